@@ -1,0 +1,67 @@
+/*
+ * bridge/bridge.h — the Node.js surface in C, and the runtime that drives it.
+ *
+ * A br_rt_t is one guest run: a vm from the startup snapshot, the libuv loop
+ * the launcher hands in, and the handles the bridges own (the timer, the
+ * immediate check/idle pair). Each bridge file (process.c, timers.c,
+ * module.c, ...) exports one vm_table_t; br_tables() lists them all, in the
+ * fixed order the snapshot was built with.
+ *
+ * Flow of a run: br_rt_new() creates the vm and calls the snapshot's start
+ * function with the per-run configuration; br_rt_run() runs the main module,
+ * then the loop until nothing referenced is left, then 'beforeExit'/'exit',
+ * and returns the exit status. Every entry from C into JS goes through one
+ * place (br__invoke) that afterwards runs the nextTick queue and the
+ * microtasks, as Node does after each macrotask.
+ *
+ * Errors: 0 or a negative errno; messages for people in *err (malloc'd).
+ */
+#ifndef SE_BRIDGE_H
+#define SE_BRIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "../isolate/vm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct br_rt_s br_rt_t;
+
+typedef struct br_config_s {
+    const char *script;      /* path of the main module, or NULL with eval */
+    const char *eval;        /* -e CODE, or NULL */
+    const char *const *args; /* guest arguments after the script */
+    size_t nargs;
+    const char *exec_path; /* process.execPath / argv[0] */
+    const char *cwd;       /* process.cwd() */
+    size_t heap_limit_mb;  /* 0: V8's default */
+} br_config_t;
+
+/* Exit statuses the launcher maps limits to (see docs/SPEC.md). */
+enum {
+    BR_EXIT_TIMEOUT = 124,
+    BR_EXIT_MEMORY = 137,
+};
+
+/* All bridge tables in snapshot order. */
+const vm_table_t *const *br_tables(size_t *n);
+
+/* Creates the run: vm from snapshot, start(config). Borrows loop, cfg and the
+ * snapshot, which must outlive the runtime. */
+int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot,
+              size_t snapshot_len, br_rt_t **out, char **err);
+/* Runs the main module and the loop; returns the process exit status. */
+int br_rt_run(br_rt_t *rt);
+/* Thread-safe: stop the guest (limit reason decides the exit status). */
+void br_rt_terminate(br_rt_t *rt, vm_limit_t why);
+/* Closes the handles, runs the loop until they are closed, frees the vm. */
+void br_rt_free(br_rt_t *rt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

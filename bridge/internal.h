@@ -1,0 +1,65 @@
+/*
+ * bridge/internal.h — state and helpers shared by the bridge files. Nothing
+ * outside bridge/ includes it.
+ */
+#ifndef SE_BRIDGE_INTERNAL_H
+#define SE_BRIDGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "../isolate/vm.h"
+#include "bridge.h"
+
+/* The JS callbacks C drives, handed over once by task.setHooks(). */
+enum {
+    BR_HOOK_TICK,        /* processTicksAndRejections() */
+    BR_HOOK_FATAL,       /* (err, header) -> true if a listener handled it */
+    BR_HOOK_TIMERS,      /* processTimers(now) -> next expiry (<0: unref'd) */
+    BR_HOOK_IMMEDIATES,  /* processImmediate() */
+    BR_HOOK_BEFORE_EXIT, /* emit 'beforeExit' */
+    BR_HOOK_EXIT,        /* emit 'exit' -> the final exit code */
+    BR_HOOK_COUNT,
+};
+
+struct br_rt_s {
+    uv_loop_t *loop;
+    vm_t *vm;
+    const br_config_t *cfg;
+    vm_ref_t hooks[BR_HOOK_COUNT];
+    uv_timer_t timer;       /* the one timer behind every JS timer */
+    uv_check_t immediate;   /* runs setImmediate callbacks */
+    uv_idle_t immediate_keepalive; /* keeps poll from blocking while ref'd immediates wait */
+    uv_prepare_t pump;      /* V8 foreground tasks */
+    int handles_open;
+    bool exiting;   /* the guest called process.reallyExit */
+    int exit_code;  /* valid once exiting */
+    uint64_t start_ns; /* uv_hrtime() at br_rt_new */
+};
+
+/* The runtime of a native call. */
+static inline br_rt_t *br__rt(vm_call_t *c)
+{
+    return (br_rt_t *)vm_userdata(vm_call_vm(c));
+}
+
+/* Calls a JS function from the loop, then runs ticks and microtasks; routes
+ * an escaping exception to the fatal hook. Returns vm_call's status. */
+int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result);
+
+/* Throws Node's errno-shaped error: "ENOENT: no such file or directory,
+ * open '/x'" with errno, code, syscall, path (and dest). err is negative. */
+void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,
+                     const char *dest);
+
+/* Timers/immediates handles: init on the loop, close at the end. */
+int br__timers_init(br_rt_t *rt);
+void br__timers_close(br_rt_t *rt);
+
+extern const vm_table_t br__process_table;
+extern const vm_table_t br__timers_table;
+extern const vm_table_t br__task_table;
+extern const vm_table_t br__module_table;
+
+#endif

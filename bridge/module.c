@@ -1,0 +1,131 @@
+/*
+ * bridge/module.c — the file access the CommonJS loader needs: read a
+ * module's source, stat a candidate path, canonicalise a path.
+ *
+ * Until the permission broker lands these read the host paths they are
+ * given; they are flagged VM_NATIVE_FS_READ so the broker keys on them.
+ * Sources are capped (a module larger than BR_MODULE_MAX is refused with
+ * EFBIG) so a guest cannot make the loader allocate without bound.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define BR_MODULE_MAX (256u << 20)
+
+void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,
+                     const char *dest)
+{
+    char msg[4096];
+    const char *name = uv_err_name(err);
+    if (path && dest)
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, uv_strerror(err), syscall,
+                 path, dest);
+    else if (path)
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, uv_strerror(err), syscall, path);
+    else
+        snprintf(msg, sizeof msg, "%s: %s, %s", name, uv_strerror(err), syscall);
+    vm_error_t e = {
+        .message = msg,
+        .code = name,
+        .errnum = err,
+        .syscall = syscall,
+        .path = path,
+        .dest = dest,
+    };
+    vm_throw(c, &e);
+}
+
+/* readFileUtf8(path) -> string */
+static void module_read_file_utf8(vm_call_t *c)
+{
+    size_t plen;
+    char *path = vm_arg_str(c, 0, &plen);
+    if (!path)
+        return;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        br__throw_errno(c, -errno, "open", path, NULL);
+        free(path);
+        return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+        int err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+        br__throw_errno(c, err, "read", path, NULL);
+        close(fd);
+        free(path);
+        return;
+    }
+    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, len = 0;
+    char *buf = cap <= BR_MODULE_MAX ? malloc(cap) : NULL;
+    int err = buf ? 0 : (cap > BR_MODULE_MAX ? -EFBIG : -ENOMEM);
+    while (!err) {
+        if (len == cap) {
+            char *nb = cap * 2 <= BR_MODULE_MAX ? realloc(buf, cap * 2) : NULL;
+            if (!nb) {
+                err = cap * 2 > BR_MODULE_MAX ? -EFBIG : -ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            err = -errno;
+        else if (r == 0)
+            break;
+        else
+            len += (size_t)r;
+    }
+    close(fd);
+    if (err)
+        br__throw_errno(c, err, "read", path, NULL);
+    else
+        vm_ret_str(c, buf, len);
+    free(buf);
+    free(path);
+}
+
+/* internalModuleStat(path) -> 0 file, 1 directory, negative errno */
+static void module_stat(vm_call_t *c)
+{
+    char *path = vm_arg_str(c, 0, NULL);
+    if (!path)
+        return;
+    struct stat st;
+    int r = stat(path, &st) < 0 ? -errno : (S_ISDIR(st.st_mode) ? 1 : 0);
+    free(path);
+    vm_ret_num(c, r);
+}
+
+/* realpath(path) -> canonical path string */
+static void module_realpath(vm_call_t *c)
+{
+    char *path = vm_arg_str(c, 0, NULL);
+    if (!path)
+        return;
+    char *real = realpath(path, NULL);
+    if (!real)
+        br__throw_errno(c, -errno, "realpath", path, NULL);
+    else
+        vm_ret_str(c, real, strlen(real));
+    free(real);
+    free(path);
+}
+
+static const vm_native_t natives[] = {
+    {"readFileUtf8", module_read_file_utf8, 1, VM_NATIVE_FS_READ},
+    {"internalModuleStat", module_stat, 1, VM_NATIVE_FS_READ},
+    {"realpath", module_realpath, 1, VM_NATIVE_FS_READ},
+};
+const vm_table_t br__module_table = {"fs", natives, sizeof natives / sizeof natives[0]};

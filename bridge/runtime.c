@@ -1,0 +1,335 @@
+/*
+ * bridge/runtime.c — one guest run: the vm, the loop glue and exit status.
+ *
+ * Node's event-loop contract, reproduced here: the main module runs, then
+ * the nextTick queue and microtasks drain; the loop then runs timers, I/O,
+ * immediates, and after every callback into JS the ticks and microtasks
+ * drain again (br__invoke). When nothing referenced is left, 'beforeExit' is
+ * emitted (which may schedule more work), then 'exit'.
+ *
+ * An exception escaping JS goes to the bootstrap's fatal hook, which either
+ * hands it to 'uncaughtException' listeners or prints it the way Node does
+ * and exits with 1 through process.reallyExit. process.reallyExit terminates
+ * V8 execution, so no guest try/catch can swallow an exit; after that no JS
+ * runs again in this vm (the vm's limit reason is sticky).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../isolate/vm.h"
+#include "bridge.h"
+#include "internal.h"
+
+static const vm_table_t *const tables[] = {
+    &vm_v8_table,       &vm_task_table,      &br__task_table,
+    &br__process_table, &br__timers_table,   &br__module_table,
+};
+
+const vm_table_t *const *br_tables(size_t *n)
+{
+    *n = sizeof tables / sizeof tables[0];
+    return tables;
+}
+
+/* ---- a capped string builder for the start configuration -------------- */
+
+typedef struct {
+    char *p;
+    size_t len, cap, max;
+    bool failed;
+} sbuf_t;
+
+static void sb_add(sbuf_t *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p;
+        if (cap > b->max || !(p = realloc(b->p, cap))) {
+            b->failed = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_str(sbuf_t *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+/* A JSON string literal; NULL becomes null. Bytes >= 0x80 pass through
+ * (the input is UTF-8 from argv; V8 replaces invalid sequences). */
+static void sb_json(sbuf_t *b, const char *s)
+{
+    if (!s) {
+        sb_str(b, "null");
+        return;
+    }
+    sb_add(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            sb_add(b, esc, 2);
+        } else if (*p < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            sb_add(b, esc, 6);
+        } else {
+            sb_add(b, (const char *)p, 1);
+        }
+    }
+    sb_add(b, "\"", 1);
+}
+
+static char *config_json(const br_config_t *cfg)
+{
+    sbuf_t b = {.max = 64u << 20};
+    sb_str(&b, "{\"execPath\":");
+    sb_json(&b, cfg->exec_path);
+    sb_str(&b, ",\"cwd\":");
+    sb_json(&b, cfg->cwd);
+    sb_str(&b, ",\"script\":");
+    sb_json(&b, cfg->script);
+    sb_str(&b, ",\"eval\":");
+    sb_json(&b, cfg->eval);
+    sb_str(&b, ",\"args\":[");
+    for (size_t i = 0; i < cfg->nargs; i++) {
+        if (i)
+            sb_add(&b, ",", 1);
+        sb_json(&b, cfg->args[i]);
+    }
+    sb_str(&b, "]}");
+    if (b.failed) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+/* ---- entering JS ------------------------------------------------------- */
+
+static void end_run(br_rt_t *rt, int code)
+{
+    if (!rt->exiting) {
+        rt->exiting = true;
+        rt->exit_code = code;
+    }
+    vm_terminate(rt->vm, VM_LIMIT_EXIT);
+}
+
+/* An exception escaped into C. Returns VM_OK if a listener handled it. */
+static int handle_fatal(br_rt_t *rt)
+{
+    vm_ref_t exc = 0;
+    char *header = NULL;
+    vm_take_exception(rt->vm, &exc, &header);
+    if (!rt->hooks[BR_HOOK_FATAL]) {
+        fprintf(stderr, "%suncaught exception during start-up\n", header ? header : "");
+        free(header);
+        vm_ref_free(rt->vm, exc);
+        end_run(rt, 1);
+        return VM_TERMINATED;
+    }
+    vm_val_t args[2] = {VM_REF(exc), header ? VM_STR(header, strlen(header)) : VM_UNDEF};
+    vm_ref_t handled = 0;
+    int st = vm_call(rt->vm, rt->hooks[BR_HOOK_FATAL], 2, args, &handled);
+    free(header);
+    vm_ref_free(rt->vm, exc);
+    if (st == VM_OK && vm_ref_is_true(rt->vm, handled)) {
+        vm_ref_free(rt->vm, handled);
+        return VM_OK;
+    }
+    vm_ref_free(rt->vm, handled);
+    if (st == VM_THREW) {
+        /* The handler itself failed (Node exits 7 here). */
+        vm_ref_t e2 = 0;
+        char *h2 = NULL;
+        vm_take_exception(rt->vm, &e2, &h2);
+        fprintf(stderr, "%sinternal error while reporting an uncaught exception\n",
+                h2 ? h2 : "");
+        free(h2);
+        vm_ref_free(rt->vm, e2);
+        end_run(rt, 7);
+    } else {
+        end_run(rt, 1);
+    }
+    return VM_TERMINATED;
+}
+
+static int run_ticks(br_rt_t *rt)
+{
+    if (!rt->hooks[BR_HOOK_TICK])
+        return VM_OK;
+    /* A handled uncaught exception can leave ticks behind: go round again. */
+    for (int round = 0; round < 1000000; round++) {
+        int st = vm_call(rt->vm, rt->hooks[BR_HOOK_TICK], 0, NULL, NULL);
+        if (st != VM_THREW)
+            return st;
+        st = handle_fatal(rt);
+        if (st != VM_OK)
+            return st;
+    }
+    return VM_OK;
+}
+
+int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result)
+{
+    int st = vm_call(rt->vm, fn, argc, argv, result);
+    if (st == VM_THREW)
+        st = handle_fatal(rt);
+    if (st == VM_OK)
+        st = run_ticks(rt);
+    if (st == VM_TERMINATED)
+        uv_stop(rt->loop);
+    return st;
+}
+
+/* ---- task.setHooks ------------------------------------------------------ */
+
+static void task_set_hooks(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    if (vm_argc(c) != BR_HOOK_COUNT) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "setHooks needs %d functions",
+                  BR_HOOK_COUNT);
+        return;
+    }
+    for (int i = 0; i < BR_HOOK_COUNT; i++)
+        if (vm_arg_type(c, i) != VM_T_FUNCTION) {
+            vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "hook %d is not a function", i);
+            return;
+        }
+    for (int i = 0; i < BR_HOOK_COUNT; i++) {
+        vm_ref_free(rt->vm, rt->hooks[i]);
+        rt->hooks[i] = vm_arg_ref(c, i);
+    }
+}
+
+static const vm_native_t task_natives[] = {
+    {"setHooks", task_set_hooks, BR_HOOK_COUNT, VM_NATIVE_PURE},
+};
+const vm_table_t br__task_table = {"task", task_natives,
+                                   sizeof task_natives / sizeof task_natives[0]};
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot,
+              size_t snapshot_len, br_rt_t **out, char **err)
+{
+    *out = NULL;
+    br_rt_t *rt = calloc(1, sizeof *rt);
+    if (!rt)
+        return -ENOMEM;
+    rt->loop = loop;
+    rt->cfg = cfg;
+    rt->start_ns = uv_hrtime();
+    size_t ntables;
+    const vm_table_t *const *t = br_tables(&ntables);
+    vm_options_t opts = {
+        .tables = t,
+        .ntables = ntables,
+        .snapshot = snapshot,
+        .snapshot_len = snapshot_len,
+        .heap_limit_mb = cfg->heap_limit_mb,
+        .userdata = rt,
+    };
+    int r = vm_new(&opts, &rt->vm, err);
+    if (r < 0) {
+        free(rt);
+        return r;
+    }
+    r = br__timers_init(rt);
+    if (r < 0) {
+        if (asprintf(err, "cannot set up the event loop: %s", uv_strerror(r)) < 0)
+            *err = NULL;
+        br_rt_free(rt);
+        return r;
+    }
+    *out = rt;
+    return 0;
+}
+
+/* The start function: start(configJSON) -> main(). */
+static int start(br_rt_t *rt, vm_ref_t *main_fn)
+{
+    char *json = config_json(rt->cfg);
+    if (!json)
+        return -ENOMEM;
+    vm_val_t arg = VM_STR(json, strlen(json));
+    int st = vm_call(rt->vm, vm_start_fn(rt->vm), 1, &arg, main_fn);
+    free(json);
+    if (st == VM_THREW) {
+        handle_fatal(rt);
+        return -EINVAL;
+    }
+    return st == VM_OK ? 0 : -EINVAL;
+}
+
+int br_rt_run(br_rt_t *rt)
+{
+    vm_ref_t main_fn = 0;
+    if (start(rt, &main_fn) == 0) {
+        br__invoke(rt, main_fn, 0, NULL, NULL);
+        vm_ref_free(rt->vm, main_fn);
+        while (!rt->exiting && vm_limit(rt->vm) == VM_LIMIT_NONE) {
+            uv_run(rt->loop, UV_RUN_DEFAULT);
+            if (rt->exiting || vm_limit(rt->vm) != VM_LIMIT_NONE)
+                break;
+            br__invoke(rt, rt->hooks[BR_HOOK_BEFORE_EXIT], 0, NULL, NULL);
+            if (!uv_loop_alive(rt->loop))
+                break;
+        }
+        if (!rt->exiting && vm_limit(rt->vm) == VM_LIMIT_NONE) {
+            vm_ref_t code = 0;
+            if (br__invoke(rt, rt->hooks[BR_HOOK_EXIT], 0, NULL, &code) == VM_OK && !rt->exiting) {
+                rt->exiting = true;
+                rt->exit_code = (int)vm_ref_number(rt->vm, code, 0);
+            }
+            vm_ref_free(rt->vm, code);
+        }
+    } else if (!rt->exiting) {
+        rt->exiting = true;
+        rt->exit_code = 1;
+    }
+    switch (vm_limit(rt->vm)) {
+    case VM_LIMIT_MEMORY:
+        fprintf(stderr, "secure-exec-launch: memory limit exceeded (heap limit %zu MB)\n",
+                rt->cfg->heap_limit_mb);
+        return BR_EXIT_MEMORY;
+    case VM_LIMIT_TIME:
+        fprintf(stderr, "secure-exec-launch: time limit exceeded\n");
+        return BR_EXIT_TIMEOUT;
+    default:
+        return rt->exit_code & 0xff;
+    }
+}
+
+void br_rt_terminate(br_rt_t *rt, vm_limit_t why)
+{
+    vm_terminate(rt->vm, why);
+}
+
+void br_rt_free(br_rt_t *rt)
+{
+    if (!rt)
+        return;
+    br__timers_close(rt);
+    /* Let the close callbacks run; every handle here is ours. */
+    while (rt->handles_open > 0 && uv_run(rt->loop, UV_RUN_NOWAIT) != 0) {
+    }
+    for (int i = 0; i < BR_HOOK_COUNT; i++)
+        vm_ref_free(rt->vm, rt->hooks[i]);
+    vm_free(rt->vm);
+    free(rt);
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian 12
+# machine, and nothing twice: each step checks first, so a second run is quick.
+#
+# - Debian packages for C (libuv, libfuse3, libseccomp, libcap, OpenSSL,
+#   c-ares, zlib, Check) and the runtime libraries libnode108 links against.
+# - V8 10.2 from Debian's libnode108 + libnode-dev, fetched with
+#   `apt-get download` and unpacked into build/vendor/: installing them would
+#   conflict with the machine's own nodejs package (same header paths).
+# - npm packages of js/ (polyfills, esbuild) from the committed lockfile.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+vendor="$root/build/vendor"
+
+pkgs=(
+  build-essential pkg-config
+  libuv1-dev libfuse3-dev fuse3 libseccomp-dev libcap-dev libssl-dev
+  libc-ares-dev zlib1g-dev check hyperfine valgrind
+  libclang-rt-14-dev
+  # what libnode.so.108 needs at run time (its Depends: minus nodejs bits)
+  libicu72 libnghttp2-14 libbrotli1 libc-ares2 libuv1 libssl3 zlib1g
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# V8 10.2: the exact Debian version pinned, unpacked (not installed).
+libnode_ver=18.20.4+dfsg-1~deb12u3
+stamp="$vendor/.libnode-$libnode_ver"
+if [ ! -f "$stamp" ]; then
+  echo "deps: unpacking libnode108 $libnode_ver into build/vendor"
+  rm -rf "$vendor" && mkdir -p "$vendor/debs"
+  (cd "$vendor/debs" &&
+    { apt-get download "libnode108=$libnode_ver" "libnode-dev=$libnode_ver" 2>/dev/null ||
+      { apt-get update -qq && apt-get download "libnode108=$libnode_ver" "libnode-dev=$libnode_ver"; }; })
+  for d in "$vendor"/debs/*.deb; do dpkg-deb -x "$d" "$vendor/root"; done
+  touch "$stamp"
+fi
+
+# npm packages for js/ (esbuild and the polyfills), from the lockfile.
+if [ -f "$root/js/package-lock.json" ]; then
+  if [ ! -f "$root/js/node_modules/.package-lock.json" ] ||
+     ! cmp -s <(sed -n '/"packages"/,$p' "$root/js/package-lock.json") \
+              <(sed -n '/"packages"/,$p' "$root/js/node_modules/.package-lock.json" 2>/dev/null); then
+    echo "deps: npm ci in js/"
+    (cd "$root/js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
+echo "deps: ok"

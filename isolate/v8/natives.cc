@@ -1,0 +1,319 @@
+// isolate/v8/natives.cc — natives that need V8's own API: introspection for
+// util.inspect and util.types, structuredClone over V8's value serializer,
+// the CommonJS compile step, and microtask control. They are declared as
+// ordinary vm tables ("util", "task") so the bootstrap sees them like any
+// other bridge function.
+
+#include <cstring>
+#include <string>
+
+#include "internal.h"
+
+using namespace v8;
+
+namespace {
+
+Local<String> s(Isolate *iso, const char *p)
+{
+    return String::NewFromUtf8(iso, p).ToLocalChecked();
+}
+
+// getPromiseDetails(p) -> [state, result]; state is V8's PromiseState
+// (0 pending, 1 fulfilled, 2 rejected).
+void get_promise_details(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    if (!info[0]->IsPromise())
+        return;
+    Local<Promise> p = info[0].As<Promise>();
+    Promise::PromiseState st = p->State();
+    Local<Value> out[2] = {Integer::New(iso, static_cast<int>(st)), Undefined(iso)};
+    if (st != Promise::kPending)
+        out[1] = p->Result();
+    info.GetReturnValue().Set(Array::New(iso, out, st != Promise::kPending ? 2 : 1));
+}
+
+// getProxyDetails(p, full = true) -> undefined | [target, handler] | target
+void get_proxy_details(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    if (!info[0]->IsProxy())
+        return;
+    Local<Proxy> p = info[0].As<Proxy>();
+    bool full = info.Length() < 2 || info[1]->BooleanValue(iso);
+    if (full) {
+        Local<Value> out[2] = {p->GetTarget(), p->GetHandler()};
+        info.GetReturnValue().Set(Array::New(iso, out, 2));
+    } else {
+        info.GetReturnValue().Set(p->GetTarget());
+    }
+}
+
+// previewEntries(obj, pairs) -> entries, or [entries, isKeyValue] if pairs.
+void preview_entries(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    if (!info[0]->IsObject())
+        return;
+    bool is_kv = false;
+    Local<Array> entries;
+    if (!info[0].As<Object>()->PreviewEntries(&is_kv).ToLocal(&entries))
+        return;
+    if (info.Length() < 2 || !info[1]->BooleanValue(iso)) {
+        info.GetReturnValue().Set(entries);
+        return;
+    }
+    Local<Value> out[2] = {entries, Boolean::New(iso, is_kv)};
+    info.GetReturnValue().Set(Array::New(iso, out, 2));
+}
+
+void get_constructor_name(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    if (!info[0]->IsObject())
+        return;
+    info.GetReturnValue().Set(info[0].As<Object>()->GetConstructorName());
+}
+
+// getOwnNonIndexProperties(obj, filter): filter uses V8's PropertyFilter bits
+// (0 all properties, 2 only enumerable), as Node's binding does.
+void get_own_non_index_properties(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    if (!info[0]->IsObject())
+        return;
+    int filter = info[1]->IsNumber() ? static_cast<int>(info[1].As<Number>()->Value()) : 0;
+    Local<Array> keys;
+    if (!info[0]
+             .As<Object>()
+             ->GetPropertyNames(iso->GetCurrentContext(), KeyCollectionMode::kOwnOnly,
+                                static_cast<PropertyFilter>(filter), IndexFilter::kSkipIndices)
+             .ToLocal(&keys))
+        return;
+    info.GetReturnValue().Set(keys);
+}
+
+class CloneDelegate : public ValueSerializer::Delegate {
+public:
+    explicit CloneDelegate(Isolate *iso) : iso_(iso) {}
+    void ThrowDataCloneError(Local<String> message) override
+    {
+        Local<Value> err = Exception::Error(message);
+        Local<Context> ctx = iso_->GetCurrentContext();
+        discard(err.As<Object>()->Set(ctx, s(iso_, "name"), s(iso_, "DataCloneError")));
+        discard(err.As<Object>()->Set(ctx, s(iso_, "code"), Integer::New(iso_, 25)));
+        iso_->ThrowException(err);
+    }
+
+private:
+    Isolate *iso_;
+};
+
+void structured_clone(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    CloneDelegate delegate(iso);
+    ValueSerializer ser(iso, &delegate);
+    ser.WriteHeader();
+    if (ser.WriteValue(ctx, info[0]).IsNothing())
+        return;
+    std::pair<uint8_t *, size_t> buf = ser.Release();
+    ValueDeserializer de(iso, buf.first, buf.second);
+    Local<Value> out;
+    if (de.ReadHeader(ctx).FromMaybe(false) && de.ReadValue(ctx).ToLocal(&out))
+        info.GetReturnValue().Set(out);
+    free(buf.first);
+}
+
+// compileFunction(source, filename, params[]) -> function. Compile errors
+// propagate as the guest's SyntaxError with the file's location.
+void compile_function(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    if (!info[0]->IsString() || !info[1]->IsString() || !info[2]->IsArray()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "compileFunction(source, filename, params)");
+        return;
+    }
+    Local<Array> arr = info[2].As<Array>();
+    std::vector<Local<String>> params;
+    for (uint32_t i = 0; i < arr->Length(); i++) {
+        Local<Value> p;
+        if (!arr->Get(ctx, i).ToLocal(&p) || !p->IsString())
+            return;
+        params.push_back(p.As<String>());
+    }
+    ScriptOrigin origin(iso, info[1]);
+    ScriptCompiler::Source src(info[0].As<String>(), origin);
+    Local<Function> fn;
+    if (ScriptCompiler::CompileFunction(ctx, &src, params.size(), params.data(), 0, nullptr)
+            .ToLocal(&fn))
+        info.GetReturnValue().Set(fn);
+}
+
+// runScript(source, filename) -> completion value (a classic script, as
+// `node -e` and vm.runInThisContext run code).
+void run_script(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    if (!info[0]->IsString() || !info[1]->IsString()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "runScript(source, filename)");
+        return;
+    }
+    ScriptOrigin origin(iso, info[1]);
+    Local<Script> script;
+    Local<Value> out;
+    if (Script::Compile(ctx, info[0].As<String>(), &origin).ToLocal(&script) &&
+        script->Run(ctx).ToLocal(&out))
+        info.GetReturnValue().Set(out);
+}
+
+void run_microtasks(vm_call_t *c)
+{
+    vm__info(c).GetIsolate()->PerformMicrotaskCheckpoint();
+}
+
+void enqueue_microtask(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    if (!info[0]->IsFunction()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "The \"callback\" argument must be of type function.");
+        return;
+    }
+    info.GetIsolate()->EnqueueMicrotask(info[0].As<Function>());
+}
+
+void set_promise_reject_hook(vm_call_t *c)
+{
+    if (!vm__info(c)[0]->IsFunction()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "hook must be a function");
+        return;
+    }
+    vm_set_promise_reject_hook(vm_call_vm(c), vm_arg_ref(c, 0));
+}
+
+void heap_statistics(vm_call_t *c)
+{
+    HeapStatistics hs;
+    vm__info(c).GetIsolate()->GetHeapStatistics(&hs);
+    double v[] = {
+        static_cast<double>(hs.total_heap_size()),
+        static_cast<double>(hs.total_heap_size_executable()),
+        static_cast<double>(hs.total_physical_size()),
+        static_cast<double>(hs.total_available_size()),
+        static_cast<double>(hs.used_heap_size()),
+        static_cast<double>(hs.heap_size_limit()),
+        static_cast<double>(hs.malloced_memory()),
+        static_cast<double>(hs.peak_malloced_memory()),
+        static_cast<double>(hs.does_zap_garbage()),
+        static_cast<double>(hs.number_of_native_contexts()),
+        static_cast<double>(hs.number_of_detached_contexts()),
+        static_cast<double>(hs.total_global_handles_size()),
+        static_cast<double>(hs.used_global_handles_size()),
+        static_cast<double>(hs.external_memory()),
+    };
+    vm_ret_f64(c, v, sizeof v / sizeof v[0]);
+}
+
+#define TYPE_CHECKS(X)                                                                         \
+    X(isExternal, IsExternal)                                                                  \
+    X(isDate, IsDate)                                                                          \
+    X(isArgumentsObject, IsArgumentsObject)                                                    \
+    X(isBigIntObject, IsBigIntObject)                                                          \
+    X(isBooleanObject, IsBooleanObject)                                                        \
+    X(isNumberObject, IsNumberObject)                                                          \
+    X(isStringObject, IsStringObject)                                                          \
+    X(isSymbolObject, IsSymbolObject)                                                          \
+    X(isNativeError, IsNativeError)                                                            \
+    X(isRegExp, IsRegExp)                                                                      \
+    X(isAsyncFunction, IsAsyncFunction)                                                        \
+    X(isGeneratorFunction, IsGeneratorFunction)                                                \
+    X(isGeneratorObject, IsGeneratorObject)                                                    \
+    X(isPromise, IsPromise)                                                                    \
+    X(isMap, IsMap)                                                                            \
+    X(isSet, IsSet)                                                                            \
+    X(isMapIterator, IsMapIterator)                                                            \
+    X(isSetIterator, IsSetIterator)                                                            \
+    X(isWeakMap, IsWeakMap)                                                                    \
+    X(isWeakSet, IsWeakSet)                                                                    \
+    X(isArrayBuffer, IsArrayBuffer)                                                            \
+    X(isDataView, IsDataView)                                                                  \
+    X(isSharedArrayBuffer, IsSharedArrayBuffer)                                                \
+    X(isProxy, IsProxy)                                                                        \
+    X(isModuleNamespaceObject, IsModuleNamespaceObject)                                        \
+    X(isArrayBufferView, IsArrayBufferView)                                                    \
+    X(isTypedArray, IsTypedArray)                                                              \
+    X(isUint8Array, IsUint8Array)                                                              \
+    X(isUint8ClampedArray, IsUint8ClampedArray)                                                \
+    X(isUint16Array, IsUint16Array)                                                            \
+    X(isUint32Array, IsUint32Array)                                                            \
+    X(isInt8Array, IsInt8Array)                                                                \
+    X(isInt16Array, IsInt16Array)                                                              \
+    X(isInt32Array, IsInt32Array)                                                              \
+    X(isFloat32Array, IsFloat32Array)                                                          \
+    X(isFloat64Array, IsFloat64Array)                                                          \
+    X(isBigInt64Array, IsBigInt64Array)                                                        \
+    X(isBigUint64Array, IsBigUint64Array)
+
+#define DEFINE_CHECK(js, v8m)                                                                  \
+    void check_##js(vm_call_t *c)                                                              \
+    {                                                                                          \
+        vm__info(c).GetReturnValue().Set(vm__info(c)[0]->v8m());                               \
+    }
+TYPE_CHECKS(DEFINE_CHECK)
+#undef DEFINE_CHECK
+
+void check_isAnyArrayBuffer(vm_call_t *c)
+{
+    Local<Value> v = vm__info(c)[0];
+    vm__info(c).GetReturnValue().Set(v->IsArrayBuffer() || v->IsSharedArrayBuffer());
+}
+
+void check_isBoxedPrimitive(vm_call_t *c)
+{
+    Local<Value> v = vm__info(c)[0];
+    vm__info(c).GetReturnValue().Set(v->IsNumberObject() || v->IsStringObject() ||
+                                      v->IsBooleanObject() || v->IsBigIntObject() ||
+                                      v->IsSymbolObject());
+}
+
+#define ENTRY(js, v8m) {#js, check_##js, 1, VM_NATIVE_PURE},
+
+const vm_native_t util_natives[] = {
+    {"getPromiseDetails", get_promise_details, 1, VM_NATIVE_PURE},
+    {"getProxyDetails", get_proxy_details, 2, VM_NATIVE_PURE},
+    {"previewEntries", preview_entries, 2, VM_NATIVE_PURE},
+    {"getConstructorName", get_constructor_name, 1, VM_NATIVE_PURE},
+    {"getOwnNonIndexProperties", get_own_non_index_properties, 2, VM_NATIVE_PURE},
+    {"structuredClone", structured_clone, 1, VM_NATIVE_PURE},
+    {"compileFunction", compile_function, 3, VM_NATIVE_PURE},
+    {"runScript", run_script, 2, VM_NATIVE_PURE},
+    {"heapStatistics", heap_statistics, 0, VM_NATIVE_PURE},
+    {"isAnyArrayBuffer", check_isAnyArrayBuffer, 1, VM_NATIVE_PURE},
+    {"isBoxedPrimitive", check_isBoxedPrimitive, 1, VM_NATIVE_PURE},
+    TYPE_CHECKS(ENTRY)};
+#undef ENTRY
+
+const vm_native_t task_natives[] = {
+    {"runMicrotasks", run_microtasks, 0, VM_NATIVE_PURE},
+    {"enqueueMicrotask", enqueue_microtask, 1, VM_NATIVE_PURE},
+    {"setPromiseRejectHook", set_promise_reject_hook, 1, VM_NATIVE_PURE},
+};
+
+} // namespace
+
+extern "C" const vm_table_t vm_v8_table = {"util", util_natives,
+                                           sizeof util_natives / sizeof util_natives[0]};
+extern "C" const vm_table_t vm_task_table = {"task", task_natives,
+                                             sizeof task_natives / sizeof task_natives[0]};

@@ -1,0 +1,876 @@
+// isolate/v8/vm.cc — the V8 embedding behind isolate/vm.h.
+//
+// This is the only C++ translation unit family in the tree and the only one
+// that sees V8 headers. It owns: the platform, isolate creation from the
+// startup snapshot, the trampoline every native function goes through, the
+// per-vm table of persistent handles (vm_ref_t), calls from C into JS with
+// exception capture, and the heap-limit and termination plumbing.
+//
+// Invariants:
+// - Every entry point opens its own HandleScope and enters the context;
+//   no v8::Local outlives the call that made it.
+// - Nothing here throws C++ exceptions or unwinds across extern "C".
+// - The external-reference list is fixed (one trampoline); the natives'
+//   order is fingerprinted into the snapshot header and checked at load.
+// - vm_terminate is the only cross-thread entry; the limit reason is an
+//   atomic and, once set, sticks: no JS runs again in that vm.
+
+#if !defined(__cplusplus)
+#error "C++ only"
+#endif
+
+#include <v8-version.h>
+#if V8_MAJOR_VERSION != 10 || V8_MINOR_VERSION != 2
+#error "isolate/v8 needs V8 10.2 (Debian's libnode-dev, unpacked in build/vendor)"
+#endif
+#ifdef V8_COMPRESS_POINTERS
+#error "libnode108 is built without pointer compression; do not define V8_COMPRESS_POINTERS"
+#endif
+
+#include <libplatform/libplatform.h>
+#include <v8.h>
+
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../vm.h"
+#include "internal.h"
+
+using namespace v8;
+
+namespace {
+
+std::unique_ptr<Platform> g_platform; // process-wide by V8's design
+
+const char kMagic[8] = {'S', 'E', 'V', 'M', 'S', 'N', 'P', '1'};
+
+struct BlobHeader {
+    char magic[8];
+    uint64_t fingerprint;
+    char engine[32];
+    uint64_t data_len;
+};
+
+void trampoline(const FunctionCallbackInfo<Value> &info);
+
+const intptr_t kExternalRefs[] = {
+    reinterpret_cast<intptr_t>(trampoline),
+    0,
+};
+
+uint64_t fingerprint(const std::vector<const vm_native_t *> &natives,
+                     const std::vector<const char *> &ns)
+{
+    uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](const char *s) {
+        for (; *s; s++) {
+            h ^= static_cast<unsigned char>(*s);
+            h *= 1099511628211ULL;
+        }
+        h ^= 0xff;
+        h *= 1099511628211ULL;
+    };
+    mix(V8::GetVersion());
+    for (size_t i = 0; i < natives.size(); i++) {
+        mix(ns[i]);
+        mix(natives[i]->name);
+    }
+    return h;
+}
+
+char *xstrdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xstrdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *out = nullptr;
+    if (vasprintf(&out, fmt, ap) < 0)
+        out = nullptr;
+    va_end(ap);
+    return out;
+}
+
+} // namespace
+
+struct vm_s {
+    Isolate *isolate = nullptr;
+    ArrayBuffer::Allocator *allocator = nullptr;
+    Global<Context> context;
+    std::vector<const vm_native_t *> natives;
+    std::vector<const char *> natives_ns;
+    std::vector<Global<Value>> refs; // index = ref - 1
+    std::vector<vm_ref_t> free_refs;
+    void *userdata = nullptr;
+    std::atomic<int> limit{VM_LIMIT_NONE};
+    size_t heap_limit = 0;
+    vm_ref_t start_fn = 0;
+    vm_ref_t reject_hook = 0;
+    Global<Value> exception;
+    std::string exception_header;
+    bool has_exception_header = false;
+};
+
+struct vm_call_s {
+    const FunctionCallbackInfo<Value> *info;
+    vm_t *vm;
+};
+
+namespace {
+
+void flatten(vm_t *vm, const vm_table_t *const *tables, size_t ntables)
+{
+    for (size_t t = 0; t < ntables; t++)
+        for (size_t i = 0; i < tables[t]->count; i++) {
+            vm->natives.push_back(&tables[t]->fns[i]);
+            vm->natives_ns.push_back(tables[t]->ns);
+        }
+}
+
+void trampoline(const FunctionCallbackInfo<Value> &info)
+{
+    vm_t *vm = static_cast<vm_t *>(info.GetIsolate()->GetData(0));
+    int32_t idx = info.Data().As<Int32>()->Value();
+    if (idx < 0 || static_cast<size_t>(idx) >= vm->natives.size()) {
+        fprintf(stderr, "secure-exec-launch: native index %d out of range\n", idx);
+        abort();
+    }
+    vm_call_s call{&info, vm};
+    vm->natives[idx]->fn(&call);
+}
+
+Local<String> str(Isolate *iso, const char *s, size_t n)
+{
+    Local<String> out;
+    if (!String::NewFromUtf8(iso, s, NewStringType::kNormal, static_cast<int>(n)).ToLocal(&out))
+        return String::Empty(iso);
+    return out;
+}
+
+Local<String> str(Isolate *iso, const char *s)
+{
+    return str(iso, s, strlen(s));
+}
+
+// Builds globalThis.__se_bridge = { ns: { name: fn, ... }, ... }.
+bool install_bridge(vm_t *vm, Local<Context> ctx)
+{
+    Isolate *iso = vm->isolate;
+    Local<Object> bridge = Object::New(iso);
+    for (size_t i = 0; i < vm->natives.size(); i++) {
+        const vm_native_t *n = vm->natives[i];
+        Local<String> nsname = str(iso, vm->natives_ns[i]);
+        Local<Value> nsval;
+        if (!bridge->Get(ctx, nsname).ToLocal(&nsval))
+            return false;
+        if (!nsval->IsObject()) {
+            nsval = Object::New(iso);
+            if (bridge->Set(ctx, nsname, nsval).IsNothing())
+                return false;
+        }
+        Local<FunctionTemplate> tpl =
+            FunctionTemplate::New(iso, trampoline, Integer::New(iso, static_cast<int32_t>(i)),
+                                  Local<Signature>(), n->arity, ConstructorBehavior::kThrow,
+                                  SideEffectType::kHasSideEffect);
+        Local<Function> fn;
+        if (!tpl->GetFunction(ctx).ToLocal(&fn))
+            return false;
+        Local<String> name = str(iso, n->name);
+        fn->SetName(name);
+        if (nsval.As<Object>()->Set(ctx, name, fn).IsNothing())
+            return false;
+    }
+    return ctx->Global()->Set(ctx, str(iso, "__se_bridge"), bridge).IsJust();
+}
+
+vm_ref_t ref_new(vm_t *vm, Local<Value> v)
+{
+    if (!vm->free_refs.empty()) {
+        vm_ref_t r = vm->free_refs.back();
+        vm->free_refs.pop_back();
+        vm->refs[r - 1].Reset(vm->isolate, v);
+        return r;
+    }
+    vm->refs.emplace_back(vm->isolate, v);
+    return static_cast<vm_ref_t>(vm->refs.size());
+}
+
+Local<Value> ref_get(vm_t *vm, vm_ref_t r)
+{
+    if (r == 0 || r > vm->refs.size() || vm->refs[r - 1].IsEmpty())
+        return Undefined(vm->isolate).As<Value>();
+    return vm->refs[r - 1].Get(vm->isolate);
+}
+
+// Node's "where" header: "file:line\nsource\n   ^^^\n".
+void capture_header(vm_t *vm, Local<Context> ctx, Local<Message> msg)
+{
+    vm->has_exception_header = false;
+    vm->exception_header.clear();
+    if (msg.IsEmpty())
+        return;
+    Isolate *iso = vm->isolate;
+    String::Utf8Value file(iso, msg->GetScriptResourceName());
+    int line = msg->GetLineNumber(ctx).FromMaybe(0);
+    Local<String> src;
+    if (!*file || line <= 0 || !msg->GetSourceLine(ctx).ToLocal(&src))
+        return;
+    String::Utf8Value srcline(iso, src);
+    int start = msg->GetStartColumn(ctx).FromMaybe(0);
+    int end = msg->GetEndColumn(ctx).FromMaybe(start + 1);
+    std::string h = std::string(*file) + ":" + std::to_string(line) + "\n";
+    h += *srcline ? *srcline : "";
+    h += "\n";
+    for (int i = 0; i < start; i++)
+        h += ((*srcline && i < srcline.length() && (*srcline)[i] == '\t') ? '\t' : ' ');
+    int carets = end > start ? end - start : 1;
+    if (carets > 200)
+        carets = 200;
+    h.append(static_cast<size_t>(carets), '^');
+    h += "\n";
+    vm->exception_header = h;
+    vm->has_exception_header = true;
+}
+
+size_t near_heap_limit(void *data, size_t current, size_t)
+{
+    vm_t *vm = static_cast<vm_t *>(data);
+    int none = VM_LIMIT_NONE;
+    vm->limit.compare_exchange_strong(none, VM_LIMIT_MEMORY);
+    vm->isolate->TerminateExecution();
+    // Headroom so V8 can unwind instead of aborting; the run ends right after.
+    return current + 128 * 1024 * 1024;
+}
+
+void on_oom(const char *location, bool is_heap)
+{
+    fprintf(stderr, "secure-exec-launch: out of memory (%s%s)\n", is_heap ? "heap: " : "",
+            location ? location : "?");
+    fflush(stderr);
+    _exit(137);
+}
+
+void on_fatal(const char *location, const char *message)
+{
+    fprintf(stderr, "secure-exec-launch: fatal V8 error in %s: %s\n", location ? location : "?",
+            message ? message : "?");
+    fflush(stderr);
+    _exit(134);
+}
+
+void on_promise_reject(PromiseRejectMessage message)
+{
+    Local<Promise> promise = message.GetPromise();
+    Isolate *iso = promise->GetIsolate();
+    vm_t *vm = static_cast<vm_t *>(iso->GetData(0));
+    if (!vm || !vm->reject_hook)
+        return;
+    int type;
+    Local<Value> reason = Undefined(iso);
+    switch (message.GetEvent()) {
+    case kPromiseRejectWithNoHandler:
+        type = 0;
+        reason = message.GetValue();
+        break;
+    case kPromiseHandlerAddedAfterReject:
+        type = 1;
+        break;
+    default:
+        return; // resolve/reject after resolved: Node ignores them too
+    }
+    Local<Context> ctx = iso->GetCurrentContext();
+    Local<Value> args[3] = {Integer::New(iso, type), promise, reason};
+    Local<Value> hook = ref_get(vm, vm->reject_hook);
+    if (!hook->IsFunction())
+        return;
+    // An exception here would be a bootstrap bug; keep it from leaking into
+    // the guest's promise machinery.
+    TryCatch tc(iso);
+    discard(hook.As<Function>()->Call(ctx, Undefined(iso), 3, args));
+}
+
+void setup_isolate(vm_t *vm)
+{
+    Isolate *iso = vm->isolate;
+    iso->SetData(0, vm);
+    iso->SetMicrotasksPolicy(MicrotasksPolicy::kExplicit);
+    iso->SetOOMErrorHandler(on_oom);
+    iso->SetFatalErrorHandler(on_fatal);
+    iso->SetPromiseRejectCallback(on_promise_reject);
+    iso->AddNearHeapLimitCallback(near_heap_limit, vm);
+}
+
+} // namespace
+
+// ---- internal.h helpers for the other shim files --------------------------
+
+const v8::FunctionCallbackInfo<v8::Value> &vm__info(vm_call_t *c)
+{
+    return *c->info;
+}
+
+v8::Local<v8::Context> vm__context(vm_t *vm)
+{
+    return vm->context.Get(vm->isolate);
+}
+
+// ---- process-wide ---------------------------------------------------------
+
+extern "C" int vm_platform_init(const char *flags, int worker_threads)
+{
+    if (g_platform)
+        return 0;
+    if (flags && *flags)
+        V8::SetFlagsFromString(flags);
+    g_platform = platform::NewDefaultPlatform(worker_threads);
+    V8::InitializePlatform(g_platform.get());
+    if (!V8::Initialize())
+        return -EIO;
+    return 0;
+}
+
+extern "C" void vm_platform_shutdown(void)
+{
+    if (!g_platform)
+        return;
+    V8::Dispose();
+    V8::DisposePlatform();
+    g_platform.reset();
+}
+
+extern "C" const char *vm_engine_version(void)
+{
+    return V8::GetVersion();
+}
+
+// ---- snapshot -------------------------------------------------------------
+
+extern "C" int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables,
+                                 const char *bundle, size_t bundle_len, const char *bundle_name,
+                                 uint8_t **blob_out, size_t *blob_len, char **err)
+{
+    *blob_out = nullptr;
+    *blob_len = 0;
+    vm_t vm;
+    flatten(&vm, tables, ntables);
+    StartupData data{nullptr, 0};
+    {
+        SnapshotCreator creator(kExternalRefs);
+        vm.isolate = creator.GetIsolate();
+        setup_isolate(&vm);
+        {
+            HandleScope hs(vm.isolate);
+            Local<Context> ctx = Context::New(vm.isolate);
+            Context::Scope cs(ctx);
+            vm.context.Reset(vm.isolate, ctx);
+            if (!install_bridge(&vm, ctx)) {
+                *err = xstrdup_printf("cannot install the bridge table");
+                vm.context.Reset();
+                return -EINVAL;
+            }
+            TryCatch tc(vm.isolate);
+            ScriptOrigin origin(vm.isolate, str(vm.isolate, bundle_name));
+            Local<Script> script;
+            Local<Value> result;
+            if (!Script::Compile(ctx, str(vm.isolate, bundle, bundle_len), &origin)
+                     .ToLocal(&script) ||
+                !script->Run(ctx).ToLocal(&result)) {
+                String::Utf8Value e(vm.isolate, tc.Exception());
+                std::string where;
+                if (!tc.Message().IsEmpty()) {
+                    capture_header(&vm, ctx, tc.Message());
+                    where = vm.exception_header;
+                }
+                Local<Value> stack;
+                std::string st;
+                if (tc.StackTrace(ctx).ToLocal(&stack)) {
+                    String::Utf8Value s(vm.isolate, stack);
+                    st = *s ? *s : "";
+                }
+                *err = xstrdup_printf("bootstrap threw: %s\n%s%s", *e ? *e : "?", where.c_str(),
+                                      st.c_str());
+                vm.context.Reset();
+                return -EINVAL;
+            }
+            if (!result->IsFunction()) {
+                *err = xstrdup_printf("bootstrap did not evaluate to the start function");
+                vm.context.Reset();
+                return -EINVAL;
+            }
+            vm.isolate->PerformMicrotaskCheckpoint();
+            creator.AddData(ctx, result.As<Function>());
+            vm.context.Reset();
+            vm.refs.clear();
+            creator.SetDefaultContext(ctx);
+        }
+        data = creator.CreateBlob(SnapshotCreator::FunctionCodeHandling::kKeep);
+        vm.isolate = nullptr;
+    }
+    if (!data.data || data.raw_size <= 0) {
+        *err = xstrdup_printf("V8 produced no snapshot blob");
+        return -EIO;
+    }
+    BlobHeader h{};
+    memcpy(h.magic, kMagic, sizeof kMagic);
+    h.fingerprint = fingerprint(vm.natives, vm.natives_ns);
+    snprintf(h.engine, sizeof h.engine, "%s", V8::GetVersion());
+    h.data_len = static_cast<uint64_t>(data.raw_size);
+    size_t total = sizeof h + static_cast<size_t>(data.raw_size);
+    uint8_t *out = static_cast<uint8_t *>(malloc(total));
+    if (!out) {
+        delete[] data.data;
+        return -ENOMEM;
+    }
+    memcpy(out, &h, sizeof h);
+    memcpy(out + sizeof h, data.data, static_cast<size_t>(data.raw_size));
+    delete[] data.data;
+    *blob_out = out;
+    *blob_len = total;
+    return 0;
+}
+
+// ---- isolate lifecycle ----------------------------------------------------
+
+extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
+{
+    *out = nullptr;
+    if (!g_platform) {
+        *err = xstrdup_printf("V8 platform not initialised");
+        return -EINVAL;
+    }
+    BlobHeader h;
+    if (!opts->snapshot || opts->snapshot_len < sizeof h) {
+        *err = xstrdup_printf("no startup snapshot");
+        return -EINVAL;
+    }
+    memcpy(&h, opts->snapshot, sizeof h);
+    std::unique_ptr<vm_t> vm(new vm_t());
+    flatten(vm.get(), opts->tables, opts->ntables);
+    if (memcmp(h.magic, kMagic, sizeof kMagic) != 0 ||
+        h.data_len != opts->snapshot_len - sizeof h ||
+        strncmp(h.engine, V8::GetVersion(), sizeof h.engine) != 0 ||
+        h.fingerprint != fingerprint(vm->natives, vm->natives_ns)) {
+        *err = xstrdup_printf("startup snapshot does not match this binary (engine %.32s, "
+                              "built for %.32s); rebuild",
+                              V8::GetVersion(), h.engine);
+        return -EINVAL;
+    }
+    static thread_local StartupData blob; // V8 reads it during Isolate::New only
+    blob.data = reinterpret_cast<const char *>(opts->snapshot + sizeof h);
+    blob.raw_size = static_cast<int>(h.data_len);
+
+    vm->userdata = opts->userdata;
+    vm->allocator = ArrayBuffer::Allocator::NewDefaultAllocator();
+    Isolate::CreateParams params;
+    params.snapshot_blob = &blob;
+    params.external_references = kExternalRefs;
+    params.array_buffer_allocator = vm->allocator;
+    if (opts->heap_limit_mb) {
+        vm->heap_limit = opts->heap_limit_mb * 1024 * 1024;
+        params.constraints.ConfigureDefaultsFromHeapSize(0, vm->heap_limit);
+    }
+    vm->isolate = Isolate::New(params);
+    if (!vm->isolate) {
+        delete vm->allocator;
+        *err = xstrdup_printf("cannot create a V8 isolate");
+        return -ENOMEM;
+    }
+    setup_isolate(vm.get());
+    {
+        HandleScope hs(vm->isolate);
+        Local<Context> ctx = Context::New(vm->isolate);
+        if (ctx.IsEmpty()) {
+            *err = xstrdup_printf("cannot create the context from the snapshot");
+            vm_free(vm.release());
+            return -EINVAL;
+        }
+        vm->context.Reset(vm->isolate, ctx);
+        Context::Scope cs(ctx);
+        Local<Function> start;
+        if (!ctx->GetDataFromSnapshotOnce<Function>(0).ToLocal(&start)) {
+            *err = xstrdup_printf("the snapshot carries no start function");
+            vm_free(vm.release());
+            return -EINVAL;
+        }
+        vm->start_fn = ref_new(vm.get(), start);
+    }
+    *out = vm.release();
+    return 0;
+}
+
+extern "C" void vm_free(vm_t *vm)
+{
+    if (!vm)
+        return;
+    if (vm->isolate) {
+        vm->isolate->SetPromiseRejectCallback(nullptr);
+        for (auto &g : vm->refs)
+            g.Reset();
+        vm->exception.Reset();
+        vm->context.Reset();
+        vm->isolate->Dispose();
+    }
+    delete vm->allocator;
+    delete vm;
+}
+
+extern "C" void *vm_userdata(vm_t *vm)
+{
+    return vm->userdata;
+}
+
+extern "C" vm_ref_t vm_start_fn(vm_t *vm)
+{
+    return vm->start_fn;
+}
+
+extern "C" void vm_terminate(vm_t *vm, vm_limit_t why)
+{
+    int none = VM_LIMIT_NONE;
+    vm->limit.compare_exchange_strong(none, why);
+    vm->isolate->TerminateExecution();
+}
+
+extern "C" vm_limit_t vm_limit(vm_t *vm)
+{
+    return static_cast<vm_limit_t>(vm->limit.load());
+}
+
+extern "C" void vm_run_microtasks(vm_t *vm)
+{
+    if (vm->limit.load() != VM_LIMIT_NONE)
+        return;
+    HandleScope hs(vm->isolate);
+    Context::Scope cs(vm__context(vm));
+    vm->isolate->PerformMicrotaskCheckpoint();
+}
+
+extern "C" void vm_pump(vm_t *vm)
+{
+    while (platform::PumpMessageLoop(g_platform.get(), vm->isolate,
+                                     platform::MessageLoopBehavior::kDoNotWait)) {
+    }
+}
+
+extern "C" void vm_heap_stats(vm_t *vm, vm_heap_stats_t *out)
+{
+    HeapStatistics hs;
+    vm->isolate->GetHeapStatistics(&hs);
+    out->total = static_cast<double>(hs.total_heap_size());
+    out->used = static_cast<double>(hs.used_heap_size());
+    out->limit = static_cast<double>(hs.heap_size_limit());
+    out->external = static_cast<double>(hs.external_memory());
+    out->malloced = static_cast<double>(hs.malloced_memory());
+    // V8 10.2 has no separate array-buffer counter; external memory is
+    // dominated by ArrayBuffer backing stores.
+    out->array_buffers = static_cast<double>(hs.external_memory());
+}
+
+// ---- calls from C into JS -------------------------------------------------
+
+static Local<Value> to_v8(vm_t *vm, const vm_val_t &v)
+{
+    Isolate *iso = vm->isolate;
+    switch (v.type) {
+    case VM_T_NULL:
+        return Null(iso);
+    case VM_T_BOOL:
+        return Boolean::New(iso, v.u.b);
+    case VM_T_NUMBER:
+        return Number::New(iso, v.u.num);
+    case VM_T_STRING:
+        return str(iso, v.u.str.p, v.u.str.len);
+    case VM_T_FUNCTION:
+    case VM_T_OBJECT:
+    case VM_T_BYTES:
+    case VM_T_BIGINT:
+    case VM_T_SYMBOL:
+    case VM_T_OTHER:
+        return ref_get(vm, v.u.ref);
+    case VM_T_UNDEFINED:
+    default:
+        return Undefined(iso);
+    }
+}
+
+extern "C" int vm_call(vm_t *vm, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result)
+{
+    if (result)
+        *result = 0;
+    if (vm->limit.load() != VM_LIMIT_NONE)
+        return VM_TERMINATED;
+    Isolate *iso = vm->isolate;
+    HandleScope hs(iso);
+    Local<Context> ctx = vm__context(vm);
+    Context::Scope cs(ctx);
+    Local<Value> f = ref_get(vm, fn);
+    if (!f->IsFunction())
+        return VM_THREW;
+    std::vector<Local<Value>> args(static_cast<size_t>(argc > 0 ? argc : 0));
+    for (int i = 0; i < argc; i++)
+        args[static_cast<size_t>(i)] = to_v8(vm, argv[i]);
+    TryCatch tc(iso);
+    Local<Value> r;
+    if (!f.As<Function>()->Call(ctx, Undefined(iso), argc, args.data()).ToLocal(&r)) {
+        if (vm->limit.load() != VM_LIMIT_NONE || tc.HasTerminated())
+            return VM_TERMINATED;
+        vm->exception.Reset(iso, tc.Exception());
+        capture_header(vm, ctx, tc.Message());
+        return VM_THREW;
+    }
+    if (vm->limit.load() != VM_LIMIT_NONE)
+        return VM_TERMINATED;
+    if (result)
+        *result = ref_new(vm, r);
+    return VM_OK;
+}
+
+extern "C" void vm_take_exception(vm_t *vm, vm_ref_t *exception, char **header)
+{
+    HandleScope hs(vm->isolate);
+    *exception = vm->exception.IsEmpty() ? 0 : ref_new(vm, vm->exception.Get(vm->isolate));
+    vm->exception.Reset();
+    *header = vm->has_exception_header ? strdup(vm->exception_header.c_str()) : nullptr;
+    vm->has_exception_header = false;
+}
+
+extern "C" void vm_ref_free(vm_t *vm, vm_ref_t ref)
+{
+    if (ref == 0 || ref > vm->refs.size() || vm->refs[ref - 1].IsEmpty())
+        return;
+    vm->refs[ref - 1].Reset();
+    vm->free_refs.push_back(ref);
+}
+
+extern "C" bool vm_ref_is_true(vm_t *vm, vm_ref_t ref)
+{
+    HandleScope hs(vm->isolate);
+    return ref_get(vm, ref)->BooleanValue(vm->isolate);
+}
+
+extern "C" double vm_ref_number(vm_t *vm, vm_ref_t ref, double dflt)
+{
+    HandleScope hs(vm->isolate);
+    Local<Value> v = ref_get(vm, ref);
+    return v->IsNumber() ? v.As<Number>()->Value() : dflt;
+}
+
+extern "C" void vm_set_promise_reject_hook(vm_t *vm, vm_ref_t fn)
+{
+    if (vm->reject_hook)
+        vm_ref_free(vm, vm->reject_hook);
+    vm->reject_hook = fn;
+}
+
+// ---- inside native callbacks ----------------------------------------------
+
+extern "C" vm_t *vm_call_vm(vm_call_t *c)
+{
+    return c->vm;
+}
+
+extern "C" int vm_argc(vm_call_t *c)
+{
+    return c->info->Length();
+}
+
+extern "C" vm_type_t vm_arg_type(vm_call_t *c, int i)
+{
+    Local<Value> v = (*c->info)[i];
+    if (v->IsUndefined())
+        return VM_T_UNDEFINED;
+    if (v->IsNull())
+        return VM_T_NULL;
+    if (v->IsBoolean())
+        return VM_T_BOOL;
+    if (v->IsNumber())
+        return VM_T_NUMBER;
+    if (v->IsString())
+        return VM_T_STRING;
+    if (v->IsArrayBufferView())
+        return VM_T_BYTES;
+    if (v->IsFunction())
+        return VM_T_FUNCTION;
+    if (v->IsBigInt())
+        return VM_T_BIGINT;
+    if (v->IsSymbol())
+        return VM_T_SYMBOL;
+    if (v->IsObject())
+        return VM_T_OBJECT;
+    return VM_T_OTHER;
+}
+
+extern "C" double vm_arg_num(vm_call_t *c, int i)
+{
+    Local<Value> v = (*c->info)[i];
+    return v->IsNumber() ? v.As<Number>()->Value() : 0.0;
+}
+
+extern "C" int64_t vm_arg_int(vm_call_t *c, int i)
+{
+    Local<Value> v = (*c->info)[i];
+    if (!v->IsNumber())
+        return 0;
+    double d = v.As<Number>()->Value();
+    if (d != d)
+        return 0;
+    if (d >= 9.2e18)
+        return INT64_MAX;
+    if (d <= -9.2e18)
+        return INT64_MIN;
+    return static_cast<int64_t>(d);
+}
+
+extern "C" bool vm_arg_bool(vm_call_t *c, int i)
+{
+    return (*c->info)[i]->BooleanValue(c->info->GetIsolate());
+}
+
+extern "C" char *vm_arg_str(vm_call_t *c, int i, size_t *len)
+{
+    Isolate *iso = c->info->GetIsolate();
+    Local<Value> v = (*c->info)[i];
+    Local<String> s;
+    if (v->IsString())
+        s = v.As<String>();
+    else if (!v->ToString(iso->GetCurrentContext()).ToLocal(&s))
+        return nullptr;
+    size_t n = static_cast<size_t>(s->Utf8Length(iso));
+    char *out = static_cast<char *>(malloc(n + 1));
+    if (!out) {
+        iso->ThrowException(Exception::RangeError(str(iso, "out of memory")));
+        return nullptr;
+    }
+    s->WriteUtf8(iso, out, static_cast<int>(n + 1), nullptr, String::REPLACE_INVALID_UTF8);
+    out[n] = '\0';
+    if (len)
+        *len = n;
+    return out;
+}
+
+extern "C" int vm_arg_bytes(vm_call_t *c, int i, uint8_t **data, size_t *len)
+{
+    Local<Value> v = (*c->info)[i];
+    if (!v->IsArrayBufferView())
+        return -EINVAL;
+    Local<ArrayBufferView> view = v.As<ArrayBufferView>();
+    uint8_t *base = static_cast<uint8_t *>(view->Buffer()->Data());
+    *data = base ? base + view->ByteOffset() : nullptr;
+    *len = view->ByteLength();
+    return 0;
+}
+
+extern "C" vm_ref_t vm_arg_ref(vm_call_t *c, int i)
+{
+    return ref_new(c->vm, (*c->info)[i]);
+}
+
+extern "C" void vm_ret_undefined(vm_call_t *c)
+{
+    c->info->GetReturnValue().SetUndefined();
+}
+
+extern "C" void vm_ret_bool(vm_call_t *c, bool v)
+{
+    c->info->GetReturnValue().Set(v);
+}
+
+extern "C" void vm_ret_num(vm_call_t *c, double v)
+{
+    c->info->GetReturnValue().Set(v);
+}
+
+extern "C" void vm_ret_bigint_u64(vm_call_t *c, uint64_t v)
+{
+    c->info->GetReturnValue().Set(BigInt::NewFromUnsigned(c->info->GetIsolate(), v));
+}
+
+extern "C" void vm_ret_str(vm_call_t *c, const char *s, size_t len)
+{
+    c->info->GetReturnValue().Set(str(c->info->GetIsolate(), s, len));
+}
+
+extern "C" void vm_ret_f64(vm_call_t *c, const double *v, size_t n)
+{
+    Isolate *iso = c->info->GetIsolate();
+    Local<ArrayBuffer> ab = ArrayBuffer::New(iso, n * sizeof(double));
+    memcpy(ab->Data(), v, n * sizeof(double));
+    c->info->GetReturnValue().Set(Float64Array::New(ab, 0, n));
+}
+
+extern "C" void vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len)
+{
+    Isolate *iso = c->info->GetIsolate();
+    Local<ArrayBuffer> ab = ArrayBuffer::New(iso, len);
+    if (len)
+        memcpy(ab->Data(), data, len);
+    c->info->GetReturnValue().Set(Uint8Array::New(ab, 0, len));
+}
+
+static void free_backing(void *data, size_t, void *)
+{
+    free(data);
+}
+
+extern "C" void vm_ret_bytes_take(vm_call_t *c, uint8_t *data, size_t len)
+{
+    Isolate *iso = c->info->GetIsolate();
+    std::unique_ptr<BackingStore> bs =
+        ArrayBuffer::NewBackingStore(data, len, free_backing, nullptr);
+    Local<ArrayBuffer> ab = ArrayBuffer::New(iso, std::move(bs));
+    c->info->GetReturnValue().Set(Uint8Array::New(ab, 0, len));
+}
+
+extern "C" void vm_ret_ref(vm_call_t *c, vm_ref_t ref)
+{
+    c->info->GetReturnValue().Set(ref_get(c->vm, ref));
+}
+
+extern "C" void vm_throw(vm_call_t *c, const vm_error_t *e)
+{
+    Isolate *iso = c->info->GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    Local<String> msg = str(iso, e->message ? e->message : "");
+    Local<Value> err;
+    const char *type = e->type ? e->type : "Error";
+    if (!strcmp(type, "TypeError"))
+        err = Exception::TypeError(msg);
+    else if (!strcmp(type, "RangeError"))
+        err = Exception::RangeError(msg);
+    else if (!strcmp(type, "SyntaxError"))
+        err = Exception::SyntaxError(msg);
+    else
+        err = Exception::Error(msg);
+    Local<Object> o = err.As<Object>();
+    if (e->errnum)
+        discard(o->Set(ctx, str(iso, "errno"), Integer::New(iso, e->errnum)));
+    if (e->code)
+        discard(o->Set(ctx, str(iso, "code"), str(iso, e->code)));
+    if (e->syscall)
+        discard(o->Set(ctx, str(iso, "syscall"), str(iso, e->syscall)));
+    if (e->path)
+        discard(o->Set(ctx, str(iso, "path"), str(iso, e->path)));
+    if (e->dest)
+        discard(o->Set(ctx, str(iso, "dest"), str(iso, e->dest)));
+    iso->ThrowException(err);
+}
+
+extern "C" void vm_throwf(vm_call_t *c, const char *type, const char *code, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    vm_error_t e{};
+    e.type = type;
+    e.code = code;
+    e.message = buf;
+    vm_throw(c, &e);
+}

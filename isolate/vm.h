@@ -1,0 +1,241 @@
+/*
+ * isolate/vm.h — the only door to V8. Everything outside isolate/v8/ talks to
+ * the engine through this C API; no V8 type crosses it.
+ *
+ * Model. A vm_t is one V8 isolate with one context, created from the startup
+ * snapshot (or, for the snapshot builder only, cold). Native functions are
+ * declared as tables of {name, C callback, arity, flags} grouped by a
+ * namespace; the isolate turns every entry into a JS function on a private
+ * "bridge" object that the bootstrap captures and hides from guest code. All
+ * entries share one V8 trampoline, so the snapshot's external-reference list
+ * is fixed and small; the table order is fingerprinted into the blob so a
+ * snapshot never meets tables it was not built with.
+ *
+ * Values. C sees three kinds of JS value: call-scoped borrowed arguments
+ * (valid only inside a native callback), copies (strings are malloc'd
+ * UTF-8), and vm_ref_t handles: small integers naming a persistent handle in
+ * a per-vm table, freed with vm_ref_free.
+ *
+ * Threads. One vm per thread. vm_terminate() is the only function that may be
+ * called from another thread.
+ *
+ * Errors. Functions return 0 or a negative errno; where a person reads the
+ * failure, an out-param receives a malloc'd message the caller frees.
+ */
+#ifndef SE_ISOLATE_VM_H
+#define SE_ISOLATE_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vm_s vm_t;
+typedef struct vm_call_s vm_call_t;
+typedef uint32_t vm_ref_t; /* 0 is "no value" */
+
+typedef void (*vm_native_cb)(vm_call_t *call);
+
+/* Flags of a native entry. The permission domain a later broker keys on. */
+enum {
+    VM_NATIVE_PURE = 0,         /* no I/O, nothing to ask */
+    VM_NATIVE_FS_READ = 1 << 0, /* reads the file system */
+    VM_NATIVE_FS_WRITE = 1 << 1,
+    VM_NATIVE_NET = 1 << 2,
+    VM_NATIVE_ENV = 1 << 3,
+    VM_NATIVE_RUN = 1 << 4,
+};
+
+typedef struct vm_native_s {
+    const char *name;
+    vm_native_cb fn;
+    int arity;
+    unsigned flags;
+} vm_native_t;
+
+/* One bridge module's functions, installed as bridge[ns][name]. Several
+ * tables may share a namespace. */
+typedef struct vm_table_s {
+    const char *ns;
+    const vm_native_t *fns;
+    size_t count;
+} vm_table_t;
+
+/* Natives implemented inside the isolate shim itself (V8 introspection,
+ * structuredClone, CommonJS compile, microtasks): namespaces "util", "task". */
+extern const vm_table_t vm_v8_table;
+extern const vm_table_t vm_task_table;
+
+/* ---- process-wide ---------------------------------------------------- */
+
+/* Initialises V8 and its platform once (starts the platform's worker
+ * threads). flags: V8 command-line flags or NULL. */
+int vm_platform_init(const char *flags, int worker_threads);
+void vm_platform_shutdown(void);
+const char *vm_engine_version(void);
+
+/* ---- snapshot -------------------------------------------------------- */
+
+/* Runs bundle (a classic script whose completion value is the start
+ * function) in a snapshot-creating isolate with the tables installed as
+ * globalThis.__se_bridge, and returns the blob (malloc'd, caller frees). */
+int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables, const char *bundle,
+                      size_t bundle_len, const char *bundle_name, uint8_t **blob,
+                      size_t *blob_len, char **err);
+
+/* ---- isolate lifecycle ----------------------------------------------- */
+
+typedef enum {
+    VM_LIMIT_NONE = 0,
+    VM_LIMIT_MEMORY, /* heap limit reached; execution was terminated */
+    VM_LIMIT_TIME,   /* terminated by vm_terminate(.., VM_LIMIT_TIME) */
+    VM_LIMIT_EXIT,   /* terminated because the guest asked to exit */
+} vm_limit_t;
+
+typedef struct vm_options_s {
+    const vm_table_t *const *tables; /* borrowed; must outlive the vm */
+    size_t ntables;
+    const uint8_t *snapshot; /* borrowed blob from vm_snapshot_build */
+    size_t snapshot_len;
+    size_t heap_limit_mb; /* 0: V8's default */
+    void *userdata;       /* returned by vm_userdata() */
+} vm_options_t;
+
+/* Creates an isolate + context from the snapshot. *err is malloc'd. */
+int vm_new(const vm_options_t *opts, vm_t **out, char **err);
+/* Disposes the isolate; every ref dies with it. NULL is fine. */
+void vm_free(vm_t *vm);
+void *vm_userdata(vm_t *vm);
+
+/* The start function the snapshot carries (a ref the vm owns; do not free). */
+vm_ref_t vm_start_fn(vm_t *vm);
+
+/* Thread-safe: stop the running JS as soon as possible. */
+void vm_terminate(vm_t *vm, vm_limit_t why);
+/* Why execution was terminated, VM_LIMIT_NONE if it was not. */
+vm_limit_t vm_limit(vm_t *vm);
+
+/* Runs one microtask checkpoint. */
+void vm_run_microtasks(vm_t *vm);
+/* Runs pending foreground platform tasks (GC finalisers, FinalizationRegistry). */
+void vm_pump(vm_t *vm);
+
+typedef struct vm_heap_stats_s {
+    double total, used, limit, external, array_buffers, malloced;
+} vm_heap_stats_t;
+void vm_heap_stats(vm_t *vm, vm_heap_stats_t *out);
+
+/* ---- values crossing from C into JS ---------------------------------- */
+
+typedef enum {
+    VM_T_UNDEFINED = 0,
+    VM_T_NULL,
+    VM_T_BOOL,
+    VM_T_NUMBER,
+    VM_T_STRING,
+    VM_T_BYTES, /* ArrayBufferView */
+    VM_T_FUNCTION,
+    VM_T_OBJECT,
+    VM_T_BIGINT,
+    VM_T_SYMBOL,
+    VM_T_OTHER,
+} vm_type_t;
+
+typedef struct vm_val_s {
+    vm_type_t type;
+    union {
+        bool b;
+        double num;
+        struct {
+            const char *p; /* UTF-8 */
+            size_t len;
+        } str;
+        vm_ref_t ref; /* VM_T_FUNCTION / VM_T_OBJECT: any ref */
+    } u;
+} vm_val_t;
+
+#define VM_UNDEF ((vm_val_t){.type = VM_T_UNDEFINED})
+#define VM_NUM(x) ((vm_val_t){.type = VM_T_NUMBER, .u.num = (double)(x)})
+#define VM_BOOL(x) ((vm_val_t){.type = VM_T_BOOL, .u.b = (x)})
+#define VM_STR(s, n) ((vm_val_t){.type = VM_T_STRING, .u.str = {(s), (n)}})
+#define VM_REF(r) ((vm_val_t){.type = VM_T_OBJECT, .u.ref = (r)})
+
+/* Outcome of calling into JS. */
+enum {
+    VM_OK = 0,
+    VM_THREW = 1,      /* an exception escaped; see vm_take_exception */
+    VM_TERMINATED = 2, /* execution is terminating (exit or limit) */
+};
+
+/* Calls fn(argv) with receiver undefined. *result (optional) receives a new
+ * ref the caller frees. Returns VM_OK, VM_THREW or VM_TERMINATED. */
+int vm_call(vm_t *vm, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result);
+
+/* After VM_THREW: the exception (a new ref) and Node's "where" header
+ * ("file:line\nsource line\n   ^\n"), malloc'd or NULL when V8 gave no
+ * location. Both are the caller's. */
+void vm_take_exception(vm_t *vm, vm_ref_t *exception, char **header);
+
+void vm_ref_free(vm_t *vm, vm_ref_t ref);
+bool vm_ref_is_true(vm_t *vm, vm_ref_t ref);
+/* Numeric value of a ref, or dflt when it is not a number. */
+double vm_ref_number(vm_t *vm, vm_ref_t ref, double dflt);
+
+/* ---- inside a native callback ---------------------------------------- */
+
+vm_t *vm_call_vm(vm_call_t *c);
+int vm_argc(vm_call_t *c);
+vm_type_t vm_arg_type(vm_call_t *c, int i);
+double vm_arg_num(vm_call_t *c, int i);
+int64_t vm_arg_int(vm_call_t *c, int i); /* numbers truncated; others 0 */
+bool vm_arg_bool(vm_call_t *c, int i);   /* JS truthiness */
+/* UTF-8 copy of a string argument (others are converted with ToString);
+ * malloc'd, NUL-terminated, caller frees; NULL if conversion threw. */
+char *vm_arg_str(vm_call_t *c, int i, size_t *len);
+/* Borrowed view of an ArrayBufferView argument, valid during the call.
+ * -EINVAL if the argument is not one. */
+int vm_arg_bytes(vm_call_t *c, int i, uint8_t **data, size_t *len);
+/* A new ref to argument i (any type); the caller frees it. */
+vm_ref_t vm_arg_ref(vm_call_t *c, int i);
+
+void vm_ret_undefined(vm_call_t *c);
+void vm_ret_bool(vm_call_t *c, bool v);
+void vm_ret_num(vm_call_t *c, double v);
+void vm_ret_bigint_u64(vm_call_t *c, uint64_t v);
+void vm_ret_str(vm_call_t *c, const char *s, size_t len); /* copied */
+/* A Float64Array holding a copy of v[0..n). */
+void vm_ret_f64(vm_call_t *c, const double *v, size_t n);
+/* A Uint8Array holding a copy of data[0..len). */
+void vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len);
+/* A Uint8Array that takes ownership of malloc'd data (freed by the GC). */
+void vm_ret_bytes_take(vm_call_t *c, uint8_t *data, size_t len);
+void vm_ret_ref(vm_call_t *c, vm_ref_t ref); /* borrows ref */
+
+/* A Node-shaped error thrown into JS. Strings are borrowed; NULL ones are
+ * left out. errnum != 0 sets err.errno = errnum (Node's negative values). */
+typedef struct vm_error_s {
+    const char *type; /* "Error" (default), "TypeError", "RangeError", "SyntaxError" */
+    const char *message;
+    const char *code;
+    int errnum;
+    const char *syscall;
+    const char *path;
+    const char *dest;
+} vm_error_t;
+void vm_throw(vm_call_t *c, const vm_error_t *e);
+/* Shorthand: a TypeError/RangeError/Error with a code and printf message. */
+void vm_throwf(vm_call_t *c, const char *type, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Registers the function that receives V8's promise-rejection events as
+ * fn(type, promise, reason) — type 0 unhandled, 1 handler added later.
+ * Takes ownership of fn. */
+void vm_set_promise_reject_hook(vm_t *vm, vm_ref_t fn);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,463 @@
+'use strict';
+// CommonJS, as Node does it: each file is compiled once with the five-name
+// wrapper (exports, require, module, __filename, __dirname) and called with
+// `this === module.exports`; modules are cached by resolved filename in
+// require.cache; cycles see the partial exports; `.js`, `.cjs` and `.json`
+// load, `.node` never does. Builtins are served from the registry baked into
+// the snapshot, with or without the `node:` prefix.
+//
+// Files are read through the bridge (fs.readFileUtf8 / internalModuleStat /
+// realpath), which the permission broker guards.
+
+const binding = require('../node/internal/binding');
+const path = require('path');
+
+const builtins = new Map(); // name -> { load(), exports, loaded }
+
+// Node's builtin names that the sandbox refuses or does not have: require()
+// of one throws "<name> is not supported in sandbox".
+const nodeBuiltinNames = [
+  '_http_agent', '_http_client', '_http_common', '_http_incoming', '_http_outgoing',
+  '_http_server', '_stream_duplex', '_stream_passthrough', '_stream_readable',
+  '_stream_transform', '_stream_wrap', '_stream_writable', '_tls_common', '_tls_wrap',
+  'assert', 'assert/strict', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console',
+  'constants', 'crypto', 'dgram', 'diagnostics_channel', 'dns', 'dns/promises', 'domain',
+  'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'inspector', 'inspector/promises',
+  'module', 'net', 'os', 'path', 'path/posix', 'path/win32', 'perf_hooks', 'process',
+  'punycode', 'querystring', 'readline', 'readline/promises', 'repl', 'stream',
+  'stream/consumers', 'stream/promises', 'stream/web', 'string_decoder', 'sys', 'timers',
+  'timers/promises', 'tls', 'trace_events', 'tty', 'url', 'util', 'util/types', 'v8', 'vm',
+  'wasi', 'worker_threads', 'zlib',
+];
+// Only reachable with the prefix in Node.
+const schemeOnly = new Set(['node:test', 'node:test/reporters', 'node:sqlite', 'node:sea']);
+
+function defineBuiltin(name, load) {
+  builtins.set(name, { load, exports: undefined, loaded: false });
+}
+
+function unsupported(name) {
+  const err = new Error(`${name} is not supported in sandbox`);
+  err.code = 'ERR_UNSUPPORTED_SANDBOX_MODULE';
+  return err;
+}
+
+function loadBuiltin(name) {
+  const b = builtins.get(name);
+  if (b === undefined) throw unsupported(name);
+  if (!b.loaded) {
+    b.exports = b.load();
+    b.loaded = true;
+  }
+  return b.exports;
+}
+
+// 'node:fs' -> 'fs'; returns null if the id is not a builtin at all.
+function builtinId(request) {
+  if (request.startsWith('node:')) {
+    if (schemeOnly.has(request)) return request;
+    const id = request.slice(5);
+    return builtins.has(id) || nodeBuiltinNames.includes(id) ? id : null;
+  }
+  return builtins.has(request) || nodeBuiltinNames.includes(request) ? request : null;
+}
+
+function isBuiltin(request) {
+  return builtinId(String(request)) !== null;
+}
+
+// ---- Module ---------------------------------------------------------------
+
+const statCache = new Map();
+function stat(filename) {
+  let r = statCache.get(filename);
+  if (r === undefined) {
+    r = binding.fs.internalModuleStat(filename);
+    statCache.set(filename, r);
+  }
+  return r;
+}
+
+const packageCache = new Map();
+function readPackage(dir) {
+  const file = path.join(dir, 'package.json');
+  if (packageCache.has(file)) return packageCache.get(file);
+  let pkg = null;
+  if (stat(file) === 0) {
+    const text = binding.fs.readFileUtf8(file);
+    try {
+      pkg = JSON.parse(text);
+    } catch (e) {
+      e.path = file;
+      e.message = `Error parsing ${file}: ${e.message}`;
+      throw e;
+    }
+  }
+  packageCache.set(file, pkg);
+  return pkg;
+}
+
+function Module(id = '', parent) {
+  this.id = id;
+  this.path = path.dirname(id);
+  this.exports = {};
+  this.filename = null;
+  this.loaded = false;
+  this.children = [];
+  this.paths = [];
+  if (parent && !parent.children.includes(this)) parent.children.push(this);
+}
+
+Module._cache = Object.create(null);
+Module._pathCache = Object.create(null);
+Module.builtinModules = nodeBuiltinNames.filter((n) => !n.startsWith('_'));
+Module.isBuiltin = isBuiltin;
+Module.globalPaths = [];
+Module.Module = Module;
+
+const wrapper = [
+  '(function (exports, require, module, __filename, __dirname) { ',
+  '\n});',
+];
+Module.wrapper = wrapper;
+Module.wrap = (script) => wrapper[0] + script + wrapper[1];
+
+Module._nodeModulePaths = function (from) {
+  from = path.resolve(from);
+  if (from === '/') return ['/node_modules'];
+  const parts = from.split('/');
+  const paths = [];
+  for (let i = parts.length; i > 0; i--) {
+    if (parts[i - 1] === 'node_modules') continue;
+    const dir = parts.slice(0, i).join('/') || '/';
+    paths.push(dir === '/' ? '/node_modules' : `${dir}/node_modules`);
+  }
+  if (paths[paths.length - 1] !== '/node_modules') paths.push('/node_modules');
+  return paths;
+};
+
+const extensionOrder = ['.js', '.json', '.node'];
+
+function tryFile(p) {
+  return stat(p) === 0 ? toRealPath(p) : false;
+}
+
+function toRealPath(p) {
+  try {
+    return binding.fs.realpath(p);
+  } catch {
+    return p;
+  }
+}
+
+function tryExtensions(p) {
+  for (const ext of extensionOrder) {
+    const f = tryFile(p + ext);
+    if (f) return f;
+  }
+  return false;
+}
+
+function tryPackage(dir, request) {
+  const pkg = readPackage(dir);
+  const main = pkg && typeof pkg.main === 'string' ? pkg.main : null;
+  if (!main) return tryExtensions(path.resolve(dir, 'index'));
+  const file = path.resolve(dir, main);
+  const found = tryFile(file) || tryExtensions(file) ||
+    tryExtensions(path.resolve(file, 'index'));
+  if (found) return found;
+  const fallback = tryExtensions(path.resolve(dir, 'index'));
+  if (fallback) return fallback;
+  const err = new Error(
+    `Cannot find module '${file}'. Please verify that the package.json has a valid "main" entry`,
+  );
+  err.code = 'MODULE_NOT_FOUND';
+  err.path = path.resolve(dir, 'package.json');
+  err.requestPath = request;
+  throw err;
+}
+
+Module._findPath = function (request, paths) {
+  const absolute = path.isAbsolute(request);
+  if (absolute) paths = [''];
+  else if (!paths || paths.length === 0) return false;
+  const trailingSlash = request.length > 0 &&
+    (request.endsWith('/') || request.endsWith('/.') || request.endsWith('/..') ||
+      request === '.' || request === '..');
+  const cacheKey = request + '\x00' + paths.join('\x00');
+  const cached = Module._pathCache[cacheKey];
+  if (cached) return cached;
+  for (const dir of paths) {
+    const base = path.resolve(dir, request);
+    let filename = false;
+    const rc = stat(base);
+    if (!trailingSlash) {
+      if (rc === 0) filename = toRealPath(base);
+      if (!filename) filename = tryExtensions(base);
+    }
+    if (!filename && rc === 1) filename = tryPackage(base, request);
+    if (filename) {
+      Module._pathCache[cacheKey] = filename;
+      return filename;
+    }
+  }
+  return false;
+};
+
+Module._resolveLookupPaths = function (request, parent) {
+  if (request.startsWith('./') || request.startsWith('../') || request === '.' ||
+      request === '..') {
+    const dir = parent && parent.filename ? path.dirname(parent.filename) : process.cwd();
+    return [dir];
+  }
+  const paths = parent && parent.paths && parent.paths.length ? parent.paths.slice() : [];
+  return paths.concat(Module.globalPaths);
+};
+
+Module._resolveFilename = function (request, parent, isMain, options) {
+  if (typeof request !== 'string') {
+    const err = new TypeError(
+      'The "id" argument must be of type string. Received ' + describeValue(request),
+    );
+    err.code = 'ERR_INVALID_ARG_TYPE';
+    throw err;
+  }
+  const id = builtinId(request);
+  if (id !== null) return request.startsWith('node:') ? request : id;
+  let paths;
+  if (options && Array.isArray(options.paths)) {
+    paths = [];
+    for (const p of options.paths) {
+      const fake = new Module('', null);
+      fake.paths = Module._nodeModulePaths(p);
+      if (request.startsWith('.')) paths.push(p);
+      else paths.push(...fake.paths);
+    }
+  } else {
+    paths = Module._resolveLookupPaths(request, parent);
+  }
+  const filename = Module._findPath(request, paths, isMain);
+  if (filename) return filename;
+  const requireStack = [];
+  for (let m = parent; m; m = m.parent || moduleParents.get(m)) {
+    requireStack.push(m.filename || m.id);
+  }
+  let message = `Cannot find module '${request}'`;
+  if (requireStack.length > 0) message += '\nRequire stack:\n- ' + requireStack.join('\n- ');
+  const err = new Error(message);
+  err.code = 'MODULE_NOT_FOUND';
+  err.requireStack = requireStack;
+  throw err;
+};
+
+function describeValue(v) {
+  if (v == null) return String(v);
+  if (typeof v === 'function') return `function ${v.name}`;
+  if (typeof v === 'object') {
+    return v.constructor && v.constructor.name
+      ? `an instance of ${v.constructor.name}` : require('util').inspect(v, { depth: -1 });
+  }
+  let s = require('util').inspect(v, { colors: false });
+  if (s.length > 28) s = `${s.slice(0, 25)}...`;
+  return `type ${typeof v} (${s})`;
+}
+
+const moduleParents = new WeakMap();
+
+// Stat results are cached only while one top-level require runs, as Node
+// does: files may appear between two requires.
+let loadDepth = 0;
+
+Module._load = function (request, parent, isMain) {
+  loadDepth++;
+  try {
+    return load(request, parent, isMain);
+  } finally {
+    if (--loadDepth === 0) statCache.clear();
+  }
+};
+
+function load(request, parent, isMain) {
+  const filename = Module._resolveFilename(request, parent, isMain);
+  const id = filename.startsWith('node:') ? filename.slice(5) : filename;
+  if (builtinId(filename) !== null && !path.isAbsolute(filename)) {
+    if (schemeOnly.has(filename)) throw unsupported(filename);
+    return loadBuiltin(id);
+  }
+  const cached = Module._cache[filename];
+  if (cached !== undefined) {
+    if (parent && !parent.children.includes(cached)) parent.children.push(cached);
+    return cached.exports;
+  }
+  const module = new Module(filename, parent);
+  moduleParents.set(module, parent);
+  if (isMain) {
+    process.mainModule = module;
+    module.id = '.';
+    mainModule = module;
+  }
+  Module._cache[filename] = module;
+  let threw = true;
+  try {
+    module.load(filename);
+    threw = false;
+  } finally {
+    if (threw) {
+      delete Module._cache[filename];
+      if (parent) {
+        const i = parent.children.indexOf(module);
+        if (i !== -1) parent.children.splice(i, 1);
+      }
+    }
+  }
+  return module.exports;
+}
+
+let mainModule;
+
+Object.defineProperty(Module.prototype, 'parent', {
+  get() {
+    return moduleParents.get(this);
+  },
+  set(v) {
+    moduleParents.set(this, v);
+  },
+  configurable: true,
+});
+
+Module.prototype.load = function (filename) {
+  this.filename = filename;
+  this.paths = Module._nodeModulePaths(path.dirname(filename));
+  let ext = path.extname(filename);
+  if (!Module._extensions[ext]) ext = '.js';
+  Module._extensions[ext](this, filename);
+  this.loaded = true;
+};
+
+Module.prototype.require = function (id) {
+  if (typeof id !== 'string') {
+    const err = new TypeError(
+      'The "id" argument must be of type string. Received ' + describeValue(id),
+    );
+    err.code = 'ERR_INVALID_ARG_TYPE';
+    throw err;
+  }
+  if (id === '') {
+    const err = new TypeError(
+      "The argument 'id' must be a non-empty string. Received ''",
+    );
+    err.code = 'ERR_INVALID_ARG_VALUE';
+    throw err;
+  }
+  return Module._load(id, this, false);
+};
+
+const wrapperParams = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+Module.prototype._compile = function (content, filename) {
+  const fn = binding.util.compileFunction(stripShebang(content), filename, wrapperParams);
+  const dirname = path.dirname(filename);
+  const require = makeRequireFunction(this);
+  const exports = this.exports;
+  return Reflect.apply(fn, exports, [exports, require, this, filename, dirname]);
+};
+
+function stripShebang(content) {
+  // V8 accepts a hashbang only at the start of a script, not of a function
+  // body; blank it out (same length, so columns stay right).
+  if (content.charCodeAt(0) === 35 /* # */ && content.charCodeAt(1) === 33 /* ! */) {
+    return '//' + content.slice(2);
+  }
+  return content;
+}
+
+function stripBOM(content) {
+  return content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
+}
+
+Module._extensions = Object.create(null);
+Module._extensions['.js'] = function (module, filename) {
+  module._compile(stripBOM(binding.fs.readFileUtf8(filename)), filename);
+};
+Module._extensions['.json'] = function (module, filename) {
+  const content = binding.fs.readFileUtf8(filename);
+  try {
+    module.exports = JSON.parse(stripBOM(content));
+  } catch (err) {
+    err.message = `${filename}: ${err.message}`;
+    throw err;
+  }
+};
+Module._extensions['.node'] = function (module, filename) {
+  const err = new Error(`${filename}: native addons (.node) are not supported in sandbox`);
+  err.code = 'ERR_DLOPEN_DISABLED';
+  throw err;
+};
+
+function makeRequireFunction(mod) {
+  const require = function require(id) {
+    return mod.require(id);
+  };
+  function resolve(request, options) {
+    if (typeof request !== 'string') {
+      const err = new TypeError(
+        'The "request" argument must be of type string. Received ' + describeValue(request),
+      );
+      err.code = 'ERR_INVALID_ARG_TYPE';
+      throw err;
+    }
+    return Module._resolveFilename(request, mod, false, options);
+  }
+  resolve.paths = function paths(request) {
+    if (isBuiltin(request)) return null;
+    return Module._resolveLookupPaths(request, mod);
+  };
+  require.resolve = resolve;
+  require.main = mainModule;
+  require.extensions = Module._extensions;
+  require.cache = Module._cache;
+  return require;
+}
+
+Module.createRequire = function createRequire(filename) {
+  let file = filename;
+  if (typeof file === 'object' && file !== null && typeof file.href === 'string') {
+    file = require('url').fileURLToPath(file);
+  } else if (typeof file === 'string' && file.startsWith('file:')) {
+    file = require('url').fileURLToPath(file);
+  } else if (typeof file !== 'string' || !path.isAbsolute(file)) {
+    const err = new TypeError(
+      'The argument \'filename\' must be a file URL object, file URL string, or absolute ' +
+        `path string. Received ${require('util').inspect(filename)}`,
+    );
+    err.code = 'ERR_INVALID_ARG_VALUE';
+    throw err;
+  }
+  const trailing = file.endsWith('/');
+  const proxyPath = trailing ? path.join(file, 'noop.js') : file;
+  const m = new Module(proxyPath, null);
+  m.filename = proxyPath;
+  m.paths = Module._nodeModulePaths(m.path);
+  return makeRequireFunction(m);
+};
+
+Module.runMain = function (main) {
+  Module._load(main, null, true);
+};
+
+// `node -e`: a classic script named [eval], with module/require as globals.
+function runEval(code) {
+  const cwd = process.cwd();
+  const module = new Module('[eval]', null);
+  module.filename = path.join(cwd, '[eval]');
+  module.paths = Module._nodeModulePaths(cwd);
+  const require = makeRequireFunction(module);
+  globalThis.module = module;
+  globalThis.exports = module.exports;
+  globalThis.__filename = '[eval]';
+  globalThis.__dirname = '.';
+  globalThis.require = require;
+  return binding.util.runScript(code, '[eval]');
+}
+
+module.exports = { Module, defineBuiltin, loadBuiltin, builtins, runEval, isBuiltin };

@@ -1,0 +1,212 @@
+'use strict';
+// The snapshot entry. This file runs once, at build time, inside V8's
+// SnapshotCreator: it captures the bridge table, builds `process`, the
+// globals and every builtin module, then returns start(), the function the
+// launcher calls once per run with that run's configuration. Whatever this
+// file builds is deserialised, already initialised, at every start.
+
+const binding = require('../node/internal/binding');
+
+Object.assign(binding, globalThis.__se_bridge);
+// Guest code must never reach a native function directly.
+delete globalThis.__se_bridge;
+
+const tick = require('./tick');
+const { process, setupRun, toStatus, NODE_VERSION } = require('./process');
+
+Object.defineProperty(globalThis, 'process', {
+  value: process, writable: true, configurable: true, enumerable: false,
+});
+Object.defineProperty(globalThis, 'global', {
+  value: globalThis, writable: true, configurable: true, enumerable: false,
+});
+
+const timers = require('./timers');
+const { Module, defineBuiltin, loadBuiltin, builtins, runEval } = require('./loader');
+
+// ---- builtin modules --------------------------------------------------------
+
+defineBuiltin('assert', () => require('assert'));
+defineBuiltin('assert/strict', () => require('assert').strict);
+defineBuiltin('buffer', () => require('buffer'));
+defineBuiltin('console', () => require('console'));
+defineBuiltin('constants', () => require('constants'));
+defineBuiltin('events', () => require('events'));
+defineBuiltin('module', () => Module);
+defineBuiltin('path', () => require('path'));
+defineBuiltin('path/posix', () => require('path').posix);
+defineBuiltin('path/win32', () => require('path').win32);
+defineBuiltin('process', () => process);
+defineBuiltin('punycode', () => require('punycode'));
+defineBuiltin('querystring', () => require('querystring'));
+defineBuiltin('stream', () => require('stream'));
+defineBuiltin('stream/promises', () => require('stream/promises'));
+defineBuiltin('string_decoder', () => require('string_decoder'));
+defineBuiltin('sys', () => require('util'));
+defineBuiltin('timers', () => require('../node/timers'));
+defineBuiltin('timers/promises', () => require('../node/timers_promises'));
+defineBuiltin('tty', () => require('tty'));
+defineBuiltin('url', () => require('url'));
+defineBuiltin('util', () => require('util'));
+defineBuiltin('util/types', () => require('util').types);
+
+// ---- globals ----------------------------------------------------------------
+
+function defineGlobal(name, value, enumerable = false) {
+  Object.defineProperty(globalThis, name, {
+    value, writable: true, configurable: true, enumerable,
+  });
+}
+
+defineGlobal('setTimeout', timers.setTimeout, true);
+defineGlobal('clearTimeout', timers.clearTimeout, true);
+defineGlobal('setInterval', timers.setInterval, true);
+defineGlobal('clearInterval', timers.clearInterval, true);
+defineGlobal('setImmediate', timers.setImmediate, true);
+defineGlobal('clearImmediate', timers.clearImmediate, true);
+
+function queueMicrotask(callback) {
+  timers.validateCallback(callback);
+  binding.task.enqueueMicrotask(() => {
+    try {
+      callback();
+    } catch (err) {
+      fatal(err, undefined, false);
+    }
+  });
+}
+defineGlobal('queueMicrotask', queueMicrotask, true);
+
+const { Buffer } = require('buffer');
+defineGlobal('Buffer', Buffer);
+
+const webGlobals = require('../node/internal/globals');
+for (const name of Object.keys(webGlobals)) defineGlobal(name, webGlobals[name]);
+
+const { performance, setTimeOrigin } = require('../node/internal/performance');
+defineGlobal('performance', performance, true);
+
+defineGlobal('navigator', Object.freeze({
+  hardwareConcurrency: 1,
+  language: 'en-US',
+  languages: Object.freeze(['en-US']),
+  platform: 'linux',
+  userAgent: `Node.js/${NODE_VERSION.split('.')[0]}`,
+}));
+
+// console last: it formats with util, which needs the globals above.
+defineGlobal('console', require('console'));
+
+// Build every builtin and the stdio streams now, so none of that runs at
+// start-up: it is all in the snapshot.
+for (const name of builtins.keys()) loadBuiltin(name);
+void process.stdout;
+void process.stderr;
+
+// ---- fatal exceptions ---------------------------------------------------------
+
+function writeErr(s) {
+  try {
+    process.stderr.write(s);
+  } catch {
+    binding.process.write(2, s);
+  }
+}
+
+function printFatal(err, header, fromPromise) {
+  const { inspect } = require('util');
+  let out = '';
+  if (header) out += header;
+  if (err instanceof Error || (err && typeof err.stack === 'string')) {
+    out += `${header ? '\n' : ''}${inspect(err)}\n`;
+  } else {
+    out += `${fromPromise ? 'Uncaught ' : ''}${inspect(err)}\n` +
+      '(Use `node --trace-uncaught ...` to show where the exception was thrown)\n';
+  }
+  writeErr(`${out}\nNode.js ${process.version}\n`);
+}
+
+// Returns true when 'uncaughtException' listeners handled err; otherwise
+// prints it and ends the run with status 1 (this call does not return then).
+function fatal(err, header, fromPromise) {
+  const origin = fromPromise ? 'unhandledRejection' : 'uncaughtException';
+  try {
+    if (process.hasUncaughtExceptionCaptureCallback()) {
+      // Node's capture callback takes precedence over the listeners.
+      const capture = captureFn();
+      if (capture) {
+        capture(err);
+        return true;
+      }
+    }
+    process.emit('uncaughtExceptionMonitor', err, origin);
+    if (process.listenerCount('uncaughtException') > 0) {
+      process.emit('uncaughtException', err, origin);
+      return true;
+    }
+  } catch (err2) {
+    printFatal(err2, undefined, false);
+    binding.process.reallyExit(7);
+    return false;
+  }
+  printFatal(err, header, fromPromise);
+  if (!process._exiting) {
+    process._exiting = true;
+    process.exitCode = 1;
+    try {
+      process.emit('exit', 1);
+    } catch (err3) {
+      printFatal(err3, undefined, false);
+      binding.process.reallyExit(7);
+    }
+  }
+  binding.process.reallyExit(1);
+  return false;
+}
+
+let capturedFn = null;
+const setCapture = process.setUncaughtExceptionCaptureCallback;
+process.setUncaughtExceptionCaptureCallback = function (fn) {
+  setCapture(fn);
+  capturedFn = fn;
+};
+function captureFn() {
+  return capturedFn;
+}
+
+tick.setFatalHandler(fatal);
+
+function beforeExit() {
+  process.emit('beforeExit', toStatus(process.exitCode));
+}
+
+function exit() {
+  if (!process._exiting) {
+    process._exiting = true;
+    process.emit('exit', toStatus(process.exitCode));
+  }
+  return toStatus(process.exitCode);
+}
+
+// ---- per run ------------------------------------------------------------------
+
+function start(json) {
+  const cfg = JSON.parse(json);
+  setupRun(cfg);
+  setTimeOrigin();
+  binding.task.setHooks(
+    tick.processTicksAndRejections,
+    fatal,
+    timers.processTimers,
+    timers.processImmediate,
+    beforeExit,
+    exit,
+  );
+  binding.task.setPromiseRejectHook(tick.promiseRejectHook);
+  return function main() {
+    if (cfg.eval !== null) runEval(cfg.eval);
+    else Module.runMain(cfg.script);
+  };
+}
+
+module.exports = start;

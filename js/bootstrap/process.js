@@ -1,0 +1,406 @@
+'use strict';
+// The `process` object. Built once at snapshot time (an EventEmitter with
+// Node's shape); everything that belongs to one run — argv, env, execPath,
+// cwd, pid, the uptime origin — is filled in by setupRun() when the run
+// starts. process.exit() ends the run through the bridge's reallyExit, which
+// terminates V8 execution: no guest try/catch/finally can intercept it.
+
+const binding = require('../node/internal/binding');
+const EventEmitter = require('events');
+const { nextTick } = require('./tick');
+
+const NODE_VERSION = '22.14.0';
+
+function makeError(Ctor, code, message) {
+  const err = new Ctor(message);
+  err.code = code;
+  return err;
+}
+
+function describe(v) {
+  if (v == null) return String(v);
+  if (typeof v === 'function') return `function ${v.name}`;
+  if (typeof v === 'object') {
+    return v.constructor && v.constructor.name
+      ? `an instance of ${v.constructor.name}` : require('util').inspect(v, { depth: -1 });
+  }
+  let s = require('util').inspect(v, { colors: false });
+  if (s.length > 28) s = `${s.slice(0, 25)}...`;
+  return `type ${typeof v} (${s})`;
+}
+
+function validateExitCode(code) {
+  if (code === undefined || code === null) return;
+  if (typeof code === 'string' && code.trim() !== '' && Number.isInteger(Number(code))) return;
+  if (typeof code === 'number') {
+    if (!Number.isInteger(code)) {
+      throw makeError(RangeError, 'ERR_OUT_OF_RANGE',
+        `The value of "code" is out of range. It must be an integer. Received ${code}`);
+    }
+    return;
+  }
+  throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+    `The "code" argument must be of type number. Received ${describe(code)}`);
+}
+
+class Process extends EventEmitter {}
+Object.defineProperty(Process.prototype, Symbol.toStringTag, {
+  value: 'process', writable: false, enumerable: false, configurable: true,
+});
+Object.defineProperty(Process, 'name', { value: 'process' });
+
+const process = new Process();
+let exitCode;
+let startTime = 0;
+let timeOrigin = 0;
+
+Object.defineProperty(process, 'exitCode', {
+  get() {
+    return exitCode;
+  },
+  set(code) {
+    validateExitCode(code);
+    exitCode = code;
+  },
+  enumerable: true,
+  configurable: false,
+});
+
+process.title = 'node';
+process.version = `v${NODE_VERSION}`;
+process.versions = {
+  node: NODE_VERSION,
+  acorn: '8.14.0',
+  ada: '2.9.2',
+  ares: '1.34.4',
+  modules: '127',
+  napi: '10',
+  uv: '1.49.2',
+  zlib: '1.3.0.1-motley',
+};
+process.arch = 'x64';
+process.platform = 'linux';
+process.release = {
+  name: 'node',
+  lts: 'Jod',
+  sourceUrl: '',
+  headersUrl: '',
+};
+process.argv = [];
+process.execArgv = [];
+process.env = {};
+process.execPath = '/usr/local/bin/node';
+process.argv0 = 'node';
+process.pid = 0;
+process.ppid = 0;
+process.features = {
+  inspector: false, debug: false, uv: true, ipv6: true, tls_alpn: true, tls_sni: true,
+  tls_ocsp: true, tls: true, cached_builtins: true, require_module: false, typescript: false,
+};
+process.config = { target_defaults: {}, variables: {} };
+process.allowedNodeEnvironmentFlags = new Set();
+process.moduleLoadList = [];
+process._exiting = false;
+process.noDeprecation = false;
+process.throwDeprecation = false;
+process.traceDeprecation = false;
+
+process.nextTick = nextTick;
+
+process.cwd = function cwd() {
+  return binding.process.cwd();
+};
+
+process.chdir = function chdir(directory) {
+  if (typeof directory !== 'string') {
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      `The "directory" argument must be of type string. Received ${describe(directory)}`);
+  }
+  const err = makeError(Error, 'ERR_UNSUPPORTED_SANDBOX_API',
+    'process.chdir is not supported in sandbox');
+  throw err;
+};
+
+process.umask = function umask(mask) {
+  if (mask === undefined) return binding.process.umask();
+  if (typeof mask === 'string') {
+    if (!/^[0-7]+$/.test(mask)) {
+      throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE',
+        `The argument 'mask' must be a 32-bit unsigned integer or an octal string. Received '${mask}'`);
+    }
+    mask = parseInt(mask, 8);
+  }
+  return binding.process.umask(mask);
+};
+
+function hrtime(prev) {
+  const t = binding.process.hrtime();
+  if (prev !== undefined) {
+    if (!Array.isArray(prev)) {
+      throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+        `The "time" argument must be an instance of Array. Received ${describe(prev)}`);
+    }
+    if (prev.length !== 2) {
+      throw makeError(RangeError, 'ERR_OUT_OF_RANGE',
+        `The value of "time" is out of range. It must be 2. Received ${prev.length}`);
+    }
+    let sec = t[0] - prev[0];
+    let nsec = t[1] - prev[1];
+    if (nsec < 0) {
+      sec -= 1;
+      nsec += 1e9;
+    }
+    return [sec, nsec];
+  }
+  return [t[0], t[1]];
+}
+hrtime.bigint = function bigint() {
+  return binding.process.hrtimeBigint();
+};
+process.hrtime = hrtime;
+
+function memoryUsage() {
+  const m = binding.process.memoryUsage();
+  return { rss: m[0], heapTotal: m[1], heapUsed: m[2], external: m[3], arrayBuffers: m[4] };
+}
+memoryUsage.rss = function rss() {
+  return binding.process.rss();
+};
+process.memoryUsage = memoryUsage;
+
+process.cpuUsage = function cpuUsage(prev) {
+  const c = binding.process.cpuUsage();
+  if (prev !== undefined) {
+    if (prev === null || typeof prev !== 'object') {
+      throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+        `The "prevValue" argument must be of type object. Received ${describe(prev)}`);
+    }
+    return { user: c[0] - prev.user, system: c[1] - prev.system };
+  }
+  return { user: c[0], system: c[1] };
+};
+
+process.resourceUsage = function resourceUsage() {
+  const r = binding.process.resourceUsage();
+  return {
+    userCPUTime: r[0], systemCPUTime: r[1], maxRSS: r[2], sharedMemorySize: r[3],
+    unsharedDataSize: r[4], unsharedStackSize: r[5], minorPageFault: r[6],
+    majorPageFault: r[7], swappedOut: r[8], fsRead: r[9], fsWrite: r[10],
+    ipcSent: r[11], ipcReceived: r[12], signalsCount: r[13],
+    voluntaryContextSwitches: r[14], involuntaryContextSwitches: r[15],
+  };
+};
+
+process.uptime = function uptime() {
+  return binding.process.uptime();
+};
+
+process.getuid = () => 0;
+process.geteuid = () => 0;
+process.getgid = () => 0;
+process.getegid = () => 0;
+process.getgroups = () => [0];
+
+process.exit = function exit(code) {
+  if (code !== undefined) process.exitCode = code;
+  if (!process._exiting) {
+    process._exiting = true;
+    process.emit('exit', toStatus(process.exitCode));
+  }
+  binding.process.reallyExit(toStatus(process.exitCode));
+};
+
+process.reallyExit = function reallyExit(code) {
+  binding.process.reallyExit(toStatus(code));
+};
+
+process.abort = function abort() {
+  binding.process.reallyExit(134);
+};
+
+function toStatus(code) {
+  if (code === undefined || code === null) return 0;
+  const n = Number(code);
+  return Number.isInteger(n) ? n & 0xff : 1;
+}
+
+process.kill = function kill(pid, signal) {
+  throw makeError(Error, 'ERR_UNSUPPORTED_SANDBOX_API', 'process.kill is not supported in sandbox');
+};
+
+process.binding = function binding_(name) {
+  throw makeError(Error, 'ERR_ACCESS_DENIED', 'process.binding is not supported in sandbox');
+};
+process._linkedBinding = process.binding;
+process.dlopen = function dlopen() {
+  throw makeError(Error, 'ERR_DLOPEN_DISABLED', 'process.dlopen is not supported in sandbox');
+};
+
+let captureCallback = null;
+process.setUncaughtExceptionCaptureCallback = function (fn) {
+  if (fn !== null && typeof fn !== 'function') {
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      `The "fn" argument must be of type function or null. Received ${describe(fn)}`);
+  }
+  if (fn !== null && captureCallback !== null) {
+    throw makeError(Error, 'ERR_UNCAUGHT_EXCEPTION_CAPTURE_ALREADY_SET',
+      '`process.setupUncaughtExceptionCapture()` was called while a capture callback was ' +
+        'already active');
+  }
+  captureCallback = fn;
+};
+process.hasUncaughtExceptionCaptureCallback = () => captureCallback !== null;
+
+// ---- warnings -------------------------------------------------------------
+
+const warned = new Set();
+process.emitWarning = function emitWarning(warning, type, code, ctor) {
+  let detail;
+  if (type !== null && typeof type === 'object' && !Array.isArray(type)) {
+    ctor = type.ctor;
+    code = type.code;
+    if (typeof type.detail === 'string') detail = type.detail;
+    type = type.type || 'Warning';
+  } else if (typeof type === 'function') {
+    ctor = type;
+    code = undefined;
+    type = 'Warning';
+  }
+  if (type !== undefined && typeof type !== 'string') {
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      `The "type" argument must be of type string. Received ${describe(type)}`);
+  }
+  if (typeof code === 'function') {
+    ctor = code;
+    code = undefined;
+  }
+  if (typeof warning === 'string') {
+    const w = new Error(warning);
+    w.name = String(type || 'Warning');
+    if (code !== undefined) w.code = code;
+    if (detail !== undefined) w.detail = detail;
+    Error.captureStackTrace(w, ctor || process.emitWarning);
+    warning = w;
+  } else if (!(warning instanceof Error)) {
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      `The "warning" argument must be of type string or an instance of Error. Received ${describe(warning)}`);
+  }
+  if (warning.name === 'DeprecationWarning') {
+    if (process.noDeprecation) return;
+    if (process.throwDeprecation) throw warning;
+  }
+  nextTick(doEmitWarning, warning);
+};
+
+function doEmitWarning(warning) {
+  process.emit('warning', warning);
+}
+
+function onWarning(warning) {
+  if (!(warning instanceof Error)) return;
+  const isDeprecation = warning.name === 'DeprecationWarning';
+  if (isDeprecation && process.noDeprecation) return;
+  const trace = process.traceProcessWarnings || (isDeprecation && process.traceDeprecation);
+  let msg = `(node:${process.pid}) `;
+  if (warning.code) msg += `[${warning.code}] `;
+  if (trace && warning.stack) msg += `${warning.stack}`;
+  else msg += typeof warning.toString === 'function' ? `${warning.toString()}` : '';
+  if (typeof warning.detail === 'string') msg += `\n${warning.detail}`;
+  if (!trace && !warned.has('trace-hint')) {
+    warned.add('trace-hint');
+    msg += `\n(Use \`node --trace-${isDeprecation ? 'deprecation' : 'warnings'} ...\` to show where the warning was created)`;
+  }
+  process.stderr.write(`${msg}\n`);
+}
+process.on('warning', onWarning);
+
+// ---- stdio ----------------------------------------------------------------
+
+function makeWritable(fd) {
+  const { Writable } = require('stream');
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk, encoding, cb) {
+      if (typeof chunk === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' &&
+          encoding !== 'buffer') {
+        chunk = Buffer.from(chunk, encoding);
+      }
+      binding.process.write(fd, chunk);
+      cb();
+    },
+    writev(chunks, cb) {
+      for (const { chunk, encoding } of chunks) {
+        binding.process.write(fd,
+          typeof chunk === 'string' && encoding !== 'utf8' && encoding !== 'buffer'
+            ? Buffer.from(chunk, encoding) : chunk);
+      }
+      cb();
+    },
+  });
+  stream.fd = fd;
+  stream._type = 'pipe';
+  stream._isStdio = true;
+  stream.isTTY = undefined;
+  stream.destroySoon = stream.destroy;
+  // Node's stdout/stderr are never really closed by the guest.
+  stream._destroy = function (err, cb) {
+    cb(err);
+  };
+  return stream;
+}
+
+function makeStdin() {
+  const { Readable } = require('stream');
+  const stdin = new Readable({
+    read() {
+      this.push(null);
+    },
+  });
+  stdin.fd = 0;
+  stdin.isTTY = undefined;
+  stdin.setRawMode = undefined;
+  return stdin;
+}
+
+let stdout;
+let stderr;
+let stdin;
+Object.defineProperty(process, 'stdout', {
+  get() {
+    return stdout || (stdout = makeWritable(1));
+  },
+  configurable: true,
+  enumerable: false,
+});
+Object.defineProperty(process, 'stderr', {
+  get() {
+    return stderr || (stderr = makeWritable(2));
+  },
+  configurable: true,
+  enumerable: false,
+});
+Object.defineProperty(process, 'stdin', {
+  get() {
+    return stdin || (stdin = makeStdin());
+  },
+  configurable: true,
+  enumerable: false,
+});
+
+// ---- per run ----------------------------------------------------------------
+
+function setupRun(cfg) {
+  process.execPath = cfg.execPath;
+  process.argv0 = 'node';
+  process.argv = cfg.script ? [cfg.execPath, cfg.script, ...cfg.args] : [cfg.execPath, ...cfg.args];
+  process.env = cfg.env || {};
+  process.pid = binding.process.pid();
+  process.ppid = binding.process.ppid();
+  startTime = Date.now();
+  timeOrigin = startTime;
+  // Build the stdio streams now: their creation is not guest time.
+  void process.stdout;
+  void process.stderr;
+}
+
+module.exports = { process, setupRun, toStatus, NODE_VERSION, timeOriginOf: () => timeOrigin };

@@ -1,0 +1,134 @@
+/*
+ * launcher/cli.c — option parsing. Hand-written rather than getopt_long
+ * because the grammar is Node's: options stop at the script, everything
+ * after it belongs to the guest, `-e CODE` takes the rest as guest
+ * arguments after an optional `--`, and `--opt=value` and `--opt value`
+ * are both accepted. getopt_long's permutation and global state fit none of
+ * that.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vasprintf(err, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        *err = NULL;
+    return -EINVAL;
+}
+
+/* A whole decimal number in [1, max]. */
+static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v == 0 || v > max)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+const char *lch_cli_usage(void)
+{
+    return "usage: secure-exec-launch [OPTIONS] [--] SCRIPT [ARGS...]\n"
+           "       secure-exec-launch [OPTIONS] -e CODE [--] [ARGS...]\n"
+           "       secure-exec-launch --version | --help\n"
+           "\n"
+           "Runs untrusted Node.js code in a V8 isolate whose Node.js modules are\n"
+           "bridges to the host.\n"
+           "\n"
+           "options:\n"
+           "  -e, --eval CODE        run CODE as the main module (CommonJS)\n"
+           "  --memory-limit MB      V8 heap limit (exit 137 when exceeded)\n"
+           "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
+           "  -h, --help             this text\n"
+           "  -v, --version          version of the launcher and its engine\n"
+           "\n"
+           "exit status: the guest's; 1 on an uncaught exception or unhandled\n"
+           "rejection; 124 time limit; 137 memory limit; 125 the launcher failed.\n";
+}
+
+/* Splits "--name=value"; returns the value or NULL, and the name length. */
+static const char *split_eq(const char *arg, size_t *namelen)
+{
+    const char *eq = strchr(arg, '=');
+    *namelen = eq ? (size_t)(eq - arg) : strlen(arg);
+    return eq ? eq + 1 : NULL;
+}
+
+static bool is(const char *arg, size_t n, const char *name)
+{
+    return strlen(name) == n && !strncmp(arg, name, n);
+}
+
+int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
+{
+    memset(o, 0, sizeof *o);
+    *err = NULL;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || !a[1])
+            break; /* the script */
+        size_t n;
+        const char *val = split_eq(a, &n);
+        bool takes = is(a, n, "-e") || is(a, n, "--eval") || is(a, n, "--memory-limit") ||
+                     is(a, n, "--timeout");
+        if (takes && !val) {
+            if (i + 1 >= argc)
+                return fail(err, "option '%s' needs a value", a);
+            val = argv[++i];
+        } else if (!takes && val) {
+            return fail(err, "option '%s' takes no value", a);
+        }
+        uint64_t num;
+        if (is(a, n, "-h") || is(a, n, "--help")) {
+            o->help = true;
+        } else if (is(a, n, "-v") || is(a, n, "--version")) {
+            o->version = true;
+        } else if (is(a, n, "-e") || is(a, n, "--eval")) {
+            if (o->eval)
+                return fail(err, "option '%s' given twice", a);
+            o->eval = val;
+        } else if (is(a, n, "--memory-limit")) {
+            if (parse_uint(val, 1u << 20, &num) < 0)
+                return fail(err, "--memory-limit: '%s' is not a size in MB (1 to 1048576)", val);
+            o->memory_limit_mb = (size_t)num;
+        } else if (is(a, n, "--timeout")) {
+            if (parse_uint(val, UINT64_C(1) << 40, &num) < 0)
+                return fail(err, "--timeout: '%s' is not a time in ms (a whole number > 0)", val);
+            o->timeout_ms = num;
+        } else {
+            return fail(err, "unknown option '%s' (see --help)", a);
+        }
+    }
+    if (o->help || o->version)
+        return 0;
+    if (!o->eval) {
+        if (i >= argc)
+            return fail(err, "%s", "no script given (see --help)");
+        o->script = argv[i++];
+        if (!*o->script)
+            return fail(err, "%s", "the script path is empty");
+    } else if (i < argc && !strcmp(argv[i], "--")) {
+        i++;
+    }
+    o->args = argv + i;
+    o->nargs = (size_t)(argc - i);
+    return 0;
+}

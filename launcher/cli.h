@@ -1,0 +1,31 @@
+/*
+ * launcher/cli.h — the command line of secure-exec-launch (docs/SPEC.md).
+ *
+ * lch_cli_parse() never exits and never prints: it fills lch_opts_t, which
+ * borrows strings from argv, or returns a negative errno with a one-line
+ * message (malloc'd, caller frees) that main prints after
+ * "secure-exec-launch: " and exits 125.
+ */
+#ifndef SE_LAUNCHER_CLI_H
+#define SE_LAUNCHER_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lch_opts_s {
+    const char *script;      /* SCRIPT, or NULL with -e */
+    const char *eval;        /* -e CODE */
+    char *const *args;       /* guest arguments (borrowed from argv) */
+    size_t nargs;
+    size_t memory_limit_mb;  /* --memory-limit; 0 = V8's default */
+    uint64_t timeout_ms;     /* --timeout; 0 = none */
+    bool help;
+    bool version;
+} lch_opts_t;
+
+int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err);
+/* The --help text. */
+const char *lch_cli_usage(void);
+
+#endif
