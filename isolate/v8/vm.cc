@@ -481,6 +481,9 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
         *err = xstrdup_printf("cannot create a V8 isolate");
         return -ENOMEM;
     }
+    // Entered for the vm's whole life: one isolate per thread, and V8's
+    // "current isolate" (used by Exception::*, among others) must be it.
+    vm->isolate->Enter();
     setup_isolate(vm.get());
     {
         HandleScope hs(vm->isolate);
@@ -514,6 +517,7 @@ extern "C" void vm_free(vm_t *vm)
             g.Reset();
         vm->exception.Reset();
         vm->context.Reset();
+        vm->isolate->Exit();
         vm->isolate->Dispose();
     }
     delete vm->allocator;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# tests/run-all.sh — what `make check` runs after building: every test
+# layer in turn, each one's own summary shown, then one closing line
+# "N passed, N failed" over all of them. Exit 1 if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bin=build/secure-exec-launch
+total_pass=0
+total_fail=0
+status=0
+
+# count LABEL LOGFILE RC: add the part's "N passed, N failed" or Check's
+# "Checks: N, Failures: F, Errors: E" to the totals.
+count() {
+  local label=$1 log=$2 rc=$3 p=0 f=0 line
+  if line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -n 1) && [ -n "$line" ]; then
+    local n fl er
+    n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+    fl=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+    er=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+    p=$((n - fl - er)); f=$((fl + er))
+  elif line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1) && [ -n "$line" ]; then
+    p=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+    f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+  fi
+  # A part that failed without counting it still counts as one failure.
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  echo "== $label: $p passed, $f failed"
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  [ "$rc" -eq 0 ] || status=1
+}
+
+run() {
+  local label=$1; shift
+  local log
+  log=$(mktemp)
+  echo "== $label"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  count "$label" "$log" "$rc"
+  rm -f "$log"
+}
+
+run "unit (Check)" build/tests/unit-tests
+run "unit under ASan+UBSan" make --no-print-directory check-asan
+run "integration" bash tests/integration/run.sh --bin "$bin"
+run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
+
+echo
+echo "$total_pass passed, $total_fail failed"
+exit "$status"

@@ -1,0 +1,125 @@
+/* tests/unit/test_cli.c — the command-line grammar: what is an option, what
+ * belongs to the guest, and every refusal (they become exit 125). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../launcher/cli.h"
+#include "unit.h"
+
+static int parse(lch_opts_t *o, char **err, int argc, const char **argv)
+{
+    return lch_cli_parse(argc, (char *const *)argv, o, err);
+}
+
+START_TEST(script_and_guest_args)
+{
+    const char *argv[] = {"sel", "--memory-limit", "64", "app.js", "--timeout", "x", "y"};
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_eq(parse(&o, &err, 7, argv), 0);
+    ck_assert_str_eq(o.script, "app.js");
+    ck_assert_uint_eq(o.memory_limit_mb, 64);
+    ck_assert_uint_eq(o.nargs, 3);
+    ck_assert_str_eq(o.args[0], "--timeout"); /* after the script: the guest's */
+    ck_assert_ptr_null(err);
+}
+END_TEST
+
+START_TEST(eval_with_dashdash)
+{
+    const char *argv[] = {"sel", "-e", "1+1", "--", "a", "b"};
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_eq(parse(&o, &err, 6, argv), 0);
+    ck_assert_str_eq(o.eval, "1+1");
+    ck_assert_ptr_null(o.script);
+    ck_assert_uint_eq(o.nargs, 2);
+    ck_assert_str_eq(o.args[1], "b");
+}
+END_TEST
+
+START_TEST(equals_forms)
+{
+    const char *argv[] = {"sel", "--timeout=250", "--eval=2", "z"};
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_eq(parse(&o, &err, 4, argv), 0);
+    ck_assert_uint_eq(o.timeout_ms, 250);
+    ck_assert_str_eq(o.eval, "2");
+    ck_assert_uint_eq(o.nargs, 1);
+}
+END_TEST
+
+START_TEST(dashdash_then_script)
+{
+    const char *argv[] = {"sel", "--", "-weird-name.js", "1"};
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_eq(parse(&o, &err, 4, argv), 0);
+    ck_assert_str_eq(o.script, "-weird-name.js");
+    ck_assert_uint_eq(o.nargs, 1);
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+    const char *a1[] = {"sel", "--help"};
+    const char *a2[] = {"sel", "-v"};
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_eq(parse(&o, &err, 2, a1), 0);
+    ck_assert(o.help);
+    ck_assert_int_eq(parse(&o, &err, 2, a2), 0);
+    ck_assert(o.version);
+}
+END_TEST
+
+/* Each refusal names what is wrong. */
+static void refused(int argc, const char **argv, const char *needle)
+{
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_lt(parse(&o, &err, argc, argv), 0);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(strstr(err, needle) != NULL, "'%s' lacks '%s'", err, needle);
+    free(err);
+}
+
+START_TEST(refusals)
+{
+    const char *unknown[] = {"sel", "--frobnicate", "a.js"};
+    refused(3, unknown, "unknown option '--frobnicate'");
+    const char *noval[] = {"sel", "--timeout"};
+    refused(2, noval, "needs a value");
+    const char *badnum[] = {"sel", "--memory-limit", "12abc", "a.js"};
+    refused(4, badnum, "--memory-limit");
+    const char *zero[] = {"sel", "--timeout=0", "a.js"};
+    refused(3, zero, "--timeout");
+    const char *neg[] = {"sel", "--memory-limit=-5", "a.js"};
+    refused(3, neg, "--memory-limit");
+    const char *huge[] = {"sel", "--memory-limit=99999999999999999999", "a.js"};
+    refused(3, huge, "--memory-limit");
+    const char *noscript[] = {"sel"};
+    refused(1, noscript, "no script");
+    const char *flagval[] = {"sel", "--help=yes"};
+    refused(2, flagval, "takes no value");
+    const char *twice[] = {"sel", "-e", "1", "-e", "2"};
+    refused(5, twice, "twice");
+    const char *empty[] = {"sel", ""};
+    refused(2, empty, "empty");
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("parse");
+    tcase_add_test(tc, script_and_guest_args);
+    tcase_add_test(tc, eval_with_dashdash);
+    tcase_add_test(tc, equals_forms);
+    tcase_add_test(tc, dashdash_then_script);
+    tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, refusals);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,315 @@
+/* tests/unit/test_vm.c — the isolate C API alone: snapshot build and load
+ * with a table of our own, native argument and return conversions, refs,
+ * exceptions with Node's location header, heap limit, cross-thread
+ * termination, and refusal of blobs that do not match. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../isolate/vm.h"
+#include "unit.h"
+
+/* ---- a table of test natives ------------------------------------------- */
+
+static void t_add(vm_call_t *c)
+{
+    vm_ret_num(c, vm_arg_num(c, 0) + vm_arg_num(c, 1));
+}
+
+static void t_upper(vm_call_t *c)
+{
+    size_t n;
+    char *s = vm_arg_str(c, 0, &n);
+    if (!s)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'a' && s[i] <= 'z')
+            s[i] = (char)(s[i] - 32);
+    vm_ret_str(c, s, n);
+    free(s);
+}
+
+/* sum of bytes of a Uint8Array, returned as a new 1-byte array taken from C */
+static void t_bytes(vm_call_t *c)
+{
+    uint8_t *p;
+    size_t n;
+    if (vm_arg_bytes(c, 0, &p, &n) < 0) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "want bytes, got type %d",
+                  (int)vm_arg_type(c, 0));
+        return;
+    }
+    unsigned sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += p[i];
+    uint8_t *out = malloc(1);
+    out[0] = (uint8_t)sum;
+    vm_ret_bytes_take(c, out, 1);
+}
+
+static void t_fail(vm_call_t *c)
+{
+    vm_error_t e = {.message = "ENOENT: no such file or directory, open '/nope'",
+                    .code = "ENOENT",
+                    .errnum = -2,
+                    .syscall = "open",
+                    .path = "/nope"};
+    vm_throw(c, &e);
+}
+
+static const vm_native_t t_natives[] = {
+    {"add", t_add, 2, VM_NATIVE_PURE},
+    {"upper", t_upper, 1, VM_NATIVE_PURE},
+    {"bytes", t_bytes, 1, VM_NATIVE_PURE},
+    {"fail", t_fail, 0, VM_NATIVE_PURE},
+};
+static const vm_table_t t_table = {"t", t_natives, 4};
+static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &t_table};
+static const vm_table_t *const other_tables[] = {&vm_task_table, &t_table};
+
+/* start(x) runs a snippet chosen by x, seeing the natives as `b`. */
+static const char bundle[] =
+    "(function () {\n"
+    "  const b = globalThis.__se_bridge;\n"
+    "  delete globalThis.__se_bridge;\n"
+    "  const cases = {\n"
+    "    add: () => b.t.add(40, 2),\n"
+    "    upper: () => b.t.upper('héllo wörld') === 'HéLLO WöRLD' ? 1 : 0,\n"
+    "    bytes: () => b.t.bytes(new Uint8Array([1, 2, 3, 250]))[0],\n"
+    "    badbytes: () => b.t.bytes('x'),\n"
+    "    fail: () => { try { b.t.fail(); } catch (e) {\n"
+    "      return e.code === 'ENOENT' && e.errno === -2 && e.syscall === 'open' &&\n"
+    "        e.path === '/nope' && e instanceof Error ? 1 : 0; } },\n"
+    "    hidden: () => typeof globalThis.__se_bridge === 'undefined' ? 1 : 0,\n"
+    "    throws: () => { throw new RangeError('boom'); },\n"
+    "    clone: () => { const m = new Map([[1, {d: new Date(5)}]]); m.set('self', m);\n"
+    "      const c = b.util.structuredClone(m);\n"
+    "      return c !== m && c.get('self') === c && c.get(1).d.getTime() === 5 ? 1 : 0; },\n"
+    "    noclone: () => { try { b.util.structuredClone(() => 1); return 0; }\n"
+    "      catch (e) { return e.name === 'DataCloneError' ? 1 : 0; } },\n"
+    "    promise: () => { const p = Promise.reject(7); p.catch(() => {});\n"
+    "      const d = b.util.getPromiseDetails(p); return d[0] === 2 && d[1] === 7 ? 1 : 0; },\n"
+    "    hog: () => { const a = []; for (;;) a.push(new Array(1e5).fill(1)); },\n"
+    "    spin: () => { for (;;) {} },\n"
+    "  };\n"
+    "  return function start(name) { return cases[name](); };\n"
+    "})()\n";
+
+static uint8_t *blob;
+static size_t blob_len;
+
+static void build_blob(void)
+{
+    char *err = NULL;
+    int r = vm_snapshot_build(t_tables, 3, bundle, sizeof bundle - 1, "test-bundle", &blob,
+                              &blob_len, &err);
+    ck_assert_msg(r == 0, "snapshot: %s", err ? err : "?");
+    ck_assert_uint_gt(blob_len, 1000);
+}
+
+static void setup(void)
+{
+    unit_v8_setup();
+    build_blob();
+}
+
+static void teardown(void)
+{
+    free(blob);
+    blob = NULL;
+}
+
+static vm_t *new_vm(size_t heap_mb)
+{
+    vm_options_t o = {.tables = t_tables,
+                      .ntables = 3,
+                      .snapshot = blob,
+                      .snapshot_len = blob_len,
+                      .heap_limit_mb = heap_mb};
+    vm_t *vm = NULL;
+    char *err = NULL;
+    int r = vm_new(&o, &vm, &err);
+    ck_assert_msg(r == 0, "vm_new: %s", err ? err : "?");
+    return vm;
+}
+
+/* Runs case `name`; returns the status and the numeric result. */
+static int run_case(vm_t *vm, const char *name, double *out)
+{
+    vm_val_t arg = VM_STR(name, strlen(name));
+    vm_ref_t res = 0;
+    int st = vm_call(vm, vm_start_fn(vm), 1, &arg, &res);
+    if (out)
+        *out = vm_ref_number(vm, res, -1);
+    vm_ref_free(vm, res);
+    return st;
+}
+
+START_TEST(natives_round_trip)
+{
+    vm_t *vm = new_vm(0);
+    double v;
+    ck_assert_int_eq(run_case(vm, "add", &v), VM_OK);
+    ck_assert(v == 42);
+    ck_assert_int_eq(run_case(vm, "upper", &v), VM_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(run_case(vm, "bytes", &v), VM_OK);
+    ck_assert(v == (double)((1 + 2 + 3 + 250) & 0xff));
+    ck_assert_int_eq(run_case(vm, "fail", &v), VM_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(run_case(vm, "hidden", &v), VM_OK);
+    ck_assert(v == 1);
+    vm_free(vm);
+}
+END_TEST
+
+START_TEST(v8_natives)
+{
+    vm_t *vm = new_vm(0);
+    double v;
+    ck_assert_int_eq(run_case(vm, "clone", &v), VM_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(run_case(vm, "noclone", &v), VM_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(run_case(vm, "promise", &v), VM_OK);
+    ck_assert(v == 1);
+    vm_heap_stats_t hs;
+    vm_heap_stats(vm, &hs);
+    ck_assert(hs.used > 0 && hs.total >= hs.used);
+    vm_free(vm);
+}
+END_TEST
+
+START_TEST(exception_with_header)
+{
+    vm_t *vm = new_vm(0);
+    ck_assert_int_eq(run_case(vm, "throws", NULL), VM_THREW);
+    vm_ref_t exc = 0;
+    char *header = NULL;
+    vm_take_exception(vm, &exc, &header);
+    ck_assert_uint_ne(exc, 0);
+    ck_assert_ptr_nonnull(header);
+    ck_assert_msg(strstr(header, "test-bundle:") == header, "header: %s", header);
+    ck_assert_msg(strstr(header, "throw new RangeError('boom')") != NULL, "header: %s", header);
+    ck_assert_msg(strstr(header, "^") != NULL, "header: %s", header);
+    free(header);
+    vm_ref_free(vm, exc);
+    /* a thrown native error is a JS exception, not a crash */
+    ck_assert_int_eq(run_case(vm, "badbytes", NULL), VM_THREW);
+    vm_take_exception(vm, &exc, &header);
+    free(header);
+    vm_ref_free(vm, exc);
+    /* the vm is still usable afterwards */
+    double v;
+    ck_assert_int_eq(run_case(vm, "add", &v), VM_OK);
+    ck_assert(v == 42);
+    vm_free(vm);
+}
+END_TEST
+
+START_TEST(heap_limit_terminates)
+{
+    vm_t *vm = new_vm(16);
+    ck_assert_int_eq(run_case(vm, "hog", NULL), VM_TERMINATED);
+    ck_assert_int_eq(vm_limit(vm), VM_LIMIT_MEMORY);
+    /* sticky: nothing runs after a limit */
+    ck_assert_int_eq(run_case(vm, "add", NULL), VM_TERMINATED);
+    vm_free(vm);
+}
+END_TEST
+
+static void *terminator(void *arg)
+{
+    usleep(100 * 1000);
+    vm_terminate(arg, VM_LIMIT_TIME);
+    return NULL;
+}
+
+START_TEST(terminate_from_thread)
+{
+    vm_t *vm = new_vm(0);
+    pthread_t th;
+    pthread_create(&th, NULL, terminator, vm);
+    ck_assert_int_eq(run_case(vm, "spin", NULL), VM_TERMINATED);
+    pthread_join(th, NULL);
+    ck_assert_int_eq(vm_limit(vm), VM_LIMIT_TIME);
+    vm_free(vm);
+}
+END_TEST
+
+START_TEST(mismatched_tables_refused)
+{
+    vm_options_t o = {.tables = other_tables, .ntables = 2, .snapshot = blob,
+                      .snapshot_len = blob_len};
+    vm_t *vm = NULL;
+    char *err = NULL;
+    ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
+    ck_assert_ptr_null(vm);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(strstr(err, "does not match") != NULL, "%s", err);
+    free(err);
+}
+END_TEST
+
+START_TEST(garbage_blob_refused)
+{
+    uint8_t junk[4096];
+    memset(junk, 0x5a, sizeof junk);
+    const uint8_t *cases[] = {junk, blob};
+    size_t lens[] = {sizeof junk, 10};
+    for (int i = 0; i < 2; i++) {
+        vm_options_t o = {.tables = t_tables, .ntables = 3, .snapshot = cases[i],
+                          .snapshot_len = lens[i]};
+        vm_t *vm = NULL;
+        char *err = NULL;
+        ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
+        ck_assert_ptr_nonnull(err);
+        free(err);
+    }
+    /* truncated: header claims more data than there is */
+    vm_options_t o = {.tables = t_tables, .ntables = 3, .snapshot = blob,
+                      .snapshot_len = blob_len - 1};
+    vm_t *vm = NULL;
+    char *err = NULL;
+    ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
+    free(err);
+}
+END_TEST
+
+START_TEST(bundle_errors_reported)
+{
+    uint8_t *b2 = NULL;
+    size_t n2 = 0;
+    char *err = NULL;
+    const char *bad = "(function(){ throw new Error('nope at build') })()";
+    ck_assert_int_lt(
+        vm_snapshot_build(t_tables, 3, bad, strlen(bad), "bad-bundle", &b2, &n2, &err), 0);
+    ck_assert_msg(err && strstr(err, "nope at build"), "%s", err ? err : "(null)");
+    free(err);
+    err = NULL;
+    const char *notfn = "42";
+    ck_assert_int_lt(
+        vm_snapshot_build(t_tables, 3, notfn, strlen(notfn), "nf", &b2, &n2, &err), 0);
+    ck_assert_msg(err && strstr(err, "start function"), "%s", err ? err : "(null)");
+    free(err);
+}
+END_TEST
+
+Suite *vm_suite(void)
+{
+    Suite *s = suite_create("vm");
+    TCase *tc = tcase_create("isolate");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, natives_round_trip);
+    tcase_add_test(tc, v8_natives);
+    tcase_add_test(tc, exception_with_header);
+    tcase_add_test(tc, heap_limit_terminates);
+    tcase_add_test(tc, terminate_from_thread);
+    tcase_add_test(tc, mismatched_tables_refused);
+    tcase_add_test(tc, garbage_blob_refused);
+    tcase_add_test(tc, bundle_errors_reported);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,16 @@
+/* tests/unit/unit.h — the suites of the unit-test runner. Each test runs in
+ * its own forked child (Check's default), which initialises V8 itself: V8's
+ * platform threads do not survive fork, so the parent never touches V8. */
+#ifndef SE_TESTS_UNIT_H
+#define SE_TESTS_UNIT_H
+
+#include <check.h>
+
+Suite *vm_suite(void);
+Suite *runtime_suite(void);
+Suite *cli_suite(void);
+
+/* Checked fixture: V8 platform for the test's child process. */
+void unit_v8_setup(void);
+
+#endif
