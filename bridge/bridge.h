@@ -52,8 +52,8 @@ const vm_table_t *const *br_tables(size_t *n);
 
 /* Creates the run: vm from snapshot, start(config). Borrows loop, cfg and the
  * snapshot, which must outlive the runtime. */
-int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot,
-              size_t snapshot_len, br_rt_t **out, char **err);
+int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, size_t snapshot_len,
+              br_rt_t **out, char **err);
 /* Runs the main module and the loop; returns the process exit status. */
 int br_rt_run(br_rt_t *rt);
 /* Thread-safe: stop the guest (limit reason decides the exit status). */

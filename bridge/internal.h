@@ -28,13 +28,13 @@ struct br_rt_s {
     vm_t *vm;
     const br_config_t *cfg;
     vm_ref_t hooks[BR_HOOK_COUNT];
-    uv_timer_t timer;       /* the one timer behind every JS timer */
-    uv_check_t immediate;   /* runs setImmediate callbacks */
+    uv_timer_t timer;              /* the one timer behind every JS timer */
+    uv_check_t immediate;          /* runs setImmediate callbacks */
     uv_idle_t immediate_keepalive; /* keeps poll from blocking while ref'd immediates wait */
-    uv_prepare_t pump;      /* V8 foreground tasks */
+    uv_prepare_t pump;             /* V8 foreground tasks */
     int handles_open;
-    bool exiting;   /* the guest called process.reallyExit */
-    int exit_code;  /* valid once exiting */
+    bool exiting;      /* the guest called process.reallyExit */
+    int exit_code;     /* valid once exiting */
     uint64_t start_ns; /* uv_hrtime() at br_rt_new */
 };
 

@@ -20,14 +20,13 @@
 
 #define BR_MODULE_MAX (256u << 20)
 
-void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,
-                     const char *dest)
+void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path, const char *dest)
 {
     char msg[4096];
     const char *name = uv_err_name(err);
     if (path && dest)
-        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, uv_strerror(err), syscall,
-                 path, dest);
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, uv_strerror(err), syscall, path,
+                 dest);
     else if (path)
         snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, uv_strerror(err), syscall, path);
     else

@@ -23,8 +23,8 @@
 #include "internal.h"
 
 static const vm_table_t *const tables[] = {
-    &vm_v8_table,       &vm_task_table,      &br__task_table,
-    &br__process_table, &br__timers_table,   &br__module_table,
+    &vm_v8_table,       &vm_task_table,    &br__task_table,
+    &br__process_table, &br__timers_table, &br__module_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -156,8 +156,7 @@ static int handle_fatal(br_rt_t *rt)
         vm_ref_t e2 = 0;
         char *h2 = NULL;
         vm_take_exception(rt->vm, &e2, &h2);
-        fprintf(stderr, "%sinternal error while reporting an uncaught exception\n",
-                h2 ? h2 : "");
+        fprintf(stderr, "%sinternal error while reporting an uncaught exception\n", h2 ? h2 : "");
         free(h2);
         vm_ref_free(rt->vm, e2);
         end_run(rt, 7);
@@ -224,8 +223,8 @@ const vm_table_t br__task_table = {"task", task_natives,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot,
-              size_t snapshot_len, br_rt_t **out, char **err)
+int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, size_t snapshot_len,
+              br_rt_t **out, char **err)
 {
     *out = NULL;
     br_rt_t *rt = calloc(1, sizeof *rt);

@@ -83,8 +83,8 @@ const char *vm_engine_version(void);
  * function) in a snapshot-creating isolate with the tables installed as
  * globalThis.__se_bridge, and returns the blob (malloc'd, caller frees). */
 int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables, const char *bundle,
-                      size_t bundle_len, const char *bundle_name, uint8_t **blob,
-                      size_t *blob_len, char **err);
+                      size_t bundle_len, const char *bundle_name, uint8_t **blob, size_t *blob_len,
+                      char **err);
 
 /* ---- isolate lifecycle ----------------------------------------------- */
 

@@ -14,12 +14,12 @@
 #include <stdint.h>
 
 typedef struct lch_opts_s {
-    const char *script;      /* SCRIPT, or NULL with -e */
-    const char *eval;        /* -e CODE */
-    char *const *args;       /* guest arguments (borrowed from argv) */
+    const char *script; /* SCRIPT, or NULL with -e */
+    const char *eval;   /* -e CODE */
+    char *const *args;  /* guest arguments (borrowed from argv) */
     size_t nargs;
-    size_t memory_limit_mb;  /* --memory-limit; 0 = V8's default */
-    uint64_t timeout_ms;     /* --timeout; 0 = none */
+    size_t memory_limit_mb; /* --memory-limit; 0 = V8's default */
+    uint64_t timeout_ms;    /* --timeout; 0 = none */
     bool help;
     bool version;
 } lch_opts_t;

@@ -14,6 +14,8 @@ v8::Local<v8::Context> vm__context(vm_t *vm);
 
 // Drops a Maybe/MaybeLocal on purpose (the only failure is a pending
 // termination, which the caller sees anyway).
-template <typename T> inline void discard(const T &) {}
+template <typename T> inline void discard(const T &)
+{
+}
 
 #endif

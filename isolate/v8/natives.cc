@@ -11,7 +11,8 @@
 
 using namespace v8;
 
-namespace {
+namespace
+{
 
 Local<String> s(Isolate *iso, const char *p)
 {
@@ -97,9 +98,12 @@ void get_own_non_index_properties(vm_call_t *c)
     info.GetReturnValue().Set(keys);
 }
 
-class CloneDelegate : public ValueSerializer::Delegate {
-public:
-    explicit CloneDelegate(Isolate *iso) : iso_(iso) {}
+class CloneDelegate : public ValueSerializer::Delegate
+{
+  public:
+    explicit CloneDelegate(Isolate *iso) : iso_(iso)
+    {
+    }
     void ThrowDataCloneError(Local<String> message) override
     {
         Local<Value> err = Exception::Error(message);
@@ -109,7 +113,7 @@ public:
         iso_->ThrowException(err);
     }
 
-private:
+  private:
     Isolate *iso_;
 };
 
@@ -226,50 +230,50 @@ void heap_statistics(vm_call_t *c)
     vm_ret_f64(c, v, sizeof v / sizeof v[0]);
 }
 
-#define TYPE_CHECKS(X)                                                                         \
-    X(isExternal, IsExternal)                                                                  \
-    X(isDate, IsDate)                                                                          \
-    X(isArgumentsObject, IsArgumentsObject)                                                    \
-    X(isBigIntObject, IsBigIntObject)                                                          \
-    X(isBooleanObject, IsBooleanObject)                                                        \
-    X(isNumberObject, IsNumberObject)                                                          \
-    X(isStringObject, IsStringObject)                                                          \
-    X(isSymbolObject, IsSymbolObject)                                                          \
-    X(isNativeError, IsNativeError)                                                            \
-    X(isRegExp, IsRegExp)                                                                      \
-    X(isAsyncFunction, IsAsyncFunction)                                                        \
-    X(isGeneratorFunction, IsGeneratorFunction)                                                \
-    X(isGeneratorObject, IsGeneratorObject)                                                    \
-    X(isPromise, IsPromise)                                                                    \
-    X(isMap, IsMap)                                                                            \
-    X(isSet, IsSet)                                                                            \
-    X(isMapIterator, IsMapIterator)                                                            \
-    X(isSetIterator, IsSetIterator)                                                            \
-    X(isWeakMap, IsWeakMap)                                                                    \
-    X(isWeakSet, IsWeakSet)                                                                    \
-    X(isArrayBuffer, IsArrayBuffer)                                                            \
-    X(isDataView, IsDataView)                                                                  \
-    X(isSharedArrayBuffer, IsSharedArrayBuffer)                                                \
-    X(isProxy, IsProxy)                                                                        \
-    X(isModuleNamespaceObject, IsModuleNamespaceObject)                                        \
-    X(isArrayBufferView, IsArrayBufferView)                                                    \
-    X(isTypedArray, IsTypedArray)                                                              \
-    X(isUint8Array, IsUint8Array)                                                              \
-    X(isUint8ClampedArray, IsUint8ClampedArray)                                                \
-    X(isUint16Array, IsUint16Array)                                                            \
-    X(isUint32Array, IsUint32Array)                                                            \
-    X(isInt8Array, IsInt8Array)                                                                \
-    X(isInt16Array, IsInt16Array)                                                              \
-    X(isInt32Array, IsInt32Array)                                                              \
-    X(isFloat32Array, IsFloat32Array)                                                          \
-    X(isFloat64Array, IsFloat64Array)                                                          \
-    X(isBigInt64Array, IsBigInt64Array)                                                        \
+#define TYPE_CHECKS(X)                                  \
+    X(isExternal, IsExternal)                           \
+    X(isDate, IsDate)                                   \
+    X(isArgumentsObject, IsArgumentsObject)             \
+    X(isBigIntObject, IsBigIntObject)                   \
+    X(isBooleanObject, IsBooleanObject)                 \
+    X(isNumberObject, IsNumberObject)                   \
+    X(isStringObject, IsStringObject)                   \
+    X(isSymbolObject, IsSymbolObject)                   \
+    X(isNativeError, IsNativeError)                     \
+    X(isRegExp, IsRegExp)                               \
+    X(isAsyncFunction, IsAsyncFunction)                 \
+    X(isGeneratorFunction, IsGeneratorFunction)         \
+    X(isGeneratorObject, IsGeneratorObject)             \
+    X(isPromise, IsPromise)                             \
+    X(isMap, IsMap)                                     \
+    X(isSet, IsSet)                                     \
+    X(isMapIterator, IsMapIterator)                     \
+    X(isSetIterator, IsSetIterator)                     \
+    X(isWeakMap, IsWeakMap)                             \
+    X(isWeakSet, IsWeakSet)                             \
+    X(isArrayBuffer, IsArrayBuffer)                     \
+    X(isDataView, IsDataView)                           \
+    X(isSharedArrayBuffer, IsSharedArrayBuffer)         \
+    X(isProxy, IsProxy)                                 \
+    X(isModuleNamespaceObject, IsModuleNamespaceObject) \
+    X(isArrayBufferView, IsArrayBufferView)             \
+    X(isTypedArray, IsTypedArray)                       \
+    X(isUint8Array, IsUint8Array)                       \
+    X(isUint8ClampedArray, IsUint8ClampedArray)         \
+    X(isUint16Array, IsUint16Array)                     \
+    X(isUint32Array, IsUint32Array)                     \
+    X(isInt8Array, IsInt8Array)                         \
+    X(isInt16Array, IsInt16Array)                       \
+    X(isInt32Array, IsInt32Array)                       \
+    X(isFloat32Array, IsFloat32Array)                   \
+    X(isFloat64Array, IsFloat64Array)                   \
+    X(isBigInt64Array, IsBigInt64Array)                 \
     X(isBigUint64Array, IsBigUint64Array)
 
-#define DEFINE_CHECK(js, v8m)                                                                  \
-    void check_##js(vm_call_t *c)                                                              \
-    {                                                                                          \
-        vm__info(c).GetReturnValue().Set(vm__info(c)[0]->v8m());                               \
+#define DEFINE_CHECK(js, v8m)                                    \
+    void check_##js(vm_call_t *c)                                \
+    {                                                            \
+        vm__info(c).GetReturnValue().Set(vm__info(c)[0]->v8m()); \
     }
 TYPE_CHECKS(DEFINE_CHECK)
 #undef DEFINE_CHECK
@@ -284,8 +288,8 @@ void check_isBoxedPrimitive(vm_call_t *c)
 {
     Local<Value> v = vm__info(c)[0];
     vm__info(c).GetReturnValue().Set(v->IsNumberObject() || v->IsStringObject() ||
-                                      v->IsBooleanObject() || v->IsBigIntObject() ||
-                                      v->IsSymbolObject());
+                                     v->IsBooleanObject() || v->IsBigIntObject() ||
+                                     v->IsSymbolObject());
 }
 
 #define ENTRY(js, v8m) {#js, check_##js, 1, VM_NATIVE_PURE},

@@ -45,7 +45,8 @@
 
 using namespace v8;
 
-namespace {
+namespace
+{
 
 std::unique_ptr<Platform> g_platform; // process-wide by V8's design
 
@@ -122,7 +123,8 @@ struct vm_call_s {
     vm_t *vm;
 };
 
-namespace {
+namespace
+{
 
 void flatten(vm_t *vm, const vm_table_t *const *tables, size_t ntables)
 {
@@ -174,10 +176,9 @@ bool install_bridge(vm_t *vm, Local<Context> ctx)
             if (bridge->Set(ctx, nsname, nsval).IsNothing())
                 return false;
         }
-        Local<FunctionTemplate> tpl =
-            FunctionTemplate::New(iso, trampoline, Integer::New(iso, static_cast<int32_t>(i)),
-                                  Local<Signature>(), n->arity, ConstructorBehavior::kThrow,
-                                  SideEffectType::kHasSideEffect);
+        Local<FunctionTemplate> tpl = FunctionTemplate::New(
+            iso, trampoline, Integer::New(iso, static_cast<int32_t>(i)), Local<Signature>(),
+            n->arity, ConstructorBehavior::kThrow, SideEffectType::kHasSideEffect);
         Local<Function> fn;
         if (!tpl->GetFunction(ctx).ToLocal(&fn))
             return false;

@@ -240,8 +240,8 @@ END_TEST
 
 START_TEST(mismatched_tables_refused)
 {
-    vm_options_t o = {.tables = other_tables, .ntables = 2, .snapshot = blob,
-                      .snapshot_len = blob_len};
+    vm_options_t o = {
+        .tables = other_tables, .ntables = 2, .snapshot = blob, .snapshot_len = blob_len};
     vm_t *vm = NULL;
     char *err = NULL;
     ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
@@ -259,8 +259,8 @@ START_TEST(garbage_blob_refused)
     const uint8_t *cases[] = {junk, blob};
     size_t lens[] = {sizeof junk, 10};
     for (int i = 0; i < 2; i++) {
-        vm_options_t o = {.tables = t_tables, .ntables = 3, .snapshot = cases[i],
-                          .snapshot_len = lens[i]};
+        vm_options_t o = {
+            .tables = t_tables, .ntables = 3, .snapshot = cases[i], .snapshot_len = lens[i]};
         vm_t *vm = NULL;
         char *err = NULL;
         ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
@@ -268,8 +268,8 @@ START_TEST(garbage_blob_refused)
         free(err);
     }
     /* truncated: header claims more data than there is */
-    vm_options_t o = {.tables = t_tables, .ntables = 3, .snapshot = blob,
-                      .snapshot_len = blob_len - 1};
+    vm_options_t o = {
+        .tables = t_tables, .ntables = 3, .snapshot = blob, .snapshot_len = blob_len - 1};
     vm_t *vm = NULL;
     char *err = NULL;
     ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
@@ -283,14 +283,13 @@ START_TEST(bundle_errors_reported)
     size_t n2 = 0;
     char *err = NULL;
     const char *bad = "(function(){ throw new Error('nope at build') })()";
-    ck_assert_int_lt(
-        vm_snapshot_build(t_tables, 3, bad, strlen(bad), "bad-bundle", &b2, &n2, &err), 0);
+    ck_assert_int_lt(vm_snapshot_build(t_tables, 3, bad, strlen(bad), "bad-bundle", &b2, &n2, &err),
+                     0);
     ck_assert_msg(err && strstr(err, "nope at build"), "%s", err ? err : "(null)");
     free(err);
     err = NULL;
     const char *notfn = "42";
-    ck_assert_int_lt(
-        vm_snapshot_build(t_tables, 3, notfn, strlen(notfn), "nf", &b2, &n2, &err), 0);
+    ck_assert_int_lt(vm_snapshot_build(t_tables, 3, notfn, strlen(notfn), "nf", &b2, &n2, &err), 0);
     ck_assert_msg(err && strstr(err, "start function"), "%s", err ? err : "(null)");
     free(err);
 }
