@@ -109,19 +109,23 @@ $(UNIT_BIN): $(UNIT_SRCS) $(OBJ)/launcher/snapshot.o $(LIB_A) tests/unit/unit.h
 	    $$(pkg-config --cflags --libs check) -lstdc++ $(LDLIBS_) \
 	    -Wl,-rpath,'$(CURDIR)/$(V8_LIB)'
 
-$(ASAN)/%.o: %.c | $(DEPS_OK)
+$(LIB_C:%.c=$(ASAN)/%.o): $(ASAN)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) $(ASAN_FLAGS) -c $< -o $@
 
-$(ASAN)/%.o: %.cc | $(DEPS_OK)
+$(LIB_CXX:%.cc=$(ASAN)/%.o): $(ASAN)/%.o: %.cc | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS_) $(ASAN_FLAGS) -c $< -o $@
 
-$(ASAN_UNIT): $(UNIT_SRCS) $(OBJ)/launcher/snapshot.o $(ASAN_OBJS) tests/unit/unit.h
+ASAN_UNIT_OBJS := $(UNIT_SRCS:%.c=$(ASAN)/%.o)
+
+$(ASAN_UNIT_OBJS): $(ASAN)/%.o: %.c tests/unit/unit.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ASAN_FLAGS) -o $@ -x c -std=c17 $(WARN) $(UNIT_SRCS) -x none \
-	    $(OBJ)/launcher/snapshot.o $(ASAN_OBJS) \
-	    $$(pkg-config --cflags --libs check) $(LDLIBS_) -Wl,-rpath,'$(CURDIR)/$(V8_LIB)'
+	$(CC) $(CFLAGS_) $(ASAN_FLAGS) $$(pkg-config --cflags check) -c $< -o $@
+
+$(ASAN_UNIT): $(ASAN_UNIT_OBJS) $(OBJ)/launcher/snapshot.o $(ASAN_OBJS)
+	$(CXX) $(ASAN_FLAGS) -o $@ $^ $$(pkg-config --libs check) $(LDLIBS_) \
+	    -Wl,-rpath,'$(CURDIR)/$(V8_LIB)'
 
 check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
@@ -130,7 +134,7 @@ check-asan: $(ASAN_UNIT)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	SE_UNIT_NOFORK=0 $(ASAN_UNIT)
+	$(ASAN_UNIT)
 
 check-integration: $(BIN)
 	bash tests/integration/run.sh --bin $(BIN)
@@ -140,6 +144,7 @@ check-matrix: $(BIN)
 
 # Everything, each part's summary folded into one closing line.
 check: deps
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(ASAN_UNIT)
 	@bash tests/run-all.sh
 
