@@ -33,6 +33,11 @@ struct br_rt_s {
     uv_idle_t immediate_keepalive; /* keeps poll from blocking while ref'd immediates wait */
     uv_prepare_t pump;             /* V8 foreground tasks */
     int handles_open;
+    int pending_reqs;    /* uv requests in flight (teardown waits for them) */
+    bool closing;        /* br_rt_free has begun: deliver nothing to JS */
+    uv_stream_t *stdin_stream; /* pipe/tty/socket stdin, once read */
+    vm_ref_t stdin_cb;
+    bool stdin_reading;
     bool exiting;      /* the guest called process.reallyExit */
     int exit_code;     /* valid once exiting */
     uint64_t start_ns; /* uv_hrtime() at br_rt_new */
@@ -52,6 +57,9 @@ int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_
  * open '/x'" with errno, code, syscall, path (and dest). err is negative. */
 void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,
                      const char *dest);
+
+/* Closes the stdin stream if one was opened. */
+void br__stdin_close(br_rt_t *rt);
 
 /* Timers/immediates handles: init on the loop, close at the end. */
 int br__timers_init(br_rt_t *rt);

@@ -191,7 +191,198 @@ static void process_umask(vm_call_t *c)
     vm_ret_num(c, (double)old);
 }
 
+/* ---- stdin ---------------------------------------------------------------
+ *
+ * Read only while the guest consumes it (so an unread stdin never keeps the
+ * run alive, as in Node). Pipes, ttys and sockets are libuv streams, which
+ * teardown can close; a regular file is read on the thread pool one chunk at
+ * a time (such reads finish, so teardown can wait for them).
+ */
+
+#define STDIN_CHUNK (64 * 1024)
+
+typedef struct {
+    uv_fs_t req;
+    br_rt_t *rt;
+    uint8_t *buf;
+} stdin_file_read_t;
+
+/* Hands a chunk (or EOF, or an error) to the guest's callback. Takes buf. */
+static void stdin_deliver(br_rt_t *rt, uint8_t *buf, ssize_t n)
+{
+    if (!rt->stdin_cb || vm_limit(rt->vm) != VM_LIMIT_NONE || rt->closing) {
+        free(buf);
+        return;
+    }
+    vm_val_t args[2] = {{.type = VM_T_NULL}, VM_NUM(n < 0 ? (double)n : 0)};
+    vm_ref_t bytes = 0;
+    if (n > 0) {
+        bytes = vm_new_bytes_take(rt->vm, buf, (size_t)n);
+        args[0] = VM_REF(bytes);
+    } else {
+        free(buf);
+    }
+    vm_ref_t cb = rt->stdin_cb;
+    if (n <= 0) /* EOF or error: the last delivery */
+        rt->stdin_cb = 0;
+    br__invoke(rt, cb, 2, args, NULL);
+    vm_ref_free(rt->vm, bytes);
+    if (n <= 0)
+        vm_ref_free(rt->vm, cb);
+}
+
+static void stdin_file_done(uv_fs_t *req)
+{
+    stdin_file_read_t *r = req->data;
+    br_rt_t *rt = r->rt;
+    ssize_t n = req->result;
+    uv_fs_req_cleanup(req);
+    rt->pending_reqs--;
+    rt->stdin_reading = false;
+    uint8_t *buf = r->buf;
+    free(r);
+    stdin_deliver(rt, buf, n);
+}
+
+static void stdin_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+    char *p = malloc(STDIN_CHUNK);
+    *b = uv_buf_init(p, p ? STDIN_CHUNK : 0);
+}
+
+static void stdin_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    br_rt_t *rt = s->data;
+    if (n == 0) { /* EAGAIN */
+        free(b->base);
+        return;
+    }
+    if (n == UV_EOF)
+        n = 0;
+    if (n <= 0) {
+        uv_read_stop(s);
+        rt->stdin_reading = false;
+    }
+    stdin_deliver(rt, (uint8_t *)b->base, n);
+}
+
+static int stdin_open_stream(br_rt_t *rt)
+{
+    uv_handle_type t = uv_guess_handle(0);
+    int r;
+    if (t == UV_FILE)
+        return 0; /* thread-pool reads */
+    if (t == UV_TTY) {
+        uv_tty_t *h = calloc(1, sizeof *h);
+        if (!h)
+            return UV_ENOMEM;
+        if ((r = uv_tty_init(rt->loop, h, 0, 1)) < 0) {
+            free(h);
+            return r;
+        }
+        rt->stdin_stream = (uv_stream_t *)h;
+    } else if (t == UV_NAMED_PIPE || t == UV_TCP) {
+        /* room for either handle type */
+        uv_stream_t *h = calloc(1, sizeof(uv_tcp_t) > sizeof(uv_pipe_t) ? sizeof(uv_tcp_t)
+                                                                        : sizeof(uv_pipe_t));
+        if (!h)
+            return UV_ENOMEM;
+        r = t == UV_TCP ? uv_tcp_init(rt->loop, (uv_tcp_t *)h)
+                        : uv_pipe_init(rt->loop, (uv_pipe_t *)h, 0);
+        if (r < 0) {
+            free(h);
+            return r;
+        }
+        rt->stdin_stream = h;
+        h->data = rt;
+        rt->handles_open++;
+        r = t == UV_TCP ? uv_tcp_open((uv_tcp_t *)h, 0) : uv_pipe_open((uv_pipe_t *)h, 0);
+        if (r < 0)
+            br__stdin_close(rt);
+        return r;
+    } else {
+        return UV_EBADF;
+    }
+    rt->stdin_stream->data = rt;
+    rt->handles_open++;
+    return 0;
+}
+
+static void stdin_closed(uv_handle_t *h)
+{
+    br_rt_t *rt = h->data;
+    rt->handles_open--;
+    free(h);
+}
+
+void br__stdin_close(br_rt_t *rt)
+{
+    if (rt->stdin_stream && !uv_is_closing((uv_handle_t *)rt->stdin_stream)) {
+        rt->stdin_stream->data = rt;
+        uv_close((uv_handle_t *)rt->stdin_stream, stdin_closed);
+    }
+    rt->stdin_stream = NULL;
+}
+
+/* stdinRead(callback(chunk | null at EOF, -errno)): (re)start reading; the
+ * callback stays registered until EOF or an error. */
+static void process_stdin_read(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    if (vm_arg_type(c, 0) != VM_T_FUNCTION) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "stdinRead(callback)");
+        return;
+    }
+    if (!rt->stdin_cb)
+        rt->stdin_cb = vm_arg_ref(c, 0);
+    if (rt->stdin_reading)
+        return;
+    int r = 0;
+    if (!rt->stdin_stream && uv_guess_handle(0) != UV_FILE)
+        r = stdin_open_stream(rt);
+    if (r == 0 && rt->stdin_stream) {
+        r = uv_read_start(rt->stdin_stream, stdin_alloc, stdin_on_read);
+    } else if (r == 0) {
+        stdin_file_read_t *fr = calloc(1, sizeof *fr);
+        uint8_t *buf = malloc(STDIN_CHUNK);
+        if (!fr || !buf) {
+            free(fr);
+            free(buf);
+            r = UV_ENOMEM;
+        } else {
+            fr->rt = rt;
+            fr->buf = buf;
+            fr->req.data = fr;
+            uv_buf_t b = uv_buf_init((char *)buf, STDIN_CHUNK);
+            r = uv_fs_read(rt->loop, &fr->req, 0, &b, 1, -1, stdin_file_done);
+            if (r < 0) {
+                free(buf);
+                free(fr);
+            } else {
+                rt->pending_reqs++;
+            }
+        }
+    }
+    if (r < 0) {
+        br__throw_errno(c, r, "read", NULL, NULL);
+        return;
+    }
+    rt->stdin_reading = true;
+}
+
+/* stdinPause(): stop reading a stream until the next stdinRead. */
+static void process_stdin_pause(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    if (rt->stdin_stream && rt->stdin_reading) {
+        uv_read_stop(rt->stdin_stream);
+        rt->stdin_reading = false;
+    }
+}
+
 static const vm_native_t natives[] = {
+    {"stdinRead", process_stdin_read, 1, VM_NATIVE_PURE},
+    {"stdinPause", process_stdin_pause, 0, VM_NATIVE_PURE},
     {"write", process_write, 2, VM_NATIVE_PURE},
     {"hrtime", process_hrtime, 0, VM_NATIVE_PURE},
     {"hrtimeBigint", process_hrtime_bigint, 0, VM_NATIVE_PURE},

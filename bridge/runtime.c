@@ -323,12 +323,16 @@ void br_rt_free(br_rt_t *rt)
 {
     if (!rt)
         return;
+    rt->closing = true;
     br__timers_close(rt);
-    /* Let the close callbacks run; every handle here is ours. */
-    while (rt->handles_open > 0 && uv_run(rt->loop, UV_RUN_NOWAIT) != 0) {
-    }
+    br__stdin_close(rt);
+    /* Let the close callbacks run and in-flight requests finish (their
+     * callbacks see `closing` and deliver nothing). */
+    while (rt->handles_open > 0 || rt->pending_reqs > 0)
+        uv_run(rt->loop, UV_RUN_ONCE);
     for (int i = 0; i < BR_HOOK_COUNT; i++)
         vm_ref_free(rt->vm, rt->hooks[i]);
+    vm_ref_free(rt->vm, rt->stdin_cb);
     vm_free(rt->vm);
     free(rt);
 }

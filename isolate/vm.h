@@ -180,6 +180,9 @@ int vm_call(vm_t *vm, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *res
 void vm_take_exception(vm_t *vm, vm_ref_t *exception, char **header);
 
 void vm_ref_free(vm_t *vm, vm_ref_t ref);
+/* A new Uint8Array owning malloc'd data (freed by the GC), as a ref the
+ * caller frees; for results that arrive outside a native call. */
+vm_ref_t vm_new_bytes_take(vm_t *vm, uint8_t *data, size_t len);
 bool vm_ref_is_true(vm_t *vm, vm_ref_t ref);
 /* Numeric value of a ref, or dflt when it is not a number. */
 double vm_ref_number(vm_t *vm, vm_ref_t ref, double dflt);

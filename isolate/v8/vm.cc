@@ -645,6 +645,18 @@ extern "C" void vm_take_exception(vm_t *vm, vm_ref_t *exception, char **header)
     vm->has_exception_header = false;
 }
 
+static void free_backing(void *data, size_t, void *);
+
+extern "C" vm_ref_t vm_new_bytes_take(vm_t *vm, uint8_t *data, size_t len)
+{
+    HandleScope hs(vm->isolate);
+    Context::Scope cs(vm__context(vm));
+    std::unique_ptr<BackingStore> bs =
+        ArrayBuffer::NewBackingStore(data, len, free_backing, nullptr);
+    Local<ArrayBuffer> ab = ArrayBuffer::New(vm->isolate, std::move(bs));
+    return ref_new(vm, Uint8Array::New(ab, 0, len));
+}
+
 extern "C" void vm_ref_free(vm_t *vm, vm_ref_t ref)
 {
     if (ref == 0 || ref > vm->refs.size() || vm->refs[ref - 1].IsEmpty())

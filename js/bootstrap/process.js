@@ -349,11 +349,26 @@ function makeWritable(fd) {
   return stream;
 }
 
+// stdin reads fd 0 only while someone consumes it, so an unread stdin
+// never keeps the process alive (as in Node).
 function makeStdin() {
   const { Readable } = require('stream');
   const stdin = new Readable({
+    highWaterMark: 64 * 1024,
     read() {
-      this.push(null);
+      binding.process.stdinRead((chunk, err) => {
+        if (err < 0) {
+          const e = new Error(`read ${require('util').getSystemErrorName(err)}`);
+          e.errno = err;
+          e.code = require('util').getSystemErrorName(err);
+          e.syscall = 'read';
+          this.destroy(e);
+          return;
+        }
+        const more = this.push(
+          chunk === null ? null : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+        if (!more && chunk !== null) binding.process.stdinPause();
+      });
     },
   });
   stdin.fd = 0;

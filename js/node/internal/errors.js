@@ -1,0 +1,216 @@
+// node/internal/errors.js — Node-style errors for the polyfilled modules.
+//
+// Each `codes.ERR_X(...)` (call it with or without `new`) returns an instance
+// of the plain built-in class (TypeError, RangeError, Error) whose `code` is
+// an own enumerable property, whose message is worded like Node 22's, and
+// whose stack header and toString() read `TypeError [ERR_X]: message`, which
+// is what Node prints for its own errors. util.inspect is loaded lazily
+// (util requires this module). Own code; no Node source is copied.
+'use strict';
+
+let inspectCache;
+function inspect(value, opts) {
+  if (inspectCache === undefined) inspectCache = require('../util').inspect;
+  return inspectCache(value, opts);
+}
+
+function codeToString() {
+  return `${this.name} [${this.code}]: ${this.message}`;
+}
+
+// Builds the error. V8 formats `stack` on first read from the name and
+// message of that moment, so the name carries the code for that one read.
+function makeNodeError(Base, code, message, props) {
+  const err = new Base(message);
+  const name = err.name;
+  Object.defineProperty(err, 'name', {
+    value: `${name} [${code}]`, configurable: true, writable: true, enumerable: false,
+  });
+  err.stack; // eslint-disable-line no-unused-expressions
+  delete err.name;
+  Object.defineProperty(err, 'toString', {
+    value: codeToString, configurable: true, writable: true, enumerable: false,
+  });
+  err.code = code;
+  if (props !== undefined) Object.assign(err, props);
+  return err;
+}
+
+const kPrimitiveTypes = ['string', 'function', 'number', 'object', 'Function', 'Object',
+  'boolean', 'bigint', 'symbol'];
+const kClassName = /^([A-Z][a-z0-9]*)+$/;
+
+function formatList(list, last = 'and') {
+  if (list.length <= 2) return list.join(` ${last} `);
+  return `${list.slice(0, -1).join(', ')}, ${last} ${list[list.length - 1]}`;
+}
+
+// "Received …" part of Node's argument errors.
+function determineSpecificType(value) {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  const type = typeof value;
+  if (type === 'function') return `function ${value.name}`;
+  if (type === 'object') {
+    const ctor = value.constructor;
+    if (ctor && ctor.name) return `an instance of ${ctor.name}`;
+    return inspect(value, { depth: -1 });
+  }
+  let shown = inspect(value, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return `type ${type} (${shown})`;
+}
+
+function invalidArgTypeMessage(name, expected, actual) {
+  if (!Array.isArray(expected)) expected = [expected];
+  let msg = 'The ';
+  if (name.endsWith(' argument')) msg += `${name} `;
+  else msg += `"${name}" ${name.includes('.') ? 'property' : 'argument'} `;
+  msg += 'must be ';
+  const types = [];
+  const instances = [];
+  const other = [];
+  for (const value of expected) {
+    if (kPrimitiveTypes.includes(value)) types.push(value.toLowerCase());
+    else if (kClassName.test(value)) instances.push(value);
+    else other.push(value);
+  }
+  if (instances.length > 0) {
+    const pos = types.indexOf('object');
+    if (pos !== -1) {
+      types.splice(pos, 1);
+      instances.push('Object');
+    }
+  }
+  if (types.length > 0) {
+    msg += `${types.length > 1 ? 'one of type' : 'of type'} ${formatList(types, 'or')}`;
+    if (instances.length > 0 || other.length > 0) msg += ' or ';
+  }
+  if (instances.length > 0) {
+    msg += `an instance of ${formatList(instances, 'or')}`;
+    if (other.length > 0) msg += ' or ';
+  }
+  if (other.length > 0) {
+    if (other.length > 1) msg += `one of ${formatList(other, 'or')}`;
+    else {
+      if (other[0].toLowerCase() !== other[0]) msg += 'an ';
+      msg += other[0];
+    }
+  }
+  return `${msg}. Received ${determineSpecificType(actual)}`;
+}
+
+function addNumericalSeparator(val) {
+  let res = '';
+  let i = val.length;
+  const start = val[0] === '-' ? 1 : 0;
+  for (; i >= start + 4; i -= 3) res = `_${val.slice(i - 3, i)}${res}`;
+  return `${val.slice(0, i)}${res}`;
+}
+
+function outOfRangeReceived(input) {
+  if (Number.isInteger(input) && Math.abs(input) > 2 ** 32) {
+    return addNumericalSeparator(String(input));
+  }
+  if (typeof input === 'bigint') {
+    let s = String(input);
+    if (input > 2n ** 32n || input < -(2n ** 32n)) s = addNumericalSeparator(s);
+    return `${s}n`;
+  }
+  return inspect(input);
+}
+
+// The message builders. Each returns the message, or [message, extra own
+// properties].
+const messages = {
+  ERR_INVALID_ARG_TYPE: [TypeError, invalidArgTypeMessage],
+  ERR_INVALID_ARG_VALUE: [TypeError, (name, value, reason = 'is invalid') => {
+    let shown = inspect(value);
+    if (shown.length > 128) shown = `${shown.slice(0, 128)}...`;
+    const kind = name.includes('.') ? 'property' : 'argument';
+    return `The ${kind} '${name}' ${reason}. Received ${shown}`;
+  }],
+  ERR_OUT_OF_RANGE: [RangeError, (name, range, input) =>
+    `The value of "${name}" is out of range. It must be ${range}. Received ${outOfRangeReceived(input)}`],
+  ERR_MISSING_ARGS: [TypeError, (...names) => {
+    const wrapped = names.map((n) => (Array.isArray(n) ? n.map((x) => `"${x}"`).join(' or ') : `"${n}"`));
+    let msg = 'The ';
+    if (wrapped.length === 1) msg += `${wrapped[0]} argument`;
+    else if (wrapped.length === 2) msg += `${wrapped[0]} and ${wrapped[1]} arguments`;
+    else msg += `${wrapped.slice(0, -1).join(', ')}, and ${wrapped[wrapped.length - 1]} arguments`;
+    return `${msg} must be specified`;
+  }],
+  ERR_UNHANDLED_ERROR: [Error, (err) => [
+    err === undefined ? 'Unhandled error.' : `Unhandled error. (${inspect(err)})`,
+    { context: err },
+  ]],
+  ERR_INVALID_THIS: [TypeError, (type) => `Value of "this" must be of type ${type}`],
+  ERR_METHOD_NOT_IMPLEMENTED: [Error, (name) => `The ${name} method is not implemented`],
+  ERR_INVALID_URL: [TypeError, (input, base) =>
+    ['Invalid URL', base === undefined ? { input } : { input, base }]],
+  ERR_INVALID_URL_SCHEME: [TypeError, (expected) => `The URL must be of scheme ${expected}`],
+  ERR_INVALID_FILE_URL_HOST: [TypeError, (platform) =>
+    `File URL host must be "localhost" or empty on ${platform}`],
+  ERR_INVALID_FILE_URL_PATH: [TypeError, (msg) => `File URL path ${msg}`],
+  ERR_INVALID_RETURN_VALUE: [TypeError, (input, name, value) => {
+    const type = value && value.constructor && value.constructor.name
+      ? `instance of ${value.constructor.name}` : `type ${typeof value}`;
+    return `Expected ${input} to be returned from the "${name}" function but got ${type}.`;
+  }],
+  ERR_FALSY_VALUE_REJECTION: [Error, (reason) =>
+    ['Promise was rejected with falsy value', { reason }]],
+  ERR_UNKNOWN_ENCODING: [TypeError, (enc) => `Unknown encoding: ${enc}`],
+  ERR_ENCODING_NOT_SUPPORTED: [RangeError, (enc) => `The "${enc}" encoding is not supported`],
+  ERR_ENCODING_INVALID_ENCODED_DATA: [TypeError, (enc) =>
+    `The encoded data was not valid for encoding ${enc}`],
+  ERR_ILLEGAL_CONSTRUCTOR: [TypeError, () => 'Illegal constructor'],
+  ERR_INVALID_STATE: [Error, (msg) => `Invalid state: ${msg}`],
+  ERR_CONSOLE_WRITABLE_STREAM: [TypeError, (name) =>
+    `Console expects a writable stream instance for ${name}`],
+  ERR_EVENT_RECURSION: [Error, (type) => `The event "${type}" is already being dispatched`],
+  ERR_AMBIGUOUS_ARGUMENT: [TypeError, (name, reason) =>
+    `The "${name}" argument is ambiguous. ${reason}`],
+  ERR_INVALID_MIME_SYNTAX: [TypeError, (production, str, invalidIndex) =>
+    `The MIME syntax for a ${production} in "${str}" is invalid` +
+    (invalidIndex !== -1 ? ` at ${invalidIndex}` : '')],
+  ERR_PARSE_ARGS_INVALID_OPTION_VALUE: [TypeError, (msg) => msg],
+  ERR_PARSE_ARGS_UNKNOWN_OPTION: [TypeError, (option, allowPositionals) => {
+    const hint = allowPositionals
+      ? `. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- ${JSON.stringify(option)}`
+      : '';
+    return `Unknown option '${option}'${hint}`;
+  }],
+  ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL: [TypeError, (arg) =>
+    `Unexpected argument '${arg}'. This command does not take positional arguments`],
+};
+
+// codes.ERR_X(...args), with or without `new`, returns the error.
+const codes = {};
+for (const code of Object.keys(messages)) {
+  const [Base, build] = messages[code];
+  codes[code] = function NodeError(...args) {
+    const out = build(...args);
+    return Array.isArray(out)
+      ? makeNodeError(Base, code, out[0], out[1])
+      : makeNodeError(Base, code, out);
+  };
+}
+
+// Node's AbortError (the one `events`, `stream`, `timers/promises` reject
+// with): name AbortError, code ABORT_ERR, optional cause.
+class AbortError extends Error {
+  constructor(message = 'The operation was aborted', options = undefined) {
+    super(message, options);
+    this.code = 'ABORT_ERR';
+    this.name = 'AbortError';
+  }
+}
+
+module.exports = {
+  codes,
+  makeNodeError,
+  determineSpecificType,
+  formatList,
+  addNumericalSeparator,
+  AbortError,
+};

@@ -1,0 +1,432 @@
+// node/util.js — Node's `util` module.
+//
+// inspect / format / formatWithOptions / stripVTControlCharacters are
+// node-inspect-extracted (Node's own inspect code), patched at build time
+// (internal/patch-inspect.js) so its V8 introspection reaches binding.util.
+// util.types uses binding.util's V8 type checks where the bridge has them,
+// exact JS checks for the typed-array family, and the npm `util` package's
+// checks only as a fallback. isDeepStrictEqual is the npm `assert` package's
+// comparison. The rest is own code written to Node 22's documented
+// behaviour. Invariants: the binding, process.env and process.stderr are
+// read at call time (module load happens at snapshot time); nothing here
+// holds a native function.
+'use strict';
+
+const inspectLib = require('node-inspect-extracted');
+const binding = require('./internal/binding');
+const { codes } = require('./internal/errors');
+const {
+  validateFunction, validateString, validateBoolean, validateNumber, validateAbortSignal,
+  validateObject, validateOneOf,
+} = require('./internal/validators');
+const { errnoMap, errnoName } = require('./internal/errno');
+const globals = require('./internal/globals');
+const { kCustomPromisifyArgs, shouldColorize } = require('./internal/util');
+
+const { inspect, format, formatWithOptions, stripVTControlCharacters } = inspectLib;
+
+// ---- util.types -----------------------------------------------------------
+
+let npmTypes;
+function npmTypeCheck(name) {
+  if (npmTypes === undefined) npmTypes = require('../node_modules/util/support/types.js');
+  const fn = npmTypes[name];
+  return typeof fn === 'function' ? fn : () => false;
+}
+
+function nativeCheck(name) {
+  const check = function (value) {
+    const util = binding.util;
+    const fn = util != null ? util[name] : undefined;
+    if (typeof fn === 'function') return fn(value);
+    return npmTypeCheck(name)(value);
+  };
+  Object.defineProperty(check, 'name', { value: name });
+  return check;
+}
+
+// %TypedArray%.prototype[@@toStringTag] returns the element type's name for
+// a typed array and undefined for anything else: an exact, native-free check.
+const typedArrayTag = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+
+function typedCheck(name, tag) {
+  const check = function (value) {
+    return typedArrayTag.call(value) === tag;
+  };
+  Object.defineProperty(check, 'name', { value: name });
+  return check;
+}
+
+const types = {};
+for (const name of ['isExternal', 'isDate', 'isArgumentsObject', 'isBigIntObject',
+  'isBooleanObject', 'isNumberObject', 'isStringObject', 'isSymbolObject', 'isNativeError',
+  'isRegExp', 'isAsyncFunction', 'isGeneratorFunction', 'isGeneratorObject', 'isPromise',
+  'isMap', 'isSet', 'isMapIterator', 'isSetIterator', 'isWeakMap', 'isWeakSet',
+  'isArrayBuffer', 'isDataView', 'isSharedArrayBuffer', 'isProxy',
+  'isModuleNamespaceObject', 'isAnyArrayBuffer', 'isBoxedPrimitive']) {
+  types[name] = nativeCheck(name);
+}
+types.isArrayBufferView = function isArrayBufferView(value) {
+  return ArrayBuffer.isView(value);
+};
+types.isTypedArray = function isTypedArray(value) {
+  return typedArrayTag.call(value) !== undefined;
+};
+for (const tag of ['Uint8Array', 'Uint8ClampedArray', 'Uint16Array', 'Uint32Array',
+  'Int8Array', 'Int16Array', 'Int32Array', 'Float32Array', 'Float64Array',
+  'BigInt64Array', 'BigUint64Array']) {
+  types[`is${tag}`] = typedCheck(`is${tag}`, tag);
+}
+// The crypto module marks its KeyObject / CryptoKey instances with these
+// symbols; without crypto loaded nothing carries them.
+const kKeyObject = Symbol.for('secure-exec.crypto.KeyObject');
+const kCryptoKey = Symbol.for('secure-exec.crypto.CryptoKey');
+types.isKeyObject = function isKeyObject(obj) {
+  return obj != null && obj[kKeyObject] === true;
+};
+types.isCryptoKey = function isCryptoKey(obj) {
+  return obj != null && obj[kCryptoKey] === true;
+};
+
+// ---- promisify / callbackify ------------------------------------------------
+
+const kCustomPromisified = Symbol.for('nodejs.util.promisify.custom');
+
+function promisify(original) {
+  validateFunction(original, 'original');
+  if (original[kCustomPromisified]) {
+    const fn = original[kCustomPromisified];
+    validateFunction(fn, 'util.promisify.custom');
+    return Object.defineProperty(fn, kCustomPromisified, {
+      value: fn, enumerable: false, writable: false, configurable: true,
+    });
+  }
+  const argumentNames = original[kCustomPromisifyArgs];
+  function fn(...args) {
+    return new Promise((resolve, reject) => {
+      args.push((err, ...values) => {
+        if (err) return reject(err);
+        if (argumentNames !== undefined && values.length > 1) {
+          const obj = {};
+          for (let i = 0; i < argumentNames.length; i++) obj[argumentNames[i]] = values[i];
+          resolve(obj);
+        } else {
+          resolve(values[0]);
+        }
+      });
+      Reflect.apply(original, this, args);
+    });
+  }
+  Object.setPrototypeOf(fn, Object.getPrototypeOf(original));
+  Object.defineProperty(fn, kCustomPromisified, {
+    value: fn, enumerable: false, writable: false, configurable: true,
+  });
+  const descriptors = Object.getOwnPropertyDescriptors(original);
+  for (const key of Reflect.ownKeys(descriptors)) Object.setPrototypeOf(descriptors[key], null);
+  return Object.defineProperties(fn, descriptors);
+}
+promisify.custom = kCustomPromisified;
+
+function callbackifyOnRejected(reason, cb) {
+  if (!reason) {
+    reason = codes.ERR_FALSY_VALUE_REJECTION(reason);
+  }
+  return cb(reason);
+}
+
+function callbackify(original) {
+  validateFunction(original, 'original');
+  function callbackified(...args) {
+    const maybeCb = args.pop();
+    validateFunction(maybeCb, 'last argument');
+    const cb = maybeCb.bind(this);
+    Reflect.apply(original, this, args).then(
+      (ret) => process.nextTick(cb, null, ret),
+      (rej) => process.nextTick(callbackifyOnRejected, rej, cb));
+  }
+  const descriptors = Object.getOwnPropertyDescriptors(original);
+  if (typeof descriptors.length.value === 'number') descriptors.length.value++;
+  if (typeof descriptors.name.value === 'string') descriptors.name.value += 'Callbackified';
+  for (const key of Reflect.ownKeys(descriptors)) Object.setPrototypeOf(descriptors[key], null);
+  Object.defineProperties(callbackified, descriptors);
+  return callbackified;
+}
+
+// ---- inherits / deprecate / debuglog ---------------------------------------
+
+function inherits(ctor, superCtor) {
+  if (ctor === undefined || ctor === null) throw codes.ERR_INVALID_ARG_TYPE('ctor', 'Function', ctor);
+  if (superCtor === undefined || superCtor === null) {
+    throw codes.ERR_INVALID_ARG_TYPE('superCtor', 'Function', superCtor);
+  }
+  if (superCtor.prototype === undefined) {
+    throw codes.ERR_INVALID_ARG_TYPE('superCtor.prototype', 'Object', superCtor.prototype);
+  }
+  Object.defineProperty(ctor, 'super_', { value: superCtor, writable: true, configurable: true });
+  Object.setPrototypeOf(ctor.prototype, superCtor.prototype);
+}
+
+const codesWarned = new Set();
+
+function deprecate(fn, msg, code) {
+  validateFunction(fn, 'fn');
+  if (typeof process !== 'undefined' && process.noDeprecation === true) return fn;
+  if (code !== undefined) validateString(code, 'code');
+  let warned = false;
+  function deprecated(...args) {
+    if (!warned && !(typeof process !== 'undefined' && process.noDeprecation === true)) {
+      warned = true;
+      if (code !== undefined) {
+        if (!codesWarned.has(code)) {
+          process.emitWarning(msg, 'DeprecationWarning', code, deprecated);
+          codesWarned.add(code);
+        }
+      } else {
+        process.emitWarning(msg, 'DeprecationWarning', deprecated);
+      }
+    }
+    if (new.target) return Reflect.construct(fn, args, new.target);
+    return Reflect.apply(fn, this, args);
+  }
+  Object.setPrototypeOf(deprecated, fn);
+  if (fn.prototype) deprecated.prototype = fn.prototype;
+  return deprecated;
+}
+
+function debugEnabled(set) {
+  const env = process.env.NODE_DEBUG;
+  if (!env) return false;
+  const pattern = env.replace(/[|\\{}()[\]^$+?.]/g, '\\$&').replace(/\*/g, '.*').replace(/,/g, '$|^');
+  return new RegExp(`^${pattern}$`, 'i').test(set);
+}
+
+function debuglog(set, cb) {
+  set = String(set).toUpperCase();
+  let impl;
+  function init() {
+    if (debugEnabled(set)) {
+      impl = function debug(...args) {
+        const colors = shouldColorize(process.stderr);
+        const msg = formatWithOptions({ colors }, ...args);
+        const pid = inspect(process.pid, { colors });
+        process.stderr.write(format('%s %s: %s\n', set, pid, msg));
+      };
+    } else {
+      impl = function debug() {};
+    }
+    if (typeof cb === 'function') cb(impl);
+  }
+  function logger(...args) {
+    if (impl === undefined) init();
+    return Reflect.apply(impl, this, args);
+  }
+  Object.defineProperty(logger, 'enabled', {
+    get() {
+      if (impl === undefined) init();
+      return debugEnabled(set);
+    },
+    configurable: true,
+    enumerable: true,
+  });
+  return logger;
+}
+
+// ---- small helpers ----------------------------------------------------------
+
+let comparisons;
+function isDeepStrictEqual(a, b) {
+  if (comparisons === undefined) {
+    comparisons = require('../node_modules/assert/build/internal/util/comparisons.js');
+  }
+  return comparisons.isDeepStrictEqual(a, b);
+}
+
+function toUSVString(input) {
+  return String(input).replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+function getSystemErrorName(err) {
+  validateNumber(err, 'err');
+  if (err >= 0 || !Number.isSafeInteger(err)) {
+    throw codes.ERR_OUT_OF_RANGE('err', 'a negative integer', err);
+  }
+  const name = errnoName(err);
+  return name === undefined ? `Unknown system error ${err}` : name;
+}
+
+function getSystemErrorMap() {
+  return errnoMap();
+}
+
+function escapeStyleCode(code) {
+  return `\u001b[${code}m`;
+}
+
+function styleText(format, text, { validateStream = true, stream = process.stdout } = {}) {
+  validateString(text, 'text');
+  validateBoolean(validateStream, 'options.validateStream');
+  let skipColorize = false;
+  if (validateStream) {
+    if (stream == null || typeof stream !== 'object' ||
+        (typeof stream.write !== 'function' && typeof stream.getWriter !== 'function' &&
+         typeof stream.getReader !== 'function' && typeof stream.pipe !== 'function')) {
+      throw codes.ERR_INVALID_ARG_TYPE('stream', ['ReadableStream', 'WritableStream', 'Stream'], stream);
+    }
+    skipColorize = !shouldColorize(stream);
+  }
+  const formats = Array.isArray(format) ? format : [format];
+  let left = '';
+  let right = '';
+  for (const key of formats) {
+    const codesFor = inspect.colors[key];
+    if (codesFor == null) validateOneOf(key, 'format', Object.keys(inspect.colors));
+    left += escapeStyleCode(codesFor[0]);
+    right = `${escapeStyleCode(codesFor[1])}${right}`;
+  }
+  return skipColorize ? text : `${left}${text}${right}`;
+}
+
+function aborted(signal, resource) {
+  if (signal === undefined) {
+    return Promise.reject(codes.ERR_INVALID_ARG_TYPE('signal', 'AbortSignal', signal));
+  }
+  try {
+    validateAbortSignal(signal, 'signal');
+    validateObject(resource, 'resource', { nullable: false, allowArray: true, allowFunction: true });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+function transferableAbortSignal(signal) {
+  if (signal === null || typeof signal !== 'object' || !('aborted' in signal)) {
+    throw codes.ERR_INVALID_ARG_TYPE('signal', 'AbortSignal', signal);
+  }
+  return signal;
+}
+
+function transferableAbortController() {
+  return new globals.AbortController();
+}
+
+// dotenv syntax as Node 22's util.parseEnv / process.loadEnvFile read it.
+function parseEnv(content) {
+  validateString(content, 'content');
+  const out = {};
+  const lines = content.replace(/\r\n?/g, '\n');
+  const re = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\n]*)?\s*(?:#.*)?$/mg;
+  let m;
+  while ((m = re.exec(lines)) !== null) {
+    const key = m[1];
+    let value = (m[2] || '').trim();
+    const quote = value[0];
+    value = value.replace(/^(['"`])([\s\S]*)\1$/m, '$2');
+    if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+    out[key] = value;
+  }
+  return out;
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function pad(n) {
+  return n.toString().padStart(2, '0');
+}
+function log(...args) {
+  const d = new Date();
+  const time = [pad(d.getHours()), pad(d.getMinutes()), pad(d.getSeconds())].join(':');
+  console.log('%s - %s', `${d.getDate()} ${months[d.getMonth()]} ${time}`, format(...args));
+}
+
+function _extend(target, source) {
+  if (source === null || typeof source !== 'object') return target;
+  const keys = Object.keys(source);
+  let i = keys.length;
+  while (i--) target[keys[i]] = source[keys[i]];
+  return target;
+}
+
+function errnoException(err, syscall, original) {
+  const name = errnoName(err) || `Unknown system error ${err}`;
+  const message = original ? `${syscall} ${name} ${original}` : `${syscall} ${name}`;
+  const ex = new Error(message);
+  ex.errno = err;
+  ex.code = name;
+  ex.syscall = syscall;
+  return ex;
+}
+
+function exceptionWithHostPort(err, syscall, address, port, additional) {
+  const name = errnoName(err) || `Unknown system error ${err}`;
+  let details = '';
+  if (port && port > 0) details = ` ${address}:${port}`;
+  else if (address) details = ` ${address}`;
+  if (additional) details += ` - Local (${additional})`;
+  const ex = new Error(`${syscall} ${name}${details}`);
+  ex.errno = err;
+  ex.code = name;
+  ex.syscall = syscall;
+  ex.address = address;
+  if (port) ex.port = port;
+  return ex;
+}
+
+function isBuffer(value) {
+  const { Buffer } = require('./buffer');
+  return Buffer.isBuffer(value);
+}
+
+function isError(e) {
+  return types.isNativeError(e) || Object.prototype.toString.call(e) === '[object Error]' ||
+    e instanceof Error;
+}
+
+module.exports = {
+  _errnoException: errnoException,
+  _exceptionWithHostPort: exceptionWithHostPort,
+  _extend,
+  callbackify,
+  debug: debuglog,
+  debuglog,
+  deprecate,
+  format,
+  styleText,
+  formatWithOptions,
+  getSystemErrorMap,
+  getSystemErrorName,
+  inherits,
+  inspect,
+  isArray: Array.isArray,
+  isBoolean: (arg) => typeof arg === 'boolean',
+  isBuffer,
+  isDeepStrictEqual,
+  isNull: (arg) => arg === null,
+  isNullOrUndefined: (arg) => arg === null || arg === undefined,
+  isNumber: (arg) => typeof arg === 'number',
+  isString: (arg) => typeof arg === 'string',
+  isSymbol: (arg) => typeof arg === 'symbol',
+  isUndefined: (arg) => arg === undefined,
+  isRegExp: types.isRegExp,
+  isObject: (arg) => arg !== null && typeof arg === 'object',
+  isDate: types.isDate,
+  isError,
+  isFunction: (arg) => typeof arg === 'function',
+  isPrimitive: (arg) => arg === null || (typeof arg !== 'object' && typeof arg !== 'function'),
+  log,
+  promisify,
+  stripVTControlCharacters,
+  toUSVString,
+  transferableAbortSignal,
+  transferableAbortController,
+  aborted,
+  types,
+  parseEnv,
+  TextDecoder: globals.TextDecoder,
+  TextEncoder: globals.TextEncoder,
+};
+
