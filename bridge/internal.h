@@ -49,8 +49,14 @@ static inline br_rt_t *br__rt(vm_call_t *c)
     return (br_rt_t *)vm_userdata(vm_call_vm(c));
 }
 
+/* br__invoke's status besides vm_call's: the call threw, an
+ * 'uncaughtException' listener handled it, ticks ran; the call itself did
+ * not complete (processTimers/processImmediate are called again). */
+#define BR_HANDLED 3
+
 /* Calls a JS function from the loop, then runs ticks and microtasks; routes
- * an escaping exception to the fatal hook. Returns vm_call's status. */
+ * an escaping exception to the fatal hook. Returns VM_OK, BR_HANDLED or
+ * VM_TERMINATED. */
 int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result);
 
 /* Throws Node's errno-shaped error: "ENOENT: no such file or directory,

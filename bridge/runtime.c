@@ -185,13 +185,18 @@ static int run_ticks(br_rt_t *rt)
 int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result)
 {
     int st = vm_call(rt->vm, fn, argc, argv, result);
-    if (st == VM_THREW)
+    bool handled = false;
+    if (st == VM_THREW) {
         st = handle_fatal(rt);
+        handled = st == VM_OK;
+    }
     if (st == VM_OK)
         st = run_ticks(rt);
-    if (st == VM_TERMINATED)
+    if (st == VM_TERMINATED) {
         uv_stop(rt->loop);
-    return st;
+        return st;
+    }
+    return handled ? BR_HANDLED : VM_OK;
 }
 
 /* ---- task.setHooks ------------------------------------------------------ */

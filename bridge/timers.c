@@ -44,7 +44,12 @@ static void on_timer(uv_timer_t *t)
     br_rt_t *rt = t->data;
     vm_val_t now = VM_NUM(uv_now(rt->loop));
     vm_ref_t next = 0;
-    if (br__invoke(rt, rt->hooks[BR_HOOK_TIMERS], 1, &now, &next) != VM_OK)
+    int st;
+    /* A timer that threw into a handled 'uncaughtException' interrupted
+     * processTimers: call it again for the rest (Node does the same). */
+    while ((st = br__invoke(rt, rt->hooks[BR_HOOK_TIMERS], 1, &now, &next)) == BR_HANDLED)
+        now = VM_NUM(uv_now(rt->loop));
+    if (st != VM_OK)
         return;
     double n = vm_ref_number(rt->vm, next, 0);
     vm_ref_free(rt->vm, next);
@@ -55,7 +60,8 @@ static void on_timer(uv_timer_t *t)
 static void on_check(uv_check_t *h)
 {
     br_rt_t *rt = h->data;
-    br__invoke(rt, rt->hooks[BR_HOOK_IMMEDIATES], 0, NULL, NULL);
+    while (br__invoke(rt, rt->hooks[BR_HOOK_IMMEDIATES], 0, NULL, NULL) == BR_HANDLED) {
+    }
 }
 
 static void on_idle(uv_idle_t *h)
