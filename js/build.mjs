@@ -2,17 +2,17 @@
 // one classic script for the snapshot builder: usage `node js/build.mjs OUT`.
 //
 // - Bare Node module names (util, buffer, events, stream, ...) are aliased to
-//   our wrappers in js/node/, so npm polyfills that require('util') get the
-//   same instance the guest gets.
+//   our wrappers in js/node/ (esbuild aliases cover subpaths such as 'util/'),
+//   so npm polyfills get the same instances the guest gets.
 // - node-inspect-extracted ships stubs where Node's inspect needs V8
-//   internals; patchInspectSource swaps them for our natives (pinned
+//   internals; the polyfill plugin swaps them for our natives (pinned
 //   version: the build fails if the stubs are not found exactly).
 // - The output is `(function () { ...; return module.exports; })()`, so the
 //   script's completion value is the start function.
 // - Target chrome102: the syntax level of V8 10.2.
 
 import * as esbuild from 'esbuild';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -25,46 +25,13 @@ if (!out) {
   process.exit(2);
 }
 
-const node = (f) => join(here, 'node', f);
+// The alias table and the polyfill plugin live with the modules they route
+// to (node/internal/build-support.js), shared with js/test-node/.
+const { nodeAliases, polyfillPlugin } = require('./node/internal/build-support.js');
 const alias = {
-  assert: node('assert.js'),
-  buffer: node('buffer.js'),
-  console: node('console.js'),
-  constants: node('constants.js'),
-  events: node('events.js'),
-  path: node('path.js'),
-  process: node('internal/process-shim.js'),
-  punycode: node('punycode.js'),
-  querystring: node('querystring.js'),
-  stream: node('stream.js'),
-  'stream/promises': node('stream_promises.js'),
-  string_decoder: node('string_decoder.js'),
-  tty: node('tty.js'),
-  url: node('url.js'),
-  util: node('util.js'),
-};
-
-const { patchInspectSource } = require('./node/internal/patch-inspect.js');
-const inspectDist = /node-inspect-extracted[\\/]dist[\\/]inspect\.js$/;
-
-const sandboxPlugin = {
-  name: 'secure-exec',
-  setup(build) {
-    // Exact bare names only: a polyfill asking for 'util/' or 'buffer/'
-    // (the npm package itself, by path) still gets the npm package.
-    const names = Object.keys(alias).map((n) => n.replace(/[/]/g, '\\/'));
-    const filter = new RegExp(`^(node:)?(${names.join('|')}|process/)$`);
-    build.onResolve({ filter }, (args) => {
-      const name = args.path.replace(/^node:/, '').replace(/^process\/$/, 'process');
-      // A wrapper requiring its own npm package by the same name.
-      if (args.importer === alias[name]) return undefined;
-      return { path: alias[name] };
-    });
-    build.onLoad({ filter: inspectDist }, (args) => ({
-      contents: patchInspectSource(readFileSync(args.path, 'utf8')),
-      loader: 'js',
-    }));
-  },
+  ...nodeAliases(),
+  // npm polyfills (readable-stream) ask for 'process/': the real process.
+  process: join(here, 'node', 'internal', 'process-shim.js'),
 };
 
 const result = await esbuild.build({
@@ -79,7 +46,8 @@ const result = await esbuild.build({
   keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [sandboxPlugin],
+  alias,
+  plugins: [polyfillPlugin()],
 });
 
 const body = result.outputFiles[0].text;

@@ -5,6 +5,14 @@
 // launcher calls once per run with that run's configuration. Whatever this
 // file builds is deserialised, already initialised, at every start.
 
+// V8 leaves Atomics, SharedArrayBuffer and WebAssembly out of a context
+// that is being snapshotted and installs them when the context is
+// deserialised at run time. Polyfills that walk Atomics while loading
+// (node-inspect-extracted's primordials) get an empty placeholder, removed
+// at the end of this file so the real one shows through at run time.
+const atomicsPlaceholder = typeof Atomics === 'undefined';
+if (atomicsPlaceholder) globalThis.Atomics = {};
+
 const binding = require('../node/internal/binding');
 
 Object.assign(binding, globalThis.__se_bridge);
@@ -208,5 +216,7 @@ function start(json) {
     else Module.runMain(cfg.script);
   };
 }
+
+if (atomicsPlaceholder) delete globalThis.Atomics;
 
 module.exports = start;

@@ -32,7 +32,7 @@ function partBytes(part, endings) {
   if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') {
     return new Uint8Array(part.slice(0));
   }
-  if (isBlob(part)) return part._bytes();
+  if (isBlob(part)) return bytesOf(part);
   return utf8Encode(`${part}`);
 }
 
@@ -78,8 +78,8 @@ class Blob {
     return value !== null && typeof value === 'object' && #bytes in value;
   }
 
-  _bytes() {
-    return this.#bytes;
+  static _bytesOf(blob) {
+    return blob.#bytes;
   }
 
   get type() {
@@ -139,8 +139,9 @@ class Blob {
 }
 
 const isBlob = Blob._isBlob;
+const bytesOf = Blob._bytesOf;
 delete Blob._isBlob;
-Object.defineProperty(Blob.prototype, '_bytes', { enumerable: false });
+delete Blob._bytesOf;
 
 class File extends Blob {
   #name;
@@ -173,7 +174,7 @@ class File extends Blob {
 
 for (const C of [Blob, File]) {
   for (const key of Object.getOwnPropertyNames(C.prototype)) {
-    if (key === 'constructor' || key === '_bytes') continue;
+    if (key === 'constructor') continue;
     const desc = Object.getOwnPropertyDescriptor(C.prototype, key);
     desc.enumerable = true;
     Object.defineProperty(C.prototype, key, desc);

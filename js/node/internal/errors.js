@@ -140,9 +140,10 @@ const messages = {
     else msg += `${wrapped.slice(0, -1).join(', ')}, and ${wrapped[wrapped.length - 1]} arguments`;
     return `${msg} must be specified`;
   }],
-  ERR_UNHANDLED_ERROR: [Error, (err) => [
-    err === undefined ? 'Unhandled error.' : `Unhandled error. (${inspect(err)})`,
-    { context: err },
+  // (stringified error, the error itself)
+  ERR_UNHANDLED_ERROR: [Error, (shown = undefined, context = undefined) => [
+    shown === undefined ? 'Unhandled error.' : `Unhandled error. (${shown})`,
+    { context },
   ]],
   ERR_INVALID_THIS: [TypeError, (type) => `Value of "this" must be of type ${type}`],
   ERR_METHOD_NOT_IMPLEMENTED: [Error, (name) => `The ${name} method is not implemented`],

@@ -35,7 +35,8 @@ function getPromiseDetails(promise, kPending, kRejected) {
 // previewEntries(obj, true) -> [entries, isKeyValue].
 function previewEntries(obj, pairs) {
   const fn = native('previewEntries');
-  const out = fn === undefined ? undefined : fn(obj, pairs === true);
+  let out;
+  if (fn !== undefined) out = pairs === true ? fn(obj, true) : fn(obj);
   if (out !== undefined) return out;
   return pairs === true ? [[], false] : [];
 }

@@ -13,6 +13,16 @@ const path = require('path');
 
 const NATIVES = path.join(__dirname, 'inspect-natives.js');
 
+function once(text, pattern) {
+  const first = text.indexOf(pattern);
+  if (first === -1 || text.indexOf(pattern, first + 1) !== -1) {
+    throw new Error(`patchInspectSource: pattern ${JSON.stringify(pattern)} ` +
+      'must occur exactly once in node-inspect-extracted/dist/inspect.js ' +
+      `(found ${first === -1 ? 0 : 'more than 1'}); is the package still 3.3.3?`);
+  }
+  return first;
+}
+
 function patchInspectSource(text, nativesPath = NATIVES) {
   const req = `require(${JSON.stringify(nativesPath)})`;
   const patches = [
@@ -33,15 +43,41 @@ function patchInspectSource(text, nativesPath = NATIVES) {
     // emulation module 499.
     ['isBigIntObject:yn}=n(499),',
       `isBigIntObject:yn}=${req}.types(n(499)),`],
+    // Output differences between the library (newer Node) and Node 22:
+    // ArrayBuffer / DataView extras print as `byteLength: 4`, not
+    // `[byteLength]: 4` (typed arrays' showHidden extras keep brackets).
+    ['return t.indentationLvl-=2,`${t.stylize(`[${r}]`,"string")}: ${i}`}',
+      'return t.indentationLvl-=2,o?`[${r}]: ${i}`:`${t.stylize(r,"name")}: ${i}`}'],
+    ['return n+`{ [byteLength]: ${ur(t.stylize,e.byteLength,!1)} }`',
+      'return n+`{ byteLength: ${ur(t.stylize,e.byteLength,!1)} }`'],
+    // Symbol keys print in brackets: `[Symbol(s)]: 5`.
+    ['if("symbol"==typeof r){const e=jt(On,ae(r),Un);s=t.stylize(e,"symbol")}',
+      'if("symbol"==typeof r){const e=jt(On,ae(r),Un);s=`[${t.stylize(e,"symbol")}]`}'],
+    // A non-enumerable symbol key (showHidden) keeps one pair of brackets.
+    ['return!1===i.enumerable&&(s=`[${s}]`),`${s}:${a}${c}`}',
+      'return!1===i.enumerable&&"symbol"!=typeof r&&(s=`[${s}]`),`${s}:${a}${c}`}'],
+    // A proxy prints as its target, not wrapped in `Proxy(…)`.
+    ['if(0!==s)for(let e=0;e<s;e++)u=`${t.stylize("Proxy(","special")}${u}${t.stylize(")","special")}`;', ''],
+    ['for(let n=0;n<s;n++)e=`${t.stylize("Proxy(","special")}${e}${t.stylize(")","special")}`;return e',
+      'return e'],
+  ];
+  // [start, end, replacement]: the text from start through end (each found
+  // exactly once, end after start) becomes replacement.
+  const ranges = [
+    // RegExps are plain red, as in Node 22 (not token-highlighted).
+    ['regexp:function t(e){',
+      '},module:"underline"}),Nn.styles.regexp.colors=["green","red","yellow","cyan","magenta"];const Wn=Nn.styles.regexp.colors.slice();',
+      'regexp:"red",module:"underline"});const Wn=[];'],
   ];
   let out = text;
+  for (const [start, end, to] of ranges) {
+    const a = once(out, start);
+    const b = once(out, end);
+    if (b < a) throw new Error(`patchInspectSource: ${JSON.stringify(end)} precedes its start`);
+    out = out.slice(0, a) + to + out.slice(b + end.length);
+  }
   for (const [from, to] of patches) {
-    const first = out.indexOf(from);
-    if (first === -1 || out.indexOf(from, first + 1) !== -1) {
-      throw new Error(`patchInspectSource: pattern ${JSON.stringify(from)} ` +
-        `must occur exactly once in node-inspect-extracted/dist/inspect.js ` +
-        `(found ${first === -1 ? 0 : 'more than 1'}); is the package still 3.3.3?`);
-    }
+    const first = once(out, from);
     out = out.slice(0, first) + to + out.slice(first + from.length);
   }
   return out;

@@ -1,0 +1,10 @@
+// node/constants.js — Node's deprecated `constants` module: one frozen flat
+// object of os.constants.dlopen, errno, priority and signals, fs.constants
+// and crypto.constants, in Node's order, with Linux values
+// (internal/linux-constants.js; constants-browserify has macOS numbers).
+'use strict';
+
+const groups = require('./internal/linux-constants');
+
+module.exports = Object.freeze(Object.assign({}, groups.dlopen, groups.errno, groups.priority,
+  groups.signals, groups.fs, groups.crypto));

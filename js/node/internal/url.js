@@ -1,0 +1,532 @@
+// node/internal/url.js — the WHATWG URL and URLSearchParams globals, plus
+// the url-module helpers built on them (fileURLToPath, pathToFileURL,
+// urlToHttpOptions, domainToASCII / domainToUnicode).
+//
+// Parsing and serialising is whatwg-url's (the reference implementation of
+// the URL standard). Our classes hold a whatwg-url object in a private field
+// and delegate to it, so that they have Node's shape: errors are Node's
+// (ERR_INVALID_URL with `input` / `base`, ERR_MISSING_ARGS), accessors are
+// enumerable on the prototype, url.searchParams is one linked object, and
+// util.inspect prints `URL { href: …, searchParams: URLSearchParams { … } }`
+// and `URLSearchParams Iterator { … }` exactly as Node does. Own code.
+'use strict';
+
+const whatwg = require('whatwg-url');
+const { codes } = require('./errors');
+const { createObjectURL, revokeObjectURL } = require('./blob');
+
+const WURL = whatwg.URL;
+const WUSP = whatwg.URLSearchParams;
+const kInspect = Symbol.for('nodejs.util.inspect.custom');
+const kLink = Symbol('kLink');
+
+function lazyInspect() {
+  return require('../util').inspect;
+}
+
+function removeColors(s) {
+  return s.replace(/\u001b\[\d\d?m/g, '');
+}
+
+// ---- URLSearchParams -------------------------------------------------------------
+
+class URLSearchParams {
+  #p;
+
+  constructor(init = undefined) {
+    if (init === kLink) {
+      this.#p = arguments[1];
+      return;
+    }
+    if (init !== null && typeof init === 'object' && URLSearchParams.#is(init)) {
+      this.#p = new WUSP(init.#p.toString());
+      return;
+    }
+    this.#p = init === undefined ? new WUSP() : new WUSP(init);
+  }
+
+  static #is(value) {
+    return value !== null && typeof value === 'object' && #p in value;
+  }
+
+  static _is(value) {
+    return URLSearchParams.#is(value);
+  }
+
+  static _list(params) {
+    return Array.from(params.#p);
+  }
+
+  #self() {
+    if (!URLSearchParams.#is(this)) throw codes.ERR_INVALID_THIS('URLSearchParams');
+    return this.#p;
+  }
+
+  get size() {
+    return this.#self().size;
+  }
+
+  append(name, value) {
+    const p = this.#self();
+    if (arguments.length < 2) throw codes.ERR_MISSING_ARGS('name', 'value');
+    p.append(`${name}`, `${value}`);
+  }
+
+  delete(name, value = undefined) {
+    const p = this.#self();
+    if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
+    if (value === undefined) p.delete(`${name}`);
+    else p.delete(`${name}`, `${value}`);
+  }
+
+  get(name) {
+    const p = this.#self();
+    if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
+    return p.get(`${name}`);
+  }
+
+  getAll(name) {
+    const p = this.#self();
+    if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
+    return p.getAll(`${name}`);
+  }
+
+  has(name, value = undefined) {
+    const p = this.#self();
+    if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
+    return value === undefined ? p.has(`${name}`) : p.has(`${name}`, `${value}`);
+  }
+
+  set(name, value) {
+    const p = this.#self();
+    if (arguments.length < 2) throw codes.ERR_MISSING_ARGS('name', 'value');
+    p.set(`${name}`, `${value}`);
+  }
+
+  sort() {
+    this.#self().sort();
+  }
+
+  entries() {
+    return new URLSearchParamsIterator(this, 'key+value');
+  }
+
+  forEach(callback, thisArg = undefined) {
+    this.#self();
+    if (typeof callback !== 'function') {
+      throw codes.ERR_INVALID_ARG_TYPE('callback', 'Function', callback);
+    }
+    let list = listOf(this);
+    for (let i = 0; i < list.length; i++) {
+      const [key, value] = list[i];
+      Reflect.apply(callback, thisArg, [value, key, this]);
+      list = listOf(this);
+    }
+  }
+
+  keys() {
+    return new URLSearchParamsIterator(this, 'key');
+  }
+
+  values() {
+    return new URLSearchParamsIterator(this, 'value');
+  }
+
+  toString() {
+    return this.#self().toString();
+  }
+
+  [kInspect](recurseTimes, ctx) {
+    if (!URLSearchParams.#is(this)) throw codes.ERR_INVALID_THIS('URLSearchParams');
+    if (typeof recurseTimes === 'number' && recurseTimes < 0) return ctx.stylize('[Object]', 'special');
+    const inspect = lazyInspect();
+    const innerOpts = { ...ctx };
+    if (recurseTimes !== null) innerOpts.depth = recurseTimes - 1;
+    const output = listOf(this).map(
+      ([k, v]) => `${inspect(k, innerOpts)} => ${inspect(v, innerOpts)}`);
+    const sep = ', ';
+    const length = output.reduce((n, s) => n + removeColors(s).length + sep.length, -sep.length);
+    const name = this.constructor.name;
+    if (length > ctx.breakLength) return `${name} {\n  ${output.join(',\n  ')} }`;
+    if (output.length > 0) return `${name} { ${output.join(sep)} }`;
+    return `${name} {}`;
+  }
+}
+
+URLSearchParams.prototype[Symbol.iterator] = URLSearchParams.prototype.entries;
+const isURLSearchParams = URLSearchParams._is;
+const listOf = URLSearchParams._list;
+delete URLSearchParams._is;
+delete URLSearchParams._list;
+
+class URLSearchParamsIterator {
+  #params;
+  #kind;
+  #index = 0;
+
+  constructor(params, kind) {
+    this.#params = params;
+    this.#kind = kind;
+  }
+
+  #item(pair) {
+    if (this.#kind === 'key') return pair[0];
+    if (this.#kind === 'value') return pair[1];
+    return [pair[0], pair[1]];
+  }
+
+  next() {
+    const list = listOf(this.#params);
+    if (this.#index >= list.length) return { value: undefined, done: true };
+    return { value: this.#item(list[this.#index++]), done: false };
+  }
+
+  [kInspect](recurseTimes, ctx) {
+    const inspect = lazyInspect();
+    const innerOpts = { ...ctx };
+    if (recurseTimes !== null) innerOpts.depth = recurseTimes - 1;
+    const output = listOf(this.#params).slice(this.#index).map((p) => this.#item(p));
+    const breakLn = inspect(output, innerOpts).includes('\n');
+    const strs = output.map((p) => inspect(p, innerOpts));
+    const body = breakLn ? `\n  ${strs.join(',\n  ')}` : ` ${strs.join(', ')}`;
+    return `URLSearchParams Iterator {${body} }`;
+  }
+}
+
+const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+Object.setPrototypeOf(URLSearchParamsIterator.prototype, IteratorPrototype);
+Object.defineProperty(URLSearchParamsIterator.prototype, Symbol.toStringTag, {
+  value: 'URLSearchParams Iterator', configurable: true,
+});
+Object.defineProperty(URLSearchParamsIterator.prototype, 'next', { enumerable: true });
+delete URLSearchParamsIterator.prototype.constructor;
+
+// ---- URL -----------------------------------------------------------------------
+
+class URL {
+  #u;
+  #searchParams;
+
+  constructor(input, base = undefined) {
+    if (arguments.length === 0) throw codes.ERR_MISSING_ARGS('url');
+    input = `${input}`;
+    if (base !== undefined) base = `${base}`;
+    try {
+      this.#u = base === undefined ? new WURL(input) : new WURL(input, base);
+    } catch {
+      throw invalidURL(input, base);
+    }
+  }
+
+  static #is(value) {
+    return value !== null && typeof value === 'object' && #u in value;
+  }
+
+  static _is(value) {
+    return URL.#is(value);
+  }
+
+  #self() {
+    if (!URL.#is(this)) throw codes.ERR_INVALID_THIS('URL');
+    return this.#u;
+  }
+
+  toString() {
+    return this.#self().href;
+  }
+
+  get href() {
+    return this.#self().href;
+  }
+
+  set href(value) {
+    const u = this.#self();
+    value = `${value}`;
+    try {
+      u.href = value;
+    } catch {
+      throw codes.ERR_INVALID_URL(value);
+    }
+  }
+
+  get origin() {
+    return this.#self().origin;
+  }
+
+  get protocol() {
+    return this.#self().protocol;
+  }
+
+  set protocol(value) {
+    this.#self().protocol = `${value}`;
+  }
+
+  get username() {
+    return this.#self().username;
+  }
+
+  set username(value) {
+    this.#self().username = `${value}`;
+  }
+
+  get password() {
+    return this.#self().password;
+  }
+
+  set password(value) {
+    this.#self().password = `${value}`;
+  }
+
+  get host() {
+    return this.#self().host;
+  }
+
+  set host(value) {
+    this.#self().host = `${value}`;
+  }
+
+  get hostname() {
+    return this.#self().hostname;
+  }
+
+  set hostname(value) {
+    this.#self().hostname = `${value}`;
+  }
+
+  get port() {
+    return this.#self().port;
+  }
+
+  set port(value) {
+    this.#self().port = `${value}`;
+  }
+
+  get pathname() {
+    return this.#self().pathname;
+  }
+
+  set pathname(value) {
+    this.#self().pathname = `${value}`;
+  }
+
+  get search() {
+    return this.#self().search;
+  }
+
+  set search(value) {
+    this.#self().search = `${value}`;
+  }
+
+  get searchParams() {
+    const u = this.#self();
+    if (this.#searchParams === undefined) {
+      this.#searchParams = new URLSearchParams(kLink, u.searchParams);
+    }
+    return this.#searchParams;
+  }
+
+  get hash() {
+    return this.#self().hash;
+  }
+
+  set hash(value) {
+    this.#self().hash = `${value}`;
+  }
+
+  toJSON() {
+    return this.#self().href;
+  }
+
+  static canParse(url, base = undefined) {
+    if (arguments.length === 0) throw codes.ERR_MISSING_ARGS('url');
+    return base === undefined ? WURL.canParse(`${url}`) : WURL.canParse(`${url}`, `${base}`);
+  }
+
+  static parse(url, base = undefined) {
+    if (arguments.length === 0) throw codes.ERR_MISSING_ARGS('url');
+    try {
+      return base === undefined ? new URL(url) : new URL(url, base);
+    } catch {
+      return null;
+    }
+  }
+
+  static createObjectURL(obj) {
+    return createObjectURL(obj);
+  }
+
+  static revokeObjectURL(url) {
+    if (arguments.length === 0) throw codes.ERR_MISSING_ARGS('url');
+    revokeObjectURL(url);
+  }
+
+  [kInspect](depth, opts) {
+    if (typeof depth === 'number' && depth < 0) return this;
+    const obj = {
+      href: this.href,
+      origin: this.origin,
+      protocol: this.protocol,
+      username: this.username,
+      password: this.password,
+      host: this.host,
+      hostname: this.hostname,
+      port: this.port,
+      pathname: this.pathname,
+      search: this.search,
+      searchParams: this.searchParams,
+      hash: this.hash,
+    };
+    return `${this.constructor.name} ${lazyInspect()(obj, opts)}`;
+  }
+}
+
+const isURL = URL._is;
+delete URL._is;
+
+// The constructor's parse failure: Node reports it without the code in the
+// stack header (ERR_INVALID_URL from the native parser).
+function invalidURL(input, base) {
+  const err = new TypeError('Invalid URL');
+  err.code = 'ERR_INVALID_URL';
+  err.input = input;
+  if (base !== undefined) err.base = base;
+  return err;
+}
+
+for (const C of [URL, URLSearchParams]) {
+  for (const key of Object.getOwnPropertyNames(C.prototype)) {
+    if (key === 'constructor') continue;
+    const desc = Object.getOwnPropertyDescriptor(C.prototype, key);
+    desc.enumerable = true;
+    Object.defineProperty(C.prototype, key, desc);
+  }
+  Object.defineProperty(C.prototype, Symbol.toStringTag, {
+    value: C.name, writable: false, enumerable: false, configurable: true,
+  });
+}
+for (const key of ['parse', 'canParse', 'createObjectURL', 'revokeObjectURL']) {
+  Object.defineProperty(URL, key, { enumerable: true });
+}
+
+// ---- helpers of the url module -----------------------------------------------------
+
+function getPathFromURLPosix(url) {
+  if (url.hostname !== '') throw codes.ERR_INVALID_FILE_URL_HOST('linux');
+  const pathname = url.pathname;
+  if (/%2f/i.test(pathname)) throw codes.ERR_INVALID_FILE_URL_PATH('must not include encoded / characters');
+  return decodeURIComponent(pathname);
+}
+
+function getPathFromURLWin32(url) {
+  const hostname = url.hostname;
+  let pathname = url.pathname;
+  if (/%2f|%5c/i.test(pathname)) {
+    throw codes.ERR_INVALID_FILE_URL_PATH('must not include encoded \\ or / characters');
+  }
+  pathname = decodeURIComponent(pathname.replace(/\//g, '\\'));
+  if (hostname !== '') return `\\\\${domainToUnicode(hostname)}${pathname}`;
+  const letter = pathname.charCodeAt(1) | 0x20;
+  const sep = pathname[2];
+  if (letter < 0x61 || letter > 0x7a || sep !== ':') {
+    throw codes.ERR_INVALID_FILE_URL_PATH('must be absolute');
+  }
+  return pathname.slice(1);
+}
+
+function fileURLToPath(path, options = undefined) {
+  const windows = options !== undefined && options !== null && options.windows === true;
+  if (typeof path === 'string') path = new URL(path);
+  else if (!isURL(path)) throw codes.ERR_INVALID_ARG_TYPE('path', ['string', 'URL'], path);
+  if (path.protocol !== 'file:') throw codes.ERR_INVALID_URL_SCHEME('file');
+  return windows ? getPathFromURLWin32(path) : getPathFromURLPosix(path);
+}
+
+function encodePathChars(filepath, windows) {
+  if (filepath.includes('%')) filepath = filepath.replace(/%/g, '%25');
+  if (!windows && filepath.includes('\\')) filepath = filepath.replace(/\\/g, '%5C');
+  if (filepath.includes('\n')) filepath = filepath.replace(/\n/g, '%0A');
+  if (filepath.includes('\r')) filepath = filepath.replace(/\r/g, '%0D');
+  if (filepath.includes('\t')) filepath = filepath.replace(/\t/g, '%09');
+  return filepath;
+}
+
+function pathToFileURL(filepath, options = undefined) {
+  const windows = options !== undefined && options !== null && options.windows === true;
+  const pathModule = require('../path');
+  if (typeof filepath !== 'string') throw codes.ERR_INVALID_ARG_TYPE('path', 'string', filepath);
+  if (windows && filepath.startsWith('\\\\')) {
+    const outURL = new URL('file://');
+    const hostnameEnd = filepath.indexOf('\\', 2);
+    if (hostnameEnd === -1) {
+      throw codes.ERR_INVALID_ARG_VALUE('path', filepath, 'Missing UNC resource path');
+    }
+    if (hostnameEnd === 2) {
+      throw codes.ERR_INVALID_ARG_VALUE('path', filepath, 'Empty UNC servername');
+    }
+    outURL.hostname = domainToASCII(filepath.slice(2, hostnameEnd));
+    outURL.pathname = encodePathChars(filepath.slice(hostnameEnd).replace(/\\/g, '/'), true);
+    return outURL;
+  }
+  let resolved = windows ? pathModule.win32.resolve(filepath) : pathModule.posix.resolve(filepath);
+  const last = filepath.charCodeAt(filepath.length - 1);
+  if ((last === 0x2f || (windows && last === 0x5c)) &&
+      resolved[resolved.length - 1] !== pathModule.sep) {
+    resolved += '/';
+  }
+  if (windows) resolved = resolved.replace(/\\/g, '/');
+  resolved = encodePathChars(resolved, windows);
+  // '?' and '#' would end the path if left to the parser.
+  resolved = resolved.replace(/\?/g, '%3F').replace(/#/g, '%23');
+  return new URL(`file://${windows ? '/' : ''}${resolved}`);
+}
+
+function urlToHttpOptions(url) {
+  const { hostname, pathname, port, username, password, search } = url;
+  const options = {
+    __proto__: null,
+    ...url,
+    protocol: url.protocol,
+    hostname: hostname && hostname[0] === '[' ? hostname.slice(1, -1) : hostname,
+    hash: url.hash,
+    search,
+    pathname,
+    path: `${pathname || ''}${search || ''}`,
+    href: url.href,
+  };
+  if (port !== '') options.port = Number(port);
+  if (username || password) {
+    options.auth = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+  }
+  return options;
+}
+
+function domainToASCII(domain) {
+  if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('domain');
+  const u = new WURL('ws://x');
+  u.hostname = `${domain}`;
+  // A hostname the parser rejects leaves the placeholder in place.
+  if (u.hostname === 'x' && `${domain}`.toLowerCase() !== 'x') return '';
+  return u.hostname;
+}
+
+function domainToUnicode(domain) {
+  if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('domain');
+  const ascii = domainToASCII(domain);
+  if (ascii === '') return '';
+  const tr46 = require('tr46');
+  const out = tr46.toUnicode(ascii, { checkHyphens: false, checkBidi: false, checkJoiners: false,
+    useSTD3ASCIIRules: false, processingOption: 'nontransitional' });
+  return out.error ? '' : out.domain;
+}
+
+module.exports = {
+  URL,
+  URLSearchParams,
+  isURL,
+  isURLSearchParams,
+  fileURLToPath,
+  pathToFileURL,
+  urlToHttpOptions,
+  domainToASCII,
+  domainToUnicode,
+};
