@@ -150,10 +150,14 @@ static void timers_toggle_immediate_pending(vm_call_t *c)
         uv_check_stop(&rt->immediate);
 }
 
-/* now(): the loop's cached time in ms, the clock every timer is based on. */
+/* now(): the loop's time in ms, the clock every timer is based on. Updated
+ * first, as Node does: the cached value can be stale by the whole start-up
+ * (or a long synchronous stretch), which would make fresh timers due at once. */
 static void timers_now(vm_call_t *c)
 {
-    vm_ret_num(c, (double)uv_now(br__rt(c)->loop));
+    uv_loop_t *loop = br__rt(c)->loop;
+    uv_update_time(loop);
+    vm_ret_num(c, (double)uv_now(loop));
 }
 
 static const vm_native_t natives[] = {
