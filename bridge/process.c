@@ -380,7 +380,15 @@ static void process_stdin_pause(vm_call_t *c)
     }
 }
 
+/* engineVersion() -> V8's version (process.versions.v8) */
+static void process_engine_version(vm_call_t *c)
+{
+    const char *v = vm_engine_version();
+    vm_ret_str(c, v, strlen(v));
+}
+
 static const vm_native_t natives[] = {
+    {"engineVersion", process_engine_version, 0, VM_NATIVE_PURE},
     {"stdinRead", process_stdin_read, 1, VM_NATIVE_PURE},
     {"stdinPause", process_stdin_pause, 0, VM_NATIVE_PURE},
     {"write", process_write, 2, VM_NATIVE_PURE},

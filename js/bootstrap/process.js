@@ -76,6 +76,7 @@ process.versions = {
   modules: '127',
   napi: '10',
   uv: '1.49.2',
+  v8: binding.process.engineVersion(),
   zlib: '1.3.0.1-motley',
 };
 process.arch = 'x64';
