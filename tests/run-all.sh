@@ -3,7 +3,7 @@
 # layer in turn, each one's own summary shown, then one closing line
 # "N passed, N failed" over all of them. Exit 1 if anything failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 bin=build/secure-exec-launch
 total_pass=0

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 banned='\b(sprintf|vsprintf|strcpy|strcat|atoi|atol|gets|strtok|system|popen|localtime|gmtime|ctime|asctime|strerror_l)\s*\('
-files=$(git ls-files '*.c' '*.h' '*.cc')
-if grep -nE "$banned" $files; then
+mapfile -t files < <(git ls-files '*.c' '*.h' '*.cc')
+if grep -nE "$banned" "${files[@]}"; then
   echo "lint: banned functions above (use snprintf, strtol, strtok_r, *_r time calls)" >&2
   exit 1
 fi

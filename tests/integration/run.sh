@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# tests/integration/run.sh — the CLI contract of docs/SPEC.md against the real
+# binary: output of -e against `node -e`, exit statuses (guest, 1, 124, 137,
+# 125), stderr shapes, stdio ordering and volume, and that exit cannot be
+# caught. Prints ok/FAIL per check and "N passed, N failed".
+#
+# usage: tests/integration/run.sh [--bin PATH]
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin="$root/build/secure-exec-launch"
+if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
+if [ ! -x "$bin" ]; then
+  echo "integration: no launcher at $bin (run make first)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+pass=0
+fail=0
+
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() {
+  echo "FAIL $1"
+  shift
+  for line in "$@"; do echo "     $line"; done
+  fail=$((fail + 1))
+}
+
+# run ARGS...: sets rc, out, err
+run() {
+  "$bin" "$@" > "$work/out" 2> "$work/err" < /dev/null
+  rc=$?
+  out=$(cat "$work/out")
+  err=$(cat "$work/err")
+}
+
+# expect_rc NAME WANT ARGS...
+expect_rc() {
+  local name=$1 want=$2
+  shift 2
+  run "$@"
+  if [ "$rc" -eq "$want" ]; then ok "$name"; else bad "$name" "exit $rc, want $want" "stderr: ${err:0:300}"; fi
+}
+
+# ---- output equals node -e --------------------------------------------------
+
+same_as_node() {
+  local name=$1 code=$2
+  local want
+  want=$(node -e "$code" 2>/dev/null)
+  run -e "$code"
+  if [ "$rc" -eq 0 ] && [ "$out" = "$want" ]; then ok "$name"; else bad "$name" "got:  $out" "want: $want" "stderr: ${err:0:300}"; fi
+}
+same_as_node "-e console.log of mixed values" 'console.log(1+1, {a:[1,{b:2}]}, new Map([[1,2]]))'
+same_as_node "-e nested and circular" 'const o={x:{y:{z:{w:1}}}}; o.self=o; console.log(o, [o.x], new Set(["a"]))'
+same_as_node "-e util.format" 'console.log("%s=%d %j", "n", 42, {a:1}, "extra")'
+same_as_node "-e args after --" 'console.log(process.argv.length)'
+
+run -e 'console.log(process.argv.slice(1))' -- a 'b c'
+if [ "$out" = "[ 'a', 'b c' ]" ]; then ok "-e guest arguments"; else bad "-e guest arguments" "got: $out"; fi
+
+# ---- exit statuses ----------------------------------------------------------
+
+expect_rc "natural end is 0" 0 -e 'let x = 1'
+expect_rc "process.exit(3) is 3" 3 -e 'process.exit(3)'
+expect_rc "process.exitCode = 9 is 9" 9 -e 'process.exitCode = 9'
+expect_rc "unhandled rejection is 1" 1 -e 'Promise.reject(1)'
+expect_rc "uncaught in a timer is 1" 1 -e 'setTimeout(() => { throw new Error("late") }, 1)'
+expect_rc "wall-clock limit is 124" 124 --timeout 200 -e 'for (;;) {}'
+expect_rc "wall-clock limit while idle is 124" 124 --timeout 200 -e 'setInterval(() => {}, 1000)'
+expect_rc "memory limit is 137" 137 --memory-limit 32 -e 'const a = []; for (;;) a.push(new Array(1e5).fill(1))'
+
+run -e "throw new Error('x')"
+if [ "$rc" -eq 1 ] && grep -q '^Error: x$' <<<"$err" && grep -q '^    at ' <<<"$err"; then
+  ok "throw: exit 1, 'Error: x' and a stack on stderr"
+else
+  bad "throw: exit 1, 'Error: x' and a stack on stderr" "exit $rc" "stderr: ${err:0:400}"
+fi
+if grep -q '^\[eval\]:1$' <<<"$err" && grep -q '^\^' <<<"$err"; then
+  ok "throw: Node's location header (file:line, source, caret)"
+else
+  bad "throw: Node's location header" "stderr: ${err:0:400}"
+fi
+
+run -e 'Promise.reject(1)'
+if grep -q 'ERR_UNHANDLED_REJECTION' <<<"$err"; then ok "unhandled rejection names ERR_UNHANDLED_REJECTION"; else bad "unhandled rejection message" "stderr: ${err:0:300}"; fi
+
+# ---- the launcher's own failures: 125 and one line --------------------------
+
+for args in "--bogus" "--timeout" "--timeout=abc x.js" "--memory-limit=0 x.js" "--help=1"; do
+  # shellcheck disable=SC2086
+  run $args
+  lines=$(printf '%s\n' "$err" | grep -c .)
+  if [ "$rc" -eq 125 ] && [ "$lines" -eq 1 ] && [[ $err == secure-exec-launch:* ]] && [ -z "$out" ]; then
+    ok "bad option '$args' -> 125 with one line"
+  else
+    bad "bad option '$args' -> 125 with one line" "exit $rc, $lines stderr lines: $err"
+  fi
+done
+
+run
+if [ "$rc" -eq 125 ] && [[ $err == secure-exec-launch:* ]]; then ok "no script -> 125"; else bad "no script -> 125" "exit $rc: $err"; fi
+
+run "$work/does-not-exist.js"
+if [ "$rc" -ne 0 ] && grep -q "Cannot find module '$work/does-not-exist.js'" <<<"$err"; then
+  ok "missing script: non-zero, Cannot find module"
+else
+  bad "missing script: non-zero, Cannot find module" "exit $rc: ${err:0:300}"
+fi
+
+run --version
+if [ "$rc" -eq 0 ] && [[ $out == "secure-exec-launch "* ]]; then ok "--version"; else bad "--version" "exit $rc: $out"; fi
+run --help
+if [ "$rc" -eq 0 ] && grep -q '^usage: secure-exec-launch' <<<"$out"; then ok "--help"; else bad "--help" "exit $rc"; fi
+
+# ---- scripts, stdio ---------------------------------------------------------
+
+cat > "$work/script.js" <<'EOF'
+console.log('argv', process.argv.slice(2).join('|'), require('path').basename(__filename));
+EOF
+run "$work/script.js" one --two
+if [ "$out" = "argv one|--two script.js" ]; then ok "script with guest options after it"; else bad "script args" "got: $out"; fi
+(cd "$work" && "$bin" script.js rel > "$work/out2" 2>&1)
+if [ "$(cat "$work/out2")" = "argv rel script.js" ]; then ok "relative script path"; else bad "relative script path" "$(cat "$work/out2")"; fi
+
+code='process.stdout.write("a"); console.log("b"); process.stdout.write(Buffer.from("c\n")); console.info("d"); process.stdout.write("e\n")'
+run -e "$code"
+if [ "$out" = "$(node -e "$code")" ]; then ok "stdout ordering of write and console"; else bad "stdout ordering" "got: $out"; fi
+
+code='process.stdout.write("o1\n"); process.stderr.write("e1\n"); console.log("o2"); console.error("e2")'
+got=$("$bin" -e "$code" 2>&1)
+if [ "$got" = "$(printf 'o1\ne1\no2\ne2')" ]; then ok "stdout/stderr interleave in call order"; else bad "stdout/stderr interleave" "got: $got"; fi
+
+n=$("$bin" -e 'const line = "x".repeat(1023); for (let i = 0; i < 1024; i++) console.log(line)' | wc -c)
+if [ "$n" -eq 1048576 ]; then ok "1 MiB through console.log into a pipe"; else bad "1 MiB through a pipe" "got $n bytes"; fi
+
+n=$("$bin" -e 'for (let i = 0; i < 100000; i++) console.log(i)' | head -n 3 | wc -l)
+if [ "$n" -eq 3 ]; then ok "closed reader (EPIPE) does not hang or crash"; else bad "EPIPE" "got $n lines"; fi
+
+got=$(printf 'line1\nline2\n' | "$bin" -e 'let s = ""; process.stdin.on("data", d => s += d); process.stdin.on("end", () => console.log(JSON.stringify(s)))')
+if [ "$got" = '"line1\nline2\n"' ]; then ok "stdin from a pipe"; else bad "stdin from a pipe" "got: $got"; fi
+printf 'from file' > "$work/in.txt"
+got=$("$bin" -e 'let s = ""; process.stdin.setEncoding("utf8"); process.stdin.on("data", d => s += d); process.stdin.on("end", () => console.log(s))' < "$work/in.txt")
+if [ "$got" = "from file" ]; then ok "stdin from a file"; else bad "stdin from a file" "got: $got"; fi
+got=$(sleep 5 | timeout 10 "$bin" -e 'console.log("not reading stdin")')
+if [ "$got" = "not reading stdin" ]; then ok "unread stdin does not keep the run alive"; else bad "unread stdin" "got: $got"; fi
+
+# ---- exit cannot be caught ------------------------------------------------
+
+run -e 'try { process.exit(5) } catch { console.log("caught") } finally { console.log("no") }'
+if [ "$rc" -eq 5 ] && [ -z "$out" ]; then ok "process.exit is not catchable, finally does not run"; else bad "uncatchable exit" "exit $rc out: $out"; fi
+run -e 'process.on("exit", c => console.log("exit", c)); process.exit(2)'
+if [ "$rc" -eq 2 ] && [ "$out" = "exit 2" ]; then ok "'exit' listeners run once with the code"; else bad "'exit' listeners" "exit $rc out: $out"; fi
+
+# ---- the guest sees no host state and no bridge -----------------------------
+
+run -e 'console.log(JSON.stringify(process.env), typeof __se_bridge, typeof globalThis.__se_bridge)'
+if [ "$out" = "{} undefined undefined" ]; then ok "empty env, bridge table unreachable"; else bad "env/bridge" "got: $out"; fi
+out=$(env HOME=/secret-home PATH=/secret-path SECRET=1 "$bin" -e 'console.log(process.env.HOME, process.env.PATH, process.env.SECRET)')
+if [ "$out" = "undefined undefined undefined" ]; then ok "host HOME/PATH do not reach the guest"; else bad "host env leak" "got: $out"; fi
+run -e 'try { process.binding("fs") } catch (e) { console.log(e.message) }; try { process.dlopen() } catch (e) { console.log(e.code) }'
+if [ "$out" = "$(printf 'process.binding is not supported in sandbox\nERR_DLOPEN_DISABLED')" ]; then ok "process.binding/dlopen refused"; else bad "binding/dlopen" "got: $out"; fi
+run -e 'try { require("cluster") } catch (e) { console.log(e.message) }'
+if [ "$out" = "cluster is not supported in sandbox" ]; then ok "unsupported builtin message"; else bad "unsupported builtin" "got: $out"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
