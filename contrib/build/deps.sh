@@ -46,13 +46,14 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# npm packages for js/ (esbuild and the polyfills), from the lockfile.
-if [ -f "$root/js/package-lock.json" ]; then
-  if [ ! -f "$root/js/node_modules/.package-lock.json" ] ||
-     ! cmp -s <(sed -n '/"packages"/,$p' "$root/js/package-lock.json") \
-              <(sed -n '/"packages"/,$p' "$root/js/node_modules/.package-lock.json" 2>/dev/null); then
-    echo "deps: npm ci in js/"
-    (cd "$root/js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
+# npm packages for js/ (esbuild and the polyfills), from the lockfile; a
+# hash of the lockfile stamped into node_modules says when that is current.
+lock="$root/js/package-lock.json"
+stamp_npm="$root/js/node_modules/.se-lock.sha256"
+want=$(sha256sum "$lock" | cut -d' ' -f1)
+if [ "$(cat "$stamp_npm" 2>/dev/null)" != "$want" ]; then
+  echo "deps: npm ci in js/"
+  (cd "$root/js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$want" > "$stamp_npm"
 fi
 echo "deps: ok"
