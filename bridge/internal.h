@@ -33,8 +33,8 @@ struct br_rt_s {
     uv_idle_t immediate_keepalive; /* keeps poll from blocking while ref'd immediates wait */
     uv_prepare_t pump;             /* V8 foreground tasks */
     int handles_open;
-    int pending_reqs;    /* uv requests in flight (teardown waits for them) */
-    bool closing;        /* br_rt_free has begun: deliver nothing to JS */
+    int pending_reqs;          /* uv requests in flight (teardown waits for them) */
+    bool closing;              /* br_rt_free has begun: deliver nothing to JS */
     uv_stream_t *stdin_stream; /* pipe/tty/socket stdin, once read */
     vm_ref_t stdin_cb;
     bool stdin_reading;

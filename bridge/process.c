@@ -283,8 +283,8 @@ static int stdin_open_stream(br_rt_t *rt)
         rt->stdin_stream = (uv_stream_t *)h;
     } else if (t == UV_NAMED_PIPE || t == UV_TCP) {
         /* room for either handle type */
-        uv_stream_t *h = calloc(1, sizeof(uv_tcp_t) > sizeof(uv_pipe_t) ? sizeof(uv_tcp_t)
-                                                                        : sizeof(uv_pipe_t));
+        uv_stream_t *h =
+            calloc(1, sizeof(uv_tcp_t) > sizeof(uv_pipe_t) ? sizeof(uv_tcp_t) : sizeof(uv_pipe_t));
         if (!h)
             return UV_ENOMEM;
         r = t == UV_TCP ? uv_tcp_init(rt->loop, (uv_tcp_t *)h)

@@ -4,8 +4,8 @@
 // node-inspect-extracted (Node's own inspect code), patched at build time
 // (internal/patch-inspect.js) so its V8 introspection reaches binding.util.
 // util.types uses binding.util's V8 type checks where the bridge has them,
-// exact JS checks for the typed-array family, and the npm `util` package's
-// checks only as a fallback. isDeepStrictEqual is the npm `assert` package's
+// exact JS checks for the typed-array family, and (without the bridge
+// only) the npm `util` package's checks or small JS stand-ins. isDeepStrictEqual is the npm `assert` package's
 // comparison. The rest is own code written to Node 22's documented
 // behaviour. Invariants: the binding, process.env and process.stderr are
 // read at call time (module load happens at snapshot time); nothing here
@@ -27,8 +27,31 @@ const { inspect, format, formatWithOptions, stripVTControlCharacters } = inspect
 
 // ---- util.types -----------------------------------------------------------
 
+// JS stand-ins for checks the npm package lacks (used only without natives).
+function throwsNot(fn) {
+  try {
+    fn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+const regexpSource = Object.getOwnPropertyDescriptor(RegExp.prototype, 'source').get;
+const jsChecks = {
+  isDate: (v) => v !== null && typeof v === 'object' && throwsNot(() => Date.prototype.getTime.call(v)),
+  isRegExp: (v) => v !== null && typeof v === 'object' && v !== RegExp.prototype &&
+    throwsNot(() => regexpSource.call(v)),
+  isNativeError: (v) => v instanceof Error || Object.prototype.toString.call(v) === '[object Error]',
+  isPromise: (v) => v instanceof Promise,
+  isProxy: () => false,
+  isExternal: () => false,
+  isModuleNamespaceObject: (v) => v !== null && typeof v === 'object' &&
+    Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === 'Module',
+};
+
 let npmTypes;
 function npmTypeCheck(name) {
+  if (jsChecks[name] !== undefined) return jsChecks[name];
   if (npmTypes === undefined) npmTypes = require('../node_modules/util/support/types.js');
   const fn = npmTypes[name];
   return typeof fn === 'function' ? fn : () => false;
@@ -171,7 +194,6 @@ const codesWarned = new Set();
 
 function deprecate(fn, msg, code) {
   validateFunction(fn, 'fn');
-  if (typeof process !== 'undefined' && process.noDeprecation === true) return fn;
   if (code !== undefined) validateString(code, 'code');
   let warned = false;
   function deprecated(...args) {
@@ -315,21 +337,71 @@ function transferableAbortController() {
   return new globals.AbortController();
 }
 
-// dotenv syntax as Node 22's util.parseEnv / process.loadEnvFile read it.
+// dotenv syntax as Node's util.parseEnv / process.loadEnvFile read it. The
+// text is consumed front to back: blank lines and '#' lines are skipped;
+// the key is everything up to the next '=' (so a line without '=' runs into
+// the next key, as in Node); a value in double quotes may span lines and
+// turns "\\n" into a newline; a value in ' or ` quotes may span lines; a
+// quote that is never closed makes the rest of the line the value; an
+// unquoted value ends at the line end or at '#'. Node keeps the pairs in a
+// sorted map, so the result's keys are sorted.
+function trimSpaces(str) {
+  return str.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 function parseEnv(content) {
   validateString(content, 'content');
-  const out = {};
-  const lines = content.replace(/\r\n?/g, '\n');
-  const re = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\n]*)?\s*(?:#.*)?$/mg;
-  let m;
-  while ((m = re.exec(lines)) !== null) {
-    const key = m[1];
-    let value = (m[2] || '').trim();
-    const quote = value[0];
-    value = value.replace(/^(['"`])([\s\S]*)\1$/m, '$2');
-    if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
-    out[key] = value;
+  const entries = new Map();
+  let rest = content.replace(/\r\n/g, '\n');
+  while (rest.length > 0) {
+    rest = rest.replace(/^[ \t]+/, '');
+    if (rest.length === 0) break;
+    if (rest[0] === '\n' || rest[0] === '#') {
+      const nl = rest.indexOf('\n');
+      if (nl !== -1) {
+        rest = rest.slice(nl + 1);
+        continue;
+      }
+    }
+    const eq = rest.indexOf('=');
+    if (eq === -1) break;
+    let key = trimSpaces(rest.slice(0, eq));
+    rest = rest.slice(eq + 1);
+    if (key.startsWith('export ')) key = key.slice(7);
+    if (rest.length === 0) {
+      if (key !== '') entries.set(key, '');
+      break;
+    }
+    const first = rest[0];
+    if (first === '"' || first === '\'' || first === '`') {
+      const close = rest.indexOf(first, 1);
+      if (close !== -1) {
+        let value = rest.slice(1, close);
+        if (first === '"') value = value.replace(/\\n/g, '\n');
+        if (key !== '') entries.set(key, value);
+        const nl = rest.indexOf('\n', close + 1);
+        rest = nl === -1 ? '' : rest.slice(first === '"' ? nl + 1 : nl);
+        continue;
+      }
+      const nl = rest.indexOf('\n');
+      if (nl === -1) break;
+      if (key !== '') entries.set(key, rest.slice(0, nl));
+      rest = rest.slice(nl);
+      continue;
+    }
+    const nl = rest.indexOf('\n');
+    let value = nl === -1 ? rest : rest.slice(0, nl);
+    if (nl !== -1) {
+      const hash = value.indexOf('#');
+      if (hash !== -1) value = value.slice(0, hash);
+      rest = rest.slice(nl);
+    } else {
+      rest = '';
+    }
+    if (key !== '') entries.set(key, trimSpaces(value));
   }
+  const out = {};
+  for (const key of [...entries.keys()].sort()) out[key] = entries.get(key);
   return out;
 }
 

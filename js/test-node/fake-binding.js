@@ -4,7 +4,7 @@
 // and internalBinding('types'), whose functions have the same contracts as
 // isolate/v8/natives.cc; the typed-array checks are JS; structuredClone is
 // host Node's, wrapped to throw the plain Error {name: 'DataCloneError'}
-// the native throws.
+// the native throws. binding.fs.readFileUtf8 reads with host fs.
 'use strict';
 
 const { internalBinding } = require('internal/test/binding');
@@ -43,4 +43,8 @@ for (const n of ['Uint8Array', 'Uint8ClampedArray', 'Uint16Array', 'Uint32Array'
   util[`is${n}`] = (v) => tag.call(v) === n;
 }
 
-module.exports = { util };
+const fs = {
+  readFileUtf8: (path) => require('fs').readFileSync(path, 'utf8'),
+};
+
+module.exports = { util, fs };

@@ -75,8 +75,7 @@ class AbortSignal extends EventTarget {
     }
     const signal = new AbortSignal(kConstruct);
     const timer = globalThis.setTimeout(() => {
-      AbortSignal._abort(signal,
-        new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     }, delay);
     if (timer !== null && typeof timer === 'object' && typeof timer.unref === 'function') {
       timer.unref();
@@ -114,7 +113,7 @@ class AbortSignal extends EventTarget {
     signal.dispatchEvent(new Event('abort', { [kTrustEvent]: true }));
     const dependents = signal.#dependents;
     signal.#dependents = [];
-    for (const d of dependents) AbortSignal._abort(d, reason);
+    for (const d of dependents) abortSignal(d, reason);
   }
 
   [kInspect](depth, options) {

@@ -279,7 +279,9 @@ function toBytes(input) {
   if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') {
     return new Uint8Array(input);
   }
-  throw lazyErrors().ERR_INVALID_ARG_TYPE('input', ['ArrayBuffer', 'ArrayBufferView'], input);
+  // Node's wording for this case (from its native decoder).
+  throw require('./errors').makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+    'The "list" argument must be an instance of SharedArrayBuffer, ArrayBuffer or ArrayBufferView.');
 }
 
 class TextEncoder {

@@ -340,30 +340,36 @@ class EventTarget {
       const outer = list.dispatching === true;
       list.dispatching = true;
       try {
+        // Like Node's linked list: whether there is a next listener is
+        // decided before the current one runs, so a listener added by the
+        // last one is not called in this dispatch.
         for (let i = 0; i < list.length; i++) {
           const rec = list[i];
-          if (rec.removed) continue;
-          if (rec.once) {
-            rec.removed = true;
-            list.dirty = true;
-          }
-          setPassive(event, rec.passive);
-          const listener = rec.listener;
-          try {
-            let result;
-            if (typeof listener === 'function') {
-              result = Reflect.apply(listener, this, [event]);
-            } else if (listener !== null && typeof listener.handleEvent === 'function') {
-              result = Reflect.apply(listener.handleEvent, listener, [event]);
+          const more = i + 1 < list.length;
+          if (!rec.removed) {
+            if (rec.once) {
+              rec.removed = true;
+              list.dirty = true;
             }
-            if (result !== undefined && result !== null && typeof result.then === 'function') {
-              Promise.resolve(result).then(undefined, reportError);
+            setPassive(event, rec.passive);
+            const listener = rec.listener;
+            try {
+              let result;
+              if (typeof listener === 'function') {
+                result = Reflect.apply(listener, this, [event]);
+              } else if (listener !== null && typeof listener.handleEvent === 'function') {
+                result = Reflect.apply(listener.handleEvent, listener, [event]);
+              }
+              if (result !== undefined && result !== null && typeof result.then === 'function') {
+                Promise.resolve(result).then(undefined, reportError);
+              }
+            } catch (err) {
+              reportError(err);
             }
-          } catch (err) {
-            reportError(err);
+            setPassive(event, false);
+            if (immediateStopped(event)) break;
           }
-          setPassive(event, false);
-          if (immediateStopped(event)) break;
+          if (!more) break;
         }
       } finally {
         if (!outer) {

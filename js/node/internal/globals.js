@@ -14,7 +14,7 @@
 'use strict';
 
 const binding = require('./binding');
-const { codes } = require('./errors');
+const { codes, makeNodeError } = require('./errors');
 const { TextEncoder, TextDecoder } = require('./encoding');
 const { Event, CustomEvent, EventTarget } = require('./event-target');
 const { AbortController, AbortSignal } = require('./abort');
@@ -24,7 +24,10 @@ const { Blob, File } = require('./blob');
 const { URL, URLSearchParams } = require('./url');
 
 function structuredClone(value, options = undefined) {
-  if (arguments.length === 0) throw codes.ERR_MISSING_ARGS('value');
+  if (arguments.length === 0) {
+    // Node's wording (its structuredClone is native).
+    throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The value argument must be specified');
+  }
   if (options !== undefined && options !== null && typeof options !== 'object') {
     throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', options);
   }

@@ -9,7 +9,7 @@ function show(label, fn) {
   } catch (e) {
     console.log(`${label}: ${e.name} | ${e.code} | generated=${e.generatedMessage} | op=${e.operator}`);
     console.log(e.message);
-    console.log(util.inspect({ actual: e.actual, expected: e.expected }));
+    console.log(util.inspect({ actual: e.actual, expected: e.expected }).replace(/\n\s+at .*/g, ''));
   }
 }
 show('ok-false', () => assert.ok(false));

@@ -6634,7 +6634,11 @@ var require_encoding = __commonJS({
       if (tag === "[object ArrayBuffer]" || tag === "[object SharedArrayBuffer]") {
         return new Uint8Array(input);
       }
-      throw lazyErrors().ERR_INVALID_ARG_TYPE("input", ["ArrayBuffer", "ArrayBufferView"], input);
+      throw require_errors().makeNodeError(
+        TypeError,
+        "ERR_INVALID_ARG_TYPE",
+        'The "list" argument must be an instance of SharedArrayBuffer, ArrayBuffer or ArrayBufferView.'
+      );
     }
     __name(toBytes, "toBytes");
     var TextEncoder = class {
@@ -7409,8 +7413,28 @@ var require_util2 = __commonJS({
     var globals = require_globals();
     var { kCustomPromisifyArgs, shouldColorize } = require_util();
     var { inspect, format, formatWithOptions, stripVTControlCharacters } = inspectLib;
+    function throwsNot(fn) {
+      try {
+        fn();
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    __name(throwsNot, "throwsNot");
+    var regexpSource = Object.getOwnPropertyDescriptor(RegExp.prototype, "source").get;
+    var jsChecks = {
+      isDate: /* @__PURE__ */ __name((v) => v !== null && typeof v === "object" && throwsNot(() => Date.prototype.getTime.call(v)), "isDate"),
+      isRegExp: /* @__PURE__ */ __name((v) => v !== null && typeof v === "object" && v !== RegExp.prototype && throwsNot(() => regexpSource.call(v)), "isRegExp"),
+      isNativeError: /* @__PURE__ */ __name((v) => v instanceof Error || Object.prototype.toString.call(v) === "[object Error]", "isNativeError"),
+      isPromise: /* @__PURE__ */ __name((v) => v instanceof Promise, "isPromise"),
+      isProxy: /* @__PURE__ */ __name(() => false, "isProxy"),
+      isExternal: /* @__PURE__ */ __name(() => false, "isExternal"),
+      isModuleNamespaceObject: /* @__PURE__ */ __name((v) => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === "Module", "isModuleNamespaceObject")
+    };
     var npmTypes;
     function npmTypeCheck(name) {
+      if (jsChecks[name] !== void 0) return jsChecks[name];
       if (npmTypes === void 0) npmTypes = require_types();
       const fn = npmTypes[name];
       return typeof fn === "function" ? fn : () => false;
@@ -7585,7 +7609,6 @@ var require_util2 = __commonJS({
     var codesWarned = /* @__PURE__ */ new Set();
     function deprecate(fn, msg, code) {
       validateFunction(fn, "fn");
-      if (typeof process !== "undefined" && process.noDeprecation === true) return fn;
       if (code !== void 0) validateString(code, "code");
       let warned = false;
       function deprecated(...args) {
@@ -7731,20 +7754,63 @@ var require_util2 = __commonJS({
       return new globals.AbortController();
     }
     __name(transferableAbortController, "transferableAbortController");
+    function trimSpaces(str) {
+      return str.replace(/^[ \t]+|[ \t]+$/g, "");
+    }
+    __name(trimSpaces, "trimSpaces");
     function parseEnv(content) {
       validateString(content, "content");
-      const out = {};
-      const lines = content.replace(/\r\n?/g, "\n");
-      const re = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\n]*)?\s*(?:#.*)?$/mg;
-      let m;
-      while ((m = re.exec(lines)) !== null) {
-        const key = m[1];
-        let value = (m[2] || "").trim();
-        const quote = value[0];
-        value = value.replace(/^(['"`])([\s\S]*)\1$/m, "$2");
-        if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\r/g, "\r");
-        out[key] = value;
+      const entries = /* @__PURE__ */ new Map();
+      let rest = content.replace(/\r\n/g, "\n");
+      while (rest.length > 0) {
+        rest = rest.replace(/^[ \t]+/, "");
+        if (rest.length === 0) break;
+        if (rest[0] === "\n" || rest[0] === "#") {
+          const nl2 = rest.indexOf("\n");
+          if (nl2 !== -1) {
+            rest = rest.slice(nl2 + 1);
+            continue;
+          }
+        }
+        const eq = rest.indexOf("=");
+        if (eq === -1) break;
+        let key = trimSpaces(rest.slice(0, eq));
+        rest = rest.slice(eq + 1);
+        if (key.startsWith("export ")) key = key.slice(7);
+        if (rest.length === 0) {
+          if (key !== "") entries.set(key, "");
+          break;
+        }
+        const first = rest[0];
+        if (first === '"' || first === "'" || first === "`") {
+          const close = rest.indexOf(first, 1);
+          if (close !== -1) {
+            let value2 = rest.slice(1, close);
+            if (first === '"') value2 = value2.replace(/\\n/g, "\n");
+            if (key !== "") entries.set(key, value2);
+            const nl3 = rest.indexOf("\n", close + 1);
+            rest = nl3 === -1 ? "" : rest.slice(first === '"' ? nl3 + 1 : nl3);
+            continue;
+          }
+          const nl2 = rest.indexOf("\n");
+          if (nl2 === -1) break;
+          if (key !== "") entries.set(key, rest.slice(0, nl2));
+          rest = rest.slice(nl2);
+          continue;
+        }
+        const nl = rest.indexOf("\n");
+        let value = nl === -1 ? rest : rest.slice(0, nl);
+        if (nl !== -1) {
+          const hash = value.indexOf("#");
+          if (hash !== -1) value = value.slice(0, hash);
+          rest = rest.slice(nl);
+        } else {
+          rest = "";
+        }
+        if (key !== "") entries.set(key, trimSpaces(value));
       }
+      const out = {};
+      for (const key of [...entries.keys()].sort()) out[key] = entries.get(key);
       return out;
     }
     __name(parseEnv, "parseEnv");
@@ -8342,28 +8408,31 @@ var require_event_target = __commonJS({
           try {
             for (let i = 0; i < list.length; i++) {
               const rec = list[i];
-              if (rec.removed) continue;
-              if (rec.once) {
-                rec.removed = true;
-                list.dirty = true;
-              }
-              setPassive(event, rec.passive);
-              const listener = rec.listener;
-              try {
-                let result;
-                if (typeof listener === "function") {
-                  result = Reflect.apply(listener, this, [event]);
-                } else if (listener !== null && typeof listener.handleEvent === "function") {
-                  result = Reflect.apply(listener.handleEvent, listener, [event]);
+              const more = i + 1 < list.length;
+              if (!rec.removed) {
+                if (rec.once) {
+                  rec.removed = true;
+                  list.dirty = true;
                 }
-                if (result !== void 0 && result !== null && typeof result.then === "function") {
-                  Promise.resolve(result).then(void 0, reportError);
+                setPassive(event, rec.passive);
+                const listener = rec.listener;
+                try {
+                  let result;
+                  if (typeof listener === "function") {
+                    result = Reflect.apply(listener, this, [event]);
+                  } else if (listener !== null && typeof listener.handleEvent === "function") {
+                    result = Reflect.apply(listener.handleEvent, listener, [event]);
+                  }
+                  if (result !== void 0 && result !== null && typeof result.then === "function") {
+                    Promise.resolve(result).then(void 0, reportError);
+                  }
+                } catch (err) {
+                  reportError(err);
                 }
-              } catch (err) {
-                reportError(err);
+                setPassive(event, false);
+                if (immediateStopped(event)) break;
               }
-              setPassive(event, false);
-              if (immediateStopped(event)) break;
+              if (!more) break;
             }
           } finally {
             if (!outer) {
@@ -8535,10 +8604,7 @@ var require_abort = __commonJS({
         }
         const signal = new _AbortSignal(kConstruct);
         const timer = globalThis.setTimeout(() => {
-          _AbortSignal._abort(
-            signal,
-            new DOMException("The operation was aborted due to timeout", "TimeoutError")
-          );
+          abortSignal(signal, new DOMException("The operation was aborted due to timeout", "TimeoutError"));
         }, delay);
         if (timer !== null && typeof timer === "object" && typeof timer.unref === "function") {
           timer.unref();
@@ -8573,7 +8639,7 @@ var require_abort = __commonJS({
         signal.dispatchEvent(new Event("abort", { [kTrustEvent]: true }));
         const dependents = signal.#dependents;
         signal.#dependents = [];
-        for (const d of dependents) _AbortSignal._abort(d, reason);
+        for (const d of dependents) abortSignal(d, reason);
       }
       [kInspect](depth, options) {
         return customInspect(this, { aborted: this.aborted }, depth, options);
@@ -13702,7 +13768,7 @@ var require_globals = __commonJS({
   "../node/internal/globals.js"(exports, module2) {
     "use strict";
     var binding = require_binding();
-    var { codes } = require_errors();
+    var { codes, makeNodeError } = require_errors();
     var { TextEncoder, TextDecoder } = require_encoding();
     var { Event, CustomEvent, EventTarget } = require_event_target();
     var { AbortController, AbortSignal } = require_abort();
@@ -13711,7 +13777,9 @@ var require_globals = __commonJS({
     var { Blob, File } = require_blob();
     var { URL: URL2, URLSearchParams } = require_url();
     function structuredClone(value, options = void 0) {
-      if (arguments.length === 0) throw codes.ERR_MISSING_ARGS("value");
+      if (arguments.length === 0) {
+        throw makeNodeError(TypeError, "ERR_MISSING_ARGS", "The value argument must be specified");
+      }
       if (options !== void 0 && options !== null && typeof options !== "object") {
         throw codes.ERR_INVALID_ARG_TYPE("options", "Object", options);
       }
@@ -14225,1191 +14293,1471 @@ var require_prelude = __commonJS({
   }
 });
 
-// ../node_modules/assert/build/internal/errors.js
-var require_errors2 = __commonJS({
-  "../node_modules/assert/build/internal/errors.js"(exports, module2) {
-    "use strict";
-    function _typeof(o) {
-      "@babel/helpers - typeof";
-      return _typeof = "function" == typeof Symbol && "symbol" == typeof Symbol.iterator ? function(o2) {
-        return typeof o2;
-      } : function(o2) {
-        return o2 && "function" == typeof Symbol && o2.constructor === Symbol && o2 !== Symbol.prototype ? "symbol" : typeof o2;
-      }, _typeof(o);
-    }
-    __name(_typeof, "_typeof");
-    function _defineProperties(target, props) {
-      for (var i = 0; i < props.length; i++) {
-        var descriptor = props[i];
-        descriptor.enumerable = descriptor.enumerable || false;
-        descriptor.configurable = true;
-        if ("value" in descriptor) descriptor.writable = true;
-        Object.defineProperty(target, _toPropertyKey(descriptor.key), descriptor);
-      }
-    }
-    __name(_defineProperties, "_defineProperties");
-    function _createClass(Constructor, protoProps, staticProps) {
-      if (protoProps) _defineProperties(Constructor.prototype, protoProps);
-      if (staticProps) _defineProperties(Constructor, staticProps);
-      Object.defineProperty(Constructor, "prototype", { writable: false });
-      return Constructor;
-    }
-    __name(_createClass, "_createClass");
-    function _toPropertyKey(arg) {
-      var key = _toPrimitive(arg, "string");
-      return _typeof(key) === "symbol" ? key : String(key);
-    }
-    __name(_toPropertyKey, "_toPropertyKey");
-    function _toPrimitive(input, hint) {
-      if (_typeof(input) !== "object" || input === null) return input;
-      var prim = input[Symbol.toPrimitive];
-      if (prim !== void 0) {
-        var res = prim.call(input, hint || "default");
-        if (_typeof(res) !== "object") return res;
-        throw new TypeError("@@toPrimitive must return a primitive value.");
-      }
-      return (hint === "string" ? String : Number)(input);
-    }
-    __name(_toPrimitive, "_toPrimitive");
-    function _classCallCheck(instance, Constructor) {
-      if (!(instance instanceof Constructor)) {
-        throw new TypeError("Cannot call a class as a function");
-      }
-    }
-    __name(_classCallCheck, "_classCallCheck");
-    function _inherits(subClass, superClass) {
-      if (typeof superClass !== "function" && superClass !== null) {
-        throw new TypeError("Super expression must either be null or a function");
-      }
-      subClass.prototype = Object.create(superClass && superClass.prototype, { constructor: { value: subClass, writable: true, configurable: true } });
-      Object.defineProperty(subClass, "prototype", { writable: false });
-      if (superClass) _setPrototypeOf(subClass, superClass);
-    }
-    __name(_inherits, "_inherits");
-    function _setPrototypeOf(o, p) {
-      _setPrototypeOf = Object.setPrototypeOf ? Object.setPrototypeOf.bind() : /* @__PURE__ */ __name(function _setPrototypeOf2(o2, p2) {
-        o2.__proto__ = p2;
-        return o2;
-      }, "_setPrototypeOf");
-      return _setPrototypeOf(o, p);
-    }
-    __name(_setPrototypeOf, "_setPrototypeOf");
-    function _createSuper(Derived) {
-      var hasNativeReflectConstruct = _isNativeReflectConstruct();
-      return /* @__PURE__ */ __name(function _createSuperInternal() {
-        var Super = _getPrototypeOf(Derived), result;
-        if (hasNativeReflectConstruct) {
-          var NewTarget = _getPrototypeOf(this).constructor;
-          result = Reflect.construct(Super, arguments, NewTarget);
-        } else {
-          result = Super.apply(this, arguments);
-        }
-        return _possibleConstructorReturn(this, result);
-      }, "_createSuperInternal");
-    }
-    __name(_createSuper, "_createSuper");
-    function _possibleConstructorReturn(self, call) {
-      if (call && (_typeof(call) === "object" || typeof call === "function")) {
-        return call;
-      } else if (call !== void 0) {
-        throw new TypeError("Derived constructors may only return object or undefined");
-      }
-      return _assertThisInitialized(self);
-    }
-    __name(_possibleConstructorReturn, "_possibleConstructorReturn");
-    function _assertThisInitialized(self) {
-      if (self === void 0) {
-        throw new ReferenceError("this hasn't been initialised - super() hasn't been called");
-      }
-      return self;
-    }
-    __name(_assertThisInitialized, "_assertThisInitialized");
-    function _isNativeReflectConstruct() {
-      if (typeof Reflect === "undefined" || !Reflect.construct) return false;
-      if (Reflect.construct.sham) return false;
-      if (typeof Proxy === "function") return true;
-      try {
-        Boolean.prototype.valueOf.call(Reflect.construct(Boolean, [], function() {
-        }));
-        return true;
-      } catch (e) {
-        return false;
-      }
-    }
-    __name(_isNativeReflectConstruct, "_isNativeReflectConstruct");
-    function _getPrototypeOf(o) {
-      _getPrototypeOf = Object.setPrototypeOf ? Object.getPrototypeOf.bind() : /* @__PURE__ */ __name(function _getPrototypeOf2(o2) {
-        return o2.__proto__ || Object.getPrototypeOf(o2);
-      }, "_getPrototypeOf");
-      return _getPrototypeOf(o);
-    }
-    __name(_getPrototypeOf, "_getPrototypeOf");
-    var codes = {};
-    var assert;
-    var util;
-    function createErrorType(code, message, Base) {
-      if (!Base) {
-        Base = Error;
-      }
-      function getMessage(arg1, arg2, arg3) {
-        if (typeof message === "string") {
-          return message;
-        } else {
-          return message(arg1, arg2, arg3);
-        }
-      }
-      __name(getMessage, "getMessage");
-      var NodeError = /* @__PURE__ */ (function(_Base) {
-        _inherits(NodeError2, _Base);
-        var _super = _createSuper(NodeError2);
-        function NodeError2(arg1, arg2, arg3) {
-          var _this;
-          _classCallCheck(this, NodeError2);
-          _this = _super.call(this, getMessage(arg1, arg2, arg3));
-          _this.code = code;
-          return _this;
-        }
-        __name(NodeError2, "NodeError");
-        return _createClass(NodeError2);
-      })(Base);
-      codes[code] = NodeError;
-    }
-    __name(createErrorType, "createErrorType");
-    function oneOf(expected, thing) {
-      if (Array.isArray(expected)) {
-        var len = expected.length;
-        expected = expected.map(function(i) {
-          return String(i);
-        });
-        if (len > 2) {
-          return "one of ".concat(thing, " ").concat(expected.slice(0, len - 1).join(", "), ", or ") + expected[len - 1];
-        } else if (len === 2) {
-          return "one of ".concat(thing, " ").concat(expected[0], " or ").concat(expected[1]);
-        } else {
-          return "of ".concat(thing, " ").concat(expected[0]);
-        }
-      } else {
-        return "of ".concat(thing, " ").concat(String(expected));
-      }
-    }
-    __name(oneOf, "oneOf");
-    function startsWith(str, search, pos) {
-      return str.substr(!pos || pos < 0 ? 0 : +pos, search.length) === search;
-    }
-    __name(startsWith, "startsWith");
-    function endsWith(str, search, this_len) {
-      if (this_len === void 0 || this_len > str.length) {
-        this_len = str.length;
-      }
-      return str.substring(this_len - search.length, this_len) === search;
-    }
-    __name(endsWith, "endsWith");
-    function includes(str, search, start) {
-      if (typeof start !== "number") {
-        start = 0;
-      }
-      if (start + search.length > str.length) {
-        return false;
-      } else {
-        return str.indexOf(search, start) !== -1;
-      }
-    }
-    __name(includes, "includes");
-    createErrorType("ERR_AMBIGUOUS_ARGUMENT", 'The "%s" argument is ambiguous. %s', TypeError);
-    createErrorType("ERR_INVALID_ARG_TYPE", function(name, expected, actual) {
-      if (assert === void 0) assert = require_assert();
-      assert(typeof name === "string", "'name' must be a string");
-      var determiner;
-      if (typeof expected === "string" && startsWith(expected, "not ")) {
-        determiner = "must not be";
-        expected = expected.replace(/^not /, "");
-      } else {
-        determiner = "must be";
-      }
-      var msg;
-      if (endsWith(name, " argument")) {
-        msg = "The ".concat(name, " ").concat(determiner, " ").concat(oneOf(expected, "type"));
-      } else {
-        var type = includes(name, ".") ? "property" : "argument";
-        msg = 'The "'.concat(name, '" ').concat(type, " ").concat(determiner, " ").concat(oneOf(expected, "type"));
-      }
-      msg += ". Received type ".concat(_typeof(actual));
-      return msg;
-    }, TypeError);
-    createErrorType("ERR_INVALID_ARG_VALUE", function(name, value) {
-      var reason = arguments.length > 2 && arguments[2] !== void 0 ? arguments[2] : "is invalid";
-      if (util === void 0) util = require_util2();
-      var inspected = util.inspect(value);
-      if (inspected.length > 128) {
-        inspected = "".concat(inspected.slice(0, 128), "...");
-      }
-      return "The argument '".concat(name, "' ").concat(reason, ". Received ").concat(inspected);
-    }, TypeError, RangeError);
-    createErrorType("ERR_INVALID_RETURN_VALUE", function(input, name, value) {
-      var type;
-      if (value && value.constructor && value.constructor.name) {
-        type = "instance of ".concat(value.constructor.name);
-      } else {
-        type = "type ".concat(_typeof(value));
-      }
-      return "Expected ".concat(input, ' to be returned from the "').concat(name, '"') + " function but got ".concat(type, ".");
-    }, TypeError);
-    createErrorType("ERR_MISSING_ARGS", function() {
-      for (var _len = arguments.length, args = new Array(_len), _key = 0; _key < _len; _key++) {
-        args[_key] = arguments[_key];
-      }
-      if (assert === void 0) assert = require_assert();
-      assert(args.length > 0, "At least one arg needs to be specified");
-      var msg = "The ";
-      var len = args.length;
-      args = args.map(function(a) {
-        return '"'.concat(a, '"');
-      });
-      switch (len) {
-        case 1:
-          msg += "".concat(args[0], " argument");
-          break;
-        case 2:
-          msg += "".concat(args[0], " and ").concat(args[1], " arguments");
-          break;
-        default:
-          msg += args.slice(0, len - 1).join(", ");
-          msg += ", and ".concat(args[len - 1], " arguments");
-          break;
-      }
-      return "".concat(msg, " must be specified");
-    }, TypeError);
-    module2.exports.codes = codes;
-  }
-});
-
-// ../node_modules/assert/build/internal/assert/assertion_error.js
+// ../node/internal/assertion-error.js
 var require_assertion_error = __commonJS({
-  "../node_modules/assert/build/internal/assert/assertion_error.js"(exports, module2) {
+  "../node/internal/assertion-error.js"(exports, module2) {
     "use strict";
-    function ownKeys(e, r) {
-      var t = Object.keys(e);
-      if (Object.getOwnPropertySymbols) {
-        var o = Object.getOwnPropertySymbols(e);
-        r && (o = o.filter(function(r2) {
-          return Object.getOwnPropertyDescriptor(e, r2).enumerable;
-        })), t.push.apply(t, o);
-      }
-      return t;
-    }
-    __name(ownKeys, "ownKeys");
-    function _objectSpread(e) {
-      for (var r = 1; r < arguments.length; r++) {
-        var t = null != arguments[r] ? arguments[r] : {};
-        r % 2 ? ownKeys(Object(t), true).forEach(function(r2) {
-          _defineProperty(e, r2, t[r2]);
-        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(e, Object.getOwnPropertyDescriptors(t)) : ownKeys(Object(t)).forEach(function(r2) {
-          Object.defineProperty(e, r2, Object.getOwnPropertyDescriptor(t, r2));
-        });
-      }
-      return e;
-    }
-    __name(_objectSpread, "_objectSpread");
-    function _defineProperty(obj, key, value) {
-      key = _toPropertyKey(key);
-      if (key in obj) {
-        Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
-      } else {
-        obj[key] = value;
-      }
-      return obj;
-    }
-    __name(_defineProperty, "_defineProperty");
-    function _classCallCheck(instance, Constructor) {
-      if (!(instance instanceof Constructor)) {
-        throw new TypeError("Cannot call a class as a function");
-      }
-    }
-    __name(_classCallCheck, "_classCallCheck");
-    function _defineProperties(target, props) {
-      for (var i = 0; i < props.length; i++) {
-        var descriptor = props[i];
-        descriptor.enumerable = descriptor.enumerable || false;
-        descriptor.configurable = true;
-        if ("value" in descriptor) descriptor.writable = true;
-        Object.defineProperty(target, _toPropertyKey(descriptor.key), descriptor);
-      }
-    }
-    __name(_defineProperties, "_defineProperties");
-    function _createClass(Constructor, protoProps, staticProps) {
-      if (protoProps) _defineProperties(Constructor.prototype, protoProps);
-      if (staticProps) _defineProperties(Constructor, staticProps);
-      Object.defineProperty(Constructor, "prototype", { writable: false });
-      return Constructor;
-    }
-    __name(_createClass, "_createClass");
-    function _toPropertyKey(arg) {
-      var key = _toPrimitive(arg, "string");
-      return _typeof(key) === "symbol" ? key : String(key);
-    }
-    __name(_toPropertyKey, "_toPropertyKey");
-    function _toPrimitive(input, hint) {
-      if (_typeof(input) !== "object" || input === null) return input;
-      var prim = input[Symbol.toPrimitive];
-      if (prim !== void 0) {
-        var res = prim.call(input, hint || "default");
-        if (_typeof(res) !== "object") return res;
-        throw new TypeError("@@toPrimitive must return a primitive value.");
-      }
-      return (hint === "string" ? String : Number)(input);
-    }
-    __name(_toPrimitive, "_toPrimitive");
-    function _inherits(subClass, superClass) {
-      if (typeof superClass !== "function" && superClass !== null) {
-        throw new TypeError("Super expression must either be null or a function");
-      }
-      subClass.prototype = Object.create(superClass && superClass.prototype, { constructor: { value: subClass, writable: true, configurable: true } });
-      Object.defineProperty(subClass, "prototype", { writable: false });
-      if (superClass) _setPrototypeOf(subClass, superClass);
-    }
-    __name(_inherits, "_inherits");
-    function _createSuper(Derived) {
-      var hasNativeReflectConstruct = _isNativeReflectConstruct();
-      return /* @__PURE__ */ __name(function _createSuperInternal() {
-        var Super = _getPrototypeOf(Derived), result;
-        if (hasNativeReflectConstruct) {
-          var NewTarget = _getPrototypeOf(this).constructor;
-          result = Reflect.construct(Super, arguments, NewTarget);
-        } else {
-          result = Super.apply(this, arguments);
-        }
-        return _possibleConstructorReturn(this, result);
-      }, "_createSuperInternal");
-    }
-    __name(_createSuper, "_createSuper");
-    function _possibleConstructorReturn(self, call) {
-      if (call && (_typeof(call) === "object" || typeof call === "function")) {
-        return call;
-      } else if (call !== void 0) {
-        throw new TypeError("Derived constructors may only return object or undefined");
-      }
-      return _assertThisInitialized(self);
-    }
-    __name(_possibleConstructorReturn, "_possibleConstructorReturn");
-    function _assertThisInitialized(self) {
-      if (self === void 0) {
-        throw new ReferenceError("this hasn't been initialised - super() hasn't been called");
-      }
-      return self;
-    }
-    __name(_assertThisInitialized, "_assertThisInitialized");
-    function _wrapNativeSuper(Class) {
-      var _cache = typeof Map === "function" ? /* @__PURE__ */ new Map() : void 0;
-      _wrapNativeSuper = /* @__PURE__ */ __name(function _wrapNativeSuper2(Class2) {
-        if (Class2 === null || !_isNativeFunction(Class2)) return Class2;
-        if (typeof Class2 !== "function") {
-          throw new TypeError("Super expression must either be null or a function");
-        }
-        if (typeof _cache !== "undefined") {
-          if (_cache.has(Class2)) return _cache.get(Class2);
-          _cache.set(Class2, Wrapper);
-        }
-        function Wrapper() {
-          return _construct(Class2, arguments, _getPrototypeOf(this).constructor);
-        }
-        __name(Wrapper, "Wrapper");
-        Wrapper.prototype = Object.create(Class2.prototype, { constructor: { value: Wrapper, enumerable: false, writable: true, configurable: true } });
-        return _setPrototypeOf(Wrapper, Class2);
-      }, "_wrapNativeSuper");
-      return _wrapNativeSuper(Class);
-    }
-    __name(_wrapNativeSuper, "_wrapNativeSuper");
-    function _construct(Parent, args, Class) {
-      if (_isNativeReflectConstruct()) {
-        _construct = Reflect.construct.bind();
-      } else {
-        _construct = /* @__PURE__ */ __name(function _construct2(Parent2, args2, Class2) {
-          var a = [null];
-          a.push.apply(a, args2);
-          var Constructor = Function.bind.apply(Parent2, a);
-          var instance = new Constructor();
-          if (Class2) _setPrototypeOf(instance, Class2.prototype);
-          return instance;
-        }, "_construct");
-      }
-      return _construct.apply(null, arguments);
-    }
-    __name(_construct, "_construct");
-    function _isNativeReflectConstruct() {
-      if (typeof Reflect === "undefined" || !Reflect.construct) return false;
-      if (Reflect.construct.sham) return false;
-      if (typeof Proxy === "function") return true;
-      try {
-        Boolean.prototype.valueOf.call(Reflect.construct(Boolean, [], function() {
-        }));
-        return true;
-      } catch (e) {
-        return false;
-      }
-    }
-    __name(_isNativeReflectConstruct, "_isNativeReflectConstruct");
-    function _isNativeFunction(fn) {
-      return Function.toString.call(fn).indexOf("[native code]") !== -1;
-    }
-    __name(_isNativeFunction, "_isNativeFunction");
-    function _setPrototypeOf(o, p) {
-      _setPrototypeOf = Object.setPrototypeOf ? Object.setPrototypeOf.bind() : /* @__PURE__ */ __name(function _setPrototypeOf2(o2, p2) {
-        o2.__proto__ = p2;
-        return o2;
-      }, "_setPrototypeOf");
-      return _setPrototypeOf(o, p);
-    }
-    __name(_setPrototypeOf, "_setPrototypeOf");
-    function _getPrototypeOf(o) {
-      _getPrototypeOf = Object.setPrototypeOf ? Object.getPrototypeOf.bind() : /* @__PURE__ */ __name(function _getPrototypeOf2(o2) {
-        return o2.__proto__ || Object.getPrototypeOf(o2);
-      }, "_getPrototypeOf");
-      return _getPrototypeOf(o);
-    }
-    __name(_getPrototypeOf, "_getPrototypeOf");
-    function _typeof(o) {
-      "@babel/helpers - typeof";
-      return _typeof = "function" == typeof Symbol && "symbol" == typeof Symbol.iterator ? function(o2) {
-        return typeof o2;
-      } : function(o2) {
-        return o2 && "function" == typeof Symbol && o2.constructor === Symbol && o2 !== Symbol.prototype ? "symbol" : typeof o2;
-      }, _typeof(o);
-    }
-    __name(_typeof, "_typeof");
-    var _require = require_util2();
-    var inspect = _require.inspect;
-    var _require2 = require_errors2();
-    var ERR_INVALID_ARG_TYPE = _require2.codes.ERR_INVALID_ARG_TYPE;
-    function endsWith(str, search, this_len) {
-      if (this_len === void 0 || this_len > str.length) {
-        this_len = str.length;
-      }
-      return str.substring(this_len - search.length, this_len) === search;
-    }
-    __name(endsWith, "endsWith");
-    function repeat(str, count) {
-      count = Math.floor(count);
-      if (str.length == 0 || count == 0) return "";
-      var maxCount = str.length * count;
-      count = Math.floor(Math.log(count) / Math.log(2));
-      while (count) {
-        str += str;
-        count--;
-      }
-      str += str.substring(0, maxCount - str.length);
-      return str;
-    }
-    __name(repeat, "repeat");
-    var blue = "";
-    var green = "";
-    var red = "";
-    var white = "";
+    var { codes } = require_errors();
+    var { shouldColorize } = require_util();
+    var kInspect = Symbol.for("nodejs.util.inspect.custom");
     var kReadableOperator = {
       deepStrictEqual: "Expected values to be strictly deep-equal:",
       strictEqual: "Expected values to be strictly equal:",
       strictEqualObject: 'Expected "actual" to be reference-equal to "expected":',
       deepEqual: "Expected values to be loosely deep-equal:",
-      equal: "Expected values to be loosely equal:",
       notDeepStrictEqual: 'Expected "actual" not to be strictly deep-equal to:',
       notStrictEqual: 'Expected "actual" to be strictly unequal to:',
       notStrictEqualObject: 'Expected "actual" not to be reference-equal to "expected":',
       notDeepEqual: 'Expected "actual" not to be loosely deep-equal to:',
-      notEqual: 'Expected "actual" to be loosely unequal to:',
-      notIdentical: "Values identical but not reference-equal:"
+      notIdentical: "Values have same structure but are not reference-equal:",
+      notDeepEqualUnequal: "Expected values not to be loosely deep-equal:"
     };
-    var kMaxShortLength = 10;
-    function copyError(source) {
-      var keys = Object.keys(source);
-      var target = Object.create(Object.getPrototypeOf(source));
-      keys.forEach(function(key) {
-        target[key] = source[key];
-      });
-      Object.defineProperty(target, "message", {
-        value: source.message
-      });
-      return target;
+    var kMaxShortLength = 12;
+    var kMaxLines = 50;
+    var colors = { blue: "", green: "", red: "", white: "" };
+    function refreshColors() {
+      const on = typeof process !== "undefined" && process.stderr && shouldColorize(process.stderr);
+      colors = on ? { blue: "\x1B[34m", green: "\x1B[32m", red: "\x1B[31m", white: "\x1B[39m" } : { blue: "", green: "", red: "", white: "" };
     }
-    __name(copyError, "copyError");
-    function inspectValue(val) {
-      return inspect(val, {
+    __name(refreshColors, "refreshColors");
+    function lazyUtil() {
+      return require_util2();
+    }
+    __name(lazyUtil, "lazyUtil");
+    function inspectValue(value) {
+      return lazyUtil().inspect(value, {
         compact: false,
         customInspect: false,
         depth: 1e3,
         maxArrayLength: Infinity,
-        // Assert compares only enumerable properties (with a few exceptions).
         showHidden: false,
-        // Having a long line as error is better than wrapping the line for
-        // comparison for now.
-        // TODO(BridgeAR): `breakLength` should be limited as soon as soon as we
-        // have meta information about the inspected properties (i.e., know where
-        // in what line the property starts and ends).
-        breakLength: Infinity,
-        // Assert does not detect proxies currently.
         showProxy: false,
         sorted: true,
-        // Inspect getters as we also check them when comparing entries.
         getters: true
       });
     }
     __name(inspectValue, "inspectValue");
-    function createErrDiff(actual, expected, operator) {
-      var other = "";
-      var res = "";
-      var lastPos = 0;
-      var end = "";
-      var skipped = false;
-      var actualInspected = inspectValue(actual);
-      var actualLines = actualInspected.split("\n");
-      var expectedLines = inspectValue(expected).split("\n");
-      var i = 0;
-      var indicator = "";
-      if (operator === "strictEqual" && _typeof(actual) === "object" && _typeof(expected) === "object" && actual !== null && expected !== null) {
+    function removeColors(s) {
+      return s.replace(/\u001b\[\d\d?m/g, "");
+    }
+    __name(removeColors, "removeColors");
+    function isObjectLike(v) {
+      return typeof v === "object" && v !== null;
+    }
+    __name(isObjectLike, "isObjectLike");
+    function copyError(source) {
+      const target = Object.assign(Object.create(Object.getPrototypeOf(source)), source);
+      Object.defineProperty(target, "message", { value: source.message });
+      return target;
+    }
+    __name(copyError, "copyError");
+    function context(lines, i, same) {
+      if (same <= 2) return { text: "", printed: 0, skipped: false };
+      let text = "";
+      let printed = 0;
+      let skipped = false;
+      if (same >= 4) {
+        if (same === 5) {
+          text += `
+  ${lines[i - 3]}`;
+          printed++;
+        } else if (same > 5) {
+          text += `
+${colors.blue}...${colors.white}`;
+          skipped = true;
+        }
+        text += `
+  ${lines[i - 2]}`;
+        printed++;
+      }
+      text += `
+  ${lines[i - 1]}`;
+      printed++;
+      return { text, printed, skipped };
+    }
+    __name(context, "context");
+    function createErrDiff(actual, expected, operator, customMessage = "") {
+      const actualText = inspectValue(actual);
+      const actualLines = actualText.split("\n");
+      const expectedLines = inspectValue(expected).split("\n");
+      if (operator === "strictEqual" && (isObjectLike(actual) && isObjectLike(expected) || typeof actual === "function" && typeof expected === "function")) {
         operator = "strictEqualObject";
       }
+      const title = customMessage || kReadableOperator[operator];
+      let indicator = "";
       if (actualLines.length === 1 && expectedLines.length === 1 && actualLines[0] !== expectedLines[0]) {
-        var inputLength = actualLines[0].length + expectedLines[0].length;
-        if (inputLength <= kMaxShortLength) {
-          if ((_typeof(actual) !== "object" || actual === null) && (_typeof(expected) !== "object" || expected === null) && (actual !== 0 || expected !== 0)) {
-            return "".concat(kReadableOperator[operator], "\n\n") + "".concat(actualLines[0], " !== ").concat(expectedLines[0], "\n");
+        const colored = lazyUtil().inspect.defaultOptions.colors;
+        const a = colored ? removeColors(actualLines[0]) : actualLines[0];
+        const b = colored ? removeColors(expectedLines[0]) : expectedLines[0];
+        const total = a.length + b.length;
+        if (total <= kMaxShortLength) {
+          if (!isObjectLike(actual) && !isObjectLike(expected) && (actual !== 0 || expected !== 0)) {
+            return `${title}
+
+${actualLines[0]} !== ${expectedLines[0]}
+`;
           }
         } else if (operator !== "strictEqualObject") {
-          var maxLength = process.stderr && process.stderr.isTTY ? process.stderr.columns : 80;
-          if (inputLength < maxLength) {
-            while (actualLines[0][i] === expectedLines[0][i]) {
-              i++;
-            }
-            if (i > 2) {
-              indicator = "\n  ".concat(repeat(" ", i), "^");
-              i = 0;
-            }
+          const width = process.stderr && process.stderr.isTTY ? process.stderr.columns : 80;
+          if (total < width) {
+            let k = 0;
+            while (a[k] === b[k]) k++;
+            if (k > 2) indicator = `
+  ${" ".repeat(k)}^`;
           }
         }
       }
-      var a = actualLines[actualLines.length - 1];
-      var b = expectedLines[expectedLines.length - 1];
-      while (a === b) {
-        if (i++ < 2) {
-          end = "\n  ".concat(a).concat(end);
-        } else {
-          other = a;
-        }
-        actualLines.pop();
+      let end = "";
+      let extra = "";
+      let trailing = 0;
+      let skipped = false;
+      while (actualLines.length > 0 && expectedLines.length > 0 && actualLines[actualLines.length - 1] === expectedLines[expectedLines.length - 1]) {
+        const line = actualLines.pop();
         expectedLines.pop();
-        if (actualLines.length === 0 || expectedLines.length === 0) break;
-        a = actualLines[actualLines.length - 1];
-        b = expectedLines[expectedLines.length - 1];
+        if (trailing++ < 3) end = `
+  ${line}${end}`;
+        else extra = line;
       }
-      var maxLines = Math.max(actualLines.length, expectedLines.length);
+      const maxLines = Math.max(actualLines.length, expectedLines.length);
       if (maxLines === 0) {
-        var _actualLines = actualInspected.split("\n");
-        if (_actualLines.length > 30) {
-          _actualLines[26] = "".concat(blue, "...").concat(white);
-          while (_actualLines.length > 27) {
-            _actualLines.pop();
-          }
+        const lines = actualText.split("\n");
+        if (lines.length > kMaxLines) {
+          lines.length = 47;
+          lines[46] = `${colors.blue}...${colors.white}`;
         }
-        return "".concat(kReadableOperator.notIdentical, "\n\n").concat(_actualLines.join("\n"), "\n");
+        return `${kReadableOperator.notIdentical}
+
+${lines.join("\n")}
+`;
       }
-      if (i > 3) {
-        end = "\n".concat(blue, "...").concat(white).concat(end);
+      if (trailing >= 5) {
+        end = `
+${colors.blue}...${colors.white}${end}`;
         skipped = true;
       }
-      if (other !== "") {
-        end = "\n  ".concat(other).concat(end);
-        other = "";
-      }
-      var printedLines = 0;
-      var msg = kReadableOperator[operator] + "\n".concat(green, "+ actual").concat(white, " ").concat(red, "- expected").concat(white);
-      var skippedMsg = " ".concat(blue, "...").concat(white, " Lines skipped");
-      for (i = 0; i < maxLines; i++) {
-        var cur = i - lastPos;
-        if (actualLines.length < i + 1) {
-          if (cur > 1 && i > 2) {
-            if (cur > 4) {
-              res += "\n".concat(blue, "...").concat(white);
-              skipped = true;
-            } else if (cur > 3) {
-              res += "\n  ".concat(expectedLines[i - 2]);
-              printedLines++;
-            }
-            res += "\n  ".concat(expectedLines[i - 1]);
-            printedLines++;
-          }
-          lastPos = i;
-          other += "\n".concat(red, "-").concat(white, " ").concat(expectedLines[i]);
-          printedLines++;
-        } else if (expectedLines.length < i + 1) {
-          if (cur > 1 && i > 2) {
-            if (cur > 4) {
-              res += "\n".concat(blue, "...").concat(white);
-              skipped = true;
-            } else if (cur > 3) {
-              res += "\n  ".concat(actualLines[i - 2]);
-              printedLines++;
-            }
-            res += "\n  ".concat(actualLines[i - 1]);
-            printedLines++;
-          }
-          lastPos = i;
-          res += "\n".concat(green, "+").concat(white, " ").concat(actualLines[i]);
-          printedLines++;
+      if (extra !== "") end = `
+  ${extra}${end}`;
+      const head = `${title}
+${colors.green}+ actual${colors.white} ${colors.red}- expected${colors.white}`;
+      const skippedNote = ` ${colors.blue}...${colors.white} Lines skipped`;
+      const actualLonger = actualLines.length >= maxLines;
+      const longer = actualLonger ? actualLines : expectedLines;
+      const sign = actualLonger ? `${colors.green}+${colors.white}` : `${colors.red}-${colors.white}`;
+      const common = actualLonger ? expectedLines.length : actualLines.length;
+      let res = "";
+      let pending = "";
+      let printed = 0;
+      let same = 0;
+      for (let i = 0; i < maxLines; i++) {
+        if (i >= common) {
+          const ctx = context(longer, i, same);
+          res += ctx.text;
+          printed += ctx.printed;
+          skipped = skipped || ctx.skipped;
+          same = 0;
+          if (actualLonger) res += `
+${sign} ${longer[i]}`;
+          else pending += `
+${sign} ${longer[i]}`;
+          printed++;
         } else {
-          var expectedLine = expectedLines[i];
-          var actualLine = actualLines[i];
-          var divergingLines = actualLine !== expectedLine && (!endsWith(actualLine, ",") || actualLine.slice(0, -1) !== expectedLine);
-          if (divergingLines && endsWith(expectedLine, ",") && expectedLine.slice(0, -1) === actualLine) {
-            divergingLines = false;
+          const expectedLine = expectedLines[i];
+          let actualLine = actualLines[i];
+          let differs = actualLine !== expectedLine && (!actualLine.endsWith(",") || actualLine.slice(0, -1) !== expectedLine);
+          if (differs && expectedLine.endsWith(",") && expectedLine.slice(0, -1) === actualLine) {
+            differs = false;
             actualLine += ",";
           }
-          if (divergingLines) {
-            if (cur > 1 && i > 2) {
-              if (cur > 4) {
-                res += "\n".concat(blue, "...").concat(white);
-                skipped = true;
-              } else if (cur > 3) {
-                res += "\n  ".concat(actualLines[i - 2]);
-                printedLines++;
-              }
-              res += "\n  ".concat(actualLines[i - 1]);
-              printedLines++;
-            }
-            lastPos = i;
-            res += "\n".concat(green, "+").concat(white, " ").concat(actualLine);
-            other += "\n".concat(red, "-").concat(white, " ").concat(expectedLine);
-            printedLines += 2;
+          if (differs) {
+            const ctx = context(actualLines, i, same);
+            res += ctx.text;
+            printed += ctx.printed;
+            skipped = skipped || ctx.skipped;
+            same = 0;
+            res += `
+${colors.green}+${colors.white} ${actualLine}`;
+            pending += `
+${colors.red}-${colors.white} ${expectedLine}`;
+            printed += 2;
           } else {
-            res += other;
-            other = "";
-            if (cur === 1 || i === 0) {
-              res += "\n  ".concat(actualLine);
-              printedLines++;
+            res += pending;
+            pending = "";
+            same++;
+            if (same <= 2) {
+              res += `
+  ${actualLine}`;
+              printed++;
             }
           }
         }
-        if (printedLines > 20 && i < maxLines - 2) {
-          return "".concat(msg).concat(skippedMsg, "\n").concat(res, "\n").concat(blue, "...").concat(white).concat(other, "\n") + "".concat(blue, "...").concat(white);
+        if (printed > kMaxLines && i < maxLines - 2) {
+          return `${head}${skippedNote}
+${res}
+${colors.blue}...${colors.white}${pending}
+${colors.blue}...${colors.white}`;
         }
       }
-      return "".concat(msg).concat(skipped ? skippedMsg : "", "\n").concat(res).concat(other).concat(end).concat(indicator);
+      return `${head}${skipped ? skippedNote : ""}
+${res}${pending}${end}${indicator}`;
     }
     __name(createErrDiff, "createErrDiff");
-    var AssertionError = /* @__PURE__ */ (function(_Error, _inspect$custom) {
-      _inherits(AssertionError2, _Error);
-      var _super = _createSuper(AssertionError2);
-      function AssertionError2(options) {
-        var _this;
-        _classCallCheck(this, AssertionError2);
-        if (_typeof(options) !== "object" || options === null) {
-          throw new ERR_INVALID_ARG_TYPE("options", "Object", options);
+    function addEllipsis(string) {
+      const lines = string.split("\n", 11);
+      if (lines.length > 10) {
+        lines.length = 10;
+        return `${lines.join("\n")}
+...`;
+      }
+      if (string.length > 512) return `${string.slice(512)}...`;
+      return string;
+    }
+    __name(addEllipsis, "addEllipsis");
+    function buildMessage(options) {
+      const { message, operator } = options;
+      let { actual, expected } = options;
+      if (message != null) {
+        if (operator === "deepStrictEqual" || operator === "strictEqual") {
+          return [createErrDiff(actual, expected, operator, message), actual, expected];
         }
-        var message = options.message, operator = options.operator, stackStartFn = options.stackStartFn;
-        var actual = options.actual, expected = options.expected;
-        var limit = Error.stackTraceLimit;
+        return [String(message), actual, expected];
+      }
+      refreshColors();
+      if (isObjectLike(actual) && isObjectLike(expected) && "stack" in actual && actual instanceof Error && "stack" in expected && expected instanceof Error) {
+        actual = copyError(actual);
+        expected = copyError(expected);
+      }
+      if (operator === "deepStrictEqual" || operator === "strictEqual") {
+        return [createErrDiff(actual, expected, operator), actual, expected];
+      }
+      if (operator === "notDeepStrictEqual" || operator === "notStrictEqual") {
+        let base = kReadableOperator[operator];
+        const lines = inspectValue(actual).split("\n");
+        if (operator === "notStrictEqual" && (isObjectLike(actual) || typeof actual === "function")) {
+          base = kReadableOperator.notStrictEqualObject;
+        }
+        if (lines.length > kMaxLines) {
+          lines.length = 47;
+          lines[46] = `${colors.blue}...${colors.white}`;
+        }
+        if (lines.length === 1) {
+          return [`${base}${lines[0].length > 5 ? "\n\n" : " "}${lines[0]}`, actual, expected];
+        }
+        return [`${base}
+
+${lines.join("\n")}
+`, actual, expected];
+      }
+      let res = inspectValue(actual);
+      let other = inspectValue(expected);
+      const known = kReadableOperator[operator];
+      if (operator === "notDeepEqual" && res === other) {
+        res = `${known}
+
+${res}`;
+        if (res.length > 1024) res = `${res.slice(0, 1021)}...`;
+        return [res, actual, expected];
+      }
+      if (res.length > 512) res = `${res.slice(0, 509)}...`;
+      if (other.length > 512) other = `${other.slice(0, 509)}...`;
+      if (operator === "deepEqual") {
+        res = `${known}
+
+${res}
+
+should loosely deep-equal
+
+`;
+      } else {
+        const unequal = kReadableOperator[`${operator}Unequal`];
+        if (unequal) res = `${unequal}
+
+${res}
+
+should not loosely deep-equal
+
+`;
+        else other = ` ${operator} ${other}`;
+      }
+      return [`${res}${other}`, actual, expected];
+    }
+    __name(buildMessage, "buildMessage");
+    var AssertionError = class extends Error {
+      static {
+        __name(this, "AssertionError");
+      }
+      constructor(options) {
+        if (options === null || typeof options !== "object") {
+          throw codes.ERR_INVALID_ARG_TYPE("options", "Object", options);
+        }
+        const { message, operator, stackStartFn, details, stackStartFunction } = options;
+        const limit = Error.stackTraceLimit;
         Error.stackTraceLimit = 0;
-        if (message != null) {
-          _this = _super.call(this, String(message));
-        } else {
-          if (process.stderr && process.stderr.isTTY) {
-            if (process.stderr && process.stderr.getColorDepth && process.stderr.getColorDepth() !== 1) {
-              blue = "\x1B[34m";
-              green = "\x1B[32m";
-              white = "\x1B[39m";
-              red = "\x1B[31m";
-            } else {
-              blue = "";
-              green = "";
-              white = "";
-              red = "";
-            }
-          }
-          if (_typeof(actual) === "object" && actual !== null && _typeof(expected) === "object" && expected !== null && "stack" in actual && actual instanceof Error && "stack" in expected && expected instanceof Error) {
-            actual = copyError(actual);
-            expected = copyError(expected);
-          }
-          if (operator === "deepStrictEqual" || operator === "strictEqual") {
-            _this = _super.call(this, createErrDiff(actual, expected, operator));
-          } else if (operator === "notDeepStrictEqual" || operator === "notStrictEqual") {
-            var base = kReadableOperator[operator];
-            var res = inspectValue(actual).split("\n");
-            if (operator === "notStrictEqual" && _typeof(actual) === "object" && actual !== null) {
-              base = kReadableOperator.notStrictEqualObject;
-            }
-            if (res.length > 30) {
-              res[26] = "".concat(blue, "...").concat(white);
-              while (res.length > 27) {
-                res.pop();
-              }
-            }
-            if (res.length === 1) {
-              _this = _super.call(this, "".concat(base, " ").concat(res[0]));
-            } else {
-              _this = _super.call(this, "".concat(base, "\n\n").concat(res.join("\n"), "\n"));
-            }
-          } else {
-            var _res = inspectValue(actual);
-            var other = "";
-            var knownOperators = kReadableOperator[operator];
-            if (operator === "notDeepEqual" || operator === "notEqual") {
-              _res = "".concat(kReadableOperator[operator], "\n\n").concat(_res);
-              if (_res.length > 1024) {
-                _res = "".concat(_res.slice(0, 1021), "...");
-              }
-            } else {
-              other = "".concat(inspectValue(expected));
-              if (_res.length > 512) {
-                _res = "".concat(_res.slice(0, 509), "...");
-              }
-              if (other.length > 512) {
-                other = "".concat(other.slice(0, 509), "...");
-              }
-              if (operator === "deepEqual" || operator === "equal") {
-                _res = "".concat(knownOperators, "\n\n").concat(_res, "\n\nshould equal\n\n");
-              } else {
-                other = " ".concat(operator, " ").concat(other);
-              }
-            }
-            _this = _super.call(this, "".concat(_res).concat(other));
-          }
+        let built;
+        try {
+          built = buildMessage(options);
+        } finally {
+          Error.stackTraceLimit = limit;
         }
-        Error.stackTraceLimit = limit;
-        _this.generatedMessage = !message;
-        Object.defineProperty(_assertThisInitialized(_this), "name", {
+        super(built[0]);
+        this.generatedMessage = !message;
+        Object.defineProperty(this, "name", {
           value: "AssertionError [ERR_ASSERTION]",
           enumerable: false,
           writable: true,
           configurable: true
         });
-        _this.code = "ERR_ASSERTION";
-        _this.actual = actual;
-        _this.expected = expected;
-        _this.operator = operator;
-        if (Error.captureStackTrace) {
-          Error.captureStackTrace(_assertThisInitialized(_this), stackStartFn);
+        this.code = "ERR_ASSERTION";
+        if (details) {
+          this.actual = void 0;
+          this.expected = void 0;
+          this.operator = void 0;
+          for (let i = 0; i < details.length; i++) {
+            this[`message ${i}`] = details[i].message;
+            this[`actual ${i}`] = details[i].actual;
+            this[`expected ${i}`] = details[i].expected;
+            this[`operator ${i}`] = details[i].operator;
+            this[`stack trace ${i}`] = details[i].stack;
+          }
+        } else {
+          this.actual = built[1];
+          this.expected = built[2];
+          this.operator = operator;
         }
-        _this.stack;
-        _this.name = "AssertionError";
-        return _possibleConstructorReturn(_this);
+        Error.captureStackTrace(this, stackStartFn || stackStartFunction);
+        this.stack;
+        this.name = "AssertionError";
       }
-      __name(AssertionError2, "AssertionError");
-      _createClass(AssertionError2, [{
-        key: "toString",
-        value: /* @__PURE__ */ __name(function toString() {
-          return "".concat(this.name, " [").concat(this.code, "]: ").concat(this.message);
-        }, "toString")
-      }, {
-        key: _inspect$custom,
-        value: /* @__PURE__ */ __name(function value(recurseTimes, ctx) {
-          return inspect(this, _objectSpread(_objectSpread({}, ctx), {}, {
-            customInspect: false,
-            depth: 0
-          }));
-        }, "value")
-      }]);
-      return AssertionError2;
-    })(/* @__PURE__ */ _wrapNativeSuper(Error), inspect.custom);
-    module2.exports = AssertionError;
+      toString() {
+        return `${this.name} [${this.code}]: ${this.message}`;
+      }
+      [kInspect](recurseTimes, ctx) {
+        const actual = this.actual;
+        const expected = this.expected;
+        if (typeof actual === "string") this.actual = addEllipsis(actual);
+        if (typeof expected === "string") this.expected = addEllipsis(expected);
+        const out = lazyUtil().inspect(this, { ...ctx, customInspect: false, depth: 0 });
+        this.actual = actual;
+        this.expected = expected;
+        return out;
+      }
+    };
+    module2.exports = { AssertionError };
   }
 });
 
-// ../node_modules/object.assign/implementation.js
-var require_implementation5 = __commonJS({
-  "../node_modules/object.assign/implementation.js"(exports, module2) {
+// ../node/querystring.js
+var require_querystring = __commonJS({
+  "../node/querystring.js"(exports, module2) {
     "use strict";
-    var objectKeys = require_object_keys();
-    var hasSymbols = require_shams()();
-    var callBound = require_call_bound();
-    var $Object = require_es_object_atoms();
-    var $push = callBound("Array.prototype.push");
-    var $propIsEnumerable = callBound("Object.prototype.propertyIsEnumerable");
-    var originalGetSymbols = hasSymbols ? $Object.getOwnPropertySymbols : null;
-    module2.exports = /* @__PURE__ */ __name(function assign(target, source1) {
-      if (target == null) {
-        throw new TypeError("target must be an object");
+    var { makeNodeError } = require_errors();
+    function hexValue(c) {
+      if (c >= 48 && c <= 57) return c - 48;
+      if (c >= 65 && c <= 70) return c - 55;
+      if (c >= 97 && c <= 102) return c - 87;
+      return -1;
+    }
+    __name(hexValue, "hexValue");
+    function unescapeBuffer(s, decodeSpaces = false) {
+      const { Buffer: Buffer2 } = require_buffer2();
+      const src = Buffer2.from(`${s}`);
+      const out = Buffer2.allocUnsafe(src.length);
+      let n = 0;
+      for (let i = 0; i < src.length; i++) {
+        const c = src[i];
+        if (c === 37 && i + 2 < src.length) {
+          const hi = hexValue(src[i + 1]);
+          const lo = hexValue(src[i + 2]);
+          if (hi !== -1 && lo !== -1) {
+            out[n++] = hi * 16 + lo;
+            i += 2;
+            continue;
+          }
+        }
+        out[n++] = c === 43 && decodeSpaces ? 32 : c;
       }
-      var to = $Object(target);
-      if (arguments.length === 1) {
-        return to;
+      return out.subarray(0, n);
+    }
+    __name(unescapeBuffer, "unescapeBuffer");
+    function unescape2(s, decodeSpaces = false) {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return module2.exports.unescapeBuffer(s, decodeSpaces).toString();
       }
-      for (var s = 1; s < arguments.length; ++s) {
-        var from = $Object(arguments[s]);
-        var keys = objectKeys(from);
-        var getSymbols = hasSymbols && ($Object.getOwnPropertySymbols || originalGetSymbols);
-        if (getSymbols) {
-          var syms = getSymbols(from);
-          for (var j = 0; j < syms.length; ++j) {
-            var key = syms[j];
-            if ($propIsEnumerable(from, key)) {
-              $push(keys, key);
+    }
+    __name(unescape2, "unescape");
+    function escape2(str) {
+      if (typeof str !== "string") {
+        if (typeof str === "object") str = String(str);
+        else str += "";
+      }
+      try {
+        return encodeURIComponent(str);
+      } catch {
+        throw makeNodeError(URIError, "ERR_INVALID_URI", "URI malformed");
+      }
+    }
+    __name(escape2, "escape");
+    function stringifyPrimitive(v) {
+      if (typeof v === "string") return v;
+      if (typeof v === "number" && Number.isFinite(v)) return `${v}`;
+      if (typeof v === "bigint") return `${v}`;
+      if (typeof v === "boolean") return v ? "true" : "false";
+      return "";
+    }
+    __name(stringifyPrimitive, "stringifyPrimitive");
+    function stringify(obj, sep = "&", eq = "=", options = void 0) {
+      sep = sep || "&";
+      eq = eq || "=";
+      let encode = module2.exports.escape;
+      if (options && typeof options.encodeURIComponent === "function") encode = options.encodeURIComponent;
+      const convert = /* @__PURE__ */ __name((v) => encode(stringifyPrimitive(v)), "convert");
+      if (obj === null || typeof obj !== "object") return "";
+      let out = "";
+      for (const k of Object.keys(obj)) {
+        const v = obj[k];
+        const ks = `${convert(k)}${eq}`;
+        if (Array.isArray(v)) {
+          if (v.length === 0) continue;
+          if (out) out += sep;
+          for (let j = 0; j < v.length; j++) {
+            if (j) out += sep;
+            out += ks + convert(v[j]);
+          }
+        } else {
+          if (out) out += sep;
+          out += ks + convert(v);
+        }
+      }
+      return out;
+    }
+    __name(stringify, "stringify");
+    function decodeStr(s, decoder) {
+      try {
+        return decoder(s);
+      } catch {
+        return module2.exports.unescape(s, true);
+      }
+    }
+    __name(decodeStr, "decodeStr");
+    function parse(qs, sep = "&", eq = "=", options = void 0) {
+      const obj = /* @__PURE__ */ Object.create(null);
+      if (typeof qs !== "string" || qs.length === 0) return obj;
+      sep = sep ? `${sep}` : "&";
+      eq = eq ? `${eq}` : "=";
+      let maxKeys = 1e3;
+      if (options && typeof options.maxKeys === "number") maxKeys = options.maxKeys;
+      let pairs = maxKeys > 0 ? maxKeys : Infinity;
+      let decode = module2.exports.unescape;
+      if (options && typeof options.decodeURIComponent === "function") decode = options.decodeURIComponent;
+      const defaultDecode = decode === unescape2;
+      const decodePart = /* @__PURE__ */ __name((s) => {
+        s = s.replace(/\+/g, " ");
+        if (defaultDecode) return s.includes("%") ? decodeWithFallback(s) : s;
+        return decodeStr(s, decode);
+      }, "decodePart");
+      let start = 0;
+      while (start <= qs.length && pairs > 0) {
+        let end = qs.indexOf(sep, start);
+        if (end === -1) end = qs.length;
+        const piece = qs.slice(start, end);
+        start = end + sep.length;
+        if (piece.length === 0) {
+          if (end === qs.length) break;
+          continue;
+        }
+        pairs--;
+        const idx = piece.indexOf(eq);
+        const key = decodePart(idx >= 0 ? piece.slice(0, idx) : piece);
+        const value = idx >= 0 ? decodePart(piece.slice(idx + eq.length)) : "";
+        const prev = obj[key];
+        if (prev === void 0) obj[key] = value;
+        else if (Array.isArray(prev)) prev.push(value);
+        else obj[key] = [prev, value];
+        if (end === qs.length) break;
+      }
+      return obj;
+    }
+    __name(parse, "parse");
+    function decodeWithFallback(s) {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return unescapeBuffer(s, true).toString();
+      }
+    }
+    __name(decodeWithFallback, "decodeWithFallback");
+    module2.exports = {
+      unescapeBuffer,
+      unescape: unescape2,
+      escape: escape2,
+      stringify,
+      encode: stringify,
+      parse,
+      decode: parse
+    };
+  }
+});
+
+// ../node/internal/qs-shim.js
+var require_qs_shim = __commonJS({
+  "../node/internal/qs-shim.js"(exports, module2) {
+    "use strict";
+    var querystring = require_querystring();
+    module2.exports = {
+      parse(str) {
+        return querystring.parse(str);
+      },
+      stringify(obj) {
+        return querystring.stringify(obj);
+      }
+    };
+  }
+});
+
+// ../node_modules/url/url.js
+var require_url2 = __commonJS({
+  "../node_modules/url/url.js"(exports) {
+    "use strict";
+    var punycode = require_punycode2();
+    function Url() {
+      this.protocol = null;
+      this.slashes = null;
+      this.auth = null;
+      this.host = null;
+      this.port = null;
+      this.hostname = null;
+      this.hash = null;
+      this.search = null;
+      this.query = null;
+      this.pathname = null;
+      this.path = null;
+      this.href = null;
+    }
+    __name(Url, "Url");
+    var protocolPattern = /^([a-z0-9.+-]+:)/i;
+    var portPattern = /:[0-9]*$/;
+    var simplePathPattern = /^(\/\/?(?!\/)[^?\s]*)(\?[^\s]*)?$/;
+    var delims = [
+      "<",
+      ">",
+      '"',
+      "`",
+      " ",
+      "\r",
+      "\n",
+      "	"
+    ];
+    var unwise = [
+      "{",
+      "}",
+      "|",
+      "\\",
+      "^",
+      "`"
+    ].concat(delims);
+    var autoEscape = ["'"].concat(unwise);
+    var nonHostChars = [
+      "%",
+      "/",
+      "?",
+      ";",
+      "#"
+    ].concat(autoEscape);
+    var hostEndingChars = [
+      "/",
+      "?",
+      "#"
+    ];
+    var hostnameMaxLen = 255;
+    var hostnamePartPattern = /^[+a-z0-9A-Z_-]{0,63}$/;
+    var hostnamePartStart = /^([+a-z0-9A-Z_-]{0,63})(.*)$/;
+    var unsafeProtocol = {
+      javascript: true,
+      "javascript:": true
+    };
+    var hostlessProtocol = {
+      javascript: true,
+      "javascript:": true
+    };
+    var slashedProtocol = {
+      http: true,
+      https: true,
+      ftp: true,
+      gopher: true,
+      file: true,
+      "http:": true,
+      "https:": true,
+      "ftp:": true,
+      "gopher:": true,
+      "file:": true
+    };
+    var querystring = require_qs_shim();
+    function urlParse(url, parseQueryString, slashesDenoteHost) {
+      if (url && typeof url === "object" && url instanceof Url) {
+        return url;
+      }
+      var u = new Url();
+      u.parse(url, parseQueryString, slashesDenoteHost);
+      return u;
+    }
+    __name(urlParse, "urlParse");
+    Url.prototype.parse = function(url, parseQueryString, slashesDenoteHost) {
+      if (typeof url !== "string") {
+        throw new TypeError("Parameter 'url' must be a string, not " + typeof url);
+      }
+      var queryIndex = url.indexOf("?"), splitter = queryIndex !== -1 && queryIndex < url.indexOf("#") ? "?" : "#", uSplit = url.split(splitter), slashRegex = /\\/g;
+      uSplit[0] = uSplit[0].replace(slashRegex, "/");
+      url = uSplit.join(splitter);
+      var rest = url;
+      rest = rest.trim();
+      if (!slashesDenoteHost && url.split("#").length === 1) {
+        var simplePath = simplePathPattern.exec(rest);
+        if (simplePath) {
+          this.path = rest;
+          this.href = rest;
+          this.pathname = simplePath[1];
+          if (simplePath[2]) {
+            this.search = simplePath[2];
+            if (parseQueryString) {
+              this.query = querystring.parse(this.search.substr(1));
+            } else {
+              this.query = this.search.substr(1);
+            }
+          } else if (parseQueryString) {
+            this.search = "";
+            this.query = {};
+          }
+          return this;
+        }
+      }
+      var proto = protocolPattern.exec(rest);
+      if (proto) {
+        proto = proto[0];
+        var lowerProto = proto.toLowerCase();
+        this.protocol = lowerProto;
+        rest = rest.substr(proto.length);
+      }
+      if (slashesDenoteHost || proto || rest.match(/^\/\/[^@/]+@[^@/]+/)) {
+        var slashes = rest.substr(0, 2) === "//";
+        if (slashes && !(proto && hostlessProtocol[proto])) {
+          rest = rest.substr(2);
+          this.slashes = true;
+        }
+      }
+      if (!hostlessProtocol[proto] && (slashes || proto && !slashedProtocol[proto])) {
+        var hostEnd = -1;
+        for (var i = 0; i < hostEndingChars.length; i++) {
+          var hec = rest.indexOf(hostEndingChars[i]);
+          if (hec !== -1 && (hostEnd === -1 || hec < hostEnd)) {
+            hostEnd = hec;
+          }
+        }
+        var auth, atSign;
+        if (hostEnd === -1) {
+          atSign = rest.lastIndexOf("@");
+        } else {
+          atSign = rest.lastIndexOf("@", hostEnd);
+        }
+        if (atSign !== -1) {
+          auth = rest.slice(0, atSign);
+          rest = rest.slice(atSign + 1);
+          this.auth = decodeURIComponent(auth);
+        }
+        hostEnd = -1;
+        for (var i = 0; i < nonHostChars.length; i++) {
+          var hec = rest.indexOf(nonHostChars[i]);
+          if (hec !== -1 && (hostEnd === -1 || hec < hostEnd)) {
+            hostEnd = hec;
+          }
+        }
+        if (hostEnd === -1) {
+          hostEnd = rest.length;
+        }
+        this.host = rest.slice(0, hostEnd);
+        rest = rest.slice(hostEnd);
+        this.parseHost();
+        this.hostname = this.hostname || "";
+        var ipv6Hostname = this.hostname[0] === "[" && this.hostname[this.hostname.length - 1] === "]";
+        if (!ipv6Hostname) {
+          var hostparts = this.hostname.split(/\./);
+          for (var i = 0, l = hostparts.length; i < l; i++) {
+            var part = hostparts[i];
+            if (!part) {
+              continue;
+            }
+            if (!part.match(hostnamePartPattern)) {
+              var newpart = "";
+              for (var j = 0, k = part.length; j < k; j++) {
+                if (part.charCodeAt(j) > 127) {
+                  newpart += "x";
+                } else {
+                  newpart += part[j];
+                }
+              }
+              if (!newpart.match(hostnamePartPattern)) {
+                var validParts = hostparts.slice(0, i);
+                var notHost = hostparts.slice(i + 1);
+                var bit = part.match(hostnamePartStart);
+                if (bit) {
+                  validParts.push(bit[1]);
+                  notHost.unshift(bit[2]);
+                }
+                if (notHost.length) {
+                  rest = "/" + notHost.join(".") + rest;
+                }
+                this.hostname = validParts.join(".");
+                break;
+              }
             }
           }
         }
-        for (var i = 0; i < keys.length; ++i) {
-          var nextKey = keys[i];
-          if ($propIsEnumerable(from, nextKey)) {
-            var propValue = from[nextKey];
-            to[nextKey] = propValue;
+        if (this.hostname.length > hostnameMaxLen) {
+          this.hostname = "";
+        } else {
+          this.hostname = this.hostname.toLowerCase();
+        }
+        if (!ipv6Hostname) {
+          this.hostname = punycode.toASCII(this.hostname);
+        }
+        var p = this.port ? ":" + this.port : "";
+        var h = this.hostname || "";
+        this.host = h + p;
+        this.href += this.host;
+        if (ipv6Hostname) {
+          this.hostname = this.hostname.substr(1, this.hostname.length - 2);
+          if (rest[0] !== "/") {
+            rest = "/" + rest;
           }
         }
       }
-      return to;
-    }, "assign");
+      if (!unsafeProtocol[lowerProto]) {
+        for (var i = 0, l = autoEscape.length; i < l; i++) {
+          var ae = autoEscape[i];
+          if (rest.indexOf(ae) === -1) {
+            continue;
+          }
+          var esc = encodeURIComponent(ae);
+          if (esc === ae) {
+            esc = escape(ae);
+          }
+          rest = rest.split(ae).join(esc);
+        }
+      }
+      var hash = rest.indexOf("#");
+      if (hash !== -1) {
+        this.hash = rest.substr(hash);
+        rest = rest.slice(0, hash);
+      }
+      var qm = rest.indexOf("?");
+      if (qm !== -1) {
+        this.search = rest.substr(qm);
+        this.query = rest.substr(qm + 1);
+        if (parseQueryString) {
+          this.query = querystring.parse(this.query);
+        }
+        rest = rest.slice(0, qm);
+      } else if (parseQueryString) {
+        this.search = "";
+        this.query = {};
+      }
+      if (rest) {
+        this.pathname = rest;
+      }
+      if (slashedProtocol[lowerProto] && this.hostname && !this.pathname) {
+        this.pathname = "/";
+      }
+      if (this.pathname || this.search) {
+        var p = this.pathname || "";
+        var s = this.search || "";
+        this.path = p + s;
+      }
+      this.href = this.format();
+      return this;
+    };
+    function urlFormat(obj) {
+      if (typeof obj === "string") {
+        obj = urlParse(obj);
+      }
+      if (!(obj instanceof Url)) {
+        return Url.prototype.format.call(obj);
+      }
+      return obj.format();
+    }
+    __name(urlFormat, "urlFormat");
+    Url.prototype.format = function() {
+      var auth = this.auth || "";
+      if (auth) {
+        auth = encodeURIComponent(auth);
+        auth = auth.replace(/%3A/i, ":");
+        auth += "@";
+      }
+      var protocol = this.protocol || "", pathname = this.pathname || "", hash = this.hash || "", host = false, query = "";
+      if (this.host) {
+        host = auth + this.host;
+      } else if (this.hostname) {
+        host = auth + (this.hostname.indexOf(":") === -1 ? this.hostname : "[" + this.hostname + "]");
+        if (this.port) {
+          host += ":" + this.port;
+        }
+      }
+      if (this.query && typeof this.query === "object" && Object.keys(this.query).length) {
+        query = querystring.stringify(this.query, {
+          arrayFormat: "repeat",
+          addQueryPrefix: false
+        });
+      }
+      var search = this.search || query && "?" + query || "";
+      if (protocol && protocol.substr(-1) !== ":") {
+        protocol += ":";
+      }
+      if (this.slashes || (!protocol || slashedProtocol[protocol]) && host !== false) {
+        host = "//" + (host || "");
+        if (pathname && pathname.charAt(0) !== "/") {
+          pathname = "/" + pathname;
+        }
+      } else if (!host) {
+        host = "";
+      }
+      if (hash && hash.charAt(0) !== "#") {
+        hash = "#" + hash;
+      }
+      if (search && search.charAt(0) !== "?") {
+        search = "?" + search;
+      }
+      pathname = pathname.replace(/[?#]/g, function(match) {
+        return encodeURIComponent(match);
+      });
+      search = search.replace("#", "%23");
+      return protocol + host + pathname + search + hash;
+    };
+    function urlResolve(source, relative) {
+      return urlParse(source, false, true).resolve(relative);
+    }
+    __name(urlResolve, "urlResolve");
+    Url.prototype.resolve = function(relative) {
+      return this.resolveObject(urlParse(relative, false, true)).format();
+    };
+    function urlResolveObject(source, relative) {
+      if (!source) {
+        return relative;
+      }
+      return urlParse(source, false, true).resolveObject(relative);
+    }
+    __name(urlResolveObject, "urlResolveObject");
+    Url.prototype.resolveObject = function(relative) {
+      if (typeof relative === "string") {
+        var rel = new Url();
+        rel.parse(relative, false, true);
+        relative = rel;
+      }
+      var result = new Url();
+      var tkeys = Object.keys(this);
+      for (var tk = 0; tk < tkeys.length; tk++) {
+        var tkey = tkeys[tk];
+        result[tkey] = this[tkey];
+      }
+      result.hash = relative.hash;
+      if (relative.href === "") {
+        result.href = result.format();
+        return result;
+      }
+      if (relative.slashes && !relative.protocol) {
+        var rkeys = Object.keys(relative);
+        for (var rk = 0; rk < rkeys.length; rk++) {
+          var rkey = rkeys[rk];
+          if (rkey !== "protocol") {
+            result[rkey] = relative[rkey];
+          }
+        }
+        if (slashedProtocol[result.protocol] && result.hostname && !result.pathname) {
+          result.pathname = "/";
+          result.path = result.pathname;
+        }
+        result.href = result.format();
+        return result;
+      }
+      if (relative.protocol && relative.protocol !== result.protocol) {
+        if (!slashedProtocol[relative.protocol]) {
+          var keys = Object.keys(relative);
+          for (var v = 0; v < keys.length; v++) {
+            var k = keys[v];
+            result[k] = relative[k];
+          }
+          result.href = result.format();
+          return result;
+        }
+        result.protocol = relative.protocol;
+        if (!relative.host && !hostlessProtocol[relative.protocol]) {
+          var relPath = (relative.pathname || "").split("/");
+          while (relPath.length && !(relative.host = relPath.shift())) {
+          }
+          if (!relative.host) {
+            relative.host = "";
+          }
+          if (!relative.hostname) {
+            relative.hostname = "";
+          }
+          if (relPath[0] !== "") {
+            relPath.unshift("");
+          }
+          if (relPath.length < 2) {
+            relPath.unshift("");
+          }
+          result.pathname = relPath.join("/");
+        } else {
+          result.pathname = relative.pathname;
+        }
+        result.search = relative.search;
+        result.query = relative.query;
+        result.host = relative.host || "";
+        result.auth = relative.auth;
+        result.hostname = relative.hostname || relative.host;
+        result.port = relative.port;
+        if (result.pathname || result.search) {
+          var p = result.pathname || "";
+          var s = result.search || "";
+          result.path = p + s;
+        }
+        result.slashes = result.slashes || relative.slashes;
+        result.href = result.format();
+        return result;
+      }
+      var isSourceAbs = result.pathname && result.pathname.charAt(0) === "/", isRelAbs = relative.host || relative.pathname && relative.pathname.charAt(0) === "/", mustEndAbs = isRelAbs || isSourceAbs || result.host && relative.pathname, removeAllDots = mustEndAbs, srcPath = result.pathname && result.pathname.split("/") || [], relPath = relative.pathname && relative.pathname.split("/") || [], psychotic = result.protocol && !slashedProtocol[result.protocol];
+      if (psychotic) {
+        result.hostname = "";
+        result.port = null;
+        if (result.host) {
+          if (srcPath[0] === "") {
+            srcPath[0] = result.host;
+          } else {
+            srcPath.unshift(result.host);
+          }
+        }
+        result.host = "";
+        if (relative.protocol) {
+          relative.hostname = null;
+          relative.port = null;
+          if (relative.host) {
+            if (relPath[0] === "") {
+              relPath[0] = relative.host;
+            } else {
+              relPath.unshift(relative.host);
+            }
+          }
+          relative.host = null;
+        }
+        mustEndAbs = mustEndAbs && (relPath[0] === "" || srcPath[0] === "");
+      }
+      if (isRelAbs) {
+        result.host = relative.host || relative.host === "" ? relative.host : result.host;
+        result.hostname = relative.hostname || relative.hostname === "" ? relative.hostname : result.hostname;
+        result.search = relative.search;
+        result.query = relative.query;
+        srcPath = relPath;
+      } else if (relPath.length) {
+        if (!srcPath) {
+          srcPath = [];
+        }
+        srcPath.pop();
+        srcPath = srcPath.concat(relPath);
+        result.search = relative.search;
+        result.query = relative.query;
+      } else if (relative.search != null) {
+        if (psychotic) {
+          result.host = srcPath.shift();
+          result.hostname = result.host;
+          var authInHost = result.host && result.host.indexOf("@") > 0 ? result.host.split("@") : false;
+          if (authInHost) {
+            result.auth = authInHost.shift();
+            result.hostname = authInHost.shift();
+            result.host = result.hostname;
+          }
+        }
+        result.search = relative.search;
+        result.query = relative.query;
+        if (result.pathname !== null || result.search !== null) {
+          result.path = (result.pathname ? result.pathname : "") + (result.search ? result.search : "");
+        }
+        result.href = result.format();
+        return result;
+      }
+      if (!srcPath.length) {
+        result.pathname = null;
+        if (result.search) {
+          result.path = "/" + result.search;
+        } else {
+          result.path = null;
+        }
+        result.href = result.format();
+        return result;
+      }
+      var last = srcPath.slice(-1)[0];
+      var hasTrailingSlash = (result.host || relative.host || srcPath.length > 1) && (last === "." || last === "..") || last === "";
+      var up = 0;
+      for (var i = srcPath.length; i >= 0; i--) {
+        last = srcPath[i];
+        if (last === ".") {
+          srcPath.splice(i, 1);
+        } else if (last === "..") {
+          srcPath.splice(i, 1);
+          up++;
+        } else if (up) {
+          srcPath.splice(i, 1);
+          up--;
+        }
+      }
+      if (!mustEndAbs && !removeAllDots) {
+        for (; up--; up) {
+          srcPath.unshift("..");
+        }
+      }
+      if (mustEndAbs && srcPath[0] !== "" && (!srcPath[0] || srcPath[0].charAt(0) !== "/")) {
+        srcPath.unshift("");
+      }
+      if (hasTrailingSlash && srcPath.join("/").substr(-1) !== "/") {
+        srcPath.push("");
+      }
+      var isAbsolute = srcPath[0] === "" || srcPath[0] && srcPath[0].charAt(0) === "/";
+      if (psychotic) {
+        result.hostname = isAbsolute ? "" : srcPath.length ? srcPath.shift() : "";
+        result.host = result.hostname;
+        var authInHost = result.host && result.host.indexOf("@") > 0 ? result.host.split("@") : false;
+        if (authInHost) {
+          result.auth = authInHost.shift();
+          result.hostname = authInHost.shift();
+          result.host = result.hostname;
+        }
+      }
+      mustEndAbs = mustEndAbs || result.host && srcPath.length;
+      if (mustEndAbs && !isAbsolute) {
+        srcPath.unshift("");
+      }
+      if (srcPath.length > 0) {
+        result.pathname = srcPath.join("/");
+      } else {
+        result.pathname = null;
+        result.path = null;
+      }
+      if (result.pathname !== null || result.search !== null) {
+        result.path = (result.pathname ? result.pathname : "") + (result.search ? result.search : "");
+      }
+      result.auth = relative.auth || result.auth;
+      result.slashes = result.slashes || relative.slashes;
+      result.href = result.format();
+      return result;
+    };
+    Url.prototype.parseHost = function() {
+      var host = this.host;
+      var port = portPattern.exec(host);
+      if (port) {
+        port = port[0];
+        if (port !== ":") {
+          this.port = port.substr(1);
+        }
+        host = host.substr(0, host.length - port.length);
+      }
+      if (host) {
+        this.hostname = host;
+      }
+    };
+    exports.parse = urlParse;
+    exports.resolve = urlResolve;
+    exports.resolveObject = urlResolveObject;
+    exports.format = urlFormat;
+    exports.Url = Url;
   }
 });
 
-// ../node_modules/object.assign/polyfill.js
-var require_polyfill3 = __commonJS({
-  "../node_modules/object.assign/polyfill.js"(exports, module2) {
+// ../node/url.js
+var require_url3 = __commonJS({
+  "../node/url.js"(exports, module2) {
     "use strict";
-    var implementation = require_implementation5();
-    var lacksProperEnumerationOrder = /* @__PURE__ */ __name(function() {
-      if (!Object.assign) {
-        return false;
+    var legacy = require_url2();
+    var internal = require_url();
+    var { codes } = require_errors();
+    var { Url } = legacy;
+    function parse(url, parseQueryString = false, slashesDenoteHost = false) {
+      if (url instanceof Url) return url;
+      if (typeof url !== "string") throw codes.ERR_INVALID_ARG_TYPE("url", "string", url);
+      const out = legacy.parse(url, parseQueryString, slashesDenoteHost);
+      if (parseQueryString && out.search === "") {
+        out.search = null;
+        out.query = /* @__PURE__ */ Object.create(null);
       }
-      var str = "abcdefghijklmnopqrst";
-      var letters = str.split("");
-      var map = {};
-      for (var i = 0; i < letters.length; ++i) {
-        map[letters[i]] = letters[i];
+      return out;
+    }
+    __name(parse, "parse");
+    function formatWhatwg(url, options) {
+      let fragment = true;
+      let unicode = false;
+      let search = true;
+      let auth = true;
+      if (options !== void 0) {
+        if (options === null || typeof options !== "object") {
+          throw codes.ERR_INVALID_ARG_TYPE("options", "Object", options);
+        }
+        if ("fragment" in options) fragment = !!options.fragment;
+        if ("unicode" in options) unicode = !!options.unicode;
+        if ("search" in options) search = !!options.search;
+        if ("auth" in options) auth = !!options.auth;
       }
-      var obj = Object.assign({}, map);
-      var actual = "";
-      for (var k in obj) {
-        actual += k;
+      let out = url.protocol;
+      if (url.href.startsWith(`${url.protocol}//`)) {
+        out += "//";
+        if (auth && (url.username || url.password)) {
+          out += url.username;
+          if (url.password) out += `:${url.password}`;
+          out += "@";
+        }
+        out += unicode ? internal.domainToUnicode(url.hostname) : url.hostname;
+        if (url.port) out += `:${url.port}`;
       }
-      return str !== actual;
-    }, "lacksProperEnumerationOrder");
-    var assignHasPendingExceptions = /* @__PURE__ */ __name(function() {
-      if (!Object.assign || !Object.preventExtensions) {
-        return false;
+      out += url.pathname;
+      if (search) out += url.search;
+      if (fragment) out += url.hash;
+      return out;
+    }
+    __name(formatWhatwg, "formatWhatwg");
+    function format(urlObject, options = void 0) {
+      if (typeof urlObject === "string") {
+        urlObject = legacy.parse(urlObject);
+      } else if (urlObject === null || typeof urlObject !== "object" && typeof urlObject !== "function") {
+        throw codes.ERR_INVALID_ARG_TYPE("urlObject", ["Object", "string"], urlObject);
+      } else if (internal.isURL(urlObject)) {
+        return formatWhatwg(urlObject, options);
       }
-      var thrower = Object.preventExtensions({ 1: 2 });
-      try {
-        Object.assign(thrower, "xy");
-      } catch (e) {
-        return thrower[1] === "y";
-      }
-      return false;
-    }, "assignHasPendingExceptions");
-    module2.exports = /* @__PURE__ */ __name(function getPolyfill() {
-      if (!Object.assign) {
-        return implementation;
-      }
-      if (lacksProperEnumerationOrder()) {
-        return implementation;
-      }
-      if (assignHasPendingExceptions()) {
-        return implementation;
-      }
-      return Object.assign;
-    }, "getPolyfill");
+      return Url.prototype.format.call(urlObject);
+    }
+    __name(format, "format");
+    function resolve(source, relative) {
+      return legacy.resolve(source, relative);
+    }
+    __name(resolve, "resolve");
+    function resolveObject(source, relative) {
+      return legacy.resolveObject(source, relative);
+    }
+    __name(resolveObject, "resolveObject");
+    module2.exports = {
+      Url,
+      parse,
+      resolve,
+      resolveObject,
+      format,
+      URL: internal.URL,
+      URLSearchParams: internal.URLSearchParams,
+      domainToASCII: internal.domainToASCII,
+      domainToUnicode: internal.domainToUnicode,
+      pathToFileURL: internal.pathToFileURL,
+      fileURLToPath: internal.fileURLToPath,
+      urlToHttpOptions: internal.urlToHttpOptions
+    };
   }
 });
 
-// ../node_modules/call-bind/callBound.js
-var require_callBound = __commonJS({
-  "../node_modules/call-bind/callBound.js"(exports, module2) {
-    "use strict";
-    var GetIntrinsic = require_get_intrinsic();
-    var callBind = require_call_bind();
-    var $indexOf = callBind(GetIntrinsic("String.prototype.indexOf"));
-    module2.exports = /* @__PURE__ */ __name(function callBoundIntrinsic(name, allowMissing) {
-      var intrinsic = GetIntrinsic(name, !!allowMissing);
-      if (typeof intrinsic === "function" && $indexOf(name, ".prototype.") > -1) {
-        return callBind(intrinsic);
-      }
-      return intrinsic;
-    }, "callBoundIntrinsic");
-  }
-});
-
-// ../node_modules/assert/build/assert.js
+// ../node/assert.js
 var require_assert = __commonJS({
-  "../node_modules/assert/build/assert.js"(exports, module2) {
+  "../node/assert.js"(exports, module2) {
     "use strict";
-    function _typeof(o) {
-      "@babel/helpers - typeof";
-      return _typeof = "function" == typeof Symbol && "symbol" == typeof Symbol.iterator ? function(o2) {
-        return typeof o2;
-      } : function(o2) {
-        return o2 && "function" == typeof Symbol && o2.constructor === Symbol && o2 !== Symbol.prototype ? "symbol" : typeof o2;
-      }, _typeof(o);
+    var comparisons = require_comparisons();
+    var binding = require_binding();
+    var { AssertionError } = require_assertion_error();
+    var { codes } = require_errors();
+    var { isDeepEqual, isDeepStrictEqual } = comparisons;
+    var NO_EXCEPTION = {};
+    function lazyUtil() {
+      return require_util2();
     }
-    __name(_typeof, "_typeof");
-    function _defineProperties(target, props) {
-      for (var i = 0; i < props.length; i++) {
-        var descriptor = props[i];
-        descriptor.enumerable = descriptor.enumerable || false;
-        descriptor.configurable = true;
-        if ("value" in descriptor) descriptor.writable = true;
-        Object.defineProperty(target, _toPropertyKey(descriptor.key), descriptor);
-      }
+    __name(lazyUtil, "lazyUtil");
+    function inspect(value, opts) {
+      return lazyUtil().inspect(value, opts);
     }
-    __name(_defineProperties, "_defineProperties");
-    function _createClass(Constructor, protoProps, staticProps) {
-      if (protoProps) _defineProperties(Constructor.prototype, protoProps);
-      if (staticProps) _defineProperties(Constructor, staticProps);
-      Object.defineProperty(Constructor, "prototype", { writable: false });
-      return Constructor;
+    __name(inspect, "inspect");
+    function isRegExp(value) {
+      return lazyUtil().types.isRegExp(value);
     }
-    __name(_createClass, "_createClass");
-    function _toPropertyKey(arg) {
-      var key = _toPrimitive(arg, "string");
-      return _typeof(key) === "symbol" ? key : String(key);
+    __name(isRegExp, "isRegExp");
+    function isError(value) {
+      return lazyUtil().types.isNativeError(value) || value instanceof Error;
     }
-    __name(_toPropertyKey, "_toPropertyKey");
-    function _toPrimitive(input, hint) {
-      if (_typeof(input) !== "object" || input === null) return input;
-      var prim = input[Symbol.toPrimitive];
-      if (prim !== void 0) {
-        var res = prim.call(input, hint || "default");
-        if (_typeof(res) !== "object") return res;
-        throw new TypeError("@@toPrimitive must return a primitive value.");
-      }
-      return (hint === "string" ? String : Number)(input);
-    }
-    __name(_toPrimitive, "_toPrimitive");
-    function _classCallCheck(instance, Constructor) {
-      if (!(instance instanceof Constructor)) {
-        throw new TypeError("Cannot call a class as a function");
-      }
-    }
-    __name(_classCallCheck, "_classCallCheck");
-    var _require = require_errors2();
-    var _require$codes = _require.codes;
-    var ERR_AMBIGUOUS_ARGUMENT = _require$codes.ERR_AMBIGUOUS_ARGUMENT;
-    var ERR_INVALID_ARG_TYPE = _require$codes.ERR_INVALID_ARG_TYPE;
-    var ERR_INVALID_ARG_VALUE = _require$codes.ERR_INVALID_ARG_VALUE;
-    var ERR_INVALID_RETURN_VALUE = _require$codes.ERR_INVALID_RETURN_VALUE;
-    var ERR_MISSING_ARGS = _require$codes.ERR_MISSING_ARGS;
-    var AssertionError = require_assertion_error();
-    var _require2 = require_util2();
-    var inspect = _require2.inspect;
-    var _require$types = require_util2().types;
-    var isPromise = _require$types.isPromise;
-    var isRegExp = _require$types.isRegExp;
-    var objectAssign = require_polyfill3()();
-    var objectIs = require_polyfill()();
-    var RegExpPrototypeTest = require_callBound()("RegExp.prototype.test");
-    var isDeepEqual;
-    var isDeepStrictEqual;
-    function lazyLoadComparison() {
-      var comparison = require_comparisons();
-      isDeepEqual = comparison.isDeepEqual;
-      isDeepStrictEqual = comparison.isDeepStrictEqual;
-    }
-    __name(lazyLoadComparison, "lazyLoadComparison");
-    var warned = false;
-    var assert = module2.exports = ok;
-    var NO_EXCEPTION_SENTINEL = {};
+    __name(isError, "isError");
     function innerFail(obj) {
       if (obj.message instanceof Error) throw obj.message;
       throw new AssertionError(obj);
     }
     __name(innerFail, "innerFail");
-    function fail(actual, expected, message, operator, stackStartFn) {
-      var argsLen = arguments.length;
-      var internalMessage;
-      if (argsLen === 0) {
-        internalMessage = "Failed";
-      } else if (argsLen === 1) {
-        message = actual;
-        actual = void 0;
-      } else {
-        if (warned === false) {
-          warned = true;
-          var warn = process.emitWarning ? process.emitWarning : console.warn.bind(console);
-          warn("assert.fail() with more than one argument is deprecated. Please use assert.strictEqual() instead or only pass a message.", "DeprecationWarning", "DEP0094");
-        }
-        if (argsLen === 2) operator = "!=";
+    var sourceMessages = /* @__PURE__ */ new Map();
+    function callSite(fn) {
+      const prepare = Error.prepareStackTrace;
+      const limit = Error.stackTraceLimit;
+      const holder = {};
+      try {
+        Error.stackTraceLimit = 1;
+        Error.prepareStackTrace = (_, frames) => frames;
+        Error.captureStackTrace(holder, fn);
+        return Array.isArray(holder.stack) ? holder.stack[0] : void 0;
+      } finally {
+        Error.prepareStackTrace = prepare;
+        Error.stackTraceLimit = limit;
       }
-      if (message instanceof Error) throw message;
-      var errArgs = {
-        actual,
-        expected,
-        operator: operator === void 0 ? "fail" : operator,
-        stackStartFn: stackStartFn || fail
-      };
-      if (message !== void 0) {
-        errArgs.message = message;
-      }
-      var err = new AssertionError(errArgs);
-      if (internalMessage) {
-        err.message = internalMessage;
-        err.generatedMessage = true;
-      }
-      throw err;
     }
-    __name(fail, "fail");
-    assert.fail = fail;
-    assert.AssertionError = AssertionError;
+    __name(callSite, "callSite");
+    function isIdentChar(c) {
+      return c !== void 0 && /[\w$\u0080-\uffff]/.test(c);
+    }
+    __name(isIdentChar, "isIdentChar");
+    function isSpace(c) {
+      return c === " " || c === "	" || c === "\n" || c === "\r";
+    }
+    __name(isSpace, "isSpace");
+    function matchParen(src, open) {
+      let depth = 0;
+      let prev = "(";
+      for (let i = open; i < src.length; i++) {
+        const c = src[i];
+        if (c === '"' || c === "'" || c === "`") {
+          i++;
+          while (i < src.length && src[i] !== c) {
+            if (src[i] === "\\") i++;
+            i++;
+          }
+          prev = c;
+          continue;
+        }
+        if (c === "/" && src[i + 1] === "/") {
+          while (i < src.length && src[i] !== "\n") i++;
+          continue;
+        }
+        if (c === "/" && src[i + 1] === "*") {
+          const close = src.indexOf("*/", i + 2);
+          if (close === -1) return -1;
+          i = close + 1;
+          continue;
+        }
+        if (c === "/" && /[(,=:[!&|?{};]/.test(prev)) {
+          i++;
+          let inClass = false;
+          while (i < src.length && (src[i] !== "/" || inClass) && src[i] !== "\n") {
+            if (src[i] === "\\") i++;
+            else if (src[i] === "[") inClass = true;
+            else if (src[i] === "]") inClass = false;
+            i++;
+          }
+          prev = "a";
+          continue;
+        }
+        if (c === "(" || c === "[" || c === "{") depth++;
+        else if (c === ")" || c === "]" || c === "}") {
+          depth--;
+          if (depth === 0) return c === ")" ? i : -1;
+        }
+        if (!isSpace(c)) prev = c;
+      }
+      return -1;
+    }
+    __name(matchParen, "matchParen");
+    function callAt(src, line, column) {
+      let lineStart = 0;
+      for (let l = 0; l < line; l++) {
+        lineStart = src.indexOf("\n", lineStart) + 1;
+        if (lineStart === 0) return void 0;
+      }
+      const at = lineStart + column;
+      let start = at;
+      while (start > lineStart && isIdentChar(src[start - 1])) start--;
+      for (; ; ) {
+        let t = start;
+        while (t > lineStart && isSpace(src[t - 1])) t--;
+        if (src[t - 1] !== ".") break;
+        t--;
+        while (t > lineStart && isSpace(src[t - 1])) t--;
+        let u = t;
+        while (u > lineStart && isIdentChar(src[u - 1])) u--;
+        if (u === t) break;
+        start = u;
+      }
+      let p = at;
+      while (p < src.length && isIdentChar(src[p])) p++;
+      while (p < src.length && isSpace(src[p])) p++;
+      if (src[p] !== "(") return void 0;
+      const end = matchParen(src, p);
+      if (end === -1) return void 0;
+      const text = src.slice(start, end + 1).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+      return [start - lineStart, text];
+    }
+    __name(callAt, "callAt");
+    function getErrMessage(fn) {
+      let site;
+      try {
+        site = callSite(fn);
+      } catch {
+        return void 0;
+      }
+      if (site === void 0) return void 0;
+      const filename = site.getFileName();
+      if (!filename) return void 0;
+      const line = site.getLineNumber() - 1;
+      const column = site.getColumnNumber() - 1;
+      const key = `${filename}
+${line}
+${column}`;
+      if (sourceMessages.has(key)) return sourceMessages.get(key);
+      let message;
+      try {
+        const fs = binding.fs;
+        let path = filename;
+        if (path.startsWith("file://")) path = require_url3().fileURLToPath(path);
+        const src = fs && typeof fs.readFileUtf8 === "function" ? fs.readFileUtf8(path) : void 0;
+        const found = typeof src === "string" ? callAt(src, line, column) : void 0;
+        if (found !== void 0) {
+          const [startColumn, text] = found;
+          const [first, ...rest] = text.replace(/\r\n/g, "\n").split("\n");
+          let code = first;
+          for (const frame of rest) {
+            let pos = 0;
+            while (pos < startColumn && (frame[pos] === " " || frame[pos] === "	")) pos++;
+            code += `
+  ${frame.slice(pos)}`;
+          }
+          message = `The expression evaluated to a falsy value:
+
+  ${code}
+`;
+        }
+      } catch {
+        message = void 0;
+      }
+      sourceMessages.set(key, message);
+      return message;
+    }
+    __name(getErrMessage, "getErrMessage");
     function innerOk(fn, argLen, value, message) {
       if (!value) {
-        var generatedMessage = false;
+        let generatedMessage = false;
         if (argLen === 0) {
           generatedMessage = true;
           message = "No value argument passed to `assert.ok()`";
-        } else if (message instanceof Error) {
+        } else if (message == null) {
+          generatedMessage = true;
+          message = getErrMessage(fn);
+        } else if (isError(message)) {
           throw message;
         }
-        var err = new AssertionError({
-          actual: value,
-          expected: true,
-          message,
-          operator: "==",
-          stackStartFn: fn
-        });
+        const err = new AssertionError({ actual: value, expected: true, message, operator: "==", stackStartFn: fn });
         err.generatedMessage = generatedMessage;
         throw err;
       }
     }
     __name(innerOk, "innerOk");
-    function ok() {
-      for (var _len = arguments.length, args = new Array(_len), _key = 0; _key < _len; _key++) {
-        args[_key] = arguments[_key];
-      }
-      innerOk.apply(void 0, [ok, args.length].concat(args));
+    function ok(...args) {
+      innerOk(ok, args.length, ...args);
     }
     __name(ok, "ok");
+    var assert = ok;
     assert.ok = ok;
-    assert.equal = /* @__PURE__ */ __name(function equal(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
+    var failWarned = false;
+    assert.fail = /* @__PURE__ */ __name(function fail(actual, expected, message, operator, stackStartFn) {
+      const argsLen = arguments.length;
+      let internalMessage = false;
+      if (actual == null && argsLen <= 1) {
+        internalMessage = true;
+        message = "Failed";
+      } else if (argsLen === 1) {
+        message = actual;
+        actual = void 0;
+      } else {
+        if (!failWarned) {
+          failWarned = true;
+          process.emitWarning("assert.fail() with more than one argument is deprecated. Please use assert.strictEqual() instead or only pass a message.", "DeprecationWarning", "DEP0094");
+        }
+        if (argsLen === 2) operator = "!=";
       }
-      if (actual != expected) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "==",
-          stackStartFn: equal
-        });
+      if (message instanceof Error) throw message;
+      const err = new AssertionError({
+        actual,
+        expected,
+        operator: operator === void 0 ? "fail" : operator,
+        stackStartFn: stackStartFn || fail,
+        message
+      });
+      if (internalMessage) err.generatedMessage = true;
+      throw err;
+    }, "fail");
+    assert.AssertionError = AssertionError;
+    function requireTwo(count) {
+      if (count < 2) throw codes.ERR_MISSING_ARGS("actual", "expected");
+    }
+    __name(requireTwo, "requireTwo");
+    assert.equal = /* @__PURE__ */ __name(function equal(actual, expected, message) {
+      requireTwo(arguments.length);
+      if (actual != expected && (!Number.isNaN(actual) || !Number.isNaN(expected))) {
+        innerFail({ actual, expected, message, operator: "==", stackStartFn: equal });
       }
     }, "equal");
     assert.notEqual = /* @__PURE__ */ __name(function notEqual(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
-      }
-      if (actual == expected) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "!=",
-          stackStartFn: notEqual
-        });
+      requireTwo(arguments.length);
+      if (actual == expected || Number.isNaN(actual) && Number.isNaN(expected)) {
+        innerFail({ actual, expected, message, operator: "!=", stackStartFn: notEqual });
       }
     }, "notEqual");
     assert.deepEqual = /* @__PURE__ */ __name(function deepEqual(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
-      }
-      if (isDeepEqual === void 0) lazyLoadComparison();
+      requireTwo(arguments.length);
       if (!isDeepEqual(actual, expected)) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "deepEqual",
-          stackStartFn: deepEqual
-        });
+        innerFail({ actual, expected, message, operator: "deepEqual", stackStartFn: deepEqual });
       }
     }, "deepEqual");
     assert.notDeepEqual = /* @__PURE__ */ __name(function notDeepEqual(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
-      }
-      if (isDeepEqual === void 0) lazyLoadComparison();
+      requireTwo(arguments.length);
       if (isDeepEqual(actual, expected)) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "notDeepEqual",
-          stackStartFn: notDeepEqual
-        });
+        innerFail({ actual, expected, message, operator: "notDeepEqual", stackStartFn: notDeepEqual });
       }
     }, "notDeepEqual");
     assert.deepStrictEqual = /* @__PURE__ */ __name(function deepStrictEqual(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
-      }
-      if (isDeepEqual === void 0) lazyLoadComparison();
+      requireTwo(arguments.length);
       if (!isDeepStrictEqual(actual, expected)) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "deepStrictEqual",
-          stackStartFn: deepStrictEqual
-        });
+        innerFail({ actual, expected, message, operator: "deepStrictEqual", stackStartFn: deepStrictEqual });
       }
     }, "deepStrictEqual");
-    assert.notDeepStrictEqual = notDeepStrictEqual;
-    function notDeepStrictEqual(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
-      }
-      if (isDeepEqual === void 0) lazyLoadComparison();
+    assert.notDeepStrictEqual = /* @__PURE__ */ __name(function notDeepStrictEqual(actual, expected, message) {
+      requireTwo(arguments.length);
       if (isDeepStrictEqual(actual, expected)) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "notDeepStrictEqual",
-          stackStartFn: notDeepStrictEqual
-        });
+        innerFail({ actual, expected, message, operator: "notDeepStrictEqual", stackStartFn: notDeepStrictEqual });
       }
-    }
-    __name(notDeepStrictEqual, "notDeepStrictEqual");
+    }, "notDeepStrictEqual");
     assert.strictEqual = /* @__PURE__ */ __name(function strictEqual(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
-      }
-      if (!objectIs(actual, expected)) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "strictEqual",
-          stackStartFn: strictEqual
-        });
+      requireTwo(arguments.length);
+      if (!Object.is(actual, expected)) {
+        innerFail({ actual, expected, message, operator: "strictEqual", stackStartFn: strictEqual });
       }
     }, "strictEqual");
     assert.notStrictEqual = /* @__PURE__ */ __name(function notStrictEqual(actual, expected, message) {
-      if (arguments.length < 2) {
-        throw new ERR_MISSING_ARGS("actual", "expected");
-      }
-      if (objectIs(actual, expected)) {
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: "notStrictEqual",
-          stackStartFn: notStrictEqual
-        });
+      requireTwo(arguments.length);
+      if (Object.is(actual, expected)) {
+        innerFail({ actual, expected, message, operator: "notStrictEqual", stackStartFn: notStrictEqual });
       }
     }, "notStrictEqual");
-    var Comparison = /* @__PURE__ */ _createClass(/* @__PURE__ */ __name(function Comparison2(obj, keys, actual) {
-      var _this = this;
-      _classCallCheck(this, Comparison2);
-      keys.forEach(function(key) {
-        if (key in obj) {
-          if (actual !== void 0 && typeof actual[key] === "string" && isRegExp(obj[key]) && RegExpPrototypeTest(obj[key], actual[key])) {
-            _this[key] = actual[key];
-          } else {
-            _this[key] = obj[key];
+    var Comparison = class {
+      static {
+        __name(this, "Comparison");
+      }
+      constructor(obj, keys, actual) {
+        for (const key of keys) {
+          if (key in obj) {
+            if (actual !== void 0 && typeof actual[key] === "string" && isRegExp(obj[key]) && obj[key].exec(actual[key]) !== null) {
+              this[key] = actual[key];
+            } else {
+              this[key] = obj[key];
+            }
           }
         }
-      });
-    }, "Comparison"));
+      }
+    };
     function compareExceptionKey(actual, expected, key, message, keys, fn) {
       if (!(key in actual) || !isDeepStrictEqual(actual[key], expected[key])) {
         if (!message) {
-          var a = new Comparison(actual, keys);
-          var b = new Comparison(expected, keys, actual);
-          var err = new AssertionError({
-            actual: a,
-            expected: b,
+          const err = new AssertionError({
+            actual: new Comparison(actual, keys),
+            expected: new Comparison(expected, keys, actual),
             operator: "deepStrictEqual",
             stackStartFn: fn
           });
@@ -15418,268 +15766,313 @@ var require_assert = __commonJS({
           err.operator = fn.name;
           throw err;
         }
-        innerFail({
-          actual,
-          expected,
-          message,
-          operator: fn.name,
-          stackStartFn: fn
-        });
+        innerFail({ actual, expected, message, operator: fn.name, stackStartFn: fn });
       }
     }
     __name(compareExceptionKey, "compareExceptionKey");
-    function expectedException(actual, expected, msg, fn) {
+    function expectedException(actual, expected, message, fn) {
+      let generatedMessage = false;
+      let fail = false;
       if (typeof expected !== "function") {
-        if (isRegExp(expected)) return RegExpPrototypeTest(expected, actual);
-        if (arguments.length === 2) {
-          throw new ERR_INVALID_ARG_TYPE("expected", ["Function", "RegExp"], expected);
-        }
-        if (_typeof(actual) !== "object" || actual === null) {
-          var err = new AssertionError({
-            actual,
-            expected,
-            message: msg,
-            operator: "deepStrictEqual",
-            stackStartFn: fn
-          });
+        if (isRegExp(expected)) {
+          const str = String(actual);
+          if (expected.exec(str) !== null) return;
+          if (!message) {
+            generatedMessage = true;
+            message = `The input did not match the regular expression ${inspect(expected)}. Input:
+
+${inspect(str)}
+`;
+          }
+          fail = true;
+        } else if (typeof actual !== "object" || actual === null) {
+          const err = new AssertionError({ actual, expected, message, operator: "deepStrictEqual", stackStartFn: fn });
           err.operator = fn.name;
           throw err;
-        }
-        var keys = Object.keys(expected);
-        if (expected instanceof Error) {
-          keys.push("name", "message");
-        } else if (keys.length === 0) {
-          throw new ERR_INVALID_ARG_VALUE("error", expected, "may not be an empty object");
-        }
-        if (isDeepEqual === void 0) lazyLoadComparison();
-        keys.forEach(function(key) {
-          if (typeof actual[key] === "string" && isRegExp(expected[key]) && RegExpPrototypeTest(expected[key], actual[key])) {
-            return;
+        } else {
+          const keys = Object.keys(expected);
+          if (expected instanceof Error) keys.push("name", "message");
+          else if (keys.length === 0) throw codes.ERR_INVALID_ARG_VALUE("error", expected, "may not be an empty object");
+          for (const key of keys) {
+            if (typeof actual[key] === "string" && isRegExp(expected[key]) && expected[key].exec(actual[key]) !== null) {
+              continue;
+            }
+            compareExceptionKey(actual, expected, key, message, keys, fn);
           }
-          compareExceptionKey(actual, expected, key, msg, keys, fn);
-        });
-        return true;
+          return;
+        }
+      } else if (expected.prototype !== void 0 && actual instanceof expected) {
+        return;
+      } else if (Object.prototype.isPrototypeOf.call(Error, expected)) {
+        if (!message) {
+          generatedMessage = true;
+          message = `The error is expected to be an instance of "${expected.name}". Received `;
+          if (isError(actual)) {
+            const name = actual.constructor && actual.constructor.name || actual.name;
+            if (expected.name === name) message += "an error with identical name but a different prototype.";
+            else message += `"${name}"`;
+            if (actual.message) message += `
+
+Error message:
+
+${actual.message}`;
+          } else {
+            message += `"${inspect(actual, { depth: -1 })}"`;
+          }
+        }
+        fail = true;
+      } else {
+        const res = Reflect.apply(expected, {}, [actual]);
+        if (res !== true) {
+          if (!message) {
+            generatedMessage = true;
+            const name = expected.name ? `"${expected.name}" ` : "";
+            message = `The ${name}validation function is expected to return "true". Received ${inspect(res)}`;
+            if (isError(actual)) message += `
+
+Caught error:
+
+${actual}`;
+          }
+          fail = true;
+        }
       }
-      if (expected.prototype !== void 0 && actual instanceof expected) {
-        return true;
+      if (fail) {
+        const err = new AssertionError({ actual, expected, message, operator: fn.name, stackStartFn: fn });
+        err.generatedMessage = generatedMessage;
+        throw err;
       }
-      if (Error.isPrototypeOf(expected)) {
-        return false;
-      }
-      return expected.call({}, actual) === true;
     }
     __name(expectedException, "expectedException");
     function getActual(fn) {
-      if (typeof fn !== "function") {
-        throw new ERR_INVALID_ARG_TYPE("fn", "Function", fn);
-      }
+      if (typeof fn !== "function") throw codes.ERR_INVALID_ARG_TYPE("fn", "Function", fn);
       try {
         fn();
-      } catch (e) {
-        return e;
+      } catch (err) {
+        return err;
       }
-      return NO_EXCEPTION_SENTINEL;
+      return NO_EXCEPTION;
     }
     __name(getActual, "getActual");
-    function checkIsPromise(obj) {
-      return isPromise(obj) || obj !== null && _typeof(obj) === "object" && typeof obj.then === "function" && typeof obj.catch === "function";
+    function isPromiseLike(obj) {
+      return lazyUtil().types.isPromise(obj) || obj !== null && typeof obj === "object" && typeof obj.then === "function" && typeof obj.catch === "function";
     }
-    __name(checkIsPromise, "checkIsPromise");
-    function waitForActual(promiseFn) {
-      return Promise.resolve().then(function() {
-        var resultPromise;
-        if (typeof promiseFn === "function") {
-          resultPromise = promiseFn();
-          if (!checkIsPromise(resultPromise)) {
-            throw new ERR_INVALID_RETURN_VALUE("instance of Promise", "promiseFn", resultPromise);
-          }
-        } else if (checkIsPromise(promiseFn)) {
-          resultPromise = promiseFn;
-        } else {
-          throw new ERR_INVALID_ARG_TYPE("promiseFn", ["Function", "Promise"], promiseFn);
+    __name(isPromiseLike, "isPromiseLike");
+    async function waitForActual(promiseFn) {
+      let result;
+      if (typeof promiseFn === "function") {
+        result = promiseFn();
+        if (!isPromiseLike(result)) {
+          throw codes.ERR_INVALID_RETURN_VALUE("instance of Promise", "promiseFn", result);
         }
-        return Promise.resolve().then(function() {
-          return resultPromise;
-        }).then(function() {
-          return NO_EXCEPTION_SENTINEL;
-        }).catch(function(e) {
-          return e;
-        });
-      });
+      } else if (isPromiseLike(promiseFn)) {
+        result = promiseFn;
+      } else {
+        throw codes.ERR_INVALID_ARG_TYPE("promiseFn", ["Function", "Promise"], promiseFn);
+      }
+      try {
+        await result;
+      } catch (err) {
+        return err;
+      }
+      return NO_EXCEPTION;
     }
     __name(waitForActual, "waitForActual");
-    function expectsError(stackStartFn, actual, error, message) {
+    function expectsError(fn, actual, error, message) {
       if (typeof error === "string") {
         if (arguments.length === 4) {
-          throw new ERR_INVALID_ARG_TYPE("error", ["Object", "Error", "Function", "RegExp"], error);
+          throw codes.ERR_INVALID_ARG_TYPE("error", ["Object", "Error", "Function", "RegExp"], error);
         }
-        if (_typeof(actual) === "object" && actual !== null) {
+        if (typeof actual === "object" && actual !== null) {
           if (actual.message === error) {
-            throw new ERR_AMBIGUOUS_ARGUMENT("error/message", 'The error message "'.concat(actual.message, '" is identical to the message.'));
+            throw codes.ERR_AMBIGUOUS_ARGUMENT(
+              "error/message",
+              `The error message "${actual.message}" is identical to the message.`
+            );
           }
         } else if (actual === error) {
-          throw new ERR_AMBIGUOUS_ARGUMENT("error/message", 'The error "'.concat(actual, '" is identical to the message.'));
+          throw codes.ERR_AMBIGUOUS_ARGUMENT("error/message", `The error "${actual}" is identical to the message.`);
         }
         message = error;
         error = void 0;
-      } else if (error != null && _typeof(error) !== "object" && typeof error !== "function") {
-        throw new ERR_INVALID_ARG_TYPE("error", ["Object", "Error", "Function", "RegExp"], error);
+      } else if (error != null && typeof error !== "object" && typeof error !== "function") {
+        throw codes.ERR_INVALID_ARG_TYPE("error", ["Object", "Error", "Function", "RegExp"], error);
       }
-      if (actual === NO_EXCEPTION_SENTINEL) {
-        var details = "";
-        if (error && error.name) {
-          details += " (".concat(error.name, ")");
-        }
-        details += message ? ": ".concat(message) : ".";
-        var fnType = stackStartFn.name === "rejects" ? "rejection" : "exception";
-        innerFail({
-          actual: void 0,
-          expected: error,
-          operator: stackStartFn.name,
-          message: "Missing expected ".concat(fnType).concat(details),
-          stackStartFn
-        });
+      if (actual === NO_EXCEPTION) {
+        let details = "";
+        if (error && error.name) details += ` (${error.name})`;
+        details += message ? `: ${message}` : ".";
+        const kind = fn === assert.rejects ? "rejection" : "exception";
+        innerFail({ actual: void 0, expected: error, operator: fn.name, message: `Missing expected ${kind}${details}`, stackStartFn: fn });
       }
-      if (error && !expectedException(actual, error, message, stackStartFn)) {
-        throw actual;
-      }
+      if (!error) return;
+      expectedException(actual, error, message, fn);
     }
     __name(expectsError, "expectsError");
-    function expectsNoError(stackStartFn, actual, error, message) {
-      if (actual === NO_EXCEPTION_SENTINEL) return;
+    function hasMatchingError(actual, expected) {
+      if (typeof expected !== "function") {
+        if (isRegExp(expected)) return expected.exec(String(actual)) !== null;
+        throw codes.ERR_INVALID_ARG_TYPE("expected", ["Function", "RegExp"], expected);
+      }
+      if (expected.prototype !== void 0 && actual instanceof expected) return true;
+      if (Object.prototype.isPrototypeOf.call(Error, expected)) return false;
+      return Reflect.apply(expected, {}, [actual]) === true;
+    }
+    __name(hasMatchingError, "hasMatchingError");
+    function expectsNoError(fn, actual, error, message) {
+      if (actual === NO_EXCEPTION) return;
       if (typeof error === "string") {
         message = error;
         error = void 0;
       }
-      if (!error || expectedException(actual, error)) {
-        var details = message ? ": ".concat(message) : ".";
-        var fnType = stackStartFn.name === "doesNotReject" ? "rejection" : "exception";
+      if (!error || hasMatchingError(actual, error)) {
+        const details = message ? `: ${message}` : ".";
+        const kind = fn === assert.doesNotReject ? "rejection" : "exception";
         innerFail({
           actual,
           expected: error,
-          operator: stackStartFn.name,
-          message: "Got unwanted ".concat(fnType).concat(details, "\n") + 'Actual message: "'.concat(actual && actual.message, '"'),
-          stackStartFn
+          operator: fn.name,
+          message: `Got unwanted ${kind}${details}
+Actual message: "${actual && actual.message}"`,
+          stackStartFn: fn
         });
       }
       throw actual;
     }
     __name(expectsNoError, "expectsNoError");
-    assert.throws = /* @__PURE__ */ __name(function throws(promiseFn) {
-      for (var _len2 = arguments.length, args = new Array(_len2 > 1 ? _len2 - 1 : 0), _key2 = 1; _key2 < _len2; _key2++) {
-        args[_key2 - 1] = arguments[_key2];
-      }
-      expectsError.apply(void 0, [throws, getActual(promiseFn)].concat(args));
+    assert.throws = /* @__PURE__ */ __name(function throws(promiseFn, ...args) {
+      expectsError(throws, getActual(promiseFn), ...args);
     }, "throws");
-    assert.rejects = /* @__PURE__ */ __name(function rejects(promiseFn) {
-      for (var _len3 = arguments.length, args = new Array(_len3 > 1 ? _len3 - 1 : 0), _key3 = 1; _key3 < _len3; _key3++) {
-        args[_key3 - 1] = arguments[_key3];
-      }
-      return waitForActual(promiseFn).then(function(result) {
-        return expectsError.apply(void 0, [rejects, result].concat(args));
-      });
+    assert.rejects = /* @__PURE__ */ __name(async function rejects(promiseFn, ...args) {
+      expectsError(rejects, await waitForActual(promiseFn), ...args);
     }, "rejects");
-    assert.doesNotThrow = /* @__PURE__ */ __name(function doesNotThrow(fn) {
-      for (var _len4 = arguments.length, args = new Array(_len4 > 1 ? _len4 - 1 : 0), _key4 = 1; _key4 < _len4; _key4++) {
-        args[_key4 - 1] = arguments[_key4];
-      }
-      expectsNoError.apply(void 0, [doesNotThrow, getActual(fn)].concat(args));
+    assert.doesNotThrow = /* @__PURE__ */ __name(function doesNotThrow(fn, ...args) {
+      expectsNoError(doesNotThrow, getActual(fn), ...args);
     }, "doesNotThrow");
-    assert.doesNotReject = /* @__PURE__ */ __name(function doesNotReject(fn) {
-      for (var _len5 = arguments.length, args = new Array(_len5 > 1 ? _len5 - 1 : 0), _key5 = 1; _key5 < _len5; _key5++) {
-        args[_key5 - 1] = arguments[_key5];
-      }
-      return waitForActual(fn).then(function(result) {
-        return expectsNoError.apply(void 0, [doesNotReject, result].concat(args));
-      });
+    assert.doesNotReject = /* @__PURE__ */ __name(async function doesNotReject(fn, ...args) {
+      expectsNoError(doesNotReject, await waitForActual(fn), ...args);
     }, "doesNotReject");
     assert.ifError = /* @__PURE__ */ __name(function ifError(err) {
-      if (err !== null && err !== void 0) {
-        var message = "ifError got unwanted exception: ";
-        if (_typeof(err) === "object" && typeof err.message === "string") {
-          if (err.message.length === 0 && err.constructor) {
-            message += err.constructor.name;
-          } else {
-            message += err.message;
-          }
-        } else {
-          message += inspect(err);
-        }
-        var newErr = new AssertionError({
-          actual: err,
-          expected: null,
-          operator: "ifError",
-          message,
-          stackStartFn: ifError
-        });
-        var origStack = err.stack;
-        if (typeof origStack === "string") {
-          var tmp2 = origStack.split("\n");
-          tmp2.shift();
-          var tmp1 = newErr.stack.split("\n");
-          for (var i = 0; i < tmp2.length; i++) {
-            var pos = tmp1.indexOf(tmp2[i]);
+      if (err === null || err === void 0) return;
+      let message = "ifError got unwanted exception: ";
+      if (typeof err === "object" && typeof err.message === "string") {
+        message += err.message.length === 0 && err.constructor ? err.constructor.name : err.message;
+      } else {
+        message += inspect(err);
+      }
+      const newErr = new AssertionError({ actual: err, expected: null, operator: "ifError", message, stackStartFn: ifError });
+      const origStack = err.stack;
+      if (typeof origStack === "string") {
+        const at = origStack.indexOf("\n    at");
+        if (at !== -1) {
+          const originalFrames = origStack.slice(at + 1).split("\n");
+          let newFrames = newErr.stack.split("\n");
+          for (const frame of originalFrames) {
+            const pos = newFrames.indexOf(frame);
             if (pos !== -1) {
-              tmp1 = tmp1.slice(0, pos);
+              newFrames = newFrames.slice(0, pos);
               break;
             }
           }
-          newErr.stack = "".concat(tmp1.join("\n"), "\n").concat(tmp2.join("\n"));
+          newErr.stack = `${newFrames.join("\n")}
+${originalFrames.join("\n")}`;
         }
-        throw newErr;
       }
+      throw newErr;
     }, "ifError");
-    function internalMatch(string, regexp, message, fn, fnName) {
-      if (!isRegExp(regexp)) {
-        throw new ERR_INVALID_ARG_TYPE("regexp", "RegExp", regexp);
-      }
-      var match = fnName === "match";
-      if (typeof string !== "string" || RegExpPrototypeTest(regexp, string) !== match) {
-        if (message instanceof Error) {
-          throw message;
-        }
-        var generatedMessage = !message;
-        message = message || (typeof string !== "string" ? 'The "string" argument must be of type string. Received type ' + "".concat(_typeof(string), " (").concat(inspect(string), ")") : (match ? "The input did not match the regular expression " : "The input was expected to not match the regular expression ") + "".concat(inspect(regexp), ". Input:\n\n").concat(inspect(string), "\n"));
-        var err = new AssertionError({
-          actual: string,
-          expected: regexp,
-          message,
-          operator: fnName,
-          stackStartFn: fn
-        });
+    function internalMatch(string, regexp, message, fn) {
+      if (!isRegExp(regexp)) throw codes.ERR_INVALID_ARG_TYPE("regexp", "RegExp", regexp);
+      const match = fn === assert.match;
+      if (typeof string !== "string" || regexp.exec(string) !== null !== match) {
+        if (message instanceof Error) throw message;
+        const generatedMessage = !message;
+        message = message || (typeof string !== "string" ? `The "string" argument must be of type string. Received type ${typeof string} (${inspect(string)})` : `${match ? "The input did not match the regular expression " : "The input was expected to not match the regular expression "}${inspect(regexp)}. Input:
+
+${inspect(string)}
+`);
+        const err = new AssertionError({ actual: string, expected: regexp, message, operator: fn.name, stackStartFn: fn });
         err.generatedMessage = generatedMessage;
         throw err;
       }
     }
     __name(internalMatch, "internalMatch");
     assert.match = /* @__PURE__ */ __name(function match(string, regexp, message) {
-      internalMatch(string, regexp, message, match, "match");
+      internalMatch(string, regexp, message, match);
     }, "match");
     assert.doesNotMatch = /* @__PURE__ */ __name(function doesNotMatch(string, regexp, message) {
-      internalMatch(string, regexp, message, doesNotMatch, "doesNotMatch");
+      internalMatch(string, regexp, message, doesNotMatch);
     }, "doesNotMatch");
-    function strict() {
-      for (var _len6 = arguments.length, args = new Array(_len6), _key6 = 0; _key6 < _len6; _key6++) {
-        args[_key6] = arguments[_key6];
+    var CallTracker = class {
+      static {
+        __name(this, "CallTracker");
       }
-      innerOk.apply(void 0, [strict, args.length].concat(args));
+      #calls = /* @__PURE__ */ new Set();
+      calls(fn = () => {
+      }, exact = 1) {
+        if (typeof fn === "number") {
+          exact = fn;
+          fn = /* @__PURE__ */ __name(() => {
+          }, "fn");
+        }
+        if (typeof fn !== "function") throw codes.ERR_INVALID_ARG_TYPE("fn", "Function", fn);
+        const record = { exact, actual: 0, name: fn.name || "calls", calls: [], stack: new Error() };
+        const tracked = /* @__PURE__ */ __name(function tracked2(...args) {
+          record.actual++;
+          record.calls.push({ thisArg: this, arguments: args });
+          return Reflect.apply(fn, this, args);
+        }, "tracked");
+        record.tracked = tracked;
+        Object.defineProperty(tracked, "length", { value: fn.length });
+        this.#calls.add(record);
+        return tracked;
+      }
+      getCalls(fn) {
+        for (const r of this.#calls) if (r.tracked === fn) return r.calls.slice();
+        throw codes.ERR_INVALID_ARG_VALUE("fn", fn, "is not a tracked function");
+      }
+      reset(fn) {
+        for (const r of this.#calls) {
+          if (fn === void 0 || r.tracked === fn) {
+            r.actual = 0;
+            r.calls = [];
+          }
+        }
+      }
+      report() {
+        const out = [];
+        for (const r of this.#calls) {
+          if (r.actual !== r.exact) {
+            out.push({
+              message: `Expected the ${r.name} function to be executed ${r.exact} time(s) but was executed ${r.actual} time(s).`,
+              actual: r.actual,
+              expected: r.exact,
+              operator: r.name,
+              stack: r.stack
+            });
+          }
+        }
+        return out;
+      }
+      verify() {
+        const errors = this.report();
+        if (errors.length === 0) return;
+        const message = errors.length === 1 ? errors[0].message : "Functions were not called the expected number of times";
+        throw new AssertionError({ message, details: errors });
+      }
+    };
+    assert.CallTracker = lazyUtil().deprecate(CallTracker, "assert.CallTracker is deprecated.", "DEP0173");
+    function strict(...args) {
+      innerOk(strict, args.length, ...args);
     }
     __name(strict, "strict");
-    assert.strict = objectAssign(strict, assert, {
+    assert.strict = Object.assign(strict, assert, {
       equal: assert.strictEqual,
       deepEqual: assert.deepStrictEqual,
       notEqual: assert.notStrictEqual,
       notDeepEqual: assert.notDeepStrictEqual
     });
     assert.strict.strict = assert.strict;
-  }
-});
-
-// ../node/assert.js
-var require_assert2 = __commonJS({
-  "../node/assert.js"(exports, module2) {
-    "use strict";
-    module2.exports = require_assert();
+    module2.exports = assert;
   }
 });
 
@@ -15687,7 +16080,7 @@ var require_assert2 = __commonJS({
 var require_assert_strict = __commonJS({
   "../node/assert_strict.js"(exports, module2) {
     "use strict";
-    module2.exports = require_assert2().strict;
+    module2.exports = require_assert().strict;
   }
 });
 
@@ -16865,160 +17258,6 @@ var require_path_win32 = __commonJS({
   }
 });
 
-// ../node/querystring.js
-var require_querystring = __commonJS({
-  "../node/querystring.js"(exports, module2) {
-    "use strict";
-    var { makeNodeError } = require_errors();
-    function hexValue(c) {
-      if (c >= 48 && c <= 57) return c - 48;
-      if (c >= 65 && c <= 70) return c - 55;
-      if (c >= 97 && c <= 102) return c - 87;
-      return -1;
-    }
-    __name(hexValue, "hexValue");
-    function unescapeBuffer(s, decodeSpaces = false) {
-      const { Buffer: Buffer2 } = require_buffer2();
-      const src = Buffer2.from(`${s}`);
-      const out = Buffer2.allocUnsafe(src.length);
-      let n = 0;
-      for (let i = 0; i < src.length; i++) {
-        const c = src[i];
-        if (c === 37 && i + 2 < src.length) {
-          const hi = hexValue(src[i + 1]);
-          const lo = hexValue(src[i + 2]);
-          if (hi !== -1 && lo !== -1) {
-            out[n++] = hi * 16 + lo;
-            i += 2;
-            continue;
-          }
-        }
-        out[n++] = c === 43 && decodeSpaces ? 32 : c;
-      }
-      return out.subarray(0, n);
-    }
-    __name(unescapeBuffer, "unescapeBuffer");
-    function unescape2(s, decodeSpaces = false) {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return module2.exports.unescapeBuffer(s, decodeSpaces).toString();
-      }
-    }
-    __name(unescape2, "unescape");
-    function escape2(str) {
-      if (typeof str !== "string") {
-        if (typeof str === "object") str = String(str);
-        else str += "";
-      }
-      try {
-        return encodeURIComponent(str);
-      } catch {
-        throw makeNodeError(URIError, "ERR_INVALID_URI", "URI malformed");
-      }
-    }
-    __name(escape2, "escape");
-    function stringifyPrimitive(v) {
-      if (typeof v === "string") return v;
-      if (typeof v === "number" && Number.isFinite(v)) return `${v}`;
-      if (typeof v === "bigint") return `${v}`;
-      if (typeof v === "boolean") return v ? "true" : "false";
-      return "";
-    }
-    __name(stringifyPrimitive, "stringifyPrimitive");
-    function stringify(obj, sep = "&", eq = "=", options = void 0) {
-      sep = sep || "&";
-      eq = eq || "=";
-      let encode = module2.exports.escape;
-      if (options && typeof options.encodeURIComponent === "function") encode = options.encodeURIComponent;
-      const convert = /* @__PURE__ */ __name((v) => encode(stringifyPrimitive(v)), "convert");
-      if (obj === null || typeof obj !== "object") return "";
-      let out = "";
-      for (const k of Object.keys(obj)) {
-        const v = obj[k];
-        const ks = `${convert(k)}${eq}`;
-        if (Array.isArray(v)) {
-          if (v.length === 0) continue;
-          if (out) out += sep;
-          for (let j = 0; j < v.length; j++) {
-            if (j) out += sep;
-            out += ks + convert(v[j]);
-          }
-        } else {
-          if (out) out += sep;
-          out += ks + convert(v);
-        }
-      }
-      return out;
-    }
-    __name(stringify, "stringify");
-    function decodeStr(s, decoder) {
-      try {
-        return decoder(s);
-      } catch {
-        return module2.exports.unescape(s, true);
-      }
-    }
-    __name(decodeStr, "decodeStr");
-    function parse(qs, sep = "&", eq = "=", options = void 0) {
-      const obj = /* @__PURE__ */ Object.create(null);
-      if (typeof qs !== "string" || qs.length === 0) return obj;
-      sep = sep ? `${sep}` : "&";
-      eq = eq ? `${eq}` : "=";
-      let maxKeys = 1e3;
-      if (options && typeof options.maxKeys === "number") maxKeys = options.maxKeys;
-      let pairs = maxKeys > 0 ? maxKeys : Infinity;
-      let decode = module2.exports.unescape;
-      if (options && typeof options.decodeURIComponent === "function") decode = options.decodeURIComponent;
-      const defaultDecode = decode === unescape2;
-      const decodePart = /* @__PURE__ */ __name((s) => {
-        s = s.replace(/\+/g, " ");
-        if (defaultDecode) return s.includes("%") ? decodeWithFallback(s) : s;
-        return decodeStr(s, decode);
-      }, "decodePart");
-      let start = 0;
-      while (start <= qs.length && pairs > 0) {
-        let end = qs.indexOf(sep, start);
-        if (end === -1) end = qs.length;
-        const piece = qs.slice(start, end);
-        start = end + sep.length;
-        if (piece.length === 0) {
-          if (end === qs.length) break;
-          continue;
-        }
-        pairs--;
-        const idx = piece.indexOf(eq);
-        const key = decodePart(idx >= 0 ? piece.slice(0, idx) : piece);
-        const value = idx >= 0 ? decodePart(piece.slice(idx + eq.length)) : "";
-        const prev = obj[key];
-        if (prev === void 0) obj[key] = value;
-        else if (Array.isArray(prev)) prev.push(value);
-        else obj[key] = [prev, value];
-        if (end === qs.length) break;
-      }
-      return obj;
-    }
-    __name(parse, "parse");
-    function decodeWithFallback(s) {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return unescapeBuffer(s, true).toString();
-      }
-    }
-    __name(decodeWithFallback, "decodeWithFallback");
-    module2.exports = {
-      unescapeBuffer,
-      unescape: unescape2,
-      escape: escape2,
-      stringify,
-      encode: stringify,
-      parse,
-      decode: parse
-    };
-  }
-});
-
 // ../node_modules/readable-stream/lib/ours/primordials.js
 var require_primordials = __commonJS({
   "../node_modules/readable-stream/lib/ours/primordials.js"(exports, module2) {
@@ -17195,7 +17434,7 @@ var require_inspect2 = __commonJS({
 });
 
 // ../node_modules/readable-stream/lib/ours/errors.js
-var require_errors3 = __commonJS({
+var require_errors2 = __commonJS({
   "../node_modules/readable-stream/lib/ours/errors.js"(exports, module2) {
     "use strict";
     var { format, inspect } = require_inspect2();
@@ -17532,7 +17771,7 @@ var require_util3 = __commonJS({
     var { format, inspect } = require_inspect2();
     var {
       codes: { ERR_INVALID_ARG_TYPE }
-    } = require_errors3();
+    } = require_errors2();
     var { kResistStopPropagation, AggregateError: AggregateError2, SymbolDispose } = require_primordials();
     var AbortSignal = globalThis.AbortSignal || require_abort().AbortSignal;
     var AbortController = globalThis.AbortController || require_abort().AbortController;
@@ -17686,7 +17925,7 @@ var require_validators2 = __commonJS({
     var {
       hideStackFrames,
       codes: { ERR_SOCKET_BAD_PORT, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE, ERR_UNKNOWN_SIGNAL }
-    } = require_errors3();
+    } = require_errors2();
     var { normalizeEncoding } = require_util3();
     var { isAsyncFunction, isArrayBufferView } = require_util3().types;
     var signals = {};
@@ -18191,7 +18430,7 @@ var require_end_of_stream = __commonJS({
   "../node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module2) {
     "use strict";
     var process2 = require_fake_process();
-    var { AbortError, codes } = require_errors3();
+    var { AbortError, codes } = require_errors2();
     var { ERR_INVALID_ARG_TYPE, ERR_STREAM_PREMATURE_CLOSE } = codes;
     var { kEmptyObject, once } = require_util3();
     var { validateAbortSignal, validateFunction, validateObject, validateBoolean } = require_validators2();
@@ -18451,7 +18690,7 @@ var require_destroy = __commonJS({
       aggregateTwoErrors,
       codes: { ERR_MULTIPLE_CALLBACK },
       AbortError
-    } = require_errors3();
+    } = require_errors2();
     var { Symbol: Symbol2 } = require_primordials();
     var { kIsDestroyed, isDestroyed, isFinished, isServerRequest } = require_utils2();
     var kDestroy = Symbol2("kDestroy");
@@ -18815,7 +19054,7 @@ var require_add_abort_signal = __commonJS({
   "../node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module2) {
     "use strict";
     var { SymbolDispose } = require_primordials();
-    var { AbortError, codes } = require_errors3();
+    var { AbortError, codes } = require_errors2();
     var { isNodeStream, isWebStream, kControllerErrorFunction } = require_utils2();
     var eos = require_end_of_stream();
     var { ERR_INVALID_ARG_TYPE } = codes;
@@ -19025,7 +19264,7 @@ var require_state = __commonJS({
     "use strict";
     var { MathFloor, NumberIsInteger } = require_primordials();
     var { validateInteger } = require_validators2();
-    var { ERR_INVALID_ARG_VALUE } = require_errors3().codes;
+    var { ERR_INVALID_ARG_VALUE } = require_errors2().codes;
     var defaultHighWaterMarkBytes = 16 * 1024;
     var defaultHighWaterMarkObjectMode = 16;
     function highWaterMarkFrom(options, isDuplex, duplexKey) {
@@ -19468,7 +19707,7 @@ var require_from = __commonJS({
     var process2 = require_fake_process();
     var { PromisePrototypeThen, SymbolAsyncIterator, SymbolIterator } = require_primordials();
     var { Buffer: Buffer2 } = require_buffer2();
-    var { ERR_INVALID_ARG_TYPE, ERR_STREAM_NULL_VALUES } = require_errors3().codes;
+    var { ERR_INVALID_ARG_TYPE, ERR_STREAM_NULL_VALUES } = require_errors2().codes;
     function from(Readable, iterable, opts) {
       let iterator;
       if (typeof iterable === "string" || iterable instanceof Buffer2) {
@@ -19601,7 +19840,7 @@ var require_readable = __commonJS({
         ERR_STREAM_UNSHIFT_AFTER_END_EVENT
       },
       AbortError
-    } = require_errors3();
+    } = require_errors2();
     var { validateObject } = require_validators2();
     var kPaused = Symbol2("kPaused");
     var { StringDecoder } = require_string_decoder2();
@@ -20594,7 +20833,7 @@ var require_writable = __commonJS({
       ERR_STREAM_NULL_VALUES,
       ERR_STREAM_WRITE_AFTER_END,
       ERR_UNKNOWN_ENCODING
-    } = require_errors3().codes;
+    } = require_errors2().codes;
     var { errorOrDestroy } = destroyImpl;
     ObjectSetPrototypeOf(Writable.prototype, Stream.prototype);
     ObjectSetPrototypeOf(Writable, Stream);
@@ -21221,7 +21460,7 @@ var require_duplexify = __commonJS({
     var {
       AbortError,
       codes: { ERR_INVALID_ARG_TYPE, ERR_INVALID_RETURN_VALUE }
-    } = require_errors3();
+    } = require_errors2();
     var { destroyer } = require_destroy();
     var Duplex = require_duplex();
     var Readable = require_readable();
@@ -21679,7 +21918,7 @@ var require_transform = __commonJS({
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials();
     module2.exports = Transform;
-    var { ERR_METHOD_NOT_IMPLEMENTED } = require_errors3().codes;
+    var { ERR_METHOD_NOT_IMPLEMENTED } = require_errors2().codes;
     var Duplex = require_duplex();
     var { getHighWaterMark } = require_state();
     ObjectSetPrototypeOf(Transform.prototype, Duplex.prototype);
@@ -21817,7 +22056,7 @@ var require_pipeline = __commonJS({
         ERR_STREAM_PREMATURE_CLOSE
       },
       AbortError
-    } = require_errors3();
+    } = require_errors2();
     var { validateFunction, validateAbortSignal } = require_validators2();
     var {
       isIterable,
@@ -22259,7 +22498,7 @@ var require_compose = __commonJS({
     var {
       AbortError,
       codes: { ERR_INVALID_ARG_VALUE, ERR_MISSING_ARGS }
-    } = require_errors3();
+    } = require_errors2();
     var eos = require_end_of_stream();
     module2.exports = /* @__PURE__ */ __name(function compose(...streams) {
       if (streams.length === 0) {
@@ -22442,7 +22681,7 @@ var require_operators = __commonJS({
     var {
       codes: { ERR_INVALID_ARG_VALUE, ERR_INVALID_ARG_TYPE, ERR_MISSING_ARGS, ERR_OUT_OF_RANGE },
       AbortError
-    } = require_errors3();
+    } = require_errors2();
     var { validateAbortSignal, validateInteger, validateObject } = require_validators2();
     var kWeakHandler = require_primordials().Symbol("kWeak");
     var kResistStopPropagation = require_primordials().Symbol("kResistStopPropagation");
@@ -22917,7 +23156,7 @@ var require_stream = __commonJS({
     var { streamReturningOperators, promiseReturningOperators } = require_operators();
     var {
       codes: { ERR_ILLEGAL_CONSTRUCTOR }
-    } = require_errors3();
+    } = require_errors2();
     var compose = require_compose();
     var { setDefaultHighWaterMark, getDefaultHighWaterMark } = require_state();
     var { pipeline } = require_pipeline();
@@ -23153,662 +23392,6 @@ var require_tty = __commonJS({
   }
 });
 
-// ../node/internal/qs-shim.js
-var require_qs_shim = __commonJS({
-  "../node/internal/qs-shim.js"(exports, module2) {
-    "use strict";
-    var querystring = require_querystring();
-    module2.exports = {
-      parse(str) {
-        return querystring.parse(str);
-      },
-      stringify(obj) {
-        return querystring.stringify(obj);
-      }
-    };
-  }
-});
-
-// ../node_modules/url/url.js
-var require_url2 = __commonJS({
-  "../node_modules/url/url.js"(exports) {
-    "use strict";
-    var punycode = require_punycode2();
-    function Url() {
-      this.protocol = null;
-      this.slashes = null;
-      this.auth = null;
-      this.host = null;
-      this.port = null;
-      this.hostname = null;
-      this.hash = null;
-      this.search = null;
-      this.query = null;
-      this.pathname = null;
-      this.path = null;
-      this.href = null;
-    }
-    __name(Url, "Url");
-    var protocolPattern = /^([a-z0-9.+-]+:)/i;
-    var portPattern = /:[0-9]*$/;
-    var simplePathPattern = /^(\/\/?(?!\/)[^?\s]*)(\?[^\s]*)?$/;
-    var delims = [
-      "<",
-      ">",
-      '"',
-      "`",
-      " ",
-      "\r",
-      "\n",
-      "	"
-    ];
-    var unwise = [
-      "{",
-      "}",
-      "|",
-      "\\",
-      "^",
-      "`"
-    ].concat(delims);
-    var autoEscape = ["'"].concat(unwise);
-    var nonHostChars = [
-      "%",
-      "/",
-      "?",
-      ";",
-      "#"
-    ].concat(autoEscape);
-    var hostEndingChars = [
-      "/",
-      "?",
-      "#"
-    ];
-    var hostnameMaxLen = 255;
-    var hostnamePartPattern = /^[+a-z0-9A-Z_-]{0,63}$/;
-    var hostnamePartStart = /^([+a-z0-9A-Z_-]{0,63})(.*)$/;
-    var unsafeProtocol = {
-      javascript: true,
-      "javascript:": true
-    };
-    var hostlessProtocol = {
-      javascript: true,
-      "javascript:": true
-    };
-    var slashedProtocol = {
-      http: true,
-      https: true,
-      ftp: true,
-      gopher: true,
-      file: true,
-      "http:": true,
-      "https:": true,
-      "ftp:": true,
-      "gopher:": true,
-      "file:": true
-    };
-    var querystring = require_qs_shim();
-    function urlParse(url, parseQueryString, slashesDenoteHost) {
-      if (url && typeof url === "object" && url instanceof Url) {
-        return url;
-      }
-      var u = new Url();
-      u.parse(url, parseQueryString, slashesDenoteHost);
-      return u;
-    }
-    __name(urlParse, "urlParse");
-    Url.prototype.parse = function(url, parseQueryString, slashesDenoteHost) {
-      if (typeof url !== "string") {
-        throw new TypeError("Parameter 'url' must be a string, not " + typeof url);
-      }
-      var queryIndex = url.indexOf("?"), splitter = queryIndex !== -1 && queryIndex < url.indexOf("#") ? "?" : "#", uSplit = url.split(splitter), slashRegex = /\\/g;
-      uSplit[0] = uSplit[0].replace(slashRegex, "/");
-      url = uSplit.join(splitter);
-      var rest = url;
-      rest = rest.trim();
-      if (!slashesDenoteHost && url.split("#").length === 1) {
-        var simplePath = simplePathPattern.exec(rest);
-        if (simplePath) {
-          this.path = rest;
-          this.href = rest;
-          this.pathname = simplePath[1];
-          if (simplePath[2]) {
-            this.search = simplePath[2];
-            if (parseQueryString) {
-              this.query = querystring.parse(this.search.substr(1));
-            } else {
-              this.query = this.search.substr(1);
-            }
-          } else if (parseQueryString) {
-            this.search = "";
-            this.query = {};
-          }
-          return this;
-        }
-      }
-      var proto = protocolPattern.exec(rest);
-      if (proto) {
-        proto = proto[0];
-        var lowerProto = proto.toLowerCase();
-        this.protocol = lowerProto;
-        rest = rest.substr(proto.length);
-      }
-      if (slashesDenoteHost || proto || rest.match(/^\/\/[^@/]+@[^@/]+/)) {
-        var slashes = rest.substr(0, 2) === "//";
-        if (slashes && !(proto && hostlessProtocol[proto])) {
-          rest = rest.substr(2);
-          this.slashes = true;
-        }
-      }
-      if (!hostlessProtocol[proto] && (slashes || proto && !slashedProtocol[proto])) {
-        var hostEnd = -1;
-        for (var i = 0; i < hostEndingChars.length; i++) {
-          var hec = rest.indexOf(hostEndingChars[i]);
-          if (hec !== -1 && (hostEnd === -1 || hec < hostEnd)) {
-            hostEnd = hec;
-          }
-        }
-        var auth, atSign;
-        if (hostEnd === -1) {
-          atSign = rest.lastIndexOf("@");
-        } else {
-          atSign = rest.lastIndexOf("@", hostEnd);
-        }
-        if (atSign !== -1) {
-          auth = rest.slice(0, atSign);
-          rest = rest.slice(atSign + 1);
-          this.auth = decodeURIComponent(auth);
-        }
-        hostEnd = -1;
-        for (var i = 0; i < nonHostChars.length; i++) {
-          var hec = rest.indexOf(nonHostChars[i]);
-          if (hec !== -1 && (hostEnd === -1 || hec < hostEnd)) {
-            hostEnd = hec;
-          }
-        }
-        if (hostEnd === -1) {
-          hostEnd = rest.length;
-        }
-        this.host = rest.slice(0, hostEnd);
-        rest = rest.slice(hostEnd);
-        this.parseHost();
-        this.hostname = this.hostname || "";
-        var ipv6Hostname = this.hostname[0] === "[" && this.hostname[this.hostname.length - 1] === "]";
-        if (!ipv6Hostname) {
-          var hostparts = this.hostname.split(/\./);
-          for (var i = 0, l = hostparts.length; i < l; i++) {
-            var part = hostparts[i];
-            if (!part) {
-              continue;
-            }
-            if (!part.match(hostnamePartPattern)) {
-              var newpart = "";
-              for (var j = 0, k = part.length; j < k; j++) {
-                if (part.charCodeAt(j) > 127) {
-                  newpart += "x";
-                } else {
-                  newpart += part[j];
-                }
-              }
-              if (!newpart.match(hostnamePartPattern)) {
-                var validParts = hostparts.slice(0, i);
-                var notHost = hostparts.slice(i + 1);
-                var bit = part.match(hostnamePartStart);
-                if (bit) {
-                  validParts.push(bit[1]);
-                  notHost.unshift(bit[2]);
-                }
-                if (notHost.length) {
-                  rest = "/" + notHost.join(".") + rest;
-                }
-                this.hostname = validParts.join(".");
-                break;
-              }
-            }
-          }
-        }
-        if (this.hostname.length > hostnameMaxLen) {
-          this.hostname = "";
-        } else {
-          this.hostname = this.hostname.toLowerCase();
-        }
-        if (!ipv6Hostname) {
-          this.hostname = punycode.toASCII(this.hostname);
-        }
-        var p = this.port ? ":" + this.port : "";
-        var h = this.hostname || "";
-        this.host = h + p;
-        this.href += this.host;
-        if (ipv6Hostname) {
-          this.hostname = this.hostname.substr(1, this.hostname.length - 2);
-          if (rest[0] !== "/") {
-            rest = "/" + rest;
-          }
-        }
-      }
-      if (!unsafeProtocol[lowerProto]) {
-        for (var i = 0, l = autoEscape.length; i < l; i++) {
-          var ae = autoEscape[i];
-          if (rest.indexOf(ae) === -1) {
-            continue;
-          }
-          var esc = encodeURIComponent(ae);
-          if (esc === ae) {
-            esc = escape(ae);
-          }
-          rest = rest.split(ae).join(esc);
-        }
-      }
-      var hash = rest.indexOf("#");
-      if (hash !== -1) {
-        this.hash = rest.substr(hash);
-        rest = rest.slice(0, hash);
-      }
-      var qm = rest.indexOf("?");
-      if (qm !== -1) {
-        this.search = rest.substr(qm);
-        this.query = rest.substr(qm + 1);
-        if (parseQueryString) {
-          this.query = querystring.parse(this.query);
-        }
-        rest = rest.slice(0, qm);
-      } else if (parseQueryString) {
-        this.search = "";
-        this.query = {};
-      }
-      if (rest) {
-        this.pathname = rest;
-      }
-      if (slashedProtocol[lowerProto] && this.hostname && !this.pathname) {
-        this.pathname = "/";
-      }
-      if (this.pathname || this.search) {
-        var p = this.pathname || "";
-        var s = this.search || "";
-        this.path = p + s;
-      }
-      this.href = this.format();
-      return this;
-    };
-    function urlFormat(obj) {
-      if (typeof obj === "string") {
-        obj = urlParse(obj);
-      }
-      if (!(obj instanceof Url)) {
-        return Url.prototype.format.call(obj);
-      }
-      return obj.format();
-    }
-    __name(urlFormat, "urlFormat");
-    Url.prototype.format = function() {
-      var auth = this.auth || "";
-      if (auth) {
-        auth = encodeURIComponent(auth);
-        auth = auth.replace(/%3A/i, ":");
-        auth += "@";
-      }
-      var protocol = this.protocol || "", pathname = this.pathname || "", hash = this.hash || "", host = false, query = "";
-      if (this.host) {
-        host = auth + this.host;
-      } else if (this.hostname) {
-        host = auth + (this.hostname.indexOf(":") === -1 ? this.hostname : "[" + this.hostname + "]");
-        if (this.port) {
-          host += ":" + this.port;
-        }
-      }
-      if (this.query && typeof this.query === "object" && Object.keys(this.query).length) {
-        query = querystring.stringify(this.query, {
-          arrayFormat: "repeat",
-          addQueryPrefix: false
-        });
-      }
-      var search = this.search || query && "?" + query || "";
-      if (protocol && protocol.substr(-1) !== ":") {
-        protocol += ":";
-      }
-      if (this.slashes || (!protocol || slashedProtocol[protocol]) && host !== false) {
-        host = "//" + (host || "");
-        if (pathname && pathname.charAt(0) !== "/") {
-          pathname = "/" + pathname;
-        }
-      } else if (!host) {
-        host = "";
-      }
-      if (hash && hash.charAt(0) !== "#") {
-        hash = "#" + hash;
-      }
-      if (search && search.charAt(0) !== "?") {
-        search = "?" + search;
-      }
-      pathname = pathname.replace(/[?#]/g, function(match) {
-        return encodeURIComponent(match);
-      });
-      search = search.replace("#", "%23");
-      return protocol + host + pathname + search + hash;
-    };
-    function urlResolve(source, relative) {
-      return urlParse(source, false, true).resolve(relative);
-    }
-    __name(urlResolve, "urlResolve");
-    Url.prototype.resolve = function(relative) {
-      return this.resolveObject(urlParse(relative, false, true)).format();
-    };
-    function urlResolveObject(source, relative) {
-      if (!source) {
-        return relative;
-      }
-      return urlParse(source, false, true).resolveObject(relative);
-    }
-    __name(urlResolveObject, "urlResolveObject");
-    Url.prototype.resolveObject = function(relative) {
-      if (typeof relative === "string") {
-        var rel = new Url();
-        rel.parse(relative, false, true);
-        relative = rel;
-      }
-      var result = new Url();
-      var tkeys = Object.keys(this);
-      for (var tk = 0; tk < tkeys.length; tk++) {
-        var tkey = tkeys[tk];
-        result[tkey] = this[tkey];
-      }
-      result.hash = relative.hash;
-      if (relative.href === "") {
-        result.href = result.format();
-        return result;
-      }
-      if (relative.slashes && !relative.protocol) {
-        var rkeys = Object.keys(relative);
-        for (var rk = 0; rk < rkeys.length; rk++) {
-          var rkey = rkeys[rk];
-          if (rkey !== "protocol") {
-            result[rkey] = relative[rkey];
-          }
-        }
-        if (slashedProtocol[result.protocol] && result.hostname && !result.pathname) {
-          result.pathname = "/";
-          result.path = result.pathname;
-        }
-        result.href = result.format();
-        return result;
-      }
-      if (relative.protocol && relative.protocol !== result.protocol) {
-        if (!slashedProtocol[relative.protocol]) {
-          var keys = Object.keys(relative);
-          for (var v = 0; v < keys.length; v++) {
-            var k = keys[v];
-            result[k] = relative[k];
-          }
-          result.href = result.format();
-          return result;
-        }
-        result.protocol = relative.protocol;
-        if (!relative.host && !hostlessProtocol[relative.protocol]) {
-          var relPath = (relative.pathname || "").split("/");
-          while (relPath.length && !(relative.host = relPath.shift())) {
-          }
-          if (!relative.host) {
-            relative.host = "";
-          }
-          if (!relative.hostname) {
-            relative.hostname = "";
-          }
-          if (relPath[0] !== "") {
-            relPath.unshift("");
-          }
-          if (relPath.length < 2) {
-            relPath.unshift("");
-          }
-          result.pathname = relPath.join("/");
-        } else {
-          result.pathname = relative.pathname;
-        }
-        result.search = relative.search;
-        result.query = relative.query;
-        result.host = relative.host || "";
-        result.auth = relative.auth;
-        result.hostname = relative.hostname || relative.host;
-        result.port = relative.port;
-        if (result.pathname || result.search) {
-          var p = result.pathname || "";
-          var s = result.search || "";
-          result.path = p + s;
-        }
-        result.slashes = result.slashes || relative.slashes;
-        result.href = result.format();
-        return result;
-      }
-      var isSourceAbs = result.pathname && result.pathname.charAt(0) === "/", isRelAbs = relative.host || relative.pathname && relative.pathname.charAt(0) === "/", mustEndAbs = isRelAbs || isSourceAbs || result.host && relative.pathname, removeAllDots = mustEndAbs, srcPath = result.pathname && result.pathname.split("/") || [], relPath = relative.pathname && relative.pathname.split("/") || [], psychotic = result.protocol && !slashedProtocol[result.protocol];
-      if (psychotic) {
-        result.hostname = "";
-        result.port = null;
-        if (result.host) {
-          if (srcPath[0] === "") {
-            srcPath[0] = result.host;
-          } else {
-            srcPath.unshift(result.host);
-          }
-        }
-        result.host = "";
-        if (relative.protocol) {
-          relative.hostname = null;
-          relative.port = null;
-          if (relative.host) {
-            if (relPath[0] === "") {
-              relPath[0] = relative.host;
-            } else {
-              relPath.unshift(relative.host);
-            }
-          }
-          relative.host = null;
-        }
-        mustEndAbs = mustEndAbs && (relPath[0] === "" || srcPath[0] === "");
-      }
-      if (isRelAbs) {
-        result.host = relative.host || relative.host === "" ? relative.host : result.host;
-        result.hostname = relative.hostname || relative.hostname === "" ? relative.hostname : result.hostname;
-        result.search = relative.search;
-        result.query = relative.query;
-        srcPath = relPath;
-      } else if (relPath.length) {
-        if (!srcPath) {
-          srcPath = [];
-        }
-        srcPath.pop();
-        srcPath = srcPath.concat(relPath);
-        result.search = relative.search;
-        result.query = relative.query;
-      } else if (relative.search != null) {
-        if (psychotic) {
-          result.host = srcPath.shift();
-          result.hostname = result.host;
-          var authInHost = result.host && result.host.indexOf("@") > 0 ? result.host.split("@") : false;
-          if (authInHost) {
-            result.auth = authInHost.shift();
-            result.hostname = authInHost.shift();
-            result.host = result.hostname;
-          }
-        }
-        result.search = relative.search;
-        result.query = relative.query;
-        if (result.pathname !== null || result.search !== null) {
-          result.path = (result.pathname ? result.pathname : "") + (result.search ? result.search : "");
-        }
-        result.href = result.format();
-        return result;
-      }
-      if (!srcPath.length) {
-        result.pathname = null;
-        if (result.search) {
-          result.path = "/" + result.search;
-        } else {
-          result.path = null;
-        }
-        result.href = result.format();
-        return result;
-      }
-      var last = srcPath.slice(-1)[0];
-      var hasTrailingSlash = (result.host || relative.host || srcPath.length > 1) && (last === "." || last === "..") || last === "";
-      var up = 0;
-      for (var i = srcPath.length; i >= 0; i--) {
-        last = srcPath[i];
-        if (last === ".") {
-          srcPath.splice(i, 1);
-        } else if (last === "..") {
-          srcPath.splice(i, 1);
-          up++;
-        } else if (up) {
-          srcPath.splice(i, 1);
-          up--;
-        }
-      }
-      if (!mustEndAbs && !removeAllDots) {
-        for (; up--; up) {
-          srcPath.unshift("..");
-        }
-      }
-      if (mustEndAbs && srcPath[0] !== "" && (!srcPath[0] || srcPath[0].charAt(0) !== "/")) {
-        srcPath.unshift("");
-      }
-      if (hasTrailingSlash && srcPath.join("/").substr(-1) !== "/") {
-        srcPath.push("");
-      }
-      var isAbsolute = srcPath[0] === "" || srcPath[0] && srcPath[0].charAt(0) === "/";
-      if (psychotic) {
-        result.hostname = isAbsolute ? "" : srcPath.length ? srcPath.shift() : "";
-        result.host = result.hostname;
-        var authInHost = result.host && result.host.indexOf("@") > 0 ? result.host.split("@") : false;
-        if (authInHost) {
-          result.auth = authInHost.shift();
-          result.hostname = authInHost.shift();
-          result.host = result.hostname;
-        }
-      }
-      mustEndAbs = mustEndAbs || result.host && srcPath.length;
-      if (mustEndAbs && !isAbsolute) {
-        srcPath.unshift("");
-      }
-      if (srcPath.length > 0) {
-        result.pathname = srcPath.join("/");
-      } else {
-        result.pathname = null;
-        result.path = null;
-      }
-      if (result.pathname !== null || result.search !== null) {
-        result.path = (result.pathname ? result.pathname : "") + (result.search ? result.search : "");
-      }
-      result.auth = relative.auth || result.auth;
-      result.slashes = result.slashes || relative.slashes;
-      result.href = result.format();
-      return result;
-    };
-    Url.prototype.parseHost = function() {
-      var host = this.host;
-      var port = portPattern.exec(host);
-      if (port) {
-        port = port[0];
-        if (port !== ":") {
-          this.port = port.substr(1);
-        }
-        host = host.substr(0, host.length - port.length);
-      }
-      if (host) {
-        this.hostname = host;
-      }
-    };
-    exports.parse = urlParse;
-    exports.resolve = urlResolve;
-    exports.resolveObject = urlResolveObject;
-    exports.format = urlFormat;
-    exports.Url = Url;
-  }
-});
-
-// ../node/url.js
-var require_url3 = __commonJS({
-  "../node/url.js"(exports, module2) {
-    "use strict";
-    var legacy = require_url2();
-    var internal = require_url();
-    var { codes } = require_errors();
-    var { Url } = legacy;
-    function parse(url, parseQueryString = false, slashesDenoteHost = false) {
-      if (url instanceof Url) return url;
-      if (typeof url !== "string") throw codes.ERR_INVALID_ARG_TYPE("url", "string", url);
-      const out = legacy.parse(url, parseQueryString, slashesDenoteHost);
-      if (parseQueryString && out.search === "") {
-        out.search = null;
-        out.query = /* @__PURE__ */ Object.create(null);
-      }
-      return out;
-    }
-    __name(parse, "parse");
-    function formatWhatwg(url, options) {
-      let fragment = true;
-      let unicode = false;
-      let search = true;
-      let auth = true;
-      if (options !== void 0) {
-        if (options === null || typeof options !== "object") {
-          throw codes.ERR_INVALID_ARG_TYPE("options", "Object", options);
-        }
-        if ("fragment" in options) fragment = !!options.fragment;
-        if ("unicode" in options) unicode = !!options.unicode;
-        if ("search" in options) search = !!options.search;
-        if ("auth" in options) auth = !!options.auth;
-      }
-      let out = url.protocol;
-      if (url.href.startsWith(`${url.protocol}//`)) {
-        out += "//";
-        if (auth && (url.username || url.password)) {
-          out += url.username;
-          if (url.password) out += `:${url.password}`;
-          out += "@";
-        }
-        out += unicode ? internal.domainToUnicode(url.hostname) : url.hostname;
-        if (url.port) out += `:${url.port}`;
-      }
-      out += url.pathname;
-      if (search) out += url.search;
-      if (fragment) out += url.hash;
-      return out;
-    }
-    __name(formatWhatwg, "formatWhatwg");
-    function format(urlObject, options = void 0) {
-      if (typeof urlObject === "string") {
-        urlObject = legacy.parse(urlObject);
-      } else if (urlObject === null || typeof urlObject !== "object" && typeof urlObject !== "function") {
-        throw codes.ERR_INVALID_ARG_TYPE("urlObject", ["Object", "string"], urlObject);
-      } else if (internal.isURL(urlObject)) {
-        return formatWhatwg(urlObject, options);
-      }
-      return Url.prototype.format.call(urlObject);
-    }
-    __name(format, "format");
-    function resolve(source, relative) {
-      return legacy.resolve(source, relative);
-    }
-    __name(resolve, "resolve");
-    function resolveObject(source, relative) {
-      return legacy.resolveObject(source, relative);
-    }
-    __name(resolveObject, "resolveObject");
-    module2.exports = {
-      Url,
-      parse,
-      resolve,
-      resolveObject,
-      format,
-      URL: internal.URL,
-      URLSearchParams: internal.URLSearchParams,
-      domainToASCII: internal.domainToASCII,
-      domainToUnicode: internal.domainToUnicode,
-      pathToFileURL: internal.pathToFileURL,
-      fileURLToPath: internal.fileURLToPath,
-      urlToHttpOptions: internal.urlToHttpOptions
-    };
-  }
-});
-
 // ../node/util_types.js
 var require_util_types = __commonJS({
   "../node/util_types.js"(exports, module2) {
@@ -23820,7 +23403,7 @@ var require_util_types = __commonJS({
 // entry.js
 require_prelude();
 globalThis.__seModules = {
-  "assert": require_assert2(),
+  "assert": require_assert(),
   "assert/strict": require_assert_strict(),
   "buffer": require_buffer2(),
   "console": require_console(),
