@@ -43,7 +43,8 @@ OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o)
 LIB_A    := $(BUILD)/libsecure-exec.a
 
-JS_SRCS  := $(shell find js -path js/node_modules -prune -o -path js/test-node -prune -o -name '*.js' -print 2>/dev/null) js/build.mjs
+JS_SRCS  := $(shell find js -path js/node_modules -prune -o -name '*.js' -print 2>/dev/null) js/build.mjs
+
 BUNDLE   := $(BUILD)/js/bootstrap.js
 SNAPSHOT := $(BUILD)/snapshot.bin
 MKSNAP   := $(BUILD)/se-mksnapshot

@@ -59,6 +59,12 @@ static inline br_rt_t *br__rt(vm_call_t *c)
  * VM_TERMINATED. */
 int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result);
 
+/* br__invoke, with then(rt, result) called after a call that returned and
+ * before the ticks run (ticks may schedule work that must win over what
+ * `then` sets up, e.g. a sooner timer). result is borrowed. */
+int br__invoke_then(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv,
+                    void (*then)(br_rt_t *rt, vm_ref_t result));
+
 /* Throws Node's errno-shaped error: "ENOENT: no such file or directory,
  * open '/x'" with errno, code, syscall, path (and dest). err is negative. */
 void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,

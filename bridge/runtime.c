@@ -182,13 +182,16 @@ static int run_ticks(br_rt_t *rt)
     return VM_OK;
 }
 
-int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result)
+static int invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result,
+                  void (*then)(br_rt_t *rt, vm_ref_t result))
 {
     int st = vm_call(rt->vm, fn, argc, argv, result);
     bool handled = false;
     if (st == VM_THREW) {
         st = handle_fatal(rt);
         handled = st == VM_OK;
+    } else if (st == VM_OK && then) {
+        then(rt, *result);
     }
     if (st == VM_OK)
         st = run_ticks(rt);
@@ -197,6 +200,20 @@ int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_
         return st;
     }
     return handled ? BR_HANDLED : VM_OK;
+}
+
+int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result)
+{
+    return invoke(rt, fn, argc, argv, result, NULL);
+}
+
+int br__invoke_then(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv,
+                    void (*then)(br_rt_t *rt, vm_ref_t result))
+{
+    vm_ref_t result = 0;
+    int st = invoke(rt, fn, argc, argv, &result, then);
+    vm_ref_free(rt->vm, result);
+    return st;
 }
 
 /* ---- task.setHooks ------------------------------------------------------ */

@@ -39,22 +39,24 @@ static void arm(br_rt_t *rt, double next)
         uv_unref((uv_handle_t *)&rt->timer);
 }
 
+/* Arms the uv timer for processTimers' answer, before the ticks run. */
+static void rearm(br_rt_t *rt, vm_ref_t next)
+{
+    double n = vm_ref_number(rt->vm, next, 0);
+    if (n != 0)
+        arm(rt, n);
+}
+
 static void on_timer(uv_timer_t *t)
 {
     br_rt_t *rt = t->data;
-    vm_val_t now = VM_NUM(uv_now(rt->loop));
-    vm_ref_t next = 0;
-    int st;
     /* A timer that threw into a handled 'uncaughtException' interrupted
      * processTimers: call it again for the rest (Node does the same). */
-    while ((st = br__invoke(rt, rt->hooks[BR_HOOK_TIMERS], 1, &now, &next)) == BR_HANDLED)
-        now = VM_NUM(uv_now(rt->loop));
-    if (st != VM_OK)
-        return;
-    double n = vm_ref_number(rt->vm, next, 0);
-    vm_ref_free(rt->vm, next);
-    if (n != 0)
-        arm(rt, n);
+    for (;;) {
+        vm_val_t now = VM_NUM(uv_now(rt->loop));
+        if (br__invoke_then(rt, rt->hooks[BR_HOOK_TIMERS], 1, &now, rearm) != BR_HANDLED)
+            break;
+    }
 }
 
 static void on_check(uv_check_t *h)

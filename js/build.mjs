@@ -26,7 +26,7 @@ if (!out) {
 }
 
 // The alias table and the polyfill plugin live with the modules they route
-// to (node/internal/build-support.js), shared with js/test-node/.
+// to (node/internal/build-support.js).
 const { nodeAliases, polyfillPlugin } = require('./node/internal/build-support.js');
 const alias = {
   ...nodeAliases(),

@@ -246,6 +246,41 @@ function SlowBuffer(size) {
 Object.setPrototypeOf(SlowBuffer.prototype, Uint8Array.prototype);
 Object.setPrototypeOf(SlowBuffer, Uint8Array);
 
+// Fixed-width reads and writes check their offset the way Node does
+// (ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE / ERR_BUFFER_OUT_OF_BOUNDS)
+// before the npm implementation runs; its own checks throw uncoded errors.
+function checkOffset(buf, offset, size) {
+  if (offset === undefined) offset = 0;
+  if (typeof offset !== 'number') throw codes.ERR_INVALID_ARG_TYPE('offset', 'number', offset);
+  const last = buf.length - size;
+  if (!Number.isInteger(offset)) throw codes.ERR_OUT_OF_RANGE('offset', 'an integer', offset);
+  if (last < 0) throw codes.ERR_BUFFER_OUT_OF_BOUNDS();
+  if (offset < 0 || offset > last) throw codes.ERR_OUT_OF_RANGE('offset', `>= 0 and <= ${last}`, offset);
+  return offset;
+}
+const fixedWidth = {
+  Int8: 1, UInt8: 1, Uint8: 1, Int16LE: 2, Int16BE: 2, UInt16LE: 2, UInt16BE: 2, Uint16LE: 2,
+  Uint16BE: 2, Int32LE: 4, Int32BE: 4, UInt32LE: 4, UInt32BE: 4, Uint32LE: 4, Uint32BE: 4,
+  FloatLE: 4, FloatBE: 4, DoubleLE: 8, DoubleBE: 8, BigInt64LE: 8, BigInt64BE: 8,
+  BigUInt64LE: 8, BigUInt64BE: 8, BigUint64LE: 8, BigUint64BE: 8,
+};
+for (const [suffix, size] of Object.entries(fixedWidth)) {
+  const read = proto[`read${suffix}`];
+  if (typeof read === 'function') {
+    Object.defineProperty(proto, `read${suffix}`, {
+      value: { [`read${suffix}`](offset) { return read.call(this, checkOffset(this, offset, size)); } }[`read${suffix}`],
+      writable: true, configurable: true, enumerable: false,
+    });
+  }
+  const write = proto[`write${suffix}`];
+  if (typeof write === 'function') {
+    Object.defineProperty(proto, `write${suffix}`, {
+      value: { [`write${suffix}`](value, offset) { return write.call(this, value, checkOffset(this, offset, size)); } }[`write${suffix}`],
+      writable: true, configurable: true, enumerable: false,
+    });
+  }
+}
+
 module.exports = {
   Buffer,
   SlowBuffer,

@@ -6,5 +6,9 @@
 
 const groups = require('./internal/linux-constants');
 
-module.exports = Object.freeze(Object.assign({}, groups.dlopen, groups.errno, groups.priority,
-  groups.signals, groups.fs, groups.crypto));
+const flat = Object.assign({}, groups.dlopen, groups.errno, groups.priority, groups.signals,
+  groups.fs, groups.crypto);
+// crypto.constants has it; the constants module does not.
+delete flat.defaultCipherList;
+
+module.exports = Object.freeze(flat);

@@ -14,6 +14,7 @@
 // aliased to this file). process is read at call time.
 'use strict';
 
+require('./internal/dispose-symbols');
 const npmEE = require('../node_modules/events/events.js');
 const { codes, AbortError } = require('./internal/errors');
 const { validateNumber } = require('./internal/validators');
@@ -26,7 +27,6 @@ const kCapture = Symbol('kCapture');
 const kShapeMode = Symbol('shapeMode');
 const kErrorMonitor = Symbol('events.errorMonitor');
 const kRejection = Symbol.for('nodejs.rejection');
-const kMaxEventTargetListeners = 10;
 
 let defaultMaxListeners = 10;
 
@@ -236,40 +236,7 @@ proto.listenerCount = function listenerCount(type, listener) {
   return list.length;
 };
 
-// ---- statics -------------------------------------------------------------------------
-
-EventEmitter.EventEmitter = EventEmitter;
-EventEmitter.usingDomains = false;
-EventEmitter.captureRejectionSymbol = kRejection;
-EventEmitter.errorMonitor = kErrorMonitor;
-
-Object.defineProperty(EventEmitter, 'captureRejections', {
-  get() {
-    return EventEmitter.prototype[kCapture];
-  },
-  set(value) {
-    if (typeof value !== 'boolean') throw codes.ERR_INVALID_ARG_TYPE('EventEmitter.captureRejections', 'boolean', value);
-    EventEmitter.prototype[kCapture] = value;
-  },
-  enumerable: true,
-});
-
-Object.defineProperty(EventEmitter, 'defaultMaxListeners', {
-  enumerable: true,
-  get() {
-    return defaultMaxListeners;
-  },
-  set(arg) {
-    if (typeof arg !== 'number' || arg < 0 || Number.isNaN(arg)) {
-      throw codes.ERR_OUT_OF_RANGE('defaultMaxListeners', 'a non-negative number', arg);
-    }
-    defaultMaxListeners = arg;
-  },
-});
-
-Object.defineProperty(EventEmitter, 'kMaxEventTargetListeners', {
-  value: kMaxEventTargetListeners, enumerable: false, configurable: false, writable: false,
-});
+// ---- module functions ------------------------------------------------------------
 
 function listenerCountStatic(emitter, type) {
   if (typeof emitter.listenerCount === 'function') return emitter.listenerCount(type);
@@ -304,13 +271,13 @@ function agnosticRemove(emitter, name, listener, flags) {
   else throw codes.ERR_INVALID_ARG_TYPE('emitter', 'EventEmitter', emitter);
 }
 
-function once(emitter, name, options = {}) {
+async function once(emitter, name, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', options);
   }
   const signal = options.signal;
   validateSignal(signal, 'options.signal');
-  if (signal !== undefined && signal.aborted) return Promise.reject(abortError(signal));
+  if (signal !== undefined && signal.aborted) throw abortError(signal);
   return new Promise((resolve, reject) => {
     const errorListener = (err) => {
       agnosticRemove(emitter, name, resolver);
@@ -446,8 +413,6 @@ function setMaxListeners(n = defaultMaxListeners, ...eventTargets) {
   }
 }
 
-const kDisposeFallback = Symbol.for('nodejs.dispose');
-
 function addAbortListener(signal, listener) {
   if (signal === undefined) throw codes.ERR_INVALID_ARG_TYPE('signal', 'AbortSignal', signal);
   validateSignal(signal, 'signal');
@@ -459,10 +424,9 @@ function addAbortListener(signal, listener) {
     signal.addEventListener('abort', listener, { once: true });
     removeEventListener = () => signal.removeEventListener('abort', listener);
   }
-  const dispose = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : kDisposeFallback;
   return {
     __proto__: null,
-    [dispose]() {
+    [Symbol.dispose]() {
       if (removeEventListener !== undefined) removeEventListener();
     },
   };
@@ -515,15 +479,62 @@ class EventEmitterAsyncResource extends EventEmitter {
   }
 }
 
-module.exports = EventEmitter;
+// Statics in Node's order (util.inspect(require('events')) shows them);
+// setMaxListeners, init and listenerCount are anonymous there.
+function anonymous(fn) {
+  Object.defineProperty(fn, 'name', { value: '' });
+  return fn;
+}
+
+const init = EventEmitter.init;
+delete EventEmitter.init;
 Object.assign(EventEmitter, {
   addAbortListener,
   once,
   on,
   getEventListeners,
   getMaxListeners,
-  EventEmitterAsyncResource,
-  setMaxListeners,
-  listenerCount: listenerCountStatic,
+  EventEmitter,
+  usingDomains: false,
+  captureRejectionSymbol: kRejection,
 });
-Object.defineProperty(EventEmitter, 'init', { enumerable: true });
+Object.defineProperty(EventEmitter, 'captureRejections', {
+  get() {
+    return EventEmitter.prototype[kCapture];
+  },
+  set(value) {
+    if (typeof value !== 'boolean') {
+      throw codes.ERR_INVALID_ARG_TYPE('EventEmitter.captureRejections', 'boolean', value);
+    }
+    EventEmitter.prototype[kCapture] = value;
+  },
+  enumerable: true,
+});
+Object.defineProperty(EventEmitter, 'EventEmitterAsyncResource', {
+  enumerable: true,
+  get() {
+    return EventEmitterAsyncResource;
+  },
+  set: undefined,
+  configurable: true,
+});
+EventEmitter.errorMonitor = kErrorMonitor;
+Object.defineProperty(EventEmitter, 'defaultMaxListeners', {
+  enumerable: true,
+  get() {
+    return defaultMaxListeners;
+  },
+  set(arg) {
+    if (typeof arg !== 'number' || arg < 0 || Number.isNaN(arg)) {
+      throw codes.ERR_OUT_OF_RANGE('defaultMaxListeners', 'a non-negative number', arg);
+    }
+    defaultMaxListeners = arg;
+  },
+});
+EventEmitter.setMaxListeners = anonymous((n = defaultMaxListeners, ...targets) => setMaxListeners(n, ...targets));
+EventEmitter.init = anonymous(function (opts) {
+  return Reflect.apply(init, this, [opts]);
+});
+EventEmitter.listenerCount = anonymous((emitter, type) => listenerCountStatic(emitter, type));
+
+module.exports = EventEmitter;

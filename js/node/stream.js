@@ -11,6 +11,7 @@
 // shares this project's modules.
 'use strict';
 
+require('./internal/dispose-symbols');
 const Stream = require('readable-stream/lib/stream.js');
 
 Stream.setDefaultHighWaterMark(false, 64 * 1024);

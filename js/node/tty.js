@@ -2,8 +2,8 @@
 //
 // isatty(fd) is always false (the launcher gives the guest pipes or files).
 // ReadStream / WriteStream exist so that `instanceof` checks and feature
-// tests work; their TTY-only methods behave as on a non-TTY (no colours,
-// 80 columns). Own code over stream.
+// tests work; they report a 1-bit colour depth (so hasColors() is false
+// for 16 colours) and 80x24. Own code over stream.
 'use strict';
 
 const { Readable, Writable } = require('./stream');
@@ -51,7 +51,7 @@ class WriteStream extends Writable {
   }
 
   hasColors(count = 16) {
-    return count <= 2 && this.getColorDepth() >= 1 ? false : false;
+    return count <= 2 ** this.getColorDepth();
   }
 
   getWindowSize() {

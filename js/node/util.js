@@ -21,7 +21,7 @@ const {
 } = require('./internal/validators');
 const { errnoMap, errnoName } = require('./internal/errno');
 const globals = require('./internal/globals');
-const { kCustomPromisifyArgs, shouldColorize } = require('./internal/util');
+const { kCustomPromisifyArgs, kKeyObject, kCryptoKey, shouldColorize } = require('./internal/util');
 
 const { inspect, format, formatWithOptions, stripVTControlCharacters } = inspectLib;
 
@@ -101,10 +101,8 @@ for (const tag of ['Uint8Array', 'Uint8ClampedArray', 'Uint16Array', 'Uint32Arra
   'BigInt64Array', 'BigUint64Array']) {
   types[`is${tag}`] = typedCheck(`is${tag}`, tag);
 }
-// The crypto module marks its KeyObject / CryptoKey instances with these
-// symbols; without crypto loaded nothing carries them.
-const kKeyObject = Symbol.for('secure-exec.crypto.KeyObject');
-const kCryptoKey = Symbol.for('secure-exec.crypto.CryptoKey');
+// The crypto module brands its KeyObject / CryptoKey instances with the
+// symbols of internal/util.js.
 types.isKeyObject = function isKeyObject(obj) {
   return obj != null && obj[kKeyObject] === true;
 };

@@ -37,6 +37,7 @@ const MODULES = {
   string_decoder: 'string_decoder.js',
   tty: 'tty.js',
   url: 'url.js',
+  sys: 'util.js',
   util: 'util.js',
   'util/types': 'util_types.js',
 };

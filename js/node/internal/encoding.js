@@ -4,9 +4,9 @@
 // U+FFFD), and decoders for utf-8 (WHATWG error handling: each maximal
 // invalid subsequence becomes one U+FFFD; `fatal` throws
 // ERR_ENCODING_INVALID_ENCODED_DATA; `stream: true` keeps a partial
-// sequence for the next call), utf-16le and windows-1252 (the label
-// "latin1" / "ascii" / "iso-8859-1" maps there, as in the spec). Any other
-// label throws ERR_ENCODING_NOT_SUPPORTED, as Node without ICU does.
+// sequence for the next call), utf-16le, and the windows-1252 labels
+// (latin1, ascii, iso-8859-1 …) decoded as ISO-8859-1, as Node 20/22 do.
+// Any other label throws ERR_ENCODING_NOT_SUPPORTED.
 // Also exports utf8Encode / utf8DecodeWithoutBOM, the two helpers whatwg-url
 // needs (see build-support.js). No state outside instances.
 'use strict';
@@ -244,20 +244,12 @@ class Utf16leDecoder {
   }
 }
 
-// windows-1252 bytes 0x80–0x9F (WHATWG index); the rest map to themselves.
-const cp1252High = [
-  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-  0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-  0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
-];
-
-class Windows1252Decoder {
+// The "windows-1252" labels (latin1, ascii, iso-8859-1 …). Node 20.x/22.x
+// decode them byte for byte as ISO-8859-1 (0x80-0x9F stay C1 controls)
+// rather than with the WHATWG windows-1252 table; this matches Node.
+class Latin1Decoder {
   decode(bytes, sink) {
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i];
-      sink.push(b >= 0x80 && b <= 0x9f ? cp1252High[b - 0x80] : b);
-    }
+    for (let i = 0; i < bytes.length; i++) sink.push(bytes[i]);
   }
 }
 
@@ -333,7 +325,7 @@ class TextDecoder {
   #makeDecoder() {
     if (this.#encoding === 'utf-8') return new Utf8Decoder(this.#fatal);
     if (this.#encoding === 'utf-16le') return new Utf16leDecoder(this.#fatal);
-    return new Windows1252Decoder();
+    return new Latin1Decoder();
   }
 
   get encoding() {

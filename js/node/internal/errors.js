@@ -132,6 +132,9 @@ const messages = {
   }],
   ERR_OUT_OF_RANGE: [RangeError, (name, range, input) =>
     `The value of "${name}" is out of range. It must be ${range}. Received ${outOfRangeReceived(input)}`],
+  ERR_BUFFER_OUT_OF_BOUNDS: [RangeError, (name) => (name
+    ? `"${name}" is outside of buffer bounds`
+    : 'Attempt to access memory outside buffer bounds')],
   ERR_MISSING_ARGS: [TypeError, (...names) => {
     const wrapped = names.map((n) => (Array.isArray(n) ? n.map((x) => `"${x}"`).join(' or ') : `"${n}"`));
     let msg = 'The ';

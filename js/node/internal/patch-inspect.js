@@ -1,6 +1,6 @@
 // node/internal/patch-inspect.js — build-time patch of node-inspect-extracted.
 //
-// Runs in the host Node that runs esbuild (js/build.mjs, js/test-node/), not
+// Runs in the host Node that runs esbuild (js/build.mjs), not
 // in the guest. patchInspectSource(text) takes the text of
 // node_modules/node-inspect-extracted/dist/inspect.js (pinned at 3.3.3,
 // minified) and replaces the library's JS stand-ins for V8 natives with calls

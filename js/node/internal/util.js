@@ -2,11 +2,17 @@
 //
 // kCustomPromisifyArgs: a function carrying this symbol lists the names of
 // its callback's values, and util.promisify resolves with an object of them
-// (dns.lookup, fs.read …). shouldColorize: Node's rule for whether a stream
+// (dns.lookup, fs.read …). kKeyObject / kCryptoKey: brands for crypto's
+// key classes (util.types). shouldColorize: Node's rule for whether a stream
 // gets ANSI colours (FORCE_COLOR / NO_COLOR / isTTY), read at call time.
 'use strict';
 
 const kCustomPromisifyArgs = Symbol('customPromisifyArgs');
+
+// The crypto module sets these to true on its KeyObject / CryptoKey
+// instances; util.types.isKeyObject / isCryptoKey look for them.
+const kKeyObject = Symbol('kKeyObject');
+const kCryptoKey = Symbol('kCryptoKey');
 
 function shouldColorize(stream) {
   const env = process.env;
@@ -20,4 +26,4 @@ function shouldColorize(stream) {
     (typeof stream.getColorDepth === 'function' ? stream.getColorDepth() > 2 : true));
 }
 
-module.exports = { kCustomPromisifyArgs, shouldColorize };
+module.exports = { kCustomPromisifyArgs, kKeyObject, kCryptoKey, shouldColorize };
