@@ -10,7 +10,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin="$root/build/secure-exec-launch"
-if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
+if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$(readlink -f "$2"); fi
 if [ ! -x "$bin" ]; then
   echo "integration: no launcher at $bin (run make first)" >&2
   echo "0 passed, 1 failed"
