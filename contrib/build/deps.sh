@@ -17,7 +17,6 @@ pkgs=(
   build-essential pkg-config
   libuv1-dev libfuse3-dev fuse3 libseccomp-dev libcap-dev libssl-dev
   libc-ares-dev zlib1g-dev check hyperfine valgrind time
-  libclang-rt-14-dev
   # what libnode.so.108 needs at run time (its Depends: minus nodejs bits)
   libicu72 libnghttp2-14 libbrotli1 libc-ares2 libuv1 libssl3 zlib1g
 )
