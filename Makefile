@@ -36,7 +36,7 @@ CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 LDLIBS_  := -L$(V8_LIB) -lnode -luv -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
-LIB_C   := bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c
+LIB_C   := bridge/broker.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc
 
 OBJ      := $(BUILD)/obj
@@ -56,7 +56,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ASAN_OBJS := $(LIB_C:%.c=$(ASAN)/%.o) $(LIB_CXX:%.cc=$(ASAN)/%.o)
 ASAN_UNIT := $(ASAN)/unit-tests
 
-.PHONY: all deps check check-unit check-asan check-integration check-matrix demo bench \
+.PHONY: all deps check check-unit check-asan check-fuzz check-integration check-matrix demo bench \
         format check-format lint clean
 
 all: $(BIN)
@@ -136,6 +136,17 @@ check-asan: $(ASAN_UNIT)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(ASAN_UNIT)
+
+# The profile parser under libFuzzer (+ASan/UBSan); not part of make check.
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/fuzz_profile: tests/fuzz/fuzz_profile.c bridge/broker.c bridge/broker.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_profile.c bridge/broker.c
+
+check-fuzz: $(BUILD)/fuzz/fuzz_profile
+	@mkdir -p $(BUILD)/fuzz/corpus-profile
+	$(BUILD)/fuzz/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    $(BUILD)/fuzz/corpus-profile tests/fuzz/corpus/profile
 
 check-integration: $(BIN)
 	bash tests/integration/run.sh --bin $(BIN)

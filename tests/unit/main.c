@@ -14,6 +14,7 @@ int main(void)
     SRunner *sr = srunner_create(vm_suite());
     srunner_add_suite(sr, runtime_suite());
     srunner_add_suite(sr, cli_suite());
+    srunner_add_suite(sr, broker_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -1,0 +1,650 @@
+/*
+ * bridge/broker.c — the permission broker (see broker.h): profile parsing,
+ * grants, decisions, audit lines.
+ *
+ * Invariants: deny by default; every rule stored is validated and, for
+ * paths, normalised and canonical; a decision never allocates (so it cannot
+ * fail open on memory pressure); nothing here reads the file system. Inputs
+ * are untrusted (profile files, command lines, guest targets): every length
+ * is capped and every byte checked.
+ */
+#include "broker.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BRK_MAX_RULES 1024
+#define BRK_MAX_LINE 4096
+#define BRK_MAX_PATH 4096
+
+typedef struct {
+    char **rules;
+    size_t n;
+    bool all;
+} rules_t;
+
+struct brk_policy_s {
+    rules_t dom[BRK_DOMAINS];
+    brk_settings_t settings;
+    FILE *audit;
+};
+
+static const char *const domain_names[BRK_DOMAINS] = {"fs", "fs", "net", "env", "run"};
+
+__attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(err, fmt, ap) < 0)
+            *err = NULL;
+        va_end(ap);
+    }
+    return -EINVAL;
+}
+
+brk_policy_t *brk_policy_new(void)
+{
+    brk_policy_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    /* Defaults for what a profile leaves out: the strict shape. */
+    p->settings.heap_mb = 128;
+    p->settings.tmpfs_mb = 64;
+    p->settings.pids = 64;
+    p->settings.fds = 256;
+    p->settings.output_bytes = 16u << 20;
+    p->settings.namespaces = BRK_NS_USER | BRK_NS_MOUNT | BRK_NS_PID | BRK_NS_NET | BRK_NS_IPC |
+                             BRK_NS_UTS | BRK_NS_CGROUP;
+    snprintf(p->settings.seccomp, sizeof p->settings.seccomp, "%s", "strict");
+    p->settings.network = BRK_NETMODE_NONE;
+    return p;
+}
+
+void brk_policy_free(brk_policy_t *p)
+{
+    if (!p)
+        return;
+    for (int d = 0; d < BRK_DOMAINS; d++) {
+        for (size_t i = 0; i < p->dom[d].n; i++)
+            free(p->dom[d].rules[i]);
+        free(p->dom[d].rules);
+    }
+    free(p);
+}
+
+const brk_settings_t *brk_settings(const brk_policy_t *p)
+{
+    return &p->settings;
+}
+
+brk_settings_t *brk_settings_mut(brk_policy_t *p)
+{
+    return &p->settings;
+}
+
+void brk_set_audit(brk_policy_t *p, FILE *f)
+{
+    p->audit = f;
+}
+
+void brk_grant_all(brk_policy_t *p)
+{
+    for (int d = 0; d < BRK_DOMAINS; d++)
+        p->dom[d].all = true;
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+int brk_path_normalize(const char *path, char *out, size_t cap)
+{
+    if (!path || path[0] != '/')
+        return -EINVAL;
+    if (cap < 2)
+        return -ENAMETOOLONG;
+    size_t o = 0;
+    out[o++] = '/';
+    const char *s = path;
+    while (*s) {
+        while (*s == '/')
+            s++;
+        if (!*s)
+            break;
+        const char *e = s;
+        while (*e && *e != '/')
+            e++;
+        size_t n = (size_t)(e - s);
+        if (n == 1 && s[0] == '.') {
+            /* nothing */
+        } else if (n == 2 && s[0] == '.' && s[1] == '.') {
+            while (o > 1 && out[o - 1] != '/')
+                o--;
+            if (o > 1)
+                o--; /* the slash before the dropped component */
+        } else {
+            if (o > 1) {
+                if (o + 1 >= cap)
+                    return -ENAMETOOLONG;
+                out[o++] = '/';
+            }
+            if (o + n >= cap)
+                return -ENAMETOOLONG;
+            memcpy(out + o, s, n);
+            o += n;
+        }
+        s = e;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+bool brk_path_covers(const char *rule, const char *p)
+{
+    if (!rule || !p)
+        return false;
+    if (rule[0] == '/' && rule[1] == '\0')
+        return p[0] == '/';
+    size_t n = strlen(rule);
+    return strncmp(rule, p, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+/* ---- validating one grant ------------------------------------------------- */
+
+static bool has_dotdot(const char *path)
+{
+    for (const char *s = path; *s;) {
+        while (*s == '/')
+            s++;
+        const char *e = s;
+        while (*e && *e != '/')
+            e++;
+        if (e - s == 2 && s[0] == '.' && s[1] == '.')
+            return true;
+        s = e;
+    }
+    return false;
+}
+
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* Checks and canonicalises one item of domain d into a new string. */
+static int make_rule(brk_domain_t d, const char *item, char **rule, char **err)
+{
+    *rule = NULL;
+    size_t n = strlen(item);
+    if (n == 0)
+        return fail(err, "empty entry");
+    if (!printable(item))
+        return fail(err, "control character in '%.64s'", item);
+    switch (d) {
+    case BRK_FS_READ:
+    case BRK_FS_WRITE: {
+        if (item[0] != '/')
+            return fail(err, "'%.200s' is not an absolute path", item);
+        if (has_dotdot(item))
+            return fail(err, "'%.200s' contains '..'", item);
+        char buf[BRK_MAX_PATH];
+        if (brk_path_normalize(item, buf, sizeof buf) < 0)
+            return fail(err, "path too long");
+        *rule = strdup(buf);
+        break;
+    }
+    case BRK_NET: {
+        /* host[:port] with host a name, an IPv4 address or [IPv6] */
+        const char *host = item, *hend, *port = NULL;
+        if (item[0] == '[') {
+            hend = strchr(item, ']');
+            if (!hend || hend == item + 1)
+                return fail(err, "bad IPv6 host in '%.200s'", item);
+            for (const char *c = item + 1; c < hend; c++)
+                if (!isxdigit((unsigned char)*c) && *c != ':' && *c != '.')
+                    return fail(err, "bad IPv6 host in '%.200s'", item);
+            hend++;
+            if (*hend == ':')
+                port = hend + 1;
+            else if (*hend)
+                return fail(err, "junk after host in '%.200s'", item);
+        } else {
+            hend = strchr(item, ':');
+            if (hend)
+                port = hend + 1;
+            else
+                hend = item + n;
+            if (hend == item || hend - item > 253)
+                return fail(err, "bad host in '%.200s'", item);
+            for (const char *c = item; c < hend; c++)
+                if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_' && *c != '*')
+                    return fail(err, "bad host in '%.200s'", item);
+        }
+        if (port && strcmp(port, "*") != 0) {
+            char *end;
+            errno = 0;
+            long v = strtol(port, &end, 10);
+            if (errno || *end || !*port || v < 1 || v > 65535)
+                return fail(err, "bad port in '%.200s'", item);
+        }
+        *rule = strdup(host);
+        break;
+    }
+    case BRK_ENV: {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)item[i];
+            bool ok = isalpha(c) || c == '_' || (i > 0 && isdigit(c)) || (c == '*' && i == n - 1);
+            if (!ok)
+                return fail(err, "'%.200s' is not a variable name (NAME or NAME*)", item);
+        }
+        *rule = strdup(item);
+        break;
+    }
+    case BRK_RUN:
+        if (n > 255)
+            return fail(err, "command name too long");
+        for (size_t i = 0; i < n; i++)
+            if (isspace((unsigned char)item[i]))
+                return fail(err, "space in command '%.200s'", item);
+        *rule = strdup(item);
+        break;
+    case BRK_DOMAINS:
+    default:
+        return fail(err, "no such domain");
+    }
+    return *rule ? 0 : -ENOMEM;
+}
+
+static int add_rule(rules_t *r, char *rule, char **err)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->rules[i], rule)) {
+            free(rule);
+            return 0;
+        }
+    if (r->n >= BRK_MAX_RULES) {
+        free(rule);
+        return fail(err, "more than %d entries", BRK_MAX_RULES);
+    }
+    char **nr = realloc(r->rules, (r->n + 1) * sizeof *nr);
+    if (!nr) {
+        free(rule);
+        return -ENOMEM;
+    }
+    r->rules = nr;
+    r->rules[r->n++] = rule;
+    return 0;
+}
+
+int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err)
+{
+    if (d < 0 || d >= BRK_DOMAINS)
+        return fail(err, "no such domain");
+    if (!list || !strcmp(list, "*")) {
+        p->dom[d].all = true;
+        return 0;
+    }
+    char *copy = strdup(list);
+    if (!copy)
+        return -ENOMEM;
+    int r = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char)*item))
+            item++;
+        char *end = item + strlen(item);
+        while (end > item && isspace((unsigned char)end[-1]))
+            *--end = '\0';
+        if (!*item)
+            continue;
+        char *rule;
+        if ((r = make_rule(d, item, &rule, err)) < 0)
+            break;
+        if ((r = add_rule(&p->dom[d], rule, err)) < 0)
+            break;
+    }
+    free(copy);
+    return r;
+}
+
+/* ---- profiles ------------------------------------------------------------- */
+
+enum {
+    K_FS_READ,
+    K_FS_WRITE,
+    K_NET,
+    K_ENV,
+    K_RUN,
+    K_HEAP,
+    K_TIMEOUT,
+    K_CPU,
+    K_TMPFS,
+    K_PIDS,
+    K_FDS,
+    K_OUTPUT,
+    K_NAMESPACES,
+    K_SECCOMP,
+    K_NETWORK,
+    K_COUNT,
+};
+
+static const char *const keys[K_COUNT] = {
+    "fs.read",
+    "fs.write",
+    "net.allow",
+    "env.allow",
+    "run.allow",
+    "limits.heap_mb",
+    "limits.timeout_ms",
+    "limits.cpu_ms",
+    "limits.tmpfs_mb",
+    "limits.pids",
+    "limits.fds",
+    "limits.output_bytes",
+    "sandbox.namespaces",
+    "sandbox.seccomp",
+    "sandbox.network",
+};
+
+static int parse_u64(const char *v, uint64_t max, uint64_t *out)
+{
+    if (!*v || !isdigit((unsigned char)v[0]))
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || *end || x > max)
+        return -EINVAL;
+    *out = x;
+    return 0;
+}
+
+static int set_namespaces(brk_settings_t *s, const char *v, char **why)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } ns[] = {{"user", BRK_NS_USER},    {"mount", BRK_NS_MOUNT}, {"pid", BRK_NS_PID},
+              {"net", BRK_NS_NET},      {"ipc", BRK_NS_IPC},     {"uts", BRK_NS_UTS},
+              {"cgroup", BRK_NS_CGROUP}};
+    unsigned bits = 0;
+    const char *s0 = v;
+    while (*s0) {
+        const char *e = strchr(s0, ',');
+        size_t n = e ? (size_t)(e - s0) : strlen(s0);
+        while (n && isspace((unsigned char)*s0)) {
+            s0++;
+            n--;
+        }
+        while (n && isspace((unsigned char)s0[n - 1]))
+            n--;
+        bool found = false;
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+            if (strlen(ns[i].name) == n && !strncmp(ns[i].name, s0, n)) {
+                bits |= ns[i].bit;
+                found = true;
+            }
+        if (!found && n) {
+            fail(why, "unknown namespace '%.*s' (user, mount, pid, net, ipc, uts, cgroup)",
+                 (int)(n > 32 ? 32 : n), s0);
+            return -EINVAL;
+        }
+        if (!e)
+            break;
+        s0 = e + 1;
+    }
+    s->namespaces = bits;
+    return 0;
+}
+
+static int set_key(brk_policy_t *p, int k, const char *v, char **why)
+{
+    brk_settings_t *s = &p->settings;
+    uint64_t x;
+    switch (k) {
+    case K_FS_READ:
+    case K_FS_WRITE:
+    case K_NET:
+    case K_ENV:
+    case K_RUN:
+        return *v ? brk_grant(p, (brk_domain_t)k, v, why) : 0;
+    case K_HEAP:
+    case K_TMPFS:
+        if (parse_u64(v, 1u << 20, &x) < 0)
+            return fail(why, "'%.64s' is not a size in MB (0 to 1048576)", v);
+        *(k == K_HEAP ? &s->heap_mb : &s->tmpfs_mb) = (size_t)x;
+        return 0;
+    case K_TIMEOUT:
+    case K_CPU:
+        if (parse_u64(v, UINT64_C(1) << 40, &x) < 0)
+            return fail(why, "'%.64s' is not a time in ms", v);
+        *(k == K_TIMEOUT ? &s->timeout_ms : &s->cpu_ms) = x;
+        return 0;
+    case K_PIDS:
+    case K_FDS:
+        if (parse_u64(v, 1u << 20, &x) < 0)
+            return fail(why, "'%.64s' is not a count (0 to 1048576)", v);
+        *(k == K_PIDS ? &s->pids : &s->fds) = (unsigned)x;
+        return 0;
+    case K_OUTPUT:
+        if (parse_u64(v, UINT64_C(1) << 40, &x) < 0)
+            return fail(why, "'%.64s' is not a byte count", v);
+        s->output_bytes = x;
+        return 0;
+    case K_NAMESPACES:
+        return set_namespaces(s, v, why);
+    case K_SECCOMP: {
+        size_t n = strlen(v);
+        if (n == 0 || n >= sizeof s->seccomp)
+            return fail(why, "seccomp policy name must be 1 to %zu characters",
+                        sizeof s->seccomp - 1);
+        for (size_t i = 0; i < n; i++)
+            if (!islower((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) && v[i] != '-' &&
+                v[i] != '_')
+                return fail(why, "seccomp policy name '%.32s' has a bad character", v);
+        memcpy(s->seccomp, v, n + 1);
+        return 0;
+    }
+    case K_NETWORK:
+        if (!strcmp(v, "none"))
+            s->network = BRK_NETMODE_NONE;
+        else if (!strcmp(v, "loopback"))
+            s->network = BRK_NETMODE_LOOPBACK;
+        else if (!strcmp(v, "host"))
+            s->network = BRK_NETMODE_HOST;
+        else
+            return fail(why, "network must be none, loopback or host, not '%.32s'", v);
+        return 0;
+    default:
+        return fail(why, "internal: key %d", k);
+    }
+}
+
+int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char *filename,
+                      char **err)
+{
+    bool seen[K_COUNT] = {false};
+    const char *fn = filename ? filename : "<profile>";
+    size_t lineno = 0;
+    const char *s = text, *end = text + len;
+    while (s < end) {
+        lineno++;
+        const char *eol = memchr(s, '\n', (size_t)(end - s));
+        if (!eol)
+            eol = end;
+        size_t n = (size_t)(eol - s);
+        if (n >= BRK_MAX_LINE)
+            return fail(err, "%s:%zu: line longer than %d bytes", fn, lineno, BRK_MAX_LINE);
+        char line[BRK_MAX_LINE];
+        memcpy(line, s, n);
+        line[n] = '\0';
+        s = eol < end ? eol + 1 : end;
+        if (memchr(line, '\0', n))
+            return fail(err, "%s:%zu: NUL byte", fn, lineno);
+        if (n && line[n - 1] == '\r')
+            line[--n] = '\0';
+        char *b = line;
+        while (isspace((unsigned char)*b))
+            b++;
+        if (!*b || *b == '#')
+            continue;
+        char *eq = strchr(b, '=');
+        if (!eq)
+            return fail(err, "%s:%zu: expected 'key = value'", fn, lineno);
+        char *ke = eq;
+        while (ke > b && isspace((unsigned char)ke[-1]))
+            ke--;
+        *ke = '\0';
+        char *v = eq + 1;
+        while (isspace((unsigned char)*v))
+            v++;
+        char *ve = v + strlen(v);
+        while (ve > v && isspace((unsigned char)ve[-1]))
+            *--ve = '\0';
+        int k = -1;
+        for (int i = 0; i < K_COUNT; i++)
+            if (!strcmp(b, keys[i]))
+                k = i;
+        if (k < 0)
+            return fail(err, "%s:%zu: unknown key '%.64s'", fn, lineno, b);
+        if (seen[k])
+            return fail(err, "%s:%zu: '%s' given twice", fn, lineno, keys[k]);
+        seen[k] = true;
+        char *why = NULL;
+        int r = set_key(p, k, v, &why);
+        if (r < 0) {
+            fail(err, "%s:%zu: %s: %s", fn, lineno, keys[k], why ? why : "bad value");
+            free(why);
+            return r == -ENOMEM ? r : -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* ---- decisions ------------------------------------------------------------ */
+
+static bool net_match(const char *rule, const char *target)
+{
+    /* target "host:port" (IPv6 as [addr]:port); rule host, host:port or host:* */
+    const char *tcolon = strrchr(target, ':');
+    if (!tcolon)
+        return false;
+    size_t thost = (size_t)(tcolon - target);
+    const char *rport = NULL;
+    size_t rhost;
+    if (rule[0] == '[') {
+        const char *rb = strchr(rule, ']');
+        rhost = (size_t)(rb - rule) + 1;
+        if (rb[1] == ':')
+            rport = rb + 2;
+    } else {
+        const char *rc = strchr(rule, ':');
+        rhost = rc ? (size_t)(rc - rule) : strlen(rule);
+        if (rc)
+            rport = rc + 1;
+    }
+    if (rhost != thost || strncasecmp(rule, target, thost) != 0)
+        return false;
+    return !rport || !strcmp(rport, "*") || !strcmp(rport, tcolon + 1);
+}
+
+static bool env_match(const char *rule, const char *name)
+{
+    size_t n = strlen(rule);
+    if (n && rule[n - 1] == '*')
+        return strncmp(rule, name, n - 1) == 0;
+    return strcmp(rule, name) == 0;
+}
+
+static bool run_match(const char *rule, const char *cmd)
+{
+    if (!strcmp(rule, cmd))
+        return true;
+    /* a bare name grants that program wherever PATH finds it */
+    if (!strchr(rule, '/')) {
+        const char *base = strrchr(cmd, '/');
+        return base && !strcmp(base + 1, rule);
+    }
+    return false;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c < 0x20 || *c == 0x7f)
+            fprintf(f, "\\u%04x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+static void audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *target, bool allow,
+                  const char *rule)
+{
+    if (!p->audit)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(p->audit, "{\"ts\":%lld.%03ld,\"domain\":\"%s\",\"op\":", (long long)ts.tv_sec,
+            ts.tv_nsec / 1000000, domain_names[d]);
+    json_str(p->audit, op);
+    fputs(",\"target\":", p->audit);
+    json_str(p->audit, target);
+    fprintf(p->audit, ",\"allow\":%s,\"rule\":", allow ? "true" : "false");
+    json_str(p->audit, rule);
+    fputs("}\n", p->audit);
+    fflush(p->audit);
+}
+
+int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
+               const char **rule)
+{
+    const char *why = "default-deny";
+    bool allow = false;
+    if (d >= 0 && d < BRK_DOMAINS && target && op) {
+        const rules_t *r = &p->dom[d];
+        if (r->all) {
+            allow = true;
+            why = "*";
+        }
+        for (size_t i = 0; !allow && i < r->n; i++) {
+            bool m;
+            switch (d) {
+            case BRK_FS_READ:
+            case BRK_FS_WRITE:
+                m = target[0] == '/' && brk_path_covers(r->rules[i], target);
+                break;
+            case BRK_NET:
+                m = net_match(r->rules[i], target);
+                break;
+            case BRK_ENV:
+                m = env_match(r->rules[i], target);
+                break;
+            case BRK_RUN:
+                m = run_match(r->rules[i], target);
+                break;
+            case BRK_DOMAINS:
+            default:
+                m = false;
+            }
+            if (m) {
+                allow = true;
+                why = r->rules[i];
+            }
+        }
+        audit(p, d, op, target, allow, why);
+    }
+    if (rule)
+        *rule = why;
+    return allow ? 0 : -EACCES;
+}

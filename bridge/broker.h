@@ -1,0 +1,109 @@
+/*
+ * bridge/broker.h — the permission broker: pure policy.
+ *
+ * A brk_policy_t is built from a profile file (profiles/NAME.profile) plus the
+ * command line's grants, and then answers one question for every bridge
+ * call: may this operation touch this target? Deny by default. The broker
+ * does no I/O but appending to the audit log: callers hand it canonical
+ * targets (fs: the absolute path the operation will really touch, resolved
+ * by the caller; net: "host:port"; env: a variable name; run: a command).
+ *
+ * Path rules match on component boundaries: a grant of /app covers /app and
+ * /app/x, never /appx. Grants are normalised when they are added ("//",
+ * "/./" and a trailing "/" go; ".." is refused), so a rule is always a
+ * canonical absolute path.
+ *
+ * Errors: 0 or a negative errno; profile and grant errors also return a
+ * malloc'd one-line message ("file:line: what is wrong") the caller frees.
+ */
+#ifndef SE_BRIDGE_BROKER_H
+#define SE_BRIDGE_BROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    BRK_FS_READ = 0,
+    BRK_FS_WRITE,
+    BRK_NET,
+    BRK_ENV,
+    BRK_RUN,
+    BRK_DOMAINS,
+} brk_domain_t;
+
+typedef enum {
+    BRK_NETMODE_NONE = 0, /* no network namespace interfaces */
+    BRK_NETMODE_LOOPBACK,
+    BRK_NETMODE_HOST,
+} brk_netmode_t;
+
+/* Limits and OS-sandbox settings a profile carries (0 = none/default). */
+typedef struct brk_settings_s {
+    size_t heap_mb;
+    uint64_t timeout_ms;
+    uint64_t cpu_ms;
+    size_t tmpfs_mb;
+    unsigned pids;
+    unsigned fds;
+    uint64_t output_bytes;
+    unsigned namespaces; /* BRK_NS_* bits */
+    char seccomp[32];    /* policy name */
+    brk_netmode_t network;
+} brk_settings_t;
+
+enum {
+    BRK_NS_USER = 1 << 0,
+    BRK_NS_MOUNT = 1 << 1,
+    BRK_NS_PID = 1 << 2,
+    BRK_NS_NET = 1 << 3,
+    BRK_NS_IPC = 1 << 4,
+    BRK_NS_UTS = 1 << 5,
+    BRK_NS_CGROUP = 1 << 6,
+};
+
+typedef struct brk_policy_s brk_policy_t;
+
+/* An empty policy: every domain denied, default settings. */
+brk_policy_t *brk_policy_new(void);
+void brk_policy_free(brk_policy_t *p);
+
+/* Parses profile text into p (grants add; settings set). filename is for
+ * messages only. Unknown keys, bad values and keys given twice are errors. */
+int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char *filename,
+                      char **err);
+
+/* Adds grants to a domain from a comma-separated list; list NULL grants the
+ * whole domain (a bare --allow-read). */
+int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err);
+void brk_grant_all(brk_policy_t *p);
+
+const brk_settings_t *brk_settings(const brk_policy_t *p);
+brk_settings_t *brk_settings_mut(brk_policy_t *p);
+
+/* Audit: one JSON line per decision to f (borrowed; NULL turns it off). */
+void brk_set_audit(brk_policy_t *p, FILE *f);
+
+/* The decision. target must already be canonical (see above). Returns 0
+ * (allowed) or -EACCES; *rule (optional) names the rule that decided. */
+int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
+               const char **rule);
+
+/* Lexical normalisation of an absolute path into out (size cap): collapses
+ * "//" and "/./", resolves ".." against the path itself (never above /),
+ * drops a trailing "/". -EINVAL if path is not absolute, -ENAMETOOLONG if
+ * it does not fit. */
+int brk_path_normalize(const char *path, char *out, size_t cap);
+
+/* True if canonical path p is rule or lies below it (component boundary). */
+bool brk_path_covers(const char *rule, const char *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,244 @@
+/* tests/unit/test_broker.c — the permission broker alone: profile parsing
+ * (every error path), grants, canonical path matching on component
+ * boundaries, env globs, net host:port rules, run rules, audit lines. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../bridge/broker.h"
+#include "unit.h"
+
+static brk_policy_t *parsed(const char *text)
+{
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    int r = brk_profile_parse(p, text, strlen(text), "t.profile", &err);
+    ck_assert_msg(r == 0, "parse: %s", err ? err : "?");
+    return p;
+}
+
+static void parse_fails(const char *text, const char *needle)
+{
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    ck_assert_int_lt(brk_profile_parse(p, text, strlen(text), "t.profile", &err), 0);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(strstr(err, needle) != NULL, "'%s' lacks '%s'", err, needle);
+    free(err);
+    brk_policy_free(p);
+}
+
+static bool allowed(brk_policy_t *p, brk_domain_t d, const char *target)
+{
+    return brk_decide(p, d, "op", target, NULL) == 0;
+}
+
+START_TEST(profile_full)
+{
+    brk_policy_t *p = parsed("# a profile\n"
+                             "\n"
+                             "fs.read = /app, /data/\n"
+                             "  fs.write=/tmp  \r\n"
+                             "net.allow = localhost:8080, 127.0.0.1, [::1]:*\n"
+                             "env.allow = HOME, NODE_*\n"
+                             "run.allow = git,/usr/bin/env\n"
+                             "limits.heap_mb = 64\n"
+                             "limits.timeout_ms = 5000\n"
+                             "limits.cpu_ms = 0\n"
+                             "limits.tmpfs_mb = 32\n"
+                             "limits.pids = 16\n"
+                             "limits.fds = 128\n"
+                             "limits.output_bytes = 1048576\n"
+                             "sandbox.namespaces = user, mount, pid\n"
+                             "sandbox.seccomp = default\n"
+                             "sandbox.network = loopback\n");
+    const brk_settings_t *s = brk_settings(p);
+    ck_assert_uint_eq(s->heap_mb, 64);
+    ck_assert_uint_eq(s->timeout_ms, 5000);
+    ck_assert_uint_eq(s->tmpfs_mb, 32);
+    ck_assert_uint_eq(s->pids, 16);
+    ck_assert_uint_eq(s->fds, 128);
+    ck_assert_uint_eq(s->output_bytes, 1048576);
+    ck_assert_uint_eq(s->namespaces, BRK_NS_USER | BRK_NS_MOUNT | BRK_NS_PID);
+    ck_assert_str_eq(s->seccomp, "default");
+    ck_assert_int_eq(s->network, BRK_NETMODE_LOOPBACK);
+    ck_assert(allowed(p, BRK_FS_READ, "/app/index.js"));
+    ck_assert(allowed(p, BRK_FS_READ, "/data"));
+    ck_assert(!allowed(p, BRK_FS_WRITE, "/app/x"));
+    ck_assert(allowed(p, BRK_FS_WRITE, "/tmp/x"));
+    ck_assert(allowed(p, BRK_NET, "localhost:8080"));
+    ck_assert(!allowed(p, BRK_NET, "localhost:8081"));
+    ck_assert(allowed(p, BRK_NET, "127.0.0.1:443"));
+    ck_assert(allowed(p, BRK_NET, "[::1]:9"));
+    ck_assert(allowed(p, BRK_ENV, "HOME"));
+    ck_assert(allowed(p, BRK_ENV, "NODE_ENV"));
+    ck_assert(!allowed(p, BRK_ENV, "PATH"));
+    ck_assert(allowed(p, BRK_RUN, "git"));
+    ck_assert(allowed(p, BRK_RUN, "/usr/bin/git"));
+    ck_assert(allowed(p, BRK_RUN, "/usr/bin/env"));
+    ck_assert(!allowed(p, BRK_RUN, "env"));
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(profile_errors)
+{
+    parse_fails("fs.read = /a\nfs.read = /b\n", "t.profile:2: 'fs.read' given twice");
+    parse_fails("\n\nfs.reed = /a\n", "t.profile:3: unknown key 'fs.reed'");
+    parse_fails("fs.read /a\n", "t.profile:1: expected 'key = value'");
+    parse_fails("fs.read = app\n", "not an absolute path");
+    parse_fails("fs.read = /app/../etc\n", "contains '..'");
+    parse_fails("env.allow = 1BAD\n", "not a variable name");
+    parse_fails("env.allow = A*B\n", "not a variable name");
+    parse_fails("net.allow = host:0\n", "bad port");
+    parse_fails("net.allow = host:70000\n", "bad port");
+    parse_fails("net.allow = ho st\n", "bad host");
+    parse_fails("net.allow = [zz]:1\n", "bad IPv6");
+    parse_fails("run.allow = rm -rf\n", "space in command");
+    parse_fails("limits.heap_mb = -1\n", "limits.heap_mb");
+    parse_fails("limits.heap_mb = 12MB\n", "limits.heap_mb");
+    parse_fails("limits.timeout_ms = \n", "limits.timeout_ms");
+    parse_fails("limits.pids = 99999999999\n", "limits.pids");
+    parse_fails("sandbox.namespaces = user,time\n", "unknown namespace 'time'");
+    parse_fails("sandbox.seccomp = Bad!\n", "bad character");
+    parse_fails("sandbox.seccomp = \n", "1 to");
+    parse_fails("sandbox.network = internet\n", "none, loopback or host");
+    char big[5000];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    parse_fails(big, "longer than");
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    const char nul[] = "fs.read = /a\0b\n";
+    ck_assert_int_lt(brk_profile_parse(p, nul, sizeof nul - 1, "n.profile", &err), 0);
+    ck_assert_msg(strstr(err, "n.profile:1: NUL"), "%s", err);
+    free(err);
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(defaults_deny)
+{
+    brk_policy_t *p = brk_policy_new();
+    for (int d = 0; d < BRK_DOMAINS; d++)
+        ck_assert(!allowed(p, (brk_domain_t)d, d <= BRK_FS_WRITE ? "/x" : "x"));
+    const char *rule;
+    ck_assert_int_eq(brk_decide(p, BRK_FS_READ, "read", "/etc/passwd", &rule), -EACCES);
+    ck_assert_str_eq(rule, "default-deny");
+    /* a grant in one domain opens no other */
+    ck_assert_int_eq(brk_grant(p, BRK_FS_READ, NULL, NULL), 0);
+    ck_assert(allowed(p, BRK_FS_READ, "/etc/passwd"));
+    ck_assert(!allowed(p, BRK_FS_WRITE, "/etc/passwd"));
+    ck_assert(!allowed(p, BRK_ENV, "HOME"));
+    brk_grant_all(p);
+    ck_assert(allowed(p, BRK_RUN, "anything"));
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(path_boundaries)
+{
+    ck_assert(brk_path_covers("/app", "/app"));
+    ck_assert(brk_path_covers("/app", "/app/x/y"));
+    ck_assert(!brk_path_covers("/app", "/appx"));
+    ck_assert(!brk_path_covers("/app", "/ap"));
+    ck_assert(!brk_path_covers("/app/x", "/app"));
+    ck_assert(brk_path_covers("/", "/anything"));
+    brk_policy_t *p = brk_policy_new();
+    ck_assert_int_eq(brk_grant(p, BRK_FS_READ, "/app/,//srv//data/./", NULL), 0);
+    ck_assert(allowed(p, BRK_FS_READ, "/app"));
+    ck_assert(!allowed(p, BRK_FS_READ, "/appx/y"));
+    ck_assert(allowed(p, BRK_FS_READ, "/srv/data/f"));
+    ck_assert(!allowed(p, BRK_FS_READ, "/srv/database"));
+    ck_assert(!allowed(p, BRK_FS_READ, "relative/app"));
+    const char *rule;
+    brk_decide(p, BRK_FS_READ, "read", "/srv/data/f", &rule);
+    ck_assert_str_eq(rule, "/srv/data");
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(normalize)
+{
+    char out[64];
+    const char *cases[][2] = {
+        {"/", "/"},           {"//a//b/", "/a/b"},
+        {"/a/./b/.", "/a/b"}, {"/a/b/../c", "/a/c"},
+        {"/../..", "/"},      {"/a/..", "/"},
+        {"/a/../../b", "/b"}, {"/.hidden/x", "/.hidden/x"},
+        {"/a/...", "/a/..."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_int_eq(brk_path_normalize(cases[i][0], out, sizeof out), 0);
+        ck_assert_msg(!strcmp(out, cases[i][1]), "%s -> %s, want %s", cases[i][0], out,
+                      cases[i][1]);
+    }
+    ck_assert_int_eq(brk_path_normalize("rel", out, sizeof out), -EINVAL);
+    ck_assert_int_eq(brk_path_normalize("", out, sizeof out), -EINVAL);
+    char small[4];
+    ck_assert_int_eq(brk_path_normalize("/abcdef", small, sizeof small), -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(audit_lines)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    brk_policy_t *p = brk_policy_new();
+    brk_grant(p, BRK_FS_READ, "/app", NULL);
+    brk_set_audit(p, f);
+    brk_decide(p, BRK_FS_READ, "read", "/app/a\"b", NULL);
+    brk_decide(p, BRK_FS_READ, "read", "/etc/passwd", NULL);
+    brk_decide(p, BRK_ENV, "read", "HOME", NULL);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "\"domain\":\"fs\",\"op\":\"read\",\"target\":\"/app/a\\\"b\","
+                              "\"allow\":true,\"rule\":\"/app\"}\n"),
+                  "%s", buf);
+    ck_assert_msg(
+        strstr(buf, "\"target\":\"/etc/passwd\",\"allow\":false,\"rule\":\"default-deny\"}"), "%s",
+        buf);
+    ck_assert_msg(strstr(buf, "\"domain\":\"env\""), "%s", buf);
+    int lines = 0;
+    for (char *c = buf; *c; c++)
+        lines += *c == '\n';
+    ck_assert_int_eq(lines, 3);
+    ck_assert(strncmp(buf, "{\"ts\":", 6) == 0);
+    free(buf);
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(grant_errors)
+{
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    ck_assert_int_lt(brk_grant(p, BRK_FS_WRITE, "/ok,rel", &err), 0);
+    ck_assert_msg(strstr(err, "'rel' is not an absolute path"), "%s", err);
+    free(err);
+    err = NULL;
+    ck_assert_int_lt(brk_grant(p, BRK_ENV, "A\x01", &err), 0);
+    ck_assert_msg(strstr(err, "control character"), "%s", err);
+    free(err);
+    /* empty items are skipped, duplicates collapse */
+    ck_assert_int_eq(brk_grant(p, BRK_ENV, " A ,, A,", NULL), 0);
+    ck_assert(allowed(p, BRK_ENV, "A"));
+    ck_assert(!allowed(p, BRK_ENV, "AB"));
+    brk_policy_free(p);
+}
+END_TEST
+
+Suite *broker_suite(void)
+{
+    Suite *s = suite_create("broker");
+    TCase *tc = tcase_create("policy");
+    tcase_add_test(tc, profile_full);
+    tcase_add_test(tc, profile_errors);
+    tcase_add_test(tc, defaults_deny);
+    tcase_add_test(tc, path_boundaries);
+    tcase_add_test(tc, normalize);
+    tcase_add_test(tc, audit_lines);
+    tcase_add_test(tc, grant_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
