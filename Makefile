@@ -36,7 +36,7 @@ CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 LDLIBS_  := -L$(V8_LIB) -lnode -luv -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
-LIB_C   := bridge/broker.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c
+LIB_C   := bridge/broker.c bridge/path.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc
 
 OBJ      := $(BUILD)/obj
@@ -99,7 +99,11 @@ $(OBJ)/launcher/snapshot.o: launcher/snapshot.S $(SNAPSHOT)
 	@mkdir -p $(dir $@)
 	$(CC) -DLCH_SNAPSHOT_PATH='"$(SNAPSHOT)"' -c $< -o $@
 
-$(BIN): $(OBJ)/launcher/main.o $(OBJ)/launcher/snapshot.o $(LIB_A)
+$(OBJ)/launcher/profiles.o: launcher/profiles.S $(wildcard profiles/*.profile)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(BIN): $(OBJ)/launcher/main.o $(OBJ)/launcher/snapshot.o $(OBJ)/launcher/profiles.o $(LIB_A)
 	$(CXX) -o $@ $^ $(LDLIBS_)
 
 # ---- tests ----------------------------------------------------------------

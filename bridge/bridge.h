@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "../isolate/vm.h"
+#include "broker.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,9 +37,12 @@ typedef struct br_config_s {
     const char *eval;        /* -e CODE, or NULL */
     const char *const *args; /* guest arguments after the script */
     size_t nargs;
-    const char *exec_path; /* process.execPath / argv[0] */
-    const char *cwd;       /* process.cwd() */
-    size_t heap_limit_mb;  /* 0: V8's default */
+    const char *exec_path;  /* process.execPath / argv[0] */
+    const char *cwd;        /* process.cwd() */
+    size_t heap_limit_mb;   /* 0: V8's default */
+    brk_policy_t *policy;   /* the broker every bridge asks; NULL: no checks */
+    const char *const *env; /* "NAME=value" the guest may see (filtered) */
+    size_t nenv;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (see docs/SPEC.md). */

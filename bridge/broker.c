@@ -313,6 +313,25 @@ int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err)
     return r;
 }
 
+int brk_rebase(brk_policy_t *p, const char *from, const char *to)
+{
+    size_t nf = strlen(from);
+    for (int d = BRK_FS_READ; d <= BRK_FS_WRITE; d++) {
+        rules_t *r = &p->dom[d];
+        for (size_t i = 0; i < r->n; i++) {
+            if (!brk_path_covers(from, r->rules[i]))
+                continue;
+            const char *rest = r->rules[i] + (nf == 1 ? 0 : nf);
+            char *nr;
+            if (asprintf(&nr, "%s%s", (to[1] == '\0' && *rest) ? "" : to, rest) < 0)
+                return -ENOMEM;
+            free(r->rules[i]);
+            r->rules[i] = nr;
+        }
+    }
+    return 0;
+}
+
 /* ---- profiles ------------------------------------------------------------- */
 
 enum {

@@ -83,6 +83,11 @@ int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char 
 int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err);
 void brk_grant_all(brk_policy_t *p);
 
+/* Rewrites fs rules at or below `from` to lie below `to` (both canonical):
+ * how "/app" in a profile names the app folder's real path while no mount
+ * namespace shows it at /app. */
+int brk_rebase(brk_policy_t *p, const char *from, const char *to);
+
 const brk_settings_t *brk_settings(const brk_policy_t *p);
 brk_settings_t *brk_settings_mut(brk_policy_t *p);
 

@@ -11,6 +11,7 @@
 
 #include "../isolate/vm.h"
 #include "bridge.h"
+#include "broker.h"
 
 /* The JS callbacks C drives, handed over once by task.setHooks(). */
 enum {
@@ -38,9 +39,10 @@ struct br_rt_s {
     uv_stream_t *stdin_stream; /* pipe/tty/socket stdin, once read */
     vm_ref_t stdin_cb;
     bool stdin_reading;
-    bool exiting;      /* the guest called process.reallyExit */
-    int exit_code;     /* valid once exiting */
-    uint64_t start_ns; /* uv_hrtime() at br_rt_new */
+    bool exiting;         /* the guest called process.reallyExit */
+    int exit_code;        /* valid once exiting */
+    uint64_t start_ns;    /* uv_hrtime() at br_rt_new */
+    brk_policy_t *policy; /* borrowed from the config; NULL: no checks */
 };
 
 /* The runtime of a native call. */
@@ -69,6 +71,17 @@ int br__invoke_then(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv,
  * open '/x'" with errno, code, syscall, path (and dest). err is negative. */
 void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,
                      const char *dest);
+
+/* The canonical absolute path an operation on `path` (relative to cwd)
+ * would touch: symlinks resolved in the existing prefix, the rest lexical.
+ * 0 or -errno. */
+int br__path_canon(const char *path, const char *cwd, char *out, size_t cap);
+/* Canonicalises path and asks the broker: 0, -EACCES, or -errno. */
+int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
+                   size_t cap);
+/* Opens a canonical path refusing any symlink on the way (the check above
+ * must not be raced): fd or -errno. */
+int br__open_canonical(const char *canon, int flags);
 
 /* Closes the stdin stream if one was opened. */
 void br__stdin_close(br_rt_t *rt);

@@ -2,8 +2,8 @@
  * bridge/module.c — the file access the CommonJS loader needs: read a
  * module's source, stat a candidate path, canonicalise a path.
  *
- * Until the permission broker lands these read the host paths they are
- * given; they are flagged VM_NATIVE_FS_READ so the broker keys on them.
+ * Every path is canonicalised and put to the broker (fs read) first, then
+ * opened without following symlinks (bridge/path.c).
  * Sources are capped (a module larger than BR_MODULE_MAX is refused with
  * EFBIG) so a guest cannot make the loader allocate without bound.
  */
@@ -49,9 +49,12 @@ static void module_read_file_utf8(vm_call_t *c)
     char *path = vm_arg_str(c, 0, &plen);
     if (!path)
         return;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char canon[PATH_MAX];
+    int fd = br__check_path(br__rt(c), BRK_FS_READ, "read", path, canon, sizeof canon);
+    if (fd == 0)
+        fd = br__open_canonical(canon, O_RDONLY);
     if (fd < 0) {
-        br__throw_errno(c, -errno, "open", path, NULL);
+        br__throw_errno(c, fd, "open", path, NULL);
         free(path);
         return;
     }
@@ -101,8 +104,11 @@ static void module_stat(vm_call_t *c)
     char *path = vm_arg_str(c, 0, NULL);
     if (!path)
         return;
+    char canon[PATH_MAX];
     struct stat st;
-    int r = stat(path, &st) < 0 ? -errno : (S_ISDIR(st.st_mode) ? 1 : 0);
+    int r = br__check_path(br__rt(c), BRK_FS_READ, "stat", path, canon, sizeof canon);
+    if (r == 0)
+        r = stat(canon, &st) < 0 ? -errno : (S_ISDIR(st.st_mode) ? 1 : 0);
     free(path);
     vm_ret_num(c, r);
 }
@@ -113,12 +119,15 @@ static void module_realpath(vm_call_t *c)
     char *path = vm_arg_str(c, 0, NULL);
     if (!path)
         return;
-    char *real = realpath(path, NULL);
-    if (!real)
-        br__throw_errno(c, -errno, "realpath", path, NULL);
+    char canon[PATH_MAX];
+    struct stat st;
+    int r = br__check_path(br__rt(c), BRK_FS_READ, "realpath", path, canon, sizeof canon);
+    if (r == 0 && lstat(canon, &st) < 0)
+        r = -errno; /* the canonical form of a missing path is not an answer */
+    if (r < 0)
+        br__throw_errno(c, r, "realpath", path, NULL);
     else
-        vm_ret_str(c, real, strlen(real));
-    free(real);
+        vm_ret_str(c, canon, strlen(canon));
     free(path);
 }
 

@@ -109,7 +109,25 @@ static char *config_json(const br_config_t *cfg)
             sb_add(&b, ",", 1);
         sb_json(&b, cfg->args[i]);
     }
-    sb_str(&b, "]}");
+    sb_str(&b, "],\"env\":{");
+    for (size_t i = 0; i < cfg->nenv; i++) {
+        const char *kv = cfg->env[i];
+        const char *eq = strchr(kv, '=');
+        if (!eq)
+            continue;
+        char name[256];
+        size_t n = (size_t)(eq - kv);
+        if (n == 0 || n >= sizeof name)
+            continue;
+        memcpy(name, kv, n);
+        name[n] = '\0';
+        if (i)
+            sb_add(&b, ",", 1);
+        sb_json(&b, name);
+        sb_add(&b, ":", 1);
+        sb_json(&b, eq + 1);
+    }
+    sb_str(&b, "}}");
     if (b.failed) {
         free(b.p);
         return NULL;
@@ -254,6 +272,7 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
         return -ENOMEM;
     rt->loop = loop;
     rt->cfg = cfg;
+    rt->policy = cfg->policy;
     rt->start_ns = uv_hrtime();
     size_t ntables;
     const vm_table_t *const *t = br_tables(&ntables);

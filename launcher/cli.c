@@ -8,6 +8,8 @@
  */
 #include "cli.h"
 
+#include "../bridge/broker.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +52,15 @@ const char *lch_cli_usage(void)
            "\n"
            "options:\n"
            "  -e, --eval CODE        run CODE as the main module (CommonJS)\n"
+           "  --profile NAME|FILE    strict (default), default, dev, or a profile file\n"
+           "  --app DIR              the app folder, seen at /app (default: here)\n"
+           "  --allow-read[=P,...]   grant fs reads (prefix match on canonical paths)\n"
+           "  --allow-write[=P,...]  grant fs writes\n"
+           "  --allow-net[=H[:P],..] grant network hosts\n"
+           "  --allow-env[=N,...]    pass host variables through (NAME* globs)\n"
+           "  --allow-run[=C,...]    allow these child processes\n"
+           "  --allow-all            every permission domain open\n"
+           "  --audit FILE           one JSON line per permission decision\n"
            "  --memory-limit MB      V8 heap limit (exit 137 when exceeded)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  -h, --help             this text\n"
@@ -87,8 +98,31 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             break; /* the script */
         size_t n;
         const char *val = split_eq(a, &n);
+        static const struct {
+            const char *name;
+            brk_domain_t d;
+        } allow[] = {{"--allow-read", BRK_FS_READ},
+                     {"--allow-write", BRK_FS_WRITE},
+                     {"--allow-net", BRK_NET},
+                     {"--allow-env", BRK_ENV},
+                     {"--allow-run", BRK_RUN}};
+        int grant = -1;
+        for (size_t k = 0; k < sizeof allow / sizeof allow[0]; k++)
+            if (is(a, n, allow[k].name))
+                grant = (int)k;
+        if (grant >= 0) {
+            /* the value only ever comes attached: a bare flag grants all */
+            if (o->ngrants >= LCH_MAX_GRANTS)
+                return fail(err, "more than %d --allow options", LCH_MAX_GRANTS);
+            if (val && !*val)
+                return fail(err, "option '%s' has an empty list", a);
+            o->grants[o->ngrants++] =
+                (lch_grant_t){.domain = allow[grant].d, .list = val, .option = a};
+            continue;
+        }
         bool takes = is(a, n, "-e") || is(a, n, "--eval") || is(a, n, "--memory-limit") ||
-                     is(a, n, "--timeout");
+                     is(a, n, "--timeout") || is(a, n, "--profile") || is(a, n, "--app") ||
+                     is(a, n, "--audit");
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
@@ -105,6 +139,17 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             if (o->eval)
                 return fail(err, "option '%s' given twice", a);
             o->eval = val;
+        } else if (is(a, n, "--profile") || is(a, n, "--app") || is(a, n, "--audit")) {
+            const char **slot = is(a, n, "--profile") ? &o->profile
+                                : is(a, n, "--app")   ? &o->app
+                                                      : &o->audit;
+            if (*slot)
+                return fail(err, "option '%.*s' given twice", (int)n, a);
+            if (!*val)
+                return fail(err, "option '%.*s' needs a non-empty value", (int)n, a);
+            *slot = val;
+        } else if (is(a, n, "--allow-all")) {
+            o->allow_all = true;
         } else if (is(a, n, "--memory-limit")) {
             if (parse_uint(val, 1u << 20, &num) < 0)
                 return fail(err, "--memory-limit: '%s' is not a size in MB (1 to 1048576)", val);

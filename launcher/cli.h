@@ -13,6 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define LCH_MAX_GRANTS 64
+
+/* One --allow-* option: domain is a brk_domain_t; list NULL = the whole domain. */
+typedef struct lch_grant_s {
+    int domain;
+    const char *list;
+    const char *option; /* as typed, for messages */
+} lch_grant_t;
+
 typedef struct lch_opts_s {
     const char *script; /* SCRIPT, or NULL with -e */
     const char *eval;   /* -e CODE */
@@ -20,6 +29,12 @@ typedef struct lch_opts_s {
     size_t nargs;
     size_t memory_limit_mb; /* --memory-limit; 0 = V8's default */
     uint64_t timeout_ms;    /* --timeout; 0 = none */
+    const char *profile;    /* --profile NAME|FILE; NULL = strict */
+    const char *app;        /* --app DIR; NULL = the current folder */
+    const char *audit;      /* --audit FILE */
+    lch_grant_t grants[LCH_MAX_GRANTS];
+    size_t ngrants;
+    bool allow_all;
     bool help;
     bool version;
 } lch_opts_t;

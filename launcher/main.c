@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -30,6 +31,11 @@
 
 #define LCH_VERSION "0.1.0"
 #define LCH_EXIT_LAUNCHER 125
+
+/* The built-in profiles, embedded by launcher/profiles.S. */
+extern const char lch_profile_strict[], lch_profile_strict_end[];
+extern const char lch_profile_default[], lch_profile_default_end[];
+extern const char lch_profile_dev[], lch_profile_dev_end[];
 
 /* The startup snapshot, embedded by launcher/snapshot.S. */
 extern const uint8_t lch_snapshot_blob[];
@@ -111,6 +117,98 @@ static void on_wake(uv_async_t *a)
     uv_stop(a->loop);
 }
 
+/* ---- the policy ----------------------------------------------------------- */
+
+#define LCH_PROFILE_MAX (1u << 20)
+
+/* Profile text by built-in name, or read from a file (capped). */
+static char *profile_text(const char *spec, size_t *len, char **label)
+{
+    static const struct {
+        const char *name, *start, *end;
+    } builtin[] = {
+        {"strict", lch_profile_strict, lch_profile_strict_end},
+        {"default", lch_profile_default, lch_profile_default_end},
+        {"dev", lch_profile_dev, lch_profile_dev_end},
+    };
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+        if (!strcmp(spec, builtin[i].name)) {
+            *len = (size_t)(builtin[i].end - builtin[i].start);
+            if (asprintf(label, "%s.profile", spec) < 0)
+                die("out of memory");
+            char *t = malloc(*len + 1);
+            if (!t)
+                die("out of memory");
+            memcpy(t, builtin[i].start, *len);
+            return t;
+        }
+    if (!strchr(spec, '/') && !strstr(spec, ".profile"))
+        die("--profile: no built-in profile '%s' (strict, default, dev) and not a file path", spec);
+    FILE *f = fopen(spec, "re");
+    if (!f)
+        die("%s: %s", spec, strerror(errno));
+    char *t = malloc(LCH_PROFILE_MAX + 1);
+    if (!t)
+        die("out of memory");
+    *len = fread(t, 1, LCH_PROFILE_MAX + 1, f);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad)
+        die("%s: cannot read", spec);
+    if (*len > LCH_PROFILE_MAX)
+        die("%s: larger than %u bytes", spec, LCH_PROFILE_MAX);
+    *label = strdup(spec);
+    return t;
+}
+
+static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
+{
+    brk_policy_t *p = brk_policy_new();
+    if (!p)
+        die("out of memory");
+    size_t len;
+    char *label = NULL, *err = NULL;
+    char *text = profile_text(o->profile ? o->profile : "strict", &len, &label);
+    if (brk_profile_parse(p, text, len, label, &err) < 0)
+        die("%s", err ? err : "bad profile");
+    free(text);
+    free(label);
+    for (size_t i = 0; i < o->ngrants; i++)
+        if (brk_grant(p, (brk_domain_t)o->grants[i].domain, o->grants[i].list, &err) < 0)
+            die("%s: %s", o->grants[i].option, err ? err : "bad list");
+    if (o->allow_all)
+        brk_grant_all(p);
+    /* No mount namespace shows the app at /app yet: rules on /app mean the
+     * app folder's real path. */
+    if (brk_rebase(p, "/app", app) < 0)
+        die("out of memory");
+    return p;
+}
+
+/* The host variables the policy lets through, as "NAME=value". */
+static const char **guest_env(brk_policy_t *p, size_t *n)
+{
+    extern char **environ;
+    size_t cap = 0;
+    for (char **e = environ; *e; e++)
+        cap++;
+    const char **out = calloc(cap + 1, sizeof *out);
+    if (!out)
+        die("out of memory");
+    *n = 0;
+    for (char **e = environ; *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq || eq == *e || (size_t)(eq - *e) >= 256)
+            continue;
+        char name[256];
+        memcpy(name, *e, (size_t)(eq - *e));
+        name[eq - *e] = '\0';
+        if (brk_decide(p, BRK_ENV, "read", name, NULL) == 0)
+            out[(*n)++] = *e;
+    }
+    return out;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -135,6 +233,25 @@ int main(int argc, char **argv)
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
         die("cannot read the current folder: %s", strerror(errno));
+    /* The app folder is the guest's cwd; scripts are relative to it. */
+    char app[PATH_MAX];
+    if (!realpath(opts.app ? opts.app : cwd, app))
+        die("--app %s: %s", opts.app ? opts.app : cwd, strerror(errno));
+    struct stat ast;
+    if (stat(app, &ast) < 0 || !S_ISDIR(ast.st_mode))
+        die("--app %s: not a folder", opts.app);
+    memcpy(cwd, app, strlen(app) + 1);
+    brk_policy_t *policy = build_policy(&opts, app);
+    FILE *audit = NULL;
+    if (opts.audit) {
+        audit = fopen(opts.audit, "ae");
+        if (!audit)
+            die("--audit %s: %s", opts.audit, strerror(errno));
+        brk_set_audit(policy, audit);
+    }
+    const brk_settings_t *settings = brk_settings(policy);
+    size_t nenv;
+    const char **env = guest_env(policy, &nenv);
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
@@ -156,8 +273,12 @@ int main(int argc, char **argv)
         .nargs = opts.nargs,
         .exec_path = exe,
         .cwd = cwd,
-        .heap_limit_mb = opts.memory_limit_mb,
+        .heap_limit_mb = opts.memory_limit_mb ? opts.memory_limit_mb : settings->heap_mb,
+        .policy = policy,
+        .env = env,
+        .nenv = nenv,
     };
+    uint64_t timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms;
 
     uv_loop_t loop;
     int r = uv_loop_init(&loop);
@@ -178,8 +299,8 @@ int main(int argc, char **argv)
 
     watchdog_t wd;
     bool wd_on = false;
-    if (opts.timeout_ms) {
-        if ((r = watchdog_start(&wd, rt, &wake, opts.timeout_ms)) < 0)
+    if (timeout_ms) {
+        if ((r = watchdog_start(&wd, rt, &wake, timeout_ms)) < 0)
             die("cannot start the watchdog: %s", strerror(-r));
         wd_on = true;
     }
@@ -192,6 +313,10 @@ int main(int argc, char **argv)
     uv_loop_close(&loop);
     vm_platform_shutdown();
     free(script);
+    free(env);
+    brk_policy_free(policy);
+    if (audit)
+        fclose(audit);
     fflush(stdout);
     return status;
 }

@@ -191,6 +191,16 @@ Module._findPath = function (request, paths) {
     const base = path.resolve(dir, request);
     let filename = false;
     const rc = stat(base);
+    if (rc === -13 && (absolute || request.startsWith('.'))) {
+      // The broker refused the very path asked for: say so, not "not found".
+      // (A node_modules folder above the app is just not there.)
+      const err = new Error(`EACCES: permission denied, open '${base}'`);
+      err.errno = -13;
+      err.code = 'EACCES';
+      err.syscall = 'open';
+      err.path = base;
+      throw err;
+    }
     if (!trailingSlash) {
       if (rc === 0) filename = toRealPath(base);
       if (!filename) filename = tryExtensions(base);

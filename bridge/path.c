@@ -1,0 +1,104 @@
+/*
+ * bridge/path.c — turning a guest's path into the canonical path an
+ * operation will really touch, asking the broker, and opening it without
+ * re-resolving symlinks.
+ *
+ * Canonical means: absolute, no ".", "..", "//" and no symlink in any
+ * component. For a path that does not exist yet (a file about to be
+ * created, or a read that will fail with ENOENT), the longest existing
+ * ancestor is resolved and the rest appended lexically, so a decision is
+ * always taken on where the operation would land. A denied path answers
+ * EACCES whether it exists or not: existence outside the grants is not
+ * revealed.
+ *
+ * Between the check and the open a component could be swapped for a
+ * symlink; opening the canonical path with openat2(RESOLVE_NO_SYMLINKS)
+ * makes that fail (ELOOP) instead of escaping.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "internal.h"
+
+int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
+{
+    char abs[PATH_MAX * 2];
+    int n;
+    if (!path || !*path)
+        return -ENOENT;
+    if (path[0] == '/')
+        n = snprintf(abs, sizeof abs, "%s", path);
+    else
+        n = snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+    if (n < 0 || (size_t)n >= sizeof abs)
+        return -ENAMETOOLONG;
+    char norm[PATH_MAX * 2];
+    int r = brk_path_normalize(abs, norm, sizeof norm);
+    if (r < 0)
+        return r;
+    /* Resolve the longest existing prefix; keep the rest as written. Note:
+     * ".." was resolved lexically above, as Node's path.resolve does before
+     * any fs call, so "a/link/.." means "a", like Node. */
+    size_t len = strlen(norm);
+    char probe[PATH_MAX * 2];
+    memcpy(probe, norm, len + 1);
+    size_t cut = len;
+    for (;;) {
+        char *real = realpath(probe, NULL);
+        if (real) {
+            const char *rest = norm + cut;
+            int m = (real[1] == '\0' && *rest) ? snprintf(out, cap, "%s", rest)
+                                               : snprintf(out, cap, "%s%s", real, rest);
+            free(real);
+            return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
+        }
+        if (errno != ENOENT && errno != ENOTDIR)
+            return -errno;
+        char *slash = strrchr(probe, '/');
+        if (!slash || slash == probe) {
+            /* only "/" is left, and it exists */
+            int m = snprintf(out, cap, "%s", norm);
+            return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
+        }
+        *slash = '\0';
+        cut = (size_t)(slash - probe);
+    }
+}
+
+int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
+                   size_t cap)
+{
+    int r = br__path_canon(path, rt->cfg->cwd, canon, cap);
+    if (r < 0)
+        return r;
+    if (!rt->policy)
+        return 0; /* no broker configured: the embedder decided (unit tests) */
+    return brk_decide(rt->policy, d, op, canon, NULL);
+}
+
+int br__open_canonical(const char *canon, int flags)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_CLOEXEC),
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    for (;;) {
+        long fd = syscall(SYS_openat2, AT_FDCWD, canon, &how, sizeof how);
+        if (fd >= 0)
+            return (int)fd;
+        if (errno == EINTR)
+            continue;
+        if (errno == ENOSYS) { /* kernels before 5.6: the last component only */
+            int fd2 = open(canon, flags | O_CLOEXEC | O_NOFOLLOW);
+            return fd2 < 0 ? -errno : fd2;
+        }
+        return -errno;
+    }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# tests/integration/permissions.sh — the JS wall's policy through the real
+# binary: profiles, --allow-* grants, --app, env filtering, --audit, and the
+# broker on every module read (symlink, "..", and /appx escapes refused).
+# Prints ok/FAIL per check and "N passed, N failed".
+#
+# usage: tests/integration/permissions.sh [--bin PATH]
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin="$here/../../build/secure-exec-launch"
+if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
+bin=$(readlink -f "$bin")
+if [ ! -x "$bin" ]; then
+  echo "permissions: no launcher at $bin (run make first)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+work=$(mktemp -d)
+[ -d "$work" ] || exit 1
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() {
+  echo "FAIL $1"
+  shift
+  for line in "$@"; do echo "     $line"; done
+  fail=$((fail + 1))
+}
+
+mkdir -p "$work/app" "$work/appx" "$work/outside"
+echo 'module.exports = "outside"' > "$work/outside/o.js"
+echo 'module.exports = "appx"' > "$work/appx/f.js"
+echo 'module.exports = "inside"' > "$work/app/in.js"
+ln -s "$work/outside/o.js" "$work/app/link.js"
+printf '%s\n' \
+  'for (const m of process.argv.slice(2)) {' \
+  '  try { console.log(m, require(m)); } catch (e) { console.log(m, e.code); }' \
+  '}' > "$work/app/probe.js"
+
+# app_run ARGS...: run with --app, set rc, out, err
+app_run() {
+  "$bin" --app "$work/app" "$@" > "$work/stdout" 2> "$work/stderr" < /dev/null
+  rc=$?
+  out=$(cat "$work/stdout")
+  err=$(cat "$work/stderr")
+}
+
+app_run probe.js ./in.js "$work/outside/o.js" ./link.js ../appx/f.js "$work/app/../outside/o.js"
+want="./in.js inside
+$work/outside/o.js EACCES
+./link.js EACCES
+../appx/f.js EACCES
+$work/app/../outside/o.js EACCES"
+if [ "$out" = "$want" ]; then ok "strict: the app only (symlink, .., /appx refused with EACCES)"; else bad "strict confinement" "got: $out"; fi
+
+app_run --allow-read="$work/outside" probe.js "$work/outside/o.js" ./link.js ../appx/f.js
+want="$work/outside/o.js outside
+./link.js outside
+../appx/f.js EACCES"
+if [ "$out" = "$want" ]; then ok "--allow-read grants exactly that folder"; else bad "--allow-read" "got: $out"; fi
+
+app_run -e "try { require('$work/outside/o.js') } catch (e) { console.log(e.message, e.code, e.errno, e.syscall) }"
+if [ "$out" = "EACCES: permission denied, open '$work/outside/o.js' EACCES -13 open" ]; then
+  ok "denial has Node's error shape"
+else
+  bad "denial shape" "got: $out"
+fi
+
+app_run -e 'console.log(process.cwd())'
+if [ "$out" = "$work/app" ]; then ok "--app folder is the guest's cwd"; else bad "--app cwd" "got: $out"; fi
+
+printf 'fs.read = /app\n\nlimits.heap_mb = lots\n' > "$work/bad.profile"
+app_run --profile "$work/bad.profile" -e 1
+if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: $work/bad.profile:3: limits.heap_mb: 'lots' is not a size in MB (0 to 1048576)" ]; then
+  ok "bad profile -> 125 with file:line"
+else
+  bad "bad profile" "exit $rc: $err"
+fi
+for prof in strict default dev; do
+  app_run --profile "$prof" -e 'console.log("ran")'
+  if [ "$rc" -eq 0 ] && [ "$out" = ran ]; then ok "--profile $prof"; else bad "--profile $prof" "exit $rc: $err"; fi
+done
+app_run --profile nosuch -e 1
+if [ "$rc" -eq 125 ] && [[ $err == secure-exec-launch:* ]]; then ok "unknown profile -> 125"; else bad "unknown profile" "exit $rc"; fi
+app_run --allow-read=relative -e 1
+if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: --allow-read=relative: 'relative' is not an absolute path" ]; then
+  ok "bad grant -> 125"
+else
+  bad "bad grant" "exit $rc: $err"
+fi
+
+out=$(env -i HOME=/secret-home PATH=/secret-path NODE_A=1 NODE_B=2 "$bin" --allow-env=HOME,NODE_* -e 'console.log(JSON.stringify(process.env))')
+if [ "$out" = '{"HOME":"/secret-home","NODE_A":"1","NODE_B":"2"}' ]; then ok "--allow-env passes only the granted names"; else bad "--allow-env" "got: $out"; fi
+out=$(env HOME=/h "$bin" --profile dev -e 'console.log(process.env.HOME)')
+if [ "$out" = "/h" ]; then ok "dev profile opens env"; else bad "dev env" "got: $out"; fi
+
+app_run --audit "$work/audit.jsonl" probe.js ./in.js "$work/outside/o.js"
+if python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+keys = {"ts", "domain", "op", "target", "allow", "rule"}
+assert lines and all(set(l) == keys for l in lines), lines[:2]
+assert any(l["domain"] == "fs" and l["allow"] for l in lines)
+assert any(l["domain"] == "fs" and not l["allow"] and l["target"].endswith("/outside/o.js") for l in lines)
+' "$work/audit.jsonl"; then
+  ok "--audit: valid JSON lines, allowed and denied"
+else
+  bad "--audit" "$(head -c 300 "$work/audit.jsonl")"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
