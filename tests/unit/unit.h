@@ -10,6 +10,7 @@ Suite *vm_suite(void);
 Suite *runtime_suite(void);
 Suite *cli_suite(void);
 Suite *broker_suite(void);
+Suite *path_suite(void);
 
 /* Checked fixture: V8 platform for the test's child process. */
 void unit_v8_setup(void);
