@@ -166,7 +166,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	$(BIN) contrib/examples/hello/index.js
+	$(BIN) --profile strict --app contrib/examples/hello index.js
 
 bench: $(BIN)
 	bash bench/startup.sh
