@@ -36,7 +36,7 @@ CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 LDLIBS_  := -L$(V8_LIB) -lnode -luv -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
-LIB_C   := bridge/broker.c bridge/path.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c
+LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc
 
 OBJ      := $(BUILD)/obj

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <uv.h>
 
 #include "../isolate/vm.h"
@@ -24,6 +25,8 @@ enum {
     BR_HOOK_COUNT,
 };
 
+#define BR_MAX_FDS 65536 /* guest descriptors tracked; RLIMIT_NOFILE is lower */
+
 struct br_rt_s {
     uv_loop_t *loop;
     vm_t *vm;
@@ -39,10 +42,11 @@ struct br_rt_s {
     uv_stream_t *stdin_stream; /* pipe/tty/socket stdin, once read */
     vm_ref_t stdin_cb;
     bool stdin_reading;
-    bool exiting;         /* the guest called process.reallyExit */
-    int exit_code;        /* valid once exiting */
-    uint64_t start_ns;    /* uv_hrtime() at br_rt_new */
-    brk_policy_t *policy; /* borrowed from the config; NULL: no checks */
+    uint64_t fds[BR_MAX_FDS / 64]; /* descriptors the guest opened */
+    bool exiting;                  /* the guest called process.reallyExit */
+    int exit_code;                 /* valid once exiting */
+    uint64_t start_ns;             /* uv_hrtime() at br_rt_new */
+    brk_policy_t *policy;          /* borrowed from the config; NULL: no checks */
 };
 
 /* The runtime of a native call. */
@@ -81,7 +85,10 @@ int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path
                    size_t cap);
 /* Opens a canonical path refusing any symlink on the way (the check above
  * must not be raced): fd or -errno. */
-int br__open_canonical(const char *canon, int flags);
+int br__open_canonical(const char *canon, int flags, mode_t mode);
+/* Canonical path of the link itself: the parent resolved, the last
+ * component kept (lstat, unlink, rename, readlink, ...). */
+int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t cap);
 
 /* Closes the stdin stream if one was opened. */
 void br__stdin_close(br_rt_t *rt);
@@ -94,5 +101,6 @@ extern const vm_table_t br__process_table;
 extern const vm_table_t br__timers_table;
 extern const vm_table_t br__task_table;
 extern const vm_table_t br__module_table;
+extern const vm_table_t br__fs_table;
 
 #endif

@@ -52,7 +52,7 @@ static void module_read_file_utf8(vm_call_t *c)
     char canon[PATH_MAX];
     int fd = br__check_path(br__rt(c), BRK_FS_READ, "read", path, canon, sizeof canon);
     if (fd == 0)
-        fd = br__open_canonical(canon, O_RDONLY);
+        fd = br__open_canonical(canon, O_RDONLY, 0);
     if (fd < 0) {
         br__throw_errno(c, fd, "open", path, NULL);
         free(path);

@@ -83,10 +83,38 @@ int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path
     return brk_decide(rt->policy, d, op, canon, NULL);
 }
 
-int br__open_canonical(const char *canon, int flags)
+int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t cap)
+{
+    char abs[PATH_MAX * 2], norm[PATH_MAX * 2];
+    int n = path[0] == '/' ? snprintf(abs, sizeof abs, "%s", path)
+                           : snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+    if (!*path)
+        return -ENOENT;
+    if (n < 0 || (size_t)n >= sizeof abs)
+        return -ENAMETOOLONG;
+    int r = brk_path_normalize(abs, norm, sizeof norm);
+    if (r < 0)
+        return r;
+    char *slash = strrchr(norm, '/');
+    if (slash == norm && !norm[1])
+        return br__path_canon("/", "/", out, cap);
+    char parent[PATH_MAX * 2];
+    size_t pl = (size_t)(slash - norm);
+    memcpy(parent, norm, pl);
+    parent[pl] = '\0';
+    char cparent[PATH_MAX];
+    r = br__path_canon(pl ? parent : "/", cwd, cparent, sizeof cparent);
+    if (r < 0)
+        return r;
+    int m = snprintf(out, cap, "%s/%s", strcmp(cparent, "/") ? cparent : "", slash + 1);
+    return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
+}
+
+int br__open_canonical(const char *canon, int flags, mode_t mode)
 {
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
+        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
         .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
     };
     for (;;) {
@@ -96,7 +124,7 @@ int br__open_canonical(const char *canon, int flags)
         if (errno == EINTR)
             continue;
         if (errno == ENOSYS) { /* kernels before 5.6: the last component only */
-            int fd2 = open(canon, flags | O_CLOEXEC | O_NOFOLLOW);
+            int fd2 = open(canon, flags | O_CLOEXEC | O_NOFOLLOW, mode);
             return fd2 < 0 ? -errno : fd2;
         }
         return -errno;

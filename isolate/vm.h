@@ -36,6 +36,8 @@ extern "C" {
 typedef struct vm_s vm_t;
 typedef struct vm_call_s vm_call_t;
 typedef uint32_t vm_ref_t; /* 0 is "no value" */
+struct vm_error_s;
+struct vm_val_s;
 
 typedef void (*vm_native_cb)(vm_call_t *call);
 
@@ -180,6 +182,12 @@ int vm_call(vm_t *vm, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *res
 void vm_take_exception(vm_t *vm, vm_ref_t *exception, char **header);
 
 void vm_ref_free(vm_t *vm, vm_ref_t ref);
+/* Values made outside a native call (async completions), each a new ref the
+ * caller frees: a Node-shaped error (see vm_error_t), an array of values
+ * (refs in it are borrowed), a Float64Array copy of v[0..n). */
+vm_ref_t vm_new_error(vm_t *vm, const struct vm_error_s *e);
+vm_ref_t vm_new_array(vm_t *vm, const struct vm_val_s *items, size_t n);
+vm_ref_t vm_new_f64(vm_t *vm, const double *v, size_t n);
 /* A new Uint8Array owning malloc'd data (freed by the GC), as a ref the
  * caller frees; for results that arrive outside a native call. */
 vm_ref_t vm_new_bytes_take(vm_t *vm, uint8_t *data, size_t len);
@@ -229,6 +237,8 @@ typedef struct vm_error_s {
     const char *dest;
 } vm_error_t;
 void vm_throw(vm_call_t *c, const vm_error_t *e);
+/* Throws an existing value (borrows ref). */
+void vm_throw_ref(vm_call_t *c, vm_ref_t ref);
 /* Shorthand: a TypeError/RangeError/Error with a code and printf message. */
 void vm_throwf(vm_call_t *c, const char *type, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -849,10 +849,8 @@ extern "C" void vm_ret_ref(vm_call_t *c, vm_ref_t ref)
     c->info->GetReturnValue().Set(ref_get(c->vm, ref));
 }
 
-extern "C" void vm_throw(vm_call_t *c, const vm_error_t *e)
+static Local<Value> make_error(Isolate *iso, Local<Context> ctx, const vm_error_t *e)
 {
-    Isolate *iso = c->info->GetIsolate();
-    Local<Context> ctx = iso->GetCurrentContext();
     Local<String> msg = str(iso, e->message ? e->message : "");
     Local<Value> err;
     const char *type = e->type ? e->type : "Error";
@@ -875,7 +873,45 @@ extern "C" void vm_throw(vm_call_t *c, const vm_error_t *e)
         discard(o->Set(ctx, str(iso, "path"), str(iso, e->path)));
     if (e->dest)
         discard(o->Set(ctx, str(iso, "dest"), str(iso, e->dest)));
-    iso->ThrowException(err);
+    return err;
+}
+
+extern "C" void vm_throw(vm_call_t *c, const vm_error_t *e)
+{
+    Isolate *iso = c->info->GetIsolate();
+    iso->ThrowException(make_error(iso, iso->GetCurrentContext(), e));
+}
+
+extern "C" void vm_throw_ref(vm_call_t *c, vm_ref_t ref)
+{
+    c->info->GetIsolate()->ThrowException(ref_get(c->vm, ref));
+}
+
+extern "C" vm_ref_t vm_new_error(vm_t *vm, const vm_error_t *e)
+{
+    HandleScope hs(vm->isolate);
+    Local<Context> ctx = vm__context(vm);
+    Context::Scope cs(ctx);
+    return ref_new(vm, make_error(vm->isolate, ctx, e));
+}
+
+extern "C" vm_ref_t vm_new_array(vm_t *vm, const vm_val_t *items, size_t n)
+{
+    HandleScope hs(vm->isolate);
+    Context::Scope cs(vm__context(vm));
+    std::vector<Local<Value>> v(n);
+    for (size_t i = 0; i < n; i++)
+        v[i] = to_v8(vm, items[i]);
+    return ref_new(vm, Array::New(vm->isolate, v.data(), n));
+}
+
+extern "C" vm_ref_t vm_new_f64(vm_t *vm, const double *v, size_t n)
+{
+    HandleScope hs(vm->isolate);
+    Context::Scope cs(vm__context(vm));
+    Local<ArrayBuffer> ab = ArrayBuffer::New(vm->isolate, n * sizeof(double));
+    memcpy(ab->Data(), v, n * sizeof(double));
+    return ref_new(vm, Float64Array::New(ab, 0, n));
 }
 
 extern "C" void vm_throwf(vm_call_t *c, const char *type, const char *code, const char *fmt, ...)

@@ -1,0 +1,1301 @@
+/*
+ * bridge/fs.c — the fs natives (contract: bridge/FS-CONTRACT.md).
+ *
+ * Shape: every operation is one function `op_x(fs_req_t *)` that does the
+ * system calls and fills the request. A synchronous call runs it inline; an
+ * asynchronous one (last argument a callback) runs it on libuv's thread
+ * pool with uv_queue_work and delivers the result from the loop.
+ *
+ * Permission: paths are canonicalised and put to the broker on the loop
+ * thread, before anything runs (bridge/path.c). The operations then work
+ * from the canonical path without following a symlink anywhere on it: the
+ * parent folder is opened with openat2(RESOLVE_NO_SYMLINKS) and the *at()
+ * system call acts on the last component, so swapping a component for a
+ * symlink after the check fails instead of escaping. Operations that act on
+ * a link itself (lstat, unlink, rename, readlink, symlink, link, lchown,
+ * lutimes, rmdir, mkdir) canonicalise only the parent.
+ *
+ * File descriptors: only the guest's own (those its open() returned) and
+ * 0-2 are accepted, so no launcher descriptor (the audit log, the loop's
+ * epoll) is reachable; 0-2 cannot be closed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define FS_READFILE_MAX (2u << 30)
+#define FS_READDIR_MAX (1u << 20)
+
+typedef struct fs_req_s fs_req_t;
+typedef int (*fs_op_fn)(fs_req_t *r);
+
+enum { RES_UNDEF, RES_NUM, RES_STATS, RES_STR, RES_BYTES, RES_DIRENTS, RES_STATFS };
+
+struct fs_req_s {
+    uv_work_t work;
+    br_rt_t *rt;
+    fs_op_fn op;
+    const char *syscall;
+    char *path, *path2; /* as the guest gave them, for messages */
+    char canon[PATH_MAX], canon2[PATH_MAX];
+    int64_t a[4]; /* integer arguments */
+    double t[2];  /* times */
+    uint8_t *buf; /* borrowed view of the guest's buffer */
+    size_t len;
+    vm_ref_t keep; /* the buffer, alive while the pool works on it */
+    vm_ref_t cb;
+    int err;       /* -errno */
+    bool err_dest; /* the error names path2 */
+    int kind;      /* RES_* */
+    double num;
+    double stats[18];
+    char *str;
+    uint8_t *data;
+    size_t data_len;
+    char **names;
+    uint8_t *types;
+    size_t n;
+};
+
+static void req_free(fs_req_t *r)
+{
+    if (r->keep)
+        vm_ref_free(r->rt->vm, r->keep);
+    if (r->cb)
+        vm_ref_free(r->rt->vm, r->cb);
+    for (size_t i = 0; i < r->n; i++)
+        free(r->names[i]);
+    free(r->names);
+    free(r->types);
+    free(r->data);
+    free(r->str);
+    free(r->path);
+    free(r->path2);
+    free(r);
+}
+
+/* ---- guest file descriptors ---------------------------------------------- */
+
+static bool fd_ok(br_rt_t *rt, int64_t fd, bool stdio_ok)
+{
+    if (fd >= 0 && fd <= 2)
+        return stdio_ok;
+    if (fd < 0 || fd >= BR_MAX_FDS)
+        return false;
+    return (rt->fds[fd / 64] >> (fd % 64)) & 1;
+}
+
+static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
+{
+    if (fd < 3 || fd >= BR_MAX_FDS)
+        return;
+    if (on)
+        rt->fds[fd / 64] |= UINT64_C(1) << (fd % 64);
+    else
+        rt->fds[fd / 64] &= ~(UINT64_C(1) << (fd % 64));
+}
+
+/* ---- *at() helpers -------------------------------------------------------- */
+
+/* Opens the canonical path's parent (no symlink on the way) and points
+ * *base at the last component. "/" gives "/" itself and ".". */
+static int at_parent(const char *canon, int *dirfd, const char **base)
+{
+    const char *slash = strrchr(canon, '/');
+    if (!slash || canon[0] != '/')
+        return -EINVAL;
+    char parent[PATH_MAX];
+    size_t n = (size_t)(slash - canon);
+    if (n == 0) {
+        parent[0] = '/';
+        parent[1] = '\0';
+    } else {
+        memcpy(parent, canon, n);
+        parent[n] = '\0';
+    }
+    *base = slash[1] ? slash + 1 : ".";
+    int fd = br__open_canonical(parent, O_PATH | O_DIRECTORY, 0);
+    if (fd < 0)
+        return fd;
+    *dirfd = fd;
+    return 0;
+}
+
+static void fill_stats(double *s, const struct statx *x)
+{
+    s[0] = (double)makedev(x->stx_dev_major, x->stx_dev_minor);
+    s[1] = x->stx_mode;
+    s[2] = x->stx_nlink;
+    s[3] = x->stx_uid;
+    s[4] = x->stx_gid;
+    s[5] = (double)makedev(x->stx_rdev_major, x->stx_rdev_minor);
+    s[6] = x->stx_blksize;
+    s[7] = (double)x->stx_ino;
+    s[8] = (double)x->stx_size;
+    s[9] = (double)x->stx_blocks;
+    s[10] = (double)x->stx_atime.tv_sec;
+    s[11] = x->stx_atime.tv_nsec;
+    s[12] = (double)x->stx_mtime.tv_sec;
+    s[13] = x->stx_mtime.tv_nsec;
+    s[14] = (double)x->stx_ctime.tv_sec;
+    s[15] = x->stx_ctime.tv_nsec;
+    if (x->stx_mask & STATX_BTIME) {
+        s[16] = (double)x->stx_btime.tv_sec;
+        s[17] = x->stx_btime.tv_nsec;
+    } else {
+        s[16] = s[14];
+        s[17] = s[15];
+    }
+}
+
+/* ---- operations (run inline or on the pool) ------------------------------- */
+
+static int op_open(fs_req_t *r)
+{
+    int fd = br__open_canonical(r->canon, (int)r->a[0], (mode_t)r->a[1]);
+    if (fd < 0)
+        return fd;
+    r->kind = RES_NUM;
+    r->num = fd;
+    return 0;
+}
+
+static int op_close(fs_req_t *r)
+{
+    return close((int)r->a[0]) < 0 && errno != EINTR ? -errno : 0;
+}
+
+static int op_read(fs_req_t *r)
+{
+    ssize_t n;
+    do {
+        n = r->a[1] < 0 ? read((int)r->a[0], r->buf, r->len)
+                        : pread((int)r->a[0], r->buf, r->len, (off_t)r->a[1]);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    r->kind = RES_NUM;
+    r->num = (double)n;
+    return 0;
+}
+
+static int op_write(fs_req_t *r)
+{
+    ssize_t n;
+    do {
+        n = r->a[1] < 0 ? write((int)r->a[0], r->buf, r->len)
+                        : pwrite((int)r->a[0], r->buf, r->len, (off_t)r->a[1]);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    r->kind = RES_NUM;
+    r->num = (double)n;
+    return 0;
+}
+
+static int op_read_file(fs_req_t *r)
+{
+    int fd = br__open_canonical(r->canon, (int)r->a[0], 0);
+    if (fd < 0)
+        return fd;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+        close(fd);
+        r->syscall = "read";
+        return e;
+    }
+    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 8192, len = 0;
+    if (cap > FS_READFILE_MAX) {
+        close(fd);
+        return -EFBIG;
+    }
+    uint8_t *buf = malloc(cap);
+    int err = buf ? 0 : -ENOMEM;
+    while (!err) {
+        if (len == cap) {
+            size_t ncap = cap * 2 > FS_READFILE_MAX ? FS_READFILE_MAX : cap * 2;
+            uint8_t *nb = ncap > cap ? realloc(buf, ncap) : NULL;
+            if (!nb) {
+                err = ncap > cap ? -ENOMEM : -EFBIG;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            err = -errno;
+        else if (n == 0)
+            break;
+        else
+            len += (size_t)n;
+    }
+    close(fd);
+    if (err) {
+        free(buf);
+        r->syscall = "read";
+        return err;
+    }
+    r->kind = RES_BYTES;
+    r->data = buf;
+    r->data_len = len;
+    return 0;
+}
+
+static int op_stat(fs_req_t *r)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    struct statx x;
+    e = statx(dirfd, base, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME,
+              &x) < 0
+            ? -errno
+            : 0;
+    close(dirfd);
+    if (e == 0) {
+        fill_stats(r->stats, &x);
+        r->kind = RES_STATS;
+    }
+    return e;
+}
+
+static int op_fstat(fs_req_t *r)
+{
+    struct statx x;
+    if (statx((int)r->a[0], "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &x) < 0)
+        return -errno;
+    fill_stats(r->stats, &x);
+    r->kind = RES_STATS;
+    return 0;
+}
+
+static int op_readdir(fs_req_t *r)
+{
+    int fd = br__open_canonical(r->canon, O_RDONLY | O_DIRECTORY, 0);
+    if (fd < 0)
+        return fd;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    size_t cap = 0;
+    int err = 0;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (r->n >= FS_READDIR_MAX) {
+            err = -E2BIG;
+            break;
+        }
+        if (r->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(r->names, cap * sizeof *nn);
+            uint8_t *nt = nn ? realloc(r->types, cap) : NULL;
+            if (nn)
+                r->names = nn;
+            if (!nn || !nt) {
+                err = -ENOMEM;
+                break;
+            }
+            r->types = nt;
+        }
+        uint8_t t;
+        switch (de->d_type) {
+        case DT_REG:
+            t = 1;
+            break;
+        case DT_DIR:
+            t = 2;
+            break;
+        case DT_LNK:
+            t = 3;
+            break;
+        case DT_FIFO:
+            t = 4;
+            break;
+        case DT_SOCK:
+            t = 5;
+            break;
+        case DT_CHR:
+            t = 6;
+            break;
+        case DT_BLK:
+            t = 7;
+            break;
+        default:
+            t = 0;
+            break;
+        }
+        r->names[r->n] = strdup(de->d_name);
+        if (!r->names[r->n]) {
+            err = -ENOMEM;
+            break;
+        }
+        r->types[r->n++] = t;
+    }
+    if (!err && errno)
+        err = -errno;
+    closedir(d);
+    if (!err)
+        r->kind = RES_DIRENTS;
+    return err;
+}
+
+static int op_mkdir(fs_req_t *r)
+{
+    bool recursive = r->a[1] != 0;
+    mode_t mode = (mode_t)r->a[0];
+    if (!recursive) {
+        int dirfd;
+        const char *base;
+        int e = at_parent(r->canon, &dirfd, &base);
+        if (e < 0)
+            return e;
+        e = mkdirat(dirfd, base, mode) < 0 ? -errno : 0;
+        close(dirfd);
+        return e;
+    }
+    /* Walk from "/" one component at a time, never following a symlink;
+     * report the first folder created, as Node does. */
+    int dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
+        return -errno;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", r->canon);
+    char *save = NULL;
+    size_t built = 0;
+    char sofar[PATH_MAX] = "";
+    int e = 0;
+    for (char *c = strtok_r(path, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        int m = snprintf(sofar + built, sizeof sofar - built, "/%s", c);
+        if (m < 0 || (size_t)m >= sizeof sofar - built) {
+            e = -ENAMETOOLONG;
+            break;
+        }
+        built += (size_t)m;
+        if (mkdirat(dirfd, c, mode) == 0) {
+            if (!r->str && !(r->str = strdup(sofar))) {
+                e = -ENOMEM;
+                break;
+            }
+        } else if (errno != EEXIST) {
+            e = -errno;
+            break;
+        }
+        int next = openat(dirfd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            e = errno == ELOOP || errno == ENOTDIR ? (errno == ELOOP ? -ENOTDIR : -errno) : -errno;
+            if (e == -ENOTDIR && !save[0] && r->str == NULL)
+                e = -EEXIST; /* the last component exists as a file */
+            break;
+        }
+        close(dirfd);
+        dirfd = next;
+    }
+    close(dirfd);
+    if (e == 0 && r->str)
+        r->kind = RES_STR;
+    return e;
+}
+
+static int unlink_like(fs_req_t *r, int flags)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    e = unlinkat(dirfd, base, flags) < 0 ? -errno : 0;
+    close(dirfd);
+    return e;
+}
+
+static int op_rmdir(fs_req_t *r)
+{
+    return unlink_like(r, AT_REMOVEDIR);
+}
+
+static int op_unlink(fs_req_t *r)
+{
+    return unlink_like(r, 0);
+}
+
+static int two_parents(fs_req_t *r, int *d1, const char **b1, int *d2, const char **b2)
+{
+    int e = at_parent(r->canon, d1, b1);
+    if (e < 0)
+        return e;
+    e = at_parent(r->canon2, d2, b2);
+    if (e < 0) {
+        close(*d1);
+        r->err_dest = true;
+    }
+    return e;
+}
+
+static int op_rename(fs_req_t *r)
+{
+    int d1, d2;
+    const char *b1, *b2;
+    int e = two_parents(r, &d1, &b1, &d2, &b2);
+    if (e < 0)
+        return e;
+    e = renameat(d1, b1, d2, b2) < 0 ? -errno : 0;
+    close(d1);
+    close(d2);
+    return e;
+}
+
+static int op_link(fs_req_t *r)
+{
+    int d1, d2;
+    const char *b1, *b2;
+    int e = two_parents(r, &d1, &b1, &d2, &b2);
+    if (e < 0)
+        return e;
+    e = linkat(d1, b1, d2, b2, 0) < 0 ? -errno : 0;
+    close(d1);
+    close(d2);
+    return e;
+}
+
+static int op_copy_file(fs_req_t *r)
+{
+    int in = br__open_canonical(r->canon, O_RDONLY, 0);
+    if (in < 0)
+        return in;
+    struct stat st;
+    if (fstat(in, &st) < 0) {
+        int e = -errno;
+        close(in);
+        return e;
+    }
+    int flags = O_WRONLY | O_CREAT | O_TRUNC | ((r->a[0] & 1) ? O_EXCL : 0);
+    int out = br__open_canonical(r->canon2, flags, st.st_mode & 07777);
+    if (out < 0) {
+        close(in);
+        r->err_dest = false;
+        return out;
+    }
+    int e = 0;
+    off_t off = 0;
+    while (off < st.st_size) {
+        ssize_t n = copy_file_range(in, &off, out, NULL, (size_t)(st.st_size - off), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) { /* e.g. EXDEV on old kernels: plain copy */
+            char buf[65536];
+            ssize_t k;
+            while ((k = pread(in, buf, sizeof buf, off)) > 0) {
+                if (write(out, buf, (size_t)k) != k) {
+                    e = -errno;
+                    break;
+                }
+                off += k;
+            }
+            if (k < 0)
+                e = -errno;
+            break;
+        }
+        if (n == 0)
+            break;
+    }
+    if (!e && fchmod(out, st.st_mode & 07777) < 0)
+        e = -errno;
+    close(in);
+    close(out);
+    return e;
+}
+
+static int op_access(fs_req_t *r)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    e = faccessat(dirfd, base, (int)r->a[0], 0) < 0 ? -errno : 0;
+    close(dirfd);
+    return e;
+}
+
+static int op_realpath(fs_req_t *r)
+{
+    struct stat st;
+    if (lstat(r->canon, &st) < 0)
+        return -errno;
+    r->str = strdup(r->canon);
+    r->kind = RES_STR;
+    return r->str ? 0 : -ENOMEM;
+}
+
+static int op_chmod(fs_req_t *r)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    /* The canonical last component is not a symlink; if it became one,
+     * refuse rather than follow (glibc: EOPNOTSUPP). */
+    e = fchmodat(dirfd, base, (mode_t)r->a[0], AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    close(dirfd);
+    return e;
+}
+
+static int op_chown(fs_req_t *r)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    e = fchownat(dirfd, base, (uid_t)r->a[0], (gid_t)r->a[1], AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    close(dirfd);
+    return e;
+}
+
+static int op_symlink(fs_req_t *r)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon2, &dirfd, &base);
+    if (e < 0)
+        return e;
+    e = symlinkat(r->path, dirfd, base) < 0 ? -errno : 0;
+    close(dirfd);
+    return e;
+}
+
+static int op_readlink(fs_req_t *r)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    char buf[PATH_MAX];
+    ssize_t n = readlinkat(dirfd, base, buf, sizeof buf - 1);
+    e = n < 0 ? -errno : 0;
+    close(dirfd);
+    if (e)
+        return e;
+    buf[n] = '\0';
+    r->str = strdup(buf);
+    r->kind = RES_STR;
+    return r->str ? 0 : -ENOMEM;
+}
+
+static struct timespec to_ts(double t)
+{
+    struct timespec ts;
+    double s = t < 0 ? -1 - (double)(int64_t)(-t) : (double)(int64_t)t;
+    if (t >= 0)
+        s = (double)(int64_t)t;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((t - s) * 1e9);
+    if (ts.tv_nsec < 0)
+        ts.tv_nsec = 0;
+    if (ts.tv_nsec > 999999999)
+        ts.tv_nsec = 999999999;
+    return ts;
+}
+
+static int op_utimes(fs_req_t *r)
+{
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    struct timespec ts[2] = {to_ts(r->t[0]), to_ts(r->t[1])};
+    e = utimensat(dirfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    close(dirfd);
+    return e;
+}
+
+static int op_fd_simple(fs_req_t *r)
+{
+    int fd = (int)r->a[0];
+    int rc;
+    switch (r->a[3]) {
+    case 0:
+        rc = ftruncate(fd, (off_t)r->a[1]);
+        break;
+    case 1:
+        rc = fsync(fd);
+        break;
+    case 2:
+        rc = fdatasync(fd);
+        break;
+    case 3:
+        rc = fchmod(fd, (mode_t)r->a[1]);
+        break;
+    case 4:
+        rc = fchown(fd, (uid_t)r->a[1], (gid_t)r->a[2]);
+        break;
+    default: {
+        struct timespec ts[2] = {to_ts(r->t[0]), to_ts(r->t[1])};
+        rc = futimens(fd, ts);
+        break;
+    }
+    }
+    return rc < 0 ? -errno : 0;
+}
+
+static int op_mkdtemp(fs_req_t *r)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    int dirfd;
+    const char *base;
+    int e = at_parent(r->canon, &dirfd, &base);
+    if (e < 0)
+        return e;
+    char name[NAME_MAX + 1];
+    size_t bl = strcmp(base, ".") ? strlen(base) : 0;
+    if (bl + 6 > NAME_MAX) {
+        close(dirfd);
+        return -ENAMETOOLONG;
+    }
+    for (int attempt = 0; attempt < 100; attempt++) {
+        uint8_t rnd[6];
+        if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd) {
+            e = -EIO;
+            break;
+        }
+        memcpy(name, base, bl);
+        for (int i = 0; i < 6; i++)
+            name[bl + (size_t)i] = chars[rnd[i] % (sizeof chars - 1)];
+        name[bl + 6] = '\0';
+        if (mkdirat(dirfd, name, 0700) == 0) {
+            const char *slash = strrchr(r->canon, '/');
+            size_t pl = (size_t)(slash - r->canon);
+            if (asprintf(&r->str, "%.*s/%s", (int)pl, r->canon, name) < 0)
+                r->str = NULL;
+            e = r->str ? 0 : -ENOMEM;
+            r->kind = RES_STR;
+            break;
+        }
+        if (errno != EEXIST) {
+            e = -errno;
+            break;
+        }
+        e = -EEXIST;
+    }
+    close(dirfd);
+    return e;
+}
+
+static int op_statfs(fs_req_t *r)
+{
+    int fd = br__open_canonical(r->canon, O_PATH, 0);
+    if (fd < 0)
+        return fd;
+    struct statfs s;
+    int e = fstatfs(fd, &s) < 0 ? -errno : 0;
+    close(fd);
+    if (e)
+        return e;
+    r->stats[0] = (double)s.f_type;
+    r->stats[1] = (double)s.f_bsize;
+    r->stats[2] = (double)s.f_blocks;
+    r->stats[3] = (double)s.f_bfree;
+    r->stats[4] = (double)s.f_bavail;
+    r->stats[5] = (double)s.f_files;
+    r->stats[6] = (double)s.f_ffree;
+    r->kind = RES_STATFS;
+    return 0;
+}
+
+/* ---- results, errors, dispatch --------------------------------------------- */
+
+static vm_ref_t make_error(fs_req_t *r)
+{
+    char msg[PATH_MAX * 2 + 128];
+    const char *name = uv_err_name(r->err);
+    const char *p = r->err_dest && r->path2 ? r->path2 : r->path;
+    const char *dest = r->err_dest ? NULL : r->path2;
+    if (p && dest)
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, uv_strerror(r->err), r->syscall,
+                 p, dest);
+    else if (p)
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, uv_strerror(r->err), r->syscall, p);
+    else
+        snprintf(msg, sizeof msg, "%s: %s, %s", name, uv_strerror(r->err), r->syscall);
+    vm_error_t e = {.message = msg,
+                    .code = name,
+                    .errnum = r->err,
+                    .syscall = r->syscall,
+                    .path = p,
+                    .dest = dest};
+    return vm_new_error(r->rt->vm, &e);
+}
+
+/* The result as a value; *ref (to free) is set when it is an object. */
+static vm_val_t make_result(fs_req_t *r, vm_ref_t *ref)
+{
+    vm_t *vm = r->rt->vm;
+    *ref = 0;
+    switch (r->kind) {
+    case RES_NUM:
+        return VM_NUM(r->num);
+    case RES_STR:
+        return VM_STR(r->str, strlen(r->str));
+    case RES_STATS:
+        *ref = vm_new_f64(vm, r->stats, 18);
+        return VM_REF(*ref);
+    case RES_STATFS:
+        *ref = vm_new_f64(vm, r->stats, 7);
+        return VM_REF(*ref);
+    case RES_BYTES:
+        *ref = vm_new_bytes_take(vm, r->data, r->data_len);
+        r->data = NULL;
+        return VM_REF(*ref);
+    case RES_DIRENTS: {
+        vm_val_t *items = calloc(r->n ? r->n : 1, sizeof *items);
+        if (!items)
+            return VM_UNDEF;
+        for (size_t i = 0; i < r->n; i++)
+            items[i] = VM_STR(r->names[i], strlen(r->names[i]));
+        vm_ref_t names = vm_new_array(vm, items, r->n);
+        free(items);
+        if (!r->a[2]) { /* no types asked */
+            *ref = names;
+            return VM_REF(*ref);
+        }
+        uint8_t *t = malloc(r->n ? r->n : 1);
+        if (t && r->n)
+            memcpy(t, r->types, r->n);
+        vm_ref_t types = vm_new_bytes_take(vm, t, t ? r->n : 0);
+        vm_val_t pair[2] = {VM_REF(names), VM_REF(types)};
+        *ref = vm_new_array(vm, pair, 2);
+        vm_ref_free(vm, names);
+        vm_ref_free(vm, types);
+        return VM_REF(*ref);
+    }
+    default:
+        return VM_UNDEF;
+    }
+}
+
+static void after_work(uv_work_t *w, int status)
+{
+    fs_req_t *r = w->data;
+    br_rt_t *rt = r->rt;
+    rt->pending_reqs--;
+    if (status == UV_ECANCELED && !r->err)
+        r->err = UV_ECANCELED;
+    if (r->op == op_open && !r->err)
+        fd_mark(rt, (int64_t)r->num, true);
+    if (rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE) {
+        if (r->op == op_open && !r->err)
+            close((int)r->num);
+        req_free(r);
+        return;
+    }
+    vm_ref_t err = 0, res = 0;
+    vm_val_t args[2] = {{.type = VM_T_NULL}, VM_UNDEF};
+    if (r->err) {
+        err = make_error(r);
+        args[0] = VM_REF(err);
+    } else {
+        args[1] = make_result(r, &res);
+    }
+    vm_ref_t cb = r->cb;
+    r->cb = 0;
+    br__invoke(rt, cb, 2, args, NULL);
+    vm_ref_free(rt->vm, cb);
+    vm_ref_free(rt->vm, err);
+    vm_ref_free(rt->vm, res);
+    req_free(r);
+}
+
+static void work(uv_work_t *w)
+{
+    fs_req_t *r = w->data;
+    if (r->op) /* NULL: a refused check, answered asynchronously */
+        r->err = r->op(r);
+}
+
+/* Runs r now (sync) or queues it (async: last argument a function). */
+static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
+{
+    br_rt_t *rt = r->rt;
+    if (!r->err && vm_arg_type(c, cb_index) == VM_T_FUNCTION) {
+        r->cb = vm_arg_ref(c, cb_index);
+        r->work.data = r;
+        int e = uv_queue_work(rt->loop, &r->work, work, after_work);
+        if (e == 0) {
+            rt->pending_reqs++;
+            return;
+        }
+        r->err = e;
+    } else if (vm_arg_type(c, cb_index) == VM_T_FUNCTION && r->err) {
+        /* a refused check still answers asynchronously, as Node does */
+        r->cb = vm_arg_ref(c, cb_index);
+        r->work.data = r;
+        r->op = NULL;
+        if (uv_queue_work(rt->loop, &r->work, work, after_work) == 0) {
+            rt->pending_reqs++;
+            return;
+        }
+    } else if (!r->err) {
+        r->err = r->op(r);
+        if (r->op == op_open && !r->err)
+            fd_mark(rt, (int64_t)r->num, true);
+    }
+    if (r->err) {
+        vm_ref_t e = make_error(r);
+        vm_throw_ref(c, e);
+        vm_ref_free(rt->vm, e);
+    } else {
+        vm_ref_t ref;
+        vm_val_t v = make_result(r, &ref);
+        switch (v.type) {
+        case VM_T_NUMBER:
+            vm_ret_num(c, v.u.num);
+            break;
+        case VM_T_STRING:
+            vm_ret_str(c, v.u.str.p, v.u.str.len);
+            break;
+        case VM_T_OBJECT:
+            vm_ret_ref(c, ref);
+            break;
+        default:
+            vm_ret_undefined(c);
+        }
+        vm_ref_free(rt->vm, ref);
+    }
+    req_free(r);
+}
+
+static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
+{
+    fs_req_t *r = calloc(1, sizeof *r);
+    if (!r) {
+        vm_throwf(c, "RangeError", "ERR_OUT_OF_MEMORY", "out of memory");
+        return NULL;
+    }
+    r->rt = br__rt(c);
+    r->op = op;
+    r->syscall = syscall;
+    return r;
+}
+
+/* Takes path argument i, canonicalises it (follow: resolve the last
+ * component too) and asks the broker for domain d; on refusal r->err. */
+static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_t d, bool follow)
+{
+    char **slot = second ? &r->path2 : &r->path;
+    char *canon = second ? r->canon2 : r->canon;
+    if (vm_arg_type(c, i) != VM_T_STRING) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "The \"path\" argument must be of type string");
+        return false;
+    }
+    size_t n;
+    *slot = vm_arg_str(c, i, &n);
+    if (!*slot)
+        return false;
+    if (strlen(*slot) != n) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_VALUE",
+                  "The argument 'path' must be a string without null bytes. Received '%.64s'",
+                  *slot);
+        return false;
+    }
+    if (r->err)
+        return true;
+    int e;
+    if (follow) {
+        e = br__path_canon(*slot, r->rt->cfg->cwd, canon, PATH_MAX);
+    } else {
+        /* the link itself: canonical parent + last component */
+        char tmp[PATH_MAX];
+        e = br__path_canon_nofollow(*slot, r->rt->cfg->cwd, tmp, sizeof tmp);
+        if (e == 0)
+            snprintf(canon, PATH_MAX, "%s", tmp);
+    }
+    if (e == 0 && r->rt->policy)
+        e = brk_decide(r->rt->policy, d, r->syscall, canon, NULL);
+    if (e < 0) {
+        r->err = e;
+        r->err_dest = second;
+    }
+    return true;
+}
+
+static bool take_fd(vm_call_t *c, fs_req_t *r, int i, bool stdio_ok)
+{
+    if (vm_arg_type(c, i) != VM_T_NUMBER) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "The \"fd\" argument must be of type number");
+        return false;
+    }
+    r->a[0] = vm_arg_int(c, i);
+    if (!fd_ok(r->rt, r->a[0], stdio_ok))
+        r->err = -EBADF;
+    return true;
+}
+
+#define REQ(op, sys)                   \
+    fs_req_t *r = req_new(c, op, sys); \
+    if (!r)                            \
+    return
+
+#define BAIL()       \
+    do {             \
+        req_free(r); \
+        return;      \
+    } while (0)
+
+static void fs_open(vm_call_t *c)
+{
+    REQ(op_open, "open");
+    int flags = (int)vm_arg_int(c, 1);
+    int acc = flags & O_ACCMODE;
+    bool wr = acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC | O_APPEND));
+    bool rd = acc != O_WRONLY;
+    if (rd && !take_path(c, r, 0, false, BRK_FS_READ, true))
+        BAIL();
+    if (wr && !rd && !take_path(c, r, 0, false, BRK_FS_WRITE, true))
+        BAIL();
+    if (wr && rd && !r->err && r->rt->policy &&
+        brk_decide(r->rt->policy, BRK_FS_WRITE, "open", r->canon, NULL) < 0)
+        r->err = -EACCES;
+    r->a[0] = flags & ~O_CLOEXEC;
+    r->a[1] = vm_arg_type(c, 2) == VM_T_NUMBER ? vm_arg_int(c, 2) : 0666;
+    dispatch(c, r, 3);
+}
+
+static void fs_close(vm_call_t *c)
+{
+    REQ(op_close, "close");
+    if (!take_fd(c, r, 0, false))
+        BAIL();
+    if (!r->err)
+        fd_mark(r->rt, r->a[0], false);
+    dispatch(c, r, 1);
+}
+
+static bool take_buffer(vm_call_t *c, fs_req_t *r, int i)
+{
+    uint8_t *p;
+    size_t n;
+    if (vm_arg_bytes(c, i, &p, &n) < 0) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "The \"buffer\" argument must be an instance of Buffer, TypedArray, or DataView");
+        return false;
+    }
+    int64_t off = vm_arg_int(c, i + 1), len = vm_arg_int(c, i + 2);
+    if (off < 0 || len < 0 || (uint64_t)off > n || (uint64_t)len > n - (uint64_t)off) {
+        vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE",
+                  "The value of \"offset\"/\"length\" is out of range for a buffer of %zu bytes",
+                  n);
+        return false;
+    }
+    r->buf = p + off;
+    r->len = (size_t)len;
+    if (vm_arg_type(c, i + 4) == VM_T_FUNCTION)
+        r->keep = vm_arg_ref(c, i);
+    vm_type_t pt = vm_arg_type(c, i + 3);
+    r->a[1] = pt == VM_T_NUMBER ? vm_arg_int(c, i + 3) : -1;
+    return true;
+}
+
+static void fs_read(vm_call_t *c)
+{
+    REQ(op_read, "read");
+    if (!take_fd(c, r, 0, true) || !take_buffer(c, r, 1))
+        BAIL();
+    dispatch(c, r, 5);
+}
+
+static void fs_write(vm_call_t *c)
+{
+    REQ(op_write, "write");
+    if (!take_fd(c, r, 0, true) || !take_buffer(c, r, 1))
+        BAIL();
+    dispatch(c, r, 5);
+}
+
+static void fs_read_file(vm_call_t *c)
+{
+    REQ(op_read_file, "open");
+    if (!take_path(c, r, 0, false, BRK_FS_READ, true))
+        BAIL();
+    r->a[0] = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : O_RDONLY;
+    dispatch(c, r, 2);
+}
+
+static void fs_stat(vm_call_t *c)
+{
+    bool follow = vm_arg_bool(c, 1);
+    REQ(op_stat, follow ? "stat" : "lstat");
+    if (!take_path(c, r, 0, false, BRK_FS_READ, follow))
+        BAIL();
+    dispatch(c, r, 2);
+}
+
+static void fs_fstat(vm_call_t *c)
+{
+    REQ(op_fstat, "fstat");
+    if (!take_fd(c, r, 0, true))
+        BAIL();
+    dispatch(c, r, 1);
+}
+
+static void fs_readdir(vm_call_t *c)
+{
+    REQ(op_readdir, "scandir");
+    if (!take_path(c, r, 0, false, BRK_FS_READ, true))
+        BAIL();
+    r->a[2] = vm_arg_bool(c, 1);
+    dispatch(c, r, 2);
+}
+
+static void fs_mkdir(vm_call_t *c)
+{
+    REQ(op_mkdir, "mkdir");
+    if (!take_path(c, r, 0, false, BRK_FS_WRITE, false))
+        BAIL();
+    r->a[0] = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : 0777;
+    r->a[1] = vm_arg_bool(c, 2);
+    dispatch(c, r, 3);
+}
+
+static void path_op(vm_call_t *c, fs_op_fn op, const char *sys, brk_domain_t d, bool follow, int cb)
+{
+    REQ(op, sys);
+    if (!take_path(c, r, 0, false, d, follow))
+        BAIL();
+    for (int i = 1; i < cb && i < 4; i++)
+        r->a[i - 1] = vm_arg_int(c, i);
+    dispatch(c, r, cb);
+}
+
+static void fs_rmdir(vm_call_t *c)
+{
+    path_op(c, op_rmdir, "rmdir", BRK_FS_WRITE, false, 1);
+}
+
+static void fs_unlink(vm_call_t *c)
+{
+    path_op(c, op_unlink, "unlink", BRK_FS_WRITE, false, 1);
+}
+
+static void fs_realpath(vm_call_t *c)
+{
+    path_op(c, op_realpath, "realpath", BRK_FS_READ, true, 1);
+}
+
+static void fs_readlink(vm_call_t *c)
+{
+    path_op(c, op_readlink, "readlink", BRK_FS_READ, false, 1);
+}
+
+static void fs_chmod(vm_call_t *c)
+{
+    path_op(c, op_chmod, "chmod", BRK_FS_WRITE, true, 2);
+}
+
+static void fs_chown(vm_call_t *c)
+{
+    path_op(c, op_chown, "chown", BRK_FS_WRITE, true, 3);
+}
+
+static void fs_lchown(vm_call_t *c)
+{
+    path_op(c, op_chown, "lchown", BRK_FS_WRITE, false, 3);
+}
+
+static void fs_statfs(vm_call_t *c)
+{
+    path_op(c, op_statfs, "statfs", BRK_FS_READ, true, 1);
+}
+
+static void fs_mkdtemp(vm_call_t *c)
+{
+    path_op(c, op_mkdtemp, "mkdtemp", BRK_FS_WRITE, false, 1);
+}
+
+static void fs_access(vm_call_t *c)
+{
+    REQ(op_access, "access");
+    int mode = (int)vm_arg_int(c, 1);
+    if (!take_path(c, r, 0, false, BRK_FS_READ, true))
+        BAIL();
+    if ((mode & W_OK) && !r->err && r->rt->policy &&
+        brk_decide(r->rt->policy, BRK_FS_WRITE, "access", r->canon, NULL) < 0)
+        r->err = -EACCES;
+    r->a[0] = mode;
+    dispatch(c, r, 2);
+}
+
+static void fs_rename(vm_call_t *c)
+{
+    REQ(op_rename, "rename");
+    if (!take_path(c, r, 0, false, BRK_FS_WRITE, false) ||
+        !take_path(c, r, 1, true, BRK_FS_WRITE, false))
+        BAIL();
+    dispatch(c, r, 2);
+}
+
+static void fs_copy_file(vm_call_t *c)
+{
+    REQ(op_copy_file, "copyfile");
+    if (!take_path(c, r, 0, false, BRK_FS_READ, true) ||
+        !take_path(c, r, 1, true, BRK_FS_WRITE, true))
+        BAIL();
+    r->a[0] = vm_arg_int(c, 2);
+    dispatch(c, r, 3);
+}
+
+/* A hard link is a new name for a file: it needs read and write on the
+ * existing file, not only write where the name goes. */
+static void fs_link(vm_call_t *c)
+{
+    REQ(op_link, "link");
+    if (!take_path(c, r, 0, false, BRK_FS_READ, false) ||
+        !take_path(c, r, 1, true, BRK_FS_WRITE, false))
+        BAIL();
+    if (!r->err && r->rt->policy &&
+        brk_decide(r->rt->policy, BRK_FS_WRITE, "link", r->canon, NULL) < 0) {
+        r->err = -EACCES;
+        r->err_dest = false;
+    }
+    dispatch(c, r, 2);
+}
+
+/* A symlink's target is only text: reading through it is checked on where
+ * it really points. Only the new name needs write. */
+static void fs_symlink(vm_call_t *c)
+{
+    REQ(op_symlink, "symlink");
+    if (vm_arg_type(c, 0) != VM_T_STRING) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "The \"target\" argument must be of type string");
+        BAIL();
+    }
+    if (!take_path(c, r, 1, true, BRK_FS_WRITE, false))
+        BAIL();
+    r->path = vm_arg_str(c, 0, NULL);
+    if (!r->path)
+        BAIL();
+    if (r->err)
+        r->err_dest = false; /* Node names "target -> path" */
+    dispatch(c, r, 3);
+}
+
+static void fs_utimes(vm_call_t *c)
+{
+    REQ(op_utimes, "utime");
+    if (!take_path(c, r, 0, false, BRK_FS_WRITE, true))
+        BAIL();
+    r->t[0] = vm_arg_num(c, 1);
+    r->t[1] = vm_arg_num(c, 2);
+    dispatch(c, r, 3);
+}
+
+static void fs_lutimes(vm_call_t *c)
+{
+    REQ(op_utimes, "lutime");
+    if (!take_path(c, r, 0, false, BRK_FS_WRITE, false))
+        BAIL();
+    r->t[0] = vm_arg_num(c, 1);
+    r->t[1] = vm_arg_num(c, 2);
+    dispatch(c, r, 3);
+}
+
+static void fd_op(vm_call_t *c, int which, const char *sys, int cb)
+{
+    REQ(op_fd_simple, sys);
+    if (!take_fd(c, r, 0, which == 1 || which == 2))
+        BAIL();
+    r->a[1] = vm_arg_int(c, 1);
+    r->a[2] = vm_arg_int(c, 2);
+    r->a[3] = which;
+    r->t[0] = vm_arg_num(c, 1);
+    r->t[1] = vm_arg_num(c, 2);
+    dispatch(c, r, cb);
+}
+
+static void fs_ftruncate(vm_call_t *c)
+{
+    fd_op(c, 0, "ftruncate", 2);
+}
+static void fs_fsync(vm_call_t *c)
+{
+    fd_op(c, 1, "fsync", 1);
+}
+static void fs_fdatasync(vm_call_t *c)
+{
+    fd_op(c, 2, "fdatasync", 1);
+}
+static void fs_fchmod(vm_call_t *c)
+{
+    fd_op(c, 3, "fchmod", 2);
+}
+static void fs_fchown(vm_call_t *c)
+{
+    fd_op(c, 4, "fchown", 3);
+}
+static void fs_futimes(vm_call_t *c)
+{
+    fd_op(c, 5, "futime", 3);
+}
+
+static const vm_native_t natives[] = {
+    {"open", fs_open, 4, VM_NATIVE_FS_READ | VM_NATIVE_FS_WRITE},
+    {"close", fs_close, 2, VM_NATIVE_PURE},
+    {"read", fs_read, 6, VM_NATIVE_PURE},
+    {"write", fs_write, 6, VM_NATIVE_PURE},
+    {"readFile", fs_read_file, 3, VM_NATIVE_FS_READ},
+    {"stat", fs_stat, 3, VM_NATIVE_FS_READ},
+    {"fstat", fs_fstat, 2, VM_NATIVE_PURE},
+    {"readdir", fs_readdir, 3, VM_NATIVE_FS_READ},
+    {"mkdir", fs_mkdir, 4, VM_NATIVE_FS_WRITE},
+    {"rmdir", fs_rmdir, 2, VM_NATIVE_FS_WRITE},
+    {"unlink", fs_unlink, 2, VM_NATIVE_FS_WRITE},
+    {"rename", fs_rename, 3, VM_NATIVE_FS_WRITE},
+    {"copyFile", fs_copy_file, 4, VM_NATIVE_FS_READ | VM_NATIVE_FS_WRITE},
+    {"access", fs_access, 3, VM_NATIVE_FS_READ},
+    {"realpath", fs_realpath, 2, VM_NATIVE_FS_READ},
+    {"chmod", fs_chmod, 3, VM_NATIVE_FS_WRITE},
+    {"fchmod", fs_fchmod, 3, VM_NATIVE_PURE},
+    {"chown", fs_chown, 4, VM_NATIVE_FS_WRITE},
+    {"lchown", fs_lchown, 4, VM_NATIVE_FS_WRITE},
+    {"fchown", fs_fchown, 4, VM_NATIVE_PURE},
+    {"link", fs_link, 3, VM_NATIVE_FS_READ | VM_NATIVE_FS_WRITE},
+    {"symlink", fs_symlink, 4, VM_NATIVE_FS_WRITE},
+    {"readlink", fs_readlink, 2, VM_NATIVE_FS_READ},
+    {"ftruncate", fs_ftruncate, 3, VM_NATIVE_PURE},
+    {"utimes", fs_utimes, 4, VM_NATIVE_FS_WRITE},
+    {"lutimes", fs_lutimes, 4, VM_NATIVE_FS_WRITE},
+    {"futimes", fs_futimes, 4, VM_NATIVE_PURE},
+    {"fsync", fs_fsync, 2, VM_NATIVE_PURE},
+    {"fdatasync", fs_fdatasync, 2, VM_NATIVE_PURE},
+    {"mkdtemp", fs_mkdtemp, 2, VM_NATIVE_FS_WRITE},
+    {"statfs", fs_statfs, 2, VM_NATIVE_FS_READ},
+};
+const vm_table_t br__fs_table = {"fs", natives, sizeof natives / sizeof natives[0]};
