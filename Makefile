@@ -108,7 +108,9 @@ $(BIN): $(OBJ)/launcher/main.o $(OBJ)/launcher/snapshot.o $(OBJ)/launcher/profil
 
 # ---- tests ----------------------------------------------------------------
 
-$(UNIT_BIN): $(UNIT_SRCS) $(OBJ)/launcher/snapshot.o $(LIB_A) tests/unit/unit.h
+HEADERS := $(wildcard bridge/*.h isolate/*.h launcher/*.h tests/unit/*.h)
+
+$(UNIT_BIN): $(UNIT_SRCS) $(OBJ)/launcher/snapshot.o $(LIB_A) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) -o $@ $(UNIT_SRCS) $(OBJ)/launcher/snapshot.o $(LIB_A) \
 	    $$(pkg-config --cflags --libs check) -lstdc++ $(LDLIBS_) \
@@ -124,7 +126,7 @@ $(LIB_CXX:%.cc=$(ASAN)/%.o): $(ASAN)/%.o: %.cc | $(DEPS_OK)
 
 ASAN_UNIT_OBJS := $(UNIT_SRCS:%.c=$(ASAN)/%.o)
 
-$(ASAN_UNIT_OBJS): $(ASAN)/%.o: %.c tests/unit/unit.h | $(DEPS_OK)
+$(ASAN_UNIT_OBJS): $(ASAN)/%.o: %.c $(HEADERS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) $(ASAN_FLAGS) $$(pkg-config --cflags check) -c $< -o $@
 

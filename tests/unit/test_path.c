@@ -83,15 +83,15 @@ START_TEST(open_refuses_symlinks)
 {
     char p[PATH_MAX * 2];
     snprintf(p, sizeof p, "%s/real/file", root);
-    int fd = br__open_canonical(p, O_RDONLY);
+    int fd = br__open_canonical(p, O_RDONLY, 0);
     ck_assert_int_ge(fd, 0);
     close(fd);
     snprintf(p, sizeof p, "%s/link/file", root); /* symlink in the middle */
-    ck_assert_int_lt(br__open_canonical(p, O_RDONLY), 0);
+    ck_assert_int_lt(br__open_canonical(p, O_RDONLY, 0), 0);
     snprintf(p, sizeof p, "%s/rel", root); /* symlink at the end */
-    ck_assert_int_lt(br__open_canonical(p, O_RDONLY), 0);
+    ck_assert_int_lt(br__open_canonical(p, O_RDONLY, 0), 0);
     snprintf(p, sizeof p, "%s/real/missing", root);
-    ck_assert_int_eq(br__open_canonical(p, O_RDONLY), -ENOENT);
+    ck_assert_int_eq(br__open_canonical(p, O_RDONLY, 0), -ENOENT);
 }
 END_TEST
 
