@@ -206,7 +206,7 @@ static int op_write(fs_req_t *r)
 
 static int op_read_file(fs_req_t *r)
 {
-    int fd = br__open_canonical(r->canon, (int)r->a[0], 0);
+    int fd = br__open_canonical(r->canon, (int)r->a[0], 0666);
     if (fd < 0)
         return fd;
     struct stat st;
@@ -969,20 +969,27 @@ static bool take_fd(vm_call_t *c, fs_req_t *r, int i, bool stdio_ok)
         return;      \
     } while (0)
 
+/* Checks the permissions open flags need: read unless write-only; write
+ * if anything writes, creates, truncates or appends. */
+static bool take_open_path(vm_call_t *c, fs_req_t *r, int i, int flags)
+{
+    int acc = flags & O_ACCMODE;
+    bool wr = acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC | O_APPEND));
+    bool rd = acc != O_WRONLY;
+    if (!take_path(c, r, i, false, rd ? BRK_FS_READ : BRK_FS_WRITE, true))
+        return false;
+    if (wr && rd && !r->err && r->rt->policy &&
+        brk_decide(r->rt->policy, BRK_FS_WRITE, r->syscall, r->canon, NULL) < 0)
+        r->err = -EACCES;
+    return true;
+}
+
 static void fs_open(vm_call_t *c)
 {
     REQ(op_open, "open");
     int flags = (int)vm_arg_int(c, 1);
-    int acc = flags & O_ACCMODE;
-    bool wr = acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC | O_APPEND));
-    bool rd = acc != O_WRONLY;
-    if (rd && !take_path(c, r, 0, false, BRK_FS_READ, true))
+    if (!take_open_path(c, r, 0, flags))
         BAIL();
-    if (wr && !rd && !take_path(c, r, 0, false, BRK_FS_WRITE, true))
-        BAIL();
-    if (wr && rd && !r->err && r->rt->policy &&
-        brk_decide(r->rt->policy, BRK_FS_WRITE, "open", r->canon, NULL) < 0)
-        r->err = -EACCES;
     r->a[0] = flags & ~O_CLOEXEC;
     r->a[1] = vm_arg_type(c, 2) == VM_T_NUMBER ? vm_arg_int(c, 2) : 0666;
     dispatch(c, r, 3);
@@ -1042,9 +1049,10 @@ static void fs_write(vm_call_t *c)
 static void fs_read_file(vm_call_t *c)
 {
     REQ(op_read_file, "open");
-    if (!take_path(c, r, 0, false, BRK_FS_READ, true))
+    int flags = vm_arg_type(c, 1) == VM_T_NUMBER ? (int)vm_arg_int(c, 1) : O_RDONLY;
+    if (!take_open_path(c, r, 0, flags))
         BAIL();
-    r->a[0] = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : O_RDONLY;
+    r->a[0] = flags & ~O_CLOEXEC;
     dispatch(c, r, 2);
 }
 
