@@ -3,8 +3,9 @@
 # `node hello.js`, measured back to back in one run (the machine is noisy:
 # only ratios within one run mean anything). Prints min / median / mean per
 # command, max RSS, and the ratio ours/node (lower is better; the target of
-# the foundation issue is <= 0.6).
+# the foundation issue is <= 0.6). Builds nothing: `make bench` builds first.
 #
+# Uses `hyperfine -N` when installed, else a timed loop in python3.
 # env: RUNS (default 30), WARMUP (default 3)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,42 +14,81 @@ bin="$root/build/secure-exec-launch"
 hello="$here/hello.js"
 runs=${RUNS:-30}
 warmup=${WARMUP:-3}
-[ -x "$bin" ] || { echo "bench: build first (make)" >&2; exit 1; }
-command -v node >/dev/null || { echo "bench: host node not found" >&2; exit 1; }
-json=$(mktemp)
-trap 'rm -f "$json"' EXIT
+
+die() { echo "bench: $*" >&2; exit 1; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
+[[ $warmup =~ ^[0-9]+$ ]] || die "WARMUP must be a number, not '$warmup'"
+[ -x "$bin" ] || die "no launcher at $bin (build first: make)"
+[ -f "$hello" ] || die "missing $hello"
+node=$(command -v node) || die "host node not found"
+command -v python3 >/dev/null || die "python3 is needed to read the results"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+json="$work/times.json"
+
+# Both outputs must be right before timing means anything.
+for cmd in "$bin" "$node"; do
+  out=$("$cmd" "$hello" 2>"$work/err") || die "$cmd $hello failed: $(head -c 300 "$work/err")"
+  [ "$out" = hello ] || die "$cmd $hello printed '$out', not 'hello'"
+done
 
 if command -v hyperfine >/dev/null; then
-  hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-json "$json" \
-    -n secure-exec-launch "$bin $hello" -n node "node $hello" >/dev/null
+  echo "hyperfine -N, $warmup warmup + $runs runs each"
+  # hyperfine -N splits a command line itself (shell words): quote the paths.
+  if ! hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-json "$json" \
+      -n secure-exec-launch "$(printf '%q %q' "$bin" "$hello")" \
+      -n node "$(printf '%q %q' "$node" "$hello")" >"$work/log" 2>&1; then
+    cat "$work/log" >&2
+    die "hyperfine failed"
+  fi
 else
-  # Fallback: a timed loop, same JSON shape as hyperfine's.
-  python3 - "$json" "$runs" "$bin" "$hello" <<'PY'
+  echo "hyperfine not installed: timed loop, $warmup warmup + $runs runs each"
+  # Same JSON shape as hyperfine's export: results[].command / times (s).
+  python3 - "$json" "$runs" "$warmup" "$bin" "$node" "$hello" <<'PY'
 import json, subprocess, sys, time
-out, runs, cmds = sys.argv[1], int(sys.argv[2]), [("secure-exec-launch", [sys.argv[3], sys.argv[4]]), ("node", ["node", sys.argv[4]])]
+out, runs, warmup, ours, node, hello = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
 res = []
-for name, argv in cmds:
+for name, argv in (("secure-exec-launch", [ours, hello]), ("node", [node, hello])):
+    for _ in range(warmup):
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
     ts = []
     for _ in range(runs):
-        t = time.perf_counter(); subprocess.run(argv, stdout=subprocess.DEVNULL, check=True); ts.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+        ts.append(time.perf_counter() - t)
     res.append({"command": name, "times": ts})
-json.dump({"results": res}, open(out, "w"))
+with open(out, "w") as f:
+    json.dump({"results": res}, f)
 PY
 fi
 
-rss() { # max RSS in MB of one run, or "-" without GNU time
-  if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1 | awk '{printf "%.1f", $1 / 1024}'
-  else
-    echo "-"
-  fi
+# Max RSS (MB) over 3 runs, with GNU time; "-" without it.
+rss_note=""
+rss() {
+  local best=0 kb _
+  for _ in 1 2 3; do
+    /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>&1 || true
+    kb=$(tail -n 1 "$work/rss" 2>/dev/null || true)
+    [[ $kb =~ ^[0-9]+$ ]] && [ "$kb" -gt "$best" ] && best=$kb
+  done
+  awk -v kb="$best" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
-rss_ours=$(rss "$bin" "$hello")
-rss_node=$(rss node "$hello")
+if [ -x /usr/bin/time ]; then
+  rss_ours=$(rss "$bin" "$hello")
+  rss_node=$(rss "$node" "$hello")
+else
+  rss_ours=-
+  rss_node=-
+  rss_note="max RSS not measured: /usr/bin/time (GNU time) is not installed"
+fi
 
 python3 - "$json" "$rss_ours" "$rss_node" <<'PY'
 import json, statistics, sys
-data = json.load(open(sys.argv[1]))["results"]
+with open(sys.argv[1]) as f:
+    data = json.load(f)["results"]
 rss = {"secure-exec-launch": sys.argv[2], "node": sys.argv[3]}
 print(f"{'cold start, hello.js':<22}{'min ms':>9}{'median ms':>11}{'mean ms':>9}{'max RSS MB':>12}")
 med = {}
@@ -60,3 +100,4 @@ for r in data:
 ratio = med["secure-exec-launch"] / med["node"]
 print(f"ratio (secure-exec-launch / node), median: {ratio:.2f}   (target <= 0.60)")
 PY
+if [ -n "$rss_note" ]; then echo "$rss_note"; fi

@@ -2,24 +2,42 @@
 # tests/integration/run.sh — the CLI contract of docs/SPEC.md against the real
 # binary: output of -e against `node -e`, exit statuses (guest, 1, 124, 137,
 # 125), stderr shapes, stdio ordering and volume, and that exit cannot be
-# caught. Prints ok/FAIL per check and "N passed, N failed".
+# caught. Prints ok/FAIL per check and "N passed, N failed"; exit 1 on any
+# failure. Nothing is skipped: no binary is a failure.
 #
 # usage: tests/integration/run.sh [--bin PATH]
-set -uo pipefail
+# env: INTEGRATION_TIMEOUT seconds per launcher run (default 30)
+set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin="$root/build/secure-exec-launch"
-if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$(readlink -f "$2"); fi
-if [ ! -x "$bin" ]; then
-  echo "integration: no launcher at $bin (run make first)" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
+limit=${INTEGRATION_TIMEOUT:-30}
 
-work=$(mktemp -d)
+die() { echo "integration: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --bin) [ $# -ge 2 ] || die "--bin needs a path"; bin=$2; shift 2 ;;
+    --bin=*) bin=${1#--bin=}; shift ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument $1 (see --help)" ;;
+  esac
+done
+case $bin in
+  */*) [[ $bin == /* ]] || bin="$PWD/$bin" ;;
+  *) bin=$(command -v -- "$bin" || true) ;;
+esac
+if [ -z "$bin" ] || [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+  die "no launcher at ${bin:-(not found)} (run make first)"
+fi
+command -v node >/dev/null || die "host node not found"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+cd "$work"
 pass=0
 fail=0
 
@@ -31,12 +49,15 @@ bad() {
   fail=$((fail + 1))
 }
 
-# run ARGS...: sets rc, out, err
+# se ARGS...: the launcher under the time limit (stdio left to the caller)
+se() { timeout -k 5 "$limit" "$bin" "$@"; }
+
+# run ARGS...: sets rc, out, err (trailing newlines stripped)
 run() {
-  "$bin" "$@" > "$work/out" 2> "$work/err" < /dev/null
-  rc=$?
-  out=$(cat "$work/out")
-  err=$(cat "$work/err")
+  rc=0
+  se "$@" > "$work/out" 2> "$work/err" < /dev/null || rc=$?
+  out=$(< "$work/out")
+  err=$(< "$work/err")
 }
 
 # expect_rc NAME WANT ARGS...
@@ -52,17 +73,23 @@ expect_rc() {
 same_as_node() {
   local name=$1 code=$2
   local want
-  want=$(node -e "$code" 2>/dev/null)
+  want=$(node -e "$code" 2>/dev/null) || true
   run -e "$code"
   if [ "$rc" -eq 0 ] && [ "$out" = "$want" ]; then ok "$name"; else bad "$name" "got:  $out" "want: $want" "stderr: ${err:0:300}"; fi
 }
 same_as_node "-e console.log of mixed values" 'console.log(1+1, {a:[1,{b:2}]}, new Map([[1,2]]))'
 same_as_node "-e nested and circular" 'const o={x:{y:{z:{w:1}}}}; o.self=o; console.log(o, [o.x], new Set(["a"]))'
 same_as_node "-e util.format" 'console.log("%s=%d %j", "n", 42, {a:1}, "extra")'
-same_as_node "-e args after --" 'console.log(process.argv.length)'
+same_as_node "-e argv without arguments" 'console.log(process.argv.length, process.argv.slice(1))'
 
-run -e 'console.log(process.argv.slice(1))' -- a 'b c'
-if [ "$out" = "[ 'a', 'b c' ]" ]; then ok "-e guest arguments"; else bad "-e guest arguments" "got: $out"; fi
+code='console.log(process.argv.length, process.argv.slice(1))'
+want=$(node -e "$code" -- a 'b c' --x -e) || true
+run -e "$code" -- a 'b c' --x -e
+if [ "$rc" -eq 0 ] && [ "$out" = "$want" ] && [ "$out" = "5 [ 'a', 'b c', '--x', '-e' ]" ]; then
+  ok "-e with guest arguments after --"
+else
+  bad "-e with guest arguments after --" "got:  $out" "want: $want"
+fi
 
 # ---- exit statuses ----------------------------------------------------------
 
@@ -95,7 +122,7 @@ if grep -q 'ERR_UNHANDLED_REJECTION' <<<"$err"; then ok "unhandled rejection nam
 for args in "--bogus" "--timeout" "--timeout=abc x.js" "--memory-limit=0 x.js" "--help=1"; do
   # shellcheck disable=SC2086
   run $args
-  lines=$(printf '%s\n' "$err" | grep -c .)
+  lines=$(printf '%s\n' "$err" | grep -c .) || true
   if [ "$rc" -eq 125 ] && [ "$lines" -eq 1 ] && [[ $err == secure-exec-launch:* ]] && [ -z "$out" ]; then
     ok "bad option '$args' -> 125 with one line"
   else
@@ -125,29 +152,29 @@ console.log('argv', process.argv.slice(2).join('|'), require('path').basename(__
 EOF
 run "$work/script.js" one --two
 if [ "$out" = "argv one|--two script.js" ]; then ok "script with guest options after it"; else bad "script args" "got: $out"; fi
-(cd "$work" && "$bin" script.js rel > "$work/out2" 2>&1)
+(cd "$work" && se script.js rel > "$work/out2" 2>&1) || true
 if [ "$(cat "$work/out2")" = "argv rel script.js" ]; then ok "relative script path"; else bad "relative script path" "$(cat "$work/out2")"; fi
 
 code='process.stdout.write("a"); console.log("b"); process.stdout.write(Buffer.from("c\n")); console.info("d"); process.stdout.write("e\n")'
 run -e "$code"
-if [ "$out" = "$(node -e "$code")" ]; then ok "stdout ordering of write and console"; else bad "stdout ordering" "got: $out"; fi
+if [ "$out" = "$(node -e "$code")" ] && [ "$out" = "$(printf 'ab\nc\nd\ne')" ]; then ok "stdout ordering of write and console"; else bad "stdout ordering" "got: $out"; fi
 
 code='process.stdout.write("o1\n"); process.stderr.write("e1\n"); console.log("o2"); console.error("e2")'
-got=$("$bin" -e "$code" 2>&1)
+got=$(se -e "$code" 2>&1) || true
 if [ "$got" = "$(printf 'o1\ne1\no2\ne2')" ]; then ok "stdout/stderr interleave in call order"; else bad "stdout/stderr interleave" "got: $got"; fi
 
-n=$("$bin" -e 'const line = "x".repeat(1023); for (let i = 0; i < 1024; i++) console.log(line)' | wc -c)
+n=$(se -e 'const line = "x".repeat(1023); for (let i = 0; i < 1024; i++) console.log(line)' | wc -c) || true
 if [ "$n" -eq 1048576 ]; then ok "1 MiB through console.log into a pipe"; else bad "1 MiB through a pipe" "got $n bytes"; fi
 
-n=$("$bin" -e 'for (let i = 0; i < 100000; i++) console.log(i)' | head -n 3 | wc -l)
+n=$(se -e 'for (let i = 0; i < 100000; i++) console.log(i)' | head -n 3 | wc -l) || true
 if [ "$n" -eq 3 ]; then ok "closed reader (EPIPE) does not hang or crash"; else bad "EPIPE" "got $n lines"; fi
 
-got=$(printf 'line1\nline2\n' | "$bin" -e 'let s = ""; process.stdin.on("data", d => s += d); process.stdin.on("end", () => console.log(JSON.stringify(s)))')
+got=$(printf 'line1\nline2\n' | se -e 'let s = ""; process.stdin.on("data", d => s += d); process.stdin.on("end", () => console.log(JSON.stringify(s)))') || true
 if [ "$got" = '"line1\nline2\n"' ]; then ok "stdin from a pipe"; else bad "stdin from a pipe" "got: $got"; fi
 printf 'from file' > "$work/in.txt"
-got=$("$bin" -e 'let s = ""; process.stdin.setEncoding("utf8"); process.stdin.on("data", d => s += d); process.stdin.on("end", () => console.log(s))' < "$work/in.txt")
+got=$(se -e 'let s = ""; process.stdin.setEncoding("utf8"); process.stdin.on("data", d => s += d); process.stdin.on("end", () => console.log(s))' < "$work/in.txt") || true
 if [ "$got" = "from file" ]; then ok "stdin from a file"; else bad "stdin from a file" "got: $got"; fi
-got=$(sleep 5 | timeout 10 "$bin" -e 'console.log("not reading stdin")')
+got=$(sleep 5 | timeout 10 "$bin" -e 'console.log("not reading stdin")') || true
 if [ "$got" = "not reading stdin" ]; then ok "unread stdin does not keep the run alive"; else bad "unread stdin" "got: $got"; fi
 
 # ---- exit cannot be caught ------------------------------------------------
@@ -161,7 +188,7 @@ if [ "$rc" -eq 2 ] && [ "$out" = "exit 2" ]; then ok "'exit' listeners run once 
 
 run -e 'console.log(JSON.stringify(process.env), typeof __se_bridge, typeof globalThis.__se_bridge)'
 if [ "$out" = "{} undefined undefined" ]; then ok "empty env, bridge table unreachable"; else bad "env/bridge" "got: $out"; fi
-out=$(env HOME=/secret-home PATH=/secret-path SECRET=1 "$bin" -e 'console.log(process.env.HOME, process.env.PATH, process.env.SECRET)')
+out=$(timeout "$limit" env HOME=/secret-home PATH=/secret-path SECRET=1 "$bin" -e 'console.log(process.env.HOME, process.env.PATH, process.env.SECRET)') || true
 if [ "$out" = "undefined undefined undefined" ]; then ok "host HOME/PATH do not reach the guest"; else bad "host env leak" "got: $out"; fi
 run -e 'try { process.binding("fs") } catch (e) { console.log(e.message) }; try { process.dlopen() } catch (e) { console.log(e.code) }'
 if [ "$out" = "$(printf 'process.binding is not supported in sandbox\nERR_DLOPEN_DISABLED')" ]; then ok "process.binding/dlopen refused"; else bad "binding/dlopen" "got: $out"; fi
