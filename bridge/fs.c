@@ -57,6 +57,7 @@ struct fs_req_s {
     vm_ref_t cb;
     int err;       /* -errno */
     bool err_dest; /* the error names path2 */
+    bool err_bare; /* the error names no path (a read after the open) */
     int kind;      /* RES_* */
     double num;
     double stats[18];
@@ -214,6 +215,7 @@ static int op_read_file(fs_req_t *r)
         int e = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
         close(fd);
         r->syscall = "read";
+        r->err_bare = true;
         return e;
     }
     size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 8192, len = 0;
@@ -248,6 +250,7 @@ static int op_read_file(fs_req_t *r)
     if (err) {
         free(buf);
         r->syscall = "read";
+        r->err_bare = true;
         return err;
     }
     r->kind = RES_BYTES;
@@ -284,6 +287,34 @@ static int op_fstat(fs_req_t *r)
     fill_stats(r->stats, &x);
     r->kind = RES_STATS;
     return 0;
+}
+
+typedef struct {
+    char *name;
+    uint8_t type;
+} dirent_pair_t;
+
+static int cmp_dirent(const void *a, const void *b)
+{
+    return strcmp(((const dirent_pair_t *)a)->name, ((const dirent_pair_t *)b)->name);
+}
+
+/* Names in strcmp order, as libuv's scandir gives them to Node. */
+static void sort_dirents(fs_req_t *r)
+{
+    if (r->n < 2)
+        return;
+    dirent_pair_t *v = malloc(r->n * sizeof *v);
+    if (!v)
+        return; /* unsorted is still a correct listing */
+    for (size_t i = 0; i < r->n; i++)
+        v[i] = (dirent_pair_t){r->names[i], r->types[i]};
+    qsort(v, r->n, sizeof *v, cmp_dirent);
+    for (size_t i = 0; i < r->n; i++) {
+        r->names[i] = v[i].name;
+        r->types[i] = v[i].type;
+    }
+    free(v);
 }
 
 static int op_readdir(fs_req_t *r)
@@ -357,8 +388,10 @@ static int op_readdir(fs_req_t *r)
     if (!err && errno)
         err = -errno;
     closedir(d);
-    if (!err)
+    if (!err) {
+        sort_dirents(r);
         r->kind = RES_DIRENTS;
+    }
     return err;
 }
 
@@ -734,8 +767,8 @@ static vm_ref_t make_error(fs_req_t *r)
 {
     char msg[PATH_MAX * 2 + 128];
     const char *name = uv_err_name(r->err);
-    const char *p = r->err_dest && r->path2 ? r->path2 : r->path;
-    const char *dest = r->err_dest ? NULL : r->path2;
+    const char *p = r->err_bare ? NULL : r->err_dest && r->path2 ? r->path2 : r->path;
+    const char *dest = r->err_dest || r->err_bare ? NULL : r->path2;
     if (p && dest)
         snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, uv_strerror(r->err), r->syscall,
                  p, dest);

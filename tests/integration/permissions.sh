@@ -111,5 +111,51 @@ else
   bad "--audit" "$(head -c 300 "$work/audit.jsonl")"
 fi
 
+# ---- the fs bridge behind the broker ----------------------------------------
+
+echo "outside secret" > "$work/outside/secret.txt"
+mkdir -p "$work/rw"
+fsprobe="
+const fs = require('fs');
+const W = process.argv[1], O = process.argv[2];
+const r = (label, f) => { try { const v = f(); console.log(label, 'ok' + (v === undefined ? '' : ' ' + String(v).trim())); } catch (e) { console.log(label, e.code); } };
+r('read outside', () => fs.readFileSync(O + '/secret.txt', 'utf8'));
+r('write rw', () => fs.writeFileSync(W + '/f.txt', 'mine'));
+r('read rw', () => fs.readFileSync(W + '/f.txt', 'utf8'));
+r('symlink to outside', () => fs.symlinkSync(O + '/secret.txt', W + '/sl'));
+r('read through symlink', () => fs.readFileSync(W + '/sl', 'utf8'));
+r('stat through symlink', () => fs.statSync(W + '/sl').size);
+r('lstat the symlink', () => fs.lstatSync(W + '/sl').isSymbolicLink());
+r('hard link to outside', () => fs.linkSync(O + '/secret.txt', W + '/hl'));
+r('hard link to own file', () => fs.linkSync(W + '/f.txt', W + '/hl2'));
+r('rename out', () => fs.renameSync(W + '/f.txt', O + '/stolen.txt'));
+r('copy out', () => fs.copyFileSync(O + '/secret.txt', W + '/copy.txt'));
+r('write outside', () => fs.writeFileSync(O + '/new.txt', 'x'));
+"
+app_run --allow-read="$work/rw" --allow-write="$work/rw" -e "$fsprobe" "$work/rw" "$work/outside"
+want="read outside EACCES
+write rw ok
+read rw ok mine
+symlink to outside ok
+read through symlink EACCES
+stat through symlink EACCES
+lstat the symlink ok true
+hard link to outside EACCES
+hard link to own file ok
+rename out EACCES
+copy out EACCES
+write outside EACCES"
+if [ "$out" = "$want" ]; then ok "fs: symlink and hard-link escapes from a writable folder are refused"; else bad "fs escapes" "got: $out" "err: ${err:0:300}"; fi
+if [ ! -e "$work/outside/stolen.txt" ] && [ ! -e "$work/outside/new.txt" ] && [ "$(cat "$work/outside/secret.txt")" = "outside secret" ]; then
+  ok "fs: nothing outside the grants changed"
+else
+  bad "fs: outside changed"
+fi
+
+app_run -e "try { require('fs').readFileSync('$work/outside/secret.txt') } catch (e) { console.log(e.message, e.code, e.errno, e.syscall, e.path === '$work/outside/secret.txt') }"
+if [ "$out" = "EACCES: permission denied, open '$work/outside/secret.txt' EACCES -13 open true" ]; then ok "strict: readFileSync outside -> EACCES"; else bad "strict readFileSync" "got: $out"; fi
+app_run --allow-read="$work/outside" -e "console.log(require('fs').readFileSync('$work/outside/secret.txt', 'utf8').trim())"
+if [ "$out" = "outside secret" ]; then ok "--allow-read grants readFileSync"; else bad "--allow-read readFileSync" "got: $out $err"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -27,6 +27,8 @@ const MODULES = {
   console: 'console.js',
   constants: 'constants.js',
   events: 'events.js',
+  fs: 'fs.js',
+  'fs/promises': 'fs_promises.js',
   path: 'path.js',
   'path/posix': 'path_posix.js',
   'path/win32': 'path_win32.js',

@@ -1,0 +1,173 @@
+// node/fs.js — Node's `fs` module over the bridge's fs natives.
+//
+// Every operation is written once in internal/fs/ops.js as a generator; here
+// each becomes xSync (runs it inline), x(..., cb) (runs it on the libuv
+// thread pool and calls cb from the loop) and, in fs/promises, a promise.
+// Every path goes through the permission broker in bridge/fs.c; a refused
+// path fails with EACCES like any other system error. fs.watch and friends
+// are deferred in the sandbox and throw ERR_UNSUPPORTED_SANDBOX_API.
+'use strict';
+
+const { kCustomPromisifyArgs } = require('./internal/util');
+const { codes } = require('./internal/errors');
+const u = require('./internal/fs/utils');
+const ops = require('./internal/fs/ops');
+const { Dir, opendir } = require('./internal/fs/dir');
+const streams = require('./internal/fs/streams');
+const { promises } = require('./internal/fs/promises');
+
+const fs = module.exports;
+
+function named(name, fn) {
+  Object.defineProperty(fn, 'name', { value: name, configurable: true });
+  return fn;
+}
+
+function takeCallback(args) {
+  const cb = args.length > 0 ? args[args.length - 1] : undefined;
+  if (typeof cb !== 'function') throw codes.ERR_INVALID_ARG_TYPE('cb', 'Function', cb);
+  args.pop();
+  return cb;
+}
+
+// Defines fs[name] and fs[name + 'Sync'] from ops maker `make`. `results`:
+// the callback gets the generator's array result spread (read, write ...),
+// and the sync form returns its first element.
+function define(name, make, results = undefined) {
+  fs[`${name}Sync`] = named(`${name}Sync`, (...args) => {
+    const r = u.runSync(make(...args));
+    return results ? r[0] : r;
+  });
+  fs[name] = named(name, (...args) => {
+    const cb = takeCallback(args);
+    const gen = make(...args);
+    u.runAsync(gen, results
+      ? (err, r) => (err ? cb(err) : cb(null, r[0], r[1]))
+      : cb);
+  });
+  if (results) {
+    Object.defineProperty(fs[name], kCustomPromisifyArgs, { value: results, enumerable: false });
+  }
+}
+
+define('access', ops.access);
+define('appendFile', ops.appendFile);
+define('chmod', ops.chmod);
+define('chown', ops.chown);
+define('copyFile', ops.copyFile);
+define('cp', ops.cp);
+define('fchmod', ops.fchmod);
+define('fchown', ops.fchown);
+define('fdatasync', ops.fdatasync);
+define('fstat', ops.fstat);
+define('fsync', ops.fsync);
+define('ftruncate', ops.ftruncate);
+define('futimes', ops.futimes);
+define('lchown', ops.lchown);
+define('link', ops.link);
+define('lstat', ops.lstat);
+define('lutimes', ops.lutimes);
+define('mkdir', ops.mkdir);
+define('mkdtemp', ops.mkdtemp);
+define('open', ops.open);
+define('opendir', opendir);
+define('read', ops.read, ['bytesRead', 'buffer']);
+define('readdir', ops.readdir);
+define('readFile', ops.readFile);
+define('readlink', ops.readlink);
+define('readv', ops.readv, ['bytesRead', 'buffers']);
+define('realpath', ops.realpath);
+define('rename', ops.rename);
+define('rm', ops.rm);
+define('rmdir', ops.rmdir);
+define('stat', ops.stat);
+define('statfs', ops.statfs);
+define('symlink', ops.symlink);
+define('truncate', ops.truncate);
+define('unlink', ops.unlink);
+define('utimes', ops.utimes);
+define('write', ops.write, ['bytesWritten', 'buffer']);
+define('writeFile', ops.writeFile);
+define('writev', ops.writev, ['bytesWritten', 'buffers']);
+
+// stat/lstat: throwIfNoEntry:false makes a missing path undefined (sync only).
+for (const name of ['statSync', 'lstatSync']) {
+  const base = fs[name];
+  fs[name] = named(name, (path, options) => {
+    try {
+      return base(path, options);
+    } catch (err) {
+      if (options && options.throwIfNoEntry === false &&
+          (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return undefined;
+      throw err;
+    }
+  });
+}
+
+// close(fd[, cb]): the callback is optional.
+fs.close = named('close', (fd, cb = () => {}) => {
+  u.validateFunction(cb, 'cb');
+  u.runAsync(ops.close(fd), cb);
+});
+
+fs.exists = named('exists', (path, cb) => {
+  u.validateFunction(cb, 'cb');
+  let gen;
+  try {
+    gen = ops.access(path, u.constants.F_OK);
+  } catch {
+    process.nextTick(cb, false);
+    return;
+  }
+  u.runAsync(gen, (err) => cb(!err));
+});
+Object.defineProperty(fs.exists, Symbol.for('nodejs.util.promisify.custom'), {
+  value: (path) => new Promise((resolve) => fs.exists(path, resolve)),
+  enumerable: false,
+});
+
+fs.existsSync = named('existsSync', (path) => {
+  try {
+    u.runSync(ops.access(path, u.constants.F_OK));
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+fs.realpathSync.native = named('realpath', fs.realpathSync);
+fs.realpath.native = named('realpath', fs.realpath);
+
+fs.createReadStream = streams.createReadStream;
+fs.createWriteStream = streams.createWriteStream;
+
+fs.openAsBlob = named('openAsBlob', (path, options = undefined) => {
+  const p = u.getValidatedPath(path);
+  const type = options && options.type !== undefined ? String(options.type) : '';
+  return u.runPromise(ops.readFile(p)).then((data) => new Blob([data], { type }));
+});
+
+for (const api of ['watch', 'watchFile', 'unwatchFile']) {
+  fs[api] = named(api, () => {
+    throw u.unsupported(`fs.${api}`);
+  });
+}
+
+fs.Dir = Dir;
+fs.Dirent = u.Dirent;
+fs.Stats = u.Stats;
+fs.ReadStream = streams.ReadStream;
+fs.WriteStream = streams.WriteStream;
+fs.FileReadStream = streams.ReadStream;
+fs.FileWriteStream = streams.WriteStream;
+fs._toUnixTimestamp = u.toUnixTimestamp;
+
+fs.F_OK = u.constants.F_OK;
+fs.R_OK = u.constants.R_OK;
+fs.W_OK = u.constants.W_OK;
+fs.X_OK = u.constants.X_OK;
+fs.constants = u.constants;
+
+Object.defineProperty(fs, 'promises', {
+  value: promises, enumerable: true, configurable: true, writable: false,
+});

@@ -1,0 +1,242 @@
+// node/internal/fs/promises.js — require('fs/promises') and FileHandle.
+// Every function runs its ops.js generator with runPromise (thread pool);
+// a FileHandle wraps an fd this guest opened and closes it once.
+'use strict';
+
+const EventEmitter = require('../../events');
+const { codes } = require('../errors');
+const u = require('./utils');
+const ops = require('./ops');
+const { opendir } = require('./dir');
+
+const kFd = Symbol('kFd');
+const kClosePromise = Symbol('kClosePromise');
+
+function fileClosed(syscall) {
+  const err = new Error('file closed');
+  err.code = 'EBADF';
+  err.syscall = syscall;
+  return err;
+}
+
+class FileHandle extends EventEmitter {
+  constructor(fd) {
+    super();
+    this[kFd] = fd;
+    this[kClosePromise] = null;
+  }
+
+  get fd() {
+    return this[kFd];
+  }
+
+  #run(syscall, make) {
+    if (this[kFd] === -1) return Promise.reject(fileClosed(syscall));
+    let gen;
+    try {
+      gen = make(this[kFd]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return u.runPromise(gen);
+  }
+
+  async read(buffer, offset, length, position) {
+    const [bytesRead, buf] = await this.#run('read', (fd) => ops.read(fd, buffer, offset, length, position));
+    return { bytesRead, buffer: buf };
+  }
+
+  async readv(buffers, position) {
+    const [bytesRead, bufs] = await this.#run('read', (fd) => ops.readv(fd, buffers, position));
+    return { bytesRead, buffers: bufs };
+  }
+
+  async write(buffer, offset, length, position) {
+    const [bytesWritten, buf] = await this.#run('write', (fd) => ops.write(fd, buffer, offset, length, position));
+    return { bytesWritten, buffer: buf };
+  }
+
+  async writev(buffers, position) {
+    const [bytesWritten, bufs] = await this.#run('write', (fd) => ops.writev(fd, buffers, position));
+    return { bytesWritten, buffers: bufs };
+  }
+
+  readFile(options) {
+    return this.#run('read', (fd) => ops.readFile(fd, options));
+  }
+
+  writeFile(data, options) {
+    return writeFileAny(this, data, options, 'w');
+  }
+
+  appendFile(data, options) {
+    return writeFileAny(this, data, options, 'a');
+  }
+
+  stat(options) {
+    return this.#run('fstat', (fd) => ops.fstat(fd, options));
+  }
+
+  truncate(len = 0) {
+    return this.#run('ftruncate', (fd) => ops.ftruncate(fd, len));
+  }
+
+  sync() {
+    return this.#run('fsync', (fd) => ops.fsync(fd));
+  }
+
+  datasync() {
+    return this.#run('fdatasync', (fd) => ops.fdatasync(fd));
+  }
+
+  chmod(mode) {
+    return this.#run('fchmod', (fd) => ops.fchmod(fd, mode));
+  }
+
+  chown(uid, gid) {
+    return this.#run('fchown', (fd) => ops.fchown(fd, uid, gid));
+  }
+
+  utimes(atime, mtime) {
+    return this.#run('futime', (fd) => ops.futimes(fd, atime, mtime));
+  }
+
+  close() {
+    if (this[kFd] === -1) return Promise.resolve();
+    if (this[kClosePromise]) return this[kClosePromise];
+    const fd = this[kFd];
+    this[kClosePromise] = u.runPromise(ops.close(fd)).then(() => {
+      this[kFd] = -1;
+      this[kClosePromise] = null;
+      this.emit('close');
+    }, (err) => {
+      this[kClosePromise] = null;
+      throw err;
+    });
+    return this[kClosePromise];
+  }
+
+  createReadStream(options = undefined) {
+    const { ReadStream } = require('./streams');
+    return new ReadStream(undefined, { ...(options || {}), fd: this });
+  }
+
+  createWriteStream(options = undefined) {
+    const { WriteStream } = require('./streams');
+    return new WriteStream(undefined, { ...(options || {}), fd: this });
+  }
+
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+}
+
+function isIterable(data) {
+  return data != null && typeof data !== 'string' && !ArrayBuffer.isView(data) &&
+    (typeof data[Symbol.asyncIterator] === 'function' || typeof data[Symbol.iterator] === 'function');
+}
+
+// writeFile for paths and FileHandles; data may also be an (async) iterable
+// or a stream of strings/bytes, as fs/promises allows.
+async function writeFileAny(target, data, options, defFlag) {
+  const opts = u.getOptions(options, { encoding: 'utf8', mode: 0o666, flag: defFlag });
+  const handle = target instanceof FileHandle ? target : null;
+  if (!isIterable(data)) {
+    if (handle) {
+      if (handle.fd === -1) throw fileClosed('write');
+      return u.runPromise(ops.writeFile(handle.fd, data, opts, defFlag));
+    }
+    return u.runPromise(ops.writeFile(target, data, opts, defFlag));
+  }
+  const fh = handle || await open(target, opts.flag, opts.mode);
+  try {
+    for await (const chunk of data) {
+      if (opts.signal && opts.signal.aborted) throw u.abortError(opts.signal);
+      const bytes = u.toBytes(chunk, opts.encoding, 'chunk');
+      await u.runPromise(ops.writeAll(fh.fd, bytes, -1, opts.signal));
+    }
+  } finally {
+    if (!handle) await fh.close();
+  }
+  return undefined;
+}
+
+async function open(path, flags, mode) {
+  const fd = await u.runPromise(ops.open(path, flags, mode));
+  return new FileHandle(fd);
+}
+
+function wrap(make) {
+  return function promised(...args) {
+    try {
+      return u.runPromise(make(...args));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+}
+
+function readFile(path, options) {
+  if (path instanceof FileHandle) return path.readFile(options);
+  return wrap(ops.readFile)(path, options);
+}
+
+function writeFile(path, data, options) {
+  try {
+    return writeFileAny(path, data, options, 'w');
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function appendFile(path, data, options) {
+  return writeFileAny(path, data, options, 'a');
+}
+
+async function lchmod() {
+  throw codes.ERR_METHOD_NOT_IMPLEMENTED('lchmod()');
+}
+
+function watch() {
+  throw u.unsupported('fs.promises.watch');
+}
+
+const promises = {
+  access: wrap(ops.access),
+  copyFile: wrap(ops.copyFile),
+  cp: wrap(ops.cp),
+  open,
+  opendir: wrap(opendir),
+  rename: wrap(ops.rename),
+  truncate: wrap(ops.truncate),
+  rm: wrap(ops.rm),
+  rmdir: wrap(ops.rmdir),
+  mkdir: wrap(ops.mkdir),
+  readdir: wrap(ops.readdir),
+  readlink: wrap(ops.readlink),
+  symlink: wrap(ops.symlink),
+  lstat: wrap(ops.lstat),
+  stat: wrap(ops.stat),
+  statfs: wrap(ops.statfs),
+  link: wrap(ops.link),
+  unlink: wrap(ops.unlink),
+  chmod: wrap(ops.chmod),
+  lchmod,
+  lchown: wrap(ops.lchown),
+  chown: wrap(ops.chown),
+  utimes: wrap(ops.utimes),
+  lutimes: wrap(ops.lutimes),
+  realpath: wrap(ops.realpath),
+  mkdtemp: wrap(ops.mkdtemp),
+  writeFile,
+  appendFile,
+  readFile,
+  watch,
+  constants: u.constants,
+};
+
+for (const [name, fn] of Object.entries(promises)) {
+  if (typeof fn === 'function') Object.defineProperty(fn, 'name', { value: name });
+}
+
+module.exports = { promises, FileHandle };
