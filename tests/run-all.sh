@@ -46,6 +46,7 @@ run "unit (Check)" build/tests/unit-tests
 run "unit under ASan+UBSan" make --no-print-directory check-asan
 run "integration" bash tests/integration/run.sh --bin "$bin"
 run "permissions" bash tests/integration/permissions.sh --bin "$bin"
+run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"
 run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
 

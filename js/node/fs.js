@@ -13,6 +13,7 @@ const { codes } = require('./internal/errors');
 const u = require('./internal/fs/utils');
 const ops = require('./internal/fs/ops');
 const { Dir, opendir } = require('./internal/fs/dir');
+const { glob } = require('./internal/fs/glob');
 const streams = require('./internal/fs/streams');
 const { promises } = require('./internal/fs/promises');
 
@@ -54,6 +55,7 @@ define('access', ops.access);
 define('appendFile', ops.appendFile);
 define('chmod', ops.chmod);
 define('chown', ops.chown);
+define('close', ops.close);
 define('copyFile', ops.copyFile);
 define('cp', ops.cp);
 define('fchmod', ops.fchmod);
@@ -63,6 +65,7 @@ define('fstat', ops.fstat);
 define('fsync', ops.fsync);
 define('ftruncate', ops.ftruncate);
 define('futimes', ops.futimes);
+define('glob', glob);
 define('lchown', ops.lchown);
 define('link', ops.link);
 define('lstat', ops.lstat);
@@ -137,6 +140,10 @@ fs.existsSync = named('existsSync', (path) => {
 
 fs.realpathSync.native = named('realpath', fs.realpathSync);
 fs.realpath.native = named('realpath', fs.realpath);
+
+// Linux has no lchmod: Node exports the names with undefined values.
+fs.lchmod = undefined;
+fs.lchmodSync = undefined;
 
 fs.createReadStream = streams.createReadStream;
 fs.createWriteStream = streams.createWriteStream;

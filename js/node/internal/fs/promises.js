@@ -8,6 +8,7 @@ const { codes } = require('../errors');
 const u = require('./utils');
 const ops = require('./ops');
 const { opendir } = require('./dir');
+const globMod = require('./glob');
 
 const kFd = Symbol('kFd');
 const kClosePromise = Symbol('kClosePromise');
@@ -197,6 +198,11 @@ async function lchmod() {
   throw codes.ERR_METHOD_NOT_IMPLEMENTED('lchmod()');
 }
 
+async function* glob(pattern, options) {
+  const matches = await u.runPromise(globMod.glob(pattern, options));
+  yield* matches;
+}
+
 function watch() {
   throw u.unsupported('fs.promises.watch');
 }
@@ -231,6 +237,7 @@ const promises = {
   writeFile,
   appendFile,
   readFile,
+  glob,
   watch,
   constants: u.constants,
 };
