@@ -17,6 +17,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
@@ -26,6 +28,26 @@
 
 #include "broker.h"
 #include "internal.h"
+
+/* If probe (a missing path's existing prefix) is a symlink, the path it
+ * stands for: its target (relative to its folder) followed by rest. */
+static int follow_dangling(const char *probe, const char *rest, char *abs, size_t cap)
+{
+    char target[PATH_MAX];
+    ssize_t t = readlink(probe, target, sizeof target - 1);
+    if (t < 0)
+        return -errno;
+    target[t] = '\0';
+    int n;
+    if (target[0] == '/') {
+        n = snprintf(abs, cap, "%s%s", target, rest);
+    } else {
+        const char *slash = strrchr(probe, '/');
+        int dl = slash ? (int)(slash - probe) : 0;
+        n = snprintf(abs, cap, "%.*s/%s%s", dl, probe, target, rest);
+    }
+    return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
+}
 
 int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
 {
@@ -40,35 +62,52 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
     if (n < 0 || (size_t)n >= sizeof abs)
         return -ENAMETOOLONG;
     char norm[PATH_MAX * 2];
-    int r = brk_path_normalize(abs, norm, sizeof norm);
-    if (r < 0)
-        return r;
-    /* Resolve the longest existing prefix; keep the rest as written. Note:
-     * ".." was resolved lexically above, as Node's path.resolve does before
-     * any fs call, so "a/link/.." means "a", like Node. */
-    size_t len = strlen(norm);
-    char probe[PATH_MAX * 2];
-    memcpy(probe, norm, len + 1);
-    size_t cut = len;
-    for (;;) {
-        char *real = realpath(probe, NULL);
-        if (real) {
-            const char *rest = norm + cut;
-            int m = (real[1] == '\0' && *rest) ? snprintf(out, cap, "%s", rest)
-                                               : snprintf(out, cap, "%s%s", real, rest);
-            free(real);
-            return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
+    for (int hops = 0;; hops++) {
+        if (hops > 40)
+            return -ELOOP;
+        int r = brk_path_normalize(abs, norm, sizeof norm);
+        if (r < 0)
+            return r;
+        /* Resolve the longest existing prefix; keep the rest as written.
+         * Note: ".." was resolved lexically above, as Node's path.resolve
+         * does before any fs call, so "a/link/.." means "a", like Node. A
+         * prefix that is a dangling symlink stands for its target (a write
+         * through it lands there): start again from the target. */
+        size_t len = strlen(norm);
+        char probe[PATH_MAX * 2];
+        memcpy(probe, norm, len + 1);
+        size_t cut = len;
+        bool relinked = false;
+        for (;;) {
+            char *real = realpath(probe, NULL);
+            if (real) {
+                const char *rest = norm + cut;
+                int m = (real[1] == '\0' && *rest) ? snprintf(out, cap, "%s", rest)
+                                                   : snprintf(out, cap, "%s%s", real, rest);
+                free(real);
+                return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
+            }
+            if (errno != ENOENT && errno != ENOTDIR)
+                return -errno;
+            struct stat st;
+            if (errno == ENOENT && lstat(probe, &st) == 0 && S_ISLNK(st.st_mode)) {
+                r = follow_dangling(probe, norm + cut, abs, sizeof abs);
+                if (r < 0)
+                    return r;
+                relinked = true;
+                break;
+            }
+            char *slash = strrchr(probe, '/');
+            if (!slash || slash == probe) {
+                /* only "/" is left, and it exists */
+                int m = snprintf(out, cap, "%s", norm);
+                return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
+            }
+            *slash = '\0';
+            cut = (size_t)(slash - probe);
         }
-        if (errno != ENOENT && errno != ENOTDIR)
-            return -errno;
-        char *slash = strrchr(probe, '/');
-        if (!slash || slash == probe) {
-            /* only "/" is left, and it exists */
-            int m = snprintf(out, cap, "%s", norm);
-            return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
-        }
-        *slash = '\0';
-        cut = (size_t)(slash - probe);
+        if (!relinked)
+            return -ENOENT;
     }
 }
 

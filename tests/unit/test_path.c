@@ -35,12 +35,16 @@ static void mk_tree(void)
     ck_assert_int_eq(symlink(target, p), 0);
     snprintf(p, sizeof p, "%s/rel", root);
     ck_assert_int_eq(symlink("real/file", p), 0);
+    snprintf(p, sizeof p, "%s/dangling", root);
+    ck_assert_int_eq(symlink("real/planted", p), 0);
+    snprintf(p, sizeof p, "%s/loop", root);
+    ck_assert_int_eq(symlink("loop", p), 0);
 }
 
 static void rm_tree(void)
 {
     char cmd[PATH_MAX * 2];
-    const char *names[] = {"real/file", "link", "rel", "real"};
+    const char *names[] = {"real/file", "link", "rel", "dangling", "loop", "real"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(cmd, sizeof cmd, "%s/%s", root, names[i]);
         if (unlink(cmd) < 0)
@@ -72,7 +76,12 @@ START_TEST(canonical_paths)
     canon_is(p, "/", "/real/file");
     canon_is("link/file", root, "/real/file"); /* relative to cwd */
     canon_is("../real", p, "/real/real");      /* ".." against the cwd is lexical */
+    /* a dangling symlink stands for where a write through it would land */
+    snprintf(p, sizeof p, "%s/dangling", root);
+    canon_is(p, "/", "/real/planted");
     char out[PATH_MAX];
+    snprintf(p, sizeof p, "%s/loop/x", root);
+    ck_assert_int_eq(br__path_canon(p, "/", out, sizeof out), -ELOOP);
     ck_assert_int_eq(br__path_canon("", "/", out, sizeof out), -ENOENT);
     char tiny[8];
     ck_assert_int_eq(br__path_canon("/usr/lib/x", "/", tiny, sizeof tiny), -ENAMETOOLONG);
