@@ -26,7 +26,11 @@ function named(name, fn) {
 
 function takeCallback(args) {
   const cb = args.length > 0 ? args[args.length - 1] : undefined;
-  if (typeof cb !== 'function') throw codes.ERR_INVALID_ARG_TYPE('cb', 'Function', cb);
+  if (typeof cb !== 'function') {
+    // Node names the missing callback "undefined" when only the first
+    // argument was given, else the value in its place
+    throw codes.ERR_INVALID_ARG_TYPE('cb', 'Function', args.length > 1 ? cb : undefined);
+  }
   args.pop();
   return cb;
 }
@@ -102,6 +106,19 @@ for (const name of ['statSync', 'lstatSync']) {
     } catch (err) {
       if (options && options.throwIfNoEntry === false &&
           (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return undefined;
+      throw err;
+    }
+  });
+}
+
+// Node's synchronous opendir error names no path (the callback's does).
+{
+  const opendirSync = fs.opendirSync;
+  fs.opendirSync = named('opendirSync', (path, options) => {
+    try {
+      return opendirSync(path, options);
+    } catch (err) {
+      if (err.syscall === 'opendir' && typeof err.errno === 'number') throw u.uvError(err.errno, 'opendir');
       throw err;
     }
   });
