@@ -55,6 +55,7 @@ ASAN      := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_OBJS := $(LIB_C:%.c=$(ASAN)/%.o) $(LIB_CXX:%.cc=$(ASAN)/%.o)
 ASAN_UNIT := $(ASAN)/unit-tests
+ASAN_BIN  := $(ASAN)/secure-exec-launch
 
 .PHONY: all deps check check-unit check-asan check-fuzz check-integration check-matrix demo bench \
         format check-format lint clean
@@ -134,6 +135,15 @@ $(ASAN_UNIT): $(ASAN_UNIT_OBJS) $(OBJ)/launcher/snapshot.o $(ASAN_OBJS)
 	$(CXX) $(ASAN_FLAGS) -o $@ $^ $$(pkg-config --libs check) $(LDLIBS_) \
 	    -Wl,-rpath,'$(CURDIR)/$(V8_LIB)'
 
+# The launcher itself under ASan+UBSan: the fs and permission tests drive
+# every bridge path through it (tests/run-all.sh).
+$(ASAN)/launcher/main.o: launcher/main.c $(HEADERS) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(ASAN_FLAGS) -c $< -o $@
+
+$(ASAN_BIN): $(ASAN)/launcher/main.o $(OBJ)/launcher/snapshot.o $(OBJ)/launcher/profiles.o $(ASAN_OBJS)
+	$(CXX) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS_) -Wl,-rpath,'$(CURDIR)/$(V8_LIB)'
+
 check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
@@ -163,7 +173,7 @@ check-matrix: $(BIN)
 # Everything, each part's summary folded into one closing line.
 check: deps
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(ASAN_UNIT)
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(ASAN_UNIT) $(ASAN_BIN)
 	@bash tests/run-all.sh
 
 demo: deps

@@ -50,6 +50,15 @@ run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"
 run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
 
+# The bridges' C under ASan+UBSan (LSan on) through the real launcher.
+asan_bin=build/asan/secure-exec-launch
+asan_env=(env "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1"
+  "LSAN_OPTIONS=suppressions=$PWD/tests/unit/lsan.supp:print_suppressions=0"
+  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+run "fs under ASan+UBSan" "${asan_env[@]}" bash tests/integration/fs.sh --bin "$asan_bin"
+run "fs matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" fs-
+run "security probes under ASan+UBSan" "${asan_env[@]}" bash tests/security/run.sh --bin "$asan_bin"
+
 echo
 echo "$total_pass passed, $total_fail failed"
 exit "$status"
