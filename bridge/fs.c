@@ -898,7 +898,9 @@ static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
         if (r->op == op_open && !r->err)
             fd_mark(rt, (int64_t)r->num, true);
     }
-    if (r->err) {
+    if (r->err && vm_arg_type(c, cb_index) == VM_T_NULL) {
+        vm_ret_num(c, r->err); /* req null: the -errno, no error object */
+    } else if (r->err) {
         vm_ref_t e = make_error(r);
         vm_throw_ref(c, e);
         vm_ref_free(rt->vm, e);

@@ -100,14 +100,13 @@ define('writev', ops.writev, ['bytesWritten', 'buffers']);
 // stat/lstat: throwIfNoEntry:false makes a missing path undefined (sync only).
 for (const name of ['statSync', 'lstatSync']) {
   const base = fs[name];
+  const make = name === 'statSync' ? ops.stat : ops.lstat;
   fs[name] = named(name, (path, options) => {
-    try {
-      return base(path, options);
-    } catch (err) {
-      if (options && options.throwIfNoEntry === false &&
-          (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return undefined;
-      throw err;
-    }
+    if (!options || options.throwIfNoEntry !== false) return base(path, options);
+    const call = make(path, options);
+    const r = u.runQuiet(call);
+    if (r === -2 || r === -20) return undefined; // ENOENT, ENOTDIR
+    return typeof r === 'number' ? base(path, options) : call.map(r);
   });
 }
 
@@ -147,12 +146,13 @@ Object.defineProperty(fs.exists, Symbol.for('nodejs.util.promisify.custom'), {
 });
 
 fs.existsSync = named('existsSync', (path) => {
+  let call;
   try {
-    u.runSync(ops.access(path, u.constants.F_OK));
-    return true;
+    call = ops.access(path, u.constants.F_OK);
   } catch {
     return false;
   }
+  return u.runQuiet(call) === undefined;
 });
 
 fs.realpathSync.native = named('realpath', fs.realpathSync);

@@ -272,9 +272,7 @@ function writev(fd, buffers, pos) { return vector('write', fd, buffers, pos); }
 function fstat(fd, options) {
   validateFd(fd);
   const bigint = !!(options && options.bigint);
-  return (function* fstatGen() {
-    return u.getStats(yield ['fstat', fd], bigint);
-  })();
+  return u.mapped((a) => u.getStats(a, bigint), 'fstat', fd);
 }
 
 function ftruncate(fd, len = 0) {
@@ -319,9 +317,7 @@ function access(path, mode = C.F_OK) {
 function stat(path, options, follow = true) {
   const p = vpath(path);
   const bigint = !!(options && options.bigint);
-  return (function* statGen() {
-    return u.getStats(yield ['stat', p, follow], bigint);
-  })();
+  return u.mapped((a) => u.getStats(a, bigint), 'stat', p, follow);
 }
 
 function lstat(path, options) { return stat(path, options, false); }

@@ -392,6 +392,10 @@ function* direntType(type, full) {
 // A yield of ['await', value] hands a value (maybe a promise) back as is
 // (sync) or once settled (async): user callbacks such as cp's filter.
 function runSync(gen) {
+  if (gen instanceof Call) {
+    const r = binding.fs[gen.op](...gen.args);
+    return gen.map ? gen.map(r) : r;
+  }
   let step = gen.next();
   while (!step.done) {
     const [op, ...args] = step.value;
@@ -407,9 +411,25 @@ function runSync(gen) {
   return step.value;
 }
 
+// A Call run synchronously that answers a failure with its -errno instead
+// of throwing (the bridge's req === null form); the raw result otherwise.
+function runQuiet(call) {
+  return binding.fs[call.op](...call.args, null);
+}
+
 // cb(err, value) is always called from a later turn of the loop, never
 // from inside runAsync itself.
 function runAsync(gen, cb) {
+  if (gen instanceof Call) {
+    try {
+      binding.fs[gen.op](...gen.args, gen.map
+        ? (err, r) => (err ? cb(err) : cb(null, gen.map(r)))
+        : cb);
+    } catch (err) {
+      process.nextTick(cb, err);
+    }
+    return;
+  }
   let sync = true;
   const resume = (err, value) => {
     let step;
@@ -448,8 +468,28 @@ function runPromise(gen) {
   });
 }
 
-function* single(op, ...args) {
-  return yield [op, ...args];
+// One native call and its result: what most operations are. Drivers run
+// it directly; a generator can delegate to it with yield*.
+class Call {
+  constructor(op, args, map) {
+    this.op = op;
+    this.args = args;
+    this.map = map;
+  }
+
+  * [Symbol.iterator]() {
+    const r = yield [this.op, ...this.args];
+    return this.map ? this.map(r) : r;
+  }
+}
+
+function single(op, ...args) {
+  return new Call(op, args, undefined);
+}
+
+// single() with the result passed through map.
+function mapped(map, op, ...args) {
+  return new Call(op, args, map);
 }
 
 module.exports = {
@@ -481,5 +521,7 @@ module.exports = {
   runSync,
   runAsync,
   runPromise,
+  runQuiet,
   single,
+  mapped,
 };

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench/fs.sh — the fs bridge against host node: bench/fs-work.js runs each
+# workload inside one process (node, then the launcher with read/write on a
+# scratch folder), RUNS times each, alternating; prints the median
+# milliseconds per workload and the ratio ours/node (lower is better).
+# env: RUNS (default 5)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin="$root/build/secure-exec-launch"
+runs=${RUNS:-5}
+
+die() { echo "bench: $*" >&2; exit 1; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
+[ -x "$bin" ] || die "no launcher at $bin (build first: make)"
+node=$(command -v node) || die "host node not found"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-fs.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/node" "$work/ours" "$work/results"
+
+for i in $(seq "$runs"); do
+  "$node" "$here/fs-work.js" "$work/node" > "$work/results/node.$i"
+  "$bin" --allow-read="$work/ours" --allow-write="$work/ours" "$here/fs-work.js" "$work/ours" \
+    > "$work/results/ours.$i"
+done
+
+python3 - "$work/results" "$runs" <<'PY'
+import json, statistics, sys
+d, runs = sys.argv[1], int(sys.argv[2])
+load = lambda who: [json.load(open(f"{d}/{who}.{i}")) for i in range(1, runs + 1)]
+node, ours = load("node"), load("ours")
+print(f"fs workloads, median of {runs} runs (ms)")
+print(f"{'workload':34} {'node':>9} {'ours':>9} {'ratio':>6}")
+ratios = []
+for k in node[0]:
+    n = statistics.median(r[k] for r in node)
+    o = statistics.median(r[k] for r in ours)
+    ratios.append(o / n)
+    print(f"{k:34} {n:9.1f} {o:9.1f} {o / n:6.2f}")
+print(f"geometric mean ratio ours/node: {statistics.geometric_mean(ratios):.2f}")
+PY
