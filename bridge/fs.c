@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -40,7 +41,7 @@
 typedef struct fs_req_s fs_req_t;
 typedef int (*fs_op_fn)(fs_req_t *r);
 
-enum { RES_UNDEF, RES_NUM, RES_STATS, RES_STR, RES_BYTES, RES_DIRENTS, RES_STATFS };
+enum { RES_UNDEF, RES_NUM, RES_STATS, RES_STR, RES_BYTES, RES_UTF8, RES_DIRENTS, RES_STATFS };
 
 struct fs_req_s {
     uv_work_t work;
@@ -48,10 +49,9 @@ struct fs_req_s {
     fs_op_fn op;
     const char *syscall;
     char *path, *path2; /* as the guest gave them, for messages */
-    char canon[PATH_MAX], canon2[PATH_MAX];
-    int64_t a[4]; /* integer arguments */
-    double t[2];  /* times */
-    uint8_t *buf; /* borrowed view of the guest's buffer */
+    int64_t a[4];       /* integer arguments */
+    double t[2];        /* times */
+    uint8_t *buf;       /* borrowed view of the guest's buffer */
     size_t len;
     vm_ref_t keep; /* the buffer, alive while the pool works on it */
     vm_ref_t cb;
@@ -67,6 +67,8 @@ struct fs_req_s {
     char **names;
     uint8_t *types;
     size_t n;
+    /* last, and not zeroed by req_new: 8 KiB per request */
+    char canon[PATH_MAX], canon2[PATH_MAX];
 };
 
 static void req_free(fs_req_t *r)
@@ -253,7 +255,7 @@ static int op_read_file(fs_req_t *r)
         r->err_bare = true;
         return err;
     }
-    r->kind = RES_BYTES;
+    r->kind = r->a[1] ? RES_UTF8 : RES_BYTES;
     r->data = buf;
     r->data_len = len;
     return 0;
@@ -801,6 +803,8 @@ static vm_val_t make_result(fs_req_t *r, vm_ref_t *ref)
     case RES_STATFS:
         *ref = vm_new_f64(vm, r->stats, 7);
         return VM_REF(*ref);
+    case RES_UTF8:
+        return VM_STR((const char *)r->data, r->data_len);
     case RES_BYTES:
         *ref = vm_new_bytes_take(vm, r->data, r->data_len);
         r->data = NULL;
@@ -871,6 +875,21 @@ static void work(uv_work_t *w)
         r->err = r->op(r);
 }
 
+/* Synchronous stats go through one Float64Array per runtime, as Node's
+ * shared stat array: the caller reads it at once (a fresh array per call
+ * costs more than the statx itself). */
+static bool sync_stats(br_rt_t *rt, const double *v)
+{
+    if (!rt->stats_out)
+        rt->stats_out = vm_new_f64(rt->vm, v, 18);
+    size_t n = 0;
+    double *out = rt->stats_out ? vm_f64_data(rt->vm, rt->stats_out, &n) : NULL;
+    if (!out || n != 18)
+        return false;
+    memcpy(out, v, 18 * sizeof *out);
+    return true;
+}
+
 /* Runs r now (sync) or queues it (async: last argument a function). */
 static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
 {
@@ -904,6 +923,8 @@ static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
         vm_ref_t e = make_error(r);
         vm_throw_ref(c, e);
         vm_ref_free(rt->vm, e);
+    } else if (r->kind == RES_STATS && sync_stats(rt, r->stats)) {
+        vm_ret_ref(c, rt->stats_out);
     } else {
         vm_ref_t ref;
         vm_val_t v = make_result(r, &ref);
@@ -927,7 +948,11 @@ static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
 
 static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
 {
-    fs_req_t *r = calloc(1, sizeof *r);
+    fs_req_t *r = malloc(sizeof *r);
+    if (r) {
+        memset(r, 0, offsetof(fs_req_t, canon));
+        r->canon[0] = r->canon2[0] = '\0';
+    }
     if (!r) {
         vm_throwf(c, "RangeError", "ERR_OUT_OF_MEMORY", "out of memory");
         return NULL;
@@ -1088,7 +1113,8 @@ static void fs_read_file(vm_call_t *c)
     if (!take_open_path(c, r, 0, flags))
         BAIL();
     r->a[0] = flags & ~O_CLOEXEC;
-    dispatch(c, r, 2);
+    r->a[1] = vm_arg_bool(c, 2); /* the content as a UTF-8 string */
+    dispatch(c, r, 3);
 }
 
 static void fs_stat(vm_call_t *c)
@@ -1313,7 +1339,7 @@ static const vm_native_t natives[] = {
     {"close", fs_close, 2, VM_NATIVE_PURE},
     {"read", fs_read, 6, VM_NATIVE_PURE},
     {"write", fs_write, 6, VM_NATIVE_PURE},
-    {"readFile", fs_read_file, 3, VM_NATIVE_FS_READ},
+    {"readFile", fs_read_file, 4, VM_NATIVE_FS_READ},
     {"stat", fs_stat, 3, VM_NATIVE_FS_READ},
     {"fstat", fs_fstat, 2, VM_NATIVE_PURE},
     {"readdir", fs_readdir, 3, VM_NATIVE_FS_READ},

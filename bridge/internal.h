@@ -47,6 +47,7 @@ struct br_rt_s {
     int exit_code;                 /* valid once exiting */
     uint64_t start_ns;             /* uv_hrtime() at br_rt_new */
     brk_policy_t *policy;          /* borrowed from the config; NULL: no checks */
+    vm_ref_t stats_out;            /* Float64Array(18) reused by synchronous stats */
 };
 
 /* The runtime of a native call. */

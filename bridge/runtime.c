@@ -374,6 +374,7 @@ void br_rt_free(br_rt_t *rt)
     for (int i = 0; i < BR_HOOK_COUNT; i++)
         vm_ref_free(rt->vm, rt->hooks[i]);
     vm_ref_free(rt->vm, rt->stdin_cb);
+    vm_ref_free(rt->vm, rt->stats_out);
     vm_free(rt->vm);
     free(rt);
 }

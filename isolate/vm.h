@@ -188,6 +188,9 @@ void vm_ref_free(vm_t *vm, vm_ref_t ref);
 vm_ref_t vm_new_error(vm_t *vm, const struct vm_error_s *e);
 vm_ref_t vm_new_array(vm_t *vm, const struct vm_val_s *items, size_t n);
 vm_ref_t vm_new_f64(vm_t *vm, const double *v, size_t n);
+/* The elements of a Float64Array ref (NULL if it is not one); *n its length.
+ * The storage does not move for the array's life. */
+double *vm_f64_data(vm_t *vm, vm_ref_t ref, size_t *n);
 /* A new Uint8Array owning malloc'd data (freed by the GC), as a ref the
  * caller frees; for results that arrive outside a native call. */
 vm_ref_t vm_new_bytes_take(vm_t *vm, uint8_t *data, size_t len);

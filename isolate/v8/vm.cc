@@ -914,6 +914,18 @@ extern "C" vm_ref_t vm_new_f64(vm_t *vm, const double *v, size_t n)
     return ref_new(vm, Float64Array::New(ab, 0, n));
 }
 
+extern "C" double *vm_f64_data(vm_t *vm, vm_ref_t ref, size_t *n)
+{
+    HandleScope hs(vm->isolate);
+    Local<Value> v = ref_get(vm, ref);
+    if (v.IsEmpty() || !v->IsFloat64Array())
+        return nullptr;
+    Local<Float64Array> a = v.As<Float64Array>();
+    *n = a->Length();
+    return reinterpret_cast<double *>(static_cast<uint8_t *>(a->Buffer()->Data()) +
+                                      a->ByteOffset());
+}
+
 extern "C" void vm_throwf(vm_call_t *c, const char *type, const char *code, const char *fmt, ...)
 {
     char buf[1024];

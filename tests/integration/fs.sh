@@ -112,8 +112,10 @@ tryIt('fd 255', () => fs.readSync(255, Buffer.alloc(1)));
 tryIt('close 1', () => fs.closeSync(1));
 tryIt('passwd', () => fs.readFileSync('/etc/passwd'));
 tryIt('dev', () => fs.readdirSync('/dev'));
-fs.readFile('/etc/passwd', (e) => console.log('callback', e.code, e.syscall, e.path));
-fs.promises.stat('/etc').catch((e) => console.log('promise', e.code, e.syscall, e.path));
+fs.readFile('/etc/passwd', (e) => {
+  console.log('callback', e.code, e.syscall, e.path);
+  fs.promises.stat('/etc').catch((e2) => console.log('promise', e2.code, e2.syscall, e2.path));
+});
 "
 expect "strict: /proc/self/environ, /proc/self/mem, /etc, /dev refused; fds this guest did not open are EBADF; stdio cannot be closed" \
 'environ EACCES open

@@ -55,22 +55,35 @@ function* readFd(fd, signal) {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
 }
 
+function toBuffer(bytes) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function readFile(path, options) {
   const opts = getOptions(options, { flag: 'r' });
   const flags = u.stringToFlags(opts.flag);
   const { signal, encoding } = opts;
   const isFd = typeof path === 'number';
   const p = isFd ? validateFd(path) : vpath(path);
+  const utf8 = encoding === 'utf8' || encoding === 'utf-8';
+  if (!isFd && !signal) {
+    return utf8
+      ? u.single('readFile', p, flags, true)
+      : u.mapped(encoding && encoding !== 'buffer' ? (b) => toBuffer(b).toString(encoding) : toBuffer,
+        'readFile', p, flags, false);
+  }
   return (function* readFileGen() {
     checkAborted(signal);
     let data;
     if (isFd) {
       data = yield* readFd(p, signal);
+    } else if (utf8) {
+      data = yield ['readFile', p, flags, true];
     } else {
-      const bytes = yield ['readFile', p, flags];
-      data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      data = toBuffer(yield ['readFile', p, flags, false]);
     }
     checkAborted(signal);
+    if (typeof data === 'string') return data;
     return encoding && encoding !== 'buffer' ? data.toString(encoding) : data;
   })();
 }

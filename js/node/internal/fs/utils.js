@@ -402,6 +402,8 @@ function runSync(gen) {
     let value;
     try {
       value = op === 'await' ? args[0] : binding.fs[op](...args);
+      // synchronous stats come in one shared array: keep a copy
+      if (value instanceof Float64Array) value = value.slice();
     } catch (err) {
       step = gen.throw(err);
       continue;
