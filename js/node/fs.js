@@ -155,8 +155,17 @@ fs.existsSync = named('existsSync', (path) => {
   return u.runQuiet(call) === undefined;
 });
 
-fs.realpathSync.native = named('realpath', fs.realpathSync);
-fs.realpath.native = named('realpath', fs.realpath);
+{
+  const sync = fs.realpathSync;
+  const cb = fs.realpath;
+  define('realpath', ops.realpathNative);
+  const nativeSync = fs.realpathSync;
+  const nativeCb = fs.realpath;
+  fs.realpathSync = sync;
+  fs.realpath = cb;
+  fs.realpathSync.native = named('realpathSync', nativeSync);
+  fs.realpath.native = named('realpath', nativeCb);
+}
 
 // Linux has no lchmod: Node exports the names with undefined values.
 fs.lchmod = undefined;

@@ -7,8 +7,7 @@
 
 const { Buffer } = require('buffer');
 const pathModule = require('../../path');
-const { codes } = require('../errors');
-const { validateOneOf } = require('../validators');
+const { codes, makeNodeError } = require('../errors');
 const u = require('./utils');
 
 const { constants: C, getValidatedPath: vpath, validateFd, getOptions } = u;
@@ -55,6 +54,11 @@ function* readFd(fd, signal) {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
 }
 
+// A number that is a uint32 is a descriptor; anything else is a path.
+function isFdLike(value) {
+  return typeof value === 'number' && value >>> 0 === value;
+}
+
 function toBuffer(bytes) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -63,8 +67,8 @@ function readFile(path, options) {
   const opts = getOptions(options, { flag: 'r' });
   const flags = u.stringToFlags(opts.flag);
   const { signal, encoding } = opts;
-  const isFd = typeof path === 'number';
-  const p = isFd ? validateFd(path) : vpath(path);
+  const isFd = isFdLike(path);
+  const p = isFd ? path : vpath(path);
   const utf8 = encoding === 'utf8' || encoding === 'utf-8';
   if (!isFd && !signal) {
     return utf8
@@ -103,8 +107,8 @@ function writeFile(path, data, options, defaultFlag = 'w') {
   const opts = getOptions(options, { encoding: 'utf8', mode: 0o666, flag: defaultFlag });
   const flags = u.stringToFlags(opts.flag);
   const mode = u.parseFileMode(opts.mode, 'mode', 0o666);
-  const isFd = typeof path === 'number';
-  const p = isFd ? validateFd(path) : vpath(path);
+  const isFd = isFdLike(path);
+  const p = isFd ? path : vpath(path);
   const bytes = u.toBytes(data, opts.encoding);
   const { signal } = opts;
   const flush = opts.flush === true;
@@ -388,7 +392,16 @@ function mkdtemp(prefix, options) {
   const opts = getOptions(options);
   const p = vpath(prefix, 'prefix');
   return (function* mkdtempGen() {
-    return u.encodePath(yield ['mkdtemp', p], opts.encoding);
+    let made;
+    try {
+      made = yield ['mkdtemp', p];
+    } catch (err) {
+      // Node names the template, XXXXXX included
+      if (err.syscall === 'mkdtemp' && typeof err.errno === 'number') throw u.uvError(err.errno, 'mkdtemp', `${p}XXXXXX`);
+      throw err;
+    }
+    // the prefix as the guest wrote it (relative stays relative) + the suffix
+    return u.encodePath(p + made.slice(made.length - 6), opts.encoding);
   })();
 }
 
@@ -405,7 +418,10 @@ function link(existingPath, newPath) {
 function symlink(target, path, type) {
   const t = vpath(target, 'target');
   const p = vpath(path);
-  if (type !== undefined && type !== null) validateOneOf(type, 'type', ['dir', 'file', 'junction']);
+  if (type !== undefined && type !== null && type !== 'dir' && type !== 'file' && type !== 'junction') {
+    throw makeNodeError(Error, 'ERR_FS_INVALID_SYMLINK_TYPE',
+      `Symlink type must be one of "dir", "file", or "junction". Received "${type}"`);
+  }
   return u.single('symlink', t, p, type === 'dir' ? 1 : type === 'junction' ? 2 : 0);
 }
 
@@ -417,12 +433,33 @@ function readlink(path, options) {
   })();
 }
 
-function realpath(path, options) {
+// native: realpath(3)'s errors; otherwise Node's JS realpath's, which
+// walks with lstat and names the first component that is missing.
+function realpath(path, options, native = false) {
   const opts = getOptions(options);
   const p = vpath(path);
   return (function* realpathGen() {
-    return u.encodePath(yield ['realpath', p], opts.encoding);
+    try {
+      return u.encodePath(yield ['realpath', p], opts.encoding);
+    } catch (err) {
+      if (native || (err.code !== 'ENOENT' && err.code !== 'ENOTDIR')) throw err;
+      const parts = pathModule.resolve(p).split('/');
+      for (let i = 2; i <= parts.length; i++) {
+        const prefix = parts.slice(0, i).join('/');
+        try {
+          yield ['stat', prefix, false];
+        } catch (e) {
+          if (typeof e.errno === 'number') throw u.uvError(e.errno, 'lstat', prefix);
+          throw e;
+        }
+      }
+      throw err;
+    }
   })();
+}
+
+function realpathNative(path, options) {
+  return realpath(path, options, true);
 }
 
 function copyFile(src, dest, mode = 0) {
@@ -672,7 +709,7 @@ module.exports = {
   readFile, writeFile, appendFile, open, close, read, write, readv, writev,
   fstat, ftruncate, fsync, fdatasync, fchmod, fchown, futimes,
   access, stat, lstat, statfs, chmod, chown, lchown, utimes, lutimes,
-  mkdir, mkdtemp, rename, unlink, link, symlink, readlink, realpath,
+  mkdir, mkdtemp, rename, unlink, link, symlink, readlink, realpath, realpathNative,
   copyFile, truncate, readdir, rm, rmdir, cp,
   readArgs, writeArgs, position, readFd, writeAll, listDir,
 };

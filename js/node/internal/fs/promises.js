@@ -232,7 +232,7 @@ const promises = {
   chown: wrap(ops.chown),
   utimes: wrap(ops.utimes),
   lutimes: wrap(ops.lutimes),
-  realpath: wrap(ops.realpath),
+  realpath: wrap(ops.realpathNative),
   mkdtemp: wrap(ops.mkdtemp),
   writeFile,
   appendFile,
