@@ -157,5 +157,18 @@ if [ "$out" = "EACCES: permission denied, open '$work/outside/secret.txt' EACCES
 app_run --allow-read="$work/outside" -e "console.log(require('fs').readFileSync('$work/outside/secret.txt', 'utf8').trim())"
 if [ "$out" = "outside secret" ]; then ok "--allow-read grants readFileSync"; else bad "--allow-read readFileSync" "got: $out $err"; fi
 
+app_run -e "
+const fs = require('fs');
+for (const p of ['$work/app/in.js', '$work/appx/f.js', '../appx/f.js', '$work/app/../appx/f.js']) {
+  try { fs.readFileSync(p); console.log(p.replace('$work', 'W'), 'ok'); } catch (e) { console.log(p.replace('$work', 'W'), e.code); }
+}
+try { fs.writeFileSync('$work/app/new.txt', 'x'); console.log('write app ok'); } catch (e) { console.log('write app', e.code); }"
+want="W/app/in.js ok
+W/appx/f.js EACCES
+../appx/f.js EACCES
+W/app/../appx/f.js EACCES
+write app EACCES"
+if [ "$out" = "$want" ]; then ok "fs under strict: the app folder read-only, /appx not granted by /app"; else bad "fs /appx" "got: $out" "err: ${err:0:300}"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
