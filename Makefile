@@ -33,14 +33,16 @@ CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFL
 # -isystem so their own warnings are not ours.
 CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
         -fno-rtti -fno-exceptions -isystem $(V8_INC) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
-LDLIBS_  := -L$(V8_LIB) -lnode -luv -lpthread -lm \
+SANDBOX_LIBS := -lseccomp -lcap
+LDLIBS_  := -L$(V8_LIB) -lnode -luv $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
-LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c
+LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c \
+        launcher/sandbox.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc
 
 OBJ      := $(BUILD)/obj
-LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o)
+LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o
 LIB_A    := $(BUILD)/libsecure-exec.a
 
 JS_SRCS  := $(shell find js -path js/node_modules -prune -o -name '*.js' -print 2>/dev/null) js/build.mjs
@@ -53,7 +55,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/main.c
 UNIT_BIN  := $(BUILD)/tests/unit-tests
 ASAN      := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-ASAN_OBJS := $(LIB_C:%.c=$(ASAN)/%.o) $(LIB_CXX:%.cc=$(ASAN)/%.o)
+ASAN_OBJS := $(LIB_C:%.c=$(ASAN)/%.o) $(LIB_CXX:%.cc=$(ASAN)/%.o) $(OBJ)/launcher/seccomp_policies.o
 ASAN_UNIT := $(ASAN)/unit-tests
 ASAN_BIN  := $(ASAN)/secure-exec-launch
 
@@ -100,6 +102,10 @@ $(OBJ)/launcher/snapshot.o: launcher/snapshot.S $(SNAPSHOT)
 	@mkdir -p $(dir $@)
 	$(CC) -DLCH_SNAPSHOT_PATH='"$(SNAPSHOT)"' -c $< -o $@
 
+$(OBJ)/launcher/seccomp_policies.o: launcher/seccomp_policies.S $(wildcard launcher/seccomp/*.policy)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
 $(OBJ)/launcher/profiles.o: launcher/profiles.S $(wildcard profiles/*.profile)
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
@@ -144,6 +150,13 @@ $(ASAN)/launcher/main.o: launcher/main.c $(HEADERS) | $(DEPS_OK)
 $(ASAN_BIN): $(ASAN)/launcher/main.o $(OBJ)/launcher/snapshot.o $(OBJ)/launcher/profiles.o $(ASAN_OBJS)
 	$(CXX) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS_) -Wl,-rpath,'$(CURDIR)/$(V8_LIB)'
 
+# Native probes behind the OS wall: launcher/sandbox.c with a C probe in
+# place of the isolate (tests/security/wall.sh runs them).
+WALL_PROBE := $(BUILD)/tests/wall-probe
+$(WALL_PROBE): tests/security/wall_probe.c $(LIB_A) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) -o $@ tests/security/wall_probe.c $(LIB_A) $(SANDBOX_LIBS) -lpthread
+
 check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
@@ -173,7 +186,7 @@ check-matrix: $(BIN)
 # Everything, each part's summary folded into one closing line.
 check: deps
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(ASAN_UNIT) $(ASAN_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(ASAN_UNIT) $(ASAN_BIN) $(WALL_PROBE)
 	@bash tests/run-all.sh
 
 demo: deps

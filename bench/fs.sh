@@ -11,6 +11,8 @@ bin="$root/build/secure-exec-launch"
 runs=${RUNS:-5}
 
 die() { echo "bench: $*" >&2; exit 1; }
+# the launcher shows its current folder at /app: the scripts live here
+cd "$here"
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
 [ -x "$bin" ] || die "no launcher at $bin (build first: make)"
 node=$(command -v node) || die "host node not found"

@@ -16,6 +16,8 @@ runs=${RUNS:-30}
 warmup=${WARMUP:-3}
 
 die() { echo "bench: $*" >&2; exit 1; }
+# the launcher shows its current folder at /app: the scripts live here
+cd "$here"
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
 [[ $warmup =~ ^[0-9]+$ ]] || die "WARMUP must be a number, not '$warmup'"
 [ -x "$bin" ] || die "no launcher at $bin (build first: make)"

@@ -313,6 +313,13 @@ int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err)
     return r;
 }
 
+const char *const *brk_path_rules(const brk_policy_t *p, brk_domain_t d, size_t *n, bool *all)
+{
+    *all = p->dom[d].all;
+    *n = p->dom[d].all ? 0 : p->dom[d].n;
+    return p->dom[d].all ? NULL : (const char *const *)p->dom[d].rules;
+}
+
 int brk_rebase(brk_policy_t *p, const char *from, const char *to)
 {
     size_t nf = strlen(from);

@@ -89,6 +89,9 @@ void brk_grant_all(brk_policy_t *p);
 int brk_rebase(brk_policy_t *p, const char *from, const char *to);
 
 const brk_settings_t *brk_settings(const brk_policy_t *p);
+/* The path rules of an fs domain: *n of them (NULL when the domain is open
+ * to everything: *all is set then). For the sandbox's bind mounts. */
+const char *const *brk_path_rules(const brk_policy_t *p, brk_domain_t d, size_t *n, bool *all);
 brk_settings_t *brk_settings_mut(brk_policy_t *p);
 
 /* Audit: one JSON line per decision to f (borrowed; NULL turns it off). */

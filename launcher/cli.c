@@ -63,6 +63,8 @@ const char *lch_cli_usage(void)
            "  --audit FILE           one JSON line per permission decision\n"
            "  --memory-limit MB      V8 heap limit (exit 137 when exceeded)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
+           "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
+           "  --print-profile        print the effective policy and its seccomp policy, then exit\n"
            "  -h, --help             this text\n"
            "  -v, --version          version of the launcher and its engine\n"
            "\n"
@@ -122,7 +124,7 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
         }
         bool takes = is(a, n, "-e") || is(a, n, "--eval") || is(a, n, "--memory-limit") ||
                      is(a, n, "--timeout") || is(a, n, "--profile") || is(a, n, "--app") ||
-                     is(a, n, "--audit");
+                     is(a, n, "--audit") || is(a, n, "--cpu-time-limit");
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
@@ -150,6 +152,8 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             *slot = val;
         } else if (is(a, n, "--allow-all")) {
             o->allow_all = true;
+        } else if (is(a, n, "--print-profile")) {
+            o->print_profile = true;
         } else if (is(a, n, "--memory-limit")) {
             if (parse_uint(val, 1u << 20, &num) < 0)
                 return fail(err, "--memory-limit: '%s' is not a size in MB (1 to 1048576)", val);
@@ -158,11 +162,16 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             if (parse_uint(val, UINT64_C(1) << 40, &num) < 0)
                 return fail(err, "--timeout: '%s' is not a time in ms (a whole number > 0)", val);
             o->timeout_ms = num;
+        } else if (is(a, n, "--cpu-time-limit")) {
+            if (parse_uint(val, UINT64_C(1) << 40, &num) < 0)
+                return fail(err, "--cpu-time-limit: '%s' is not a time in ms (a whole number > 0)",
+                            val);
+            o->cpu_ms = num;
         } else {
             return fail(err, "unknown option '%s' (see --help)", a);
         }
     }
-    if (o->help || o->version)
+    if (o->help || o->version || o->print_profile)
         return 0;
     if (!o->eval) {
         if (i >= argc)

@@ -29,12 +29,14 @@ typedef struct lch_opts_s {
     size_t nargs;
     size_t memory_limit_mb; /* --memory-limit; 0 = V8's default */
     uint64_t timeout_ms;    /* --timeout; 0 = none */
+    uint64_t cpu_ms;        /* --cpu-time-limit; 0 = none */
     const char *profile;    /* --profile NAME|FILE; NULL = strict */
     const char *app;        /* --app DIR; NULL = the current folder */
     const char *audit;      /* --audit FILE */
     lch_grant_t grants[LCH_MAX_GRANTS];
     size_t ngrants;
     bool allow_all;
+    bool print_profile; /* --print-profile: show the effective policy and exit */
     bool help;
     bool version;
 } lch_opts_t;

@@ -12,6 +12,7 @@
  * launcher itself failed (one line on stderr starting "secure-exec-launch:").
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -27,7 +28,10 @@
 
 #include "../bridge/bridge.h"
 #include "../isolate/vm.h"
+#include "check.h"
 #include "cli.h"
+#include "sandbox.h"
+#include "seccomp.h"
 
 #define LCH_VERSION "0.1.0"
 #define LCH_EXIT_LAUNCHER 125
@@ -178,10 +182,7 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
             die("%s: %s", o->grants[i].option, err ? err : "bad list");
     if (o->allow_all)
         brk_grant_all(p);
-    /* No mount namespace shows the app at /app yet: rules on /app mean the
-     * app folder's real path. */
-    if (brk_rebase(p, "/app", app) < 0)
-        die("out of memory");
+    (void)app;
     return p;
 }
 
@@ -203,83 +204,33 @@ static const char **guest_env(brk_policy_t *p, size_t *n)
         char name[256];
         memcpy(name, *e, (size_t)(eq - *e));
         name[eq - *e] = '\0';
-        if (brk_decide(p, BRK_ENV, "read", name, NULL) == 0)
-            out[(*n)++] = *e;
+        if (brk_decide(p, BRK_ENV, "read", name, NULL) == 0 && !(out[(*n)++] = strdup(*e)))
+            die("out of memory");
     }
     return out;
 }
 
-/* ---- main --------------------------------------------------------------- */
+/* ---- the guest (inside the sandbox) ----------------------------------------- */
 
-int main(int argc, char **argv)
+typedef struct {
+    br_config_t *cfg;
+    uint64_t timeout_ms;
+} guest_t;
+
+/* Runs in the sandbox's guest process, single-threaded until V8 starts. */
+static int run_guest(void *arg)
 {
-    lch_opts_t opts;
+    guest_t *g = arg;
+    br_config_t cfg = *g->cfg;
+    /* The host's environment stays readable in this process's memory
+     * (/proc/self/environ shows it) unless it is wiped: the guest keeps
+     * only the copies the policy let through. */
+    extern char **environ;
+    for (char **e = environ; e && *e; e++)
+        explicit_bzero(*e, strlen(*e));
+    clearenv();
+    uint64_t timeout_ms = g->timeout_ms;
     char *err = NULL;
-    if (lch_cli_parse(argc, argv, &opts, &err) < 0)
-        die("%s", err ? err : "bad command line");
-    if (opts.help) {
-        fputs(lch_cli_usage(), stdout);
-        return 0;
-    }
-    if (opts.version) {
-        printf("secure-exec-launch %s (V8 %s, Node.js API v22)\n", LCH_VERSION,
-               vm_engine_version());
-        return 0;
-    }
-
-    /* A closed reader of our stdout must not kill us (Node ignores SIGPIPE). */
-    signal(SIGPIPE, SIG_IGN);
-
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd))
-        die("cannot read the current folder: %s", strerror(errno));
-    /* The app folder is the guest's cwd; scripts are relative to it. */
-    char app[PATH_MAX];
-    if (!realpath(opts.app ? opts.app : cwd, app))
-        die("--app %s: %s", opts.app ? opts.app : cwd, strerror(errno));
-    struct stat ast;
-    if (stat(app, &ast) < 0 || !S_ISDIR(ast.st_mode))
-        die("--app %s: not a folder", opts.app);
-    memcpy(cwd, app, strlen(app) + 1);
-    brk_policy_t *policy = build_policy(&opts, app);
-    FILE *audit = NULL;
-    if (opts.audit) {
-        audit = fopen(opts.audit, "ae");
-        if (!audit)
-            die("--audit %s: %s", opts.audit, strerror(errno));
-        brk_set_audit(policy, audit);
-    }
-    const brk_settings_t *settings = brk_settings(policy);
-    size_t nenv;
-    const char **env = guest_env(policy, &nenv);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        die("cannot read /proc/self/exe: %s", strerror(errno));
-    exe[n] = '\0';
-    char *script = NULL;
-    if (opts.script) {
-        if (opts.script[0] == '/')
-            script = strdup(opts.script);
-        else if (asprintf(&script, "%s/%s", cwd, opts.script) < 0)
-            script = NULL;
-        if (!script)
-            die("out of memory");
-    }
-    br_config_t cfg = {
-        .script = script,
-        .eval = opts.eval,
-        .args = (const char *const *)opts.args,
-        .nargs = opts.nargs,
-        .exec_path = exe,
-        .cwd = cwd,
-        .heap_limit_mb = opts.memory_limit_mb ? opts.memory_limit_mb : settings->heap_mb,
-        .policy = policy,
-        .env = env,
-        .nenv = nenv,
-    };
-    uint64_t timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms;
-
     uv_loop_t loop;
     int r = uv_loop_init(&loop);
     if (r < 0)
@@ -312,7 +263,194 @@ int main(int argc, char **argv)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     vm_platform_shutdown();
+    fflush(stdout);
+    return status;
+}
+
+/* Whether net grants name anything but the loopback: only then does
+ * network mode `host` share the host's network namespace. */
+static bool grants_remote_hosts(const brk_policy_t *p)
+{
+    size_t n;
+    bool all;
+    const char *const *r = brk_path_rules(p, BRK_NET, &n, &all);
+    if (all)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(r[i], "localhost", 9) && strncmp(r[i], "127.", 4) &&
+            strncmp(r[i], "[::1]", 5) && strncmp(r[i], "::1", 3))
+            return true;
+    return false;
+}
+
+/* --print-profile: the effective policy in profile syntax, then the text
+ * of the seccomp policy it names. */
+static void print_profile(const brk_policy_t *p, const char *profile)
+{
+    static const struct {
+        brk_domain_t d;
+        const char *key;
+    } keys[] = {{BRK_FS_READ, "fs.read"},
+                {BRK_FS_WRITE, "fs.write"},
+                {BRK_NET, "net.allow"},
+                {BRK_ENV, "env.allow"},
+                {BRK_RUN, "run.allow"}};
+    static const char *const ns[] = {"user", "mount", "pid", "net", "ipc", "uts", "cgroup"};
+    static const char *const net[] = {"none", "loopback", "host"};
+    const brk_settings_t *s = brk_settings(p);
+    printf("# the effective policy: profile %s and the command line\n", profile);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        size_t n;
+        bool all;
+        const char *const *r = brk_path_rules(p, keys[i].d, &n, &all);
+        printf("%s = %s", keys[i].key, all ? "*" : "");
+        for (size_t k = 0; k < n; k++)
+            printf("%s%s", k ? "," : "", r[k]);
+        putchar('\n');
+    }
+    printf("limits.heap_mb = %zu\nlimits.timeout_ms = %" PRIu64 "\nlimits.cpu_ms = %" PRIu64
+           "\nlimits.tmpfs_mb = %zu\nlimits.pids = %u\nlimits.fds = %u\n"
+           "limits.output_bytes = %" PRIu64 "\nsandbox.namespaces = ",
+           s->heap_mb, s->timeout_ms, s->cpu_ms, s->tmpfs_mb, s->pids, s->fds, s->output_bytes);
+    bool first = true;
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        if (s->namespaces & (1u << i)) {
+            printf("%s%s", first ? "" : ",", ns[i]);
+            first = false;
+        }
+    const char *policy = s->seccomp[0] ? s->seccomp : "strict";
+    printf("\nsandbox.seccomp = %s\nsandbox.network = %s\n", policy,
+           (unsigned)s->network < 3 ? net[s->network] : "?");
+    const char *text = lch_seccomp_policy_text(policy);
+    if (!text)
+        die("sandbox.seccomp: no seccomp policy named '%s'", policy);
+    printf("\n# seccomp policy %s (launcher/seccomp/%s.policy)\n%s", policy, policy, text);
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "check")) {
+        bool json = false;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--json"))
+                json = true;
+            else
+                die("check: unknown option '%s' (check [--json])", argv[i]);
+        }
+        return lch_check(json);
+    }
+    lch_opts_t opts;
+    char *err = NULL;
+    if (lch_cli_parse(argc, argv, &opts, &err) < 0)
+        die("%s", err ? err : "bad command line");
+    if (opts.help) {
+        fputs(lch_cli_usage(), stdout);
+        return 0;
+    }
+    if (opts.version) {
+        printf("secure-exec-launch %s (V8 %s, Node.js API v22)\n", LCH_VERSION,
+               vm_engine_version());
+        return 0;
+    }
+
+    /* A closed reader of our stdout must not kill us (Node ignores SIGPIPE). */
+    signal(SIGPIPE, SIG_IGN);
+
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        die("cannot read the current folder: %s", strerror(errno));
+    /* The app folder is the guest's cwd; scripts are relative to it. */
+    char app[PATH_MAX];
+    if (!realpath(opts.app ? opts.app : cwd, app))
+        die("--app %s: %s", opts.app ? opts.app : cwd, strerror(errno));
+    struct stat ast;
+    if (stat(app, &ast) < 0 || !S_ISDIR(ast.st_mode))
+        die("--app %s: not a folder", opts.app);
+    memcpy(cwd, app, strlen(app) + 1);
+    brk_policy_t *policy = build_policy(&opts, app);
+    if (opts.print_profile) {
+        print_profile(policy, opts.profile ? opts.profile : "strict");
+        brk_policy_free(policy);
+        return 0;
+    }
+    FILE *audit = NULL;
+    if (opts.audit) {
+        audit = fopen(opts.audit, "ae");
+        if (!audit)
+            die("--audit %s: %s", opts.audit, strerror(errno));
+        brk_set_audit(policy, audit);
+    }
+    const brk_settings_t *settings = brk_settings(policy);
+    size_t nenv;
+    const char **env = guest_env(policy, &nenv);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        die("cannot read /proc/self/exe: %s", strerror(errno));
+    exe[n] = '\0';
+    /* The script as the guest sees it: the app folder is /app. */
+    char *script = NULL;
+    if (opts.script) {
+        char host[PATH_MAX * 2];
+        if (opts.script[0] == '/')
+            snprintf(host, sizeof host, "%s", opts.script);
+        else
+            snprintf(host, sizeof host, "%s/%s", app, opts.script);
+        char norm[PATH_MAX * 2];
+        size_t al = strlen(app);
+        if (brk_path_normalize(host, norm, sizeof norm) < 0 || !brk_path_covers(app, norm))
+            die("%s: the script must be inside the app folder %s (see --app)", opts.script, app);
+        if (asprintf(&script, "/app%s", norm + (al == 1 ? 0 : al)) < 0)
+            die("out of memory");
+    }
+    br_config_t cfg = {
+        .script = script,
+        .eval = opts.eval,
+        .args = (const char *const *)opts.args,
+        .nargs = opts.nargs,
+        .exec_path = exe,
+        .cwd = "/app",
+        .heap_limit_mb = opts.memory_limit_mb ? opts.memory_limit_mb : settings->heap_mb,
+        .policy = policy,
+        .env = env,
+        .nenv = nenv,
+    };
+    guest_t g = {.cfg = &cfg,
+                 .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms};
+
+    size_t nro = 0, nrw = 0;
+    bool all_ro = false, all_rw = false;
+    const char *const *ro = brk_path_rules(policy, BRK_FS_READ, &nro, &all_ro);
+    const char *const *rw = brk_path_rules(policy, BRK_FS_WRITE, &nrw, &all_rw);
+    int keep[1];
+    size_t nkeep = 0;
+    if (audit)
+        keep[nkeep++] = fileno(audit);
+    lch_sandbox_t sb = {
+        .app = app,
+        .ro_paths = ro,
+        .nro = nro,
+        .rw_paths = rw,
+        .nrw = nrw,
+        .tmpfs_mb = settings->tmpfs_mb,
+        .net_host = settings->network == BRK_NETMODE_HOST && grants_remote_hosts(policy),
+        .wall_ms = g.timeout_ms,
+        .cpu_ms = opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
+        .pids = settings->pids,
+        .fds = settings->fds,
+        .seccomp = settings->seccomp[0] ? settings->seccomp : "strict",
+        .keep_fds = keep,
+        .nkeep = nkeep,
+    };
+    char serr[512];
+    int status = lch_sandbox_run(&sb, run_guest, &g, serr, sizeof serr);
+    if (status < 0)
+        die("%s", serr);
     free(script);
+    for (size_t i = 0; i < nenv; i++)
+        free((char *)env[i]);
     free(env);
     brk_policy_free(policy);
     if (audit)

@@ -48,6 +48,7 @@ run "integration" bash tests/integration/run.sh --bin "$bin"
 run "permissions" bash tests/integration/permissions.sh --bin "$bin"
 run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"
+run "OS wall (native probes)" bash tests/security/wall.sh --probe build/tests/wall-probe
 run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
 
 # The bridges' C under ASan+UBSan (LSan on) through the real launcher.

@@ -70,7 +70,7 @@ else
 fi
 
 app_run -e 'console.log(process.cwd())'
-if [ "$out" = "$work/app" ]; then ok "--app folder is the guest's cwd"; else bad "--app cwd" "got: $out"; fi
+if [ "$out" = "/app" ]; then ok "--app folder is the guest's cwd, at /app"; else bad "--app cwd" "got: $out"; fi
 
 printf 'fs.read = /app\n\nlimits.heap_mb = lots\n' > "$work/bad.profile"
 app_run --profile "$work/bad.profile" -e 1
@@ -159,14 +159,16 @@ if [ "$out" = "outside secret" ]; then ok "--allow-read grants readFileSync"; el
 
 app_run -e "
 const fs = require('fs');
-for (const p of ['$work/app/in.js', '$work/appx/f.js', '../appx/f.js', '$work/app/../appx/f.js']) {
+for (const p of ['/app/in.js', 'in.js', '$work/app/in.js', '$work/appx/f.js', '../appx/f.js', '/app/../appx/f.js']) {
   try { fs.readFileSync(p); console.log(p.replace('$work', 'W'), 'ok'); } catch (e) { console.log(p.replace('$work', 'W'), e.code); }
 }
-try { fs.writeFileSync('$work/app/new.txt', 'x'); console.log('write app ok'); } catch (e) { console.log('write app', e.code); }"
-want="W/app/in.js ok
+try { fs.writeFileSync('/app/new.txt', 'x'); console.log('write app ok'); } catch (e) { console.log('write app', e.code); }"
+want="/app/in.js ok
+in.js ok
+W/app/in.js EACCES
 W/appx/f.js EACCES
 ../appx/f.js EACCES
-W/app/../appx/f.js EACCES
+/app/../appx/f.js EACCES
 write app EACCES"
 if [ "$out" = "$want" ]; then ok "fs under strict: the app folder read-only, /appx not granted by /app"; else bad "fs /appx" "got: $out" "err: ${err:0:300}"; fi
 

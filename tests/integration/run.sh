@@ -134,7 +134,7 @@ run
 if [ "$rc" -eq 125 ] && [[ $err == secure-exec-launch:* ]]; then ok "no script -> 125"; else bad "no script -> 125" "exit $rc: $err"; fi
 
 run "$work/does-not-exist.js"
-if [ "$rc" -ne 0 ] && grep -q "Cannot find module '$work/does-not-exist.js'" <<<"$err"; then
+if [ "$rc" -ne 0 ] && grep -q "Cannot find module '/app/does-not-exist.js'" <<<"$err"; then
   ok "missing script: non-zero, Cannot find module"
 else
   bad "missing script: non-zero, Cannot find module" "exit $rc: ${err:0:300}"

@@ -115,7 +115,8 @@ side() {
   echo "$rc" >"$out.rc"
 }
 
-# normalise FILE DIR: the fixture's absolute path becomes <FIXTURE>. The path
+# normalise FILE DIR: the fixture's absolute path becomes <FIXTURE> (and,
+# on the sandbox side, /app, where the guest sees the fixture folder). The path
 # is a literal: every BRE metacharacter escaped, \x01 as the delimiter.
 normalise() {
   local esc d=$'\001'
@@ -140,6 +141,8 @@ one() {
   se_rc=$(<"$t/se.rc")
   normalise "$t/node.out" "$dir"
   normalise "$t/se.out" "$dir"
+  # inside the sandbox the fixture folder is /app
+  [ "$use_flags" -eq 1 ] && sed -i 's#/app\b#<FIXTURE>#g' "$t/se.out"
   if [ "$node_rc" = "$se_rc" ] && cmp -s "$t/node.out" "$t/se.out"; then
     echo "ok   $name" >"$t/report"
     echo pass >"$t/status"

@@ -16,7 +16,10 @@ if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
 bin=$(readlink -f "$bin")
 if [ ! -x "$bin" ]; then echo "security: no launcher at $bin" >&2; echo "0 passed, 1 failed"; exit 1; fi
 
-work=$(mktemp -d)
+# Not under /tmp: a profile that grants /tmp (the sandbox's private one)
+# must not cover the secret's host path by name.
+mkdir -p "$here/../../build"
+work=$(mktemp -d "$(cd "$here/../../build" && pwd)/security.XXXXXX")
 [ -d "$work" ] || exit 1
 trap 'rm -rf "$work"' EXIT
 secret="TOP-SECRET-$RANDOM$RANDOM"
@@ -25,30 +28,69 @@ echo "$secret" > "$work/secret/key.txt"
 echo "module.exports = '$secret'" > "$work/secret/key.js"
 pass=0
 fail=0
-for probe in "$here"/probes/*.js; do
-  name=$(basename "$probe" .js)
-  rm -rf "$work/app" && mkdir -p "$work/app"
-  rm -rf "$work/rw" && mkdir -p "$work/rw"
-  cp "$probe" "$work/app/probe.js"
-  flags=()
-  if [ -f "${probe%.js}.flags" ]; then
-    read -r -a flags < <(sed "s#@RW@#$work/rw#g" "${probe%.js}.flags")
-  fi
-  before=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
-  out=$(cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" \
-    SE_SECRET_DIR="$work/secret" timeout 30 "$bin" --profile strict "${flags[@]}" probe.js "$work/secret" "$work/rw" 2>&1)
+# Each probe runs twice: under --profile default (both walls) and with
+# --allow-all (the JS wall open: only the OS wall stands). With both walls
+# the probe must print HELD; with the OS wall alone the secret must never
+# appear in its output and the secret folder must stay as it was (the
+# probe's own "LEAK" lines then report what the JS wall would have
+# stopped, which is no escape as long as nothing of the host shows).
+for mode in default allow-all; do
+  for probe in "$here"/probes/*.js; do
+    name=$(basename "$probe" .js)
+    rm -rf "$work/app" && mkdir -p "$work/app"
+    rm -rf "$work/rw" && mkdir -p "$work/rw"
+    cp "$probe" "$work/app/probe.js"
+    flags=()
+    if [ -f "${probe%.js}.flags" ]; then
+      read -r -a flags < <(sed "s#@RW@#$work/rw#g" "${probe%.js}.flags")
+    fi
+    if [ "$mode" = default ]; then flags+=(--profile default); else flags+=(--allow-all); fi
+    before=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
+    out=$(cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" \
+      SE_SECRET_DIR="$work/secret" timeout 30 "$bin" "${flags[@]}" probe.js "$work/secret" "$work/rw" 2>&1)
+    rc=$?
+    after=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
+    changed=0
+    [ "$before" = "$after" ] || changed=1
+    verdict=escaped
+    if [ "$changed" -eq 0 ] && ! grep -q "$secret" <<<"$out"; then
+      if [ "$mode" = allow-all ] || { [ "$rc" -eq 0 ] && [ "$(tail -n 1 <<<"$out")" = "HELD" ]; }; then
+        verdict=held
+      fi
+    fi
+    if [ "$verdict" = held ]; then
+      echo "held    $mode $name"
+      pass=$((pass + 1))
+    else
+      echo "ESCAPED $mode $name (exit $rc$([ "$changed" -eq 1 ] && echo ', secret folder changed'))"
+      head -n 20 <<<"$out" | sed 's/^/        /'
+      fail=$((fail + 1))
+    fi
+  done
+done
+
+# Limits: each ends the guest with its status, in time.
+limit() {
+  local label=$1 want=$2 max_s=$3
+  shift 3
+  local t0 t1 rc
+  t0=$(date +%s%N)
+  (cd "$work/app" && timeout 30 "$bin" "$@" >/dev/null 2>"$work/limit.err")
   rc=$?
-  after=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
-  if [ "$before" != "$after" ]; then out="$out
-secret folder changed"; rc=99; fi
-  if [ "$rc" -eq 0 ] && [ "$(tail -n 1 <<<"$out")" = "HELD" ] && ! grep -q "$secret" <<<"$out"; then
-    echo "held    $name"
+  t1=$(date +%s%N)
+  local ms=$(((t1 - t0) / 1000000))
+  if [ "$rc" -eq "$want" ] && [ "$ms" -le $((max_s * 1000)) ] && ! grep -q "Fatal\|#" "$work/limit.err"; then
+    echo "held    $label (exit $rc after $ms ms)"
     pass=$((pass + 1))
   else
-    echo "ESCAPED $name (exit $rc)"
-    head -n 20 <<<"$out" | sed 's/^/        /'
+    echo "ESCAPED $label (exit $rc after $ms ms, wanted $want)"
+    head -n 5 "$work/limit.err" | sed 's/^/        /'
     fail=$((fail + 1))
   fi
-done
+}
+limit "infinite loop, --timeout 1000 -> 124" 124 3 --allow-all --timeout 1000 -e 'for (;;) {}'
+limit "busy loop, --cpu-time-limit 500 -> 124" 124 3 --allow-all --cpu-time-limit 500 -e 'for (;;) {}'
+limit "heap bomb, --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,207 @@
+/*
+ * launcher/check.c — `secure-exec-launch check [--json]`: which walls and
+ * limits this host supports. Each probe runs in a throw-away child (a
+ * namespace or a filter must not stick to the caller), and answers yes/no
+ * with a detail line naming the fix when the answer is no.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+typedef struct {
+    const char *name;
+    bool ok;
+    bool required; /* the launcher refuses to run without it */
+    char detail[200];
+} probe_t;
+
+/* Runs fn in a child; its exit status 0 means yes, else -errno as status. */
+static int in_child(int (*fn)(void))
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0)
+        _exit(fn() == 0 ? 0 : 1 + (errno & 0x7f));
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -errno;
+    if (!WIFEXITED(st))
+        return -EINTR;
+    return WEXITSTATUS(st) == 0 ? 0 : -(WEXITSTATUS(st) - 1);
+}
+
+static int try_userns(void)
+{
+    return unshare(CLONE_NEWUSER);
+}
+
+static int try_all_ns(void)
+{
+    return unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+                   CLONE_NEWUTS | CLONE_NEWCGROUP);
+}
+
+static int try_proc(void)
+{
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0)
+        return -1;
+    pid_t pid = fork(); /* pid 1 of the new namespace mounts its /proc */
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
+}
+
+static int landlock_abi(void)
+{
+#ifdef SYS_landlock_create_ruleset
+    long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    return v < 0 ? 0 : (int)v;
+#else
+    return 0;
+#endif
+}
+
+static bool seccomp_filter_ok(void)
+{
+    /* SECCOMP_GET_ACTION_AVAIL answers without installing anything */
+    unsigned action = SECCOMP_RET_KILL_PROCESS;
+    return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+}
+
+/* A cgroup v2 the launcher may write: the unified hierarchy, our own cgroup
+ * in it, with memory and pids controllers enabled for its children. */
+static bool cgroup2(char *detail, size_t cap)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f) {
+        snprintf(detail, cap, "cannot read /proc/self/cgroup");
+        return false;
+    }
+    char line[512], path[512] = "";
+    bool v2 = false;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "0::", 3)) {
+            snprintf(path, sizeof path, "%s", line + 3);
+            path[strcspn(path, "\n")] = '\0';
+            v2 = true;
+        }
+    }
+    fclose(f);
+    struct stat st;
+    if (!v2 || stat("/sys/fs/cgroup/cgroup.controllers", &st) < 0) {
+        snprintf(detail, cap,
+                 "cgroup v1 only: no memory.max/pids.max/cpu.max (the V8 heap limit, RLIMIT_NPROC "
+                 "and RLIMIT_CPU stand in; boot with systemd.unified_cgroup_hierarchy=1)");
+        return false;
+    }
+    char ctl[1024];
+    snprintf(ctl, sizeof ctl, "/sys/fs/cgroup%s/cgroup.subtree_control", path);
+    if (access(ctl, W_OK) < 0) {
+        snprintf(detail, cap, "cgroup v2, but %.100s is not writable (delegate a cgroup)", path);
+        return false;
+    }
+    snprintf(detail, cap, "cgroup v2 delegated at %.100s", path);
+    return true;
+}
+
+int lch_check(bool json)
+{
+    probe_t p[8];
+    size_t n = 0;
+    int r = in_child(try_userns);
+    p[n] = (probe_t){.name = "user namespaces", .ok = r == 0, .required = true};
+    snprintf(p[n].detail, sizeof p[n].detail, "%s",
+             r == 0 ? "unprivileged user namespaces work"
+                    : "refused: allow them (sysctl kernel.unprivileged_userns_clone=1, "
+                      "kernel.apparmor_restrict_unprivileged_userns=0, or an Unconfined "
+                      "seccomp profile in Kubernetes)");
+    n++;
+    r = in_child(try_all_ns);
+    p[n] = (probe_t){.name = "mount/pid/net/ipc/uts/cgroup namespaces", .ok = r == 0,
+                     .required = true};
+    snprintf(p[n].detail, sizeof p[n].detail, "%s", r == 0 ? "all can be created" : strerror(-r));
+    n++;
+    r = in_child(try_proc);
+    p[n] = (probe_t){.name = "private /proc", .ok = r == 0, .required = true};
+    snprintf(p[n].detail, sizeof p[n].detail, "%s",
+             r == 0 ? "a new /proc mounts in the sandbox"
+                    : "refused: this host's /proc is masked (run with an unmasked /proc, e.g. "
+                      "procMount: Unmasked)");
+    n++;
+    bool sc = seccomp_filter_ok();
+    p[n] = (probe_t){.name = "seccomp filters", .ok = sc, .required = true};
+    snprintf(p[n].detail, sizeof p[n].detail, "%s",
+             sc ? "SECCOMP_RET_KILL_PROCESS available" : "the kernel lacks seccomp filters");
+    n++;
+    int abi = landlock_abi();
+    p[n] = (probe_t){.name = "landlock", .ok = abi > 0, .required = false};
+    if (abi > 0)
+        snprintf(p[n].detail, sizeof p[n].detail, "ABI %d", abi);
+    else
+        snprintf(p[n].detail, sizeof p[n].detail,
+                 "not enabled (add landlock to the lsm= boot parameter); the mount namespace "
+                 "still confines the file system");
+    n++;
+    p[n] = (probe_t){.name = "cgroup v2 limits", .required = false};
+    p[n].ok = cgroup2(p[n].detail, sizeof p[n].detail);
+    n++;
+    bool fuse = access("/dev/fuse", R_OK | W_OK) == 0;
+    p[n] = (probe_t){.name = "/dev/fuse", .ok = fuse, .required = false};
+    snprintf(p[n].detail, sizeof p[n].detail, "%s",
+             fuse ? "present" : "missing: the node_modules overlay needs /dev/fuse (modprobe fuse)");
+    n++;
+
+    bool usable = true;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].required && !p[i].ok)
+            usable = false;
+    if (json) {
+        printf("{\"usable\":%s,\"walls\":[", usable ? "true" : "false");
+        for (size_t i = 0; i < n; i++) {
+            printf("%s{\"name\":\"%s\",\"available\":%s,\"required\":%s,\"detail\":\"", i ? "," : "",
+                   p[i].name, p[i].ok ? "true" : "false", p[i].required ? "true" : "false");
+            for (const char *c = p[i].detail; *c; c++) {
+                if (*c == '"' || *c == '\\')
+                    putchar('\\');
+                putchar(*c);
+            }
+            printf("\"}");
+        }
+        printf("]}\n");
+    } else {
+        printf("%-42s %-4s %s\n", "wall / limit", "ok", "detail");
+        for (size_t i = 0; i < n; i++)
+            printf("%-42s %-4s %s%s\n", p[i].name, p[i].ok ? "yes" : "no", p[i].detail,
+                   !p[i].ok && p[i].required ? " [required]" : "");
+        printf("%s\n", usable ? "this host can run the sandbox"
+                              : "this host cannot run the sandbox (see [required])");
+    }
+    return usable ? 0 : 1;
+}

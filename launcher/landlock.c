@@ -1,0 +1,117 @@
+/*
+ * launcher/landlock.c — see landlock.h. Raw system calls (glibc 2.36 has no
+ * wrappers); the rights handled are masked to what the running kernel's
+ * ABI knows, so one binary works from ABI 1 up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "landlock.h"
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+
+/* Rights by the ABI that introduced them. */
+#define RIGHTS_ABI1                                                                                \
+    (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |   \
+     LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR |                                  \
+     LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                               \
+     LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |    \
+     LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
+#define RIGHT_REFER (1ULL << 13)     /* ABI 2 */
+#define RIGHT_TRUNCATE (1ULL << 14)  /* ABI 3 */
+#define RIGHT_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+
+#define READ_RIGHTS                                                                                \
+    (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+/* What a file (not a folder) can be granted. */
+#define FILE_RIGHTS                                                                                \
+    (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |   \
+     RIGHT_TRUNCATE | RIGHT_IOCTL_DEV)
+
+int lch_landlock_abi(void)
+{
+    long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    return v < 0 ? 0 : (int)v;
+}
+
+static uint64_t handled_rights(int abi)
+{
+    uint64_t r = RIGHTS_ABI1;
+    if (abi >= 2)
+        r |= RIGHT_REFER;
+    if (abi >= 3)
+        r |= RIGHT_TRUNCATE;
+    if (abi >= 5)
+        r |= RIGHT_IOCTL_DEV;
+    return r;
+}
+
+/* Adds a rule for path; a missing path is skipped (returns 0). */
+static int add_path(int ruleset, const char *path, uint64_t rights, uint64_t handled)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    if (!S_ISDIR(st.st_mode))
+        rights &= FILE_RIGHTS;
+    struct landlock_path_beneath_attr attr = {
+        .allowed_access = rights & handled,
+        .parent_fd = fd,
+    };
+    long r = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0);
+    int e = r < 0 ? -errno : 0;
+    close(fd);
+    return e;
+}
+
+int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t errlen)
+{
+    int abi = lch_landlock_abi();
+    if (abi <= 0) {
+        snprintf(err, errlen, "the kernel has no Landlock (add landlock to the lsm= boot list)");
+        return -EOPNOTSUPP;
+    }
+    uint64_t handled = handled_rights(abi);
+    struct landlock_ruleset_attr ra = {.handled_access_fs = handled};
+    int ruleset = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof ra, 0);
+    if (ruleset < 0) {
+        snprintf(err, errlen, "landlock_create_ruleset: %s", strerror(errno));
+        return -errno;
+    }
+    int e = add_path(ruleset, "/", READ_RIGHTS, handled);
+    if (e < 0)
+        snprintf(err, errlen, "landlock rule for /: %s", strerror(-e));
+    for (size_t i = 0; !e && i < n; i++) {
+        e = add_path(ruleset, writable[i], handled, handled);
+        if (e < 0)
+            snprintf(err, errlen, "landlock rule for %s: %s", writable[i], strerror(-e));
+    }
+    if (!e && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        e = -errno;
+        snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+    }
+    if (!e && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) {
+        e = -errno;
+        snprintf(err, errlen, "landlock_restrict_self: %s", strerror(errno));
+    }
+    close(ruleset);
+    return e;
+}

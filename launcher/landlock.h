@@ -1,0 +1,20 @@
+/*
+ * launcher/landlock.h — Landlock as the second file-system wall inside the
+ * namespaces: read and execute everywhere, write only beneath the writable
+ * paths. It also closes what a fresh /proc leaves open: writing one's own
+ * read-only memory through /proc/self/mem.
+ */
+#ifndef LCH_LANDLOCK_H
+#define LCH_LANDLOCK_H
+
+#include <stddef.h>
+
+/* The kernel's Landlock ABI version; 0 without Landlock. */
+int lch_landlock_abi(void);
+
+/* Restricts the calling process (and, once threads exist, all of them:
+ * it must run while single-threaded). Paths that do not exist are skipped.
+ * -EOPNOTSUPP when the kernel has no Landlock; other -errno with err set. */
+int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t errlen);
+
+#endif

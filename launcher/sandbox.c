@@ -1,0 +1,568 @@
+/*
+ * launcher/sandbox.c — namespaces, the guest's file-system view and the
+ * supervisor (see sandbox.h for the shape).
+ *
+ * Why two forks: the user namespace is created with unshare() by a child
+ * of the supervisor (glibc's fork keeps the thread bookkeeping right, a raw
+ * clone would not), and a new pid namespace only takes effect for that
+ * process's children, so the guest is a second fork: pid 1 inside. The
+ * middle process only waits for it and turns its end into an exit code.
+ *
+ * The view is built the way bubblewrap does it: a tmpfs becomes the root
+ * with the host's root kept at /oldroot, everything the guest may see is
+ * bind-mounted from /oldroot into /newroot, the host root is detached, and
+ * /newroot becomes / (read-only). Setup failures in the children come back
+ * to the supervisor as one line on a pipe; the supervisor prints it and
+ * exits 125.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harden.h"
+#include "landlock.h"
+#include "sandbox.h"
+#include "seccomp.h"
+
+#define GRACE_MS 1000 /* the guest's own watchdog answers first */
+#define ERR_MAX 512
+
+/* ---- reporting from the children ------------------------------------------- */
+
+__attribute__((format(printf, 2, 3), noreturn)) static void fail(int errfd, const char *fmt, ...)
+{
+    char line[ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        ssize_t w = write(errfd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        (void)w;
+    }
+    _exit(125);
+}
+
+/* ---- small file-system helpers ------------------------------------------------ */
+
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    size_t n = strlen(text);
+    ssize_t w = write(fd, text, n);
+    int e = w == (ssize_t)n ? 0 : (w < 0 ? -errno : -EIO);
+    close(fd);
+    return e;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -ENAMETOOLONG;
+    for (char *s = buf + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+            return -errno;
+        *s = '/';
+    }
+    if (mkdir(buf, mode) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+/* A mount point for src at dst: a folder, or an empty file for a file. */
+static int make_target(const char *src, const char *dst)
+{
+    struct stat st;
+    if (stat(src, &st) < 0)
+        return -errno;
+    if (S_ISDIR(st.st_mode))
+        return mkdir_p(dst, 0755);
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dst);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        int e = mkdir_p(parent, 0755);
+        if (e < 0)
+            return e;
+    }
+    int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return errno == EEXIST ? 0 : -errno;
+    close(fd);
+    return 0;
+}
+
+/* Bind src at dst; read-only unless rw. A remount keeps the flags the
+ * kernel locked on the source mount (nodev, noexec, atime) or it fails. */
+static int bind_at(const char *src, const char *dst, bool rw)
+{
+    int e = make_target(src, dst);
+    if (e < 0)
+        return e;
+    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return -errno;
+    struct statvfs sv;
+    if (statvfs(dst, &sv) < 0)
+        return -errno;
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV;
+    if (!rw)
+        flags |= MS_RDONLY;
+    if (sv.f_flag & ST_NOEXEC)
+        flags |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        flags |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME)
+        flags |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME)
+        flags |= MS_RELATIME;
+    if (mount(NULL, dst, NULL, flags, NULL) < 0)
+        return -errno;
+    return 0;
+}
+
+/* A path of the host as the guest's view sees it, under /newroot. */
+static void in_new(char *out, size_t cap, const char *path)
+{
+    snprintf(out, cap, "/newroot%s", path);
+}
+
+static void in_old(char *out, size_t cap, const char *path)
+{
+    snprintf(out, cap, "/oldroot%s", path);
+}
+
+/* Binds the host path (seen at /oldroot) at the same path, if it exists. */
+static void bind_same(int errfd, const char *path, bool rw, bool required)
+{
+    char src[PATH_MAX], dst[PATH_MAX];
+    in_old(src, sizeof src, path);
+    in_new(dst, sizeof dst, path);
+    struct stat st;
+    if (lstat(src, &st) < 0) {
+        if (required)
+            fail(errfd, "sandbox: %s: %s", path, strerror(errno));
+        return;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        /* merged /usr: /bin -> usr/bin and the like stay symlinks */
+        char target[PATH_MAX];
+        ssize_t n = readlink(src, target, sizeof target - 1);
+        if (n < 0)
+            fail(errfd, "sandbox: readlink %s: %s", path, strerror(errno));
+        target[n] = '\0';
+        char *slash = strrchr(dst, '/');
+        if (slash && slash != dst) {
+            *slash = '\0';
+            mkdir_p(dst, 0755);
+            *slash = '/';
+        }
+        if (symlink(target, dst) < 0 && errno != EEXIST)
+            fail(errfd, "sandbox: symlink %s: %s", path, strerror(errno));
+        return;
+    }
+    int e = bind_at(src, dst, rw);
+    if (e < 0)
+        fail(errfd, "sandbox: cannot bind %s: %s", path, strerror(-e));
+}
+
+/* ---- the guest's view ------------------------------------------------------------ */
+
+static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32",
+                                          "/libx32"};
+static const char *const etc_files[] = {"/etc/ssl",      "/etc/hosts", "/etc/resolv.conf",
+                                        "/etc/nsswitch.conf", "/etc/ca-certificates",
+                                        "/etc/localtime"};
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const proc_hidden_files[] = {"kcore", "sysrq-trigger", "kmsg", "timer_list",
+                                                "keys", "latency_stats", "sched_debug",
+                                                "kallsyms", "config.gz"};
+static const char *const proc_readonly_dirs[] = {"sys", "irq", "bus", "fs", "sysvipc"};
+
+/* A grant path worth a bind: outside what the view already shows. A
+ * grant of /tmp itself means the private /tmp; a host path below /tmp
+ * that was granted by name shows up inside it. */
+static bool needs_bind(const char *p)
+{
+    static const char *const own[] = {"/app", "/proc", "/dev", "/sys", "/etc"};
+    if (!strcmp(p, "/") || !strcmp(p, "/tmp"))
+        return false;
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        size_t n = strlen(own[i]);
+        if (!strncmp(p, own[i], n) && (p[n] == '\0' || p[n] == '/'))
+            return false;
+    }
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
+        size_t n = strlen(system_dirs[i]);
+        if (!strncmp(p, system_dirs[i], n) && (p[n] == '\0' || p[n] == '/'))
+            return false;
+    }
+    return true;
+}
+
+static void build_view(const lch_sandbox_t *sb, int errfd)
+{
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        fail(errfd, "sandbox: cannot make mounts private: %s", strerror(errno));
+    /* The base: a tmpfs on /tmp becomes the root, the host's at /oldroot. */
+    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+        fail(errfd, "sandbox: cannot mount a tmpfs: %s", strerror(errno));
+    if (mkdir("/tmp/newroot", 0755) < 0 || mkdir("/tmp/oldroot", 0755) < 0)
+        fail(errfd, "sandbox: mkdir: %s", strerror(errno));
+    if (syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") < 0)
+        fail(errfd, "sandbox: pivot_root: %s", strerror(errno));
+    if (chdir("/") < 0)
+        fail(errfd, "sandbox: chdir: %s", strerror(errno));
+    char opts[64];
+    if (mount("tmpfs", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+        fail(errfd, "sandbox: cannot mount the root tmpfs: %s", strerror(errno));
+
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+        bind_same(errfd, system_dirs[i], false, !strcmp(system_dirs[i], "/usr"));
+    for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++)
+        bind_same(errfd, etc_files[i], false, false);
+    if (mkdir_p("/newroot/etc", 0755) < 0 ||
+        write_file("/newroot/etc/passwd",
+                   "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") < 0 ||
+        write_file("/newroot/etc/group", "sandbox:x:1000:\n") < 0 ||
+        write_file("/newroot/etc/hostname", "sandbox\n") < 0)
+        fail(errfd, "sandbox: cannot write /etc: %s", strerror(errno));
+
+    /* The app, read-only; /app/node_modules is where the overlay goes. */
+    char src[PATH_MAX];
+    in_old(src, sizeof src, sb->app);
+    int e = bind_at(src, "/newroot/app", false);
+    if (e < 0)
+        fail(errfd, "sandbox: cannot show %s at /app: %s", sb->app, strerror(-e));
+
+    /* A private, size-limited /tmp. */
+    snprintf(opts, sizeof opts, "mode=1777,size=%zum", sb->tmpfs_mb ? sb->tmpfs_mb : 64);
+    if (mkdir_p("/newroot/tmp", 01777) < 0 ||
+        mount("tmpfs", "/newroot/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+        fail(errfd, "sandbox: cannot mount /tmp: %s", strerror(errno));
+
+    for (size_t i = 0; i < sb->nro; i++)
+        if (needs_bind(sb->ro_paths[i]))
+            bind_same(errfd, sb->ro_paths[i], false, false);
+    for (size_t i = 0; i < sb->nrw; i++)
+        if (needs_bind(sb->rw_paths[i]))
+            bind_same(errfd, sb->rw_paths[i], true, false);
+
+
+    /* /proc of the new pid namespace, with the kernel's knobs out of reach. */
+    if (mkdir_p("/newroot/proc", 0555) < 0 ||
+        mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0)
+        fail(errfd,
+             "sandbox: cannot mount /proc: %s (a masked or read-only /proc on this host, as in "
+             "a container without a private pid namespace: run with an unmasked /proc)",
+             strerror(errno));
+    for (size_t i = 0; i < sizeof proc_hidden_files / sizeof proc_hidden_files[0]; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "/newroot/proc/%s", proc_hidden_files[i]);
+        if (access(p, F_OK) == 0 && mount("/oldroot/dev/null", p, NULL, MS_BIND, NULL) < 0)
+            fail(errfd, "sandbox: cannot mask /proc/%s: %s", proc_hidden_files[i],
+                 strerror(errno));
+    }
+    for (size_t i = 0; i < sizeof proc_readonly_dirs / sizeof proc_readonly_dirs[0]; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "/newroot/proc/%s", proc_readonly_dirs[i]);
+        if (access(p, F_OK) == 0 &&
+            (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+             mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   NULL) < 0))
+            fail(errfd, "sandbox: cannot make /proc/%s read-only: %s", proc_readonly_dirs[i],
+                 strerror(errno));
+    }
+
+    /* A minimal /dev. */
+    if (mkdir_p("/newroot/dev", 0755) < 0)
+        fail(errfd, "sandbox: mkdir /dev: %s", strerror(errno));
+    for (size_t i = 0; i < sizeof dev_nodes / sizeof dev_nodes[0]; i++) {
+        char s[64], d[64];
+        snprintf(s, sizeof s, "/oldroot/dev/%s", dev_nodes[i]);
+        snprintf(d, sizeof d, "/newroot/dev/%s", dev_nodes[i]);
+        if (access(s, F_OK) < 0)
+            continue;
+        if (make_target(s, d) < 0 || mount(s, d, NULL, MS_BIND, NULL) < 0)
+            fail(errfd, "sandbox: cannot bind /dev/%s: %s", dev_nodes[i], strerror(errno));
+    }
+    if (symlink("/proc/self/fd", "/newroot/dev/fd") < 0 ||
+        symlink("/proc/self/fd/0", "/newroot/dev/stdin") < 0 ||
+        symlink("/proc/self/fd/1", "/newroot/dev/stdout") < 0 ||
+        symlink("/proc/self/fd/2", "/newroot/dev/stderr") < 0)
+        fail(errfd, "sandbox: /dev links: %s", strerror(errno));
+
+    /* The host's root goes; /newroot becomes / and is read-only. */
+    if (umount2("/oldroot", MNT_DETACH) < 0)
+        fail(errfd, "sandbox: cannot detach the host root: %s", strerror(errno));
+    if (chdir("/newroot") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        fail(errfd, "sandbox: cannot enter the new root: %s", strerror(errno));
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        fail(errfd, "sandbox: cannot make the root read-only: %s", strerror(errno));
+    if (chdir("/app") < 0)
+        fail(errfd, "sandbox: chdir /app: %s", strerror(errno));
+}
+
+static void loopback_up(int errfd)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        fail(errfd, "sandbox: socket: %s", strerror(errno));
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        fail(errfd, "sandbox: lo: %s", strerror(errno));
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+        fail(errfd, "sandbox: cannot bring lo up: %s", strerror(errno));
+    close(s);
+}
+
+/* ---- the guest: pid 1 of the new pid namespace ------------------------------------ */
+
+#define LCH_EXIT_LIMIT_TIME 124
+
+static void on_cpu_limit(int sig)
+{
+    (void)sig;
+    _exit(LCH_EXIT_LIMIT_TIME);
+}
+
+__attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*guest)(void *),
+                                                 void *arg, int errfd)
+{
+    char err[ERR_MAX] = "";
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        fail(errfd, "sandbox: prctl: %s", strerror(errno));
+    build_view(sb, errfd);
+    if (sethostname("sandbox", 7) < 0)
+        fail(errfd, "sandbox: sethostname: %s", strerror(errno));
+    if (!sb->net_host)
+        loopback_up(errfd);
+
+    lch_rlimits_t lim = {
+        .nofile = sb->fds,
+        .fsize = sb->fsize_bytes,
+        .nproc = sb->pids,
+        .cpu_seconds = sb->cpu_ms ? (sb->cpu_ms + 999) / 1000 : 0,
+    };
+    if (lch_set_rlimits(&lim, err, sizeof err) < 0)
+        fail(errfd, "sandbox: %s", err);
+    int *keep = calloc(sb->nkeep + 1, sizeof *keep);
+    if (!keep)
+        fail(errfd, "sandbox: out of memory");
+    keep[0] = errfd;
+    for (size_t i = 0; i < sb->nkeep; i++)
+        keep[i + 1] = sb->keep_fds[i];
+    lch_close_fds_except(keep, sb->nkeep + 1);
+    free(keep);
+    if (lch_drop_caps(err, sizeof err) < 0)
+        fail(errfd, "sandbox: %s", err);
+    const char *writable[] = {"/tmp"};
+    const char **rw = calloc(sb->nrw + 1, sizeof *rw);
+    if (!rw)
+        fail(errfd, "sandbox: out of memory");
+    size_t nrw = 0;
+    rw[nrw++] = writable[0];
+    for (size_t i = 0; i < sb->nrw; i++)
+        rw[nrw++] = sb->rw_paths[i];
+    int r = lch_landlock_apply(rw, nrw, err, sizeof err);
+    free(rw);
+    if (r < 0 && r != -EOPNOTSUPP)
+        fail(errfd, "sandbox: landlock: %s", err);
+    if (sb->cpu_ms) {
+        /* pid 1 of a namespace gets no signal whose action is the default:
+         * SIGXCPU needs a handler to end the guest */
+        struct sigaction sa = {.sa_handler = on_cpu_limit};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGXCPU, &sa, NULL);
+        /* the CPU-time limit to the millisecond (RLIMIT_CPU counts whole
+         * seconds and stays as the backstop): SIGXCPU ends the guest */
+        struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGXCPU};
+        timer_t t;
+        struct itimerspec its = {.it_value = {(time_t)(sb->cpu_ms / 1000),
+                                              (long)(sb->cpu_ms % 1000) * 1000000L}};
+        if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t) < 0 || timer_settime(t, 0, &its, NULL) < 0)
+            fail(errfd, "sandbox: cpu timer: %s", strerror(errno));
+    }
+    if (lch_seccomp_install(sb->seccomp ? sb->seccomp : "strict", err, sizeof err) < 0)
+        fail(errfd, "sandbox: seccomp: %s", err);
+    close(errfd);
+    exit(guest(arg));
+}
+
+/* ---- the middle process --------------------------------------------------------------- */
+
+static int write_id_map(const char *file, unsigned inside, unsigned outside)
+{
+    char line[64];
+    snprintf(line, sizeof line, "%u %u 1\n", inside, outside);
+    return write_file(file, line);
+}
+
+/* How the guest ended -> the status of SPEC.md. */
+static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb)
+{
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    if (!WIFSIGNALED(st))
+        return 125;
+    int sig = WTERMSIG(st);
+    uint64_t cpu_ms = (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000 +
+                      (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000;
+    if (sig == SIGXCPU || (sig == SIGKILL && sb->cpu_ms && cpu_ms >= sb->cpu_ms))
+        return 124;
+    if (sig == SIGKILL)
+        return 137;
+    if (sig == SIGSYS)
+        fputs("secure-exec-launch: the guest made a system call the seccomp policy forbids\n",
+              stderr);
+    return 128 + sig;
+}
+
+__attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (*guest)(void *),
+                                                  void *arg, int errfd, pid_t supervisor)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor)
+        _exit(125);
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
+                CLONE_NEWPID;
+    if (!sb->net_host)
+        flags |= CLONE_NEWNET;
+    if (unshare(flags) < 0)
+        fail(errfd,
+             "sandbox: cannot create namespaces: %s (user namespaces are disabled on this host: "
+             "allow them, e.g. sysctl kernel.unprivileged_userns_clone=1, an AppArmor profile "
+             "that permits userns, or a pod securityContext with seccompProfile Unconfined)",
+             strerror(errno));
+    if (write_file("/proc/self/setgroups", "deny\n") < 0 ||
+        write_id_map("/proc/self/uid_map", LCH_GUEST_UID, uid) < 0 ||
+        write_id_map("/proc/self/gid_map", LCH_GUEST_GID, gid) < 0)
+        fail(errfd, "sandbox: cannot map the user into the namespace: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        fail(errfd, "sandbox: fork: %s", strerror(errno));
+    if (pid == 0)
+        guest_main(sb, guest, arg, errfd);
+    close(errfd);
+    int st;
+    struct rusage ru;
+    while (wait4(pid, &st, 0, &ru) < 0)
+        if (errno != EINTR)
+            _exit(125);
+    fflush(stderr);
+    _exit(guest_status(st, &ru, sb));
+}
+
+/* ---- the supervisor ---------------------------------------------------------------------- */
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched)
+{
+    uint64_t deadline = sb->wall_ms ? now_ms() + sb->wall_ms + GRACE_MS : 0;
+    for (;;) {
+        int st;
+        pid_t w = waitpid(mid, &st, WNOHANG);
+        if (w == mid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        int sig;
+        if (deadline) {
+            uint64_t now = now_ms();
+            if (now >= deadline) {
+                kill(mid, SIGKILL);
+                waitpid(mid, &st, 0);
+                return 124;
+            }
+            uint64_t left = deadline - now;
+            struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000};
+            sig = sigtimedwait(watched, NULL, &ts);
+        } else {
+            sig = sigwaitinfo(watched, NULL);
+        }
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+            kill(mid, SIGKILL);
+            waitpid(mid, &st, 0);
+            return 128 + sig;
+        }
+    }
+}
+
+int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg, char *err,
+                    size_t errlen)
+{
+    int ep[2];
+    if (pipe2(ep, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "sandbox: pipe: %s", strerror(errno));
+        return -1;
+    }
+    sigset_t watched, old;
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGCHLD);
+    sigaddset(&watched, SIGINT);
+    sigaddset(&watched, SIGTERM);
+    sigaddset(&watched, SIGHUP);
+    sigaddset(&watched, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &watched, &old);
+    pid_t self = getpid();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t mid = fork();
+    if (mid < 0) {
+        snprintf(err, errlen, "sandbox: fork: %s", strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(ep[0]);
+        close(ep[1]);
+        return -1;
+    }
+    if (mid == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(ep[0]);
+        middle_main(sb, guest, arg, ep[1], self);
+    }
+    close(ep[1]);
+    int status = supervise(mid, sb, &watched);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    char line[ERR_MAX];
+    ssize_t n = read(ep[0], line, sizeof line - 1);
+    close(ep[0]);
+    if (n > 0) {
+        line[n] = '\0';
+        snprintf(err, errlen, "%s", line);
+        return -1;
+    }
+    return status;
+}

@@ -1,0 +1,54 @@
+/*
+ * launcher/sandbox.h — the OS wall: the guest in fresh namespaces behind
+ * a supervisor that stays outside.
+ *
+ * lch_sandbox_run forks twice: a middle process that creates the user,
+ * mount, net, ipc, uts, cgroup and pid namespaces (mapping the invoking
+ * user to the unprivileged uid/gid 1000 inside), and under it the guest,
+ * pid 1 of the new pid namespace, which builds its view of the file system
+ * (a tmpfs root, read-only system folders, the app at /app, a private
+ * /tmp, a new /proc, a minimal /dev), pivots into it, hardens itself
+ * (rlimits, capabilities, no_new_privs, fds, Landlock, seccomp) and only
+ * then calls the guest function — still single-threaded. The supervisor
+ * (the caller's process) never runs guest code: it waits, forwards
+ * SIGINT/SIGTERM/SIGHUP as the guest's death, enforces the wall-clock
+ * backstop and maps how the guest ended to the exit status of SPEC.md.
+ */
+#ifndef LCH_SANDBOX_H
+#define LCH_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LCH_GUEST_UID 1000
+#define LCH_GUEST_GID 1000
+
+typedef struct {
+    const char *app;              /* host folder shown read-only at /app */
+    const char *const *ro_paths;  /* host paths shown read-only at the same path */
+    size_t nro;
+    const char *const *rw_paths;  /* host paths shown read-write at the same path */
+    size_t nrw;
+    size_t tmpfs_mb;              /* size of the private /tmp (0: 64 MiB) */
+    bool net_host;                /* keep the host's network namespace */
+    uint64_t wall_ms;             /* supervisor backstop: 0 none (a grace is added) */
+    uint64_t cpu_ms;              /* RLIMIT_CPU (0 none) */
+    unsigned pids;                /* RLIMIT_NPROC inside the user namespace (0 none) */
+    unsigned fds;                 /* RLIMIT_NOFILE (0: the default) */
+    uint64_t fsize_bytes;         /* RLIMIT_FSIZE (0 none) */
+    const char *seccomp;          /* policy name ("strict", "default", ...) */
+    const int *keep_fds;          /* descriptors the guest keeps besides 0-2 */
+    size_t nkeep;
+} lch_sandbox_t;
+
+/*
+ * Runs guest(arg) inside the sandbox. In the supervisor it returns the
+ * exit status to leave with (>= 0), or -1 with err set when the sandbox
+ * could not be set up (the caller exits 125). The guest never returns
+ * from this call: it exits with guest's return value.
+ */
+int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg, char *err,
+                    size_t errlen);
+
+#endif

@@ -1,0 +1,370 @@
+/*
+ * launcher/seccomp.c — compiles a policy text (launcher/seccomp/README.md
+ * has the format) into a libseccomp filter.
+ *
+ * Pitfalls handled here rather than in every policy (research notes on
+ * seccomp for a V8 + libuv guest): only the native arch is in the filter
+ * and a foreign arch or x32 number kills the process; argument values are
+ * compared on their low 32 bits (SCMP_CMP_MASKED_EQ 0xffffffff), so a high
+ * bit on an ioctl number cannot slip past; numbers newer than the policy
+ * answer ENOSYS; the filter is synchronised to every thread (TSYNC).
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <termios.h>
+
+#include "seccomp.h"
+
+/* The policies, embedded by seccomp_policies.S. */
+extern const char lch_seccomp_strict[], lch_seccomp_strict_end[];
+extern const char lch_seccomp_default[], lch_seccomp_default_end[];
+
+#define POLICY_MAX_LINE 4096
+/* Numbers above every name libseccomp knows here and up to this answer
+ * ENOSYS (glibc and libuv fall back); beyond it, the default action. */
+#define FUTURE_SYSCALLS_MAX 1023
+
+static const struct {
+    const char *name;
+    uint64_t value;
+} symbols[] = {
+    {"TCGETS", TCGETS},
+    {"TCSETS", TCSETS},
+    {"TIOCGWINSZ", TIOCGWINSZ},
+    {"TIOCGPGRP", TIOCGPGRP},
+    {"FIONBIO", FIONBIO},
+    {"FIOCLEX", FIOCLEX},
+    {"FIONCLEX", FIONCLEX},
+    {"FIONREAD", FIONREAD},
+    {"AF_UNIX", AF_UNIX},
+    {"AF_INET", AF_INET},
+    {"AF_INET6", AF_INET6},
+    {"AF_NETLINK", AF_NETLINK},
+    {"NETLINK_ROUTE", NETLINK_ROUTE},
+    {"CLONE_THREAD", CLONE_THREAD},
+    {"CLONE_VM", CLONE_VM},
+    /* every namespace flag clone(2) knows */
+    {"CLONE_NEW_ANY", CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+                          CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | 0x80 /* NEWTIME */},
+};
+
+typedef struct {
+    scmp_filter_ctx ctx;
+    char *err;
+    size_t errlen;
+    int line;
+    uint32_t def;
+    bool have_def;
+} compiler_t;
+
+__attribute__((format(printf, 2, 3))) static int bad(compiler_t *c, const char *fmt, ...)
+{
+    int n = snprintf(c->err, c->errlen, "line %d: ", c->line);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < c->errlen)
+        vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+static int parse_one(compiler_t *c, const char *s, uint64_t *out);
+
+/* A value: numbers and constants joined by '+' (bitwise or). */
+static int parse_value(compiler_t *c, const char *s, uint64_t *out)
+{
+    char buf[128];
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf)
+        return bad(c, "'%s' is too long", s);
+    *out = 0;
+    char *save = NULL;
+    for (char *part = strtok_r(buf, "+", &save); part; part = strtok_r(NULL, "+", &save)) {
+        uint64_t v = 0;
+        if (parse_one(c, part, &v) < 0)
+            return -EINVAL;
+        *out |= v;
+    }
+    return 0;
+}
+
+static int parse_one(compiler_t *c, const char *s, uint64_t *out)
+{
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++)
+        if (!strcmp(s, symbols[i].name)) {
+            *out = symbols[i].value;
+            return 0;
+        }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || *end)
+        return bad(c, "'%s' is neither a number nor a known constant", s);
+    *out = v;
+    return 0;
+}
+
+static int syscall_nr(compiler_t *c, const char *name)
+{
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR)
+        return bad(c, "no system call named '%s' on this architecture", name);
+    return nr;
+}
+
+static int add(compiler_t *c, uint32_t action, int nr, const char *name, unsigned n,
+               const struct scmp_arg_cmp *cmp)
+{
+    int r = seccomp_rule_add_exact_array(c->ctx, action, nr, n, cmp);
+    if (r < 0)
+        return bad(c, "rule for %s: %s", name, strerror(-r));
+    return 0;
+}
+
+/* "argN=V1|V2" or "argN&MASK=V": one term of an allow-if line. */
+typedef struct {
+    unsigned arg;
+    uint64_t mask;
+    uint64_t values[8];
+    unsigned nvalues;
+} term_t;
+
+static int parse_term(compiler_t *c, char *s, term_t *t)
+{
+    if (strncmp(s, "arg", 3) || s[3] < '0' || s[3] > '5')
+        return bad(c, "'%s': a condition looks like arg1=VALUE|VALUE or arg0&MASK=VALUE", s);
+    t->arg = (unsigned)(s[3] - '0');
+    char *p = s + 4;
+    t->mask = 0xffffffffu;
+    char *eq = strchr(p, '=');
+    if (!eq)
+        return bad(c, "'%s': no '='", s);
+    *eq = '\0';
+    if (*p == '&') {
+        if (parse_value(c, p + 1, &t->mask) < 0)
+            return -EINVAL;
+        t->mask &= 0xffffffffu;
+    } else if (*p) {
+        return bad(c, "'%s': unexpected '%s'", s, p);
+    }
+    t->nvalues = 0;
+    char *save = NULL;
+    for (char *v = strtok_r(eq + 1, "|", &save); v; v = strtok_r(NULL, "|", &save)) {
+        if (t->nvalues == sizeof t->values / sizeof t->values[0])
+            return bad(c, "too many alternatives");
+        if (parse_value(c, v, &t->values[t->nvalues++]) < 0)
+            return -EINVAL;
+    }
+    if (!t->nvalues)
+        return bad(c, "'%s': no value", s);
+    return 0;
+}
+
+/* allow-if NAME TERM [TERM]: the terms are ANDed; alternatives in a term
+ * become one rule each. */
+static int allow_if(compiler_t *c, char **tok, int ntok)
+{
+    if (ntok < 3 || ntok > 4)
+        return bad(c, "allow-if NAME argN=V[|V...] [argM=V]");
+    int nr = syscall_nr(c, tok[1]);
+    if (nr < 0)
+        return nr;
+    term_t t[2];
+    unsigned nt = (unsigned)ntok - 2;
+    for (unsigned i = 0; i < nt; i++)
+        if (parse_term(c, tok[2 + i], &t[i]) < 0)
+            return -EINVAL;
+    for (unsigned a = 0; a < t[0].nvalues; a++) {
+        for (unsigned b = 0; b < (nt > 1 ? t[1].nvalues : 1); b++) {
+            struct scmp_arg_cmp cmp[2];
+            cmp[0] = SCMP_CMP64(t[0].arg, SCMP_CMP_MASKED_EQ, t[0].mask, t[0].values[a] & t[0].mask);
+            if (nt > 1)
+                cmp[1] = SCMP_CMP64(t[1].arg, SCMP_CMP_MASKED_EQ, t[1].mask,
+                                    t[1].values[b] & t[1].mask);
+            if (add(c, SCMP_ACT_ALLOW, nr, tok[1], nt, cmp) < 0)
+                return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static int compile_line(compiler_t *c, char *line)
+{
+    char *tok[64];
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(line, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (n == 64)
+            return bad(c, "too many words on one line");
+        tok[n++] = t;
+    }
+    if (n == 0)
+        return 0;
+    if (!strcmp(tok[0], "default")) {
+        if (c->have_def)
+            return bad(c, "'default' given twice");
+        if (n != 2 || (strcmp(tok[1], "kill") && strcmp(tok[1], "eperm")))
+            return bad(c, "default kill|eperm");
+        c->def = !strcmp(tok[1], "kill") ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM);
+        c->have_def = true;
+        return 0;
+    }
+    if (!c->have_def)
+        return bad(c, "the first rule must be 'default kill' or 'default eperm'");
+    if (!strcmp(tok[0], "allow-if"))
+        return allow_if(c, tok, n);
+    uint32_t action;
+    if (!strcmp(tok[0], "allow"))
+        action = SCMP_ACT_ALLOW;
+    else if (!strcmp(tok[0], "enosys"))
+        action = SCMP_ACT_ERRNO(ENOSYS);
+    else if (!strcmp(tok[0], "eperm"))
+        action = SCMP_ACT_ERRNO(EPERM);
+    else if (!strcmp(tok[0], "kill"))
+        action = SCMP_ACT_KILL_PROCESS;
+    else
+        return bad(c, "unknown directive '%s' (default, allow, allow-if, enosys, eperm, kill)",
+                   tok[0]);
+    if (n < 2)
+        return bad(c, "'%s' names no system call", tok[0]);
+    for (int i = 1; i < n; i++) {
+        int nr = syscall_nr(c, tok[i]);
+        if (nr < 0)
+            return nr;
+        if (action == c->def)
+            continue; /* libseccomp refuses rules equal to the default */
+        if (add(c, action, nr, tok[i], 0, NULL) < 0)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+/* Compiles text into a new filter in *out (caller releases it). */
+static int compile(const char *text, scmp_filter_ctx *out, char *err, size_t errlen)
+{
+    compiler_t c = {.err = err, .errlen = errlen};
+    /* the default action is only known after the first line: start with
+     * kill and rebuild the context once 'default' has been read */
+    const char *p = text;
+    char line[POLICY_MAX_LINE];
+    int r = 0;
+    while (*p && r == 0) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        c.line++;
+        if (len >= sizeof line) {
+            r = bad(&c, "longer than %d characters", POLICY_MAX_LINE - 1);
+            break;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        bool was_def = c.have_def;
+        r = compile_line(&c, line);
+        if (r == 0 && !was_def && c.have_def) {
+            c.ctx = seccomp_init(c.def);
+            if (!c.ctx) {
+                r = -ENOMEM;
+                snprintf(err, errlen, "seccomp_init failed");
+                break;
+            }
+            /* a foreign arch (i386 via int 0x80) or an x32 number: kill */
+            seccomp_attr_set(c.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+            seccomp_attr_set(c.ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+            seccomp_attr_set(c.ctx, SCMP_FLTATR_CTL_NNP, 1);
+        }
+        p = nl ? nl + 1 : p + len;
+    }
+    if (r == 0 && !c.have_def) {
+        c.line = 0;
+        r = bad(&c, "no 'default' line");
+    }
+    if (r == 0) {
+        /* system calls newer than this libseccomp's table: ENOSYS */
+        for (int nr = 0; nr <= FUTURE_SYSCALLS_MAX; nr++) {
+            char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+            if (name) {
+                free(name);
+                continue;
+            }
+            if (nr < 335) /* the holes below the 4xx block are old, unused numbers */
+                continue;
+            seccomp_rule_add_exact(c.ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+        }
+    }
+    if (r < 0) {
+        if (c.ctx)
+            seccomp_release(c.ctx);
+        return r;
+    }
+    *out = c.ctx;
+    return 0;
+}
+
+const char *lch_seccomp_policy_text(const char *name)
+{
+    static char *cache[2];
+    const char *start, *end;
+    int i;
+    if (!strcmp(name, "strict")) {
+        start = lch_seccomp_strict, end = lch_seccomp_strict_end, i = 0;
+    } else if (!strcmp(name, "default") || !strcmp(name, "dev")) {
+        start = lch_seccomp_default, end = lch_seccomp_default_end, i = 1;
+    } else {
+        return NULL;
+    }
+    if (!cache[i]) {
+        size_t n = (size_t)(end - start);
+        cache[i] = malloc(n + 1);
+        if (!cache[i])
+            return NULL;
+        memcpy(cache[i], start, n);
+        cache[i][n] = '\0';
+    }
+    return cache[i];
+}
+
+int lch_seccomp_check(const char *text, char *err, size_t errlen)
+{
+    scmp_filter_ctx ctx;
+    int r = compile(text, &ctx, err, errlen);
+    if (r == 0)
+        seccomp_release(ctx);
+    return r;
+}
+
+int lch_seccomp_install(const char *name, char *err, size_t errlen)
+{
+    const char *text = lch_seccomp_policy_text(name);
+    if (!text) {
+        snprintf(err, errlen, "no seccomp policy named '%s' (strict, default, dev)", name);
+        return -ENOENT;
+    }
+    scmp_filter_ctx ctx;
+    char why[256];
+    int r = compile(text, &ctx, why, sizeof why);
+    if (r < 0) {
+        snprintf(err, errlen, "policy %s: %s", name, why);
+        return r;
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        r = -errno;
+        snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+    } else if ((r = seccomp_load(ctx)) < 0) {
+        snprintf(err, errlen, "cannot load policy %s: %s", name, strerror(-r));
+    }
+    seccomp_release(ctx);
+    return r;
+}

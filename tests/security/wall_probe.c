@@ -1,0 +1,246 @@
+/*
+ * tests/security/wall_probe.c — native escape probes behind the OS wall.
+ *
+ * The JS wall cannot be what stops these: the probe is native code (what
+ * an attacker has after a V8 bug), run by the launcher's own sandbox code
+ * (launcher/sandbox.c) in place of the isolate. Usage:
+ *
+ *   wall-probe POLICY APP CANARY TEST
+ *
+ * POLICY is the seccomp policy name, APP a host folder shown at /app,
+ * CANARY a host file that must stay invisible. The probe prints one line,
+ * "held TEST" or "ESCAPED TEST: why", and exits 0; a probe the seccomp
+ * policy kills ends with SIGSYS, which tests/security/wall.sh also counts
+ * as held for the calls that policy kills.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "../../launcher/sandbox.h"
+
+static const char *canary;
+static const char *test;
+
+__attribute__((format(printf, 1, 2))) static int escaped(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("ESCAPED %s: ", test);
+    vprintf(fmt, ap);
+    putchar('\n');
+    va_end(ap);
+    return 0;
+}
+
+static int held(void)
+{
+    printf("held %s\n", test);
+    return 0;
+}
+
+/* 1 when every path is absent. */
+static int invisible(const char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0)
+            return escaped("%s is visible", paths[i]);
+    }
+    return held();
+}
+
+static int status_field(const char *name, char *out, size_t cap)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    if (!f)
+        return -1;
+    char line[256];
+    size_t n = strlen(name);
+    int r = -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, name, n) && line[n] == ':') {
+            snprintf(out, cap, "%s", line + n + 1);
+            out[strcspn(out, "\n")] = '\0';
+            char *s = out;
+            while (*s == '\t' || *s == ' ')
+                s++;
+            memmove(out, s, strlen(s) + 1);
+            r = 0;
+        }
+    fclose(f);
+    return r;
+}
+
+static int run(void *arg)
+{
+    (void)arg;
+    if (!strcmp(test, "host-files")) {
+        const char *paths[] = {"/etc/shadow", "/root", "/home", canary, "/var", "/sys/kernel"};
+        return invisible(paths, sizeof paths / sizeof paths[0]);
+    }
+    if (!strcmp(test, "pid-ns")) {
+        if (getpid() != 1)
+            return escaped("pid %d, not 1", (int)getpid());
+        DIR *d = opendir("/proc");
+        if (!d)
+            return escaped("no /proc");
+        struct dirent *e;
+        int others = 0;
+        while ((e = readdir(d)))
+            if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && strcmp(e->d_name, "1"))
+                others++;
+        closedir(d);
+        return others ? escaped("%d other pids visible", others) : held();
+    }
+    if (!strcmp(test, "net-none")) {
+        struct if_nameindex *ifs = if_nameindex();
+        if (!ifs)
+            return escaped("if_nameindex: %s", strerror(errno));
+        int bad = 0;
+        for (struct if_nameindex *i = ifs; i->if_index; i++)
+            if (strcmp(i->if_name, "lo"))
+                bad++;
+        if_freenameindex(ifs);
+        return bad ? escaped("%d interfaces besides lo", bad) : held();
+    }
+    if (!strcmp(test, "mount"))
+        return mount("tmpfs", "/tmp", "tmpfs", 0, NULL) == 0 ? escaped("mount worked") : held();
+    if (!strcmp(test, "unshare"))
+        return unshare(CLONE_NEWUSER) == 0 ? escaped("unshare worked") : held();
+    if (!strcmp(test, "ptrace"))
+        return ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? escaped("ptrace worked") : held();
+    if (!strcmp(test, "proc-mem")) {
+        int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            return escaped("/proc/self/mem opened for writing");
+        }
+        return held();
+    }
+    if (!strcmp(test, "write-app")) {
+        int fd = open("/app/escape.txt", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            close(fd);
+            return escaped("created /app/escape.txt");
+        }
+        return held();
+    }
+    if (!strcmp(test, "tmp-size")) {
+        int fd = open("/tmp/big", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return escaped("/tmp not writable: %s", strerror(errno));
+        static char block[1 << 16];
+        memset(block, 'x', sizeof block);
+        for (int i = 0; i < 4096; i++) /* 256 MiB, above the limit */
+            if (write(fd, block, sizeof block) < 0) {
+                int e = errno;
+                close(fd);
+                return e == ENOSPC ? held() : escaped("write failed with %s", strerror(e));
+            }
+        close(fd);
+        return escaped("256 MiB fit in /tmp");
+    }
+    if (!strcmp(test, "fork")) {
+        /* no child processes yet (child_process is a later issue): a fork
+         * bomb stops at the first fork */
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        return pid > 0 ? escaped("fork made pid %d", (int)pid) : held();
+    }
+    if (!strcmp(test, "caps")) {
+        const char *fields[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb", "CapInh"};
+        char v[64];
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+            if (status_field(fields[i], v, sizeof v) < 0 || strcmp(v, "0000000000000000"))
+                return escaped("%s is %s", fields[i], v);
+        if (status_field("NoNewPrivs", v, sizeof v) < 0 || strcmp(v, "1"))
+            return escaped("NoNewPrivs %s", v);
+        if (status_field("Seccomp", v, sizeof v) < 0 || strcmp(v, "2"))
+            return escaped("Seccomp %s", v);
+        return held();
+    }
+    if (!strcmp(test, "fds")) {
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+            return escaped("no /proc/self/fd");
+        struct dirent *e;
+        int extra = 0;
+        while ((e = readdir(d))) {
+            int fd = atoi(e->d_name);
+            if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
+                continue;
+            extra++;
+        }
+        closedir(d);
+        return extra ? escaped("%d descriptors besides stdio", extra) : held();
+    }
+    if (!strcmp(test, "tiocsti")) {
+        char c = 'x';
+        int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            fd = 0;
+        if (ioctl(fd, TIOCSTI, &c) == 0)
+            return escaped("TIOCSTI worked");
+        if (syscall(SYS_ioctl, fd, (unsigned long)TIOCSTI | (1UL << 32), &c) == 0)
+            return escaped("TIOCSTI with bit 32 worked");
+        return held();
+    }
+    if (!strcmp(test, "clone3")) {
+        struct clone_args ca;
+        memset(&ca, 0, sizeof ca);
+        ca.flags = CLONE_NEWUSER;
+        ca.exit_signal = SIGCHLD;
+        long r = syscall(SYS_clone3, &ca, sizeof ca);
+        if (r == 0)
+            _exit(0);
+        if (r > 0)
+            return escaped("clone3 made pid %ld", r);
+        return errno == ENOSYS ? held() : escaped("clone3 failed with %s, not ENOSYS", strerror(errno));
+    }
+    printf("unknown test %s\n", test);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: wall-probe POLICY APP CANARY TEST\n");
+        return 2;
+    }
+    canary = argv[3];
+    test = argv[4];
+    lch_sandbox_t sb = {
+        .app = argv[2],
+        .tmpfs_mb = 8,
+        .pids = 64,
+        .fds = 256,
+        .seccomp = argv[1],
+    };
+    char err[512];
+    int status = lch_sandbox_run(&sb, run, NULL, err, sizeof err);
+    if (status < 0) {
+        fprintf(stderr, "wall-probe: %s\n", err);
+        return 125;
+    }
+    return status;
+}
