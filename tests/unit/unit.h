@@ -11,6 +11,8 @@ Suite *runtime_suite(void);
 Suite *cli_suite(void);
 Suite *broker_suite(void);
 Suite *path_suite(void);
+Suite *seccomp_suite(void);
+Suite *harden_suite(void);
 
 /* Checked fixture: V8 platform for the test's child process. */
 void unit_v8_setup(void);
