@@ -186,7 +186,7 @@ static int run(void *arg)
         struct dirent *e;
         int extra = 0;
         while ((e = readdir(d))) {
-            int fd = atoi(e->d_name);
+            int fd = (int)strtol(e->d_name, NULL, 10);
             if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
                 continue;
             extra++;
@@ -215,7 +215,8 @@ static int run(void *arg)
             _exit(0);
         if (r > 0)
             return escaped("clone3 made pid %ld", r);
-        return errno == ENOSYS ? held() : escaped("clone3 failed with %s, not ENOSYS", strerror(errno));
+        return errno == ENOSYS ? held()
+                               : escaped("clone3 failed with %s, not ENOSYS", strerror(errno));
     }
     printf("unknown test %s\n", test);
     return 2;
