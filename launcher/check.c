@@ -144,8 +144,8 @@ int lch_check(bool json)
                       "seccomp profile in Kubernetes)");
     n++;
     r = in_child(try_all_ns);
-    p[n] = (probe_t){.name = "mount/pid/net/ipc/uts/cgroup namespaces", .ok = r == 0,
-                     .required = true};
+    p[n] = (probe_t){
+        .name = "mount/pid/net/ipc/uts/cgroup namespaces", .ok = r == 0, .required = true};
     snprintf(p[n].detail, sizeof p[n].detail, "%s", r == 0 ? "all can be created" : strerror(-r));
     n++;
     r = in_child(try_proc);
@@ -175,7 +175,8 @@ int lch_check(bool json)
     bool fuse = access("/dev/fuse", R_OK | W_OK) == 0;
     p[n] = (probe_t){.name = "/dev/fuse", .ok = fuse, .required = false};
     snprintf(p[n].detail, sizeof p[n].detail, "%s",
-             fuse ? "present" : "missing: the node_modules overlay needs /dev/fuse (modprobe fuse)");
+             fuse ? "present"
+                  : "missing: the node_modules overlay needs /dev/fuse (modprobe fuse)");
     n++;
 
     bool usable = true;
@@ -185,8 +186,9 @@ int lch_check(bool json)
     if (json) {
         printf("{\"usable\":%s,\"walls\":[", usable ? "true" : "false");
         for (size_t i = 0; i < n; i++) {
-            printf("%s{\"name\":\"%s\",\"available\":%s,\"required\":%s,\"detail\":\"", i ? "," : "",
-                   p[i].name, p[i].ok ? "true" : "false", p[i].required ? "true" : "false");
+            printf("%s{\"name\":\"%s\",\"available\":%s,\"required\":%s,\"detail\":\"",
+                   i ? "," : "", p[i].name, p[i].ok ? "true" : "false",
+                   p[i].required ? "true" : "false");
             for (const char *c = p[i].detail; *c; c++) {
                 if (*c == '"' || *c == '\\')
                     putchar('\\');

@@ -192,15 +192,15 @@ static void bind_same(int errfd, const char *path, bool rw, bool required)
 
 /* ---- the guest's view ------------------------------------------------------------ */
 
-static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32",
-                                          "/libx32"};
-static const char *const etc_files[] = {"/etc/ssl",      "/etc/hosts", "/etc/resolv.conf",
-                                        "/etc/nsswitch.conf", "/etc/ca-certificates",
-                                        "/etc/localtime"};
+static const char *const system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
+                                          "/lib64", "/lib32", "/libx32"};
+static const char *const etc_files[] = {
+    "/etc/ssl",           "/etc/hosts",           "/etc/resolv.conf",
+    "/etc/nsswitch.conf", "/etc/ca-certificates", "/etc/localtime"};
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
-static const char *const proc_hidden_files[] = {"kcore", "sysrq-trigger", "kmsg", "timer_list",
-                                                "keys", "latency_stats", "sched_debug",
-                                                "kallsyms", "config.gz"};
+static const char *const proc_hidden_files[] = {"kcore",       "sysrq-trigger", "kmsg",
+                                                "timer_list",  "keys",          "latency_stats",
+                                                "sched_debug", "kallsyms",      "config.gz"};
 static const char *const proc_readonly_dirs[] = {"sys", "irq", "bus", "fs", "sysvipc"};
 
 /* A grant path worth a bind: outside what the view already shows. A
@@ -246,8 +246,8 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++)
         bind_same(errfd, etc_files[i], false, false);
     if (mkdir_p("/newroot/etc", 0755) < 0 ||
-        write_file("/newroot/etc/passwd",
-                   "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") < 0 ||
+        write_file("/newroot/etc/passwd", "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") <
+            0 ||
         write_file("/newroot/etc/group", "sandbox:x:1000:\n") < 0 ||
         write_file("/newroot/etc/hostname", "sandbox\n") < 0)
         fail(errfd, "sandbox: cannot write /etc: %s", strerror(errno));
@@ -272,7 +272,6 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         if (needs_bind(sb->rw_paths[i]))
             bind_same(errfd, sb->rw_paths[i], true, false);
 
-
     /* /proc of the new pid namespace, with the kernel's knobs out of reach. */
     if (mkdir_p("/newroot/proc", 0555) < 0 ||
         mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0)
@@ -284,16 +283,15 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         char p[PATH_MAX];
         snprintf(p, sizeof p, "/newroot/proc/%s", proc_hidden_files[i]);
         if (access(p, F_OK) == 0 && mount("/oldroot/dev/null", p, NULL, MS_BIND, NULL) < 0)
-            fail(errfd, "sandbox: cannot mask /proc/%s: %s", proc_hidden_files[i],
-                 strerror(errno));
+            fail(errfd, "sandbox: cannot mask /proc/%s: %s", proc_hidden_files[i], strerror(errno));
     }
     for (size_t i = 0; i < sizeof proc_readonly_dirs / sizeof proc_readonly_dirs[0]; i++) {
         char p[PATH_MAX];
         snprintf(p, sizeof p, "/newroot/proc/%s", proc_readonly_dirs[i]);
         if (access(p, F_OK) == 0 &&
             (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-             mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                   NULL) < 0))
+             mount(NULL, p, NULL,
+                   MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0))
             fail(errfd, "sandbox: cannot make /proc/%s read-only: %s", proc_readonly_dirs[i],
                  strerror(errno));
     }
@@ -406,9 +404,10 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
          * seconds and stays as the backstop): SIGXCPU ends the guest */
         struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGXCPU};
         timer_t t;
-        struct itimerspec its = {.it_value = {(time_t)(sb->cpu_ms / 1000),
-                                              (long)(sb->cpu_ms % 1000) * 1000000L}};
-        if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t) < 0 || timer_settime(t, 0, &its, NULL) < 0)
+        struct itimerspec its = {
+            .it_value = {(time_t)(sb->cpu_ms / 1000), (long)(sb->cpu_ms % 1000) * 1000000L}};
+        if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t) < 0 ||
+            timer_settime(t, 0, &its, NULL) < 0)
             fail(errfd, "sandbox: cpu timer: %s", strerror(errno));
     }
     if (lch_seccomp_install(sb->seccomp ? sb->seccomp : "strict", err, sizeof err) < 0)
@@ -453,8 +452,8 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
         _exit(125);
     uid_t uid = geteuid();
     gid_t gid = getegid();
-    int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
-                CLONE_NEWPID;
+    int flags =
+        CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWPID;
     if (!sb->net_host)
         flags |= CLONE_NEWNET;
     if (unshare(flags) < 0)

@@ -55,8 +55,8 @@ static const struct {
     {"CLONE_THREAD", CLONE_THREAD},
     {"CLONE_VM", CLONE_VM},
     /* every namespace flag clone(2) knows */
-    {"CLONE_NEW_ANY", CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
-                          CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | 0x80 /* NEWTIME */},
+    {"CLONE_NEW_ANY", CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+                          CLONE_NEWPID | CLONE_NEWNET | 0x80 /* NEWTIME */},
 };
 
 typedef struct {
@@ -187,10 +187,11 @@ static int allow_if(compiler_t *c, char **tok, int ntok)
     for (unsigned a = 0; a < t[0].nvalues; a++) {
         for (unsigned b = 0; b < (nt > 1 ? t[1].nvalues : 1); b++) {
             struct scmp_arg_cmp cmp[2];
-            cmp[0] = SCMP_CMP64(t[0].arg, SCMP_CMP_MASKED_EQ, t[0].mask, t[0].values[a] & t[0].mask);
+            cmp[0] =
+                SCMP_CMP64(t[0].arg, SCMP_CMP_MASKED_EQ, t[0].mask, t[0].values[a] & t[0].mask);
             if (nt > 1)
-                cmp[1] = SCMP_CMP64(t[1].arg, SCMP_CMP_MASKED_EQ, t[1].mask,
-                                    t[1].values[b] & t[1].mask);
+                cmp[1] =
+                    SCMP_CMP64(t[1].arg, SCMP_CMP_MASKED_EQ, t[1].mask, t[1].values[b] & t[1].mask);
             if (add(c, SCMP_ACT_ALLOW, nr, tok[1], nt, cmp) < 0)
                 return -EINVAL;
         }

@@ -38,7 +38,8 @@ START_TEST(policy_parse_errors)
     ck_assert_int_eq(lch_seccomp_check(lch_seccomp_policy_text("default"), err, sizeof err), 0);
     ck_assert_ptr_null(lch_seccomp_policy_text("nope"));
     parse_fails("allow read\n", "line 1: the first rule must be");
-    parse_fails("# c\ndefault kill\nallow read no_such_call\n", "line 3: no system call named 'no_such_call'");
+    parse_fails("# c\ndefault kill\nallow read no_such_call\n",
+                "line 3: no system call named 'no_such_call'");
     parse_fails("default kill\nfrobnicate read\n", "line 2: unknown directive 'frobnicate'");
     parse_fails("default maybe\n", "line 1: default kill|eperm");
     parse_fails("default kill\ndefault eperm\n", "line 2: 'default' given twice");
@@ -131,8 +132,8 @@ static void exits_zero(const char *policy, int what)
 static void killed(const char *policy, int what)
 {
     int st = run_child(policy, what);
-    ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "%s/%d: status %d, not SIGSYS",
-                  policy, what, st);
+    ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "%s/%d: status %d, not SIGSYS", policy,
+                  what, st);
 }
 
 START_TEST(policies_hold)
