@@ -16,10 +16,9 @@ if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
 bin=$(readlink -f "$bin")
 if [ ! -x "$bin" ]; then echo "security: no launcher at $bin" >&2; echo "0 passed, 1 failed"; exit 1; fi
 
-# Not under /tmp: a profile that grants /tmp (the sandbox's private one)
-# must not cover the secret's host path by name.
-mkdir -p "$here/../../build"
-work=$(mktemp -d "$(cd "$here/../../build" && pwd)/security.XXXXXX")
+# Not under /tmp (even when the tree is): a profile that grants /tmp (the
+# sandbox's private one) must not cover the secret's host path by name.
+work=$(mktemp -d /var/tmp/se-security.XXXXXX)
 [ -d "$work" ] || exit 1
 trap 'rm -rf "$work"' EXIT
 secret="TOP-SECRET-$RANDOM$RANDOM"
@@ -47,6 +46,7 @@ for mode in default allow-all; do
     if [ "$mode" = default ]; then flags+=(--profile default); else flags+=(--allow-all); fi
     before=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
     out=$(cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" \
+      ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
       SE_SECRET_DIR="$work/secret" timeout 30 "$bin" "${flags[@]}" probe.js "$work/secret" "$work/rw" 2>&1)
     rc=$?
     after=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
