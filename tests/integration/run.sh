@@ -195,5 +195,47 @@ if [ "$out" = "$(printf 'process.binding is not supported in sandbox\nERR_DLOPEN
 run -e 'try { require("cluster") } catch (e) { console.log(e.message) }'
 if [ "$out" = "cluster is not supported in sandbox" ]; then ok "unsupported builtin message"; else bad "unsupported builtin" "got: $out"; fi
 
+# ---- the OS wall from the outside ------------------------------------------------
+
+run check --json
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["usable"] and all(w["available"] for w in d["walls"] if w["required"])' "$out" 2>/dev/null; then
+  ok "check --json: valid JSON, every required wall available here"
+else
+  bad "check --json" "exit $rc: ${out:0:300}"
+fi
+run check
+if [ "$rc" -eq 0 ] && grep -q "^user namespaces *yes" <<<"$out" && grep -q "^cgroup v2 limits" <<<"$out"; then ok "check: a table"; else bad "check table" "exit $rc: ${out:0:300}"; fi
+run check --bogus
+if [ "$rc" -eq 125 ] && [[ $err == secure-exec-launch:* ]]; then ok "check --bogus -> 125"; else bad "check --bogus" "exit $rc: $err"; fi
+
+run --print-profile --allow-read=/srv
+if [ "$rc" -eq 0 ] && grep -q "^fs.read = /app,/srv$" <<<"$out" && grep -q "^sandbox.seccomp = strict$" <<<"$out" &&
+  grep -q "^default kill$" <<<"$out" && grep -q "^kill ptrace" <<<"$out"; then
+  ok "--print-profile: the effective policy and the seccomp policy it names"
+else
+  bad "--print-profile" "exit $rc: ${out:0:400}"
+fi
+run --print-profile --profile dev
+if [ "$rc" -eq 0 ] && grep -q "^default eperm$" <<<"$out"; then ok "--print-profile --profile dev names the default seccomp policy"; else bad "print dev" "${out:0:300}"; fi
+
+run --cpu-time-limit abc -e 1
+if [ "$rc" -eq 125 ] && [[ $err == *"--cpu-time-limit"* ]]; then ok "--cpu-time-limit abc -> 125"; else bad "cpu-time-limit abc" "exit $rc: $err"; fi
+
+run -e 'const fs = require("fs"); console.log(process.cwd(), fs.readdirSync("/").join(","), require("fs").readFileSync("/etc/passwd", "utf8").trim())' --allow-read=/
+if [ "$out" = "/app app,bin,dev,etc,lib,lib32,lib64,proc,sbin,tmp,usr sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin" ] ||
+   [ "$out" = "/app app,bin,dev,etc,lib,lib64,proc,sbin,tmp,usr sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin" ]; then
+  ok "the guest's view: /app as cwd, the system folders, a passwd naming only the sandbox user"
+else
+  bad "guest view" "got: $out" "err: ${err:0:300}"
+fi
+
+( cd "$work" && exec "$bin" -e 'setInterval(() => {}, 1000); console.log("up")' > "$work/sig.out" 2>&1 ) &
+spid=$!
+for _ in $(seq 50); do grep -q up "$work/sig.out" 2>/dev/null && break; sleep 0.1; done
+kill -TERM "$spid"
+src=0
+wait "$spid" || src=$?
+if [ "$src" -eq 143 ]; then ok "SIGTERM to the launcher ends the guest: 143"; else bad "SIGTERM" "exit $src"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
