@@ -42,7 +42,8 @@ LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/pro
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc
 
 OBJ      := $(BUILD)/obj
-LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o
+LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \
+        $(OBJ)/launcher/seccomp_bpf.o
 LIB_A    := $(BUILD)/libsecure-exec.a
 
 JS_SRCS  := $(shell find js -path js/node_modules -prune -o -name '*.js' -print 2>/dev/null) js/build.mjs
@@ -55,7 +56,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/main.c
 UNIT_BIN  := $(BUILD)/tests/unit-tests
 ASAN      := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-ASAN_OBJS := $(LIB_C:%.c=$(ASAN)/%.o) $(LIB_CXX:%.cc=$(ASAN)/%.o) $(OBJ)/launcher/seccomp_policies.o
+ASAN_OBJS := $(LIB_C:%.c=$(ASAN)/%.o) $(LIB_CXX:%.cc=$(ASAN)/%.o) $(OBJ)/launcher/seccomp_policies.o \
+        $(OBJ)/launcher/seccomp_bpf.o
 ASAN_UNIT := $(ASAN)/unit-tests
 ASAN_BIN  := $(ASAN)/secure-exec-launch
 
@@ -105,6 +107,21 @@ $(OBJ)/launcher/snapshot.o: launcher/snapshot.S $(SNAPSHOT)
 $(OBJ)/launcher/seccomp_policies.o: launcher/seccomp_policies.S $(wildcard launcher/seccomp/*.policy)
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
+
+# The policies compiled to BPF at build time: a run loads them as they are.
+MKSECCOMP := $(BUILD)/se-mkseccomp
+$(MKSECCOMP): launcher/mkseccomp.c launcher/seccomp.c launcher/seccomp.h $(OBJ)/launcher/seccomp_policies.o
+	$(CC) $(CFLAGS_) -DLCH_SECCOMP_TOOL -o $@ launcher/mkseccomp.c launcher/seccomp.c \
+	    $(OBJ)/launcher/seccomp_policies.o -lseccomp
+
+$(BUILD)/seccomp/%.bpf: $(MKSECCOMP)
+	@mkdir -p $(dir $@)
+	$(MKSECCOMP) $* $@
+
+$(OBJ)/launcher/seccomp_bpf.o: launcher/seccomp_bpf.S $(BUILD)/seccomp/strict.bpf $(BUILD)/seccomp/default.bpf
+	@mkdir -p $(dir $@)
+	$(CC) -DLCH_BPF_STRICT='"$(BUILD)/seccomp/strict.bpf"' \
+	    -DLCH_BPF_DEFAULT='"$(BUILD)/seccomp/default.bpf"' -c $< -o $@
 
 $(OBJ)/launcher/profiles.o: launcher/profiles.S $(wildcard profiles/*.profile)
 	@mkdir -p $(dir $@)

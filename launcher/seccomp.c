@@ -22,7 +22,11 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include "seccomp.h"
 
@@ -346,7 +350,7 @@ int lch_seccomp_check(const char *text, char *err, size_t errlen)
     return r;
 }
 
-int lch_seccomp_install(const char *name, char *err, size_t errlen)
+int lch_seccomp_export(const char *name, int fd, char *err, size_t errlen)
 {
     const char *text = lch_seccomp_policy_text(name);
     if (!text) {
@@ -354,18 +358,48 @@ int lch_seccomp_install(const char *name, char *err, size_t errlen)
         return -ENOENT;
     }
     scmp_filter_ctx ctx;
-    char why[256];
-    int r = compile(text, &ctx, why, sizeof why);
-    if (r < 0) {
-        snprintf(err, errlen, "policy %s: %s", name, why);
+    int r = compile(text, &ctx, err, errlen);
+    if (r < 0)
         return r;
-    }
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-        r = -errno;
-        snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
-    } else if ((r = seccomp_load(ctx)) < 0) {
-        snprintf(err, errlen, "cannot load policy %s: %s", name, strerror(-r));
-    }
+    r = seccomp_export_bpf(ctx, fd);
+    if (r < 0)
+        snprintf(err, errlen, "cannot export the filter: %s", strerror(-r));
     seccomp_release(ctx);
     return r;
 }
+
+#ifndef LCH_SECCOMP_TOOL
+/* The compiled filters, embedded by seccomp_bpf.S from build/seccomp/. */
+extern const struct sock_filter lch_bpf_strict[], lch_bpf_strict_end[];
+extern const struct sock_filter lch_bpf_default[], lch_bpf_default_end[];
+
+int lch_seccomp_install(const char *name, char *err, size_t errlen)
+{
+    const struct sock_filter *start, *end;
+    if (!strcmp(name, "strict")) {
+        start = lch_bpf_strict, end = lch_bpf_strict_end;
+    } else if (!strcmp(name, "default") || !strcmp(name, "dev")) {
+        start = lch_bpf_default, end = lch_bpf_default_end;
+    } else {
+        snprintf(err, errlen, "no seccomp policy named '%s' (strict, default, dev)", name);
+        return -ENOENT;
+    }
+    struct sock_fprog prog = {.len = (unsigned short)(end - start),
+                              .filter = (struct sock_filter *)start};
+    if (prog.len == 0) {
+        snprintf(err, errlen, "the %s filter is empty (a broken build)", name);
+        return -EINVAL;
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+        return -errno;
+    }
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot load the %s filter: %s", name,
+                 e ? strerror(e) : "another thread disagrees (TSYNC)");
+        return e ? -e : -EBUSY;
+    }
+    return 0;
+}
+#endif

@@ -8,10 +8,13 @@
 
 #include <stddef.h>
 
-/* Builds and loads the named policy for this process and all its threads
- * (TSYNC). Call while single-threaded, after no_new_privs. 0, or -errno
- * with one line in err. */
+/* Loads the named policy's filter, compiled to BPF at build time
+ * (se-mkseccomp), for this process and all its threads (TSYNC). Call while
+ * single-threaded. 0, or -errno with one line in err. */
 int lch_seccomp_install(const char *policy_name, char *err, size_t errlen);
+
+/* Compiles the named policy and writes its BPF program to fd (the build). */
+int lch_seccomp_export(const char *policy_name, int fd, char *err, size_t errlen);
 
 /* The embedded text of a policy, or NULL for an unknown name. */
 const char *lch_seccomp_policy_text(const char *policy_name);

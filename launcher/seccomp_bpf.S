@@ -1,0 +1,15 @@
+/* launcher/seccomp_bpf.S — the seccomp filters compiled at build time by
+ * se-mkseccomp from launcher/seccomp/NAME.policy (build/seccomp/NAME.bpf):
+ * an array of struct sock_filter each, loaded as is. */
+    .section .rodata
+    .balign 8
+    .globl lch_bpf_strict, lch_bpf_strict_end
+lch_bpf_strict:
+    .incbin LCH_BPF_STRICT
+lch_bpf_strict_end:
+    .balign 8
+    .globl lch_bpf_default, lch_bpf_default_end
+lch_bpf_default:
+    .incbin LCH_BPF_DEFAULT
+lch_bpf_default_end:
+    .section .note.GNU-stack,"",@progbits
