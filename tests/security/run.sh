@@ -92,5 +92,24 @@ limit "infinite loop, --timeout 1000 -> 124" 124 3 --allow-all --timeout 1000 -e
 limit "busy loop, --cpu-time-limit 500 -> 124" 124 3 --allow-all --cpu-time-limit 500 -e 'for (;;) {}'
 limit "heap bomb, --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
 
+# The descriptor and /tmp size limits of a profile hold (with --allow-all
+# the JS wall would let the guest go on).
+printf '%s\n' 'fs.read = /app' 'fs.write = /tmp' 'limits.fds = 64' 'limits.tmpfs_mb = 8' >"$work/small.profile"
+out=$(cd "$work/app" && timeout 30 "$bin" --profile "$work/small.profile" --allow-all -e '
+const fs = require("fs");
+const fds = [];
+try { for (let i = 0; i < 1000; i++) fds.push(fs.openSync("/tmp/f" + (i % 4), "w")); console.log("fds: no limit"); } catch (e) { console.log("fds", e.code, fds.length < 64); }
+for (const fd of fds) fs.closeSync(fd);
+try { const mb = Buffer.alloc(1 << 20); for (let i = 0; i < 32; i++) fs.appendFileSync("/tmp/big", mb); console.log("tmpfs: no limit"); } catch (e) { console.log("tmpfs", e.code); }' 2>&1)
+if [ "$out" = "fds EMFILE true
+tmpfs ENOSPC" ]; then
+  echo "held    limits.fds and limits.tmpfs_mb"
+  pass=$((pass + 1))
+else
+  echo "ESCAPED limits.fds / limits.tmpfs_mb"
+  sed 's/^/        /' <<<"$out" | head -n 5
+  fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
