@@ -440,6 +440,8 @@ int main(int argc, char **argv)
         .cpu_ms = opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
         .pids = settings->pids,
         .fds = settings->fds,
+        /* the heap plus what V8 and the bridges hold outside it */
+        .memory_mb = (cfg.heap_limit_mb ? cfg.heap_limit_mb : 128) * 2 + 64,
         .seccomp = settings->seccomp[0] ? settings->seccomp : "strict",
         .keep_fds = keep,
         .nkeep = nkeep,

@@ -481,6 +481,72 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     _exit(guest_status(st, &ru, sb));
 }
 
+/* ---- cgroup v2 (where a cgroup is delegated to us) ------------------------------------------- */
+
+/* A cgroup for this run under ours, with memory.max and pids.max, when the
+ * unified hierarchy is mounted and our cgroup is writable with those
+ * controllers enabled for children; path is set then (else ""). Hosts with
+ * cgroup v1 only run without (the V8 heap limit and the rlimits stand in;
+ * `check` says so). */
+static void cgroup_create(const lch_sandbox_t *sb, char *path, size_t cap)
+{
+    path[0] = '\0';
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f)
+        return;
+    char line[512], own[512] = "";
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "0::", 3)) {
+            snprintf(own, sizeof own, "%s", line + 3);
+            own[strcspn(own, "\n")] = '\0';
+        }
+    fclose(f);
+    if (!own[0])
+        return;
+    char ctl[PATH_MAX];
+    snprintf(ctl, sizeof ctl, "/sys/fs/cgroup%s/cgroup.subtree_control", own);
+    FILE *c = fopen(ctl, "re");
+    if (!c)
+        return;
+    char enabled[256] = "";
+    if (!fgets(enabled, sizeof enabled, c))
+        enabled[0] = '\0';
+    fclose(c);
+    if (!strstr(enabled, "memory") || !strstr(enabled, "pids"))
+        return;
+    snprintf(path, cap, "/sys/fs/cgroup%s/secure-exec-%d", own, (int)getpid());
+    char file[PATH_MAX + 32], val[64];
+    if (mkdir(path, 0755) < 0)
+        goto none;
+    if (sb->memory_mb) {
+        snprintf(file, sizeof file, "%s/memory.max", path);
+        snprintf(val, sizeof val, "%zu\n", sb->memory_mb << 20);
+        if (write_file(file, val) < 0)
+            goto gone;
+        snprintf(file, sizeof file, "%s/memory.swap.max", path);
+        write_file(file, "0\n"); /* absent without swap accounting: fine */
+    }
+    if (sb->pids) {
+        snprintf(file, sizeof file, "%s/pids.max", path);
+        snprintf(val, sizeof val, "%u\n", sb->pids);
+        if (write_file(file, val) < 0)
+            goto gone;
+    }
+    return;
+gone:
+    rmdir(path);
+none:
+    path[0] = '\0';
+}
+
+static void cgroup_enter(const char *path, pid_t pid)
+{
+    char file[PATH_MAX + 32], val[32];
+    snprintf(file, sizeof file, "%s/cgroup.procs", path);
+    snprintf(val, sizeof val, "%d\n", (int)pid);
+    write_file(file, val);
+}
+
 /* ---- the supervisor ---------------------------------------------------------------------- */
 
 static uint64_t now_ms(void)
@@ -537,6 +603,8 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     sigaddset(&watched, SIGQUIT);
     sigprocmask(SIG_BLOCK, &watched, &old);
     pid_t self = getpid();
+    char cgroup[PATH_MAX];
+    cgroup_create(sb, cgroup, sizeof cgroup);
     fflush(stdout);
     fflush(stderr);
     pid_t mid = fork();
@@ -553,7 +621,11 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         middle_main(sb, guest, arg, ep[1], self);
     }
     close(ep[1]);
+    if (cgroup[0])
+        cgroup_enter(cgroup, mid); /* the guest, forked later, inherits it */
     int status = supervise(mid, sb, &watched);
+    if (cgroup[0])
+        rmdir(cgroup);
     sigprocmask(SIG_SETMASK, &old, NULL);
     char line[ERR_MAX];
     ssize_t n = read(ep[0], line, sizeof line - 1);

@@ -37,6 +37,7 @@ typedef struct {
     unsigned pids;        /* RLIMIT_NPROC inside the user namespace (0 none) */
     unsigned fds;         /* RLIMIT_NOFILE (0: the default) */
     uint64_t fsize_bytes; /* RLIMIT_FSIZE (0 none) */
+    size_t memory_mb;     /* cgroup v2 memory.max, where delegated (0 none) */
     const char *seccomp;  /* policy name ("strict", "default", ...) */
     const int *keep_fds;  /* descriptors the guest keeps besides 0-2 */
     size_t nkeep;
