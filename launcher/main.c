@@ -256,6 +256,10 @@ static int run_guest(void *arg)
         wd_on = true;
     }
     int status = br_rt_run(rt);
+    /* the result is known and the output written: the supervisor may go */
+    fflush(stdout);
+    fflush(stderr);
+    lch_sandbox_report(status);
     if (wd_on)
         watchdog_stop(&wd);
     br_rt_free(rt);

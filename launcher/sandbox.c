@@ -33,7 +33,9 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -345,6 +347,20 @@ static void loopback_up(int errfd)
 /* ---- the guest: pid 1 of the new pid namespace ------------------------------------ */
 
 #define LCH_EXIT_LIMIT_TIME 124
+#define STATUS_MSG 0x01 /* first byte of a status report on the error pipe */
+
+static int report_fd = -1;
+
+void lch_sandbox_report(int status)
+{
+    if (report_fd < 0)
+        return;
+    unsigned char msg[2] = {STATUS_MSG, (unsigned char)status};
+    ssize_t w = write(report_fd, msg, sizeof msg);
+    (void)w;
+    close(report_fd);
+    report_fd = -1;
+}
 
 static void on_cpu_limit(int sig)
 {
@@ -412,8 +428,10 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     }
     if (lch_seccomp_install(sb->seccomp ? sb->seccomp : "strict", err, sizeof err) < 0)
         fail(errfd, "sandbox: seccomp: %s", err);
-    close(errfd);
-    exit(guest(arg));
+    report_fd = errfd; /* stays open (close-on-exec) for lch_sandbox_report */
+    int status = guest(arg);
+    lch_sandbox_report(status);
+    exit(status);
 }
 
 /* ---- the middle process --------------------------------------------------------------- */
@@ -556,34 +574,87 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched)
+/* Reads what the children wrote on the pipe: a setup error (text, into
+ * err) or the guest's early status report. Returns 1 on a status, 0 on
+ * nothing new, -1 on an error line. */
+static int read_report(int fd, int *status, char *err, size_t errlen)
+{
+    char buf[ERR_MAX];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n <= 0)
+        return 0;
+    if ((unsigned char)buf[0] == STATUS_MSG && n >= 2) {
+        *status = (unsigned char)buf[1];
+        return 1;
+    }
+    buf[n] = '\0';
+    snprintf(err, errlen, "%s", buf);
+    return -1;
+}
+
+/* Waits for the guest's end: its status report (the supervisor need not
+ * wait for its teardown then: leaving kills the rest of the sandbox), the
+ * middle process's exit, a signal to forward, or the wall-clock
+ * backstop. Returns the status, or -1 with err set. */
+static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched, int pipe_rd,
+                     bool early, char *err, size_t errlen)
 {
     uint64_t deadline = sb->wall_ms ? now_ms() + sb->wall_ms + GRACE_MS : 0;
+    int sfd = signalfd(-1, watched, SFD_CLOEXEC);
+    bool pipe_open = true;
+    int status = -1, st;
     for (;;) {
-        int st;
         pid_t w = waitpid(mid, &st, WNOHANG);
-        if (w == mid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        int sig;
+        if (w == mid) {
+            status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            if (pipe_open && read_report(pipe_rd, &st, err, errlen) < 0)
+                status = -1;
+            break;
+        }
+        int timeout = -1;
         if (deadline) {
             uint64_t now = now_ms();
             if (now >= deadline) {
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
-                return 124;
+                status = 124;
+                break;
             }
-            uint64_t left = deadline - now;
-            struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000};
-            sig = sigtimedwait(watched, NULL, &ts);
-        } else {
-            sig = sigwaitinfo(watched, NULL);
+            timeout = (int)(deadline - now);
         }
-        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
-            kill(mid, SIGKILL);
-            waitpid(mid, &st, 0);
-            return 128 + sig;
+        struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = pipe_rd, .events = POLLIN}};
+        int n = poll(pf, pipe_open ? 2 : 1, timeout);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
+            int r = read_report(pipe_rd, &status, err, errlen);
+            if (r == 1 && early)
+                break; /* reported: the guest's teardown is not ours to wait for */
+            if (r == -1) {
+                kill(mid, SIGKILL);
+                waitpid(mid, &st, 0);
+                status = -1;
+                break;
+            }
+            if (r == 0)
+                pipe_open = false; /* every writer is gone */
+        }
+        if (n > 0 && (pf[0].revents & POLLIN)) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                int sig = (int)si.ssi_signo;
+                if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+                    kill(mid, SIGKILL);
+                    waitpid(mid, &st, 0);
+                    status = 128 + sig;
+                    break;
+                }
+            }
         }
     }
+    if (sfd >= 0)
+        close(sfd);
+    return status;
 }
 
 int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg, char *err,
@@ -623,17 +694,11 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     close(ep[1]);
     if (cgroup[0])
         cgroup_enter(cgroup, mid); /* the guest, forked later, inherits it */
-    int status = supervise(mid, sb, &watched);
+    /* with a cgroup to remove, wait until everything in it is gone */
+    int status = supervise(mid, sb, &watched, ep[0], !cgroup[0], err, errlen);
     if (cgroup[0])
         rmdir(cgroup);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    char line[ERR_MAX];
-    ssize_t n = read(ep[0], line, sizeof line - 1);
     close(ep[0]);
-    if (n > 0) {
-        line[n] = '\0';
-        snprintf(err, errlen, "%s", line);
-        return -1;
-    }
     return status;
 }
