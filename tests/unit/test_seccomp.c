@@ -56,7 +56,18 @@ static void *thread_main(void *arg)
     return arg;
 }
 
-enum { T_THREADS, T_CLONE3, T_IO_URING, T_MOUNT, T_TIOCSTI_HIGH, T_PACKET, T_FORK, T_NEW_NUMBER };
+enum {
+    T_THREADS,
+    T_CLONE3,
+    T_IO_URING,
+    T_MOUNT,
+    T_TIOCSTI_HIGH,
+    T_PACKET,
+    T_FORK,
+    T_NEW_NUMBER,
+    T_I386,
+    T_X32
+};
 
 /* Child: install the policy, try one thing; exit 0 when the outcome is
  * what the policy promises (a kill is checked by the parent). */
@@ -104,6 +115,14 @@ static int try_in_child(const char *policy, int what)
     }
     case T_NEW_NUMBER:
         return syscall(600) < 0 && errno == ENOSYS ? 0 : 9;
+    case T_I386: {
+        long ret = 20; /* getpid in the i386 table, through the 32-bit entry */
+        __asm__ volatile("int $0x80" : "+a"(ret) : : "memory");
+        return 10; /* must not get here: a foreign arch kills */
+    }
+    case T_X32:
+        syscall(0x40000000 | 39); /* __X32_SYSCALL_BIT | getpid */
+        return 11;
     default:
         return 99;
     }
@@ -145,6 +164,8 @@ START_TEST(policies_hold)
         exits_zero(p, T_IO_URING);
         exits_zero(p, T_NEW_NUMBER);
         killed(p, T_MOUNT);
+        killed(p, T_I386);
+        killed(p, T_X32);
     }
     /* the default policy refuses what it does not name; strict kills */
     exits_zero("default", T_TIOCSTI_HIGH);
