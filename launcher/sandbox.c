@@ -347,21 +347,6 @@ static void loopback_up(int errfd)
 /* ---- the guest: pid 1 of the new pid namespace ------------------------------------ */
 
 #define LCH_EXIT_LIMIT_TIME 124
-#define STATUS_MSG 0x01 /* first byte of a status report on the error pipe */
-
-static int report_fd = -1;
-
-void lch_sandbox_report(int status)
-{
-    if (report_fd < 0)
-        return;
-    unsigned char msg[2] = {STATUS_MSG, (unsigned char)status};
-    ssize_t w = write(report_fd, msg, sizeof msg);
-    (void)w;
-    close(report_fd);
-    report_fd = -1;
-}
-
 static void on_cpu_limit(int sig)
 {
     (void)sig;
@@ -428,10 +413,8 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     }
     if (lch_seccomp_install(sb->seccomp ? sb->seccomp : "strict", err, sizeof err) < 0)
         fail(errfd, "sandbox: seccomp: %s", err);
-    report_fd = errfd; /* stays open (close-on-exec) for lch_sandbox_report */
-    int status = guest(arg);
-    lch_sandbox_report(status);
-    exit(status);
+    close(errfd); /* nothing of the supervisor's stays open in the guest */
+    exit(guest(arg));
 }
 
 /* ---- the middle process --------------------------------------------------------------- */
@@ -574,30 +557,23 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Reads what the children wrote on the pipe: a setup error (text, into
- * err) or the guest's early status report. Returns 1 on a status, 0 on
- * nothing new, -1 on an error line. */
-static int read_report(int fd, int *status, char *err, size_t errlen)
+/* A setup error a child wrote on the pipe, into err: 1 when there was one. */
+static int read_error(int fd, char *err, size_t errlen)
 {
     char buf[ERR_MAX];
     ssize_t n = read(fd, buf, sizeof buf - 1);
     if (n <= 0)
         return 0;
-    if ((unsigned char)buf[0] == STATUS_MSG && n >= 2) {
-        *status = (unsigned char)buf[1];
-        return 1;
-    }
     buf[n] = '\0';
     snprintf(err, errlen, "%s", buf);
-    return -1;
+    return 1;
 }
 
-/* Waits for the guest's end: its status report (the supervisor need not
- * wait for its teardown then: leaving kills the rest of the sandbox), the
- * middle process's exit, a signal to forward, or the wall-clock
- * backstop. Returns the status, or -1 with err set. */
+/* Waits for the guest's end (the middle process's exit), a setup error on
+ * the pipe, a signal to forward, or the wall-clock backstop. Returns the
+ * status, or -1 with err set. */
 static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched, int pipe_rd,
-                     bool early, char *err, size_t errlen)
+                     char *err, size_t errlen)
 {
     uint64_t deadline = sb->wall_ms ? now_ms() + sb->wall_ms + GRACE_MS : 0;
     int sfd = signalfd(-1, watched, SFD_CLOEXEC);
@@ -607,7 +583,7 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched
         pid_t w = waitpid(mid, &st, WNOHANG);
         if (w == mid) {
             status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            if (pipe_open && read_report(pipe_rd, &st, err, errlen) < 0)
+            if (pipe_open && read_error(pipe_rd, err, errlen))
                 status = -1;
             break;
         }
@@ -627,17 +603,13 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
-            int r = read_report(pipe_rd, &status, err, errlen);
-            if (r == 1 && early)
-                break; /* reported: the guest's teardown is not ours to wait for */
-            if (r == -1) {
+            if (read_error(pipe_rd, err, errlen)) {
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
                 status = -1;
                 break;
             }
-            if (r == 0)
-                pipe_open = false; /* every writer is gone */
+            pipe_open = false; /* every writer is gone: the guest runs */
         }
         if (n > 0 && (pf[0].revents & POLLIN)) {
             struct signalfd_siginfo si;
@@ -694,8 +666,7 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     close(ep[1]);
     if (cgroup[0])
         cgroup_enter(cgroup, mid); /* the guest, forked later, inherits it */
-    /* with a cgroup to remove, wait until everything in it is gone */
-    int status = supervise(mid, sb, &watched, ep[0], !cgroup[0], err, errlen);
+    int status = supervise(mid, sb, &watched, ep[0], err, errlen);
     if (cgroup[0])
         rmdir(cgroup);
     sigprocmask(SIG_SETMASK, &old, NULL);

@@ -52,10 +52,4 @@ typedef struct {
 int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg, char *err,
                     size_t errlen);
 
-/* Called by the guest once its result is known and its output flushed:
- * the supervisor leaves with status at once, without waiting for the
- * guest's teardown (which leaving cuts short). Optional: without it the
- * supervisor waits for the guest's exit. */
-void lch_sandbox_report(int status);
-
 #endif
