@@ -46,6 +46,7 @@
 
 #define GRACE_MS 1000 /* the guest's own watchdog answers first */
 #define ERR_MAX 512
+#define STATUS_MSG 0x01 /* the middle's report of the guest's status on the pipe */
 
 /* ---- reporting from the children ------------------------------------------- */
 
@@ -472,14 +473,19 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
         fail(errfd, "sandbox: fork: %s", strerror(errno));
     if (pid == 0)
         guest_main(sb, guest, arg, errfd);
-    close(errfd);
     int st;
     struct rusage ru;
     while (wait4(pid, &st, 0, &ru) < 0)
         if (errno != EINTR)
             _exit(125);
     fflush(stderr);
-    _exit(guest_status(st, &ru, sb));
+    /* tell the supervisor first: it need not wait for this process's
+     * teardown (a copy of the launcher's address space) */
+    int status = guest_status(st, &ru, sb);
+    unsigned char msg[2] = {STATUS_MSG, (unsigned char)status};
+    ssize_t w = write(errfd, msg, sizeof msg);
+    (void)w;
+    _exit(status);
 }
 
 /* ---- cgroup v2 (where a cgroup is delegated to us) ------------------------------------------- */
@@ -557,20 +563,26 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* A setup error a child wrote on the pipe, into err: 1 when there was one. */
-static int read_error(int fd, char *err, size_t errlen)
+/* What a child wrote on the pipe: a setup error (into err: returns -1),
+ * the middle's report of the guest's status (returns 1), or nothing, the
+ * writers gone (0). */
+static int read_pipe(int fd, int *status, char *err, size_t errlen)
 {
     char buf[ERR_MAX];
     ssize_t n = read(fd, buf, sizeof buf - 1);
     if (n <= 0)
         return 0;
+    if ((unsigned char)buf[0] == STATUS_MSG && n == 2) {
+        *status = (unsigned char)buf[1];
+        return 1;
+    }
     buf[n] = '\0';
     snprintf(err, errlen, "%s", buf);
-    return 1;
+    return -1;
 }
 
-/* Waits for the guest's end (the middle process's exit), a setup error on
- * the pipe, a signal to forward, or the wall-clock backstop. Returns the
+/* Waits for the guest's end (the middle's report, or its exit), a setup
+ * error on the pipe, a signal to forward, or the wall-clock backstop. Returns the
  * status, or -1 with err set. */
 static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched, int pipe_rd,
                      char *err, size_t errlen)
@@ -583,7 +595,8 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched
         pid_t w = waitpid(mid, &st, WNOHANG);
         if (w == mid) {
             status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            if (pipe_open && read_error(pipe_rd, err, errlen))
+            int reported;
+            if (pipe_open && read_pipe(pipe_rd, &reported, err, errlen) < 0)
                 status = -1;
             break;
         }
@@ -603,13 +616,16 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
-            if (read_error(pipe_rd, err, errlen)) {
+            int r = read_pipe(pipe_rd, &status, err, errlen);
+            if (r == 1)
+                break; /* the middle ends by itself, or with us */
+            if (r < 0) {
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
                 status = -1;
                 break;
             }
-            pipe_open = false; /* every writer is gone: the guest runs */
+            pipe_open = false;
         }
         if (n > 0 && (pf[0].revents & POLLIN)) {
             struct signalfd_siginfo si;
@@ -667,8 +683,10 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     if (cgroup[0])
         cgroup_enter(cgroup, mid); /* the guest, forked later, inherits it */
     int status = supervise(mid, sb, &watched, ep[0], err, errlen);
-    if (cgroup[0])
+    if (cgroup[0]) {
+        waitpid(mid, NULL, 0); /* out of the cgroup before it goes */
         rmdir(cgroup);
+    }
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(ep[0]);
     return status;
