@@ -317,12 +317,14 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         symlink("/proc/self/fd/2", "/newroot/dev/stderr") < 0)
         fail(errfd, "sandbox: /dev links: %s", strerror(errno));
 
-    /* The host's root goes; /newroot becomes / and is read-only. */
-    if (umount2("/oldroot", MNT_DETACH) < 0)
-        fail(errfd, "sandbox: cannot detach the host root: %s", strerror(errno));
+    /* /newroot becomes /; the base tmpfs, with the host's root still
+     * mounted on it at /oldroot, is stacked under it and detached in one
+     * go (one unmount, one RCU grace period, not two). */
     if (chdir("/newroot") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
         umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         fail(errfd, "sandbox: cannot enter the new root: %s", strerror(errno));
+    if (access("/oldroot", F_OK) == 0)
+        fail(errfd, "sandbox: the host's root is still reachable");
     if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
         fail(errfd, "sandbox: cannot make the root read-only: %s", strerror(errno));
     if (chdir("/app") < 0)
