@@ -78,9 +78,24 @@ rss() {
   done
   awk -v kb="$best" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
+# The launcher's guest is a grandchild the supervisor does not reap, so
+# GNU time cannot see it: the guest reports its own high-water mark
+# (VmHWM) at exit, and the supervisor's is added.
+hwm='process.on("exit", () => console.log(require("fs").readFileSync("/proc/self/status", "utf8").match(/VmHWM:\s+(\d+)/)[1]))'
+guest_rss() {
+  local best=0 kb _
+  for _ in 1 2 3; do
+    kb=$("$bin" --allow-read=/proc -e "$hwm" 2>/dev/null | tail -n 1)
+    [[ $kb =~ ^[0-9]+$ ]] && [ "$kb" -gt "$best" ] && best=$kb
+  done
+  echo "$best"
+}
 if [ -x /usr/bin/time ]; then
-  rss_ours=$(rss "$bin" "$hello")
+  sup=$(rss "$bin" "$hello")
+  gkb=$(guest_rss)
+  rss_ours=$(awk -v s="$sup" -v g="$gkb" 'BEGIN { printf "%.1f", s + g / 1024 }')
   rss_node=$(rss "$node" "$hello")
+  rss_note="secure-exec-launch max RSS: guest $(awk -v g="$gkb" 'BEGIN { printf "%.1f", g / 1024 }') MB + supervisor $sup MB"
 else
   rss_ours=-
   rss_node=-
