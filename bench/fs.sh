@@ -18,8 +18,12 @@ cd "$here"
 node=$(command -v node) || die "host node not found"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-fs.XXXXXX")
+# the guest is an unprivileged user outside the sandbox: what it is shown
+# must be readable (and, for write grants, writable) by others
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/node" "$work/ours" "$work/results"
+chmod 777 "$work/ours"
 
 for i in $(seq "$runs"); do
   "$node" "$here/fs-work.js" "$work/node" > "$work/results/node.$i"

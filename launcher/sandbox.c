@@ -260,7 +260,10 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     in_old(src, sizeof src, sb->app);
     int e = bind_at(src, "/newroot/app", false);
     if (e < 0)
-        fail(errfd, "sandbox: cannot show %s at /app: %s", sb->app, strerror(-e));
+        fail(errfd, "sandbox: cannot show %s at /app: %s%s", sb->app, strerror(-e),
+             e == -EACCES ? " (the guest runs as an unprivileged user: the app folder and the "
+                            "folders above it must be readable and searchable by others)"
+                          : "");
 
     /* A private, size-limited /tmp. */
     snprintf(opts, sizeof opts, "mode=1777,size=%zum", sb->tmpfs_mb ? sb->tmpfs_mb : 64);
@@ -328,7 +331,10 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
         fail(errfd, "sandbox: cannot make the root read-only: %s", strerror(errno));
     if (chdir("/app") < 0)
-        fail(errfd, "sandbox: chdir /app: %s", strerror(errno));
+        fail(errfd, "sandbox: chdir /app: %s%s", strerror(errno),
+             errno == EACCES ? " (the guest runs as an unprivileged user: the app folder must "
+                               "be readable and searchable by others, e.g. chmod 755)"
+                             : "");
 }
 
 static void loopback_up(int errfd)
@@ -429,6 +435,31 @@ static int write_id_map(const char *file, unsigned inside, unsigned outside)
     return write_file(file, line);
 }
 
+/* The guest is uid/gid 1000 inside. Outside it is the invoking user, or
+ * nobody (65534) when that is root: a root-owned guest would count as the
+ * global root in the kernel's checks that look at ids alone (RLIMIT_NPROC
+ * does not bind uid 0; /proc/sys files owned by root). The app and the
+ * granted paths must then be readable (and writable) by others. */
+static int id_maps(pid_t pid, char *err, size_t errlen)
+{
+    uid_t uid = geteuid() == 0 ? 65534 : geteuid();
+    gid_t gid = geteuid() == 0 ? 65534 : getegid();
+    char file[64];
+    snprintf(file, sizeof file, "/proc/%d/setgroups", (int)pid);
+    int e = write_file(file, "deny\n");
+    if (e == 0) {
+        snprintf(file, sizeof file, "/proc/%d/uid_map", (int)pid);
+        e = write_id_map(file, LCH_GUEST_UID, uid);
+    }
+    if (e == 0) {
+        snprintf(file, sizeof file, "/proc/%d/gid_map", (int)pid);
+        e = write_id_map(file, LCH_GUEST_GID, gid);
+    }
+    if (e < 0)
+        snprintf(err, errlen, "sandbox: cannot map the user into the namespace: %s", strerror(-e));
+    return e;
+}
+
 /* How the guest ended -> the status of SPEC.md. */
 static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb)
 {
@@ -450,12 +481,10 @@ static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb
 }
 
 __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (*guest)(void *),
-                                                  void *arg, int errfd, pid_t supervisor)
+                                                  void *arg, int errfd, int hs, pid_t supervisor)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor)
         _exit(125);
-    uid_t uid = geteuid();
-    gid_t gid = getegid();
     int flags =
         CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWPID;
     if (!sb->net_host)
@@ -466,10 +495,17 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
              "allow them, e.g. sysctl kernel.unprivileged_userns_clone=1, an AppArmor profile "
              "that permits userns, or a pod securityContext with seccompProfile Unconfined)",
              strerror(errno));
-    if (write_file("/proc/self/setgroups", "deny\n") < 0 ||
-        write_id_map("/proc/self/uid_map", LCH_GUEST_UID, uid) < 0 ||
-        write_id_map("/proc/self/gid_map", LCH_GUEST_GID, gid) < 0)
-        fail(errfd, "sandbox: cannot map the user into the namespace: %s", strerror(errno));
+    /* the supervisor, still in the parent user namespace, writes the id
+     * maps: only it may map an id other than its own (see id_maps) */
+    char c = 'u';
+    if (write(hs, &c, 1) != 1 || read(hs, &c, 1) != 1 || c != 'g')
+        _exit(125); /* the supervisor says why */
+    close(hs);
+    /* become the mapped ids (the capabilities in the new namespace stay
+     * until the guest drops them) */
+    if (setresgid(LCH_GUEST_GID, LCH_GUEST_GID, LCH_GUEST_GID) < 0 ||
+        setresuid(LCH_GUEST_UID, LCH_GUEST_UID, LCH_GUEST_UID) < 0)
+        fail(errfd, "sandbox: cannot take the sandbox's ids: %s", strerror(errno));
     pid_t pid = fork();
     if (pid < 0)
         fail(errfd, "sandbox: fork: %s", strerror(errno));
@@ -663,6 +699,13 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     sigaddset(&watched, SIGHUP);
     sigaddset(&watched, SIGQUIT);
     sigprocmask(SIG_BLOCK, &watched, &old);
+    int hs[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hs) < 0) {
+        snprintf(err, errlen, "sandbox: socketpair: %s", strerror(errno));
+        close(ep[0]);
+        close(ep[1]);
+        return -1;
+    }
     pid_t self = getpid();
     char cgroup[PATH_MAX];
     cgroup_create(sb, cgroup, sizeof cgroup);
@@ -679,9 +722,28 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     if (mid == 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);
         close(ep[0]);
-        middle_main(sb, guest, arg, ep[1], self);
+        close(hs[0]);
+        middle_main(sb, guest, arg, ep[1], hs[1], self);
     }
     close(ep[1]);
+    close(hs[1]);
+    char c;
+    if (read(hs[0], &c, 1) == 1) {
+        /* the middle made its namespaces: map its ids */
+        int e = id_maps(mid, err, errlen);
+        c = e == 0 ? 'g' : '!';
+        if (write(hs[0], &c, 1) != 1 || e < 0) {
+            close(hs[0]);
+            close(ep[0]);
+            kill(mid, SIGKILL);
+            waitpid(mid, NULL, 0);
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            if (cgroup[0])
+                rmdir(cgroup);
+            return -1;
+        }
+    }
+    close(hs[0]);
     if (cgroup[0])
         cgroup_enter(cgroup, mid); /* the guest, forked later, inherits it */
     int status = supervise(mid, sb, &watched, ep[0], err, errlen);

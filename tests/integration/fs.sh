@@ -19,6 +19,9 @@ if [ ! -x "$bin" ]; then
 fi
 
 work=$(mktemp -d)
+# the guest is an unprivileged user outside the sandbox: what it is shown
+# must be readable (and, for write grants, writable) by others
+chmod 755 "$work"
 [ -d "$work" ] || exit 1
 trap 'rm -rf "$work"' EXIT
 pass=0
@@ -131,6 +134,7 @@ promise EACCES stat /etc'
 # ---- asynchronous for real -----------------------------------------------------------
 
 mkdir -p "$work/rw"
+chmod 777 "$work/rw"
 run --allow-read="$work/rw" --allow-write="$work/rw" -e "
 const fs = require('fs');
 const order = [];

@@ -18,6 +18,9 @@ if [ ! -x "$bin" ]; then
 fi
 
 work=$(mktemp -d)
+# the guest is an unprivileged user outside the sandbox: what it is shown
+# must be readable (and, for write grants, writable) by others
+chmod 755 "$work"
 [ -d "$work" ] || exit 1
 trap 'rm -rf "$work"' EXIT
 pass=0
@@ -115,6 +118,7 @@ fi
 
 echo "outside secret" > "$work/outside/secret.txt"
 mkdir -p "$work/rw"
+chmod 777 "$work/rw"
 fsprobe="
 const fs = require('fs');
 const W = process.argv[1], O = process.argv[2];

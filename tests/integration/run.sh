@@ -34,6 +34,9 @@ fi
 command -v node >/dev/null || die "host node not found"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX")
+# the guest is an unprivileged user outside the sandbox: what it is shown
+# must be readable (and, for write grants, writable) by others
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP

@@ -19,6 +19,9 @@ if [ ! -x "$bin" ]; then echo "security: no launcher at $bin" >&2; echo "0 passe
 # Not under /tmp (even when the tree is): a profile that grants /tmp (the
 # sandbox's private one) must not cover the secret's host path by name.
 work=$(mktemp -d /var/tmp/se-security.XXXXXX)
+# the guest is an unprivileged user outside the sandbox: what it is shown
+# must be readable (and, for write grants, writable) by others
+chmod 755 "$work"
 [ -d "$work" ] || exit 1
 trap 'rm -rf "$work"' EXIT
 secret="TOP-SECRET-$RANDOM$RANDOM"
@@ -37,7 +40,7 @@ for mode in default allow-all; do
   for probe in "$here"/probes/*.js; do
     name=$(basename "$probe" .js)
     rm -rf "$work/app" && mkdir -p "$work/app"
-    rm -rf "$work/rw" && mkdir -p "$work/rw"
+    rm -rf "$work/rw" && mkdir -p "$work/rw" && chmod 777 "$work/rw"
     cp "$probe" "$work/app/probe.js"
     flags=()
     if [ -f "${probe%.js}.flags" ]; then

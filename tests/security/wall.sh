@@ -13,6 +13,9 @@ if [ "${1:-}" = "--probe" ] && [ -n "${2:-}" ]; then probe=$2; fi
 if [ ! -x "$probe" ]; then echo "wall: no probe at $probe (make first)" >&2; echo "0 passed, 1 failed"; exit 1; fi
 
 work=$(mktemp -d)
+# the guest is an unprivileged user outside the sandbox: what it is shown
+# must be readable (and, for write grants, writable) by others
+chmod 755 "$work"
 [ -d "$work" ] || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/app"
@@ -24,7 +27,7 @@ fail=0
 kill_always=" mount unshare ptrace "
 kill_strict=" tiocsti fork "
 for policy in strict default; do
-  for t in host-files pid-ns net-none mount unshare ptrace proc-mem write-app tmp-size fork caps fds tiocsti clone3; do
+  for t in host-files pid-ns net-none mount unshare ptrace proc-mem write-app tmp-size pids fork caps fds tiocsti clone3; do
     out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" "$t" 2>&1)
     rc=$?
     if [ "$rc" -eq 0 ] && [ "$out" = "held $t" ]; then

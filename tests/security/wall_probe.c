@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -90,6 +91,13 @@ static int status_field(const char *name, char *out, size_t cap)
     return r;
 }
 
+static void *idle(void *arg)
+{
+    (void)arg;
+    pause();
+    return NULL;
+}
+
 static int run(void *arg)
 {
     (void)arg;
@@ -158,6 +166,18 @@ static int run(void *arg)
             }
         close(fd);
         return escaped("256 MiB fit in /tmp");
+    }
+    if (!strcmp(test, "pids")) {
+        /* threads count against RLIMIT_NPROC (64 here) like processes:
+         * it is counted per user namespace and binds an unprivileged id */
+        int made = 0;
+        for (int i = 0; i < 1024; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, idle, NULL) != 0)
+                break;
+            made++;
+        }
+        return made < 64 ? held() : escaped("%d threads started", made);
     }
     if (!strcmp(test, "fork")) {
         /* no child processes yet (child_process is a later issue): a fork
