@@ -11,8 +11,6 @@ bin="$root/build/secure-exec-launch"
 runs=${RUNS:-5}
 
 die() { echo "bench: $*" >&2; exit 1; }
-# the launcher shows its current folder at /app: the scripts live here
-cd "$here"
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
 [ -x "$bin" ] || die "no launcher at $bin (build first: make)"
 node=$(command -v node) || die "host node not found"
@@ -22,12 +20,17 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bench-fs.XXXXXX")
 # must be readable (and, for write grants, writable) by others
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/node" "$work/ours" "$work/results"
+mkdir -p "$work/node" "$work/ours" "$work/results" "$work/app"
+# the app folder (shown at /app, the launcher's current folder): a copy
+# anybody may read, as the guest is an unprivileged user outside
+cp "$here/fs-work.js" "$work/app/"
+chmod -R a+rX "$work/app"
+cd "$work/app"
 chmod 777 "$work/ours"
 
 for i in $(seq "$runs"); do
-  "$node" "$here/fs-work.js" "$work/node" > "$work/results/node.$i"
-  "$bin" --allow-read="$work/ours" --allow-write="$work/ours" "$here/fs-work.js" "$work/ours" \
+  "$node" "$work/app/fs-work.js" "$work/node" > "$work/results/node.$i"
+  "$bin" --allow-read="$work/ours" --allow-write="$work/ours" "$work/app/fs-work.js" "$work/ours" \
     > "$work/results/ours.$i"
 done
 

@@ -16,8 +16,6 @@ runs=${RUNS:-30}
 warmup=${WARMUP:-3}
 
 die() { echo "bench: $*" >&2; exit 1; }
-# the launcher shows its current folder at /app: the scripts live here
-cd "$here"
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
 [[ $warmup =~ ^[0-9]+$ ]] || die "WARMUP must be a number, not '$warmup'"
 [ -x "$bin" ] || die "no launcher at $bin (build first: make)"
@@ -26,6 +24,14 @@ node=$(command -v node) || die "host node not found"
 command -v python3 >/dev/null || die "python3 is needed to read the results"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+# The app folder (the launcher shows its current folder at /app) is a copy
+# anybody may read: run as root, the guest is an unprivileged user outside.
+chmod 755 "$work"
+mkdir -p "$work/app"
+cp "$hello" "$work/app/hello.js"
+chmod -R a+rX "$work/app"
+hello="$work/app/hello.js"
+cd "$work/app"
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP

@@ -70,6 +70,18 @@ done
 [ ${#dirs[@]} -gt 0 ] || die "no fixture matches: ${filters[*]}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/matrix.XXXXXX")
+# Both sides run a copy of each fixture in a folder anybody may read: run as
+# root, the sandbox's guest is an unprivileged user outside, and the tree
+# may sit under a private home folder.
+chmod 755 "$work"
+mkdir -p "$work/fixtures"
+staged=()
+for dir in "${dirs[@]}"; do
+  cp -r "$dir" "$work/fixtures/"
+  staged+=("$work/fixtures/${dir##*/}")
+done
+chmod -R a+rX "$work/fixtures"
+dirs=("${staged[@]}")
 cleanup() {
   local pidfile pid
   # Our own background jobs, then the process group of each `timeout`
