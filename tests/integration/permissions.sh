@@ -95,9 +95,9 @@ else
   bad "bad grant" "exit $rc: $err"
 fi
 
-out=$(env -i HOME=/secret-home PATH=/secret-path NODE_A=1 NODE_B=2 "$bin" --allow-env=HOME,NODE_* -e 'console.log(JSON.stringify(process.env))')
+out=$(env -i HOME=/secret-home PATH=/secret-path NODE_A=1 NODE_B=2 "$bin" --app "$work/app" --allow-env=HOME,NODE_* -e 'console.log(JSON.stringify(process.env))')
 if [ "$out" = '{"HOME":"/secret-home","NODE_A":"1","NODE_B":"2"}' ]; then ok "--allow-env passes only the granted names"; else bad "--allow-env" "got: $out"; fi
-out=$(env HOME=/h "$bin" --profile dev -e 'console.log(process.env.HOME)')
+out=$(env HOME=/h "$bin" --app "$work/app" --profile dev -e 'console.log(process.env.HOME)')
 if [ "$out" = "/h" ]; then ok "dev profile opens env"; else bad "dev env" "got: $out"; fi
 
 app_run --audit "$work/audit.jsonl" probe.js ./in.js "$work/outside/o.js"
