@@ -64,7 +64,7 @@ ASAN_BIN  := $(ASAN)/secure-exec-launch
 .PHONY: all deps check check-unit check-asan check-fuzz check-integration check-matrix demo bench \
         format check-format lint clean
 
-all: $(BIN)
+all: $(BIN) $(OVERLAY_BIN)
 
 deps:
 	@bash contrib/build/deps.sh
@@ -129,6 +129,19 @@ $(OBJ)/launcher/profiles.o: launcher/profiles.S $(wildcard profiles/*.profile)
 
 $(BIN): $(OBJ)/launcher/main.o $(OBJ)/launcher/snapshot.o $(OBJ)/launcher/profiles.o $(LIB_A)
 	$(CXX) -o $@ $^ $(LDLIBS_)
+
+# ---- the node_modules overlay (fuse-overlay/) --------------------------------
+
+FUSE_CFLAGS := $$(pkg-config --cflags fuse3)
+FUSE_LIBS   := $$(pkg-config --libs fuse3)
+OVERLAY_BIN := $(BUILD)/secure-exec-overlay
+
+$(OBJ)/fuse-overlay/%.o: fuse-overlay/%.c fuse-overlay/overlay.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(FUSE_CFLAGS) -c $< -o $@
+
+$(OVERLAY_BIN): $(OBJ)/fuse-overlay/main.o $(OBJ)/fuse-overlay/overlay.o
+	$(CC) -o $@ $^ $(FUSE_LIBS) -lpthread
 
 # ---- tests ----------------------------------------------------------------
 
@@ -203,7 +216,7 @@ check-matrix: $(BIN)
 # Everything, each part's summary folded into one closing line.
 check: deps
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(ASAN_UNIT) $(ASAN_BIN) $(WALL_PROBE)
+	@$(MAKE) --no-print-directory $(BIN) $(OVERLAY_BIN) $(UNIT_BIN) $(ASAN_UNIT) $(ASAN_BIN) $(WALL_PROBE)
 	@bash tests/run-all.sh
 
 # The example runs from a copy anybody may read: run as root, the guest is

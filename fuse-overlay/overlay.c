@@ -1,0 +1,669 @@
+/*
+ * fuse-overlay/overlay.c — see overlay.h and README.md.
+ *
+ * Inodes: one per (dev, ino) met by a lookup, holding an O_PATH
+ * descriptor and the path from the node_modules root; the FUSE node id is
+ * the inode's address (the kernel hands it back and counts lookups).
+ * Opens are not served: the first OPEN answers ENOSYS, the kernel stops
+ * sending them (no-open support), and reads use a read descriptor cached
+ * on the inode. Folders are opened for readdir only.
+ */
+#define FUSE_USE_VERSION 312
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "overlay.h"
+
+#define OVL_HASH 4096
+#define OVL_DAY (24.0 * 3600.0)
+
+typedef struct inode {
+    struct inode *next; /* hash chain */
+    dev_t dev;
+    ino_t ino;
+    int fd;     /* O_PATH, never followed */
+    int rfd;    /* read descriptor of a regular file, opened on first read */
+    char *path; /* from the node_modules root, "" for the root */
+    uint64_t nlookup;
+    mode_t type; /* S_IFREG, S_IFDIR or S_IFLNK */
+} inode_t;
+
+struct ovl {
+    int app_fd;             /* O_PATH of the app folder: symlink targets must stay in it */
+    char sub[NAME_MAX + 1]; /* the served folder's name in it */
+    int root_fd;            /* O_PATH of <app>/node_modules */
+    inode_t root;
+    inode_t *table[OVL_HASH];
+    pthread_mutex_t lock;
+    ovl_opts_t opts;
+    struct fuse_session *se;
+};
+
+static long openat2_(int dirfd, const char *path, int flags, uint64_t resolve)
+{
+    struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve};
+    long fd;
+    do
+        fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+static ovl_t *ovl_of(fuse_req_t req)
+{
+    return fuse_req_userdata(req);
+}
+
+static inode_t *inode_of(ovl_t *o, fuse_ino_t ino)
+{
+    return ino == FUSE_ROOT_ID ? &o->root : (inode_t *)(uintptr_t)ino;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* What the guest sees of st: no write bits, our owner, the real rest. */
+static void present(const ovl_t *o, struct stat *st)
+{
+    st->st_mode &= ~(mode_t)0222;
+    st->st_uid = o->opts.uid;
+    st->st_gid = o->opts.gid;
+}
+
+static bool served_type(mode_t m)
+{
+    return S_ISREG(m) || S_ISDIR(m) || S_ISLNK(m);
+}
+
+/* Lexically resolves target against dir (both relative to the app);
+ * false when the result climbs out of the app. */
+static bool join_inside(const char *dir, const char *target, char *out, size_t cap)
+{
+    char buf[PATH_MAX * 2];
+    if (snprintf(buf, sizeof buf, "%s/%s", dir, target) >= (int)sizeof buf)
+        return false;
+    size_t n = 0;
+    out[0] = '\0';
+    char *save = NULL;
+    for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(c, "."))
+            continue;
+        if (!strcmp(c, "..")) {
+            if (n == 0)
+                return false; /* above the app */
+            char *slash = strrchr(out, '/');
+            n = slash ? (size_t)(slash - out) : 0;
+            out[n] = '\0';
+            continue;
+        }
+        int w = snprintf(out + n, cap - n, "%s%s", n ? "/" : "", c);
+        if (w < 0 || (size_t)w >= cap - n)
+            return false;
+        n += (size_t)w;
+    }
+    return true;
+}
+
+/* A symlink (fd, at path from the served root) may be shown when its
+ * target resolves inside the app: workspace links point at the app's own
+ * packages, pnpm's at .pnpm. Absolute targets never qualify. The target
+ * is opened beneath the served folder's or the app's descriptor, never
+ * by a name that could cross a mount (the overlay may sit on top of its
+ * own source). A dangling target inside is shown (it fails as such). */
+static bool link_stays_inside(ovl_t *o, int fd, const char *path)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(fd, "", target, sizeof target - 1);
+    if (n <= 0)
+        return false;
+    target[n] = '\0';
+    if (target[0] == '/')
+        return false;
+    char dir[PATH_MAX], res[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%s%s%.*s", o->sub, slash ? "/" : "", slash ? (int)(slash - path) : 0,
+             path);
+    if (!join_inside(dir, target, res, sizeof res))
+        return false;
+    size_t sl = strlen(o->sub);
+    long t;
+    if (!strcmp(res, o->sub))
+        return true;
+    if (!strncmp(res, o->sub, sl) && res[sl] == '/')
+        t = openat2_(o->root_fd, res + sl + 1, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+    else
+        t = openat2_(o->app_fd, res, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+    if (t >= 0) {
+        close((int)t);
+        return true;
+    }
+    return errno == ENOENT;
+}
+
+/* ---- lookups and the inode table ----------------------------------------------- */
+
+static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    ovl_t *o = ovl_of(req);
+    inode_t *p = inode_of(o, parent);
+    struct fuse_entry_param e;
+    memset(&e, 0, sizeof e);
+    e.attr_timeout = o->opts.timeout_s;
+    e.entry_timeout = o->opts.timeout_s;
+    if (!strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/')) {
+        fuse_reply_err(req, ENOENT);
+        return;
+    }
+    long fd = openat2_(p->fd, name, O_PATH | O_NOFOLLOW,
+                       RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
+    struct stat st;
+    if (fd < 0 || fstatat((int)fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ||
+        !served_type(st.st_mode)) {
+        int err = fd < 0 ? errno : ENOENT;
+        if (fd >= 0)
+            close((int)fd);
+        if (err == ENOENT || err == ENOTDIR || err == ELOOP || err == EXDEV) {
+            fuse_reply_entry(req, &e); /* ino 0: a miss the kernel caches */
+            return;
+        }
+        fuse_reply_err(req, err);
+        return;
+    }
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s%s%s", p->path, *p->path ? "/" : "", name) >=
+        (int)sizeof path) {
+        close((int)fd);
+        fuse_reply_err(req, ENAMETOOLONG);
+        return;
+    }
+    if (S_ISLNK(st.st_mode) && !link_stays_inside(o, (int)fd, path)) {
+        close((int)fd);
+        fuse_reply_entry(req, &e); /* a link out of the app does not exist */
+        return;
+    }
+    if (S_ISREG(st.st_mode) && ends_with(name, ".node")) {
+        close((int)fd);
+        fuse_reply_err(req, EACCES); /* native addons: never opened */
+        return;
+    }
+    size_t h = (size_t)(st.st_ino ^ st.st_dev) % OVL_HASH;
+    pthread_mutex_lock(&o->lock);
+    inode_t *n = o->table[h];
+    while (n && (n->ino != st.st_ino || n->dev != st.st_dev))
+        n = n->next;
+    if (n) {
+        n->nlookup++;
+        close((int)fd);
+    } else {
+        n = calloc(1, sizeof *n);
+        char *dup = n ? strdup(path) : NULL;
+        if (!n || !dup) {
+            free(n);
+            pthread_mutex_unlock(&o->lock);
+            close((int)fd);
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        n->dev = st.st_dev;
+        n->ino = st.st_ino;
+        n->fd = (int)fd;
+        n->rfd = -1;
+        n->path = dup;
+        n->nlookup = 1;
+        n->type = st.st_mode & S_IFMT;
+        n->next = o->table[h];
+        o->table[h] = n;
+    }
+    pthread_mutex_unlock(&o->lock);
+    present(o, &st);
+    e.ino = (fuse_ino_t)(uintptr_t)n;
+    e.attr = st;
+    fuse_reply_entry(req, &e);
+}
+
+static void forget_one(ovl_t *o, fuse_ino_t ino, uint64_t n)
+{
+    if (ino == FUSE_ROOT_ID)
+        return;
+    inode_t *i = inode_of(o, ino);
+    pthread_mutex_lock(&o->lock);
+    if (i->nlookup > n) {
+        i->nlookup -= n;
+        pthread_mutex_unlock(&o->lock);
+        return;
+    }
+    size_t h = (size_t)(i->ino ^ i->dev) % OVL_HASH;
+    inode_t **pp = &o->table[h];
+    while (*pp && *pp != i)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = i->next;
+    pthread_mutex_unlock(&o->lock);
+    close(i->fd);
+    if (i->rfd >= 0)
+        close(i->rfd);
+    free(i->path);
+    free(i);
+}
+
+static void do_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+    forget_one(ovl_of(req), ino, nlookup);
+    fuse_reply_none(req);
+}
+
+static void do_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+    for (size_t i = 0; i < count; i++)
+        forget_one(ovl_of(req), forgets[i].ino, forgets[i].nlookup);
+    fuse_reply_none(req);
+}
+
+static void do_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)fi;
+    ovl_t *o = ovl_of(req);
+    struct stat st;
+    if (fstatat(inode_of(o, ino)->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+        fuse_reply_err(req, errno);
+        return;
+    }
+    present(o, &st);
+    fuse_reply_attr(req, &st, o->opts.timeout_s);
+}
+
+static void do_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlinkat(inode_of(ovl_of(req), ino)->fd, "", buf, sizeof buf - 1);
+    if (n < 0) {
+        fuse_reply_err(req, errno);
+        return;
+    }
+    buf[n] = '\0';
+    fuse_reply_readlink(req, buf);
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+static void do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)fi;
+    /* no-open support: after this answer the kernel stops sending OPEN */
+    fuse_reply_err(req, ENOSYS);
+}
+
+static void do_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)fi;
+    fuse_reply_err(req, ENOSYS);
+}
+
+/* The read descriptor of a file, opened once: from its O_PATH descriptor
+ * (a file met beneath the root), never by a path again. */
+static int read_fd(ovl_t *o, inode_t *i)
+{
+    pthread_mutex_lock(&o->lock);
+    if (i->rfd < 0 && i->type == S_IFREG) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/self/fd/%d", i->fd);
+        i->rfd = open(p, O_RDONLY | O_CLOEXEC); /* the magic link to that very file */
+    }
+    int fd = i->rfd;
+    pthread_mutex_unlock(&o->lock);
+    return fd;
+}
+
+static void do_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    (void)fi;
+    ovl_t *o = ovl_of(req);
+    inode_t *i = inode_of(o, ino);
+    if (i->type != S_IFREG) {
+        fuse_reply_err(req, EISDIR);
+        return;
+    }
+    int fd = read_fd(o, i);
+    if (fd < 0) {
+        fuse_reply_err(req, EACCES);
+        return;
+    }
+    struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+    buf.buf[0].flags = (enum fuse_buf_flags)(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+    buf.buf[0].fd = fd;
+    buf.buf[0].pos = off;
+    fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    int fd = openat(inode_of(ovl_of(req), ino)->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        fuse_reply_err(req, e);
+        return;
+    }
+    fi->fh = (uint64_t)(uintptr_t)d;
+    fi->keep_cache = 1;
+    fi->cache_readdir = 1;
+    fuse_reply_open(req, fi);
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+    (void)ino;
+    DIR *d = (DIR *)(uintptr_t)fi->fh;
+    char *buf = malloc(size ? size : 1);
+    if (!buf) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    seekdir(d, off);
+    size_t used = 0;
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d);
+        if (!de)
+            break;
+        if (de->d_type != DT_REG && de->d_type != DT_DIR && de->d_type != DT_LNK &&
+            de->d_type != DT_UNKNOWN)
+            continue; /* sockets, fifos, devices: not served */
+        struct stat st;
+        memset(&st, 0, sizeof st);
+        st.st_ino = de->d_ino;
+        st.st_mode = (mode_t)DTTOIF(de->d_type);
+        size_t need = fuse_add_direntry(req, buf + used, size - used, de->d_name, &st, de->d_off);
+        if (need > size - used)
+            break;
+        used += need;
+    }
+    fuse_reply_buf(req, buf, used);
+    free(buf);
+}
+
+static void do_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    closedir((DIR *)(uintptr_t)fi->fh);
+    fuse_reply_err(req, 0);
+}
+
+static void do_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+    (void)ino;
+    struct statvfs sv;
+    if (fstatvfs(ovl_of(req)->root_fd, &sv) < 0) {
+        fuse_reply_err(req, errno);
+        return;
+    }
+    fuse_reply_statfs(req, &sv);
+}
+
+static void do_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+    (void)ino;
+    fuse_reply_err(req, (mask & W_OK) ? EACCES : 0);
+}
+
+static void do_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+    (void)ino;
+    (void)name;
+    (void)size;
+    fuse_reply_err(req, ENODATA);
+}
+
+static void do_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+    (void)ino;
+    if (size == 0)
+        fuse_reply_xattr(req, 0);
+    else
+        fuse_reply_buf(req, NULL, 0);
+}
+
+/* ---- everything that would change the tree ----------------------------------------- */
+
+static void deny_setattr(fuse_req_t req, fuse_ino_t i, struct stat *a, int s,
+                         struct fuse_file_info *fi)
+{
+    (void)i, (void)a, (void)s, (void)fi;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_mknod(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m, dev_t r)
+{
+    (void)p, (void)n, (void)m, (void)r;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_mkdir(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m)
+{
+    (void)p, (void)n, (void)m;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_unlink(fuse_req_t req, fuse_ino_t p, const char *n)
+{
+    (void)p, (void)n;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_symlink(fuse_req_t req, const char *l, fuse_ino_t p, const char *n)
+{
+    (void)l, (void)p, (void)n;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_rename(fuse_req_t req, fuse_ino_t p, const char *n, fuse_ino_t np, const char *nn,
+                        unsigned int f)
+{
+    (void)p, (void)n, (void)np, (void)nn, (void)f;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_link(fuse_req_t req, fuse_ino_t i, fuse_ino_t np, const char *nn)
+{
+    (void)i, (void)np, (void)nn;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_write(fuse_req_t req, fuse_ino_t i, const char *b, size_t s, off_t o,
+                       struct fuse_file_info *fi)
+{
+    (void)i, (void)b, (void)s, (void)o, (void)fi;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_create(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m,
+                        struct fuse_file_info *fi)
+{
+    (void)p, (void)n, (void)m, (void)fi;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_setxattr(fuse_req_t req, fuse_ino_t i, const char *n, const char *v, size_t s,
+                          int f)
+{
+    (void)i, (void)n, (void)v, (void)s, (void)f;
+    fuse_reply_err(req, EACCES);
+}
+static void deny_removexattr(fuse_req_t req, fuse_ino_t i, const char *n)
+{
+    (void)i, (void)n;
+    fuse_reply_err(req, EACCES);
+}
+
+static void do_init(void *userdata, struct fuse_conn_info *conn)
+{
+    (void)userdata;
+    /* the tree cannot change under the kernel: cache everything */
+    if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+        conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+    if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+        conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
+    conn->want &= ~(unsigned)FUSE_CAP_AUTO_INVAL_DATA;
+}
+
+static const struct fuse_lowlevel_ops ops = {
+    .init = do_init,
+    .lookup = do_lookup,
+    .forget = do_forget,
+    .forget_multi = do_forget_multi,
+    .getattr = do_getattr,
+    .readlink = do_readlink,
+    .open = do_open,
+    .flush = do_flush,
+    .read = do_read,
+    .opendir = do_opendir,
+    .readdir = do_readdir,
+    .releasedir = do_releasedir,
+    .statfs = do_statfs,
+    .access = do_access,
+    .getxattr = do_getxattr,
+    .listxattr = do_listxattr,
+    .setattr = deny_setattr,
+    .mknod = deny_mknod,
+    .mkdir = deny_mkdir,
+    .unlink = deny_unlink,
+    .rmdir = deny_unlink,
+    .symlink = deny_symlink,
+    .rename = deny_rename,
+    .link = deny_link,
+    .write = deny_write,
+    .create = deny_create,
+    .setxattr = deny_setxattr,
+    .removexattr = deny_removexattr,
+};
+
+/* ---- life cycle ------------------------------------------------------------------------ */
+
+int ovl_new(const char *app, const char *sub, const ovl_opts_t *opts, ovl_t **out, char *err,
+            size_t errlen)
+{
+    ovl_t *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    o->opts = *opts;
+    if (!o->opts.threads)
+        o->opts.threads = 4;
+    if (o->opts.timeout_s < 0)
+        o->opts.timeout_s = OVL_DAY;
+    o->app_fd = open(app, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (o->app_fd < 0) {
+        int e = -errno;
+        snprintf(err, errlen, "%s: %s", app, strerror(errno));
+        free(o);
+        return e;
+    }
+    if (!*sub || strchr(sub, '/') || !strcmp(sub, ".") || !strcmp(sub, "..")) {
+        snprintf(err, errlen, "%s: not one folder name", sub);
+        close(o->app_fd);
+        free(o);
+        return -EINVAL;
+    }
+    snprintf(o->sub, sizeof o->sub, "%s", sub);
+    long fd = openat2_(o->app_fd, sub, O_PATH | O_DIRECTORY,
+                       RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
+    if (fd < 0) {
+        int e = -errno;
+        snprintf(err, errlen, "%s/%s: %s", app, sub, strerror(errno));
+        close(o->app_fd);
+        free(o);
+        return e;
+    }
+    o->root_fd = (int)fd;
+    o->root.fd = o->root_fd;
+    o->root.rfd = -1;
+    o->root.path = (char *)"";
+    o->root.nlookup = 2;
+    o->root.type = S_IFDIR;
+    pthread_mutex_init(&o->lock, NULL);
+    *out = o;
+    return 0;
+}
+
+int ovl_serve(ovl_t *o, const char *mountpoint, char *err, size_t errlen)
+{
+    /* read-only twice: the kernel answers EROFS before a write reaches us */
+    char *argv[] = {(char *)"secure-exec-overlay", (char *)"-o",
+                    (char *)"ro,nosuid,nodev,noexec,default_permissions,allow_other,"
+                            "fsname=secure-exec-overlay,subtype=secure-exec",
+                    NULL};
+    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+    o->se = fuse_session_new(&args, &ops, sizeof ops, o);
+    fuse_opt_free_args(&args);
+    if (!o->se) {
+        snprintf(err, errlen, "cannot create the FUSE session");
+        return -EIO;
+    }
+    if (fuse_session_mount(o->se, mountpoint) != 0) {
+        snprintf(err, errlen, "cannot mount at %s", mountpoint);
+        fuse_session_destroy(o->se);
+        o->se = NULL;
+        return -EIO;
+    }
+    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+    if (cfg) {
+        fuse_loop_cfg_set_max_threads(cfg, o->opts.threads);
+        fuse_loop_cfg_set_idle_threads(cfg, o->opts.threads);
+    }
+    int r = cfg ? fuse_session_loop_mt(o->se, cfg) : fuse_session_loop(o->se);
+    if (cfg)
+        fuse_loop_cfg_destroy(cfg);
+    fuse_session_unmount(o->se);
+    fuse_session_destroy(o->se);
+    o->se = NULL;
+    if (r < 0) {
+        snprintf(err, errlen, "the FUSE session failed: %s", strerror(-r));
+        return r;
+    }
+    return 0;
+}
+
+void ovl_stop(ovl_t *o)
+{
+    if (o && o->se)
+        fuse_session_exit(o->se);
+}
+
+void ovl_free(ovl_t *o)
+{
+    if (!o)
+        return;
+    for (size_t h = 0; h < OVL_HASH; h++) {
+        inode_t *n = o->table[h];
+        while (n) {
+            inode_t *next = n->next;
+            close(n->fd);
+            if (n->rfd >= 0)
+                close(n->rfd);
+            free(n->path);
+            free(n);
+            n = next;
+        }
+    }
+    close(o->root_fd);
+    close(o->app_fd);
+    pthread_mutex_destroy(&o->lock);
+    free(o);
+}

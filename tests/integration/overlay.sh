@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# tests/integration/overlay.sh — the stand-alone secure-exec-overlay in a
+# private mount namespace: reads, readdir, stat, npm/pnpm/workspace
+# symlinks in, symlinks out, writes refused, .node refused, special files
+# hidden, a 10k-file tree, and the race of a folder swapped for a symlink
+# to / while reads go on. The overlay is mounted on top of its own source,
+# as the sandbox shows it at /app/node_modules.
+# Prints ok/FAIL per check and "N passed, N failed".
+#
+# usage: tests/integration/overlay.sh [--bin PATH]   (PATH: secure-exec-overlay)
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin="$here/../../build/secure-exec-overlay"
+if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
+bin=$(readlink -f "$bin")
+if [ ! -x "$bin" ]; then
+  echo "overlay: no binary at $bin (run make first)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# Everything below runs inside a private mount namespace (as root, or as
+# a user mapped to root in a new user namespace).
+if [ "${SE_OVERLAY_INNER:-}" != 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    exec env SE_OVERLAY_INNER=1 unshare -m bash "$0" --bin "$bin"
+  fi
+  exec env SE_OVERLAY_INNER=1 unshare -rm bash "$0" --bin "$bin"
+fi
+mount --make-rprivate / 2>/dev/null || true
+
+work=$(mktemp -d)
+[ -d "$work" ] || exit 1
+pass=0
+fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() {
+  echo "FAIL $1"
+  shift
+  for line in "$@"; do echo "     $line"; done
+  fail=$((fail + 1))
+}
+
+app="$work/app"
+nm="$app/node_modules"
+mkdir -p "$nm/pkg/lib" "$nm/.pnpm/dep@1.0.0/node_modules/dep" "$app/packages/ws" "$work/outside" "$nm/big"
+echo 'module.exports = "pkg";' >"$nm/pkg/index.js"
+echo '{"name":"pkg","main":"index.js"}' >"$nm/pkg/package.json"
+echo 'dep' >"$nm/.pnpm/dep@1.0.0/node_modules/dep/index.js"
+ln -s .pnpm/dep@1.0.0/node_modules/dep "$nm/dep"            # pnpm
+ln -s ../packages/ws "$nm/ws"                                 # a workspace package
+echo 'ws' >"$app/packages/ws/index.js"
+echo 'outside secret' >"$work/outside/secret"
+ln -s ../../outside "$nm/escape"                              # leaves the app
+ln -s /etc "$nm/absolute"                                     # absolute
+ln -s ../../outside/secret "$nm/pkg/lib/escape-file"          # leaves the app, as a file
+echo 'binary' >"$nm/pkg/addon.node"
+mkfifo "$nm/fifo"
+for i in $(seq 10000); do : >"$nm/big/f$i"; done
+chmod -R a+rX "$work"
+
+"$bin" "$nm" "$nm" 2>"$work/overlay.err" &
+opid=$!
+for _ in $(seq 100); do mountpoint -q "$nm" && break; sleep 0.05; done
+if ! mountpoint -q "$nm"; then
+  bad "mount" "$(head -c 300 "$work/overlay.err")"
+  echo "$pass passed, $fail failed"
+  exit 1
+fi
+
+t() { # t NAME WANT COMMAND...
+  local name=$1 want=$2 got
+  shift 2
+  got=$("$@" 2>&1)
+  if [ "$got" = "$want" ]; then ok "$name"; else bad "$name" "want: $want" "got:  $got"; fi
+}
+t "readdir: files, folders and links; the fifo hidden" ".pnpm absolute big dep escape pkg ws" \
+  bash -c "ls -A '$nm' | sort | tr '\n' ' ' | sed 's/ \$//'"
+t "read a file" 'module.exports = "pkg";' cat "$nm/pkg/index.js"
+t "pnpm symlink into .pnpm" "dep" cat "$nm/dep/index.js"
+t "workspace link to the app's own package" "ws" cat "$nm/ws/index.js"
+t "a link out of the app does not exist" "ENOENT" bash -c "stat '$nm/escape' >/dev/null 2>&1 && echo visible || echo ENOENT"
+t "an absolute link does not exist" "ENOENT" bash -c "stat '$nm/absolute' >/dev/null 2>&1 && echo visible || echo ENOENT"
+t "a file link out of the app does not exist" "ENOENT" bash -c "cat '$nm/pkg/lib/escape-file' >/dev/null 2>&1 && echo visible || echo ENOENT"
+t ".node cannot be opened" "Permission denied" bash -c "cat '$nm/pkg/addon.node' 2>&1 | sed 's/.*: //'"
+t "write refused (EROFS)" "Read-only file system" bash -c "{ echo x > '$nm/pkg/new.js'; } 2>&1 | sed 's/.*: //'"
+t "unlink refused" "Read-only file system" bash -c "rm -f '$nm/pkg/index.js' 2>&1 | sed 's/.*: //'"
+t "mkdir refused" "Read-only file system" bash -c "mkdir '$nm/d' 2>&1 | sed 's/.*: //'"
+t "no write bits shown" "-r--r--r--" stat -c %A "$nm/pkg/index.js"
+t "a miss is ENOENT" "ENOENT" bash -c "stat '$nm/nope' >/dev/null 2>&1 && echo found || echo ENOENT"
+t "10k-file folder listed whole" "10000" bash -c "ls '$nm/big' | wc -l"
+
+umount "$nm"
+wait "$opid" 2>/dev/null
+
+# The race: in the source, a folder is swapped back and forth for a symlink
+# to / while the guest side reads through it, with no caching (--timeout 0)
+# so every read looks it up again. No byte from outside may come back.
+src="$work/src"
+mkdir -p "$src/node_modules/racer/etc" "$work/mnt"
+echo inside >"$src/node_modules/racer/etc/passwd"
+chmod -R a+rX "$src"
+"$bin" --timeout 0 "$src/node_modules" "$work/mnt" 2>>"$work/overlay.err" &
+opid=$!
+for _ in $(seq 100); do mountpoint -q "$work/mnt" && break; sleep 0.05; done
+( cd "$src/node_modules" && while :; do
+    mv racer racer.d 2>/dev/null && ln -s / racer 2>/dev/null
+    sleep 0.001
+    rm -f racer 2>/dev/null && mv racer.d racer 2>/dev/null
+    sleep 0.001
+  done ) &
+swapper=$!
+leak=0
+inside=0
+for _ in $(seq 1500); do
+  out=$(cat "$work/mnt/racer/etc/passwd" 2>/dev/null || true)
+  case $out in
+    inside) inside=$((inside + 1)) ;;
+    "") ;;
+    *) leak=1 ;;
+  esac
+done
+kill "$swapper" 2>/dev/null
+wait "$swapper" 2>/dev/null
+if [ "$leak" -eq 0 ] && [ "$inside" -gt 0 ]; then
+  ok "a folder swapped for a symlink to / during reads: nothing from outside ($inside clean reads)"
+else
+  bad "race" "leak=$leak inside=$inside"
+fi
+umount "$work/mnt"
+wait "$opid" 2>/dev/null
+rm -rf "$work"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
