@@ -28,17 +28,19 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
         -Wswitch-default -Wmisleading-indentation -Wvla -Wundef -Wno-unused-parameter
 OPT      ?= -O2 -g
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
+CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS) \
+        $$(pkg-config --cflags fuse3)
 # V8 is built without RTTI and exceptions; the shim matches. Its headers are
 # -isystem so their own warnings are not ours.
 CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
         -fno-rtti -fno-exceptions -isystem $(V8_INC) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
-SANDBOX_LIBS := -lseccomp -lcap
+SANDBOX_LIBS := -lseccomp -lcap $$(pkg-config --libs fuse3)
 LDLIBS_  := -L$(V8_LIB) -lnode -luv $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
 LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c \
-        launcher/sandbox.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c
+        launcher/sandbox.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
+        fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc
 
 OBJ      := $(BUILD)/obj
@@ -132,13 +134,8 @@ $(BIN): $(OBJ)/launcher/main.o $(OBJ)/launcher/snapshot.o $(OBJ)/launcher/profil
 
 # ---- the node_modules overlay (fuse-overlay/) --------------------------------
 
-FUSE_CFLAGS := $$(pkg-config --cflags fuse3)
 FUSE_LIBS   := $$(pkg-config --libs fuse3)
 OVERLAY_BIN := $(BUILD)/secure-exec-overlay
-
-$(OBJ)/fuse-overlay/%.o: fuse-overlay/%.c fuse-overlay/overlay.h | $(DEPS_OK)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(FUSE_CFLAGS) -c $< -o $@
 
 $(OVERLAY_BIN): $(OBJ)/fuse-overlay/main.o $(OBJ)/fuse-overlay/overlay.o
 	$(CC) -o $@ $^ $(FUSE_LIBS) -lpthread

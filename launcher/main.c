@@ -423,6 +423,7 @@ int main(int argc, char **argv)
         .fds = settings->fds,
         /* the heap plus what V8 and the bridges hold outside it */
         .memory_mb = (cfg.heap_limit_mb ? cfg.heap_limit_mb : 128) * 2 + 64,
+        .overlay = true,
         .seccomp = settings->seccomp[0] ? settings->seccomp : "strict",
         .keep_fds = keep,
         .nkeep = nkeep,

@@ -34,11 +34,14 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/signalfd.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../fuse-overlay/overlay.h"
 #include "harden.h"
 #include "landlock.h"
 #include "sandbox.h"
@@ -195,6 +198,9 @@ static void bind_same(int errfd, const char *path, bool rw, bool required)
 
 /* ---- the guest's view ------------------------------------------------------------ */
 
+static int fuse_sock = -1; /* the guest's end of the overlay socket, or -1 */
+static int fuse_fd = -1;   /* /dev/fuse, opened by the middle process */
+
 static const char *const system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                           "/lib64", "/lib32", "/libx32"};
 static const char *const etc_files[] = {
@@ -225,6 +231,45 @@ static bool needs_bind(const char *p)
             return false;
     }
     return true;
+}
+
+/* The node_modules overlay: the guest opens /dev/fuse, mounts it on
+ * /app/node_modules (read-only, nosuid, nodev, noexec) and hands the
+ * descriptor to the supervisor, which serves it from outside. */
+static void mount_overlay(int sock, int errfd)
+{
+    struct stat st;
+    if (stat("/newroot/app/node_modules", &st) < 0 || !S_ISDIR(st.st_mode) || fuse_fd < 0) {
+        close(sock);
+        return; /* no node_modules: nothing to serve */
+    }
+    int fd = fuse_fd;
+    char opts[160];
+    snprintf(opts, sizeof opts,
+             "fd=%d,rootmode=40000,user_id=%d,group_id=%d,default_permissions,allow_other", fd,
+             LCH_GUEST_UID, LCH_GUEST_GID);
+    if (mount("secure-exec-overlay", "/newroot/app/node_modules", "fuse.secure-exec",
+              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+        fail(errfd, "sandbox: cannot mount the node_modules overlay: %s", strerror(errno));
+    char byte = 'f';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof ctl);
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1)
+        fail(errfd, "sandbox: cannot hand the overlay to the supervisor: %s", strerror(errno));
+    close(fd);
+    fuse_fd = -1;
+    close(sock);
 }
 
 static void build_view(const lch_sandbox_t *sb, int errfd)
@@ -264,6 +309,9 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
              e == -EACCES ? " (the guest runs as an unprivileged user: the app folder and the "
                             "folders above it must be readable and searchable by others)"
                           : "");
+
+    if (fuse_sock >= 0)
+        mount_overlay(fuse_sock, errfd);
 
     /* A private, size-limited /tmp. */
     snprintf(opts, sizeof opts, "mode=1777,size=%zum", sb->tmpfs_mb ? sb->tmpfs_mb : 64);
@@ -501,6 +549,17 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     if (write(hs, &c, 1) != 1 || read(hs, &c, 1) != 1 || c != 'g')
         _exit(125); /* the supervisor says why */
     close(hs);
+    /* /dev/fuse for the overlay: opened now, in the new user namespace
+     * (the kernel wants the device opened there) and still with the
+     * invoking user's file access (the device is often root-only) */
+    if (fuse_sock >= 0) {
+        fuse_fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+        if (fuse_fd < 0)
+            fail(errfd,
+                 "sandbox: cannot open /dev/fuse: %s (the node_modules overlay needs it: "
+                 "modprobe fuse, and in a container expose /dev/fuse)",
+                 strerror(errno));
+    }
     /* become the mapped ids (the capabilities in the new namespace stay
      * until the guest drops them) */
     if (setresgid(LCH_GUEST_GID, LCH_GUEST_GID, LCH_GUEST_GID) < 0 ||
@@ -511,6 +570,10 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
         fail(errfd, "sandbox: fork: %s", strerror(errno));
     if (pid == 0)
         guest_main(sb, guest, arg, errfd);
+    if (fuse_sock >= 0)
+        close(fuse_sock);
+    if (fuse_fd >= 0)
+        close(fuse_fd);
     int st;
     struct rusage ru;
     while (wait4(pid, &st, 0, &ru) < 0)
@@ -590,6 +653,41 @@ static void cgroup_enter(const char *path, pid_t pid)
     snprintf(file, sizeof file, "%s/cgroup.procs", path);
     snprintf(val, sizeof val, "%d\n", (int)pid);
     write_file(file, val);
+}
+
+/* ---- the overlay, served by the supervisor -----------------------------------------------------
+ */
+
+typedef struct {
+    ovl_t *ov;
+    int sock;
+} overlay_job_t;
+
+/* Receives the guest's /dev/fuse descriptor and serves it until the
+ * guest's mount namespace (and with it the mount) is gone. */
+static void *serve_overlay(void *arg)
+{
+    overlay_job_t *job = arg;
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+    ssize_t n = recvmsg(job->sock, &msg, MSG_CMSG_CLOEXEC);
+    struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        char dev[32], err[256];
+        snprintf(dev, sizeof dev, "/dev/fd/%d", fd);
+        ovl_serve(job->ov, dev, err, sizeof err);
+        close(fd);
+    }
+    close(job->sock);
+    return NULL;
 }
 
 /* ---- the supervisor ---------------------------------------------------------------------- */
@@ -699,6 +797,23 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     sigaddset(&watched, SIGHUP);
     sigaddset(&watched, SIGQUIT);
     sigprocmask(SIG_BLOCK, &watched, &old);
+    /* the overlay: opened here, served from here, mounted by the guest */
+    static overlay_job_t job = {NULL, -1};
+    int fs[2] = {-1, -1};
+    char path[PATH_MAX];
+    struct stat nst;
+    if (sb->overlay && snprintf(path, sizeof path, "%s/node_modules", sb->app) < (int)sizeof path &&
+        stat(path, &nst) == 0 && S_ISDIR(nst.st_mode)) {
+        ovl_opts_t oo = {.threads = 4, .timeout_s = -1, .uid = 0, .gid = 0};
+        char oerr[256];
+        if (ovl_new(sb->app, "node_modules", &oo, &job.ov, oerr, sizeof oerr) < 0 ||
+            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fs) < 0) {
+            snprintf(err, errlen, "sandbox: node_modules overlay: %s", oerr);
+            close(ep[0]);
+            close(ep[1]);
+            return -1;
+        }
+    }
     int hs[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hs) < 0) {
         snprintf(err, errlen, "sandbox: socketpair: %s", strerror(errno));
@@ -723,10 +838,26 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         sigprocmask(SIG_SETMASK, &old, NULL);
         close(ep[0]);
         close(hs[0]);
+        if (fs[0] >= 0)
+            close(fs[0]);
+        fuse_sock = fs[1];
         middle_main(sb, guest, arg, ep[1], hs[1], self);
     }
     close(ep[1]);
     close(hs[1]);
+    if (fs[1] >= 0) {
+        close(fs[1]);
+        job.sock = fs[0];
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        /* the guest mounts only once it is in its namespaces: the thread
+         * waits for the descriptor, then serves until the guest is gone */
+        if (pthread_create(&t, &attr, serve_overlay, &job) != 0)
+            close(fs[0]);
+        pthread_attr_destroy(&attr);
+    }
     char c;
     if (read(hs[0], &c, 1) == 1) {
         /* the middle made its namespaces: map its ids */

@@ -38,6 +38,7 @@ typedef struct {
     unsigned fds;         /* RLIMIT_NOFILE (0: the default) */
     uint64_t fsize_bytes; /* RLIMIT_FSIZE (0 none) */
     size_t memory_mb;     /* cgroup v2 memory.max, where delegated (0 none) */
+    bool overlay;         /* serve <app>/node_modules at /app/node_modules (FUSE) */
     const char *seccomp;  /* policy name ("strict", "default", ...) */
     const int *keep_fds;  /* descriptors the guest keeps besides 0-2 */
     size_t nkeep;
