@@ -42,6 +42,11 @@ for mode in default allow-all; do
     rm -rf "$work/app" && mkdir -p "$work/app"
     rm -rf "$work/rw" && mkdir -p "$work/rw" && chmod 777 "$work/rw"
     cp "$probe" "$work/app/probe.js"
+    if [ -f "${probe%.js}.setup" ]; then
+      app="$work/app" # shellcheck disable=SC2034 # used by the sourced setup
+      # shellcheck source=/dev/null
+      . "${probe%.js}.setup"
+    fi
     flags=()
     if [ -f "${probe%.js}.flags" ]; then
       read -r -a flags < <(sed "s#@RW@#$work/rw#g" "${probe%.js}.flags")
