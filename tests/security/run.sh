@@ -43,7 +43,8 @@ for mode in default allow-all; do
     rm -rf "$work/rw" && mkdir -p "$work/rw" && chmod 777 "$work/rw"
     cp "$probe" "$work/app/probe.js"
     if [ -f "${probe%.js}.setup" ]; then
-      app="$work/app" # shellcheck disable=SC2034 # used by the sourced setup
+      # shellcheck disable=SC2034 # used by the sourced setup
+      app="$work/app"
       # shellcheck source=/dev/null
       . "${probe%.js}.setup"
     fi
