@@ -357,6 +357,7 @@ enum {
     K_NAMESPACES,
     K_SECCOMP,
     K_NETWORK,
+    K_OVERLAY,
     K_COUNT,
 };
 
@@ -376,6 +377,7 @@ static const char *const keys[K_COUNT] = {
     "sandbox.namespaces",
     "sandbox.seccomp",
     "sandbox.network",
+    "sandbox.overlay",
 };
 
 static int parse_u64(const char *v, uint64_t max, uint64_t *out)
@@ -486,6 +488,14 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
             s->network = BRK_NETMODE_HOST;
         else
             return fail(why, "network must be none, loopback or host, not '%.32s'", v);
+        return 0;
+    case K_OVERLAY:
+        if (!strcmp(v, "on"))
+            s->overlay_off = false;
+        else if (!strcmp(v, "off"))
+            s->overlay_off = true;
+        else
+            return fail(why, "overlay must be on or off, not '%.32s'", v);
         return 0;
     default:
         return fail(why, "internal: key %d", k);

@@ -55,6 +55,7 @@ typedef struct brk_settings_s {
     unsigned namespaces; /* BRK_NS_* bits */
     char seccomp[32];    /* policy name */
     brk_netmode_t network;
+    bool overlay_off; /* sandbox.overlay = off: node_modules through the plain /app bind */
 } brk_settings_t;
 
 enum {

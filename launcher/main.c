@@ -300,8 +300,8 @@ static void print_profile(const brk_policy_t *p, const char *profile)
             first = false;
         }
     const char *policy = s->seccomp[0] ? s->seccomp : "strict";
-    printf("\nsandbox.seccomp = %s\nsandbox.network = %s\n", policy,
-           (unsigned)s->network < 3 ? net[s->network] : "?");
+    printf("\nsandbox.seccomp = %s\nsandbox.network = %s\nsandbox.overlay = %s\n", policy,
+           (unsigned)s->network < 3 ? net[s->network] : "?", s->overlay_off ? "off" : "on");
     const char *text = lch_seccomp_policy_text(policy);
     if (!text)
         die("sandbox.seccomp: no seccomp policy named '%s'", policy);
@@ -423,7 +423,7 @@ int main(int argc, char **argv)
         .fds = settings->fds,
         /* the heap plus what V8 and the bridges hold outside it */
         .memory_mb = (cfg.heap_limit_mb ? cfg.heap_limit_mb : 128) * 2 + 64,
-        .overlay = true,
+        .overlay = !settings->overlay_off,
         .seccomp = settings->seccomp[0] ? settings->seccomp : "strict",
         .keep_fds = keep,
         .nkeep = nkeep,

@@ -15,3 +15,4 @@ limits.output_bytes = 67108864
 sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup
 sandbox.seccomp = default
 sandbox.network = loopback
+sandbox.overlay = on

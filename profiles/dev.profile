@@ -16,3 +16,4 @@ limits.output_bytes = 0
 sandbox.namespaces = user, mount, pid, ipc, uts, cgroup
 sandbox.seccomp = default
 sandbox.network = host
+sandbox.overlay = on

@@ -15,3 +15,4 @@ limits.output_bytes = 16777216
 sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup
 sandbox.seccomp = strict
 sandbox.network = none
+sandbox.overlay = on
