@@ -51,8 +51,10 @@ START_TEST(profile_full)
                              "limits.output_bytes = 1048576\n"
                              "sandbox.namespaces = user, mount, pid\n"
                              "sandbox.seccomp = default\n"
-                             "sandbox.network = loopback\n");
+                             "sandbox.network = loopback\n"
+                             "sandbox.overlay = off\n");
     const brk_settings_t *s = brk_settings(p);
+    ck_assert(s->overlay_off);
     ck_assert_uint_eq(s->heap_mb, 64);
     ck_assert_uint_eq(s->timeout_ms, 5000);
     ck_assert_uint_eq(s->tmpfs_mb, 32);
@@ -103,6 +105,7 @@ START_TEST(profile_errors)
     parse_fails("sandbox.seccomp = Bad!\n", "bad character");
     parse_fails("sandbox.seccomp = \n", "1 to");
     parse_fails("sandbox.network = internet\n", "none, loopback or host");
+    parse_fails("sandbox.overlay = maybe\n", "overlay must be on or off");
     char big[5000];
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
