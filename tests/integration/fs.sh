@@ -9,30 +9,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-bin="$here/../../build/secure-exec-launch"
-if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
-bin=$(readlink -f "$bin")
-if [ ! -x "$bin" ]; then
-  echo "fs: no launcher at $bin (run make first)" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-
-work=$(mktemp -d)
-# the guest is an unprivileged user outside the sandbox: what it is shown
-# must be readable (and, for write grants, writable) by others
-chmod 755 "$work"
-[ -d "$work" ] || exit 1
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1"
-  shift
-  for line in "$@"; do echo "     $line"; done
-  fail=$((fail + 1))
-}
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh"
+test_setup fs "$here/../../build/secure-exec-launch" "$@"
 
 # run ARGS...: the launcher with a 30 s limit; sets $out, $err, $rc.
 run() {
@@ -168,5 +147,4 @@ AbortError ABORT_ERR
 ab
 ERR_METHOD_NOT_IMPLEMENTED'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

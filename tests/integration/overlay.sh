@@ -11,36 +11,21 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-bin="$here/../../build/secure-exec-overlay"
-if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
-bin=$(readlink -f "$bin")
-if [ ! -x "$bin" ]; then
-  echo "overlay: no binary at $bin (run make first)" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh"
+test_setup overlay "$here/../../build/secure-exec-overlay" "$@"
 
 # Everything below runs inside a private mount namespace (as root, or as
 # a user mapped to root in a new user namespace).
 if [ "${SE_OVERLAY_INNER:-}" != 1 ]; then
   if [ "$(id -u)" = 0 ]; then
+    rm -rf "$work"
     exec env SE_OVERLAY_INNER=1 unshare -m bash "$0" --bin "$bin"
   fi
+  rm -rf "$work"
   exec env SE_OVERLAY_INNER=1 unshare -rm bash "$0" --bin "$bin"
 fi
 mount --make-rprivate / 2>/dev/null || true
-
-work=$(mktemp -d)
-[ -d "$work" ] || exit 1
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1"
-  shift
-  for line in "$@"; do echo "     $line"; done
-  fail=$((fail + 1))
-}
 
 app="$work/app"
 nm="$app/node_modules"
@@ -130,6 +115,4 @@ else
 fi
 umount "$work/mnt"
 wait "$opid" 2>/dev/null
-rm -rf "$work"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -8,30 +8,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-bin="$here/../../build/secure-exec-launch"
-if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
-bin=$(readlink -f "$bin")
-if [ ! -x "$bin" ]; then
-  echo "permissions: no launcher at $bin (run make first)" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-
-work=$(mktemp -d)
-# the guest is an unprivileged user outside the sandbox: what it is shown
-# must be readable (and, for write grants, writable) by others
-chmod 755 "$work"
-[ -d "$work" ] || exit 1
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1"
-  shift
-  for line in "$@"; do echo "     $line"; done
-  fail=$((fail + 1))
-}
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh"
+test_setup permissions "$here/../../build/secure-exec-launch" "$@"
 
 mkdir -p "$work/app" "$work/appx" "$work/outside"
 echo 'module.exports = "outside"' > "$work/outside/o.js"
@@ -176,5 +155,4 @@ W/appx/f.js EACCES
 write app EACCES"
 if [ "$out" = "$want" ]; then ok "fs under strict: the app folder read-only, /appx not granted by /app"; else bad "fs /appx" "got: $out" "err: ${err:0:300}"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary
