@@ -120,10 +120,12 @@ $(BUILD)/seccomp/%.bpf: $(MKSECCOMP)
 	@mkdir -p $(dir $@)
 	$(MKSECCOMP) $* $@
 
-$(OBJ)/launcher/seccomp_bpf.o: launcher/seccomp_bpf.S $(BUILD)/seccomp/strict.bpf $(BUILD)/seccomp/default.bpf
+$(OBJ)/launcher/seccomp_bpf.o: launcher/seccomp_bpf.S $(BUILD)/seccomp/strict.bpf $(BUILD)/seccomp/default.bpf \
+        $(BUILD)/seccomp/overlay.bpf
 	@mkdir -p $(dir $@)
 	$(CC) -DLCH_BPF_STRICT='"$(BUILD)/seccomp/strict.bpf"' \
-	    -DLCH_BPF_DEFAULT='"$(BUILD)/seccomp/default.bpf"' -c $< -o $@
+	    -DLCH_BPF_DEFAULT='"$(BUILD)/seccomp/default.bpf"' \
+	    -DLCH_BPF_OVERLAY='"$(BUILD)/seccomp/overlay.bpf"' -c $< -o $@
 
 $(OBJ)/launcher/profiles.o: launcher/profiles.S $(wildcard profiles/*.profile)
 	@mkdir -p $(dir $@)

@@ -683,6 +683,16 @@ static void *serve_overlay(void *arg)
         memcpy(&fd, CMSG_DATA(c), sizeof fd);
         char dev[32], err[256];
         snprintf(dev, sizeof dev, "/dev/fd/%d", fd);
+        /* the server confines itself before it reads a request: read-only
+         * file access everywhere (Landlock) and its own system-call
+         * allowlist, on this thread and the workers it will start */
+        if ((lch_landlock_apply(NULL, 0, err, sizeof err) < 0 && lch_landlock_abi() > 0) ||
+            lch_seccomp_install("overlay", err, sizeof err) < 0) {
+            fprintf(stderr, "secure-exec-launch: overlay: %s\n", err);
+            close(fd); /* the guest's node_modules reads fail: ENOTCONN */
+            close(job->sock);
+            return NULL;
+        }
         ovl_serve(job->ov, dev, err, sizeof err);
         close(fd);
     }

@@ -33,6 +33,7 @@
 /* The policies, embedded by seccomp_policies.S. */
 extern const char lch_seccomp_strict[], lch_seccomp_strict_end[];
 extern const char lch_seccomp_default[], lch_seccomp_default_end[];
+extern const char lch_seccomp_overlay[], lch_seccomp_overlay_end[];
 
 #define POLICY_MAX_LINE 4096
 /* Numbers libseccomp has no name for, up to this horizon, answer ENOSYS
@@ -324,13 +325,15 @@ static int compile(const char *text, scmp_filter_ctx *out, char *err, size_t err
 
 const char *lch_seccomp_policy_text(const char *name)
 {
-    static char *cache[2];
+    static char *cache[3];
     const char *start, *end;
     int i;
     if (!strcmp(name, "strict")) {
         start = lch_seccomp_strict, end = lch_seccomp_strict_end, i = 0;
     } else if (!strcmp(name, "default") || !strcmp(name, "dev")) {
         start = lch_seccomp_default, end = lch_seccomp_default_end, i = 1;
+    } else if (!strcmp(name, "overlay")) {
+        start = lch_seccomp_overlay, end = lch_seccomp_overlay_end, i = 2;
     } else {
         return NULL;
     }
@@ -376,14 +379,20 @@ int lch_seccomp_export(const char *name, int fd, char *err, size_t errlen)
 /* The compiled filters, embedded by seccomp_bpf.S from build/seccomp/. */
 extern const struct sock_filter lch_bpf_strict[], lch_bpf_strict_end[];
 extern const struct sock_filter lch_bpf_default[], lch_bpf_default_end[];
+extern const struct sock_filter lch_bpf_overlay[], lch_bpf_overlay_end[];
 
 int lch_seccomp_install(const char *name, char *err, size_t errlen)
 {
     const struct sock_filter *start, *end;
+    unsigned flags = SECCOMP_FILTER_FLAG_TSYNC;
     if (!strcmp(name, "strict")) {
         start = lch_bpf_strict, end = lch_bpf_strict_end;
     } else if (!strcmp(name, "default") || !strcmp(name, "dev")) {
         start = lch_bpf_default, end = lch_bpf_default_end;
+    } else if (!strcmp(name, "overlay")) {
+        /* the calling thread (and those it creates) only */
+        start = lch_bpf_overlay, end = lch_bpf_overlay_end;
+        flags = 0;
     } else {
         snprintf(err, errlen, "no seccomp policy named '%s' (strict, default, dev)", name);
         return -ENOENT;
@@ -398,7 +407,7 @@ int lch_seccomp_install(const char *name, char *err, size_t errlen)
         snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
         return -errno;
     }
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) != 0) {
         int e = errno;
         snprintf(err, errlen, "cannot load the %s filter: %s", name,
                  e ? strerror(e) : "another thread disagrees (TSYNC)");

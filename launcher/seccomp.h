@@ -9,8 +9,9 @@
 #include <stddef.h>
 
 /* Loads the named policy's filter, compiled to BPF at build time
- * (se-mkseccomp), for this process and all its threads (TSYNC). Call while
- * single-threaded. 0, or -errno with one line in err. */
+ * (se-mkseccomp), for this process and all its threads (TSYNC), or, for
+ * "overlay", for the calling thread and the threads it creates. 0, or
+ * -errno with one line in err. */
 int lch_seccomp_install(const char *policy_name, char *err, size_t errlen);
 
 /* Compiles the named policy and writes its BPF program to fd (the build). */

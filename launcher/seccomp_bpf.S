@@ -12,4 +12,9 @@ lch_bpf_strict_end:
 lch_bpf_default:
     .incbin LCH_BPF_DEFAULT
 lch_bpf_default_end:
+    .balign 8
+    .globl lch_bpf_overlay, lch_bpf_overlay_end
+lch_bpf_overlay:
+    .incbin LCH_BPF_OVERLAY
+lch_bpf_overlay_end:
     .section .note.GNU-stack,"",@progbits

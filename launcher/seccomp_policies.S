@@ -10,4 +10,8 @@ lch_seccomp_strict_end:
 lch_seccomp_default:
     .incbin "launcher/seccomp/default.policy"
 lch_seccomp_default_end:
+    .globl lch_seccomp_overlay, lch_seccomp_overlay_end
+lch_seccomp_overlay:
+    .incbin "launcher/seccomp/overlay.policy"
+lch_seccomp_overlay_end:
     .section .note.GNU-stack,"",@progbits
