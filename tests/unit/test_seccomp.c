@@ -36,6 +36,7 @@ START_TEST(policy_parse_errors)
     char err[256];
     ck_assert_int_eq(lch_seccomp_check(lch_seccomp_policy_text("strict"), err, sizeof err), 0);
     ck_assert_int_eq(lch_seccomp_check(lch_seccomp_policy_text("default"), err, sizeof err), 0);
+    ck_assert_int_eq(lch_seccomp_check(lch_seccomp_policy_text("overlay"), err, sizeof err), 0);
     ck_assert_ptr_null(lch_seccomp_policy_text("nope"));
     parse_fails("allow read\n", "line 1: the first rule must be");
     parse_fails("# c\ndefault kill\nallow read no_such_call\n",
