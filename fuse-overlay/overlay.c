@@ -350,11 +350,25 @@ static void do_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
         fuse_reply_err(req, EACCES);
         return;
     }
-    struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
-    buf.buf[0].flags = (enum fuse_buf_flags)(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-    buf.buf[0].fd = fd;
-    buf.buf[0].pos = off;
-    fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+    /* one buffer per worker thread, grown to the largest read seen: no
+     * allocation per request, and no splice (which needs vmsplice, a call
+     * the server's seccomp policy leaves out) */
+    static __thread char *tbuf;
+    static __thread size_t tcap;
+    if (size > tcap) {
+        char *nb = realloc(tbuf, size);
+        if (!nb) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        tbuf = nb;
+        tcap = size;
+    }
+    ssize_t n = pread(fd, tbuf, size, off);
+    if (n < 0)
+        fuse_reply_err(req, errno);
+    else
+        fuse_reply_buf(req, tbuf, (size_t)n);
 }
 
 static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -517,8 +531,7 @@ static void do_init(void *userdata, struct fuse_conn_info *conn)
     /* the tree cannot change under the kernel: cache everything */
     if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
         conn->want |= FUSE_CAP_CACHE_SYMLINKS;
-    if (conn->capable & FUSE_CAP_SPLICE_WRITE)
-        conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
+    conn->want &= ~(unsigned)(FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_SPLICE_READ);
     conn->want &= ~(unsigned)FUSE_CAP_AUTO_INVAL_DATA;
 }
 
@@ -622,7 +635,8 @@ int ovl_serve(ovl_t *o, const char *mountpoint, char *err, size_t errlen)
         o->se = NULL;
         return -EIO;
     }
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+    /* one thread: the plain loop (no worker threads to cancel at the end) */
+    struct fuse_loop_config *cfg = o->opts.threads > 1 ? fuse_loop_cfg_create() : NULL;
     if (cfg) {
         fuse_loop_cfg_set_max_threads(cfg, o->opts.threads);
         fuse_loop_cfg_set_idle_threads(cfg, o->opts.threads);
