@@ -144,7 +144,7 @@ $(OVERLAY_BIN): $(OBJ)/fuse-overlay/main.o $(OBJ)/fuse-overlay/overlay.o
 
 # ---- tests ----------------------------------------------------------------
 
-HEADERS := $(wildcard bridge/*.h isolate/*.h launcher/*.h tests/unit/*.h)
+HEADERS := $(wildcard bridge/*.h isolate/*.h launcher/*.h fuse-overlay/*.h tests/unit/*.h)
 
 $(UNIT_BIN): $(UNIT_SRCS) $(OBJ)/launcher/snapshot.o $(LIB_A) $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "overlay.h"
 
 #define OVL_HASH 4096
@@ -96,7 +97,7 @@ static bool served_type(mode_t m)
 
 /* Lexically resolves target against dir (both relative to the app);
  * false when the result climbs out of the app. */
-static bool join_inside(const char *dir, const char *target, char *out, size_t cap)
+bool ovl__join_inside(const char *dir, const char *target, char *out, size_t cap)
 {
     char buf[PATH_MAX * 2];
     if (snprintf(buf, sizeof buf, "%s/%s", dir, target) >= (int)sizeof buf)
@@ -142,7 +143,7 @@ static bool link_stays_inside(ovl_t *o, int fd, const char *path)
     const char *slash = strrchr(path, '/');
     snprintf(dir, sizeof dir, "%s%s%.*s", o->sub, slash ? "/" : "", slash ? (int)(slash - path) : 0,
              path);
-    if (!join_inside(dir, target, res, sizeof res))
+    if (!ovl__join_inside(dir, target, res, sizeof res))
         return false;
     size_t sl = strlen(o->sub);
     long t;

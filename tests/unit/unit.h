@@ -13,6 +13,7 @@ Suite *broker_suite(void);
 Suite *path_suite(void);
 Suite *seccomp_suite(void);
 Suite *harden_suite(void);
+Suite *overlay_suite(void);
 
 /* Checked fixture: V8 platform for the test's child process. */
 void unit_v8_setup(void);
