@@ -16,6 +16,7 @@
 #define OVL_OVERLAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct ovl ovl_t;
 
@@ -24,6 +25,7 @@ typedef struct {
     double timeout_s; /* entry/attribute/negative cache, seconds (< 0: one day) */
     unsigned uid;     /* owner reported for every file (the guest's id) */
     unsigned gid;
+    uint64_t spin_ns; /* one thread: keep polling this long after a request (0: none) */
 } ovl_opts_t;
 
 /* Serves app/sub (sub: one component, "node_modules" for the launcher);

@@ -818,7 +818,7 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
          * costs a cross-CPU wake-up either way), and libfuse's worker pool
          * cancels its threads at the end with tgkill, which the server's
          * seccomp policy leaves out */
-        ovl_opts_t oo = {.threads = 1, .timeout_s = -1, .uid = 0, .gid = 0};
+        ovl_opts_t oo = {.threads = 1, .timeout_s = -1, .uid = 0, .gid = 0, .spin_ns = 200000};
         char oerr[256];
         if (ovl_new(sb->app, "node_modules", &oo, &job.ov, oerr, sizeof oerr) < 0 ||
             socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fs) < 0) {
