@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "landlock.h"
 
 typedef struct {
     const char *name;
@@ -76,16 +76,6 @@ static int try_proc(void)
         return -1;
     }
     return 0;
-}
-
-static int landlock_abi(void)
-{
-#ifdef SYS_landlock_create_ruleset
-    long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-    return v < 0 ? 0 : (int)v;
-#else
-    return 0;
-#endif
 }
 
 static bool seccomp_filter_ok(void)
@@ -160,7 +150,7 @@ int lch_check(bool json)
     snprintf(p[n].detail, sizeof p[n].detail, "%s",
              sc ? "SECCOMP_RET_KILL_PROCESS available" : "the kernel lacks seccomp filters");
     n++;
-    int abi = landlock_abi();
+    int abi = lch_landlock_abi();
     p[n] = (probe_t){.name = "landlock", .ok = abi > 0, .required = false};
     if (abi > 0)
         snprintf(p[n].detail, sizeof p[n].detail, "ABI %d", abi);

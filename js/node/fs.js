@@ -35,15 +35,15 @@ function takeCallback(args) {
   return cb;
 }
 
-// Defines fs[name] and fs[name + 'Sync'] from ops maker `make`. `results`:
-// the callback gets the generator's array result spread (read, write ...),
-// and the sync form returns its first element.
-function define(name, make, results = undefined) {
-  fs[`${name}Sync`] = named(`${name}Sync`, (...args) => {
+// The sync and callback forms of ops maker `make`. `results`: the callback
+// gets the generator's array result spread (read, write ...), and the sync
+// form returns its first element.
+function forms(name, make, results = undefined) {
+  const sync = named(`${name}Sync`, (...args) => {
     const r = u.runSync(make(...args));
     return results ? r[0] : r;
   });
-  fs[name] = named(name, (...args) => {
+  const callback = named(name, (...args) => {
     const cb = takeCallback(args);
     const gen = make(...args);
     u.runAsync(gen, results
@@ -51,8 +51,16 @@ function define(name, make, results = undefined) {
       : cb);
   });
   if (results) {
-    Object.defineProperty(fs[name], kCustomPromisifyArgs, { value: results, enumerable: false });
+    Object.defineProperty(callback, kCustomPromisifyArgs, { value: results, enumerable: false });
   }
+  return { sync, callback };
+}
+
+// Defines fs[name] and fs[name + 'Sync'].
+function define(name, make, results = undefined) {
+  const f = forms(name, make, results);
+  fs[`${name}Sync`] = f.sync;
+  fs[name] = f.callback;
 }
 
 define('access', ops.access);
@@ -156,15 +164,9 @@ fs.existsSync = named('existsSync', (path) => {
 });
 
 {
-  const sync = fs.realpathSync;
-  const cb = fs.realpath;
-  define('realpath', ops.realpathNative);
-  const nativeSync = fs.realpathSync;
-  const nativeCb = fs.realpath;
-  fs.realpathSync = sync;
-  fs.realpath = cb;
-  fs.realpathSync.native = named('realpathSync', nativeSync);
-  fs.realpath.native = named('realpath', nativeCb);
+  const native = forms('realpath', ops.realpathNative);
+  fs.realpathSync.native = native.sync;
+  fs.realpath.native = native.callback;
 }
 
 // Linux has no lchmod: Node exports the names with undefined values.

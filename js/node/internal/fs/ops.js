@@ -69,26 +69,18 @@ function readFile(path, options) {
   const { signal, encoding } = opts;
   const isFd = isFdLike(path);
   const p = isFd ? path : vpath(path);
-  const utf8 = encoding === 'utf8' || encoding === 'utf-8';
-  if (!isFd && !signal) {
-    return utf8
+  const decode = encoding && encoding !== 'buffer' ? (buf) => buf.toString(encoding) : (buf) => buf;
+  // a path: one native call (UTF-8 is decoded in C); an fd: a read loop
+  const byPath = isFd ? null
+    : encoding === 'utf8' || encoding === 'utf-8'
       ? u.single('readFile', p, flags, true)
-      : u.mapped(encoding && encoding !== 'buffer' ? (b) => toBuffer(b).toString(encoding) : toBuffer,
-        'readFile', p, flags, false);
-  }
+      : u.mapped((bytes) => decode(toBuffer(bytes)), 'readFile', p, flags, false);
+  if (byPath && !signal) return byPath;
   return (function* readFileGen() {
     checkAborted(signal);
-    let data;
-    if (isFd) {
-      data = yield* readFd(p, signal);
-    } else if (utf8) {
-      data = yield ['readFile', p, flags, true];
-    } else {
-      data = toBuffer(yield ['readFile', p, flags, false]);
-    }
+    const data = byPath ? yield* byPath : decode(yield* readFd(p, signal));
     checkAborted(signal);
-    if (typeof data === 'string') return data;
-    return encoding && encoding !== 'buffer' ? data.toString(encoding) : data;
+    return data;
   })();
 }
 

@@ -183,11 +183,7 @@ function readFile(path, options) {
 }
 
 function writeFile(path, data, options) {
-  try {
-    return writeFileAny(path, data, options, 'w');
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  return writeFileAny(path, data, options, 'w');
 }
 
 function appendFile(path, data, options) {

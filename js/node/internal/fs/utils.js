@@ -15,6 +15,9 @@
 const binding = require('../binding');
 const { Buffer } = require('buffer');
 const { codes, makeNodeError } = require('../errors');
+const {
+  validateAbortSignal, validateFunction, validateBoolean, validateInteger,
+} = require('../validators');
 
 const { errnoName, errnoMessage } = require('../errno');
 const constants = require('../linux-constants').fs;
@@ -75,27 +78,9 @@ function getOptions(options, defaults = {}) {
   return out;
 }
 
-function validateAbortSignal(signal, name) {
-  if (signal === null || typeof signal !== 'object' || !('aborted' in signal)) {
-    throw codes.ERR_INVALID_ARG_TYPE(name, 'AbortSignal', signal);
-  }
-}
 
-function validateFunction(value, name) {
-  if (typeof value !== 'function') throw codes.ERR_INVALID_ARG_TYPE(name, 'Function', value);
-  return value;
-}
 
-function validateBoolean(value, name) {
-  if (typeof value !== 'boolean') throw codes.ERR_INVALID_ARG_TYPE(name, 'boolean', value);
-}
 
-function validateInteger(value, name, min, max) {
-  if (typeof value !== 'number') throw codes.ERR_INVALID_ARG_TYPE(name, 'number', value);
-  if (!Number.isInteger(value)) throw codes.ERR_OUT_OF_RANGE(name, 'an integer', value);
-  if (value < min || value > max) throw codes.ERR_OUT_OF_RANGE(name, `>= ${min} && <= ${max}`, value);
-  return value;
-}
 
 // 'r', 'wx', 'a+' ... or a number -> open(2) flags.
 const O = constants;
