@@ -18,6 +18,7 @@ V8_INC   := $(VENDOR)/include/node
 V8_LIB   := $(VENDOR)/lib/x86_64-linux-gnu
 DEPS_OK  := $(BUILD)/.deps-ok
 BIN      := $(BUILD)/secure-exec-launch
+OVERLAY_BIN := $(BUILD)/secure-exec-overlay
 
 CC  := gcc
 CXX := g++
@@ -106,13 +107,14 @@ $(OBJ)/launcher/snapshot.o: launcher/snapshot.S $(SNAPSHOT)
 	@mkdir -p $(dir $@)
 	$(CC) -DLCH_SNAPSHOT_PATH='"$(SNAPSHOT)"' -c $< -o $@
 
-$(OBJ)/launcher/seccomp_policies.o: launcher/seccomp_policies.S $(wildcard launcher/seccomp/*.policy)
+$(OBJ)/launcher/seccomp_policies.o: launcher/seccomp_policies.S $(wildcard launcher/seccomp/*.policy) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
 # The policies compiled to BPF at build time: a run loads them as they are.
 MKSECCOMP := $(BUILD)/se-mkseccomp
-$(MKSECCOMP): launcher/mkseccomp.c launcher/seccomp.c launcher/seccomp.h $(OBJ)/launcher/seccomp_policies.o
+$(MKSECCOMP): launcher/mkseccomp.c launcher/seccomp.c launcher/seccomp.h $(OBJ)/launcher/seccomp_policies.o \
+        | $(DEPS_OK)
 	$(CC) $(CFLAGS_) -DLCH_SECCOMP_TOOL -o $@ launcher/mkseccomp.c launcher/seccomp.c \
 	    $(OBJ)/launcher/seccomp_policies.o -lseccomp
 
@@ -137,7 +139,6 @@ $(BIN): $(OBJ)/launcher/main.o $(OBJ)/launcher/snapshot.o $(OBJ)/launcher/profil
 # ---- the node_modules overlay (fuse-overlay/) --------------------------------
 
 FUSE_LIBS   := $$(pkg-config --libs fuse3)
-OVERLAY_BIN := $(BUILD)/secure-exec-overlay
 
 $(OVERLAY_BIN): $(OBJ)/fuse-overlay/main.o $(OBJ)/fuse-overlay/overlay.o
 	$(CC) -o $@ $^ $(FUSE_LIBS) -lpthread

@@ -6,19 +6,29 @@
  * opened without following symlinks (bridge/path.c).
  * Sources are capped (a module larger than BR_MODULE_MAX is refused with
  * EFBIG) so a guest cannot make the loader allocate without bound.
+ *
+ * internalModuleList lets the loader answer its many probes of a folder
+ * (x, x.js, x.json, x/package.json...) from one listing instead of a stat
+ * each: on the node_modules overlay a miss is a round trip to the server
+ * the first time. Only folders on a read-only mount are listed (the /app
+ * bind, the overlay), so a listing stays true for the run.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 #define BR_MODULE_MAX (256u << 20)
+#define BR_LIST_MAX 16384 /* entries; a larger folder is not listed */
 
 void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path, const char *dest)
 {
@@ -131,9 +141,67 @@ static void module_realpath(vm_call_t *c)
     free(path);
 }
 
+/* internalModuleList(dir) -> "<t><name>\0..." with t 'f' a file, 'd' a
+ * folder, 'o' anything else (ask stat); undefined when dir cannot be
+ * listed, is not on a read-only mount, or is too large. */
+static void module_list(vm_call_t *c)
+{
+    char *path = vm_arg_str(c, 0, NULL);
+    if (!path)
+        return;
+    char canon[PATH_MAX];
+    int fd = br__check_path(br__rt(c), BRK_FS_READ, "scandir", path, canon, sizeof canon);
+    free(path);
+    if (fd == 0)
+        fd = br__open_canonical(canon, O_RDONLY | O_DIRECTORY, 0);
+    struct statvfs sv;
+    DIR *d = NULL;
+    if (fd >= 0 && fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+        d = fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        vm_ret_undefined(c);
+        return;
+    }
+    size_t cap = 4096, len = 0, n = 0;
+    char *buf = malloc(cap);
+    bool ok = buf != NULL;
+    struct dirent *de;
+    errno = 0;
+    while (ok && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        size_t nl = strlen(de->d_name); /* < 256, so one doubling is enough */
+        if (++n > BR_LIST_MAX) {
+            ok = false;
+            break;
+        }
+        if (len + nl + 2 > cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                ok = false;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        buf[len++] = de->d_type == DT_REG ? 'f' : de->d_type == DT_DIR ? 'd' : 'o';
+        memcpy(buf + len, de->d_name, nl + 1);
+        len += nl + 1;
+    }
+    if (ok && errno == 0)
+        vm_ret_str(c, buf, len);
+    else
+        vm_ret_undefined(c);
+    free(buf);
+    closedir(d);
+}
+
 static const vm_native_t natives[] = {
     {"readFileUtf8", module_read_file_utf8, 1, VM_NATIVE_FS_READ},
     {"internalModuleStat", module_stat, 1, VM_NATIVE_FS_READ},
     {"realpath", module_realpath, 1, VM_NATIVE_FS_READ},
+    {"internalModuleList", module_list, 1, VM_NATIVE_FS_READ},
 };
 const vm_table_t br__module_table = {"fs", natives, sizeof natives / sizeof natives[0]};

@@ -1,12 +1,17 @@
 /*
  * fuse-overlay/overlay.c — see overlay.h and README.md.
  *
- * Inodes: one per (dev, ino) met by a lookup, holding an O_PATH
- * descriptor and the path from the node_modules root; the FUSE node id is
- * the inode's address (the kernel hands it back and counts lookups).
- * Opens are not served: the first OPEN answers ENOSYS, the kernel stops
- * sending them (no-open support), and reads use a read descriptor cached
- * on the inode. Folders are opened for readdir only.
+ * Inodes: one per (dev, ino) met by a lookup or a READDIRPLUS, holding
+ * the path from the node_modules root (no descriptor: a 10k-file tree
+ * would need 10k of them); every operation opens that path afresh with
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+ * from the root's descriptor. The FUSE node id is the inode's address
+ * (the kernel hands it back and counts lookups). Opens are not served:
+ * the first OPEN answers ENOSYS, the kernel stops sending them (no-open
+ * support), and reads use a read descriptor cached on the inode while
+ * fewer than OVL_RFDS are open. Folders are opened for readdir only, and
+ * READDIRPLUS answers each entry's lookup too, so a package folder listed
+ * once costs no LOOKUP per file afterwards.
  */
 #define FUSE_USE_VERSION 312
 
@@ -35,13 +40,14 @@
 
 #define OVL_HASH 4096
 #define OVL_DAY (24.0 * 3600.0)
+#define OVL_RFDS 256 /* read descriptors kept open at most */
+#define OVL_RESOLVE (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
 
 typedef struct inode {
     struct inode *next; /* hash chain */
     dev_t dev;
     ino_t ino;
-    int fd;     /* O_PATH, never followed */
-    int rfd;    /* read descriptor of a regular file, opened on first read */
+    int rfd;    /* read descriptor of a regular file, opened on first read, or -1 */
     char *path; /* from the node_modules root, "" for the root */
     uint64_t nlookup;
     mode_t type; /* S_IFREG, S_IFDIR or S_IFLNK */
@@ -53,7 +59,8 @@ struct ovl {
     int root_fd;            /* O_PATH of <app>/node_modules */
     inode_t root;
     inode_t *table[OVL_HASH];
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;   /* the table, nlookup and rfd of every inode, rfds */
+    unsigned rfds;          /* read descriptors open */
     ovl_opts_t opts;
     struct fuse_session *se;
 };
@@ -66,6 +73,13 @@ static long openat2_(int dirfd, const char *path, int flags, uint64_t resolve)
         fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
     while (fd < 0 && errno == EINTR);
     return fd;
+}
+
+/* Opens path (from the served root, "" for the root) beneath the root,
+ * never through a symlink; the last component is not followed either. */
+static long open_path(const ovl_t *o, const char *path, int flags)
+{
+    return openat2_(o->root_fd, *path ? path : ".", flags | O_NOFOLLOW, OVL_RESOLVE);
 }
 
 static ovl_t *ovl_of(fuse_req_t req)
@@ -164,50 +178,35 @@ static bool link_stays_inside(ovl_t *o, int fd, const char *path)
 
 /* ---- lookups and the inode table ----------------------------------------------- */
 
-static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+/* Looks name up in folder p for the kernel: fills e and counts the lookup
+ * (e->ino 0 is a miss the kernel may cache: missing, a link out of the
+ * app, a fifo), or returns -errno (a `.node` file: EACCES). */
+static int lookup_entry(ovl_t *o, const inode_t *p, const char *name,
+                        struct fuse_entry_param *e)
 {
-    ovl_t *o = ovl_of(req);
-    inode_t *p = inode_of(o, parent);
-    struct fuse_entry_param e;
-    memset(&e, 0, sizeof e);
-    e.attr_timeout = o->opts.timeout_s;
-    e.entry_timeout = o->opts.timeout_s;
-    if (!strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/')) {
-        fuse_reply_err(req, ENOENT);
-        return;
-    }
-    long fd = openat2_(p->fd, name, O_PATH | O_NOFOLLOW,
-                       RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
+    memset(e, 0, sizeof *e);
+    e->attr_timeout = o->opts.timeout_s;
+    e->entry_timeout = o->opts.timeout_s;
+    if (!strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/'))
+        return 0;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s%s%s", p->path, *p->path ? "/" : "", name) >=
+        (int)sizeof path)
+        return -ENAMETOOLONG;
+    long fd = open_path(o, path, O_PATH);
     struct stat st;
-    if (fd < 0 || fstatat((int)fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ||
-        !served_type(st.st_mode)) {
+    if (fd < 0 || fstat((int)fd, &st) < 0 || !served_type(st.st_mode)) {
         int err = fd < 0 ? errno : ENOENT;
         if (fd >= 0)
             close((int)fd);
-        if (err == ENOENT || err == ENOTDIR || err == ELOOP || err == EXDEV) {
-            fuse_reply_entry(req, &e); /* ino 0: a miss the kernel caches */
-            return;
-        }
-        fuse_reply_err(req, err);
-        return;
+        return err == ENOENT || err == ENOTDIR || err == ELOOP || err == EXDEV ? 0 : -err;
     }
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s%s%s", p->path, *p->path ? "/" : "", name) >=
-        (int)sizeof path) {
-        close((int)fd);
-        fuse_reply_err(req, ENAMETOOLONG);
-        return;
-    }
-    if (S_ISLNK(st.st_mode) && !link_stays_inside(o, (int)fd, path)) {
-        close((int)fd);
-        fuse_reply_entry(req, &e); /* a link out of the app does not exist */
-        return;
-    }
-    if (S_ISREG(st.st_mode) && ends_with(name, ".node")) {
-        close((int)fd);
-        fuse_reply_err(req, EACCES); /* native addons: never opened */
-        return;
-    }
+    bool out = S_ISLNK(st.st_mode) && !link_stays_inside(o, (int)fd, path);
+    close((int)fd);
+    if (out)
+        return 0; /* a link out of the app does not exist */
+    if (S_ISREG(st.st_mode) && ends_with(name, ".node"))
+        return -EACCES; /* native addons: never opened */
     size_t h = (size_t)(st.st_ino ^ st.st_dev) % OVL_HASH;
     pthread_mutex_lock(&o->lock);
     inode_t *n = o->table[h];
@@ -215,20 +214,16 @@ static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         n = n->next;
     if (n) {
         n->nlookup++;
-        close((int)fd);
     } else {
         n = calloc(1, sizeof *n);
         char *dup = n ? strdup(path) : NULL;
         if (!n || !dup) {
             free(n);
             pthread_mutex_unlock(&o->lock);
-            close((int)fd);
-            fuse_reply_err(req, ENOMEM);
-            return;
+            return -ENOMEM;
         }
         n->dev = st.st_dev;
         n->ino = st.st_ino;
-        n->fd = (int)fd;
         n->rfd = -1;
         n->path = dup;
         n->nlookup = 1;
@@ -238,9 +233,20 @@ static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
     }
     pthread_mutex_unlock(&o->lock);
     present(o, &st);
-    e.ino = (fuse_ino_t)(uintptr_t)n;
-    e.attr = st;
-    fuse_reply_entry(req, &e);
+    e->ino = (fuse_ino_t)(uintptr_t)n;
+    e->attr = st;
+    return 0;
+}
+
+static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    ovl_t *o = ovl_of(req);
+    struct fuse_entry_param e;
+    int r = lookup_entry(o, inode_of(o, parent), name, &e);
+    if (r < 0)
+        fuse_reply_err(req, -r);
+    else
+        fuse_reply_entry(req, &e);
 }
 
 static void forget_one(ovl_t *o, fuse_ino_t ino, uint64_t n)
@@ -260,10 +266,11 @@ static void forget_one(ovl_t *o, fuse_ino_t ino, uint64_t n)
         pp = &(*pp)->next;
     if (*pp)
         *pp = i->next;
-    pthread_mutex_unlock(&o->lock);
-    close(i->fd);
-    if (i->rfd >= 0)
+    if (i->rfd >= 0) {
         close(i->rfd);
+        o->rfds--;
+    }
+    pthread_mutex_unlock(&o->lock);
     free(i->path);
     free(i);
 }
@@ -286,8 +293,12 @@ static void do_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     (void)fi;
     ovl_t *o = ovl_of(req);
     struct stat st;
-    if (fstatat(inode_of(o, ino)->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
-        fuse_reply_err(req, errno);
+    long fd = open_path(o, inode_of(o, ino)->path, O_PATH);
+    int r = fd < 0 ? -errno : (fstat((int)fd, &st) < 0 ? -errno : 0);
+    if (fd >= 0)
+        close((int)fd);
+    if (r < 0) {
+        fuse_reply_err(req, -r);
         return;
     }
     present(o, &st);
@@ -296,10 +307,15 @@ static void do_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void do_readlink(fuse_req_t req, fuse_ino_t ino)
 {
+    ovl_t *o = ovl_of(req);
     char buf[PATH_MAX];
-    ssize_t n = readlinkat(inode_of(ovl_of(req), ino)->fd, "", buf, sizeof buf - 1);
+    long fd = open_path(o, inode_of(o, ino)->path, O_PATH);
+    ssize_t n = fd < 0 ? -1 : readlinkat((int)fd, "", buf, sizeof buf - 1);
+    int e = errno;
+    if (fd >= 0)
+        close((int)fd);
     if (n < 0) {
-        fuse_reply_err(req, errno);
+        fuse_reply_err(req, e);
         return;
     }
     buf[n] = '\0';
@@ -323,17 +339,29 @@ static void do_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     fuse_reply_err(req, ENOSYS);
 }
 
-/* The read descriptor of a file, opened once: from its O_PATH descriptor
- * (a file met beneath the root), never by a path again. */
-static int read_fd(ovl_t *o, inode_t *i)
+/* The read descriptor of a file, opened by its path beneath the root and
+ * kept on the inode while fewer than OVL_RFDS are; *own says the caller
+ * closes it after this read. */
+static int read_fd(ovl_t *o, inode_t *i, bool *own)
 {
+    *own = false;
     pthread_mutex_lock(&o->lock);
-    if (i->rfd < 0 && i->type == S_IFREG) {
-        char p[64];
-        snprintf(p, sizeof p, "/proc/self/fd/%d", i->fd);
-        i->rfd = open(p, O_RDONLY | O_CLOEXEC); /* the magic link to that very file */
-    }
     int fd = i->rfd;
+    pthread_mutex_unlock(&o->lock);
+    if (fd >= 0)
+        return fd;
+    fd = (int)open_path(o, i->path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    pthread_mutex_lock(&o->lock);
+    if (i->rfd >= 0) { /* another thread was first */
+        *own = true;
+    } else if (o->rfds < OVL_RFDS) {
+        i->rfd = fd;
+        o->rfds++;
+    } else {
+        *own = true;
+    }
     pthread_mutex_unlock(&o->lock);
     return fd;
 }
@@ -348,7 +376,8 @@ static void do_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
         fuse_reply_err(req, EISDIR);
         return;
     }
-    int fd = read_fd(o, i);
+    bool own;
+    int fd = read_fd(o, i, &own);
     if (fd < 0) {
         fuse_reply_err(req, EACCES);
         return;
@@ -361,6 +390,8 @@ static void do_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     if (size > tcap) {
         char *nb = realloc(tbuf, size);
         if (!nb) {
+            if (own)
+                close(fd);
             fuse_reply_err(req, ENOMEM);
             return;
         }
@@ -369,14 +400,19 @@ static void do_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     }
     ssize_t n = pread(fd, tbuf, size, off);
     if (n < 0)
-        fuse_reply_err(req, errno);
+        n = -errno;
+    if (own)
+        close(fd);
+    if (n < 0)
+        fuse_reply_err(req, (int)-n);
     else
         fuse_reply_buf(req, tbuf, (size_t)n);
 }
 
 static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-    int fd = openat(inode_of(ovl_of(req), ino)->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ovl_t *o = ovl_of(req);
+    int fd = (int)open_path(o, inode_of(o, ino)->path, O_RDONLY | O_DIRECTORY);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         int e = errno;
@@ -391,10 +427,15 @@ static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     fuse_reply_open(req, fi);
 }
 
-static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                       struct fuse_file_info *fi)
+/* READDIR and READDIRPLUS. A plus entry carries the entry's lookup, so
+ * it lists what a lookup would find: links out of the app and fifos are
+ * left out, a `.node` file is listed without attributes (a lookup of it
+ * is refused). */
+static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                     struct fuse_file_info *fi, bool plus)
 {
-    (void)ino;
+    ovl_t *o = ovl_of(req);
+    const inode_t *dir = inode_of(o, ino);
     DIR *d = (DIR *)(uintptr_t)fi->fh;
     char *buf = malloc(size ? size : 1);
     if (!buf) {
@@ -403,25 +444,65 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     }
     seekdir(d, off);
     size_t used = 0;
+    int err = 0;
     for (;;) {
+        long here = telldir(d);
         errno = 0;
         struct dirent *de = readdir(d);
-        if (!de)
+        if (!de) {
+            err = errno;
             break;
+        }
         if (de->d_type != DT_REG && de->d_type != DT_DIR && de->d_type != DT_LNK &&
             de->d_type != DT_UNKNOWN)
             continue; /* sockets, fifos, devices: not served */
-        struct stat st;
-        memset(&st, 0, sizeof st);
-        st.st_ino = de->d_ino;
-        st.st_mode = (mode_t)DTTOIF(de->d_type);
-        size_t need = fuse_add_direntry(req, buf + used, size - used, de->d_name, &st, de->d_off);
-        if (need > size - used)
+        size_t need;
+        if (!plus) {
+            struct stat st;
+            memset(&st, 0, sizeof st);
+            st.st_ino = de->d_ino;
+            st.st_mode = (mode_t)DTTOIF(de->d_type);
+            need = fuse_add_direntry(req, buf + used, size - used, de->d_name, &st, de->d_off);
+        } else {
+            if (fuse_add_direntry_plus(req, NULL, 0, de->d_name, NULL, 0) > size - used) {
+                seekdir(d, here); /* the next READDIRPLUS starts with it */
+                break;
+            }
+            struct fuse_entry_param e;
+            bool dots = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+            int r = dots ? 0 : lookup_entry(o, dir, de->d_name, &e);
+            if (dots || r == -EACCES) { /* listed; its attributes are not given */
+                memset(&e, 0, sizeof e);
+                e.attr.st_ino = de->d_ino;
+                e.attr.st_mode = (mode_t)DTTOIF(de->d_type);
+            } else if (r < 0 || !e.ino) {
+                continue; /* not there for a lookup either */
+            }
+            need = fuse_add_direntry_plus(req, buf + used, size - used, de->d_name, &e, de->d_off);
+        }
+        if (need > size - used) {
+            seekdir(d, here);
             break;
+        }
         used += need;
     }
-    fuse_reply_buf(req, buf, used);
+    if (err && !used)
+        fuse_reply_err(req, err);
+    else
+        fuse_reply_buf(req, buf, used);
     free(buf);
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+    list_dir(req, ino, size, off, fi, false);
+}
+
+static void do_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                           struct fuse_file_info *fi)
+{
+    list_dir(req, ino, size, off, fi, true);
 }
 
 static void do_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -536,6 +617,12 @@ static void do_init(void *userdata, struct fuse_conn_info *conn)
         conn->want |= FUSE_CAP_CACHE_SYMLINKS;
     conn->want &= ~(unsigned)(FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_SPLICE_READ);
     conn->want &= ~(unsigned)FUSE_CAP_AUTO_INVAL_DATA;
+    /* every listing answers its entries' lookups: a package folder read
+     * once costs no LOOKUP per file after (not "auto": the kernel would
+     * fall back to plain READDIR for a folder it has looked into) */
+    if (conn->capable & FUSE_CAP_READDIRPLUS)
+        conn->want |= FUSE_CAP_READDIRPLUS;
+    conn->want &= ~(unsigned)FUSE_CAP_READDIRPLUS_AUTO;
 }
 
 static const struct fuse_lowlevel_ops ops = {
@@ -550,6 +637,7 @@ static const struct fuse_lowlevel_ops ops = {
     .read = do_read,
     .opendir = do_opendir,
     .readdir = do_readdir,
+    .readdirplus = do_readdirplus,
     .releasedir = do_releasedir,
     .statfs = do_statfs,
     .access = do_access,
@@ -608,7 +696,6 @@ int ovl_new(const char *app, const char *sub, const ovl_opts_t *opts, ovl_t **ou
         return e;
     }
     o->root_fd = (int)fd;
-    o->root.fd = o->root_fd;
     o->root.rfd = -1;
     o->root.path = (char *)"";
     o->root.nlookup = 2;
@@ -722,7 +809,6 @@ void ovl_free(ovl_t *o)
         inode_t *n = o->table[h];
         while (n) {
             inode_t *next = n->next;
-            close(n->fd);
             if (n->rfd >= 0)
                 close(n->rfd);
             free(n->path);

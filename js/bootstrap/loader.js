@@ -68,11 +68,38 @@ function isBuiltin(request) {
 
 // ---- Module ---------------------------------------------------------------
 
+// Folders on a read-only mount (the /app bind, the node_modules overlay)
+// are listed once for the run, and the loader's probes of them (x, x.js,
+// x.json, x/package.json...) are answered from the listing: on the overlay
+// each missing name would otherwise be a round trip to its server.
+// undefined: not listed (not read-only, too large, refused); ask stat.
+const listings = new Map();
+function listedStat(filename) {
+  const slash = filename.lastIndexOf('/');
+  if (slash < 0) return undefined;
+  const dir = slash === 0 ? '/' : filename.slice(0, slash);
+  let list = listings.get(dir);
+  if (list === undefined) {
+    const text = binding.fs.internalModuleList(dir);
+    list = null;
+    if (text !== undefined) {
+      list = new Map();
+      for (const e of text.split('\0')) if (e) list.set(e.slice(1), e[0]);
+    }
+    listings.set(dir, list);
+  }
+  if (list === null) return undefined;
+  const type = list.get(filename.slice(slash + 1));
+  if (type === undefined) return -2; // ENOENT
+  return type === 'f' ? 0 : type === 'd' ? 1 : undefined; // a link: stat follows it
+}
+
 const statCache = new Map();
 function stat(filename) {
   let r = statCache.get(filename);
   if (r === undefined) {
-    r = binding.fs.internalModuleStat(filename);
+    r = listedStat(filename);
+    if (r === undefined) r = binding.fs.internalModuleStat(filename);
     statCache.set(filename, r);
   }
   return r;
