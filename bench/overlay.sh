@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# bench/overlay.sh — require() of a large package graph through the
+# bench/overlay.sh — require() of large package graphs through the
 # node_modules overlay against the same tree on the plain read-only /app
-# bind (profile key sandbox.overlay = off), in the same run. The graph:
-# every module file of lodash 4.17.21 (~640 require()s, installed once
-# into build/bench-app from the npm registry). "warm": the host's page
-# cache holds the tree (each run still mounts a fresh overlay, so the
-# FUSE caches start empty); "cold": caches dropped before every run (root
-# only; skipped otherwise). Prints medians and the ratios overlay/bind.
+# bind (profile key sandbox.overlay = off), in the same run. Two graphs,
+# installed once into build/bench-app* from the npm registry:
+#  - lodash: every module file of lodash 4.17.21 (~640 require()s in one
+#    folder);
+#  - express: every package of express 4.21.2's dependency tree (~70
+#    packages, each its own folder and package.json) that loads without
+#    http, which the sandbox does not have yet.
+# "warm": the host's page cache holds the tree (each run still mounts a
+# fresh overlay, so the FUSE caches start empty); "cold": caches dropped
+# before every run (root only; skipped otherwise). Prints medians and the
+# ratios overlay/bind.
 # env: RUNS (default 15)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,36 +22,55 @@ die() { echo "bench: $*" >&2; exit 1; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
 [ -x "$bin" ] || die "no launcher at $bin (build first: make)"
 
-app="$root/build/bench-app"
-if [ ! -f "$app/node_modules/lodash/package.json" ]; then
-  mkdir -p "$app"
-  (cd "$app" && npm install --no-audit --no-fund --no-save --silent lodash@4.17.21 >/dev/null) ||
-    die "npm install lodash failed"
-fi
-cat >"$app/graph.js" <<'JS'
+# install DIR PACKAGE@VERSION: once
+install() {
+  local dir=$1 spec=$2
+  [ -f "$dir/node_modules/${spec%@*}/package.json" ] && return 0
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --no-audit --no-fund --no-save --silent "$spec" >/dev/null) ||
+    die "npm install $spec failed"
+}
+lodash_app="$root/build/bench-app"
+express_app="$root/build/bench-app-express"
+install "$lodash_app" lodash@4.17.21
+install "$express_app" express@4.21.2
+cat >"$lodash_app/graph.js" <<'JS'
 'use strict';
 const fs = require('fs');
 let n = 0;
 for (const f of fs.readdirSync('/app/node_modules/lodash').sort()) {
   if (f.endsWith('.js')) { require(`lodash/${f.slice(0, -3)}`); n++; }
 }
-console.log(n);
+console.log(`${n} lodash modules`);
 JS
-chmod -R a+rX "$app"
+cat >"$express_app/graph.js" <<'JS'
+'use strict';
+const fs = require('fs');
+let n = 0;
+for (const p of fs.readdirSync('/app/node_modules').sort()) {
+  if (p.startsWith('.')) continue;
+  try { require(p); n++; } catch { /* needs what the sandbox lacks (http) */ }
+}
+console.log(`${n} packages of express's tree, ${Object.keys(require.cache).length} files`);
+JS
+chmod -R a+rX "$lodash_app" "$express_app"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-overlay.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 printf '%s\n' 'fs.read = /app' 'sandbox.overlay = off' >"$work/bind.profile"
-n_on=$(cd "$app" && "$bin" graph.js) || die "the graph does not load through the overlay"
-n_off=$(cd "$app" && "$bin" --profile "$work/bind.profile" graph.js) || die "the graph does not load from the bind"
-[ "$n_on" = "$n_off" ] || die "overlay loaded $n_on modules, bind $n_off"
+for app in "$lodash_app" "$express_app"; do
+  on=$(cd "$app" && "$bin" graph.js) || die "$app: the graph does not load through the overlay"
+  off=$(cd "$app" && "$bin" --profile "$work/bind.profile" graph.js) || die "$app: the graph does not load from the bind"
+  [ "$on" = "$off" ] || die "$app: overlay loaded '$on', bind '$off'"
+done
 
 cold=0
 if [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ]; then cold=1; fi
-python3 - "$bin" "$app" "$work/bind.profile" "$runs" "$cold" "$n_on" <<'PY'
+python3 - "$bin" "$work/bind.profile" "$runs" "$cold" "$lodash_app" "$express_app" <<'PY'
 import os, statistics, subprocess, sys, time
-binary, app, bind_profile, runs, cold, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "1", sys.argv[6]
+binary, bind_profile, runs, cold = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+apps = sys.argv[5:]
 cmds = {"overlay": [binary, "graph.js"], "bind": [binary, "--profile", bind_profile, "graph.js"]}
-def run(cmd, drop):
+def run(cmd, app, drop):
     if drop:
         os.sync()
         with open("/proc/sys/vm/drop_caches", "w") as f:
@@ -54,15 +78,17 @@ def run(cmd, drop):
     t = time.perf_counter()
     subprocess.run(cmd, cwd=app, stdout=subprocess.DEVNULL, check=True)
     return (time.perf_counter() - t) * 1000
-print(f"require() of {n} lodash modules, median of {runs} alternating runs (ms)")
-for mode, drop in (("warm", False), ("cold", True)):
-    if drop and not cold:
-        print("cold: skipped (dropping the page cache needs root)")
-        continue
-    res = {k: [] for k in cmds}
-    for _ in range(runs):
-        for k, c in cmds.items():
-            res[k].append(run(c, drop))
-    o, b = statistics.median(res["overlay"]), statistics.median(res["bind"])
-    print(f"{mode}: overlay {o:.1f}  bind {b:.1f}  ratio {o / b:.2f}")
+for app in apps:
+    what = subprocess.run(cmds["bind"], cwd=app, capture_output=True, text=True).stdout.strip()
+    print(f"require() of {what}, median of {runs} alternating runs (ms)")
+    for mode, drop in (("warm", False), ("cold", True)):
+        if drop and not cold:
+            print("  cold: skipped (dropping the page cache needs root)")
+            continue
+        res = {k: [] for k in cmds}
+        for _ in range(runs):
+            for k, c in cmds.items():
+                res[k].append(run(c, app, drop))
+        o, b = statistics.median(res["overlay"]), statistics.median(res["bind"])
+        print(f"  {mode}: overlay {o:.1f}  bind {b:.1f}  ratio {o / b:.2f}")
 PY

@@ -22,7 +22,10 @@ static const char usage[] =
     "leaves it does not exist in the view. Only regular files, folders and\n"
     "symlinks are shown; `.node` files cannot be opened; writes are refused.\n"
     "\n"
-    "  --threads N   worker threads (default 4)\n"
+    "  --threads N   threads answering requests (default 4)\n"
+    "  --prefetch MB module files (.js .cjs .mjs .json up to 128 KiB) of each\n"
+    "                folder listed are pushed into the kernel's page cache by\n"
+    "                a thread of their own, up to MB in all (default 32; 0: off)\n"
     "  --timeout S   how long the kernel may cache entries, attributes and\n"
     "                misses, in seconds (default 86400: the tree is read-only)\n"
     "  --uid N       owner shown for every file (default: this process's)\n"
@@ -53,7 +56,7 @@ static int number(const char *opt, const char *v, unsigned long max, unsigned lo
 
 int main(int argc, char **argv)
 {
-    ovl_opts_t o = {.timeout_s = -1, .uid = getuid(), .gid = getgid()};
+    ovl_opts_t o = {.timeout_s = -1, .uid = getuid(), .gid = getgid(), .prefetch_bytes = 32u << 20};
     const char *pos[2];
     int npos = 0;
     for (int i = 1; i < argc; i++) {
@@ -66,6 +69,10 @@ int main(int argc, char **argv)
             if (number(a, i + 1 < argc ? argv[++i] : NULL, 256, &n) < 0 || !n)
                 return 2;
             o.threads = (unsigned)n;
+        } else if (!strcmp(a, "--prefetch")) {
+            if (number(a, i + 1 < argc ? argv[++i] : NULL, 4096, &n) < 0)
+                return 2;
+            o.prefetch_bytes = (uint64_t)n << 20;
         } else if (!strcmp(a, "--timeout")) {
             if (number(a, i + 1 < argc ? argv[++i] : NULL, 31536000, &n) < 0)
                 return 2;

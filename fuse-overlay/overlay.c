@@ -12,6 +12,12 @@
  * fewer than OVL_RFDS are open. Folders are opened for readdir only, and
  * READDIRPLUS answers each entry's lookup too, so a package folder listed
  * once costs no LOOKUP per file afterwards.
+ *
+ * Prefetch: the module files of a folder just listed (.js .cjs .mjs .json,
+ * up to OVL_PUSH_MAX each) are pushed into the kernel's page cache by a
+ * thread of their own (FUSE_NOTIFY_STORE), so require() reads them without
+ * a READ round trip. It must not be a thread that answers requests: a
+ * store waits for the page lock a reader holds while its READ is queued.
  */
 #define FUSE_USE_VERSION 312
 
@@ -40,7 +46,8 @@
 
 #define OVL_HASH 4096
 #define OVL_DAY (24.0 * 3600.0)
-#define OVL_RFDS 256 /* read descriptors kept open at most */
+#define OVL_RFDS 256              /* read descriptors kept open at most */
+#define OVL_PUSH_MAX (128u << 10) /* larger files are read on demand */
 #define OVL_RESOLVE (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
 
 typedef struct inode {
@@ -50,7 +57,11 @@ typedef struct inode {
     int rfd;    /* read descriptor of a regular file, opened on first read, or -1 */
     char *path; /* from the node_modules root, "" for the root */
     uint64_t nlookup;
-    mode_t type; /* S_IFREG, S_IFDIR or S_IFLNK */
+    mode_t type;         /* S_IFREG, S_IFDIR or S_IFLNK */
+    unsigned pins;       /* queued for prefetch: not freed while pinned */
+    bool gone;           /* forgotten while pinned: the prefetch thread frees it */
+    bool queued;         /* queued for prefetch once, ever */
+    struct inode *qnext; /* prefetch queue */
 } inode_t;
 
 struct ovl {
@@ -59,10 +70,14 @@ struct ovl {
     int root_fd;            /* O_PATH of <app>/node_modules */
     inode_t root;
     inode_t *table[OVL_HASH];
-    pthread_mutex_t lock;   /* the table, nlookup and rfd of every inode, rfds */
-    unsigned rfds;          /* read descriptors open */
+    pthread_mutex_t lock; /* the table, the inodes' counts and rfds, the prefetch queue */
+    unsigned rfds;        /* read descriptors open */
     ovl_opts_t opts;
     struct fuse_session *se;
+    pthread_cond_t qcond; /* the prefetch queue has work, or qstop */
+    inode_t *qhead, *qtail;
+    bool qstop;
+    uint64_t push_left; /* bytes the prefetch may still queue */
 };
 
 static long openat2_(int dirfd, const char *path, int flags, uint64_t resolve)
@@ -181,8 +196,7 @@ static bool link_stays_inside(ovl_t *o, int fd, const char *path)
 /* Looks name up in folder p for the kernel: fills e and counts the lookup
  * (e->ino 0 is a miss the kernel may cache: missing, a link out of the
  * app, a fifo), or returns -errno (a `.node` file: EACCES). */
-static int lookup_entry(ovl_t *o, const inode_t *p, const char *name,
-                        struct fuse_entry_param *e)
+static int lookup_entry(ovl_t *o, const inode_t *p, const char *name, struct fuse_entry_param *e)
 {
     memset(e, 0, sizeof *e);
     e->attr_timeout = o->opts.timeout_s;
@@ -249,6 +263,17 @@ static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         fuse_reply_entry(req, &e);
 }
 
+/* Called with o->lock held; i is out of the table. */
+static void free_inode(ovl_t *o, inode_t *i)
+{
+    if (i->rfd >= 0) {
+        close(i->rfd);
+        o->rfds--;
+    }
+    free(i->path);
+    free(i);
+}
+
 static void forget_one(ovl_t *o, fuse_ino_t ino, uint64_t n)
 {
     if (ino == FUSE_ROOT_ID)
@@ -266,13 +291,12 @@ static void forget_one(ovl_t *o, fuse_ino_t ino, uint64_t n)
         pp = &(*pp)->next;
     if (*pp)
         *pp = i->next;
-    if (i->rfd >= 0) {
-        close(i->rfd);
-        o->rfds--;
-    }
+    i->nlookup = 0;
+    if (i->pins)
+        i->gone = true; /* the prefetch thread still holds it */
+    else
+        free_inode(o, i);
     pthread_mutex_unlock(&o->lock);
-    free(i->path);
-    free(i);
 }
 
 static void do_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -427,6 +451,99 @@ static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     fuse_reply_open(req, fi);
 }
 
+/* ---- prefetch ------------------------------------------------------------------------- */
+
+static bool module_name(const char *name)
+{
+    return ends_with(name, ".js") || ends_with(name, ".json") || ends_with(name, ".cjs") ||
+           ends_with(name, ".mjs");
+}
+
+/* Whether file i, just listed as name, goes to the prefetch queue: once,
+ * within the budget; pinned until the prefetch thread is done with it. */
+static bool want_push(ovl_t *o, inode_t *i, const char *name, off_t size)
+{
+    if (!o->opts.prefetch_bytes || size <= 0 || size > (off_t)OVL_PUSH_MAX || !module_name(name))
+        return false;
+    pthread_mutex_lock(&o->lock);
+    bool yes = !i->queued && o->push_left >= (uint64_t)size;
+    if (yes) {
+        i->queued = true;
+        i->pins++;
+        o->push_left -= (uint64_t)size;
+    }
+    pthread_mutex_unlock(&o->lock);
+    return yes;
+}
+
+/* Called once the listing that names them has reached the kernel (so
+ * it knows their node ids). */
+static void enqueue(ovl_t *o, inode_t **v, size_t n)
+{
+    if (!n)
+        return;
+    pthread_mutex_lock(&o->lock);
+    for (size_t k = 0; k < n; k++) {
+        v[k]->qnext = NULL;
+        if (o->qtail)
+            o->qtail->qnext = v[k];
+        else
+            o->qhead = v[k];
+        o->qtail = v[k];
+    }
+    pthread_cond_signal(&o->qcond);
+    pthread_mutex_unlock(&o->lock);
+}
+
+/* Reads file i whole and stores it in the kernel's page cache for it. A
+ * file the kernel has forgotten, or has read meanwhile, is no harm. */
+static void push_one(ovl_t *o, inode_t *i, char *buf)
+{
+    long fd = open_path(o, i->path, O_RDONLY);
+    if (fd < 0)
+        return;
+    struct stat st;
+    ssize_t n = -1;
+    if (fstat((int)fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        st.st_size <= (off_t)OVL_PUSH_MAX)
+        n = pread((int)fd, buf, (size_t)st.st_size, 0);
+    close((int)fd);
+    if (n != (ssize_t)st.st_size)
+        return; /* changed under us: let READ serve it */
+    struct fuse_bufvec bv = FUSE_BUFVEC_INIT((size_t)n);
+    bv.buf[0].mem = buf;
+    fuse_lowlevel_notify_store(o->se, (fuse_ino_t)(uintptr_t)i, 0, &bv, 0);
+}
+
+static void *prefetch_thread(void *arg)
+{
+    ovl_t *o = arg;
+    char *buf = malloc(OVL_PUSH_MAX);
+    pthread_mutex_lock(&o->lock);
+    for (;;) {
+        inode_t *i = o->qhead;
+        if (!i) {
+            if (o->qstop)
+                break;
+            pthread_cond_wait(&o->qcond, &o->lock);
+            continue;
+        }
+        o->qhead = i->qnext;
+        if (!o->qhead)
+            o->qtail = NULL;
+        bool skip = o->qstop || i->gone || !buf;
+        pthread_mutex_unlock(&o->lock);
+        if (!skip)
+            push_one(o, i, buf);
+        pthread_mutex_lock(&o->lock);
+        if (--i->pins == 0 && i->gone)
+            free_inode(o, i);
+    }
+    pthread_mutex_unlock(&o->lock);
+    free(buf);
+    return NULL;
+}
+
 /* READDIR and READDIRPLUS. A plus entry carries the entry's lookup, so
  * it lists what a lookup would find: links out of the app and fifos are
  * left out, a `.node` file is listed without attributes (a lookup of it
@@ -438,12 +555,16 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     const inode_t *dir = inode_of(o, ino);
     DIR *d = (DIR *)(uintptr_t)fi->fh;
     char *buf = malloc(size ? size : 1);
-    if (!buf) {
+    /* a plus entry takes more than 128 bytes: at most this many to prefetch */
+    inode_t **push = plus ? malloc((size / 128 + 1) * sizeof *push) : NULL;
+    if (!buf || (plus && !push)) {
+        free(buf);
+        free(push);
         fuse_reply_err(req, ENOMEM);
         return;
     }
     seekdir(d, off);
-    size_t used = 0;
+    size_t used = 0, npush = 0;
     int err = 0;
     for (;;) {
         long here = telldir(d);
@@ -479,6 +600,10 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                 continue; /* not there for a lookup either */
             }
             need = fuse_add_direntry_plus(req, buf + used, size - used, de->d_name, &e, de->d_off);
+            inode_t *i = e.ino ? (inode_t *)(uintptr_t)e.ino : NULL;
+            if (i && need <= size - used && i->type == S_IFREG &&
+                want_push(o, i, de->d_name, e.attr.st_size))
+                push[npush++] = i;
         }
         if (need > size - used) {
             seekdir(d, here);
@@ -490,7 +615,9 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
         fuse_reply_err(req, err);
     else
         fuse_reply_buf(req, buf, used);
+    enqueue(o, push, npush);
     free(buf);
+    free(push);
 }
 
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -700,7 +827,9 @@ int ovl_new(const char *app, const char *sub, const ovl_opts_t *opts, ovl_t **ou
     o->root.path = (char *)"";
     o->root.nlookup = 2;
     o->root.type = S_IFDIR;
+    o->push_left = o->opts.prefetch_bytes;
     pthread_mutex_init(&o->lock, NULL);
+    pthread_cond_init(&o->qcond, NULL);
     *out = o;
     return 0;
 }
@@ -712,44 +841,98 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* One thread that, after a request, keeps asking for the next one for a
- * short while before it sleeps: require() sends requests in bursts, and a
- * sleeping server is woken on another CPU at a cost (~140 µs a request in
- * this VM) far above the cost of serving it. */
-static int spin_loop(ovl_t *o)
+typedef struct {
+    ovl_t *o;
+    bool spin;
+    int result;
+} worker_t;
+
+/* A thread answering requests on the (non-blocking) device until it is
+ * unmounted. The first one, after a request, keeps asking for the next
+ * for spin_ns before it sleeps: require() sends requests in bursts, and a
+ * sleeping server is woken on another CPU at a cost far above that of
+ * serving one. */
+static void *worker(void *arg)
 {
+    worker_t *w = arg;
+    ovl_t *o = w->o;
     int fd = fuse_session_fd(o->se);
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-        return fuse_session_loop(o->se);
     struct fuse_buf buf;
     memset(&buf, 0, sizeof buf);
     uint64_t idle_since = now_ns();
-    int r = 0;
+    int r = 0; /* the error that ended this worker; a session another
+                  worker saw unmounted (or ovl_stop) is a clean end */
     while (!fuse_session_exited(o->se)) {
         r = fuse_session_receive_buf(o->se, &buf);
         if (r == -EAGAIN) {
-            if (now_ns() - idle_since < o->opts.spin_ns)
+            r = 0;
+            if (w->spin && now_ns() - idle_since < o->opts.spin_ns)
                 continue;
+            /* a bounded sleep: ovl_stop may come from a signal another
+             * thread took */
             struct pollfd pf = {.fd = fd, .events = POLLIN};
-            if (poll(&pf, 1, -1) < 0 && errno != EINTR) {
+            if (poll(&pf, 1, 500) < 0 && errno != EINTR) {
                 r = -errno;
                 break;
             }
             continue;
         }
-        if (r == -EINTR)
+        if (r == -EINTR) {
+            r = 0;
             continue;
+        }
         if (r <= 0)
             break;
         fuse_session_process_buf(o->se, &buf);
         idle_since = now_ns();
     }
     free(buf.mem);
-    if (r == -ENODEV || r == 0) /* unmounted: a clean end */
-        r = 0;
-    fuse_session_reset(o->se);
-    return r < 0 ? r : 0;
+    w->result = r == -ENODEV || r == 0 ? 0 : r; /* unmounted: a clean end */
+    return NULL;
+}
+
+/* The workers (opts.threads, the first on this thread) and the prefetch
+ * thread; each worker leaves when the device says the mount is gone. */
+static int serve_threads(ovl_t *o)
+{
+    int fd = fuse_session_fd(o->se);
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -errno;
+    unsigned n = o->opts.threads;
+    worker_t *w = calloc(n, sizeof *w);
+    pthread_t *t = calloc(n, sizeof *t);
+    if (!w || !t) {
+        free(w);
+        free(t);
+        return -ENOMEM;
+    }
+    pthread_t pf;
+    bool prefetching = o->opts.prefetch_bytes && pthread_create(&pf, NULL, prefetch_thread, o) == 0;
+    if (!prefetching)
+        o->opts.prefetch_bytes = 0;
+    for (unsigned k = 0; k < n; k++)
+        w[k] = (worker_t){.o = o, .spin = k == 0 && o->opts.spin_ns > 0};
+    unsigned started = 1; /* fewer workers than asked is still a working session */
+    while (started < n && pthread_create(&t[started], NULL, worker, &w[started]) == 0)
+        started++;
+    worker(&w[0]);
+    int r = w[0].result;
+    for (unsigned k = 1; k < started; k++) {
+        pthread_join(t[k], NULL);
+        if (!r)
+            r = w[k].result;
+    }
+    if (prefetching) {
+        pthread_mutex_lock(&o->lock);
+        o->qstop = true;
+        pthread_cond_signal(&o->qcond);
+        pthread_mutex_unlock(&o->lock);
+        pthread_join(pf, NULL);
+    }
+    free(w);
+    free(t);
+    return r;
 }
 
 int ovl_serve(ovl_t *o, const char *mountpoint, char *err, size_t errlen)
@@ -772,19 +955,8 @@ int ovl_serve(ovl_t *o, const char *mountpoint, char *err, size_t errlen)
         o->se = NULL;
         return -EIO;
     }
-    int r;
-    if (o->opts.threads > 1) {
-        struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-        if (cfg) {
-            fuse_loop_cfg_set_max_threads(cfg, o->opts.threads);
-            fuse_loop_cfg_set_idle_threads(cfg, o->opts.threads);
-        }
-        r = cfg ? fuse_session_loop_mt(o->se, cfg) : fuse_session_loop(o->se);
-        if (cfg)
-            fuse_loop_cfg_destroy(cfg);
-    } else {
-        r = spin_loop(o);
-    }
+    int r = serve_threads(o);
+    fuse_session_reset(o->se);
     fuse_session_unmount(o->se);
     fuse_session_destroy(o->se);
     o->se = NULL;
@@ -809,15 +981,13 @@ void ovl_free(ovl_t *o)
         inode_t *n = o->table[h];
         while (n) {
             inode_t *next = n->next;
-            if (n->rfd >= 0)
-                close(n->rfd);
-            free(n->path);
-            free(n);
+            free_inode(o, n);
             n = next;
         }
     }
     close(o->root_fd);
     close(o->app_fd);
     pthread_mutex_destroy(&o->lock);
+    pthread_cond_destroy(&o->qcond);
     free(o);
 }

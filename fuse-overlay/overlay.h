@@ -21,11 +21,12 @@
 typedef struct ovl ovl_t;
 
 typedef struct {
-    unsigned threads; /* worker threads of the session (0: 4) */
+    unsigned threads; /* threads answering requests (0: 4), besides the prefetch thread */
     double timeout_s; /* entry/attribute/negative cache, seconds (< 0: one day) */
     unsigned uid;     /* owner reported for every file (the guest's id) */
     unsigned gid;
-    uint64_t spin_ns; /* one thread: keep polling this long after a request (0: none) */
+    uint64_t spin_ns; /* the first worker keeps polling this long after a request (0: none) */
+    uint64_t prefetch_bytes; /* module files pushed into the page cache at most (0: none) */
 } ovl_opts_t;
 
 /* Serves app/sub (sub: one component, "node_modules" for the launcher);

@@ -48,6 +48,7 @@ run "integration" bash tests/integration/run.sh --bin "$bin"
 run "permissions" bash tests/integration/permissions.sh --bin "$bin"
 run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "overlay (stand-alone)" bash tests/integration/overlay.sh --bin build/secure-exec-overlay
+run "overlay (through the launcher)" bash tests/integration/overlay-launch.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"
 run "OS wall (native probes)" bash tests/security/wall.sh --probe build/tests/wall-probe
 run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
@@ -60,6 +61,7 @@ asan_env=(env "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1"
 run "fs under ASan+UBSan" "${asan_env[@]}" bash tests/integration/fs.sh --bin "$asan_bin"
 run "fs matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" fs-
 run "security probes under ASan+UBSan" "${asan_env[@]}" bash tests/security/run.sh --bin "$asan_bin"
+run "overlay under ASan+UBSan" "${asan_env[@]}" bash tests/integration/overlay-launch.sh --bin "$asan_bin"
 
 echo
 echo "$total_pass passed, $total_fail failed"

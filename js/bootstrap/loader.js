@@ -426,7 +426,7 @@ Module._extensions['.json'] = function (module, filename) {
   }
 };
 Module._extensions['.node'] = function (module, filename) {
-  const err = new Error(`${filename}: native addons (.node) are not supported in sandbox`);
+  const err = new Error(`${filename}: native addons are not supported in sandbox`);
   err.code = 'ERR_DLOPEN_DISABLED';
   throw err;
 };

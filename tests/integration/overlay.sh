@@ -43,6 +43,13 @@ ln -s ../../outside/secret "$nm/pkg/lib/escape-file"          # leaves the app, 
 echo 'binary' >"$nm/pkg/addon.node"
 mkfifo "$nm/fifo"
 for i in $(seq 10000); do : >"$nm/big/f$i"; done
+# prefetch: module files up to 128 KiB are pushed into the page cache when
+# their folder is listed; sizes around page and limit edges
+mkdir -p "$nm/pf"
+for f in a.js:1 b.js:4095 c.js:4096 d.cjs:4097 e.mjs:100000 f.json:131072 g.js:131073 h.txt:5000; do
+  head -c "${f#*:}" /dev/urandom >"$nm/pf/${f%%:*}"
+done
+(cd "$nm/pf" && sha256sum -- *) >"$work/pf.sum"
 chmod -R a+rX "$work"
 
 "$bin" "$nm" "$nm" 2>"$work/overlay.err" &
@@ -60,7 +67,7 @@ t() { # t NAME WANT COMMAND...
   got=$("$@" 2>&1)
   if [ "$got" = "$want" ]; then ok "$name"; else bad "$name" "want: $want" "got:  $got"; fi
 }
-t "readdir: files, folders, links inside; links out and the fifo hidden" ".pnpm big dep pkg ws" \
+t "readdir: files, folders, links inside; links out and the fifo hidden" ".pnpm big dep pf pkg ws" \
   bash -c "ls -A '$nm' | sort | tr '\n' ' ' | sed 's/ \$//'"
 t "read a file" 'module.exports = "pkg";' cat "$nm/pkg/index.js"
 t "pnpm symlink into .pnpm" "dep" cat "$nm/dep/index.js"
@@ -75,6 +82,21 @@ t "mkdir refused" "Read-only file system" bash -c "mkdir '$nm/d' 2>&1 | sed 's/.
 t "no write bits shown" "-r--r--r--" stat -c %A "$nm/pkg/index.js"
 t "a miss is ENOENT" "ENOENT" bash -c "stat '$nm/nope' >/dev/null 2>&1 && echo found || echo ENOENT"
 t "10k-file folder listed whole" "10000" bash -c "ls '$nm/big' | wc -l"
+# after a listing and before any read, the module files up to 128 KiB are
+# in the page cache (whole, unless this VM reclaimed a page meanwhile); the
+# one over 128 KiB and the .txt are not
+ls -l "$nm/pf" >/dev/null
+resident() {
+  local f res
+  for f in a.js b.js c.js d.cjs e.mjs f.json g.js h.txt; do
+    res=$(fincore -nb -o RES "$nm/pf/$f" 2>&1 | tr -d ' ')
+    case $res in 0) printf '%s:none ' "$f" ;; [1-9]*) printf '%s:cached ' "$f" ;; *) printf '%s:%s ' "$f" "$res" ;; esac
+  done
+}
+want="a.js:cached b.js:cached c.js:cached d.cjs:cached e.mjs:cached f.json:cached g.js:none h.txt:none "
+for _ in $(seq 50); do [ "$(resident)" = "$want" ] && break; sleep 0.05; done
+t "a listed folder's module files are prefetched, others are not" "$want" resident
+t "prefetched and read files are byte for byte the source" "" bash -c "cd '$nm/pf' && sha256sum --quiet -c '$work/pf.sum' 2>&1"
 
 umount "$nm"
 wait "$opid" 2>/dev/null
@@ -98,7 +120,9 @@ for _ in $(seq 100); do mountpoint -q "$work/mnt" && break; sleep 0.05; done
 swapper=$!
 leak=0
 inside=0
-for _ in $(seq 1500); do
+for k in $(seq 1500); do
+  # every other round lists the folder first (READDIRPLUS looks each entry up)
+  [ $((k % 2)) = 0 ] && ls "$work/mnt/racer/etc" >/dev/null 2>&1
   out=$(cat "$work/mnt/racer/etc/passwd" 2>/dev/null || true)
   case $out in
     inside) inside=$((inside + 1)) ;;
