@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,32 @@ static void module_realpath(vm_call_t *c)
     free(path);
 }
 
+/* Whether fd is on a read-only mount. The answer is kept per mount id
+ * (statx without a sync: on the overlay, no request reaches the server;
+ * fstatvfs would send a STATFS each time). Mounts do not change inside
+ * the sandbox; called on the isolate's thread only. */
+static bool on_read_only_mount(int fd)
+{
+    static struct {
+        uint64_t mnt_id;
+        bool ro;
+    } seen[8];
+    static unsigned nseen;
+    struct statx sx;
+    bool known = statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) == 0 &&
+                 (sx.stx_mask & STATX_MNT_ID);
+    for (unsigned k = 0; known && k < nseen; k++)
+        if (seen[k].mnt_id == sx.stx_mnt_id)
+            return seen[k].ro;
+    struct statvfs sv;
+    bool ro = fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+    if (known && nseen < sizeof seen / sizeof seen[0]) {
+        seen[nseen].mnt_id = sx.stx_mnt_id;
+        seen[nseen++].ro = ro;
+    }
+    return ro;
+}
+
 /* internalModuleList(dir) -> "<t><name>\0..." with t 'f' a file, 'd' a
  * folder, 'o' anything else (ask stat); undefined when dir cannot be
  * listed, is not on a read-only mount, or is too large. */
@@ -154,9 +181,8 @@ static void module_list(vm_call_t *c)
     free(path);
     if (fd == 0)
         fd = br__open_canonical(canon, O_RDONLY | O_DIRECTORY, 0);
-    struct statvfs sv;
     DIR *d = NULL;
-    if (fd >= 0 && fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+    if (fd >= 0 && on_read_only_mount(fd))
         d = fdopendir(fd);
     if (!d) {
         if (fd >= 0)

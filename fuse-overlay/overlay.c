@@ -13,11 +13,15 @@
  * READDIRPLUS answers each entry's lookup too, so a package folder listed
  * once costs no LOOKUP per file afterwards.
  *
- * Prefetch: the module files of a folder just listed (.js .cjs .mjs .json,
- * up to OVL_PUSH_MAX each) are pushed into the kernel's page cache by a
- * thread of their own (FUSE_NOTIFY_STORE), so require() reads them without
- * a READ round trip. It must not be a thread that answers requests: a
- * store waits for the page lock a reader holds while its READ is queued.
+ * Prefetch: the module files a READDIRPLUS lists (.js .cjs .mjs .json, up
+ * to OVL_PUSH_MAX each) are pushed into the kernel's page cache
+ * (FUSE_NOTIFY_STORE) when the next READDIRPLUS of that folder comes (the
+ * one that finds its end): by then the kernel has made their inodes (a
+ * store to a node id it does not know yet is lost), and the guest waits
+ * for that answer anyway. require() then reads them with no READ round
+ * trip. A store waits for the lock of a page a reader holds while its READ
+ * is queued, so one worker at a time pushes, and only when there is
+ * another to answer that READ.
  */
 #define FUSE_USE_VERSION 312
 
@@ -57,11 +61,13 @@ typedef struct inode {
     int rfd;    /* read descriptor of a regular file, opened on first read, or -1 */
     char *path; /* from the node_modules root, "" for the root */
     uint64_t nlookup;
-    mode_t type;         /* S_IFREG, S_IFDIR or S_IFLNK */
-    unsigned pins;       /* queued for prefetch: not freed while pinned */
-    bool gone;           /* forgotten while pinned: the prefetch thread frees it */
-    bool queued;         /* queued for prefetch once, ever */
-    struct inode *qnext; /* prefetch queue */
+    mode_t type;            /* S_IFREG, S_IFDIR or S_IFLNK */
+    unsigned pins;          /* to be pushed: not freed while pinned */
+    bool gone;              /* forgotten while pinned: freed when unpinned */
+    bool pushed;            /* chosen to be pushed once, ever */
+    uint32_t push_size;     /* its size as the kernel was told */
+    struct inode **pending; /* a folder: files of its last listing to push */
+    size_t npending;
 } inode_t;
 
 struct ovl {
@@ -74,10 +80,11 @@ struct ovl {
     unsigned rfds;        /* read descriptors open */
     ovl_opts_t opts;
     struct fuse_session *se;
-    pthread_cond_t qcond; /* the prefetch queue has work, or qstop */
-    inode_t *qhead, *qtail;
-    bool qstop;
-    uint64_t push_left; /* bytes the prefetch may still queue */
+    uint64_t push_left;        /* bytes the prefetch may still push */
+    pthread_mutex_t push_lock; /* held by the one worker pushing; push_buf */
+    bool pushing_now;          /* under lock: standby workers answer meanwhile */
+    pthread_cond_t standby_cv; /* pushing_now set, or the session is over */
+    char *push_buf;
 };
 
 static long openat2_(int dirfd, const char *path, int flags, uint64_t resolve)
@@ -193,10 +200,61 @@ static bool link_stays_inside(ovl_t *o, int fd, const char *path)
 
 /* ---- lookups and the inode table ----------------------------------------------- */
 
+/* Finds path by the long way: opened beneath the root without following
+ * anything, a link's target checked. 0 with st, or -errno: ENOENT for
+ * anything not served, a link out of the app too. */
+static int stat_by_path(ovl_t *o, const char *path, struct stat *st)
+{
+    long fd = open_path(o, path, O_PATH);
+    if (fd < 0)
+        return errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EXDEV ? -ENOENT
+                                                                                       : -errno;
+    int r = 0;
+    if (fstat((int)fd, st) < 0 || !served_type(st->st_mode))
+        r = -ENOENT;
+    else if (S_ISLNK(st->st_mode) && !link_stays_inside(o, (int)fd, path))
+        r = -ENOENT; /* a link out of the app does not exist */
+    close((int)fd);
+    return r;
+}
+
+/* The inode of path (found as st), its lookup counted; NULL: no memory. */
+static inode_t *count_lookup(ovl_t *o, const char *path, const struct stat *st)
+{
+    size_t h = (size_t)(st->st_ino ^ st->st_dev) % OVL_HASH;
+    pthread_mutex_lock(&o->lock);
+    inode_t *n = o->table[h];
+    while (n && (n->ino != st->st_ino || n->dev != st->st_dev))
+        n = n->next;
+    if (n) {
+        n->nlookup++;
+    } else {
+        n = calloc(1, sizeof *n);
+        char *dup = n ? strdup(path) : NULL;
+        if (!n || !dup) {
+            free(n);
+            pthread_mutex_unlock(&o->lock);
+            return NULL;
+        }
+        n->dev = st->st_dev;
+        n->ino = st->st_ino;
+        n->rfd = -1;
+        n->path = dup;
+        n->nlookup = 1;
+        n->type = st->st_mode & S_IFMT;
+        n->next = o->table[h];
+        o->table[h] = n;
+    }
+    pthread_mutex_unlock(&o->lock);
+    return n;
+}
+
 /* Looks name up in folder p for the kernel: fills e and counts the lookup
  * (e->ino 0 is a miss the kernel may cache: missing, a link out of the
- * app, a fifo), or returns -errno (a `.node` file: EACCES). */
-static int lookup_entry(ovl_t *o, const inode_t *p, const char *name, struct fuse_entry_param *e)
+ * app, a fifo), or returns -errno (a `.node` file: EACCES). pfd: p's
+ * descriptor when the caller has one (a listing), else -1. */
+static int lookup_entry(ovl_t *o, const inode_t *p, int pfd, const char *name,
+                        struct fuse_entry_param *e)
 {
     memset(e, 0, sizeof *e);
     e->attr_timeout = o->opts.timeout_s;
@@ -207,45 +265,25 @@ static int lookup_entry(ovl_t *o, const inode_t *p, const char *name, struct fus
     if (snprintf(path, sizeof path, "%s%s%s", p->path, *p->path ? "/" : "", name) >=
         (int)sizeof path)
         return -ENAMETOOLONG;
-    long fd = open_path(o, path, O_PATH);
     struct stat st;
-    if (fd < 0 || fstat((int)fd, &st) < 0 || !served_type(st.st_mode)) {
-        int err = fd < 0 ? errno : ENOENT;
-        if (fd >= 0)
-            close((int)fd);
-        return err == ENOENT || err == ENOTDIR || err == ELOOP || err == EXDEV ? 0 : -err;
+    /* one name, not followed, beneath a folder opened beneath the root
+     * cannot lead out: one system call instead of three; links take the
+     * long way, for their targets' check */
+    if (pfd >= 0 && fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode)) {
+        if (!served_type(st.st_mode))
+            return 0;
+    } else {
+        int r = stat_by_path(o, path, &st);
+        if (r == -ENOENT)
+            return 0;
+        if (r < 0)
+            return r;
     }
-    bool out = S_ISLNK(st.st_mode) && !link_stays_inside(o, (int)fd, path);
-    close((int)fd);
-    if (out)
-        return 0; /* a link out of the app does not exist */
     if (S_ISREG(st.st_mode) && ends_with(name, ".node"))
         return -EACCES; /* native addons: never opened */
-    size_t h = (size_t)(st.st_ino ^ st.st_dev) % OVL_HASH;
-    pthread_mutex_lock(&o->lock);
-    inode_t *n = o->table[h];
-    while (n && (n->ino != st.st_ino || n->dev != st.st_dev))
-        n = n->next;
-    if (n) {
-        n->nlookup++;
-    } else {
-        n = calloc(1, sizeof *n);
-        char *dup = n ? strdup(path) : NULL;
-        if (!n || !dup) {
-            free(n);
-            pthread_mutex_unlock(&o->lock);
-            return -ENOMEM;
-        }
-        n->dev = st.st_dev;
-        n->ino = st.st_ino;
-        n->rfd = -1;
-        n->path = dup;
-        n->nlookup = 1;
-        n->type = st.st_mode & S_IFMT;
-        n->next = o->table[h];
-        o->table[h] = n;
-    }
-    pthread_mutex_unlock(&o->lock);
+    inode_t *n = count_lookup(o, path, &st);
+    if (!n)
+        return -ENOMEM;
     present(o, &st);
     e->ino = (fuse_ino_t)(uintptr_t)n;
     e->attr = st;
@@ -256,16 +294,30 @@ static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
     ovl_t *o = ovl_of(req);
     struct fuse_entry_param e;
-    int r = lookup_entry(o, inode_of(o, parent), name, &e);
+    int r = lookup_entry(o, inode_of(o, parent), -1, name, &e);
     if (r < 0)
         fuse_reply_err(req, -r);
     else
         fuse_reply_entry(req, &e);
 }
 
+static void free_inode(ovl_t *o, inode_t *i);
+
+/* Called with o->lock held: folder i's pending files are not pushed. */
+static void drop_pending(ovl_t *o, inode_t *i)
+{
+    for (size_t k = 0; k < i->npending; k++)
+        if (--i->pending[k]->pins == 0 && i->pending[k]->gone)
+            free_inode(o, i->pending[k]);
+    free(i->pending);
+    i->pending = NULL;
+    i->npending = 0;
+}
+
 /* Called with o->lock held; i is out of the table. */
 static void free_inode(ovl_t *o, inode_t *i)
 {
+    drop_pending(o, i);
     if (i->rfd >= 0) {
         close(i->rfd);
         o->rfds--;
@@ -293,7 +345,7 @@ static void forget_one(ovl_t *o, fuse_ino_t ino, uint64_t n)
         *pp = i->next;
     i->nlookup = 0;
     if (i->pins)
-        i->gone = true; /* the prefetch thread still holds it */
+        i->gone = true; /* a folder's pending list holds it */
     else
         free_inode(o, i);
     pthread_mutex_unlock(&o->lock);
@@ -374,7 +426,7 @@ static int read_fd(ovl_t *o, inode_t *i, bool *own)
     pthread_mutex_unlock(&o->lock);
     if (fd >= 0)
         return fd;
-    fd = (int)open_path(o, i->path, O_RDONLY);
+    fd = (int)open_path(o, i->path, O_RDONLY | O_NONBLOCK) /* a fifo swapped in must not block */;
     if (fd < 0)
         return -1;
     pthread_mutex_lock(&o->lock);
@@ -435,20 +487,12 @@ static void do_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-    ovl_t *o = ovl_of(req);
-    int fd = (int)open_path(o, inode_of(o, ino)->path, O_RDONLY | O_DIRECTORY);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        fuse_reply_err(req, e);
-        return;
-    }
-    fi->fh = (uint64_t)(uintptr_t)d;
-    fi->keep_cache = 1;
-    fi->cache_readdir = 1;
-    fuse_reply_open(req, fi);
+    (void)ino;
+    (void)fi;
+    /* no-opendir support: the kernel stops sending OPENDIR and RELEASEDIR
+     * (a round trip each per folder) and caches listings; each READDIR
+     * opens the folder itself */
+    fuse_reply_err(req, ENOSYS);
 }
 
 /* ---- prefetch ------------------------------------------------------------------------- */
@@ -459,16 +503,17 @@ static bool module_name(const char *name)
            ends_with(name, ".mjs");
 }
 
-/* Whether file i, just listed as name, goes to the prefetch queue: once,
- * within the budget; pinned until the prefetch thread is done with it. */
+/* Whether file i, just listed as name, is to be pushed: once, within the
+ * budget; pinned until it is. */
 static bool want_push(ovl_t *o, inode_t *i, const char *name, off_t size)
 {
-    if (!o->opts.prefetch_bytes || size <= 0 || size > (off_t)OVL_PUSH_MAX || !module_name(name))
+    if (size <= 0 || size > (off_t)OVL_PUSH_MAX || !module_name(name))
         return false;
     pthread_mutex_lock(&o->lock);
-    bool yes = !i->queued && o->push_left >= (uint64_t)size;
+    bool yes = !i->pushed && o->push_left >= (uint64_t)size;
     if (yes) {
-        i->queued = true;
+        i->pushed = true;
+        i->push_size = (uint32_t)size;
         i->pins++;
         o->push_left -= (uint64_t)size;
     }
@@ -476,72 +521,67 @@ static bool want_push(ovl_t *o, inode_t *i, const char *name, off_t size)
     return yes;
 }
 
-/* Called once the listing that names them has reached the kernel (so
- * it knows their node ids). */
-static void enqueue(ovl_t *o, inode_t **v, size_t n)
+/* Reads file i whole, one name beneath its folder's descriptor dfd, and
+ * stores it in the kernel's page cache for it. A file the kernel has
+ * forgotten, or has read meanwhile, is no harm; one whose size is not
+ * what the kernel was told is left to READ. buf: OVL_PUSH_MAX + 1 bytes. */
+static void push_one(ovl_t *o, int dfd, inode_t *i, char *buf)
 {
-    if (!n)
-        return;
-    pthread_mutex_lock(&o->lock);
-    for (size_t k = 0; k < n; k++) {
-        v[k]->qnext = NULL;
-        if (o->qtail)
-            o->qtail->qnext = v[k];
-        else
-            o->qhead = v[k];
-        o->qtail = v[k];
-    }
-    pthread_cond_signal(&o->qcond);
-    pthread_mutex_unlock(&o->lock);
-}
-
-/* Reads file i whole and stores it in the kernel's page cache for it. A
- * file the kernel has forgotten, or has read meanwhile, is no harm. */
-static void push_one(ovl_t *o, inode_t *i, char *buf)
-{
-    long fd = open_path(o, i->path, O_RDONLY);
+    const char *slash = strrchr(i->path, '/');
+    long fd =
+        openat2_(dfd, slash ? slash + 1 : i->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, OVL_RESOLVE);
     if (fd < 0)
         return;
-    struct stat st;
-    ssize_t n = -1;
-    if (fstat((int)fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        st.st_size <= (off_t)OVL_PUSH_MAX)
-        n = pread((int)fd, buf, (size_t)st.st_size, 0);
+    ssize_t n = pread((int)fd, buf, OVL_PUSH_MAX + 1, 0);
     close((int)fd);
-    if (n != (ssize_t)st.st_size)
-        return; /* changed under us: let READ serve it */
+    if (n <= 0 || n != (ssize_t)i->push_size)
+        return;
     struct fuse_bufvec bv = FUSE_BUFVEC_INIT((size_t)n);
     bv.buf[0].mem = buf;
     fuse_lowlevel_notify_store(o->se, (fuse_ino_t)(uintptr_t)i, 0, &bv, 0);
 }
 
-static void *prefetch_thread(void *arg)
+/* Done with pushing v: an inode forgotten meanwhile is freed now. */
+static void unpin(ovl_t *o, inode_t **v, size_t n)
 {
-    ovl_t *o = arg;
-    char *buf = malloc(OVL_PUSH_MAX);
     pthread_mutex_lock(&o->lock);
-    for (;;) {
-        inode_t *i = o->qhead;
-        if (!i) {
-            if (o->qstop)
-                break;
-            pthread_cond_wait(&o->qcond, &o->lock);
-            continue;
-        }
-        o->qhead = i->qnext;
-        if (!o->qhead)
-            o->qtail = NULL;
-        bool skip = o->qstop || i->gone || !buf;
-        pthread_mutex_unlock(&o->lock);
-        if (!skip)
-            push_one(o, i, buf);
-        pthread_mutex_lock(&o->lock);
-        if (--i->pins == 0 && i->gone)
-            free_inode(o, i);
-    }
+    for (size_t k = 0; k < n; k++)
+        if (--v[k]->pins == 0 && v[k]->gone)
+            free_inode(o, v[k]);
     pthread_mutex_unlock(&o->lock);
-    free(buf);
-    return NULL;
+}
+
+/* Standby workers answer requests while a push is under way, and sleep
+ * on standby_cv otherwise. */
+static void set_pushing(ovl_t *o, bool on)
+{
+    pthread_mutex_lock(&o->lock);
+    o->pushing_now = on;
+    if (on)
+        pthread_cond_broadcast(&o->standby_cv);
+    pthread_mutex_unlock(&o->lock);
+}
+
+/* Pushes the files folder dir (open as dfd) listed last, if no other
+ * worker is pushing (the caller has made sure another worker is there to
+ * answer the READs a push may wait for). */
+static void push_pending(ovl_t *o, inode_t *dir, int dfd)
+{
+    pthread_mutex_lock(&o->lock);
+    inode_t **v = dir->pending;
+    size_t n = dir->npending;
+    dir->pending = NULL;
+    dir->npending = 0;
+    pthread_mutex_unlock(&o->lock);
+    if (n && pthread_mutex_trylock(&o->push_lock) == 0) {
+        set_pushing(o, true);
+        for (size_t k = 0; k < n; k++)
+            push_one(o, dfd, v[k], o->push_buf);
+        set_pushing(o, false);
+        pthread_mutex_unlock(&o->push_lock);
+    }
+    unpin(o, v, n);
+    free(v);
 }
 
 /* READDIR and READDIRPLUS. A plus entry carries the entry's lookup, so
@@ -551,23 +591,37 @@ static void *prefetch_thread(void *arg)
 static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                      struct fuse_file_info *fi, bool plus)
 {
+    (void)fi;
     ovl_t *o = ovl_of(req);
-    const inode_t *dir = inode_of(o, ino);
-    DIR *d = (DIR *)(uintptr_t)fi->fh;
+    inode_t *dir = inode_of(o, ino);
+    /* the files it lists are pushed on its next READDIRPLUS (see the top) */
+    bool pushing = plus && o->opts.prefetch_bytes && o->opts.threads >= 2 && o->push_buf;
+    int fd = (int)open_path(o, dir->path, O_RDONLY | O_DIRECTORY);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        fuse_reply_err(req, e);
+        return;
+    }
+    if (pushing)
+        push_pending(o, dir, dirfd(d));
     char *buf = malloc(size ? size : 1);
-    /* a plus entry takes more than 128 bytes: at most this many to prefetch */
-    inode_t **push = plus ? malloc((size / 128 + 1) * sizeof *push) : NULL;
-    if (!buf || (plus && !push)) {
+    /* a plus entry takes more than 128 bytes: at most this many to push */
+    inode_t **push = pushing ? malloc((size / 128 + 1) * sizeof *push) : NULL;
+    if (!buf || (pushing && !push)) {
+        closedir(d);
         free(buf);
         free(push);
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    seekdir(d, off);
+    if (off)
+        seekdir(d, off); /* the d_off of the last entry the kernel was given */
     size_t used = 0, npush = 0;
     int err = 0;
     for (;;) {
-        long here = telldir(d);
         errno = 0;
         struct dirent *de = readdir(d);
         if (!de) {
@@ -585,13 +639,11 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
             st.st_mode = (mode_t)DTTOIF(de->d_type);
             need = fuse_add_direntry(req, buf + used, size - used, de->d_name, &st, de->d_off);
         } else {
-            if (fuse_add_direntry_plus(req, NULL, 0, de->d_name, NULL, 0) > size - used) {
-                seekdir(d, here); /* the next READDIRPLUS starts with it */
-                break;
-            }
+            if (fuse_add_direntry_plus(req, NULL, 0, de->d_name, NULL, 0) > size - used)
+                break; /* the next READDIRPLUS starts with it */
             struct fuse_entry_param e;
             bool dots = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-            int r = dots ? 0 : lookup_entry(o, dir, de->d_name, &e);
+            int r = dots ? 0 : lookup_entry(o, dir, dirfd(d), de->d_name, &e);
             if (dots || r == -EACCES) { /* listed; its attributes are not given */
                 memset(&e, 0, sizeof e);
                 e.attr.st_ino = de->d_ino;
@@ -601,21 +653,30 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
             }
             need = fuse_add_direntry_plus(req, buf + used, size - used, de->d_name, &e, de->d_off);
             inode_t *i = e.ino ? (inode_t *)(uintptr_t)e.ino : NULL;
-            if (i && need <= size - used && i->type == S_IFREG &&
+            if (pushing && i && need <= size - used && i->type == S_IFREG &&
                 want_push(o, i, de->d_name, e.attr.st_size))
                 push[npush++] = i;
         }
-        if (need > size - used) {
-            seekdir(d, here);
+        if (need > size - used)
             break;
-        }
         used += need;
     }
     if (err && !used)
         fuse_reply_err(req, err);
     else
         fuse_reply_buf(req, buf, used);
-    enqueue(o, push, npush);
+    closedir(d);
+    if (npush) {
+        pthread_mutex_lock(&o->lock);
+        if (!dir->pending) { /* else a listing of it by another guest thread is */
+            dir->pending = push;
+            dir->npending = npush;
+            push = NULL;
+        }
+        pthread_mutex_unlock(&o->lock);
+        if (push)
+            unpin(o, push, npush);
+    }
     free(buf);
     free(push);
 }
@@ -630,13 +691,6 @@ static void do_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
                            struct fuse_file_info *fi)
 {
     list_dir(req, ino, size, off, fi, true);
-}
-
-static void do_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    (void)ino;
-    closedir((DIR *)(uintptr_t)fi->fh);
-    fuse_reply_err(req, 0);
 }
 
 static void do_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -765,7 +819,6 @@ static const struct fuse_lowlevel_ops ops = {
     .opendir = do_opendir,
     .readdir = do_readdir,
     .readdirplus = do_readdirplus,
-    .releasedir = do_releasedir,
     .statfs = do_statfs,
     .access = do_access,
     .getxattr = do_getxattr,
@@ -829,7 +882,9 @@ int ovl_new(const char *app, const char *sub, const ovl_opts_t *opts, ovl_t **ou
     o->root.type = S_IFDIR;
     o->push_left = o->opts.prefetch_bytes;
     pthread_mutex_init(&o->lock, NULL);
-    pthread_cond_init(&o->qcond, NULL);
+    pthread_mutex_init(&o->push_lock, NULL);
+    pthread_cond_init(&o->standby_cv, NULL);
+    o->push_buf = malloc(OVL_PUSH_MAX + 1);
     *out = o;
     return 0;
 }
@@ -844,8 +899,28 @@ static uint64_t now_ns(void)
 typedef struct {
     ovl_t *o;
     bool spin;
+    bool standby; /* answers only while another worker pushes */
     int result;
 } worker_t;
+
+/* A standby worker's wait for a push; false once the session is over. */
+static bool standby_wait(ovl_t *o)
+{
+    pthread_mutex_lock(&o->lock);
+    while (!o->pushing_now && !fuse_session_exited(o->se)) {
+        /* bounded: ovl_stop may come from a signal handler */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&o->standby_cv, &o->lock, &ts);
+    }
+    pthread_mutex_unlock(&o->lock);
+    return !fuse_session_exited(o->se);
+}
 
 /* A thread answering requests on the (non-blocking) device until it is
  * unmounted. The first one, after a request, keeps asking for the next
@@ -863,15 +938,17 @@ static void *worker(void *arg)
     int r = 0; /* the error that ended this worker; a session another
                   worker saw unmounted (or ovl_stop) is a clean end */
     while (!fuse_session_exited(o->se)) {
+        if (w->standby && !standby_wait(o))
+            break;
         r = fuse_session_receive_buf(o->se, &buf);
         if (r == -EAGAIN) {
             r = 0;
             if (w->spin && now_ns() - idle_since < o->opts.spin_ns)
                 continue;
             /* a bounded sleep: ovl_stop may come from a signal another
-             * thread took */
+             * thread took; a standby worker looks at pushing_now again */
             struct pollfd pf = {.fd = fd, .events = POLLIN};
-            if (poll(&pf, 1, 500) < 0 && errno != EINTR) {
+            if (poll(&pf, 1, w->standby ? 2 : 500) < 0 && errno != EINTR) {
                 r = -errno;
                 break;
             }
@@ -891,8 +968,8 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* The workers (opts.threads, the first on this thread) and the prefetch
- * thread; each worker leaves when the device says the mount is gone. */
+/* The workers (opts.threads, the first on this thread); each leaves when
+ * the device says the mount is gone. */
 static int serve_threads(ovl_t *o)
 {
     int fd = fuse_session_fd(o->se);
@@ -907,28 +984,23 @@ static int serve_threads(ovl_t *o)
         free(t);
         return -ENOMEM;
     }
-    pthread_t pf;
-    bool prefetching = o->opts.prefetch_bytes && pthread_create(&pf, NULL, prefetch_thread, o) == 0;
-    if (!prefetching)
-        o->opts.prefetch_bytes = 0;
     for (unsigned k = 0; k < n; k++)
-        w[k] = (worker_t){.o = o, .spin = k == 0 && o->opts.spin_ns > 0};
+        w[k] = (worker_t){
+            .o = o, .spin = k == 0 && o->opts.spin_ns > 0, .standby = k > 0 && o->opts.standby};
     unsigned started = 1; /* fewer workers than asked is still a working session */
     while (started < n && pthread_create(&t[started], NULL, worker, &w[started]) == 0)
         started++;
+    if (started == 1)
+        o->opts.threads = 1; /* alone: it must not push (see list_dir) */
     worker(&w[0]);
+    pthread_mutex_lock(&o->lock); /* the session is over: wake the standby */
+    pthread_cond_broadcast(&o->standby_cv);
+    pthread_mutex_unlock(&o->lock);
     int r = w[0].result;
     for (unsigned k = 1; k < started; k++) {
         pthread_join(t[k], NULL);
         if (!r)
             r = w[k].result;
-    }
-    if (prefetching) {
-        pthread_mutex_lock(&o->lock);
-        o->qstop = true;
-        pthread_cond_signal(&o->qcond);
-        pthread_mutex_unlock(&o->lock);
-        pthread_join(pf, NULL);
     }
     free(w);
     free(t);
@@ -977,6 +1049,12 @@ void ovl_free(ovl_t *o)
 {
     if (!o)
         return;
+    /* first the pending lists: they may hold inodes freed below, and
+     * forgotten ones only they hold */
+    drop_pending(o, &o->root);
+    for (size_t h = 0; h < OVL_HASH; h++)
+        for (inode_t *n = o->table[h]; n; n = n->next)
+            drop_pending(o, n);
     for (size_t h = 0; h < OVL_HASH; h++) {
         inode_t *n = o->table[h];
         while (n) {
@@ -988,6 +1066,8 @@ void ovl_free(ovl_t *o)
     close(o->root_fd);
     close(o->app_fd);
     pthread_mutex_destroy(&o->lock);
-    pthread_cond_destroy(&o->qcond);
+    pthread_mutex_destroy(&o->push_lock);
+    pthread_cond_destroy(&o->standby_cv);
+    free(o->push_buf);
     free(o);
 }

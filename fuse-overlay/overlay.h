@@ -15,18 +15,21 @@
 #ifndef OVL_OVERLAY_H
 #define OVL_OVERLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct ovl ovl_t;
 
 typedef struct {
-    unsigned threads; /* threads answering requests (0: 4), besides the prefetch thread */
+    unsigned threads; /* threads answering requests (0: 4); the prefetch needs 2 */
     double timeout_s; /* entry/attribute/negative cache, seconds (< 0: one day) */
     unsigned uid;     /* owner reported for every file (the guest's id) */
     unsigned gid;
     uint64_t spin_ns; /* the first worker keeps polling this long after a request (0: none) */
     uint64_t prefetch_bytes; /* module files pushed into the page cache at most (0: none) */
+    bool standby;            /* workers after the first answer only while it pushes (they
+                                would be woken for every request otherwise) */
 } ovl_opts_t;
 
 /* Serves app/sub (sub: one component, "node_modules" for the launcher);

@@ -7,7 +7,8 @@
 # - V8 10.2 from Debian's libnode108 + libnode-dev, fetched with
 #   `apt-get download` and unpacked into build/vendor/: installing them would
 #   conflict with the machine's own nodejs package (same header paths).
-# - npm packages of js/ (polyfills, esbuild) from the committed lockfile.
+# - npm packages of js/ (polyfills, esbuild) and of the matrix fixtures
+#   that have a package-lock.json, from the committed lockfiles.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,14 +48,20 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# npm packages for js/ (esbuild and the polyfills), from the lockfile; a
-# hash of the lockfile stamped into node_modules says when that is current.
-lock="$root/js/package-lock.json"
-stamp_npm="$root/js/node_modules/.se-lock.sha256"
-want=$(sha256sum "$lock" | cut -d' ' -f1)
-if [ "$(cat "$stamp_npm" 2>/dev/null)" != "$want" ]; then
-  echo "deps: npm ci in js/"
-  (cd "$root/js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$want" > "$stamp_npm"
-fi
+# npm packages from committed lockfiles: js/ (esbuild and the polyfills)
+# and the matrix fixtures that use real npm packages. A hash of the
+# lockfile stamped into node_modules says when an install is current.
+npm_ci() {
+  local dir=$1 want stamp
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  stamp="$dir/node_modules/.se-lock.sha256"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+  echo "deps: npm ci in ${dir#"$root"/}"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$want" >"$stamp"
+}
+npm_ci "$root/js"
+for lockfile in "$root"/tests/matrix/fixtures/*/package-lock.json; do
+  [ -f "$lockfile" ] && npm_ci "$(dirname "$lockfile")"
+done
 echo "deps: ok"
