@@ -11,6 +11,8 @@
 
 const binding = require('../node/internal/binding');
 const path = require('path');
+const { exportsResolve, importsResolve } = require('./package-map');
+const { makeNodeError } = require('../node/internal/errors');
 
 const builtins = new Map(); // name -> { load(), exports, loaded }
 
@@ -124,6 +126,87 @@ function readPackage(dir) {
   return pkg;
 }
 
+// The package.json that scopes file: the nearest one above it, not
+// looking past a node_modules folder. { dir, pkg } or null.
+function readPackageScope(file) {
+  let dir = path.dirname(file);
+  for (;;) {
+    if (dir.endsWith('/node_modules')) return null;
+    const pkg = readPackage(dir);
+    if (pkg) return { dir, pkg };
+    const up = path.dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+// require() resolves "exports" and "imports" with these conditions (a
+// package's key order decides among them). Node 22 adds "module-sync" once
+// require() can load ES modules; here it cannot yet, and such packages
+// (async-function, ...) must take their CommonJS entry.
+const cjsConditions = ['require', 'node'];
+
+function moduleNotFound(request, pkgJson) {
+  const err = new Error(`Cannot find module '${request}'`);
+  err.code = 'MODULE_NOT_FOUND';
+  if (pkgJson) err.path = pkgJson;
+  return err;
+}
+
+// A path "exports" or "imports" led to must be a file
+function finalizeMapped(file, pkgDir) {
+  const found = tryFile(file);
+  if (found) return found;
+  throw moduleNotFound(file, pkgDir ? `${pkgDir}/package.json` : undefined);
+}
+
+// name[/subpath] of a bare request: [name, "./subpath" or "."] or null
+const bareRequest = /^((?:@[^/\\%]+\/)?[^./\\%][^/\\%]*)(\/.*)?$/;
+
+// A bare request under one node_modules folder, through the package's
+// "exports" when it has one; undefined lets the classic lookup go on.
+function resolveExports(nmPath, request) {
+  const m = bareRequest.exec(request);
+  if (!m) return undefined;
+  const pkgDir = path.resolve(nmPath, m[1]);
+  const pkg = readPackage(pkgDir);
+  if (!pkg || pkg.exports === undefined || pkg.exports === null) return undefined;
+  const file = exportsResolve(pkgDir, '.' + (m[2] || ''), pkg.exports, cjsConditions, null);
+  return finalizeMapped(file, pkgDir);
+}
+
+// A package requiring itself by its own name, through its "exports"
+function trySelf(parentFile, request) {
+  if (!parentFile) return false;
+  const scope = readPackageScope(parentFile);
+  if (!scope || scope.pkg.exports === undefined || scope.pkg.exports === null) return false;
+  const name = scope.pkg.name;
+  if (typeof name !== 'string' || (request !== name && !request.startsWith(name + '/'))) {
+    return false;
+  }
+  const sub = '.' + request.slice(name.length);
+  const file = exportsResolve(scope.dir, sub, scope.pkg.exports, cjsConditions, parentFile);
+  return finalizeMapped(file, scope.dir);
+}
+
+// "#name" through the "imports" of the requiring file's package
+function resolveImports(request, parent) {
+  const scope = readPackageScope(parent.filename);
+  if (!scope || scope.pkg.imports === undefined || scope.pkg.imports === null) return false;
+  let viaPackage = false; // a bare target: resolved as a package, already final
+  const file = importsResolve(request, scope.dir, scope.pkg.imports, cjsConditions,
+    parent.filename, (bare) => {
+      viaPackage = true;
+      if (builtinId(bare) !== null) {
+        // Node resolves it to node:<name>, which require() cannot take as
+        // a file path
+        throw makeNodeError(TypeError, 'ERR_INVALID_URL_SCHEME', 'The URL must be of scheme file');
+      }
+      return Module._resolveFilename(bare, parent);
+    });
+  return viaPackage ? file : finalizeMapped(file, scope.dir);
+}
+
 function Module(id = '', parent) {
   this.id = id;
   this.path = path.dirname(id);
@@ -215,6 +298,13 @@ Module._findPath = function (request, paths) {
   const cached = Module._pathCache[cacheKey];
   if (cached) return cached;
   for (const dir of paths) {
+    if (!absolute && dir) {
+      const mapped = resolveExports(dir, request);
+      if (mapped) {
+        Module._pathCache[cacheKey] = mapped;
+        return mapped;
+      }
+    }
     const base = path.resolve(dir, request);
     let filename = false;
     const rc = stat(base);
@@ -261,6 +351,12 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   }
   const id = builtinId(request);
   if (id !== null) return request.startsWith('node:') ? request : id;
+  if (request[0] === '#' && parent && parent.filename) {
+    const mapped = resolveImports(request, parent);
+    if (mapped) return mapped;
+  }
+  const self = trySelf(parent && parent.filename, request);
+  if (self) return self;
   let paths;
   if (options && Array.isArray(options.paths)) {
     paths = [];
