@@ -8,7 +8,7 @@
 #   `apt-get download` and unpacked into build/vendor/: installing them would
 #   conflict with the machine's own nodejs package (same header paths).
 # - npm packages of js/ (polyfills, esbuild) and of the matrix fixtures
-#   that have a package-lock.json, from the committed lockfiles.
+#   that have a lockfile (npm, pnpm or yarn classic), from the lockfiles.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,19 +49,39 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # npm packages from committed lockfiles: js/ (esbuild and the polyfills)
-# and the matrix fixtures that use real npm packages. A hash of the
-# lockfile stamped into node_modules says when an install is current.
-npm_ci() {
-  local dir=$1 want stamp
-  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+# and the matrix fixtures that use real npm packages, each installed by the
+# tool its lockfile names (npm, pnpm 9, bun, yarn classic, or yarn 4 where
+# a .yarnrc.yml says so), so the fixture has that tool's node_modules
+# layout. A hash of the lockfile stamped into node_modules says when an
+# install is current.
+install_locked() {
+  local dir=$1 lockfile=$2 want stamp
+  want=$(sha256sum "$dir/$lockfile" | cut -d' ' -f1)
   stamp="$dir/node_modules/.se-lock.sha256"
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
-  echo "deps: npm ci in ${dir#"$root"/}"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "deps: installing ${dir#"$root"/} from $lockfile"
+  case $lockfile in
+    package-lock.json)
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ;;
+    pnpm-lock.yaml)
+      (cd "$dir" && npx --yes pnpm@9.15.9 install --frozen-lockfile \
+        --config.confirmModulesPurge=false --reporter=silent >/dev/null) ;;
+    yarn.lock)
+      if [ -f "$dir/.yarnrc.yml" ]; then # yarn berry (its node_modules linker)
+        (cd "$dir" && npx --yes @yarnpkg/cli-dist@4.5.3 install --immutable >/dev/null)
+      else
+        (cd "$dir" && npx --yes yarn@1.22.22 install --frozen-lockfile --non-interactive \
+          --silent >/dev/null)
+      fi ;;
+    bun.lockb)
+      (cd "$dir" && npx --yes bun@1.1.38 install --frozen-lockfile --silent >/dev/null) ;;
+  esac
   echo "$want" >"$stamp"
 }
-npm_ci "$root/js"
-for lockfile in "$root"/tests/matrix/fixtures/*/package-lock.json; do
-  [ -f "$lockfile" ] && npm_ci "$(dirname "$lockfile")"
+install_locked "$root/js" package-lock.json
+for fixture in "$root"/tests/matrix/fixtures/*/; do
+  for lockfile in package-lock.json pnpm-lock.yaml yarn.lock bun.lockb; do
+    [ -f "$fixture$lockfile" ] && install_locked "${fixture%/}" "$lockfile"
+  done
 done
 echo "deps: ok"

@@ -154,7 +154,8 @@ one() {
   normalise "$t/node.out" "$dir"
   normalise "$t/se.out" "$dir"
   # inside the sandbox the fixture folder is /app
-  [ "$use_flags" -eq 1 ] && sed -i 's#/app\b#<FIXTURE>#g' "$t/se.out"
+  # (an absolute /app only: not the tail of packages/app)
+  [ "$use_flags" -eq 1 ] && sed -i 's#\(^\|[^[:alnum:]_.-]\)/app\b#\1<FIXTURE>#g' "$t/se.out"
   if [ "$node_rc" = "$se_rc" ] && cmp -s "$t/node.out" "$t/se.out"; then
     echo "ok   $name" >"$t/report"
     echo pass >"$t/status"
