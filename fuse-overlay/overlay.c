@@ -76,7 +76,7 @@ struct ovl {
     int root_fd;            /* O_PATH of <app>/node_modules */
     inode_t root;
     inode_t *table[OVL_HASH];
-    pthread_mutex_t lock; /* the table, the inodes' counts and rfds, the prefetch queue */
+    pthread_mutex_t lock; /* the table; the inodes' counts, pins, rfds and pending lists */
     unsigned rfds;        /* read descriptors open */
     ovl_opts_t opts;
     struct fuse_session *se;
@@ -303,12 +303,19 @@ static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void free_inode(ovl_t *o, inode_t *i);
 
+/* Called with o->lock held: done with pushing v; an inode forgotten
+ * meanwhile is freed now. */
+static void unpin_locked(ovl_t *o, inode_t **v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (--v[k]->pins == 0 && v[k]->gone)
+            free_inode(o, v[k]);
+}
+
 /* Called with o->lock held: folder i's pending files are not pushed. */
 static void drop_pending(ovl_t *o, inode_t *i)
 {
-    for (size_t k = 0; k < i->npending; k++)
-        if (--i->pending[k]->pins == 0 && i->pending[k]->gone)
-            free_inode(o, i->pending[k]);
+    unpin_locked(o, i->pending, i->npending);
     free(i->pending);
     i->pending = NULL;
     i->npending = 0;
@@ -426,7 +433,8 @@ static int read_fd(ovl_t *o, inode_t *i, bool *own)
     pthread_mutex_unlock(&o->lock);
     if (fd >= 0)
         return fd;
-    fd = (int)open_path(o, i->path, O_RDONLY | O_NONBLOCK) /* a fifo swapped in must not block */;
+    /* O_NONBLOCK: a fifo swapped in must not block the worker */
+    fd = (int)open_path(o, i->path, O_RDONLY | O_NONBLOCK);
     if (fd < 0)
         return -1;
     pthread_mutex_lock(&o->lock);
@@ -541,13 +549,10 @@ static void push_one(ovl_t *o, int dfd, inode_t *i, char *buf)
     fuse_lowlevel_notify_store(o->se, (fuse_ino_t)(uintptr_t)i, 0, &bv, 0);
 }
 
-/* Done with pushing v: an inode forgotten meanwhile is freed now. */
 static void unpin(ovl_t *o, inode_t **v, size_t n)
 {
     pthread_mutex_lock(&o->lock);
-    for (size_t k = 0; k < n; k++)
-        if (--v[k]->pins == 0 && v[k]->gone)
-            free_inode(o, v[k]);
+    unpin_locked(o, v, n);
     pthread_mutex_unlock(&o->lock);
 }
 
@@ -588,10 +593,8 @@ static void push_pending(ovl_t *o, inode_t *dir, int dfd)
  * it lists what a lookup would find: links out of the app and fifos are
  * left out, a `.node` file is listed without attributes (a lookup of it
  * is refused). */
-static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                     struct fuse_file_info *fi, bool plus)
+static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
 {
-    (void)fi;
     ovl_t *o = ovl_of(req);
     inode_t *dir = inode_of(o, ino);
     /* the files it lists are pushed on its next READDIRPLUS (see the top) */
@@ -684,13 +687,15 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        struct fuse_file_info *fi)
 {
-    list_dir(req, ino, size, off, fi, false);
+    (void)fi; /* no-opendir: nothing kept per open folder */
+    list_dir(req, ino, size, off, false);
 }
 
 static void do_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                            struct fuse_file_info *fi)
 {
-    list_dir(req, ino, size, off, fi, true);
+    (void)fi;
+    list_dir(req, ino, size, off, true);
 }
 
 static void do_statfs(fuse_req_t req, fuse_ino_t ino)
