@@ -42,7 +42,7 @@ LDLIBS_  := -L$(V8_LIB) -lnode -luv $(SANDBOX_LIBS) -lpthread -lm \
 LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c \
         launcher/sandbox.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
         fuse-overlay/overlay.c
-LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc
+LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \

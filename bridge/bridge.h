@@ -37,10 +37,13 @@ typedef struct br_config_s {
     const char *eval;        /* -e CODE, or NULL */
     const char *const *args; /* guest arguments after the script */
     size_t nargs;
-    const char *exec_path;  /* process.execPath / argv[0] */
-    const char *cwd;        /* process.cwd() */
-    size_t heap_limit_mb;   /* 0: V8's default */
-    brk_policy_t *policy;   /* the broker every bridge asks; NULL: no checks */
+    const char *exec_path; /* process.execPath / argv[0] */
+    const char *cwd;       /* process.cwd() */
+    size_t heap_limit_mb;  /* 0: V8's default */
+    brk_policy_t *policy;  /* the broker every bridge asks; NULL: no checks */
+    /* The app folder: the module loader reads beneath it without asking the
+     * broker (the OS wall decides what is there). NULL: it asks too. */
+    const char *module_root;
     const char *const *env; /* "NAME=value" the guest may see (filtered) */
     size_t nenv;
 } br_config_t;

@@ -2,8 +2,12 @@
  * bridge/module.c — the file access the CommonJS loader needs: read a
  * module's source, stat a candidate path, canonicalise a path.
  *
- * Every path is canonicalised and put to the broker (fs read) first, then
- * opened without following symlinks (bridge/path.c).
+ * Every path is canonicalised first. Beneath the app folder (cfg
+ * module_root: /app and the node_modules overlay on it) the loader reads
+ * what the OS wall shows without asking the broker, so a profile need not
+ * grant fs.read for code to load; any other path is put to the broker (fs
+ * read) like fs does. Files are opened without following symlinks
+ * (bridge/path.c).
  * Sources are capped (a module larger than BR_MODULE_MAX is refused with
  * EFBIG) so a guest cannot make the loader allocate without bound.
  *
@@ -53,6 +57,21 @@ void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *pat
     vm_throw(c, &e);
 }
 
+/* br__check_path for the loader: paths whose canonical form is beneath the
+ * module root are the loader's without a broker decision. */
+static int module_check(vm_call_t *c, const char *op, const char *path, char *canon, size_t cap)
+{
+    br_rt_t *rt = br__rt(c);
+    const char *root = rt->cfg->module_root;
+    size_t rl = root ? strlen(root) : 0;
+    int r = br__path_canon(path, rt->cfg->cwd, canon, cap);
+    if (r < 0)
+        return r;
+    if (rl && strncmp(canon, root, rl) == 0 && (canon[rl] == '\0' || canon[rl] == '/'))
+        return 0;
+    return br__check_path(rt, BRK_FS_READ, op, path, canon, cap);
+}
+
 /* readFileUtf8(path) -> string */
 static void module_read_file_utf8(vm_call_t *c)
 {
@@ -61,7 +80,7 @@ static void module_read_file_utf8(vm_call_t *c)
     if (!path)
         return;
     char canon[PATH_MAX];
-    int fd = br__check_path(br__rt(c), BRK_FS_READ, "read", path, canon, sizeof canon);
+    int fd = module_check(c, "read", path, canon, sizeof canon);
     if (fd == 0)
         fd = br__open_canonical(canon, O_RDONLY, 0);
     if (fd < 0) {
@@ -117,14 +136,14 @@ static void module_stat(vm_call_t *c)
         return;
     char canon[PATH_MAX];
     struct stat st;
-    int r = br__check_path(br__rt(c), BRK_FS_READ, "stat", path, canon, sizeof canon);
+    int r = module_check(c, "stat", path, canon, sizeof canon);
     if (r == 0)
         r = stat(canon, &st) < 0 ? -errno : (S_ISDIR(st.st_mode) ? 1 : 0);
     free(path);
     vm_ret_num(c, r);
 }
 
-/* realpath(path) -> canonical path string */
+/* internalModuleRealpath(path) -> canonical path string */
 static void module_realpath(vm_call_t *c)
 {
     char *path = vm_arg_str(c, 0, NULL);
@@ -132,7 +151,7 @@ static void module_realpath(vm_call_t *c)
         return;
     char canon[PATH_MAX];
     struct stat st;
-    int r = br__check_path(br__rt(c), BRK_FS_READ, "realpath", path, canon, sizeof canon);
+    int r = module_check(c, "realpath", path, canon, sizeof canon);
     if (r == 0 && lstat(canon, &st) < 0)
         r = -errno; /* the canonical form of a missing path is not an answer */
     if (r < 0)
@@ -177,7 +196,7 @@ static void module_list(vm_call_t *c)
     if (!path)
         return;
     char canon[PATH_MAX];
-    int fd = br__check_path(br__rt(c), BRK_FS_READ, "scandir", path, canon, sizeof canon);
+    int fd = module_check(c, "scandir", path, canon, sizeof canon);
     free(path);
     if (fd == 0)
         fd = br__open_canonical(canon, O_RDONLY | O_DIRECTORY, 0);
@@ -227,7 +246,7 @@ static void module_list(vm_call_t *c)
 static const vm_native_t natives[] = {
     {"readFileUtf8", module_read_file_utf8, 1, VM_NATIVE_FS_READ},
     {"internalModuleStat", module_stat, 1, VM_NATIVE_FS_READ},
-    {"realpath", module_realpath, 1, VM_NATIVE_FS_READ},
+    {"internalModuleRealpath", module_realpath, 1, VM_NATIVE_FS_READ},
     {"internalModuleList", module_list, 1, VM_NATIVE_FS_READ},
 };
 const vm_table_t br__module_table = {"fs", natives, sizeof natives / sizeof natives[0]};

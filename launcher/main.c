@@ -393,6 +393,7 @@ int main(int argc, char **argv)
         .nargs = opts.nargs,
         .exec_path = exe,
         .cwd = "/app",
+        .module_root = "/app",
         .heap_limit_mb = opts.memory_limit_mb ? opts.memory_limit_mb : settings->heap_mb,
         .policy = policy,
         .env = env,

@@ -12,6 +12,11 @@ const v8::FunctionCallbackInfo<v8::Value> &vm__info(vm_call_t *c);
 // The vm's one context.
 v8::Local<v8::Context> vm__context(vm_t *vm);
 
+// ES module support (modules.cc): the isolate's import() and import.meta
+// callbacks, and the records freed before the isolate is disposed.
+void vm__modules_setup(v8::Isolate *iso);
+void vm__modules_free(v8::Isolate *iso);
+
 // Drops a Maybe/MaybeLocal on purpose (the only failure is a pending
 // termination, which the caller sees anyway).
 template <typename T> inline void discard(const T &)

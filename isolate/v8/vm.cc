@@ -305,6 +305,7 @@ void setup_isolate(vm_t *vm)
     iso->SetFatalErrorHandler(on_fatal);
     iso->SetPromiseRejectCallback(on_promise_reject);
     iso->AddNearHeapLimitCallback(near_heap_limit, vm);
+    vm__modules_setup(iso);
 }
 
 } // namespace
@@ -327,6 +328,9 @@ extern "C" int vm_platform_init(const char *flags, int worker_threads)
 {
     if (g_platform)
         return 0;
+    // The language Node 22 code is written in: `import ... assert {}` (10.2
+    // has assertions behind this flag; Node 18 turned it on the same way).
+    V8::SetFlagsFromString("--harmony-import-assertions");
     if (flags && *flags)
         V8::SetFlagsFromString(flags);
     g_platform = platform::NewDefaultPlatform(worker_threads);
@@ -514,6 +518,7 @@ extern "C" void vm_free(vm_t *vm)
         return;
     if (vm->isolate) {
         vm->isolate->SetPromiseRejectCallback(nullptr);
+        vm__modules_free(vm->isolate);
         for (auto &g : vm->refs)
             g.Reset();
         vm->exception.Reset();

@@ -141,10 +141,9 @@ function readPackageScope(file) {
 }
 
 // require() resolves "exports" and "imports" with these conditions (a
-// package's key order decides among them). Node 22 adds "module-sync" once
-// require() can load ES modules; here it cannot yet, and such packages
-// (async-function, ...) must take their CommonJS entry.
-const cjsConditions = ['require', 'node'];
+// package's key order decides among them); "module-sync" because require()
+// loads synchronous ES module graphs, as in Node 22.
+const cjsConditions = ['require', 'node', 'module-sync'];
 
 function moduleNotFound(request, pkgJson) {
   const err = new Error(`Cannot find module '${request}'`);
@@ -254,7 +253,7 @@ function tryFile(p) {
 
 function toRealPath(p) {
   try {
-    return binding.fs.realpath(p);
+    return binding.fs.internalModuleRealpath(p);
   } catch {
     return p;
   }
@@ -487,8 +486,18 @@ Module.prototype.require = function (id) {
 
 const wrapperParams = ['exports', 'require', 'module', '__filename', '__dirname'];
 
-Module.prototype._compile = function (content, filename) {
-  const fn = binding.util.compileFunction(stripShebang(content), filename, wrapperParams);
+Module.prototype._compile = function (content, filename, format) {
+  let fn;
+  try {
+    fn = binding.util.compileFunction(stripShebang(content), filename, wrapperParams);
+  } catch (err) {
+    if (format !== undefined ||
+        !esm().isModuleSyntaxError(err, content, fileURL(filename))) {
+      throw err;
+    }
+    loadESMFromCJS(this, filename, content);
+    return undefined;
+  }
   const dirname = path.dirname(filename);
   const require = makeRequireFunction(this);
   const exports = this.exports;
@@ -509,9 +518,48 @@ function stripBOM(content) {
 }
 
 Module._extensions = Object.create(null);
+// .js, .cjs and .mjs (and any unknown extension): the format comes from
+// the extension, then the package "type"; a typeless .js that only
+// compiles as an ES module is one (Node 22's syntax detection).
 Module._extensions['.js'] = function (module, filename) {
-  module._compile(stripBOM(binding.fs.readFileUtf8(filename)), filename);
+  let format;
+  if (filename.endsWith('.cjs')) format = 'commonjs';
+  else if (filename.endsWith('.mjs')) format = 'module';
+  else if (filename.endsWith('.js')) {
+    const type = esm().packageType(filename);
+    if (type !== 'none') format = type;
+  }
+  const source = stripBOM(binding.fs.readFileUtf8(filename));
+  if (format === 'module') loadESMFromCJS(module, filename, source);
+  else module._compile(source, filename, format);
 };
+
+// An ES module reached through require(), or the entry point
+function loadESMFromCJS(module, filename, source) {
+  if (module.id === '.') {
+    module.loaded = true;
+    esm().runMain(filename, reportFatal);
+    return;
+  }
+  module.exports = esm().requireModule(filename, source, moduleParents.get(module));
+}
+
+function fileURL(file) {
+  return require('url').pathToFileURL(file).href;
+}
+
+let esmLoader;
+function esm() {
+  if (esmLoader === undefined) esmLoader = require('./esm');
+  return esmLoader;
+}
+
+let reportFatal = (err) => {
+  throw err;
+};
+function setFatalHandler(fn) {
+  reportFatal = fn;
+}
 Module._extensions['.json'] = function (module, filename) {
   const content = binding.fs.readFileUtf8(filename);
   try {
@@ -574,7 +622,21 @@ Module.createRequire = function createRequire(filename) {
   return makeRequireFunction(m);
 };
 
+// The entry point: an .mjs, or a .js under "type": "module", runs as an ES
+// module; anything else goes through Module._load (which still detects
+// module syntax in a typeless .js).
 Module.runMain = function (main) {
+  let file = null;
+  try {
+    file = Module._resolveFilename(path.resolve(main), null, true);
+  } catch {
+    // Module._load below reports it
+  }
+  if (file && (file.endsWith('.mjs') ||
+      (file.endsWith('.js') && esm().packageType(file) === 'module'))) {
+    esm().runMain(file, reportFatal);
+    return;
+  }
   Module._load(main, null, true);
 };
 
@@ -593,4 +655,25 @@ function runEval(code) {
   return binding.util.runScript(code, '[eval]');
 }
 
-module.exports = { Module, defineBuiltin, loadBuiltin, builtins, runEval, isBuiltin };
+// require() of a builtin by name or node: URL (the ES module loader's way in)
+function requireBuiltin(request) {
+  const id = builtinId(request);
+  if (id === null || schemeOnly.has(id)) throw unsupported(request);
+  return loadBuiltin(id);
+}
+
+// The resolver's file probes, shared with the ES module loader
+const resolverFs = {
+  stat,
+  readPackage,
+  readPackageScope,
+  toRealPath,
+  clearStatCache() {
+    if (loadDepth === 0) statCache.clear();
+  },
+};
+
+module.exports = {
+  Module, defineBuiltin, loadBuiltin, builtins, runEval, isBuiltin, requireBuiltin, resolverFs,
+  setFatalHandler,
+};

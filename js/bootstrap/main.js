@@ -30,7 +30,11 @@ Object.defineProperty(globalThis, 'global', {
 });
 
 const timers = require('./timers');
-const { Module, defineBuiltin, loadBuiltin, builtins, runEval } = require('./loader');
+const {
+  Module, defineBuiltin, loadBuiltin, builtins, runEval, setFatalHandler,
+} = require('./loader');
+// Loaded (and its lexer initialised) in the snapshot, not at first import
+const esm = require('./esm');
 
 // ---- builtin modules --------------------------------------------------------
 
@@ -191,6 +195,7 @@ function beforeExit() {
 }
 
 function exit() {
+  esm.checkUnsettled();
   if (!process._exiting) {
     process._exiting = true;
     process.emit('exit', toStatus(process.exitCode));
@@ -213,6 +218,8 @@ function start(json) {
     exit,
   );
   binding.task.setPromiseRejectHook(tick.promiseRejectHook);
+  esm.init();
+  setFatalHandler((err) => fatal(err, undefined, false));
   return function main() {
     if (cfg.eval !== null) runEval(cfg.eval);
     else Module.runMain(cfg.script);
