@@ -39,7 +39,7 @@ SANDBOX_LIBS := -lseccomp -lcap $$(pkg-config --libs fuse3)
 LDLIBS_  := -L$(V8_LIB) -lnode -luv $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
-LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c launcher/cli.c \
+LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c launcher/cli.c \
         launcher/sandbox.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
         fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
@@ -231,6 +231,7 @@ bench: $(BIN)
 	bash bench/startup.sh
 	bash bench/fs.sh
 	bash bench/overlay.sh
+	bash bench/modules.sh
 
 # ---- form -------------------------------------------------------------------
 

@@ -353,8 +353,8 @@ void esm_set_handlers(vm_call_t *c)
 }
 
 // import(specifier, { assert }) from any script or module: the loader's
-// import function gets (specifier, referrer name, assertions) and returns
-// the promise V8 hands back to the guest.
+// import function is called with (specifier, referrer name, assertions) and
+// returns the promise V8 hands back to the guest.
 MaybeLocal<Promise> on_dynamic_import(Local<Context> ctx, Local<Data>, Local<Value> resource_name,
                                       Local<String> specifier, Local<FixedArray> assertions)
 {

@@ -659,6 +659,25 @@ function importMeta(id, meta) {
   meta.url = url;
 }
 
+// Node's "where" header for an error thrown while an ES module ran: the
+// top frame's file:line, its source line and a caret (V8 no longer has the
+// message once the evaluation promise carries the error).
+function errorHeader(err) {
+  const stack = err !== null && typeof err === 'object' ? err.stack : undefined;
+  if (typeof stack !== 'string') return undefined;
+  const m = /\n\s+at (?:.*?\()?(file:\/\/[^\s)]+):(\d+):(\d+)\)?/.exec(stack);
+  if (!m) return undefined;
+  let text;
+  try {
+    text = binding.fs.readFileUtf8(fileURLToPath(m[1]));
+  } catch {
+    return undefined;
+  }
+  const line = text.split('\n')[Number(m[2]) - 1];
+  if (line === undefined) return undefined;
+  return `${m[1]}:${m[2]}\n${line}\n${' '.repeat(Number(m[3]) - 1)}^\n`;
+}
+
 let mainPromise = null;
 let mainURL = null;
 
@@ -752,6 +771,7 @@ module.exports = {
   init,
   runMain,
   checkUnsettled,
+  errorHeader,
   requireModule,
   isModuleSyntaxError,
   packageType,

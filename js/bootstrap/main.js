@@ -47,6 +47,7 @@ defineBuiltin('events', () => require('events'));
 defineBuiltin('fs', () => require('fs'));
 defineBuiltin('fs/promises', () => require('fs').promises);
 defineBuiltin('module', () => Module);
+defineBuiltin('os', () => require('../node/os'));
 defineBuiltin('path', () => require('path'));
 defineBuiltin('path/posix', () => require('path').posix);
 defineBuiltin('path/win32', () => require('path').win32);
@@ -219,7 +220,7 @@ function start(json) {
   );
   binding.task.setPromiseRejectHook(tick.promiseRejectHook);
   esm.init();
-  setFatalHandler((err) => fatal(err, undefined, false));
+  setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {
     if (cfg.eval !== null) runEval(cfg.eval);
     else Module.runMain(cfg.script);
