@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# bench/modules.sh — loading real packages in the sandbox against host node,
+# in the same run: `import * as _ from 'lodash-es'` (an ES module graph of
+# ~640 files) and `require('express')` (a CommonJS tree of ~70 packages).
+# Both are installed once into build/bench-app-modules from the npm registry
+# and run through the node_modules overlay (profile strict). Each command
+# runs RUNS times, alternating with node; prints medians and the ratio
+# ours/node (lower is better). A graph the sandbox cannot load yet is
+# reported with its error instead of a ratio.
+# env: RUNS (default 15)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin="$root/build/secure-exec-launch"
+runs=${RUNS:-15}
+die() { echo "bench: $*" >&2; exit 1; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
+[ -x "$bin" ] || die "no launcher at $bin (build first: make)"
+node=$(command -v node) || die "host node not found"
+
+app="$root/build/bench-app-modules"
+if [ ! -f "$app/node_modules/lodash-es/package.json" ] ||
+   [ ! -f "$app/node_modules/express/package.json" ]; then
+  mkdir -p "$app"
+  (cd "$app" && npm install --no-audit --no-fund --no-save --silent \
+    lodash-es@4.17.21 express@4.21.2 >/dev/null) || die "npm install failed"
+fi
+cat >"$app/lodash-es.mjs" <<'JS'
+import * as _ from 'lodash-es';
+console.log(`lodash-es: ${Object.keys(_).length} exports`);
+JS
+cat >"$app/express.js" <<'JS'
+'use strict';
+const express = require('express');
+console.log(`express: ${typeof express} ${Object.keys(require.cache).length} files`);
+JS
+chmod -R a+rX "$app"
+cd "$app"
+
+echo "module loading, median of $runs runs each, alternating with node (ratio ours/node)"
+for entry in lodash-es.mjs express.js; do
+  want=$("$node" "$entry" 2>&1) || die "node $entry failed: $want"
+  if ! got=$("$bin" --profile strict "$entry" 2>&1); then
+    printf '  %-16s n/a: the sandbox cannot load it yet (%s)\n' "$entry" \
+      "$(printf '%s\n' "$got" | grep -m1 -E 'Error|error' || printf '%s' "${got%%$'\n'*}")"
+    continue
+  fi
+  [ "$got" = "$want" ] || die "$entry printed '$got' in the sandbox, '$want' on node"
+  python3 - "$runs" "$entry" "$bin" "$node" <<'PY'
+import statistics, subprocess, sys, time
+runs, entry, ours, node = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+cmds = {"ours": [ours, "--profile", "strict", entry], "node": [node, entry]}
+times = {k: [] for k in cmds}
+for k in cmds:  # warm-up: page cache, npm's files
+    subprocess.run(cmds[k], stdout=subprocess.DEVNULL, check=True)
+for _ in range(runs):
+    for k, argv in cmds.items():
+        t = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+        times[k].append(time.perf_counter() - t)
+o, n = statistics.median(times["ours"]), statistics.median(times["node"])
+print(f"  {entry:<16} ours {o * 1000:7.1f} ms   node {n * 1000:7.1f} ms   ratio {o / n:.2f}")
+PY
+done
