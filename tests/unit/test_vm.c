@@ -65,7 +65,9 @@ static const vm_native_t t_natives[] = {
     {"fail", t_fail, 0, VM_NATIVE_PURE},
 };
 static const vm_table_t t_table = {"t", t_natives, 4};
-static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &t_table};
+static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &vm_esm_table,
+                                             &t_table};
+#define T_NTABLES 4
 static const vm_table_t *const other_tables[] = {&vm_task_table, &t_table};
 
 /* start(x) runs a snippet chosen by x, seeing the natives as `b`. */
@@ -92,6 +94,26 @@ static const char bundle[] =
     "      const d = b.util.getPromiseDetails(p); return d[0] === 2 && d[1] === 7 ? 1 : 0; },\n"
     "    hog: () => { const a = []; for (;;) a.push(new Array(1e5).fill(1)); },\n"
     "    spin: () => { for (;;) {} },\n"
+    "    esm: () => { const e = b.esm;\n"
+    "      const [a, ra] = e.compile(\"import d, { x } from 'dep';\\n\" +\n"
+    "        'export const y = d + x + import.meta.tag;', 'file:///a.mjs');\n"
+    "      const s = e.synthetic('syn:dep', ['default', 'x'], () => ({ default: 40, x: 1 }));\n"
+    "      e.setHandlers((spec) => Promise.resolve(spec), (id, meta) => { meta.tag = 1; });\n"
+    "      if (ra.length !== 1 || ra[0][0] !== 'dep') return 0;\n"
+    "      e.link(a, [s]); e.instantiate(a); e.evaluate(a);\n"
+    "      return e.namespace(a).y === 42 && e.status(a) === 4 && !e.isGraphAsync(a) ? 1 : 0; },\n"
+    "    esmbad: () => { const e = b.esm; let n = 0;\n"
+    "      for (const id of [0, -1, 1e9, 'x', 1.5, undefined])\n"
+    "        try { e.status(id); } catch (err) { if (err instanceof TypeError) n++; }\n"
+    "      const [u] = e.compile(\"import 'nowhere';\", 'file:///u.mjs');\n"
+    "      try { e.link(u, []); } catch { n++; }\n"
+    "      try { e.instantiate(u); } catch { n++; }\n"
+    "      try { e.evaluate(u); } catch { n++; }\n"
+    "      try { e.compile('export {', 'file:///bad.mjs'); }\n"
+    "      catch (err) { if (err instanceof SyntaxError) n++; }\n"
+    "      try { e.synthetic('s', [1], () => ({})); } catch { n++; }\n"
+    "      try { e.setHandlers(1, 2); } catch { n++; }\n"
+    "      return n; },\n"
     "  };\n"
     "  return function start(name) { return cases[name](); };\n"
     "})()\n";
@@ -102,7 +124,7 @@ static size_t blob_len;
 static void build_blob(void)
 {
     char *err = NULL;
-    int r = vm_snapshot_build(t_tables, 3, bundle, sizeof bundle - 1, "test-bundle", &blob,
+    int r = vm_snapshot_build(t_tables, T_NTABLES, bundle, sizeof bundle - 1, "test-bundle", &blob,
                               &blob_len, &err);
     ck_assert_msg(r == 0, "snapshot: %s", err ? err : "?");
     ck_assert_uint_gt(blob_len, 1000);
@@ -123,7 +145,7 @@ static void teardown(void)
 static vm_t *new_vm(size_t heap_mb)
 {
     vm_options_t o = {.tables = t_tables,
-                      .ntables = 3,
+                      .ntables = T_NTABLES,
                       .snapshot = blob,
                       .snapshot_len = blob_len,
                       .heap_limit_mb = heap_mb};
@@ -174,6 +196,10 @@ START_TEST(v8_natives)
     ck_assert(v == 1);
     ck_assert_int_eq(run_case(vm, "promise", &v), VM_OK);
     ck_assert(v == 1);
+    ck_assert_int_eq(run_case(vm, "esm", &v), VM_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(run_case(vm, "esmbad", &v), VM_OK);
+    ck_assert_msg(v == 12, "bad module calls refused: %g of 12", v);
     vm_heap_stats_t hs;
     vm_heap_stats(vm, &hs);
     ck_assert(hs.used > 0 && hs.total >= hs.used);
@@ -260,7 +286,7 @@ START_TEST(garbage_blob_refused)
     size_t lens[] = {sizeof junk, 10};
     for (int i = 0; i < 2; i++) {
         vm_options_t o = {
-            .tables = t_tables, .ntables = 3, .snapshot = cases[i], .snapshot_len = lens[i]};
+            .tables = t_tables, .ntables = T_NTABLES, .snapshot = cases[i], .snapshot_len = lens[i]};
         vm_t *vm = NULL;
         char *err = NULL;
         ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
@@ -269,7 +295,7 @@ START_TEST(garbage_blob_refused)
     }
     /* truncated: header claims more data than there is */
     vm_options_t o = {
-        .tables = t_tables, .ntables = 3, .snapshot = blob, .snapshot_len = blob_len - 1};
+        .tables = t_tables, .ntables = T_NTABLES, .snapshot = blob, .snapshot_len = blob_len - 1};
     vm_t *vm = NULL;
     char *err = NULL;
     ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
@@ -283,13 +309,13 @@ START_TEST(bundle_errors_reported)
     size_t n2 = 0;
     char *err = NULL;
     const char *bad = "(function(){ throw new Error('nope at build') })()";
-    ck_assert_int_lt(vm_snapshot_build(t_tables, 3, bad, strlen(bad), "bad-bundle", &b2, &n2, &err),
+    ck_assert_int_lt(vm_snapshot_build(t_tables, T_NTABLES, bad, strlen(bad), "bad-bundle", &b2, &n2, &err),
                      0);
     ck_assert_msg(err && strstr(err, "nope at build"), "%s", err ? err : "(null)");
     free(err);
     err = NULL;
     const char *notfn = "42";
-    ck_assert_int_lt(vm_snapshot_build(t_tables, 3, notfn, strlen(notfn), "nf", &b2, &n2, &err), 0);
+    ck_assert_int_lt(vm_snapshot_build(t_tables, T_NTABLES, notfn, strlen(notfn), "nf", &b2, &n2, &err), 0);
     ck_assert_msg(err && strstr(err, "start function"), "%s", err ? err : "(null)");
     free(err);
 }
