@@ -65,8 +65,7 @@ static const vm_native_t t_natives[] = {
     {"fail", t_fail, 0, VM_NATIVE_PURE},
 };
 static const vm_table_t t_table = {"t", t_natives, 4};
-static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &vm_esm_table,
-                                             &t_table};
+static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &vm_esm_table, &t_table};
 #define T_NTABLES 4
 static const vm_table_t *const other_tables[] = {&vm_task_table, &t_table};
 
@@ -285,8 +284,10 @@ START_TEST(garbage_blob_refused)
     const uint8_t *cases[] = {junk, blob};
     size_t lens[] = {sizeof junk, 10};
     for (int i = 0; i < 2; i++) {
-        vm_options_t o = {
-            .tables = t_tables, .ntables = T_NTABLES, .snapshot = cases[i], .snapshot_len = lens[i]};
+        vm_options_t o = {.tables = t_tables,
+                          .ntables = T_NTABLES,
+                          .snapshot = cases[i],
+                          .snapshot_len = lens[i]};
         vm_t *vm = NULL;
         char *err = NULL;
         ck_assert_int_lt(vm_new(&o, &vm, &err), 0);
@@ -309,13 +310,14 @@ START_TEST(bundle_errors_reported)
     size_t n2 = 0;
     char *err = NULL;
     const char *bad = "(function(){ throw new Error('nope at build') })()";
-    ck_assert_int_lt(vm_snapshot_build(t_tables, T_NTABLES, bad, strlen(bad), "bad-bundle", &b2, &n2, &err),
-                     0);
+    ck_assert_int_lt(
+        vm_snapshot_build(t_tables, T_NTABLES, bad, strlen(bad), "bad-bundle", &b2, &n2, &err), 0);
     ck_assert_msg(err && strstr(err, "nope at build"), "%s", err ? err : "(null)");
     free(err);
     err = NULL;
     const char *notfn = "42";
-    ck_assert_int_lt(vm_snapshot_build(t_tables, T_NTABLES, notfn, strlen(notfn), "nf", &b2, &n2, &err), 0);
+    ck_assert_int_lt(
+        vm_snapshot_build(t_tables, T_NTABLES, notfn, strlen(notfn), "nf", &b2, &n2, &err), 0);
     ck_assert_msg(err && strstr(err, "start function"), "%s", err ? err : "(null)");
     free(err);
 }
