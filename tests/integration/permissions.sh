@@ -79,13 +79,17 @@ if [ "$out" = '{"HOME":"/secret-home","NODE_A":"1","NODE_B":"2"}' ]; then ok "--
 out=$(env HOME=/h "$bin" --app "$work/app" --profile dev -e 'console.log(process.env.HOME)')
 if [ "$out" = "/h" ]; then ok "dev profile opens env"; else bad "dev env" "got: $out"; fi
 
-app_run --audit "$work/audit.jsonl" probe.js ./in.js "$work/outside/o.js"
+# Module loading beneath /app asks no broker (nothing to audit); fs does.
+printf '%s\n' "require('fs').readFileSync('./in.js');" \
+  "try { require(process.argv[2]); } catch {}" > "$work/app/audit.js"
+app_run --audit "$work/audit.jsonl" audit.js "$work/outside/o.js"
 if python3 -c '
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 keys = {"ts", "domain", "op", "target", "allow", "rule"}
 assert lines and all(set(l) == keys for l in lines), lines[:2]
-assert any(l["domain"] == "fs" and l["allow"] for l in lines)
+assert any(l["domain"] == "fs" and l["allow"] and l["target"] == "/app/in.js" for l in lines)
+assert not any(l["target"] == "/app/audit.js" for l in lines), "module loads are not brokered"
 assert any(l["domain"] == "fs" and not l["allow"] and l["target"].endswith("/outside/o.js") for l in lines)
 ' "$work/audit.jsonl"; then
   ok "--audit: valid JSON lines, allowed and denied"
