@@ -330,14 +330,36 @@ Module._findPath = function (request, paths) {
   return false;
 };
 
+// NODE_PATH, ~/.node_modules, ~/.node_libraries, <prefix>/lib/node: what
+// Node searches after every node_modules folder (set per run, from the
+// guest's environment; Module._initPaths() again after changing it).
+let modulePaths = [];
+Module._initPaths = function () {
+  const home = process.env.HOME;
+  const nodePath = process.env.NODE_PATH;
+  let paths = [path.resolve(process.execPath, '..', '..', 'lib', 'node')];
+  if (home) {
+    paths.unshift(path.resolve(home, '.node_libraries'));
+    paths.unshift(path.resolve(home, '.node_modules'));
+  }
+  if (nodePath) paths = nodePath.split(path.delimiter).filter(Boolean).concat(paths);
+  modulePaths = paths;
+  Module.globalPaths = paths.slice();
+};
+
+// Module._stat(path): 0 a file, 1 a folder, negative errno otherwise
+Module._stat = function (filename) {
+  return typeof filename === 'string' ? stat(path.resolve(filename)) : -2;
+};
+
 Module._resolveLookupPaths = function (request, parent) {
   if (request.startsWith('./') || request.startsWith('../') || request === '.' ||
       request === '..') {
-    const dir = parent && parent.filename ? path.dirname(parent.filename) : process.cwd();
-    return [dir];
+    if (!parent || !parent.id || !parent.filename) return ['.'];
+    return [path.dirname(parent.filename)];
   }
   const paths = parent && parent.paths && parent.paths.length ? parent.paths.slice() : [];
-  return paths.concat(Module.globalPaths);
+  return paths.concat(modulePaths);
 };
 
 Module._resolveFilename = function (request, parent, isMain, options) {
@@ -350,6 +372,9 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   }
   const id = builtinId(request);
   if (id !== null) return request.startsWith('node:') ? request : id;
+  if (request.startsWith('node:')) {
+    throw makeNodeError(Error, 'ERR_UNKNOWN_BUILTIN_MODULE', `No such built-in module: ${request}`);
+  }
   if (request[0] === '#' && parent && parent.filename) {
     const mapped = resolveImports(request, parent);
     if (mapped) return mapped;
@@ -414,6 +439,9 @@ function load(request, parent, isMain) {
   const id = filename.startsWith('node:') ? filename.slice(5) : filename;
   if (builtinId(filename) !== null && !path.isAbsolute(filename)) {
     if (schemeOnly.has(filename)) throw unsupported(filename);
+    // Without the prefix, require.cache may stand in for a builtin (Node)
+    const cachedBuiltin = filename.startsWith('node:') ? undefined : Module._cache[filename];
+    if (cachedBuiltin !== undefined) return cachedBuiltin.exports;
     return loadBuiltin(id);
   }
   const cached = Module._cache[filename];

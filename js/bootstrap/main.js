@@ -220,6 +220,7 @@ function start(json) {
   );
   binding.task.setPromiseRejectHook(tick.promiseRejectHook);
   esm.init();
+  Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {
     if (cfg.eval !== null) runEval(cfg.eval);

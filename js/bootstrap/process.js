@@ -96,9 +96,10 @@ process.pid = 0;
 process.ppid = 0;
 process.features = {
   inspector: false, debug: false, uv: true, ipv6: true, tls_alpn: true, tls_sni: true,
-  tls_ocsp: true, tls: true, cached_builtins: true, require_module: false, typescript: false,
+  tls_ocsp: true, tls: true, cached_builtins: true, require_module: true, typescript: false,
 };
-process.config = { target_defaults: {}, variables: {} };
+// node_module_version: Node 22's ABI (native addons never load here anyway)
+process.config = { target_defaults: {}, variables: { node_module_version: 127 } };
 process.allowedNodeEnvironmentFlags = new Set();
 process.moduleLoadList = [];
 process._exiting = false;

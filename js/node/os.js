@@ -10,11 +10,28 @@
 const binding = require('./internal/binding');
 const linux = require('./internal/linux-constants');
 const { validateInteger } = require('./internal/validators');
+const { systemError } = require('./internal/errors');
+const { errnoMessage } = require('./internal/errno');
+
+// A native's errno error as Node's os module reports it: SystemError
+// [ERR_SYSTEM_ERROR] "A system error occurred: <uv call> returned <CODE> (...)"
+function sys(call) {
+  try {
+    return call();
+  } catch (err) {
+    if (typeof err.errno !== 'number' || typeof err.syscall !== 'string') throw err;
+    throw systemError('ERR_SYSTEM_ERROR', 'A system error occurred', {
+      errno: err.errno, code: err.code, message: errnoMessage(err.errno), syscall: err.syscall,
+    });
+  }
+}
+
+const int32 = (v, name, min = -(2 ** 31), max = 2 ** 31 - 1) => validateInteger(v, name, min, max);
 
 const split = (s) => s.split('\0').slice(0, -1);
 
 function uname() {
-  const [sysname, release, version, machine] = split(binding.os.uname());
+  const [sysname, release, version, machine] = split(sys(() => binding.os.uname()));
   return { sysname, release, version, machine };
 }
 
@@ -51,7 +68,7 @@ function tmpdir() {
 }
 
 function cpus() {
-  const f = split(binding.os.cpus());
+  const f = split(sys(() => binding.os.cpus()));
   const out = [];
   for (let i = 0; i + 6 < f.length; i += 7) {
     out.push({
@@ -70,8 +87,9 @@ function cpus() {
 }
 
 function userInfo(options = undefined) {
-  const [username, uid, gid, shell, dir] = split(binding.os.userInfo());
-  const asBuffer = options !== null && typeof options === 'object' && options.encoding === 'buffer';
+  const [username, uid, gid, shell, dir] = split(sys(() => binding.os.userInfo()));
+  const encoding = options !== null && typeof options === 'object' ? options.encoding : undefined;
+  const asBuffer = encoding === 'buffer';
   const enc = (s) => (asBuffer ? Buffer.from(s) : s);
   return {
     uid: Number(uid),
@@ -100,7 +118,7 @@ function cidr(netmask, family) {
 }
 
 function networkInterfaces() {
-  const f = split(binding.os.networkInterfaces());
+  const f = split(sys(() => binding.os.networkInterfaces()));
   const out = {};
   for (let i = 0; i + 6 < f.length; i += 7) {
     const [name, address, netmask, family, mac, internal, scopeid] = f.slice(i, i + 7);
@@ -113,8 +131,8 @@ function networkInterfaces() {
 }
 
 function getPriority(pid = 0) {
-  validateInteger(pid, 'pid');
-  return binding.os.getPriority(pid);
+  int32(pid, 'pid');
+  return sys(() => binding.os.getPriority(pid));
 }
 
 function setPriority(pid, priority) {
@@ -122,22 +140,20 @@ function setPriority(pid, priority) {
     priority = pid;
     pid = 0;
   }
-  validateInteger(pid, 'pid');
-  validateInteger(priority, 'priority', -20, 19);
-  binding.os.setPriority(pid, priority);
+  int32(pid, 'pid');
+  int32(priority, 'priority', -20, 19);
+  sys(() => binding.os.setPriority(pid, priority));
 }
 
 const os = {
-  EOL: '\n',
   availableParallelism: () => stats()[6],
   arch: () => process.arch,
   cpus,
-  devNull: '/dev/null',
   endianness: () => 'LE',
   freemem: () => stats()[4],
   getPriority,
   homedir,
-  hostname: () => binding.os.hostname(),
+  hostname: () => sys(() => binding.os.hostname()),
   loadavg: () => Array.from(stats().subarray(0, 3)),
   machine: () => uname().machine,
   networkInterfaces,
@@ -152,8 +168,10 @@ const os = {
   version: () => uname().version,
 };
 
-Object.defineProperty(os, 'constants', {
-  value: constants, writable: false, enumerable: true, configurable: false,
+Object.defineProperties(os, {
+  constants: { value: constants, writable: false, enumerable: true, configurable: false },
+  EOL: { value: '\n', writable: false, enumerable: true, configurable: true },
+  devNull: { value: '/dev/null', writable: false, enumerable: true, configurable: true },
 });
 
 // As in Node, the argument-less ones turn into their value in a template

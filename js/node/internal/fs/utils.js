@@ -14,7 +14,7 @@
 
 const binding = require('../binding');
 const { Buffer } = require('buffer');
-const { codes, makeNodeError } = require('../errors');
+const { codes, makeNodeError, systemError } = require('../errors');
 const {
   validateAbortSignal, validateFunction, validateBoolean, validateInteger,
 } = require('../validators');
@@ -177,42 +177,6 @@ function uvError(errno, syscall, path, dest) {
   return err;
 }
 
-// Node's SystemError (ERR_FS_EISDIR, ERR_FS_CP_*): `info` carries the
-// details; errno/syscall/path read and write through to it, and inspect
-// shows their values (Node inspects SystemError with getters on).
-function systemError(code, prefix, info) {
-  const message = `${prefix}: ${info.syscall} returned ${info.code} (${info.message}) ${info.path}`;
-  const err = new Error(message);
-  Object.defineProperty(err, 'name', {
-    value: `SystemError [${code}]`, configurable: true, writable: true, enumerable: false,
-  });
-  Error.captureStackTrace(err, systemError);
-  err.stack; // eslint-disable-line no-unused-expressions
-  Object.defineProperty(err, 'name', {
-    value: 'SystemError', configurable: true, writable: true, enumerable: false,
-  });
-  Object.defineProperty(err, 'toString', {
-    value() { return `${this.name} [${this.code}]: ${this.message}`; },
-    configurable: true, writable: true, enumerable: false,
-  });
-  err.code = code;
-  err.info = info;
-  for (const key of ['errno', 'syscall', 'path', 'dest']) {
-    if (info[key] === undefined) continue;
-    Object.defineProperty(err, key, {
-      get() { return info[key]; },
-      set(v) { info[key] = v; },
-      enumerable: true, configurable: true,
-    });
-  }
-  Object.defineProperty(err, Symbol.for('nodejs.util.inspect.custom'), {
-    value(depth, ctx, inspect) {
-      return inspect(this, { ...ctx, getters: true, customInspect: false });
-    },
-    configurable: true, writable: true, enumerable: false,
-  });
-  return err;
-}
 
 function abortError(signal) {
   const { AbortError } = require('../errors');
