@@ -9,6 +9,7 @@
 //   instantiate(id), evaluate(id) -> promise, namespace(id), status(id),
 //   exception(id), isGraphAsync(id)
 //   setHandlers(importFn, metaFn)   dynamic import() and import.meta
+//   whereOf(error)                  the location header of a compile error
 //
 // A record is found again from a v8::Module by its identity hash (several
 // modules may share one; the handle decides). No I/O happens in a V8
@@ -126,6 +127,23 @@ int add(Isolate *iso, Local<Module> m)
     return id;
 }
 
+Local<Private> where_key(Isolate *iso)
+{
+    return Private::ForApi(iso, String::NewFromUtf8Literal(iso, "secure-exec:where"));
+}
+
+// whereOf(error) -> the "where" header compile() kept on it, or undefined
+void esm_where_of(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Value> v;
+    if (info[0]->IsObject() &&
+        info[0].As<Object>()->GetPrivate(iso->GetCurrentContext(), where_key(iso)).ToLocal(&v) &&
+        v->IsString())
+        info.GetReturnValue().Set(v);
+}
+
 ScriptOrigin module_origin(Isolate *iso, Local<Value> url)
 {
     return ScriptOrigin(iso, url, 0, 0, false, -1, Local<Value>(), false, false, true);
@@ -143,8 +161,18 @@ void esm_compile(vm_call_t *c)
     ScriptOrigin origin = module_origin(iso, info[1]);
     ScriptCompiler::Source src(info[0].As<String>(), origin);
     Local<Module> m;
-    if (!ScriptCompiler::CompileModule(iso, &src).ToLocal(&m))
+    TryCatch tc(iso);
+    if (!ScriptCompiler::CompileModule(iso, &src).ToLocal(&m)) {
+        // A SyntaxError: keep Node's "where" header on it (a private the
+        // guest cannot see or forge) for the fatal report; see whereOf.
+        std::string where;
+        Local<Value> ex = tc.Exception();
+        if (!tc.HasTerminated() && ex->IsObject() &&
+            vm__where_header(iso, ctx, tc.Message(), &where))
+            discard(ex.As<Object>()->SetPrivate(ctx, where_key(iso), str(iso, where)));
+        tc.ReThrow();
         return;
+    }
     int id = add(iso, m);
     Record &r = store(iso, false)->mods[id - 1];
     Local<FixedArray> reqs = m->GetModuleRequests();
@@ -399,6 +427,7 @@ const vm_native_t esm_natives[] = {
     {"exception", esm_exception, 1, VM_NATIVE_PURE},
     {"isGraphAsync", esm_is_graph_async, 1, VM_NATIVE_PURE},
     {"setHandlers", esm_set_handlers, 2, VM_NATIVE_PURE},
+    {"whereOf", esm_where_of, 1, VM_NATIVE_PURE},
 };
 
 } // namespace

@@ -212,31 +212,8 @@ Local<Value> ref_get(vm_t *vm, vm_ref_t r)
 // Node's "where" header: "file:line\nsource\n   ^^^\n".
 void capture_header(vm_t *vm, Local<Context> ctx, Local<Message> msg)
 {
-    vm->has_exception_header = false;
     vm->exception_header.clear();
-    if (msg.IsEmpty())
-        return;
-    Isolate *iso = vm->isolate;
-    String::Utf8Value file(iso, msg->GetScriptResourceName());
-    int line = msg->GetLineNumber(ctx).FromMaybe(0);
-    Local<String> src;
-    if (!*file || line <= 0 || !msg->GetSourceLine(ctx).ToLocal(&src))
-        return;
-    String::Utf8Value srcline(iso, src);
-    int start = msg->GetStartColumn(ctx).FromMaybe(0);
-    int end = msg->GetEndColumn(ctx).FromMaybe(start + 1);
-    std::string h = std::string(*file) + ":" + std::to_string(line) + "\n";
-    h += *srcline ? *srcline : "";
-    h += "\n";
-    for (int i = 0; i < start; i++)
-        h += ((*srcline && i < srcline.length() && (*srcline)[i] == '\t') ? '\t' : ' ');
-    int carets = end > start ? end - start : 1;
-    if (carets > 200)
-        carets = 200;
-    h.append(static_cast<size_t>(carets), '^');
-    h += "\n";
-    vm->exception_header = h;
-    vm->has_exception_header = true;
+    vm->has_exception_header = vm__where_header(vm->isolate, ctx, msg, &vm->exception_header);
 }
 
 size_t near_heap_limit(void *data, size_t current, size_t)
@@ -311,6 +288,32 @@ void setup_isolate(vm_t *vm)
 } // namespace
 
 // ---- internal.h helpers for the other shim files --------------------------
+
+bool vm__where_header(Isolate *iso, Local<Context> ctx, Local<Message> msg, std::string *out)
+{
+    if (msg.IsEmpty())
+        return false;
+    String::Utf8Value file(iso, msg->GetScriptResourceName());
+    int line = msg->GetLineNumber(ctx).FromMaybe(0);
+    Local<String> src;
+    if (!*file || line <= 0 || !msg->GetSourceLine(ctx).ToLocal(&src))
+        return false;
+    String::Utf8Value srcline(iso, src);
+    int start = msg->GetStartColumn(ctx).FromMaybe(0);
+    int end = msg->GetEndColumn(ctx).FromMaybe(start + 1);
+    std::string h = std::string(*file) + ":" + std::to_string(line) + "\n";
+    h += *srcline ? *srcline : "";
+    h += "\n";
+    for (int i = 0; i < start; i++)
+        h += ((*srcline && i < srcline.length() && (*srcline)[i] == '\t') ? '\t' : ' ');
+    int carets = end > start ? end - start : 1;
+    if (carets > 200)
+        carets = 200;
+    h.append(static_cast<size_t>(carets), '^');
+    h += "\n";
+    *out = h;
+    return true;
+}
 
 const v8::FunctionCallbackInfo<v8::Value> &vm__info(vm_call_t *c)
 {

@@ -659,10 +659,13 @@ function importMeta(id, meta) {
   meta.url = url;
 }
 
-// Node's "where" header for an error thrown while an ES module ran: the
-// top frame's file:line, its source line and a caret (V8 no longer has the
+// Node's "where" header for an ES module's error: the one compile() kept
+// on a SyntaxError, else, for an error thrown while a module ran, the top
+// frame's file:line, its source line and a caret (V8 no longer has the
 // message once the evaluation promise carries the error).
 function errorHeader(err) {
+  const where = binding.esm.whereOf(err);
+  if (where !== undefined) return where;
   const stack = err !== null && typeof err === 'object' ? err.stack : undefined;
   if (typeof stack !== 'string') return undefined;
   const m = /\n\s+at (?:.*?\()?(file:\/\/[^\s)]+):(\d+):(\d+)\)?/.exec(stack);

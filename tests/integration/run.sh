@@ -117,6 +117,36 @@ else
   bad "throw: Node's location header" "stderr: ${err:0:400}"
 fi
 
+# ES modules: a SyntaxError in an imported module and an error thrown while
+# one runs get Node's header too; a main module left awaiting ends with 13
+mkdir -p "$work/esm"
+printf '%s\n' "import './bad.mjs';" > "$work/esm/main.mjs"
+printf '%s\n' 'const a = 1;' 'export default (;' > "$work/esm/bad.mjs"
+printf '%s\n' 'console.log(1);' 'throw new Error("boom");' > "$work/esm/throws.mjs"
+printf '%s\n' 'console.log("waiting");' 'await new Promise(() => {});' > "$work/esm/tla.mjs"
+chmod -R a+rX "$work/esm"
+run --app "$work/esm" "$work/esm/main.mjs"
+if [ "$rc" -eq 1 ] && [ "$(head -n 3 <<<"$err")" = "file:///app/bad.mjs:2
+export default (;
+                ^" ] && grep -q "^SyntaxError: Unexpected token ';'$" <<<"$err"; then
+  ok "ESM SyntaxError: exit 1 with Node's header"
+else
+  bad "ESM SyntaxError" "exit $rc" "stderr: ${err:0:400}"
+fi
+run --app "$work/esm" "$work/esm/throws.mjs"
+if [ "$rc" -eq 1 ] && [ "$out" = 1 ] && [ "$(head -n 1 <<<"$err")" = "file:///app/throws.mjs:2" ] &&
+   grep -q '^Error: boom$' <<<"$err"; then
+  ok "ESM throw: exit 1 with Node's header"
+else
+  bad "ESM throw" "exit $rc" "stderr: ${err:0:400}"
+fi
+run --app "$work/esm" "$work/esm/tla.mjs"
+if [ "$rc" -eq 13 ] && [ "$out" = waiting ] && grep -q 'unsettled top-level await' <<<"$err"; then
+  ok "ESM unsettled top-level await: 13"
+else
+  bad "ESM unsettled top-level await" "exit $rc" "stderr: ${err:0:400}"
+fi
+
 run -e 'Promise.reject(1)'
 if grep -q 'ERR_UNHANDLED_REJECTION' <<<"$err"; then ok "unhandled rejection names ERR_UNHANDLED_REJECTION"; else bad "unhandled rejection message" "stderr: ${err:0:300}"; fi
 
