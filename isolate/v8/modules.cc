@@ -6,6 +6,7 @@
 //   compile(source, url)            -> [id, [[specifier, assertions], ...]]
 //   synthetic(url, names, evaluate) -> id   (evaluate(id) returns the values)
 //   link(id, [childId, ...])        children in the order of the requests
+//   setExport(id, name, value)      a synthetic module's binding, later
 //   instantiate(id), evaluate(id) -> promise, namespace(id), status(id),
 //   exception(id), isGraphAsync(id)
 //   setHandlers(importFn, metaFn)   dynamic import() and import.meta
@@ -253,6 +254,22 @@ void esm_synthetic(vm_call_t *c)
     info.GetReturnValue().Set(id);
 }
 
+// setExport(id, name, value) on a synthetic module (syncBuiltinESMExports)
+void esm_set_export(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Record *r = arg_record(c, 0);
+    if (!r)
+        return;
+    Local<Module> m = r->module.Get(iso);
+    if (!m->IsSyntheticModule() || !info[1]->IsString()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_VALUE", "setExport(syntheticId, name, value)");
+        return;
+    }
+    discard(m->SetSyntheticModuleExport(iso, info[1].As<String>(), info[2]));
+}
+
 void esm_link(vm_call_t *c)
 {
     const auto &info = vm__info(c);
@@ -419,6 +436,7 @@ void on_import_meta(Local<Context> ctx, Local<Module> m, Local<Object> meta)
 const vm_native_t esm_natives[] = {
     {"compile", esm_compile, 2, VM_NATIVE_PURE},
     {"synthetic", esm_synthetic, 3, VM_NATIVE_PURE},
+    {"setExport", esm_set_export, 3, VM_NATIVE_PURE},
     {"link", esm_link, 2, VM_NATIVE_PURE},
     {"instantiate", esm_instantiate, 1, VM_NATIVE_PURE},
     {"evaluate", esm_evaluate, 1, VM_NATIVE_PURE},

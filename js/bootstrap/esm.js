@@ -507,7 +507,18 @@ function builtinRecord(url, fresh) {
     for (let i = 1; i < keys.length; i++) values[keys[i]] = exports[keys[i]];
     return values;
   });
+  builtinFacades.push({ id, exports, keys });
   return addRecord({ url, format: 'builtin', id, children: [], linked: true }, fresh);
+}
+
+// module.syncBuiltinESMExports(): the named exports of every builtin
+// imported so far take the current values of its CommonJS exports
+const builtinFacades = [];
+function syncBuiltinESMExports() {
+  for (const { id, exports, keys } of builtinFacades) {
+    if (binding.esm.status(id) < kInstantiated) continue;
+    for (let i = 1; i < keys.length; i++) binding.esm.setExport(id, keys[i], exports[keys[i]]);
+  }
 }
 
 function moduleRecord(url, source, fresh) {
@@ -776,6 +787,7 @@ module.exports = {
   checkUnsettled,
   errorHeader,
   requireModule,
+  syncBuiltinESMExports,
   isModuleSyntaxError,
   packageType,
   resolve,

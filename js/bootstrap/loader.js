@@ -650,6 +650,21 @@ Module.createRequire = function createRequire(filename) {
   return makeRequireFunction(m);
 };
 
+Module.syncBuiltinESMExports = function syncBuiltinESMExports() {
+  esm().syncBuiltinESMExports();
+};
+
+// No source maps are collected (Node's default without
+// --enable-source-maps): there is never one to find.
+Module.findSourceMap = function findSourceMap(path) {
+  return undefined;
+};
+
+// Loader hooks run on a worker thread in Node; the sandbox has none.
+Module.register = function register() {
+  throw unsupported('module.register');
+};
+
 // The entry point: an .mjs, or a .js under "type": "module", runs as an ES
 // module; anything else goes through Module._load (which still detects
 // module syntax in a typeless .js).
