@@ -557,6 +557,7 @@ function getRecordIn(url, assertions, fresh, memo, preloaded) {
     let file;
     if (preloaded) ({ format, source, file } = preloaded);
     else ({ format, source, file } = load(url));
+    validateAssertions(url, format, assertions); // before anything is made of it
     if (format === 'module') rec = moduleRecord(url, source, fresh);
     else if (format === 'commonjs') rec = commonjsRecord(url, file, fresh, memo);
     else if (format === 'json') rec = jsonRecord(url, file, source, fresh);
@@ -568,6 +569,7 @@ function getRecordIn(url, assertions, fresh, memo, preloaded) {
         rec.children.push(getRecordIn(child, asserts, fresh, memo));
       }
     }
+    return rec;
   }
   validateAssertions(url, rec.format, assertions);
   return rec;
