@@ -447,7 +447,7 @@ function load(request, parent, isMain) {
   const cached = Module._cache[filename];
   if (cached !== undefined) {
     if (parent && !parent.children.includes(cached)) parent.children.push(cached);
-    return cached.exports;
+    return cached.loaded ? cached.exports : exportsForCircularRequire(cached);
   }
   const module = new Module(filename, parent);
   moduleParents.set(module, parent);
@@ -461,6 +461,11 @@ function load(request, parent, isMain) {
   try {
     module.load(filename);
     threw = false;
+    const exp = module.exports;
+    if (exp !== null && typeof exp === 'object' && !binding.util.isProxy(exp) &&
+        Object.getPrototypeOf(exp) === circularWarner) {
+      Object.setPrototypeOf(exp, Object.prototype);
+    }
   } finally {
     if (threw) {
       delete Module._cache[filename];
@@ -474,6 +479,35 @@ function load(request, parent, isMain) {
 }
 
 let mainModule;
+
+// A module's exports seen through a require() cycle, before it finished:
+// as in Node, a plain exports object gets a prototype that warns when a
+// property it does not have (yet) is read; load() takes it off again.
+const circularWarner = new Proxy({}, {
+  get(target, prop) {
+    if (prop in target || prop === '__esModule') return target[prop];
+    process.emitWarning(`Accessing non-existent property '${String(prop)}' of module exports ` +
+      'inside circular dependency');
+    return undefined;
+  },
+  getOwnPropertyDescriptor(target, prop) {
+    if (Object.prototype.hasOwnProperty.call(target, prop) || prop === '__esModule') {
+      return Object.getOwnPropertyDescriptor(target, prop);
+    }
+    process.emitWarning(`Accessing non-existent property '${String(prop)}' of module exports ` +
+      'inside circular dependency');
+    return undefined;
+  },
+});
+
+function exportsForCircularRequire(module) {
+  const exp = module.exports;
+  if (exp !== null && typeof exp === 'object' && !binding.util.isProxy(exp) &&
+      Object.getPrototypeOf(exp) === Object.prototype && !exp.__esModule) {
+    Object.setPrototypeOf(exp, circularWarner);
+  }
+  return exp;
+}
 
 Object.defineProperty(Module.prototype, 'parent', {
   get() {
