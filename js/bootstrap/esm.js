@@ -635,16 +635,17 @@ function parentURLOf(referrer) {
   return pathToFileURL(`${process.cwd()}/[eval]`).href;
 }
 
-// import(specifier) from a script or module named referrer
+// import(specifier) from a script or module named referrer. Nothing of
+// the imported graph runs inside the import() call: loading starts in a
+// later microtask, as Node's asynchronous loader does.
 function dynamicImport(specifier, referrer, assertions) {
-  try {
-    const url = resolve(String(specifier), parentURLOf(referrer));
+  const spec = String(specifier);
+  return Promise.resolve().then(() => {
+    const url = resolve(spec, parentURLOf(referrer));
     const rec = getRecord(url, assertions || {});
     instantiate(rec);
     return binding.esm.evaluate(rec.id).then(() => binding.esm.namespace(rec.id));
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  });
 }
 
 function importMeta(id, meta) {

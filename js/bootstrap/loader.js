@@ -501,6 +501,12 @@ const circularWarner = new Proxy({}, {
 });
 
 function exportsForCircularRequire(module) {
+  if (requiredESM.has(module)) {
+    const parent = moduleParents.get(module);
+    throw makeNodeError(Error, 'ERR_REQUIRE_CYCLE_MODULE',
+      `Cannot require() ES Module ${module.id} in a cycle.` +
+      `${parent && parent.filename ? ` (from ${parent.filename})` : ''}`);
+  }
   const exp = module.exports;
   if (exp !== null && typeof exp === 'object' && !binding.util.isProxy(exp) &&
       Object.getPrototypeOf(exp) === Object.prototype && !exp.__esModule) {
@@ -603,8 +609,13 @@ function loadESMFromCJS(module, filename, source) {
     esm().runMain(filename, reportFatal);
     return;
   }
+  requiredESM.add(module);
   module.exports = esm().requireModule(filename, source, moduleParents.get(module));
 }
+
+// Modules whose file is an ES module being loaded by require(): reaching
+// one again before it finished is a cycle Node refuses
+const requiredESM = new WeakSet();
 
 function fileURL(file) {
   return require('url').pathToFileURL(file).href;
