@@ -191,10 +191,7 @@ function commonJSHint(err, specifier, base) {
   let found;
   try {
     const parent = fileURLToPath(base);
-    const m = new Module(parent, null);
-    m.filename = parent;
-    m.paths = Module._nodeModulePaths(path.dirname(parent));
-    found = Module._resolveFilename(specifier, m, false);
+    found = Module._resolveFilename(specifier, loader.moduleAt(parent), false);
     if (isRelativeSpecifier(specifier)) {
       found = path.posix.relative(path.dirname(parent), found);
       if (!found.startsWith('../')) found = `./${found}`;
@@ -305,11 +302,9 @@ function isModuleSyntaxError(err, source, url) {
   }
 }
 
-const cjsParams = ['exports', 'require', 'module', '__filename', '__dirname'];
-
 function containsModuleSyntax(source, file) {
   try {
-    binding.util.compileFunction(source, file, cjsParams);
+    loader.compileWrapper(source, file);
     return false;
   } catch (err) {
     return isModuleSyntaxError(err, source, String(pathToFileURL(file)));
@@ -362,7 +357,8 @@ function load(url) {
     return source;
   };
   const format = fileFormat(u, file, read);
-  return { format, source: format === 'commonjs' ? undefined : read(), file };
+  // CommonJS hands on what syntax detection already read (or nothing)
+  return { format, source: format === 'commonjs' ? source : read(), file };
 }
 
 // Node's import assertion checks (V8 10.2 parses `assert {}`; Node 22 calls
@@ -417,9 +413,7 @@ function cjsExportNames(file, source, memo) {
   }
   for (const n of parsed.exports) names.add(n);
   if (parsed.reexports.length === 0) return names;
-  const m = new Module(file, null);
-  m.filename = file;
-  m.paths = Module._nodeModulePaths(path.dirname(file));
+  const m = loader.moduleAt(file);
   for (const r of parsed.reexports) {
     let target;
     try {
@@ -441,8 +435,8 @@ function cjsExportNames(file, source, memo) {
   return names;
 }
 
-function commonjsRecord(url, file, fresh, memo) {
-  const source = binding.fs.readFileUtf8(file);
+function commonjsRecord(url, file, source, fresh, memo) {
+  if (source === undefined) source = binding.fs.readFileUtf8(file);
   const names = cjsExportNames(file, source, memo);
   const list = names.has('default') ? [...names] : ['default', ...names];
   const id = binding.esm.synthetic(url, list, () => {
@@ -481,8 +475,7 @@ function jsonRecord(url, file, source, fresh) {
       throw err;
     }
     if (file && !url.includes('?') && !url.includes('#')) {
-      const m = new Module(file, null);
-      m.filename = file;
+      const m = loader.moduleAt(file);
       m.exports = value;
       m.loaded = true;
       Module._cache[file] = m;
@@ -559,7 +552,7 @@ function getRecordIn(url, assertions, fresh, memo, preloaded) {
     else ({ format, source, file } = load(url));
     validateAssertions(url, format, assertions); // before anything is made of it
     if (format === 'module') rec = moduleRecord(url, source, fresh);
-    else if (format === 'commonjs') rec = commonjsRecord(url, file, fresh, memo);
+    else if (format === 'commonjs') rec = commonjsRecord(url, file, source, fresh, memo);
     else if (format === 'json') rec = jsonRecord(url, file, source, fresh);
     else rec = builtinRecord(url, fresh);
     if (format === 'module') {

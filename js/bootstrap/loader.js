@@ -483,20 +483,21 @@ let mainModule;
 // A module's exports seen through a require() cycle, before it finished:
 // as in Node, a plain exports object gets a prototype that warns when a
 // property it does not have (yet) is read; load() takes it off again.
+function warnCircular(prop) {
+  process.emitWarning(`Accessing non-existent property '${String(prop)}' of module exports ` +
+    'inside circular dependency');
+  return undefined;
+}
 const circularWarner = new Proxy({}, {
   get(target, prop) {
     if (prop in target || prop === '__esModule') return target[prop];
-    process.emitWarning(`Accessing non-existent property '${String(prop)}' of module exports ` +
-      'inside circular dependency');
-    return undefined;
+    return warnCircular(prop);
   },
   getOwnPropertyDescriptor(target, prop) {
     if (Object.prototype.hasOwnProperty.call(target, prop) || prop === '__esModule') {
       return Object.getOwnPropertyDescriptor(target, prop);
     }
-    process.emitWarning(`Accessing non-existent property '${String(prop)}' of module exports ` +
-      'inside circular dependency');
-    return undefined;
+    return warnCircular(prop);
   },
 });
 
@@ -554,10 +555,24 @@ Module.prototype.require = function (id) {
 
 const wrapperParams = ['exports', 'require', 'module', '__filename', '__dirname'];
 
+// A file's source as the CommonJS wrapper function (throws its SyntaxError)
+function compileWrapper(content, filename) {
+  return binding.util.compileFunction(stripShebang(content), filename, wrapperParams);
+}
+
+// A module object standing for filename, with its node_modules lookup
+// paths, not loaded and not cached (createRequire, the ESM loader's probes)
+function moduleAt(filename) {
+  const m = new Module(filename, null);
+  m.filename = filename;
+  m.paths = Module._nodeModulePaths(path.dirname(filename));
+  return m;
+}
+
 Module.prototype._compile = function (content, filename, format) {
   let fn;
   try {
-    fn = binding.util.compileFunction(stripShebang(content), filename, wrapperParams);
+    fn = compileWrapper(content, filename);
   } catch (err) {
     if (format !== undefined ||
         !esm().isModuleSyntaxError(err, content, fileURL(filename))) {
@@ -689,10 +704,7 @@ Module.createRequire = function createRequire(filename) {
   }
   const trailing = file.endsWith('/');
   const proxyPath = trailing ? path.join(file, 'noop.js') : file;
-  const m = new Module(proxyPath, null);
-  m.filename = proxyPath;
-  m.paths = Module._nodeModulePaths(m.path);
-  return makeRequireFunction(m);
+  return makeRequireFunction(moduleAt(proxyPath));
 };
 
 Module.syncBuiltinESMExports = function syncBuiltinESMExports() {
@@ -763,5 +775,5 @@ const resolverFs = {
 
 module.exports = {
   Module, defineBuiltin, loadBuiltin, builtins, runEval, isBuiltin, requireBuiltin, resolverFs,
-  setFatalHandler,
+  setFatalHandler, compileWrapper, moduleAt,
 };
