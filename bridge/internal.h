@@ -103,6 +103,7 @@ extern const vm_table_t br__timers_table;
 extern const vm_table_t br__task_table;
 extern const vm_table_t br__module_table;
 extern const vm_table_t br__os_table;
+extern const vm_table_t br__crypto_table;
 extern const vm_table_t br__fs_table;
 
 #endif

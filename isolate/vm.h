@@ -230,6 +230,23 @@ void vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len);
 void vm_ret_bytes_take(vm_call_t *c, uint8_t *data, size_t len);
 void vm_ret_ref(vm_call_t *c, vm_ref_t ref); /* borrows ref */
 
+/* Native objects held by JS (a hash context, a stream state): JS gets an
+ * empty object it can neither read nor forge; the C object is freed with
+ * type->free once that object is unreachable (or at vm_free), unless it was
+ * released before. Lookups check the type, so one kind of handle never
+ * stands in for another. */
+typedef struct vm_handle_type_s {
+    const char *name;
+    void (*free)(void *p);
+} vm_handle_type_t;
+/* Returns a new handle owning p; if none can be made, p is freed. */
+void vm_ret_handle(vm_call_t *c, const vm_handle_type_t *type, void *p);
+/* The object behind argument i when it is a live handle of this type, else
+ * NULL (not a handle, another type, or released). */
+void *vm_arg_handle(vm_call_t *c, int i, const vm_handle_type_t *type);
+/* Frees the object behind argument i now; later lookups give NULL. */
+void vm_handle_release(vm_call_t *c, int i, const vm_handle_type_t *type);
+
 /* A Node-shaped error thrown into JS. Strings are borrowed; NULL ones are
  * left out. errnum != 0 sets err.errno = errnum (Node's negative values). */
 typedef struct vm_error_s {

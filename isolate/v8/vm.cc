@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "../vm.h"
@@ -100,6 +101,14 @@ char *xstrdup_printf(const char *fmt, ...)
 
 } // namespace
 
+// A C object owned by a JS object (vm_ret_handle).
+struct NativeHandle {
+    Global<Object> obj;
+    const vm_handle_type_t *type;
+    void *p; // NULL once released
+    vm_t *vm;
+};
+
 struct vm_s {
     Isolate *isolate = nullptr;
     ArrayBuffer::Allocator *allocator = nullptr;
@@ -116,6 +125,8 @@ struct vm_s {
     Global<Value> exception;
     std::string exception_header;
     bool has_exception_header = false;
+    Global<ObjectTemplate> handle_tpl;
+    std::unordered_set<NativeHandle *> handles; // live ones; vm_free frees the rest
 };
 
 struct vm_call_s {
@@ -522,6 +533,14 @@ extern "C" void vm_free(vm_t *vm)
     if (vm->isolate) {
         vm->isolate->SetPromiseRejectCallback(nullptr);
         vm__modules_free(vm->isolate);
+        for (NativeHandle *h : vm->handles) {
+            if (h->p)
+                h->type->free(h->p);
+            h->obj.Reset();
+            delete h;
+        }
+        vm->handles.clear();
+        vm->handle_tpl.Reset();
         for (auto &g : vm->refs)
             g.Reset();
         vm->exception.Reset();
@@ -855,6 +874,70 @@ extern "C" void vm_ret_bytes_take(vm_call_t *c, uint8_t *data, size_t len)
 extern "C" void vm_ret_ref(vm_call_t *c, vm_ref_t ref)
 {
     c->info->GetReturnValue().Set(ref_get(c->vm, ref));
+}
+
+// ---- handles ---------------------------------------------------------------
+
+static void handle_gone(const WeakCallbackInfo<NativeHandle> &info)
+{
+    NativeHandle *h = info.GetParameter();
+    h->obj.Reset();
+    if (h->p)
+        h->type->free(h->p);
+    h->vm->handles.erase(h);
+    delete h;
+}
+
+extern "C" void vm_ret_handle(vm_call_t *c, const vm_handle_type_t *type, void *p)
+{
+    vm_t *vm = c->vm;
+    Isolate *iso = vm->isolate;
+    if (vm->handle_tpl.IsEmpty()) {
+        Local<ObjectTemplate> tpl = ObjectTemplate::New(iso);
+        tpl->SetInternalFieldCount(1);
+        vm->handle_tpl.Reset(iso, tpl);
+    }
+    Local<Object> o;
+    if (!vm->handle_tpl.Get(iso)->NewInstance(iso->GetCurrentContext()).ToLocal(&o)) {
+        type->free(p); // an exception (termination) is pending
+        return;
+    }
+    NativeHandle *h = new NativeHandle{Global<Object>(iso, o), type, p, vm};
+    o->SetAlignedPointerInInternalField(0, h);
+    h->obj.SetWeak(h, handle_gone, WeakCallbackType::kParameter);
+    vm->handles.insert(h);
+    c->info->GetReturnValue().Set(o);
+}
+
+// The live NativeHandle behind argument i, of this type (p may be NULL: released).
+static NativeHandle *arg_handle(vm_call_t *c, int i, const vm_handle_type_t *type)
+{
+    Local<Value> v = (*c->info)[i];
+    if (!v->IsObject() || v->IsArrayBuffer() || v->IsArrayBufferView())
+        return nullptr;
+    Local<Object> o = v.As<Object>();
+    if (o->InternalFieldCount() != 1)
+        return nullptr;
+    auto *h = static_cast<NativeHandle *>(o->GetAlignedPointerFromInternalField(0));
+    // Only ours are in the set; the identity check rules out a stale pointer.
+    if (!h || !c->vm->handles.count(h) || h->type != type || h->obj != o)
+        return nullptr;
+    return h;
+}
+
+extern "C" void *vm_arg_handle(vm_call_t *c, int i, const vm_handle_type_t *type)
+{
+    NativeHandle *h = arg_handle(c, i, type);
+    return h ? h->p : nullptr;
+}
+
+extern "C" void vm_handle_release(vm_call_t *c, int i, const vm_handle_type_t *type)
+{
+    NativeHandle *h = arg_handle(c, i, type);
+    if (h && h->p) {
+        h->type->free(h->p);
+        h->p = nullptr;
+    }
 }
 
 static Local<Value> make_error(Isolate *iso, Local<Context> ctx, const vm_error_t *e)

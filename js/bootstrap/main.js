@@ -43,6 +43,7 @@ defineBuiltin('assert/strict', () => require('assert').strict);
 defineBuiltin('buffer', () => require('buffer'));
 defineBuiltin('console', () => require('console'));
 defineBuiltin('constants', () => require('constants'));
+defineBuiltin('crypto', () => require('../node/crypto'));
 defineBuiltin('events', () => require('events'));
 defineBuiltin('fs', () => require('fs'));
 defineBuiltin('fs/promises', () => require('fs').promises);
@@ -97,6 +98,15 @@ defineGlobal('Buffer', Buffer);
 
 const webGlobals = require('../node/internal/globals');
 for (const name of Object.keys(webGlobals)) defineGlobal(name, webGlobals[name]);
+
+// Web Crypto: `crypto` is a getter, as in Node; the classes are plain globals.
+const webcrypto = require('../node/internal/webcrypto');
+Object.defineProperty(globalThis, 'crypto', {
+  get: function crypto() { return webcrypto.webcrypto; }, enumerable: true, configurable: true,
+});
+defineGlobal('Crypto', webcrypto.Crypto);
+defineGlobal('CryptoKey', webcrypto.CryptoKey);
+defineGlobal('SubtleCrypto', webcrypto.SubtleCrypto);
 
 const { performance, setTimeOrigin } = require('../node/internal/performance');
 defineGlobal('performance', performance, true);

@@ -58,13 +58,41 @@ static void t_fail(vm_call_t *c)
     vm_throw(c, &e);
 }
 
+/* Handles: type A carries a number; every free is counted. */
+static int handles_made, handles_freed;
+static void t_handle_free(void *p)
+{
+    handles_freed++;
+    free(p);
+}
+static const vm_handle_type_t t_type_a = {"A", t_handle_free}, t_type_b = {"B", t_handle_free};
+
+static void t_hnew(vm_call_t *c)
+{
+    double *p = malloc(sizeof *p);
+    *p = vm_arg_num(c, 0);
+    handles_made++;
+    vm_ret_handle(c, &t_type_a, p);
+}
+
+static void t_hget(vm_call_t *c)
+{
+    double *p = vm_arg_handle(c, 0, vm_arg_bool(c, 1) ? &t_type_b : &t_type_a);
+    vm_ret_num(c, p ? *p : -1);
+}
+
+static void t_hrel(vm_call_t *c)
+{
+    vm_handle_release(c, 0, &t_type_a);
+}
+
 static const vm_native_t t_natives[] = {
-    {"add", t_add, 2, VM_NATIVE_PURE},
-    {"upper", t_upper, 1, VM_NATIVE_PURE},
-    {"bytes", t_bytes, 1, VM_NATIVE_PURE},
+    {"hnew", t_hnew, 1, VM_NATIVE_PURE},   {"hget", t_hget, 2, VM_NATIVE_PURE},
+    {"hrel", t_hrel, 1, VM_NATIVE_PURE},   {"add", t_add, 2, VM_NATIVE_PURE},
+    {"upper", t_upper, 1, VM_NATIVE_PURE}, {"bytes", t_bytes, 1, VM_NATIVE_PURE},
     {"fail", t_fail, 0, VM_NATIVE_PURE},
 };
-static const vm_table_t t_table = {"t", t_natives, 4};
+static const vm_table_t t_table = {"t", t_natives, sizeof t_natives / sizeof t_natives[0]};
 static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &vm_esm_table, &t_table};
 #define T_NTABLES 4
 static const vm_table_t *const other_tables[] = {&vm_task_table, &t_table};
@@ -91,6 +119,18 @@ static const char bundle[] =
     "      catch (e) { return e.name === 'DataCloneError' ? 1 : 0; } },\n"
     "    promise: () => { const p = Promise.reject(7); p.catch(() => {});\n"
     "      const d = b.util.getPromiseDetails(p); return d[0] === 2 && d[1] === 7 ? 1 : 0; },\n"
+    "    handles: () => { const h = b.t.hnew(7); let n = 0;\n"
+    "      if (b.t.hget(h) === 7) n++;\n"
+    "      for (const fake of [{}, Object.create(h), new Uint8Array(8), new ArrayBuffer(8),\n"
+    "        new DataView(new ArrayBuffer(8)), 7, 'h', null, undefined, () => 1])\n"
+    "        if (b.t.hget(fake) === -1) n++;\n"
+    "      if (b.t.hget(h, true) === -1) n++;\n"
+    "      if (Object.keys(h).length === 0) n++;\n"
+    "      b.t.hrel(h); b.t.hrel(h); b.t.hrel({});\n"
+    "      if (b.t.hget(h) === -1) n++;\n"
+    "      for (let i = 0; i < 20000; i++) b.t.hnew(i);\n"
+    "      globalThis.kept = b.t.hnew(99);\n"
+    "      return n; },\n"
     "    hog: () => { const a = []; for (;;) a.push(new Array(1e5).fill(1)); },\n"
     "    spin: () => { for (;;) {} },\n"
     "    esm: () => { const e = b.esm;\n"
@@ -199,10 +239,17 @@ START_TEST(v8_natives)
     ck_assert(v == 1);
     ck_assert_int_eq(run_case(vm, "esmbad", &v), VM_OK);
     ck_assert_msg(v == 12, "bad module calls refused: %g of 12", v);
+    handles_made = handles_freed = 0;
+    ck_assert_int_eq(run_case(vm, "handles", &v), VM_OK);
+    ck_assert_msg(v == 14, "handle checks passed: %g of 14", v);
+    ck_assert_int_ge(handles_freed, 1); /* the released one, once */
+    ck_assert_int_lt(handles_freed, handles_made);
     vm_heap_stats_t hs;
     vm_heap_stats(vm, &hs);
     ck_assert(hs.used > 0 && hs.total >= hs.used);
     vm_free(vm);
+    /* whatever the GC left, vm_free freed: every handle exactly once */
+    ck_assert_int_eq(handles_freed, handles_made);
 }
 END_TEST
 
