@@ -36,10 +36,10 @@ CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFL
 CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
         -fno-rtti -fno-exceptions -isystem $(V8_INC) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
 SANDBOX_LIBS := -lseccomp -lcap $$(pkg-config --libs fuse3)
-LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto $(SANDBOX_LIBS) -lpthread -lm \
+LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
-LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c bridge/crypto.c launcher/cli.c \
+LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c bridge/crypto.c bridge/zlib.c launcher/cli.c \
         launcher/sandbox.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
         fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc

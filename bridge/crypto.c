@@ -490,23 +490,17 @@ static void job_done(uv_work_t *w, int status)
         return;
     }
     vm_ref_t err = 0, res = 0;
-    vm_val_t args[2] = {{.type = VM_T_NULL}, VM_UNDEF};
     if (j->failed || status < 0) {
         err = vm_new_error(rt->vm,
                            &(vm_error_t){.message = j->failed ? j->err.message : "cancelled",
                                          .code = j->failed && j->err.code[0] ? j->err.code : NULL});
-        args[0] = VM_REF(err);
     } else {
         res = vm_new_bytes_take(rt->vm, j->out, j->outlen);
         j->out = NULL;
-        args[1] = VM_REF(res);
     }
     vm_ref_t cb = j->cb;
     j->cb = 0;
-    br__invoke(rt, cb, 2, args, NULL);
-    vm_ref_free(rt->vm, cb);
-    vm_ref_free(rt->vm, err);
-    vm_ref_free(rt->vm, res);
+    br__complete(rt, cb, err, res);
     job_free(j);
 }
 

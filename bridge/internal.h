@@ -72,6 +72,10 @@ int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_
 int br__invoke_then(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv,
                     void (*then)(br_rt_t *rt, vm_ref_t result));
 
+/* Calls cb(err, result) from the loop (err 0: null, result 0: undefined)
+ * through br__invoke, then frees cb, err and result. */
+void br__complete(br_rt_t *rt, vm_ref_t cb, vm_ref_t err, vm_ref_t result);
+
 /* Throws Node's errno-shaped error: "ENOENT: no such file or directory,
  * open '/x'" with errno, code, syscall, path (and dest). err is negative. */
 void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,
@@ -104,6 +108,7 @@ extern const vm_table_t br__task_table;
 extern const vm_table_t br__module_table;
 extern const vm_table_t br__os_table;
 extern const vm_table_t br__crypto_table;
+extern const vm_table_t br__zlib_table;
 extern const vm_table_t br__fs_table;
 
 #endif

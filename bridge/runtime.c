@@ -23,8 +23,9 @@
 #include "internal.h"
 
 static const vm_table_t *const tables[] = {
-    &vm_v8_table,      &vm_task_table,    &vm_esm_table, &br__task_table, &br__process_table,
-    &br__timers_table, &br__module_table, &br__fs_table, &br__os_table,   &br__crypto_table,
+    &vm_v8_table,       &vm_task_table,    &vm_esm_table,     &br__task_table,
+    &br__process_table, &br__timers_table, &br__module_table, &br__fs_table,
+    &br__os_table,      &br__crypto_table, &br__zlib_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -218,6 +219,16 @@ static int invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_r
         return st;
     }
     return handled ? BR_HANDLED : VM_OK;
+}
+
+void br__complete(br_rt_t *rt, vm_ref_t cb, vm_ref_t err, vm_ref_t result)
+{
+    vm_val_t args[2] = {err ? VM_REF(err) : (vm_val_t){.type = VM_T_NULL},
+                        result ? VM_REF(result) : VM_UNDEF};
+    br__invoke(rt, cb, 2, args, NULL);
+    vm_ref_free(rt->vm, cb);
+    vm_ref_free(rt->vm, err);
+    vm_ref_free(rt->vm, result);
 }
 
 int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result)

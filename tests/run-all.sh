@@ -61,7 +61,7 @@ asan_env=(env "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1"
 run "fs under ASan+UBSan" "${asan_env[@]}" bash tests/integration/fs.sh --bin "$asan_bin"
 run "fs matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" fs-
 run "module matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" \
-  import- require- interop- module- conditional-exports mod-os npm-esm-libs mod-crypto npm-uuid
+  import- require- interop- module- conditional-exports mod-os npm-esm-libs mod-crypto npm-uuid mod-zlib
 run "security probes under ASan+UBSan" "${asan_env[@]}" bash tests/security/run.sh --bin "$asan_bin"
 run "overlay under ASan+UBSan" "${asan_env[@]}" bash tests/integration/overlay-launch.sh --bin "$asan_bin"
 

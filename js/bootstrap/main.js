@@ -65,6 +65,7 @@ defineBuiltin('tty', () => require('tty'));
 defineBuiltin('url', () => require('url'));
 defineBuiltin('util', () => require('util'));
 defineBuiltin('util/types', () => require('util').types);
+defineBuiltin('zlib', () => require('../node/zlib'));
 
 // ---- globals ----------------------------------------------------------------
 
@@ -220,6 +221,8 @@ function start(json) {
   const cfg = JSON.parse(json);
   setupRun(cfg);
   setTimeOrigin();
+  // The linked zlib's version (natives do not run while the snapshot is built).
+  loadBuiltin('zlib').constants.ZLIB_VERNUM = binding.zlib.vernum();
   binding.task.setHooks(
     tick.processTicksAndRejections,
     fatal,
