@@ -16,6 +16,7 @@ const LazyTransform = require('./internal/lazy-transform');
 const { codes, makeNodeError } = require('./internal/errors');
 const { DOMException } = require('./internal/dom-exception');
 const { webcrypto, subtle } = require('./internal/webcrypto');
+const { deferredFunction } = require('./internal/deferred');
 const {
   validateString, validateFunction, validateBoolean, validateNumber, validateInteger,
   validateObject,
@@ -59,12 +60,7 @@ const isView = (v) => ArrayBuffer.isView(v);
 const bytesOf = (v) => (isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
   : new Uint8Array(v));
 
-function unsupported(name) {
-  return function notSupported() {
-    throw makeNodeError(Error, 'ERR_UNSUPPORTED_SANDBOX_API',
-      `crypto.${name} is not supported in sandbox`);
-  };
-}
+const unsupported = (name) => deferredFunction(`crypto.${name}`);
 
 // Node's getArrayBufferOrView: strings in their encoding, views as they are.
 function byteSource(value, name, encoding) {

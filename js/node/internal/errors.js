@@ -148,6 +148,13 @@ const messages = {
     shown === undefined ? 'Unhandled error.' : `Unhandled error. (${shown})`,
     { context },
   ]],
+  ERR_SERVER_NOT_RUNNING: [Error, () => 'Server is not running.'],
+  ERR_INVALID_HTTP_TOKEN: [TypeError, (name, field) => `${name} must be a valid HTTP token ["${field}"]`],
+  ERR_HTTP_INVALID_HEADER_VALUE: [TypeError, (value, name) => `Invalid value "${value}" for header "${name}"`],
+  ERR_INVALID_CHAR: [TypeError, (name, field) => (field === undefined
+    ? `Invalid character in ${name}` : `Invalid character in ${name} ["${field}"]`)],
+  ERR_HTTP_HEADERS_SENT: [Error, (action) => `Cannot ${action} headers after they are sent to the client`],
+  ERR_HTTP_INVALID_STATUS_CODE: [RangeError, (code) => `Invalid status code: ${code}`],
   ERR_INVALID_THIS: [TypeError, (type) => `Value of "this" must be of type ${type}`],
   ERR_METHOD_NOT_IMPLEMENTED: [Error, (name) => `The ${name} method is not implemented`],
   ERR_INVALID_URL: [TypeError, (input, base) =>

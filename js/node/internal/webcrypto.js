@@ -9,6 +9,7 @@
 const binding = require('./binding');
 const { codes, makeNodeError } = require('./errors');
 const { DOMException } = require('./dom-exception');
+const { deferredFunction } = require('./deferred');
 
 const kWebDigests = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
@@ -39,9 +40,7 @@ class SubtleCrypto {
 }
 for (const name of ['encrypt', 'decrypt', 'sign', 'verify', 'generateKey', 'deriveKey', 'deriveBits',
   'importKey', 'exportKey', 'wrapKey', 'unwrapKey']) {
-  const fail = () => {
-    throw makeNodeError(Error, 'ERR_UNSUPPORTED_SANDBOX_API', `crypto.subtle.${name} is not supported in sandbox`);
-  };
+  const fail = deferredFunction(`crypto.subtle.${name}`);
   Object.defineProperty(SubtleCrypto.prototype, name, {
     value: { async [name]() { fail(); } }[name], writable: true, configurable: true, enumerable: true,
   });

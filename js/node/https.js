@@ -1,0 +1,31 @@
+// node/https.js — Node's `https` module over node/http.js: an Agent for
+// port 443 with its TLS session cache fields, https.Server objects, and
+// requests and listening deferred until the network and TLS bridges land
+// ("https.<api> is not supported in sandbox").
+'use strict';
+
+const http = require('./http');
+const { deferredFunction } = require('./internal/deferred');
+const { serverClass } = require('./internal/http-server');
+
+class Agent extends http.Agent {
+  constructor(options) {
+    super(options);
+    this.defaultPort = 443;
+    this.protocol = 'https:';
+    this.maxCachedSessions = this.options.maxCachedSessions;
+    if (this.maxCachedSessions === undefined) this.maxCachedSessions = 100;
+    this._sessionCache = { map: {}, list: [] };
+  }
+}
+
+const Server = serverClass('https');
+
+module.exports = {
+  Agent,
+  globalAgent: new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
+  Server,
+  createServer: (options, requestListener) => new Server(options, requestListener),
+  get: deferredFunction('https.get'),
+  request: deferredFunction('https.request'),
+};
