@@ -549,14 +549,17 @@ static void c_reset(vm_call_t *c)
             c, &(vm_error_t){.message = "Failed to reset stream", .code = z_code(r), .errnum = r});
 }
 
-/* params(handle, level, strategy): deflate's, after JS flushed */
+/* params(handle, level, strategy): deflate's and raw deflate's (as Node's;
+ * other modes ignore it), after JS flushed */
 static void c_params(vm_call_t *c)
 {
     zs_t *s = vm_arg_handle(c, 0, &zs_type);
-    if (!s || s->busy || !is_deflate(s->mode)) {
+    if (!s || s->busy) {
         vm_throwf(c, "Error", "ERR_INVALID_STATE", "zlib binding closed or busy");
         return;
     }
+    if (s->mode != M_DEFLATE && s->mode != M_DEFLATERAW)
+        return;
     int r = deflateParams(&s->z, (int)vm_arg_int(c, 1), (int)vm_arg_int(c, 2));
     if (r != Z_OK && r != Z_BUF_ERROR)
         vm_throw(c, &(vm_error_t){

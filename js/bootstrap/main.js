@@ -224,8 +224,6 @@ function start(json) {
   const cfg = JSON.parse(json);
   setupRun(cfg);
   setTimeOrigin();
-  // The linked zlib's version (natives do not run while the snapshot is built).
-  loadBuiltin('zlib').constants.ZLIB_VERNUM = binding.zlib.vernum();
   binding.task.setHooks(
     tick.processTicksAndRejections,
     fatal,

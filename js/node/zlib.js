@@ -13,11 +13,18 @@ const { Buffer, kMaxLength } = require('buffer');
 const { Transform, finished } = require('stream');
 const { codes: errorCodes, makeNodeError } = require('./internal/errors');
 const { validateFunction, validateNumber } = require('./internal/validators');
+const { deprecate } = require('util');
 const zconst = require('./internal/zlib-constants');
 
 const native = binding.zlib;
-// ZLIB_VERNUM is set to the linked library's at start (main.js).
-const constants = Object.assign(Object.create(null), zconst);
+// Read-only values on an open object, as Node's binding defines them;
+// ZLIB_VERNUM is the linked library's.
+const constants = Object.create(null);
+for (const [name, value] of Object.entries(zconst)) {
+  Object.defineProperty(constants, name, {
+    value: name === 'ZLIB_VERNUM' ? native.vernum() : value, enumerable: true, writable: false, configurable: false,
+  });
+}
 
 const {
   Z_NO_FLUSH, Z_BLOCK, Z_PARTIAL_FLUSH, Z_SYNC_FLUSH, Z_FULL_FLUSH, Z_FINISH,
@@ -118,6 +125,19 @@ Object.defineProperty(ZlibBase.prototype, '_closed', {
   get() {
     return !this._handle;
   },
+});
+
+// The old name of bytesWritten, deprecated (DEP0108).
+Object.defineProperty(ZlibBase.prototype, 'bytesRead', {
+  configurable: true,
+  enumerable: true,
+  get: deprecate(function bytesRead() {
+    return this.bytesWritten;
+  }, 'zlib.bytesRead is deprecated and will change its meaning in the future. Use zlib.bytesWritten instead.',
+  'DEP0108'),
+  set: deprecate(function bytesRead(value) {
+    this.bytesWritten = value;
+  }, 'Setting zlib.bytesRead is deprecated. This feature will be removed in the future.', 'DEP0108'),
 });
 
 ZlibBase.prototype.reset = function reset() {
