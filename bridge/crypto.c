@@ -170,14 +170,16 @@ static void c_timing_safe_equal(vm_call_t *c)
 /* ---- digests ---------------------------------------------------------------- */
 
 typedef struct {
-    EVP_MD_CTX *ctx;
-    size_t out_len; /* the digest's size, or the XOF length asked */
+    EVP_MD_CTX *ctx; /* NULL once finalised */
+    size_t out_len;  /* the digest's size, or the XOF length asked */
+    uint8_t *md;     /* the digest once computed: later digests answer it */
 } hash_t;
 
 static void hash_free(void *p)
 {
     hash_t *h = p;
     EVP_MD_CTX_free(h->ctx);
+    free(h->md);
     free(h);
 }
 
@@ -231,9 +233,9 @@ static void c_hash_copy(vm_call_t *c)
 {
     hash_t *from = vm_arg_handle(c, 0, &hash_type);
     int64_t xof = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : -1;
-    hash_t *h = from ? hash_new(NULL, from->ctx, xof) : NULL;
+    hash_t *h = from && from->ctx ? hash_new(NULL, from->ctx, xof) : NULL;
     if (!h) {
-        if (from)
+        if (from && from->ctx)
             throw_ssl(c, NULL);
         else
             vm_throw(c, &(vm_error_t){.code = "ERR_CRYPTO_HASH_FINALIZED",
@@ -256,7 +258,8 @@ static bool update_with(vm_call_t *c, const vm_handle_type_t *type,
 
 static int hash_update(void *p, const uint8_t *data, size_t len)
 {
-    return EVP_DigestUpdate(((hash_t *)p)->ctx, data, len);
+    hash_t *h = p;
+    return h->ctx ? EVP_DigestUpdate(h->ctx, data, len) : 0;
 }
 
 /* hashUpdate(handle, bytes) -> true, false if the context is gone */
@@ -265,7 +268,9 @@ static void c_hash_update(vm_call_t *c)
     vm_ret_bool(c, update_with(c, &hash_type, hash_update));
 }
 
-/* hashDigest(handle) -> bytes; the context is freed. */
+/* hashDigest(handle) -> bytes. The context is freed and the value kept: a
+ * second call answers the same bytes, as Node's binding does (the stream
+ * form digests in _flush, and digest() may still be called after). */
 static void c_hash_digest(vm_call_t *c)
 {
     hash_t *h = vm_arg_handle(c, 0, &hash_type);
@@ -274,23 +279,27 @@ static void c_hash_digest(vm_call_t *c)
                                   .message = "Digest already called"});
         return;
     }
-    uint8_t *out = malloc(h->out_len ? h->out_len : 1);
-    int ok = 0;
-    if (out) {
-        const EVP_MD *md = EVP_MD_CTX_get0_md(h->ctx);
-        if (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)
-            ok = h->out_len == 0 || EVP_DigestFinalXOF(h->ctx, out, h->out_len) == 1;
-        else
-            ok = EVP_DigestFinal_ex(h->ctx, out, NULL) == 1;
+    if (!h->md) {
+        uint8_t *out = malloc(h->out_len ? h->out_len : 1);
+        int ok = 0;
+        if (out) {
+            const EVP_MD *md = EVP_MD_CTX_get0_md(h->ctx);
+            if (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)
+                ok = h->out_len == 0 || EVP_DigestFinalXOF(h->ctx, out, h->out_len) == 1;
+            else
+                ok = EVP_DigestFinal_ex(h->ctx, out, NULL) == 1;
+        }
+        EVP_MD_CTX_free(h->ctx);
+        h->ctx = NULL;
+        if (!ok) {
+            free(out);
+            vm_handle_release(c, 0, &hash_type);
+            throw_ssl(c, NULL);
+            return;
+        }
+        h->md = out;
     }
-    size_t len = h->out_len;
-    vm_handle_release(c, 0, &hash_type);
-    if (!ok) {
-        free(out);
-        throw_ssl(c, NULL);
-        return;
-    }
-    vm_ret_bytes_take(c, out, len);
+    vm_ret_bytes(c, h->md, h->out_len);
 }
 
 /* ---- HMAC --------------------------------------------------------------------- */
@@ -426,6 +435,47 @@ static void job_free(kdf_job_t *j)
     free(j);
 }
 
+/* HKDF (RFC 5869). OpenSSL's provider refuses an empty key, which HKDF
+ * allows: then the extract step is done here (PRK = HMAC(salt, "") with a
+ * salt of hash-length zeros when none is given) and only the expand step
+ * is asked of OpenSSL, as Node does. */
+static bool hkdf_run(kdf_job_t *j)
+{
+    static uint8_t empty[1];
+    const char *digest = EVP_MD_get0_name(j->md);
+    uint8_t prk[EVP_MAX_MD_SIZE];
+    size_t prk_len = 0;
+    const uint8_t *key = j->alen ? j->a : empty;
+    size_t key_len = j->alen;
+    char *mode = j->alen ? "EXTRACT_AND_EXPAND" : "EXPAND_ONLY";
+    if (!j->alen) {
+        uint8_t zeros[EVP_MAX_MD_SIZE] = {0};
+        const uint8_t *salt = j->blen ? j->b : zeros;
+        size_t salt_len = j->blen ? j->blen : (size_t)EVP_MD_get_size(j->md);
+        if (!EVP_Q_mac(NULL, "HMAC", NULL, digest, NULL, salt, salt_len, empty, 0, prk, sizeof prk,
+                       &prk_len))
+            return false;
+        key = prk;
+        key_len = prk_len;
+    }
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    EVP_KDF_free(kdf);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, mode, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, j->blen ? j->b : empty, j->blen),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, j->infolen ? j->info : empty,
+                                          j->infolen),
+        OSSL_PARAM_construct_end(),
+    };
+    bool ok = kctx && EVP_KDF_derive(kctx, j->out, j->outlen, params) == 1;
+    EVP_KDF_CTX_free(kctx);
+    OPENSSL_cleanse(prk, sizeof prk);
+    return ok;
+}
+
 static void job_run(kdf_job_t *j)
 {
     int ok = 0;
@@ -438,24 +488,9 @@ static void job_run(kdf_job_t *j)
         ok = EVP_PBE_scrypt((const char *)j->a, j->alen, j->b, j->blen, j->n, j->r, j->p, j->maxmem,
                             j->out, j->outlen);
         break;
-    case KDF_HKDF: {
-        EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-        EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-        EVP_KDF_free(kdf);
-        static uint8_t empty[1];
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)EVP_MD_get0_name(j->md),
-                                             0),
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, j->alen ? j->a : empty, j->alen),
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, j->blen ? j->b : empty, j->blen),
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, j->infolen ? j->info : empty,
-                                              j->infolen),
-            OSSL_PARAM_construct_end(),
-        };
-        ok = kctx && EVP_KDF_derive(kctx, j->out, j->outlen, params) == 1;
-        EVP_KDF_CTX_free(kctx);
+    case KDF_HKDF:
+        ok = hkdf_run(j);
         break;
-    }
     case KDF_RANDOM:
         ok = fill_random(j->out, j->outlen) == 0;
         break;

@@ -17,6 +17,7 @@ const { codes, makeNodeError } = require('./internal/errors');
 const { DOMException } = require('./internal/dom-exception');
 const { webcrypto, subtle } = require('./internal/webcrypto');
 const { deferredFunction } = require('./internal/deferred');
+const { deprecate } = require('util');
 const {
   validateString, validateFunction, validateBoolean, validateNumber, validateInteger,
   validateObject,
@@ -342,18 +343,111 @@ Hash.prototype.digest = function digest(outputEncoding) {
   return encodeOut(out, outputEncoding && `${outputEncoding}`);
 };
 
-Hash.prototype._transform = function _transform(chunk, encoding, callback) {
-  this.update(chunk, encoding);
-  callback();
-};
+// The stream side works on the native state directly, as Node's does: a
+// digest() after the stream flushed answers the same value (Hash) or an
+// empty one (Hmac).
+function streamSide(nativeUpdate, nativeDigest) {
+  return {
+    _transform(chunk, encoding, callback) {
+      nativeUpdate(this[kHandle], updateBytes(chunk, encoding));
+      callback();
+    },
+    _flush(callback) {
+      const out = nativeDigest(this[kHandle]);
+      this.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+      callback();
+    },
+  };
+}
+Object.assign(Hash.prototype, streamSide(native.hashUpdate, native.hashDigest));
 
-Hash.prototype._flush = function _flush(callback) {
-  this.push(this.digest());
-  callback();
-};
+// ---- secret keys -------------------------------------------------------------------
+
+const kKeyType = Symbol('kKeyType');
+// The key material stays out of the object (inspect, getOwnPropertySymbols).
+const keyBytes = new WeakMap();
+let makingKey = false;
+
+// KeyObject as Node exposes it; only secret keys can be made here yet
+// (asymmetric keys wait for the key bridge).
+class KeyObject {
+  constructor(type, handle) {
+    if (!makingKey) {
+      if (type !== 'secret' && type !== 'public' && type !== 'private') {
+        throw codes.ERR_INVALID_ARG_VALUE('type', type);
+      }
+      if (typeof handle !== 'object' || handle === null) throw codes.ERR_INVALID_ARG_TYPE('handle', 'object', handle);
+      unsupported('KeyObject')();
+    }
+    this[kKeyType] = type;
+  }
+
+  get type() {
+    return this[kKeyType];
+  }
+
+  static from(key) {
+    return unsupported('KeyObject.from')(key);
+  }
+
+  equals(otherKeyObject) {
+    if (!(otherKeyObject instanceof KeyObject)) {
+      throw codes.ERR_INVALID_ARG_TYPE('otherKeyObject', 'KeyObject', otherKeyObject);
+    }
+    const a = keyBytes.get(this);
+    const b = keyBytes.get(otherKeyObject);
+    return otherKeyObject.type === this.type && a.byteLength === b.byteLength && native.timingSafeEqual(a, b);
+  }
+}
+
+Object.defineProperty(KeyObject.prototype, Symbol.toStringTag, { value: 'KeyObject', configurable: true });
+
+class SecretKeyObject extends KeyObject {
+  constructor(bytes) {
+    makingKey = true;
+    try {
+      super('secret');
+    } finally {
+      makingKey = false;
+    }
+    keyBytes.set(this, bytes);
+  }
+
+  get symmetricKeySize() {
+    return keyBytes.get(this).byteLength;
+  }
+
+  get asymmetricKeyType() {
+    return undefined;
+  }
+
+  export(options) {
+    if (options !== undefined) validateObject(options, 'options');
+    const format = options ? options.format : undefined;
+    if (format === 'jwk') return { kty: 'oct', k: Buffer.from(keyBytes.get(this)).toString('base64url') };
+    if (format !== undefined && format !== 'buffer') {
+      throw codes.ERR_INVALID_ARG_VALUE('options.format', format, "must be one of: undefined, 'buffer', 'jwk'");
+    }
+    return Buffer.from(keyBytes.get(this));
+  }
+}
+
+function createSecretKey(key, encoding) {
+  if (typeof key !== 'string' && !isView(key) && !isAnyArrayBuffer(key)) {
+    throw codes.ERR_INVALID_ARG_TYPE('key', ['ArrayBuffer', 'Buffer', 'TypedArray', 'DataView'], key);
+  }
+  return new SecretKeyObject(new Uint8Array(byteSource(key, 'key', encoding)));
+}
 
 // A key as Node's prepareSecretKey takes it for Hmac.
 function secretKeyBytes(key, encoding) {
+  if (key instanceof KeyObject) {
+    if (key.type !== 'secret') {
+      throw makeNodeError(TypeError, 'ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE',
+        `Invalid key object type ${key.type}, expected secret.`);
+    }
+    return keyBytes.get(key);
+  }
   if (typeof key !== 'string' && !isView(key) && !isAnyArrayBuffer(key)) {
     throw codes.ERR_INVALID_ARG_TYPE('key',
       ['ArrayBuffer', 'Buffer', 'TypedArray', 'DataView', 'string', 'KeyObject', 'CryptoKey'], key);
@@ -384,8 +478,7 @@ Hmac.prototype.digest = function digest(outputEncoding) {
   this[kFinalized] = true;
   return encodeOut(out, outputEncoding && `${outputEncoding}`);
 };
-Hmac.prototype._transform = Hash.prototype._transform;
-Hmac.prototype._flush = Hash.prototype._flush;
+Object.assign(Hmac.prototype, streamSide(native.hmacUpdate, native.hmacDigest));
 
 function hash(algorithm, input, outputEncoding = 'hex') {
   validateString(algorithm, 'algorithm');
@@ -493,11 +586,14 @@ function scrypt(password, salt, keylen, options, callback = scryptDefaults) {
 
 function hkdfCheck(digest, key, salt, info, length) {
   validateString(digest, 'digest');
-  if (!isAnyArrayBuffer(key) && typeof key !== 'string' && !isView(key)) {
+  if (key instanceof KeyObject) {
+    key = secretKeyBytes(key);
+  } else if (!isAnyArrayBuffer(key) && typeof key !== 'string' && !isView(key)) {
     throw codes.ERR_INVALID_ARG_TYPE('ikm',
       ['string', 'SecretKeyObject', 'ArrayBuffer', 'TypedArray', 'DataView', 'Buffer'], key);
+  } else {
+    key = byteSource(key, 'ikm');
   }
-  key = byteSource(key, 'ikm');
   const source = (v, name) => {
     if (typeof v === 'string' || isAnyArrayBuffer(v) || isView(v)) return byteSource(v, name);
     throw codes.ERR_INVALID_ARG_TYPE(name, ['string', 'ArrayBuffer', 'TypedArray', 'DataView', 'Buffer'], v);
@@ -534,7 +630,7 @@ const constants = Object.freeze({ ...require('./internal/linux-constants').crypt
 
 const notBridged = [
   'checkPrime', 'checkPrimeSync', 'createCipheriv', 'createDecipheriv', 'createDiffieHellman',
-  'createDiffieHellmanGroup', 'createECDH', 'createPrivateKey', 'createPublicKey', 'createSecretKey',
+  'createDiffieHellmanGroup', 'createECDH', 'createPrivateKey', 'createPublicKey',
   'createSign', 'createVerify', 'diffieHellman', 'generatePrime', 'generatePrimeSync', 'getCipherInfo',
   'getCiphers', 'getCurves', 'getDiffieHellman', 'generateKeyPair', 'generateKeyPairSync', 'generateKey',
   'generateKeySync', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'publicEncrypt', 'sign',
@@ -561,16 +657,20 @@ const crypto = {
   getFips: () => 0,
   getRandomValues,
   secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
-  Hash,
-  Hmac,
+  createSecretKey,
+  // Node 22 deprecates calling or constructing these directly.
+  Hash: deprecate(Hash, 'crypto.Hash constructor is deprecated.', 'DEP0179'),
+  Hmac: deprecate(Hmac, 'crypto.Hmac constructor is deprecated.', 'DEP0181'),
+  KeyObject,
   constants,
   webcrypto,
   subtle,
 };
 for (const name of notBridged) crypto[name] = unsupported(name);
-crypto.prng = randomBytes;
-crypto.pseudoRandomBytes = randomBytes;
-crypto.rng = randomBytes;
+// The old names of randomBytes, hidden from enumeration as in Node.
+for (const name of ['prng', 'pseudoRandomBytes', 'rng']) {
+  Object.defineProperty(crypto, name, { value: randomBytes, enumerable: false, configurable: true, writable: true });
+}
 Object.defineProperty(crypto, 'fips', {
   get: () => 0, set: unsupported('fips'), enumerable: false, configurable: true,
 });

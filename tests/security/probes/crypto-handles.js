@@ -26,12 +26,16 @@ const attempts = [
   () => crypto.Hash.prototype.update.call(Object.assign(Object.create(crypto.Hash.prototype), { [Object.getOwnPropertySymbols(h)[0]]: Object.create(hashHandle) }), 'a'),
   () => crypto.Hash.prototype.digest.call(Object.assign(Object.create(crypto.Hash.prototype), { [Object.getOwnPropertySymbols(h)[0]]: {} })),
   () => {
+    // A finished digest's handle answers its own value again (as Node's
+    // binding does) and nothing else: no state of another object.
     const used = crypto.createHash('sha1');
     const handle = handleOf(used);
-    used.digest();
-    return crypto.Hash.prototype.digest.call(Object.assign(Object.create(crypto.Hash.prototype), { [Object.getOwnPropertySymbols(used)[0]]: handle }));
+    const first = used.digest();
+    const again = crypto.Hash.prototype.digest.call(Object.assign(Object.create(crypto.Hash.prototype), { [Object.getOwnPropertySymbols(used)[0]]: handle }));
+    if (!again.equals(first)) return again;
+    throw new Error('answered its own digest again');
   },
-  () => new crypto.Hash(Object.create(crypto.Hash.prototype)),
+  () => crypto.createHash(Object.create(crypto.Hash.prototype)),
   () => crypto.createHash(`${dir}/key.txt`),
   () => crypto.createHash('../../../../etc/passwd'),
   () => crypto.createHmac(`file:${dir}/key.txt`, 'k'),
