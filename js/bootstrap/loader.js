@@ -76,17 +76,25 @@ function isBuiltin(request) {
 // each missing name would otherwise be a round trip to its server.
 // undefined: not listed (not read-only, too large, refused); ask stat.
 const listings = new Map();
+const noEntries = new Map();
 function listedStat(filename) {
   const slash = filename.lastIndexOf('/');
   if (slash < 0) return undefined;
   const dir = slash === 0 ? '/' : filename.slice(0, slash);
   let list = listings.get(dir);
   if (list === undefined) {
-    const text = binding.fs.internalModuleList(dir);
-    list = null;
-    if (text !== undefined) {
-      list = new Map();
-      for (const e of text.split('\0')) if (e) list.set(e.slice(1), e[0]);
+    // A folder its own listed parent lacks (node_modules looked for at
+    // every level up) has nothing in it: no call at all.
+    const self = dir === '/' ? undefined : listedStat(dir);
+    if (self === -2 || self === 0) {
+      list = noEntries;
+    } else {
+      const text = binding.fs.internalModuleList(dir);
+      list = null;
+      if (text !== undefined) {
+        list = new Map();
+        for (const e of text.split('\0')) if (e) list.set(e.slice(1), e[0]);
+      }
     }
     listings.set(dir, list);
   }
