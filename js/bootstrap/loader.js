@@ -259,12 +259,20 @@ function tryFile(p) {
   return stat(p) === 0 ? toRealPath(p) : false;
 }
 
+// Real paths are kept for the run, as Node's loaders keep theirs
+// (realpathCache): a module imported from many places is resolved once.
+const realPathCache = new Map();
 function toRealPath(p) {
-  try {
-    return binding.fs.internalModuleRealpath(p);
-  } catch {
-    return p;
+  let real = realPathCache.get(p);
+  if (real === undefined) {
+    try {
+      real = binding.fs.internalModuleRealpath(p);
+    } catch {
+      return p;
+    }
+    realPathCache.set(p, real);
   }
+  return real;
 }
 
 function tryExtensions(p) {
