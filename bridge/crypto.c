@@ -748,7 +748,16 @@ static void c_digest(vm_call_t *c)
     job_dispatch(c, j, 2);
 }
 
+/* version() -> the linked libcrypto's version ("3.0.19"), for
+ * process.versions.openssl */
+static void c_version(vm_call_t *c)
+{
+    const char *v = OpenSSL_version(OPENSSL_VERSION_STRING);
+    vm_ret_str(c, v, strlen(v));
+}
+
 static const vm_native_t natives[] = {
+    {"version", c_version, 0, VM_NATIVE_PURE},
     {"digest", c_digest, 3, VM_NATIVE_PURE},
     {"randomFill", c_random_fill, 1, VM_NATIVE_PURE},
     {"randomBytes", c_random_bytes_async, 2, VM_NATIVE_PURE},

@@ -595,10 +595,22 @@ static void c_version(vm_call_t *c)
     vm_ret_num(c, ZLIB_VERNUM);
 }
 
+/* versions() -> "zlib\0brotli\0": the linked libraries' versions, for
+ * process.versions */
+static void c_versions(vm_call_t *c)
+{
+    char buf[64];
+    uint32_t b = BrotliDecoderVersion(); /* 0xMMMmmmppp */
+    int n = snprintf(buf, sizeof buf, "%s%c%u.%u.%u%c", zlibVersion(), '\0', b >> 24,
+                     (b >> 12) & 0xfff, b & 0xfff, '\0');
+    vm_ret_str(c, buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0);
+}
+
 static const vm_native_t natives[] = {
-    {"init", c_init, 6, VM_NATIVE_PURE},     {"initBrotli", c_init_brotli, 2, VM_NATIVE_PURE},
-    {"write", c_write, 5, VM_NATIVE_PURE},   {"reset", c_reset, 1, VM_NATIVE_PURE},
-    {"params", c_params, 3, VM_NATIVE_PURE}, {"close", c_close, 1, VM_NATIVE_PURE},
-    {"crc32", c_crc32, 2, VM_NATIVE_PURE},   {"vernum", c_version, 0, VM_NATIVE_PURE},
+    {"init", c_init, 6, VM_NATIVE_PURE},         {"initBrotli", c_init_brotli, 2, VM_NATIVE_PURE},
+    {"write", c_write, 5, VM_NATIVE_PURE},       {"reset", c_reset, 1, VM_NATIVE_PURE},
+    {"params", c_params, 3, VM_NATIVE_PURE},     {"close", c_close, 1, VM_NATIVE_PURE},
+    {"crc32", c_crc32, 2, VM_NATIVE_PURE},       {"vernum", c_version, 0, VM_NATIVE_PURE},
+    {"versions", c_versions, 0, VM_NATIVE_PURE},
 };
 const vm_table_t br__zlib_table = {"zlib", natives, sizeof natives / sizeof natives[0]};

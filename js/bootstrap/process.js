@@ -68,16 +68,21 @@ Object.defineProperty(process, 'exitCode', {
 
 process.title = 'node';
 process.version = `v${NODE_VERSION}`;
+// The libraries the bridges really link (crypto, zlib) report their own
+// versions; the rest are those of Node's release.
+const [zlibVersion, brotliVersion] = binding.zlib.versions().split('\0');
 process.versions = {
   node: NODE_VERSION,
   acorn: '8.14.0',
   ada: '2.9.2',
   ares: '1.34.4',
+  brotli: brotliVersion,
   modules: '127',
   napi: '10',
+  openssl: binding.crypto.version(),
   uv: '1.49.2',
   v8: binding.process.engineVersion(),
-  zlib: '1.3.0.1-motley',
+  zlib: zlibVersion,
 };
 process.arch = 'x64';
 process.platform = 'linux';
