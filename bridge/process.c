@@ -380,6 +380,13 @@ static void process_stdin_pause(vm_call_t *c)
     }
 }
 
+/* uvVersion() -> the linked libuv's version (process.versions.uv) */
+static void process_uv_version(vm_call_t *c)
+{
+    const char *v = uv_version_string();
+    vm_ret_str(c, v, strlen(v));
+}
+
 /* engineVersion() -> V8's version (process.versions.v8) */
 static void process_engine_version(vm_call_t *c)
 {
@@ -389,6 +396,7 @@ static void process_engine_version(vm_call_t *c)
 
 static const vm_native_t natives[] = {
     {"engineVersion", process_engine_version, 0, VM_NATIVE_PURE},
+    {"uvVersion", process_uv_version, 0, VM_NATIVE_PURE},
     {"stdinRead", process_stdin_read, 1, VM_NATIVE_PURE},
     {"stdinPause", process_stdin_pause, 0, VM_NATIVE_PURE},
     {"write", process_write, 2, VM_NATIVE_PURE},

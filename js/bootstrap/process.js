@@ -68,8 +68,8 @@ Object.defineProperty(process, 'exitCode', {
 
 process.title = 'node';
 process.version = `v${NODE_VERSION}`;
-// The libraries the bridges really link (crypto, zlib) report their own
-// versions; the rest are those of Node's release.
+// The libraries the bridges really link (OpenSSL, zlib, brotli, libuv)
+// report their own versions; the rest are those of Node's release.
 const [zlibVersion, brotliVersion] = binding.zlib.versions().split('\0');
 process.versions = {
   node: NODE_VERSION,
@@ -80,7 +80,7 @@ process.versions = {
   modules: '127',
   napi: '10',
   openssl: binding.crypto.version(),
-  uv: '1.49.2',
+  uv: binding.process.uvVersion(),
   v8: binding.process.engineVersion(),
   zlib: zlibVersion,
 };
