@@ -133,7 +133,8 @@ START_TEST(crypto_zlib_states_freed)
 {
     static const char code[] =
         "const c = require('crypto'), z = require('zlib');"
-        "const ok = (v, what) => { if (!v) { console.error('failed: ' + what); process.exit(2); } };"
+        "const ok = (v, what) => { if (!v) { console.error('failed: ' + what); process.exit(2); } "
+        "};"
         "for (let i = 0; i < 2000; i++) c.createHash(i % 2 ? 'sha256' : 'shake128').update('x');"
         "const h = c.createHash('sha1').update('abc'); const h2 = h.copy();"
         "const hex = h.digest('hex');"
@@ -152,15 +153,57 @@ START_TEST(crypto_zlib_states_freed)
         "ok(z.inflateSync(z.deflateSync(big, { dictionary: Buffer.from('aaaa') }),"
         "  { dictionary: Buffer.from('aaaa') }).length === big.length, 'dictionary');"
         "try { z.inflateSync(Buffer.from('bad')); ok(false, 'bad input'); } catch (e) {}"
-        "try { z.brotliDecompressSync(Buffer.from('bad input!')); ok(false, 'bad brotli'); } catch (e) {}"
+        "try { z.brotliDecompressSync(Buffer.from('bad input!')); ok(false, 'bad brotli'); } catch "
+        "(e) {}"
         "z.createGzip(); z.createBrotliCompress();"
         "const d = z.createDeflate(); d.write(big); d.destroy();"
         "let left = 5; const done = () => { if (--left === 0) process.exitCode = 7; };"
-        "c.pbkdf2('p', 's', 100, 32, 'sha512', (e, k) => { ok(!e && k.length === 32, 'pbkdf2 cb'); done(); });"
+        "c.pbkdf2('p', 's', 100, 32, 'sha512', (e, k) => { ok(!e && k.length === 32, 'pbkdf2 cb'); "
+        "done(); });"
         "c.randomBytes(64, (e, b) => { ok(!e && b.length === 64, 'randomBytes cb'); done(); });"
-        "c.subtle.digest('SHA-256', big).then((b) => { ok(b.byteLength === 32, 'subtle'); done(); });"
-        "z.gzip(big, (e, b) => z.gunzip(b, (e2, r) => { ok(!e && !e2 && r.equals(big), 'gzip cb'); done(); }));"
-        "z.inflate(Buffer.from('bad'), (e) => { ok(e && e.code === 'Z_DATA_ERROR', 'inflate cb'); done(); });";
+        "c.subtle.digest('SHA-256', big).then((b) => { ok(b.byteLength === 32, 'subtle'); done(); "
+        "});"
+        "z.gzip(big, (e, b) => z.gunzip(b, (e2, r) => { ok(!e && !e2 && r.equals(big), 'gzip cb'); "
+        "done(); }));"
+        "z.inflate(Buffer.from('bad'), (e) => { ok(e && e.code === 'Z_DATA_ERROR', 'inflate cb'); "
+        "done(); });";
+    ck_assert_int_eq(run_eval(code), 7);
+}
+END_TEST
+
+/* fs's native requests (sync, callback, promises, streams, dir handles,
+ * errors) free what they allocate; under check-asan LeakSanitizer checks. */
+START_TEST(fs_requests_freed)
+{
+    static const char code[] =
+        "const fs = require('fs'), os = require('os'), path = require('path');"
+        "const ok = (v, what) => { if (!v) { console.error('failed: ' + what); process.exit(2); } "
+        "};"
+        "const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'se-unit-'));"
+        "const f = path.join(dir, 'a.txt');"
+        "fs.writeFileSync(f, 'hello'); fs.appendFileSync(f, ' world');"
+        "ok(fs.readFileSync(f, 'utf8') === 'hello world', 'read');"
+        "ok(fs.statSync(f).size === 11 && fs.lstatSync(dir).isDirectory(), 'stat');"
+        "ok(fs.readdirSync(dir, { withFileTypes: true })[0].name === 'a.txt', 'readdir');"
+        "try { fs.readFileSync(path.join(dir, 'missing')); ok(false, 'enoent'); } catch (e) {}"
+        "const fd = fs.openSync(f, 'r'); const b = Buffer.alloc(5); fs.readSync(fd, b, 0, 5, 0); "
+        "fs.closeSync(fd);"
+        "fs.symlinkSync(f, path.join(dir, 'l')); ok(fs.readlinkSync(path.join(dir, 'l')) === f, "
+        "'link');"
+        "ok(fs.realpathSync(path.join(dir, 'l')) === fs.realpathSync(f), 'realpath');"
+        "const d = fs.opendirSync(dir); d.readSync(); d.closeSync(); fs.opendirSync(dir);"
+        "ok(os.cpus().length > 0 && os.hostname().length > 0 && os.userInfo().username, 'os');"
+        "let left = 4; const done = () => { if (--left === 0) { fs.rmSync(dir, { recursive: true "
+        "});"
+        "  process.exitCode = 7; } };"
+        "fs.readFile(f, (e, data) => { ok(!e && data.length === 11, 'readFile cb'); done(); });"
+        "fs.stat(path.join(dir, 'nope'), (e) => { ok(e && e.code === 'ENOENT', 'stat cb'); done(); "
+        "});"
+        "fs.promises.readdir(dir).then((l) => { ok(l.length === 2, 'promises'); done(); });"
+        "fs.createReadStream(f).pipe(fs.createWriteStream(path.join(dir, 'b')))"
+        "  .on('finish', () => { ok(fs.readFileSync(path.join(dir, 'b'), 'utf8') === 'hello "
+        "world', 'streams');"
+        "    done(); });";
     ck_assert_int_eq(run_eval(code), 7);
 }
 END_TEST
@@ -211,6 +254,7 @@ Suite *runtime_suite(void)
     tcase_add_test(tc, handled_is_not_fatal);
     tcase_add_test(tc, limits);
     tcase_add_test(tc, crypto_zlib_states_freed);
+    tcase_add_test(tc, fs_requests_freed);
     tcase_add_test(tc, from_snapshot_bridge_hidden);
     tcase_add_test(tc, snapshot_matches_tables);
     suite_add_tcase(s, tc);
