@@ -56,6 +56,11 @@ function patchInspectSource(text, nativesPath = NATIVES) {
     // A non-enumerable symbol key (showHidden) keeps one pair of brackets.
     ['return!1===i.enumerable&&(s=`[${s}]`),`${s}:${a}${c}`}',
       'return!1===i.enumerable&&"symbol"!=typeof r&&(s=`[${s}]`),`${s}:${a}${c}`}'],
+    // A `[Tag]` differing from the constructor's name is always shown, as
+    // Node 22 does (`MyMap(0) [Map] {}`, `SecretKeyObject [KeyObject]`);
+    // the library leaves it out when the name contains it.
+    ['if(""!==e){const n=t.indexOf(e);if(-1===n)o+=`[${e}] `;else{const r=n+e.length;r!==t.length&&t[r]===t[r].toLowerCase()&&(o+=`[${e}] `)}}return o}',
+      '""!==e&&t!==e&&(o+=`[${e}] `);return o}'],
     // A proxy prints as its target, not wrapped in `Proxy(…)`.
     ['if(0!==s)for(let e=0;e<s;e++)u=`${t.stylize("Proxy(","special")}${u}${t.stylize(")","special")}`;', ''],
     ['for(let n=0;n<s;n++)e=`${t.stylize("Proxy(","special")}${e}${t.stylize(")","special")}`;return e',
