@@ -20,7 +20,7 @@ const { deferredFunction } = require('./internal/deferred');
 const { deprecate } = require('util');
 const {
   validateString, validateFunction, validateBoolean, validateNumber, validateInteger,
-  validateObject,
+  validateObject, validateOneOf,
 } = require('./internal/validators');
 
 // OpenSSL's errors get Node's library and reason properties (the native
@@ -432,6 +432,32 @@ class SecretKeyObject extends KeyObject {
   }
 }
 
+// generateKey(Sync) for secret keys: 'hmac' (8 to 2^31-1 bits) and 'aes'
+// (128, 192, 256); the bytes are random values.
+function secretKeyLength(type, options) {
+  validateString(type, 'type');
+  validateObject(options, 'options');
+  const { length } = options;
+  if (type === 'hmac') validateInteger(length, 'options.length', 8, 2 ** 31 - 1);
+  else if (type === 'aes') validateOneOf(length, 'options.length', [128, 192, 256]);
+  else throw codes.ERR_INVALID_ARG_VALUE('type', type, 'must be a supported key type');
+  return Math.floor(length / 8);
+}
+
+function generateKeySync(type, options) {
+  return new SecretKeyObject(randomFillSync(new Uint8Array(secretKeyLength(type, options))));
+}
+
+function generateKey(type, options, callback) {
+  if (typeof options === 'function') {
+    callback = options;
+    options = undefined;
+  }
+  validateFunction(callback, 'callback');
+  const bytes = new Uint8Array(secretKeyLength(type, options));
+  randomFill(bytes, (err) => (err ? callback(err) : callback(null, new SecretKeyObject(bytes))));
+}
+
 function createSecretKey(key, encoding) {
   if (typeof key !== 'string' && !isView(key) && !isAnyArrayBuffer(key)) {
     throw codes.ERR_INVALID_ARG_TYPE('key', ['ArrayBuffer', 'Buffer', 'TypedArray', 'DataView'], key);
@@ -632,8 +658,7 @@ const notBridged = [
   'checkPrime', 'checkPrimeSync', 'createCipheriv', 'createDecipheriv', 'createDiffieHellman',
   'createDiffieHellmanGroup', 'createECDH', 'createPrivateKey', 'createPublicKey',
   'createSign', 'createVerify', 'diffieHellman', 'generatePrime', 'generatePrimeSync', 'getCipherInfo',
-  'getCiphers', 'getCurves', 'getDiffieHellman', 'generateKeyPair', 'generateKeyPairSync', 'generateKey',
-  'generateKeySync', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'publicEncrypt', 'sign',
+  'getCiphers', 'getCurves', 'getDiffieHellman', 'generateKeyPair', 'generateKeyPairSync', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'publicEncrypt', 'sign',
   'setEngine', 'verify', 'setFips',
 ];
 
@@ -658,6 +683,8 @@ const crypto = {
   getRandomValues,
   secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
   createSecretKey,
+  generateKey,
+  generateKeySync,
   // Node 22 deprecates calling or constructing these directly.
   Hash: deprecate(Hash, 'crypto.Hash constructor is deprecated.', 'DEP0179'),
   Hmac: deprecate(Hmac, 'crypto.Hmac constructor is deprecated.', 'DEP0181'),
