@@ -360,31 +360,33 @@ Zlib.prototype.params = function params(level, strategy, callback) {
   }
 };
 
-function defineMode(name, mode, tweak) {
+// A public stream class: callable without `new`, an instance of Base set
+// up for mode; tweak(opts) runs first (DeflateRaw's window fix).
+function defineStream(name, Base, mode, tweak) {
   const Ctor = {
     // A function, not a method: it must construct.
     [name]: function (opts) { // eslint-disable-line func-names
       if (tweak) tweak(opts);
       if (!(this instanceof Ctor)) return new Ctor(opts);
-      Zlib.call(this, opts, mode);
+      Base.call(this, opts, mode);
       return undefined;
     },
   }[name];
-  Object.setPrototypeOf(Ctor.prototype, Zlib.prototype);
-  Object.setPrototypeOf(Ctor, Zlib);
+  Object.setPrototypeOf(Ctor.prototype, Base.prototype);
+  Object.setPrototypeOf(Ctor, Base);
   return Ctor;
 }
 
-const Deflate = defineMode('Deflate', DEFLATE);
-const Inflate = defineMode('Inflate', INFLATE);
-const Gzip = defineMode('Gzip', GZIP);
-const Gunzip = defineMode('Gunzip', GUNZIP);
+const Deflate = defineStream('Deflate', Zlib, DEFLATE);
+const Inflate = defineStream('Inflate', Zlib, INFLATE);
+const Gzip = defineStream('Gzip', Zlib, GZIP);
+const Gunzip = defineStream('Gunzip', Zlib, GUNZIP);
 // zlib refuses a raw window of 8 bits; Node asks for 9 instead.
-const DeflateRaw = defineMode('DeflateRaw', DEFLATERAW, (opts) => {
+const DeflateRaw = defineStream('DeflateRaw', Zlib, DEFLATERAW, (opts) => {
   if (opts && opts.windowBits === 8) opts.windowBits = 9;
 });
-const InflateRaw = defineMode('InflateRaw', INFLATERAW);
-const Unzip = defineMode('Unzip', UNZIP);
+const InflateRaw = defineStream('InflateRaw', Zlib, INFLATERAW);
+const Unzip = defineStream('Unzip', Zlib, UNZIP);
 
 const maxBrotliParam = Math.max(...Object.keys(constants)
   .map((k) => (k.startsWith('BROTLI_PARAM_') ? constants[k] : 0)));
@@ -413,21 +415,8 @@ function Brotli(opts, mode) {
 Object.setPrototypeOf(Brotli.prototype, Zlib.prototype);
 Object.setPrototypeOf(Brotli, Zlib);
 
-function defineBrotli(name, mode) {
-  const Ctor = {
-    [name]: function (opts) { // eslint-disable-line func-names
-      if (!(this instanceof Ctor)) return new Ctor(opts);
-      Brotli.call(this, opts, mode);
-      return undefined;
-    },
-  }[name];
-  Object.setPrototypeOf(Ctor.prototype, Brotli.prototype);
-  Object.setPrototypeOf(Ctor, Brotli);
-  return Ctor;
-}
-
-const BrotliCompress = defineBrotli('BrotliCompress', BROTLI_ENCODE);
-const BrotliDecompress = defineBrotli('BrotliDecompress', BROTLI_DECODE);
+const BrotliCompress = defineStream('BrotliCompress', Brotli, BROTLI_ENCODE);
+const BrotliDecompress = defineStream('BrotliDecompress', Brotli, BROTLI_DECODE);
 
 // ---- one buffer at a time ---------------------------------------------------------
 
