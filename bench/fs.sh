@@ -6,14 +6,9 @@
 # env: RUNS (default 5)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin="$root/build/secure-exec-launch"
-runs=${RUNS:-5}
-
-die() { echo "bench: $*" >&2; exit 1; }
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
-[ -x "$bin" ] || die "no launcher at $bin (build first: make)"
-node=$(command -v node) || die "host node not found"
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+bench_init 5 node
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-fs.XXXXXX")
 # the guest is an unprivileged user outside the sandbox: what it is shown

@@ -9,22 +9,12 @@
 # reported with its error instead of a ratio.
 # env: RUNS (default 15)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin="$root/build/secure-exec-launch"
-runs=${RUNS:-15}
-die() { echo "bench: $*" >&2; exit 1; }
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
-[ -x "$bin" ] || die "no launcher at $bin (build first: make)"
-node=$(command -v node) || die "host node not found"
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+bench_init 15 node
 
 app="$root/build/bench-app-modules"
-if [ ! -f "$app/node_modules/lodash-es/package.json" ] ||
-   [ ! -f "$app/node_modules/express/package.json" ]; then
-  mkdir -p "$app"
-  (cd "$app" && npm install --no-audit --no-fund --no-save --silent \
-    lodash-es@4.17.21 express@4.21.2 >/dev/null) || die "npm install failed"
-fi
+npm_install "$app" lodash-es@4.17.21 express@4.21.2
 cat >"$app/lodash-es.mjs" <<'JS'
 import * as _ from 'lodash-es';
 console.log(`lodash-es: ${Object.keys(_).length} exports`);

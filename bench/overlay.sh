@@ -14,26 +14,14 @@
 # ratios overlay/bind.
 # env: RUNS (default 15)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin="$root/build/secure-exec-launch"
-runs=${RUNS:-15}
-die() { echo "bench: $*" >&2; exit 1; }
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
-[ -x "$bin" ] || die "no launcher at $bin (build first: make)"
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+bench_init 15
 
-# install DIR PACKAGE@VERSION: once
-install() {
-  local dir=$1 spec=$2
-  [ -f "$dir/node_modules/${spec%@*}/package.json" ] && return 0
-  mkdir -p "$dir"
-  (cd "$dir" && npm install --no-audit --no-fund --no-save --silent "$spec" >/dev/null) ||
-    die "npm install $spec failed"
-}
 lodash_app="$root/build/bench-app"
 express_app="$root/build/bench-app-express"
-install "$lodash_app" lodash@4.17.21
-install "$express_app" express@4.21.2
+npm_install "$lodash_app" lodash@4.17.21
+npm_install "$express_app" express@4.21.2
 cat >"$lodash_app/graph.js" <<'JS'
 'use strict';
 const fs = require('fs');
