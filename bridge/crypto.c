@@ -420,6 +420,8 @@ typedef struct {
     uint64_t n, r, p, maxmem; /* iterations (n) or scrypt's N, r, p */
     uint8_t *out;
     size_t outlen;
+    int cb_index; /* the argument that may hold the callback */
+    bool async;   /* it does: the job runs on the pool, on copies it owns */
     bool failed;
     ssl_err_t err;
 } kdf_job_t;
@@ -428,9 +430,11 @@ static void job_free(kdf_job_t *j)
 {
     if (j->cb)
         vm_ref_free(j->rt->vm, j->cb);
-    OPENSSL_clear_free(j->a, j->alen);
-    OPENSSL_clear_free(j->b, j->blen);
-    OPENSSL_clear_free(j->info, j->infolen);
+    if (j->async) {
+        OPENSSL_clear_free(j->a, j->alen);
+        OPENSSL_clear_free(j->b, j->blen);
+        OPENSSL_clear_free(j->info, j->infolen);
+    }
     free(j->out);
     free(j);
 }
@@ -539,13 +543,18 @@ static void job_done(uv_work_t *w, int status)
     job_free(j);
 }
 
-static uint8_t *copy_arg(vm_call_t *c, int i, size_t *len, bool *bad)
+/* Input i of job j: the guest's bytes, borrowed for a job run inside the
+ * call, copied for one on the pool (the guest may detach or rewrite its
+ * buffer meanwhile). NULL with *bad set when it is not bytes. */
+static uint8_t *job_arg(vm_call_t *c, const kdf_job_t *j, int i, size_t *len, bool *bad)
 {
     uint8_t *p;
     if (vm_arg_bytes(c, i, &p, len) < 0) {
         *bad = true;
         return NULL;
     }
+    if (!j->async)
+        return p;
     uint8_t *out = malloc(*len ? *len : 1);
     if (!out) {
         *bad = true;
@@ -556,9 +565,9 @@ static uint8_t *copy_arg(vm_call_t *c, int i, size_t *len, bool *bad)
     return out;
 }
 
-/* Runs the job now (returning the bytes) or, with a callback at cb_index,
- * on the pool. Takes the job. */
-static void job_dispatch(vm_call_t *c, kdf_job_t *j, int cb_index)
+/* Runs the job now (returning the bytes) or, with a callback, on the
+ * pool. Takes the job. */
+static void job_dispatch(vm_call_t *c, kdf_job_t *j)
 {
     j->out = malloc(j->outlen ? j->outlen : 1);
     if (!j->out) {
@@ -566,9 +575,8 @@ static void job_dispatch(vm_call_t *c, kdf_job_t *j, int cb_index)
         vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE", "cannot allocate the output");
         return;
     }
-    if (vm_arg_type(c, cb_index) == VM_T_FUNCTION) {
-        j->rt = br__rt(c);
-        j->cb = vm_arg_ref(c, cb_index);
+    if (j->async) {
+        j->cb = vm_arg_ref(c, j->cb_index);
         j->work.data = j;
         if (uv_queue_work(j->rt->loop, &j->work, job_work, job_done) == 0) {
             j->rt->pending_reqs++;
@@ -577,7 +585,7 @@ static void job_dispatch(vm_call_t *c, kdf_job_t *j, int cb_index)
         vm_ref_free(j->rt->vm, j->cb);
         j->cb = 0;
     }
-    job_run(j);
+    job_run(j); /* inline, also when the pool refused it: the copies are the job's */
     if (j->failed) {
         vm_throw(c, &(vm_error_t){.message = j->err.message,
                                   .code = j->err.code[0] ? j->err.code : NULL});
@@ -588,7 +596,8 @@ static void job_dispatch(vm_call_t *c, kdf_job_t *j, int cb_index)
     job_free(j);
 }
 
-static kdf_job_t *job_new(vm_call_t *c, int kind, size_t outlen)
+/* A job of kind; asynchronous when argument cb_index is a function. */
+static kdf_job_t *job_new(vm_call_t *c, int kind, size_t outlen, int cb_index)
 {
     kdf_job_t *j = calloc(1, sizeof *j);
     if (!j) {
@@ -598,20 +607,24 @@ static kdf_job_t *job_new(vm_call_t *c, int kind, size_t outlen)
     j->kind = kind;
     j->outlen = outlen;
     j->rt = br__rt(c);
+    j->cb_index = cb_index;
+    j->async = vm_arg_type(c, cb_index) == VM_T_FUNCTION;
     return j;
 }
 
-static bool job_inputs(vm_call_t *c, kdf_job_t *j, int ia, int ib, int iinfo)
+/* The job's inputs a, b and info from arguments ia, ib, iinfo (-1: none);
+ * on a bad one the job is freed and `what` thrown. */
+static bool job_inputs(vm_call_t *c, kdf_job_t *j, int ia, int ib, int iinfo, const char *what)
 {
     bool bad = false;
-    j->a = copy_arg(c, ia, &j->alen, &bad);
-    if (!bad)
-        j->b = copy_arg(c, ib, &j->blen, &bad);
+    j->a = job_arg(c, j, ia, &j->alen, &bad);
+    if (!bad && ib >= 0)
+        j->b = job_arg(c, j, ib, &j->blen, &bad);
     if (!bad && iinfo >= 0)
-        j->info = copy_arg(c, iinfo, &j->infolen, &bad);
+        j->info = job_arg(c, j, iinfo, &j->infolen, &bad);
     if (bad || j->alen > INT_MAX || j->blen > INT_MAX) {
         job_free(j);
-        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "key material must be bytes");
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "%s", what);
         return false;
     }
     return true;
@@ -641,12 +654,12 @@ static void c_pbkdf2(vm_call_t *c)
             vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE", "invalid iteration count");
         return;
     }
-    kdf_job_t *j = job_new(c, KDF_PBKDF2, outlen);
-    if (!j || !job_inputs(c, j, 0, 1, -1))
+    kdf_job_t *j = job_new(c, KDF_PBKDF2, outlen, 5);
+    if (!j || !job_inputs(c, j, 0, 1, -1, "key material must be bytes"))
         return;
     j->md = md;
     j->n = (uint64_t)iter;
-    job_dispatch(c, j, 5);
+    job_dispatch(c, j);
 }
 
 /* scryptCheck(N, r, p, maxmem) -> "" when OpenSSL accepts the parameters,
@@ -680,14 +693,14 @@ static void c_scrypt(vm_call_t *c)
     size_t outlen;
     if (!out_len_ok(c, 2, &outlen))
         return;
-    kdf_job_t *j = job_new(c, KDF_SCRYPT, outlen);
-    if (!j || !job_inputs(c, j, 0, 1, -1))
+    kdf_job_t *j = job_new(c, KDF_SCRYPT, outlen, 7);
+    if (!j || !job_inputs(c, j, 0, 1, -1, "key material must be bytes"))
         return;
     j->n = (uint64_t)vm_arg_num(c, 3);
     j->r = (uint64_t)vm_arg_num(c, 4);
     j->p = (uint64_t)vm_arg_num(c, 5);
     j->maxmem = (uint64_t)vm_arg_num(c, 6);
-    job_dispatch(c, j, 7);
+    job_dispatch(c, j);
 }
 
 /* hkdf(digest, key, salt, info, keylen[, cb]) */
@@ -699,11 +712,11 @@ static void c_hkdf(vm_call_t *c)
         return;
     if (!out_len_ok(c, 4, &outlen))
         return;
-    kdf_job_t *j = job_new(c, KDF_HKDF, outlen);
-    if (!j || !job_inputs(c, j, 1, 2, 3))
+    kdf_job_t *j = job_new(c, KDF_HKDF, outlen, 5);
+    if (!j || !job_inputs(c, j, 1, 2, 3, "key material must be bytes"))
         return;
     j->md = md;
-    job_dispatch(c, j, 5);
+    job_dispatch(c, j);
 }
 
 /* digestSize(name) -> the digest's output size, -1 when unknown */
@@ -720,9 +733,9 @@ static void c_random_bytes_async(vm_call_t *c)
     size_t outlen;
     if (!out_len_ok(c, 0, &outlen))
         return;
-    kdf_job_t *j = job_new(c, KDF_RANDOM, outlen);
+    kdf_job_t *j = job_new(c, KDF_RANDOM, outlen, 1);
     if (j)
-        job_dispatch(c, j, 1);
+        job_dispatch(c, j);
 }
 
 /* digest(algorithm, bytes[, cb]) -> bytes: a one-shot digest (crypto.hash,
@@ -734,18 +747,11 @@ static void c_digest(vm_call_t *c)
         vm_throw(c, &(vm_error_t){.message = "Digest method not supported"});
         return;
     }
-    kdf_job_t *j = job_new(c, KDF_DIGEST, (size_t)EVP_MD_get_size(md));
-    if (!j)
+    kdf_job_t *j = job_new(c, KDF_DIGEST, (size_t)EVP_MD_get_size(md), 2);
+    if (!j || !job_inputs(c, j, 1, -1, -1, "digest input must be bytes"))
         return;
-    bool bad = false;
-    j->a = copy_arg(c, 1, &j->alen, &bad);
-    if (bad) {
-        job_free(j);
-        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "digest input must be bytes");
-        return;
-    }
     j->md = md;
-    job_dispatch(c, j, 2);
+    job_dispatch(c, j);
 }
 
 /* version() -> the linked libcrypto's version ("3.0.19"), for
