@@ -40,7 +40,7 @@ LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec $(SANDB
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
 LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c bridge/crypto.c bridge/zlib.c launcher/cli.c \
-        launcher/sandbox.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
+        launcher/sandbox.c launcher/cgroup.c launcher/relay.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
         fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
 

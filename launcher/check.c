@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "check.h"
 #include "landlock.h"
 
@@ -26,7 +27,7 @@ typedef struct {
     const char *name;
     bool ok;
     bool required; /* the launcher refuses to run without it */
-    char detail[200];
+    char detail[320];
 } probe_t;
 
 /* Runs fn in a child; its exit status 0 means yes, else -errno as status. */
@@ -85,42 +86,6 @@ static bool seccomp_filter_ok(void)
     return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
-/* A cgroup v2 the launcher may write: the unified hierarchy, our own cgroup
- * in it, with memory and pids controllers enabled for its children. */
-static bool cgroup2(char *detail, size_t cap)
-{
-    FILE *f = fopen("/proc/self/cgroup", "re");
-    if (!f) {
-        snprintf(detail, cap, "cannot read /proc/self/cgroup");
-        return false;
-    }
-    char line[512], path[512] = "";
-    bool v2 = false;
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "0::", 3)) {
-            snprintf(path, sizeof path, "%s", line + 3);
-            path[strcspn(path, "\n")] = '\0';
-            v2 = true;
-        }
-    }
-    fclose(f);
-    struct stat st;
-    if (!v2 || stat("/sys/fs/cgroup/cgroup.controllers", &st) < 0) {
-        snprintf(detail, cap,
-                 "cgroup v1 only: no memory.max/pids.max/cpu.max (the V8 heap limit, RLIMIT_NPROC "
-                 "and RLIMIT_CPU stand in; boot with systemd.unified_cgroup_hierarchy=1)");
-        return false;
-    }
-    char ctl[1024];
-    snprintf(ctl, sizeof ctl, "/sys/fs/cgroup%s/cgroup.subtree_control", path);
-    if (access(ctl, W_OK) < 0) {
-        snprintf(detail, cap, "cgroup v2, but %.100s is not writable (delegate a cgroup)", path);
-        return false;
-    }
-    snprintf(detail, cap, "cgroup v2 delegated at %.100s", path);
-    return true;
-}
-
 int lch_check(bool json)
 {
     probe_t p[8];
@@ -159,8 +124,8 @@ int lch_check(bool json)
                  "not enabled (add landlock to the lsm= boot parameter); the mount namespace "
                  "still confines the file system");
     n++;
-    p[n] = (probe_t){.name = "cgroup v2 limits", .required = false};
-    p[n].ok = cgroup2(p[n].detail, sizeof p[n].detail);
+    p[n] = (probe_t){.name = "cgroup limits", .required = false};
+    p[n].ok = lch_cgroup_describe(p[n].detail, sizeof p[n].detail);
     n++;
     bool fuse = access("/dev/fuse", R_OK | W_OK) == 0;
     p[n] = (probe_t){.name = "/dev/fuse", .ok = fuse, .required = false};

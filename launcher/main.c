@@ -422,8 +422,12 @@ int main(int argc, char **argv)
         .cpu_ms = opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
         .pids = settings->pids,
         .fds = settings->fds,
-        /* the heap plus what V8 and the bridges hold outside it */
-        .memory_mb = (cfg.heap_limit_mb ? cfg.heap_limit_mb : 128) * 2 + 64,
+        /* the OS wall's bound on the whole guest: its memory budget, its
+         * /tmp (tmpfs pages are charged to the cgroup) and what the
+         * process needs besides (code, snapshot, stacks: about 32 MB) */
+        .memory_mb = (cfg.heap_limit_mb ? cfg.heap_limit_mb : 128) +
+                     (settings->tmpfs_mb ? settings->tmpfs_mb : 64) + 64,
+        .output_bytes = settings->output_bytes,
         .overlay = !settings->overlay_off,
         .seccomp = settings->seccomp[0] ? settings->seccomp : "strict",
         .keep_fds = keep,

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <net/if.h>
 #include <sched.h>
@@ -42,14 +43,17 @@
 #include <unistd.h>
 
 #include "../fuse-overlay/overlay.h"
+#include "cgroup.h"
 #include "harden.h"
 #include "landlock.h"
+#include "relay.h"
 #include "sandbox.h"
 #include "seccomp.h"
 
 #define GRACE_MS 1000 /* the guest's own watchdog answers first */
 #define ERR_MAX 512
 #define STATUS_MSG 0x01 /* the middle's report of the guest's status on the pipe */
+#define PID_MSG 0x02    /* the middle's report of the guest's pid (as the supervisor sees it) */
 
 /* ---- reporting from the children ------------------------------------------- */
 
@@ -68,18 +72,6 @@ __attribute__((format(printf, 2, 3), noreturn)) static void fail(int errfd, cons
 }
 
 /* ---- small file-system helpers ------------------------------------------------ */
-
-static int write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -errno;
-    size_t n = strlen(text);
-    ssize_t w = write(fd, text, n);
-    int e = w == (ssize_t)n ? 0 : (w < 0 ? -errno : -EIO);
-    close(fd);
-    return e;
-}
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -198,8 +190,9 @@ static void bind_same(int errfd, const char *path, bool rw, bool required)
 
 /* ---- the guest's view ------------------------------------------------------------ */
 
-static int fuse_sock = -1; /* the guest's end of the overlay socket, or -1 */
-static int fuse_fd = -1;   /* /dev/fuse, opened by the middle process */
+static int fuse_sock = -1;        /* the guest's end of the overlay socket, or -1 */
+static int fuse_fd = -1;          /* /dev/fuse, opened by the middle process */
+static int out_fds[2] = {-1, -1}; /* the relay's pipes: the guest's 1 and 2 */
 
 static const char *const system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                           "/lib64", "/lib32", "/libx32"};
@@ -277,7 +270,7 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         fail(errfd, "sandbox: cannot make mounts private: %s", strerror(errno));
     /* The base: a tmpfs on /tmp becomes the root, the host's at /oldroot. */
-    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=64") < 0)
         fail(errfd, "sandbox: cannot mount a tmpfs: %s", strerror(errno));
     if (mkdir("/tmp/newroot", 0755) < 0 || mkdir("/tmp/oldroot", 0755) < 0)
         fail(errfd, "sandbox: mkdir: %s", strerror(errno));
@@ -285,8 +278,12 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         fail(errfd, "sandbox: pivot_root: %s", strerror(errno));
     if (chdir("/") < 0)
         fail(errfd, "sandbox: chdir: %s", strerror(errno));
-    char opts[64];
-    if (mount("tmpfs", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+    char opts[96];
+    /* every tmpfs has an inode cap as well as a size: an empty file or a
+     * short symlink uses no block, but its inode is kernel memory; the
+     * root holds the mount points (granted paths' folders among them) */
+    if (mount("tmpfs", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=0755,size=1m,nr_inodes=1024") < 0)
         fail(errfd, "sandbox: cannot mount the root tmpfs: %s", strerror(errno));
 
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
@@ -294,10 +291,10 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++)
         bind_same(errfd, etc_files[i], false, false);
     if (mkdir_p("/newroot/etc", 0755) < 0 ||
-        write_file("/newroot/etc/passwd", "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") <
+        lch_write_text("/newroot/etc/passwd", "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") <
             0 ||
-        write_file("/newroot/etc/group", "sandbox:x:1000:\n") < 0 ||
-        write_file("/newroot/etc/hostname", "sandbox\n") < 0)
+        lch_write_text("/newroot/etc/group", "sandbox:x:1000:\n") < 0 ||
+        lch_write_text("/newroot/etc/hostname", "sandbox\n") < 0)
         fail(errfd, "sandbox: cannot write /etc: %s", strerror(errno));
 
     /* The app, read-only; /app/node_modules is where the overlay goes. */
@@ -313,8 +310,11 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     if (fuse_sock >= 0)
         mount_overlay(fuse_sock, errfd);
 
-    /* A private, size-limited /tmp. */
-    snprintf(opts, sizeof opts, "mode=1777,size=%zum", sb->tmpfs_mb ? sb->tmpfs_mb : 64);
+    /* A private, size-limited /tmp: one inode per 4 KiB of its size (an
+     * inode and its dentry cost about 1 KiB of kernel memory) */
+    size_t tmp_mb = sb->tmpfs_mb ? sb->tmpfs_mb : 64;
+    snprintf(opts, sizeof opts, "mode=1777,size=%zum,nr_inodes=%zu", tmp_mb,
+             tmp_mb * 256 > 1024 ? tmp_mb * 256 : 1024);
     if (mkdir_p("/newroot/tmp", 01777) < 0 ||
         mount("tmpfs", "/newroot/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
         fail(errfd, "sandbox: cannot mount /tmp: %s", strerror(errno));
@@ -385,6 +385,28 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
                              : "");
 }
 
+/* Socket buffers are kernel memory outside the v1 memory cgroup's main
+ * count: the guest's own network namespace caps TCP's per socket so that
+ * every descriptor's send and receive buffers together stay inside the
+ * run's memory (SO_SNDBUF/SO_RCVBUF are refused by seccomp; unix sockets
+ * keep the host's net.core defaults, a namespace cannot change them). */
+static void socket_buffers(const lch_sandbox_t *sb, int errfd)
+{
+    uint64_t fds = sb->fds ? sb->fds : 1024;
+    uint64_t mem = sb->memory_mb ? (uint64_t)sb->memory_mb << 20 : 512ull << 20;
+    uint64_t max = mem / (4 * fds);
+    max = max < (64u << 10) ? (64u << 10) : max > (4u << 20) ? (4u << 20) : max;
+    char v[96];
+    snprintf(v, sizeof v, "4096 %" PRIu64 " %" PRIu64 "\n", max < 16384 ? max : 16384, max);
+    int e = lch_write_text("/proc/sys/net/ipv4/tcp_wmem", v);
+    snprintf(v, sizeof v, "4096 %" PRIu64 " %" PRIu64 "\n", max < 131072 ? max : 131072, max);
+    if (e == 0)
+        e = lch_write_text("/proc/sys/net/ipv4/tcp_rmem", v);
+    if (e < 0)
+        fail(errfd, "sandbox: cannot size the network namespace's socket buffers: %s",
+             strerror(-e));
+}
+
 static void loopback_up(int errfd)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -406,7 +428,10 @@ static void loopback_up(int errfd)
 #define LCH_EXIT_LIMIT_TIME 124
 static void on_cpu_limit(int sig)
 {
+    static const char line[] = "secure-exec-launch: CPU time limit exceeded\n";
     (void)sig;
+    ssize_t w = write(2, line, sizeof line - 1);
+    (void)w;
     _exit(LCH_EXIT_LIMIT_TIME);
 }
 
@@ -416,6 +441,8 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     char err[ERR_MAX] = "";
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         fail(errfd, "sandbox: prctl: %s", strerror(errno));
+    if (!sb->net_host)
+        socket_buffers(sb, errfd); /* /proc/sys is read-only in the view */
     build_view(sb, errfd);
     if (sethostname("sandbox", 7) < 0)
         fail(errfd, "sandbox: sethostname: %s", strerror(errno));
@@ -434,6 +461,9 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     if (!keep)
         fail(errfd, "sandbox: out of memory");
     keep[0] = errfd;
+    /* the relay's pipes become 1 and 2: no host file description for output */
+    if (out_fds[0] >= 0 && (dup2(out_fds[0], 1) < 0 || dup2(out_fds[1], 2) < 0))
+        fail(errfd, "sandbox: dup2: %s", strerror(errno));
     for (size_t i = 0; i < sb->nkeep; i++)
         keep[i + 1] = sb->keep_fds[i];
     lch_close_fds_except(keep, sb->nkeep + 1);
@@ -480,7 +510,7 @@ static int write_id_map(const char *file, unsigned inside, unsigned outside)
 {
     char line[64];
     snprintf(line, sizeof line, "%u %u 1\n", inside, outside);
-    return write_file(file, line);
+    return lch_write_text(file, line);
 }
 
 /* The guest is uid/gid 1000 inside. Outside it is the invoking user, or
@@ -494,7 +524,7 @@ static int id_maps(pid_t pid, char *err, size_t errlen)
     gid_t gid = geteuid() == 0 ? 65534 : getegid();
     char file[64];
     snprintf(file, sizeof file, "/proc/%d/setgroups", (int)pid);
-    int e = write_file(file, "deny\n");
+    int e = lch_write_text(file, "deny\n");
     if (e == 0) {
         snprintf(file, sizeof file, "/proc/%d/uid_map", (int)pid);
         e = write_id_map(file, LCH_GUEST_UID, uid);
@@ -574,6 +604,14 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
         close(fuse_sock);
     if (fuse_fd >= 0)
         close(fuse_fd);
+    for (int i = 0; i < 2; i++)
+        if (out_fds[i] >= 0 && (i == 0 || out_fds[1] != out_fds[0]))
+            close(out_fds[i]);
+    /* the guest's pid out here: the supervisor measures its CPU time */
+    unsigned char pm[1 + sizeof pid] = {PID_MSG};
+    memcpy(pm + 1, &pid, sizeof pid);
+    if (write(errfd, pm, sizeof pm) != (ssize_t)sizeof pm)
+        _exit(125);
     int st;
     struct rusage ru;
     while (wait4(pid, &st, 0, &ru) < 0)
@@ -587,72 +625,6 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     ssize_t w = write(errfd, msg, sizeof msg);
     (void)w;
     _exit(status);
-}
-
-/* ---- cgroup v2 (where a cgroup is delegated to us) ------------------------------------------- */
-
-/* A cgroup for this run under ours, with memory.max and pids.max, when the
- * unified hierarchy is mounted and our cgroup is writable with those
- * controllers enabled for children; path is set then (else ""). Hosts with
- * cgroup v1 only run without (the V8 heap limit and the rlimits stand in;
- * `check` says so). */
-static void cgroup_create(const lch_sandbox_t *sb, char *path, size_t cap)
-{
-    path[0] = '\0';
-    FILE *f = fopen("/proc/self/cgroup", "re");
-    if (!f)
-        return;
-    char line[512], own[512] = "";
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "0::", 3)) {
-            snprintf(own, sizeof own, "%s", line + 3);
-            own[strcspn(own, "\n")] = '\0';
-        }
-    fclose(f);
-    if (!own[0])
-        return;
-    char ctl[PATH_MAX];
-    snprintf(ctl, sizeof ctl, "/sys/fs/cgroup%s/cgroup.subtree_control", own);
-    FILE *c = fopen(ctl, "re");
-    if (!c)
-        return;
-    char enabled[256] = "";
-    if (!fgets(enabled, sizeof enabled, c))
-        enabled[0] = '\0';
-    fclose(c);
-    if (!strstr(enabled, "memory") || !strstr(enabled, "pids"))
-        return;
-    snprintf(path, cap, "/sys/fs/cgroup%s/secure-exec-%d", own, (int)getpid());
-    char file[PATH_MAX + 32], val[64];
-    if (mkdir(path, 0755) < 0)
-        goto none;
-    if (sb->memory_mb) {
-        snprintf(file, sizeof file, "%s/memory.max", path);
-        snprintf(val, sizeof val, "%zu\n", sb->memory_mb << 20);
-        if (write_file(file, val) < 0)
-            goto gone;
-        snprintf(file, sizeof file, "%s/memory.swap.max", path);
-        write_file(file, "0\n"); /* absent without swap accounting: fine */
-    }
-    if (sb->pids) {
-        snprintf(file, sizeof file, "%s/pids.max", path);
-        snprintf(val, sizeof val, "%u\n", sb->pids);
-        if (write_file(file, val) < 0)
-            goto gone;
-    }
-    return;
-gone:
-    rmdir(path);
-none:
-    path[0] = '\0';
-}
-
-static void cgroup_enter(const char *path, pid_t pid)
-{
-    char file[PATH_MAX + 32], val[32];
-    snprintf(file, sizeof file, "%s/cgroup.procs", path);
-    snprintf(val, sizeof val, "%d\n", (int)pid);
-    write_file(file, val);
 }
 
 /* ---- the overlay, served by the supervisor -----------------------------------------------------
@@ -710,40 +682,84 @@ static uint64_t now_ms(void)
 }
 
 /* What a child wrote on the pipe: a setup error (into err: returns -1),
- * the middle's report of the guest's status (returns 1), or nothing, the
- * writers gone (0). */
-static int read_pipe(int fd, int *status, char *err, size_t errlen)
+ * the middle's report of the guest's status (returns 1), of the guest's
+ * pid only (2), or nothing, the writers gone (0). */
+static int read_pipe(int fd, pid_t *guest, int *status, char *err, size_t errlen)
 {
     char buf[ERR_MAX];
     ssize_t n = read(fd, buf, sizeof buf - 1);
     if (n <= 0)
         return 0;
-    if ((unsigned char)buf[0] == STATUS_MSG && n == 2) {
-        *status = (unsigned char)buf[1];
+    ssize_t off = 0;
+    if ((unsigned char)buf[0] == PID_MSG && n >= 1 + (ssize_t)sizeof *guest) {
+        memcpy(guest, buf + 1, sizeof *guest);
+        off = 1 + (ssize_t)sizeof *guest;
+        if (off == n)
+            return 2;
+    }
+    if ((unsigned char)buf[off] == STATUS_MSG && n - off == 2) {
+        *status = (unsigned char)buf[off + 1];
         return 1;
     }
     buf[n] = '\0';
-    snprintf(err, errlen, "%s", buf);
+    snprintf(err, errlen, "%s", buf + off);
     return -1;
 }
 
+/* The CPU time the guest has used: its cgroup's, else its own and its
+ * reaped children's from /proc; -1 when unknown. */
+static int64_t guest_cpu_ms(const lch_cgroup_t *cg, pid_t guest)
+{
+    int64_t ms = cg->version ? lch_cgroup_cpu_ms(cg) : -1;
+    if (ms >= 0 || guest <= 0)
+        return ms;
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)guest);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, line, sizeof line - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    line[n] = '\0';
+    char *p = strrchr(line, ')'); /* the name may hold spaces and parentheses */
+    unsigned long long ut, st, cut, cst;
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut,
+                     &st, &cut, &cst) != 4)
+        return -1;
+    long hz = sysconf(_SC_CLK_TCK);
+    return (int64_t)((ut + st + cut + cst) * 1000 / (unsigned long long)(hz > 0 ? hz : 100));
+}
+
+typedef enum { END_GUEST, END_CPU } end_t;
+
 /* Waits for the guest's end (the middle's report, or its exit), a setup
- * error on the pipe, a signal to forward, or the wall-clock backstop. Returns the
- * status, or -1 with err set. */
-static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched, int pipe_rd,
-                     char *err, size_t errlen)
+ * error on the pipe, a signal to forward, the CPU-time limit (measured
+ * from out here, whatever the guest does with its signals) or the
+ * wall-clock backstop. Returns the status, or -1 with err set. */
+static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
+                     const sigset_t *watched, int pipe_rd, end_t *end, char *err, size_t errlen)
 {
     uint64_t deadline = sb->wall_ms ? now_ms() + sb->wall_ms + GRACE_MS : 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int sfd = signalfd(-1, watched, SFD_CLOEXEC);
     bool pipe_open = true;
+    pid_t guest = 0;
     int status = -1, st;
+    *end = END_GUEST;
     for (;;) {
         pid_t w = waitpid(mid, &st, WNOHANG);
         if (w == mid) {
             status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             int reported;
-            if (pipe_open && read_pipe(pipe_rd, &reported, err, errlen) < 0)
-                status = -1;
+            while (pipe_open) {
+                int r = read_pipe(pipe_rd, &guest, &reported, err, errlen);
+                if (r < 0)
+                    status = -1;
+                if (r != 2)
+                    break;
+            }
             break;
         }
         int timeout = -1;
@@ -757,12 +773,27 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched
             }
             timeout = (int)(deadline - now);
         }
+        if (sb->cpu_ms && guest > 0) {
+            int64_t used = guest_cpu_ms(cg, guest);
+            if (used >= (int64_t)sb->cpu_ms) {
+                kill(mid, SIGKILL);
+                waitpid(mid, &st, 0);
+                status = 124;
+                *end = END_CPU;
+                break;
+            }
+            /* the soonest the guest's threads could reach the limit */
+            int64_t wait = ((int64_t)sb->cpu_ms - (used > 0 ? used : 0)) / (ncpu > 0 ? ncpu : 1);
+            wait = wait < 5 ? 5 : wait > 250 ? 250 : wait;
+            if (timeout < 0 || wait < timeout)
+                timeout = (int)wait;
+        }
         struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = pipe_rd, .events = POLLIN}};
         int n = poll(pf, pipe_open ? 2 : 1, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
-            int r = read_pipe(pipe_rd, &status, err, errlen);
+            int r = read_pipe(pipe_rd, &guest, &status, err, errlen);
             if (r == 1)
                 break; /* the middle ends by itself, or with us */
             if (r < 0) {
@@ -771,7 +802,8 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const sigset_t *watched
                 status = -1;
                 break;
             }
-            pipe_open = false;
+            if (r == 0)
+                pipe_open = false;
         }
         if (n > 0 && (pf[0].revents & POLLIN)) {
             struct signalfd_siginfo si;
@@ -842,14 +874,34 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         return -1;
     }
     pid_t self = getpid();
-    char cgroup[PATH_MAX];
-    cgroup_create(sb, cgroup, sizeof cgroup);
+    /* the run's cgroup: memory (the guest's budget, its /tmp and what the
+     * launcher itself needs), processes and threads, CPU time */
+    lch_cgroup_t cg;
+    char why[320];
+    lch_cgroup_limits_t lim = {
+        .memory_bytes = (uint64_t)sb->memory_mb << 20,
+        .tcp_bytes = ((uint64_t)sb->memory_mb << 20) / 4,
+        .pids = sb->pids ? sb->pids + 2 : 0, /* and the middle process */
+    };
+    lch_cgroup_create(&cg, &lim, why, sizeof why);
+    int out[2];
+    lch_relay_t *relay = lch_relay_open(sb->output_bytes, out, err, errlen);
+    if (!relay) {
+        lch_cgroup_remove(&cg);
+        close(ep[0]);
+        close(ep[1]);
+        close(hs[0]);
+        close(hs[1]);
+        return -1;
+    }
     fflush(stdout);
     fflush(stderr);
     pid_t mid = fork();
     if (mid < 0) {
         snprintf(err, errlen, "sandbox: fork: %s", strerror(errno));
         sigprocmask(SIG_SETMASK, &old, NULL);
+        lch_relay_finish(relay, NULL);
+        lch_cgroup_remove(&cg);
         close(ep[0]);
         close(ep[1]);
         return -1;
@@ -858,6 +910,9 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         sigprocmask(SIG_SETMASK, &old, NULL);
         close(ep[0]);
         close(hs[0]);
+        lch_relay_child(relay);
+        out_fds[0] = out[0];
+        out_fds[1] = out[1];
         if (fs[0] >= 0)
             close(fs[0]);
         fuse_sock = fs[1];
@@ -878,10 +933,19 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
             close(fs[0]);
         pthread_attr_destroy(&attr);
     }
+    char rerr[128];
+    bool relaying = lch_relay_start(relay, mid, rerr, sizeof rerr) == 0;
     char c;
     if (read(hs[0], &c, 1) == 1) {
-        /* the middle made its namespaces: map its ids */
+        /* the middle made its namespaces: map its ids, and put it in the
+         * run's cgroup before it forks the guest */
         int e = id_maps(mid, err, errlen);
+        if (e == 0 && cg.version && (e = lch_cgroup_enter(&cg, mid)) < 0)
+            snprintf(err, errlen, "sandbox: cannot enter the run's cgroup: %s", strerror(-e));
+        if (e == 0 && !relaying) {
+            snprintf(err, errlen, "%s", rerr);
+            e = -1;
+        }
         c = e == 0 ? 'g' : '!';
         if (write(hs[0], &c, 1) != 1 || e < 0) {
             close(hs[0]);
@@ -889,18 +953,33 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
             kill(mid, SIGKILL);
             waitpid(mid, NULL, 0);
             sigprocmask(SIG_SETMASK, &old, NULL);
-            if (cgroup[0])
-                rmdir(cgroup);
+            lch_relay_finish(relay, NULL);
+            lch_cgroup_remove(&cg);
             return -1;
         }
     }
     close(hs[0]);
-    if (cgroup[0])
-        cgroup_enter(cgroup, mid); /* the guest, forked later, inherits it */
-    int status = supervise(mid, sb, &watched, ep[0], err, errlen);
-    if (cgroup[0]) {
+    end_t end;
+    int status = supervise(mid, sb, &cg, &watched, ep[0], &end, err, errlen);
+    uint64_t relayed = 0;
+    bool over = lch_relay_finish(relay, &relayed);
+    if (status >= 0 && over) {
+        fprintf(stderr,
+                "secure-exec-launch: output limit exceeded (%" PRIu64
+                " bytes on stdout and stderr together)\n",
+                sb->output_bytes);
+        status = LCH_EXIT_OUTPUT;
+    } else if (status >= 0 && end == END_CPU) {
+        fprintf(stderr, "secure-exec-launch: CPU time limit exceeded (%" PRIu64 " ms)\n",
+                sb->cpu_ms);
+    } else if (status == 137 && lch_cgroup_oom_killed(&cg)) {
+        fprintf(stderr,
+                "secure-exec-launch: memory limit exceeded (the run's cgroup: %zu MB in all)\n",
+                sb->memory_mb);
+    }
+    if (cg.version) {
         waitpid(mid, NULL, 0); /* out of the cgroup before it goes */
-        rmdir(cgroup);
+        lch_cgroup_remove(&cg);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(ep[0]);

@@ -24,23 +24,27 @@
 #define LCH_GUEST_UID 1000
 #define LCH_GUEST_GID 1000
 
+/* The status of a run whose output passed its cap (128 + SIGXFSZ). */
+#define LCH_EXIT_OUTPUT 153
+
 typedef struct {
     const char *app;             /* host folder shown read-only at /app */
     const char *const *ro_paths; /* host paths shown read-only at the same path */
     size_t nro;
     const char *const *rw_paths; /* host paths shown read-write at the same path */
     size_t nrw;
-    size_t tmpfs_mb;      /* size of the private /tmp (0: 64 MiB) */
-    bool net_host;        /* keep the host's network namespace */
-    uint64_t wall_ms;     /* supervisor backstop: 0 none (a grace is added) */
-    uint64_t cpu_ms;      /* RLIMIT_CPU (0 none) */
-    unsigned pids;        /* RLIMIT_NPROC inside the user namespace (0 none) */
-    unsigned fds;         /* RLIMIT_NOFILE (0: the default) */
-    uint64_t fsize_bytes; /* RLIMIT_FSIZE (0 none) */
-    size_t memory_mb;     /* cgroup v2 memory.max, where delegated (0 none) */
-    bool overlay;         /* serve <app>/node_modules at /app/node_modules (FUSE) */
-    const char *seccomp;  /* policy name ("strict", "default", ...) */
-    const int *keep_fds;  /* descriptors the guest keeps besides 0-2 */
+    size_t tmpfs_mb;       /* size of the private /tmp (0: 64 MiB) */
+    bool net_host;         /* keep the host's network namespace */
+    uint64_t wall_ms;      /* supervisor backstop: 0 none (a grace is added) */
+    uint64_t cpu_ms;       /* RLIMIT_CPU (0 none) */
+    unsigned pids;         /* RLIMIT_NPROC inside the user namespace (0 none) */
+    unsigned fds;          /* RLIMIT_NOFILE (0: the default) */
+    uint64_t fsize_bytes;  /* RLIMIT_FSIZE (0 none) */
+    size_t memory_mb;      /* the run's cgroup memory limit, where there is one (0 none) */
+    uint64_t output_bytes; /* cap on stdout and stderr together (0 none) */
+    bool overlay;          /* serve <app>/node_modules at /app/node_modules (FUSE) */
+    const char *seccomp;   /* policy name ("strict", "default", ...) */
+    const int *keep_fds;   /* descriptors the guest keeps besides 0-2 */
     size_t nkeep;
 } lch_sandbox_t;
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <linux/filter.h>
@@ -58,6 +59,30 @@ static const struct {
     {"AF_INET6", AF_INET6},
     {"AF_NETLINK", AF_NETLINK},
     {"NETLINK_ROUTE", NETLINK_ROUTE},
+    {"SOL_SOCKET", SOL_SOCKET},
+    {"SO_SNDBUF", SO_SNDBUF},
+    {"SO_RCVBUF", SO_RCVBUF},
+    {"SO_SNDBUFFORCE", SO_SNDBUFFORCE},
+    {"SO_RCVBUFFORCE", SO_RCVBUFFORCE},
+    {"SO_REUSEADDR", SO_REUSEADDR},
+    {"SO_REUSEPORT", SO_REUSEPORT},
+    {"SO_KEEPALIVE", SO_KEEPALIVE},
+    {"SO_BROADCAST", SO_BROADCAST},
+    {"SO_LINGER", SO_LINGER},
+    {"SO_OOBINLINE", SO_OOBINLINE},
+    {"SO_PASSCRED", SO_PASSCRED},
+    {"SO_RCVLOWAT", SO_RCVLOWAT},
+    {"SO_SNDLOWAT", SO_SNDLOWAT},
+    {"SO_RCVTIMEO_OLD", 20},
+    {"SO_SNDTIMEO_OLD", 21},
+    {"SO_RCVTIMEO_NEW", 66},
+    {"SO_SNDTIMEO_NEW", 67},
+    {"SO_TIMESTAMP_OLD", 29},
+    {"SO_INCOMING_CPU", 49},
+    {"IPPROTO_IP", IPPROTO_IP},
+    {"IPPROTO_TCP", IPPROTO_TCP},
+    {"IPPROTO_UDP", IPPROTO_UDP},
+    {"IPPROTO_IPV6", IPPROTO_IPV6},
     {"CLONE_THREAD", CLONE_THREAD},
     {"CLONE_VM", CLONE_VM},
     /* every namespace flag clone(2) knows */
@@ -176,12 +201,12 @@ static int parse_term(compiler_t *c, char *s, term_t *t)
     return 0;
 }
 
-/* allow-if NAME TERM [TERM]: the terms are ANDed; alternatives in a term
- * become one rule each. */
-static int allow_if(compiler_t *c, char **tok, int ntok)
+/* allow-if / eperm-if NAME TERM [TERM]: the terms are ANDed; alternatives
+ * in a term become one rule each. */
+static int rule_if(compiler_t *c, uint32_t action, char **tok, int ntok)
 {
     if (ntok < 3 || ntok > 4)
-        return bad(c, "allow-if NAME argN=V[|V...] [argM=V]");
+        return bad(c, "%s NAME argN=V[|V...] [argM=V]", tok[0]);
     int nr = syscall_nr(c, tok[1]);
     if (nr < 0)
         return nr;
@@ -190,6 +215,8 @@ static int allow_if(compiler_t *c, char **tok, int ntok)
     for (unsigned i = 0; i < nt; i++)
         if (parse_term(c, tok[2 + i], &t[i]) < 0)
             return -EINVAL;
+    if (action == c->def)
+        return 0; /* libseccomp refuses rules equal to the default */
     for (unsigned a = 0; a < t[0].nvalues; a++) {
         for (unsigned b = 0; b < (nt > 1 ? t[1].nvalues : 1); b++) {
             struct scmp_arg_cmp cmp[2];
@@ -198,7 +225,7 @@ static int allow_if(compiler_t *c, char **tok, int ntok)
             if (nt > 1)
                 cmp[1] =
                     SCMP_CMP64(t[1].arg, SCMP_CMP_MASKED_EQ, t[1].mask, t[1].values[b] & t[1].mask);
-            if (add(c, SCMP_ACT_ALLOW, nr, tok[1], nt, cmp) < 0)
+            if (add(c, action, nr, tok[1], nt, cmp) < 0)
                 return -EINVAL;
         }
     }
@@ -229,7 +256,9 @@ static int compile_line(compiler_t *c, char *line)
     if (!c->have_def)
         return bad(c, "the first rule must be 'default kill' or 'default eperm'");
     if (!strcmp(tok[0], "allow-if"))
-        return allow_if(c, tok, n);
+        return rule_if(c, SCMP_ACT_ALLOW, tok, n);
+    if (!strcmp(tok[0], "eperm-if"))
+        return rule_if(c, SCMP_ACT_ERRNO(EPERM), tok, n);
     uint32_t action;
     if (!strcmp(tok[0], "allow"))
         action = SCMP_ACT_ALLOW;
@@ -240,8 +269,9 @@ static int compile_line(compiler_t *c, char *line)
     else if (!strcmp(tok[0], "kill"))
         action = SCMP_ACT_KILL_PROCESS;
     else
-        return bad(c, "unknown directive '%s' (default, allow, allow-if, enosys, eperm, kill)",
-                   tok[0]);
+        return bad(
+            c, "unknown directive '%s' (default, allow, allow-if, enosys, eperm, eperm-if, kill)",
+            tok[0]);
     if (n < 2)
         return bad(c, "'%s' names no system call", tok[0]);
     for (int i = 1; i < n; i++) {

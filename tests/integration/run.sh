@@ -263,7 +263,12 @@ else
   bad "check --json" "exit $rc: ${out:0:300}"
 fi
 run check
-if [ "$rc" -eq 0 ] && grep -q "^user namespaces *yes" <<<"$out" && grep -q "^cgroup v2 limits" <<<"$out"; then ok "check: a table"; else bad "check table" "exit $rc: ${out:0:300}"; fi
+if [ "$rc" -eq 0 ] && grep -q "^user namespaces *yes" <<<"$out" && grep -q "^cgroup limits" <<<"$out"; then ok "check: a table"; else bad "check table" "exit $rc: ${out:0:300}"; fi
+# where this host mounts the v1 memory and pids controllers writable to us
+# (root on a v1 host, as CI), runs get a v1 cgroup and check says so
+if [ -w /sys/fs/cgroup/memory ] && [ -w /sys/fs/cgroup/pids ] && [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
+  if grep -q "^cgroup limits *yes *cgroup v1: memory (with kernel and TCP memory), pids" <<<"$out"; then ok "check: the v1 memory and pids controllers are used"; else bad "check v1" "${out:0:600}"; fi
+fi
 run check --bogus
 if [ "$rc" -eq 125 ] && [[ $err == secure-exec-launch:* ]]; then ok "check --bogus -> 125"; else bad "check --bogus" "exit $rc: $err"; fi
 

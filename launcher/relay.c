@@ -1,0 +1,208 @@
+/*
+ * launcher/relay.c — the guest's output through the supervisor (see
+ * relay.h). One thread, blocking descriptors on both sides: the guest
+ * waits on a full pipe as it would on a slow reader of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "relay.h"
+
+#define PIPE_BYTES (1 << 20) /* fewer wake-ups on a large write */
+
+struct lch_relay {
+    int rd[2];    /* the supervisor's read ends for the guest's 1 and 2 (-1: none) */
+    int wr[2];    /* the guest's write ends (wr[1] == wr[0] when shared) */
+    bool copy[2]; /* splice refused for this output: read and write */
+    uint64_t cap, total;
+    bool over;
+    pid_t victim;
+    pthread_t thread;
+    bool started;
+};
+
+/* Whether the host's 1 and 2 are the same file (a terminal, or 2>&1). */
+static bool same_output(void)
+{
+    struct stat a, b;
+    return fstat(1, &a) == 0 && fstat(2, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+lch_relay_t *lch_relay_open(uint64_t cap, int guest[2], char *err, size_t errlen)
+{
+    lch_relay_t *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "sandbox: out of memory");
+        return NULL;
+    }
+    r->cap = cap;
+    r->rd[0] = r->rd[1] = r->wr[0] = r->wr[1] = -1;
+    int n = same_output() ? 1 : 2;
+    for (int i = 0; i < n; i++) {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) {
+            snprintf(err, errlen, "sandbox: pipe: %s", strerror(errno));
+            for (int k = 0; k < i; k++) {
+                close(r->rd[k]);
+                close(r->wr[k]);
+            }
+            free(r);
+            return NULL;
+        }
+        fcntl(p[1], F_SETPIPE_SZ, PIPE_BYTES); /* a smaller pipe only costs wake-ups */
+        r->rd[i] = p[0];
+        r->wr[i] = p[1];
+    }
+    guest[0] = r->wr[0];
+    guest[1] = n == 2 ? r->wr[1] : r->wr[0];
+    return r;
+}
+
+void lch_relay_child(lch_relay_t *r)
+{
+    for (int i = 0; i < 2; i++)
+        if (r->rd[i] >= 0)
+            close(r->rd[i]);
+}
+
+/* Waits until the host's descriptor takes more (it may have been left
+ * non-blocking by whoever opened it). */
+static void wait_out(int fd)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLOUT};
+    while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+        ;
+}
+
+/* Moves up to len bytes from the guest's pipe i to the host's descriptor
+ * i + 1: the count, or -1 when the host's side failed. */
+static ssize_t move(lch_relay_t *r, int i, size_t len)
+{
+    int out = i + 1;
+    while (!r->copy[i]) {
+        ssize_t n = splice(r->rd[i], NULL, out, NULL, len, SPLICE_F_MOVE);
+        if (n >= 0)
+            return n;
+        if (errno == EAGAIN)
+            wait_out(out);
+        else if (errno == EINVAL || errno == ENOSYS)
+            r->copy[i] = true; /* a terminal, or a file opened O_APPEND */
+        else if (errno != EINTR)
+            return -1;
+    }
+    static char buf[1 << 16]; /* one relay thread per supervisor */
+    ssize_t n;
+    while ((n = read(r->rd[i], buf, len < sizeof buf ? len : sizeof buf)) < 0)
+        if (errno != EINTR)
+            return -1;
+    for (ssize_t done = 0; done < n;) {
+        ssize_t w = write(out, buf + done, (size_t)(n - done));
+        if (w < 0 && errno == EAGAIN)
+            wait_out(out);
+        else if (w < 0 && errno != EINTR)
+            return -1;
+        else if (w > 0)
+            done += w;
+    }
+    return n;
+}
+
+static void stop(lch_relay_t *r, int i)
+{
+    close(r->rd[i]);
+    r->rd[i] = -1;
+}
+
+static void *relay_main(void *arg)
+{
+    lch_relay_t *r = arg;
+    for (;;) {
+        struct pollfd pf[2];
+        int which[2], n = 0;
+        for (int i = 0; i < 2; i++)
+            if (r->rd[i] >= 0) {
+                pf[n] = (struct pollfd){.fd = r->rd[i], .events = POLLIN};
+                which[n++] = i;
+            }
+        if (n == 0)
+            break;
+        if (poll(pf, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int k = 0; k < n; k++) {
+            int i = which[k];
+            if (!pf[k].revents || r->rd[i] < 0)
+                continue;
+            int avail = 0;
+            if (ioctl(r->rd[i], FIONREAD, &avail) < 0 || avail <= 0) {
+                if (pf[k].revents & (POLLHUP | POLLERR | POLLNVAL))
+                    stop(r, i); /* the guest's ends are closed */
+                continue;
+            }
+            size_t len = (size_t)avail;
+            if (r->cap) {
+                uint64_t left = r->cap - r->total;
+                if (left == 0) {
+                    r->over = true;
+                    kill(r->victim, SIGKILL);
+                    for (int j = 0; j < 2; j++)
+                        if (r->rd[j] >= 0)
+                            stop(r, j);
+                    return NULL;
+                }
+                if (len > left)
+                    len = (size_t)left;
+            }
+            ssize_t moved = move(r, i, len);
+            if (moved <= 0)
+                stop(r, i); /* the host's side is gone: the guest gets EPIPE */
+            else
+                r->total += (uint64_t)moved;
+        }
+    }
+    return NULL;
+}
+
+int lch_relay_start(lch_relay_t *r, pid_t victim, char *err, size_t errlen)
+{
+    for (int i = 0; i < 2; i++)
+        if (r->wr[i] >= 0 && (i == 0 || r->wr[i] != r->wr[0]))
+            close(r->wr[i]);
+    r->wr[0] = r->wr[1] = -1;
+    r->victim = victim;
+    int e = pthread_create(&r->thread, NULL, relay_main, r);
+    if (e != 0) {
+        snprintf(err, errlen, "sandbox: output relay: %s", strerror(e));
+        return -1;
+    }
+    r->started = true;
+    return 0;
+}
+
+bool lch_relay_finish(lch_relay_t *r, uint64_t *relayed)
+{
+    if (r->started)
+        pthread_join(r->thread, NULL);
+    for (int i = 0; i < 2; i++) {
+        if (r->rd[i] >= 0)
+            close(r->rd[i]);
+        if (r->wr[i] >= 0 && (i == 0 || r->wr[i] != r->wr[0]))
+            close(r->wr[i]);
+    }
+    bool over = r->over;
+    if (relayed)
+        *relayed = r->total;
+    free(r);
+    return over;
+}

@@ -1,0 +1,37 @@
+/*
+ * launcher/relay.h — the guest's output, relayed by the supervisor.
+ *
+ * The guest gets the write ends of pipes as its descriptors 1 and 2, never
+ * the host's own open files (a guest could otherwise change their flags,
+ * seek them or keep them). A thread of the supervisor moves what arrives
+ * to the host's 1 and 2 (splice where the kernel can, read/write where it
+ * cannot) and counts it: past the cap on both together it stops, kills the
+ * guest and says so. When the host's 1 and 2 are one open file (2>&1), the
+ * guest gets one pipe for both, so their order is kept.
+ */
+#ifndef LCH_RELAY_H
+#define LCH_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct lch_relay lch_relay_t;
+
+/* Makes the pipes. cap is the output limit in bytes (0 none). guest[0]
+ * and guest[1] are the guest's descriptors 1 and 2 (maybe the same). */
+lch_relay_t *lch_relay_open(uint64_t cap, int guest[2], char *err, size_t errlen);
+
+/* In a child: closes the supervisor's ends (the read ends). */
+void lch_relay_child(lch_relay_t *r);
+
+/* In the supervisor after the fork: closes the guest's ends and starts the
+ * thread; past the cap it sends SIGKILL to victim. -1 with err on failure. */
+int lch_relay_start(lch_relay_t *r, pid_t victim, char *err, size_t errlen);
+
+/* Waits until the guest's ends are all closed and everything before is
+ * relayed; frees r. Returns true when the cap stopped the output. */
+bool lch_relay_finish(lch_relay_t *r, uint64_t *relayed);
+
+#endif
