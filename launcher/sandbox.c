@@ -291,8 +291,8 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++)
         bind_same(errfd, etc_files[i], false, false);
     if (mkdir_p("/newroot/etc", 0755) < 0 ||
-        lch_write_text("/newroot/etc/passwd", "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") <
-            0 ||
+        lch_write_text("/newroot/etc/passwd",
+                       "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") < 0 ||
         lch_write_text("/newroot/etc/group", "sandbox:x:1000:\n") < 0 ||
         lch_write_text("/newroot/etc/hostname", "sandbox\n") < 0)
         fail(errfd, "sandbox: cannot write /etc: %s", strerror(errno));
