@@ -120,5 +120,41 @@ else
   fail=$((fail + 1))
 fi
 
+# Output, inodes: with both walls (profile strict) and with the OS wall
+# alone (--allow-all keeps strict's limits). The cap is on stdout and
+# stderr together: past it the run ends with 153, at most the cap got out.
+for mode in strict allow-all; do
+  if [ "$mode" = strict ]; then mflags=(--profile strict); else mflags=(--allow-all); fi
+  (cd "$work/app" && timeout 30 "$bin" "${mflags[@]}" -e '
+const mb = Buffer.alloc(1 << 20, 0x6f);
+let i = 0;
+(function more() {
+  while (i < 64) { i++; const out = i % 2 ? process.stdout : process.stderr; if (!out.write(mb)) { out.once("drain", more); return; } }
+})();' >"$work/out.bin" 2>&1)
+  rc=$?
+  size=$(stat -c %s "$work/out.bin")
+  # the cap, and the launcher's own line saying why
+  if [ "$rc" -eq 153 ] && [ "$size" -le $(((16 << 20) + 200)) ] && grep -aq "output limit exceeded" "$work/out.bin"; then
+    echo "held    $mode 64 MiB of output under a 16 MiB cap ($size bytes out, exit 153)"
+    pass=$((pass + 1))
+  else
+    echo "ESCAPED $mode output cap (exit $rc, $size bytes out)"
+    fail=$((fail + 1))
+  fi
+  rm -f "$work/out.bin"
+  out=$(cd "$work/app" && timeout 60 "$bin" "${mflags[@]}" --allow-write=/tmp -e '
+const fs = require("fs");
+let n = 0;
+try { for (; n < 400000; n++) fs.symlinkSync("x", "/tmp/l" + n); console.log("no inode cap"); }
+catch (e) { console.log(e.code, n < 400000 ? "stopped" : "late"); }' 2>&1)
+  if [ "$out" = "ENOSPC stopped" ]; then
+    echo "held    $mode 400k symlinks in /tmp: the inode cap stops them"
+    pass=$((pass + 1))
+  else
+    echo "ESCAPED $mode symlinks in /tmp: ${out:0:200}"
+    fail=$((fail + 1))
+  fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,8 +13,10 @@
  * policy kills ends with SIGSYS, which tests/security/wall.sh also counts
  * as held for the calls that policy kills.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -36,6 +38,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "../../launcher/cgroup.h"
 #include "../../launcher/sandbox.h"
 
 static const char *canary;
@@ -96,6 +99,60 @@ static void *idle(void *arg)
     (void)arg;
     pause();
     return NULL;
+}
+
+/* 100 unix socketpairs and 50 loopback TCP connections, each direction
+ * written until it would block, after asking for 4 MiB buffers: what the
+ * kernel queued must stay inside the run's memory. */
+static int fill_sockets(void)
+{
+    int v = 4 << 20;
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s >= 0 && setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof v) == 0)
+        return escaped("SO_SNDBUF was set");
+    if (s >= 0 && setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) == 0)
+        return escaped("SO_RCVBUFFORCE was set");
+    if (s >= 0)
+        close(s);
+    static char block[1 << 16];
+    uint64_t queued = 0;
+    int fds[256], nfd = 0;
+    for (int i = 0; i < 100; i++) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+            break;
+        fds[nfd++] = sv[0];
+        fds[nfd++] = sv[1];
+    }
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 64) < 0 ||
+        getsockname(l, (struct sockaddr *)&a, &al) < 0)
+        return escaped("no loopback listener: %s", strerror(errno));
+    for (int i = 0; i < 25 && nfd + 2 <= 250; i++) {
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0)
+            break;
+        int d = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (d < 0)
+            break;
+        fcntl(c, F_SETFL, O_NONBLOCK);
+        fds[nfd++] = c;
+        fds[nfd++] = d;
+    }
+    for (int i = 0; i < nfd; i++)
+        for (;;) {
+            ssize_t w = send(fds[i], block, sizeof block, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w <= 0)
+                break;
+            queued += (uint64_t)w;
+        }
+    /* the host side samples its memory while this holds the buffers */
+    printf("queued %" PRIu64 " MiB on %d descriptors\n", queued >> 20, nfd);
+    fflush(stdout);
+    sleep(1);
+    return queued < (100u << 20) ? held() : escaped("%" PRIu64 " MiB queued", queued >> 20);
 }
 
 static int run(void *arg)
@@ -238,23 +295,82 @@ static int run(void *arg)
         return errno == ENOSYS ? held()
                                : escaped("clone3 failed with %s, not ENOSYS", strerror(errno));
     }
+    if (!strcmp(test, "symlinks")) {
+        /* short symlinks take no tmpfs block, only an inode: the inode
+         * cap must stop them long before 400k */
+        char name[64];
+        int made = 0, e = 0;
+        for (; made < 400000; made++) {
+            snprintf(name, sizeof name, "/tmp/l%d", made);
+            if (symlink("x", name) < 0) {
+                e = errno;
+                break;
+            }
+        }
+        if (made == 400000)
+            return escaped("400000 symlinks in /tmp");
+        return e == ENOSPC ? held() : escaped("symlink failed with %s", strerror(e));
+    }
+    if (!strcmp(test, "sockbuf"))
+        return fill_sockets();
+    if (!strcmp(test, "output")) {
+        /* 64 MiB to stdout: the run must end at the cap (16 MiB here) */
+        static char block[1 << 16];
+        memset(block, 'o', sizeof block);
+        for (int i = 0; i < 1024; i++)
+            if (write(1, block, sizeof block) < 0)
+                return 3;
+        return 0;
+    }
+    if (!strcmp(test, "cpu")) {
+        /* SIGXCPU ignored and blocked: only a limit from outside stops this */
+        signal(SIGXCPU, SIG_IGN);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGXCPU);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        for (volatile uint64_t i = 0;; i++)
+            ;
+    }
+    if (!strcmp(test, "memory")) {
+        /* native memory the V8 budget never sees: the run's cgroup ends it */
+        size_t total = 0;
+        for (int i = 0; i < 1024; i++) {
+            char *p = malloc(1 << 20);
+            if (!p)
+                break;
+            memset(p, i, 1 << 20);
+            total += 1 << 20;
+        }
+        return escaped("%zu MiB touched", total >> 20);
+    }
     printf("unknown test %s\n", test);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--check-cgroup")) {
+        char why[320];
+        bool ok = lch_cgroup_describe(why, sizeof why);
+        puts(why);
+        return ok ? 0 : 1;
+    }
     if (argc != 5) {
         fprintf(stderr, "usage: wall-probe POLICY APP CANARY TEST\n");
         return 2;
     }
     canary = argv[3];
     test = argv[4];
+    /* the limits of the strict profile where a probe tests one */
     lch_sandbox_t sb = {
         .app = argv[2],
-        .tmpfs_mb = 8,
+        .tmpfs_mb = strcmp(test, "symlinks") ? 8 : 64,
         .pids = 64,
         .fds = 256,
+        .memory_mb = 256,
+        .output_bytes = 16u << 20,
+        .cpu_ms = strcmp(test, "cpu") ? 0 : 300,
         .seccomp = argv[1],
     };
     char err[512];
