@@ -125,6 +125,16 @@ class Budget final : public ArrayBuffer::Allocator
         if (n > limit_)
             return false;
         size_t now = external_.fetch_add(n, std::memory_order_relaxed) + n;
+        // On the isolate's thread the heap's side is counted afresh past
+        // half the budget and every 1/32 of it reserved: WebAssembly
+        // memories grow without a GC.
+        if (iso_ && Isolate::TryGetCurrent() == iso_) {
+            since_ += n;
+            if (since_ >= limit_ / 32 || now + heap_.load(std::memory_order_relaxed) > limit_ / 2) {
+                since_ = 0;
+                refresh();
+            }
+        }
         if (now + heap_.load(std::memory_order_relaxed) > limit_) {
             external_.fetch_sub(n, std::memory_order_relaxed);
             return false;
@@ -140,9 +150,21 @@ class Budget final : public ArrayBuffer::Allocator
     {
         external_.fetch_sub(n, std::memory_order_relaxed);
     }
-    void set_heap(size_t n)
+    // Counts the heap's side again (on the isolate's thread): the used
+    // heap, and what V8 counts outside it that did not come through here —
+    // WebAssembly memories, mostly (V8 reserves them itself).
+    size_t refresh()
     {
-        heap_.store(n, std::memory_order_relaxed);
+        HeapStatistics hs;
+        iso_->GetHeapStatistics(&hs);
+        size_t ours = external(), v8 = hs.external_memory();
+        size_t heap = hs.used_heap_size() + (v8 > ours ? v8 - ours : 0);
+        heap_.store(heap, std::memory_order_relaxed);
+        return heap;
+    }
+    void set_isolate(Isolate *iso)
+    {
+        iso_ = iso;
     }
     size_t external() const
     {
@@ -192,7 +214,9 @@ class Budget final : public ArrayBuffer::Allocator
         return p;
     }
 
-    const size_t limit_; // bytes; 0: count only
+    const size_t limit_;     // bytes; 0: count only
+    Isolate *iso_ = nullptr; // set once the isolate exists
+    size_t since_ = 0;       // reserved on iso_'s thread since the last refresh
     std::atomic<size_t> external_{0};
     std::atomic<size_t> heap_{0}; // V8's used heap at the last GC
 };
@@ -340,42 +364,39 @@ size_t near_heap_limit(void *data, size_t current, size_t)
     return current + 128 * 1024 * 1024;
 }
 
-// What the budget has besides its external count: the used heap, and what
-// V8 counts outside the heap that did not come through the budget —
-// WebAssembly memories, mostly (V8 reserves them itself).
-size_t heap_side(vm_t *vm)
+// Heap and external together past the budget by more than this end the run:
+// allocations are refused at the budget itself, the slack keeps a guest
+// that filled it with Buffers from dying of its heap's next few objects
+// (and of V8 counting freed stores a little later than the allocator).
+size_t overdrawn(vm_t *vm)
 {
-    HeapStatistics hs;
-    vm->isolate->GetHeapStatistics(&hs);
-    size_t ours = vm->budget->external(), v8 = hs.external_memory();
-    return hs.used_heap_size() + (v8 > ours ? v8 - ours : 0);
+    return vm->heap_limit + vm->heap_limit / 4;
 }
 
-// Interrupt after a full GC found heap + external past the budget: the
-// external count may still hold buffers that GC found dead (V8 frees them
-// from its sweeper afterwards), so collect everything, let the sweeper
-// finish, and count again before ending the run.
+// Interrupt after a full GC found heap + external overdrawn: the external
+// count may still hold buffers that GC found dead (V8 frees them from its
+// sweeper afterwards), so collect everything, let the sweeper finish, and
+// count again before ending the run.
 void check_budget(Isolate *iso, void *data)
 {
     vm_t *vm = static_cast<vm_t *>(data);
     iso->LowMemoryNotification();
-    size_t heap = heap_side(vm);
-    vm->budget->set_heap(heap);
-    if (heap + vm->budget->external() > vm->heap_limit)
+    size_t heap = vm->budget->refresh();
+    if (heap + vm->budget->external() > overdrawn(vm))
         memory_exceeded(vm);
     vm->budget_check = false;
 }
 
 // After every GC the budget learns the heap's side (what external
 // allocations may still take). The heap grows within its own limit, so
-// after a full GC heap and external together are held to the budget too.
+// after a full GC heap and external together are held to the budget too
+// (with a quarter's slack).
 void after_gc(Isolate *iso, GCType type, GCCallbackFlags, void *data)
 {
     vm_t *vm = static_cast<vm_t *>(data);
-    size_t heap = heap_side(vm);
-    vm->budget->set_heap(heap);
+    size_t heap = vm->budget->refresh();
     if (type == kGCTypeMarkSweepCompact && vm->heap_limit && !vm->budget_check &&
-        heap + vm->budget->external() > vm->heap_limit) {
+        heap + vm->budget->external() > overdrawn(vm)) {
         vm->budget_check = true;
         iso->RequestInterrupt(check_budget, vm);
     }
@@ -664,6 +685,7 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     // "current isolate" (used by Exception::*, among others) must be it.
     vm->isolate->Enter();
     setup_isolate(vm.get());
+    vm->budget->set_isolate(vm->isolate);
     vm->isolate->AddGCEpilogueCallback(after_gc, vm.get());
     {
         HandleScope hs(vm->isolate);
