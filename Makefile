@@ -5,7 +5,7 @@
 #   make check       deps + build + every test; ends with "N passed, N failed"
 #   make check-asan  the unit tests under ASan+UBSan (part of make check)
 #   make demo        deps + build + run contrib/examples/hello under --profile strict
-#   make bench       cold start and fs workloads against host node, the overlay against a bind
+#   make bench       cold start, fs, package and memory workloads against host node, the overlay against a bind
 #   make format / make lint
 
 SHELL := /bin/bash
@@ -235,6 +235,7 @@ bench: $(BIN)
 	bash bench/fs.sh
 	bash bench/overlay.sh
 	bash bench/modules.sh
+	bash bench/memory.sh
 
 # ---- form -------------------------------------------------------------------
 

@@ -420,8 +420,9 @@ typedef struct {
     uint64_t n, r, p, maxmem; /* iterations (n) or scrypt's N, r, p */
     uint8_t *out;
     size_t outlen;
-    int cb_index; /* the argument that may hold the callback */
-    bool async;   /* it does: the job runs on the pool, on copies it owns */
+    size_t reserved; /* in the run's memory budget: the output, scrypt's work area */
+    int cb_index;    /* the argument that may hold the callback */
+    bool async;      /* it does: the job runs on the pool, on copies it owns */
     bool failed;
     ssl_err_t err;
 } kdf_job_t;
@@ -435,6 +436,7 @@ static void job_free(kdf_job_t *j)
         OPENSSL_clear_free(j->b, j->blen);
         OPENSSL_clear_free(j->info, j->infolen);
     }
+    vm_release(j->rt->vm, j->reserved);
     free(j->out);
     free(j);
 }
@@ -569,6 +571,17 @@ static uint8_t *job_arg(vm_call_t *c, const kdf_job_t *j, int i, size_t *len, bo
  * pool. Takes the job. */
 static void job_dispatch(vm_call_t *c, kdf_job_t *j)
 {
+    /* what scrypt allocates (128·r·(N + p + 2) bytes), at most maxmem */
+    double work =
+        j->kind == KDF_SCRYPT ? 128.0 * (double)j->r * ((double)j->n + (double)j->p + 2) : 0;
+    if (work > (double)j->maxmem)
+        work = (double)j->maxmem;
+    if (!vm_reserve(j->rt->vm, j->outlen + (size_t)work)) {
+        job_free(j);
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    j->reserved = j->outlen + (size_t)work;
     j->out = malloc(j->outlen ? j->outlen : 1);
     if (!j->out) {
         job_free(j);

@@ -64,6 +64,8 @@ struct fs_req_s {
     char *str;
     uint8_t *data;
     size_t data_len;
+    size_t reserved;  /* data's room in the run's memory budget */
+    bool over_budget; /* the budget refused it: Node's allocation error */
     char **names;
     uint8_t *types;
     size_t n;
@@ -82,6 +84,7 @@ static void req_free(fs_req_t *r)
     free(r->names);
     free(r->types);
     free(r->data);
+    vm_release(r->rt->vm, r->reserved);
     free(r->str);
     free(r->path);
     free(r->path2);
@@ -225,14 +228,24 @@ static int op_read_file(fs_req_t *r)
         close(fd);
         return -EFBIG;
     }
-    uint8_t *buf = malloc(cap);
+    /* the room is reserved in the budget before it is made; a guest keeps
+     * the result (counted again then) or it is freed with the request */
+    r->over_budget = !vm_reserve(r->rt->vm, cap);
+    r->reserved = r->over_budget ? 0 : cap;
+    uint8_t *buf = r->over_budget ? NULL : malloc(cap);
     int err = buf ? 0 : -ENOMEM;
     while (!err) {
         if (len == cap) {
             size_t ncap = cap * 2 > FS_READFILE_MAX ? FS_READFILE_MAX : cap * 2;
-            uint8_t *nb = ncap > cap ? realloc(buf, ncap) : NULL;
+            if (ncap == cap) {
+                err = -EFBIG;
+                break;
+            }
+            r->over_budget = !vm_reserve(r->rt->vm, ncap - cap);
+            r->reserved += r->over_budget ? 0 : ncap - cap;
+            uint8_t *nb = r->over_budget ? NULL : realloc(buf, ncap);
             if (!nb) {
-                err = ncap > cap ? -ENOMEM : -EFBIG;
+                err = -ENOMEM;
                 break;
             }
             buf = nb;
@@ -767,6 +780,9 @@ static int op_statfs(fs_req_t *r)
 
 static vm_ref_t make_error(fs_req_t *r)
 {
+    if (r->over_budget)
+        return vm_new_error(r->rt->vm, &(vm_error_t){.type = "RangeError",
+                                                     .message = "Array buffer allocation failed"});
     char msg[PATH_MAX * 2 + 128];
     const char *name = uv_err_name(r->err);
     const char *p = r->err_bare ? NULL : r->err_dest && r->path2 ? r->path2 : r->path;

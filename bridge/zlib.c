@@ -11,6 +11,11 @@
  * copies of the input; the state is marked busy meanwhile, and a close
  * then only marks it, the completion frees it.
  *
+ * Memory is the run's budget (vm_reserve): the libraries' own state comes
+ * from counting allocators, a step's output room and its input copy are
+ * reserved before they are made; past the budget a step throws Node's
+ * "Array buffer allocation failed", a state fails as zlib's out of memory.
+ *
  * Errors follow Node: zlib's message (or "unexpected end of file",
  * "Missing dictionary", "Bad dictionary", "Zlib error") with errno and the
  * Z_* code; brotli's "Decompression failed" with ERR_<brotli error name>.
@@ -42,6 +47,7 @@ enum {
 #define MAX_BROTLI_PARAMS 16
 
 typedef struct {
+    vm_t *vm; /* whose budget the libraries' state is counted in */
     int mode;
     bool busy;     /* a pool step is running on it */
     bool orphaned; /* released while busy: the step's completion frees it */
@@ -93,6 +99,42 @@ static bool is_deflate(int mode)
     return mode == M_DEFLATE || mode == M_GZIP || mode == M_DEFLATERAW;
 }
 
+/* The libraries' allocations, counted in the budget: each block carries
+ * its size before it (zlib and brotli free without one). */
+typedef union {
+    size_t n;
+    max_align_t align;
+} block_t;
+
+static void *budget_alloc(void *opaque, size_t n)
+{
+    zs_t *s = opaque;
+    if (n > SIZE_MAX - sizeof(block_t) || !vm_reserve(s->vm, n + sizeof(block_t)))
+        return NULL;
+    block_t *b = malloc(n + sizeof(block_t));
+    if (!b) {
+        vm_release(s->vm, n + sizeof(block_t));
+        return NULL;
+    }
+    b->n = n + sizeof(block_t);
+    return b + 1;
+}
+
+static void budget_free(void *opaque, void *p)
+{
+    if (!p)
+        return;
+    zs_t *s = opaque;
+    block_t *b = (block_t *)p - 1;
+    vm_release(s->vm, b->n);
+    free(b);
+}
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    return budget_alloc(opaque, (size_t)items * size);
+}
+
 /* (Re)initialises zlib's side from the saved parameters: 0 or a Z_* error. */
 static int zs_init_zlib(zs_t *s)
 {
@@ -104,6 +146,9 @@ static int zs_init_zlib(zs_t *s)
     else if (s->mode == M_DEFLATERAW || s->mode == M_INFLATERAW)
         wbits = -wbits;
     memset(&s->z, 0, sizeof s->z);
+    s->z.zalloc = z_alloc;
+    s->z.zfree = budget_free;
+    s->z.opaque = s;
     int r = is_deflate(s->mode)
                 ? deflateInit2(&s->z, s->level, Z_DEFLATED, wbits, s->memlevel, s->strategy)
                 : inflateInit2(&s->z, wbits);
@@ -123,10 +168,12 @@ static int zs_init_zlib(zs_t *s)
 static zs_t *zs_new(vm_call_t *c, int mode)
 {
     zs_t *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s) {
         vm_throwf(c, "Error", "ERR_ZLIB_INITIALIZATION_FAILED", "Initialization failed");
-    else
-        s->mode = mode;
+        return NULL;
+    }
+    s->vm = vm_call_vm(c);
+    s->mode = mode;
     return s;
 }
 
@@ -187,10 +234,10 @@ static void c_init_brotli(vm_call_t *c)
         return;
     bool ok;
     if (mode == M_BROTLI_ENCODE) {
-        s->be = BrotliEncoderCreateInstance(NULL, NULL, NULL);
+        s->be = BrotliEncoderCreateInstance(budget_alloc, budget_free, s);
         ok = s->be != NULL;
     } else {
-        s->bd = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+        s->bd = BrotliDecoderCreateInstance(budget_alloc, budget_free, s);
         ok = s->bd != NULL;
     }
     size_t n = plen / sizeof(int32_t);
@@ -403,6 +450,7 @@ typedef struct {
     vm_ref_t keep; /* the handle object: alive while the pool works */
     vm_ref_t cb;
     uint8_t *in_copy;
+    size_t reserved; /* the output room and the input copy, in the budget */
     step_t t;
 } zjob_t;
 
@@ -410,6 +458,7 @@ static void zjob_free(zjob_t *j)
 {
     vm_ref_free(j->rt->vm, j->keep);
     vm_ref_free(j->rt->vm, j->cb);
+    vm_release(j->rt->vm, j->reserved);
     free(j->in_copy);
     free(j->t.out);
     free(j);
@@ -471,25 +520,34 @@ static void c_write(vm_call_t *c)
         return;
     }
     step_t t = {.in = in, .in_len = in_len, .out_len = (size_t)out_len};
+    bool async = vm_arg_type(c, 4) == VM_T_FUNCTION;
+    size_t reserved = t.out_len + (async ? in_len : 0);
+    vm_t *vm = vm_call_vm(c);
+    if (!vm_reserve(vm, reserved)) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
     t.out = malloc(t.out_len);
     if (!t.out) {
+        vm_release(vm, reserved);
         vm_throwf(c, "RangeError", "ERR_BUFFER_TOO_LARGE", "cannot allocate %zu bytes", t.out_len);
         return;
     }
-    if (vm_arg_type(c, 4) == VM_T_FUNCTION) {
+    if (async) {
         zjob_t *j = calloc(1, sizeof *j);
         uint8_t *copy = malloc(in_len ? in_len : 1);
         if (!j || !copy) {
             free(j);
             free(copy);
             free(t.out);
+            vm_release(vm, reserved);
             vm_throwf(c, "RangeError", "ERR_BUFFER_TOO_LARGE", "cannot allocate the step");
             return;
         }
         if (in_len)
             memcpy(copy, in, in_len);
         t.in = copy;
-        *j = (zjob_t){.rt = br__rt(c), .s = s, .in_copy = copy, .t = t};
+        *j = (zjob_t){.rt = br__rt(c), .s = s, .in_copy = copy, .reserved = reserved, .t = t};
         j->keep = vm_arg_ref(c, 0);
         j->cb = vm_arg_ref(c, 4);
         j->work.data = j;
@@ -508,12 +566,14 @@ static void c_write(vm_call_t *c)
     zerr_t e;
     if (zs_error(s, &t, &e)) {
         free(t.out);
+        vm_release(vm, reserved);
         throw_zerr(c, &e);
         return;
     }
-    vm_ref_t r = step_result(vm_call_vm(c), &t);
+    vm_ref_t r = step_result(vm, &t);
+    vm_release(vm, reserved); /* the output array is counted from here */
     vm_ret_ref(c, r);
-    vm_ref_free(vm_call_vm(c), r);
+    vm_ref_free(vm, r);
 }
 
 /* reset(handle): back to a fresh stream with the same parameters */
@@ -529,10 +589,10 @@ static void c_reset(vm_call_t *c)
         /* brotli has no reset: a new instance with default parameters */
         if (s->be) {
             BrotliEncoderDestroyInstance(s->be);
-            s->be = BrotliEncoderCreateInstance(NULL, NULL, NULL);
+            s->be = BrotliEncoderCreateInstance(budget_alloc, budget_free, s);
         } else {
             BrotliDecoderDestroyInstance(s->bd);
-            s->bd = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+            s->bd = BrotliDecoderCreateInstance(budget_alloc, budget_free, s);
         }
         if (!s->be && !s->bd)
             r = Z_MEM_ERROR;

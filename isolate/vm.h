@@ -104,9 +104,13 @@ typedef struct vm_options_s {
     size_t ntables;
     const uint8_t *snapshot; /* borrowed blob from vm_snapshot_build */
     size_t snapshot_len;
-    size_t heap_limit_mb; /* 0: V8's default */
+    size_t heap_limit_mb; /* the memory budget (see vm_reserve); 0: V8's default */
     void *userdata;       /* returned by vm_userdata() */
 } vm_options_t;
+
+/* The young generation (two semi-spaces and its large-object space), as
+ * Node's on x64: a working area on top of the budget, whatever its size. */
+#define VM_YOUNG_GEN_MB 48
 
 /* Creates an isolate + context from the snapshot. *err is malloc'd. */
 int vm_new(const vm_options_t *opts, vm_t **out, char **err);
@@ -116,6 +120,24 @@ void *vm_userdata(vm_t *vm);
 
 /* The start function the snapshot carries (a ref the vm owns; do not free). */
 vm_ref_t vm_start_fn(vm_t *vm);
+
+/* The memory budget (heap_limit_mb) is one count: V8's old generation is
+ * capped at it, and what lives outside the heap — ArrayBuffer and Buffer
+ * backing stores, arrays taken from bridges (vm_*_bytes_take), bridges'
+ * native buffers reserved here — may take only what the heap leaves. Past
+ * it an allocation fails (a catchable RangeError for the guest); heap and
+ * external together past it after a full GC end the run as the heap limit
+ * does (VM_LIMIT_MEMORY).
+ *
+ * vm_reserve counts bytes a bridge is about to malloc: false when the
+ * budget cannot take them (on the vm's thread after a full GC was tried),
+ * and then the bridge fails with "Array buffer allocation failed" (a
+ * RangeError, or ENOMEM for work on the pool). vm_release gives them back.
+ * Both may be called from any thread. */
+bool vm_reserve(vm_t *vm, size_t bytes);
+void vm_release(vm_t *vm, size_t bytes);
+/* The same failure thrown into JS: RangeError "Array buffer allocation failed". */
+void vm_throw_alloc_failed(vm_call_t *c);
 
 /* Thread-safe: stop the running JS as soon as possible. */
 void vm_terminate(vm_t *vm, vm_limit_t why);
@@ -194,7 +216,8 @@ vm_ref_t vm_new_f64(vm_t *vm, const double *v, size_t n);
  * The storage does not move for the array's life. */
 double *vm_f64_data(vm_t *vm, vm_ref_t ref, size_t *n);
 /* A new Uint8Array owning malloc'd data (freed by the GC), as a ref the
- * caller frees; for results that arrive outside a native call. */
+ * caller frees; for results that arrive outside a native call. Counted in
+ * the budget as vm_ret_bytes_take's. */
 vm_ref_t vm_new_bytes_take(vm_t *vm, uint8_t *data, size_t len);
 bool vm_ref_is_true(vm_t *vm, vm_ref_t ref);
 /* Numeric value of a ref, or dflt when it is not a number. */
@@ -224,9 +247,12 @@ void vm_ret_bigint_u64(vm_call_t *c, uint64_t v);
 void vm_ret_str(vm_call_t *c, const char *s, size_t len); /* copied */
 /* A Float64Array holding a copy of v[0..n). */
 void vm_ret_f64(vm_call_t *c, const double *v, size_t n);
-/* A Uint8Array holding a copy of data[0..len). */
-void vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len);
-/* A Uint8Array that takes ownership of malloc'd data (freed by the GC). */
+/* A Uint8Array holding a copy of data[0..len); past the budget it throws
+ * (vm_throw_alloc_failed) and returns false. */
+bool vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len);
+/* A Uint8Array that takes ownership of malloc'd data (freed by the GC); its
+ * bytes are counted in the budget from here on, never refused (a bridge
+ * that made a large buffer reserved it first and releases it now). */
 void vm_ret_bytes_take(vm_call_t *c, uint8_t *data, size_t len);
 void vm_ret_ref(vm_call_t *c, vm_ref_t ref); /* borrows ref */
 

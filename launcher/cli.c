@@ -61,7 +61,7 @@ const char *lch_cli_usage(void)
            "  --allow-run[=C,...]    allow these child processes\n"
            "  --allow-all            every permission domain open\n"
            "  --audit FILE           one JSON line per permission decision\n"
-           "  --memory-limit MB      V8 heap limit (exit 137 when exceeded)\n"
+           "  --memory-limit MB      memory budget: V8 heap + buffers (exit 137 when exceeded)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
            "  --print-profile        print the effective policy and its seccomp policy, then exit\n"

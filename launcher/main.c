@@ -266,7 +266,7 @@ static bool grants_remote_hosts(const brk_policy_t *p)
 
 /* --print-profile: the effective policy in profile syntax, then the text
  * of the seccomp policy it names. */
-static void print_profile(const brk_policy_t *p, const char *profile)
+static void print_profile(const brk_policy_t *p, const char *profile, size_t memory_mb)
 {
     static const struct {
         brk_domain_t d;
@@ -291,8 +291,12 @@ static void print_profile(const brk_policy_t *p, const char *profile)
     }
     printf("limits.heap_mb = %zu\nlimits.timeout_ms = %" PRIu64 "\nlimits.cpu_ms = %" PRIu64
            "\nlimits.tmpfs_mb = %zu\nlimits.pids = %u\nlimits.fds = %u\n"
-           "limits.output_bytes = %" PRIu64 "\nsandbox.namespaces = ",
+           "limits.output_bytes = %" PRIu64 "\n",
            s->heap_mb, s->timeout_ms, s->cpu_ms, s->tmpfs_mb, s->pids, s->fds, s->output_bytes);
+    printf("# memory budget %zu MB, one count: V8 old generation + ArrayBuffer/Buffer stores +\n"
+           "# bridge buffers (fs, zlib, crypto) + WebAssembly memories; young generation %d MB "
+           "on top\nsandbox.namespaces = ",
+           memory_mb ? memory_mb : s->heap_mb, VM_YOUNG_GEN_MB);
     bool first = true;
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
         if (s->namespaces & (1u << i)) {
@@ -352,7 +356,7 @@ int main(int argc, char **argv)
     memcpy(cwd, app, strlen(app) + 1);
     brk_policy_t *policy = build_policy(&opts, app);
     if (opts.print_profile) {
-        print_profile(policy, opts.profile ? opts.profile : "strict");
+        print_profile(policy, opts.profile ? opts.profile : "strict", opts.memory_limit_mb);
         brk_policy_free(policy);
         return 0;
     }

@@ -99,6 +99,128 @@ char *xstrdup_printf(const char *fmt, ...)
     return out;
 }
 
+// The run's one memory budget (vm_options_t.heap_limit_mb). V8's old
+// generation is capped at the budget by its own limit; this counts the rest
+// the guest can make grow, outside the heap: ArrayBuffer and Buffer backing
+// stores (V8 allocates them here), arrays the bridges hand over
+// (vm_*_bytes_take) and the bridges' native buffers in flight (vm_reserve).
+// A reservation is refused when the external bytes plus the heap's size at
+// the last GC would pass the budget; for a backing store V8 then collects
+// garbage, retries, and at last throws "RangeError: Array buffer allocation
+// failed", as Node does on a failed allocation. Thread-safe: bridges reserve
+// from the pool and V8 frees backing stores from its sweeper threads.
+class Budget final : public ArrayBuffer::Allocator
+{
+  public:
+    explicit Budget(size_t limit) : limit_(limit)
+    {
+    }
+
+    bool reserve(size_t n)
+    {
+        if (!limit_) {
+            external_.fetch_add(n, std::memory_order_relaxed);
+            return true;
+        }
+        if (n > limit_)
+            return false;
+        size_t now = external_.fetch_add(n, std::memory_order_relaxed) + n;
+        // On the isolate's thread the heap's side is counted afresh past
+        // half the budget and every 1/32 of it reserved: WebAssembly
+        // memories grow without a GC.
+        if (iso_ && Isolate::TryGetCurrent() == iso_) {
+            since_ += n;
+            if (since_ >= limit_ / 32 || now + heap_.load(std::memory_order_relaxed) > limit_ / 2) {
+                since_ = 0;
+                refresh();
+            }
+        }
+        if (now + heap_.load(std::memory_order_relaxed) > limit_) {
+            external_.fetch_sub(n, std::memory_order_relaxed);
+            return false;
+        }
+        return true;
+    }
+    // Bytes that already exist (arrays taken from a bridge): counted, never refused.
+    void charge(size_t n)
+    {
+        external_.fetch_add(n, std::memory_order_relaxed);
+    }
+    void release(size_t n)
+    {
+        external_.fetch_sub(n, std::memory_order_relaxed);
+    }
+    // Counts the heap's side again (on the isolate's thread): the used
+    // heap, and what V8 counts outside it that did not come through here —
+    // WebAssembly memories, mostly (V8 reserves them itself).
+    size_t refresh()
+    {
+        HeapStatistics hs;
+        iso_->GetHeapStatistics(&hs);
+        size_t ours = external(), v8 = hs.external_memory();
+        size_t heap = hs.used_heap_size() + (v8 > ours ? v8 - ours : 0);
+        heap_.store(heap, std::memory_order_relaxed);
+        return heap;
+    }
+    void set_isolate(Isolate *iso)
+    {
+        iso_ = iso;
+    }
+    size_t external() const
+    {
+        return external_.load(std::memory_order_relaxed);
+    }
+    size_t limit() const
+    {
+        return limit_;
+    }
+
+    void *Allocate(size_t n) override
+    {
+        return reserve(n) ? kept(calloc(n ? n : 1, 1), n) : nullptr;
+    }
+    void *AllocateUninitialized(size_t n) override
+    {
+        return reserve(n) ? kept(malloc(n ? n : 1), n) : nullptr;
+    }
+    void Free(void *p, size_t n) override
+    {
+        free(p);
+        release(n);
+    }
+    void *Reallocate(void *p, size_t old, size_t n) override
+    {
+        if (n > old && !reserve(n - old))
+            return nullptr;
+        void *q = realloc(p, n ? n : 1);
+        if (!q) {
+            if (n > old)
+                release(n - old);
+            return nullptr;
+        }
+        if (n > old)
+            memset(static_cast<char *>(q) + old, 0, n - old);
+        else
+            release(old - n);
+        return q;
+    }
+
+  private:
+    // The result of a reserved allocation: a failed one gives its bytes back.
+    void *kept(void *p, size_t n)
+    {
+        if (!p)
+            release(n);
+        return p;
+    }
+
+    const size_t limit_;     // bytes; 0: count only
+    Isolate *iso_ = nullptr; // set once the isolate exists
+    size_t since_ = 0;       // reserved on iso_'s thread since the last refresh
+    std::atomic<size_t> external_{0};
+    std::atomic<size_t> heap_{0}; // V8's used heap at the last GC
+};
+
 } // namespace
 
 // A C object owned by a JS object (vm_ret_handle).
@@ -111,7 +233,7 @@ struct NativeHandle {
 
 struct vm_s {
     Isolate *isolate = nullptr;
-    ArrayBuffer::Allocator *allocator = nullptr;
+    Budget *budget = nullptr;
     Global<Context> context;
     std::vector<const vm_native_t *> natives;
     std::vector<const char *> natives_ns;
@@ -119,7 +241,8 @@ struct vm_s {
     std::vector<vm_ref_t> free_refs;
     void *userdata = nullptr;
     std::atomic<int> limit{VM_LIMIT_NONE};
-    size_t heap_limit = 0;
+    size_t heap_limit = 0;     // the memory budget, bytes (0: none)
+    bool budget_check = false; // a check_budget interrupt is pending or running
     vm_ref_t start_fn = 0;
     vm_ref_t reject_hook = 0;
     Global<Value> exception;
@@ -227,14 +350,56 @@ void capture_header(vm_t *vm, Local<Context> ctx, Local<Message> msg)
     vm->has_exception_header = vm__where_header(vm->isolate, ctx, msg, &vm->exception_header);
 }
 
-size_t near_heap_limit(void *data, size_t current, size_t)
+void memory_exceeded(vm_t *vm)
 {
-    vm_t *vm = static_cast<vm_t *>(data);
     int none = VM_LIMIT_NONE;
     vm->limit.compare_exchange_strong(none, VM_LIMIT_MEMORY);
     vm->isolate->TerminateExecution();
+}
+
+size_t near_heap_limit(void *data, size_t current, size_t)
+{
+    memory_exceeded(static_cast<vm_t *>(data));
     // Headroom so V8 can unwind instead of aborting; the run ends right after.
     return current + 128 * 1024 * 1024;
+}
+
+// Heap and external together past the budget by more than this end the run:
+// allocations are refused at the budget itself, the slack keeps a guest
+// that filled it with Buffers from dying of its heap's next few objects
+// (and of V8 counting freed stores a little later than the allocator).
+size_t overdrawn(vm_t *vm)
+{
+    return vm->heap_limit + vm->heap_limit / 4;
+}
+
+// Interrupt after a full GC found heap + external overdrawn: the external
+// count may still hold buffers that GC found dead (V8 frees them from its
+// sweeper afterwards), so collect everything, let the sweeper finish, and
+// count again before ending the run.
+void check_budget(Isolate *iso, void *data)
+{
+    vm_t *vm = static_cast<vm_t *>(data);
+    iso->LowMemoryNotification();
+    size_t heap = vm->budget->refresh();
+    if (heap + vm->budget->external() > overdrawn(vm))
+        memory_exceeded(vm);
+    vm->budget_check = false;
+}
+
+// After every GC the budget learns the heap's side (what external
+// allocations may still take). The heap grows within its own limit, so
+// after a full GC heap and external together are held to the budget too
+// (with a quarter's slack).
+void after_gc(Isolate *iso, GCType type, GCCallbackFlags, void *data)
+{
+    vm_t *vm = static_cast<vm_t *>(data);
+    size_t heap = vm->budget->refresh();
+    if (type == kGCTypeMarkSweepCompact && vm->heap_limit && !vm->budget_check &&
+        heap + vm->budget->external() > overdrawn(vm)) {
+        vm->budget_check = true;
+        iso->RequestInterrupt(check_budget, vm);
+    }
 }
 
 void on_oom(const char *location, bool is_heap)
@@ -381,6 +546,8 @@ extern "C" int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables
     *blob_out = nullptr;
     *blob_len = 0;
     vm_t vm;
+    Budget budget(0); // counts, refuses nothing; outlives the creator's arrays
+    vm.budget = &budget;
     flatten(&vm, tables, ntables);
     StartupData data{nullptr, 0};
     {
@@ -489,18 +656,28 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     blob.raw_size = static_cast<int>(h.data_len);
 
     vm->userdata = opts->userdata;
-    vm->allocator = ArrayBuffer::Allocator::NewDefaultAllocator();
+    vm->heap_limit = opts->heap_limit_mb << 20;
+    vm->budget = new Budget(vm->heap_limit);
     Isolate::CreateParams params;
     params.snapshot_blob = &blob;
     params.external_references = kExternalRefs;
-    params.array_buffer_allocator = vm->allocator;
+    params.array_buffer_allocator = vm->budget;
     if (opts->heap_limit_mb) {
-        vm->heap_limit = opts->heap_limit_mb * 1024 * 1024;
-        params.constraints.ConfigureDefaultsFromHeapSize(0, vm->heap_limit);
+        // The old generation gets the whole budget (what it holds is
+        // counted against external allocations); the young generation is
+        // Node's on x64 whatever the budget: a small one (what
+        // ConfigureDefaultsFromHeapSize derives from 128 MB) means a
+        // scavenge every few hundred KB and allocation-heavy code 1.5-1.9x
+        // slower. One WebAssembly memory is held to the budget by the
+        // engine's page limit.
+        params.constraints.set_max_old_generation_size_in_bytes(vm->heap_limit);
+        params.constraints.set_max_young_generation_size_in_bytes(size_t{VM_YOUNG_GEN_MB} << 20);
+        std::string pages = "--wasm-max-mem-pages=" + std::to_string(vm->heap_limit >> 16);
+        V8::SetFlagsFromString(pages.c_str());
     }
     vm->isolate = Isolate::New(params);
     if (!vm->isolate) {
-        delete vm->allocator;
+        delete vm->budget;
         *err = xstrdup_printf("cannot create a V8 isolate");
         return -ENOMEM;
     }
@@ -508,6 +685,8 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     // "current isolate" (used by Exception::*, among others) must be it.
     vm->isolate->Enter();
     setup_isolate(vm.get());
+    vm->budget->set_isolate(vm->isolate);
+    vm->isolate->AddGCEpilogueCallback(after_gc, vm.get());
     {
         HandleScope hs(vm->isolate);
         Local<Context> ctx = Context::New(vm->isolate);
@@ -552,7 +731,7 @@ extern "C" void vm_free(vm_t *vm)
         vm->isolate->Exit();
         vm->isolate->Dispose();
     }
-    delete vm->allocator;
+    delete vm->budget;
     delete vm;
 }
 
@@ -676,16 +855,75 @@ extern "C" void vm_take_exception(vm_t *vm, vm_ref_t *exception, char **header)
     vm->has_exception_header = false;
 }
 
-static void free_backing(void *data, size_t, void *);
+static void free_backing(void *data, size_t len, void *budget)
+{
+    free(data);
+    static_cast<Budget *>(budget)->release(len);
+}
+
+// An ArrayBuffer owning malloc'd data, counted in the budget until the GC
+// frees it.
+static Local<ArrayBuffer> owned_buffer(vm_t *vm, void *data, size_t len)
+{
+    vm->budget->charge(len);
+    return ArrayBuffer::New(vm->isolate,
+                            ArrayBuffer::NewBackingStore(data, len, free_backing, vm->budget));
+}
+
+// A new ArrayBuffer of len bytes, copied from data (if any), or an empty
+// handle with the allocation failure thrown.
+static Local<ArrayBuffer> new_buffer(vm_call_t *c, const void *data, size_t len)
+{
+    void *p = vm_reserve(c->vm, len) ? malloc(len ? len : 1) : nullptr;
+    if (!p) {
+        vm_throw_alloc_failed(c);
+        return Local<ArrayBuffer>();
+    }
+    c->vm->budget->release(len); // owned_buffer counts it from here
+    if (data && len)
+        memcpy(p, data, len);
+    return owned_buffer(c->vm, p, len);
+}
+
+// A malloc'd copy of n doubles as a Float64Array (small: never refused).
+static Local<Float64Array> new_f64(vm_t *vm, const double *v, size_t n)
+{
+    void *p = malloc(n ? n * sizeof(double) : 1);
+    if (!p) {
+        fprintf(stderr, "secure-exec-launch: out of memory\n");
+        _exit(137);
+    }
+    memcpy(p, v, n * sizeof(double));
+    return Float64Array::New(owned_buffer(vm, p, n * sizeof(double)), 0, n);
+}
+
+extern "C" bool vm_reserve(vm_t *vm, size_t bytes)
+{
+    if (vm->budget->reserve(bytes))
+        return true;
+    if (Isolate::TryGetCurrent() != vm->isolate || !vm->heap_limit || bytes > vm->heap_limit)
+        return false;
+    // Dead arrays may hold what is missing; V8 does the same for its own.
+    vm->isolate->LowMemoryNotification();
+    return vm->budget->reserve(bytes);
+}
+
+extern "C" void vm_release(vm_t *vm, size_t bytes)
+{
+    vm->budget->release(bytes);
+}
+
+extern "C" void vm_throw_alloc_failed(vm_call_t *c)
+{
+    Isolate *iso = c->info->GetIsolate();
+    iso->ThrowException(Exception::RangeError(str(iso, "Array buffer allocation failed")));
+}
 
 extern "C" vm_ref_t vm_new_bytes_take(vm_t *vm, uint8_t *data, size_t len)
 {
     HandleScope hs(vm->isolate);
     Context::Scope cs(vm__context(vm));
-    std::unique_ptr<BackingStore> bs =
-        ArrayBuffer::NewBackingStore(data, len, free_backing, nullptr);
-    Local<ArrayBuffer> ab = ArrayBuffer::New(vm->isolate, std::move(bs));
-    return ref_new(vm, Uint8Array::New(ab, 0, len));
+    return ref_new(vm, Uint8Array::New(owned_buffer(vm, data, len), 0, len));
 }
 
 extern "C" void vm_ref_free(vm_t *vm, vm_ref_t ref)
@@ -846,33 +1084,21 @@ extern "C" void vm_ret_str(vm_call_t *c, const char *s, size_t len)
 
 extern "C" void vm_ret_f64(vm_call_t *c, const double *v, size_t n)
 {
-    Isolate *iso = c->info->GetIsolate();
-    Local<ArrayBuffer> ab = ArrayBuffer::New(iso, n * sizeof(double));
-    memcpy(ab->Data(), v, n * sizeof(double));
-    c->info->GetReturnValue().Set(Float64Array::New(ab, 0, n));
+    c->info->GetReturnValue().Set(new_f64(c->vm, v, n));
 }
 
-extern "C" void vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len)
+extern "C" bool vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len)
 {
-    Isolate *iso = c->info->GetIsolate();
-    Local<ArrayBuffer> ab = ArrayBuffer::New(iso, len);
-    if (len)
-        memcpy(ab->Data(), data, len);
+    Local<ArrayBuffer> ab = new_buffer(c, data, len);
+    if (ab.IsEmpty())
+        return false;
     c->info->GetReturnValue().Set(Uint8Array::New(ab, 0, len));
-}
-
-static void free_backing(void *data, size_t, void *)
-{
-    free(data);
+    return true;
 }
 
 extern "C" void vm_ret_bytes_take(vm_call_t *c, uint8_t *data, size_t len)
 {
-    Isolate *iso = c->info->GetIsolate();
-    std::unique_ptr<BackingStore> bs =
-        ArrayBuffer::NewBackingStore(data, len, free_backing, nullptr);
-    Local<ArrayBuffer> ab = ArrayBuffer::New(iso, std::move(bs));
-    c->info->GetReturnValue().Set(Uint8Array::New(ab, 0, len));
+    c->info->GetReturnValue().Set(Uint8Array::New(owned_buffer(c->vm, data, len), 0, len));
 }
 
 extern "C" void vm_ret_ref(vm_call_t *c, vm_ref_t ref)
@@ -1004,9 +1230,7 @@ extern "C" vm_ref_t vm_new_f64(vm_t *vm, const double *v, size_t n)
 {
     HandleScope hs(vm->isolate);
     Context::Scope cs(vm__context(vm));
-    Local<ArrayBuffer> ab = ArrayBuffer::New(vm->isolate, n * sizeof(double));
-    memcpy(ab->Data(), v, n * sizeof(double));
-    return ref_new(vm, Float64Array::New(ab, 0, n));
+    return ref_new(vm, new_f64(vm, v, n));
 }
 
 extern "C" double *vm_f64_data(vm_t *vm, vm_ref_t ref, size_t *n)

@@ -251,7 +251,7 @@ function processChunk(self, chunk, flushFlag, cb) {
 // One pool step over input; continues while the output room fills, as
 // Node's processCallback.
 function step(self, input, flushFlag, room, cb) {
-  native.write(self._handle, flushFlag, input, room, (err, result) => {
+  const done = (err, result) => {
     if (self.destroyed) {
       cb();
       return;
@@ -294,7 +294,13 @@ function step(self, input, flushFlag, room, cb) {
     // Input left with room to spare: the compressed stream ended early.
     if (left > 0) self.push(null);
     cb();
-  });
+  };
+  try {
+    native.write(self._handle, flushFlag, input, room, done);
+  } catch (err) {
+    // refused before it started (the memory budget): as a failed step
+    process.nextTick(done, err);
+  }
 }
 
 function closeHandle(engine) {

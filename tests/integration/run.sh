@@ -104,6 +104,14 @@ expect_rc "uncaught in a timer is 1" 1 -e 'setTimeout(() => { throw new Error("l
 expect_rc "wall-clock limit is 124" 124 --timeout 200 -e 'for (;;) {}'
 expect_rc "wall-clock limit while idle is 124" 124 --timeout 200 -e 'setInterval(() => {}, 1000)'
 expect_rc "memory limit is 137" 137 --memory-limit 32 -e 'const a = []; for (;;) a.push(new Array(1e5).fill(1))'
+# Buffers are in the same budget: retaining past it is a RangeError the guest
+# catches, and the process stays under the budget + the young generation (48 MB).
+run --memory-limit 64 -e 'const k = []; try { for (;;) k.push(Buffer.alloc(1 << 20, 1)) } catch (e) { console.log(e.message, k.length < 64, process.memoryUsage().rss < (64 + 48) * 2 ** 20) }'
+if [ "$rc" -eq 0 ] && [ "$out" = "Array buffer allocation failed true true" ]; then
+  ok "Buffers past --memory-limit: a RangeError, caught, resident memory < budget + 48 MB"
+else
+  bad "Buffers past --memory-limit" "exit $rc: $out" "stderr: ${err:0:300}"
+fi
 
 run -e "throw new Error('x')"
 if [ "$rc" -eq 1 ] && grep -q '^Error: x$' <<<"$err" && grep -q '^    at ' <<<"$err"; then
@@ -279,6 +287,8 @@ if [ "$rc" -eq 0 ] && grep -q "^fs.read = /app,/srv$" <<<"$out" && grep -q "^san
 else
   bad "--print-profile" "exit $rc: ${out:0:400}"
 fi
+run --print-profile --memory-limit 64
+if [ "$rc" -eq 0 ] && grep -q "^# memory budget 64 MB, one count" <<<"$out"; then ok "--print-profile: the memory budget"; else bad "print budget" "${out:0:300}"; fi
 run --print-profile --profile dev
 if [ "$rc" -eq 0 ] && grep -q "^default eperm$" <<<"$out"; then ok "--print-profile --profile dev names the default seccomp policy"; else bad "print dev" "${out:0:300}"; fi
 

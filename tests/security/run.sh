@@ -100,6 +100,9 @@ limit() {
 limit "infinite loop, --timeout 1000 -> 124" 124 3 --allow-all --timeout 1000 -e 'for (;;) {}'
 limit "busy loop, --cpu-time-limit 500 -> 124" 124 3 --allow-all --cpu-time-limit 500 -e 'for (;;) {}'
 limit "heap bomb, --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
+# the same budget: WebAssembly memories with the heap, Buffers with a heap that grows after them
+limit "wasm memories past --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const m = [new WebAssembly.Memory({ initial: 1000 }), new WebAssembly.Memory({ initial: 1000 })]; for (const x of m) new Uint8Array(x.buffer).fill(1); const a = []; for (;;) a.push({ i: a.length })'
+limit "Buffers then heap past --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const k = []; try { for (;;) k.push(Buffer.alloc(1 << 20, 1)) } catch {} const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
 
 # The descriptor and /tmp size limits of a profile hold (with --allow-all
 # the JS wall would let the guest go on).
