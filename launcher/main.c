@@ -171,6 +171,12 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
             die("%s: %s", o->grants[i].option, err ? err : "bad list");
     if (o->allow_all)
         brk_grant_all(p);
+    /* the write quota flags set the profile's value, as --memory-limit does */
+    brk_settings_t *s = brk_settings_mut(p);
+    if (o->write_bytes)
+        s->write_bytes = o->write_bytes;
+    if (o->write_files)
+        s->write_files = o->write_files;
     (void)app;
     return p;
 }
@@ -302,6 +308,8 @@ static void print_profile(const brk_policy_t *p, const char *profile)
     const char *policy = s->seccomp[0] ? s->seccomp : "strict";
     printf("\nsandbox.seccomp = %s\nsandbox.network = %s\nsandbox.overlay = %s\n", policy,
            (unsigned)s->network < 3 ? net[s->network] : "?", s->overlay_off ? "off" : "on");
+    printf("limits.write_bytes = %" PRIu64 "\nlimits.write_files = %" PRIu64 "\n", s->write_bytes,
+           s->write_files);
     const char *text = lch_seccomp_policy_text(policy);
     if (!text)
         die("sandbox.seccomp: no seccomp policy named '%s'", policy);
