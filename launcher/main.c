@@ -270,6 +270,23 @@ static bool grants_remote_hosts(const brk_policy_t *p)
     return false;
 }
 
+/* RLIMIT_FSIZE, the OS backstop of the write quota: no file the guest
+ * writes grows past the quota, nor past the private /tmp's size (a file
+ * there may fill it). The audit log is written by the guest process too:
+ * it may grow by LCH_AUDIT_ROOM in this run. 0 (no limit) without a quota. */
+#define LCH_AUDIT_ROOM (UINT64_C(1) << 30)
+static uint64_t fsize_limit(const brk_settings_t *s, FILE *audit)
+{
+    if (!s->write_bytes)
+        return 0;
+    uint64_t tmp = (uint64_t)(s->tmpfs_mb ? s->tmpfs_mb : 64) << 20;
+    uint64_t lim = s->write_bytes > tmp ? s->write_bytes : tmp;
+    struct stat st;
+    if (audit && fstat(fileno(audit), &st) == 0 && (uint64_t)st.st_size + LCH_AUDIT_ROOM > lim)
+        lim = (uint64_t)st.st_size + LCH_AUDIT_ROOM;
+    return lim;
+}
+
 /* --print-profile: the effective policy in profile syntax, then the text
  * of the seccomp policy it names. */
 static void print_profile(const brk_policy_t *p, const char *profile)
@@ -344,8 +361,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    /* A closed reader of our stdout must not kill us (Node ignores SIGPIPE). */
+    /* A closed reader of our stdout must not kill us (Node ignores SIGPIPE),
+     * nor a write past RLIMIT_FSIZE (Node ignores SIGXFSZ: the write fails
+     * with EFBIG). The guest inherits both. */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
 
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
@@ -406,6 +426,9 @@ int main(int argc, char **argv)
         .policy = policy,
         .env = env,
         .nenv = nenv,
+        .write_bytes = settings->write_bytes,
+        .write_files = settings->write_files,
+        .private_tmp = "/tmp",
     };
     guest_t g = {.cfg = &cfg,
                  .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms};
@@ -428,6 +451,7 @@ int main(int argc, char **argv)
         .net_host = settings->network == BRK_NETMODE_HOST && grants_remote_hosts(policy),
         .wall_ms = g.timeout_ms,
         .cpu_ms = opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
+        .fsize_bytes = fsize_limit(settings, audit),
         .pids = settings->pids,
         .fds = settings->fds,
         /* the heap plus what V8 and the bridges hold outside it */
