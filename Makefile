@@ -43,6 +43,7 @@ LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/pro
         launcher/sandbox.c launcher/cgroup.c launcher/relay.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
         fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
+LIB_C   += bridge/quota.c
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \

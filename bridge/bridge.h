@@ -46,6 +46,12 @@ typedef struct br_config_s {
     const char *module_root;
     const char *const *env; /* "NAME=value" the guest may see (filtered) */
     size_t nenv;
+    /* The quota of host write grants (bridge/quota.c): bytes written and
+     * entries created below policy's write rules; 0 no limit. A rule naming
+     * private_tmp (the sandbox's own tmpfs; NULL: none) does not count. */
+    uint64_t write_bytes;
+    uint64_t write_files;
+    const char *private_tmp;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (see docs/SPEC.md). */

@@ -58,6 +58,8 @@ brk_policy_t *brk_policy_new(void)
     p->settings.pids = 64;
     p->settings.fds = 256;
     p->settings.output_bytes = 16u << 20;
+    p->settings.write_bytes = 64u << 20;
+    p->settings.write_files = 1000;
     p->settings.namespaces = BRK_NS_USER | BRK_NS_MOUNT | BRK_NS_PID | BRK_NS_NET | BRK_NS_IPC |
                              BRK_NS_UTS | BRK_NS_CGROUP;
     snprintf(p->settings.seccomp, sizeof p->settings.seccomp, "%s", "strict");
@@ -354,6 +356,8 @@ enum {
     K_PIDS,
     K_FDS,
     K_OUTPUT,
+    K_WRITE_BYTES,
+    K_WRITE_FILES,
     K_NAMESPACES,
     K_SECCOMP,
     K_NETWORK,
@@ -374,6 +378,8 @@ static const char *const keys[K_COUNT] = {
     "limits.pids",
     "limits.fds",
     "limits.output_bytes",
+    "limits.write_bytes",
+    "limits.write_files",
     "sandbox.namespaces",
     "sandbox.seccomp",
     "sandbox.network",
@@ -461,9 +467,15 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
         *(k == K_PIDS ? &s->pids : &s->fds) = (unsigned)x;
         return 0;
     case K_OUTPUT:
+    case K_WRITE_BYTES:
         if (parse_u64(v, UINT64_C(1) << 40, &x) < 0)
-            return fail(why, "'%.64s' is not a byte count", v);
-        s->output_bytes = x;
+            return fail(why, "'%.64s' is not a byte count (0 to 2^40)", v);
+        *(k == K_OUTPUT ? &s->output_bytes : &s->write_bytes) = x;
+        return 0;
+    case K_WRITE_FILES:
+        if (parse_u64(v, UINT64_C(1) << 32, &x) < 0)
+            return fail(why, "'%.64s' is not a count (0 to 2^32)", v);
+        s->write_files = x;
         return 0;
     case K_NAMESPACES:
         return set_namespaces(s, v, why);

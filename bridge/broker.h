@@ -52,8 +52,10 @@ typedef struct brk_settings_s {
     unsigned pids;
     unsigned fds;
     uint64_t output_bytes;
-    unsigned namespaces; /* BRK_NS_* bits */
-    char seccomp[32];    /* policy name */
+    uint64_t write_bytes; /* bytes the guest may write into host write grants, 0 none */
+    uint64_t write_files; /* entries it may create there, 0 none */
+    unsigned namespaces;  /* BRK_NS_* bits */
+    char seccomp[32];     /* policy name */
     brk_netmode_t network;
     bool overlay_off; /* sandbox.overlay = off: node_modules through the plain /app bind */
 } brk_settings_t;

@@ -18,6 +18,11 @@
  * File descriptors: only the guest's own (those its open() returned) and
  * 0-2 are accepted, so no launcher descriptor (the audit log, the loop's
  * epoll) is reachable; 0-2 cannot be closed.
+ *
+ * The write quota of host grants (quota.c): whether a path counts is
+ * decided with the permission, on the loop thread; a regular file opened
+ * for writing there has its descriptor marked, and each write, copy,
+ * growing ftruncate and new entry takes from the quota before it acts.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -55,10 +60,13 @@ struct fs_req_s {
     size_t len;
     vm_ref_t keep; /* the buffer, alive while the pool works on it */
     vm_ref_t cb;
-    int err;       /* -errno */
-    bool err_dest; /* the error names path2 */
-    bool err_bare; /* the error names no path (a read after the open) */
-    int kind;      /* RES_* */
+    int err;        /* -errno */
+    bool err_dest;  /* the error names path2 */
+    bool err_bare;  /* the error names no path (a read after the open) */
+    bool counted;   /* the path (copyFile: the destination) or fd is in the quota */
+    bool entry;     /* the call creates one entry that counts (run_op takes it) */
+    bool fd_counts; /* open: the new descriptor's writes count */
+    int kind;       /* RES_* */
     double num;
     double stats[18];
     char *str;
@@ -93,23 +101,43 @@ static void req_free(fs_req_t *r)
 
 /* ---- guest file descriptors ---------------------------------------------- */
 
+/* Descriptor bitmaps (rt->fds, rt->quota.fds): BR_MAX_FDS bits. */
+static bool fd_bit(const uint64_t *map, int64_t fd)
+{
+    return fd >= 0 && fd < BR_MAX_FDS && ((map[fd / 64] >> (fd % 64)) & 1);
+}
+
+static void fd_set_bit(uint64_t *map, int64_t fd, bool on)
+{
+    if (fd < 0 || fd >= BR_MAX_FDS)
+        return;
+    if (on)
+        map[fd / 64] |= UINT64_C(1) << (fd % 64);
+    else
+        map[fd / 64] &= ~(UINT64_C(1) << (fd % 64));
+}
+
 static bool fd_ok(br_rt_t *rt, int64_t fd, bool stdio_ok)
 {
     if (fd >= 0 && fd <= 2)
         return stdio_ok;
-    if (fd < 0 || fd >= BR_MAX_FDS)
-        return false;
-    return (rt->fds[fd / 64] >> (fd % 64)) & 1;
+    return fd_bit(rt->fds, fd);
 }
 
 static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
 {
-    if (fd < 3 || fd >= BR_MAX_FDS)
+    if (fd < 3)
         return;
-    if (on)
-        rt->fds[fd / 64] |= UINT64_C(1) << (fd % 64);
-    else
-        rt->fds[fd / 64] &= ~(UINT64_C(1) << (fd % 64));
+    fd_set_bit(rt->fds, fd, on);
+    fd_set_bit(rt->quota.fds, fd, false);
+}
+
+/* A descriptor the guest's open returned: its own, and in the quota when
+ * it is a regular file opened for writing in a counted grant. */
+static void fd_opened(br_rt_t *rt, const fs_req_t *r)
+{
+    fd_mark(rt, (int64_t)r->num, true);
+    fd_set_bit(rt->quota.fds, (int64_t)r->num, r->fd_counts);
 }
 
 /* ---- *at() helpers -------------------------------------------------------- */
@@ -165,11 +193,68 @@ static void fill_stats(double *s, const struct statx *x)
     }
 }
 
+/* ---- the quota ------------------------------------------------------------- */
+
+/* Opens canon in a counted grant: a file the open creates takes one of the
+ * quota's files. Without O_EXCL the file is first opened as it is, so only
+ * a real creation counts (a file another thread creates meanwhile is
+ * opened again as it is). */
+static int open_counted(br_quota_t *q, const char *canon, int flags, mode_t mode)
+{
+    if (!(flags & O_CREAT))
+        return br__open_canonical(canon, flags, mode);
+    int fd = -EEXIST;
+    for (int i = 0; i < 8 && fd == -EEXIST; i++) {
+        if (!(flags & O_EXCL) &&
+            (fd = br__open_canonical(canon, flags & ~O_CREAT, mode)) != -ENOENT)
+            return fd;
+        if (br__quota_take(q, 0, 1) < 0)
+            return -EDQUOT;
+        fd = br__open_canonical(canon, flags | O_EXCL, mode);
+        if (fd < 0)
+            br__quota_give(q, 0, 1);
+        if (flags & O_EXCL)
+            break;
+    }
+    return fd;
+}
+
+/* br__open_canonical, through the quota when r->counted; r->fd_counts
+ * tells whether writes to the descriptor count. */
+static int open_req(fs_req_t *r, const char *canon, int flags, mode_t mode)
+{
+    if (!r->counted)
+        return br__open_canonical(canon, flags, mode);
+    int fd = open_counted(&r->rt->quota, canon, flags, mode);
+    struct stat st;
+    r->fd_counts =
+        fd >= 0 && (flags & O_ACCMODE) != O_RDONLY && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    return fd;
+}
+
+/* The call creates one entry at canon: it counts if canon is in the quota. */
+static void count_entry(fs_req_t *r, const char *canon)
+{
+    r->entry = !r->err && br__quota_counts(&r->rt->quota, canon);
+}
+
+/* Runs the operation; one that creates an entry in a counted grant takes
+ * it from the quota first and gives it back if it fails. */
+static int run_op(fs_req_t *r)
+{
+    if (r->entry && br__quota_take(&r->rt->quota, 0, 1) < 0)
+        return -EDQUOT;
+    int e = r->op(r);
+    if (e < 0 && r->entry)
+        br__quota_give(&r->rt->quota, 0, 1);
+    return e;
+}
+
 /* ---- operations (run inline or on the pool) ------------------------------- */
 
 static int op_open(fs_req_t *r)
 {
-    int fd = br__open_canonical(r->canon, (int)r->a[0], (mode_t)r->a[1]);
+    int fd = open_req(r, r->canon, (int)r->a[0], (mode_t)r->a[1]);
     if (fd < 0)
         return fd;
     r->kind = RES_NUM;
@@ -196,15 +281,22 @@ static int op_read(fs_req_t *r)
     return 0;
 }
 
+/* A counted descriptor's write takes its length from the quota first and
+ * gives back what was not written: it fits entirely or nothing is written. */
 static int op_write(fs_req_t *r)
 {
+    if (r->counted && br__quota_take(&r->rt->quota, r->len, 0) < 0)
+        return -EDQUOT;
     ssize_t n;
     do {
         n = r->a[1] < 0 ? write((int)r->a[0], r->buf, r->len)
                         : pwrite((int)r->a[0], r->buf, r->len, (off_t)r->a[1]);
     } while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return -errno;
+    int e = n < 0 ? -errno : 0;
+    if (r->counted)
+        br__quota_give(&r->rt->quota, r->len - (n < 0 ? 0 : (size_t)n), 0);
+    if (e)
+        return e;
     r->kind = RES_NUM;
     r->num = (double)n;
     return 0;
@@ -212,7 +304,7 @@ static int op_write(fs_req_t *r)
 
 static int op_read_file(fs_req_t *r)
 {
-    int fd = br__open_canonical(r->canon, (int)r->a[0], 0666);
+    int fd = open_req(r, r->canon, (int)r->a[0], 0666);
     if (fd < 0)
         return fd;
     struct stat st;
@@ -442,14 +534,23 @@ static int op_mkdir(fs_req_t *r)
             break;
         }
         built += (size_t)m;
+        bool counts = br__quota_counts(&r->rt->quota, sofar);
+        if (counts && br__quota_take(&r->rt->quota, 0, 1) < 0) {
+            e = -EDQUOT;
+            break;
+        }
         if (mkdirat(dirfd, c, mode) == 0) {
             if (!r->str && !(r->str = strdup(sofar))) {
                 e = -ENOMEM;
                 break;
             }
-        } else if (errno != EEXIST) {
-            e = -errno;
-            break;
+        } else {
+            if (counts)
+                br__quota_give(&r->rt->quota, 0, 1);
+            if (errno != EEXIST) {
+                e = -errno;
+                break;
+            }
         }
         int next = openat(dirfd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0) {
@@ -539,9 +640,16 @@ static int op_copy_file(fs_req_t *r)
         close(in);
         return e;
     }
+    /* the whole copy fits in the quota, or nothing is created */
+    uint64_t want = r->counted && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    if (want && br__quota_take(&r->rt->quota, want, 0) < 0) {
+        close(in);
+        return -EDQUOT;
+    }
     int flags = O_WRONLY | O_CREAT | O_TRUNC | ((r->a[0] & 1) ? O_EXCL : 0);
-    int out = br__open_canonical(r->canon2, flags, st.st_mode & 07777);
+    int out = open_req(r, r->canon2, flags, st.st_mode & 07777);
     if (out < 0) {
+        br__quota_give(&r->rt->quota, want, 0);
         close(in);
         r->err_dest = false;
         return out;
@@ -571,6 +679,8 @@ static int op_copy_file(fs_req_t *r)
     }
     if (!e && fchmod(out, st.st_mode & 07777) < 0)
         e = -errno;
+    if (want)
+        br__quota_give(&r->rt->quota, want - ((uint64_t)off < want ? (uint64_t)off : want), 0);
     close(in);
     close(out);
     return e;
@@ -688,9 +798,19 @@ static int op_fd_simple(fs_req_t *r)
     int fd = (int)r->a[0];
     int rc;
     switch (r->a[3]) {
-    case 0:
+    case 0: {
+        /* what a counted file grows by is taken from the quota first */
+        struct stat st;
+        uint64_t grow = r->counted && fstat(fd, &st) == 0 && r->a[1] > st.st_size
+                            ? (uint64_t)(r->a[1] - st.st_size)
+                            : 0;
+        if (grow && br__quota_take(&r->rt->quota, grow, 0) < 0)
+            return -EDQUOT;
         rc = ftruncate(fd, (off_t)r->a[1]);
+        if (rc < 0 && grow)
+            br__quota_give(&r->rt->quota, grow, 0);
         break;
+    }
     case 1:
         rc = fsync(fd);
         break;
@@ -784,16 +904,17 @@ static vm_ref_t make_error(fs_req_t *r)
         return vm_new_error(r->rt->vm, &(vm_error_t){.type = "RangeError",
                                                      .message = "Array buffer allocation failed"});
     char msg[PATH_MAX * 2 + 128];
-    const char *name = uv_err_name(r->err);
+    const char *name = br__errno_name(r->err);
     const char *p = r->err_bare ? NULL : r->err_dest && r->path2 ? r->path2 : r->path;
     const char *dest = r->err_dest || r->err_bare ? NULL : r->path2;
     if (p && dest)
-        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, uv_strerror(r->err), r->syscall,
-                 p, dest);
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, br__errno_message(r->err),
+                 r->syscall, p, dest);
     else if (p)
-        snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, uv_strerror(r->err), r->syscall, p);
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, br__errno_message(r->err), r->syscall,
+                 p);
     else
-        snprintf(msg, sizeof msg, "%s: %s, %s", name, uv_strerror(r->err), r->syscall);
+        snprintf(msg, sizeof msg, "%s: %s, %s", name, br__errno_message(r->err), r->syscall);
     vm_error_t e = {.message = msg,
                     .code = name,
                     .errnum = r->err,
@@ -860,7 +981,7 @@ static void after_work(uv_work_t *w, int status)
     if (status == UV_ECANCELED && !r->err)
         r->err = UV_ECANCELED;
     if (r->op == op_open && !r->err)
-        fd_mark(rt, (int64_t)r->num, true);
+        fd_opened(rt, r);
     if (rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE) {
         if (r->op == op_open && !r->err)
             close((int)r->num);
@@ -888,7 +1009,7 @@ static void work(uv_work_t *w)
 {
     fs_req_t *r = w->data;
     if (r->op) /* NULL: a refused check, answered asynchronously */
-        r->err = r->op(r);
+        r->err = run_op(r);
 }
 
 /* Synchronous stats go through one Float64Array per runtime, as Node's
@@ -929,9 +1050,9 @@ static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
             return;
         }
     } else if (!r->err) {
-        r->err = r->op(r);
+        r->err = run_op(r);
         if (r->op == op_open && !r->err)
-            fd_mark(rt, (int64_t)r->num, true);
+            fd_opened(rt, r);
     }
     if (r->err && vm_arg_type(c, cb_index) == VM_T_NULL) {
         vm_ret_num(c, r->err); /* req null: the -errno, no error object */
@@ -1057,6 +1178,7 @@ static bool take_open_path(vm_call_t *c, fs_req_t *r, int i, int flags)
     if (wr && rd && !r->err && r->rt->policy &&
         brk_decide(r->rt->policy, BRK_FS_WRITE, r->syscall, r->canon, NULL) < 0)
         r->err = -EACCES;
+    r->counted = wr && !r->err && br__quota_counts(&r->rt->quota, r->canon);
     return true;
 }
 
@@ -1119,6 +1241,7 @@ static void fs_write(vm_call_t *c)
     REQ(op_write, "write");
     if (!take_fd(c, r, 0, true) || !take_buffer(c, r, 1))
         BAIL();
+    r->counted = fd_bit(r->rt->quota.fds, r->a[0]);
     dispatch(c, r, 5);
 }
 
@@ -1166,6 +1289,8 @@ static void fs_mkdir(vm_call_t *c)
         BAIL();
     r->a[0] = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : 0777;
     r->a[1] = vm_arg_bool(c, 2);
+    if (!r->a[1]) /* recursive: op_mkdir counts each folder it makes */
+        count_entry(r, r->canon);
     dispatch(c, r, 3);
 }
 
@@ -1174,6 +1299,8 @@ static void path_op(vm_call_t *c, fs_op_fn op, const char *sys, brk_domain_t d, 
     REQ(op, sys);
     if (!take_path(c, r, 0, false, d, follow))
         BAIL();
+    if (op == op_mkdtemp) /* the one that creates */
+        count_entry(r, r->canon);
     for (int i = 1; i < cb && i < 4; i++)
         r->a[i - 1] = vm_arg_int(c, i);
     dispatch(c, r, cb);
@@ -1252,6 +1379,7 @@ static void fs_copy_file(vm_call_t *c)
     if (!take_path(c, r, 0, false, BRK_FS_READ, true) ||
         !take_path(c, r, 1, true, BRK_FS_WRITE, true))
         BAIL();
+    r->counted = !r->err && br__quota_counts(&r->rt->quota, r->canon2);
     r->a[0] = vm_arg_int(c, 2);
     dispatch(c, r, 3);
 }
@@ -1269,6 +1397,7 @@ static void fs_link(vm_call_t *c)
         r->err = -EACCES;
         r->err_dest = false;
     }
+    count_entry(r, r->canon2);
     dispatch(c, r, 2);
 }
 
@@ -1289,6 +1418,7 @@ static void fs_symlink(vm_call_t *c)
         BAIL();
     if (r->err)
         r->err_dest = false; /* Node names "target -> path" */
+    count_entry(r, r->canon2);
     dispatch(c, r, 3);
 }
 
@@ -1320,6 +1450,7 @@ static void fd_op(vm_call_t *c, int which, const char *sys, int cb)
     r->a[1] = vm_arg_int(c, 1);
     r->a[2] = vm_arg_int(c, 2);
     r->a[3] = which;
+    r->counted = which == 0 && fd_bit(r->rt->quota.fds, r->a[0]); /* ftruncate may grow */
     r->t[0] = vm_arg_num(c, 1);
     r->t[1] = vm_arg_num(c, 2);
     dispatch(c, r, cb);

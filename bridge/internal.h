@@ -5,6 +5,7 @@
 #ifndef SE_BRIDGE_INTERNAL_H
 #define SE_BRIDGE_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,6 +28,15 @@ enum {
 
 #define BR_MAX_FDS 65536 /* guest descriptors tracked; RLIMIT_NOFILE is lower */
 
+/* The write quota of host grants (quota.c). */
+typedef struct {
+    uint64_t max_bytes, max_files; /* 0: no limit */
+    _Atomic uint64_t bytes, files; /* taken so far */
+    const brk_policy_t *policy;    /* its write rules say what counts */
+    const char *private_tmp;       /* a rule naming it does not count */
+    uint64_t fds[BR_MAX_FDS / 64]; /* guest descriptors whose writes count */
+} br_quota_t;
+
 struct br_rt_s {
     uv_loop_t *loop;
     vm_t *vm;
@@ -48,6 +58,7 @@ struct br_rt_s {
     uint64_t start_ns;             /* uv_hrtime() at br_rt_new */
     brk_policy_t *policy;          /* borrowed from the config; NULL: no checks */
     vm_ref_t stats_out;            /* Float64Array(18) reused by synchronous stats */
+    br_quota_t quota;              /* limits.write_bytes / write_files */
 };
 
 /* The runtime of a native call. */
@@ -94,6 +105,18 @@ int br__open_canonical(const char *canon, int flags, mode_t mode);
 /* Canonical path of the link itself: the parent resolved, the last
  * component kept (lstat, unlink, rename, readlink, ...). */
 int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t cap);
+
+/* The write quota (quota.c). init borrows cfg's policy and paths. */
+void br__quota_init(br_quota_t *q, const br_config_t *cfg);
+/* Whether writes to canonical path canon count: it lies in a host write grant. */
+bool br__quota_counts(const br_quota_t *q, const char *canon);
+/* Takes bytes and files from the quota, both or neither: 0 or -EDQUOT. */
+int br__quota_take(br_quota_t *q, uint64_t bytes, uint64_t files);
+/* Gives back what a take reserved and the call did not use. */
+void br__quota_give(br_quota_t *q, uint64_t bytes, uint64_t files);
+/* uv_err_name / uv_strerror, with a name for EDQUOT (libuv has none). */
+const char *br__errno_name(int err);
+const char *br__errno_message(int err);
 
 /* Closes the stdin stream if one was opened. */
 void br__stdin_close(br_rt_t *rt);

@@ -284,6 +284,7 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
     rt->loop = loop;
     rt->cfg = cfg;
     rt->policy = cfg->policy;
+    br__quota_init(&rt->quota, cfg);
     rt->start_ns = uv_hrtime();
     size_t ntables;
     const vm_table_t *const *t = br_tables(&ntables);

@@ -64,6 +64,8 @@ const char *lch_cli_usage(void)
            "  --memory-limit MB      memory budget: V8 heap + buffers (exit 137 when exceeded)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
+           "  --write-limit BYTES    bytes the guest may write into host write grants (EDQUOT)\n"
+           "  --write-files-limit N  files and folders it may create there (EDQUOT)\n"
            "  --print-profile        print the effective policy and its seccomp policy, then exit\n"
            "  -h, --help             this text\n"
            "  -v, --version          version of the launcher and its engine\n"
@@ -124,7 +126,8 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
         }
         bool takes = is(a, n, "-e") || is(a, n, "--eval") || is(a, n, "--memory-limit") ||
                      is(a, n, "--timeout") || is(a, n, "--profile") || is(a, n, "--app") ||
-                     is(a, n, "--audit") || is(a, n, "--cpu-time-limit");
+                     is(a, n, "--audit") || is(a, n, "--cpu-time-limit") ||
+                     is(a, n, "--write-limit") || is(a, n, "--write-files-limit");
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
@@ -167,6 +170,12 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
                 return fail(err, "--cpu-time-limit: '%s' is not a time in ms (a whole number > 0)",
                             val);
             o->cpu_ms = num;
+        } else if (is(a, n, "--write-limit") || is(a, n, "--write-files-limit")) {
+            bool files = is(a, n, "--write-files-limit");
+            if (parse_uint(val, files ? UINT64_C(1) << 32 : UINT64_C(1) << 40, &num) < 0)
+                return fail(err, "%.*s: '%s' is not a %s (a whole number > 0)", (int)n, a, val,
+                            files ? "count" : "byte count");
+            *(files ? &o->write_files : &o->write_bytes) = num;
         } else {
             return fail(err, "unknown option '%s' (see --help)", a);
         }

@@ -30,6 +30,8 @@ typedef struct lch_opts_s {
     size_t memory_limit_mb; /* --memory-limit; 0 = V8's default */
     uint64_t timeout_ms;    /* --timeout; 0 = none */
     uint64_t cpu_ms;        /* --cpu-time-limit; 0 = none */
+    uint64_t write_bytes;   /* --write-limit; 0 = the profile's */
+    uint64_t write_files;   /* --write-files-limit; 0 = the profile's */
     const char *profile;    /* --profile NAME|FILE; NULL = strict */
     const char *app;        /* --app DIR; NULL = the current folder */
     const char *audit;      /* --audit FILE */

@@ -171,6 +171,12 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
             die("%s: %s", o->grants[i].option, err ? err : "bad list");
     if (o->allow_all)
         brk_grant_all(p);
+    /* the write quota flags set the profile's value, as --memory-limit does */
+    brk_settings_t *s = brk_settings_mut(p);
+    if (o->write_bytes)
+        s->write_bytes = o->write_bytes;
+    if (o->write_files)
+        s->write_files = o->write_files;
     (void)app;
     return p;
 }
@@ -264,8 +270,35 @@ static bool grants_remote_hosts(const brk_policy_t *p)
     return false;
 }
 
+/* RLIMIT_FSIZE, the OS backstop of the write quota: no file the guest
+ * writes grows past the quota, nor past the private /tmp's size (a file
+ * there may fill it). The audit log is written by the guest process too:
+ * it may grow by LCH_AUDIT_ROOM in this run. 0 (no limit) without a quota. */
+#define LCH_AUDIT_ROOM (UINT64_C(1) << 30)
+static uint64_t fsize_limit(const brk_settings_t *s, FILE *audit)
+{
+    if (!s->write_bytes)
+        return 0;
+    uint64_t tmp = (uint64_t)(s->tmpfs_mb ? s->tmpfs_mb : 64) << 20;
+    uint64_t lim = s->write_bytes > tmp ? s->write_bytes : tmp;
+    struct stat st;
+    if (audit && fstat(fileno(audit), &st) == 0 && (uint64_t)st.st_size + LCH_AUDIT_ROOM > lim)
+        lim = (uint64_t)st.st_size + LCH_AUDIT_ROOM;
+    return lim;
+}
+
 /* --print-profile: the effective policy in profile syntax, then the text
  * of the seccomp policy it names. */
+/* The OS wall's bound on the whole guest, above anything the JS wall lets
+ * it reach: the budget and the quarter past it a full GC may find before
+ * the run ends, the young generation on top of the budget, its /tmp
+ * (tmpfs pages are charged to the cgroup) and what the process needs
+ * besides (code, snapshot, stacks, the bridges' threads: about 32 MB). */
+static size_t cgroup_memory_mb(size_t budget_mb, size_t tmpfs_mb)
+{
+    return budget_mb + budget_mb / 4 + VM_YOUNG_GEN_MB + tmpfs_mb + 64;
+}
+
 static void print_profile(const brk_policy_t *p, const char *profile, size_t memory_mb)
 {
     static const struct {
@@ -306,6 +339,8 @@ static void print_profile(const brk_policy_t *p, const char *profile, size_t mem
     const char *policy = s->seccomp[0] ? s->seccomp : "strict";
     printf("\nsandbox.seccomp = %s\nsandbox.network = %s\nsandbox.overlay = %s\n", policy,
            (unsigned)s->network < 3 ? net[s->network] : "?", s->overlay_off ? "off" : "on");
+    printf("limits.write_bytes = %" PRIu64 "\nlimits.write_files = %" PRIu64 "\n", s->write_bytes,
+           s->write_files);
     const char *text = lch_seccomp_policy_text(policy);
     if (!text)
         die("sandbox.seccomp: no seccomp policy named '%s'", policy);
@@ -340,8 +375,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    /* A closed reader of our stdout must not kill us (Node ignores SIGPIPE). */
+    /* A closed reader of our stdout must not kill us (Node ignores SIGPIPE),
+     * nor a write past RLIMIT_FSIZE (Node ignores SIGXFSZ: the write fails
+     * with EFBIG). The guest inherits both. */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
 
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
@@ -402,6 +440,9 @@ int main(int argc, char **argv)
         .policy = policy,
         .env = env,
         .nenv = nenv,
+        .write_bytes = settings->write_bytes,
+        .write_files = settings->write_files,
+        .private_tmp = "/tmp",
     };
     guest_t g = {.cfg = &cfg,
                  .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms};
@@ -424,13 +465,11 @@ int main(int argc, char **argv)
         .net_host = settings->network == BRK_NETMODE_HOST && grants_remote_hosts(policy),
         .wall_ms = g.timeout_ms,
         .cpu_ms = opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
+        .fsize_bytes = fsize_limit(settings, audit),
         .pids = settings->pids,
         .fds = settings->fds,
-        /* the OS wall's bound on the whole guest: its memory budget, its
-         * /tmp (tmpfs pages are charged to the cgroup) and what the
-         * process needs besides (code, snapshot, stacks: about 32 MB) */
-        .memory_mb = (cfg.heap_limit_mb ? cfg.heap_limit_mb : 128) +
-                     (settings->tmpfs_mb ? settings->tmpfs_mb : 64) + 64,
+        .memory_mb = cgroup_memory_mb(cfg.heap_limit_mb ? cfg.heap_limit_mb : 128,
+                                      settings->tmpfs_mb ? settings->tmpfs_mb : 64),
         .output_bytes = settings->output_bytes,
         .overlay = !settings->overlay_off,
         .seccomp = settings->seccomp[0] ? settings->seccomp : "strict",

@@ -49,6 +49,8 @@ START_TEST(profile_full)
                              "limits.pids = 16\n"
                              "limits.fds = 128\n"
                              "limits.output_bytes = 1048576\n"
+                             "limits.write_bytes = 0\n"
+                             "limits.write_files = 7\n"
                              "sandbox.namespaces = user, mount, pid\n"
                              "sandbox.seccomp = default\n"
                              "sandbox.network = loopback\n"
@@ -61,6 +63,8 @@ START_TEST(profile_full)
     ck_assert_uint_eq(s->pids, 16);
     ck_assert_uint_eq(s->fds, 128);
     ck_assert_uint_eq(s->output_bytes, 1048576);
+    ck_assert_uint_eq(s->write_bytes, 0); /* 0: no quota */
+    ck_assert_uint_eq(s->write_files, 7);
     ck_assert_uint_eq(s->namespaces, BRK_NS_USER | BRK_NS_MOUNT | BRK_NS_PID);
     ck_assert_str_eq(s->seccomp, "default");
     ck_assert_int_eq(s->network, BRK_NETMODE_LOOPBACK);
@@ -101,6 +105,15 @@ START_TEST(profile_errors)
     parse_fails("limits.heap_mb = 12MB\n", "limits.heap_mb");
     parse_fails("limits.timeout_ms = \n", "limits.timeout_ms");
     parse_fails("limits.pids = 99999999999\n", "limits.pids");
+    parse_fails("limits.write_bytes = 64M\n",
+                "t.profile:1: limits.write_bytes: '64M' is not a byte count");
+    parse_fails("limits.write_bytes = -1\n", "limits.write_bytes");
+    parse_fails("limits.write_bytes = 2000000000000\n", "limits.write_bytes");
+    parse_fails("limits.write_files = 1e3\n",
+                "t.profile:1: limits.write_files: '1e3' is not a count");
+    parse_fails("limits.write_files = 99999999999\n", "limits.write_files");
+    parse_fails("limits.write_files = 1\nlimits.write_files = 2\n",
+                "'limits.write_files' given twice");
     parse_fails("sandbox.namespaces = user,time\n", "unknown namespace 'time'");
     parse_fails("sandbox.seccomp = Bad!\n", "bad character");
     parse_fails("sandbox.seccomp = \n", "1 to");
@@ -123,6 +136,9 @@ END_TEST
 START_TEST(defaults_deny)
 {
     brk_policy_t *p = brk_policy_new();
+    /* a profile that names no write quota gets strict's */
+    ck_assert_uint_eq(brk_settings(p)->write_bytes, 64u << 20);
+    ck_assert_uint_eq(brk_settings(p)->write_files, 1000);
     for (int d = 0; d < BRK_DOMAINS; d++)
         ck_assert(!allowed(p, (brk_domain_t)d, d <= BRK_FS_WRITE ? "/x" : "x"));
     const char *rule;

@@ -50,6 +50,21 @@ START_TEST(equals_forms)
 }
 END_TEST
 
+START_TEST(write_quota_flags)
+{
+    const char *argv[] = {"sel", "--write-limit", "4096", "--write-files-limit=3", "a.js"};
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_eq(parse(&o, &err, 5, argv), 0);
+    ck_assert_uint_eq(o.write_bytes, 4096);
+    ck_assert_uint_eq(o.write_files, 3);
+    const char *none[] = {"sel", "a.js"};
+    ck_assert_int_eq(parse(&o, &err, 2, none), 0);
+    ck_assert_uint_eq(o.write_bytes, 0); /* the profile's */
+    ck_assert_uint_eq(o.write_files, 0);
+}
+END_TEST
+
 START_TEST(dashdash_then_script)
 {
     const char *argv[] = {"sel", "--", "-weird-name.js", "1"};
@@ -105,6 +120,10 @@ START_TEST(refusals)
     refused(2, flagval, "takes no value");
     const char *twice[] = {"sel", "-e", "1", "-e", "2"};
     refused(5, twice, "twice");
+    const char *wzero[] = {"sel", "--write-limit=0", "a.js"};
+    refused(3, wzero, "--write-limit: '0' is not a byte count");
+    const char *wunit[] = {"sel", "--write-files-limit", "10k", "a.js"};
+    refused(4, wunit, "--write-files-limit: '10k' is not a count");
     const char *empty[] = {"sel", ""};
     refused(2, empty, "empty");
 }
@@ -117,6 +136,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, script_and_guest_args);
     tcase_add_test(tc, eval_with_dashdash);
     tcase_add_test(tc, equals_forms);
+    tcase_add_test(tc, write_quota_flags);
     tcase_add_test(tc, dashdash_then_script);
     tcase_add_test(tc, help_and_version);
     tcase_add_test(tc, refusals);

@@ -14,6 +14,7 @@ Suite *path_suite(void);
 Suite *seccomp_suite(void);
 Suite *harden_suite(void);
 Suite *overlay_suite(void);
+Suite *quota_suite(void);
 
 /* Checked fixture: V8 platform for the test's child process. */
 void unit_v8_setup(void);

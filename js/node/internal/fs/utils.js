@@ -163,9 +163,14 @@ function toBytes(data, encoding, name = 'data') {
 // ---- errors ------------------------------------------------------------------------
 
 // Node's uvException: `CODE: message, syscall 'path' -> 'dest'`.
+// libuv has no name for EDQUOT; the bridge names the write quota's refusal
+// so (bridge/quota.c), and errors remade here keep that name.
+const EDQUOT = -122;
+
 function uvError(errno, syscall, path, dest) {
-  const code = errnoName(errno) || 'UNKNOWN';
-  let msg = `${code}: ${errnoMessage(errno) || 'unknown error'}, ${syscall}`;
+  const quota = errno === EDQUOT;
+  const code = errnoName(errno) || (quota ? 'EDQUOT' : 'UNKNOWN');
+  let msg = `${code}: ${errnoMessage(errno) || (quota ? 'disk quota exceeded' : 'unknown error')}, ${syscall}`;
   if (path !== undefined) msg += ` '${path}'`;
   if (dest !== undefined) msg += ` -> '${dest}'`;
   const err = new Error(msg);
