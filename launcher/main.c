@@ -296,7 +296,13 @@ static uint64_t fsize_limit(const brk_settings_t *s, FILE *audit)
  * besides (code, snapshot, stacks, the bridges' threads: about 32 MB). */
 static size_t cgroup_memory_mb(size_t budget_mb, size_t tmpfs_mb)
 {
-    return budget_mb + budget_mb / 4 + VM_YOUNG_GEN_MB + tmpfs_mb + 64;
+    size_t mb = budget_mb + budget_mb / 4 + VM_YOUNG_GEN_MB + tmpfs_mb + 64;
+#ifdef __SANITIZE_ADDRESS__
+    /* the test build: ASan keeps up to 256 MB of freed memory in
+     * quarantine, and its shadow and allocator metadata on top */
+    mb += 512;
+#endif
+    return mb;
 }
 
 static void print_profile(const brk_policy_t *p, const char *profile, size_t memory_mb)
