@@ -5,7 +5,7 @@
 #   make check       deps + build + every test; ends with "N passed, N failed"
 #   make check-asan  the unit tests under ASan+UBSan (part of make check)
 #   make demo        deps + build + run contrib/examples/hello under --profile strict
-#   make bench       cold start, fs, package and memory workloads against host node, the overlay against a bind
+#   make bench       cold start, fs, package, memory and output workloads against host node, the overlay against a bind
 #   make format / make lint
 
 SHELL := /bin/bash
@@ -237,6 +237,7 @@ bench: $(BIN)
 	bash bench/overlay.sh
 	bash bench/modules.sh
 	bash bench/memory.sh
+	bash bench/output.sh
 
 # ---- form -------------------------------------------------------------------
 
