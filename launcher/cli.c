@@ -71,7 +71,8 @@ const char *lch_cli_usage(void)
            "  -v, --version          version of the launcher and its engine\n"
            "\n"
            "exit status: the guest's; 1 on an uncaught exception or unhandled\n"
-           "rejection; 124 time limit; 137 memory limit; 125 the launcher failed.\n";
+           "rejection; 124 time or CPU limit; 137 memory limit; 153 output limit\n"
+           "(stdout and stderr together); 125 the launcher failed.\n";
 }
 
 /* Splits "--name=value"; returns the value or NULL, and the name length. */
