@@ -344,6 +344,28 @@ static int run(void *arg)
         }
         return escaped("%zu MiB touched", total >> 20);
     }
+    if (!strcmp(test, "fsize")) {
+        /* RLIMIT_FSIZE, the write quota's backstop (1 MiB here): raw
+         * writes past it fail (EFBIG, SIGXFSZ ignored as the launcher
+         * does) and the file stops there */
+        signal(SIGXFSZ, SIG_IGN);
+        static char block[1 << 16];
+        memset(block, 'f', sizeof block);
+        int fd = open("/tmp/big", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return escaped("open /tmp/big: %s", strerror(errno));
+        int e = 0;
+        for (int i = 0; i < 64 && !e; i++)
+            if (write(fd, block, sizeof block) < 0)
+                e = errno;
+        off_t size = lseek(fd, 0, SEEK_END);
+        if (ftruncate(fd, 4 << 20) == 0)
+            return escaped("ftruncate to 4 MiB past RLIMIT_FSIZE");
+        close(fd);
+        if (size > 1 << 20)
+            return escaped("/tmp/big grew to %lld bytes", (long long)size);
+        return e == EFBIG ? held() : escaped("write failed with %s", strerror(e));
+    }
     printf("unknown test %s\n", test);
     return 2;
 }
@@ -371,6 +393,7 @@ int main(int argc, char **argv)
         .memory_mb = 256,
         .output_bytes = 16u << 20,
         .cpu_ms = strcmp(test, "cpu") ? 0 : 300,
+        .fsize_bytes = strcmp(test, "fsize") ? 0 : 1u << 20,
         .seccomp = argv[1],
     };
     char err[512];
