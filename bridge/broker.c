@@ -452,6 +452,9 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
     case K_TMPFS:
         if (parse_u64(v, 1u << 20, &x) < 0)
             return fail(why, "'%.64s' is not a size in MB (0 to 1048576)", v);
+        if (k == K_HEAP && x && x < BRK_MIN_HEAP_MB)
+            return fail(why, "'%.64s' is too small: at least %d MB (0: the default)", v,
+                        BRK_MIN_HEAP_MB);
         *(k == K_HEAP ? &s->heap_mb : &s->tmpfs_mb) = (size_t)x;
         return 0;
     case K_TIMEOUT:
@@ -464,6 +467,9 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
     case K_FDS:
         if (parse_u64(v, 1u << 20, &x) < 0)
             return fail(why, "'%.64s' is not a count (0 to 1048576)", v);
+        if (x && x < (k == K_PIDS ? BRK_MIN_PIDS : BRK_MIN_FDS))
+            return fail(why, "'%.64s' is too small: at least %d (0: no limit)", v,
+                        k == K_PIDS ? BRK_MIN_PIDS : BRK_MIN_FDS);
         *(k == K_PIDS ? &s->pids : &s->fds) = (unsigned)x;
         return 0;
     case K_OUTPUT:

@@ -43,6 +43,13 @@ typedef enum {
     BRK_NETMODE_HOST,
 } brk_netmode_t;
 
+/* The least a run can start with (below, V8 cannot deserialize its
+ * snapshot, its platform threads cannot start, or libuv cannot make its
+ * loop): a smaller non-zero limit is refused where it is given. */
+#define BRK_MIN_HEAP_MB 16
+#define BRK_MIN_PIDS 8
+#define BRK_MIN_FDS 16
+
 /* Limits and OS-sandbox settings a profile carries (0 = none/default). */
 typedef struct brk_settings_s {
     size_t heap_mb;

@@ -10,6 +10,7 @@
 
 #include "../bridge/broker.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,15 +28,15 @@ __attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fm
     return -EINVAL;
 }
 
-/* A whole decimal number in [1, max]. */
-static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+/* A whole decimal number in [min, max]: digits only, no sign or blank. */
+static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
+    if (!s || !isdigit((unsigned char)s[0]))
         return -EINVAL;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v == 0 || v > max)
+    if (errno || *end || v < min || v > max)
         return -EINVAL;
     *out = v;
     return 0;
@@ -61,7 +62,7 @@ const char *lch_cli_usage(void)
            "  --allow-run[=C,...]    allow these child processes\n"
            "  --allow-all            every permission domain open\n"
            "  --audit FILE           one JSON line per permission decision\n"
-           "  --memory-limit MB      memory budget: V8 heap + buffers (exit 137 when exceeded)\n"
+           "  --memory-limit MB      memory budget, at least 16: V8 heap + buffers (exit 137)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
            "  --write-limit BYTES    bytes the guest may write into host write grants (EDQUOT)\n"
@@ -159,24 +160,26 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
         } else if (is(a, n, "--print-profile")) {
             o->print_profile = true;
         } else if (is(a, n, "--memory-limit")) {
-            if (parse_uint(val, 1u << 20, &num) < 0)
-                return fail(err, "--memory-limit: '%s' is not a size in MB (1 to 1048576)", val);
+            if (parse_uint(val, BRK_MIN_HEAP_MB, 1u << 20, &num) < 0)
+                return fail(err, "--memory-limit: '%s' is not a size in MB (%d to 1048576)", val,
+                            BRK_MIN_HEAP_MB);
             o->memory_limit_mb = (size_t)num;
         } else if (is(a, n, "--timeout")) {
-            if (parse_uint(val, UINT64_C(1) << 40, &num) < 0)
+            if (parse_uint(val, 1, UINT64_C(1) << 40, &num) < 0)
                 return fail(err, "--timeout: '%s' is not a time in ms (a whole number > 0)", val);
             o->timeout_ms = num;
         } else if (is(a, n, "--cpu-time-limit")) {
-            if (parse_uint(val, UINT64_C(1) << 40, &num) < 0)
+            if (parse_uint(val, 1, UINT64_C(1) << 40, &num) < 0)
                 return fail(err, "--cpu-time-limit: '%s' is not a time in ms (a whole number > 0)",
                             val);
             o->cpu_ms = num;
         } else if (is(a, n, "--write-limit") || is(a, n, "--write-files-limit")) {
             bool files = is(a, n, "--write-files-limit");
-            if (parse_uint(val, files ? UINT64_C(1) << 32 : UINT64_C(1) << 40, &num) < 0)
-                return fail(err, "%.*s: '%s' is not a %s (a whole number > 0)", (int)n, a, val,
-                            files ? "count" : "byte count");
+            if (parse_uint(val, 0, files ? UINT64_C(1) << 32 : UINT64_C(1) << 40, &num) < 0)
+                return fail(err, "%.*s: '%s' is not a %s (0 to %s; 0: no quota)", (int)n, a, val,
+                            files ? "count" : "byte count", files ? "2^32" : "2^40");
             *(files ? &o->write_files : &o->write_bytes) = num;
+            *(files ? &o->write_files_set : &o->write_bytes_set) = true;
         } else {
             return fail(err, "unknown option '%s' (see --help)", a);
         }

@@ -30,11 +30,12 @@ typedef struct lch_opts_s {
     size_t memory_limit_mb; /* --memory-limit; 0 = V8's default */
     uint64_t timeout_ms;    /* --timeout; 0 = none */
     uint64_t cpu_ms;        /* --cpu-time-limit; 0 = none */
-    uint64_t write_bytes;   /* --write-limit; 0 = the profile's */
-    uint64_t write_files;   /* --write-files-limit; 0 = the profile's */
-    const char *profile;    /* --profile NAME|FILE; NULL = strict */
-    const char *app;        /* --app DIR; NULL = the current folder */
-    const char *audit;      /* --audit FILE */
+    uint64_t write_bytes;   /* --write-limit when write_bytes_set (0: no quota) */
+    uint64_t write_files;   /* --write-files-limit when write_files_set (0: no quota) */
+    bool write_bytes_set, write_files_set;
+    const char *profile; /* --profile NAME|FILE; NULL = strict */
+    const char *app;     /* --app DIR; NULL = the current folder */
+    const char *audit;   /* --audit FILE */
     lch_grant_t grants[LCH_MAX_GRANTS];
     size_t ngrants;
     bool allow_all;

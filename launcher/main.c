@@ -12,6 +12,7 @@
  * launcher itself failed (one line on stderr starting "secure-exec-launch:").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -173,9 +174,9 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
         brk_grant_all(p);
     /* the write quota flags set the profile's value, as --memory-limit does */
     brk_settings_t *s = brk_settings_mut(p);
-    if (o->write_bytes)
+    if (o->write_bytes_set)
         s->write_bytes = o->write_bytes;
-    if (o->write_files)
+    if (o->write_files_set)
         s->write_files = o->write_files;
     (void)app;
     return p;
@@ -357,6 +358,12 @@ static void print_profile(const brk_policy_t *p, const char *profile, size_t mem
 
 int main(int argc, char **argv)
 {
+    /* A descriptor 0, 1 or 2 the invoker closed is /dev/null here: else the
+     * first file the launcher opens would take its number and be read or
+     * written as the guest's standard input or output. */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+            return 125;
     if (argc >= 2 && !strcmp(argv[1], "check")) {
         bool json = false;
         for (int i = 2; i < argc; i++) {

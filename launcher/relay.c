@@ -20,6 +20,10 @@
 #define PIPE_BYTES (1 << 20) /* fewer wake-ups on a large write */
 
 struct lch_relay {
+    int in;    /* the guest's 0: a description of its own (-1: none) */
+    int in_wr; /* the pump's write end, when the host's 0 cannot be reopened */
+    pthread_t pump;
+    bool pumping;
     int rd[2];    /* the supervisor's read ends for the guest's 1 and 2 (-1: none) */
     int wr[2];    /* the guest's write ends (wr[1] == wr[0] when shared) */
     bool copy[2]; /* splice refused for this output: read and write */
@@ -37,7 +41,69 @@ static bool same_output(void)
     return fstat(1, &a) == 0 && fstat(2, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-lch_relay_t *lch_relay_open(uint64_t cap, int guest[2], char *err, size_t errlen)
+/* The guest's standard input: a new open file description of what the
+ * host's 0 is (read-only, at the same offset), so the guest can neither
+ * write to it nor change the host's flags; /dev/null when the host has no
+ * 0; -2 when it cannot be reopened (a socket): the pump then feeds a pipe.
+ * -1 with err on failure. */
+static int own_stdin(char *err, size_t errlen)
+{
+    struct stat st;
+    int fd;
+    if (fstat(0, &st) < 0)
+        fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    else if (S_ISSOCK(st.st_mode))
+        return -2;
+    else {
+        /* O_NONBLOCK: a pipe whose writer is gone would otherwise block the
+         * open; then cleared on the new description only */
+        fd = open("/proc/self/fd/0", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+            return -2;
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0)
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        off_t at = S_ISREG(st.st_mode) ? lseek(0, 0, SEEK_CUR) : -1;
+        if (at > 0)
+            lseek(fd, at, SEEK_SET);
+    }
+    if (fd < 0)
+        snprintf(err, errlen, "sandbox: standard input: %s", strerror(errno));
+    return fd;
+}
+
+/* Copies the host's 0 into the guest's pipe until either end is done. */
+static void *pump_main(void *arg)
+{
+    lch_relay_t *r = arg;
+    static char buf[1 << 16]; /* one pump per supervisor */
+    for (;;) {
+        ssize_t n = read(0, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd pf = {.fd = 0, .events = POLLIN};
+            poll(&pf, 1, -1);
+            continue;
+        }
+        if (n <= 0)
+            break;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(r->in_wr, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                goto out; /* the guest closed its 0 */
+            done += w;
+        }
+    }
+out:
+    close(r->in_wr); /* the guest reads the end of its input */
+    r->in_wr = -1;
+    return NULL;
+}
+
+lch_relay_t *lch_relay_open(uint64_t cap, int guest[3], char *err, size_t errlen)
 {
     lch_relay_t *r = calloc(1, sizeof *r);
     if (!r) {
@@ -46,6 +112,22 @@ lch_relay_t *lch_relay_open(uint64_t cap, int guest[2], char *err, size_t errlen
     }
     r->cap = cap;
     r->rd[0] = r->rd[1] = r->wr[0] = r->wr[1] = -1;
+    r->in_wr = -1;
+    r->in = own_stdin(err, errlen);
+    if (r->in == -1) {
+        free(r);
+        return NULL;
+    }
+    if (r->in == -2) {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) {
+            snprintf(err, errlen, "sandbox: pipe: %s", strerror(errno));
+            free(r);
+            return NULL;
+        }
+        r->in = p[0];
+        r->in_wr = p[1];
+    }
     int n = same_output() ? 1 : 2;
     for (int i = 0; i < n; i++) {
         int p[2];
@@ -55,6 +137,9 @@ lch_relay_t *lch_relay_open(uint64_t cap, int guest[2], char *err, size_t errlen
                 close(r->rd[k]);
                 close(r->wr[k]);
             }
+            close(r->in);
+            if (r->in_wr >= 0)
+                close(r->in_wr);
             free(r);
             return NULL;
         }
@@ -72,8 +157,9 @@ lch_relay_t *lch_relay_open(uint64_t cap, int guest[2], char *err, size_t errlen
         if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < PIPE_BYTES)
             fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);
     }
-    guest[0] = r->wr[0];
-    guest[1] = n == 2 ? r->wr[1] : r->wr[0];
+    guest[0] = r->in;
+    guest[1] = r->wr[0];
+    guest[2] = n == 2 ? r->wr[1] : r->wr[0];
     return r;
 }
 
@@ -82,6 +168,8 @@ void lch_relay_child(lch_relay_t *r)
     for (int i = 0; i < 2; i++)
         if (r->rd[i] >= 0)
             close(r->rd[i]);
+    if (r->in_wr >= 0)
+        close(r->in_wr);
 }
 
 /* Waits until the host's descriptor takes more (it may have been left
@@ -190,6 +278,8 @@ int lch_relay_start(lch_relay_t *r, pid_t victim, char *err, size_t errlen)
         if (r->wr[i] >= 0 && (i == 0 || r->wr[i] != r->wr[0]))
             close(r->wr[i]);
     r->wr[0] = r->wr[1] = -1;
+    close(r->in);
+    r->in = -1;
     r->victim = victim;
     int e = pthread_create(&r->thread, NULL, relay_main, r);
     if (e != 0) {
@@ -197,6 +287,14 @@ int lch_relay_start(lch_relay_t *r, pid_t victim, char *err, size_t errlen)
         return -1;
     }
     r->started = true;
+    if (r->in_wr >= 0) {
+        e = pthread_create(&r->pump, NULL, pump_main, r);
+        if (e != 0) {
+            snprintf(err, errlen, "sandbox: input pump: %s", strerror(e));
+            return -1;
+        }
+        r->pumping = true;
+    }
     return 0;
 }
 
@@ -204,6 +302,15 @@ bool lch_relay_finish(lch_relay_t *r, uint64_t *relayed)
 {
     if (r->started)
         pthread_join(r->thread, NULL);
+    if (r->pumping) {
+        /* the guest is gone: the pump may wait on the host's input forever */
+        pthread_cancel(r->pump);
+        pthread_join(r->pump, NULL);
+    }
+    if (r->in >= 0)
+        close(r->in);
+    if (r->in_wr >= 0)
+        close(r->in_wr);
     for (int i = 0; i < 2; i++) {
         if (r->rd[i] >= 0)
             close(r->rd[i]);

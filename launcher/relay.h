@@ -8,6 +8,11 @@
  * cannot) and counts it: past the cap on both together it stops, kills the
  * guest and says so. When the host's 1 and 2 are one open file (2>&1), the
  * guest gets one pipe for both, so their order is kept.
+ *
+ * Its standard input is a new, read-only open file description of the
+ * host's (same file, same offset), so nothing the guest does to it — a
+ * write, O_NONBLOCK — reaches the host's; where the kernel cannot reopen
+ * it (a socket), a pump thread copies the host's input into a pipe.
  */
 #ifndef LCH_RELAY_H
 #define LCH_RELAY_H
@@ -19,9 +24,10 @@
 
 typedef struct lch_relay lch_relay_t;
 
-/* Makes the pipes. cap is the output limit in bytes (0 none). guest[0]
- * and guest[1] are the guest's descriptors 1 and 2 (maybe the same). */
-lch_relay_t *lch_relay_open(uint64_t cap, int guest[2], char *err, size_t errlen);
+/* Makes the pipes and the guest's input. cap is the output limit in bytes
+ * (0 none). guest[0], guest[1] and guest[2] are the guest's descriptors 0,
+ * 1 and 2 (1 and 2 maybe the same). */
+lch_relay_t *lch_relay_open(uint64_t cap, int guest[3], char *err, size_t errlen);
 
 /* In a child: closes the supervisor's ends (the read ends). */
 void lch_relay_child(lch_relay_t *r);

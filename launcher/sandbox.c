@@ -190,9 +190,9 @@ static void bind_same(int errfd, const char *path, bool rw, bool required)
 
 /* ---- the guest's view ------------------------------------------------------------ */
 
-static int fuse_sock = -1;        /* the guest's end of the overlay socket, or -1 */
-static int fuse_fd = -1;          /* /dev/fuse, opened by the middle process */
-static int out_fds[2] = {-1, -1}; /* the relay's pipes: the guest's 1 and 2 */
+static int fuse_sock = -1;           /* the guest's end of the overlay socket, or -1 */
+static int fuse_fd = -1;             /* /dev/fuse, opened by the middle process */
+static int io_fds[3] = {-1, -1, -1}; /* the relay's: the guest's 0, 1 and 2 */
 
 static const char *const system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                           "/lib64", "/lib32", "/libx32"};
@@ -461,8 +461,9 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     if (!keep)
         fail(errfd, "sandbox: out of memory");
     keep[0] = errfd;
-    /* the relay's pipes become 1 and 2: no host file description for output */
-    if (out_fds[0] >= 0 && (dup2(out_fds[0], 1) < 0 || dup2(out_fds[1], 2) < 0))
+    /* the relay's become 0, 1 and 2: no host file description in the guest */
+    if (io_fds[0] >= 0 &&
+        (dup2(io_fds[0], 0) < 0 || dup2(io_fds[1], 1) < 0 || dup2(io_fds[2], 2) < 0))
         fail(errfd, "sandbox: dup2: %s", strerror(errno));
     for (size_t i = 0; i < sb->nkeep; i++)
         keep[i + 1] = sb->keep_fds[i];
@@ -604,9 +605,9 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
         close(fuse_sock);
     if (fuse_fd >= 0)
         close(fuse_fd);
-    for (int i = 0; i < 2; i++)
-        if (out_fds[i] >= 0 && (i == 0 || out_fds[1] != out_fds[0]))
-            close(out_fds[i]);
+    for (int i = 0; i < 3; i++)
+        if (io_fds[i] >= 0 && (i < 2 || io_fds[2] != io_fds[1]))
+            close(io_fds[i]);
     /* the guest's pid out here: the supervisor measures its CPU time */
     unsigned char pm[1 + sizeof pid] = {PID_MSG};
     memcpy(pm + 1, &pid, sizeof pid);
@@ -884,8 +885,8 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         .pids = sb->pids ? sb->pids + 2 : 0, /* and the middle process */
     };
     lch_cgroup_create(&cg, &lim, why, sizeof why);
-    int out[2];
-    lch_relay_t *relay = lch_relay_open(sb->output_bytes, out, err, errlen);
+    int io[3];
+    lch_relay_t *relay = lch_relay_open(sb->output_bytes, io, err, errlen);
     if (!relay) {
         lch_cgroup_remove(&cg);
         close(ep[0]);
@@ -911,8 +912,8 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         close(ep[0]);
         close(hs[0]);
         lch_relay_child(relay);
-        out_fds[0] = out[0];
-        out_fds[1] = out[1];
+        for (int i = 0; i < 3; i++)
+            io_fds[i] = io[i];
         if (fs[0] >= 0)
             close(fs[0]);
         fuse_sock = fs[1];

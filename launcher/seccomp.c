@@ -50,6 +50,7 @@ static const struct {
     {"TCSETS", TCSETS},
     {"TIOCGWINSZ", TIOCGWINSZ},
     {"TIOCGPGRP", TIOCGPGRP},
+    {"TIOCGPTN", TIOCGPTN},
     {"FIONBIO", FIONBIO},
     {"FIOCLEX", FIOCLEX},
     {"FIONCLEX", FIONCLEX},

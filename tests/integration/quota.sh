@@ -129,11 +129,17 @@ if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: $work/bad.profile:2: lim
 else
   bad "bad limits.write_bytes" "rc=$rc err: $err"
 fi
-run --write-files-limit=0 -e 1
-if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: --write-files-limit: '0' is not a count (a whole number > 0)" ]; then
+run --write-files-limit=-1 -e 1
+if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: --write-files-limit: '-1' is not a count (0 to 2^32; 0: no quota)" ]; then
   ok "bad --write-files-limit -> 125"
 else
   bad "bad --write-files-limit" "rc=$rc err: $err"
+fi
+out=$("$bin" --profile strict --write-limit 0 --write-files-limit=0 --print-profile | grep '^limits.write' | tr '\n' ' ')
+if [ "$out" = "limits.write_bytes = 0 limits.write_files = 0 " ]; then
+  ok "--write-limit 0 and --write-files-limit 0: no quota"
+else
+  bad "--write-limit 0" "got: $out"
 fi
 
 summary

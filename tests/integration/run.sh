@@ -217,6 +217,18 @@ got=$(se -e 'let s = ""; process.stdin.setEncoding("utf8"); process.stdin.on("da
 if [ "$got" = "from file" ]; then ok "stdin from a file"; else bad "stdin from a file" "got: $got"; fi
 got=$(sleep 5 | timeout 10 "$bin" -e 'console.log("not reading stdin")') || true
 if [ "$got" = "not reading stdin" ]; then ok "unread stdin does not keep the run alive"; else bad "unread stdin" "got: $got"; fi
+read_all='process.stdout.write(JSON.stringify(require("fs").readFileSync(0, "utf8")) + "\n")'
+got=$(timeout 10 "$bin" -e "$read_all" <&-) || true
+if [ "$got" = '""' ]; then ok "stdin closed by the invoker: empty, not another descriptor"; else bad "stdin closed" "got: $got"; fi
+printf 'abcdef' > "$work/in6.txt"
+got=$( (head -c 2 >/dev/null; timeout 10 "$bin" -e "$read_all") < "$work/in6.txt") || true
+if [ "$got" = '"cdef"' ]; then ok "stdin from a file: read from the invoker's offset"; else bad "stdin offset" "got: $got"; fi
+got=$(timeout 10 python3 -c '
+import socket, subprocess, sys
+a, b = socket.socketpair()
+a.sendall(b"through a socket"); a.shutdown(socket.SHUT_WR)
+sys.stdout.write(subprocess.run(sys.argv[1:], stdin=b, capture_output=True, text=True).stdout)' "$bin" -e "$read_all") || true
+if [ "$got" = '"through a socket"' ]; then ok "stdin from a socket (pumped through a pipe)"; else bad "stdin from a socket" "got: $got"; fi
 
 # ---- exit cannot be caught ------------------------------------------------
 

@@ -157,6 +157,21 @@ catch (e) { console.log(e.code, n < 400000 ? "stopped" : "late"); }' 2>&1)
     echo "ESCAPED $mode symlinks in /tmp: ${out:0:200}"
     fail=$((fail + 1))
   fi
+  # standard input opened read-write by the host: writing 40 MiB to
+  # descriptor 0 would pass the output cap (a terminal, or <>)
+  printf 'host input\n' > "$work/stdin"
+  out=$(cd "$work/app" && timeout 60 "$bin" "${mflags[@]}" -e '
+const fs = require("fs"), line = "Y".repeat(1 << 20);
+let n = 0;
+try { for (; n < 40; n++) fs.writeSync(0, line); console.log("wrote", n); }
+catch (e) { console.log(e.code, n); }' 2>&1 <> "$work/stdin")
+  if [ "$out" = "EBADF 0" ] && [ "$(cat "$work/stdin")" = "host input" ]; then
+    echo "held    $mode writes to descriptor 0 fail (EBADF), the host's file unchanged"
+    pass=$((pass + 1))
+  else
+    echo "ESCAPED $mode writes to descriptor 0: ${out:0:200}; $(stat -c %s "$work/stdin") bytes in the file"
+    fail=$((fail + 1))
+  fi
 done
 
 echo "$pass passed, $fail failed"

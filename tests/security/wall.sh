@@ -85,6 +85,16 @@ for policy in strict default; do
   else
     echo "ESCAPED $policy sockbuf (exit $rc, host slab +${peak_slab} MiB, TCP +${peak_tcp} MiB): ${out:0:200}"; fail=$((fail + 1))
   fi
+  # standard input opened read-write by the host: the guest can neither
+  # write to it nor make the host's description non-blocking
+  printf 'host input\n' > "$work/stdin"
+  out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" stdin 2>&1 <> "$work/stdin")
+  rc=$?
+  if [ "$rc" -eq 0 ] && [ "$out" = "held stdin" ] && [ "$(cat "$work/stdin")" = "host input" ]; then
+    echo "held    $policy stdin"; pass=$((pass + 1))
+  else
+    echo "ESCAPED $policy stdin (exit $rc): ${out:0:200}; the file: $(head -c 100 "$work/stdin")"; fail=$((fail + 1))
+  fi
   # 64 MiB to stdout with a 16 MiB cap: at most the cap out, status 153
   timeout 60 "$probe" "$policy" "$work/app" "$work/canary" output > "$work/out.bin" 2> "$work/out.err"
   rc=$?

@@ -344,6 +344,17 @@ static int run(void *arg)
         }
         return escaped("%zu MiB touched", total >> 20);
     }
+    if (!strcmp(test, "stdin")) {
+        /* the guest's 0 is its own read-only description of the host's
+         * (wall.sh gives a file opened read-write): no write reaches the
+         * file, no flag the host's description (main checks O_NONBLOCK) */
+        if (write(0, "X", 1) >= 0)
+            return escaped("a write to descriptor 0 went through");
+        int e = errno;
+        if (fcntl(0, F_SETFL, O_NONBLOCK) < 0)
+            return escaped("fcntl(0, F_SETFL): %s", strerror(errno));
+        return e == EBADF ? held() : escaped("write(0) failed with %s, not EBADF", strerror(e));
+    }
     if (!strcmp(test, "fsize")) {
         /* RLIMIT_FSIZE, the write quota's backstop (1 MiB here): raw
          * writes past it fail (EFBIG, SIGXFSZ ignored as the launcher
@@ -401,6 +412,10 @@ int main(int argc, char **argv)
     if (status < 0) {
         fprintf(stderr, "wall-probe: %s\n", err);
         return 125;
+    }
+    if (!strcmp(test, "stdin") && (fcntl(0, F_GETFL) & O_NONBLOCK)) {
+        printf("ESCAPED stdin: the host's descriptor 0 is non-blocking after the run\n");
+        return 1;
     }
     return status;
 }

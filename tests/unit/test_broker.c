@@ -105,6 +105,9 @@ START_TEST(profile_errors)
     parse_fails("limits.heap_mb = 12MB\n", "limits.heap_mb");
     parse_fails("limits.timeout_ms = \n", "limits.timeout_ms");
     parse_fails("limits.pids = 99999999999\n", "limits.pids");
+    parse_fails("limits.pids = 3\n", "limits.pids: '3' is too small: at least 8");
+    parse_fails("limits.fds = 8\n", "limits.fds: '8' is too small: at least 16");
+    parse_fails("limits.heap_mb = 4\n", "limits.heap_mb: '4' is too small: at least 16 MB");
     parse_fails("limits.write_bytes = 64M\n",
                 "t.profile:1: limits.write_bytes: '64M' is not a byte count");
     parse_fails("limits.write_bytes = -1\n", "limits.write_bytes");

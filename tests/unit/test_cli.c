@@ -120,8 +120,12 @@ START_TEST(refusals)
     refused(2, flagval, "takes no value");
     const char *twice[] = {"sel", "-e", "1", "-e", "2"};
     refused(5, twice, "twice");
-    const char *wzero[] = {"sel", "--write-limit=0", "a.js"};
-    refused(3, wzero, "--write-limit: '0' is not a byte count");
+    const char *wneg[] = {"sel", "--write-limit=-1", "a.js"};
+    refused(3, wneg, "--write-limit: '-1' is not a byte count");
+    const char *small[] = {"sel", "--memory-limit", "4", "a.js"};
+    refused(4, small, "--memory-limit: '4' is not a size in MB (16 to 1048576)");
+    const char *blank[] = {"sel", "--memory-limit", " 64", "a.js"};
+    refused(4, blank, "--memory-limit: ' 64'");
     const char *wunit[] = {"sel", "--write-files-limit", "10k", "a.js"};
     refused(4, wunit, "--write-files-limit: '10k' is not a count");
     const char *empty[] = {"sel", ""};
