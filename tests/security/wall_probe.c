@@ -504,6 +504,7 @@ typedef struct {
 
 static void host_in_save(host_in_t *h)
 {
+    memset(h, 0, sizeof *h); /* the padding of termios is compared too */
     h->flags = fcntl(0, F_GETFL);
     h->tty = tcgetattr(0, &h->tio) == 0;
 }
@@ -571,7 +572,12 @@ int main(int argc, char **argv)
         return 125;
     }
     if (!strcmp(test, "tty") && !host_in_same(&in)) {
-        printf("ESCAPED tty: the host's descriptor 0 changed (flags or terminal modes)\n");
+        host_in_t now;
+        host_in_save(&now);
+        printf("ESCAPED tty: the host's descriptor 0 changed: flags %#x -> %#x, lflag %#x -> "
+               "%#x, iflag %#x -> %#x\n",
+               (unsigned)in.flags, (unsigned)now.flags, (unsigned)in.tio.c_lflag,
+               (unsigned)now.tio.c_lflag, (unsigned)in.tio.c_iflag, (unsigned)now.tio.c_iflag);
         return 1;
     }
     if (!strcmp(test, "stdin") && (fcntl(0, F_GETFL) & O_NONBLOCK)) {
