@@ -389,8 +389,6 @@ static int run(void *arg)
          * number; the job-control stops first. Then it waits for the
          * wall-clock limit, which must still end it (wall.sh: 124). */
         static const int stops[] = {SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGTERM};
-        if (getsid(0) != getpid() || getpgrp() != getpid())
-            return escaped("session %d, group %d: not its own", (int)getsid(0), (int)getpgrp());
         for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
             kill(0, stops[i]);
         kill(-1, SIGUSR1);
@@ -401,6 +399,8 @@ static int run(void *arg)
             return escaped("kill(-%d) of the invoker's group worked", (int)host_pgid);
         if (getppid() != 0)
             return escaped("the parent (pid %d) is visible", (int)getppid());
+        if (getsid(0) != getpid() || getpgrp() != getpid())
+            return escaped("session %d, group %d: not its own", (int)getsid(0), (int)getpgrp());
         held();
         fflush(stdout);
         for (;;)
