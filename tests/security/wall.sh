@@ -4,6 +4,9 @@
 # isolate would be). Each probe runs under the strict and the default
 # seccomp policy. A probe holds when it prints "held NAME", or when the
 # policy killed it for a call that policy kills (exit 159, SIGSYS).
+# The isolation probes (signals, tty, groups) also run as a test user with
+# supplementary groups (made with useradd, removed at the end; root only)
+# and in a terminal (script(1)).
 #
 # usage: tests/security/wall.sh [--probe PATH]
 set -uo pipefail
