@@ -128,7 +128,7 @@ int lch_check(bool json)
     bool scoped = lch_landlock_scoping();
     p[n] = (probe_t){.name = "landlock scoping", .ok = scoped, .required = false};
     snprintf(p[n].detail, sizeof p[n].detail, "%s",
-             scoped ? "signals and abstract unix sockets scoped to the sandbox (ABI 6)"
+             scoped ? "signals and abstract unix sockets scoped to the sandbox (ABI 6 and later)"
                     : "needs Landlock ABI 6 (Linux 6.12): the guest's own session and pid "
                       "namespace still keep its signals inside");
     n++;
