@@ -21,6 +21,7 @@
 
 #include "cgroup.h"
 #include "check.h"
+#include "harden.h"
 #include "landlock.h"
 
 typedef struct {
@@ -88,7 +89,7 @@ static bool seccomp_filter_ok(void)
 
 int lch_check(bool json)
 {
-    probe_t p[8];
+    probe_t p[12];
     size_t n = 0;
     int r = in_child(try_userns);
     p[n] = (probe_t){.name = "user namespaces", .ok = r == 0, .required = true};
@@ -123,6 +124,28 @@ int lch_check(bool json)
         snprintf(p[n].detail, sizeof p[n].detail,
                  "not enabled (add landlock to the lsm= boot parameter); the mount namespace "
                  "still confines the file system");
+    n++;
+    bool scoped = lch_landlock_scoping();
+    p[n] = (probe_t){.name = "landlock scoping", .ok = scoped, .required = false};
+    snprintf(p[n].detail, sizeof p[n].detail, "%s",
+             scoped ? "signals and abstract unix sockets scoped to the sandbox (ABI 6 and later)"
+                    : "needs Landlock ABI 6 (Linux 6.12): the guest's own session and pid "
+                      "namespace still keep its signals inside");
+    n++;
+    char kept[160];
+    int ng = lch_kept_groups(kept, sizeof kept);
+    p[n] = (probe_t){.name = "supplementary groups", .ok = ng == 0, .required = false};
+    if (ng == 0)
+        snprintf(p[n].detail, sizeof p[n].detail, "%s",
+                 lch_can_drop_groups() ? "dropped before the user namespace is made"
+                                       : "none to drop");
+    else if (ng > 0)
+        snprintf(p[n].detail, sizeof p[n].detail,
+                 "kept: %s (an unprivileged user namespace cannot drop them; files they "
+                 "may read stay readable: run as root or as a user without them)",
+                 kept);
+    else
+        snprintf(p[n].detail, sizeof p[n].detail, "getgroups: %s", strerror(-ng));
     n++;
     p[n] = (probe_t){.name = "cgroup limits", .required = false};
     p[n].ok = lch_cgroup_describe(p[n].detail, sizeof p[n].detail);

@@ -3,6 +3,7 @@
  * the sandbox's guest (see harden.h).
  */
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,4 +135,53 @@ int lch_close_fds_except(const int *keep, size_t n)
     }
     free(k);
     return e;
+}
+
+bool lch_can_drop_groups(void)
+{
+    cap_t caps = cap_get_proc();
+    cap_flag_value_t v = CAP_CLEAR;
+    if (caps) {
+        cap_get_flag(caps, CAP_SETGID, CAP_EFFECTIVE, &v);
+        cap_free(caps);
+    }
+    return v == CAP_SET;
+}
+
+int lch_kept_groups(char *out, size_t len)
+{
+    if (len)
+        out[0] = '\0';
+    if (lch_can_drop_groups())
+        return 0;
+    int n = getgroups(0, NULL);
+    if (n < 0)
+        return -errno;
+    gid_t *g = calloc((size_t)n + 1, sizeof *g);
+    if (!g)
+        return -ENOMEM;
+    n = getgroups(n, g);
+    if (n < 0) {
+        int e = -errno;
+        free(g);
+        return e;
+    }
+    gid_t primary = getegid();
+    int kept = 0;
+    size_t used = 0;
+    for (int i = 0; i < n; i++) {
+        if (g[i] == primary)
+            continue; /* the guest's own group outside in any case */
+        char buf[1024];
+        struct group gr, *res = NULL;
+        getgrgid_r(g[i], &gr, buf, sizeof buf, &res);
+        int w = res ? snprintf(out + used, len - used, "%s%s(%u)", kept ? ", " : "", res->gr_name,
+                               (unsigned)g[i])
+                    : snprintf(out + used, len - used, "%s%u", kept ? ", " : "", (unsigned)g[i]);
+        if (w > 0 && used + (size_t)w < len)
+            used += (size_t)w;
+        kept++;
+    }
+    free(g);
+    return kept;
 }

@@ -7,6 +7,7 @@
 #ifndef LCH_HARDEN_H
 #define LCH_HARDEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,17 @@ int lch_drop_caps(char *err, size_t errlen);
 
 /* Closes every descriptor >= 3 that is not in keep. */
 int lch_close_fds_except(const int *keep, size_t n);
+
+/* Whether this process may drop its supplementary groups (CAP_SETGID,
+ * as root): the sandbox's middle process then does, before it makes the
+ * user namespace. */
+bool lch_can_drop_groups(void);
+
+/* The supplementary groups a sandbox started from this process keeps
+ * (none when it may drop them; the primary group does not count): their
+ * names and ids into out ("adm(4), ssl-cert(108)", cut at len), and how
+ * many, or -errno. An unprivileged user namespace cannot drop them: the
+ * kernel keeps them under setgroups=deny, for files they may read. */
+int lch_kept_groups(char *out, size_t len);
 
 #endif

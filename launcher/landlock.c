@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,20 @@
 #define RIGHT_REFER (1ULL << 13)     /* ABI 2 */
 #define RIGHT_TRUNCATE (1ULL << 14)  /* ABI 3 */
 #define RIGHT_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+
+/* Scopes (ABI 6; Debian 12's headers predate them): a domain's process may
+ * connect to abstract unix sockets and signal processes only within the
+ * domain (and those it nests). */
+#define SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define SCOPE_SIGNAL (1ULL << 1)
+#define SCOPE_ABI 6
+
+/* struct landlock_ruleset_attr as of ABI 6 */
+typedef struct {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+} ruleset_attr_t;
 
 #define READ_RIGHTS \
     (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
@@ -82,7 +98,12 @@ static int add_path(int ruleset, const char *path, uint64_t rights, uint64_t han
     return e;
 }
 
-int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t errlen)
+bool lch_landlock_scoping(void)
+{
+    return lch_landlock_abi() >= SCOPE_ABI;
+}
+
+static int apply(const char *const *writable, size_t n, bool scoped, char *err, size_t errlen)
 {
     int abi = lch_landlock_abi();
     if (abi <= 0) {
@@ -90,8 +111,14 @@ int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t 
         return -EOPNOTSUPP;
     }
     uint64_t handled = handled_rights(abi);
-    struct landlock_ruleset_attr ra = {.handled_access_fs = handled};
-    int ruleset = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof ra, 0);
+    ruleset_attr_t ra = {.handled_access_fs = handled};
+    /* the size the kernel is told covers only the fields its ABI knows */
+    size_t size = offsetof(ruleset_attr_t, handled_access_net);
+    if (scoped && abi >= SCOPE_ABI) {
+        ra.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL;
+        size = sizeof ra;
+    }
+    int ruleset = (int)syscall(SYS_landlock_create_ruleset, &ra, size, 0);
     if (ruleset < 0) {
         snprintf(err, errlen, "landlock_create_ruleset: %s", strerror(errno));
         return -errno;
@@ -114,4 +141,14 @@ int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t 
     }
     close(ruleset);
     return e;
+}
+
+int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t errlen)
+{
+    return apply(writable, n, false, err, errlen);
+}
+
+int lch_landlock_apply_scoped(const char *const *writable, size_t n, char *err, size_t errlen)
+{
+    return apply(writable, n, true, err, errlen);
 }

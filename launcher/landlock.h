@@ -2,11 +2,14 @@
  * launcher/landlock.h — Landlock as the second file-system wall inside the
  * namespaces: read and execute everywhere, write only beneath the writable
  * paths. It also closes what a fresh /proc leaves open: writing one's own
- * read-only memory through /proc/self/mem.
+ * read-only memory through /proc/self/mem. The guest's domain is also
+ * scoped (ABI 6): the second wall, after its own session and the pid
+ * namespace, between its signals and the host's processes.
  */
 #ifndef LCH_LANDLOCK_H
 #define LCH_LANDLOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The kernel's Landlock ABI version; 0 without Landlock. */
@@ -16,5 +19,14 @@ int lch_landlock_abi(void);
  * it must run while single-threaded). Paths that do not exist are skipped.
  * -EOPNOTSUPP when the kernel has no Landlock; other -errno with err set. */
 int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t errlen);
+
+/* Whether the kernel can scope signals and abstract unix sockets to a
+ * Landlock domain (ABI 6). */
+bool lch_landlock_scoping(void);
+
+/* lch_landlock_apply, and where the kernel can (lch_landlock_scoping) the
+ * calling process may then signal, and connect to abstract unix sockets
+ * of, only processes of its own domain: nothing outside the sandbox. */
+int lch_landlock_apply_scoped(const char *const *writable, size_t n, char *err, size_t errlen);
 
 #endif

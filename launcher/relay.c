@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "relay.h"
@@ -44,15 +46,17 @@ static bool same_output(void)
 /* The guest's standard input: a new open file description of what the
  * host's 0 is (read-only, at the same offset), so the guest can neither
  * write to it nor change the host's flags; /dev/null when the host has no
- * 0; -2 when it cannot be reopened (a socket): the pump then feeds a pipe.
- * -1 with err on failure. */
+ * 0; -2 when it cannot be reopened (a socket) or must not be (a terminal:
+ * the guest, in a session of its own, would read it past the job control
+ * that stops a background reader, and hold the host's terminal): the pump
+ * then feeds a pipe. -1 with err on failure. */
 static int own_stdin(char *err, size_t errlen)
 {
     struct stat st;
     int fd;
     if (fstat(0, &st) < 0)
         fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    else if (S_ISSOCK(st.st_mode))
+    else if (S_ISSOCK(st.st_mode) || isatty(0))
         return -2;
     else {
         /* O_NONBLOCK: a pipe whose writer is gone would otherwise block the
@@ -72,15 +76,44 @@ static int own_stdin(char *err, size_t errlen)
     return fd;
 }
 
-/* Copies the host's 0 into the guest's pipe until either end is done. */
+/* Blocks the terminal's job-control signals in the calling thread: a read
+ * of the host's terminal from a background group then fails with EIO and
+ * a write goes through, where the kernel would stop the whole supervisor
+ * (and with it the wall-clock limit) — the guest decides when it reads and
+ * writes. */
+static void no_tty_stops(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTTIN);
+    sigaddset(&set, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Whether the host's 0 is a terminal of whose session the supervisor is in
+ * a background process group: the terminal belongs to another job now. */
+static bool in_background(void)
+{
+    pid_t fg = tcgetpgrp(0);
+    return fg > 0 && fg != getpgrp();
+}
+
+/* Copies the host's 0 into the guest's pipe until either end is done. A
+ * terminal is read only while the run is in the foreground. */
 static void *pump_main(void *arg)
 {
     lch_relay_t *r = arg;
     static char buf[1 << 16]; /* one pump per supervisor */
+    no_tty_stops();
     for (;;) {
         ssize_t n = read(0, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && errno == EIO && in_background()) {
+            struct timespec ts = {0, 100 * 1000000L}; /* until the job is brought back */
+            nanosleep(&ts, NULL);
+            continue;
+        }
         if (n < 0 && errno == EAGAIN) {
             struct pollfd pf = {.fd = 0, .events = POLLIN};
             poll(&pf, 1, -1);
@@ -223,6 +256,7 @@ static void stop(lch_relay_t *r, int i)
 static void *relay_main(void *arg)
 {
     lch_relay_t *r = arg;
+    no_tty_stops();
     for (;;) {
         struct pollfd pf[2];
         int which[2], n = 0;

@@ -12,7 +12,10 @@
  * Its standard input is a new, read-only open file description of the
  * host's (same file, same offset), so nothing the guest does to it — a
  * write, O_NONBLOCK — reaches the host's; where the kernel cannot reopen
- * it (a socket), a pump thread copies the host's input into a pipe.
+ * it (a socket), or the guest must not hold it (a terminal), a pump thread
+ * copies the host's input into a pipe. The relay's threads never stop on
+ * the terminal's job control (SIGTTIN, SIGTTOU): the guest cannot freeze
+ * the supervisor by reading or writing.
  */
 #ifndef LCH_RELAY_H
 #define LCH_RELAY_H

@@ -15,8 +15,10 @@
  * to the supervisor as one line on a pipe; the supervisor prints it and
  * exits 125.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <net/if.h>
@@ -188,6 +190,27 @@ static void bind_same(int errfd, const char *path, bool rw, bool required)
         fail(errfd, "sandbox: cannot bind %s: %s", path, strerror(-e));
 }
 
+/* /etc/ssl without private/ (keys, group ssl-cert: the invoker may be in
+ * it): each other entry bound on its own. */
+static void bind_ssl(int errfd)
+{
+    DIR *d = opendir("/oldroot/etc/ssl");
+    if (!d)
+        return;
+    if (mkdir_p("/newroot/etc/ssl", 0755) < 0)
+        fail(errfd, "sandbox: mkdir /etc/ssl: %s", strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "private"))
+            continue;
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "/etc/ssl/%s", e->d_name) >= (int)sizeof path)
+            continue;
+        bind_same(errfd, path, false, false);
+    }
+    closedir(d);
+}
+
 /* ---- the guest's view ------------------------------------------------------------ */
 
 static int fuse_sock = -1;           /* the guest's end of the overlay socket, or -1 */
@@ -196,10 +219,10 @@ static int io_fds[3] = {-1, -1, -1}; /* the relay's: the guest's 0, 1 and 2 */
 
 static const char *const system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                           "/lib64", "/lib32", "/libx32"};
-static const char *const etc_files[] = {
-    "/etc/ssl",           "/etc/hosts",           "/etc/resolv.conf",
-    "/etc/nsswitch.conf", "/etc/ca-certificates", "/etc/localtime"};
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const etc_files[] = {"/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
+                                        "/etc/ca-certificates", "/etc/localtime"};
+/* no tty: the guest has no controlling terminal, and no other way to one */
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 static const char *const proc_hidden_files[] = {"kcore",       "sysrq-trigger", "kmsg",
                                                 "timer_list",  "keys",          "latency_stats",
                                                 "sched_debug", "kallsyms",      "config.gz"};
@@ -290,6 +313,7 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         bind_same(errfd, system_dirs[i], false, !strcmp(system_dirs[i], "/usr"));
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++)
         bind_same(errfd, etc_files[i], false, false);
+    bind_ssl(errfd);
     if (mkdir_p("/newroot/etc", 0755) < 0 ||
         lch_write_text("/newroot/etc/passwd",
                        "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n") < 0 ||
@@ -441,6 +465,10 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     char err[ERR_MAX] = "";
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         fail(errfd, "sandbox: prctl: %s", strerror(errno));
+    /* a session of its own: no controlling terminal, and kill(0, ...)
+     * names only the guest's group (the middle's session is another) */
+    if (setsid() < 0)
+        fail(errfd, "sandbox: setsid: %s", strerror(errno));
     if (!sb->net_host)
         socket_buffers(sb, errfd); /* /proc/sys is read-only in the view */
     build_view(sb, errfd);
@@ -479,7 +507,7 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     rw[nrw++] = writable[0];
     for (size_t i = 0; i < sb->nrw; i++)
         rw[nrw++] = sb->rw_paths[i];
-    int r = lch_landlock_apply(rw, nrw, err, sizeof err);
+    int r = lch_landlock_apply_scoped(rw, nrw, err, sizeof err);
     free(rw);
     if (r < 0 && r != -EOPNOTSUPP)
         fail(errfd, "sandbox: landlock: %s", err);
@@ -564,6 +592,14 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor)
         _exit(125);
+    /* out of the invoker's session and process group: nothing of the
+     * sandbox is in a group the host signals or a signal from inside names */
+    if (setsid() < 0)
+        fail(errfd, "sandbox: setsid: %s", strerror(errno));
+    /* the invoker's supplementary groups would stay with the guest (the
+     * kernel keeps them under setgroups=deny): dropped while it may */
+    if (lch_can_drop_groups() && setgroups(0, NULL) < 0)
+        fail(errfd, "sandbox: cannot drop the supplementary groups: %s", strerror(errno));
     int flags =
         CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWPID;
     if (!sb->net_host)
@@ -824,9 +860,23 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
     return status;
 }
 
+/* One line when the guest will keep supplementary groups of the invoker
+ * (an unprivileged invoker cannot drop them; `check` says so too). */
+static void warn_kept_groups(void)
+{
+    char kept[256];
+    if (lch_kept_groups(kept, sizeof kept) > 0)
+        fprintf(stderr,
+                "secure-exec-launch: warning: the guest keeps the supplementary groups %s: "
+                "files readable by them stay readable (the kernel keeps them in an unprivileged "
+                "user namespace; run as root, or as a user without them, to drop them)\n",
+                kept);
+}
+
 int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg, char *err,
                     size_t errlen)
 {
+    warn_kept_groups();
     int ep[2];
     if (pipe2(ep, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "sandbox: pipe: %s", strerror(errno));

@@ -19,6 +19,7 @@ pkgs=(
   libuv1-dev libfuse3-dev fuse3 libseccomp-dev libcap-dev libssl-dev
   libc-ares-dev zlib1g-dev libbrotli-dev check hyperfine valgrind time
   util-linux-extra  # fincore: tests/integration/overlay.sh sees the prefetch
+  bsdutils util-linux passwd  # script, setpriv, useradd: tests/security/wall.sh
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)
   # what libnode.so.108 needs at run time (its Depends: minus nodejs bits)
   libicu72 libnghttp2-14 libbrotli1 libc-ares2 libuv1 libssl3 zlib1g

@@ -229,6 +229,14 @@ a, b = socket.socketpair()
 a.sendall(b"through a socket"); a.shutdown(socket.SHUT_WR)
 sys.stdout.write(subprocess.run(sys.argv[1:], stdin=b, capture_output=True, text=True).stdout)' "$bin" -e "$read_all") || true
 if [ "$got" = '"through a socket"' ]; then ok "stdin from a socket (pumped through a pipe)"; else bad "stdin from a socket" "got: $got"; fi
+# a terminal (script's pty): typed lines reach the guest through the
+# supervisor's pump, and the guest says what it holds (pipes, no terminal)
+if command -v script >/dev/null; then
+  got=$( (sleep 1; printf 'typed\n'; sleep 5) | timeout 20 script -q -c "$bin -e 'process.stdin.on(\"data\", d => { console.log(\"got\", String(d).trim(), process.stdin.isTTY, process.stdout.isTTY, require(\"tty\").isatty(0)); process.exit(0) })'" /dev/null | tr -d '\r' | grep '^got') || true
+  if [ "$got" = "got typed undefined undefined false" ]; then ok "stdin from a terminal (pumped; isTTY undefined as the guest holds pipes)"; else bad "stdin from a terminal" "got: $got"; fi
+else
+  bad "stdin from a terminal" "no script(1) (util-linux bsdutils) to give the launcher a terminal"
+fi
 
 # ---- exit cannot be caught ------------------------------------------------
 

@@ -4,6 +4,9 @@
 # isolate would be). Each probe runs under the strict and the default
 # seccomp policy. A probe holds when it prints "held NAME", or when the
 # policy killed it for a call that policy kills (exit 159, SIGSYS).
+# The isolation probes (signals, tty, groups) also run as a test user with
+# supplementary groups (made with useradd, removed at the end; root only)
+# and in a terminal (script(1)).
 #
 # usage: tests/security/wall.sh [--probe PATH]
 set -uo pipefail
@@ -25,9 +28,9 @@ fail=0
 # the calls both policies answer by killing the process, and those only the
 # strict policy kills (its default action)
 kill_always=" mount unshare ptrace "
-kill_strict=" tiocsti fork "
+kill_strict=" tiocsti fork tty-ioctl "
 for policy in strict default; do
-  for t in host-files pid-ns net-none mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3; do
+  for t in host-files pid-ns net-none mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3 tty-ioctl ssl-private; do
     out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" "$t" 2>&1)
     rc=$?
     if [ "$rc" -eq 0 ] && [ "$out" = "held $t" ]; then
@@ -125,6 +128,137 @@ for policy in strict default; do
     fi
   else
     echo "skip    $policy memory: no cgroup for runs on this host (secure-exec-launch check)"
+  fi
+done
+
+# ---- isolation: signals, the terminal, groups (run as root and as an
+# unprivileged invoker with supplementary groups: a test user made here)
+
+# The probe, readable by the test user wherever the tree is.
+cp "$probe" "$work/wall-probe" && chmod 755 "$work/wall-probe"
+tuser=se-wall-$$
+tgroup=se-wall-g$$
+made_user=no
+cleanup() {
+  if [ "$made_user" = yes ]; then userdel "$tuser" 2>/dev/null; groupdel "$tgroup" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+as_user=()
+if [ "$(id -u)" -ne 0 ]; then
+  as_user=(env)
+  echo "note    the probes run as $(id -un) (not root): the root cases are skipped"
+elif groupadd "$tgroup" && useradd -M -N -g nogroup -G "$tgroup" -s /usr/sbin/nologin "$tuser"; then
+  made_user=yes
+  as_user=(setpriv --reuid="$tuser" --regid=nogroup --init-groups --)
+  # unprivileged user namespaces may be refused on this host
+  if ! "${as_user[@]}" "$work/wall-probe" strict "$work/app" "$work/canary" pid-ns >/dev/null 2>&1; then
+    echo "skip    unprivileged cases: $tuser cannot run the sandbox here (unprivileged user namespaces refused? secure-exec-launch check)"
+    as_user=()
+  fi
+else
+  echo "skip    unprivileged cases: useradd $tuser failed"
+fi
+
+# signal_probe POLICY [RUNAS...]: the probe in a session of its own (an
+# escape cannot stop this script), a host sleep in its process group; the
+# guest signals its group, every process and the host's pids, then waits:
+# the wall-clock limit (1.5 s + 1 s grace) must still end it, and the sleep
+# must be neither stopped nor killed.
+signal_probe() {
+  local policy=$1 who=root; shift
+  [ $# -gt 0 ] && who=unprivileged
+  local start end pid spid state elapsed i
+  start=$(date +%s%N)
+  setsid "$@" bash -c 'sleep 60 & echo "$!"; WALL_HOST_PID=$! exec "$0" "$@"' \
+    "$work/wall-probe" "$policy" "$work/app" "$work/canary" signals > "$work/sig.out" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  end=$(date +%s%N)
+  elapsed=$(( (end - start) / 1000000 ))
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+  spid=$(head -n 1 "$work/sig.out")
+  local sstate
+  sstate=$(awk '{print $3}' "/proc/$spid/stat" 2>/dev/null)
+  kill -KILL -- "-$pid" 2>/dev/null
+  kill -KILL "$spid" 2>/dev/null
+  wait "$pid"; rc=$?
+  out=$(tail -n +2 "$work/sig.out" | grep -v "^secure-exec-launch: warning: ")
+  if [ -z "$state" ] && [ "$rc" -eq 124 ] && [ "$elapsed" -lt 8000 ] && [ "$out" = "held signals" ] && [ "$sstate" = S ]; then
+    echo "held    $policy signals as $who (${elapsed} ms, exit 124, the host's sleep untouched)"; pass=$((pass + 1))
+  else
+    echo "ESCAPED $policy signals as $who (exit $rc after ${elapsed} ms, probe state ${state:-gone}, host sleep state ${sstate:-gone}): ${out:0:200}"; fail=$((fail + 1))
+  fi
+}
+
+# tty_probe POLICY MODE: the probe in a terminal (script's pty), in the
+# foreground or as a background job of a job-control shell, reading its
+# input: the supervisor must not be stopped (SIGTTIN) and the wall-clock
+# limit ends the run; the host's terminal keeps its flags and modes.
+tty_probe() {
+  local policy=$1 mode=$2 start elapsed
+  start=$(date +%s%N)
+  out=$(timeout -s KILL 20 script -q -e -c "bash '$work/tty.sh' $mode '$work/wall-probe' $policy '$work/app' '$work/canary' tty" /dev/null < /dev/null 2>&1 | tr -d '\r')
+  elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+  if grep -qx "held tty" <<<"$out" && grep -qx "rc=124" <<<"$out" && [ "$elapsed" -lt 8000 ]; then
+    echo "held    $policy tty in a terminal, $mode (${elapsed} ms, exit 124)"; pass=$((pass + 1))
+  else
+    echo "ESCAPED $policy tty in a terminal, $mode (${elapsed} ms): $(head -c 300 <<<"$out")"; fail=$((fail + 1))
+  fi
+}
+cat > "$work/tty.sh" <<'EOF'
+# run by script(1) in its terminal: MODE (foreground, or background: a job
+# of a job-control shell, not the terminal's foreground group) COMMAND...
+mode=$1; shift
+if [ "$mode" = background ]; then set -m; "$@" & wait $!; else "$@"; fi
+echo "rc=$?"
+EOF
+
+have_script=yes
+command -v script >/dev/null || have_script=no
+[ "$have_script" = yes ] || echo "skip    tty in a terminal: no script(1) (util-linux bsdutils)"
+scoped=no
+"$probe" --check-scope && scoped=yes
+[ "$scoped" = yes ] || echo "skip    abstract-unix: the kernel has no Landlock scoping (ABI 6)"
+echo "s3cret" > "$work/app/group-secret"
+for policy in strict default; do
+  if [ "$(id -u)" -eq 0 ]; then
+    signal_probe "$policy"
+    # root with supplementary group 0: the middle drops it, the guest
+    # (nobody outside) cannot read a root:root 0640 file
+    chown root:root "$work/app/group-secret"; chmod 640 "$work/app/group-secret"
+    out=$(timeout 30 setpriv --groups=0 -- "$work/wall-probe" "$policy" "$work/app" "$work/canary" groups 2>&1); rc=$?
+    if [ "$rc" -eq 0 ] && [ "$out" = "held groups" ]; then
+      echo "held    $policy groups as root in group 0"; pass=$((pass + 1))
+    else
+      echo "ESCAPED $policy groups as root in group 0 (exit $rc): ${out:0:200}"; fail=$((fail + 1))
+    fi
+  fi
+  if [ ${#as_user[@]} -gt 0 ]; then
+    signal_probe "$policy" "${as_user[@]}"
+    # an unprivileged invoker keeps its groups (setgroups=deny): the run
+    # says which, in one line, and so does check
+    if [ "$made_user" = yes ]; then
+      chown "root:$tgroup" "$work/app/group-secret"; chmod 640 "$work/app/group-secret"
+      out=$(timeout 30 "${as_user[@]}" "$work/wall-probe" "$policy" "$work/app" "$work/canary" groups 2>&1); rc=$?
+      if [[ $out == *"warning: the guest keeps the supplementary groups $tgroup("* ]]; then
+        echo "held    $policy groups as $tuser: warned ($(grep -c ESCAPED <<<"$out") read through the kept group, as documented)"; pass=$((pass + 1))
+      else
+        echo "ESCAPED $policy groups as $tuser: no warning (exit $rc): ${out:0:300}"; fail=$((fail + 1))
+      fi
+    fi
+  fi
+  if [ "$have_script" = yes ]; then
+    tty_probe "$policy" foreground
+    tty_probe "$policy" background
+  fi
+  if [ "$scoped" = yes ]; then
+    out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" abstract-unix 2>&1); rc=$?
+    if [ "$rc" -eq 0 ] && [ "$out" = "held abstract-unix" ]; then
+      echo "held    $policy abstract-unix (the host's network namespace, Landlock's scope)"; pass=$((pass + 1))
+    else
+      echo "ESCAPED $policy abstract-unix (exit $rc): ${out:0:200}"; fail=$((fail + 1))
+    fi
   fi
 done
 

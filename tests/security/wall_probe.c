@@ -34,15 +34,21 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <stddef.h>
+#include <poll.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "../../launcher/cgroup.h"
+#include "../../launcher/landlock.h"
 #include "../../launcher/sandbox.h"
 
 static const char *canary;
 static const char *test;
+static pid_t host_pid;  /* WALL_HOST_PID: a host process in the invoker's group */
+static pid_t host_pgid; /* the invoker's process group */
 
 __attribute__((format(printf, 1, 2))) static int escaped(const char *fmt, ...)
 {
@@ -377,8 +383,138 @@ static int run(void *arg)
             return escaped("/tmp/big grew to %lld bytes", (long long)size);
         return e == EFBIG ? held() : escaped("write failed with %s", strerror(e));
     }
+    if (!strcmp(test, "signals")) {
+        /* every way to name a process outside: the group (the guest's own
+         * after setsid), every process, the host's pids and group by
+         * number; the job-control stops first. Then it waits for the
+         * wall-clock limit, which must still end it (wall.sh: 124). */
+        static const int stops[] = {SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGTERM};
+        for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+            kill(0, stops[i]);
+        kill(-1, SIGUSR1);
+        kill(-1, SIGKILL);
+        if (host_pid > 1 && kill(host_pid, SIGKILL) == 0)
+            return escaped("kill(%d) of the host's process worked", (int)host_pid);
+        if (host_pgid > 1 && kill(-host_pgid, SIGSTOP) == 0)
+            return escaped("kill(-%d) of the invoker's group worked", (int)host_pgid);
+        if (getppid() != 0)
+            return escaped("the parent (pid %d) is visible", (int)getppid());
+        if (getsid(0) != getpid() || getpgrp() != getpid())
+            return escaped("session %d, group %d: not its own", (int)getsid(0), (int)getpgrp());
+        held();
+        fflush(stdout);
+        for (;;)
+            pause();
+    }
+    if (!strcmp(test, "tty")) {
+        /* no terminal: none of 0-2, no /dev/tty; O_NONBLOCK on its 0 stays
+         * on its own pipe (main compares the host's flags and modes); then
+         * it reads its input until the wall-clock limit ends it, which a
+         * read of the host's terminal from a background group must not
+         * stop (wall.sh runs this in a terminal, in the background) */
+        for (int fd = 0; fd <= 2; fd++)
+            if (isatty(fd))
+                return escaped("descriptor %d is a terminal", fd);
+        int t = open("/dev/tty", O_RDWR | O_CLOEXEC);
+        if (t >= 0)
+            return escaped("/dev/tty opened");
+        if (errno != ENOENT)
+            return escaped("/dev/tty: %s, not ENOENT", strerror(errno));
+        if (access("/dev/pts", F_OK) == 0 || access("/dev/console", F_OK) == 0)
+            return escaped("/dev/pts or /dev/console is visible");
+        int fl = fcntl(0, F_GETFL);
+        if (fl < 0 || fcntl(0, F_SETFL, fl | O_NONBLOCK) < 0)
+            return escaped("fcntl(0): %s", strerror(errno));
+        held();
+        fflush(stdout);
+        char buf[256];
+        for (;;) {
+            struct pollfd pf = {.fd = 0, .events = POLLIN};
+            poll(&pf, 1, -1);
+            if (read(0, buf, sizeof buf) == 0)
+                break;
+        }
+        for (;;)
+            pause();
+    }
+    if (!strcmp(test, "tty-ioctl")) {
+        /* what changes a terminal is refused by seccomp whatever the
+         * descriptor (strict kills, default answers EPERM, not ENOTTY) */
+        static const unsigned long calls[] = {TCSETS,     TCSETSW,  TCSETSF,   TIOCSCTTY, TIOCSPGRP,
+                                              TIOCSWINSZ, TIOCSETD, TIOCNOTTY, TCFLSH,    TCXONC};
+        struct termios tio;
+        memset(&tio, 0, sizeof tio);
+        for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+            for (int fd = 0; fd <= 2; fd++) {
+                errno = 0;
+                if (ioctl(fd, calls[i], &tio) == 0 || errno != EPERM)
+                    return escaped("ioctl(%d, %#lx): %s, not EPERM", fd, calls[i], strerror(errno));
+            }
+        return held();
+    }
+    if (!strcmp(test, "groups")) {
+        /* wall.sh puts a 0640 file of a group the invoker is in into the
+         * app: the guest must not read it (the middle dropped the groups) */
+        int fd = open("/app/group-secret", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            return escaped("read /app/group-secret through a supplementary group");
+        }
+        if (errno != EACCES)
+            return escaped("/app/group-secret: %s, not EACCES", strerror(errno));
+        char v[256];
+        if (status_field("Groups", v, sizeof v) == 0 && v[0])
+            return escaped("supplementary groups %s", v);
+        return held();
+    }
+    if (!strcmp(test, "ssl-private")) {
+        /* /etc/ssl is shown, its private/ (keys) is not */
+        struct stat st;
+        if (stat("/etc/ssl/private", &st) == 0)
+            return escaped("/etc/ssl/private is visible");
+        if (stat("/etc/ssl/certs", &st) < 0)
+            return escaped("/etc/ssl/certs is not shown: %s", strerror(errno));
+        return held();
+    }
+    if (!strcmp(test, "abstract-unix")) {
+        /* the host's network namespace (net_host): an abstract socket main
+         * listens on outside is reachable by name, Landlock's scope (ABI 6)
+         * must refuse the connection */
+        int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "se-wall-%d", (int)host_pgid);
+        socklen_t len =
+            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1));
+        if (c < 0)
+            return escaped("socket: %s", strerror(errno));
+        if (connect(c, (struct sockaddr *)&a, len) == 0)
+            return escaped("connected to the host's abstract socket");
+        return errno == EPERM ? held() : escaped("connect: %s, not EPERM", strerror(errno));
+    }
     printf("unknown test %s\n", test);
     return 2;
+}
+
+/* The host's descriptor 0 as the tty probe must leave it. */
+typedef struct {
+    int flags;
+    bool tty;
+    struct termios tio;
+} host_in_t;
+
+static void host_in_save(host_in_t *h)
+{
+    memset(h, 0, sizeof *h); /* the padding of termios is compared too */
+    h->flags = fcntl(0, F_GETFL);
+    h->tty = tcgetattr(0, &h->tio) == 0;
+}
+
+static bool host_in_same(const host_in_t *h)
+{
+    host_in_t now;
+    host_in_save(&now);
+    return now.flags == h->flags && now.tty == h->tty &&
+           (!h->tty || !memcmp(&now.tio, &h->tio, sizeof now.tio));
 }
 
 int main(int argc, char **argv)
@@ -389,12 +525,32 @@ int main(int argc, char **argv)
         puts(why);
         return ok ? 0 : 1;
     }
+    if (argc == 2 && !strcmp(argv[1], "--check-scope"))
+        return lch_landlock_scoping() ? 0 : 1;
     if (argc != 5) {
         fprintf(stderr, "usage: wall-probe POLICY APP CANARY TEST\n");
         return 2;
     }
     canary = argv[3];
     test = argv[4];
+    const char *hp = getenv("WALL_HOST_PID");
+    host_pid = hp ? (pid_t)strtol(hp, NULL, 10) : 0;
+    host_pgid = getpgrp();
+    bool clocked = !strcmp(test, "signals") || !strcmp(test, "tty");
+    host_in_t in;
+    host_in_save(&in);
+    int lst = -1;
+    if (!strcmp(test, "abstract-unix")) {
+        lst = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "se-wall-%d", (int)host_pgid);
+        socklen_t len =
+            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1));
+        if (lst < 0 || bind(lst, (struct sockaddr *)&a, len) < 0 || listen(lst, 4) < 0) {
+            fprintf(stderr, "wall-probe: abstract socket: %s\n", strerror(errno));
+            return 125;
+        }
+    }
     /* the limits of the strict profile where a probe tests one */
     lch_sandbox_t sb = {
         .app = argv[2],
@@ -406,12 +562,23 @@ int main(int argc, char **argv)
         .cpu_ms = strcmp(test, "cpu") ? 0 : 300,
         .fsize_bytes = strcmp(test, "fsize") ? 0 : 1u << 20,
         .seccomp = argv[1],
+        .wall_ms = clocked ? 1500 : 0,
+        .net_host = lst >= 0,
     };
     char err[512];
     int status = lch_sandbox_run(&sb, run, NULL, err, sizeof err);
     if (status < 0) {
         fprintf(stderr, "wall-probe: %s\n", err);
         return 125;
+    }
+    if (!strcmp(test, "tty") && !host_in_same(&in)) {
+        host_in_t now;
+        host_in_save(&now);
+        printf("ESCAPED tty: the host's descriptor 0 changed: flags %#x -> %#x, lflag %#x -> "
+               "%#x, iflag %#x -> %#x\n",
+               (unsigned)in.flags, (unsigned)now.flags, (unsigned)in.tio.c_lflag,
+               (unsigned)now.tio.c_lflag, (unsigned)in.tio.c_iflag, (unsigned)now.tio.c_iflag);
+        return 1;
     }
     if (!strcmp(test, "stdin") && (fcntl(0, F_GETFL) & O_NONBLOCK)) {
         printf("ESCAPED stdin: the host's descriptor 0 is non-blocking after the run\n");

@@ -3,15 +3,18 @@
  * in a child process: rlimits hold, no capability is left and
  * no_new_privs is set, stray descriptors are closed, and Landlock lets
  * writes through only beneath the writable paths (and not into
- * /proc/self/mem).
+ * /proc/self/mem), a scoped domain signals nothing outside it, and the
+ * supplementary groups a run keeps are named.
  */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,6 +183,67 @@ START_TEST(landlock_confines_writes)
 }
 END_TEST
 
+/* The scoped domain: the parent (outside it) can no longer be signalled,
+ * the process itself still can; an unscoped domain changes nothing. */
+static int scope_child(void)
+{
+    char err[256];
+    if (kill(getppid(), 0) < 0)
+        return 1;
+    if (lch_landlock_apply(NULL, 0, err, sizeof err) < 0 || kill(getppid(), 0) < 0)
+        return 2;
+    if (lch_landlock_apply_scoped(NULL, 0, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 3;
+    }
+    if (kill(getppid(), 0) == 0 || errno != EPERM)
+        return 4;
+    return kill(getpid(), 0) == 0 ? 0 : 5;
+}
+
+START_TEST(landlock_scopes_signals)
+{
+    if (!lch_landlock_scoping()) {
+        fprintf(stderr, "landlock: no scoping (ABI 6) on this kernel, skipped\n");
+        return;
+    }
+    child_ok(scope_child);
+}
+END_TEST
+
+/* Root without CAP_SETGID cannot drop its groups: they are named, the
+ * primary group left out. */
+static int groups_child(void)
+{
+    gid_t g[] = {0, 4};
+    if (setgroups(2, g) < 0)
+        return 1;
+    char out[128];
+    if (lch_can_drop_groups() != true || lch_kept_groups(out, sizeof out) != 0 || out[0])
+        return 2;
+    cap_t c = cap_get_proc();
+    cap_value_t v = CAP_SETGID;
+    if (!c || cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_CLEAR) < 0 || cap_set_proc(c) < 0)
+        return 3;
+    cap_free(c);
+    if (lch_can_drop_groups() || lch_kept_groups(out, sizeof out) != 1)
+        return 4;
+    struct group *gr = getgrgid(4);
+    char want[64];
+    snprintf(want, sizeof want, "%s(4)", gr ? gr->gr_name : "");
+    return !strcmp(out, gr ? want : "4") ? 0 : 5;
+}
+
+START_TEST(groups_named_when_kept)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "groups: needs root (setgroups), skipped\n");
+        return;
+    }
+    child_ok(groups_child);
+}
+END_TEST
+
 Suite *harden_suite(void)
 {
     Suite *s = suite_create("harden");
@@ -188,6 +252,8 @@ Suite *harden_suite(void)
     tcase_add_test(tc, capabilities_dropped);
     tcase_add_test(tc, descriptors_closed);
     tcase_add_test(tc, landlock_confines_writes);
+    tcase_add_test(tc, landlock_scopes_signals);
+    tcase_add_test(tc, groups_named_when_kept);
     suite_add_tcase(s, tc);
     return s;
 }
