@@ -142,6 +142,14 @@ static void fd_opened(br_rt_t *rt, const fs_req_t *r)
 
 /* ---- *at() helpers -------------------------------------------------------- */
 
+/* A mode with no setuid or setgid bit: a file the guest creates or chmods
+ * never gets one (in a host grant it would be a setuid program for the
+ * host to run; the seccomp policies refuse the bits too). */
+static mode_t plain_mode(int64_t mode)
+{
+    return (mode_t)mode & ~(mode_t)(S_ISUID | S_ISGID);
+}
+
 /* Opens the canonical path's parent (no symlink on the way) and points
  * *base at the last component. "/" gives "/" itself and ".". */
 static int at_parent(const char *canon, int *dirfd, const char **base)
@@ -254,7 +262,7 @@ static int run_op(fs_req_t *r)
 
 static int op_open(fs_req_t *r)
 {
-    int fd = open_req(r, r->canon, (int)r->a[0], (mode_t)r->a[1]);
+    int fd = open_req(r, r->canon, (int)r->a[0], plain_mode(r->a[1]));
     if (fd < 0)
         return fd;
     r->kind = RES_NUM;
@@ -505,7 +513,7 @@ static int op_readdir(fs_req_t *r)
 static int op_mkdir(fs_req_t *r)
 {
     bool recursive = r->a[1] != 0;
-    mode_t mode = (mode_t)r->a[0];
+    mode_t mode = plain_mode(r->a[0]);
     if (!recursive) {
         int dirfd;
         const char *base;
@@ -647,7 +655,7 @@ static int op_copy_file(fs_req_t *r)
         return -EDQUOT;
     }
     int flags = O_WRONLY | O_CREAT | O_TRUNC | ((r->a[0] & 1) ? O_EXCL : 0);
-    int out = open_req(r, r->canon2, flags, st.st_mode & 07777);
+    int out = open_req(r, r->canon2, flags, plain_mode(st.st_mode & 07777));
     if (out < 0) {
         br__quota_give(&r->rt->quota, want, 0);
         close(in);
@@ -677,7 +685,7 @@ static int op_copy_file(fs_req_t *r)
         if (n == 0)
             break;
     }
-    if (!e && fchmod(out, st.st_mode & 07777) < 0)
+    if (!e && fchmod(out, plain_mode(st.st_mode & 07777)) < 0)
         e = -errno;
     if (want)
         br__quota_give(&r->rt->quota, want - ((uint64_t)off < want ? (uint64_t)off : want), 0);
@@ -717,7 +725,7 @@ static int op_chmod(fs_req_t *r)
         return e;
     /* The canonical last component is not a symlink; if it became one,
      * refuse rather than follow (glibc: EOPNOTSUPP). */
-    e = fchmodat(dirfd, base, (mode_t)r->a[0], AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    e = fchmodat(dirfd, base, plain_mode(r->a[0]), AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
     close(dirfd);
     return e;
 }
@@ -818,7 +826,7 @@ static int op_fd_simple(fs_req_t *r)
         rc = fdatasync(fd);
         break;
     case 3:
-        rc = fchmod(fd, (mode_t)r->a[1]);
+        rc = fchmod(fd, plain_mode(r->a[1]));
         break;
     case 4:
         rc = fchown(fd, (uid_t)r->a[1], (gid_t)r->a[2]);
@@ -1401,8 +1409,24 @@ static void fs_link(vm_call_t *c)
     dispatch(c, r, 2);
 }
 
+/* Whether a symlink's target, resolved from the link's folder as the
+ * kernel would, is inside the guest's grants. */
+static bool symlink_target_granted(fs_req_t *r)
+{
+    char dir[PATH_MAX], target[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", r->canon2);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return false;
+    slash[slash == dir] = '\0'; /* "/x" -> "/" */
+    return br__path_canon(r->path, dir, target, sizeof target) == 0 &&
+           brk_decide(r->rt->policy, BRK_FS_READ, "symlink", target, NULL) == 0;
+}
+
 /* A symlink's target is only text: reading through it is checked on where
- * it really points. Only the new name needs write. */
+ * it really points. Only the new name needs write; in a host grant the
+ * target must be inside the grants too (a link to /etc/shadow left there
+ * is for the host's own tools to trip on). */
 static void fs_symlink(vm_call_t *c)
 {
     REQ(op_symlink, "symlink");
@@ -1416,6 +1440,8 @@ static void fs_symlink(vm_call_t *c)
     r->path = vm_arg_str(c, 0, NULL);
     if (!r->path)
         BAIL();
+    if (!r->err && br__host_grant(&r->rt->quota, r->canon2) && !symlink_target_granted(r))
+        r->err = -EACCES;
     if (r->err)
         r->err_dest = false; /* Node names "target -> path" */
     count_entry(r, r->canon2);

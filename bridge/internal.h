@@ -110,6 +110,8 @@ int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t
 void br__quota_init(br_quota_t *q, const br_config_t *cfg);
 /* Whether writes to canonical path canon count: it lies in a host write grant. */
 bool br__quota_counts(const br_quota_t *q, const char *canon);
+/* Whether canon is below a write grant bound from the host (quota or not). */
+bool br__host_grant(const br_quota_t *q, const char *canon);
 /* Takes bytes and files from the quota, both or neither: 0 or -EDQUOT. */
 int br__quota_take(br_quota_t *q, uint64_t bytes, uint64_t files);
 /* Gives back what a take reserved and the call did not use. */

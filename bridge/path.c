@@ -12,22 +12,81 @@
  * revealed.
  *
  * Between the check and the open a component could be swapped for a
- * symlink; opening the canonical path with openat2(RESOLVE_NO_SYMLINKS)
- * makes that fail (ELOOP) instead of escaping.
+ * symlink; opening the canonical path one component at a time with
+ * O_NOFOLLOW (what openat2(RESOLVE_NO_SYMLINKS) does, which the seccomp
+ * policies answer ENOSYS: its flags and mode are out of their sight) makes
+ * that fail (ELOOP) instead of escaping.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "broker.h"
 #include "internal.h"
+
+/* ELOOP when name in dirfd is a symlink, else e. */
+static int loop_if_link(int dirfd, const char *name, int e)
+{
+    struct stat st;
+    return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ? -ELOOP : e;
+}
+
+/* Opens the absolute path without following a symlink (or a /proc magic
+ * link) anywhere on it: each folder with O_PATH | O_NOFOLLOW from "/", the
+ * last component with flags | O_NOFOLLOW. A symlink met is ELOOP, as
+ * openat2(RESOLVE_NO_SYMLINKS) answers. */
+static int open_nofollow(const char *path, int flags, mode_t mode)
+{
+    if (path[0] != '/')
+        return -EINVAL;
+    int dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
+        return -errno;
+    const char *p = path;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        const char *end = strchrnul(p, '/');
+        const char *next = end;
+        while (*next == '/')
+            next++;
+        size_t len = (size_t)(end - p);
+        char name[NAME_MAX + 1] = ".";
+        if (len > NAME_MAX) {
+            close(dirfd);
+            return -ENAMETOOLONG;
+        }
+        if (len) {
+            memcpy(name, p, len);
+            name[len] = '\0';
+        }
+        bool last = !*next;
+        int fd;
+        do {
+            fd = last ? openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)
+                      : openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        } while (fd < 0 && errno == EINTR);
+        int e = fd < 0 ? -errno : 0;
+        if (e == -ENOTDIR)
+            e = loop_if_link(dirfd, name, e);
+        struct stat st;
+        /* O_PATH | O_NOFOLLOW opens a symlink itself */
+        if (!e && (flags & O_PATH) && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+            close(fd);
+            e = -ELOOP;
+        }
+        close(dirfd);
+        if (e || last)
+            return e ? e : fd;
+        dirfd = fd;
+        p = next;
+    }
+}
 
 /* If probe (a missing path's existing prefix) is a symlink, the path it
  * stands for: its target (relative to its folder) followed by rest. */
@@ -76,21 +135,19 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
         /* Fast path: a path the kernel opens without meeting a symlink is
          * already canonical (two system calls, where realpath(3) makes two
          * per component). */
-        struct open_how how = {.flags = O_PATH | O_CLOEXEC,
-                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        long fast = syscall(SYS_openat2, AT_FDCWD, norm, &how, sizeof how);
-        if (fast < 0 && errno == ENOENT) {
+        int fast = open_nofollow(norm, O_PATH, 0);
+        if (fast == -ENOENT) {
             /* a missing last component (a dangling symlink there would
              * have been ELOOP): canonical when its folder is */
             char *slash = strrchr(norm, '/');
             if (slash && slash != norm) {
                 *slash = '\0';
-                fast = syscall(SYS_openat2, AT_FDCWD, norm, &how, sizeof how);
+                fast = open_nofollow(norm, O_PATH, 0);
                 *slash = '/';
             }
         }
         if (fast >= 0) {
-            close((int)fast);
+            close(fast);
             int m = snprintf(out, cap, "%s", norm);
             return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
         }
@@ -172,21 +229,6 @@ int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t
 
 int br__open_canonical(const char *canon, int flags, mode_t mode)
 {
-    struct open_how how = {
-        .flags = (uint64_t)(flags | O_CLOEXEC),
-        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-    };
-    for (;;) {
-        long fd = syscall(SYS_openat2, AT_FDCWD, canon, &how, sizeof how);
-        if (fd >= 0)
-            return (int)fd;
-        if (errno == EINTR)
-            continue;
-        if (errno == ENOSYS) { /* kernels before 5.6: the last component only */
-            int fd2 = open(canon, flags | O_CLOEXEC | O_NOFOLLOW, mode);
-            return fd2 < 0 ? -errno : fd2;
-        }
-        return -errno;
-    }
+    bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+    return open_nofollow(canon, flags, creates ? mode : 0);
 }

@@ -35,7 +35,12 @@ void br__quota_init(br_quota_t *q, const br_config_t *cfg)
 
 bool br__quota_counts(const br_quota_t *q, const char *canon)
 {
-    if ((!q->max_bytes && !q->max_files) || !q->policy)
+    return (q->max_bytes || q->max_files) && br__host_grant(q, canon);
+}
+
+bool br__host_grant(const br_quota_t *q, const char *canon)
+{
+    if (!q->policy)
         return false;
     size_t n;
     bool all;

@@ -98,12 +98,22 @@ static int add_path(int ruleset, const char *path, uint64_t rights, uint64_t han
     return e;
 }
 
+/* True when path is below (or is) dir. */
+static bool beneath(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return true;
+    return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
 bool lch_landlock_scoping(void)
 {
     return lch_landlock_abi() >= SCOPE_ABI;
 }
 
-static int apply(const char *const *writable, size_t n, bool scoped, char *err, size_t errlen)
+static int apply(const char *const *scratch, size_t nscratch, const char *const *host, size_t nhost,
+                 bool scoped, char *err, size_t errlen)
 {
     int abi = lch_landlock_abi();
     if (abi <= 0) {
@@ -126,10 +136,21 @@ static int apply(const char *const *writable, size_t n, bool scoped, char *err, 
     int e = add_path(ruleset, "/", READ_RIGHTS, handled);
     if (e < 0)
         snprintf(err, errlen, "landlock rule for /: %s", strerror(-e));
-    for (size_t i = 0; !e && i < n; i++) {
-        e = add_path(ruleset, writable[i], handled, handled);
+    /* rights add up down a tree: a scratch folder with a host grant below
+     * it makes no symlinks either */
+    for (size_t i = 0; !e && i < nscratch; i++) {
+        uint64_t rights = handled;
+        for (size_t j = 0; j < nhost; j++)
+            if (beneath(host[j], scratch[i]))
+                rights &= ~(uint64_t)LANDLOCK_ACCESS_FS_MAKE_SYM;
+        e = add_path(ruleset, scratch[i], rights, handled);
         if (e < 0)
-            snprintf(err, errlen, "landlock rule for %s: %s", writable[i], strerror(-e));
+            snprintf(err, errlen, "landlock rule for %s: %s", scratch[i], strerror(-e));
+    }
+    for (size_t i = 0; !e && i < nhost; i++) {
+        e = add_path(ruleset, host[i], handled & ~(uint64_t)LANDLOCK_ACCESS_FS_MAKE_SYM, handled);
+        if (e < 0)
+            snprintf(err, errlen, "landlock rule for %s: %s", host[i], strerror(-e));
     }
     if (!e && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         e = -errno;
@@ -145,10 +166,16 @@ static int apply(const char *const *writable, size_t n, bool scoped, char *err, 
 
 int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t errlen)
 {
-    return apply(writable, n, false, err, errlen);
+    return apply(writable, n, NULL, 0, false, err, errlen);
 }
 
 int lch_landlock_apply_scoped(const char *const *writable, size_t n, char *err, size_t errlen)
 {
-    return apply(writable, n, true, err, errlen);
+    return apply(writable, n, NULL, 0, true, err, errlen);
+}
+
+int lch_landlock_apply_host(const char *const *scratch, size_t nscratch, const char *const *host,
+                            size_t nhost, char *err, size_t errlen)
+{
+    return apply(scratch, nscratch, host, nhost, true, err, errlen);
 }

@@ -29,4 +29,12 @@ bool lch_landlock_scoping(void);
  * of, only processes of its own domain: nothing outside the sandbox. */
 int lch_landlock_apply_scoped(const char *const *writable, size_t n, char *err, size_t errlen);
 
+/* lch_landlock_apply_scoped with two kinds of writable paths: scratch folders of the
+ * sandbox's own (its /tmp) and folders bound from the host, where no
+ * symlink can be made (a link to /etc/shadow left in a host folder is for
+ * the host's tools to trip on; the fs bridge lets a JS program make those
+ * that point inside its grants, this wall none at all). */
+int lch_landlock_apply_host(const char *const *scratch, size_t nscratch, const char *const *host,
+                            size_t nhost, char *err, size_t errlen);
+
 #endif

@@ -499,16 +499,20 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     free(keep);
     if (lch_drop_caps(err, sizeof err) < 0)
         fail(errfd, "sandbox: %s", err);
-    const char *writable[] = {"/tmp"};
-    const char **rw = calloc(sb->nrw + 1, sizeof *rw);
-    if (!rw)
+    /* no symlink in the folders bound from the host (landlock.h) */
+    const char **scratch = calloc(2 * sb->nrw + 1, sizeof *scratch);
+    if (!scratch)
         fail(errfd, "sandbox: out of memory");
-    size_t nrw = 0;
-    rw[nrw++] = writable[0];
+    const char **host = scratch + sb->nrw + 1;
+    size_t nscratch = 0, nhost = 0;
+    scratch[nscratch++] = "/tmp";
     for (size_t i = 0; i < sb->nrw; i++)
-        rw[nrw++] = sb->rw_paths[i];
-    int r = lch_landlock_apply_scoped(rw, nrw, err, sizeof err);
-    free(rw);
+        if (needs_bind(sb->rw_paths[i]))
+            host[nhost++] = sb->rw_paths[i];
+        else
+            scratch[nscratch++] = sb->rw_paths[i];
+    int r = lch_landlock_apply_host(scratch, nscratch, host, nhost, err, sizeof err);
+    free(scratch);
     if (r < 0 && r != -EOPNOTSUPP)
         fail(errfd, "sandbox: landlock: %s", err);
     if (sb->cpu_ms) {

@@ -10,6 +10,7 @@
  * answer ENOSYS; the filter is synchronised to every thread (TSYNC).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -84,6 +86,24 @@ static const struct {
     {"IPPROTO_TCP", IPPROTO_TCP},
     {"IPPROTO_UDP", IPPROTO_UDP},
     {"IPPROTO_IPV6", IPPROTO_IPV6},
+    {"SOCK_STREAM", SOCK_STREAM},
+    {"SOCK_DGRAM", SOCK_DGRAM},
+    {"SOCK_SEQPACKET", SOCK_SEQPACKET},
+    /* socket(2)'s type without SOCK_NONBLOCK and SOCK_CLOEXEC */
+    {"SOCK_TYPE_MASK", 0xf},
+    {"O_CREAT", O_CREAT},
+    /* O_TMPFILE without O_DIRECTORY: the bit that makes an open create */
+    {"O_TMPFILE_BIT", O_TMPFILE & ~O_DIRECTORY},
+    {"S_ISUID", S_ISUID},
+    {"S_ISGID", S_ISGID},
+    {"F_GETLK", F_GETLK},
+    {"F_SETLK", F_SETLK},
+    {"F_SETLKW", F_SETLKW},
+    {"F_OFD_GETLK", F_OFD_GETLK},
+    {"F_OFD_SETLK", F_OFD_SETLK},
+    {"F_OFD_SETLKW", F_OFD_SETLKW},
+    {"F_SETLEASE", F_SETLEASE},
+    {"F_GETLEASE", F_GETLEASE},
     {"CLONE_THREAD", CLONE_THREAD},
     {"CLONE_VM", CLONE_VM},
     /* every namespace flag clone(2) knows */
@@ -202,35 +222,37 @@ static int parse_term(compiler_t *c, char *s, term_t *t)
     return 0;
 }
 
-/* allow-if / eperm-if NAME TERM [TERM]: the terms are ANDed; alternatives
- * in a term become one rule each. */
+/* allow-if / eperm-if NAME TERM [TERM [TERM]]: the terms are ANDed;
+ * alternatives in a term become one rule each (every combination). */
 static int rule_if(compiler_t *c, uint32_t action, char **tok, int ntok)
 {
-    if (ntok < 3 || ntok > 4)
-        return bad(c, "%s NAME argN=V[|V...] [argM=V]", tok[0]);
+    if (ntok < 3 || ntok > 5)
+        return bad(c, "%s NAME argN=V[|V...] [argM=V] [argK=V]", tok[0]);
     int nr = syscall_nr(c, tok[1]);
     if (nr < 0)
         return nr;
-    term_t t[2];
+    term_t t[3];
     unsigned nt = (unsigned)ntok - 2;
     for (unsigned i = 0; i < nt; i++)
         if (parse_term(c, tok[2 + i], &t[i]) < 0)
             return -EINVAL;
     if (action == c->def)
         return 0; /* libseccomp refuses rules equal to the default */
-    for (unsigned a = 0; a < t[0].nvalues; a++) {
-        for (unsigned b = 0; b < (nt > 1 ? t[1].nvalues : 1); b++) {
-            struct scmp_arg_cmp cmp[2];
-            cmp[0] =
-                SCMP_CMP64(t[0].arg, SCMP_CMP_MASKED_EQ, t[0].mask, t[0].values[a] & t[0].mask);
-            if (nt > 1)
-                cmp[1] =
-                    SCMP_CMP64(t[1].arg, SCMP_CMP_MASKED_EQ, t[1].mask, t[1].values[b] & t[1].mask);
-            if (add(c, action, nr, tok[1], nt, cmp) < 0)
-                return -EINVAL;
-        }
+    unsigned pick[3] = {0, 0, 0};
+    for (;;) {
+        struct scmp_arg_cmp cmp[3];
+        for (unsigned i = 0; i < nt; i++)
+            cmp[i] = SCMP_CMP64(t[i].arg, SCMP_CMP_MASKED_EQ, t[i].mask,
+                                t[i].values[pick[i]] & t[i].mask);
+        if (add(c, action, nr, tok[1], nt, cmp) < 0)
+            return -EINVAL;
+        /* the next combination, the last term turning fastest */
+        unsigned i = nt;
+        while (i > 0 && ++pick[i - 1] == t[i - 1].nvalues)
+            pick[--i] = 0;
+        if (i == 0)
+            return 0;
     }
-    return 0;
 }
 
 static int compile_line(compiler_t *c, char *line)

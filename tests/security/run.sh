@@ -53,6 +53,7 @@ for mode in default allow-all; do
       read -r -a flags < <(sed "s#@RW@#$work/rw#g" "${probe%.js}.flags")
     fi
     if [ "$mode" = default ]; then flags+=(--profile default); else flags+=(--allow-all); fi
+    find "$work/rw" -mindepth 1 \( -perm /6000 -o -type l \) -printf '%M %p\n' | sort >"$work/planted.before"
     before=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
     out=$(cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" \
       ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
@@ -61,6 +62,12 @@ for mode in default allow-all; do
     after=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
     changed=0
     [ "$before" = "$after" ] || changed=1
+    # nothing planted in the write grant for the host's tools to trip on:
+    # no new setuid or setgid file, no new symlink (the OS wall makes none
+    # there; a probe's setup may leave some of the host's)
+    planted=$(find "$work/rw" -mindepth 1 \( -perm /6000 -o -type l \) -printf '%M %p\n' | sort |
+      comm -13 "$work/planted.before" - | tr '\n' ' ')
+    [ -z "$planted" ] || { changed=1; echo "        planted on the host: $planted"; }
     verdict=escaped
     if [ "$changed" -eq 0 ] && ! grep -q "$secret" <<<"$out"; then
       if [ "$mode" = allow-all ] || { [ "$rc" -eq 0 ] && [ "$(tail -n 1 <<<"$out")" = "HELD" ]; }; then

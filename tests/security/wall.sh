@@ -260,6 +260,32 @@ for policy in strict default; do
       echo "ESCAPED $policy abstract-unix (exit $rc): ${out:0:200}"; fail=$((fail + 1))
     fi
   fi
+# ---- kernel surface and planted files: protocols, socket filters, locks on
+# read-only files, setuid bits and symlinks out of a write grant. The grant
+# is a host folder outside /tmp (one below it would take the private /tmp's
+# symlinks away too); after each run it must hold no setuid or setgid file
+# and no symlink, whatever the probe says.
+rwdir=$(mktemp -d /var/tmp/se-wall-rw.XXXXXX)
+chmod 777 "$rwdir"
+trap 'rm -rf "$work" "$rwdir"' EXIT
+echo "a file of the app" > "$work/app/lockme"
+kill_strict_surface=" mptcp udplite so-filter so-bpf so-reuseport-cbpf so-reuseport-ebpf fchmodat2 "
+for policy in strict default; do
+  for t in mptcp udplite so-filter so-bpf so-reuseport-cbpf so-reuseport-ebpf locks setuid fchmodat2 symlink-out; do
+    find "$rwdir" -mindepth 1 -delete
+    out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" "$t" "$rwdir" 2>&1)
+    rc=$?
+    planted=$(find "$rwdir" -mindepth 1 \( -perm /6000 -o -type l \) -printf '%M %p ' 2>&1)
+    if [ -n "$planted" ]; then
+      echo "ESCAPED $policy $t: on the host: $planted"; fail=$((fail + 1))
+    elif [ "$rc" -eq 0 ] && [ "$out" = "held $t" ]; then
+      echo "held    $policy $t"; pass=$((pass + 1))
+    elif [ "$rc" -eq 159 ] && [ "$policy" = strict ] && [[ $kill_strict_surface == *" $t "* ]]; then
+      echo "held    $policy $t (killed by seccomp)"; pass=$((pass + 1))
+    else
+      echo "ESCAPED $policy $t (exit $rc)"; sed 's/^/        /' <<<"$out" | head -n 5; fail=$((fail + 1))
+    fi
+  done
 done
 
 [ ! -e "$work/app/escape.txt" ] || { echo "ESCAPED write-app: the file is on the host"; fail=$((fail + 1)); }

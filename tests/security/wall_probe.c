@@ -5,10 +5,11 @@
  * an attacker has after a V8 bug), run by the launcher's own sandbox code
  * (launcher/sandbox.c) in place of the isolate. Usage:
  *
- *   wall-probe POLICY APP CANARY TEST
+ *   wall-probe POLICY APP CANARY TEST [RW]
  *
  * POLICY is the seccomp policy name, APP a host folder shown at /app,
- * CANARY a host file that must stay invisible. The probe prints one line,
+ * CANARY a host file that must stay invisible, RW (optional) a host folder
+ * granted for writing at its own path. The probe prints one line,
  * "held TEST" or "ESCAPED TEST: why", and exits 0; a probe the seccomp
  * policy kills ends with SIGSYS, which tests/security/wall.sh also counts
  * as held for the calls that policy kills.
@@ -17,6 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -30,6 +33,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -49,6 +53,7 @@ static const char *canary;
 static const char *test;
 static pid_t host_pid;  /* WALL_HOST_PID: a host process in the invoker's group */
 static pid_t host_pgid; /* the invoker's process group */
+static const char *rw;  /* the write grant, or NULL */
 
 __attribute__((format(printf, 1, 2))) static int escaped(const char *fmt, ...)
 {
@@ -159,6 +164,115 @@ static int fill_sockets(void)
     fflush(stdout);
     sleep(1);
     return queued < (100u << 20) ? held() : escaped("%" PRIu64 " MiB queued", queued >> 20);
+}
+
+/* socket(family, type, protocol) must be refused; TCP and UDP, asked
+ * for by number, must still open (the rule checks protocols, not bans). */
+static int socket_refused(int protocol, int type, const char *what)
+{
+    int ok[] = {socket(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+                socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)};
+    for (int i = 0; i < 2; i++) {
+        if (ok[i] < 0)
+            return escaped("a plain %s socket was refused: %s", i ? "UDP" : "TCP", strerror(errno));
+        close(ok[i]);
+    }
+    int fam[] = {AF_INET, AF_INET6};
+    for (int i = 0; i < 2; i++) {
+        int fd = socket(fam[i], type | SOCK_CLOEXEC, protocol);
+        if (fd >= 0)
+            return escaped("an %s %s socket opened", i ? "inet6" : "inet", what);
+    }
+    return held();
+}
+
+/* setsockopt(SOL_SOCKET, opt) with a socket filter: refused by seccomp
+ * (EPERM; the kernel itself would take the classic program and answer
+ * EBADF, not EPERM, for the eBPF descriptor). */
+static int filter_refused(int opt, bool classic)
+{
+    struct sock_filter code[] = {BPF_STMT(BPF_RET | BPF_K, 0xffff)};
+    struct sock_fprog prog = {.len = 1, .filter = code};
+    int bad_fd = 1000;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return escaped("no UDP socket: %s", strerror(errno));
+    int r = classic ? setsockopt(fd, SOL_SOCKET, opt, &prog, sizeof prog)
+                    : setsockopt(fd, SOL_SOCKET, opt, &bad_fd, sizeof bad_fd);
+    if (r == 0)
+        return escaped("the filter was attached");
+    return errno == EPERM ? held() : escaped("refused with %s, not by seccomp", strerror(errno));
+}
+
+/* Every lock on a file the guest cannot write (/etc/hosts, the app's
+ * files) fails: flock, POSIX and OFD record locks, a lease. */
+static int locks_refused(void)
+{
+    const char *files[] = {"/etc/hosts", "/etc/resolv.conf", "/app/lockme"};
+    int tried = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        tried++;
+        struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return escaped("flock(LOCK_EX) on %s", files[i]);
+        if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+            return escaped("flock(LOCK_SH) on %s", files[i]);
+        if (fcntl(fd, F_SETLK, &fl) == 0)
+            return escaped("F_SETLK on %s", files[i]);
+        if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+            return escaped("F_OFD_SETLK on %s", files[i]);
+        if (fcntl(fd, F_GETLK, &fl) == 0)
+            return escaped("F_GETLK on %s", files[i]);
+        if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0)
+            return escaped("a read lease on %s", files[i]);
+        close(fd);
+    }
+    return tried ? held() : escaped("no file to lock (/app/lockme missing)");
+}
+
+/* In the write grant: no way to a setuid or setgid file (wall.sh then
+ * looks on the host). */
+static int setuid_refused(void)
+{
+    char p[512];
+    if (!rw)
+        return escaped("no write grant given");
+    snprintf(p, sizeof p, "%s/created", rw);
+    int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 06755);
+    if (fd >= 0)
+        return escaped("open(O_CREAT, 06755) made a file");
+    fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL, 04755);
+    if (fd >= 0)
+        return escaped("openat(O_CREAT, 04755) made a file");
+    struct open_how how = {.flags = O_WRONLY | O_CREAT | O_CLOEXEC, .mode = 06755};
+    fd = (int)syscall(SYS_openat2, AT_FDCWD, p, &how, sizeof how);
+    if (fd >= 0)
+        return escaped("openat2 with mode 06755 made a file");
+    fd = open(rw, O_TMPFILE | O_WRONLY | O_CLOEXEC, 04755);
+    if (fd >= 0)
+        return escaped("O_TMPFILE with mode 04755 opened");
+    snprintf(p, sizeof p, "%s/plain", rw);
+    fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+    if (fd < 0)
+        return escaped("a plain 0755 file could not be made: %s", strerror(errno));
+    if (chmod(p, 06755) == 0)
+        return escaped("chmod 6755 worked");
+    if (fchmod(fd, 04755) == 0)
+        return escaped("fchmod 4755 worked");
+    if (fchmodat(AT_FDCWD, p, 02755, 0) == 0)
+        return escaped("fchmodat 2755 worked");
+    if (chmod(p, 0700) < 0)
+        return escaped("chmod 0700 was refused: %s", strerror(errno));
+    close(fd);
+    snprintf(p, sizeof p, "%s/dir", rw);
+    if (mkdir(p, 06755) < 0) /* the kernel drops both bits of a mkdir */
+        return escaped("mkdir 06755 was refused: %s", strerror(errno));
+    if (chmod(p, 02755) == 0)
+        return escaped("chmod 2755 on a folder worked");
+    return held();
 }
 
 static int run(void *arg)
@@ -491,6 +605,53 @@ static int run(void *arg)
             return escaped("connected to the host's abstract socket");
         return errno == EPERM ? held() : escaped("connect: %s, not EPERM", strerror(errno));
     }
+    if (!strcmp(test, "mptcp"))
+        return socket_refused(IPPROTO_MPTCP, SOCK_STREAM, "MPTCP");
+    if (!strcmp(test, "udplite"))
+        return socket_refused(IPPROTO_UDPLITE, SOCK_DGRAM, "UDP-Lite");
+    if (!strcmp(test, "so-filter"))
+        return filter_refused(SO_ATTACH_FILTER, true);
+    if (!strcmp(test, "so-bpf"))
+        return filter_refused(SO_ATTACH_BPF, false);
+    if (!strcmp(test, "so-reuseport-cbpf"))
+        return filter_refused(SO_ATTACH_REUSEPORT_CBPF, true);
+    if (!strcmp(test, "so-reuseport-ebpf"))
+        return filter_refused(SO_ATTACH_REUSEPORT_EBPF, false);
+    if (!strcmp(test, "locks"))
+        return locks_refused();
+    if (!strcmp(test, "setuid"))
+        return setuid_refused();
+    if (!strcmp(test, "fchmodat2")) {
+        /* Linux 6.6's fchmodat2 (452) takes a mode the policies do not
+         * check: not allowed (the strict policy kills, ENOSYS where the
+         * libseccomp table does not know it yet) */
+        char p[512];
+        if (!rw)
+            return escaped("no write grant given");
+        snprintf(p, sizeof p, "%s/plain", rw);
+        int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+        if (fd < 0)
+            return escaped("a plain 0755 file could not be made: %s", strerror(errno));
+        close(fd);
+        if (syscall(452, AT_FDCWD, p, 06755, 0) == 0)
+            return escaped("fchmodat2 6755 worked");
+        return held();
+    }
+    if (!strcmp(test, "symlink-out")) {
+        /* a link to /etc/shadow left in a host folder (wall.sh looks) */
+        char p[512];
+        if (!rw)
+            return escaped("no write grant given");
+        snprintf(p, sizeof p, "%s/shadow", rw);
+        if (symlink("/etc/shadow", p) == 0)
+            return escaped("symlink to /etc/shadow made");
+        snprintf(p, sizeof p, "%s/rel", rw);
+        if (symlinkat("../../../../../../etc/shadow", AT_FDCWD, p) == 0)
+            return escaped("relative symlink to /etc/shadow made");
+        if (symlink("/tmp", "/tmp/own") < 0)
+            return escaped("no symlink in the private /tmp: %s", strerror(errno));
+        return held();
+    }
     printf("unknown test %s\n", test);
     return 2;
 }
@@ -527,8 +688,8 @@ int main(int argc, char **argv)
     }
     if (argc == 2 && !strcmp(argv[1], "--check-scope"))
         return lch_landlock_scoping() ? 0 : 1;
-    if (argc != 5) {
-        fprintf(stderr, "usage: wall-probe POLICY APP CANARY TEST\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: wall-probe POLICY APP CANARY TEST [RW]\n");
         return 2;
     }
     canary = argv[3];
@@ -551,6 +712,7 @@ int main(int argc, char **argv)
             return 125;
         }
     }
+    rw = argc == 6 ? argv[5] : NULL;
     /* the limits of the strict profile where a probe tests one */
     lch_sandbox_t sb = {
         .app = argv[2],
@@ -564,6 +726,8 @@ int main(int argc, char **argv)
         .seccomp = argv[1],
         .wall_ms = clocked ? 1500 : 0,
         .net_host = lst >= 0,
+        .rw_paths = (const char *const *)&rw,
+        .nrw = rw ? 1 : 0,
     };
     char err[512];
     int status = lch_sandbox_run(&sb, run, NULL, err, sizeof err);

@@ -13,10 +13,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,6 +53,9 @@ START_TEST(policy_parse_errors)
     parse_fails("default kill\nallow-if ioctl arg1=NOT_A_CONSTANT\n", "NOT_A_CONSTANT");
     parse_fails("default kill\nallow-if ioctl arg1\n", "no '='");
     parse_fails("default kill\nkill\n", "line 2: 'kill' names no system call");
+    parse_fails("default kill\nallow-if socket arg0=1 arg1=1 arg2=1 arg3=1\n",
+                "line 2: allow-if NAME argN=V");
+    parse_fails("default kill\nallow-if socket arg0=1|2|3|4|5|6|7|8|9\n", "too many alternatives");
     parse_fails("# nothing\n", "no 'default' line");
 }
 END_TEST
@@ -67,7 +75,9 @@ enum {
     T_FORK,
     T_NEW_NUMBER,
     T_I386,
-    T_X32
+    T_X32,
+    T_SOCKETS,
+    T_MODES
 };
 
 /* Child: install the policy, try one thing; exit 0 when the outcome is
@@ -124,6 +134,46 @@ static int try_in_child(const char *policy, int what)
     case T_X32:
         syscall(0x40000000 | 39); /* __X32_SYSCALL_BIT | getpid */
         return 11;
+    case T_SOCKETS: {
+        /* TCP, UDP and unix with any flags and either protocol number
+         * open; MPTCP gets the default (EPERM here, or the kill) */
+        int ok[] = {socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_TCP),
+                    socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0),
+                    socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP),
+                    socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+                    socket(AF_UNIX, SOCK_SEQPACKET, 0)};
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+            if (ok[i] < 0)
+                return 20 + (int)i;
+        if (socket(AF_UNIX, SOCK_STREAM, 1) >= 0 || errno != EPERM)
+            return 30;
+        return socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP) < 0 && errno == EPERM ? 0 : 31;
+    }
+    case T_MODES: {
+        /* creating or chmodding with a setuid or setgid bit is EPERM under
+         * both policies; plain modes and plain opens pass; no lock */
+        char dir[] = "/tmp/se-seccomp-XXXXXX", f[64], g[64];
+        if (!mkdtemp(dir))
+            return 40;
+        snprintf(f, sizeof f, "%s/f", dir);
+        snprintf(g, sizeof g, "%s/g", dir);
+        int r = 0;
+        int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+        if (fd < 0 || chmod(f, 0700) < 0 || fchmod(fd, 0644) < 0)
+            r = 41;
+        else if (open(g, O_RDONLY | O_CREAT, 04644) >= 0 || errno != EPERM)
+            r = 42;
+        else if (open(f, O_RDONLY, 06777) < 0) /* no O_CREAT: the mode is ignored */
+            r = 43;
+        else if (chmod(f, 02755) == 0 || errno != EPERM || fchmod(fd, 04700) == 0)
+            r = 44;
+        else if (flock(fd, LOCK_EX) == 0 || errno != EPERM)
+            r = 45;
+        unlink(f);
+        unlink(g);
+        rmdir(dir);
+        return r;
+    }
     default:
         return 99;
     }
@@ -189,6 +239,10 @@ START_TEST(policies_hold)
     killed("strict", T_TIOCSTI_HIGH);
     killed("strict", T_PACKET);
     killed("strict", T_FORK);
+    exits_zero("default", T_SOCKETS);
+    killed("strict", T_SOCKETS);
+    exits_zero("default", T_MODES);
+    exits_zero("strict", T_MODES);
 }
 END_TEST
 

@@ -2,7 +2,8 @@
 // folder through new names: symlinks to the file and to the folder, a
 // folder swapped for a symlink, hard links, rename, copy, cp, and writes
 // through a symlink that points outside. Nothing may be read, created or
-// changed outside the grants.
+// changed outside the grants. The guest can make no symlink in @RW@ (the
+// OS wall refuses them): the setup leaves the host's own there.
 'use strict';
 const fs = require('fs');
 const path = require('path');
