@@ -260,6 +260,8 @@ for policy in strict default; do
       echo "ESCAPED $policy abstract-unix (exit $rc): ${out:0:200}"; fail=$((fail + 1))
     fi
   fi
+done
+
 # ---- kernel surface and planted files: protocols, socket filters, locks on
 # read-only files, setuid bits and symlinks out of a write grant. The grant
 # is a host folder outside /tmp (one below it would take the private /tmp's
@@ -267,7 +269,7 @@ for policy in strict default; do
 # and no symlink, whatever the probe says.
 rwdir=$(mktemp -d /var/tmp/se-wall-rw.XXXXXX)
 chmod 777 "$rwdir"
-trap 'rm -rf "$work" "$rwdir"' EXIT
+trap 'cleanup; rm -rf "$rwdir"' EXIT
 echo "a file of the app" > "$work/app/lockme"
 kill_strict_surface=" mptcp udplite so-filter so-bpf so-reuseport-cbpf so-reuseport-ebpf fchmodat2 "
 for policy in strict default; do
