@@ -595,8 +595,8 @@ static void job_done(uv_work_t *w, int status)
     }
     vm_ref_t cb = j->cb;
     j->cb = 0;
+    job_free(j); /* the copies and reservations end with the job, before the callback */
     br__complete(rt, cb, err, res);
-    job_free(j);
 }
 
 /* Input i of job j: the guest's bytes, borrowed for a job run inside the

@@ -558,6 +558,14 @@ static void zjob_done(uv_work_t *w, int status)
         res = step_result(rt->vm, &j->t);
     vm_ref_t cb = j->cb;
     j->cb = 0;
+    /* the step is over: its input copy and reservation end before the
+     * callback (the output array is counted by the engine from here) */
+    vm_release(rt->vm, j->reserved);
+    j->reserved = 0;
+    free(j->in_copy);
+    j->in_copy = NULL;
+    free(j->t.out);
+    j->t.out = NULL;
     br__complete(rt, cb, err, res);
     zjob_free(j);
 }
