@@ -433,6 +433,7 @@ static const char *brotli_error_name(int code)
 /* The error of the last step, as Node's GetErrorInfo; false when none. */
 static bool zs_error(zs_t *s, const step_t *t, zerr_t *e)
 {
+    e->type = NULL;
     if (s->mode == M_BROTLI_ENCODE) {
         if (s->over_budget) {
             *e = (zerr_t){.type = "RangeError", .message = "Array buffer allocation failed"};
