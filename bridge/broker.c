@@ -31,6 +31,10 @@ struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
     brk_settings_t settings;
     FILE *audit;
+    uint64_t audit_bytes; /* added to the log by this run */
+    bool audit_stopped;   /* the log ended: every decision is refused */
+    void (*audit_stop)(void *arg, const char *why);
+    void *audit_stop_arg;
 };
 
 static const char *const domain_names[BRK_DOMAINS] = {"fs", "fs", "net", "env", "run"};
@@ -92,6 +96,12 @@ brk_settings_t *brk_settings_mut(brk_policy_t *p)
 void brk_set_audit(brk_policy_t *p, FILE *f)
 {
     p->audit = f;
+}
+
+void brk_set_audit_stop(brk_policy_t *p, void (*stop)(void *arg, const char *why), void *arg)
+{
+    p->audit_stop = stop;
+    p->audit_stop_arg = arg;
 }
 
 void brk_grant_all(brk_policy_t *p)
@@ -628,36 +638,131 @@ static bool run_match(const char *rule, const char *cmd)
     return false;
 }
 
-static void json_str(FILE *f, const char *s)
+/* A JSON line under construction in a fixed buffer (a decision never
+ * allocates). */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} line_t;
+
+__attribute__((format(printf, 2, 3))) static void line_add(line_t *l, const char *fmt, ...)
 {
-    fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(f, "\\%c", *c);
-        else if (*c < 0x20 || *c == 0x7f)
-            fprintf(f, "\\u%04x", *c);
-        else
-            fputc(*c, f);
-    }
-    fputc('"', f);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        l->len += (size_t)n < l->cap - l->len ? (size_t)n : l->cap - l->len - 1;
 }
 
-static void audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *target, bool allow,
+/* s as a JSON string of at most BRK_AUDIT_FIELD_MAX characters between
+ * its quotes; false when it had to be cut. */
+static bool line_str(line_t *l, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t room = l->cap - l->len - 1; /* the NUL */
+    size_t max = room < BRK_AUDIT_FIELD_MAX + 2 ? room : BRK_AUDIT_FIELD_MAX + 2;
+    char *o = l->buf + l->len, *start = o;
+    bool whole = true;
+    if (max < 2)
+        return false;
+    *o++ = '"';
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        size_t n = (*c == '"' || *c == '\\') ? 2 : (*c < 0x20 || *c == 0x7f) ? 6 : 1;
+        if ((size_t)(o - start) + n + 1 > max) {
+            whole = false;
+            break;
+        }
+        if (n == 6) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[*c >> 4];
+            o[5] = hex[*c & 15];
+        } else if (n == 2) {
+            o[0] = '\\';
+            o[1] = (char)*c;
+        } else {
+            o[0] = (char)*c;
+        }
+        o += n;
+    }
+    *o++ = '"';
+    *o = '\0';
+    l->len += (size_t)(o - start);
+    return whole;
+}
+
+/* Room for the line that ends a log. */
+#define BRK_AUDIT_END_ROOM 512
+/* Three fields at their most, the rest of a line well inside. */
+#define BRK_AUDIT_LINE_MAX (3 * BRK_AUDIT_FIELD_MAX + 512)
+
+static bool audit_put(brk_policy_t *p, const line_t *l)
+{
+    bool ok = fwrite(l->buf, 1, l->len, p->audit) == l->len;
+    ok = fflush(p->audit) == 0 && ok;
+    if (ok)
+        p->audit_bytes += l->len;
+    return ok;
+}
+
+/* Ends the log: one last line (best effort when writing failed), then the
+ * stop callback. */
+static void audit_end(brk_policy_t *p, const struct timespec *now, const char *why)
+{
+    char buf[BRK_AUDIT_END_ROOM];
+    line_t l = {buf, 0, sizeof buf};
+    p->audit_stopped = true;
+    line_add(&l,
+             "{\"ts\":%lld.%03ld,\"domain\":\"audit\",\"op\":\"stop\",\"target\":\"\","
+             "\"allow\":false,\"rule\":\"audit-limit\",\"limit_bytes\":%llu,\"message\":",
+             (long long)now->tv_sec, now->tv_nsec / 1000000,
+             (unsigned long long)BRK_AUDIT_MAX_BYTES);
+    line_str(&l, why);
+    line_add(&l, "}\n");
+    clearerr(p->audit);
+    audit_put(p, &l);
+    if (p->audit_stop)
+        p->audit_stop(p->audit_stop_arg, why);
+}
+
+/* Writes the decision's line: false when the log has ended (before or now),
+ * and the decision must then be refused. */
+static bool audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *target, bool allow,
                   const char *rule)
 {
     if (!p->audit)
-        return;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    fprintf(p->audit, "{\"ts\":%lld.%03ld,\"domain\":\"%s\",\"op\":", (long long)ts.tv_sec,
-            ts.tv_nsec / 1000000, domain_names[d]);
-    json_str(p->audit, op);
-    fputs(",\"target\":", p->audit);
-    json_str(p->audit, target);
-    fprintf(p->audit, ",\"allow\":%s,\"rule\":", allow ? "true" : "false");
-    json_str(p->audit, rule);
-    fputs("}\n", p->audit);
-    fflush(p->audit);
+        return true;
+    if (p->audit_stopped)
+        return false;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char buf[BRK_AUDIT_LINE_MAX];
+    line_t l = {buf, 0, sizeof buf};
+    line_add(&l, "{\"ts\":%lld.%03ld,\"domain\":\"%s\",\"op\":", (long long)now.tv_sec,
+             now.tv_nsec / 1000000, domain_names[d]);
+    bool whole = line_str(&l, op);
+    line_add(&l, ",\"target\":");
+    bool target_whole = line_str(&l, target);
+    line_add(&l, ",\"allow\":%s,\"rule\":", allow ? "true" : "false");
+    whole = line_str(&l, rule) && whole && target_whole;
+    if (!whole)
+        line_add(&l, ",\"truncated\":true,\"target_len\":%zu", strlen(target));
+    line_add(&l, "}\n");
+    char why[160];
+    if (p->audit_bytes + l.len + BRK_AUDIT_END_ROOM > BRK_AUDIT_MAX_BYTES) {
+        snprintf(why, sizeof why,
+                 "the audit log reached its limit for this run (%llu MiB): the run ends, no "
+                 "later decision is taken",
+                 (unsigned long long)(BRK_AUDIT_MAX_BYTES >> 20));
+        audit_end(p, &now, why);
+        return false;
+    }
+    if (!audit_put(p, &l)) {
+        snprintf(why, sizeof why, "cannot write the audit log (%s): the run ends", strerror(errno));
+        audit_end(p, &now, why);
+        return false;
+    }
+    return true;
 }
 
 int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
@@ -696,7 +801,10 @@ int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *targ
                 why = r->rules[i];
             }
         }
-        audit(p, d, op, target, allow, why);
+        if (!audit(p, d, op, target, allow, why)) {
+            allow = false;
+            why = "audit-limit";
+        }
     }
     if (rule)
         *rule = why;

@@ -104,8 +104,21 @@ const brk_settings_t *brk_settings(const brk_policy_t *p);
 const char *const *brk_path_rules(const brk_policy_t *p, brk_domain_t d, size_t *n, bool *all);
 brk_settings_t *brk_settings_mut(brk_policy_t *p);
 
-/* Audit: one JSON line per decision to f (borrowed; NULL turns it off). */
+/* Audit: one JSON line per decision to f (borrowed; NULL turns it off).
+ *
+ * Lines and the log are bounded. A field longer than BRK_AUDIT_FIELD_MAX
+ * characters of JSON is cut there, and the line then says
+ * "truncated":true and the target's length in bytes ("target_len"). One
+ * run (one policy and the processes that inherit it) adds at most
+ * BRK_AUDIT_MAX_BYTES to the log, its last line included: when a decision's
+ * line would not fit, or a line cannot be written, the log ends with one
+ * line saying so ("domain":"audit","op":"stop"), that decision and every
+ * later one are refused, and `stop` (brk_set_audit_stop) is called once
+ * with the reason. */
+#define BRK_AUDIT_MAX_BYTES (UINT64_C(64) << 20)
+#define BRK_AUDIT_FIELD_MAX 1024
 void brk_set_audit(brk_policy_t *p, FILE *f);
+void brk_set_audit_stop(brk_policy_t *p, void (*stop)(void *arg, const char *why), void *arg);
 
 /* The decision. target must already be canonical (see above). Returns 0
  * (allowed) or -EACCES; *rule (optional) names the rule that decided. */

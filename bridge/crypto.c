@@ -169,10 +169,19 @@ static void c_timing_safe_equal(vm_call_t *c)
 
 /* ---- digests ---------------------------------------------------------------- */
 
+/* What a digest or HMAC context holds natively, counted in the budget while
+ * it lives: OpenSSL's context and the algorithm's state (at most ~2 KiB as
+ * measured with OpenSSL 3.0: 512 bytes for SHA-3/SHAKE, 1.8 KiB for HMAC
+ * over SHA3-512), with room for the allocator's headers. */
+#define HASH_STATE_BYTES 1024
+#define HMAC_STATE_BYTES 4096
+
 typedef struct {
+    vm_t *vm;        /* whose budget counts what it holds */
     EVP_MD_CTX *ctx; /* NULL once finalised */
     size_t out_len;  /* the digest's size, or the XOF length asked */
     uint8_t *md;     /* the digest once computed: later digests answer it */
+    size_t reserved; /* in the budget: HASH_STATE_BYTES and md's out_len */
 } hash_t;
 
 static void hash_free(void *p)
@@ -180,16 +189,30 @@ static void hash_free(void *p)
     hash_t *h = p;
     EVP_MD_CTX_free(h->ctx);
     free(h->md);
+    vm_release(h->vm, h->reserved);
     free(h);
 }
 
 static const vm_handle_type_t hash_type = {"Hash", hash_free};
 
-static hash_t *hash_new(const EVP_MD *md, const EVP_MD_CTX *from, int64_t xof_len)
+/* A context for md, or a copy of `from`; NULL with *oom set when the budget
+ * cannot take its state, NULL with OpenSSL's error queued otherwise. */
+static hash_t *hash_new(vm_t *vm, const EVP_MD *md, const EVP_MD_CTX *from, int64_t xof_len,
+                        bool *oom)
 {
-    hash_t *h = calloc(1, sizeof *h);
-    if (!h)
+    *oom = false;
+    if (!vm_reserve(vm, HASH_STATE_BYTES)) {
+        *oom = true;
         return NULL;
+    }
+    hash_t *h = calloc(1, sizeof *h);
+    if (!h) {
+        vm_release(vm, HASH_STATE_BYTES);
+        *oom = true;
+        return NULL;
+    }
+    h->vm = vm;
+    h->reserved = HASH_STATE_BYTES;
     h->ctx = EVP_MD_CTX_new();
     bool ok = h->ctx && (from ? EVP_MD_CTX_copy_ex(h->ctx, from) == 1
                               : EVP_DigestInit_ex(h->ctx, md, NULL) == 1);
@@ -217,9 +240,12 @@ static void c_hash_new(vm_call_t *c)
 {
     const EVP_MD *md = digest_named(c, 0);
     int64_t xof = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : -1;
-    hash_t *h = md ? hash_new(md, NULL, xof) : NULL;
+    bool oom = false;
+    hash_t *h = md ? hash_new(vm_call_vm(c), md, NULL, xof, &oom) : NULL;
     if (!h) {
-        if (md)
+        if (oom)
+            vm_throw_alloc_failed(c);
+        else if (md)
             throw_ssl(c, "Digest method not supported");
         else
             vm_throw(c, &(vm_error_t){.message = "Digest method not supported"});
@@ -233,9 +259,12 @@ static void c_hash_copy(vm_call_t *c)
 {
     hash_t *from = vm_arg_handle(c, 0, &hash_type);
     int64_t xof = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : -1;
-    hash_t *h = from && from->ctx ? hash_new(NULL, from->ctx, xof) : NULL;
+    bool oom = false;
+    hash_t *h = from && from->ctx ? hash_new(vm_call_vm(c), NULL, from->ctx, xof, &oom) : NULL;
     if (!h) {
-        if (from && from->ctx)
+        if (oom)
+            vm_throw_alloc_failed(c);
+        else if (from && from->ctx)
             throw_ssl(c, NULL);
         else
             vm_throw(c, &(vm_error_t){.code = "ERR_CRYPTO_HASH_FINALIZED",
@@ -280,6 +309,13 @@ static void c_hash_digest(vm_call_t *c)
         return;
     }
     if (!h->md) {
+        /* The output lives as long as the hash (a later digest answers it):
+         * it is counted until then. Refused, the context stays as it was. */
+        if (!vm_reserve(h->vm, h->out_len)) {
+            vm_throw_alloc_failed(c);
+            return;
+        }
+        h->reserved += h->out_len;
         uint8_t *out = malloc(h->out_len ? h->out_len : 1);
         int ok = 0;
         if (out) {
@@ -304,9 +340,17 @@ static void c_hash_digest(vm_call_t *c)
 
 /* ---- HMAC --------------------------------------------------------------------- */
 
+typedef struct {
+    vm_t *vm; /* whose budget counts HMAC_STATE_BYTES for it */
+    EVP_MAC_CTX *ctx;
+} hmac_t;
+
 static void hmac_free(void *p)
 {
-    EVP_MAC_CTX_free(p);
+    hmac_t *h = p;
+    EVP_MAC_CTX_free(h->ctx);
+    vm_release(h->vm, HMAC_STATE_BYTES);
+    free(h);
 }
 
 static const vm_handle_type_t hmac_type = {"Hmac", hmac_free};
@@ -323,7 +367,13 @@ static void c_hmac_new(vm_call_t *c)
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "hmac key must be bytes");
         return;
     }
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    vm_t *vm = vm_call_vm(c);
+    if (!vm_reserve(vm, HMAC_STATE_BYTES)) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    hmac_t *h = calloc(1, sizeof *h);
+    EVP_MAC *mac = h ? EVP_MAC_fetch(NULL, "HMAC", NULL) : NULL;
     EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
     EVP_MAC_free(mac);
     OSSL_PARAM params[] = {
@@ -333,15 +383,19 @@ static void c_hmac_new(vm_call_t *c)
     static const uint8_t empty[1];
     if (!ctx || EVP_MAC_init(ctx, klen ? key : empty, klen, params) != 1) {
         EVP_MAC_CTX_free(ctx);
+        free(h);
+        vm_release(vm, HMAC_STATE_BYTES);
         throw_ssl(c, NULL);
         return;
     }
-    vm_ret_handle(c, &hmac_type, ctx);
+    *h = (hmac_t){.vm = vm, .ctx = ctx};
+    vm_ret_handle(c, &hmac_type, h);
 }
 
-static int hmac_update(void *ctx, const uint8_t *data, size_t len)
+static int hmac_update(void *p, const uint8_t *data, size_t len)
 {
-    return EVP_MAC_update(ctx, data, len);
+    hmac_t *h = p;
+    return EVP_MAC_update(h->ctx, data, len);
 }
 
 static void c_hmac_update(vm_call_t *c)
@@ -352,10 +406,10 @@ static void c_hmac_update(vm_call_t *c)
 /* hmacDigest(handle) -> bytes (empty once finalised, as Node's) */
 static void c_hmac_digest(vm_call_t *c)
 {
-    EVP_MAC_CTX *ctx = vm_arg_handle(c, 0, &hmac_type);
+    hmac_t *h = vm_arg_handle(c, 0, &hmac_type);
     uint8_t out[EVP_MAX_MD_SIZE];
     size_t len = 0;
-    if (ctx && EVP_MAC_final(ctx, out, &len, sizeof out) != 1) {
+    if (h && EVP_MAC_final(h->ctx, out, &len, sizeof out) != 1) {
         vm_handle_release(c, 0, &hmac_type);
         throw_ssl(c, NULL);
         return;
@@ -420,7 +474,7 @@ typedef struct {
     uint64_t n, r, p, maxmem; /* iterations (n) or scrypt's N, r, p */
     uint8_t *out;
     size_t outlen;
-    size_t reserved; /* in the run's memory budget: the output, scrypt's work area */
+    size_t reserved; /* in the budget: the input copies, the output, scrypt's work area */
     int cb_index;    /* the argument that may hold the callback */
     bool async;      /* it does: the job runs on the pool, on copies it owns */
     bool failed;
@@ -541,14 +595,15 @@ static void job_done(uv_work_t *w, int status)
     }
     vm_ref_t cb = j->cb;
     j->cb = 0;
+    job_free(j); /* the copies and reservations end with the job, before the callback */
     br__complete(rt, cb, err, res);
-    job_free(j);
 }
 
 /* Input i of job j: the guest's bytes, borrowed for a job run inside the
  * call, copied for one on the pool (the guest may detach or rewrite its
- * buffer meanwhile). NULL with *bad set when it is not bytes. */
-static uint8_t *job_arg(vm_call_t *c, const kdf_job_t *j, int i, size_t *len, bool *bad)
+ * buffer meanwhile); the copy is counted in the budget while the job lives.
+ * NULL with *bad set when it is not bytes, *oom when the budget refused. */
+static uint8_t *job_arg(vm_call_t *c, kdf_job_t *j, int i, size_t *len, bool *bad, bool *oom)
 {
     uint8_t *p;
     if (vm_arg_bytes(c, i, &p, len) < 0) {
@@ -557,9 +612,14 @@ static uint8_t *job_arg(vm_call_t *c, const kdf_job_t *j, int i, size_t *len, bo
     }
     if (!j->async)
         return p;
+    if (!vm_reserve(j->rt->vm, *len)) {
+        *oom = true;
+        return NULL;
+    }
+    j->reserved += *len;
     uint8_t *out = malloc(*len ? *len : 1);
     if (!out) {
-        *bad = true;
+        *oom = true;
         return NULL;
     }
     if (*len)
@@ -581,7 +641,7 @@ static void job_dispatch(vm_call_t *c, kdf_job_t *j)
         vm_throw_alloc_failed(c);
         return;
     }
-    j->reserved = j->outlen + (size_t)work;
+    j->reserved += j->outlen + (size_t)work;
     j->out = malloc(j->outlen ? j->outlen : 1);
     if (!j->out) {
         job_free(j);
@@ -629,12 +689,17 @@ static kdf_job_t *job_new(vm_call_t *c, int kind, size_t outlen, int cb_index)
  * on a bad one the job is freed and `what` thrown. */
 static bool job_inputs(vm_call_t *c, kdf_job_t *j, int ia, int ib, int iinfo, const char *what)
 {
-    bool bad = false;
-    j->a = job_arg(c, j, ia, &j->alen, &bad);
-    if (!bad && ib >= 0)
-        j->b = job_arg(c, j, ib, &j->blen, &bad);
-    if (!bad && iinfo >= 0)
-        j->info = job_arg(c, j, iinfo, &j->infolen, &bad);
+    bool bad = false, oom = false;
+    j->a = job_arg(c, j, ia, &j->alen, &bad, &oom);
+    if (!bad && !oom && ib >= 0)
+        j->b = job_arg(c, j, ib, &j->blen, &bad, &oom);
+    if (!bad && !oom && iinfo >= 0)
+        j->info = job_arg(c, j, iinfo, &j->infolen, &bad, &oom);
+    if (oom) {
+        job_free(j);
+        vm_throw_alloc_failed(c);
+        return false;
+    }
     if (bad || j->alen > INT_MAX || j->blen > INT_MAX) {
         job_free(j);
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "%s", what);

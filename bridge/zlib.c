@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "internal.h"
@@ -62,6 +63,7 @@ typedef struct {
     BrotliEncoderState *be;
     BrotliDecoderState *bd;
     int brotli_result; /* the last BrotliDecoderResult, or encoder success */
+    bool over_budget;  /* the encoder was given memory past the budget (enc_alloc) */
     /* the last step */
     int err; /* zlib's return */
     int flush;
@@ -80,6 +82,7 @@ static void zs_really_free(zs_t *s)
     if (s->bd)
         BrotliDecoderDestroyInstance(s->bd);
     free(s->dict);
+    vm_release(s->vm, s->dict_len);
     free(s);
 }
 
@@ -128,6 +131,43 @@ static void budget_free(void *opaque, void *p)
     block_t *b = (block_t *)p - 1;
     vm_release(s->vm, b->n);
     free(b);
+}
+
+/* Brotli's encoder (libbrotli 1.0) ends the process when its allocator
+ * answers NULL, so past the budget its blocks are charged anyway and the
+ * stream marked: the step (or the creation) fails with "Array buffer
+ * allocation failed" as soon as the encoder returns, and the encoder is
+ * freed then (enc_drop). Only a failed malloc is fatal, as in the isolate. */
+static void *enc_alloc(void *opaque, size_t n)
+{
+    zs_t *s = opaque;
+    void *p = budget_alloc(s, n);
+    if (p)
+        return p;
+    block_t *b = n <= SIZE_MAX - sizeof(block_t) ? malloc(n + sizeof(block_t)) : NULL;
+    if (!b) {
+        fprintf(stderr, "secure-exec-launch: out of memory (the brotli encoder asked %zu bytes)\n",
+                n);
+        fflush(stderr);
+        _exit(BR_EXIT_MEMORY);
+    }
+    vm_charge(s->vm, n + sizeof(block_t));
+    s->over_budget = true;
+    b->n = n + sizeof(block_t);
+    return b + 1;
+}
+
+/* Frees an encoder that was given memory past the budget: true when it was
+ * (s->over_budget stays set: the step's error). */
+static bool enc_drop(zs_t *s)
+{
+    if (!s->over_budget)
+        return false;
+    if (s->be)
+        BrotliEncoderDestroyInstance(s->be);
+    s->be = NULL;
+    s->brotli_result = 0;
+    return true;
 }
 
 static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
@@ -196,10 +236,17 @@ static void c_init(vm_call_t *c)
     uint8_t *d;
     size_t dlen;
     if (vm_arg_bytes(c, 5, &d, &dlen) == 0 && dlen) {
-        s->dict = malloc(dlen);
-        if (!s->dict || dlen > UINT_MAX) {
+        /* the copy lives as long as the stream: counted until then */
+        bool counted = dlen <= UINT_MAX && vm_reserve(s->vm, dlen);
+        s->dict = counted ? malloc(dlen) : NULL;
+        if (!s->dict) {
+            if (counted)
+                vm_release(s->vm, dlen);
             zs_really_free(s);
-            vm_throwf(c, "Error", "ERR_ZLIB_INITIALIZATION_FAILED", "Initialization failed");
+            if (dlen <= UINT_MAX && !counted)
+                vm_throw_alloc_failed(c);
+            else
+                vm_throwf(c, "Error", "ERR_ZLIB_INITIALIZATION_FAILED", "Initialization failed");
             return;
         }
         memcpy(s->dict, d, dlen);
@@ -234,8 +281,13 @@ static void c_init_brotli(vm_call_t *c)
         return;
     bool ok;
     if (mode == M_BROTLI_ENCODE) {
-        s->be = BrotliEncoderCreateInstance(budget_alloc, budget_free, s);
+        s->be = BrotliEncoderCreateInstance(enc_alloc, budget_free, s);
         ok = s->be != NULL;
+        if (enc_drop(s)) {
+            zs_really_free(s);
+            vm_throw_alloc_failed(c);
+            return;
+        }
     } else {
         s->bd = BrotliDecoderCreateInstance(budget_alloc, budget_free, s);
         ok = s->bd != NULL;
@@ -277,11 +329,13 @@ static void zs_step(zs_t *s, step_t *t, int flush)
         uint8_t *next_out = t->out;
         t->in_left = t->in_len;
         t->out_left = t->out_len;
-        if (s->mode == M_BROTLI_ENCODE)
-            s->brotli_result =
-                BrotliEncoderCompressStream(s->be, (BrotliEncoderOperation)flush, &t->in_left,
+        if (s->mode == M_BROTLI_ENCODE) {
+            /* after a failure past the budget the stream has no encoder */
+            s->brotli_result = s->be && BrotliEncoderCompressStream(
+                                            s->be, (BrotliEncoderOperation)flush, &t->in_left,
                                             &next_in, &t->out_left, &next_out, NULL);
-        else
+            enc_drop(s);
+        } else
             s->brotli_result = BrotliDecoderDecompressStream(s->bd, &t->in_left, &next_in,
                                                              &t->out_left, &next_out, NULL);
         return;
@@ -328,6 +382,7 @@ static void zs_step(zs_t *s, step_t *t, int flush)
 }
 
 typedef struct {
+    const char *type; /* NULL: Error */
     const char *message, *code;
     int errnum;
     char buf[96];
@@ -378,7 +433,12 @@ static const char *brotli_error_name(int code)
 /* The error of the last step, as Node's GetErrorInfo; false when none. */
 static bool zs_error(zs_t *s, const step_t *t, zerr_t *e)
 {
+    e->type = NULL;
     if (s->mode == M_BROTLI_ENCODE) {
+        if (s->over_budget) {
+            *e = (zerr_t){.type = "RangeError", .message = "Array buffer allocation failed"};
+            return true;
+        }
         if (s->brotli_result)
             return false;
         *e = (zerr_t){
@@ -428,7 +488,8 @@ static bool zs_error(zs_t *s, const step_t *t, zerr_t *e)
 
 static void throw_zerr(vm_call_t *c, const zerr_t *e)
 {
-    vm_throw(c, &(vm_error_t){.message = e->message, .code = e->code, .errnum = e->errnum});
+    vm_throw(c, &(vm_error_t){
+                    .type = e->type, .message = e->message, .code = e->code, .errnum = e->errnum});
 }
 
 /* The result of a step as JS takes it: [output bytes, input bytes left]. */
@@ -491,12 +552,21 @@ static void zjob_done(uv_work_t *w, int status)
     if (status < 0)
         err = vm_new_error(rt->vm, &(vm_error_t){.message = "zlib step cancelled"});
     else if (zs_error(s, &j->t, &e))
-        err = vm_new_error(rt->vm,
-                           &(vm_error_t){.message = e.message, .code = e.code, .errnum = e.errnum});
+        err = vm_new_error(
+            rt->vm, &(vm_error_t){
+                        .type = e.type, .message = e.message, .code = e.code, .errnum = e.errnum});
     else
         res = step_result(rt->vm, &j->t);
     vm_ref_t cb = j->cb;
     j->cb = 0;
+    /* the step is over: its input copy and reservation end before the
+     * callback (the output array is counted by the engine from here) */
+    vm_release(rt->vm, j->reserved);
+    j->reserved = 0;
+    free(j->in_copy);
+    j->in_copy = NULL;
+    free(j->t.out);
+    j->t.out = NULL;
     br__complete(rt, cb, err, res);
     zjob_free(j);
 }
@@ -587,9 +657,15 @@ static void c_reset(vm_call_t *c)
     int r = Z_OK;
     if (s->mode == M_BROTLI_ENCODE || s->mode == M_BROTLI_DECODE) {
         /* brotli has no reset: a new instance with default parameters */
-        if (s->be) {
-            BrotliEncoderDestroyInstance(s->be);
-            s->be = BrotliEncoderCreateInstance(budget_alloc, budget_free, s);
+        if (s->mode == M_BROTLI_ENCODE) {
+            if (s->be)
+                BrotliEncoderDestroyInstance(s->be);
+            s->over_budget = false;
+            s->be = BrotliEncoderCreateInstance(enc_alloc, budget_free, s);
+            if (enc_drop(s)) {
+                vm_throw_alloc_failed(c);
+                return;
+            }
         } else {
             BrotliDecoderDestroyInstance(s->bd);
             s->bd = BrotliDecoderCreateInstance(budget_alloc, budget_free, s);

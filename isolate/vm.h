@@ -136,6 +136,11 @@ vm_ref_t vm_start_fn(vm_t *vm);
  * Both may be called from any thread. */
 bool vm_reserve(vm_t *vm, size_t bytes);
 void vm_release(vm_t *vm, size_t bytes);
+/* Counts bytes that are made whatever the budget says (a library that
+ * cannot take a refusal): never refused, so the count may pass the budget;
+ * the caller fails the operation after and gives them back with
+ * vm_release. Any thread. */
+void vm_charge(vm_t *vm, size_t bytes);
 /* The same failure thrown into JS: RangeError "Array buffer allocation failed". */
 void vm_throw_alloc_failed(vm_call_t *c);
 

@@ -61,7 +61,8 @@ const char *lch_cli_usage(void)
            "  --allow-env[=N,...]    pass host variables through (NAME* globs)\n"
            "  --allow-run[=C,...]    allow these child processes\n"
            "  --allow-all            every permission domain open\n"
-           "  --audit FILE           one JSON line per permission decision\n"
+           "  --audit FILE           one JSON line per permission decision (64 MiB a run,\n"
+           "                         then exit 125)\n"
            "  --memory-limit MB      memory budget, at least 16: V8 heap + buffers (exit 137)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
@@ -73,7 +74,8 @@ const char *lch_cli_usage(void)
            "\n"
            "exit status: the guest's; 1 on an uncaught exception or unhandled\n"
            "rejection; 124 time or CPU limit; 137 memory limit; 153 output limit\n"
-           "(stdout and stderr together); 125 the launcher failed.\n";
+           "(stdout and stderr together); 125 the launcher failed (or the audit\n"
+           "log is full).\n";
 }
 
 /* Splits "--name=value"; returns the value or NULL, and the name length. */

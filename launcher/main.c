@@ -9,7 +9,8 @@
  *
  * This file is the only one allowed to exit the process, and only with the
  * statuses of docs/SPEC.md: the guest's, 124/137 for limits, 125 when the
- * launcher itself failed (one line on stderr starting "secure-exec-launch:").
+ * launcher itself failed (one line on stderr starting "secure-exec-launch:"),
+ * also when the audit log cannot take a decision's line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,19 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
     fputc('\n', stderr);
     va_end(ap);
     exit(LCH_EXIT_LAUNCHER);
+}
+
+/* The audit log could not take a decision's line (the run's room in it is
+ * used up, or a write failed; the log's last line says which): the run
+ * ends with the launcher's own failure status rather than go on with
+ * decisions unlogged. Called in the launcher or in the guest process, on
+ * the thread that decided; the guest's threads end with it. */
+static void audit_stopped(void *arg, const char *why)
+{
+    (void)arg;
+    fprintf(stderr, "secure-exec-launch: --audit: %s\n", why);
+    fflush(NULL);
+    _exit(LCH_EXIT_LAUNCHER);
 }
 
 /* ---- the wall-clock watchdog -------------------------------------------- */
@@ -274,8 +288,8 @@ static bool grants_remote_hosts(const brk_policy_t *p)
 /* RLIMIT_FSIZE, the OS backstop of the write quota: no file the guest
  * writes grows past the quota, nor past the private /tmp's size (a file
  * there may fill it). The audit log is written by the guest process too:
- * it may grow by LCH_AUDIT_ROOM in this run. 0 (no limit) without a quota. */
-#define LCH_AUDIT_ROOM (UINT64_C(1) << 30)
+ * it may grow by BRK_AUDIT_MAX_BYTES in this run (the broker ends the run
+ * there, with a last line). 0 (no limit) without a quota. */
 static uint64_t fsize_limit(const brk_settings_t *s, FILE *audit)
 {
     if (!s->write_bytes)
@@ -283,8 +297,8 @@ static uint64_t fsize_limit(const brk_settings_t *s, FILE *audit)
     uint64_t tmp = (uint64_t)(s->tmpfs_mb ? s->tmpfs_mb : 64) << 20;
     uint64_t lim = s->write_bytes > tmp ? s->write_bytes : tmp;
     struct stat st;
-    if (audit && fstat(fileno(audit), &st) == 0 && (uint64_t)st.st_size + LCH_AUDIT_ROOM > lim)
-        lim = (uint64_t)st.st_size + LCH_AUDIT_ROOM;
+    if (audit && fstat(fileno(audit), &st) == 0 && (uint64_t)st.st_size + BRK_AUDIT_MAX_BYTES > lim)
+        lim = (uint64_t)st.st_size + BRK_AUDIT_MAX_BYTES;
     return lim;
 }
 
@@ -417,6 +431,7 @@ int main(int argc, char **argv)
         if (!audit)
             die("--audit %s: %s", opts.audit, strerror(errno));
         brk_set_audit(policy, audit);
+        brk_set_audit_stop(policy, audit_stopped, NULL);
     }
     const brk_settings_t *settings = brk_settings(policy);
     size_t nenv;

@@ -913,6 +913,11 @@ extern "C" void vm_release(vm_t *vm, size_t bytes)
     vm->budget->release(bytes);
 }
 
+extern "C" void vm_charge(vm_t *vm, size_t bytes)
+{
+    vm->budget->charge(bytes);
+}
+
 extern "C" void vm_throw_alloc_failed(vm_call_t *c)
 {
     Isolate *iso = c->info->GetIsolate();

@@ -97,6 +97,58 @@ else
   bad "--audit" "$(head -c 300 "$work/audit.jsonl")"
 fi
 
+# Audit lines are bounded: a long target is cut at 1024 characters of JSON
+# and the line says so; a run adds at most 64 MiB to the log, then ends with
+# 125, a last line and a stderr line saying why; a log that cannot be
+# written ends the run the same way (issue 13, F4).
+long="('\\x01'.repeat(200) + '/').repeat(19)"
+echo "const L = $long; try { require('fs').statSync('/etc/x' + L); } catch {}" > "$work/app/audit-long.js"
+app_run --audit "$work/audit-long.jsonl" audit-long.js
+if [ "$rc" -eq 0 ] && python3 -c '
+import json, sys
+raw = open(sys.argv[1], "rb").read().splitlines()
+assert all(len(l) < 4096 for l in raw), max(map(len, raw))
+cut = [l for l in map(json.loads, raw) if l.get("truncated")]
+assert len(cut) == 1 and cut[0]["target_len"] == len("/etc/x") + 19 * 201 - 1, cut
+assert cut[0]["target"].startswith("/etc/x\x01") and len(json.dumps(cut[0]["target"])) <= 1026, cut
+' "$work/audit-long.jsonl"; then
+  ok "--audit: a long target is cut, the line says so and gives its length"
+else
+  bad "--audit long target" "exit $rc" "$(tail -c 300 "$work/audit-long.jsonl")"
+fi
+cat > "$work/app/audit-flood.js" <<EOF
+const fs = require('fs'), L = $long;
+const t = Date.now();
+for (let n = 0; Date.now() - t < 60000; n++) try { fs.statSync('/etc/' + n + L); } catch {}
+console.log('not stopped');
+EOF
+echo '{"earlier":"run"}' > "$work/audit-flood.jsonl"
+app_run --audit "$work/audit-flood.jsonl" audit-flood.js
+if [ "$rc" -eq 125 ] && [ -z "$out" ] &&
+  grep -q '^secure-exec-launch: --audit: the audit log reached its limit for this run (64 MiB)' <<<"$err" &&
+  python3 -c '
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+assert 60 << 20 < len(raw) <= (64 << 20) + 18, len(raw)
+lines = [json.loads(l) for l in raw.splitlines()]
+assert lines[0] == {"earlier": "run"} and raw.endswith(b"}\n")
+end = lines[-1]
+assert end["domain"] == "audit" and end["op"] == "stop" and end["limit_bytes"] == 64 << 20, end
+assert all(l["domain"] != "audit" for l in lines[1:-1])
+' "$work/audit-flood.jsonl"; then
+  ok "--audit: 64 MiB a run, then a last line, exit 125 and why on stderr"
+else
+  bad "--audit cap" "exit $rc, out: ${out:0:100}" "err: ${err:0:300}" "$(tail -c 300 "$work/audit-flood.jsonl")"
+fi
+rm -f "$work/audit-flood.jsonl"
+app_run --audit /dev/full -e 'console.log("ran")'
+if [ "$rc" -eq 125 ] && [ -z "$out" ] &&
+  grep -q '^secure-exec-launch: --audit: cannot write the audit log (No space left on device)' <<<"$err"; then
+  ok "--audit: a log that cannot be written ends the run (125)"
+else
+  bad "--audit /dev/full" "exit $rc, out: $out" "err: ${err:0:300}"
+fi
+
 # ---- the fs bridge behind the broker ----------------------------------------
 
 echo "outside secret" > "$work/outside/secret.txt"

@@ -2,6 +2,7 @@
  * (every error path), grants, canonical path matching on component
  * boundaries, env globs, net host:port rules, run rules, audit lines. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,103 @@ START_TEST(audit_lines)
 }
 END_TEST
 
+/* The stop callback's record. */
+static int stops;
+static char stop_why[256];
+static void on_stop(void *arg, const char *why)
+{
+    (void)arg;
+    stops++;
+    snprintf(stop_why, sizeof stop_why, "%s", why);
+}
+
+/* A policy granting `grant` in d, auditing to f with on_stop. */
+static brk_policy_t *audited(FILE *f, brk_domain_t d, const char *grant)
+{
+    ck_assert_ptr_nonnull(f);
+    brk_policy_t *p = brk_policy_new();
+    ck_assert_int_eq(brk_grant(p, d, grant, NULL), 0);
+    brk_set_audit(p, f);
+    stops = 0;
+    brk_set_audit_stop(p, on_stop, NULL);
+    return p;
+}
+
+START_TEST(audit_bounded)
+{
+    /* a target of control bytes is cut at BRK_AUDIT_FIELD_MAX characters */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    brk_policy_t *p = brk_policy_new();
+    brk_set_audit(p, f);
+    char target[4000] = "/etc/";
+    memset(target + 5, 1, sizeof target - 6);
+    target[sizeof target - 1] = '\0';
+    ck_assert_int_eq(brk_decide(p, BRK_FS_READ, "stat", target, NULL), -EACCES);
+    fflush(f);
+    ck_assert_msg(len < BRK_AUDIT_FIELD_MAX + 200, "%zu bytes", len);
+    ck_assert_msg(
+        strstr(buf, "\"rule\":\"default-deny\",\"truncated\":true,\"target_len\":3999}\n"), "%s",
+        buf);
+    ck_assert_msg(strstr(buf, "\"target\":\"/etc/\\u0001"), "%s", buf);
+    /* the field ends on a whole escape */
+    ck_assert_msg(strstr(buf, "\\u0001\",\"allow\":false"), "%s", buf);
+    fclose(f);
+    free(buf);
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(audit_run_limit)
+{
+    /* a run adds at most BRK_AUDIT_MAX_BYTES: then one last line, the
+     * callback once, and every later decision refused */
+    FILE *f = tmpfile();
+    brk_policy_t *p = audited(f, BRK_FS_READ, "/");
+    char target[900];
+    memset(target, 'a', sizeof target);
+    target[0] = '/';
+    target[sizeof target - 1] = '\0';
+    size_t n = 0;
+    while (brk_decide(p, BRK_FS_READ, "read", target, NULL) == 0)
+        n++;
+    ck_assert_int_eq(stops, 1);
+    ck_assert_msg(strstr(stop_why, "limit for this run (64 MiB)"), "%s", stop_why);
+    ck_assert(n > (BRK_AUDIT_MAX_BYTES - 4096) / 1000);
+    ck_assert_int_eq(brk_decide(p, BRK_FS_READ, "read", "/x", NULL), -EACCES);
+    ck_assert_int_eq(stops, 1);
+    long size = ftell(f);
+    ck_assert_msg(size > 0 && (uint64_t)size <= BRK_AUDIT_MAX_BYTES, "%ld", size);
+    char last[512];
+    ck_assert_int_eq(fseek(f, size - 300, SEEK_SET), 0);
+    size_t got = fread(last, 1, sizeof last - 1, f);
+    last[got] = '\0';
+    ck_assert_msg(strstr(last, "\n{\"ts\":") &&
+                      strstr(last, "\"domain\":\"audit\",\"op\":\"stop\"") && got > 0 &&
+                      last[got - 1] == '\n',
+                  "%s", last);
+    fclose(f);
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(audit_write_fails)
+{
+    /* a line that cannot be written refuses the decision and stops */
+    FILE *f = fopen("/dev/full", "we");
+    brk_policy_t *p = audited(f, BRK_ENV, "HOME");
+    const char *rule = NULL;
+    ck_assert_int_eq(brk_decide(p, BRK_ENV, "read", "HOME", &rule), -EACCES);
+    ck_assert_str_eq(rule, "audit-limit");
+    ck_assert_int_eq(stops, 1);
+    ck_assert_msg(strstr(stop_why, "cannot write the audit log (No space left on device)"), "%s",
+                  stop_why);
+    fclose(f);
+    brk_policy_free(p);
+}
+END_TEST
+
 START_TEST(grant_errors)
 {
     brk_policy_t *p = brk_policy_new();
@@ -260,6 +358,9 @@ Suite *broker_suite(void)
     tcase_add_test(tc, path_boundaries);
     tcase_add_test(tc, normalize);
     tcase_add_test(tc, audit_lines);
+    tcase_add_test(tc, audit_bounded);
+    tcase_add_test(tc, audit_run_limit);
+    tcase_add_test(tc, audit_write_fails);
     tcase_add_test(tc, grant_errors);
     suite_add_tcase(s, tc);
     return s;
