@@ -31,6 +31,7 @@ struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
     brk_settings_t settings;
     FILE *audit;
+    uint64_t denials; /* decisions that refused */
 };
 
 static const char *const domain_names[BRK_DOMAINS] = {"fs", "fs", "net", "env", "run"};
@@ -87,6 +88,11 @@ const brk_settings_t *brk_settings(const brk_policy_t *p)
 brk_settings_t *brk_settings_mut(brk_policy_t *p)
 {
     return &p->settings;
+}
+
+uint64_t brk_denials(const brk_policy_t *p)
+{
+    return p->denials;
 }
 
 void brk_set_audit(brk_policy_t *p, FILE *f)
@@ -698,6 +704,8 @@ int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *targ
         }
         audit(p, d, op, target, allow, why);
     }
+    if (!allow)
+        p->denials++;
     if (rule)
         *rule = why;
     return allow ? 0 : -EACCES;

@@ -62,6 +62,7 @@ const char *lch_cli_usage(void)
            "  --allow-run[=C,...]    allow these child processes\n"
            "  --allow-all            every permission domain open\n"
            "  --audit FILE           one JSON line per permission decision\n"
+           "  --report FILE          the supervisor's JSON record of how the run ended\n"
            "  --memory-limit MB      memory budget, at least 16: V8 heap + buffers (exit 137)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
@@ -129,7 +130,8 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
         bool takes = is(a, n, "-e") || is(a, n, "--eval") || is(a, n, "--memory-limit") ||
                      is(a, n, "--timeout") || is(a, n, "--profile") || is(a, n, "--app") ||
                      is(a, n, "--audit") || is(a, n, "--cpu-time-limit") ||
-                     is(a, n, "--write-limit") || is(a, n, "--write-files-limit");
+                     is(a, n, "--write-limit") || is(a, n, "--write-files-limit") ||
+                     is(a, n, "--report");
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
@@ -146,10 +148,12 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             if (o->eval)
                 return fail(err, "option '%s' given twice", a);
             o->eval = val;
-        } else if (is(a, n, "--profile") || is(a, n, "--app") || is(a, n, "--audit")) {
-            const char **slot = is(a, n, "--profile") ? &o->profile
-                                : is(a, n, "--app")   ? &o->app
-                                                      : &o->audit;
+        } else if (is(a, n, "--profile") || is(a, n, "--app") || is(a, n, "--audit") ||
+                   is(a, n, "--report")) {
+            const char **slot = is(a, n, "--profile")  ? &o->profile
+                                : is(a, n, "--app")    ? &o->app
+                                : is(a, n, "--report") ? &o->report
+                                                       : &o->audit;
             if (*slot)
                 return fail(err, "option '%.*s' given twice", (int)n, a);
             if (!*val)

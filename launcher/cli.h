@@ -36,6 +36,7 @@ typedef struct lch_opts_s {
     const char *profile; /* --profile NAME|FILE; NULL = strict */
     const char *app;     /* --app DIR; NULL = the current folder */
     const char *audit;   /* --audit FILE */
+    const char *report;  /* --report FILE: the supervisor's record of the end */
     lch_grant_t grants[LCH_MAX_GRANTS];
     size_t ngrants;
     bool allow_all;
