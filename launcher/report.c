@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -244,11 +246,16 @@ int lch_report_open(const char *path, const char *const *rw, size_t nrw, int aud
         return -1;
     }
     struct stat st, ast;
+    struct statfs sf;
     const char *why = NULL;
-    if (fstat(fd, &st) < 0)
+    if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0)
         why = strerror(errno);
     else if (!S_ISREG(st.st_mode))
         why = "not a regular file";
+    else if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC ||
+             sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC ||
+             sf.f_type == DEBUGFS_MAGIC || sf.f_type == SECURITYFS_MAGIC)
+        why = "a kernel interface file, not a file for a record";
     else if (audit_fd >= 0 && fstat(audit_fd, &ast) == 0 && ast.st_dev == st.st_dev &&
              ast.st_ino == st.st_ino)
         why = "the same file as --audit (the guest process writes that one)";
