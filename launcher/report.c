@@ -357,6 +357,11 @@ void lch_claim_init(int fd)
     claim_fd = fd;
 }
 
+int lch_claim_fd(void)
+{
+    return claim_fd;
+}
+
 void lch_claim_send(lch_limit_t limit, int64_t denials)
 {
     if (claim_fd < 0)

@@ -118,6 +118,8 @@ void lch_report_line(const lch_report_t *r, uint64_t wall_ms, uint64_t cpu_ms, s
 
 /* In the guest process: the pipe's write end to claim on. */
 void lch_claim_init(int fd);
+/* The descriptor lch_claim_init was given (-1 none). */
+int lch_claim_fd(void);
 /* Sends a claim (async-signal-safe; nothing without lch_claim_init). */
 void lch_claim_send(lch_limit_t limit, int64_t denials);
 /* In the supervisor, after the guest is gone: the first claim on the read
