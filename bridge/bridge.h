@@ -54,7 +54,7 @@ typedef struct br_config_s {
     const char *private_tmp;
 } br_config_t;
 
-/* Exit statuses the launcher maps limits to (see docs/SPEC.md). */
+/* Exit statuses the launcher maps limits to (launcher/README.md). */
 enum {
     BR_EXIT_TIMEOUT = 124,
     BR_EXIT_MEMORY = 137,

@@ -74,7 +74,9 @@ const char *lch_cli_usage(void)
            "\n"
            "exit status: the guest's; 1 on an uncaught exception or unhandled\n"
            "rejection; 124 time or CPU limit; 137 memory limit; 153 output limit\n"
-           "(stdout and stderr together); 125 the launcher failed.\n";
+           "(stdout and stderr together); 159 killed by the seccomp policy; 125 the\n"
+           "launcher failed. A guest may exit 124 or 137 itself: --report's \"limit\"\n"
+           "says which limit, if any, ended the run.\n";
 }
 
 /* Splits "--name=value"; returns the value or NULL, and the name length. */

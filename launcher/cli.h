@@ -1,5 +1,5 @@
 /*
- * launcher/cli.h — the command line of secure-exec-launch (docs/SPEC.md).
+ * launcher/cli.h — the command line of secure-exec-launch (its --help).
  *
  * lch_cli_parse() never exits and never prints: it fills lch_opts_t, which
  * borrows strings from argv, or returns a negative errno with a one-line

@@ -8,7 +8,7 @@
  * filters and dropped capabilities are per thread.
  *
  * This file is the only one allowed to exit the process, and only with the
- * statuses of docs/SPEC.md: the guest's, 124/137 for limits, 125 when the
+ * statuses of launcher/README.md: the guest's, 124/137/153 for limits, 125 when the
  * launcher itself failed (one line on stderr starting "secure-exec-launch:").
  */
 #include <errno.h>

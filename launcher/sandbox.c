@@ -549,7 +549,7 @@ static int id_maps(pid_t pid, char *err, size_t errlen)
     return e;
 }
 
-/* How the guest ended -> the status of SPEC.md. */
+/* How the guest ended -> the status of launcher/README.md. */
 static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb)
 {
     if (WIFEXITED(st))

@@ -12,7 +12,7 @@
  * then calls the guest function — still single-threaded. The supervisor
  * (the caller's process) never runs guest code: it waits, forwards
  * SIGINT/SIGTERM/SIGHUP as the guest's death, enforces the wall-clock
- * backstop and maps how the guest ended to the exit status of SPEC.md.
+ * backstop and maps how the guest ended to the exit status (launcher/README.md).
  * It prints each limit's `secure-exec-launch:` line (report.h): the guest
  * runtime only claims its own limits on a pipe only it holds.
  */
