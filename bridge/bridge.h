@@ -54,7 +54,7 @@ typedef struct br_config_s {
     const char *private_tmp;
 } br_config_t;
 
-/* Exit statuses the launcher maps limits to (see docs/SPEC.md). */
+/* Exit statuses the launcher maps limits to (launcher/README.md). */
 enum {
     BR_EXIT_TIMEOUT = 124,
     BR_EXIT_MEMORY = 137,
@@ -69,6 +69,10 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
               br_rt_t **out, char **err);
 /* Runs the main module and the loop; returns the process exit status. */
 int br_rt_run(br_rt_t *rt);
+/* After br_rt_run: the limit that ended the run (VM_LIMIT_MEMORY or
+ * VM_LIMIT_TIME; anything else is the guest's own end). Prints nothing:
+ * the launcher's supervisor prints the limit's line. */
+vm_limit_t br_rt_limit(br_rt_t *rt);
 /* Thread-safe: stop the guest (limit reason decides the exit status). */
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why);
 /* Closes the handles, runs the loop until they are closed, frees the vm. */

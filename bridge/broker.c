@@ -35,6 +35,7 @@ struct brk_policy_s {
     bool audit_stopped;   /* the log ended: every decision is refused */
     void (*audit_stop)(void *arg, const char *why);
     void *audit_stop_arg;
+    uint64_t denials; /* decisions that refused */
 };
 
 static const char *const domain_names[BRK_DOMAINS] = {"fs", "fs", "net", "env", "run"};
@@ -91,6 +92,11 @@ const brk_settings_t *brk_settings(const brk_policy_t *p)
 brk_settings_t *brk_settings_mut(brk_policy_t *p)
 {
     return &p->settings;
+}
+
+uint64_t brk_denials(const brk_policy_t *p)
+{
+    return p->denials;
 }
 
 void brk_set_audit(brk_policy_t *p, FILE *f)
@@ -806,6 +812,8 @@ int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *targ
             why = "audit-limit";
         }
     }
+    if (!allow)
+        p->denials++;
     if (rule)
         *rule = why;
     return allow ? 0 : -EACCES;

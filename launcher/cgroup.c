@@ -309,6 +309,15 @@ int64_t lch_cgroup_cpu_ms(const lch_cgroup_t *cg)
     return -1;
 }
 
+int64_t lch_cgroup_peak_bytes(const lch_cgroup_t *cg)
+{
+    if (cg->version == 2)
+        return get(cg->v2, "memory.peak", NULL); /* Linux 5.19 on; else -1 */
+    if (cg->version == 1 && cg->memory[0])
+        return get(cg->memory, "memory.max_usage_in_bytes", NULL);
+    return -1;
+}
+
 bool lch_cgroup_oom_killed(const lch_cgroup_t *cg)
 {
     if (cg->version == 2)

@@ -42,6 +42,10 @@ int lch_cgroup_enter(const lch_cgroup_t *cg, pid_t pid);
 /* CPU time used by the run's cgroup in milliseconds, or -1 when unknown. */
 int64_t lch_cgroup_cpu_ms(const lch_cgroup_t *cg);
 
+/* The most memory the run's cgroup held at once (v1 memory.max_usage_in_bytes,
+ * v2 memory.peak), in bytes; -1 when unknown. */
+int64_t lch_cgroup_peak_bytes(const lch_cgroup_t *cg);
+
 /* Whether the kernel's OOM killer ended a process of the run's cgroup. */
 bool lch_cgroup_oom_killed(const lch_cgroup_t *cg);
 

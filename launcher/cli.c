@@ -63,6 +63,7 @@ const char *lch_cli_usage(void)
            "  --allow-all            every permission domain open\n"
            "  --audit FILE           one JSON line per permission decision (64 MiB a run,\n"
            "                         then exit 125)\n"
+           "  --report FILE          the supervisor's JSON record of how the run ended\n"
            "  --memory-limit MB      memory budget, at least 16: V8 heap + buffers (exit 137)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
@@ -74,8 +75,9 @@ const char *lch_cli_usage(void)
            "\n"
            "exit status: the guest's; 1 on an uncaught exception or unhandled\n"
            "rejection; 124 time or CPU limit; 137 memory limit; 153 output limit\n"
-           "(stdout and stderr together); 125 the launcher failed (or the audit\n"
-           "log is full).\n";
+           "(stdout and stderr together); 159 killed by the seccomp policy; 125 the\n"
+           "launcher failed (or the audit log is full). A guest may exit 124 or 137\n"
+           "itself: --report's \"limit\" says which limit, if any, ended the run.\n";
 }
 
 /* Splits "--name=value"; returns the value or NULL, and the name length. */
@@ -131,7 +133,8 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
         bool takes = is(a, n, "-e") || is(a, n, "--eval") || is(a, n, "--memory-limit") ||
                      is(a, n, "--timeout") || is(a, n, "--profile") || is(a, n, "--app") ||
                      is(a, n, "--audit") || is(a, n, "--cpu-time-limit") ||
-                     is(a, n, "--write-limit") || is(a, n, "--write-files-limit");
+                     is(a, n, "--write-limit") || is(a, n, "--write-files-limit") ||
+                     is(a, n, "--report");
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
@@ -148,10 +151,12 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             if (o->eval)
                 return fail(err, "option '%s' given twice", a);
             o->eval = val;
-        } else if (is(a, n, "--profile") || is(a, n, "--app") || is(a, n, "--audit")) {
-            const char **slot = is(a, n, "--profile") ? &o->profile
-                                : is(a, n, "--app")   ? &o->app
-                                                      : &o->audit;
+        } else if (is(a, n, "--profile") || is(a, n, "--app") || is(a, n, "--audit") ||
+                   is(a, n, "--report")) {
+            const char **slot = is(a, n, "--profile")  ? &o->profile
+                                : is(a, n, "--app")    ? &o->app
+                                : is(a, n, "--report") ? &o->report
+                                                       : &o->audit;
             if (*slot)
                 return fail(err, "option '%.*s' given twice", (int)n, a);
             if (!*val)

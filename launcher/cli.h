@@ -1,5 +1,5 @@
 /*
- * launcher/cli.h — the command line of secure-exec-launch (docs/SPEC.md).
+ * launcher/cli.h — the command line of secure-exec-launch (its --help).
  *
  * lch_cli_parse() never exits and never prints: it fills lch_opts_t, which
  * borrows strings from argv, or returns a negative errno with a one-line
@@ -36,6 +36,7 @@ typedef struct lch_opts_s {
     const char *profile; /* --profile NAME|FILE; NULL = strict */
     const char *app;     /* --app DIR; NULL = the current folder */
     const char *audit;   /* --audit FILE */
+    const char *report;  /* --report FILE: the supervisor's record of the end */
     lch_grant_t grants[LCH_MAX_GRANTS];
     size_t ngrants;
     bool allow_all;

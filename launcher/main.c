@@ -8,7 +8,7 @@
  * filters and dropped capabilities are per thread.
  *
  * This file is the only one allowed to exit the process, and only with the
- * statuses of docs/SPEC.md: the guest's, 124/137 for limits, 125 when the
+ * statuses of launcher/README.md: the guest's, 124/137/153 for limits, 125 when the
  * launcher itself failed (one line on stderr starting "secure-exec-launch:"),
  * also when the audit log cannot take a decision's line.
  */
@@ -32,6 +32,7 @@
 #include "../isolate/vm.h"
 #include "check.h"
 #include "cli.h"
+#include "report.h"
 #include "sandbox.h"
 #include "seccomp.h"
 
@@ -55,6 +56,7 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    lch_claim_send(LCH_LIMIT_LAUNCHER, -1); /* in the guest process: the supervisor's record */
     exit(LCH_EXIT_LAUNCHER);
 }
 
@@ -225,6 +227,7 @@ static const char **guest_env(brk_policy_t *p, size_t *n)
 typedef struct {
     br_config_t *cfg;
     uint64_t timeout_ms;
+    uint64_t denials_before; /* the broker's refusals before the guest (its environment) */
 } guest_t;
 
 /* Runs in the sandbox's guest process, single-threaded until V8 starts. */
@@ -262,6 +265,13 @@ static int run_guest(void *arg)
     if (timeout_ms && (r = watchdog_start(&wd, rt, &wake, timeout_ms)) < 0)
         die("cannot start the watchdog: %s", strerror(-r));
     int status = br_rt_run(rt);
+    /* the runtime's own limits and the broker's count, for the supervisor
+     * (launcher/report.h): a claim on a pipe JS cannot name */
+    vm_limit_t lim = br_rt_limit(rt);
+    lch_claim_send(lim == VM_LIMIT_MEMORY ? LCH_LIMIT_MEMORY
+                   : lim == VM_LIMIT_TIME ? LCH_LIMIT_TIME
+                                          : LCH_LIMIT_NONE,
+                   (int64_t)(brk_denials(cfg.policy) - g->denials_before));
     /* The result is known: flush what is buffered (stdio, the audit log)
      * and leave. The isolate's orderly teardown would only delay the exit
      * the supervisor waits for; the kernel reclaims all of it at once. */
@@ -483,6 +493,18 @@ int main(int argc, char **argv)
     size_t nkeep = 0;
     if (audit)
         keep[nkeep++] = fileno(audit);
+    /* the record's file, opened now: a bad path ends the launch before
+     * the guest runs; only the supervisor writes it */
+    int report_fd = -1;
+    lch_report_t report;
+    if (opts.report) {
+        char rerr[PATH_MAX + 256];
+        report_fd =
+            lch_report_open(opts.report, rw, nrw, audit ? fileno(audit) : -1, rerr, sizeof rerr);
+        if (report_fd < 0)
+            die("%s", rerr);
+    }
+    g.denials_before = brk_denials(policy);
     lch_sandbox_t sb = {
         .app = app,
         .ro_paths = ro,
@@ -503,9 +525,27 @@ int main(int argc, char **argv)
         .seccomp = settings->seccomp[0] ? settings->seccomp : "strict",
         .keep_fds = keep,
         .nkeep = nkeep,
+        .budget_mb = cfg.heap_limit_mb ? cfg.heap_limit_mb : 128,
+        .report = report_fd >= 0 ? &report : NULL,
     };
-    char serr[512];
+    char serr[512], rerr[256];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int status = lch_sandbox_run(&sb, run_guest, &g, serr, sizeof serr);
+    if (status < 0 && report_fd >= 0) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        lch_facts_t f = {.setup_failed = true,
+                         .status = LCH_EXIT_LAUNCHER,
+                         .wait_status = -1,
+                         .cpu_ms = -1,
+                         .peak_bytes = -1,
+                         .error = serr,
+                         .duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+                                                   (t1.tv_nsec - t0.tv_nsec) / 1000000)};
+        lch_report_decide(&report, &f);
+    }
+    if (report_fd >= 0 && lch_report_write(report_fd, &report, LCH_VERSION, rerr, sizeof rerr) < 0)
+        fprintf(stderr, "secure-exec-launch: %s\n", rerr);
     if (status < 0)
         die("%s", serr);
     free(script);

@@ -59,6 +59,15 @@
 
 /* ---- reporting from the children ------------------------------------------- */
 
+/* The middle's report of the guest's end: the status it maps to, the
+ * wait status and the guest's resource use (its wait4). */
+typedef struct {
+    int status;
+    int wait_status;
+    int64_t cpu_ms;
+    int64_t maxrss_kb;
+} mid_report_t;
+
 __attribute__((format(printf, 2, 3), noreturn)) static void fail(int errfd, const char *fmt, ...)
 {
     char line[ERR_MAX];
@@ -216,6 +225,7 @@ static void bind_ssl(int errfd)
 static int fuse_sock = -1;           /* the guest's end of the overlay socket, or -1 */
 static int fuse_fd = -1;             /* /dev/fuse, opened by the middle process */
 static int io_fds[3] = {-1, -1, -1}; /* the relay's: the guest's 0, 1 and 2 */
+static int claim_wr = -1;            /* the guest runtime's claims (report.h) */
 
 static const char *const system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                           "/lib64", "/lib32", "/libx32"};
@@ -452,10 +462,8 @@ static void loopback_up(int errfd)
 #define LCH_EXIT_LIMIT_TIME 124
 static void on_cpu_limit(int sig)
 {
-    static const char line[] = "secure-exec-launch: CPU time limit exceeded\n";
     (void)sig;
-    ssize_t w = write(2, line, sizeof line - 1);
-    (void)w;
+    lch_claim_send(LCH_LIMIT_CPU, -1); /* the supervisor prints the line */
     _exit(LCH_EXIT_LIMIT_TIME);
 }
 
@@ -485,18 +493,20 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     };
     if (lch_set_rlimits(&lim, err, sizeof err) < 0)
         fail(errfd, "sandbox: %s", err);
-    int *keep = calloc(sb->nkeep + 1, sizeof *keep);
+    int *keep = calloc(sb->nkeep + 2, sizeof *keep);
     if (!keep)
         fail(errfd, "sandbox: out of memory");
     keep[0] = errfd;
+    keep[sb->nkeep + 1] = claim_wr;
     /* the relay's become 0, 1 and 2: no host file description in the guest */
     if (io_fds[0] >= 0 &&
         (dup2(io_fds[0], 0) < 0 || dup2(io_fds[1], 1) < 0 || dup2(io_fds[2], 2) < 0))
         fail(errfd, "sandbox: dup2: %s", strerror(errno));
     for (size_t i = 0; i < sb->nkeep; i++)
         keep[i + 1] = sb->keep_fds[i];
-    lch_close_fds_except(keep, sb->nkeep + 1);
+    lch_close_fds_except(keep, sb->nkeep + (claim_wr >= 0 ? 2 : 1));
     free(keep);
+    lch_claim_init(claim_wr);
     if (lch_drop_caps(err, sizeof err) < 0)
         fail(errfd, "sandbox: %s", err);
     /* no symlink in the folders bound from the host (landlock.h) */
@@ -571,7 +581,7 @@ static int id_maps(pid_t pid, char *err, size_t errlen)
     return e;
 }
 
-/* How the guest ended -> the status of SPEC.md. */
+/* How the guest ended -> the status of launcher/README.md. */
 static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb)
 {
     if (WIFEXITED(st))
@@ -585,10 +595,7 @@ static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb
         return 124;
     if (sig == SIGKILL)
         return 137;
-    if (sig == SIGSYS)
-        fputs("secure-exec-launch: the guest made a system call the seccomp policy forbids\n",
-              stderr);
-    return 128 + sig;
+    return 128 + sig; /* SIGSYS: the supervisor says it was seccomp */
 }
 
 __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (*guest)(void *),
@@ -662,7 +669,15 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     /* tell the supervisor first: it need not wait for this process's
      * teardown (a copy of the launcher's address space) */
     int status = guest_status(st, &ru, sb);
-    unsigned char msg[2] = {STATUS_MSG, (unsigned char)status};
+    mid_report_t mr = {
+        .status = status,
+        .wait_status = st,
+        .cpu_ms = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000,
+        .maxrss_kb = ru.ru_maxrss,
+    };
+    unsigned char msg[1 + sizeof mr] = {STATUS_MSG};
+    memcpy(msg + 1, &mr, sizeof mr);
     ssize_t w = write(errfd, msg, sizeof msg);
     (void)w;
     _exit(status);
@@ -725,7 +740,7 @@ static uint64_t now_ms(void)
 /* What a child wrote on the pipe: a setup error (into err: returns -1),
  * the middle's report of the guest's status (returns 1), of the guest's
  * pid only (2), or nothing, the writers gone (0). */
-static int read_pipe(int fd, pid_t *guest, int *status, char *err, size_t errlen)
+static int read_pipe(int fd, pid_t *guest, mid_report_t *mr, char *err, size_t errlen)
 {
     char buf[ERR_MAX];
     ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -738,8 +753,8 @@ static int read_pipe(int fd, pid_t *guest, int *status, char *err, size_t errlen
         if (off == n)
             return 2;
     }
-    if ((unsigned char)buf[off] == STATUS_MSG && n - off == 2) {
-        *status = (unsigned char)buf[off + 1];
+    if ((unsigned char)buf[off] == STATUS_MSG && n - off == 1 + (ssize_t)sizeof *mr) {
+        memcpy(mr, buf + off + 1, sizeof *mr);
         return 1;
     }
     buf[n] = '\0';
@@ -773,14 +788,13 @@ static int64_t guest_cpu_ms(const lch_cgroup_t *cg, pid_t guest)
     return (int64_t)((ut + st + cut + cst) * 1000 / (unsigned long long)(hz > 0 ? hz : 100));
 }
 
-typedef enum { END_GUEST, END_CPU } end_t;
-
 /* Waits for the guest's end (the middle's report, or its exit), a setup
  * error on the pipe, a signal to forward, the CPU-time limit (measured
  * from out here, whatever the guest does with its signals) or the
  * wall-clock backstop. Returns the status, or -1 with err set. */
 static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
-                     const sigset_t *watched, int pipe_rd, end_t *end, char *err, size_t errlen)
+                     const sigset_t *watched, int pipe_rd, lch_end_t *end, int *sig_got,
+                     mid_report_t *mr, char *err, size_t errlen)
 {
     uint64_t deadline = sb->wall_ms ? now_ms() + sb->wall_ms + GRACE_MS : 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -788,14 +802,15 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
     bool pipe_open = true;
     pid_t guest = 0;
     int status = -1, st;
-    *end = END_GUEST;
+    *end = LCH_END_GUEST;
+    mr->wait_status = -1;
+    mr->cpu_ms = mr->maxrss_kb = -1;
     for (;;) {
         pid_t w = waitpid(mid, &st, WNOHANG);
         if (w == mid) {
             status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            int reported;
             while (pipe_open) {
-                int r = read_pipe(pipe_rd, &guest, &reported, err, errlen);
+                int r = read_pipe(pipe_rd, &guest, mr, err, errlen);
                 if (r < 0)
                     status = -1;
                 if (r != 2)
@@ -810,6 +825,7 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
                 status = 124;
+                *end = LCH_END_WALL;
                 break;
             }
             timeout = (int)(deadline - now);
@@ -820,7 +836,7 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
                 status = 124;
-                *end = END_CPU;
+                *end = LCH_END_CPU;
                 break;
             }
             /* the soonest the guest's threads could reach the limit */
@@ -834,9 +850,11 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
-            int r = read_pipe(pipe_rd, &guest, &status, err, errlen);
-            if (r == 1)
+            int r = read_pipe(pipe_rd, &guest, mr, err, errlen);
+            if (r == 1) {
+                status = mr->status;
                 break; /* the middle ends by itself, or with us */
+            }
             if (r < 0) {
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
@@ -854,6 +872,8 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
                     kill(mid, SIGKILL);
                     waitpid(mid, &st, 0);
                     status = 128 + sig;
+                    *end = LCH_END_SIGNAL;
+                    *sig_got = sig;
                     break;
                 }
             }
@@ -875,6 +895,27 @@ static void warn_kept_groups(void)
                 "files readable by them stay readable (the kernel keeps them in an unprivileged "
                 "user namespace; run as root, or as a user without them, to drop them)\n",
                 kept);
+}
+
+/* What the supervisor knows once the guest is gone (the cgroup still
+ * there): the run's status, resource use and the runtime's claim. */
+static void end_facts(lch_facts_t *f, int status, const mid_report_t *mr, const lch_cgroup_t *cg,
+                      uint64_t t0, int claim_rd)
+{
+    f->status = f->output_over ? LCH_EXIT_OUTPUT : status;
+    f->wait_status = f->end == LCH_END_GUEST ? mr->wait_status : -1;
+    f->duration_ms = now_ms() - t0;
+    f->cgroup_oom = lch_cgroup_oom_killed(cg);
+    f->cpu_ms = cg->version ? lch_cgroup_cpu_ms(cg) : -1;
+    if (f->cpu_ms < 0)
+        f->cpu_ms = mr->cpu_ms;
+    f->peak_bytes = cg->version ? lch_cgroup_peak_bytes(cg) : -1;
+    f->peak_source = "cgroup";
+    if (f->peak_bytes < 0 && mr->maxrss_kb >= 0) {
+        f->peak_bytes = mr->maxrss_kb * 1024;
+        f->peak_source = "rusage";
+    }
+    f->have_claim = claim_rd >= 0 && lch_claim_read(claim_rd, &f->claim);
 }
 
 int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg, char *err,
@@ -949,10 +990,19 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         close(hs[1]);
         return -1;
     }
+    /* the guest runtime's claims (report.h): the write end only in the guest */
+    int cp[2] = {-1, -1};
+    if (pipe2(cp, O_CLOEXEC) < 0)
+        cp[0] = cp[1] = -1; /* no claims: its limits then read as none */
+    uint64_t t0 = now_ms();
     fflush(stdout);
     fflush(stderr);
     pid_t mid = fork();
     if (mid < 0) {
+        if (cp[0] >= 0) {
+            close(cp[0]);
+            close(cp[1]);
+        }
         snprintf(err, errlen, "sandbox: fork: %s", strerror(errno));
         sigprocmask(SIG_SETMASK, &old, NULL);
         lch_relay_finish(relay, NULL);
@@ -971,8 +1021,13 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         if (fs[0] >= 0)
             close(fs[0]);
         fuse_sock = fs[1];
+        if (cp[0] >= 0)
+            close(cp[0]);
+        claim_wr = cp[1];
         middle_main(sb, guest, arg, ep[1], hs[1], self);
     }
+    if (cp[1] >= 0)
+        close(cp[1]);
     close(ep[1]);
     close(hs[1]);
     if (fs[1] >= 0) {
@@ -1010,27 +1065,33 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
             sigprocmask(SIG_SETMASK, &old, NULL);
             lch_relay_finish(relay, NULL);
             lch_cgroup_remove(&cg);
+            if (cp[0] >= 0)
+                close(cp[0]);
             return -1;
         }
     }
     close(hs[0]);
-    end_t end;
-    int status = supervise(mid, sb, &cg, &watched, ep[0], &end, err, errlen);
+    lch_facts_t facts = {.wall_ms = sb->wall_ms, .cpu_limit_ms = sb->cpu_ms};
+    mid_report_t mr;
+    int status = supervise(mid, sb, &cg, &watched, ep[0], &facts.end, &facts.forwarded_signal, &mr,
+                           err, errlen);
     uint64_t relayed = 0;
-    bool over = lch_relay_finish(relay, &relayed);
-    if (status >= 0 && over) {
-        fprintf(stderr,
-                "secure-exec-launch: output limit exceeded (%" PRIu64
-                " bytes on stdout and stderr together)\n",
-                sb->output_bytes);
-        status = LCH_EXIT_OUTPUT;
-    } else if (status >= 0 && end == END_CPU) {
-        fprintf(stderr, "secure-exec-launch: CPU time limit exceeded (%" PRIu64 " ms)\n",
-                sb->cpu_ms);
-    } else if (status == 137 && lch_cgroup_oom_killed(&cg)) {
-        fprintf(stderr,
-                "secure-exec-launch: memory limit exceeded (the run's cgroup: %zu MB in all)\n",
-                sb->memory_mb);
+    facts.output_over = lch_relay_finish(relay, &relayed);
+    if (status >= 0)
+        end_facts(&facts, status, &mr, &cg, t0, cp[0]);
+    if (cp[0] >= 0)
+        close(cp[0]);
+    if (status >= 0) {
+        lch_report_t rep;
+        lch_report_decide(&rep, &facts);
+        status = rep.exit_code;
+        char line[256];
+        lch_report_line(&rep, sb->wall_ms, sb->cpu_ms, sb->budget_mb, sb->memory_mb,
+                        sb->output_bytes, line, sizeof line);
+        if (line[0])
+            fprintf(stderr, "%s\n", line);
+        if (sb->report)
+            *sb->report = rep;
     }
     if (cg.version) {
         waitpid(mid, NULL, 0); /* out of the cgroup before it goes */

@@ -12,7 +12,9 @@
  * then calls the guest function — still single-threaded. The supervisor
  * (the caller's process) never runs guest code: it waits, forwards
  * SIGINT/SIGTERM/SIGHUP as the guest's death, enforces the wall-clock
- * backstop and maps how the guest ended to the exit status of SPEC.md.
+ * backstop and maps how the guest ended to the exit status (launcher/README.md).
+ * It prints each limit's `secure-exec-launch:` line (report.h): the guest
+ * runtime only claims its own limits on a pipe only it holds.
  */
 #ifndef LCH_SANDBOX_H
 #define LCH_SANDBOX_H
@@ -20,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "report.h"
 
 #define LCH_GUEST_UID 1000
 #define LCH_GUEST_GID 1000
@@ -46,6 +50,8 @@ typedef struct {
     const char *seccomp;   /* policy name ("strict", "default", ...) */
     const int *keep_fds;   /* descriptors the guest keeps besides 0-2 */
     size_t nkeep;
+    size_t budget_mb;     /* the guest's memory budget, for its limit's line */
+    lch_report_t *report; /* out (optional): how the run ended, as the supervisor saw it */
 } lch_sandbox_t;
 
 /*

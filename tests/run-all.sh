@@ -48,6 +48,7 @@ run "integration" bash tests/integration/run.sh --bin "$bin"
 run "permissions" bash tests/integration/permissions.sh --bin "$bin"
 run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "write quota" bash tests/integration/quota.sh --bin "$bin"
+run "--report" bash tests/integration/report.sh --bin "$bin"
 run "overlay (stand-alone)" bash tests/integration/overlay.sh --bin build/secure-exec-overlay
 run "overlay (through the launcher)" bash tests/integration/overlay-launch.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"

@@ -18,6 +18,7 @@ pkgs=(
   build-essential pkg-config
   libuv1-dev libfuse3-dev fuse3 libseccomp-dev libcap-dev libssl-dev
   libc-ares-dev zlib1g-dev libbrotli-dev check hyperfine valgrind time
+  libjansson-dev  # the --report record (launcher/report.c)
   util-linux-extra  # fincore: tests/integration/overlay.sh sees the prefetch
   bsdutils util-linux passwd  # script, setpriv, useradd: tests/security/wall.sh
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)

@@ -29,6 +29,15 @@ function describe(v) {
   return `type ${typeof v} (${s})`;
 }
 
+// Node's addNumericalSeparator: 9007199254740992 -> 9_007_199_254_740_992
+function groupDigits(text) {
+  let out = '';
+  let i = text.length;
+  const start = text[0] === '-' ? 1 : 0;
+  for (; i >= start + 4; i -= 3) out = `_${text.slice(i - 3, i)}${out}`;
+  return `${text.slice(0, i)}${out}`;
+}
+
 function validateExitCode(code) {
   if (code === undefined || code === null) return;
   if (typeof code === 'string' && code.trim() !== '' && Number.isInteger(Number(code))) return;
@@ -36,6 +45,12 @@ function validateExitCode(code) {
     if (!Number.isInteger(code)) {
       throw makeError(RangeError, 'ERR_OUT_OF_RANGE',
         `The value of "code" is out of range. It must be an integer. Received ${code}`);
+    }
+    // Node's validateInteger: a safe integer; the status is its low 8 bits
+    if (!Number.isSafeInteger(code)) {
+      throw makeError(RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "code" is out of range. It must be >= -9007199254740991 && ' +
+        `<= 9007199254740991. Received ${groupDigits(String(code))}`);
     }
     return;
   }

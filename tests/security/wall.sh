@@ -291,5 +291,41 @@ for policy in strict default; do
 done
 
 [ ! -e "$work/app/escape.txt" ] || { echo "ESCAPED write-app: the file is on the host"; fail=$((fail + 1)); }
+
+# ---- the supervisor's record of native ends (--report's, WALL_PROBE_REPORT) --------------
+# record_of NAME TEST RC LINE FIELD=JSON...: the probe's status, stderr's last
+# line and the record's fields (python3's json module reads it)
+record_of() {
+  local name=$1 t=$2 want_rc=$3 line=$4 why
+  shift 4
+  rm -f "$work/rec.json"
+  out=$(WALL_PROBE_REPORT="$work/rec.json" timeout 60 "$probe" strict "$work/app" "$work/canary" "$t" 2>&1)
+  rc=$?
+  why=$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+for w in sys.argv[2:]:
+    k, v = w.split("=", 1)
+    if r.get(k) != json.loads(v):
+        print(k, "is", json.dumps(r.get(k)), "want", v)
+' "$work/rec.json" "$@" 2>&1)
+  if [ "$rc" -eq "$want_rc" ] && [ "$(tail -n 1 <<<"$out")" = "$line" ] && [ -z "$why" ]; then
+    echo "held    record $name"; pass=$((pass + 1))
+  else
+    echo "ESCAPED record $name (exit $rc): $why ${out:0:200}"; fail=$((fail + 1))
+  fi
+}
+record_of "seccomp kill: limit seccomp, SIGSYS" mount 159 \
+  "secure-exec-launch: the guest made a system call the seccomp policy forbids" \
+  limit='"seccomp"' signal='"SIGSYS"' exit_code=159 limit_claimed_by_guest=false
+record_of "forged claims (time without a timeout, output, seccomp) are not taken" claim-forged 124 "" \
+  limit='"none"' exit_code=124 limit_claimed_by_guest=false signal=null
+record_of "cpu: limit cpu from the supervisor" cpu 124 "secure-exec-launch: CPU time limit exceeded (300 ms)" \
+  limit='"cpu"' signal='"SIGKILL"' limit_claimed_by_guest=false
+if [ "$cgroup_ok" = yes ]; then
+  record_of "memory: the cgroup's kill, its peak" memory 137 \
+    "secure-exec-launch: memory limit exceeded (the run's cgroup: 256 MB in all)" \
+    limit='"memory"' signal='"SIGKILL"' peak_memory_source='"cgroup"' limit_claimed_by_guest=false
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -386,6 +386,9 @@ static int run(void *arg)
             int fd = (int)strtol(e->d_name, NULL, 10);
             if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
                 continue;
+            /* the runtime's claim pipe (launcher/report.h): its write end only */
+            if (fd == lch_claim_fd() && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY)
+                continue;
             extra++;
         }
         closedir(d);
@@ -451,6 +454,15 @@ static int run(void *arg)
         sigprocmask(SIG_BLOCK, &set, NULL);
         for (volatile uint64_t i = 0;; i++)
             ;
+    }
+    if (!strcmp(test, "claim-forged")) {
+        /* a native guest writes claims the supervisor must not take: a
+         * time limit in a run without one, the output and seccomp limits
+         * (only the supervisor sees those), a status that does not match */
+        lch_claim_send(LCH_LIMIT_OUTPUT, 0);
+        lch_claim_send(LCH_LIMIT_SECCOMP, 0);
+        lch_claim_send(LCH_LIMIT_TIME, 0);
+        _exit(124);
     }
     if (!strcmp(test, "memory")) {
         /* native memory the V8 budget never sees: the run's cgroup ends it */
@@ -729,11 +741,21 @@ int main(int argc, char **argv)
         .rw_paths = (const char *const *)&rw,
         .nrw = rw ? 1 : 0,
     };
+    /* WALL_PROBE_REPORT=FILE: the supervisor's record of the run there */
+    const char *report = getenv("WALL_PROBE_REPORT");
+    lch_report_t rep;
+    if (report)
+        sb.report = &rep;
     char err[512];
     int status = lch_sandbox_run(&sb, run, NULL, err, sizeof err);
     if (status < 0) {
         fprintf(stderr, "wall-probe: %s\n", err);
         return 125;
+    }
+    if (report) {
+        int fd = lch_report_open(report, NULL, 0, -1, err, sizeof err);
+        if (fd < 0 || lch_report_write(fd, &rep, "wall-probe", err, sizeof err) < 0)
+            fprintf(stderr, "wall-probe: %s\n", err);
     }
     if (!strcmp(test, "tty") && !host_in_same(&in)) {
         host_in_t now;
