@@ -24,6 +24,10 @@
 #define LCH_GUEST_UID 1000
 #define LCH_GUEST_GID 1000
 
+/* Where the guest sees the launcher's own binary (read-only): its
+ * process.execPath and argv[0], whatever the host path. */
+#define LCH_GUEST_EXEC_PATH "/sandbox/bin/node"
+
 /* The status of a run whose output passed its cap (128 + SIGXFSZ). */
 #define LCH_EXIT_OUTPUT 153
 
@@ -46,6 +50,8 @@ typedef struct {
     const char *seccomp;   /* policy name ("strict", "default", ...) */
     const int *keep_fds;   /* descriptors the guest keeps besides 0-2 */
     size_t nkeep;
+    const char *const *argv; /* the guest's /proc/self/cmdline (guest paths; none: empty) */
+    size_t argc;
 } lch_sandbox_t;
 
 /*
