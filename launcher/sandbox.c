@@ -273,10 +273,13 @@ static void mount_overlay(int sock, int errfd)
  * also /proc/self) the mount table names the host paths of the app and of
  * every grant (a bind mount's root is its path on the host's file
  * system, whatever the mount API), so those files are masked; so are the
- * host's audit ids, and the task/ folder, whose per-thread copies of all
- * of it would appear with every thread the guest starts later. */
-static const char *const pid_masked_files[] = {"mountinfo", "mounts", "mountstats", "loginuid",
-                                               "sessionid"};
+ * host's audit ids and user ids (loginuid, sessionid, uid_map, gid_map),
+ * the host's clocks (sched, timens_offsets: its uptime), its autogroup,
+ * and the task/ folder, whose per-thread copies of all of it would appear
+ * with every thread the guest starts later. */
+static const char *const pid_masked_files[] = {
+    "mountinfo", "mounts",  "mountstats", "loginuid", "sessionid",
+    "uid_map",   "gid_map", "autogroup",  "sched",    "timens_offsets"};
 
 static void mask_own_pid(const lch_sandbox_t *sb, int errfd)
 {
