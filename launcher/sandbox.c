@@ -679,13 +679,14 @@ static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb
 }
 
 /* The guest's boot time is its own start: its CLOCK_BOOTTIME and
- * CLOCK_MONOTONIC (a time namespace, made with the others, set before the
- * guest enters it) start near 0, so sysinfo(2)'s and libuv's uptime and
- * the start times in /proc/<pid>/stat tell the run's age, not the host's.
+ * CLOCK_MONOTONIC (a time namespace where the kernel has them, made with
+ * the others, set before the guest enters it) start within a second of 0,
+ * so sysinfo(2)'s and libuv's uptime and the start times in
+ * /proc/<pid>/stat tell the run's age, not the host's.
  * Its cgroup namespace is made again now that the supervisor has put this
  * process in the run's cgroup: /proc/self/cgroup shows "/" there, not the
  * cgroup's name (which holds the supervisor's host pid). */
-static void guest_clocks_and_cgroup(int errfd)
+static void set_guest_clocks(int errfd)
 {
     struct timespec mono, boot;
     clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -696,6 +697,12 @@ static void guest_clocks_and_cgroup(int errfd)
     int e = lch_write_text("/proc/self/timens_offsets", offsets);
     if (e < 0)
         fail(errfd, "sandbox: cannot set the guest's clocks: %s", strerror(-e));
+}
+
+static void guest_clocks_and_cgroup(bool timens, int errfd)
+{
+    if (timens)
+        set_guest_clocks(errfd);
     if (unshare(CLONE_NEWCGROUP) < 0)
         fail(errfd, "sandbox: cannot make the cgroup namespace: %s", strerror(errno));
 }
@@ -709,7 +716,14 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
                 CLONE_NEWPID | CLONE_NEWTIME;
     if (!sb->net_host)
         flags |= CLONE_NEWNET;
-    if (unshare(flags) < 0)
+    /* a kernel without time namespaces (before 5.6, or built without
+     * them): the guest's clocks stay the host's */
+    int r = unshare(flags);
+    if (r < 0 && errno == EINVAL) {
+        flags &= ~CLONE_NEWTIME;
+        r = unshare(flags);
+    }
+    if (r < 0)
         fail(errfd,
              "sandbox: cannot create namespaces: %s (user namespaces are disabled on this host: "
              "allow them, e.g. sysctl kernel.unprivileged_userns_clone=1, an AppArmor profile "
@@ -721,7 +735,7 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     if (write(hs, &c, 1) != 1 || read(hs, &c, 1) != 1 || c != 'g')
         _exit(125); /* the supervisor says why */
     close(hs);
-    guest_clocks_and_cgroup(errfd);
+    guest_clocks_and_cgroup((flags & CLONE_NEWTIME) != 0, errfd);
     /* /dev/fuse for the overlay: opened now, in the new user namespace
      * (the kernel wants the device opened there) and still with the
      * invoking user's file access (the device is often root-only) */
