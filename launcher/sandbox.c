@@ -446,7 +446,8 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
               "hidepid=2,subset=pid") < 0)
         fail(errfd,
              "sandbox: cannot mount /proc: %s (a masked or read-only /proc on this host, as in "
-             "a container without a private pid namespace: run with an unmasked /proc)",
+             "a container without a private pid namespace: run with an unmasked /proc; or a "
+             "kernel before 5.8, which has no subset=pid)",
              strerror(errno));
     for (size_t i = 0; i < sizeof proc_hidden_files / sizeof proc_hidden_files[0]; i++) {
         char p[PATH_MAX];
