@@ -34,6 +34,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -883,6 +884,35 @@ static int op_mkdtemp(fs_req_t *r)
     return e;
 }
 
+/* statfs as the sandbox's mounts are, not the host's disks behind them:
+ * a read-only mount (the app, system folders, read grants) has no room
+ * and tells no size; a host write grant under a quota has the quota's
+ * room (or the disk's, when that is less); the private /tmp and a grant
+ * without a quota are what the kernel says. out: blocks, bfree, bavail,
+ * files, ffree. */
+static void sandbox_statfs(br_quota_t *q, const char *canon, const struct statfs *s, double *out)
+{
+    uint64_t v[5] = {s->f_blocks, s->f_bfree, s->f_bavail, s->f_files, s->f_ffree};
+    if (s->f_flags & ST_RDONLY) {
+        memset(v, 0, sizeof v);
+    } else if (br__quota_counts(q, canon)) {
+        uint64_t bsize = s->f_bsize ? (uint64_t)s->f_bsize : 1;
+        if (q->max_bytes) {
+            uint64_t left = (q->max_bytes - atomic_load(&q->bytes)) / bsize;
+            v[0] = q->max_bytes / bsize;
+            v[1] = left < v[1] ? left : v[1];
+            v[2] = left < v[2] ? left : v[2];
+        }
+        if (q->max_files) {
+            uint64_t left = q->max_files - atomic_load(&q->files);
+            v[3] = q->max_files;
+            v[4] = left < v[4] ? left : v[4];
+        }
+    }
+    for (int i = 0; i < 5; i++)
+        out[i] = (double)v[i];
+}
+
 static int op_statfs(fs_req_t *r)
 {
     int fd = br__open_canonical(r->canon, O_PATH, 0);
@@ -895,11 +925,7 @@ static int op_statfs(fs_req_t *r)
         return e;
     r->stats[0] = (double)s.f_type;
     r->stats[1] = (double)s.f_bsize;
-    r->stats[2] = (double)s.f_blocks;
-    r->stats[3] = (double)s.f_bfree;
-    r->stats[4] = (double)s.f_bavail;
-    r->stats[5] = (double)s.f_files;
-    r->stats[6] = (double)s.f_ffree;
+    sandbox_statfs(&r->rt->quota, r->canon, &s, r->stats + 2);
     r->kind = RES_STATFS;
     return 0;
 }

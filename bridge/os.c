@@ -4,14 +4,27 @@
  * CPUs, the CPU set, the passwd entry and process priority.
  *
  * All of it is what the sandbox shows: the UTS namespace's host name, the
- * pid namespace's /proc, the net namespace's interfaces. Lists come back as
+ * pid namespace's /proc, the net namespace's interfaces. Memory, load,
+ * uptime and CPUs describe the sandbox, as LXCFS makes /proc describe a
+ * container: total memory is the run's memory budget and free memory what
+ * the budget has left; the uptime is the run's (its time namespace starts
+ * the boot clock with it); the load is the run's own CPU time over its
+ * uptime; the CPUs are those the run may use (its affinity, the cgroup's
+ * cpuset), each with an even share of the run's CPU time. The sandbox's
+ * /proc has no kernel-wide file (launcher/README.md), so none of it could
+ * come from the host's meminfo, stat or loadavg anyway. Lists come back as
  * "\0"-separated strings, numbers as Float64Arrays; failures throw Node's
  * errno-style error with the libuv call's name.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <uv.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "internal.h"
 
@@ -87,39 +100,93 @@ static void os_hostname(vm_call_t *c)
         vm_ret_str(c, buf, n);
 }
 
+/* The run's uptime in seconds (its boot clock, see above; libuv's
+ * uv_uptime would round it down to whole seconds). */
+static double run_uptime(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The CPU time the run's threads have used, user and system, in ms. */
+static void run_cpu_ms(double *user, double *sys)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        memset(&ru, 0, sizeof ru);
+    *user = (double)ru.ru_utime.tv_sec * 1e3 + (double)ru.ru_utime.tv_usec / 1e3;
+    *sys = (double)ru.ru_stime.tv_sec * 1e3 + (double)ru.ru_stime.tv_usec / 1e3;
+}
+
 /* stats() -> [load1, load5, load15, totalmem, freemem, uptime, parallelism] */
 static void os_stats(vm_call_t *c)
 {
+    br_rt_t *rt = br__rt(c);
+    vm_heap_stats_t hs;
+    vm_heap_stats(rt->vm, &hs);
     double v[7];
-    uv_loadavg(v);
-    v[3] = (double)uv_get_total_memory();
-    v[4] = (double)uv_get_free_memory();
-    if (uv_uptime(&v[5]) < 0)
-        v[5] = 0;
+    double up = run_uptime(), user, sys;
+    run_cpu_ms(&user, &sys);
+    double load = up > 0 ? (user + sys) / 1e3 / up : 0;
+    v[0] = v[1] = v[2] = load;
+    v[3] = rt->cfg->heap_limit_mb ? (double)rt->cfg->heap_limit_mb * 1048576.0 : hs.limit;
+    v[4] = v[3] - hs.used - hs.external;
+    if (v[4] < 0)
+        v[4] = 0;
+    v[5] = up;
     v[6] = (double)uv_available_parallelism();
     vm_ret_f64(c, v, sizeof v / sizeof v[0]);
 }
 
-/* cpus() -> per CPU "model\0speed\0user\0nice\0sys\0idle\0irq\0" */
+/* The CPU's name as the processor gives it (cpuid, which any code may
+ * run), or "unknown". */
+static void cpu_model(char *out, size_t cap)
+{
+    snprintf(out, cap, "unknown");
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned int r[12];
+    if (__get_cpuid_max(0x80000000, NULL) < 0x80000004)
+        return;
+    for (unsigned int i = 0; i < 3; i++)
+        __get_cpuid(0x80000002 + i, &r[i * 4], &r[i * 4 + 1], &r[i * 4 + 2], &r[i * 4 + 3]);
+    char brand[49];
+    memcpy(brand, r, 48);
+    brand[48] = '\0';
+    const char *b = brand;
+    while (*b == ' ')
+        b++;
+    size_t n = strlen(b);
+    while (n && b[n - 1] == ' ')
+        n--;
+    if (n)
+        snprintf(out, cap, "%.*s", (int)n, b);
+#endif
+}
+
+/* cpus() -> per CPU "model\0speed\0user\0nice\0sys\0idle\0irq\0": the
+ * CPUs the run may use; speed 0 (unknown without the host's /proc) */
 static void os_cpus(vm_call_t *c)
 {
-    uv_cpu_info_t *cpus;
-    int n, r = uv_cpu_info(&cpus, &n);
-    if (r < 0) {
-        br__throw_errno(c, r, "uv_cpu_info", NULL, NULL);
-        return;
-    }
+    unsigned int n = uv_available_parallelism();
+    char model[64];
+    cpu_model(model, sizeof model);
+    double up = run_uptime(), user, sys;
+    run_cpu_ms(&user, &sys);
+    user /= n;
+    sys /= n;
+    double idle = up * 1e3 - user - sys;
     strlist_t s = {0};
-    for (int i = 0; i < n; i++) {
-        sl_add(&s, cpus[i].model);
-        sl_addf(&s, cpus[i].speed);
-        sl_addf(&s, (double)cpus[i].cpu_times.user);
-        sl_addf(&s, (double)cpus[i].cpu_times.nice);
-        sl_addf(&s, (double)cpus[i].cpu_times.sys);
-        sl_addf(&s, (double)cpus[i].cpu_times.idle);
-        sl_addf(&s, (double)cpus[i].cpu_times.irq);
+    for (unsigned int i = 0; i < n; i++) {
+        sl_add(&s, model);
+        sl_addf(&s, 0);
+        sl_addf(&s, (double)(uint64_t)user);
+        sl_addf(&s, 0);
+        sl_addf(&s, (double)(uint64_t)sys);
+        sl_addf(&s, idle > 0 ? (double)(uint64_t)idle : 0);
+        sl_addf(&s, 0);
     }
-    uv_free_cpu_info(cpus, n);
     sl_return(c, &s, "uv_cpu_info");
 }
 

@@ -68,7 +68,8 @@ static int try_proc(void)
         return -1;
     if (pid == 0) {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "hidepid=2,subset=pid") < 0) /* as the sandbox's */
             _exit(1);
         _exit(0);
     }
@@ -109,7 +110,7 @@ int lch_check(bool json)
     snprintf(p[n].detail, sizeof p[n].detail, "%s",
              r == 0 ? "a new /proc mounts in the sandbox"
                     : "refused: this host's /proc is masked (run with an unmasked /proc, e.g. "
-                      "procMount: Unmasked)");
+                      "procMount: Unmasked), or the kernel is older than 5.8 (no subset=pid)");
     n++;
     bool sc = seccomp_filter_ok();
     p[n] = (probe_t){.name = "seccomp filters", .ok = sc, .required = true};

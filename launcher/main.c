@@ -446,11 +446,6 @@ int main(int argc, char **argv)
     const brk_settings_t *settings = brk_settings(policy);
     size_t nenv;
     const char **env = guest_env(policy, &nenv);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        die("cannot read /proc/self/exe: %s", strerror(errno));
-    exe[n] = '\0';
     /* The script as the guest sees it: the app folder is /app. */
     char *script = NULL;
     if (opts.script) {
@@ -471,7 +466,7 @@ int main(int argc, char **argv)
         .eval = opts.eval,
         .args = (const char *const *)opts.args,
         .nargs = opts.nargs,
-        .exec_path = exe,
+        .exec_path = LCH_GUEST_EXEC_PATH, /* the sandbox shows the launcher there */
         .cwd = "/app",
         .module_root = "/app",
         .heap_limit_mb = opts.memory_limit_mb ? opts.memory_limit_mb : settings->heap_mb,
@@ -528,10 +523,21 @@ int main(int argc, char **argv)
         .budget_mb = cfg.heap_limit_mb ? cfg.heap_limit_mb : 128,
         .report = report_fd >= 0 ? &report : NULL,
     };
+    /* /proc/self/cmdline inside: process.argv, not the host's command line */
+    const char **gargv = calloc(opts.nargs + 2, sizeof *gargv);
+    if (!gargv)
+        die("out of memory");
+    gargv[sb.argc++] = LCH_GUEST_EXEC_PATH;
+    if (script)
+        gargv[sb.argc++] = script;
+    for (size_t i = 0; i < opts.nargs; i++)
+        gargv[sb.argc++] = opts.args[i];
+    sb.argv = gargv;
     char serr[512], rerr[256];
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int status = lch_sandbox_run(&sb, run_guest, &g, serr, sizeof serr);
+    free(gargv);
     if (status < 0 && report_fd >= 0) {
         clock_gettime(CLOCK_MONOTONIC, &t1);
         lch_facts_t f = {.setup_failed = true,

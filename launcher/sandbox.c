@@ -243,7 +243,7 @@ static const char *const proc_readonly_dirs[] = {"sys", "irq", "bus", "fs", "sys
  * that was granted by name shows up inside it. */
 static bool needs_bind(const char *p)
 {
-    static const char *const own[] = {"/app", "/proc", "/dev", "/sys", "/etc"};
+    static const char *const own[] = {"/app", "/proc", "/dev", "/sys", "/etc", "/sandbox"};
     if (!strcmp(p, "/") || !strcmp(p, "/tmp"))
         return false;
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
@@ -296,6 +296,120 @@ static void mount_overlay(int sock, int errfd)
     close(fd);
     fuse_fd = -1;
     close(sock);
+}
+
+/* ---- what /proc tells about the host ------------------------------------------ */
+
+/* /proc is mounted with subset=pid: no kernel-wide file (cmdline, meminfo,
+ * stat, loadavg, sys/, pressure/, ...) exists in it, only the pid
+ * folders of the guest's own pid namespace. In its own folder (pid 1,
+ * also /proc/self) the mount table names the host paths of the app and of
+ * every grant (a bind mount's root is its path on the host's file
+ * system, whatever the mount API), so those files are masked; so are the
+ * host's audit ids and user ids (loginuid, sessionid, uid_map, gid_map),
+ * the host's clocks (sched, timens_offsets: its uptime), its autogroup,
+ * and the task/ folder, whose per-thread copies of all of it would appear
+ * with every thread the guest starts later. */
+static const char *const pid_masked_files[] = {
+    "mountinfo", "mounts",  "mountstats", "loginuid", "sessionid",
+    "uid_map",   "gid_map", "autogroup",  "sched",    "timens_offsets"};
+
+static void mask_own_pid(const lch_sandbox_t *sb, int errfd)
+{
+    char p[PATH_MAX];
+    for (size_t i = 0; i < sizeof pid_masked_files / sizeof pid_masked_files[0]; i++) {
+        snprintf(p, sizeof p, "/newroot/proc/1/%s", pid_masked_files[i]);
+        if (access(p, F_OK) == 0 && mount("/oldroot/dev/null", p, NULL, MS_BIND, NULL) < 0)
+            fail(errfd, "sandbox: cannot mask /proc/1/%s: %s", pid_masked_files[i],
+                 strerror(errno));
+    }
+    /* an empty read-only folder over task/ (and with the host's network
+     * namespace, over net/: its unix sockets name host paths) */
+    const char *dirs[] = {"task", sb->net_host ? "net" : NULL};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && dirs[i]; i++) {
+        snprintf(p, sizeof p, "/newroot/proc/1/%s", dirs[i]);
+        if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "size=4k,nr_inodes=2,mode=0555") < 0)
+            fail(errfd, "sandbox: cannot mask /proc/1/%s: %s", dirs[i], strerror(errno));
+    }
+}
+
+/* The launcher's own binary, read-only at LCH_GUEST_EXEC_PATH: the
+ * guest's execPath names a file of its view, not the host's path. (The
+ * magic link /proc/self/exe cannot be the source: it leads into the
+ * host's mount namespace.) */
+static void show_launcher(int errfd)
+{
+    char exe[PATH_MAX], src[PATH_MAX + 16];
+    ssize_t n = readlink("/oldroot/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        fail(errfd, "sandbox: cannot read /proc/self/exe: %s", strerror(errno));
+    exe[n] = '\0';
+    in_old(src, sizeof src, exe);
+    int e = bind_at(src, "/newroot" LCH_GUEST_EXEC_PATH, false);
+    if (e < 0)
+        fail(errfd, "sandbox: cannot show the launcher at %s: %s", LCH_GUEST_EXEC_PATH,
+             strerror(-e));
+}
+
+/* The guest's command line (/proc/self/cmdline) becomes sb->argv, with
+ * no environment (/proc/self/environ empty): the kernel reads both from
+ * the address ranges PR_SET_MM_MAP sets, and otherwise shows the
+ * launcher's whole host command line. The other ranges are given back as
+ * they are (from /proc/self/stat). The seccomp policies refuse PR_SET_MM
+ * afterwards. */
+static void set_cmdline(const lch_sandbox_t *sb, int errfd)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < sb->argc; i++)
+        len += strlen(sb->argv[i]) + 1;
+    /* never freed: the kernel reads it for as long as the guest lives */
+    char *buf = malloc(len + 1);
+    if (!buf)
+        fail(errfd, "sandbox: out of memory");
+    size_t off = 0;
+    for (size_t i = 0; i < sb->argc; i++) {
+        size_t n = strlen(sb->argv[i]) + 1;
+        memcpy(buf + off, sb->argv[i], n);
+        off += n;
+    }
+    buf[off] = '\0';
+    char line[2048];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof line - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        fail(errfd, "sandbox: cannot read /proc/self/stat: %s", strerror(errno));
+    line[n] = '\0';
+    /* fields 26-28 and 45-51 of proc(5), after the name's closing ')' */
+    unsigned long long v[52] = {0};
+    char *p = strrchr(line, ')'), *save = NULL;
+    int field = 3;
+    for (char *tok = p ? strtok_r(p + 1, " ", &save) : NULL; tok && field < 52;
+         tok = strtok_r(NULL, " ", &save), field++)
+        v[field] = strtoull(tok, NULL, 10);
+    if (field < 52)
+        fail(errfd, "sandbox: /proc/self/stat: too few fields");
+    struct prctl_mm_map map = {
+        .start_code = v[26],
+        .end_code = v[27],
+        .start_stack = v[28],
+        .start_data = v[45],
+        .end_data = v[46],
+        .start_brk = v[47],
+        .brk = (uint64_t)syscall(SYS_brk, 0),
+        .arg_start = (uint64_t)(uintptr_t)buf,
+        .arg_end = (uint64_t)(uintptr_t)(buf + off),
+        .env_start = (uint64_t)(uintptr_t)(buf + off),
+        .env_end = (uint64_t)(uintptr_t)(buf + off),
+        .exe_fd = (uint32_t)-1,
+    };
+    if (prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0)
+        fail(errfd,
+             "sandbox: cannot set the guest's command line: %s (PR_SET_MM_MAP needs a kernel "
+             "built with CONFIG_CHECKPOINT_RESTORE)",
+             strerror(errno));
 }
 
 static void build_view(const lch_sandbox_t *sb, int errfd)
@@ -362,10 +476,12 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
 
     /* /proc of the new pid namespace, with the kernel's knobs out of reach. */
     if (mkdir_p("/newroot/proc", 0555) < 0 ||
-        mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0)
+        mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "hidepid=2,subset=pid") < 0)
         fail(errfd,
              "sandbox: cannot mount /proc: %s (a masked or read-only /proc on this host, as in "
-             "a container without a private pid namespace: run with an unmasked /proc)",
+             "a container without a private pid namespace: run with an unmasked /proc; or a "
+             "kernel before 5.8, which has no subset=pid)",
              strerror(errno));
     for (size_t i = 0; i < sizeof proc_hidden_files / sizeof proc_hidden_files[0]; i++) {
         char p[PATH_MAX];
@@ -383,6 +499,9 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
             fail(errfd, "sandbox: cannot make /proc/%s read-only: %s", proc_readonly_dirs[i],
                  strerror(errno));
     }
+
+    mask_own_pid(sb, errfd);
+    show_launcher(errfd);
 
     /* A minimal /dev. */
     if (mkdir_p("/newroot/dev", 0755) < 0)
@@ -480,6 +599,7 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     if (!sb->net_host)
         socket_buffers(sb, errfd); /* /proc/sys is read-only in the view */
     build_view(sb, errfd);
+    set_cmdline(sb, errfd);
     if (sethostname("sandbox", 7) < 0)
         fail(errfd, "sandbox: sethostname: %s", strerror(errno));
     if (!sb->net_host)
@@ -598,6 +718,35 @@ static int guest_status(int st, const struct rusage *ru, const lch_sandbox_t *sb
     return 128 + sig; /* SIGSYS: the supervisor says it was seccomp */
 }
 
+/* The guest's boot time is its own start: its CLOCK_BOOTTIME and
+ * CLOCK_MONOTONIC (a time namespace where the kernel has them, made with
+ * the others, set before the guest enters it) start within a second of 0,
+ * so sysinfo(2)'s and libuv's uptime and the start times in
+ * /proc/<pid>/stat tell the run's age, not the host's.
+ * Its cgroup namespace is made again now that the supervisor has put this
+ * process in the run's cgroup: /proc/self/cgroup shows "/" there, not the
+ * cgroup's name (which holds the supervisor's host pid). */
+static void set_guest_clocks(int errfd)
+{
+    struct timespec mono, boot;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    char offsets[128];
+    snprintf(offsets, sizeof offsets, "monotonic %lld 0\nboottime %lld 0\n",
+             -(long long)mono.tv_sec, -(long long)boot.tv_sec);
+    int e = lch_write_text("/proc/self/timens_offsets", offsets);
+    if (e < 0)
+        fail(errfd, "sandbox: cannot set the guest's clocks: %s", strerror(-e));
+}
+
+static void guest_clocks_and_cgroup(bool timens, int errfd)
+{
+    if (timens)
+        set_guest_clocks(errfd);
+    if (unshare(CLONE_NEWCGROUP) < 0)
+        fail(errfd, "sandbox: cannot make the cgroup namespace: %s", strerror(errno));
+}
+
 __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (*guest)(void *),
                                                   void *arg, int errfd, int hs, pid_t supervisor)
 {
@@ -611,11 +760,18 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
      * kernel keeps them under setgroups=deny): dropped while it may */
     if (lch_can_drop_groups() && setgroups(0, NULL) < 0)
         fail(errfd, "sandbox: cannot drop the supplementary groups: %s", strerror(errno));
-    int flags =
-        CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWPID;
+    int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
+                CLONE_NEWPID | CLONE_NEWTIME;
     if (!sb->net_host)
         flags |= CLONE_NEWNET;
-    if (unshare(flags) < 0)
+    /* a kernel without time namespaces (before 5.6, or built without
+     * them): the guest's clocks stay the host's */
+    int r = unshare(flags);
+    if (r < 0 && errno == EINVAL) {
+        flags &= ~CLONE_NEWTIME;
+        r = unshare(flags);
+    }
+    if (r < 0)
         fail(errfd,
              "sandbox: cannot create namespaces: %s (user namespaces are disabled on this host: "
              "allow them, e.g. sysctl kernel.unprivileged_userns_clone=1, an AppArmor profile "
@@ -627,6 +783,7 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     if (write(hs, &c, 1) != 1 || read(hs, &c, 1) != 1 || c != 'g')
         _exit(125); /* the supervisor says why */
     close(hs);
+    guest_clocks_and_cgroup((flags & CLONE_NEWTIME) != 0, errfd);
     /* /dev/fuse for the overlay: opened now, in the new user namespace
      * (the kernel wants the device opened there) and still with the
      * invoking user's file access (the device is often root-only) */

@@ -28,6 +28,10 @@
 #define LCH_GUEST_UID 1000
 #define LCH_GUEST_GID 1000
 
+/* Where the guest sees the launcher's own binary (read-only): its
+ * process.execPath and argv[0], whatever the host path. */
+#define LCH_GUEST_EXEC_PATH "/sandbox/bin/node"
+
 /* The status of a run whose output passed its cap (128 + SIGXFSZ). */
 #define LCH_EXIT_OUTPUT 153
 
@@ -50,8 +54,10 @@ typedef struct {
     const char *seccomp;   /* policy name ("strict", "default", ...) */
     const int *keep_fds;   /* descriptors the guest keeps besides 0-2 */
     size_t nkeep;
-    size_t budget_mb;     /* the guest's memory budget, for its limit's line */
-    lch_report_t *report; /* out (optional): how the run ended, as the supervisor saw it */
+    size_t budget_mb;        /* the guest's memory budget, for its limit's line */
+    lch_report_t *report;    /* out (optional): how the run ended, as the supervisor saw it */
+    const char *const *argv; /* the guest's /proc/self/cmdline (guest paths; none: empty) */
+    size_t argc;
 } lch_sandbox_t;
 
 /*

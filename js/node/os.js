@@ -1,8 +1,9 @@
 // node/os.js — Node's `os` module over bridge/os.c (libuv's system calls).
 //
 // Every answer is the sandbox's own: the UTS namespace's host name, the
-// CPUs and memory the kernel reports, the net namespace's interfaces (only
-// loopback without a network). homedir() and tmpdir() read the guest's
+// net namespace's interfaces (only loopback without a network), and for
+// totalmem/freemem/uptime/loadavg/cpus the run's memory budget, uptime, CPU
+// time and CPUs (bridge/os.c says how), never the host's. homedir() and tmpdir() read the guest's
 // environment first, as Node does; the guest's environment is the filtered
 // one the profile allows, never the launcher's.
 'use strict';

@@ -99,6 +99,23 @@ for (let i = 0; i < 2000; i++) fs.writeFileSync('$rw/f' + i, Buffer.alloc(50000)
 console.log('ok');"
 expect "0 is no quota" "ok"
 
+# ---- statfs: the grant's room is the quota's ------------------------------------------
+
+rm -rf "${rw:?}"/*
+run --write-limit 1048576 --write-files-limit 16 -e "
+const fs = require('fs');
+const show = (s) => console.log(s.bsize * s.blocks, s.bsize * s.bavail, s.files, s.ffree);
+show(fs.statfsSync('$rw'));
+fs.writeFileSync('$rw/a', Buffer.alloc(409600));
+fs.mkdirSync('$rw/d');
+show(fs.statfsSync('$rw'));
+const app = fs.statfsSync('/app');
+console.log(app.blocks, app.bfree, app.bavail, app.files, app.ffree);"
+expect "statfs: a host write grant shows the quota's room, /app no host disk" \
+  "1048576 1048576 16 16
+1048576 638976 16 14
+0 0 0 0 0"
+
 # ---- the OS backstop -----------------------------------------------------------------
 
 rm -rf "${rw:?}"/*

@@ -316,8 +316,8 @@ run --cpu-time-limit abc -e 1
 if [ "$rc" -eq 125 ] && [[ $err == *"--cpu-time-limit"* ]]; then ok "--cpu-time-limit abc -> 125"; else bad "cpu-time-limit abc" "exit $rc: $err"; fi
 
 run -e 'const fs = require("fs"); console.log(process.cwd(), fs.readdirSync("/").join(","), require("fs").readFileSync("/etc/passwd", "utf8").trim())' --allow-read=/
-if [ "$out" = "/app app,bin,dev,etc,lib,lib32,lib64,proc,sbin,tmp,usr sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin" ] ||
-   [ "$out" = "/app app,bin,dev,etc,lib,lib64,proc,sbin,tmp,usr sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin" ]; then
+if [ "$out" = "/app app,bin,dev,etc,lib,lib32,lib64,proc,sandbox,sbin,tmp,usr sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin" ] ||
+   [ "$out" = "/app app,bin,dev,etc,lib,lib64,proc,sandbox,sbin,tmp,usr sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin" ]; then
   ok "the guest's view: /app as cwd, the system folders, a passwd naming only the sandbox user"
 else
   bad "guest view" "got: $out" "err: ${err:0:300}"

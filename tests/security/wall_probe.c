@@ -275,6 +275,126 @@ static int setuid_refused(void)
     return held();
 }
 
+/* ---- proc-host: nothing under /proc or /sys names the host ----------------- */
+
+/* What the host is, read before the sandbox: the host paths of the app
+ * and of a granted folder, the boot arguments, the boot id, the host name. */
+typedef struct {
+    char app[4096], grant[4096], cmdline[4096], boot_id[64], hostname[256];
+} host_facts_t;
+static host_facts_t host;
+
+typedef struct {
+    size_t files, bytes;
+    char found[512]; /* the first file that names the host, and what */
+} walk_t;
+
+#define WALK_MAX_FILES 20000
+#define WALK_MAX_FILE_BYTES (64u << 10)
+#define WALK_MAX_BYTES (64u << 20)
+
+static void read_line(const char *path, char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    if (fgets(out, (int)cap, f))
+        out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
+}
+
+/* needle in buf[0..n) as a whole word (host names are short words) */
+static bool has_word(const char *buf, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (const char *p = buf; k && (p = memmem(p, n - (size_t)(p - buf), needle, k)); p++)
+        if ((p == buf || !word_char(p[-1])) && (p + k == buf + n || !word_char(p[k])))
+            return true;
+    return false;
+}
+
+static void check_text(walk_t *w, const char *path, const char *buf, size_t n)
+{
+    const struct {
+        const char *what, *needle;
+        bool word;
+    } facts[] = {{"the app's host path", host.app, false},
+                 {"the grant's host path", host.grant, false},
+                 {"the host's boot arguments", host.cmdline, false},
+                 {"the host's boot id", host.boot_id, false},
+                 {"the host name", host.hostname, true}};
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0] && !w->found[0]; i++) {
+        const char *nd = facts[i].needle;
+        if (!nd[0])
+            continue;
+        bool hit = facts[i].word ? has_word(buf, n, nd) : memmem(buf, n, nd, strlen(nd)) != NULL;
+        if (hit)
+            snprintf(w->found, sizeof w->found, "%s names %s (%s)", path, facts[i].what, nd);
+    }
+}
+
+/* Every file and link below path (links not followed), bounded. */
+static void walk(walk_t *w, const char *path, int depth)
+{
+    static char buf[WALK_MAX_FILE_BYTES];
+    struct stat st;
+    if (w->found[0] || w->files >= WALK_MAX_FILES || w->bytes >= WALK_MAX_BYTES ||
+        lstat(path, &st) < 0)
+        return;
+    w->files++;
+    if (S_ISLNK(st.st_mode)) {
+        ssize_t n = readlink(path, buf, sizeof buf);
+        if (n > 0)
+            check_text(w, path, buf, (size_t)n);
+        return;
+    }
+    if (S_ISREG(st.st_mode)) {
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        size_t got = 0;
+        for (ssize_t n; got < sizeof buf && (n = read(fd, buf + got, sizeof buf - got)) > 0;)
+            got += (size_t)n;
+        close(fd);
+        w->bytes += got;
+        check_text(w, path, buf, got);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode) || depth > 8)
+        return;
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) && !w->found[0]) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char child[4096];
+        if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) < (int)sizeof child)
+            walk(w, child, depth + 1);
+    }
+    closedir(d);
+}
+
+static int proc_host(void)
+{
+    walk_t w = {0};
+    walk(&w, "/proc", 0);
+    walk(&w, "/sys", 0);
+    if (w.found[0])
+        return escaped("%s", w.found);
+    if (w.files < 50)
+        return escaped("only %zu entries under /proc and /sys: the walk saw nothing", w.files);
+    return held();
+}
+
 static int run(void *arg)
 {
     (void)arg;
@@ -436,6 +556,8 @@ static int run(void *arg)
     }
     if (!strcmp(test, "sockbuf"))
         return fill_sockets();
+    if (!strcmp(test, "proc-host"))
+        return proc_host();
     if (!strcmp(test, "output")) {
         /* 64 MiB to stdout: the run must end at the cap (16 MiB here) */
         static char block[1 << 16];
@@ -741,6 +863,26 @@ int main(int argc, char **argv)
         .rw_paths = (const char *const *)&rw,
         .nrw = rw ? 1 : 0,
     };
+    const char *grant[1];
+    if (!strcmp(test, "proc-host")) {
+        /* the canary's folder granted read-only: its host path is shown */
+        if (!realpath(sb.app, host.app) || !realpath(canary, host.grant)) {
+            perror("wall-probe: realpath");
+            return 2;
+        }
+        *strrchr(host.grant, '/') = '\0';
+        grant[0] = host.grant;
+        sb.ro_paths = grant;
+        sb.nro = 1;
+        read_line("/proc/cmdline", host.cmdline, sizeof host.cmdline);
+        read_line("/proc/sys/kernel/random/boot_id", host.boot_id, sizeof host.boot_id);
+        if (gethostname(host.hostname, sizeof host.hostname) < 0)
+            host.hostname[0] = '\0';
+        if (!host.cmdline[0] || !host.boot_id[0] || !host.hostname[0]) {
+            fprintf(stderr, "wall-probe: cannot read the host's facts\n");
+            return 2;
+        }
+    }
     /* WALL_PROBE_REPORT=FILE: the supervisor's record of the run there */
     const char *report = getenv("WALL_PROBE_REPORT");
     lch_report_t rep;
