@@ -184,7 +184,9 @@ signal_probe() {
   kill -KILL "$spid" 2>/dev/null
   wait "$pid"; rc=$?
   out=$(tail -n +2 "$work/sig.out" | grep -v "^secure-exec-launch: warning: ")
-  if [ -z "$state" ] && [ "$rc" -eq 124 ] && [ "$elapsed" -lt 8000 ] && [ "$out" = "held signals" ] && [ "$sstate" = S ]; then
+  # the supervisor's own line for the wall-clock limit follows the guest's
+  if [ -z "$state" ] && [ "$rc" -eq 124 ] && [ "$elapsed" -lt 8000 ] && [ "$sstate" = S ] &&
+    [ "$out" = $'held signals\nsecure-exec-launch: time limit exceeded (1500 ms)' ]; then
     echo "held    $policy signals as $who (${elapsed} ms, exit 124, the host's sleep untouched)"; pass=$((pass + 1))
   else
     echo "ESCAPED $policy signals as $who (exit $rc after ${elapsed} ms, probe state ${state:-gone}, host sleep state ${sstate:-gone}): ${out:0:200}"; fail=$((fail + 1))
