@@ -102,6 +102,9 @@ int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path
 /* Opens a canonical path refusing any symlink on the way (the check above
  * must not be raced): fd or -errno. */
 int br__open_canonical(const char *canon, int flags, mode_t mode);
+/* The mount points a walk of br__open_canonical may start from (the app,
+ * /tmp, the granted folders): once, before guest code runs. */
+void br__path_roots_init(const brk_policy_t *p);
 /* Canonical path of the link itself: the parent resolved, the last
  * component kept (lstat, unlink, rename, readlink, ...). */
 int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t cap);

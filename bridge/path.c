@@ -36,18 +36,99 @@ static int loop_if_link(int dirfd, const char *name, int e)
     return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ? -ELOOP : e;
 }
 
+/* Folders a walk may start from: mount points of the sandbox's view (the
+ * app, /tmp, the granted folders). The guest can neither rename, remove
+ * nor mount over a mount point, so what a path names up to one cannot
+ * change during the run: a walk from its descriptor meets the components
+ * a walk from "/" would, with fewer system calls. Filled once, before the
+ * first guest code (br__path_roots_init), read-only after. */
+#define ROOTS_MAX 32
+static struct {
+    char path[PATH_MAX];
+    size_t len;
+    int fd;
+} roots[ROOTS_MAX];
+static size_t nroots;
+
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
+static int open_nofollow(const char *path, int flags, mode_t mode);
+
+static void add_root(const char *path)
+{
+    size_t len = strlen(path);
+    if (nroots == ROOTS_MAX || len < 2 || len >= PATH_MAX)
+        return;
+    for (size_t i = 0; i < nroots; i++)
+        if (!strcmp(roots[i].path, path))
+            return;
+    int fd = open_nofollow(path, O_PATH | O_DIRECTORY, 0);
+    if (fd < 0)
+        return;
+    struct statx stx;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0 ||
+        !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+        !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+        close(fd);
+        return;
+    }
+    memcpy(roots[nroots].path, path, len + 1);
+    roots[nroots].len = len;
+    roots[nroots].fd = fd;
+    nroots++;
+}
+
+void br__path_roots_init(const brk_policy_t *p)
+{
+    if (nroots)
+        return; /* one runtime a process in the sandbox; tests keep the first */
+    add_root("/app");
+    add_root("/tmp");
+    for (int d = BRK_FS_READ; p && d <= BRK_FS_WRITE; d++) {
+        size_t n;
+        bool all;
+        const char *const *rules = brk_path_rules(p, (brk_domain_t)d, &n, &all);
+        for (size_t i = 0; rules && i < n; i++)
+            add_root(rules[i]);
+    }
+}
+
+/* The deepest root path lies in (path itself, or below it), or NULL. */
+static const char *root_for(const char *path, int *fd)
+{
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < nroots; i++) {
+        size_t n = roots[i].len;
+        if (n > best_len && !strncmp(path, roots[i].path, n) && (path[n] == '/' || !path[n])) {
+            best = path + n;
+            best_len = n;
+            *fd = roots[i].fd;
+        }
+    }
+    return best;
+}
+
 /* Opens the absolute path without following a symlink (or a /proc magic
- * link) anywhere on it: each folder with O_PATH | O_NOFOLLOW from "/", the
- * last component with flags | O_NOFOLLOW. A symlink met is ELOOP, as
- * openat2(RESOLVE_NO_SYMLINKS) answers. */
+ * link) anywhere on it: each folder with O_PATH | O_NOFOLLOW from "/" (or
+ * from the deepest root above it), the last component with flags |
+ * O_NOFOLLOW. A symlink met is ELOOP, as openat2(RESOLVE_NO_SYMLINKS)
+ * answers. */
 static int open_nofollow(const char *path, int flags, mode_t mode)
 {
     if (path[0] != '/')
         return -EINVAL;
-    int dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0)
-        return -errno;
-    const char *p = path;
+    int rootfd = -1;
+    const char *p = root_for(path, &rootfd);
+    int dirfd = rootfd;
+    if (!p) {
+        p = path;
+        dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+            return -errno;
+    }
     for (;;) {
         while (*p == '/')
             p++;
@@ -58,7 +139,8 @@ static int open_nofollow(const char *path, int flags, mode_t mode)
         size_t len = (size_t)(end - p);
         char name[NAME_MAX + 1] = ".";
         if (len > NAME_MAX) {
-            close(dirfd);
+            if (dirfd != rootfd)
+                close(dirfd);
             return -ENAMETOOLONG;
         }
         if (len) {
@@ -80,7 +162,8 @@ static int open_nofollow(const char *path, int flags, mode_t mode)
             close(fd);
             e = -ELOOP;
         }
-        close(dirfd);
+        if (dirfd != rootfd)
+            close(dirfd);
         if (e || last)
             return e ? e : fd;
         dirfd = fd;

@@ -285,6 +285,7 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
     rt->cfg = cfg;
     rt->policy = cfg->policy;
     br__quota_init(&rt->quota, cfg);
+    br__path_roots_init(cfg->policy);
     rt->start_ns = uv_hrtime();
     size_t ntables;
     const vm_table_t *const *t = br_tables(&ntables);
