@@ -98,6 +98,12 @@ static int add_path(int ruleset, const char *path, uint64_t rights, uint64_t han
     return e;
 }
 
+/* What a folder bound from the host never gets. */
+#define HOST_DENIED                                                           \
+    ((uint64_t)(LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_MAKE_SOCK |  \
+                LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_CHAR | \
+                LANDLOCK_ACCESS_FS_MAKE_BLOCK))
+
 /* True when path is below (or is) dir. */
 static bool beneath(const char *path, const char *dir)
 {
@@ -142,13 +148,15 @@ static int apply(const char *const *scratch, size_t nscratch, const char *const 
         uint64_t rights = handled;
         for (size_t j = 0; j < nhost; j++)
             if (beneath(host[j], scratch[i]))
-                rights &= ~(uint64_t)LANDLOCK_ACCESS_FS_MAKE_SYM;
+                rights &= ~HOST_DENIED;
         e = add_path(ruleset, scratch[i], rights, handled);
         if (e < 0)
             snprintf(err, errlen, "landlock rule for %s: %s", scratch[i], strerror(-e));
     }
     for (size_t i = 0; !e && i < nhost; i++) {
-        e = add_path(ruleset, host[i], handled & ~(uint64_t)LANDLOCK_ACCESS_FS_MAKE_SYM, handled);
+        /* no symlink, socket, FIFO or device node either: nothing for the
+         * host's tools to trip on */
+        e = add_path(ruleset, host[i], handled & ~HOST_DENIED, handled);
         if (e < 0)
             snprintf(err, errlen, "landlock rule for %s: %s", host[i], strerror(-e));
     }

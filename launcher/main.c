@@ -428,6 +428,14 @@ int main(int argc, char **argv)
     struct stat ast;
     if (stat(app, &ast) < 0 || !S_ISDIR(ast.st_mode))
         die("--app %s: not a folder", opts.app);
+    /* the kernel's and the devices' trees would show the host to the guest
+     * read-only at /app: its processes, boot arguments, devices */
+    static const char *const kernel_trees[] = {"/proc", "/sys", "/dev"};
+    for (size_t i = 0; i < sizeof kernel_trees / sizeof kernel_trees[0]; i++) {
+        size_t n = strlen(kernel_trees[i]);
+        if (!strncmp(app, kernel_trees[i], n) && (app[n] == '/' || !app[n]))
+            die("--app %s: the app folder cannot be in %s", app, kernel_trees[i]);
+    }
     memcpy(cwd, app, strlen(app) + 1);
     brk_policy_t *policy = build_policy(&opts, app);
     if (opts.print_profile) {

@@ -23,7 +23,7 @@
 
 struct lch_relay {
     int in;    /* the guest's 0: a description of its own (-1: none) */
-    int in_wr; /* the pump's write end, when the host's 0 cannot be reopened */
+    int in_wr; /* the pump's write end (the host's 0 is copied in) */
     pthread_t pump;
     bool pumping;
     int rd[2];    /* the supervisor's read ends for the guest's 1 and 2 (-1: none) */
@@ -43,37 +43,24 @@ static bool same_output(void)
     return fstat(1, &a) == 0 && fstat(2, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* The guest's standard input: a new open file description of what the
- * host's 0 is (read-only, at the same offset), so the guest can neither
- * write to it nor change the host's flags; /dev/null when the host has no
- * 0; -2 when it cannot be reopened (a socket) or must not be (a terminal:
- * the guest, in a session of its own, would read it past the job control
- * that stops a background reader, and hold the host's terminal): the pump
- * then feeds a pipe. -1 with err on failure. */
+/* The guest's standard input: /dev/null when the host has none (or its 0
+ * is /dev/null); else -2: the pump copies the host's 0 into a pipe, so the
+ * guest never holds a description of a host file. -1 with err on failure. */
 static int own_stdin(char *err, size_t errlen)
 {
-    struct stat st;
-    int fd;
-    if (fstat(0, &st) < 0)
-        fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    else if (S_ISSOCK(st.st_mode) || isatty(0))
-        return -2;
-    else {
-        /* O_NONBLOCK: a pipe whose writer is gone would otherwise block the
-         * open; then cleared on the new description only */
-        fd = open("/proc/self/fd/0", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    struct stat st, null;
+    /* closed, or the host's /dev/null: the view's own /dev/null */
+    if (fstat(0, &st) < 0 ||
+        (S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 && st.st_rdev == null.st_rdev)) {
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-            return -2;
-        int fl = fcntl(fd, F_GETFL);
-        if (fl >= 0)
-            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-        off_t at = S_ISREG(st.st_mode) ? lseek(0, 0, SEEK_CUR) : -1;
-        if (at > 0)
-            lseek(fd, at, SEEK_SET);
+            snprintf(err, errlen, "sandbox: standard input: %s", strerror(errno));
+        return fd;
     }
-    if (fd < 0)
-        snprintf(err, errlen, "sandbox: standard input: %s", strerror(errno));
-    return fd;
+    /* anything else is pumped: a reopened description would still be the
+     * host's file — a folder to walk (fstatat, fchdir, a unix socket's
+     * path), a file of the invoker's to chmod or touch, a terminal */
+    return -2;
 }
 
 /* Blocks the terminal's job-control signals in the calling thread: a read

@@ -9,13 +9,11 @@
  * guest and says so. When the host's 1 and 2 are one open file (2>&1), the
  * guest gets one pipe for both, so their order is kept.
  *
- * Its standard input is a new, read-only open file description of the
- * host's (same file, same offset), so nothing the guest does to it — a
- * write, O_NONBLOCK — reaches the host's; where the kernel cannot reopen
- * it (a socket), or the guest must not hold it (a terminal), a pump thread
- * copies the host's input into a pipe. The relay's threads never stop on
- * the terminal's job control (SIGTTIN, SIGTTOU): the guest cannot freeze
- * the supervisor by reading or writing.
+ * Its standard input is a pipe a pump thread fills from the host's 0 (or
+ * /dev/null when the host has none): no description of a host file — a
+ * folder, a file of the invoker's, a terminal — reaches the guest. The
+ * relay's threads never stop on the terminal's job control (SIGTTIN,
+ * SIGTTOU): the guest cannot freeze the supervisor by reading or writing.
  */
 #ifndef LCH_RELAY_H
 #define LCH_RELAY_H

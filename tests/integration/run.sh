@@ -229,6 +229,16 @@ a, b = socket.socketpair()
 a.sendall(b"through a socket"); a.shutdown(socket.SHUT_WR)
 sys.stdout.write(subprocess.run(sys.argv[1:], stdin=b, capture_output=True, text=True).stdout)' "$bin" -e "$read_all") || true
 if [ "$got" = '"through a socket"' ]; then ok "stdin from a socket (pumped through a pipe)"; else bad "stdin from a socket" "got: $got"; fi
+got=$(timeout 10 "$bin" -e "$read_all" < /) || true
+if [ "$got" = '""' ]; then ok "a folder as stdin: nothing of it reaches the guest"; else bad "a folder as stdin" "got: $got"; fi
+for d in /proc /sys/kernel /dev; do
+  set +e; err=$("$bin" --app "$d" -e 1 2>&1 >/dev/null); rc=$?; set -e
+  if [ "$rc" -eq 125 ] && [[ $err == *"the app folder cannot be in ${d%/*}"* || $err == *"the app folder cannot be in $d"* ]]; then
+    ok "--app $d refused (125)"
+  else
+    bad "--app $d" "rc=$rc err: $err"
+  fi
+done
 # a terminal (script's pty): typed lines reach the guest through the
 # supervisor's pump, and the guest says what it holds (pipes, no terminal)
 if command -v script >/dev/null; then

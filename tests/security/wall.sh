@@ -98,6 +98,27 @@ for policy in strict default; do
   else
     echo "ESCAPED $policy stdin (exit $rc): ${out:0:200}; the file: $(head -c 100 "$work/stdin")"; fail=$((fail + 1))
   fi
+  # a host process listening on a unix socket in the app folder
+  rm -f "$work/app/host.sock"
+  python3 -c 'import socket, sys, time; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); import os; os.chmod(sys.argv[1], 0o777); time.sleep(30)' "$work/app/host.sock" &
+  lpid=$!
+  for ((i = 0; i < 50; i++)); do [ -S "$work/app/host.sock" ] && break; sleep 0.05; done
+  out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" unix-path 2>&1)
+  rc=$?
+  kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null; rm -f "$work/app/host.sock"
+  if [ "$rc" -eq 0 ] && [ "$out" = "held unix-path" ]; then
+    echo "held    $policy unix-path (a host socket in the app)"; pass=$((pass + 1))
+  else
+    echo "ESCAPED $policy unix-path (exit $rc): ${out:0:200}"; fail=$((fail + 1))
+  fi
+  # the host's / as standard input: no handle on the host's tree
+  out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" stdin-dir 2>&1 < /)
+  rc=$?
+  if [ "$rc" -eq 0 ] && [ "$out" = "held stdin-dir" ]; then
+    echo "held    $policy stdin-dir"; pass=$((pass + 1))
+  else
+    echo "ESCAPED $policy stdin-dir (exit $rc): ${out:0:200}"; fail=$((fail + 1))
+  fi
   # 64 MiB to stdout with a 16 MiB cap: at most the cap out, status 153
   timeout 60 "$probe" "$policy" "$work/app" "$work/canary" output > "$work/out.bin" 2> "$work/out.err"
   rc=$?

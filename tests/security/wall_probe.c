@@ -609,6 +609,31 @@ static int run(void *arg)
             return escaped("fcntl(0, F_SETFL): %s", strerror(errno));
         return e == EBADF ? held() : escaped("write(0) failed with %s, not EBADF", strerror(e));
     }
+    if (!strcmp(test, "unix-path")) {
+        /* wall.sh listens on a unix socket in the app folder: no way to it */
+        int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (c < 0)
+            return errno == EPERM ? held() : escaped("socket: %s", strerror(errno));
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        snprintf(a.sun_path, sizeof a.sun_path, "/app/host.sock");
+        if (connect(c, (struct sockaddr *)&a, sizeof a) == 0)
+            return escaped("connected to the host's socket in the app");
+        return held();
+    }
+    if (!strcmp(test, "stdin-dir")) {
+        /* wall.sh gives the host's / as standard input: the guest must get
+         * no handle on it (no listing, no fstatat, no fchdir, no fchmod) */
+        struct stat st;
+        if (fstat(0, &st) < 0)
+            return escaped("fstat(0): %s", strerror(errno));
+        if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))
+            return escaped("descriptor 0 is a host %s", S_ISDIR(st.st_mode) ? "folder" : "file");
+        if (fstatat(0, "etc", &st, 0) == 0)
+            return escaped("fstatat(0, \"etc\") worked");
+        if (fchdir(0) == 0)
+            return escaped("fchdir(0) worked");
+        return held();
+    }
     if (!strcmp(test, "fsize")) {
         /* RLIMIT_FSIZE, the write quota's backstop (1 MiB here): raw
          * writes past it fail (EFBIG, SIGXFSZ ignored as the launcher
@@ -733,8 +758,10 @@ static int run(void *arg)
         snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "se-wall-%d", (int)host_pgid);
         socklen_t len =
             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1));
+        /* seccomp refuses the socket itself first; Landlock's scope alone
+         * is tested in tests/unit/test_harden.c */
         if (c < 0)
-            return escaped("socket: %s", strerror(errno));
+            return errno == EPERM ? held() : escaped("socket: %s", strerror(errno));
         if (connect(c, (struct sockaddr *)&a, len) == 0)
             return escaped("connected to the host's abstract socket");
         return errno == EPERM ? held() : escaped("connect: %s, not EPERM", strerror(errno));

@@ -13,9 +13,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "../../launcher/harden.h"
@@ -201,6 +204,50 @@ static int scope_child(void)
     return kill(getpid(), 0) == 0 ? 0 : 5;
 }
 
+/* The scoped domain cannot connect to an abstract unix socket made
+ * outside it (the parent's listener, bound before the fork). */
+static char abstract_name[64];
+
+static int abstract_child(void)
+{
+    char err[256];
+    if (lch_landlock_apply_scoped(NULL, 0, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    size_t n = strlen(abstract_name);
+    memcpy(a.sun_path + 1, abstract_name, n);
+    if (c < 0)
+        return 2;
+    if (connect(c, (struct sockaddr *)&a,
+                (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) == 0)
+        return 3;
+    return errno == EPERM ? 0 : 4;
+}
+
+START_TEST(landlock_scopes_abstract_sockets)
+{
+    if (!lch_landlock_scoping()) {
+        fprintf(stderr, "landlock: no scoping (ABI 6) on this kernel, skipped\n");
+        return;
+    }
+    snprintf(abstract_name, sizeof abstract_name, "se-unit-%d", (int)getpid());
+    int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    size_t n = strlen(abstract_name);
+    memcpy(a.sun_path + 1, abstract_name, n);
+    ck_assert_int_ge(l, 0);
+    ck_assert_int_eq(
+        bind(l, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)),
+        0);
+    ck_assert_int_eq(listen(l, 1), 0);
+    child_ok(abstract_child);
+    close(l);
+}
+END_TEST
+
 START_TEST(landlock_scopes_signals)
 {
     if (!lch_landlock_scoping()) {
@@ -253,6 +300,7 @@ Suite *harden_suite(void)
     tcase_add_test(tc, descriptors_closed);
     tcase_add_test(tc, landlock_confines_writes);
     tcase_add_test(tc, landlock_scopes_signals);
+    tcase_add_test(tc, landlock_scopes_abstract_sockets);
     tcase_add_test(tc, groups_named_when_kept);
     suite_add_tcase(s, tc);
     return s;

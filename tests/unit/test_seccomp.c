@@ -135,16 +135,21 @@ static int try_in_child(const char *policy, int what)
         syscall(0x40000000 | 39); /* __X32_SYSCALL_BIT | getpid */
         return 11;
     case T_SOCKETS: {
-        /* TCP, UDP and unix with any flags and either protocol number
-         * open; MPTCP gets the default (EPERM here, or the kill) */
+        /* TCP and UDP with any flags and either protocol number open, a
+         * unix socketpair too; a unix socket of its own is EPERM (it could
+         * reach a host socket by path); MPTCP gets the default (EPERM
+         * here, or the kill) */
+        int sp[2];
         int ok[] = {socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_TCP),
                     socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0),
                     socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP),
                     socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
-                    socket(AF_UNIX, SOCK_SEQPACKET, 0)};
+                    socketpair(AF_UNIX, SOCK_STREAM, 0, sp)};
         for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
             if (ok[i] < 0)
                 return 20 + (int)i;
+        if (socket(AF_UNIX, SOCK_SEQPACKET, 0) >= 0 || errno != EPERM)
+            return 29;
         if (socket(AF_UNIX, SOCK_STREAM, 1) >= 0 || errno != EPERM)
             return 30;
         return socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP) < 0 && errno == EPERM ? 0 : 31;
