@@ -229,7 +229,7 @@ static int claim_wr = -1;            /* the guest runtime's claims (report.h) */
 
 static const char *const system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
                                           "/lib64", "/lib32", "/libx32"};
-static const char *const etc_files[] = {"/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
+static const char *const etc_files[] = {"/etc/resolv.conf", "/etc/nsswitch.conf",
                                         "/etc/ca-certificates", "/etc/localtime"};
 /* no tty: the guest has no controlling terminal, and no other way to one */
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
@@ -444,6 +444,14 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         lch_write_text("/newroot/etc/group", "sandbox:x:1000:\n") < 0 ||
         lch_write_text("/newroot/etc/hostname", "sandbox\n") < 0)
         fail(errfd, "sandbox: cannot write /etc: %s", strerror(errno));
+    /* the host's hosts file names the host; with the host's network the
+     * names it maps may be needed to reach anything */
+    if (sb->net_host)
+        bind_same(errfd, "/etc/hosts", false, false);
+    else if (lch_write_text("/newroot/etc/hosts",
+                            "127.0.0.1\tlocalhost sandbox\n"
+                            "::1\tlocalhost ip6-localhost ip6-loopback\n") < 0)
+        fail(errfd, "sandbox: cannot write /etc/hosts: %s", strerror(errno));
 
     /* The app, read-only; /app/node_modules is where the overlay goes. */
     char src[PATH_MAX];

@@ -388,6 +388,9 @@ static int proc_host(void)
     walk_t w = {0};
     walk(&w, "/proc", 0);
     walk(&w, "/sys", 0);
+    /* and the files of /etc that name hosts */
+    walk(&w, "/etc/hosts", 0);
+    walk(&w, "/etc/hostname", 0);
     if (w.found[0])
         return escaped("%s", w.found);
     if (w.files < 50)
