@@ -132,6 +132,32 @@ static void on_wake(uv_async_t *a)
 #define LCH_PROFILE_MAX (1u << 20)
 
 /* Profile text by built-in name, or read from a file (capped). */
+
+/* Opens a regular file the launcher reads (a profile) or appends to (the
+ * audit log); anything else — a FIFO that would block before any limit
+ * applies, a terminal or another device — is refused before it is opened.
+ * Dies with the option's name on failure. */
+static FILE *open_regular(const char *path, const char *what, bool append)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        die("%s%s: not a regular file", what, path);
+    int fd =
+        append ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600)
+               : open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        die("%s%s: %s", what, path, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        die("%s%s: not a regular file", what, path);
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, append ? "a" : "r");
+    if (!f)
+        die("%s%s: %s", what, path, strerror(errno));
+    return f;
+}
+
 static char *profile_text(const char *spec, size_t *len, char **label)
 {
     static const struct {
@@ -154,9 +180,7 @@ static char *profile_text(const char *spec, size_t *len, char **label)
         }
     if (!strchr(spec, '/') && !strstr(spec, ".profile"))
         die("--profile: no built-in profile '%s' (strict, default, dev) and not a file path", spec);
-    FILE *f = fopen(spec, "re");
-    if (!f)
-        die("%s: %s", spec, strerror(errno));
+    FILE *f = open_regular(spec, "", false);
     char *t = malloc(LCH_PROFILE_MAX + 1);
     if (!t)
         die("out of memory");
@@ -445,9 +469,7 @@ int main(int argc, char **argv)
     }
     FILE *audit = NULL;
     if (opts.audit) {
-        audit = fopen(opts.audit, "ae");
-        if (!audit)
-            die("--audit %s: %s", opts.audit, strerror(errno));
+        audit = open_regular(opts.audit, "--audit ", true);
         brk_set_audit(policy, audit);
         brk_set_audit_stop(policy, audit_stopped, NULL);
     }

@@ -140,9 +140,24 @@ static json_t *int_or_null(int64_t v)
     return v >= 0 ? json_integer((json_int_t)v) : json_null();
 }
 
+/* A JSON string of s; bytes that are not UTF-8 (a host path may hold
+ * any) become '?' rather than losing the record. */
 static json_t *str_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *t = strdup(s);
+    if (!t)
+        return NULL;
+    for (char *c = t; *c; c++)
+        if ((unsigned char)*c >= 0x80)
+            *c = '?';
+    j = json_string(t);
+    free(t);
+    return j;
 }
 
 char *lch_report_json(const lch_report_t *r, const char *version)
@@ -233,6 +248,14 @@ int lch_report_open(const char *path, const char *const *rw, size_t nrw, int aud
     int dfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
         snprintf(err, errlen, "--report %s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* a device is refused before it is opened (an open can act) */
+    struct stat pre;
+    if (fstatat(dfd, base, &pre, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(pre.st_mode) &&
+        !S_ISLNK(pre.st_mode) && !S_ISDIR(pre.st_mode)) {
+        close(dfd);
+        snprintf(err, errlen, "--report %s: not a regular file", path);
         return -1;
     }
     int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);

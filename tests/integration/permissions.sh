@@ -141,12 +141,28 @@ else
   bad "--audit cap" "exit $rc, out: ${out:0:100}" "err: ${err:0:300}" "$(tail -c 300 "$work/audit-flood.jsonl")"
 fi
 rm -f "$work/audit-flood.jsonl"
+# a log that cannot take a line (a full file system: a 16 KiB tmpfs, as
+# root; --audit takes regular files only, so /dev/full is refused up front)
 app_run --audit /dev/full -e 'console.log("ran")'
-if [ "$rc" -eq 125 ] && [ -z "$out" ] &&
-  grep -q '^secure-exec-launch: --audit: cannot write the audit log (No space left on device)' <<<"$err"; then
-  ok "--audit: a log that cannot be written ends the run (125)"
+if [ "$rc" -eq 125 ] && [ -z "$out" ] && grep -q 'not a regular file' <<<"$err"; then
+  ok "--audit /dev/full: not a regular file (125)"
 else
   bad "--audit /dev/full" "exit $rc, out: $out" "err: ${err:0:300}"
+fi
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=16k tmpfs "$work/full"; then
+  head -c 12288 /dev/zero > "$work/full/pad"
+  app_run --audit "$work/full/audit.jsonl" -e '
+const fs = require("fs");
+for (let i = 0; i < 2000; i++) try { fs.readFileSync("/etc/shadow-" + i); } catch {}
+console.log("ran")'
+  umount "$work/full"
+  if [ "$rc" -eq 125 ] && grep -q '^secure-exec-launch: --audit: cannot write the audit log (No space left on device)' <<<"$err"; then
+    ok "--audit: a log that cannot be written ends the run (125)"
+  else
+    bad "--audit on a full file system" "exit $rc, out: ${out:0:100}" "err: ${err:0:300}"
+  fi
+else
+  echo "skip --audit on a full file system: needs root to mount a small tmpfs"
 fi
 
 # ---- the fs bridge behind the broker ----------------------------------------

@@ -231,6 +231,23 @@ sys.stdout.write(subprocess.run(sys.argv[1:], stdin=b, capture_output=True, text
 if [ "$got" = '"through a socket"' ]; then ok "stdin from a socket (pumped through a pipe)"; else bad "stdin from a socket" "got: $got"; fi
 got=$(timeout 10 "$bin" -e "$read_all" < /) || true
 if [ "$got" = '""' ]; then ok "a folder as stdin: nothing of it reaches the guest"; else bad "a folder as stdin" "got: $got"; fi
+mkfifo "$work/fifo"
+for args in "--audit $work/fifo" "--profile $work/fifo" "--audit /dev/tty" "--report /dev/null"; do
+  set +e; err=$(timeout 10 "$bin" $args -e 1 2>&1 >/dev/null); rc=$?; set -e
+  if [ "$rc" -eq 125 ] && [[ $err == *"not a regular file"* ]]; then
+    ok "${args%% *} on a FIFO or a device: refused before it is opened (125)"
+  else
+    bad "${args%% *} ${args#* }" "rc=$rc err: $err"
+  fi
+done
+bad_app=$work/$'app\xff'
+mkdir -p "$bad_app/in"
+echo 1 > "$bad_app/in/s.js"
+chmod 700 "$bad_app"
+set +e; "$bin" --app "$bad_app/in" --report "$work/rep.json" "$bad_app/in/s.js" >/dev/null 2>&1; rc=$?; set -e
+chmod 755 "$bad_app"
+got=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["limit"], "?" in r["error"])' "$work/rep.json" 2>&1) || true
+if [ "$rc" -eq 125 ] && [ "$got" = "launcher True" ]; then ok "--report: a set-up error naming a path that is not UTF-8 still makes a record"; else bad "--report, not UTF-8" "rc=$rc got: $got"; fi
 for d in /proc /sys/kernel /dev; do
   set +e; err=$("$bin" --app "$d" -e 1 2>&1 >/dev/null); rc=$?; set -e
   if [ "$rc" -eq 125 ] && [[ $err == *"the app folder cannot be in ${d%/*}"* || $err == *"the app folder cannot be in $d"* ]]; then
