@@ -3,6 +3,9 @@
 #   bench_init DEFAULT_RUNS [node]
 #       sets root, bin (the built launcher) and runs ($RUNS or the default),
 #       checks both, and with `node` also sets node (host node's path)
+#   bench_before
+#       sets before to $BEFORE (another launcher build to time as a column)
+#       as an absolute path, or empty; dies when it is not a program
 #   npm_install DIR PACKAGE@VERSION...
 #       installs the packages into DIR from the npm registry, once
 #   die MESSAGE
@@ -20,6 +23,11 @@ bench_init() {
     # shellcheck disable=SC2034  # for the sourcing script
     node=$(command -v node) || die "host node not found"
   fi
+}
+
+bench_before() {
+  before=${BEFORE:+$(readlink -f "$BEFORE")}
+  [ -z "$before" ] || [ -x "$before" ] || die "BEFORE=$before is not a program"
 }
 
 npm_install() {

@@ -12,8 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/common.sh
 . "$here/common.sh"
 bench_init 5 node
-before=${BEFORE:+$(readlink -f "$BEFORE")}
-[ -z "$before" ] || [ -x "$before" ] || die "BEFORE=$before is not a program"
+bench_before
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-memory.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -233,11 +233,6 @@ static const char *const etc_files[] = {"/etc/resolv.conf", "/etc/nsswitch.conf"
                                         "/etc/ca-certificates", "/etc/localtime"};
 /* no tty: the guest has no controlling terminal, and no other way to one */
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
-static const char *const proc_hidden_files[] = {"kcore",       "sysrq-trigger", "kmsg",
-                                                "timer_list",  "keys",          "latency_stats",
-                                                "sched_debug", "kallsyms",      "config.gz"};
-static const char *const proc_readonly_dirs[] = {"sys", "irq", "bus", "fs", "sysvipc"};
-
 /* A grant path worth a bind: outside what the view already shows. A
  * grant of /tmp itself means the private /tmp; a host path below /tmp
  * that was granted by name shows up inside it. */
@@ -482,7 +477,8 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         if (needs_bind(sb->rw_paths[i]))
             bind_same(errfd, sb->rw_paths[i], true, false);
 
-    /* /proc of the new pid namespace, with the kernel's knobs out of reach. */
+    /* /proc of the new pid namespace: its own processes only (subset=pid:
+     * no kernel-wide file or knob is there to mask). */
     if (mkdir_p("/newroot/proc", 0555) < 0 ||
         mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
               "hidepid=2,subset=pid") < 0)
@@ -491,22 +487,6 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
              "a container without a private pid namespace: run with an unmasked /proc; or a "
              "kernel before 5.8, which has no subset=pid)",
              strerror(errno));
-    for (size_t i = 0; i < sizeof proc_hidden_files / sizeof proc_hidden_files[0]; i++) {
-        char p[PATH_MAX];
-        snprintf(p, sizeof p, "/newroot/proc/%s", proc_hidden_files[i]);
-        if (access(p, F_OK) == 0 && mount("/oldroot/dev/null", p, NULL, MS_BIND, NULL) < 0)
-            fail(errfd, "sandbox: cannot mask /proc/%s: %s", proc_hidden_files[i], strerror(errno));
-    }
-    for (size_t i = 0; i < sizeof proc_readonly_dirs / sizeof proc_readonly_dirs[0]; i++) {
-        char p[PATH_MAX];
-        snprintf(p, sizeof p, "/newroot/proc/%s", proc_readonly_dirs[i]);
-        if (access(p, F_OK) == 0 &&
-            (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-             mount(NULL, p, NULL,
-                   MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0))
-            fail(errfd, "sandbox: cannot make /proc/%s read-only: %s", proc_readonly_dirs[i],
-                 strerror(errno));
-    }
 
     mask_own_pid(sb, errfd);
     show_launcher(errfd);
