@@ -1,6 +1,6 @@
 // bench/memory-work.js — one workload of bench/memory.sh, named by argv[2];
 // prints {"<name>": milliseconds}. Buffer churn (what the memory budget
-// counts) and three allocation/CPU workloads (what the young generation's
+// counts) and allocation/CPU workloads (what the young generation's
 // size decides). The Map workload sets 2M small objects in maps of 500k,
 // so its live set (about 40 MB) fits strict's 128 MB budget: 2M in one map
 // needs 150-170 MB of heap in node itself.
@@ -30,6 +30,17 @@ const workloads = {
       n += v.length;
     }
     return n + text.length;
+  },
+  'JSON 120 B parse+stringify x500k': () => {
+    const msg = JSON.stringify({ id: 12345, user: 'alice', action: 'login', ok: true,
+      tags: ['web', 'eu-west'], meta: { ip: '10.0.0.1', ua: 'curl/8.0' } });
+    let n = 0;
+    for (let i = 0; i < 5e5; i++) {
+      const o = JSON.parse(msg);
+      o.id = i;
+      n += JSON.stringify(o).length;
+    }
+    return n;
   },
   'Map.set 2M small objects': () => {
     let size = 0;

@@ -70,6 +70,7 @@ typedef struct vm_table_s {
  * structuredClone, CommonJS compile, microtasks): namespaces "util", "task". */
 extern const vm_table_t vm_v8_table;
 extern const vm_table_t vm_task_table;
+extern const vm_table_t vm_json_table; /* JSON.parse (see natives.cc) */
 /* ES modules on V8's module API (namespace "esm"; see v8/modules.cc). */
 extern const vm_table_t vm_esm_table;
 

@@ -182,6 +182,143 @@ void run_script(vm_call_t *c)
         info.GetReturnValue().Set(out);
 }
 
+// JSON.parse. V8 10.2's parser internalizes the short strings it makes
+// (keys, and values up to 10 characters) as two-byte strings when its
+// source is a one-byte string on the heap (SeqSubStringKey keeps the
+// source's width only for an external source). One such value makes every
+// JSON.stringify around it two-byte, and the next JSON.parse of that text
+// runs the two-byte parser: JSON round trips ran 1.2-1.5x slower than on
+// Node 20. Parsed from an external string, the same text gives one-byte
+// strings, as newer V8 does from any source.
+//
+// The external string is a copy in the vm's scratch buffer, reused by the
+// next call: it never reaches JS (the parser copies every string it makes,
+// and a text that is not JSON is parsed again from the guest's own string
+// for the error, whose message keeps its source), so a dead one that still
+// points there is never read; V8 collects those with the old generation.
+// The buffer only ever holds the guest's own text. A text the buffer cannot
+// take, a two-byte text and a call with a reviver go to the builtin.
+class ScratchText final : public String::ExternalOneByteStringResource
+{
+  public:
+    ScratchText(const char *data, size_t len) : data_(data), len_(len)
+    {
+    }
+    const char *data() const override
+    {
+        return data_;
+    }
+    size_t length() const override
+    {
+        return len_;
+    }
+    // The bytes belong to the vm's scratch buffer.
+    void Dispose() override
+    {
+        delete this;
+    }
+
+  private:
+    const char *data_;
+    size_t len_;
+};
+
+Local<Private> json_builtin_key(Isolate *iso)
+{
+    return Private::ForApi(iso, s(iso, "secure-exec:JSON.parse"));
+}
+
+// keepBuiltin(fn): the builtin JSON.parse, for the calls parse() hands on.
+void json_keep_builtin(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    if (!info[0]->IsFunction()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "keepBuiltin(fn)");
+        return;
+    }
+    discard(ctx->Global()->SetPrivate(ctx, json_builtin_key(iso), info[0]));
+}
+
+// parse(text, reviver): JSON.parse itself (installed as it by the bootstrap).
+void json_parse(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    Local<String> text;
+    if (info[0]->IsSymbol()) {
+        text.Clear(); // the builtin throws its TypeError, with its frame
+    } else if (!info[0]->ToString(ctx).ToLocal(&text)) {
+        return;
+    }
+    int len = text.IsEmpty() ? 0 : text->Length();
+    Local<Value> out;
+    bool reviver = info.Length() > 1 && info[1]->IsFunction();
+    if (!reviver && len > 0 && text->IsOneByte()) { // (len > 0: text is set)
+        vm_t *vm = vm_call_vm(c);
+        size_t n = static_cast<size_t>(len);
+        char *buf = nullptr;
+        Local<String> ext;
+        if (text->IsExternalOneByte()) {
+            ext = text; // already what the parser needs
+        } else if (n < VM_JSON_SHORT) {
+            if (!vm__json_short(vm, n, &buf, &ext))
+                ext.Clear();
+        } else if ((buf = vm__json_scratch(vm, n))) {
+            auto *res = new ScratchText(buf, n);
+            if (!String::NewExternalOneByte(iso, res).ToLocal(&ext))
+                res->Dispose();
+        }
+        if (buf && !ext.IsEmpty())
+            text->WriteOneByte(iso, reinterpret_cast<uint8_t *>(buf), 0, len,
+                               String::NO_NULL_TERMINATION);
+        if (!ext.IsEmpty()) {
+            TryCatch tc(iso);
+            if (JSON::Parse(ctx, ext).ToLocal(&out)) {
+                info.GetReturnValue().Set(out);
+                return;
+            }
+            if (!tc.CanContinue() || tc.HasTerminated()) {
+                tc.ReThrow();
+                return;
+            }
+            // Not JSON: the builtin throws the same SyntaxError from the
+            // guest's string, with its own "at JSON.parse" frame in the
+            // stack (an API function has none there).
+        }
+    }
+    Local<Value> builtin;
+    if (!ctx->Global()->GetPrivate(ctx, json_builtin_key(iso)).ToLocal(&builtin))
+        return;
+    if (!builtin->IsFunction()) {
+        vm_throwf(c, "Error", "ERR_INTERNAL_ASSERTION", "JSON.parse: the builtin is missing");
+        return;
+    }
+    Local<Value> argv[2] = {text.IsEmpty() ? info[0] : text.As<Value>(),
+                            reviver ? info[1] : Undefined(iso).As<Value>()};
+    if (builtin.As<Function>()->Call(ctx, info.This(), 2, argv).ToLocal(&out))
+        info.GetReturnValue().Set(out);
+}
+
+// zeroFillSwitch() -> Uint32Array(1) over the allocator's zero-fill
+// switch (1: zero new backing stores, as always; 0: Buffer.allocUnsafe's
+// one allocation may get back a store the guest freed, unzeroed), or
+// undefined while the snapshot is built (the array would be a copy).
+void zero_fill_switch(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    uint32_t *sw = vm__zero_fill(vm_call_vm(c));
+    if (!sw)
+        return;
+    std::unique_ptr<BackingStore> bs =
+        ArrayBuffer::NewBackingStore(sw, sizeof *sw, [](void *, size_t, void *) {}, nullptr);
+    Local<ArrayBuffer> ab = ArrayBuffer::New(iso, std::move(bs));
+    info.GetReturnValue().Set(Uint32Array::New(ab, 0, 1));
+}
+
 void run_microtasks(vm_call_t *c)
 {
     vm__info(c).GetIsolate()->PerformMicrotaskCheckpoint();
@@ -304,10 +441,16 @@ const vm_native_t util_natives[] = {
     {"compileFunction", compile_function, 3, VM_NATIVE_PURE},
     {"runScript", run_script, 2, VM_NATIVE_PURE},
     {"heapStatistics", heap_statistics, 0, VM_NATIVE_PURE},
+    {"zeroFillSwitch", zero_fill_switch, 0, VM_NATIVE_PURE},
     {"isAnyArrayBuffer", check_isAnyArrayBuffer, 1, VM_NATIVE_PURE},
     {"isBoxedPrimitive", check_isBoxedPrimitive, 1, VM_NATIVE_PURE},
     TYPE_CHECKS(ENTRY)};
 #undef ENTRY
+
+const vm_native_t json_natives[] = {
+    {"parse", json_parse, 2, VM_NATIVE_PURE},
+    {"keepBuiltin", json_keep_builtin, 1, VM_NATIVE_PURE},
+};
 
 const vm_native_t task_natives[] = {
     {"runMicrotasks", run_microtasks, 0, VM_NATIVE_PURE},
@@ -319,5 +462,7 @@ const vm_native_t task_natives[] = {
 
 extern "C" const vm_table_t vm_v8_table = {"util", util_natives,
                                            sizeof util_natives / sizeof util_natives[0]};
+extern "C" const vm_table_t vm_json_table = {"json", json_natives,
+                                             sizeof json_natives / sizeof json_natives[0]};
 extern "C" const vm_table_t vm_task_table = {"task", task_natives,
                                              sizeof task_natives / sizeof task_natives[0]};

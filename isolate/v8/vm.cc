@@ -37,7 +37,9 @@
 #include <cstring>
 #include <unistd.h>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -109,14 +111,39 @@ char *xstrdup_printf(const char *fmt, ...)
 // garbage, retries, and at last throws "RangeError: Array buffer allocation
 // failed", as Node does on a failed allocation. Thread-safe: bridges reserve
 // from the pool and V8 frees backing stores from its sweeper threads.
+//
+// Freed backing stores are kept, still counted, for the next allocation of
+// the same size (glibc would hand the same memory back, but calloc must
+// zero it again and large ones come as fresh pages to fault in): zeroed
+// again when taken, unless Buffer.allocUnsafe turned zero-filling off for
+// its one allocation (the switch, zero_fill(), is a Uint32Array of the
+// bootstrap's, as Node's zeroFill) or V8 asked for uninitialized memory it
+// overwrites. Only the guest's own freed stores are ever handed back
+// unzeroed; new memory is always zeroed, as the process's heap may hold
+// what the launcher had before the sandbox was built. A reservation the
+// budget refuses frees the kept stores and tries again.
 class Budget final : public ArrayBuffer::Allocator
 {
   public:
     explicit Budget(size_t limit) : limit_(limit)
     {
+        size_t most = limit ? limit / 2 : kFreedMost;
+        freed_most_ = most < kFreedMost ? most : kFreedMost;
+    }
+    ~Budget() override
+    {
+        drain();
+    }
+    uint32_t *zero_fill()
+    {
+        return &zero_fill_;
     }
 
     bool reserve(size_t n)
+    {
+        return try_reserve(n) || (drain() && try_reserve(n));
+    }
+    bool try_reserve(size_t n)
     {
         if (!limit_) {
             external_.fetch_add(n, std::memory_order_relaxed);
@@ -177,14 +204,29 @@ class Budget final : public ArrayBuffer::Allocator
 
     void *Allocate(size_t n) override
     {
+        if (void *p = reuse(n)) {
+            if (zero_fill_)
+                memset(p, 0, n);
+            return p;
+        }
         return reserve(n) ? kept(calloc(n ? n : 1, 1), n) : nullptr;
     }
     void *AllocateUninitialized(size_t n) override
     {
+        if (void *p = reuse(n))
+            return p;
         return reserve(n) ? kept(malloc(n ? n : 1), n) : nullptr;
     }
     void Free(void *p, size_t n) override
     {
+        if (p && n >= kFreedLeast && n <= freed_most_) {
+            std::lock_guard<std::mutex> hold(freed_lock_);
+            if (freed_bytes_ + n <= freed_most_) {
+                freed_[n].push_back(p);
+                freed_bytes_ += n;
+                return;
+            }
+        }
         free(p);
         release(n);
     }
@@ -206,6 +248,45 @@ class Budget final : public ArrayBuffer::Allocator
     }
 
   private:
+    // Freed backing stores kept: at least a page each, at most half the
+    // budget (256 MiB) together.
+    static constexpr size_t kFreedLeast = 4096;
+    static constexpr size_t kFreedMost = size_t{256} << 20;
+
+    // A kept store of exactly n bytes (still counted); nullptr if none.
+    void *reuse(size_t n)
+    {
+        if (n < kFreedLeast || n > freed_most_)
+            return nullptr;
+        std::lock_guard<std::mutex> hold(freed_lock_);
+        auto it = freed_.find(n);
+        if (it == freed_.end() || it->second.empty())
+            return nullptr;
+        void *p = it->second.back();
+        it->second.pop_back();
+        freed_bytes_ -= n;
+        return p;
+    }
+
+    // Frees every kept store; false if there was none.
+    bool drain()
+    {
+        std::unordered_map<size_t, std::vector<void *>> out;
+        {
+            std::lock_guard<std::mutex> hold(freed_lock_);
+            if (!freed_bytes_)
+                return false;
+            out.swap(freed_);
+            freed_bytes_ = 0;
+        }
+        for (auto &f : out)
+            for (void *p : f.second) {
+                free(p);
+                release(f.first);
+            }
+        return true;
+    }
+
     // The result of a reserved allocation: a failed one gives its bytes back.
     void *kept(void *p, size_t n)
     {
@@ -219,6 +300,11 @@ class Budget final : public ArrayBuffer::Allocator
     size_t since_ = 0;       // reserved on iso_'s thread since the last refresh
     std::atomic<size_t> external_{0};
     std::atomic<size_t> heap_{0}; // V8's used heap at the last GC
+    uint32_t zero_fill_ = 1;      // 0 while Buffer.allocUnsafe allocates
+    std::mutex freed_lock_;       // Free runs on V8's sweeper threads too
+    std::unordered_map<size_t, std::vector<void *>> freed_; // by size
+    size_t freed_bytes_ = 0;
+    size_t freed_most_ = 0;
 };
 
 } // namespace
@@ -243,6 +329,7 @@ struct vm_s {
     std::atomic<int> limit{VM_LIMIT_NONE};
     size_t heap_limit = 0;     // the memory budget, bytes (0: none)
     bool budget_check = false; // a check_budget interrupt is pending or running
+    bool snapshotting = false; // inside vm_snapshot_build
     vm_ref_t start_fn = 0;
     vm_ref_t reject_hook = 0;
     Global<Value> exception;
@@ -250,6 +337,11 @@ struct vm_s {
     bool has_exception_header = false;
     Global<ObjectTemplate> handle_tpl;
     std::unordered_set<NativeHandle *> handles; // live ones; vm_free frees the rest
+    // JSON.parse's source copies (vm__json_scratch): the current buffer and
+    // those it outgrew, kept until the isolate is gone.
+    std::vector<std::pair<char *, size_t>> scratch;
+    // Its short-text strings (vm__json_short), by length.
+    std::vector<Global<String>> json_short;
 };
 
 struct vm_call_s {
@@ -548,6 +640,7 @@ extern "C" int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables
     vm_t vm;
     Budget budget(0); // counts, refuses nothing; outlives the creator's arrays
     vm.budget = &budget;
+    vm.snapshotting = true;
     flatten(&vm, tables, ntables);
     StartupData data{nullptr, 0};
     {
@@ -727,9 +820,15 @@ extern "C" void vm_free(vm_t *vm)
         for (auto &g : vm->refs)
             g.Reset();
         vm->exception.Reset();
+        for (auto &g : vm->json_short)
+            g.Reset();
         vm->context.Reset();
         vm->isolate->Exit();
         vm->isolate->Dispose();
+    }
+    for (auto &b : vm->scratch) {
+        free(b.first);
+        vm->budget->release(b.second);
     }
     delete vm->budget;
     delete vm;
@@ -906,6 +1005,93 @@ extern "C" bool vm_reserve(vm_t *vm, size_t bytes)
     // Dead arrays may hold what is missing; V8 does the same for its own.
     vm->isolate->LowMemoryNotification();
     return vm->budget->reserve(bytes);
+}
+
+namespace
+{
+// The bytes of one of vm__json_short's strings, freed with the isolate.
+class ShortText final : public String::ExternalOneByteStringResource
+{
+  public:
+    ShortText(vm_t *vm, size_t len) : vm_(vm), data_(static_cast<char *>(calloc(len, 1))), len_(len)
+    {
+    }
+    const char *data() const override
+    {
+        return data_;
+    }
+    size_t length() const override
+    {
+        return len_;
+    }
+    char *bytes()
+    {
+        return data_;
+    }
+    void Dispose() override
+    {
+        free(data_);
+        vm_->budget->release(len_);
+        delete this;
+    }
+
+  private:
+    vm_t *vm_;
+    char *data_;
+    size_t len_;
+};
+} // namespace
+
+bool vm__json_short(vm_t *vm, size_t n, char **bytes, Local<String> *out)
+{
+    Isolate *iso = vm->isolate;
+    if (n == 0 || n >= VM_JSON_SHORT)
+        return false;
+    if (vm->json_short.empty())
+        vm->json_short.resize(VM_JSON_SHORT);
+    Global<String> &g = vm->json_short[n];
+    if (g.IsEmpty()) {
+        if (!vm->budget->reserve(n))
+            return false;
+        auto *res = new ShortText(vm, n);
+        Local<String> str;
+        if (!res->bytes() || !String::NewExternalOneByte(iso, res).ToLocal(&str)) {
+            res->Dispose();
+            return false;
+        }
+        g.Reset(iso, str);
+    }
+    *out = g.Get(iso);
+    *bytes = const_cast<char *>(out->As<String>()->GetExternalOneByteStringResource()->data());
+    return true;
+}
+
+uint32_t *vm__zero_fill(vm_t *vm)
+{
+    return vm->snapshotting ? nullptr : vm->budget->zero_fill();
+}
+
+char *vm__json_scratch(vm_t *vm, size_t n)
+{
+    if (!vm->scratch.empty() && vm->scratch.back().second >= n)
+        return vm->scratch.back().first;
+    size_t most = vm->heap_limit ? vm->heap_limit / 8 : size_t{64} << 20;
+    if (most > size_t{64} << 20)
+        most = size_t{64} << 20;
+    size_t cap = vm->scratch.empty() ? size_t{64} << 10 : vm->scratch.back().second * 2;
+    if (cap < n)
+        cap = n;
+    if (cap > most)
+        cap = most;
+    if (n > cap || !vm->budget->reserve(cap))
+        return nullptr;
+    char *p = static_cast<char *>(malloc(cap));
+    if (!p) {
+        vm->budget->release(cap);
+        return nullptr;
+    }
+    vm->scratch.emplace_back(p, cap);
+    return p;
 }
 
 extern "C" void vm_release(vm_t *vm, size_t bytes)

@@ -17,6 +17,7 @@ const { codes } = require('./internal/errors');
 const { Blob, File, resolveObjectURL } = require('./internal/blob');
 const { atob, btoa } = require('./internal/base64');
 const { isValidUtf8 } = require('./internal/encoding');
+const binding = require('./internal/binding');
 
 const { Buffer } = npm;
 const kMaxLength = 2 ** 32;
@@ -81,14 +82,31 @@ Buffer.alloc = function alloc(size, fill, encoding) {
   return npmAlloc(size, fill, mapEnc(encoding));
 };
 
+// The allocator's zero-fill switch (a Uint32Array; undefined while the
+// snapshot is built, so it is asked for again at run time): off for the
+// one allocation of allocUnsafe, which may then get back, unzeroed, a
+// backing store the guest itself freed, as Node's does from its pool.
+let zeroFill;
+
+function unzeroed(alloc, size) {
+  if (zeroFill === undefined) zeroFill = binding.util.zeroFillSwitch();
+  if (zeroFill === undefined) return alloc(size);
+  zeroFill[0] = 0;
+  try {
+    return alloc(size);
+  } finally {
+    zeroFill[0] = 1;
+  }
+}
+
 Buffer.allocUnsafe = function allocUnsafe(size) {
   validateSize(size);
-  return npmAllocUnsafe(size);
+  return unzeroed(npmAllocUnsafe, size);
 };
 
 Buffer.allocUnsafeSlow = function allocUnsafeSlow(size) {
   validateSize(size);
-  return npmAllocUnsafeSlow(size);
+  return unzeroed(npmAllocUnsafeSlow, size);
 };
 
 Buffer.byteLength = function byteLength(string, encoding) {

@@ -93,8 +93,9 @@ static const vm_native_t t_natives[] = {
     {"fail", t_fail, 0, VM_NATIVE_PURE},
 };
 static const vm_table_t t_table = {"t", t_natives, sizeof t_natives / sizeof t_natives[0]};
-static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &vm_esm_table, &t_table};
-#define T_NTABLES 4
+static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &vm_esm_table,
+                                             &vm_json_table, &t_table};
+#define T_NTABLES 5
 static const vm_table_t *const other_tables[] = {&vm_task_table, &t_table};
 
 /* start(x) runs a snippet chosen by x, seeing the natives as `b`. */
@@ -153,6 +154,36 @@ static const char bundle[] =
     "      try { e.synthetic('s', [1], () => ({})); } catch { n++; }\n"
     "      try { e.setHandlers(1, 2); } catch { n++; }\n"
     "      return n; },\n"
+    "    json: () => { const j = b.json; j.keepBuiltin(JSON.parse); const P = j.parse; let n = 0;\n"
+    "      const a = P('{\"k\":\"abc\",\"n\":[1,2]}'), c = P('{\"k\":\"xyz\",\"n\":[3,4]}');\n"
+    "      if (a.k === 'abc' && a.n[1] === 2 && c.k === 'xyz' && c.n[0] === 3) n++;\n"
+    "      const big = JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ i, s: 'v' + i })));\n"
+    "      const x = P(big), y = P(big.replace(/v/g, 'w'));\n"
+    "      if (x.length === 500 && x[499].s === 'v499' && y[499].s === 'w499') n++;\n"
+    "      try { P('{\"a\":'); } catch (e) {\n"
+    "        if (e instanceof SyntaxError && /at (JSON[.])?parse [(]<anonymous>[)]/.test(e.stack)) n++; }\n"
+    "      const r = P('[1,[2,3]]', (k, v) => typeof v === 'number' ? v * 2 : v);\n"
+    "      if (r[1][1] === 6) n++;\n"
+    "      if (P('\"h\\u00e9\u20ac\"') === 'h\u00e9\u20ac') n++;\n"
+    "      if (P({ toString() { return '7'; } }) === 7) n++;\n"
+    "      try { P(Symbol()); } catch (e) { if (e instanceof TypeError) n++; }\n"
+    "      const keep = [];\n"
+    "      for (let i = 0; i < 2000; i++) keep.push(P('{\"v\":' + (i % 10) + ',\"s\":\"s' + (i % 10) + '\"}'));\n"
+    "      if (keep.every((o, i) => o.v === i % 10 && o.s === 's' + (i % 10))) n++;\n"
+    "      return n; },\n"
+    "    zerofill: () => { const sw = b.util.zeroFillSwitch();\n"
+    "      if (!(sw instanceof Uint32Array) || sw[0] !== 1) return -1;\n"
+    "      let bad = 0, reused = 0;\n"
+    "      for (let round = 0; round < 300; round++) {\n"
+    "        sw[0] = 0; const u = new Uint8Array(65536); sw[0] = 1;\n"
+    "        if (u[0] === 0x5a) reused++;\n"
+    "        for (let i = 0; i < u.length; i++) if (u[i] !== 0 && u[i] !== 0x5a) { bad++; break; }\n"
+    "        u.fill(0x5a);\n"
+    "        const z = new Uint8Array(65536);\n"
+    "        for (let i = 0; i < z.length; i++) if (z[i] !== 0) { bad++; break; }\n"
+    "        for (let k = 0; k < 8; k++) new Uint8Array(65536).fill(0x5a);\n"
+    "      }\n"
+    "      return bad ? -bad : reused; },\n"
     "  };\n"
     "  return function start(name) { return cases[name](); };\n"
     "})()\n";
@@ -237,6 +268,8 @@ START_TEST(v8_natives)
     ck_assert(v == 1);
     ck_assert_int_eq(run_case(vm, "esm", &v), VM_OK);
     ck_assert(v == 1);
+    ck_assert_int_eq(run_case(vm, "json", &v), VM_OK);
+    ck_assert_msg(v == 8, "JSON.parse checks passed: %g of 8", v);
     ck_assert_int_eq(run_case(vm, "esmbad", &v), VM_OK);
     ck_assert_msg(v == 12, "bad module calls refused: %g of 12", v);
     handles_made = handles_freed = 0;
@@ -276,6 +309,18 @@ START_TEST(exception_with_header)
     double v;
     ck_assert_int_eq(run_case(vm, "add", &v), VM_OK);
     ck_assert(v == 42);
+    vm_free(vm);
+}
+END_TEST
+
+/* Backing stores the guest freed come back unzeroed only with the switch
+ * off; with it on (always, but for Buffer.allocUnsafe) they are zeroed. */
+START_TEST(zero_fill_switch)
+{
+    vm_t *vm = new_vm(16);
+    double v;
+    ck_assert_int_eq(run_case(vm, "zerofill", &v), VM_OK);
+    ck_assert_msg(v >= 1, "zero-fill: %g (negative: arrays with foreign bytes; 0: none reused)", v);
     vm_free(vm);
 }
 END_TEST
@@ -379,6 +424,7 @@ Suite *vm_suite(void)
     tcase_add_test(tc, natives_round_trip);
     tcase_add_test(tc, v8_natives);
     tcase_add_test(tc, exception_with_header);
+    tcase_add_test(tc, zero_fill_switch);
     tcase_add_test(tc, heap_limit_terminates);
     tcase_add_test(tc, terminate_from_thread);
     tcase_add_test(tc, mismatched_tables_refused);
