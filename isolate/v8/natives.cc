@@ -313,8 +313,8 @@ void zero_fill_switch(vm_call_t *c)
     uint32_t *sw = vm__zero_fill(vm_call_vm(c));
     if (!sw)
         return;
-    std::unique_ptr<BackingStore> bs =
-        ArrayBuffer::NewBackingStore(sw, sizeof *sw, [](void *, size_t, void *) {}, nullptr);
+    std::unique_ptr<BackingStore> bs = ArrayBuffer::NewBackingStore(
+        sw, sizeof *sw, [](void *, size_t, void *) {}, nullptr);
     Local<ArrayBuffer> ab = ArrayBuffer::New(iso, std::move(bs));
     info.GetReturnValue().Set(Uint32Array::New(ab, 0, 1));
 }

@@ -299,9 +299,9 @@ class Budget final : public ArrayBuffer::Allocator
     Isolate *iso_ = nullptr; // set once the isolate exists
     size_t since_ = 0;       // reserved on iso_'s thread since the last refresh
     std::atomic<size_t> external_{0};
-    std::atomic<size_t> heap_{0}; // V8's used heap at the last GC
-    uint32_t zero_fill_ = 1;      // 0 while Buffer.allocUnsafe allocates
-    std::mutex freed_lock_;       // Free runs on V8's sweeper threads too
+    std::atomic<size_t> heap_{0};                           // V8's used heap at the last GC
+    uint32_t zero_fill_ = 1;                                // 0 while Buffer.allocUnsafe allocates
+    std::mutex freed_lock_;                                 // Free runs on V8's sweeper threads too
     std::unordered_map<size_t, std::vector<void *>> freed_; // by size
     size_t freed_bytes_ = 0;
     size_t freed_most_ = 0;
