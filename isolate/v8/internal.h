@@ -23,17 +23,17 @@ bool vm__where_header(v8::Isolate *iso, v8::Local<v8::Context> ctx, v8::Local<v8
 // Buffer.allocUnsafe; nullptr while the snapshot is being built.
 uint32_t *vm__zero_fill(vm_t *vm);
 
-// JSON.parse's buffer for a one-byte source text of n bytes (natives.cc):
-// one per vm, grown as needed up to an eighth of the budget (64 MiB at
-// most) and counted in it; every buffer it outgrows is kept, unchanged,
-// until the isolate is disposed. NULL when n does not fit.
-char *vm__json_scratch(vm_t *vm, size_t n);
-// For a text shorter than VM_JSON_SHORT, instead: the vm's one external
-// string of that length and its bytes (to overwrite before each parse),
-// made at the first use of each length and kept with the isolate. False
-// when the budget cannot take it.
+// JSON.parse's external string for a one-byte text of n bytes, and its
+// bytes, to overwrite before each parse: one string per class, made at the
+// first use of the class and kept with the isolate. A class is an exact
+// length below VM_JSON_SHORT; past it, a size 1.2 times the class below,
+// *len bytes (the text is padded with spaces, which JSON allows at its
+// end). The long classes hold at most an eighth of the budget (64 MiB)
+// together: past it the others are dropped. Every string's bytes are
+// counted in the budget until V8 disposes of it. False when the text is
+// too long or the budget cannot take it.
 #define VM_JSON_SHORT 1024
-bool vm__json_short(vm_t *vm, size_t n, char **bytes, v8::Local<v8::String> *out);
+bool vm__json_text(vm_t *vm, size_t n, char **bytes, size_t *len, v8::Local<v8::String> *out);
 
 // ES module support (modules.cc): the isolate's import() and import.meta
 // callbacks, and the records freed before the isolate is disposed.

@@ -191,38 +191,13 @@ void run_script(vm_call_t *c)
 // Node 20. Parsed from an external string, the same text gives one-byte
 // strings, as newer V8 does from any source.
 //
-// The external string is a copy in the vm's scratch buffer, reused by the
-// next call: it never reaches JS (the parser copies every string it makes,
-// and a text that is not JSON is parsed again from the guest's own string
-// for the error, whose message keeps its source), so a dead one that still
-// points there is never read; V8 collects those with the old generation.
-// The buffer only ever holds the guest's own text. A text the buffer cannot
-// take, a two-byte text and a call with a reviver go to the builtin.
-class ScratchText final : public String::ExternalOneByteStringResource
-{
-  public:
-    ScratchText(const char *data, size_t len) : data_(data), len_(len)
-    {
-    }
-    const char *data() const override
-    {
-        return data_;
-    }
-    size_t length() const override
-    {
-        return len_;
-    }
-    // The bytes belong to the vm's scratch buffer.
-    void Dispose() override
-    {
-        delete this;
-    }
-
-  private:
-    const char *data_;
-    size_t len_;
-};
-
+// The external strings are the vm's (vm__json_text: one per length class,
+// reused by every parse of a text of that class, padded with spaces): they
+// never reach JS (the parser copies every string it makes, and a text that
+// is not JSON is parsed again from the guest's own string for the error,
+// whose message keeps its source), and they only ever hold the guest's own
+// text. A text too long for them, a two-byte text, a symbol and a call
+// with a reviver go to the builtin.
 Local<Private> json_builtin_key(Isolate *iso)
 {
     return Private::ForApi(iso, s(iso, "secure-exec:JSON.parse"));
@@ -248,7 +223,9 @@ void json_parse(vm_call_t *c)
     Isolate *iso = info.GetIsolate();
     Local<Context> ctx = iso->GetCurrentContext();
     Local<String> text;
-    if (info[0]->IsSymbol()) {
+    if (info[0]->IsString()) {
+        text = info[0].As<String>();
+    } else if (info[0]->IsSymbol()) {
         text.Clear(); // the builtin throws its TypeError, with its frame
     } else if (!info[0]->ToString(ctx).ToLocal(&text)) {
         return;
@@ -260,20 +237,17 @@ void json_parse(vm_call_t *c)
         vm_t *vm = vm_call_vm(c);
         size_t n = static_cast<size_t>(len);
         char *buf = nullptr;
+        size_t size = 0;
         Local<String> ext;
-        if (text->IsExternalOneByte()) {
+        if (text->IsExternalOneByte())
             ext = text; // already what the parser needs
-        } else if (n < VM_JSON_SHORT) {
-            if (!vm__json_short(vm, n, &buf, &ext))
-                ext.Clear();
-        } else if ((buf = vm__json_scratch(vm, n))) {
-            auto *res = new ScratchText(buf, n);
-            if (!String::NewExternalOneByte(iso, res).ToLocal(&ext))
-                res->Dispose();
-        }
-        if (buf && !ext.IsEmpty())
+        else if (!vm__json_text(vm, n, &buf, &size, &ext))
+            ext.Clear();
+        if (buf && !ext.IsEmpty()) {
             text->WriteOneByte(iso, reinterpret_cast<uint8_t *>(buf), 0, len,
                                String::NO_NULL_TERMINATION);
+            memset(buf + n, ' ', size - n);
+        }
         if (!ext.IsEmpty()) {
             TryCatch tc(iso);
             if (JSON::Parse(ctx, ext).ToLocal(&out)) {

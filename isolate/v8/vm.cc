@@ -337,11 +337,10 @@ struct vm_s {
     bool has_exception_header = false;
     Global<ObjectTemplate> handle_tpl;
     std::unordered_set<NativeHandle *> handles; // live ones; vm_free frees the rest
-    // JSON.parse's source copies (vm__json_scratch): the current buffer and
-    // those it outgrew, kept until the isolate is gone.
-    std::vector<std::pair<char *, size_t>> scratch;
-    // Its short-text strings (vm__json_short), by length.
-    std::vector<Global<String>> json_short;
+    // JSON.parse's external strings (vm__json_text), by class, and the
+    // bytes of the long classes now held.
+    std::vector<Global<String>> json_text;
+    size_t json_long_bytes = 0;
 };
 
 struct vm_call_s {
@@ -820,15 +819,11 @@ extern "C" void vm_free(vm_t *vm)
         for (auto &g : vm->refs)
             g.Reset();
         vm->exception.Reset();
-        for (auto &g : vm->json_short)
+        for (auto &g : vm->json_text)
             g.Reset();
         vm->context.Reset();
         vm->isolate->Exit();
         vm->isolate->Dispose();
-    }
-    for (auto &b : vm->scratch) {
-        free(b.first);
-        vm->budget->release(b.second);
     }
     delete vm->budget;
     delete vm;
@@ -1009,11 +1004,12 @@ extern "C" bool vm_reserve(vm_t *vm, size_t bytes)
 
 namespace
 {
-// The bytes of one of vm__json_short's strings, freed with the isolate.
-class ShortText final : public String::ExternalOneByteStringResource
+// The bytes of one of vm__json_text's strings, counted in the budget
+// until V8 disposes of the string.
+class JsonText final : public String::ExternalOneByteStringResource
 {
   public:
-    ShortText(vm_t *vm, size_t len) : vm_(vm), data_(static_cast<char *>(calloc(len, 1))), len_(len)
+    JsonText(vm_t *vm, size_t len) : vm_(vm), data_(static_cast<char *>(calloc(len, 1))), len_(len)
     {
     }
     const char *data() const override
@@ -1040,58 +1036,56 @@ class ShortText final : public String::ExternalOneByteStringResource
     char *data_;
     size_t len_;
 };
-} // namespace
 
-bool vm__json_short(vm_t *vm, size_t n, char **bytes, Local<String> *out)
-{
-    Isolate *iso = vm->isolate;
-    if (n == 0 || n >= VM_JSON_SHORT)
-        return false;
-    if (vm->json_short.empty())
-        vm->json_short.resize(VM_JSON_SHORT);
-    Global<String> &g = vm->json_short[n];
-    if (g.IsEmpty()) {
-        if (!vm->budget->reserve(n))
-            return false;
-        auto *res = new ShortText(vm, n);
-        Local<String> str;
-        if (!res->bytes() || !String::NewExternalOneByte(iso, res).ToLocal(&str)) {
-            res->Dispose();
-            return false;
-        }
-        g.Reset(iso, str);
-    }
-    *out = g.Get(iso);
-    *bytes = const_cast<char *>(out->As<String>()->GetExternalOneByteStringResource()->data());
-    return true;
-}
+} // namespace
 
 uint32_t *vm__zero_fill(vm_t *vm)
 {
     return vm->snapshotting ? nullptr : vm->budget->zero_fill();
 }
 
-char *vm__json_scratch(vm_t *vm, size_t n)
+bool vm__json_text(vm_t *vm, size_t n, char **bytes, size_t *len, Local<String> *out)
 {
-    if (!vm->scratch.empty() && vm->scratch.back().second >= n)
-        return vm->scratch.back().first;
+    Isolate *iso = vm->isolate;
     size_t most = vm->heap_limit ? vm->heap_limit / 8 : size_t{64} << 20;
     if (most > size_t{64} << 20)
         most = size_t{64} << 20;
-    size_t cap = vm->scratch.empty() ? size_t{64} << 10 : vm->scratch.back().second * 2;
-    if (cap < n)
-        cap = n;
-    if (cap > most)
-        cap = most;
-    if (n > cap || !vm->budget->reserve(cap))
-        return nullptr;
-    char *p = static_cast<char *>(malloc(cap));
-    if (!p) {
-        vm->budget->release(cap);
-        return nullptr;
+    size_t k = 0, size = n;
+    if (n == 0)
+        return false;
+    if (n >= VM_JSON_SHORT) {
+        for (size = VM_JSON_SHORT; size < n; k++)
+            size += size / 5;
+        if (size > most)
+            return false;
     }
-    vm->scratch.emplace_back(p, cap);
-    return p;
+    size_t slot = n < VM_JSON_SHORT ? n : VM_JSON_SHORT + k;
+    if (vm->json_text.size() <= slot)
+        vm->json_text.resize(slot + 1);
+    Global<String> &g = vm->json_text[slot];
+    if (g.IsEmpty()) {
+        if (n >= VM_JSON_SHORT && vm->json_long_bytes + size > most) {
+            // V8 frees the others when it collects them
+            for (size_t i = VM_JSON_SHORT; i < vm->json_text.size(); i++)
+                vm->json_text[i].Reset();
+            vm->json_long_bytes = 0;
+        }
+        if (!vm->budget->reserve(size))
+            return false;
+        auto *res = new JsonText(vm, size);
+        Local<String> str;
+        if (!res->bytes() || !String::NewExternalOneByte(iso, res).ToLocal(&str)) {
+            res->Dispose();
+            return false;
+        }
+        g.Reset(iso, str);
+        if (n >= VM_JSON_SHORT)
+            vm->json_long_bytes += size;
+    }
+    *out = g.Get(iso);
+    *bytes = const_cast<char *>(out->As<String>()->GetExternalOneByteStringResource()->data());
+    *len = size;
+    return true;
 }
 
 extern "C" void vm_release(vm_t *vm, size_t bytes)

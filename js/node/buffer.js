@@ -86,17 +86,30 @@ Buffer.alloc = function alloc(size, fill, encoding) {
 // snapshot is built, so it is asked for again at run time): off for the
 // one allocation of allocUnsafe, which may then get back, unzeroed, a
 // backing store the guest itself freed, as Node's does from its pool.
+// While it is off nothing but that allocation runs: a Uint8Array made with
+// the constructor taken here (its `prototype` cannot be redefined) from a
+// size that is already an integer; the prototype is set after, with the
+// function taken here too, as guest code may replace the globals. Sizes the
+// npm package refuses go to it, zero-filling on.
 let zeroFill;
+const Uint8ArrayCtor = Uint8Array;
+const setPrototypeOf = Object.setPrototypeOf;
+const kNpmMaxLength = 0x7fffffff;
 
 function unzeroed(alloc, size) {
+  if (size >= kNpmMaxLength) return alloc(size);
   if (zeroFill === undefined) zeroFill = binding.util.zeroFillSwitch();
   if (zeroFill === undefined) return alloc(size);
+  const n = size | 0;
+  let bytes;
   zeroFill[0] = 0;
   try {
-    return alloc(size);
+    bytes = new Uint8ArrayCtor(n);
   } finally {
     zeroFill[0] = 1;
   }
+  setPrototypeOf(bytes, Buffer.prototype);
+  return bytes;
 }
 
 Buffer.allocUnsafe = function allocUnsafe(size) {

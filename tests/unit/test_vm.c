@@ -174,6 +174,10 @@ static const char bundle[] =
     "        keep.push(P('{\"v\":' + (i % 10) + ',\"s\":\"s' + (i % 10) + '\"}'));\n"
     "      if (keep.every((o, i) => o.v === i % 10 && o.s === 's' + (i % 10))) n++;\n"
     "      return n; },\n"
+    "    jsonmem: () => { const j = b.json; j.keepBuiltin(JSON.parse); const P = j.parse;\n"
+    "      let sum = 0;\n"
+    "      for (let i = 0; i < 300; i++) sum += P('[' + '1,'.repeat(40000 + i) + '1]').length;\n"
+    "      return sum === 300 * 40001 + 44850 ? b.util.heapStatistics()[13] : -1; },\n"
     "    zerofill: () => { const sw = b.util.zeroFillSwitch();\n"
     "      if (!(sw instanceof Uint32Array) || sw[0] !== 1) return -1;\n"
     "      let bad = 0, reused = 0;\n"
@@ -274,6 +278,9 @@ START_TEST(v8_natives)
     ck_assert(v == 1);
     ck_assert_int_eq(run_case(vm, "json", &v), VM_OK);
     ck_assert_msg(v == 8, "JSON.parse checks passed: %g of 8", v);
+    /* the parses' external strings are the vm's few, not one per parse */
+    ck_assert_int_eq(run_case(vm, "jsonmem", &v), VM_OK);
+    ck_assert_msg(v >= 0 && v < 2 * 1024 * 1024, "external memory after 300 parses: %g", v);
     ck_assert_int_eq(run_case(vm, "esmbad", &v), VM_OK);
     ck_assert_msg(v == 12, "bad module calls refused: %g of 12", v);
     handles_made = handles_freed = 0;
