@@ -585,6 +585,32 @@ function moduleAt(filename) {
   return m;
 }
 
+// A CommonJS file's SyntaxError as Node shows it: its stack starts with
+// the "where" header (file:line, the source line, a caret, a blank line),
+// so a caught one prints the place too, and the loader's own frames in
+// front of the requiring file's are dropped (node:internal/bootstrap lines
+// that name nothing of the guest's). The entry point has no file of the
+// guest's below it: its frames stay, as Node's do.
+function decorateSyntaxError(err) {
+  const where = binding.esm.whereOf(err);
+  if (where === undefined) return;
+  let stack;
+  try {
+    stack = err.stack;
+  } catch {
+    return;
+  }
+  if (typeof stack !== 'string' || stack.startsWith(where)) return;
+  const lines = stack.split('\n');
+  let first = lines.findIndex((l) => /^\s+at /.test(l));
+  if (first !== -1) {
+    let end = first;
+    while (end < lines.length && /^\s+at .*\bnode:internal\//.test(lines[end])) end++;
+    if (end < lines.length && /^\s+at /.test(lines[end])) lines.splice(first, end - first);
+  }
+  err.stack = `${where}\n${lines.join('\n')}`;
+}
+
 Module.prototype._compile = function (content, filename, format) {
   let fn;
   try {
@@ -592,6 +618,7 @@ Module.prototype._compile = function (content, filename, format) {
   } catch (err) {
     if (format !== undefined ||
         !esm().isModuleSyntaxError(err, content, fileURL(filename))) {
+      decorateSyntaxError(err);
       throw err;
     }
     loadESMFromCJS(this, filename, content);
