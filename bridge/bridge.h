@@ -52,6 +52,10 @@ typedef struct br_config_s {
     uint64_t write_bytes;
     uint64_t write_files;
     const char *private_tmp;
+    /* The guest's user on the host (the sandbox maps its uid there), named
+     * when the host's permissions refuse what a grant allowed; 0: not
+     * known (the guest is never root on the host). */
+    unsigned long host_uid;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */

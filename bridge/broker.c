@@ -31,8 +31,9 @@ struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
     brk_settings_t settings;
     FILE *audit;
-    uint64_t audit_bytes; /* added to the log by this run */
-    bool audit_stopped;   /* the log ended: every decision is refused */
+    char run_id[BRK_RUN_ID_MAX + 1]; /* on every line; empty: none */
+    uint64_t audit_bytes;            /* added to the log by this run */
+    bool audit_stopped;              /* the log ended: every decision is refused */
     void (*audit_stop)(void *arg, const char *why);
     void *audit_stop_arg;
     uint64_t denials; /* decisions that refused */
@@ -102,6 +103,18 @@ uint64_t brk_denials(const brk_policy_t *p)
 void brk_set_audit(brk_policy_t *p, FILE *f)
 {
     p->audit = f;
+}
+
+int brk_set_audit_run(brk_policy_t *p, const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n > BRK_RUN_ID_MAX)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
+            return -EINVAL;
+    memcpy(p->run_id, id ? id : "", n + 1);
+    return 0;
 }
 
 void brk_set_audit_stop(brk_policy_t *p, void (*stop)(void *arg, const char *why), void *arg)
@@ -697,8 +710,21 @@ static bool line_str(line_t *l, const char *s)
     return whole;
 }
 
-/* Room for the line that ends a log. */
-#define BRK_AUDIT_END_ROOM 512
+/* A line's start: its time, the run's id (when there is one) and domain,
+ * up to the "op" key. */
+static void line_head(const brk_policy_t *p, line_t *l, const struct timespec *now,
+                      const char *domain)
+{
+    line_add(l, "{\"ts\":%lld.%03ld,", (long long)now->tv_sec, now->tv_nsec / 1000000);
+    if (p->run_id[0])
+        line_add(l, "\"run\":\"%s\",", p->run_id);
+    line_add(l, "\"domain\":\"%s\",", domain);
+}
+
+/* Room for the lines that end a run's part of the log: the "stop" line
+ * (when the log ended) and the supervisor's "end" line (brk_audit_run, no
+ * target). */
+#define BRK_AUDIT_END_ROOM 1024
 /* Three fields at their most, the rest of a line well inside. */
 #define BRK_AUDIT_LINE_MAX (3 * BRK_AUDIT_FIELD_MAX + 512)
 
@@ -718,10 +744,10 @@ static void audit_end(brk_policy_t *p, const struct timespec *now, const char *w
     char buf[BRK_AUDIT_END_ROOM];
     line_t l = {buf, 0, sizeof buf};
     p->audit_stopped = true;
+    line_head(p, &l, now, "audit");
     line_add(&l,
-             "{\"ts\":%lld.%03ld,\"domain\":\"audit\",\"op\":\"stop\",\"target\":\"\","
-             "\"allow\":false,\"rule\":\"audit-limit\",\"limit_bytes\":%llu,\"message\":",
-             (long long)now->tv_sec, now->tv_nsec / 1000000,
+             "\"op\":\"stop\",\"target\":\"\",\"allow\":false,\"rule\":\"audit-limit\","
+             "\"limit_bytes\":%llu,\"message\":",
              (unsigned long long)BRK_AUDIT_MAX_BYTES);
     line_str(&l, why);
     line_add(&l, "}\n");
@@ -731,10 +757,11 @@ static void audit_end(brk_policy_t *p, const struct timespec *now, const char *w
         p->audit_stop(p->audit_stop_arg, why);
 }
 
-/* Writes the decision's line: false when the log has ended (before or now),
- * and the decision must then be refused. */
-static bool audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *target, bool allow,
-                  const char *rule)
+/* Writes one line: false when the log has ended (before or now), and the
+ * decision must then be refused. `wall` names the wall that refused
+ * (NULL for an allowed line); `extra` is more JSON members ("" none). */
+static bool audit_line(brk_policy_t *p, const char *domain, const char *op, const char *target,
+                       bool allow, const char *rule, const char *wall, const char *extra)
 {
     if (!p->audit)
         return true;
@@ -744,13 +771,16 @@ static bool audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *t
     clock_gettime(CLOCK_REALTIME, &now);
     char buf[BRK_AUDIT_LINE_MAX];
     line_t l = {buf, 0, sizeof buf};
-    line_add(&l, "{\"ts\":%lld.%03ld,\"domain\":\"%s\",\"op\":", (long long)now.tv_sec,
-             now.tv_nsec / 1000000, domain_names[d]);
+    line_head(p, &l, &now, domain);
+    line_add(&l, "\"op\":");
     bool whole = line_str(&l, op);
     line_add(&l, ",\"target\":");
     bool target_whole = line_str(&l, target);
     line_add(&l, ",\"allow\":%s,\"rule\":", allow ? "true" : "false");
     whole = line_str(&l, rule) && whole && target_whole;
+    if (wall)
+        line_add(&l, ",\"wall\":\"%s\"", wall);
+    line_add(&l, "%s", extra);
     if (!whole)
         line_add(&l, ",\"truncated\":true,\"target_len\":%zu", strlen(target));
     line_add(&l, "}\n");
@@ -771,41 +801,91 @@ static bool audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *t
     return true;
 }
 
+static bool audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *target, bool allow,
+                  const char *rule)
+{
+    return audit_line(p, domain_names[d], op, target, allow, rule, allow ? NULL : "broker", "");
+}
+
+/* The rule of domain d that grants target ("*" for the whole domain), or
+ * NULL. */
+static const char *granting_rule(const brk_policy_t *p, brk_domain_t d, const char *target)
+{
+    const rules_t *r = &p->dom[d];
+    if (r->all)
+        return "*";
+    for (size_t i = 0; i < r->n; i++) {
+        bool m;
+        switch (d) {
+        case BRK_FS_READ:
+        case BRK_FS_WRITE:
+            m = target[0] == '/' && brk_path_covers(r->rules[i], target);
+            break;
+        case BRK_NET:
+            m = net_match(r->rules[i], target);
+            break;
+        case BRK_ENV:
+            m = env_match(r->rules[i], target);
+            break;
+        case BRK_RUN:
+            m = run_match(r->rules[i], target);
+            break;
+        case BRK_DOMAINS:
+        default:
+            m = false;
+        }
+        if (m)
+            return r->rules[i];
+    }
+    return NULL;
+}
+
+bool brk_allows(const brk_policy_t *p, brk_domain_t d, const char *target)
+{
+    return d >= 0 && d < BRK_DOMAINS && target && !p->audit_stopped &&
+           granting_rule(p, d, target) != NULL;
+}
+
+bool brk_audit_run(brk_policy_t *p, const char *op, const char *target, int status)
+{
+    char extra[64] = "";
+    if (status >= 0)
+        snprintf(extra, sizeof extra, ",\"exit_code\":%d", status);
+    return audit_line(p, "audit", op, target ? target : "", true, "run", NULL, extra);
+}
+
+bool brk_audit_allowed(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
+                       const char *rule)
+{
+    if (d < 0 || d >= BRK_DOMAINS || !op || !target || !rule)
+        return false;
+    return audit_line(p, domain_names[d], op, target, true, rule, NULL, "");
+}
+
+bool brk_audit_os_refusal(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
+                          const char *errname, const char *rule, long uid)
+{
+    if (d < 0 || d >= BRK_DOMAINS || !op || !target || !errname || !rule)
+        return false;
+    char extra[96];
+    line_t l = {extra, 0, sizeof extra};
+    line_add(&l, ",\"errno\":");
+    line_str(&l, errname);
+    if (uid >= 0)
+        line_add(&l, ",\"uid\":%ld", uid);
+    return audit_line(p, domain_names[d], op, target, false, rule, "os", extra);
+}
+
 int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
                const char **rule)
 {
     const char *why = "default-deny";
     bool allow = false;
     if (d >= 0 && d < BRK_DOMAINS && target && op) {
-        const rules_t *r = &p->dom[d];
-        if (r->all) {
+        const char *granted = granting_rule(p, d, target);
+        if (granted) {
             allow = true;
-            why = "*";
-        }
-        for (size_t i = 0; !allow && i < r->n; i++) {
-            bool m;
-            switch (d) {
-            case BRK_FS_READ:
-            case BRK_FS_WRITE:
-                m = target[0] == '/' && brk_path_covers(r->rules[i], target);
-                break;
-            case BRK_NET:
-                m = net_match(r->rules[i], target);
-                break;
-            case BRK_ENV:
-                m = env_match(r->rules[i], target);
-                break;
-            case BRK_RUN:
-                m = run_match(r->rules[i], target);
-                break;
-            case BRK_DOMAINS:
-            default:
-                m = false;
-            }
-            if (m) {
-                allow = true;
-                why = r->rules[i];
-            }
+            why = granted;
         }
         if (!audit(p, d, op, target, allow, why)) {
             allow = false;

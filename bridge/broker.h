@@ -121,7 +121,32 @@ uint64_t brk_denials(const brk_policy_t *p);
 #define BRK_AUDIT_MAX_BYTES (UINT64_C(64) << 20)
 #define BRK_AUDIT_FIELD_MAX 1024
 void brk_set_audit(brk_policy_t *p, FILE *f);
+/* The run's id, put on every later line as "run" so runs that append to
+ * one log can be told apart: letters, digits, '-' and '_', at most
+ * BRK_RUN_ID_MAX of them (-EINVAL otherwise); "" or NULL: none. */
+#define BRK_RUN_ID_MAX 64
+int brk_set_audit_run(brk_policy_t *p, const char *id);
+/* A line that is no decision: the run's start or end ("domain":"audit",
+ * op "start" or "end", target what runs, "rule":"run", and "exit_code"
+ * when status >= 0). False when the log has ended. */
+bool brk_audit_run(brk_policy_t *p, const char *op, const char *target, int status);
+/* An allowed access no rule had to decide (the module loader's reads of
+ * the app folder: rule names why, e.g. "module-root"). */
+bool brk_audit_allowed(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
+                       const char *rule);
+/* The OS wall refused what the broker allowed: "allow":false, "rule" why
+ * ("host-permissions": the host's file permissions for the sandbox's user;
+ * "os-wall": the sandbox's own), "wall":"os", the errno's name and the
+ * user's host uid (uid < 0: not known). Not a decision: brk_denials does
+ * not count it. Refusals by the broker carry "wall":"broker". */
+bool brk_audit_os_refusal(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
+                          const char *errname, const char *rule, long uid);
 void brk_set_audit_stop(brk_policy_t *p, void (*stop)(void *arg, const char *why), void *arg);
+
+/* What brk_decide would answer, with no audit line and no count: for
+ * sorting what a run is given before it asks (the launcher's copy of the
+ * host environment). */
+bool brk_allows(const brk_policy_t *p, brk_domain_t d, const char *target);
 
 /* The decision. target must already be canonical (see above). Returns 0
  * (allowed) or -EACCES; *rule (optional) names the rule that decided. */

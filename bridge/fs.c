@@ -61,13 +61,16 @@ struct fs_req_s {
     size_t len;
     vm_ref_t keep; /* the buffer, alive while the pool works on it */
     vm_ref_t cb;
-    int err;        /* -errno */
-    bool err_dest;  /* the error names path2 */
-    bool err_bare;  /* the error names no path (a read after the open) */
-    bool counted;   /* the path (copyFile: the destination) or fd is in the quota */
-    bool entry;     /* the call creates one entry that counts (run_op takes it) */
-    bool fd_counts; /* open: the new descriptor's writes count */
-    int kind;       /* RES_* */
+    int err;         /* -errno */
+    bool err_dest;   /* the error names path2 */
+    bool err_bare;   /* the error names no path (a read after the open) */
+    bool denied;     /* the broker refused (else an EACCES is the OS wall's) */
+    bool no_hint;    /* an EACCES whose message gets no tail (a symlink's target) */
+    uint8_t need[2]; /* what path and path2 were asked for: BRK_FS_* + 1, 0 none */
+    bool counted;    /* the path (copyFile: the destination) or fd is in the quota */
+    bool entry;      /* the call creates one entry that counts (run_op takes it) */
+    bool fd_counts;  /* open: the new descriptor's writes count */
+    int kind;        /* RES_* */
     double num;
     double stats[18];
     char *str;
@@ -937,16 +940,23 @@ static vm_ref_t make_error(fs_req_t *r)
     if (r->over_budget)
         return vm_new_error(r->rt->vm, &(vm_error_t){.type = "RangeError",
                                                      .message = "Array buffer allocation failed"});
-    char msg[PATH_MAX * 2 + 128];
+    char msg[PATH_MAX * 3 + 512];
     const char *name = br__errno_name(r->err);
     const char *p = r->err_bare ? NULL : r->err_dest && r->path2 ? r->path2 : r->path;
     const char *dest = r->err_dest || r->err_bare ? NULL : r->path2;
+    /* an EACCES says which wall refused and what would allow it; code,
+     * errno, syscall and path stay Node's */
+    char tail[PATH_MAX + 256] = "";
+    bool second = r->err_dest && r->path2;
+    if (r->err == -EACCES && p && !r->no_hint && r->need[second])
+        br__refusal(r->rt, (brk_domain_t)(r->need[second] - 1), r->denied, r->syscall,
+                    second ? r->canon2 : r->canon, tail, sizeof tail);
     if (p && dest)
-        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, br__errno_message(r->err),
-                 r->syscall, p, dest);
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'%s", name, br__errno_message(r->err),
+                 r->syscall, p, dest, tail);
     else if (p)
-        snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, br__errno_message(r->err), r->syscall,
-                 p);
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s'%s", name, br__errno_message(r->err), r->syscall,
+                 p, tail);
     else
         snprintf(msg, sizeof msg, "%s: %s, %s", name, br__errno_message(r->err), r->syscall);
     vm_error_t e = {.message = msg,
@@ -1167,13 +1177,25 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
         if (e == 0)
             snprintf(canon, PATH_MAX, "%s", tmp);
     }
-    if (e == 0 && r->rt->policy)
+    if (e == 0)
+        r->need[second] = (uint8_t)(d + 1);
+    if (e == 0 && r->rt->policy) {
         e = brk_decide(r->rt->policy, d, r->syscall, canon, NULL);
+        r->denied = e < 0;
+    }
     if (e < 0) {
         r->err = e;
         r->err_dest = second;
     }
     return true;
+}
+
+/* The broker refused d on the request's first path. */
+static void refuse(fs_req_t *r, brk_domain_t d)
+{
+    r->err = -EACCES;
+    r->denied = true;
+    r->need[0] = (uint8_t)(d + 1);
 }
 
 static bool take_fd(vm_call_t *c, fs_req_t *r, int i, bool stdio_ok)
@@ -1211,7 +1233,9 @@ static bool take_open_path(vm_call_t *c, fs_req_t *r, int i, int flags)
         return false;
     if (wr && rd && !r->err && r->rt->policy &&
         brk_decide(r->rt->policy, BRK_FS_WRITE, r->syscall, r->canon, NULL) < 0)
-        r->err = -EACCES;
+        refuse(r, BRK_FS_WRITE);
+    if (wr && !r->err)
+        r->need[0] = BRK_FS_WRITE + 1; /* the OS wall's refusal: write was wanted */
     r->counted = wr && !r->err && br__quota_counts(&r->rt->quota, r->canon);
     return true;
 }
@@ -1393,7 +1417,7 @@ static void fs_access(vm_call_t *c)
         BAIL();
     if ((mode & W_OK) && !r->err && r->rt->policy &&
         brk_decide(r->rt->policy, BRK_FS_WRITE, "access", r->canon, NULL) < 0)
-        r->err = -EACCES;
+        refuse(r, BRK_FS_WRITE);
     r->a[0] = mode;
     dispatch(c, r, 2);
 }
@@ -1428,7 +1452,7 @@ static void fs_link(vm_call_t *c)
         BAIL();
     if (!r->err && r->rt->policy &&
         brk_decide(r->rt->policy, BRK_FS_WRITE, "link", r->canon, NULL) < 0) {
-        r->err = -EACCES;
+        refuse(r, BRK_FS_WRITE);
         r->err_dest = false;
     }
     count_entry(r, r->canon2);
@@ -1466,10 +1490,14 @@ static void fs_symlink(vm_call_t *c)
     r->path = vm_arg_str(c, 0, NULL);
     if (!r->path)
         BAIL();
-    if (!r->err && br__host_grant(&r->rt->quota, r->canon2) && !symlink_target_granted(r))
+    if (!r->err && br__host_grant(&r->rt->quota, r->canon2) && !symlink_target_granted(r)) {
         r->err = -EACCES;
-    if (r->err)
+        r->denied = true;
+    }
+    if (r->err) {
         r->err_dest = false; /* Node names "target -> path" */
+        r->no_hint = true;   /* which grant would do is not this path's */
+    }
     count_entry(r, r->canon2);
     dispatch(c, r, 3);
 }

@@ -91,6 +91,18 @@ void br__complete(br_rt_t *rt, vm_ref_t cb, vm_ref_t err, vm_ref_t result);
  * open '/x'" with errno, code, syscall, path (and dest). err is negative. */
 void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path,
                      const char *dest);
+/* The same with tail appended to the message (br__refusal's). */
+void br__throw_errno_tail(vm_call_t *c, int err, const char *syscall, const char *path,
+                          const char *dest, const char *tail);
+
+/* The tail of an EACCES message that says which wall refused canon and
+ * what would allow it (into tail, "" when there is nothing to add). By
+ * the broker (by_broker): the grant to run with. Else the system call was
+ * refused after the broker allowed it: when the host's file permissions
+ * refuse the sandbox's user, the tail says so and how to fix it, and the
+ * audit log gets the OS wall's line. d is what op needed of canon. */
+void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, const char *canon,
+                 char *tail, size_t cap);
 
 /* The canonical absolute path an operation on `path` (relative to cwd)
  * would touch: symlinks resolved in the existing prefix, the rest lexical.

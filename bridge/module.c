@@ -37,13 +37,19 @@
 
 void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *path, const char *dest)
 {
-    char msg[4096];
+    br__throw_errno_tail(c, err, syscall, path, dest, "");
+}
+
+void br__throw_errno_tail(vm_call_t *c, int err, const char *syscall, const char *path,
+                          const char *dest, const char *tail)
+{
+    char msg[8192];
     const char *name = uv_err_name(err);
     if (path && dest)
-        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'", name, uv_strerror(err), syscall, path,
-                 dest);
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'%s", name, uv_strerror(err), syscall,
+                 path, dest, tail);
     else if (path)
-        snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, uv_strerror(err), syscall, path);
+        snprintf(msg, sizeof msg, "%s: %s, %s '%s'%s", name, uv_strerror(err), syscall, path, tail);
     else
         snprintf(msg, sizeof msg, "%s: %s, %s", name, uv_strerror(err), syscall);
     vm_error_t e = {
@@ -57,17 +63,24 @@ void br__throw_errno(vm_call_t *c, int err, const char *syscall, const char *pat
     vm_throw(c, &e);
 }
 
+/* Whether canonical path canon lies beneath the module root. */
+static bool beneath_root(br_rt_t *rt, const char *canon)
+{
+    const char *root = rt->cfg->module_root;
+    size_t rl = root ? strlen(root) : 0;
+    return rl && strncmp(canon, root, rl) == 0 && (canon[rl] == '\0' || canon[rl] == '/');
+}
+
 /* br__check_path for the loader: paths whose canonical form is beneath the
  * module root are the loader's without a broker decision. */
 static int module_check(vm_call_t *c, const char *op, const char *path, char *canon, size_t cap)
 {
     br_rt_t *rt = br__rt(c);
-    const char *root = rt->cfg->module_root;
-    size_t rl = root ? strlen(root) : 0;
+    canon[0] = '\0';
     int r = br__path_canon(path, rt->cfg->cwd, canon, cap);
     if (r < 0)
         return r;
-    if (rl && strncmp(canon, root, rl) == 0 && (canon[rl] == '\0' || canon[rl] == '/'))
+    if (beneath_root(rt, canon))
         return 0;
     return br__check_path(rt, BRK_FS_READ, op, path, canon, cap);
 }
@@ -107,16 +120,29 @@ static void module_read_file_utf8(vm_call_t *c)
     /* O_NONBLOCK: a fifo swapped in for a module reads as empty, it cannot
      * stall the loader */
     int fd = open_in_root(c, path, O_RDONLY | O_NONBLOCK, canon);
+    bool by_broker = false, in_root = fd >= 0;
     if (fd < 0) {
         fd = module_check(c, "read", path, canon, sizeof canon);
-        if (fd == 0)
+        by_broker = fd == -EACCES;
+        if (fd == 0) {
+            in_root = beneath_root(br__rt(c), canon);
             fd = br__open_canonical(canon, O_RDONLY | O_NONBLOCK, 0);
+        }
     }
     if (fd < 0) {
-        br__throw_errno(c, fd, "open", path, NULL);
+        /* which wall refused, and what would allow it */
+        char tail[PATH_MAX + 256] = "";
+        if (fd == -EACCES && canon[0] == '/')
+            br__refusal(br__rt(c), BRK_FS_READ, by_broker, "open", canon, tail, sizeof tail);
+        br__throw_errno_tail(c, fd, "open", path, NULL, tail);
         free(path);
         return;
     }
+    /* the loader's reads of the app folder take no decision, but the audit
+     * log has a line for each file it reads there */
+    br_rt_t *rt = br__rt(c);
+    if (in_root && rt->policy)
+        brk_audit_allowed(rt->policy, BRK_FS_READ, "load", canon, "module-root");
     struct stat st;
     if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
         int err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
@@ -280,10 +306,41 @@ static void module_list(vm_call_t *c)
     closedir(d);
 }
 
+/* internalModuleRefused(path, osOnly) -> which wall refused the loader
+ * path (a probe that met EACCES) and what would allow it, or undefined:
+ * for the EACCES or "Cannot find module" it ends in. osOnly: only the
+ * host's permissions beneath the app folder (a package they hide), not
+ * the broker's refusals outside it (node_modules looked for up to /). */
+static void module_refused(vm_call_t *c)
+{
+    char *path = vm_arg_str(c, 0, NULL);
+    if (!path)
+        return;
+    bool os_only = vm_arg_bool(c, 1);
+    br_rt_t *rt = br__rt(c);
+    char abs[PATH_MAX * 2], norm[PATH_MAX], canon[PATH_MAX], tail[PATH_MAX + 256] = "";
+    int n = path[0] == '/' ? snprintf(abs, sizeof abs, "%s", path)
+                           : snprintf(abs, sizeof abs, "%s/%s", rt->cfg->cwd, path);
+    free(path);
+    if (n > 0 && (size_t)n < sizeof abs && brk_path_normalize(abs, norm, sizeof norm) == 0) {
+        if (beneath_root(rt, norm))
+            br__refusal(rt, BRK_FS_READ, false, "load", norm, tail, sizeof tail);
+        else if (!os_only && br__path_canon(norm, "/", canon, sizeof canon) == 0)
+            br__refusal(rt, BRK_FS_READ, rt->policy && !brk_allows(rt->policy, BRK_FS_READ, canon),
+                        "load", canon, tail, sizeof tail);
+    }
+    size_t tl = strlen(tail);
+    if (tl > 3) /* " (" ... ")" */
+        vm_ret_str(c, tail + 2, tl - 3);
+    else
+        vm_ret_undefined(c);
+}
+
 static const vm_native_t natives[] = {
     {"readFileUtf8", module_read_file_utf8, 1, VM_NATIVE_FS_READ},
     {"internalModuleStat", module_stat, 1, VM_NATIVE_FS_READ},
     {"internalModuleRealpath", module_realpath, 1, VM_NATIVE_FS_READ},
     {"internalModuleList", module_list, 1, VM_NATIVE_FS_READ},
+    {"internalModuleRefused", module_refused, 2, VM_NATIVE_FS_READ},
 };
 const vm_table_t br__module_table = {"fs", natives, sizeof natives / sizeof natives[0]};

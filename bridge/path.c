@@ -283,6 +283,82 @@ int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path
     return brk_decide(rt->policy, d, op, canon, NULL);
 }
 
+/* Where the host's file permissions (not Landlock or the mounts:
+ * faccessat asks only the owner and mode bits, with the guest's ids) refuse
+ * the access to canon: a folder on the way that cannot be searched, canon
+ * itself (read, or write), or, for a path not there yet, its folder (to
+ * create in). Into out; false when they do not refuse. */
+static bool dac_refusal(const char *canon, bool write, char *out, size_t cap)
+{
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s", canon) >= (int)sizeof p)
+        return false;
+    for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        bool refused = faccessat(AT_FDCWD, p, X_OK, AT_EACCESS) < 0 && errno == EACCES;
+        if (refused) {
+            snprintf(out, cap, "%s", p);
+            return true;
+        }
+        *s = '/';
+    }
+    if (faccessat(AT_FDCWD, canon, F_OK, AT_EACCESS) == 0) {
+        snprintf(out, cap, "%s", canon);
+        return faccessat(AT_FDCWD, canon, write ? W_OK : R_OK, AT_EACCESS) < 0 && errno == EACCES;
+    }
+    if (errno != ENOENT)
+        return false;
+    char *slash = strrchr(p, '/');
+    if (!slash)
+        return false;
+    slash[slash == p] = '\0';
+    snprintf(out, cap, "%s", p);
+    return faccessat(AT_FDCWD, p, W_OK | X_OK, AT_EACCESS) < 0 && errno == EACCES;
+}
+
+static bool beneath(const char *root, const char *p)
+{
+    return root && *root && brk_path_covers(root, p);
+}
+
+void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, const char *canon,
+                 char *tail, size_t cap)
+{
+    bool write = d == BRK_FS_WRITE;
+    const char *root = rt->cfg->module_root;
+    tail[0] = '\0';
+    if (!canon || canon[0] != '/')
+        return;
+    if (by_broker) {
+        if (write && beneath(root, canon))
+            snprintf(tail, cap,
+                     " (not granted: the app folder %s is read-only; write below /tmp, or to a "
+                     "host folder granted with --allow-write=PATH)",
+                     root);
+        else
+            snprintf(tail, cap, " (not granted: run with --allow-%s=%s)", write ? "write" : "read",
+                     canon);
+        return;
+    }
+    char where[PATH_MAX];
+    bool host = dac_refusal(canon, write, where, sizeof where);
+    long uid = rt->cfg->host_uid ? (long)rt->cfg->host_uid : -1;
+    if (rt->policy)
+        brk_audit_os_refusal(rt->policy, d, op, canon, "EACCES",
+                             host ? "host-permissions" : "os-wall", uid);
+    if (!host)
+        return;
+    char who[64] = "";
+    if (uid >= 0)
+        snprintf(who, sizeof who, " (uid %ld on the host)", uid);
+    /* the app folder is read without a grant; anything else was granted */
+    snprintf(tail, cap,
+             " (%sthe host's file permissions refuse the sandbox's user%s on %s: make it %s by "
+             "that user, e.g. with chown or chmod o+%s)",
+             !write && beneath(root, canon) ? "" : "allowed by the grant, but ", who, where,
+             write ? "writable" : "readable", write ? "rwX" : "rX");
+}
+
 int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t cap)
 {
     char abs[PATH_MAX * 2], norm[PATH_MAX * 2];

@@ -394,6 +394,21 @@ static void process_engine_version(vm_call_t *c)
     vm_ret_str(c, v, strlen(v));
 }
 
+/* envAsk(name) -> bool: the guest's first read of a variable, put to the
+ * broker (and so to the audit log). What it was given was filtered by the
+ * same policy before the run; the answer only says so. */
+static void process_env_ask(vm_call_t *c)
+{
+    size_t n;
+    char *name = vm_arg_str(c, 0, &n);
+    if (!name)
+        return;
+    br_rt_t *rt = br__rt(c);
+    bool ok = !rt->policy || brk_decide(rt->policy, BRK_ENV, "read", name, NULL) == 0;
+    free(name);
+    vm_ret_bool(c, ok);
+}
+
 static const vm_native_t natives[] = {
     {"engineVersion", process_engine_version, 0, VM_NATIVE_PURE},
     {"uvVersion", process_uv_version, 0, VM_NATIVE_PURE},
@@ -412,5 +427,6 @@ static const vm_native_t natives[] = {
     {"pid", process_pid, 0, VM_NATIVE_PURE},
     {"ppid", process_ppid, 0, VM_NATIVE_PURE},
     {"umask", process_umask, 1, VM_NATIVE_PURE},
+    {"envAsk", process_env_ask, 1, VM_NATIVE_ENV},
 };
 const vm_table_t br__process_table = {"process", natives, sizeof natives / sizeof natives[0]};

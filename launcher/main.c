@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +72,26 @@ static void audit_stopped(void *arg, const char *why)
     fprintf(stderr, "secure-exec-launch: --audit: %s\n", why);
     fflush(NULL);
     _exit(LCH_EXIT_LAUNCHER);
+}
+
+/* A fresh id for the run's audit lines: 128 random bits in hex, so runs
+ * that append to one log can be told apart, and a guest (which cannot
+ * read the log) cannot guess it to forge a line under `--audit -`. */
+static const char *run_id(char *out, size_t cap)
+{
+    uint8_t b[16];
+    size_t got = 0;
+    while (got < sizeof b) {
+        ssize_t r = getrandom(b + got, sizeof b - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return NULL;
+        got += (size_t)r;
+    }
+    for (size_t i = 0; i < sizeof b && 2 * i + 2 < cap; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+    return out;
 }
 
 /* ---- the wall-clock watchdog -------------------------------------------- */
@@ -222,7 +243,9 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
     return p;
 }
 
-/* The host variables the policy lets through, as "NAME=value". */
+/* The host variables the policy lets through, as "NAME=value". Sorting
+ * them is no decision (the guest asked for none of them): the audit log
+ * has a line for each name the guest reads (bridge/process.c). */
 static const char **guest_env(brk_policy_t *p, size_t *n)
 {
     extern char **environ;
@@ -240,7 +263,7 @@ static const char **guest_env(brk_policy_t *p, size_t *n)
         char name[256];
         memcpy(name, *e, (size_t)(eq - *e));
         name[eq - *e] = '\0';
-        if (brk_decide(p, BRK_ENV, "read", name, NULL) == 0 && !(out[(*n)++] = strdup(*e)))
+        if (brk_allows(p, BRK_ENV, name) && !(out[(*n)++] = strdup(*e)))
             die("out of memory");
     }
     return out;
@@ -468,10 +491,16 @@ int main(int argc, char **argv)
         return 0;
     }
     FILE *audit = NULL;
+    bool audit_stderr = opts.audit && !strcmp(opts.audit, "-");
     if (opts.audit) {
-        audit = open_regular(opts.audit, "--audit ", true);
+        /* "-": the launcher's stderr, which is the guest's stderr pipe in
+         * the guest process (its lines are relayed with the guest's own) */
+        audit = audit_stderr ? stderr : open_regular(opts.audit, "--audit ", true);
         brk_set_audit(policy, audit);
         brk_set_audit_stop(policy, audit_stopped, NULL);
+        char id[33];
+        if (!run_id(id, sizeof id) || brk_set_audit_run(policy, id) < 0)
+            die("--audit: cannot make the run's id: %s", strerror(errno));
     }
     const brk_settings_t *settings = brk_settings(policy);
     size_t nenv;
@@ -506,6 +535,7 @@ int main(int argc, char **argv)
         .write_bytes = settings->write_bytes,
         .write_files = settings->write_files,
         .private_tmp = "/tmp",
+        .host_uid = lch_sandbox_host_uid(),
     };
     guest_t g = {.cfg = &cfg,
                  .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms};
@@ -516,7 +546,7 @@ int main(int argc, char **argv)
     const char *const *rw = brk_path_rules(policy, BRK_FS_WRITE, &nrw, &all_rw);
     int keep[1];
     size_t nkeep = 0;
-    if (audit)
+    if (audit && !audit_stderr)
         keep[nkeep++] = fileno(audit);
     /* the record's file, opened now: a bad path ends the launch before
      * the guest runs; only the supervisor writes it */
@@ -524,12 +554,14 @@ int main(int argc, char **argv)
     lch_report_t report;
     if (opts.report) {
         char rerr[PATH_MAX + 256];
-        report_fd =
-            lch_report_open(opts.report, rw, nrw, audit ? fileno(audit) : -1, rerr, sizeof rerr);
+        report_fd = lch_report_open(opts.report, rw, nrw,
+                                    audit && !audit_stderr ? fileno(audit) : -1, rerr, sizeof rerr);
         if (report_fd < 0)
             die("%s", rerr);
     }
     g.denials_before = brk_denials(policy);
+    if (audit && !brk_audit_run(policy, "start", script ? script : "[eval]", -1))
+        die("--audit: cannot write the audit log");
     lch_sandbox_t sb = {
         .app = app,
         .ro_paths = ro,
@@ -540,7 +572,7 @@ int main(int argc, char **argv)
         .net_host = settings->network == BRK_NETMODE_HOST && grants_remote_hosts(policy),
         .wall_ms = g.timeout_ms,
         .cpu_ms = opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
-        .fsize_bytes = fsize_limit(settings, audit),
+        .fsize_bytes = fsize_limit(settings, audit_stderr ? NULL : audit),
         .pids = settings->pids,
         .fds = settings->fds,
         .memory_mb = cgroup_memory_mb(cfg.heap_limit_mb ? cfg.heap_limit_mb : 128,
@@ -582,6 +614,10 @@ int main(int argc, char **argv)
     }
     if (report_fd >= 0 && lch_report_write(report_fd, &report, LCH_VERSION, rerr, sizeof rerr) < 0)
         fprintf(stderr, "secure-exec-launch: %s\n", rerr);
+    /* the run's last line: the supervisor's, once the guest is gone (its
+     * own lines all written before); best effort, the status is known */
+    if (audit)
+        brk_audit_run(policy, "end", "", status < 0 ? LCH_EXIT_LAUNCHER : status);
     if (status < 0)
         die("%s", serr);
     free(script);

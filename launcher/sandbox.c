@@ -669,9 +669,14 @@ static int write_id_map(const char *file, unsigned inside, unsigned outside)
  * global root in the kernel's checks that look at ids alone (RLIMIT_NPROC
  * does not bind uid 0; /proc/sys files owned by root). The app and the
  * granted paths must then be readable (and writable) by others. */
+uid_t lch_sandbox_host_uid(void)
+{
+    return geteuid() == 0 ? 65534 : geteuid();
+}
+
 static int id_maps(pid_t pid, char *err, size_t errlen)
 {
-    uid_t uid = geteuid() == 0 ? 65534 : geteuid();
+    uid_t uid = lch_sandbox_host_uid();
     gid_t gid = geteuid() == 0 ? 65534 : getegid();
     char file[64];
     snprintf(file, sizeof file, "/proc/%d/setgroups", (int)pid);

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "report.h"
 
@@ -59,6 +60,10 @@ typedef struct {
     const char *const *argv; /* the guest's /proc/self/cmdline (guest paths; none: empty) */
     size_t argc;
 } lch_sandbox_t;
+
+/* The guest's user on the host: the invoking user, or nobody (65534) when
+ * that is root (the guest is uid 1000 inside). */
+uid_t lch_sandbox_host_uid(void);
 
 /*
  * Runs guest(arg) inside the sandbox. In the supervisor it returns the

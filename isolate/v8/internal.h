@@ -19,6 +19,10 @@ v8::Local<v8::Context> vm__context(vm_t *vm);
 bool vm__where_header(v8::Isolate *iso, v8::Local<v8::Context> ctx, v8::Local<v8::Message> msg,
                       std::string *out);
 
+// Keeps the where header of tc's compile error on the error (modules.cc;
+// binding.esm.whereOf reads it back).
+void vm__keep_where(v8::Isolate *iso, v8::Local<v8::Context> ctx, const v8::TryCatch &tc);
+
 // The allocator's zero-fill switch (see Budget in vm.cc), for
 // Buffer.allocUnsafe; nullptr while the snapshot is being built.
 uint32_t *vm__zero_fill(vm_t *vm);

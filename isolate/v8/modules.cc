@@ -133,6 +133,23 @@ Local<Private> where_key(Isolate *iso)
     return Private::ForApi(iso, String::NewFromUtf8Literal(iso, "secure-exec:where"));
 }
 
+} // namespace
+
+// A compile error's "where" header kept on the error itself (a private the
+// guest cannot see or forge), for whereOf and the fatal report: a loader
+// that catches and rethrows the error would otherwise report its own line.
+void vm__keep_where(Isolate *iso, Local<Context> ctx, const TryCatch &tc)
+{
+    std::string where;
+    Local<Value> ex = tc.Exception();
+    if (!tc.HasTerminated() && !ex.IsEmpty() && ex->IsObject() &&
+        vm__where_header(iso, ctx, tc.Message(), &where))
+        discard(ex.As<Object>()->SetPrivate(ctx, where_key(iso), str(iso, where)));
+}
+
+namespace
+{
+
 // whereOf(error) -> the "where" header compile() kept on it, or undefined
 void esm_where_of(vm_call_t *c)
 {
@@ -164,13 +181,7 @@ void esm_compile(vm_call_t *c)
     Local<Module> m;
     TryCatch tc(iso);
     if (!ScriptCompiler::CompileModule(iso, &src).ToLocal(&m)) {
-        // A SyntaxError: keep Node's "where" header on it (a private the
-        // guest cannot see or forge) for the fatal report; see whereOf.
-        std::string where;
-        Local<Value> ex = tc.Exception();
-        if (!tc.HasTerminated() && ex->IsObject() &&
-            vm__where_header(iso, ctx, tc.Message(), &where))
-            discard(ex.As<Object>()->SetPrivate(ctx, where_key(iso), str(iso, where)));
+        vm__keep_where(iso, ctx, tc);
         tc.ReThrow();
         return;
     }

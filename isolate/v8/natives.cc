@@ -136,7 +136,8 @@ void structured_clone(vm_call_t *c)
 }
 
 // compileFunction(source, filename, params[]) -> function. Compile errors
-// propagate as the guest's SyntaxError with the file's location.
+// propagate as the guest's SyntaxError with the file's location, its
+// "where" header kept on it (whereOf) for the loader's decoration.
 void compile_function(vm_call_t *c)
 {
     const auto &info = vm__info(c);
@@ -158,9 +159,14 @@ void compile_function(vm_call_t *c)
     ScriptOrigin origin(iso, info[1]);
     ScriptCompiler::Source src(info[0].As<String>(), origin);
     Local<Function> fn;
+    TryCatch tc(iso);
     if (ScriptCompiler::CompileFunction(ctx, &src, params.size(), params.data(), 0, nullptr)
-            .ToLocal(&fn))
+            .ToLocal(&fn)) {
         info.GetReturnValue().Set(fn);
+        return;
+    }
+    vm__keep_where(iso, ctx, tc);
+    tc.ReThrow();
 }
 
 // runScript(source, filename) -> completion value (a classic script, as

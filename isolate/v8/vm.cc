@@ -573,10 +573,15 @@ bool vm__where_header(Isolate *iso, Local<Context> ctx, Local<Message> msg, std:
     h += "\n";
     for (int i = 0; i < start; i++)
         h += ((*srcline && i < srcline.length() && (*srcline)[i] == '\t') ? '\t' : ' ');
-    int carets = end > start ? end - start : 1;
+    // Node's underline: the columns of the range that lie on the source
+    // line (none for an error past its end, such as "Unexpected end of
+    // input" on an empty last line).
+    int len = *srcline ? srcline.length() : 0;
+    int carets = (end < len ? end : len) - start;
     if (carets > 200)
         carets = 200;
-    h.append(static_cast<size_t>(carets), '^');
+    if (carets > 0)
+        h.append(static_cast<size_t>(carets), '^');
     h += "\n";
     *out = h;
     return true;

@@ -13,6 +13,7 @@ const binding = require('../node/internal/binding');
 const path = require('path');
 const { exportsResolve, importsResolve } = require('./package-map');
 const { makeNodeError } = require('../node/internal/errors');
+const { runtimeEnv } = require('../node/internal/env');
 
 const builtins = new Map(); // name -> { load(), exports, loaded }
 
@@ -105,6 +106,10 @@ function listedStat(filename) {
 }
 
 const statCache = new Map();
+// The first probe of the current resolution that the OS refused (EACCES):
+// a package the host's permissions hide from the sandbox's user is
+// "Cannot find module" as in Node, with a line saying why.
+let refusedProbe = null;
 function stat(filename) {
   let r = statCache.get(filename);
   if (r === undefined) {
@@ -112,6 +117,7 @@ function stat(filename) {
     if (r === undefined) r = binding.fs.internalModuleStat(filename);
     statCache.set(filename, r);
   }
+  if (r === -13 && refusedProbe === null) refusedProbe = filename;
   return r;
 }
 
@@ -326,7 +332,9 @@ Module._findPath = function (request, paths) {
     if (rc === -13 && (absolute || request.startsWith('.'))) {
       // The broker refused the very path asked for: say so, not "not found".
       // (A node_modules folder above the app is just not there.)
-      const err = new Error(`EACCES: permission denied, open '${base}'`);
+      const why = binding.fs.internalModuleRefused(base, false);
+      const tail = why === undefined ? '' : ` (${why})`;
+      const err = new Error(`EACCES: permission denied, open '${base}'${tail}`);
       err.errno = -13;
       err.code = 'EACCES';
       err.syscall = 'open';
@@ -351,8 +359,9 @@ Module._findPath = function (request, paths) {
 // guest's environment; Module._initPaths() again after changing it).
 let modulePaths = [];
 Module._initPaths = function () {
-  const home = process.env.HOME;
-  const nodePath = process.env.NODE_PATH;
+  const env = runtimeEnv();
+  const home = env.HOME;
+  const nodePath = env.NODE_PATH;
   let paths = [path.resolve(process.execPath, '..', '..', 'lib', 'node')];
   if (home) {
     paths.unshift(path.resolve(home, '.node_libraries'));
@@ -409,6 +418,7 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   } else {
     paths = Module._resolveLookupPaths(request, parent);
   }
+  refusedProbe = null;
   const filename = Module._findPath(request, paths, isMain);
   if (filename) return filename;
   const requireStack = [];
@@ -417,6 +427,8 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   }
   let message = `Cannot find module '${request}'`;
   if (requireStack.length > 0) message += '\nRequire stack:\n- ' + requireStack.join('\n- ');
+  const why = refusedProbe === null ? undefined : binding.fs.internalModuleRefused(refusedProbe, true);
+  if (why !== undefined) message += `\n(${why})`;
   const err = new Error(message);
   err.code = 'MODULE_NOT_FOUND';
   err.requireStack = requireStack;
@@ -585,6 +597,32 @@ function moduleAt(filename) {
   return m;
 }
 
+// A CommonJS file's SyntaxError as Node shows it: its stack starts with
+// the "where" header (file:line, the source line, a caret, a blank line),
+// so a caught one prints the place too, and the loader's own frames in
+// front of the requiring file's are dropped (node:internal/bootstrap lines
+// that name nothing of the guest's). The entry point has no file of the
+// guest's below it: its frames stay, as Node's do.
+function decorateSyntaxError(err) {
+  const where = binding.esm.whereOf(err);
+  if (where === undefined) return;
+  let stack;
+  try {
+    stack = err.stack;
+  } catch {
+    return;
+  }
+  if (typeof stack !== 'string' || stack.startsWith(where)) return;
+  const lines = stack.split('\n');
+  let first = lines.findIndex((l) => /^\s+at /.test(l));
+  if (first !== -1) {
+    let end = first;
+    while (end < lines.length && /^\s+at .*\bnode:internal\//.test(lines[end])) end++;
+    if (end < lines.length && /^\s+at /.test(lines[end])) lines.splice(first, end - first);
+  }
+  err.stack = `${where}\n${lines.join('\n')}`;
+}
+
 Module.prototype._compile = function (content, filename, format) {
   let fn;
   try {
@@ -592,6 +630,7 @@ Module.prototype._compile = function (content, filename, format) {
   } catch (err) {
     if (format !== undefined ||
         !esm().isModuleSyntaxError(err, content, fileURL(filename))) {
+      decorateSyntaxError(err);
       throw err;
     }
     loadESMFromCJS(this, filename, content);

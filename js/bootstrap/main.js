@@ -149,6 +149,17 @@ function writeErr(s) {
 function printFatal(err, header, fromPromise) {
   const { inspect } = require('util');
   let out = '';
+  // A compile error's own place beats the line that rethrew it, and is not
+  // printed twice when its stack already starts with it (CommonJS).
+  const where = err !== null && typeof err === 'object' ? binding.esm.whereOf(err) : undefined;
+  if (where !== undefined) header = where;
+  let stack;
+  try {
+    stack = err !== null && typeof err === 'object' ? err.stack : undefined;
+  } catch {
+    stack = undefined;
+  }
+  if (header && typeof stack === 'string' && stack.startsWith(header)) header = undefined;
   if (header) out += header;
   if (err instanceof Error || (err && typeof err.stack === 'string')) {
     out += `${header ? '\n' : ''}${inspect(err)}\n`;

@@ -8,6 +8,7 @@
 const binding = require('../node/internal/binding');
 const EventEmitter = require('events');
 const { nextTick } = require('./tick');
+const { setEnv } = require('../node/internal/env');
 
 const NODE_VERSION = '22.14.0';
 
@@ -426,11 +427,60 @@ Object.defineProperty(process, 'stdin', {
 
 // ---- per run ----------------------------------------------------------------
 
+// process.env: the variables the policy let through, behind a proxy that
+// puts the guest's first read of each name to the broker, so the audit log
+// has a line for what the guest asked for (a name it was not given is a
+// denial) and none for the host variables it never named. Names the guest
+// set, defined or deleted itself are its own: no line. Object.prototype's
+// names, 'toJSON' and 'then' (JSON.stringify, await) are no variables.
+const notVariables = new Set(['toJSON', 'then']);
+const askedMax = 65536; // names remembered; past it a read asks each time
+function envView(vars) {
+  const asked = new Set();
+  const mine = (key) => {
+    if (typeof key === 'string' && asked.size < askedMax) asked.add(key);
+  };
+  const ask = (target, key) => {
+    if (typeof key !== 'string' || asked.has(key) || notVariables.has(key)) return;
+    if (key in Object.prototype && !Object.prototype.hasOwnProperty.call(target, key)) return;
+    mine(key);
+    binding.process.envAsk(key);
+  };
+  return new Proxy(vars, {
+    get(target, key, receiver) {
+      ask(target, key);
+      return Reflect.get(target, key, receiver);
+    },
+    has(target, key) {
+      ask(target, key);
+      return Reflect.has(target, key);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      ask(target, key);
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+    set(target, key, value, receiver) {
+      mine(key);
+      return Reflect.set(target, key, value, receiver);
+    },
+    defineProperty(target, key, desc) {
+      mine(key);
+      return Reflect.defineProperty(target, key, desc);
+    },
+    deleteProperty(target, key) {
+      mine(key);
+      return Reflect.deleteProperty(target, key);
+    },
+  });
+}
+
 function setupRun(cfg) {
   process.execPath = cfg.execPath;
   process.argv0 = 'node';
   process.argv = cfg.script ? [cfg.execPath, cfg.script, ...cfg.args] : [cfg.execPath, ...cfg.args];
-  process.env = cfg.env || {};
+  const vars = cfg.env || {};
+  process.env = envView(vars);
+  setEnv(vars, process.env);
   process.pid = binding.process.pid();
   process.ppid = binding.process.ppid();
   startTime = Date.now();

@@ -18,6 +18,7 @@
 
 const util = require('./util');
 const { codes } = require('./internal/errors');
+const { runtimeEnv } = require('./internal/env');
 const { shouldColorize } = require('./internal/util');
 const natives = require('./internal/inspect-natives');
 const { getStringWidth } = require('node-inspect-extracted');
@@ -163,7 +164,7 @@ const consoleMethods = {
 
   clear() {
     const stream = this[kGetStdout]();
-    if (stream && stream.isTTY && process.env.TERM !== 'dumb') {
+    if (stream && stream.isTTY && runtimeEnv().TERM !== 'dumb') {
       this[kGroupIndent] = '';
       stream.write('\u001b[1;1H\u001b[0J');
     }

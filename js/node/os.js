@@ -9,6 +9,7 @@
 'use strict';
 
 const binding = require('./internal/binding');
+const { runtimeEnv } = require('./internal/env');
 const linux = require('./internal/linux-constants');
 const { validateInteger } = require('./internal/validators');
 const { systemError } = require('./internal/errors');
@@ -52,7 +53,7 @@ const constants = {
 };
 
 function env(name) {
-  const v = process.env[name];
+  const v = runtimeEnv()[name];
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 

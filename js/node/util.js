@@ -14,6 +14,7 @@
 
 const inspectLib = require('node-inspect-extracted');
 const binding = require('./internal/binding');
+const { runtimeEnv } = require('./internal/env');
 const { codes } = require('./internal/errors');
 const {
   validateFunction, validateString, validateBoolean, validateNumber, validateAbortSignal,
@@ -215,7 +216,7 @@ function deprecate(fn, msg, code) {
 }
 
 function debugEnabled(set) {
-  const env = process.env.NODE_DEBUG;
+  const env = runtimeEnv().NODE_DEBUG;
   if (!env) return false;
   const pattern = env.replace(/[|\\{}()[\]^$+?.]/g, '\\$&').replace(/\*/g, '.*').replace(/,/g, '$|^');
   return new RegExp(`^${pattern}$`, 'i').test(set);

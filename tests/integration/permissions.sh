@@ -45,7 +45,7 @@ want="$work/outside/o.js outside
 if [ "$out" = "$want" ]; then ok "--allow-read grants exactly that folder"; else bad "--allow-read" "got: $out"; fi
 
 app_run -e "try { require('$work/outside/o.js') } catch (e) { console.log(e.message, e.code, e.errno, e.syscall) }"
-if [ "$out" = "EACCES: permission denied, open '$work/outside/o.js' EACCES -13 open" ]; then
+if [ "$out" = "EACCES: permission denied, open '$work/outside/o.js' (not granted: run with --allow-read=$work/outside/o.js) EACCES -13 open" ]; then
   ok "denial has Node's error shape"
 else
   bad "denial shape" "got: $out"
@@ -79,22 +79,89 @@ if [ "$out" = '{"HOME":"/secret-home","NODE_A":"1","NODE_B":"2"}' ]; then ok "--
 out=$(env HOME=/h "$bin" --app "$work/app" --profile dev -e 'console.log(process.env.HOME)')
 if [ "$out" = "/h" ]; then ok "dev profile opens env"; else bad "dev env" "got: $out"; fi
 
-# Module loading beneath /app asks no broker (nothing to audit); fs does.
-printf '%s\n' "require('fs').readFileSync('./in.js');" \
+# Module loading beneath /app asks no broker, but each file the loader
+# reads there has its line (rule module-root); fs is decided. Every line
+# has the run's id; the run starts and ends with a line of its own; a
+# refusal names its wall.
+printf '%s\n' "require('fs').readFileSync('./in.js');" "require('./in.js');" \
   "try { require(process.argv[2]); } catch {}" > "$work/app/audit.js"
 app_run --audit "$work/audit.jsonl" audit.js "$work/outside/o.js"
 if python3 -c '
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
-keys = {"ts", "domain", "op", "target", "allow", "rule"}
-assert lines and all(set(l) == keys for l in lines), lines[:2]
-assert any(l["domain"] == "fs" and l["allow"] and l["target"] == "/app/in.js" for l in lines)
-assert not any(l["target"] == "/app/audit.js" for l in lines), "module loads are not brokered"
-assert any(l["domain"] == "fs" and not l["allow"] and l["target"].endswith("/outside/o.js") for l in lines)
+keys = {"ts", "run", "domain", "op", "target", "allow", "rule"}
+assert lines and all(set(l) - {"wall", "exit_code"} == keys for l in lines), lines[:2]
+assert len({l["run"] for l in lines}) == 1 and len(lines[0]["run"]) == 32, lines[0]
+assert lines[0]["op"] == "start" and lines[0]["domain"] == "audit" and lines[0]["target"] == "/app/audit.js"
+assert lines[-1]["op"] == "end" and lines[-1]["exit_code"] == 0, lines[-1]
+assert any(l["domain"] == "fs" and l["allow"] and l["target"] == "/app/in.js" and l["op"] == "open" for l in lines)
+loads = [l["target"] for l in lines if l["op"] == "load"]
+assert loads == ["/app/audit.js", "/app/in.js"], loads
+assert all(l["rule"] == "module-root" and l["allow"] for l in lines if l["op"] == "load")
+den = [l for l in lines if l["domain"] == "fs" and not l["allow"]]
+assert any(l["target"].endswith("/outside/o.js") for l in den), den
+assert all(l["wall"] == "broker" for l in den) and not any("wall" in l for l in lines if l["allow"])
 ' "$work/audit.jsonl"; then
-  ok "--audit: valid JSON lines, allowed and denied"
+  ok "--audit: run id, start and end lines, module reads, allowed and denied with their wall"
 else
-  bad "--audit" "$(head -c 300 "$work/audit.jsonl")"
+  bad "--audit" "$(head -c 600 "$work/audit.jsonl")"
+fi
+
+# Two runs appending to one log are told apart by their run ids.
+app_run --audit "$work/audit.jsonl" -e 1
+if python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+runs = []
+for l in lines:
+    if l["run"] not in runs: runs.append(l["run"])
+assert len(runs) == 2, runs
+second = [l for l in lines if l["run"] == runs[1]]
+assert second[0]["op"] == "start" and second[0]["target"] == "[eval]" and second[-1]["op"] == "end", second
+assert lines.index(second[0]) > max(i for i, l in enumerate(lines) if l["run"] == runs[0])
+' "$work/audit.jsonl"; then
+  ok "--audit: runs appending to one log have their own run ids"
+else
+  bad "--audit run ids" "$(tail -c 400 "$work/audit.jsonl")"
+fi
+
+# --audit -: the lines go to stderr (no file named "-"), after the
+# guest's own output of the same moment; stdout stays the guest's.
+(cd "$work" && "$bin" --app "$work/app" --audit - -e 'try { require("fs").readFileSync("/etc/hostname") } catch {} console.log("out")' \
+  > "$work/stdout" 2> "$work/stderr" < /dev/null)
+rc=$?
+if [ "$rc" -eq 0 ] && [ ! -e "$work/-" ] && [ ! -e "$work/app/-" ] && [ "$(cat "$work/stdout")" = out ] &&
+   python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines[0]["op"] == "start" and lines[-1]["op"] == "end", lines
+assert any(l["target"] == "/etc/hostname" and not l["allow"] for l in lines), lines
+' "$work/stderr"; then
+  ok "--audit -: JSON lines on stderr, no file named -"
+else
+  bad "--audit -" "exit $rc" "stderr: $(head -c 300 "$work/stderr")" "$(ls "$work")"
+fi
+
+# Host variables the guest never names are no decision (no line); a read
+# of one it was not given is one denial line however often it reads it,
+# one it was given an allowed line; what it sets itself is its own.
+env -i HOME=/h UNASKED_SECRET=1 ASKED_SECRET=2 PATH=/usr/bin "$bin" --app "$work/app" --allow-env=HOME \
+  --audit "$work/audit-env.jsonl" -e '
+process.env.MINE = "x";
+console.log(process.env.ASKED_SECRET, process.env.ASKED_SECRET, "ASKED_SECRET" in process.env,
+  process.env.HOME, process.env.MINE, process.env.hasOwnProperty("HOME"), JSON.stringify(process.env))' \
+  > "$work/stdout" 2> "$work/stderr" < /dev/null
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(cat "$work/stdout")" = 'undefined undefined false /h x true {"HOME":"/h","MINE":"x"}' ] &&
+   python3 -c '
+import json, sys
+env = [json.loads(l) for l in open(sys.argv[1])]
+env = [(l["target"], l["allow"]) for l in env if l["domain"] == "env"]
+assert env == [("ASKED_SECRET", False), ("HOME", True)], env
+' "$work/audit-env.jsonl"; then
+  ok "--audit: env lines only for the names the guest reads, once each"
+else
+  bad "--audit env" "exit $rc" "out: $(cat "$work/stdout")" "$(grep -h '"env"' "$work/audit-env.jsonl" | head -c 400)"
 fi
 
 # Audit lines are bounded: a long target is cut at 1024 characters of JSON
@@ -129,12 +196,13 @@ if [ "$rc" -eq 125 ] && [ -z "$out" ] &&
   python3 -c '
 import json, sys
 raw = open(sys.argv[1], "rb").read()
-assert 60 << 20 < len(raw) <= (64 << 20) + 18, len(raw)
+assert 60 << 20 < len(raw) <= (64 << 20) + 18, len(raw)  # its last lines included
 lines = [json.loads(l) for l in raw.splitlines()]
 assert lines[0] == {"earlier": "run"} and raw.endswith(b"}\n")
-end = lines[-1]
-assert end["domain"] == "audit" and end["op"] == "stop" and end["limit_bytes"] == 64 << 20, end
-assert all(l["domain"] != "audit" for l in lines[1:-1])
+stop, end = lines[-2], lines[-1]
+assert stop["domain"] == "audit" and stop["op"] == "stop" and stop["limit_bytes"] == 64 << 20, stop
+assert end["domain"] == "audit" and end["op"] == "end" and end["exit_code"] == 125, end
+assert lines[1]["op"] == "start" and all(l["domain"] != "audit" for l in lines[2:-2])
 ' "$work/audit-flood.jsonl"; then
   ok "--audit: 64 MiB a run, then a last line, exit 125 and why on stderr"
 else
@@ -208,7 +276,11 @@ else
 fi
 
 app_run -e "try { require('fs').readFileSync('$work/outside/secret.txt') } catch (e) { console.log(e.message, e.code, e.errno, e.syscall, e.path === '$work/outside/secret.txt') }"
-if [ "$out" = "EACCES: permission denied, open '$work/outside/secret.txt' EACCES -13 open true" ]; then ok "strict: readFileSync outside -> EACCES"; else bad "strict readFileSync" "got: $out"; fi
+if [ "$out" = "EACCES: permission denied, open '$work/outside/secret.txt' (not granted: run with --allow-read=$work/outside/secret.txt) EACCES -13 open true" ]; then
+  ok "strict: readFileSync outside -> EACCES naming the grant, Node's code, errno, syscall, path"
+else
+  bad "strict readFileSync" "got: $out"
+fi
 app_run --allow-read="$work/outside" -e "console.log(require('fs').readFileSync('$work/outside/secret.txt', 'utf8').trim())"
 if [ "$out" = "outside secret" ]; then ok "--allow-read grants readFileSync"; else bad "--allow-read readFileSync" "got: $out $err"; fi
 
@@ -226,5 +298,70 @@ W/appx/f.js EACCES
 /app/../appx/f.js EACCES
 write app EACCES"
 if [ "$out" = "$want" ]; then ok "fs under strict: the app folder read-only, /appx not granted by /app"; else bad "fs /appx" "got: $out" "err: ${err:0:300}"; fi
+
+
+# Which wall refused, and the way out (issue 15, item 4). The broker's
+# refusal names the grant (a write below the read-only /app says so); the
+# OS wall's refusal after the broker allowed (the host's permissions for
+# the sandbox's user: nobody (65534) when run as root, else the invoker)
+# names that user and the fix; the audit log has the OS wall's line.
+# Node's code, errno, syscall and path stay as they are.
+if [ "$(id -u)" -eq 0 ]; then guest_uid=65534; else guest_uid=$(id -u); fi
+mkdir -p "$work/app/node_modules/hidden" "$work/locked"
+echo 'module.exports = "hidden"' > "$work/app/node_modules/hidden/index.js"
+echo 'locked' > "$work/app/locked.txt"
+echo 'module.exports = 1' > "$work/app/locked.js"
+chmod 000 "$work/app/locked.txt" "$work/app/locked.js" "$work/app/node_modules/hidden"
+chmod 555 "$work/locked"
+printf '%s\n' "const fs = require('fs');" \
+  "const show = (e) => console.log(e.message.replaceAll('$work', 'W') + ' | ' + [e.code, e.errno, e.syscall, e.path].map((v) => String(v).replaceAll('$work', 'W')).join(' '));" \
+  "for (const f of [" \
+  "  () => fs.writeFileSync('/app/out.txt', 'x')," \
+  "  () => fs.writeFileSync('$work/locked/out.txt', 'x')," \
+  "  () => fs.readFileSync('locked.txt')," \
+  "  () => require('./locked.js')," \
+  "  () => require('hidden')," \
+  "  () => require('$work/outside/o.js')," \
+  "]) {" \
+  "  try { f(); console.log('ok'); } catch (e) { show(e); }" \
+  "}" > "$work/app/walls.js"
+app_run --allow-write="$work/locked" --audit "$work/walls.jsonl" walls.js
+fix="the host's file permissions refuse the sandbox's user (uid $guest_uid on the host)"
+want="EACCES: permission denied, open '/app/out.txt' (not granted: the app folder /app is read-only; write below /tmp, or to a host folder granted with --allow-write=PATH) | EACCES -13 open /app/out.txt
+EACCES: permission denied, open 'W/locked/out.txt' (allowed by the grant, but $fix on W/locked: make it writable by that user, e.g. with chown or chmod o+rwX) | EACCES -13 open W/locked/out.txt
+EACCES: permission denied, open 'locked.txt' ($fix on /app/locked.txt: make it readable by that user, e.g. with chown or chmod o+rX) | EACCES -13 open locked.txt
+EACCES: permission denied, open '/app/locked.js' ($fix on /app/locked.js: make it readable by that user, e.g. with chown or chmod o+rX) | EACCES -13 open /app/locked.js
+Cannot find module 'hidden'
+Require stack:
+- /app/walls.js
+($fix on /app/node_modules/hidden: make it readable by that user, e.g. with chown or chmod o+rX) | MODULE_NOT_FOUND undefined undefined undefined
+EACCES: permission denied, open 'W/outside/o.js' (not granted: run with --allow-read=W/outside/o.js) | EACCES -13 open W/outside/o.js"
+if [ "$rc" -eq 0 ] && [ "$out" = "$want" ]; then
+  ok "EACCES says which wall refused and how to allow it (grant, or the host's permissions and uid)"
+else
+  bad "EACCES hints" "exit $rc" "got: $out" "want: $want" "err: ${err:0:300}"
+fi
+if GUEST_UID=$guest_uid python3 -c '
+import json, os, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+os_lines = [l for l in lines if l.get("wall") == "os"]
+targets = sorted(l["target"] for l in os_lines)
+assert targets == sorted([sys.argv[2] + "/locked/out.txt", "/app/locked.txt", "/app/locked.js",
+                          "/app/node_modules/hidden/package.json"]), targets
+uid = int(os.environ["GUEST_UID"])
+assert all(l["rule"] == "host-permissions" and not l["allow"] and l["errno"] == "EACCES" and l["uid"] == uid
+           for l in os_lines), os_lines
+out = sys.argv[2] + "/locked/out.txt"
+first = [i for i, l in enumerate(lines) if l["target"] == out]
+assert lines[first[0]]["allow"] and lines[first[1]].get("wall") == "os", [lines[i] for i in first]
+den = [l for l in lines if not l["allow"] and l.get("wall") == "broker"]
+assert any(l["target"] == "/app/out.txt" for l in den), den
+' "$work/walls.jsonl" "$work"; then
+  ok "--audit: an OS refusal after the broker allowed is a line with wall os, the errno and the uid"
+else
+  bad "--audit OS wall lines" "$(grep -h '"wall"' "$work/walls.jsonl" | head -c 800)"
+fi
+chmod 755 "$work/app/node_modules/hidden" "$work/locked"
+chmod 644 "$work/app/locked.txt" "$work/app/locked.js"
 
 summary

@@ -155,6 +155,40 @@ else
   bad "ESM unsettled top-level await" "exit $rc" "stderr: ${err:0:400}"
 fi
 
+# CommonJS: a SyntaxError in the main script or in a required file keeps its
+# place. stderr's head is node's (file:line, source, caret, blank line, the
+# error; the app folder is /app inside), the first frame after the error
+# is the requiring file's, and the last line is the Node.js version.
+mkdir -p "$work/cjs"
+printf '%s\n' 'const x = 1;' "require('./lib/bad.js');" > "$work/cjs/main.js"
+printf '%s\n' 'let y = 2;' 'let z = ;' > "$work/cjs/badmain.js"
+mkdir -p "$work/cjs/lib"
+printf '%s\n' '// config' 'module.exports = { a: 1,, };' > "$work/cjs/lib/bad.js"
+chmod -R a+rX "$work/cjs"
+for entry in main.js badmain.js; do
+  run --app "$work/cjs" "$work/cjs/$entry"
+  want=$(cd "$work/cjs" && node "$entry" 2>&1 >/dev/null | head -n 5 | sed "s#$work/cjs#/app#g") || true
+  frame=$(sed -n 6p <<<"$err")
+  if [ "$rc" -eq 1 ] && [ -n "$want" ] && [ "$(head -n 5 <<<"$err")" = "$want" ] &&
+     [ "$(tail -n 1 <<<"$err")" = "Node.js v22.14.0" ] && [ -z "$(tail -n 2 <<<"$err" | head -n 1)" ] &&
+     { [ "$entry" != main.js ] || [[ $frame == "    at Object.<anonymous> (/app/main.js:2:1)" ]]; }; then
+    ok "CommonJS SyntaxError ($entry): node's stderr head, the user's frame first"
+  else
+    bad "CommonJS SyntaxError ($entry)" "exit $rc" "want head: $want" "stderr: ${err:0:500}"
+  fi
+done
+run --app "$work/cjs" -e "try { require('./lib/bad.js') } catch (e) { console.log(e.message); console.log(e.stack.split('\n').slice(0, 5).join('\n')) }"
+if [ "$rc" -eq 0 ] && [ "$out" = "Unexpected token ','
+/app/lib/bad.js:2
+module.exports = { a: 1,, };
+                        ^
+
+SyntaxError: Unexpected token ','" ]; then
+  ok "CommonJS SyntaxError caught: message as node's, the place at the head of its stack"
+else
+  bad "CommonJS SyntaxError caught" "exit $rc" "stdout: $out" "stderr: ${err:0:300}"
+fi
+
 run -e 'Promise.reject(1)'
 if grep -q 'ERR_UNHANDLED_REJECTION' <<<"$err"; then ok "unhandled rejection names ERR_UNHANDLED_REJECTION"; else bad "unhandled rejection message" "stderr: ${err:0:300}"; fi
 

@@ -218,9 +218,10 @@ START_TEST(audit_lines)
     ck_assert_msg(strstr(buf, "\"domain\":\"fs\",\"op\":\"read\",\"target\":\"/app/a\\\"b\","
                               "\"allow\":true,\"rule\":\"/app\"}\n"),
                   "%s", buf);
-    ck_assert_msg(
-        strstr(buf, "\"target\":\"/etc/passwd\",\"allow\":false,\"rule\":\"default-deny\"}"), "%s",
-        buf);
+    ck_assert_msg(strstr(buf,
+                         "\"target\":\"/etc/passwd\",\"allow\":false,\"rule\":\"default-deny\","
+                         "\"wall\":\"broker\"}"),
+                  "%s", buf);
     ck_assert_msg(strstr(buf, "\"domain\":\"env\""), "%s", buf);
     int lines = 0;
     for (char *c = buf; *c; c++)
@@ -268,9 +269,9 @@ START_TEST(audit_bounded)
     ck_assert_int_eq(brk_decide(p, BRK_FS_READ, "stat", target, NULL), -EACCES);
     fflush(f);
     ck_assert_msg(len < BRK_AUDIT_FIELD_MAX + 200, "%zu bytes", len);
-    ck_assert_msg(
-        strstr(buf, "\"rule\":\"default-deny\",\"truncated\":true,\"target_len\":3999}\n"), "%s",
-        buf);
+    ck_assert_msg(strstr(buf, "\"rule\":\"default-deny\",\"wall\":\"broker\",\"truncated\":true,"
+                              "\"target_len\":3999}\n"),
+                  "%s", buf);
     ck_assert_msg(strstr(buf, "\"target\":\"/etc/\\u0001"), "%s", buf);
     /* the field ends on a whole escape */
     ck_assert_msg(strstr(buf, "\\u0001\",\"allow\":false"), "%s", buf);
@@ -329,6 +330,63 @@ START_TEST(audit_write_fails)
 }
 END_TEST
 
+START_TEST(audit_run_lines)
+{
+    /* the run's id on every line, start and end lines, no line and no
+     * count for brk_allows */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    brk_policy_t *p = brk_policy_new();
+    ck_assert_int_eq(brk_grant(p, BRK_ENV, "HOME,NODE_*", NULL), 0);
+    brk_set_audit(p, f);
+    ck_assert_int_eq(brk_set_audit_run(p, "bad id"), -EINVAL);
+    ck_assert_int_eq(brk_set_audit_run(p, "0123abcd"), 0);
+    ck_assert(brk_audit_run(p, "start", "/app/main.js", -1));
+    ck_assert(brk_allows(p, BRK_ENV, "NODE_ENV"));
+    ck_assert(!brk_allows(p, BRK_ENV, "SECRET"));
+    ck_assert(!brk_allows(p, BRK_FS_READ, "/etc"));
+    ck_assert_int_eq(brk_denials(p), 0);
+    ck_assert_int_eq(brk_decide(p, BRK_ENV, "read", "SECRET", NULL), -EACCES);
+    ck_assert(brk_audit_allowed(p, BRK_FS_READ, "load", "/app/x.js", "module-root"));
+    ck_assert(brk_audit_os_refusal(p, BRK_FS_WRITE, "open", "/out/x", "EACCES", "host-permissions",
+                                   65534));
+    ck_assert_int_eq(brk_denials(p), 1);
+    ck_assert(brk_audit_run(p, "end", "", 3));
+    fclose(f);
+    const char *want[] = {
+        "\"run\":\"0123abcd\",\"domain\":\"audit\",\"op\":\"start\",\"target\":\"/app/main.js\","
+        "\"allow\":true,\"rule\":\"run\"}\n",
+        "\"run\":\"0123abcd\",\"domain\":\"env\",\"op\":\"read\",\"target\":\"SECRET\",\"allow\":"
+        "false,"
+        "\"rule\":\"default-deny\",\"wall\":\"broker\"}\n",
+        "\"run\":\"0123abcd\",\"domain\":\"fs\",\"op\":\"load\",\"target\":\"/app/"
+        "x.js\",\"allow\":true,"
+        "\"rule\":\"module-root\"}\n",
+        "\"run\":\"0123abcd\",\"domain\":\"fs\",\"op\":\"open\",\"target\":\"/out/"
+        "x\",\"allow\":false,"
+        "\"rule\":\"host-permissions\",\"wall\":\"os\",\"errno\":\"EACCES\",\"uid\":65534}\n",
+        "\"run\":\"0123abcd\",\"domain\":\"audit\",\"op\":\"end\",\"target\":\"\",\"allow\":true,"
+        "\"rule\":\"run\",\"exit_code\":3}\n",
+    };
+    char *line = buf;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        ck_assert_msg(line && strncmp(line, "{\"ts\":", 6) == 0, "line %zu: %s", i, buf);
+        char *comma = strchr(line, ',');
+        char *nl = strchr(line, '\n');
+        ck_assert_ptr_nonnull(comma);
+        ck_assert_ptr_nonnull(nl);
+        ck_assert_msg(strncmp(comma + 1, want[i], strlen(want[i])) == 0 &&
+                          comma + 1 + strlen(want[i]) == nl + 1,
+                      "line %zu: %.*s", i, (int)(nl - line), line);
+        line = nl + 1;
+    }
+    ck_assert_str_eq(line, "");
+    free(buf);
+    brk_policy_free(p);
+}
+END_TEST
+
 START_TEST(grant_errors)
 {
     brk_policy_t *p = brk_policy_new();
@@ -361,6 +419,7 @@ Suite *broker_suite(void)
     tcase_add_test(tc, audit_bounded);
     tcase_add_test(tc, audit_run_limit);
     tcase_add_test(tc, audit_write_fails);
+    tcase_add_test(tc, audit_run_lines);
     tcase_add_test(tc, grant_errors);
     suite_add_tcase(s, tc);
     return s;

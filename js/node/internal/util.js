@@ -7,6 +7,8 @@
 // gets ANSI colours (FORCE_COLOR / NO_COLOR / isTTY), read at call time.
 'use strict';
 
+const { runtimeEnv } = require('./env');
+
 const kCustomPromisifyArgs = Symbol('customPromisifyArgs');
 
 // The crypto module sets these to true on its KeyObject / CryptoKey
@@ -15,7 +17,7 @@ const kKeyObject = Symbol('kKeyObject');
 const kCryptoKey = Symbol('kCryptoKey');
 
 function shouldColorize(stream) {
-  const env = process.env;
+  const env = runtimeEnv();
   if (env.FORCE_COLOR !== undefined) {
     return !['0', 'false'].includes(env.FORCE_COLOR);
   }
