@@ -96,12 +96,28 @@ static bool is(const char *arg, size_t n, const char *name)
 
 /* Every option name (the --allow-* ones take their value attached only). */
 static const char *const known[] = {
-    "-e",           "--eval",          "--profile",      "--app",
-    "--audit",      "--report",        "--memory-limit", "--timeout",
-    "--cpu-time-limit", "--write-limit", "--write-files-limit", "--allow-read",
-    "--allow-write", "--allow-net",    "--allow-env",    "--allow-run",
-    "--allow-all",  "--print-profile", "-h",             "--help",
-    "-v",           "--version",
+    "-e",
+    "--eval",
+    "--profile",
+    "--app",
+    "--audit",
+    "--report",
+    "--memory-limit",
+    "--timeout",
+    "--cpu-time-limit",
+    "--write-limit",
+    "--write-files-limit",
+    "--allow-read",
+    "--allow-write",
+    "--allow-net",
+    "--allow-env",
+    "--allow-run",
+    "--allow-all",
+    "--print-profile",
+    "-h",
+    "--help",
+    "-v",
+    "--version",
 };
 
 /* Whether arg is a known option ("--name" or "--name=value"). */
