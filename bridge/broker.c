@@ -501,7 +501,7 @@ static int parse_u64(const char *v, uint64_t max, uint64_t *out)
     return 0;
 }
 
-/* Where the setting key k was given, and its line (0: not given). */
+/* The slot of settings key k in setting_origin[]. */
 #define SETTING(k) ((k)-K_HEAP)
 _Static_assert(K_COUNT - K_HEAP == BRK_SETTING_KEYS, "BRK_SETTING_KEYS");
 
@@ -633,13 +633,13 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
     }
 }
 
+static int parse_lines(brk_policy_t *p, const char *text, size_t len, const char *filename,
+                       char **err);
+
 /* What the launcher can honour of sandbox.namespaces: it always makes the
  * user, mount, pid, ipc, uts and cgroup namespaces, and a network one
  * unless sandbox.network = host. A profile that leaves the key out gets
  * exactly that. */
-static int parse_lines(brk_policy_t *p, const char *text, size_t len, const char *filename,
-                       char **err);
-
 static int check_namespaces(const brk_settings_t *s, char **why)
 {
     static const char *const names[] = {"user", "mount", "pid", "net", "ipc", "uts", "cgroup"};
