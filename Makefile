@@ -229,8 +229,8 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@d=$$(mktemp -d) && chmod 755 $$d && cp -r contrib/examples/hello $$d/ && chmod -R a+rX $$d && \
-	    echo "$(BIN) --profile strict --app $$d/hello index.js" && \
-	    $(BIN) --profile strict --app $$d/hello index.js; s=$$?; rm -rf $$d; exit $$s
+	    echo "$(BIN) --profile strict --app $$d/hello $$d/hello/index.js" && \
+	    $(BIN) --profile strict --app $$d/hello $$d/hello/index.js; s=$$?; rm -rf $$d; exit $$s
 
 bench: $(BIN)
 	bash bench/startup.sh

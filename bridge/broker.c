@@ -23,13 +23,21 @@
 
 typedef struct {
     char **rules;
+    char **origins; /* where each rule came from (brk_set_origin), or NULL */
+    bool *dirs;     /* given with a trailing '/': a folder */
     size_t n;
     bool all;
+    char *all_origin; /* where "*" came from */
 } rules_t;
+
+/* The settings keys a profile may give (the order of keys[] below). */
+#define BRK_SETTING_KEYS 13
 
 struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
     brk_settings_t settings;
+    char *origin;                           /* of the grants being added */
+    char *setting_origin[BRK_SETTING_KEYS]; /* "FILE:LINE" of each setting given */
     FILE *audit;
     char run_id[BRK_RUN_ID_MAX + 1]; /* on every line; empty: none */
     uint64_t audit_bytes;            /* added to the log by this run */
@@ -66,8 +74,7 @@ brk_policy_t *brk_policy_new(void)
     p->settings.output_bytes = 16u << 20;
     p->settings.write_bytes = 64u << 20;
     p->settings.write_files = 1000;
-    p->settings.namespaces = BRK_NS_USER | BRK_NS_MOUNT | BRK_NS_PID | BRK_NS_NET | BRK_NS_IPC |
-                             BRK_NS_UTS | BRK_NS_CGROUP;
+    p->settings.namespaces = BRK_NS_ALL;
     snprintf(p->settings.seccomp, sizeof p->settings.seccomp, "%s", "strict");
     p->settings.network = BRK_NETMODE_NONE;
     return p;
@@ -78,10 +85,18 @@ void brk_policy_free(brk_policy_t *p)
     if (!p)
         return;
     for (int d = 0; d < BRK_DOMAINS; d++) {
-        for (size_t i = 0; i < p->dom[d].n; i++)
+        for (size_t i = 0; i < p->dom[d].n; i++) {
             free(p->dom[d].rules[i]);
+            free(p->dom[d].origins[i]);
+        }
         free(p->dom[d].rules);
+        free(p->dom[d].origins);
+        free(p->dom[d].dirs);
+        free(p->dom[d].all_origin);
     }
+    for (int k = 0; k < BRK_SETTING_KEYS; k++)
+        free(p->setting_origin[k]);
+    free(p->origin);
     free(p);
 }
 
@@ -123,10 +138,46 @@ void brk_set_audit_stop(brk_policy_t *p, void (*stop)(void *arg, const char *why
     p->audit_stop_arg = arg;
 }
 
-void brk_grant_all(brk_policy_t *p)
+int brk_set_origin(brk_policy_t *p, const char *origin)
+{
+    char *o = NULL;
+    if (origin && !(o = strdup(origin)))
+        return -ENOMEM;
+    free(p->origin);
+    p->origin = o;
+    return 0;
+}
+
+/* Opens domain d to everything; the first origin given is kept. */
+static int grant_all(brk_policy_t *p, brk_domain_t d)
+{
+    rules_t *r = &p->dom[d];
+    r->all = true;
+    if (!r->all_origin && p->origin && !(r->all_origin = strdup(p->origin)))
+        return -ENOMEM;
+    return 0;
+}
+
+int brk_grant_all(brk_policy_t *p)
 {
     for (int d = 0; d < BRK_DOMAINS; d++)
-        p->dom[d].all = true;
+        if (grant_all(p, (brk_domain_t)d) < 0)
+            return -ENOMEM;
+    return 0;
+}
+
+const char *brk_rule_origin(const brk_policy_t *p, brk_domain_t d, size_t i, bool *dir)
+{
+    if (d < 0 || d >= BRK_DOMAINS || i >= p->dom[d].n)
+        return NULL;
+    if (dir)
+        *dir = p->dom[d].dirs[i];
+    return p->dom[d].origins[i];
+}
+
+const char *brk_all_origin(const brk_policy_t *p, brk_domain_t d)
+{
+    return d >= 0 && d < BRK_DOMAINS && p->dom[d].all ? p->dom[d].all_origin : NULL;
 }
 
 /* ---- paths --------------------------------------------------------------- */
@@ -233,6 +284,24 @@ static int make_rule(brk_domain_t d, const char *item, char **rule, char **err)
     case BRK_NET: {
         /* host[:port] with host a name, an IPv4 address or [IPv6] */
         const char *host = item, *hend, *port = NULL;
+        const char *scheme = strstr(item, "://");
+        if (scheme) {
+            const char *a = scheme + 3;
+            size_t an = strcspn(a, "/?#");
+            return fail(err,
+                        "'%.200s' is a URL: give host or host:port (here '%.*s'), not a scheme "
+                        "or a path",
+                        item, (int)(an > 200 ? 200 : an), a);
+        }
+        const char *slash = strchr(item, '/');
+        if (slash) {
+            if (slash[1] && strspn(slash + 1, "0123456789") == strlen(slash + 1))
+                return fail(err,
+                            "'%.200s' is a CIDR range: not supported yet, give hosts or "
+                            "addresses (host or host:port)",
+                            item);
+            return fail(err, "'%.200s' has a '/': give host or host:port, not a path", item);
+        }
         if (item[0] == '[') {
             hend = strchr(item, ']');
             if (!hend || hend == item + 1)
@@ -292,24 +361,37 @@ static int make_rule(brk_domain_t d, const char *item, char **rule, char **err)
     return *rule ? 0 : -ENOMEM;
 }
 
-static int add_rule(rules_t *r, char *rule, char **err)
+/* Takes rule (a new string); the first origin of a rule given twice is
+ * kept, and a trailing '/' in either makes it a folder. */
+static int add_rule(rules_t *r, char *rule, const char *origin, bool dir, char **err)
 {
     for (size_t i = 0; i < r->n; i++)
         if (!strcmp(r->rules[i], rule)) {
             free(rule);
+            r->dirs[i] = r->dirs[i] || dir;
             return 0;
         }
     if (r->n >= BRK_MAX_RULES) {
         free(rule);
         return fail(err, "more than %d entries", BRK_MAX_RULES);
     }
+    char *o = NULL;
     char **nr = realloc(r->rules, (r->n + 1) * sizeof *nr);
-    if (!nr) {
+    if (nr)
+        r->rules = nr;
+    char **no = nr ? realloc(r->origins, (r->n + 1) * sizeof *no) : NULL;
+    if (no)
+        r->origins = no;
+    bool *nd = no ? realloc(r->dirs, (r->n + 1) * sizeof *nd) : NULL;
+    if (nd)
+        r->dirs = nd;
+    if (!nd || (origin && !(o = strdup(origin)))) {
         free(rule);
         return -ENOMEM;
     }
-    r->rules = nr;
-    r->rules[r->n++] = rule;
+    r->rules[r->n] = rule;
+    r->origins[r->n] = o;
+    r->dirs[r->n++] = dir;
     return 0;
 }
 
@@ -317,10 +399,8 @@ int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err)
 {
     if (d < 0 || d >= BRK_DOMAINS)
         return fail(err, "no such domain");
-    if (!list || !strcmp(list, "*")) {
-        p->dom[d].all = true;
-        return 0;
-    }
+    if (!list)
+        return grant_all(p, d);
     char *copy = strdup(list);
     if (!copy)
         return -ENOMEM;
@@ -334,10 +414,16 @@ int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err)
             *--end = '\0';
         if (!*item)
             continue;
+        if (!strcmp(item, "*")) { /* everything, beside the host paths listed with it */
+            if ((r = grant_all(p, d)) < 0)
+                break;
+            continue;
+        }
         char *rule;
         if ((r = make_rule(d, item, &rule, err)) < 0)
             break;
-        if ((r = add_rule(&p->dom[d], rule, err)) < 0)
+        bool dir = (d == BRK_FS_READ || d == BRK_FS_WRITE) && end - item > 1 && end[-1] == '/';
+        if ((r = add_rule(&p->dom[d], rule, p->origin, dir, err)) < 0)
             break;
     }
     free(copy);
@@ -347,8 +433,8 @@ int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err)
 const char *const *brk_path_rules(const brk_policy_t *p, brk_domain_t d, size_t *n, bool *all)
 {
     *all = p->dom[d].all;
-    *n = p->dom[d].all ? 0 : p->dom[d].n;
-    return p->dom[d].all ? NULL : (const char *const *)p->dom[d].rules;
+    *n = p->dom[d].n;
+    return (const char *const *)p->dom[d].rules;
 }
 
 int brk_rebase(brk_policy_t *p, const char *from, const char *to)
@@ -428,6 +514,18 @@ static int parse_u64(const char *v, uint64_t max, uint64_t *out)
     return 0;
 }
 
+/* The slot of settings key k in setting_origin[]. */
+#define SETTING(k) ((k)-K_HEAP)
+_Static_assert(K_COUNT - K_HEAP == BRK_SETTING_KEYS, "BRK_SETTING_KEYS");
+
+const char *brk_setting_origin(const brk_policy_t *p, const char *key)
+{
+    for (int k = K_HEAP; k < K_COUNT; k++)
+        if (!strcmp(key, keys[k]))
+            return p->setting_origin[SETTING(k)];
+    return NULL;
+}
+
 static int set_namespaces(brk_settings_t *s, const char *v, char **why)
 {
     static const struct {
@@ -480,10 +578,11 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
     case K_HEAP:
     case K_TMPFS:
         if (parse_u64(v, 1u << 20, &x) < 0)
-            return fail(why, "'%.64s' is not a size in MB (0 to 1048576)", v);
-        if (k == K_HEAP && x && x < BRK_MIN_HEAP_MB)
-            return fail(why, "'%.64s' is too small: at least %d MB (0: the default)", v,
-                        BRK_MIN_HEAP_MB);
+            return fail(why, "'%.64s' is not a size in MB (%d to 1048576)", v,
+                        k == K_HEAP ? BRK_MIN_HEAP_MB : BRK_MIN_TMPFS_MB);
+        if (x < (k == K_HEAP ? BRK_MIN_HEAP_MB : BRK_MIN_TMPFS_MB))
+            return fail(why, "'%.64s' is too small: at least %d MB", v,
+                        k == K_HEAP ? BRK_MIN_HEAP_MB : BRK_MIN_TMPFS_MB);
         *(k == K_HEAP ? &s->heap_mb : &s->tmpfs_mb) = (size_t)x;
         return 0;
     case K_TIMEOUT:
@@ -515,16 +614,14 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
     case K_NAMESPACES:
         return set_namespaces(s, v, why);
     case K_SECCOMP: {
-        size_t n = strlen(v);
-        if (n == 0 || n >= sizeof s->seccomp)
-            return fail(why, "seccomp policy name must be 1 to %zu characters",
-                        sizeof s->seccomp - 1);
-        for (size_t i = 0; i < n; i++)
-            if (!islower((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) && v[i] != '-' &&
-                v[i] != '_')
-                return fail(why, "seccomp policy name '%.32s' has a bad character", v);
-        memcpy(s->seccomp, v, n + 1);
-        return 0;
+        /* the guest policies the launcher carries (launcher/seccomp/) */
+        static const char *const policies[] = {"strict", "default"};
+        for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+            if (!strcmp(v, policies[i])) {
+                snprintf(s->seccomp, sizeof s->seccomp, "%s", policies[i]);
+                return 0;
+            }
+        return fail(why, "no seccomp policy named '%.32s' (%s)", v, BRK_SECCOMP_POLICIES);
     }
     case K_NETWORK:
         if (!strcmp(v, "none"))
@@ -549,10 +646,55 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
     }
 }
 
+static int parse_lines(brk_policy_t *p, const char *text, size_t len, const char *filename,
+                       char **err);
+
+/* What the launcher can honour of sandbox.namespaces: it always makes the
+ * user, mount, pid, ipc, uts and cgroup namespaces, and a network one
+ * unless sandbox.network = host. A profile that leaves the key out gets
+ * exactly that. */
+static int check_namespaces(const brk_settings_t *s, char **why)
+{
+    static const char *const names[] = {"user", "mount", "pid", "net", "ipc", "uts", "cgroup"};
+    unsigned always =
+        BRK_NS_USER | BRK_NS_MOUNT | BRK_NS_PID | BRK_NS_IPC | BRK_NS_UTS | BRK_NS_CGROUP;
+    unsigned missing = always & ~s->namespaces;
+    if (missing) {
+        char list[64] = "";
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (missing & (1u << i))
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                         list[0] ? ", " : "", names[i]);
+        return fail(why,
+                    "leaves out %s: the sandbox always makes the user, mount, pid, ipc, uts "
+                    "and cgroup namespaces (list them all, or leave the key out)",
+                    list);
+    }
+    bool host = s->network == BRK_NETMODE_HOST;
+    if (host && (s->namespaces & BRK_NS_NET))
+        return fail(why, "lists net, but sandbox.network = host shares the host's network "
+                         "namespace (leave net out, or set sandbox.network = none or loopback)");
+    if (!host && !(s->namespaces & BRK_NS_NET))
+        return fail(why,
+                    "leaves out net, but sandbox.network = %s gives the guest a network "
+                    "namespace of its own (list net, or set sandbox.network = host)",
+                    s->network == BRK_NETMODE_LOOPBACK ? "loopback" : "none");
+    return 0;
+}
+
 int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char *filename,
                       char **err)
 {
+    int r = parse_lines(p, text, len, filename, err);
+    brk_set_origin(p, NULL);
+    return r;
+}
+
+static int parse_lines(brk_policy_t *p, const char *text, size_t len, const char *filename,
+                       char **err)
+{
     bool seen[K_COUNT] = {false};
+    size_t ns_line = 0;
     const char *fn = filename ? filename : "<profile>";
     size_t lineno = 0;
     const char *s = text, *end = text + len;
@@ -599,6 +741,18 @@ int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char 
         if (seen[k])
             return fail(err, "%s:%zu: '%s' given twice", fn, lineno, keys[k]);
         seen[k] = true;
+        char origin[BRK_MAX_PATH + 32];
+        snprintf(origin, sizeof origin, "%s:%zu", fn, lineno);
+        if (brk_set_origin(p, origin) < 0)
+            return -ENOMEM;
+        if (k >= K_HEAP) {
+            char **o = &p->setting_origin[SETTING(k)];
+            free(*o);
+            if (!(*o = strdup(origin)))
+                return -ENOMEM;
+        }
+        if (k == K_NAMESPACES)
+            ns_line = lineno;
         char *why = NULL;
         int r = set_key(p, k, v, &why);
         if (r < 0) {
@@ -606,6 +760,17 @@ int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char 
             free(why);
             return r == -ENOMEM ? r : -EINVAL;
         }
+    }
+    brk_settings_t *st = &p->settings;
+    if (!seen[K_NAMESPACES]) {
+        st->namespaces = BRK_NS_ALL & ~(st->network == BRK_NETMODE_HOST ? BRK_NS_NET : 0u);
+        return 0;
+    }
+    char *why = NULL;
+    if (check_namespaces(st, &why) < 0) {
+        fail(err, "%s:%zu: sandbox.namespaces: %s", fn, ns_line, why ? why : "bad value");
+        free(why);
+        return -EINVAL;
     }
     return 0;
 }

@@ -49,6 +49,11 @@ typedef enum {
 #define BRK_MIN_HEAP_MB 16
 #define BRK_MIN_PIDS 8
 #define BRK_MIN_FDS 16
+/* The private /tmp: a size of 0 would be the kernel's default (half the RAM). */
+#define BRK_MIN_TMPFS_MB 1
+
+/* The guest seccomp policies the launcher carries (launcher/seccomp/). */
+#define BRK_SECCOMP_POLICIES "strict, default"
 
 /* Limits and OS-sandbox settings a profile carries (0 = none/default). */
 typedef struct brk_settings_s {
@@ -75,6 +80,7 @@ enum {
     BRK_NS_IPC = 1 << 4,
     BRK_NS_UTS = 1 << 5,
     BRK_NS_CGROUP = 1 << 6,
+    BRK_NS_ALL = (1 << 7) - 1,
 };
 
 typedef struct brk_policy_s brk_policy_t;
@@ -84,14 +90,31 @@ brk_policy_t *brk_policy_new(void);
 void brk_policy_free(brk_policy_t *p);
 
 /* Parses profile text into p (grants add; settings set). filename is for
- * messages only. Unknown keys, bad values and keys given twice are errors. */
+ * messages and origins. Unknown keys, bad values (anything the launcher
+ * cannot honour: a namespace set it does not make, a seccomp policy it
+ * does not carry, a limit below what a run needs) and keys given twice
+ * are errors. A profile that leaves sandbox.namespaces out gets what the
+ * launcher makes: every namespace, net but with sandbox.network = host. */
 int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char *filename,
                       char **err);
 
-/* Adds grants to a domain from a comma-separated list; list NULL grants the
- * whole domain (a bare --allow-read). */
+/* Adds grants to a domain from a comma-separated list; list NULL or an
+ * item "*" grants the whole domain (a bare --allow-read), and the other
+ * items stay rules beside it (the host paths the sandbox shows). An fs item
+ * with a trailing '/' names a folder (brk_rule_origin's *dir). */
 int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err);
-void brk_grant_all(brk_policy_t *p);
+int brk_grant_all(brk_policy_t *p);
+
+/* Where the grants added from now on come from ("--allow-read=/x",
+ * "FILE:LINE"; copied; NULL: nowhere said). brk_profile_parse sets its
+ * own per line and clears it. -ENOMEM or 0. */
+int brk_set_origin(brk_policy_t *p, const char *origin);
+/* The origin of rule i of domain d (as brk_path_rules lists them) and
+ * whether it was given as a folder; of the domain's "*"; of a settings key
+ * ("limits.heap_mb") a profile gave. NULL when unknown or not given. */
+const char *brk_rule_origin(const brk_policy_t *p, brk_domain_t d, size_t i, bool *dir);
+const char *brk_all_origin(const brk_policy_t *p, brk_domain_t d);
+const char *brk_setting_origin(const brk_policy_t *p, const char *key);
 
 /* Rewrites fs rules at or below `from` to lie below `to` (both canonical):
  * how "/app" in a profile names the app folder's real path while no mount
@@ -99,8 +122,9 @@ void brk_grant_all(brk_policy_t *p);
 int brk_rebase(brk_policy_t *p, const char *from, const char *to);
 
 const brk_settings_t *brk_settings(const brk_policy_t *p);
-/* The path rules of an fs domain: *n of them (NULL when the domain is open
- * to everything: *all is set then). For the sandbox's bind mounts. */
+/* The rules of a domain: *n of them; *all is set when the domain is open to
+ * everything, and the rules listed beside "*" stay (for fs: the host paths
+ * the sandbox shows). For the sandbox's bind mounts. */
 const char *const *brk_path_rules(const brk_policy_t *p, brk_domain_t d, size_t *n, bool *all);
 brk_settings_t *brk_settings_mut(brk_policy_t *p);
 

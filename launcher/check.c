@@ -177,12 +177,16 @@ int lch_check(bool json)
         }
         printf("]}\n");
     } else {
-        printf("%-42s %-4s %s\n", "wall / limit", "ok", "detail");
+        printf("%-42s %-4s %-9s %s\n", "wall / limit", "ok", "need", "detail");
         for (size_t i = 0; i < n; i++)
-            printf("%-42s %-4s %s%s\n", p[i].name, p[i].ok ? "yes" : "no", p[i].detail,
-                   !p[i].ok && p[i].required ? " [required]" : "");
+            printf("%-42s %-4s %-9s %s\n", p[i].name, p[i].ok ? "yes" : "no",
+                   p[i].required ? "required" : "optional", p[i].detail);
+        printf("\nrequired: without it the launcher refuses to run (exit 125, with the cause and "
+               "the fix).\n"
+               "optional: without it runs go on, the other walls still hold; the detail says what "
+               "is lost.\n");
         printf("%s\n", usable ? "this host can run the sandbox"
-                              : "this host cannot run the sandbox (see [required])");
+                              : "this host cannot run the sandbox: a required wall is missing");
     }
     return usable ? 0 : 1;
 }

@@ -46,6 +46,7 @@ const char *lch_cli_usage(void)
 {
     return "usage: secure-exec-launch [OPTIONS] [--] SCRIPT [ARGS...]\n"
            "       secure-exec-launch [OPTIONS] -e CODE [--] [ARGS...]\n"
+           "       secure-exec-launch check [--json]   which walls this host supports\n"
            "       secure-exec-launch --version | --help\n"
            "\n"
            "Runs untrusted Node.js code in a V8 isolate whose Node.js modules are\n"
@@ -93,6 +94,86 @@ static bool is(const char *arg, size_t n, const char *name)
     return strlen(name) == n && !strncmp(arg, name, n);
 }
 
+/* Every option name (the --allow-* ones take their value attached only). */
+static const char *const known[] = {
+    "-e",
+    "--eval",
+    "--profile",
+    "--app",
+    "--audit",
+    "--report",
+    "--memory-limit",
+    "--timeout",
+    "--cpu-time-limit",
+    "--write-limit",
+    "--write-files-limit",
+    "--allow-read",
+    "--allow-write",
+    "--allow-net",
+    "--allow-env",
+    "--allow-run",
+    "--allow-all",
+    "--print-profile",
+    "-h",
+    "--help",
+    "-v",
+    "--version",
+};
+
+/* Whether arg is a known option ("--name" or "--name=value"). */
+static bool is_option(const char *arg)
+{
+    size_t n;
+    split_eq(arg, &n);
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+        if (is(arg, n, known[k]))
+            return true;
+    return false;
+}
+
+/* Edit distance of a[0..n) and b, at most 3 (the cap: farther is no hint). */
+static size_t distance(const char *a, size_t n, const char *b)
+{
+    size_t m = strlen(b);
+    if (n > 64 || m > 64)
+        return 3;
+    size_t row[65];
+    for (size_t j = 0; j <= m; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m] < 3 ? row[m] : 3;
+}
+
+/* The unknown option's message, naming the nearest known one if any. */
+static int unknown(char **err, const char *a, size_t n)
+{
+    const char *near = NULL;
+    size_t best = 3;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+        size_t d = strlen(known[k]) > 2 ? distance(a, n, known[k]) : 3;
+        if (d < best) {
+            best = d;
+            near = known[k];
+        }
+    }
+    if (near)
+        return fail(err, "unknown option '%.*s' (did you mean %s? see --help)", (int)n, a, near);
+    return fail(err, "unknown option '%.*s' (see --help)", (int)n, a);
+}
+
 int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
 {
     memset(o, 0, sizeof *o);
@@ -108,6 +189,8 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             break; /* the script */
         size_t n;
         const char *val = split_eq(a, &n);
+        if (!is_option(a))
+            return unknown(err, a, n);
         static const struct {
             const char *name;
             brk_domain_t d;
@@ -138,6 +221,14 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
+            /* "--profile -e CODE": the value left out, not a file "-e"
+             * (the code of -e may be anything) */
+            const char *next = argv[i + 1];
+            if (!is(a, n, "-e") && !is(a, n, "--eval") && is_option(next))
+                return fail(err,
+                            "option '%s' needs a value, not the option '%s' (write %s=VALUE "
+                            "for a value that is an option's name)",
+                            a, next, a);
             val = argv[++i];
         } else if (!takes && val) {
             return fail(err, "option '%s' takes no value", a);
@@ -188,7 +279,7 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             *(files ? &o->write_files : &o->write_bytes) = num;
             *(files ? &o->write_files_set : &o->write_bytes_set) = true;
         } else {
-            return fail(err, "unknown option '%s' (see --help)", a);
+            return unknown(err, a, n);
         }
     }
     if (o->help || o->version || o->print_profile)

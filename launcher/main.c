@@ -228,19 +228,115 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
         die("%s", err ? err : "bad profile");
     free(text);
     free(label);
+    /* each grant remembers the option it came from (--print-profile) */
     for (size_t i = 0; i < o->ngrants; i++)
-        if (brk_grant(p, (brk_domain_t)o->grants[i].domain, o->grants[i].list, &err) < 0)
-            die("%s: %s", o->grants[i].option, err ? err : "bad list");
-    if (o->allow_all)
-        brk_grant_all(p);
-    /* the write quota flags set the profile's value, as --memory-limit does */
+        if (brk_set_origin(p, o->grants[i].option) < 0 ||
+            brk_grant(p, (brk_domain_t)o->grants[i].domain, o->grants[i].list, &err) < 0)
+            die("%s: %s", o->grants[i].option, err ? err : "out of memory");
+    if (o->allow_all && (brk_set_origin(p, "--allow-all") < 0 || brk_grant_all(p) < 0))
+        die("out of memory");
+    brk_set_origin(p, NULL);
+    /* the limit options set the profile's value */
     brk_settings_t *s = brk_settings_mut(p);
+    if (o->memory_limit_mb)
+        s->heap_mb = o->memory_limit_mb;
+    if (o->timeout_ms)
+        s->timeout_ms = o->timeout_ms;
+    if (o->cpu_ms)
+        s->cpu_ms = o->cpu_ms;
     if (o->write_bytes_set)
         s->write_bytes = o->write_bytes;
     if (o->write_files_set)
         s->write_files = o->write_files;
     (void)app;
     return p;
+}
+
+/* ---- write grants: nothing the guest writes is lost ------------------------ */
+
+/* A file a write grant named that the launcher created for the guest to
+ * write (its folder existed, it did not); removed at the end if the guest
+ * left it as it was made. */
+typedef struct {
+    char *path;
+    struct stat st;
+} made_file_t;
+
+/* Makes sure every host path a write grant shows exists before the run: a
+ * folder or a file as it is, a missing file whose folder exists is created
+ * empty (owned by the sandbox user's host id: the invoker, nobody for
+ * root), anything else ends the launch. So no write meant for the host
+ * lands in the sandbox's private /tmp, where it would be gone at the end. */
+static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
+{
+    size_t n;
+    bool all;
+    const char *const *rw = brk_path_rules(p, BRK_FS_WRITE, &n, &all);
+    made_file_t *made = calloc(n + 1, sizeof *made);
+    if (!made)
+        die("out of memory");
+    *nmade = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!lch_sandbox_binds(rw[i]))
+            continue;
+        bool dir = false;
+        const char *origin = brk_rule_origin(p, BRK_FS_WRITE, i, &dir);
+        if (!origin)
+            origin = "fs.write";
+        struct stat st;
+        if (stat(rw[i], &st) == 0) {
+            if (dir && !S_ISDIR(st.st_mode))
+                die("%s: %s is not a folder (a trailing '/' names one)", origin, rw[i]);
+            continue;
+        }
+        if (errno != ENOENT)
+            die("%s: %s: %s", origin, rw[i], strerror(errno));
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", rw[i]);
+        char *slash = strrchr(parent, '/');
+        if (slash == parent)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        if (dir)
+            die("%s: the folder %s does not exist on the host: create it first (mkdir -p %s); a "
+                "write grant is never the sandbox's private /tmp",
+                origin, rw[i], rw[i]);
+        if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
+            die("%s: %s does not exist on the host, nor its folder %s: create it first (mkdir -p "
+                "%s); a write grant is never the sandbox's private /tmp",
+                origin, rw[i], parent, rw[i]);
+        /* a file to be: made now, so the sandbox can show it */
+        int fd = open(rw[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
+        if (fd < 0)
+            die("%s: cannot create %s for the guest to write: %s", origin, rw[i], strerror(errno));
+        if (geteuid() == 0 && fchown(fd, lch_sandbox_host_uid(), 65534) < 0) {
+            int e = errno;
+            unlink(rw[i]);
+            die("%s: cannot give %s to the sandbox user: %s", origin, rw[i], strerror(e));
+        }
+        if (fstat(fd, &made[*nmade].st) < 0 || !(made[*nmade].path = strdup(rw[i])))
+            die("%s: %s: %s", origin, rw[i], strerror(errno));
+        close(fd);
+        (*nmade)++;
+    }
+    return made;
+}
+
+/* Removes the files ensure_write_grants made that the guest left untouched. */
+static void remove_untouched(made_file_t *made, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        const struct stat *m = &made[i].st;
+        if (lstat(made[i].path, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == m->st_dev &&
+            st.st_ino == m->st_ino && st.st_size == 0 && st.st_nlink == 1 &&
+            st.st_mtim.tv_sec == m->st_mtim.tv_sec && st.st_mtim.tv_nsec == m->st_mtim.tv_nsec &&
+            st.st_ctim.tv_sec == m->st_ctim.tv_sec && st.st_ctim.tv_nsec == m->st_ctim.tv_nsec)
+            unlink(made[i].path);
+        free(made[i].path);
+    }
+    free(made);
 }
 
 /* The host variables the policy lets through, as "NAME=value". Sorting
@@ -377,7 +473,28 @@ static size_t cgroup_memory_mb(size_t budget_mb, size_t tmpfs_mb)
     return mb;
 }
 
-static void print_profile(const brk_policy_t *p, const char *profile, size_t memory_mb)
+/* The origin of a settings key for --print-profile: the option that set
+ * it, the profile's FILE:LINE, or the built-in default. */
+static const char *setting_origin(const brk_policy_t *p, const lch_opts_t *o, const char *key)
+{
+    if (!strcmp(key, "limits.heap_mb") && o->memory_limit_mb)
+        return "--memory-limit";
+    if (!strcmp(key, "limits.timeout_ms") && o->timeout_ms)
+        return "--timeout";
+    if (!strcmp(key, "limits.cpu_ms") && o->cpu_ms)
+        return "--cpu-time-limit";
+    if (!strcmp(key, "limits.write_bytes") && o->write_bytes_set)
+        return "--write-limit";
+    if (!strcmp(key, "limits.write_files") && o->write_files_set)
+        return "--write-files-limit";
+    const char *from = brk_setting_origin(p, key);
+    return from ? from : "the default (the profile leaves the key out)";
+}
+
+/* --print-profile: the effective policy in profile syntax, each value
+ * followed by where it came from, then the text of the seccomp policy it
+ * names. */
+static void print_profile(const brk_policy_t *p, const lch_opts_t *o)
 {
     static const struct {
         brk_domain_t d;
@@ -390,39 +507,86 @@ static void print_profile(const brk_policy_t *p, const char *profile, size_t mem
     static const char *const ns[] = {"user", "mount", "pid", "net", "ipc", "uts", "cgroup"};
     static const char *const net[] = {"none", "loopback", "host"};
     const brk_settings_t *s = brk_settings(p);
-    printf("# the effective policy: profile %s and the command line\n", profile);
+    const char *profile = o->profile ? o->profile : "strict";
+    bool builtin =
+        !strcmp(profile, "strict") || !strcmp(profile, "default") || !strcmp(profile, "dev");
+    printf("# the effective policy: profile %s%s and the command line; under each value,\n"
+           "# where it came from (an option, the profile's FILE:LINE, or the default)\n",
+           profile, builtin ? " (built in)" : "");
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         size_t n;
         bool all;
         const char *const *r = brk_path_rules(p, keys[i].d, &n, &all);
         printf("%s = %s", keys[i].key, all ? "*" : "");
         for (size_t k = 0; k < n; k++)
-            printf("%s%s", k ? "," : "", r[k]);
+            printf("%s%s", k || all ? "," : "", r[k]);
         putchar('\n');
+        const char *ao = brk_all_origin(p, keys[i].d);
+        if (all)
+            printf("#   * from %s\n", ao ? ao : "?");
+        for (size_t k = 0; k < n; k++) {
+            const char *ro = brk_rule_origin(p, keys[i].d, k, NULL);
+            printf("#   %s from %s\n", r[k], ro ? ro : "?");
+        }
     }
-    printf("limits.heap_mb = %zu\nlimits.timeout_ms = %" PRIu64 "\nlimits.cpu_ms = %" PRIu64
-           "\nlimits.tmpfs_mb = %zu\nlimits.pids = %u\nlimits.fds = %u\n"
-           "limits.output_bytes = %" PRIu64 "\n",
-           s->heap_mb, s->timeout_ms, s->cpu_ms, s->tmpfs_mb, s->pids, s->fds, s->output_bytes);
+#define SETTING_FROM(key) printf("#   from %s\n", setting_origin(p, o, key))
+    printf("limits.heap_mb = %zu\n", s->heap_mb);
+    SETTING_FROM("limits.heap_mb");
     printf("# memory budget %zu MB, one count: V8 old generation + ArrayBuffer/Buffer stores +\n"
            "# bridge buffers (fs, zlib, crypto) + WebAssembly memories; young generation %d MB "
-           "on top\nsandbox.namespaces = ",
-           memory_mb ? memory_mb : s->heap_mb, VM_YOUNG_GEN_MB);
+           "on top\n",
+           s->heap_mb, VM_YOUNG_GEN_MB);
+    printf("limits.timeout_ms = %" PRIu64 "\n", s->timeout_ms);
+    SETTING_FROM("limits.timeout_ms");
+    printf("limits.cpu_ms = %" PRIu64 "\n", s->cpu_ms);
+    SETTING_FROM("limits.cpu_ms");
+    printf("limits.tmpfs_mb = %zu\n", s->tmpfs_mb);
+    SETTING_FROM("limits.tmpfs_mb");
+    printf("limits.pids = %u\n", s->pids);
+    SETTING_FROM("limits.pids");
+    printf("limits.fds = %u\n", s->fds);
+    SETTING_FROM("limits.fds");
+    printf("limits.output_bytes = %" PRIu64 "\n", s->output_bytes);
+    SETTING_FROM("limits.output_bytes");
+    printf("limits.write_bytes = %" PRIu64 "\n", s->write_bytes);
+    SETTING_FROM("limits.write_bytes");
+    printf("limits.write_files = %" PRIu64 "\n", s->write_files);
+    SETTING_FROM("limits.write_files");
+    printf("sandbox.namespaces = ");
     bool first = true;
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
         if (s->namespaces & (1u << i)) {
-            printf("%s%s", first ? "" : ",", ns[i]);
+            printf("%s%s", first ? "" : ", ", ns[i]);
             first = false;
         }
+    putchar('\n');
+    SETTING_FROM("sandbox.namespaces");
     const char *policy = s->seccomp[0] ? s->seccomp : "strict";
-    printf("\nsandbox.seccomp = %s\nsandbox.network = %s\nsandbox.overlay = %s\n", policy,
-           (unsigned)s->network < 3 ? net[s->network] : "?", s->overlay_off ? "off" : "on");
-    printf("limits.write_bytes = %" PRIu64 "\nlimits.write_files = %" PRIu64 "\n", s->write_bytes,
-           s->write_files);
+    printf("sandbox.seccomp = %s\n", policy);
+    SETTING_FROM("sandbox.seccomp");
+    printf("sandbox.network = %s\n", (unsigned)s->network < 3 ? net[s->network] : "?");
+    SETTING_FROM("sandbox.network");
+    printf("sandbox.overlay = %s\n", s->overlay_off ? "off" : "on");
+    SETTING_FROM("sandbox.overlay");
+#undef SETTING_FROM
     const char *text = lch_seccomp_policy_text(policy);
     if (!text)
         die("sandbox.seccomp: no seccomp policy named '%s'", policy);
     printf("\n# seccomp policy %s (launcher/seccomp/%s.policy)\n%s", policy, policy, text);
+}
+
+/* Whether node would find a main module at host path p: the file or
+ * folder itself, or p with one of the extensions it tries. */
+static bool script_exists(const char *p)
+{
+    static const char *const ext[] = {"", ".js", ".json", ".node", ".mjs", ".cjs"};
+    char buf[PATH_MAX * 2 + 8];
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        snprintf(buf, sizeof buf, "%s%s", p, ext[i]);
+        if (access(buf, F_OK) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -468,7 +632,8 @@ int main(int argc, char **argv)
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
         die("cannot read the current folder: %s", strerror(errno));
-    /* The app folder is the guest's cwd; scripts are relative to it. */
+    /* The app folder is the guest's cwd; a relative script is the current
+     * folder's, as for node. */
     char app[PATH_MAX];
     if (!realpath(opts.app ? opts.app : cwd, app))
         die("--app %s: %s", opts.app ? opts.app : cwd, strerror(errno));
@@ -483,10 +648,9 @@ int main(int argc, char **argv)
         if (!strncmp(app, kernel_trees[i], n) && (app[n] == '/' || !app[n]))
             die("--app %s: the app folder cannot be in %s", app, kernel_trees[i]);
     }
-    memcpy(cwd, app, strlen(app) + 1);
     brk_policy_t *policy = build_policy(&opts, app);
     if (opts.print_profile) {
-        print_profile(policy, opts.profile ? opts.profile : "strict", opts.memory_limit_mb);
+        print_profile(policy, &opts);
         brk_policy_free(policy);
         return 0;
     }
@@ -505,17 +669,22 @@ int main(int argc, char **argv)
     const brk_settings_t *settings = brk_settings(policy);
     size_t nenv;
     const char **env = guest_env(policy, &nenv);
-    /* The script as the guest sees it: the app folder is /app. */
+    /* The script as the guest sees it: a relative path is the current
+     * folder's (as for node), the app folder is /app. */
     char *script = NULL;
     if (opts.script) {
         char host[PATH_MAX * 2];
         if (opts.script[0] == '/')
             snprintf(host, sizeof host, "%s", opts.script);
         else
-            snprintf(host, sizeof host, "%s/%s", app, opts.script);
+            snprintf(host, sizeof host, "%s/%s", cwd, opts.script);
         char norm[PATH_MAX * 2];
         size_t al = strlen(app);
-        if (brk_path_normalize(host, norm, sizeof norm) < 0 || !brk_path_covers(app, norm))
+        if (brk_path_normalize(host, norm, sizeof norm) < 0)
+            die("%s: path too long", opts.script);
+        if (!script_exists(norm))
+            die("%s: no such script (%s)", opts.script, norm);
+        if (!brk_path_covers(app, norm))
             die("%s: the script must be inside the app folder %s (see --app)", opts.script, app);
         if (asprintf(&script, "/app%s", norm + (al == 1 ? 0 : al)) < 0)
             die("out of memory");
@@ -597,8 +766,11 @@ int main(int argc, char **argv)
     sb.argv = gargv;
     char serr[512], rerr[256];
     struct timespec t0, t1;
+    size_t nmade;
+    made_file_t *made = ensure_write_grants(policy, &nmade);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int status = lch_sandbox_run(&sb, run_guest, &g, serr, sizeof serr);
+    remove_untouched(made, nmade);
     free(gargv);
     if (status < 0 && report_fd >= 0) {
         clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -236,7 +236,7 @@ static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urand
 /* A grant path worth a bind: outside what the view already shows. A
  * grant of /tmp itself means the private /tmp; a host path below /tmp
  * that was granted by name shows up inside it. */
-static bool needs_bind(const char *p)
+bool lch_sandbox_binds(const char *p)
 {
     static const char *const own[] = {"/app", "/proc", "/dev", "/sys", "/etc", "/sandbox"};
     if (!strcmp(p, "/") || !strcmp(p, "/tmp"))
@@ -470,12 +470,15 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         mount("tmpfs", "/newroot/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
         fail(errfd, "sandbox: cannot mount /tmp: %s", strerror(errno));
 
+    /* a read grant of a path the host lacks shows nothing; a write grant's
+     * path was made sure of at start (main.c): if it is gone now, the run
+     * stops rather than let the guest write into the private /tmp */
     for (size_t i = 0; i < sb->nro; i++)
-        if (needs_bind(sb->ro_paths[i]))
+        if (lch_sandbox_binds(sb->ro_paths[i]))
             bind_same(errfd, sb->ro_paths[i], false, false);
     for (size_t i = 0; i < sb->nrw; i++)
-        if (needs_bind(sb->rw_paths[i]))
-            bind_same(errfd, sb->rw_paths[i], true, false);
+        if (lch_sandbox_binds(sb->rw_paths[i]))
+            bind_same(errfd, sb->rw_paths[i], true, true);
 
     /* /proc of the new pid namespace: its own processes only (subset=pid:
      * no kernel-wide file or knob is there to mask). */
@@ -625,7 +628,7 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     size_t nscratch = 0, nhost = 0;
     scratch[nscratch++] = "/tmp";
     for (size_t i = 0; i < sb->nrw; i++)
-        if (needs_bind(sb->rw_paths[i]))
+        if (lch_sandbox_binds(sb->rw_paths[i]))
             host[nhost++] = sb->rw_paths[i];
         else
             scratch[nscratch++] = sb->rw_paths[i];

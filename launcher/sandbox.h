@@ -65,6 +65,11 @@ typedef struct {
  * that is root (the guest is uid 1000 inside). */
 uid_t lch_sandbox_host_uid(void);
 
+/* Whether the sandbox shows host path p (a grant) by binding it at the same
+ * path: false for what the view has of its own (/, /app, /tmp itself — the
+ * private one —, /proc, /dev, /sys, /etc, /sandbox, the system folders). */
+bool lch_sandbox_binds(const char *p);
+
 /*
  * Runs guest(arg) inside the sandbox. In the supervisor it returns the
  * exit status to leave with (>= 0), or -1 with err set when the sandbox

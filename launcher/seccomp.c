@@ -383,7 +383,7 @@ const char *lch_seccomp_policy_text(const char *name)
     int i;
     if (!strcmp(name, "strict")) {
         start = lch_seccomp_strict, end = lch_seccomp_strict_end, i = 0;
-    } else if (!strcmp(name, "default") || !strcmp(name, "dev")) {
+    } else if (!strcmp(name, "default")) {
         start = lch_seccomp_default, end = lch_seccomp_default_end, i = 1;
     } else if (!strcmp(name, "overlay")) {
         start = lch_seccomp_overlay, end = lch_seccomp_overlay_end, i = 2;
@@ -414,7 +414,7 @@ int lch_seccomp_export(const char *name, int fd, char *err, size_t errlen)
 {
     const char *text = lch_seccomp_policy_text(name);
     if (!text) {
-        snprintf(err, errlen, "no seccomp policy named '%s' (strict, default, dev)", name);
+        snprintf(err, errlen, "no seccomp policy named '%s' (strict, default)", name);
         return -ENOENT;
     }
     scmp_filter_ctx ctx;
@@ -440,14 +440,14 @@ int lch_seccomp_install(const char *name, char *err, size_t errlen)
     unsigned flags = SECCOMP_FILTER_FLAG_TSYNC;
     if (!strcmp(name, "strict")) {
         start = lch_bpf_strict, end = lch_bpf_strict_end;
-    } else if (!strcmp(name, "default") || !strcmp(name, "dev")) {
+    } else if (!strcmp(name, "default")) {
         start = lch_bpf_default, end = lch_bpf_default_end;
     } else if (!strcmp(name, "overlay")) {
         /* the calling thread (and those it creates) only */
         start = lch_bpf_overlay, end = lch_bpf_overlay_end;
         flags = 0;
     } else {
-        snprintf(err, errlen, "no seccomp policy named '%s' (strict, default, dev)", name);
+        snprintf(err, errlen, "no seccomp policy named '%s' (strict, default)", name);
         return -ENOENT;
     }
     struct sock_fprog prog = {.len = (unsigned short)(end - start),

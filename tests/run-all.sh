@@ -46,6 +46,7 @@ run "unit (Check)" build/tests/unit-tests
 run "unit under ASan+UBSan" make --no-print-directory check-asan
 run "integration" bash tests/integration/run.sh --bin "$bin"
 run "permissions" bash tests/integration/permissions.sh --bin "$bin"
+run "launch (grants, profiles, limits, CLI)" bash tests/integration/launch.sh --bin "$bin"
 run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "write quota" bash tests/integration/quota.sh --bin "$bin"
 run "--report" bash tests/integration/report.sh --bin "$bin"

@@ -22,9 +22,10 @@ printf '%s\n' \
   '  try { console.log(m, require(m)); } catch (e) { console.log(m, e.code); }' \
   '}' > "$work/app/probe.js"
 
-# app_run ARGS...: run with --app, set rc, out, err
+# app_run ARGS...: run with --app from the app folder (a relative script
+# is the current folder's), set rc, out, err
 app_run() {
-  "$bin" --app "$work/app" "$@" > "$work/stdout" 2> "$work/stderr" < /dev/null
+  (cd "$work/app" && exec "$bin" --app "$work/app" "$@") > "$work/stdout" 2> "$work/stderr" < /dev/null
   rc=$?
   out=$(cat "$work/stdout")
   err=$(cat "$work/stderr")
@@ -56,7 +57,7 @@ if [ "$out" = "/app" ]; then ok "--app folder is the guest's cwd, at /app"; else
 
 printf 'fs.read = /app\n\nlimits.heap_mb = lots\n' > "$work/bad.profile"
 app_run --profile "$work/bad.profile" -e 1
-if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: $work/bad.profile:3: limits.heap_mb: 'lots' is not a size in MB (0 to 1048576)" ]; then
+if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: $work/bad.profile:3: limits.heap_mb: 'lots' is not a size in MB (16 to 1048576)" ]; then
   ok "bad profile -> 125 with file:line"
 else
   bad "bad profile" "exit $rc: $err"

@@ -52,7 +52,7 @@ START_TEST(profile_full)
                              "limits.output_bytes = 1048576\n"
                              "limits.write_bytes = 0\n"
                              "limits.write_files = 7\n"
-                             "sandbox.namespaces = user, mount, pid\n"
+                             "sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup\n"
                              "sandbox.seccomp = default\n"
                              "sandbox.network = loopback\n"
                              "sandbox.overlay = off\n");
@@ -66,7 +66,7 @@ START_TEST(profile_full)
     ck_assert_uint_eq(s->output_bytes, 1048576);
     ck_assert_uint_eq(s->write_bytes, 0); /* 0: no quota */
     ck_assert_uint_eq(s->write_files, 7);
-    ck_assert_uint_eq(s->namespaces, BRK_NS_USER | BRK_NS_MOUNT | BRK_NS_PID);
+    ck_assert_uint_eq(s->namespaces, BRK_NS_ALL);
     ck_assert_str_eq(s->seccomp, "default");
     ck_assert_int_eq(s->network, BRK_NETMODE_LOOPBACK);
     ck_assert(allowed(p, BRK_FS_READ, "/app/index.js"));
@@ -119,8 +119,9 @@ START_TEST(profile_errors)
     parse_fails("limits.write_files = 1\nlimits.write_files = 2\n",
                 "'limits.write_files' given twice");
     parse_fails("sandbox.namespaces = user,time\n", "unknown namespace 'time'");
-    parse_fails("sandbox.seccomp = Bad!\n", "bad character");
-    parse_fails("sandbox.seccomp = \n", "1 to");
+    parse_fails("sandbox.seccomp = Bad!\n",
+                "t.profile:1: sandbox.seccomp: no seccomp policy named 'Bad!' (strict, default)");
+    parse_fails("sandbox.seccomp = \n", "no seccomp policy named ''");
     parse_fails("sandbox.network = internet\n", "none, loopback or host");
     parse_fails("sandbox.overlay = maybe\n", "overlay must be on or off");
     char big[5000];
@@ -133,6 +134,119 @@ START_TEST(profile_errors)
     ck_assert_int_lt(brk_profile_parse(p, nul, sizeof nul - 1, "n.profile", &err), 0);
     ck_assert_msg(strstr(err, "n.profile:1: NUL"), "%s", err);
     free(err);
+    brk_policy_free(p);
+}
+END_TEST
+
+/* Values the launcher cannot honour are refused where they are written
+ * (issue 15, item 6). */
+START_TEST(profile_unhonoured)
+{
+    parse_fails("fs.read = /app\nsandbox.namespaces =\n",
+                "t.profile:2: sandbox.namespaces: leaves out user, mount, pid, ipc, uts, cgroup");
+    parse_fails("sandbox.namespaces = mount\n",
+                "t.profile:1: sandbox.namespaces: leaves out user, pid, ipc, uts, cgroup");
+    /* net follows sandbox.network, wherever each key is */
+    parse_fails("sandbox.namespaces = user, mount, pid, ipc, uts, cgroup\n",
+                "t.profile:1: sandbox.namespaces: leaves out net, but sandbox.network = none");
+    parse_fails("sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup\n"
+                "sandbox.network = host\n",
+                "t.profile:1: sandbox.namespaces: lists net, but sandbox.network = host");
+    parse_fails("\nlimits.tmpfs_mb = 0\n", "t.profile:2: limits.tmpfs_mb: '0' is too small: at "
+                                           "least 1 MB");
+    parse_fails("limits.heap_mb = 0\n", "t.profile:1: limits.heap_mb: '0' is too small: at least "
+                                        "16 MB");
+    parse_fails("limits.fds = 3\n", "t.profile:1: limits.fds: '3' is too small: at least 16");
+    parse_fails("\n\nsandbox.seccomp = dev\n",
+                "t.profile:3: sandbox.seccomp: no seccomp policy named 'dev' (strict, default)");
+    parse_fails("net.allow = http://example.com\n",
+                "'http://example.com' is a URL: give host or host:port (here 'example.com')");
+    parse_fails("net.allow = 10.0.0.0/8\n", "'10.0.0.0/8' is a CIDR range: not supported yet");
+    parse_fails("net.allow = example.com/x\n", "has a '/'");
+
+    /* what is honoured passes: the whole set, net left out with host */
+    brk_policy_t *p = parsed("sandbox.network = host\n"
+                             "sandbox.namespaces = cgroup, uts, ipc, pid, mount, user\n"
+                             "limits.tmpfs_mb = 1\n"
+                             "limits.heap_mb = 16\n"
+                             "limits.fds = 16\n");
+    ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL & ~BRK_NS_NET);
+    brk_policy_free(p);
+    /* left out: what the launcher makes (net with its own network) */
+    p = parsed("sandbox.network = loopback\n");
+    ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL);
+    brk_policy_free(p);
+    p = parsed("sandbox.network = host\n");
+    ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL & ~BRK_NS_NET);
+    brk_policy_free(p);
+}
+END_TEST
+
+/* Defaults of keys a profile leaves out, and where each value came from
+ * (--print-profile). */
+START_TEST(profile_defaults_and_origins)
+{
+    brk_policy_t *p = parsed("# x\nfs.read = /app, /srv/\nlimits.pids = 9\n");
+    const brk_settings_t *s = brk_settings(p);
+    ck_assert_uint_eq(s->heap_mb, 128);
+    ck_assert_uint_eq(s->tmpfs_mb, 64);
+    ck_assert_uint_eq(s->fds, 256);
+    ck_assert_uint_eq(s->output_bytes, 16u << 20);
+    ck_assert_uint_eq(s->timeout_ms, 0);
+    ck_assert_uint_eq(s->cpu_ms, 0);
+    ck_assert_str_eq(s->seccomp, "strict");
+    ck_assert_int_eq(s->network, BRK_NETMODE_NONE);
+    ck_assert(!s->overlay_off);
+    ck_assert_str_eq(brk_setting_origin(p, "limits.pids"), "t.profile:3");
+    ck_assert_ptr_null(brk_setting_origin(p, "limits.heap_mb"));
+    size_t n;
+    bool all, dir = true;
+    const char *const *r = brk_path_rules(p, BRK_FS_READ, &n, &all);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(r[1], "/srv");
+    ck_assert_str_eq(brk_rule_origin(p, BRK_FS_READ, 0, &dir), "t.profile:2");
+    ck_assert(!dir);
+    brk_rule_origin(p, BRK_FS_READ, 1, &dir);
+    ck_assert(dir); /* a trailing '/': a folder */
+    brk_policy_free(p);
+}
+END_TEST
+
+/* "*" and host paths together: both kept, each with its origin (issue 15,
+ * item 2). */
+START_TEST(grants_compose)
+{
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    ck_assert_int_eq(brk_set_origin(p, "--allow-read=/etc/app"), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_FS_READ, "/etc/app", &err), 0);
+    ck_assert_int_eq(brk_set_origin(p, "--allow-all"), 0);
+    ck_assert_int_eq(brk_grant_all(p), 0);
+    ck_assert_int_eq(brk_set_origin(p, "--allow-write"), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_FS_WRITE, "*, /srv/out", &err), 0);
+    size_t n;
+    bool all;
+    const char *const *r = brk_path_rules(p, BRK_FS_READ, &n, &all);
+    ck_assert(all);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(r[0], "/etc/app");
+    ck_assert_str_eq(brk_rule_origin(p, BRK_FS_READ, 0, NULL), "--allow-read=/etc/app");
+    ck_assert_str_eq(brk_all_origin(p, BRK_FS_READ), "--allow-all");
+    r = brk_path_rules(p, BRK_FS_WRITE, &n, &all);
+    ck_assert(all);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(r[0], "/srv/out");
+    ck_assert_str_eq(brk_all_origin(p, BRK_FS_WRITE), "--allow-all"); /* the first said */
+    ck_assert(allowed(p, BRK_FS_READ, "/anything"));
+    /* a profile's "*" with paths, origins per line */
+    brk_policy_t *q = parsed("fs.read = *, /cfg\n");
+    r = brk_path_rules(q, BRK_FS_READ, &n, &all);
+    ck_assert(all);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(r[0], "/cfg");
+    ck_assert_str_eq(brk_all_origin(q, BRK_FS_READ), "t.profile:1");
+    ck_assert_ptr_null(brk_all_origin(q, BRK_FS_WRITE));
+    brk_policy_free(q);
     brk_policy_free(p);
 }
 END_TEST
@@ -412,6 +526,9 @@ Suite *broker_suite(void)
     TCase *tc = tcase_create("policy");
     tcase_add_test(tc, profile_full);
     tcase_add_test(tc, profile_errors);
+    tcase_add_test(tc, profile_unhonoured);
+    tcase_add_test(tc, profile_defaults_and_origins);
+    tcase_add_test(tc, grants_compose);
     tcase_add_test(tc, defaults_deny);
     tcase_add_test(tc, path_boundaries);
     tcase_add_test(tc, normalize);

@@ -133,6 +133,40 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* A mistyped option is unknown (not "takes no value") and names the near
+ * one; an option whose value is left out says so (issue 15, item 7). */
+START_TEST(unknown_and_missing_values)
+{
+    const char *reads[] = {"sel", "--allow-reads=/tmp", "a.js"};
+    refused(3, reads, "unknown option '--allow-reads' (did you mean --allow-read?");
+    const char *printp[] = {"sel", "--print-profil"};
+    refused(2, printp, "did you mean --print-profile?");
+    const char *far[] = {"sel", "--frobnicate=1", "a.js"};
+    refused(3, far, "unknown option '--frobnicate' (see --help)");
+    const char *profile[] = {"sel", "--profile", "-e", "1"};
+    refused(4, profile, "option '--profile' needs a value, not the option '-e'");
+    const char *app[] = {"sel", "--app", "--allow-all", "a.js"};
+    refused(4, app, "option '--app' needs a value, not the option '--allow-all'");
+    /* the value written attached is taken as it is; -e takes any code */
+    const char *attached[] = {"sel", "--profile=-e", "--eval", "--help"};
+    lch_opts_t o;
+    char *err = NULL;
+    ck_assert_int_eq(parse(&o, &err, 4, attached), 0);
+    ck_assert_str_eq(o.profile, "-e");
+    ck_assert_str_eq(o.eval, "--help");
+    ck_assert(!o.help);
+    const char *weird[] = {"sel", "--profile", "-my.profile", "a.js"};
+    ck_assert_int_eq(parse(&o, &err, 4, weird), 0);
+    ck_assert_str_eq(o.profile, "-my.profile");
+}
+END_TEST
+
+START_TEST(usage_names_check)
+{
+    ck_assert_ptr_nonnull(strstr(lch_cli_usage(), "secure-exec-launch check [--json]"));
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -144,6 +178,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, dashdash_then_script);
     tcase_add_test(tc, help_and_version);
     tcase_add_test(tc, refusals);
+    tcase_add_test(tc, unknown_and_missing_values);
+    tcase_add_test(tc, usage_names_check);
     suite_add_tcase(s, tc);
     return s;
 }
