@@ -171,6 +171,32 @@ static void process_ppid(vm_call_t *c)
     vm_ret_num(c, (double)getppid());
 }
 
+/* ids() -> [uid, euid, gid, egid, ...groups]: the kernel's ids of this
+ * process inside its user namespace (the sandbox user), the ones
+ * os.userInfo() and fs.stat() report too. The groups end with egid when
+ * getgroups(2) leaves it out, as Node's process.getgroups(). */
+static void process_ids(vm_call_t *c)
+{
+    gid_t groups[64];
+    int n = getgroups((int)(sizeof groups / sizeof groups[0]), groups);
+    if (n < 0)
+        n = 0;
+    double v[4 + sizeof groups / sizeof groups[0] + 1];
+    size_t k = 0;
+    v[k++] = (double)getuid();
+    v[k++] = (double)geteuid();
+    v[k++] = (double)getgid();
+    v[k++] = (double)getegid();
+    bool has_egid = false;
+    for (int i = 0; i < n; i++) {
+        v[k++] = (double)groups[i];
+        has_egid |= groups[i] == getegid();
+    }
+    if (!has_egid)
+        v[k++] = (double)getegid();
+    vm_ret_f64(c, v, k);
+}
+
 /* umask() reads without changing; umask(mask) sets and returns the old. */
 static void process_umask(vm_call_t *c)
 {
@@ -411,6 +437,7 @@ static const vm_native_t natives[] = {
     {"cwd", process_cwd, 0, VM_NATIVE_PURE},
     {"pid", process_pid, 0, VM_NATIVE_PURE},
     {"ppid", process_ppid, 0, VM_NATIVE_PURE},
+    {"ids", process_ids, 0, VM_NATIVE_PURE},
     {"umask", process_umask, 1, VM_NATIVE_PURE},
 };
 const vm_table_t br__process_table = {"process", natives, sizeof natives / sizeof natives[0]};

@@ -217,11 +217,23 @@ process.uptime = function uptime() {
   return binding.process.uptime();
 };
 
-process.getuid = () => 0;
-process.geteuid = () => 0;
-process.getgid = () => 0;
-process.getegid = () => 0;
-process.getgroups = () => [0];
+// The sandbox user's ids as the kernel has them inside the user namespace:
+// the same ones os.userInfo() and fs.stat() of the guest's files show.
+process.getuid = function getuid() {
+  return binding.process.ids()[0];
+};
+process.geteuid = function geteuid() {
+  return binding.process.ids()[1];
+};
+process.getgid = function getgid() {
+  return binding.process.ids()[2];
+};
+process.getegid = function getegid() {
+  return binding.process.ids()[3];
+};
+process.getgroups = function getgroups() {
+  return Array.from(binding.process.ids().subarray(4));
+};
 
 process.exit = function exit(code) {
   if (code !== undefined) process.exitCode = code;
