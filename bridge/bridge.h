@@ -52,6 +52,18 @@ typedef struct br_config_s {
     uint64_t write_bytes;
     uint64_t write_files;
     const char *private_tmp;
+    /* The host's terminal, as the guest sees it without holding it: which
+     * of its stdout and stderr are terminals on the host, the window's
+     * size, Node's colour depth of the host's environment (1, 4, 8, 24;
+     * 0 unknown), and with resize the read end of the supervisor's size
+     * messages (bridge/signal.c). */
+    struct {
+        bool stdout_tty, stderr_tty;
+        unsigned columns, rows;
+        int color_depth;
+        bool resize;
+        int resize_fd;
+    } tty;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */

@@ -129,6 +129,9 @@ void lch_report_decide(lch_report_t *r, const lch_facts_t *f)
         r->error = f->error;
     if (f->end == LCH_END_SIGNAL)
         r->signal = f->forwarded_signal;
+    else if (f->end == LCH_END_GUEST && f->forwarded_signal &&
+             f->status == 128 + f->forwarded_signal)
+        r->signal = f->forwarded_signal; /* passed on, and the guest died of it */
     else if (f->end != LCH_END_GUEST || f->output_over)
         r->signal = SIGKILL; /* the supervisor's (or the relay's) kill */
     else if (f->wait_status >= 0 && WIFSIGNALED(f->wait_status))

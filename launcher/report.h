@@ -43,7 +43,7 @@ typedef enum {
     LCH_END_GUEST = 0, /* nothing: the guest ended (or the setup failed) */
     LCH_END_WALL,      /* killed at the wall-clock deadline */
     LCH_END_CPU,       /* killed at the CPU-time limit it measured */
-    LCH_END_SIGNAL,    /* killed because it got SIGINT/SIGTERM/SIGHUP/SIGQUIT */
+    LCH_END_SIGNAL,    /* killed because it got SIGQUIT */
 } lch_end_t;
 
 /* The guest runtime's claim: what ended the run from inside, and the
@@ -59,7 +59,7 @@ typedef struct {
     bool setup_failed;    /* the sandbox could not be set up */
     int wait_status;      /* the guest's wait status, from the middle; -1 unknown */
     lch_end_t end;        /* what the supervisor did */
-    int forwarded_signal; /* LCH_END_SIGNAL: the signal it got */
+    int forwarded_signal; /* the last SIGINT/SIGTERM/SIGHUP passed on, or LCH_END_SIGNAL's */
     bool output_over;     /* the relay stopped the output at its cap */
     bool cgroup_oom;      /* the run's cgroup counted an OOM kill */
     uint64_t wall_ms;     /* the limits in force (0 none) */
