@@ -85,6 +85,9 @@ int br_rt_run(br_rt_t *rt);
  * VM_LIMIT_TIME; anything else is the guest's own end). Prints nothing:
  * the launcher's supervisor prints the limit's line. */
 vm_limit_t br_rt_limit(br_rt_t *rt);
+/* After br_rt_run: the package an uncaught "Cannot find module" or "Cannot
+ * find package" error named (the bootstrap's word; "" none). Borrowed. */
+const char *br_rt_missing_package(br_rt_t *rt);
 /* Thread-safe: stop the guest (limit reason decides the exit status). */
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why);
 /* Closes the handles, runs the loop until they are closed, frees the vm. */

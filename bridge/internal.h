@@ -65,6 +65,7 @@ struct br_rt_s {
     vm_ref_t resize_cb;            /* JS: fn(columns, rows) */
     uint8_t resize_buf[64];
     size_t resize_have;
+    char missing_package[216]; /* an uncaught "Cannot find" named it ("" none) */
 };
 
 /* The runtime of a native call. */

@@ -171,6 +171,20 @@ static void process_ppid(vm_call_t *c)
     vm_ret_num(c, (double)getppid());
 }
 
+/* missingPackage(name): the package an uncaught MODULE_NOT_FOUND named,
+ * for the launcher's hint (br_rt_missing_package). */
+static void process_missing_package(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    size_t n;
+    char *s = vm_arg_str(c, 0, &n);
+    if (!s)
+        return;
+    if (n < sizeof rt->missing_package)
+        memcpy(rt->missing_package, s, n + 1);
+    free(s);
+}
+
 /* ids() -> [uid, euid, gid, egid, ...groups]: the kernel's ids of this
  * process inside its user namespace (the sandbox user), the ones
  * os.userInfo() and fs.stat() report too. The groups end with egid when
@@ -438,6 +452,7 @@ static const vm_native_t natives[] = {
     {"pid", process_pid, 0, VM_NATIVE_PURE},
     {"ppid", process_ppid, 0, VM_NATIVE_PURE},
     {"ids", process_ids, 0, VM_NATIVE_PURE},
+    {"missingPackage", process_missing_package, 1, VM_NATIVE_PURE},
     {"umask", process_umask, 1, VM_NATIVE_PURE},
 };
 const vm_table_t br__process_table = {"process", natives, sizeof natives / sizeof natives[0]};

@@ -380,6 +380,11 @@ vm_limit_t br_rt_limit(br_rt_t *rt)
     return vm_limit(rt->vm);
 }
 
+const char *br_rt_missing_package(br_rt_t *rt)
+{
+    return rt->missing_package;
+}
+
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why)
 {
     vm_terminate(rt->vm, why);

@@ -14,7 +14,8 @@
  * dropped for pid 1): a listener gets it, else Node's default — the
  * terminating ones end the run with 128 + N, the ignored and stopping ones
  * do nothing. Other pids are passed to kill(2) (the pid namespace holds
- * nobody else; Landlock scoping refuses anything outside).
+ * nobody else; Landlock scoping refuses anything outside), process groups
+ * refused.
  *
  * The handler's state is process-wide (a handler has nothing else to
  * reach): which signals have listeners and which wait for the loop; the
@@ -172,8 +173,10 @@ static void signal_listen(vm_call_t *c)
     listening[sig] = vm_arg_bool(c, 1) ? 1 : 0;
 }
 
-/* kill(pid, signum) -> 0 or -errno. The guest's own pid (and 0 or -1,
- * which name only it) is played here as Node's process would take it. */
+/* kill(pid, signum) -> 0 or -errno. The guest's own pid is played here as
+ * Node's process would take it. A process group (0, -pgid) is refused
+ * (EPERM): the guest's own is only itself. -1 reaches nobody (kill(2)
+ * spares pid 1 and the caller, and the pid namespace has no one else). */
 static void signal_kill(vm_call_t *c)
 {
     int64_t pid = vm_arg_int(c, 0);
@@ -182,12 +185,16 @@ static void signal_kill(vm_call_t *c)
         vm_ret_num(c, -EINVAL);
         return;
     }
-    if (pid == getpid() || pid == 0 || pid == -1) {
+    if (pid == getpid()) {
         deliver((int)sig); /* 0 only asks whether the process exists */
         vm_ret_num(c, 0);
         return;
     }
-    if (pid < INT32_MIN || pid > INT32_MAX) {
+    if (pid == 0 || pid < -1) {
+        vm_ret_num(c, -EPERM);
+        return;
+    }
+    if (pid > INT32_MAX) {
         vm_ret_num(c, -ESRCH);
         return;
     }

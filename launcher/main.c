@@ -293,6 +293,7 @@ static int run_guest(void *arg)
     /* the runtime's own limits and the broker's count, for the supervisor
      * (launcher/report.h): a claim on a pipe JS cannot name */
     vm_limit_t lim = br_rt_limit(rt);
+    lch_claim_package(br_rt_missing_package(rt)); /* for the launcher's hint (hint.h) */
     lch_claim_send(lim == VM_LIMIT_MEMORY ? LCH_LIMIT_MEMORY
                    : lim == VM_LIMIT_TIME ? LCH_LIMIT_TIME
                                           : LCH_LIMIT_NONE,

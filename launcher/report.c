@@ -374,9 +374,16 @@ typedef struct {
     uint32_t magic;
     int32_t limit;
     int64_t denials;
+    char package[LCH_CLAIM_PACKAGE_MAX];
 } claim_msg_t;
 
 static int claim_fd = -1; /* the guest process's write end */
+static char claim_package[LCH_CLAIM_PACKAGE_MAX];
+
+void lch_claim_package(const char *name)
+{
+    snprintf(claim_package, sizeof claim_package, "%s", name ? name : "");
+}
 
 void lch_claim_init(int fd)
 {
@@ -393,6 +400,7 @@ void lch_claim_send(lch_limit_t limit, int64_t denials)
     if (claim_fd < 0)
         return;
     claim_msg_t m = {.magic = CLAIM_MAGIC, .limit = (int32_t)limit, .denials = denials};
+    memcpy(m.package, claim_package, sizeof m.package);
     ssize_t w;
     do
         w = write(claim_fd, &m, sizeof m); /* < PIPE_BUF: one piece */
@@ -415,6 +423,8 @@ bool lch_claim_read(int fd, lch_claim_t *c)
             continue;
         c->limit = (lch_limit_t)m.limit;
         c->denials = m.denials >= 0 ? m.denials : -1;
+        m.package[sizeof m.package - 1] = '\0';
+        memcpy(c->package, m.package, sizeof c->package);
         got = true;
     }
     return got;

@@ -48,6 +48,7 @@
 #include "cgroup.h"
 #include "harden.h"
 #include "landlock.h"
+#include "hint.h"
 #include "relay.h"
 #include "sandbox.h"
 #include "seccomp.h"
@@ -1281,6 +1282,13 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
                         sb->output_bytes, line, sizeof line);
         if (line[0])
             fprintf(stderr, "%s\n", line);
+        /* a package the guest could not find, where the host has it above
+         * the app folder (a workspace's hoisted node_modules) */
+        char hint[PATH_MAX * 3];
+        if (rep.exit_code == 1 && rep.limit == LCH_LIMIT_NONE && facts.have_claim &&
+            facts.claim.package[0] &&
+            lch_hoist_hint(sb->app, facts.claim.package, hint, sizeof hint))
+            fprintf(stderr, "secure-exec-launch: %s\n", hint);
         if (sb->report)
             *sb->report = rep;
     }
