@@ -18,8 +18,9 @@
  * refused.
  *
  * The handler's state is process-wide (a handler has nothing else to
- * reach): which signals have listeners and which wait for the loop; the
- * loop is woken with uv_async_send, which is async-signal-safe.
+ * reach): which signals have listeners and which wait for the loop, each
+ * delivery once and in order; the loop is woken with uv_async_send,
+ * which is async-signal-safe.
  *
  * The terminal's size: when the host's stdout or stderr is a terminal, the
  * supervisor writes the window size (two native-endian uint16: columns,
@@ -30,6 +31,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,8 +42,25 @@
 
 /* What the handler reads: set from JS (listen) and by the handler. */
 static volatile sig_atomic_t listening[SIG_COUNT];
-static volatile sig_atomic_t pending[SIG_COUNT];
 static uv_async_t *volatile wake; /* the runtime's, NULL outside a run */
+
+/* Signals for the loop, in the order they came (as Node's signal pipe
+ * keeps them): handlers on any thread claim a slot (lock-free atomics),
+ * the loop's thread empties it. A slot still 0 is claimed, not yet
+ * written: the loop stops there and its writer wakes it again. */
+#define RING 128
+static volatile sig_atomic_t ring[RING];
+static _Atomic unsigned ring_w, ring_r;
+
+static void ring_put(int sig)
+{
+    unsigned w = atomic_load(&ring_w);
+    do {
+        if (w - atomic_load(&ring_r) >= RING)
+            return; /* 128 unread: the loop is stuck, as Node's pipe would be full */
+    } while (!atomic_compare_exchange_weak(&ring_w, &w, w + 1));
+    ring[w % RING] = sig;
+}
 
 /* The signals passed on from outside: handled for the whole run. */
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
@@ -74,7 +93,7 @@ static void deliver(int sig)
     if (sig <= 0 || sig >= SIG_COUNT)
         return;
     if (listening[sig] && wake) {
-        pending[sig] = 1;
+        ring_put(sig);
         uv_async_send(wake);
         return;
     }
@@ -92,10 +111,13 @@ static void on_signal(int sig)
 static void on_wake(uv_async_t *a)
 {
     br_rt_t *rt = a->data;
-    for (int sig = 1; sig < SIG_COUNT; sig++) {
-        if (!pending[sig])
-            continue;
-        pending[sig] = 0;
+    unsigned r = atomic_load(&ring_r);
+    while (r != atomic_load(&ring_w)) {
+        int sig = ring[r % RING];
+        if (sig == 0)
+            break;
+        ring[r % RING] = 0;
+        atomic_store(&ring_r, ++r);
         if (!rt->signal_cb || rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE)
             continue;
         vm_val_t arg = VM_NUM(sig);
@@ -141,7 +163,11 @@ void br__signals_close(br_rt_t *rt)
     for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
         signal(forwarded[i], SIG_DFL);
     for (int sig = 0; sig < SIG_COUNT; sig++)
-        listening[sig] = pending[sig] = 0;
+        listening[sig] = 0;
+    for (int i = 0; i < RING; i++)
+        ring[i] = 0;
+    atomic_store(&ring_w, 0);
+    atomic_store(&ring_r, 0);
     uv_handle_t *hs[] = {(uv_handle_t *)&rt->signal_async, (uv_handle_t *)rt->resize_pipe};
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
         if (hs[i] && hs[i]->loop && !uv_is_closing(hs[i]))

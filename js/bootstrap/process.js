@@ -318,7 +318,7 @@ process.kill = function kill(pid, sig) {
     }
     signum = signals[sig];
   }
-  const err = binding.signal.kill(pid, signum);
+  const err = binding.signal.kill(pid | 0, signum);
   if (err) throw errnoError(err, 'kill');
   return true;
 };
