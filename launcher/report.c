@@ -412,20 +412,31 @@ bool lch_claim_read(int fd, lch_claim_t *c)
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
         return false;
-    /* the last well-formed claim counts: the CPU limit's handler may claim
-     * after the runtime's closing one */
+    /* everything on the pipe (a pipe holds 64 KiB unless grown), then the
+     * last well-formed claim: the CPU limit's handler may claim after the
+     * runtime's closing one; bytes that are not a claim are skipped one at
+     * a time, so garbage of any length cannot hide one */
+    static unsigned char buf[1 << 16];
+    size_t have = 0;
+    ssize_t n;
+    while (have < sizeof buf &&
+           ((n = read(fd, buf + have, sizeof buf - have)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0)
+            have += (size_t)n;
     bool got = false;
     claim_msg_t m;
-    ssize_t n;
-    while ((n = read(fd, &m, sizeof m)) == (ssize_t)sizeof m || (n < 0 && errno == EINTR)) {
-        if (n < 0 || m.magic != CLAIM_MAGIC || m.limit < LCH_LIMIT_NONE ||
-            m.limit > LCH_LIMIT_LAUNCHER)
+    for (size_t off = 0; off + sizeof m <= have;) {
+        memcpy(&m, buf + off, sizeof m);
+        if (m.magic != CLAIM_MAGIC || m.limit < LCH_LIMIT_NONE || m.limit > LCH_LIMIT_LAUNCHER) {
+            off++;
             continue;
+        }
         c->limit = (lch_limit_t)m.limit;
         c->denials = m.denials >= 0 ? m.denials : -1;
         m.package[sizeof m.package - 1] = '\0';
         memcpy(c->package, m.package, sizeof c->package);
         got = true;
+        off += sizeof m;
     }
     return got;
 }
