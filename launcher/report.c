@@ -416,11 +416,13 @@ bool lch_claim_read(int fd, lch_claim_t *c)
      * last well-formed claim: the CPU limit's handler may claim after the
      * runtime's closing one; bytes that are not a claim are skipped one at
      * a time, so garbage of any length cannot hide one */
-    static unsigned char buf[1 << 16];
+    const size_t cap = 1 << 16;
+    unsigned char *buf = malloc(cap);
+    if (!buf)
+        return false;
     size_t have = 0;
     ssize_t n;
-    while (have < sizeof buf &&
-           ((n = read(fd, buf + have, sizeof buf - have)) > 0 || (n < 0 && errno == EINTR)))
+    while (have < cap && ((n = read(fd, buf + have, cap - have)) > 0 || (n < 0 && errno == EINTR)))
         if (n > 0)
             have += (size_t)n;
     bool got = false;
@@ -438,5 +440,6 @@ bool lch_claim_read(int fd, lch_claim_t *c)
         got = true;
         off += sizeof m;
     }
+    free(buf);
     return got;
 }
