@@ -45,6 +45,8 @@ LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/pro
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
 LIB_C   += bridge/quota.c
 LIB_C   += launcher/report.c
+LIB_C   += bridge/signal.c
+LIB_C   += launcher/hint.c
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \

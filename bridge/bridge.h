@@ -56,6 +56,18 @@ typedef struct br_config_s {
      * when the host's permissions refuse what a grant allowed; 0: not
      * known (the guest is never root on the host). */
     unsigned long host_uid;
+    /* The host's terminal, as the guest sees it without holding it: which
+     * of its stdout and stderr are terminals on the host, the window's
+     * size, Node's colour depth of the host's environment (1, 4, 8, 24;
+     * 0 unknown), and with resize the read end of the supervisor's size
+     * messages (bridge/signal.c). */
+    struct {
+        bool stdout_tty, stderr_tty;
+        unsigned columns, rows;
+        int color_depth;
+        bool resize;
+        int resize_fd;
+    } tty;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */
@@ -77,6 +89,9 @@ int br_rt_run(br_rt_t *rt);
  * VM_LIMIT_TIME; anything else is the guest's own end). Prints nothing:
  * the launcher's supervisor prints the limit's line. */
 vm_limit_t br_rt_limit(br_rt_t *rt);
+/* After br_rt_run: the package an uncaught "Cannot find module" or "Cannot
+ * find package" error named (the bootstrap's word; "" none). Borrowed. */
+const char *br_rt_missing_package(br_rt_t *rt);
 /* Thread-safe: stop the guest (limit reason decides the exit status). */
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why);
 /* Closes the handles, runs the loop until they are closed, frees the vm. */

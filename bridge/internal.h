@@ -59,6 +59,13 @@ struct br_rt_s {
     brk_policy_t *policy;          /* borrowed from the config; NULL: no checks */
     vm_ref_t stats_out;            /* Float64Array(18) reused by synchronous stats */
     br_quota_t quota;              /* limits.write_bytes / write_files */
+    uv_async_t signal_async;       /* wakes the loop for a listened signal (signal.c) */
+    vm_ref_t signal_cb;            /* JS: fn(signum) */
+    uv_pipe_t *resize_pipe;        /* the terminal's size messages, once watched */
+    vm_ref_t resize_cb;            /* JS: fn(columns, rows) */
+    uint8_t resize_buf[64];
+    size_t resize_have;
+    char missing_package[216]; /* an uncaught "Cannot find" named it ("" none) */
 };
 
 /* The runtime of a native call. */
@@ -142,7 +149,13 @@ void br__stdin_close(br_rt_t *rt);
 int br__timers_init(br_rt_t *rt);
 void br__timers_close(br_rt_t *rt);
 
+/* Signals (signal.c): the handlers of the run and the wake-up handle;
+ * init after the timers, close with them. */
+int br__signals_init(br_rt_t *rt);
+void br__signals_close(br_rt_t *rt);
+
 extern const vm_table_t br__process_table;
+extern const vm_table_t br__signal_table;
 extern const vm_table_t br__timers_table;
 extern const vm_table_t br__task_table;
 extern const vm_table_t br__module_table;

@@ -171,6 +171,46 @@ static void process_ppid(vm_call_t *c)
     vm_ret_num(c, (double)getppid());
 }
 
+/* missingPackage(name): the package an uncaught MODULE_NOT_FOUND named,
+ * for the launcher's hint (br_rt_missing_package). */
+static void process_missing_package(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    size_t n;
+    char *s = vm_arg_str(c, 0, &n);
+    if (!s)
+        return;
+    if (n < sizeof rt->missing_package)
+        memcpy(rt->missing_package, s, n + 1);
+    free(s);
+}
+
+/* ids() -> [uid, euid, gid, egid, ...groups]: the kernel's ids of this
+ * process inside its user namespace (the sandbox user), the ones
+ * os.userInfo() and fs.stat() report too. The groups end with egid when
+ * getgroups(2) leaves it out, as Node's process.getgroups(). */
+static void process_ids(vm_call_t *c)
+{
+    gid_t groups[64];
+    int n = getgroups((int)(sizeof groups / sizeof groups[0]), groups);
+    if (n < 0)
+        n = 0;
+    double v[4 + sizeof groups / sizeof groups[0] + 1];
+    size_t k = 0;
+    v[k++] = (double)getuid();
+    v[k++] = (double)geteuid();
+    v[k++] = (double)getgid();
+    v[k++] = (double)getegid();
+    bool has_egid = false;
+    for (int i = 0; i < n; i++) {
+        v[k++] = (double)groups[i];
+        has_egid |= groups[i] == getegid();
+    }
+    if (!has_egid)
+        v[k++] = (double)getegid();
+    vm_ret_f64(c, v, k);
+}
+
 /* umask() reads without changing; umask(mask) sets and returns the old. */
 static void process_umask(vm_call_t *c)
 {
@@ -426,6 +466,8 @@ static const vm_native_t natives[] = {
     {"cwd", process_cwd, 0, VM_NATIVE_PURE},
     {"pid", process_pid, 0, VM_NATIVE_PURE},
     {"ppid", process_ppid, 0, VM_NATIVE_PURE},
+    {"ids", process_ids, 0, VM_NATIVE_PURE},
+    {"missingPackage", process_missing_package, 1, VM_NATIVE_PURE},
     {"umask", process_umask, 1, VM_NATIVE_PURE},
     {"envAsk", process_env_ask, 1, VM_NATIVE_ENV},
 };

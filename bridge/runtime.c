@@ -23,9 +23,9 @@
 #include "internal.h"
 
 static const vm_table_t *const tables[] = {
-    &vm_v8_table,    &vm_task_table,     &vm_json_table,    &vm_esm_table,
-    &br__task_table, &br__process_table, &br__timers_table, &br__module_table,
-    &br__fs_table,   &br__os_table,      &br__crypto_table, &br__zlib_table,
+    &vm_v8_table,       &vm_task_table,    &vm_json_table,    &vm_esm_table, &br__task_table,
+    &br__process_table, &br__timers_table, &br__module_table, &br__fs_table, &br__os_table,
+    &br__crypto_table,  &br__zlib_table,   &br__signal_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -128,7 +128,13 @@ static char *config_json(const br_config_t *cfg)
         sb_add(&b, ":", 1);
         sb_json(&b, eq + 1);
     }
-    sb_str(&b, "}}");
+    char tty[192];
+    snprintf(tty, sizeof tty,
+             "},\"tty\":{\"stdout\":%s,\"stderr\":%s,\"columns\":%u,\"rows\":%u,"
+             "\"colorDepth\":%d}}",
+             cfg->tty.stdout_tty ? "true" : "false", cfg->tty.stderr_tty ? "true" : "false",
+             cfg->tty.columns, cfg->tty.rows, cfg->tty.color_depth);
+    sb_str(&b, tty);
     if (b.failed) {
         free(b.p);
         return NULL;
@@ -303,6 +309,8 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
         return r;
     }
     r = br__timers_init(rt);
+    if (r == 0)
+        r = br__signals_init(rt);
     if (r < 0) {
         if (asprintf(err, "cannot set up the event loop: %s", uv_strerror(r)) < 0)
             *err = NULL;
@@ -372,6 +380,11 @@ vm_limit_t br_rt_limit(br_rt_t *rt)
     return vm_limit(rt->vm);
 }
 
+const char *br_rt_missing_package(br_rt_t *rt)
+{
+    return rt->missing_package;
+}
+
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why)
 {
     vm_terminate(rt->vm, why);
@@ -383,6 +396,7 @@ void br_rt_free(br_rt_t *rt)
         return;
     rt->closing = true;
     br__timers_close(rt);
+    br__signals_close(rt);
     br__stdin_close(rt);
     /* Let the close callbacks run and in-flight requests finish (their
      * callbacks see `closing` and deliver nothing). */
@@ -391,6 +405,8 @@ void br_rt_free(br_rt_t *rt)
     for (int i = 0; i < BR_HOOK_COUNT; i++)
         vm_ref_free(rt->vm, rt->hooks[i]);
     vm_ref_free(rt->vm, rt->stdin_cb);
+    vm_ref_free(rt->vm, rt->signal_cb);
+    vm_ref_free(rt->vm, rt->resize_cb);
     vm_ref_free(rt->vm, rt->stats_out);
     vm_free(rt->vm);
     free(rt);

@@ -33,6 +33,7 @@
 #include "../isolate/vm.h"
 #include "check.h"
 #include "cli.h"
+#include "relay.h"
 #include "report.h"
 #include "sandbox.h"
 #include "seccomp.h"
@@ -411,6 +412,7 @@ static int run_guest(void *arg)
     /* the runtime's own limits and the broker's count, for the supervisor
      * (launcher/report.h): a claim on a pipe JS cannot name */
     vm_limit_t lim = br_rt_limit(rt);
+    lch_claim_package(br_rt_missing_package(rt)); /* for the launcher's hint (hint.h) */
     lch_claim_send(lim == VM_LIMIT_MEMORY ? LCH_LIMIT_MEMORY
                    : lim == VM_LIMIT_TIME ? LCH_LIMIT_TIME
                                           : LCH_LIMIT_NONE,
@@ -689,6 +691,16 @@ int main(int argc, char **argv)
         if (asprintf(&script, "/app%s", norm + (al == 1 ? 0 : al)) < 0)
             die("out of memory");
     }
+    /* The host's terminal, told to the guest without handing it over:
+     * which of the host's 1 and 2 are terminals, the window's size (and
+     * each new one, on a pipe the guest reads), Node's colour depth of the
+     * host's environment (only the number goes in) */
+    lch_tty_t tty;
+    extern char **environ;
+    lch_tty_probe(&tty, environ);
+    int resize[2] = {-1, -1};
+    if (tty.fd >= 0 && pipe2(resize, O_CLOEXEC) == 0)
+        fcntl(resize[1], F_SETFL, O_NONBLOCK); /* the supervisor never waits on the guest */
     br_config_t cfg = {
         .script = script,
         .eval = opts.eval,
@@ -705,6 +717,13 @@ int main(int argc, char **argv)
         .write_files = settings->write_files,
         .private_tmp = "/tmp",
         .host_uid = lch_sandbox_host_uid(),
+        .tty = {.stdout_tty = tty.out[0],
+                .stderr_tty = tty.out[1],
+                .columns = tty.cols,
+                .rows = tty.rows,
+                .color_depth = tty.color_depth,
+                .resize = resize[0] >= 0,
+                .resize_fd = resize[0]},
     };
     guest_t g = {.cfg = &cfg,
                  .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms};
@@ -713,10 +732,12 @@ int main(int argc, char **argv)
     bool all_ro = false, all_rw = false;
     const char *const *ro = brk_path_rules(policy, BRK_FS_READ, &nro, &all_ro);
     const char *const *rw = brk_path_rules(policy, BRK_FS_WRITE, &nrw, &all_rw);
-    int keep[1];
+    int keep[2];
     size_t nkeep = 0;
     if (audit && !audit_stderr)
         keep[nkeep++] = fileno(audit);
+    if (resize[0] >= 0)
+        keep[nkeep++] = resize[0];
     /* the record's file, opened now: a bad path ends the launch before
      * the guest runs; only the supervisor writes it */
     int report_fd = -1;
@@ -753,6 +774,9 @@ int main(int argc, char **argv)
         .nkeep = nkeep,
         .budget_mb = cfg.heap_limit_mb ? cfg.heap_limit_mb : 128,
         .report = report_fd >= 0 ? &report : NULL,
+        .tty_resize = resize[0] >= 0,
+        .tty_fd = tty.fd,
+        .resize_wr = resize[1],
     };
     /* /proc/self/cmdline inside: process.argv, not the host's command line */
     const char **gargv = calloc(opts.nargs + 2, sizeof *gargv);
@@ -772,6 +796,9 @@ int main(int argc, char **argv)
     int status = lch_sandbox_run(&sb, run_guest, &g, serr, sizeof serr);
     remove_untouched(made, nmade);
     free(gargv);
+    for (int i = 0; i < 2; i++)
+        if (resize[i] >= 0)
+            close(resize[i]);
     if (status < 0 && report_fd >= 0) {
         clock_gettime(CLOCK_MONOTONIC, &t1);
         lch_facts_t f = {.setup_failed = true,

@@ -344,3 +344,146 @@ bool lch_relay_finish(lch_relay_t *r, uint64_t *relayed)
     free(r);
     return over;
 }
+
+/* ---- the host's terminal, as facts for the guest ---- */
+
+int lch_tty_size(int fd, unsigned short *cols, unsigned short *rows)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
+        return -errno;
+    if (ws.ws_col == 0 || ws.ws_row == 0)
+        return -EINVAL;
+    *cols = ws.ws_col;
+    *rows = ws.ws_row;
+    return 0;
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+    size_t n = strlen(name);
+    for (char *const *e = env; e && *e; e++)
+        if (!strncmp(*e, name, n) && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+/* Whether s matches one of TERM's 16-colour patterns of Node: contains
+ * ansi, color or linux, or starts with con<digits>x<digit>, rxvt, screen,
+ * xterm or vt100. */
+static bool term_16_colours(const char *s)
+{
+    if (strstr(s, "ansi") || strstr(s, "color") || strstr(s, "linux"))
+        return true;
+    static const char *const starts[] = {"rxvt", "screen", "xterm", "vt100"};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (!strncmp(s, starts[i], strlen(starts[i])))
+            return true;
+    if (strncmp(s, "con", 3))
+        return false;
+    const char *p = s + 3;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p[0] == 'x' && p[1] >= '0' && p[1] <= '9';
+}
+
+/* TeamCity 9.1 and later (Node's /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/) */
+static bool teamcity_colours(const char *v)
+{
+    if (v[0] == '9' && v[1] == '.') {
+        const char *p = v + 2;
+        while (*p == '0')
+            p++;
+        if (*p < '1' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        return *p == '.';
+    }
+    const char *p = v;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p - v >= 2 && *p == '.';
+}
+
+int lch_tty_color_depth(char *const *env)
+{
+    const char *force = env_get(env, "FORCE_COLOR");
+    if (force) {
+        if (!strcmp(force, "") || !strcmp(force, "1") || !strcmp(force, "true"))
+            return 4;
+        if (!strcmp(force, "2"))
+            return 8;
+        return !strcmp(force, "3") ? 24 : 1;
+    }
+    const char *term = env_get(env, "TERM");
+    if (env_get(env, "NODE_DISABLE_COLORS") || env_get(env, "NO_COLOR") ||
+        (term && !strcmp(term, "dumb")))
+        return 1;
+    const char *v = env_get(env, "TMUX");
+    if (v && *v)
+        return 8;
+    if ((v = env_get(env, "CI")) && *v) {
+        static const char *const ci[] = {"APPVEYOR",       "BUILDKITE", "CIRCLECI", "DRONE",
+                                         "GITHUB_ACTIONS", "GITLAB_CI", "TRAVIS"};
+        for (size_t i = 0; i < sizeof ci / sizeof ci[0]; i++)
+            if (env_get(env, ci[i]))
+                return 8;
+        v = env_get(env, "CI_NAME");
+        return v && !strcmp(v, "codeship") ? 8 : 1;
+    }
+    if ((v = env_get(env, "TEAMCITY_VERSION")))
+        return teamcity_colours(v) ? 4 : 1;
+    if ((v = env_get(env, "TERM_PROGRAM"))) {
+        if (!strcmp(v, "iTerm.app")) {
+            const char *ver = env_get(env, "TERM_PROGRAM_VERSION");
+            return !ver || !*ver || (ver[0] >= '0' && ver[0] <= '2' && ver[1] == '.') ? 8 : 24;
+        }
+        if (!strcmp(v, "HyperTerm") || !strcmp(v, "MacTerm"))
+            return 24;
+        if (!strcmp(v, "Apple_Terminal"))
+            return 8;
+    }
+    const char *colorterm = env_get(env, "COLORTERM");
+    if (colorterm && (!strcmp(colorterm, "truecolor") || !strcmp(colorterm, "24bit")))
+        return 24;
+    if (term && *term) {
+        if (!strncmp(term, "xterm-256", 9))
+            return 8;
+        char low[64];
+        size_t n = strlen(term);
+        if (n < sizeof low) {
+            for (size_t i = 0; i <= n; i++)
+                low[i] = (char)(term[i] >= 'A' && term[i] <= 'Z' ? term[i] + 32 : term[i]);
+            static const struct {
+                const char *name;
+                int depth;
+            } named[] = {{"eterm", 4},      {"cons25", 4},  {"console", 4},
+                         {"cygwin", 4},     {"dtterm", 4},  {"gnome", 4},
+                         {"hurd", 4},       {"jfbterm", 4}, {"konsole", 4},
+                         {"kterm", 4},      {"mlterm", 4},  {"mosh", 24},
+                         {"putty", 4},      {"st", 4},      {"rxvt-unicode-24bit", 24},
+                         {"terminator", 24}};
+            for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+                if (!strcmp(low, named[i].name))
+                    return named[i].depth;
+            if (term_16_colours(low))
+                return 4;
+        }
+    }
+    return colorterm && *colorterm ? 4 : 1;
+}
+
+void lch_tty_probe(lch_tty_t *t, char *const *env)
+{
+    memset(t, 0, sizeof *t);
+    t->fd = -1;
+    for (int i = 0; i < 2; i++) {
+        t->out[i] = isatty(i + 1) == 1;
+        if (t->out[i] && t->fd < 0)
+            t->fd = i + 1;
+    }
+    if (t->fd >= 0 && lch_tty_size(t->fd, &t->cols, &t->rows) < 0)
+        t->cols = t->rows = 0;
+    t->color_depth = lch_tty_color_depth(env);
+}

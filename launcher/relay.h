@@ -41,4 +41,21 @@ int lch_relay_start(lch_relay_t *r, pid_t victim, char *err, size_t errlen);
  * relayed; frees r. Returns true when the cap stopped the output. */
 bool lch_relay_finish(lch_relay_t *r, uint64_t *relayed);
 
+/* The host's terminal as facts the guest is told (it never holds the
+ * terminal: its 1 and 2 stay the relay's pipes). */
+typedef struct {
+    bool out[2];               /* the host's 1 and 2 are terminals */
+    int fd;                    /* the first of them that is, -1 none */
+    unsigned short cols, rows; /* its window; 0 unknown */
+    int color_depth;           /* Node's getColorDepth() of env: 1, 4, 8 or 24 */
+} lch_tty_t;
+
+/* Fills t from the host's 1 and 2 and the environment env (borrowed). */
+void lch_tty_probe(lch_tty_t *t, char *const *env);
+/* The window size of the terminal on fd: 0, or -errno (-EINVAL: none). */
+int lch_tty_size(int fd, unsigned short *cols, unsigned short *rows);
+/* Node's colour depth rules (tty.WriteStream.getColorDepth) over env, a
+ * NULL-terminated "NAME=value" array: 1, 4, 8 or 24 bits. Pure. */
+int lch_tty_color_depth(char *const *env);
+
 #endif

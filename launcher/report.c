@@ -129,6 +129,9 @@ void lch_report_decide(lch_report_t *r, const lch_facts_t *f)
         r->error = f->error;
     if (f->end == LCH_END_SIGNAL)
         r->signal = f->forwarded_signal;
+    else if (f->end == LCH_END_GUEST && f->forwarded_signal &&
+             f->status == 128 + f->forwarded_signal)
+        r->signal = f->forwarded_signal; /* passed on, and the guest died of it */
     else if (f->end != LCH_END_GUEST || f->output_over)
         r->signal = SIGKILL; /* the supervisor's (or the relay's) kill */
     else if (f->wait_status >= 0 && WIFSIGNALED(f->wait_status))
@@ -371,9 +374,16 @@ typedef struct {
     uint32_t magic;
     int32_t limit;
     int64_t denials;
+    char package[LCH_CLAIM_PACKAGE_MAX];
 } claim_msg_t;
 
 static int claim_fd = -1; /* the guest process's write end */
+static char claim_package[LCH_CLAIM_PACKAGE_MAX];
+
+void lch_claim_package(const char *name)
+{
+    snprintf(claim_package, sizeof claim_package, "%s", name ? name : "");
+}
 
 void lch_claim_init(int fd)
 {
@@ -390,6 +400,7 @@ void lch_claim_send(lch_limit_t limit, int64_t denials)
     if (claim_fd < 0)
         return;
     claim_msg_t m = {.magic = CLAIM_MAGIC, .limit = (int32_t)limit, .denials = denials};
+    memcpy(m.package, claim_package, sizeof m.package);
     ssize_t w;
     do
         w = write(claim_fd, &m, sizeof m); /* < PIPE_BUF: one piece */
@@ -401,18 +412,34 @@ bool lch_claim_read(int fd, lch_claim_t *c)
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
         return false;
-    /* the last well-formed claim counts: the CPU limit's handler may claim
-     * after the runtime's closing one */
+    /* everything on the pipe (a pipe holds 64 KiB unless grown), then the
+     * last well-formed claim: the CPU limit's handler may claim after the
+     * runtime's closing one; bytes that are not a claim are skipped one at
+     * a time, so garbage of any length cannot hide one */
+    const size_t cap = 1 << 16;
+    unsigned char *buf = malloc(cap);
+    if (!buf)
+        return false;
+    size_t have = 0;
+    ssize_t n;
+    while (have < cap && ((n = read(fd, buf + have, cap - have)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0)
+            have += (size_t)n;
     bool got = false;
     claim_msg_t m;
-    ssize_t n;
-    while ((n = read(fd, &m, sizeof m)) == (ssize_t)sizeof m || (n < 0 && errno == EINTR)) {
-        if (n < 0 || m.magic != CLAIM_MAGIC || m.limit < LCH_LIMIT_NONE ||
-            m.limit > LCH_LIMIT_LAUNCHER)
+    for (size_t off = 0; off + sizeof m <= have;) {
+        memcpy(&m, buf + off, sizeof m);
+        if (m.magic != CLAIM_MAGIC || m.limit < LCH_LIMIT_NONE || m.limit > LCH_LIMIT_LAUNCHER) {
+            off++;
             continue;
+        }
         c->limit = (lch_limit_t)m.limit;
         c->denials = m.denials >= 0 ? m.denials : -1;
+        m.package[sizeof m.package - 1] = '\0';
+        memcpy(c->package, m.package, sizeof c->package);
         got = true;
+        off += sizeof m;
     }
+    free(buf);
     return got;
 }

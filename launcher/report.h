@@ -43,14 +43,19 @@ typedef enum {
     LCH_END_GUEST = 0, /* nothing: the guest ended (or the setup failed) */
     LCH_END_WALL,      /* killed at the wall-clock deadline */
     LCH_END_CPU,       /* killed at the CPU-time limit it measured */
-    LCH_END_SIGNAL,    /* killed because it got SIGINT/SIGTERM/SIGHUP/SIGQUIT */
+    LCH_END_SIGNAL,    /* killed because it got SIGQUIT */
 } lch_end_t;
 
 /* The guest runtime's claim: what ended the run from inside, and the
  * broker's denial count (-1: not counted). */
+#define LCH_CLAIM_PACKAGE_MAX 216
+
 typedef struct {
     lch_limit_t limit;
     int64_t denials;
+    /* the package an uncaught "Cannot find module/package" named ("": none):
+     * only for the launcher's hint (hint.h), never trusted beyond that */
+    char package[LCH_CLAIM_PACKAGE_MAX];
 } lch_claim_t;
 
 /* Everything the supervisor knows at the end of a run. */
@@ -59,7 +64,7 @@ typedef struct {
     bool setup_failed;    /* the sandbox could not be set up */
     int wait_status;      /* the guest's wait status, from the middle; -1 unknown */
     lch_end_t end;        /* what the supervisor did */
-    int forwarded_signal; /* LCH_END_SIGNAL: the signal it got */
+    int forwarded_signal; /* the last SIGINT/SIGTERM/SIGHUP passed on, or LCH_END_SIGNAL's */
     bool output_over;     /* the relay stopped the output at its cap */
     bool cgroup_oom;      /* the run's cgroup counted an OOM kill */
     uint64_t wall_ms;     /* the limits in force (0 none) */
@@ -120,6 +125,8 @@ void lch_report_line(const lch_report_t *r, uint64_t wall_ms, uint64_t cpu_ms, s
 void lch_claim_init(int fd);
 /* The descriptor lch_claim_init was given (-1 none). */
 int lch_claim_fd(void);
+/* The package name later claims carry (cut to LCH_CLAIM_PACKAGE_MAX - 1). */
+void lch_claim_package(const char *name);
 /* Sends a claim (async-signal-safe; nothing without lch_claim_init). */
 void lch_claim_send(lch_limit_t limit, int64_t denials);
 /* In the supervisor, after the guest is gone: the first claim on the read

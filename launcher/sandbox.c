@@ -48,6 +48,7 @@
 #include "cgroup.h"
 #include "harden.h"
 #include "landlock.h"
+#include "hint.h"
 #include "relay.h"
 #include "sandbox.h"
 #include "seccomp.h"
@@ -581,6 +582,14 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
                                                  void *arg, int errfd)
 {
     char err[ERR_MAX] = "";
+    /* SIGINT, SIGTERM and SIGHUP stay blocked (from the middle process)
+     * until the runtime has its handlers (bridge/signal.c): pid 1 would
+     * drop them with the default action, and one sent during start-up
+     * must reach the guest */
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_UNBLOCK, &chld, NULL);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         fail(errfd, "sandbox: prctl: %s", strerror(errno));
     /* a session of its own: no controlling terminal, and kill(0, ...)
@@ -746,6 +755,14 @@ static void guest_clocks_and_cgroup(bool timens, int errfd)
 __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (*guest)(void *),
                                                   void *arg, int errfd, int hs, pid_t supervisor)
 {
+    /* what the supervisor passes on waits here for the guest (below) */
+    sigset_t fwd;
+    sigemptyset(&fwd);
+    sigaddset(&fwd, SIGINT);
+    sigaddset(&fwd, SIGTERM);
+    sigaddset(&fwd, SIGHUP);
+    sigaddset(&fwd, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &fwd, NULL);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor)
         _exit(125);
     /* out of the invoker's session and process group: nothing of the
@@ -813,11 +830,20 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     memcpy(pm + 1, &pid, sizeof pid);
     if (write(errfd, pm, sizeof pm) != (ssize_t)sizeof pm)
         _exit(125);
+    /* SIGINT, SIGTERM and SIGHUP from the supervisor go on to the guest;
+     * the guest's pid is safe to name until this loop reaps it */
     int st;
     struct rusage ru;
-    while (wait4(pid, &st, 0, &ru) < 0)
-        if (errno != EINTR)
+    for (;;) {
+        pid_t w = wait4(pid, &st, WNOHANG, &ru);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
             _exit(125);
+        int sig = sigwaitinfo(&fwd, NULL);
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+            kill(pid, sig);
+    }
     fflush(stderr);
     /* tell the supervisor first: it need not wait for this process's
      * teardown (a copy of the launcher's address space) */
@@ -941,6 +967,18 @@ static int64_t guest_cpu_ms(const lch_cgroup_t *cg, pid_t guest)
     return (int64_t)((ut + st + cut + cst) * 1000 / (unsigned long long)(hz > 0 ? hz : 100));
 }
 
+/* The host terminal's window size to the guest (bridge/signal.c): two
+ * uint16, columns and rows, on a pipe that never blocks the supervisor. */
+static void send_window_size(const lch_sandbox_t *sb)
+{
+    unsigned short cols, rows;
+    if (lch_tty_size(sb->tty_fd, &cols, &rows) < 0)
+        return;
+    uint16_t msg[2] = {cols, rows};
+    ssize_t w = write(sb->resize_wr, msg, sizeof msg);
+    (void)w; /* a full pipe: the guest has not read the last ones */
+}
+
 /* Waits for the guest's end (the middle's report, or its exit), a setup
  * error on the pipe, a signal to forward, the CPU-time limit (measured
  * from out here, whatever the guest does with its signals) or the
@@ -1021,7 +1059,14 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 int sig = (int)si.ssi_signo;
-                if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+                if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+                    /* the guest's, as Node takes it: its listeners, or
+                     * its end with 128 + N (the middle passes it on) */
+                    kill(mid, sig);
+                    *sig_got = sig;
+                } else if (sig == SIGWINCH && sb->tty_resize) {
+                    send_window_size(sb);
+                } else if (sig == SIGQUIT) {
                     kill(mid, SIGKILL);
                     waitpid(mid, &st, 0);
                     status = 128 + sig;
@@ -1087,6 +1132,8 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     sigaddset(&watched, SIGTERM);
     sigaddset(&watched, SIGHUP);
     sigaddset(&watched, SIGQUIT);
+    if (sb->tty_resize)
+        sigaddset(&watched, SIGWINCH);
     sigprocmask(SIG_BLOCK, &watched, &old);
     /* the overlay: opened here, served from here, mounted by the guest */
     static overlay_job_t job = {NULL, -1};
@@ -1243,6 +1290,13 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
                         sb->output_bytes, line, sizeof line);
         if (line[0])
             fprintf(stderr, "%s\n", line);
+        /* a package the guest could not find, where the host has it above
+         * the app folder (a workspace's hoisted node_modules) */
+        char hint[PATH_MAX * 3];
+        if (rep.exit_code == 1 && rep.limit == LCH_LIMIT_NONE && facts.have_claim &&
+            facts.claim.package[0] &&
+            lch_hoist_hint(sb->app, facts.claim.package, hint, sizeof hint))
+            fprintf(stderr, "secure-exec-launch: %s\n", hint);
         if (sb->report)
             *sb->report = rep;
     }

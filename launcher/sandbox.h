@@ -10,8 +10,10 @@
  * /tmp, a new /proc, a minimal /dev), pivots into it, hardens itself
  * (rlimits, capabilities, no_new_privs, fds, Landlock, seccomp) and only
  * then calls the guest function — still single-threaded. The supervisor
- * (the caller's process) never runs guest code: it waits, forwards
- * SIGINT/SIGTERM/SIGHUP as the guest's death, enforces the wall-clock
+ * (the caller's process) never runs guest code: it waits, passes
+ * SIGINT/SIGTERM/SIGHUP on to the guest (through the middle process, which
+ * alone may name it safely) and the terminal's new sizes, kills it on
+ * SIGQUIT, enforces the wall-clock
  * backstop and maps how the guest ended to the exit status (launcher/README.md).
  * It prints each limit's `secure-exec-launch:` line (report.h): the guest
  * runtime only claims its own limits on a pipe only it holds.
@@ -59,6 +61,12 @@ typedef struct {
     lch_report_t *report;    /* out (optional): how the run ended, as the supervisor saw it */
     const char *const *argv; /* the guest's /proc/self/cmdline (guest paths; none: empty) */
     size_t argc;
+    /* With tty_resize: on SIGWINCH the supervisor reads the window size of
+     * the host's terminal tty_fd and writes it on resize_wr (the guest
+     * keeps the read end: bridge/signal.c). */
+    bool tty_resize;
+    int tty_fd;
+    int resize_wr;
 } lch_sandbox_t;
 
 /* The guest's user on the host: the invoking user, or nobody (65534) when

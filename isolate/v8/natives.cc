@@ -188,6 +188,31 @@ void run_script(vm_call_t *c)
         info.GetReturnValue().Set(out);
 }
 
+// errorSource(error) -> Node's "where" header (file:line, the source line,
+// a caret) of the place an Error was made, as Node prints it above an
+// unhandled rejection (a message V8 makes from the error's own stack), or
+// undefined: not an Error, no location, or a place in the bootstrap
+// ("node:" names), whose line would be ours, not the guest's.
+void error_source(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    if (!info[0]->IsNativeError())
+        return;
+    Local<Message> msg = Exception::CreateMessage(iso, info[0]);
+    if (msg.IsEmpty())
+        return;
+    String::Utf8Value file(iso, msg->GetScriptResourceName());
+    if (!*file || !strncmp(*file, "node:", 5))
+        return;
+    std::string where;
+    if (vm__where_header(iso, ctx, msg, &where))
+        info.GetReturnValue().Set(String::NewFromUtf8(iso, where.data(), NewStringType::kNormal,
+                                                      static_cast<int>(where.size()))
+                                      .ToLocalChecked());
+}
+
 // JSON.parse. V8 10.2's parser internalizes the short strings it makes
 // (keys, and values up to 10 characters) as two-byte strings when its
 // source is a one-byte string on the heap (SeqSubStringKey keeps the
@@ -420,6 +445,7 @@ const vm_native_t util_natives[] = {
     {"structuredClone", structured_clone, 1, VM_NATIVE_PURE},
     {"compileFunction", compile_function, 3, VM_NATIVE_PURE},
     {"runScript", run_script, 2, VM_NATIVE_PURE},
+    {"errorSource", error_source, 1, VM_NATIVE_PURE},
     {"heapStatistics", heap_statistics, 0, VM_NATIVE_PURE},
     {"zeroFillSwitch", zero_fill_switch, 0, VM_NATIVE_PURE},
     {"isAnyArrayBuffer", check_isAnyArrayBuffer, 1, VM_NATIVE_PURE},

@@ -311,6 +311,27 @@ function containsModuleSyntax(source, file) {
   }
 }
 
+// `-e` code: Node 22 runs it as an ES module when it compiles only as one
+// (containsModuleSyntax without the CommonJS variables, as Node's
+// evalScript asks): an import or export statement or import.meta, or a
+// top-level await that compiles inside an async function.
+function evalContainsModuleSyntax(code) {
+  try {
+    binding.util.compileFunction(code, '[eval]', []);
+    return false;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) return false;
+    if (esmSyntaxErrors.has(err.message)) return true;
+    if (!cjsOnlyErrors.has(err.message)) return false;
+    try {
+      binding.util.compileFunction(`(async function() {${code}})();`, '[eval]', []);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 function fileFormat(url, file, source) {
   const ext = extname(url.pathname);
   if (ext === '.js' || ext === '') {
@@ -677,9 +698,9 @@ function errorHeader(err) {
   if (typeof stack !== 'string') return undefined;
   const m = /\n\s+at (?:.*?\()?(file:\/\/[^\s)]+):(\d+):(\d+)\)?/.exec(stack);
   if (!m) return undefined;
-  let text;
+  let text = evalSources.get(m[1]);
   try {
-    text = binding.fs.readFileUtf8(fileURLToPath(m[1]));
+    if (text === undefined) text = binding.fs.readFileUtf8(fileURLToPath(m[1]));
   } catch {
     return undefined;
   }
@@ -690,13 +711,27 @@ function errorHeader(err) {
 
 let mainPromise = null;
 let mainURL = null;
+// `-e` code run as a module: its URL -> its text (for the error header)
+const evalSources = new Map();
 
 // The entry point as an ES module. Failures reach the fatal handler.
 function runMain(file, onError) {
-  mainURL = pathToFileURL(file).href;
+  runMainURL(pathToFileURL(file).href, undefined, onError);
+}
+
+// `-e` code with module syntax: the module file:///<cwd>/[eval1], as
+// Node's getEvalModuleUrl names it.
+function runEvalMain(code, onError) {
+  const url = `${pathToFileURL(process.cwd()).href}/[eval1]`;
+  evalSources.set(url, code);
+  runMainURL(url, { format: 'module', source: code, file: undefined }, onError);
+}
+
+function runMainURL(url, preloaded, onError) {
+  mainURL = url;
   process.mainModule = undefined;
   try {
-    const rec = getRecord(mainURL, {});
+    const rec = getRecord(mainURL, {}, preloaded);
     instantiate(rec);
     mainPromise = binding.esm.evaluate(rec.id);
   } catch (err) {
@@ -782,6 +817,8 @@ module.exports = {
   runMain,
   checkUnsettled,
   errorHeader,
+  evalContainsModuleSyntax,
+  runEvalMain,
   requireModule,
   syncBuiltinESMExports,
   isModuleSyntaxError,

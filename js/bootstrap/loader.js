@@ -795,8 +795,14 @@ Module.runMain = function (main) {
   Module._load(main, null, true);
 };
 
-// `node -e`: a classic script named [eval], with module/require as globals.
+// `node -e`: a classic script named [eval], with module/require as globals;
+// code with module syntax runs as an ES module instead (Node 22's default
+// --experimental-detect-module).
 function runEval(code) {
+  if (esm().evalContainsModuleSyntax(code)) {
+    esm().runEvalMain(code, reportFatal);
+    return undefined;
+  }
   const cwd = process.cwd();
   const module = new Module('[eval]', null);
   module.filename = path.join(cwd, '[eval]');

@@ -170,6 +170,19 @@ function printFatal(err, header, fromPromise) {
   writeErr(`${out}\nNode.js ${process.version}\n`);
 }
 
+// The package a "Cannot find module 'x'" / "Cannot find package 'x'" names,
+// for the launcher: when the host has it in a node_modules above the app
+// folder (a workspace's hoisted packages), it says which --app shows it.
+function noteMissingPackage(err) {
+  if (err === null || typeof err !== 'object') return;
+  if (err.code !== 'MODULE_NOT_FOUND' && err.code !== 'ERR_MODULE_NOT_FOUND') return;
+  const m = /^Cannot find (?:module|package) '([^']+)'/.exec(String(err.message));
+  if (!m || /^(?:[./]|node:|file:|data:)/.test(m[1])) return;
+  const parts = m[1].split('/');
+  const name = m[1].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  binding.process.missingPackage(name);
+}
+
 // Returns true when 'uncaughtException' listeners handled err; otherwise
 // prints it and ends the run with status 1 (this call does not return then).
 function fatal(err, header, fromPromise) {
@@ -194,6 +207,7 @@ function fatal(err, header, fromPromise) {
     return false;
   }
   printFatal(err, header, fromPromise);
+  noteMissingPackage(err);
   if (!process._exiting) {
     process._exiting = true;
     process.exitCode = 1;

@@ -218,11 +218,23 @@ process.uptime = function uptime() {
   return binding.process.uptime();
 };
 
-process.getuid = () => 0;
-process.geteuid = () => 0;
-process.getgid = () => 0;
-process.getegid = () => 0;
-process.getgroups = () => [0];
+// The sandbox user's ids as the kernel has them inside the user namespace:
+// the same ones os.userInfo() and fs.stat() of the guest's files show.
+process.getuid = function getuid() {
+  return binding.process.ids()[0];
+};
+process.geteuid = function geteuid() {
+  return binding.process.ids()[1];
+};
+process.getgid = function getgid() {
+  return binding.process.ids()[2];
+};
+process.getegid = function getegid() {
+  return binding.process.ids()[3];
+};
+process.getgroups = function getgroups() {
+  return Array.from(binding.process.ids().subarray(4));
+};
 
 process.exit = function exit(code) {
   if (code !== undefined) process.exitCode = code;
@@ -247,8 +259,69 @@ function toStatus(code) {
   return Number.isInteger(n) ? n & 0xff : 1;
 }
 
-process.kill = function kill(pid, signal) {
-  throw makeError(Error, 'ERR_UNSUPPORTED_SANDBOX_API', 'process.kill is not supported in sandbox');
+// ---- signals --------------------------------------------------------------
+// Node's: a listener for a signal name is what makes the process take the
+// signal (bridge/signal.c plays the default action otherwise: the run ends
+// with 128 + N); listeners get (name, number). process.kill() of the
+// guest's own pid goes the same way.
+
+const signals = require('../node/internal/linux-constants').signals;
+
+function isSignal(type) {
+  return typeof type === 'string' && type.startsWith('SIG') &&
+    Object.prototype.hasOwnProperty.call(signals, type);
+}
+
+function errnoError(err, syscall) {
+  const { errnoName } = require('../node/internal/errno');
+  const code = errnoName(err) || `Unknown system error ${err}`;
+  const e = new Error(`${syscall} ${code}`);
+  e.errno = err;
+  e.code = code;
+  e.syscall = syscall;
+  return e;
+}
+
+process.on('newListener', function startListeningIfSignal(type) {
+  if (!isSignal(type) || process.listenerCount(type) !== 0) return;
+  if (type === 'SIGKILL' || type === 'SIGSTOP') throw errnoError(-22, 'uv_signal_start');
+  binding.signal.listen(signals[type], true);
+});
+process.on('removeListener', function stopListeningIfSignal(type) {
+  if (isSignal(type) && process.listenerCount(type) === 0) {
+    binding.signal.listen(signals[type], false);
+  }
+});
+
+const signalNames = [];
+for (const name of Object.keys(signals)) {
+  if (signalNames[signals[name]] === undefined) signalNames[signals[name]] = name;
+}
+
+function onSignal(signum) {
+  const name = signalNames[signum];
+  if (name !== undefined) process.emit(name, name, signum);
+}
+
+process.kill = function kill(pid, sig) {
+  // eslint-disable-next-line eqeqeq
+  if (pid != (pid | 0)) {
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      `The "pid" argument must be of type number. Received ${describe(pid)}`);
+  }
+  let signum;
+  if (sig === (sig | 0)) {
+    signum = sig;
+  } else {
+    sig = sig || 'SIGTERM';
+    if (!Object.prototype.hasOwnProperty.call(signals, sig)) {
+      throw makeError(TypeError, 'ERR_UNKNOWN_SIGNAL', `Unknown signal: ${sig}`);
+    }
+    signum = signals[sig];
+  }
+  const err = binding.signal.kill(pid | 0, signum);
+  if (err) throw errnoError(err, 'kill');
+  return true;
 };
 
 process.binding = function binding_(name) {
@@ -364,6 +437,8 @@ function makeWritable(fd) {
   stream._type = 'pipe';
   stream._isStdio = true;
   stream.isTTY = undefined;
+  stream.columns = undefined;
+  stream.rows = undefined;
   stream.destroySoon = stream.destroy;
   // Node's stdout/stderr are never really closed by the guest.
   stream._destroy = function (err, cb) {
@@ -474,6 +549,32 @@ function envView(vars) {
   });
 }
 
+// A terminal on the host's side of the relay: the stream is a
+// tty.WriteStream with the terminal's size and colours; its bytes still go
+// through the relay's pipe.
+function makeTTY(stream, tty) {
+  const { WriteStream } = require('tty');
+  Object.setPrototypeOf(stream, WriteStream.prototype);
+  stream._type = 'tty';
+  stream.isTTY = true;
+  if (tty.columns > 0 && tty.rows > 0) {
+    stream.columns = tty.columns;
+    stream.rows = tty.rows;
+  }
+}
+
+function onResize(columns, rows) {
+  for (const stream of [stdout, stderr]) {
+    if (!stream || stream.isTTY !== true) continue;
+    if (stream.columns !== columns || stream.rows !== rows) {
+      stream.columns = columns;
+      stream.rows = rows;
+      stream.emit('resize');
+    }
+  }
+  process.emit('SIGWINCH', 'SIGWINCH', signals.SIGWINCH);
+}
+
 function setupRun(cfg) {
   process.execPath = cfg.execPath;
   process.argv0 = 'node';
@@ -488,6 +589,12 @@ function setupRun(cfg) {
   // Build the stdio streams now: their creation is not guest time.
   void process.stdout;
   void process.stderr;
+  binding.signal.setHandler(onSignal);
+  const tty = cfg.tty;
+  require('../node/internal/terminal').setTerminal(tty);
+  if (tty.stdout) makeTTY(stdout, tty);
+  if (tty.stderr) makeTTY(stderr, tty);
+  if (tty.stdout || tty.stderr) binding.signal.watchResize(onResize);
 }
 
 module.exports = { process, setupRun, toStatus, NODE_VERSION, timeOriginOf: () => timeOrigin };

@@ -128,8 +128,10 @@ function processPromiseRejections() {
     const { reason } = info;
     if (!process.emit('unhandledRejection', reason, promise)) {
       const err = reason instanceof Error ? reason : new UnhandledPromiseRejection(reason);
-      // Not handled by 'uncaughtException' either: fatal() ends the run.
-      fatal(err, undefined, true);
+      // Not handled by 'uncaughtException' either: fatal() ends the run,
+      // with Node's header (file:line, source line, caret) where the
+      // Error was made in the guest's code.
+      fatal(err, err === reason ? binding.util.errorSource(err) : undefined, true);
     }
     maybeScheduled = true;
   }

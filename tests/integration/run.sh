@@ -291,10 +291,11 @@ for d in /proc /sys/kernel /dev; do
   fi
 done
 # a terminal (script's pty): typed lines reach the guest through the
-# supervisor's pump, and the guest says what it holds (pipes, no terminal)
+# supervisor's pump; stdin stays a pipe (no isTTY), stdout is told to be
+# the host's terminal (node-parity.sh) though the guest holds a pipe
 if command -v script >/dev/null; then
-  got=$( (sleep 1; printf 'typed\n'; sleep 5) | timeout 20 script -q -c "$bin -e 'process.stdin.on(\"data\", d => { console.log(\"got\", String(d).trim(), process.stdin.isTTY, process.stdout.isTTY, require(\"tty\").isatty(0)); process.exit(0) })'" /dev/null | tr -d '\r' | grep '^got') || true
-  if [ "$got" = "got typed undefined undefined false" ]; then ok "stdin from a terminal (pumped; isTTY undefined as the guest holds pipes)"; else bad "stdin from a terminal" "got: $got"; fi
+  got=$( (sleep 1; printf 'typed\n'; sleep 5) | NO_COLOR=1 timeout 20 script -q -c "$bin -e 'process.stdin.on(\"data\", d => { console.log(\"got\", String(d).trim(), process.stdin.isTTY, process.stdout.isTTY, require(\"tty\").isatty(0)); process.exit(0) })'" /dev/null | tr -d '\r' | grep '^got') || true
+  if [ "$got" = "got typed undefined true false" ]; then ok "stdin from a terminal (pumped; stdin.isTTY undefined as the guest holds a pipe)"; else bad "stdin from a terminal" "got: $got"; fi
 else
   bad "stdin from a terminal" "no script(1) (util-linux bsdutils) to give the launcher a terminal"
 fi
