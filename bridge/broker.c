@@ -405,15 +405,32 @@ int brk_grant(brk_policy_t *p, brk_domain_t d, const char *list, char **err)
     if (!copy)
         return -ENOMEM;
     int r = 0;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+    bool blank = true; /* a blank list grants nothing; an empty entry in a list is a mistake */
+    for (const char *c = list; *c && blank; c++)
+        blank = isspace((unsigned char)*c);
+    for (const char *c = list, *start = list; !blank; c++) { /* before anything is granted */
+        if (*c != ',' && *c)
+            continue;
+        const char *e = c;
+        while (start < e && isspace((unsigned char)*start))
+            start++;
+        if (start == e) {
+            free(copy);
+            return fail(err, "an empty entry in '%s' (a stray comma?)", list);
+        }
+        if (!*c)
+            break;
+        start = c + 1;
+    }
+    char *next = copy;
+    for (char *item; (item = strsep(&next, ",")) != NULL;) {
         while (isspace((unsigned char)*item))
             item++;
         char *end = item + strlen(item);
         while (end > item && isspace((unsigned char)end[-1]))
             *--end = '\0';
         if (!*item)
-            continue;
+            continue;             /* a blank list */
         if (!strcmp(item, "*")) { /* everything, beside the host paths listed with it */
             if ((r = grant_all(p, d)) < 0)
                 break;

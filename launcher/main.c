@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/openat2.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,10 +167,15 @@ static FILE *open_regular(const char *path, const char *what, bool append)
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         die("%s%s: not a regular file", what, path);
     int fd =
-        append ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600)
-               : open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        append
+            ? open(path,
+                   O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                   0600)
+            : open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        die("%s%s: %s", what, path, strerror(errno));
+        die("%s%s: %s", what, path,
+            append && errno == ELOOP ? "is a symbolic link (the log is never written through one)"
+                                     : strerror(errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
         die("%s%s: not a regular file", what, path);
     int fl = fcntl(fd, F_GETFL);
@@ -257,24 +264,59 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
 
 /* A file a write grant named that the launcher created for the guest to
  * write (its folder existed, it did not); removed at the end if the guest
- * left it as it was made. */
+ * left it as it was made. The folder is held open: the file is made and
+ * removed in that folder, whatever its path names by then. */
 typedef struct {
-    char *path;
+    int dirfd;
+    char *name;
     struct stat st;
 } made_file_t;
+
+/* The folder at path, opened without following any symlink on the way;
+ * -1 with errno (ELOOP: a symlink). The launcher runs before the
+ * sandbox's seccomp policy: openat2 is there. */
+static int open_folder_nofollow(const char *path)
+{
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+}
+
+/* Removes the files ensure_write_grants made that the guest left untouched. */
+static void remove_untouched(made_file_t *made, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        const struct stat *m = &made[i].st;
+        if (fstatat(made[i].dirfd, made[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode) && st.st_dev == m->st_dev && st.st_ino == m->st_ino &&
+            st.st_size == 0 && st.st_nlink == 1 && st.st_mtim.tv_sec == m->st_mtim.tv_sec &&
+            st.st_mtim.tv_nsec == m->st_mtim.tv_nsec && st.st_ctim.tv_sec == m->st_ctim.tv_sec &&
+            st.st_ctim.tv_nsec == m->st_ctim.tv_nsec)
+            unlinkat(made[i].dirfd, made[i].name, 0);
+        close(made[i].dirfd);
+        free(made[i].name);
+    }
+    free(made);
+}
 
 /* Makes sure every host path a write grant shows exists before the run: a
  * folder or a file as it is, a missing file whose folder exists is created
  * empty (owned by the sandbox user's host id: the invoker, nobody for
  * root), anything else ends the launch. So no write meant for the host
- * lands in the sandbox's private /tmp, where it would be gone at the end. */
+ * lands in the sandbox's private /tmp, where it would be gone at the end.
+ * Every grant is checked before any file is made, and a launch that fails
+ * while making them removes what it made. The folder of a file to make
+ * must be named by its real path (no symlink on the way, checked again
+ * when it is opened): the sandbox shows the grant at the path given. */
 static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
 {
     size_t n;
     bool all;
     const char *const *rw = brk_path_rules(p, BRK_FS_WRITE, &n, &all);
     made_file_t *made = calloc(n + 1, sizeof *made);
-    if (!made)
+    bool *make = calloc(n + 1, sizeof *make);
+    if (!made || !make)
         die("out of memory");
     *nmade = 0;
     for (size_t i = 0; i < n; i++) {
@@ -292,7 +334,7 @@ static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
         }
         if (errno != ENOENT)
             die("%s: %s: %s", origin, rw[i], strerror(errno));
-        char parent[PATH_MAX];
+        char parent[PATH_MAX], real[PATH_MAX];
         snprintf(parent, sizeof parent, "%s", rw[i]);
         char *slash = strrchr(parent, '/');
         if (slash == parent)
@@ -307,37 +349,58 @@ static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
             die("%s: %s does not exist on the host, nor its folder %s: create it first (mkdir -p "
                 "%s); a write grant is never the sandbox's private /tmp",
                 origin, rw[i], parent, rw[i]);
-        /* a file to be: made now, so the sandbox can show it */
-        int fd = open(rw[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
-        if (fd < 0)
-            die("%s: cannot create %s for the guest to write: %s", origin, rw[i], strerror(errno));
-        if (geteuid() == 0 && fchown(fd, lch_sandbox_host_uid(), 65534) < 0) {
-            int e = errno;
-            unlink(rw[i]);
-            die("%s: cannot give %s to the sandbox user: %s", origin, rw[i], strerror(e));
+        if (!realpath(parent, real) || strcmp(real, parent))
+            die("%s: the folder of %s goes through a symbolic link (it is %s): name the file by "
+                "its real path",
+                origin, rw[i], realpath(parent, real) ? real : strerror(errno));
+        for (size_t j = 0; j < i; j++)
+            if (make[j] && !strcmp(rw[j], rw[i]))
+                goto next; /* named twice: made once */
+        make[i] = true;
+    next:;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!make[i])
+            continue;
+        const char *origin = brk_rule_origin(p, BRK_FS_WRITE, i, NULL);
+        if (!origin)
+            origin = "fs.write";
+        const char *name = strrchr(rw[i], '/') + 1;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%.*s", (int)(name - rw[i] > 1 ? name - rw[i] - 1 : 1),
+                 rw[i]);
+        made_file_t *m = &made[*nmade];
+        char why[PATH_MAX + 128] = "";
+        m->dirfd = open_folder_nofollow(parent);
+        int fd = -1;
+        if (m->dirfd < 0)
+            snprintf(why, sizeof why, "%s: %s", parent,
+                     errno == ELOOP ? "a symbolic link on the way" : strerror(errno));
+        else if ((fd = openat(m->dirfd, name,
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+                              0666)) < 0)
+            snprintf(why, sizeof why, "%s", strerror(errno));
+        else if (!(m->name = strdup(name)))
+            snprintf(why, sizeof why, "%s", strerror(errno));
+        else if (geteuid() == 0 && fchown(fd, lch_sandbox_host_uid(), 65534) < 0)
+            snprintf(why, sizeof why, "cannot give it to the sandbox user: %s", strerror(errno));
+        else if (fstat(fd, &m->st) < 0)
+            snprintf(why, sizeof why, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        if (why[0]) {
+            if (m->name)
+                unlinkat(m->dirfd, m->name, 0);
+            if (m->dirfd >= 0)
+                close(m->dirfd);
+            free(m->name);
+            remove_untouched(made, *nmade);
+            die("%s: cannot create %s for the guest to write: %s", origin, rw[i], why);
         }
-        if (fstat(fd, &made[*nmade].st) < 0 || !(made[*nmade].path = strdup(rw[i])))
-            die("%s: %s: %s", origin, rw[i], strerror(errno));
-        close(fd);
         (*nmade)++;
     }
+    free(make);
     return made;
-}
-
-/* Removes the files ensure_write_grants made that the guest left untouched. */
-static void remove_untouched(made_file_t *made, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        const struct stat *m = &made[i].st;
-        if (lstat(made[i].path, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == m->st_dev &&
-            st.st_ino == m->st_ino && st.st_size == 0 && st.st_nlink == 1 &&
-            st.st_mtim.tv_sec == m->st_mtim.tv_sec && st.st_mtim.tv_nsec == m->st_mtim.tv_nsec &&
-            st.st_ctim.tv_sec == m->st_ctim.tv_sec && st.st_ctim.tv_nsec == m->st_ctim.tv_nsec)
-            unlink(made[i].path);
-        free(made[i].path);
-    }
-    free(made);
 }
 
 /* The host variables the policy lets through, as "NAME=value". Sorting
@@ -661,6 +724,17 @@ int main(int argc, char **argv)
     if (opts.audit) {
         /* "-": the launcher's stderr, which is the guest's stderr pipe in
          * the guest process (its lines are relayed with the guest's own) */
+        if (!audit_stderr) {
+            /* the guest process writes the log; a log the guest could
+             * reach through a write grant it could also replace */
+            size_t ngrants;
+            bool any;
+            const char *const *grants = brk_path_rules(policy, BRK_FS_WRITE, &ngrants, &any);
+            char real[PATH_MAX], base[NAME_MAX + 1], aerr[PATH_MAX + 256];
+            if (lch_outside_write_grants(opts.audit, "--audit", grants, ngrants, real, base, aerr,
+                                         sizeof aerr) < 0)
+                die("%s", aerr);
+        }
         audit = audit_stderr ? stderr : open_regular(opts.audit, "--audit ", true);
         brk_set_audit(policy, audit);
         brk_set_audit_stop(policy, audit_stopped, NULL);

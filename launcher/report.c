@@ -202,52 +202,66 @@ char *lch_report_json(const lch_report_t *r, const char *version)
     return line;
 }
 
-int lch_report_open(const char *path, const char *const *rw, size_t nrw, int audit_fd, char *err,
-                    size_t errlen)
+int lch_outside_write_grants(const char *path, const char *what, const char *const *rw, size_t nrw,
+                             char *real, char *base, char *err, size_t errlen)
 {
     size_t len = path ? strlen(path) : 0;
     if (!len) {
-        snprintf(err, errlen, "--report: needs a file name");
+        snprintf(err, errlen, "%s: needs a file name", what);
         return -1;
     }
     if (path[len - 1] == '/') {
-        snprintf(err, errlen, "--report %s: is a folder (give a file name)", path);
+        snprintf(err, errlen, "%s %s: is a folder (give a file name)", what, path);
         return -1;
     }
     char copy[PATH_MAX];
     if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy) {
-        snprintf(err, errlen, "--report %s: %s", path, strerror(ENAMETOOLONG));
+        snprintf(err, errlen, "%s %s: %s", what, path, strerror(ENAMETOOLONG));
         return -1;
     }
     char *slash = strrchr(copy, '/');
-    const char *base = slash ? slash + 1 : copy;
+    const char *b = slash ? slash + 1 : copy;
     const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
     if (slash)
         *slash = '\0';
-    if (!strcmp(base, ".") || !strcmp(base, "..")) {
-        snprintf(err, errlen, "--report %s: is a folder (give a file name)", path);
+    if (!strcmp(b, ".") || !strcmp(b, "..")) {
+        snprintf(err, errlen, "%s %s: is a folder (give a file name)", what, path);
         return -1;
     }
-    char real[PATH_MAX], full[2 * PATH_MAX];
+    if (strlen(b) > NAME_MAX) {
+        snprintf(err, errlen, "%s %s: %s", what, path, strerror(ENAMETOOLONG));
+        return -1;
+    }
+    memcpy(base, b, strlen(b) + 1);
+    char full[2 * PATH_MAX];
     if (!realpath(dir, real)) {
-        snprintf(err, errlen, "--report %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
         return -1;
     }
     if (snprintf(full, sizeof full, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) >=
         (int)sizeof full) {
-        snprintf(err, errlen, "--report %s: %s", path, strerror(ENAMETOOLONG));
+        snprintf(err, errlen, "%s %s: %s", what, path, strerror(ENAMETOOLONG));
         return -1;
     }
     /* a file the guest could write, or a folder it could rename it in,
-     * would let it swap its own record in (its /tmp is private) */
+     * would let it swap its own in (its /tmp is private) */
     for (size_t i = 0; i < nrw; i++)
         if (strcmp(rw[i], "/tmp") && brk_path_covers(rw[i], full)) {
             snprintf(err, errlen,
-                     "--report %s: inside the write grant %s, where the guest could replace "
+                     "%s %s: inside the write grant %s, where the guest could replace "
                      "it; choose a path outside the write grants",
-                     path, rw[i]);
+                     what, path, rw[i]);
             return -1;
         }
+    return 0;
+}
+
+int lch_report_open(const char *path, const char *const *rw, size_t nrw, int audit_fd, char *err,
+                    size_t errlen)
+{
+    char real[PATH_MAX], base[NAME_MAX + 1];
+    if (lch_outside_write_grants(path, "--report", rw, nrw, real, base, err, errlen) < 0)
+        return -1;
     int dfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
         snprintf(err, errlen, "--report %s: %s", path, strerror(errno));

@@ -108,6 +108,14 @@ char *lch_report_json(const lch_report_t *r, const char *version);
  * one inside rw[0..nrw), the host paths the sandbox shows writable
  * (canonical; "/tmp" there means the guest's private one). Returns the
  * descriptor, or -1 with err set. */
+/* Checks that path (a file the launcher writes: --report, --audit) names a
+ * file, in a folder that exists, and that no write grant (rw, nrw; the
+ * private /tmp aside) covers it, where the guest could replace it. Fills
+ * real (PATH_MAX: the folder's real path) and base (NAME_MAX + 1: the
+ * file's name); -1 with err (what: the option's name) otherwise. */
+int lch_outside_write_grants(const char *path, const char *what, const char *const *rw, size_t nrw,
+                             char *real, char *base, char *err, size_t errlen);
+
 int lch_report_open(const char *path, const char *const *rw, size_t nrw, int audit_fd, char *err,
                     size_t errlen);
 

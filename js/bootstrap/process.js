@@ -522,6 +522,8 @@ function envView(vars) {
   };
   const ask = (target, key) => {
     if (typeof key !== 'string' || asked.has(key) || notVariables.has(key)) return;
+    // no variable has a NUL in its name: nothing to ask (the log would cut it there)
+    if (key.includes('\0')) return;
     if (key in Object.prototype && !Object.prototype.hasOwnProperty.call(target, key)) return;
     mine(key);
     binding.process.envAsk(key);

@@ -114,6 +114,33 @@ rm -rf "$vt"
 app_run --allow-write=/tmp -e 'require("fs").writeFileSync("/tmp/launch-private-probe", "x"); console.log("ok")'
 if [ "$rc" -eq 0 ] && [ ! -e /tmp/launch-private-probe ]; then ok "a grant of /tmp itself is the private /tmp"; else bad "/tmp grant" "exit $rc"; fi
 
+# A launch that fails on a later grant leaves no file made for an earlier
+# one; a file to be made whose folder is named through a symlink is refused
+# (the launcher, root here, would make it wherever the link points); a
+# list with an empty entry is a mistake said as such.
+rm -f "$work/out/early.txt"
+launcher_error "a failed launch keeps no file it made for an earlier grant" \
+  "secure-exec-launch: --allow-write=$work/out/early.txt,$work/none/x: $work/none/x does not exist on the host, nor its folder $work/none: create it first (mkdir -p $work/none/x); a write grant is never the sandbox's private /tmp" \
+  --allow-write="$work/out/early.txt,$work/none/x" -e 1
+if [ -e "$work/out/early.txt" ]; then bad "early.txt left behind" "$(ls -la "$work/out")"; else ok "nothing left behind by the failed launch"; fi
+mkdir -p "$work/victim"
+ln -sfn victim "$work/via-link"
+launcher_error "a file to be made through a symlinked folder is refused" \
+  "secure-exec-launch: --allow-write=$work/via-link/f.txt: the folder of $work/via-link/f.txt goes through a symbolic link (it is $work/victim): name the file by its real path" \
+  --allow-write="$work/via-link/f.txt" -e 1
+if [ -e "$work/victim/f.txt" ]; then bad "a file was made through the link"; else ok "no file made through the link"; fi
+launcher_error "an empty entry in a grant list" \
+  "secure-exec-launch: --allow-write=$work/out,,/y: an empty entry in '$work/out,,/y' (a stray comma?)" \
+  --allow-write="$work/out,,/y" -e 1
+# the audit log and the report are never where the guest may write
+launcher_error "--audit inside a write grant is refused" \
+  "secure-exec-launch: --audit $work/out/audit.log: inside the write grant $work/out, where the guest could replace it; choose a path outside the write grants" \
+  --audit "$work/out/audit.log" --allow-write="$work/out" -e 1
+ln -sfn "$work/elsewhere.log" "$work/link.log"
+launcher_error "--audit through a symlink is refused" \
+  "secure-exec-launch: --audit $work/link.log: is a symbolic link (the log is never written through one)" \
+  --audit "$work/link.log" -e 1
+
 # ---- 2. grants compose --------------------------------------------------------
 
 read_cfg="console.log(require('fs').readFileSync('$work/cfg/c.txt', 'utf8').trim())"

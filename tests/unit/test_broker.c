@@ -512,8 +512,15 @@ START_TEST(grant_errors)
     ck_assert_int_lt(brk_grant(p, BRK_ENV, "A\x01", &err), 0);
     ck_assert_msg(strstr(err, "control character"), "%s", err);
     free(err);
-    /* empty items are skipped, duplicates collapse */
-    ck_assert_int_eq(brk_grant(p, BRK_ENV, " A ,, A,", NULL), 0);
+    /* an empty entry in a list is a mistake (a stray comma), a blank list
+     * grants nothing; duplicates collapse */
+    err = NULL;
+    ck_assert_int_lt(brk_grant(p, BRK_ENV, " A ,, A,", &err), 0);
+    ck_assert_msg(strstr(err, "an empty entry in ' A ,, A,'"), "%s", err);
+    free(err);
+    ck_assert_int_eq(brk_grant(p, BRK_ENV, "  ", NULL), 0);
+    ck_assert(!allowed(p, BRK_ENV, "A"));
+    ck_assert_int_eq(brk_grant(p, BRK_ENV, " A , A", NULL), 0);
     ck_assert(allowed(p, BRK_ENV, "A"));
     ck_assert(!allowed(p, BRK_ENV, "AB"));
     brk_policy_free(p);
