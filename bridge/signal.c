@@ -176,16 +176,24 @@ void br__signals_close(br_rt_t *rt)
 
 /* ---- natives ----------------------------------------------------------- */
 
-/* setHandler(fn(signum)): what the loop calls for a listened signal. */
-static void signal_set_handler(vm_call_t *c)
+/* Keeps argument 0, a function, in *slot (freeing the one it held); false
+ * with a TypeError naming usage when it is no function. */
+static bool keep_callback(vm_call_t *c, vm_ref_t *slot, const char *usage)
 {
     br_rt_t *rt = br__rt(c);
     if (vm_arg_type(c, 0) != VM_T_FUNCTION) {
-        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "setHandler(fn)");
-        return;
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "%s", usage);
+        return false;
     }
-    vm_ref_free(rt->vm, rt->signal_cb);
-    rt->signal_cb = vm_arg_ref(c, 0);
+    vm_ref_free(rt->vm, *slot);
+    *slot = vm_arg_ref(c, 0);
+    return true;
+}
+
+/* setHandler(fn(signum)): what the loop calls for a listened signal. */
+static void signal_set_handler(vm_call_t *c)
+{
+    keep_callback(c, &br__rt(c)->signal_cb, "setHandler(fn)");
 }
 
 /* listen(signum, on): whether process has listeners for signum. */
@@ -263,12 +271,8 @@ static void resize_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 static void signal_watch_resize(vm_call_t *c)
 {
     br_rt_t *rt = br__rt(c);
-    if (vm_arg_type(c, 0) != VM_T_FUNCTION) {
-        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "watchResize(fn)");
+    if (!keep_callback(c, &rt->resize_cb, "watchResize(fn)"))
         return;
-    }
-    vm_ref_free(rt->vm, rt->resize_cb);
-    rt->resize_cb = vm_arg_ref(c, 0);
     if (rt->resize_pipe || !rt->cfg->tty.resize || rt->cfg->tty.resize_fd < 0)
         return;
     uv_pipe_t *p = calloc(1, sizeof *p);

@@ -267,14 +267,12 @@ void json_parse(vm_call_t *c)
     if (!reviver && len > 0 && text->IsOneByte()) { // (len > 0: text is set)
         vm_t *vm = vm_call_vm(c);
         size_t n = static_cast<size_t>(len);
-        char *buf = nullptr;
-        size_t size = 0;
+        char *buf;
+        size_t size;
         Local<String> ext;
-        if (text->IsExternalOneByte())
+        if (text->IsExternalOneByte()) {
             ext = text; // already what the parser needs
-        else if (!vm__json_text(vm, n, &buf, &size, &ext))
-            ext.Clear();
-        if (buf && !ext.IsEmpty()) {
+        } else if (vm__json_text(vm, n, &buf, &size, &ext)) {
             text->WriteOneByte(iso, reinterpret_cast<uint8_t *>(buf), 0, len,
                                String::NO_NULL_TERMINATION);
             memset(buf + n, ' ', size - n);
