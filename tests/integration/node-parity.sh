@@ -123,7 +123,9 @@ fi
 signal() {
   local sig=$1 code=$2 i
   shift 2
-  (cd "$app" && exec timeout 30 "$bin" "$@" -e "$code" > "$work/sig.out" 2>&1 < /dev/null) &
+  # --foreground: timeout passes a signal to the launcher alone (without it,
+  # it sends it again to its whole process group, and two SIGINTs arrive)
+  (cd "$app" && exec timeout --foreground 30 "$bin" "$@" -e "$code" > "$work/sig.out" 2>&1 < /dev/null) &
   local pid=$!
   for i in $(seq 100); do grep -q '^up$' "$work/sig.out" 2>/dev/null && break; sleep 0.05; done
   kill "-$sig" "$pid"
@@ -189,12 +191,12 @@ console.log(require('util').inspect(1, { colors: isTTY && o.hasColors() }), 2);
 EOF
 chmod a+r "$app/tty.js"
 if command -v script >/dev/null; then
-  got=$(cd "$app" && TERM=xterm-256color timeout 20 script -qec "stty cols 101 rows 33; '$bin' tty.js" /dev/null < /dev/null | tr -d '\r')
+  got=$(cd "$app" && env -i PATH="$PATH" TERM=xterm-256color timeout 20 script -qec "stty cols 101 rows 33; '$bin' tty.js" /dev/null < /dev/null | tr -d '\r')
   want=$(printf '[true,true,null,false,true,true,101,33,8,true,1,true]\n\033[33m1\033[39m \033[33m2\033[39m')
   if [ "$got" = "$want" ]; then ok "in a terminal: isTTY, columns/rows, colour depth, coloured console.log (stdin still pumped)"; else
     bad "terminal facts" "got:  $(cat -v <<<"$got")" "want: $(cat -v <<<"$want")"
   fi
-  got=$(cd "$app" && TERM=xterm-256color NO_COLOR=1 timeout 20 script -qec "'$bin' tty.js" /dev/null < /dev/null | tr -d '\r' | head -n 1)
+  got=$(cd "$app" && env -i PATH="$PATH" TERM=xterm-256color NO_COLOR=1 timeout 20 script -qec "'$bin' tty.js" /dev/null < /dev/null | tr -d '\r' | head -n 1)
   if [[ $got == '[true,true,null,false,true,true,'*',1,false,1,true]' ]]; then ok "in a terminal with NO_COLOR on the host: no colours"; else bad "NO_COLOR" "got: $got"; fi
 else
   bad "terminal facts" "no script(1) (util-linux bsdutils) to give the launcher a terminal"
