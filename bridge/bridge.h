@@ -68,6 +68,10 @@ typedef struct br_config_s {
         bool resize;
         int resize_fd;
     } tty;
+    /* The guest's end of the network channel to the supervisor
+     * (bridge/netproto.h); a descriptor below 3 (a config that leaves it
+     * out): no network, every request is refused with EACCES. */
+    int net_fd;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */

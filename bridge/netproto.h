@@ -1,0 +1,132 @@
+/*
+ * bridge/netproto.h — the guest's network requests to the supervisor.
+ *
+ * The guest makes no socket of the internet families itself (its seccomp
+ * policy refuses socket(AF_INET/AF_INET6), connect, bind, sendmsg and an
+ * addressed sendto). Every socket it uses is made, bound or connected
+ * outside it and handed in with SCM_RIGHTS over one SOCK_SEQPACKET pair:
+ * the guest holds one end (br_config_t.net_fd), the supervisor the other
+ * (launcher/netd.c). The supervisor decides each request on its own copy
+ * of the policy (a second decision beside the guest's broker: a forged
+ * request meets it too), resolves names itself (c-ares), checks the
+ * address it is about to use, and makes the socket: in the host's network
+ * namespace for anything outside, or — through the middle process, which
+ * lives in the guest's network namespace — on the sandbox's own loopback.
+ *
+ * One message is one request or one response (a datagram of the pair):
+ * a fixed header, then a payload of header.len bytes. Requests may be
+ * outstanding together; each response echoes its request's id, in any
+ * order. A response to CONNECT, LISTEN or UDP_BIND carries exactly one
+ * descriptor (SCM_RIGHTS) when status is 0, none otherwise.
+ *
+ * Everything in a request is hostile to the supervisor: sizes, NULs, ops,
+ * families, ports and handles are checked before use; a malformed request
+ * gets a response with status -EINVAL (when its id can be read) and the
+ * channel keeps serving.
+ */
+#ifndef SE_BRIDGE_NETPROTO_H
+#define SE_BRIDGE_NETPROTO_H
+
+#include <stdint.h>
+
+#define NETP_VERSION 1
+/* A host as given by the guest: a name or an address literal, NUL-ended. */
+#define NETP_HOST_MAX 256
+/* The largest message either way (a UDP payload is at most 65507 bytes;
+ * a RESOLVE answer is cut to fit). */
+#define NETP_MSG_MAX (70 * 1024)
+/* Addresses in one LOOKUP answer, at most. */
+#define NETP_ADDRS_MAX 32
+
+enum netp_op {
+    /* TCP connect to host:port. host may be a name (resolved by the
+     * supervisor: every address it resolves to is checked, tried in order
+     * until one connects) or a literal. Answer: a connected, non-blocking
+     * socket; local and remote filled. */
+    NETP_CONNECT = 1,
+    /* TCP listen on host:port (host "" = every address of the sandbox,
+     * "::" or "0.0.0.0" likewise; port 0 = any free port) with arg =
+     * backlog. A port published to the host (--publish) is answered with
+     * the host's listening socket. Answer: a listening, non-blocking
+     * socket; local filled (the guest's view: its own address and port). */
+    NETP_LISTEN = 2,
+    /* UDP socket bound to host:port (port 0: any). Answer: the socket
+     * (non-blocking), local filled, value = a handle naming it in the
+     * UDP_* requests below (the supervisor keeps a copy of it). */
+    NETP_UDP_BIND = 3,
+    /* Connects the UDP socket arg (a handle) to host:port: the guest's
+     * send() then reaches only that address. port 0 with host "":
+     * disconnect. Answer: remote filled. */
+    NETP_UDP_CONNECT = 4,
+    /* Sends the payload from the UDP socket arg to host:port (the guest
+     * may not address a datagram itself). value = bytes sent. */
+    NETP_UDP_SEND = 5,
+    /* Forgets the UDP socket arg (the supervisor closes its copy). */
+    NETP_UDP_CLOSE = 6,
+    /* Resolves host (family 0, 4 or 6; flags NETP_F_ALL) as dns.lookup
+     * does. Answer: payload = naddr netp_addr_t, in the resolver's order
+     * (NETP_F_IPV4FIRST: IPv4 first). */
+    NETP_LOOKUP = 7,
+    /* DNS query of host for record type arg (ns_t_a, ns_t_mx, ... and
+     * NETP_RR_ANY). Answer: payload = a JSON array of the records in
+     * Node's shapes (dns.resolve*), value = the TTL-bearing flag echo. */
+    NETP_RESOLVE = 8,
+    /* Reverse lookup of the literal host. Answer: payload = JSON array of
+     * names. */
+    NETP_REVERSE = 9,
+    NETP_OP_MAX = 9,
+};
+
+enum netp_flags {
+    NETP_F_ALL = 1 << 0,        /* LOOKUP: every address, not the first */
+    NETP_F_IPV4FIRST = 1 << 1,  /* LOOKUP: verbatim=false (IPv4 first) */
+    NETP_F_IPV6ONLY = 1 << 2,   /* LISTEN/UDP_BIND: ipv6Only */
+    NETP_F_REUSEADDR = 1 << 3,  /* UDP_BIND: reuseAddr */
+    NETP_F_TTL = 1 << 4,        /* RESOLVE: records carry their ttl */
+    NETP_F_EXCLUSIVE = 1 << 5,  /* LISTEN: exclusive (no sharing) */
+};
+
+/* A record type meaning "any" for RESOLVE (dns.resolveAny). */
+#define NETP_RR_ANY 255
+
+typedef struct {
+    uint8_t family; /* 4, 6, or 0 (none) */
+    uint8_t pad;
+    uint16_t port;     /* host order */
+    uint32_t scope_id; /* IPv6 zone */
+    uint8_t addr[16];  /* network order; IPv4 in the first 4 bytes */
+} netp_addr_t;
+
+typedef struct {
+    uint32_t version; /* NETP_VERSION */
+    uint32_t id;      /* the guest's, echoed */
+    uint16_t op;      /* enum netp_op */
+    uint16_t flags;   /* enum netp_flags */
+    uint16_t port;    /* host order */
+    uint8_t family;   /* 0 any, 4, 6 */
+    uint8_t pad;
+    int32_t arg;      /* backlog, record type, or a UDP handle */
+    uint32_t len;     /* payload bytes after this header (UDP_SEND) */
+    char host[NETP_HOST_MAX];
+} netp_req_t;
+
+/* Statuses beside 0 and -errno (Node's codes, as the guest names them):
+ * -EACCES is a refusal by the supervisor's broker (ERR_ACCESS_DENIED);
+ * DNS failures are -(NETP_DNS_BASE + c-ares status), e.g. ARES_ENOTFOUND
+ * is ENOTFOUND. */
+#define NETP_DNS_BASE 0x10000
+
+typedef struct {
+    uint32_t id;     /* the request's */
+    int32_t status;  /* 0, -errno, or -(NETP_DNS_BASE + ares status) */
+    uint16_t op;     /* the request's */
+    uint16_t naddr;  /* LOOKUP: addresses in the payload */
+    int32_t value;   /* UDP_BIND: handle; UDP_SEND: bytes sent */
+    netp_addr_t local;  /* CONNECT/LISTEN/UDP_BIND: the socket's own */
+    netp_addr_t remote; /* CONNECT/UDP_CONNECT: the peer; on a failed
+                           CONNECT the last address tried (for the
+                           error's address and port), family 0 if none */
+    uint32_t len;       /* payload bytes after this header */
+} netp_res_t;
+
+#endif
