@@ -162,6 +162,7 @@ extern const vm_table_t br__module_table;
 extern const vm_table_t br__os_table;
 extern const vm_table_t br__crypto_table;
 extern const vm_table_t br__zlib_table;
+extern const vm_table_t br__http_table;
 extern const vm_table_t br__fs_table;
 
 #endif

@@ -19,6 +19,7 @@ pkgs=(
   libuv1-dev libfuse3-dev fuse3 libseccomp-dev libcap-dev libssl-dev
   libc-ares-dev zlib1g-dev libbrotli-dev check hyperfine valgrind time
   libjansson-dev  # the --report record (launcher/report.c)
+  libhttp-parser-dev  # HTTP/1.1 parsing for the http module (bridge/http.c)
   util-linux-extra  # fincore: tests/integration/overlay.sh sees the prefetch
   bsdutils util-linux passwd  # script, setpriv, useradd: tests/security/wall.sh
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)
