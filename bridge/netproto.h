@@ -78,12 +78,12 @@ enum netp_op {
 };
 
 enum netp_flags {
-    NETP_F_ALL = 1 << 0,        /* LOOKUP: every address, not the first */
-    NETP_F_IPV4FIRST = 1 << 1,  /* LOOKUP: verbatim=false (IPv4 first) */
-    NETP_F_IPV6ONLY = 1 << 2,   /* LISTEN/UDP_BIND: ipv6Only */
-    NETP_F_REUSEADDR = 1 << 3,  /* UDP_BIND: reuseAddr */
-    NETP_F_TTL = 1 << 4,        /* RESOLVE: records carry their ttl */
-    NETP_F_EXCLUSIVE = 1 << 5,  /* LISTEN: exclusive (no sharing) */
+    NETP_F_ALL = 1 << 0,       /* LOOKUP: every address, not the first */
+    NETP_F_IPV4FIRST = 1 << 1, /* LOOKUP: verbatim=false (IPv4 first) */
+    NETP_F_IPV6ONLY = 1 << 2,  /* LISTEN/UDP_BIND: ipv6Only */
+    NETP_F_REUSEADDR = 1 << 3, /* UDP_BIND: reuseAddr */
+    NETP_F_TTL = 1 << 4,       /* RESOLVE: records carry their ttl */
+    NETP_F_EXCLUSIVE = 1 << 5, /* LISTEN: exclusive (no sharing) */
 };
 
 /* A record type meaning "any" for RESOLVE (dns.resolveAny). */
@@ -105,8 +105,8 @@ typedef struct {
     uint16_t port;    /* host order */
     uint8_t family;   /* 0 any, 4, 6 */
     uint8_t pad;
-    int32_t arg;      /* backlog, record type, or a UDP handle */
-    uint32_t len;     /* payload bytes after this header (UDP_SEND) */
+    int32_t arg;  /* backlog, record type, or a UDP handle */
+    uint32_t len; /* payload bytes after this header (UDP_SEND) */
     char host[NETP_HOST_MAX];
 } netp_req_t;
 
@@ -117,11 +117,11 @@ typedef struct {
 #define NETP_DNS_BASE 0x10000
 
 typedef struct {
-    uint32_t id;     /* the request's */
-    int32_t status;  /* 0, -errno, or -(NETP_DNS_BASE + ares status) */
-    uint16_t op;     /* the request's */
-    uint16_t naddr;  /* LOOKUP: addresses in the payload */
-    int32_t value;   /* UDP_BIND: handle; UDP_SEND: bytes sent */
+    uint32_t id;        /* the request's */
+    int32_t status;     /* 0, -errno, or -(NETP_DNS_BASE + ares status) */
+    uint16_t op;        /* the request's */
+    uint16_t naddr;     /* LOOKUP: addresses in the payload */
+    int32_t value;      /* UDP_BIND: handle; UDP_SEND: bytes sent */
     netp_addr_t local;  /* CONNECT/LISTEN/UDP_BIND: the socket's own */
     netp_addr_t remote; /* CONNECT/UDP_CONNECT: the peer; on a failed
                            CONNECT the last address tried (for the
