@@ -94,6 +94,8 @@ function OutgoingMessage(options) {
   this[kOutHeaders] = null;
   this._keepAliveTimeout = 0;
   this._onPendingData = () => {};
+  this._finishEmitted = false;
+  this.writableFinished = false;
   this._highWaterMark = options?.highWaterMark ?? 16384;
 }
 Object.setPrototypeOf(OutgoingMessage.prototype, Stream.prototype);
@@ -189,10 +191,350 @@ Object.defineProperty(OutgoingMessage.prototype, 'writableEnded', {
   get() { return this.finished; },
 });
 
-// Writing needs a connection.
-for (const name of ['write', 'end', 'flushHeaders', 'addTrailers', 'cork', 'uncork', 'setTimeout', 'destroy']) {
-  OutgoingMessage.prototype[name] = deferredFunction(`http.OutgoingMessage.${name}`);
+// ---- writing a message ---------------------------------------------------------------
+
+const crlf = '\r\n';
+const chunkEnd = Buffer.from('0\r\n\r\n', 'latin1');
+
+let dateCache;
+function utcDate() {
+  if (!dateCache) {
+    dateCache = new Date().toUTCString();
+    setTimeout(() => { dateCache = undefined; }, 1000 - new Date().getMilliseconds()).unref();
+  }
+  return dateCache;
 }
+
+function byteLength(chunk, encoding) {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : chunk.length;
+}
+
+// The header block of msg: firstLine, then its headers as set (in order),
+// then what Node adds (Date, Connection, Keep-Alive, Content-Length or
+// Transfer-Encoding), as Node's _storeHeader decides them.
+OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, headers) {
+  const state = { connection: false, contLen: false, te: false, date: false, expect: false,
+    trailer: false, header: firstLine };
+  const add = (key, value) => {
+    if (Array.isArray(value) && key.toLowerCase() !== 'set-cookie' && value.length > 1) {
+      // Node sends most repeated headers as separate lines
+      for (const v of value) add(key, v);
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (const v of value) add(key, v);
+      return;
+    }
+    validateHeaderValue(key, value);
+    state.header += `${key}: ${value}${crlf}`;
+    const lower = key.toLowerCase();
+    if (lower === 'connection') {
+      state.connection = true;
+      if (/(?:^|\W)close(?:$|\W)/i.test(value)) this._last = true;
+      else this.shouldKeepAlive = true;
+    } else if (lower === 'transfer-encoding') {
+      state.te = true;
+      if (/(?:^|\W)chunked\s*$/i.test(String(value))) this.chunkedEncoding = true;
+    } else if (lower === 'content-length') {
+      state.contLen = true;
+    } else if (lower === 'date') {
+      state.date = true;
+    } else if (lower === 'expect') {
+      state.expect = true;
+    } else if (lower === 'trailer') {
+      state.trailer = true;
+    }
+  };
+  if (headers) {
+    if (Array.isArray(headers)) {
+      if (headers.length && Array.isArray(headers[0])) {
+        for (const [k, v] of headers) add(k, v);
+      } else {
+        for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1]);
+      }
+    } else if (headers === this[kOutHeaders]) {
+      for (const key of Object.keys(headers)) add(headers[key][0], headers[key][1]);
+    } else {
+      for (const key of Object.keys(headers)) add(key, headers[key]);
+    }
+  }
+  let header = state.header;
+  if (this.sendDate && !state.date) header += `Date: ${utcDate()}${crlf}`;
+  if (this.chunkedEncoding && (this.statusCode === 204 || this.statusCode === 304)) {
+    this.chunkedEncoding = false;
+    this._hasBody = false;
+  }
+  if (!state.connection) {
+    const keepAlive = this.shouldKeepAlive &&
+      (state.contLen || this.useChunkedEncodingByDefault || this.agent);
+    if (keepAlive && this.maxRequestsOnConnectionReached) {
+      header += `Connection: close${crlf}`;
+    } else if (keepAlive) {
+      header += `Connection: keep-alive${crlf}`;
+      if (this._keepAliveTimeout && this._defaultKeepAlive) {
+        const seconds = Math.floor(this._keepAliveTimeout / 1000);
+        let max = '';
+        if (this._maxRequestsPerSocket > 0) max = `, max=${this._maxRequestsPerSocket}`;
+        header += `Keep-Alive: timeout=${seconds}${max}${crlf}`;
+      }
+    } else {
+      this._last = true;
+      header += `Connection: close${crlf}`;
+    }
+  }
+  if (!state.contLen && !state.te) {
+    if (!this._hasBody) {
+      this.chunkedEncoding = false;
+    } else if (!this.useChunkedEncodingByDefault) {
+      this._last = true;
+    } else if (!state.trailer && !this._removedContLen && typeof this._contentLength === 'number') {
+      header += `Content-Length: ${this._contentLength}${crlf}`;
+    } else if (!this._removedTE) {
+      header += `Transfer-Encoding: chunked${crlf}`;
+      this.chunkedEncoding = true;
+    } else {
+      this._last = true;
+    }
+  }
+  if (this.chunkedEncoding !== true && state.trailer) throw codes.ERR_HTTP_TRAILER_INVALID();
+  this._header = header + crlf;
+  this._headerSent = false;
+};
+
+// Writes to the socket, or keeps the data until one is assigned.
+OutgoingMessage.prototype._writeRaw = function _writeRaw(data, encoding, callback) {
+  const conn = this.socket;
+  if (conn && conn.destroyed) return false;
+  if (conn && conn._httpMessage === this && conn.writable) {
+    if (this.outputData.length) this._flushOutput(conn);
+    return conn.write(data, encoding, callback);
+  }
+  this.outputData.push({ data, encoding, callback });
+  this.outputSize += data.length;
+  this._onPendingData(data.length);
+  return this.outputSize < this._highWaterMark;
+};
+
+OutgoingMessage.prototype._send = function _send(data, encoding, callback) {
+  if (!this._headerSent && this._header !== null) {
+    if (typeof data === 'string' && (encoding === 'utf8' || encoding === 'latin1' || !encoding)) {
+      data = this._header + data;
+    } else {
+      this.outputData.unshift({ data: this._header, encoding: 'latin1', callback: null });
+      this.outputSize += this._header.length;
+      this._onPendingData(this._header.length);
+    }
+    this._headerSent = true;
+  }
+  return this._writeRaw(data, encoding, callback);
+};
+
+OutgoingMessage.prototype._flushOutput = function _flushOutput(socket) {
+  const data = this.outputData;
+  this._onPendingData(-this.outputSize);
+  this.outputData = [];
+  this.outputSize = 0;
+  let ret;
+  if (data.length > 1) socket.cork();
+  for (const { data: d, encoding, callback } of data) ret = socket.write(d, encoding, callback);
+  if (data.length > 1) socket.uncork();
+  return ret;
+};
+
+OutgoingMessage.prototype._flush = function _flush() {
+  const socket = this.socket;
+  if (socket && socket.writable) {
+    const ret = this._flushOutput(socket);
+    if (this.finished) this._finish();
+    else if (ret && this[kNeedDrain]) {
+      this[kNeedDrain] = false;
+      this.emit('drain');
+    }
+  }
+};
+
+const kNeedDrain = Symbol('kNeedDrain');
+
+function writeChunk(msg, chunk, encoding, callback, fromEnd) {
+  if (typeof callback !== 'function') callback = () => {};
+  if (chunk === null) throw codes.ERR_STREAM_NULL_VALUES();
+  if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+    throw codes.ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'Uint8Array'], chunk);
+  }
+  if (!msg._header) {
+    if (fromEnd) msg._contentLength = byteLength(chunk, encoding);
+    msg._implicitHeader();
+  }
+  if (!msg._hasBody) {
+    if (msg[kRejectNonStandardBodyWrites]) throw codes.ERR_HTTP_BODY_NOT_ALLOWED();
+    process.nextTick(callback);
+    return true;
+  }
+  const len = byteLength(chunk, encoding);
+  if (!fromEnd && msg.socket && !msg.socket.writableCorked) {
+    msg.socket.cork();
+    process.nextTick(() => msg.socket && msg.socket.uncork());
+  }
+  let ret;
+  if (msg.chunkedEncoding && len > 0) {
+    msg._send(`${len.toString(16)}\r\n`, 'latin1', null);
+    msg._send(chunk, encoding, null);
+    ret = msg._send(crlf, 'latin1', callback);
+  } else if (len > 0 || !msg.chunkedEncoding) {
+    ret = msg._send(chunk, encoding, callback);
+  } else {
+    process.nextTick(callback);
+    ret = true;
+  }
+  msg[kNeedDrain] = !ret;
+  return ret;
+}
+
+const kRejectNonStandardBodyWrites = Symbol('kRejectNonStandardBodyWrites');
+
+OutgoingMessage.prototype.write = function write(chunk, encoding, callback) {
+  if (typeof encoding === 'function') {
+    callback = encoding;
+    encoding = null;
+  }
+  if (this.finished) {
+    const err = codes.ERR_STREAM_WRITE_AFTER_END();
+    process.nextTick(() => {
+      if (this.socket) this.emit('error', err);
+      if (typeof callback === 'function') callback(err);
+    });
+    return false;
+  }
+  if (this.destroyed) {
+    const err = codes.ERR_STREAM_DESTROYED('write');
+    if (typeof callback === 'function') process.nextTick(callback, err);
+    return false;
+  }
+  return writeChunk(this, chunk, encoding, callback, false);
+};
+
+OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
+  if (typeof chunk === 'function') {
+    callback = chunk;
+    chunk = null;
+  } else if (typeof encoding === 'function') {
+    callback = encoding;
+    encoding = null;
+  }
+  if (chunk) {
+    if (this.finished) {
+      const err = codes.ERR_STREAM_WRITE_AFTER_END();
+      process.nextTick(() => { if (typeof callback === 'function') callback(err); });
+      return this;
+    }
+    if (this.socket) this.socket.cork();
+    writeChunk(this, chunk, encoding, null, true);
+    if (this.socket) this.socket.uncork();
+  } else if (this.finished) {
+    if (typeof callback === 'function') {
+      if (!this.writableFinished) this.on('finish', callback);
+      else process.nextTick(callback, codes.ERR_STREAM_ALREADY_FINISHED('end'));
+    }
+    return this;
+  } else if (!this._header) {
+    if (this.socket) this.socket.cork();
+    this._contentLength = 0;
+    this._implicitHeader();
+    if (this.socket) this.socket.uncork();
+  }
+  if (typeof callback === 'function') this.once('finish', callback);
+  const finish = () => this._finish();
+  if (this._hasBody && this.chunkedEncoding) {
+    this._send(this._trailer ? `0\r\n${this._trailer}\r\n` : chunkEnd, 'latin1', finish);
+  } else if (!this._headerSent || this.writableLength || chunk) {
+    this._send('', 'latin1', finish);
+  } else {
+    process.nextTick(finish);
+  }
+  this.finished = true;
+  if (this.outputData.length === 0 && this.socket && this.socket._httpMessage === this) {
+    this._finish();
+  }
+  return this;
+};
+
+OutgoingMessage.prototype._finish = function _finish() {
+  if (this._finishEmitted) return;
+  this._finishEmitted = true;
+  this.emit('prefinish');
+  process.nextTick(() => {
+    this.writableFinished = true;
+    this.emit('finish');
+  });
+};
+
+OutgoingMessage.prototype.addTrailers = function addTrailers(headers) {
+  this._trailer = '';
+  const keys = Array.isArray(headers) ? headers.map((h) => h[0]) : Object.keys(headers);
+  for (let i = 0; i < keys.length; i++) {
+    const field = keys[i];
+    const value = Array.isArray(headers) ? headers[i][1] : headers[field];
+    validateHeaderName(field, 'Trailer name');
+    if (Array.isArray(value) && value.length > 1) {
+      for (const v of value) {
+        validateHeaderValue(field, v);
+        this._trailer += `${field}: ${v}${crlf}`;
+      }
+    } else {
+      validateHeaderValue(field, value);
+      this._trailer += `${field}: ${value}${crlf}`;
+    }
+  }
+};
+
+OutgoingMessage.prototype.flushHeaders = function flushHeaders() {
+  if (!this._header) this._implicitHeader();
+  this._send('');
+};
+
+OutgoingMessage.prototype.cork = function cork() {
+  if (this.socket) this.socket.cork();
+  else this[kCorked] = (this[kCorked] || 0) + 1;
+};
+OutgoingMessage.prototype.uncork = function uncork() {
+  if (this.socket) this.socket.uncork();
+  else if (this[kCorked]) this[kCorked]--;
+};
+const kCorked = Symbol('kCorked');
+
+OutgoingMessage.prototype.setTimeout = function setTimeout(msecs, callback) {
+  if (callback) this.on('timeout', callback);
+  if (!this.socket) this.once('socket', (socket) => socket.setTimeout(msecs));
+  else this.socket.setTimeout(msecs);
+  return this;
+};
+
+OutgoingMessage.prototype.destroy = function destroy(error) {
+  if (this.destroyed) return this;
+  this.destroyed = true;
+  if (this.socket) this.socket.destroy(error);
+  else this.once('socket', (socket) => socket.destroy(error));
+  return this;
+};
+
+Object.defineProperty(OutgoingMessage.prototype, 'writableLength', {
+  configurable: true, get() { return this.outputSize + (this.socket ? this.socket.writableLength : 0); },
+});
+Object.defineProperty(OutgoingMessage.prototype, 'writableHighWaterMark', {
+  configurable: true, get() { return this.socket ? this.socket.writableHighWaterMark : this._highWaterMark; },
+});
+Object.defineProperty(OutgoingMessage.prototype, 'writableCorked', {
+  configurable: true, get() { return this.socket ? this.socket.writableCorked : (this[kCorked] || 0); },
+});
+Object.defineProperty(OutgoingMessage.prototype, 'writableNeedDrain', {
+  configurable: true, get() { return !this.destroyed && !this.finished && !!this[kNeedDrain]; },
+});
+Object.defineProperty(OutgoingMessage.prototype, 'writableObjectMode', {
+  configurable: true, get() { return false; },
+});
+Object.defineProperty(OutgoingMessage.prototype, 'connection', {
+  configurable: true, get() { return this.socket; }, set(v) { this.socket = v; },
+});
 
 // ---- ServerResponse ----------------------------------------------------------------
 
@@ -213,12 +555,6 @@ function ServerResponse(req, options) {
 Object.setPrototypeOf(ServerResponse.prototype, OutgoingMessage.prototype);
 Object.setPrototypeOf(ServerResponse, OutgoingMessage);
 
-ServerResponse.prototype.writeHead = deferredFunction('http.ServerResponse.writeHead');
-ServerResponse.prototype.writeContinue = deferredFunction('http.ServerResponse.writeContinue');
-ServerResponse.prototype.writeProcessing = deferredFunction('http.ServerResponse.writeProcessing');
-ServerResponse.prototype.writeEarlyHints = deferredFunction('http.ServerResponse.writeEarlyHints');
-ServerResponse.prototype.assignSocket = deferredFunction('http.ServerResponse.assignSocket');
-ServerResponse.prototype.detachSocket = deferredFunction('http.ServerResponse.detachSocket');
 
 // ---- IncomingMessage ----------------------------------------------------------------
 
@@ -325,10 +661,6 @@ Object.defineProperty(IncomingMessage.prototype, 'connection', {
   set(value) { this.socket = value; },
 });
 
-IncomingMessage.prototype.setTimeout = deferredFunction('http.IncomingMessage.setTimeout');
-// No connection feeds it yet: reading waits for a push that only the
-// network bridge will make.
-IncomingMessage.prototype._read = function _read() {};
 // What the parser calls with a header (or, once complete, trailer) block.
 IncomingMessage.prototype._addHeaderLines = function _addHeaderLines(headers, n) {
   if (!headers || !headers.length) return;
@@ -406,7 +738,284 @@ const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 50
 
 // ---- Server -------------------------------------------------------------------------------
 
-const Server = serverClass('http');
+// ---- ServerResponse: writing ----------------------------------------------------------
+
+ServerResponse.prototype._implicitHeader = function _implicitHeader() {
+  this.writeHead(this.statusCode);
+};
+
+ServerResponse.prototype.writeHead = function writeHead(statusCode, reason, obj) {
+  if (this._header) throw codes.ERR_HTTP_HEADERS_SENT('write');
+  const originalStatusCode = statusCode;
+  statusCode |= 0;
+  if (statusCode < 100 || statusCode > 999) throw codes.ERR_HTTP_INVALID_STATUS_CODE(originalStatusCode);
+  if (typeof reason === 'string') {
+    this.statusMessage = reason;
+  } else {
+    if (!this.statusMessage) this.statusMessage = STATUS_CODES[statusCode] || 'unknown';
+    obj ??= reason;
+  }
+  this.statusCode = statusCode;
+  let headers;
+  if (this[kOutHeaders]) {
+    if (obj) {
+      if (Array.isArray(obj)) {
+        for (let i = 0; i < obj.length; i += 2) this.appendHeader(obj[i], obj[i + 1]);
+      } else {
+        for (const k of Object.keys(obj)) if (k) this.setHeader(k, obj[k]);
+      }
+    }
+    headers = this[kOutHeaders];
+  } else {
+    headers = obj;
+    if (headers && !Array.isArray(headers)) {
+      for (const k of Object.keys(headers)) validateHeaderName(k);
+    }
+  }
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(this.statusMessage)) throw codes.ERR_INVALID_CHAR('statusMessage');
+  const statusLine = `HTTP/1.1 ${statusCode} ${this.statusMessage}${crlf}`;
+  if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode <= 199)) {
+    this._hasBody = false;
+  }
+  if (this._expect_continue && !this._sent100) this.shouldKeepAlive = false;
+  this._storeHeader(statusLine, headers);
+  return this;
+};
+ServerResponse.prototype.writeHeader = ServerResponse.prototype.writeHead;
+
+ServerResponse.prototype.writeContinue = function writeContinue(cb) {
+  this._writeRaw(`HTTP/1.1 100 Continue${crlf}${crlf}`, 'ascii', cb);
+  this._sent100 = true;
+};
+
+ServerResponse.prototype.writeProcessing = function writeProcessing(cb) {
+  this._writeRaw(`HTTP/1.1 102 Processing${crlf}${crlf}`, 'ascii', cb);
+};
+
+ServerResponse.prototype.writeEarlyHints = function writeEarlyHints(hints, cb) {
+  let head = `HTTP/1.1 103 Early Hints${crlf}`;
+  const link = Array.isArray(hints.link) ? hints.link.join(', ') : hints.link;
+  if (!link) return;
+  head += `Link: ${link}${crlf}`;
+  for (const key of Object.keys(hints)) if (key !== 'link') head += `${key}: ${hints[key]}${crlf}`;
+  this._writeRaw(head + crlf, 'ascii', cb);
+};
+
+ServerResponse.prototype.assignSocket = function assignSocket(socket) {
+  socket._httpMessage = this;
+  socket.on('close', onServerResponseClose);
+  this.socket = socket;
+  this.emit('socket', socket);
+  this._flush();
+};
+
+ServerResponse.prototype.detachSocket = function detachSocket(socket) {
+  socket.removeListener('close', onServerResponseClose);
+  socket._httpMessage = null;
+  this.socket = null;
+};
+
+function onServerResponseClose() {
+  const msg = this._httpMessage;
+  if (msg) {
+    msg.destroyed = true;
+    msg._closed = true;
+    msg.emit('close');
+  }
+}
+
+// ---- the server's side of a connection ----------------------------------------------------
+
+const { Parser, REQUEST, RESPONSE } = require('./internal/http-parser');
+
+function connectionListener(socket) {
+  const server = this;
+  const state = { outgoing: [], incoming: [], requests: 0, keepAliveTimer: null };
+  if (server.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout);
+  socket.on('timeout', () => {
+    const req = state.incoming[0];
+    const reqTimeout = req && !req.complete && req.emit('timeout', socket);
+    const res = socket._httpMessage;
+    const resTimeout = res && res.emit('timeout', socket);
+    const serverTimeout = server.emit('timeout', socket);
+    if (!reqTimeout && !resTimeout && !serverTimeout) socket.destroy();
+  });
+  const parser = new Parser(REQUEST, server.maxHeaderSize || maxHeaderSize, server.insecureHTTPParser);
+  socket.parser = parser;
+  let req = null;
+  parser.onHeaders = (info) => {
+    req = new IncomingMessage(socket);
+    req.httpVersionMajor = info.versionMajor;
+    req.httpVersionMinor = info.versionMinor;
+    req.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
+    req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
+    const max = server.maxHeadersCount;
+    const n = max > 0 ? Math.min(info.headers.length, max * 2) : info.headers.length;
+    req._addHeaderLines(info.headers, n);
+    req.method = info.method;
+    req.url = info.url;
+    req.upgrade = info.upgrade || info.method === 'CONNECT';
+    if (req.upgrade) return;
+    state.incoming.push(req);
+    const res = new ServerResponse(req, { highWaterMark: socket.writableHighWaterMark });
+    res._keepAliveTimeout = server.keepAliveTimeout;
+    res._maxRequestsPerSocket = server.maxRequestsPerSocket;
+    res.shouldKeepAlive = info.shouldKeepAlive && res.shouldKeepAlive;
+    state.requests++;
+    if (server.maxRequestsPerSocket > 0 && state.requests >= server.maxRequestsPerSocket) {
+      res.maxRequestsOnConnectionReached = true;
+    }
+    if (socket._httpMessage) state.outgoing.push(res);
+    else res.assignSocket(socket);
+    res.on('finish', () => resOnFinish(req, res));
+    if (server.requireHostHeader && req.httpVersionMajor === 1 && req.httpVersionMinor === 1 &&
+        req.headers.host === undefined) {
+      res.writeHead(400, ['Connection', 'close']);
+      res.end();
+      return;
+    }
+    const expect = req.headers.expect;
+    if (expect !== undefined && info.versionMajor === 1 && info.versionMinor === 1) {
+      if (/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) {
+        res._expect_continue = true;
+        if (server.listenerCount('checkContinue') > 0) {
+          server.emit('checkContinue', req, res);
+        } else {
+          res.writeContinue();
+          server.emit('request', req, res);
+        }
+      } else if (server.listenerCount('checkExpectation') > 0) {
+        server.emit('checkExpectation', req, res);
+      } else {
+        res.writeHead(417);
+        res.end();
+      }
+    } else {
+      server.emit('request', req, res);
+    }
+  };
+  parser.onBody = (chunk) => {
+    if (req && !req._dumped) {
+      const copy = Buffer.from(chunk);
+      if (!req.push(copy)) socket.pause();
+    }
+  };
+  parser.onDone = (trailers) => {
+    if (!req) return;
+    req.complete = true;
+    if (trailers.length) req._addHeaderLines(trailers, trailers.length);
+    if (!req.upgrade) req.push(null);
+  };
+
+  function resOnFinish(request, res) {
+    state.incoming.shift();
+    if (!request._consuming && !request._readableState.resumeScheduled) request._dump();
+    res.detachSocket(socket);
+    process.nextTick(() => res.emit('close'));
+    if (res._last) {
+      if (typeof socket.destroySoon === 'function') socket.destroySoon();
+      else socket.end();
+    } else if (state.outgoing.length) {
+      state.outgoing.shift().assignSocket(socket);
+    }
+  }
+
+  const onData = (data) => {
+    const r = parser.execute(data);
+    if (r instanceof Error) return onParserError(r);
+    if (req && req.upgrade) return onUpgrade(data.subarray(r));
+  };
+  function onUpgrade(head) {
+    const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+    socket.removeListener('data', onData);
+    socket.removeListener('end', onEnd);
+    socket.removeListener('error', onError);
+    parser.close();
+    socket.parser = null;
+    if (server.listenerCount(event) > 0) {
+      // the listener's 'data' handler starts the flow again
+      socket.readableFlowing = null;
+      server.emit(event, req, socket, Buffer.from(head));
+    } else {
+      socket.destroy();
+    }
+  }
+  function onParserError(err) {
+    socket.removeListener('data', onData);
+    if (server.listenerCount('clientError') > 0) {
+      server.emit('clientError', err, socket);
+      return;
+    }
+    if (socket.writable && !socket._httpMessage) {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    }
+    socket.destroy(err);
+  }
+  const onEnd = () => {
+    const r = parser.finish();
+    if (r instanceof Error) {
+      socket.destroy();
+      return;
+    }
+    if (!server.httpAllowHalfOpen) {
+      if (socket.writable && !socket._httpMessage) socket.end();
+    }
+  };
+  const onError = (err) => {
+    if (server.listenerCount('clientError') > 0) server.emit('clientError', err, socket);
+    else socket.destroy();
+  };
+  const onClose = () => {
+    parser.close();
+    // requests still waiting for their response end with the connection
+    for (const pending of state.incoming.splice(0)) {
+      if (!pending.readableEnded || !pending.complete) {
+        pending.aborted = true;
+        pending.emit('aborted');
+      }
+      pending.destroy();
+    }
+    for (const res of state.outgoing) res.emit('close');
+  };
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('error', onError);
+  socket.on('close', onClose);
+  socket._paused = false;
+}
+
+IncomingMessage.prototype._dump = function _dump() {
+  if (!this._dumped) {
+    this._dumped = true;
+    this.removeAllListeners('data');
+    this.resume();
+  }
+};
+
+IncomingMessage.prototype._read = function _read() {
+  if (!this._consuming) {
+    this._readableState.readingMore = false;
+    this._consuming = true;
+  }
+  if (this.socket && this.socket.readable && this.socket.isPaused && this.socket.isPaused()) {
+    this.socket.resume();
+  }
+};
+
+IncomingMessage.prototype.setTimeout = function setTimeout(msecs, callback) {
+  if (callback) this.on('timeout', callback);
+  if (this.socket) this.socket.setTimeout(msecs);
+  return this;
+};
+
+const BaseServer = serverClass('http');
+class Server extends BaseServer {
+  constructor(options, requestListener) {
+    super(options, requestListener);
+    this.on('connection', connectionListener);
+  }
+}
 Server.prototype.closeAllConnections = function closeAllConnections() {};
 Server.prototype.closeIdleConnections = function closeIdleConnections() {};
 
@@ -421,7 +1030,7 @@ function setMaxIdleHTTPParsers(max) {
 }
 
 module.exports = {
-  _connectionListener: deferredFunction('http._connectionListener'),
+  _connectionListener: connectionListener,
   METHODS,
   STATUS_CODES,
   Agent,

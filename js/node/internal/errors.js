@@ -155,6 +155,15 @@ const messages = {
     ? `Invalid character in ${name}` : `Invalid character in ${name} ["${field}"]`)],
   ERR_HTTP_HEADERS_SENT: [Error, (action) => `Cannot ${action} headers after they are sent to the client`],
   ERR_HTTP_INVALID_STATUS_CODE: [RangeError, (code) => `Invalid status code: ${code}`],
+  ERR_STREAM_WRITE_AFTER_END: [Error, () => 'write after end'],
+  ERR_STREAM_ALREADY_FINISHED: [Error, (method) => `Cannot call ${method} after a stream was finished`],
+  ERR_STREAM_NULL_VALUES: [TypeError, () => 'May not write null values to stream'],
+  ERR_STREAM_DESTROYED: [Error, (name) => `Cannot call ${name} after a stream was destroyed`],
+  ERR_HTTP_BODY_NOT_ALLOWED: [Error, () =>
+    'Adding content for this request method or response status is not allowed.'],
+  ERR_HTTP_CONTENT_LENGTH_MISMATCH: [Error, (actual, expected) =>
+    `Response body's content-length of ${actual} byte(s) does not match the content-length of ${expected} byte(s) set in header`],
+  ERR_HTTP_TRAILER_INVALID: [Error, () => 'Trailers are invalid with this transfer encoding'],
   ERR_INVALID_THIS: [TypeError, (type) => `Value of "this" must be of type ${type}`],
   ERR_METHOD_NOT_IMPLEMENTED: [Error, (name) => `The ${name} method is not implemented`],
   ERR_INVALID_URL: [TypeError, (input, base) =>
