@@ -56,7 +56,7 @@ typedef struct {
     char *buf;
     size_t len, cap;
     size_t start[HTTP_MAX_FIELDS * 2 + 1], nfield; /* field i spans start[i]..start[i+1] */
-    bool in_value;   /* the last bytes were a value (a new name starts a field) */
+    bool in_value; /* the last bytes were a value (a new name starts a field) */
     bool headers_done;
     size_t header_bytes; /* counted against limit */
     size_t limit;
@@ -490,8 +490,8 @@ static void hp_execute(vm_call_t *c)
     }
     double lim = vm_arg_num(c, 2);
     if (vm_arg_type(c, 2) != VM_T_NUMBER || !(lim >= 1) || lim > HTTP_MAX_HEADER_LIMIT) {
-        vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE",
-                  "maxHeaderSize must be from 1 to %u", HTTP_MAX_HEADER_LIMIT);
+        vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE", "maxHeaderSize must be from 1 to %u",
+                  HTTP_MAX_HEADER_LIMIT);
         return;
     }
     h->limit = (size_t)lim;
