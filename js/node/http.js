@@ -14,7 +14,6 @@ const { Readable, Stream } = require('stream');
 const net = require('./net');
 const { codes } = require('./internal/errors');
 const { validateString, validateInteger, validateNumber } = require('./internal/validators');
-const { deferredFunction, notSupported } = require('./internal/deferred');
 const { serverClass } = require('./internal/http-server');
 
 const METHODS = [
@@ -729,10 +728,6 @@ class Agent extends EventEmitter {
   }
 }
 Agent.defaultMaxSockets = Infinity;
-for (const name of ['createConnection', 'addRequest', 'createSocket', 'removeSocket', 'keepSocketAlive',
-  'reuseSocket']) {
-  Agent.prototype[name] = deferredFunction(`http.Agent.${name}`);
-}
 
 const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
 
@@ -1019,11 +1014,558 @@ class Server extends BaseServer {
 Server.prototype.closeAllConnections = function closeAllConnections() {};
 Server.prototype.closeIdleConnections = function closeIdleConnections() {};
 
-function ClientRequest() {
-  throw notSupported('http.ClientRequest');
+
+// ---- the client -------------------------------------------------------------------------
+
+function connResetException(msg) {
+  const err = new Error(msg);
+  err.code = 'ECONNRESET';
+  return err;
+}
+
+const kOnSocket = Symbol('kOnSocket');
+const invalidPathRe = /[\u0000-\u0020]/;
+const noBodyMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+function ClientRequest(input, options, cb) {
+  OutgoingMessage.call(this);
+  if (typeof input === 'string') {
+    input = urlToHttpOptions(new URL(input));
+  } else if (input instanceof URL) {
+    input = urlToHttpOptions(input);
+  } else {
+    cb = options;
+    options = input;
+    input = null;
+  }
+  if (typeof options === 'function') {
+    cb = options;
+    options = input || {};
+  } else {
+    options = Object.assign(input || {}, options);
+  }
+  let agent = options.agent;
+  const defaultAgent = options._defaultAgent || globalAgent;
+  if (agent === false) {
+    agent = new defaultAgent.constructor();
+  } else if (agent === null || agent === undefined) {
+    if (typeof options.createConnection !== 'function') agent = defaultAgent;
+    options.agent = agent;
+  } else if (typeof agent.addRequest !== 'function') {
+    throw codes.ERR_INVALID_ARG_TYPE('options.agent', ['Agent-like Object', 'undefined', 'false'], agent);
+  }
+  this.agent = agent;
+  const protocol = options.protocol || defaultAgent.protocol;
+  let expectedProtocol = defaultAgent.protocol;
+  if (this.agent?.protocol) expectedProtocol = this.agent.protocol;
+  if (protocol !== expectedProtocol) throw codes.ERR_INVALID_PROTOCOL(protocol, expectedProtocol);
+  const defaultPort = options.defaultPort || this.agent?.defaultPort;
+  const port = options.port = options.port || defaultPort || 80;
+  const host = options.host = validateHost(options.hostname, 'hostname') ||
+    validateHost(options.host, 'host') || 'localhost';
+  const setHost = options.setHost === undefined || Boolean(options.setHost);
+  this.socketPath = options.socketPath;
+  if (options.timeout !== undefined) this.timeout = getTimerDuration(options.timeout, 'timeout');
+  const method = options.method;
+  if (method != null) validateString(method, 'options.method');
+  if (method != null && !tokenRe.test(method)) throw codes.ERR_INVALID_HTTP_TOKEN('Method', method);
+  this.method = method ? method.toUpperCase() : 'GET';
+  this.path = options.path || '/';
+  if (invalidPathRe.test(this.path)) throw codes.ERR_UNESCAPED_CHARACTERS('Request path');
+  if (cb) this.once('response', cb);
+  this.useChunkedEncodingByDefault = !noBodyMethods.has(this.method);
+  this._ended = false;
+  this.res = null;
+  this.aborted = false;
+  this.timeoutCb = null;
+  this.upgradeOrConnect = false;
+  this.parser = null;
+  this.maxHeadersCount = null;
+  this.reusedSocket = false;
+  this.host = host;
+  this.protocol = protocol;
+  this.maxHeaderSize = options.maxHeaderSize;
+  this.insecureHTTPParser = options.insecureHTTPParser;
+  this.joinDuplicateHeaders = options.joinDuplicateHeaders;
+  if (this.agent) {
+    if (!this.agent.keepAlive && !Number.isFinite(this.agent.maxSockets)) {
+      this._last = true;
+      this.shouldKeepAlive = false;
+    } else {
+      this._last = false;
+      this.shouldKeepAlive = true;
+    }
+  }
+  const headersArray = Array.isArray(options.headers);
+  if (!headersArray) {
+    if (options.headers) {
+      for (const key of Object.keys(options.headers)) this.setHeader(key, options.headers[key]);
+    }
+    if (host && !this.getHeader('host') && setHost) {
+      let hostHeader = host;
+      const posColon = hostHeader.indexOf(':');
+      if (posColon !== -1 && hostHeader.includes(':', posColon + 1) && hostHeader.charCodeAt(0) !== 91) {
+        hostHeader = `[${hostHeader}]`;
+      }
+      if (port && +port !== defaultPort) hostHeader += `:${port}`;
+      this.setHeader('Host', hostHeader);
+    }
+    if (options.auth && !this.getHeader('Authorization')) {
+      this.setHeader('Authorization', `Basic ${Buffer.from(options.auth).toString('base64')}`);
+    }
+    if (this.getHeader('expect')) {
+      if (this._header) throw codes.ERR_HTTP_HEADERS_SENT('render');
+      // the head goes out at once, with the keep-alive it has now (Node's order)
+      this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this[kOutHeaders]);
+    }
+  } else {
+    this[kRawHeaders] = options.headers;
+  }
+  const signal = options.signal;
+  if (signal) {
+    const onAbort = () => this.destroy(abortError(signal.reason));
+    if (signal.aborted) process.nextTick(onAbort);
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+  }
+  const optsWithoutSignal = { __proto__: null, ...options };
+  delete optsWithoutSignal.signal;
+  if (this.agent) {
+    this.agent.addRequest(this, optsWithoutSignal);
+  } else {
+    this._last = true;
+    this.shouldKeepAlive = false;
+    let called = false;
+    const oncreate = (err, socket) => {
+      if (called) return;
+      called = true;
+      if (err) {
+        process.nextTick(() => this.emit('error', err));
+        return;
+      }
+      this.onSocket(socket);
+    };
+    if (typeof optsWithoutSignal.createConnection === 'function') {
+      const socket = optsWithoutSignal.createConnection(optsWithoutSignal, oncreate);
+      if (socket) oncreate(null, socket);
+    } else {
+      this.onSocket(net.createConnection(optsWithoutSignal));
+    }
+  }
 }
 Object.setPrototypeOf(ClientRequest.prototype, OutgoingMessage.prototype);
 Object.setPrototypeOf(ClientRequest, OutgoingMessage);
+
+const kRawHeaders = Symbol('kRawHeaders');
+
+function abortError(reason) {
+  const err = new Error('The operation was aborted');
+  err.name = 'AbortError';
+  err.code = 'ABORT_ERR';
+  if (reason !== undefined) err.cause = reason;
+  return err;
+}
+
+function validateHost(host, name) {
+  if (host !== null && host !== undefined && typeof host !== 'string') {
+    throw codes.ERR_INVALID_ARG_TYPE(`options.${name}`, ['string', 'undefined', 'null'], host);
+  }
+  return host;
+}
+
+function getTimerDuration(msecs, name) {
+  validateNumber(msecs, name);
+  if (msecs < 0 || !Number.isFinite(msecs)) throw codes.ERR_OUT_OF_RANGE(name, 'a non-negative finite number', msecs);
+  return msecs;
+}
+
+function urlToHttpOptions(url) {
+  const options = {
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    hash: url.hash,
+    search: url.search,
+    pathname: url.pathname,
+    path: `${url.pathname || ''}${url.search || ''}`,
+    href: url.href,
+  };
+  if (url.port !== '') options.port = Number(url.port);
+  if (url.username || url.password) {
+    options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  }
+  return options;
+}
+
+ClientRequest.prototype._implicitHeader = function _implicitHeader() {
+  if (this._header) throw codes.ERR_HTTP_HEADERS_SENT('render');
+  this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`,
+    this[kRawHeaders] || this[kOutHeaders]);
+};
+
+ClientRequest.prototype.abort = function abort() {
+  if (this.aborted) return;
+  this.aborted = true;
+  process.nextTick(() => this.emit('abort'));
+  this.destroy();
+};
+
+ClientRequest.prototype.destroy = function destroy(err) {
+  if (this.destroyed) return this;
+  this.destroyed = true;
+  if (this.res) this.res._dump();
+  this[kError] = err;
+  if (this.socket) this.socket.destroy(err);
+  else process.nextTick(() => {
+    if (err) this.emit('error', err);
+    this._closed = true;
+    this.emit('close');
+  });
+  return this;
+};
+const kError = Symbol('kError');
+
+ClientRequest.prototype.onSocket = function onSocket(socket, err) {
+  process.nextTick(() => this[kOnSocket](socket, err));
+};
+
+ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
+  if (this.destroyed || err) {
+    this.destroyed = true;
+    if (this.agent) socket.emit('free');
+    else socket.destroy();
+    if (err) this.emit('error', err);
+    this._closed = true;
+    this.emit('close');
+    return;
+  }
+  const req = this;
+  const parser = new Parser(RESPONSE, req.maxHeaderSize || maxHeaderSize, req.insecureHTTPParser);
+  req.socket = socket;
+  req.parser = parser;
+  socket.parser = parser;
+  socket._httpMessage = req;
+  if (req.method === 'HEAD') parser.skipBody = true;
+  if (typeof req.maxHeadersCount === 'number') parser.maxHeaderPairs = req.maxHeadersCount * 2;
+  let res = null;
+  parser.onHeaders = (info) => {
+    if (info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101) {
+      if (info.statusCode === 100) req.emit('continue');
+      req.emit('information', {
+        statusCode: info.statusCode, statusMessage: info.statusMessage,
+        httpVersion: `${info.versionMajor}.${info.versionMinor}`,
+        httpVersionMajor: info.versionMajor, httpVersionMinor: info.versionMinor,
+        headers: headersFromRaw(info.headers, info.headers.length, req.joinDuplicateHeaders),
+        rawHeaders: info.headers,
+      });
+      return;
+    }
+    res = new IncomingMessage(socket);
+    res.httpVersionMajor = info.versionMajor;
+    res.httpVersionMinor = info.versionMinor;
+    res.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
+    res.joinDuplicateHeaders = !!req.joinDuplicateHeaders;
+    res._addHeaderLines(info.headers, info.headers.length);
+    res.statusCode = info.statusCode;
+    res.statusMessage = info.statusMessage;
+    res.req = req;
+    res.upgrade = info.upgrade;
+    req.res = res;
+    if (req.method === 'CONNECT' || info.upgrade) {
+      req.upgradeOrConnect = true;
+      return;
+    }
+    if (req.shouldKeepAlive && !info.shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false;
+    if (req.aborted) return;
+    if (!req.emit('response', res)) res._dump();
+    if (req.method === 'HEAD') res.complete = false;
+  };
+  parser.onBody = (chunk) => {
+    if (res && !res._dumped) res.push(Buffer.from(chunk));
+  };
+  parser.onDone = (trailers) => {
+    if (!res) return; // an informational response
+    res.complete = true;
+    if (trailers.length) res._addHeaderLines(trailers, trailers.length);
+    res.push(null);
+    responseDone();
+  };
+  function responseDone() {
+    if (!req.shouldKeepAlive || req.upgradeOrConnect) {
+      if (socket.writable) {
+        if (typeof socket.destroySoon === 'function') socket.destroySoon();
+        else socket.end();
+      }
+      return;
+    }
+    const free = () => {
+      if (socket._httpMessage !== req) return;
+      cleanup();
+      req.destroyed = true;
+      req._closed = true;
+      req.emit('close');
+      // the agent pools it (and clears _httpMessage), or ends it
+      if (req.agent) socket.emit('free');
+      else socket.destroy();
+      if (socket._httpMessage === req) socket._httpMessage = null;
+    };
+    if (req.writableFinished || req._finishEmitted) process.nextTick(free);
+    else req.once('finish', free);
+  }
+  const onData = (d) => {
+    const r = parser.execute(d);
+    if (r instanceof Error) {
+      cleanup();
+      req.emit('error', r);
+      socket.destroy();
+      return;
+    }
+    if (req.upgradeOrConnect && res) {
+      cleanup();
+      socket._httpMessage = null;
+      const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+      if (req.listenerCount(event) > 0) {
+        socket.readableFlowing = null;
+        req.emit(event, res, socket, Buffer.from(d.subarray(r)));
+        req.destroyed = true;
+        req._closed = true;
+        req.emit('close');
+      } else {
+        socket.destroy();
+      }
+    }
+  };
+  const onEnd = () => {
+    const r = parser.finish();
+    if (!res && !req.aborted) {
+      req.emit('error', connResetException('socket hang up'));
+    } else if (r instanceof Error) {
+      req.emit('error', r);
+    }
+    if (socket.writable) socket.end();
+  };
+  const onError = (err) => {
+    if (!res || !res.complete) {
+      if (req[kError] !== err) req.emit('error', err);
+    }
+    req[kError] = err;
+  };
+  const onClose = () => {
+    cleanup();
+    if (res) {
+      if (!res.complete) {
+        res.aborted = true;
+        res.emit('aborted');
+        res.destroy(connResetException('aborted'));
+      }
+      req._closed = true;
+      req.emit('close');
+      if (!res.aborted && res.readable) res.push(null);
+    } else {
+      if (!req.socket._hadError && !req.aborted && !req[kError]) {
+        req.socket._hadError = true;
+        req.emit('error', connResetException('socket hang up'));
+      }
+      req._closed = true;
+      req.emit('close');
+    }
+  };
+  const onTimeout = () => {
+    req.emit('timeout');
+  };
+  function cleanup() {
+    socket.removeListener('data', onData);
+    socket.removeListener('end', onEnd);
+    socket.removeListener('error', onError);
+    socket.removeListener('close', onClose);
+    socket.removeListener('timeout', onTimeout);
+    parser.close();
+    socket.parser = null;
+  }
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('error', onError);
+  socket.on('close', onClose);
+  if (req.timeout !== undefined) {
+    socket.setTimeout(req.timeout);
+    socket.on('timeout', onTimeout);
+  }
+  this.emit('socket', socket);
+  this._flush();
+};
+
+ClientRequest.prototype.setTimeout = function setTimeout(msecs, callback) {
+  if (callback) this.once('timeout', callback);
+  if (this.socket) {
+    this.socket.setTimeout(msecs);
+    this.socket.on('timeout', () => this.emit('timeout'));
+  } else {
+    this.once('socket', (socket) => {
+      socket.setTimeout(msecs);
+      socket.on('timeout', () => this.emit('timeout'));
+    });
+  }
+  return this;
+};
+
+ClientRequest.prototype.setNoDelay = function setNoDelay(noDelay) {
+  if (this.socket) this.socket.setNoDelay?.(noDelay);
+  else this.once('socket', (s) => s.setNoDelay?.(noDelay));
+};
+
+ClientRequest.prototype.setSocketKeepAlive = function setSocketKeepAlive(enable, delay) {
+  if (this.socket) this.socket.setKeepAlive?.(enable, delay);
+  else this.once('socket', (s) => s.setKeepAlive?.(enable, delay));
+};
+
+ClientRequest.prototype.clearTimeout = function clearTimeout(cb) {
+  this.setTimeout(0, cb);
+};
+
+// ---- Agent: pooling ------------------------------------------------------------------------
+
+function agentOnFree(agent, socket, options) {
+  const name = agent.getName(options);
+  const queue = agent.requests[name];
+  if (socket.writable && queue && queue.length) {
+    const req = queue.shift();
+    if (!queue.length) delete agent.requests[name];
+    req.onSocket(socket); // Node counts a queued request's socket as new
+    return;
+  }
+  const req = socket._httpMessage;
+  if (!req || !req.shouldKeepAlive || !socket.writable || !agent.keepAlive) {
+    socket.destroy();
+    return;
+  }
+  const free = agent.freeSockets[name] || (agent.freeSockets[name] = []);
+  if (free.length >= agent.maxFreeSockets || agent.totalSocketCount > agent.maxTotalSockets) {
+    socket.destroy();
+    return;
+  }
+  removeFrom(agent.sockets, name, socket);
+  free.push(socket);
+  socket._httpMessage = null;
+  socket.emit('agentFree');
+  if (typeof socket.setKeepAlive === 'function') socket.setKeepAlive(true, agent.keepAliveMsecs);
+  if (typeof socket.unref === 'function') socket.unref();
+  if (agent.options.timeout > 0 && typeof socket.setTimeout === 'function') socket.setTimeout(agent.options.timeout);
+}
+
+function removeFrom(set, name, socket) {
+  const list = set[name];
+  if (!list) return false;
+  const i = list.indexOf(socket);
+  if (i === -1) return false;
+  list.splice(i, 1);
+  if (!list.length) delete set[name];
+  return true;
+}
+
+Agent.prototype.createConnection = function createConnection(...args) {
+  return net.createConnection(...args);
+};
+
+Agent.prototype.addRequest = function addRequest(req, options) {
+  options = { __proto__: null, ...options, ...this.options };
+  if (options.socketPath) options.path = options.socketPath;
+  const name = this.getName(options);
+  const free = this.freeSockets[name];
+  if (free && free.length) {
+    const socket = this.scheduling === 'fifo' ? free.shift() : free.pop();
+    if (!free.length) delete this.freeSockets[name];
+    if (typeof socket.ref === 'function') socket.ref();
+    if (typeof socket.setTimeout === 'function') socket.setTimeout(0);
+    (this.sockets[name] || (this.sockets[name] = [])).push(socket);
+    req.reusedSocket = true;
+    req.onSocket(socket);
+    return;
+  }
+  const count = (this.sockets[name]?.length || 0);
+  if (count < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
+    this.createSocket(req, options, (err, socket) => {
+      if (err) req.onSocket(socket, err);
+      else req.onSocket(socket);
+    });
+  } else {
+    (this.requests[name] || (this.requests[name] = [])).push(req);
+  }
+};
+
+Agent.prototype.createSocket = function createSocket(req, options, cb) {
+  options = { __proto__: null, ...options, ...this.options };
+  if (options.socketPath) options.path = options.socketPath;
+  options.encoding = null;
+  const name = this.getName(options);
+  options._agentKey = name;
+  if (!options.servername && options.servername !== '') options.servername = options.host;
+  let called = false;
+  const oncreate = (err, socket) => {
+    if (called) return;
+    called = true;
+    if (err) return cb(err);
+    (this.sockets[name] || (this.sockets[name] = [])).push(socket);
+    this.totalSocketCount++;
+    installListeners(this, socket, options);
+    cb(null, socket);
+  };
+  const socket = this.createConnection(options, oncreate);
+  if (socket) oncreate(null, socket);
+};
+
+function installListeners(agent, socket, options) {
+  socket.on('free', () => agentOnFree(agent, socket, options));
+  const name = agent.getName(options);
+  const onRemove = () => {
+    agent.totalSocketCount--;
+    removeFrom(agent.sockets, name, socket);
+    removeFrom(agent.freeSockets, name, socket);
+    const queue = agent.requests[name];
+    if (queue && queue.length && (agent.sockets[name]?.length || 0) < agent.maxSockets) {
+      const req = queue.shift();
+      if (!queue.length) delete agent.requests[name];
+      agent.createSocket(req, options, (err, s) => req.onSocket(s, err));
+    }
+  };
+  socket.once('close', onRemove);
+  socket.on('timeout', () => {
+    if (!socket._httpMessage) socket.destroy();
+  });
+  socket.once('agentRemove', () => {
+    socket.removeListener('close', onRemove);
+    agent.totalSocketCount--;
+    removeFrom(agent.sockets, name, socket);
+    removeFrom(agent.freeSockets, name, socket);
+  });
+}
+
+Agent.prototype.removeSocket = function removeSocket(socket, options) {
+  const name = this.getName(options);
+  removeFrom(this.sockets, name, socket);
+  removeFrom(this.freeSockets, name, socket);
+};
+
+Agent.prototype.keepSocketAlive = function keepSocketAlive(socket) {
+  socket.setKeepAlive?.(true, this.keepAliveMsecs);
+  socket.unref?.();
+  return true;
+};
+
+Agent.prototype.reuseSocket = function reuseSocket(socket, req) {
+  req.reusedSocket = true;
+  socket.ref?.();
+};
+
+function request(url, options, cb) {
+  return new ClientRequest(url, options, cb);
+}
+
+function get(url, options, cb) {
+  const req = request(url, options, cb);
+  req.end();
+  return req;
+}
 
 function setMaxIdleHTTPParsers(max) {
   validateInteger(max, 'max', 1);
@@ -1042,8 +1584,8 @@ module.exports = {
   createServer: (options, requestListener) => new Server(options, requestListener),
   validateHeaderName,
   validateHeaderValue,
-  get: deferredFunction('http.get'),
-  request: deferredFunction('http.request'),
+  get,
+  request,
   setMaxIdleHTTPParsers,
   maxHeaderSize,
   globalAgent,

@@ -156,6 +156,9 @@ const messages = {
   ERR_HTTP_HEADERS_SENT: [Error, (action) => `Cannot ${action} headers after they are sent to the client`],
   ERR_HTTP_INVALID_STATUS_CODE: [RangeError, (code) => `Invalid status code: ${code}`],
   ERR_STREAM_WRITE_AFTER_END: [Error, () => 'write after end'],
+  ERR_INVALID_PROTOCOL: [TypeError, (protocol, expected) =>
+    `Protocol "${protocol}" not supported. Expected "${expected}"`],
+  ERR_UNESCAPED_CHARACTERS: [TypeError, (name) => `${name} contains unescaped characters`],
   ERR_STREAM_ALREADY_FINISHED: [Error, (method) => `Cannot call ${method} after a stream was finished`],
   ERR_STREAM_NULL_VALUES: [TypeError, () => 'May not write null values to stream'],
   ERR_STREAM_DESTROYED: [Error, (name) => `Cannot call ${name} after a stream was destroyed`],
