@@ -48,6 +48,7 @@ LIB_C   += launcher/report.c
 LIB_C   += bridge/signal.c
 LIB_C   += launcher/hint.c
 LIB_C   += bridge/http.c
+LIB_C   += bridge/net.c
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \

@@ -142,6 +142,9 @@ void br__quota_give(br_quota_t *q, uint64_t bytes, uint64_t files);
 const char *br__errno_name(int err);
 const char *br__errno_message(int err);
 
+/* Closes every TCP socket still open (net.c): the run is ending. */
+void br__net_close(br_rt_t *rt);
+
 /* Closes the stdin stream if one was opened. */
 void br__stdin_close(br_rt_t *rt);
 
@@ -163,6 +166,7 @@ extern const vm_table_t br__os_table;
 extern const vm_table_t br__crypto_table;
 extern const vm_table_t br__zlib_table;
 extern const vm_table_t br__http_table;
+extern const vm_table_t br__net_table;
 extern const vm_table_t br__fs_table;
 
 #endif

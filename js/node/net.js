@@ -1,14 +1,16 @@
-// node/net.js — Node's `net` module at Tier 4 (docs/compat-matrix.md): it
-// loads, its pure functions work (isIP, isIPv4, isIPv6, the
-// auto-select-family defaults), net.Server objects can be made and carry
-// their options, and everything that would open a socket throws
-// "net.<api> is not supported in sandbox" until the network bridge lands.
+// node/net.js — Node's `net` module: TCP sockets and servers on libuv
+// streams (bridge/net.c), asked of the broker. The sandbox's network
+// namespace has only its own loopback: listening and connecting there work
+// with a grant (--allow-net=127.0.0.1:3000, localhost, [::1]); addresses
+// outside it and names other than localhost wait for the supervisor's
+// network channel (bridge/netproto.h); unix socket paths, BlockList and
+// SocketAddress are not there yet.
 'use strict';
 
 const EventEmitter = require('events');
 const { Duplex, getDefaultHighWaterMark } = require('stream');
 const { codes } = require('./internal/errors');
-const { validateBoolean, validateInteger } = require('./internal/validators');
+const { validateBoolean, validateInteger, validateNumber } = require('./internal/validators');
 const { notSupported, deferredFunction, deferredClass } = require('./internal/deferred');
 
 // IP address syntax, as Node's isIP checks it (no leading zeros in IPv4
@@ -66,8 +68,499 @@ function setDefaultAutoSelectFamilyAttemptTimeout(value) {
   autoSelectFamilyAttemptTimeout = value < 10 ? 10 : value;
 }
 
-// A server that keeps its options and listeners; listening needs the
-// network bridge.
+// ---- sockets (bridge/net.c) ------------------------------------------------------------
+
+const binding = require('./internal/binding');
+const { errnoName, errnoMessage } = require('./internal/errno');
+
+// Node's error for a failed socket call: "connect ECONNREFUSED 127.0.0.1:3000".
+function exceptionWithHostPort(err, syscall, address, port) {
+  const code = errnoName(err) || `E${-err}`;
+  let details = '';
+  if (port && port > 0) details = ` ${address}:${port}`;
+  else if (address) details = ` ${address}`;
+  const ex = new Error(`${syscall} ${code}${details}`);
+  ex.errno = err;
+  ex.code = code;
+  ex.syscall = syscall;
+  ex.address = address;
+  if (port) ex.port = port;
+  return ex;
+}
+
+function errnoException(err, syscall) {
+  const code = errnoName(err) || `E${-err}`;
+  const ex = new Error(`${syscall} ${code}`);
+  ex.errno = err;
+  ex.code = code;
+  ex.syscall = syscall;
+  return ex;
+}
+
+// The addresses a host stands for here. The guest has no resolver: an
+// address literal stands for itself, and localhost for the sandbox's own
+// loopback (its /etc/hosts order); any other name is resolved outside the
+// sandbox, which the network channel does not carry yet.
+function lookupHost(host, family, callback) {
+  const fam = isIP(host);
+  if (fam) {
+    process.nextTick(callback, null, [{ address: host, family: fam }]);
+  } else if (host.toLowerCase() === 'localhost') {
+    const all = [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+    process.nextTick(callback, null, all.filter((a) => !family || a.family === family));
+  } else {
+    const err = new Error(`getaddrinfo ENOTFOUND ${host}`);
+    err.errno = -3008;
+    err.code = 'ENOTFOUND';
+    err.syscall = 'getaddrinfo';
+    err.hostname = host;
+    process.nextTick(callback, err);
+  }
+}
+
+function validatePort(port, name = 'Port', allowZero = true) {
+  if ((typeof port !== 'number' && typeof port !== 'string') ||
+      (typeof port === 'string' && port.trim().length === 0) ||
+      +port !== (+port >>> 0) || port > 0xFFFF || (port === 0 && !allowZero)) {
+    throw codes.ERR_SOCKET_BAD_PORT(name, port, allowZero);
+  }
+  return port | 0;
+}
+
+const kLastWriteQueueSize = Symbol('kLastWriteQueueSize');
+const kTimeout = Symbol('kTimeout');
+
+function toBuffer(bytes) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+class Socket extends Duplex {
+  constructor(options) {
+    if (typeof options === 'number') options = { fd: options };
+    else options = { ...options };
+    if (options.fd !== undefined) throw notSupported('net.Socket with an fd');
+    options.allowHalfOpen = Boolean(options.allowHalfOpen);
+    options.emitClose = false;
+    options.autoDestroy = true;
+    options.decodeStrings = false;
+    super(options);
+    this.connecting = false;
+    this._hadError = false;
+    this._handle = null;
+    this._host = null;
+    this._peername = null;
+    this._sockname = null;
+    this._pendingData = null;
+    this._pendingEncoding = '';
+    this.server = null;
+    this._server = null;
+    this.bytesRead = 0;
+    this._bytesDispatched = 0;
+    this._reading = false;
+    this[kTimeout] = null;
+    this.timeout = 0;
+    this[kLastWriteQueueSize] = 0;
+    this.autoSelectFamilyAttemptedAddresses = undefined;
+    if (options.handle) {
+      this._handle = options.handle;
+      this.readable = options.readable !== false;
+      this.writable = options.writable !== false;
+    }
+    if (options.noDelay) this._noDelay = true;
+    this.on('end', onReadableStreamEnd);
+    if (options.signal) {
+      const onAbort = () => this.destroy(abortError(options.signal.reason));
+      if (options.signal.aborted) process.nextTick(onAbort);
+      else options.signal.addEventListener('abort', onAbort, { once: true });
+    }
+  }
+
+  get pending() {
+    return !this._handle || this.connecting;
+  }
+
+  get readyState() {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable && !this.writable) return 'readOnly';
+    if (!this.readable && this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  get bytesWritten() {
+    let bytes = this._bytesDispatched;
+    const state = this._writableState;
+    const data = this._pendingData;
+    const encoding = this._pendingEncoding;
+    if (!state) return undefined;
+    for (const el of state.getBuffer ? state.getBuffer() : []) {
+      bytes += el.chunk instanceof Uint8Array ? el.chunk.length : Buffer.byteLength(el.chunk, el.encoding);
+    }
+    if (Array.isArray(data)) {
+      for (const el of data) bytes += el.chunk instanceof Uint8Array ? el.chunk.length : Buffer.byteLength(el.chunk, el.encoding);
+    } else if (data) {
+      bytes += data instanceof Uint8Array ? data.length : Buffer.byteLength(data, encoding);
+    }
+    return bytes;
+  }
+
+  get bufferSize() {
+    return this._handle ? this.writableLength : undefined;
+  }
+
+  connect(...args) {
+    const [options, cb] = normalizeArgs(args);
+    if (options.path) throw notSupported('net.Socket.connect to a unix socket path');
+    if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
+    if (this.destroyed) {
+      this._handle = null;
+      this._peername = null;
+      this._sockname = null;
+      this._undestroy();
+    }
+    if (cb) this.once('connect', cb);
+    const { host = 'localhost', localAddress, localPort } = options;
+    let { port } = options;
+    if (localAddress && !isIP(localAddress)) throw codes.ERR_INVALID_IP_ADDRESS(localAddress);
+    if (localPort !== undefined) throw notSupported('net.Socket.connect with localPort');
+    if (typeof host !== 'string') throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
+    if (port === undefined) throw codes.ERR_MISSING_ARGS('options.port');
+    port = validatePort(port, 'Port');
+    if (options.timeout) this.setTimeout(options.timeout);
+    if (options.noDelay !== undefined) this._noDelay = !!options.noDelay;
+    if (options.keepAlive) this._keepAlive = [true, ~~((options.keepAliveInitialDelay || 0) / 1000)];
+    this.connecting = true;
+    this._host = host;
+    const lookup = typeof options.lookup === 'function' ? options.lookup : null;
+    const family = options.family ? Number(options.family) : 0;
+    const afterLookup = (err, list) => {
+      if (!this.connecting) return;
+      if (err) {
+        this.emit('lookup', err, undefined, undefined, host);
+        this.destroy(err);
+        return;
+      }
+      const first = list[0];
+      this.emit('lookup', null, first.address, first.family, host);
+      this._connectTo(list, 0, host, port);
+    };
+    if (lookup) {
+      lookup(host, { family, all: true }, (err, addresses, fam) => {
+        if (!err && !Array.isArray(addresses)) addresses = [{ address: addresses, family: fam }];
+        afterLookup(err, addresses);
+      });
+    } else {
+      lookupHost(host, family, afterLookup);
+    }
+    return this;
+  }
+
+  _connectTo(list, i, host, port) {
+    const { address } = list[i];
+    const handle = binding.net.tcpNew();
+    this._handle = handle;
+    let r;
+    try {
+      r = binding.net.tcpConnect(handle, address, host, port, (status) => {
+        if (this._handle !== handle || !this.connecting) return;
+        if (status < 0) {
+          binding.net.tcpClose(handle);
+          this._handle = null;
+          if (i + 1 < list.length) {
+            this._connectTo(list, i + 1, host, port);
+            return;
+          }
+          this.destroy(exceptionWithHostPort(status, 'connect', address, port));
+          return;
+        }
+        this._afterConnect();
+      });
+    } catch (err) {
+      binding.net.tcpClose(handle);
+      this._handle = null;
+      this.destroy(err);
+      return;
+    }
+    if (r < 0) {
+      binding.net.tcpClose(handle);
+      this._handle = null;
+      process.nextTick(() => this.destroy(exceptionWithHostPort(r, 'connect', address, port)));
+    }
+  }
+
+  _afterConnect() {
+    this.connecting = false;
+    this._sockname = null;
+    if (this._noDelay) binding.net.tcpNoDelay(this._handle, true);
+    if (this._keepAlive) binding.net.tcpKeepAlive(this._handle, ...this._keepAlive);
+    if (this._unrefd) binding.net.tcpRef(this._handle, false);
+    this._unrefTimer();
+    this.emit('connect');
+    this.emit('ready');
+    if (this.readableFlowing !== false && !this.isPaused()) this._startReading();
+    else if (this._readableState.length < this.readableHighWaterMark && this._readableState.flowing !== false) {
+      this._startReading();
+    }
+  }
+
+  _startReading() {
+    if (this._reading || !this._handle || this.connecting) return;
+    this._reading = true;
+    const r = binding.net.tcpReadStart(this._handle, (n, bytes) => this._onRead(n, bytes));
+    if (r < 0) this.destroy(errnoException(r, 'read'));
+  }
+
+  _onRead(n, bytes) {
+    this._unrefTimer();
+    if (n > 0) {
+      this.bytesRead += n;
+      if (!this.push(toBuffer(bytes))) {
+        this._reading = false;
+        if (this._handle) binding.net.tcpReadStop(this._handle);
+      }
+      return;
+    }
+    this._reading = false;
+    if (n === 0) {
+      this.push(null);
+      return;
+    }
+    if (n === -104 /* ECONNRESET */ || n < 0) this.destroy(errnoException(n, 'read'));
+  }
+
+  _read() {
+    if (this.connecting || !this._handle) {
+      this.once('connect', () => this._read());
+      return;
+    }
+    this._startReading();
+  }
+
+  _writeGeneric(chunks, cb) {
+    if (this.connecting) {
+      this._pendingData = chunks;
+      this.once('connect', () => {
+        this._pendingData = null;
+        this._writeGeneric(chunks, cb);
+      });
+      return;
+    }
+    this._pendingData = null;
+    if (!this._handle) {
+      cb(codes.ERR_SOCKET_CLOSED());
+      return;
+    }
+    this._unrefTimer();
+    const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    let r;
+    try {
+      r = binding.net.tcpWrite(this._handle, data, (status) => {
+        this._unrefTimer();
+        if (status < 0) cb(errnoException(status, 'write'));
+        else cb();
+      });
+    } catch (err) {
+      cb(err);
+      return;
+    }
+    if (r < 0) {
+      cb(errnoException(r, 'write'));
+      return;
+    }
+    this._bytesDispatched += data.length;
+    if (r === 0) cb();
+  }
+
+  _write(chunk, encoding, cb) {
+    this._writeGeneric([typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk], cb);
+  }
+
+  _writev(chunks, cb) {
+    this._writeGeneric(chunks.map(({ chunk, encoding }) =>
+      (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk)), cb);
+  }
+
+  _final(cb) {
+    if (this.connecting) {
+      this.once('connect', () => this._final(cb));
+      return;
+    }
+    if (!this._handle) {
+      cb();
+      return;
+    }
+    const r = binding.net.tcpShutdown(this._handle, () => cb());
+    if (r < 0) cb();
+  }
+
+  _destroy(exception, cb) {
+    this.connecting = false;
+    clearTimeout(this[kTimeout]);
+    this[kTimeout] = null;
+    const handle = this._handle;
+    const isException = !!exception;
+    if (handle) {
+      this._handle = null;
+      this._sockname = this._sockname || null;
+      binding.net.tcpClose(handle, () => this.emit('close', isException));
+    } else {
+      process.nextTick(() => this.emit('close', isException));
+    }
+    cb(exception);
+    if (this._server) {
+      this._server._connections--;
+      if (this._server._emitCloseIfDrained) this._server._emitCloseIfDrained();
+    }
+  }
+
+  destroySoon() {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', this.destroy);
+  }
+
+  resetAndDestroy() {
+    return this.destroy();
+  }
+
+  setNoDelay(enable) {
+    enable = enable === undefined ? true : !!enable;
+    this._noDelay = enable;
+    if (this._handle && !this.connecting) binding.net.tcpNoDelay(this._handle, enable);
+    return this;
+  }
+
+  setKeepAlive(enable, initialDelay = 0) {
+    const delay = ~~(initialDelay / 1000);
+    this._keepAlive = [!!enable, delay];
+    if (this._handle && !this.connecting) binding.net.tcpKeepAlive(this._handle, !!enable, delay);
+    return this;
+  }
+
+  setTimeout(msecs, callback) {
+    validateNumber(msecs, 'msecs', 0);
+    this.timeout = msecs;
+    clearTimeout(this[kTimeout]);
+    this[kTimeout] = null;
+    if (msecs > 0) {
+      this[kTimeout] = setTimeout(() => {
+        this[kTimeout] = null;
+        this.emit('timeout');
+      }, msecs);
+      if (this._unrefd || !this._handle) this[kTimeout].unref?.();
+    }
+    if (callback !== undefined) {
+      if (typeof callback !== 'function') throw codes.ERR_INVALID_ARG_TYPE('callback', 'Function', callback);
+      if (msecs === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    return this;
+  }
+
+  _unrefTimer() {
+    if (this[kTimeout]) this[kTimeout].refresh();
+  }
+
+  address() {
+    return this._getsockname();
+  }
+
+  _getpeername() {
+    if (!this._handle || this.connecting) return this._peername || {};
+    if (!this._peername) {
+      const a = binding.net.tcpAddress(this._handle, true);
+      if (!Array.isArray(a)) return {};
+      this._peername = { address: a[0], family: a[2], port: a[1] };
+    }
+    return this._peername;
+  }
+
+  _getsockname() {
+    if (!this._handle || this.connecting) return this._sockname || {};
+    if (!this._sockname) {
+      const a = binding.net.tcpAddress(this._handle, false);
+      if (!Array.isArray(a)) return {};
+      this._sockname = { address: a[0], family: a[2], port: a[1] };
+    }
+    return this._sockname;
+  }
+
+  get remoteAddress() { return this._getpeername().address; }
+  get remoteFamily() { return this._getpeername().family; }
+  get remotePort() { return this._getpeername().port; }
+  get localAddress() { return this._getsockname().address; }
+  get localPort() { return this._getsockname().port; }
+  get localFamily() { return this._getsockname().family; }
+
+  ref() {
+    this._unrefd = false;
+    if (this._handle) binding.net.tcpRef(this._handle, true);
+    return this;
+  }
+
+  unref() {
+    this._unrefd = true;
+    if (this._handle) binding.net.tcpRef(this._handle, false);
+    if (this[kTimeout]) this[kTimeout].unref?.();
+    return this;
+  }
+
+  get _connecting() {
+    return this.connecting;
+  }
+}
+
+// Without allowHalfOpen, the readable end ends the writable one (Node's).
+function onReadableStreamEnd() {
+  if (!this.allowHalfOpen) {
+    this.write = writeAfterFIN;
+  }
+}
+
+function writeAfterFIN(chunk, encoding, cb) {
+  if (!this.writableEnded) return Duplex.prototype.write.call(this, chunk, encoding, cb);
+  if (typeof encoding === 'function') cb = encoding;
+  const er = new Error('This socket has been ended by the other party');
+  er.code = 'EPIPE';
+  process.nextTick(() => this.destroy(er));
+  if (typeof cb === 'function') process.nextTick(cb, er);
+  return false;
+}
+
+function abortError(reason) {
+  const err = new Error('The operation was aborted');
+  err.name = 'AbortError';
+  err.code = 'ABORT_ERR';
+  if (reason !== undefined) err.cause = reason;
+  return err;
+}
+
+// connect()'s arguments as Node reads them: (options[, cb]), (port[, host][, cb]), (path[, cb]).
+function normalizeArgs(args) {
+  let options = {};
+  if (args.length === 0) return [options, null];
+  const arg0 = args[0];
+  if (typeof arg0 === 'object' && arg0 !== null) {
+    options = arg0;
+  } else if (typeof arg0 === 'string' && Number.isNaN(Number(arg0)) && !/^\s*$/.test(arg0)) {
+    options.path = arg0;
+  } else {
+    options.port = arg0;
+    if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
+  }
+  const cb = args[args.length - 1];
+  return [options, typeof cb === 'function' ? cb : null];
+}
+
+function connect(...args) {
+  const [options, cb] = normalizeArgs(args);
+  const socket = new Socket(options);
+  if (options.timeout) socket.setTimeout(options.timeout);
+  return socket.connect(options, cb);
+}
+
+// ---- servers --------------------------------------------------------------------------
+
 class Server extends EventEmitter {
   constructor(options, connectionListener) {
     super();
@@ -92,26 +585,122 @@ class Server extends EventEmitter {
     this.keepAlive = Boolean(options.keepAlive);
     this.keepAliveInitialDelay = ~~(options.keepAliveInitialDelay / 1000);
     this.highWaterMark = options.highWaterMark ?? getDefaultHighWaterMark(false);
+    this.maxConnections = undefined;
+    this._address = null;
   }
 
   get listening() {
-    return false;
+    return !!this._handle;
   }
 
-  listen() {
-    throw notSupported('net.Server.listen');
+  listen(...args) {
+    let [options, cb] = normalizeArgs(args);
+    if (typeof args[0] === 'object' && args[0] !== null) {
+      options = args[0];
+    }
+    if (cb) this.once('listening', cb);
+    if (this._handle) throw codes.ERR_SERVER_ALREADY_LISTEN();
+    if (options.path !== undefined && options.port === undefined) {
+      throw notSupported('net.Server.listen on a unix socket path');
+    }
+    let backlog = 511;
+    if (typeof args[1] === 'number' && typeof args[0] !== 'object') backlog = args[1];
+    if (typeof args[2] === 'number') backlog = args[2];
+    if (options.backlog !== undefined) backlog = options.backlog;
+    const port = options.port === undefined || options.port === null ? 0 : validatePort(options.port, 'options.port');
+    const host = options.host;
+    if (host !== undefined && host !== null && typeof host !== 'string') {
+      throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
+    }
+    const bindTo = (address) => {
+      const handle = binding.net.tcpNew();
+      let r = binding.net.tcpBind(handle, address, host || address, port, !!options.ipv6Only);
+      if (r === 0) r = binding.net.tcpListen(handle, backlog, (status) => this._onConnection(status));
+      if (r < 0) {
+        binding.net.tcpClose(handle);
+        return r;
+      }
+      this._handle = handle;
+      return 0;
+    };
+    const start = (address) => {
+      let r = bindTo(address);
+      if (r < 0 && !host && address === '::') r = bindTo('0.0.0.0');
+      if (r < 0) {
+        const shown = host || (address === '::' ? '::' : address);
+        const err = exceptionWithHostPort(r, 'listen', shown, port);
+        err.message = `listen ${err.code}: ${errnoMessage(r) || err.code} ${shown}:${port}`;
+        process.nextTick(() => this.emit('error', err));
+        return;
+      }
+      if (this._unref) binding.net.tcpRef(this._handle, false);
+      this._address = null;
+      process.nextTick(() => this.emit('listening'));
+    };
+    if (!host) {
+      start('::');
+    } else if (isIP(host)) {
+      start(host);
+    } else {
+      lookupHost(host, 0, (err, list) => {
+        if (err) this.emit('error', err);
+        else start(list[0].address);
+      });
+    }
+    return this;
+  }
+
+  _onConnection(status) {
+    if (status < 0 || !this._handle) return;
+    const handle = binding.net.tcpAccept(this._handle);
+    if (typeof handle === 'number') return;
+    if (this.maxConnections !== undefined && this._connections >= this.maxConnections) {
+      binding.net.tcpClose(handle);
+      this.emit('drop', {});
+      return;
+    }
+    const socket = new Socket({
+      handle, allowHalfOpen: this.allowHalfOpen, pauseOnCreate: this.pauseOnConnect,
+      readable: true, writable: true, highWaterMark: this.highWaterMark,
+    });
+    if (this.noDelay) binding.net.tcpNoDelay(handle, true);
+    if (this.keepAlive) binding.net.tcpKeepAlive(handle, true, this.keepAliveInitialDelay);
+    this._connections++;
+    socket.server = this;
+    socket._server = this;
+    this.emit('connection', socket);
+    if (!this.pauseOnConnect && !socket.destroyed && socket.readableFlowing !== false) socket._startReading();
   }
 
   address() {
-    return null;
+    if (!this._handle) return null;
+    if (!this._address) {
+      const a = binding.net.tcpAddress(this._handle, false);
+      if (!Array.isArray(a)) return {};
+      this._address = { address: a[0], family: a[2], port: a[1] };
+    }
+    return this._address;
   }
 
   close(callback) {
     if (typeof callback === 'function') {
-      process.nextTick(callback, codes.ERR_SERVER_NOT_RUNNING());
+      if (!this._handle) {
+        this.once('close', () => callback(codes.ERR_SERVER_NOT_RUNNING()));
+      } else {
+        this.once('close', callback);
+      }
     }
-    process.nextTick(() => this.emit('close'));
+    if (this._handle) {
+      binding.net.tcpClose(this._handle);
+      this._handle = null;
+    }
+    this._emitCloseIfDrained();
     return this;
+  }
+
+  _emitCloseIfDrained() {
+    if (this._handle || this._connections) return;
+    process.nextTick(() => this.emit('close'));
   }
 
   getConnections(callback) {
@@ -120,29 +709,31 @@ class Server extends EventEmitter {
   }
 
   ref() {
+    this._unref = false;
+    if (this._handle) binding.net.tcpRef(this._handle, true);
     return this;
   }
 
   unref() {
+    this._unref = true;
+    if (this._handle) binding.net.tcpRef(this._handle, false);
     return this;
   }
 
   [Symbol.asyncDispose]() {
-    return new Promise((resolve) => this.close(() => resolve()));
+    if (!this._handle) return Promise.resolve();
+    return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
   }
 }
 
-const Socket = deferredClass('net.Socket');
-Object.setPrototypeOf(Socket.prototype, Duplex.prototype);
-
 module.exports = {
   _createServerHandle: deferredFunction('net._createServerHandle'),
-  _normalizeArgs: deferredFunction('net._normalizeArgs'),
+  _normalizeArgs: normalizeArgs,
   _setSimultaneousAccepts() {},
   BlockList: deferredClass('net.BlockList'),
   SocketAddress: deferredClass('net.SocketAddress'),
-  connect: deferredFunction('net.connect'),
-  createConnection: deferredFunction('net.createConnection'),
+  connect,
+  createConnection: connect,
   createServer: (options, connectionListener) => new Server(options, connectionListener),
   isIP,
   isIPv4,

@@ -317,29 +317,32 @@ run -e 'try { process.binding("fs") } catch (e) { console.log(e.message) }; try 
 if [ "$out" = "$(printf 'process.binding is not supported in sandbox\nERR_DLOPEN_DISABLED')" ]; then ok "process.binding/dlopen refused"; else bad "binding/dlopen" "got: $out"; fi
 run -e 'try { require("cluster") } catch (e) { console.log(e.message) }'
 if [ "$out" = "cluster is not supported in sandbox" ]; then ok "unsupported builtin message"; else bad "unsupported builtin" "got: $out"; fi
-# Tier 4 today: loading works, what needs a socket (or an unbridged key) throws
-# (http's client reaches net.createConnection: its error is net's).
+# Tier 4 today: loading works, what needs TLS (or an unbridged key) throws.
 run -e 'for (const f of [
-  () => require("http").createServer(() => {}).listen(0),
   () => require("https").request("https://example.com/"),
   () => require("https").createServer().listen(443),
-  () => require("net").connect(80),
-  () => new (require("net").Socket)(),
-  () => require("net").createServer().listen(0),
   () => require("crypto").createCipheriv("aes-128-gcm", Buffer.alloc(16), Buffer.alloc(12)),
   () => require("crypto").generateKeyPairSync("ed25519"),
 ]) { try { f(); console.log("no error") } catch (e) { console.log(e.code, e.message) } }
 crypto.subtle.importKey("raw", new Uint8Array(16), "AES-GCM", false, ["encrypt"]).catch((e) => console.log(e.code, e.message))'
-want='ERR_UNSUPPORTED_SANDBOX_API http.Server.listen is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API https.request is not supported in sandbox
+want='ERR_UNSUPPORTED_SANDBOX_API https.request is not supported in sandbox
 ERR_UNSUPPORTED_SANDBOX_API https.Server.listen is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API net.connect is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API net.Socket is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API net.Server.listen is not supported in sandbox
 ERR_UNSUPPORTED_SANDBOX_API crypto.createCipheriv is not supported in sandbox
 ERR_UNSUPPORTED_SANDBOX_API crypto.generateKeyPairSync is not supported in sandbox
 ERR_UNSUPPORTED_SANDBOX_API crypto.subtle.importKey is not supported in sandbox'
-if [ "$out" = "$want" ]; then ok "deferred http/https/net/crypto calls throw the Tier 4 error"; else bad "deferred APIs" "got: $out"; fi
+if [ "$out" = "$want" ]; then ok "deferred https/crypto calls throw the Tier 4 error"; else bad "deferred APIs" "got: $out"; fi
+# net and http without a grant (strict): the broker refuses, naming the grant
+run -e 'for (const f of [
+  () => require("http").createServer(() => {}).listen(0),
+  () => require("net").createServer().listen(3000, "127.0.0.1"),
+  () => require("net").createServer().listen({ port: 3000, host: "::1" }),
+]) { try { f(); console.log("no error") } catch (e) { console.log(e.code, e.message) } }
+require("net").connect(3000, "127.0.0.1").on("error", (e) => console.log(e.code, e.message))'
+want='ERR_ACCESS_DENIED Access to this API has been restricted: listen localhost:0 (not granted: run with --allow-net=localhost)
+ERR_ACCESS_DENIED Access to this API has been restricted: listen 127.0.0.1:3000 (not granted: run with --allow-net=127.0.0.1:3000)
+ERR_ACCESS_DENIED Access to this API has been restricted: listen [::1]:3000 (not granted: run with --allow-net=[::1]:3000)
+ERR_ACCESS_DENIED Access to this API has been restricted: connect 127.0.0.1:3000 (not granted: run with --allow-net=127.0.0.1:3000)'
+if [ "$out" = "$want" ]; then ok "net/http listen and connect without a grant: ERR_ACCESS_DENIED naming the grant"; else bad "net denied" "got: $out"; fi
 
 # ---- the OS wall from the outside ------------------------------------------------
 

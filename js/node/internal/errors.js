@@ -156,6 +156,11 @@ const messages = {
   ERR_HTTP_HEADERS_SENT: [Error, (action) => `Cannot ${action} headers after they are sent to the client`],
   ERR_HTTP_INVALID_STATUS_CODE: [RangeError, (code) => `Invalid status code: ${code}`],
   ERR_STREAM_WRITE_AFTER_END: [Error, () => 'write after end'],
+  ERR_SOCKET_BAD_PORT: [RangeError, (name, port, allowZero = true) =>
+    `${name} should be ${allowZero ? '>=' : '>'} 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : `type ${typeof port} (${port})`}.`],
+  ERR_SERVER_ALREADY_LISTEN: [Error, () => 'Listen method has been called more than once without closing.'],
+  ERR_SOCKET_CLOSED: [Error, () => 'Socket is closed'],
+  ERR_INVALID_IP_ADDRESS: [TypeError, (ip) => `Invalid IP address: ${ip}`],
   ERR_INVALID_PROTOCOL: [TypeError, (protocol, expected) =>
     `Protocol "${protocol}" not supported. Expected "${expected}"`],
   ERR_UNESCAPED_CHARACTERS: [TypeError, (name) => `${name} contains unescaped characters`],

@@ -46,10 +46,11 @@ function serverClass(moduleName) {
       [options, requestListener] = serverArgs(options, requestListener);
       super({ noDelay: options.noDelay ?? true, ...options });
       initServer(this, options, requestListener);
-    }
-
-    listen() {
-      throw notSupported(`${moduleName}.Server.listen`);
+      if (moduleName === 'https') {
+        this.listen = () => {
+          throw notSupported('https.Server.listen');
+        };
+      }
     }
   }
   Server.prototype.setTimeout = serverSetTimeout;
