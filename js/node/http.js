@@ -12,7 +12,7 @@
 const EventEmitter = require('events');
 const { Readable, Stream } = require('stream');
 const net = require('./net');
-const { codes } = require('./internal/errors');
+const { codes, abortError } = require('./internal/errors');
 const { validateString, validateInteger, validateNumber } = require('./internal/validators');
 const { serverClass } = require('./internal/http-server');
 
@@ -1160,13 +1160,6 @@ Object.setPrototypeOf(ClientRequest, OutgoingMessage);
 
 const kRawHeaders = Symbol('kRawHeaders');
 
-function abortError(reason) {
-  const err = new Error('The operation was aborted');
-  err.name = 'AbortError';
-  err.code = 'ABORT_ERR';
-  if (reason !== undefined) err.cause = reason;
-  return err;
-}
 
 function validateHost(host, name) {
   if (host !== null && host !== undefined && typeof host !== 'string') {

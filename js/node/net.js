@@ -9,7 +9,7 @@
 
 const EventEmitter = require('events');
 const { Duplex, getDefaultHighWaterMark } = require('stream');
-const { codes } = require('./internal/errors');
+const { codes, abortError } = require('./internal/errors');
 const { validateBoolean, validateInteger, validateNumber } = require('./internal/validators');
 const { notSupported, deferredFunction, deferredClass } = require('./internal/deferred');
 
@@ -399,14 +399,14 @@ class Socket extends Duplex {
     this[kTimeout] = null;
     const handle = this._handle;
     const isException = !!exception;
+    // the error (from cb) is told before 'close', as Node orders them
+    cb(exception);
     if (handle) {
       this._handle = null;
-      this._sockname = this._sockname || null;
       binding.net.tcpClose(handle, () => this.emit('close', isException));
     } else {
       process.nextTick(() => this.emit('close', isException));
     }
-    cb(exception);
     if (this._server) {
       this._server._connections--;
       if (this._server._emitCloseIfDrained) this._server._emitCloseIfDrained();
@@ -527,13 +527,6 @@ function writeAfterFIN(chunk, encoding, cb) {
   return false;
 }
 
-function abortError(reason) {
-  const err = new Error('The operation was aborted');
-  err.name = 'AbortError';
-  err.code = 'ABORT_ERR';
-  if (reason !== undefined) err.cause = reason;
-  return err;
-}
 
 // connect()'s arguments as Node reads them: (options[, cb]), (port[, host][, cb]), (path[, cb]).
 function normalizeArgs(args) {

@@ -37,20 +37,22 @@ function toBase64url(s) {
 
 const kDecoder = Symbol('kDecoder');
 
-class StringDecoder {
-  constructor(encoding) {
-    const enc = normalizeEncoding(encoding);
-    this.encoding = enc;
-    Object.defineProperty(this, kDecoder, {
-      value: new npm.StringDecoder(enc === 'base64url' ? 'base64' : enc), writable: true,
-    });
-  }
+// A plain function, as Node's: packages inherit from it with
+// StringDecoder.call(this, encoding) (iconv-lite, under body-parser).
+function StringDecoder(encoding) {
+  const enc = normalizeEncoding(encoding);
+  this.encoding = enc;
+  Object.defineProperty(this, kDecoder, {
+    value: new npm.StringDecoder(enc === 'base64url' ? 'base64' : enc), writable: true,
+  });
+}
 
+const decoderMethods = {
   write(buf) {
     if (typeof buf === 'string') return buf;
     const out = this[kDecoder].write(toBuffer(buf));
     return this.encoding === 'base64url' ? toBase64url(out) : out;
-  }
+  },
 
   // Flushes, then starts afresh (the decoder is reusable, as in Node).
   end(buf = undefined) {
@@ -59,25 +61,29 @@ class StringDecoder {
     const rest = this[kDecoder].end();
     this[kDecoder] = new npm.StringDecoder(this.encoding === 'base64url' ? 'base64' : this.encoding);
     return out + (this.encoding === 'base64url' ? toBase64url(rest) : rest);
-  }
+  },
 
   text(buf, offset) {
     const out = this[kDecoder].text(toBuffer(buf), offset);
     return this.encoding === 'base64url' ? toBase64url(out) : out;
-  }
+  },
 
   get lastChar() {
     const last = this[kDecoder].lastChar;
     return last === undefined ? Buffer.alloc(0) : last;
-  }
+  },
 
   get lastNeed() {
     return this[kDecoder].lastNeed || 0;
-  }
+  },
 
   get lastTotal() {
     return this[kDecoder].lastTotal || 0;
-  }
+  },
+};
+// enumerable, as Node's prototype assignments make them
+for (const key of Object.keys(decoderMethods)) {
+  Object.defineProperty(StringDecoder.prototype, key, Object.getOwnPropertyDescriptor(decoderMethods, key));
 }
 
 module.exports = { StringDecoder };

@@ -273,7 +273,17 @@ function systemError(code, prefix, info) {
   return err;
 }
 
+// Node's AbortError for an aborted operation (reason kept as its cause).
+function abortError(reason) {
+  const err = new Error('The operation was aborted');
+  err.name = 'AbortError';
+  err.code = 'ABORT_ERR';
+  if (reason !== undefined) err.cause = reason;
+  return err;
+}
+
 module.exports = {
+  abortError,
   systemError,
   codes,
   makeNodeError,
