@@ -23,6 +23,16 @@ chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/app"
 echo "CANARY-$RANDOM" > "$work/canary"
+# a listener on every address of the host (net-outside must not reach it)
+python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 0)); s.listen(16); print(s.getsockname()[1], flush=True); time.sleep(600)' > "$work/app/host-port" &
+listener=$!
+trap 'kill $listener 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [ -s "$work/app/host-port" ] && break; sleep 0.1; done
+host_ip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4; exit}')
+echo "${host_ip:-127.0.0.2}" > "$work/app/host-ip"
+chmod a+r "$work/app/host-port" "$work/app/host-ip"
 pass=0
 fail=0
 # the calls both policies answer by killing the process, and those only the
@@ -30,7 +40,7 @@ fail=0
 kill_always=" mount unshare ptrace "
 kill_strict=" tiocsti fork tty-ioctl "
 for policy in strict default; do
-  for t in host-files pid-ns net-none mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3 tty-ioctl ssl-private proc-host; do
+  for t in host-files pid-ns net-none net-outside mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3 tty-ioctl ssl-private proc-host; do
     out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" "$t" 2>&1)
     rc=$?
     if [ "$rc" -eq 0 ] && [ "$out" = "held $t" ]; then

@@ -430,6 +430,51 @@ static int run(void *arg)
         if_freenameindex(ifs);
         return bad ? escaped("%d interfaces besides lo", bad) : held();
     }
+    if (!strcmp(test, "net-outside")) {
+        /* wall.sh listens on the host (every address, port in
+         * /app/host-port) and names a host address in /app/host-ip: a raw
+         * socket must reach neither, nor the metadata service, nor a public
+         * resolver (TCP and UDP) — the namespace has only its own lo */
+        char ip[64] = "", port[16] = "";
+        FILE *f = fopen("/app/host-ip", "r");
+        if (f) {
+            if (!fgets(ip, sizeof ip, f))
+                ip[0] = 0;
+            fclose(f);
+        }
+        f = fopen("/app/host-port", "r");
+        if (f) {
+            if (!fgets(port, sizeof port, f))
+                port[0] = 0;
+            fclose(f);
+        }
+        ip[strcspn(ip, "\n")] = 0;
+        int p = atoi(port);
+        if (!ip[0] || p <= 0)
+            return escaped("no /app/host-ip or /app/host-port from wall.sh");
+        const char *targets[] = {"127.0.0.1", ip, "169.254.169.254", "8.8.8.8"};
+        int ports[] = {p, p, 80, 53};
+        for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)ports[i])};
+            if (inet_pton(AF_INET, targets[i], &a.sin_addr) != 1)
+                return escaped("bad address %s", targets[i]);
+            int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (fd < 0)
+                continue; /* refused at socket(): held */
+            int r = connect(fd, (struct sockaddr *)&a, sizeof a);
+            close(fd);
+            if (r == 0)
+                return escaped("TCP connect to %s:%d", targets[i], ports[i]);
+            fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            if (fd < 0)
+                continue;
+            r = (int)sendto(fd, "x", 1, 0, (struct sockaddr *)&a, sizeof a);
+            close(fd);
+            if (r == 1 && strcmp(targets[i], "127.0.0.1"))
+                return escaped("UDP datagram sent to %s:%d", targets[i], ports[i]);
+        }
+        return held();
+    }
     if (!strcmp(test, "mount"))
         return mount("tmpfs", "/tmp", "tmpfs", 0, NULL) == 0 ? escaped("mount worked") : held();
     if (!strcmp(test, "unshare"))
