@@ -449,7 +449,7 @@ static int run(void *arg)
             fclose(f);
         }
         ip[strcspn(ip, "\n")] = 0;
-        int p = atoi(port);
+        int p = (int)strtol(port, NULL, 10);
         if (!ip[0] || p <= 0)
             return escaped("no /app/host-ip or /app/host-port from wall.sh");
         const char *targets[] = {"127.0.0.1", ip, "169.254.169.254", "8.8.8.8"};
