@@ -243,6 +243,7 @@ bench: $(BIN)
 	bash bench/modules.sh
 	bash bench/memory.sh
 	bash bench/output.sh
+	bash bench/loopback.sh
 
 # ---- form -------------------------------------------------------------------
 
