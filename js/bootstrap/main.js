@@ -52,6 +52,38 @@ defineBuiltin('events', () => require('events'));
 defineBuiltin('fs', () => require('fs'));
 defineBuiltin('fs/promises', () => require('fs').promises);
 defineBuiltin('http', () => require('../node/http'));
+// Node's internal http and stream modules that packages and tests still
+// require by name: views of the public modules' parts.
+defineBuiltin('_http_agent', () => {
+  const { Agent, globalAgent } = require('../node/http');
+  return { Agent, globalAgent };
+});
+defineBuiltin('_http_client', () => ({ ClientRequest: require('../node/http').ClientRequest }));
+defineBuiltin('_http_common', () => {
+  const http = require('../node/http');
+  return {
+    _checkIsHttpToken: (token) => /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/.test(token),
+    _checkInvalidHeaderChar: (value) => /[^\t\x20-\x7e\x80-\xff]/.test(value),
+    chunkExpression: /(?:^|\W)chunked(?:$|\W)/i,
+    continueExpression: /(?:^|\W)100-continue(?:$|\W)/i,
+    CRLF: '\r\n',
+    methods: http.METHODS,
+  };
+});
+defineBuiltin('_http_incoming', () => ({ IncomingMessage: require('../node/http').IncomingMessage }));
+defineBuiltin('_http_outgoing', () => {
+  const { OutgoingMessage, validateHeaderName, validateHeaderValue } = require('../node/http');
+  return { OutgoingMessage, validateHeaderName, validateHeaderValue };
+});
+defineBuiltin('_http_server', () => {
+  const { STATUS_CODES, Server, ServerResponse, _connectionListener } = require('../node/http');
+  return { STATUS_CODES, Server, ServerResponse, _connectionListener };
+});
+defineBuiltin('_stream_duplex', () => require('stream').Duplex);
+defineBuiltin('_stream_passthrough', () => require('stream').PassThrough);
+defineBuiltin('_stream_readable', () => require('stream').Readable);
+defineBuiltin('_stream_transform', () => require('stream').Transform);
+defineBuiltin('_stream_writable', () => require('stream').Writable);
 defineBuiltin('https', () => require('../node/https'));
 defineBuiltin('module', () => Module);
 defineBuiltin('net', () => require('../node/net'));

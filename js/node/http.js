@@ -13,6 +13,7 @@ const EventEmitter = require('events');
 const { Readable, Stream } = require('stream');
 const net = require('./net');
 const { codes, abortError } = require('./internal/errors');
+const { callable } = require('./internal/util');
 const { validateString, validateInteger, validateNumber } = require('./internal/validators');
 const { serverClass } = require('./internal/http-server');
 
@@ -1005,12 +1006,13 @@ IncomingMessage.prototype.setTimeout = function setTimeout(msecs, callback) {
 };
 
 const BaseServer = serverClass('http');
-class Server extends BaseServer {
+class ServerClass extends BaseServer {
   constructor(options, requestListener) {
     super(options, requestListener);
     this.on('connection', connectionListener);
   }
 }
+const Server = callable(ServerClass);
 Server.prototype.closeAllConnections = function closeAllConnections() {};
 Server.prototype.closeIdleConnections = function closeIdleConnections() {};
 
@@ -1066,10 +1068,11 @@ function ClientRequest(input, options, cb) {
   const setHost = options.setHost === undefined || Boolean(options.setHost);
   this.socketPath = options.socketPath;
   if (options.timeout !== undefined) this.timeout = getTimerDuration(options.timeout, 'timeout');
-  const method = options.method;
+  let method = options.method;
   if (method != null) validateString(method, 'options.method');
-  if (method != null && !tokenRe.test(method)) throw codes.ERR_INVALID_HTTP_TOKEN('Method', method);
-  this.method = method ? method.toUpperCase() : 'GET';
+  method = (method || 'GET').toUpperCase();
+  if (!tokenRe.test(method)) throw codes.ERR_INVALID_HTTP_TOKEN('Method', method);
+  this.method = method;
   this.path = options.path || '/';
   if (invalidPathRe.test(this.path)) throw codes.ERR_UNESCAPED_CHARACTERS('Request path');
   if (cb) this.once('response', cb);

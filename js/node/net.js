@@ -10,6 +10,7 @@
 const EventEmitter = require('events');
 const { Duplex, getDefaultHighWaterMark } = require('stream');
 const { codes, abortError } = require('./internal/errors');
+const { callable } = require('./internal/util');
 const { validateBoolean, validateInteger, validateNumber } = require('./internal/validators');
 const { notSupported, deferredFunction, deferredClass } = require('./internal/deferred');
 
@@ -554,7 +555,7 @@ function connect(...args) {
 
 // ---- servers --------------------------------------------------------------------------
 
-class Server extends EventEmitter {
+class ServerClass extends EventEmitter {
   constructor(options, connectionListener) {
     super();
     if (typeof options === 'function') {
@@ -718,6 +719,8 @@ class Server extends EventEmitter {
     return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
   }
 }
+
+const Server = callable(ServerClass);
 
 module.exports = {
   _createServerHandle: deferredFunction('net._createServerHandle'),

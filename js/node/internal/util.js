@@ -28,4 +28,16 @@ function shouldColorize(stream) {
     (typeof stream.getColorDepth === 'function' ? stream.getColorDepth() > 2 : true));
 }
 
-module.exports = { kCustomPromisifyArgs, kKeyObject, kCryptoKey, shouldColorize };
+// Callable without new, as Node's constructors (net.Server(), http.Server()).
+function callable(Class) {
+  function Ctor(...args) {
+    return Reflect.construct(Class, args, new.target || Ctor);
+  }
+  Ctor.prototype = Class.prototype;
+  Object.defineProperty(Ctor.prototype, 'constructor', { value: Ctor, writable: true, configurable: true });
+  Object.setPrototypeOf(Ctor, Class);
+  Object.defineProperty(Ctor, 'name', { value: Class.name.replace(/Class$/, '') });
+  return Ctor;
+}
+
+module.exports = { kCustomPromisifyArgs, kKeyObject, kCryptoKey, shouldColorize, callable };
