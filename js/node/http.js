@@ -243,6 +243,8 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
       state.expect = true;
     } else if (lower === 'trailer') {
       state.trailer = true;
+    } else if (lower === 'keep-alive') {
+      this._defaultKeepAlive = false; // the caller's own Keep-Alive line
     }
   };
   if (headers) {
@@ -259,6 +261,11 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
     }
   }
   let header = state.header;
+  if (this[kNoDefaultHeaders]) { // setDefaultHeaders: false: the caller's lines alone
+    this._header = header + crlf;
+    this._headerSent = false;
+    return;
+  }
   if (this.sendDate && !state.date) header += `Date: ${utcDate()}${crlf}`;
   if (this.chunkedEncoding && (this.statusCode === 204 || this.statusCode === 304)) {
     this.chunkedEncoding = false;
@@ -354,6 +361,7 @@ OutgoingMessage.prototype._flush = function _flush() {
 };
 
 const kNeedDrain = Symbol('kNeedDrain');
+const kNoDefaultHeaders = Symbol('kNoDefaultHeaders');
 
 function writeChunk(msg, chunk, encoding, callback, fromEnd) {
   if (typeof callback !== 'function') callback = () => {};
@@ -1065,7 +1073,9 @@ function ClientRequest(input, options, cb) {
   const port = options.port = options.port || defaultPort || 80;
   const host = options.host = validateHost(options.hostname, 'hostname') ||
     validateHost(options.host, 'host') || 'localhost';
-  const setHost = options.setHost === undefined || Boolean(options.setHost);
+  const setDefaultHeaders = options.setDefaultHeaders === undefined || Boolean(options.setDefaultHeaders);
+  const setHost = options.setHost === undefined ? setDefaultHeaders : Boolean(options.setHost);
+  if (!setDefaultHeaders) this[kNoDefaultHeaders] = true;
   this.socketPath = options.socketPath;
   if (options.timeout !== undefined) this.timeout = getTimerDuration(options.timeout, 'timeout');
   let method = options.method;
