@@ -589,9 +589,7 @@ class ServerClass extends EventEmitter {
 
   listen(...args) {
     let [options, cb] = normalizeArgs(args);
-    if (typeof args[0] === 'object' && args[0] !== null) {
-      options = args[0];
-    }
+    if (typeof args[0] === 'function') options = {};
     if (cb) this.once('listening', cb);
     if (this._handle) throw codes.ERR_SERVER_ALREADY_LISTEN();
     if (options.path !== undefined && options.port === undefined) {
@@ -601,7 +599,10 @@ class ServerClass extends EventEmitter {
     if (typeof args[1] === 'number' && typeof args[0] !== 'object') backlog = args[1];
     if (typeof args[2] === 'number') backlog = args[2];
     if (options.backlog !== undefined) backlog = options.backlog;
-    const port = options.port === undefined || options.port === null ? 0 : validatePort(options.port, 'options.port');
+    // listen(), listen(cb), listen(null[, cb]) and {port: undefined|null}: any free port
+    const anyPort = args.length === 0 || typeof args[0] === 'function' || args[0] === null ||
+      options.port === undefined || options.port === null;
+    const port = anyPort ? 0 : validatePort(options.port, 'options.port');
     const host = options.host;
     if (host !== undefined && host !== null && typeof host !== 'string') {
       throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
