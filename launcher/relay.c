@@ -92,6 +92,12 @@ static void *pump_main(void *arg)
     lch_relay_t *r = arg;
     static char buf[1 << 16]; /* one pump per supervisor */
     no_tty_stops();
+    /* a write to a guest that is gone fails (EPIPE) rather than ending the
+     * supervisor: the guest may exit while the pump is still copying */
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     for (;;) {
         ssize_t n = read(0, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
