@@ -26,9 +26,9 @@ echo "CANARY-$RANDOM" > "$work/canary"
 # a listener on every address of the host (net-outside must not reach it)
 python3 -c 'import socket,sys,time
 s=socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 0)); s.listen(16); print(s.getsockname()[1], flush=True); time.sleep(600)' > "$work/app/host-port" &
+s.bind(("0.0.0.0", 0)); s.listen(16); print(s.getsockname()[1], flush=True); time.sleep(300)' \
+  > "$work/app/host-port" 2> /dev/null < /dev/null &
 listener=$!
-trap 'kill $listener 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do [ -s "$work/app/host-port" ] && break; sleep 0.1; done
 host_ip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4; exit}')
 echo "${host_ip:-127.0.0.2}" > "$work/app/host-ip"
@@ -52,6 +52,8 @@ for policy in strict default; do
     fi
   done
 done
+kill "$listener" 2> /dev/null
+wait "$listener" 2> /dev/null
 # ---- host resources: each limit holds, and the host's kernel memory stays flat
 
 # The peak growth, in MiB, of the host's unreclaimable slab (SUnreclaim) and
