@@ -10,11 +10,13 @@
  */
 #include "broker.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define BRK_MAX_RULES 1024
@@ -259,6 +261,246 @@ static bool printable(const char *s)
     return true;
 }
 
+/* ---- net rules ------------------------------------------------------------ */
+
+typedef enum { NR_NAME, NR_IP, NR_CIDR } netrule_kind_t;
+
+typedef struct {
+    netrule_kind_t kind;
+    char name[254]; /* NR_NAME */
+    brk_ip_t ip;    /* NR_IP, NR_CIDR */
+    unsigned bits;  /* NR_CIDR */
+    int port;       /* -1: any */
+} netrule_t;
+
+bool brk_ip_parse(const char *s, brk_ip_t *ip)
+{
+    char buf[INET6_ADDRSTRLEN + 2];
+    size_t n = strlen(s);
+    if (n >= sizeof buf)
+        return false;
+    memset(ip, 0, sizeof *ip);
+    if (inet_pton(AF_INET, s, ip->a) == 1) {
+        ip->family = 4;
+        return true;
+    }
+    if (n > 2 && s[0] == '[' && s[n - 1] == ']') {
+        memcpy(buf, s + 1, n - 2);
+        buf[n - 2] = '\0';
+        s = buf;
+    }
+    if (inet_pton(AF_INET6, s, ip->a) == 1) {
+        ip->family = 6;
+        return true;
+    }
+    return false;
+}
+
+void brk_ip_format(const brk_ip_t *ip, char *out, size_t cap)
+{
+    int af = ip->family == 4 ? AF_INET : AF_INET6;
+    if ((ip->family != 4 && ip->family != 6) || !inet_ntop(af, ip->a, out, (socklen_t)cap))
+        if (cap)
+            out[0] = '\0';
+}
+
+/* Whether the first `bits` bits of a and b agree. */
+static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
+{
+    unsigned whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, b, whole) != 0)
+        return false;
+    if (!rest)
+        return true;
+    uint8_t mask = (uint8_t)(0xff << (8 - rest));
+    return (a[whole] & mask) == (b[whole] & mask);
+}
+
+brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const uint8_t zero[16] = {0};
+    const uint8_t *a = ip->a;
+    if (ip->family == 6 && !memcmp(a, mapped, 12)) {
+        brk_ip_t v4 = {.family = 4};
+        memcpy(v4.a, a + 12, 4);
+        return brk_addr_class(&v4);
+    }
+    if (ip->family == 4) {
+        if (a[0] == 0 && !a[1] && !a[2] && !a[3])
+            return BRK_ADDR_UNSPECIFIED;
+        if (a[0] == 127)
+            return BRK_ADDR_LOOPBACK;
+        if (a[0] == 169 && a[1] == 254)
+            return a[2] == 169 && a[3] == 254 ? BRK_ADDR_METADATA : BRK_ADDR_LINKLOCAL;
+        if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168))
+            return BRK_ADDR_PRIVATE;
+        if (a[0] == 100 && (a[1] & 0xc0) == 64)
+            return BRK_ADDR_CGNAT;
+        if (a[0] == 0) /* "this network" */
+            return BRK_ADDR_PRIVATE;
+        if (a[0] >= 224)
+            return BRK_ADDR_MULTICAST; /* and the reserved 240/4 */
+        return BRK_ADDR_PUBLIC;
+    }
+    static const uint8_t ec2[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0x54};
+    if (!memcmp(a, zero, 16))
+        return BRK_ADDR_UNSPECIFIED;
+    if (!memcmp(a, zero, 15) && a[15] == 1)
+        return BRK_ADDR_LOOPBACK;
+    if (!memcmp(a, ec2, 16))
+        return BRK_ADDR_METADATA;
+    if ((a[0] & 0xfe) == 0xfc)
+        return BRK_ADDR_ULA;
+    if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+        return BRK_ADDR_LINKLOCAL;
+    if (a[0] == 0xff)
+        return BRK_ADDR_MULTICAST;
+    if (!memcmp(a, zero, 12)) /* the old IPv4-compatible form */
+        return BRK_ADDR_PRIVATE;
+    return BRK_ADDR_PUBLIC;
+}
+
+const char *brk_addr_class_name(brk_addr_class_t c)
+{
+    static const char *const names[] = {"public", "loopback",    "private",
+                                        "cgnat",  "link-local",  "metadata",
+                                        "ula",    "unspecified", "multicast"};
+    return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
+}
+
+/* A port after a rule's host: "", "*" (any) or 1-65535. */
+static int netrule_port(const char *s, const char *item, int *port, char **err)
+{
+    *port = -1;
+    if (!*s || !strcmp(s, "*"))
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || !isdigit((unsigned char)*s) || v < 1 || v > 65535)
+        return fail(err, "bad port in '%.200s'", item);
+    *port = (int)v;
+    return 0;
+}
+
+/* A CIDR length after '/' up to ':' or the end; sets *rest past it. */
+static int netrule_bits(const char *s, const char *item, unsigned max, unsigned *bits,
+                        const char **rest, char **err)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 3 || (s[n] && s[n] != ':'))
+        return fail(err,
+                    "'%.200s' has a '/': give host, host:port or an address range "
+                    "(A.B.C.D/N, [IPv6]/N), not a path",
+                    item);
+    unsigned v = (unsigned)strtoul(s, NULL, 10);
+    if (v > max)
+        return fail(err, "bad prefix length in '%.200s' (at most %u)", item, max);
+    *bits = v;
+    *rest = s[n] == ':' ? s + n + 1 : s + n;
+    return 0;
+}
+
+/* Checks a range's address has no bits past its length. */
+static int netrule_range(netrule_t *r, const char *item, char **err)
+{
+    brk_ip_t masked = {.family = r->ip.family};
+    unsigned whole = r->bits / 8, rest = r->bits % 8;
+    memcpy(masked.a, r->ip.a, whole);
+    if (rest)
+        masked.a[whole] = (uint8_t)(r->ip.a[whole] & (0xff << (8 - rest)));
+    if (memcmp(masked.a, r->ip.a, 16) != 0) {
+        char txt[INET6_ADDRSTRLEN];
+        brk_ip_format(&masked, txt, sizeof txt);
+        return fail(err, "'%.200s' has address bits past /%u (the range is %s%s%s/%u)", item,
+                    r->bits, r->ip.family == 6 ? "[" : "", txt, r->ip.family == 6 ? "]" : "",
+                    r->bits);
+    }
+    return 0;
+}
+
+/* One net rule (not "*") into r: the forms broker.h lists. */
+static int netrule_parse(const char *item, netrule_t *r, char **err)
+{
+    memset(r, 0, sizeof *r);
+    r->port = -1;
+    const char *scheme = strstr(item, "://");
+    if (scheme) {
+        const char *a = scheme + 3;
+        size_t an = strcspn(a, "/?#");
+        return fail(err,
+                    "'%.200s' is a URL: give host or host:port (here '%.*s'), not a scheme "
+                    "or a path",
+                    item, (int)(an > 200 ? 200 : an), a);
+    }
+    char host[256];
+    const char *rest;
+    if (item[0] == '[') {
+        const char *e = strchr(item, ']');
+        size_t hn = e ? (size_t)(e - item - 1) : 0;
+        if (!e || hn == 0 || hn >= sizeof host)
+            return fail(err, "bad IPv6 host in '%.200s'", item);
+        memcpy(host, item + 1, hn);
+        host[hn] = '\0';
+        if (inet_pton(AF_INET6, host, r->ip.a) != 1)
+            return fail(err, "bad IPv6 host in '%.200s'", item);
+        r->ip.family = 6;
+        r->kind = NR_IP;
+        rest = e + 1;
+        if (*rest == '/') {
+            r->kind = NR_CIDR;
+            if (netrule_bits(rest + 1, item, 128, &r->bits, &rest, err) < 0)
+                return -EINVAL;
+            if (netrule_range(r, item, err) < 0)
+                return -EINVAL;
+        } else if (*rest == ':') {
+            rest++;
+        } else if (*rest) {
+            return fail(err, "junk after host in '%.200s'", item);
+        }
+        return netrule_port(rest, item, &r->port, err);
+    }
+    size_t hn = strcspn(item, ":/");
+    if (hn == 0 || hn > 253)
+        return fail(err, "bad host in '%.200s'", item);
+    memcpy(host, item, hn);
+    host[hn] = '\0';
+    for (const char *c = host; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_' && *c != '*')
+            return fail(err, "bad host in '%.200s'", item);
+    struct in_addr loose;
+    if (inet_pton(AF_INET, host, r->ip.a) == 1) {
+        r->ip.family = 4;
+        r->kind = NR_IP;
+    } else if (inet_aton(host, &loose) || strspn(host, "0123456789.") == hn) {
+        return fail(err,
+                    "'%.200s' is not a canonical IPv4 address: write it as four decimal "
+                    "numbers, A.B.C.D",
+                    item);
+    } else {
+        r->kind = NR_NAME;
+        memcpy(r->name, host, hn + 1);
+    }
+    rest = item + hn;
+    if (*rest == '/') {
+        if (r->kind != NR_IP) {
+            if (strspn(rest + 1, "0123456789") > 0)
+                return fail(err, "'%.200s': a range needs an address (A.B.C.D/N), not a name",
+                            item);
+            return fail(err, "'%.200s' has a '/': give host or host:port, not a path", item);
+        }
+        r->kind = NR_CIDR;
+        if (netrule_bits(rest + 1, item, 32, &r->bits, &rest, err) < 0)
+            return -EINVAL;
+        if (netrule_range(r, item, err) < 0)
+            return -EINVAL;
+    } else if (*rest == ':') {
+        rest++;
+    }
+    return netrule_port(rest, item, &r->port, err);
+}
+
 /* Checks and canonicalises one item of domain d into a new string. */
 static int make_rule(brk_domain_t d, const char *item, char **rule, char **err)
 {
@@ -282,58 +524,10 @@ static int make_rule(brk_domain_t d, const char *item, char **rule, char **err)
         break;
     }
     case BRK_NET: {
-        /* host[:port] with host a name, an IPv4 address or [IPv6] */
-        const char *host = item, *hend, *port = NULL;
-        const char *scheme = strstr(item, "://");
-        if (scheme) {
-            const char *a = scheme + 3;
-            size_t an = strcspn(a, "/?#");
-            return fail(err,
-                        "'%.200s' is a URL: give host or host:port (here '%.*s'), not a scheme "
-                        "or a path",
-                        item, (int)(an > 200 ? 200 : an), a);
-        }
-        const char *slash = strchr(item, '/');
-        if (slash) {
-            if (slash[1] && strspn(slash + 1, "0123456789") == strlen(slash + 1))
-                return fail(err,
-                            "'%.200s' is a CIDR range: not supported yet, give hosts or "
-                            "addresses (host or host:port)",
-                            item);
-            return fail(err, "'%.200s' has a '/': give host or host:port, not a path", item);
-        }
-        if (item[0] == '[') {
-            hend = strchr(item, ']');
-            if (!hend || hend == item + 1)
-                return fail(err, "bad IPv6 host in '%.200s'", item);
-            for (const char *c = item + 1; c < hend; c++)
-                if (!isxdigit((unsigned char)*c) && *c != ':' && *c != '.')
-                    return fail(err, "bad IPv6 host in '%.200s'", item);
-            hend++;
-            if (*hend == ':')
-                port = hend + 1;
-            else if (*hend)
-                return fail(err, "junk after host in '%.200s'", item);
-        } else {
-            hend = strchr(item, ':');
-            if (hend)
-                port = hend + 1;
-            else
-                hend = item + n;
-            if (hend == item || hend - item > 253)
-                return fail(err, "bad host in '%.200s'", item);
-            for (const char *c = item; c < hend; c++)
-                if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_' && *c != '*')
-                    return fail(err, "bad host in '%.200s'", item);
-        }
-        if (port && strcmp(port, "*") != 0) {
-            char *end;
-            errno = 0;
-            long v = strtol(port, &end, 10);
-            if (errno || *end || !*port || v < 1 || v > 65535)
-                return fail(err, "bad port in '%.200s'", item);
-        }
-        *rule = strdup(host);
+        netrule_t nr;
+        if (netrule_parse(item, &nr, err) < 0)
+            return -EINVAL;
+        *rule = strdup(item);
         break;
     }
     case BRK_ENV: {
@@ -794,31 +988,6 @@ static int parse_lines(brk_policy_t *p, const char *text, size_t len, const char
 
 /* ---- decisions ------------------------------------------------------------ */
 
-static bool net_match(const char *rule, const char *target)
-{
-    /* target "host:port" (IPv6 as [addr]:port); rule host, host:port or host:* */
-    const char *tcolon = strrchr(target, ':');
-    if (!tcolon)
-        return false;
-    size_t thost = (size_t)(tcolon - target);
-    const char *rport = NULL;
-    size_t rhost;
-    if (rule[0] == '[') {
-        const char *rb = strchr(rule, ']');
-        rhost = (size_t)(rb - rule) + 1;
-        if (rb[1] == ':')
-            rport = rb + 2;
-    } else {
-        const char *rc = strchr(rule, ':');
-        rhost = rc ? (size_t)(rc - rule) : strlen(rule);
-        if (rc)
-            rport = rc + 1;
-    }
-    if (rhost != thost || strncasecmp(rule, target, thost) != 0)
-        return false;
-    return !rport || !strcmp(rport, "*") || !strcmp(rport, tcolon + 1);
-}
-
 static bool env_match(const char *rule, const char *name)
 {
     size_t n = strlen(rule);
@@ -1003,9 +1172,7 @@ static const char *granting_rule(const brk_policy_t *p, brk_domain_t d, const ch
         case BRK_FS_WRITE:
             m = target[0] == '/' && brk_path_covers(r->rules[i], target);
             break;
-        case BRK_NET:
-            m = net_match(r->rules[i], target);
-            break;
+        case BRK_NET: /* brk_net_decide */
         case BRK_ENV:
             m = env_match(r->rules[i], target);
             break;
@@ -1022,8 +1189,171 @@ static const char *granting_rule(const brk_policy_t *p, brk_domain_t d, const ch
     return NULL;
 }
 
+/* ---- net decisions -------------------------------------------------------- */
+
+#define NETP_TARGET_MAX 256
+
+/* "host:port" (IPv6 as [addr]:port) into host (brackets kept) and port. */
+static bool net_target(const char *target, char *host, unsigned *port)
+{
+    const char *colon = strrchr(target, ':');
+    if (!colon || colon == target || (size_t)(colon - target) >= NETP_TARGET_MAX)
+        return false;
+    if (strchr(target, '[') && colon[-1] != ']')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(colon + 1, &end, 10);
+    if (errno || *end || !isdigit((unsigned char)colon[1]) || v > 65535)
+        return false;
+    memcpy(host, target, (size_t)(colon - target));
+    host[colon - target] = '\0';
+    *port = (unsigned)v;
+    return true;
+}
+
+static bool rule_port(const netrule_t *r, unsigned port)
+{
+    return r->port < 0 || (unsigned)r->port == port;
+}
+
+/* An address or range rule covering ip (same family: a mapped IPv6
+ * address is no IPv4 one for the rules). */
+static bool rule_covers_ip(const netrule_t *r, const brk_ip_t *ip)
+{
+    if (r->ip.family != ip->family)
+        return false;
+    if (r->kind == NR_IP)
+        return !memcmp(r->ip.a, ip->a, 16);
+    return r->kind == NR_CIDR && prefix_eq(r->ip.a, ip->a, r->bits);
+}
+
+/* A rule of the sandbox's loopback by name: localhost, 127.0.0.1, [::1]. */
+static bool rule_sandbox_lo(const netrule_t *r)
+{
+    static const uint8_t v6lo[16] = {[15] = 1};
+    if (r->kind == NR_NAME)
+        return !strcasecmp(r->name, "localhost");
+    if (r->kind != NR_IP)
+        return false;
+    if (r->ip.family == 4)
+        return r->ip.a[0] == 127 && !r->ip.a[1] && !r->ip.a[2] && r->ip.a[3] == 1;
+    return !memcmp(r->ip.a, v6lo, 16);
+}
+
+typedef enum { W_NAME, W_IP, W_EXACT_IP, W_SANDBOX_LO, W_HOST_INTERNAL } want_t;
+
+/* The first rule of kind `want` covering the request, or NULL. */
+static const char *net_rule(const brk_policy_t *p, want_t want, const char *host, unsigned port,
+                            const brk_ip_t *ip)
+{
+    const rules_t *r = &p->dom[BRK_NET];
+    for (size_t i = 0; i < r->n; i++) {
+        netrule_t nr;
+        if (netrule_parse(r->rules[i], &nr, NULL) < 0 || !rule_port(&nr, port))
+            continue;
+        bool m = false;
+        switch (want) {
+        case W_NAME:
+            m = nr.kind == NR_NAME && !strcasecmp(nr.name, host);
+            break;
+        case W_HOST_INTERNAL:
+            m = nr.kind == NR_NAME && !strcasecmp(nr.name, "host.internal");
+            break;
+        case W_IP:
+            m = rule_covers_ip(&nr, ip);
+            break;
+        case W_EXACT_IP:
+            m = nr.kind == NR_IP && rule_covers_ip(&nr, ip);
+            break;
+        case W_SANDBOX_LO:
+        default:
+            m = rule_sandbox_lo(&nr);
+            break;
+        }
+        if (m)
+            return r->rules[i];
+    }
+    return NULL;
+}
+
+/* The rule granting the request, or NULL with *deny (optional) naming why
+ * not (see broker.h for the rules). */
+static const char *net_granting(const brk_policy_t *p, const char *op, const char *host,
+                                unsigned port, const brk_ip_t *ip, const char **deny)
+{
+    const char *dummy;
+    deny = deny ? deny : &dummy;
+    *deny = "default-deny";
+    bool all = p->dom[BRK_NET].all;
+    bool listen = !strcmp(op, BRK_NET_OP_LISTEN) || !strcmp(op, BRK_NET_OP_BIND);
+    brk_ip_t lit;
+    bool literal = brk_ip_parse(host, &lit);
+    if (literal && ip && (lit.family != ip->family || memcmp(lit.a, ip->a, 16))) {
+        *deny = "address-mismatch"; /* a literal is its own address */
+        return NULL;
+    }
+    const brk_ip_t *use = ip ? ip : literal ? &lit : NULL;
+    brk_addr_class_t cls = use ? brk_addr_class(use) : BRK_ADDR_PUBLIC;
+    if (!strcasecmp(host, "host.internal")) {
+        if (use && cls != BRK_ADDR_LOOPBACK)
+            return NULL;
+        return net_rule(p, W_HOST_INTERNAL, host, port, NULL);
+    }
+    bool lo_name = !strcasecmp(host, "localhost");
+    if (!host[0] || lo_name ||
+        (literal && (cls == BRK_ADDR_LOOPBACK || cls == BRK_ADDR_UNSPECIFIED))) {
+        /* the sandbox's own loopback */
+        if (use && cls != BRK_ADDR_LOOPBACK && cls != BRK_ADDR_UNSPECIFIED)
+            return NULL;
+        if (all)
+            return "*";
+        const char *g = NULL;
+        if (listen || !host[0] || cls == BRK_ADDR_UNSPECIFIED)
+            g = net_rule(p, W_SANDBOX_LO, host, port, NULL);
+        if (!g && lo_name)
+            g = net_rule(p, W_NAME, host, port, NULL);
+        if (!g && literal)
+            g = net_rule(p, W_IP, host, port, use);
+        /* localhost is 127.0.0.1 and ::1, no DNS asked */
+        if (!g && literal && use && cls == BRK_ADDR_LOOPBACK) {
+            netrule_t lo = {.kind = NR_IP, .ip = *use, .port = -1};
+            if (rule_sandbox_lo(&lo))
+                g = net_rule(p, W_NAME, "localhost", port, NULL);
+        }
+        return g;
+    }
+    if (use && cls == BRK_ADDR_METADATA) {
+        *deny = "metadata-address";
+        return net_rule(p, W_EXACT_IP, host, port, use);
+    }
+    if (!literal) {
+        const char *g = all ? "*" : net_rule(p, W_NAME, host, port, NULL);
+        if (!g || !use || cls == BRK_ADDR_PUBLIC || cls == BRK_ADDR_MULTICAST)
+            return g;
+        if (cls == BRK_ADDR_LOOPBACK || cls == BRK_ADDR_UNSPECIFIED) {
+            *deny = "host-loopback";
+            return NULL;
+        }
+        *deny = "private-address";
+        return net_rule(p, W_IP, host, port, use);
+    }
+    const char *g = net_rule(p, W_IP, host, port, use);
+    if (!g && all && (cls == BRK_ADDR_PUBLIC || cls == BRK_ADDR_MULTICAST))
+        g = "*";
+    if (!g && cls != BRK_ADDR_PUBLIC && cls != BRK_ADDR_MULTICAST)
+        *deny = "private-address";
+    return g;
+}
+
 bool brk_allows(const brk_policy_t *p, brk_domain_t d, const char *target)
 {
+    if (d == BRK_NET) {
+        char host[NETP_TARGET_MAX];
+        unsigned port;
+        return target && !p->audit_stopped && net_target(target, host, &port) &&
+               net_granting(p, "connect", host, port, NULL, NULL) != NULL;
+    }
     return d >= 0 && d < BRK_DOMAINS && target && !p->audit_stopped &&
            granting_rule(p, d, target) != NULL;
 }
@@ -1058,25 +1388,86 @@ bool brk_audit_os_refusal(brk_policy_t *p, brk_domain_t d, const char *op, const
     return audit_line(p, domain_names[d], op, target, false, rule, "os", extra);
 }
 
-int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
-               const char **rule)
+/* A decision's end: refused when its line could not be logged, counted
+ * when refused. */
+static int verdict(brk_policy_t *p, bool allow, bool logged, const char *why, const char **rule)
 {
-    const char *why = "default-deny";
-    bool allow = false;
-    if (d >= 0 && d < BRK_DOMAINS && target && op) {
-        const char *granted = granting_rule(p, d, target);
-        if (granted) {
-            allow = true;
-            why = granted;
-        }
-        if (!audit(p, d, op, target, allow, why)) {
-            allow = false;
-            why = "audit-limit";
-        }
+    if (!logged) {
+        allow = false;
+        why = "audit-limit";
     }
     if (!allow)
         p->denials++;
     if (rule)
         *rule = why;
     return allow ? 0 : -EACCES;
+}
+
+int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
+               const char **rule)
+{
+    if (d == BRK_NET) {
+        char host[NETP_TARGET_MAX];
+        unsigned port;
+        if (target && op && net_target(target, host, &port))
+            return brk_net_decide(p, "guest", op, host, port, NULL, rule);
+        target = target ? target : "";
+        op = op ? op : "";
+    }
+    const char *why = "default-deny";
+    bool allow = false, logged = true;
+    if (d >= 0 && d < BRK_DOMAINS && target && op) {
+        const char *granted = granting_rule(p, d, target);
+        if (granted) {
+            allow = true;
+            why = granted;
+        }
+        logged = audit(p, d, op, target, allow, why);
+    }
+    return verdict(p, allow, logged, why, rule);
+}
+
+int brk_net_decide(brk_policy_t *p, const char *by, const char *op, const char *host, unsigned port,
+                   const brk_ip_t *ip, const char **rule)
+{
+    const char *why = "default-deny";
+    bool allow = false, logged = true;
+    if (by && op && host && port <= 65535 && strlen(host) < NETP_TARGET_MAX && printable(host)) {
+        const char *g = net_granting(p, op, host, port, ip, &why);
+        if (g) {
+            allow = true;
+            why = g;
+        }
+        char target[NETP_TARGET_MAX + 16], extra[160], txt[INET6_ADDRSTRLEN];
+        bool v6 = strchr(host, ':') && host[0] != '[';
+        snprintf(target, sizeof target, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+        line_t l = {extra, 0, sizeof extra};
+        line_add(&l, ",\"by\":");
+        line_str(&l, by);
+        if (ip) {
+            brk_ip_format(ip, txt, sizeof txt);
+            line_add(&l, ",\"ip\":\"%s\",\"class\":\"%s\"", txt,
+                     brk_addr_class_name(brk_addr_class(ip)));
+        }
+        logged = audit_line(p, "net", op, target, allow, why, allow ? NULL : "broker", extra);
+    }
+    return verdict(p, allow, logged, why, rule);
+}
+
+bool brk_net_name_granted(const brk_policy_t *p, const char *host)
+{
+    if (p->audit_stopped || !host || !host[0])
+        return false;
+    bool lo = !strcasecmp(host, "localhost");
+    if (p->dom[BRK_NET].all && strcasecmp(host, "host.internal"))
+        return true;
+    const rules_t *r = &p->dom[BRK_NET];
+    for (size_t i = 0; i < r->n; i++) {
+        netrule_t nr;
+        if (netrule_parse(r->rules[i], &nr, NULL) < 0)
+            continue;
+        if ((nr.kind == NR_NAME && !strcasecmp(nr.name, host)) || (lo && rule_sandbox_lo(&nr)))
+            return true;
+    }
+    return false;
 }

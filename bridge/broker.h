@@ -177,6 +177,67 @@ bool brk_allows(const brk_policy_t *p, brk_domain_t d, const char *target);
 int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
                const char **rule);
 
+/* ---- network rules --------------------------------------------------------
+ *
+ * A net rule is "*", HOST[:PORT], A.B.C.D[:PORT] (the canonical dotted quad
+ * only: "127.1" and "0x7f000001" are refused), [IPv6][:PORT], a CIDR range
+ * A.B.C.D/N[:PORT] or [IPv6]/N[:PORT] (no bits set past N), or
+ * host.internal[:PORT] (the host's loopback). PORT is 1-65535 or "*".
+ *
+ * Decisions take the host as the guest gave it, the port and, when known,
+ * the exact address about to be used (a literal host is its own address):
+ *  - the sandbox's loopback (the host "", "localhost", or a loopback or
+ *    unspecified literal): "*" or a rule covering it; for a listen, any rule
+ *    of localhost, 127.0.0.1 or [::1] with the port or none;
+ *  - host.internal: only a host.internal rule with the port or none;
+ *  - a metadata address (169.254.169.254, fd00:ec2::254): only a rule of
+ *    that exact address, never "*" nor a range;
+ *  - a name: a rule of that name or "*", and then the address it resolved
+ *    to must be public, or covered by an address or CIDR rule (private,
+ *    CGNAT, link-local, ULA); a name resolving to loopback is the host's
+ *    own: refused;
+ *  - a literal: public needs "*" or an address/CIDR rule covering it, any
+ *    other class an address/CIDR rule. IPv4-mapped IPv6 counts as its IPv4
+ *    address for the class, not for the rules. */
+typedef struct {
+    int family; /* 4 or 6 */
+    uint8_t a[16];
+} brk_ip_t;
+
+typedef enum {
+    BRK_ADDR_PUBLIC = 0,
+    BRK_ADDR_LOOPBACK,
+    BRK_ADDR_PRIVATE, /* 10/8, 172.16/12, 192.168/16 */
+    BRK_ADDR_CGNAT,   /* 100.64/10 */
+    BRK_ADDR_LINKLOCAL,
+    BRK_ADDR_METADATA,
+    BRK_ADDR_ULA, /* fc00::/7 */
+    BRK_ADDR_UNSPECIFIED,
+    BRK_ADDR_MULTICAST,
+} brk_addr_class_t;
+
+/* The ops that make a listening or bound socket (the loopback rules). */
+#define BRK_NET_OP_LISTEN "listen"
+#define BRK_NET_OP_BIND "udp-bind"
+
+/* A canonical address literal: a dotted quad, or IPv6 with or without
+ * brackets (no zone). */
+bool brk_ip_parse(const char *s, brk_ip_t *ip);
+/* ip as text (IPv6 without brackets) into out; out[0] = 0 on failure. */
+void brk_ip_format(const brk_ip_t *ip, char *out, size_t cap);
+brk_addr_class_t brk_addr_class(const brk_ip_t *ip);
+const char *brk_addr_class_name(brk_addr_class_t c);
+
+/* The net decision, audited with "by" (who decides: "guest",
+ * "supervisor") and the address when one is given. ip NULL: not known
+ * (a name not yet resolved). brk_decide(BRK_NET, op, "host:port") is this
+ * with by "guest" and no ip. 0 or -EACCES; *rule names what decided. */
+int brk_net_decide(brk_policy_t *p, const char *by, const char *op, const char *host, unsigned port,
+                   const brk_ip_t *ip, const char **rule);
+/* Could some rule cover a connection to the name host (any port)? For a
+ * DNS query of it: nothing is sent for a name no rule could grant. */
+bool brk_net_name_granted(const brk_policy_t *p, const char *host);
+
 /* Lexical normalisation of an absolute path into out (size cap): collapses
  * "//" and "/./", resolves ".." against the path itself (never above /),
  * drops a trailing "/". -EINVAL if path is not absolute, -ENAMETOOLONG if

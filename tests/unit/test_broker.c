@@ -161,7 +161,8 @@ START_TEST(profile_unhonoured)
                 "t.profile:3: sandbox.seccomp: no seccomp policy named 'dev' (strict, default)");
     parse_fails("net.allow = http://example.com\n",
                 "'http://example.com' is a URL: give host or host:port (here 'example.com')");
-    parse_fails("net.allow = 10.0.0.0/8\n", "'10.0.0.0/8' is a CIDR range: not supported yet");
+    parse_fails("net.allow = 10.0.0.1/8\n", "'10.0.0.1/8' has address bits past /8 (the range is "
+                                            "10.0.0.0/8)");
     parse_fails("net.allow = example.com/x\n", "has a '/'");
 
     /* what is honoured passes: the whole set, net left out with host */
