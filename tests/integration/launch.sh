@@ -253,9 +253,12 @@ launcher_error "--allow-reads=/tmp is an unknown option" \
 launcher_error "--allow-net=URL explained" \
   "secure-exec-launch: --allow-net=http://example.com: 'http://example.com' is a URL: give host or host:port (here 'example.com'), not a scheme or a path" \
   --allow-net=http://example.com -e 1
-launcher_error "--allow-net=CIDR explained" \
-  "secure-exec-launch: --allow-net=10.0.0.0/8: '10.0.0.0/8' is a CIDR range: not supported yet, give hosts or addresses (host or host:port)" \
-  --allow-net=10.0.0.0/8 -e 1
+launcher_error "--allow-net=CIDR with host bits explained" \
+  "secure-exec-launch: --allow-net=10.0.0.1/8: '10.0.0.1/8' has address bits past /8 (the range is 10.0.0.0/8)" \
+  --allow-net=10.0.0.1/8 -e 1
+launcher_error "--allow-net=127.1 explained" \
+  "secure-exec-launch: --allow-net=127.1: '127.1' is not a canonical IPv4 address: write it as four decimal numbers, A.B.C.D" \
+  --allow-net=127.1 -e 1
 launcher_error "--profile -e: --profile needs a value" \
   "secure-exec-launch: option '--profile' needs a value, not the option '-e' (write --profile=VALUE for a value that is an option's name)" \
   --profile -e 'console.log(1)'
