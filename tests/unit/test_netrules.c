@@ -79,19 +79,32 @@ START_TEST(classes)
         const char *addr;
         brk_addr_class_t c;
     } cases[] = {
-        {"8.8.8.8", BRK_ADDR_PUBLIC},          {"127.0.0.1", BRK_ADDR_LOOPBACK},
-        {"127.9.9.9", BRK_ADDR_LOOPBACK},      {"10.1.2.3", BRK_ADDR_PRIVATE},
-        {"172.16.0.1", BRK_ADDR_PRIVATE},      {"172.31.255.255", BRK_ADDR_PRIVATE},
-        {"172.32.0.1", BRK_ADDR_PUBLIC},       {"192.168.0.1", BRK_ADDR_PRIVATE},
-        {"100.64.0.1", BRK_ADDR_CGNAT},        {"100.127.255.255", BRK_ADDR_CGNAT},
-        {"100.128.0.1", BRK_ADDR_PUBLIC},      {"169.254.1.1", BRK_ADDR_LINKLOCAL},
-        {"169.254.169.254", BRK_ADDR_METADATA}, {"0.0.0.0", BRK_ADDR_UNSPECIFIED},
-        {"224.0.0.1", BRK_ADDR_MULTICAST},     {"::1", BRK_ADDR_LOOPBACK},
-        {"::", BRK_ADDR_UNSPECIFIED},          {"fd00:ec2::254", BRK_ADDR_METADATA},
-        {"fc00::1", BRK_ADDR_ULA},             {"fd12::1", BRK_ADDR_ULA},
-        {"fe80::1", BRK_ADDR_LINKLOCAL},       {"ff02::1", BRK_ADDR_MULTICAST},
-        {"2001:4860::8888", BRK_ADDR_PUBLIC},  {"::ffff:127.0.0.1", BRK_ADDR_LOOPBACK},
-        {"::ffff:10.0.0.1", BRK_ADDR_PRIVATE}, {"::ffff:169.254.169.254", BRK_ADDR_METADATA},
+        {"8.8.8.8", BRK_ADDR_PUBLIC},
+        {"127.0.0.1", BRK_ADDR_LOOPBACK},
+        {"127.9.9.9", BRK_ADDR_LOOPBACK},
+        {"10.1.2.3", BRK_ADDR_PRIVATE},
+        {"172.16.0.1", BRK_ADDR_PRIVATE},
+        {"172.31.255.255", BRK_ADDR_PRIVATE},
+        {"172.32.0.1", BRK_ADDR_PUBLIC},
+        {"192.168.0.1", BRK_ADDR_PRIVATE},
+        {"100.64.0.1", BRK_ADDR_CGNAT},
+        {"100.127.255.255", BRK_ADDR_CGNAT},
+        {"100.128.0.1", BRK_ADDR_PUBLIC},
+        {"169.254.1.1", BRK_ADDR_LINKLOCAL},
+        {"169.254.169.254", BRK_ADDR_METADATA},
+        {"0.0.0.0", BRK_ADDR_UNSPECIFIED},
+        {"224.0.0.1", BRK_ADDR_MULTICAST},
+        {"::1", BRK_ADDR_LOOPBACK},
+        {"::", BRK_ADDR_UNSPECIFIED},
+        {"fd00:ec2::254", BRK_ADDR_METADATA},
+        {"fc00::1", BRK_ADDR_ULA},
+        {"fd12::1", BRK_ADDR_ULA},
+        {"fe80::1", BRK_ADDR_LINKLOCAL},
+        {"ff02::1", BRK_ADDR_MULTICAST},
+        {"2001:4860::8888", BRK_ADDR_PUBLIC},
+        {"::ffff:127.0.0.1", BRK_ADDR_LOOPBACK},
+        {"::ffff:10.0.0.1", BRK_ADDR_PRIVATE},
+        {"::ffff:169.254.169.254", BRK_ADDR_METADATA},
         {"[::ffff:8.8.8.8]", BRK_ADDR_PUBLIC},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -118,8 +131,8 @@ START_TEST(guest_side)
     ck_assert(!guest(p, "10.9.8.7:5433"));
     ck_assert(!guest(p, "11.0.0.1:5432"));
     ck_assert(guest(p, "127.0.0.1:3000"));
-    ck_assert(!guest(p, "127.0.0.2:3000"));     /* another address */
-    ck_assert(!guest(p, "127.1:3000"));         /* another spelling */
+    ck_assert(!guest(p, "127.0.0.2:3000")); /* another address */
+    ck_assert(!guest(p, "127.1:3000"));     /* another spelling */
     ck_assert(!guest(p, "0x7f000001:3000"));
     ck_assert(!guest(p, "[::ffff:127.0.0.1]:3000"));
     ck_assert(guest(p, "[::1]:9"));
