@@ -78,7 +78,7 @@ brk_policy_t *brk_policy_new(void)
     p->settings.write_files = 1000;
     p->settings.namespaces = BRK_NS_ALL;
     snprintf(p->settings.seccomp, sizeof p->settings.seccomp, "%s", "strict");
-    p->settings.network = BRK_NETMODE_NONE;
+    p->settings.network = BRK_NETMODE_LOOPBACK;
     return p;
 }
 
@@ -835,14 +835,21 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
         return fail(why, "no seccomp policy named '%.32s' (%s)", v, BRK_SECCOMP_POLICIES);
     }
     case K_NETWORK:
-        if (!strcmp(v, "none"))
-            s->network = BRK_NETMODE_NONE;
-        else if (!strcmp(v, "loopback"))
+        /* one value: the guest's own namespace with lo; every other socket
+         * is the supervisor's (launcher/netd.c) under net.allow */
+        if (!strcmp(v, "loopback"))
             s->network = BRK_NETMODE_LOOPBACK;
         else if (!strcmp(v, "host"))
-            s->network = BRK_NETMODE_HOST;
+            return fail(why, "'host' is gone: the guest never shares the host's network "
+                             "namespace (a socket made there could be pointed anywhere); its "
+                             "connections are made by the supervisor under net.allow (net.allow "
+                             "= * for the open network), so write sandbox.network = loopback");
+        else if (!strcmp(v, "none"))
+            return fail(why, "'none' is gone: the guest's own network namespace always has lo, "
+                             "and net.allow decides every socket (leave net.allow empty for no "
+                             "network), so write sandbox.network = loopback");
         else
-            return fail(why, "network must be none, loopback or host, not '%.32s'", v);
+            return fail(why, "network must be loopback, not '%.32s'", v);
         return 0;
     case K_OVERLAY:
         if (!strcmp(v, "on"))
@@ -861,8 +868,7 @@ static int parse_lines(brk_policy_t *p, const char *text, size_t len, const char
                        char **err);
 
 /* What the launcher can honour of sandbox.namespaces: it always makes the
- * user, mount, pid, ipc, uts and cgroup namespaces, and a network one
- * unless sandbox.network = host. A profile that leaves the key out gets
+ * user, mount, pid, ipc, uts, cgroup and network namespaces. A profile that leaves the key out gets
  * exactly that. */
 static int check_namespaces(const brk_settings_t *s, char **why)
 {
@@ -881,15 +887,9 @@ static int check_namespaces(const brk_settings_t *s, char **why)
                     "and cgroup namespaces (list them all, or leave the key out)",
                     list);
     }
-    bool host = s->network == BRK_NETMODE_HOST;
-    if (host && (s->namespaces & BRK_NS_NET))
-        return fail(why, "lists net, but sandbox.network = host shares the host's network "
-                         "namespace (leave net out, or set sandbox.network = none or loopback)");
-    if (!host && !(s->namespaces & BRK_NS_NET))
-        return fail(why,
-                    "leaves out net, but sandbox.network = %s gives the guest a network "
-                    "namespace of its own (list net, or set sandbox.network = host)",
-                    s->network == BRK_NETMODE_LOOPBACK ? "loopback" : "none");
+    if (!(s->namespaces & BRK_NS_NET))
+        return fail(why, "leaves out net: the guest always has a network namespace of its own "
+                         "(list net, or leave the key out)");
     return 0;
 }
 
@@ -974,7 +974,7 @@ static int parse_lines(brk_policy_t *p, const char *text, size_t len, const char
     }
     brk_settings_t *st = &p->settings;
     if (!seen[K_NAMESPACES]) {
-        st->namespaces = BRK_NS_ALL & ~(st->network == BRK_NETMODE_HOST ? BRK_NS_NET : 0u);
+        st->namespaces = BRK_NS_ALL;
         return 0;
     }
     char *why = NULL;

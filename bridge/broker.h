@@ -37,10 +37,11 @@ typedef enum {
     BRK_DOMAINS,
 } brk_domain_t;
 
+/* sandbox.network: one value now, the guest's own namespace with lo up
+ * (its other sockets are the supervisor's, launcher/netd.c); "none" and
+ * "host" are refused with a message saying why. */
 typedef enum {
-    BRK_NETMODE_NONE = 0, /* no network namespace interfaces */
-    BRK_NETMODE_LOOPBACK,
-    BRK_NETMODE_HOST,
+    BRK_NETMODE_LOOPBACK = 1,
 } brk_netmode_t;
 
 /* The least a run can start with (below, V8 cannot deserialize its
@@ -94,7 +95,7 @@ void brk_policy_free(brk_policy_t *p);
  * cannot honour: a namespace set it does not make, a seccomp policy it
  * does not carry, a limit below what a run needs) and keys given twice
  * are errors. A profile that leaves sandbox.namespaces out gets what the
- * launcher makes: every namespace, net but with sandbox.network = host. */
+ * launcher makes: every namespace. */
 int brk_profile_parse(brk_policy_t *p, const char *text, size_t len, const char *filename,
                       char **err);
 

@@ -16,5 +16,5 @@ limits.write_bytes = 67108864
 limits.write_files = 1000
 sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup
 sandbox.seccomp = strict
-sandbox.network = none
+sandbox.network = loopback
 sandbox.overlay = on

@@ -122,7 +122,10 @@ START_TEST(profile_errors)
     parse_fails("sandbox.seccomp = Bad!\n",
                 "t.profile:1: sandbox.seccomp: no seccomp policy named 'Bad!' (strict, default)");
     parse_fails("sandbox.seccomp = \n", "no seccomp policy named ''");
-    parse_fails("sandbox.network = internet\n", "none, loopback or host");
+    parse_fails("sandbox.network = internet\n", "network must be loopback, not 'internet'");
+    parse_fails("sandbox.network = host\n", "'host' is gone: the guest never shares the host's "
+                                            "network namespace");
+    parse_fails("sandbox.network = none\n", "'none' is gone");
     parse_fails("sandbox.overlay = maybe\n", "overlay must be on or off");
     char big[5000];
     memset(big, 'a', sizeof big - 1);
@@ -146,12 +149,9 @@ START_TEST(profile_unhonoured)
                 "t.profile:2: sandbox.namespaces: leaves out user, mount, pid, ipc, uts, cgroup");
     parse_fails("sandbox.namespaces = mount\n",
                 "t.profile:1: sandbox.namespaces: leaves out user, pid, ipc, uts, cgroup");
-    /* net follows sandbox.network, wherever each key is */
     parse_fails("sandbox.namespaces = user, mount, pid, ipc, uts, cgroup\n",
-                "t.profile:1: sandbox.namespaces: leaves out net, but sandbox.network = none");
-    parse_fails("sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup\n"
-                "sandbox.network = host\n",
-                "t.profile:1: sandbox.namespaces: lists net, but sandbox.network = host");
+                "t.profile:1: sandbox.namespaces: leaves out net: the guest always has a network "
+                "namespace of its own");
     parse_fails("\nlimits.tmpfs_mb = 0\n", "t.profile:2: limits.tmpfs_mb: '0' is too small: at "
                                            "least 1 MB");
     parse_fails("limits.heap_mb = 0\n", "t.profile:1: limits.heap_mb: '0' is too small: at least "
@@ -165,20 +165,17 @@ START_TEST(profile_unhonoured)
                                             "10.0.0.0/8)");
     parse_fails("net.allow = example.com/x\n", "has a '/'");
 
-    /* what is honoured passes: the whole set, net left out with host */
-    brk_policy_t *p = parsed("sandbox.network = host\n"
-                             "sandbox.namespaces = cgroup, uts, ipc, pid, mount, user\n"
+    /* what is honoured passes: the whole set */
+    brk_policy_t *p = parsed("sandbox.network = loopback\n"
+                             "sandbox.namespaces = cgroup, net, uts, ipc, pid, mount, user\n"
                              "limits.tmpfs_mb = 1\n"
                              "limits.heap_mb = 16\n"
                              "limits.fds = 16\n");
-    ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL & ~BRK_NS_NET);
-    brk_policy_free(p);
-    /* left out: what the launcher makes (net with its own network) */
-    p = parsed("sandbox.network = loopback\n");
     ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL);
     brk_policy_free(p);
-    p = parsed("sandbox.network = host\n");
-    ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL & ~BRK_NS_NET);
+    /* left out: what the launcher makes */
+    p = parsed("sandbox.network = loopback\n");
+    ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL);
     brk_policy_free(p);
 }
 END_TEST
@@ -196,7 +193,7 @@ START_TEST(profile_defaults_and_origins)
     ck_assert_uint_eq(s->timeout_ms, 0);
     ck_assert_uint_eq(s->cpu_ms, 0);
     ck_assert_str_eq(s->seccomp, "strict");
-    ck_assert_int_eq(s->network, BRK_NETMODE_NONE);
+    ck_assert_int_eq(s->network, BRK_NETMODE_LOOPBACK);
     ck_assert(!s->overlay_off);
     ck_assert_str_eq(brk_setting_origin(p, "limits.pids"), "t.profile:3");
     ck_assert_ptr_null(brk_setting_origin(p, "limits.heap_mb"));
