@@ -69,6 +69,7 @@ typedef struct {
     char **texts; /* UTF-8 of strings in ev, freed once the answer is made */
     size_t ntexts, textcap;
     vm_t *vm;
+    size_t reserved; /* buf's room, in the memory budget */
     const uint8_t *chunk;
     bool failed; /* out of memory or too many fields: the parse stops */
     const char *fail_code, *fail_reason;
@@ -77,6 +78,7 @@ typedef struct {
 static void hp_free(void *p)
 {
     hp_t *h = p;
+    vm_release(h->vm, h->reserved);
     free(h->buf);
     free(h->ev);
     free(h->refs);
@@ -105,9 +107,15 @@ static int add_bytes(hp_t *h, const char *at, size_t n)
         size_t cap = h->cap ? h->cap : 256;
         while (cap < h->len + n)
             cap *= 2;
-        char *b = realloc(h->buf, cap);
-        if (!b)
+        /* a peer's headers grow it up to the guest's limit: in the budget */
+        if (!vm_reserve(h->vm, cap - h->cap))
             return stop(h, "HPE_USER", "out of memory");
+        char *b = realloc(h->buf, cap);
+        if (!b) {
+            vm_release(h->vm, cap - h->cap);
+            return stop(h, "HPE_USER", "out of memory");
+        }
+        h->reserved += cap - h->cap;
         h->buf = b;
         h->cap = cap;
     }
@@ -408,6 +416,7 @@ static void hp_new(vm_call_t *c)
         return;
     }
     h->kind = kind;
+    h->vm = vm_call_vm(c);
     http_parser_init(&h->p, (enum http_parser_type)kind);
     h->p.data = h;
     reset_message(h);

@@ -54,7 +54,8 @@ typedef struct {
     uv_write_t req;
     br_rt_t *rt;
     vm_ref_t cb;
-    uint8_t *copy;
+    uint8_t *copy; /* in the memory budget while it waits */
+    size_t len;
 } net_write_t;
 
 typedef struct {
@@ -249,11 +250,17 @@ static void throw_denied(vm_call_t *c, const char *op, const char *host, int por
 static int target_args(vm_call_t *c, int i, const char *op, struct sockaddr_storage *sa)
 {
     br_rt_t *rt = br__rt(c);
-    char *ip = vm_arg_str(c, i, NULL), *host = vm_arg_str(c, i + 1, NULL);
+    size_t iplen = 0, hostlen = 0;
+    char *ip = vm_arg_str(c, i, &iplen), *host = vm_arg_str(c, i + 1, &hostlen);
     double port = vm_arg_num(c, i + 2);
     int r = -1;
     if (!ip || !host)
         goto out;
+    /* a NUL would end the name the broker sees early */
+    if (strlen(ip) != iplen || strlen(host) != hostlen) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_VALUE", "a host must not contain NUL bytes");
+        goto out;
+    }
     if (vm_arg_type(c, i + 2) != VM_T_NUMBER || !(port >= 0 && port <= 65535) ||
         port != (int)port) {
         vm_throwf(c, "RangeError", "ERR_SOCKET_BAD_PORT",
@@ -479,6 +486,7 @@ static void write_done(uv_write_t *req, int status)
     br_rt_t *rt = w->rt;
     rt->pending_reqs--;
     free(w->copy);
+    vm_release(rt->vm, w->len);
     if (!rt->closing && vm_limit(rt->vm) == VM_LIMIT_NONE) {
         vm_val_t arg = VM_NUM(status);
         br__invoke(rt, w->cb, 1, &arg, NULL);
@@ -515,14 +523,22 @@ static void net_tcp_write(vm_call_t *c)
         vm_ret_num(c, 0);
         return;
     }
+    /* what waits for the peer counts in the budget: a guest writing to
+     * peers that never read holds it */
+    if (!vm_reserve(vm_call_vm(c), len - done)) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
     net_write_t *w = calloc(1, sizeof *w);
     uint8_t *copy = malloc(len - done);
     if (!w || !copy) {
         free(w);
         free(copy);
+        vm_release(vm_call_vm(c), len - done);
         vm_throw_alloc_failed(c);
         return;
     }
+    w->len = len - done;
     memcpy(copy, data + done, len - done);
     w->rt = s->rt;
     w->copy = copy;
@@ -530,6 +546,7 @@ static void net_tcp_write(vm_call_t *c)
     uv_buf_t b = uv_buf_init((char *)copy, (unsigned)(len - done));
     int r = uv_write(&w->req, (uv_stream_t *)&s->tcp, &b, 1, write_done);
     if (r < 0) {
+        vm_release(vm_call_vm(c), w->len);
         free(copy);
         free(w);
         vm_ret_num(c, r);

@@ -487,22 +487,6 @@ static int run_guest(void *arg)
     _exit(status); /* the watchdog thread ends with the process */
 }
 
-/* Whether net grants name anything but the loopback: only then does
- * network mode `host` share the host's network namespace. */
-static bool grants_remote_hosts(const brk_policy_t *p)
-{
-    size_t n;
-    bool all;
-    const char *const *r = brk_path_rules(p, BRK_NET, &n, &all);
-    if (all)
-        return true;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(r[i], "localhost", 9) && strncmp(r[i], "127.", 4) &&
-            strncmp(r[i], "[::1]", 5) && strncmp(r[i], "::1", 3))
-            return true;
-    return false;
-}
-
 /* RLIMIT_FSIZE, the OS backstop of the write quota: no file the guest
  * writes grows past the quota, nor past the private /tmp's size (a file
  * there may fill it). The audit log is written by the guest process too:
@@ -833,7 +817,6 @@ int main(int argc, char **argv)
         .rw_paths = rw,
         .nrw = nrw,
         .tmpfs_mb = settings->tmpfs_mb,
-        .net_host = settings->network == BRK_NETMODE_HOST && grants_remote_hosts(policy),
         .wall_ms = g.timeout_ms,
         .cpu_ms = opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
         .fsize_bytes = fsize_limit(settings, audit_stderr ? NULL : audit),

@@ -319,9 +319,8 @@ static void mask_own_pid(const lch_sandbox_t *sb, int errfd)
             fail(errfd, "sandbox: cannot mask /proc/1/%s: %s", pid_masked_files[i],
                  strerror(errno));
     }
-    /* an empty read-only folder over task/ (and with the host's network
-     * namespace, over net/: its unix sockets name host paths) */
-    const char *dirs[] = {"task", sb->net_host ? "net" : NULL};
+    /* an empty read-only folder over task/ */
+    const char *dirs[] = {"task"};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && dirs[i]; i++) {
         snprintf(p, sizeof p, "/newroot/proc/1/%s", dirs[i]);
         if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -440,13 +439,9 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         lch_write_text("/newroot/etc/group", "sandbox:x:1000:\n") < 0 ||
         lch_write_text("/newroot/etc/hostname", "sandbox\n") < 0)
         fail(errfd, "sandbox: cannot write /etc: %s", strerror(errno));
-    /* the host's hosts file names the host; with the host's network the
-     * names it maps may be needed to reach anything */
-    if (sb->net_host)
-        bind_same(errfd, "/etc/hosts", false, false);
-    else if (lch_write_text("/newroot/etc/hosts",
-                            "127.0.0.1\tlocalhost sandbox\n"
-                            "::1\tlocalhost ip6-localhost ip6-loopback\n") < 0)
+    /* never the host's hosts file: it names the host */
+    if (lch_write_text("/newroot/etc/hosts", "127.0.0.1\tlocalhost sandbox\n"
+                                             "::1\tlocalhost ip6-localhost ip6-loopback\n") < 0)
         fail(errfd, "sandbox: cannot write /etc/hosts: %s", strerror(errno));
 
     /* The app, read-only; /app/node_modules is where the overlay goes. */
@@ -596,14 +591,12 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
      * names only the guest's group (the middle's session is another) */
     if (setsid() < 0)
         fail(errfd, "sandbox: setsid: %s", strerror(errno));
-    if (!sb->net_host)
-        socket_buffers(sb, errfd); /* /proc/sys is read-only in the view */
+    socket_buffers(sb, errfd); /* /proc/sys is read-only in the view */
     build_view(sb, errfd);
     set_cmdline(sb, errfd);
     if (sethostname("sandbox", 7) < 0)
         fail(errfd, "sandbox: sethostname: %s", strerror(errno));
-    if (!sb->net_host)
-        loopback_up(errfd);
+    loopback_up(errfd);
 
     lch_rlimits_t lim = {
         .nofile = sb->fds,
@@ -773,10 +766,10 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
      * kernel keeps them under setgroups=deny): dropped while it may */
     if (lch_can_drop_groups() && setgroups(0, NULL) < 0)
         fail(errfd, "sandbox: cannot drop the supplementary groups: %s", strerror(errno));
+    /* always a network namespace of its own: only its lo (no option
+     * shares the host's) */
     int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
-                CLONE_NEWPID | CLONE_NEWTIME;
-    if (!sb->net_host)
-        flags |= CLONE_NEWNET;
+                CLONE_NEWPID | CLONE_NEWTIME | CLONE_NEWNET;
     /* a kernel without time namespaces (before 5.6, or built without
      * them): the guest's clocks stay the host's */
     int r = unshare(flags);

@@ -45,7 +45,6 @@ typedef struct {
     const char *const *rw_paths; /* host paths shown read-write at the same path */
     size_t nrw;
     size_t tmpfs_mb;       /* size of the private /tmp (0: 64 MiB) */
-    bool net_host;         /* keep the host's network namespace */
     uint64_t wall_ms;      /* supervisor backstop: 0 none (a grace is added) */
     uint64_t cpu_ms;       /* RLIMIT_CPU (0 none) */
     unsigned pids;         /* RLIMIT_NPROC inside the user namespace (0 none) */

@@ -243,7 +243,9 @@ class Socket extends Duplex {
       }
       const first = list[0];
       this.emit('lookup', null, first.address, first.family, host);
-      this._connectTo(list, 0, host, port);
+      // the broker decides on the name only when the sandbox resolved it;
+      // what a program's own lookup returns is decided as the address
+      this._connectTo(list, 0, lookup ? null : host, port);
     };
     if (lookup) {
       lookup(host, { family, all: true }, (err, addresses, fam) => {
@@ -258,17 +260,18 @@ class Socket extends Duplex {
 
   _connectTo(list, i, host, port) {
     const { address } = list[i];
+    const asked = host === null ? address : host;
     const handle = binding.net.tcpNew();
     this._handle = handle;
     let r;
     try {
-      r = binding.net.tcpConnect(handle, address, host, port, (status) => {
+      r = binding.net.tcpConnect(handle, address, asked, port, (status) => {
         if (this._handle !== handle || !this.connecting) return;
         if (status < 0) {
           binding.net.tcpClose(handle);
           this._handle = null;
           if (i + 1 < list.length) {
-            this._connectTo(list, i + 1, host, port);
+            this._connectTo(list, i + 1, host, port); // host: null stays null
             return;
           }
           this.destroy(exceptionWithHostPort(status, 'connect', address, port));
@@ -594,6 +597,9 @@ class ServerClass extends EventEmitter {
     if (this._handle) throw codes.ERR_SERVER_ALREADY_LISTEN();
     if (options.path !== undefined && options.port === undefined) {
       throw notSupported('net.Server.listen on a unix socket path');
+    }
+    if (options.fd !== undefined || options.handle !== undefined || options._handle !== undefined) {
+      throw notSupported('net.Server.listen on a descriptor or handle');
     }
     let backlog = 511;
     if (typeof args[1] === 'number' && typeof args[0] !== 'object') backlog = args[1];

@@ -393,5 +393,18 @@ src=0
 wait "$spid" || src=$?
 if [ "$src" -eq 143 ]; then ok "SIGTERM to the launcher ends the guest: 143"; else bad "SIGTERM" "exit $src"; fi
 
+# every profile keeps the guest in its own network namespace: under dev
+# (net.allow = *) a listener on the host's loopback is still not reached
+python3 -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(4); print(s.getsockname()[1], flush=True); time.sleep(60)' \
+  > "$work/host-port" 2> /dev/null < /dev/null &
+hl=$!
+for _ in $(seq 50); do [ -s "$work/host-port" ] && break; sleep 0.1; done
+hp=$(cat "$work/host-port")
+run --profile dev -e "require('net').connect($hp, '127.0.0.1').on('connect', () => console.log('reached the host')).on('error', (e) => console.log(e.code))"
+kill "$hl" 2> /dev/null; wait "$hl" 2> /dev/null || true
+if [ "$out" = ECONNREFUSED ]; then ok "--profile dev: the host's loopback listener is not reached (the sandbox's own lo)"; else bad "dev profile network" "got: $out" "err: ${err:0:200}"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
