@@ -135,7 +135,7 @@ function toBuffer(bytes) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-class Socket extends Duplex {
+class SocketClass extends Duplex {
   constructor(options) {
     if (typeof options === 'number') options = { fd: options };
     else options = { ...options };
@@ -194,11 +194,11 @@ class Socket extends Duplex {
     const data = this._pendingData;
     const encoding = this._pendingEncoding;
     if (!state) return undefined;
-    for (const el of state.getBuffer ? state.getBuffer() : []) {
-      bytes += el.chunk instanceof Uint8Array ? el.chunk.length : Buffer.byteLength(el.chunk, el.encoding);
-    }
+    const size = (chunk, encoding) =>
+      (chunk instanceof Uint8Array ? chunk.length : typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : 0);
+    for (const el of state.getBuffer ? state.getBuffer() : []) if (el) bytes += size(el.chunk, el.encoding);
     if (Array.isArray(data)) {
-      for (const el of data) bytes += el.chunk instanceof Uint8Array ? el.chunk.length : Buffer.byteLength(el.chunk, el.encoding);
+      for (const el of data) bytes += el instanceof Uint8Array ? el.length : size(el && el.chunk, el && el.encoding);
     } else if (data) {
       bytes += data instanceof Uint8Array ? data.length : Buffer.byteLength(data, encoding);
     }
@@ -225,7 +225,7 @@ class Socket extends Duplex {
     if (localAddress && !isIP(localAddress)) throw codes.ERR_INVALID_IP_ADDRESS(localAddress);
     if (localPort !== undefined) throw notSupported('net.Socket.connect with localPort');
     if (typeof host !== 'string') throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
-    if (port === undefined) throw codes.ERR_MISSING_ARGS('options.port');
+    if (port === undefined) throw codes.ERR_MISSING_ARGS(['options', 'port', 'path']);
     port = validatePort(port, 'Port');
     if (options.timeout) this.setTimeout(options.timeout);
     if (options.noDelay !== undefined) this._noDelay = !!options.noDelay;
@@ -327,6 +327,7 @@ class Socket extends Duplex {
     this._reading = false;
     if (n === 0) {
       this.push(null);
+      this.read(0); // 'end' (then 'close') even when nobody reads, as Node
       return;
     }
     if (n === -104 /* ECONNRESET */ || n < 0) this.destroy(errnoException(n, 'read'));
@@ -727,6 +728,7 @@ class ServerClass extends EventEmitter {
   }
 }
 
+const Socket = callable(SocketClass);
 const Server = callable(ServerClass);
 
 module.exports = {
