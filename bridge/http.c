@@ -348,7 +348,11 @@ static int on_headers(http_parser *p)
     h->nfield = 0;
     h->start[0] = 0;
     h->header_bytes = 0;
-    if (h->kind == HTTP_RESPONSE && (h->flags & HTTP_F_SKIP_BODY))
+    /* no body, whatever the headers say: the answer to HEAD, 1xx, 204
+     * and 304 (as Node's parser: a Content-Length there is not waited for) */
+    unsigned st = p->status_code;
+    if (h->kind == HTTP_RESPONSE &&
+        ((h->flags & HTTP_F_SKIP_BODY) || st == 204 || st == 304 || (st >= 100 && st < 200)))
         return 1;
     return 0;
 }

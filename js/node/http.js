@@ -690,7 +690,7 @@ IncomingMessage.prototype._addHeaderLine = function _addHeaderLine(field, value,
 
 // ---- Agent ----------------------------------------------------------------------------
 
-class Agent extends EventEmitter {
+class AgentClass extends EventEmitter {
   constructor(options) {
     super();
     this.defaultPort = 80;
@@ -736,6 +736,7 @@ class Agent extends EventEmitter {
     }
   }
 }
+const Agent = callable(AgentClass);
 Agent.defaultMaxSockets = Infinity;
 
 const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
@@ -832,9 +833,16 @@ function onServerResponseClose() {
 
 const { Parser, REQUEST, RESPONSE } = require('./internal/http-parser');
 
+const kConnections = Symbol('kConnections');
+const kBusy = Symbol('kBusy'); // a request is being read on the connection
+
 function connectionListener(socket) {
   const server = this;
   const state = { outgoing: [], incoming: [], requests: 0, keepAliveTimer: null };
+  if (server[kConnections]) {
+    server[kConnections].add(socket);
+    socket.once('close', () => server[kConnections].delete(socket));
+  }
   if (server.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout);
   socket.on('timeout', () => {
     const req = state.incoming[0];
@@ -848,6 +856,11 @@ function connectionListener(socket) {
   socket.parser = parser;
   let req = null;
   parser.onHeaders = (info) => {
+    socket[kBusy] = true;
+    if (state.keepAliveTimeoutSet) {
+      socket.setTimeout(server.timeout || 0);
+      state.keepAliveTimeoutSet = false;
+    }
     req = new IncomingMessage(socket);
     req.httpVersionMajor = info.versionMajor;
     req.httpVersionMinor = info.versionMinor;
@@ -905,6 +918,7 @@ function connectionListener(socket) {
     }
   };
   parser.onDone = (trailers) => {
+    socket[kBusy] = state.incoming.length > 1;
     if (!req) return;
     req.complete = true;
     if (trailers.length) req._addHeaderLines(trailers, trailers.length);
@@ -921,6 +935,10 @@ function connectionListener(socket) {
       else socket.end();
     } else if (state.outgoing.length) {
       state.outgoing.shift().assignSocket(socket);
+    } else if (server.keepAliveTimeout && typeof socket.setTimeout === 'function') {
+      // an idle keep-alive connection ends after keepAliveTimeout
+      socket.setTimeout(server.keepAliveTimeout);
+      state.keepAliveTimeoutSet = true;
     }
   }
 
@@ -1017,12 +1035,29 @@ const BaseServer = serverClass('http');
 class ServerClass extends BaseServer {
   constructor(options, requestListener) {
     super(options, requestListener);
+    this[kConnections] = new Set();
     this.on('connection', connectionListener);
+  }
+
+  // Node 19+: closing the server also ends its idle keep-alive connections
+  close(callback) {
+    this.closeIdleConnections();
+    return super.close(callback);
+  }
+
+  closeAllConnections() {
+    for (const socket of this[kConnections]) socket.destroy();
+  }
+
+  closeIdleConnections() {
+    // idle: no request being read; a response still being written stays
+    for (const socket of this[kConnections]) {
+      if (socket[kBusy] || (socket._httpMessage && !socket._httpMessage.finished)) continue;
+      socket.destroy();
+    }
   }
 }
 const Server = callable(ServerClass);
-Server.prototype.closeAllConnections = function closeAllConnections() {};
-Server.prototype.closeIdleConnections = function closeIdleConnections() {};
 
 
 // ---- the client -------------------------------------------------------------------------
@@ -1239,8 +1274,8 @@ ClientRequest.prototype.onSocket = function onSocket(socket, err) {
 ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
   if (this.destroyed || err) {
     this.destroyed = true;
-    if (this.agent) socket.emit('free');
-    else socket.destroy();
+    if (socket && this.agent) socket.emit('free');
+    else if (socket) socket.destroy();
     if (err) this.emit('error', err);
     this._closed = true;
     this.emit('close');
