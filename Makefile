@@ -35,7 +35,7 @@ CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFL
 # -isystem so their own warnings are not ours.
 CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
         -fno-rtti -fno-exceptions -isystem $(V8_INC) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
-SANDBOX_LIBS := -lseccomp -lcap -ljansson $$(pkg-config --libs fuse3)
+SANDBOX_LIBS := -lseccomp -lcap -ljansson -lcares $$(pkg-config --libs fuse3)
 LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec -lhttp_parser $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
@@ -49,6 +49,7 @@ LIB_C   += bridge/signal.c
 LIB_C   += launcher/hint.c
 LIB_C   += bridge/http.c
 LIB_C   += bridge/net.c
+LIB_C   += launcher/netd.c
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \

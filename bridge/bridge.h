@@ -72,6 +72,9 @@ typedef struct br_config_s {
      * (bridge/netproto.h); a descriptor below 3 (a config that leaves it
      * out): no network, every request is refused with EACCES. */
     int net_fd;
+    /* Its second channel, for the requests whose caller waits (a listen,
+     * a UDP bind): answered in order, nothing else on it. */
+    int net_sync_fd;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */
@@ -100,6 +103,11 @@ const char *br_rt_missing_package(br_rt_t *rt);
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why);
 /* Closes the handles, runs the loop until they are closed, frees the vm. */
 void br_rt_free(br_rt_t *rt);
+
+/* Lists the network interfaces now, for os.networkInterfaces() later:
+ * called in the sandbox before its seccomp policy, which forbids the
+ * addressed netlink request the listing makes. */
+void br_os_take_interfaces(void);
 
 #ifdef __cplusplus
 }

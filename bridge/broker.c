@@ -33,7 +33,7 @@ typedef struct {
 } rules_t;
 
 /* The settings keys a profile may give (the order of keys[] below). */
-#define BRK_SETTING_KEYS 13
+#define BRK_SETTING_KEYS 14
 
 struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
@@ -688,6 +688,7 @@ enum {
     K_SECCOMP,
     K_NETWORK,
     K_OVERLAY,
+    K_RESOLVERS,
     K_COUNT,
 };
 
@@ -710,6 +711,7 @@ static const char *const keys[K_COUNT] = {
     "sandbox.seccomp",
     "sandbox.network",
     "sandbox.overlay",
+    "net.resolvers",
 };
 
 static int parse_u64(const char *v, uint64_t max, uint64_t *out)
@@ -772,6 +774,63 @@ static int set_namespaces(brk_settings_t *s, const char *v, char **why)
         s0 = e + 1;
     }
     s->namespaces = bits;
+    return 0;
+}
+
+/* net.resolvers: a comma-separated list of IPv4[:PORT] and [IPv6][:PORT]
+ * (canonical addresses, ports 1-65535), kept in c-ares' own syntax. */
+static int set_resolvers(brk_settings_t *s, const char *v, char **why)
+{
+    char out[sizeof s->resolvers];
+    size_t o = 0;
+    const char *p = v;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        char item[80], host[64];
+        if (!n || n >= sizeof item)
+            return fail(why, "net.resolvers: '%.*s' is no resolver (IP[:PORT] or [IPv6][:PORT])",
+                        (int)(n > 64 ? 64 : n), p);
+        memcpy(item, p, n);
+        item[n] = '\0';
+        const char *port = NULL;
+        if (item[0] == '[') {
+            char *rb = strchr(item, ']');
+            if (!rb || (rb[1] && rb[1] != ':'))
+                return fail(why, "net.resolvers: '%s' is no resolver ([IPv6][:PORT])", item);
+            snprintf(host, sizeof host, "%.*s", (int)(rb - item - 1), item + 1);
+            port = rb[1] ? rb + 2 : NULL;
+        } else {
+            char *c = strchr(item, ':');
+            snprintf(host, sizeof host, "%.*s", (int)(c ? c - item : (long)n), item);
+            port = c ? c + 1 : NULL;
+        }
+        brk_ip_t ip;
+        uint64_t pv = 53;
+        if (!brk_ip_parse(host, &ip) || (item[0] == '[') != (ip.family == 6))
+            return fail(why, "net.resolvers: '%s' is no IP address (a resolver is IP[:PORT], "
+                             "IPv6 as [IP]:PORT)", item);
+        if (port && parse_u64(port, 65535, &pv) < 0)
+            return fail(why, "net.resolvers: '%s': the port must be 1-65535", item);
+        if (!pv)
+            return fail(why, "net.resolvers: '%s': the port must be 1-65535", item);
+        int w = snprintf(out + o, sizeof out - o, "%s%s%s%s:%u", o ? "," : "",
+                         ip.family == 6 ? "[" : "", host, ip.family == 6 ? "]" : "", (unsigned)pv);
+        if (w < 0 || (size_t)w >= sizeof out - o)
+            return fail(why, "net.resolvers: the list is too long (%zu bytes at most)",
+                        sizeof out - 1);
+        o += (size_t)w;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    memcpy(s->resolvers, out, o + 1);
+    if (!o)
+        s->resolvers[0] = '\0';
     return 0;
 }
 
@@ -851,6 +910,8 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
         else
             return fail(why, "network must be loopback, not '%.32s'", v);
         return 0;
+    case K_RESOLVERS:
+        return set_resolvers(s, v, why);
     case K_OVERLAY:
         if (!strcmp(v, "on"))
             s->overlay_off = false;
@@ -1309,7 +1370,10 @@ static const char *net_granting(const brk_policy_t *p, const char *op, const cha
         if (all)
             return "*";
         const char *g = NULL;
-        if (listen || !host[0] || cls == BRK_ADDR_UNSPECIFIED)
+        /* any of its loopback rules covers the whole of it (the
+         * unspecified address, the name localhost for a listen); a given
+         * address only the rules covering that address */
+        if (!host[0] || cls == BRK_ADDR_UNSPECIFIED || (listen && lo_name))
             g = net_rule(p, W_SANDBOX_LO, host, port, NULL);
         if (!g && lo_name)
             g = net_rule(p, W_NAME, host, port, NULL);

@@ -71,6 +71,9 @@ typedef struct brk_settings_s {
     char seccomp[32];     /* policy name */
     brk_netmode_t network;
     bool overlay_off; /* sandbox.overlay = off: node_modules through the plain /app bind */
+    /* net.resolvers: the DNS servers the supervisor asks, "IP[:PORT],..."
+     * with IPv6 as [IP]:PORT ("": the host's resolv.conf) */
+    char resolvers[256];
 } brk_settings_t;
 
 enum {

@@ -19,10 +19,15 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "internal.h"
+#include "netproto.h"
 
 #define NET_READ_CHUNK (64 * 1024)
 #define NET_TARGET_MAX 320 /* "[host]:port" as the broker sees it */
@@ -41,14 +46,9 @@ struct net_sock {
     vm_ref_t onconn;  /* fn(status): a connection waits for accept() */
     vm_ref_t onclose; /* fn() once closed */
     bool counted;     /* in rt->handles_open */
+    netp_addr_t remote; /* the peer as the supervisor names it (family 0: ask the socket) */
     net_sock_t *prev, *next;
 };
-
-typedef struct {
-    uv_connect_t req;
-    net_sock_t *s;
-    vm_ref_t cb;
-} net_connect_t;
 
 typedef struct {
     uv_write_t req;
@@ -71,10 +71,14 @@ static const vm_handle_type_t sock_type = {"TCP", net_box_free};
 
 /* ---- life ------------------------------------------------------------------ */
 
+static void chan_forget_sock(net_sock_t *s);
+static void chan_close(br_rt_t *rt);
+
 static void sock_closed(uv_handle_t *h)
 {
     net_sock_t *s = h->data;
     br_rt_t *rt = s->rt;
+    chan_forget_sock(s);
     if (s->prev)
         s->prev->next = s->next;
     else if (all_socks == s)
@@ -150,6 +154,7 @@ void br__net_close(br_rt_t *rt)
 {
     for (net_sock_t *s = all_socks; s; s = s->next)
         sock_close(s);
+    chan_close(rt);
 }
 
 static net_sock_t *sock_arg(vm_call_t *c, int i)
@@ -181,19 +186,6 @@ static int parse_ip(const char *ip, int port, struct sockaddr_storage *sa)
         return 6;
     }
     return 0;
-}
-
-/* Whether the address is the sandbox's own: loopback or unspecified (which
- * in this namespace is loopback alone). */
-static bool sandbox_address(const struct sockaddr_storage *sa)
-{
-    if (sa->ss_family == AF_INET) {
-        uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-        return (a >> 24) == 127 || a == 0;
-    }
-    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-    return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
-           (IN6_IS_ADDR_V4MAPPED(a) && (a->s6_addr[12] == 127));
 }
 
 static void target_of(char *out, size_t cap, const char *host, int port)
@@ -234,7 +226,10 @@ static int ask(br_rt_t *rt, const char *op, const char *host, int port, bool any
 static void throw_denied(vm_call_t *c, const char *op, const char *host, int port)
 {
     char target[NET_TARGET_MAX], grant[NET_TARGET_MAX];
-    target_of(target, sizeof target, host, port);
+    if (strcmp(op, "lookup"))
+        target_of(target, sizeof target, host, port);
+    else
+        snprintf(target, sizeof target, "%s", host); /* a name: no port */
     if (port)
         snprintf(grant, sizeof grant, "%s", target);
     else
@@ -246,8 +241,10 @@ static void throw_denied(vm_call_t *c, const char *op, const char *host, int por
 }
 
 /* The address arguments (i: ip literal, i+1: the host as the guest gave
- * it, i+2: port) checked: 0 with *sa filled, or thrown. */
-static int target_args(vm_call_t *c, int i, const char *op, struct sockaddr_storage *sa)
+ * it, i+2: port) checked and decided: 0 with *sa filled and asked (cap
+ * NET_TARGET_MAX) the host as decided, or thrown. */
+static int target_args(vm_call_t *c, int i, const char *op, struct sockaddr_storage *sa,
+                       char *asked)
 {
     br_rt_t *rt = br__rt(c);
     size_t iplen = 0, hostlen = 0;
@@ -267,17 +264,14 @@ static int target_args(vm_call_t *c, int i, const char *op, struct sockaddr_stor
                   "Port should be >= 0 and < 65536. Received %g.", port);
         goto out;
     }
-    if (!parse_ip(ip, (int)port, sa) || strlen(host) >= NET_TARGET_MAX - 16) {
+    if (!parse_ip(ip, (int)port, sa) || strlen(host) >= NETP_HOST_MAX) {
         vm_throwf(c, "TypeError", "ERR_INVALID_IP_ADDRESS", "Invalid IP address: %.64s", ip);
         goto out;
     }
-    if (ask(rt, op, host, (int)port, unspecified(sa)) < 0) {
-        throw_denied(c, op, unspecified(sa) ? "localhost" : host, (int)port);
-        goto out;
-    }
-    if (!sandbox_address(sa)) {
-        /* only the supervisor may reach past the sandbox (netproto.h) */
-        br__throw_errno(c, UV_ENETUNREACH, op, NULL, NULL);
+    /* the guest's name for the host's loopback is host.internal */
+    snprintf(asked, NET_TARGET_MAX, "%s", !strcmp(host, NETP_HOST_INTERNAL_V4) ? "host.internal" : host);
+    if (ask(rt, op, asked, (int)port, unspecified(sa)) < 0) {
+        throw_denied(c, op, unspecified(sa) ? "localhost" : asked, (int)port);
         goto out;
     }
     r = 0;
@@ -313,6 +307,314 @@ static void ret_addr(vm_call_t *c, const struct sockaddr_storage *sa)
     vm_ref_free(vm_call_vm(c), arr);
 }
 
+/* ---- the channel to the supervisor (netproto.h) ----------------------------- */
+
+/* Every socket of the guest is made outside it: connect and lookup are
+ * asked on the async channel (answered in any order, watched by a poll
+ * handle while some are outstanding), listen on the sync one (answered at
+ * once, so a server's address() is known when listen() returns). */
+
+enum { P_CONNECT = 1, P_LOOKUP = 2 };
+
+typedef struct net_pending {
+    uint32_t id;
+    int kind;
+    net_sock_t *s; /* P_CONNECT: NULL once the socket closed */
+    vm_ref_t cb;
+    struct net_pending *next;
+} net_pending_t;
+
+static struct {
+    br_rt_t *rt;
+    uv_poll_t poll;
+    bool poll_init, poll_active, poll_closing;
+    uint32_t next_id;
+    net_pending_t *pending;
+    int npending;
+} chan;
+
+static int chan_fd(const br_rt_t *rt, bool sync)
+{
+    int fd = sync ? rt->cfg->net_sync_fd : rt->cfg->net_fd;
+    return fd > 2 ? fd : -1;
+}
+
+static void chan_forget_sock(net_sock_t *s)
+{
+    for (net_pending_t *p = chan.pending; p; p = p->next)
+        if (p->s == s)
+            p->s = NULL;
+}
+
+static void fill_req(netp_req_t *q, unsigned op, const char *host, int port, int family)
+{
+    memset(q, 0, sizeof *q);
+    q->version = NETP_VERSION;
+    q->op = (uint16_t)op;
+    q->port = (uint16_t)port;
+    q->family = (uint8_t)family;
+    size_t l = strnlen(host, sizeof q->host - 1); /* callers keep it shorter */
+    memcpy(q->host, host, l);
+}
+
+/* Receives one answer (at most one descriptor, *fd or -1): its length, 0
+ * when the supervisor is gone, or -errno. */
+static ssize_t chan_recv(int sock, uint8_t *buf, size_t cap, int *fd, int flags)
+{
+    struct iovec iov = {.iov_base = buf, .iov_len = cap};
+    union {
+        char b[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
+    *fd = -1;
+    ssize_t n;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(fd, CMSG_DATA(c), sizeof *fd);
+    if (msg.msg_flags & MSG_CTRUNC) {
+        /* the descriptor did not fit: the guest is at its fd limit */
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return -EMFILE;
+    }
+    return n;
+}
+
+/* The sync exchange: 0 with *res (and *fd when one came), or -errno. */
+static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
+{
+    int sock = chan_fd(rt, true);
+    *fd = -1;
+    if (sock < 0)
+        return -EACCES;
+    q->id = ++chan.next_id;
+    ssize_t n;
+    do
+        n = send(sock, q, sizeof *q, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -ENETDOWN;
+    uint8_t buf[sizeof *res + 256];
+    for (;;) {
+        n = chan_recv(sock, buf, sizeof buf, fd, 0);
+        if (n == -EMFILE)
+            return -EMFILE;
+        if (n < (ssize_t)sizeof *res) {
+            if (*fd >= 0)
+                close(*fd);
+            *fd = -1;
+            return -ENETDOWN;
+        }
+        memcpy(res, buf, sizeof *res);
+        if (res->id == q->id)
+            return 0;
+        if (*fd >= 0) /* an answer to no question of ours */
+            close(*fd);
+        *fd = -1;
+    }
+}
+
+static void chan_poll_cb(uv_poll_t *h, int status, int events);
+
+static void chan_closed(uv_handle_t *h)
+{
+    br_rt_t *rt = h->data;
+    rt->handles_open--;
+    chan.poll_init = chan.poll_closing = false;
+}
+
+/* Sends an async request and remembers who waits: 0 or -errno. */
+static int chan_ask(br_rt_t *rt, netp_req_t *q, int kind, net_sock_t *s, vm_ref_t cb)
+{
+    int sock = chan_fd(rt, false);
+    if (sock < 0)
+        return -EACCES;
+    if (!chan.poll_init) {
+        int r = uv_poll_init_socket(rt->loop, &chan.poll, sock);
+        if (r < 0)
+            return r;
+        chan.poll.data = rt;
+        chan.poll_init = true;
+        chan.rt = rt;
+        rt->handles_open++;
+        uv_unref((uv_handle_t *)&chan.poll);
+    }
+    net_pending_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return -ENOMEM;
+    q->id = ++chan.next_id;
+    ssize_t n;
+    do
+        n = send(sock, q, sizeof *q, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        int e = errno == EAGAIN ? -ENOBUFS : -ENETDOWN;
+        free(p);
+        return e;
+    }
+    p->id = q->id;
+    p->kind = kind;
+    p->s = s;
+    p->cb = cb;
+    p->next = chan.pending;
+    chan.pending = p;
+    if (chan.npending++ == 0) {
+        uv_ref((uv_handle_t *)&chan.poll);
+        if (!chan.poll_active) {
+            uv_poll_start(&chan.poll, UV_READABLE, chan_poll_cb);
+            chan.poll_active = true;
+        }
+    }
+    rt->pending_reqs++;
+    return 0;
+}
+
+static net_pending_t *chan_take(uint32_t id)
+{
+    for (net_pending_t **pp = &chan.pending; *pp; pp = &(*pp)->next)
+        if ((*pp)->id == id) {
+            net_pending_t *p = *pp;
+            *pp = p->next;
+            return p;
+        }
+    return NULL;
+}
+
+static void pending_done(br_rt_t *rt, net_pending_t *p)
+{
+    rt->pending_reqs--;
+    vm_ref_free(rt->vm, p->cb);
+    free(p);
+    if (--chan.npending == 0 && chan.poll_init)
+        uv_unref((uv_handle_t *)&chan.poll);
+}
+
+static bool deliverable(br_rt_t *rt)
+{
+    return !rt->closing && vm_limit(rt->vm) == VM_LIMIT_NONE;
+}
+
+static void answer_connect(br_rt_t *rt, net_pending_t *p, const netp_res_t *res, int fd)
+{
+    int status = res->status;
+    if (!p->s) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (status == 0 && fd < 0)
+        status = -ENETDOWN;
+    if (status == 0) {
+        int r = uv_tcp_open(&p->s->tcp, fd);
+        if (r < 0) {
+            close(fd);
+            status = r;
+        } else {
+            p->s->remote = res->remote;
+        }
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    if (deliverable(rt)) {
+        vm_val_t arg = VM_NUM(status);
+        br__invoke(rt, p->cb, 1, &arg, NULL);
+    }
+}
+
+static void answer_lookup(br_rt_t *rt, net_pending_t *p, const netp_res_t *res,
+                          const uint8_t *payload, size_t plen)
+{
+    if (!deliverable(rt))
+        return;
+    size_t n = res->status == 0 ? res->naddr : 0;
+    if (n * sizeof(netp_addr_t) > plen || n > NETP_ADDRS_MAX)
+        n = 0;
+    vm_val_t v[2 * NETP_ADDRS_MAX];
+    char ips[NETP_ADDRS_MAX][INET6_ADDRSTRLEN];
+    for (size_t i = 0; i < n; i++) {
+        netp_addr_t a;
+        memcpy(&a, payload + i * sizeof a, sizeof a);
+        ips[i][0] = '\0';
+        inet_ntop(a.family == 6 ? AF_INET6 : AF_INET, a.addr, ips[i], sizeof ips[i]);
+        v[2 * i] = (vm_val_t)VM_STR(ips[i], strlen(ips[i]));
+        v[2 * i + 1] = (vm_val_t)VM_NUM(a.family == 6 ? 6 : 4);
+    }
+    vm_ref_t arr = vm_new_array(rt->vm, v, 2 * n);
+    vm_val_t args[2] = {VM_NUM(res->status), VM_REF(arr)};
+    br__invoke(rt, p->cb, 2, args, NULL);
+    vm_ref_free(rt->vm, arr);
+}
+
+static void chan_poll_cb(uv_poll_t *h, int status, int events)
+{
+    br_rt_t *rt = h->data;
+    int sock = chan_fd(rt, false);
+    uint8_t buf[sizeof(netp_res_t) + NETP_ADDRS_MAX * sizeof(netp_addr_t) + 64];
+    for (;;) {
+        int fd;
+        ssize_t n = chan_recv(sock, buf, sizeof buf, &fd, MSG_DONTWAIT);
+        if (n == -EAGAIN || n == -EWOULDBLOCK)
+            return;
+        if (n <= 0 && n != -EMFILE) {
+            /* the supervisor is gone: every question fails */
+            uv_poll_stop(h);
+            chan.poll_active = false;
+            while (chan.pending) {
+                net_pending_t *p = chan.pending;
+                chan.pending = p->next;
+                netp_res_t res = {.id = p->id, .status = -ENETDOWN};
+                if (p->kind == P_CONNECT)
+                    answer_connect(rt, p, &res, -1);
+                else
+                    answer_lookup(rt, p, &res, NULL, 0);
+                pending_done(rt, p);
+            }
+            return;
+        }
+        if (n == -EMFILE || n < (ssize_t)sizeof(netp_res_t))
+            continue; /* its id is lost with it: the socket's timeout ends it */
+        netp_res_t res;
+        memcpy(&res, buf, sizeof res);
+        net_pending_t *p = chan_take(res.id);
+        if (!p) {
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        if (p->kind == P_CONNECT)
+            answer_connect(rt, p, &res, fd);
+        else {
+            if (fd >= 0)
+                close(fd);
+            answer_lookup(rt, p, &res, buf + sizeof res, (size_t)n - sizeof res);
+        }
+        pending_done(rt, p);
+    }
+}
+
+/* The run is ending: nothing more is delivered. */
+static void chan_close(br_rt_t *rt)
+{
+    while (chan.pending) {
+        net_pending_t *p = chan.pending;
+        chan.pending = p->next;
+        pending_done(rt, p);
+    }
+    if (chan.poll_init && !chan.poll_closing) {
+        chan.poll_closing = true;
+        uv_close((uv_handle_t *)&chan.poll, chan_closed);
+    }
+}
+
 /* ---- natives ------------------------------------------------------------------ */
 
 /* tcpNew() -> handle */
@@ -321,15 +623,40 @@ static void net_tcp_new(vm_call_t *c)
     sock_new(c);
 }
 
-/* tcpBind(h, ip, hostAsGiven, port, ipv6Only) -> 0 | -errno */
+/* tcpBind(h, ip, hostAsGiven, port, ipv6Only) -> 0 | -errno: a listening
+ * socket of the sandbox's (or a published host port's) from the
+ * supervisor; tcpListen then sets the backlog and watches it */
 static void net_tcp_bind(vm_call_t *c)
 {
     net_sock_t *s = sock_arg(c, 0);
     struct sockaddr_storage sa;
-    if (!s || target_args(c, 1, "listen", &sa) < 0)
+    char asked[NET_TARGET_MAX];
+    if (!s || target_args(c, 1, "listen", &sa, asked) < 0)
         return;
-    unsigned flags = sa.ss_family == AF_INET6 && vm_arg_bool(c, 4) ? UV_TCP_IPV6ONLY : 0;
-    vm_ret_num(c, uv_tcp_bind(&s->tcp, (struct sockaddr *)&sa, flags));
+    char ip[INET6_ADDRSTRLEN] = "";
+    int port = ntohs(sa.ss_family == AF_INET ? ((struct sockaddr_in *)&sa)->sin_port
+                                             : ((struct sockaddr_in6 *)&sa)->sin6_port);
+    inet_ntop(sa.ss_family,
+              sa.ss_family == AF_INET ? (void *)&((struct sockaddr_in *)&sa)->sin_addr
+                                      : (void *)&((struct sockaddr_in6 *)&sa)->sin6_addr,
+              ip, sizeof ip);
+    netp_req_t q;
+    fill_req(&q, NETP_LISTEN, ip, port, sa.ss_family == AF_INET ? 4 : 6);
+    q.arg = 511;
+    if (sa.ss_family == AF_INET6 && vm_arg_bool(c, 4))
+        q.flags |= NETP_F_IPV6ONLY;
+    netp_res_t res;
+    int fd;
+    int r = chan_sync(s->rt, &q, &res, &fd);
+    if (r == 0)
+        r = res.status;
+    if (r == 0 && fd < 0)
+        r = -ENETDOWN;
+    if (r == 0 && (r = uv_tcp_open(&s->tcp, fd)) < 0)
+        close(fd);
+    else if (r < 0 && fd >= 0)
+        close(fd);
+    vm_ret_num(c, r);
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -379,50 +706,82 @@ static void net_tcp_accept(vm_call_t *c)
     }
 }
 
-static void connect_done(uv_connect_t *req, int status)
+/* Whether host names the sandbox itself, whatever it resolved to. */
+static bool sandbox_name(const char *host)
 {
-    net_connect_t *cr = req->data;
-    br_rt_t *rt = cr->s ? cr->s->rt : NULL;
-    if (rt) {
-        rt->pending_reqs--;
-        if (!rt->closing && vm_limit(rt->vm) == VM_LIMIT_NONE) {
-            vm_val_t arg = VM_NUM(status);
-            br__invoke(rt, cr->cb, 1, &arg, NULL);
-        }
-        vm_ref_free(rt->vm, cr->cb);
-    }
-    free(cr);
+    return !strcasecmp(host, "localhost");
 }
 
-/* tcpConnect(h, ip, hostAsGiven, port, callback(status)) -> 0 | -errno */
+/* tcpConnect(h, ip, hostAsGiven, port, callback(status)) -> 0 | -errno:
+ * the supervisor connects (a name other than localhost is resolved and
+ * decided again there, every address it gives tried in order) and hands
+ * the socket in */
 static void net_tcp_connect(vm_call_t *c)
 {
     net_sock_t *s = sock_arg(c, 0);
     struct sockaddr_storage sa;
+    char asked[NET_TARGET_MAX];
     if (!s)
         return;
     if (vm_arg_type(c, 4) != VM_T_FUNCTION) {
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "tcpConnect(..., callback)");
         return;
     }
-    if (target_args(c, 1, "connect", &sa) < 0)
+    if (target_args(c, 1, "connect", &sa, asked) < 0)
         return;
-    net_connect_t *cr = calloc(1, sizeof *cr);
-    if (!cr) {
-        vm_throw_alloc_failed(c);
+    char ip[INET6_ADDRSTRLEN] = "";
+    bool v4 = sa.ss_family == AF_INET;
+    int port = ntohs(v4 ? ((struct sockaddr_in *)&sa)->sin_port
+                        : ((struct sockaddr_in6 *)&sa)->sin6_port);
+    inet_ntop(sa.ss_family,
+              v4 ? (void *)&((struct sockaddr_in *)&sa)->sin_addr
+                 : (void *)&((struct sockaddr_in6 *)&sa)->sin6_addr,
+              ip, sizeof ip);
+    struct sockaddr_storage tmp;
+    bool name = !parse_ip(asked, 0, &tmp) && !sandbox_name(asked);
+    netp_req_t q;
+    fill_req(&q, NETP_CONNECT, name ? asked : ip, port, name ? 0 : v4 ? 4 : 6);
+    vm_ref_t cb = vm_arg_ref(c, 4);
+    int r = chan_ask(s->rt, &q, P_CONNECT, s, cb);
+    if (r < 0)
+        vm_ref_free(vm_call_vm(c), cb); /* kept only by a request sent */
+    vm_ret_num(c, r);
+}
+
+/* netLookup(host, family, flags, callback(status, [ip, family, ...])) -> 0
+ * | -errno: the supervisor resolves (netproto.h NETP_LOOKUP) */
+static void net_lookup(vm_call_t *c)
+{
+    size_t hl = 0;
+    char *host = vm_arg_str(c, 0, &hl);
+    double fam = vm_arg_num(c, 1), flags = vm_arg_num(c, 2);
+    if (!host || vm_arg_type(c, 3) != VM_T_FUNCTION) {
+        free(host);
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "netLookup(host, family, flags, callback)");
         return;
     }
-    cr->s = s;
-    cr->req.data = cr;
-    int r = uv_tcp_connect(&cr->req, &s->tcp, (struct sockaddr *)&sa, connect_done);
-    if (r < 0) {
-        free(cr);
-        vm_ret_num(c, r);
+    if (strlen(host) != hl || hl == 0 || hl >= NETP_HOST_MAX) {
+        free(host);
+        vm_ret_num(c, -EINVAL);
         return;
     }
-    cr->cb = vm_arg_ref(c, 4);
-    s->rt->pending_reqs++;
-    vm_ret_num(c, 0);
+    /* the JS wall: a name no rule could grant is not even asked about */
+    br_rt_t *rt = br__rt(c);
+    if (rt->policy && !brk_net_name_granted(rt->policy, host)) {
+        brk_net_decide(rt->policy, "guest", "lookup", host, 0, NULL, NULL);
+        throw_denied(c, "lookup", host, 0);
+        free(host);
+        return;
+    }
+    netp_req_t q;
+    fill_req(&q, NETP_LOOKUP, host, 0, fam == 4 ? 4 : fam == 6 ? 6 : 0);
+    q.flags = (uint16_t)((int)flags & (NETP_F_ALL | NETP_F_IPV4FIRST));
+    free(host);
+    vm_ref_t cb = vm_arg_ref(c, 3);
+    int r = chan_ask(br__rt(c), &q, P_LOOKUP, NULL, cb);
+    if (r < 0)
+        vm_ref_free(vm_call_vm(c), cb);
+    vm_ret_num(c, r);
 }
 
 static void read_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -648,8 +1007,23 @@ static void net_tcp_address(vm_call_t *c)
     struct sockaddr_storage sa;
     int len = sizeof sa;
     memset(&sa, 0, sizeof sa);
-    int r = vm_arg_bool(c, 1) ? uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&sa, &len)
-                              : uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&sa, &len);
+    bool peer = vm_arg_bool(c, 1);
+    if (peer && s->remote.family) {
+        /* as the supervisor names it (host.internal's guest address) */
+        parse_ip("0.0.0.0", s->remote.port, &sa);
+        if (s->remote.family == 6) {
+            struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
+            v6->sin6_family = AF_INET6;
+            v6->sin6_port = htons(s->remote.port);
+            memcpy(&v6->sin6_addr, s->remote.addr, 16);
+        } else {
+            memcpy(&((struct sockaddr_in *)&sa)->sin_addr, s->remote.addr, 4);
+        }
+        ret_addr(c, &sa);
+        return;
+    }
+    int r = peer ? uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&sa, &len)
+                 : uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&sa, &len);
     if (r < 0) {
         vm_ret_num(c, r);
         return;
@@ -676,6 +1050,7 @@ static const vm_native_t natives[] = {
     {"tcpListen", net_tcp_listen, 3, VM_NATIVE_NET},
     {"tcpAccept", net_tcp_accept, 1, VM_NATIVE_NET},
     {"tcpConnect", net_tcp_connect, 5, VM_NATIVE_NET},
+    {"netLookup", net_lookup, 4, VM_NATIVE_NET},
     {"tcpReadStart", net_tcp_read_start, 2, VM_NATIVE_NET},
     {"tcpReadStop", net_tcp_read_stop, 1, VM_NATIVE_NET},
     {"tcpWrite", net_tcp_write, 3, VM_NATIVE_NET},

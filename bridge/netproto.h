@@ -35,6 +35,11 @@
 /* The largest message either way (a UDP payload is at most 65507 bytes;
  * a RESOLVE answer is cut to fit). */
 #define NETP_MSG_MAX (70 * 1024)
+/* The guest's view of host.internal (the host's loopback): an address of
+ * its 127/8 that nothing in the sandbox listens on. A LOOKUP of
+ * host.internal answers it, a CONNECT to it is a connect to host.internal,
+ * and a socket connected there names it as its peer. */
+#define NETP_HOST_INTERNAL_V4 "127.254.0.1"
 /* Addresses in one LOOKUP answer, at most. */
 #define NETP_ADDRS_MAX 32
 

@@ -211,10 +211,26 @@ static void os_user_info(vm_call_t *c)
 
 /* networkInterfaces() -> per address
  * "name\0address\0netmask\0family\0mac\0internal\0scopeid\0" */
+static struct {
+    bool taken;
+    int status, n;
+    uv_interface_address_t *ifs;
+} iface_list;
+
+void br_os_take_interfaces(void)
+{
+    if (!iface_list.taken)
+        iface_list.status = uv_interface_addresses(&iface_list.ifs, &iface_list.n);
+    iface_list.taken = true;
+}
+
 static void os_interfaces(vm_call_t *c)
 {
-    uv_interface_address_t *ifs;
-    int n, r = uv_interface_addresses(&ifs, &n);
+    /* the sandbox's interfaces were listed before its seccomp policy: the
+     * netlink request names an address, which the guest may not */
+    br_os_take_interfaces();
+    uv_interface_address_t *ifs = iface_list.ifs;
+    int n = iface_list.n, r = iface_list.status;
     if (r < 0) {
         br__throw_errno(c, r, "uv_interface_addresses", NULL, NULL);
         return;
@@ -241,7 +257,6 @@ static void os_interfaces(vm_call_t *c)
         sl_add(&s, ifs[i].is_internal ? "1" : "0");
         sl_addf(&s, v6 ? (double)ifs[i].address.address6.sin6_scope_id : -1);
     }
-    uv_free_interface_addresses(ifs, n);
     sl_return(c, &s, "uv_interface_addresses");
 }
 

@@ -62,6 +62,8 @@ const char *lch_cli_usage(void)
            "  --allow-env[=N,...]    pass host variables through (NAME* globs)\n"
            "  --allow-run[=C,...]    allow these child processes\n"
            "  --allow-all            every permission domain open\n"
+           "  --publish [IP:]HP:GP   the host listens on IP:HP (127.0.0.1 by default) for the\n"
+           "                         guest's server on port GP (accept() runs in the guest)\n"
            "  --audit FILE           one JSON line per permission decision, with the run's\n"
            "                         id (64 MiB a run, then exit 125); - for stderr\n"
            "  --report FILE          the supervisor's JSON record of how the run ended\n"
@@ -113,6 +115,7 @@ static const char *const known[] = {
     "--allow-env",
     "--allow-run",
     "--allow-all",
+    "--publish",
     "--print-profile",
     "-h",
     "--help",
@@ -217,7 +220,7 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
                      is(a, n, "--timeout") || is(a, n, "--profile") || is(a, n, "--app") ||
                      is(a, n, "--audit") || is(a, n, "--cpu-time-limit") ||
                      is(a, n, "--write-limit") || is(a, n, "--write-files-limit") ||
-                     is(a, n, "--report");
+                     is(a, n, "--report") || is(a, n, "--publish");
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
@@ -253,6 +256,10 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             if (!*val)
                 return fail(err, "option '%.*s' needs a non-empty value", (int)n, a);
             *slot = val;
+        } else if (is(a, n, "--publish")) {
+            if (o->npublish >= LCH_MAX_PUBLISH)
+                return fail(err, "more than %d --publish options", LCH_MAX_PUBLISH);
+            o->publish[o->npublish++] = val;
         } else if (is(a, n, "--allow-all")) {
             o->allow_all = true;
         } else if (is(a, n, "--print-profile")) {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define LCH_MAX_GRANTS 64
+#define LCH_MAX_PUBLISH 16
 
 /* One --allow-* option: domain is a brk_domain_t; list NULL = the whole domain. */
 typedef struct lch_grant_s {
@@ -39,6 +40,8 @@ typedef struct lch_opts_s {
     const char *report;  /* --report FILE: the supervisor's record of the end */
     lch_grant_t grants[LCH_MAX_GRANTS];
     size_t ngrants;
+    const char *publish[LCH_MAX_PUBLISH]; /* --publish [HOSTIP:]HOSTPORT:GUESTPORT */
+    size_t npublish;
     bool allow_all;
     bool print_profile; /* --print-profile: show the effective policy and exit */
     bool help;

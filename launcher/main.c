@@ -35,6 +35,7 @@
 #include "../isolate/vm.h"
 #include "check.h"
 #include "cli.h"
+#include "netd.h"
 #include "relay.h"
 #include "report.h"
 #include "sandbox.h"
@@ -151,6 +152,25 @@ static void on_wake(uv_async_t *a)
     uv_stop(a->loop);
 }
 
+/* ---- the network ------------------------------------------------------------ */
+
+typedef struct {
+    lch_netd_opts_t opts;
+    lch_netd_fds_t *fds;
+    lch_netd_t *d;
+} netd_job_t;
+
+/* The sandbox is forked: the supervisor's network broker starts serving
+ * (a run whose broker cannot start has no network: its requests fail). */
+static void start_netd(void *arg)
+{
+    netd_job_t *j = arg;
+    char err[256];
+    j->d = lch_netd_start(&j->opts, j->fds, err, sizeof err);
+    if (!j->d)
+        fprintf(stderr, "secure-exec-launch: %s\n", err);
+}
+
 /* ---- the policy ----------------------------------------------------------- */
 
 #define LCH_PROFILE_MAX (1u << 20)
@@ -241,6 +261,16 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
         if (brk_set_origin(p, o->grants[i].option) < 0 ||
             brk_grant(p, (brk_domain_t)o->grants[i].domain, o->grants[i].list, &err) < 0)
             die("%s: %s", o->grants[i].option, err ? err : "out of memory");
+    /* a published port: the guest may listen on it (on its loopback) */
+    for (size_t i = 0; i < o->npublish; i++) {
+        lch_publish_t pb;
+        char perr[256], rule[32];
+        if (lch_publish_parse(o->publish[i], &pb, perr, sizeof perr) < 0)
+            die("%s", perr);
+        snprintf(rule, sizeof rule, "localhost:%u", pb.guest_port);
+        if (brk_set_origin(p, "--publish") < 0 || brk_grant(p, BRK_NET, rule, &err) < 0)
+            die("--publish: %s", err ? err : "out of memory");
+    }
     if (o->allow_all && (brk_set_origin(p, "--allow-all") < 0 || brk_grant_all(p) < 0))
         die("out of memory");
     brk_set_origin(p, NULL);
@@ -617,6 +647,10 @@ static void print_profile(const brk_policy_t *p, const lch_opts_t *o)
     SETTING_FROM("sandbox.network");
     printf("sandbox.overlay = %s\n", s->overlay_off ? "off" : "on");
     SETTING_FROM("sandbox.overlay");
+    printf("net.resolvers = %s\n", s->resolvers);
+    SETTING_FROM("net.resolvers");
+    if (!s->resolvers[0])
+        printf("# (none named: the supervisor asks the host's resolvers)\n");
 #undef SETTING_FROM
     const char *text = lch_seccomp_policy_text(policy);
     if (!text)
@@ -790,8 +824,31 @@ int main(int argc, char **argv)
     bool all_ro = false, all_rw = false;
     const char *const *ro = brk_path_rules(policy, BRK_FS_READ, &nro, &all_ro);
     const char *const *rw = brk_path_rules(policy, BRK_FS_WRITE, &nrw, &all_rw);
-    int keep[2];
+    /* the network: the guest's two channels to the supervisor's broker,
+     * the middle process's socket factory, the published host ports */
+    lch_netd_fds_t nfds;
+    int ne = lch_netd_pairs(&nfds);
+    if (ne < 0)
+        die("network: cannot make its channel: %s", strerror(-ne));
+    lch_publish_t pub[LCH_MAX_PUBLISH];
+    for (size_t i = 0; i < opts.npublish; i++) {
+        char perr[256];
+        if (lch_publish_parse(opts.publish[i], &pub[i], perr, sizeof perr) < 0 ||
+            lch_publish_open(&pub[i], perr, sizeof perr) < 0)
+            die("%s", perr);
+    }
+    cfg.net_fd = nfds.guest_async;
+    cfg.net_sync_fd = nfds.guest_sync;
+    netd_job_t nj = {.opts = {.policy = policy,
+                              .resolvers = settings->resolvers[0] ? settings->resolvers : NULL,
+                              .publish = pub,
+                              .npublish = opts.npublish},
+                     .fds = &nfds};
+    int give[2] = {nfds.guest_async, nfds.guest_sync};
+    int keep[4];
     size_t nkeep = 0;
+    keep[nkeep++] = nfds.guest_async;
+    keep[nkeep++] = nfds.guest_sync;
     if (audit && !audit_stderr)
         keep[nkeep++] = fileno(audit);
     if (resize[0] >= 0)
@@ -834,6 +891,12 @@ int main(int argc, char **argv)
         .tty_resize = resize[0] >= 0,
         .tty_fd = tty.fd,
         .resize_wr = resize[1],
+        .net_factory_fd = nfds.factory_mid,
+        .give_fds = give,
+        .ngive = 2,
+        .started = start_netd,
+        .started_arg = &nj,
+        .before_seccomp = br_os_take_interfaces,
     };
     /* /proc/self/cmdline inside: process.argv, not the host's command line */
     const char **gargv = calloc(opts.nargs + 2, sizeof *gargv);
@@ -851,6 +914,13 @@ int main(int argc, char **argv)
     made_file_t *made = ensure_write_grants(policy, &nmade);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int status = lch_sandbox_run(&sb, run_guest, &g, serr, sizeof serr);
+    /* the sandbox held (and closed) the guest's ends and the factory's */
+    nfds.guest_async = nfds.guest_sync = nfds.factory_mid = -1;
+    lch_netd_stop(nj.d);
+    lch_netd_pairs_close(&nfds);
+    for (size_t i = 0; i < opts.npublish; i++)
+        if (pub[i].fd >= 0)
+            close(pub[i].fd);
     remove_untouched(made, nmade);
     free(gargv);
     for (int i = 0; i < 2; i++)

@@ -48,6 +48,7 @@
 #include "cgroup.h"
 #include "harden.h"
 #include "landlock.h"
+#include "netd.h"
 #include "hint.h"
 #include "relay.h"
 #include "sandbox.h"
@@ -654,6 +655,8 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
             timer_settime(t, 0, &its, NULL) < 0)
             fail(errfd, "sandbox: cpu timer: %s", strerror(errno));
     }
+    if (sb->before_seccomp)
+        sb->before_seccomp();
     if (lch_seccomp_install(sb->seccomp ? sb->seccomp : "strict", err, sizeof err) < 0)
         fail(errfd, "sandbox: seccomp: %s", err);
     close(errfd); /* nothing of the supervisor's stays open in the guest */
@@ -823,8 +826,15 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     memcpy(pm + 1, &pid, sizeof pid);
     if (write(errfd, pm, sizeof pm) != (ssize_t)sizeof pm)
         _exit(125);
+    for (size_t i = 0; i < sb->ngive; i++)
+        close(sb->give_fds[i]);
     /* SIGINT, SIGTERM and SIGHUP from the supervisor go on to the guest;
-     * the guest's pid is safe to name until this loop reaps it */
+     * the guest's pid is safe to name until this loop reaps it. Meanwhile
+     * the socket factory makes the sandbox's loopback sockets the
+     * supervisor's network broker asks for (netd.h): this process lives in
+     * the guest's network namespace, the guest may not make them itself. */
+    int factory = sb->net_factory_fd > 2 ? sb->net_factory_fd : -1;
+    int sfd = factory >= 0 ? signalfd(-1, &fwd, SFD_CLOEXEC) : -1;
     int st;
     struct rusage ru;
     for (;;) {
@@ -833,7 +843,22 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
             break;
         if (w < 0 && errno != EINTR)
             _exit(125);
-        int sig = sigwaitinfo(&fwd, NULL);
+        int sig = 0;
+        if (sfd < 0) {
+            sig = sigwaitinfo(&fwd, NULL);
+        } else {
+            struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = factory, .events = POLLIN}};
+            if (poll(pf, factory >= 0 ? 2 : 1, -1) < 0)
+                continue;
+            if (factory >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                !lch_netd_factory_serve(factory)) {
+                close(factory);
+                factory = -1;
+            }
+            struct signalfd_siginfo si;
+            if ((pf[0].revents & POLLIN) && read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+                sig = (int)si.ssi_signo;
+        }
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
             kill(pid, sig);
     }
@@ -1223,6 +1248,14 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         close(cp[1]);
     close(ep[1]);
     close(hs[1]);
+    /* the sandbox's descriptors: only it holds them now, so their ends
+     * here see it go */
+    for (size_t i = 0; i < sb->ngive; i++)
+        close(sb->give_fds[i]);
+    if (sb->net_factory_fd > 2)
+        close(sb->net_factory_fd);
+    if (sb->started)
+        sb->started(sb->started_arg);
     if (fs[1] >= 0) {
         close(fs[1]);
         job.sock = fs[0];

@@ -66,6 +66,20 @@ typedef struct {
     bool tty_resize;
     int tty_fd;
     int resize_wr;
+    /* The network (launcher/netd.h): the middle process's end of the
+     * socket factory (> 2; 0: none), which it serves while the guest runs;
+     * and descriptors of the guest's that the supervisor closes once the
+     * sandbox is forked (the channel's guest ends, also in keep_fds). */
+    int net_factory_fd;
+    const int *give_fds;
+    size_t ngive;
+    /* Called in the supervisor right after the sandbox is forked (threads
+     * may start there: none runs across the fork). */
+    void (*started)(void *arg);
+    void *started_arg;
+    /* Called in the guest just before its seccomp policy is installed
+     * (what it must do while it still may). */
+    void (*before_seccomp)(void);
 } lch_sandbox_t;
 
 /* The guest's user on the host: the invoking user, or nobody (65534) when

@@ -47,6 +47,7 @@
 
 #include "../../launcher/cgroup.h"
 #include "../../launcher/landlock.h"
+#include "../../launcher/netd.h"
 #include "../../launcher/sandbox.h"
 
 static const char *canary;
@@ -54,6 +55,9 @@ static const char *test;
 static pid_t host_pid;  /* WALL_HOST_PID: a host process in the invoker's group */
 static pid_t host_pgid; /* the invoker's process group */
 static const char *rw;  /* the write grant, or NULL */
+/* the guest's ends of the supervisor's network channel (netd.h), granted
+ * WALL_NET_ALLOW (none: nothing) */
+static int net_async = -1, net_sync = -1;
 
 __attribute__((format(printf, 1, 2))) static int escaped(const char *fmt, ...)
 {
@@ -112,6 +116,176 @@ static void *idle(void *arg)
     return NULL;
 }
 
+/* ---- the supervisor's network channel, spoken natively ------------------------------ */
+
+static uint32_t net_ids;
+
+/* Sends n bytes at msg on chan (a request, well-formed or not). */
+static bool net_send(int chan, const void *msg, size_t n)
+{
+    return send(chan, msg, n, MSG_NOSIGNAL) == (ssize_t)n;
+}
+
+/* Waits (5 s at most) for the answer with id on chan: true with *res and
+ * *fd (or -1). */
+static bool net_answer(int chan, uint32_t id, netp_res_t *res, int *fd)
+{
+    for (;;) {
+        struct pollfd pf = {.fd = chan, .events = POLLIN};
+        if (poll(&pf, 1, 5000) != 1)
+            return false;
+        uint8_t buf[sizeof *res + 2048];
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
+        union {
+            char b[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } ctl;
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
+        ssize_t n = recvmsg(chan, &m, MSG_CMSG_CLOEXEC);
+        if (n < (ssize_t)sizeof *res)
+            return false;
+        *fd = -1;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        if (c && c->cmsg_type == SCM_RIGHTS)
+            memcpy(fd, CMSG_DATA(c), sizeof *fd);
+        memcpy(res, buf, sizeof *res);
+        if (res->id == id)
+            return true;
+        if (*fd >= 0)
+            close(*fd);
+    }
+}
+
+/* One request: its status (0, -errno, -(NETP_DNS_BASE + ares)), *fd the
+ * descriptor handed in (or -1); -ETIME when no answer came. */
+static int net_ask(int chan, unsigned op, const char *host, unsigned port, int *fd)
+{
+    netp_req_t q = {.version = NETP_VERSION, .id = ++net_ids, .op = (uint16_t)op,
+                    .port = (uint16_t)port, .arg = 16};
+    snprintf(q.host, sizeof q.host, "%s", host);
+    netp_res_t res;
+    int junk;
+    if (!fd)
+        fd = &junk;
+    if (!net_send(chan, &q, sizeof q) || !net_answer(chan, q.id, &res, fd))
+        return -ETIME;
+    if (fd == &junk && junk >= 0)
+        close(junk);
+    return res.status;
+}
+
+/* What the guest can do with the channel and with raw calls: it reaches
+ * what WALL_NET_ALLOW grants (host.internal:PORT, the host's listener) and
+ * nothing else; a socket of the host's, handed in, cannot be pointed
+ * elsewhere; forged and malformed requests are refused and the supervisor
+ * keeps serving. */
+static int net_channel(void)
+{
+    char port[16] = "";
+    FILE *f = fopen("/app/host-port", "r");
+    if (!f || !fgets(port, sizeof port, f))
+        return escaped("no /app/host-port from wall.sh");
+    fclose(f);
+    unsigned p = (unsigned)strtoul(port, NULL, 10);
+    if (net_async < 0 || net_sync < 0)
+        return escaped("no network channel");
+    /* raw: no socket of the internet families, no connect, no bind */
+    if (socket(AF_INET, SOCK_STREAM, 0) >= 0 || socket(AF_INET6, SOCK_DGRAM, 0) >= 0)
+        return escaped("a raw inet socket opened");
+    /* the granted host port, through the supervisor */
+    int fd = -1;
+    int r = net_ask(net_async, NETP_CONNECT, "host.internal", p, &fd);
+    if (r != 0 || fd < 0)
+        return escaped("the granted host.internal:%u was not connected: %d", p, r);
+    /* re-pointing the host's socket: refused by seccomp */
+    struct sockaddr_in meta = {.sin_family = AF_INET, .sin_port = htons(80)};
+    inet_pton(AF_INET, "169.254.169.254", &meta.sin_addr);
+    struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+    if (connect(fd, &unspec, sizeof unspec) == 0 || errno != EPERM)
+        return escaped("connect(AF_UNSPEC) on the host's socket: %s", strerror(errno));
+    if (connect(fd, (struct sockaddr *)&meta, sizeof meta) == 0 || errno != EPERM)
+        return escaped("connect() of the host's socket elsewhere: %s", strerror(errno));
+    if (bind(fd, (struct sockaddr *)&meta, sizeof meta) == 0 || errno != EPERM)
+        return escaped("bind() of the host's socket: %s", strerror(errno));
+    struct iovec iov = {.iov_base = "x", .iov_len = 1};
+    struct msghdr m = {.msg_name = &meta, .msg_namelen = sizeof meta, .msg_iov = &iov, .msg_iovlen = 1};
+    if (sendmsg(fd, &m, MSG_FASTOPEN) >= 0 || errno != EPERM)
+        return escaped("an addressed sendmsg on the host's socket: %s", strerror(errno));
+    if (listen(fd, 4) == 0)
+        return escaped("the connected host socket listens");
+    close(fd);
+    /* what is not granted: another host port, the host's loopback by
+     * address (that is the sandbox's own), metadata, private ranges */
+    if ((r = net_ask(net_async, NETP_CONNECT, "host.internal", p + 1 > 65535 ? 1 : p + 1, NULL)) !=
+        -EACCES)
+        return escaped("host.internal:%u (not granted): %d, not EACCES", p + 1, r);
+    const char *refused[] = {"169.254.169.254", "10.0.0.1", "192.168.1.1", "172.16.0.1",
+                             "100.64.0.1",      "[fd00::1]", "[fe80::1]",   "8.8.8.8",
+                             "0x7f000001",      "127.1"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if ((r = net_ask(net_async, NETP_CONNECT, refused[i], 80, NULL)) != -EACCES &&
+            r != -(NETP_DNS_BASE + 4) && r != -(NETP_DNS_BASE + 1))
+            return escaped("connect %s:80: %d, not refused", refused[i], r);
+    /* the sandbox's 127.0.0.1 is not the host's: granted or not, the
+     * host's listener is not there */
+    if ((r = net_ask(net_async, NETP_CONNECT, "127.0.0.1", p, NULL)) == 0)
+        return escaped("127.0.0.1:%u reached the host's listener", p);
+    /* listening is refused without a grant; on no other address */
+    if ((r = net_ask(net_sync, NETP_LISTEN, "::1", 0, NULL)) != -EACCES)
+        return escaped("listen [::1]:0 without a grant: %d", r);
+    if ((r = net_ask(net_sync, NETP_LISTEN, "10.0.0.1", 3000, NULL)) != -EACCES &&
+        r != -EADDRNOTAVAIL)
+        return escaped("listen 10.0.0.1:3000: %d", r);
+    /* forged and malformed requests */
+    netp_req_t q = {.version = NETP_VERSION, .op = NETP_CONNECT, .port = (uint16_t)p};
+    snprintf(q.host, sizeof q.host, "host.internal");
+    struct {
+        const char *what;
+        size_t n;
+        void (*mutate)(netp_req_t *);
+    } bad[] = {{"short", 6, NULL}, {"a few bytes less", sizeof q - 3, NULL}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        q.id = ++net_ids;
+        if (!net_send(net_async, &q, bad[i].n))
+            return escaped("cannot send the %s request", bad[i].what);
+    }
+    netp_req_t forged[8];
+    for (int i = 0; i < 8; i++) {
+        forged[i] = q;
+        forged[i].id = ++net_ids;
+    }
+    forged[0].version = 99;
+    forged[1].op = 999;
+    forged[2].family = 5;
+    memset(forged[3].host, 'a', sizeof forged[3].host); /* no NUL */
+    forged[4].len = 1u << 30;
+    snprintf(forged[5].host, sizeof forged[5].host, "host.internal");
+    forged[5].host[sizeof forged[5].host - 1] = 'x'; /* something after the NUL */
+    forged[6].flags = 0x8000;
+    forged[7].op = NETP_LISTEN; /* a sync op on the async channel */
+    for (int i = 0; i < 8; i++) {
+        netp_res_t res;
+        int rfd;
+        if (!net_send(net_async, &forged[i], sizeof forged[i]) ||
+            !net_answer(net_async, forged[i].id, &res, &rfd))
+            return escaped("forged request %d: no answer", i);
+        if (res.status != -EINVAL || rfd >= 0)
+            return escaped("forged request %d: status %d, fd %d", i, res.status, rfd);
+    }
+    /* a connect on the sync channel is refused too */
+    q.id = ++net_ids;
+    netp_res_t res;
+    int rfd;
+    if (!net_send(net_sync, &q, sizeof q) || !net_answer(net_sync, q.id, &res, &rfd) ||
+        res.status != -EINVAL)
+        return escaped("a connect on the sync channel was not refused");
+    /* and the supervisor still serves */
+    if ((r = net_ask(net_async, NETP_LOOKUP, "localhost", 0, NULL)) != 0)
+        return escaped("the supervisor stopped serving: %d", r);
+    return held();
+}
+
 /* 100 unix socketpairs and 50 loopback TCP connections, each direction
  * written until it would block, after asking for 4 MiB buffers: what the
  * kernel queued must stay inside the run's memory. */
@@ -135,15 +309,17 @@ static int fill_sockets(void)
         fds[nfd++] = sv[0];
         fds[nfd++] = sv[1];
     }
-    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    /* loopback TCP: sockets the supervisor makes (WALL_NET_ALLOW grants
+     * 127.0.0.1) */
+    int l = -1;
+    struct sockaddr_in a;
     socklen_t al = sizeof a;
-    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 64) < 0 ||
-        getsockname(l, (struct sockaddr *)&a, &al) < 0)
-        return escaped("no loopback listener: %s", strerror(errno));
+    int r = net_sync >= 0 ? net_ask(net_sync, NETP_LISTEN, "127.0.0.1", 0, &l) : -EBADF;
+    if (r < 0 || l < 0 || getsockname(l, (struct sockaddr *)&a, &al) < 0)
+        return escaped("no loopback listener: %d", r);
     for (int i = 0; i < 25 && nfd + 2 <= 250; i++) {
-        int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0)
+        int c = -1;
+        if (net_ask(net_async, NETP_CONNECT, "127.0.0.1", ntohs(a.sin_port), &c) < 0 || c < 0)
             break;
         int d = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (d < 0)
@@ -166,22 +342,19 @@ static int fill_sockets(void)
     return queued < (100u << 20) ? held() : escaped("%" PRIu64 " MiB queued", queued >> 20);
 }
 
-/* socket(family, type, protocol) must be refused; TCP and UDP, asked
- * for by number, must still open (the rule checks protocols, not bans). */
+
+/* socket(family, type, protocol) must be refused: the guest makes no
+ * socket of the internet families at all (the supervisor makes them), so
+ * the protocols the rules once told apart are refused with them. */
 static int socket_refused(int protocol, int type, const char *what)
 {
-    int ok[] = {socket(AF_INET, SOCK_STREAM, IPPROTO_TCP),
-                socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)};
-    for (int i = 0; i < 2; i++) {
-        if (ok[i] < 0)
-            return escaped("a plain %s socket was refused: %s", i ? "UDP" : "TCP", strerror(errno));
-        close(ok[i]);
-    }
     int fam[] = {AF_INET, AF_INET6};
     for (int i = 0; i < 2; i++) {
         int fd = socket(fam[i], type | SOCK_CLOEXEC, protocol);
         if (fd >= 0)
             return escaped("an %s %s socket opened", i ? "inet6" : "inet", what);
+        if (socket(fam[i], type | SOCK_CLOEXEC, 0) >= 0)
+            return escaped("an %s socket opened", i ? "inet6" : "inet");
     }
     return held();
 }
@@ -194,9 +367,10 @@ static int filter_refused(int opt, bool classic)
     struct sock_filter code[] = {BPF_STMT(BPF_RET | BPF_K, 0xffff)};
     struct sock_fprog prog = {.len = 1, .filter = code};
     int bad_fd = 1000;
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return escaped("no UDP socket: %s", strerror(errno));
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return escaped("no socketpair: %s", strerror(errno));
+    int fd = sv[0];
     int r = classic ? setsockopt(fd, SOL_SOCKET, opt, &prog, sizeof prog)
                     : setsockopt(fd, SOL_SOCKET, opt, &bad_fd, sizeof bad_fd);
     if (r == 0)
@@ -420,9 +594,12 @@ static int run(void *arg)
         return others ? escaped("%d other pids visible", others) : held();
     }
     if (!strcmp(test, "net-none")) {
+        /* the guest may not even list them (netlink is refused: the
+         * runtime lists them before its seccomp policy); where it can,
+         * only lo */
         struct if_nameindex *ifs = if_nameindex();
         if (!ifs)
-            return escaped("if_nameindex: %s", strerror(errno));
+            return errno == EPERM ? held() : escaped("if_nameindex: %s", strerror(errno));
         int bad = 0;
         for (struct if_nameindex *i = ifs; i->if_index; i++)
             if (strcmp(i->if_name, "lo"))
@@ -556,6 +733,9 @@ static int run(void *arg)
                 continue;
             /* the runtime's claim pipe (launcher/report.h): its write end only */
             if (fd == lch_claim_fd() && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY)
+                continue;
+            /* its two ends of the supervisor's network channel */
+            if (fd == net_async || fd == net_sync)
                 continue;
             extra++;
         }
@@ -815,6 +995,8 @@ static int run(void *arg)
             return escaped("connected to the host's abstract socket");
         return errno == EPERM ? held() : escaped("connect: %s, not EPERM", strerror(errno));
     }
+    if (!strcmp(test, "net-channel"))
+        return net_channel();
     if (!strcmp(test, "mptcp"))
         return socket_refused(IPPROTO_MPTCP, SOCK_STREAM, "MPTCP");
     if (!strcmp(test, "udplite"))
@@ -886,6 +1068,21 @@ static bool host_in_same(const host_in_t *h)
     host_in_save(&now);
     return now.flags == h->flags && now.tty == h->tty &&
            (!h->tty || !memcmp(&now.tio, &h->tio, sizeof now.tio));
+}
+
+/* The sandbox is forked: the broker serves (the wall-probe's copy of the
+ * launcher's start_netd). */
+static void start_net(void *arg)
+{
+    struct {
+        lch_netd_opts_t o;
+        lch_netd_fds_t *f;
+        lch_netd_t *d;
+    } *j = arg;
+    char err[256];
+    j->d = lch_netd_start(&j->o, j->f, err, sizeof err);
+    if (!j->d)
+        fprintf(stderr, "wall-probe: %s\n", err);
 }
 
 int main(int argc, char **argv)
@@ -963,8 +1160,41 @@ int main(int argc, char **argv)
     lch_report_t rep;
     if (report)
         sb.report = &rep;
+    /* the supervisor's network broker, as the launcher runs it, granting
+     * WALL_NET_ALLOW (none: nothing) */
     char err[512];
+    lch_netd_fds_t nf;
+    if (lch_netd_pairs(&nf) < 0) {
+        perror("wall-probe: network channel");
+        return 125;
+    }
+    brk_policy_t *pol = brk_policy_new();
+    const char *allow = getenv("WALL_NET_ALLOW");
+    char *gerr = NULL;
+    if (!pol || (allow && *allow && brk_grant(pol, BRK_NET, allow, &gerr) < 0)) {
+        fprintf(stderr, "wall-probe: WALL_NET_ALLOW: %s\n", gerr ? gerr : "out of memory");
+        return 2;
+    }
+    net_async = nf.guest_async;
+    net_sync = nf.guest_sync;
+    int netkeep[2] = {nf.guest_async, nf.guest_sync};
+    sb.keep_fds = netkeep;
+    sb.nkeep = 2;
+    sb.give_fds = netkeep;
+    sb.ngive = 2;
+    sb.net_factory_fd = nf.factory_mid;
+    struct {
+        lch_netd_opts_t o;
+        lch_netd_fds_t *f;
+        lch_netd_t *d;
+    } nj = {.o = {.policy = pol}, .f = &nf};
+    sb.started = start_net;
+    sb.started_arg = &nj;
     int status = lch_sandbox_run(&sb, run, NULL, err, sizeof err);
+    nf.guest_async = nf.guest_sync = nf.factory_mid = -1;
+    lch_netd_stop(nj.d);
+    lch_netd_pairs_close(&nf);
+    brk_policy_free(pol);
     if (status < 0) {
         fprintf(stderr, "wall-probe: %s\n", err);
         return 125;

@@ -218,7 +218,10 @@ START_TEST(listening)
         p = granted(grants[i]);
         ck_assert_int_eq(brk_net_decide(p, "guest", BRK_NET_OP_LISTEN, "", 3000, NULL, NULL), 0);
         ck_assert(sup(p, BRK_NET_OP_LISTEN, "::", 3000, "::"));
-        ck_assert(sup(p, BRK_NET_OP_LISTEN, "127.0.0.1", 3000, "127.0.0.1"));
+        /* a given address: only a rule covering it (localhost covers both) */
+        ck_assert(sup(p, BRK_NET_OP_LISTEN, "127.0.0.1", 3000, "127.0.0.1") == (i != 2));
+        ck_assert(sup(p, BRK_NET_OP_LISTEN, "::1", 3000, "::1") == (i != 1));
+        ck_assert(!sup(p, BRK_NET_OP_LISTEN, "127.0.0.2", 3000, "127.0.0.2"));
         ck_assert(sup(p, BRK_NET_OP_BIND, "localhost", 3000, "::1"));
         ck_assert(!sup(p, BRK_NET_OP_LISTEN, "10.0.0.1", 3000, "10.0.0.1"));
         brk_policy_free(p);

@@ -1,0 +1,93 @@
+/*
+ * launcher/netd.h — the supervisor's socket broker: every socket the guest
+ * uses is made here (or, for the sandbox's own loopback, by the middle
+ * process on this broker's word) and handed in.
+ *
+ * The guest sends requests (bridge/netproto.h) on two SOCK_SEQPACKET
+ * pairs: one for requests answered later (CONNECT, LOOKUP, RESOLVE,
+ * REVERSE, UDP_SEND), one for requests its caller waits on (LISTEN,
+ * UDP_BIND, UDP_CONNECT, UDP_CLOSE). Each request meets this broker's own
+ * decision on the supervisor's copy of the policy (brk_net_decide, "by":
+ * "supervisor"), made on the address about to be used: a name is resolved
+ * here (c-ares), and every address it gives is decided before it is
+ * connected. Sockets outside the sandbox are made in the host's network
+ * namespace; sockets on the sandbox's own loopback are made by the middle
+ * process (it lives in the guest's network namespace) through the factory
+ * pair, on this broker's request only: the guest never holds the factory.
+ *
+ * Requests are served concurrently (a bounded number of worker threads);
+ * a malformed request is answered -EINVAL when its id can be read, and the
+ * broker goes on serving. Nothing here trusts a byte from the guest.
+ */
+#ifndef LCH_NETD_H
+#define LCH_NETD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "../bridge/broker.h"
+#include "../bridge/netproto.h"
+
+#define LCH_HOST_INTERNAL_V4 NETP_HOST_INTERNAL_V4
+
+typedef struct lch_netd lch_netd_t;
+
+typedef struct {
+    brk_policy_t *policy;  /* the supervisor's copy; decisions are serialised */
+    const char *resolvers; /* "IP[:PORT],..." (net.resolvers), NULL: the host's resolv.conf */
+    /* --publish: host listening sockets by guest port (NULL when none) */
+    const struct lch_publish *publish;
+    size_t npublish;
+} lch_netd_opts_t;
+
+/* One --publish [HOSTIP:]HOSTPORT:GUESTPORT, its host socket made at start. */
+typedef struct lch_publish {
+    char host_ip[48]; /* "" = 127.0.0.1 */
+    unsigned host_port, guest_port;
+    int fd; /* the host's listening socket, or -1 */
+} lch_publish_t;
+
+/* Parses a --publish value into *p (fd -1). 0, or -1 with err set. */
+int lch_publish_parse(const char *s, lch_publish_t *p, char *err, size_t errlen);
+/* Makes p's host listening socket (non-blocking, SO_REUSEADDR). 0, or -1
+ * with err set. */
+int lch_publish_open(lch_publish_t *p, char *err, size_t errlen);
+
+/* The descriptors of one run's channel: made before the sandbox, handed to
+ * it (guest_async, guest_sync: the guest's; factory_mid: the middle's). */
+typedef struct {
+    int guest_async, guest_sync; /* the guest's ends */
+    int factory_mid;             /* the middle process's end */
+    int own_async, own_sync;     /* the broker's */
+    int factory_own;
+} lch_netd_fds_t;
+
+/* Makes the three pairs (CLOEXEC). 0 or -errno. */
+int lch_netd_pairs(lch_netd_fds_t *f);
+/* Closes every descriptor of f that is still open (-1 after). */
+void lch_netd_pairs_close(lch_netd_fds_t *f);
+
+/* Starts serving on f's own ends (taken over: closed by lch_netd_stop).
+ * Call after the sandbox's fork (threads and fork do not mix). NULL with
+ * err set when it could not start. */
+lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *err, size_t errlen);
+/* Stops: wakes and joins every thread, closes what it holds. */
+void lch_netd_stop(lch_netd_t *d);
+
+/* The middle process's side of the factory: serves one request waiting on
+ * fd (the factory's middle end). Returns false when the pair is gone. */
+bool lch_netd_factory_serve(int fd);
+
+/* Checks a request as read from the guest (n bytes at buf): 0 with *req a
+ * copy whose host is NUL-ended within bounds and *payload, *plen its
+ * payload, or -EINVAL (*id set when at least the id could be read, else
+ * 0). Exposed for the unit tests and the fuzz target. */
+int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **payload,
+                   size_t *plen, uint32_t *id);
+
+/* Whether a request's op belongs on the sync channel. */
+bool lch_netd_sync_op(unsigned op);
+
+#endif
