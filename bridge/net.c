@@ -47,6 +47,8 @@ struct net_sock {
     vm_ref_t onclose; /* fn() once closed */
     bool counted;     /* in rt->handles_open */
     netp_addr_t remote; /* the peer as the supervisor names it (family 0: ask the socket) */
+    netp_addr_t local;  /* a listener's own address as the guest asked it (a published
+                           port is the host's socket: its own port is the host's) */
     net_sock_t *prev, *next;
 };
 
@@ -656,6 +658,8 @@ static void net_tcp_bind(vm_call_t *c)
         close(fd);
     else if (r < 0 && fd >= 0)
         close(fd);
+    if (r == 0)
+        s->local = res.local;
     vm_ret_num(c, r);
 }
 
@@ -1008,16 +1012,21 @@ static void net_tcp_address(vm_call_t *c)
     int len = sizeof sa;
     memset(&sa, 0, sizeof sa);
     bool peer = vm_arg_bool(c, 1);
-    if (peer && s->remote.family) {
-        /* as the supervisor names it (host.internal's guest address) */
-        parse_ip("0.0.0.0", s->remote.port, &sa);
-        if (s->remote.family == 6) {
+    const netp_addr_t *known = peer ? &s->remote : &s->local;
+    if (known->family) {
+        /* as the supervisor names it (host.internal's guest address, a
+         * published port's guest port) */
+        if (known->family == 6) {
             struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
             v6->sin6_family = AF_INET6;
-            v6->sin6_port = htons(s->remote.port);
-            memcpy(&v6->sin6_addr, s->remote.addr, 16);
+            v6->sin6_port = htons(known->port);
+            v6->sin6_scope_id = known->scope_id;
+            memcpy(&v6->sin6_addr, known->addr, 16);
         } else {
-            memcpy(&((struct sockaddr_in *)&sa)->sin_addr, s->remote.addr, 4);
+            struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
+            v4->sin_family = AF_INET;
+            v4->sin_port = htons(known->port);
+            memcpy(&v4->sin_addr, known->addr, 4);
         }
         ret_addr(c, &sa);
         return;

@@ -503,8 +503,13 @@ bool lch_netd_factory_serve(int fd)
     fac_req_t q;
     int junk;
     ssize_t n = recv_with_fd(fd, &q, sizeof q, &junk);
-    if (n == 0 || (n < 0 && errno != EMSGSIZE && errno != EAGAIN))
+    if (n < 0 && errno != EMSGSIZE && errno != EAGAIN)
         return false;
+    if (n == 0) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLHUP | POLLERR)))
+            return false;
+    }
     if (junk >= 0)
         close(junk);
     fac_res_t res = {.status = -EINVAL};
@@ -857,6 +862,14 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* After a read of 0 bytes: the peer closed (rather than an empty message,
+ * which a SOCK_SEQPACKET peer may send). */
+static bool peer_gone(int fd)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    return poll(&pf, 1, 0) == 1 && (pf.revents & (POLLHUP | POLLERR));
+}
+
 /* Reads the channel's requests until it ends (or the stop). */
 static void *reader(lch_netd_t *d, int chan, bool sync)
 {
@@ -870,7 +883,7 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
         ssize_t n = recv_with_fd(chan, buf, NETP_MSG_MAX + 1, &fd);
         if (fd >= 0)
             close(fd); /* the guest hands nothing in */
-        if (n == 0)
+        if (n == 0 && peer_gone(chan))
             break;
         if (n < 0) {
             if (errno == EAGAIN || errno == EMSGSIZE)
