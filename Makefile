@@ -255,6 +255,7 @@ bench: $(BIN)
 	bash bench/memory.sh
 	bash bench/output.sh
 	bash bench/loopback.sh
+	bash bench/http.sh
 
 # ---- form -------------------------------------------------------------------
 

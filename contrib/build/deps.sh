@@ -23,6 +23,7 @@ pkgs=(
   util-linux-extra  # fincore: tests/integration/overlay.sh sees the prefetch
   bsdutils util-linux passwd  # script, setpriv, useradd: tests/security/wall.sh
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)
+  wrk  # make bench: bench/http.sh
   # what libnode.so.108 needs at run time (its Depends: minus nodejs bits)
   libicu72 libnghttp2-14 libbrotli1 libc-ares2 libuv1 libssl3 zlib1g
 )
