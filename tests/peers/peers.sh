@@ -188,7 +188,7 @@ as "$pg_bin/initdb" -D "$dir/pg/data" -U "$db" --pwfile="$pwfile" \
 initdb_pid=$!
 as /usr/bin/mariadb-install-db --no-defaults --datadir="$dir/mysql/data" \
   --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
-  --innodb-use-native-aio=0 >"$dir/mysql/install.log" 2>&1 &
+  --innodb-use-native-aio=0 --innodb-log-file-size=8M >"$dir/mysql/install.log" 2>&1 &
 install_pid=$!
 rc=0
 wait "$initdb_pid" || rc=$?
@@ -241,7 +241,7 @@ start_mariadb() {
       --bind-address=127.0.0.1 --port="$port" --socket="$sock_dir/mysqld.sock" \
       --pid-file="$dir/mysql/mariadbd.pid" --log-error="$dir/mysql/mariadbd.log" \
       --init-file="$dir/mysql/init.sql" --skip-name-resolve --skip-log-bin \
-      --innodb-use-native-aio=0 --innodb-buffer-pool-size=32M \
+      --innodb-use-native-aio=0 --innodb-buffer-pool-size=32M --innodb-log-file-size=8M \
       --innodb-flush-log-at-trx-commit=0 --max-connections=50
     r=0
     wait_ready mariadb "$dir/mariadb.pid" /usr/sbin/mariadbd "$dir/mysql/mariadbd.log" \
