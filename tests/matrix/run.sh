@@ -119,7 +119,7 @@ scrub=(env -u NODE_OPTIONS -u NODE_PATH -u NODE_DEBUG -u NODE_PENDING_DEPRECATIO
 # host.internal, the one name under which the sandbox reaches the host, and
 # `${NAME}` in a peer fixture's flags file becomes NAME's value (its port).
 peers_dir=""
-peers_state=none # none | up | failed
+peers_state=none # none | starting | up | failed
 peer_host_env=()
 peer_sandbox_env=()
 peer_vars=()
@@ -140,11 +140,24 @@ peers_wanted=0
 for dir in "${dirs[@]}"; do
   case ${dir##*/} in peer-*) peers_wanted=1 ;; esac
 done
+# The servers start in the background while the fixtures before the first
+# peer-* one run; peers_ready (in the main shell, before that fixture is
+# handed out) waits for them and reads DIR/env.
+peers_pid=""
 if [ "$peers_wanted" -eq 1 ]; then
   mkdir -p "$root/build/peers"
   peers_dir="$root/build/peers/run-$$"
+  peers_state=starting
   t_peers=$(date +%s%N)
-  if bash "$root/tests/peers/peers.sh" start "$peers_dir" >"$work/peers.log" 2>&1; then
+  bash "$root/tests/peers/peers.sh" start "$peers_dir" >"$work/peers.log" 2>&1 &
+  peers_pid=$!
+fi
+peers_ready() {
+  local rc=0 k v
+  [ "$peers_state" = starting ] || return 0
+  wait "$peers_pid" || rc=$?
+  peers_pid=""
+  if [ "$rc" -eq 0 ]; then
     peers_state=up
     echo "matrix: database peers up in $((($(date +%s%N) - t_peers) / 1000000)) ms" >&2
     while IFS='=' read -r k v; do
@@ -158,10 +171,10 @@ if [ "$peers_wanted" -eq 1 ]; then
     done <"$peers_dir/env"
   else
     peers_state=failed
-    echo "matrix: the database peers did not start: the peer-* fixtures fail" >&2
+    echo "matrix: the database peers did not start (status $rc): the peer-* fixtures fail" >&2
     sed 's/^/  /' "$work/peers.log" >&2
   fi
-fi
+}
 # Variables of the host that change what the database clients do.
 peer_scrub=(-u PGSSLMODE -u PGOPTIONS -u PGAPPNAME -u PGSERVICE -u PGPASSFILE
   -u PGCONNECT_TIMEOUT -u PGSSLROOTCERT -u PGTZ -u PGCLIENTENCODING)
@@ -295,13 +308,15 @@ flush() {
     shown=$((shown + 1))
   done
 }
-running() { jobs -rp | wc -l; }
+# the fixtures' jobs (not the peers' start)
+running() { jobs -rp | grep -cvx -- "${peers_pid:-none}" || true; }
 
 for i in "${!dirs[@]}"; do
   while [ "$(running)" -ge "$jobs" ]; do
     flush
     sleep 0.05
   done
+  case ${dirs[$i]##*/} in peer-*) peers_ready ;; esac
   one "$i" "${dirs[$i]}" &
   flush
 done

@@ -38,7 +38,7 @@ dir=$(cd -- "$2" && pwd -P)
 
 # as CMD...: run CMD as the servers' user (exec'd, so $! is the server).
 run_as=()
-if [ "$(id -u)" -eq 0 ]; then
+if [ "$cmd" = start ] && [ "$(id -u)" -eq 0 ]; then
   user=${SE_PEERS_USER:-nobody}
   uid=$(id -u -- "$user") || die "no user '$user' (set SE_PEERS_USER)"
   gid=$(id -g -- "$user")
