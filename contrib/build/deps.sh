@@ -29,7 +29,7 @@ pkgs=(
   libicu72 libnghttp2-14 libbrotli1 libc-ares2 libuv1 libssl3 zlib1g
   # database servers the peer-* matrix fixtures talk to (tests/peers/peers.sh
   # starts its own instances on loopback; never run as system services)
-  postgresql-15 mariadb-server redis-server
+  postgresql-15 mariadb-server redis-server procps  # ps: tests/peers/peers.sh
 )
 
 missing=()

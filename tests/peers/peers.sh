@@ -70,6 +70,19 @@ gone() {
   [ "${st%% *}" = Z ]
 }
 
+# group_end SID: wait until the session setsid made (its id the leader's
+# pid, as is its process group's) has ended, zombies nobody reaped yet
+# aside; SIGKILL to the group after $SE_PEERS_WAIT seconds.
+group_end() {
+  local i
+  for ((i = 0; i < wait_s * 10; i++)); do
+    ps -o stat= --sid "$1" 2>/dev/null | grep -qv '^Z' || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$1" 2>/dev/null || true
+  sleep 0.2
+}
+
 # stop_one NAME BINARY SIGNAL: end the server whose pid is in DIR/NAME.pid.
 stop_one() {
   local name=$1 bin=$2 sig=$3 pid i
@@ -116,12 +129,22 @@ for f in postgres:$pg_bin/postgres mariadb:/usr/sbin/mariadbd redis:/usr/bin/red
   rm -f "$dir/${f%%:*}.pid"
 done
 
-# From here on, a failure stops whatever was started.
+# From here on, a failure stops whatever was started: the set-up's process
+# groups (initdb, mariadb-install-db and its bootstrap server), the servers.
 started=0
 check=
+setup_pids=()
 on_exit() {
-  local rc=$?
-  if [ "$rc" -ne 0 ] && [ "$started" -eq 1 ]; then stop_all; fi
+  local rc=$? p
+  if [ "$rc" -ne 0 ]; then
+    for p in ${setup_pids[@]+"${setup_pids[@]}"}; do
+      kill -TERM -- "-$p" 2>/dev/null || true
+    done
+    for p in ${setup_pids[@]+"${setup_pids[@]}"}; do
+      group_end "$p"
+    done
+    [ "$started" -eq 0 ] || stop_all
+  fi
   exit "$rc"
 }
 trap on_exit EXIT
@@ -177,19 +200,22 @@ spawn() {
   echo "$!" >"$pidfile"
 }
 
-# ---- set-up (initdb and mariadb-install-db side by side) ------------------
+# ---- set-up (initdb and mariadb-install-db side by side, each in a process
+# group of its own: an interrupted start ends them whole) -------------------
 t0=$(date +%s%N)
 pwfile="$dir/pg/pwfile"
 printf '%s\n' "$password" >"$pwfile"
 [ ${#run_as[@]} -eq 0 ] || chown "$uid:$gid" "$pwfile"
-as "$pg_bin/initdb" -D "$dir/pg/data" -U "$db" --pwfile="$pwfile" \
+setsid ${run_as[@]+"${run_as[@]}"} "$pg_bin/initdb" -D "$dir/pg/data" -U "$db" --pwfile="$pwfile" \
   --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
   --no-sync >"$dir/pg/initdb.log" 2>&1 &
 initdb_pid=$!
-as /usr/bin/mariadb-install-db --no-defaults --datadir="$dir/mysql/data" \
+setup_pids+=("$initdb_pid")
+setsid ${run_as[@]+"${run_as[@]}"} /usr/bin/mariadb-install-db --no-defaults --datadir="$dir/mysql/data" \
   --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
   --innodb-use-native-aio=0 --innodb-log-file-size=8M >"$dir/mysql/install.log" 2>&1 &
 install_pid=$!
+setup_pids+=("$install_pid")
 rc=0
 wait "$initdb_pid" || rc=$?
 rm -f "$pwfile"
@@ -197,6 +223,7 @@ rm -f "$pwfile"
 rc=0
 wait "$install_pid" || rc=$?
 [ "$rc" -eq 0 ] || { show_log "$dir/mysql/install.log"; die "mariadb-install-db failed (status $rc)"; }
+setup_pids=()
 
 # The test user and database, made on each start of mariadbd.
 cat >"$dir/mysql/init.sql" <<EOF
