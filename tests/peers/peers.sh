@@ -76,6 +76,7 @@ gone() {
 group_end() {
   local i
   for ((i = 0; i < wait_s * 10; i++)); do
+    # shellcheck disable=SC2009 # pgrep counts the zombies too
     ps -o stat= --sid "$1" 2>/dev/null | grep -qv '^Z' || return 0
     sleep 0.1
   done
@@ -292,6 +293,7 @@ start_redis() {
       --dir "$dir/redis" --logfile "$dir/redis/redis.log" --daemonize no \
       --save '' --appendonly no --protected-mode yes
     r=0
+    # shellcheck disable=SC2016 # the inner sh expands it
     wait_ready redis "$dir/redis.pid" /usr/bin/redis-server "$dir/redis/redis.log" \
       sh -c '[ "$(redis-cli -h 127.0.0.1 -p "$1" ping)" = PONG ]' sh "$port" || r=$?
     if [ "$r" -eq 0 ]; then redis_port=$port; return 0; fi
