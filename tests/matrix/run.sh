@@ -148,7 +148,6 @@ if [ "$peers_wanted" -eq 1 ]; then
   mkdir -p "$root/build/peers"
   peers_dir="$root/build/peers/run-$$"
   peers_state=starting
-  t_peers=$(date +%s%N)
   bash "$root/tests/peers/peers.sh" start "$peers_dir" >"$work/peers.log" 2>&1 &
   peers_pid=$!
 fi
@@ -159,7 +158,8 @@ peers_ready() {
   peers_pid=""
   if [ "$rc" -eq 0 ]; then
     peers_state=up
-    echo "matrix: database peers up in $((($(date +%s%N) - t_peers) / 1000000)) ms" >&2
+    # peers.sh's own line: the ports and how long the servers took
+    sed -n 's/^peers: /matrix: peers: /p' "$work/peers.log" >&2
     while IFS='=' read -r k v; do
       [[ $k =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
       peer_vars+=("$k=$v")
