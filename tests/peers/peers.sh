@@ -27,7 +27,7 @@ wait_s=${SE_PEERS_WAIT:-60}
 db=setest   # the test user and database on PostgreSQL and MariaDB
 
 die() { echo "peers: $*" >&2; exit 1; }
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 
 [ $# -eq 2 ] || { usage >&2; exit 2; }
 cmd=$1
