@@ -100,6 +100,7 @@ defineBuiltin('string_decoder', () => require('string_decoder'));
 defineBuiltin('sys', () => require('util'));
 defineBuiltin('timers', () => require('../node/timers'));
 defineBuiltin('timers/promises', () => require('../node/timers_promises'));
+defineBuiltin('tls', () => require('../node/tls'));
 defineBuiltin('tty', () => require('tty'));
 defineBuiltin('url', () => require('url'));
 defineBuiltin('util', () => require('util'));
