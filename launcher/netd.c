@@ -3,9 +3,11 @@
  *
  * Two reader threads, one per channel. The sync channel's requests are
  * quick (a bind, a listen) and served in its reader, in order; the async
- * channel's each get a worker thread (at most NETD_WORKERS at once: the
- * reader waits for a free one, the guest's requests wait in the socket
- * buffer), since a connect or a DNS answer may take seconds. Every wait
+ * channel's go to a pool of worker threads (made as needed, NETD_WORKERS
+ * at most, kept for the next request: a connect costs no thread start),
+ * since a connect or a DNS answer may take seconds; at most NETD_WORKERS
+ * wait queued, then the reader waits and the guest's requests wait in the
+ * socket buffer. Every wait
  * here also watches the stop descriptor, so lch_netd_stop returns at once.
  *
  * The decision is brk_net_decide on the supervisor's policy (one lock: the
@@ -40,8 +42,10 @@ struct lch_netd {
     lch_netd_opts_t o;
     int async_fd, sync_fd, factory_fd, stop_fd;
     pthread_mutex_t decide_mu, factory_mu, workers_mu;
-    pthread_cond_t workers_cv;
-    int nworkers;
+    pthread_cond_t workers_cv; /* a job queued, a worker ended, room in the queue */
+    int nworkers, idle;        /* threads of the pool, and those waiting for a job */
+    struct job *queue, *queue_tail;
+    int queued;
     bool stopping;
     pthread_t async_thr, sync_thr;
     bool async_started, sync_started;
@@ -841,25 +845,76 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
 
 /* ---- the threads -------------------------------------------------------------------- */
 
-typedef struct {
-    lch_netd_t *d;
+typedef struct job {
     netp_req_t q;
     uint8_t *payload;
     size_t plen;
+    struct job *next;
 } job_t;
 
+/* A worker of the pool: serves queued async requests; stays for the next
+ * one (a thread is made only when none is idle), ends at the stop. */
 static void *worker(void *arg)
 {
-    job_t *j = arg;
-    lch_netd_t *d = j->d;
-    serve(d, d->async_fd, &j->q, j->payload, j->plen);
-    free(j->payload);
-    free(j);
+    lch_netd_t *d = arg;
     pthread_mutex_lock(&d->workers_mu);
+    for (;;) {
+        while (!d->queue && !d->stopping) {
+            d->idle++;
+            pthread_cond_wait(&d->workers_cv, &d->workers_mu);
+            d->idle--;
+        }
+        if (d->stopping)
+            break;
+        job_t *j = d->queue;
+        d->queue = j->next;
+        if (!d->queue)
+            d->queue_tail = NULL;
+        d->queued--;
+        pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
+        pthread_mutex_unlock(&d->workers_mu);
+        serve(d, d->async_fd, &j->q, j->payload, j->plen);
+        free(j->payload);
+        free(j);
+        pthread_mutex_lock(&d->workers_mu);
+    }
     d->nworkers--;
     pthread_cond_broadcast(&d->workers_cv);
     pthread_mutex_unlock(&d->workers_mu);
     return NULL;
+}
+
+/* Queues an async request for the pool: false at the stop. Waits while
+ * NETD_WORKERS requests already wait (the guest's wait in the socket
+ * buffer), and starts a worker when none is idle (NETD_WORKERS at most). */
+static bool enqueue(lch_netd_t *d, job_t *j)
+{
+    pthread_mutex_lock(&d->workers_mu);
+    while (d->queued >= NETD_WORKERS && !d->stopping)
+        pthread_cond_wait(&d->workers_cv, &d->workers_mu);
+    if (d->stopping) {
+        pthread_mutex_unlock(&d->workers_mu);
+        return false;
+    }
+    if (d->queue_tail)
+        d->queue_tail->next = j;
+    else
+        d->queue = j;
+    d->queue_tail = j;
+    d->queued++;
+    if (d->idle < d->queued && d->nworkers < NETD_WORKERS) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 256 * 1024);
+        if (pthread_create(&t, &attr, worker, d) == 0)
+            d->nworkers++;
+        pthread_attr_destroy(&attr);
+    }
+    pthread_cond_signal(&d->workers_cv);
+    pthread_mutex_unlock(&d->workers_mu);
+    return true;
 }
 
 /* After a read of 0 bytes: the peer closed (rather than an empty message,
@@ -914,38 +969,15 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
             respond(d, chan, &res, NULL, 0, -1);
             continue;
         }
-        j->d = d;
         j->q = q;
         j->plen = plen;
         if (plen)
             memcpy(j->payload, payload, plen);
-        pthread_mutex_lock(&d->workers_mu);
-        while (d->nworkers >= NETD_WORKERS && !d->stopping)
-            pthread_cond_wait(&d->workers_cv, &d->workers_mu);
-        bool go = !d->stopping;
-        if (go)
-            d->nworkers++;
-        pthread_mutex_unlock(&d->workers_mu);
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, 256 * 1024);
-        if (!go || pthread_create(&t, &attr, worker, j) != 0) {
-            if (go) {
-                pthread_mutex_lock(&d->workers_mu);
-                d->nworkers--;
-                pthread_cond_broadcast(&d->workers_cv);
-                pthread_mutex_unlock(&d->workers_mu);
-                netp_res_t res = {.id = q.id, .op = q.op, .status = -EAGAIN};
-                respond(d, chan, &res, NULL, 0, -1);
-            }
+        if (!enqueue(d, j)) {
             free(j->payload);
             free(j);
-        }
-        pthread_attr_destroy(&attr);
-        if (!go)
             break;
+        }
     }
     free(buf);
     return NULL;
@@ -1072,8 +1104,15 @@ void lch_netd_stop(lch_netd_t *d)
     if (d->sync_started)
         pthread_join(d->sync_thr, NULL);
     pthread_mutex_lock(&d->workers_mu);
+    pthread_cond_broadcast(&d->workers_cv);
     while (d->nworkers > 0)
         pthread_cond_wait(&d->workers_cv, &d->workers_mu);
+    while (d->queue) { /* never served: the guest is gone */
+        job_t *j = d->queue;
+        d->queue = j->next;
+        free(j->payload);
+        free(j);
+    }
     pthread_mutex_unlock(&d->workers_mu);
     close_fd(&d->async_fd);
     close_fd(&d->sync_fd);

@@ -72,16 +72,26 @@ s=$(grep -c '"op":"connect","target":"host.internal:'"$port"'","allow":true.*"by
 # --publish: the host listens, the guest's server accepts
 pp=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 se --publish "127.0.0.1:$pp:3000" -e '
-const srv = require("http").createServer((q, r) => r.end("guest:" + q.url)).listen(3000, () => {
-  console.log("listening", srv.address().port);
-  setTimeout(() => srv.close(), 3000);
-});' > pub.out 2>&1 &
+const srv = require("http").createServer((q, r) => { r.end("guest:" + q.url); srv.close(); })
+  .listen(3000, () => console.log("listening", srv.address().port));
+setTimeout(() => srv.close(), 20000).unref();' > pub.out 2>&1 &
 pub=$!
-got=""
-for _ in $(seq 40); do
-  got=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen('http://127.0.0.1:$pp/p', timeout=2).read().decode())" 2>/dev/null) && break
-  sleep 0.1
-done
+# the host's socket listens from the start: a request made before the
+# guest listens waits in its backlog
+got=$(python3 - "$pp" <<'PY' 2>&1
+import sys, time, urllib.request
+end = time.time() + 20
+while True:
+    try:
+        print(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/p", timeout=10).read().decode())
+        break
+    except Exception as e:
+        if time.time() > end:
+            print("no answer:", e)
+            break
+        time.sleep(0.2)
+PY
+)
 wait $pub
 prc=$?
 [ "$got" = "guest:/p" ] && [ "$prc" -eq 0 ] && [ "$(head -1 pub.out)" = "listening 3000" ] &&
