@@ -359,6 +359,9 @@ static void fill_req(netp_req_t *q, unsigned op, const char *host, int port, int
     memcpy(q->host, host, l);
 }
 
+/* *fd after an answer whose descriptor could not be taken (EMFILE). */
+#define CHAN_FD_LOST (-2)
+
 /* Receives one answer (at most one descriptor, *fd or -1): its length, 0
  * when the supervisor is gone, or -errno. */
 static ssize_t chan_recv(int sock, uint8_t *buf, size_t cap, int *fd, int flags)
@@ -382,11 +385,11 @@ static ssize_t chan_recv(int sock, uint8_t *buf, size_t cap, int *fd, int flags)
         c->cmsg_len == CMSG_LEN(sizeof(int)))
         memcpy(fd, CMSG_DATA(c), sizeof *fd);
     if (msg.msg_flags & MSG_CTRUNC) {
-        /* the descriptor did not fit: the guest is at its fd limit */
+        /* the descriptor did not fit: the guest is at its fd limit (the
+         * answer itself is read: its request fails with EMFILE) */
         if (*fd >= 0)
             close(*fd);
-        *fd = -1;
-        return -EMFILE;
+        *fd = CHAN_FD_LOST;
     }
     return n;
 }
@@ -408,8 +411,6 @@ static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
     uint8_t buf[sizeof *res + 256];
     for (;;) {
         n = chan_recv(sock, buf, sizeof buf, fd, 0);
-        if (n == -EMFILE)
-            return -EMFILE;
         if (n < (ssize_t)sizeof *res) {
             if (*fd >= 0)
                 close(*fd);
@@ -417,8 +418,13 @@ static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
             return -ENETDOWN;
         }
         memcpy(res, buf, sizeof *res);
-        if (res->id == q->id)
+        if (res->id == q->id) {
+            if (*fd == CHAN_FD_LOST) {
+                *fd = -1;
+                return -EMFILE;
+            }
             return 0;
+        }
         if (*fd >= 0) /* an answer to no question of ours */
             close(*fd);
         *fd = -1;
@@ -566,7 +572,7 @@ static void chan_poll_cb(uv_poll_t *h, int status, int events)
         ssize_t n = chan_recv(sock, buf, sizeof buf, &fd, MSG_DONTWAIT);
         if (n == -EAGAIN || n == -EWOULDBLOCK)
             return;
-        if (n <= 0 && n != -EMFILE) {
+        if (n <= 0) {
             /* the supervisor is gone: every question fails */
             uv_poll_stop(h);
             chan.poll_active = false;
@@ -582,10 +588,18 @@ static void chan_poll_cb(uv_poll_t *h, int status, int events)
             }
             return;
         }
-        if (n == -EMFILE || n < (ssize_t)sizeof(netp_res_t))
-            continue; /* its id is lost with it: the socket's timeout ends it */
+        if (n < (ssize_t)sizeof(netp_res_t)) {
+            if (fd >= 0)
+                close(fd);
+            continue; /* no answer of the supervisor's */
+        }
         netp_res_t res;
         memcpy(&res, buf, sizeof res);
+        if (fd == CHAN_FD_LOST) {
+            fd = -1;
+            if (res.status == 0)
+                res.status = -EMFILE;
+        }
         net_pending_t *p = chan_take(res.id);
         if (!p) {
             if (fd >= 0)
