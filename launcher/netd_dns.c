@@ -276,6 +276,77 @@ static int parse_caa(const unsigned char *ab, int al, json_t *ret, bool need_typ
     return ARES_SUCCESS;
 }
 
+/* The first SOA record of the answer section, found where it is (as
+ * Node's ANY parse does: c-ares' own parser wants it alone): ARES_SUCCESS
+ * with *out, ARES_ENODATA when there is none, or ARES_EBADRESP. */
+static int parse_soa_anywhere(const unsigned char *ab, int al, json_t **out)
+{
+    *out = NULL;
+    if (al < 12)
+        return ARES_EBADRESP;
+    unsigned qd = (unsigned)(ab[4] << 8 | ab[5]), an = (unsigned)(ab[6] << 8 | ab[7]);
+    const unsigned char *p = ab + 12, *end = ab + al;
+    for (unsigned i = 0; i < qd; i++) {
+        char *nm;
+        long len;
+        if (ares_expand_name(p, ab, al, &nm, &len) != ARES_SUCCESS)
+            return ARES_EBADRESP;
+        ares_free_string(nm);
+        p += len + 4;
+        if (p > end)
+            return ARES_EBADRESP;
+    }
+    for (unsigned i = 0; i < an; i++) {
+        char *nm;
+        long len;
+        if (ares_expand_name(p, ab, al, &nm, &len) != ARES_SUCCESS)
+            return ARES_EBADRESP;
+        ares_free_string(nm);
+        p += len;
+        if (end - p < 10)
+            return ARES_EBADRESP;
+        unsigned type = (unsigned)(p[0] << 8 | p[1]), rdlen = (unsigned)(p[8] << 8 | p[9]);
+        p += 10;
+        if ((size_t)(end - p) < rdlen)
+            return ARES_EBADRESP;
+        if (type != ns_t_soa) {
+            p += rdlen;
+            continue;
+        }
+        char *ns = NULL, *hm = NULL;
+        long l1, l2;
+        if (ares_expand_name(p, ab, al, &ns, &l1) != ARES_SUCCESS)
+            return ARES_EBADRESP;
+        if (ares_expand_name(p + l1, ab, al, &hm, &l2) != ARES_SUCCESS) {
+            ares_free_string(ns);
+            return ARES_EBADRESP;
+        }
+        const unsigned char *q = p + l1 + l2;
+        if (q + 20 > p + rdlen) {
+            ares_free_string(ns);
+            ares_free_string(hm);
+            return ARES_EBADRESP;
+        }
+        uint32_t v[5];
+        for (int k = 0; k < 5; k++, q += 4)
+            v[k] = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+        json_t *o = json_object();
+        jset(o, "nsname", jcstr(ns));
+        jset(o, "hostmaster", jcstr(hm));
+        jset(o, "serial", json_integer(v[0]));
+        jset(o, "refresh", json_integer(v[1]));
+        jset(o, "retry", json_integer(v[2]));
+        jset(o, "expire", json_integer(v[3]));
+        jset(o, "minttl", json_integer(v[4]));
+        jset(o, "type", json_string("SOA"));
+        ares_free_string(ns);
+        ares_free_string(hm);
+        *out = o;
+        return ARES_SUCCESS;
+    }
+    return ARES_ENODATA;
+}
+
 /* Node's ANY parse: every kind it knows, in its order, each with its type;
  * a kind the answer lacks is skipped. */
 static int parse_any(const unsigned char *ab, int al, json_t *ret)
@@ -344,7 +415,7 @@ static int parse_any(const unsigned char *ab, int al, json_t *ret)
     if ((st = parse_naptr(ab, al, ret, true)) != ARES_SUCCESS && st != ARES_ENODATA)
         goto out;
     json_t *soa = NULL;
-    if ((st = parse_soa(ab, al, &soa, true)) != ARES_SUCCESS && st != ARES_ENODATA)
+    if ((st = parse_soa_anywhere(ab, al, &soa)) != ARES_SUCCESS && st != ARES_ENODATA)
         goto out;
     jpush(ret, soa);
     if ((st = parse_caa(ab, al, ret, true)) != ARES_SUCCESS && st != ARES_ENODATA)
