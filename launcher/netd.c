@@ -233,9 +233,10 @@ static int ares_drive(ares_channel ch, const bool *done, int stop_fd)
         int n = 0;
         for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
             short ev = 0;
-            if (ARES_GETSOCK_READABLE(bits, i))
+            /* ARES_GETSOCK_WRITABLE shifts 1 by up to 31 in an int */
+            if ((unsigned)bits & (1u << i))
                 ev |= POLLIN;
-            if (ARES_GETSOCK_WRITABLE(bits, i))
+            if ((unsigned)bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
                 ev |= POLLOUT;
             if (ev)
                 pf[n++] = (struct pollfd){.fd = socks[i], .events = ev};

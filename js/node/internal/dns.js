@@ -322,8 +322,8 @@ const services = {
 };
 
 // getnameinfo as the guest can have it: the name from the supervisor's
-// reverse lookup (the address itself when it has none, as getnameinfo
-// without NI_NAMEREQD), the service from the table above.
+// reverse lookup (none: ENOTFOUND, as libuv asks with NI_NAMEREQD), the
+// service from the table above.
 // callback(err, hostname, service).
 function lookupService(address, port, callback) {
   const handle = new ChannelHandle(-1, 4);
@@ -331,11 +331,12 @@ function lookupService(address, port, callback) {
   query(handle, 'getHostByAddr', address, false, (err, names) => {
     if (err) {
       if (err.code === 'ERR_ACCESS_DENIED') callback(err);
-      else if (err.code === 'ENOTFOUND' || err.code === 'ENODATA') callback(null, address, service);
+      else if (err.code === 'ENOTFOUND' || err.code === 'ENODATA') callback(dnsException(UV_EAI_NONAME, 'getnameinfo', address));
       else callback(dnsException(UV_EAI_AGAIN, 'getnameinfo', address));
       return;
     }
-    callback(null, names.length ? names[0] : address, service);
+    if (names.length) callback(null, names[0], service);
+    else callback(dnsException(UV_EAI_NONAME, 'getnameinfo', address));
   });
 }
 
