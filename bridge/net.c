@@ -316,7 +316,7 @@ static void ret_addr(vm_call_t *c, const struct sockaddr_storage *sa)
  * handle while some are outstanding), listen on the sync one (answered at
  * once, so a server's address() is known when listen() returns). */
 
-enum { P_CONNECT = 1, P_LOOKUP = 2 };
+enum { P_CONNECT = 1, P_LOOKUP = 2, P_RESOLVE = 3, P_REVERSE = 4 };
 
 typedef struct net_pending {
     uint32_t id;
@@ -562,14 +562,47 @@ static void answer_lookup(br_rt_t *rt, net_pending_t *p, const netp_res_t *res,
     vm_ref_free(rt->vm, arr);
 }
 
+/* RESOLVE, REVERSE: callback(status, JSON text | undefined) */
+static void answer_json(br_rt_t *rt, net_pending_t *p, const netp_res_t *res,
+                        const uint8_t *payload, size_t plen)
+{
+    if (!deliverable(rt))
+        return;
+    vm_val_t args[2] = {VM_NUM(res->status), VM_UNDEF};
+    if (res->status == 0 && payload && plen && res->len == plen)
+        args[1] = (vm_val_t)VM_STR((const char *)payload, plen);
+    else if (res->status == 0)
+        args[0] = (vm_val_t)VM_NUM(-EPROTO);
+    br__invoke(rt, p->cb, 2, args, NULL);
+}
+
+/* An answer to the one waiting for it, by the kind of its question. */
+static void answer(br_rt_t *rt, net_pending_t *p, const netp_res_t *res, int fd,
+                   const uint8_t *payload, size_t plen)
+{
+    if (p->kind == P_CONNECT) {
+        answer_connect(rt, p, res, fd);
+        return;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (p->kind == P_RESOLVE || p->kind == P_REVERSE)
+        answer_json(rt, p, res, payload, plen);
+    else
+        answer_lookup(rt, p, res, payload, plen);
+}
+
+/* The async channel's answers: the largest is a RESOLVE's JSON */
+static uint8_t chan_buf[sizeof(netp_res_t) + NETP_MSG_MAX];
+
 static void chan_poll_cb(uv_poll_t *h, int status, int events)
 {
     br_rt_t *rt = h->data;
     int sock = chan_fd(rt, false);
-    uint8_t buf[sizeof(netp_res_t) + NETP_ADDRS_MAX * sizeof(netp_addr_t) + 64];
+    uint8_t *buf = chan_buf;
     for (;;) {
         int fd;
-        ssize_t n = chan_recv(sock, buf, sizeof buf, &fd, MSG_DONTWAIT);
+        ssize_t n = chan_recv(sock, buf, sizeof chan_buf, &fd, MSG_DONTWAIT);
         if (n == -EAGAIN || n == -EWOULDBLOCK)
             return;
         if (n <= 0) {
@@ -580,10 +613,7 @@ static void chan_poll_cb(uv_poll_t *h, int status, int events)
                 net_pending_t *p = chan.pending;
                 chan.pending = p->next;
                 netp_res_t res = {.id = p->id, .status = -ENETDOWN};
-                if (p->kind == P_CONNECT)
-                    answer_connect(rt, p, &res, -1);
-                else
-                    answer_lookup(rt, p, &res, NULL, 0);
+                answer(rt, p, &res, -1, NULL, 0);
                 pending_done(rt, p);
             }
             return;
@@ -606,13 +636,7 @@ static void chan_poll_cb(uv_poll_t *h, int status, int events)
                 close(fd);
             continue;
         }
-        if (p->kind == P_CONNECT)
-            answer_connect(rt, p, &res, fd);
-        else {
-            if (fd >= 0)
-                close(fd);
-            answer_lookup(rt, p, &res, buf + sizeof res, (size_t)n - sizeof res);
-        }
+        answer(rt, p, &res, fd, buf + sizeof res, (size_t)n - sizeof res);
         pending_done(rt, p);
     }
 }
@@ -797,6 +821,92 @@ static void net_lookup(vm_call_t *c)
     free(host);
     vm_ref_t cb = vm_arg_ref(c, 3);
     int r = chan_ask(br__rt(c), &q, P_LOOKUP, NULL, cb);
+    if (r < 0)
+        vm_ref_free(vm_call_vm(c), cb);
+    vm_ret_num(c, r);
+}
+
+/* ---- dns.resolve*() and dns.reverse() (netproto.h NETP_RESOLVE, REVERSE) ---- */
+
+/* Node's ERR_ACCESS_DENIED for a DNS question the broker refused. */
+static void throw_dns_denied(vm_call_t *c, const char *op, const char *host)
+{
+    vm_throwf(c, "Error", "ERR_ACCESS_DENIED",
+              "Access to this API has been restricted: %s %s (not granted: run with "
+              "--allow-net=%s%s%s)",
+              op, host, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "");
+}
+
+/* netResolve(host, rrtype, ttl, callback(status, json)) -> 0 | -errno: the
+ * supervisor asks DNS (class IN) and answers the records as JSON in
+ * Node's shapes; a name no rule could grant is refused here first */
+static void net_resolve(vm_call_t *c)
+{
+    size_t hl = 0;
+    char *host = vm_arg_str(c, 0, &hl);
+    double type = vm_arg_num(c, 1);
+    if (!host || vm_arg_type(c, 3) != VM_T_FUNCTION) {
+        free(host);
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "netResolve(host, rrtype, ttl, callback)");
+        return;
+    }
+    if (strlen(host) != hl || hl == 0 || hl >= NETP_HOST_MAX || !(type >= 1 && type <= 65535) ||
+        type != (int)type) {
+        free(host);
+        vm_ret_num(c, -EINVAL);
+        return;
+    }
+    br_rt_t *rt = br__rt(c);
+    if (rt->policy && !brk_net_name_granted(rt->policy, host)) {
+        brk_net_decide(rt->policy, "guest", "resolve", host, 0, NULL, NULL);
+        throw_dns_denied(c, "resolve", host);
+        free(host);
+        return;
+    }
+    netp_req_t q;
+    fill_req(&q, NETP_RESOLVE, host, 0, 0);
+    q.arg = (int32_t)type;
+    if (vm_arg_bool(c, 2))
+        q.flags |= NETP_F_TTL;
+    free(host);
+    vm_ref_t cb = vm_arg_ref(c, 3);
+    int r = chan_ask(rt, &q, P_RESOLVE, NULL, cb);
+    if (r < 0)
+        vm_ref_free(vm_call_vm(c), cb);
+    vm_ret_num(c, r);
+}
+
+/* netReverse(ip, callback(status, json)) -> 0 | -errno: the names of an
+ * address, decided on the address (any port); the sandbox's loopback is
+ * answered by the supervisor without DNS */
+static void net_reverse(vm_call_t *c)
+{
+    size_t il = 0;
+    char *ip = vm_arg_str(c, 0, &il);
+    if (!ip || vm_arg_type(c, 1) != VM_T_FUNCTION) {
+        free(ip);
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "netReverse(ip, callback)");
+        return;
+    }
+    brk_ip_t bip;
+    if (strlen(ip) != il || il >= NETP_HOST_MAX || !brk_ip_parse(ip, &bip) || ip[0] == '[') {
+        free(ip);
+        vm_ret_num(c, -EINVAL);
+        return;
+    }
+    char txt[INET6_ADDRSTRLEN];
+    brk_ip_format(&bip, txt, sizeof txt);
+    free(ip);
+    br_rt_t *rt = br__rt(c);
+    if (rt->policy && brk_addr_class(&bip) != BRK_ADDR_LOOPBACK &&
+        brk_net_decide(rt->policy, "guest", "reverse", txt, 0, &bip, NULL) < 0) {
+        throw_dns_denied(c, "reverse", txt);
+        return;
+    }
+    netp_req_t q;
+    fill_req(&q, NETP_REVERSE, txt, 0, 0);
+    vm_ref_t cb = vm_arg_ref(c, 1);
+    int r = chan_ask(rt, &q, P_REVERSE, NULL, cb);
     if (r < 0)
         vm_ref_free(vm_call_vm(c), cb);
     vm_ret_num(c, r);
@@ -1074,6 +1184,8 @@ static const vm_native_t natives[] = {
     {"tcpAccept", net_tcp_accept, 1, VM_NATIVE_NET},
     {"tcpConnect", net_tcp_connect, 5, VM_NATIVE_NET},
     {"netLookup", net_lookup, 4, VM_NATIVE_NET},
+    {"netResolve", net_resolve, 4, VM_NATIVE_NET},
+    {"netReverse", net_reverse, 2, VM_NATIVE_NET},
     {"tcpReadStart", net_tcp_read_start, 2, VM_NATIVE_NET},
     {"tcpReadStop", net_tcp_read_stop, 1, VM_NATIVE_NET},
     {"tcpWrite", net_tcp_write, 3, VM_NATIVE_NET},

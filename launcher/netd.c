@@ -15,6 +15,7 @@
  * "supervisor" and the address about to be used.
  */
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <ares.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -236,9 +237,10 @@ static int ares_drive(ares_channel ch, const bool *done, int stop_fd)
         int n = 0;
         for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
             short ev = 0;
-            if (ARES_GETSOCK_READABLE(bits, i))
+            /* ARES_GETSOCK_WRITABLE shifts 1 by up to 31 in an int */
+            if ((unsigned)bits & (1u << i))
                 ev |= POLLIN;
-            if (ARES_GETSOCK_WRITABLE(bits, i))
+            if ((unsigned)bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
                 ev |= POLLOUT;
             if (ev)
                 pf[n++] = (struct pollfd){.fd = socks[i], .events = ev};
@@ -816,6 +818,74 @@ static void op_lookup(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, netp_
     res->status = 0;
 }
 
+/* dns.resolve*(): a name no rule could grant is not asked about (the
+ * refusal's audit line, -EACCES); host.internal is the guest's own name
+ * for the host's loopback (an A record of its address, nothing else). */
+static void op_resolve(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char **json)
+{
+    const char *host = q->host;
+    *json = NULL;
+    if (!host[0] || !lch_netd_dns_type_ok(q->arg)) {
+        fail_res(res, -EINVAL);
+        return;
+    }
+    if (!name_granted(d, host)) {
+        decide(d, "resolve", decided_host(host), 0, NULL);
+        fail_res(res, -EACCES);
+        return;
+    }
+    if (!strcasecmp(host, "host.internal")) {
+        bool ttl = q->flags & NETP_F_TTL;
+        if (q->arg == ns_t_a)
+            *json = strdup(ttl ? "[{\"address\":\"" LCH_HOST_INTERNAL_V4 "\",\"ttl\":0}]"
+                               : "[\"" LCH_HOST_INTERNAL_V4 "\"]");
+        else if (q->arg == NETP_RR_ANY)
+            *json = strdup("[{\"address\":\"" LCH_HOST_INTERNAL_V4 "\",\"ttl\":0,\"type\":\"A\"}]");
+        fail_res(res, *json ? 0 : -(NETP_DNS_BASE + ARES_ENODATA));
+        return;
+    }
+    int r = lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, d->stop_fd, json);
+    if (r < 0) {
+        fail_res(res, r);
+        return;
+    }
+    res->value = r; /* 1: cut to fit */
+    res->status = 0;
+}
+
+/* dns.reverse(): decided on the address as a connection to it on any port
+ * would be (a rule covering it; "*" for a public one). The sandbox's own
+ * loopback is localhost and the guest's host.internal address
+ * host.internal, with no DNS asked. */
+static void op_reverse(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char **json)
+{
+    const char *host = q->host;
+    brk_ip_t ip;
+    *json = NULL;
+    if (!literal(host, &ip) || host[0] == '[') {
+        fail_res(res, -EINVAL);
+        return;
+    }
+    char txt[INET6_ADDRSTRLEN];
+    brk_ip_format(&ip, txt, sizeof txt);
+    if (is_host_internal(host)) {
+        *json = strdup("[\"host.internal\"]");
+    } else if (brk_addr_class(&ip) == BRK_ADDR_LOOPBACK) {
+        *json = strdup("[\"localhost\"]");
+    } else if (decide(d, "reverse", txt, 0, &ip) < 0) {
+        fail_res(res, -EACCES);
+        return;
+    } else {
+        int r = lch_netd_dns_reverse(d->o.resolvers, txt, d->stop_fd, json);
+        if (r < 0) {
+            fail_res(res, r);
+            return;
+        }
+        res->value = r;
+    }
+    fail_res(res, *json ? 0 : -ENOMEM);
+}
+
 /* Serves one checked request on channel chan. */
 static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *payload, size_t plen)
 {
@@ -825,6 +895,7 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
     int fd = -1;
     netp_addr_t addrs[NETD_TARGETS];
     size_t naddr = 0;
+    char *json = NULL;
     switch (q->op) {
     case NETP_CONNECT:
         op_connect(d, q, &res, &fd);
@@ -835,10 +906,20 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
     case NETP_LOOKUP:
         op_lookup(d, q, &res, addrs, &naddr);
         break;
+    case NETP_RESOLVE:
+        op_resolve(d, q, &res, &json);
+        break;
+    case NETP_REVERSE:
+        op_reverse(d, q, &res, &json);
+        break;
     default:
         break;
     }
-    respond(d, chan, &res, naddr ? addrs : NULL, naddr * sizeof *addrs, fd);
+    if (json && res.status == 0)
+        respond(d, chan, &res, json, strlen(json), fd);
+    else
+        respond(d, chan, &res, naddr ? addrs : NULL, naddr * sizeof *addrs, fd);
+    free(json);
     if (fd >= 0)
         close(fd);
 }

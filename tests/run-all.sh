@@ -50,6 +50,7 @@ run "launch (grants, profiles, limits, CLI)" bash tests/integration/launch.sh --
 run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "write quota" bash tests/integration/quota.sh --bin "$bin"
 run "--report" bash tests/integration/report.sh --bin "$bin"
+run "dns (a test DNS server, host node parity)" bash tests/integration/dns.sh --bin "$bin"
 run "node parity" bash tests/integration/node-parity.sh --bin "$bin"
 run "network (the supervisor's socket broker)" bash tests/integration/net.sh --bin "$bin"
 run "overlay (stand-alone)" bash tests/integration/overlay.sh --bin build/secure-exec-overlay
