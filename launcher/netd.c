@@ -226,70 +226,13 @@ static void gai_done(void *arg, int status, int timeouts, struct ares_addrinfo *
         ares_freeaddrinfo(res);
 }
 
-/* Drives channel ch until done (or stop): its sockets and timeouts with
- * poll, the stop descriptor beside them. */
-static int ares_drive(ares_channel ch, const bool *done, int stop_fd)
-{
-    while (!*done) {
-        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-        int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
-        struct pollfd pf[ARES_GETSOCK_MAXNUM + 1];
-        int n = 0;
-        for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            short ev = 0;
-            /* ARES_GETSOCK_WRITABLE shifts 1 by up to 31 in an int */
-            if ((unsigned)bits & (1u << i))
-                ev |= POLLIN;
-            if ((unsigned)bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
-                ev |= POLLOUT;
-            if (ev)
-                pf[n++] = (struct pollfd){.fd = socks[i], .events = ev};
-        }
-        pf[n] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
-        struct timeval tv, *tvp = ares_timeout(ch, NULL, &tv);
-        int ms = tvp ? (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000) : 1000;
-        int r = poll(pf, (nfds_t)n + 1, ms);
-        if (r < 0 && errno != EINTR)
-            return -errno;
-        if (pf[n].revents)
-            return -ECANCELED;
-        if (r == 0) {
-            ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
-            continue;
-        }
-        for (int i = 0; i < n; i++)
-            if (pf[i].revents)
-                ares_process_fd(ch, pf[i].revents & (POLLIN | POLLERR | POLLHUP) ? pf[i].fd
-                                                                                 : ARES_SOCKET_BAD,
-                                pf[i].revents & POLLOUT ? pf[i].fd : ARES_SOCKET_BAD);
-    }
-    return 0;
-}
-
-/* A c-ares channel with the broker's settings: its timeouts, and the
- * profile's resolvers when it names some. 0 or an ARES_ status. */
-static int ares_channel_new(const char *resolvers, void **out)
-{
-    struct ares_options opt = {.timeout = NETD_DNS_TIMEOUT_MS, .tries = NETD_DNS_TRIES};
-    ares_channel ch;
-    int r = ares_init_options(&ch, &opt, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
-    if (r != ARES_SUCCESS)
-        return r;
-    if (resolvers && resolvers[0] && (r = ares_set_servers_ports_csv(ch, resolvers)) != ARES_SUCCESS) {
-        ares_destroy(ch);
-        return r;
-    }
-    *out = ch;
-    return ARES_SUCCESS;
-}
-
 /* The addresses of name (family 0, 4 or 6), in the resolver's order: 0 and
  * *n, or a status (-(NETP_DNS_BASE + ares status), or -errno). */
 static int resolve(lch_netd_t *d, const char *name, int family, brk_ip_t *out, size_t max,
                    size_t *n)
 {
     void *chp;
-    int r = ares_channel_new(d->o.resolvers, &chp);
+    int r = lch_netd_ares_new(d->o.resolvers, &chp);
     if (r != ARES_SUCCESS)
         return -(NETP_DNS_BASE + r);
     ares_channel ch = chp;
@@ -299,7 +242,7 @@ static int resolve(lch_netd_t *d, const char *name, int family, brk_ip_t *out, s
         .ai_flags = ARES_AI_NOSORT,
     };
     ares_getaddrinfo(ch, name, NULL, &hints, gai_done, &g);
-    int e = ares_drive(ch, &g.done, d->stop_fd);
+    int e = lch_netd_ares_drive(ch, &g.done, d->stop_fd);
     ares_destroy(ch); /* calls gai_done with ARES_EDESTRUCTION if pending */
     if (e < 0)
         return e;

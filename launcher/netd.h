@@ -92,6 +92,14 @@ bool lch_netd_sync_op(unsigned op);
 
 /* ---- DNS for the guest's dns module (launcher/netd_dns.c) ---- */
 
+/* A c-ares channel (an ares_channel) with the broker's settings: DNS only
+ * (not the host's files), its timeouts, and the profile's resolvers when
+ * it names some. ARES_SUCCESS or an ares status. */
+int lch_netd_ares_new(const char *resolvers, void **out);
+/* Drives channel ch until *done (its sockets and timeouts with poll,
+ * stop_fd beside them: -ECANCELED when it fires). 0 or -errno. */
+int lch_netd_ares_drive(void *ch, const bool *done, int stop_fd);
+
 struct hostent;
 
 /* A DNS query of name (class IN) for record type (ns_t_a, ns_t_mx, ...,

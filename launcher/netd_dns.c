@@ -567,10 +567,9 @@ bool lch_netd_dns_type_ok(int type)
 
 /* ---- asking ----------------------------------------------------------------------- */
 
-/* Drives channel ch until done (or the stop): its sockets and timeouts
- * with poll, stop_fd beside them (the pattern of netd.c's resolve). */
-static int drive(ares_channel ch, const bool *done, int stop_fd)
+int lch_netd_ares_drive(void *chp, const bool *done, int stop_fd)
 {
+    ares_channel ch = chp;
     while (!*done) {
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
         int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
@@ -610,11 +609,14 @@ static int drive(ares_channel ch, const bool *done, int stop_fd)
     return 0;
 }
 
-static int channel_new(const char *resolvers, ares_channel *out)
+int lch_netd_ares_new(const char *resolvers, void **out)
 {
-    struct ares_options opt = {.timeout = DNS_TIMEOUT_MS, .tries = DNS_TRIES};
+    /* DNS only: the host's own files (its /etc/hosts) are no answer for
+     * the guest — a host fact, and not what its resolvers say */
+    char lookups[] = "b";
+    struct ares_options opt = {.timeout = DNS_TIMEOUT_MS, .tries = DNS_TRIES, .lookups = lookups};
     ares_channel ch;
-    int r = ares_init_options(&ch, &opt, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+    int r = ares_init_options(&ch, &opt, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS);
     if (r != ARES_SUCCESS)
         return r;
     if (resolvers && resolvers[0] &&
@@ -651,13 +653,14 @@ int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool t
     *json = NULL;
     if (!name || !lch_netd_dns_type_ok(type))
         return -EINVAL;
-    ares_channel ch;
-    int r = channel_new(resolvers, &ch);
+    void *chp;
+    int r = lch_netd_ares_new(resolvers, &chp);
+    ares_channel ch = chp;
     if (r != ARES_SUCCESS)
         return -(NETP_DNS_BASE + r);
     query_t q = {.type = type, .ttl = ttl};
     ares_query(ch, name, ns_c_in, type, query_done, &q);
-    int e = drive(ch, &q.done, stop_fd);
+    int e = lch_netd_ares_drive(ch, &q.done, stop_fd);
     ares_destroy(ch); /* calls query_done with ARES_EDESTRUCTION if pending */
     if (e < 0) {
         free(q.json);
@@ -701,13 +704,14 @@ int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, cha
         fam = AF_INET6;
     else
         return -EINVAL;
-    ares_channel ch;
-    int r = channel_new(resolvers, &ch);
+    void *chp;
+    int r = lch_netd_ares_new(resolvers, &chp);
+    ares_channel ch = chp;
     if (r != ARES_SUCCESS)
         return -(NETP_DNS_BASE + r);
     reverse_t v = {0};
     ares_gethostbyaddr(ch, a, fam == AF_INET ? 4 : 16, fam, reverse_done, &v);
-    int e = drive(ch, &v.done, stop_fd);
+    int e = lch_netd_ares_drive(ch, &v.done, stop_fd);
     ares_destroy(ch);
     if (e < 0) {
         free(v.json);
@@ -731,8 +735,9 @@ int lch_netd_dns_servers(const char *resolvers, char *out, size_t cap)
     int r = ares_library_init(ARES_LIB_INIT_ALL);
     if (r != ARES_SUCCESS)
         return -(NETP_DNS_BASE + r);
-    ares_channel ch;
-    r = channel_new(resolvers, &ch);
+    void *chp;
+    r = lch_netd_ares_new(resolvers, &chp);
+    ares_channel ch = chp;
     if (r != ARES_SUCCESS) {
         ares_library_cleanup();
         return -(NETP_DNS_BASE + r);
