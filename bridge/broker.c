@@ -316,14 +316,30 @@ static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
     return (a[whole] & mask) == (b[whole] & mask);
 }
 
+/* IPv4 special-purpose blocks that are no public address (RFC 6890's
+ * registry: not globally reachable), beyond the classes named apart. */
+static bool v4_reserved(const uint8_t *a)
+{
+    return (a[0] == 192 && a[1] == 0 && a[2] == 0) ||                  /* 192.0.0/24 */
+           (a[0] == 192 && a[1] == 0 && a[2] == 2) ||                  /* TEST-NET-1 */
+           (a[0] == 198 && (a[1] & 0xfe) == 18) ||                     /* 198.18/15 */
+           (a[0] == 198 && a[1] == 51 && a[2] == 100) ||               /* TEST-NET-2 */
+           (a[0] == 203 && a[1] == 0 && a[2] == 113) ||                /* TEST-NET-3 */
+           a[0] >= 240;                                                /* 240/4, broadcast */
+}
+
 brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
 {
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
     static const uint8_t zero[16] = {0};
     const uint8_t *a = ip->a;
-    if (ip->family == 6 && !memcmp(a, mapped, 12)) {
+    /* an IPv4 address inside IPv6 is that address: mapped, the well-known
+     * NAT64 prefix 64:ff9b::/96, 6to4 2002:AABB:CCDD::/48 */
+    if (ip->family == 6 && (!memcmp(a, mapped, 12) || !memcmp(a, nat64, 12) ||
+                            (a[0] == 0x20 && a[1] == 0x02))) {
         brk_ip_t v4 = {.family = 4};
-        memcpy(v4.a, a + 12, 4);
+        memcpy(v4.a, a[0] == 0x20 ? a + 2 : a + 12, 4);
         return brk_addr_class(&v4);
     }
     if (ip->family == 4) {
@@ -339,8 +355,10 @@ brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
             return BRK_ADDR_CGNAT;
         if (a[0] == 0) /* "this network" */
             return BRK_ADDR_PRIVATE;
+        if (v4_reserved(a))
+            return BRK_ADDR_RESERVED;
         if (a[0] >= 224)
-            return BRK_ADDR_MULTICAST; /* and the reserved 240/4 */
+            return BRK_ADDR_MULTICAST;
         return BRK_ADDR_PUBLIC;
     }
     static const uint8_t ec2[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0x54};
@@ -358,14 +376,22 @@ brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
         return BRK_ADDR_MULTICAST;
     if (!memcmp(a, zero, 12)) /* the old IPv4-compatible form */
         return BRK_ADDR_PRIVATE;
+    /* 64:ff9b:1::/48 (local NAT64), 100::/64 (discard), 2001::/23 (IETF
+     * assignments: Teredo, benchmarking, ...), 2001:db8::/32 (documentation) */
+    if ((a[0] == 0 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b) ||
+        (a[0] == 1 && !a[1] && !memcmp(a + 2, zero, 6)) ||
+        (a[0] == 0x20 && a[1] == 0x01 && (a[2] & 0xfe) == 0) ||
+        (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8))
+        return BRK_ADDR_RESERVED;
     return BRK_ADDR_PUBLIC;
 }
 
 const char *brk_addr_class_name(brk_addr_class_t c)
 {
-    static const char *const names[] = {"public", "loopback",    "private",
-                                        "cgnat",  "link-local",  "metadata",
-                                        "ula",    "unspecified", "multicast"};
+    static const char *const names[] = {"public",   "loopback",    "private",
+                                        "cgnat",    "link-local",  "metadata",
+                                        "ula",      "unspecified", "multicast",
+                                        "reserved"};
     return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
 }
 

@@ -218,6 +218,8 @@ typedef enum {
     BRK_ADDR_ULA, /* fc00::/7 */
     BRK_ADDR_UNSPECIFIED,
     BRK_ADDR_MULTICAST,
+    BRK_ADDR_RESERVED, /* special-purpose, not globally reachable: 240/4, 198.18/15,
+                          192.0.0/24, the documentation ranges, Teredo, ... */
 } brk_addr_class_t;
 
 /* The ops that make a listening or bound socket (the loopback rules). */

@@ -19,6 +19,7 @@
 #include <ares.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -314,12 +315,62 @@ static int decide(lch_netd_t *d, const char *op, const char *host, unsigned port
     return r;
 }
 
+/* The supervisor's own refusal of an address of the host's (the rules
+ * allowed it as an outside address): its audit line. */
+static void refuse_host_address(lch_netd_t *d, const char *host, unsigned port,
+                                const brk_ip_t *ip)
+{
+    char txt[INET6_ADDRSTRLEN], target[NETP_HOST_MAX + 80];
+    brk_ip_format(ip, txt, sizeof txt);
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(target, sizeof target, "%s%s%s:%u (%s)", v6 ? "[" : "", host, v6 ? "]" : "", port,
+             txt);
+    pthread_mutex_lock(&d->decide_mu);
+    brk_audit_os_refusal(d->o.policy, BRK_NET, "connect", target, "EACCES",
+                         "host-address (reach the host as host.internal)", -1);
+    pthread_mutex_unlock(&d->decide_mu);
+}
+
 static bool name_granted(lch_netd_t *d, const char *host)
 {
     pthread_mutex_lock(&d->decide_mu);
     bool r = brk_net_name_granted(d->o.policy, host);
     pthread_mutex_unlock(&d->decide_mu);
     return r;
+}
+
+/* Whether ip is one of the host's own addresses (any interface, now):
+ * the host is reached only as host.internal, never by its address — a
+ * public address of its own would otherwise be "public" to the rules,
+ * and a socket made here would reach every service bound to all of the
+ * host's addresses. An IPv4-mapped or NAT64/6to4 form counts as its
+ * IPv4 address. */
+static bool host_address(const brk_ip_t *ip)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    brk_ip_t v = *ip;
+    if (v.family == 6 && (!memcmp(v.a, mapped, 12) || !memcmp(v.a, nat64, 12) ||
+                          (v.a[0] == 0x20 && v.a[1] == 0x02))) {
+        uint8_t v4[4];
+        memcpy(v4, v.a[0] == 0x20 ? v.a + 2 : v.a + 12, 4);
+        memset(&v, 0, sizeof v);
+        v.family = 4;
+        memcpy(v.a, v4, 4);
+    }
+    struct ifaddrs *list;
+    if (getifaddrs(&list) < 0)
+        return true; /* unknown: assume it may be */
+    bool own = false;
+    for (struct ifaddrs *i = list; i && !own; i = i->ifa_next) {
+        if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+            continue;
+        brk_ip_t h;
+        ip_of_sockaddr(i->ifa_addr, &h);
+        own = h.family == v.family && !memcmp(h.a, v.a, v.family == 4 ? 4 : 16);
+    }
+    freeifaddrs(list);
+    return own;
 }
 
 /* The host as the decision names it: the guest's view of host.internal is
@@ -625,6 +676,11 @@ static void op_connect(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, int 
     for (size_t i = 0; i < n; i++) {
         netp_of_ip(&t[i].ip, q->port, &res->remote);
         if (decide(d, "connect", decided_host(host), q->port, &t[i].ip) < 0) {
+            last = -EACCES;
+            continue;
+        }
+        if (t[i].where == T_OUTSIDE && host_address(&t[i].ip)) {
+            refuse_host_address(d, host, q->port, &t[i].ip);
             last = -EACCES;
             continue;
         }

@@ -61,6 +61,29 @@ out=$(se --allow-net -e "$get" -- 10.1.2.3 80 2>&1)
 [[ $out == "ERR_ACCESS_DENIED "* ]] && ok "bare --allow-net: a private address is refused" ||
   bad "private under bare --allow-net" "got: $out"
 
+# the host's own address, even granted by address: only host.internal
+# reaches the host (a listener on all of its addresses)
+hip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4; exit}')
+if [ -n "$hip" ]; then
+  python3 -c 'import socket,time,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True); time.sleep(30)' > anyport 2>/dev/null &
+  anyl=$!
+  for _ in $(seq 50); do [ -s anyport ] && break; sleep 0.1; done
+  ap=$(cat anyport)
+  out=$(se --allow-net="$hip:$ap,[::ffff:$hip]:$ap" --audit "$work/host.log" -e '
+for (const h of [process.argv[1], "::ffff:" + process.argv[1]])
+  require("net").connect(+process.argv[2], h).on("connect", () => console.log("connected", h))
+    .on("error", (e) => console.log(e.code));' -- "$hip" "$ap" 2>&1)
+  kill $anyl 2>/dev/null
+  n=$(grep -c '"rule":"host-address' host.log)
+  [ "$out" = "$(printf 'ERR_ACCESS_DENIED\nERR_ACCESS_DENIED')" ] && [ "$n" -eq 2 ] &&
+    ok "the host's own address ($hip), even granted, is refused by the supervisor" ||
+    bad "host address" "got: $out" "supervisor refusals: $n"
+else
+  ok "the host's own address: this host has none besides loopback"
+fi
+
 # both walls in the audit: the guest's line and the supervisor's, with the
 # address the supervisor connected
 se --audit "$work/audit.log" --allow-net="host.internal:$port" -e "$get" -- host.internal "$port" > /dev/null 2>&1

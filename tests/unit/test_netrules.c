@@ -106,6 +106,27 @@ START_TEST(classes)
         {"::ffff:10.0.0.1", BRK_ADDR_PRIVATE},
         {"::ffff:169.254.169.254", BRK_ADDR_METADATA},
         {"[::ffff:8.8.8.8]", BRK_ADDR_PUBLIC},
+        /* IPv4 inside NAT64 and 6to4 is that address */
+        {"64:ff9b::a9fe:a9fe", BRK_ADDR_METADATA},
+        {"64:ff9b::a00:1", BRK_ADDR_PRIVATE},
+        {"64:ff9b::808:808", BRK_ADDR_PUBLIC},
+        {"2002:a00:1::1", BRK_ADDR_PRIVATE},
+        {"2002:a9fe:a9fe::1", BRK_ADDR_METADATA},
+        {"2002:7f00:1::1", BRK_ADDR_LOOPBACK},
+        /* special-purpose blocks: no public address */
+        {"240.0.0.1", BRK_ADDR_RESERVED},
+        {"255.255.255.255", BRK_ADDR_RESERVED},
+        {"198.18.0.1", BRK_ADDR_RESERVED},
+        {"198.19.255.255", BRK_ADDR_RESERVED},
+        {"198.20.0.1", BRK_ADDR_PUBLIC},
+        {"192.0.0.8", BRK_ADDR_RESERVED},
+        {"192.0.2.2", BRK_ADDR_RESERVED},
+        {"198.51.100.1", BRK_ADDR_RESERVED},
+        {"203.0.113.7", BRK_ADDR_RESERVED},
+        {"64:ff9b:1::a00:1", BRK_ADDR_RESERVED},
+        {"2001::1", BRK_ADDR_RESERVED},
+        {"2001:db8::1", BRK_ADDR_RESERVED},
+        {"100::1", BRK_ADDR_RESERVED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         brk_ip_t a = ip(cases[i].addr);
@@ -193,6 +214,19 @@ START_TEST(supervisor_side)
     ck_assert(!sup(p, "connect", "example.com", 80, "169.254.169.254"));
     ck_assert(!sup(p, "connect", "example.com", 80, "fd00:ec2::254"));
     ck_assert(sup(p, BRK_NET_OP_LISTEN, "0.0.0.0", 3000, "0.0.0.0"));
+    /* "*" is the public addresses: not what NAT64 or 6to4 carries of the
+     * others, nor the special-purpose blocks */
+    static const char *const not_public[] = {"64:ff9b::a9fe:a9fe", "64:ff9b::a00:1",
+                                             "2002:a00:1::1", "240.0.0.1", "198.18.0.1",
+                                             "192.0.2.2", "2001:db8::1"};
+    for (size_t i = 0; i < sizeof not_public / sizeof not_public[0]; i++) {
+        ck_assert_msg(!sup(p, "connect", not_public[i], 80, not_public[i]), "%s", not_public[i]);
+        ck_assert_msg(!sup(p, "connect", "example.com", 80, not_public[i]), "%s", not_public[i]);
+    }
+    ck_assert(sup(p, "connect", "64:ff9b::808:808", 80, "64:ff9b::808:808"));
+    brk_policy_free(p);
+    p = granted("198.18.0.0/15");
+    ck_assert(sup(p, "connect", "198.18.0.1", 80, "198.18.0.1"));
     brk_policy_free(p);
 
     /* metadata only by its exact address: not by a range, not by --allow-all */

@@ -85,7 +85,7 @@ function dnsException(code, syscall, hostname) {
 function accessDenied(op, host, port) {
   const target = port ? `${host.includes(':') ? `[${host}]` : host}:${port}` : host;
   const err = new Error(`Access to this API has been restricted: ${op} ${target} ` +
-    '(refused by the supervisor: the address is not granted)');
+    '(refused by the supervisor: the address it resolved to or connects is not granted, or is the host\'s own — reach the host as host.internal)');
   err.code = 'ERR_ACCESS_DENIED';
   err.permission = 'Net';
   err.resource = target;
