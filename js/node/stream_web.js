@@ -19,7 +19,7 @@
 // use (the globals are lazy accessors, as in Node).
 
 const ponyfill = require('web-streams-polyfill');
-const { makeNodeError, codes } = require('./internal/errors');
+const { makeNodeError } = require('./internal/errors');
 const { validateOneOf } = require('./internal/validators');
 
 const {
@@ -194,78 +194,73 @@ defineInspect(WritableStreamDefaultWriter, (w) => ({
 }));
 
 // ---- TextEncoderStream / TextDecoderStream --------------------------------
+// Private fields, as Node's: a getter on a foreign object throws V8's
+// "Cannot read private member ... from an object whose class did not
+// declare it".
 
-function brand(obj, key, name) {
-  if (obj === null || typeof obj !== 'object' || !(key in obj)) {
-    throw codes.ERR_INVALID_THIS(name);
-  }
+function inspectAs(name, fields, depth, options, inspectFn) {
+  return `${name} ${inspectFn(fields, { ...options, depth: options.depth == null ? null : options.depth - 1 })}`;
 }
 
-const kTransform = Symbol('kTransform');
-const kPending = Symbol('kPending');
-const kDecoder = Symbol('kDecoder');
-
 class TextEncoderStream {
-  constructor() {
-    const encoder = new TextEncoder();
-    this[kPending] = '';
-    this[kTransform] = new TransformStream({
-      transform: (chunk, controller) => {
-        let s = `${chunk}`;
-        if (this[kPending] !== '') {
-          s = this[kPending] + s;
-          this[kPending] = '';
+  #pendingHighSurrogate = null;
+  #handle = new TextEncoder();
+  #transform = new TransformStream({
+    transform: (chunk, controller) => {
+      let s = `${chunk}`;
+      if (this.#pendingHighSurrogate !== null) {
+        s = this.#pendingHighSurrogate + s;
+        this.#pendingHighSurrogate = null;
+      }
+      if (s.length > 0) {
+        const last = s.charCodeAt(s.length - 1);
+        if (last >= 0xd800 && last <= 0xdbff) {
+          this.#pendingHighSurrogate = s[s.length - 1];
+          s = s.slice(0, -1);
         }
-        if (s.length > 0) {
-          const last = s.charCodeAt(s.length - 1);
-          if (last >= 0xd800 && last <= 0xdbff) {
-            this[kPending] = s[s.length - 1];
-            s = s.slice(0, -1);
-          }
-        }
-        if (s.length > 0) controller.enqueue(encoder.encode(s));
-      },
-      flush: (controller) => {
-        if (this[kPending] !== '') controller.enqueue(new Uint8Array([0xef, 0xbf, 0xbd]));
-        this[kPending] = '';
-      },
-    });
-  }
+      }
+      if (s.length > 0) controller.enqueue(this.#handle.encode(s));
+    },
+    flush: (controller) => {
+      if (this.#pendingHighSurrogate !== null) controller.enqueue(new Uint8Array([0xef, 0xbf, 0xbd]));
+    },
+  });
 
   get encoding() {
-    brand(this, kTransform, 'TextEncoderStream');
-    return 'utf-8';
+    return this.#handle.encoding;
   }
 
   get readable() {
-    brand(this, kTransform, 'TextEncoderStream');
-    return this[kTransform].readable;
+    return this.#transform.readable;
   }
 
   get writable() {
-    brand(this, kTransform, 'TextEncoderStream');
-    return this[kTransform].writable;
+    return this.#transform.writable;
   }
 
   [kInspect](depth, options, inspectFn) {
     if (depth < 0) return this;
-    return `TextEncoderStream ${inspectFn({
-      encoding: 'utf-8', readable: this[kTransform].readable, writable: this[kTransform].writable,
-    }, { ...options, depth: options.depth == null ? null : options.depth - 1 })}`;
+    return inspectAs('TextEncoderStream', {
+      encoding: this.#handle.encoding,
+      readable: this.#transform.readable,
+      writable: this.#transform.writable,
+    }, depth, options, inspectFn);
   }
 }
 
 class TextDecoderStream {
+  #handle;
+  #transform;
+
   constructor(encoding = 'utf-8', options = {}) {
-    const decoder = new TextDecoder(encoding, options);
-    this[kDecoder] = decoder;
-    this[kTransform] = new TransformStream({
+    this.#handle = new TextDecoder(encoding, options);
+    this.#transform = new TransformStream({
       transform: (chunk, controller) => {
-        const value = decoder.decode(chunk, { stream: true });
+        const value = this.#handle.decode(chunk, { stream: true });
         if (value) controller.enqueue(value);
       },
       flush: (controller) => {
-        const value = decoder.decode();
+        const value = this.#handle.decode();
         if (value) controller.enqueue(value);
         controller.terminate();
       },
@@ -273,39 +268,34 @@ class TextDecoderStream {
   }
 
   get encoding() {
-    brand(this, kDecoder, 'TextDecoderStream');
-    return this[kDecoder].encoding;
+    return this.#handle.encoding;
   }
 
   get fatal() {
-    brand(this, kDecoder, 'TextDecoderStream');
-    return this[kDecoder].fatal;
+    return this.#handle.fatal;
   }
 
   get ignoreBOM() {
-    brand(this, kDecoder, 'TextDecoderStream');
-    return this[kDecoder].ignoreBOM;
+    return this.#handle.ignoreBOM;
   }
 
   get readable() {
-    brand(this, kDecoder, 'TextDecoderStream');
-    return this[kTransform].readable;
+    return this.#transform.readable;
   }
 
   get writable() {
-    brand(this, kDecoder, 'TextDecoderStream');
-    return this[kTransform].writable;
+    return this.#transform.writable;
   }
 
   [kInspect](depth, options, inspectFn) {
     if (depth < 0) return this;
-    return `TextDecoderStream ${inspectFn({
-      encoding: this[kDecoder].encoding,
-      fatal: this[kDecoder].fatal,
-      ignoreBOM: this[kDecoder].ignoreBOM,
-      readable: this[kTransform].readable,
-      writable: this[kTransform].writable,
-    }, { ...options, depth: options.depth == null ? null : options.depth - 1 })}`;
+    return inspectAs('TextDecoderStream', {
+      encoding: this.#handle.encoding,
+      fatal: this.#handle.fatal,
+      ignoreBOM: this.#handle.ignoreBOM,
+      readable: this.#transform.readable,
+      writable: this.#transform.writable,
+    }, depth, options, inspectFn);
   }
 }
 
@@ -354,42 +344,54 @@ function zlibTransform(handle) {
 }
 
 class CompressionStream {
+  #transform;
+
   constructor(format) {
     validateOneOf(format, 'format', formats);
     const zlib = require('zlib');
-    const handle = format === 'deflate' ? zlib.createDeflate()
-      : format === 'gzip' ? zlib.createGzip() : zlib.createDeflateRaw();
-    this[kTransform] = zlibTransform(handle);
+    this.#transform = zlibTransform(format === 'deflate' ? zlib.createDeflate()
+      : format === 'gzip' ? zlib.createGzip() : zlib.createDeflateRaw());
   }
 
   get readable() {
-    brand(this, kTransform, 'CompressionStream');
-    return this[kTransform].readable;
+    return this.#transform.readable;
   }
 
   get writable() {
-    brand(this, kTransform, 'CompressionStream');
-    return this[kTransform].writable;
+    return this.#transform.writable;
+  }
+
+  [kInspect](depth, options, inspectFn) {
+    if (depth < 0) return this;
+    return inspectAs('CompressionStream', {
+      readable: this.#transform.readable, writable: this.#transform.writable,
+    }, depth, options, inspectFn);
   }
 }
 
 class DecompressionStream {
+  #transform;
+
   constructor(format) {
     validateOneOf(format, 'format', formats);
     const zlib = require('zlib');
-    const handle = format === 'deflate' ? zlib.createInflate()
-      : format === 'gzip' ? zlib.createGunzip() : zlib.createInflateRaw();
-    this[kTransform] = zlibTransform(handle);
+    this.#transform = zlibTransform(format === 'deflate' ? zlib.createInflate()
+      : format === 'gzip' ? zlib.createGunzip() : zlib.createInflateRaw());
   }
 
   get readable() {
-    brand(this, kTransform, 'DecompressionStream');
-    return this[kTransform].readable;
+    return this.#transform.readable;
   }
 
   get writable() {
-    brand(this, kTransform, 'DecompressionStream');
-    return this[kTransform].writable;
+    return this.#transform.writable;
+  }
+
+  [kInspect](depth, options, inspectFn) {
+    if (depth < 0) return this;
+    return inspectAs('DecompressionStream', {
+      readable: this.#transform.readable, writable: this.#transform.writable,
+    }, depth, options, inspectFn);
   }
 }
 
