@@ -43,6 +43,7 @@ LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/pro
         launcher/sandbox.c launcher/cgroup.c launcher/relay.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
         fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
+LIB_CXX += isolate/v8/lazyjs.cc
 LIB_C   += bridge/quota.c
 LIB_C   += launcher/report.c
 LIB_C   += bridge/signal.c
@@ -54,12 +55,15 @@ LIB_C   += launcher/netd_dns.c
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \
-        $(OBJ)/launcher/seccomp_bpf.o
+        $(OBJ)/launcher/seccomp_bpf.o $(OBJ)/isolate/v8/lazyjs_data.o
 LIB_A    := $(BUILD)/libsecure-exec.a
 
 JS_SRCS  := $(shell find js -path js/node_modules -prune -o -name '*.js' -print 2>/dev/null) js/build.mjs
 
 BUNDLE   := $(BUILD)/js/bootstrap.js
+# undici and the web streams: compiled at first use, not in the snapshot
+# (isolate/v8/lazyjs.cc); js/build.mjs writes it with the bundle.
+LAZYJS   := $(BUILD)/js/lazy.js
 SNAPSHOT := $(BUILD)/snapshot.bin
 MKSNAP   := $(BUILD)/se-mksnapshot
 
@@ -68,7 +72,7 @@ UNIT_BIN  := $(BUILD)/tests/unit-tests
 ASAN      := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_OBJS := $(LIB_C:%.c=$(ASAN)/%.o) $(LIB_CXX:%.cc=$(ASAN)/%.o) $(OBJ)/launcher/seccomp_policies.o \
-        $(OBJ)/launcher/seccomp_bpf.o
+        $(OBJ)/launcher/seccomp_bpf.o $(OBJ)/isolate/v8/lazyjs_data.o
 ASAN_UNIT := $(ASAN)/unit-tests
 ASAN_BIN  := $(ASAN)/secure-exec-launch
 
@@ -101,9 +105,13 @@ $(LIB_A): $(LIB_OBJS)
 
 # ---- the JS bundle and the startup snapshot -------------------------------
 
-$(BUNDLE): $(JS_SRCS) js/package-lock.json | $(DEPS_OK)
+$(BUNDLE) $(LAZYJS) &: $(JS_SRCS) js/package-lock.json | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	node js/build.mjs $@
+	node js/build.mjs $(BUNDLE) $(LAZYJS)
+
+$(OBJ)/isolate/v8/lazyjs_data.o: isolate/v8/lazyjs_data.S $(LAZYJS)
+	@mkdir -p $(dir $@)
+	$(CC) -DSE_LAZYJS_FETCH='"$(LAZYJS)"' -c $< -o $@
 
 $(MKSNAP): $(OBJ)/launcher/mksnapshot.o $(LIB_A)
 	$(CXX) -o $@ $^ $(LDLIBS_)

@@ -73,6 +73,9 @@ extern const vm_table_t vm_task_table;
 extern const vm_table_t vm_json_table; /* JSON.parse (see natives.cc) */
 /* ES modules on V8's module API (namespace "esm"; see v8/modules.cc). */
 extern const vm_table_t vm_esm_table;
+/* JS compiled at first use, not in the snapshot (namespace "lazyjs"; see
+ * v8/lazyjs.cc). */
+extern const vm_table_t vm_lazyjs_table;
 
 /* ---- process-wide ---------------------------------------------------- */
 

@@ -20,14 +20,15 @@ import { createRequire } from 'node:module';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const out = process.argv[2];
-if (!out) {
-  console.error('usage: node js/build.mjs OUT.js');
+const lazyOut = process.argv[3];
+if (!out || !lazyOut) {
+  console.error('usage: node js/build.mjs OUT.js LAZY.js');
   process.exit(2);
 }
 
 // The alias table and the polyfill plugin live with the modules they route
 // to (node/internal/build-support.js).
-const { nodeAliases, polyfillPlugin } = require('./node/internal/build-support.js');
+const { nodeAliases, polyfillPlugin, lazyPlugin } = require('./node/internal/build-support.js');
 const alias = {
   ...nodeAliases(),
   // npm polyfills (readable-stream) ask for 'process/': the real process.
@@ -55,3 +56,42 @@ const wrapped = `(function () {\nvar module = { exports: {} }, exports = module.
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, wrapped);
 console.log(`bundle: ${out} (${(wrapped.length / 1024).toFixed(0)} KiB)`);
+
+// The lazy bundle (node/internal/build-support.js, lazyPlugin): a script
+// whose completion value is `function (require) -> exports`. ASCII only:
+// the launcher compiles it from an external one-byte string over the
+// embedded bytes (isolate/v8/lazyjs.cc).
+const lazy = await esbuild.build({
+  entryPoints: [join(here, 'node', 'internal', 'fetch', 'lazy-entry.js')],
+  bundle: true,
+  write: false,
+  format: 'cjs',
+  platform: 'neutral',
+  mainFields: ['main'],
+  target: 'chrome102',
+  minify: false,
+  keepNames: true,
+  legalComments: 'none',
+  charset: 'ascii',
+  logLevel: 'warning',
+  // As Node builds it (user-agent "node"); undici's test and coverage
+  // switches, read at load, are never set here.
+  define: {
+    __UNDICI_IS_NODE__: 'true',
+    'process.env.JEST_WORKER_ID': 'undefined',
+    'process.env.NODE_V8_COVERAGE': 'undefined',
+    'process.env.UNDICI_NO_FG': 'undefined',
+  },
+  plugins: [lazyPlugin()],
+});
+// esbuild escapes non-ASCII in code (charset ascii) but keeps comments as
+// they are: what is left is in comments (undici's curly quotes).
+const lazyBody = lazy.outputFiles[0].text.replace(/[^\x00-\x7f]/g,
+  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const lazyWrapped = `(function (require) {\nvar module = { exports: {} }, exports = module.exports;\n${lazyBody}\nreturn module.exports;\n})\n`;
+if (/[^\x00-\x7f]/.test(lazyWrapped)) {
+  console.error('build.mjs: the lazy bundle is not ASCII');
+  process.exit(1);
+}
+writeFileSync(lazyOut, lazyWrapped);
+console.log(`lazy bundle: ${lazyOut} (${(lazyWrapped.length / 1024).toFixed(0)} KiB)`);

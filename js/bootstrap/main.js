@@ -48,6 +48,7 @@ defineBuiltin('buffer', () => require('buffer'));
 defineBuiltin('console', () => require('console'));
 defineBuiltin('constants', () => require('constants'));
 defineBuiltin('crypto', () => require('../node/crypto'));
+defineBuiltin('diagnostics_channel', () => require('diagnostics_channel'));
 defineBuiltin('dns', () => require('../node/dns'));
 defineBuiltin('dns/promises', () => require('../node/dns').promises);
 defineBuiltin('events', () => require('events'));
@@ -98,6 +99,7 @@ defineBuiltin('punycode', () => require('punycode'));
 defineBuiltin('querystring', () => require('querystring'));
 defineBuiltin('stream', () => require('stream'));
 defineBuiltin('stream/promises', () => require('stream/promises'));
+defineBuiltin('stream/web', () => require('../node/internal/fetch').loadStreamWeb());
 defineBuiltin('string_decoder', () => require('string_decoder'));
 defineBuiltin('sys', () => require('util'));
 defineBuiltin('timers', () => require('../node/timers'));
@@ -151,6 +153,10 @@ defineGlobal('Crypto', webcrypto.Crypto);
 defineGlobal('CryptoKey', webcrypto.CryptoKey);
 defineGlobal('SubtleCrypto', webcrypto.SubtleCrypto);
 
+// fetch, Headers, Request, Response, FormData, MessageEvent, WebSocket and the
+// web streams: lazy, built at first use (not in the snapshot).
+require('../node/internal/fetch').installGlobals(globalThis);
+
 const { performance, setTimeOrigin } = require('../node/internal/performance');
 defineGlobal('performance', performance, true);
 
@@ -167,7 +173,9 @@ defineGlobal('console', require('console'));
 
 // Build every builtin and the stdio streams now, so none of that runs at
 // start-up: it is all in the snapshot.
-for (const name of builtins.keys()) loadBuiltin(name);
+// stream/web is left for first use, with the fetch family.
+const notPreloaded = new Set(['stream/web']);
+for (const name of builtins.keys()) if (!notPreloaded.has(name)) loadBuiltin(name);
 void process.stdout;
 void process.stderr;
 

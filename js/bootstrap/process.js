@@ -96,6 +96,7 @@ process.versions = {
   modules: '127',
   napi: '10',
   openssl: binding.crypto.version(),
+  undici: '6.21.1',
   uv: binding.process.uvVersion(),
   v8: binding.process.engineVersion(),
   zlib: zlibVersion,

@@ -26,6 +26,7 @@ const MODULES = {
   buffer: 'buffer.js',
   console: 'console.js',
   constants: 'constants.js',
+  diagnostics_channel: 'diagnostics_channel.js',
   events: 'events.js',
   fs: 'fs.js',
   'fs/promises': 'fs_promises.js',
@@ -74,4 +75,91 @@ function polyfillPlugin() {
   };
 }
 
-module.exports = { MODULES, nodeAliases, polyfillPlugin, NODE_DIR };
+// ---- the lazy bundle (build/js/lazy.js) -------------------------------------
+//
+// undici and the web streams, compiled at their first use rather than in
+// the snapshot (isolate/v8/lazyjs.cc). It is a separate script, so it
+// shares modules with the main bundle through the `require` it is called
+// with (node/internal/fetch/index.js): a Node module name (bare or
+// `node:`) becomes an external `builtin:NAME`, served by the loader's
+// builtins; a file of js/node/ outside the lazy set an external
+// `se:PATH` (relative to js/node/). The lazy set is bundled into it:
+// stream_web.js and the stand-ins undici alone gets for the modules the
+// sandbox does not offer (internal/fetch/: async_hooks' AsyncResource,
+// perf_hooks' performance, worker_threads' MessagePort).
+
+const NODE_BUILTINS = new Set([
+  'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants',
+  'crypto', 'dgram', 'diagnostics_channel', 'dns', 'domain', 'events', 'fs', 'http', 'http2',
+  'https', 'inspector', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'punycode',
+  'querystring', 'readline', 'repl', 'stream', 'string_decoder', 'sys', 'timers', 'tls',
+  'trace_events', 'tty', 'url', 'util', 'v8', 'vm', 'wasi', 'worker_threads', 'zlib',
+]);
+
+const LAZY_SHIMS = {
+  async_hooks: 'internal/fetch/async-hooks.js',
+  perf_hooks: 'internal/fetch/perf-hooks.js',
+  worker_threads: 'internal/fetch/worker-threads.js',
+  'stream/web': 'stream_web.js',
+};
+
+const LAZY_OWN = new Set([
+  'stream_web.js', 'internal/fetch/lazy-entry.js',
+  ...Object.values(LAZY_SHIMS),
+]);
+
+// undici compiles its HTTP parser (llhttp, WebAssembly) with the async
+// WebAssembly.compile/instantiate when its client module loads. The
+// sandbox's loop runs V8's foreground tasks only when it wakes for
+// something else, so an async compile finishing on a worker thread would
+// wait for the next I/O or timer; the synchronous forms give the same
+// module at once (llhttp is ~50 KB). Exact matches: the build fails when
+// undici's text changes.
+const UNDICI_PATCHES = [
+  ['mod = await WebAssembly.compile(require(\'../llhttp/llhttp_simd-wasm.js\'))',
+    'mod = new WebAssembly.Module(require(\'../llhttp/llhttp_simd-wasm.js\'))'],
+  ['mod = await WebAssembly.compile(llhttpWasmData || require(\'../llhttp/llhttp-wasm.js\'))',
+    'mod = new WebAssembly.Module(llhttpWasmData || require(\'../llhttp/llhttp-wasm.js\'))'],
+  ['return await WebAssembly.instantiate(mod, {', 'return new WebAssembly.Instance(mod, {'],
+];
+
+function patchUndiciClientH1(source) {
+  let out = source;
+  for (const [from, to] of UNDICI_PATCHES) {
+    if (out.split(from).length !== 2) {
+      throw new Error(`build-support: undici's client-h1.js changed (no single "${from}")`);
+    }
+    out = out.replace(from, to);
+  }
+  return out;
+}
+
+function lazyPlugin() {
+  return {
+    name: 'secure-exec-lazy-bundle',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/ }, async (args) => ({
+        contents: patchUndiciClientH1(await fs.promises.readFile(args.path, 'utf8')),
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }));
+      build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
+        const name = args.path.replace(/^node:/, '');
+        if (LAZY_SHIMS[name]) return { path: path.join(NODE_DIR, LAZY_SHIMS[name]) };
+        if (NODE_BUILTINS.has(name.split('/')[0])) return { path: `builtin:${name}`, external: true };
+        return undefined;
+      });
+      build.onResolve({ filter: /^\./ }, (args) => {
+        const rel = path.relative(NODE_DIR, args.resolveDir);
+        if (rel.startsWith('..') || rel.split(path.sep).includes('node_modules')) return undefined;
+        let file = path.resolve(args.resolveDir, args.path);
+        if (!file.endsWith('.js')) file += fs.existsSync(`${file}.js`) ? '.js' : '/index.js';
+        const key = path.relative(NODE_DIR, file);
+        if (LAZY_OWN.has(key)) return { path: file };
+        return { path: `se:${key}`, external: true };
+      });
+    },
+  };
+}
+
+module.exports = { MODULES, nodeAliases, polyfillPlugin, lazyPlugin, NODE_DIR };

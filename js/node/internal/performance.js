@@ -19,6 +19,11 @@ class Performance {
   get timeOrigin() {
     return originWall;
   }
+  // Node records a PerformanceResourceTiming entry (fetch calls this); the
+  // sandbox keeps no performance entries.
+  markResourceTiming() {
+    return undefined;
+  }
   toJSON() {
     return { timeOrigin: this.timeOrigin, nodeTiming: {}, eventLoopUtilization: {} };
   }

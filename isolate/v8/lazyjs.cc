@@ -1,0 +1,79 @@
+// isolate/v8/lazyjs.cc — JavaScript built into the binary but not into the
+// startup snapshot: compiled at its first use, so a run that never needs it
+// does not deserialise it (the snapshot's functions are compiled eagerly,
+// see launcher/mksnapshot.c).
+//
+// One bundle today, "fetch" (build/js/lazy.js: undici and the web streams,
+// js/build.mjs), embedded by isolate/v8/lazyjs_data.S. The native
+// lazyjs.run(name) compiles it from an external string over the embedded
+// bytes (nothing copied onto the heap; esbuild's output is ASCII, checked
+// at build time) and returns the script's completion value; the JS side
+// (js/node/internal/fetch/index.js) calls it once and keeps the result.
+
+#include <cstring>
+
+#include "internal.h"
+
+using namespace v8;
+
+extern "C" const char vm_lazyjs_fetch[];
+extern "C" const char vm_lazyjs_fetch_end[];
+
+namespace
+{
+
+class Embedded final : public String::ExternalOneByteStringResource
+{
+  public:
+    Embedded(const char *data, size_t len) : data_(data), len_(len)
+    {
+    }
+    const char *data() const override
+    {
+        return data_;
+    }
+    size_t length() const override
+    {
+        return len_;
+    }
+    void Dispose() override
+    {
+        delete this;
+    }
+
+  private:
+    const char *data_;
+    size_t len_;
+};
+
+// run(name) -> the bundle's completion value.
+void run(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    String::Utf8Value name(iso, info[0]);
+    if (!*name || strcmp(*name, "fetch") != 0) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_VALUE", "lazyjs.run: no bundle %s",
+                  *name ? *name : "?");
+        return;
+    }
+    size_t len = static_cast<size_t>(vm_lazyjs_fetch_end - vm_lazyjs_fetch);
+    Local<String> src;
+    if (!String::NewExternalOneByte(iso, new Embedded(vm_lazyjs_fetch, len)).ToLocal(&src))
+        return;
+    ScriptOrigin origin(iso, String::NewFromUtf8Literal(iso, "node:internal/deps/undici/undici"));
+    Local<Script> script;
+    Local<Value> out;
+    if (Script::Compile(ctx, src, &origin).ToLocal(&script) && script->Run(ctx).ToLocal(&out))
+        info.GetReturnValue().Set(out);
+}
+
+const vm_native_t lazyjs_natives[] = {
+    {"run", run, 1, VM_NATIVE_PURE},
+};
+
+} // namespace
+
+extern "C" const vm_table_t vm_lazyjs_table = {"lazyjs", lazyjs_natives,
+                                               sizeof lazyjs_natives / sizeof lazyjs_natives[0]};

@@ -1,0 +1,8 @@
+'use strict';
+// The entry of the lazy bundle (build/js/lazy.js; see build-support.js):
+// each part is built at its first use.
+
+module.exports = {
+  undici: () => require('undici/index-fetch.js'),
+  streamWeb: () => require('../../stream_web'),
+};
