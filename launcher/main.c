@@ -152,16 +152,94 @@ static void on_wake(uv_async_t *a)
     uv_stop(a->loop);
 }
 
+/* ---- the guest's audit lines --------------------------------------------------- */
+
+/* The guest's lines arrive on a pipe; the supervisor appends each whole
+ * line that is the guest's to say — this run's id, no "by":"supervisor",
+ * no line of the run's own (start, end) — to the log, at most
+ * BRK_AUDIT_MAX_BYTES of them. Others are dropped and counted: a guest
+ * past a V8 escape can still claim decisions of its own, not the
+ * supervisor's, and cannot touch what is already written. */
+#define AUDIT_LINE_MAX 16384
+
+typedef struct {
+    int rd, out;
+    char run[40]; /* "\"run\":\"ID\"" */
+    uint64_t bytes, dropped;
+    pthread_t thread;
+    bool started;
+} audit_relay_t;
+
+static bool audit_line_ok(const audit_relay_t *r, const char *l, size_t n)
+{
+    if (n < 8 || l[0] != '{' || l[n - 2] != '}' || memchr(l, '\0', n))
+        return false;
+    char tmp[AUDIT_LINE_MAX + 1];
+    memcpy(tmp, l, n);
+    tmp[n] = '\0';
+    if (strncmp(tmp, "{\"ts\":", 6) || (r->run[0] && !strstr(tmp, r->run)))
+        return false;
+    if (strstr(tmp, "\"by\":\"supervisor\""))
+        return false;
+    const char *dom = strstr(tmp, "\"domain\":\"audit\"");
+    return !dom || strstr(tmp, "\"domain\":\"audit\",\"op\":\"stop\"") == dom;
+}
+
+static void *audit_relay(void *arg)
+{
+    audit_relay_t *r = arg;
+    static char buf[AUDIT_LINE_MAX * 2];
+    size_t have = 0;
+    bool skipping = false; /* inside a line too long to take */
+    for (;;) {
+        ssize_t n = read(r->rd, buf + have, sizeof buf - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        size_t start = 0;
+        for (;;) {
+            char *nl = memchr(buf + start, '\n', have - start);
+            if (!nl)
+                break;
+            size_t len = (size_t)(nl - (buf + start)) + 1;
+            if (skipping || len > AUDIT_LINE_MAX || !audit_line_ok(r, buf + start, len) ||
+                r->bytes + len > BRK_AUDIT_MAX_BYTES) {
+                r->dropped++;
+            } else {
+                ssize_t w = write(r->out, buf + start, len);
+                (void)w;
+                r->bytes += len;
+            }
+            skipping = false;
+            start += len;
+        }
+        memmove(buf, buf + start, have - start);
+        have -= start;
+        if (have > AUDIT_LINE_MAX) { /* no end in sight: drop up to the next one */
+            skipping = true;
+            have = 0;
+        }
+    }
+    if (have)
+        r->dropped++;
+    close(r->rd);
+    return NULL;
+}
+
 /* ---- the network ------------------------------------------------------------ */
 
 typedef struct {
     lch_netd_opts_t opts;
     lch_netd_fds_t *fds;
     lch_netd_t *d;
+    audit_relay_t *audit; /* NULL: no audit log */
 } netd_job_t;
 
 /* The sandbox is forked: the supervisor's network broker starts serving
- * (a run whose broker cannot start has no network: its requests fail). */
+ * (a run whose broker cannot start has no network: its requests fail),
+ * and the guest's audit lines are taken in. */
 static void start_netd(void *arg)
 {
     netd_job_t *j = arg;
@@ -169,6 +247,11 @@ static void start_netd(void *arg)
     j->d = lch_netd_start(&j->opts, j->fds, err, sizeof err);
     if (!j->d)
         fprintf(stderr, "secure-exec-launch: %s\n", err);
+    if (j->audit) {
+        j->audit->started = pthread_create(&j->audit->thread, NULL, audit_relay, j->audit) == 0;
+        if (!j->audit->started)
+            fprintf(stderr, "secure-exec-launch: --audit: cannot take the guest's lines\n");
+    }
 }
 
 /* ---- the policy ----------------------------------------------------------- */
@@ -465,6 +548,7 @@ typedef struct {
     br_config_t *cfg;
     uint64_t timeout_ms;
     uint64_t denials_before; /* the broker's refusals before the guest (its environment) */
+    int audit_wr;            /* its audit lines go here (the supervisor's relay), or -1 */
 } guest_t;
 
 /* Runs in the sandbox's guest process, single-threaded until V8 starts. */
@@ -472,6 +556,15 @@ static int run_guest(void *arg)
 {
     guest_t *g = arg;
     br_config_t cfg = *g->cfg;
+    /* the audit log is the supervisor's: this process writes its lines on
+     * a pipe the supervisor checks and appends from (it holds no
+     * descriptor of the log to rewrite, truncate or forge in) */
+    if (g->audit_wr >= 0) {
+        FILE *f = fdopen(g->audit_wr, "w");
+        if (!f)
+            die("--audit: %s", strerror(errno));
+        brk_set_audit(cfg.policy, f);
+    }
     /* The host's environment stays readable in this process's memory
      * (/proc/self/environ shows it) unless it is wiped: the guest keeps
      * only the copies the policy let through. */
@@ -738,6 +831,7 @@ int main(int argc, char **argv)
         return 0;
     }
     FILE *audit = NULL;
+    char audit_id[33] = "";
     bool audit_stderr = opts.audit && !strcmp(opts.audit, "-");
     if (opts.audit) {
         /* "-": the launcher's stderr, which is the guest's stderr pipe in
@@ -756,8 +850,7 @@ int main(int argc, char **argv)
         audit = audit_stderr ? stderr : open_regular(opts.audit, "--audit ", true);
         brk_set_audit(policy, audit);
         brk_set_audit_stop(policy, audit_stopped, NULL);
-        char id[33];
-        if (!run_id(id, sizeof id) || brk_set_audit_run(policy, id) < 0)
+        if (!run_id(audit_id, sizeof audit_id) || brk_set_audit_run(policy, audit_id) < 0)
             die("--audit: cannot make the run's id: %s", strerror(errno));
     }
     const brk_settings_t *settings = brk_settings(policy);
@@ -849,13 +942,25 @@ int main(int argc, char **argv)
                               .publish = pub,
                               .npublish = opts.npublish},
                      .fds = &nfds};
-    int give[2] = {nfds.guest_async, nfds.guest_sync};
+    /* the guest's audit lines: a pipe to the supervisor's relay */
+    audit_relay_t relay = {.rd = -1};
+    int give[3] = {nfds.guest_async, nfds.guest_sync, -1};
+    size_t ngive = 2;
     int keep[4];
     size_t nkeep = 0;
     keep[nkeep++] = nfds.guest_async;
     keep[nkeep++] = nfds.guest_sync;
-    if (audit && !audit_stderr)
-        keep[nkeep++] = fileno(audit);
+    g.audit_wr = -1;
+    if (audit) {
+        int ap[2];
+        if (pipe2(ap, O_CLOEXEC) < 0)
+            die("--audit: pipe: %s", strerror(errno));
+        relay.rd = ap[0];
+        relay.out = fileno(audit);
+        snprintf(relay.run, sizeof relay.run, "\"run\":\"%s\"", audit_id);
+        g.audit_wr = give[ngive++] = keep[nkeep++] = ap[1];
+        nj.audit = &relay;
+    }
     if (resize[0] >= 0)
         keep[nkeep++] = resize[0];
     /* the record's file, opened now: a bad path ends the launch before
@@ -898,7 +1003,7 @@ int main(int argc, char **argv)
         .resize_wr = resize[1],
         .net_factory_fd = nfds.factory_mid,
         .give_fds = give,
-        .ngive = 2,
+        .ngive = ngive,
         .started = start_netd,
         .started_arg = &nj,
         .before_seccomp = br_os_take_interfaces,
@@ -923,6 +1028,16 @@ int main(int argc, char **argv)
     nfds.guest_async = nfds.guest_sync = nfds.factory_mid = -1;
     lch_netd_stop(nj.d);
     lch_netd_pairs_close(&nfds);
+    if (relay.started) /* the guest's end is closed: the relay ends */
+        pthread_join(relay.thread, NULL);
+    else if (relay.rd >= 0)
+        close(relay.rd);
+    if (relay.dropped) {
+        char why[96];
+        snprintf(why, sizeof why, "%" PRIu64 " lines from the guest that were not its own",
+                 relay.dropped);
+        brk_audit_run(policy, "dropped", why, -1);
+    }
     for (size_t i = 0; i < opts.npublish; i++)
         if (pub[i].fd >= 0)
             close(pub[i].fd);

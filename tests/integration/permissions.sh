@@ -365,4 +365,20 @@ fi
 chmod 755 "$work/app/node_modules/hidden" "$work/locked"
 chmod 644 "$work/app/locked.txt" "$work/app/locked.js"
 
+# The audit log is the supervisor's: the guest holds no descriptor of it
+# (its lines go on a pipe the supervisor checks), so a guest past a V8
+# escape cannot rewrite, truncate or forge what is written
+rm -f "$work/audit2.jsonl"
+app_run --audit "$work/audit2.jsonl" --allow-read=/proc -e '
+const fs = require("fs");
+const mine = fs.readdirSync("/proc/self/fd").map((n) => { try { return fs.readlinkSync("/proc/self/fd/" + n); } catch { return ""; } });
+console.log(mine.some((t) => t.includes("audit2.jsonl")) ? "HOLDS THE LOG" : "no log descriptor");
+try { fs.readFileSync("/nope") } catch {}'
+if [ "$out" = "no log descriptor" ] && grep -q '"target":"/nope"' "$work/audit2.jsonl" &&
+   [ "$(grep -c '"op":"end"' "$work/audit2.jsonl")" -eq 1 ]; then
+  ok "--audit: the guest holds no descriptor of the log; its lines come through the supervisor"
+else
+  bad "--audit descriptor" "got: $out" "$(head -c 600 "$work/audit2.jsonl")"
+fi
+
 summary
