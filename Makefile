@@ -50,6 +50,8 @@ LIB_C   += launcher/hint.c
 LIB_C   += bridge/http.c
 LIB_C   += bridge/net.c
 LIB_C   += launcher/netd.c
+LIB_C   += launcher/netd_udp.c
+LIB_C   += bridge/dgram.c
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \

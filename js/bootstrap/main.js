@@ -48,6 +48,7 @@ defineBuiltin('buffer', () => require('buffer'));
 defineBuiltin('console', () => require('console'));
 defineBuiltin('constants', () => require('constants'));
 defineBuiltin('crypto', () => require('../node/crypto'));
+defineBuiltin('dgram', () => require('../node/dgram'));
 defineBuiltin('events', () => require('events'));
 defineBuiltin('fs', () => require('fs'));
 defineBuiltin('fs/promises', () => require('fs').promises);
