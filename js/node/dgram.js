@@ -236,8 +236,11 @@ Socket.prototype.bind = function bind(port_, address_ /* , callback */) {
 
 // The implicit bind before a first send or connect to address:port: a
 // socket of the sandbox's or of the host's, as the destination is (see
-// the top of the file). A destination refused or not found binds the
-// sandbox's (harmless): the send or connect then fails on its own.
+// the top of the file). The bind address is looked up first, as Node
+// does; a destination that is a name is looked up for its kind (a
+// program's own lookup sees that call). A destination refused or not
+// found binds the sandbox's (harmless): the send or connect then fails on
+// its own.
 function implicitBind(socket, address, port) {
   const state = socket[kState];
   state.bindState = BIND_STATE_BINDING;
@@ -253,7 +256,7 @@ function implicitBind(socket, address, port) {
     if (r < 0) bindFailed(socket, opError(r, 'bind', any, 0));
     else startListening(socket);
   };
-  state.lookup(address, (err, ip) => {
+  const forDest = (err, ip) => {
     if (!state.handle) return;
     if (err || typeof ip !== 'string') {
       onSandbox();
@@ -270,6 +273,18 @@ function implicitBind(socket, address, port) {
     if (r === EACCES || r === -22) onSandbox();
     else if (r < 0) bindFailed(socket, opError(r, 'bind', ip, 0));
     else startListening(socket);
+  };
+  state.lookup(any, (err) => {
+    if (err) {
+      bindFailed(socket, err);
+      return;
+    }
+    const dflt = state.family === 4 ? '127.0.0.1' : '::1';
+    const dest = address || dflt;
+    if (shared.isIP(dest)) forDest(null, dest);
+    else if (/^localhost$/i.test(dest)) forDest(null, dflt);
+    else if (/^host\.internal$/i.test(dest)) forDest(null, '127.254.0.1');
+    else state.lookup(dest, forDest);
   });
 }
 
