@@ -115,6 +115,9 @@ function Socket(type, listener) {
   if (type !== null && typeof type === 'object') {
     options = type;
     type = options.type;
+    for (const k of ['recvBufferSize', 'sendBufferSize']) {
+      if (options[k] !== undefined) validateNumber(options[k], `options.${k}`);
+    }
   }
   this.type = type;
   this[kState] = newState(type, options);
@@ -167,6 +170,15 @@ function startListening(socket) {
   socket.emit('listening');
 }
 
+// The sandbox's own addresses: its loopback and the unspecified address.
+function sandboxAddress(ip) {
+  if (typeof ip !== 'string') return false;
+  if (shared.isIP(ip) === 4) return ip === '0.0.0.0' || ip.startsWith('127.');
+  const s = ip.toLowerCase().replace(/%.*$/, '');
+  return /^(0{0,4}:){2,7}0{0,3}1$/.test(s) || /^(0{0,4}:){2,7}0{0,4}$/.test(s) ||
+    s === '::1' || s === '::' || s === '::ffff:127.0.0.1';
+}
+
 function bindFailed(socket, ex) {
   socket[kState].bindState = BIND_STATE_UNBOUND;
   socket.emit('error', ex);
@@ -212,15 +224,18 @@ Socket.prototype.bind = function bind(port_, address_ /* , callback */) {
   if (!address) address = state.family === 4 ? '0.0.0.0' : '::';
 
   state.lookup(address, (err, ip) => {
+    if (!state.handle) return; // closed meanwhile
     if (err) {
       bindFailed(this, err);
       return;
     }
-    if (!state.handle) return; // closed meanwhile
-    const p = port || 0;
+    // as Node's handle reads it (a number, else 0)
+    const p = typeof port === 'number' || typeof port === 'string' ? Number(port) >>> 0 : 0;
     let r;
     try {
-      r = binding.dgram.udpBind(state.handle, ip, state.customLookup ? ip : address, p, flagsOf(state));
+      // the sandbox has no other address: nothing to decide
+      r = sandboxAddress(ip) ? binding.dgram.udpBind(state.handle, ip,
+        state.customLookup ? ip : address, p, flagsOf(state)) : -99;
     } catch (e) {
       bindFailed(this, e);
       return;
