@@ -223,6 +223,8 @@ static bool outside_dest(const char *host, const struct sockaddr_storage *sa)
         return a != 0 && (a >> 24) != 127;
     }
     const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a6)) /* its IPv4 address's kind */
+        return a6->s6_addr[12] != 127 && memcmp(&a6->s6_addr[12], "\0\0\0\0", 4);
     return !IN6_IS_ADDR_LOOPBACK(a6) && !IN6_IS_ADDR_UNSPECIFIED(a6);
 }
 

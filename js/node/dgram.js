@@ -285,8 +285,7 @@ function implicitBind(socket, address, port) {
       onSandbox();
       return;
     }
-    if (r === EACCES || r === -22) onSandbox();
-    else if (r < 0) bindFailed(socket, opError(r, 'bind', ip, 0));
+    if (r < 0) onSandbox(); // the destination's own refusal comes with the send
     else startListening(socket);
   };
   state.lookup(any, (err) => {
