@@ -44,13 +44,13 @@ struct dg_sock {
     uv_udp_t udp;
     br_rt_t *rt;
     dg_box_t *box;
-    int family;       /* 4 or 6 */
-    int handle;       /* the supervisor's name for it, 0: none yet */
-    bool opened;      /* uv_udp_open done */
-    bool outside;     /* a socket of the host's (NETP_F_OUTSIDE) */
+    int family;         /* 4 or 6 */
+    int handle;         /* the supervisor's name for it, 0: none yet */
+    bool opened;        /* uv_udp_open done */
+    bool outside;       /* a socket of the host's (NETP_F_OUTSIDE) */
     netp_addr_t remote; /* the connected peer as the supervisor names it */
-    vm_ref_t onmsg;   /* fn(nread | -errno, bytes, address, port, family) */
-    vm_ref_t onclose; /* fn() once closed */
+    vm_ref_t onmsg;     /* fn(nread | -errno, bytes, address, port, family) */
+    vm_ref_t onclose;   /* fn() once closed */
     dg_sock_t *prev, *next;
 };
 
@@ -174,8 +174,9 @@ static void ip_text(const struct sockaddr_storage *sa, char *ip, size_t cap)
 {
     ip[0] = '\0';
     inet_ntop(sa->ss_family,
-              sa->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-                                       : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr,
+              sa->ss_family == AF_INET
+                  ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+                  : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr,
               ip, (socklen_t)cap);
 }
 
@@ -375,8 +376,8 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b, const struct sock
     }
     struct sockaddr_storage sa;
     memset(&sa, 0, sizeof sa);
-    memcpy(&sa, addr, addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-                                                 : sizeof(struct sockaddr_in6));
+    memcpy(&sa, addr,
+           addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     char ip[INET6_ADDRSTRLEN];
     ip_text(&sa, ip, sizeof ip);
     /* on a socket of the host's, its loopback is host.internal */

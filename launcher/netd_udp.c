@@ -101,8 +101,8 @@ static int slot_add(lch_netd_udp_t *u, int fd, bool outside, int family)
     for (unsigned k = 0; k < NETP_UDP_MAX; k++) {
         unsigned i = (u->next + k) % NETP_UDP_MAX;
         if (u->s[i].fd < 0) {
-            u->s[i] = (udp_slot_t){.fd = copy, .gen = u->s[i].gen + 1, .outside = outside,
-                                   .family = family};
+            u->s[i] = (udp_slot_t){
+                .fd = copy, .gen = u->s[i].gen + 1, .outside = outside, .family = family};
             u->next = (i + 1) % NETP_UDP_MAX;
             h = (int)i + 1;
             break;
@@ -149,8 +149,7 @@ static int pick(lch_netd_t *d, const char *host, unsigned port, int family, bool
                 last = -ENETUNREACH;
             continue;
         }
-        if (outside && (is_broadcast(&t[i].ip) ||
-                        brk_addr_class(&t[i].ip) == BRK_ADDR_MULTICAST)) {
+        if (outside && (is_broadcast(&t[i].ip) || brk_addr_class(&t[i].ip) == BRK_ADDR_MULTICAST)) {
             last = -EACCES;
             continue;
         }

@@ -32,9 +32,14 @@ static int ask(int chan, unsigned op, const char *host, unsigned port, int famil
                int32_t handle, const void *payload, size_t plen, int *fd, int32_t *value)
 {
     static uint8_t msg[sizeof(netp_req_t) + 70 * 1024];
-    netp_req_t q = {.version = NETP_VERSION, .id = ++ids, .op = (uint16_t)op,
-                    .port = (uint16_t)port, .family = (uint8_t)family, .flags = (uint16_t)flags,
-                    .arg = handle, .len = (uint32_t)plen};
+    netp_req_t q = {.version = NETP_VERSION,
+                    .id = ++ids,
+                    .op = (uint16_t)op,
+                    .port = (uint16_t)port,
+                    .family = (uint8_t)family,
+                    .flags = (uint16_t)flags,
+                    .arg = handle,
+                    .len = (uint32_t)plen};
     snprintf(q.host, sizeof q.host, "%s", host);
     memcpy(msg, &q, sizeof q);
     if (plen)
@@ -91,7 +96,8 @@ START_TEST(udp_channel)
 
     int a = -1, b = -1;
     int32_t ha = 0, hb = 0, v = 0;
-    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_BIND, "127.0.0.1", 0, 4, 0, 0, NULL, 0, &a, &ha), 0);
+    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_BIND, "127.0.0.1", 0, 4, 0, 0, NULL, 0, &a, &ha),
+                     0);
     ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_BIND, "", 0, 4, 0, 0, NULL, 0, &b, &hb), 0);
     ck_assert(a >= 0 && b >= 0 && ha >= 1 && hb >= 1 && ha != hb);
     struct sockaddr_in sa;
@@ -100,7 +106,8 @@ START_TEST(udp_channel)
     unsigned pa = ntohs(sa.sin_port);
 
     /* b to a, addressed by the supervisor */
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, hb, "hello", 5, NULL, &v), 0);
+    ck_assert_int_eq(
+        ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, hb, "hello", 5, NULL, &v), 0);
     ck_assert_int_eq(v, 5);
     char buf[16] = "";
     struct pollfd pf = {.fd = a, .events = POLLIN};
@@ -109,38 +116,54 @@ START_TEST(udp_channel)
     ck_assert_str_eq(buf, "hello");
 
     /* connected: the guest's own send() reaches a; an addressed one is refused */
-    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_CONNECT, "127.0.0.1", pa, 4, 0, hb, NULL, 0, NULL, NULL), 0);
+    ck_assert_int_eq(
+        ask(f.guest_sync, NETP_UDP_CONNECT, "127.0.0.1", pa, 4, 0, hb, NULL, 0, NULL, NULL), 0);
     ck_assert_int_eq(send(b, "again", 5, 0), 5);
     ck_assert_int_eq(poll(&pf, 1, 2000), 1);
     ck_assert_int_eq(recv(a, buf, sizeof buf, 0), 5);
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, hb, "x", 1, NULL, NULL), -EISCONN);
+    ck_assert_int_eq(
+        ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, hb, "x", 1, NULL, NULL), -EISCONN);
     ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "", 0, 4, 0, hb, "via", 3, NULL, &v), 0);
     ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_CONNECT, "", 0, 4, 0, hb, NULL, 0, NULL, NULL), 0);
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "", 0, 4, 0, hb, "x", 1, NULL, NULL), -EDESTADDRREQ);
+    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "", 0, 4, 0, hb, "x", 1, NULL, NULL),
+                     -EDESTADDRREQ);
 
     /* refused: ungranted, the other kind, a mismatched family */
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "127.0.0.2", 9, 4, 0, ha, "x", 1, NULL, NULL), -EACCES);
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "10.0.0.1", 53, 4, 0, ha, "x", 1, NULL, NULL), -ENETUNREACH);
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "::1", 9, 6, 0, ha, "x", 1, NULL, NULL), -EINVAL);
-    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_BIND, "::1", 0, 6, 0, 0, NULL, 0, NULL, NULL), -EACCES);
-    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_BIND, "10.0.0.1", 53, 4, NETP_F_OUTSIDE, 0, NULL, 0, NULL, NULL), -EACCES);
+    ck_assert_int_eq(
+        ask(f.guest_async, NETP_UDP_SEND, "127.0.0.2", 9, 4, 0, ha, "x", 1, NULL, NULL), -EACCES);
+    ck_assert_int_eq(
+        ask(f.guest_async, NETP_UDP_SEND, "10.0.0.1", 53, 4, 0, ha, "x", 1, NULL, NULL),
+        -ENETUNREACH);
+    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "::1", 9, 6, 0, ha, "x", 1, NULL, NULL),
+                     -EINVAL);
+    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_BIND, "::1", 0, 6, 0, 0, NULL, 0, NULL, NULL),
+                     -EACCES);
+    ck_assert_int_eq(
+        ask(f.guest_sync, NETP_UDP_BIND, "10.0.0.1", 53, 4, NETP_F_OUTSIDE, 0, NULL, 0, NULL, NULL),
+        -EACCES);
 
     /* forged handles, payloads where none belongs, too large */
     const int32_t forged[] = {0, -5, NETP_UDP_MAX + 1, 77};
     for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
-        int r = ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, forged[i], "x", 1, NULL, NULL);
+        int r =
+            ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, forged[i], "x", 1, NULL, NULL);
         ck_assert_msg(r == -EINVAL || r == -EBADF, "handle %d: %d", forged[i], r);
         r = ask(f.guest_sync, NETP_UDP_CLOSE, "", 0, 0, 0, forged[i], NULL, 0, NULL, NULL);
         ck_assert_msg(r == -EINVAL || r == -EBADF, "close %d: %d", forged[i], r);
     }
-    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_CLOSE, "", 0, 0, 0, ha, "x", 1, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_CLOSE, "", 0, 0, 0, ha, "x", 1, NULL, NULL),
+                     -EINVAL);
     static char big[NETP_UDP_PAYLOAD_MAX + 1];
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, hb, big, sizeof big, NULL, NULL), -EMSGSIZE);
+    ck_assert_int_eq(
+        ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, hb, big, sizeof big, NULL, NULL),
+        -EMSGSIZE);
 
     /* closed: gone */
     ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_CLOSE, "", 0, 0, 0, ha, NULL, 0, NULL, NULL), 0);
-    ck_assert_int_eq(ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, ha, "x", 1, NULL, NULL), -EBADF);
-    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_CLOSE, "", 0, 0, 0, ha, NULL, 0, NULL, NULL), -EBADF);
+    ck_assert_int_eq(
+        ask(f.guest_async, NETP_UDP_SEND, "127.0.0.1", pa, 4, 0, ha, "x", 1, NULL, NULL), -EBADF);
+    ck_assert_int_eq(ask(f.guest_sync, NETP_UDP_CLOSE, "", 0, 0, 0, ha, NULL, 0, NULL, NULL),
+                     -EBADF);
 
     close(a);
     close(b);
@@ -153,7 +176,10 @@ END_TEST
 
 START_TEST(udp_check)
 {
-    netp_req_t q = {.version = NETP_VERSION, .id = 3, .op = NETP_UDP_BIND, .family = 4,
+    netp_req_t q = {.version = NETP_VERSION,
+                    .id = 3,
+                    .op = NETP_UDP_BIND,
+                    .family = 4,
                     .flags = NETP_F_OUTSIDE};
     snprintf(q.host, sizeof q.host, "host.internal");
     netp_req_t out;
