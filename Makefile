@@ -52,6 +52,7 @@ LIB_C   += bridge/net.c
 LIB_C   += launcher/netd.c
 LIB_C   += launcher/netd_udp.c
 LIB_C   += bridge/dgram.c
+LIB_C   += launcher/netd_dns.c
 
 OBJ      := $(BUILD)/obj
 LIB_OBJS := $(LIB_C:%.c=$(OBJ)/%.o) $(LIB_CXX:%.cc=$(OBJ)/%.o) $(OBJ)/launcher/seccomp_policies.o \
@@ -208,16 +209,26 @@ check-asan: $(ASAN_UNIT)
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(ASAN_UNIT)
 
-# The profile parser under libFuzzer (+ASan/UBSan); not part of make check.
+# The profile parser under libFuzzer (+ASan/UBSan); not part of make check
+# (make check runs each target on its seed corpus once: tests/run-all.sh).
 FUZZ_SECONDS ?= 60
 $(BUILD)/fuzz/fuzz_profile: tests/fuzz/fuzz_profile.c bridge/broker.c bridge/broker.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_profile.c bridge/broker.c
 
-check-fuzz: $(BUILD)/fuzz/fuzz_profile
-	@mkdir -p $(BUILD)/fuzz/corpus-profile
+# The supervisor's socket broker's control messages, the same way.
+$(BUILD)/fuzz/fuzz_netd: tests/fuzz/fuzz_netd.c launcher/netd.c launcher/netd_udp.c launcher/netd.h bridge/broker.c \
+    bridge/netproto.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_netd.c \
+	    launcher/netd.c launcher/netd_udp.c bridge/broker.c -lcares -lpthread
+
+check-fuzz: $(BUILD)/fuzz/fuzz_profile $(BUILD)/fuzz/fuzz_netd
+	@mkdir -p $(BUILD)/fuzz/corpus-profile $(BUILD)/fuzz/corpus-netd
 	$(BUILD)/fuzz/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 	    $(BUILD)/fuzz/corpus-profile tests/fuzz/corpus/profile
+	$(BUILD)/fuzz/fuzz_netd -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    $(BUILD)/fuzz/corpus-netd tests/fuzz/corpus/netd
 
 check-integration: $(BIN)
 	bash tests/integration/run.sh --bin $(BIN)
@@ -247,6 +258,7 @@ bench: $(BIN)
 	bash bench/memory.sh
 	bash bench/output.sh
 	bash bench/loopback.sh
+	bash bench/http.sh
 
 # ---- form -------------------------------------------------------------------
 

@@ -75,6 +75,10 @@ typedef struct br_config_s {
     /* Its second channel, for the requests whose caller waits (a listen,
      * a UDP bind): answered in order, nothing else on it. */
     int net_sync_fd;
+    /* The DNS servers the supervisor asks for the guest, as Node's
+     * dns.getServers() shows them, comma-separated ("IP", "IP:PORT",
+     * "[IPv6]:PORT"); NULL or "": none known. */
+    const char *dns_servers;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */

@@ -47,6 +47,8 @@ struct net_sock {
     vm_ref_t onclose; /* fn() once closed */
     bool counted;     /* in rt->handles_open */
     netp_addr_t remote; /* the peer as the supervisor names it (family 0: ask the socket) */
+    netp_addr_t local;  /* a listener's own address as the guest asked it (a published
+                           port is the host's socket: its own port is the host's) */
     net_sock_t *prev, *next;
 };
 
@@ -314,7 +316,7 @@ static void ret_addr(vm_call_t *c, const struct sockaddr_storage *sa)
  * handle while some are outstanding), listen on the sync one (answered at
  * once, so a server's address() is known when listen() returns). */
 
-enum { P_CONNECT = 1, P_LOOKUP = 2 };
+enum { P_CONNECT = 1, P_LOOKUP = 2, P_RESOLVE = 3, P_REVERSE = 4 };
 
 typedef struct net_pending {
     uint32_t id;
@@ -359,6 +361,9 @@ static void fill_req(netp_req_t *q, unsigned op, const char *host, int port, int
     memcpy(q->host, host, l);
 }
 
+/* *fd after an answer whose descriptor could not be taken (EMFILE). */
+#define CHAN_FD_LOST (-2)
+
 /* Receives one answer (at most one descriptor, *fd or -1): its length, 0
  * when the supervisor is gone, or -errno. */
 static ssize_t chan_recv(int sock, uint8_t *buf, size_t cap, int *fd, int flags)
@@ -382,11 +387,11 @@ static ssize_t chan_recv(int sock, uint8_t *buf, size_t cap, int *fd, int flags)
         c->cmsg_len == CMSG_LEN(sizeof(int)))
         memcpy(fd, CMSG_DATA(c), sizeof *fd);
     if (msg.msg_flags & MSG_CTRUNC) {
-        /* the descriptor did not fit: the guest is at its fd limit */
+        /* the descriptor did not fit: the guest is at its fd limit (the
+         * answer itself is read: its request fails with EMFILE) */
         if (*fd >= 0)
             close(*fd);
-        *fd = -1;
-        return -EMFILE;
+        *fd = CHAN_FD_LOST;
     }
     return n;
 }
@@ -408,8 +413,6 @@ static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
     uint8_t buf[sizeof *res + 256];
     for (;;) {
         n = chan_recv(sock, buf, sizeof buf, fd, 0);
-        if (n == -EMFILE)
-            return -EMFILE;
         if (n < (ssize_t)sizeof *res) {
             if (*fd >= 0)
                 close(*fd);
@@ -417,8 +420,13 @@ static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
             return -ENETDOWN;
         }
         memcpy(res, buf, sizeof *res);
-        if (res->id == q->id)
+        if (res->id == q->id) {
+            if (*fd == CHAN_FD_LOST) {
+                *fd = -1;
+                return -EMFILE;
+            }
             return 0;
+        }
         if (*fd >= 0) /* an answer to no question of ours */
             close(*fd);
         *fd = -1;
@@ -593,17 +601,54 @@ static void answer_lookup(br_rt_t *rt, net_pending_t *p, const netp_res_t *res,
     vm_ref_free(rt->vm, arr);
 }
 
+/* RESOLVE, REVERSE: callback(status, JSON text | undefined) */
+static void answer_json(br_rt_t *rt, net_pending_t *p, const netp_res_t *res,
+                        const uint8_t *payload, size_t plen)
+{
+    if (!deliverable(rt))
+        return;
+    vm_val_t args[2] = {VM_NUM(res->status), VM_UNDEF};
+    if (res->status == 0 && payload && plen && res->len == plen)
+        args[1] = (vm_val_t)VM_STR((const char *)payload, plen);
+    else if (res->status == 0)
+        args[0] = (vm_val_t)VM_NUM(-EPROTO);
+    br__invoke(rt, p->cb, 2, args, NULL);
+}
+
+/* An answer to the one waiting for it, by the kind of its question. */
+static void answer(br_rt_t *rt, net_pending_t *p, const netp_res_t *res, int fd,
+                   const uint8_t *payload, size_t plen)
+{
+    if (p->fn) { /* another bridge's (br__net_ask) */
+        p->fn(rt, p->ctx, p->cb, res, fd);
+        return;
+    }
+    if (p->kind == P_CONNECT) {
+        answer_connect(rt, p, res, fd);
+        return;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (p->kind == P_RESOLVE || p->kind == P_REVERSE)
+        answer_json(rt, p, res, payload, plen);
+    else
+        answer_lookup(rt, p, res, payload, plen);
+}
+
+/* The async channel's answers: the largest is a RESOLVE's JSON */
+static uint8_t chan_buf[sizeof(netp_res_t) + NETP_MSG_MAX];
+
 static void chan_poll_cb(uv_poll_t *h, int status, int events)
 {
     br_rt_t *rt = h->data;
     int sock = chan_fd(rt, false);
-    uint8_t buf[sizeof(netp_res_t) + NETP_ADDRS_MAX * sizeof(netp_addr_t) + 64];
+    uint8_t *buf = chan_buf;
     for (;;) {
         int fd;
-        ssize_t n = chan_recv(sock, buf, sizeof buf, &fd, MSG_DONTWAIT);
+        ssize_t n = chan_recv(sock, buf, sizeof chan_buf, &fd, MSG_DONTWAIT);
         if (n == -EAGAIN || n == -EWOULDBLOCK)
             return;
-        if (n <= 0 && n != -EMFILE) {
+        if (n <= 0) {
             /* the supervisor is gone: every question fails */
             uv_poll_stop(h);
             chan.poll_active = false;
@@ -611,35 +656,30 @@ static void chan_poll_cb(uv_poll_t *h, int status, int events)
                 net_pending_t *p = chan.pending;
                 chan.pending = p->next;
                 netp_res_t res = {.id = p->id, .status = -ENETDOWN};
-                if (p->fn)
-                    p->fn(rt, p->ctx, p->cb, &res, -1);
-                else if (p->kind == P_CONNECT)
-                    answer_connect(rt, p, &res, -1);
-                else
-                    answer_lookup(rt, p, &res, NULL, 0);
+                answer(rt, p, &res, -1, NULL, 0);
                 pending_done(rt, p);
             }
             return;
         }
-        if (n == -EMFILE || n < (ssize_t)sizeof(netp_res_t))
-            continue; /* its id is lost with it: the socket's timeout ends it */
+        if (n < (ssize_t)sizeof(netp_res_t)) {
+            if (fd >= 0)
+                close(fd);
+            continue; /* no answer of the supervisor's */
+        }
         netp_res_t res;
         memcpy(&res, buf, sizeof res);
+        if (fd == CHAN_FD_LOST) {
+            fd = -1;
+            if (res.status == 0)
+                res.status = -EMFILE;
+        }
         net_pending_t *p = chan_take(res.id);
         if (!p) {
             if (fd >= 0)
                 close(fd);
             continue;
         }
-        if (p->fn)
-            p->fn(rt, p->ctx, p->cb, &res, fd);
-        else if (p->kind == P_CONNECT)
-            answer_connect(rt, p, &res, fd);
-        else {
-            if (fd >= 0)
-                close(fd);
-            answer_lookup(rt, p, &res, buf + sizeof res, (size_t)n - sizeof res);
-        }
+        answer(rt, p, &res, fd, buf + sizeof res, (size_t)n - sizeof res);
         pending_done(rt, p);
     }
 }
@@ -734,6 +774,8 @@ static void net_tcp_bind(vm_call_t *c)
         close(fd);
     else if (r < 0 && fd >= 0)
         close(fd);
+    if (r == 0)
+        s->local = res.local;
     vm_ret_num(c, r);
 }
 
@@ -857,6 +899,92 @@ static void net_lookup(vm_call_t *c)
     free(host);
     vm_ref_t cb = vm_arg_ref(c, 3);
     int r = chan_ask(br__rt(c), &q, P_LOOKUP, NULL, cb);
+    if (r < 0)
+        vm_ref_free(vm_call_vm(c), cb);
+    vm_ret_num(c, r);
+}
+
+/* ---- dns.resolve*() and dns.reverse() (netproto.h NETP_RESOLVE, REVERSE) ---- */
+
+/* Node's ERR_ACCESS_DENIED for a DNS question the broker refused. */
+static void throw_dns_denied(vm_call_t *c, const char *op, const char *host)
+{
+    vm_throwf(c, "Error", "ERR_ACCESS_DENIED",
+              "Access to this API has been restricted: %s %s (not granted: run with "
+              "--allow-net=%s%s%s)",
+              op, host, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "");
+}
+
+/* netResolve(host, rrtype, ttl, callback(status, json)) -> 0 | -errno: the
+ * supervisor asks DNS (class IN) and answers the records as JSON in
+ * Node's shapes; a name no rule could grant is refused here first */
+static void net_resolve(vm_call_t *c)
+{
+    size_t hl = 0;
+    char *host = vm_arg_str(c, 0, &hl);
+    double type = vm_arg_num(c, 1);
+    if (!host || vm_arg_type(c, 3) != VM_T_FUNCTION) {
+        free(host);
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "netResolve(host, rrtype, ttl, callback)");
+        return;
+    }
+    if (strlen(host) != hl || hl == 0 || hl >= NETP_HOST_MAX || !(type >= 1 && type <= 65535) ||
+        type != (int)type) {
+        free(host);
+        vm_ret_num(c, -EINVAL);
+        return;
+    }
+    br_rt_t *rt = br__rt(c);
+    if (rt->policy && !brk_net_name_granted(rt->policy, host)) {
+        brk_net_decide(rt->policy, "guest", "resolve", host, 0, NULL, NULL);
+        throw_dns_denied(c, "resolve", host);
+        free(host);
+        return;
+    }
+    netp_req_t q;
+    fill_req(&q, NETP_RESOLVE, host, 0, 0);
+    q.arg = (int32_t)type;
+    if (vm_arg_bool(c, 2))
+        q.flags |= NETP_F_TTL;
+    free(host);
+    vm_ref_t cb = vm_arg_ref(c, 3);
+    int r = chan_ask(rt, &q, P_RESOLVE, NULL, cb);
+    if (r < 0)
+        vm_ref_free(vm_call_vm(c), cb);
+    vm_ret_num(c, r);
+}
+
+/* netReverse(ip, callback(status, json)) -> 0 | -errno: the names of an
+ * address, decided on the address (any port); the sandbox's loopback is
+ * answered by the supervisor without DNS */
+static void net_reverse(vm_call_t *c)
+{
+    size_t il = 0;
+    char *ip = vm_arg_str(c, 0, &il);
+    if (!ip || vm_arg_type(c, 1) != VM_T_FUNCTION) {
+        free(ip);
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "netReverse(ip, callback)");
+        return;
+    }
+    brk_ip_t bip;
+    if (strlen(ip) != il || il >= NETP_HOST_MAX || !brk_ip_parse(ip, &bip) || ip[0] == '[') {
+        free(ip);
+        vm_ret_num(c, -EINVAL);
+        return;
+    }
+    char txt[INET6_ADDRSTRLEN];
+    brk_ip_format(&bip, txt, sizeof txt);
+    free(ip);
+    br_rt_t *rt = br__rt(c);
+    if (rt->policy && brk_addr_class(&bip) != BRK_ADDR_LOOPBACK &&
+        brk_net_decide(rt->policy, "guest", "reverse", txt, 0, &bip, NULL) < 0) {
+        throw_dns_denied(c, "reverse", txt);
+        return;
+    }
+    netp_req_t q;
+    fill_req(&q, NETP_REVERSE, txt, 0, 0);
+    vm_ref_t cb = vm_arg_ref(c, 1);
+    int r = chan_ask(rt, &q, P_REVERSE, NULL, cb);
     if (r < 0)
         vm_ref_free(vm_call_vm(c), cb);
     vm_ret_num(c, r);
@@ -1086,16 +1214,21 @@ static void net_tcp_address(vm_call_t *c)
     int len = sizeof sa;
     memset(&sa, 0, sizeof sa);
     bool peer = vm_arg_bool(c, 1);
-    if (peer && s->remote.family) {
-        /* as the supervisor names it (host.internal's guest address) */
-        parse_ip("0.0.0.0", s->remote.port, &sa);
-        if (s->remote.family == 6) {
+    const netp_addr_t *known = peer ? &s->remote : &s->local;
+    if (known->family) {
+        /* as the supervisor names it (host.internal's guest address, a
+         * published port's guest port) */
+        if (known->family == 6) {
             struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
             v6->sin6_family = AF_INET6;
-            v6->sin6_port = htons(s->remote.port);
-            memcpy(&v6->sin6_addr, s->remote.addr, 16);
+            v6->sin6_port = htons(known->port);
+            v6->sin6_scope_id = known->scope_id;
+            memcpy(&v6->sin6_addr, known->addr, 16);
         } else {
-            memcpy(&((struct sockaddr_in *)&sa)->sin_addr, s->remote.addr, 4);
+            struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
+            v4->sin_family = AF_INET;
+            v4->sin_port = htons(known->port);
+            memcpy(&v4->sin_addr, known->addr, 4);
         }
         ret_addr(c, &sa);
         return;
@@ -1129,6 +1262,8 @@ static const vm_native_t natives[] = {
     {"tcpAccept", net_tcp_accept, 1, VM_NATIVE_NET},
     {"tcpConnect", net_tcp_connect, 5, VM_NATIVE_NET},
     {"netLookup", net_lookup, 4, VM_NATIVE_NET},
+    {"netResolve", net_resolve, 4, VM_NATIVE_NET},
+    {"netReverse", net_reverse, 2, VM_NATIVE_NET},
     {"tcpReadStart", net_tcp_read_start, 2, VM_NATIVE_NET},
     {"tcpReadStop", net_tcp_read_stop, 1, VM_NATIVE_NET},
     {"tcpWrite", net_tcp_write, 3, VM_NATIVE_NET},

@@ -87,12 +87,15 @@ enum netp_op {
      * does. Answer: payload = naddr netp_addr_t, in the resolver's order
      * (NETP_F_IPV4FIRST: IPv4 first). */
     NETP_LOOKUP = 7,
-    /* DNS query of host for record type arg (ns_t_a, ns_t_mx, ... and
-     * NETP_RR_ANY). Answer: payload = a JSON array of the records in
-     * Node's shapes (dns.resolve*), value = the TTL-bearing flag echo. */
+    /* DNS query (class IN) of the name host for record type arg (ns_t_a,
+     * ns_t_mx, ... and NETP_RR_ANY; NETP_F_TTL: A/AAAA with their ttl).
+     * Refused (-EACCES) for a name no rule could grant. Answer: payload =
+     * the records as JSON in Node's shapes (dns.resolve*: an array; an
+     * object for SOA), ASCII, cut to fit NETP_MSG_MAX (value = 1 then). */
     NETP_RESOLVE = 8,
-    /* Reverse lookup of the literal host. Answer: payload = JSON array of
-     * names. */
+    /* Reverse lookup of the address literal host, decided on the address
+     * (any port). Answer: payload = a JSON array of names (value = 1 when
+     * cut). */
     NETP_REVERSE = 9,
     NETP_OP_MAX = 9,
 };

@@ -129,9 +129,11 @@ static char *config_json(const br_config_t *cfg)
         sb_add(&b, ":", 1);
         sb_json(&b, eq + 1);
     }
+    sb_str(&b, "},\"dnsServers\":");
+    sb_json(&b, cfg->dns_servers ? cfg->dns_servers : "");
     char tty[192];
     snprintf(tty, sizeof tty,
-             "},\"tty\":{\"stdout\":%s,\"stderr\":%s,\"columns\":%u,\"rows\":%u,"
+             ",\"tty\":{\"stdout\":%s,\"stderr\":%s,\"columns\":%u,\"rows\":%u,"
              "\"colorDepth\":%d}}",
              cfg->tty.stdout_tty ? "true" : "false", cfg->tty.stderr_tty ? "true" : "false",
              cfg->tty.columns, cfg->tty.rows, cfg->tty.color_depth);

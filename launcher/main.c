@@ -839,6 +839,11 @@ int main(int argc, char **argv)
     }
     cfg.net_fd = nfds.guest_async;
     cfg.net_sync_fd = nfds.guest_sync;
+    /* what the guest's dns.getServers() shows: the servers the supervisor asks */
+    static char dns_servers[512];
+    if (lch_netd_dns_servers(settings->resolvers[0] ? settings->resolvers : NULL, dns_servers,
+                             sizeof dns_servers) == 0)
+        cfg.dns_servers = dns_servers;
     netd_job_t nj = {.opts = {.policy = policy,
                               .resolvers = settings->resolvers[0] ? settings->resolvers : NULL,
                               .publish = pub,

@@ -3,9 +3,11 @@
  *
  * Two reader threads, one per channel. The sync channel's requests are
  * quick (a bind, a listen) and served in its reader, in order; the async
- * channel's each get a worker thread (at most NETD_WORKERS at once: the
- * reader waits for a free one, the guest's requests wait in the socket
- * buffer), since a connect or a DNS answer may take seconds. Every wait
+ * channel's go to a pool of worker threads (made as needed, NETD_WORKERS
+ * at most, kept for the next request: a connect costs no thread start),
+ * since a connect or a DNS answer may take seconds; at most NETD_WORKERS
+ * wait queued, then the reader waits and the guest's requests wait in the
+ * socket buffer. Every wait
  * here also watches the stop descriptor, so lch_netd_stop returns at once.
  *
  * The decision is brk_net_decide on the supervisor's policy (one lock: the
@@ -13,6 +15,7 @@
  * "supervisor" and the address about to be used.
  */
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <ares.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,8 +43,10 @@ struct lch_netd {
     lch_netd_opts_t o;
     int async_fd, sync_fd, factory_fd, stop_fd;
     pthread_mutex_t decide_mu, factory_mu, workers_mu;
-    pthread_cond_t workers_cv;
-    int nworkers;
+    pthread_cond_t workers_cv; /* a job queued, a worker ended, room in the queue */
+    int nworkers, idle;        /* threads of the pool, and those waiting for a job */
+    struct job *queue, *queue_tail;
+    int queued;
     bool stopping;
     pthread_t async_thr, sync_thr;
     bool async_started, sync_started;
@@ -233,9 +238,10 @@ static int ares_drive(ares_channel ch, const bool *done, int stop_fd)
         int n = 0;
         for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
             short ev = 0;
-            if (ARES_GETSOCK_READABLE(bits, i))
+            /* ARES_GETSOCK_WRITABLE shifts 1 by up to 31 in an int */
+            if ((unsigned)bits & (1u << i))
                 ev |= POLLIN;
-            if (ARES_GETSOCK_WRITABLE(bits, i))
+            if ((unsigned)bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
                 ev |= POLLOUT;
             if (ev)
                 pf[n++] = (struct pollfd){.fd = socks[i], .events = ev};
@@ -504,8 +510,13 @@ bool lch_netd_factory_serve(int fd)
     fac_req_t q;
     int junk;
     ssize_t n = recv_with_fd(fd, &q, sizeof q, &junk);
-    if (n == 0 || (n < 0 && errno != EMSGSIZE && errno != EAGAIN))
+    if (n < 0 && errno != EMSGSIZE && errno != EAGAIN)
         return false;
+    if (n == 0) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLHUP | POLLERR)))
+            return false;
+    }
     if (junk >= 0)
         close(junk);
     fac_res_t res = {.status = -EINVAL};
@@ -808,6 +819,74 @@ static void op_lookup(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, netp_
     res->status = 0;
 }
 
+/* dns.resolve*(): a name no rule could grant is not asked about (the
+ * refusal's audit line, -EACCES); host.internal is the guest's own name
+ * for the host's loopback (an A record of its address, nothing else). */
+static void op_resolve(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char **json)
+{
+    const char *host = q->host;
+    *json = NULL;
+    if (!host[0] || !lch_netd_dns_type_ok(q->arg)) {
+        fail_res(res, -EINVAL);
+        return;
+    }
+    if (!name_granted(d, host)) {
+        decide(d, "resolve", decided_host(host), 0, NULL);
+        fail_res(res, -EACCES);
+        return;
+    }
+    if (!strcasecmp(host, "host.internal")) {
+        bool ttl = q->flags & NETP_F_TTL;
+        if (q->arg == ns_t_a)
+            *json = strdup(ttl ? "[{\"address\":\"" LCH_HOST_INTERNAL_V4 "\",\"ttl\":0}]"
+                               : "[\"" LCH_HOST_INTERNAL_V4 "\"]");
+        else if (q->arg == NETP_RR_ANY)
+            *json = strdup("[{\"address\":\"" LCH_HOST_INTERNAL_V4 "\",\"ttl\":0,\"type\":\"A\"}]");
+        fail_res(res, *json ? 0 : -(NETP_DNS_BASE + ARES_ENODATA));
+        return;
+    }
+    int r = lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, d->stop_fd, json);
+    if (r < 0) {
+        fail_res(res, r);
+        return;
+    }
+    res->value = r; /* 1: cut to fit */
+    res->status = 0;
+}
+
+/* dns.reverse(): decided on the address as a connection to it on any port
+ * would be (a rule covering it; "*" for a public one). The sandbox's own
+ * loopback is localhost and the guest's host.internal address
+ * host.internal, with no DNS asked. */
+static void op_reverse(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char **json)
+{
+    const char *host = q->host;
+    brk_ip_t ip;
+    *json = NULL;
+    if (!literal(host, &ip) || host[0] == '[') {
+        fail_res(res, -EINVAL);
+        return;
+    }
+    char txt[INET6_ADDRSTRLEN];
+    brk_ip_format(&ip, txt, sizeof txt);
+    if (is_host_internal(host)) {
+        *json = strdup("[\"host.internal\"]");
+    } else if (brk_addr_class(&ip) == BRK_ADDR_LOOPBACK) {
+        *json = strdup("[\"localhost\"]");
+    } else if (decide(d, "reverse", txt, 0, &ip) < 0) {
+        fail_res(res, -EACCES);
+        return;
+    } else {
+        int r = lch_netd_dns_reverse(d->o.resolvers, txt, d->stop_fd, json);
+        if (r < 0) {
+            fail_res(res, r);
+            return;
+        }
+        res->value = r;
+    }
+    fail_res(res, *json ? 0 : -ENOMEM);
+}
+
 /* Serves one checked request on channel chan. */
 static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *payload, size_t plen)
 {
@@ -817,6 +896,7 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
     int fd = -1;
     netp_addr_t addrs[NETD_TARGETS];
     size_t naddr = 0;
+    char *json = NULL;
     switch (q->op) {
     case NETP_CONNECT:
         op_connect(d, q, &res, &fd);
@@ -833,35 +913,104 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
     case NETP_UDP_CLOSE:
         lch_netd_udp_serve(d, d->udp, q, payload, plen, &res, &fd);
         break;
+    case NETP_RESOLVE:
+        op_resolve(d, q, &res, &json);
+        break;
+    case NETP_REVERSE:
+        op_reverse(d, q, &res, &json);
+        break;
     default:
         break;
     }
-    respond(d, chan, &res, naddr ? addrs : NULL, naddr * sizeof *addrs, fd);
+    if (json && res.status == 0)
+        respond(d, chan, &res, json, strlen(json), fd);
+    else
+        respond(d, chan, &res, naddr ? addrs : NULL, naddr * sizeof *addrs, fd);
+    free(json);
     if (fd >= 0)
         close(fd);
 }
 
 /* ---- the threads -------------------------------------------------------------------- */
 
-typedef struct {
-    lch_netd_t *d;
+typedef struct job {
     netp_req_t q;
     uint8_t *payload;
     size_t plen;
+    struct job *next;
 } job_t;
 
+/* A worker of the pool: serves queued async requests; stays for the next
+ * one (a thread is made only when none is idle), ends at the stop. */
 static void *worker(void *arg)
 {
-    job_t *j = arg;
-    lch_netd_t *d = j->d;
-    serve(d, d->async_fd, &j->q, j->payload, j->plen);
-    free(j->payload);
-    free(j);
+    lch_netd_t *d = arg;
     pthread_mutex_lock(&d->workers_mu);
+    for (;;) {
+        while (!d->queue && !d->stopping) {
+            d->idle++;
+            pthread_cond_wait(&d->workers_cv, &d->workers_mu);
+            d->idle--;
+        }
+        if (d->stopping)
+            break;
+        job_t *j = d->queue;
+        d->queue = j->next;
+        if (!d->queue)
+            d->queue_tail = NULL;
+        d->queued--;
+        pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
+        pthread_mutex_unlock(&d->workers_mu);
+        serve(d, d->async_fd, &j->q, j->payload, j->plen);
+        free(j->payload);
+        free(j);
+        pthread_mutex_lock(&d->workers_mu);
+    }
     d->nworkers--;
     pthread_cond_broadcast(&d->workers_cv);
     pthread_mutex_unlock(&d->workers_mu);
     return NULL;
+}
+
+/* Queues an async request for the pool: false at the stop. Waits while
+ * NETD_WORKERS requests already wait (the guest's wait in the socket
+ * buffer), and starts a worker when none is idle (NETD_WORKERS at most). */
+static bool enqueue(lch_netd_t *d, job_t *j)
+{
+    pthread_mutex_lock(&d->workers_mu);
+    while (d->queued >= NETD_WORKERS && !d->stopping)
+        pthread_cond_wait(&d->workers_cv, &d->workers_mu);
+    if (d->stopping) {
+        pthread_mutex_unlock(&d->workers_mu);
+        return false;
+    }
+    if (d->queue_tail)
+        d->queue_tail->next = j;
+    else
+        d->queue = j;
+    d->queue_tail = j;
+    d->queued++;
+    if (d->idle < d->queued && d->nworkers < NETD_WORKERS) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 256 * 1024);
+        if (pthread_create(&t, &attr, worker, d) == 0)
+            d->nworkers++;
+        pthread_attr_destroy(&attr);
+    }
+    pthread_cond_signal(&d->workers_cv);
+    pthread_mutex_unlock(&d->workers_mu);
+    return true;
+}
+
+/* After a read of 0 bytes: the peer closed (rather than an empty message,
+ * which a SOCK_SEQPACKET peer may send). */
+static bool peer_gone(int fd)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    return poll(&pf, 1, 0) == 1 && (pf.revents & (POLLHUP | POLLERR));
 }
 
 /* Reads the channel's requests until it ends (or the stop). */
@@ -877,7 +1026,7 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
         ssize_t n = recv_with_fd(chan, buf, NETP_MSG_MAX + 1, &fd);
         if (fd >= 0)
             close(fd); /* the guest hands nothing in */
-        if (n == 0)
+        if (n == 0 && peer_gone(chan))
             break;
         if (n < 0) {
             if (errno == EAGAIN || errno == EMSGSIZE)
@@ -908,38 +1057,15 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
             respond(d, chan, &res, NULL, 0, -1);
             continue;
         }
-        j->d = d;
         j->q = q;
         j->plen = plen;
         if (plen)
             memcpy(j->payload, payload, plen);
-        pthread_mutex_lock(&d->workers_mu);
-        while (d->nworkers >= NETD_WORKERS && !d->stopping)
-            pthread_cond_wait(&d->workers_cv, &d->workers_mu);
-        bool go = !d->stopping;
-        if (go)
-            d->nworkers++;
-        pthread_mutex_unlock(&d->workers_mu);
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, 256 * 1024);
-        if (!go || pthread_create(&t, &attr, worker, j) != 0) {
-            if (go) {
-                pthread_mutex_lock(&d->workers_mu);
-                d->nworkers--;
-                pthread_cond_broadcast(&d->workers_cv);
-                pthread_mutex_unlock(&d->workers_mu);
-                netp_res_t res = {.id = q.id, .op = q.op, .status = -EAGAIN};
-                respond(d, chan, &res, NULL, 0, -1);
-            }
+        if (!enqueue(d, j)) {
             free(j->payload);
             free(j);
-        }
-        pthread_attr_destroy(&attr);
-        if (!go)
             break;
+        }
     }
     free(buf);
     return NULL;
@@ -1067,8 +1193,15 @@ void lch_netd_stop(lch_netd_t *d)
     if (d->sync_started)
         pthread_join(d->sync_thr, NULL);
     pthread_mutex_lock(&d->workers_mu);
+    pthread_cond_broadcast(&d->workers_cv);
     while (d->nworkers > 0)
         pthread_cond_wait(&d->workers_cv, &d->workers_mu);
+    while (d->queue) { /* never served: the guest is gone */
+        job_t *j = d->queue;
+        d->queue = j->next;
+        free(j->payload);
+        free(j);
+    }
     pthread_mutex_unlock(&d->workers_mu);
     close_fd(&d->async_fd);
     close_fd(&d->sync_fd);

@@ -132,4 +132,32 @@ int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsi
 socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss);
 void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a);
 
+/* ---- DNS for the guest's dns module (launcher/netd_dns.c) ---- */
+
+struct hostent;
+
+/* A DNS query of name (class IN) for record type (ns_t_a, ns_t_mx, ...,
+ * NETP_RR_ANY) with c-ares, asking resolvers ("IP[:PORT],...", NULL: the
+ * host's resolv.conf), stop_fd watched beside (-ECANCELED when readable).
+ * 0, or 1 when the answer was cut to fit a message, with *json (malloc'd)
+ * the records in Node's shapes (dns.resolve4/6 with {ttl}, resolveCname,
+ * Mx, Ns, Txt, Srv, Ptr, Naptr, Soa, Caa, Any); or -(NETP_DNS_BASE + ares
+ * status), -EINVAL (a type it does not ask), -ECANCELED, -errno. */
+int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool ttl, int stop_fd,
+                       char **json);
+/* The names of the address literal ip (dns.reverse): as above, *json a JSON
+ * array of names. */
+int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, char **json);
+/* The JSON of a raw DNS answer abuf (alen bytes) to a query of type, as
+ * lch_netd_dns_query gives it (exposed for the unit tests). */
+int lch_netd_dns_json(int type, bool ttl, const unsigned char *abuf, int alen, char **json);
+/* The names of a reverse answer (its aliases, as Node gives them) as JSON. */
+int lch_netd_dns_names_json(const struct hostent *h, char **json);
+/* Whether RESOLVE asks record type (NETP_RESOLVE's arg). */
+bool lch_netd_dns_type_ok(int type);
+/* The servers a channel with resolvers asks, as Node's getServers() shows
+ * them ("IP", "IP:PORT", "[IPv6]:PORT"), comma-separated into out. 0 or a
+ * status as above. */
+int lch_netd_dns_servers(const char *resolvers, char *out, size_t cap);
+
 #endif

@@ -50,7 +50,9 @@ run "launch (grants, profiles, limits, CLI)" bash tests/integration/launch.sh --
 run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "write quota" bash tests/integration/quota.sh --bin "$bin"
 run "--report" bash tests/integration/report.sh --bin "$bin"
+run "dns (a test DNS server, host node parity)" bash tests/integration/dns.sh --bin "$bin"
 run "node parity" bash tests/integration/node-parity.sh --bin "$bin"
+run "network (the supervisor's socket broker)" bash tests/integration/net.sh --bin "$bin"
 run "overlay (stand-alone)" bash tests/integration/overlay.sh --bin build/secure-exec-overlay
 run "overlay (through the launcher)" bash tests/integration/overlay-launch.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"
@@ -67,6 +69,9 @@ run "fs matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin
 run "module matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" \
   import- require- interop- module- conditional-exports mod-os npm-esm-libs mod-crypto npm-uuid mod-zlib
 run "security probes under ASan+UBSan" "${asan_env[@]}" bash tests/security/run.sh --bin "$asan_bin"
+run "network under ASan+UBSan" "${asan_env[@]}" bash tests/integration/net.sh --bin "$asan_bin"
+run "net matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" net- http- npm-express-listen
+run "fuzz targets (seeds + 10 s each)" bash tests/fuzz/seeds.sh 10
 run "overlay under ASan+UBSan" "${asan_env[@]}" bash tests/integration/overlay-launch.sh --bin "$asan_bin"
 
 echo

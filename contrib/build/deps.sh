@@ -4,6 +4,8 @@
 #
 # - Debian packages for C (libuv, libfuse3, libseccomp, libcap, OpenSSL,
 #   c-ares, zlib, Check) and the runtime libraries libnode108 links against.
+# - PostgreSQL 15, MariaDB 10.11 and Redis 7 for tests/peers/peers.sh, which
+#   starts private instances on loopback; the install starts no service.
 # - V8 10.2 from Debian's libnode108 + libnode-dev, fetched with
 #   `apt-get download` and unpacked into build/vendor/: installing them would
 #   conflict with the machine's own nodejs package (same header paths).
@@ -23,8 +25,12 @@ pkgs=(
   util-linux-extra  # fincore: tests/integration/overlay.sh sees the prefetch
   bsdutils util-linux passwd  # script, setpriv, useradd: tests/security/wall.sh
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)
+  wrk  # make bench: bench/http.sh
   # what libnode.so.108 needs at run time (its Depends: minus nodejs bits)
   libicu72 libnghttp2-14 libbrotli1 libc-ares2 libuv1 libssl3 zlib1g
+  # database servers the peer-* matrix fixtures talk to (tests/peers/peers.sh
+  # starts its own instances on loopback; never run as system services)
+  postgresql-15 mariadb-server redis-server procps  # ps: tests/peers/peers.sh
 )
 
 missing=()
@@ -35,7 +41,26 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # No service starts during the install (the database servers above would,
+  # and mariadb-server/postgresql-common would leave them running): a
+  # policy-rc.d that answers 101 ("action forbidden") for the install's
+  # length, honoured by invoke-rc.d and deb-systemd-invoke. The machine's own
+  # policy-rc.d, if any, is put back afterwards.
+  rc_policy=/usr/sbin/policy-rc.d
+  rc_saved=""
+  if [ -e "$rc_policy" ]; then
+    rc_saved=$(mktemp /usr/sbin/.policy-rc.d.XXXXXX)
+    cp -p "$rc_policy" "$rc_saved"
+  fi
+  restore_rc_policy() {
+    if [ -n "$rc_saved" ]; then mv -f "$rc_saved" "$rc_policy"; else rm -f "$rc_policy"; fi
+  }
+  trap restore_rc_policy EXIT
+  printf '#!/bin/sh\n# contrib/build/deps.sh: no service starts during its install\nexit 101\n' >"$rc_policy"
+  chmod 755 "$rc_policy"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  restore_rc_policy
+  trap - EXIT
 fi
 
 # V8 10.2: the exact Debian version pinned, unpacked (not installed).

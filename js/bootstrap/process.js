@@ -597,6 +597,7 @@ function setupRun(cfg) {
   void process.stdout;
   void process.stderr;
   binding.signal.setHandler(onSignal);
+  require('../node/internal/dns').setRunServers(cfg.dnsServers);
   const tty = cfg.tty;
   require('../node/internal/terminal').setTerminal(tty);
   if (tty.stdout) makeTTY(stdout, tty);

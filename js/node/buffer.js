@@ -300,16 +300,32 @@ for (const [suffix, size] of Object.entries(fixedWidth)) {
   if (typeof read === 'function') {
     Object.defineProperty(proto, `read${suffix}`, {
       value: { [`read${suffix}`](offset) { return read.call(this, checkOffset(this, offset, size)); } }[`read${suffix}`],
-      writable: true, configurable: true, enumerable: false,
+      writable: true, configurable: true, enumerable: true,
     });
   }
   const write = proto[`write${suffix}`];
   if (typeof write === 'function') {
     Object.defineProperty(proto, `write${suffix}`, {
       value: { [`write${suffix}`](value, offset) { return write.call(this, value, checkOffset(this, offset, size)); } }[`write${suffix}`],
-      writable: true, configurable: true, enumerable: false,
+      writable: true, configurable: true, enumerable: true,
     });
   }
+}
+
+// Buffer.prototype's methods are enumerable in Node (assigned, not
+// defined): packages walk them with for...in (mysql2's MockBuffer). The
+// polyfill's own marker is not Node's and stays out of the walk.
+for (const name of ['asciiSlice', 'base64Slice', 'base64urlSlice', 'latin1Slice', 'hexSlice',
+  'ucs2Slice', 'utf8Slice', 'asciiWrite', 'base64Write', 'base64urlWrite', 'latin1Write',
+  'hexWrite', 'ucs2Write', 'utf8Write', 'copy', 'toString', 'equals', 'inspect', 'compare',
+  'indexOf', 'lastIndexOf', 'includes', 'fill', 'write', 'toJSON', 'subarray', 'slice', 'swap16',
+  'swap32', 'swap64', 'toLocaleString']) {
+  const d = Object.getOwnPropertyDescriptor(proto, name);
+  if (d && !d.enumerable && d.configurable) Object.defineProperty(proto, name, { ...d, enumerable: true });
+}
+{
+  const d = Object.getOwnPropertyDescriptor(proto, '_isBuffer');
+  if (d && d.configurable) Object.defineProperty(proto, '_isBuffer', { ...d, enumerable: false });
 }
 
 module.exports = {

@@ -98,74 +98,9 @@ function errnoException(err, syscall) {
   return ex;
 }
 
-// The addresses a host stands for. The guest has no resolver: an address
-// literal stands for itself, localhost for the sandbox's own loopback (its
-// /etc/hosts order), and any other name is resolved by the supervisor
-// (bridge/netproto.h NETP_LOOKUP), which refuses a name no grant covers.
-const NETP_F_ALL = 1;
-const NETP_F_IPV4FIRST = 2;
-const NETP_DNS_BASE = 0x10000;
-// c-ares statuses by number (ares.h), as dns.lookup's error codes
-const aresNotFound = new Set([1, 4, 19]); // ENODATA, ENOTFOUND, ENONAME
-const aresAgain = new Set([3, 6, 11, 12]); // ESERVFAIL, EREFUSED, ECONNREFUSED, ETIMEOUT
-
-function accessDenied(op, host, port) {
-  const target = port ? `${host.includes(':') ? `[${host}]` : host}:${port}` : host;
-  const err = new Error(`Access to this API has been restricted: ${op} ${target} ` +
-    '(refused by the supervisor: the address is not granted)');
-  err.code = 'ERR_ACCESS_DENIED';
-  err.permission = 'Net';
-  err.resource = target;
-  return err;
-}
-
-// Node's error for a failed lookup: "getaddrinfo ENOTFOUND example.invalid".
-function lookupException(status, host) {
-  if (status === -13) return accessDenied('lookup', host, 0);
-  let code, errno;
-  const ares = status <= -NETP_DNS_BASE ? -status - NETP_DNS_BASE : -1;
-  if (aresNotFound.has(ares)) [code, errno] = ['ENOTFOUND', -3008];
-  else if (aresAgain.has(ares)) [code, errno] = ['EAI_AGAIN', -3001];
-  else if (ares >= 0) [code, errno] = ['EAI_FAIL', -3004];
-  else [code, errno] = [errnoName(status) || 'EAI_FAIL', status];
-  const err = new Error(`getaddrinfo ${code} ${host}`);
-  err.errno = errno;
-  err.code = code;
-  err.syscall = 'getaddrinfo';
-  err.hostname = host;
-  return err;
-}
-
-function lookupHost(host, family, callback, verbatim = true) {
-  const fam = isIP(host);
-  if (fam) {
-    process.nextTick(callback, null, [{ address: host, family: fam }]);
-    return;
-  }
-  if (host.toLowerCase() === 'localhost') {
-    const all = [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
-    process.nextTick(callback, null, all.filter((a) => !family || a.family === family));
-    return;
-  }
-  const flags = NETP_F_ALL | (verbatim ? 0 : NETP_F_IPV4FIRST);
-  let r;
-  try {
-    r = binding.net.netLookup(host, family, flags, (status, flat) => {
-      if (status < 0) {
-        callback(lookupException(status, host));
-        return;
-      }
-      const list = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) list.push({ address: flat[i], family: flat[i + 1] });
-      if (list.length === 0) callback(lookupException(-(NETP_DNS_BASE + 4), host));
-      else callback(null, list);
-    });
-  } catch (err) {
-    process.nextTick(callback, err);
-    return;
-  }
-  if (r < 0) process.nextTick(callback, lookupException(r, host));
-}
+// The addresses a host stands for, and Node's errors for a failed lookup
+// or a refusal: the one place dns.lookup shares (internal/dns.js).
+const { NETP_DNS_BASE, accessDenied, lookupException, lookupHost } = require('./internal/dns');
 
 function validatePort(port, name = 'Port', allowZero = true) {
   if ((typeof port !== 'number' && typeof port !== 'string') ||

@@ -14,6 +14,12 @@
 #                report stays in fixture order
 #   FILTER       run only fixtures whose name contains one of these strings
 # env: MATRIX_TIMEOUT seconds per run (default 30)
+#      SE_PEERS_SANDBOX=1 runs the peer-* fixtures in the sandbox too
+#
+# peer-* fixtures talk to real database servers: when one is selected, the
+# servers start once (tests/peers/peers.sh start build/peers/run-$$) and stop
+# at the end, whatever happens. Their addresses reach both sides in the
+# environment; see tests/peers/README.md.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd -P)
@@ -31,7 +37,7 @@ while [ $# -gt 0 ]; do
     --bin=*) bin=${1#--bin=}; shift ;;
     -j|--jobs) [ $# -ge 2 ] || die "$1 needs a number"; jobs=$2; shift 2 ;;
     -j*) jobs=${1#-j}; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --) shift; filters+=("$@"); break ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) filters+=("$1"); shift ;;
@@ -94,6 +100,7 @@ cleanup() {
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  if declare -F peers_stop >/dev/null; then peers_stop; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -104,6 +111,73 @@ trap 'exit 143' TERM HUP
 scrub=(env -u NODE_OPTIONS -u NODE_PATH -u NODE_DEBUG -u NODE_PENDING_DEPRECATION
   -u NODE_NO_WARNINGS -u NODE_V8_COVERAGE -u NODE_REPL_EXTERNAL_MODULE
   -u FORCE_COLOR -u NO_COLOR -u NODE_DISABLE_COLORS)
+
+# ---- peers: database servers for the peer-* fixtures -------------------------
+# Started once when a peer-* fixture is selected; a start that fails fails
+# those fixtures (the others still run). peer_host_env: the variables for host
+# node (127.0.0.1); peer_sandbox_env: the same with every *HOST set to
+# host.internal, the one name under which the sandbox reaches the host, and
+# `${NAME}` in a peer fixture's flags file becomes NAME's value (its port).
+peers_dir=""
+peers_state=none # none | starting | up | failed
+peer_host_env=()
+peer_sandbox_env=()
+peer_vars=()
+peers_stop() {
+  [ -n "$peers_dir" ] || return 0
+  bash "$root/tests/peers/peers.sh" stop "$peers_dir" || true
+  # the data (some 80 MB) goes; kept after a failed start, for its logs
+  [ "$peers_state" = failed ] || rm -rf "$peers_dir"
+  peers_dir=""
+}
+# SE_PEERS_SANDBOX=1: the peer-* fixtures' sandbox side. Off until the
+# launcher reaches the host as host.internal (--allow-net=host.internal:PORT,
+# the network supervisor being written); meanwhile the second side of a
+# peer-* fixture is host node again, so its output is checked for
+# determinism, and the fixture must exit 0.
+peers_sandbox=${SE_PEERS_SANDBOX:-0}
+peers_wanted=0
+for dir in "${dirs[@]}"; do
+  case ${dir##*/} in peer-*) peers_wanted=1 ;; esac
+done
+# The servers start in the background while the fixtures before the first
+# peer-* one run; peers_ready (in the main shell, before that fixture is
+# handed out) waits for them and reads DIR/env.
+peers_pid=""
+if [ "$peers_wanted" -eq 1 ]; then
+  mkdir -p "$root/build/peers"
+  peers_dir="$root/build/peers/run-$$"
+  peers_state=starting
+  bash "$root/tests/peers/peers.sh" start "$peers_dir" >"$work/peers.log" 2>&1 &
+  peers_pid=$!
+fi
+peers_ready() {
+  local rc=0 k v
+  [ "$peers_state" = starting ] || return 0
+  wait "$peers_pid" || rc=$?
+  peers_pid=""
+  if [ "$rc" -eq 0 ]; then
+    peers_state=up
+    # peers.sh's own line: the ports and how long the servers took
+    sed -n 's/^peers: /matrix: peers: /p' "$work/peers.log" >&2
+    while IFS='=' read -r k v; do
+      [[ $k =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+      peer_vars+=("$k=$v")
+      peer_host_env+=("$k=$v")
+      case $k in
+        *HOST) peer_sandbox_env+=("$k=host.internal") ;;
+        *) peer_sandbox_env+=("$k=$v") ;;
+      esac
+    done <"$peers_dir/env"
+  else
+    peers_state=failed
+    echo "matrix: the database peers did not start (status $rc): the peer-* fixtures fail" >&2
+    sed 's/^/  /' "$work/peers.log" >&2
+  fi
+}
+# Variables of the host that change what the database clients do.
+peer_scrub=(-u PGSSLMODE -u PGOPTIONS -u PGAPPNAME -u PGSERVICE -u PGPASSFILE
+  -u PGCONNECT_TIMEOUT -u PGSSLROOTCERT -u PGTZ -u PGCLIENTENCODING)
 
 # entry DIR: package.json "main", default index.js
 entry() {
@@ -147,23 +221,65 @@ one() {
   if [ "$use_flags" -eq 1 ] && [ -f "$dir/flags" ]; then
     read -r -a flags <"$dir/flags" || true
   fi
-  side "$t/node" "$dir" node "$dir/$main"
-  side "$t/se" "$dir" "$bin" ${flags[@]+"${flags[@]}"} "$dir/$main"
+  local peer=0 in_sandbox=$use_flags note="" i kv pat
+  local node_cmd=(node) se_cmd=("$bin")
+  if [[ $name == peer-* ]]; then
+    peer=1
+    if [ "$peers_state" != up ]; then
+      {
+        echo "FAIL $name"
+        echo "     the database peers did not start (tests/peers/peers.sh; its output is above)"
+      } >"$t/report"
+      echo fail >"$t/status"
+      : >"$t/done"
+      return 0
+    fi
+    node_cmd=(env "${peer_scrub[@]}" "${peer_host_env[@]}" node)
+    if [ "$use_flags" -eq 0 ]; then
+      se_cmd=(env "${peer_scrub[@]}" "${peer_host_env[@]}" "$bin")
+    elif [ "$peers_sandbox" = 1 ]; then
+      for i in "${!flags[@]}"; do
+        for kv in "${peer_vars[@]}"; do
+          pat="\${${kv%%=*}}"
+          flags[i]=${flags[i]//"$pat"/${kv#*=}}
+        done
+      done
+      se_cmd=(env "${peer_scrub[@]}" "${peer_sandbox_env[@]}" "$bin")
+    else
+      # the sandbox half waits for the network supervisor (SE_PEERS_SANDBOX)
+      se_cmd=("${node_cmd[@]}")
+      flags=()
+      in_sandbox=0
+      note=" (host node twice; in the sandbox with SE_PEERS_SANDBOX=1)"
+    fi
+  fi
+  side "$t/node" "$dir" "${node_cmd[@]}" "$dir/$main"
+  side "$t/se" "$dir" "${se_cmd[@]}" ${flags[@]+"${flags[@]}"} "$dir/$main"
   node_rc=$(<"$t/node.rc")
   se_rc=$(<"$t/se.rc")
   normalise "$t/node.out" "$dir"
   normalise "$t/se.out" "$dir"
   # inside the sandbox the fixture folder is /app
   # (an absolute /app only: not the tail of packages/app)
-  [ "$use_flags" -eq 1 ] && sed -i 's#\(^\|[^[:alnum:]_.-]\)/app\b#\1<FIXTURE>#g' "$t/se.out"
-  if [ "$node_rc" = "$se_rc" ] && cmp -s "$t/node.out" "$t/se.out"; then
-    echo "ok   $name" >"$t/report"
+  [ "$in_sandbox" -eq 1 ] && sed -i 's#\(^\|[^[:alnum:]_.-]\)/app\b#\1<FIXTURE>#g' "$t/se.out"
+  # a peer-* fixture must also succeed: two refused connections are equal too
+  if [ "$node_rc" = "$se_rc" ] && cmp -s "$t/node.out" "$t/se.out" &&
+    { [ "$peer" -eq 0 ] || [ "$node_rc" = 0 ]; }; then
+    echo "ok   $name$note" >"$t/report"
     echo pass >"$t/status"
   else
     {
-      echo "FAIL $name"
+      echo "FAIL $name$note"
       if [ "$node_rc" != "$se_rc" ]; then
         echo "     exit status: node $node_rc, secure-exec-launch $se_rc"
+      elif [ "$peer" -eq 1 ] && [ "$node_rc" != 0 ]; then
+        echo "     exit status: $node_rc on both sides (a peer-* fixture must exit 0)"
+        echo "     node stdout (last 10 lines):"
+        tail -n 10 "$t/node.out" | sed 's/^/       /'
+        if [ -s "$t/node.err" ]; then
+          echo "     node stderr (first 10 lines):"
+          head -n 10 "$t/node.err" | sed 's/^/       /'
+        fi
       fi
       if ! cmp -s "$t/node.out" "$t/se.out"; then
         diff -u --label "node stdout" --label "secure-exec-launch stdout" \
@@ -192,13 +308,15 @@ flush() {
     shown=$((shown + 1))
   done
 }
-running() { jobs -rp | wc -l; }
+# the fixtures' jobs (not the peers' start)
+running() { jobs -rp | grep -cvx -- "${peers_pid:-none}" || true; }
 
 for i in "${!dirs[@]}"; do
   while [ "$(running)" -ge "$jobs" ]; do
     flush
     sleep 0.05
   done
+  case ${dirs[$i]##*/} in peer-*) peers_ready ;; esac
   one "$i" "${dirs[$i]}" &
   flush
 done

@@ -20,6 +20,8 @@ Suite *parity_suite(void);
 Suite *http_suite(void);
 Suite *netrules_suite(void);
 Suite *netd_udp_suite(void);
+Suite *netd_suite(void);
+Suite *netd_dns_suite(void);
 
 /* Checked fixture: V8 platform for the test's child process. */
 void unit_v8_setup(void);

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# bench/http.sh — the network through the supervisor, against host node in
+# the same run:
+#   - wrk (2 threads, 50 connections, 10 s, 2 s timeout) against a hello
+#     `http` server and an express one: host node listening on the host's
+#     loopback, ours in the sandbox behind --publish (the host's listening
+#     socket handed in: accept() runs in the guest). Ratio ours/node in
+#     requests per second (higher is better; goals: hello >= 1.0, express
+#     >= 0.9).
+#   - 2,000 sequential connects to a host server: host node directly, ours
+#     through the supervisor (host.internal); the medians and what the
+#     supervisor's path adds (goal: <= 100 us).
+# env: DURATION (wrk seconds, default 10).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+bench_init 1 node
+command -v wrk > /dev/null || die "wrk not found (make deps installs it)"
+dur=${DURATION:-10}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-http.XXXXXX")
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+chmod 755 "$work"
+npm_install "$root/build/bench/http" express@4.21.2
+mkdir -p "$work/app"
+cp "$here/http-server.js" "$here/connect-work.js" "$work/app/"
+cp -r "$root/build/bench/http/node_modules" "$work/app/node_modules"
+chmod -R a+rX "$work/app" "$root/build/bench/http"
+cd "$work/app"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start NAME CMD...: runs a server until it prints "listening"
+start() {
+  local log="$work/$1.log"
+  shift
+  "$@" > "$log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q listening "$log" && return 0; sleep 0.1; done
+  die "server did not start: $* ($(head -c 300 "$log"))"
+}
+
+stop_last() { kill "${pids[-1]}" 2>/dev/null; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; }
+
+rps() { wrk -t2 -c50 -d"${dur}s" --timeout 2s "http://127.0.0.1:$1/" | awk '/Requests\/sec/ {print $2}'; }
+
+printf '%-34s %12s %12s %7s\n' "wrk -t2 -c50 -d${dur}s (req/s)" node ours ratio
+for kind in hello express; do
+  p=$(free_port)
+  start "node-$kind" "$node" http-server.js "$kind" "$p"
+  n=$(rps "$p")
+  stop_last
+  p=$(free_port)
+  start "ours-$kind" "$bin" --publish "127.0.0.1:$p:3000" --memory-limit 512 http-server.js "$kind" 3000
+  o=$(rps "$p")
+  stop_last
+  printf '%-34s %12.0f %12.0f %7.2f\n' "$kind (ours behind --publish)" "$n" "$o" "$(echo "$o / $n" | bc -l)"
+done
+
+p=$(free_port)
+start "target" "$node" http-server.js hello "$p"
+n=$("$node" connect-work.js 127.0.0.1 "$p" 2000)
+o=$("$bin" --allow-net="host.internal:$p" connect-work.js host.internal "$p" 2000)
+stop_last
+printf '%-34s %12s %12s %7s\n' "connect, median of 2,000 (us)" "$n" "$o" "+$(echo "$o - $n" | bc -l | xargs printf '%.0f')"

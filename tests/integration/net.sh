@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# tests/integration/net.sh — the network through the supervisor's socket
+# broker (launcher/netd.c), against servers on the host's loopback: a guest
+# client reaches a host server only as host.internal with its port granted,
+# a guest server is reached from the host through --publish, what is not
+# granted is refused by both walls (the audit shows both lines), and the
+# sandbox's 127.0.0.1 is never the host's.
+#
+# usage: tests/integration/net.sh [--bin PATH]
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+test_setup net "$here/../../build/secure-exec-launch" "$@"
+cd "$work" || exit 1
+
+# a host HTTP server on 127.0.0.1 (a random port), answering "host:PATH"
+python3 - > port 2> /dev/null <<'PY' &
+import http.server, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = ("host:" + self.path).encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+s = socketserver.TCPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.timeout = 60
+s.serve_forever()
+PY
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+port=$(cat port)
+[ -n "$port" ] || { bad "host server" "did not start"; summary; exit 1; }
+
+se() { timeout -k 5 30 "$bin" "$@"; }
+
+get='const http = require("http");
+http.get({ host: process.argv[1], port: +process.argv[2], path: "/x" }, (r) => {
+  let b = ""; r.on("data", (d) => (b += d)); r.on("end", () => console.log(r.statusCode, b));
+}).on("error", (e) => console.log(e.code, e.message));'
+
+out=$(se --allow-net="host.internal:$port" -e "$get" -- host.internal "$port" 2>&1)
+[ "$out" = "200 host:/x" ] && ok "a guest client reaches a host server as host.internal:$port" ||
+  bad "host.internal" "got: $out"
+
+out=$(se --allow-net="host.internal:$((port + 1))" -e "$get" -- host.internal "$port" 2>&1)
+want="ERR_ACCESS_DENIED Access to this API has been restricted: connect host.internal:$port (not granted: run with --allow-net=host.internal:$port)"
+[ "$out" = "$want" ] && ok "another port of host.internal is refused, naming the grant" ||
+  bad "host.internal other port" "got: $out" "want: $want"
+
+out=$(se --allow-net="127.0.0.1:$port" -e "$get" -- 127.0.0.1 "$port" 2>&1)
+[ "$out" = "ECONNREFUSED connect ECONNREFUSED 127.0.0.1:$port" ] &&
+  ok "the sandbox's 127.0.0.1 is its own, not the host's" || bad "127.0.0.1" "got: $out"
+
+out=$(se --allow-all -e "$get" -- 169.254.169.254 80 2>&1)
+[[ $out == "ERR_ACCESS_DENIED "* ]] && ok "--allow-all: the metadata address stays closed" ||
+  bad "metadata under --allow-all" "got: $out"
+
+out=$(se --allow-net -e "$get" -- 10.1.2.3 80 2>&1)
+[[ $out == "ERR_ACCESS_DENIED "* ]] && ok "bare --allow-net: a private address is refused" ||
+  bad "private under bare --allow-net" "got: $out"
+
+# both walls in the audit: the guest's line and the supervisor's, with the
+# address the supervisor connected
+se --audit "$work/audit.log" --allow-net="host.internal:$port" -e "$get" -- host.internal "$port" > /dev/null 2>&1
+g=$(grep -c '"op":"connect","target":"host.internal:'"$port"'","allow":true.*"by":"guest"' audit.log)
+s=$(grep -c '"op":"connect","target":"host.internal:'"$port"'","allow":true.*"by":"supervisor","ip":"127.0.0.1","class":"loopback"' audit.log)
+[ "$g" -ge 1 ] && [ "$s" -ge 1 ] && ok "the audit shows the guest's and the supervisor's decisions" ||
+  bad "audit lines" "guest $g, supervisor $s" "$(head -c 600 audit.log)"
+
+# --publish: the host listens, the guest's server accepts
+pp=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+se --publish "127.0.0.1:$pp:3000" -e '
+const srv = require("http").createServer((q, r) => { r.end("guest:" + q.url); srv.close(); })
+  .listen(3000, () => console.log("listening", srv.address().port));
+setTimeout(() => srv.close(), 20000).unref();' > pub.out 2>&1 &
+pub=$!
+# the host's socket listens from the start: a request made before the
+# guest listens waits in its backlog
+got=$(python3 - "$pp" <<'PY' 2>&1
+import sys, time, urllib.request
+end = time.time() + 20
+while True:
+    try:
+        print(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/p", timeout=10).read().decode())
+        break
+    except Exception as e:
+        if time.time() > end:
+            print("no answer:", e)
+            break
+        time.sleep(0.2)
+PY
+)
+wait $pub
+prc=$?
+[ "$got" = "guest:/p" ] && [ "$prc" -eq 0 ] && [ "$(head -1 pub.out)" = "listening 3000" ] &&
+  ok "--publish 127.0.0.1:$pp:3000: the host reaches the guest's server" ||
+  bad "--publish" "got: $got, exit $prc" "$(cat pub.out)"
+
+out=$(se --publish 80 -e 1 2>&1)
+[[ $out == *"--publish 80: expected [HOSTIP:]HOSTPORT:GUESTPORT"* ]] && ok "--publish with a bad value: a clear error" ||
+  bad "--publish bad value" "got: $out"
+
+# a name without a grant: not even looked up (the guest's broker refuses)
+out=$(se -e 'require("net").connect(80, "example.com").on("error", (e) => console.log(e.code, e.message))' 2>&1)
+[ "$out" = "ERR_ACCESS_DENIED Access to this API has been restricted: lookup example.com (not granted: run with --allow-net=example.com)" ] &&
+  ok "a connect to a name not granted: ERR_ACCESS_DENIED at its lookup" || bad "lookup denied" "got: $out"
+
+summary

@@ -1,0 +1,371 @@
+/* tests/unit/test_netd_dns.c — the supervisor's DNS answers as the guest's
+ * dns module gets them (launcher/netd_dns.c): canned DNS messages read by
+ * c-ares' parsers into Node's JSON shapes, the ANY parse, a too-large
+ * answer cut to fit one channel message, malformed answers, the servers
+ * as getServers() shows them. */
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <errno.h>
+#include <ares.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../launcher/netd.h"
+#include "unit.h"
+
+/* ---- a DNS message builder -------------------------------------------------------- */
+
+typedef struct {
+    unsigned char b[70000];
+    size_t n;
+    unsigned an;
+} msg_t;
+
+static void put(msg_t *m, const void *p, size_t n)
+{
+    ck_assert_uint_le(m->n + n, sizeof m->b);
+    memcpy(m->b + m->n, p, n);
+    m->n += n;
+}
+
+static void put16(msg_t *m, unsigned v)
+{
+    unsigned char x[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+    put(m, x, 2);
+}
+
+static void put32(msg_t *m, unsigned long v)
+{
+    put16(m, (unsigned)(v >> 16) & 0xffff);
+    put16(m, (unsigned)v & 0xffff);
+}
+
+static void put_name(msg_t *m, const char *name)
+{
+    const char *p = name;
+    while (*p) {
+        const char *dot = strchr(p, '.');
+        size_t l = dot ? (size_t)(dot - p) : strlen(p);
+        unsigned char c = (unsigned char)l;
+        put(m, &c, 1);
+        put(m, p, l);
+        p += l + (dot ? 1 : 0);
+    }
+    put(m, "", 1);
+}
+
+static void begin(msg_t *m, const char *qname, int qtype)
+{
+    memset(m, 0, sizeof *m);
+    put16(m, 0x1234);
+    put16(m, 0x8180);
+    put16(m, 1);
+    put16(m, 0); /* ancount, set by finish */
+    put16(m, 0);
+    put16(m, 0);
+    put_name(m, qname);
+    put16(m, (unsigned)qtype);
+    put16(m, ns_c_in);
+}
+
+/* one RR: its header, then rdata written by the caller; returns the rdlen
+ * slot to fill with rdlen_done */
+static size_t rr(msg_t *m, const char *name, int type, unsigned long ttl)
+{
+    put_name(m, name);
+    put16(m, (unsigned)type);
+    put16(m, ns_c_in);
+    put32(m, ttl);
+    size_t slot = m->n;
+    put16(m, 0);
+    m->an++;
+    return slot;
+}
+
+static void rdlen_done(msg_t *m, size_t slot)
+{
+    size_t l = m->n - slot - 2;
+    m->b[slot] = (unsigned char)(l >> 8);
+    m->b[slot + 1] = (unsigned char)l;
+}
+
+static void finish(msg_t *m)
+{
+    m->b[6] = (unsigned char)(m->an >> 8);
+    m->b[7] = (unsigned char)m->an;
+}
+
+static void rr_a(msg_t *m, const char *name, unsigned long ttl, const char *ip)
+{
+    size_t s = rr(m, name, ns_t_a, ttl);
+    unsigned char a[4];
+    ck_assert_int_eq(inet_pton(AF_INET, ip, a), 1);
+    put(m, a, 4);
+    rdlen_done(m, s);
+}
+
+static void rr_aaaa(msg_t *m, const char *name, unsigned long ttl, const char *ip)
+{
+    size_t s = rr(m, name, ns_t_aaaa, ttl);
+    unsigned char a[16];
+    ck_assert_int_eq(inet_pton(AF_INET6, ip, a), 1);
+    put(m, a, 16);
+    rdlen_done(m, s);
+}
+
+static void rr_mx(msg_t *m, const char *name, unsigned pref, const char *host)
+{
+    size_t s = rr(m, name, ns_t_mx, 60);
+    put16(m, pref);
+    put_name(m, host);
+    rdlen_done(m, s);
+}
+
+static void rr_soa(msg_t *m, const char *name)
+{
+    size_t s = rr(m, name, ns_t_soa, 60);
+    put_name(m, "ns1.dns.test");
+    put_name(m, "hostmaster.dns.test");
+    put32(m, 2024010101);
+    put32(m, 3600);
+    put32(m, 600);
+    put32(m, 86400);
+    put32(m, 60);
+    rdlen_done(m, s);
+}
+
+/* a TXT record of strings given as (pointer, length) pairs */
+static void rr_txt(msg_t *m, const char *name, int n, const char *const *s, const size_t *l)
+{
+    size_t slot = rr(m, name, ns_t_txt, 60);
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)l[i];
+        put(m, &c, 1);
+        put(m, s[i], l[i]);
+    }
+    rdlen_done(m, slot);
+}
+
+/* the JSON of m for type (0 or 1), or the status */
+static int json_of(msg_t *m, int type, bool ttl, char **json)
+{
+    finish(m);
+    return lch_netd_dns_json(type, ttl, m->b, (int)m->n, json);
+}
+
+static void expect_json(msg_t *m, int type, bool ttl, const char *want)
+{
+    char *j = NULL;
+    int r = json_of(m, type, ttl, &j);
+    ck_assert_msg(r == 0, "status %d for type %d", r, type);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(j, want);
+    free(j);
+}
+
+/* ---- the tests -------------------------------------------------------------------- */
+
+START_TEST(addresses)
+{
+    msg_t *m = malloc(sizeof *m);
+    begin(m, "a.dns.test", ns_t_a);
+    rr_a(m, "a.dns.test", 300, "192.0.2.10");
+    rr_a(m, "a.dns.test", 200, "192.0.2.11");
+    expect_json(m, ns_t_a, false, "[\"192.0.2.10\",\"192.0.2.11\"]");
+    begin(m, "a.dns.test", ns_t_a);
+    rr_a(m, "a.dns.test", 300, "192.0.2.10");
+    rr_a(m, "a.dns.test", 200, "192.0.2.11");
+    expect_json(m, ns_t_a, true,
+                "[{\"address\":\"192.0.2.10\",\"ttl\":300},{\"address\":\"192.0.2.11\",\"ttl\":200}]");
+    begin(m, "v6.dns.test", ns_t_aaaa);
+    rr_aaaa(m, "v6.dns.test", 100, "2001:db8::6");
+    expect_json(m, ns_t_aaaa, true, "[{\"address\":\"2001:db8::6\",\"ttl\":100}]");
+    /* no record of the type: ENODATA, Node's queryA ENODATA */
+    char *j = NULL;
+    begin(m, "mx.dns.test", ns_t_a);
+    ck_assert_int_eq(json_of(m, ns_t_a, false, &j), -(NETP_DNS_BASE + ARES_ENODATA));
+    ck_assert_ptr_null(j);
+    free(m);
+}
+END_TEST
+
+START_TEST(records)
+{
+    msg_t *m = malloc(sizeof *m);
+    begin(m, "mx.dns.test", ns_t_mx);
+    rr_mx(m, "mx.dns.test", 10, "mail1.dns.test");
+    rr_mx(m, "mx.dns.test", 20, "mail2.dns.test");
+    expect_json(m, ns_t_mx, false,
+                "[{\"exchange\":\"mail1.dns.test\",\"priority\":10},"
+                "{\"exchange\":\"mail2.dns.test\",\"priority\":20}]");
+    /* TXT: each record its chunks; a NUL and a byte above 0x7f are one
+     * code point each, as V8's one-byte strings */
+    begin(m, "txt.dns.test", ns_t_txt);
+    const char *s1[] = {"v=spf1 -all"};
+    size_t l1[] = {11};
+    const char *s2[] = {"hel\0lo", "w\xe9rld"};
+    size_t l2[] = {6, 5};
+    rr_txt(m, "txt.dns.test", 1, s1, l1);
+    rr_txt(m, "txt.dns.test", 2, s2, l2);
+    expect_json(m, ns_t_txt, false, "[[\"v=spf1 -all\"],[\"hel\\u0000lo\",\"w\\u00E9rld\"]]");
+    begin(m, "_http._tcp.dns.test", ns_t_srv);
+    size_t s = rr(m, "_http._tcp.dns.test", ns_t_srv, 60);
+    put16(m, 10);
+    put16(m, 5);
+    put16(m, 8080);
+    put_name(m, "web.dns.test");
+    rdlen_done(m, s);
+    expect_json(m, ns_t_srv, false,
+                "[{\"name\":\"web.dns.test\",\"port\":8080,\"priority\":10,\"weight\":5}]");
+    begin(m, "dns.test", ns_t_soa);
+    rr_soa(m, "dns.test");
+    expect_json(m, ns_t_soa, false,
+                "{\"nsname\":\"ns1.dns.test\",\"hostmaster\":\"hostmaster.dns.test\","
+                "\"serial\":2024010101,\"refresh\":3600,\"retry\":600,\"expire\":86400,"
+                "\"minttl\":60}");
+    begin(m, "dns.test", ns_t_caa);
+    s = rr(m, "dns.test", ns_t_caa, 60);
+    put(m, "\0\5issueca.example.net", 21);
+    rdlen_done(m, s);
+    expect_json(m, ns_t_caa, false, "[{\"critical\":0,\"issue\":\"ca.example.net\"}]");
+    begin(m, "naptr.dns.test", ns_t_naptr);
+    s = rr(m, "naptr.dns.test", ns_t_naptr, 60);
+    put16(m, 100);
+    put16(m, 10);
+    put(m, "\1S\7SIP+D2U\0", 11);
+    put_name(m, "_sip._udp.dns.test");
+    rdlen_done(m, s);
+    expect_json(m, ns_t_naptr, false,
+                "[{\"flags\":\"S\",\"service\":\"SIP+D2U\",\"regexp\":\"\","
+                "\"replacement\":\"_sip._udp.dns.test\",\"order\":100,\"preference\":10}]");
+    begin(m, "cname.dns.test", ns_t_cname);
+    s = rr(m, "cname.dns.test", ns_t_cname, 60);
+    put_name(m, "a.dns.test");
+    rdlen_done(m, s);
+    expect_json(m, ns_t_cname, false, "[\"a.dns.test\"]");
+    begin(m, "dns.test", ns_t_ns);
+    s = rr(m, "dns.test", ns_t_ns, 60);
+    put_name(m, "ns1.dns.test");
+    rdlen_done(m, s);
+    expect_json(m, ns_t_ns, false, "[\"ns1.dns.test\"]");
+    free(m);
+}
+END_TEST
+
+START_TEST(any)
+{
+    msg_t *m = malloc(sizeof *m);
+    /* the SOA after other records (c-ares' own SOA parser wants it alone) */
+    begin(m, "a.dns.test", NETP_RR_ANY);
+    rr_a(m, "a.dns.test", 300, "192.0.2.10");
+    rr_aaaa(m, "a.dns.test", 30, "2001:db8::10");
+    rr_mx(m, "a.dns.test", 10, "mail1.dns.test");
+    rr_soa(m, "a.dns.test");
+    expect_json(m, NETP_RR_ANY, false,
+                "[{\"address\":\"192.0.2.10\",\"ttl\":300,\"type\":\"A\"},"
+                "{\"address\":\"2001:db8::10\",\"ttl\":30,\"type\":\"AAAA\"},"
+                "{\"exchange\":\"mail1.dns.test\",\"priority\":10,\"type\":\"MX\"},"
+                "{\"nsname\":\"ns1.dns.test\",\"hostmaster\":\"hostmaster.dns.test\","
+                "\"serial\":2024010101,\"refresh\":3600,\"retry\":600,\"expire\":86400,"
+                "\"minttl\":60,\"type\":\"SOA\"}]");
+    /* a CNAME alone is the CNAME, with its value */
+    begin(m, "cname.dns.test", NETP_RR_ANY);
+    size_t s = rr(m, "cname.dns.test", ns_t_cname, 60);
+    put_name(m, "a.dns.test");
+    rdlen_done(m, s);
+    expect_json(m, NETP_RR_ANY, false, "[{\"value\":\"a.dns.test\",\"type\":\"CNAME\"}]");
+    free(m);
+}
+END_TEST
+
+START_TEST(cut_to_fit)
+{
+    /* TXT records of control bytes: each byte six in the JSON (\u0001),
+     * the answer far over one message: the array loses its last records */
+    msg_t *m = malloc(sizeof *m);
+    begin(m, "big.dns.test", ns_t_txt);
+    char chunk[250];
+    memset(chunk, 1, sizeof chunk);
+    const char *sv[] = {chunk};
+    size_t lv[] = {sizeof chunk};
+    for (int i = 0; i < 200; i++)
+        rr_txt(m, "big.dns.test", 1, sv, lv);
+    char *j = NULL;
+    ck_assert_int_eq(json_of(m, ns_t_txt, false, &j), 1);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_uint_le(strlen(j), NETP_MSG_MAX - sizeof(netp_res_t));
+    ck_assert_uint_gt(strlen(j), NETP_MSG_MAX / 2);
+    ck_assert_int_eq(j[0], '[');
+    ck_assert_int_eq(j[strlen(j) - 1], ']');
+    free(j);
+    free(m);
+}
+END_TEST
+
+START_TEST(malformed)
+{
+    msg_t *m = malloc(sizeof *m);
+    char *j = NULL;
+    begin(m, "a.dns.test", ns_t_a);
+    rr_a(m, "a.dns.test", 300, "192.0.2.10");
+    finish(m);
+    /* cut inside the record, inside the header, nothing at all */
+    for (int len = (int)m->n - 1; len >= 0; len -= 7) {
+        int r = lch_netd_dns_json(ns_t_a, false, m->b, len, &j);
+        ck_assert_msg(r < 0, "a message cut at %d parsed", len);
+        ck_assert_ptr_null(j);
+    }
+    ck_assert_int_lt(lch_netd_dns_json(ns_t_a, false, NULL, 0, &j), 0);
+    /* every parser on a message of another type's records: an answer
+     * without the type (ENODATA) or a refusal, never a crash */
+    begin(m, "x.dns.test", ns_t_mx);
+    rr_mx(m, "x.dns.test", 1, "m.dns.test");
+    finish(m);
+    static const int types[] = {ns_t_a,   ns_t_aaaa, ns_t_cname, ns_t_ns,    ns_t_ptr,
+                                ns_t_txt, ns_t_srv,  ns_t_naptr, ns_t_soa, ns_t_caa};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        int r = lch_netd_dns_json(types[i], false, m->b, (int)m->n, &j);
+        free(j);
+        j = NULL;
+        (void)r;
+    }
+    ck_assert(!lch_netd_dns_type_ok(ns_t_hinfo));
+    ck_assert(lch_netd_dns_type_ok(NETP_RR_ANY));
+    ck_assert_int_eq(lch_netd_dns_query(NULL, "a.dns.test", ns_t_hinfo, false, -1, &j), -EINVAL);
+    ck_assert_int_eq(lch_netd_dns_reverse(NULL, "not-an-address", -1, &j), -EINVAL);
+    free(m);
+}
+END_TEST
+
+START_TEST(names_and_servers)
+{
+    char a0[] = "a.dns.test", a1[] = "b.dns.test";
+    char *aliases[] = {a0, a1, NULL};
+    struct hostent h = {.h_name = a0, .h_aliases = aliases};
+    char *j = NULL;
+    ck_assert_int_eq(lch_netd_dns_names_json(&h, &j), 0);
+    ck_assert_str_eq(j, "[\"a.dns.test\",\"b.dns.test\"]");
+    free(j);
+    char out[256];
+    ck_assert_int_eq(lch_netd_dns_servers("127.0.0.1:5353,[::1]:53,10.0.0.1", out, sizeof out), 0);
+    ck_assert_str_eq(out, "127.0.0.1:5353,::1,10.0.0.1");
+    ck_assert_int_eq(lch_netd_dns_servers("[2001:db8::1]:5353", out, sizeof out), 0);
+    ck_assert_str_eq(out, "[2001:db8::1]:5353");
+}
+END_TEST
+
+Suite *netd_dns_suite(void)
+{
+    Suite *s = suite_create("netd_dns");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, addresses);
+    tcase_add_test(tc, records);
+    tcase_add_test(tc, any);
+    tcase_add_test(tc, cut_to_fit);
+    tcase_add_test(tc, malformed);
+    tcase_add_test(tc, names_and_servers);
+    suite_add_tcase(s, tc);
+    return s;
+}
