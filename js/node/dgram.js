@@ -71,13 +71,9 @@ function opError(err, syscall, address, port) {
   return ex;
 }
 
+// dns.lookup, read at each call (a program may replace it), as Node does.
 function defaultLookup(family) {
-  return (address, cb) => {
-    shared.lookupHost(address, family, (err, list) => {
-      if (err) cb(err);
-      else cb(null, list[0].address, list[0].family);
-    });
-  };
+  return (address, cb) => require('./dns').lookup(address, family, cb);
 }
 
 function newState(type, options) {
