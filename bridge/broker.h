@@ -225,6 +225,8 @@ typedef enum {
 /* The ops that make a listening or bound socket (the loopback rules). */
 #define BRK_NET_OP_LISTEN "listen"
 #define BRK_NET_OP_BIND "udp-bind"
+/* A UDP datagram to host:port, or a UDP socket connected there (dgram). */
+#define BRK_NET_OP_SEND "udp-send"
 
 /* A canonical address literal: a dotted quad, or IPv6 with or without
  * brackets (no zone). */

@@ -14,6 +14,7 @@
 #include "../isolate/vm.h"
 #include "bridge.h"
 #include "broker.h"
+#include "netproto.h"
 
 /* The JS callbacks C drives, handed over once by task.setHooks(). */
 enum {
@@ -144,6 +145,34 @@ const char *br__errno_message(int err);
 
 /* Closes every TCP socket still open (net.c): the run is ending. */
 void br__net_close(br_rt_t *rt);
+/* Closes every UDP socket still open (dgram.c): the run is ending. */
+void br__dgram_close(br_rt_t *rt);
+
+/* The supervisor's network channel (net.c), for the other bridges
+ * (dgram.c). An answer to br__net_ask comes to fn(rt, ctx, cb, res, fd)
+ * from the loop (fd: a descriptor handed in, the callee's to close, or
+ * -1), also when the supervisor is gone (status -ENETDOWN); cb is freed
+ * after it returns, and nothing is delivered once the run is ending. */
+struct sockaddr_storage;
+typedef void (*br_net_answer_fn)(br_rt_t *rt, void *ctx, vm_ref_t cb, const netp_res_t *res,
+                                 int fd);
+/* Sends q (id and len set here) with payload on the async channel: 0 (cb
+ * is kept until the answer), or -errno (cb stays the caller's). */
+int br__net_ask(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
+                br_net_answer_fn fn, void *ctx, vm_ref_t cb);
+/* The sync exchange: 0 with *res (and *fd when one came), or -errno. */
+int br__net_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd);
+/* ctx is going away: its outstanding answers get ctx NULL. */
+void br__net_forget(void *ctx);
+/* A request of op for host:port (family 0, 4, 6), the rest zero. */
+void br__net_fill_req(netp_req_t *q, unsigned op, const char *host, int port, int family);
+/* The address arguments i (ip literal), i+1 (host as given), i+2 (port)
+ * checked and decided by the broker for op: 0 with *sa filled and asked
+ * (cap 320) the host as decided, or thrown (ERR_ACCESS_DENIED naming the
+ * grant, ERR_SOCKET_BAD_PORT, ERR_INVALID_IP_ADDRESS). */
+int br__net_target(vm_call_t *c, int i, const char *op, struct sockaddr_storage *sa, char *asked);
+/* Returns [address, port, family] of sa (undefined when it is none). */
+void br__net_ret_addr(vm_call_t *c, const struct sockaddr_storage *sa);
 
 /* Closes the stdin stream if one was opened. */
 void br__stdin_close(br_rt_t *rt);
@@ -167,6 +196,7 @@ extern const vm_table_t br__crypto_table;
 extern const vm_table_t br__zlib_table;
 extern const vm_table_t br__http_table;
 extern const vm_table_t br__net_table;
+extern const vm_table_t br__dgram_table;
 extern const vm_table_t br__fs_table;
 
 #endif

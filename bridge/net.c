@@ -324,6 +324,8 @@ typedef struct net_pending {
     net_sock_t *s; /* P_CONNECT: NULL once the socket closed */
     vm_ref_t cb;
     struct net_pending *next;
+    br_net_answer_fn fn; /* another bridge's answer (br__net_ask), or NULL */
+    void *ctx;           /* its context (NULL once br__net_forget) */
 } net_pending_t;
 
 static struct {
@@ -440,8 +442,46 @@ static void chan_closed(uv_handle_t *h)
     chan.poll_init = chan.poll_closing = false;
 }
 
-/* Sends an async request and remembers who waits: 0 or -errno. */
+/* Sends one request with its payload (one message: send(), never sendmsg,
+ * which the guest's seccomp policy refuses). A full channel is waited on
+ * for a moment (the supervisor drains it at once). Bytes sent, or -errno. */
+static ssize_t chan_send(int sock, const netp_req_t *q, const void *payload, size_t plen)
+{
+    uint8_t stack[sizeof *q + 512];
+    uint8_t *m = stack;
+    if (sizeof *q + plen > sizeof stack && !(m = malloc(sizeof *q + plen)))
+        return -ENOMEM;
+    memcpy(m, q, sizeof *q);
+    if (plen)
+        memcpy(m + sizeof *q, payload, plen);
+    ssize_t n;
+    for (int tries = 0;; tries++) {
+        do
+            n = send(sock, m, sizeof *q + plen, MSG_NOSIGNAL | MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+        if (n >= 0 || errno != EAGAIN || tries >= 100)
+            break;
+        struct pollfd pf = {.fd = sock, .events = POLLOUT};
+        poll(&pf, 1, 10);
+    }
+    int e = n < 0 ? (errno == EAGAIN ? -ENOBUFS : -ENETDOWN) : 0;
+    if (m != stack)
+        free(m);
+    return e < 0 ? e : n;
+}
+
+static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
+                            int kind, net_sock_t *s, vm_ref_t cb, br_net_answer_fn fn, void *ctx);
+
 static int chan_ask(br_rt_t *rt, netp_req_t *q, int kind, net_sock_t *s, vm_ref_t cb)
+{
+    return chan_ask_payload(rt, q, NULL, 0, kind, s, cb, NULL, NULL);
+}
+
+/* Sends an async request (and its payload) and remembers who waits: 0 or
+ * -errno. */
+static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
+                            int kind, net_sock_t *s, vm_ref_t cb, br_net_answer_fn fn, void *ctx)
 {
     int sock = chan_fd(rt, false);
     if (sock < 0)
@@ -460,19 +500,18 @@ static int chan_ask(br_rt_t *rt, netp_req_t *q, int kind, net_sock_t *s, vm_ref_
     if (!p)
         return -ENOMEM;
     q->id = ++chan.next_id;
-    ssize_t n;
-    do
-        n = send(sock, q, sizeof *q, MSG_NOSIGNAL | MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
+    q->len = (uint32_t)plen;
+    ssize_t n = chan_send(sock, q, payload, plen);
     if (n < 0) {
-        int e = errno == EAGAIN ? -ENOBUFS : -ENETDOWN;
         free(p);
-        return e;
+        return (int)n;
     }
     p->id = q->id;
     p->kind = kind;
     p->s = s;
     p->cb = cb;
+    p->fn = fn;
+    p->ctx = ctx;
     p->next = chan.pending;
     chan.pending = p;
     if (chan.npending++ == 0) {
@@ -580,6 +619,10 @@ static void answer_json(br_rt_t *rt, net_pending_t *p, const netp_res_t *res,
 static void answer(br_rt_t *rt, net_pending_t *p, const netp_res_t *res, int fd,
                    const uint8_t *payload, size_t plen)
 {
+    if (p->fn) { /* another bridge's (br__net_ask) */
+        p->fn(rt, p->ctx, p->cb, res, fd);
+        return;
+    }
     if (p->kind == P_CONNECT) {
         answer_connect(rt, p, res, fd);
         return;
@@ -653,6 +696,41 @@ static void chan_close(br_rt_t *rt)
         chan.poll_closing = true;
         uv_close((uv_handle_t *)&chan.poll, chan_closed);
     }
+}
+
+/* ---- for the other bridges (internal.h) --------------------------------------- */
+
+int br__net_ask(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
+                br_net_answer_fn fn, void *ctx, vm_ref_t cb)
+{
+    return chan_ask_payload(rt, q, payload, plen, 0, NULL, cb, fn, ctx);
+}
+
+int br__net_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
+{
+    return chan_sync(rt, q, res, fd);
+}
+
+void br__net_forget(void *ctx)
+{
+    for (net_pending_t *p = chan.pending; p; p = p->next)
+        if (p->fn && p->ctx == ctx)
+            p->ctx = NULL;
+}
+
+void br__net_fill_req(netp_req_t *q, unsigned op, const char *host, int port, int family)
+{
+    fill_req(q, op, host, port, family);
+}
+
+int br__net_target(vm_call_t *c, int i, const char *op, struct sockaddr_storage *sa, char *asked)
+{
+    return target_args(c, i, op, sa, asked);
+}
+
+void br__net_ret_addr(vm_call_t *c, const struct sockaddr_storage *sa)
+{
+    ret_addr(c, sa);
 }
 
 /* ---- natives ------------------------------------------------------------------ */

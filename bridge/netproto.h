@@ -55,18 +55,33 @@ enum netp_op {
      * the host's listening socket. Answer: a listening, non-blocking
      * socket; local filled (the guest's view: its own address and port). */
     NETP_LISTEN = 2,
-    /* UDP socket bound to host:port (port 0: any). Answer: the socket
-     * (non-blocking), local filled, value = a handle naming it in the
-     * UDP_* requests below (the supervisor keeps a copy of it). */
+    /* UDP socket (family 4 or 6) bound to host:port (port 0: any) on the
+     * sandbox's own loopback or unspecified address, made by the middle
+     * process. With NETP_F_OUTSIDE instead: a socket of the host's network
+     * namespace for datagrams outside the sandbox (the implicit bind of a
+     * socket whose first send or connect goes outside), made only when
+     * host:port — that first destination — is granted ("udp-send"). A
+     * socket is of one kind for its life: the sandbox's reaches only the
+     * sandbox's loopback, an outside one only outside addresses and
+     * host.internal (a datagram to the other kind: -ENETUNREACH). Answer:
+     * the socket (non-blocking), local filled, value = a handle naming it
+     * in the UDP_* requests below (the supervisor keeps a copy of it, at
+     * most NETP_UDP_MAX per run: -EMFILE past them). */
     NETP_UDP_BIND = 3,
-    /* Connects the UDP socket arg (a handle) to host:port: the guest's
-     * send() then reaches only that address. port 0 with host "":
-     * disconnect. Answer: remote filled. */
+    /* Connects the UDP socket arg (a handle) to host:port (decided as
+     * "udp-send"): the guest's send() then reaches only that address (the
+     * guest cannot connect or address a datagram itself). port 0 with
+     * host "": disconnect. Answer: remote filled (host.internal as the
+     * guest names it). */
     NETP_UDP_CONNECT = 4,
-    /* Sends the payload from the UDP socket arg to host:port (the guest
-     * may not address a datagram itself). value = bytes sent. */
+    /* Sends the payload (at most 65507 bytes) from the UDP socket arg to
+     * host:port (decided as "udp-send"; the guest may not address a
+     * datagram itself); host "" and port 0: to the socket's connected
+     * peer. value = bytes sent. A literal, localhost or host.internal is
+     * served in the order sent; a name after its resolution. */
     NETP_UDP_SEND = 5,
-    /* Forgets the UDP socket arg (the supervisor closes its copy). */
+    /* Forgets the UDP socket arg (the supervisor closes its copy). A
+     * handle the guest was not given: -EBADF (out of range: -EINVAL). */
     NETP_UDP_CLOSE = 6,
     /* Resolves host (family 0, 4 or 6; flags NETP_F_ALL) as dns.lookup
      * does. Answer: payload = naddr netp_addr_t, in the resolver's order
@@ -92,7 +107,13 @@ enum netp_flags {
     NETP_F_REUSEADDR = 1 << 3, /* UDP_BIND: reuseAddr */
     NETP_F_TTL = 1 << 4,       /* RESOLVE: records carry their ttl */
     NETP_F_EXCLUSIVE = 1 << 5, /* LISTEN: exclusive (no sharing) */
+    NETP_F_OUTSIDE = 1 << 6,   /* UDP_BIND: a socket for outside destinations */
 };
+
+/* UDP sockets the supervisor keeps for one run, at most. */
+#define NETP_UDP_MAX 256
+/* The largest UDP payload (IPv4's). */
+#define NETP_UDP_PAYLOAD_MAX 65507
 
 /* A record type meaning "any" for RESOLVE (dns.resolveAny). */
 #define NETP_RR_ANY 255

@@ -27,6 +27,7 @@ static const vm_table_t *const tables[] = {
     &br__task_table,   &br__process_table, &br__timers_table, &br__module_table,
     &br__fs_table,     &br__os_table,      &br__crypto_table, &br__zlib_table,
     &br__signal_table, &br__http_table,    &br__net_table,    &vm_lazyjs_table,
+    &br__dgram_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -401,6 +402,7 @@ void br_rt_free(br_rt_t *rt)
     br__timers_close(rt);
     br__signals_close(rt);
     br__stdin_close(rt);
+    br__dgram_close(rt);
     br__net_close(rt);
     /* Let the close callbacks run and in-flight requests finish (their
      * callbacks see `closing` and deliver nothing). */

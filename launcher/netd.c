@@ -51,6 +51,7 @@ struct lch_netd {
     bool stopping;
     pthread_t async_thr, sync_thr;
     bool async_started, sync_started;
+    lch_netd_udp_t *udp; /* the run's UDP sockets (netd_udp.c) */
 };
 
 /* ---- checking a request ----------------------------------------------------------- */
@@ -76,7 +77,7 @@ int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **p
     if (req->family != 0 && req->family != 4 && req->family != 6)
         return -EINVAL;
     unsigned known = NETP_F_ALL | NETP_F_IPV4FIRST | NETP_F_IPV6ONLY | NETP_F_REUSEADDR |
-                     NETP_F_TTL | NETP_F_EXCLUSIVE;
+                     NETP_F_TTL | NETP_F_EXCLUSIVE | NETP_F_OUTSIDE;
     if (req->flags & ~known)
         return -EINVAL;
     size_t hl = strnlen(req->host, sizeof req->host);
@@ -905,6 +906,12 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
     case NETP_LOOKUP:
         op_lookup(d, q, &res, addrs, &naddr);
         break;
+    case NETP_UDP_BIND:
+    case NETP_UDP_CONNECT:
+    case NETP_UDP_SEND:
+    case NETP_UDP_CLOSE:
+        lch_netd_udp_serve(d, d->udp, q, payload, plen, &res, &fd);
+        break;
     case NETP_RESOLVE:
         op_resolve(d, q, &res, &json);
         break;
@@ -1035,7 +1042,7 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
             respond(d, chan, &res, NULL, 0, -1);
             continue;
         }
-        if (sync) {
+        if (sync || lch_netd_udp_inline(&q)) { /* UDP_SEND: in the order sent */
             serve(d, chan, &q, payload, plen);
             continue;
         }
@@ -1151,7 +1158,8 @@ lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *er
     pthread_mutex_init(&d->factory_mu, NULL);
     pthread_mutex_init(&d->workers_mu, NULL);
     pthread_cond_init(&d->workers_cv, NULL);
-    if (d->stop_fd < 0) {
+    d->udp = lch_netd_udp_new();
+    if (d->stop_fd < 0 || !d->udp) {
         snprintf(err, errlen, "network: eventfd: %s", strerror(errno));
         lch_netd_stop(d);
         return NULL;
@@ -1198,6 +1206,7 @@ void lch_netd_stop(lch_netd_t *d)
     close_fd(&d->sync_fd);
     close_fd(&d->factory_fd);
     close_fd(&d->stop_fd);
+    lch_netd_udp_free(d->udp); /* every copy closed */
     pthread_mutex_destroy(&d->decide_mu);
     pthread_mutex_destroy(&d->factory_mu);
     pthread_mutex_destroy(&d->workers_mu);
@@ -1278,4 +1287,61 @@ int lch_publish_open(lch_publish_t *p, char *err, size_t errlen)
     }
     p->fd = s;
     return 0;
+}
+
+/* ---- for netd_udp.c ------------------------------------------------------------------ */
+
+int lch__netd_decide(lch_netd_t *d, const char *op, const char *host, unsigned port,
+                     const brk_ip_t *ip)
+{
+    return decide(d, op, decided_host(host), port, ip);
+}
+
+bool lch__netd_name_granted(lch_netd_t *d, const char *host)
+{
+    brk_ip_t ip;
+    return literal(host, &ip) || is_host_internal(host) || !strcasecmp(host, "localhost") ||
+           !host[0] || name_granted(d, host);
+}
+
+int lch__netd_targets(lch_netd_t *d, const char *host, int family, lch__target_t *t, size_t max,
+                      size_t *n)
+{
+    target_t tt[NETD_TARGETS];
+    if (max > NETD_TARGETS)
+        max = NETD_TARGETS;
+    int r = targets_of(d, host, family, tt, max, n);
+    for (size_t i = 0; r == 0 && i < *n; i++) {
+        t[i].ip = tt[i].ip;
+        t[i].where = tt[i].where == T_SANDBOX        ? LCH_T_SANDBOX
+                     : tt[i].where == T_HOST_LOOPBACK ? LCH_T_HOST_LOOPBACK
+                                                      : LCH_T_OUTSIDE;
+    }
+    return r;
+}
+
+bool lch__netd_literal(const char *host, brk_ip_t *ip)
+{
+    return literal(host, ip);
+}
+
+bool lch__netd_host_internal(const char *host)
+{
+    return is_host_internal(host);
+}
+
+int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsigned flags,
+                          int *fd, struct sockaddr_storage *local)
+{
+    return factory(d, FAC_UDP, ip, port, 0, flags, fd, local);
+}
+
+socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss)
+{
+    return sockaddr_of(ip, port, ss);
+}
+
+void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a)
+{
+    netp_of_sockaddr(ss, a);
 }

@@ -90,6 +90,48 @@ int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **p
 /* Whether a request's op belongs on the sync channel. */
 bool lch_netd_sync_op(unsigned op);
 
+/* ---- UDP (netd_udp.c) ---------------------------------------------------
+ *
+ * The run's UDP sockets: a table (NETP_UDP_MAX, one lock) of the
+ * supervisor's copies of the sockets it handed in, by handle. The guest
+ * reads its datagrams itself, sends on a connected socket itself (send(),
+ * or an unaddressed sendto), and asks for everything else: a bind (the
+ * sandbox's loopback through the factory, or a socket of the host's for
+ * outside destinations), a connect and an addressed datagram, each
+ * decided here on the address about to be used. One socket is one kind
+ * for its life (netproto.h NETP_UDP_BIND): the sandbox's never sends
+ * outside, an outside one never to the sandbox's addresses (they would be
+ * the host's own), nor to a broadcast or multicast address. */
+typedef struct lch_netd_udp lch_netd_udp_t;
+
+lch_netd_udp_t *lch_netd_udp_new(void);
+/* Closes every copy still held (the guest's channel is gone). */
+void lch_netd_udp_free(lch_netd_udp_t *u);
+/* Serves a checked UDP_* request: res filled, *fd the socket to hand in. */
+void lch_netd_udp_serve(lch_netd_t *d, lch_netd_udp_t *u, const netp_req_t *q,
+                        const uint8_t *payload, size_t plen, netp_res_t *res, int *fd);
+/* Whether the async reader serves request q itself (a UDP_SEND needing no
+ * DNS: datagrams leave in the order sent). */
+bool lch_netd_udp_inline(const netp_req_t *q);
+
+/* netd.c's helpers for netd_udp.c (not for other callers). */
+typedef enum { LCH_T_SANDBOX, LCH_T_HOST_LOOPBACK, LCH_T_OUTSIDE } lch__where_t;
+typedef struct {
+    brk_ip_t ip;
+    lch__where_t where;
+} lch__target_t;
+int lch__netd_decide(lch_netd_t *d, const char *op, const char *host, unsigned port,
+                     const brk_ip_t *ip);
+bool lch__netd_name_granted(lch_netd_t *d, const char *host);
+int lch__netd_targets(lch_netd_t *d, const char *host, int family, lch__target_t *t, size_t max,
+                      size_t *n);
+bool lch__netd_literal(const char *host, brk_ip_t *ip);
+bool lch__netd_host_internal(const char *host);
+int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsigned flags,
+                          int *fd, struct sockaddr_storage *local);
+socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss);
+void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a);
+
 /* ---- DNS for the guest's dns module (launcher/netd_dns.c) ---- */
 
 /* A c-ares channel (an ares_channel) with the broker's settings: DNS only

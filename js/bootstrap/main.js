@@ -48,6 +48,7 @@ defineBuiltin('buffer', () => require('buffer'));
 defineBuiltin('console', () => require('console'));
 defineBuiltin('constants', () => require('constants'));
 defineBuiltin('crypto', () => require('../node/crypto'));
+defineBuiltin('dgram', () => require('../node/dgram'));
 defineBuiltin('diagnostics_channel', () => require('diagnostics_channel'));
 defineBuiltin('dns', () => require('../node/dns'));
 defineBuiltin('dns/promises', () => require('../node/dns').promises);

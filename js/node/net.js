@@ -721,6 +721,11 @@ class ServerClass extends EventEmitter {
   }
 }
 
+// for dgram (node/dgram.js): the same lookups, errors and checks
+Object.assign(require('./internal/net-shared'), {
+  lookupHost, accessDenied, exceptionWithHostPort, errnoException, isIP, validatePort,
+});
+
 const Socket = callable(SocketClass);
 const Server = callable(ServerClass);
 

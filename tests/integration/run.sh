@@ -406,5 +406,49 @@ run --profile dev -e "require('net').connect($hp, '127.0.0.1').on('connect', () 
 kill "$hl" 2> /dev/null; wait "$hl" 2> /dev/null || true
 if [ "$out" = ECONNREFUSED ]; then ok "--profile dev: the host's loopback listener is not reached (the sandbox's own lo)"; else bad "dev profile network" "got: $out" "err: ${err:0:200}"; fi
 
+# UDP through the supervisor: a guest's datagram reaches a host UDP
+# listener on the host's 127.0.0.1 as host.internal:PORT (granted), its
+# reply comes back from host.internal's guest address; a connected socket
+# sends there too; without the grant nothing reaches it (ERR_ACCESS_DENIED)
+python3 -c 'import socket,sys
+s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1], flush=True)
+s.settimeout(20)
+try:
+    while True:
+        d,a=s.recvfrom(2048); s.sendto(b"pong:"+d, a); print("host got", d.decode(), flush=True)
+except socket.timeout:
+    pass' > "$work/udp-port" 2> /dev/null < /dev/null &
+ul=$!
+for _ in $(seq 50); do [ -s "$work/udp-port" ] && break; sleep 0.1; done
+up=$(head -n 1 "$work/udp-port")
+run --allow-net="host.internal:$up" -e "
+const dgram = require('dgram');
+const s = dgram.createSocket('udp4');
+s.once('message', (m, r) => {
+  console.log('reply', m.toString(), r.address, r.port === $up);
+  const c = dgram.createSocket('udp4');
+  c.connect($up, 'host.internal', () => {
+    console.log('connected', c.remoteAddress().address);
+    c.once('message', (m2) => { console.log('reply', m2.toString()); c.close(); s.close(); });
+    c.send('connected');
+  });
+});
+s.send('ping', $up, 'host.internal');"
+run2_out=$out run2_err=$err
+run --allow-net=localhost -e "
+const s = require('dgram').createSocket('udp4');
+s.send('sneak', $up, 'host.internal', (e) => { console.log(e && e.code); s.close(); });"
+sleep 0.3
+kill "$ul" 2> /dev/null; wait "$ul" 2> /dev/null || true
+want="reply pong:ping 127.254.0.1 true
+connected 127.254.0.1
+reply pong:connected"
+if [ "$run2_out" = "$want" ] && [ "$out" = ERR_ACCESS_DENIED ] &&
+  [ "$(tail -n +2 "$work/udp-port")" = $'host got ping\nhost got connected' ]; then
+  ok "dgram: a datagram reaches the host's UDP listener as host.internal:PORT (granted), connected too; ungranted: ERR_ACCESS_DENIED"
+else
+  bad "dgram host.internal" "got: $run2_out / $out" "host: $(tail -n +2 "$work/udp-port" | tr '\n' ' ')" "err: ${run2_err:0:300}"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -33,7 +33,7 @@ for _ in $(seq 50); do [ -s "$work/app/host-port" ] && break; sleep 0.1; done
 host_ip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4; exit}')
 echo "${host_ip:-127.0.0.2}" > "$work/app/host-ip"
 chmod a+r "$work/app/host-port" "$work/app/host-ip"
-# what the probes' supervisor grants (net-channel, sockbuf): the host's
+# what the probes' supervisor grants (net-channel, net-udp, sockbuf): the host's
 # listener under host.internal, the sandbox's own 127.0.0.1
 export WALL_NET_ALLOW="host.internal:$(cat "$work/app/host-port"),127.0.0.1"
 pass=0
@@ -41,9 +41,9 @@ fail=0
 # the calls both policies answer by killing the process, and those only the
 # strict policy kills (its default action)
 kill_always=" mount unshare ptrace "
-kill_strict=" tiocsti fork tty-ioctl "
+kill_strict=" tiocsti fork tty-ioctl net-udp-sendto "
 for policy in strict default; do
-  for t in host-files pid-ns net-none net-outside net-channel mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3 tty-ioctl ssl-private proc-host; do
+  for t in host-files pid-ns net-none net-outside net-channel net-udp net-udp-sendto mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3 tty-ioctl ssl-private proc-host; do
     out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" "$t" 2>&1)
     rc=$?
     if [ "$rc" -eq 0 ] && [ "$out" = "held $t" ]; then

@@ -52,6 +52,7 @@
 
 static const char *canary;
 static const char *test;
+static const char *policy_name; /* the seccomp policy (argv[1]) */
 static pid_t host_pid;  /* WALL_HOST_PID: a host process in the invoker's group */
 static pid_t host_pgid; /* the invoker's process group */
 static const char *rw;  /* the write grant, or NULL */
@@ -281,6 +282,175 @@ static int net_channel(void)
         res.status != -EINVAL)
         return escaped("a connect on the sync channel was not refused");
     /* and the supervisor still serves */
+    if ((r = net_ask(net_async, NETP_LOOKUP, "localhost", 0, NULL)) != 0)
+        return escaped("the supervisor stopped serving: %d", r);
+    return held();
+}
+
+/* One UDP request (netproto.h): its status; *fd the socket handed in (or
+ * -1), *value the answer's value. */
+static int udp_ask(int chan, unsigned op, const char *host, unsigned port, int family,
+                   unsigned flags, int32_t handle, const void *payload, size_t plen, int *fd,
+                   int32_t *value)
+{
+    static uint8_t msg[sizeof(netp_req_t) + 70 * 1024];
+    netp_req_t q = {.version = NETP_VERSION, .id = ++net_ids, .op = (uint16_t)op,
+                    .port = (uint16_t)port, .family = (uint8_t)family, .flags = (uint16_t)flags,
+                    .arg = handle, .len = (uint32_t)plen};
+    snprintf(q.host, sizeof q.host, "%s", host);
+    memcpy(msg, &q, sizeof q);
+    if (plen)
+        memcpy(msg + sizeof q, payload, plen);
+    netp_res_t res;
+    int junk;
+    if (!fd)
+        fd = &junk;
+    if (!net_send(chan, msg, sizeof q + plen) || !net_answer(chan, q.id, &res, fd))
+        return -ETIME;
+    if (fd == &junk && junk >= 0)
+        close(junk);
+    if (value)
+        *value = res.value;
+    return res.status;
+}
+
+/* The seccomp wall on a UDP socket handed in: it cannot be re-pointed
+ * (connect, bind) nor address a datagram itself (sendto, sendmsg). NULL
+ * or what went through. */
+static const char *udp_repoint(int fd)
+{
+    struct sockaddr_in meta = {.sin_family = AF_INET, .sin_port = htons(53)};
+    inet_pton(AF_INET, "169.254.169.254", &meta.sin_addr);
+    struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+    if (connect(fd, (struct sockaddr *)&meta, sizeof meta) == 0 || errno != EPERM)
+        return "connect";
+    if (connect(fd, &unspec, sizeof unspec) == 0 || errno != EPERM)
+        return "connect(AF_UNSPEC)";
+    if (bind(fd, (struct sockaddr *)&meta, sizeof meta) == 0 || errno != EPERM)
+        return "bind";
+    /* an addressed sendto: EPERM under the default policy; the strict one
+     * kills (net-udp-sendto) */
+    if (strcmp(policy_name, "strict") &&
+        (sendto(fd, "x", 1, 0, (struct sockaddr *)&meta, sizeof meta) >= 0 || errno != EPERM))
+        return "an addressed sendto";
+    struct iovec iov = {.iov_base = "x", .iov_len = 1};
+    struct msghdr m = {.msg_name = &meta, .msg_namelen = sizeof meta, .msg_iov = &iov, .msg_iovlen = 1};
+    if (sendmsg(fd, &m, 0) >= 0 || errno != EPERM)
+        return "an addressed sendmsg";
+    struct mmsghdr mm = {.msg_hdr = m};
+    if (sendmmsg(fd, &mm, 1, 0) >= 0 || errno != EPERM)
+        return "sendmmsg";
+    return NULL;
+}
+
+/* UDP through the supervisor (NETP_UDP_*): a socket from UDP_BIND cannot
+ * be re-pointed; datagrams go only where WALL_NET_ALLOW grants (the
+ * sandbox's 127.0.0.1, host.internal:PORT); a socket of the sandbox's
+ * reaches nothing outside, one of the host's not the host's loopback by
+ * address; forged handles and payloads are refused; the supervisor keeps
+ * serving. */
+static int net_udp(void)
+{
+    char port[16] = "";
+    FILE *f = fopen("/app/host-port", "r");
+    if (!f || !fgets(port, sizeof port, f))
+        return escaped("no /app/host-port from wall.sh");
+    fclose(f);
+    unsigned p = (unsigned)strtoul(port, NULL, 10);
+    if (net_async < 0 || net_sync < 0)
+        return escaped("no network channel");
+    int fd = -1, r;
+    int32_t h = 0, h2 = 0, v = 0;
+    /* the sandbox's loopback, granted */
+    if ((r = udp_ask(net_sync, NETP_UDP_BIND, "127.0.0.1", 0, 4, 0, 0, NULL, 0, &fd, &h)) != 0 ||
+        fd < 0 || h < 1)
+        return escaped("UDP_BIND 127.0.0.1:0 failed: %d", r);
+    const char *why = udp_repoint(fd);
+    if (why)
+        return escaped("%s on the UDP socket from UDP_BIND: %s", why, strerror(errno));
+    struct sockaddr_in self;
+    socklen_t sl = sizeof self;
+    if (getsockname(fd, (struct sockaddr *)&self, &sl) < 0)
+        return escaped("getsockname: %s", strerror(errno));
+    /* a datagram to itself through the supervisor arrives */
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", ntohs(self.sin_port), 4, 0, h, "ping", 4,
+                     NULL, &v)) != 0 || v != 4)
+        return escaped("UDP_SEND to itself: %d (%d bytes)", r, v);
+    char got[8] = "";
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    if (poll(&pf, 1, 2000) != 1 || recv(fd, got, sizeof got, MSG_DONTWAIT) != 4)
+        return escaped("the datagram to itself did not arrive");
+    /* nothing outside from the sandbox's socket; nothing ungranted */
+    const char *outside[] = {"169.254.169.254", "10.0.0.1", "192.168.1.1", "8.8.8.8", "host.internal",
+                             "255.255.255.255"};
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+        if ((r = udp_ask(net_async, NETP_UDP_SEND, outside[i], 53, 4, 0, h, "x", 1, NULL, NULL)) == 0)
+            return escaped("the sandbox's UDP socket sent to %s", outside[i]);
+        if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, outside[i], 53, 4, 0, h, NULL, 0, NULL, NULL)) == 0)
+            return escaped("the sandbox's UDP socket connected to %s", outside[i]);
+    }
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.2", 9, 4, 0, h, "x", 1, NULL, NULL)) != -EACCES)
+        return escaped("UDP_SEND 127.0.0.2 (not granted): %d", r);
+    /* forged handles: out of range, and in range but never handed out */
+    int32_t forged[] = {0, -1, NETP_UDP_MAX + 1, 0x7fffffff, h == NETP_UDP_MAX ? 1 : h + 1};
+    for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+        r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", ntohs(self.sin_port), 4, 0, forged[i], "x",
+                    1, NULL, NULL);
+        if (r != -EINVAL && r != -EBADF)
+            return escaped("UDP_SEND with forged handle %d: %d", forged[i], r);
+        r = udp_ask(net_sync, NETP_UDP_CONNECT, "127.0.0.1", 9, 4, 0, forged[i], NULL, 0, NULL, NULL);
+        if (r != -EINVAL && r != -EBADF)
+            return escaped("UDP_CONNECT with forged handle %d: %d", forged[i], r);
+        r = udp_ask(net_sync, NETP_UDP_CLOSE, "", 0, 0, 0, forged[i], NULL, 0, NULL, NULL);
+        if (r != -EINVAL && r != -EBADF)
+            return escaped("UDP_CLOSE with forged handle %d: %d", forged[i], r);
+    }
+    /* an oversized payload, a payload on another op */
+    static char big[NETP_UDP_PAYLOAD_MAX + 1];
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", 9, 4, 0, h, big, sizeof big, NULL,
+                     NULL)) != -EMSGSIZE && r != -EINVAL)
+        return escaped("a %zu-byte UDP_SEND: %d", sizeof big, r);
+    if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, "127.0.0.1", 9, 4, 0, h, "x", 1, NULL, NULL)) !=
+        -EINVAL)
+        return escaped("UDP_CONNECT with a payload: %d", r);
+    /* binds: not on an address the sandbox lacks, not ungranted */
+    if ((r = udp_ask(net_sync, NETP_UDP_BIND, "10.0.0.1", 53, 4, 0, 0, NULL, 0, NULL, NULL)) == 0)
+        return escaped("UDP_BIND 10.0.0.1:53");
+    if ((r = udp_ask(net_sync, NETP_UDP_BIND, "::1", 0, 6, 0, 0, NULL, 0, NULL, NULL)) != -EACCES)
+        return escaped("UDP_BIND [::1]:0 without a grant: %d", r);
+    /* a socket of the host's: only for a granted first destination */
+    const char *denied[] = {"169.254.169.254", "10.0.0.1", "127.0.0.1", "255.255.255.255",
+                            "224.0.0.251"};
+    for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
+        if ((r = udp_ask(net_sync, NETP_UDP_BIND, denied[i], 53, 4, NETP_F_OUTSIDE, 0, NULL, 0, NULL,
+                         NULL)) == 0)
+            return escaped("an outside UDP socket for %s:53", denied[i]);
+    int hfd = -1;
+    if ((r = udp_ask(net_sync, NETP_UDP_BIND, "host.internal", p, 4, NETP_F_OUTSIDE, 0, NULL, 0, &hfd,
+                     &h2)) != 0 || hfd < 0)
+        return escaped("an outside UDP socket for host.internal:%u (granted): %d", p, r);
+    if ((why = udp_repoint(hfd)))
+        return escaped("%s on the host's UDP socket: %s", why, strerror(errno));
+    /* the host's loopback only as host.internal and its granted port */
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", p, 4, 0, h2, "x", 1, NULL, NULL)) == 0)
+        return escaped("the host's UDP socket sent to 127.0.0.1:%u (the host's loopback)", p);
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "host.internal", p + 1 > 65535 ? 1 : p + 1, 4, 0, h2,
+                     "x", 1, NULL, NULL)) != -EACCES)
+        return escaped("host.internal:%u (not granted): %d", p + 1, r);
+    for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
+        if ((r = udp_ask(net_async, NETP_UDP_SEND, denied[i], 53, 4, 0, h2, "x", 1, NULL, NULL)) == 0)
+            return escaped("the host's UDP socket sent to %s:53", denied[i]);
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "host.internal", p, 4, 0, h2, "x", 1, NULL, &v)) != 0)
+        return escaped("host.internal:%u (granted) not sent: %d", p, r);
+    if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, "8.8.8.8", 53, 4, 0, h2, NULL, 0, NULL, NULL)) == 0)
+        return escaped("the host's UDP socket connected to 8.8.8.8:53 (not granted)");
+    /* closed handles are gone */
+    if ((r = udp_ask(net_sync, NETP_UDP_CLOSE, "", 0, 0, 0, h, NULL, 0, NULL, NULL)) != 0)
+        return escaped("UDP_CLOSE: %d", r);
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", 9, 4, 0, h, "x", 1, NULL, NULL)) != -EBADF)
+        return escaped("UDP_SEND on a closed handle: %d", r);
+    close(fd);
+    close(hfd);
     if ((r = net_ask(net_async, NETP_LOOKUP, "localhost", 0, NULL)) != 0)
         return escaped("the supervisor stopped serving: %d", r);
     return held();
@@ -997,6 +1167,21 @@ static int run(void *arg)
     }
     if (!strcmp(test, "net-channel"))
         return net_channel();
+    if (!strcmp(test, "net-udp"))
+        return net_udp();
+    if (!strcmp(test, "net-udp-sendto")) {
+        /* an addressed datagram on the sandbox's UDP socket: EPERM, or
+         * the strict policy's kill */
+        int fd = -1;
+        struct sockaddr_in meta = {.sin_family = AF_INET, .sin_port = htons(53)};
+        inet_pton(AF_INET, "169.254.169.254", &meta.sin_addr);
+        if (net_sync < 0 || udp_ask(net_sync, NETP_UDP_BIND, "127.0.0.1", 0, 4, 0, 0, NULL, 0, &fd,
+                                    NULL) != 0 || fd < 0)
+            return escaped("no UDP socket from UDP_BIND");
+        if (sendto(fd, "x", 1, 0, (struct sockaddr *)&meta, sizeof meta) >= 0)
+            return escaped("an addressed sendto went");
+        return errno == EPERM ? held() : escaped("sendto: %s, not EPERM", strerror(errno));
+    }
     if (!strcmp(test, "mptcp"))
         return socket_refused(IPPROTO_MPTCP, SOCK_STREAM, "MPTCP");
     if (!strcmp(test, "udplite"))
@@ -1100,6 +1285,7 @@ int main(int argc, char **argv)
         return 2;
     }
     canary = argv[3];
+    policy_name = argv[1];
     test = argv[4];
     const char *hp = getenv("WALL_HOST_PID");
     host_pid = hp ? (pid_t)strtol(hp, NULL, 10) : 0;

@@ -24,6 +24,7 @@ int main(void)
     srunner_add_suite(sr, parity_suite());
     srunner_add_suite(sr, http_suite());
     srunner_add_suite(sr, netrules_suite());
+    srunner_add_suite(sr, netd_udp_suite());
     srunner_add_suite(sr, netd_suite());
     srunner_add_suite(sr, netd_dns_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -19,6 +19,7 @@ Suite *report_suite(void);
 Suite *parity_suite(void);
 Suite *http_suite(void);
 Suite *netrules_suite(void);
+Suite *netd_udp_suite(void);
 Suite *netd_suite(void);
 Suite *netd_dns_suite(void);
 

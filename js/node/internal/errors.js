@@ -160,6 +160,13 @@ const messages = {
     `${name} should be ${allowZero ? '>=' : '>'} 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : `type ${typeof port} (${port})`}.`],
   ERR_SERVER_ALREADY_LISTEN: [Error, () => 'Listen method has been called more than once without closing.'],
   ERR_SOCKET_CLOSED: [Error, () => 'Socket is closed'],
+  ERR_SOCKET_DGRAM_NOT_RUNNING: [Error, () => 'Not running'],
+  ERR_SOCKET_DGRAM_IS_CONNECTED: [Error, () => 'Already connected'],
+  ERR_SOCKET_DGRAM_NOT_CONNECTED: [Error, () => 'Not connected'],
+  ERR_SOCKET_ALREADY_BOUND: [Error, () => 'Socket is already bound'],
+  ERR_SOCKET_BAD_TYPE: [TypeError, () => 'Bad socket type specified. Valid types are: udp4, udp6'],
+  ERR_SOCKET_BAD_BUFFER_SIZE: [TypeError, () => 'Buffer size must be a positive integer'],
+  ERR_INVALID_FD_TYPE: [TypeError, (type) => `Unsupported fd type: ${type}`],
   ERR_INVALID_IP_ADDRESS: [TypeError, (ip) => `Invalid IP address: ${ip}`],
   ERR_INVALID_PROTOCOL: [TypeError, (protocol, expected) =>
     `Protocol "${protocol}" not supported. Expected "${expected}"`],
