@@ -14,7 +14,8 @@
 #                report stays in fixture order
 #   FILTER       run only fixtures whose name contains one of these strings
 # env: MATRIX_TIMEOUT seconds per run (default 30)
-#      SE_PEERS_SANDBOX=1 runs the peer-* fixtures in the sandbox too
+#      SE_PEERS_SANDBOX=0 runs the peer-* fixtures' second side on host node
+#      again (a determinism check) instead of in the sandbox
 #
 # peer-* fixtures talk to real database servers: when one is selected, the
 # servers start once (tests/peers/peers.sh start build/peers/run-$$) and stop
@@ -130,12 +131,11 @@ peers_stop() {
   [ "$peers_state" = failed ] || rm -rf "$peers_dir"
   peers_dir=""
 }
-# SE_PEERS_SANDBOX=1: the peer-* fixtures' sandbox side. Off until the
-# launcher reaches the host as host.internal (--allow-net=host.internal:PORT,
-# the network supervisor being written); meanwhile the second side of a
-# peer-* fixture is host node again, so its output is checked for
-# determinism, and the fixture must exit 0.
-peers_sandbox=${SE_PEERS_SANDBOX:-0}
+# The peer-* fixtures' sandbox side reaches the host's servers as
+# host.internal (--allow-net=host.internal:PORT in their flags).
+# SE_PEERS_SANDBOX=0: the second side is host node again instead (its
+# output checked for determinism); either way a fixture must exit 0.
+peers_sandbox=${SE_PEERS_SANDBOX:-1}
 peers_wanted=0
 for dir in "${dirs[@]}"; do
   case ${dir##*/} in peer-*) peers_wanted=1 ;; esac
@@ -246,11 +246,11 @@ one() {
       done
       se_cmd=(env "${peer_scrub[@]}" "${peer_sandbox_env[@]}" "$bin")
     else
-      # the sandbox half waits for the network supervisor (SE_PEERS_SANDBOX)
+      # SE_PEERS_SANDBOX=0: host node twice
       se_cmd=("${node_cmd[@]}")
       flags=()
       in_sandbox=0
-      note=" (host node twice; in the sandbox with SE_PEERS_SANDBOX=1)"
+      note=" (host node twice: SE_PEERS_SANDBOX=0)"
     fi
   fi
   side "$t/node" "$dir" "${node_cmd[@]}" "$dir/$main"
