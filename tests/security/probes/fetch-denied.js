@@ -3,9 +3,10 @@
 // to any other address or name rejects with Node's TypeError "fetch
 // failed" whose cause is the broker's ERR_ACCESS_DENIED — directly, through
 // a Request, through a redirect from a granted server (no SSRF hop past the
-// grant), and a WebSocket's handshake fails the same way. With the OS wall
-// alone (--allow-all) the same targets must still fail: the namespace has
-// only its own lo.
+// grant), and a WebSocket's handshake fails the same way (a name no rule
+// grants is refused at its lookup). With the JS wall open (--allow-all)
+// the supervisor still refuses what no rule can grant (host.internal, the
+// metadata address, private ranges); public targets are granted there.
 'use strict';
 const http = require('http');
 const net = require('net');
@@ -33,7 +34,7 @@ function check(label, err, strict, name) {
     return;
   }
   const code = err.cause && err.cause.code;
-  if (strict && code !== (name ? 'ENOTFOUND' : 'ERR_ACCESS_DENIED')) bad.push(`${label}: cause ${code}, not ERR_ACCESS_DENIED`);
+  if (strict && code !== 'ERR_ACCESS_DENIED') bad.push(`${label}: cause ${code}, not ERR_ACCESS_DENIED`);
   if (!strict && !['ERR_ACCESS_DENIED', 'ENETUNREACH', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN',
     'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL'].includes(code)) {
     bad.push(`${label}: unexpected cause ${code}`);
