@@ -215,6 +215,19 @@ static int net_channel(void)
         return escaped("an addressed sendmsg on the host's socket: %s", strerror(errno));
     if (listen(fd, 4) == 0)
         return escaped("the connected host socket listens");
+    /* a source route would send its packets to a first hop of the guest's
+     * choosing; group memberships and free binds are no business of it */
+    unsigned char lsrr[8] = {1, 0x83, 7, 4, 10, 0, 0, 5}; /* NOP, LSRR via 10.0.0.5 */
+    if (setsockopt(fd, IPPROTO_IP, IP_OPTIONS, lsrr, sizeof lsrr) == 0 || errno != EPERM)
+        return escaped("IP_OPTIONS (a source route) on the host's socket: %s", strerror(errno));
+    int one = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one) == 0 || errno != EPERM)
+        return escaped("IP_FREEBIND on the host's socket: %s", strerror(errno));
+    unsigned char rthdr[24] = {0};
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, rthdr, sizeof rthdr) == 0 || errno != EPERM)
+        return escaped("IPV6_RTHDR on the host's socket: %s", strerror(errno));
+    if (setsockopt(fd, IPPROTO_IP, IP_TOS, &one, sizeof one) != 0)
+        return escaped("IP_TOS refused: %s", strerror(errno));
     close(fd);
     /* what is not granted: another host port, the host's loopback by
      * address (that is the sandbox's own), metadata, private ranges */
