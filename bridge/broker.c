@@ -320,12 +320,12 @@ static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
  * registry: not globally reachable), beyond the classes named apart. */
 static bool v4_reserved(const uint8_t *a)
 {
-    return (a[0] == 192 && a[1] == 0 && a[2] == 0) ||                  /* 192.0.0/24 */
-           (a[0] == 192 && a[1] == 0 && a[2] == 2) ||                  /* TEST-NET-1 */
-           (a[0] == 198 && (a[1] & 0xfe) == 18) ||                     /* 198.18/15 */
-           (a[0] == 198 && a[1] == 51 && a[2] == 100) ||               /* TEST-NET-2 */
-           (a[0] == 203 && a[1] == 0 && a[2] == 113) ||                /* TEST-NET-3 */
-           a[0] >= 240;                                                /* 240/4, broadcast */
+    return (a[0] == 192 && a[1] == 0 && a[2] == 0) ||    /* 192.0.0/24 */
+           (a[0] == 192 && a[1] == 0 && a[2] == 2) ||    /* TEST-NET-1 */
+           (a[0] == 198 && (a[1] & 0xfe) == 18) ||       /* 198.18/15 */
+           (a[0] == 198 && a[1] == 51 && a[2] == 100) || /* TEST-NET-2 */
+           (a[0] == 203 && a[1] == 0 && a[2] == 113) ||  /* TEST-NET-3 */
+           a[0] >= 240;                                  /* 240/4, broadcast */
 }
 
 brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
@@ -336,8 +336,8 @@ brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
     const uint8_t *a = ip->a;
     /* an IPv4 address inside IPv6 is that address: mapped, the well-known
      * NAT64 prefix 64:ff9b::/96, 6to4 2002:AABB:CCDD::/48 */
-    if (ip->family == 6 && (!memcmp(a, mapped, 12) || !memcmp(a, nat64, 12) ||
-                            (a[0] == 0x20 && a[1] == 0x02))) {
+    if (ip->family == 6 &&
+        (!memcmp(a, mapped, 12) || !memcmp(a, nat64, 12) || (a[0] == 0x20 && a[1] == 0x02))) {
         brk_ip_t v4 = {.family = 4};
         memcpy(v4.a, a[0] == 0x20 ? a + 2 : a + 12, 4);
         return brk_addr_class(&v4);
@@ -388,10 +388,9 @@ brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
 
 const char *brk_addr_class_name(brk_addr_class_t c)
 {
-    static const char *const names[] = {"public",   "loopback",    "private",
-                                        "cgnat",    "link-local",  "metadata",
-                                        "ula",      "unspecified", "multicast",
-                                        "reserved"};
+    static const char *const names[] = {"public",     "loopback", "private", "cgnat",
+                                        "link-local", "metadata", "ula",     "unspecified",
+                                        "multicast",  "reserved"};
     return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
 }
 
@@ -838,8 +837,10 @@ static int set_resolvers(brk_settings_t *s, const char *v, char **why)
         brk_ip_t ip;
         uint64_t pv = 53;
         if (!brk_ip_parse(host, &ip) || (item[0] == '[') != (ip.family == 6))
-            return fail(why, "net.resolvers: '%s' is no IP address (a resolver is IP[:PORT], "
-                             "IPv6 as [IP]:PORT)", item);
+            return fail(why,
+                        "net.resolvers: '%s' is no IP address (a resolver is IP[:PORT], "
+                        "IPv6 as [IP]:PORT)",
+                        item);
         if (port && parse_u64(port, 65535, &pv) < 0)
             return fail(why, "net.resolvers: '%s': the port must be 1-65535", item);
         if (!pv)

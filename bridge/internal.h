@@ -158,8 +158,8 @@ typedef void (*br_net_answer_fn)(br_rt_t *rt, void *ctx, vm_ref_t cb, const netp
                                  int fd);
 /* Sends q (id and len set here) with payload on the async channel: 0 (cb
  * is kept until the answer), or -errno (cb stays the caller's). */
-int br__net_ask(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
-                br_net_answer_fn fn, void *ctx, vm_ref_t cb);
+int br__net_ask(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen, br_net_answer_fn fn,
+                void *ctx, vm_ref_t cb);
 /* The sync exchange: 0 with *res (and *fd when one came), or -errno. */
 int br__net_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd);
 /* ctx is going away: its outstanding answers get ctx NULL. */

@@ -42,10 +42,10 @@ struct net_sock {
     uv_tcp_t tcp;
     br_rt_t *rt;
     net_box_t *box;
-    vm_ref_t onread;  /* fn(nread | -errno | 0 at EOF, bytes) */
-    vm_ref_t onconn;  /* fn(status): a connection waits for accept() */
-    vm_ref_t onclose; /* fn() once closed */
-    bool counted;     /* in rt->handles_open */
+    vm_ref_t onread;    /* fn(nread | -errno | 0 at EOF, bytes) */
+    vm_ref_t onconn;    /* fn(status): a connection waits for accept() */
+    vm_ref_t onclose;   /* fn() once closed */
+    bool counted;       /* in rt->handles_open */
     netp_addr_t remote; /* the peer as the supervisor names it (family 0: ask the socket) */
     netp_addr_t local;  /* a listener's own address as the guest asked it (a published
                            port is the host's socket: its own port is the host's) */
@@ -271,7 +271,8 @@ static int target_args(vm_call_t *c, int i, const char *op, struct sockaddr_stor
         goto out;
     }
     /* the guest's name for the host's loopback is host.internal */
-    snprintf(asked, NET_TARGET_MAX, "%s", !strcmp(host, NETP_HOST_INTERNAL_V4) ? "host.internal" : host);
+    snprintf(asked, NET_TARGET_MAX, "%s",
+             !strcmp(host, NETP_HOST_INTERNAL_V4) ? "host.internal" : host);
     if (ask(rt, op, asked, (int)port, unspecified(sa)) < 0) {
         throw_denied(c, op, unspecified(sa) ? "localhost" : asked, (int)port);
         goto out;
@@ -470,8 +471,8 @@ static ssize_t chan_send(int sock, const netp_req_t *q, const void *payload, siz
     return e < 0 ? e : n;
 }
 
-static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
-                            int kind, net_sock_t *s, vm_ref_t cb, br_net_answer_fn fn, void *ctx);
+static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen, int kind,
+                            net_sock_t *s, vm_ref_t cb, br_net_answer_fn fn, void *ctx);
 
 static int chan_ask(br_rt_t *rt, netp_req_t *q, int kind, net_sock_t *s, vm_ref_t cb)
 {
@@ -480,8 +481,8 @@ static int chan_ask(br_rt_t *rt, netp_req_t *q, int kind, net_sock_t *s, vm_ref_
 
 /* Sends an async request (and its payload) and remembers who waits: 0 or
  * -errno. */
-static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
-                            int kind, net_sock_t *s, vm_ref_t cb, br_net_answer_fn fn, void *ctx)
+static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen, int kind,
+                            net_sock_t *s, vm_ref_t cb, br_net_answer_fn fn, void *ctx)
 {
     int sock = chan_fd(rt, false);
     if (sock < 0)
@@ -700,8 +701,8 @@ static void chan_close(br_rt_t *rt)
 
 /* ---- for the other bridges (internal.h) --------------------------------------- */
 
-int br__net_ask(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
-                br_net_answer_fn fn, void *ctx, vm_ref_t cb)
+int br__net_ask(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen, br_net_answer_fn fn,
+                void *ctx, vm_ref_t cb)
 {
     return chan_ask_payload(rt, q, payload, plen, 0, NULL, cb, fn, ctx);
 }
@@ -851,8 +852,8 @@ static void net_tcp_connect(vm_call_t *c)
         return;
     char ip[INET6_ADDRSTRLEN] = "";
     bool v4 = sa.ss_family == AF_INET;
-    int port = ntohs(v4 ? ((struct sockaddr_in *)&sa)->sin_port
-                        : ((struct sockaddr_in6 *)&sa)->sin6_port);
+    int port =
+        ntohs(v4 ? ((struct sockaddr_in *)&sa)->sin_port : ((struct sockaddr_in6 *)&sa)->sin6_port);
     inet_ntop(sa.ss_family,
               v4 ? (void *)&((struct sockaddr_in *)&sa)->sin_addr
                  : (void *)&((struct sockaddr_in6 *)&sa)->sin6_addr,
@@ -877,7 +878,8 @@ static void net_lookup(vm_call_t *c)
     double fam = vm_arg_num(c, 1), flags = vm_arg_num(c, 2);
     if (!host || vm_arg_type(c, 3) != VM_T_FUNCTION) {
         free(host);
-        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "netLookup(host, family, flags, callback)");
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "netLookup(host, family, flags, callback)");
         return;
     }
     if (strlen(host) != hl || hl == 0 || hl >= NETP_HOST_MAX) {
@@ -925,7 +927,8 @@ static void net_resolve(vm_call_t *c)
     double type = vm_arg_num(c, 1);
     if (!host || vm_arg_type(c, 3) != VM_T_FUNCTION) {
         free(host);
-        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "netResolve(host, rrtype, ttl, callback)");
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "netResolve(host, rrtype, ttl, callback)");
         return;
     }
     if (strlen(host) != hl || hl == 0 || hl >= NETP_HOST_MAX || !(type >= 1 && type <= 65535) ||

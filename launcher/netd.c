@@ -240,7 +240,9 @@ static int resolve(lch_netd_t *d, const char *name, int family, brk_ip_t *out, s
     ares_channel ch = chp;
     gai_t g = {.out = out, .max = max};
     struct ares_addrinfo_hints hints = {
-        .ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC,
+        .ai_family = family == 4   ? AF_INET
+                     : family == 6 ? AF_INET6
+                                   : AF_UNSPEC,
         .ai_flags = ARES_AI_NOSORT,
     };
     ares_getaddrinfo(ch, name, NULL, &hints, gai_done, &g);
@@ -318,8 +320,7 @@ static int decide(lch_netd_t *d, const char *op, const char *host, unsigned port
 
 /* The supervisor's own refusal of an address of the host's (the rules
  * allowed it as an outside address): its audit line. */
-static void refuse_host_address(lch_netd_t *d, const char *host, unsigned port,
-                                const brk_ip_t *ip)
+static void refuse_host_address(lch_netd_t *d, const char *host, unsigned port, const brk_ip_t *ip)
 {
     char txt[INET6_ADDRSTRLEN], target[NETP_HOST_MAX + 80];
     brk_ip_format(ip, txt, sizeof txt);
@@ -364,7 +365,8 @@ static bool host_address(const brk_ip_t *ip)
         return true; /* unknown: assume it may be */
     bool own = false;
     for (struct ifaddrs *i = list; i && !own; i = i->ifa_next) {
-        if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+        if (!i->ifa_addr ||
+            (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
             continue;
         brk_ip_t h;
         ip_of_sockaddr(i->ifa_addr, &h);
@@ -490,8 +492,8 @@ static bool fac_addr_ok(const fac_req_t *q)
 {
     if (q->addr.ss_family != AF_INET && q->addr.ss_family != AF_INET6)
         return false;
-    if (q->addrlen != (q->addr.ss_family == AF_INET ? sizeof(struct sockaddr_in)
-                                                    : sizeof(struct sockaddr_in6)))
+    if (q->addrlen !=
+        (q->addr.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)))
         return false;
     brk_ip_t ip;
     ip_of_sockaddr((const struct sockaddr *)&q->addr, &ip);
@@ -844,7 +846,8 @@ static void op_resolve(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char
         fail_res(res, *json ? 0 : -(NETP_DNS_BASE + ARES_ENODATA));
         return;
     }
-    int r = lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, d->stop_fd, json);
+    int r =
+        lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, d->stop_fd, json);
     if (r < 0) {
         fail_res(res, r);
         return;
@@ -1313,7 +1316,7 @@ int lch__netd_targets(lch_netd_t *d, const char *host, int family, lch__target_t
     int r = targets_of(d, host, family, tt, max, n);
     for (size_t i = 0; r == 0 && i < *n; i++) {
         t[i].ip = tt[i].ip;
-        t[i].where = tt[i].where == T_SANDBOX        ? LCH_T_SANDBOX
+        t[i].where = tt[i].where == T_SANDBOX         ? LCH_T_SANDBOX
                      : tt[i].where == T_HOST_LOOPBACK ? LCH_T_HOST_LOOPBACK
                                                       : LCH_T_OUTSIDE;
     }
@@ -1330,8 +1333,8 @@ bool lch__netd_host_internal(const char *host)
     return is_host_internal(host);
 }
 
-int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsigned flags,
-                          int *fd, struct sockaddr_storage *local)
+int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsigned flags, int *fd,
+                          struct sockaddr_storage *local)
 {
     return factory(d, FAC_UDP, ip, port, 0, flags, fd, local);
 }

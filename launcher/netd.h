@@ -127,8 +127,8 @@ int lch__netd_targets(lch_netd_t *d, const char *host, int family, lch__target_t
                       size_t *n);
 bool lch__netd_literal(const char *host, brk_ip_t *ip);
 bool lch__netd_host_internal(const char *host);
-int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsigned flags,
-                          int *fd, struct sockaddr_storage *local);
+int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsigned flags, int *fd,
+                          struct sockaddr_storage *local);
 socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss);
 void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a);
 

@@ -482,7 +482,8 @@ int lch_netd_dns_json(int type, bool ttl, const unsigned char *abuf, int alen, c
             for (size_t i = 0; i < json_array_size(ret); i++) {
                 json_t *o = json_object();
                 json_object_set(o, "address", json_array_get(ret, i));
-                unsigned t_ = i < (size_t)n ? (unsigned)(type == ns_t_a ? a4[i].ttl : a6[i].ttl) : 0;
+                unsigned t_ =
+                    i < (size_t)n ? (unsigned)(type == ns_t_a ? a4[i].ttl : a6[i].ttl) : 0;
                 jset(o, "ttl", json_integer(t_));
                 json_array_set_new(ret, i, o);
             }
@@ -601,10 +602,9 @@ int lch_netd_ares_drive(void *chp, const bool *done, int stop_fd)
         }
         for (int i = 0; i < n; i++)
             if (pf[i].revents)
-                ares_process_fd(ch,
-                                pf[i].revents & (POLLIN | POLLERR | POLLHUP) ? pf[i].fd
-                                                                             : ARES_SOCKET_BAD,
-                                pf[i].revents & POLLOUT ? pf[i].fd : ARES_SOCKET_BAD);
+                ares_process_fd(
+                    ch, pf[i].revents & (POLLIN | POLLERR | POLLHUP) ? pf[i].fd : ARES_SOCKET_BAD,
+                    pf[i].revents & POLLOUT ? pf[i].fd : ARES_SOCKET_BAD);
     }
     return 0;
 }

@@ -847,7 +847,8 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
         if (sfd < 0) {
             sig = sigwaitinfo(&fwd, NULL);
         } else {
-            struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = factory, .events = POLLIN}};
+            struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN},
+                                   {.fd = factory, .events = POLLIN}};
             if (poll(pf, factory >= 0 ? 2 : 1, -1) < 0)
                 continue;
             if (factory >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&

@@ -53,9 +53,9 @@
 static const char *canary;
 static const char *test;
 static const char *policy_name; /* the seccomp policy (argv[1]) */
-static pid_t host_pid;  /* WALL_HOST_PID: a host process in the invoker's group */
-static pid_t host_pgid; /* the invoker's process group */
-static const char *rw;  /* the write grant, or NULL */
+static pid_t host_pid;          /* WALL_HOST_PID: a host process in the invoker's group */
+static pid_t host_pgid;         /* the invoker's process group */
+static const char *rw;          /* the write grant, or NULL */
 /* the guest's ends of the supervisor's network channel (netd.h), granted
  * WALL_NET_ALLOW (none: nothing) */
 static int net_async = -1, net_sync = -1;
@@ -162,8 +162,11 @@ static bool net_answer(int chan, uint32_t id, netp_res_t *res, int *fd)
  * descriptor handed in (or -1); -ETIME when no answer came. */
 static int net_ask(int chan, unsigned op, const char *host, unsigned port, int *fd)
 {
-    netp_req_t q = {.version = NETP_VERSION, .id = ++net_ids, .op = (uint16_t)op,
-                    .port = (uint16_t)port, .arg = 16};
+    netp_req_t q = {.version = NETP_VERSION,
+                    .id = ++net_ids,
+                    .op = (uint16_t)op,
+                    .port = (uint16_t)port,
+                    .arg = 16};
     snprintf(q.host, sizeof q.host, "%s", host);
     netp_res_t res;
     int junk;
@@ -210,7 +213,8 @@ static int net_channel(void)
     if (bind(fd, (struct sockaddr *)&meta, sizeof meta) == 0 || errno != EPERM)
         return escaped("bind() of the host's socket: %s", strerror(errno));
     struct iovec iov = {.iov_base = "x", .iov_len = 1};
-    struct msghdr m = {.msg_name = &meta, .msg_namelen = sizeof meta, .msg_iov = &iov, .msg_iovlen = 1};
+    struct msghdr m = {
+        .msg_name = &meta, .msg_namelen = sizeof meta, .msg_iov = &iov, .msg_iovlen = 1};
     if (sendmsg(fd, &m, MSG_FASTOPEN) >= 0 || errno != EPERM)
         return escaped("an addressed sendmsg on the host's socket: %s", strerror(errno));
     if (listen(fd, 4) == 0)
@@ -234,7 +238,7 @@ static int net_channel(void)
     if ((r = net_ask(net_async, NETP_CONNECT, "host.internal", p + 1 > 65535 ? 1 : p + 1, NULL)) !=
         -EACCES)
         return escaped("host.internal:%u (not granted): %d, not EACCES", p + 1, r);
-    const char *refused[] = {"169.254.169.254", "10.0.0.1", "192.168.1.1", "172.16.0.1",
+    const char *refused[] = {"169.254.169.254", "10.0.0.1",  "192.168.1.1", "172.16.0.1",
                              "100.64.0.1",      "[fd00::1]", "[fe80::1]",   "8.8.8.8",
                              "0x7f000001",      "127.1"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
@@ -307,9 +311,14 @@ static int udp_ask(int chan, unsigned op, const char *host, unsigned port, int f
                    int32_t *value)
 {
     static uint8_t msg[sizeof(netp_req_t) + 70 * 1024];
-    netp_req_t q = {.version = NETP_VERSION, .id = ++net_ids, .op = (uint16_t)op,
-                    .port = (uint16_t)port, .family = (uint8_t)family, .flags = (uint16_t)flags,
-                    .arg = handle, .len = (uint32_t)plen};
+    netp_req_t q = {.version = NETP_VERSION,
+                    .id = ++net_ids,
+                    .op = (uint16_t)op,
+                    .port = (uint16_t)port,
+                    .family = (uint8_t)family,
+                    .flags = (uint16_t)flags,
+                    .arg = handle,
+                    .len = (uint32_t)plen};
     snprintf(q.host, sizeof q.host, "%s", host);
     memcpy(msg, &q, sizeof q);
     if (plen)
@@ -347,7 +356,8 @@ static const char *udp_repoint(int fd)
         (sendto(fd, "x", 1, 0, (struct sockaddr *)&meta, sizeof meta) >= 0 || errno != EPERM))
         return "an addressed sendto";
     struct iovec iov = {.iov_base = "x", .iov_len = 1};
-    struct msghdr m = {.msg_name = &meta, .msg_namelen = sizeof meta, .msg_iov = &iov, .msg_iovlen = 1};
+    struct msghdr m = {
+        .msg_name = &meta, .msg_namelen = sizeof meta, .msg_iov = &iov, .msg_iovlen = 1};
     if (sendmsg(fd, &m, 0) >= 0 || errno != EPERM)
         return "an addressed sendmsg";
     struct mmsghdr mm = {.msg_hdr = m};
@@ -386,32 +396,37 @@ static int net_udp(void)
     if (getsockname(fd, (struct sockaddr *)&self, &sl) < 0)
         return escaped("getsockname: %s", strerror(errno));
     /* a datagram to itself through the supervisor arrives */
-    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", ntohs(self.sin_port), 4, 0, h, "ping", 4,
-                     NULL, &v)) != 0 || v != 4)
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", ntohs(self.sin_port), 4, 0, h, "ping",
+                     4, NULL, &v)) != 0 ||
+        v != 4)
         return escaped("UDP_SEND to itself: %d (%d bytes)", r, v);
     char got[8] = "";
     struct pollfd pf = {.fd = fd, .events = POLLIN};
     if (poll(&pf, 1, 2000) != 1 || recv(fd, got, sizeof got, MSG_DONTWAIT) != 4)
         return escaped("the datagram to itself did not arrive");
     /* nothing outside from the sandbox's socket; nothing ungranted */
-    const char *outside[] = {"169.254.169.254", "10.0.0.1", "192.168.1.1", "8.8.8.8", "host.internal",
-                             "255.255.255.255"};
+    const char *outside[] = {"169.254.169.254", "10.0.0.1",      "192.168.1.1",
+                             "8.8.8.8",         "host.internal", "255.255.255.255"};
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
-        if ((r = udp_ask(net_async, NETP_UDP_SEND, outside[i], 53, 4, 0, h, "x", 1, NULL, NULL)) == 0)
+        if ((r = udp_ask(net_async, NETP_UDP_SEND, outside[i], 53, 4, 0, h, "x", 1, NULL, NULL)) ==
+            0)
             return escaped("the sandbox's UDP socket sent to %s", outside[i]);
-        if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, outside[i], 53, 4, 0, h, NULL, 0, NULL, NULL)) == 0)
+        if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, outside[i], 53, 4, 0, h, NULL, 0, NULL,
+                         NULL)) == 0)
             return escaped("the sandbox's UDP socket connected to %s", outside[i]);
     }
-    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.2", 9, 4, 0, h, "x", 1, NULL, NULL)) != -EACCES)
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.2", 9, 4, 0, h, "x", 1, NULL, NULL)) !=
+        -EACCES)
         return escaped("UDP_SEND 127.0.0.2 (not granted): %d", r);
     /* forged handles: out of range, and in range but never handed out */
     int32_t forged[] = {0, -1, NETP_UDP_MAX + 1, 0x7fffffff, h == NETP_UDP_MAX ? 1 : h + 1};
     for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
-        r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", ntohs(self.sin_port), 4, 0, forged[i], "x",
-                    1, NULL, NULL);
+        r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", ntohs(self.sin_port), 4, 0, forged[i],
+                    "x", 1, NULL, NULL);
         if (r != -EINVAL && r != -EBADF)
             return escaped("UDP_SEND with forged handle %d: %d", forged[i], r);
-        r = udp_ask(net_sync, NETP_UDP_CONNECT, "127.0.0.1", 9, 4, 0, forged[i], NULL, 0, NULL, NULL);
+        r = udp_ask(net_sync, NETP_UDP_CONNECT, "127.0.0.1", 9, 4, 0, forged[i], NULL, 0, NULL,
+                    NULL);
         if (r != -EINVAL && r != -EBADF)
             return escaped("UDP_CONNECT with forged handle %d: %d", forged[i], r);
         r = udp_ask(net_sync, NETP_UDP_CLOSE, "", 0, 0, 0, forged[i], NULL, 0, NULL, NULL);
@@ -421,7 +436,8 @@ static int net_udp(void)
     /* an oversized payload, a payload on another op */
     static char big[NETP_UDP_PAYLOAD_MAX + 1];
     if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", 9, 4, 0, h, big, sizeof big, NULL,
-                     NULL)) != -EMSGSIZE && r != -EINVAL)
+                     NULL)) != -EMSGSIZE &&
+        r != -EINVAL)
         return escaped("a %zu-byte UDP_SEND: %d", sizeof big, r);
     if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, "127.0.0.1", 9, 4, 0, h, "x", 1, NULL, NULL)) !=
         -EINVAL)
@@ -435,12 +451,13 @@ static int net_udp(void)
     const char *denied[] = {"169.254.169.254", "10.0.0.1", "127.0.0.1", "255.255.255.255",
                             "224.0.0.251"};
     for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
-        if ((r = udp_ask(net_sync, NETP_UDP_BIND, denied[i], 53, 4, NETP_F_OUTSIDE, 0, NULL, 0, NULL,
-                         NULL)) == 0)
+        if ((r = udp_ask(net_sync, NETP_UDP_BIND, denied[i], 53, 4, NETP_F_OUTSIDE, 0, NULL, 0,
+                         NULL, NULL)) == 0)
             return escaped("an outside UDP socket for %s:53", denied[i]);
     int hfd = -1;
-    if ((r = udp_ask(net_sync, NETP_UDP_BIND, "host.internal", p, 4, NETP_F_OUTSIDE, 0, NULL, 0, &hfd,
-                     &h2)) != 0 || hfd < 0)
+    if ((r = udp_ask(net_sync, NETP_UDP_BIND, "host.internal", p, 4, NETP_F_OUTSIDE, 0, NULL, 0,
+                     &hfd, &h2)) != 0 ||
+        hfd < 0)
         return escaped("an outside UDP socket for host.internal:%u (granted): %d", p, r);
     if ((why = udp_repoint(hfd)))
         return escaped("%s on the host's UDP socket: %s", why, strerror(errno));
@@ -451,16 +468,20 @@ static int net_udp(void)
                      "x", 1, NULL, NULL)) != -EACCES)
         return escaped("host.internal:%u (not granted): %d", p + 1, r);
     for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
-        if ((r = udp_ask(net_async, NETP_UDP_SEND, denied[i], 53, 4, 0, h2, "x", 1, NULL, NULL)) == 0)
+        if ((r = udp_ask(net_async, NETP_UDP_SEND, denied[i], 53, 4, 0, h2, "x", 1, NULL, NULL)) ==
+            0)
             return escaped("the host's UDP socket sent to %s:53", denied[i]);
-    if ((r = udp_ask(net_async, NETP_UDP_SEND, "host.internal", p, 4, 0, h2, "x", 1, NULL, &v)) != 0)
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "host.internal", p, 4, 0, h2, "x", 1, NULL, &v)) !=
+        0)
         return escaped("host.internal:%u (granted) not sent: %d", p, r);
-    if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, "8.8.8.8", 53, 4, 0, h2, NULL, 0, NULL, NULL)) == 0)
+    if ((r = udp_ask(net_sync, NETP_UDP_CONNECT, "8.8.8.8", 53, 4, 0, h2, NULL, 0, NULL, NULL)) ==
+        0)
         return escaped("the host's UDP socket connected to 8.8.8.8:53 (not granted)");
     /* closed handles are gone */
     if ((r = udp_ask(net_sync, NETP_UDP_CLOSE, "", 0, 0, 0, h, NULL, 0, NULL, NULL)) != 0)
         return escaped("UDP_CLOSE: %d", r);
-    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", 9, 4, 0, h, "x", 1, NULL, NULL)) != -EBADF)
+    if ((r = udp_ask(net_async, NETP_UDP_SEND, "127.0.0.1", 9, 4, 0, h, "x", 1, NULL, NULL)) !=
+        -EBADF)
         return escaped("UDP_SEND on a closed handle: %d", r);
     close(fd);
     close(hfd);
@@ -524,7 +545,6 @@ static int fill_sockets(void)
     sleep(1);
     return queued < (100u << 20) ? held() : escaped("%" PRIu64 " MiB queued", queued >> 20);
 }
-
 
 /* socket(family, type, protocol) must be refused: the guest makes no
  * socket of the internet families at all (the supervisor makes them), so
@@ -1188,8 +1208,9 @@ static int run(void *arg)
         int fd = -1;
         struct sockaddr_in meta = {.sin_family = AF_INET, .sin_port = htons(53)};
         inet_pton(AF_INET, "169.254.169.254", &meta.sin_addr);
-        if (net_sync < 0 || udp_ask(net_sync, NETP_UDP_BIND, "127.0.0.1", 0, 4, 0, 0, NULL, 0, &fd,
-                                    NULL) != 0 || fd < 0)
+        if (net_sync < 0 ||
+            udp_ask(net_sync, NETP_UDP_BIND, "127.0.0.1", 0, 4, 0, 0, NULL, 0, &fd, NULL) != 0 ||
+            fd < 0)
             return escaped("no UDP socket from UDP_BIND");
         if (sendto(fd, "x", 1, 0, (struct sockaddr *)&meta, sizeof meta) >= 0)
             return escaped("an addressed sendto went");

@@ -98,9 +98,9 @@ START_TEST(publish_values)
     ck_assert_str_eq(p.host_ip, "0.0.0.0");
     ck_assert_int_eq(lch_publish_parse("[::1]:8080:3000", &p, err, sizeof err), 0);
     ck_assert_str_eq(p.host_ip, "[::1]");
-    static const char *const bad[] = {"3000",       ":3000",         "80:",        "0:3000",
-                                      "80:65536",   "x:80:3000",     "a80:3000",   "80:3000x",
-                                      "1.2.3:80:1", "999999:3000",   "80:-1",      ""};
+    static const char *const bad[] = {"3000",       ":3000",       "80:",      "0:3000",
+                                      "80:65536",   "x:80:3000",   "a80:3000", "80:3000x",
+                                      "1.2.3:80:1", "999999:3000", "80:-1",    ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(lch_publish_parse(bad[i], &p, err, sizeof err) < 0, "%s taken", bad[i]);
 }

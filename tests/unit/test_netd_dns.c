@@ -177,8 +177,9 @@ START_TEST(addresses)
     begin(m, "a.dns.test", ns_t_a);
     rr_a(m, "a.dns.test", 300, "192.0.2.10");
     rr_a(m, "a.dns.test", 200, "192.0.2.11");
-    expect_json(m, ns_t_a, true,
-                "[{\"address\":\"192.0.2.10\",\"ttl\":300},{\"address\":\"192.0.2.11\",\"ttl\":200}]");
+    expect_json(
+        m, ns_t_a, true,
+        "[{\"address\":\"192.0.2.10\",\"ttl\":300},{\"address\":\"192.0.2.11\",\"ttl\":200}]");
     begin(m, "v6.dns.test", ns_t_aaaa);
     rr_aaaa(m, "v6.dns.test", 100, "2001:db8::6");
     expect_json(m, ns_t_aaaa, true, "[{\"address\":\"2001:db8::6\",\"ttl\":100}]");
@@ -323,7 +324,7 @@ START_TEST(malformed)
     begin(m, "x.dns.test", ns_t_mx);
     rr_mx(m, "x.dns.test", 1, "m.dns.test");
     finish(m);
-    static const int types[] = {ns_t_a,   ns_t_aaaa, ns_t_cname, ns_t_ns,    ns_t_ptr,
+    static const int types[] = {ns_t_a,   ns_t_aaaa, ns_t_cname, ns_t_ns,  ns_t_ptr,
                                 ns_t_txt, ns_t_srv,  ns_t_naptr, ns_t_soa, ns_t_caa};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         int r = lch_netd_dns_json(types[i], false, m->b, (int)m->n, &j);

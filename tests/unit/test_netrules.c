@@ -216,9 +216,9 @@ START_TEST(supervisor_side)
     ck_assert(sup(p, BRK_NET_OP_LISTEN, "0.0.0.0", 3000, "0.0.0.0"));
     /* "*" is the public addresses: not what NAT64 or 6to4 carries of the
      * others, nor the special-purpose blocks */
-    static const char *const not_public[] = {"64:ff9b::a9fe:a9fe", "64:ff9b::a00:1",
-                                             "2002:a00:1::1", "240.0.0.1", "198.18.0.1",
-                                             "192.0.2.2", "2001:db8::1"};
+    static const char *const not_public[] = {
+        "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "2002:a00:1::1", "240.0.0.1",
+        "198.18.0.1",         "192.0.2.2",      "2001:db8::1"};
     for (size_t i = 0; i < sizeof not_public / sizeof not_public[0]; i++) {
         ck_assert_msg(!sup(p, "connect", not_public[i], 80, not_public[i]), "%s", not_public[i]);
         ck_assert_msg(!sup(p, "connect", "example.com", 80, not_public[i]), "%s", not_public[i]);
