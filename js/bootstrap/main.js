@@ -85,6 +85,7 @@ defineBuiltin('_stream_readable', () => require('stream').Readable);
 defineBuiltin('_stream_transform', () => require('stream').Transform);
 defineBuiltin('_stream_writable', () => require('stream').Writable);
 defineBuiltin('https', () => require('../node/https'));
+defineBuiltin('http2', () => require('../node/http2'));
 defineBuiltin('module', () => Module);
 defineBuiltin('net', () => require('../node/net'));
 defineBuiltin('os', () => require('../node/os'));
