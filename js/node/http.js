@@ -1330,7 +1330,8 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
     res.complete = true;
     if (trailers.length) res._addHeaderLines(trailers, trailers.length);
     res.push(null);
-    responseDone();
+    // an upgrade or CONNECT: the socket goes to its listener (onData), open
+    if (!req.upgradeOrConnect) responseDone();
   };
   function responseDone() {
     if (!req.shouldKeepAlive || req.upgradeOrConnect) {
@@ -1367,6 +1368,7 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
       socket._httpMessage = null;
       const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
       if (req.listenerCount(event) > 0) {
+        socket.emit('agentRemove'); // no longer the agent's (Node's order)
         socket.readableFlowing = null;
         req.emit(event, res, socket, Buffer.from(d.subarray(r)));
         req.destroyed = true;
@@ -1556,7 +1558,8 @@ Agent.prototype.createSocket = function createSocket(req, options, cb) {
 };
 
 function installListeners(agent, socket, options) {
-  socket.on('free', () => agentOnFree(agent, socket, options));
+  const onFree = () => agentOnFree(agent, socket, options);
+  socket.on('free', onFree);
   const name = agent.getName(options);
   const onRemove = () => {
     agent.totalSocketCount--;
@@ -1570,14 +1573,17 @@ function installListeners(agent, socket, options) {
     }
   };
   socket.once('close', onRemove);
-  socket.on('timeout', () => {
+  const onTimeout = () => {
     if (!socket._httpMessage) socket.destroy();
-  });
+  };
+  socket.on('timeout', onTimeout);
+  // taken out of the pool (an upgrade): the agent forgets it, a queued
+  // request gets a new socket
   socket.once('agentRemove', () => {
     socket.removeListener('close', onRemove);
-    agent.totalSocketCount--;
-    removeFrom(agent.sockets, name, socket);
-    removeFrom(agent.freeSockets, name, socket);
+    socket.removeListener('free', onFree);
+    socket.removeListener('timeout', onTimeout);
+    onRemove();
   });
 }
 
