@@ -1483,7 +1483,9 @@ function agentOnFree(agent, socket, options) {
     return;
   }
   const free = agent.freeSockets[name] || (agent.freeSockets[name] = []);
-  if (free.length >= agent.maxFreeSockets || agent.totalSocketCount > agent.maxTotalSockets) {
+  if (free.length >= agent.maxFreeSockets || agent.totalSocketCount > agent.maxTotalSockets ||
+    !agent.keepSocketAlive(socket)) {
+    if (!free.length) delete agent.freeSockets[name];
     socket.destroy();
     return;
   }
@@ -1491,9 +1493,6 @@ function agentOnFree(agent, socket, options) {
   free.push(socket);
   socket._httpMessage = null;
   socket.emit('agentFree');
-  if (typeof socket.setKeepAlive === 'function') socket.setKeepAlive(true, agent.keepAliveMsecs);
-  if (typeof socket.unref === 'function') socket.unref();
-  if (agent.options.timeout > 0 && typeof socket.setTimeout === 'function') socket.setTimeout(agent.options.timeout);
 }
 
 function removeFrom(set, name, socket) {
@@ -1593,10 +1592,25 @@ Agent.prototype.removeSocket = function removeSocket(socket, options) {
   removeFrom(this.freeSockets, name, socket);
 };
 
+// Node's: false (the socket is not pooled) when the response's
+// `Keep-Alive: timeout=N` leaves under a second, and a pooled socket times
+// out a second before the server would end it, or after options.timeout.
+const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 Agent.prototype.keepSocketAlive = function keepSocketAlive(socket) {
   socket.setKeepAlive?.(true, this.keepAliveMsecs);
   socket.unref?.();
-  return true;
+  let agentTimeout = this.options.timeout || 0;
+  let canKeepSocketAlive = true;
+  const hintHeader = socket._httpMessage?.res?.headers['keep-alive'];
+  const hint = hintHeader ? /^timeout=(\d+)/.exec(hintHeader)?.[1] : undefined;
+  if (hint) {
+    let serverHintTimeout = Number.parseInt(hint, 10) * 1000 - KEEP_ALIVE_TIMEOUT_BUFFER;
+    serverHintTimeout = serverHintTimeout > 0 ? serverHintTimeout : 0;
+    if (serverHintTimeout === 0) canKeepSocketAlive = false;
+    else if (serverHintTimeout < agentTimeout) agentTimeout = serverHintTimeout;
+  }
+  if (socket.timeout !== agentTimeout && typeof socket.setTimeout === 'function') socket.setTimeout(agentTimeout);
+  return canKeepSocketAlive;
 };
 
 Agent.prototype.reuseSocket = function reuseSocket(socket, req) {
