@@ -836,6 +836,10 @@ const { Parser, REQUEST, RESPONSE } = require('./internal/http-parser');
 const kConnections = Symbol('kConnections');
 const kBusy = Symbol('kBusy'); // a request is being read on the connection
 
+function socketSetEncoding() {
+  throw codes.ERR_HTTP_SOCKET_ENCODING();
+}
+
 function connectionListener(socket) {
   const server = this;
   const state = { outgoing: [], incoming: [], requests: 0, keepAliveTimer: null };
@@ -854,6 +858,8 @@ function connectionListener(socket) {
   });
   const parser = new Parser(REQUEST, server.maxHeaderSize || maxHeaderSize, server.insecureHTTPParser);
   socket.parser = parser;
+  // the bytes are HTTP's, whole (Node's, even after an upgrade)
+  socket.setEncoding = socketSetEncoding;
   let req = null;
   parser.onHeaders = (info) => {
     socket[kBusy] = true;
@@ -943,6 +949,8 @@ function connectionListener(socket) {
   }
 
   const onData = (data) => {
+    // an Upgrade request is an upgrade only for a server listening for them
+    parser.noUpgrade = server.listenerCount('upgrade') === 0;
     const r = parser.execute(data);
     if (r instanceof Error) return onParserError(r);
     if (req && req.upgrade) return onUpgrade(data.subarray(r));
@@ -1364,19 +1372,23 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
       return;
     }
     if (req.upgradeOrConnect && res) {
+      const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+      if (req.listenerCount(event) === 0) {
+        // nobody takes the socket: it is destroyed, and its 'close' closes
+        // the request (Node's)
+        socket.removeListener('data', onData);
+        socket.removeListener('end', onEnd);
+        socket.destroy();
+        return;
+      }
       cleanup();
       socket._httpMessage = null;
-      const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
-      if (req.listenerCount(event) > 0) {
-        socket.emit('agentRemove'); // no longer the agent's (Node's order)
-        socket.readableFlowing = null;
-        req.emit(event, res, socket, Buffer.from(d.subarray(r)));
-        req.destroyed = true;
-        req._closed = true;
-        req.emit('close');
-      } else {
-        socket.destroy();
-      }
+      socket.emit('agentRemove'); // no longer the agent's (Node's order)
+      socket.readableFlowing = null;
+      req.emit(event, res, socket, Buffer.from(d.subarray(r)));
+      req.destroyed = true;
+      req._closed = true;
+      req.emit('close');
     }
   };
   const onEnd = () => {
