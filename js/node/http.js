@@ -437,7 +437,6 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     }
     if (this.socket) this.socket.cork();
     writeChunk(this, chunk, encoding, null, true);
-    if (this.socket) this.socket.uncork();
   } else if (this.finished) {
     if (typeof callback === 'function') {
       if (!this.writableFinished) this.on('finish', callback);
@@ -448,7 +447,6 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     if (this.socket) this.socket.cork();
     this._contentLength = 0;
     this._implicitHeader();
-    if (this.socket) this.socket.uncork();
   }
   if (typeof callback === 'function') this.once('finish', callback);
   const finish = () => this._finish();
@@ -458,6 +456,11 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     this._send('', 'latin1', finish);
   } else {
     process.nextTick(finish);
+  }
+  if (this.socket) {
+    // fully uncorked (Node's): a head that threw in an earlier end() left its cork
+    if (this.socket._writableState) this.socket._writableState.corked = 1;
+    this.socket.uncork();
   }
   this.finished = true;
   if (this.outputData.length === 0 && this.socket && this.socket._httpMessage === this) {
@@ -1265,12 +1268,8 @@ ClientRequest.prototype.destroy = function destroy(err) {
   this.destroyed = true;
   if (this.res) this.res._dump();
   this[kError] = err;
+  // without a socket yet, its arrival (kOnSocket) ends the request
   if (this.socket) this.socket.destroy(err);
-  else process.nextTick(() => {
-    if (err) this.emit('error', err);
-    this._closed = true;
-    this.emit('close');
-  });
   return this;
 };
 const kError = Symbol('kError');
@@ -1281,12 +1280,25 @@ ClientRequest.prototype.onSocket = function onSocket(socket, err) {
 
 ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
   if (this.destroyed || err) {
+    // destroyed before its socket came (Node's onSocketNT): an error — the
+    // socket's, the destroy()'s, else 'socket hang up' unless aborted —
+    // then 'close'
     this.destroyed = true;
-    if (socket && this.agent) socket.emit('free');
-    else if (socket) socket.destroy();
-    if (err) this.emit('error', err);
-    this._closed = true;
-    this.emit('close');
+    const end = (e) => {
+      if (!this.aborted && !e) e = connResetException('socket hang up');
+      if (e) this.emit('error', e);
+      this._closed = true;
+      this.emit('close');
+    };
+    if (socket && !err && this.agent && !socket.destroyed) {
+      socket.emit('free');
+    } else if (socket) {
+      Stream.finished(socket.destroy(err || this[kError]), (er) => {
+        end((er && er.code !== 'ERR_STREAM_PREMATURE_CLOSE' ? er : null) || err);
+      });
+      return;
+    }
+    end(err || this[kError]);
     return;
   }
   const req = this;
