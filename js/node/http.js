@@ -361,6 +361,16 @@ OutgoingMessage.prototype._flush = function _flush() {
 };
 
 const kNeedDrain = Symbol('kNeedDrain');
+
+// The socket drained: the message whose write returned false says 'drain'
+// (Node's ondrain, on both sides' sockets).
+function socketOnDrain() {
+  const msg = this._httpMessage;
+  if (msg && !msg.finished && msg[kNeedDrain]) {
+    msg[kNeedDrain] = false;
+    msg.emit('drain');
+  }
+}
 const kNoDefaultHeaders = Symbol('kNoDefaultHeaders');
 
 function writeChunk(msg, chunk, encoding, callback, fromEnd) {
@@ -932,6 +942,9 @@ function connectionListener(socket) {
     req.complete = true;
     if (trailers.length) req._addHeaderLines(trailers, trailers.length);
     if (!req.upgrade) req.push(null);
+    // the next message is read even if this one's body paused the socket
+    // (Node's parserOnMessageComplete: readStart)
+    if (!socket._paused && socket.readable) socket.resume();
   };
 
   function resOnFinish(request, res) {
@@ -963,6 +976,7 @@ function connectionListener(socket) {
     socket.removeListener('data', onData);
     socket.removeListener('end', onEnd);
     socket.removeListener('error', onError);
+    socket.removeListener('drain', socketOnDrain);
     parser.close();
     socket.parser = null;
     if (server.listenerCount(event) > 0) {
@@ -1015,6 +1029,7 @@ function connectionListener(socket) {
   socket.on('end', onEnd);
   socket.on('error', onError);
   socket.on('close', onClose);
+  socket.on('drain', socketOnDrain);
   socket._paused = false;
 }
 
@@ -1447,6 +1462,7 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
     socket.removeListener('error', onError);
     socket.removeListener('close', onClose);
     socket.removeListener('timeout', onTimeout);
+    socket.removeListener('drain', socketOnDrain);
     parser.close();
     socket.parser = null;
   }
@@ -1454,6 +1470,7 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
   socket.on('end', onEnd);
   socket.on('error', onError);
   socket.on('close', onClose);
+  socket.on('drain', socketOnDrain);
   if (req.timeout !== undefined) {
     socket.setTimeout(req.timeout);
     socket.on('timeout', onTimeout);
