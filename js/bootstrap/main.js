@@ -110,6 +110,9 @@ defineBuiltin('zlib', () => require('../node/zlib'));
 
 // ---- globals ----------------------------------------------------------------
 
+// ES2023/2024 built-ins Node 22's V8 has and V8 10.2 lacks (toSorted, ...)
+require('../node/internal/es-builtins').installEsBuiltins();
+
 function defineGlobal(name, value, enumerable = false) {
   Object.defineProperty(globalThis, name, {
     value, writable: true, configurable: true, enumerable,
