@@ -38,8 +38,8 @@ enum {
 
 /* execute()'s flags */
 enum {
-    HTTP_F_SKIP_BODY = 1 << 0, /* the response answers a HEAD request */
-    HTTP_F_LENIENT = 1 << 1,   /* insecureHTTPParser: lenient header values */
+    HTTP_F_SKIP_BODY = 1 << 0,  /* the response answers a HEAD request */
+    HTTP_F_LENIENT = 1 << 1,    /* insecureHTTPParser: lenient header values */
     HTTP_F_NO_UPGRADE = 1 << 2, /* a request's Upgrade is not taken (no listener) */
 };
 
