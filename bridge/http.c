@@ -38,8 +38,9 @@ enum {
 
 /* execute()'s flags */
 enum {
-    HTTP_F_SKIP_BODY = 1 << 0, /* the response answers a HEAD request */
-    HTTP_F_LENIENT = 1 << 1,   /* insecureHTTPParser: lenient header values */
+    HTTP_F_SKIP_BODY = 1 << 0,  /* the response answers a HEAD request */
+    HTTP_F_LENIENT = 1 << 1,    /* insecureHTTPParser: lenient header values */
+    HTTP_F_NO_UPGRADE = 1 << 2, /* a request's Upgrade is not taken (no listener) */
 };
 
 #define HTTP_MAX_HEADER_LIMIT (64u << 20) /* the largest maxHeaderSize taken */
@@ -334,6 +335,10 @@ static int on_headers(http_parser *p)
         r = r ? r : push(h, VM_NUM(p->status_code));
         r = r ? r : push(h, line);
     }
+    /* a server with no 'upgrade' listener reads such a request as any
+     * other (Node's): the library then keeps parsing HTTP after it */
+    if (h->kind == HTTP_REQUEST && (h->flags & HTTP_F_NO_UPGRADE) && p->method != HTTP_CONNECT)
+        p->upgrade = 0;
     r = r ? r : push(h, VM_BOOL(p->upgrade));
     r = r ? r : push(h, VM_BOOL(http_should_keep_alive(p)));
     /* the strings are made when the answer is: keep the bytes till then */
@@ -508,7 +513,7 @@ static void hp_execute(vm_call_t *c)
         return;
     }
     h->limit = (size_t)lim;
-    h->flags = (unsigned)vm_arg_int(c, 3) & (HTTP_F_SKIP_BODY | HTTP_F_LENIENT);
+    h->flags = (unsigned)vm_arg_int(c, 3) & (HTTP_F_SKIP_BODY | HTTP_F_LENIENT | HTTP_F_NO_UPGRADE);
     h->p.lenient_http_headers = (h->flags & HTTP_F_LENIENT) != 0;
     if (n == 0) { /* an empty chunk is no end of stream */
         vm_val_t end[2] = {VM_NUM(HTTP_EV_END), VM_NUM(0)};

@@ -89,6 +89,7 @@ defineBuiltin('_stream_readable', () => require('stream').Readable);
 defineBuiltin('_stream_transform', () => require('stream').Transform);
 defineBuiltin('_stream_writable', () => require('stream').Writable);
 defineBuiltin('https', () => require('../node/https'));
+defineBuiltin('http2', () => require('../node/http2'));
 defineBuiltin('module', () => Module);
 defineBuiltin('net', () => require('../node/net'));
 defineBuiltin('os', () => require('../node/os'));
@@ -113,6 +114,9 @@ defineBuiltin('util/types', () => require('util').types);
 defineBuiltin('zlib', () => require('../node/zlib'));
 
 // ---- globals ----------------------------------------------------------------
+
+// ES2023/2024 built-ins Node 22's V8 has and V8 10.2 lacks (toSorted, ...)
+require('../node/internal/es-builtins').installEsBuiltins();
 
 function defineGlobal(name, value, enumerable = false) {
   Object.defineProperty(globalThis, name, {

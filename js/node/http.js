@@ -361,6 +361,16 @@ OutgoingMessage.prototype._flush = function _flush() {
 };
 
 const kNeedDrain = Symbol('kNeedDrain');
+
+// The socket drained: the message whose write returned false says 'drain'
+// (Node's ondrain, on both sides' sockets).
+function socketOnDrain() {
+  const msg = this._httpMessage;
+  if (msg && !msg.finished && msg[kNeedDrain]) {
+    msg[kNeedDrain] = false;
+    msg.emit('drain');
+  }
+}
 const kNoDefaultHeaders = Symbol('kNoDefaultHeaders');
 
 function writeChunk(msg, chunk, encoding, callback, fromEnd) {
@@ -437,7 +447,6 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     }
     if (this.socket) this.socket.cork();
     writeChunk(this, chunk, encoding, null, true);
-    if (this.socket) this.socket.uncork();
   } else if (this.finished) {
     if (typeof callback === 'function') {
       if (!this.writableFinished) this.on('finish', callback);
@@ -448,7 +457,6 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     if (this.socket) this.socket.cork();
     this._contentLength = 0;
     this._implicitHeader();
-    if (this.socket) this.socket.uncork();
   }
   if (typeof callback === 'function') this.once('finish', callback);
   const finish = () => this._finish();
@@ -458,6 +466,11 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     this._send('', 'latin1', finish);
   } else {
     process.nextTick(finish);
+  }
+  if (this.socket) {
+    // fully uncorked (Node's): a head that threw in an earlier end() left its cork
+    if (this.socket._writableState) this.socket._writableState.corked = 1;
+    this.socket.uncork();
   }
   this.finished = true;
   if (this.outputData.length === 0 && this.socket && this.socket._httpMessage === this) {
@@ -836,6 +849,10 @@ const { Parser, REQUEST, RESPONSE } = require('./internal/http-parser');
 const kConnections = Symbol('kConnections');
 const kBusy = Symbol('kBusy'); // a request is being read on the connection
 
+function socketSetEncoding() {
+  throw codes.ERR_HTTP_SOCKET_ENCODING();
+}
+
 function connectionListener(socket) {
   const server = this;
   const state = { outgoing: [], incoming: [], requests: 0, keepAliveTimer: null };
@@ -854,6 +871,8 @@ function connectionListener(socket) {
   });
   const parser = new Parser(REQUEST, server.maxHeaderSize || maxHeaderSize, server.insecureHTTPParser);
   socket.parser = parser;
+  // the bytes are HTTP's, whole (Node's, even after an upgrade)
+  socket.setEncoding = socketSetEncoding;
   let req = null;
   parser.onHeaders = (info) => {
     socket[kBusy] = true;
@@ -923,6 +942,9 @@ function connectionListener(socket) {
     req.complete = true;
     if (trailers.length) req._addHeaderLines(trailers, trailers.length);
     if (!req.upgrade) req.push(null);
+    // the next message is read even if this one's body paused the socket
+    // (Node's parserOnMessageComplete: readStart)
+    if (!socket._paused && socket.readable) socket.resume();
   };
 
   function resOnFinish(request, res) {
@@ -943,6 +965,8 @@ function connectionListener(socket) {
   }
 
   const onData = (data) => {
+    // an Upgrade request is an upgrade only for a server listening for them
+    parser.noUpgrade = server.listenerCount('upgrade') === 0;
     const r = parser.execute(data);
     if (r instanceof Error) return onParserError(r);
     if (req && req.upgrade) return onUpgrade(data.subarray(r));
@@ -952,6 +976,7 @@ function connectionListener(socket) {
     socket.removeListener('data', onData);
     socket.removeListener('end', onEnd);
     socket.removeListener('error', onError);
+    socket.removeListener('drain', socketOnDrain);
     parser.close();
     socket.parser = null;
     if (server.listenerCount(event) > 0) {
@@ -1004,6 +1029,7 @@ function connectionListener(socket) {
   socket.on('end', onEnd);
   socket.on('error', onError);
   socket.on('close', onClose);
+  socket.on('drain', socketOnDrain);
   socket._paused = false;
 }
 
@@ -1257,12 +1283,8 @@ ClientRequest.prototype.destroy = function destroy(err) {
   this.destroyed = true;
   if (this.res) this.res._dump();
   this[kError] = err;
+  // without a socket yet, its arrival (kOnSocket) ends the request
   if (this.socket) this.socket.destroy(err);
-  else process.nextTick(() => {
-    if (err) this.emit('error', err);
-    this._closed = true;
-    this.emit('close');
-  });
   return this;
 };
 const kError = Symbol('kError');
@@ -1273,12 +1295,25 @@ ClientRequest.prototype.onSocket = function onSocket(socket, err) {
 
 ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
   if (this.destroyed || err) {
+    // destroyed before its socket came (Node's onSocketNT): an error — the
+    // socket's, the destroy()'s, else 'socket hang up' unless aborted —
+    // then 'close'
     this.destroyed = true;
-    if (socket && this.agent) socket.emit('free');
-    else if (socket) socket.destroy();
-    if (err) this.emit('error', err);
-    this._closed = true;
-    this.emit('close');
+    const end = (e) => {
+      if (!this.aborted && !e) e = connResetException('socket hang up');
+      if (e) this.emit('error', e);
+      this._closed = true;
+      this.emit('close');
+    };
+    if (socket && !err && this.agent && !socket.destroyed) {
+      socket.emit('free');
+    } else if (socket) {
+      Stream.finished(socket.destroy(err || this[kError]), (er) => {
+        end((er && er.code !== 'ERR_STREAM_PREMATURE_CLOSE' ? er : null) || err);
+      });
+      return;
+    }
+    end(err || this[kError]);
     return;
   }
   const req = this;
@@ -1330,7 +1365,8 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
     res.complete = true;
     if (trailers.length) res._addHeaderLines(trailers, trailers.length);
     res.push(null);
-    responseDone();
+    // an upgrade or CONNECT: the socket goes to its listener (onData), open
+    if (!req.upgradeOrConnect) responseDone();
   };
   function responseDone() {
     if (!req.shouldKeepAlive || req.upgradeOrConnect) {
@@ -1363,18 +1399,23 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
       return;
     }
     if (req.upgradeOrConnect && res) {
+      const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+      if (req.listenerCount(event) === 0) {
+        // nobody takes the socket: it is destroyed, and its 'close' closes
+        // the request (Node's)
+        socket.removeListener('data', onData);
+        socket.removeListener('end', onEnd);
+        socket.destroy();
+        return;
+      }
       cleanup();
       socket._httpMessage = null;
-      const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
-      if (req.listenerCount(event) > 0) {
-        socket.readableFlowing = null;
-        req.emit(event, res, socket, Buffer.from(d.subarray(r)));
-        req.destroyed = true;
-        req._closed = true;
-        req.emit('close');
-      } else {
-        socket.destroy();
-      }
+      socket.emit('agentRemove'); // no longer the agent's (Node's order)
+      socket.readableFlowing = null;
+      req.emit(event, res, socket, Buffer.from(d.subarray(r)));
+      req.destroyed = true;
+      req._closed = true;
+      req.emit('close');
     }
   };
   const onEnd = () => {
@@ -1421,6 +1462,7 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
     socket.removeListener('error', onError);
     socket.removeListener('close', onClose);
     socket.removeListener('timeout', onTimeout);
+    socket.removeListener('drain', socketOnDrain);
     parser.close();
     socket.parser = null;
   }
@@ -1428,6 +1470,7 @@ ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
   socket.on('end', onEnd);
   socket.on('error', onError);
   socket.on('close', onClose);
+  socket.on('drain', socketOnDrain);
   if (req.timeout !== undefined) {
     socket.setTimeout(req.timeout);
     socket.on('timeout', onTimeout);
@@ -1481,7 +1524,9 @@ function agentOnFree(agent, socket, options) {
     return;
   }
   const free = agent.freeSockets[name] || (agent.freeSockets[name] = []);
-  if (free.length >= agent.maxFreeSockets || agent.totalSocketCount > agent.maxTotalSockets) {
+  if (free.length >= agent.maxFreeSockets || agent.totalSocketCount > agent.maxTotalSockets ||
+    !agent.keepSocketAlive(socket)) {
+    if (!free.length) delete agent.freeSockets[name];
     socket.destroy();
     return;
   }
@@ -1489,9 +1534,6 @@ function agentOnFree(agent, socket, options) {
   free.push(socket);
   socket._httpMessage = null;
   socket.emit('agentFree');
-  if (typeof socket.setKeepAlive === 'function') socket.setKeepAlive(true, agent.keepAliveMsecs);
-  if (typeof socket.unref === 'function') socket.unref();
-  if (agent.options.timeout > 0 && typeof socket.setTimeout === 'function') socket.setTimeout(agent.options.timeout);
 }
 
 function removeFrom(set, name, socket) {
@@ -1556,7 +1598,8 @@ Agent.prototype.createSocket = function createSocket(req, options, cb) {
 };
 
 function installListeners(agent, socket, options) {
-  socket.on('free', () => agentOnFree(agent, socket, options));
+  const onFree = () => agentOnFree(agent, socket, options);
+  socket.on('free', onFree);
   const name = agent.getName(options);
   const onRemove = () => {
     agent.totalSocketCount--;
@@ -1570,14 +1613,17 @@ function installListeners(agent, socket, options) {
     }
   };
   socket.once('close', onRemove);
-  socket.on('timeout', () => {
+  const onTimeout = () => {
     if (!socket._httpMessage) socket.destroy();
-  });
+  };
+  socket.on('timeout', onTimeout);
+  // taken out of the pool (an upgrade): the agent forgets it, a queued
+  // request gets a new socket
   socket.once('agentRemove', () => {
     socket.removeListener('close', onRemove);
-    agent.totalSocketCount--;
-    removeFrom(agent.sockets, name, socket);
-    removeFrom(agent.freeSockets, name, socket);
+    socket.removeListener('free', onFree);
+    socket.removeListener('timeout', onTimeout);
+    onRemove();
   });
 }
 
@@ -1587,10 +1633,25 @@ Agent.prototype.removeSocket = function removeSocket(socket, options) {
   removeFrom(this.freeSockets, name, socket);
 };
 
+// Node's: false (the socket is not pooled) when the response's
+// `Keep-Alive: timeout=N` leaves under a second, and a pooled socket times
+// out a second before the server would end it, or after options.timeout.
+const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 Agent.prototype.keepSocketAlive = function keepSocketAlive(socket) {
   socket.setKeepAlive?.(true, this.keepAliveMsecs);
   socket.unref?.();
-  return true;
+  let agentTimeout = this.options.timeout || 0;
+  let canKeepSocketAlive = true;
+  const hintHeader = socket._httpMessage?.res?.headers['keep-alive'];
+  const hint = hintHeader ? /^timeout=(\d+)/.exec(hintHeader)?.[1] : undefined;
+  if (hint) {
+    let serverHintTimeout = Number.parseInt(hint, 10) * 1000 - KEEP_ALIVE_TIMEOUT_BUFFER;
+    serverHintTimeout = serverHintTimeout > 0 ? serverHintTimeout : 0;
+    if (serverHintTimeout === 0) canKeepSocketAlive = false;
+    else if (serverHintTimeout < agentTimeout) agentTimeout = serverHintTimeout;
+  }
+  if (socket.timeout !== agentTimeout && typeof socket.setTimeout === 'function') socket.setTimeout(agentTimeout);
+  return canKeepSocketAlive;
 };
 
 Agent.prototype.reuseSocket = function reuseSocket(socket, req) {

@@ -15,6 +15,7 @@ const EV_ERROR = 4;
 const EV_END = 5;
 const F_SKIP_BODY = 1;
 const F_LENIENT = 2;
+const F_NO_UPGRADE = 4;
 
 // Node's text for the parser's errors it names itself (the rest keep the
 // library's own description).
@@ -30,6 +31,7 @@ class Parser {
     this.maxHeaderSize = maxHeaderSize;
     this.lenient = !!lenient;
     this.skipBody = false; // the next response answers a HEAD request
+    this.noUpgrade = false; // a request's Upgrade header is not taken
     this.handle = binding.http.parserNew(kind);
     // handlers: onHeaders(info), onBody(chunk), onDone(trailers)
     this.onHeaders = null;
@@ -51,7 +53,8 @@ class Parser {
     let at = 0;
     while (at < chunk.length) {
       const part = at ? chunk.subarray(at) : chunk;
-      const flags = (this.skipBody ? F_SKIP_BODY : 0) | (this.lenient ? F_LENIENT : 0);
+      const flags = (this.skipBody ? F_SKIP_BODY : 0) | (this.lenient ? F_LENIENT : 0) |
+        (this.noUpgrade ? F_NO_UPGRADE : 0);
       const ev = binding.http.parserExecute(this.handle, part, this.maxHeaderSize, flags);
       const r = this._take(ev, part, at, chunk);
       if (r !== true) return r;
