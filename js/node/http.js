@@ -14,7 +14,7 @@ const { Readable, Stream } = require('stream');
 const net = require('./net');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
-const { validateString, validateInteger, validateNumber } = require('./internal/validators');
+const { validateString, validateInteger, validateNumber, validateObject } = require('./internal/validators');
 const { serverClass } = require('./internal/http-server');
 
 const METHODS = [
@@ -97,6 +97,7 @@ function OutgoingMessage(options) {
   this._finishEmitted = false;
   this.writableFinished = false;
   this._highWaterMark = options?.highWaterMark ?? 16384;
+  this[kBytesWritten] = 0;
 }
 Object.setPrototypeOf(OutgoingMessage.prototype, Stream.prototype);
 Object.setPrototypeOf(OutgoingMessage, Stream);
@@ -190,6 +191,51 @@ Object.defineProperty(OutgoingMessage.prototype, 'headersSent', {
 Object.defineProperty(OutgoingMessage.prototype, 'writableEnded', {
   get() { return this.finished; },
 });
+Object.defineProperty(OutgoingMessage.prototype, 'closed', {
+  configurable: true, get() { return this._closed; },
+});
+
+// The deprecated views of the header table (DEP0066).
+function deprecateHeaders(fn) {
+  return lazyUtil().deprecate(fn, `OutgoingMessage.prototype.${fn.name.slice(3)} is deprecated`, 'DEP0066');
+}
+let utilModule;
+function lazyUtil() {
+  if (utilModule === undefined) utilModule = require('./util');
+  return utilModule;
+}
+Object.defineProperty(OutgoingMessage.prototype, '_headers', {
+  configurable: true,
+  get: deprecateHeaders(function get_headers() { return this.getHeaders(); }),
+  set: deprecateHeaders(function set_headers(val) {
+    if (val == null) {
+      this[kOutHeaders] = null;
+    } else if (typeof val === 'object') {
+      const headers = this[kOutHeaders] = { __proto__: null };
+      for (const name of Object.keys(val)) headers[name.toLowerCase()] = [name, val[name]];
+    }
+  }),
+});
+Object.defineProperty(OutgoingMessage.prototype, '_headerNames', {
+  configurable: true,
+  get: deprecateHeaders(function get_headerNames() {
+    const headers = this[kOutHeaders];
+    if (headers === null) return null;
+    const out = { __proto__: null };
+    for (const key of Object.keys(headers)) out[key] = headers[key][0];
+    return out;
+  }),
+  set: deprecateHeaders(function set_headerNames(val) {
+    if (typeof val === 'object' && val !== null) {
+      const headers = this[kOutHeaders];
+      if (!headers) return;
+      for (const key of Object.keys(val)) {
+        const header = headers[key];
+        if (header) header[0] = val[key];
+      }
+    }
+  }),
+});
 
 // ---- writing a message ---------------------------------------------------------------
 
@@ -237,6 +283,8 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
       if (/(?:^|\W)chunked\s*$/i.test(String(value))) this.chunkedEncoding = true;
     } else if (lower === 'content-length') {
       state.contLen = true;
+      this._contentLength = +value;
+      this._removedContLen = false;
     } else if (lower === 'date') {
       state.date = true;
     } else if (lower === 'expect') {
@@ -252,6 +300,7 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
       if (headers.length && Array.isArray(headers[0])) {
         for (const [k, v] of headers) add(k, v);
       } else {
+        if (headers.length % 2 !== 0) throw codes.ERR_INVALID_ARG_VALUE('headers', headers);
         for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1]);
       }
     } else if (headers === this[kOutHeaders]) {
@@ -379,6 +428,11 @@ function writeChunk(msg, chunk, encoding, callback, fromEnd) {
     return true;
   }
   const len = byteLength(chunk, encoding);
+  if (strictContentLength(msg) && (fromEnd ? msg[kBytesWritten] + len !== msg._contentLength
+    : msg[kBytesWritten] + len > msg._contentLength)) {
+    throw codes.ERR_HTTP_CONTENT_LENGTH_MISMATCH(len + msg[kBytesWritten], msg._contentLength);
+  }
+  msg[kBytesWritten] += len;
   if (!fromEnd && msg.socket && !msg.socket.writableCorked) {
     msg.socket.cork();
     process.nextTick(() => msg.socket && msg.socket.uncork());
@@ -388,11 +442,8 @@ function writeChunk(msg, chunk, encoding, callback, fromEnd) {
     msg._send(`${len.toString(16)}\r\n`, 'latin1', null);
     msg._send(chunk, encoding, null);
     ret = msg._send(crlf, 'latin1', callback);
-  } else if (len > 0 || !msg.chunkedEncoding) {
-    ret = msg._send(chunk, encoding, callback);
   } else {
-    process.nextTick(callback);
-    ret = true;
+    ret = msg._send(chunk, encoding, callback);
   }
   msg[kNeedDrain] = !ret;
   return ret;
@@ -400,22 +451,37 @@ function writeChunk(msg, chunk, encoding, callback, fromEnd) {
 
 const kRejectNonStandardBodyWrites = Symbol('kRejectNonStandardBodyWrites');
 
+// A write refused: the callback, then 'error', on the next tick.
+function onWriteError(msg, err, callback) {
+  if (msg.destroyed) return;
+  process.nextTick(() => {
+    if (typeof callback === 'function') callback(err);
+    if (!msg.destroyed) msg.emit('error', err);
+  });
+}
+const kBytesWritten = Symbol('kBytesWritten');
+
+// strictContentLength holds the body to the Content-Length set (Node's).
+function strictContentLength(msg) {
+  return msg.strictContentLength && msg._contentLength != null && msg._hasBody && !msg._removedContLen &&
+    !msg.chunkedEncoding && !msg.hasHeader('transfer-encoding');
+}
+
 OutgoingMessage.prototype.write = function write(chunk, encoding, callback) {
   if (typeof encoding === 'function') {
     callback = encoding;
     encoding = null;
   }
-  if (this.finished) {
-    const err = codes.ERR_STREAM_WRITE_AFTER_END();
-    process.nextTick(() => {
-      if (this.socket) this.emit('error', err);
-      if (typeof callback === 'function') callback(err);
-    });
-    return false;
+  if (chunk === null) throw codes.ERR_STREAM_NULL_VALUES();
+  if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+    throw codes.ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'Uint8Array'], chunk);
   }
-  if (this.destroyed) {
-    const err = codes.ERR_STREAM_DESTROYED('write');
-    if (typeof callback === 'function') process.nextTick(callback, err);
+  let err;
+  if (this.finished) err = codes.ERR_STREAM_WRITE_AFTER_END();
+  else if (this.destroyed) err = codes.ERR_STREAM_DESTROYED('write');
+  if (err) {
+    if (!this.destroyed) onWriteError(this, err, callback);
+    else if (typeof callback === 'function') process.nextTick(callback, err);
     return false;
   }
   return writeChunk(this, chunk, encoding, callback, false);
@@ -431,24 +497,21 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
   }
   if (chunk) {
     if (this.finished) {
-      const err = codes.ERR_STREAM_WRITE_AFTER_END();
-      process.nextTick(() => { if (typeof callback === 'function') callback(err); });
+      onWriteError(this, codes.ERR_STREAM_WRITE_AFTER_END(), callback);
       return this;
     }
     if (this.socket) this.socket.cork();
     writeChunk(this, chunk, encoding, null, true);
-    if (this.socket) this.socket.uncork();
   } else if (this.finished) {
-    if (typeof callback === 'function') {
-      if (!this.writableFinished) this.on('finish', callback);
-      else process.nextTick(callback, codes.ERR_STREAM_ALREADY_FINISHED('end'));
-    }
+    if (typeof callback === 'function') process.nextTick(callback, codes.ERR_STREAM_ALREADY_FINISHED('end'));
     return this;
   } else if (!this._header) {
     if (this.socket) this.socket.cork();
     this._contentLength = 0;
     this._implicitHeader();
-    if (this.socket) this.socket.uncork();
+  }
+  if (strictContentLength(this) && this[kBytesWritten] !== this._contentLength) {
+    throw codes.ERR_HTTP_CONTENT_LENGTH_MISMATCH(this[kBytesWritten], this._contentLength);
   }
   if (typeof callback === 'function') this.once('finish', callback);
   const finish = () => this._finish();
@@ -458,6 +521,11 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     this._send('', 'latin1', finish);
   } else {
     process.nextTick(finish);
+  }
+  if (this.socket) {
+    // end() uncorks the connection fully (Node's)
+    if (this.socket._writableState) this.socket._writableState.corked = 1;
+    this.socket.uncork();
   }
   this.finished = true;
   if (this.outputData.length === 0 && this.socket && this.socket._httpMessage === this) {
@@ -483,14 +551,10 @@ OutgoingMessage.prototype.addTrailers = function addTrailers(headers) {
     const field = keys[i];
     const value = Array.isArray(headers) ? headers[i][1] : headers[field];
     validateHeaderName(field, 'Trailer name');
-    if (Array.isArray(value) && value.length > 1) {
-      for (const v of value) {
-        validateHeaderValue(field, v);
-        this._trailer += `${field}: ${v}${crlf}`;
-      }
-    } else {
-      validateHeaderValue(field, value);
-      this._trailer += `${field}: ${value}${crlf}`;
+    const values = Array.isArray(value) && value.length > 1 ? value : [value];
+    for (const v of values) {
+      if (badHeaderCharRe.test(v)) throw codes.ERR_INVALID_CHAR('trailer content', field);
+      this._trailer += `${field}: ${v}${crlf}`;
     }
   }
 };
@@ -520,6 +584,7 @@ OutgoingMessage.prototype.setTimeout = function setTimeout(msecs, callback) {
 OutgoingMessage.prototype.destroy = function destroy(error) {
   if (this.destroyed) return this;
   this.destroyed = true;
+  this.errored = error;
   if (this.socket) this.socket.destroy(error);
   else this.once('socket', (socket) => socket.destroy(error));
   return this;
@@ -765,7 +830,14 @@ ServerResponse.prototype.writeHead = function writeHead(statusCode, reason, obj)
   if (this[kOutHeaders]) {
     if (obj) {
       if (Array.isArray(obj)) {
-        for (let i = 0; i < obj.length; i += 2) this.appendHeader(obj[i], obj[i + 1]);
+        if (obj.length && Array.isArray(obj[0])) {
+          for (const [k, v] of obj) if (k) this.setHeader(k, v);
+        } else {
+          if (obj.length % 2 !== 0) throw codes.ERR_INVALID_ARG_VALUE('headers', obj);
+          // the array's lines replace earlier ones but may repeat themselves
+          for (let i = 0; i < obj.length; i += 2) this.removeHeader(obj[i]);
+          for (let i = 0; i < obj.length; i += 2) if (obj[i]) this.appendHeader(obj[i], obj[i + 1]);
+        }
       } else {
         for (const k of Object.keys(obj)) if (k) this.setHeader(k, obj[k]);
       }
@@ -797,16 +869,39 @@ ServerResponse.prototype.writeProcessing = function writeProcessing(cb) {
   this._writeRaw(`HTTP/1.1 102 Processing${crlf}${crlf}`, 'ascii', cb);
 };
 
+const linkValueRe = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
+const linkFormat = 'must be an array or string of format "</styles.css>; rel=preload; as=style"';
+
+function validateLinkHeaderValue(hints) {
+  const check = (value) => {
+    if (typeof value !== 'string' || !linkValueRe.test(value)) {
+      throw codes.ERR_INVALID_ARG_VALUE('hints', value, linkFormat);
+    }
+  };
+  if (typeof hints === 'string') {
+    check(hints);
+    return hints;
+  }
+  if (Array.isArray(hints)) {
+    for (const link of hints) check(link);
+    return hints.join(', ');
+  }
+  throw codes.ERR_INVALID_ARG_VALUE('hints', hints, linkFormat);
+}
+
 ServerResponse.prototype.writeEarlyHints = function writeEarlyHints(hints, cb) {
   let head = `HTTP/1.1 103 Early Hints${crlf}`;
-  const link = Array.isArray(hints.link) ? hints.link.join(', ') : hints.link;
-  if (!link) return;
+  validateObject(hints, 'hints');
+  if (hints.link === null || hints.link === undefined) return;
+  const link = validateLinkHeaderValue(hints.link);
+  if (link.length === 0) return;
   head += `Link: ${link}${crlf}`;
   for (const key of Object.keys(hints)) if (key !== 'link') head += `${key}: ${hints[key]}${crlf}`;
   this._writeRaw(head + crlf, 'ascii', cb);
 };
 
 ServerResponse.prototype.assignSocket = function assignSocket(socket) {
+  if (socket._httpMessage) throw codes.ERR_HTTP_SOCKET_ASSIGNED();
   socket._httpMessage = this;
   socket.on('close', onServerResponseClose);
   this.socket = socket;
@@ -876,6 +971,7 @@ function connectionListener(socket) {
     state.incoming.push(req);
     const res = new ServerResponse(req, { highWaterMark: socket.writableHighWaterMark });
     res._keepAliveTimeout = server.keepAliveTimeout;
+    if (server.rejectNonStandardBodyWrites) res[kRejectNonStandardBodyWrites] = true;
     res._maxRequestsPerSocket = server.maxRequestsPerSocket;
     res.shouldKeepAlive = info.shouldKeepAlive && res.shouldKeepAlive;
     state.requests++;
@@ -1005,6 +1101,11 @@ function connectionListener(socket) {
   socket.on('error', onError);
   socket.on('close', onClose);
   socket._paused = false;
+  socket.setEncoding = socketSetEncoding;
+}
+
+function socketSetEncoding() {
+  throw codes.ERR_HTTP_SOCKET_ENCODING();
 }
 
 IncomingMessage.prototype._dump = function _dump() {
@@ -1069,7 +1170,7 @@ function connResetException(msg) {
 }
 
 const kOnSocket = Symbol('kOnSocket');
-const invalidPathRe = /[\u0000-\u0020]/;
+const invalidPathRe = /[^\u0021-\u00ff]/;
 const noBodyMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 function ClientRequest(input, options, cb) {
@@ -1103,6 +1204,9 @@ function ClientRequest(input, options, cb) {
   const protocol = options.protocol || defaultAgent.protocol;
   let expectedProtocol = defaultAgent.protocol;
   if (this.agent?.protocol) expectedProtocol = this.agent.protocol;
+  if (options.path && invalidPathRe.test(String(options.path))) {
+    throw codes.ERR_UNESCAPED_CHARACTERS('Request path');
+  }
   if (protocol !== expectedProtocol) throw codes.ERR_INVALID_PROTOCOL(protocol, expectedProtocol);
   const defaultPort = options.defaultPort || this.agent?.defaultPort;
   const port = options.port = options.port || defaultPort || 80;
@@ -1118,8 +1222,11 @@ function ClientRequest(input, options, cb) {
   method = (method || 'GET').toUpperCase();
   if (!tokenRe.test(method)) throw codes.ERR_INVALID_HTTP_TOKEN('Method', method);
   this.method = method;
+  if (options.maxHeaderSize !== undefined) validateInteger(options.maxHeaderSize, 'maxHeaderSize', 0);
+  if (options.insecureHTTPParser !== undefined && typeof options.insecureHTTPParser !== 'boolean') {
+    throw codes.ERR_INVALID_ARG_TYPE('options.insecureHTTPParser', 'boolean', options.insecureHTTPParser);
+  }
   this.path = options.path || '/';
-  if (invalidPathRe.test(this.path)) throw codes.ERR_UNESCAPED_CHARACTERS('Request path');
   if (cb) this.once('response', cb);
   this.useChunkedEncodingByDefault = !noBodyMethods.has(this.method);
   this._ended = false;
@@ -1508,9 +1615,28 @@ Agent.prototype.createConnection = function createConnection(...args) {
   return net.createConnection(...args);
 };
 
+// The TLS server name a request's connection would carry: the Host
+// header's name when there is one (a string), else the host.
+function calculateServerName(options, req) {
+  let servername = options.host;
+  const hostHeader = req.getHeader('host');
+  if (hostHeader) {
+    validateString(hostHeader, 'options.headers.host');
+    if (hostHeader.startsWith('[')) {
+      const index = hostHeader.indexOf(']');
+      servername = index === -1 ? hostHeader : hostHeader.slice(1, index);
+    } else {
+      servername = hostHeader.split(':', 1)[0];
+    }
+  }
+  if (net.isIP(servername)) servername = '';
+  return servername;
+}
+
 Agent.prototype.addRequest = function addRequest(req, options) {
   options = { __proto__: null, ...options, ...this.options };
   if (options.socketPath) options.path = options.socketPath;
+  if (!options.servername && options.servername !== '') options.servername = calculateServerName(options, req);
   const name = this.getName(options);
   const free = this.freeSockets[name];
   if (free && free.length) {

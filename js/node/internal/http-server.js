@@ -10,7 +10,9 @@ const { notSupported } = require('./deferred');
 function serverArgs(options, requestListener) {
   if (typeof options === 'function') return [{}, options];
   if (options == null) return [{}, requestListener];
-  if (typeof options !== 'object') throw codes.ERR_INVALID_ARG_TYPE('options', 'object', options);
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', options);
+  }
   return [options, requestListener];
 }
 
