@@ -40,6 +40,7 @@ enum {
 enum {
     HTTP_F_SKIP_BODY = 1 << 0, /* the response answers a HEAD request */
     HTTP_F_LENIENT = 1 << 1,   /* insecureHTTPParser: lenient header values */
+    HTTP_F_CONNECT = 1 << 2,   /* the response answers CONNECT: its head ends the HTTP part */
 };
 
 #define HTTP_MAX_HEADER_LIMIT (64u << 20) /* the largest maxHeaderSize taken */
@@ -334,7 +335,9 @@ static int on_headers(http_parser *p)
         r = r ? r : push(h, VM_NUM(p->status_code));
         r = r ? r : push(h, line);
     }
-    r = r ? r : push(h, VM_BOOL(p->upgrade));
+    bool connect_done = h->kind == HTTP_RESPONSE && (h->flags & HTTP_F_CONNECT) &&
+                        !(p->status_code >= 100 && p->status_code < 200);
+    r = r ? r : push(h, VM_BOOL(p->upgrade || connect_done));
     r = r ? r : push(h, VM_BOOL(http_should_keep_alive(p)));
     /* the strings are made when the answer is: keep the bytes till then */
     r = r ? r : keep_text(h, utf8);
@@ -351,6 +354,9 @@ static int on_headers(http_parser *p)
     /* no body, whatever the headers say: the answer to HEAD, 1xx, 204
      * and 304 (as Node's parser: a Content-Length there is not waited for) */
     unsigned st = p->status_code;
+    /* a final answer to CONNECT: what follows is the tunnel's (an upgrade) */
+    if (h->kind == HTTP_RESPONSE && (h->flags & HTTP_F_CONNECT) && !(st >= 100 && st < 200))
+        return 2;
     if (h->kind == HTTP_RESPONSE &&
         ((h->flags & HTTP_F_SKIP_BODY) || st == 204 || st == 304 || (st >= 100 && st < 200)))
         return 1;
@@ -508,7 +514,7 @@ static void hp_execute(vm_call_t *c)
         return;
     }
     h->limit = (size_t)lim;
-    h->flags = (unsigned)vm_arg_int(c, 3) & (HTTP_F_SKIP_BODY | HTTP_F_LENIENT);
+    h->flags = (unsigned)vm_arg_int(c, 3) & (HTTP_F_SKIP_BODY | HTTP_F_LENIENT | HTTP_F_CONNECT);
     h->p.lenient_http_headers = (h->flags & HTTP_F_LENIENT) != 0;
     if (n == 0) { /* an empty chunk is no end of stream */
         vm_val_t end[2] = {VM_NUM(HTTP_EV_END), VM_NUM(0)};

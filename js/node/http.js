@@ -10,7 +10,7 @@
 'use strict';
 
 const EventEmitter = require('events');
-const { Readable, Stream } = require('stream');
+const { Readable, Stream, finished } = require('stream');
 const net = require('./net');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
@@ -777,10 +777,14 @@ class AgentClass extends EventEmitter {
       throw codes.ERR_INVALID_ARG_VALUE('scheduling', this.scheduling, "must be one of: 'fifo', 'lifo'");
     }
     if (this.maxTotalSockets !== undefined) {
-      validateNumber(this.maxTotalSockets, 'maxTotalSockets', 1);
+      validateNumber(this.maxTotalSockets, 'maxTotalSockets');
+      if (this.maxTotalSockets <= 0 || Number.isNaN(this.maxTotalSockets)) {
+        throw codes.ERR_OUT_OF_RANGE('maxTotalSockets', '> 0', this.maxTotalSockets);
+      }
     } else {
       this.maxTotalSockets = Infinity;
     }
+    this.on('free', agentOnFree);
   }
 
   // The key Node pools connections under: host:port:localAddress[:family].
@@ -915,6 +919,14 @@ ServerResponse.prototype.detachSocket = function detachSocket(socket) {
   this.socket = null;
 };
 
+function emitCloseNT(res) {
+  if (!res._closed) {
+    res.destroyed = true;
+    res._closed = true;
+    res.emit('close');
+  }
+}
+
 function onServerResponseClose() {
   const msg = this._httpMessage;
   if (msg) {
@@ -1025,7 +1037,7 @@ function connectionListener(socket) {
     state.incoming.shift();
     if (!request._consuming && !request._readableState.resumeScheduled) request._dump();
     res.detachSocket(socket);
-    process.nextTick(() => res.emit('close'));
+    process.nextTick(emitCloseNT, res);
     if (res._last) {
       if (typeof socket.destroySoon === 'function') socket.destroySoon();
       else socket.end();
@@ -1087,14 +1099,8 @@ function connectionListener(socket) {
   const onClose = () => {
     parser.close();
     // requests still waiting for their response end with the connection
-    for (const pending of state.incoming.splice(0)) {
-      if (!pending.readableEnded || !pending.complete) {
-        pending.aborted = true;
-        pending.emit('aborted');
-      }
-      pending.destroy();
-    }
-    for (const res of state.outgoing) res.emit('close');
+    for (const pending of state.incoming.splice(0)) pending.destroy(connResetException('aborted'));
+    for (const res of state.outgoing) emitCloseNT(res);
   };
   socket.on('data', onData);
   socket.on('end', onEnd);
@@ -1107,6 +1113,22 @@ function connectionListener(socket) {
 function socketSetEncoding() {
   throw codes.ERR_HTTP_SOCKET_ENCODING();
 }
+
+// Destroying a message cut short destroys its connection too (Node's);
+// the error reaches 'error' only when someone listens.
+IncomingMessage.prototype._destroy = function _destroy(err, cb) {
+  if (!this.readableEnded || !this.complete) {
+    this.aborted = true;
+    this.emit('aborted');
+  }
+  const done = () => process.nextTick(() => cb(this.listenerCount('error') === 0 ? undefined : err));
+  if (this.socket && !this.socket.destroyed && this.aborted) {
+    this.socket.destroy(err);
+    this.socket.once('close', done);
+  } else {
+    done();
+  }
+};
 
 IncomingMessage.prototype._dump = function _dump() {
   if (!this._dumped) {
@@ -1169,7 +1191,6 @@ function connResetException(msg) {
   return err;
 }
 
-const kOnSocket = Symbol('kOnSocket');
 const invalidPathRe = /[^\u0021-\u00ff]/;
 const noBodyMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
@@ -1279,7 +1300,7 @@ function ClientRequest(input, options, cb) {
   const signal = options.signal;
   if (signal) {
     const onAbort = () => this.destroy(abortError(signal.reason));
-    if (signal.aborted) process.nextTick(onAbort);
+    if (signal.aborted) onAbort();
     else {
       signal.addEventListener('abort', onAbort, { once: true });
       this.once('close', () => signal.removeEventListener('abort', onAbort));
@@ -1364,207 +1385,363 @@ ClientRequest.prototype.destroy = function destroy(err) {
   this.destroyed = true;
   if (this.res) this.res._dump();
   this[kError] = err;
+  // without a socket yet, onSocket finishes the job
   if (this.socket) this.socket.destroy(err);
-  else process.nextTick(() => {
-    if (err) this.emit('error', err);
-    this._closed = true;
-    this.emit('close');
-  });
   return this;
 };
 const kError = Symbol('kError');
 
 ClientRequest.prototype.onSocket = function onSocket(socket, err) {
-  process.nextTick(() => this[kOnSocket](socket, err));
+  process.nextTick(onSocketNT, this, socket, err);
 };
 
-ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
-  if (this.destroyed || err) {
-    this.destroyed = true;
-    if (socket && this.agent) socket.emit('free');
-    else if (socket) socket.destroy();
-    if (err) this.emit('error', err);
-    this._closed = true;
-    this.emit('close');
+function onSocketNT(req, socket, err) {
+  if (req.destroyed || err) {
+    req.destroyed = true;
+    const done = (e) => {
+      if (!req.aborted && !e) e = connResetException('socket hang up');
+      if (e) req.emit('error', e);
+      req._closed = true;
+      req.emit('close');
+    };
+    if (socket) {
+      if (!err && req.agent && !socket.destroyed) {
+        socket.emit('free');
+      } else {
+        finished(socket.destroy(err || req[kError]), (er) => {
+          if (er?.code === 'ERR_STREAM_PREMATURE_CLOSE') er = null;
+          done(er || err);
+        });
+        return;
+      }
+    }
+    done(err || req[kError]);
     return;
   }
-  const req = this;
-  const parser = new Parser(RESPONSE, req.maxHeaderSize || maxHeaderSize, req.insecureHTTPParser);
+  tickOnSocket(req, socket);
+  req._flush();
+}
+
+// The request takes the connection: a response parser and the socket's
+// listeners (named functions, one of each, as Node installs them).
+function tickOnSocket(req, socket) {
+  const lenient = req.insecureHTTPParser === undefined ? false : req.insecureHTTPParser;
+  const parser = new Parser(RESPONSE, req.maxHeaderSize || maxHeaderSize, lenient);
+  parser.socket = socket;
+  parser.outgoing = req;
+  parser.incoming = null;
   req.socket = socket;
   req.parser = parser;
   socket.parser = parser;
   socket._httpMessage = req;
+  if (typeof req.maxHeadersCount === 'number') parser.maxHeaderPairs = req.maxHeadersCount << 1;
   if (req.method === 'HEAD') parser.skipBody = true;
-  if (typeof req.maxHeadersCount === 'number') parser.maxHeaderPairs = req.maxHeadersCount * 2;
-  let res = null;
-  parser.onHeaders = (info) => {
-    if (info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101) {
-      if (info.statusCode === 100) req.emit('continue');
-      req.emit('information', {
-        statusCode: info.statusCode, statusMessage: info.statusMessage,
-        httpVersion: `${info.versionMajor}.${info.versionMinor}`,
-        httpVersionMajor: info.versionMajor, httpVersionMinor: info.versionMinor,
-        headers: headersFromRaw(info.headers, info.headers.length, req.joinDuplicateHeaders),
-        rawHeaders: info.headers,
-      });
-      return;
-    }
-    res = new IncomingMessage(socket);
-    res.httpVersionMajor = info.versionMajor;
-    res.httpVersionMinor = info.versionMinor;
-    res.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
-    res.joinDuplicateHeaders = !!req.joinDuplicateHeaders;
-    res._addHeaderLines(info.headers, info.headers.length);
-    res.statusCode = info.statusCode;
-    res.statusMessage = info.statusMessage;
-    res.req = req;
-    res.upgrade = info.upgrade;
+  if (req.method === 'CONNECT') parser.connect = true;
+  parser.onHeaders = parserOnHeadersClient;
+  parser.onBody = parserOnBody;
+  parser.onDone = parserOnMessageComplete;
+  socket.on('error', socketErrorListener);
+  socket.on('data', socketOnData);
+  socket.on('end', socketOnEnd);
+  socket.on('close', socketCloseListener);
+  socket.on('drain', ondrain);
+  if (req.timeout !== undefined || (req.agent && req.agent.options && req.agent.options.timeout)) {
+    listenSocketTimeout(req);
+  }
+  req.emit('socket', socket);
+}
+
+function freeParser(parser, req, socket) {
+  if (!parser) return;
+  parser.close();
+  parser.onHeaders = null;
+  parser.onBody = null;
+  parser.onDone = null;
+  parser.socket = null;
+  parser.incoming = null;
+  parser.outgoing = null;
+  if (req) req.parser = null;
+  if (socket) socket.parser = null;
+}
+
+function statusIsInformational(status) {
+  return status < 200 && status >= 100 && status !== 101;
+}
+
+function parserOnHeadersClient(info) {
+  const parser = this;
+  const socket = parser.socket;
+  const req = socket._httpMessage;
+  const res = new IncomingMessage(socket);
+  res.httpVersionMajor = info.versionMajor;
+  res.httpVersionMinor = info.versionMinor;
+  res.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
+  res.joinDuplicateHeaders = !!req.joinDuplicateHeaders;
+  let n = info.headers.length;
+  if (parser.maxHeaderPairs > 0) n = Math.min(n, parser.maxHeaderPairs);
+  res._addHeaderLines(info.headers, n);
+  res.statusCode = info.statusCode;
+  res.statusMessage = info.statusMessage;
+  res.upgrade = info.upgrade;
+  parser.incoming = res;
+  if (req.res) {
+    // a second response to one request
+    socket.destroy();
+    return;
+  }
+  req.res = res;
+  if (res.upgrade) return;
+  if (req.method === 'CONNECT') {
+    res.upgrade = true;
+    return;
+  }
+  if (statusIsInformational(res.statusCode)) {
+    req.res = null;
+    parser.incoming = null;
+    if (res.statusCode === 100) req.emit('continue');
+    req.emit('information', {
+      statusCode: res.statusCode,
+      statusMessage: res.statusMessage,
+      httpVersion: res.httpVersion,
+      httpVersionMajor: res.httpVersionMajor,
+      httpVersionMinor: res.httpVersionMinor,
+      headers: res.headers,
+      rawHeaders: res.rawHeaders,
+    });
+    return;
+  }
+  if (req.shouldKeepAlive && !info.shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false;
+  res.req = req;
+  // ours first: the connection is cleaned up whatever the user's handlers do
+  res.on('end', responseOnEnd);
+  req.on('prefinish', requestOnPrefinish);
+  socket.on('timeout', responseOnTimeout);
+  if (req.aborted || !req.emit('response', res)) res._dump();
+  if (res.statusCode === 304) res.complete = true;
+}
+
+function parserOnBody(chunk) {
+  const stream = this.incoming;
+  if (!stream || stream._dumped) return;
+  if (!stream.push(Buffer.from(chunk)) && this.socket) this.socket.pause();
+}
+
+function parserOnMessageComplete(trailers) {
+  const stream = this.incoming;
+  if (!stream) return; // an informational response
+  stream.complete = true;
+  if (trailers.length) stream._addHeaderLines(trailers, trailers.length);
+  stream.push(null);
+}
+
+function socketOnData(d) {
+  const socket = this;
+  const req = this._httpMessage;
+  const parser = this.parser;
+  if (!parser) return;
+  const ret = parser.execute(d);
+  if (ret instanceof Error) {
+    freeParser(parser, req, socket);
+    socket.destroy();
+    req.socket._hadError = true;
+    req.emit('error', ret);
+  } else if (parser.incoming && parser.incoming.upgrade) {
+    const res = parser.incoming;
     req.res = res;
-    if (req.method === 'CONNECT' || info.upgrade) {
+    socket.removeListener('data', socketOnData);
+    socket.removeListener('end', socketOnEnd);
+    socket.removeListener('drain', ondrain);
+    if (req.timeoutCb) socket.removeListener('timeout', req.timeoutCb);
+    socket.removeListener('timeout', responseOnTimeout);
+    freeParser(parser, req, socket);
+    const bodyHead = Buffer.from(d.subarray(ret));
+    const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+    if (req.listenerCount(eventName) > 0) {
       req.upgradeOrConnect = true;
-      return;
-    }
-    if (req.shouldKeepAlive && !info.shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false;
-    if (req.aborted) return;
-    if (!req.emit('response', res)) res._dump();
-    if (req.method === 'HEAD') res.complete = false;
-  };
-  parser.onBody = (chunk) => {
-    if (res && !res._dumped) res.push(Buffer.from(chunk));
-  };
-  parser.onDone = (trailers) => {
-    if (!res) return; // an informational response
-    res.complete = true;
-    if (trailers.length) res._addHeaderLines(trailers, trailers.length);
-    res.push(null);
-    responseDone();
-  };
-  function responseDone() {
-    if (!req.shouldKeepAlive || req.upgradeOrConnect) {
-      if (socket.writable) {
-        if (typeof socket.destroySoon === 'function') socket.destroySoon();
-        else socket.end();
-      }
-      return;
-    }
-    const free = () => {
-      if (socket._httpMessage !== req) return;
-      cleanup();
+      socket.emit('agentRemove');
+      socket.removeListener('close', socketCloseListener);
+      socket.removeListener('error', socketErrorListener);
+      socket._httpMessage = null;
+      socket.readableFlowing = null;
+      req.emit(eventName, res, socket, bodyHead);
       req.destroyed = true;
       req._closed = true;
       req.emit('close');
-      // the agent pools it (and clears _httpMessage), or ends it
-      if (req.agent) socket.emit('free');
-      else socket.destroy();
-      if (socket._httpMessage === req) socket._httpMessage = null;
-    };
-    if (req.writableFinished || req._finishEmitted) process.nextTick(free);
-    else req.once('finish', free);
-  }
-  const onData = (d) => {
-    const r = parser.execute(d);
-    if (r instanceof Error) {
-      cleanup();
-      req.emit('error', r);
-      socket.destroy();
-      return;
-    }
-    if (req.upgradeOrConnect && res) {
-      cleanup();
-      socket._httpMessage = null;
-      const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
-      if (req.listenerCount(event) > 0) {
-        socket.readableFlowing = null;
-        req.emit(event, res, socket, Buffer.from(d.subarray(r)));
-        req.destroyed = true;
-        req._closed = true;
-        req.emit('close');
-      } else {
-        socket.destroy();
-      }
-    }
-  };
-  const onEnd = () => {
-    const r = parser.finish();
-    if (!res && !req.aborted) {
-      req.emit('error', connResetException('socket hang up'));
-    } else if (r instanceof Error) {
-      req.emit('error', r);
-    }
-    if (socket.writable) socket.end();
-  };
-  const onError = (err) => {
-    if (!res || !res.complete) {
-      if (req[kError] !== err) req.emit('error', err);
-    }
-    req[kError] = err;
-  };
-  const onClose = () => {
-    cleanup();
-    if (res) {
-      if (!res.complete) {
-        res.aborted = true;
-        res.emit('aborted');
-        res.destroy(connResetException('aborted'));
-      }
-      req._closed = true;
-      req.emit('close');
-      if (!res.aborted && res.readable) res.push(null);
     } else {
-      if (!req.socket._hadError && !req.aborted && !req[kError]) {
-        req.socket._hadError = true;
-        req.emit('error', connResetException('socket hang up'));
-      }
-      req._closed = true;
-      req.emit('close');
+      socket.destroy();
     }
-  };
-  const onTimeout = () => {
-    req.emit('timeout');
-  };
-  function cleanup() {
-    socket.removeListener('data', onData);
-    socket.removeListener('end', onEnd);
-    socket.removeListener('error', onError);
-    socket.removeListener('close', onClose);
-    socket.removeListener('timeout', onTimeout);
-    parser.close();
-    socket.parser = null;
+  } else if (parser.incoming && parser.incoming.complete && !statusIsInformational(parser.incoming.statusCode)) {
+    socket.removeListener('data', socketOnData);
+    socket.removeListener('end', socketOnEnd);
+    socket.removeListener('drain', ondrain);
+    freeParser(parser, req, socket);
   }
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('error', onError);
-  socket.on('close', onClose);
-  if (req.timeout !== undefined) {
-    socket.setTimeout(req.timeout);
-    socket.on('timeout', onTimeout);
+}
+
+function socketOnEnd() {
+  const socket = this;
+  const req = this._httpMessage;
+  const parser = this.parser;
+  if (!req.res && !req.socket._hadError) {
+    // the connection ended before a response
+    req.socket._hadError = true;
+    req.emit('error', connResetException('socket hang up'));
   }
-  this.emit('socket', socket);
-  this._flush();
+  if (parser) {
+    parser.finish(); // a body read till the end is complete now
+    freeParser(parser, req, socket);
+  }
+  socket.destroy();
+}
+
+function socketErrorListener(err) {
+  const socket = this;
+  const req = socket._httpMessage;
+  if (req) {
+    req.socket._hadError = true;
+    req.emit('error', err);
+  }
+  const parser = socket.parser;
+  if (parser) {
+    parser.finish();
+    freeParser(parser, req, socket);
+  }
+  socket.removeListener('data', socketOnData);
+  socket.removeListener('end', socketOnEnd);
+  socket.destroy();
+}
+
+function socketCloseListener() {
+  const socket = this;
+  const req = socket._httpMessage;
+  const parser = socket.parser;
+  const res = req.res;
+  req.destroyed = true;
+  if (res) {
+    if (!res.complete) res.destroy(connResetException('aborted'));
+    req._closed = true;
+    req.emit('close');
+    if (!res.aborted && res.readable) res.push(null);
+  } else {
+    if (!req.socket._hadError) {
+      req.socket._hadError = true;
+      req.emit('error', connResetException('socket hang up'));
+    }
+    req._closed = true;
+    req.emit('close');
+  }
+  if (req.outputData) req.outputData.length = 0;
+  if (parser) {
+    parser.finish();
+    freeParser(parser, req, socket);
+  }
+}
+
+function ondrain() {
+  const msg = this._httpMessage;
+  if (msg && !msg.finished && msg[kNeedDrain]) {
+    msg[kNeedDrain] = false;
+    msg.emit('drain');
+  }
+}
+
+function responseOnEnd() {
+  const req = this.req;
+  const socket = req.socket;
+  if (socket) {
+    if (req.timeoutCb) socket.removeListener('timeout', emitRequestTimeout);
+    socket.removeListener('timeout', responseOnTimeout);
+  }
+  req._ended = true;
+  if (!req.shouldKeepAlive) {
+    if (socket.writable) {
+      if (typeof socket.destroySoon === 'function') socket.destroySoon();
+      else socket.end();
+    }
+  } else if (req.finished && !this.aborted) {
+    responseKeepAlive(req);
+  }
+}
+
+function requestOnPrefinish() {
+  if (this.shouldKeepAlive && this._ended) responseKeepAlive(this);
+}
+
+// The response is over and the connection may serve another request:
+// 'free' once the user's 'end' handlers have run.
+function responseKeepAlive(req) {
+  const socket = req.socket;
+  if (req.timeoutCb) {
+    socket.setTimeout(0, req.timeoutCb);
+    req.timeoutCb = null;
+  }
+  socket.removeListener('close', socketCloseListener);
+  socket.removeListener('error', socketErrorListener);
+  socket.removeListener('data', socketOnData);
+  socket.removeListener('end', socketOnEnd);
+  process.nextTick(emitFreeNT, req);
+  req.destroyed = true;
+  if (req.res) req.res.socket = null; // destroying the response leaves the socket be
+}
+
+function emitFreeNT(req) {
+  req._closed = true;
+  req.emit('close');
+  if (req.socket) req.socket.emit('free');
+}
+
+function responseOnTimeout() {
+  const req = this._httpMessage;
+  if (!req) return;
+  const res = req.res;
+  if (!res) return;
+  res.emit('timeout');
+}
+
+function emitRequestTimeout() {
+  const req = this._httpMessage;
+  if (req) req.emit('timeout');
+}
+
+function listenSocketTimeout(req) {
+  if (req.timeoutCb) return;
+  req.timeoutCb = emitRequestTimeout;
+  if (req.socket) req.socket.once('timeout', emitRequestTimeout);
+  else req.on('socket', (socket) => socket.once('timeout', emitRequestTimeout));
+}
+
+ClientRequest.prototype._deferToConnect = function _deferToConnect(method, args) {
+  const call = () => {
+    if (method) this.socket[method](...args);
+  };
+  const onSocket = () => {
+    if (this.socket.writable) call();
+    else this.socket.once('connect', call);
+  };
+  if (!this.socket) this.once('socket', onSocket);
+  else onSocket();
 };
 
 ClientRequest.prototype.setTimeout = function setTimeout(msecs, callback) {
+  if (this._ended) return this;
+  listenSocketTimeout(this);
+  msecs = getTimerDuration(msecs, 'msecs');
   if (callback) this.once('timeout', callback);
-  if (this.socket) {
-    this.socket.setTimeout(msecs);
-    this.socket.on('timeout', () => this.emit('timeout'));
-  } else {
-    this.once('socket', (socket) => {
-      socket.setTimeout(msecs);
-      socket.on('timeout', () => this.emit('timeout'));
-    });
-  }
+  const set = (sock) => {
+    if (sock.connecting) sock.once('connect', () => sock.setTimeout(msecs));
+    else sock.setTimeout(msecs);
+  };
+  if (this.socket) set(this.socket);
+  else this.once('socket', set);
   return this;
 };
 
 ClientRequest.prototype.setNoDelay = function setNoDelay(noDelay) {
-  if (this.socket) this.socket.setNoDelay?.(noDelay);
-  else this.once('socket', (s) => s.setNoDelay?.(noDelay));
+  this._deferToConnect('setNoDelay', [noDelay]);
 };
 
 ClientRequest.prototype.setSocketKeepAlive = function setSocketKeepAlive(enable, delay) {
-  if (this.socket) this.socket.setKeepAlive?.(enable, delay);
-  else this.once('socket', (s) => s.setKeepAlive?.(enable, delay));
+  this._deferToConnect('setKeepAlive', [enable, delay]);
 };
 
 ClientRequest.prototype.clearTimeout = function clearTimeout(cb) {
@@ -1573,47 +1750,55 @@ ClientRequest.prototype.clearTimeout = function clearTimeout(cb) {
 
 // ---- Agent: pooling ------------------------------------------------------------------------
 
-function agentOnFree(agent, socket, options) {
-  const name = agent.getName(options);
-  const queue = agent.requests[name];
-  if (socket.writable && queue && queue.length) {
-    const req = queue.shift();
-    if (!queue.length) delete agent.requests[name];
-    req.onSocket(socket); // Node counts a queued request's socket as new
+const kRequestOptions = Symbol('kRequestOptions');
+
+function freeSocketErrorListener() {
+  this.destroy();
+  this.emit('agentRemove');
+}
+
+// A socket the pool got back: to the first waiting request, into the
+// free list (keep-alive), or closed.
+function agentOnFree(socket, options) {
+  const name = this.getName(options);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const requests = this.requests[name];
+  if (requests && requests.length) {
+    const req = requests.shift();
+    setRequestSocket(this, req, socket);
+    if (requests.length === 0) delete this.requests[name];
     return;
   }
   const req = socket._httpMessage;
-  if (!req || !req.shouldKeepAlive || !socket.writable || !agent.keepAlive) {
+  if (!req || !req.shouldKeepAlive || !this.keepAlive) {
     socket.destroy();
     return;
   }
-  const free = agent.freeSockets[name] || (agent.freeSockets[name] = []);
-  if (free.length >= agent.maxFreeSockets || agent.totalSocketCount > agent.maxTotalSockets) {
+  const freeSockets = this.freeSockets[name] || [];
+  const freeLen = freeSockets.length;
+  let count = freeLen;
+  if (this.sockets[name]) count += this.sockets[name].length;
+  if (this.totalSocketCount > this.maxTotalSockets || count > this.maxSockets ||
+      freeLen >= this.maxFreeSockets || !this.keepSocketAlive(socket)) {
     socket.destroy();
     return;
   }
-  removeFrom(agent.sockets, name, socket);
-  free.push(socket);
+  this.freeSockets[name] = freeSockets;
   socket._httpMessage = null;
-  socket.emit('agentFree');
-  if (typeof socket.setKeepAlive === 'function') socket.setKeepAlive(true, agent.keepAliveMsecs);
-  if (typeof socket.unref === 'function') socket.unref();
-  if (agent.options.timeout > 0 && typeof socket.setTimeout === 'function') socket.setTimeout(agent.options.timeout);
+  this.removeSocket(socket, options);
+  socket.once('error', freeSocketErrorListener);
+  freeSockets.push(socket);
 }
 
-function removeFrom(set, name, socket) {
-  const list = set[name];
-  if (!list) return false;
-  const i = list.indexOf(socket);
-  if (i === -1) return false;
-  list.splice(i, 1);
-  if (!list.length) delete set[name];
-  return true;
+function setRequestSocket(agent, req, socket) {
+  req.onSocket(socket);
+  const agentTimeout = agent.options.timeout || 0;
+  if (req.timeout === undefined || req.timeout === agentTimeout) return;
+  socket.setTimeout(req.timeout);
 }
-
-Agent.prototype.createConnection = function createConnection(...args) {
-  return net.createConnection(...args);
-};
 
 // The TLS server name a request's connection would carry: the Host
 // header's name when there is one (a string), else the host.
@@ -1633,95 +1818,139 @@ function calculateServerName(options, req) {
   return servername;
 }
 
-Agent.prototype.addRequest = function addRequest(req, options) {
+Agent.prototype.createConnection = function createConnection(...args) {
+  return net.createConnection(...args);
+};
+
+Agent.prototype.addRequest = function addRequest(req, options, port, localAddress) {
+  if (typeof options === 'string') options = { __proto__: null, host: options, port, localAddress };
   options = { __proto__: null, ...options, ...this.options };
   if (options.socketPath) options.path = options.socketPath;
   if (!options.servername && options.servername !== '') options.servername = calculateServerName(options, req);
   const name = this.getName(options);
-  const free = this.freeSockets[name];
-  if (free && free.length) {
-    const socket = this.scheduling === 'fifo' ? free.shift() : free.pop();
-    if (!free.length) delete this.freeSockets[name];
-    if (typeof socket.ref === 'function') socket.ref();
-    if (typeof socket.setTimeout === 'function') socket.setTimeout(0);
-    (this.sockets[name] || (this.sockets[name] = [])).push(socket);
-    req.reusedSocket = true;
-    req.onSocket(socket);
-    return;
+  if (!this.sockets[name]) this.sockets[name] = [];
+  const freeSockets = this.freeSockets[name];
+  let socket;
+  if (freeSockets) {
+    while (freeSockets.length && freeSockets[0].destroyed) freeSockets.shift();
+    socket = this.scheduling === 'fifo' ? freeSockets.shift() : freeSockets.pop();
+    if (!freeSockets.length) delete this.freeSockets[name];
   }
-  const count = (this.sockets[name]?.length || 0);
-  if (count < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
-    this.createSocket(req, options, (err, socket) => {
-      if (err) req.onSocket(socket, err);
-      else req.onSocket(socket);
+  const freeLen = freeSockets ? freeSockets.length : 0;
+  const sockLen = freeLen + this.sockets[name].length;
+  if (socket) {
+    this.reuseSocket(socket, req);
+    setRequestSocket(this, req, socket);
+    this.sockets[name].push(socket);
+    this.totalSocketCount++;
+  } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
+    this.createSocket(req, options, (err, s) => {
+      if (err) req.onSocket(s, err);
+      else setRequestSocket(this, req, s);
     });
   } else {
-    (this.requests[name] || (this.requests[name] = [])).push(req);
+    if (!this.requests[name]) this.requests[name] = [];
+    req[kRequestOptions] = options; // a socket of another origin may be made for it
+    this.requests[name].push(req);
   }
 };
 
 Agent.prototype.createSocket = function createSocket(req, options, cb) {
   options = { __proto__: null, ...options, ...this.options };
   if (options.socketPath) options.path = options.socketPath;
-  options.encoding = null;
+  if (!options.servername && options.servername !== '') options.servername = calculateServerName(options, req);
   const name = this.getName(options);
   options._agentKey = name;
-  if (!options.servername && options.servername !== '') options.servername = options.host;
+  options.encoding = null;
   let called = false;
-  const oncreate = (err, socket) => {
+  const oncreate = (err, s) => {
     if (called) return;
     called = true;
     if (err) return cb(err);
-    (this.sockets[name] || (this.sockets[name] = [])).push(socket);
+    if (!this.sockets[name]) this.sockets[name] = [];
+    this.sockets[name].push(s);
     this.totalSocketCount++;
-    installListeners(this, socket, options);
-    cb(null, socket);
+    installListeners(this, s, options);
+    cb(null, s);
   };
-  const socket = this.createConnection(options, oncreate);
-  if (socket) oncreate(null, socket);
+  const newSocket = this.createConnection(options, oncreate);
+  if (newSocket) oncreate(null, newSocket);
 };
 
-function installListeners(agent, socket, options) {
-  socket.on('free', () => agentOnFree(agent, socket, options));
-  const name = agent.getName(options);
-  const onRemove = () => {
-    agent.totalSocketCount--;
-    removeFrom(agent.sockets, name, socket);
-    removeFrom(agent.freeSockets, name, socket);
-    const queue = agent.requests[name];
-    if (queue && queue.length && (agent.sockets[name]?.length || 0) < agent.maxSockets) {
-      const req = queue.shift();
-      if (!queue.length) delete agent.requests[name];
-      agent.createSocket(req, options, (err, s) => req.onSocket(s, err));
-    }
-  };
-  socket.once('close', onRemove);
-  socket.on('timeout', () => {
-    if (!socket._httpMessage) socket.destroy();
-  });
-  socket.once('agentRemove', () => {
-    socket.removeListener('close', onRemove);
-    agent.totalSocketCount--;
-    removeFrom(agent.sockets, name, socket);
-    removeFrom(agent.freeSockets, name, socket);
-  });
+function installListeners(agent, s, options) {
+  function onFree() {
+    agent.emit('free', s, options);
+  }
+  s.on('free', onFree);
+  // the only place sockets leave the pool: close them to remove them
+  function onClose() {
+    agent.removeSocket(s, options);
+  }
+  s.on('close', onClose);
+  function onTimeout() {
+    // an idle pooled socket ends at its timeout
+    const sockets = agent.freeSockets;
+    if (Object.keys(sockets).some((name) => sockets[name].includes(s))) s.destroy();
+  }
+  s.on('timeout', onTimeout);
+  function onRemove() {
+    // an upgraded connection leaves the pool for good
+    agent.removeSocket(s, options);
+    s.removeListener('close', onClose);
+    s.removeListener('free', onFree);
+    s.removeListener('timeout', onTimeout);
+    s.removeListener('agentRemove', onRemove);
+  }
+  s.on('agentRemove', onRemove);
 }
 
-Agent.prototype.removeSocket = function removeSocket(socket, options) {
+Agent.prototype.removeSocket = function removeSocket(s, options) {
   const name = this.getName(options);
-  removeFrom(this.sockets, name, socket);
-  removeFrom(this.freeSockets, name, socket);
+  const sets = [this.sockets];
+  if (!s.writable) sets.push(this.freeSockets);
+  for (const sockets of sets) {
+    const list = sockets[name];
+    if (!list) continue;
+    const index = list.indexOf(s);
+    if (index !== -1) {
+      list.splice(index, 1);
+      if (list.length === 0) delete sockets[name];
+      this.totalSocketCount--;
+    }
+  }
+  let req;
+  if (this.requests[name] && this.requests[name].length) {
+    req = this.requests[name][0];
+  } else {
+    for (const prop of Object.keys(this.requests)) {
+      if (this.sockets[prop] && this.sockets[prop].length) break;
+      req = this.requests[prop][0];
+      options = req[kRequestOptions];
+      break;
+    }
+  }
+  if (req && options) {
+    req[kRequestOptions] = undefined;
+    // a request waits and a socket went away: a new one for it
+    this.createSocket(req, options, (err, socket) => {
+      if (err) req.onSocket(socket, err);
+      else socket.emit('free');
+    });
+  }
 };
 
 Agent.prototype.keepSocketAlive = function keepSocketAlive(socket) {
-  socket.setKeepAlive?.(true, this.keepAliveMsecs);
-  socket.unref?.();
+  socket.setKeepAlive(true, this.keepAliveMsecs);
+  socket.unref();
+  const agentTimeout = this.options.timeout || 0;
+  if (socket.timeout !== agentTimeout) socket.setTimeout(agentTimeout);
   return true;
 };
 
 Agent.prototype.reuseSocket = function reuseSocket(socket, req) {
+  socket.removeListener('error', freeSocketErrorListener);
   req.reusedSocket = true;
-  socket.ref?.();
+  socket.ref();
 };
 
 function request(url, options, cb) {

@@ -144,6 +144,8 @@ class SocketClass extends Duplex {
     options.emitClose = false;
     options.autoDestroy = true;
     options.decodeStrings = false;
+    const { signal } = options;
+    delete options.signal; // the stream's own would listen a second time
     super(options);
     this.connecting = false;
     this._hadError = false;
@@ -169,10 +171,10 @@ class SocketClass extends Duplex {
     }
     if (options.noDelay) this._noDelay = true;
     this.on('end', onReadableStreamEnd);
-    if (options.signal) {
-      const onAbort = () => this.destroy(abortError(options.signal.reason));
-      if (options.signal.aborted) process.nextTick(onAbort);
-      else options.signal.addEventListener('abort', onAbort, { once: true });
+    if (signal) {
+      const onAbort = () => this.destroy(abortError(signal.reason));
+      if (signal.aborted) process.nextTick(onAbort);
+      else signal.addEventListener('abort', onAbort, { once: true });
     }
   }
 

@@ -15,6 +15,7 @@ const EV_ERROR = 4;
 const EV_END = 5;
 const F_SKIP_BODY = 1;
 const F_LENIENT = 2;
+const F_CONNECT = 4;
 
 // Node's text for the parser's errors it names itself (the rest keep the
 // library's own description).
@@ -30,6 +31,8 @@ class Parser {
     this.maxHeaderSize = maxHeaderSize;
     this.lenient = !!lenient;
     this.skipBody = false; // the next response answers a HEAD request
+    this.connect = false; // the next response answers a CONNECT request
+    this.maxHeaderPairs = 0;
     this.handle = binding.http.parserNew(kind);
     // handlers: onHeaders(info), onBody(chunk), onDone(trailers)
     this.onHeaders = null;
@@ -49,9 +52,10 @@ class Parser {
   // code, reason and bytesParsed.
   execute(chunk) {
     let at = 0;
-    while (at < chunk.length) {
+    while (at < chunk.length && this.handle) {
       const part = at ? chunk.subarray(at) : chunk;
-      const flags = (this.skipBody ? F_SKIP_BODY : 0) | (this.lenient ? F_LENIENT : 0);
+      const flags = (this.skipBody ? F_SKIP_BODY : 0) | (this.lenient ? F_LENIENT : 0) |
+        (this.connect ? F_CONNECT : 0);
       const ev = binding.http.parserExecute(this.handle, part, this.maxHeaderSize, flags);
       const r = this._take(ev, part, at, chunk);
       if (r !== true) return r;
@@ -65,6 +69,7 @@ class Parser {
   // The peer ended the stream: a body read until the end is complete now,
   // a message cut short is an error.
   finish() {
+    if (!this.handle) return 0;
     const ev = binding.http.parserFinish(this.handle);
     const r = this._take(ev, new Uint8Array(0), 0, null);
     return r === true ? 0 : r;
