@@ -68,6 +68,8 @@ defineBuiltin('_http_common', () => {
     continueExpression: /(?:^|\W)100-continue(?:$|\W)/i,
     CRLF: '\r\n',
     methods: http.METHODS,
+    parsers: http._parsers,
+    freeParser: http._freeParser,
   };
 });
 defineBuiltin('_http_incoming', () => ({ IncomingMessage: require('../node/http').IncomingMessage }));
@@ -76,8 +78,12 @@ defineBuiltin('_http_outgoing', () => {
   return { OutgoingMessage, validateHeaderName, validateHeaderValue };
 });
 defineBuiltin('_http_server', () => {
-  const { STATUS_CODES, Server, ServerResponse, _connectionListener } = require('../node/http');
-  return { STATUS_CODES, Server, ServerResponse, _connectionListener };
+  const { STATUS_CODES, Server, ServerResponse, _connectionListener, _kConnectionsCheckingInterval } =
+    require('../node/http');
+  return {
+    STATUS_CODES, Server, ServerResponse, _connectionListener,
+    kConnectionsCheckingInterval: _kConnectionsCheckingInterval,
+  };
 });
 defineBuiltin('_stream_duplex', () => require('stream').Duplex);
 defineBuiltin('_stream_passthrough', () => require('stream').PassThrough);

@@ -15,7 +15,7 @@ const net = require('./net');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
 const { validateString, validateInteger, validateNumber, validateObject } = require('./internal/validators');
-const { serverClass } = require('./internal/http-server');
+const { serverClass, kHTTPOptions } = require('./internal/http-server');
 
 const METHODS = [
   'ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH',
@@ -262,14 +262,14 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
   const state = { connection: false, contLen: false, te: false, date: false, expect: false,
     trailer: false, header: firstLine };
   const add = (key, value) => {
-    if (Array.isArray(value) && key.toLowerCase() !== 'set-cookie' && value.length > 1) {
-      // Node sends most repeated headers as separate lines
-      for (const v of value) add(key, v);
-      return;
-    }
     if (Array.isArray(value)) {
-      for (const v of value) add(key, v);
-      return;
+      // one line each, but cookies and the unique headers join with '; '
+      const lower = key.toLowerCase();
+      if ((value.length < 2 || lower !== 'cookie') && !this[kUniqueHeaders]?.has(lower)) {
+        for (const v of value) add(key, v);
+        return;
+      }
+      value = value.join('; ');
     }
     validateHeaderValue(key, value);
     state.header += `${key}: ${value}${crlf}`;
@@ -661,7 +661,7 @@ function headersFromRaw(raw, count, joinDuplicates) {
 }
 
 function headersDistinctFromRaw(raw, count) {
-  const out = { __proto__: null };
+  const out = {};
   for (let i = 0; i < count; i += 2) {
     const key = raw[i].toLowerCase();
     if (out[key] === undefined) out[key] = [raw[i + 1]];
@@ -941,67 +941,329 @@ function onServerResponseClose() {
 const { Parser, REQUEST, RESPONSE } = require('./internal/http-parser');
 
 const kConnections = Symbol('kConnections');
-const kBusy = Symbol('kBusy'); // a request is being read on the connection
+const kConnectionsCheckingInterval = Symbol('http.server.connectionsCheckingInterval');
+const kIncomingMessage = Symbol('IncomingMessage');
+const kServerResponse = Symbol('ServerResponse');
+const kUniqueHeaders = Symbol('kUniqueHeaders');
+
+// The connections a server tracks, by their parsers: all of them, and the
+// ones in the middle of a request (active) with when it began, for
+// headersTimeout and requestTimeout (Node keeps this list in C++).
+class ConnectionsList {
+  constructor() {
+    this.parsers = new Set();
+    this.activeParsers = new Set();
+  }
+
+  push(parser) { this.parsers.add(parser); }
+  pop(parser) { this.parsers.delete(parser); this.activeParsers.delete(parser); }
+
+  pushActive(parser) {
+    parser.lastMessageStart = performanceNow();
+    parser.headersCompleted = false;
+    this.activeParsers.add(parser);
+  }
+
+  popActive(parser) { this.activeParsers.delete(parser); }
+
+  all() { return [...this.parsers]; }
+  idle() { return [...this.parsers].filter((p) => !this.activeParsers.has(p)); }
+  active() { return [...this.activeParsers]; }
+
+  expired(headersTimeout, requestTimeout) {
+    const now = performanceNow();
+    const out = [];
+    for (const parser of this.activeParsers) {
+      const age = now - parser.lastMessageStart;
+      if ((!parser.headersCompleted && headersTimeout > 0 && age > headersTimeout) ||
+          (requestTimeout > 0 && age > requestTimeout)) {
+        out.push(parser);
+      }
+    }
+    for (const parser of out) this.activeParsers.delete(parser);
+    return out;
+  }
+}
+
+function performanceNow() {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}
+
+function setupConnectionsTracking() {
+  if (!this[kConnections]) this[kConnections] = new ConnectionsList();
+  if (this[kConnectionsCheckingInterval]) clearInterval(this[kConnectionsCheckingInterval]);
+  // started whatever the timeouts are now: they may be changed later
+  this[kConnectionsCheckingInterval] =
+    setInterval(checkConnections.bind(this), this.connectionsCheckingInterval).unref();
+}
+
+function checkConnections() {
+  const headersTimeout = Number.isFinite(this.headersTimeout) && this.headersTimeout >= 0 ? this.headersTimeout : 0;
+  const requestTimeout = Number.isFinite(this.requestTimeout) && this.requestTimeout >= 0 ? this.requestTimeout : 0;
+  if (headersTimeout === 0 && requestTimeout === 0) return;
+  for (const parser of this[kConnections].expired(headersTimeout, requestTimeout)) {
+    if (parser.socket) socketOnError.call(parser.socket, codes.ERR_HTTP_REQUEST_TIMEOUT());
+  }
+}
 
 function connectionListener(socket) {
   const server = this;
-  const state = { outgoing: [], incoming: [], requests: 0, keepAliveTimer: null };
-  if (server[kConnections]) {
-    server[kConnections].add(socket);
-    socket.once('close', () => server[kConnections].delete(socket));
-  }
+  socket.server = server;
   if (server.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout);
-  socket.on('timeout', () => {
-    const req = state.incoming[0];
-    const reqTimeout = req && !req.complete && req.emit('timeout', socket);
-    const res = socket._httpMessage;
-    const resTimeout = res && res.emit('timeout', socket);
-    const serverTimeout = server.emit('timeout', socket);
-    if (!reqTimeout && !resTimeout && !serverTimeout) socket.destroy();
-  });
-  const parser = new Parser(REQUEST, server.maxHeaderSize || maxHeaderSize, server.insecureHTTPParser);
+  socket.on('timeout', socketOnTimeout);
+  const parser = parsers.alloc();
+  parser.initialize(REQUEST, server.maxHeaderSize || maxHeaderSize, !!server.insecureHTTPParser);
+  parser.socket = socket;
+  parser.incoming = null;
+  parser.connections = server[kConnections] || null;
   socket.parser = parser;
-  let req = null;
-  parser.onHeaders = (info) => {
-    socket[kBusy] = true;
-    if (state.keepAliveTimeoutSet) {
-      socket.setTimeout(server.timeout || 0);
-      state.keepAliveTimeoutSet = false;
+  if (typeof server.maxHeadersCount === 'number') parser.maxHeaderPairs = server.maxHeadersCount << 1;
+  if (parser.connections) {
+    parser.connections.push(parser);
+    parser.connections.pushActive(parser);
+  }
+  const state = {
+    onData: null, onEnd: null, onClose: null, onDrain: null,
+    outgoing: [], incoming: [], outgoingData: 0, requestsCount: 0, keepAliveTimeoutSet: false,
+  };
+  state.onData = (d) => serverSocketOnData(server, socket, parser, state, d);
+  state.onEnd = () => serverSocketOnEnd(server, socket, parser, state);
+  state.onClose = () => serverSocketOnClose(socket, state);
+  state.onDrain = () => serverSocketOnDrain(socket, state);
+  socket.on('data', state.onData);
+  socket.on('error', socketOnError);
+  socket.on('end', state.onEnd);
+  socket.on('close', state.onClose);
+  socket.on('drain', state.onDrain);
+  parser.onBegin = parserOnBegin;
+  parser.onHeaders = function onHeaders(info) { parserOnHeadersServer(server, socket, state, this, info); };
+  parser.onBody = parserOnBody;
+  parser.onDone = parserOnMessageCompleteServer;
+  socket.setEncoding = socketSetEncoding;
+  socket._paused = false;
+}
+
+function parserOnBegin() {
+  if (this.connections) this.connections.pushActive(this);
+}
+
+function parserOnMessageCompleteServer(trailers) {
+  if (this.connections) this.connections.popActive(this);
+  parserOnMessageComplete.call(this, trailers);
+}
+
+function parserOnHeadersServer(server, socket, state, parser, info) {
+  parser.headersCompleted = true;
+  const IncomingCtor = server[kIncomingMessage] || IncomingMessage;
+  const req = new IncomingCtor(socket);
+  req.httpVersionMajor = info.versionMajor;
+  req.httpVersionMinor = info.versionMinor;
+  req.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
+  req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
+  let n = info.headers.length;
+  if (parser.maxHeaderPairs > 0) n = Math.min(n, parser.maxHeaderPairs);
+  req._addHeaderLines(info.headers, n);
+  req.method = info.method;
+  req.url = info.url;
+  req.upgrade = info.upgrade;
+  parser.incoming = req;
+  parserOnIncoming(server, socket, state, req, info.shouldKeepAlive);
+}
+
+function socketOnTimeout() {
+  const req = this.parser?.incoming;
+  const reqTimeout = req && !req.complete && req.emit('timeout', this);
+  const res = this._httpMessage;
+  const resTimeout = res && res.emit('timeout', this);
+  const serverTimeout = this.server.emit('timeout', this);
+  if (!reqTimeout && !resTimeout && !serverTimeout) this.destroy();
+}
+
+function serverSocketOnClose(socket, state) {
+  freeParser(socket.parser, null, socket);
+  abortIncoming(state.incoming);
+  abortIncoming(state.outgoing);
+}
+
+function abortIncoming(list) {
+  while (list.length) list.shift().destroy(connResetException('aborted'));
+}
+
+function serverSocketOnEnd(server, socket, parser, state) {
+  const ret = parser.handle ? parser.finish() : 0;
+  if (ret instanceof Error) {
+    socketOnError.call(socket, ret);
+  } else if (!server.httpAllowHalfOpen) {
+    socket.end();
+  } else if (state.outgoing.length) {
+    state.outgoing[state.outgoing.length - 1]._last = true;
+  } else if (socket._httpMessage) {
+    socket._httpMessage._last = true;
+  } else if (socket.writable) {
+    socket.end();
+  }
+}
+
+function serverSocketOnData(server, socket, parser, state, d) {
+  if (!parser.handle) return;
+  parser.noUpgrade = server.listenerCount('upgrade') === 0;
+  const ret = parser.execute(d);
+  onParserExecuteCommon(server, socket, parser, state, ret, d);
+}
+
+function updateOutgoingData(socket, state, delta) {
+  state.outgoingData += delta;
+  serverSocketOnDrain(socket, state);
+}
+
+function serverSocketOnDrain(socket, state) {
+  const needPause = state.outgoingData > socket.writableHighWaterMark;
+  if (socket._paused && !needPause) {
+    socket._paused = false;
+    socket.resume();
+  }
+  const msg = socket._httpMessage;
+  if (msg && !msg.finished && msg[kNeedDrain]) {
+    msg[kNeedDrain] = false;
+    msg.emit('drain');
+  }
+}
+
+const badRequestResponse = `HTTP/1.1 400 ${STATUS_CODES[400]}\r\nConnection: close\r\n\r\n`;
+const requestTimeoutResponse = `HTTP/1.1 408 ${STATUS_CODES[408]}\r\nConnection: close\r\n\r\n`;
+const headerFieldsTooLargeResponse = `HTTP/1.1 431 ${STATUS_CODES[431]}\r\nConnection: close\r\n\r\n`;
+const chunkExtensionsTooLargeResponse = `HTTP/1.1 413 ${STATUS_CODES[413]}\r\nConnection: close\r\n\r\n`;
+
+function noop() {}
+
+function socketOnError(e) {
+  // later errors are ignored
+  this.removeListener('error', socketOnError);
+  if (this.listenerCount('error') === 0) this.on('error', noop);
+  if (!this.server.emit('clientError', e, this)) {
+    // an answer only when no response has started on the wire
+    if (this.writable && (!this._httpMessage || !this._httpMessage._headerSent)) {
+      let response;
+      switch (e.code) {
+        case 'HPE_HEADER_OVERFLOW': response = headerFieldsTooLargeResponse; break;
+        case 'HPE_CHUNK_EXTENSIONS_OVERFLOW': response = chunkExtensionsTooLargeResponse; break;
+        case 'ERR_HTTP_REQUEST_TIMEOUT': response = requestTimeoutResponse; break;
+        default: response = badRequestResponse; break;
+      }
+      this.write(response);
     }
-    req = new IncomingMessage(socket);
-    req.httpVersionMajor = info.versionMajor;
-    req.httpVersionMinor = info.versionMinor;
-    req.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
-    req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
-    const max = server.maxHeadersCount;
-    const n = max > 0 ? Math.min(info.headers.length, max * 2) : info.headers.length;
-    req._addHeaderLines(info.headers, n);
-    req.method = info.method;
-    req.url = info.url;
-    req.upgrade = info.upgrade || info.method === 'CONNECT';
+    this.destroy(e);
+  }
+}
+
+function onParserExecuteCommon(server, socket, parser, state, ret, d) {
+  if (ret instanceof Error) {
+    ret.rawPacket = ret.rawPacket || d;
+    socketOnError.call(socket, ret);
+  } else if (parser.incoming && parser.incoming.upgrade) {
+    const req = parser.incoming;
+    socket.removeListener('data', state.onData);
+    socket.removeListener('end', state.onEnd);
+    socket.removeListener('close', state.onClose);
+    socket.removeListener('drain', state.onDrain);
+    socket.removeListener('error', socketOnError);
+    socket.removeListener('timeout', socketOnTimeout);
+    freeParser(parser, req, socket);
+    const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+    if (eventName === 'upgrade' || server.listenerCount(eventName) > 0) {
+      const bodyHead = Buffer.from(d.subarray(ret));
+      socket.readableFlowing = null;
+      server.emit(eventName, req, socket, bodyHead);
+    } else {
+      socket.destroy();
+    }
+  } else if (parser.incoming && parser.incoming.method === 'PRI') {
+    socket.destroy();
+  }
+}
+
+function clearIncoming(req) {
+  req = req || this;
+  const parser = req.socket && req.socket.parser;
+  if (parser && parser.incoming === req) {
+    if (req.readableEnded) parser.incoming = null;
+    else req.on('end', clearIncoming);
+  }
+}
+
+function resOnFinish(req, res, socket, state, server) {
+  state.incoming.shift();
+  // a body nobody reads is read off the wire
+  if (!req._consuming && !req._readableState.resumeScheduled) req._dump();
+  res.detachSocket(socket);
+  clearIncoming(req);
+  process.nextTick(emitCloseNT, res);
+  if (res._last) {
+    if (typeof socket.destroySoon === 'function') socket.destroySoon();
+    else socket.end();
+  } else if (state.outgoing.length === 0) {
+    if (server.keepAliveTimeout && typeof socket.setTimeout === 'function') {
+      socket.setTimeout(server.keepAliveTimeout);
+      state.keepAliveTimeoutSet = true;
+    }
+  } else {
+    const m = state.outgoing.shift();
+    if (m) m.assignSocket(socket);
+  }
+}
+
+const continueExpression = /(?:^|\W)100-continue(?:$|\W)/i;
+
+function parserOnIncoming(server, socket, state, req, keepAlive) {
+  if (state.keepAliveTimeoutSet) {
+    socket.setTimeout(server.timeout || 0);
+    state.keepAliveTimeoutSet = false;
+  }
+  if (req.upgrade) {
+    req.upgrade = req.method === 'CONNECT' || server.listenerCount('upgrade') > 0;
     if (req.upgrade) return;
-    state.incoming.push(req);
-    const res = new ServerResponse(req, { highWaterMark: socket.writableHighWaterMark });
-    res._keepAliveTimeout = server.keepAliveTimeout;
-    if (server.rejectNonStandardBodyWrites) res[kRejectNonStandardBodyWrites] = true;
-    res._maxRequestsPerSocket = server.maxRequestsPerSocket;
-    res.shouldKeepAlive = info.shouldKeepAlive && res.shouldKeepAlive;
-    state.requests++;
-    if (server.maxRequestsPerSocket > 0 && state.requests >= server.maxRequestsPerSocket) {
-      res.maxRequestsOnConnectionReached = true;
+  }
+  state.incoming.push(req);
+  // a client that does not read its answers: stop reading its requests
+  if (!socket._paused) {
+    const ws = socket._writableState;
+    if ((ws && ws.needDrain) || state.outgoingData >= socket.writableHighWaterMark) {
+      socket._paused = true;
+      socket.pause();
     }
-    if (socket._httpMessage) state.outgoing.push(res);
-    else res.assignSocket(socket);
-    res.on('finish', () => resOnFinish(req, res));
-    if (server.requireHostHeader && req.httpVersionMajor === 1 && req.httpVersionMinor === 1 &&
-        req.headers.host === undefined) {
+  }
+  const ResponseCtor = server[kServerResponse] || ServerResponse;
+  const res = new ResponseCtor(req, { highWaterMark: socket.writableHighWaterMark });
+  res._keepAliveTimeout = server.keepAliveTimeout;
+  res._maxRequestsPerSocket = server.maxRequestsPerSocket;
+  res._onPendingData = (delta) => updateOutgoingData(socket, state, delta);
+  res.shouldKeepAlive = keepAlive && res.shouldKeepAlive;
+  res[kUniqueHeaders] = server[kUniqueHeaders];
+  if (server.rejectNonStandardBodyWrites) res[kRejectNonStandardBodyWrites] = true;
+  if (socket._httpMessage) state.outgoing.push(res);
+  else res.assignSocket(socket);
+  res.on('finish', () => resOnFinish(req, res, socket, state, server));
+  let handled = false;
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+    if (server.requireHostHeader && req.headers.host === undefined) {
       res.writeHead(400, ['Connection', 'close']);
       res.end();
       return;
     }
-    const expect = req.headers.expect;
-    if (expect !== undefined && info.versionMajor === 1 && info.versionMinor === 1) {
-      if (/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) {
+    const limitSet = typeof server.maxRequestsPerSocket === 'number' && server.maxRequestsPerSocket > 0;
+    if (limitSet) {
+      state.requestsCount++;
+      res.maxRequestsOnConnectionReached = server.maxRequestsPerSocket <= state.requestsCount;
+    }
+    if (limitSet && server.maxRequestsPerSocket < state.requestsCount) {
+      handled = true;
+      server.emit('dropRequest', req, socket);
+      res.writeHead(503);
+      res.end();
+    } else if (req.headers.expect !== undefined) {
+      handled = true;
+      if (continueExpression.test(req.headers.expect)) {
         res._expect_continue = true;
         if (server.listenerCount('checkContinue') > 0) {
           server.emit('checkContinue', req, res);
@@ -1015,99 +1277,14 @@ function connectionListener(socket) {
         res.writeHead(417);
         res.end();
       }
-    } else {
-      server.emit('request', req, res);
     }
-  };
-  parser.onBody = (chunk) => {
-    if (req && !req._dumped) {
-      const copy = Buffer.from(chunk);
-      if (!req.push(copy)) socket.pause();
-    }
-  };
-  parser.onDone = (trailers) => {
-    socket[kBusy] = state.incoming.length > 1;
-    if (!req) return;
-    req.complete = true;
-    if (trailers.length) req._addHeaderLines(trailers, trailers.length);
-    if (!req.upgrade) req.push(null);
-  };
+  }
+  if (!handled) server.emit('request', req, res);
+}
 
-  function resOnFinish(request, res) {
-    state.incoming.shift();
-    if (!request._consuming && !request._readableState.resumeScheduled) request._dump();
-    res.detachSocket(socket);
-    process.nextTick(emitCloseNT, res);
-    if (res._last) {
-      if (typeof socket.destroySoon === 'function') socket.destroySoon();
-      else socket.end();
-    } else if (state.outgoing.length) {
-      state.outgoing.shift().assignSocket(socket);
-    } else if (server.keepAliveTimeout && typeof socket.setTimeout === 'function') {
-      // an idle keep-alive connection ends after keepAliveTimeout
-      socket.setTimeout(server.keepAliveTimeout);
-      state.keepAliveTimeoutSet = true;
-    }
-  }
-
-  const onData = (data) => {
-    const r = parser.execute(data);
-    if (r instanceof Error) return onParserError(r);
-    if (req && req.upgrade) return onUpgrade(data.subarray(r));
-  };
-  function onUpgrade(head) {
-    const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
-    socket.removeListener('data', onData);
-    socket.removeListener('end', onEnd);
-    socket.removeListener('error', onError);
-    parser.close();
-    socket.parser = null;
-    if (server.listenerCount(event) > 0) {
-      // the listener's 'data' handler starts the flow again
-      socket.readableFlowing = null;
-      server.emit(event, req, socket, Buffer.from(head));
-    } else {
-      socket.destroy();
-    }
-  }
-  function onParserError(err) {
-    socket.removeListener('data', onData);
-    if (server.listenerCount('clientError') > 0) {
-      server.emit('clientError', err, socket);
-      return;
-    }
-    if (socket.writable && !socket._httpMessage) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
-    }
-    socket.destroy(err);
-  }
-  const onEnd = () => {
-    const r = parser.finish();
-    if (r instanceof Error) {
-      socket.destroy();
-      return;
-    }
-    if (!server.httpAllowHalfOpen) {
-      if (socket.writable && !socket._httpMessage) socket.end();
-    }
-  };
-  const onError = (err) => {
-    if (server.listenerCount('clientError') > 0) server.emit('clientError', err, socket);
-    else socket.destroy();
-  };
-  const onClose = () => {
-    parser.close();
-    // requests still waiting for their response end with the connection
-    for (const pending of state.incoming.splice(0)) pending.destroy(connResetException('aborted'));
-    for (const res of state.outgoing) emitCloseNT(res);
-  };
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('error', onError);
-  socket.on('close', onClose);
-  socket._paused = false;
-  socket.setEncoding = socketSetEncoding;
+function parseUniqueHeadersOption(headers) {
+  if (!Array.isArray(headers)) return null;
+  return new Set(headers.map((h) => h.toLowerCase()));
 }
 
 function socketSetEncoding() {
@@ -1158,26 +1335,36 @@ const BaseServer = serverClass('http');
 class ServerClass extends BaseServer {
   constructor(options, requestListener) {
     super(options, requestListener);
-    this[kConnections] = new Set();
+    this[kIncomingMessage] = this[kHTTPOptions].IncomingMessage || IncomingMessage;
+    this[kServerResponse] = this[kHTTPOptions].ServerResponse || ServerResponse;
+    this[kUniqueHeaders] = parseUniqueHeadersOption(this[kHTTPOptions].uniqueHeaders);
     this.on('connection', connectionListener);
+    this.on('listening', setupConnectionsTracking);
   }
 
-  // Node 19+: closing the server also ends its idle keep-alive connections
+  // closing the server also ends its idle keep-alive connections (Node 19+)
   close(callback) {
     this.closeIdleConnections();
+    clearInterval(this[kConnectionsCheckingInterval]);
     return super.close(callback);
   }
 
   closeAllConnections() {
-    for (const socket of this[kConnections]) socket.destroy();
+    if (!this[kConnections]) return;
+    for (const parser of this[kConnections].all()) parser.socket?.destroy();
   }
 
   closeIdleConnections() {
-    // idle: no request being read; a response still being written stays
-    for (const socket of this[kConnections]) {
-      if (socket[kBusy] || (socket._httpMessage && !socket._httpMessage.finished)) continue;
+    if (!this[kConnections]) return;
+    for (const parser of this[kConnections].idle()) {
+      const socket = parser.socket;
+      if (!socket || (socket._httpMessage && !socket._httpMessage.finished)) continue;
       socket.destroy();
     }
+  }
+
+  [Symbol.asyncDispose]() {
+    return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
   }
 }
 const Server = callable(ServerClass);
@@ -1272,6 +1459,7 @@ function ClientRequest(input, options, cb) {
       this.shouldKeepAlive = true;
     }
   }
+  this[kUniqueHeaders] = parseUniqueHeadersOption(options.uniqueHeaders);
   const headersArray = Array.isArray(options.headers);
   if (!headersArray) {
     if (options.headers) {
@@ -1426,7 +1614,8 @@ function onSocketNT(req, socket, err) {
 // listeners (named functions, one of each, as Node installs them).
 function tickOnSocket(req, socket) {
   const lenient = req.insecureHTTPParser === undefined ? false : req.insecureHTTPParser;
-  const parser = new Parser(RESPONSE, req.maxHeaderSize || maxHeaderSize, lenient);
+  const parser = parsers.alloc();
+  parser.initialize(RESPONSE, req.maxHeaderSize || maxHeaderSize, lenient);
   parser.socket = socket;
   parser.outgoing = req;
   parser.incoming = null;
@@ -1451,15 +1640,37 @@ function tickOnSocket(req, socket) {
   req.emit('socket', socket);
 }
 
+// Parsers are kept for reuse, up to parsers.max (setMaxIdleHTTPParsers).
+const parsers = {
+  name: 'parsers',
+  max: 1000,
+  list: [],
+  alloc() {
+    return this.list.length ? this.list.pop() : new Parser(REQUEST, maxHeaderSize, false);
+  },
+  free(parser) {
+    if (this.list.length < this.max) {
+      this.list.push(parser);
+      return true;
+    }
+    return false;
+  },
+};
+
 function freeParser(parser, req, socket) {
-  if (!parser) return;
-  parser.close();
-  parser.onHeaders = null;
-  parser.onBody = null;
-  parser.onDone = null;
-  parser.socket = null;
-  parser.incoming = null;
-  parser.outgoing = null;
+  if (parser) {
+    parser.onBegin = null;
+    parser.onHeaders = null;
+    parser.onBody = null;
+    parser.onDone = null;
+    parser.socket = null;
+    parser.incoming = null;
+    parser.outgoing = null;
+    parser.remove();
+    parser.generation++; // what is left of its current answer is dropped
+    if (parsers.free(parser) === false) setImmediate(() => parser.close());
+    else parser.free();
+  }
   if (req) req.parser = null;
   if (socket) socket.parser = null;
 }
@@ -1542,6 +1753,8 @@ function socketOnData(d) {
   const ret = parser.execute(d);
   if (ret instanceof Error) {
     freeParser(parser, req, socket);
+    socket.removeListener('data', socketOnData);
+    socket.removeListener('end', socketOnEnd);
     socket.destroy();
     req.socket._hadError = true;
     req.emit('error', ret);
@@ -1965,10 +2178,14 @@ function get(url, options, cb) {
 
 function setMaxIdleHTTPParsers(max) {
   validateInteger(max, 'max', 1);
+  parsers.max = max;
 }
 
 module.exports = {
   _connectionListener: connectionListener,
+  _kConnectionsCheckingInterval: kConnectionsCheckingInterval,
+  _parsers: parsers,
+  _freeParser: freeParser,
   METHODS,
   STATUS_CODES,
   Agent,
