@@ -11,43 +11,36 @@ const EventEmitter = require('events');
 const { Duplex, getDefaultHighWaterMark } = require('stream');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
-const { validateBoolean, validateInteger, validateNumber } = require('./internal/validators');
+const {
+  validateBoolean, validateInteger, validateNumber, validateFunction, validateAbortSignal,
+} = require('./internal/validators');
 const { notSupported, deferredFunction, deferredClass } = require('./internal/deferred');
 
 // IP address syntax, as Node's isIP checks it (no leading zeros in IPv4
 // parts; IPv6 with at most one '::', an IPv4 tail and a zone id).
 const v4Part = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
 const v4Re = new RegExp(`^(?:${v4Part}\\.){3}${v4Part}$`);
-const hexGroupRe = /^[0-9a-fA-F]{1,4}$/;
-const zoneRe = /^[0-9a-zA-Z\-.:]+$/;
 
 function isIPv4(input) {
   return v4Re.test(`${input}`);
 }
 
+const v4Str = `(?:${v4Part}\\.){3}${v4Part}`;
+const v6Seg = '(?:[0-9a-fA-F]{1,4})';
+const v6Re = new RegExp('^(?:' +
+  `(?:${v6Seg}:){7}(?:${v6Seg}|:)|` +
+  `(?:${v6Seg}:){6}(?:${v4Str}|:${v6Seg}|:)|` +
+  `(?:${v6Seg}:){5}(?::${v4Str}|(?::${v6Seg}){1,2}|:)|` +
+  `(?:${v6Seg}:){4}(?:(?::${v6Seg}){0,1}:${v4Str}|(?::${v6Seg}){1,3}|:)|` +
+  `(?:${v6Seg}:){3}(?:(?::${v6Seg}){0,2}:${v4Str}|(?::${v6Seg}){1,4}|:)|` +
+  `(?:${v6Seg}:){2}(?:(?::${v6Seg}){0,3}:${v4Str}|(?::${v6Seg}){1,5}|:)|` +
+  `(?:${v6Seg}:){1}(?:(?::${v6Seg}){0,4}:${v4Str}|(?::${v6Seg}){1,6}|:)|` +
+  `(?::(?:(?::${v6Seg}){0,5}:${v4Str}|(?::${v6Seg}){1,7}|:))` +
+  ')(?:%[0-9a-zA-Z-.:]{1,})?$');
+
+// IPv6 as Node's grammar reads it: groups, one '::', an IPv4 tail, a zone id.
 function isIPv6(input) {
-  let s = `${input}`;
-  const pct = s.indexOf('%');
-  if (pct !== -1) {
-    if (!zoneRe.test(s.slice(pct + 1))) return false;
-    s = s.slice(0, pct);
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = (part) => (part === '' ? [] : part.split(':'));
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  const all = head.concat(tail);
-  let count = all.length;
-  // An IPv4 tail stands for two groups, and only at the very end.
-  const last = all[all.length - 1];
-  if (last !== undefined && last.includes('.')) {
-    if (!isIPv4(last)) return false;
-    all.pop();
-    count++;
-  }
-  if (!all.every((g) => hexGroupRe.test(g))) return false;
-  return halves.length === 2 ? count <= 7 : count === 8;
+  return v6Re.test(`${input}`);
 }
 
 function isIP(input) {
@@ -119,6 +112,23 @@ function lookupHost(host, family, callback) {
   }
 }
 
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+// A timeout in ms as Node's timers take it: a finite number >= 0, at most
+// TIMEOUT_MAX (a larger one is cut, with a warning).
+function getTimerDuration(msecs, name) {
+  validateNumber(msecs, name);
+  if (msecs < 0 || !Number.isFinite(msecs)) {
+    throw codes.ERR_OUT_OF_RANGE(name, 'a non-negative finite number', msecs);
+  }
+  if (msecs > TIMEOUT_MAX) {
+    process.emitWarning(`${msecs} does not fit into a 32-bit signed integer.` +
+      `\nTimer duration was truncated to ${TIMEOUT_MAX}.`, 'TimeoutOverflowWarning');
+    return TIMEOUT_MAX;
+  }
+  return msecs;
+}
+
 function validatePort(port, name = 'Port', allowZero = true) {
   if ((typeof port !== 'number' && typeof port !== 'string') ||
       (typeof port === 'string' && port.trim().length === 0) ||
@@ -144,6 +154,13 @@ class SocketClass extends Duplex {
     options.emitClose = false;
     options.autoDestroy = true;
     options.decodeStrings = false;
+    if (options.objectMode) {
+      throw codes.ERR_INVALID_ARG_VALUE('options.objectMode', options.objectMode, 'is not supported');
+    } else if (options.readableObjectMode || options.writableObjectMode) {
+      throw codes.ERR_INVALID_ARG_VALUE(
+        `options.${options.readableObjectMode ? 'readableObjectMode' : 'writableObjectMode'}`,
+        options.readableObjectMode || options.writableObjectMode, 'is not supported');
+    }
     const { signal } = options;
     delete options.signal; // the stream's own would listen a second time
     super(options);
@@ -208,7 +225,7 @@ class SocketClass extends Duplex {
   }
 
   get bufferSize() {
-    return this._handle ? this.writableLength : undefined;
+    return this._handle || this.connecting ? this.writableLength : undefined;
   }
 
   connect(...args) {
@@ -225,7 +242,13 @@ class SocketClass extends Duplex {
     const { host = 'localhost', localAddress, localPort } = options;
     let { port } = options;
     if (localAddress && !isIP(localAddress)) throw codes.ERR_INVALID_IP_ADDRESS(localAddress);
+    if (localPort) validateNumber(localPort, 'options.localPort');
     if (localPort !== undefined) throw notSupported('net.Socket.connect with localPort');
+    if (options.lookup != null) validateFunction(options.lookup, 'options.lookup');
+    if (options.autoSelectFamily != null) validateBoolean(options.autoSelectFamily, 'options.autoSelectFamily');
+    if (options.autoSelectFamilyAttemptTimeout != null) {
+      validateInteger(options.autoSelectFamilyAttemptTimeout, 'options.autoSelectFamilyAttemptTimeout', 1);
+    }
     if (typeof host !== 'string') throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
     if (port === undefined) throw codes.ERR_MISSING_ARGS(['options', 'port', 'path']);
     port = validatePort(port, 'Port');
@@ -252,6 +275,14 @@ class SocketClass extends Duplex {
     if (lookup) {
       lookup(host, { family, all: true }, (err, addresses, fam) => {
         if (!err && !Array.isArray(addresses)) addresses = [{ address: addresses, family: fam }];
+        if (!err) {
+          const bad = addresses.find((a) => !isIP(a.address) || (a.family !== 4 && a.family !== 6 &&
+            a.family !== 'IPv4' && a.family !== 'IPv6'));
+          if (bad) {
+            if (!isIP(bad.address)) err = codes.ERR_INVALID_IP_ADDRESS(bad.address);
+            else err = codes.ERR_INVALID_ADDRESS_FAMILY(bad.family, host, port);
+          }
+        }
         afterLookup(err, addresses);
       });
     } else {
@@ -378,6 +409,18 @@ class SocketClass extends Duplex {
     if (r === 0) cb();
   }
 
+  // chunks as Node's Writable takes them: strings and any ArrayBufferView
+  write(chunk, encoding, cb) {
+    if (chunk === null) throw codes.ERR_STREAM_NULL_VALUES();
+    if (typeof chunk !== 'string') {
+      if (!ArrayBuffer.isView(chunk)) {
+        throw codes.ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'TypedArray', 'DataView'], chunk);
+      }
+      if (!Buffer.isBuffer(chunk)) chunk = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+    return super.write(chunk, encoding, cb);
+  }
+
   _write(chunk, encoding, cb) {
     this._writeGeneric([typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk], cb);
   }
@@ -445,7 +488,8 @@ class SocketClass extends Duplex {
   }
 
   setTimeout(msecs, callback) {
-    validateNumber(msecs, 'msecs', 0);
+    msecs = getTimerDuration(msecs, 'msecs');
+    if (callback !== undefined) validateFunction(callback, 'callback');
     this.timeout = msecs;
     clearTimeout(this[kTimeout]);
     this[kTimeout] = null;
@@ -457,7 +501,6 @@ class SocketClass extends Duplex {
       if (this._unrefd || !this._handle) this[kTimeout].unref?.();
     }
     if (callback !== undefined) {
-      if (typeof callback !== 'function') throw codes.ERR_INVALID_ARG_TYPE('callback', 'Function', callback);
       if (msecs === 0) this.removeListener('timeout', callback);
       else this.once('timeout', callback);
     }
@@ -535,6 +578,11 @@ function writeAfterFIN(chunk, encoding, cb) {
 }
 
 
+// A string that is no port number names a pipe (Node's isPipeName).
+function isPipeName(s) {
+  return typeof s === 'string' && !(Number(s) >= 0);
+}
+
 // connect()'s arguments as Node reads them: (options[, cb]), (port[, host][, cb]), (path[, cb]).
 function normalizeArgs(args) {
   let options = {};
@@ -542,7 +590,7 @@ function normalizeArgs(args) {
   const arg0 = args[0];
   if (typeof arg0 === 'object' && arg0 !== null) {
     options = arg0;
-  } else if (typeof arg0 === 'string' && Number.isNaN(Number(arg0)) && !/^\s*$/.test(arg0)) {
+  } else if (isPipeName(arg0)) {
     options.path = arg0;
   } else {
     options.port = arg0;
@@ -595,13 +643,14 @@ class ServerClass extends EventEmitter {
 
   listen(...args) {
     let [options, cb] = normalizeArgs(args);
-    if (typeof args[0] === 'function') options = {};
-    if (cb) this.once('listening', cb);
     if (this._handle) throw codes.ERR_SERVER_ALREADY_LISTEN();
-    if (options.path !== undefined && options.port === undefined) {
-      throw notSupported('net.Server.listen on a unix socket path');
+    if (cb) this.once('listening', cb);
+    options = options._handle || options.handle || options;
+    if (options !== args[0] && (options._handle !== undefined || typeof options.fd === 'number' ||
+        (typeof args[0] === 'object' && args[0] !== null && (args[0].handle || args[0]._handle)))) {
+      throw notSupported('net.Server.listen on a descriptor or handle');
     }
-    if (options.fd !== undefined || options.handle !== undefined || options._handle !== undefined) {
+    if (typeof options.fd === 'number' && options.fd >= 0) {
       throw notSupported('net.Server.listen on a descriptor or handle');
     }
     let backlog = 511;
@@ -609,10 +658,29 @@ class ServerClass extends EventEmitter {
     if (typeof args[2] === 'number') backlog = args[2];
     if (options.backlog !== undefined) backlog = options.backlog;
     // listen(), listen(cb), listen(null[, cb]) and {port: undefined|null}: any free port
-    const anyPort = args.length === 0 || typeof args[0] === 'function' || args[0] === null ||
-      options.port === undefined || options.port === null;
-    const port = anyPort ? 0 : validatePort(options.port, 'options.port');
+    let port = options.port;
+    if (args.length === 0 || typeof args[0] === 'function' ||
+        (port === undefined && 'port' in options) || port === null) {
+      port = 0;
+    }
+    if (typeof port !== 'number' && typeof port !== 'string') {
+      if (options.path && isPipeName(options.path)) throw notSupported('net.Server.listen on a unix socket path');
+      if (!('port' in options || 'path' in options)) {
+        throw codes.ERR_INVALID_ARG_VALUE('options', options, 'must have the property "port" or "path"');
+      }
+      throw codes.ERR_INVALID_ARG_VALUE('options', options);
+    }
+    port = validatePort(port, 'options.port');
     const host = options.host;
+    if (options.signal !== undefined) {
+      validateAbortSignal(options.signal, 'options.signal');
+      const onAborted = () => this.close();
+      if (options.signal.aborted) process.nextTick(onAborted);
+      else {
+        options.signal.addEventListener('abort', onAborted, { once: true });
+        this.once('close', () => options.signal.removeEventListener('abort', onAborted));
+      }
+    }
     if (host !== undefined && host !== null && typeof host !== 'string') {
       throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
     }
@@ -639,6 +707,8 @@ class ServerClass extends EventEmitter {
       }
       if (this._unref) binding.net.tcpRef(this._handle, false);
       this._address = null;
+      // Node's key for the listener: family:address:port as asked
+      this._connectionKey = `${isIP(address) || 4}:${address}:${port}`;
       process.nextTick(() => this.emit('listening'));
     };
     if (!host) {
@@ -659,8 +729,13 @@ class ServerClass extends EventEmitter {
     const handle = binding.net.tcpAccept(this._handle);
     if (typeof handle === 'number') return;
     if (this.maxConnections !== undefined && this._connections >= this.maxConnections) {
+      const local = binding.net.tcpAddress(handle, false);
+      const remote = binding.net.tcpAddress(handle, true);
       binding.net.tcpClose(handle);
-      this.emit('drop', {});
+      const data = {};
+      if (Array.isArray(local)) [data.localAddress, data.localPort, data.localFamily] = local;
+      if (Array.isArray(remote)) [data.remoteAddress, data.remotePort, data.remoteFamily] = remote;
+      this.emit('drop', data);
       return;
     }
     const socket = new Socket({

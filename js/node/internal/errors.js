@@ -156,6 +156,8 @@ const messages = {
   ERR_HTTP_HEADERS_SENT: [Error, (action) => `Cannot ${action} headers after they are sent to the client`],
   ERR_HTTP_INVALID_STATUS_CODE: [RangeError, (code) =>
     `Invalid status code: ${typeof code === 'object' && code !== null ? inspect(code, { depth: 0 }) : code}`],
+  ERR_INVALID_ADDRESS_FAMILY: [RangeError, (addressType, host, port) =>
+    [`Invalid address family: ${addressType} ${host}:${port}`, { host, port }]],
   ERR_HTTP_SOCKET_ASSIGNED: [Error, () => 'ServerResponse has an already assigned socket'],
   ERR_HTTP_SOCKET_ENCODING: [Error, () => 'Changing the socket encoding is not allowed per RFC7230 Section 3.'],
   ERR_HTTP_REQUEST_TIMEOUT: [Error, () => 'Request timeout'],
