@@ -82,6 +82,15 @@ function exceptionWithHostPort(err, syscall, address, port) {
   return ex;
 }
 
+// What a connect that tried every address ends with: the one error, or
+// Node's AggregateError of them all (its code the first one's).
+function connectError(errors) {
+  if (errors.length === 1) return errors[0];
+  const err = new AggregateError(errors, '');
+  err.code = errors[0].code;
+  return err;
+}
+
 function errnoException(err, syscall) {
   const code = errnoName(err) || `E${-err}`;
   const ex = new Error(`${syscall} ${code}`);
@@ -139,6 +148,102 @@ function validatePort(port, name = 'Port', allowZero = true) {
 }
 
 const kLastWriteQueueSize = Symbol('kLastWriteQueueSize');
+const kRaw = Symbol('kRaw');
+const kOwner = Symbol('kOwner');
+const kSetNoDelay = Symbol('kSetNoDelay');
+const kSetKeepAlive = Symbol('kSetKeepAlive');
+const kSetKeepAliveInitialDelay = Symbol('kSetKeepAliveInitialDelay');
+const UV_EBADF = -9;
+
+// A socket's _handle, shaped as Node's TCP wrap: methods a program (or a
+// test) may call or replace, over the native handle of bridge/net.c.
+class TCP {
+  constructor(raw) {
+    this[kRaw] = raw || binding.net.tcpNew();
+    this.closed = false;
+    this.reading = false;
+    this.onread = null;
+    this.onconnection = null;
+  }
+
+  // a fresh native socket in this wrap (the next address to try)
+  renew() {
+    binding.net.tcpClose(this[kRaw]);
+    this[kRaw] = binding.net.tcpNew();
+  }
+
+  setNoDelay(enable) {
+    return this.closed ? UV_EBADF : binding.net.tcpNoDelay(this[kRaw], !!enable);
+  }
+
+  setKeepAlive(enable, initialDelay) {
+    return this.closed ? UV_EBADF : binding.net.tcpKeepAlive(this[kRaw], !!enable, initialDelay);
+  }
+
+  readStart() {
+    if (this.closed) return 0; // a closing handle reads nothing more
+    this.reading = true;
+    return binding.net.tcpReadStart(this[kRaw], (n, bytes) => this.onread && this.onread(n, bytes));
+  }
+
+  readStop() {
+    if (this.closed) return UV_EBADF;
+    this.reading = false;
+    return binding.net.tcpReadStop(this[kRaw]);
+  }
+
+  // 0 written now, 1 queued (cb(status) later), or -errno
+  writeBuffer(data, cb) {
+    return this.closed ? UV_EBADF : binding.net.tcpWrite(this[kRaw], data, cb);
+  }
+
+  shutdown(cb) {
+    return this.closed ? UV_EBADF : binding.net.tcpShutdown(this[kRaw], cb);
+  }
+
+  close(cb) {
+    if (this.closed) {
+      if (typeof cb === 'function') process.nextTick(cb);
+      return;
+    }
+    this.closed = true;
+    binding.net.tcpClose(this[kRaw], typeof cb === 'function' ? cb : undefined);
+  }
+
+  // close with a RST; cb once closed
+  reset(cb) {
+    if (this.closed) return UV_EBADF;
+    this.closed = true;
+    const r = binding.net.tcpReset(this[kRaw], typeof cb === 'function' ? cb : undefined);
+    return r < 0 ? r : 0;
+  }
+
+  getsockname(out) {
+    return this._address(out, false);
+  }
+
+  getpeername(out) {
+    return this._address(out, true);
+  }
+
+  _address(out, peer) {
+    if (this.closed) return UV_EBADF;
+    const a = binding.net.tcpAddress(this[kRaw], peer);
+    if (!Array.isArray(a)) return typeof a === 'number' ? a : UV_EBADF;
+    out.address = a[0];
+    out.family = a[2];
+    out.port = a[1];
+    return 0;
+  }
+
+  ref() {
+    if (!this.closed) binding.net.tcpRef(this[kRaw], true);
+  }
+
+  unref() {
+    if (!this.closed) binding.net.tcpRef(this[kRaw], false);
+  }
+}
 const kTimeout = Symbol('kTimeout');
 
 function toBuffer(bytes) {
@@ -186,7 +291,9 @@ class SocketClass extends Duplex {
       this.readable = options.readable !== false;
       this.writable = options.writable !== false;
     }
-    if (options.noDelay) this._noDelay = true;
+    this[kSetNoDelay] = Boolean(options.noDelay);
+    this[kSetKeepAlive] = Boolean(options.keepAlive);
+    this[kSetKeepAliveInitialDelay] = Math.max(~~(options.keepAliveInitialDelay / 1000), 0);
     this.on('end', onReadableStreamEnd);
     if (signal) {
       const onAbort = () => this.destroy(abortError(signal.reason));
@@ -253,8 +360,13 @@ class SocketClass extends Duplex {
     if (port === undefined) throw codes.ERR_MISSING_ARGS(['options', 'port', 'path']);
     port = validatePort(port, 'Port');
     if (options.timeout) this.setTimeout(options.timeout);
-    if (options.noDelay !== undefined) this._noDelay = !!options.noDelay;
-    if (options.keepAlive) this._keepAlive = [true, ~~((options.keepAliveInitialDelay || 0) / 1000)];
+    if (options.noDelay !== undefined) this[kSetNoDelay] = Boolean(options.noDelay);
+    if (options.keepAlive !== undefined) {
+      this[kSetKeepAlive] = Boolean(options.keepAlive);
+      this[kSetKeepAliveInitialDelay] = Math.max(~~(options.keepAliveInitialDelay / 1000), 0);
+    }
+    // the handle is there at once, as Node's (the connection comes later)
+    if (!this._handle) this._handle = new TCP();
     this.connecting = true;
     this._host = host;
     const lookup = typeof options.lookup === 'function' ? options.lookup : null;
@@ -291,46 +403,42 @@ class SocketClass extends Duplex {
     return this;
   }
 
-  _connectTo(list, i, host, port) {
+  _connectTo(list, i, host, port, errors = []) {
     const { address } = list[i];
     const asked = host === null ? address : host;
-    const handle = binding.net.tcpNew();
-    this._handle = handle;
+    if (!this._handle || !(this._handle instanceof TCP)) this._handle = new TCP();
+    const handle = this._handle;
+    if (i > 0) handle.renew();
+    const raw = handle[kRaw];
     let r;
     try {
-      r = binding.net.tcpConnect(handle, address, asked, port, (status) => {
-        if (this._handle !== handle || !this.connecting) return;
+      r = binding.net.tcpConnect(raw, address, asked, port, (status) => {
+        if (this._handle !== handle || handle[kRaw] !== raw || !this.connecting) return;
         if (status < 0) {
-          binding.net.tcpClose(handle);
-          this._handle = null;
+          errors.push(exceptionWithHostPort(status, 'connect', address, port));
           if (i + 1 < list.length) {
-            this._connectTo(list, i + 1, host, port); // host: null stays null
+            this._connectTo(list, i + 1, host, port, errors); // host: null stays null
             return;
           }
-          this.destroy(exceptionWithHostPort(status, 'connect', address, port));
+          this.destroy(connectError(errors));
           return;
         }
         this._afterConnect();
       });
     } catch (err) {
-      binding.net.tcpClose(handle);
-      this._handle = null;
       this.destroy(err);
       return;
     }
-    if (r < 0) {
-      binding.net.tcpClose(handle);
-      this._handle = null;
-      process.nextTick(() => this.destroy(exceptionWithHostPort(r, 'connect', address, port)));
-    }
+    if (r < 0) process.nextTick(() => this.destroy(exceptionWithHostPort(r, 'connect', address, port)));
   }
 
   _afterConnect() {
     this.connecting = false;
     this._sockname = null;
-    if (this._noDelay) binding.net.tcpNoDelay(this._handle, true);
-    if (this._keepAlive) binding.net.tcpKeepAlive(this._handle, ...this._keepAlive);
-    if (this._unrefd) binding.net.tcpRef(this._handle, false);
+    const handle = this._handle;
+    if (this[kSetNoDelay] && handle.setNoDelay) handle.setNoDelay(true);
+    if (this[kSetKeepAlive] && handle.setKeepAlive) handle.setKeepAlive(true, this[kSetKeepAliveInitialDelay]);
+    if (this._unrefd && handle.unref) handle.unref();
     this._unrefTimer();
     this.emit('connect');
     this.emit('ready');
@@ -343,7 +451,8 @@ class SocketClass extends Duplex {
   _startReading() {
     if (this._reading || !this._handle || this.connecting) return;
     this._reading = true;
-    const r = binding.net.tcpReadStart(this._handle, (n, bytes) => this._onRead(n, bytes));
+    this._handle.onread = (n, bytes) => this._onRead(n, bytes);
+    const r = this._handle.readStart();
     if (r < 0) this.destroy(errnoException(r, 'read'));
   }
 
@@ -353,7 +462,7 @@ class SocketClass extends Duplex {
       this.bytesRead += n;
       if (!this.push(toBuffer(bytes))) {
         this._reading = false;
-        if (this._handle) binding.net.tcpReadStop(this._handle);
+        if (this._handle) this._handle.readStop();
       }
       return;
     }
@@ -392,7 +501,7 @@ class SocketClass extends Duplex {
     const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     let r;
     try {
-      r = binding.net.tcpWrite(this._handle, data, (status) => {
+      r = this._handle.writeBuffer(data, (status) => {
         this._unrefTimer();
         if (status < 0) cb(errnoException(status, 'write'));
         else cb();
@@ -439,7 +548,7 @@ class SocketClass extends Duplex {
       cb();
       return;
     }
-    const r = binding.net.tcpShutdown(this._handle, () => cb());
+    const r = this._handle.shutdown(() => cb());
     if (r < 0) cb();
   }
 
@@ -451,9 +560,14 @@ class SocketClass extends Duplex {
     const isException = !!exception;
     // the error (from cb) is told before 'close', as Node orders them
     cb(exception);
-    if (handle) {
+    if (handle && this.resetAndClosing) {
+      this.resetAndClosing = false;
       this._handle = null;
-      binding.net.tcpClose(handle, () => this.emit('close', isException));
+      const err = handle.reset(() => this.emit('close', isException));
+      if (err) this.emit('error', errnoException(err, 'reset'));
+    } else if (handle) {
+      this._handle = null;
+      handle.close(() => this.emit('close', isException));
     } else {
       process.nextTick(() => this.emit('close', isException));
     }
@@ -470,20 +584,49 @@ class SocketClass extends Duplex {
   }
 
   resetAndDestroy() {
-    return this.destroy();
-  }
-
-  setNoDelay(enable) {
-    enable = enable === undefined ? true : !!enable;
-    this._noDelay = enable;
-    if (this._handle && !this.connecting) binding.net.tcpNoDelay(this._handle, enable);
+    if (this._handle) {
+      if (!(this._handle instanceof TCP)) throw codes.ERR_INVALID_HANDLE_TYPE();
+      if (this.connecting) this.once('connect', () => this._reset());
+      else this._reset();
+    } else {
+      this.destroy(codes.ERR_SOCKET_CLOSED());
+    }
     return this;
   }
 
-  setKeepAlive(enable, initialDelay = 0) {
-    const delay = ~~(initialDelay / 1000);
-    this._keepAlive = [!!enable, delay];
-    if (this._handle && !this.connecting) binding.net.tcpKeepAlive(this._handle, !!enable, delay);
+  _reset() {
+    this.resetAndClosing = true;
+    return this.destroy();
+  }
+
+  // the handle is asked only when the setting changes (Node's)
+  setNoDelay(enable) {
+    enable = Boolean(enable === undefined ? true : enable);
+    if (!this._handle || this.connecting) {
+      this[kSetNoDelay] = enable;
+      return this;
+    }
+    if (this._handle.setNoDelay && enable !== this[kSetNoDelay]) {
+      this[kSetNoDelay] = enable;
+      this._handle.setNoDelay(enable);
+    }
+    return this;
+  }
+
+  setKeepAlive(enable, initialDelayMsecs) {
+    enable = Boolean(enable);
+    const initialDelay = ~~(initialDelayMsecs / 1000);
+    if (!this._handle || this.connecting) {
+      this[kSetKeepAlive] = enable;
+      this[kSetKeepAliveInitialDelay] = initialDelay;
+      return this;
+    }
+    if (!this._handle.setKeepAlive) return this;
+    if (enable !== this[kSetKeepAlive] || (enable && this[kSetKeepAliveInitialDelay] !== initialDelay)) {
+      this[kSetKeepAlive] = enable;
+      this[kSetKeepAliveInitialDelay] = initialDelay;
+      this._handle.setKeepAlive(enable, initialDelay);
+    }
     return this;
   }
 
@@ -518,9 +661,10 @@ class SocketClass extends Duplex {
   _getpeername() {
     if (!this._handle || this.connecting) return this._peername || {};
     if (!this._peername) {
-      const a = binding.net.tcpAddress(this._handle, true);
-      if (!Array.isArray(a)) return {};
-      this._peername = { address: a[0], family: a[2], port: a[1] };
+      if (!this._handle.getpeername) return {};
+      const out = {};
+      if (this._handle.getpeername(out) !== 0) return {};
+      this._peername = out;
     }
     return this._peername;
   }
@@ -528,9 +672,10 @@ class SocketClass extends Duplex {
   _getsockname() {
     if (!this._handle || this.connecting) return this._sockname || {};
     if (!this._sockname) {
-      const a = binding.net.tcpAddress(this._handle, false);
-      if (!Array.isArray(a)) return {};
-      this._sockname = { address: a[0], family: a[2], port: a[1] };
+      if (!this._handle.getsockname) return {};
+      const out = {};
+      if (this._handle.getsockname(out) !== 0) return {};
+      this._sockname = out;
     }
     return this._sockname;
   }
@@ -544,13 +689,13 @@ class SocketClass extends Duplex {
 
   ref() {
     this._unrefd = false;
-    if (this._handle) binding.net.tcpRef(this._handle, true);
+    if (this._handle && this._handle.ref) this._handle.ref();
     return this;
   }
 
   unref() {
     this._unrefd = true;
-    if (this._handle) binding.net.tcpRef(this._handle, false);
+    if (this._handle && this._handle.unref) this._handle.unref();
     if (this[kTimeout]) this[kTimeout].unref?.();
     return this;
   }
@@ -685,14 +830,17 @@ class ServerClass extends EventEmitter {
       throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
     }
     const bindTo = (address) => {
-      const handle = binding.net.tcpNew();
+      const wrap = new TCP();
+      const handle = wrap[kRaw];
       let r = binding.net.tcpBind(handle, address, host || address, port, !!options.ipv6Only);
-      if (r === 0) r = binding.net.tcpListen(handle, backlog, (status) => this._onConnection(status));
+      if (r === 0) r = binding.net.tcpListen(handle, backlog, (status) => onListenEvent(wrap, status));
       if (r < 0) {
-        binding.net.tcpClose(handle);
+        wrap.close();
         return r;
       }
-      this._handle = handle;
+      wrap[kOwner] = this;
+      wrap.onconnection = onconnection;
+      this._handle = wrap;
       return 0;
     };
     const start = (address) => {
@@ -705,7 +853,7 @@ class ServerClass extends EventEmitter {
         process.nextTick(() => this.emit('error', err));
         return;
       }
-      if (this._unref) binding.net.tcpRef(this._handle, false);
+      if (this._unref) this._handle.unref();
       this._address = null;
       // Node's key for the listener: family:address:port as asked
       this._connectionKey = `${isIP(address) || 4}:${address}:${port}`;
@@ -724,39 +872,12 @@ class ServerClass extends EventEmitter {
     return this;
   }
 
-  _onConnection(status) {
-    if (status < 0 || !this._handle) return;
-    const handle = binding.net.tcpAccept(this._handle);
-    if (typeof handle === 'number') return;
-    if (this.maxConnections !== undefined && this._connections >= this.maxConnections) {
-      const local = binding.net.tcpAddress(handle, false);
-      const remote = binding.net.tcpAddress(handle, true);
-      binding.net.tcpClose(handle);
-      const data = {};
-      if (Array.isArray(local)) [data.localAddress, data.localPort, data.localFamily] = local;
-      if (Array.isArray(remote)) [data.remoteAddress, data.remotePort, data.remoteFamily] = remote;
-      this.emit('drop', data);
-      return;
-    }
-    const socket = new Socket({
-      handle, allowHalfOpen: this.allowHalfOpen, pauseOnCreate: this.pauseOnConnect,
-      readable: true, writable: true, highWaterMark: this.highWaterMark,
-    });
-    if (this.noDelay) binding.net.tcpNoDelay(handle, true);
-    if (this.keepAlive) binding.net.tcpKeepAlive(handle, true, this.keepAliveInitialDelay);
-    this._connections++;
-    socket.server = this;
-    socket._server = this;
-    this.emit('connection', socket);
-    if (!this.pauseOnConnect && !socket.destroyed && socket.readableFlowing !== false) socket._startReading();
-  }
-
   address() {
     if (!this._handle) return null;
     if (!this._address) {
-      const a = binding.net.tcpAddress(this._handle, false);
-      if (!Array.isArray(a)) return {};
-      this._address = { address: a[0], family: a[2], port: a[1] };
+      const out = {};
+      if (this._handle.getsockname(out) !== 0) return {};
+      this._address = out;
     }
     return this._address;
   }
@@ -770,7 +891,7 @@ class ServerClass extends EventEmitter {
       }
     }
     if (this._handle) {
-      binding.net.tcpClose(this._handle);
+      this._handle.close();
       this._handle = null;
     }
     this._emitCloseIfDrained();
@@ -789,13 +910,13 @@ class ServerClass extends EventEmitter {
 
   ref() {
     this._unref = false;
-    if (this._handle) binding.net.tcpRef(this._handle, true);
+    if (this._handle) this._handle.ref();
     return this;
   }
 
   unref() {
     this._unref = true;
-    if (this._handle) binding.net.tcpRef(this._handle, false);
+    if (this._handle) this._handle.unref();
     return this;
   }
 
@@ -805,13 +926,86 @@ class ServerClass extends EventEmitter {
   }
 }
 
+// A connection waits on a listening wrap: accepted, then handed to the
+// wrap's onconnection (which a program may have replaced).
+function onListenEvent(wrap, status) {
+  if (wrap.closed) return;
+  if (status < 0) {
+    wrap.onconnection(status, null);
+    return;
+  }
+  const raw = binding.net.tcpAccept(wrap[kRaw]);
+  if (typeof raw === 'number') return;
+  wrap.onconnection(0, new TCP(raw));
+}
+
+// Node's onconnection: `this` is the listening handle.
+function onconnection(err, clientHandle) {
+  const self = this[kOwner];
+  if (!self || !self._handle) {
+    if (clientHandle) clientHandle.close();
+    return;
+  }
+  if (err) {
+    self.emit('error', errnoException(err, 'accept'));
+    return;
+  }
+  if (self.maxConnections != null && self._connections >= self.maxConnections) {
+    const data = {};
+    if (clientHandle.getsockname) {
+      const local = {};
+      clientHandle.getsockname(local);
+      data.localAddress = local.address;
+      data.localPort = local.port;
+      data.localFamily = local.family;
+    }
+    if (clientHandle.getpeername) {
+      const remote = {};
+      clientHandle.getpeername(remote);
+      data.remoteAddress = remote.address;
+      data.remotePort = remote.port;
+      data.remoteFamily = remote.family;
+    }
+    clientHandle.close();
+    self.emit('drop', data);
+    return;
+  }
+  const socket = new Socket({
+    handle: clientHandle, allowHalfOpen: self.allowHalfOpen, pauseOnCreate: self.pauseOnConnect,
+    readable: true, writable: true, highWaterMark: self.highWaterMark,
+  });
+  if (self.noDelay && clientHandle.setNoDelay) {
+    socket[kSetNoDelay] = true;
+    clientHandle.setNoDelay(true);
+  }
+  if (self.keepAlive && clientHandle.setKeepAlive) {
+    socket[kSetKeepAlive] = true;
+    socket[kSetKeepAliveInitialDelay] = self.keepAliveInitialDelay;
+    clientHandle.setKeepAlive(true, self.keepAliveInitialDelay);
+  }
+  self._connections++;
+  socket.server = self;
+  socket._server = self;
+  self.emit('connection', socket);
+  if (!self.pauseOnConnect && !socket.destroyed && socket.readableFlowing !== false) socket._startReading();
+}
+
+let warnSimultaneousAccepts = true;
+function _setSimultaneousAccepts() {
+  if (warnSimultaneousAccepts) {
+    process.emitWarning('net._setSimultaneousAccepts() is deprecated and will be removed.',
+      'DeprecationWarning', 'DEP0121');
+    warnSimultaneousAccepts = false;
+  }
+}
+
 const Socket = callable(SocketClass);
 const Server = callable(ServerClass);
 
 module.exports = {
   _createServerHandle: deferredFunction('net._createServerHandle'),
   _normalizeArgs: normalizeArgs,
-  _setSimultaneousAccepts() {},
+  _setSimultaneousAccepts,
   BlockList: deferredClass('net.BlockList'),
   SocketAddress: deferredClass('net.SocketAddress'),
   connect,

@@ -158,6 +158,7 @@ const messages = {
     `Invalid status code: ${typeof code === 'object' && code !== null ? inspect(code, { depth: 0 }) : code}`],
   ERR_INVALID_ADDRESS_FAMILY: [RangeError, (addressType, host, port) =>
     [`Invalid address family: ${addressType} ${host}:${port}`, { host, port }]],
+  ERR_INVALID_HANDLE_TYPE: [TypeError, () => 'This handle type cannot be sent'],
   ERR_HTTP_SOCKET_ASSIGNED: [Error, () => 'ServerResponse has an already assigned socket'],
   ERR_HTTP_SOCKET_ENCODING: [Error, () => 'Changing the socket encoding is not allowed per RFC7230 Section 3.'],
   ERR_HTTP_REQUEST_TIMEOUT: [Error, () => 'Request timeout'],
