@@ -181,6 +181,10 @@ OutgoingMessage.prototype.removeHeader = function removeHeader(name) {
   if (this[kOutHeaders] !== null) delete this[kOutHeaders][key];
 };
 
+OutgoingMessage.prototype[Symbol.for('nodejs.rejection')] = function captureRejection(err) {
+  this.destroy(err);
+};
+
 OutgoingMessage.prototype._implicitHeader = function _implicitHeader() {
   throw codes.ERR_METHOD_NOT_IMPLEMENTED('_implicitHeader()');
 };
@@ -1347,6 +1351,22 @@ class ServerClass extends BaseServer {
     this.closeIdleConnections();
     clearInterval(this[kConnectionsCheckingInterval]);
     return super.close(callback);
+  }
+
+  // a rejected async 'request' listener answers 500 (or ends the response)
+  [Symbol.for('nodejs.rejection')](err, event, ...args) {
+    if (event === 'request') {
+      const res = args[1];
+      if (!res.headersSent && !res.writableEnded) {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = 500;
+        res.end(STATUS_CODES[500]);
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    super[Symbol.for('nodejs.rejection')](err, event, ...args);
   }
 
   closeAllConnections() {

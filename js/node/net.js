@@ -149,6 +149,11 @@ function validatePort(port, name = 'Port', allowZero = true) {
 
 const kLastWriteQueueSize = Symbol('kLastWriteQueueSize');
 const kRaw = Symbol('kRaw');
+const kBuffer = Symbol('kBuffer');
+const kBufferCb = Symbol('kBufferCb');
+const kPending = Symbol('kPending');
+const kPendingEof = Symbol('kPendingEof');
+const kOnreadPaused = Symbol('kOnreadPaused');
 const kOwner = Symbol('kOwner');
 const kSetNoDelay = Symbol('kSetNoDelay');
 const kSetKeepAlive = Symbol('kSetKeepAlive');
@@ -269,6 +274,18 @@ class SocketClass extends Duplex {
     const { signal } = options;
     delete options.signal; // the stream's own would listen a second time
     super(options);
+    if (options.handle && options.pauseOnCreate) this.readableFlowing = false; // no reading till resume()
+    // onread: reads go into the caller's buffer, handed to its callback (no 'data')
+    const { onread } = options;
+    if (onread !== null && typeof onread === 'object' &&
+        (onread.buffer instanceof Uint8Array || typeof onread.buffer === 'function') &&
+        typeof onread.callback === 'function') {
+      this[kBuffer] = onread.buffer;
+      this[kBufferCb] = onread.callback;
+      this[kPending] = [];
+      this[kPendingEof] = false;
+      this[kOnreadPaused] = false;
+    }
     this.connecting = false;
     this._hadError = false;
     this._handle = null;
@@ -344,6 +361,8 @@ class SocketClass extends Duplex {
       this._peername = null;
       this._sockname = null;
       this._undestroy();
+      this._bytesDispatched = 0; // the counts are the connection's
+      this.bytesRead = 0;
     }
     if (cb) this.once('connect', cb);
     const { host = 'localhost', localAddress, localPort } = options;
@@ -384,7 +403,12 @@ class SocketClass extends Duplex {
       // what a program's own lookup returns is decided as the address
       this._connectTo(list, 0, lookup ? null : host, port);
     };
-    if (lookup) {
+    if (isIP(host)) {
+      // an address is no name: no lookup, no 'lookup' event (Node's)
+      process.nextTick(() => {
+        if (this.connecting) this._connectTo([{ address: host, family: isIP(host) }], 0, host, port);
+      });
+    } else if (lookup) {
       lookup(host, { family, all: true }, (err, addresses, fam) => {
         if (!err && !Array.isArray(addresses)) addresses = [{ address: addresses, family: fam }];
         if (!err) {
@@ -458,6 +482,18 @@ class SocketClass extends Duplex {
 
   _onRead(n, bytes) {
     this._unrefTimer();
+    if (this[kBufferCb] && n >= 0) {
+      if (n > 0) {
+        this.bytesRead += n;
+        this[kPending].push(bytes);
+      } else {
+        // the read that finds the end gets a buffer too, as libuv's does
+        if (typeof this[kBuffer] === 'function') this[kBuffer]();
+        this[kPendingEof] = true;
+      }
+      this._deliverOnread();
+      return;
+    }
     if (n > 0) {
       this.bytesRead += n;
       if (!this.push(toBuffer(bytes))) {
@@ -473,6 +509,50 @@ class SocketClass extends Duplex {
       return;
     }
     if (n === -104 /* ECONNRESET */ || n < 0) this.destroy(errnoException(n, 'read'));
+  }
+
+  // onread mode: what was read goes into the caller's buffer, piece by
+  // piece, until its callback returns false or the socket is paused
+  _deliverOnread() {
+    const pending = this[kPending];
+    while (pending.length && !this[kOnreadPaused]) {
+      const bytes = pending[0];
+      const buf = typeof this[kBuffer] === 'function' ? this[kBuffer]() : this[kBuffer];
+      const len = Math.min(buf.length, bytes.length);
+      buf.set(bytes.subarray(0, len));
+      if (len === bytes.length) pending.shift();
+      else pending[0] = bytes.subarray(len);
+      if (this[kBufferCb](len, buf) === false || this.isPaused()) this._pauseOnread();
+    }
+    if (pending.length) {
+      this._pauseOnread();
+    } else if (this[kPendingEof] && !this[kOnreadPaused]) {
+      this[kPendingEof] = false;
+      this.push(null);
+      this.read(0);
+    }
+  }
+
+  _pauseOnread() {
+    this[kOnreadPaused] = true;
+    if (this._reading && this._handle) {
+      this._reading = false;
+      this._handle.readStop();
+    }
+  }
+
+  pause() {
+    if (this[kBufferCb] && !this.connecting && this._handle) this._pauseOnread();
+    return super.pause();
+  }
+
+  resume() {
+    if (this[kBufferCb] && !this.connecting && this._handle && this[kOnreadPaused]) {
+      this[kOnreadPaused] = false;
+      this._deliverOnread();
+      if (!this[kOnreadPaused] && !this[kPending].length) this._startReading();
+    }
+    return super.resume();
   }
 
   _read() {
@@ -717,8 +797,8 @@ function writeAfterFIN(chunk, encoding, cb) {
   if (typeof encoding === 'function') cb = encoding;
   const er = new Error('This socket has been ended by the other party');
   er.code = 'EPIPE';
-  process.nextTick(() => this.destroy(er));
   if (typeof cb === 'function') process.nextTick(cb, er);
+  this.destroy(er); // the error itself is told on the next tick
   return false;
 }
 
@@ -789,6 +869,7 @@ class ServerClass extends EventEmitter {
   listen(...args) {
     let [options, cb] = normalizeArgs(args);
     if (this._handle) throw codes.ERR_SERVER_ALREADY_LISTEN();
+    this._listeningId++;
     if (cb) this.once('listening', cb);
     options = options._handle || options.handle || options;
     if (options !== args[0] && (options._handle !== undefined || typeof options.fd === 'number' ||
@@ -857,14 +938,18 @@ class ServerClass extends EventEmitter {
       this._address = null;
       // Node's key for the listener: family:address:port as asked
       this._connectionKey = `${isIP(address) || 4}:${address}:${port}`;
-      process.nextTick(() => this.emit('listening'));
+      process.nextTick(() => {
+        if (this._handle) this.emit('listening');
+      });
     };
     if (!host) {
       start('::');
     } else if (isIP(host)) {
       start(host);
     } else {
+      const listeningId = this._listeningId;
       lookupHost(host, 0, (err, list) => {
+        if (listeningId !== this._listeningId) return; // closed (or listening again) meanwhile
         if (err) this.emit('error', err);
         else start(list[0].address);
       });
@@ -883,6 +968,7 @@ class ServerClass extends EventEmitter {
   }
 
   close(callback) {
+    this._listeningId++;
     if (typeof callback === 'function') {
       if (!this._handle) {
         this.once('close', () => callback(codes.ERR_SERVER_NOT_RUNNING()));
@@ -918,6 +1004,12 @@ class ServerClass extends EventEmitter {
     this._unref = true;
     if (this._handle) this._handle.unref();
     return this;
+  }
+
+  // a rejected async 'connection' listener destroys that connection
+  [Symbol.for('nodejs.rejection')](err, event, sock) {
+    if (event === 'connection') sock.destroy(err);
+    else this.emit('error', err);
   }
 
   [Symbol.asyncDispose]() {
