@@ -275,6 +275,10 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
       }
       value = value.join('; ');
     }
+    // Content-Disposition with a known length is sent as UTF-8 (RFC 6266)
+    if (this._contentLength && key.length === 19 && key.toLowerCase() === 'content-disposition') {
+      value = Buffer.from(value, 'latin1').toString();
+    }
     validateHeaderValue(key, value);
     state.header += `${key}: ${value}${crlf}`;
     const lower = key.toLowerCase();
@@ -324,7 +328,10 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
     this.chunkedEncoding = false;
     this._hasBody = false;
   }
-  if (!state.connection) {
+  if (this._removedConnection) {
+    // no Connection line, but HTTP/1.1 keeps the connection by default
+    this._last = !this.shouldKeepAlive;
+  } else if (!state.connection) {
     const keepAlive = this.shouldKeepAlive &&
       (state.contLen || this.useChunkedEncodingByDefault || this.agent);
     if (keepAlive && this.maxRequestsOnConnectionReached) {
@@ -555,7 +562,8 @@ OutgoingMessage.prototype.addTrailers = function addTrailers(headers) {
     const field = keys[i];
     const value = Array.isArray(headers) ? headers[i][1] : headers[field];
     validateHeaderName(field, 'Trailer name');
-    const values = Array.isArray(value) && value.length > 1 ? value : [value];
+    const several = Array.isArray(value) && value.length > 1 && !this[kUniqueHeaders]?.has(field.toLowerCase());
+    const values = several ? value : [Array.isArray(value) ? value.join('; ') : value];
     for (const v of values) {
       if (badHeaderCharRe.test(v)) throw codes.ERR_INVALID_CHAR('trailer content', field);
       this._trailer += `${field}: ${v}${crlf}`;
@@ -644,14 +652,17 @@ const singleHeaders = new Set(['content-type', 'content-length', 'user-agent', '
 function addHeaderLine(dest, field, value, joinDuplicates) {
   const key = field.toLowerCase();
   if (key === 'set-cookie') {
-    if (dest[key] === undefined) dest[key] = [value];
-    else dest[key].push(value);
+    if (dest[key] !== undefined) dest[key].push(value);
+    else dest[key] = [value];
+  } else if (key === 'cookie' || !singleHeaders.has(key)) {
+    // a delimited list
+    if (typeof dest[key] === 'string') dest[key] += (key === 'cookie' ? '; ' : ', ') + value;
+    else dest[key] = value;
+  } else if (joinDuplicates) {
+    if (dest[key] === undefined) dest[key] = value;
+    else dest[key] += `, ${value}`;
   } else if (dest[key] === undefined) {
-    dest[key] = value;
-  } else if (key === 'cookie') {
-    dest[key] += `; ${value}`;
-  } else if (joinDuplicates || !singleHeaders.has(key)) {
-    dest[key] += `, ${value}`;
+    dest[key] = value; // duplicates dropped
   }
 }
 
