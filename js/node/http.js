@@ -1571,6 +1571,7 @@ function getTimerDuration(msecs, name) {
 
 function urlToHttpOptions(url) {
   const options = {
+    ...url, // what a program added to its URL object
     protocol: url.protocol,
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     hash: url.hash,
@@ -2086,7 +2087,6 @@ Agent.prototype.addRequest = function addRequest(req, options, port, localAddres
     this.reuseSocket(socket, req);
     setRequestSocket(this, req, socket);
     this.sockets[name].push(socket);
-    this.totalSocketCount++;
   } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
     this.createSocket(req, options, (err, s) => {
       if (err) req.onSocket(s, err);
@@ -2106,6 +2106,10 @@ Agent.prototype.createSocket = function createSocket(req, options, cb) {
   const name = this.getName(options);
   options._agentKey = name;
   options.encoding = null;
+  if (this.keepAlive) { // per-socket keep-alive
+    options.keepAlive = this.keepAlive;
+    options.keepAliveInitialDelay = this.keepAliveMsecs;
+  }
   let called = false;
   const oncreate = (err, s) => {
     if (called) return;
@@ -2128,6 +2132,7 @@ function installListeners(agent, s, options) {
   s.on('free', onFree);
   // the only place sockets leave the pool: close them to remove them
   function onClose() {
+    agent.totalSocketCount--; // a socket counts until it closes
     agent.removeSocket(s, options);
   }
   s.on('close', onClose);
@@ -2139,6 +2144,7 @@ function installListeners(agent, s, options) {
   s.on('timeout', onTimeout);
   function onRemove() {
     // an upgraded connection leaves the pool for good
+    agent.totalSocketCount--;
     agent.removeSocket(s, options);
     s.removeListener('close', onClose);
     s.removeListener('free', onFree);
@@ -2159,7 +2165,6 @@ Agent.prototype.removeSocket = function removeSocket(s, options) {
     if (index !== -1) {
       list.splice(index, 1);
       if (list.length === 0) delete sockets[name];
-      this.totalSocketCount--;
     }
   }
   let req;
