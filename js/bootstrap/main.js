@@ -55,8 +55,15 @@ defineBuiltin('http', () => require('../node/http'));
 // Node's internal http and stream modules that packages and tests still
 // require by name: views of the public modules' parts.
 defineBuiltin('_http_agent', () => {
-  const { Agent, globalAgent } = require('../node/http');
-  return { Agent, globalAgent };
+  const http = require('../node/http');
+  const agentModule = { Agent: http.Agent };
+  Object.defineProperty(agentModule, 'globalAgent', {
+    configurable: true,
+    enumerable: true,
+    get() { return http.globalAgent; },
+    set(value) { http.globalAgent = value; },
+  });
+  return agentModule;
 });
 defineBuiltin('_http_client', () => ({ ClientRequest: require('../node/http').ClientRequest }));
 defineBuiltin('_http_common', () => {

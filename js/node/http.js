@@ -325,8 +325,10 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
   }
   if (this.sendDate && !state.date) header += `Date: ${utcDate()}${crlf}`;
   if (this.chunkedEncoding && (this.statusCode === 204 || this.statusCode === 304)) {
+    // no zero chunk after them: the connection closes instead (Node's)
     this.chunkedEncoding = false;
     this._hasBody = false;
+    this.shouldKeepAlive = false;
   }
   if (this._removedConnection) {
     // no Connection line, but HTTP/1.1 keeps the connection by default
@@ -823,7 +825,7 @@ class AgentClass extends EventEmitter {
 const Agent = callable(AgentClass);
 Agent.defaultMaxSockets = Infinity;
 
-const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+let globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
 
 // ---- Server -------------------------------------------------------------------------------
 
@@ -2237,5 +2239,11 @@ module.exports = {
   request,
   setMaxIdleHTTPParsers,
   maxHeaderSize,
-  globalAgent,
 };
+// http.globalAgent may be replaced: requests use the one there now
+Object.defineProperty(module.exports, 'globalAgent', {
+  configurable: true,
+  enumerable: true,
+  get() { return globalAgent; },
+  set(value) { globalAgent = value; },
+});
