@@ -794,10 +794,7 @@ class AgentClass extends EventEmitter {
       throw codes.ERR_INVALID_ARG_VALUE('scheduling', this.scheduling, "must be one of: 'fifo', 'lifo'");
     }
     if (this.maxTotalSockets !== undefined) {
-      validateNumber(this.maxTotalSockets, 'maxTotalSockets');
-      if (this.maxTotalSockets <= 0 || Number.isNaN(this.maxTotalSockets)) {
-        throw codes.ERR_OUT_OF_RANGE('maxTotalSockets', '> 0', this.maxTotalSockets);
-      }
+      validateNumber(this.maxTotalSockets, 'maxTotalSockets', 1);
     } else {
       this.maxTotalSockets = Infinity;
     }
