@@ -321,6 +321,7 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
   if (this[kNoDefaultHeaders]) { // setDefaultHeaders: false: the caller's lines alone
     this._header = header + crlf;
     this._headerSent = false;
+    if (state.expect) this._send('');
     return;
   }
   if (this.sendDate && !state.date) header += `Date: ${utcDate()}${crlf}`;
@@ -368,6 +369,8 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
   if (this.chunkedEncoding !== true && state.trailer) throw codes.ERR_HTTP_TRAILER_INVALID();
   this._header = header + crlf;
   this._headerSent = false;
+  // the head waits for the first body chunk, unless 100-continue is expected
+  if (state.expect) this._send('');
 };
 
 // Writes to the socket, or keeps the data until one is assigned.
