@@ -1400,7 +1400,7 @@ class ServerClass extends BaseServer {
     return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
   }
 }
-const Server = callable(ServerClass);
+const Server = callable(ServerClass, { allowCall: true });
 
 
 // ---- the client -------------------------------------------------------------------------

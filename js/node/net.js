@@ -1092,7 +1092,7 @@ function _setSimultaneousAccepts() {
 }
 
 const Socket = callable(SocketClass);
-const Server = callable(ServerClass);
+const Server = callable(ServerClass, { allowCall: true });
 
 module.exports = {
   _createServerHandle: deferredFunction('net._createServerHandle'),
