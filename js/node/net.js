@@ -353,7 +353,8 @@ class SocketClass extends Duplex {
   }
 
   connect(...args) {
-    const [options, cb] = normalizeArgs(args);
+    // net.connect hands over its normalized [options, cb] (Node's)
+    const [options, cb] = Array.isArray(args[0]) && args[0][normalizedArgsSymbol] ? args[0] : normalizeArgs(args);
     if (options.path) throw notSupported('net.Socket.connect to a unix socket path');
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
     if (this.destroyed) {
@@ -809,9 +810,15 @@ function isPipeName(s) {
 }
 
 // connect()'s arguments as Node reads them: (options[, cb]), (port[, host][, cb]), (path[, cb]).
+const normalizedArgsSymbol = Symbol('normalizedArgs');
+
 function normalizeArgs(args) {
   let options = {};
-  if (args.length === 0) return [options, null];
+  if (args.length === 0) {
+    const arr = [options, null];
+    arr[normalizedArgsSymbol] = true;
+    return arr;
+  }
   const arg0 = args[0];
   if (typeof arg0 === 'object' && arg0 !== null) {
     options = arg0;
@@ -822,14 +829,17 @@ function normalizeArgs(args) {
     if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
   }
   const cb = args[args.length - 1];
-  return [options, typeof cb === 'function' ? cb : null];
+  const arr = [options, typeof cb === 'function' ? cb : null];
+  arr[normalizedArgsSymbol] = true;
+  return arr;
 }
 
 function connect(...args) {
-  const [options, cb] = normalizeArgs(args);
+  const normalized = normalizeArgs(args);
+  const options = normalized[0];
   const socket = new Socket(options);
   if (options.timeout) socket.setTimeout(options.timeout);
-  return socket.connect(options, cb);
+  return socket.connect(normalized);
 }
 
 // ---- servers --------------------------------------------------------------------------
