@@ -455,7 +455,9 @@ function writeChunk(msg, chunk, encoding, callback, fromEnd) {
   }
   let ret;
   if (msg.chunkedEncoding && len > 0) {
-    msg._send(`${len.toString(16)}\r\n`, 'latin1', null);
+    // four writes, as Node makes them (what a program wrapping write sees)
+    msg._send(len.toString(16), 'latin1', null);
+    msg._send(crlf, 'latin1', null);
     msg._send(chunk, encoding, null);
     ret = msg._send(crlf, 'latin1', callback);
   } else {
