@@ -1223,7 +1223,9 @@ function resOnFinish(req, res, socket, state, server) {
     else socket.end();
   } else if (state.outgoing.length === 0) {
     if (server.keepAliveTimeout && typeof socket.setTimeout === 'function') {
-      socket.setTimeout(server.keepAliveTimeout);
+      // a second more than advertised, so a client's reuse at the edge
+      // does not meet a closed connection (Node's buffer)
+      socket.setTimeout(server.keepAliveTimeout + 1000);
       state.keepAliveTimeoutSet = true;
     }
   } else {
