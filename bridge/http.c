@@ -41,9 +41,9 @@ enum {
 
 /* execute()'s flags */
 enum {
-    HTTP_F_SKIP_BODY = 1 << 0, /* the response answers a HEAD request */
-    HTTP_F_LENIENT = 1 << 1,   /* insecureHTTPParser: lenient header values */
-    HTTP_F_CONNECT = 1 << 2,   /* the response answers CONNECT: its head ends the HTTP part */
+    HTTP_F_SKIP_BODY = 1 << 0,  /* the response answers a HEAD request */
+    HTTP_F_LENIENT = 1 << 1,    /* insecureHTTPParser: lenient header values */
+    HTTP_F_CONNECT = 1 << 2,    /* the response answers CONNECT: its head ends the HTTP part */
     HTTP_F_NO_UPGRADE = 1 << 3, /* a request's Upgrade is no upgrade (no one takes it) */
 };
 
@@ -86,7 +86,7 @@ typedef struct {
     size_t gap_len;       /* bytes in the current run of separators */
     unsigned gap_lf;      /* LFs in it */
     const char *chunk_end;
-    bool dead;            /* failed: later chunks get the same error */
+    bool dead; /* failed: later chunks get the same error */
     const char *dead_code, *dead_reason;
 } hp_t;
 
@@ -695,7 +695,8 @@ static void hp_execute(vm_call_t *c)
         return;
     }
     h->limit = (size_t)lim;
-    h->flags = (unsigned)vm_arg_int(c, 3) & (HTTP_F_SKIP_BODY | HTTP_F_LENIENT | HTTP_F_CONNECT | HTTP_F_NO_UPGRADE);
+    h->flags = (unsigned)vm_arg_int(c, 3) &
+               (HTTP_F_SKIP_BODY | HTTP_F_LENIENT | HTTP_F_CONNECT | HTTP_F_NO_UPGRADE);
     h->p.lenient_http_headers = (h->flags & HTTP_F_LENIENT) != 0;
     if (n == 0) { /* an empty chunk is no end of stream */
         vm_val_t end[2] = {VM_NUM(HTTP_EV_END), VM_NUM(0)};
