@@ -12,6 +12,7 @@
  *   HTTP_EV_BODY    start end           (offsets into the chunk: no copy)
  *   HTTP_EV_DONE    [trailer name, value, ...] (the message is complete)
  *   HTTP_EV_ERROR   code reason bytesParsed
+ *   HTTP_EV_BEGIN                       (a message's first byte)
  *   HTTP_EV_END     bytesParsed         (always last; less than the chunk
  *                                        when an upgrade or an error
  *                                        stopped the parser)
@@ -25,6 +26,7 @@
 #include <http_parser.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -34,13 +36,15 @@ enum {
     HTTP_EV_DONE = 3,
     HTTP_EV_ERROR = 4,
     HTTP_EV_END = 5,
+    HTTP_EV_BEGIN = 6,
 };
 
 /* execute()'s flags */
 enum {
     HTTP_F_SKIP_BODY = 1 << 0,  /* the response answers a HEAD request */
     HTTP_F_LENIENT = 1 << 1,    /* insecureHTTPParser: lenient header values */
-    HTTP_F_NO_UPGRADE = 1 << 2, /* a request's Upgrade is not taken (no listener) */
+    HTTP_F_CONNECT = 1 << 2,    /* the response answers CONNECT: its head ends the HTTP part */
+    HTTP_F_NO_UPGRADE = 1 << 3, /* a request's Upgrade is no upgrade (no one takes it) */
 };
 
 #define HTTP_MAX_HEADER_LIMIT (64u << 20) /* the largest maxHeaderSize taken */
@@ -74,7 +78,19 @@ typedef struct {
     const uint8_t *chunk;
     bool failed; /* out of memory or too many fields: the parse stops */
     const char *fail_code, *fail_reason;
+    /* llhttp's strictness, which the library lacks, checked on the bytes
+     * between the spans it hands over (separators, chunk-size lines) */
+    const char *gap_from; /* where the bytes not yet checked start in chunk */
+    bool prev_cr;         /* the last byte seen was a CR */
+    bool after_name;      /* the last span was a header name: ':' must follow */
+    size_t gap_len;       /* bytes in the current run of separators */
+    unsigned gap_lf;      /* LFs in it */
+    const char *chunk_end;
+    bool dead; /* failed: later chunks get the same error */
+    const char *dead_code, *dead_reason;
 } hp_t;
+
+#define HTTP_MAX_CHUNK_EXTENSIONS (16 * 1024) /* llhttp's, for Node */
 
 static void hp_free(void *p)
 {
@@ -97,6 +113,47 @@ static int stop(hp_t *h, const char *code, const char *reason)
     h->fail_code = code;
     h->fail_reason = reason;
     return -1;
+}
+
+/* The bytes [from, to) between two spans: CR and LF only as CRLF, a
+ * header name followed by ':' at once, chunk extensions bounded. */
+static int check_gap(hp_t *h, const char *from, const char *to)
+{
+    if (h->flags & HTTP_F_LENIENT)
+        return 0;
+    if (from < to && h->after_name) {
+        h->after_name = false;
+        if (*from != ':')
+            return stop(h, "HPE_INVALID_HEADER_TOKEN", "Invalid header field char");
+    }
+    for (const char *c = from; c < to; c++) {
+        if (h->prev_cr && *c != '\n')
+            return stop(h, "HPE_LF_EXPECTED", "Missing expected LF after CR");
+        if (*c == '\n' && !h->prev_cr)
+            return stop(h, "HPE_CR_EXPECTED", "Missing expected CR after header value");
+        h->prev_cr = *c == '\r';
+        if (*c == '\n')
+            h->gap_lf++;
+    }
+    h->gap_len += (size_t)(to - from);
+    if (h->headers_done && (h->p.flags & F_CHUNKED) && h->gap_len > HTTP_MAX_CHUNK_EXTENSIONS)
+        return stop(h, "HPE_CHUNK_EXTENSIONS_OVERFLOW", "Chunk extensions overflow");
+    return 0;
+}
+
+/* A span starts at `at` (n bytes): the gap before it is checked. */
+static int span(hp_t *h, const char *at, size_t n, bool name)
+{
+    if (h->gap_from && at >= h->gap_from && check_gap(h, h->gap_from, at) < 0)
+        return -1;
+    if (n) {
+        h->prev_cr = false;
+        h->gap_len = 0;
+        h->gap_lf = 0;
+        h->after_name = name;
+    }
+    h->gap_from = at + n;
+    return 0;
 }
 
 static int add_bytes(hp_t *h, const char *at, size_t n)
@@ -257,6 +314,11 @@ static int push_fields(hp_t *h, size_t first)
             continue;
         }
         items[i] = field(h, first + i, utf8 + o);
+        if (i % 2) { /* a value: no trailing spaces or tabs (OWS) */
+            while (items[i].u.str.len && (utf8[o + items[i].u.str.len - 1] == ' ' ||
+                                          utf8[o + items[i].u.str.len - 1] == '\t'))
+                items[i].u.str.len--;
+        }
         o += items[i].u.str.len;
     }
     vm_ref_t arr = vm_new_array(h->vm, items, n);
@@ -276,18 +338,26 @@ static hp_t *of(http_parser *p)
 
 static int on_begin(http_parser *p)
 {
-    reset_message(of(p));
-    return 0;
+    hp_t *h = of(p);
+    reset_message(h);
+    return push(h, VM_NUM(HTTP_EV_BEGIN));
 }
 
 static int on_url(http_parser *p, const char *at, size_t n)
 {
+    if (span(of(p), at, n, false) < 0)
+        return -1;
     return add_bytes(of(p), at, n);
 }
 
 static int on_field(http_parser *p, const char *at, size_t n)
 {
     hp_t *h = of(p);
+    if (span(h, at, n, true) < 0)
+        return -1;
+    /* the library takes a space in a name (not strict): llhttp does not */
+    if (!(h->flags & HTTP_F_LENIENT) && memchr(at, ' ', n))
+        return stop(h, "HPE_INVALID_HEADER_TOKEN", "Invalid header token");
     if (h->in_value) {
         if (new_field(h) < 0)
             return -1;
@@ -299,12 +369,62 @@ static int on_field(http_parser *p, const char *at, size_t n)
 static int on_value(http_parser *p, const char *at, size_t n)
 {
     hp_t *h = of(p);
+    if (span(h, at, n, false) < 0)
+        return -1;
     if (!h->in_value) {
         if (new_field(h) < 0)
             return -1;
         h->in_value = true;
     }
     return add_bytes(h, at, n);
+}
+
+/* Whether field i (a name, i odd) is `name`, case aside. */
+static bool field_is(hp_t *h, size_t i, const char *name)
+{
+    size_t a = h->start[i], b = i < h->nfield ? h->start[i + 1] : h->len;
+    return b - a == strlen(name) && strncasecmp(h->buf + a, name, b - a) == 0;
+}
+
+static bool has_field(hp_t *h, const char *name)
+{
+    for (size_t i = 1; i <= h->nfield; i += 2)
+        if (field_is(h, i, name))
+            return true;
+    return false;
+}
+
+/* Transfer-Encoding as llhttp reads it: 1 when chunked is the last coding,
+ * 0 when it is not there or not last, -1 when a coding follows chunked. */
+static int te_chunked(hp_t *h, bool *present)
+{
+    int last_chunked = 0;
+    *present = false;
+    for (size_t i = 1; i + 1 <= h->nfield; i += 2) {
+        if (!field_is(h, i, "transfer-encoding"))
+            continue;
+        *present = true;
+        size_t a = h->start[i + 1], b = i + 1 < h->nfield ? h->start[i + 2] : h->len;
+        size_t t = a;
+        while (t <= b) {
+            size_t e = t;
+            while (e < b && h->buf[e] != ',')
+                e++;
+            size_t x = t, y = e;
+            while (x < y && (h->buf[x] == ' ' || h->buf[x] == '\t' || h->buf[x] == '\r' ||
+                             h->buf[x] == '\n'))
+                x++;
+            while (y > x && (h->buf[y - 1] == ' ' || h->buf[y - 1] == '\t'))
+                y--;
+            if (y > x) {
+                if (last_chunked)
+                    return -1;
+                last_chunked = y - x == 7 && strncasecmp(h->buf + x, "chunked", 7) == 0;
+            }
+            t = e + 1;
+        }
+    }
+    return last_chunked;
 }
 
 static int on_headers(http_parser *p)
@@ -314,6 +434,23 @@ static int on_headers(http_parser *p)
     if (!h->in_value && (new_field(h) < 0))
         return -1;
     h->in_value = true;
+    /* the head's end: the last line's CRLF and the empty line's, checked
+     * now (no span follows to check them later) */
+    if (h->gap_from && !(h->flags & HTTP_F_LENIENT)) {
+        const char *c = h->gap_from;
+        while (c < h->chunk_end && h->gap_lf < 2) {
+            if (check_gap(h, c, c + 1) < 0)
+                return -1;
+            c++;
+        }
+        h->gap_from = c;
+    }
+    bool te_present = false;
+    int te = te_chunked(h, &te_present);
+    if (te < 0 && !(h->flags & HTTP_F_LENIENT))
+        return stop(h, "HPE_INVALID_TRANSFER_ENCODING", "Invalid `Transfer-Encoding` header value");
+    /* a request whose body length cannot be known: told once its head is */
+    bool bad_te = h->kind == HTTP_REQUEST && te_present && te == 0 && !(h->flags & HTTP_F_LENIENT);
     size_t first_len = h->nfield > 0 ? h->start[1] : h->len;
     char *utf8 = malloc(first_len * 2 + 1);
     if (!utf8)
@@ -335,11 +472,13 @@ static int on_headers(http_parser *p)
         r = r ? r : push(h, VM_NUM(p->status_code));
         r = r ? r : push(h, line);
     }
-    /* a server with no 'upgrade' listener reads such a request as any
-     * other (Node's): the library then keeps parsing HTTP after it */
+    /* an Upgrade no one listens for: a plain request (the library looks
+     * at p->upgrade only after this callback) */
     if (h->kind == HTTP_REQUEST && (h->flags & HTTP_F_NO_UPGRADE) && p->method != HTTP_CONNECT)
         p->upgrade = 0;
-    r = r ? r : push(h, VM_BOOL(p->upgrade));
+    bool connect_done = h->kind == HTTP_RESPONSE && (h->flags & HTTP_F_CONNECT) &&
+                        !(p->status_code >= 100 && p->status_code < 200);
+    r = r ? r : push(h, VM_BOOL(p->upgrade || connect_done));
     r = r ? r : push(h, VM_BOOL(http_should_keep_alive(p)));
     /* the strings are made when the answer is: keep the bytes till then */
     r = r ? r : keep_text(h, utf8);
@@ -347,6 +486,8 @@ static int on_headers(http_parser *p)
         free(utf8);
     if (r)
         return -1;
+    if (bad_te)
+        return stop(h, "HPE_INVALID_TRANSFER_ENCODING", "Request has invalid `Transfer-Encoding`");
     /* trailers start a fresh list */
     h->headers_done = true;
     h->len = 0;
@@ -356,6 +497,9 @@ static int on_headers(http_parser *p)
     /* no body, whatever the headers say: the answer to HEAD, 1xx, 204
      * and 304 (as Node's parser: a Content-Length there is not waited for) */
     unsigned st = p->status_code;
+    /* a final answer to CONNECT: what follows is the tunnel's (an upgrade) */
+    if (h->kind == HTTP_RESPONSE && (h->flags & HTTP_F_CONNECT) && !(st >= 100 && st < 200))
+        return 2;
     if (h->kind == HTTP_RESPONSE &&
         ((h->flags & HTTP_F_SKIP_BODY) || st == 204 || st == 304 || (st >= 100 && st < 200)))
         return 1;
@@ -365,6 +509,8 @@ static int on_headers(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t n)
 {
     hp_t *h = of(p);
+    if (span(h, at, n, false) < 0)
+        return -1;
     size_t off = (size_t)((const uint8_t *)at - h->chunk);
     int r = push(h, VM_NUM(HTTP_EV_BODY));
     r = r ? r : push(h, VM_NUM(off));
@@ -447,6 +593,9 @@ static void hp_reset(vm_call_t *c)
     http_parser_init(&h->p, (enum http_parser_type)kind);
     h->p.data = h;
     reset_message(h);
+    h->dead = false;
+    h->prev_cr = h->after_name = false;
+    h->gap_len = 0;
     vm_ret_undefined(c);
 }
 
@@ -460,12 +609,45 @@ static void run(vm_call_t *c, hp_t *h, const uint8_t *data, size_t n)
     h->failed = false;
     if (HTTP_PARSER_ERRNO(&h->p) == HPE_PAUSED)
         http_parser_pause(&h->p, 0);
-    size_t done = http_parser_execute(&h->p, &settings, (const char *)data, n);
-    enum http_errno e = HTTP_PARSER_ERRNO(&h->p);
+    size_t done = 0;
+    enum http_errno e = HPE_OK;
+    if (h->dead) {
+        h->failed = true;
+        h->fail_code = h->dead_code;
+        h->fail_reason = h->dead_reason;
+    } else {
+        h->gap_from = (const char *)data;
+        h->chunk_end = (const char *)data + n;
+        done = http_parser_execute(&h->p, &settings, (const char *)data, n);
+        e = HTTP_PARSER_ERRNO(&h->p);
+        /* the separators after the last span, up to where the parse stopped */
+        if (!h->failed && (e == HPE_OK || e == HPE_PAUSED) && h->gap_from &&
+            h->gap_from <= (const char *)data + done)
+            check_gap(h, h->gap_from, (const char *)data + done);
+        h->gap_from = NULL;
+    }
     /* paused: an upgrade, or the answer is full (not errors) */
     if (h->failed || (e != HPE_OK && e != HPE_PAUSED)) {
         const char *code = h->failed ? h->fail_code : http_errno_name(e);
         const char *reason = h->failed ? h->fail_reason : http_errno_description(e);
+        /* llhttp's names and words for what the library calls otherwise */
+        if (!h->failed && e == HPE_UNEXPECTED_CONTENT_LENGTH) {
+            if (has_field(h, "transfer-encoding")) {
+                code = "HPE_INVALID_TRANSFER_ENCODING";
+                reason = "Transfer-Encoding can't be present with Content-Length";
+            } else {
+                reason = "Duplicate Content-Length";
+            }
+        } else if (!h->failed && e == HPE_INVALID_CONSTANT) {
+            reason = "Expected HTTP/";
+        } else if (!h->failed && e == HPE_INVALID_CHUNK_SIZE) {
+            reason = "Invalid character in chunk size";
+        } else if (!h->failed && e == HPE_LF_EXPECTED) {
+            reason = "Missing expected LF after header value";
+        }
+        h->dead = true;
+        h->dead_code = code;
+        h->dead_reason = reason;
         /* the events so far stay: messages before the bad one were fine */
         h->failed = false;
         if (reserve(h, 4) < 0)
@@ -513,7 +695,8 @@ static void hp_execute(vm_call_t *c)
         return;
     }
     h->limit = (size_t)lim;
-    h->flags = (unsigned)vm_arg_int(c, 3) & (HTTP_F_SKIP_BODY | HTTP_F_LENIENT | HTTP_F_NO_UPGRADE);
+    h->flags = (unsigned)vm_arg_int(c, 3) &
+               (HTTP_F_SKIP_BODY | HTTP_F_LENIENT | HTTP_F_CONNECT | HTTP_F_NO_UPGRADE);
     h->p.lenient_http_headers = (h->flags & HTTP_F_LENIENT) != 0;
     if (n == 0) { /* an empty chunk is no end of stream */
         vm_val_t end[2] = {VM_NUM(HTTP_EV_END), VM_NUM(0)};
@@ -531,6 +714,13 @@ static void hp_finish(vm_call_t *c)
     hp_t *h = vm_arg_handle(c, 0, &hp_type);
     if (!h) {
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "not an HTTP parser");
+        return;
+    }
+    if (h->dead) { /* an error was told already (llhttp_finish says nothing more) */
+        vm_val_t end[2] = {VM_NUM(HTTP_EV_END), VM_NUM(0)};
+        vm_ref_t arr = vm_new_array(vm_call_vm(c), end, 2);
+        vm_ret_ref(c, arr);
+        vm_ref_free(vm_call_vm(c), arr);
         return;
     }
     run(c, h, (const uint8_t *)"", 0);

@@ -1188,6 +1188,24 @@ static void net_tcp_close(vm_call_t *c)
     vm_ret_undefined(c);
 }
 
+/* tcpReset(h, callback?) -> 0 | -errno: closes with a RST (resetAndDestroy);
+ * the callback runs once the socket is closed */
+static void net_tcp_reset(vm_call_t *c)
+{
+    net_box_t *b = vm_arg_handle(c, 0, &sock_type);
+    if (!b || !b->s || uv_is_closing((uv_handle_t *)&b->s->tcp)) {
+        vm_ret_num(c, UV_EBADF);
+        return;
+    }
+    net_sock_t *s = b->s;
+    if (vm_arg_type(c, 1) == VM_T_FUNCTION)
+        s->onclose = vm_arg_ref(c, 1);
+    int r = uv_tcp_close_reset(&s->tcp, sock_closed);
+    if (r < 0)
+        sock_close(s); /* not a connected TCP socket: a plain close */
+    vm_ret_num(c, r < 0 ? r : 0);
+}
+
 /* tcpNoDelay(h, on) / tcpKeepAlive(h, on, delaySeconds) -> 0 | -errno */
 static void net_tcp_nodelay(vm_call_t *c)
 {
@@ -1273,6 +1291,7 @@ static const vm_native_t natives[] = {
     {"tcpQueued", net_tcp_queued, 1, VM_NATIVE_NET},
     {"tcpShutdown", net_tcp_shutdown, 2, VM_NATIVE_NET},
     {"tcpClose", net_tcp_close, 2, VM_NATIVE_NET},
+    {"tcpReset", net_tcp_reset, 2, VM_NATIVE_NET},
     {"tcpNoDelay", net_tcp_nodelay, 2, VM_NATIVE_NET},
     {"tcpKeepAlive", net_tcp_keepalive, 3, VM_NATIVE_NET},
     {"tcpAddress", net_tcp_address, 2, VM_NATIVE_NET},

@@ -59,8 +59,15 @@ defineBuiltin('http', () => require('../node/http'));
 // Node's internal http and stream modules that packages and tests still
 // require by name: views of the public modules' parts.
 defineBuiltin('_http_agent', () => {
-  const { Agent, globalAgent } = require('../node/http');
-  return { Agent, globalAgent };
+  const http = require('../node/http');
+  const agentModule = { Agent: http.Agent };
+  Object.defineProperty(agentModule, 'globalAgent', {
+    configurable: true,
+    enumerable: true,
+    get() { return http.globalAgent; },
+    set(value) { http.globalAgent = value; },
+  });
+  return agentModule;
 });
 defineBuiltin('_http_client', () => ({ ClientRequest: require('../node/http').ClientRequest }));
 defineBuiltin('_http_common', () => {
@@ -72,6 +79,8 @@ defineBuiltin('_http_common', () => {
     continueExpression: /(?:^|\W)100-continue(?:$|\W)/i,
     CRLF: '\r\n',
     methods: http.METHODS,
+    parsers: http._parsers,
+    freeParser: http._freeParser,
   };
 });
 defineBuiltin('_http_incoming', () => ({ IncomingMessage: require('../node/http').IncomingMessage }));
@@ -80,8 +89,12 @@ defineBuiltin('_http_outgoing', () => {
   return { OutgoingMessage, validateHeaderName, validateHeaderValue };
 });
 defineBuiltin('_http_server', () => {
-  const { STATUS_CODES, Server, ServerResponse, _connectionListener } = require('../node/http');
-  return { STATUS_CODES, Server, ServerResponse, _connectionListener };
+  const { STATUS_CODES, Server, ServerResponse, _connectionListener, _kConnectionsCheckingInterval } =
+    require('../node/http');
+  return {
+    STATUS_CODES, Server, ServerResponse, _connectionListener,
+    kConnectionsCheckingInterval: _kConnectionsCheckingInterval,
+  };
 });
 defineBuiltin('_stream_duplex', () => require('stream').Duplex);
 defineBuiltin('_stream_passthrough', () => require('stream').PassThrough);

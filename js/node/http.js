@@ -10,12 +10,12 @@
 'use strict';
 
 const EventEmitter = require('events');
-const { Readable, Stream } = require('stream');
+const { Readable, Stream, finished } = require('stream');
 const net = require('./net');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
-const { validateString, validateInteger, validateNumber } = require('./internal/validators');
-const { serverClass } = require('./internal/http-server');
+const { validateString, validateInteger, validateNumber, validateObject } = require('./internal/validators');
+const { serverClass, kHTTPOptions } = require('./internal/http-server');
 
 const METHODS = [
   'ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH',
@@ -97,6 +97,7 @@ function OutgoingMessage(options) {
   this._finishEmitted = false;
   this.writableFinished = false;
   this._highWaterMark = options?.highWaterMark ?? 16384;
+  this[kBytesWritten] = 0;
 }
 Object.setPrototypeOf(OutgoingMessage.prototype, Stream.prototype);
 Object.setPrototypeOf(OutgoingMessage, Stream);
@@ -180,6 +181,10 @@ OutgoingMessage.prototype.removeHeader = function removeHeader(name) {
   if (this[kOutHeaders] !== null) delete this[kOutHeaders][key];
 };
 
+OutgoingMessage.prototype[Symbol.for('nodejs.rejection')] = function captureRejection(err) {
+  this.destroy(err);
+};
+
 OutgoingMessage.prototype._implicitHeader = function _implicitHeader() {
   throw codes.ERR_METHOD_NOT_IMPLEMENTED('_implicitHeader()');
 };
@@ -189,6 +194,51 @@ Object.defineProperty(OutgoingMessage.prototype, 'headersSent', {
 });
 Object.defineProperty(OutgoingMessage.prototype, 'writableEnded', {
   get() { return this.finished; },
+});
+Object.defineProperty(OutgoingMessage.prototype, 'closed', {
+  configurable: true, get() { return this._closed; },
+});
+
+// The deprecated views of the header table (DEP0066).
+function deprecateHeaders(fn) {
+  return lazyUtil().deprecate(fn, `OutgoingMessage.prototype.${fn.name.slice(3)} is deprecated`, 'DEP0066');
+}
+let utilModule;
+function lazyUtil() {
+  if (utilModule === undefined) utilModule = require('./util');
+  return utilModule;
+}
+Object.defineProperty(OutgoingMessage.prototype, '_headers', {
+  configurable: true,
+  get: deprecateHeaders(function get_headers() { return this.getHeaders(); }),
+  set: deprecateHeaders(function set_headers(val) {
+    if (val == null) {
+      this[kOutHeaders] = null;
+    } else if (typeof val === 'object') {
+      const headers = this[kOutHeaders] = { __proto__: null };
+      for (const name of Object.keys(val)) headers[name.toLowerCase()] = [name, val[name]];
+    }
+  }),
+});
+Object.defineProperty(OutgoingMessage.prototype, '_headerNames', {
+  configurable: true,
+  get: deprecateHeaders(function get_headerNames() {
+    const headers = this[kOutHeaders];
+    if (headers === null) return null;
+    const out = { __proto__: null };
+    for (const key of Object.keys(headers)) out[key] = headers[key][0];
+    return out;
+  }),
+  set: deprecateHeaders(function set_headerNames(val) {
+    if (typeof val === 'object' && val !== null) {
+      const headers = this[kOutHeaders];
+      if (!headers) return;
+      for (const key of Object.keys(val)) {
+        const header = headers[key];
+        if (header) header[0] = val[key];
+      }
+    }
+  }),
 });
 
 // ---- writing a message ---------------------------------------------------------------
@@ -216,14 +266,18 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
   const state = { connection: false, contLen: false, te: false, date: false, expect: false,
     trailer: false, header: firstLine };
   const add = (key, value) => {
-    if (Array.isArray(value) && key.toLowerCase() !== 'set-cookie' && value.length > 1) {
-      // Node sends most repeated headers as separate lines
-      for (const v of value) add(key, v);
-      return;
-    }
     if (Array.isArray(value)) {
-      for (const v of value) add(key, v);
-      return;
+      // one line each, but cookies and the unique headers join with '; '
+      const lower = key.toLowerCase();
+      if ((value.length < 2 || lower !== 'cookie') && !this[kUniqueHeaders]?.has(lower)) {
+        for (const v of value) add(key, v);
+        return;
+      }
+      value = value.join('; ');
+    }
+    // Content-Disposition with a known length is sent as UTF-8 (RFC 6266)
+    if (this._contentLength && key.length === 19 && key.toLowerCase() === 'content-disposition') {
+      value = Buffer.from(value, 'latin1').toString();
     }
     validateHeaderValue(key, value);
     state.header += `${key}: ${value}${crlf}`;
@@ -237,6 +291,8 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
       if (/(?:^|\W)chunked\s*$/i.test(String(value))) this.chunkedEncoding = true;
     } else if (lower === 'content-length') {
       state.contLen = true;
+      this._contentLength = +value;
+      this._removedContLen = false;
     } else if (lower === 'date') {
       state.date = true;
     } else if (lower === 'expect') {
@@ -252,6 +308,7 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
       if (headers.length && Array.isArray(headers[0])) {
         for (const [k, v] of headers) add(k, v);
       } else {
+        if (headers.length % 2 !== 0) throw codes.ERR_INVALID_ARG_VALUE('headers', headers);
         for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1]);
       }
     } else if (headers === this[kOutHeaders]) {
@@ -264,14 +321,20 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
   if (this[kNoDefaultHeaders]) { // setDefaultHeaders: false: the caller's lines alone
     this._header = header + crlf;
     this._headerSent = false;
+    if (state.expect) this._send('');
     return;
   }
   if (this.sendDate && !state.date) header += `Date: ${utcDate()}${crlf}`;
   if (this.chunkedEncoding && (this.statusCode === 204 || this.statusCode === 304)) {
+    // no zero chunk after them: the connection closes instead (Node's)
     this.chunkedEncoding = false;
     this._hasBody = false;
+    this.shouldKeepAlive = false;
   }
-  if (!state.connection) {
+  if (this._removedConnection) {
+    // no Connection line, but HTTP/1.1 keeps the connection by default
+    this._last = !this.shouldKeepAlive;
+  } else if (!state.connection) {
     const keepAlive = this.shouldKeepAlive &&
       (state.contLen || this.useChunkedEncodingByDefault || this.agent);
     if (keepAlive && this.maxRequestsOnConnectionReached) {
@@ -306,6 +369,8 @@ OutgoingMessage.prototype._storeHeader = function _storeHeader(firstLine, header
   if (this.chunkedEncoding !== true && state.trailer) throw codes.ERR_HTTP_TRAILER_INVALID();
   this._header = header + crlf;
   this._headerSent = false;
+  // the head waits for the first body chunk, unless 100-continue is expected
+  if (state.expect) this._send('');
 };
 
 // Writes to the socket, or keeps the data until one is assigned.
@@ -361,16 +426,6 @@ OutgoingMessage.prototype._flush = function _flush() {
 };
 
 const kNeedDrain = Symbol('kNeedDrain');
-
-// The socket drained: the message whose write returned false says 'drain'
-// (Node's ondrain, on both sides' sockets).
-function socketOnDrain() {
-  const msg = this._httpMessage;
-  if (msg && !msg.finished && msg[kNeedDrain]) {
-    msg[kNeedDrain] = false;
-    msg.emit('drain');
-  }
-}
 const kNoDefaultHeaders = Symbol('kNoDefaultHeaders');
 
 function writeChunk(msg, chunk, encoding, callback, fromEnd) {
@@ -389,20 +444,24 @@ function writeChunk(msg, chunk, encoding, callback, fromEnd) {
     return true;
   }
   const len = byteLength(chunk, encoding);
+  if (strictContentLength(msg) && (fromEnd ? msg[kBytesWritten] + len !== msg._contentLength
+    : msg[kBytesWritten] + len > msg._contentLength)) {
+    throw codes.ERR_HTTP_CONTENT_LENGTH_MISMATCH(len + msg[kBytesWritten], msg._contentLength);
+  }
+  msg[kBytesWritten] += len;
   if (!fromEnd && msg.socket && !msg.socket.writableCorked) {
     msg.socket.cork();
     process.nextTick(() => msg.socket && msg.socket.uncork());
   }
   let ret;
   if (msg.chunkedEncoding && len > 0) {
-    msg._send(`${len.toString(16)}\r\n`, 'latin1', null);
+    // four writes, as Node makes them (what a program wrapping write sees)
+    msg._send(len.toString(16), 'latin1', null);
+    msg._send(crlf, 'latin1', null);
     msg._send(chunk, encoding, null);
     ret = msg._send(crlf, 'latin1', callback);
-  } else if (len > 0 || !msg.chunkedEncoding) {
-    ret = msg._send(chunk, encoding, callback);
   } else {
-    process.nextTick(callback);
-    ret = true;
+    ret = msg._send(chunk, encoding, callback);
   }
   msg[kNeedDrain] = !ret;
   return ret;
@@ -410,22 +469,37 @@ function writeChunk(msg, chunk, encoding, callback, fromEnd) {
 
 const kRejectNonStandardBodyWrites = Symbol('kRejectNonStandardBodyWrites');
 
+// A write refused: the callback, then 'error', on the next tick.
+function onWriteError(msg, err, callback) {
+  if (msg.destroyed) return;
+  process.nextTick(() => {
+    if (typeof callback === 'function') callback(err);
+    if (!msg.destroyed) msg.emit('error', err);
+  });
+}
+const kBytesWritten = Symbol('kBytesWritten');
+
+// strictContentLength holds the body to the Content-Length set (Node's).
+function strictContentLength(msg) {
+  return msg.strictContentLength && msg._contentLength != null && msg._hasBody && !msg._removedContLen &&
+    !msg.chunkedEncoding && !msg.hasHeader('transfer-encoding');
+}
+
 OutgoingMessage.prototype.write = function write(chunk, encoding, callback) {
   if (typeof encoding === 'function') {
     callback = encoding;
     encoding = null;
   }
-  if (this.finished) {
-    const err = codes.ERR_STREAM_WRITE_AFTER_END();
-    process.nextTick(() => {
-      if (this.socket) this.emit('error', err);
-      if (typeof callback === 'function') callback(err);
-    });
-    return false;
+  if (chunk === null) throw codes.ERR_STREAM_NULL_VALUES();
+  if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+    throw codes.ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'Uint8Array'], chunk);
   }
-  if (this.destroyed) {
-    const err = codes.ERR_STREAM_DESTROYED('write');
-    if (typeof callback === 'function') process.nextTick(callback, err);
+  let err;
+  if (this.finished) err = codes.ERR_STREAM_WRITE_AFTER_END();
+  else if (this.destroyed) err = codes.ERR_STREAM_DESTROYED('write');
+  if (err) {
+    if (!this.destroyed) onWriteError(this, err, callback);
+    else if (typeof callback === 'function') process.nextTick(callback, err);
     return false;
   }
   return writeChunk(this, chunk, encoding, callback, false);
@@ -441,22 +515,21 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
   }
   if (chunk) {
     if (this.finished) {
-      const err = codes.ERR_STREAM_WRITE_AFTER_END();
-      process.nextTick(() => { if (typeof callback === 'function') callback(err); });
+      onWriteError(this, codes.ERR_STREAM_WRITE_AFTER_END(), callback);
       return this;
     }
     if (this.socket) this.socket.cork();
     writeChunk(this, chunk, encoding, null, true);
   } else if (this.finished) {
-    if (typeof callback === 'function') {
-      if (!this.writableFinished) this.on('finish', callback);
-      else process.nextTick(callback, codes.ERR_STREAM_ALREADY_FINISHED('end'));
-    }
+    if (typeof callback === 'function') process.nextTick(callback, codes.ERR_STREAM_ALREADY_FINISHED('end'));
     return this;
   } else if (!this._header) {
     if (this.socket) this.socket.cork();
     this._contentLength = 0;
     this._implicitHeader();
+  }
+  if (strictContentLength(this) && this[kBytesWritten] !== this._contentLength) {
+    throw codes.ERR_HTTP_CONTENT_LENGTH_MISMATCH(this[kBytesWritten], this._contentLength);
   }
   if (typeof callback === 'function') this.once('finish', callback);
   const finish = () => this._finish();
@@ -468,7 +541,7 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
     process.nextTick(finish);
   }
   if (this.socket) {
-    // fully uncorked (Node's): a head that threw in an earlier end() left its cork
+    // end() uncorks the connection fully (Node's)
     if (this.socket._writableState) this.socket._writableState.corked = 1;
     this.socket.uncork();
   }
@@ -496,14 +569,11 @@ OutgoingMessage.prototype.addTrailers = function addTrailers(headers) {
     const field = keys[i];
     const value = Array.isArray(headers) ? headers[i][1] : headers[field];
     validateHeaderName(field, 'Trailer name');
-    if (Array.isArray(value) && value.length > 1) {
-      for (const v of value) {
-        validateHeaderValue(field, v);
-        this._trailer += `${field}: ${v}${crlf}`;
-      }
-    } else {
-      validateHeaderValue(field, value);
-      this._trailer += `${field}: ${value}${crlf}`;
+    const several = Array.isArray(value) && value.length > 1 && !this[kUniqueHeaders]?.has(field.toLowerCase());
+    const values = several ? value : [Array.isArray(value) ? value.join('; ') : value];
+    for (const v of values) {
+      if (badHeaderCharRe.test(v)) throw codes.ERR_INVALID_CHAR('trailer content', field);
+      this._trailer += `${field}: ${v}${crlf}`;
     }
   }
 };
@@ -533,6 +603,7 @@ OutgoingMessage.prototype.setTimeout = function setTimeout(msecs, callback) {
 OutgoingMessage.prototype.destroy = function destroy(error) {
   if (this.destroyed) return this;
   this.destroyed = true;
+  this.errored = error;
   if (this.socket) this.socket.destroy(error);
   else this.once('socket', (socket) => socket.destroy(error));
   return this;
@@ -588,14 +659,17 @@ const singleHeaders = new Set(['content-type', 'content-length', 'user-agent', '
 function addHeaderLine(dest, field, value, joinDuplicates) {
   const key = field.toLowerCase();
   if (key === 'set-cookie') {
-    if (dest[key] === undefined) dest[key] = [value];
-    else dest[key].push(value);
+    if (dest[key] !== undefined) dest[key].push(value);
+    else dest[key] = [value];
+  } else if (key === 'cookie' || !singleHeaders.has(key)) {
+    // a delimited list
+    if (typeof dest[key] === 'string') dest[key] += (key === 'cookie' ? '; ' : ', ') + value;
+    else dest[key] = value;
+  } else if (joinDuplicates) {
+    if (dest[key] === undefined) dest[key] = value;
+    else dest[key] += `, ${value}`;
   } else if (dest[key] === undefined) {
-    dest[key] = value;
-  } else if (key === 'cookie') {
-    dest[key] += `; ${value}`;
-  } else if (joinDuplicates || !singleHeaders.has(key)) {
-    dest[key] += `, ${value}`;
+    dest[key] = value; // duplicates dropped
   }
 }
 
@@ -609,7 +683,7 @@ function headersFromRaw(raw, count, joinDuplicates) {
 }
 
 function headersDistinctFromRaw(raw, count) {
-  const out = { __proto__: null };
+  const out = {};
   for (let i = 0; i < count; i += 2) {
     const key = raw[i].toLowerCase();
     if (out[key] === undefined) out[key] = [raw[i + 1]];
@@ -729,6 +803,7 @@ class AgentClass extends EventEmitter {
     } else {
       this.maxTotalSockets = Infinity;
     }
+    this.on('free', agentOnFree);
   }
 
   // The key Node pools connections under: host:port:localAddress[:family].
@@ -752,7 +827,7 @@ class AgentClass extends EventEmitter {
 const Agent = callable(AgentClass);
 Agent.defaultMaxSockets = Infinity;
 
-const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+let globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
 
 // ---- Server -------------------------------------------------------------------------------
 
@@ -778,7 +853,14 @@ ServerResponse.prototype.writeHead = function writeHead(statusCode, reason, obj)
   if (this[kOutHeaders]) {
     if (obj) {
       if (Array.isArray(obj)) {
-        for (let i = 0; i < obj.length; i += 2) this.appendHeader(obj[i], obj[i + 1]);
+        if (obj.length && Array.isArray(obj[0])) {
+          for (const [k, v] of obj) if (k) this.setHeader(k, v);
+        } else {
+          if (obj.length % 2 !== 0) throw codes.ERR_INVALID_ARG_VALUE('headers', obj);
+          // the array's lines replace earlier ones but may repeat themselves
+          for (let i = 0; i < obj.length; i += 2) this.removeHeader(obj[i]);
+          for (let i = 0; i < obj.length; i += 2) if (obj[i]) this.appendHeader(obj[i], obj[i + 1]);
+        }
       } else {
         for (const k of Object.keys(obj)) if (k) this.setHeader(k, obj[k]);
       }
@@ -810,16 +892,39 @@ ServerResponse.prototype.writeProcessing = function writeProcessing(cb) {
   this._writeRaw(`HTTP/1.1 102 Processing${crlf}${crlf}`, 'ascii', cb);
 };
 
+const linkValueRe = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
+const linkFormat = 'must be an array or string of format "</styles.css>; rel=preload; as=style"';
+
+function validateLinkHeaderValue(hints) {
+  const check = (value) => {
+    if (typeof value !== 'string' || !linkValueRe.test(value)) {
+      throw codes.ERR_INVALID_ARG_VALUE('hints', value, linkFormat);
+    }
+  };
+  if (typeof hints === 'string') {
+    check(hints);
+    return hints;
+  }
+  if (Array.isArray(hints)) {
+    for (const link of hints) check(link);
+    return hints.join(', ');
+  }
+  throw codes.ERR_INVALID_ARG_VALUE('hints', hints, linkFormat);
+}
+
 ServerResponse.prototype.writeEarlyHints = function writeEarlyHints(hints, cb) {
   let head = `HTTP/1.1 103 Early Hints${crlf}`;
-  const link = Array.isArray(hints.link) ? hints.link.join(', ') : hints.link;
-  if (!link) return;
+  validateObject(hints, 'hints');
+  if (hints.link === null || hints.link === undefined) return;
+  const link = validateLinkHeaderValue(hints.link);
+  if (link.length === 0) return;
   head += `Link: ${link}${crlf}`;
   for (const key of Object.keys(hints)) if (key !== 'link') head += `${key}: ${hints[key]}${crlf}`;
   this._writeRaw(head + crlf, 'ascii', cb);
 };
 
 ServerResponse.prototype.assignSocket = function assignSocket(socket) {
+  if (socket._httpMessage) throw codes.ERR_HTTP_SOCKET_ASSIGNED();
   socket._httpMessage = this;
   socket.on('close', onServerResponseClose);
   this.socket = socket;
@@ -832,6 +937,14 @@ ServerResponse.prototype.detachSocket = function detachSocket(socket) {
   socket._httpMessage = null;
   this.socket = null;
 };
+
+function emitCloseNT(res) {
+  if (!res._closed) {
+    res.destroyed = true;
+    res._closed = true;
+    res.emit('close');
+  }
+}
 
 function onServerResponseClose() {
   const msg = this._httpMessage;
@@ -847,72 +960,331 @@ function onServerResponseClose() {
 const { Parser, REQUEST, RESPONSE } = require('./internal/http-parser');
 
 const kConnections = Symbol('kConnections');
-const kBusy = Symbol('kBusy'); // a request is being read on the connection
+const kConnectionsCheckingInterval = Symbol('http.server.connectionsCheckingInterval');
+const kIncomingMessage = Symbol('IncomingMessage');
+const kServerResponse = Symbol('ServerResponse');
+const kUniqueHeaders = Symbol('kUniqueHeaders');
 
-function socketSetEncoding() {
-  throw codes.ERR_HTTP_SOCKET_ENCODING();
+// The connections a server tracks, by their parsers: all of them, and the
+// ones in the middle of a request (active) with when it began, for
+// headersTimeout and requestTimeout (Node keeps this list in C++).
+class ConnectionsList {
+  constructor() {
+    this.parsers = new Set();
+    this.activeParsers = new Set();
+  }
+
+  push(parser) { this.parsers.add(parser); }
+  pop(parser) { this.parsers.delete(parser); this.activeParsers.delete(parser); }
+
+  pushActive(parser) {
+    parser.lastMessageStart = performanceNow();
+    parser.headersCompleted = false;
+    this.activeParsers.add(parser);
+  }
+
+  popActive(parser) { this.activeParsers.delete(parser); }
+
+  all() { return [...this.parsers]; }
+  idle() { return [...this.parsers].filter((p) => !this.activeParsers.has(p)); }
+  active() { return [...this.activeParsers]; }
+
+  expired(headersTimeout, requestTimeout) {
+    const now = performanceNow();
+    const out = [];
+    for (const parser of this.activeParsers) {
+      const age = now - parser.lastMessageStart;
+      if ((!parser.headersCompleted && headersTimeout > 0 && age > headersTimeout) ||
+          (requestTimeout > 0 && age > requestTimeout)) {
+        out.push(parser);
+      }
+    }
+    for (const parser of out) this.activeParsers.delete(parser);
+    return out;
+  }
+}
+
+function performanceNow() {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}
+
+function setupConnectionsTracking() {
+  if (!this[kConnections]) this[kConnections] = new ConnectionsList();
+  if (this[kConnectionsCheckingInterval]) clearInterval(this[kConnectionsCheckingInterval]);
+  // started whatever the timeouts are now: they may be changed later
+  this[kConnectionsCheckingInterval] =
+    setInterval(checkConnections.bind(this), this.connectionsCheckingInterval).unref();
+}
+
+function checkConnections() {
+  const headersTimeout = Number.isFinite(this.headersTimeout) && this.headersTimeout >= 0 ? this.headersTimeout : 0;
+  const requestTimeout = Number.isFinite(this.requestTimeout) && this.requestTimeout >= 0 ? this.requestTimeout : 0;
+  if (headersTimeout === 0 && requestTimeout === 0) return;
+  for (const parser of this[kConnections].expired(headersTimeout, requestTimeout)) {
+    if (parser.socket) socketOnError.call(parser.socket, codes.ERR_HTTP_REQUEST_TIMEOUT());
+  }
 }
 
 function connectionListener(socket) {
   const server = this;
-  const state = { outgoing: [], incoming: [], requests: 0, keepAliveTimer: null };
-  if (server[kConnections]) {
-    server[kConnections].add(socket);
-    socket.once('close', () => server[kConnections].delete(socket));
-  }
+  socket.server = server;
   if (server.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout);
-  socket.on('timeout', () => {
-    const req = state.incoming[0];
-    const reqTimeout = req && !req.complete && req.emit('timeout', socket);
-    const res = socket._httpMessage;
-    const resTimeout = res && res.emit('timeout', socket);
-    const serverTimeout = server.emit('timeout', socket);
-    if (!reqTimeout && !resTimeout && !serverTimeout) socket.destroy();
-  });
-  const parser = new Parser(REQUEST, server.maxHeaderSize || maxHeaderSize, server.insecureHTTPParser);
+  socket.on('timeout', socketOnTimeout);
+  const parser = parsers.alloc();
+  parser.initialize(REQUEST, server.maxHeaderSize || maxHeaderSize, !!server.insecureHTTPParser);
+  parser.socket = socket;
+  parser.incoming = null;
+  parser.connections = server[kConnections] || null;
   socket.parser = parser;
-  // the bytes are HTTP's, whole (Node's, even after an upgrade)
+  if (typeof server.maxHeadersCount === 'number') parser.maxHeaderPairs = server.maxHeadersCount << 1;
+  if (parser.connections) {
+    parser.connections.push(parser);
+    parser.connections.pushActive(parser);
+  }
+  const state = {
+    onData: null, onEnd: null, onClose: null, onDrain: null,
+    outgoing: [], incoming: [], outgoingData: 0, requestsCount: 0, keepAliveTimeoutSet: false,
+  };
+  state.onData = (d) => serverSocketOnData(server, socket, parser, state, d);
+  state.onEnd = () => serverSocketOnEnd(server, socket, parser, state);
+  state.onClose = () => serverSocketOnClose(socket, state);
+  state.onDrain = () => serverSocketOnDrain(socket, state);
+  socket.on('data', state.onData);
+  socket.on('error', socketOnError);
+  socket.on('end', state.onEnd);
+  socket.on('close', state.onClose);
+  socket.on('drain', state.onDrain);
+  parser.onBegin = parserOnBegin;
+  parser.onHeaders = function onHeaders(info) { parserOnHeadersServer(server, socket, state, this, info); };
+  parser.onBody = parserOnBody;
+  parser.onDone = parserOnMessageCompleteServer;
   socket.setEncoding = socketSetEncoding;
-  let req = null;
-  parser.onHeaders = (info) => {
-    socket[kBusy] = true;
-    if (state.keepAliveTimeoutSet) {
-      socket.setTimeout(server.timeout || 0);
-      state.keepAliveTimeoutSet = false;
+  socket._paused = false;
+}
+
+function parserOnBegin() {
+  if (this.connections) this.connections.pushActive(this);
+}
+
+function parserOnMessageCompleteServer(trailers) {
+  if (this.connections) this.connections.popActive(this);
+  parserOnMessageComplete.call(this, trailers);
+}
+
+function parserOnHeadersServer(server, socket, state, parser, info) {
+  parser.headersCompleted = true;
+  const IncomingCtor = server[kIncomingMessage] || IncomingMessage;
+  const req = new IncomingCtor(socket);
+  req.httpVersionMajor = info.versionMajor;
+  req.httpVersionMinor = info.versionMinor;
+  req.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
+  req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
+  let n = info.headers.length;
+  if (parser.maxHeaderPairs > 0) n = Math.min(n, parser.maxHeaderPairs);
+  req._addHeaderLines(info.headers, n);
+  req.method = info.method;
+  req.url = info.url;
+  req.upgrade = info.upgrade;
+  parser.incoming = req;
+  parserOnIncoming(server, socket, state, req, info.shouldKeepAlive);
+}
+
+function socketOnTimeout() {
+  const req = this.parser?.incoming;
+  const reqTimeout = req && !req.complete && req.emit('timeout', this);
+  const res = this._httpMessage;
+  const resTimeout = res && res.emit('timeout', this);
+  const serverTimeout = this.server.emit('timeout', this);
+  if (!reqTimeout && !resTimeout && !serverTimeout) this.destroy();
+}
+
+function serverSocketOnClose(socket, state) {
+  freeParser(socket.parser, null, socket);
+  abortIncoming(state.incoming);
+  abortIncoming(state.outgoing);
+}
+
+function abortIncoming(list) {
+  while (list.length) list.shift().destroy(connResetException('aborted'));
+}
+
+function serverSocketOnEnd(server, socket, parser, state) {
+  const ret = parser.handle ? parser.finish() : 0;
+  if (ret instanceof Error) {
+    socketOnError.call(socket, ret);
+  } else if (!server.httpAllowHalfOpen) {
+    socket.end();
+  } else if (state.outgoing.length) {
+    state.outgoing[state.outgoing.length - 1]._last = true;
+  } else if (socket._httpMessage) {
+    socket._httpMessage._last = true;
+  } else if (socket.writable) {
+    socket.end();
+  }
+}
+
+function serverSocketOnData(server, socket, parser, state, d) {
+  if (!parser.handle) return;
+  parser.noUpgrade = server.listenerCount('upgrade') === 0;
+  const ret = parser.execute(d);
+  onParserExecuteCommon(server, socket, parser, state, ret, d);
+}
+
+function updateOutgoingData(socket, state, delta) {
+  state.outgoingData += delta;
+  serverSocketOnDrain(socket, state);
+}
+
+function serverSocketOnDrain(socket, state) {
+  const needPause = state.outgoingData > socket.writableHighWaterMark;
+  if (socket._paused && !needPause) {
+    socket._paused = false;
+    socket.resume();
+  }
+  const msg = socket._httpMessage;
+  if (msg && !msg.finished && msg[kNeedDrain]) {
+    msg[kNeedDrain] = false;
+    msg.emit('drain');
+  }
+}
+
+const badRequestResponse = `HTTP/1.1 400 ${STATUS_CODES[400]}\r\nConnection: close\r\n\r\n`;
+const requestTimeoutResponse = `HTTP/1.1 408 ${STATUS_CODES[408]}\r\nConnection: close\r\n\r\n`;
+const headerFieldsTooLargeResponse = `HTTP/1.1 431 ${STATUS_CODES[431]}\r\nConnection: close\r\n\r\n`;
+const chunkExtensionsTooLargeResponse = `HTTP/1.1 413 ${STATUS_CODES[413]}\r\nConnection: close\r\n\r\n`;
+
+function noop() {}
+
+function socketOnError(e) {
+  // later errors are ignored
+  this.removeListener('error', socketOnError);
+  if (this.listenerCount('error') === 0) this.on('error', noop);
+  if (!this.server.emit('clientError', e, this)) {
+    // an answer only when no response has started on the wire
+    if (this.writable && (!this._httpMessage || !this._httpMessage._headerSent)) {
+      let response;
+      switch (e.code) {
+        case 'HPE_HEADER_OVERFLOW': response = headerFieldsTooLargeResponse; break;
+        case 'HPE_CHUNK_EXTENSIONS_OVERFLOW': response = chunkExtensionsTooLargeResponse; break;
+        case 'ERR_HTTP_REQUEST_TIMEOUT': response = requestTimeoutResponse; break;
+        default: response = badRequestResponse; break;
+      }
+      this.write(response);
     }
-    req = new IncomingMessage(socket);
-    req.httpVersionMajor = info.versionMajor;
-    req.httpVersionMinor = info.versionMinor;
-    req.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
-    req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
-    const max = server.maxHeadersCount;
-    const n = max > 0 ? Math.min(info.headers.length, max * 2) : info.headers.length;
-    req._addHeaderLines(info.headers, n);
-    req.method = info.method;
-    req.url = info.url;
-    req.upgrade = info.upgrade || info.method === 'CONNECT';
+    this.destroy(e);
+  }
+}
+
+function onParserExecuteCommon(server, socket, parser, state, ret, d) {
+  if (ret instanceof Error) {
+    ret.rawPacket = ret.rawPacket || d;
+    socketOnError.call(socket, ret);
+  } else if (parser.incoming && parser.incoming.upgrade) {
+    const req = parser.incoming;
+    socket.removeListener('data', state.onData);
+    socket.removeListener('end', state.onEnd);
+    socket.removeListener('close', state.onClose);
+    socket.removeListener('drain', state.onDrain);
+    socket.removeListener('error', socketOnError);
+    socket.removeListener('timeout', socketOnTimeout);
+    freeParser(parser, req, socket);
+    const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+    if (eventName === 'upgrade' || server.listenerCount(eventName) > 0) {
+      const bodyHead = Buffer.from(d.subarray(ret));
+      socket.readableFlowing = null;
+      server.emit(eventName, req, socket, bodyHead);
+    } else {
+      socket.destroy();
+    }
+  } else if (parser.incoming && parser.incoming.method === 'PRI') {
+    socket.destroy();
+  }
+}
+
+function clearIncoming(req) {
+  req = req || this;
+  const parser = req.socket && req.socket.parser;
+  if (parser && parser.incoming === req) {
+    if (req.readableEnded) parser.incoming = null;
+    else req.on('end', clearIncoming);
+  }
+}
+
+function resOnFinish(req, res, socket, state, server) {
+  state.incoming.shift();
+  // a body nobody reads is read off the wire
+  if (!req._consuming && !req._readableState.resumeScheduled) req._dump();
+  res.detachSocket(socket);
+  clearIncoming(req);
+  process.nextTick(emitCloseNT, res);
+  if (res._last) {
+    if (typeof socket.destroySoon === 'function') socket.destroySoon();
+    else socket.end();
+  } else if (state.outgoing.length === 0) {
+    if (server.keepAliveTimeout && typeof socket.setTimeout === 'function') {
+      // a second more than advertised, so a client's reuse at the edge
+      // does not meet a closed connection (Node's buffer)
+      socket.setTimeout(server.keepAliveTimeout + 1000);
+      state.keepAliveTimeoutSet = true;
+    }
+  } else {
+    const m = state.outgoing.shift();
+    if (m) m.assignSocket(socket);
+  }
+}
+
+const continueExpression = /(?:^|\W)100-continue(?:$|\W)/i;
+
+function parserOnIncoming(server, socket, state, req, keepAlive) {
+  if (state.keepAliveTimeoutSet) {
+    socket.setTimeout(server.timeout || 0);
+    state.keepAliveTimeoutSet = false;
+  }
+  if (req.upgrade) {
+    req.upgrade = req.method === 'CONNECT' || server.listenerCount('upgrade') > 0;
     if (req.upgrade) return;
-    state.incoming.push(req);
-    const res = new ServerResponse(req, { highWaterMark: socket.writableHighWaterMark });
-    res._keepAliveTimeout = server.keepAliveTimeout;
-    res._maxRequestsPerSocket = server.maxRequestsPerSocket;
-    res.shouldKeepAlive = info.shouldKeepAlive && res.shouldKeepAlive;
-    state.requests++;
-    if (server.maxRequestsPerSocket > 0 && state.requests >= server.maxRequestsPerSocket) {
-      res.maxRequestsOnConnectionReached = true;
+  }
+  state.incoming.push(req);
+  // a client that does not read its answers: stop reading its requests
+  if (!socket._paused) {
+    const ws = socket._writableState;
+    if ((ws && ws.needDrain) || state.outgoingData >= socket.writableHighWaterMark) {
+      socket._paused = true;
+      socket.pause();
     }
-    if (socket._httpMessage) state.outgoing.push(res);
-    else res.assignSocket(socket);
-    res.on('finish', () => resOnFinish(req, res));
-    if (server.requireHostHeader && req.httpVersionMajor === 1 && req.httpVersionMinor === 1 &&
-        req.headers.host === undefined) {
+  }
+  const ResponseCtor = server[kServerResponse] || ServerResponse;
+  const res = new ResponseCtor(req, { highWaterMark: socket.writableHighWaterMark });
+  res._keepAliveTimeout = server.keepAliveTimeout;
+  res._maxRequestsPerSocket = server.maxRequestsPerSocket;
+  res._onPendingData = (delta) => updateOutgoingData(socket, state, delta);
+  res.shouldKeepAlive = keepAlive && res.shouldKeepAlive;
+  res[kUniqueHeaders] = server[kUniqueHeaders];
+  if (server.rejectNonStandardBodyWrites) res[kRejectNonStandardBodyWrites] = true;
+  if (socket._httpMessage) state.outgoing.push(res);
+  else res.assignSocket(socket);
+  res.on('finish', () => resOnFinish(req, res, socket, state, server));
+  let handled = false;
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+    if (server.requireHostHeader && req.headers.host === undefined) {
       res.writeHead(400, ['Connection', 'close']);
       res.end();
       return;
     }
-    const expect = req.headers.expect;
-    if (expect !== undefined && info.versionMajor === 1 && info.versionMinor === 1) {
-      if (/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) {
+    const limitSet = typeof server.maxRequestsPerSocket === 'number' && server.maxRequestsPerSocket > 0;
+    if (limitSet) {
+      state.requestsCount++;
+      res.maxRequestsOnConnectionReached = server.maxRequestsPerSocket <= state.requestsCount;
+    }
+    if (limitSet && server.maxRequestsPerSocket < state.requestsCount) {
+      handled = true;
+      server.emit('dropRequest', req, socket);
+      res.writeHead(503);
+      res.end();
+    } else if (req.headers.expect !== undefined) {
+      handled = true;
+      if (continueExpression.test(req.headers.expect)) {
         res._expect_continue = true;
         if (server.listenerCount('checkContinue') > 0) {
           server.emit('checkContinue', req, res);
@@ -926,112 +1298,35 @@ function connectionListener(socket) {
         res.writeHead(417);
         res.end();
       }
-    } else {
-      server.emit('request', req, res);
-    }
-  };
-  parser.onBody = (chunk) => {
-    if (req && !req._dumped) {
-      const copy = Buffer.from(chunk);
-      if (!req.push(copy)) socket.pause();
-    }
-  };
-  parser.onDone = (trailers) => {
-    socket[kBusy] = state.incoming.length > 1;
-    if (!req) return;
-    req.complete = true;
-    if (trailers.length) req._addHeaderLines(trailers, trailers.length);
-    if (!req.upgrade) req.push(null);
-    // the next message is read even if this one's body paused the socket
-    // (Node's parserOnMessageComplete: readStart)
-    if (!socket._paused && socket.readable) socket.resume();
-  };
-
-  function resOnFinish(request, res) {
-    state.incoming.shift();
-    if (!request._consuming && !request._readableState.resumeScheduled) request._dump();
-    res.detachSocket(socket);
-    process.nextTick(() => res.emit('close'));
-    if (res._last) {
-      if (typeof socket.destroySoon === 'function') socket.destroySoon();
-      else socket.end();
-    } else if (state.outgoing.length) {
-      state.outgoing.shift().assignSocket(socket);
-    } else if (server.keepAliveTimeout && typeof socket.setTimeout === 'function') {
-      // an idle keep-alive connection ends after keepAliveTimeout
-      socket.setTimeout(server.keepAliveTimeout);
-      state.keepAliveTimeoutSet = true;
     }
   }
-
-  const onData = (data) => {
-    // an Upgrade request is an upgrade only for a server listening for them
-    parser.noUpgrade = server.listenerCount('upgrade') === 0;
-    const r = parser.execute(data);
-    if (r instanceof Error) return onParserError(r);
-    if (req && req.upgrade) return onUpgrade(data.subarray(r));
-  };
-  function onUpgrade(head) {
-    const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
-    socket.removeListener('data', onData);
-    socket.removeListener('end', onEnd);
-    socket.removeListener('error', onError);
-    socket.removeListener('drain', socketOnDrain);
-    parser.close();
-    socket.parser = null;
-    if (server.listenerCount(event) > 0) {
-      // the listener's 'data' handler starts the flow again
-      socket.readableFlowing = null;
-      server.emit(event, req, socket, Buffer.from(head));
-    } else {
-      socket.destroy();
-    }
-  }
-  function onParserError(err) {
-    socket.removeListener('data', onData);
-    if (server.listenerCount('clientError') > 0) {
-      server.emit('clientError', err, socket);
-      return;
-    }
-    if (socket.writable && !socket._httpMessage) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
-    }
-    socket.destroy(err);
-  }
-  const onEnd = () => {
-    const r = parser.finish();
-    if (r instanceof Error) {
-      socket.destroy();
-      return;
-    }
-    if (!server.httpAllowHalfOpen) {
-      if (socket.writable && !socket._httpMessage) socket.end();
-    }
-  };
-  const onError = (err) => {
-    if (server.listenerCount('clientError') > 0) server.emit('clientError', err, socket);
-    else socket.destroy();
-  };
-  const onClose = () => {
-    parser.close();
-    // requests still waiting for their response end with the connection
-    for (const pending of state.incoming.splice(0)) {
-      if (!pending.readableEnded || !pending.complete) {
-        pending.aborted = true;
-        pending.emit('aborted');
-      }
-      pending.destroy();
-    }
-    for (const res of state.outgoing) res.emit('close');
-  };
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('error', onError);
-  socket.on('close', onClose);
-  socket.on('drain', socketOnDrain);
-  socket._paused = false;
+  if (!handled) server.emit('request', req, res);
 }
+
+function parseUniqueHeadersOption(headers) {
+  if (!Array.isArray(headers)) return null;
+  return new Set(headers.map((h) => h.toLowerCase()));
+}
+
+function socketSetEncoding() {
+  throw codes.ERR_HTTP_SOCKET_ENCODING();
+}
+
+// Destroying a message cut short destroys its connection too (Node's);
+// the error reaches 'error' only when someone listens.
+IncomingMessage.prototype._destroy = function _destroy(err, cb) {
+  if (!this.readableEnded || !this.complete) {
+    this.aborted = true;
+    this.emit('aborted');
+  }
+  const done = () => process.nextTick(() => cb(this.listenerCount('error') === 0 ? undefined : err));
+  if (this.socket && !this.socket.destroyed && this.aborted) {
+    this.socket.destroy(err);
+    this.socket.once('close', done);
+  } else {
+    done();
+  }
+};
 
 IncomingMessage.prototype._dump = function _dump() {
   if (!this._dumped) {
@@ -1061,29 +1356,55 @@ const BaseServer = serverClass('http');
 class ServerClass extends BaseServer {
   constructor(options, requestListener) {
     super(options, requestListener);
-    this[kConnections] = new Set();
+    this[kIncomingMessage] = this[kHTTPOptions].IncomingMessage || IncomingMessage;
+    this[kServerResponse] = this[kHTTPOptions].ServerResponse || ServerResponse;
+    this[kUniqueHeaders] = parseUniqueHeadersOption(this[kHTTPOptions].uniqueHeaders);
     this.on('connection', connectionListener);
+    this.on('listening', setupConnectionsTracking);
   }
 
-  // Node 19+: closing the server also ends its idle keep-alive connections
+  // closing the server also ends its idle keep-alive connections (Node 19+)
   close(callback) {
     this.closeIdleConnections();
+    clearInterval(this[kConnectionsCheckingInterval]);
     return super.close(callback);
   }
 
+  // a rejected async 'request' listener answers 500 (or ends the response)
+  [Symbol.for('nodejs.rejection')](err, event, ...args) {
+    if (event === 'request') {
+      const res = args[1];
+      if (!res.headersSent && !res.writableEnded) {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = 500;
+        res.end(STATUS_CODES[500]);
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    super[Symbol.for('nodejs.rejection')](err, event, ...args);
+  }
+
   closeAllConnections() {
-    for (const socket of this[kConnections]) socket.destroy();
+    if (!this[kConnections]) return;
+    for (const parser of this[kConnections].all()) parser.socket?.destroy();
   }
 
   closeIdleConnections() {
-    // idle: no request being read; a response still being written stays
-    for (const socket of this[kConnections]) {
-      if (socket[kBusy] || (socket._httpMessage && !socket._httpMessage.finished)) continue;
+    if (!this[kConnections]) return;
+    for (const parser of this[kConnections].idle()) {
+      const socket = parser.socket;
+      if (!socket || (socket._httpMessage && !socket._httpMessage.finished)) continue;
       socket.destroy();
     }
   }
+
+  [Symbol.asyncDispose]() {
+    return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
+  }
 }
-const Server = callable(ServerClass);
+const Server = callable(ServerClass, { allowCall: true });
 
 
 // ---- the client -------------------------------------------------------------------------
@@ -1094,8 +1415,7 @@ function connResetException(msg) {
   return err;
 }
 
-const kOnSocket = Symbol('kOnSocket');
-const invalidPathRe = /[\u0000-\u0020]/;
+const invalidPathRe = /[^\u0021-\u00ff]/;
 const noBodyMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 function ClientRequest(input, options, cb) {
@@ -1129,6 +1449,9 @@ function ClientRequest(input, options, cb) {
   const protocol = options.protocol || defaultAgent.protocol;
   let expectedProtocol = defaultAgent.protocol;
   if (this.agent?.protocol) expectedProtocol = this.agent.protocol;
+  if (options.path && invalidPathRe.test(String(options.path))) {
+    throw codes.ERR_UNESCAPED_CHARACTERS('Request path');
+  }
   if (protocol !== expectedProtocol) throw codes.ERR_INVALID_PROTOCOL(protocol, expectedProtocol);
   const defaultPort = options.defaultPort || this.agent?.defaultPort;
   const port = options.port = options.port || defaultPort || 80;
@@ -1144,8 +1467,11 @@ function ClientRequest(input, options, cb) {
   method = (method || 'GET').toUpperCase();
   if (!tokenRe.test(method)) throw codes.ERR_INVALID_HTTP_TOKEN('Method', method);
   this.method = method;
+  if (options.maxHeaderSize !== undefined) validateInteger(options.maxHeaderSize, 'maxHeaderSize', 0);
+  if (options.insecureHTTPParser !== undefined && typeof options.insecureHTTPParser !== 'boolean') {
+    throw codes.ERR_INVALID_ARG_TYPE('options.insecureHTTPParser', 'boolean', options.insecureHTTPParser);
+  }
   this.path = options.path || '/';
-  if (invalidPathRe.test(this.path)) throw codes.ERR_UNESCAPED_CHARACTERS('Request path');
   if (cb) this.once('response', cb);
   this.useChunkedEncodingByDefault = !noBodyMethods.has(this.method);
   this._ended = false;
@@ -1170,6 +1496,7 @@ function ClientRequest(input, options, cb) {
       this.shouldKeepAlive = true;
     }
   }
+  this[kUniqueHeaders] = parseUniqueHeadersOption(options.uniqueHeaders);
   const headersArray = Array.isArray(options.headers);
   if (!headersArray) {
     if (options.headers) {
@@ -1198,7 +1525,7 @@ function ClientRequest(input, options, cb) {
   const signal = options.signal;
   if (signal) {
     const onAbort = () => this.destroy(abortError(signal.reason));
-    if (signal.aborted) process.nextTick(onAbort);
+    if (signal.aborted) onAbort();
     else {
       signal.addEventListener('abort', onAbort, { once: true });
       this.once('close', () => signal.removeEventListener('abort', onAbort));
@@ -1242,14 +1569,22 @@ function validateHost(host, name) {
   return host;
 }
 
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
 function getTimerDuration(msecs, name) {
   validateNumber(msecs, name);
   if (msecs < 0 || !Number.isFinite(msecs)) throw codes.ERR_OUT_OF_RANGE(name, 'a non-negative finite number', msecs);
+  if (msecs > TIMEOUT_MAX) {
+    process.emitWarning(`${msecs} does not fit into a 32-bit signed integer.` +
+      `\nTimer duration was truncated to ${TIMEOUT_MAX}.`, 'TimeoutOverflowWarning');
+    return TIMEOUT_MAX;
+  }
   return msecs;
 }
 
 function urlToHttpOptions(url) {
   const options = {
+    ...url, // what a program added to its URL object
     protocol: url.protocol,
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     hash: url.hash,
@@ -1283,224 +1618,388 @@ ClientRequest.prototype.destroy = function destroy(err) {
   this.destroyed = true;
   if (this.res) this.res._dump();
   this[kError] = err;
-  // without a socket yet, its arrival (kOnSocket) ends the request
+  // without a socket yet, onSocket finishes the job
   if (this.socket) this.socket.destroy(err);
   return this;
 };
 const kError = Symbol('kError');
 
 ClientRequest.prototype.onSocket = function onSocket(socket, err) {
-  process.nextTick(() => this[kOnSocket](socket, err));
+  process.nextTick(onSocketNT, this, socket, err);
 };
 
-ClientRequest.prototype[kOnSocket] = function onSocketNow(socket, err) {
-  if (this.destroyed || err) {
-    // destroyed before its socket came (Node's onSocketNT): an error — the
-    // socket's, the destroy()'s, else 'socket hang up' unless aborted —
-    // then 'close'
-    this.destroyed = true;
-    const end = (e) => {
-      if (!this.aborted && !e) e = connResetException('socket hang up');
-      if (e) this.emit('error', e);
-      this._closed = true;
-      this.emit('close');
+function onSocketNT(req, socket, err) {
+  if (req.destroyed || err) {
+    req.destroyed = true;
+    const done = (e) => {
+      if (!req.aborted && !e) e = connResetException('socket hang up');
+      if (e) req.emit('error', e);
+      req._closed = true;
+      req.emit('close');
     };
-    if (socket && !err && this.agent && !socket.destroyed) {
-      socket.emit('free');
-    } else if (socket) {
-      Stream.finished(socket.destroy(err || this[kError]), (er) => {
-        end((er && er.code !== 'ERR_STREAM_PREMATURE_CLOSE' ? er : null) || err);
-      });
-      return;
+    if (socket) {
+      if (!err && req.agent && !socket.destroyed) {
+        socket.emit('free');
+      } else {
+        finished(socket.destroy(err || req[kError]), (er) => {
+          if (er?.code === 'ERR_STREAM_PREMATURE_CLOSE') er = null;
+          done(er || err);
+        });
+        return;
+      }
     }
-    end(err || this[kError]);
+    done(err || req[kError]);
     return;
   }
-  const req = this;
-  const parser = new Parser(RESPONSE, req.maxHeaderSize || maxHeaderSize, req.insecureHTTPParser);
+  tickOnSocket(req, socket);
+  req._flush();
+}
+
+// The request takes the connection: a response parser and the socket's
+// listeners (named functions, one of each, as Node installs them).
+function tickOnSocket(req, socket) {
+  const lenient = req.insecureHTTPParser === undefined ? false : req.insecureHTTPParser;
+  const parser = parsers.alloc();
+  parser.initialize(RESPONSE, req.maxHeaderSize || maxHeaderSize, lenient);
+  parser.socket = socket;
+  parser.outgoing = req;
+  parser.incoming = null;
   req.socket = socket;
   req.parser = parser;
   socket.parser = parser;
   socket._httpMessage = req;
+  if (typeof req.maxHeadersCount === 'number') parser.maxHeaderPairs = req.maxHeadersCount << 1;
   if (req.method === 'HEAD') parser.skipBody = true;
-  if (typeof req.maxHeadersCount === 'number') parser.maxHeaderPairs = req.maxHeadersCount * 2;
-  let res = null;
-  parser.onHeaders = (info) => {
-    if (info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101) {
-      if (info.statusCode === 100) req.emit('continue');
-      req.emit('information', {
-        statusCode: info.statusCode, statusMessage: info.statusMessage,
-        httpVersion: `${info.versionMajor}.${info.versionMinor}`,
-        httpVersionMajor: info.versionMajor, httpVersionMinor: info.versionMinor,
-        headers: headersFromRaw(info.headers, info.headers.length, req.joinDuplicateHeaders),
-        rawHeaders: info.headers,
-      });
-      return;
+  if (req.method === 'CONNECT') parser.connect = true;
+  parser.onHeaders = parserOnHeadersClient;
+  parser.onBody = parserOnBody;
+  parser.onDone = parserOnMessageComplete;
+  socket.on('error', socketErrorListener);
+  socket.on('data', socketOnData);
+  socket.on('end', socketOnEnd);
+  socket.on('close', socketCloseListener);
+  socket.on('drain', ondrain);
+  if (req.timeout !== undefined || (req.agent && req.agent.options && req.agent.options.timeout)) {
+    listenSocketTimeout(req);
+  }
+  req.emit('socket', socket);
+}
+
+// Parsers are kept for reuse, up to parsers.max (setMaxIdleHTTPParsers).
+const parsers = {
+  name: 'parsers',
+  max: 1000,
+  list: [],
+  alloc() {
+    return this.list.length ? this.list.pop() : new Parser(REQUEST, maxHeaderSize, false);
+  },
+  free(parser) {
+    if (this.list.length < this.max) {
+      this.list.push(parser);
+      return true;
     }
-    res = new IncomingMessage(socket);
-    res.httpVersionMajor = info.versionMajor;
-    res.httpVersionMinor = info.versionMinor;
-    res.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
-    res.joinDuplicateHeaders = !!req.joinDuplicateHeaders;
-    res._addHeaderLines(info.headers, info.headers.length);
-    res.statusCode = info.statusCode;
-    res.statusMessage = info.statusMessage;
-    res.req = req;
-    res.upgrade = info.upgrade;
+    return false;
+  },
+};
+
+function freeParser(parser, req, socket) {
+  if (parser) {
+    parser.onBegin = null;
+    parser.onHeaders = null;
+    parser.onBody = null;
+    parser.onDone = null;
+    parser.socket = null;
+    parser.incoming = null;
+    parser.outgoing = null;
+    parser.remove();
+    parser.generation++; // what is left of its current answer is dropped
+    if (parsers.free(parser) === false) setImmediate(() => parser.close());
+    else parser.free();
+  }
+  if (req) req.parser = null;
+  if (socket) socket.parser = null;
+}
+
+function statusIsInformational(status) {
+  return status < 200 && status >= 100 && status !== 101;
+}
+
+function parserOnHeadersClient(info) {
+  const parser = this;
+  const socket = parser.socket;
+  const req = socket._httpMessage;
+  const res = new IncomingMessage(socket);
+  res.httpVersionMajor = info.versionMajor;
+  res.httpVersionMinor = info.versionMinor;
+  res.httpVersion = `${info.versionMajor}.${info.versionMinor}`;
+  res.joinDuplicateHeaders = !!req.joinDuplicateHeaders;
+  let n = info.headers.length;
+  if (parser.maxHeaderPairs > 0) n = Math.min(n, parser.maxHeaderPairs);
+  res._addHeaderLines(info.headers, n);
+  res.statusCode = info.statusCode;
+  res.statusMessage = info.statusMessage;
+  res.upgrade = info.upgrade;
+  parser.incoming = res;
+  if (req.res) {
+    // a second response to one request
+    socket.destroy();
+    return;
+  }
+  req.res = res;
+  if (res.upgrade) return;
+  if (req.method === 'CONNECT') {
+    res.upgrade = true;
+    return;
+  }
+  if (statusIsInformational(res.statusCode)) {
+    req.res = null;
+    parser.incoming = null;
+    if (res.statusCode === 100) req.emit('continue');
+    req.emit('information', {
+      statusCode: res.statusCode,
+      statusMessage: res.statusMessage,
+      httpVersion: res.httpVersion,
+      httpVersionMajor: res.httpVersionMajor,
+      httpVersionMinor: res.httpVersionMinor,
+      headers: res.headers,
+      rawHeaders: res.rawHeaders,
+    });
+    return;
+  }
+  if (req.shouldKeepAlive && !info.shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false;
+  res.req = req;
+  // ours first: the connection is cleaned up whatever the user's handlers do
+  res.on('end', responseOnEnd);
+  req.on('prefinish', requestOnPrefinish);
+  socket.on('timeout', responseOnTimeout);
+  if (req.aborted || !req.emit('response', res)) res._dump();
+  if (res.statusCode === 304) res.complete = true;
+}
+
+function parserOnBody(chunk) {
+  const stream = this.incoming;
+  if (!stream || stream._dumped) return;
+  if (!stream.push(Buffer.from(chunk)) && this.socket) this.socket.pause();
+}
+
+function parserOnMessageComplete(trailers) {
+  const stream = this.incoming;
+  if (!stream) return; // an informational response
+  stream.complete = true;
+  if (trailers.length) stream._addHeaderLines(trailers, trailers.length);
+  stream.push(null);
+}
+
+function socketOnData(d) {
+  const socket = this;
+  const req = this._httpMessage;
+  const parser = this.parser;
+  if (!parser) return;
+  const ret = parser.execute(d);
+  if (ret instanceof Error) {
+    freeParser(parser, req, socket);
+    socket.removeListener('data', socketOnData);
+    socket.removeListener('end', socketOnEnd);
+    socket.destroy();
+    req.socket._hadError = true;
+    req.emit('error', ret);
+  } else if (parser.incoming && parser.incoming.upgrade) {
+    const res = parser.incoming;
     req.res = res;
-    if (req.method === 'CONNECT' || info.upgrade) {
+    socket.removeListener('data', socketOnData);
+    socket.removeListener('end', socketOnEnd);
+    socket.removeListener('drain', ondrain);
+    if (req.timeoutCb) socket.removeListener('timeout', req.timeoutCb);
+    socket.removeListener('timeout', responseOnTimeout);
+    freeParser(parser, req, socket);
+    const bodyHead = Buffer.from(d.subarray(ret));
+    const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade';
+    if (req.listenerCount(eventName) > 0) {
       req.upgradeOrConnect = true;
-      return;
-    }
-    if (req.shouldKeepAlive && !info.shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false;
-    if (req.aborted) return;
-    if (!req.emit('response', res)) res._dump();
-    if (req.method === 'HEAD') res.complete = false;
-  };
-  parser.onBody = (chunk) => {
-    if (res && !res._dumped) res.push(Buffer.from(chunk));
-  };
-  parser.onDone = (trailers) => {
-    if (!res) return; // an informational response
-    res.complete = true;
-    if (trailers.length) res._addHeaderLines(trailers, trailers.length);
-    res.push(null);
-    // an upgrade or CONNECT: the socket goes to its listener (onData), open
-    if (!req.upgradeOrConnect) responseDone();
-  };
-  function responseDone() {
-    if (!req.shouldKeepAlive || req.upgradeOrConnect) {
-      if (socket.writable) {
-        if (typeof socket.destroySoon === 'function') socket.destroySoon();
-        else socket.end();
-      }
-      return;
-    }
-    const free = () => {
-      if (socket._httpMessage !== req) return;
-      cleanup();
-      req.destroyed = true;
-      req._closed = true;
-      req.emit('close');
-      // the agent pools it (and clears _httpMessage), or ends it
-      if (req.agent) socket.emit('free');
-      else socket.destroy();
-      if (socket._httpMessage === req) socket._httpMessage = null;
-    };
-    if (req.writableFinished || req._finishEmitted) process.nextTick(free);
-    else req.once('finish', free);
-  }
-  const onData = (d) => {
-    const r = parser.execute(d);
-    if (r instanceof Error) {
-      cleanup();
-      req.emit('error', r);
-      socket.destroy();
-      return;
-    }
-    if (req.upgradeOrConnect && res) {
-      const event = req.method === 'CONNECT' ? 'connect' : 'upgrade';
-      if (req.listenerCount(event) === 0) {
-        // nobody takes the socket: it is destroyed, and its 'close' closes
-        // the request (Node's)
-        socket.removeListener('data', onData);
-        socket.removeListener('end', onEnd);
-        socket.destroy();
-        return;
-      }
-      cleanup();
+      socket.emit('agentRemove');
+      socket.removeListener('close', socketCloseListener);
+      socket.removeListener('error', socketErrorListener);
       socket._httpMessage = null;
-      socket.emit('agentRemove'); // no longer the agent's (Node's order)
       socket.readableFlowing = null;
-      req.emit(event, res, socket, Buffer.from(d.subarray(r)));
+      req.emit(eventName, res, socket, bodyHead);
       req.destroyed = true;
       req._closed = true;
       req.emit('close');
-    }
-  };
-  const onEnd = () => {
-    const r = parser.finish();
-    if (!res && !req.aborted) {
-      req.emit('error', connResetException('socket hang up'));
-    } else if (r instanceof Error) {
-      req.emit('error', r);
-    }
-    if (socket.writable) socket.end();
-  };
-  const onError = (err) => {
-    if (!res || !res.complete) {
-      if (req[kError] !== err) req.emit('error', err);
-    }
-    req[kError] = err;
-  };
-  const onClose = () => {
-    cleanup();
-    if (res) {
-      if (!res.complete) {
-        res.aborted = true;
-        res.emit('aborted');
-        res.destroy(connResetException('aborted'));
-      }
-      req._closed = true;
-      req.emit('close');
-      if (!res.aborted && res.readable) res.push(null);
     } else {
-      if (!req.socket._hadError && !req.aborted && !req[kError]) {
-        req.socket._hadError = true;
-        req.emit('error', connResetException('socket hang up'));
-      }
-      req._closed = true;
-      req.emit('close');
+      socket.destroy();
     }
-  };
-  const onTimeout = () => {
-    req.emit('timeout');
-  };
-  function cleanup() {
-    socket.removeListener('data', onData);
-    socket.removeListener('end', onEnd);
-    socket.removeListener('error', onError);
-    socket.removeListener('close', onClose);
-    socket.removeListener('timeout', onTimeout);
-    socket.removeListener('drain', socketOnDrain);
-    parser.close();
-    socket.parser = null;
+  } else if (parser.incoming && parser.incoming.complete && !statusIsInformational(parser.incoming.statusCode)) {
+    socket.removeListener('data', socketOnData);
+    socket.removeListener('end', socketOnEnd);
+    socket.removeListener('drain', ondrain);
+    freeParser(parser, req, socket);
   }
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('error', onError);
-  socket.on('close', onClose);
-  socket.on('drain', socketOnDrain);
-  if (req.timeout !== undefined) {
-    socket.setTimeout(req.timeout);
-    socket.on('timeout', onTimeout);
+}
+
+function socketOnEnd() {
+  const socket = this;
+  const req = this._httpMessage;
+  const parser = this.parser;
+  if (!req.res && !req.socket._hadError) {
+    // the connection ended before a response
+    req.socket._hadError = true;
+    req.emit('error', connResetException('socket hang up'));
   }
-  this.emit('socket', socket);
-  this._flush();
+  if (parser) {
+    parser.finish(); // a body read till the end is complete now
+    freeParser(parser, req, socket);
+  }
+  socket.destroy();
+}
+
+function socketErrorListener(err) {
+  const socket = this;
+  const req = socket._httpMessage;
+  if (req) {
+    req.socket._hadError = true;
+    req.emit('error', err);
+  }
+  const parser = socket.parser;
+  if (parser) {
+    parser.finish();
+    freeParser(parser, req, socket);
+  }
+  socket.removeListener('data', socketOnData);
+  socket.removeListener('end', socketOnEnd);
+  socket.destroy();
+}
+
+function socketCloseListener() {
+  const socket = this;
+  const req = socket._httpMessage;
+  const parser = socket.parser;
+  const res = req.res;
+  req.destroyed = true;
+  if (res) {
+    if (!res.complete) res.destroy(connResetException('aborted'));
+    req._closed = true;
+    req.emit('close');
+    if (!res.aborted && res.readable) res.push(null);
+  } else {
+    if (!req.socket._hadError) {
+      req.socket._hadError = true;
+      req.emit('error', connResetException('socket hang up'));
+    }
+    req._closed = true;
+    req.emit('close');
+  }
+  if (req.outputData) req.outputData.length = 0;
+  if (parser) {
+    parser.finish();
+    freeParser(parser, req, socket);
+  }
+}
+
+function ondrain() {
+  const msg = this._httpMessage;
+  if (msg && !msg.finished && msg[kNeedDrain]) {
+    msg[kNeedDrain] = false;
+    msg.emit('drain');
+  }
+}
+
+function responseOnEnd() {
+  const req = this.req;
+  const socket = req.socket;
+  if (socket) {
+    if (req.timeoutCb) socket.removeListener('timeout', emitRequestTimeout);
+    socket.removeListener('timeout', responseOnTimeout);
+  }
+  req._ended = true;
+  if (!req.shouldKeepAlive) {
+    if (socket.writable) {
+      if (typeof socket.destroySoon === 'function') socket.destroySoon();
+      else socket.end();
+    }
+  } else if (req.finished && !this.aborted) {
+    responseKeepAlive(req);
+  }
+}
+
+function requestOnPrefinish() {
+  if (this.shouldKeepAlive && this._ended) responseKeepAlive(this);
+}
+
+// The response is over and the connection may serve another request:
+// 'free' once the user's 'end' handlers have run.
+function responseKeepAlive(req) {
+  const socket = req.socket;
+  if (req.timeoutCb) {
+    socket.setTimeout(0, req.timeoutCb);
+    req.timeoutCb = null;
+  }
+  socket.removeListener('close', socketCloseListener);
+  socket.removeListener('error', socketErrorListener);
+  socket.removeListener('data', socketOnData);
+  socket.removeListener('end', socketOnEnd);
+  process.nextTick(emitFreeNT, req);
+  req.destroyed = true;
+  if (req.res) req.res.socket = null; // destroying the response leaves the socket be
+}
+
+function emitFreeNT(req) {
+  req._closed = true;
+  req.emit('close');
+  if (req.socket) req.socket.emit('free');
+}
+
+function responseOnTimeout() {
+  const req = this._httpMessage;
+  if (!req) return;
+  const res = req.res;
+  if (!res) return;
+  res.emit('timeout');
+}
+
+function emitRequestTimeout() {
+  const req = this._httpMessage;
+  if (req) req.emit('timeout');
+}
+
+function listenSocketTimeout(req) {
+  if (req.timeoutCb) return;
+  req.timeoutCb = emitRequestTimeout;
+  if (req.socket) req.socket.once('timeout', emitRequestTimeout);
+  else req.on('socket', (socket) => socket.once('timeout', emitRequestTimeout));
+}
+
+ClientRequest.prototype._deferToConnect = function _deferToConnect(method, args) {
+  const call = () => {
+    if (method) this.socket[method](...args);
+  };
+  const onSocket = () => {
+    if (this.socket.writable) call();
+    else this.socket.once('connect', call);
+  };
+  if (!this.socket) this.once('socket', onSocket);
+  else onSocket();
 };
 
 ClientRequest.prototype.setTimeout = function setTimeout(msecs, callback) {
+  if (this._ended) return this;
+  listenSocketTimeout(this);
+  msecs = getTimerDuration(msecs, 'msecs');
   if (callback) this.once('timeout', callback);
-  if (this.socket) {
-    this.socket.setTimeout(msecs);
-    this.socket.on('timeout', () => this.emit('timeout'));
-  } else {
-    this.once('socket', (socket) => {
-      socket.setTimeout(msecs);
-      socket.on('timeout', () => this.emit('timeout'));
-    });
-  }
+  const set = (sock) => {
+    if (sock.connecting) sock.once('connect', () => sock.setTimeout(msecs));
+    else sock.setTimeout(msecs);
+  };
+  if (this.socket) set(this.socket);
+  else this.once('socket', set);
   return this;
 };
 
 ClientRequest.prototype.setNoDelay = function setNoDelay(noDelay) {
-  if (this.socket) this.socket.setNoDelay?.(noDelay);
-  else this.once('socket', (s) => s.setNoDelay?.(noDelay));
+  this._deferToConnect('setNoDelay', [noDelay]);
 };
 
 ClientRequest.prototype.setSocketKeepAlive = function setSocketKeepAlive(enable, delay) {
-  if (this.socket) this.socket.setKeepAlive?.(enable, delay);
-  else this.once('socket', (s) => s.setKeepAlive?.(enable, delay));
+  this._deferToConnect('setKeepAlive', [enable, delay]);
 };
 
 ClientRequest.prototype.clearTimeout = function clearTimeout(cb) {
@@ -1509,154 +2008,211 @@ ClientRequest.prototype.clearTimeout = function clearTimeout(cb) {
 
 // ---- Agent: pooling ------------------------------------------------------------------------
 
-function agentOnFree(agent, socket, options) {
-  const name = agent.getName(options);
-  const queue = agent.requests[name];
-  if (socket.writable && queue && queue.length) {
-    const req = queue.shift();
-    if (!queue.length) delete agent.requests[name];
-    req.onSocket(socket); // Node counts a queued request's socket as new
+const kRequestOptions = Symbol('kRequestOptions');
+
+function freeSocketErrorListener() {
+  this.destroy();
+  this.emit('agentRemove');
+}
+
+// A socket the pool got back: to the first waiting request, into the
+// free list (keep-alive), or closed.
+function agentOnFree(socket, options) {
+  const name = this.getName(options);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const requests = this.requests[name];
+  if (requests && requests.length) {
+    const req = requests.shift();
+    setRequestSocket(this, req, socket);
+    if (requests.length === 0) delete this.requests[name];
     return;
   }
   const req = socket._httpMessage;
-  if (!req || !req.shouldKeepAlive || !socket.writable || !agent.keepAlive) {
+  if (!req || !req.shouldKeepAlive || !this.keepAlive) {
     socket.destroy();
     return;
   }
-  const free = agent.freeSockets[name] || (agent.freeSockets[name] = []);
-  if (free.length >= agent.maxFreeSockets || agent.totalSocketCount > agent.maxTotalSockets ||
-    !agent.keepSocketAlive(socket)) {
-    if (!free.length) delete agent.freeSockets[name];
+  const freeSockets = this.freeSockets[name] || [];
+  const freeLen = freeSockets.length;
+  let count = freeLen;
+  if (this.sockets[name]) count += this.sockets[name].length;
+  if (this.totalSocketCount > this.maxTotalSockets || count > this.maxSockets ||
+      freeLen >= this.maxFreeSockets || !this.keepSocketAlive(socket)) {
     socket.destroy();
     return;
   }
-  removeFrom(agent.sockets, name, socket);
-  free.push(socket);
+  this.freeSockets[name] = freeSockets;
   socket._httpMessage = null;
-  socket.emit('agentFree');
+  this.removeSocket(socket, options);
+  socket.once('error', freeSocketErrorListener);
+  freeSockets.push(socket);
 }
 
-function removeFrom(set, name, socket) {
-  const list = set[name];
-  if (!list) return false;
-  const i = list.indexOf(socket);
-  if (i === -1) return false;
-  list.splice(i, 1);
-  if (!list.length) delete set[name];
-  return true;
+function setRequestSocket(agent, req, socket) {
+  req.onSocket(socket);
+  const agentTimeout = agent.options.timeout || 0;
+  if (req.timeout === undefined || req.timeout === agentTimeout) return;
+  socket.setTimeout(req.timeout);
+}
+
+// The TLS server name a request's connection would carry: the Host
+// header's name when there is one (a string), else the host.
+function calculateServerName(options, req) {
+  let servername = options.host;
+  const hostHeader = req.getHeader('host');
+  if (hostHeader) {
+    validateString(hostHeader, 'options.headers.host');
+    if (hostHeader.startsWith('[')) {
+      const index = hostHeader.indexOf(']');
+      servername = index === -1 ? hostHeader : hostHeader.slice(1, index);
+    } else {
+      servername = hostHeader.split(':', 1)[0];
+    }
+  }
+  if (net.isIP(servername)) servername = '';
+  return servername;
 }
 
 Agent.prototype.createConnection = function createConnection(...args) {
   return net.createConnection(...args);
 };
 
-Agent.prototype.addRequest = function addRequest(req, options) {
+Agent.prototype.addRequest = function addRequest(req, options, port, localAddress) {
+  if (typeof options === 'string') options = { __proto__: null, host: options, port, localAddress };
   options = { __proto__: null, ...options, ...this.options };
   if (options.socketPath) options.path = options.socketPath;
+  if (!options.servername && options.servername !== '') options.servername = calculateServerName(options, req);
   const name = this.getName(options);
-  const free = this.freeSockets[name];
-  if (free && free.length) {
-    const socket = this.scheduling === 'fifo' ? free.shift() : free.pop();
-    if (!free.length) delete this.freeSockets[name];
-    if (typeof socket.ref === 'function') socket.ref();
-    if (typeof socket.setTimeout === 'function') socket.setTimeout(0);
-    (this.sockets[name] || (this.sockets[name] = [])).push(socket);
-    req.reusedSocket = true;
-    req.onSocket(socket);
-    return;
+  if (!this.sockets[name]) this.sockets[name] = [];
+  const freeSockets = this.freeSockets[name];
+  let socket;
+  if (freeSockets) {
+    while (freeSockets.length && freeSockets[0].destroyed) freeSockets.shift();
+    socket = this.scheduling === 'fifo' ? freeSockets.shift() : freeSockets.pop();
+    if (!freeSockets.length) delete this.freeSockets[name];
   }
-  const count = (this.sockets[name]?.length || 0);
-  if (count < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
-    this.createSocket(req, options, (err, socket) => {
-      if (err) req.onSocket(socket, err);
-      else req.onSocket(socket);
+  const freeLen = freeSockets ? freeSockets.length : 0;
+  const sockLen = freeLen + this.sockets[name].length;
+  if (socket) {
+    this.reuseSocket(socket, req);
+    setRequestSocket(this, req, socket);
+    this.sockets[name].push(socket);
+  } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
+    this.createSocket(req, options, (err, s) => {
+      if (err) req.onSocket(s, err);
+      else setRequestSocket(this, req, s);
     });
   } else {
-    (this.requests[name] || (this.requests[name] = [])).push(req);
+    if (!this.requests[name]) this.requests[name] = [];
+    req[kRequestOptions] = options; // a socket of another origin may be made for it
+    this.requests[name].push(req);
   }
 };
 
 Agent.prototype.createSocket = function createSocket(req, options, cb) {
   options = { __proto__: null, ...options, ...this.options };
   if (options.socketPath) options.path = options.socketPath;
-  options.encoding = null;
+  if (!options.servername && options.servername !== '') options.servername = calculateServerName(options, req);
   const name = this.getName(options);
   options._agentKey = name;
-  if (!options.servername && options.servername !== '') options.servername = options.host;
+  options.encoding = null;
+  if (this.keepAlive) { // per-socket keep-alive
+    options.keepAlive = this.keepAlive;
+    options.keepAliveInitialDelay = this.keepAliveMsecs;
+  }
   let called = false;
-  const oncreate = (err, socket) => {
+  const oncreate = (err, s) => {
     if (called) return;
     called = true;
     if (err) return cb(err);
-    (this.sockets[name] || (this.sockets[name] = [])).push(socket);
+    if (!this.sockets[name]) this.sockets[name] = [];
+    this.sockets[name].push(s);
     this.totalSocketCount++;
-    installListeners(this, socket, options);
-    cb(null, socket);
+    installListeners(this, s, options);
+    cb(null, s);
   };
-  const socket = this.createConnection(options, oncreate);
-  if (socket) oncreate(null, socket);
+  const newSocket = this.createConnection(options, oncreate);
+  if (newSocket) oncreate(null, newSocket);
 };
 
-function installListeners(agent, socket, options) {
-  const onFree = () => agentOnFree(agent, socket, options);
-  socket.on('free', onFree);
-  const name = agent.getName(options);
-  const onRemove = () => {
+function installListeners(agent, s, options) {
+  function onFree() {
+    agent.emit('free', s, options);
+  }
+  s.on('free', onFree);
+  // the only place sockets leave the pool: close them to remove them
+  function onClose() {
+    agent.totalSocketCount--; // a socket counts until it closes
+    agent.removeSocket(s, options);
+  }
+  s.on('close', onClose);
+  function onTimeout() {
+    // an idle pooled socket ends at its timeout
+    const sockets = agent.freeSockets;
+    if (Object.keys(sockets).some((name) => sockets[name].includes(s))) s.destroy();
+  }
+  s.on('timeout', onTimeout);
+  function onRemove() {
+    // an upgraded connection leaves the pool for good
     agent.totalSocketCount--;
-    removeFrom(agent.sockets, name, socket);
-    removeFrom(agent.freeSockets, name, socket);
-    const queue = agent.requests[name];
-    if (queue && queue.length && (agent.sockets[name]?.length || 0) < agent.maxSockets) {
-      const req = queue.shift();
-      if (!queue.length) delete agent.requests[name];
-      agent.createSocket(req, options, (err, s) => req.onSocket(s, err));
-    }
-  };
-  socket.once('close', onRemove);
-  const onTimeout = () => {
-    if (!socket._httpMessage) socket.destroy();
-  };
-  socket.on('timeout', onTimeout);
-  // taken out of the pool (an upgrade): the agent forgets it, a queued
-  // request gets a new socket
-  socket.once('agentRemove', () => {
-    socket.removeListener('close', onRemove);
-    socket.removeListener('free', onFree);
-    socket.removeListener('timeout', onTimeout);
-    onRemove();
-  });
+    agent.removeSocket(s, options);
+    s.removeListener('close', onClose);
+    s.removeListener('free', onFree);
+    s.removeListener('timeout', onTimeout);
+    s.removeListener('agentRemove', onRemove);
+  }
+  s.on('agentRemove', onRemove);
 }
 
-Agent.prototype.removeSocket = function removeSocket(socket, options) {
+Agent.prototype.removeSocket = function removeSocket(s, options) {
   const name = this.getName(options);
-  removeFrom(this.sockets, name, socket);
-  removeFrom(this.freeSockets, name, socket);
+  const sets = [this.sockets];
+  if (!s.writable) sets.push(this.freeSockets);
+  for (const sockets of sets) {
+    const list = sockets[name];
+    if (!list) continue;
+    const index = list.indexOf(s);
+    if (index !== -1) {
+      list.splice(index, 1);
+      if (list.length === 0) delete sockets[name];
+    }
+  }
+  let req;
+  if (this.requests[name] && this.requests[name].length) {
+    req = this.requests[name][0];
+  } else {
+    for (const prop of Object.keys(this.requests)) {
+      if (this.sockets[prop] && this.sockets[prop].length) break;
+      req = this.requests[prop][0];
+      options = req[kRequestOptions];
+      break;
+    }
+  }
+  if (req && options) {
+    req[kRequestOptions] = undefined;
+    // a request waits and a socket went away: a new one for it
+    this.createSocket(req, options, (err, socket) => {
+      if (err) req.onSocket(socket, err);
+      else socket.emit('free');
+    });
+  }
 };
 
-// Node's: false (the socket is not pooled) when the response's
-// `Keep-Alive: timeout=N` leaves under a second, and a pooled socket times
-// out a second before the server would end it, or after options.timeout.
-const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 Agent.prototype.keepSocketAlive = function keepSocketAlive(socket) {
-  socket.setKeepAlive?.(true, this.keepAliveMsecs);
-  socket.unref?.();
-  let agentTimeout = this.options.timeout || 0;
-  let canKeepSocketAlive = true;
-  const hintHeader = socket._httpMessage?.res?.headers['keep-alive'];
-  const hint = hintHeader ? /^timeout=(\d+)/.exec(hintHeader)?.[1] : undefined;
-  if (hint) {
-    let serverHintTimeout = Number.parseInt(hint, 10) * 1000 - KEEP_ALIVE_TIMEOUT_BUFFER;
-    serverHintTimeout = serverHintTimeout > 0 ? serverHintTimeout : 0;
-    if (serverHintTimeout === 0) canKeepSocketAlive = false;
-    else if (serverHintTimeout < agentTimeout) agentTimeout = serverHintTimeout;
-  }
-  if (socket.timeout !== agentTimeout && typeof socket.setTimeout === 'function') socket.setTimeout(agentTimeout);
-  return canKeepSocketAlive;
+  socket.setKeepAlive(true, this.keepAliveMsecs);
+  socket.unref();
+  const agentTimeout = this.options.timeout || 0;
+  if (socket.timeout !== agentTimeout) socket.setTimeout(agentTimeout);
+  return true;
 };
 
 Agent.prototype.reuseSocket = function reuseSocket(socket, req) {
+  socket.removeListener('error', freeSocketErrorListener);
   req.reusedSocket = true;
-  socket.ref?.();
+  socket.ref();
 };
 
 function request(url, options, cb) {
@@ -1671,10 +2227,14 @@ function get(url, options, cb) {
 
 function setMaxIdleHTTPParsers(max) {
   validateInteger(max, 'max', 1);
+  parsers.max = max;
 }
 
 module.exports = {
   _connectionListener: connectionListener,
+  _kConnectionsCheckingInterval: kConnectionsCheckingInterval,
+  _parsers: parsers,
+  _freeParser: freeParser,
   METHODS,
   STATUS_CODES,
   Agent,
@@ -1690,5 +2250,11 @@ module.exports = {
   request,
   setMaxIdleHTTPParsers,
   maxHeaderSize,
-  globalAgent,
 };
+// http.globalAgent may be replaced: requests use the one there now
+Object.defineProperty(module.exports, 'globalAgent', {
+  configurable: true,
+  enumerable: true,
+  get() { return globalAgent; },
+  set(value) { globalAgent = value; },
+});

@@ -5,7 +5,7 @@
 'use strict';
 
 const http = require('./http');
-const { deferredFunction } = require('./internal/deferred');
+const { deferredFunction, notSupported } = require('./internal/deferred');
 const { serverClass } = require('./internal/http-server');
 
 class Agent extends http.Agent {
@@ -21,11 +21,20 @@ class Agent extends http.Agent {
 
 const Server = serverClass('https');
 
+// A URL is parsed (and refused as Node refuses it) before the request is
+// found unsupported.
+function requestDeferred(api) {
+  return function request(input) {
+    if (typeof input === 'string') new URL(input); // eslint-disable-line no-new
+    throw notSupported(api);
+  };
+}
+
 module.exports = {
   Agent,
   globalAgent: new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
   Server,
   createServer: (options, requestListener) => new Server(options, requestListener),
-  get: deferredFunction('https.get'),
-  request: deferredFunction('https.request'),
+  get: requestDeferred('https.get'),
+  request: requestDeferred('https.request'),
 };

@@ -11,43 +11,36 @@ const EventEmitter = require('events');
 const { Duplex, getDefaultHighWaterMark } = require('stream');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
-const { validateBoolean, validateInteger, validateNumber } = require('./internal/validators');
+const {
+  validateBoolean, validateInteger, validateNumber, validateFunction, validateAbortSignal,
+} = require('./internal/validators');
 const { notSupported, deferredFunction, deferredClass } = require('./internal/deferred');
 
 // IP address syntax, as Node's isIP checks it (no leading zeros in IPv4
 // parts; IPv6 with at most one '::', an IPv4 tail and a zone id).
 const v4Part = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
 const v4Re = new RegExp(`^(?:${v4Part}\\.){3}${v4Part}$`);
-const hexGroupRe = /^[0-9a-fA-F]{1,4}$/;
-const zoneRe = /^[0-9a-zA-Z\-.:]+$/;
 
 function isIPv4(input) {
   return v4Re.test(`${input}`);
 }
 
+const v4Str = `(?:${v4Part}\\.){3}${v4Part}`;
+const v6Seg = '(?:[0-9a-fA-F]{1,4})';
+const v6Re = new RegExp('^(?:' +
+  `(?:${v6Seg}:){7}(?:${v6Seg}|:)|` +
+  `(?:${v6Seg}:){6}(?:${v4Str}|:${v6Seg}|:)|` +
+  `(?:${v6Seg}:){5}(?::${v4Str}|(?::${v6Seg}){1,2}|:)|` +
+  `(?:${v6Seg}:){4}(?:(?::${v6Seg}){0,1}:${v4Str}|(?::${v6Seg}){1,3}|:)|` +
+  `(?:${v6Seg}:){3}(?:(?::${v6Seg}){0,2}:${v4Str}|(?::${v6Seg}){1,4}|:)|` +
+  `(?:${v6Seg}:){2}(?:(?::${v6Seg}){0,3}:${v4Str}|(?::${v6Seg}){1,5}|:)|` +
+  `(?:${v6Seg}:){1}(?:(?::${v6Seg}){0,4}:${v4Str}|(?::${v6Seg}){1,6}|:)|` +
+  `(?::(?:(?::${v6Seg}){0,5}:${v4Str}|(?::${v6Seg}){1,7}|:))` +
+  ')(?:%[0-9a-zA-Z-.:]{1,})?$');
+
+// IPv6 as Node's grammar reads it: groups, one '::', an IPv4 tail, a zone id.
 function isIPv6(input) {
-  let s = `${input}`;
-  const pct = s.indexOf('%');
-  if (pct !== -1) {
-    if (!zoneRe.test(s.slice(pct + 1))) return false;
-    s = s.slice(0, pct);
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = (part) => (part === '' ? [] : part.split(':'));
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  const all = head.concat(tail);
-  let count = all.length;
-  // An IPv4 tail stands for two groups, and only at the very end.
-  const last = all[all.length - 1];
-  if (last !== undefined && last.includes('.')) {
-    if (!isIPv4(last)) return false;
-    all.pop();
-    count++;
-  }
-  if (!all.every((g) => hexGroupRe.test(g))) return false;
-  return halves.length === 2 ? count <= 7 : count === 8;
+  return v6Re.test(`${input}`);
 }
 
 function isIP(input) {
@@ -89,6 +82,15 @@ function exceptionWithHostPort(err, syscall, address, port) {
   return ex;
 }
 
+// What a connect that tried every address ends with: the one error, or
+// Node's AggregateError of them all (its code the first one's).
+function connectError(errors) {
+  if (errors.length === 1) return errors[0];
+  const err = new AggregateError(errors, '');
+  err.code = errors[0].code;
+  return err;
+}
+
 function errnoException(err, syscall) {
   const code = errnoName(err) || `E${-err}`;
   const ex = new Error(`${syscall} ${code}`);
@@ -102,6 +104,23 @@ function errnoException(err, syscall) {
 // or a refusal: the one place dns.lookup shares (internal/dns.js).
 const { NETP_DNS_BASE, accessDenied, lookupException, lookupHost } = require('./internal/dns');
 
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+// A timeout in ms as Node's timers take it: a finite number >= 0, at most
+// TIMEOUT_MAX (a larger one is cut, with a warning).
+function getTimerDuration(msecs, name) {
+  validateNumber(msecs, name);
+  if (msecs < 0 || !Number.isFinite(msecs)) {
+    throw codes.ERR_OUT_OF_RANGE(name, 'a non-negative finite number', msecs);
+  }
+  if (msecs > TIMEOUT_MAX) {
+    process.emitWarning(`${msecs} does not fit into a 32-bit signed integer.` +
+      `\nTimer duration was truncated to ${TIMEOUT_MAX}.`, 'TimeoutOverflowWarning');
+    return TIMEOUT_MAX;
+  }
+  return msecs;
+}
+
 function validatePort(port, name = 'Port', allowZero = true) {
   if ((typeof port !== 'number' && typeof port !== 'string') ||
       (typeof port === 'string' && port.trim().length === 0) ||
@@ -112,6 +131,107 @@ function validatePort(port, name = 'Port', allowZero = true) {
 }
 
 const kLastWriteQueueSize = Symbol('kLastWriteQueueSize');
+const kRaw = Symbol('kRaw');
+const kBuffer = Symbol('kBuffer');
+const kBufferCb = Symbol('kBufferCb');
+const kPending = Symbol('kPending');
+const kPendingEof = Symbol('kPendingEof');
+const kOnreadPaused = Symbol('kOnreadPaused');
+const kOwner = Symbol('kOwner');
+const kSetNoDelay = Symbol('kSetNoDelay');
+const kSetKeepAlive = Symbol('kSetKeepAlive');
+const kSetKeepAliveInitialDelay = Symbol('kSetKeepAliveInitialDelay');
+const UV_EBADF = -9;
+
+// A socket's _handle, shaped as Node's TCP wrap: methods a program (or a
+// test) may call or replace, over the native handle of bridge/net.c.
+class TCP {
+  constructor(raw) {
+    this[kRaw] = raw || binding.net.tcpNew();
+    this.closed = false;
+    this.reading = false;
+    this.onread = null;
+    this.onconnection = null;
+  }
+
+  // a fresh native socket in this wrap (the next address to try)
+  renew() {
+    binding.net.tcpClose(this[kRaw]);
+    this[kRaw] = binding.net.tcpNew();
+  }
+
+  setNoDelay(enable) {
+    return this.closed ? UV_EBADF : binding.net.tcpNoDelay(this[kRaw], !!enable);
+  }
+
+  setKeepAlive(enable, initialDelay) {
+    return this.closed ? UV_EBADF : binding.net.tcpKeepAlive(this[kRaw], !!enable, initialDelay);
+  }
+
+  readStart() {
+    if (this.closed) return 0; // a closing handle reads nothing more
+    this.reading = true;
+    return binding.net.tcpReadStart(this[kRaw], (n, bytes) => this.onread && this.onread(n, bytes));
+  }
+
+  readStop() {
+    if (this.closed) return UV_EBADF;
+    this.reading = false;
+    return binding.net.tcpReadStop(this[kRaw]);
+  }
+
+  // 0 written now, 1 queued (cb(status) later), or -errno
+  writeBuffer(data, cb) {
+    return this.closed ? UV_EBADF : binding.net.tcpWrite(this[kRaw], data, cb);
+  }
+
+  shutdown(cb) {
+    return this.closed ? UV_EBADF : binding.net.tcpShutdown(this[kRaw], cb);
+  }
+
+  close(cb) {
+    if (this.closed) {
+      if (typeof cb === 'function') process.nextTick(cb);
+      return;
+    }
+    this.closed = true;
+    binding.net.tcpClose(this[kRaw], typeof cb === 'function' ? cb : undefined);
+  }
+
+  // close with a RST; cb once closed
+  reset(cb) {
+    if (this.closed) return UV_EBADF;
+    this.closed = true;
+    const r = binding.net.tcpReset(this[kRaw], typeof cb === 'function' ? cb : undefined);
+    return r < 0 ? r : 0;
+  }
+
+  getsockname(out) {
+    return this._address(out, false);
+  }
+
+  getpeername(out) {
+    return this._address(out, true);
+  }
+
+  _address(out, peer) {
+    if (this.closed) return UV_EBADF;
+    const a = binding.net.tcpAddress(this[kRaw], peer);
+    if (!Array.isArray(a)) return typeof a === 'number' ? a : UV_EBADF;
+    out.address = a[0];
+    out.family = a[2];
+    out.port = a[1];
+    return 0;
+  }
+
+  ref() {
+    if (!this.closed) binding.net.tcpRef(this[kRaw], true);
+  }
+
+  unref() {
+    if (!this.closed) binding.net.tcpRef(this[kRaw], false);
+  }
+}
 const kTimeout = Symbol('kTimeout');
 
 function toBuffer(bytes) {
@@ -127,7 +247,28 @@ class SocketClass extends Duplex {
     options.emitClose = false;
     options.autoDestroy = true;
     options.decodeStrings = false;
+    if (options.objectMode) {
+      throw codes.ERR_INVALID_ARG_VALUE('options.objectMode', options.objectMode, 'is not supported');
+    } else if (options.readableObjectMode || options.writableObjectMode) {
+      throw codes.ERR_INVALID_ARG_VALUE(
+        `options.${options.readableObjectMode ? 'readableObjectMode' : 'writableObjectMode'}`,
+        options.readableObjectMode || options.writableObjectMode, 'is not supported');
+    }
+    const { signal } = options;
+    delete options.signal; // the stream's own would listen a second time
     super(options);
+    if (options.handle && options.pauseOnCreate) this.readableFlowing = false; // no reading till resume()
+    // onread: reads go into the caller's buffer, handed to its callback (no 'data')
+    const { onread } = options;
+    if (onread !== null && typeof onread === 'object' &&
+        (onread.buffer instanceof Uint8Array || typeof onread.buffer === 'function') &&
+        typeof onread.callback === 'function') {
+      this[kBuffer] = onread.buffer;
+      this[kBufferCb] = onread.callback;
+      this[kPending] = [];
+      this[kPendingEof] = false;
+      this[kOnreadPaused] = false;
+    }
     this.connecting = false;
     this._hadError = false;
     this._handle = null;
@@ -150,12 +291,14 @@ class SocketClass extends Duplex {
       this.readable = options.readable !== false;
       this.writable = options.writable !== false;
     }
-    if (options.noDelay) this._noDelay = true;
+    this[kSetNoDelay] = Boolean(options.noDelay);
+    this[kSetKeepAlive] = Boolean(options.keepAlive);
+    this[kSetKeepAliveInitialDelay] = Math.max(~~(options.keepAliveInitialDelay / 1000), 0);
     this.on('end', onReadableStreamEnd);
-    if (options.signal) {
-      const onAbort = () => this.destroy(abortError(options.signal.reason));
-      if (options.signal.aborted) process.nextTick(onAbort);
-      else options.signal.addEventListener('abort', onAbort, { once: true });
+    if (signal) {
+      const onAbort = () => this.destroy(abortError(signal.reason));
+      if (signal.aborted) process.nextTick(onAbort);
+      else signal.addEventListener('abort', onAbort, { once: true });
     }
   }
 
@@ -189,11 +332,12 @@ class SocketClass extends Duplex {
   }
 
   get bufferSize() {
-    return this._handle ? this.writableLength : undefined;
+    return this._handle || this.connecting ? this.writableLength : undefined;
   }
 
   connect(...args) {
-    const [options, cb] = normalizeArgs(args);
+    // net.connect hands over its normalized [options, cb] (Node's)
+    const [options, cb] = Array.isArray(args[0]) && args[0][normalizedArgsSymbol] ? args[0] : normalizeArgs(args);
     if (options.path) throw notSupported('net.Socket.connect to a unix socket path');
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
     if (this.destroyed) {
@@ -201,18 +345,31 @@ class SocketClass extends Duplex {
       this._peername = null;
       this._sockname = null;
       this._undestroy();
+      this._bytesDispatched = 0; // the counts are the connection's
+      this.bytesRead = 0;
     }
     if (cb) this.once('connect', cb);
     const { host = 'localhost', localAddress, localPort } = options;
     let { port } = options;
     if (localAddress && !isIP(localAddress)) throw codes.ERR_INVALID_IP_ADDRESS(localAddress);
+    if (localPort) validateNumber(localPort, 'options.localPort');
     if (localPort !== undefined) throw notSupported('net.Socket.connect with localPort');
+    if (options.lookup != null) validateFunction(options.lookup, 'options.lookup');
+    if (options.autoSelectFamily != null) validateBoolean(options.autoSelectFamily, 'options.autoSelectFamily');
+    if (options.autoSelectFamilyAttemptTimeout != null) {
+      validateInteger(options.autoSelectFamilyAttemptTimeout, 'options.autoSelectFamilyAttemptTimeout', 1);
+    }
     if (typeof host !== 'string') throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
     if (port === undefined) throw codes.ERR_MISSING_ARGS(['options', 'port', 'path']);
     port = validatePort(port, 'Port');
     if (options.timeout) this.setTimeout(options.timeout);
-    if (options.noDelay !== undefined) this._noDelay = !!options.noDelay;
-    if (options.keepAlive) this._keepAlive = [true, ~~((options.keepAliveInitialDelay || 0) / 1000)];
+    if (options.noDelay !== undefined) this[kSetNoDelay] = Boolean(options.noDelay);
+    if (options.keepAlive !== undefined) {
+      this[kSetKeepAlive] = Boolean(options.keepAlive);
+      this[kSetKeepAliveInitialDelay] = Math.max(~~(options.keepAliveInitialDelay / 1000), 0);
+    }
+    // the handle is there at once, as Node's (the connection comes later)
+    if (!this._handle) this._handle = new TCP();
     this.connecting = true;
     this._host = host;
     const lookup = typeof options.lookup === 'function' ? options.lookup : null;
@@ -230,9 +387,22 @@ class SocketClass extends Duplex {
       // what a program's own lookup returns is decided as the address
       this._connectTo(list, 0, lookup ? null : host, port);
     };
-    if (lookup) {
+    if (isIP(host)) {
+      // an address is no name: no lookup, no 'lookup' event (Node's)
+      process.nextTick(() => {
+        if (this.connecting) this._connectTo([{ address: host, family: isIP(host) }], 0, host, port);
+      });
+    } else if (lookup) {
       lookup(host, { family, all: true }, (err, addresses, fam) => {
         if (!err && !Array.isArray(addresses)) addresses = [{ address: addresses, family: fam }];
+        if (!err) {
+          const bad = addresses.find((a) => !isIP(a.address) || (a.family !== 4 && a.family !== 6 &&
+            a.family !== 'IPv4' && a.family !== 'IPv6'));
+          if (bad) {
+            if (!isIP(bad.address)) err = codes.ERR_INVALID_IP_ADDRESS(bad.address);
+            else err = codes.ERR_INVALID_ADDRESS_FAMILY(bad.family, host, port);
+          }
+        }
         afterLookup(err, addresses);
       });
     } else {
@@ -241,18 +411,18 @@ class SocketClass extends Duplex {
     return this;
   }
 
-  _connectTo(list, i, host, port) {
+  _connectTo(list, i, host, port, errors = []) {
     const { address } = list[i];
     const asked = host === null ? address : host;
-    const handle = binding.net.tcpNew();
-    this._handle = handle;
+    if (!this._handle || !(this._handle instanceof TCP)) this._handle = new TCP();
+    const handle = this._handle;
+    if (i > 0) handle.renew();
+    const raw = handle[kRaw];
     let r;
     try {
-      r = binding.net.tcpConnect(handle, address, asked, port, (status) => {
-        if (this._handle !== handle || !this.connecting) return;
+      r = binding.net.tcpConnect(raw, address, asked, port, (status) => {
+        if (this._handle !== handle || handle[kRaw] !== raw || !this.connecting) return;
         if (status < 0) {
-          binding.net.tcpClose(handle);
-          this._handle = null;
           // a name the supervisor resolves is tried there on every address
           const outside = host !== null && !isIP(host) && host.toLowerCase() !== 'localhost';
           if (status === -13) {
@@ -263,34 +433,30 @@ class SocketClass extends Duplex {
             this.destroy(lookupException(status, host === null ? address : host));
             return;
           }
+          errors.push(exceptionWithHostPort(status, 'connect', address, port));
           if (!outside && i + 1 < list.length) {
-            this._connectTo(list, i + 1, host, port); // host: null stays null
+            this._connectTo(list, i + 1, host, port, errors); // host: null stays null
             return;
           }
-          this.destroy(exceptionWithHostPort(status, 'connect', address, port));
+          this.destroy(connectError(errors));
           return;
         }
         this._afterConnect();
       });
     } catch (err) {
-      binding.net.tcpClose(handle);
-      this._handle = null;
       this.destroy(err);
       return;
     }
-    if (r < 0) {
-      binding.net.tcpClose(handle);
-      this._handle = null;
-      process.nextTick(() => this.destroy(exceptionWithHostPort(r, 'connect', address, port)));
-    }
+    if (r < 0) process.nextTick(() => this.destroy(exceptionWithHostPort(r, 'connect', address, port)));
   }
 
   _afterConnect() {
     this.connecting = false;
     this._sockname = null;
-    if (this._noDelay) binding.net.tcpNoDelay(this._handle, true);
-    if (this._keepAlive) binding.net.tcpKeepAlive(this._handle, ...this._keepAlive);
-    if (this._unrefd) binding.net.tcpRef(this._handle, false);
+    const handle = this._handle;
+    if (this[kSetNoDelay] && handle.setNoDelay) handle.setNoDelay(true);
+    if (this[kSetKeepAlive] && handle.setKeepAlive) handle.setKeepAlive(true, this[kSetKeepAliveInitialDelay]);
+    if (this._unrefd && handle.unref) handle.unref();
     this._unrefTimer();
     this.emit('connect');
     this.emit('ready');
@@ -303,17 +469,30 @@ class SocketClass extends Duplex {
   _startReading() {
     if (this._reading || !this._handle || this.connecting) return;
     this._reading = true;
-    const r = binding.net.tcpReadStart(this._handle, (n, bytes) => this._onRead(n, bytes));
+    this._handle.onread = (n, bytes) => this._onRead(n, bytes);
+    const r = this._handle.readStart();
     if (r < 0) this.destroy(errnoException(r, 'read'));
   }
 
   _onRead(n, bytes) {
     this._unrefTimer();
+    if (this[kBufferCb] && n >= 0) {
+      if (n > 0) {
+        this.bytesRead += n;
+        this[kPending].push(bytes);
+      } else {
+        // the read that finds the end gets a buffer too, as libuv's does
+        if (typeof this[kBuffer] === 'function') this[kBuffer]();
+        this[kPendingEof] = true;
+      }
+      this._deliverOnread();
+      return;
+    }
     if (n > 0) {
       this.bytesRead += n;
       if (!this.push(toBuffer(bytes))) {
         this._reading = false;
-        if (this._handle) binding.net.tcpReadStop(this._handle);
+        if (this._handle) this._handle.readStop();
       }
       return;
     }
@@ -324,6 +503,50 @@ class SocketClass extends Duplex {
       return;
     }
     if (n === -104 /* ECONNRESET */ || n < 0) this.destroy(errnoException(n, 'read'));
+  }
+
+  // onread mode: what was read goes into the caller's buffer, piece by
+  // piece, until its callback returns false or the socket is paused
+  _deliverOnread() {
+    const pending = this[kPending];
+    while (pending.length && !this[kOnreadPaused]) {
+      const bytes = pending[0];
+      const buf = typeof this[kBuffer] === 'function' ? this[kBuffer]() : this[kBuffer];
+      const len = Math.min(buf.length, bytes.length);
+      buf.set(bytes.subarray(0, len));
+      if (len === bytes.length) pending.shift();
+      else pending[0] = bytes.subarray(len);
+      if (this[kBufferCb](len, buf) === false || this.isPaused()) this._pauseOnread();
+    }
+    if (pending.length) {
+      this._pauseOnread();
+    } else if (this[kPendingEof] && !this[kOnreadPaused]) {
+      this[kPendingEof] = false;
+      this.push(null);
+      this.read(0);
+    }
+  }
+
+  _pauseOnread() {
+    this[kOnreadPaused] = true;
+    if (this._reading && this._handle) {
+      this._reading = false;
+      this._handle.readStop();
+    }
+  }
+
+  pause() {
+    if (this[kBufferCb] && !this.connecting && this._handle) this._pauseOnread();
+    return super.pause();
+  }
+
+  resume() {
+    if (this[kBufferCb] && !this.connecting && this._handle && this[kOnreadPaused]) {
+      this[kOnreadPaused] = false;
+      this._deliverOnread();
+      if (!this[kOnreadPaused] && !this[kPending].length) this._startReading();
+    }
+    return super.resume();
   }
 
   _read() {
@@ -352,7 +575,7 @@ class SocketClass extends Duplex {
     const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     let r;
     try {
-      r = binding.net.tcpWrite(this._handle, data, (status) => {
+      r = this._handle.writeBuffer(data, (status) => {
         this._unrefTimer();
         if (status < 0) cb(errnoException(status, 'write'));
         else cb();
@@ -367,6 +590,18 @@ class SocketClass extends Duplex {
     }
     this._bytesDispatched += data.length;
     if (r === 0) cb();
+  }
+
+  // chunks as Node's Writable takes them: strings and any ArrayBufferView
+  write(chunk, encoding, cb) {
+    if (chunk === null) throw codes.ERR_STREAM_NULL_VALUES();
+    if (typeof chunk !== 'string') {
+      if (!ArrayBuffer.isView(chunk)) {
+        throw codes.ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'TypedArray', 'DataView'], chunk);
+      }
+      if (!Buffer.isBuffer(chunk)) chunk = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+    return super.write(chunk, encoding, cb);
   }
 
   _write(chunk, encoding, cb) {
@@ -387,7 +622,7 @@ class SocketClass extends Duplex {
       cb();
       return;
     }
-    const r = binding.net.tcpShutdown(this._handle, () => cb());
+    const r = this._handle.shutdown(() => cb());
     if (r < 0) cb();
   }
 
@@ -399,9 +634,14 @@ class SocketClass extends Duplex {
     const isException = !!exception;
     // the error (from cb) is told before 'close', as Node orders them
     cb(exception);
-    if (handle) {
+    if (handle && this.resetAndClosing) {
+      this.resetAndClosing = false;
       this._handle = null;
-      binding.net.tcpClose(handle, () => this.emit('close', isException));
+      const err = handle.reset(() => this.emit('close', isException));
+      if (err) this.emit('error', errnoException(err, 'reset'));
+    } else if (handle) {
+      this._handle = null;
+      handle.close(() => this.emit('close', isException));
     } else {
       process.nextTick(() => this.emit('close', isException));
     }
@@ -418,25 +658,55 @@ class SocketClass extends Duplex {
   }
 
   resetAndDestroy() {
-    return this.destroy();
-  }
-
-  setNoDelay(enable) {
-    enable = enable === undefined ? true : !!enable;
-    this._noDelay = enable;
-    if (this._handle && !this.connecting) binding.net.tcpNoDelay(this._handle, enable);
+    if (this._handle) {
+      if (!(this._handle instanceof TCP)) throw codes.ERR_INVALID_HANDLE_TYPE();
+      if (this.connecting) this.once('connect', () => this._reset());
+      else this._reset();
+    } else {
+      this.destroy(codes.ERR_SOCKET_CLOSED());
+    }
     return this;
   }
 
-  setKeepAlive(enable, initialDelay = 0) {
-    const delay = ~~(initialDelay / 1000);
-    this._keepAlive = [!!enable, delay];
-    if (this._handle && !this.connecting) binding.net.tcpKeepAlive(this._handle, !!enable, delay);
+  _reset() {
+    this.resetAndClosing = true;
+    return this.destroy();
+  }
+
+  // the handle is asked only when the setting changes (Node's)
+  setNoDelay(enable) {
+    enable = Boolean(enable === undefined ? true : enable);
+    if (!this._handle || this.connecting) {
+      this[kSetNoDelay] = enable;
+      return this;
+    }
+    if (this._handle.setNoDelay && enable !== this[kSetNoDelay]) {
+      this[kSetNoDelay] = enable;
+      this._handle.setNoDelay(enable);
+    }
+    return this;
+  }
+
+  setKeepAlive(enable, initialDelayMsecs) {
+    enable = Boolean(enable);
+    const initialDelay = ~~(initialDelayMsecs / 1000);
+    if (!this._handle || this.connecting) {
+      this[kSetKeepAlive] = enable;
+      this[kSetKeepAliveInitialDelay] = initialDelay;
+      return this;
+    }
+    if (!this._handle.setKeepAlive) return this;
+    if (enable !== this[kSetKeepAlive] || (enable && this[kSetKeepAliveInitialDelay] !== initialDelay)) {
+      this[kSetKeepAlive] = enable;
+      this[kSetKeepAliveInitialDelay] = initialDelay;
+      this._handle.setKeepAlive(enable, initialDelay);
+    }
     return this;
   }
 
   setTimeout(msecs, callback) {
-    validateNumber(msecs, 'msecs', 0);
+    msecs = getTimerDuration(msecs, 'msecs');
+    if (callback !== undefined) validateFunction(callback, 'callback');
     this.timeout = msecs;
     clearTimeout(this[kTimeout]);
     this[kTimeout] = null;
@@ -448,7 +718,6 @@ class SocketClass extends Duplex {
       if (this._unrefd || !this._handle) this[kTimeout].unref?.();
     }
     if (callback !== undefined) {
-      if (typeof callback !== 'function') throw codes.ERR_INVALID_ARG_TYPE('callback', 'Function', callback);
       if (msecs === 0) this.removeListener('timeout', callback);
       else this.once('timeout', callback);
     }
@@ -466,9 +735,10 @@ class SocketClass extends Duplex {
   _getpeername() {
     if (!this._handle || this.connecting) return this._peername || {};
     if (!this._peername) {
-      const a = binding.net.tcpAddress(this._handle, true);
-      if (!Array.isArray(a)) return {};
-      this._peername = { address: a[0], family: a[2], port: a[1] };
+      if (!this._handle.getpeername) return {};
+      const out = {};
+      if (this._handle.getpeername(out) !== 0) return {};
+      this._peername = out;
     }
     return this._peername;
   }
@@ -476,9 +746,10 @@ class SocketClass extends Duplex {
   _getsockname() {
     if (!this._handle || this.connecting) return this._sockname || {};
     if (!this._sockname) {
-      const a = binding.net.tcpAddress(this._handle, false);
-      if (!Array.isArray(a)) return {};
-      this._sockname = { address: a[0], family: a[2], port: a[1] };
+      if (!this._handle.getsockname) return {};
+      const out = {};
+      if (this._handle.getsockname(out) !== 0) return {};
+      this._sockname = out;
     }
     return this._sockname;
   }
@@ -492,13 +763,13 @@ class SocketClass extends Duplex {
 
   ref() {
     this._unrefd = false;
-    if (this._handle) binding.net.tcpRef(this._handle, true);
+    if (this._handle && this._handle.ref) this._handle.ref();
     return this;
   }
 
   unref() {
     this._unrefd = true;
-    if (this._handle) binding.net.tcpRef(this._handle, false);
+    if (this._handle && this._handle.unref) this._handle.unref();
     if (this[kTimeout]) this[kTimeout].unref?.();
     return this;
   }
@@ -520,34 +791,48 @@ function writeAfterFIN(chunk, encoding, cb) {
   if (typeof encoding === 'function') cb = encoding;
   const er = new Error('This socket has been ended by the other party');
   er.code = 'EPIPE';
-  process.nextTick(() => this.destroy(er));
   if (typeof cb === 'function') process.nextTick(cb, er);
+  this.destroy(er); // the error itself is told on the next tick
   return false;
 }
 
 
+// A string that is no port number names a pipe (Node's isPipeName).
+function isPipeName(s) {
+  return typeof s === 'string' && !(Number(s) >= 0);
+}
+
 // connect()'s arguments as Node reads them: (options[, cb]), (port[, host][, cb]), (path[, cb]).
+const normalizedArgsSymbol = Symbol('normalizedArgs');
+
 function normalizeArgs(args) {
   let options = {};
-  if (args.length === 0) return [options, null];
+  if (args.length === 0) {
+    const arr = [options, null];
+    arr[normalizedArgsSymbol] = true;
+    return arr;
+  }
   const arg0 = args[0];
   if (typeof arg0 === 'object' && arg0 !== null) {
     options = arg0;
-  } else if (typeof arg0 === 'string' && Number.isNaN(Number(arg0)) && !/^\s*$/.test(arg0)) {
+  } else if (isPipeName(arg0)) {
     options.path = arg0;
   } else {
     options.port = arg0;
     if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
   }
   const cb = args[args.length - 1];
-  return [options, typeof cb === 'function' ? cb : null];
+  const arr = [options, typeof cb === 'function' ? cb : null];
+  arr[normalizedArgsSymbol] = true;
+  return arr;
 }
 
 function connect(...args) {
-  const [options, cb] = normalizeArgs(args);
+  const normalized = normalizeArgs(args);
+  const options = normalized[0];
   const socket = new Socket(options);
   if (options.timeout) socket.setTimeout(options.timeout);
-  return socket.connect(options, cb);
+  return socket.connect(normalized);
 }
 
 // ---- servers --------------------------------------------------------------------------
@@ -586,13 +871,15 @@ class ServerClass extends EventEmitter {
 
   listen(...args) {
     let [options, cb] = normalizeArgs(args);
-    if (typeof args[0] === 'function') options = {};
-    if (cb) this.once('listening', cb);
     if (this._handle) throw codes.ERR_SERVER_ALREADY_LISTEN();
-    if (options.path !== undefined && options.port === undefined) {
-      throw notSupported('net.Server.listen on a unix socket path');
+    this._listeningId++;
+    if (cb) this.once('listening', cb);
+    options = options._handle || options.handle || options;
+    if (options !== args[0] && (options._handle !== undefined || typeof options.fd === 'number' ||
+        (typeof args[0] === 'object' && args[0] !== null && (args[0].handle || args[0]._handle)))) {
+      throw notSupported('net.Server.listen on a descriptor or handle');
     }
-    if (options.fd !== undefined || options.handle !== undefined || options._handle !== undefined) {
+    if (typeof options.fd === 'number' && options.fd >= 0) {
       throw notSupported('net.Server.listen on a descriptor or handle');
     }
     let backlog = 511;
@@ -600,22 +887,44 @@ class ServerClass extends EventEmitter {
     if (typeof args[2] === 'number') backlog = args[2];
     if (options.backlog !== undefined) backlog = options.backlog;
     // listen(), listen(cb), listen(null[, cb]) and {port: undefined|null}: any free port
-    const anyPort = args.length === 0 || typeof args[0] === 'function' || args[0] === null ||
-      options.port === undefined || options.port === null;
-    const port = anyPort ? 0 : validatePort(options.port, 'options.port');
+    let port = options.port;
+    if (args.length === 0 || typeof args[0] === 'function' ||
+        (port === undefined && 'port' in options) || port === null) {
+      port = 0;
+    }
+    if (typeof port !== 'number' && typeof port !== 'string') {
+      if (options.path && isPipeName(options.path)) throw notSupported('net.Server.listen on a unix socket path');
+      if (!('port' in options || 'path' in options)) {
+        throw codes.ERR_INVALID_ARG_VALUE('options', options, 'must have the property "port" or "path"');
+      }
+      throw codes.ERR_INVALID_ARG_VALUE('options', options);
+    }
+    port = validatePort(port, 'options.port');
     const host = options.host;
+    if (options.signal !== undefined) {
+      validateAbortSignal(options.signal, 'options.signal');
+      const onAborted = () => this.close();
+      if (options.signal.aborted) process.nextTick(onAborted);
+      else {
+        options.signal.addEventListener('abort', onAborted, { once: true });
+        this.once('close', () => options.signal.removeEventListener('abort', onAborted));
+      }
+    }
     if (host !== undefined && host !== null && typeof host !== 'string') {
       throw codes.ERR_INVALID_ARG_TYPE('options.host', 'string', host);
     }
     const bindTo = (address) => {
-      const handle = binding.net.tcpNew();
+      const wrap = new TCP();
+      const handle = wrap[kRaw];
       let r = binding.net.tcpBind(handle, address, host || address, port, !!options.ipv6Only);
-      if (r === 0) r = binding.net.tcpListen(handle, backlog, (status) => this._onConnection(status));
+      if (r === 0) r = binding.net.tcpListen(handle, backlog, (status) => onListenEvent(wrap, status));
       if (r < 0) {
-        binding.net.tcpClose(handle);
+        wrap.close();
         return r;
       }
-      this._handle = handle;
+      wrap[kOwner] = this;
+      wrap.onconnection = onconnection;
+      this._handle = wrap;
       return 0;
     };
     const start = (address) => {
@@ -628,16 +937,22 @@ class ServerClass extends EventEmitter {
         process.nextTick(() => this.emit('error', err));
         return;
       }
-      if (this._unref) binding.net.tcpRef(this._handle, false);
+      if (this._unref) this._handle.unref();
       this._address = null;
-      process.nextTick(() => this.emit('listening'));
+      // Node's key for the listener: family:address:port as asked
+      this._connectionKey = `${isIP(address) || 4}:${address}:${port}`;
+      process.nextTick(() => {
+        if (this._handle) this.emit('listening');
+      });
     };
     if (!host) {
       start('::');
     } else if (isIP(host)) {
       start(host);
     } else {
+      const listeningId = this._listeningId;
       lookupHost(host, 0, (err, list) => {
+        if (listeningId !== this._listeningId) return; // closed (or listening again) meanwhile
         if (err) this.emit('error', err);
         else start(list[0].address);
       });
@@ -645,39 +960,18 @@ class ServerClass extends EventEmitter {
     return this;
   }
 
-  _onConnection(status) {
-    if (status < 0 || !this._handle) return;
-    const handle = binding.net.tcpAccept(this._handle);
-    if (typeof handle === 'number') return;
-    if (this.maxConnections !== undefined && this._connections >= this.maxConnections) {
-      binding.net.tcpClose(handle);
-      this.emit('drop', {});
-      return;
-    }
-    const socket = new Socket({
-      handle, allowHalfOpen: this.allowHalfOpen, pauseOnCreate: this.pauseOnConnect,
-      readable: true, writable: true, highWaterMark: this.highWaterMark,
-    });
-    if (this.noDelay) binding.net.tcpNoDelay(handle, true);
-    if (this.keepAlive) binding.net.tcpKeepAlive(handle, true, this.keepAliveInitialDelay);
-    this._connections++;
-    socket.server = this;
-    socket._server = this;
-    this.emit('connection', socket);
-    if (!this.pauseOnConnect && !socket.destroyed && socket.readableFlowing !== false) socket._startReading();
-  }
-
   address() {
     if (!this._handle) return null;
     if (!this._address) {
-      const a = binding.net.tcpAddress(this._handle, false);
-      if (!Array.isArray(a)) return {};
-      this._address = { address: a[0], family: a[2], port: a[1] };
+      const out = {};
+      if (this._handle.getsockname(out) !== 0) return {};
+      this._address = out;
     }
     return this._address;
   }
 
   close(callback) {
+    this._listeningId++;
     if (typeof callback === 'function') {
       if (!this._handle) {
         this.once('close', () => callback(codes.ERR_SERVER_NOT_RUNNING()));
@@ -686,7 +980,7 @@ class ServerClass extends EventEmitter {
       }
     }
     if (this._handle) {
-      binding.net.tcpClose(this._handle);
+      this._handle.close();
       this._handle = null;
     }
     this._emitCloseIfDrained();
@@ -705,19 +999,98 @@ class ServerClass extends EventEmitter {
 
   ref() {
     this._unref = false;
-    if (this._handle) binding.net.tcpRef(this._handle, true);
+    if (this._handle) this._handle.ref();
     return this;
   }
 
   unref() {
     this._unref = true;
-    if (this._handle) binding.net.tcpRef(this._handle, false);
+    if (this._handle) this._handle.unref();
     return this;
+  }
+
+  // a rejected async 'connection' listener destroys that connection
+  [Symbol.for('nodejs.rejection')](err, event, sock) {
+    if (event === 'connection') sock.destroy(err);
+    else this.emit('error', err);
   }
 
   [Symbol.asyncDispose]() {
     if (!this._handle) return Promise.resolve();
     return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
+  }
+}
+
+// A connection waits on a listening wrap: accepted, then handed to the
+// wrap's onconnection (which a program may have replaced).
+function onListenEvent(wrap, status) {
+  if (wrap.closed) return;
+  if (status < 0) {
+    wrap.onconnection(status, null);
+    return;
+  }
+  const raw = binding.net.tcpAccept(wrap[kRaw]);
+  if (typeof raw === 'number') return;
+  wrap.onconnection(0, new TCP(raw));
+}
+
+// Node's onconnection: `this` is the listening handle.
+function onconnection(err, clientHandle) {
+  const self = this[kOwner];
+  if (!self || !self._handle) {
+    if (clientHandle) clientHandle.close();
+    return;
+  }
+  if (err) {
+    self.emit('error', errnoException(err, 'accept'));
+    return;
+  }
+  if (self.maxConnections != null && self._connections >= self.maxConnections) {
+    const data = {};
+    if (clientHandle.getsockname) {
+      const local = {};
+      clientHandle.getsockname(local);
+      data.localAddress = local.address;
+      data.localPort = local.port;
+      data.localFamily = local.family;
+    }
+    if (clientHandle.getpeername) {
+      const remote = {};
+      clientHandle.getpeername(remote);
+      data.remoteAddress = remote.address;
+      data.remotePort = remote.port;
+      data.remoteFamily = remote.family;
+    }
+    clientHandle.close();
+    self.emit('drop', data);
+    return;
+  }
+  const socket = new Socket({
+    handle: clientHandle, allowHalfOpen: self.allowHalfOpen, pauseOnCreate: self.pauseOnConnect,
+    readable: true, writable: true, highWaterMark: self.highWaterMark,
+  });
+  if (self.noDelay && clientHandle.setNoDelay) {
+    socket[kSetNoDelay] = true;
+    clientHandle.setNoDelay(true);
+  }
+  if (self.keepAlive && clientHandle.setKeepAlive) {
+    socket[kSetKeepAlive] = true;
+    socket[kSetKeepAliveInitialDelay] = self.keepAliveInitialDelay;
+    clientHandle.setKeepAlive(true, self.keepAliveInitialDelay);
+  }
+  self._connections++;
+  socket.server = self;
+  socket._server = self;
+  self.emit('connection', socket);
+  if (!self.pauseOnConnect && !socket.destroyed && socket.readableFlowing !== false) socket._startReading();
+}
+
+let warnSimultaneousAccepts = true;
+function _setSimultaneousAccepts() {
+  if (warnSimultaneousAccepts) {
+    process.emitWarning('net._setSimultaneousAccepts() is deprecated and will be removed.',
+      'DeprecationWarning', 'DEP0121');
+    warnSimultaneousAccepts = false;
   }
 }
 
@@ -727,12 +1100,12 @@ Object.assign(require('./internal/net-shared'), {
 });
 
 const Socket = callable(SocketClass);
-const Server = callable(ServerClass);
+const Server = callable(ServerClass, { allowCall: true });
 
 module.exports = {
   _createServerHandle: deferredFunction('net._createServerHandle'),
   _normalizeArgs: normalizeArgs,
-  _setSimultaneousAccepts() {},
+  _setSimultaneousAccepts,
   BlockList: deferredClass('net.BlockList'),
   SocketAddress: deferredClass('net.SocketAddress'),
   connect,

@@ -154,7 +154,15 @@ const messages = {
   ERR_INVALID_CHAR: [TypeError, (name, field) => (field === undefined
     ? `Invalid character in ${name}` : `Invalid character in ${name} ["${field}"]`)],
   ERR_HTTP_HEADERS_SENT: [Error, (action) => `Cannot ${action} headers after they are sent to the client`],
-  ERR_HTTP_INVALID_STATUS_CODE: [RangeError, (code) => `Invalid status code: ${code}`],
+  ERR_HTTP_INVALID_STATUS_CODE: [RangeError, (code) =>
+    `Invalid status code: ${typeof code === 'object' && code !== null ? inspect(code, { depth: 0 }) : code}`],
+  ERR_INVALID_ADDRESS_FAMILY: [RangeError, (addressType, host, port) =>
+    [`Invalid address family: ${addressType} ${host}:${port}`, { host, port }]],
+  ERR_INVALID_HANDLE_TYPE: [TypeError, () => 'This handle type cannot be sent'],
+  ERR_HTTP_SOCKET_ASSIGNED: [Error, () => 'ServerResponse has an already assigned socket'],
+  ERR_HTTP_SOCKET_ENCODING: [Error, () => 'Changing the socket encoding is not allowed per RFC7230 Section 3.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [Error, () => 'Request timeout'],
+  ERR_SOCKET_CLOSED_BEFORE_CONNECTION: [Error, () => 'Socket closed before the connection was established'],
   ERR_STREAM_WRITE_AFTER_END: [Error, () => 'write after end'],
   ERR_SOCKET_BAD_PORT: [RangeError, (name, port, allowZero = true) =>
     `${name} should be ${allowZero ? '>=' : '>'} 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : `type ${typeof port} (${port})`}.`],

@@ -13,9 +13,11 @@ const EV_BODY = 2;
 const EV_DONE = 3;
 const EV_ERROR = 4;
 const EV_END = 5;
+const EV_BEGIN = 6;
 const F_SKIP_BODY = 1;
 const F_LENIENT = 2;
-const F_NO_UPGRADE = 4;
+const F_CONNECT = 4;
+const F_NO_UPGRADE = 8;
 
 // Node's text for the parser's errors it names itself (the rest keep the
 // library's own description).
@@ -27,11 +29,15 @@ const reasons = {
 
 class Parser {
   constructor(kind, maxHeaderSize, lenient) {
+    this.generation = 0; // a new use (a connection) of this parser
     this.kind = kind;
     this.maxHeaderSize = maxHeaderSize;
     this.lenient = !!lenient;
     this.skipBody = false; // the next response answers a HEAD request
-    this.noUpgrade = false; // a request's Upgrade header is not taken
+    this.connect = false; // the next response answers a CONNECT request
+    this.noUpgrade = false; // a request's Upgrade header asks for nothing
+    this.onBegin = null;
+    this.maxHeaderPairs = 0;
     this.handle = binding.http.parserNew(kind);
     // handlers: onHeaders(info), onBody(chunk), onDone(trailers)
     this.onHeaders = null;
@@ -46,15 +52,41 @@ class Parser {
     binding.http.parserReset(this.handle, kind);
   }
 
+  // Ready for a new connection (a parser from the free list is reused).
+  initialize(kind, maxHeaderSize, lenient) {
+    this.generation++;
+    this.kind = kind;
+    this.maxHeaderSize = maxHeaderSize;
+    this.lenient = !!lenient;
+    this.skipBody = false;
+    this.connect = false;
+    this.noUpgrade = false;
+    this.upgraded = false;
+    this.stopped = false;
+    this.maxHeaderPairs = 0;
+    if (this.handle) binding.http.parserReset(this.handle, kind);
+    else this.handle = binding.http.parserNew(kind);
+  }
+
+  // What Node's native parser does on free() and remove(): nothing to free
+  // here; remove() leaves the server's connection list.
+  free() {}
+
+  remove() {
+    if (this.connections) this.connections.pop(this);
+    this.connections = null;
+  }
+
   // Parses chunk; returns the bytes consumed (less than its length after an
   // upgrade or a handler that stopped the parse), or an Error with Node's
   // code, reason and bytesParsed.
   execute(chunk) {
     let at = 0;
-    while (at < chunk.length) {
+    const generation = this.generation;
+    while (at < chunk.length && this.handle && this.generation === generation) {
       const part = at ? chunk.subarray(at) : chunk;
       const flags = (this.skipBody ? F_SKIP_BODY : 0) | (this.lenient ? F_LENIENT : 0) |
-        (this.noUpgrade ? F_NO_UPGRADE : 0);
+        (this.connect ? F_CONNECT : 0) | (this.noUpgrade ? F_NO_UPGRADE : 0);
       const ev = binding.http.parserExecute(this.handle, part, this.maxHeaderSize, flags);
       const r = this._take(ev, part, at, chunk);
       if (r !== true) return r;
@@ -68,6 +100,7 @@ class Parser {
   // The peer ended the stream: a body read until the end is complete now,
   // a message cut short is an error.
   finish() {
+    if (!this.handle) return 0;
     const ev = binding.http.parserFinish(this.handle);
     const r = this._take(ev, new Uint8Array(0), 0, null);
     return r === true ? 0 : r;
@@ -80,7 +113,8 @@ class Parser {
 
   _take(ev, part, base, whole) {
     this.stopped = false;
-    for (let i = 0; i < ev.length && !this.stopped;) {
+    const generation = this.generation;
+    for (let i = 0; i < ev.length && !this.stopped && this.generation === generation;) {
       switch (ev[i]) {
         case EV_HEADERS: {
           const info = {
@@ -118,6 +152,10 @@ class Parser {
         }
         case EV_END:
           i += 2;
+          break;
+        case EV_BEGIN:
+          i += 1;
+          if (this.onBegin) this.onBegin();
           break;
         default:
           throw new Error(`unknown HTTP parser event ${ev[i]}`);

@@ -6,24 +6,50 @@
 
 const { codes } = require('./errors');
 const { notSupported } = require('./deferred');
+const { validateInteger, validateBoolean } = require('./validators');
 
 function serverArgs(options, requestListener) {
   if (typeof options === 'function') return [{}, options];
   if (options == null) return [{}, requestListener];
-  if (typeof options !== 'object') throw codes.ERR_INVALID_ARG_TYPE('options', 'object', options);
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', options);
+  }
   return [options, requestListener];
 }
 
+const kHTTPOptions = Symbol('kHTTPOptions');
+
+// Node's storeHTTPOptions: the HTTP options checked and kept on the server.
 function initServer(server, options, requestListener) {
-  server.maxHeaderSize = options.maxHeaderSize;
-  server.insecureHTTPParser = options.insecureHTTPParser;
-  server.requestTimeout = options.requestTimeout ?? 300000;
-  server.headersTimeout = options.headersTimeout ?? 60000;
-  server.keepAliveTimeout = options.keepAliveTimeout ?? 5000;
-  server.connectionsCheckingInterval = options.connectionsCheckingInterval ?? 30000;
-  server.requireHostHeader = options.requireHostHeader ?? true;
-  server.joinDuplicateHeaders = options.joinDuplicateHeaders;
-  server.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
+  server[kHTTPOptions] = options;
+  const { maxHeaderSize, insecureHTTPParser, requestTimeout, headersTimeout, keepAliveTimeout,
+    connectionsCheckingInterval, requireHostHeader, joinDuplicateHeaders,
+    rejectNonStandardBodyWrites } = options;
+  if (maxHeaderSize !== undefined) validateInteger(maxHeaderSize, 'maxHeaderSize', 0);
+  server.maxHeaderSize = maxHeaderSize;
+  if (insecureHTTPParser !== undefined) validateBoolean(insecureHTTPParser, 'options.insecureHTTPParser');
+  server.insecureHTTPParser = insecureHTTPParser;
+  if (requestTimeout !== undefined) validateInteger(requestTimeout, 'requestTimeout', 0);
+  server.requestTimeout = requestTimeout ?? 300000;
+  if (headersTimeout !== undefined) validateInteger(headersTimeout, 'headersTimeout', 0);
+  server.headersTimeout = headersTimeout ?? Math.min(60000, server.requestTimeout);
+  if (server.requestTimeout > 0 && server.headersTimeout > 0 && server.headersTimeout > server.requestTimeout) {
+    throw codes.ERR_OUT_OF_RANGE('headersTimeout', '<= requestTimeout', headersTimeout);
+  }
+  if (keepAliveTimeout !== undefined) validateInteger(keepAliveTimeout, 'keepAliveTimeout', 0);
+  server.keepAliveTimeout = keepAliveTimeout ?? 5000;
+  if (connectionsCheckingInterval !== undefined) {
+    validateInteger(connectionsCheckingInterval, 'connectionsCheckingInterval', 0);
+  }
+  server.connectionsCheckingInterval = connectionsCheckingInterval ?? 30000;
+  if (requireHostHeader !== undefined) validateBoolean(requireHostHeader, 'options.requireHostHeader');
+  server.requireHostHeader = requireHostHeader ?? true;
+  if (joinDuplicateHeaders !== undefined) validateBoolean(joinDuplicateHeaders, 'options.joinDuplicateHeaders');
+  server.joinDuplicateHeaders = joinDuplicateHeaders;
+  if (rejectNonStandardBodyWrites !== undefined) {
+    validateBoolean(rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites');
+  }
+  server.rejectNonStandardBodyWrites = rejectNonStandardBodyWrites ?? false;
   if (requestListener) server.on('request', requestListener);
   server.httpAllowHalfOpen = false;
   server.timeout = 0;
@@ -44,7 +70,10 @@ function serverClass(moduleName) {
   class Server extends net.Server {
     constructor(options, requestListener) {
       [options, requestListener] = serverArgs(options, requestListener);
-      super({ noDelay: options.noDelay ?? true, ...options });
+      super(moduleName === 'http' ? {
+        allowHalfOpen: true, noDelay: options.noDelay ?? true, keepAlive: options.keepAlive,
+        keepAliveInitialDelay: options.keepAliveInitialDelay, highWaterMark: options.highWaterMark,
+      } : { noDelay: options.noDelay ?? true, ...options });
       initServer(this, options, requestListener);
       if (moduleName === 'https') {
         this.listen = () => {
@@ -57,4 +86,4 @@ function serverClass(moduleName) {
   return Server;
 }
 
-module.exports = { serverClass };
+module.exports = { serverClass, kHTTPOptions };

@@ -29,8 +29,16 @@ function shouldColorize(stream) {
 }
 
 // Callable without new, as Node's constructors (net.Server(), http.Server()).
-function callable(Class) {
+function callable(Class, { allowCall = false } = {}) {
   function Ctor(...args) {
+    // Base.call(this, ...) from an old-style subclass: `this` gets what the
+    // constructor made (only for plain emitters, whose state is their own
+    // properties and nothing else holds the made object)
+    if (allowCall && new.target === undefined && this instanceof Ctor) {
+      const made = Reflect.construct(Class, args, Ctor);
+      Object.defineProperties(this, Object.getOwnPropertyDescriptors(made));
+      return this;
+    }
     return Reflect.construct(Class, args, new.target || Ctor);
   }
   Ctor.prototype = Class.prototype;
