@@ -2201,12 +2201,25 @@ Agent.prototype.removeSocket = function removeSocket(s, options) {
   }
 };
 
+// Node's: false (the socket is not pooled) when the response's
+// `Keep-Alive: timeout=N` leaves under a second; a pooled socket times out
+// a second before the server would end it, or after options.timeout.
+const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 Agent.prototype.keepSocketAlive = function keepSocketAlive(socket) {
   socket.setKeepAlive(true, this.keepAliveMsecs);
   socket.unref();
-  const agentTimeout = this.options.timeout || 0;
+  let agentTimeout = this.options.timeout || 0;
+  let canKeepSocketAlive = true;
+  const hintHeader = socket._httpMessage?.res?.headers['keep-alive'];
+  const hint = hintHeader ? /^timeout=(\d+)/.exec(hintHeader)?.[1] : undefined;
+  if (hint) {
+    let serverHintTimeout = Number.parseInt(hint, 10) * 1000 - KEEP_ALIVE_TIMEOUT_BUFFER;
+    serverHintTimeout = serverHintTimeout > 0 ? serverHintTimeout : 0;
+    if (serverHintTimeout === 0) canKeepSocketAlive = false;
+    else if (serverHintTimeout < agentTimeout) agentTimeout = serverHintTimeout;
+  }
   if (socket.timeout !== agentTimeout) socket.setTimeout(agentTimeout);
-  return true;
+  return canKeepSocketAlive;
 };
 
 Agent.prototype.reuseSocket = function reuseSocket(socket, req) {
