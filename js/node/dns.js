@@ -10,60 +10,25 @@
 
 const { codes } = require('./internal/errors');
 const { kCustomPromisifyArgs } = require('./internal/util');
-const {
-  validateBoolean, validateFunction, validateNumber, validateOneOf, validateString,
-} = require('./internal/validators');
+const { validateFunction, validateString } = require('./internal/validators');
 const shared = require('./internal/dns');
 
 const {
-  AI_ADDRCONFIG, AI_ALL, AI_V4MAPPED, errorCodes, isIP, validDnsOrders,
-  getDefaultResultOrder, setDefaultResultOrder,
+  AI_ADDRCONFIG, AI_ALL, AI_V4MAPPED, errorCodes, isIP, getDefaultResultOrder, setDefaultResultOrder,
 } = shared;
-const validFamilies = [0, 4, 6];
 
 function lookup(hostname, options, callback) {
-  let hints = 0;
-  let family = 0;
-  let all = false;
-  let order = getDefaultResultOrder();
   if (hostname) validateString(hostname, 'hostname');
   if (typeof options === 'function') {
     callback = options;
-  } else if (typeof options === 'number') {
-    validateFunction(callback, 'callback');
-    validateOneOf(options, 'family', validFamilies);
-    family = options;
-  } else if (options !== undefined && typeof options !== 'object') {
+    options = undefined;
+  } else if (typeof options !== 'number' && options !== undefined && typeof options !== 'object') {
     validateFunction(arguments.length === 2 ? options : callback, 'callback');
     throw codes.ERR_INVALID_ARG_TYPE('options', ['integer', 'object'], options);
   } else {
     validateFunction(callback, 'callback');
-    if (options?.hints != null) {
-      validateNumber(options.hints, 'options.hints');
-      hints = options.hints >>> 0;
-      shared.validateHints(hints);
-    }
-    if (options?.family != null) {
-      if (options.family === 'IPv4') family = 4;
-      else if (options.family === 'IPv6') family = 6;
-      else {
-        validateOneOf(options.family, 'options.family', validFamilies);
-        family = options.family;
-      }
-    }
-    if (options?.all != null) {
-      validateBoolean(options.all, 'options.all');
-      all = options.all;
-    }
-    if (options?.verbatim != null) {
-      validateBoolean(options.verbatim, 'options.verbatim');
-      order = options.verbatim ? 'verbatim' : 'ipv4first';
-    }
-    if (options?.order != null) {
-      validateOneOf(options.order, 'options.order', validDnsOrders);
-      order = options.order;
-    }
   }
+  const { family, hints, all, order } = shared.lookupOptions(options);
   if (!hostname) {
     shared.emitInvalidHostnameWarning(hostname);
     if (all) process.nextTick(callback, null, []);

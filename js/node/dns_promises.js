@@ -4,52 +4,17 @@
 'use strict';
 
 const { codes } = require('./internal/errors');
-const { validateBoolean, validateNumber, validateOneOf, validateString } = require('./internal/validators');
+const { validateString } = require('./internal/validators');
 const shared = require('./internal/dns');
 
-const {
-  errorCodes, isIP, validDnsOrders, getDefaultResultOrder, setDefaultResultOrder,
-} = shared;
-const validFamilies = [0, 4, 6];
+const { errorCodes, isIP, getDefaultResultOrder, setDefaultResultOrder } = shared;
 
 function lookup(hostname, options) {
-  let hints = 0;
-  let family = 0;
-  let all = false;
-  let order = getDefaultResultOrder();
   if (hostname) validateString(hostname, 'hostname');
-  if (typeof options === 'number') {
-    validateOneOf(options, 'family', validFamilies);
-    family = options;
-  } else if (options !== undefined && typeof options !== 'object') {
+  if (typeof options !== 'number' && options !== undefined && typeof options !== 'object') {
     throw codes.ERR_INVALID_ARG_TYPE('options', ['integer', 'object'], options);
-  } else {
-    if (options?.hints != null) {
-      validateNumber(options.hints, 'options.hints');
-      hints = options.hints >>> 0;
-      shared.validateHints(hints);
-    }
-    if (options?.family != null) {
-      if (options.family === 'IPv4') family = 4;
-      else if (options.family === 'IPv6') family = 6;
-      else {
-        validateOneOf(options.family, 'options.family', validFamilies);
-        family = options.family;
-      }
-    }
-    if (options?.all != null) {
-      validateBoolean(options.all, 'options.all');
-      all = options.all;
-    }
-    if (options?.verbatim != null) {
-      validateBoolean(options.verbatim, 'options.verbatim');
-      order = options.verbatim ? 'verbatim' : 'ipv4first';
-    }
-    if (options?.order != null) {
-      validateOneOf(options.order, 'options.order', validDnsOrders);
-      order = options.order;
-    }
   }
+  const { family, all, order } = shared.lookupOptions(options);
   return new Promise((resolve, reject) => {
     if (!hostname) {
       shared.emitInvalidHostnameWarning(hostname);

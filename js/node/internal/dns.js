@@ -488,7 +488,47 @@ function bindDefaultResolver(target, proto, Resolver) {
   for (const key of resolverKeys) target[key] = proto[key].bind(resolver);
 }
 
+// dns.lookup's and dns.promises.lookup's options (a family number, or an
+// object of hints, family, all, verbatim and order) as Node checks them:
+// { family, hints, all, order }.
+function lookupOptions(options) {
+  const { validateNumber, validateBoolean, validateOneOf } = require('./validators');
+  const out = { family: 0, hints: 0, all: false, order: getDefaultResultOrder() };
+  if (typeof options === 'number') {
+    validateOneOf(options, 'family', [0, 4, 6]);
+    out.family = options;
+    return out;
+  }
+  if (options?.hints != null) {
+    validateNumber(options.hints, 'options.hints');
+    out.hints = options.hints >>> 0;
+    validateHints(out.hints);
+  }
+  if (options?.family != null) {
+    if (options.family === 'IPv4') out.family = 4;
+    else if (options.family === 'IPv6') out.family = 6;
+    else {
+      validateOneOf(options.family, 'options.family', [0, 4, 6]);
+      out.family = options.family;
+    }
+  }
+  if (options?.all != null) {
+    validateBoolean(options.all, 'options.all');
+    out.all = options.all;
+  }
+  if (options?.verbatim != null) {
+    validateBoolean(options.verbatim, 'options.verbatim');
+    out.order = options.verbatim ? 'verbatim' : 'ipv4first';
+  }
+  if (options?.order != null) {
+    validateOneOf(options.order, 'options.order', validDnsOrders);
+    out.order = options.order;
+  }
+  return out;
+}
+
 module.exports = {
+  lookupOptions,
   AI_ADDRCONFIG,
   bindDefaultResolver,
   createResolverClass,
