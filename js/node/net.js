@@ -3,8 +3,8 @@
 // namespace has only its own loopback: listening and connecting there work
 // with a grant (--allow-net=127.0.0.1:3000, localhost, [::1]); addresses
 // outside it and names other than localhost wait for the supervisor's
-// network channel (bridge/netproto.h); unix socket paths, BlockList and
-// SocketAddress are not there yet.
+// network channel (bridge/netproto.h); unix socket paths are not there
+// yet. BlockList and SocketAddress: internal/blocklist.js.
 'use strict';
 
 const EventEmitter = require('events');
@@ -14,7 +14,10 @@ const { callable } = require('./internal/util');
 const {
   validateBoolean, validateInteger, validateNumber, validateFunction, validateAbortSignal,
 } = require('./internal/validators');
-const { notSupported, deferredFunction, deferredClass } = require('./internal/deferred');
+const { notSupported, deferredFunction } = require('./internal/deferred');
+const { BlockList, SocketAddress } = require('./internal/blocklist');
+
+const kBlockList = Symbol('kBlockList');
 
 // IP address syntax, as Node's isIP checks it (no leading zeros in IPv4
 // parts; IPv6 with at most one '::', an IPv4 tail and a zone id).
@@ -355,6 +358,10 @@ class SocketClass extends Duplex {
     if (localPort) validateNumber(localPort, 'options.localPort');
     if (localPort !== undefined) throw notSupported('net.Socket.connect with localPort');
     if (options.lookup != null) validateFunction(options.lookup, 'options.lookup');
+    if (options.blockList !== undefined && !BlockList.isBlockList(options.blockList)) {
+      throw codes.ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', options.blockList);
+    }
+    this[kBlockList] = options.blockList;
     if (options.autoSelectFamily != null) validateBoolean(options.autoSelectFamily, 'options.autoSelectFamily');
     if (options.autoSelectFamilyAttemptTimeout != null) {
       validateInteger(options.autoSelectFamilyAttemptTimeout, 'options.autoSelectFamilyAttemptTimeout', 1);
@@ -413,6 +420,10 @@ class SocketClass extends Duplex {
 
   _connectTo(list, i, host, port, errors = []) {
     const { address } = list[i];
+    if (this[kBlockList] && this[kBlockList].check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) {
+      process.nextTick(() => this.destroy(codes.ERR_IP_BLOCKED(address)));
+      return;
+    }
     const asked = host === null ? address : host;
     if (!this._handle || !(this._handle instanceof TCP)) this._handle = new TCP();
     const handle = this._handle;
@@ -857,6 +868,10 @@ class ServerClass extends EventEmitter {
     this._listeningId = 1;
     this.allowHalfOpen = options.allowHalfOpen || false;
     this.pauseOnConnect = !!options.pauseOnConnect;
+    if (options.blockList !== undefined && !BlockList.isBlockList(options.blockList)) {
+      throw codes.ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', options.blockList);
+    }
+    this.blockList = options.blockList;
     this.noDelay = Boolean(options.noDelay);
     this.keepAlive = Boolean(options.keepAlive);
     this.keepAliveInitialDelay = ~~(options.keepAliveInitialDelay / 1000);
@@ -1045,6 +1060,14 @@ function onconnection(err, clientHandle) {
     self.emit('error', errnoException(err, 'accept'));
     return;
   }
+  if (self.blockList && clientHandle.getpeername) {
+    const remote = {};
+    clientHandle.getpeername(remote);
+    if (remote.address && self.blockList.check(remote.address, remote.family === 'IPv6' ? 'ipv6' : 'ipv4')) {
+      clientHandle.close();
+      return;
+    }
+  }
   if (self.maxConnections != null && self._connections >= self.maxConnections) {
     const data = {};
     if (clientHandle.getsockname) {
@@ -1106,8 +1129,8 @@ module.exports = {
   _createServerHandle: deferredFunction('net._createServerHandle'),
   _normalizeArgs: normalizeArgs,
   _setSimultaneousAccepts,
-  BlockList: deferredClass('net.BlockList'),
-  SocketAddress: deferredClass('net.SocketAddress'),
+  BlockList,
+  SocketAddress,
   connect,
   createConnection: connect,
   createServer: (options, connectionListener) => new Server(options, connectionListener),

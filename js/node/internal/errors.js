@@ -175,6 +175,8 @@ const messages = {
   ERR_SOCKET_BAD_TYPE: [TypeError, () => 'Bad socket type specified. Valid types are: udp4, udp6'],
   ERR_SOCKET_BAD_BUFFER_SIZE: [TypeError, () => 'Buffer size must be a positive integer'],
   ERR_INVALID_FD_TYPE: [TypeError, (type) => `Unsupported fd type: ${type}`],
+  ERR_INVALID_ADDRESS: [Error, () => 'Invalid socket address'],
+  ERR_IP_BLOCKED: [Error, (ip) => `IP(${ip}) is blocked by net.BlockList`],
   ERR_INVALID_IP_ADDRESS: [TypeError, (ip) => `Invalid IP address: ${ip}`],
   ERR_INVALID_PROTOCOL: [TypeError, (protocol, expected) =>
     `Protocol "${protocol}" not supported. Expected "${expected}"`],
