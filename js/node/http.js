@@ -1784,10 +1784,15 @@ function parserOnBody(chunk) {
 
 function parserOnMessageComplete(trailers) {
   const stream = this.incoming;
-  if (!stream) return; // an informational response
-  stream.complete = true;
-  if (trailers.length) stream._addHeaderLines(trailers, trailers.length);
-  stream.push(null);
+  if (stream) { // none after an informational response
+    stream.complete = true;
+    if (trailers.length) stream._addHeaderLines(trailers, trailers.length);
+    stream.push(null);
+  }
+  // the next message is read even if this one's body paused the socket
+  // (Node's readStart: a keep-alive connection does not stall)
+  const socket = this.socket;
+  if (socket && !socket._paused && socket.readable) socket.resume();
 }
 
 function socketOnData(d) {

@@ -24,8 +24,9 @@ refused('brotliCompressSync of 8 MB, quality 11', () => zlib.brotliCompressSync(
 // the budget is whole again: small work goes on
 const small = zlib.brotliCompressSync(Buffer.from('hello '.repeat(1000)));
 if (zlib.brotliDecompressSync(small).length !== 6000) leaks.push('small round trip failed');
-// the decoder: a 16 MB window with little of the budget left
-const stream = zlib.brotliCompressSync(Buffer.alloc(24 * MB, 2), {
+// the decoder: a 16 MB window with little of the budget left (the stream
+// made with room to spare: 20 MB at quality 1 is not what is tested)
+const stream = zlib.brotliCompressSync(Buffer.alloc(20 * MB, 2), {
   params: { [P.BROTLI_PARAM_QUALITY]: 1, [P.BROTLI_PARAM_LGWIN]: 24 },
 });
 zlib.brotliCompress(Buffer.alloc(40 * MB, 1), fast, (err, out) => {
@@ -39,7 +40,7 @@ zlib.brotliCompress(Buffer.alloc(40 * MB, 1), fast, (err, out) => {
   d.end(stream);
   function finish(failed) {
     ballast = null;
-    if (!failed && out2 !== 24 * MB) leaks.push(`brotli decoder: ${out2} bytes`);
+    if (!failed && out2 !== 20 * MB) leaks.push(`brotli decoder: ${out2} bytes`);
     console.log(leaks.length ? leaks.join('\n') : 'HELD');
   }
 });
