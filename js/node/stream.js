@@ -53,4 +53,73 @@ function duplexPair(options = undefined) {
 
 Stream.duplexPair = duplexPair;
 
+// Readable.toWeb and Readable.fromWeb: Node's adapters between a stream
+// and a WHATWG ReadableStream (readable-stream leaves them to the host).
+// The web streams are the lazy globals (stream/web), loaded at first use.
+Stream.Readable.toWeb = function toWeb(streamReadable, options = {}) {
+  if (typeof streamReadable?._readableState !== 'object') {
+    throw require('./internal/errors').codes.ERR_INVALID_ARG_TYPE(
+      'streamReadable', 'stream.Readable', streamReadable);
+  }
+  const { ReadableStream, CountQueuingStrategy } = globalThis;
+  if (Stream.isDestroyed(streamReadable) || !Stream.isReadable(streamReadable)) {
+    const gone = new ReadableStream();
+    gone.cancel();
+    return gone;
+  }
+  const objectMode = streamReadable.readableObjectMode;
+  const highWaterMark = streamReadable.readableHighWaterMark;
+  const strategy = options?.strategy ||
+    (objectMode ? new CountQueuingStrategy({ highWaterMark }) : { highWaterMark });
+  let controller;
+  const onData = (chunk) => {
+    // a Buffer goes out as a Uint8Array of its own bytes, as Node's does
+    controller.enqueue(Buffer.isBuffer(chunk) && !objectMode ? new Uint8Array(chunk) : chunk);
+    if (controller.desiredSize <= 0) streamReadable.pause();
+  };
+  streamReadable.on('data', onData);
+  const cleanup = Stream.finished(streamReadable, (error) => {
+    cleanup();
+    streamReadable.removeListener('data', onData);
+    if (error?.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      const { AbortError } = require('./internal/errors');
+      error = AbortError ? new AbortError(undefined, { cause: error }) : error;
+    }
+    if (error) controller.error(error);
+    else controller.close();
+  });
+  return new ReadableStream({
+    start(c) { controller = c; },
+    pull() { streamReadable.resume(); },
+    cancel(reason) { Stream.destroy(streamReadable, reason); },
+  }, strategy);
+};
+
+Stream.Readable.fromWeb = function fromWeb(readableStream, options = {}) {
+  if (typeof readableStream?.getReader !== 'function') {
+    throw require('./internal/errors').codes.ERR_INVALID_ARG_TYPE(
+      'readableStream', 'ReadableStream', readableStream);
+  }
+  const { highWaterMark, encoding, objectMode = false, signal } = options;
+  const reader = readableStream.getReader();
+  let closed = false;
+  const readable = new Stream.Readable({
+    objectMode, highWaterMark, encoding, signal,
+    read() {
+      reader.read().then((chunk) => readable.push(chunk.done ? null : chunk.value),
+        (error) => Stream.destroy(readable, error));
+    },
+    destroy(error, callback) {
+      const done = () => callback(error);
+      if (!closed) reader.cancel(error).then(done, done);
+      else done();
+    },
+  });
+  reader.closed.then(() => { closed = true; }, (error) => {
+    closed = true;
+    Stream.destroy(readable, error);
+  });
+  return readable;
+};
+
 module.exports = Stream;
