@@ -328,20 +328,27 @@ static bool v4_reserved(const uint8_t *a)
            a[0] >= 240;                                  /* 240/4, broadcast */
 }
 
-brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
+bool brk_ip_carried_v4(const brk_ip_t *ip, brk_ip_t *v4)
 {
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    const uint8_t *a = ip->a;
+    if (ip->family != 6 ||
+        (memcmp(a, mapped, 12) && memcmp(a, nat64, 12) && !(a[0] == 0x20 && a[1] == 0x02)))
+        return false;
+    memset(v4, 0, sizeof *v4);
+    v4->family = 4;
+    memcpy(v4->a, a[0] == 0x20 ? a + 2 : a + 12, 4);
+    return true;
+}
+
+brk_addr_class_t brk_addr_class(const brk_ip_t *ip)
+{
     static const uint8_t zero[16] = {0};
     const uint8_t *a = ip->a;
-    /* an IPv4 address inside IPv6 is that address: mapped, the well-known
-     * NAT64 prefix 64:ff9b::/96, 6to4 2002:AABB:CCDD::/48 */
-    if (ip->family == 6 &&
-        (!memcmp(a, mapped, 12) || !memcmp(a, nat64, 12) || (a[0] == 0x20 && a[1] == 0x02))) {
-        brk_ip_t v4 = {.family = 4};
-        memcpy(v4.a, a[0] == 0x20 ? a + 2 : a + 12, 4);
+    brk_ip_t v4;
+    if (brk_ip_carried_v4(ip, &v4)) /* it counts as that IPv4 address */
         return brk_addr_class(&v4);
-    }
     if (ip->family == 4) {
         if (a[0] == 0 && !a[1] && !a[2] && !a[3])
             return BRK_ADDR_UNSPECIFIED;

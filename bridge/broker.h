@@ -234,6 +234,10 @@ bool brk_ip_parse(const char *s, brk_ip_t *ip);
 /* ip as text (IPv6 without brackets) into out; out[0] = 0 on failure. */
 void brk_ip_format(const brk_ip_t *ip, char *out, size_t cap);
 brk_addr_class_t brk_addr_class(const brk_ip_t *ip);
+/* The IPv4 address an IPv6 one carries (IPv4-mapped ::ffff:0:0/96, the
+ * well-known NAT64 prefix 64:ff9b::/96, 6to4 2002::/16): true with *v4
+ * set, false when it carries none. Both walls count it as that address. */
+bool brk_ip_carried_v4(const brk_ip_t *ip, brk_ip_t *v4);
 const char *brk_addr_class_name(brk_addr_class_t c);
 
 /* The net decision, audited with "by" (who decides: "guest",

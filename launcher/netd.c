@@ -349,17 +349,8 @@ static bool name_granted(lch_netd_t *d, const char *host)
  * IPv4 address. */
 static bool host_address(const brk_ip_t *ip)
 {
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
     brk_ip_t v = *ip;
-    if (v.family == 6 && (!memcmp(v.a, mapped, 12) || !memcmp(v.a, nat64, 12) ||
-                          (v.a[0] == 0x20 && v.a[1] == 0x02))) {
-        uint8_t v4[4];
-        memcpy(v4, v.a[0] == 0x20 ? v.a + 2 : v.a + 12, 4);
-        memset(&v, 0, sizeof v);
-        v.family = 4;
-        memcpy(v.a, v4, 4);
-    }
+    brk_ip_carried_v4(ip, &v);
     struct ifaddrs *list;
     if (getifaddrs(&list) < 0)
         return true; /* unknown: assume it may be */
