@@ -26,7 +26,7 @@ static const vm_table_t *const tables[] = {
     &vm_v8_table,       &vm_task_table,    &vm_json_table,    &vm_esm_table,   &br__task_table,
     &br__process_table, &br__timers_table, &br__module_table, &br__fs_table,   &br__os_table,
     &br__crypto_table,  &br__zlib_table,   &br__signal_table, &br__http_table, &br__net_table,
-    &vm_lazyjs_table,   &br__dgram_table,
+    &vm_lazyjs_table,   &br__dgram_table,  &vm_buffer_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -198,6 +198,17 @@ static int run_ticks(br_rt_t *rt)
 {
     if (!rt->hooks[BR_HOOK_TICK])
         return VM_OK;
+    /* Nothing queued (JS keeps the flags): a microtask checkpoint in C, as
+     * Node's callback scope does, and the hook only if a reaction queued a
+     * tick or left a rejection. One call into JS per callback, not two. */
+    const uint32_t *ti = vm_tick_info(rt->vm);
+    if (ti && !ti[0] && !ti[1]) {
+        vm_run_microtasks(rt->vm);
+        if (vm_limit(rt->vm) != VM_LIMIT_NONE)
+            return VM_TERMINATED;
+        if (!ti[0] && !ti[1])
+            return VM_OK;
+    }
     /* A handled uncaught exception can leave ticks behind: go round again. */
     for (int round = 0; round < 1000000; round++) {
         int st = vm_call(rt->vm, rt->hooks[BR_HOOK_TICK], 0, NULL, NULL);

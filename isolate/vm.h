@@ -71,6 +71,8 @@ typedef struct vm_table_s {
 extern const vm_table_t vm_v8_table;
 extern const vm_table_t vm_task_table;
 extern const vm_table_t vm_json_table; /* JSON.parse (see natives.cc) */
+/* Buffer's string conversions (namespace "buffer"; see v8/buffer.cc). */
+extern const vm_table_t vm_buffer_table;
 /* ES modules on V8's module API (namespace "esm"; see v8/modules.cc). */
 extern const vm_table_t vm_esm_table;
 /* JS compiled at first use, not in the snapshot (namespace "lazyjs"; see
@@ -155,6 +157,11 @@ vm_limit_t vm_limit(vm_t *vm);
 
 /* Runs one microtask checkpoint. */
 void vm_run_microtasks(vm_t *vm);
+/* The tick queue's state, written by JS (task.tickInfo(), a Uint32Array
+ * over it): [0] nonzero while nextTick callbacks are queued, [1] while
+ * promise rejections wait to be reported. NULL until JS has taken the
+ * array: then C must call the tick hook after every callback. */
+const uint32_t *vm_tick_info(vm_t *vm);
 /* Runs pending foreground platform tasks (GC finalisers, FinalizationRegistry). */
 void vm_pump(vm_t *vm);
 

@@ -26,6 +26,9 @@ void vm__keep_where(v8::Isolate *iso, v8::Local<v8::Context> ctx, const v8::TryC
 // The allocator's zero-fill switch (see Budget in vm.cc), for
 // Buffer.allocUnsafe; nullptr while the snapshot is being built.
 uint32_t *vm__zero_fill(vm_t *vm);
+// The tick queue's flags (vm_tick_info) for task.tickInfo(); nullptr
+// while the snapshot is being built. The first call makes them live.
+uint32_t *vm__tick_info(vm_t *vm);
 
 // JSON.parse's external string for a one-byte text of n bytes, and its
 // bytes, to overwrite before each parse: one string per class, made at the

@@ -322,6 +322,20 @@ void zero_fill_switch(vm_call_t *c)
     info.GetReturnValue().Set(Uint32Array::New(ab, 0, 1));
 }
 
+// tickInfo() -> Uint32Array(2) over the vm's tick flags (vm_tick_info), or
+// undefined while the snapshot is built.
+void tick_info(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    uint32_t *ti = vm__tick_info(vm_call_vm(c));
+    if (!ti)
+        return;
+    std::unique_ptr<BackingStore> bs = ArrayBuffer::NewBackingStore(
+        ti, 2 * sizeof *ti, [](void *, size_t, void *) {}, nullptr);
+    Local<ArrayBuffer> ab = ArrayBuffer::New(info.GetIsolate(), std::move(bs));
+    info.GetReturnValue().Set(Uint32Array::New(ab, 0, 2));
+}
+
 void run_microtasks(vm_call_t *c)
 {
     vm__info(c).GetIsolate()->PerformMicrotaskCheckpoint();
@@ -460,6 +474,7 @@ const vm_native_t task_natives[] = {
     {"runMicrotasks", run_microtasks, 0, VM_NATIVE_PURE},
     {"enqueueMicrotask", enqueue_microtask, 1, VM_NATIVE_PURE},
     {"setPromiseRejectHook", set_promise_reject_hook, 1, VM_NATIVE_PURE},
+    {"tickInfo", tick_info, 0, VM_NATIVE_PURE},
 };
 
 } // namespace

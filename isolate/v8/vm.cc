@@ -341,6 +341,10 @@ struct vm_s {
     // bytes of the long classes now held.
     std::vector<Global<String>> json_text;
     size_t json_long_bytes = 0;
+    // The tick queue's state as JS keeps it (vm_tick_info): [0] nextTick
+    // callbacks queued, [1] rejections to report; live once JS took it.
+    uint32_t tick_info[2] = {0, 0};
+    bool tick_info_live = false;
 };
 
 struct vm_call_s {
@@ -1043,6 +1047,19 @@ class JsonText final : public String::ExternalOneByteStringResource
 };
 
 } // namespace
+
+uint32_t *vm__tick_info(vm_t *vm)
+{
+    if (vm->snapshotting)
+        return nullptr;
+    vm->tick_info_live = true;
+    return vm->tick_info;
+}
+
+extern "C" const uint32_t *vm_tick_info(vm_t *vm)
+{
+    return vm->tick_info_live ? vm->tick_info : nullptr;
+}
 
 uint32_t *vm__zero_fill(vm_t *vm)
 {

@@ -323,6 +323,7 @@ function start(json) {
     exit,
   );
   binding.task.setPromiseRejectHook(tick.promiseRejectHook);
+  tick.takeTickInfo();
   esm.init();
   Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));

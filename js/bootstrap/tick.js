@@ -19,6 +19,19 @@ const binding = require('../node/internal/binding');
 const queue = [];
 let head = 0;
 
+// The queue's state for C (binding.task.tickInfo(), taken at start, after
+// the snapshot): [0] 1 while ticks are queued, [1] 1 while rejections wait.
+// C skips the call into processTicksAndRejections when both are 0. A dummy
+// until then, so the writes below need no check.
+let tickInfo = new Uint32Array(2);
+function takeTickInfo() {
+  const shared = binding.task.tickInfo();
+  if (shared === undefined) return;
+  shared[0] = tickInfo[0];
+  shared[1] = tickInfo[1];
+  tickInfo = shared;
+}
+
 // Set by main.js: the fatal-exception path (errors, fromPromise) -> handled.
 let fatal = null;
 function setFatalHandler(fn) {
@@ -35,6 +48,7 @@ function nextTick(callback, ...args) {
   }
   if (process._exiting) return;
   queue.push({ callback, args });
+  tickInfo[0] = 1;
 }
 
 function describe(v) {
@@ -60,6 +74,7 @@ function runTicks() {
     if (head === queue.length) {
       queue.length = 0;
       head = 0;
+      tickInfo[0] = 0;
     }
     const { callback, args } = t;
     switch (args.length) {
@@ -94,6 +109,7 @@ function promiseRejectHook(type, promise, reason) {
   if (type === 0) {
     unhandled.set(promise, { reason, warned: false });
     pending.push(promise);
+    tickInfo[1] = 1;
   } else if (type === 1) {
     const info = unhandled.get(promise);
     if (info !== undefined) {
@@ -135,10 +151,12 @@ function processPromiseRejections() {
     }
     maybeScheduled = true;
   }
+  tickInfo[1] = 0;
   return maybeScheduled || hasTickScheduled();
 }
 
 module.exports = {
+  takeTickInfo,
   nextTick,
   processTicksAndRejections,
   runNextTicks,

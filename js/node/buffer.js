@@ -13,13 +13,41 @@
 'use strict';
 
 const npm = require('../node_modules/buffer/index.js');
-const { codes } = require('./internal/errors');
+const { codes, makeNodeError } = require('./internal/errors');
 const { Blob, File, resolveObjectURL } = require('./internal/blob');
 const { atob, btoa } = require('./internal/base64');
 const { isValidUtf8 } = require('./internal/encoding');
 const binding = require('./internal/binding');
 
 const { Buffer } = npm;
+
+// ---- FastBuffer: how a Buffer is made ------------------------------------------
+// As in Node, a Buffer is an instance of a Uint8Array subclass made by its
+// constructor, and Buffer.prototype is that subclass's prototype. The npm
+// package makes a plain Uint8Array and changes its prototype afterwards: a
+// runtime call per Buffer (about 1 us, and every site that reads one sees a
+// new map). The package's methods move onto the subclass's prototype, and
+// Buffer.prototype is pointed at it: the package reads Buffer.prototype at
+// call time, so what it still makes itself gets the same prototype.
+// Buffer[Symbol.species] is the subclass, so subarray(), map() and filter()
+// make FastBuffers directly, as in Node.
+class FastBuffer extends Uint8Array {
+  // eslint-disable-next-line no-useless-constructor
+  constructor(bufferOrLength, byteOffset, length) {
+    super(bufferOrLength, byteOffset, length);
+  }
+}
+{
+  const old = Buffer.prototype;
+  for (const key of Reflect.ownKeys(old)) {
+    if (key !== 'constructor') Object.defineProperty(FastBuffer.prototype, key, Object.getOwnPropertyDescriptor(old, key));
+  }
+  Object.defineProperty(FastBuffer.prototype, 'constructor', {
+    value: Buffer, writable: true, configurable: true, enumerable: false,
+  });
+  Buffer.prototype = FastBuffer.prototype;
+  Object.defineProperty(Buffer, Symbol.species, { get() { return FastBuffer; }, configurable: true });
+}
 const kMaxLength = 2 ** 32;
 const kStringMaxLength = 2 ** 29 - 24;
 const constants = { MAX_LENGTH: kMaxLength, MAX_STRING_LENGTH: kStringMaxLength };
@@ -58,77 +86,246 @@ function validateSize(size) {
   }
 }
 
+// Node's offset check: a number, an integer, within [0, max].
+function validateOffset(value, name, max) {
+  if (typeof value !== 'number') throw codes.ERR_INVALID_ARG_TYPE(name, 'number', value);
+  if (!Number.isInteger(value)) throw codes.ERR_OUT_OF_RANGE(name, 'an integer', value);
+  if (value < 0 || value > max) throw codes.ERR_OUT_OF_RANGE(name, `>= 0 && <= ${max}`, value);
+}
+
 function checkEncoding(encoding) {
   if (typeof encoding === 'string' && encoding !== '' && !Buffer.isEncoding(encoding)) {
     throw codes.ERR_UNKNOWN_ENCODING(encoding);
   }
 }
 
-Buffer.from = function from(value, encodingOrOffset, length) {
-  if (typeof value === 'string') {
-    checkEncoding(encodingOrOffset);
-    return npmFrom(value, mapEnc(encodingOrOffset));
+// ---- encodings ------------------------------------------------------------------
+// Codes of the encodings isolate/v8/buffer.cc converts (binding.buffer):
+// utf8, latin1, ascii, utf16le natively both ways; hex, base64 and
+// base64url natively to text, and by the npm package from text.
+const ENC_UTF8 = 0;
+const ENC_LATIN1 = 1;
+const ENC_ASCII = 2;
+const ENC_UTF16LE = 3;
+const ENC_HEX = 4;
+const ENC_BASE64 = 5;
+const ENC_BASE64URL = 6;
+const encNames = ['utf8', 'latin1', 'ascii', 'utf16le', 'hex', 'base64', 'base64url'];
+
+function encCodeExact(enc) {
+  switch (enc) {
+    case 'utf8': case 'utf-8': return ENC_UTF8;
+    case 'latin1': case 'binary': return ENC_LATIN1;
+    case 'ascii': return ENC_ASCII;
+    case 'ucs2': case 'ucs-2': case 'utf16le': case 'utf-16le': return ENC_UTF16LE;
+    case 'hex': return ENC_HEX;
+    case 'base64': return ENC_BASE64;
+    case 'base64url': return ENC_BASE64URL;
+    default: return -1;
   }
+}
+
+// The code of an encoding name in any case, -1 if Node has no such encoding.
+function encCode(enc) {
+  const code = encCodeExact(enc);
+  return code >= 0 ? code : encCodeExact(`${enc}`.toLowerCase());
+}
+
+// ---- allocation -----------------------------------------------------------------
+
+// The allocator's zero-fill switch (a Uint32Array; undefined while the
+// snapshot is built, so it is asked for again at run time): off for the
+// one allocation of an unzeroed store, which may then get back, unzeroed,
+// a backing store the guest itself freed, as Node's does from its pool.
+// While it is off nothing but that allocation runs: an ArrayBuffer made
+// with the constructor taken here, from a size that is already an
+// integer. Sizes past the npm package's limit are zeroed.
+let zeroFill;
+const ArrayBufferCtor = ArrayBuffer;
+const kNpmMaxLength = 0x7fffffff;
+
+function unzeroedStore(size) {
+  if (size >= kNpmMaxLength) return new ArrayBufferCtor(size);
+  if (zeroFill === undefined) zeroFill = binding.util.zeroFillSwitch();
+  if (zeroFill === undefined) return new ArrayBufferCtor(size);
+  const n = size | 0;
+  zeroFill[0] = 0;
+  try {
+    return new ArrayBufferCtor(n);
+  } finally {
+    zeroFill[0] = 1;
+  }
+}
+
+// Small buffers are slices of a shared pool, as in Node: allocUnsafe and
+// from(string) below half of Buffer.poolSize take the next 8-aligned slice
+// of an unzeroed store, a new one when it is full.
+Buffer.poolSize = 8 * 1024;
+let pool;
+let poolOffset = 0;
+
+function newPool() {
+  pool = unzeroedStore(Buffer.poolSize);
+  poolOffset = 0;
+}
+
+function alignPool() {
+  if (poolOffset & 7) poolOffset = (poolOffset | 7) + 1;
+}
+
+function allocate(size) {
+  if (size <= 0) return new FastBuffer();
+  if (size < (Buffer.poolSize >>> 1)) {
+    if (pool === undefined || size > pool.byteLength - poolOffset) newPool();
+    const b = new FastBuffer(pool, poolOffset, size);
+    poolOffset += size;
+    alignPool();
+    return b;
+  }
+  return new FastBuffer(unzeroedStore(size));
+}
+
+// from(string) for the natively written encodings: into the pool at the
+// largest size the text can take, trimmed to what was written; a text
+// too large for the pool gets a store of its exact size.
+function fromStringNative(string, code) {
+  const n = string.length;
+  if (n === 0) return new FastBuffer();
+  const half = Buffer.poolSize >>> 1;
+  let max = code === ENC_UTF8 ? n * 3 : code === ENC_UTF16LE ? n * 2 : n;
+  if (max >= half) {
+    if (code === ENC_UTF8) max = binding.buffer.byteLengthUtf8(string);
+    if (max >= half) {
+      const b = new FastBuffer(unzeroedStore(max));
+      binding.buffer.write(b, string, 0, max, code);
+      return b;
+    }
+  }
+  if (pool === undefined || max > pool.byteLength - poolOffset) newPool();
+  let b = new FastBuffer(pool, poolOffset, max);
+  const wrote = binding.buffer.write(b, string, 0, max, code);
+  if (wrote !== max) b = new FastBuffer(pool, poolOffset, wrote);
+  poolOffset += wrote;
+  alignPool();
+  return b;
+}
+
+function fromString(string, encoding) {
+  let code = ENC_UTF8;
+  if (typeof encoding === 'string' && encoding !== '') {
+    code = encCode(encoding);
+    if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
+  }
+  if (code <= ENC_UTF16LE) return fromStringNative(string, code);
+  return npmFrom(string, code === ENC_BASE64URL ? 'base64' : encNames[code]);
+}
+
+// Node's checks of from(arrayBuffer, byteOffset, length): the view shares
+// the store.
+function fromArrayBuffer(store, byteOffset, length) {
+  if (byteOffset === undefined) {
+    byteOffset = 0;
+  } else {
+    byteOffset = +byteOffset;
+    if (Number.isNaN(byteOffset)) byteOffset = 0;
+  }
+  const room = store.byteLength - byteOffset;
+  if (room < 0) throw codes.ERR_BUFFER_OUT_OF_BOUNDS('offset');
+  if (length === undefined) {
+    length = room;
+  } else {
+    length = +length;
+    if (length > 0) {
+      if (length > room) throw codes.ERR_BUFFER_OUT_OF_BOUNDS('length');
+    } else {
+      length = 0;
+    }
+  }
+  return new FastBuffer(store, byteOffset, length);
+}
+
+const isUint8Array = (v) => binding.util.isUint8Array(v);
+
+Buffer.from = function from(value, encodingOrOffset, length) {
+  if (typeof value === 'string') return fromString(value, encodingOrOffset);
   if (value === null || value === undefined ||
       (typeof value !== 'object' && typeof value !== 'function')) {
     throw codes.ERR_INVALID_ARG_TYPE('first argument',
       ['string', 'Buffer', 'ArrayBuffer', 'Array', 'Array-like Object'], value);
+  }
+  if (value instanceof ArrayBufferCtor || binding.util.isAnyArrayBuffer(value)) {
+    return fromArrayBuffer(value, encodingOrOffset, length);
+  }
+  if (isUint8Array(value)) {
+    const b = allocate(value.length);
+    b.set(value);
+    return b;
   }
   return npmFrom(value, encodingOrOffset, length);
 };
 
 Buffer.alloc = function alloc(size, fill, encoding) {
   validateSize(size);
-  return npmAlloc(size, fill, mapEnc(encoding));
+  if (fill !== undefined && fill !== 0 && size > 0) return npmAlloc(size, fill, mapEnc(encoding));
+  return new FastBuffer(size);
 };
-
-// The allocator's zero-fill switch (a Uint32Array; undefined while the
-// snapshot is built, so it is asked for again at run time): off for the
-// one allocation of allocUnsafe, which may then get back, unzeroed, a
-// backing store the guest itself freed, as Node's does from its pool.
-// While it is off nothing but that allocation runs: a Uint8Array made with
-// the constructor taken here (its `prototype` cannot be redefined) from a
-// size that is already an integer; the prototype is set after, with the
-// function taken here too, as guest code may replace the globals. Sizes the
-// npm package refuses go to it, zero-filling on.
-let zeroFill;
-const Uint8ArrayCtor = Uint8Array;
-const setPrototypeOf = Object.setPrototypeOf;
-const kNpmMaxLength = 0x7fffffff;
-
-function unzeroed(alloc, size) {
-  if (size >= kNpmMaxLength) return alloc(size);
-  if (zeroFill === undefined) zeroFill = binding.util.zeroFillSwitch();
-  if (zeroFill === undefined) return alloc(size);
-  const n = size | 0;
-  let bytes;
-  zeroFill[0] = 0;
-  try {
-    bytes = new Uint8ArrayCtor(n);
-  } finally {
-    zeroFill[0] = 1;
-  }
-  setPrototypeOf(bytes, Buffer.prototype);
-  return bytes;
-}
 
 Buffer.allocUnsafe = function allocUnsafe(size) {
   validateSize(size);
-  return unzeroed(npmAllocUnsafe, size);
+  return allocate(size);
 };
 
 Buffer.allocUnsafeSlow = function allocUnsafeSlow(size) {
   validateSize(size);
-  return unzeroed(npmAllocUnsafeSlow, size);
+  return size <= 0 ? new FastBuffer() : new FastBuffer(unzeroedStore(size));
 };
 
 Buffer.byteLength = function byteLength(string, encoding) {
-  if (typeof string !== 'string' && !ArrayBuffer.isView(string) &&
-      !(string instanceof ArrayBuffer) &&
-      Object.prototype.toString.call(string) !== '[object SharedArrayBuffer]') {
+  if (typeof string === 'string') {
+    const code = encoding === undefined ? ENC_UTF8 : encCode(encoding);
+    switch (code) {
+      case ENC_LATIN1: case ENC_ASCII: return string.length;
+      case ENC_UTF16LE: return string.length * 2;
+      case ENC_HEX: return string.length >>> 1;
+      case ENC_BASE64: case ENC_BASE64URL: return npmByteLength(string, 'base64');
+      default: return binding.buffer.byteLengthUtf8(string);
+    }
+  }
+  if (!ArrayBuffer.isView(string) && !binding.util.isAnyArrayBuffer(string)) {
     throw codes.ERR_INVALID_ARG_TYPE('string', ['string', 'Buffer', 'ArrayBuffer'], string);
   }
-  return npmByteLength(string, mapEnc(encoding));
+  return string.byteLength;
+};
+
+// Buffer.concat as Node does it: one allocation (from the pool when
+// small), each piece copied in, the rest of a larger totalLength zeroed.
+Buffer.concat = function concat(list, totalLength) {
+  if (!Array.isArray(list)) throw codes.ERR_INVALID_ARG_TYPE('list', 'Array', list);
+  if (list.length === 0) return new FastBuffer();
+  if (totalLength === undefined) {
+    totalLength = 0;
+    for (let i = 0; i < list.length; i++) {
+      if (!isUint8Array(list[i])) {
+        throw codes.ERR_INVALID_ARG_TYPE(`list[${i}]`, ['Buffer', 'Uint8Array'], list[i]);
+      }
+      totalLength += list[i].length;
+    }
+  } else {
+    validateOffset(totalLength, 'length', kMaxLength);
+  }
+  const out = allocate(totalLength);
+  let pos = 0;
+  for (let i = 0; i < list.length && pos < totalLength; i++) {
+    const piece = list[i];
+    if (!isUint8Array(piece)) {
+      throw codes.ERR_INVALID_ARG_TYPE(`list[${i}]`, ['Buffer', 'Uint8Array'], piece);
+    }
+    const take = Math.min(piece.length, totalLength - pos);
+    out.set(take === piece.length ? piece : piece.subarray(0, take), pos);
+    pos += take;
+  }
+  if (pos < totalLength) out.fill(0, pos, totalLength);
+  return out;
 };
 
 Buffer.isEncoding = function isEncoding(encoding) {
@@ -152,19 +349,86 @@ function toBase64url(b64) {
   return b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+// toString with Node's coercion of start and end (clamped, truncated;
+// nothing past the end), then one native conversion.
 proto.toString = function toString(encoding, start, end) {
-  if (arguments.length === 0) return npmToString.call(this);
-  if (encoding !== undefined) checkEncoding(`${encoding}`);
-  if (isBase64url(encoding)) return toBase64url(npmToString.call(this, 'base64', start, end));
-  return Reflect.apply(npmToString, this, arguments);
+  if (arguments.length === 0) return binding.buffer.slice(this, 0, this.length, ENC_UTF8);
+  const len = this.length;
+  if (start <= 0) start = 0;
+  else if (start >= len) return '';
+  else start = Math.trunc(start) || 0;
+  if (end === undefined || end > len) end = len;
+  else end = Math.trunc(end) || 0;
+  if (end <= start) return '';
+  if (encoding === undefined) return binding.buffer.slice(this, start, end, ENC_UTF8);
+  const code = encCode(encoding);
+  if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
+  return binding.buffer.slice(this, start, end, code);
 };
 proto.toLocaleString = proto.toString;
 
+// write(string[, offset[, length]][, encoding]) as Node reads its arguments.
 proto.write = function write(string, offset, length, encoding) {
-  if (typeof string !== 'string') throw codes.ERR_INVALID_ARG_TYPE('argument', 'string', string);
-  for (const arg of [offset, length, encoding]) if (typeof arg === 'string') checkEncoding(arg);
-  return npmWrite.call(this, string, mapEnc(offset), mapEnc(length), mapEnc(encoding));
+  if (typeof string !== 'string') throw notString();
+  const len = this.length;
+  if (offset === undefined) return binding.buffer.write(this, string, 0, len, ENC_UTF8);
+  if (length === undefined && typeof offset === 'string') {
+    encoding = offset;
+    length = len;
+    offset = 0;
+  } else {
+    validateOffset(offset, 'offset', len);
+    const remaining = len - offset;
+    if (length === undefined) {
+      length = remaining;
+    } else if (typeof length === 'string') {
+      encoding = length;
+      length = remaining;
+    } else {
+      validateOffset(length, 'length', len);
+      if (length > remaining) length = remaining;
+    }
+  }
+  let code = ENC_UTF8;
+  if (encoding) {
+    code = encCode(encoding);
+    if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
+  }
+  if (code <= ENC_UTF16LE) return binding.buffer.write(this, string, offset, length, code);
+  return npmWrite.call(this, string, offset, length, code === ENC_BASE64URL ? 'base64' : encNames[code]);
 };
+
+// Node's per-encoding methods (xSlice(start, end), xWrite(string, offset,
+// length)), which packages call directly: indexes out of the buffer are a
+// RangeError, as Node's bindings throw.
+// Node's native write's words for a value that is not a string.
+function notString() {
+  return makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'argument must be a string');
+}
+function outOfRange() {
+  return makeNodeError(RangeError, 'ERR_OUT_OF_RANGE', 'Index out of range');
+}
+const sliceNames = { ascii: ENC_ASCII, base64: ENC_BASE64, base64url: ENC_BASE64URL, latin1: ENC_LATIN1,
+  hex: ENC_HEX, ucs2: ENC_UTF16LE, utf8: ENC_UTF8 };
+for (const [name, code] of Object.entries(sliceNames)) {
+  proto[`${name}Slice`] = function slice(start, end) {
+    const len = this.length;
+    start = start === undefined ? 0 : Math.trunc(start) || 0;
+    end = end === undefined ? len : Math.trunc(end) || 0;
+    if (start < 0 || end < 0 || start > len || end > len) throw outOfRange();
+    return end <= start ? '' : binding.buffer.slice(this, start, end, code);
+  };
+  proto[`${name}Write`] = function write(string, offset, length) {
+    if (typeof string !== 'string') throw notString();
+    const len = this.length;
+    offset = offset === undefined ? 0 : Math.trunc(offset) || 0;
+    if (offset < 0 || offset > len) throw codes.ERR_BUFFER_OUT_OF_BOUNDS('offset');
+    length = length === undefined ? len - offset : Math.min(Math.trunc(length) || 0, len - offset);
+    if (length < 0) throw codes.ERR_BUFFER_OUT_OF_BOUNDS('length');
+    if (code <= ENC_UTF16LE) return binding.buffer.write(this, string, offset, length, code);
+    return npmWrite.call(this, string, offset, length, code === ENC_BASE64URL ? 'base64' : encNames[code]);
+  };
+}
 
 proto.fill = function fill(value, offset, end, encoding) {
   return npmFill.call(this, value, mapEnc(offset), mapEnc(end), mapEnc(encoding));
@@ -183,14 +447,6 @@ proto.includes = function includes(value, byteOffset, encoding) {
   return npmIncludes.call(this, value, mapEnc(byteOffset), mapEnc(encoding));
 };
 
-for (const enc of ['base64url']) {
-  proto[`${enc}Slice`] = function slice(start, end) {
-    return this.toString(enc, start, end);
-  };
-  proto[`${enc}Write`] = function write(string, offset, length) {
-    return this.write(string, offset, length, enc);
-  };
-}
 
 // ---- inspect ----------------------------------------------------------------------
 
@@ -200,7 +456,7 @@ function inspectBuffer(recurseTimes, ctx) {
   const max = INSPECT_MAX_BYTES;
   const shown = Math.min(max, this.length);
   const remaining = this.length - max;
-  let str = npmToString.call(this, 'hex', 0, shown).replace(/(.{2})/g, '$1 ').trim();
+  let str = binding.buffer.slice(this, 0, shown, ENC_HEX).replace(/(.{2})/g, '$1 ').trim();
   if (remaining > 0) str += ` ... ${remaining} more byte${remaining > 1 ? 's' : ''}`;
   if (ctx) {
     const util = require('./util');
@@ -265,10 +521,10 @@ function transcode(source, fromEncoding, toEncoding) {
     err.errno = 1;
     throw err;
   }
-  let text = npmToString.call(npmFrom(source.buffer, source.byteOffset, source.byteLength), from);
+  let text = binding.buffer.slice(source, 0, source.length, encCode(from));
   if (to === 'ascii') text = text.replace(/[^\x00-\x7f]/g, '?');
   else if (to === 'latin1') text = text.replace(/[^\x00-\xff]/g, '?');
-  return npmFrom(text, to);
+  return fromString(text, to);
 }
 
 function SlowBuffer(size) {

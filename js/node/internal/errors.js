@@ -189,7 +189,6 @@ const messages = {
   ERR_HTTP_CONTENT_LENGTH_MISMATCH: [Error, (actual, expected) =>
     `Response body's content-length of ${actual} byte(s) does not match the content-length of ${expected} byte(s) set in header`],
   ERR_HTTP_TRAILER_INVALID: [Error, () => 'Trailers are invalid with this transfer encoding'],
-  ERR_HTTP_SOCKET_ENCODING: [Error, () => 'Changing the socket encoding is not allowed per RFC7230 Section 3.'],
   ERR_INVALID_THIS: [TypeError, (type) => `Value of "this" must be of type ${type}`],
   ERR_METHOD_NOT_IMPLEMENTED: [Error, (name) => `The ${name} method is not implemented`],
   ERR_INVALID_URL: [TypeError, (input, base) =>
