@@ -410,10 +410,10 @@ function validateResolverOption(options, key, dflt, min) {
   return value;
 }
 
-// What dns.Resolver and dns.promises.Resolver share. The guest may not
-// choose the servers the supervisor asks (the profile's net.resolvers
-// decide): setServers() checks its argument as Node does and keeps the
-// list for getServers(); timeout, tries and setLocalAddress() likewise.
+// What dns.Resolver and dns.promises.Resolver share. setServers() checks
+// its argument as Node does; the servers are decided when a question is
+// asked of them (ChannelHandle). timeout and tries go with each question
+// to the guest's own servers; setLocalAddress() is checked and unused.
 class ResolverBase {
   constructor(options = undefined) {
     const timeout = validateResolverOption(options, 'timeout', -1, -1);
