@@ -917,9 +917,86 @@ static void throw_dns_denied(vm_call_t *c, const char *op, const char *host)
               op, host, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "");
 }
 
-/* netResolve(host, rrtype, ttl, callback(status, json)) -> 0 | -errno: the
- * supervisor asks DNS (class IN) and answers the records as JSON in
- * Node's shapes; a name no rule could grant is refused here first */
+/* The servers a Resolver was given (argument i: "IP PORT,IP PORT..." as
+ * internal/dns.js writes it, "" for none; i+1: its timeout in ms, i+2: its
+ * tries) into *o, each decided by the broker as "dns-server" on its
+ * address and port. 0 (o->nservers 0 when none were given), -EINVAL, or
+ * -EACCES thrown (ERR_ACCESS_DENIED naming the grant). */
+static int dns_opts_args(vm_call_t *c, int i, netp_dns_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    if (vm_arg_type(c, i) != VM_T_STRING)
+        return 0;
+    size_t tl = 0;
+    char *text = vm_arg_str(c, i, &tl);
+    double timeout = vm_arg_num(c, i + 1), tries = vm_arg_num(c, i + 2);
+    int r = 0;
+    if (!text || strlen(text) != tl || !(timeout >= -1 && timeout <= INT32_MAX) ||
+        timeout != (int32_t)timeout || !(tries >= 1 && tries <= INT32_MAX) ||
+        tries != (int32_t)tries) {
+        r = -EINVAL;
+        goto out;
+    }
+    o->timeout_ms = (int32_t)timeout;
+    o->tries = (int32_t)tries;
+    br_rt_t *rt = br__rt(c);
+    char *save = NULL;
+    for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        if (o->nservers == NETP_DNS_SERVERS_MAX) /* c-ares would not get past these */
+            break;
+        char *sp = strchr(item, ' ');
+        brk_ip_t ip;
+        char *end = NULL;
+        long port = sp ? strtol(sp + 1, &end, 10) : -1;
+        if (sp)
+            *sp = '\0';
+        if (!sp || !end || *end || port < 0 || port > 65535 || !brk_ip_parse(item, &ip)) {
+            r = -EINVAL;
+            goto out;
+        }
+        char txt[INET6_ADDRSTRLEN];
+        brk_ip_format(&ip, txt, sizeof txt);
+        const char *host = !strcmp(txt, NETP_HOST_INTERNAL_V4) ? "host.internal" : txt;
+        unsigned p = port ? (unsigned)port : 53;
+        if (rt->policy &&
+            brk_net_decide(rt->policy, "guest", "dns-server", host, p, &ip, NULL) < 0) {
+            throw_denied(c, "dns-server", host, (int)p);
+            r = -EACCES;
+            goto out;
+        }
+        netp_addr_t *a = &o->servers[o->nservers++];
+        a->family = (uint8_t)ip.family;
+        a->port = (uint16_t)p;
+        memcpy(a->addr, ip.a, ip.family == 4 ? 4 : 16);
+    }
+    if (!o->nservers)
+        r = -EINVAL;
+out:
+    free(text);
+    return r;
+}
+
+/* Sends a RESOLVE or REVERSE q (with the guest's servers when o names
+ * some) for callback argument cb: the request's id (> 0, for netCancel),
+ * or -errno. */
+static double dns_ask(vm_call_t *c, netp_req_t *q, const netp_dns_opts_t *o, int kind, int cb_arg)
+{
+    vm_ref_t cb = vm_arg_ref(c, cb_arg);
+    int r = o->nservers ? chan_ask_payload(br__rt(c), q, o, sizeof *o, kind, NULL, cb, NULL, NULL)
+                        : chan_ask(br__rt(c), q, kind, NULL, cb);
+    if (r < 0) {
+        vm_ref_free(vm_call_vm(c), cb);
+        return r;
+    }
+    return q->id;
+}
+
+/* netResolve(host, rrtype, ttl, callback(status, json)[, servers, timeout,
+ * tries]) -> id | -errno: the supervisor asks DNS (class IN) and answers
+ * the records as JSON in Node's shapes. Without servers its own resolvers
+ * are asked, and a name no rule could grant is refused here first; with
+ * them (a Resolver's setServers) only those, each decided here and there
+ * on its address */
 static void net_resolve(vm_call_t *c)
 {
     size_t hl = 0;
@@ -937,8 +1014,16 @@ static void net_resolve(vm_call_t *c)
         vm_ret_num(c, -EINVAL);
         return;
     }
+    netp_dns_opts_t o;
+    int r = dns_opts_args(c, 4, &o);
+    if (r < 0) {
+        free(host);
+        if (r != -EACCES) /* thrown */
+            vm_ret_num(c, r);
+        return;
+    }
     br_rt_t *rt = br__rt(c);
-    if (rt->policy && !brk_net_name_granted(rt->policy, host)) {
+    if (!o.nservers && rt->policy && !brk_net_name_granted(rt->policy, host)) {
         brk_net_decide(rt->policy, "guest", "resolve", host, 0, NULL, NULL);
         throw_dns_denied(c, "resolve", host);
         free(host);
@@ -950,16 +1035,13 @@ static void net_resolve(vm_call_t *c)
     if (vm_arg_bool(c, 2))
         q.flags |= NETP_F_TTL;
     free(host);
-    vm_ref_t cb = vm_arg_ref(c, 3);
-    int r = chan_ask(rt, &q, P_RESOLVE, NULL, cb);
-    if (r < 0)
-        vm_ref_free(vm_call_vm(c), cb);
-    vm_ret_num(c, r);
+    vm_ret_num(c, dns_ask(c, &q, &o, P_RESOLVE, 3));
 }
 
-/* netReverse(ip, callback(status, json)) -> 0 | -errno: the names of an
- * address, decided on the address (any port); the sandbox's loopback is
- * answered by the supervisor without DNS */
+/* netReverse(ip, callback(status, json)[, servers, timeout, tries]) -> id
+ * | -errno: the names of an address. Without servers: decided on the
+ * address (any port), the sandbox's loopback answered by the supervisor
+ * without DNS; with them: asked of those as netResolve does */
 static void net_reverse(vm_call_t *c)
 {
     size_t il = 0;
@@ -978,19 +1060,39 @@ static void net_reverse(vm_call_t *c)
     char txt[INET6_ADDRSTRLEN];
     brk_ip_format(&bip, txt, sizeof txt);
     free(ip);
+    netp_dns_opts_t o;
+    int r = dns_opts_args(c, 2, &o);
+    if (r < 0) {
+        if (r != -EACCES) /* thrown */
+            vm_ret_num(c, r);
+        return;
+    }
     br_rt_t *rt = br__rt(c);
-    if (rt->policy && brk_addr_class(&bip) != BRK_ADDR_LOOPBACK &&
+    if (!o.nservers && rt->policy && brk_addr_class(&bip) != BRK_ADDR_LOOPBACK &&
         brk_net_decide(rt->policy, "guest", "reverse", txt, 0, &bip, NULL) < 0) {
         throw_dns_denied(c, "reverse", txt);
         return;
     }
     netp_req_t q;
     fill_req(&q, NETP_REVERSE, txt, 0, 0);
-    vm_ref_t cb = vm_arg_ref(c, 1);
-    int r = chan_ask(rt, &q, P_REVERSE, NULL, cb);
-    if (r < 0)
-        vm_ref_free(vm_call_vm(c), cb);
-    vm_ret_num(c, r);
+    vm_ret_num(c, dns_ask(c, &q, &o, P_REVERSE, 1));
+}
+
+/* netCancel(id): the resolve or reverse id is forgotten (Resolver.cancel):
+ * its callback is not called, and its answer, when it comes, is dropped. */
+static void net_cancel(vm_call_t *c)
+{
+    double id = vm_arg_num(c, 0);
+    net_pending_t *p =
+        id >= 1 && id <= UINT32_MAX && id == (uint32_t)id ? chan_take((uint32_t)id) : NULL;
+    if (p && p->kind != P_RESOLVE && p->kind != P_REVERSE) {
+        p->next = chan.pending; /* not a DNS question: kept */
+        chan.pending = p;
+        p = NULL;
+    }
+    if (p)
+        pending_done(br__rt(c), p);
+    vm_ret_bool(c, p != NULL);
 }
 
 static void read_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -1283,8 +1385,9 @@ static const vm_native_t natives[] = {
     {"tcpAccept", net_tcp_accept, 1, VM_NATIVE_NET},
     {"tcpConnect", net_tcp_connect, 5, VM_NATIVE_NET},
     {"netLookup", net_lookup, 4, VM_NATIVE_NET},
-    {"netResolve", net_resolve, 4, VM_NATIVE_NET},
-    {"netReverse", net_reverse, 2, VM_NATIVE_NET},
+    {"netResolve", net_resolve, 7, VM_NATIVE_NET},
+    {"netReverse", net_reverse, 5, VM_NATIVE_NET},
+    {"netCancel", net_cancel, 1, VM_NATIVE_NET},
     {"tcpReadStart", net_tcp_read_start, 2, VM_NATIVE_NET},
     {"tcpReadStop", net_tcp_read_stop, 1, VM_NATIVE_NET},
     {"tcpWrite", net_tcp_write, 3, VM_NATIVE_NET},

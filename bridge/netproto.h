@@ -89,13 +89,18 @@ enum netp_op {
     NETP_LOOKUP = 7,
     /* DNS query (class IN) of the name host for record type arg (ns_t_a,
      * ns_t_mx, ... and NETP_RR_ANY; NETP_F_TTL: A/AAAA with their ttl).
-     * Refused (-EACCES) for a name no rule could grant. Answer: payload =
+     * Without a payload: asked of the supervisor's resolvers, refused
+     * (-EACCES) for a name no rule could grant. With a payload (a
+     * netp_dns_opts_t): asked only of the servers the guest chose, each
+     * decided on its address (see netp_dns_opts_t). Answer: payload =
      * the records as JSON in Node's shapes (dns.resolve*: an array; an
      * object for SOA), ASCII, cut to fit NETP_MSG_MAX (value = 1 then). */
     NETP_RESOLVE = 8,
-    /* Reverse lookup of the address literal host, decided on the address
-     * (any port). Answer: payload = a JSON array of names (value = 1 when
-     * cut). */
+    /* Reverse lookup of the address literal host. Without a payload:
+     * decided on the address (any port), asked of the supervisor's
+     * resolvers; with a netp_dns_opts_t: asked of the guest's servers as
+     * RESOLVE is. Answer: payload = a JSON array of names (value = 1
+     * when cut). */
     NETP_REVERSE = 9,
     NETP_OP_MAX = 9,
 };
@@ -118,6 +123,12 @@ enum netp_flags {
 /* A record type meaning "any" for RESOLVE (dns.resolveAny). */
 #define NETP_RR_ANY 255
 
+/* The servers a guest's Resolver was given (dns.setServers), at most. */
+#define NETP_DNS_SERVERS_MAX 16
+/* The longest a question to the guest's servers may take, all tries
+ * together (the supervisor's bound on a guest's timeout and tries). */
+#define NETP_DNS_DEADLINE_MS 60000
+
 typedef struct {
     uint8_t family; /* 4, 6, or 0 (none) */
     uint8_t pad;
@@ -138,6 +149,24 @@ typedef struct {
     uint32_t len; /* payload bytes after this header (UDP_SEND) */
     char host[NETP_HOST_MAX];
 } netp_req_t;
+
+/* The payload of a RESOLVE or REVERSE asked of the guest's own servers
+ * (a Resolver's setServers, timeout and tries). Each server is decided by
+ * the supervisor as op "dns-server" on its address and port, as a
+ * connection there would be: one of the sandbox's own loopback needs a
+ * rule naming it (the supervisor's c-ares then talks to it over sockets
+ * the middle process makes in the sandbox's network namespace), one
+ * outside the rules for that address (private, link-local and metadata
+ * ones by address; never the host's own addresses). One refused server
+ * refuses the question (-EACCES). The name itself is not decided: it goes
+ * only to servers the guest may reach anyway. */
+typedef struct {
+    int32_t timeout_ms; /* per try, as Node's Resolver option; -1: the supervisor's */
+    int32_t tries;      /* >= 1 */
+    uint32_t nservers;  /* 1 .. NETP_DNS_SERVERS_MAX */
+    uint32_t pad;
+    netp_addr_t servers[NETP_DNS_SERVERS_MAX]; /* port 0: 53 */
+} netp_dns_opts_t;
 
 /* Statuses beside 0 and -errno (Node's codes, as the guest names them):
  * -EACCES is a refusal by the supervisor's broker (ERR_ACCESS_DENIED);

@@ -94,7 +94,10 @@ int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **p
             return -EINVAL;
     if ((size_t)req->len != n - sizeof *req)
         return -EINVAL;
-    if (req->len && req->op != NETP_UDP_SEND)
+    /* a UDP_SEND's datagram; a RESOLVE's or REVERSE's servers */
+    bool dns_opts =
+        (req->op == NETP_RESOLVE || req->op == NETP_REVERSE) && req->len == sizeof(netp_dns_opts_t);
+    if (req->len && req->op != NETP_UDP_SEND && !dns_opts)
         return -EINVAL;
     *payload = (const uint8_t *)buf + sizeof *req;
     *plen = req->len;
@@ -814,12 +817,19 @@ static void op_lookup(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, netp_
 /* dns.resolve*(): a name no rule could grant is not asked about (the
  * refusal's audit line, -EACCES); host.internal is the guest's own name
  * for the host's loopback (an A record of its address, nothing else). */
-static void op_resolve(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char **json)
+static void op_resolve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
+                       netp_res_t *res, char **json)
 {
     const char *host = q->host;
     *json = NULL;
     if (!host[0] || !lch_netd_dns_type_ok(q->arg)) {
         fail_res(res, -EINVAL);
+        return;
+    }
+    if (plen) { /* the guest's own servers (netd_dns.c) */
+        int r = lch_netd_dns_guest(d, q, payload, plen, json);
+        fail_res(res, r < 0 ? r : 0);
+        res->value = r > 0;
         return;
     }
     if (!name_granted(d, host)) {
@@ -851,13 +861,20 @@ static void op_resolve(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char
  * would be (a rule covering it; "*" for a public one). The sandbox's own
  * loopback is localhost and the guest's host.internal address
  * host.internal, with no DNS asked. */
-static void op_reverse(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, char **json)
+static void op_reverse(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
+                       netp_res_t *res, char **json)
 {
     const char *host = q->host;
     brk_ip_t ip;
     *json = NULL;
     if (!literal(host, &ip) || host[0] == '[') {
         fail_res(res, -EINVAL);
+        return;
+    }
+    if (plen) { /* the guest's own servers (netd_dns.c) */
+        int r = lch_netd_dns_guest(d, q, payload, plen, json);
+        fail_res(res, r < 0 ? r : 0);
+        res->value = r > 0;
         return;
     }
     char txt[INET6_ADDRSTRLEN];
@@ -907,10 +924,10 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
         lch_netd_udp_serve(d, d->udp, q, payload, plen, &res, &fd);
         break;
     case NETP_RESOLVE:
-        op_resolve(d, q, &res, &json);
+        op_resolve(d, q, payload, plen, &res, &json);
         break;
     case NETP_REVERSE:
-        op_reverse(d, q, &res, &json);
+        op_reverse(d, q, payload, plen, &res, &json);
         break;
     default:
         break;
@@ -1283,7 +1300,7 @@ int lch_publish_open(lch_publish_t *p, char *err, size_t errlen)
     return 0;
 }
 
-/* ---- for netd_udp.c ------------------------------------------------------------------ */
+/* ---- for netd_udp.c and netd_dns.c -------------------------------------------------- */
 
 int lch__netd_decide(lch_netd_t *d, const char *op, const char *host, unsigned port,
                      const brk_ip_t *ip)
@@ -1328,6 +1345,24 @@ int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsi
                           struct sockaddr_storage *local)
 {
     return factory(d, FAC_UDP, ip, port, 0, flags, fd, local);
+}
+
+int lch__netd_factory_tcp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, int *fd)
+{
+    return factory(d, FAC_CONNECT, ip, port, 0, 0, fd, NULL);
+}
+
+bool lch__netd_host_address(lch_netd_t *d, const char *host, unsigned port, const brk_ip_t *ip)
+{
+    if (!host_address(ip))
+        return false;
+    refuse_host_address(d, host, port, ip);
+    return true;
+}
+
+int lch__netd_stop_fd(const lch_netd_t *d)
+{
+    return d->stop_fd;
 }
 
 socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss)

@@ -114,7 +114,7 @@ void lch_netd_udp_serve(lch_netd_t *d, lch_netd_udp_t *u, const netp_req_t *q,
  * DNS: datagrams leave in the order sent). */
 bool lch_netd_udp_inline(const netp_req_t *q);
 
-/* netd.c's helpers for netd_udp.c (not for other callers). */
+/* netd.c's helpers for netd_udp.c and netd_dns.c (not for other callers). */
 typedef enum { LCH_T_SANDBOX, LCH_T_HOST_LOOPBACK, LCH_T_OUTSIDE } lch__where_t;
 typedef struct {
     brk_ip_t ip;
@@ -129,6 +129,14 @@ bool lch__netd_literal(const char *host, brk_ip_t *ip);
 bool lch__netd_host_internal(const char *host);
 int lch__netd_factory_udp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, unsigned flags, int *fd,
                           struct sockaddr_storage *local);
+/* A TCP socket of the sandbox's, connecting to its loopback ip:port
+ * (non-blocking: the connect may be under way). 0 and *fd, or -errno. */
+int lch__netd_factory_tcp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, int *fd);
+/* Whether ip is one of the host's own addresses (then refused, with its
+ * audit line naming host:port). */
+bool lch__netd_host_address(lch_netd_t *d, const char *host, unsigned port, const brk_ip_t *ip);
+/* The descriptor that becomes readable at the broker's stop. */
+int lch__netd_stop_fd(const lch_netd_t *d);
 socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss);
 void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a);
 
@@ -156,6 +164,19 @@ int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool t
 /* The names of the address literal ip (dns.reverse): as above, *json a JSON
  * array of names. */
 int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, char **json);
+/* A RESOLVE or REVERSE request q asked of the guest's own servers (its
+ * payload a netp_dns_opts_t of plen bytes): each server decided ("dns-
+ * server"), the question asked with c-ares over sockets made for it — in
+ * the sandbox's namespace by the middle process for its loopback, here
+ * for outside addresses — within NETP_DNS_DEADLINE_MS. 0 or 1 (cut) with
+ * *json as lch_netd_dns_query gives it; -EACCES (a server refused),
+ * -EINVAL, or a status as there. */
+int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
+                       char **json);
+/* The guest's servers of opts (plen bytes) checked: 0 with ips[] and
+ * ports[] (nservers of them, port 53 for 0), or -EINVAL. */
+int lch_netd_dns_opts_check(const void *opts, size_t plen, brk_ip_t *ips, unsigned *ports,
+                            size_t *n);
 /* The JSON of a raw DNS answer abuf (alen bytes) to a query of type, as
  * lch_netd_dns_query gives it (exposed for the unit tests). */
 int lch_netd_dns_json(int type, bool ttl, const unsigned char *abuf, int alen, char **json);

@@ -3,8 +3,9 @@
  * module (netd.h): NETP_RESOLVE and NETP_REVERSE.
  *
  * A query is asked with c-ares (class IN, the profile's net.resolvers or
- * the host's resolv.conf), driven with poll beside the broker's stop
- * descriptor, and its answer is read with c-ares' own parsers, the ones
+ * the host's resolv.conf; or the servers the guest's Resolver was given),
+ * driven with poll beside the broker's stop descriptor, and its answer is
+ * read with c-ares' own parsers, the ones
  * Node's cares_wrap uses, into JSON in the shapes Node's dns.resolve*()
  * give (Node 22): what the guest's dns.js hands its caller after one
  * JSON.parse. Strings are Node's one-byte strings (each byte one code
@@ -15,17 +16,22 @@
 #include <arpa/nameser.h>
 #include <ares.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "netd.h"
 
 #define DNS_TIMEOUT_MS 5000
 #define DNS_TRIES 2
+#define DNS_TRIES_MAX 16 /* a guest Resolver's tries, at most */
 #define DNS_TTLS_MAX 256 /* addresses with a ttl in one answer, as Node */
 /* the JSON's room in one response */
 #define DNS_JSON_MAX (NETP_MSG_MAX - sizeof(netp_res_t))
@@ -568,9 +574,18 @@ bool lch_netd_dns_type_ok(int type)
 
 /* ---- asking ----------------------------------------------------------------------- */
 
-int lch_netd_ares_drive(void *chp, const bool *done, int stop_fd)
+static long long now_ms(void)
 {
-    ares_channel ch = chp;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* lch_netd_ares_drive with a deadline (ms from now; < 0: none): -ETIMEDOUT
+ * past it. */
+static int drive(ares_channel ch, const bool *done, int stop_fd, int deadline_ms)
+{
+    long long end = deadline_ms < 0 ? 0 : now_ms() + deadline_ms;
     while (!*done) {
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
         int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
@@ -589,6 +604,13 @@ int lch_netd_ares_drive(void *chp, const bool *done, int stop_fd)
         pf[n] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
         struct timeval tv, *tvp = ares_timeout(ch, NULL, &tv);
         int ms = tvp ? (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000) : 1000;
+        if (end) {
+            long long left = end - now_ms();
+            if (left <= 0)
+                return -ETIMEDOUT;
+            if (left < ms)
+                ms = (int)left;
+        }
         int r = poll(pf, (nfds_t)n + 1, ms);
         if (r < 0 && errno != EINTR)
             return -errno;
@@ -607,6 +629,11 @@ int lch_netd_ares_drive(void *chp, const bool *done, int stop_fd)
                     pf[i].revents & POLLOUT ? pf[i].fd : ARES_SOCKET_BAD);
     }
     return 0;
+}
+
+int lch_netd_ares_drive(void *chp, const bool *done, int stop_fd)
+{
+    return drive(chp, done, stop_fd, -1);
 }
 
 int lch_netd_ares_new(const char *resolvers, void **out)
@@ -647,21 +674,17 @@ static void query_done(void *arg, int status, int timeouts, unsigned char *abuf,
         q->jr = lch_netd_dns_json(q->type, q->ttl, abuf, alen, &q->json);
 }
 
-int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool ttl, int stop_fd,
-                       char **json)
+/* Asks channel ch (taken: destroyed here) for name's records of type: as
+ * lch_netd_dns_query. Past deadline_ms (< 0: none): ETIMEOUT. */
+static int ask_query(ares_channel ch, const char *name, int type, bool ttl, int stop_fd,
+                     int deadline_ms, char **json)
 {
-    *json = NULL;
-    if (!name || !lch_netd_dns_type_ok(type))
-        return -EINVAL;
-    void *chp;
-    int r = lch_netd_ares_new(resolvers, &chp);
-    ares_channel ch = chp;
-    if (r != ARES_SUCCESS)
-        return -(NETP_DNS_BASE + r);
     query_t q = {.type = type, .ttl = ttl};
     ares_query(ch, name, ns_c_in, type, query_done, &q);
-    int e = lch_netd_ares_drive(ch, &q.done, stop_fd);
+    int e = drive(ch, &q.done, stop_fd, deadline_ms);
     ares_destroy(ch); /* calls query_done with ARES_EDESTRUCTION if pending */
+    if (e == -ETIMEDOUT)
+        e = -(NETP_DNS_BASE + ARES_ETIMEOUT);
     if (e < 0) {
         free(q.json);
         return e;
@@ -674,6 +697,19 @@ int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool t
         return q.jr;
     *json = q.json;
     return q.jr;
+}
+
+int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool ttl, int stop_fd,
+                       char **json)
+{
+    *json = NULL;
+    if (!name || !lch_netd_dns_type_ok(type))
+        return -EINVAL;
+    void *chp;
+    int r = lch_netd_ares_new(resolvers, &chp);
+    if (r != ARES_SUCCESS)
+        return -(NETP_DNS_BASE + r);
+    return ask_query(chp, name, type, ttl, stop_fd, -1, json);
 }
 
 typedef struct {
@@ -693,26 +729,26 @@ static void reverse_done(void *arg, int status, int timeouts, struct hostent *h)
         v->jr = lch_netd_dns_names_json(h, &v->json);
 }
 
-int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, char **json)
+/* Asks channel ch (taken) for the names of address ip: as
+ * lch_netd_dns_reverse. Past deadline_ms (< 0: none): ETIMEOUT. */
+static int ask_reverse(ares_channel ch, const char *ip, int stop_fd, int deadline_ms, char **json)
 {
-    *json = NULL;
     unsigned char a[16];
     int fam;
-    if (ip && inet_pton(AF_INET, ip, a) == 1)
+    if (ip && inet_pton(AF_INET, ip, a) == 1) {
         fam = AF_INET;
-    else if (ip && inet_pton(AF_INET6, ip, a) == 1)
+    } else if (ip && inet_pton(AF_INET6, ip, a) == 1) {
         fam = AF_INET6;
-    else
+    } else {
+        ares_destroy(ch);
         return -EINVAL;
-    void *chp;
-    int r = lch_netd_ares_new(resolvers, &chp);
-    ares_channel ch = chp;
-    if (r != ARES_SUCCESS)
-        return -(NETP_DNS_BASE + r);
+    }
     reverse_t v = {0};
     ares_gethostbyaddr(ch, a, fam == AF_INET ? 4 : 16, fam, reverse_done, &v);
-    int e = lch_netd_ares_drive(ch, &v.done, stop_fd);
+    int e = drive(ch, &v.done, stop_fd, deadline_ms);
     ares_destroy(ch);
+    if (e == -ETIMEDOUT)
+        e = -(NETP_DNS_BASE + ARES_ETIMEOUT);
     if (e < 0) {
         free(v.json);
         return e;
@@ -725,6 +761,19 @@ int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, cha
         return v.jr;
     *json = v.json;
     return v.jr;
+}
+
+int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, char **json)
+{
+    *json = NULL;
+    unsigned char a[16];
+    if (!ip || (inet_pton(AF_INET, ip, a) != 1 && inet_pton(AF_INET6, ip, a) != 1))
+        return -EINVAL;
+    void *chp;
+    int r = lch_netd_ares_new(resolvers, &chp);
+    if (r != ARES_SUCCESS)
+        return -(NETP_DNS_BASE + r);
+    return ask_reverse(chp, ip, stop_fd, -1, json);
 }
 
 int lch_netd_dns_servers(const char *resolvers, char *out, size_t cap)
@@ -769,4 +818,287 @@ int lch_netd_dns_servers(const char *resolvers, char *out, size_t cap)
     ares_destroy(ch);
     ares_library_cleanup();
     return r == ARES_SUCCESS ? 0 : -(NETP_DNS_BASE + r);
+}
+
+/* ---- the guest's own servers ---------------------------------------------------------
+ *
+ * A Resolver's setServers() names where its questions go. The supervisor
+ * asks them itself (the guest has no socket of its own), after deciding
+ * each server as a connection there would be. c-ares makes one socket per
+ * server and transport and connects it to the server's address; the
+ * socket functions below give it a socket of the host's namespace
+ * (socket()) and, at its connect, put in its place (dup3 onto the same
+ * descriptor number) one the middle process made in the sandbox's
+ * namespace when the server is on the sandbox's own loopback. The connect
+ * is also where every address c-ares uses is checked against the decided
+ * list: nothing else is reached. */
+
+typedef struct {
+    brk_ip_t ip;
+    unsigned port;
+    enum { G_SANDBOX, G_HOST_LOOPBACK, G_OUTSIDE } where;
+} gserver_t;
+
+/* c-ares' sockets open at once, at most: one UDP and one TCP a server */
+#define G_SOCKS (2 * NETP_DNS_SERVERS_MAX)
+
+typedef struct {
+    lch_netd_t *d;
+    gserver_t sv[NETP_DNS_SERVERS_MAX];
+    size_t n;
+    /* the sockets connected to host.internal's server, by descriptor (-1:
+     * free): their datagrams come from the host's 127.0.0.1, which c-ares
+     * must see as the address it asked (127.254.0.1) */
+    int hl_fd[G_SOCKS];
+    size_t hl_sv[G_SOCKS];
+} gdns_t;
+
+int lch_netd_dns_opts_check(const void *opts, size_t plen, brk_ip_t *ips, unsigned *ports,
+                            size_t *n)
+{
+    netp_dns_opts_t o;
+    *n = 0;
+    if (!opts || plen != sizeof o)
+        return -EINVAL;
+    memcpy(&o, opts, sizeof o);
+    if (o.timeout_ms < -1 || o.tries < 1 || o.nservers < 1 || o.nservers > NETP_DNS_SERVERS_MAX ||
+        o.pad)
+        return -EINVAL;
+    for (size_t i = 0; i < o.nservers; i++) {
+        const netp_addr_t *a = &o.servers[i];
+        if ((a->family != 4 && a->family != 6) || a->pad || a->scope_id)
+            return -EINVAL;
+        memset(&ips[i], 0, sizeof ips[i]);
+        ips[i].family = a->family;
+        memcpy(ips[i].a, a->addr, a->family == 4 ? 4 : 16);
+        ports[i] = a->port ? a->port : 53;
+    }
+    *n = o.nservers;
+    return 0;
+}
+
+static ares_socket_t g_socket(int af, int type, int proto, void *u)
+{
+    (void)u;
+    int s = socket(af, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+    return s < 0 ? ARES_SOCKET_BAD : s;
+}
+
+static int g_close(ares_socket_t s, void *u)
+{
+    gdns_t *g = u;
+    for (size_t i = 0; i < G_SOCKS; i++)
+        if (g->hl_fd[i] == s)
+            g->hl_fd[i] = -1;
+    return close(s);
+}
+
+static bool g_addr(const struct sockaddr *sa, ares_socklen_t len, brk_ip_t *ip, unsigned *port)
+{
+    memset(ip, 0, sizeof *ip);
+    if (sa->sa_family == AF_INET && len >= (ares_socklen_t)sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
+        ip->family = 4;
+        memcpy(ip->a, &v4->sin_addr, 4);
+        *port = ntohs(v4->sin_port);
+        return true;
+    }
+    if (sa->sa_family == AF_INET6 && len >= (ares_socklen_t)sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
+        ip->family = 6;
+        memcpy(ip->a, &v6->sin6_addr, 16);
+        *port = ntohs(v6->sin6_port);
+        return true;
+    }
+    return false;
+}
+
+/* The connect of c-ares' socket s to server sa: only a decided server;
+ * the sandbox's loopback through a socket of the sandbox's. */
+static int g_connect(ares_socket_t s, const struct sockaddr *sa, ares_socklen_t len, void *u)
+{
+    gdns_t *g = u;
+    brk_ip_t ip;
+    unsigned port = 0;
+    const gserver_t *sv = NULL;
+    if (g_addr(sa, len, &ip, &port))
+        for (size_t i = 0; i < g->n && !sv; i++)
+            if (g->sv[i].port == port && g->sv[i].ip.family == ip.family &&
+                !memcmp(g->sv[i].ip.a, ip.a, 16))
+                sv = &g->sv[i];
+    if (!sv) {
+        errno = EACCES;
+        return -1;
+    }
+    if (sv->where == G_HOST_LOOPBACK) { /* host.internal: the host's own 127.0.0.1 */
+        struct sockaddr_in lo = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        size_t slot = G_SOCKS;
+        for (size_t i = 0; i < G_SOCKS && slot == G_SOCKS; i++)
+            if (g->hl_fd[i] < 0)
+                slot = i;
+        if (slot == G_SOCKS) {
+            errno = EMFILE;
+            return -1;
+        }
+        int r = connect(s, (struct sockaddr *)&lo, sizeof lo);
+        if (r == 0 || errno == EINPROGRESS) {
+            g->hl_fd[slot] = s;
+            g->hl_sv[slot] = (size_t)(sv - g->sv);
+        }
+        return r;
+    }
+    if (sv->where == G_OUTSIDE)
+        return connect(s, sa, len);
+    int type = 0;
+    socklen_t tl = sizeof type;
+    if (getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+        return -1;
+    int fd = -1, r;
+    if (type == SOCK_DGRAM) {
+        brk_ip_t any = {.family = ip.family}; /* bound to the unspecified address, port 0 */
+        r = lch__netd_factory_udp(g->d, &any, 0, 0, &fd, NULL);
+        if (r == 0 && connect(fd, sa, len) < 0)
+            r = -errno;
+    } else {
+        r = lch__netd_factory_tcp(g->d, &ip, port, &fd);
+    }
+    if (r == 0 && dup3(fd, s, O_CLOEXEC) < 0)
+        r = -errno;
+    if (fd >= 0)
+        close(fd);
+    if (r < 0) {
+        errno = -r;
+        return -1;
+    }
+    if (type != SOCK_DGRAM) { /* the factory's connect may be under way */
+        errno = EINPROGRESS;
+        return -1;
+    }
+    return 0;
+}
+
+static ares_ssize_t g_recvfrom(ares_socket_t s, void *buf, size_t len, int flags,
+                               struct sockaddr *from, ares_socklen_t *fromlen, void *u)
+{
+    gdns_t *g = u;
+    ares_ssize_t n = recvfrom(s, buf, len, flags, from, fromlen);
+    for (size_t i = 0; n >= 0 && from && fromlen && i < G_SOCKS; i++) {
+        if (g->hl_fd[i] != s)
+            continue;
+        /* a connected socket: only its peer's datagrams arrive */
+        const gserver_t *sv = &g->sv[g->hl_sv[i]];
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)sv->port)};
+        memcpy(&a.sin_addr, sv->ip.a, 4);
+        if (*fromlen >= (ares_socklen_t)sizeof a) {
+            memcpy(from, &a, sizeof a);
+            *fromlen = sizeof a;
+        }
+    }
+    return n;
+}
+
+static ares_ssize_t g_sendv(ares_socket_t s, const struct iovec *v, int n, void *u)
+{
+    (void)u;
+    return writev(s, v, n);
+}
+
+static const struct ares_socket_functions g_funcs = {
+    .asocket = g_socket,
+    .aclose = g_close,
+    .aconnect = g_connect,
+    .arecvfrom = g_recvfrom,
+    .asendv = g_sendv,
+};
+
+/* Decides the guest's servers into g: 0, or -EACCES at the first refused
+ * (its audit line written). */
+static int g_decide(lch_netd_t *d, const brk_ip_t *ips, const unsigned *ports, size_t n, gdns_t *g)
+{
+    g->d = d;
+    g->n = 0;
+    for (size_t i = 0; i < G_SOCKS; i++)
+        g->hl_fd[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        char txt[INET6_ADDRSTRLEN];
+        brk_ip_format(&ips[i], txt, sizeof txt);
+        brk_addr_class_t c = brk_addr_class(&ips[i]);
+        gserver_t *sv = &g->sv[g->n++];
+        sv->ip = ips[i];
+        sv->port = ports[i];
+        if (lch__netd_host_internal(txt))
+            sv->where = G_HOST_LOOPBACK;
+        else if (c == BRK_ADDR_LOOPBACK || c == BRK_ADDR_UNSPECIFIED)
+            sv->where = G_SANDBOX;
+        else
+            sv->where = G_OUTSIDE;
+        /* host.internal's address is decided as host.internal */
+        if (lch__netd_decide(d, "dns-server", txt, ports[i], &ips[i]) < 0)
+            return -EACCES;
+        if (sv->where == G_OUTSIDE && lch__netd_host_address(d, txt, ports[i], &ips[i]))
+            return -EACCES;
+    }
+    return 0;
+}
+
+int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
+                       char **json)
+{
+    *json = NULL;
+    brk_ip_t ips[NETP_DNS_SERVERS_MAX];
+    unsigned ports[NETP_DNS_SERVERS_MAX];
+    size_t n;
+    int r = lch_netd_dns_opts_check(payload, plen, ips, ports, &n);
+    if (r < 0)
+        return r;
+    if (q->op == NETP_RESOLVE && !lch_netd_dns_type_ok(q->arg))
+        return -EINVAL;
+    netp_dns_opts_t o;
+    memcpy(&o, payload, sizeof o);
+    gdns_t *g = calloc(1, sizeof *g); /* the socket functions' context, until the channel goes */
+    if (!g)
+        return -ENOMEM;
+    if ((r = g_decide(d, ips, ports, n, g)) < 0) {
+        free(g);
+        return r;
+    }
+    /* Node's channel: its timeout (-1: c-ares' own) and tries, answers
+     * not checked for SERVFAIL and the like (the guest sees them) */
+    char lookups[] = "b";
+    struct ares_options opt = {
+        .flags = ARES_FLAG_NOCHECKRESP,
+        .timeout = o.timeout_ms > NETP_DNS_DEADLINE_MS ? NETP_DNS_DEADLINE_MS : o.timeout_ms,
+        .tries = o.tries > DNS_TRIES_MAX ? DNS_TRIES_MAX : o.tries,
+        .lookups = lookups,
+    };
+    ares_channel ch;
+    r = ares_init_options(&ch, &opt,
+                          ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS);
+    if (r != ARES_SUCCESS) {
+        free(g);
+        return -(NETP_DNS_BASE + r);
+    }
+    struct ares_addr_port_node nodes[NETP_DNS_SERVERS_MAX];
+    memset(nodes, 0, sizeof nodes);
+    for (size_t i = 0; i < n; i++) {
+        nodes[i].next = i + 1 < n ? &nodes[i + 1] : NULL;
+        nodes[i].family = ips[i].family == 4 ? AF_INET : AF_INET6;
+        memcpy(ips[i].family == 4 ? (void *)&nodes[i].addr.addr4 : (void *)&nodes[i].addr.addr6,
+               ips[i].a, ips[i].family == 4 ? 4 : 16);
+        nodes[i].udp_port = nodes[i].tcp_port = (int)ports[i];
+    }
+    if ((r = ares_set_servers_ports(ch, nodes)) != ARES_SUCCESS) {
+        ares_destroy(ch);
+        free(g);
+        return -(NETP_DNS_BASE + r);
+    }
+    ares_set_socket_functions(ch, &g_funcs, g);
+    int stop = lch__netd_stop_fd(d);
+    if (q->op == NETP_REVERSE)
+        r = ask_reverse(ch, q->host, stop, NETP_DNS_DEADLINE_MS, json);
+    else
+        r = ask_query(ch, q->host, q->arg, q->flags & NETP_F_TTL, stop, NETP_DNS_DEADLINE_MS, json);
+    free(g);
+    return r;
 }

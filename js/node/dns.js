@@ -3,9 +3,9 @@
 // lookup() is what net's connects use; resolve*() and reverse() are DNS
 // queries the supervisor's c-ares makes, answered in Node's shapes;
 // lookupService() is the reverse lookup's name and a table's service.
-// The Resolver's servers, timeout, tries and local address are checked
-// as Node does and kept, but the supervisor asks the servers of the
-// profile's net.resolvers: the guest does not choose where DNS goes.
+// A Resolver asks the profile's net.resolvers until setServers(); then
+// only its own servers, each granted as a connection to it would be
+// (internal/dns.js); its local address is checked and unused.
 'use strict';
 
 const { codes } = require('./internal/errors');

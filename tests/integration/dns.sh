@@ -6,8 +6,10 @@
 # same server, lookup (all, family, order), the error shapes (NXDOMAIN,
 # NODATA), a name not granted (ERR_ACCESS_DENIED, nothing asked), the
 # rebinding name (a public address first, a private one when the
-# supervisor connects: refused there), getServers(), and the audit lines
-# of both deciders. Prints ok/FAIL per check and "N passed, N failed".
+# supervisor connects: refused there), getServers(), a Resolver's own
+# servers (the host's through host.internal, the sandbox's loopback, ones
+# not granted), and the audit lines of both deciders. Prints ok/FAIL per
+# check and "N passed, N failed".
 #
 # usage: tests/integration/dns.sh [--bin PATH]
 set -euo pipefail
@@ -226,7 +228,8 @@ else
   bad "--audit lines" "$(grep '"net"' "$work/audit.jsonl" | head -c 1500)"
 fi
 
-# the servers: the profile's, shown; the guest's own list checked and kept
+# the servers: the profile's, shown; the guest's own list checked, shown,
+# and asked — each server decided as a connection to it ("dns-server")
 cat > "$work/app/servers.js" <<'EOF'
 const dns = require('dns');
 console.log(JSON.stringify(dns.getServers()), JSON.stringify(new dns.promises.Resolver().getServers()));
@@ -234,17 +237,84 @@ const r = new dns.Resolver();
 r.setServers(['8.8.8.8', '[2001:db8::1]:5353']);
 console.log(JSON.stringify(r.getServers()));
 try { r.setServers(['not an address']); } catch (e) { console.log(e.code); }
-r.resolve4('a.dns.test', (e, a) => console.log('still the supervisor\'s server:', e ? e.code : a.join(',')));
+r.resolve4('a.dns.test', (e, a) => {
+  console.log('8.8.8.8 not granted:', e ? `${e.code} ${e.message}` : a.join(','));
+  dns.resolve4('a.dns.test', (e2, a2) => console.log('the default resolver still the run\'s:', e2 ? e2.code : a2.join(',')));
+});
 EOF
 want="[\"$server\"] [\"$server\"]
 [\"8.8.8.8\",\"[2001:db8::1]:5353\"]
 ERR_INVALID_IP_ADDRESS
-still the supervisor's server: 192.0.2.10,192.0.2.11"
+8.8.8.8 not granted: ERR_ACCESS_DENIED Access to this API has been restricted: dns-server 8.8.8.8:53 (not granted: run with --allow-net=8.8.8.8:53)
+the default resolver still the run's: 192.0.2.10,192.0.2.11"
 se --allow-net=a.dns.test servers.js
 if [ "$rc" -eq 0 ] && [ "$out" = "$want" ]; then
-  ok "getServers() shows net.resolvers; setServers() is checked and kept for getServers(), the supervisor's server still answers"
+  ok "getServers() shows net.resolvers; setServers() is checked, shown, and its servers decided (8.8.8.8 not granted: ERR_ACCESS_DENIED); the default resolver still asks the run's"
 else
   bad "getServers/setServers" "exit $rc" "got: $out" "want: $want" "err: ${err:0:300}"
+fi
+
+# the guest's own servers: the host's server through host.internal:PORT (its
+# grant), the same port on the sandbox's own loopback (granted, nothing
+# there: the host's server is not reached), the sandbox's loopback and a
+# private address without a grant (refused by the guest, nothing sent)
+cat > "$work/app/own.js" <<'EOF'
+const dns = require('dns');
+const port = process.env.DNS_PORT;
+const ask = (servers, name) => new Promise((res) => {
+  const r = new dns.Resolver({ timeout: 300, tries: 1 });
+  r.setServers(servers);
+  r.resolve4(name, (e, a) => { console.log(servers.join(' '), name, e ? e.code : a.join(',')); res(); });
+});
+(async () => {
+  await ask([`127.254.0.1:${port}`], 'a.dns.test');
+  await ask([`127.254.0.1:${port}`], 'nx.dns.test');
+  await ask([`127.0.0.1:${port}`], 'a.dns.test');
+  await ask([`127.0.0.2:${port}`], 'a.dns.test');
+  await ask(['10.0.0.1'], 'a.dns.test');
+  await ask(['169.254.169.254'], 'a.dns.test');
+  const p = new dns.promises.Resolver();
+  p.setServers([`127.254.0.1:${port}`]);
+  console.log('promises', (await p.resolveMx('mx.dns.test')).map((m) => m.exchange).join(','));
+  console.log('reverse', (await p.reverse('192.0.2.10')).join(','));
+})();
+EOF
+want="127.254.0.1:$port a.dns.test 192.0.2.10,192.0.2.11
+127.254.0.1:$port nx.dns.test ENOTFOUND
+127.0.0.1:$port a.dns.test ECONNREFUSED
+127.0.0.2:$port a.dns.test ERR_ACCESS_DENIED
+10.0.0.1 a.dns.test ERR_ACCESS_DENIED
+169.254.169.254 a.dns.test ERR_ACCESS_DENIED
+promises mail1.dns.test,mail2.dns.test
+reverse a.dns.test"
+rc=0
+(cd "$work/app" && DNS_PORT=$port timeout -k 5 "$limit" "$bin" --profile "$work/dns.profile" \
+  --allow-net="host.internal:$port,127.0.0.1" --allow-env=DNS_PORT --audit "$work/own.jsonl" own.js) \
+  > "$work/out" 2> "$work/err" < /dev/null || rc=$?
+out=$(< "$work/out")
+err=$(< "$work/err")
+if [ "$rc" -eq 0 ] && [ "$out" = "$want" ]; then
+  ok "a Resolver's own servers: the host's through host.internal:PORT, the sandbox's loopback in its own namespace (the host's server on that port not reached), ungranted loopback/private/metadata servers refused"
+else
+  bad "the guest's own servers" "exit $rc" "got: $out" "want: $want" "err: ${err:0:300}"
+fi
+if python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+net = [l for l in lines if l.get("domain") == "net" and l.get("op") == "dns-server"]
+port = sys.argv[2]
+def has(**kw):
+    return any(all(l.get(k) == v for k, v in kw.items()) for l in net)
+assert has(target="host.internal:" + port, allow=True, by="supervisor", ip="127.254.0.1"), net
+assert has(target="127.0.0.1:" + port, allow=True, by="supervisor", ip="127.0.0.1"), net
+assert has(target="127.0.0.2:" + port, allow=False, by="guest"), net
+assert has(target="10.0.0.1:53", allow=False, by="guest"), net
+assert has(target="169.254.169.254:53", allow=False, by="guest"), net
+assert not has(target="10.0.0.1:53", by="supervisor"), net
+' "$work/own.jsonl" "$port"; then
+  ok "--audit: dns-server decisions of both walls (granted ones by the supervisor with their ip, refusals by the guest before anything is sent)"
+else
+  bad "dns-server audit lines" "$(grep 'dns-server' "$work/own.jsonl" | head -c 1500)"
 fi
 
 echo "$pass passed, $fail failed"

@@ -15,6 +15,7 @@
  * as held for the calls that policy kills.
  */
 #include <arpa/inet.h>
+#include <ares.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -299,6 +300,119 @@ static int net_channel(void)
         res.status != -EINVAL)
         return escaped("a connect on the sync channel was not refused");
     /* and the supervisor still serves */
+    if ((r = net_ask(net_async, NETP_LOOKUP, "localhost", 0, NULL)) != 0)
+        return escaped("the supervisor stopped serving: %d", r);
+    return held();
+}
+
+/* A RESOLVE asked of the guest's own servers (netproto.h netp_dns_opts_t):
+ * its status, or -ETIME. */
+static int dns_ask_servers(const char *name, const char *const *ips, const unsigned *ports,
+                           size_t n, size_t len, unsigned op)
+{
+    netp_dns_opts_t o = {.timeout_ms = 300, .tries = 1, .nservers = (uint32_t)n};
+    for (size_t i = 0; i < n && i < NETP_DNS_SERVERS_MAX; i++) {
+        netp_addr_t *a = &o.servers[i];
+        a->port = (uint16_t)ports[i];
+        if (inet_pton(AF_INET, ips[i], a->addr) == 1)
+            a->family = 4;
+        else if (inet_pton(AF_INET6, ips[i], a->addr) == 1)
+            a->family = 6;
+        else
+            a->family = 7; /* not an address: the supervisor must refuse the payload */
+    }
+    uint8_t msg[sizeof(netp_req_t) + sizeof o];
+    netp_req_t q = {.version = NETP_VERSION,
+                    .id = ++net_ids,
+                    .op = (uint16_t)op,
+                    .arg = 1, /* A */
+                    .len = (uint32_t)len};
+    snprintf(q.host, sizeof q.host, "%s", name);
+    memcpy(msg, &q, sizeof q);
+    memcpy(msg + sizeof q, &o, len < sizeof o ? len : sizeof o);
+    netp_res_t res;
+    int fd;
+    if (!net_send(net_async, msg, sizeof q + len) || !net_answer(net_async, q.id, &res, &fd))
+        return -ETIME;
+    if (fd >= 0)
+        close(fd);
+    return res.status;
+}
+
+/* The guest's own DNS servers, asked of the supervisor natively (the JS
+ * wall's check of setServers() bypassed): a server of the sandbox's
+ * loopback it was not granted, the host's networks, the metadata service
+ * and a public address (no "*") are refused, alone or beside a granted
+ * one; a granted 127.0.0.1 is the sandbox's (the host's listener port
+ * there answers nothing); malformed server lists are -EINVAL. */
+static int net_dns(void)
+{
+    char port[16] = "", hip[64] = "";
+    FILE *f = fopen("/app/host-port", "r");
+    if (!f || !fgets(port, sizeof port, f))
+        return escaped("no /app/host-port from wall.sh");
+    fclose(f);
+    if ((f = fopen("/app/host-ip", "r")) && fgets(hip, sizeof hip, f))
+        hip[strcspn(hip, "\n")] = '\0';
+    if (f)
+        fclose(f);
+    unsigned p = (unsigned)strtoul(port, NULL, 10);
+    if (net_async < 0)
+        return escaped("no network channel");
+    const size_t full = sizeof(netp_dns_opts_t);
+    const char *refused[] = {"127.0.0.2",
+                             "10.0.0.1",
+                             "192.168.1.1",
+                             "169.254.169.254",
+                             "::ffff:a9fe:a9fe",
+                             "fd00::1",
+                             "fe80::1",
+                             "8.8.8.8",
+                             "::1",
+                             hip[0] ? hip : "127.0.0.3"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        for (unsigned op = NETP_RESOLVE; op <= NETP_REVERSE; op++) {
+            const char *one[] = {refused[i]}, *two[] = {"127.0.0.1", refused[i]};
+            unsigned p1[] = {53}, p2[] = {1, 53};
+            const char *name = op == NETP_REVERSE ? "192.0.2.1" : "example.com";
+            int r = dns_ask_servers(name, one, p1, 1, full, op);
+            if (r != -EACCES)
+                return escaped("dns server %s (op %u): %d, not EACCES", refused[i], op, r);
+            if ((r = dns_ask_servers(name, two, p2, 2, full, op)) != -EACCES)
+                return escaped("dns servers 127.0.0.1 and %s (op %u): %d", refused[i], op, r);
+        }
+    }
+    /* host.internal's address: only its granted port */
+    const char *hi[] = {"127.254.0.1"};
+    unsigned other = p + 1 > 65535 ? 1 : p + 1;
+    int r = dns_ask_servers("example.com", hi, &other, 1, full, NETP_RESOLVE);
+    if (r != -EACCES)
+        return escaped("dns server host.internal:%u (not granted): %d", other, r);
+    /* granted: the sandbox's own 127.0.0.1 — where the host's listener's
+     * port holds nothing (a DNS answer or a timeout would be the host's) */
+    const char *lo[] = {"127.0.0.1"};
+    r = dns_ask_servers("example.com", lo, &p, 1, full, NETP_RESOLVE);
+    if (r != -(NETP_DNS_BASE + ARES_ECONNREFUSED))
+        return escaped("dns server 127.0.0.1:%u: %d, not the sandbox's ECONNREFUSED", p, r);
+    /* malformed server lists */
+    if ((r = dns_ask_servers("example.com", lo, &p, 1, full - 1, NETP_RESOLVE)) != -EINVAL)
+        return escaped("a short server list: %d", r);
+    if ((r = dns_ask_servers("example.com", lo, &p, 0, full, NETP_RESOLVE)) != -EINVAL)
+        return escaped("no servers: %d", r);
+    const char *many[NETP_DNS_SERVERS_MAX + 1];
+    unsigned mp[NETP_DNS_SERVERS_MAX + 1];
+    for (size_t i = 0; i <= NETP_DNS_SERVERS_MAX; i++) {
+        many[i] = "127.0.0.1";
+        mp[i] = 1;
+    }
+    if ((r = dns_ask_servers("example.com", many, mp, NETP_DNS_SERVERS_MAX + 1, full,
+                             NETP_RESOLVE)) != -EINVAL)
+        return escaped("%d servers: %d", NETP_DNS_SERVERS_MAX + 1, r);
+    const char *junk[] = {"not-an-address"};
+    if ((r = dns_ask_servers("example.com", junk, &p, 1, full, NETP_RESOLVE)) != -EINVAL)
+        return escaped("a server of family 7: %d", r);
+    if ((r = dns_ask_servers("example.com", lo, &p, 1, full, NETP_LOOKUP)) != -EINVAL)
+        return escaped("a server list on a LOOKUP: %d", r);
     if ((r = net_ask(net_async, NETP_LOOKUP, "localhost", 0, NULL)) != 0)
         return escaped("the supervisor stopped serving: %d", r);
     return held();
@@ -1200,6 +1314,8 @@ static int run(void *arg)
     }
     if (!strcmp(test, "net-channel"))
         return net_channel();
+    if (!strcmp(test, "net-dns"))
+        return net_dns();
     if (!strcmp(test, "net-udp"))
         return net_udp();
     if (!strcmp(test, "net-udp-sendto")) {

@@ -2,15 +2,21 @@
  * dns module gets them (launcher/netd_dns.c): canned DNS messages read by
  * c-ares' parsers into Node's JSON shapes, the ANY parse, a too-large
  * answer cut to fit one channel message, malformed answers, the servers
- * as getServers() shows them. */
+ * as getServers() shows them; the servers a guest's Resolver sets (the
+ * payload checked, each decided, a live broker asking a server of the
+ * test's on loopback through the factory). */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <errno.h>
 #include <ares.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../../launcher/netd.h"
 #include "unit.h"
@@ -357,10 +363,254 @@ START_TEST(names_and_servers)
 }
 END_TEST
 
+/* ---- the guest's own servers -------------------------------------------------------- */
+
+static netp_dns_opts_t opts_of(const char *const *ips, const unsigned *ports, size_t n)
+{
+    netp_dns_opts_t o = {.timeout_ms = -1, .tries = 4, .nservers = (uint32_t)n};
+    for (size_t i = 0; i < n; i++) {
+        netp_addr_t *a = &o.servers[i];
+        a->port = (uint16_t)ports[i];
+        if (inet_pton(AF_INET, ips[i], a->addr) == 1)
+            a->family = 4;
+        else if (inet_pton(AF_INET6, ips[i], a->addr) == 1)
+            a->family = 6;
+    }
+    return o;
+}
+
+START_TEST(guest_opts)
+{
+    static const char *const ips[] = {"127.0.0.1", "::1"};
+    static const unsigned ports[] = {5353, 0};
+    netp_dns_opts_t o = opts_of(ips, ports, 2);
+    brk_ip_t got[NETP_DNS_SERVERS_MAX];
+    unsigned gp[NETP_DNS_SERVERS_MAX];
+    size_t n = 9;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&o, sizeof o, got, gp, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(got[0].family, 4);
+    ck_assert_uint_eq(gp[0], 5353);
+    ck_assert_int_eq(got[1].family, 6);
+    ck_assert_uint_eq(gp[1], 53); /* port 0: DNS's */
+    /* every field hostile: sizes, counts, families, timeout, tries, padding */
+    ck_assert_int_eq(lch_netd_dns_opts_check(&o, sizeof o - 1, got, gp, &n), -EINVAL);
+    netp_dns_opts_t bad = o;
+    bad.nservers = 0;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&bad, sizeof bad, got, gp, &n), -EINVAL);
+    bad.nservers = NETP_DNS_SERVERS_MAX + 1;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&bad, sizeof bad, got, gp, &n), -EINVAL);
+    bad = o;
+    bad.servers[1].family = 5;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&bad, sizeof bad, got, gp, &n), -EINVAL);
+    bad = o;
+    bad.timeout_ms = -2;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&bad, sizeof bad, got, gp, &n), -EINVAL);
+    bad = o;
+    bad.tries = 0;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&bad, sizeof bad, got, gp, &n), -EINVAL);
+    bad = o;
+    bad.servers[0].scope_id = 3;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&bad, sizeof bad, got, gp, &n), -EINVAL);
+    bad = o;
+    bad.pad = 1;
+    ck_assert_int_eq(lch_netd_dns_opts_check(&bad, sizeof bad, got, gp, &n), -EINVAL);
+    /* the channel takes the payload only on RESOLVE and REVERSE, whole */
+    uint8_t buf[sizeof(netp_req_t) + sizeof o];
+    netp_req_t q = {.version = NETP_VERSION, .op = NETP_RESOLVE, .arg = ns_t_a, .len = sizeof o};
+    snprintf(q.host, sizeof q.host, "a.test");
+    memcpy(buf, &q, sizeof q);
+    memcpy(buf + sizeof q, &o, sizeof o);
+    netp_req_t out;
+    const uint8_t *pl;
+    size_t plen;
+    uint32_t id;
+    ck_assert_int_eq(lch_netd_check(buf, sizeof buf, &out, &pl, &plen, &id), 0);
+    ck_assert_uint_eq(plen, sizeof o);
+    q.op = NETP_REVERSE;
+    memcpy(buf, &q, sizeof q);
+    ck_assert_int_eq(lch_netd_check(buf, sizeof buf, &out, &pl, &plen, &id), 0);
+    q.op = NETP_LOOKUP;
+    memcpy(buf, &q, sizeof q);
+    ck_assert_int_eq(lch_netd_check(buf, sizeof buf, &out, &pl, &plen, &id), -EINVAL);
+    q.op = NETP_RESOLVE;
+    q.len = sizeof o - 4;
+    memcpy(buf, &q, sizeof q);
+    ck_assert_int_eq(lch_netd_check(buf, sizeof q + q.len, &out, &pl, &plen, &id), -EINVAL);
+}
+END_TEST
+
+/* A DNS server of the test's on 127.0.0.1 (UDP): answers an A query of
+ * www.dns.test with 192.0.2.7, anything else with NXDOMAIN; a query of
+ * silent.dns.test with nothing. Counts what it was asked. */
+typedef struct {
+    int fd;
+    unsigned port;
+    int asked;
+} tserver_t;
+
+static void *tserver_main(void *arg)
+{
+    tserver_t *t = arg;
+    for (;;) {
+        struct pollfd pf = {.fd = t->fd, .events = POLLIN};
+        if (poll(&pf, 1, 10000) != 1)
+            return NULL;
+        unsigned char in[512];
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof from;
+        ssize_t n = recvfrom(t->fd, in, sizeof in, 0, (struct sockaddr *)&from, &fl);
+        if (n < 12)
+            return NULL; /* the test's end: an empty datagram */
+        t->asked++;
+        char *name = NULL;
+        long len = 0;
+        if (ares_expand_name(in + 12, in, (int)n, &name, &len) != ARES_SUCCESS)
+            continue;
+        unsigned type = (unsigned)(in[12 + len] << 8 | in[13 + len]);
+        bool silent = !strcmp(name, "silent.dns.test");
+        msg_t *m = malloc(sizeof *m);
+        begin(m, name, (int)type);
+        if (!strcmp(name, "www.dns.test") && type == ns_t_a)
+            rr_a(m, name, 60, "192.0.2.7");
+        else
+            m->b[3] = 0x83; /* NXDOMAIN */
+        finish(m);
+        m->b[0] = in[0]; /* the query's id */
+        m->b[1] = in[1];
+        ares_free_string(name);
+        if (!silent)
+            sendto(t->fd, m->b, m->n, 0, (struct sockaddr *)&from, fl);
+        free(m);
+    }
+}
+
+static int ask_dns(int chan, unsigned op, const char *host, int type, const netp_dns_opts_t *o,
+                   char *json, size_t cap)
+{
+    static uint32_t ids = 500;
+    uint8_t buf[sizeof(netp_req_t) + sizeof *o];
+    netp_req_t q = {.version = NETP_VERSION, .id = ++ids, .op = (uint16_t)op, .arg = type};
+    snprintf(q.host, sizeof q.host, "%s", host);
+    q.len = o ? sizeof *o : 0;
+    memcpy(buf, &q, sizeof q);
+    if (o)
+        memcpy(buf + sizeof q, o, sizeof *o);
+    ck_assert_int_eq(send(chan, buf, sizeof q + q.len, 0), (ssize_t)(sizeof q + q.len));
+    uint8_t in[sizeof(netp_res_t) + 4096];
+    struct pollfd pf = {.fd = chan, .events = POLLIN};
+    ck_assert_int_eq(poll(&pf, 1, 20000), 1);
+    ssize_t n = recv(chan, in, sizeof in, 0);
+    ck_assert_int_ge(n, (ssize_t)sizeof(netp_res_t));
+    netp_res_t res;
+    memcpy(&res, in, sizeof res);
+    ck_assert_uint_eq(res.id, q.id);
+    size_t pl = (size_t)n - sizeof res;
+    if (json) {
+        pl = pl < cap - 1 ? pl : cap - 1;
+        memcpy(json, in + sizeof res, pl);
+        json[pl] = '\0';
+    }
+    return res.status;
+}
+
+static volatile int dns_factory_fd = -1;
+
+static void *dns_factory_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct pollfd pf = {.fd = dns_factory_fd, .events = POLLIN};
+        if (poll(&pf, 1, 10000) != 1 || !lch_netd_factory_serve(dns_factory_fd))
+            return NULL;
+    }
+}
+
+START_TEST(guest_servers_live)
+{
+    tserver_t t = {.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    ck_assert_int_eq(bind(t.fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(getsockname(t.fd, (struct sockaddr *)&sa, &sl), 0);
+    t.port = ntohs(sa.sin_port);
+    pthread_t st, ft;
+    ck_assert_int_eq(pthread_create(&st, NULL, tserver_main, &t), 0);
+
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    ck_assert_int_eq(brk_grant(p, BRK_NET, "127.0.0.1", &err), 0);
+    lch_netd_fds_t f;
+    ck_assert_int_eq(lch_netd_pairs(&f), 0);
+    dns_factory_fd = f.factory_mid;
+    ck_assert_int_eq(pthread_create(&ft, NULL, dns_factory_main, NULL), 0);
+    lch_netd_opts_t no = {.policy = p};
+    char e[256];
+    lch_netd_t *d = lch_netd_start(&no, &f, e, sizeof e);
+    ck_assert_msg(d != NULL, "%s", e);
+
+    static const char *const lo[] = {"127.0.0.1"};
+    unsigned port = t.port;
+    netp_dns_opts_t o = opts_of(lo, &port, 1);
+    char json[512];
+    /* a name no rule names: asked of the guest's own (granted) server */
+    ck_assert_int_eq(
+        ask_dns(f.guest_async, NETP_RESOLVE, "www.dns.test", ns_t_a, &o, json, sizeof json), 0);
+    ck_assert_str_eq(json, "[\"192.0.2.7\"]");
+    ck_assert_int_eq(ask_dns(f.guest_async, NETP_RESOLVE, "nope.dns.test", ns_t_a, &o, NULL, 0),
+                     -(NETP_DNS_BASE + ARES_ENOTFOUND));
+    /* without the payload the same name is the supervisor's question: refused */
+    ck_assert_int_eq(ask_dns(f.guest_async, NETP_RESOLVE, "www.dns.test", ns_t_a, NULL, NULL, 0),
+                     -EACCES);
+    /* the Resolver's timeout and tries: a server that does not answer */
+    netp_dns_opts_t quick = o;
+    quick.timeout_ms = 50;
+    quick.tries = 1;
+    ck_assert_int_eq(
+        ask_dns(f.guest_async, NETP_RESOLVE, "silent.dns.test", ns_t_a, &quick, NULL, 0),
+        -(NETP_DNS_BASE + ARES_ETIMEOUT));
+    int asked = t.asked;
+    /* servers not granted: another loopback address, the host's private
+     * network, the metadata service, a public address (no "*"); nothing
+     * is sent to any of them, nor to the granted one beside them */
+    static const char *const refused[] = {"127.0.0.2", "10.0.0.1", "169.254.169.254", "8.8.8.8",
+                                          "::1"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        const char *two[] = {lo[0], refused[i]};
+        unsigned ports[] = {t.port, 53};
+        netp_dns_opts_t r = opts_of(two, ports, 2);
+        ck_assert_msg(ask_dns(f.guest_async, NETP_RESOLVE, "www.dns.test", ns_t_a, &r, NULL, 0) ==
+                          -EACCES,
+                      "%s taken", refused[i]);
+        ck_assert_msg(ask_dns(f.guest_async, NETP_REVERSE, "192.0.2.7", 0, &r, NULL, 0) == -EACCES,
+                      "%s taken for a reverse", refused[i]);
+    }
+    ck_assert_int_eq(t.asked, asked);
+    /* a reverse asked of the guest's server (its PTR question): NXDOMAIN */
+    ck_assert_int_eq(ask_dns(f.guest_async, NETP_REVERSE, "192.0.2.7", 0, &o, NULL, 0),
+                     -(NETP_DNS_BASE + ARES_ENOTFOUND));
+    ck_assert_int_eq(t.asked, asked + 1);
+
+    lch_netd_stop(d);
+    pthread_join(ft, NULL);
+    lch_netd_pairs_close(&f);
+    brk_policy_free(p);
+    sa.sin_port = htons((uint16_t)t.port);
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sendto(s, "", 0, 0, (struct sockaddr *)&sa, sizeof sa); /* the server's end */
+    close(s);
+    pthread_join(st, NULL);
+    close(t.fd);
+}
+END_TEST
+
 Suite *netd_dns_suite(void)
 {
     Suite *s = suite_create("netd_dns");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, guest_opts);
+    tcase_add_test(tc, guest_servers_live);
     tcase_add_test(tc, addresses);
     tcase_add_test(tc, records);
     tcase_add_test(tc, any);

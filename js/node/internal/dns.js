@@ -198,8 +198,12 @@ const rrTypes = {
   queryNs: 2, queryTxt: 16, querySrv: 33, queryPtr: 12, queryNaptr: 35, querySoa: 6,
 };
 
-// The settings of one Resolver (what Node keeps in a c-ares channel): the
-// servers it shows (the supervisor asks its own), the questions out.
+// The settings of one Resolver (what Node keeps in a c-ares channel): its
+// servers, timeout and tries, the questions out. Until setServers() the
+// supervisor asks its own resolvers (the run's, which getServers() shows);
+// after it, only the servers set, each decided by both walls as a
+// connection to it would be ("dns-server": the sandbox's own loopback
+// needs a rule naming it, outside addresses the rules for them).
 let runServers = [];
 
 function parseServerList(text) {
@@ -234,11 +238,19 @@ class ChannelHandle {
     return (this.servers || runServers).map((s) => s.slice());
   }
 
-  // [[family, ip, port], ...]: 0, or a c-ares status
+  // [[family, ip, port], ...]: 0, or a c-ares status. The addresses are
+  // the guest's (127.0.0.1 is the sandbox's loopback), even when they
+  // spell the run's servers, which getServers() shows as the host has them.
   setServers(list) {
     if (this.pending.size) return 'There are pending queries.';
     this.servers = list.map((s) => [s[1], s[2] === undefined ? 53 : s[2]]);
     return 0;
+  }
+
+  // The servers for the bridge ("IP PORT,..."), undefined for the run's.
+  serversArg() {
+    if (this.servers === null) return undefined;
+    return this.servers.map(([ip, port]) => `${ip} ${port}`).join(',');
   }
 
   cancel() {
@@ -272,6 +284,7 @@ function query(handle, bindingName, name, ttl, callback) {
   req.cancel = () => {
     if (req.done) return;
     handle.pending.delete(req);
+    if (req.id > 0) binding.net.netCancel(req.id); // its answer is dropped
     setImmediate(finish, dnsException('ECANCELLED', bindingName, name));
   };
   handle.pending.add(req);
@@ -293,15 +306,25 @@ function query(handle, bindingName, name, ttl, callback) {
     setImmediate(finish, dnsException('ENOTFOUND', bindingName, name));
     return req;
   }
+  const servers = handle.serversArg();
+  if (servers === '') { // setServers([]): nowhere to ask
+    setImmediate(finish, dnsException('ECONNREFUSED', bindingName, name));
+    return req;
+  }
   let r;
   try {
-    if (bindingName === 'getHostByAddr') r = binding.net.netReverse(name, answer);
-    else r = binding.net.netResolve(name, rrTypes[bindingName], !!ttl, answer);
+    if (bindingName === 'getHostByAddr') {
+      r = binding.net.netReverse(name, answer, servers, handle.timeout, handle.tries);
+    } else {
+      r = binding.net.netResolve(name, rrTypes[bindingName], !!ttl, answer, servers,
+        handle.timeout, handle.tries);
+    }
   } catch (err) {
     setImmediate(finish, err);
     return req;
   }
   if (r < 0) setImmediate(finish, queryException(r, bindingName, name));
+  else req.id = r;
   return req;
 }
 
@@ -323,15 +346,21 @@ const services = {
 
 // getnameinfo as the guest can have it: the name from the supervisor's
 // reverse lookup (none: ENOTFOUND, as libuv asks with NI_NAMEREQD), the
-// service from the table above.
+// service from the table above. A reverse lookup the broker refuses is
+// what getnameinfo gives when it finds no name (ENOTFOUND; getnameinfo
+// has no "not allowed"), its message saying which grant would ask.
 // callback(err, hostname, service).
 function lookupService(address, port, callback) {
   const handle = new ChannelHandle(-1, 4);
   const service = services[port] || String(port);
   query(handle, 'getHostByAddr', address, false, (err, names) => {
     if (err) {
-      if (err.code === 'ERR_ACCESS_DENIED') callback(err);
-      else if (err.code === 'ENOTFOUND' || err.code === 'ENODATA') callback(dnsException(UV_EAI_NONAME, 'getnameinfo', address));
+      if (err.code === 'ERR_ACCESS_DENIED') {
+        const e = dnsException(UV_EAI_NONAME, 'getnameinfo', address);
+        const hint = /\((not granted: [^)]*|refused by the supervisor)/.exec(err.message);
+        e.message += ` (not asked: ${hint ? hint[1] : 'refused'})`;
+        callback(e);
+      } else if (err.code === 'ENOTFOUND' || err.code === 'ENODATA') callback(dnsException(UV_EAI_NONAME, 'getnameinfo', address));
       else callback(dnsException(UV_EAI_AGAIN, 'getnameinfo', address));
       return;
     }
@@ -381,10 +410,10 @@ function validateResolverOption(options, key, dflt, min) {
   return value;
 }
 
-// What dns.Resolver and dns.promises.Resolver share. The guest may not
-// choose the servers the supervisor asks (the profile's net.resolvers
-// decide): setServers() checks its argument as Node does and keeps the
-// list for getServers(); timeout, tries and setLocalAddress() likewise.
+// What dns.Resolver and dns.promises.Resolver share. setServers() checks
+// its argument as Node does; the servers are decided when a question is
+// asked of them (ChannelHandle). timeout and tries go with each question
+// to the guest's own servers; setLocalAddress() is checked and unused.
 class ResolverBase {
   constructor(options = undefined) {
     const timeout = validateResolverOption(options, 'timeout', -1, -1);
