@@ -82,8 +82,8 @@ static int bind_path(int s, const char *path)
     memcpy(b.sun_path, slash + 1, nl);
     int r = fchdir(dfd) < 0 ? -errno : 0;
     close(dfd);
-    if (r == 0 && bind(s, (struct sockaddr *)&b, (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-                                                             nl)) < 0)
+    if (r == 0 && bind(s, (struct sockaddr *)&b,
+                       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nl)) < 0)
         r = -errno;
     if (chdir("/") < 0 && r == 0)
         r = -errno;
@@ -107,9 +107,8 @@ static int connect_path(int s, const char *path, int fd_dir)
     int nl = snprintf(b.sun_path, sizeof b.sun_path, "%d", t);
     if (r == 0)
         r = fchdir(fd_dir) < 0 ? -errno : 0;
-    if (r == 0 &&
-        connect(s, (struct sockaddr *)&b, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nl)) <
-            0)
+    if (r == 0 && connect(s, (struct sockaddr *)&b,
+                          (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nl)) < 0)
         r = -errno;
     if (chdir("/") < 0 && r == 0)
         r = -errno;
@@ -195,7 +194,7 @@ void lch_netd_unix_serve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payl
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     memcpy(sa.sun_path, payload, plen);
     r = lch__netd_factory_unix(d, listen ? FAC_UNIX_LISTEN : FAC_UNIX_CONNECT, &sa,
-                               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen),
-                               q->arg, fd);
+                               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen), q->arg,
+                               fd);
     res->status = r;
 }
