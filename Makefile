@@ -53,6 +53,7 @@ LIB_C   += bridge/http.c
 LIB_C   += bridge/net.c
 LIB_C   += launcher/netd.c
 LIB_C   += launcher/netd_udp.c
+LIB_C   += launcher/netd_unix.c
 LIB_C   += bridge/dgram.c
 LIB_C   += launcher/netd_dns.c
 
@@ -226,11 +227,11 @@ $(BUILD)/fuzz/fuzz_profile: tests/fuzz/fuzz_profile.c bridge/broker.c bridge/bro
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_profile.c bridge/broker.c
 
 # The supervisor's socket broker's control messages, the same way.
-$(BUILD)/fuzz/fuzz_netd: tests/fuzz/fuzz_netd.c launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd.h bridge/broker.c \
+$(BUILD)/fuzz/fuzz_netd: tests/fuzz/fuzz_netd.c launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd_unix.c launcher/netd.h bridge/broker.c \
     bridge/netproto.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_netd.c \
-	    launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c bridge/broker.c -lcares -ljansson -lpthread
+	    launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd_unix.c bridge/broker.c -lcares -ljansson -lpthread
 
 check-fuzz: $(BUILD)/fuzz/fuzz_profile $(BUILD)/fuzz/fuzz_netd
 	@mkdir -p $(BUILD)/fuzz/corpus-profile $(BUILD)/fuzz/corpus-netd

@@ -1552,6 +1552,56 @@ int brk_net_decide(brk_policy_t *p, const char *by, const char *op, const char *
     return verdict(p, allow, logged, why, rule);
 }
 
+/* An abstract name as the audit line shows it: "unix:@" and the name,
+ * bytes outside printable ASCII as '?'. */
+static void abstract_target(const char *name, size_t len, char *out, size_t cap)
+{
+    size_t o = (size_t)snprintf(out, cap, "unix:@");
+    for (size_t i = 0; i < len && o + 1 < cap; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        out[o++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
+int brk_unix_decide(brk_policy_t *p, const char *by, const char *op, const char *addr, size_t len,
+                    const char **rule)
+{
+    bool listen = op && !strcmp(op, BRK_UNIX_LISTEN);
+    if (!p || !by || !addr || !op || (!listen && strcmp(op, BRK_UNIX_CONNECT)) || len < 2 ||
+        len > BRK_UNIX_ADDR_MAX)
+        return -EINVAL;
+    if (addr[0] == '\0') {
+        /* the sandbox's own network namespace: granted as its loopback */
+        const char *why = "default-deny";
+        bool allow = brk_net_name_granted(p, "localhost");
+        if (allow)
+            why = p->dom[BRK_NET].all ? "*" : "sandbox-loopback";
+        char target[BRK_UNIX_ADDR_MAX + 8], extra[96];
+        abstract_target(addr + 1, len - 1, target, sizeof target);
+        line_t l = {extra, 0, sizeof extra};
+        line_add(&l, ",\"by\":");
+        line_str(&l, by);
+        bool logged = audit_line(p, "net", op, target, allow, why, allow ? NULL : "broker", extra);
+        return verdict(p, allow, logged, why, rule);
+    }
+    /* a path: absolute, canonical, and nothing after a NUL */
+    char path[BRK_UNIX_ADDR_MAX + 1], norm[BRK_UNIX_ADDR_MAX + 1];
+    if (memchr(addr, '\0', len) || addr[0] != '/')
+        return -EINVAL;
+    memcpy(path, addr, len);
+    path[len] = '\0';
+    if (brk_path_normalize(path, norm, sizeof norm) < 0 || strcmp(path, norm) || !strcmp(path, "/"))
+        return -EINVAL;
+    /* listen makes the file; connect reads and writes it */
+    if (!listen) {
+        int r = brk_decide(p, BRK_FS_READ, op, path, rule);
+        if (r < 0)
+            return r;
+    }
+    return brk_decide(p, BRK_FS_WRITE, op, path, rule);
+}
+
 bool brk_net_name_granted(const brk_policy_t *p, const char *host)
 {
     if (p->audit_stopped || !host || !host[0])

@@ -250,6 +250,27 @@ int brk_net_decide(brk_policy_t *p, const char *by, const char *op, const char *
  * DNS query of it: nothing is sent for a name no rule could grant. */
 bool brk_net_name_granted(const brk_policy_t *p, const char *host);
 
+/* ---- unix domain sockets ---------------------------------------------------
+ *
+ * A unix socket's address is sun_path's len bytes: an absolute canonical
+ * path, or an abstract name ('\0' first, then the name's bytes).
+ *  - a path is a file: "listen" makes it (a write grant of the path, as
+ *    fs.writeFile), "connect" needs read and write grants of it (Deno's
+ *    rule): a read grant of a folder of host sockets (/run) reaches none;
+ *  - an abstract name lives in the sandbox's own network namespace, which
+ *    nothing of the host's shares: granted, for both ops, by any rule of
+ *    the sandbox's loopback (localhost, 127.0.0.1, [::1], with any port)
+ *    or "*"; the audit line's target is "unix:@NAME".
+ * Where sockets may be made beside the grants (the sandbox's own folders,
+ * not a host folder) is the callers' rule. 0, -EACCES (audited, counted),
+ * or -EINVAL for an address that is neither (a relative or unnormalised
+ * path, a NUL inside a path, len < 2 or > BRK_UNIX_ADDR_MAX). */
+#define BRK_UNIX_ADDR_MAX 108 /* sizeof(struct sockaddr_un.sun_path) */
+#define BRK_UNIX_LISTEN "listen"
+#define BRK_UNIX_CONNECT "connect"
+int brk_unix_decide(brk_policy_t *p, const char *by, const char *op, const char *addr, size_t len,
+                    const char **rule);
+
 /* Lexical normalisation of an absolute path into out (size cap): collapses
  * "//" and "/./", resolves ".." against the path itself (never above /),
  * drops a trailing "/". -EINVAL if path is not absolute, -ENAMETOOLONG if

@@ -49,6 +49,8 @@ struct net_sock {
     netp_addr_t remote; /* the peer as the supervisor names it (family 0: ask the socket) */
     netp_addr_t local;  /* a listener's own address as the guest asked it (a published
                            port is the host's socket: its own port is the host's) */
+    char *unix_path;    /* a unix listener's canonical path: unlinked by its close, as
+                           libuv's pipe close does */
     net_sock_t *prev, *next;
 };
 
@@ -92,6 +94,7 @@ static void sock_closed(uv_handle_t *h)
     vm_ref_t onclose = s->onclose;
     vm_ref_free(rt->vm, s->onread);
     vm_ref_free(rt->vm, s->onconn);
+    free(s->unix_path);
     if (s->box)
         s->box->s = NULL;
     free(s);
@@ -397,20 +400,22 @@ static ssize_t chan_recv(int sock, uint8_t *buf, size_t cap, int *fd, int flags)
     return n;
 }
 
-/* The sync exchange: 0 with *res (and *fd when one came), or -errno. */
-static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
+static ssize_t chan_send(int sock, const netp_req_t *q, const void *payload, size_t plen);
+
+/* The sync exchange (q and its payload): 0 with *res (and *fd when one
+ * came), or -errno. */
+static int chan_sync_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
+                             netp_res_t *res, int *fd)
 {
     int sock = chan_fd(rt, true);
     *fd = -1;
     if (sock < 0)
         return -EACCES;
     q->id = ++chan.next_id;
-    ssize_t n;
-    do
-        n = send(sock, q, sizeof *q, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
+    q->len = (uint32_t)plen;
+    ssize_t n = chan_send(sock, q, payload, plen);
     if (n < 0)
-        return -ENETDOWN;
+        return n == -ENOBUFS ? (int)n : -ENETDOWN;
     uint8_t buf[sizeof *res + 256];
     for (;;) {
         n = chan_recv(sock, buf, sizeof buf, fd, 0);
@@ -432,6 +437,11 @@ static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
             close(*fd);
         *fd = -1;
     }
+}
+
+static int chan_sync(br_rt_t *rt, netp_req_t *q, netp_res_t *res, int *fd)
+{
+    return chan_sync_payload(rt, q, NULL, 0, res, fd);
 }
 
 static void chan_poll_cb(uv_poll_t *h, int status, int events);
@@ -1286,6 +1296,8 @@ static void net_tcp_close(vm_call_t *c)
     }
     if (vm_arg_type(c, 1) == VM_T_FUNCTION)
         b->s->onclose = vm_arg_ref(c, 1);
+    if (b->s->unix_path)
+        unlink(b->s->unix_path); /* what it bound: its file goes with it (libuv's) */
     sock_close(b->s);
     vm_ret_undefined(c);
 }
@@ -1378,7 +1390,162 @@ static void net_tcp_ref(vm_call_t *c)
     vm_ret_undefined(c);
 }
 
+/* ---- unix domain sockets ------------------------------------------------- */
+
+/* The address a unix socket's name given by the guest stands for, as
+ * sun_path's bytes into out (*len): an abstract name ('\0' first) as it
+ * is; a path canonical (listen: its folder resolved, the last component
+ * kept, since bind makes it and never follows a symlink there; connect:
+ * every symlink resolved, as connect(2) follows them), cut to sun_path's
+ * size as libuv cuts it. 0 or -errno. */
+static int unix_addr(br_rt_t *rt, const char *given, size_t glen, bool listen, char *out,
+                     size_t *len)
+{
+    if (glen && given[0] == '\0') {
+        *len = glen < NETP_UNIX_ADDR_MAX ? glen : NETP_UNIX_ADDR_MAX;
+        memcpy(out, given, *len);
+        return *len > 1 ? 0 : -EINVAL;
+    }
+    if (!glen || memchr(given, '\0', glen))
+        return -EINVAL;
+    char canon[PATH_MAX];
+    int r = listen ? br__path_canon_nofollow(given, rt->cfg->cwd, canon, sizeof canon)
+                   : br__path_canon(given, rt->cfg->cwd, canon, sizeof canon);
+    if (r < 0)
+        return r;
+    size_t cl = strlen(canon);
+    *len = cl < NETP_UNIX_ADDR_MAX ? cl : NETP_UNIX_ADDR_MAX;
+    memcpy(out, canon, *len);
+    return 0;
+}
+
+/* Node's ERR_ACCESS_DENIED for a unix socket the broker refused (or a
+ * host folder), naming what would allow it. */
+static void throw_unix_denied(vm_call_t *c, const char *op, const char *addr, size_t len,
+                              bool host_folder)
+{
+    char shown[NETP_UNIX_ADDR_MAX + 2], why[2 * NETP_UNIX_ADDR_MAX + 96];
+    bool abstract = addr[0] == '\0';
+    size_t o = 0;
+    if (abstract)
+        shown[o++] = '@';
+    for (size_t i = abstract ? 1 : 0; i < len; i++)
+        shown[o++] = (unsigned char)addr[i] >= 0x20 && addr[i] != 0x7f ? addr[i] : '?';
+    shown[o] = '\0';
+    if (host_folder)
+        snprintf(why, sizeof why,
+                 "a unix socket is made only in the sandbox's own folders, such as /tmp, never "
+                 "in a folder of the host's");
+    else if (abstract)
+        snprintf(why, sizeof why, "not granted: run with --allow-net=localhost");
+    else if (!strcmp(op, BRK_UNIX_LISTEN))
+        snprintf(why, sizeof why, "not granted: run with --allow-write=%s", shown);
+    else
+        snprintf(why, sizeof why, "not granted: run with --allow-read=%s --allow-write=%s", shown,
+                 shown);
+    vm_throwf(c, "Error", "ERR_ACCESS_DENIED", "Access to this API has been restricted: %s %s (%s)",
+              op, shown, why);
+}
+
+/* Asks the supervisor for a unix socket (NETP_UNIX_LISTEN or _CONNECT)
+ * for the guest's name at argument 1, decided here first (the JS wall):
+ * the socket opened into s, 0 or -errno; thrown (*thrown set) when
+ * refused. */
+static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool *thrown)
+{
+    br_rt_t *rt = br__rt(c);
+    const char *op = listen ? BRK_UNIX_LISTEN : BRK_UNIX_CONNECT;
+    size_t glen = 0, len = 0;
+    char *given = vm_arg_str(c, 1, &glen);
+    char addr[NETP_UNIX_ADDR_MAX];
+    if (!given) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "the path must be a string");
+        *thrown = true;
+        return -EINVAL;
+    }
+    int r = unix_addr(rt, given, glen, listen, addr, &len);
+    free(given);
+    if (r < 0)
+        return r;
+    if (rt->policy) {
+        r = brk_unix_decide(rt->policy, "guest", op, addr, len, NULL);
+        if (r == -EACCES) {
+            throw_unix_denied(c, op, addr, len, false);
+            *thrown = true;
+            return r;
+        }
+        if (r < 0)
+            return r;
+        char path[NETP_UNIX_ADDR_MAX + 1];
+        memcpy(path, addr, len);
+        path[len] = '\0';
+        if (listen && addr[0] && br__host_grant(&rt->quota, path)) {
+            brk_audit_os_refusal(rt->policy, BRK_FS_WRITE, op, path, "EACCES", "host-folder", -1);
+            throw_unix_denied(c, op, addr, len, true);
+            *thrown = true;
+            return -EACCES;
+        }
+    }
+    netp_req_t q;
+    fill_req(&q, listen ? NETP_UNIX_LISTEN : NETP_UNIX_CONNECT, "", 0, 0);
+    q.arg = backlog;
+    netp_res_t res;
+    int fd;
+    r = chan_sync_payload(rt, &q, addr, len, &res, &fd);
+    if (r == 0)
+        r = res.status;
+    if (r == 0 && fd < 0)
+        r = -ENETDOWN;
+    if (r == -EACCES) { /* the supervisor's refusal: the second wall */
+        throw_unix_denied(c, op, addr, len, false);
+        *thrown = true;
+        if (fd >= 0)
+            close(fd);
+        return r;
+    }
+    if (r == 0 && (r = uv_tcp_open(&s->tcp, fd)) < 0)
+        close(fd);
+    else if (r < 0 && fd >= 0)
+        close(fd);
+    if (r == 0 && listen && addr[0]) {
+        s->unix_path = strndup(addr, len);
+        if (!s->unix_path)
+            r = -ENOMEM;
+    }
+    return r;
+}
+
+/* pipeBind(h, path, backlog) -> 0 | -errno: a unix socket listening at
+ * path (an abstract name: '\0' first), made by the supervisor's factory;
+ * tcpListen then watches it */
+static void net_pipe_bind(vm_call_t *c)
+{
+    net_sock_t *s = sock_arg(c, 0);
+    if (!s)
+        return;
+    double backlog = vm_arg_num(c, 2);
+    bool thrown = false;
+    int r = unix_ask(c, s, true, backlog >= 0 && backlog <= 65535 ? (int)backlog : 511, &thrown);
+    if (!thrown)
+        vm_ret_num(c, r);
+}
+
+/* pipeConnect(h, path) -> 0 | -errno: a unix socket connected to path (a
+ * unix connect is done at once: the caller reports it on the next tick) */
+static void net_pipe_connect(vm_call_t *c)
+{
+    net_sock_t *s = sock_arg(c, 0);
+    if (!s)
+        return;
+    bool thrown = false;
+    int r = unix_ask(c, s, false, 0, &thrown);
+    if (!thrown)
+        vm_ret_num(c, r);
+}
+
 static const vm_native_t natives[] = {
+    {"pipeBind", net_pipe_bind, 3, VM_NATIVE_NET},
+    {"pipeConnect", net_pipe_connect, 2, VM_NATIVE_NET},
     {"tcpNew", net_tcp_new, 0, VM_NATIVE_NET},
     {"tcpBind", net_tcp_bind, 5, VM_NATIVE_NET},
     {"tcpListen", net_tcp_listen, 3, VM_NATIVE_NET},

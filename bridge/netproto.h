@@ -102,8 +102,28 @@ enum netp_op {
      * RESOLVE is. Answer: payload = a JSON array of names (value = 1
      * when cut). */
     NETP_REVERSE = 9,
-    NETP_OP_MAX = 9,
+    /* A unix stream socket listening at the payload's address (arg =
+     * backlog), made by the middle process. The payload is sun_path's
+     * bytes (1 to NETP_UNIX_ADDR_MAX): an absolute canonical path, or an
+     * abstract name ('\0' first: the sandbox's network namespace's own).
+     * A path is decided as a file the socket makes ("listen": a write
+     * grant of it, brk_unix_decide), may lie only in the sandbox's own
+     * folders (the private /tmp, a write grant not bound from the host:
+     * -EACCES in a host folder, as Landlock's MAKE_SOCK), and is resolved
+     * in the guest's view with no symlink on the way (-ELOOP). Answer: a
+     * listening, non-blocking socket (-EADDRINUSE when the path exists). */
+    NETP_UNIX_LISTEN = 10,
+    /* A unix stream socket connected to the payload's address (as
+     * UNIX_LISTEN's; a path needs read and write grants of it, and its
+     * every component, the socket's own included, must not be a
+     * symlink). Answer: a connected, non-blocking socket, or connect(2)'s
+     * error (-ENOENT, -ECONNREFUSED, -EAGAIN when its backlog is full). */
+    NETP_UNIX_CONNECT = 11,
+    NETP_OP_MAX = 11,
 };
+
+/* The longest unix socket address (sizeof sockaddr_un.sun_path). */
+#define NETP_UNIX_ADDR_MAX 108
 
 enum netp_flags {
     NETP_F_ALL = 1 << 0,       /* LOOKUP: every address, not the first */
@@ -146,7 +166,7 @@ typedef struct {
     uint8_t family;   /* 0 any, 4, 6 */
     uint8_t pad;
     int32_t arg;  /* backlog, record type, or a UDP handle */
-    uint32_t len; /* payload bytes after this header (UDP_SEND) */
+    uint32_t len; /* payload bytes after this header (UDP_SEND, UNIX_*) */
     char host[NETP_HOST_MAX];
 } netp_req_t;
 

@@ -940,7 +940,8 @@ int main(int argc, char **argv)
     netd_job_t nj = {.opts = {.policy = policy,
                               .resolvers = settings->resolvers[0] ? settings->resolvers : NULL,
                               .publish = pub,
-                              .npublish = opts.npublish},
+                              .npublish = opts.npublish,
+                              .binds = lch_sandbox_binds},
                      .fds = &nfds};
     /* the guest's audit lines: a pipe to the supervisor's relay */
     audit_relay_t relay = {.rd = -1};

@@ -31,6 +31,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "netd.h"
@@ -59,7 +60,7 @@ struct lch_netd {
 bool lch_netd_sync_op(unsigned op)
 {
     return op == NETP_LISTEN || op == NETP_UDP_BIND || op == NETP_UDP_CONNECT ||
-           op == NETP_UDP_CLOSE;
+           op == NETP_UDP_CLOSE || op == NETP_UNIX_LISTEN || op == NETP_UNIX_CONNECT;
 }
 
 int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **payload,
@@ -94,10 +95,14 @@ int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **p
             return -EINVAL;
     if ((size_t)req->len != n - sizeof *req)
         return -EINVAL;
-    /* a UDP_SEND's datagram; a RESOLVE's or REVERSE's servers */
+    /* a UDP_SEND's datagram; a RESOLVE's or REVERSE's servers; a unix
+     * socket's address (the payload alone) */
     bool dns_opts =
         (req->op == NETP_RESOLVE || req->op == NETP_REVERSE) && req->len == sizeof(netp_dns_opts_t);
-    if (req->len && req->op != NETP_UDP_SEND && !dns_opts)
+    bool unix_op = req->op == NETP_UNIX_LISTEN || req->op == NETP_UNIX_CONNECT;
+    if (req->len && req->op != NETP_UDP_SEND && !dns_opts && !unix_op)
+        return -EINVAL;
+    if (unix_op && (hl || req->len < 1 || req->len > NETP_UNIX_ADDR_MAX))
         return -EINVAL;
     *payload = (const uint8_t *)buf + sizeof *req;
     *plen = req->len;
@@ -336,6 +341,32 @@ static void refuse_host_address(lch_netd_t *d, const char *host, unsigned port, 
     pthread_mutex_unlock(&d->decide_mu);
 }
 
+int lch__netd_unix_decide(lch_netd_t *d, const char *op, const char *addr, size_t len)
+{
+    pthread_mutex_lock(&d->decide_mu);
+    int r = brk_unix_decide(d->o.policy, "supervisor", op, addr, len, NULL);
+    pthread_mutex_unlock(&d->decide_mu);
+    return r;
+}
+
+const brk_policy_t *lch__netd_policy(const lch_netd_t *d)
+{
+    return d->o.policy;
+}
+
+bool (*lch__netd_binds(const lch_netd_t *d))(const char *)
+{
+    return d->o.binds;
+}
+
+void lch__netd_os_refusal(lch_netd_t *d, brk_domain_t dom, const char *op, const char *target,
+                          const char *errname, const char *rule)
+{
+    pthread_mutex_lock(&d->decide_mu);
+    brk_audit_os_refusal(d->o.policy, dom, op, target, errname, rule, -1);
+    pthread_mutex_unlock(&d->decide_mu);
+}
+
 static bool name_granted(lch_netd_t *d, const char *host)
 {
     pthread_mutex_lock(&d->decide_mu);
@@ -401,6 +432,8 @@ static int wait_fd(lch_netd_t *d, int fd, short ev, int ms)
 /* ---- the factory (the middle process's side and ours) ------------------------------ */
 
 enum { FAC_CONNECT = 1, FAC_LISTEN = 2, FAC_UDP = 3 };
+/* FAC_UNIX_LISTEN, FAC_UNIX_CONNECT (netd.h): made by netd_unix.c's
+ * lch__netd_unix_make, in this process's root (the guest's view). */
 
 typedef struct {
     uint32_t op;
@@ -495,7 +528,7 @@ static bool fac_addr_ok(const fac_req_t *q)
     return c == BRK_ADDR_LOOPBACK || c == BRK_ADDR_UNSPECIFIED;
 }
 
-bool lch_netd_factory_serve(int fd)
+bool lch_netd_factory_serve(int fd, int fd_dir)
 {
     fac_req_t q;
     int junk;
@@ -511,8 +544,14 @@ bool lch_netd_factory_serve(int fd)
         close(junk);
     fac_res_t res = {.status = -EINVAL};
     int s = -1;
-    if (n == (ssize_t)sizeof q && fac_addr_ok(&q) &&
-        (q.op == FAC_CONNECT || q.op == FAC_LISTEN || q.op == FAC_UDP)) {
+    if (n == (ssize_t)sizeof q && (q.op == FAC_UNIX_LISTEN || q.op == FAC_UNIX_CONNECT) &&
+        q.addr.ss_family == AF_UNIX && q.addrlen <= sizeof(struct sockaddr_un)) {
+        s = lch__netd_unix_make(q.op, (const struct sockaddr_un *)&q.addr, q.addrlen, q.backlog,
+                                fd_dir);
+        res.status = s < 0 ? s : 0;
+        s = s < 0 ? -1 : s;
+    } else if (n == (ssize_t)sizeof q && fac_addr_ok(&q) &&
+               (q.op == FAC_CONNECT || q.op == FAC_LISTEN || q.op == FAC_UDP)) {
         int type = q.op == FAC_UDP ? SOCK_DGRAM : SOCK_STREAM;
         s = socket(q.addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (s < 0) {
@@ -552,18 +591,15 @@ bool lch_netd_factory_serve(int fd)
     return n >= 0 || errno == EAGAIN;
 }
 
-/* Asks the middle process for a socket of the sandbox's: 0 and *fd, or
+/* Asks the middle process for the socket q describes: 0 and *fd, or
  * -errno. */
-static int factory(lch_netd_t *d, unsigned op, const brk_ip_t *ip, unsigned port, int backlog,
-                   unsigned flags, int *fd, struct sockaddr_storage *local)
+static int factory_ask(lch_netd_t *d, const fac_req_t *q, int *fd, struct sockaddr_storage *local)
 {
-    fac_req_t q = {.op = op, .backlog = backlog, .flags = flags};
-    q.addrlen = sockaddr_of(ip, port, &q.addr);
     fac_res_t res;
     *fd = -1;
     pthread_mutex_lock(&d->factory_mu);
     int r = d->factory_fd < 0 ? -ENETDOWN : 0;
-    if (r == 0 && send_with_fd(d->factory_fd, &q, sizeof q, -1, 0) < 0)
+    if (r == 0 && send_with_fd(d->factory_fd, q, sizeof *q, -1, 0) < 0)
         r = -ENETDOWN;
     if (r == 0)
         r = wait_fd(d, d->factory_fd, POLLIN, 10000);
@@ -587,6 +623,23 @@ static int factory(lch_netd_t *d, unsigned op, const brk_ip_t *ip, unsigned port
     }
     pthread_mutex_unlock(&d->factory_mu);
     return r;
+}
+
+/* A socket of the sandbox's loopback from the middle process. */
+static int factory(lch_netd_t *d, unsigned op, const brk_ip_t *ip, unsigned port, int backlog,
+                   unsigned flags, int *fd, struct sockaddr_storage *local)
+{
+    fac_req_t q = {.op = op, .backlog = backlog, .flags = flags};
+    q.addrlen = sockaddr_of(ip, port, &q.addr);
+    return factory_ask(d, &q, fd, local);
+}
+
+int lch__netd_factory_unix(lch_netd_t *d, unsigned op, const struct sockaddr_un *sa, socklen_t sl,
+                           int backlog, int *fd)
+{
+    fac_req_t q = {.op = op, .backlog = backlog, .addrlen = sl};
+    memcpy(&q.addr, sa, sl);
+    return factory_ask(d, &q, fd, NULL);
 }
 
 /* ---- answering --------------------------------------------------------------------- */
@@ -913,6 +966,10 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
         break;
     case NETP_LISTEN:
         op_listen(d, q, &res, &fd);
+        break;
+    case NETP_UNIX_LISTEN:
+    case NETP_UNIX_CONNECT:
+        lch_netd_unix_serve(d, q, payload, plen, &res, &fd);
         break;
     case NETP_LOOKUP:
         op_lookup(d, q, &res, addrs, &naddr);

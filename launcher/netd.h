@@ -40,6 +40,9 @@ typedef struct {
     /* --publish: host listening sockets by guest port (NULL when none) */
     const struct lch_publish *publish;
     size_t npublish;
+    /* which write grants the sandbox binds from the host (no unix socket
+     * is made below them): lch_sandbox_binds; NULL: all but / and /tmp */
+    bool (*binds)(const char *path);
 } lch_netd_opts_t;
 
 /* One --publish [HOSTIP:]HOSTPORT:GUESTPORT, its host socket made at start. */
@@ -77,8 +80,12 @@ lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *er
 void lch_netd_stop(lch_netd_t *d);
 
 /* The middle process's side of the factory: serves one request waiting on
- * fd (the factory's middle end). Returns false when the pair is gone. */
-bool lch_netd_factory_serve(int fd);
+ * fd (the factory's middle end). fd_dir is the middle's own
+ * /proc/PID/fd folder, opened before the guest built its view (the
+ * view's /proc is the guest's pid namespace's, where the middle is not),
+ * or -1: unix sockets are connected through it (netd_unix.c). Returns
+ * false when the pair is gone. */
+bool lch_netd_factory_serve(int fd, int fd_dir);
 
 /* Checks a request as read from the guest (n bytes at buf): 0 with *req a
  * copy whose host is NUL-ended within bounds and *payload, *plen its
@@ -139,6 +146,40 @@ bool lch__netd_host_address(lch_netd_t *d, const char *host, unsigned port, cons
 int lch__netd_stop_fd(const lch_netd_t *d);
 socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss);
 void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a);
+
+/* ---- unix domain sockets (netd_unix.c) -----------------------------------
+ *
+ * UNIX_LISTEN and UNIX_CONNECT (netproto.h): decided here on the
+ * supervisor's policy (brk_unix_decide, and no socket file in a folder
+ * bound from the host), then made by the middle process, whose root is
+ * the guest's view (the guest's pivot_root moved it there): every path is
+ * resolved as the guest sees it, never as the host does, with no symlink
+ * on the way. */
+enum { FAC_UNIX_LISTEN = 4, FAC_UNIX_CONNECT = 5 };
+
+/* Serves a checked UNIX_* request: res filled, *fd the socket to hand in. */
+void lch_netd_unix_serve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
+                         netp_res_t *res, int *fd);
+/* Whether a socket file may be made at the canonical path: not below a
+ * write grant of policy that the sandbox binds from the host (binds says
+ * which: lch_sandbox_binds; NULL: every grant but / and /tmp). */
+bool lch_netd_unix_own_folder(const brk_policy_t *policy, bool (*binds)(const char *),
+                              const char *path);
+/* The middle process's side: a listening or connected unix socket (fd, or
+ * -errno) at sa (sl bytes), resolved in this process's root; fd_dir as
+ * lch_netd_factory_serve's. */
+struct sockaddr_un;
+int lch__netd_unix_make(unsigned op, const struct sockaddr_un *sa, socklen_t sl, int backlog,
+                        int fd_dir);
+/* netd.c's helpers for netd_unix.c: the factory's round trip, and the
+ * supervisor's decision and refusal lines (under its lock). */
+int lch__netd_factory_unix(lch_netd_t *d, unsigned op, const struct sockaddr_un *sa, socklen_t sl,
+                           int backlog, int *fd);
+int lch__netd_unix_decide(lch_netd_t *d, const char *op, const char *addr, size_t len);
+const brk_policy_t *lch__netd_policy(const lch_netd_t *d);
+bool (*lch__netd_binds(const lch_netd_t *d))(const char *);
+void lch__netd_os_refusal(lch_netd_t *d, brk_domain_t dom, const char *op, const char *target,
+                          const char *errname, const char *rule);
 
 /* ---- DNS for the guest's dns module (launcher/netd_dns.c) ---- */
 

@@ -809,6 +809,11 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
     if (setresgid(LCH_GUEST_GID, LCH_GUEST_GID, LCH_GUEST_GID) < 0 ||
         setresuid(LCH_GUEST_UID, LCH_GUEST_UID, LCH_GUEST_UID) < 0)
         fail(errfd, "sandbox: cannot take the sandbox's ids: %s", strerror(errno));
+    /* the factory connects unix sockets through its own fd folder (a magic
+     * link is the file itself, netd_unix.c): opened while /proc is still
+     * the one this process is in; the guest closes it with the rest */
+    int fd_dir =
+        sb->net_factory_fd > 2 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
     pid_t pid = fork();
     if (pid < 0)
         fail(errfd, "sandbox: fork: %s", strerror(errno));
@@ -852,7 +857,7 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
             if (poll(pf, factory >= 0 ? 2 : 1, -1) < 0)
                 continue;
             if (factory >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                !lch_netd_factory_serve(factory)) {
+                !lch_netd_factory_serve(factory, fd_dir)) {
                 close(factory);
                 factory = -1;
             }

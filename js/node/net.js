@@ -12,7 +12,7 @@ const { Duplex, getDefaultHighWaterMark } = require('stream');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
 const {
-  validateBoolean, validateInteger, validateNumber, validateFunction, validateAbortSignal,
+  validateBoolean, validateInteger, validateNumber, validateFunction, validateAbortSignal, validateString,
 } = require('./internal/validators');
 const { notSupported, deferredFunction } = require('./internal/deferred');
 const { BlockList, SocketAddress } = require('./internal/blocklist');
@@ -235,6 +235,15 @@ class TCP {
     if (!this.closed) binding.net.tcpRef(this[kRaw], false);
   }
 }
+// A unix socket's _handle, shaped as Node's Pipe wrap: a stream as TCP's,
+// with no TCP options and no addresses (server.address() is the path
+// given; a connection's address() is {}).
+class Pipe extends TCP {}
+Pipe.prototype.setNoDelay = undefined;
+Pipe.prototype.setKeepAlive = undefined;
+Pipe.prototype.getsockname = undefined;
+Pipe.prototype.getpeername = undefined;
+
 const kTimeout = Symbol('kTimeout');
 
 function toBuffer(bytes) {
@@ -341,7 +350,6 @@ class SocketClass extends Duplex {
   connect(...args) {
     // net.connect hands over its normalized [options, cb] (Node's)
     const [options, cb] = Array.isArray(args[0]) && args[0][normalizedArgsSymbol] ? args[0] : normalizeArgs(args);
-    if (options.path) throw notSupported('net.Socket.connect to a unix socket path');
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
     if (this.destroyed) {
       this._handle = null;
@@ -352,6 +360,7 @@ class SocketClass extends Duplex {
       this.bytesRead = 0;
     }
     if (cb) this.once('connect', cb);
+    if (options.path) return this._connectPipe(options);
     const { host = 'localhost', localAddress, localPort } = options;
     let { port } = options;
     if (localAddress && !isIP(localAddress)) throw codes.ERR_INVALID_IP_ADDRESS(localAddress);
@@ -418,6 +427,31 @@ class SocketClass extends Duplex {
     return this;
   }
 
+  // A unix socket: the supervisor's factory connects it at once
+  _connectPipe(options) {
+    const { path } = options;
+    validateString(path, 'options.path');
+    if (options.timeout) this.setTimeout(options.timeout);
+    if (!this._handle) this._handle = new Pipe();
+    this.connecting = true;
+    const handle = this._handle;
+    let r;
+    try {
+      r = binding.net.pipeConnect(handle[kRaw], path);
+    } catch (err) {
+      this.destroy(err);
+      return this;
+    }
+    // told after the loop's poll (where libuv tells it): a server in this
+    // program sees the connection first, as in Node
+    setImmediate(() => {
+      if (this._handle !== handle || !this.connecting) return;
+      if (r < 0) this.destroy(exceptionWithHostPort(r, 'connect', path));
+      else this._afterConnect();
+    });
+    return this;
+  }
+
   _connectTo(list, i, host, port, errors = []) {
     const { address } = list[i];
     if (this[kBlockList] && this[kBlockList].check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) {
@@ -425,7 +459,7 @@ class SocketClass extends Duplex {
       return;
     }
     const asked = host === null ? address : host;
-    if (!this._handle || !(this._handle instanceof TCP)) this._handle = new TCP();
+    if (!this._handle || this._handle.constructor !== TCP) this._handle = new TCP();
     const handle = this._handle;
     if (i > 0) handle.renew();
     const raw = handle[kRaw];
@@ -907,8 +941,8 @@ class ServerClass extends EventEmitter {
         (port === undefined && 'port' in options) || port === null) {
       port = 0;
     }
+    if (options.path && isPipeName(options.path)) return this._listenPipe(options, args);
     if (typeof port !== 'number' && typeof port !== 'string') {
-      if (options.path && isPipeName(options.path)) throw notSupported('net.Server.listen on a unix socket path');
       if (!('port' in options || 'path' in options)) {
         throw codes.ERR_INVALID_ARG_VALUE('options', options, 'must have the property "port" or "path"');
       }
@@ -975,8 +1009,51 @@ class ServerClass extends EventEmitter {
     return this;
   }
 
+  // listen(path): a unix socket made by the supervisor's factory (Node's
+  // pipe branch of listen: errors on the next tick, 'listening' likewise)
+  _listenPipe(options, args) {
+    const pipeName = this._pipeName = options.path;
+    let backlog = 511;
+    if (typeof args[1] === 'number') backlog = args[1];
+    if (options.backlog) backlog = options.backlog;
+    const wrap = new Pipe();
+    const handle = wrap[kRaw];
+    let r;
+    try {
+      r = binding.net.pipeBind(handle, pipeName, backlog);
+    } catch (err) {
+      wrap.close();
+      throw err;
+    }
+    if (r === 0) r = binding.net.tcpListen(handle, backlog, (status) => onListenEvent(wrap, status));
+    if (r < 0) {
+      wrap.close();
+      const err = exceptionWithHostPort(r, 'listen', pipeName, -1);
+      err.message = `listen ${err.code}: ${errnoMessage(r) || err.code} ${pipeName}`;
+      process.nextTick(() => this.emit('error', err));
+      return this;
+    }
+    wrap[kOwner] = this;
+    wrap.onconnection = onconnection;
+    this._handle = wrap;
+    this._connectionKey = `-1:${pipeName}:-1`;
+    let mode = 0;
+    if (options.readableAll === true) mode |= 0o444;
+    if (options.writableAll === true) mode |= 0o222;
+    if (mode !== 0 && pipeName[0] !== '\0') {
+      const fs = require('fs');
+      fs.chmodSync(pipeName, (fs.statSync(pipeName).mode & 0o7777) | mode);
+    }
+    if (this._unref) wrap.unref();
+    process.nextTick(() => {
+      if (this._handle === wrap) this.emit('listening');
+    });
+    return this;
+  }
+
   address() {
     if (!this._handle) return null;
+    if (this._handle instanceof Pipe) return this._pipeName;
     if (!this._address) {
       const out = {};
       if (this._handle.getsockname(out) !== 0) return {};
@@ -1046,7 +1123,7 @@ function onListenEvent(wrap, status) {
   }
   const raw = binding.net.tcpAccept(wrap[kRaw]);
   if (typeof raw === 'number') return;
-  wrap.onconnection(0, new TCP(raw));
+  wrap.onconnection(0, wrap instanceof Pipe ? new Pipe(raw) : new TCP(raw));
 }
 
 // Node's onconnection: `this` is the listening handle.

@@ -27,7 +27,7 @@ static void *factory(void *arg)
     (void)arg;
     for (;;) {
         struct pollfd pf = {.fd = fds.factory_mid, .events = POLLIN};
-        if (poll(&pf, 1, -1) == 1 && !lch_netd_factory_serve(fds.factory_mid))
+        if (poll(&pf, 1, -1) == 1 && !lch_netd_factory_serve(fds.factory_mid, -1))
             return NULL;
     }
 }

@@ -415,6 +415,116 @@ static int net_dns(void)
         return escaped("a server list on a LOOKUP: %d", r);
     if ((r = net_ask(net_async, NETP_LOOKUP, "localhost", 0, NULL)) != 0)
         return escaped("the supervisor stopped serving: %d", r);
+/* One unix socket request (netproto.h NETP_UNIX_*) for the len bytes of
+ * addr: its status, *fd the socket handed in (or -1). */
+static int unix_ask(int chan, unsigned op, const void *addr, size_t len, int *fd)
+{
+    uint8_t buf[sizeof(netp_req_t) + NETP_UNIX_ADDR_MAX + 8];
+    netp_req_t q = {.version = NETP_VERSION,
+                    .id = ++net_ids,
+                    .op = (uint16_t)op,
+                    .arg = 8,
+                    .len = (uint32_t)len};
+    memcpy(buf, &q, sizeof q);
+    memcpy(buf + sizeof q, addr, len);
+    netp_res_t res;
+    *fd = -1;
+    if (!net_send(chan, buf, sizeof q + len) || !net_answer(chan, q.id, &res, fd))
+        return -ETIME;
+    return res.status;
+}
+
+static int unix_path(unsigned op, const char *path, int *fd)
+{
+    return unix_ask(net_sync, op, path, strlen(path), fd);
+}
+
+/* Unix sockets: the guest makes none itself; through the channel it gets
+ * one only where the supervisor's policy grants it (here: /tmp), never
+ * through a symlink (one it planted in its own /tmp towards a place the
+ * string does not name), and forged requests are refused while the
+ * supervisor and the middle's factory keep serving. */
+static int net_unix(void)
+{
+    if (net_sync < 0)
+        return escaped("no network channel");
+    int raw = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (raw >= 0 || errno != EPERM)
+        return escaped("socket(AF_UNIX): %s", raw >= 0 ? "made" : strerror(errno));
+    int srv, cli, fd, r;
+    if ((r = unix_path(NETP_UNIX_LISTEN, "/tmp/ok.sock", &srv)) != 0 || srv < 0)
+        return escaped("the granted /tmp/ok.sock was not made: %d", r);
+    if ((r = unix_path(NETP_UNIX_CONNECT, "/tmp/ok.sock", &cli)) != 0 || cli < 0)
+        return escaped("the granted /tmp/ok.sock was not connected: %d", r);
+    struct pollfd pf = {.fd = srv, .events = POLLIN};
+    int acc = poll(&pf, 1, 2000) == 1 ? accept4(srv, NULL, NULL, SOCK_CLOEXEC) : -1;
+    if (acc < 0 || write(cli, "x", 1) != 1)
+        return escaped("the granted socket pair does not talk: %s", strerror(errno));
+    close(acc);
+    close(cli);
+    if ((r = unix_path(NETP_UNIX_LISTEN, "/tmp/ok.sock", &fd)) != -EADDRINUSE)
+        return escaped("a second listen on /tmp/ok.sock: %d, not EADDRINUSE", r);
+    /* outside the grants: both ops refused by the supervisor */
+    const char *outside[] = {"/app/x.sock", "/etc/x.sock", "/run/docker.sock",
+                             "/var/run/docker.sock", "/app/host-port"};
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+        if ((r = unix_path(NETP_UNIX_LISTEN, outside[i], &fd)) != -EACCES || fd >= 0)
+            return escaped("listen %s: %d, not EACCES", outside[i], r);
+        if ((r = unix_path(NETP_UNIX_CONNECT, outside[i], &fd)) != -EACCES || fd >= 0)
+            return escaped("connect %s: %d, not EACCES", outside[i], r);
+    }
+    /* a symlink on the way: the string lies in the grant, what it leads
+     * to does not; the factory follows none */
+    unlink("/tmp/ln");
+    unlink("/tmp/ln.sock");
+    if (symlink("/app", "/tmp/ln") < 0 || symlink("/tmp/ok.sock", "/tmp/ln.sock") < 0)
+        return escaped("cannot plant the symlinks: %s", strerror(errno));
+    if ((r = unix_path(NETP_UNIX_LISTEN, "/tmp/ln/x.sock", &fd)) != -ELOOP || fd >= 0)
+        return escaped("listen through a planted folder symlink: %d, not ELOOP", r);
+    if ((r = unix_path(NETP_UNIX_CONNECT, "/tmp/ln/host-port", &fd)) != -ELOOP || fd >= 0)
+        return escaped("connect through a planted folder symlink: %d, not ELOOP", r);
+    if ((r = unix_path(NETP_UNIX_CONNECT, "/tmp/ln.sock", &fd)) != -ELOOP || fd >= 0)
+        return escaped("connect to a planted socket symlink: %d, not ELOOP", r);
+    /* malformed: relative, unnormalised, a NUL inside, empty, too long,
+     * a host beside the payload */
+    const struct {
+        const char *a;
+        size_t n;
+    } bad[] = {{"tmp/x.sock", 10}, {"/tmp/../app/x", 13}, {"/tmp//x", 7}, {"/tmp/a\0b", 8}, {"", 0},
+               {"\0", 1}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if ((r = unix_ask(net_sync, NETP_UNIX_LISTEN, bad[i].a, bad[i].n, &fd)) != -EINVAL ||
+            fd >= 0)
+            return escaped("malformed address %zu: %d, not EINVAL", i, r);
+    uint8_t big[sizeof(netp_req_t) + NETP_UNIX_ADDR_MAX + 1];
+    netp_req_t q = {.version = NETP_VERSION,
+                    .id = ++net_ids,
+                    .op = NETP_UNIX_LISTEN,
+                    .len = NETP_UNIX_ADDR_MAX + 1};
+    memcpy(big, &q, sizeof q);
+    memset(big + sizeof q, 'a', NETP_UNIX_ADDR_MAX + 1);
+    big[sizeof q] = '/';
+    netp_res_t res;
+    if (!net_send(net_sync, big, sizeof big) || !net_answer(net_sync, q.id, &res, &fd) ||
+        res.status != -EINVAL || fd >= 0)
+        return escaped("a too long address was not refused");
+    q.id = ++net_ids;
+    q.len = 5;
+    snprintf(q.host, sizeof q.host, "localhost");
+    memcpy(big, &q, sizeof q);
+    memcpy(big + sizeof q, "/tmp/", 5);
+    if (!net_send(net_sync, big, sizeof q + 5) || !net_answer(net_sync, q.id, &res, &fd) ||
+        res.status != -EINVAL)
+        return escaped("a host beside a unix address was not refused");
+    /* an abstract name is the sandbox's own (the probe grants 127.0.0.1) */
+    if ((r = unix_ask(net_sync, NETP_UNIX_LISTEN, "\0se-wall-unix", 13, &fd)) != 0 || fd < 0)
+        return escaped("the sandbox's abstract name: %d", r);
+    close(fd);
+    /* and both still serve */
+    if ((r = unix_path(NETP_UNIX_LISTEN, "/tmp/ok2.sock", &fd)) != 0 || fd < 0)
+        return escaped("the factory stopped serving: %d", r);
+    close(fd);
+    close(srv);
     return held();
 }
 
@@ -1316,6 +1426,8 @@ static int run(void *arg)
         return net_channel();
     if (!strcmp(test, "net-dns"))
         return net_dns();
+    if (!strcmp(test, "net-unix"))
+        return net_unix();
     if (!strcmp(test, "net-udp"))
         return net_udp();
     if (!strcmp(test, "net-udp-sendto")) {
@@ -1508,6 +1620,12 @@ int main(int argc, char **argv)
     const char *allow = getenv("WALL_NET_ALLOW");
     char *gerr = NULL;
     if (!pol || (allow && *allow && brk_grant(pol, BRK_NET, allow, &gerr) < 0)) {
+        fprintf(stderr, "wall-probe: WALL_NET_ALLOW: %s\n", gerr ? gerr : "out of memory");
+        return 2;
+    }
+    /* net-unix: the supervisor grants unix sockets in the sandbox's /tmp */
+    if (!strcmp(test, "net-unix") && (brk_grant(pol, BRK_FS_READ, "/tmp", NULL) < 0 ||
+                                      brk_grant(pol, BRK_FS_WRITE, "/tmp", NULL) < 0)) {
         fprintf(stderr, "wall-probe: WALL_NET_ALLOW: %s\n", gerr ? gerr : "out of memory");
         return 2;
     }

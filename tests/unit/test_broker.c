@@ -525,6 +525,80 @@ START_TEST(grant_errors)
 }
 END_TEST
 
+static int unix_decide(brk_policy_t *p, const char *op, const char *addr, size_t len)
+{
+    return brk_unix_decide(p, "guest", op, addr, len, NULL);
+}
+
+/* Unix socket addresses: a path is decided by the fs rules (listen: write;
+ * connect: read and write), an abstract name as the sandbox's loopback,
+ * anything else is no address. */
+START_TEST(unix_sockets)
+{
+    brk_policy_t *p = brk_policy_new();
+    ck_assert_int_eq(brk_grant(p, BRK_FS_WRITE, "/tmp", NULL), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_FS_READ, "/tmp,/run", NULL), 0);
+    const char *ok = "/tmp/app.sock";
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, ok, strlen(ok)), 0);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_CONNECT, ok, strlen(ok)), 0);
+    /* a read grant alone reaches no socket; a write grant alone connects to none */
+    const char *ro = "/run/docker.sock";
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_CONNECT, ro, strlen(ro)), -EACCES);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, ro, strlen(ro)), -EACCES);
+    ck_assert_int_eq(brk_grant(p, BRK_FS_WRITE, "/srv", NULL), 0);
+    const char *wo = "/srv/a.sock";
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, wo, strlen(wo)), 0);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_CONNECT, wo, strlen(wo)), -EACCES);
+    /* component boundaries, as every path rule */
+    const char *near = "/tmpx.sock";
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, near, strlen(near)), -EACCES);
+    /* no address: relative, unnormalised, a NUL inside, too long, bad op */
+    const char *bad[] = {"tmp/a.sock", "/tmp/../etc/a", "/tmp//a", "/tmp/./a", "/tmp/a/", "/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(unix_decide(p, BRK_UNIX_LISTEN, bad[i], strlen(bad[i])) == -EINVAL, "%s",
+                      bad[i]);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, "/tmp/a\0b", 8), -EINVAL);
+    ck_assert_int_eq(unix_decide(p, "bind", ok, strlen(ok)), -EINVAL);
+    char longp[BRK_UNIX_ADDR_MAX + 2] = "/tmp/";
+    memset(longp + 5, 'a', sizeof longp - 6);
+    longp[sizeof longp - 1] = '\0';
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, longp, BRK_UNIX_ADDR_MAX), 0);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, longp, BRK_UNIX_ADDR_MAX + 1), -EINVAL);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, "\0", 1), -EINVAL);
+    /* abstract names: the sandbox's loopback grants them, a port-bound rule too */
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, "\0app", 4), -EACCES);
+    ck_assert_int_eq(brk_grant(p, BRK_NET, "example.com:443", NULL), 0);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_CONNECT, "\0app", 4), -EACCES);
+    ck_assert_int_eq(brk_grant(p, BRK_NET, "127.0.0.1:3000", NULL), 0);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_LISTEN, "\0app", 4), 0);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_CONNECT, "\0a\0b", 4), 0);
+    brk_policy_free(p);
+}
+END_TEST
+
+START_TEST(unix_audit)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    brk_policy_t *p = brk_policy_new();
+    brk_set_audit(p, f);
+    ck_assert_int_eq(brk_unix_decide(p, "supervisor", BRK_UNIX_CONNECT, "\0x\ny", 4, NULL),
+                     -EACCES);
+    ck_assert_int_eq(unix_decide(p, BRK_UNIX_CONNECT, "/run/x.sock", 11), -EACCES);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "\"domain\":\"net\",\"op\":\"connect\",\"target\":\"unix:@x?y\","
+                              "\"allow\":false"),
+                  "%s", buf);
+    ck_assert_msg(strstr(buf, "\"by\":\"supervisor\""), "%s", buf);
+    ck_assert_msg(strstr(buf, "\"op\":\"connect\",\"target\":\"/run/x.sock\",\"allow\":false"),
+                  "%s", buf);
+    ck_assert_uint_eq(brk_denials(p), 2);
+    free(buf);
+    brk_policy_free(p);
+}
+END_TEST
+
 Suite *broker_suite(void)
 {
     Suite *s = suite_create("broker");
@@ -543,6 +617,8 @@ Suite *broker_suite(void)
     tcase_add_test(tc, audit_write_fails);
     tcase_add_test(tc, audit_run_lines);
     tcase_add_test(tc, grant_errors);
+    tcase_add_test(tc, unix_sockets);
+    tcase_add_test(tc, unix_audit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -115,7 +115,7 @@ static void *factory_thread(void *arg)
     (void)arg;
     for (;;) {
         struct pollfd pf = {.fd = factory_fd, .events = POLLIN};
-        if (poll(&pf, 1, 5000) != 1 || !lch_netd_factory_serve(factory_fd))
+        if (poll(&pf, 1, 5000) != 1 || !lch_netd_factory_serve(factory_fd, -1))
             return NULL;
     }
 }

@@ -21,7 +21,7 @@
 static void *factory_thread(void *arg)
 {
     int fd = *(int *)arg;
-    while (lch_netd_factory_serve(fd))
+    while (lch_netd_factory_serve(fd, -1))
         ;
     return NULL;
 }
