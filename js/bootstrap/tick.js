@@ -15,6 +15,7 @@
 // listeners, else an uncaught exception (exit 1).
 
 const binding = require('../node/internal/binding');
+const actx = require('../node/internal/async-context');
 
 const queue = [];
 let head = 0;
@@ -34,7 +35,11 @@ function nextTick(callback, ...args) {
     throw err;
   }
   if (process._exiting) return;
-  queue.push({ callback, args });
+  // The tick object is its async resource (Node's TickObject).
+  const t = { callback, args, frame: actx.frameNow(), asyncId: 0, triggerAsyncId: 0 };
+  t.triggerAsyncId = actx.executionAsyncId();
+  t.asyncId = actx.initResource('TickObject', t);
+  queue.push(t);
 }
 
 function describe(v) {
@@ -61,12 +66,21 @@ function runTicks() {
       queue.length = 0;
       head = 0;
     }
-    const { callback, args } = t;
-    switch (args.length) {
-      case 0: callback(); break;
-      case 1: callback(args[0]); break;
-      case 2: callback(args[0], args[1]); break;
-      default: callback(...args);
+    const { callback, args, frame, asyncId } = t;
+    const framed = actx.state.framesOn;
+    if (framed) actx.frameSet(frame);
+    actx.enter(asyncId, t.triggerAsyncId, t);
+    try {
+      switch (args.length) {
+        case 0: callback(); break;
+        case 1: callback(args[0]); break;
+        case 2: callback(args[0], args[1]); break;
+        default: callback(...args);
+      }
+    } finally {
+      actx.leave(asyncId);
+      if (framed) actx.frameSet(undefined);
+      actx.emitDestroy(asyncId);
     }
   }
 }
