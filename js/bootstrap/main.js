@@ -111,6 +111,7 @@ defineBuiltin('os', () => require('../node/os'));
 defineBuiltin('path', () => require('path'));
 defineBuiltin('path/posix', () => require('path').posix);
 defineBuiltin('path/win32', () => require('path').win32);
+defineBuiltin('perf_hooks', () => require('../node/perf_hooks'));
 defineBuiltin('process', () => process);
 defineBuiltin('punycode', () => require('punycode'));
 defineBuiltin('querystring', () => require('querystring'));
