@@ -14,7 +14,6 @@ const { frameNow, frameSet } = actx;
 const kId = Symbol('asyncId');
 const kTrigger = Symbol('triggerAsyncId');
 const kFrame = Symbol('frame');
-const kDestroyed = Symbol('destroyed');
 
 // Resources destroyed by the collector (unless requireManualDestroy) while
 // a destroy hook listens.
@@ -22,6 +21,14 @@ let collected = null;
 function collectedRegistry() {
   if (collected === null) collected = new FinalizationRegistry((id) => actx.emitDestroy(id));
   return collected;
+}
+
+let warnedAsyncResource = false;
+function warnAsyncResourceProperty() {
+  if (warnedAsyncResource) return;
+  warnedAsyncResource = true;
+  process.emitWarning('The asyncResource property on bound functions is deprecated',
+    'DeprecationWarning', 'DEP0172');
 }
 
 class AsyncResource {
@@ -46,7 +53,7 @@ class AsyncResource {
     if (actx.state.hooksOn !== 0) {
       if (type.length === 0) throw codes.ERR_ASYNC_TYPE(type);
       actx.emitInit(id, type, trigger, this);
-      if (!manualDestroy) collectedRegistry().register(this, id);
+      if (!manualDestroy) collectedRegistry().register(this, id, this);
     }
   }
 
@@ -63,12 +70,10 @@ class AsyncResource {
     }
   }
 
+  // Each call emits destroy, as Node's does.
   emitDestroy() {
-    if (this[kDestroyed] !== true) {
-      Object.defineProperty(this, kDestroyed, { value: true });
-      if (collected !== null) collected.unregister(this);
-      actx.emitDestroy(this[kId]);
-    }
+    if (collected !== null) collected.unregister(this);
+    actx.emitDestroy(this[kId]);
     return this;
   }
 
@@ -97,6 +102,7 @@ class AsyncResource {
       configurable: true,
       enumerable: true,
       get() {
+        warnAsyncResourceProperty();
         return resource;
       },
       set(v) {

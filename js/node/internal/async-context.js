@@ -30,7 +30,8 @@
 // resource of its own: it runs as the top level.
 //
 // Hooks (createHook): init/before/after/destroy for Timeout, Immediate,
-// TickObject, AsyncResource and PROMISE; promiseResolve for promises. The
+// TickObject, Microtask, AsyncResource and PROMISE (destroy when the
+// collector takes the promise); promiseResolve for promises. The
 // promise ones come from Context::SetPromiseHooks, installed only while
 // an enabled hook has a callback (and never in the snapshot).
 
@@ -121,8 +122,19 @@ function emitInit(id, type, trigger, resource) {
   }
 }
 
+// Destroy hooks run after the current callback (Node's destroy queue): in
+// a microtask, once the callback and the ticks it queued are done.
+let destroyed = [];
+function flushDestroyed() {
+  const ids = destroyed;
+  destroyed = [];
+  for (const id of ids) emit('destroy', id);
+}
+
 function emitDestroy(id) {
-  if (state.hooksOn !== 0) emit('destroy', id);
+  if (state.hooksOn === 0) return;
+  if (destroyed.length === 0) binding.task.enqueueMicrotask(flushDestroyed);
+  destroyed.push(id);
 }
 
 // A resource made by the runtime: its id, and init when hooks listen.
