@@ -36,9 +36,14 @@ function nextTick(callback, ...args) {
   }
   if (process._exiting) return;
   // The tick object is its async resource (Node's TickObject).
-  const t = { callback, args, frame: actx.frameNow(), asyncId: 0, triggerAsyncId: 0 };
-  t.triggerAsyncId = actx.executionAsyncId();
-  t.asyncId = actx.initResource('TickObject', t);
+  const t = {
+    callback,
+    args,
+    frame: actx.state.framesOn ? actx.frameNow() : undefined,
+    asyncId: actx.newAsyncId(),
+    triggerAsyncId: actx.executionAsyncId(),
+  };
+  if (actx.state.hooksOn !== 0) actx.emitInit(t.asyncId, 'TickObject', t.triggerAsyncId, t);
   queue.push(t);
 }
 
