@@ -42,6 +42,10 @@ uint32_t *vm__tick_info(vm_t *vm);
 #define VM_JSON_SHORT 1024
 bool vm__json_text(vm_t *vm, size_t n, char **bytes, size_t *len, v8::Local<v8::String> *out);
 
+// Sets the async context frame (natives.cc, task.setAsyncFrame); the first
+// frame that is not undefined makes vm_call restore frames from then on.
+void vm__async_frame_set(vm_t *vm, v8::Local<v8::Context> ctx, v8::Local<v8::Value> frame);
+
 // ES module support (modules.cc): the isolate's import() and import.meta
 // callbacks, and the records freed before the isolate is disposed.
 void vm__modules_setup(v8::Isolate *iso);

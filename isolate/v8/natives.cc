@@ -352,6 +352,40 @@ void enqueue_microtask(vm_call_t *c)
     info.GetIsolate()->EnqueueMicrotask(info[0].As<Function>());
 }
 
+// The async context frame (js/node/internal/async-context.js): V8 keeps
+// one value per native context, stores it on every promise reaction when
+// the reaction is made (then, await) and restores it while the reaction
+// runs, then resets it to undefined.
+void get_async_frame(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    info.GetReturnValue().Set(
+        info.GetIsolate()->GetCurrentContext()->GetContinuationPreservedEmbedderData());
+}
+
+void set_async_frame(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    vm__async_frame_set(vm_call_vm(c), info.GetIsolate()->GetCurrentContext(), info[0]);
+}
+
+// setPromiseHooks(init, before, after, resolve): each a function or
+// undefined (that hook off); async_hooks' createHook for promises.
+void set_promise_hooks(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Local<Function> fn[4];
+    for (int i = 0; i < 4; i++) {
+        if (info[i]->IsFunction())
+            fn[i] = info[i].As<Function>();
+        else if (!info[i]->IsUndefined()) {
+            vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "hook must be a function");
+            return;
+        }
+    }
+    info.GetIsolate()->GetCurrentContext()->SetPromiseHooks(fn[0], fn[1], fn[2], fn[3]);
+}
+
 void set_promise_reject_hook(vm_call_t *c)
 {
     if (!vm__info(c)[0]->IsFunction()) {
@@ -475,6 +509,9 @@ const vm_native_t task_natives[] = {
     {"enqueueMicrotask", enqueue_microtask, 1, VM_NATIVE_PURE},
     {"setPromiseRejectHook", set_promise_reject_hook, 1, VM_NATIVE_PURE},
     {"tickInfo", tick_info, 0, VM_NATIVE_PURE},
+    {"getAsyncFrame", get_async_frame, 0, VM_NATIVE_PURE},
+    {"setAsyncFrame", set_async_frame, 1, VM_NATIVE_PURE},
+    {"setPromiseHooks", set_promise_hooks, 4, VM_NATIVE_PURE},
 };
 
 } // namespace

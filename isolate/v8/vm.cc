@@ -325,6 +325,13 @@ struct vm_s {
     std::vector<const char *> natives_ns;
     std::vector<Global<Value>> refs; // index = ref - 1
     std::vector<vm_ref_t> free_refs;
+    // The async context frame each function ref was made in (index = ref -
+    // 1; empty: none), restored around vm_call: a bridge's callback runs in
+    // the frame of the JS call that handed it over (AsyncLocalStorage).
+    // Kept only once the guest has set a frame (frames_on), so runs that
+    // never do pay one flag test.
+    std::vector<Global<Value>> frames;
+    bool frames_on = false;
     void *userdata = nullptr;
     std::atomic<int> limit{VM_LIMIT_NONE};
     size_t heap_limit = 0;     // the memory budget, bytes (0: none)
@@ -429,6 +436,23 @@ vm_ref_t ref_new(vm_t *vm, Local<Value> v)
     }
     vm->refs.emplace_back(vm->isolate, v);
     return static_cast<vm_ref_t>(vm->refs.size());
+}
+
+void frame_keep(vm_t *vm, vm_ref_t r, Local<Context> ctx)
+{
+    Local<Value> frame = ctx->GetContinuationPreservedEmbedderData();
+    if (frame->IsUndefined())
+        return;
+    if (vm->frames.size() < r)
+        vm->frames.resize(vm->refs.size());
+    vm->frames[r - 1].Reset(vm->isolate, frame);
+}
+
+Local<Value> frame_of(vm_t *vm, vm_ref_t r)
+{
+    if (r == 0 || r > vm->frames.size() || vm->frames[r - 1].IsEmpty())
+        return Undefined(vm->isolate).As<Value>();
+    return vm->frames[r - 1].Get(vm->isolate);
 }
 
 Local<Value> ref_get(vm_t *vm, vm_ref_t r)
@@ -698,6 +722,7 @@ extern "C" int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables
             creator.AddData(ctx, result.As<Function>());
             vm.context.Reset();
             vm.refs.clear();
+            vm.frames.clear();
             creator.SetDefaultContext(ctx);
         }
         data = creator.CreateBlob(SnapshotCreator::FunctionCodeHandling::kKeep);
@@ -827,6 +852,8 @@ extern "C" void vm_free(vm_t *vm)
         vm->handle_tpl.Reset();
         for (auto &g : vm->refs)
             g.Reset();
+        for (auto &g : vm->frames)
+            g.Reset();
         vm->exception.Reset();
         for (auto &g : vm->json_text)
             g.Reset();
@@ -935,7 +962,16 @@ extern "C" int vm_call(vm_t *vm, vm_ref_t fn, int argc, const vm_val_t *argv, vm
         args[static_cast<size_t>(i)] = to_v8(vm, argv[i]);
     TryCatch tc(iso);
     Local<Value> r;
-    if (!f.As<Function>()->Call(ctx, Undefined(iso), argc, args.data()).ToLocal(&r)) {
+    Local<Value> outer;
+    if (vm->frames_on) {
+        outer = ctx->GetContinuationPreservedEmbedderData();
+        ctx->SetContinuationPreservedEmbedderData(frame_of(vm, fn));
+    }
+    bool ok = f.As<Function>()->Call(ctx, Undefined(iso), argc, args.data()).ToLocal(&r);
+    if (vm->frames_on)
+        ctx->SetContinuationPreservedEmbedderData(outer.IsEmpty() ? Undefined(iso).As<Value>()
+                                                                  : outer);
+    if (!ok) {
         if (vm->limit.load() != VM_LIMIT_NONE || tc.HasTerminated())
             return VM_TERMINATED;
         vm->exception.Reset(iso, tc.Exception());
@@ -1138,6 +1174,8 @@ extern "C" void vm_ref_free(vm_t *vm, vm_ref_t ref)
     if (ref == 0 || ref > vm->refs.size() || vm->refs[ref - 1].IsEmpty())
         return;
     vm->refs[ref - 1].Reset();
+    if (ref <= vm->frames.size())
+        vm->frames[ref - 1].Reset();
     vm->free_refs.push_back(ref);
 }
 
@@ -1261,7 +1299,18 @@ extern "C" int vm_arg_bytes(vm_call_t *c, int i, uint8_t **data, size_t *len)
 
 extern "C" vm_ref_t vm_arg_ref(vm_call_t *c, int i)
 {
-    return ref_new(c->vm, (*c->info)[i]);
+    Local<Value> v = (*c->info)[i];
+    vm_ref_t r = ref_new(c->vm, v);
+    if (c->vm->frames_on && v->IsFunction())
+        frame_keep(c->vm, r, c->info->GetIsolate()->GetCurrentContext());
+    return r;
+}
+
+void vm__async_frame_set(vm_t *vm, Local<Context> ctx, Local<Value> frame)
+{
+    if (!frame->IsUndefined())
+        vm->frames_on = true;
+    ctx->SetContinuationPreservedEmbedderData(frame);
 }
 
 extern "C" void vm_ret_undefined(vm_call_t *c)

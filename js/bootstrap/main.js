@@ -34,6 +34,7 @@ Object.defineProperty(globalThis, 'global', {
 });
 
 const timers = require('./timers');
+const actx = require('../node/internal/async-context');
 const {
   Module, defineBuiltin, loadBuiltin, builtins, runEval, setFatalHandler,
 } = require('./loader');
@@ -44,6 +45,7 @@ const esm = require('./esm');
 
 defineBuiltin('assert', () => require('assert'));
 defineBuiltin('assert/strict', () => require('assert').strict);
+defineBuiltin('async_hooks', () => require('async_hooks'));
 defineBuiltin('buffer', () => require('buffer'));
 defineBuiltin('console', () => require('console'));
 defineBuiltin('constants', () => require('constants'));
@@ -109,6 +111,7 @@ defineBuiltin('os', () => require('../node/os'));
 defineBuiltin('path', () => require('path'));
 defineBuiltin('path/posix', () => require('path').posix);
 defineBuiltin('path/win32', () => require('path').win32);
+defineBuiltin('perf_hooks', () => require('../node/perf_hooks'));
 defineBuiltin('process', () => process);
 defineBuiltin('punycode', () => require('punycode'));
 defineBuiltin('querystring', () => require('querystring'));
@@ -144,13 +147,27 @@ defineGlobal('clearInterval', timers.clearInterval, true);
 defineGlobal('setImmediate', timers.setImmediate, true);
 defineGlobal('clearImmediate', timers.clearImmediate, true);
 
+// V8 keeps the async context frame for promise reactions only: a queued
+// microtask takes the frame and runs as its own resource (Node's
+// 'Microtask').
 function queueMicrotask(callback) {
   timers.validateCallback(callback);
+  const resource = { callback };
+  const frame = actx.frameNow();
+  const trigger = actx.executionAsyncId();
+  const asyncId = actx.initResource('Microtask', resource);
   binding.task.enqueueMicrotask(() => {
+    const framed = actx.state.framesOn;
+    if (framed) actx.frameSet(frame);
+    actx.enter(asyncId, trigger, resource);
     try {
       callback();
     } catch (err) {
       fatal(err, undefined, false);
+    } finally {
+      actx.leave(asyncId);
+      if (framed) actx.frameSet(undefined);
+      actx.emitDestroy(asyncId);
     }
   });
 }

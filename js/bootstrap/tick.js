@@ -15,6 +15,7 @@
 // listeners, else an uncaught exception (exit 1).
 
 const binding = require('../node/internal/binding');
+const actx = require('../node/internal/async-context');
 
 const queue = [];
 let head = 0;
@@ -47,7 +48,16 @@ function nextTick(callback, ...args) {
     throw err;
   }
   if (process._exiting) return;
-  queue.push({ callback, args });
+  // The tick object is its async resource (Node's TickObject).
+  const t = {
+    callback,
+    args,
+    frame: actx.state.framesOn ? actx.frameNow() : undefined,
+    asyncId: actx.newAsyncId(),
+    triggerAsyncId: actx.executionAsyncId(),
+  };
+  if (actx.state.hooksOn !== 0) actx.emitInit(t.asyncId, 'TickObject', t.triggerAsyncId, t);
+  queue.push(t);
   tickInfo[0] = 1;
 }
 
@@ -76,12 +86,21 @@ function runTicks() {
       head = 0;
       tickInfo[0] = 0;
     }
-    const { callback, args } = t;
-    switch (args.length) {
-      case 0: callback(); break;
-      case 1: callback(args[0]); break;
-      case 2: callback(args[0], args[1]); break;
-      default: callback(...args);
+    const { callback, args, frame, asyncId } = t;
+    const framed = actx.state.framesOn;
+    if (framed) actx.frameSet(frame);
+    actx.enter(asyncId, t.triggerAsyncId, t);
+    try {
+      switch (args.length) {
+        case 0: callback(); break;
+        case 1: callback(args[0]); break;
+        case 2: callback(args[0], args[1]); break;
+        default: callback(...args);
+      }
+    } finally {
+      actx.leave(asyncId);
+      if (framed) actx.frameSet(undefined);
+      actx.emitDestroy(asyncId);
     }
   }
 }

@@ -14,15 +14,25 @@
 
 const binding = require('../node/internal/binding');
 const { runNextTicks } = require('./tick');
+const actx = require('../node/internal/async-context');
 
 const TIMEOUT_MAX = 2 ** 31 - 1;
 const kRefed = Symbol('refed');
 const kHasPrimitive = Symbol('kHasPrimitive');
+const kAsyncId = Symbol('asyncId');
+const kTriggerId = Symbol('triggerId');
+// The async context frame a timer or immediate was made in (only when
+// AsyncLocalStorage is in use; not enumerable, so util.inspect shows what
+// Node's does).
+const kFrame = Symbol('kFrame');
+function keepFrame(item) {
+  const frame = actx.frameNow();
+  if (frame !== undefined) Object.defineProperty(item, kFrame, { value: frame, writable: true });
+}
 
 let refCount = 0; // ref'd timers alive
 let nextExpiry = Infinity;
 let timerListId = Number.MIN_SAFE_INTEGER;
-let asyncIdCounter = 1;
 
 const lists = new Map(); // msecs -> TimerList
 const knownTimersById = new Map(); // for clearTimeout(primitiveId)
@@ -137,7 +147,10 @@ class Timeout {
     if (isRefed) toggleRef(1);
     this[kRefed] = isRefed;
     this[kHasPrimitive] = false;
-    this.asyncId = asyncIdCounter++;
+    // The async context it was made in: its callbacks run there.
+    this[kTriggerId] = actx.executionAsyncId();
+    keepFrame(this);
+    this.asyncId = actx.initResource('Timeout', this);
   }
 
   refresh() {
@@ -224,6 +237,7 @@ function unrefActive(item) {
 function unenroll(item) {
   if (item._destroyed) return;
   item._destroyed = true;
+  if (item.asyncId !== undefined) actx.emitDestroy(item.asyncId);
   if (item[kHasPrimitive]) knownTimersById.delete(item.asyncId);
   if (item[kRefed]) toggleRef(-1);
   const list = lists.get(item._idleTimeout);
@@ -337,11 +351,16 @@ function listOnTimeout(list, now) {
     unlink(timer);
     let start;
     if (timer._repeat) start = binding.timers.now();
+    const framed = actx.state.framesOn;
+    if (framed) actx.frameSet(timer[kFrame]);
+    actx.enter(timer.asyncId, timer[kTriggerId], timer);
     try {
       const args = timer._timerArgs;
       if (args === undefined) timer._onTimeout();
       else timer._onTimeout(...args);
     } finally {
+      actx.leave(timer.asyncId);
+      if (framed) actx.frameSet(undefined);
       if (timer._repeat && timer._idleTimeout !== -1) {
         timer._idleTimeout = timer._repeat;
         insert(timer, timer._idleTimeout, start);
@@ -349,6 +368,7 @@ function listOnTimeout(list, now) {
         timer._destroyed = true;
         if (timer[kHasPrimitive]) knownTimersById.delete(timer.asyncId);
         if (timer[kRefed]) toggleRef(-1);
+        actx.emitDestroy(timer.asyncId);
       }
     }
   }
@@ -410,6 +430,10 @@ class Immediate {
     this._argv = args;
     this._destroyed = false;
     this[kRefed] = false;
+    this[kAsyncId] = 0;
+    this[kTriggerId] = actx.executionAsyncId();
+    keepFrame(this);
+    this[kAsyncId] = actx.initResource('Immediate', this);
     this.ref();
     immediateCountAdd(1);
     immediateQueue.append(this);
@@ -454,6 +478,7 @@ function clearImmediate(immediate) {
   immediate[kRefed] = null;
   immediate._onImmediate = null;
   immediateQueue.remove(immediate);
+  actx.emitDestroy(immediate[kAsyncId]);
 }
 
 function processImmediate() {
@@ -482,11 +507,18 @@ function processImmediate() {
     prevImmediate = immediate;
     // Keep the rest reachable if this one throws.
     outstandingQueue.head = immediate._idleNext;
+    const asyncId = immediate[kAsyncId];
+    const framed = actx.state.framesOn;
+    if (framed) actx.frameSet(immediate[kFrame]);
+    actx.enter(asyncId, immediate[kTriggerId], immediate);
     try {
       const argv = immediate._argv;
       if (!argv) immediate._onImmediate();
       else immediate._onImmediate(...argv);
     } finally {
+      actx.leave(asyncId);
+      if (framed) actx.frameSet(undefined);
+      actx.emitDestroy(asyncId);
       immediate._onImmediate = null;
       outstandingQueue.head = immediate = immediate._idleNext;
     }

@@ -23,6 +23,7 @@ const NODE_DIR = path.resolve(__dirname, '..');
 const MODULES = {
   assert: 'assert.js',
   'assert/strict': 'assert_strict.js',
+  async_hooks: 'async_hooks.js',
   buffer: 'buffer.js',
   console: 'console.js',
   constants: 'constants.js',
@@ -85,8 +86,8 @@ function polyfillPlugin() {
 // builtins; a file of js/node/ outside the lazy set an external
 // `se:PATH` (relative to js/node/). The lazy set is bundled into it:
 // stream_web.js and the stand-ins undici alone gets for the modules the
-// sandbox does not offer (internal/fetch/: async_hooks' AsyncResource,
-// perf_hooks' performance, worker_threads' MessagePort).
+// sandbox does not offer (internal/fetch/: perf_hooks' performance,
+// worker_threads' MessagePort).
 
 const NODE_BUILTINS = new Set([
   'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants',
@@ -97,7 +98,6 @@ const NODE_BUILTINS = new Set([
 ]);
 
 const LAZY_SHIMS = {
-  async_hooks: 'internal/fetch/async-hooks.js',
   perf_hooks: 'internal/fetch/perf-hooks.js',
   worker_threads: 'internal/fetch/worker-threads.js',
   'stream/web': 'stream_web.js',

@@ -209,6 +209,9 @@ const messages = {
   ERR_ENCODING_INVALID_ENCODED_DATA: [TypeError, (enc) =>
     `The encoded data was not valid for encoding ${enc}`],
   ERR_ILLEGAL_CONSTRUCTOR: [TypeError, () => 'Illegal constructor'],
+  ERR_ASYNC_CALLBACK: [TypeError, (name) => `${name} must be a function`],
+  ERR_ASYNC_TYPE: [TypeError, (type) => `Invalid name for async "type": ${type}`],
+  ERR_INVALID_ASYNC_ID: [RangeError, (type, id) => `Invalid ${type} value: ${id}`],
   ERR_INVALID_STATE: [Error, (msg) => `Invalid state: ${msg}`],
   ERR_CONSOLE_WRITABLE_STREAM: [TypeError, (name) =>
     `Console expects a writable stream instance for ${name}`],
