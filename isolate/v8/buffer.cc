@@ -28,8 +28,7 @@ enum enc_t { ENC_UTF8 = 0, ENC_LATIN1, ENC_ASCII, ENC_UTF16LE, ENC_HEX, ENC_BASE
 
 // The bytes of info[0] (a Uint8Array) from start to end, clamped; false if
 // it is not one or the range is empty after clamping.
-bool view_range(const FunctionCallbackInfo<Value> &info, int si, int ei, uint8_t **p,
-                size_t *n)
+bool view_range(const FunctionCallbackInfo<Value> &info, int si, int ei, uint8_t **p, size_t *n)
 {
     if (!info[0]->IsUint8Array())
         return false;
@@ -129,8 +128,8 @@ const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 // Encodes n bytes as hex or base64 into a malloc'd one-byte text (counted
 // in the budget while it lives); the string is a copy on V8's heap.
-void encode_text(const FunctionCallbackInfo<Value> &info, vm_call_t *c, const uint8_t *p,
-                 size_t n, int enc)
+void encode_text(const FunctionCallbackInfo<Value> &info, vm_call_t *c, const uint8_t *p, size_t n,
+                 int enc)
 {
     Isolate *iso = info.GetIsolate();
     size_t out_len;

@@ -521,7 +521,7 @@ static void *dns_factory_main(void *arg)
     (void)arg;
     for (;;) {
         struct pollfd pf = {.fd = dns_factory_fd, .events = POLLIN};
-        if (poll(&pf, 1, 10000) != 1 || !lch_netd_factory_serve(dns_factory_fd))
+        if (poll(&pf, 1, 10000) != 1 || !lch_netd_factory_serve(dns_factory_fd, -1))
             return NULL;
     }
 }
