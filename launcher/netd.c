@@ -690,10 +690,11 @@ static int connect_outside(lch_netd_t *d, const struct sockaddr_storage *ss, soc
     return 0;
 }
 
-/* Waits until the connect of s is done: 0, or -errno. */
-static int connect_wait(lch_netd_t *d, int s)
+/* Waits until the connect of s is done: 0, or -errno (-ETIMEDOUT: still in
+ * progress after ms; ms < 0: no limit). */
+static int connect_wait(lch_netd_t *d, int s, int ms)
 {
-    int r = wait_fd(d, s, POLLOUT, -1);
+    int r = wait_fd(d, s, POLLOUT, ms);
     if (r < 0)
         return r;
     int err = 0;
@@ -703,69 +704,106 @@ static int connect_wait(lch_netd_t *d, int s)
     return -err;
 }
 
-static void op_connect(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, int *out_fd)
+/* A connect request on its way: the targets the host stands for, the one
+ * being tried, its socket while the connect is in progress. */
+typedef struct {
+    target_t t[NETD_TARGETS];
+    size_t n, i;
+    int fd;
+    int last;
+} conn_t;
+
+/* The targets of a connect (no DNS for a name no rule could grant): false
+ * when it has failed already (res says why). */
+static bool connect_begin(lch_netd_t *d, const netp_req_t *q, conn_t *c, netp_res_t *res)
 {
     const char *host = q->host;
-    target_t t[NETD_TARGETS];
-    size_t n = 0;
     brk_ip_t lit;
-    bool is_lit = literal(host, &lit);
-    /* nothing is asked of DNS for a name no rule could grant */
-    if (!is_lit && !is_host_internal(host) && strcasecmp(host, "localhost") && host[0] &&
-        !name_granted(d, host)) {
+    c->n = c->i = 0;
+    c->fd = -1;
+    c->last = -ECONNREFUSED;
+    if (!literal(host, &lit) && !is_host_internal(host) && strcasecmp(host, "localhost") &&
+        host[0] && !name_granted(d, host)) {
         decide(d, "connect", host, q->port, NULL); /* the refusal's line */
         fail_res(res, -EACCES);
-        return;
+        return false;
     }
-    int r = targets_of(d, host, q->family, t, NETD_TARGETS, &n);
+    int r = targets_of(d, host, q->family, c->t, NETD_TARGETS, &c->n);
     if (r < 0) {
         fail_res(res, r);
-        return;
+        return false;
     }
-    int last = -ECONNREFUSED;
-    for (size_t i = 0; i < n; i++) {
-        netp_of_ip(&t[i].ip, q->port, &res->remote);
-        if (decide(d, "connect", decided_host(host), q->port, &t[i].ip) < 0) {
-            last = -EACCES;
-            continue;
+    return true;
+}
+
+/* Tries the targets in turn from c->i, each decided on the address it
+ * connects, waiting at most ms (< 0: no limit) for a connect in progress.
+ * True when done (res and *out_fd the answer); false when c->fd is still
+ * connecting after ms (its decision made: whoever goes on waits). */
+static bool connect_run(lch_netd_t *d, const netp_req_t *q, conn_t *c, netp_res_t *res, int *out_fd,
+                        int ms)
+{
+    const char *host = q->host;
+    for (; c->i < c->n; c->i++) {
+        target_t *t = &c->t[c->i];
+        int r = 0;
+        if (c->fd < 0) {
+            netp_of_ip(&t->ip, q->port, &res->remote);
+            if (decide(d, "connect", decided_host(host), q->port, &t->ip) < 0) {
+                c->last = -EACCES;
+                continue;
+            }
+            if (t->where == T_OUTSIDE && host_address(&t->ip)) {
+                refuse_host_address(d, host, q->port, &t->ip);
+                c->last = -EACCES;
+                continue;
+            }
+            if (t->where == T_SANDBOX) {
+                r = factory(d, FAC_CONNECT, &t->ip, q->port, 0, 0, &c->fd, NULL);
+            } else {
+                struct sockaddr_storage ss;
+                socklen_t sl = sockaddr_of(&t->ip, q->port, &ss);
+                r = connect_outside(d, &ss, sl, &c->fd);
+            }
         }
-        if (t[i].where == T_OUTSIDE && host_address(&t[i].ip)) {
-            refuse_host_address(d, host, q->port, &t[i].ip);
-            last = -EACCES;
-            continue;
+        if (r == 0) {
+            r = connect_wait(d, c->fd, ms);
+            if (r == -ETIMEDOUT && ms >= 0)
+                return false;
         }
-        int fd = -1;
-        if (t[i].where == T_SANDBOX) {
-            r = factory(d, FAC_CONNECT, &t[i].ip, q->port, 0, 0, &fd, NULL);
-        } else {
-            struct sockaddr_storage ss;
-            socklen_t sl = sockaddr_of(&t[i].ip, q->port, &ss);
-            r = connect_outside(d, &ss, sl, &fd);
-        }
-        if (r == 0)
-            r = connect_wait(d, fd);
         if (r == 0) {
             struct sockaddr_storage ls;
             socklen_t ll = sizeof ls;
-            if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0)
+            netp_of_ip(&t->ip, q->port, &res->remote);
+            if (getsockname(c->fd, (struct sockaddr *)&ls, &ll) == 0)
                 netp_of_sockaddr(&ls, &res->local);
-            if (t[i].where == T_HOST_LOOPBACK) {
+            if (t->where == T_HOST_LOOPBACK) {
                 /* the guest's name for the host's loopback */
                 brk_ip_t g = {.family = 4};
                 inet_pton(AF_INET, LCH_HOST_INTERNAL_V4, g.a);
                 netp_of_ip(&g, q->port, &res->remote);
             }
             res->status = 0;
-            *out_fd = fd;
-            return;
+            *out_fd = c->fd;
+            c->fd = -1;
+            return true;
         }
-        if (fd >= 0)
-            close(fd);
-        last = r;
+        if (c->fd >= 0)
+            close(c->fd);
+        c->fd = -1;
+        c->last = r;
         if (r == -ECANCELED)
             break;
     }
-    fail_res(res, last);
+    fail_res(res, c->last);
+    return true;
+}
+
+static void op_connect(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, int *out_fd)
+{
+    conn_t c;
+    if (connect_begin(d, q, &c, res))
+        connect_run(d, q, &c, res, out_fd, -1);
 }
 
 static void op_listen(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, int *out_fd)
@@ -844,7 +882,8 @@ static void op_lookup(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, netp_
     bool hi_done = false;
     for (size_t i = 0; i < n; i++) {
         if (t[i].where == T_HOST_LOOPBACK) {
-            if (hi_done)
+            /* the guest's view of host.internal has one address, IPv4 */
+            if (hi_done || t[i].ip.family != 4)
                 continue;
             hi_done = true;
             netp_of_ip(&hi, 0, &addrs[(*naddr)++]);
@@ -1004,8 +1043,21 @@ typedef struct job {
     netp_req_t q;
     uint8_t *payload;
     size_t plen;
+    conn_t *conn; /* a connect begun by the reader, to wait for */
     struct job *next;
 } job_t;
+
+/* A connect the pool goes on with: the reader made its decision and began
+ * it (connect_inline). */
+static void serve_conn(lch_netd_t *d, const job_t *j)
+{
+    netp_res_t res = {.id = j->q.id, .op = j->q.op, .status = -ENOSYS};
+    int fd = -1;
+    connect_run(d, &j->q, j->conn, &res, &fd, -1);
+    respond(d, d->async_fd, &res, NULL, 0, fd);
+    if (fd >= 0)
+        close(fd);
+}
 
 /* A worker of the pool: serves queued async requests; stays for the next
  * one (a thread is made only when none is idle), ends at the stop. */
@@ -1028,7 +1080,13 @@ static void *worker(void *arg)
         d->queued--;
         pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
         pthread_mutex_unlock(&d->workers_mu);
-        serve(d, d->async_fd, &j->q, j->payload, j->plen);
+        if (j->conn)
+            serve_conn(d, j);
+        else
+            serve(d, d->async_fd, &j->q, j->payload, j->plen);
+        if (j->conn && j->conn->fd >= 0)
+            close(j->conn->fd);
+        free(j->conn);
         free(j->payload);
         free(j);
         pthread_mutex_lock(&d->workers_mu);
@@ -1069,6 +1127,45 @@ static bool enqueue(lch_netd_t *d, job_t *j)
     }
     pthread_cond_signal(&d->workers_cv);
     pthread_mutex_unlock(&d->workers_mu);
+    return true;
+}
+
+/* A connect to an address the host names without DNS (a literal,
+ * host.internal, localhost), served by the reader itself while its
+ * connect completes at once, as one to a loopback does: no hand-off to
+ * the pool and back. One still in progress goes to the pool (its
+ * decision made) as a job to wait on; true when it was served or
+ * queued, false when the pool must serve it from the start. */
+static bool connect_inline(lch_netd_t *d, int chan, const netp_req_t *q)
+{
+    brk_ip_t lit;
+    if (q->op != NETP_CONNECT || q->len ||
+        !(literal(q->host, &lit) || is_host_internal(q->host) || !strcasecmp(q->host, "localhost")))
+        return false;
+    conn_t *c = malloc(sizeof *c);
+    job_t *j = calloc(1, sizeof *j);
+    if (!c || !j) {
+        free(c);
+        free(j);
+        return false;
+    }
+    netp_res_t res = {.id = q->id, .op = q->op, .status = -ENOSYS};
+    int fd = -1;
+    if (!connect_begin(d, q, c, &res) || connect_run(d, q, c, &res, &fd, 0)) {
+        respond(d, chan, &res, NULL, 0, fd);
+        if (fd >= 0)
+            close(fd);
+        free(c);
+        free(j);
+        return true;
+    }
+    j->q = *q;
+    j->conn = c;
+    if (!enqueue(d, j)) {
+        close(c->fd);
+        free(c);
+        free(j);
+    }
     return true;
 }
 
@@ -1114,6 +1211,8 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
             serve(d, chan, &q, payload, plen);
             continue;
         }
+        if (connect_inline(d, chan, &q))
+            continue;
         job_t *j = calloc(1, sizeof *j);
         if (j && plen && !(j->payload = malloc(plen))) {
             free(j);

@@ -159,6 +159,8 @@ function ordered(list, order) {
 // itself, localhost for the sandbox's own loopback (its /etc/hosts
 // order), any other name is resolved by the supervisor, which refuses a
 // name no grant covers. callback(err, list) runs later, never now.
+const HOST_INTERNAL_V4 = '127.254.0.1';
+
 function lookupHost(host, family, callback, order = dnsOrder) {
   if (typeof order === 'boolean') order = order ? 'verbatim' : 'ipv4first'; // (host, family, cb, verbatim)
   const fam = isIP(host);
@@ -166,9 +168,18 @@ function lookupHost(host, family, callback, order = dnsOrder) {
     process.nextTick(callback, null, [{ address: host, family: fam }]);
     return;
   }
-  if (host.toLowerCase() === 'localhost') {
+  const lower = host.toLowerCase();
+  if (lower === 'localhost') {
     const all = [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
     process.nextTick(callback, null, ordered(all.filter((a) => !family || a.family === family), order));
+    return;
+  }
+  // host.internal is a fixed address of the guest's view (the host's
+  // loopback, reached through the supervisor, which decides the connect):
+  // known here as localhost is, with no round trip. It has no IPv6 form.
+  if (lower === 'host.internal') {
+    if (family === 6) process.nextTick(callback, lookupException(-(NETP_DNS_BASE + 4), host));
+    else process.nextTick(callback, null, [{ address: HOST_INTERNAL_V4, family: 4 }]);
     return;
   }
   let r;

@@ -39,7 +39,13 @@ function callable(Class, { allowCall = false } = {}) {
       Object.defineProperties(this, Object.getOwnPropertyDescriptors(made));
       return this;
     }
-    return Reflect.construct(Class, args, new.target || Ctor);
+    // Made by Class itself when new.target is Ctor or absent: the same
+    // object (Ctor.prototype is Class.prototype), but V8 10.2 (and 11)
+    // derives a new map for every Reflect.construct whose new.target is
+    // another function (2-50 us each, and the maps pile up): a socket per
+    // connection paid it. A subclass of Ctor still gets its own new.target.
+    const target = new.target;
+    return Reflect.construct(Class, args, target === undefined || target === Ctor ? Class : target);
   }
   Ctor.prototype = Class.prototype;
   Object.defineProperty(Ctor.prototype, 'constructor', { value: Ctor, writable: true, configurable: true });
