@@ -404,6 +404,29 @@ static ssize_t chan_send(int sock, const netp_req_t *q, const void *payload, siz
 
 /* The sync exchange (q and its payload): 0 with *res (and *fd when one
  * came), or -errno. */
+/* After an answer carrying a socket: waits for the supervisor's word that
+ * its copies are closed (NETP_RELEASED), so the guest's close is the last
+ * one. 0, or -ENETDOWN (then *fd is closed). */
+static int chan_released(int sock, uint32_t id, int *fd)
+{
+    uint8_t buf[sizeof(netp_res_t) + 256];
+    for (;;) {
+        int extra;
+        ssize_t n = chan_recv(sock, buf, sizeof buf, &extra, 0);
+        if (extra >= 0)
+            close(extra);
+        if (n < (ssize_t)sizeof(netp_res_t)) {
+            close(*fd);
+            *fd = -1;
+            return -ENETDOWN;
+        }
+        netp_res_t r;
+        memcpy(&r, buf, sizeof r);
+        if (r.id == id && r.op == NETP_RELEASED)
+            return 0;
+    }
+}
+
 static int chan_sync_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
                              netp_res_t *res, int *fd)
 {
@@ -426,12 +449,12 @@ static int chan_sync_payload(br_rt_t *rt, netp_req_t *q, const void *payload, si
             return -ENETDOWN;
         }
         memcpy(res, buf, sizeof *res);
-        if (res->id == q->id) {
+        if (res->id == q->id && res->op != NETP_RELEASED) {
             if (*fd == CHAN_FD_LOST) {
                 *fd = -1;
                 return -EMFILE;
             }
-            return 0;
+            return *fd >= 0 ? chan_released(sock, q->id, fd) : 0;
         }
         if (*fd >= 0) /* an answer to no question of ours */
             close(*fd);

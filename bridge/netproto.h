@@ -120,6 +120,12 @@ enum netp_op {
      * error (-ENOENT, -ECONNREFUSED, -EAGAIN when its backlog is full). */
     NETP_UNIX_CONNECT = 11,
     NETP_OP_MAX = 11,
+    /* Not a request: sent by the supervisor on the sync channel after an
+     * answer that carried a socket, once its own copy (and the middle
+     * process's) is closed; same id. The guest waits for it before it
+     * uses the socket, so that closing it closes the socket (a listener
+     * closed and then connected to must refuse). */
+    NETP_RELEASED = 0xffff,
 };
 
 /* The longest unix socket address (sizeof sockaddr_un.sun_path). */

@@ -68,7 +68,99 @@ function cheapNames(text, what) {
     'var __name = (target, value) => (target.name === value ? target : __defProp(target, "name", { value, configurable: true }));');
 }
 
-const body = cheapNames(result.outputFiles[0].text, 'main');
+// Where the name is already the one keepNames would give, its wrapper goes
+// at build time: `__name(f, "f");` after `function f`, and the wrapper
+// around `function f(...)` or around an arrow or function expression that
+// initialises `const f =` (which names it f by itself). What is left (the
+// renamed, classes, methods) keeps the helper above. The result is parsed
+// again, so a mistake fails the build rather than the guest.
+function skipString(t, i) {
+  const q = t[i];
+  for (i++; i < t.length; i++) {
+    if (t[i] === '\\') i++;
+    else if (t[i] === q) return i + 1;
+    else if (q === '`' && t[i] === '$' && t[i + 1] === '{') i = skipBalanced(t, i + 1) - 1;
+  }
+  return i;
+}
+// From an opening bracket at i, the index after its match: strings,
+// template literals, comments and regular expressions skipped.
+function skipBalanced(t, i) {
+  let depth = 0;
+  let prev = '(';
+  for (; i < t.length; i++) {
+    const c = t[i];
+    if (c === '"' || c === "'" || c === '`') {
+      i = skipString(t, i) - 1;
+      prev = 'a';
+      continue;
+    }
+    if (c === '/' && t[i + 1] === '/') {
+      i = t.indexOf('\n', i);
+      if (i < 0) return t.length;
+      continue;
+    }
+    if (c === '/' && t[i + 1] === '*') {
+      i = t.indexOf('*/', i + 2) + 1;
+      if (i <= 0) return t.length;
+      continue;
+    }
+    if (c === '/' && '(,=:[!&|?{};+-*%<>~^'.includes(prev)) {
+      let inClass = false;
+      for (i++; i < t.length; i++) {
+        if (t[i] === '\\') i++;
+        else if (t[i] === '[') inClass = true;
+        else if (t[i] === ']') inClass = false;
+        else if (t[i] === '/' && !inClass) break;
+      }
+      prev = 'a';
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    if (!/\s/.test(c)) prev = /[\w$]/.test(c) ? 'a' : c;
+  }
+  return t.length;
+}
+function stripNoopNames(text) {
+  text = text.replace(/^(\s*)__name\(([\w$]+), "([\w$]+)"\);\n/gm, (m, sp, id, name) => (id === name ? '' : m));
+  const head = /(?:(?:const|let|var) ([\w$]+) = )?(\/\* @__PURE__ \*\/ )?__name\((?:(async )?function\*? ([\w$]+)\(|(?=\(|async \(|[\w$]+ =>|function\s*\())/g;
+  // the wrapper's two ends are cut; the scan goes on inside it
+  const cuts = [];
+  let m;
+  while ((m = head.exec(text)) !== null) {
+    const decl = m[1];
+    const fnName = m[4];
+    const open = m.index + m[0].lastIndexOf('__name(') + '__name'.length;
+    const close = skipBalanced(text, open);
+    const inner = text.slice(open + 1, close - 1);
+    const tail = /, "([\w$]+)"$/.exec(inner);
+    const want = tail && tail[1];
+    if (!want || (fnName ? fnName !== want : decl !== want)) continue;
+    cuts.push([m.index + m[0].indexOf(m[2] || '__name('), open + 1]);
+    cuts.push([close - 1 - tail[0].length, close]);
+    head.lastIndex = open + 1;
+  }
+  cuts.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let last = 0;
+  for (const [from, to] of cuts) {
+    out += text.slice(last, from);
+    last = to;
+  }
+  return out + text.slice(last);
+}
+
+const body = stripNoopNames(cheapNames(result.outputFiles[0].text, 'main'));
+try {
+  esbuild.transformSync(body, { loader: 'js', logLevel: 'silent' });
+} catch (err) {
+  console.error(`build.mjs: the bundle does not parse after its names were kept: ${err.message}`);
+  process.exit(1);
+}
 const wrapped = `(function () {\nvar module = { exports: {} }, exports = module.exports;\n${body}\nreturn module.exports;\n})()\n`;
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, wrapped);

@@ -432,6 +432,9 @@ static int wait_fd(lch_netd_t *d, int fd, short ev, int ms)
 /* ---- the factory (the middle process's side and ours) ------------------------------ */
 
 enum { FAC_CONNECT = 1, FAC_LISTEN = 2, FAC_UDP = 3 };
+/* The middle process's second message after a socket it handed over: its
+ * own copy is closed. */
+#define FAC_RELEASED 1
 /* FAC_UNIX_LISTEN, FAC_UNIX_CONNECT (netd.h): made by netd_unix.c's
  * lch__netd_unix_make, in this process's root (the guest's view). */
 
@@ -586,8 +589,13 @@ bool lch_netd_factory_serve(int fd, int fd_dir)
         }
     }
     n = send_with_fd(fd, &res, sizeof res, s, MSG_DONTWAIT);
-    if (s >= 0)
+    if (s >= 0) {
+        /* our copy closed, then said so: the socket is the guest's alone */
         close(s);
+        fac_res_t done = {.status = FAC_RELEASED};
+        if (n >= 0)
+            n = send_with_fd(fd, &done, sizeof done, -1, MSG_DONTWAIT);
+    }
     return n >= 0 || errno == EAGAIN;
 }
 
@@ -620,6 +628,22 @@ static int factory_ask(lch_netd_t *d, const fac_req_t *q, int *fd, struct sockad
         } else if (local) {
             *local = res.local;
         }
+    }
+    /* the middle process's copy is closed when it says so */
+    if (r == 0 && wait_fd(d, d->factory_fd, POLLIN, 10000) == 0) {
+        int extra = -1;
+        fac_res_t done;
+        ssize_t n = recv_with_fd(d->factory_fd, &done, sizeof done, &extra);
+        if (extra >= 0)
+            close(extra);
+        if (n != (ssize_t)sizeof done || done.status != FAC_RELEASED)
+            r = -ENETDOWN;
+    } else if (r == 0) {
+        r = -ENETDOWN;
+    }
+    if (r < 0 && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
     }
     pthread_mutex_unlock(&d->factory_mu);
     return r;
@@ -1033,8 +1057,13 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
     else
         respond(d, chan, &res, naddr ? addrs : NULL, naddr * sizeof *addrs, fd);
     free(json);
-    if (fd >= 0)
+    if (fd >= 0) {
         close(fd);
+        if (lch_netd_sync_op(q->op)) {
+            netp_res_t done = {.id = q->id, .op = NETP_RELEASED};
+            respond(d, chan, &done, NULL, 0, -1);
+        }
+    }
 }
 
 /* ---- the threads -------------------------------------------------------------------- */

@@ -134,11 +134,17 @@ static int ask(int chan, netp_req_t *q, netp_res_t *res, int *fd, uint8_t *paylo
     struct msghdr m = {
         .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
     struct pollfd pf = {.fd = chan, .events = POLLIN};
-    ck_assert_int_eq(poll(&pf, 1, 10000), 1);
-    ssize_t n = recvmsg(chan, &m, MSG_CMSG_CLOEXEC);
-    ck_assert_int_ge(n, (ssize_t)sizeof *res);
-    memcpy(res, buf, sizeof *res);
+    ssize_t n;
+    /* the word that an earlier answer's socket is the guest's alone */
+    do {
+        ck_assert_int_eq(poll(&pf, 1, 10000), 1);
+        m.msg_controllen = sizeof ctl.b;
+        n = recvmsg(chan, &m, MSG_CMSG_CLOEXEC);
+        ck_assert_int_ge(n, (ssize_t)sizeof *res);
+        memcpy(res, buf, sizeof *res);
+    } while (res->op == NETP_RELEASED && res->id != q->id);
     ck_assert_uint_eq(res->id, q->id);
+    ck_assert_uint_ne(res->op, NETP_RELEASED);
     *fd = -1;
     struct cmsghdr *c = CMSG_FIRSTHDR(&m);
     if (c && c->cmsg_type == SCM_RIGHTS)
@@ -171,6 +177,17 @@ START_TEST(live_broker)
     ck_assert_int_ge(lfd, 0);
     ck_assert_uint_eq(res.local.family, 4);
     unsigned port = res.local.port;
+    /* then the word that the supervisor's and the middle process's copies
+     * are closed */
+    {
+        uint32_t listen_id = q.id;
+        struct pollfd pf = {.fd = f.guest_sync, .events = POLLIN};
+        ck_assert_int_eq(poll(&pf, 1, 10000), 1);
+        netp_res_t done;
+        ck_assert_int_eq(recv(f.guest_sync, &done, sizeof done, 0), (ssize_t)sizeof done);
+        ck_assert_uint_eq(done.op, NETP_RELEASED);
+        ck_assert_uint_eq(done.id, listen_id);
+    }
     ck_assert_uint_gt(port, 0);
     q = req(NETP_CONNECT, "127.0.0.1", port);
     ck_assert_int_eq(ask(f.guest_async, &q, &res, &cfd, NULL, 0), 0);
@@ -184,6 +201,10 @@ START_TEST(live_broker)
     close(afd);
     close(cfd);
     close(lfd);
+    /* the guest's close was the last: its port refuses at once */
+    q = req(NETP_CONNECT, "127.0.0.1", port);
+    ck_assert_int_eq(ask(f.guest_async, &q, &res, &cfd, NULL, 0), -ECONNREFUSED);
+    ck_assert_int_eq(cfd, -1);
     /* not granted: ::1, host.internal, a private address, a name */
     static const char *const refused[] = {"::1", "host.internal", "10.1.2.3", "example.com"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
