@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -1474,6 +1475,32 @@ static void throw_unix_denied(vm_call_t *c, const char *op, const char *addr, si
  * for the guest's name at argument 1, decided here first (the JS wall):
  * the socket opened into s, 0 or -errno; thrown (*thrown set) when
  * refused. */
+/* The JS wall's view of where a unix socket file is: a listener's folder
+ * must be on the private /tmp's filesystem and not a host grant; a socket
+ * connected to off it must lie under a write grant bound from the host.
+ * Decided by the device as well as the path (a folder renamed in /tmp
+ * carries a host bind with it). A path that cannot be read yet passes:
+ * the supervisor's factory refuses, or the socket's own error comes. */
+static bool unix_on_own_fs(br_rt_t *rt, const char *path, bool listen)
+{
+    struct stat t, a;
+    if (stat("/tmp", &t) < 0)
+        return false;
+    if (listen) {
+        char dir[NETP_UNIX_ADDR_MAX + 1];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            slash[slash == dir ? 1 : 0] = '\0';
+        if (br__host_grant(&rt->quota, path))
+            return false;
+        return stat(dir, &a) < 0 || a.st_dev == t.st_dev;
+    }
+    if (lstat(path, &a) < 0 || a.st_dev == t.st_dev)
+        return true;
+    return br__host_grant(&rt->quota, path);
+}
+
 static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool *thrown)
 {
     br_rt_t *rt = br__rt(c);
@@ -1502,7 +1529,7 @@ static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool 
         char path[NETP_UNIX_ADDR_MAX + 1];
         memcpy(path, addr, len);
         path[len] = '\0';
-        if (listen && addr[0] && br__host_grant(&rt->quota, path)) {
+        if (addr[0] && !unix_on_own_fs(rt, path, listen)) {
             brk_audit_os_refusal(rt->policy, BRK_FS_WRITE, op, path, "EACCES", "host-folder", -1);
             throw_unix_denied(c, op, addr, len, true);
             *thrown = true;

@@ -550,7 +550,7 @@ bool lch_netd_factory_serve(int fd, int fd_dir)
     if (n == (ssize_t)sizeof q && (q.op == FAC_UNIX_LISTEN || q.op == FAC_UNIX_CONNECT) &&
         q.addr.ss_family == AF_UNIX && q.addrlen <= sizeof(struct sockaddr_un)) {
         s = lch__netd_unix_make(q.op, (const struct sockaddr_un *)&q.addr, q.addrlen, q.backlog,
-                                fd_dir);
+                                q.flags, fd_dir);
         res.status = s < 0 ? s : 0;
         s = s < 0 ? -1 : s;
     } else if (n == (ssize_t)sizeof q && fac_addr_ok(&q) &&
@@ -659,7 +659,7 @@ static int factory(lch_netd_t *d, unsigned op, const brk_ip_t *ip, unsigned port
 }
 
 int lch__netd_factory_unix(lch_netd_t *d, unsigned op, const struct sockaddr_un *sa, socklen_t sl,
-                           int backlog, int *fd)
+                           int backlog, unsigned flags, int *fd)
 {
     fac_req_t q = {.op = op, .backlog = backlog, .addrlen = sl};
     memcpy(&q.addr, sa, sl);

@@ -156,6 +156,13 @@ void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a);
  * resolved as the guest sees it, never as the host does, with no symlink
  * on the way. */
 enum { FAC_UNIX_LISTEN = 4, FAC_UNIX_CONNECT = 5 };
+/* FAC_UNIX_CONNECT's flag: a write grant the sandbox binds from the host
+ * covers the path, so a socket on a filesystem other than the private
+ * /tmp may be reached. Without it the middle process connects only to a
+ * socket file on /tmp's own filesystem and binds only there (decided by
+ * the device, not the path: a folder renamed in /tmp moves a host bind
+ * with it). */
+#define FAC_F_HOST_SOCKET 1
 
 /* Serves a checked UNIX_* request: res filled, *fd the socket to hand in. */
 void lch_netd_unix_serve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
@@ -170,11 +177,11 @@ bool lch_netd_unix_own_folder(const brk_policy_t *policy, bool (*binds)(const ch
  * lch_netd_factory_serve's. */
 struct sockaddr_un;
 int lch__netd_unix_make(unsigned op, const struct sockaddr_un *sa, socklen_t sl, int backlog,
-                        int fd_dir);
+                        unsigned flags, int fd_dir);
 /* netd.c's helpers for netd_unix.c: the factory's round trip, and the
  * supervisor's decision and refusal lines (under its lock). */
 int lch__netd_factory_unix(lch_netd_t *d, unsigned op, const struct sockaddr_un *sa, socklen_t sl,
-                           int backlog, int *fd);
+                           int backlog, unsigned flags, int *fd);
 int lch__netd_unix_decide(lch_netd_t *d, const char *op, const char *addr, size_t len);
 const brk_policy_t *lch__netd_policy(const lch_netd_t *d);
 bool (*lch__netd_binds(const lch_netd_t *d))(const char *);

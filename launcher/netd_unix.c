@@ -65,8 +65,18 @@ static bool path_of(const struct sockaddr_un *sa, size_t len, char *out, size_t 
     return brk_path_normalize(out, norm, sizeof norm) == 0 && !strcmp(out, norm);
 }
 
-/* bind(s) at path: its folder resolved with no symlink, the name made
- * there. 0 or -errno. */
+/* Whether the file behind fd lies on the private /tmp's filesystem (the
+ * sandbox's own: a host folder bound anywhere, /tmp included, is another
+ * device). */
+static bool on_private_tmp(int fd)
+{
+    struct stat a, t;
+    return fstat(fd, &a) == 0 && stat("/tmp", &t) == 0 && a.st_dev == t.st_dev;
+}
+
+/* bind(s) at path: its folder resolved with no symlink, on the private
+ * /tmp's filesystem (-EACCES elsewhere), the name made there. 0 or
+ * -errno. */
 static int bind_path(int s, const char *path)
 {
     char dir[NETP_UNIX_ADDR_MAX + 1];
@@ -77,6 +87,10 @@ static int bind_path(int s, const char *path)
     int dfd = openat2_nosym(dir, O_DIRECTORY);
     if (dfd < 0)
         return dfd;
+    if (!on_private_tmp(dfd)) {
+        close(dfd);
+        return -EACCES;
+    }
     struct sockaddr_un b = {.sun_family = AF_UNIX};
     size_t nl = strlen(slash + 1);
     memcpy(b.sun_path, slash + 1, nl);
@@ -92,7 +106,7 @@ static int bind_path(int s, const char *path)
 
 /* connect(s) to the socket file at path, resolved with no symlink and
  * reached through fd_dir's magic link. 0 or -errno. */
-static int connect_path(int s, const char *path, int fd_dir)
+static int connect_path(int s, const char *path, unsigned flags, int fd_dir)
 {
     if (fd_dir < 0)
         return -ENOSYS;
@@ -101,6 +115,8 @@ static int connect_path(int s, const char *path, int fd_dir)
         return t;
     struct stat st;
     int r = fstat(t, &st) < 0 ? -errno : 0;
+    if (r == 0 && !(flags & FAC_F_HOST_SOCKET) && !on_private_tmp(t))
+        r = -EACCES; /* a host socket needs a write grant bound from the host */
     if (r == 0 && !S_ISSOCK(st.st_mode))
         r = -ECONNREFUSED; /* connect(2) of a file that is no socket */
     struct sockaddr_un b = {.sun_family = AF_UNIX};
@@ -117,7 +133,7 @@ static int connect_path(int s, const char *path, int fd_dir)
 }
 
 int lch__netd_unix_make(unsigned op, const struct sockaddr_un *sa, socklen_t sl, int backlog,
-                        int fd_dir)
+                        unsigned flags, int fd_dir)
 {
     size_t base = offsetof(struct sockaddr_un, sun_path);
     if (sl <= base + 1 || sl > sizeof *sa || (op != FAC_UNIX_LISTEN && op != FAC_UNIX_CONNECT))
@@ -141,7 +157,7 @@ int lch__netd_unix_make(unsigned op, const struct sockaddr_un *sa, socklen_t sl,
     } else if (abstract) {
         r = connect(s, (const struct sockaddr *)sa, sl) < 0 ? -errno : 0;
     } else {
-        r = connect_path(s, path, fd_dir);
+        r = connect_path(s, path, flags, fd_dir);
     }
     if (r < 0) {
         close(s);
@@ -191,10 +207,20 @@ void lch_netd_unix_serve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payl
             return;
         }
     }
+    /* a connect may reach a socket off the private /tmp only when a write
+     * grant bound from the host covers it (the write half of read+write) */
+    unsigned flags = 0;
+    if (!listen && addr[0] != '\0') {
+        char path[NETP_UNIX_ADDR_MAX + 1];
+        memcpy(path, addr, plen);
+        path[plen] = '\0';
+        if (!lch_netd_unix_own_folder(lch__netd_policy(d), lch__netd_binds(d), path))
+            flags |= FAC_F_HOST_SOCKET;
+    }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     memcpy(sa.sun_path, payload, plen);
     r = lch__netd_factory_unix(d, listen ? FAC_UNIX_LISTEN : FAC_UNIX_CONNECT, &sa,
                                (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen), q->arg,
-                               fd);
+                               flags, fd);
     res->status = r;
 }

@@ -819,6 +819,15 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
         fail(errfd, "sandbox: fork: %s", strerror(errno));
     if (pid == 0)
         guest_main(sb, guest, arg, errfd);
+    /* the guest has what it needs: this process keeps no capability of
+     * the new namespaces (it serves the socket factory in them) */
+    {
+        char cerr[256];
+        if (lch_drop_caps(cerr, sizeof cerr) < 0) {
+            kill(pid, SIGKILL);
+            fail(errfd, "sandbox: the middle process: %s", cerr);
+        }
+    }
     if (fuse_sock >= 0)
         close(fuse_sock);
     if (fuse_fd >= 0)

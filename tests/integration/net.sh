@@ -130,4 +130,34 @@ out=$(se -e 'require("net").connect(80, "example.com").on("error", (e) => consol
 [ "$out" = "ERR_ACCESS_DENIED Access to this API has been restricted: lookup example.com (not granted: run with --allow-net=example.com)" ] &&
   ok "a connect to a name not granted: ERR_ACCESS_DENIED at its lookup" || bad "lookup denied" "got: $out"
 
+# unix sockets only on the sandbox's own filesystem, whatever the path says:
+# a host write grant under /tmp is moved by renaming its folder in the
+# private /tmp (the path then matches no host grant); a host socket in a
+# read grant is not reached through the /tmp write rule. Both walls
+# (--profile default) and the OS wall alone (--allow-all).
+hw=$(mktemp -d /tmp/se-net-unix.XXXXXX)
+mkdir -p "$hw/out" "$hw/ro" && chmod -R 777 "$hw"
+python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$hw/ro/host.sock"
+chmod 777 "$hw/ro/host.sock"
+base=$(basename "$hw")
+for mode in "--profile default" "--allow-all"; do
+  # shellcheck disable=SC2086 # the mode is two words
+  out=$(se $mode --allow-write=/tmp,"$hw/out" --allow-read=/tmp -e "
+    const fs = require('fs'), net = require('net');
+    fs.renameSync('/tmp/$base', '/tmp/moved');
+    const show = (what) => (e) => console.log(what, e.code);
+    try { net.createServer().listen('/tmp/moved/out/x.sock').on('error', show('listen')).on('listening', () => { console.log('listen listening'); process.exit(); }); }
+    catch (e) { show('listen')(e); }" 2>&1)
+  [ ! -e "$hw/out/x.sock" ] && [[ $out == "listen ERR_ACCESS_DENIED"* ]] &&
+    ok "unix: no socket in a host folder moved by a rename ($mode)" || bad "unix rename ($mode)" "got: $out" "$(ls -la "$hw/out")"
+  # shellcheck disable=SC2086
+  out=$(se $mode --allow-write=/tmp --allow-read="$hw/ro" -e "
+    const c = require('net').connect('$hw/ro/host.sock');
+    c.on('error', (e) => console.log('connect', e.code)).on('connect', () => console.log('connected'))" 2>&1)
+  [ "$out" = "connect ERR_ACCESS_DENIED" ] &&
+    ok "unix: a host socket in a read grant is not reached through /tmp's write rule ($mode)" ||
+    bad "unix host socket ($mode)" "got: $out"
+done
+rm -rf "$hw"
+
 summary
