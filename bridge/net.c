@@ -340,7 +340,18 @@ static struct {
     uint32_t next_id;
     net_pending_t *pending;
     int npending;
+    struct outmsg *out, *out_tail; /* async requests the channel had no room for */
 } chan;
+
+/* An async request waiting for room in the channel, sent in order from
+ * the poll callback: the guest never waits on a supervisor that may be
+ * waiting for it to read (a burst of requests in one tick). Counted in
+ * the memory budget. */
+struct outmsg {
+    struct outmsg *next;
+    size_t len;
+    uint8_t data[];
+};
 
 static int chan_fd(const br_rt_t *rt, bool sync)
 {
@@ -508,6 +519,79 @@ static ssize_t chan_send(int sock, const netp_req_t *q, const void *payload, siz
 static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen, int kind,
                             net_sock_t *s, vm_ref_t cb, br_net_answer_fn fn, void *ctx);
 
+/* One try: bytes sent, -ENOBUFS when the channel is full, or -errno. */
+static ssize_t chan_send_once(int sock, const netp_req_t *q, const void *payload, size_t plen)
+{
+    uint8_t stack[sizeof *q + 512];
+    uint8_t *m = stack;
+    if (sizeof *q + plen > sizeof stack && !(m = malloc(sizeof *q + plen)))
+        return -ENOMEM;
+    memcpy(m, q, sizeof *q);
+    if (plen)
+        memcpy(m + sizeof *q, payload, plen);
+    ssize_t n;
+    do
+        n = send(sock, m, sizeof *q + plen, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    int e = n < 0 ? (errno == EAGAIN || errno == ENOBUFS ? -ENOBUFS : -ENETDOWN) : 0;
+    if (m != stack)
+        free(m);
+    return e < 0 ? e : n;
+}
+
+/* Watches the channel for answers, and for room while requests wait. */
+static void chan_watch(void)
+{
+    uv_poll_start(&chan.poll, UV_READABLE | (chan.out ? UV_WRITABLE : 0), chan_poll_cb);
+    chan.poll_active = true;
+}
+
+/* Queues q (and its payload) behind the ones already waiting: 0 or -errno. */
+static ssize_t chan_queue(br_rt_t *rt, const netp_req_t *q, const void *payload, size_t plen)
+{
+    size_t len = sizeof *q + plen;
+    if (!vm_reserve(rt->vm, sizeof(struct outmsg) + len))
+        return -ENOBUFS;
+    struct outmsg *m = malloc(sizeof *m + len);
+    if (!m) {
+        vm_release(rt->vm, sizeof(struct outmsg) + len);
+        return -ENOMEM;
+    }
+    m->next = NULL;
+    m->len = len;
+    memcpy(m->data, q, sizeof *q);
+    if (plen)
+        memcpy(m->data + sizeof *q, payload, plen);
+    if (chan.out_tail)
+        chan.out_tail->next = m;
+    else
+        chan.out = m;
+    chan.out_tail = m;
+    return (ssize_t)len;
+}
+
+/* Sends what waits while the channel has room. */
+static void chan_flush(br_rt_t *rt, int sock)
+{
+    while (chan.out) {
+        struct outmsg *m = chan.out;
+        ssize_t n;
+        do
+            n = send(sock, m->data, m->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+        if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
+            return;
+        /* sent, or the channel is gone (its answers then fail the waiters) */
+        chan.out = m->next;
+        if (!chan.out)
+            chan.out_tail = NULL;
+        vm_release(rt->vm, sizeof *m + m->len);
+        free(m);
+        if (n < 0)
+            return;
+    }
+}
+
 static int chan_ask(br_rt_t *rt, netp_req_t *q, int kind, net_sock_t *s, vm_ref_t cb)
 {
     return chan_ask_payload(rt, q, NULL, 0, kind, s, cb, NULL, NULL);
@@ -536,7 +620,9 @@ static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, siz
         return -ENOMEM;
     q->id = ++chan.next_id;
     q->len = (uint32_t)plen;
-    ssize_t n = chan_send(sock, q, payload, plen);
+    ssize_t n = chan.out ? -ENOBUFS : chan_send_once(sock, q, payload, plen);
+    if (n == -ENOBUFS)
+        n = chan_queue(rt, q, payload, plen);
     if (n < 0) {
         free(p);
         return (int)n;
@@ -549,13 +635,10 @@ static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, siz
     p->ctx = ctx;
     p->next = chan.pending;
     chan.pending = p;
-    if (chan.npending++ == 0) {
+    if (chan.npending++ == 0)
         uv_ref((uv_handle_t *)&chan.poll);
-        if (!chan.poll_active) {
-            uv_poll_start(&chan.poll, UV_READABLE, chan_poll_cb);
-            chan.poll_active = true;
-        }
-    }
+    if (!chan.poll_active || chan.out)
+        chan_watch();
     rt->pending_reqs++;
     return 0;
 }
@@ -678,6 +761,11 @@ static void chan_poll_cb(uv_poll_t *h, int status, int events)
     br_rt_t *rt = h->data;
     int sock = chan_fd(rt, false);
     uint8_t *buf = chan_buf;
+    if (chan.out) {
+        chan_flush(rt, sock);
+        if (!chan.out)
+            chan_watch(); /* nothing waits: answers only */
+    }
     for (;;) {
         int fd;
         ssize_t n = chan_recv(sock, buf, sizeof chan_buf, &fd, MSG_DONTWAIT);
@@ -722,6 +810,13 @@ static void chan_poll_cb(uv_poll_t *h, int status, int events)
 /* The run is ending: nothing more is delivered. */
 static void chan_close(br_rt_t *rt)
 {
+    while (chan.out) {
+        struct outmsg *m = chan.out;
+        chan.out = m->next;
+        vm_release(rt->vm, sizeof *m + m->len);
+        free(m);
+    }
+    chan.out_tail = NULL;
     while (chan.pending) {
         net_pending_t *p = chan.pending;
         chan.pending = p->next;

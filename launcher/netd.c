@@ -38,6 +38,7 @@
 
 #define NETD_WORKERS 64
 #define NETD_TARGETS NETP_ADDRS_MAX
+#define NETD_DELIVER_MAX 4096 /* answers queued for a guest that does not read */
 #define NETD_DNS_TIMEOUT_MS 5000
 #define NETD_DNS_TRIES 2
 
@@ -668,6 +669,15 @@ int lch__netd_factory_unix(lch_netd_t *d, unsigned op, const struct sockaddr_un 
 
 /* ---- answering --------------------------------------------------------------------- */
 
+/* An answer with no payload sent now if the guest's queue has room: false
+ * when it has none (EAGAIN), and nothing was sent. */
+static bool respond_now(int chan, netp_res_t *res, int fd)
+{
+    res->len = 0;
+    ssize_t r = send_with_fd(chan, res, sizeof *res, fd, MSG_DONTWAIT);
+    return r >= 0 || (errno != EAGAIN && errno != ENOBUFS);
+}
+
 static void respond(lch_netd_t *d, int chan, netp_res_t *res, const void *payload, size_t plen,
                     int fd)
 {
@@ -1073,6 +1083,9 @@ typedef struct job {
     uint8_t *payload;
     size_t plen;
     conn_t *conn; /* a connect begun by the reader, to wait for */
+    bool deliver; /* an answer (res, fd) the reader could not send at once */
+    netp_res_t res;
+    int fd;
     struct job *next;
 } job_t;
 
@@ -1109,7 +1122,11 @@ static void *worker(void *arg)
         d->queued--;
         pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
         pthread_mutex_unlock(&d->workers_mu);
-        if (j->conn)
+        if (j->deliver) {
+            respond(d, d->async_fd, &j->res, NULL, 0, j->fd);
+            if (j->fd >= 0)
+                close(j->fd);
+        } else if (j->conn)
             serve_conn(d, j);
         else
             serve(d, d->async_fd, &j->q, j->payload, j->plen);
@@ -1132,7 +1149,10 @@ static void *worker(void *arg)
 static bool enqueue(lch_netd_t *d, job_t *j)
 {
     pthread_mutex_lock(&d->workers_mu);
-    while (d->queued >= NETD_WORKERS && !d->stopping)
+    /* answers waiting for the guest to read may queue further: the reader
+     * goes on reading while the guest sends (bounded: host memory) */
+    size_t cap = j->deliver ? NETD_WORKERS + NETD_DELIVER_MAX : NETD_WORKERS;
+    while ((size_t)d->queued >= cap && !d->stopping)
         pthread_cond_wait(&d->workers_cv, &d->workers_mu);
     if (d->stopping) {
         pthread_mutex_unlock(&d->workers_mu);
@@ -1181,11 +1201,23 @@ static bool connect_inline(lch_netd_t *d, int chan, const netp_req_t *q)
     netp_res_t res = {.id = q->id, .op = q->op, .status = -ENOSYS};
     int fd = -1;
     if (!connect_begin(d, q, c, &res) || connect_run(d, q, c, &res, &fd, 0)) {
-        respond(d, chan, &res, NULL, 0, fd);
-        if (fd >= 0)
-            close(fd);
         free(c);
-        free(j);
+        /* the reader never waits on the guest (which may be waiting to
+         * send it more): a full queue hands the answer to the pool */
+        if (respond_now(chan, &res, fd)) {
+            if (fd >= 0)
+                close(fd);
+            free(j);
+            return true;
+        }
+        j->deliver = true;
+        j->res = res;
+        j->fd = fd;
+        if (!enqueue(d, j)) {
+            if (fd >= 0)
+                close(fd);
+            free(j);
+        }
         return true;
     }
     j->q = *q;
