@@ -491,29 +491,18 @@ static void chan_closed(uv_handle_t *h)
 /* Sends one request with its payload (one message: send(), never sendmsg,
  * which the guest's seccomp policy refuses). A full channel is waited on
  * for a moment (the supervisor drains it at once). Bytes sent, or -errno. */
+static ssize_t chan_send_once(int sock, const netp_req_t *q, const void *payload, size_t plen);
+
 static ssize_t chan_send(int sock, const netp_req_t *q, const void *payload, size_t plen)
 {
-    uint8_t stack[sizeof *q + 512];
-    uint8_t *m = stack;
-    if (sizeof *q + plen > sizeof stack && !(m = malloc(sizeof *q + plen)))
-        return -ENOMEM;
-    memcpy(m, q, sizeof *q);
-    if (plen)
-        memcpy(m + sizeof *q, payload, plen);
     ssize_t n;
     for (int tries = 0;; tries++) {
-        do
-            n = send(sock, m, sizeof *q + plen, MSG_NOSIGNAL | MSG_DONTWAIT);
-        while (n < 0 && errno == EINTR);
-        if (n >= 0 || errno != EAGAIN || tries >= 100)
-            break;
+        n = chan_send_once(sock, q, payload, plen);
+        if (n != -ENOBUFS || tries >= 100)
+            return n;
         struct pollfd pf = {.fd = sock, .events = POLLOUT};
         poll(&pf, 1, 10);
     }
-    int e = n < 0 ? (errno == EAGAIN ? -ENOBUFS : -ENETDOWN) : 0;
-    if (m != stack)
-        free(m);
-    return e < 0 ? e : n;
 }
 
 static int chan_ask_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen, int kind,
