@@ -21,6 +21,8 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -33,9 +35,34 @@ void br__quota_init(br_quota_t *q, const br_config_t *cfg)
     q->private_tmp = cfg->private_tmp;
 }
 
+/* Whether canon, in the private /tmp by its path, lies on another
+ * filesystem: a host folder bound there and moved by a rename of a folder
+ * above it, whose new path names no grant. Decided on the nearest part of
+ * the path that exists (the file may be about to be made). */
+static bool off_private_tmp(const br_quota_t *q, const char *canon)
+{
+    if (!q->private_tmp || !brk_path_covers(q->private_tmp, canon))
+        return false;
+    struct stat t, a;
+    if (stat(q->private_tmp, &t) < 0)
+        return false;
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s", canon) >= (int)sizeof p)
+        return true; /* too long to look at: counted */
+    for (;;) {
+        if (lstat(p, &a) == 0)
+            return a.st_dev != t.st_dev;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            return false;
+        *slash = '\0';
+    }
+}
+
 bool br__quota_counts(const br_quota_t *q, const char *canon)
 {
-    return (q->max_bytes || q->max_files) && br__host_grant(q, canon);
+    return (q->max_bytes || q->max_files) &&
+           (br__host_grant(q, canon) || off_private_tmp(q, canon));
 }
 
 bool br__host_grant(const br_quota_t *q, const char *canon)

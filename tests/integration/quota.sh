@@ -159,4 +159,22 @@ else
   bad "--write-limit 0" "got: $out"
 fi
 
+# a host write grant under /tmp moved by renaming its folder in the private
+# /tmp: its new path names no grant, its files are still the host's and
+# still counted (decided by the filesystem as well as the path)
+hw=$(mktemp -d /tmp/se-quota-move.XXXXXX)
+mkdir -p "$hw/out" && chmod -R 777 "$hw"
+out=$("$bin" --allow-write=/tmp,"$hw/out" --allow-read=/tmp --write-limit 1000 -e "
+  const fs = require('fs');
+  fs.renameSync('/tmp/$(basename "$hw")', '/tmp/moved');
+  try { fs.writeFileSync('/tmp/moved/out/big', 'x'.repeat(50000)); console.log('written'); }
+  catch (e) { console.log(e.code); }" 2>&1)
+size=$(stat -c %s "$hw/out/big" 2>/dev/null || echo 0)
+if [ "$out" = "EDQUOT" ] && [ "$size" -le 1000 ]; then
+  ok "a host grant moved by a rename in /tmp still counts against the quota"
+else
+  bad "quota after a rename" "got: $out, $size bytes on the host"
+fi
+rm -rf "$hw"
+
 summary
