@@ -200,6 +200,15 @@ static bool literal(const char *host, brk_ip_t *ip)
     return false;
 }
 
+/* Whether the supervisor must ask DNS for host: not for a literal,
+ * host.internal or localhost (or no host: the sandbox's loopback). */
+static bool needs_dns(const char *host)
+{
+    brk_ip_t ip;
+    return host[0] && !literal(host, &ip) && !is_host_internal(host) &&
+           strcasecmp(host, "localhost");
+}
+
 static bool family_ok(int want, int fam)
 {
     return !want || want == fam;
@@ -752,12 +761,10 @@ typedef struct {
 static bool connect_begin(lch_netd_t *d, const netp_req_t *q, conn_t *c, netp_res_t *res)
 {
     const char *host = q->host;
-    brk_ip_t lit;
     c->n = c->i = 0;
     c->fd = -1;
     c->last = -ECONNREFUSED;
-    if (!literal(host, &lit) && !is_host_internal(host) && strcasecmp(host, "localhost") &&
-        host[0] && !name_granted(d, host)) {
+    if (needs_dns(host) && !name_granted(d, host)) {
         decide(d, "connect", host, q->port, NULL); /* the refusal's line */
         fail_res(res, -EACCES);
         return false;
@@ -894,14 +901,12 @@ static void op_lookup(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, netp_
     const char *host = q->host;
     target_t t[NETD_TARGETS];
     size_t n = 0;
-    brk_ip_t lit;
     *naddr = 0;
     if (!host[0]) {
         fail_res(res, -EINVAL);
         return;
     }
-    bool special = literal(host, &lit) || is_host_internal(host) || !strcasecmp(host, "localhost");
-    if (!special && !name_granted(d, host)) {
+    if (needs_dns(host) && !name_granted(d, host)) {
         decide(d, "lookup", host, 0, NULL);
         fail_res(res, -EACCES);
         return;
@@ -1187,9 +1192,7 @@ static bool enqueue(lch_netd_t *d, job_t *j)
  * queued, false when the pool must serve it from the start. */
 static bool connect_inline(lch_netd_t *d, int chan, const netp_req_t *q)
 {
-    brk_ip_t lit;
-    if (q->op != NETP_CONNECT || q->len ||
-        !(literal(q->host, &lit) || is_host_internal(q->host) || !strcasecmp(q->host, "localhost")))
+    if (q->op != NETP_CONNECT || q->len || needs_dns(q->host))
         return false;
     conn_t *c = malloc(sizeof *c);
     job_t *j = calloc(1, sizeof *j);

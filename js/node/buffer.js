@@ -67,12 +67,9 @@ function mapEnc(enc) {
 
 const npmFrom = Buffer.from;
 const npmAlloc = Buffer.alloc;
-const npmAllocUnsafe = Buffer.allocUnsafe;
-const npmAllocUnsafeSlow = Buffer.allocUnsafeSlow;
 const npmByteLength = Buffer.byteLength;
 const npmIsEncoding = Buffer.isEncoding;
 const proto = Buffer.prototype;
-const npmToString = proto.toString;
 const npmWrite = proto.write;
 const npmFill = proto.fill;
 const npmIndexOf = proto.indexOf;
@@ -91,12 +88,6 @@ function validateOffset(value, name, max) {
   if (typeof value !== 'number') throw codes.ERR_INVALID_ARG_TYPE(name, 'number', value);
   if (!Number.isInteger(value)) throw codes.ERR_OUT_OF_RANGE(name, 'an integer', value);
   if (value < 0 || value > max) throw codes.ERR_OUT_OF_RANGE(name, `>= 0 && <= ${max}`, value);
-}
-
-function checkEncoding(encoding) {
-  if (typeof encoding === 'string' && encoding !== '' && !Buffer.isEncoding(encoding)) {
-    throw codes.ERR_UNKNOWN_ENCODING(encoding);
-  }
 }
 
 // ---- encodings ------------------------------------------------------------------
@@ -344,10 +335,6 @@ Buffer.copyBytesFrom = function copyBytesFrom(view, offset = 0, length = undefin
   const bytes = new Uint8Array(view.buffer, view.byteOffset + offset * size, (end - offset) * size);
   return npmFrom(bytes);
 };
-
-function toBase64url(b64) {
-  return b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 // toString with Node's coercion of start and end (clamped, truncated;
 // nothing past the end), then one native conversion.

@@ -28,6 +28,7 @@ const { validateString, validateNumber, validateFunction, validateAbortSignal } 
   require('./internal/validators');
 const { deferredFunction, notSupported } = require('./internal/deferred');
 const binding = require('./internal/binding');
+const { HOST_INTERNAL_V4 } = require('./internal/dns');
 const { errnoName, errnoMessage } = require('./internal/errno');
 
 require('./net'); // fills net-shared
@@ -293,7 +294,7 @@ function implicitBind(socket, address, port) {
     const dest = address || dflt;
     if (shared.isIP(dest)) forDest(null, dest);
     else if (/^localhost$/i.test(dest)) forDest(null, dflt);
-    else if (/^host\.internal$/i.test(dest)) forDest(null, '127.254.0.1');
+    else if (/^host\.internal$/i.test(dest)) forDest(null, HOST_INTERNAL_V4);
     else state.lookup(dest, forDest);
   });
 }

@@ -568,6 +568,7 @@ function lookupOptions(options) {
 }
 
 module.exports = {
+  HOST_INTERNAL_V4,
   lookupOptions,
   AI_ADDRCONFIG,
   bindDefaultResolver,
