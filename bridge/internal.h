@@ -135,6 +135,11 @@ void br__quota_init(br_quota_t *q, const br_config_t *cfg);
 bool br__quota_counts(const br_quota_t *q, const char *canon);
 /* Whether canon is below a write grant bound from the host (quota or not). */
 bool br__host_grant(const br_quota_t *q, const char *canon);
+/* Whether the nearest part of canon that exists (the file may be about to
+ * be made) lies on the private /tmp's filesystem: 1, 0 (another: a host
+ * folder, or one moved into /tmp by a rename), or -1 when that cannot be
+ * told (no private /tmp, nothing of the path readable). */
+int br__private_tmp_fs(const br_quota_t *q, const char *canon);
 /* Takes bytes and files from the quota, both or neither: 0 or -EDQUOT. */
 int br__quota_take(br_quota_t *q, uint64_t bytes, uint64_t files);
 /* Gives back what a take reserved and the call did not use. */

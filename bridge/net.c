@@ -31,6 +31,9 @@
 #include "netproto.h"
 
 #define NET_READ_CHUNK (64 * 1024)
+/* A read chunk kept for the next read: the loop reads one socket at a
+ * time, and a small read is copied out of its chunk. */
+static char *read_spare;
 #define NET_TARGET_MAX 320 /* "[host]:port" as the broker sees it */
 
 typedef struct net_sock net_sock_t;
@@ -161,6 +164,8 @@ void br__net_close(br_rt_t *rt)
     for (net_sock_t *s = all_socks; s; s = s->next)
         sock_close(s);
     chan_close(rt);
+    free(read_spare);
+    read_spare = NULL;
 }
 
 static net_sock_t *sock_arg(vm_call_t *c, int i)
@@ -1197,7 +1202,9 @@ static void net_reverse(vm_call_t *c)
 }
 
 /* netCancel(id): the resolve or reverse id is forgotten (Resolver.cancel):
- * its callback is not called, and its answer, when it comes, is dropped. */
+ * its callback is not called, and its answer, when it comes, is dropped.
+ * The supervisor is told (NETP_CANCEL) so that it stops asking, and its
+ * worker is free for the next request. */
 static void net_cancel(vm_call_t *c)
 {
     double id = vm_arg_num(c, 0);
@@ -1208,15 +1215,35 @@ static void net_cancel(vm_call_t *c)
         chan.pending = p;
         p = NULL;
     }
-    if (p)
-        pending_done(br__rt(c), p);
+    if (p) {
+        br_rt_t *rt = br__rt(c);
+        pending_done(rt, p);
+        netp_req_t q;
+        fill_req(&q, NETP_CANCEL, "", 0, 0);
+        q.id = (uint32_t)id;
+        int sock = chan_fd(rt, false);
+        /* best effort: a cancel that cannot be sent leaves the question to
+         * run to its deadline, as before */
+        if (sock >= 0 && (chan.out || chan_send_once(sock, &q, NULL, 0) == -ENOBUFS) &&
+            chan_queue(rt, &q, NULL, 0) >= 0)
+            chan_watch();
+    }
     vm_ret_bool(c, p != NULL);
 }
 
 static void read_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-    char *p = malloc(NET_READ_CHUNK);
+    char *p = read_spare ? read_spare : malloc(NET_READ_CHUNK);
+    read_spare = NULL;
     *b = uv_buf_init(p, p ? NET_READ_CHUNK : 0);
+}
+
+static void read_chunk_done(br_rt_t *rt, char *p)
+{
+    if (read_spare || rt->closing)
+        free(p);
+    else
+        read_spare = p;
 }
 
 static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
@@ -1224,26 +1251,24 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     net_sock_t *s = st->data;
     br_rt_t *rt = s->rt;
     if (n == 0 || !s->onread || rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE) {
-        free(b->base);
+        read_chunk_done(rt, b->base);
         return;
     }
     vm_val_t args[2] = {VM_NUM(n == UV_EOF ? 0 : (double)n), {.type = VM_T_NULL}};
-    vm_ref_t bytes = 0;
     if (n > 0) {
-        uint8_t *data = (uint8_t *)b->base;
-        if ((size_t)n < NET_READ_CHUNK / 2) { /* keep only what arrived */
-            uint8_t *fit = realloc(data, (size_t)n);
-            if (fit)
-                data = fit;
+        char *data = b->base; /* a large read keeps its chunk: no copy */
+        if ((size_t)n < NET_READ_CHUNK / 2 && (data = malloc((size_t)n))) {
+            memcpy(data, b->base, (size_t)n);
+            read_chunk_done(rt, b->base);
+        } else if (!data) {
+            data = b->base;
         }
-        bytes = vm_new_bytes_take(rt->vm, data, (size_t)n);
-        args[1] = VM_REF(bytes);
+        args[1] = VM_BYTES_TAKE(data, (size_t)n);
     } else {
-        free(b->base);
+        read_chunk_done(rt, b->base);
         uv_read_stop(st);
     }
     br__invoke(rt, s->onread, 2, args, NULL);
-    vm_ref_free(rt->vm, bytes);
 }
 
 /* tcpReadStart(h, onread(n, bytes)) / tcpReadStop(h) -> 0 | -errno */
@@ -1567,22 +1592,13 @@ static void throw_unix_denied(vm_call_t *c, const char *op, const char *addr, si
  * the supervisor's factory refuses, or the socket's own error comes. */
 static bool unix_on_own_fs(br_rt_t *rt, const char *path, bool listen)
 {
-    struct stat t, a;
-    if (stat("/tmp", &t) < 0)
-        return false;
-    if (listen) {
-        char dir[NETP_UNIX_ADDR_MAX + 1];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            slash[slash == dir ? 1 : 0] = '\0';
-        if (br__host_grant(&rt->quota, path))
-            return false;
-        return stat(dir, &a) < 0 || a.st_dev == t.st_dev;
-    }
-    if (lstat(path, &a) < 0 || a.st_dev == t.st_dev)
-        return true;
-    return br__host_grant(&rt->quota, path);
+    struct stat st;
+    if (!listen && lstat(path, &st) < 0)
+        return true; /* nothing to connect to: the socket's own error */
+    int own = br__private_tmp_fs(&rt->quota, path);
+    if (listen)
+        return own != 0 && !br__host_grant(&rt->quota, path);
+    return own != 0 || br__host_grant(&rt->quota, path);
 }
 
 static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool *thrown)

@@ -119,7 +119,13 @@ enum netp_op {
      * symlink). Answer: a connected, non-blocking socket, or connect(2)'s
      * error (-ENOENT, -ECONNREFUSED, -EAGAIN when its backlog is full). */
     NETP_UNIX_CONNECT = 11,
-    NETP_OP_MAX = 11,
+    /* The guest no longer waits for the RESOLVE or REVERSE whose id this
+     * request's id is (Resolver.cancel): one still queued is dropped, one
+     * being asked stops (its c-ares channel closed, the worker free for
+     * the next request). Async channel; no payload; no answer (a stopped
+     * question still answers ECANCELED, which the guest drops). */
+    NETP_CANCEL = 12,
+    NETP_OP_MAX = 12,
     /* Not a request: sent by the supervisor on the sync channel after an
      * answer that carried a socket, once its own copy (and the middle
      * process's) is closed; same id. The guest waits for it before it

@@ -35,28 +35,31 @@ void br__quota_init(br_quota_t *q, const br_config_t *cfg)
     q->private_tmp = cfg->private_tmp;
 }
 
-/* Whether canon, in the private /tmp by its path, lies on another
- * filesystem: a host folder bound there and moved by a rename of a folder
- * above it, whose new path names no grant. Decided on the nearest part of
- * the path that exists (the file may be about to be made). */
-static bool off_private_tmp(const br_quota_t *q, const char *canon)
+int br__private_tmp_fs(const br_quota_t *q, const char *canon)
 {
-    if (!q->private_tmp || !brk_path_covers(q->private_tmp, canon))
-        return false;
     struct stat t, a;
-    if (stat(q->private_tmp, &t) < 0)
-        return false;
+    if (!q->private_tmp || stat(q->private_tmp, &t) < 0)
+        return -1;
     char p[PATH_MAX];
     if (snprintf(p, sizeof p, "%s", canon) >= (int)sizeof p)
-        return true; /* too long to look at: counted */
+        return 0; /* too long to look at: another */
     for (;;) {
         if (lstat(p, &a) == 0)
-            return a.st_dev != t.st_dev;
+            return a.st_dev == t.st_dev;
         char *slash = strrchr(p, '/');
         if (!slash || slash == p)
-            return false;
+            return -1;
         *slash = '\0';
     }
+}
+
+/* Whether canon, in the private /tmp by its path, lies on another
+ * filesystem: a host folder bound there and moved by a rename of a folder
+ * above it, whose new path names no grant. */
+static bool off_private_tmp(const br_quota_t *q, const char *canon)
+{
+    return q->private_tmp && brk_path_covers(q->private_tmp, canon) &&
+           br__private_tmp_fs(q, canon) == 0;
 }
 
 bool br__quota_counts(const br_quota_t *q, const char *canon)

@@ -184,6 +184,7 @@ typedef enum {
     VM_T_BIGINT,
     VM_T_SYMBOL,
     VM_T_OTHER,
+    VM_T_BYTES_TAKE, /* only into JS: a Uint8Array over malloc'd bytes it takes */
 } vm_type_t;
 
 typedef struct vm_val_s {
@@ -192,7 +193,7 @@ typedef struct vm_val_s {
         bool b;
         double num;
         struct {
-            const char *p; /* UTF-8 */
+            const char *p; /* UTF-8; VM_T_BYTES_TAKE: the bytes */
             size_t len;
         } str;
         vm_ref_t ref; /* VM_T_FUNCTION / VM_T_OBJECT: any ref */
@@ -204,6 +205,9 @@ typedef struct vm_val_s {
 #define VM_BOOL(x) ((vm_val_t){.type = VM_T_BOOL, .u.b = (x)})
 #define VM_STR(s, n) ((vm_val_t){.type = VM_T_STRING, .u.str = {(s), (n)}})
 #define VM_REF(r) ((vm_val_t){.type = VM_T_OBJECT, .u.ref = (r)})
+/* malloc'd bytes handed to JS as a Uint8Array (freed by the GC, counted in
+ * the budget until then; freed at once when the call does not happen) */
+#define VM_BYTES_TAKE(p, n) ((vm_val_t){.type = VM_T_BYTES_TAKE, .u.str = {(const char *)(p), (n)}})
 
 /* Outcome of calling into JS. */
 enum {

@@ -50,6 +50,7 @@ struct lch_netd {
     int nworkers, idle;        /* threads of the pool, and those waiting for a job */
     struct job *queue, *queue_tail;
     int queued;
+    struct job *running; /* DNS questions being asked (cancel_fd open) */
     bool stopping;
     pthread_t async_thr, sync_thr;
     bool async_started, sync_started;
@@ -104,6 +105,8 @@ int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **p
     if (req->len && req->op != NETP_UDP_SEND && !dns_opts && !unix_op)
         return -EINVAL;
     if (unix_op && (hl || req->len < 1 || req->len > NETP_UNIX_ADDR_MAX))
+        return -EINVAL;
+    if (req->op == NETP_CANCEL && (hl || req->len))
         return -EINVAL;
     *payload = (const uint8_t *)buf + sizeof *req;
     *plen = req->len;
@@ -949,7 +952,7 @@ static void op_lookup(lch_netd_t *d, const netp_req_t *q, netp_res_t *res, netp_
  * refusal's audit line, -EACCES); host.internal is the guest's own name
  * for the host's loopback (an A record of its address, nothing else). */
 static void op_resolve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
-                       netp_res_t *res, char **json)
+                       int stop_fd, netp_res_t *res, char **json)
 {
     const char *host = q->host;
     *json = NULL;
@@ -958,7 +961,7 @@ static void op_resolve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         return;
     }
     if (plen) { /* the guest's own servers (netd_dns.c) */
-        int r = lch_netd_dns_guest(d, q, payload, plen, json);
+        int r = lch_netd_dns_guest(d, q, payload, plen, stop_fd, json);
         fail_res(res, r < 0 ? r : 0);
         res->value = r > 0;
         return;
@@ -978,8 +981,7 @@ static void op_resolve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         fail_res(res, *json ? 0 : -(NETP_DNS_BASE + ARES_ENODATA));
         return;
     }
-    int r =
-        lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, d->stop_fd, json);
+    int r = lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, stop_fd, json);
     if (r < 0) {
         fail_res(res, r);
         return;
@@ -993,7 +995,7 @@ static void op_resolve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
  * loopback is localhost and the guest's host.internal address
  * host.internal, with no DNS asked. */
 static void op_reverse(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
-                       netp_res_t *res, char **json)
+                       int stop_fd, netp_res_t *res, char **json)
 {
     const char *host = q->host;
     brk_ip_t ip;
@@ -1003,7 +1005,7 @@ static void op_reverse(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         return;
     }
     if (plen) { /* the guest's own servers (netd_dns.c) */
-        int r = lch_netd_dns_guest(d, q, payload, plen, json);
+        int r = lch_netd_dns_guest(d, q, payload, plen, stop_fd, json);
         fail_res(res, r < 0 ? r : 0);
         res->value = r > 0;
         return;
@@ -1018,7 +1020,7 @@ static void op_reverse(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         fail_res(res, -EACCES);
         return;
     } else {
-        int r = lch_netd_dns_reverse(d->o.resolvers, txt, d->stop_fd, json);
+        int r = lch_netd_dns_reverse(d->o.resolvers, txt, stop_fd, json);
         if (r < 0) {
             fail_res(res, r);
             return;
@@ -1028,8 +1030,10 @@ static void op_reverse(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
     fail_res(res, *json ? 0 : -ENOMEM);
 }
 
-/* Serves one checked request on channel chan. */
-static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *payload, size_t plen)
+/* Serves one checked request on channel chan; a DNS question also stops
+ * when stop_fd becomes readable (the broker's stop, or its cancel). */
+static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *payload, size_t plen,
+                  int stop_fd)
 {
     (void)payload;
     (void)plen;
@@ -1059,10 +1063,10 @@ static void serve(lch_netd_t *d, int chan, const netp_req_t *q, const uint8_t *p
         lch_netd_udp_serve(d, d->udp, q, payload, plen, &res, &fd);
         break;
     case NETP_RESOLVE:
-        op_resolve(d, q, payload, plen, &res, &json);
+        op_resolve(d, q, payload, plen, stop_fd, &res, &json);
         break;
     case NETP_REVERSE:
-        op_reverse(d, q, payload, plen, &res, &json);
+        op_reverse(d, q, payload, plen, stop_fd, &res, &json);
         break;
     default:
         break;
@@ -1091,7 +1095,9 @@ typedef struct job {
     bool deliver; /* an answer (res, fd) the reader could not send at once */
     netp_res_t res;
     int fd;
+    int cancel_fd; /* a DNS question being asked: readable when it stops */
     struct job *next;
+    struct job *run_next; /* in d->running while cancel_fd is open */
 } job_t;
 
 /* A connect the pool goes on with: the reader made its decision and began
@@ -1104,6 +1110,46 @@ static void serve_conn(lch_netd_t *d, const job_t *j)
     respond(d, d->async_fd, &res, NULL, 0, fd);
     if (fd >= 0)
         close(fd);
+}
+
+/* A DNS question of the guest's Resolver, which it may cancel. */
+static bool cancellable(const job_t *j)
+{
+    return !j->deliver && !j->conn && (j->q.op == NETP_RESOLVE || j->q.op == NETP_REVERSE);
+}
+
+static void signal_fd(int fd)
+{
+    uint64_t one = 1;
+    ssize_t w = write(fd, &one, sizeof one);
+    (void)w;
+}
+
+/* NETP_CANCEL: the question id is dropped from the queue, or stopped. */
+static void cancel_job(lch_netd_t *d, uint32_t id)
+{
+    pthread_mutex_lock(&d->workers_mu);
+    job_t *prev = NULL;
+    for (job_t *j = d->queue; j; prev = j, j = j->next) {
+        if (j->q.id != id || !cancellable(j))
+            continue;
+        if (prev)
+            prev->next = j->next;
+        else
+            d->queue = j->next;
+        if (d->queue_tail == j)
+            d->queue_tail = prev;
+        d->queued--;
+        pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
+        pthread_mutex_unlock(&d->workers_mu);
+        free(j->payload);
+        free(j);
+        return;
+    }
+    for (job_t *j = d->running; j; j = j->run_next)
+        if (j->q.id == id)
+            signal_fd(j->cancel_fd);
+    pthread_mutex_unlock(&d->workers_mu);
 }
 
 /* A worker of the pool: serves queued async requests; stays for the next
@@ -1125,6 +1171,11 @@ static void *worker(void *arg)
         if (!d->queue)
             d->queue_tail = NULL;
         d->queued--;
+        j->cancel_fd = -1;
+        if (cancellable(j) && (j->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) >= 0) {
+            j->run_next = d->running;
+            d->running = j;
+        }
         pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
         pthread_mutex_unlock(&d->workers_mu);
         if (j->deliver) {
@@ -1134,13 +1185,22 @@ static void *worker(void *arg)
         } else if (j->conn)
             serve_conn(d, j);
         else
-            serve(d, d->async_fd, &j->q, j->payload, j->plen);
+            serve(d, d->async_fd, &j->q, j->payload, j->plen,
+                  j->cancel_fd >= 0 ? j->cancel_fd : d->stop_fd);
+        pthread_mutex_lock(&d->workers_mu);
+        if (j->cancel_fd >= 0) {
+            for (job_t **pp = &d->running; *pp; pp = &(*pp)->run_next)
+                if (*pp == j) {
+                    *pp = j->run_next;
+                    break;
+                }
+            close(j->cancel_fd);
+        }
         if (j->conn && j->conn->fd >= 0)
             close(j->conn->fd);
         free(j->conn);
         free(j->payload);
         free(j);
-        pthread_mutex_lock(&d->workers_mu);
     }
     d->nworkers--;
     pthread_cond_broadcast(&d->workers_cv);
@@ -1272,7 +1332,11 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
             continue;
         }
         if (sync || lch_netd_udp_inline(&q)) { /* UDP_SEND: in the order sent */
-            serve(d, chan, &q, payload, plen);
+            serve(d, chan, &q, payload, plen, d->stop_fd);
+            continue;
+        }
+        if (q.op == NETP_CANCEL) {
+            cancel_job(d, q.id);
             continue;
         }
         if (connect_inline(d, chan, &q))
@@ -1411,13 +1475,12 @@ void lch_netd_stop(lch_netd_t *d)
         return;
     pthread_mutex_lock(&d->workers_mu);
     d->stopping = true;
+    for (job_t *j = d->running; j; j = j->run_next)
+        signal_fd(j->cancel_fd);
     pthread_cond_broadcast(&d->workers_cv);
     pthread_mutex_unlock(&d->workers_mu);
-    if (d->stop_fd >= 0) {
-        uint64_t one = 1;
-        ssize_t w = write(d->stop_fd, &one, sizeof one);
-        (void)w;
-    }
+    if (d->stop_fd >= 0)
+        signal_fd(d->stop_fd);
     if (d->async_started)
         pthread_join(d->async_thr, NULL);
     if (d->sync_started)
@@ -1578,11 +1641,6 @@ bool lch__netd_host_address(lch_netd_t *d, const char *host, unsigned port, cons
         return false;
     refuse_host_address(d, host, port, ip);
     return true;
-}
-
-int lch__netd_stop_fd(const lch_netd_t *d)
-{
-    return d->stop_fd;
 }
 
 socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss)

@@ -142,8 +142,6 @@ int lch__netd_factory_tcp(lch_netd_t *d, const brk_ip_t *ip, unsigned port, int 
 /* Whether ip is one of the host's own addresses (then refused, with its
  * audit line naming host:port). */
 bool lch__netd_host_address(lch_netd_t *d, const char *host, unsigned port, const brk_ip_t *ip);
-/* The descriptor that becomes readable at the broker's stop. */
-int lch__netd_stop_fd(const lch_netd_t *d);
 socklen_t lch__netd_sockaddr(const brk_ip_t *ip, unsigned port, struct sockaddr_storage *ss);
 void lch__netd_netp_addr(const struct sockaddr_storage *ss, netp_addr_t *a);
 
@@ -216,11 +214,12 @@ int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, cha
  * payload a netp_dns_opts_t of plen bytes): each server decided ("dns-
  * server"), the question asked with c-ares over sockets made for it — in
  * the sandbox's namespace by the middle process for its loopback, here
- * for outside addresses — within NETP_DNS_DEADLINE_MS. 0 or 1 (cut) with
- * *json as lch_netd_dns_query gives it; -EACCES (a server refused),
- * -EINVAL, or a status as there. */
+ * for outside addresses — within NETP_DNS_DEADLINE_MS, stop_fd watched
+ * beside (-ECANCELED when readable). 0 or 1 (cut) with *json as
+ * lch_netd_dns_query gives it; -EACCES (a server refused), -EINVAL, or a
+ * status as there. */
 int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
-                       char **json);
+                       int stop_fd, char **json);
 /* The guest's servers of opts (plen bytes) checked: 0 with ips[] and
  * ports[] (nservers of them, port 53 for 0), or -EINVAL. */
 int lch_netd_dns_opts_check(const void *opts, size_t plen, brk_ip_t *ips, unsigned *ports,

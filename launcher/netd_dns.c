@@ -1043,7 +1043,7 @@ static int g_decide(lch_netd_t *d, const brk_ip_t *ips, const unsigned *ports, s
 }
 
 int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
-                       char **json)
+                       int stop_fd, char **json)
 {
     *json = NULL;
     brk_ip_t ips[NETP_DNS_SERVERS_MAX];
@@ -1094,11 +1094,11 @@ int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         return -(NETP_DNS_BASE + r);
     }
     ares_set_socket_functions(ch, &g_funcs, g);
-    int stop = lch__netd_stop_fd(d);
     if (q->op == NETP_REVERSE)
-        r = ask_reverse(ch, q->host, stop, NETP_DNS_DEADLINE_MS, json);
+        r = ask_reverse(ch, q->host, stop_fd, NETP_DNS_DEADLINE_MS, json);
     else
-        r = ask_query(ch, q->host, q->arg, q->flags & NETP_F_TTL, stop, NETP_DNS_DEADLINE_MS, json);
+        r = ask_query(ch, q->host, q->arg, q->flags & NETP_F_TTL, stop_fd, NETP_DNS_DEADLINE_MS,
+                      json);
     free(g);
     return r;
 }

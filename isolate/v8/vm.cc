@@ -919,6 +919,8 @@ extern "C" void vm_heap_stats(vm_t *vm, vm_heap_stats_t *out)
 
 // ---- calls from C into JS -------------------------------------------------
 
+static Local<ArrayBuffer> owned_buffer(vm_t *vm, void *data, size_t len);
+
 static Local<Value> to_v8(vm_t *vm, const vm_val_t &v)
 {
     Isolate *iso = vm->isolate;
@@ -931,6 +933,9 @@ static Local<Value> to_v8(vm_t *vm, const vm_val_t &v)
         return Number::New(iso, v.u.num);
     case VM_T_STRING:
         return str(iso, v.u.str.p, v.u.str.len);
+    case VM_T_BYTES_TAKE:
+        return Uint8Array::New(owned_buffer(vm, const_cast<char *>(v.u.str.p), v.u.str.len), 0,
+                               v.u.str.len);
     case VM_T_FUNCTION:
     case VM_T_OBJECT:
     case VM_T_BYTES:
@@ -944,22 +949,41 @@ static Local<Value> to_v8(vm_t *vm, const vm_val_t &v)
     }
 }
 
+// Bytes a call was to take, freed when the call does not happen.
+static void drop_taken(int argc, const vm_val_t *argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (argv[i].type == VM_T_BYTES_TAKE)
+            free(const_cast<char *>(argv[i].u.str.p));
+}
+
 extern "C" int vm_call(vm_t *vm, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result)
 {
     if (result)
         *result = 0;
-    if (vm->limit.load() != VM_LIMIT_NONE)
+    if (vm->limit.load() != VM_LIMIT_NONE) {
+        drop_taken(argc, argv);
         return VM_TERMINATED;
+    }
     Isolate *iso = vm->isolate;
     HandleScope hs(iso);
     Local<Context> ctx = vm__context(vm);
     Context::Scope cs(ctx);
     Local<Value> f = ref_get(vm, fn);
-    if (!f->IsFunction())
+    if (!f->IsFunction()) {
+        drop_taken(argc, argv);
         return VM_THREW;
-    std::vector<Local<Value>> args(static_cast<size_t>(argc > 0 ? argc : 0));
+    }
+    // the usual few arguments on the stack: a call per read or timer
+    Local<Value> few[8];
+    std::vector<Local<Value>> many;
+    Local<Value> *args = few;
+    if (argc > 8) {
+        many.resize(static_cast<size_t>(argc));
+        args = many.data();
+    }
     for (int i = 0; i < argc; i++)
-        args[static_cast<size_t>(i)] = to_v8(vm, argv[i]);
+        args[i] = to_v8(vm, argv[i]);
     TryCatch tc(iso);
     Local<Value> r;
     Local<Value> outer;
@@ -967,7 +991,7 @@ extern "C" int vm_call(vm_t *vm, vm_ref_t fn, int argc, const vm_val_t *argv, vm
         outer = ctx->GetContinuationPreservedEmbedderData();
         ctx->SetContinuationPreservedEmbedderData(frame_of(vm, fn));
     }
-    bool ok = f.As<Function>()->Call(ctx, Undefined(iso), argc, args.data()).ToLocal(&r);
+    bool ok = f.As<Function>()->Call(ctx, Undefined(iso), argc > 0 ? argc : 0, args).ToLocal(&r);
     if (vm->frames_on)
         ctx->SetContinuationPreservedEmbedderData(outer.IsEmpty() ? Undefined(iso).As<Value>()
                                                                   : outer);

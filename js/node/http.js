@@ -12,6 +12,8 @@
 const EventEmitter = require('events');
 const { Readable, Stream, finished } = require('stream');
 const net = require('./net');
+const { consume } = require('./internal/net-shared');
+const binding = require('./internal/binding');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
 const { validateString, validateInteger, validateNumber, validateObject } = require('./internal/validators');
@@ -425,11 +427,13 @@ OutgoingMessage.prototype._flush = function _flush() {
   }
 };
 
+function nop() {}
+
 const kNeedDrain = Symbol('kNeedDrain');
 const kNoDefaultHeaders = Symbol('kNoDefaultHeaders');
 
 function writeChunk(msg, chunk, encoding, callback, fromEnd) {
-  if (typeof callback !== 'function') callback = () => {};
+  if (typeof callback !== 'function') callback = nop;
   if (chunk === null) throw codes.ERR_STREAM_NULL_VALUES();
   if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
     throw codes.ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'Uint8Array'], chunk);
@@ -968,45 +972,55 @@ const kUniqueHeaders = Symbol('kUniqueHeaders');
 // The connections a server tracks, by their parsers: all of them, and the
 // ones in the middle of a request (active) with when it began, for
 // headersTimeout and requestTimeout (Node keeps this list in C++).
+// A server's connections (their parsers); one is active from a message's
+// first byte to its end (a flag: no set to update per request).
 class ConnectionsList {
   constructor() {
     this.parsers = new Set();
-    this.activeParsers = new Set();
   }
 
-  push(parser) { this.parsers.add(parser); }
-  pop(parser) { this.parsers.delete(parser); this.activeParsers.delete(parser); }
+  push(parser) {
+    parser.active = false;
+    this.parsers.add(parser);
+  }
+
+  pop(parser) {
+    parser.active = false;
+    this.parsers.delete(parser);
+  }
 
   pushActive(parser) {
     parser.lastMessageStart = performanceNow();
     parser.headersCompleted = false;
-    this.activeParsers.add(parser);
+    parser.active = true;
   }
 
-  popActive(parser) { this.activeParsers.delete(parser); }
+  popActive(parser) { parser.active = false; }
 
   all() { return [...this.parsers]; }
-  idle() { return [...this.parsers].filter((p) => !this.activeParsers.has(p)); }
-  active() { return [...this.activeParsers]; }
+  idle() { return [...this.parsers].filter((p) => !p.active); }
+  active() { return [...this.parsers].filter((p) => p.active); }
 
   expired(headersTimeout, requestTimeout) {
     const now = performanceNow();
     const out = [];
-    for (const parser of this.activeParsers) {
+    for (const parser of this.parsers) {
+      if (!parser.active) continue;
       const age = now - parser.lastMessageStart;
       if ((!parser.headersCompleted && headersTimeout > 0 && age > headersTimeout) ||
           (requestTimeout > 0 && age > requestTimeout)) {
+        parser.active = false;
         out.push(parser);
       }
     }
-    for (const parser of out) this.activeParsers.delete(parser);
     return out;
   }
 }
 
+// the loop's clock in ms (a number, no array per request): the timeouts are
+// checked every connectionsCheckingInterval ms
 function performanceNow() {
-  const [s, ns] = process.hrtime();
-  return s * 1e3 + ns / 1e6;
+  return binding.timers.now();
 }
 
 function setupConnectionsTracking() {
@@ -1050,7 +1064,6 @@ function connectionListener(socket) {
   state.onEnd = () => serverSocketOnEnd(server, socket, parser, state);
   state.onClose = () => serverSocketOnClose(socket, state);
   state.onDrain = () => serverSocketOnDrain(socket, state);
-  socket.on('data', state.onData);
   socket.on('error', socketOnError);
   socket.on('end', state.onEnd);
   socket.on('close', state.onClose);
@@ -1061,6 +1074,8 @@ function connectionListener(socket) {
   parser.onDone = parserOnMessageCompleteServer;
   socket.setEncoding = socketSetEncoding;
   socket._paused = false;
+  socket.on('data', state.onData);
+  consume(socket, state.onData);
 }
 
 function parserOnBegin() {
@@ -1182,6 +1197,7 @@ function onParserExecuteCommon(server, socket, parser, state, ret, d) {
     socketOnError.call(socket, ret);
   } else if (parser.incoming && parser.incoming.upgrade) {
     const req = parser.incoming;
+    consume(socket, null);
     socket.removeListener('data', state.onData);
     socket.removeListener('end', state.onEnd);
     socket.removeListener('close', state.onClose);

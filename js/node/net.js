@@ -141,6 +141,7 @@ const kPending = Symbol('kPending');
 const kPendingEof = Symbol('kPendingEof');
 const kOnreadPaused = Symbol('kOnreadPaused');
 const kOwner = Symbol('kOwner');
+const kConsumer = Symbol('kConsumer');
 const kSetNoDelay = Symbol('kSetNoDelay');
 const kSetKeepAlive = Symbol('kSetKeepAlive');
 const kSetKeepAliveInitialDelay = Symbol('kSetKeepAliveInitialDelay');
@@ -294,6 +295,7 @@ class SocketClass extends Duplex {
     this.bytesRead = 0;
     this._bytesDispatched = 0;
     this._reading = false;
+    this[kConsumer] = null;
     this[kTimeout] = null;
     this.timeout = 0;
     this[kLastWriteQueueSize] = 0;
@@ -535,6 +537,14 @@ class SocketClass extends Duplex {
     }
     if (n > 0) {
       this.bytesRead += n;
+      const consumer = this[kConsumer];
+      if (consumer !== null) {
+        const rs = this._readableState;
+        if (rs.flowing === true && rs.length === 0) {
+          consumer(toBuffer(bytes));
+          return;
+        }
+      }
       if (!this.push(toBuffer(bytes))) {
         this._reading = false;
         if (this._handle) this._handle.readStop();
@@ -578,6 +588,21 @@ class SocketClass extends Duplex {
       this._reading = false;
       this._handle.readStop();
     }
+  }
+
+  // another listener that wants the bytes ends consume()
+  on(ev, fn) {
+    if (this[kConsumer] !== null && (ev === 'data' || ev === 'readable')) this[kConsumer] = null;
+    return super.on(ev, fn);
+  }
+
+  addListener(ev, fn) {
+    return this.on(ev, fn);
+  }
+
+  prependListener(ev, fn) {
+    if (this[kConsumer] !== null && (ev === 'data' || ev === 'readable')) this[kConsumer] = null;
+    return super.prependListener(ev, fn);
   }
 
   pause() {
@@ -653,9 +678,26 @@ class SocketClass extends Duplex {
     this._writeGeneric([typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk], cb);
   }
 
+  // the chunks encoded into one buffer (an http message's head and body):
+  // one write, no buffer per chunk
   _writev(chunks, cb) {
-    this._writeGeneric(chunks.map(({ chunk, encoding }) =>
-      (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk)), cb);
+    let total = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const { chunk, encoding } = chunks[i];
+      total += typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : chunk.length;
+    }
+    const data = Buffer.allocUnsafe(total);
+    let at = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const { chunk, encoding } = chunks[i];
+      if (typeof chunk === 'string') {
+        at += data.write(chunk, at, encoding);
+      } else {
+        data.set(chunk, at);
+        at += chunk.length;
+      }
+    }
+    this._writeGeneric([at === total ? data : data.subarray(0, at)], cb);
   }
 
   _final(cb) {
@@ -1194,9 +1236,24 @@ function _setSimultaneousAccepts() {
   }
 }
 
-// for dgram (node/dgram.js): the same lookups, errors and checks
+// consume(socket, fn): fn, already the socket's 'data' listener, gets what
+// the socket reads straight from its handle, as Node's http parser consumes
+// a socket's handle: no Readable buffer and no 'data' event in between.
+// Only while the socket flows with nothing buffered; otherwise (paused, or
+// bytes the program pushed) the bytes take the Readable's way to the same
+// listener, so none is lost or reordered. Another 'data' or 'readable'
+// listener ends it, as consume(socket, null) does. Nothing happens to a
+// stream that is not a socket reading as net's own do.
+function consume(socket, fn) {
+  if (socket instanceof SocketClass && socket._onRead === SocketClass.prototype._onRead) {
+    socket[kConsumer] = fn;
+  }
+}
+
+// for dgram (node/dgram.js): the same lookups, errors and checks; for http,
+// consume()
 Object.assign(require('./internal/net-shared'), {
-  lookupHost, accessDenied, exceptionWithHostPort, errnoException, isIP, validatePort,
+  lookupHost, accessDenied, exceptionWithHostPort, errnoException, isIP, validatePort, consume,
 });
 
 const Socket = callable(SocketClass);

@@ -317,5 +317,41 @@ else
   bad "dns-server audit lines" "$(grep 'dns-server' "$work/own.jsonl" | head -c 1500)"
 fi
 
+# Resolver.cancel() stops the supervisor's questions too: 80 questions to a
+# server that never answers (each would wait 60 s), cancelled; a question
+# after them is answered at once (before, it waited for a free worker of
+# the supervisor's 64 until the harness's limit)
+cat > "$work/app/cancel.js" <<'EOF'
+const dns = require('dns');
+const server = `127.254.0.1:${process.env.DNS_PORT}`;
+const slow = new dns.Resolver({ timeout: 60000, tries: 1 });
+slow.setServers([server]);
+let cancelled = 0;
+for (let i = 0; i < 80; i++) {
+  slow.resolve4('silent.dns.test', (e) => { if (e && e.code === 'ECANCELLED') cancelled++; });
+}
+setTimeout(() => {
+  slow.cancel();
+  setImmediate(() => {
+    console.log('cancelled', cancelled);
+    const r = new dns.Resolver({ timeout: 5000, tries: 1 });
+    r.setServers([server]);
+    r.resolve4('a.dns.test', (e, a) => console.log('after', e ? e.code : a.join(',')));
+  });
+}, 500);
+EOF
+rc=0
+(cd "$work/app" && DNS_PORT=$port timeout -k 5 "$limit" "$bin" --profile "$work/dns.profile" \
+  --allow-net="host.internal:$port" --allow-env=DNS_PORT cancel.js) \
+  > "$work/out" 2> "$work/err" < /dev/null || rc=$?
+out=$(< "$work/out")
+want="cancelled 80
+after 192.0.2.10,192.0.2.11"
+if [ "$rc" -eq 0 ] && [ "$out" = "$want" ]; then
+  ok "Resolver.cancel() frees the supervisor's workers: 80 questions to a silent server cancelled, the next one answered"
+else
+  bad "Resolver.cancel() and the supervisor" "exit $rc" "got: $out" "want: $want" "err: $(head -c 300 "$work/err")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@ Every name under dns.test that is not listed below is NXDOMAIN; a listed
 name without the asked type is NODATA (the SOA in the authority section).
 rebind*.dns.test answers A 203.0.113.7 (public) to its first A query and
 A 10.0.0.5 (private) to every later one: a DNS rebinding.
+silent.dns.test is never answered (a server that is down).
 """
 import socket
 import socketserver
@@ -133,6 +134,8 @@ def answer(query):
         return None
     qtype, qclass = struct.unpack('>HH', query[i:i + 4])
     question = query[12:i + 4]
+    if '.'.join(labels).lower().rstrip('.') == 'silent.dns.test':
+        return None
     rcode, ans, auth = records('.'.join(labels), qtype)
     body = b''
     for (n, t, ttl, rd) in ans + auth:

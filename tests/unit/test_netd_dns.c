@@ -569,6 +569,46 @@ START_TEST(guest_servers_live)
     ck_assert_int_eq(
         ask_dns(f.guest_async, NETP_RESOLVE, "silent.dns.test", ns_t_a, &quick, NULL, 0),
         -(NETP_DNS_BASE + ARES_ETIMEOUT));
+    /* Resolver.cancel: the question stops at once (ECANCELED, not the
+     * server's 30 s timeout) and the worker serves the next one */
+    netp_dns_opts_t slow = o;
+    slow.timeout_ms = 30000;
+    slow.tries = 1;
+    uint8_t buf[sizeof(netp_req_t) + sizeof slow];
+    netp_req_t q = {
+        .version = NETP_VERSION, .id = 9001, .op = NETP_RESOLVE, .arg = ns_t_a, .len = sizeof slow};
+    snprintf(q.host, sizeof q.host, "silent.dns.test");
+    memcpy(buf, &q, sizeof q);
+    memcpy(buf + sizeof q, &slow, sizeof slow);
+    int before = __atomic_load_n(&t.asked, __ATOMIC_SEQ_CST);
+    ck_assert_int_eq(send(f.guest_async, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+    /* asked: the question is in c-ares' hands */
+    for (int i = 0; i < 10000 && __atomic_load_n(&t.asked, __ATOMIC_SEQ_CST) == before; i++)
+        usleep(1000);
+    ck_assert_int_gt(__atomic_load_n(&t.asked, __ATOMIC_SEQ_CST), before);
+    netp_req_t c = {.version = NETP_VERSION, .id = 9001, .op = NETP_CANCEL};
+    ck_assert_int_eq(send(f.guest_async, &c, sizeof c, 0), (ssize_t)sizeof c);
+    netp_res_t res;
+    struct pollfd pf = {.fd = f.guest_async, .events = POLLIN};
+    ck_assert_int_eq(poll(&pf, 1, 20000), 1);
+    ck_assert_int_ge(recv(f.guest_async, &res, sizeof res, 0), (ssize_t)sizeof res);
+    ck_assert_uint_eq(res.id, 9001);
+    ck_assert_int_eq(res.status, -ECANCELED);
+    /* a cancel of no question, or with a host, changes nothing */
+    c.id = 77;
+    ck_assert_int_eq(send(f.guest_async, &c, sizeof c, 0), (ssize_t)sizeof c);
+    netp_req_t withhost = c;
+    snprintf(withhost.host, sizeof withhost.host, "x");
+    uint8_t raw[sizeof withhost];
+    memcpy(raw, &withhost, sizeof withhost);
+    netp_req_t out;
+    const uint8_t *pl;
+    size_t plen;
+    uint32_t id;
+    ck_assert_int_eq(lch_netd_check(raw, sizeof raw, &out, &pl, &plen, &id), -EINVAL);
+    ck_assert_int_eq(
+        ask_dns(f.guest_async, NETP_RESOLVE, "www.dns.test", ns_t_a, &o, json, sizeof json), 0);
+    ck_assert_str_eq(json, "[\"192.0.2.7\"]");
     int asked = t.asked;
     /* servers not granted: another loopback address, the host's private
      * network, the metadata service, a public address (no "*"); nothing

@@ -44,6 +44,10 @@ class Parser {
     this.onBody = null;
     this.onDone = null;
     this.upgraded = false;
+    // a server's ConnectionsList (node/http.js): the message under way
+    this.active = false;
+    this.lastMessageStart = 0;
+    this.headersCompleted = false;
   }
 
   reset(kind) {
