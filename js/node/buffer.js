@@ -67,10 +67,8 @@ function mapEnc(enc) {
 
 const npmFrom = Buffer.from;
 const npmAlloc = Buffer.alloc;
-const npmByteLength = Buffer.byteLength;
 const npmIsEncoding = Buffer.isEncoding;
 const proto = Buffer.prototype;
-const npmWrite = proto.write;
 const npmFill = proto.fill;
 const npmIndexOf = proto.indexOf;
 const npmLastIndexOf = proto.lastIndexOf;
@@ -92,8 +90,7 @@ function validateOffset(value, name, max) {
 
 // ---- encodings ------------------------------------------------------------------
 // Codes of the encodings isolate/v8/buffer.cc converts (binding.buffer):
-// utf8, latin1, ascii, utf16le natively both ways; hex, base64 and
-// base64url natively to text, and by the npm package from text.
+// Every encoding natively both ways (isolate/v8/buffer.cc).
 const ENC_UTF8 = 0;
 const ENC_LATIN1 = 1;
 const ENC_ASCII = 2;
@@ -101,7 +98,6 @@ const ENC_UTF16LE = 3;
 const ENC_HEX = 4;
 const ENC_BASE64 = 5;
 const ENC_BASE64URL = 6;
-const encNames = ['utf8', 'latin1', 'ascii', 'utf16le', 'hex', 'base64', 'base64url'];
 
 function encCodeExact(enc) {
   switch (enc) {
@@ -183,13 +179,14 @@ function fromStringNative(string, code) {
   const n = string.length;
   if (n === 0) return new FastBuffer();
   const half = Buffer.poolSize >>> 1;
-  let max = code === ENC_UTF8 ? n * 3 : code === ENC_UTF16LE ? n * 2 : n;
+  let max = code === ENC_UTF8 ? n * 3 : code === ENC_UTF16LE ? n * 2 : code === ENC_HEX ? n >>> 1 :
+    code >= ENC_BASE64 ? base64ByteLength(string, n) : n;
   if (max >= half) {
     if (code === ENC_UTF8) max = binding.buffer.byteLengthUtf8(string);
     if (max >= half) {
       const b = new FastBuffer(unzeroedStore(max));
-      binding.buffer.write(b, string, 0, max, code);
-      return b;
+      const wrote = binding.buffer.write(b, string, 0, max, code);
+      return wrote === max ? b : new FastBuffer(b.buffer, 0, wrote);
     }
   }
   if (pool === undefined || max > pool.byteLength - poolOffset) newPool();
@@ -207,8 +204,15 @@ function fromString(string, encoding) {
     code = encCode(encoding);
     if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
   }
-  if (code <= ENC_UTF16LE) return fromStringNative(string, code);
-  return npmFrom(string, code === ENC_BASE64URL ? 'base64' : encNames[code]);
+  return fromStringNative(string, code);
+}
+
+// Node's estimate of a base64 text's bytes: its length less one or two
+// trailing '=', times 3/4 (what Buffer.from allocates before it writes).
+function base64ByteLength(str, bytes) {
+  if (str.charCodeAt(bytes - 1) === 0x3D) bytes--;
+  if (bytes > 1 && str.charCodeAt(bytes - 1) === 0x3D) bytes--;
+  return (bytes * 3) >>> 2;
 }
 
 // Node's checks of from(arrayBuffer, byteOffset, length): the view shares
@@ -278,7 +282,7 @@ Buffer.byteLength = function byteLength(string, encoding) {
       case ENC_LATIN1: case ENC_ASCII: return string.length;
       case ENC_UTF16LE: return string.length * 2;
       case ENC_HEX: return string.length >>> 1;
-      case ENC_BASE64: case ENC_BASE64URL: return npmByteLength(string, 'base64');
+      case ENC_BASE64: case ENC_BASE64URL: return base64ByteLength(string, string.length);
       default: return binding.buffer.byteLengthUtf8(string);
     }
   }
@@ -381,8 +385,7 @@ proto.write = function write(string, offset, length, encoding) {
     code = encCode(encoding);
     if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
   }
-  if (code <= ENC_UTF16LE) return binding.buffer.write(this, string, offset, length, code);
-  return npmWrite.call(this, string, offset, length, code === ENC_BASE64URL ? 'base64' : encNames[code]);
+  return binding.buffer.write(this, string, offset, length, code);
 };
 
 // Node's per-encoding methods (xSlice(start, end), xWrite(string, offset,
@@ -412,8 +415,7 @@ for (const [name, code] of Object.entries(sliceNames)) {
     if (offset < 0 || offset > len) throw codes.ERR_BUFFER_OUT_OF_BOUNDS('offset');
     length = length === undefined ? len - offset : Math.min(Math.trunc(length) || 0, len - offset);
     if (length < 0) throw codes.ERR_BUFFER_OUT_OF_BOUNDS('length');
-    if (code <= ENC_UTF16LE) return binding.buffer.write(this, string, offset, length, code);
-    return npmWrite.call(this, string, offset, length, code === ENC_BASE64URL ? 'base64' : encNames[code]);
+    return binding.buffer.write(this, string, offset, length, code);
   };
 }
 
