@@ -1639,6 +1639,11 @@ static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool 
     netp_req_t q;
     fill_req(&q, listen ? NETP_UNIX_LISTEN : NETP_UNIX_CONNECT, "", 0, 0);
     q.arg = backlog;
+    if (listen) { /* the file's mode as the guest's own bind would make it */
+        mode_t mask = umask(0);
+        umask(mask);
+        q.port = (uint16_t)(mask & 0777);
+    }
     netp_res_t res;
     int fd;
     r = chan_sync_payload(rt, &q, addr, len, &res, &fd);

@@ -103,7 +103,8 @@ enum netp_op {
      * when cut). */
     NETP_REVERSE = 9,
     /* A unix stream socket listening at the payload's address (arg =
-     * backlog), made by the middle process. The payload is sun_path's
+     * backlog; port = the guest's umask, 0 to 0777, under which the
+     * socket file is made), made by the middle process. The payload is sun_path's
      * bytes (1 to NETP_UNIX_ADDR_MAX): an absolute canonical path, or an
      * abstract name ('\0' first: the sandbox's network namespace's own).
      * A path is decided as a file the socket makes ("listen": a write

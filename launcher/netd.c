@@ -108,6 +108,8 @@ int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **p
         return -EINVAL;
     if (req->op == NETP_CANCEL && (hl || req->len))
         return -EINVAL;
+    if (unix_op && req->port > 0777) /* UNIX_LISTEN's umask */
+        return -EINVAL;
     *payload = (const uint8_t *)buf + sizeof *req;
     *plen = req->len;
     return 0;
@@ -456,6 +458,7 @@ typedef struct {
     int32_t backlog;
     uint32_t flags;
     uint32_t addrlen;
+    uint32_t umask; /* FAC_UNIX_LISTEN: the guest's, for the socket file's mode */
     struct sockaddr_storage addr;
 } fac_req_t;
 
@@ -563,7 +566,7 @@ bool lch_netd_factory_serve(int fd, int fd_dir)
     if (n == (ssize_t)sizeof q && (q.op == FAC_UNIX_LISTEN || q.op == FAC_UNIX_CONNECT) &&
         q.addr.ss_family == AF_UNIX && q.addrlen <= sizeof(struct sockaddr_un)) {
         s = lch__netd_unix_make(q.op, (const struct sockaddr_un *)&q.addr, q.addrlen, q.backlog,
-                                q.flags, fd_dir);
+                                q.flags, q.umask, fd_dir);
         res.status = s < 0 ? s : 0;
         s = s < 0 ? -1 : s;
     } else if (n == (ssize_t)sizeof q && fac_addr_ok(&q) &&
@@ -672,9 +675,9 @@ static int factory(lch_netd_t *d, unsigned op, const brk_ip_t *ip, unsigned port
 }
 
 int lch__netd_factory_unix(lch_netd_t *d, unsigned op, const struct sockaddr_un *sa, socklen_t sl,
-                           int backlog, unsigned flags, int *fd)
+                           int backlog, unsigned flags, unsigned mask, int *fd)
 {
-    fac_req_t q = {.op = op, .backlog = backlog, .addrlen = sl};
+    fac_req_t q = {.op = op, .backlog = backlog, .flags = flags, .addrlen = sl, .umask = mask};
     memcpy(&q.addr, sa, sl);
     return factory_ask(d, &q, fd, NULL);
 }

@@ -172,14 +172,15 @@ bool lch_netd_unix_own_folder(const brk_policy_t *policy, bool (*binds)(const ch
                               const char *path);
 /* The middle process's side: a listening or connected unix socket (fd, or
  * -errno) at sa (sl bytes), resolved in this process's root; fd_dir as
- * lch_netd_factory_serve's. */
+ * lch_netd_factory_serve's; a listener's socket file made under mask
+ * (the guest's umask, as its own bind(2) would be). */
 struct sockaddr_un;
 int lch__netd_unix_make(unsigned op, const struct sockaddr_un *sa, socklen_t sl, int backlog,
-                        unsigned flags, int fd_dir);
+                        unsigned flags, unsigned mask, int fd_dir);
 /* netd.c's helpers for netd_unix.c: the factory's round trip, and the
  * supervisor's decision and refusal lines (under its lock). */
 int lch__netd_factory_unix(lch_netd_t *d, unsigned op, const struct sockaddr_un *sa, socklen_t sl,
-                           int backlog, unsigned flags, int *fd);
+                           int backlog, unsigned flags, unsigned mask, int *fd);
 int lch__netd_unix_decide(lch_netd_t *d, const char *op, const char *addr, size_t len);
 const brk_policy_t *lch__netd_policy(const lch_netd_t *d);
 bool (*lch__netd_binds(const lch_netd_t *d))(const char *);

@@ -77,7 +77,7 @@ static bool on_private_tmp(int fd)
 /* bind(s) at path: its folder resolved with no symlink, on the private
  * /tmp's filesystem (-EACCES elsewhere), the name made there. 0 or
  * -errno. */
-static int bind_path(int s, const char *path)
+static int bind_path(int s, const char *path, unsigned mask)
 {
     char dir[NETP_UNIX_ADDR_MAX + 1];
     const char *slash = strrchr(path, '/');
@@ -96,9 +96,13 @@ static int bind_path(int s, const char *path)
     memcpy(b.sun_path, slash + 1, nl);
     int r = fchdir(dfd) < 0 ? -errno : 0;
     close(dfd);
+    /* this process serves one request at a time: its umask is the guest's
+     * for the one bind that makes the file */
+    mode_t old = umask((mode_t)(mask & 0777));
     if (r == 0 && bind(s, (struct sockaddr *)&b,
                        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nl)) < 0)
         r = -errno;
+    umask(old);
     if (chdir("/") < 0 && r == 0)
         r = -errno;
     return r;
@@ -133,7 +137,7 @@ static int connect_path(int s, const char *path, unsigned flags, int fd_dir)
 }
 
 int lch__netd_unix_make(unsigned op, const struct sockaddr_un *sa, socklen_t sl, int backlog,
-                        unsigned flags, int fd_dir)
+                        unsigned flags, unsigned mask, int fd_dir)
 {
     size_t base = offsetof(struct sockaddr_un, sun_path);
     if (sl <= base + 1 || sl > sizeof *sa || (op != FAC_UNIX_LISTEN && op != FAC_UNIX_CONNECT))
@@ -151,7 +155,7 @@ int lch__netd_unix_make(unsigned op, const struct sockaddr_un *sa, socklen_t sl,
         if (abstract)
             r = bind(s, (const struct sockaddr *)sa, sl) < 0 ? -errno : 0;
         else
-            r = bind_path(s, path);
+            r = bind_path(s, path, mask);
         if (r == 0 && listen(s, backlog > 0 ? backlog : 511) < 0)
             r = -errno;
     } else if (abstract) {
@@ -221,6 +225,6 @@ void lch_netd_unix_serve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payl
     memcpy(sa.sun_path, payload, plen);
     r = lch__netd_factory_unix(d, listen ? FAC_UNIX_LISTEN : FAC_UNIX_CONNECT, &sa,
                                (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen), q->arg,
-                               flags, fd);
+                               flags, listen ? q->port : 0, fd);
     res->status = r;
 }

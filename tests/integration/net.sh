@@ -28,7 +28,8 @@ s.timeout = 60
 s.serve_forever()
 PY
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+host_sock=
+trap 'kill $server $host_sock 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
 port=$(cat port)
 [ -n "$port" ] || { bad "host server" "did not start"; summary; exit 1; }
@@ -139,6 +140,16 @@ hw=$(mktemp -d /tmp/se-net-unix.XXXXXX)
 mkdir -p "$hw/out" "$hw/ro" && chmod -R 777 "$hw"
 python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$hw/ro/host.sock"
 chmod 777 "$hw/ro/host.sock"
+# a host service's socket in a folder granted read and write: answers
+# every connection (both modes) until the test ends
+mkdir -p "$hw/rw" && chmod 777 "$hw/rw"
+python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777); s.listen(8)
+while True:
+    c, _ = s.accept(); c.sendall(b"hello from the host\n"); c.close()' "$hw/rw/host.sock" &
+host_sock=$!
+for _ in $(seq 50); do [ -S "$hw/rw/host.sock" ] && break; sleep 0.1; done
 base=$(basename "$hw")
 for mode in "--profile default" "--allow-all"; do
   # shellcheck disable=SC2086 # the mode is two words
@@ -157,7 +168,16 @@ for mode in "--profile default" "--allow-all"; do
   [ "$out" = "connect ERR_ACCESS_DENIED" ] &&
     ok "unix: a host socket in a read grant is not reached through /tmp's write rule ($mode)" ||
     bad "unix host socket ($mode)" "got: $out"
+  # shellcheck disable=SC2086
+  out=$(se $mode --allow-write="$hw/rw" --allow-read="$hw/rw" -e "
+    const c = require('net').connect('$hw/rw/host.sock');
+    c.on('error', (e) => console.log('connect', e.code)).on('data', (d) => { console.log(String(d).trim()); c.end(); })" 2>&1)
+  [ "$out" = "hello from the host" ] &&
+    ok "unix: a host socket in a read and write grant bound from the host is reached ($mode)" ||
+    bad "unix host socket granted ($mode)" "got: $out"
 done
+kill "$host_sock" 2>/dev/null || true
+wait "$host_sock" 2>/dev/null || true
 rm -rf "$hw"
 
 # a burst of connects in one tick (more answers than the channel holds):

@@ -54,6 +54,19 @@ START_TEST(requests_checked)
     b = q;
     b.family = 5;
     ck_assert_int_eq(check(&b, sizeof b, &id), -EINVAL);
+    /* a unix listen's umask (port) is a mode's nine bits */
+    {
+        uint8_t m[sizeof q + 9];
+        netp_req_t u = req(NETP_UNIX_LISTEN, "", 0);
+        u.len = 9;
+        u.port = 0777;
+        memcpy(m, &u, sizeof u);
+        memcpy(m + sizeof u, "/tmp/x.s", 9);
+        ck_assert_int_eq(check(m, sizeof m, &id), 0);
+        u.port = 01000;
+        memcpy(m, &u, sizeof u);
+        ck_assert_int_eq(check(m, sizeof m, &id), -EINVAL);
+    }
     b = q;
     b.flags = 0x4000;
     ck_assert_int_eq(check(&b, sizeof b, &id), -EINVAL);
