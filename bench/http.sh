@@ -6,11 +6,13 @@
 #     loopback, ours in the sandbox behind --publish (the host's listening
 #     socket handed in: accept() runs in the guest). Ratio ours/node in
 #     requests per second (higher is better; goals: hello >= 1.0, express
-#     >= 0.9).
+#     >= 0.9). ROUNDS rounds alternate node and ours; each side's median
+#     is reported (one 10 s run of node on this 2-core machine varies by
+#     up to 40 %, with wrk's threads on the same cores).
 #   - 2,000 sequential connects to a host server: host node directly, ours
 #     through the supervisor (host.internal); the medians and what the
 #     supervisor's path adds (goal: <= 100 us).
-# env: DURATION (wrk seconds, default 10).
+# env: DURATION (wrk seconds, default 10), ROUNDS (default 3).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/common.sh
@@ -18,6 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bench_init 1 node
 command -v wrk > /dev/null || die "wrk not found (make deps installs it)"
 dur=${DURATION:-10}
+rounds=${ROUNDS:-3}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-http.XXXXXX")
 pids=()
@@ -45,18 +48,25 @@ start() {
 stop_last() { kill "${pids[-1]}" 2>/dev/null; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; }
 
 rps() { wrk -t2 -c50 -d"${dur}s" --timeout 2s "http://127.0.0.1:$1/" | awk '/Requests\/sec/ {print $2}'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-printf '%-34s %12s %12s %7s\n' "wrk -t2 -c50 -d${dur}s (req/s)" node ours ratio
+printf '%-34s %12s %12s %7s\n' "wrk -t2 -c50 -d${dur}s, median of $rounds (req/s)" node ours ratio
 for kind in hello express; do
-  p=$(free_port)
-  start "node-$kind" "$node" http-server.js "$kind" "$p"
-  n=$(rps "$p")
-  stop_last
-  p=$(free_port)
-  start "ours-$kind" "$bin" --publish "127.0.0.1:$p:3000" --memory-limit 512 http-server.js "$kind" 3000
-  o=$(rps "$p")
-  stop_last
-  printf '%-34s %12.0f %12.0f %7.2f\n' "$kind (ours behind --publish)" "$n" "$o" "$(echo "$o / $n" | bc -l)"
+  ns=() os=()
+  for _ in $(seq "$rounds"); do
+    p=$(free_port)
+    start "node-$kind" "$node" http-server.js "$kind" "$p"
+    ns+=("$(rps "$p")")
+    stop_last
+    p=$(free_port)
+    start "ours-$kind" "$bin" --publish "127.0.0.1:$p:3000" --memory-limit 512 http-server.js "$kind" 3000
+    os+=("$(rps "$p")")
+    stop_last
+  done
+  n=$(median "${ns[@]}")
+  o=$(median "${os[@]}")
+  printf '%-34s %12.0f %12.0f %7.2f   (node %s; ours %s)\n' "$kind (ours behind --publish)" "$n" "$o" \
+    "$(echo "$o / $n" | bc -l)" "${ns[*]}" "${os[*]}"
 done
 
 p=$(free_port)
