@@ -1218,15 +1218,16 @@ static void net_cancel(vm_call_t *c)
     if (p) {
         br_rt_t *rt = br__rt(c);
         pending_done(rt, p);
+        /* on the sync channel: the async one may be held up behind the
+         * very questions being cancelled (a full pool) */
         netp_req_t q;
         fill_req(&q, NETP_CANCEL, "", 0, 0);
-        q.id = (uint32_t)id;
-        int sock = chan_fd(rt, false);
-        /* best effort: a cancel that cannot be sent leaves the question to
-         * run to its deadline, as before */
-        if (sock >= 0 && (chan.out || chan_send_once(sock, &q, NULL, 0) == -ENOBUFS) &&
-            chan_queue(rt, &q, NULL, 0) >= 0)
-            chan_watch();
+        q.arg = (int32_t)(uint32_t)id;
+        netp_res_t res;
+        int fd;
+        chan_sync(rt, &q, &res, &fd);
+        if (fd >= 0)
+            close(fd);
     }
     vm_ret_bool(c, p != NULL);
 }

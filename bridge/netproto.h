@@ -120,11 +120,13 @@ enum netp_op {
      * symlink). Answer: a connected, non-blocking socket, or connect(2)'s
      * error (-ENOENT, -ECONNREFUSED, -EAGAIN when its backlog is full). */
     NETP_UNIX_CONNECT = 11,
-    /* The guest no longer waits for the RESOLVE or REVERSE whose id this
-     * request's id is (Resolver.cancel): one still queued is dropped, one
-     * being asked stops (its c-ares channel closed, the worker free for
-     * the next request). Async channel; no payload; no answer (a stopped
-     * question still answers ECANCELED, which the guest drops). */
+    /* The guest no longer waits for the RESOLVE or REVERSE whose id is
+     * arg (Resolver.cancel): one still queued is dropped, one being asked
+     * stops (its c-ares channel closed, the worker free for the next
+     * request). Sync channel (its reader never waits for the pool, which
+     * questions may fill); no payload; answered with status 0 (a stopped
+     * question still answers ECANCELED on the async channel, which the
+     * guest drops). */
     NETP_CANCEL = 12,
     NETP_OP_MAX = 12,
     /* Not a request: sent by the supervisor on the sync channel after an

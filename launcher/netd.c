@@ -62,7 +62,8 @@ struct lch_netd {
 bool lch_netd_sync_op(unsigned op)
 {
     return op == NETP_LISTEN || op == NETP_UDP_BIND || op == NETP_UDP_CONNECT ||
-           op == NETP_UDP_CLOSE || op == NETP_UNIX_LISTEN || op == NETP_UNIX_CONNECT;
+           op == NETP_UDP_CLOSE || op == NETP_UNIX_LISTEN || op == NETP_UNIX_CONNECT ||
+           op == NETP_CANCEL;
 }
 
 int lch_netd_check(const void *buf, size_t n, netp_req_t *req, const uint8_t **payload,
@@ -1334,12 +1335,14 @@ static void *reader(lch_netd_t *d, int chan, bool sync)
             respond(d, chan, &res, NULL, 0, -1);
             continue;
         }
-        if (sync || lch_netd_udp_inline(&q)) { /* UDP_SEND: in the order sent */
-            serve(d, chan, &q, payload, plen, d->stop_fd);
+        if (q.op == NETP_CANCEL) {
+            cancel_job(d, (uint32_t)q.arg);
+            netp_res_t res = {.id = q.id, .op = q.op, .status = 0};
+            respond(d, chan, &res, NULL, 0, -1);
             continue;
         }
-        if (q.op == NETP_CANCEL) {
-            cancel_job(d, q.id);
+        if (sync || lch_netd_udp_inline(&q)) { /* UDP_SEND: in the order sent */
+            serve(d, chan, &q, payload, plen, d->stop_fd);
             continue;
         }
         if (connect_inline(d, chan, &q))

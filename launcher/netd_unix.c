@@ -34,6 +34,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -72,6 +74,17 @@ static bool on_private_tmp(int fd)
 {
     struct stat a, t;
     return fstat(fd, &a) == 0 && stat("/tmp", &t) == 0 && a.st_dev == t.st_dev;
+}
+
+/* Whether fd lies on a mount that is not read-only: a write grant's bind
+ * (a read grant is bound read-only). The supervisor's flag says a write
+ * grant covers the path as the guest names it; the guest may have moved
+ * a read grant's bind to that path by renaming plain folders in its
+ * /tmp, so the socket's own mount decides. */
+static bool on_writable_mount(int fd)
+{
+    struct statfs sf;
+    return fstatfs(fd, &sf) == 0 && !(sf.f_flags & ST_RDONLY);
 }
 
 /* bind(s) at path: its folder resolved with no symlink, on the private
@@ -119,7 +132,7 @@ static int connect_path(int s, const char *path, unsigned flags, int fd_dir)
         return t;
     struct stat st;
     int r = fstat(t, &st) < 0 ? -errno : 0;
-    if (r == 0 && !(flags & FAC_F_HOST_SOCKET) && !on_private_tmp(t))
+    if (r == 0 && !on_private_tmp(t) && (!(flags & FAC_F_HOST_SOCKET) || !on_writable_mount(t)))
         r = -EACCES; /* a host socket needs a write grant bound from the host */
     if (r == 0 && !S_ISSOCK(st.st_mode))
         r = -ECONNREFUSED; /* connect(2) of a file that is no socket */

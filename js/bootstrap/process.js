@@ -153,8 +153,12 @@ process.umask = function umask(mask) {
         `The argument 'mask' must be a 32-bit unsigned integer or an octal string. Received '${mask}'`);
     }
     mask = parseInt(mask, 8);
+  } else if (mask === null) {
+    mask = undefined; // Node's default for a missing mode: refused as undefined
   }
-  return binding.process.umask(mask);
+  // Node's check (a 32-bit unsigned integer), then only a mode's bits
+  require('../node/internal/validators').validateInteger(mask, 'mask', 0, 4294967295);
+  return binding.process.umask(mask & 0o777);
 };
 
 function hrtime(prev) {

@@ -140,16 +140,20 @@ hw=$(mktemp -d /tmp/se-net-unix.XXXXXX)
 mkdir -p "$hw/out" "$hw/ro" && chmod -R 777 "$hw"
 python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$hw/ro/host.sock"
 chmod 777 "$hw/ro/host.sock"
-# a host service's socket in a folder granted read and write: answers
-# every connection (both modes) until the test ends
-mkdir -p "$hw/rw" && chmod 777 "$hw/rw"
-python3 -c '
+# serve_unix PATH LINE: a host service at PATH that answers LINE to every
+# connection until killed (its pid in $!, once the socket is there)
+serve_unix() {
+  python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777); s.listen(8)
 while True:
-    c, _ = s.accept(); c.sendall(b"hello from the host\n"); c.close()' "$hw/rw/host.sock" &
+    c, _ = s.accept(); c.sendall(sys.argv[2].encode() + b"\n"); c.close()' "$1" "$2" &
+  for _ in $(seq 50); do [ -S "$1" ] && break; sleep 0.1; done
+}
+# a host service's socket in a folder granted read and write (both modes)
+mkdir -p "$hw/rw" && chmod 777 "$hw/rw"
+serve_unix "$hw/rw/host.sock" "hello from the host"
 host_sock=$!
-for _ in $(seq 50); do [ -S "$hw/rw/host.sock" ] && break; sleep 0.1; done
 base=$(basename "$hw")
 for mode in "--profile default" "--allow-all"; do
   # shellcheck disable=SC2086 # the mode is two words
@@ -175,6 +179,26 @@ for mode in "--profile default" "--allow-all"; do
   [ "$out" = "hello from the host" ] &&
     ok "unix: a host socket in a read and write grant bound from the host is reached ($mode)" ||
     bad "unix host socket granted ($mode)" "got: $out"
+  # the read grant's folder moved (by renames of plain folders in the
+  # private /tmp) to a path under the read and write grant: its socket is
+  # still on a read-only bind (the attack's F1)
+  mkdir -p "$hw/mv/w/rw" "$hw/mv/p/ro"
+  serve_unix "$hw/mv/p/ro/ro.sock" ESCAPED
+  ro_sock=$!
+  chmod -R 777 "$hw/mv"
+  # shellcheck disable=SC2086
+  out=$(se $mode --allow-read="$hw/mv/p/ro,$hw/mv/w/rw" --allow-write="$hw/mv/w/rw" -e "
+    const fs = require('fs'), net = require('net');
+    fs.renameSync('$hw/mv/w', '$hw/mv/w_old');
+    fs.mkdirSync('$hw/mv/w');
+    fs.renameSync('$hw/mv/p', '$hw/mv/w/rw');
+    net.connect('$hw/mv/w/rw/ro/ro.sock').on('error', (e) => console.log('connect', e.code))
+      .on('data', (d) => console.log(String(d).trim()))" 2>&1)
+  kill "$ro_sock" 2>/dev/null; wait "$ro_sock" 2>/dev/null || true
+  rm -rf "$hw/mv"
+  [ "$out" = "connect ERR_ACCESS_DENIED" ] &&
+    ok "unix: a read grant's socket moved under a read and write grant's path by renames is not reached ($mode)" ||
+    bad "unix moved read grant ($mode)" "got: $out"
 done
 kill "$host_sock" 2>/dev/null || true
 wait "$host_sock" 2>/dev/null || true

@@ -586,17 +586,30 @@ START_TEST(guest_servers_live)
     for (int i = 0; i < 10000 && __atomic_load_n(&t.asked, __ATOMIC_SEQ_CST) == before; i++)
         usleep(1000);
     ck_assert_int_gt(__atomic_load_n(&t.asked, __ATOMIC_SEQ_CST), before);
-    netp_req_t c = {.version = NETP_VERSION, .id = 9001, .op = NETP_CANCEL};
-    ck_assert_int_eq(send(f.guest_async, &c, sizeof c, 0), (ssize_t)sizeof c);
+    netp_req_t c = {.version = NETP_VERSION, .id = 1, .op = NETP_CANCEL, .arg = 9001};
+    ck_assert_int_eq(send(f.guest_sync, &c, sizeof c, 0), (ssize_t)sizeof c);
     netp_res_t res;
+    struct pollfd ps = {.fd = f.guest_sync, .events = POLLIN};
+    ck_assert_int_eq(poll(&ps, 1, 20000), 1);
+    ck_assert_int_ge(recv(f.guest_sync, &res, sizeof res, 0), (ssize_t)sizeof res);
+    ck_assert_uint_eq(res.id, 1);
+    ck_assert_int_eq(res.status, 0);
     struct pollfd pf = {.fd = f.guest_async, .events = POLLIN};
     ck_assert_int_eq(poll(&pf, 1, 20000), 1);
     ck_assert_int_ge(recv(f.guest_async, &res, sizeof res, 0), (ssize_t)sizeof res);
     ck_assert_uint_eq(res.id, 9001);
     ck_assert_int_eq(res.status, -ECANCELED);
-    /* a cancel of no question, or with a host, changes nothing */
-    c.id = 77;
+    /* a cancel of no question, or with a host, changes nothing; none on
+     * the async channel */
+    c.arg = 77;
+    ck_assert_int_eq(send(f.guest_sync, &c, sizeof c, 0), (ssize_t)sizeof c);
+    ck_assert_int_eq(poll(&ps, 1, 20000), 1);
+    ck_assert_int_ge(recv(f.guest_sync, &res, sizeof res, 0), (ssize_t)sizeof res);
+    ck_assert_int_eq(res.status, 0);
     ck_assert_int_eq(send(f.guest_async, &c, sizeof c, 0), (ssize_t)sizeof c);
+    ck_assert_int_eq(poll(&pf, 1, 20000), 1);
+    ck_assert_int_ge(recv(f.guest_async, &res, sizeof res, 0), (ssize_t)sizeof res);
+    ck_assert_int_eq(res.status, -EINVAL);
     netp_req_t withhost = c;
     snprintf(withhost.host, sizeof withhost.host, "x");
     uint8_t raw[sizeof withhost];
