@@ -100,6 +100,33 @@ static void throw_ssl(vm_call_t *c, const char *fallback)
         vm_throw(c, &(vm_error_t){.message = fallback ? fallback : "OpenSSL error"});
 }
 
+/* The provider's implementation of a legacy digest (what
+ * EVP_get_digestbyname gives): OpenSSL 3 fetches one at every init given
+ * the legacy one (a third of a small createHash's time), so it is fetched
+ * once per digest and kept for the run, as Node keeps them. The natives
+ * run on the loop's thread only. */
+static const EVP_MD *fetched_md(const EVP_MD *legacy)
+{
+    static struct {
+        const EVP_MD *legacy;
+        EVP_MD *fetched; /* NULL: none (the legacy one is used) */
+    } cache[64];
+    static size_t n;
+    for (size_t i = 0; i < n; i++)
+        if (cache[i].legacy == legacy)
+            return cache[i].fetched ? cache[i].fetched : legacy;
+    EVP_MD *f = EVP_MD_fetch(NULL, EVP_MD_get0_name(legacy), NULL);
+    ERR_clear_error();
+    if (n == sizeof cache / sizeof cache[0]) {
+        EVP_MD_free(f);
+        return legacy;
+    }
+    cache[n].legacy = legacy;
+    cache[n].fetched = f;
+    n++;
+    return f ? f : legacy;
+}
+
 /* The digest `name` names (OpenSSL's names and aliases), or NULL. */
 static const EVP_MD *digest_named(vm_call_t *c, int i)
 {
@@ -109,7 +136,7 @@ static const EVP_MD *digest_named(vm_call_t *c, int i)
     const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
     free(name);
     ERR_clear_error();
-    return md;
+    return md ? fetched_md(md) : NULL;
 }
 
 /* digest_named, or NULL after throwing Node's "Invalid digest: <name>". */
