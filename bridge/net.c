@@ -1566,10 +1566,15 @@ static void throw_unix_denied(vm_call_t *c, const char *op, const char *addr, si
     for (size_t i = abstract ? 1 : 0; i < len; i++)
         shown[o++] = (unsigned char)addr[i] >= 0x20 && addr[i] != 0x7f ? addr[i] : '?';
     shown[o] = '\0';
-    if (host_folder)
+    if (host_folder && !strcmp(op, BRK_UNIX_LISTEN))
         snprintf(why, sizeof why,
                  "a unix socket is made only in the sandbox's own folders, such as /tmp, never "
                  "in a folder of the host's");
+    else if (host_folder)
+        snprintf(why, sizeof why,
+                 "a host's socket is reached only under a write grant of a host folder: run "
+                 "with --allow-read=%s --allow-write=%s",
+                 shown, shown);
     else if (abstract)
         snprintf(why, sizeof why, "not granted: run with --allow-net=localhost");
     else if (!strcmp(op, BRK_UNIX_LISTEN))
