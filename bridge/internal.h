@@ -135,6 +135,8 @@ void br__quota_init(br_quota_t *q, const br_config_t *cfg);
 bool br__quota_counts(const br_quota_t *q, const char *canon);
 /* Whether canon is below a write grant bound from the host (quota or not). */
 bool br__host_grant(const br_quota_t *q, const char *canon);
+/* The process's umask, read without changing it (process.c). */
+mode_t br__umask(void);
 /* Whether the nearest part of canon that exists (the file may be about to
  * be made) lies on the private /tmp's filesystem: 1, 0 (another: a host
  * folder, or one moved into /tmp by a rename), or -1 when that cannot be

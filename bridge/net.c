@@ -419,8 +419,6 @@ static ssize_t chan_recv(int sock, uint8_t *buf, size_t cap, int *fd, int flags)
 
 static ssize_t chan_send(int sock, const netp_req_t *q, const void *payload, size_t plen);
 
-/* The sync exchange (q and its payload): 0 with *res (and *fd when one
- * came), or -errno. */
 /* After an answer carrying a socket: waits for the supervisor's word that
  * its copies are closed (NETP_RELEASED), so the guest's close is the last
  * one. 0, or -ENETDOWN (then *fd is closed). */
@@ -444,6 +442,8 @@ static int chan_released(int sock, uint32_t id, int *fd)
     }
 }
 
+/* The sync exchange (q and its payload): 0 with *res (and *fd when one
+ * came), or -errno. */
 static int chan_sync_payload(br_rt_t *rt, netp_req_t *q, const void *payload, size_t plen,
                              netp_res_t *res, int *fd)
 {
@@ -1258,11 +1258,11 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     vm_val_t args[2] = {VM_NUM(n == UV_EOF ? 0 : (double)n), {.type = VM_T_NULL}};
     if (n > 0) {
         char *data = b->base; /* a large read keeps its chunk: no copy */
-        if ((size_t)n < NET_READ_CHUNK / 2 && (data = malloc((size_t)n))) {
-            memcpy(data, b->base, (size_t)n);
-            read_chunk_done(rt, b->base);
-        } else if (!data) {
-            data = b->base;
+        char *fit = (size_t)n < NET_READ_CHUNK / 2 ? malloc((size_t)n) : NULL;
+        if (fit) {
+            memcpy(fit, data, (size_t)n);
+            read_chunk_done(rt, data);
+            data = fit;
         }
         args[1] = VM_BYTES_TAKE(data, (size_t)n);
     } else {
@@ -1586,10 +1586,6 @@ static void throw_unix_denied(vm_call_t *c, const char *op, const char *addr, si
               op, shown, why);
 }
 
-/* Asks the supervisor for a unix socket (NETP_UNIX_LISTEN or _CONNECT)
- * for the guest's name at argument 1, decided here first (the JS wall):
- * the socket opened into s, 0 or -errno; thrown (*thrown set) when
- * refused. */
 /* The JS wall's view of where a unix socket file is: a listener's folder
  * must be on the private /tmp's filesystem and not a host grant; a socket
  * connected to off it must lie under a write grant bound from the host.
@@ -1607,6 +1603,10 @@ static bool unix_on_own_fs(br_rt_t *rt, const char *path, bool listen)
     return own != 0 || br__host_grant(&rt->quota, path);
 }
 
+/* Asks the supervisor for a unix socket (NETP_UNIX_LISTEN or _CONNECT)
+ * for the guest's name at argument 1, decided here first (the JS wall):
+ * the socket opened into s, 0 or -errno; thrown (*thrown set) when
+ * refused. */
 static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool *thrown)
 {
     br_rt_t *rt = br__rt(c);
@@ -1645,11 +1645,8 @@ static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool 
     netp_req_t q;
     fill_req(&q, listen ? NETP_UNIX_LISTEN : NETP_UNIX_CONNECT, "", 0, 0);
     q.arg = backlog;
-    if (listen) { /* the file's mode as the guest's own bind would make it */
-        mode_t mask = umask(0);
-        umask(mask);
-        q.port = (uint16_t)(mask & 0777);
-    }
+    if (listen) /* the file's mode as the guest's own bind would make it */
+        q.port = (uint16_t)(br__umask() & 0777);
     netp_res_t res;
     int fd;
     r = chan_sync_payload(rt, &q, addr, len, &res, &fd);

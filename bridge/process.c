@@ -226,9 +226,14 @@ static void process_umask(vm_call_t *c)
         vm_ret_num(c, (double)umask((mode_t)m));
         return;
     }
+    vm_ret_num(c, (double)br__umask());
+}
+
+mode_t br__umask(void)
+{
     mode_t old = umask(022);
     umask(old);
-    vm_ret_num(c, (double)old);
+    return old;
 }
 
 /* ---- stdin ---------------------------------------------------------------

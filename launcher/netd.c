@@ -1116,6 +1116,19 @@ static void serve_conn(lch_netd_t *d, const job_t *j)
         close(fd);
 }
 
+/* Frees a job and what it holds: a connect under way, an answer's socket
+ * not handed in. */
+static void job_free(job_t *j)
+{
+    if (j->deliver && j->fd >= 0)
+        close(j->fd);
+    if (j->conn && j->conn->fd >= 0)
+        close(j->conn->fd);
+    free(j->conn);
+    free(j->payload);
+    free(j);
+}
+
 /* A DNS question of the guest's Resolver, which it may cancel. */
 static bool cancellable(const job_t *j)
 {
@@ -1146,8 +1159,7 @@ static void cancel_job(lch_netd_t *d, uint32_t id)
         d->queued--;
         pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
         pthread_mutex_unlock(&d->workers_mu);
-        free(j->payload);
-        free(j);
+        job_free(j);
         return;
     }
     for (job_t *j = d->running; j; j = j->run_next)
@@ -1182,11 +1194,9 @@ static void *worker(void *arg)
         }
         pthread_cond_broadcast(&d->workers_cv); /* room in the queue */
         pthread_mutex_unlock(&d->workers_mu);
-        if (j->deliver) {
+        if (j->deliver)
             respond(d, d->async_fd, &j->res, NULL, 0, j->fd);
-            if (j->fd >= 0)
-                close(j->fd);
-        } else if (j->conn)
+        else if (j->conn)
             serve_conn(d, j);
         else
             serve(d, d->async_fd, &j->q, j->payload, j->plen,
@@ -1200,11 +1210,7 @@ static void *worker(void *arg)
                 }
             close(j->cancel_fd);
         }
-        if (j->conn && j->conn->fd >= 0)
-            close(j->conn->fd);
-        free(j->conn);
-        free(j->payload);
-        free(j);
+        job_free(j);
     }
     d->nworkers--;
     pthread_cond_broadcast(&d->workers_cv);
@@ -1498,8 +1504,7 @@ void lch_netd_stop(lch_netd_t *d)
     while (d->queue) { /* never served: the guest is gone */
         job_t *j = d->queue;
         d->queue = j->next;
-        free(j->payload);
-        free(j);
+        job_free(j);
     }
     pthread_mutex_unlock(&d->workers_mu);
     close_fd(&d->async_fd);

@@ -210,28 +210,25 @@ void lch_netd_unix_serve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payl
         res->status = r;
         return;
     }
-    if (listen && addr[0] != '\0') {
+    unsigned flags = 0;
+    if (addr[0] != '\0') {
         char path[NETP_UNIX_ADDR_MAX + 1];
         memcpy(path, addr, plen);
         path[plen] = '\0';
+        bool own = lch_netd_unix_own_folder(lch__netd_policy(d), lch__netd_binds(d), path);
         /* as Landlock's MAKE_SOCK: no socket file for the host's programs
          * to find in a folder of theirs */
-        if (!lch_netd_unix_own_folder(lch__netd_policy(d), lch__netd_binds(d), path)) {
+        if (listen && !own) {
             lch__netd_os_refusal(d, BRK_FS_WRITE, op, path, "EACCES",
                                  "host-folder (a unix socket is made only in the sandbox's "
                                  "own folders)");
             res->status = -EACCES;
             return;
         }
-    }
-    /* a connect may reach a socket off the private /tmp only when a write
-     * grant bound from the host covers it (the write half of read+write) */
-    unsigned flags = 0;
-    if (!listen && addr[0] != '\0') {
-        char path[NETP_UNIX_ADDR_MAX + 1];
-        memcpy(path, addr, plen);
-        path[plen] = '\0';
-        if (!lch_netd_unix_own_folder(lch__netd_policy(d), lch__netd_binds(d), path))
+        /* a connect may reach a socket off the private /tmp only when a
+         * write grant bound from the host covers it (the write half of
+         * read+write) */
+        if (!listen && !own)
             flags |= FAC_F_HOST_SOCKET;
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};

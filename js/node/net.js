@@ -592,7 +592,7 @@ class SocketClass extends Duplex {
 
   // another listener that wants the bytes ends consume()
   on(ev, fn) {
-    if (this[kConsumer] !== null && (ev === 'data' || ev === 'readable')) this[kConsumer] = null;
+    if (ev === 'data' || ev === 'readable') this[kConsumer] = null;
     return super.on(ev, fn);
   }
 
@@ -601,7 +601,7 @@ class SocketClass extends Duplex {
   }
 
   prependListener(ev, fn) {
-    if (this[kConsumer] !== null && (ev === 'data' || ev === 'readable')) this[kConsumer] = null;
+    if (ev === 'data' || ev === 'readable') this[kConsumer] = null;
     return super.prependListener(ev, fn);
   }
 
