@@ -5,7 +5,8 @@
 // paths, for esbuild's `alias` option (esbuild applies an alias to subpaths
 // too, so 'util/' and 'string_decoder/' from npm packages land on the same
 // files). polyfillPlugin(): an esbuild plugin that (1) patches
-// node-inspect-extracted's dist on load (patch-inspect.js) and (2) redirects
+// node-inspect-extracted's dist on load (patch-inspect.js), (2) gives
+// readable-stream's stream files the global `process` and (3) redirects
 // whatwg-url's lib/encoding.js, which reads the TextEncoder/TextDecoder
 // globals at load time, to whatwg-url-encoding.js. Wrappers whose Node name
 // equals their npm package's name (util, buffer, events, assert, url,
@@ -68,6 +69,18 @@ function polyfillPlugin() {
         loader: 'js',
         resolveDir: path.dirname(args.path),
       }));
+      // readable-stream binds `process` from require('process/') (the
+      // forwarding proxy of process-shim.js): every nextTick of a stream
+      // went through the proxy's get trap. Its stream files use `process`
+      // only inside functions, so the line goes and the name is the global.
+      build.onLoad({ filter: /[\\/]readable-stream[\\/]lib[\\/]internal[\\/]streams[\\/][^\\/]+\.js$/ }, async (args) => {
+        const src = await fs.promises.readFile(args.path, 'utf8');
+        return {
+          contents: src.replace(/^const process = require\('process\/'\)$/m, ''),
+          loader: 'js',
+          resolveDir: path.dirname(args.path),
+        };
+      });
       build.onResolve({ filter: /^\.\/encoding(\.js)?$/ }, (args) => {
         if (!/[\\/]whatwg-url[\\/]lib$/.test(args.resolveDir)) return undefined;
         return { path: path.join(__dirname, 'whatwg-url-encoding.js') };
