@@ -49,6 +49,7 @@ LIB_C   += bridge/quota.c
 LIB_C   += launcher/report.c
 LIB_C   += bridge/signal.c
 LIB_C   += launcher/hint.c
+LIB_C   += launcher/job.c launcher/serve.c launcher/serve_req.c
 LIB_C   += bridge/http.c
 LIB_C   += bridge/net.c
 LIB_C   += launcher/netd.c

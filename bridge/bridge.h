@@ -33,8 +33,13 @@ extern "C" {
 typedef struct br_rt_s br_rt_t;
 
 typedef struct br_config_s {
-    const char *script;      /* path of the main module, or NULL with eval */
-    const char *eval;        /* -e CODE, or NULL */
+    const char *script; /* path of the main module, or NULL with eval */
+    const char *eval;   /* -e CODE, or NULL */
+    /* A serve job's code (or NULL): run as the main CommonJS module named
+     * filename (a guest path; nothing on disk), its module.exports then
+     * the result (br_rt_result). */
+    const char *source;
+    const char *filename;
     const char *const *args; /* guest arguments after the script */
     size_t nargs;
     const char *exec_path; /* process.execPath / argv[0] */
@@ -103,6 +108,12 @@ vm_limit_t br_rt_limit(br_rt_t *rt);
 /* After br_rt_run: the package an uncaught "Cannot find module" or "Cannot
  * find package" error named (the bootstrap's word; "" none). Borrowed. */
 const char *br_rt_missing_package(br_rt_t *rt);
+/* The largest JSON of module.exports a serve job returns. */
+#define BR_RESULT_MAX (1 << 20)
+/* After br_rt_run of a config with source: the JSON of module.exports
+ * (NULL: none), or why there is none (NULL: undefined, or the run ended
+ * before it could say). Borrowed. */
+const char *br_rt_result(br_rt_t *rt, const char **error);
 /* Thread-safe: stop the guest (limit reason decides the exit status). */
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why);
 /* Closes the handles, runs the loop until they are closed, frees the vm. */

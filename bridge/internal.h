@@ -67,6 +67,8 @@ struct br_rt_s {
     uint8_t resize_buf[64];
     size_t resize_have;
     char missing_package[216]; /* an uncaught "Cannot find" named it ("" none) */
+    char *result;              /* serve's job: JSON of module.exports (NULL none) */
+    char *result_error;        /* why there is none (NULL: no job, or undefined) */
 };
 
 /* The runtime of a native call. */

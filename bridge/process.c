@@ -185,6 +185,28 @@ static void process_missing_package(vm_call_t *c)
     free(s);
 }
 
+/* result(json, error): a serve job's module.exports as JSON (a string),
+ * or why it has none (error: a string). The last call counts; over
+ * BR_RESULT_MAX bytes the JSON is dropped and the error says so. */
+static void process_result(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    free(rt->result);
+    free(rt->result_error);
+    rt->result = rt->result_error = NULL;
+    size_t n = 0;
+    if (vm_arg_type(c, 0) == VM_T_STRING && (rt->result = vm_arg_str(c, 0, &n)) &&
+        n > BR_RESULT_MAX) {
+        free(rt->result);
+        rt->result = NULL;
+        if (asprintf(&rt->result_error, "module.exports is %zu bytes of JSON, over the cap of %d",
+                     n, BR_RESULT_MAX) < 0)
+            rt->result_error = NULL;
+    }
+    if (!rt->result && !rt->result_error && vm_arg_type(c, 1) == VM_T_STRING)
+        rt->result_error = vm_arg_str(c, 1, &n);
+}
+
 /* ids() -> [uid, euid, gid, egid, ...groups]: the kernel's ids of this
  * process inside its user namespace (the sandbox user), the ones
  * os.userInfo() and fs.stat() report too. The groups end with egid when
@@ -473,6 +495,7 @@ static const vm_native_t natives[] = {
     {"ppid", process_ppid, 0, VM_NATIVE_PURE},
     {"ids", process_ids, 0, VM_NATIVE_PURE},
     {"missingPackage", process_missing_package, 1, VM_NATIVE_PURE},
+    {"result", process_result, 2, VM_NATIVE_PURE},
     {"umask", process_umask, 1, VM_NATIVE_PURE},
     {"envAsk", process_env_ask, 1, VM_NATIVE_ENV},
 };

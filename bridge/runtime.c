@@ -105,6 +105,10 @@ static char *config_json(const br_config_t *cfg)
     sb_json(&b, cfg->script);
     sb_str(&b, ",\"eval\":");
     sb_json(&b, cfg->eval);
+    sb_str(&b, ",\"source\":");
+    sb_json(&b, cfg->source);
+    sb_str(&b, ",\"filename\":");
+    sb_json(&b, cfg->filename);
     sb_str(&b, ",\"args\":[");
     for (size_t i = 0; i < cfg->nargs; i++) {
         if (i)
@@ -399,6 +403,13 @@ const char *br_rt_missing_package(br_rt_t *rt)
     return rt->missing_package;
 }
 
+const char *br_rt_result(br_rt_t *rt, const char **error)
+{
+    if (error)
+        *error = rt->result_error;
+    return rt->result;
+}
+
 void br_rt_terminate(br_rt_t *rt, vm_limit_t why)
 {
     vm_terminate(rt->vm, why);
@@ -425,5 +436,7 @@ void br_rt_free(br_rt_t *rt)
     vm_ref_free(rt->vm, rt->resize_cb);
     vm_ref_free(rt->vm, rt->stats_out);
     vm_free(rt->vm);
+    free(rt->result);
+    free(rt->result_error);
     free(rt);
 }

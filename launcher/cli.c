@@ -29,7 +29,7 @@ __attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fm
 }
 
 /* A whole decimal number in [min, max]: digits only, no sign or blank. */
-static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int lch_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
     if (!s || !isdigit((unsigned char)s[0]))
         return -EINVAL;
@@ -117,6 +117,7 @@ static const char *const known[] = {
     "--allow-all",
     "--publish",
     "--print-profile",
+    "--serve-member",
     "-h",
     "--help",
     "-v",
@@ -264,23 +265,25 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             o->allow_all = true;
         } else if (is(a, n, "--print-profile")) {
             o->print_profile = true;
+        } else if (is(a, n, "--serve-member")) {
+            o->serve_member = true;
         } else if (is(a, n, "--memory-limit")) {
-            if (parse_uint(val, BRK_MIN_HEAP_MB, 1u << 20, &num) < 0)
+            if (lch_parse_uint(val, BRK_MIN_HEAP_MB, 1u << 20, &num) < 0)
                 return fail(err, "--memory-limit: '%s' is not a size in MB (%d to 1048576)", val,
                             BRK_MIN_HEAP_MB);
             o->memory_limit_mb = (size_t)num;
         } else if (is(a, n, "--timeout")) {
-            if (parse_uint(val, 1, UINT64_C(1) << 40, &num) < 0)
+            if (lch_parse_uint(val, 1, UINT64_C(1) << 40, &num) < 0)
                 return fail(err, "--timeout: '%s' is not a time in ms (a whole number > 0)", val);
             o->timeout_ms = num;
         } else if (is(a, n, "--cpu-time-limit")) {
-            if (parse_uint(val, 1, UINT64_C(1) << 40, &num) < 0)
+            if (lch_parse_uint(val, 1, UINT64_C(1) << 40, &num) < 0)
                 return fail(err, "--cpu-time-limit: '%s' is not a time in ms (a whole number > 0)",
                             val);
             o->cpu_ms = num;
         } else if (is(a, n, "--write-limit") || is(a, n, "--write-files-limit")) {
             bool files = is(a, n, "--write-files-limit");
-            if (parse_uint(val, 0, files ? UINT64_C(1) << 32 : UINT64_C(1) << 40, &num) < 0)
+            if (lch_parse_uint(val, 0, files ? UINT64_C(1) << 32 : UINT64_C(1) << 40, &num) < 0)
                 return fail(err, "%.*s: '%s' is not a %s (0 to %s; 0: no quota)", (int)n, a, val,
                             files ? "count" : "byte count", files ? "2^32" : "2^40");
             *(files ? &o->write_files : &o->write_bytes) = num;
@@ -291,6 +294,11 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
     }
     if (o->help || o->version || o->print_profile)
         return 0;
+    if (o->serve_member) {
+        if (o->eval || i < argc)
+            return fail(err, "%s", "--serve-member takes no script: its job comes from serve");
+        return 0;
+    }
     if (!o->eval) {
         if (i >= argc)
             return fail(err, "%s", "no script given (see --help)");

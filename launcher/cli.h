@@ -44,11 +44,14 @@ typedef struct lch_opts_s {
     size_t npublish;
     bool allow_all;
     bool print_profile; /* --print-profile: show the effective policy and exit */
+    bool serve_member;  /* --serve-member: a sandbox of serve's pool (launcher/job.h) */
     bool help;
     bool version;
 } lch_opts_t;
 
 int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err);
+/* A whole decimal number in [min, max]: 0, or -EINVAL. */
+int lch_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* The --help text. */
 const char *lch_cli_usage(void);
 

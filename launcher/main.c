@@ -29,16 +29,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "../bridge/bridge.h"
 #include "../isolate/vm.h"
 #include "check.h"
 #include "cli.h"
+#include "job.h"
 #include "netd.h"
 #include "relay.h"
 #include "report.h"
 #include "sandbox.h"
+#include "serve.h"
 #include "seccomp.h"
 
 #define LCH_VERSION "0.1.0"
@@ -549,7 +552,70 @@ typedef struct {
     uint64_t timeout_ms;
     uint64_t denials_before; /* the broker's refusals before the guest (its environment) */
     int audit_wr;            /* its audit lines go here (the supervisor's relay), or -1 */
+    int job_fd;              /* serve's job socket (launcher/job.h), or -1 */
 } guest_t;
+
+/* A serve member's guest, its isolate made: says it is ready, waits for
+ * its job and makes cfg run it. Ends the process when the job cannot be
+ * had (the server gone, or a malformed job). */
+static void take_job(int fd, br_config_t *cfg, lch_job_t *job, uint64_t *timeout_ms)
+{
+    char ready = LCH_JOB_READY;
+    while (write(fd, &ready, 1) < 0)
+        if (errno != EINTR)
+            _exit(LCH_EXIT_LAUNCHER);
+    char *data;
+    size_t len;
+    int type = lch_frame_read(fd, &data, &len, LCH_JOB_MAX);
+    if (type < 0)
+        _exit(LCH_EXIT_LAUNCHER); /* the pool is closing: no job for this one */
+    char err[160];
+    if (type != LCH_JOB_FRAME || lch_job_parse(data, len, cfg->policy, job, err, sizeof err) < 0)
+        die("%s", type != LCH_JOB_FRAME ? "job: not a job frame" : err);
+    free(data);
+    cfg->source = job->code;
+    cfg->script = job->file;
+    cfg->filename = job->filename;
+    cfg->args = (const char *const *)job->argv;
+    cfg->nargs = job->argc;
+    cfg->env = (const char *const *)job->env;
+    cfg->nenv = job->nenv;
+    *timeout_ms = job->timeout_ms;
+}
+
+/* The job's answer (job.h): its status, whether it ended by itself, the
+ * JSON of module.exports or why there is none. Its output is closed
+ * first, so the relay tells the server that all of it is through. */
+static void send_answer(int fd, br_rt_t *rt, int status, bool ended)
+{
+    fflush(NULL);
+    close(1);
+    close(2);
+    const char *why = NULL;
+    const char *json = br_rt_result(rt, &why);
+    char head[96];
+    int n = snprintf(head, sizeof head, "{\"exit_code\":%d,\"ended\":%s,\"exports\":", status,
+                     ended ? "true" : "false");
+    json_t *w = why ? json_string(why) : NULL;
+    char *tail = NULL;
+    if (w) {
+        char *ws = json_dumps(w, JSON_ENCODE_ANY);
+        if (ws && asprintf(&tail, ",\"exports_error\":%s}", ws) < 0)
+            tail = NULL;
+        free(ws);
+    }
+    json_decref(w);
+    size_t jl = json ? strlen(json) : 4, tl = tail ? strlen(tail) : 1;
+    char *msg = malloc((size_t)n + jl + tl);
+    if (msg) {
+        memcpy(msg, head, (size_t)n);
+        memcpy(msg + n, json ? json : "null", jl);
+        memcpy(msg + (size_t)n + jl, tail ? tail : "}", tl);
+        lch_frame_write(fd, LCH_JOB_ANSWER, msg, (size_t)n + jl + tl);
+    }
+    free(msg);
+    free(tail);
+}
 
 /* Runs in the sandbox's guest process, single-threaded until V8 starts. */
 static int run_guest(void *arg)
@@ -590,6 +656,9 @@ static int run_guest(void *arg)
     size_t snap_len = (size_t)(lch_snapshot_blob_end - lch_snapshot_blob);
     if (br_rt_new(&loop, &cfg, lch_snapshot_blob, snap_len, &rt, &err) < 0)
         die("%s", err ? err : "cannot create the isolate");
+    lch_job_t job = {0};
+    if (g->job_fd >= 0)
+        take_job(g->job_fd, &cfg, &job, &timeout_ms);
 
     watchdog_t wd;
     if (timeout_ms && (r = watchdog_start(&wd, rt, &wake, timeout_ms)) < 0)
@@ -598,6 +667,8 @@ static int run_guest(void *arg)
     /* the runtime's own limits and the broker's count, for the supervisor
      * (launcher/report.h): a claim on a pipe JS cannot name */
     vm_limit_t lim = br_rt_limit(rt);
+    if (g->job_fd >= 0)
+        send_answer(g->job_fd, rt, status, lim == VM_LIMIT_NONE || lim == VM_LIMIT_EXIT);
     lch_claim_package(br_rt_missing_package(rt)); /* for the launcher's hint (hint.h) */
     lch_claim_send(lim == VM_LIMIT_MEMORY ? LCH_LIMIT_MEMORY
                    : lim == VM_LIMIT_TIME ? LCH_LIMIT_TIME
@@ -775,6 +846,25 @@ int main(int argc, char **argv)
     for (int fd = 0; fd <= 2; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
             return 125;
+    if (argc >= 2 && !strcmp(argv[1], "serve")) {
+        lch_serve_opts_t so;
+        char *serr = NULL;
+        if (lch_serve_parse(argc - 1, argv + 1, &so, &serr) < 0)
+            die("%s", serr ? serr : "serve: bad command line");
+        if (so.help) {
+            fputs(lch_serve_usage(), stdout);
+            return 0;
+        }
+        signal(SIGPIPE, SIG_IGN);
+        /* the members are runs of this binary, by a path that stays this
+         * file whatever the caller's PATH or folder */
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0 || (size_t)n >= sizeof self - 1)
+            die("serve: cannot find the launcher's own binary: %s", strerror(errno));
+        self[n] = '\0';
+        return lch_serve_main(&so, self);
+    }
     if (argc >= 2 && !strcmp(argv[1], "check")) {
         bool json = false;
         for (int i = 2; i < argc; i++) {
@@ -824,6 +914,15 @@ int main(int argc, char **argv)
         if (!strncmp(app, kernel_trees[i], n) && (app[n] == '/' || !app[n]))
             die("--app %s: the app folder cannot be in %s", app, kernel_trees[i]);
     }
+    if (opts.serve_member) {
+        /* started by serve (launcher/serve.c): its sockets are there */
+        struct stat cst, jst;
+        if (fstat(LCH_MEMBER_CONTROL_FD, &cst) < 0 || !S_ISSOCK(cst.st_mode) ||
+            fstat(LCH_MEMBER_JOB_FD, &jst) < 0 || !S_ISSOCK(jst.st_mode))
+            die("--serve-member is serve's own: descriptors 3 and 4 must be its sockets");
+        fcntl(LCH_MEMBER_CONTROL_FD, F_SETFD, FD_CLOEXEC);
+        fcntl(LCH_MEMBER_JOB_FD, F_SETFD, FD_CLOEXEC);
+    }
     brk_policy_t *policy = build_policy(&opts, app);
     if (opts.print_profile) {
         print_profile(policy, &opts);
@@ -855,7 +954,12 @@ int main(int argc, char **argv)
     }
     const brk_settings_t *settings = brk_settings(policy);
     size_t nenv;
-    const char **env = guest_env(policy, &nenv);
+    /* a serve job brings its own environment (the server's is not the guest's) */
+    const char **env = opts.serve_member ? calloc(1, sizeof *env) : guest_env(policy, &nenv);
+    if (!env)
+        die("out of memory");
+    if (opts.serve_member)
+        nenv = 0;
     /* The script as the guest sees it: a relative path is the current
      * folder's (as for node), the app folder is /app. */
     char *script = NULL;
@@ -911,7 +1015,8 @@ int main(int argc, char **argv)
                 .resize_fd = resize[0]},
     };
     guest_t g = {.cfg = &cfg,
-                 .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms};
+                 .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms,
+                 .job_fd = opts.serve_member ? LCH_MEMBER_JOB_FD : -1};
 
     size_t nro = 0, nrw = 0;
     bool all_ro = false, all_rw = false;
@@ -945,12 +1050,14 @@ int main(int argc, char **argv)
                      .fds = &nfds};
     /* the guest's audit lines: a pipe to the supervisor's relay */
     audit_relay_t relay = {.rd = -1};
-    int give[3] = {nfds.guest_async, nfds.guest_sync, -1};
+    int give[4] = {nfds.guest_async, nfds.guest_sync, -1, -1};
     size_t ngive = 2;
-    int keep[4];
+    int keep[5];
     size_t nkeep = 0;
     keep[nkeep++] = nfds.guest_async;
     keep[nkeep++] = nfds.guest_sync;
+    if (g.job_fd >= 0)
+        give[ngive++] = keep[nkeep++] = g.job_fd;
     g.audit_wr = -1;
     if (audit) {
         int ap[2];
@@ -967,7 +1074,7 @@ int main(int argc, char **argv)
     /* the record's file, opened now: a bad path ends the launch before
      * the guest runs; only the supervisor writes it */
     int report_fd = -1;
-    lch_report_t report;
+    lch_report_t report = {0};
     if (opts.report) {
         char rerr[PATH_MAX + 256];
         report_fd = lch_report_open(opts.report, rw, nrw,
@@ -998,7 +1105,8 @@ int main(int argc, char **argv)
         .keep_fds = keep,
         .nkeep = nkeep,
         .budget_mb = cfg.heap_limit_mb ? cfg.heap_limit_mb : 128,
-        .report = report_fd >= 0 ? &report : NULL,
+        .report = report_fd >= 0 || opts.serve_member ? &report : NULL,
+        .control_fd = opts.serve_member ? LCH_MEMBER_CONTROL_FD : 0,
         .tty_resize = resize[0] >= 0,
         .tty_fd = tty.fd,
         .resize_wr = resize[1],
@@ -1047,7 +1155,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 2; i++)
         if (resize[i] >= 0)
             close(resize[i]);
-    if (status < 0 && report_fd >= 0) {
+    if (status < 0 && (report_fd >= 0 || opts.serve_member)) {
         clock_gettime(CLOCK_MONOTONIC, &t1);
         lch_facts_t f = {.setup_failed = true,
                          .status = LCH_EXIT_LAUNCHER,
@@ -1061,6 +1169,14 @@ int main(int argc, char **argv)
     }
     if (report_fd >= 0 && lch_report_write(report_fd, &report, LCH_VERSION, rerr, sizeof rerr) < 0)
         fprintf(stderr, "secure-exec-launch: %s\n", rerr);
+    if (opts.serve_member) {
+        /* the run's record, last on the control socket (after every frame
+         * of output: the relay has finished) */
+        char *json = lch_report_json(&report, LCH_VERSION);
+        if (json)
+            lch_frame_write(LCH_MEMBER_CONTROL_FD, LCH_FRAME_REPORT, json, strlen(json));
+        free(json);
+    }
     /* the run's last line: the supervisor's, once the guest is gone (its
      * own lines all written before); best effort, the status is known */
     if (audit)

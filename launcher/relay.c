@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ struct lch_relay {
     int wr[2];    /* the guest's write ends (wr[1] == wr[0] when shared) */
     bool copy[2]; /* splice refused for this output: read and write */
     uint64_t cap, total;
+    int framed; /* serve's control socket (-1: the host's 1 and 2) */
     bool over;
     pid_t victim;
     pthread_t thread;
@@ -129,7 +131,50 @@ out:
     return NULL;
 }
 
-lch_relay_t *lch_relay_open(uint64_t cap, int guest[3], char *err, size_t errlen)
+/* Waits until the host's descriptor takes more (it may have been left
+ * non-blocking by whoever opened it). */
+static void wait_out(int fd)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLOUT};
+    while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+        ;
+}
+
+int lch_frame_write(int fd, char type, const void *data, size_t len)
+{
+    if (len > UINT32_MAX)
+        return -EMSGSIZE;
+    unsigned char head[LCH_FRAME_HEAD] = {(unsigned char)type, (unsigned char)len,
+                                          (unsigned char)(len >> 8), (unsigned char)(len >> 16),
+                                          (unsigned char)(len >> 24)};
+    struct iovec iov[2] = {{head, sizeof head}, {(void *)data, len}};
+    size_t left = sizeof head + len;
+    int k = 0;
+    while (left) {
+        ssize_t w = writev(fd, iov + k, 2 - k);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EAGAIN) {
+            wait_out(fd);
+            continue;
+        }
+        if (w <= 0)
+            return w < 0 ? -errno : -EPIPE;
+        left -= (size_t)w;
+        while (k < 2 && (size_t)w >= iov[k].iov_len) {
+            w -= (ssize_t)iov[k].iov_len;
+            iov[k].iov_len = 0;
+            k++;
+        }
+        if (k < 2) {
+            iov[k].iov_base = (char *)iov[k].iov_base + w;
+            iov[k].iov_len -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
+lch_relay_t *lch_relay_open(uint64_t cap, int framed, int guest[3], char *err, size_t errlen)
 {
     lch_relay_t *r = calloc(1, sizeof *r);
     if (!r) {
@@ -137,6 +182,7 @@ lch_relay_t *lch_relay_open(uint64_t cap, int guest[3], char *err, size_t errlen
         return NULL;
     }
     r->cap = cap;
+    r->framed = framed;
     r->rd[0] = r->rd[1] = r->wr[0] = r->wr[1] = -1;
     r->in_wr = -1;
     r->in = own_stdin(err, errlen);
@@ -154,7 +200,7 @@ lch_relay_t *lch_relay_open(uint64_t cap, int guest[3], char *err, size_t errlen
         r->in = p[0];
         r->in_wr = p[1];
     }
-    int n = same_output() ? 1 : 2;
+    int n = framed < 0 && same_output() ? 1 : 2;
     for (int i = 0; i < n; i++) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) {
@@ -178,7 +224,7 @@ lch_relay_t *lch_relay_open(uint64_t cap, int guest[3], char *err, size_t errlen
      * grown, one splice moves what the guest wrote ahead. Only ever grown;
      * where the kernel refuses (an unprivileged invoker past
      * pipe-user-pages-soft), it stays as it was. */
-    for (int fd = 1; fd <= n; fd++) {
+    for (int fd = 1; fd <= n && framed < 0; fd++) {
         struct stat st;
         if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < PIPE_BYTES)
             fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);
@@ -198,20 +244,22 @@ void lch_relay_child(lch_relay_t *r)
         close(r->in_wr);
 }
 
-/* Waits until the host's descriptor takes more (it may have been left
- * non-blocking by whoever opened it). */
-static void wait_out(int fd)
-{
-    struct pollfd pf = {.fd = fd, .events = POLLOUT};
-    while (poll(&pf, 1, -1) < 0 && errno == EINTR)
-        ;
-}
-
 /* Moves up to len bytes from the guest's pipe i to the host's descriptor
  * i + 1: the count, or -1 when the host's side failed. */
 static ssize_t move(lch_relay_t *r, int i, size_t len)
 {
     int out = i + 1;
+    static char buf[1 << 16]; /* one relay thread per supervisor */
+    if (r->framed >= 0) {
+        ssize_t n;
+        while ((n = read(r->rd[i], buf, len < sizeof buf ? len : sizeof buf)) < 0)
+            if (errno != EINTR)
+                return -1;
+        if (n > 0 &&
+            lch_frame_write(r->framed, i ? LCH_FRAME_STDERR : LCH_FRAME_STDOUT, buf, (size_t)n) < 0)
+            return -1;
+        return n;
+    }
     while (!r->copy[i]) {
         ssize_t n = splice(r->rd[i], NULL, out, NULL, len, SPLICE_F_MOVE);
         if (n >= 0)
@@ -223,7 +271,6 @@ static ssize_t move(lch_relay_t *r, int i, size_t len)
         else if (errno != EINTR)
             return -1;
     }
-    static char buf[1 << 16]; /* one relay thread per supervisor */
     ssize_t n;
     while ((n = read(r->rd[i], buf, len < sizeof buf ? len : sizeof buf)) < 0)
         if (errno != EINTR)
@@ -258,8 +305,13 @@ static void *relay_main(void *arg)
                 pf[n] = (struct pollfd){.fd = r->rd[i], .events = POLLIN};
                 which[n++] = i;
             }
-        if (n == 0)
+        if (n == 0) {
+            /* both closed by the guest (not stopped at the cap): serve's
+             * server may answer without waiting for the sandbox's end */
+            if (r->framed >= 0)
+                lch_frame_write(r->framed, LCH_FRAME_EOF, "", 0);
             break;
+        }
         if (poll(pf, (nfds_t)n, -1) < 0) {
             if (errno == EINTR)
                 continue;

@@ -27,8 +27,22 @@ typedef struct lch_relay lch_relay_t;
 
 /* Makes the pipes and the guest's input. cap is the output limit in bytes
  * (0 none). guest[0], guest[1] and guest[2] are the guest's descriptors 0,
- * 1 and 2 (1 and 2 maybe the same). */
-lch_relay_t *lch_relay_open(uint64_t cap, int guest[3], char *err, size_t errlen);
+ * 1 and 2 (1 and 2 maybe the same). With framed >= 0 (serve's sandboxes)
+ * the output goes there instead of to the host's 1 and 2, in frames that
+ * keep which stream and the order: LCH_FRAME_STDOUT or LCH_FRAME_STDERR,
+ * the length (4 bytes, little-endian), the bytes. */
+lch_relay_t *lch_relay_open(uint64_t cap, int framed, int guest[3], char *err, size_t errlen);
+
+/* Frame types on serve's control socket (launcher/serve.h). */
+enum {
+    LCH_FRAME_STDOUT = 'o',
+    LCH_FRAME_STDERR = 'e',
+    LCH_FRAME_EOF = 'z',    /* the guest closed its 1 and 2: every byte is relayed */
+    LCH_FRAME_REPORT = 'r', /* the supervisor's record (report.h), as JSON, last */
+};
+#define LCH_FRAME_HEAD 5
+/* Writes one frame on fd (blocking): 0, or -errno. */
+int lch_frame_write(int fd, char type, const void *data, size_t len);
 
 /* In a child: closes the supervisor's ends (the read ends). */
 void lch_relay_child(lch_relay_t *r);

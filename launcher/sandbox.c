@@ -1016,11 +1016,37 @@ static void send_window_size(const lch_sandbox_t *sb)
  * error on the pipe, a signal to forward, the CPU-time limit (measured
  * from out here, whatever the guest does with its signals) or the
  * wall-clock backstop. Returns the status, or -1 with err set. */
+/* serve's start message: 1 with *wall_ms, 0 when the socket is closed or
+ * says anything else (the server is gone or broken: the run ends). */
+static int read_start(int fd, uint64_t *wall_ms)
+{
+    unsigned char m[LCH_SERVE_START_LEN];
+    size_t have = 0;
+    while (have < sizeof m) {
+        ssize_t n = read(fd, m + have, sizeof m - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
+        have += (size_t)n;
+    }
+    if (m[0] != LCH_SERVE_START)
+        return 0;
+    uint64_t v = 0;
+    for (int i = 8; i >= 1; i--)
+        v = v << 8 | m[i];
+    *wall_ms = v;
+    return 1;
+}
+
+/* t0 and wall_ms: when the wall clock started and its limit (in: the
+ * sandbox's; with a control socket, out: the job's). */
 static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
                      const sigset_t *watched, int pipe_rd, lch_end_t *end, int *sig_got,
-                     mid_report_t *mr, char *err, size_t errlen)
+                     mid_report_t *mr, uint64_t *t0, uint64_t *wall_ms, char *err, size_t errlen)
 {
-    uint64_t deadline = sb->wall_ms ? now_ms() + sb->wall_ms + GRACE_MS : 0;
+    bool waiting = sb->control_fd > 2; /* for serve's start message */
+    uint64_t deadline = !waiting && *wall_ms ? now_ms() + *wall_ms + GRACE_MS : 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int sfd = signalfd(-1, watched, SFD_CLOEXEC);
     bool pipe_open = true;
@@ -1069,10 +1095,24 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
             if (timeout < 0 || wait < timeout)
                 timeout = (int)wait;
         }
-        struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = pipe_rd, .events = POLLIN}};
-        int n = poll(pf, pipe_open ? 2 : 1, timeout);
+        struct pollfd pf[3] = {{.fd = sfd, .events = POLLIN},
+                               {.fd = pipe_open ? pipe_rd : -1, .events = POLLIN},
+                               {.fd = waiting ? sb->control_fd : -1, .events = POLLIN}};
+        int n = poll(pf, 3, timeout);
         if (n < 0 && errno != EINTR)
             break;
+        if (n > 0 && waiting && pf[2].revents) {
+            waiting = false;
+            if (!read_start(sb->control_fd, wall_ms)) {
+                kill(mid, SIGKILL);
+                waitpid(mid, &st, 0);
+                status = 128 + SIGKILL;
+                *end = LCH_END_SIGNAL;
+                break;
+            }
+            *t0 = now_ms();
+            deadline = *wall_ms ? *t0 + *wall_ms + GRACE_MS : 0;
+        }
         if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
             int r = read_pipe(pipe_rd, &guest, mr, err, errlen);
             if (r == 1) {
@@ -1214,7 +1254,8 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     };
     lch_cgroup_create(&cg, &lim, why, sizeof why);
     int io[3];
-    lch_relay_t *relay = lch_relay_open(sb->output_bytes, io, err, errlen);
+    lch_relay_t *relay =
+        lch_relay_open(sb->output_bytes, sb->control_fd > 2 ? sb->control_fd : -1, io, err, errlen);
     if (!relay) {
         lch_cgroup_remove(&cg);
         close(ep[0]);
@@ -1256,6 +1297,8 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         fuse_sock = fs[1];
         if (cp[0] >= 0)
             close(cp[0]);
+        if (sb->control_fd > 2)
+            close(sb->control_fd); /* the server's: the sandbox never speaks on it */
         claim_wr = cp[1];
         middle_main(sb, guest, arg, ep[1], hs[1], self);
     }
@@ -1315,7 +1358,7 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     lch_facts_t facts = {.wall_ms = sb->wall_ms, .cpu_limit_ms = sb->cpu_ms};
     mid_report_t mr;
     int status = supervise(mid, sb, &cg, &watched, ep[0], &facts.end, &facts.forwarded_signal, &mr,
-                           err, errlen);
+                           &t0, &facts.wall_ms, err, errlen);
     uint64_t relayed = 0;
     facts.output_over = lch_relay_finish(relay, &relayed);
     if (status >= 0)
@@ -1327,15 +1370,15 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         lch_report_decide(&rep, &facts);
         status = rep.exit_code;
         char line[256];
-        lch_report_line(&rep, sb->wall_ms, sb->cpu_ms, sb->budget_mb, sb->memory_mb,
+        lch_report_line(&rep, facts.wall_ms, sb->cpu_ms, sb->budget_mb, sb->memory_mb,
                         sb->output_bytes, line, sizeof line);
-        if (line[0])
+        if (line[0] && sb->control_fd <= 2)
             fprintf(stderr, "%s\n", line);
         /* a package the guest could not find, where the host has it above
          * the app folder (a workspace's hoisted node_modules) */
         char hint[PATH_MAX * 3];
-        if (rep.exit_code == 1 && rep.limit == LCH_LIMIT_NONE && facts.have_claim &&
-            facts.claim.package[0] &&
+        if (sb->control_fd <= 2 && rep.exit_code == 1 && rep.limit == LCH_LIMIT_NONE &&
+            facts.have_claim && facts.claim.package[0] &&
             lch_hoist_hint(sb->app, facts.claim.package, hint, sizeof hint))
             fprintf(stderr, "secure-exec-launch: %s\n", hint);
         if (sb->report)

@@ -38,6 +38,10 @@
 /* The status of a run whose output passed its cap (128 + SIGXFSZ). */
 #define LCH_EXIT_OUTPUT 153
 
+/* serve's start message on control_fd, then 8 bytes: the wall-clock limit. */
+#define LCH_SERVE_START 'S'
+#define LCH_SERVE_START_LEN 9
+
 typedef struct {
     const char *app;             /* host folder shown read-only at /app */
     const char *const *ro_paths; /* host paths shown read-only at the same path */
@@ -73,6 +77,14 @@ typedef struct {
     int net_factory_fd;
     const int *give_fds;
     size_t ngive;
+    /* serve's sandboxes (launcher/serve.h): the server's control socket
+     * (> 2; 0 none). The sandbox is built and waits, no wall clock
+     * running, until the server's start message on it (LCH_SERVE_START and
+     * the job's wall-clock limit in ms, 8 bytes little-endian; 0 none);
+     * the wall clock runs from then. The socket closed before: the guest
+     * is ended. The guest's output goes there in frames (relay.h), no
+     * limit line or hint is printed (the report frame says it all). */
+    int control_fd;
     /* Called in the supervisor right after the sandbox is forked (threads
      * may start there: none runs across the fork). */
     void (*started)(void *arg);

@@ -816,6 +816,27 @@ function runEval(code) {
   return binding.util.runScript(code, '[eval]');
 }
 
+// serve's job: code posted to the sidecar, run as the main CommonJS module
+// named filename (a guest path; nothing is on disk there). Code with module
+// syntax runs as `-e` runs it (an ES module has no module.exports).
+// onModule(module) is told the module before its code runs.
+function runSource(code, filename, onModule) {
+  if (esm().evalContainsModuleSyntax(code)) {
+    esm().runEvalMain(code, reportFatal);
+    return;
+  }
+  const module = new Module(filename, null);
+  module.filename = filename;
+  module.id = '.';
+  module.paths = Module._nodeModulePaths(path.dirname(filename));
+  process.mainModule = module;
+  mainModule = module;
+  Module._cache[filename] = module;
+  onModule(module);
+  module._compile(stripBOM(code), filename, 'commonjs');
+  module.loaded = true;
+}
+
 // require() of a builtin by name or node: URL (the ES module loader's way in)
 function requireBuiltin(request) {
   const id = builtinId(request);
@@ -835,6 +856,6 @@ const resolverFs = {
 };
 
 module.exports = {
-  Module, defineBuiltin, loadBuiltin, builtins, runEval, isBuiltin, requireBuiltin, resolverFs,
+  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, isBuiltin, requireBuiltin, resolverFs,
   setFatalHandler, compileWrapper, moduleAt,
 };

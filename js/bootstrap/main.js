@@ -24,7 +24,7 @@ binding.json.keepBuiltin(JSON.parse);
 JSON.parse = binding.json.parse;
 
 const tick = require('./tick');
-const { process, setupRun, toStatus, NODE_VERSION } = require('./process');
+const { process, setupRun, toStatus, NODE_VERSION, setBeforeReallyExit } = require('./process');
 
 Object.defineProperty(globalThis, 'process', {
   value: process, writable: true, configurable: true, enumerable: false,
@@ -36,7 +36,7 @@ Object.defineProperty(globalThis, 'global', {
 const timers = require('./timers');
 const actx = require('../node/internal/async-context');
 const {
-  Module, defineBuiltin, loadBuiltin, builtins, runEval, setFatalHandler,
+  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, setFatalHandler,
 } = require('./loader');
 // Loaded (and its lexer initialised) in the snapshot, not at first import
 const esm = require('./esm');
@@ -316,12 +316,43 @@ function beforeExit() {
   process.emit('beforeExit', toStatus(process.exitCode));
 }
 
+// A serve job (its config names the main module's filename): its result
+// is the JSON of the main module's exports; its code's module (runSource).
+let wantResult = false;
+let sourceModule = null;
+
+// Hands the JSON of the job's module.exports to the runtime, or why there
+// is none (an ES module; a cycle, a BigInt, a throwing toJSON).
+function sendResult() {
+  if (!wantResult) return;
+  const main = sourceModule || process.mainModule;
+  if (!main) {
+    binding.process.result(undefined, 'the main module is an ES module: it has no module.exports');
+    return;
+  }
+  let json;
+  try {
+    json = JSON.stringify(main.exports);
+  } catch (err) {
+    let why;
+    try {
+      why = `module.exports cannot be JSON: ${err && err.message}`;
+    } catch {
+      why = 'module.exports cannot be JSON';
+    }
+    binding.process.result(undefined, why);
+    return;
+  }
+  binding.process.result(json, undefined);
+}
+
 function exit() {
   esm.checkUnsettled();
   if (!process._exiting) {
     process._exiting = true;
     process.emit('exit', toStatus(process.exitCode));
   }
+  sendResult();
   return toStatus(process.exitCode);
 }
 
@@ -345,7 +376,12 @@ function start(json) {
   Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {
-    if (cfg.eval !== null) runEval(cfg.eval);
+    if (cfg.filename !== null) {
+      wantResult = true;
+      setBeforeReallyExit(sendResult);
+    }
+    if (cfg.source !== null) runSource(cfg.source, cfg.filename, (m) => { sourceModule = m; });
+    else if (cfg.eval !== null) runEval(cfg.eval);
     else Module.runMain(cfg.script);
   };
 }

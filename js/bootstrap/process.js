@@ -241,12 +241,17 @@ process.getgroups = function getgroups() {
   return Array.from(binding.process.ids().subarray(4));
 };
 
+// Called once 'exit' is emitted, before the run ends (a serve job's
+// result: main.js); null none.
+let beforeReallyExit = null;
+
 process.exit = function exit(code) {
   if (code !== undefined) process.exitCode = code;
   if (!process._exiting) {
     process._exiting = true;
     process.emit('exit', toStatus(process.exitCode));
   }
+  if (beforeReallyExit !== null) beforeReallyExit();
   binding.process.reallyExit(toStatus(process.exitCode));
 };
 
@@ -590,7 +595,9 @@ function onResize(columns, rows) {
 function setupRun(cfg) {
   process.execPath = cfg.execPath;
   process.argv0 = 'node';
-  process.argv = cfg.script ? [cfg.execPath, cfg.script, ...cfg.args] : [cfg.execPath, ...cfg.args];
+  // a serve job's code is its main module, named filename
+  const main = cfg.script || cfg.filename;
+  process.argv = main ? [cfg.execPath, main, ...cfg.args] : [cfg.execPath, ...cfg.args];
   const vars = cfg.env || {};
   process.env = envView(vars);
   setEnv(vars, process.env);
@@ -610,4 +617,7 @@ function setupRun(cfg) {
   if (tty.stdout || tty.stderr) binding.signal.watchResize(onResize);
 }
 
-module.exports = { process, setupRun, toStatus, NODE_VERSION, timeOriginOf: () => timeOrigin };
+module.exports = {
+  process, setupRun, toStatus, NODE_VERSION, timeOriginOf: () => timeOrigin,
+  setBeforeReallyExit: (fn) => { beforeReallyExit = fn; },
+};
