@@ -270,6 +270,7 @@ bench: $(BIN)
 	bash bench/output.sh
 	bash bench/loopback.sh
 	bash bench/http.sh
+	bash bench/serve.sh
 
 # ---- form -------------------------------------------------------------------
 

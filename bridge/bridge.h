@@ -99,6 +99,9 @@ const vm_table_t *const *br_tables(size_t *n);
  * snapshot, which must outlive the runtime. */
 int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, size_t snapshot_len,
               br_rt_t **out, char **err);
+/* serve's pool: before the run's config is known, makes what every run
+ * makes first and compiles what its start takes (js/bootstrap/main.js). */
+void br_rt_prepare(br_rt_t *rt);
 /* Runs the main module and the loop; returns the process exit status. */
 int br_rt_run(br_rt_t *rt);
 /* After br_rt_run: the limit that ended the run (VM_LIMIT_MEMORY or

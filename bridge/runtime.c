@@ -355,6 +355,14 @@ static int start(br_rt_t *rt, vm_ref_t *main_fn)
     return st == VM_OK ? 0 : -EINVAL;
 }
 
+void br_rt_prepare(br_rt_t *rt)
+{
+    static const char cfg[] = "{\"prepare\":true}";
+    vm_val_t arg = VM_STR(cfg, sizeof cfg - 1);
+    if (vm_call(rt->vm, vm_start_fn(rt->vm), 1, &arg, NULL) == VM_THREW)
+        handle_fatal(rt);
+}
+
 int br_rt_run(br_rt_t *rt)
 {
     vm_ref_t main_fn = 0;

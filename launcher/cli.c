@@ -47,6 +47,7 @@ const char *lch_cli_usage(void)
     return "usage: secure-exec-launch [OPTIONS] [--] SCRIPT [ARGS...]\n"
            "       secure-exec-launch [OPTIONS] -e CODE [--] [ARGS...]\n"
            "       secure-exec-launch check [--json]   which walls this host supports\n"
+           "       secure-exec-launch serve --listen ADDR [OPTIONS]   the sidecar (serve --help)\n"
            "       secure-exec-launch --version | --help\n"
            "\n"
            "Runs untrusted Node.js code in a V8 isolate whose Node.js modules are\n"

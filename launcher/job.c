@@ -89,7 +89,8 @@ int lch_job_parse(const char *json, size_t len, const brk_policy_t *policy, lch_
     }
     const char *key;
     json_t *val;
-    json_object_foreach(env, key, val) {
+    json_object_foreach(env, key, val)
+    {
         if (!json_is_string(val) || !key[0] || strchr(key, '=') ||
             memchr(json_string_value(val), '\0', json_string_length(val))) {
             fail(err, errlen, "env must be an object of strings (names without '=')");
@@ -157,8 +158,8 @@ int lch_frame_read(int fd, char **data, size_t *len, size_t max)
     int e = read_full(fd, head, sizeof head);
     if (e < 0)
         return e;
-    size_t n = (size_t)head[1] | (size_t)head[2] << 8 | (size_t)head[3] << 16 |
-               (size_t)head[4] << 24;
+    size_t n =
+        (size_t)head[1] | (size_t)head[2] << 8 | (size_t)head[3] << 16 | (size_t)head[4] << 24;
     if (n > max)
         return -EMSGSIZE;
     char *buf = malloc(n + 1);

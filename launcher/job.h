@@ -30,9 +30,9 @@
 
 #include "../bridge/broker.h"
 
-#define LCH_JOB_READY 'R'      /* the guest's first byte: waiting for its job */
-#define LCH_JOB_FRAME 'j'      /* the server's job */
-#define LCH_JOB_ANSWER 'a'     /* the guest's answer after the run */
+#define LCH_JOB_READY 'R'  /* the guest's first byte: waiting for its job */
+#define LCH_JOB_FRAME 'j'  /* the server's job */
+#define LCH_JOB_ANSWER 'a' /* the guest's answer after the run */
 #define LCH_JOB_MAX (64u << 20)
 /* The member's descriptors: the server's control socket (frames of
  * output and the report) and the job socket the guest keeps. */

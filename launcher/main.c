@@ -657,8 +657,10 @@ static int run_guest(void *arg)
     if (br_rt_new(&loop, &cfg, lch_snapshot_blob, snap_len, &rt, &err) < 0)
         die("%s", err ? err : "cannot create the isolate");
     lch_job_t job = {0};
-    if (g->job_fd >= 0)
+    if (g->job_fd >= 0) {
+        br_rt_prepare(rt);
         take_job(g->job_fd, &cfg, &job, &timeout_ms);
+    }
 
     watchdog_t wd;
     if (timeout_ms && (r = watchdog_start(&wd, rt, &wake, timeout_ms)) < 0)
@@ -987,6 +989,8 @@ int main(int argc, char **argv)
     lch_tty_t tty;
     extern char **environ;
     lch_tty_probe(&tty, environ);
+    if (opts.serve_member) /* its 2 is the server's: no terminal is the job's */
+        tty = (lch_tty_t){.fd = -1, .color_depth = 1};
     int resize[2] = {-1, -1};
     if (tty.fd >= 0 && pipe2(resize, O_CLOEXEC) == 0)
         fcntl(resize[1], F_SETFL, O_NONBLOCK); /* the supervisor never waits on the guest */

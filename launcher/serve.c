@@ -84,8 +84,8 @@ static void buf_free(buf_t *b)
 
 struct pool {
     size_t app, profile, memory_mb;
-    unsigned want;    /* members kept warm (0: cold, made per request) */
-    member_t *ready;  /* waiting for a job, newest first */
+    unsigned want;   /* members kept warm (0: cold, made per request) */
+    member_t *ready; /* waiting for a job, newest first */
     unsigned nready, nstarting;
     run_t *wait_head, *wait_tail; /* runs waiting for its next ready member */
     unsigned nwaiting;
@@ -102,12 +102,13 @@ struct member {
     uv_process_t proc;
     uv_pipe_t ctl, job, in;
     int open_handles;
-    bool exited;
+    bool exited, settled;
+    bool ctl_eof, job_eof; /* nothing more will be read from the socket */
     int64_t exit_status;
     int term_signal;
     buf_t ctl_buf, job_buf;
     bool got_ready;
-    bool answered; /* its run was answered before its end: it still counts as active */
+    bool answered;    /* its run was answered before its end: it still counts as active */
     uv_timer_t grace; /* after an early answer: its end is due */
     run_t *run;
     member_t *next; /* in its pool's ready list */
@@ -122,7 +123,7 @@ struct run {
     member_t *m;
     uv_timer_t safety;
     bool safety_on;
-    char *report;  /* the member's report JSON */
+    char *report;     /* the member's report JSON */
     json_t *answer;   /* the guest's answer (job.h), NULL none */
     bool answer_done; /* the answer came, or the job socket ended */
     bool output_done; /* the relay's LCH_FRAME_EOF: all output is here */
@@ -149,10 +150,10 @@ struct conn {
     buf_t url, body, pending, field;
     bool in_field, expect_continue, too_big, headers_too_big;
     size_t header_bytes;
-    bool handling;    /* a request is being answered: no parsing */
-    bool keep_alive;  /* after this answer */
+    bool handling;   /* a request is being answered: no parsing */
+    bool keep_alive; /* after this answer */
     bool closing;
-    bool streaming;   /* a chunked answer is under way */
+    bool streaming; /* a chunked answer is under way */
     run_t *run;
     conn_t *prev, *next;
 };
@@ -181,6 +182,7 @@ struct server {
     run_t *queue_head, *queue_tail;
     unsigned queued;
     bool draining;
+    unsigned max_starting; /* sandboxes made at once: twice the cores */
     char unix_path[PATH_MAX];
     /* metrics */
     uint64_t requests[8]; /* by status: see status_slot */
@@ -196,7 +198,8 @@ struct server {
 
 static const int statuses[8] = {200, 400, 404, 405, 413, 429, 500, 503};
 static const double bounds[10] = {0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5};
-static const char *const limit_names[6] = {"time", "cpu", "memory", "output", "seccomp", "launcher"};
+static const char *const limit_names[6] = {"time",   "cpu",     "memory",
+                                           "output", "seccomp", "launcher"};
 
 static void serve_log(const char *fmt, ...)
 {
@@ -285,9 +288,9 @@ static void send_head(conn_t *c, int status, const char *type, long long len, co
     char head[768], length[48] = "Transfer-Encoding: chunked\r\n";
     if (len >= 0)
         snprintf(length, sizeof length, "Content-Length: %lld\r\n", len);
-    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s\r\n",
-                     status, reason(status), type, length,
-                     c->keep_alive ? "" : "Connection: close\r\n", extra ? extra : "");
+    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s\r\n", status,
+                     reason(status), type, length, c->keep_alive ? "" : "Connection: close\r\n",
+                     extra ? extra : "");
     conn_send(c, head, n < (int)sizeof head ? (size_t)n : sizeof head - 1);
 }
 
@@ -461,12 +464,17 @@ static void waiter_remove(pool_t *p, run_t *r)
         }
 }
 
-static void on_member_exit(uv_process_t *proc, int64_t status, int sig)
+/* The member is gone and everything it sent is read (the process's end
+ * can come before the last bytes of its sockets): its run is decided. */
+static void member_settle(member_t *m)
 {
-    member_t *m = proc->data;
+    if (m->settled || !m->exited || (m->state != M_ENDED && !(m->ctl_eof && m->job_eof)))
+        return;
+    m->settled = true;
     server_t *s = m->srv;
-    m->exited = true;
     pool_t *p = m->pool;
+    int64_t status = m->exit_status;
+    int sig = m->term_signal;
     if (!m->got_ready) {
         /* it ended before it was ready: a set-up failure (its line is on
          * our stderr); no new member for this pool for a while, and the
@@ -496,10 +504,19 @@ static void on_member_exit(uv_process_t *proc, int64_t status, int sig)
         start_queued(s);
     }
     member_close(m);
-    uv_close((uv_handle_t *)proc, member_handle_closed);
+    uv_close((uv_handle_t *)&m->proc, member_handle_closed);
     uv_close((uv_handle_t *)&m->grace, member_handle_closed);
     pool_refill(s);
     maybe_finish_drain(s);
+}
+
+static void on_member_exit(uv_process_t *proc, int64_t status, int sig)
+{
+    member_t *m = proc->data;
+    m->exited = true;
+    m->exit_status = status;
+    m->term_signal = sig;
+    member_settle(m);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -561,13 +578,16 @@ static void on_ctl_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     run_t *r = m->run;
     if (n < 0) {
         uv_read_stop(st);
-        return; /* the member's end: on_member_exit decides */
+        m->ctl_eof = true;
+        member_settle(m); /* the member's end decides */
+        return;
     }
     if (n == 0)
         return;
     if ((!r && !m->answered) || buf_add(&m->ctl_buf, b->base, (size_t)n) < 0) {
         /* nothing is due before a job: a member that speaks is broken */
         uv_read_stop(st);
+        m->ctl_eof = true;
         member_quit(m);
         return;
     }
@@ -579,6 +599,7 @@ static void on_ctl_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
             break;
         if (t < 0) {
             uv_read_stop(st);
+            m->ctl_eof = true;
             member_quit(m);
             return;
         }
@@ -607,6 +628,7 @@ static void member_ready(member_t *m)
     p->nstarting--;
     s->refill_sum += (double)(uv_now(s->loop) - m->spawned_ms) / 1000.0;
     s->refill_count++;
+    pool_refill(s); /* a start slot is free */
     run_t *w = waiter_take(p);
     if (w) {
         run_dispatch(w, m);
@@ -629,22 +651,26 @@ static void on_job_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     member_t *m = st->data;
     if (n < 0) {
         uv_read_stop(st);
+        m->job_eof = true;
         if (m->run && !m->run->finished) {
             m->run->answer_done = true; /* no answer: the guest is gone */
             run_check_done(m->run);
         }
+        member_settle(m);
         return;
     }
     if (n == 0)
         return;
     if (buf_add(&m->job_buf, b->base, (size_t)n) < 0) {
         uv_read_stop(st);
+        m->job_eof = true;
         member_quit(m);
         return;
     }
     if (!m->got_ready) {
         if (m->job_buf.p[0] != LCH_JOB_READY || m->job_buf.len > 1) {
             uv_read_stop(st); /* nothing else comes before a job */
+            m->job_eof = true;
             member_quit(m);
             return;
         }
@@ -659,6 +685,7 @@ static void on_job_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     if (!r || t < 0 || (t && t != LCH_JOB_ANSWER)) {
         /* nothing is due between the ready byte and the job */
         uv_read_stop(st);
+        m->job_eof = true;
         if (!r)
             member_quit(m);
         else {
@@ -677,6 +704,7 @@ static void on_job_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
         r->answer_done = true;
         buf_drop(&m->job_buf, LCH_FRAME_HEAD + len);
         uv_read_stop(st);
+        m->job_eof = true;
         run_check_done(r);
     }
 }
@@ -774,6 +802,11 @@ static void on_refill_timer(uv_timer_t *t)
 static void pool_refill(server_t *s)
 {
     uint64_t now = uv_now(s->loop), wake = 0;
+    /* sandboxes being made at once: each takes a core for a while, and
+     * more at once only make them all ready later (a job's CPU too) */
+    unsigned starting = 0;
+    for (size_t i = 0; i < MAX_POOLS; i++)
+        starting += s->pools[i].nstarting;
     for (size_t i = 0; i < MAX_POOLS; i++) {
         pool_t *p = &s->pools[i];
         if (!p->used)
@@ -786,13 +819,15 @@ static void pool_refill(server_t *s)
                 wake = p->backoff_until;
             continue;
         }
-        while (p->nready + p->nstarting < want)
+        while (p->nready + p->nstarting < want && starting < s->max_starting) {
+            starting++;
             if (member_spawn(s, p) < 0) {
                 p->backoff_until = now + BACKOFF_MS;
                 if (!wake || p->backoff_until < wake)
                     wake = p->backoff_until;
                 break;
             }
+        }
     }
     if (wake)
         uv_timer_start(&s->refill, on_refill_timer, wake - now, 0);
@@ -1038,8 +1073,8 @@ static void run_check_done(run_t *r)
 {
     if (r->finished || !r->answer_done)
         return;
-    bool early = r->answer && json_is_true(json_object_get(r->answer, "ended")) &&
-                 r->output_done && json_is_integer(json_object_get(r->answer, "exit_code"));
+    bool early = r->answer && json_is_true(json_object_get(r->answer, "ended")) && r->output_done &&
+                 json_is_integer(json_object_get(r->answer, "exit_code"));
     if (!early && !r->report)
         return;
     server_t *s = r->srv;
@@ -1212,8 +1247,8 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
     conn_t *c = p->data;
     if (!head_fits(c, n))
         return 1;
-    if (c->in_field && c->field.len == 6 && !strncasecmp(c->field.p, "expect", 6) &&
-        n >= 12 && !strncasecmp(at, "100-continue", 12))
+    if (c->in_field && c->field.len == 6 && !strncasecmp(c->field.p, "expect", 6) && n >= 12 &&
+        !strncasecmp(at, "100-continue", 12))
         c->expect_continue = true;
     c->in_field = false;
     return 0;
@@ -1266,8 +1301,8 @@ static const http_parser_settings parser_settings = {
 static void conn_parse(conn_t *c)
 {
     while (!c->handling && !c->closing && c->pending.len) {
-        size_t done = http_parser_execute(&c->parser, &parser_settings, c->pending.p,
-                                          c->pending.len);
+        size_t done =
+            http_parser_execute(&c->parser, &parser_settings, c->pending.p, c->pending.len);
         enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
         if (c->handling) {
             /* paused at a message's end: the rest is the next request */
@@ -1350,16 +1385,15 @@ static void metrics(conn_t *c)
     server_t *s = c->srv;
     buf_t b = {0};
     char line[256];
-#define OUT(...)                                                                                   \
-    do {                                                                                           \
-        int n_ = snprintf(line, sizeof line, __VA_ARGS__);                                         \
-        buf_add(&b, line, (size_t)n_);                                                             \
+#define OUT(...)                                           \
+    do {                                                   \
+        int n_ = snprintf(line, sizeof line, __VA_ARGS__); \
+        buf_add(&b, line, (size_t)n_);                     \
     } while (0)
     OUT("# HELP secure_exec_requests_total Answers by HTTP status.\n");
     OUT("# TYPE secure_exec_requests_total counter\n");
     for (int i = 0; i < 8; i++)
-        OUT("secure_exec_requests_total{status=\"%d\"} %" PRIu64 "\n", statuses[i],
-            s->requests[i]);
+        OUT("secure_exec_requests_total{status=\"%d\"} %" PRIu64 "\n", statuses[i], s->requests[i]);
     OUT("# HELP secure_exec_run_duration_seconds Runs from dispatch to result.\n");
     OUT("# TYPE secure_exec_run_duration_seconds histogram\n");
     uint64_t cum = 0;
@@ -1503,7 +1537,8 @@ static void on_connection(uv_stream_t *l, int status)
     if (!c)
         return;
     c->srv = s;
-    int e = l->type == UV_TCP ? uv_tcp_init(s->loop, &c->h.tcp) : uv_pipe_init(s->loop, &c->h.pipe, 0);
+    int e =
+        l->type == UV_TCP ? uv_tcp_init(s->loop, &c->h.tcp) : uv_pipe_init(s->loop, &c->h.pipe, 0);
     if (e < 0) {
         free(c);
         return;
@@ -1745,6 +1780,8 @@ int lch_serve_main(const lch_serve_opts_t *o, const char *self)
     s->o = o;
     s->self = self;
     s->loop = uv_default_loop();
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    s->max_starting = ncpu > 0 ? 2 * (unsigned)ncpu : 2;
     char err[PATH_MAX + 256];
     static const char *const default_profile[1] = {"strict"};
     s->lim.profile_names = o->nprofiles ? o->profiles : default_profile;

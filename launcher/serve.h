@@ -33,15 +33,15 @@
 #define LCH_SERVE_MAX_PASS 64
 
 typedef struct {
-    const char *listen;     /* unix:PATH or HOST:PORT */
-    bool listen_public;     /* a non-loopback address is meant */
-    unsigned pool;          /* warm sandboxes kept per app (default 2) */
+    const char *listen;      /* unix:PATH or HOST:PORT */
+    bool listen_public;      /* a non-loopback address is meant */
+    unsigned pool;           /* warm sandboxes kept per app (default 2) */
     unsigned max_concurrent; /* jobs running at once (default 64) */
-    unsigned queue;         /* requests waiting past that (default 0: 429 at once) */
-    uint64_t timeout_ms;    /* a job's wall-clock cap and default (0: the profile's, else 30 s) */
-    size_t memory_mb;       /* a job's memory cap and default (0: the profile's) */
-    uint64_t cpu_ms;        /* a job's CPU cap (0: the profile's) */
-    size_t max_body;        /* a request body's cap in bytes (default 4 MiB) */
+    unsigned queue;          /* requests waiting past that (default 0: 429 at once) */
+    uint64_t timeout_ms;     /* a job's wall-clock cap and default (0: the profile's, else 30 s) */
+    size_t memory_mb;        /* a job's memory cap and default (0: the profile's) */
+    uint64_t cpu_ms;         /* a job's CPU cap (0: the profile's) */
+    size_t max_body;         /* a request body's cap in bytes (default 4 MiB) */
     const char *profiles[LCH_SERVE_MAX_PROFILES]; /* the first is the default */
     size_t nprofiles;
     const char *apps[LCH_SERVE_MAX_APPS]; /* [NAME=]DIR; the first is the default */

@@ -90,10 +90,9 @@ int lch_serve_parse(int argc, char *const *argv, lch_serve_opts_t *o, char **err
             o->pass[o->npass++] = a;
             continue;
         }
-        static const char *const takes[] = {"--listen",  "--pool",         "--max-concurrent",
-                                            "--queue",   "--profile",      "--app",
-                                            "--timeout", "--memory-limit", "--cpu-time-limit",
-                                            "--max-body"};
+        static const char *const takes[] = {
+            "--listen", "--pool",    "--max-concurrent", "--queue",          "--profile",
+            "--app",    "--timeout", "--memory-limit",   "--cpu-time-limit", "--max-body"};
         bool known = false;
         for (size_t k = 0; k < sizeof takes / sizeof takes[0]; k++)
             known |= !strcmp(name, takes[k]);
@@ -222,12 +221,13 @@ int lch_serve_request(const char *body, size_t len, const lch_serve_limits_t *li
         bad(err, errlen, "the body must be a JSON object");
         goto out;
     }
-    static const char *const fields[] = {"code",   "file",      "filename", "app",
+    static const char *const fields[] = {"code",    "file",       "filename",  "app",
                                          "profile", "timeout_ms", "memory_mb", "env",
-                                         "stdin",  "stdio",     "argv"};
+                                         "stdin",   "stdio",      "argv"};
     const char *key;
     json_t *val;
-    json_object_foreach(o, key, val) {
+    json_object_foreach(o, key, val)
+    {
         bool known = false;
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
             known |= !strcmp(key, fields[i]);
@@ -258,8 +258,9 @@ int lch_serve_request(const char *body, size_t len, const lch_serve_limits_t *li
         goto out;
     }
     if (filename && (!code || !app_relative(filename))) {
-        bad(err, errlen, "%s", code ? "filename must be a relative name without '..'"
-                                    : "filename goes with code (a file is its own name)");
+        bad(err, errlen, "%s",
+            code ? "filename must be a relative name without '..'"
+                 : "filename goes with code (a file is its own name)");
         goto out;
     }
     int ai = app ? index_of(lim->app_names, lim->napps, app) : 0;
@@ -305,7 +306,8 @@ int lch_serve_request(const char *body, size_t len, const lch_serve_limits_t *li
         bad(err, errlen, "env must be an object of strings");
         goto out;
     }
-    json_object_foreach(env, key, val) {
+    json_object_foreach(env, key, val)
+    {
         if (!*key || strchr(key, '=') || strlen(key) > 255 || !json_is_string(val) ||
             memchr(json_string_value(val), '\0', json_string_length(val))) {
             bad(err, errlen, "env must be an object of strings (names without '=', no NUL)");
@@ -318,14 +320,18 @@ int lch_serve_request(const char *body, size_t len, const lch_serve_limits_t *li
         goto out;
     }
     size_t i;
-    json_array_foreach(argv, i, val) {
+    json_array_foreach(argv, i, val)
+    {
         if (!json_is_string(val) || memchr(json_string_value(val), '\0', json_string_length(val))) {
             bad(err, errlen, "argv must be an array of strings (no NUL)");
             goto out;
         }
     }
     char main_path[1100];
-    snprintf(main_path, sizeof main_path, "/app/%s", file ? file : filename ? filename : "index.js");
+    snprintf(main_path, sizeof main_path, "/app/%s",
+             file       ? file
+             : filename ? filename
+                        : "index.js");
     job = json_object();
     if (!job || json_object_set_new(job, "code", code ? json_string(code) : json_null()) ||
         json_object_set_new(job, "file", file ? json_string(main_path) : json_null()) ||
@@ -371,9 +377,11 @@ void lch_serve_req_free(lch_serve_req_t *req)
 /* The length of the sequence a lead byte starts (0: not a lead byte). */
 static size_t seq_len(unsigned char c)
 {
-    return c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-                                                   : c >= 0xf0 && c <= 0xf4 ? 4
-                                                                            : 0;
+    return c < 0x80                 ? 1
+           : c >= 0xc2 && c <= 0xdf ? 2
+           : c >= 0xe0 && c <= 0xef ? 3
+           : c >= 0xf0 && c <= 0xf4 ? 4
+                                    : 0;
 }
 
 /* Whether s[0..n) (n = seq_len(s[0]) > 1) is a well-formed sequence: no
