@@ -366,6 +366,8 @@ function prepare() {
   void process.stdout;
   void process.stderr;
   esm.evalContainsModuleSyntax('module.exports = 0');
+  // its parser's regular expressions compiled (the run sets its own list)
+  require('../node/internal/dns').setRunServers('127.0.0.1:53,[::1]:53');
   const m = new Module('/app/[prepare]', null);
   m.paths = Module._nodeModulePaths('/app');
   JSON.stringify({ prepared: [m.paths.length] });
