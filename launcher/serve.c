@@ -1626,7 +1626,39 @@ static int listen_on(server_t *s, char *err, size_t errlen)
 {
     const char *a = s->o->listen;
     int e;
-    if (!strncmp(a, "unix:", 5)) {
+    if (!strcmp(a, "systemd")) {
+        /* socket activation: the listening socket is descriptor 3 when
+         * LISTEN_PID names this process (sd_listen_fds(3)) */
+        const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int acc = 0;
+        socklen_t al = sizeof acc;
+        if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid() || strtol(fds, NULL, 10) != 1 ||
+            getsockname(3, (struct sockaddr *)&ss, &sl) < 0 ||
+            getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) < 0 || !acc ||
+            (ss.ss_family != AF_UNIX && ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+            snprintf(err, errlen,
+                     "--listen systemd: no listening socket was passed (LISTEN_PID, LISTEN_FDS=1, "
+                     "descriptor 3: a unix or TCP stream socket)");
+            return -1;
+        }
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        fcntl(3, F_SETFD, FD_CLOEXEC);
+        if (ss.ss_family == AF_UNIX) {
+            uv_pipe_init(s->loop, &s->listener.pipe, 0);
+            e = uv_pipe_open(&s->listener.pipe, 3);
+        } else {
+            uv_tcp_init(s->loop, &s->listener.tcp);
+            e = uv_tcp_open(&s->listener.tcp, 3);
+        }
+        if (e < 0) {
+            snprintf(err, errlen, "--listen systemd: %s", uv_strerror(e));
+            return -1;
+        }
+    } else if (!strncmp(a, "unix:", 5)) {
         const char *path = a + 5;
         if (!*path || strlen(path) >= sizeof s->unix_path) {
             snprintf(err, errlen, "--listen %s: a socket path is needed", a);
