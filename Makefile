@@ -234,12 +234,22 @@ $(BUILD)/fuzz/fuzz_netd: tests/fuzz/fuzz_netd.c launcher/netd.c launcher/netd_dn
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_netd.c \
 	    launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd_unix.c bridge/broker.c -lcares -ljansson -lpthread
 
-check-fuzz: $(BUILD)/fuzz/fuzz_profile $(BUILD)/fuzz/fuzz_netd
-	@mkdir -p $(BUILD)/fuzz/corpus-profile $(BUILD)/fuzz/corpus-netd
+# serve's request checks, streamed UTF-8 and options (launcher/serve_req.c),
+# each request it takes parsed back by the member's job parser.
+$(BUILD)/fuzz/fuzz_serve: tests/fuzz/fuzz_serve.c launcher/serve_req.c launcher/job.c launcher/cli.c \
+    bridge/broker.c launcher/serve.h launcher/job.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_serve.c \
+	    launcher/serve_req.c launcher/job.c launcher/cli.c bridge/broker.c -ljansson
+
+check-fuzz: $(BUILD)/fuzz/fuzz_profile $(BUILD)/fuzz/fuzz_netd $(BUILD)/fuzz/fuzz_serve
+	@mkdir -p $(BUILD)/fuzz/corpus-profile $(BUILD)/fuzz/corpus-netd $(BUILD)/fuzz/corpus-serve
 	$(BUILD)/fuzz/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 	    $(BUILD)/fuzz/corpus-profile tests/fuzz/corpus/profile
 	$(BUILD)/fuzz/fuzz_netd -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    $(BUILD)/fuzz/corpus-netd tests/fuzz/corpus/netd
+	$(BUILD)/fuzz/fuzz_serve -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    $(BUILD)/fuzz/corpus-serve tests/fuzz/corpus/serve
 
 check-integration: $(BIN)
 	bash tests/integration/run.sh --bin $(BIN)

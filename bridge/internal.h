@@ -71,6 +71,12 @@ struct br_rt_s {
     char *result_error;        /* why there is none (NULL: no job, or undefined) */
 };
 
+/* clk's time in ns as the guest sees it (its hrtime, its uptime): a serve
+ * job's clocks start when the job does, so they do not tell how long its
+ * sandbox waited in the pool (br__clock_restart). */
+uint64_t br__clock_ns(clockid_t clk);
+void br__clock_restart(void);
+
 /* The runtime of a native call. */
 static inline br_rt_t *br__rt(vm_call_t *c)
 {

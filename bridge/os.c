@@ -104,10 +104,7 @@ static void os_hostname(vm_call_t *c)
  * uv_uptime would round it down to whole seconds). */
 static double run_uptime(void)
 {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
-        return 0;
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)br__clock_ns(CLOCK_BOOTTIME) / 1e9;
 }
 
 /* The CPU time the run's threads have used, user and system, in ms. */

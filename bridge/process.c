@@ -66,17 +66,14 @@ static void process_write(vm_call_t *c)
 
 static void process_hrtime(vm_call_t *c)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double v[2] = {(double)ts.tv_sec, (double)ts.tv_nsec};
+    uint64_t ns = br__clock_ns(CLOCK_MONOTONIC);
+    double v[2] = {(double)(ns / 1000000000u), (double)(ns % 1000000000u)};
     vm_ret_f64(c, v, 2);
 }
 
 static void process_hrtime_bigint(vm_call_t *c)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    vm_ret_bigint_u64(c, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+    vm_ret_bigint_u64(c, br__clock_ns(CLOCK_MONOTONIC));
 }
 
 static void process_memory_usage(vm_call_t *c)

@@ -15,8 +15,11 @@
  * every byte of output is with the server) and answers with one frame,
  * LCH_JOB_ANSWER:
  *
- *   {"exit_code": 0, "ended": true, "exports": <JSON> | null, "exports_error": "..."}
+ *   {"exit_code": 0, "ended": true, "exports_error": "..."}
  *
+ * then a newline and the JSON of module.exports as JSON.stringify made it
+ * (nothing when there is none), which the server checks and passes on
+ * byte for byte.
  * "ended": the run ended by itself (no limit of the runtime's stopped it).
  * The guest is untrusted by then: the server bounds and parses what it
  * gets; the exit code is the guest's own anyway (process.exit(n)), and a

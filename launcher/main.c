@@ -593,28 +593,24 @@ static void send_answer(int fd, br_rt_t *rt, int status, bool ended)
     close(2);
     const char *why = NULL;
     const char *json = br_rt_result(rt, &why);
-    char head[96];
-    int n = snprintf(head, sizeof head, "{\"exit_code\":%d,\"ended\":%s,\"exports\":", status,
-                     ended ? "true" : "false");
-    json_t *w = why ? json_string(why) : NULL;
-    char *tail = NULL;
-    if (w) {
-        char *ws = json_dumps(w, JSON_ENCODE_ANY);
-        if (ws && asprintf(&tail, ",\"exports_error\":%s}", ws) < 0)
-            tail = NULL;
-        free(ws);
-    }
-    json_decref(w);
-    size_t jl = json ? strlen(json) : 4, tl = tail ? strlen(tail) : 1;
-    char *msg = malloc((size_t)n + jl + tl);
+    json_t *env = json_pack("{s:i, s:b}", "exit_code", status, "ended", ended);
+    if (env && why)
+        json_object_set_new(env, "exports_error", json_string(why));
+    char *head = env ? json_dumps(env, JSON_COMPACT) : NULL;
+    json_decref(env);
+    if (!head)
+        return;
+    size_t hl = strlen(head), jl = json ? strlen(json) : 0;
+    char *msg = malloc(hl + 1 + jl);
     if (msg) {
-        memcpy(msg, head, (size_t)n);
-        memcpy(msg + n, json ? json : "null", jl);
-        memcpy(msg + (size_t)n + jl, tail ? tail : "}", tl);
-        lch_frame_write(fd, LCH_JOB_ANSWER, msg, (size_t)n + jl + tl);
+        memcpy(msg, head, hl);
+        msg[hl] = '\n';
+        if (jl)
+            memcpy(msg + hl + 1, json, jl);
+        lch_frame_write(fd, LCH_JOB_ANSWER, msg, hl + 1 + jl);
     }
     free(msg);
-    free(tail);
+    free(head);
 }
 
 /* Runs in the sandbox's guest process, single-threaded until V8 starts. */

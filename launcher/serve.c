@@ -40,6 +40,10 @@
 #define MAX_FRAME (2u << 20)   /* the largest frame a member may send */
 #define MAX_HEADERS_BYTES 8192 /* a request's url and header bytes */
 #define GRACE_MS 2000          /* an answered member's time to end */
+#define HEAD_MS 30000          /* a request's whole head and body, from its first byte */
+#define WQ_HIGH (1u << 20)     /* answer bytes queued for a client: stop producing */
+#define WQ_LOW (256u << 10)    /* ... and go on below this */
+#define DRAIN_FLUSH_MS 5000    /* at exit, answers still being written get this long */
 
 typedef struct server server_t;
 typedef struct member member_t;
@@ -104,6 +108,7 @@ struct member {
     int open_handles;
     bool exited, settled;
     bool ctl_eof, job_eof; /* nothing more will be read from the socket */
+    bool paused;           /* its output waits: the client reads slowly */
     int64_t exit_status;
     int term_signal;
     buf_t ctl_buf, job_buf;
@@ -123,8 +128,10 @@ struct run {
     member_t *m;
     uv_timer_t safety;
     bool safety_on;
-    char *report;     /* the member's report JSON */
-    json_t *answer;   /* the guest's answer (job.h), NULL none */
+    char *report;      /* the member's report JSON */
+    json_t *answer;    /* the guest's answer (job.h), NULL none */
+    char *exports_raw; /* the JSON of module.exports, checked (NULL: null) */
+    size_t exports_len;
     bool answer_done; /* the answer came, or the job socket ended */
     bool output_done; /* the relay's LCH_FRAME_EOF: all output is here */
     bool finished;
@@ -153,7 +160,11 @@ struct conn {
     bool handling;   /* a request is being answered: no parsing */
     bool keep_alive; /* after this answer */
     bool closing;
-    bool streaming; /* a chunked answer is under way */
+    bool streaming;   /* a chunked answer is under way */
+    bool in_message;  /* a request's bytes are arriving: its deadline runs */
+    bool peer_eof;    /* the client shut its side after its request */
+    bool resume_wait; /* conn_resume waits for the queued answer to drain */
+    size_t wq_bytes;  /* answer bytes queued, not yet written */
     run_t *run;
     conn_t *prev, *next;
 };
@@ -176,6 +187,7 @@ struct server {
     bool listening;
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t refill;
+    uv_timer_t drain_timer;
     conn_t *conns;
     unsigned nconns;
     unsigned active; /* runs holding a member or waiting for one */
@@ -247,6 +259,7 @@ static void count_status(server_t *s, int status)
 typedef struct {
     uv_write_t w;
     conn_t *c;
+    size_t len;
     char data[];
 } wreq_t;
 
@@ -254,13 +267,26 @@ static void conn_close(conn_t *c);
 static void conn_resume(conn_t *c);
 static void maybe_finish_drain(server_t *s);
 
+static void conn_unpause(conn_t *c);
+
 static void on_written(uv_write_t *w, int status)
 {
     wreq_t *r = (wreq_t *)w;
     conn_t *c = r->c;
+    c->wq_bytes -= r->len;
     free(r);
-    if (status < 0 && !c->closing)
+    if (status == UV_ECANCELED || c->closing)
+        return; /* the handle is closing: nothing more for it */
+    if (status < 0) {
         conn_close(c);
+        return;
+    }
+    /* progress: the client reads; its idle time starts again */
+    if (!c->in_message && uv_is_active((uv_handle_t *)&c->idle))
+        uv_timer_again(&c->idle);
+    if (c->wq_bytes < WQ_LOW)
+        conn_unpause(c);
+    maybe_finish_drain(c->srv);
 }
 
 /* Queues bytes on the connection (copied). */
@@ -274,12 +300,15 @@ static void conn_send(conn_t *c, const char *data, size_t len)
         return;
     }
     r->c = c;
+    r->len = len;
     memcpy(r->data, data, len);
     uv_buf_t b = uv_buf_init(r->data, (unsigned)len);
     if (uv_write(&r->w, &c->h.stream, &b, 1, on_written) < 0) {
         free(r);
         conn_close(c);
+        return;
     }
+    c->wq_bytes += len;
 }
 
 /* The answer's head; len < 0: chunked. */
@@ -300,7 +329,8 @@ static void respond(conn_t *c, int status, const char *type, const char *body, s
 {
     count_status(c->srv, status);
     send_head(c, status, type, (long long)len, extra);
-    conn_send(c, body, len);
+    if (c->parser.method != HTTP_HEAD)
+        conn_send(c, body, len);
     conn_resume(c);
 }
 
@@ -318,9 +348,26 @@ static void respond_json(conn_t *c, int status, json_t *o, const char *extra)
     free(s);
 }
 
+/* A JSON string of msg, whatever its bytes (a message may quote cut or
+ * invalid UTF-8 from a request: each bad byte becomes U+FFFD). */
+static json_t *lossy_string(const char *msg)
+{
+    json_t *j = json_string(msg);
+    if (j)
+        return j;
+    size_t n = strlen(msg), outlen;
+    char *out = malloc(3 * n + 1);
+    if (!out)
+        return NULL;
+    lch_utf8_take(msg, n, true, out, &outlen);
+    j = json_stringn(out, outlen);
+    free(out);
+    return j;
+}
+
 static void respond_error(conn_t *c, int status, const char *msg, const char *extra)
 {
-    json_t *o = json_pack("{ss}", "error", msg);
+    json_t *o = json_pack("{so}", "error", lossy_string(msg));
     if (!o) {
         respond(c, 500, "application/json", "{\"error\":\"out of memory\"}\n", 26, extra);
         return;
@@ -372,6 +419,8 @@ static void start_queued(server_t *s);
 static void run_start(run_t *r);
 static void account_report(server_t *s, const char *data, size_t len);
 static void member_quit(member_t *m);
+static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
+static void on_ctl_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b);
 
 static void on_grace(uv_timer_t *t)
 {
@@ -516,6 +565,11 @@ static void on_member_exit(uv_process_t *proc, int64_t status, int sig)
     m->exited = true;
     m->exit_status = status;
     m->term_signal = sig;
+    if (m->paused && m->state != M_ENDED && !m->ctl_eof) {
+        /* what it sent is read to its end (and dropped if nobody reads) */
+        m->paused = false;
+        uv_read_start((uv_stream_t *)&m->ctl, alloc_cb, on_ctl_read);
+    }
     member_settle(m);
 }
 
@@ -567,6 +621,13 @@ static void stream_output(run_t *r, int which, const char *data, size_t len, boo
     if (outlen) {
         send_line(c, json_pack("{s:s, s:s%}", "stream", which ? "stderr" : "stdout", "data", out,
                                outlen));
+        member_t *m = r->m;
+        if (c->wq_bytes > WQ_HIGH && m && !m->paused && !m->ctl_eof && m->state != M_ENDED) {
+            /* the client reads slower than the guest writes: the relay, and
+             * then the guest, wait (conn_unpause) */
+            m->paused = true;
+            uv_read_stop((uv_stream_t *)&m->ctl);
+        }
     }
     free(in);
     free(out);
@@ -628,22 +689,24 @@ static void member_ready(member_t *m)
     p->nstarting--;
     s->refill_sum += (double)(uv_now(s->loop) - m->spawned_ms) / 1000.0;
     s->refill_count++;
-    pool_refill(s); /* a start slot is free */
     run_t *w = waiter_take(p);
     if (w) {
-        run_dispatch(w, m);
+        run_dispatch(w, m); /* refills: a start slot is free */
         return;
     }
-    if (!p->want || s->draining) {
-        /* made for a run that is gone, or the server is closing */
+    if (!p->want || s->draining || p->nready >= p->want) {
+        /* made for a run that is gone, the server is closing, or the pool
+         * is full (made for runs that took others) */
         m->state = M_BUSY; /* on no list, no longer starting */
         member_close(m);
+        pool_refill(s);
         return;
     }
     m->state = M_READY;
     m->next = p->ready;
     p->ready = m;
     p->nready++;
+    pool_refill(s); /* a start slot is free */
 }
 
 static void on_job_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
@@ -695,12 +758,32 @@ static void on_job_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
         return;
     }
     if (t && !r->answer_done) {
+        /* the guest's envelope, a newline, and the JSON of module.exports
+         * as it made it (job.h): checked here, given on byte for byte (a
+         * reparse would change its numbers) */
+        const char *nl = memchr(data, '\n', len);
+        size_t elen = nl ? (size_t)(nl - data) : len;
         json_error_t je;
-        json_t *a = json_loadb(data, len, 0, &je);
-        if (a && json_is_object(a))
+        json_t *a = json_loadb(data, elen, 0, &je);
+        if (a && json_is_object(a)) {
             r->answer = a;
-        else
+            size_t xl = nl ? len - elen - 1 : 0;
+            json_t *x =
+                xl ? json_loadb(nl + 1, xl,
+                                JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je)
+                   : NULL;
+            if (x && (r->exports_raw = malloc(xl))) {
+                memcpy(r->exports_raw, nl + 1, xl);
+                r->exports_len = xl;
+            } else if (xl) {
+                json_object_set_new(a, "exports_error",
+                                    json_string("module.exports' JSON could not be read (a lone "
+                                                "surrogate in a string?)"));
+            }
+            json_decref(x);
+        } else {
             json_decref(a);
+        }
         r->answer_done = true;
         buf_drop(&m->job_buf, LCH_FRAME_HEAD + len);
         uv_read_stop(st);
@@ -988,6 +1071,7 @@ static void safety_closed(uv_handle_t *h)
     lch_serve_req_free(&r->req);
     free(r->report);
     json_decref(r->answer);
+    free(r->exports_raw);
     free(r);
 }
 
@@ -1035,7 +1119,7 @@ static void run_fail(run_t *r, int status, const char *msg)
     if (c) {
         char extra[64];
         snprintf(extra, sizeof extra, "X-Request-Id: %s\r\n", r->id);
-        json_t *o = json_pack("{ssss}", "id", r->id, "error", msg);
+        json_t *o = json_pack("{ssso}", "id", r->id, "error", lossy_string(msg));
         if (c->streaming) {
             stream_end(c, status, o); /* the head is sent: the error is the last line */
         } else if (o) {
@@ -1084,6 +1168,7 @@ static void run_check_done(run_t *r)
         return;
     }
     const char *lim_out = NULL;
+    char lim_buf[16];
     if (early) {
         json_object_set(res, "exit_code", json_object_get(r->answer, "exit_code"));
     } else {
@@ -1106,16 +1191,19 @@ static void run_check_done(run_t *r)
             run_fail(r, 500, msg);
             return;
         }
-        if (strcmp(limit, "none"))
-            lim_out = !strcmp(limit, "time") ? "timeout" : limit;
+        if (strcmp(limit, "none")) {
+            /* a copy: rep is freed below */
+            snprintf(lim_buf, sizeof lim_buf, "%s", !strcmp(limit, "time") ? "timeout" : limit);
+            lim_out = lim_buf;
+        }
         json_object_set(res, "exit_code", json_object_get(rep, "exit_code"));
         json_decref(rep);
     }
-    json_t *exports = r->answer ? json_object_get(r->answer, "exports") : NULL;
     json_t *exports_error = r->answer ? json_object_get(r->answer, "exports_error") : NULL;
     double ms = (double)(uv_hrtime() - r->t0_ns) / 1e6;
     json_object_set_new(res, "id", json_string(r->id));
-    json_object_set(res, "exports", exports ? exports : json_null());
+    if (!r->exports_raw)
+        json_object_set_new(res, "exports", json_null());
     if (json_is_string(exports_error))
         json_object_set(res, "exports_error", exports_error);
     else if (!r->answer && !lim_out)
@@ -1130,18 +1218,39 @@ static void run_check_done(run_t *r)
     s->dur_sum += ms / 1000.0;
     s->dur_count++;
     r->finished = true;
+    /* the object, with the exports' own bytes spliced in before its end */
+    char *text = json_dumps(res, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    json_decref(res);
+    buf_t out = {0};
+    if (text && strlen(text) >= 2) {
+        size_t n = strlen(text);
+        buf_add(&out, text, n - 1);
+        if (r->exports_raw) {
+            buf_add(&out, ",\"exports\":", 11);
+            buf_add(&out, r->exports_raw, r->exports_len);
+        }
+        buf_add(&out, "}\n", 2);
+    }
+    free(text);
     conn_t *c = r->conn;
+    if (!out.p) {
+        run_fail(r, 500, "out of memory");
+        return;
+    }
     if (c && c->streaming) {
         stream_output(r, 0, "", 0, true);
         stream_output(r, 1, "", 0, true);
-        stream_end(c, 200, res);
+        count_status(s, 200);
+        send_chunk(c, out.p, out.len);
+        conn_send(c, "0\r\n\r\n", 5);
+        c->streaming = false;
+        conn_resume(c);
     } else if (c) {
         char extra[64];
         snprintf(extra, sizeof extra, "X-Request-Id: %s\r\n", r->id);
-        respond_json(c, 200, res, extra);
-    } else {
-        json_decref(res);
+        respond(c, 200, "application/json", out.p, out.len, extra);
     }
+    buf_free(&out);
     run_release(r);
 }
 
@@ -1163,7 +1272,7 @@ static void conn_handle_closed(uv_handle_t *h)
 
 static void conn_close(conn_t *c)
 {
-    if (c->closing)
+    if (c->closing || uv_is_closing(&c->h.handle))
         return;
     c->closing = true;
     server_t *s = c->srv;
@@ -1185,7 +1294,13 @@ static void conn_close(conn_t *c)
             r->safety.data = r;
             safety_closed((uv_handle_t *)&r->safety);
         } else if (r->m) {
-            member_quit(r->m); /* it still reports: the run ends then */
+            member_t *m = r->m;
+            member_quit(m); /* it still reports: the run ends then */
+            if (m->paused && m->state != M_ENDED && !m->ctl_eof) {
+                /* its relay may wait on a full socket: read (and drop) */
+                m->paused = false;
+                uv_read_start((uv_stream_t *)&m->ctl, alloc_cb, on_ctl_read);
+            }
         } else {
             r->finished = true; /* waiting for a member */
             run_release(r);
@@ -1214,6 +1329,10 @@ static int on_message_begin(http_parser *p)
     c->url.len = c->body.len = c->field.len = 0;
     c->too_big = c->expect_continue = c->in_field = c->headers_too_big = false;
     c->header_bytes = 0;
+    /* the whole request by a deadline: a byte now and then keeps no
+     * connection (the idle timer's repeat is off until the answer) */
+    c->in_message = true;
+    uv_timer_start(&c->idle, on_idle, HEAD_MS, 0);
     return 0;
 }
 
@@ -1234,7 +1353,7 @@ static int on_url(http_parser *p, const char *at, size_t n)
 static int on_header_field(http_parser *p, const char *at, size_t n)
 {
     conn_t *c = p->data;
-    if (!head_fits(c, n))
+    if (!head_fits(c, n + (c->in_field ? 0 : 4))) /* ": " and CRLF a header */
         return 1;
     if (!c->in_field)
         c->field.len = 0;
@@ -1259,7 +1378,7 @@ static int on_headers_complete(http_parser *p)
     conn_t *c = p->data;
     if (p->content_length != ULLONG_MAX && p->content_length > c->srv->o->max_body) {
         c->too_big = true;
-        return 1; /* answered 413 by on_data */
+        return 3; /* an error (1 would mean "no body"): conn_parse answers 413 */
     }
     if (c->expect_continue && p->method == HTTP_POST) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -1282,7 +1401,8 @@ static int on_message_complete(http_parser *p)
 {
     conn_t *c = p->data;
     c->handling = true;
-    c->keep_alive = http_should_keep_alive(p) && !c->srv->draining;
+    c->in_message = false;
+    c->keep_alive = http_should_keep_alive(p) && !c->srv->draining && !c->peer_eof;
     http_parser_pause(p, 1);
     return 0;
 }
@@ -1332,19 +1452,32 @@ static void on_conn_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 {
     conn_t *c = st->data;
     if (n < 0) {
-        if (!c->handling || !c->run)
-            conn_close(c);
-        else
-            conn_close(c); /* the client left mid-run: conn_close ends it */
+        if (n == UV_EOF && c->handling) {
+            /* the client shut its side after its request (legal in
+             * HTTP/1.1): it gets its answer, then the connection ends; one
+             * that left altogether ends its run at the first write */
+            c->peer_eof = true;
+            c->keep_alive = false;
+            uv_read_stop(st);
+            return;
+        }
+        conn_close(c); /* mid-run: conn_close ends the run */
         return;
     }
     if (n == 0)
         return;
+    if (c->handling && c->pending.len + (size_t)n > MAX_HEADERS_BYTES + c->srv->o->max_body) {
+        /* pipelined past what one request may be: read no more until this
+         * answer is done (its client leaving is then seen at a write) */
+        uv_read_stop(st);
+        return;
+    }
     if (buf_add(&c->pending, b->base, (size_t)n) < 0) {
         conn_close(c);
         return;
     }
-    uv_timer_again(&c->idle);
+    if (!c->handling && !c->in_message)
+        uv_timer_again(&c->idle);
     conn_parse(c);
 }
 
@@ -1363,21 +1496,42 @@ static void conn_resume(conn_t *c)
     if (c->closing)
         return;
     c->handling = false;
+    /* the idle time runs from the last write the client took (on_written
+     * starts it again), not from when the answer was queued */
+    uv_timer_start(&c->idle, on_idle, IDLE_MS, IDLE_MS);
     if (!c->keep_alive) {
         uv_read_stop(&c->h.stream);
         uv_shutdown_t *sh = malloc(sizeof *sh);
         /* the answer is queued before the shutdown: it goes out first */
-        if (sh && uv_shutdown(sh, &c->h.stream, conn_shut) == 0) {
-            uv_timer_start(&c->idle, on_idle, 5000, 0);
+        if (sh && uv_shutdown(sh, &c->h.stream, conn_shut) == 0)
             return;
-        }
         free(sh);
         conn_close(c);
         return;
     }
-    uv_timer_start(&c->idle, on_idle, IDLE_MS, IDLE_MS);
+    if (c->wq_bytes > WQ_HIGH) {
+        c->resume_wait = true; /* no next request while the client does not read */
+        uv_read_stop(&c->h.stream);
+        return;
+    }
     uv_read_start(&c->h.stream, alloc_cb, on_conn_read);
     conn_parse(c);
+}
+
+/* The client took enough of what was queued: the next request is read,
+ * a streaming run's member is read again. */
+static void conn_unpause(conn_t *c)
+{
+    if (c->resume_wait) {
+        c->resume_wait = false;
+        conn_resume(c);
+        return;
+    }
+    member_t *m = c->run ? c->run->m : NULL;
+    if (m && m->paused && m->state != M_ENDED && !m->ctl_eof) {
+        m->paused = false;
+        uv_read_start((uv_stream_t *)&m->ctl, alloc_cb, on_ctl_read);
+    }
 }
 
 static void metrics(conn_t *c)
@@ -1552,9 +1706,20 @@ static void on_connection(uv_stream_t *l, int status)
         s->conns->prev = c;
     s->conns = c;
     s->nconns++;
-    if (uv_accept(l, &c->h.stream) < 0 || s->nconns > MAX_CONNS) {
+    if (uv_accept(l, &c->h.stream) < 0) {
         conn_close(c);
         return;
+    }
+    if (s->nconns > MAX_CONNS) {
+        /* full: the oldest connection with no request being answered
+         * makes room (a client trickling bytes holds no place for long) */
+        conn_t *old = NULL;
+        for (conn_t *o = c->next; o; o = o->next)
+            if (!o->handling)
+                old = o; /* the list is newest first: the last is the oldest */
+        conn_close(old ? old : c);
+        if (!old)
+            return;
     }
     if (l->type == UV_TCP)
         uv_tcp_nodelay(&c->h.tcp, 1);
@@ -1573,13 +1738,23 @@ static void close_walk(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+static void on_drain_deadline(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+/* Draining: once no run is left and every answer is written, the loop
+ * ends; a client that does not read its answer gets DRAIN_FLUSH_MS. */
 static void maybe_finish_drain(server_t *s)
 {
     if (!s->draining || s->active)
         return;
     for (conn_t *c = s->conns; c; c = c->next)
-        if (c->handling)
+        if (c->wq_bytes > 0) {
+            if (!uv_is_active((uv_handle_t *)&s->drain_timer))
+                uv_timer_start(&s->drain_timer, on_drain_deadline, DRAIN_FLUSH_MS, 0);
             return;
+        }
     uv_stop(s->loop);
 }
 
@@ -1834,6 +2009,7 @@ int lch_serve_main(const lch_serve_opts_t *o, const char *self)
     uv_signal_start(&s->sig_hup, on_hup, SIGHUP);
     uv_timer_init(s->loop, &s->refill);
     s->refill.data = s;
+    uv_timer_init(s->loop, &s->drain_timer);
     for (size_t a = 0; a < s->lim.napps; a++) {
         pool_t *p = pool_for(s, a, 0, s->lim.memory_mb);
         if (p)

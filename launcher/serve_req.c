@@ -212,7 +212,7 @@ int lch_serve_request(const char *body, size_t len, const lch_serve_limits_t *li
 {
     memset(req, 0, sizeof *req);
     json_error_t je;
-    json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     if (!o)
         return bad(err, errlen, "the body is not JSON: %s (line %d, column %d)", je.text, je.line,
                    je.column);

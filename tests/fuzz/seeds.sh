@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.." || exit 1
 secs=${1:-10}
 pass=0
 fail=0
-for t in profile netd; do
+for t in profile netd serve; do
   if ! make --no-print-directory "build/fuzz/fuzz_$t" > /dev/null; then
     echo "FAIL fuzz_$t: does not build"; fail=$((fail + 1)); continue
   fi
