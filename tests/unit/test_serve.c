@@ -625,7 +625,8 @@ START_TEST(req_stdin_env)
     }
     refused("{\"code\":\"a\\u0000b\"}", "must be strings");
     refused("{\"code\":\"1\",\"env\":{\"A\":\"x\\u0000y\"}}", "env must be");
-    refused("{\"code\":\"1\",\"env\":{\"A\\u0000B\":\"x\"}}", "NUL byte in object key"); /* jansson's own */
+    refused("{\"code\":\"1\",\"env\":{\"A\\u0000B\":\"x\"}}",
+            "NUL byte in object key"); /* jansson's own */
     refused("{\"code\":\"1\",\"argv\":[\"\\u0000\"]}", "argv must be");
     refused("{\"code\\u0000x\":\"1\"}", "NUL byte in object key");
     /* env names */
