@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -1191,6 +1192,16 @@ static void run_check_done(run_t *r)
             run_fail(r, 500, msg);
             return;
         }
+        const char *sig = json_string_value(json_object_get(rep, "signal"));
+        if (!r->answer && !strcmp(limit, "none") && sig) {
+            /* killed from outside the walls (no limit of ours ended it) */
+            char msg[128];
+            snprintf(msg, sizeof msg, "the sandbox was killed by %s before it answered", sig);
+            json_decref(rep);
+            json_decref(res);
+            run_fail(r, 500, msg);
+            return;
+        }
         if (strcmp(limit, "none")) {
             /* a copy: rep is freed below */
             snprintf(lim_buf, sizeof lim_buf, "%s", !strcmp(limit, "time") ? "timeout" : limit);
@@ -1268,6 +1279,17 @@ static void conn_handle_closed(uv_handle_t *h)
     buf_free(&c->pending);
     buf_free(&c->field);
     free(c);
+}
+
+/* Whether the client closed its socket altogether (not only its sending
+ * side): a Unix socket tells, with POLLHUP; TCP does not. */
+static bool peer_gone(conn_t *c)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno(&c->h.handle, &fd) < 0)
+        return false;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
 }
 
 static void conn_close(conn_t *c)
@@ -1452,10 +1474,11 @@ static void on_conn_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 {
     conn_t *c = st->data;
     if (n < 0) {
-        if (n == UV_EOF && c->handling) {
+        if (n == UV_EOF && c->handling && !peer_gone(c)) {
             /* the client shut its side after its request (legal in
              * HTTP/1.1): it gets its answer, then the connection ends; one
-             * that left altogether ends its run at the first write */
+             * that left altogether over TCP (not told apart from a shut
+             * side) ends its run at the first write */
             c->peer_eof = true;
             c->keep_alive = false;
             uv_read_stop(st);
