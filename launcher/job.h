@@ -19,7 +19,10 @@
  *
  * then a newline and the JSON of module.exports as JSON.stringify made it
  * (nothing when there is none), which the server checks and passes on
- * byte for byte.
+ * byte for byte. The guest then waits (at most a second) for the server
+ * to shut the job socket, which it does once the answer is passed on (or
+ * at once when it waits for the sandbox's report): the end of a process
+ * with an isolate takes a core for milliseconds, after the answer.
  * "ended": the run ended by itself (no limit of the runtime's stopped it).
  * The guest is untrusted by then: the server bounds and parses what it
  * gets; the exit code is the guest's own anyway (process.exit(n)), and a

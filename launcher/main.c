@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -107,7 +108,7 @@ typedef struct {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    bool done;
+    bool armed;
     struct timespec deadline;
     br_rt_t *rt;
     uv_async_t *wake;
@@ -118,18 +119,18 @@ static void *watchdog_main(void *arg)
     watchdog_t *w = arg;
     pthread_mutex_lock(&w->lock);
     int r = 0;
-    while (!w->done && r != ETIMEDOUT)
-        r = pthread_cond_timedwait(&w->cond, &w->lock, &w->deadline);
-    bool fire = !w->done;
+    while (r != ETIMEDOUT)
+        r = w->armed ? pthread_cond_timedwait(&w->cond, &w->lock, &w->deadline)
+                     : pthread_cond_wait(&w->cond, &w->lock);
     pthread_mutex_unlock(&w->lock);
-    if (fire) {
-        br_rt_terminate(w->rt, VM_LIMIT_TIME);
-        uv_async_send(w->wake); /* the loop may be idle in poll */
-    }
+    br_rt_terminate(w->rt, VM_LIMIT_TIME);
+    uv_async_send(w->wake); /* the loop may be idle in poll */
     return NULL;
 }
 
-static int watchdog_start(watchdog_t *w, br_rt_t *rt, uv_async_t *wake, uint64_t ms)
+/* The watchdog's thread, waiting until it is armed: a serve sandbox makes
+ * it before its job comes, which then only sets the deadline. */
+static int watchdog_init(watchdog_t *w, br_rt_t *rt, uv_async_t *wake)
 {
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -137,9 +138,16 @@ static int watchdog_start(watchdog_t *w, br_rt_t *rt, uv_async_t *wake, uint64_t
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, &ca);
     pthread_condattr_destroy(&ca);
-    w->done = false;
+    w->armed = false;
     w->rt = rt;
     w->wake = wake;
+    return -pthread_create(&w->thread, NULL, watchdog_main, w);
+}
+
+/* The run ends ms from now (its thread ends with the process). */
+static void watchdog_arm(watchdog_t *w, uint64_t ms)
+{
+    pthread_mutex_lock(&w->lock);
     clock_gettime(CLOCK_MONOTONIC, &w->deadline);
     w->deadline.tv_sec += (time_t)(ms / 1000);
     w->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
@@ -147,7 +155,9 @@ static int watchdog_start(watchdog_t *w, br_rt_t *rt, uv_async_t *wake, uint64_t
         w->deadline.tv_sec++;
         w->deadline.tv_nsec -= 1000000000L;
     }
-    return -pthread_create(&w->thread, NULL, watchdog_main, w);
+    w->armed = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
 }
 
 static void on_wake(uv_async_t *a)
@@ -560,6 +570,9 @@ typedef struct {
  * had (the server gone, or a malformed job). */
 static void take_job(int fd, br_config_t *cfg, lch_job_t *job, uint64_t *timeout_ms)
 {
+    /* jansson seeds its hash function from /dev/urandom on first use:
+     * done here, not on the job's clock */
+    json_object_seed(0);
     char ready = LCH_JOB_READY;
     while (write(fd, &ready, 1) < 0)
         if (errno != EINTR)
@@ -589,8 +602,12 @@ static void take_job(int fd, br_config_t *cfg, lch_job_t *job, uint64_t *timeout
 static void send_answer(int fd, br_rt_t *rt, int status, bool ended)
 {
     fflush(NULL);
-    close(1);
-    close(2);
+    /* both at once: the relay sees the two ends closed in one wake-up (a
+     * second one, while this process ends, can come milliseconds late) */
+    if (syscall(SYS_close_range, 1, 2, 0) < 0) {
+        close(1);
+        close(2);
+    }
     const char *why = NULL;
     const char *json = br_rt_result(rt, &why);
     json_t *env = json_pack("{s:i, s:b}", "exit_code", status, "ended", ended);
@@ -611,6 +628,20 @@ static void send_answer(int fd, br_rt_t *rt, int status, bool ended)
     }
     free(msg);
     free(head);
+}
+
+/* After its answer, a job's guest ends once the server shuts the job
+ * socket (it has passed the answer on): the end of a process with an
+ * isolate takes a core for milliseconds, and the server's answer should
+ * not wait behind it. Bounded: an answered sandbox has the server's
+ * grace to end, then it is ended (launcher/serve.c). */
+#define RELEASE_WAIT_MS 1000
+
+static void wait_release(int fd)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    while (poll(&pf, 1, RELEASE_WAIT_MS) < 0 && errno == EINTR)
+        ;
 }
 
 /* Runs in the sandbox's guest process, single-threaded until V8 starts. */
@@ -653,14 +684,19 @@ static int run_guest(void *arg)
     if (br_rt_new(&loop, &cfg, lch_snapshot_blob, snap_len, &rt, &err) < 0)
         die("%s", err ? err : "cannot create the isolate");
     lch_job_t job = {0};
+    watchdog_t wd;
+    bool wd_made = false;
     if (g->job_fd >= 0) {
         br_rt_prepare(rt);
+        if ((r = watchdog_init(&wd, rt, &wake)) < 0)
+            die("cannot start the watchdog: %s", strerror(-r));
+        wd_made = true;
         take_job(g->job_fd, &cfg, &job, &timeout_ms);
     }
-
-    watchdog_t wd;
-    if (timeout_ms && (r = watchdog_start(&wd, rt, &wake, timeout_ms)) < 0)
+    if (timeout_ms && !wd_made && (r = watchdog_init(&wd, rt, &wake)) < 0)
         die("cannot start the watchdog: %s", strerror(-r));
+    if (timeout_ms)
+        watchdog_arm(&wd, timeout_ms);
     int status = br_rt_run(rt);
     /* the runtime's own limits and the broker's count, for the supervisor
      * (launcher/report.h): a claim on a pipe JS cannot name */
@@ -672,6 +708,8 @@ static int run_guest(void *arg)
                    : lim == VM_LIMIT_TIME ? LCH_LIMIT_TIME
                                           : LCH_LIMIT_NONE,
                    (int64_t)(brk_denials(cfg.policy) - g->denials_before));
+    if (g->job_fd >= 0)
+        wait_release(g->job_fd);
     /* The result is known: flush what is buffered (stdio, the audit log)
      * and leave. The isolate's orderly teardown would only delay the exit
      * the supervisor waits for; the kernel reclaims all of it at once. */

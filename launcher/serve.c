@@ -37,6 +37,7 @@
 #define IDLE_MS 60000          /* a connection with no request under way */
 #define SAFETY_MS 10000        /* past a job's limit: the server's own kill */
 #define BACKOFF_MS 1000        /* after a member failed before it was ready */
+#define DEFER_MS 50            /* a refill's longest wait for runs under way */
 #define MAX_POOLS 64           /* warm and cold pools (app, profile, memory) */
 #define MAX_FRAME (2u << 20)   /* the largest frame a member may send */
 #define MAX_HEADERS_BYTES 8192 /* a request's url and header bytes */
@@ -115,6 +116,7 @@ struct member {
     buf_t ctl_buf, job_buf;
     bool got_ready;
     bool answered;    /* its run was answered before its end: it still counts as active */
+    bool released;    /* its job socket shut: the guest may end */
     uv_timer_t grace; /* after an early answer: its end is due */
     run_t *run;
     member_t *next; /* in its pool's ready list */
@@ -136,6 +138,7 @@ struct run {
     bool answer_done; /* the answer came, or the job socket ended */
     bool output_done; /* the relay's LCH_FRAME_EOF: all output is here */
     bool finished;
+    bool running;     /* counted in the server's running */
     char carry[2][4]; /* an incomplete UTF-8 sequence held back per stream */
     size_t ncarry[2];
     uint64_t t0_ns;
@@ -191,7 +194,10 @@ struct server {
     uv_timer_t drain_timer;
     conn_t *conns;
     unsigned nconns;
-    unsigned active; /* runs holding a member or waiting for one */
+    unsigned active;   /* runs holding a member or waiting for one */
+    unsigned running;  /* runs given a member and not yet answered */
+    unsigned ending;   /* active members answered and ending (within the grace) */
+    uint64_t defer_to; /* refills wait for them until then (uv_now) */
     run_t *queue_head, *queue_tail;
     unsigned queued;
     bool draining;
@@ -550,6 +556,7 @@ static void member_settle(member_t *m)
     }
     if (m->answered) {
         m->answered = false;
+        s->ending--;
         s->active--;
         start_queued(s);
     }
@@ -903,6 +910,15 @@ static void pool_refill(server_t *s)
                 wake = p->backoff_until;
             continue;
         }
+        /* A pool that still has a sandbox ready and no run waiting makes
+         * the next one after the runs under way are answered (or DEFER_MS
+         * after the last one began): made at once, it takes the cores
+         * their sandboxes, the supervisors and this loop need now. */
+        if (p->nready && !p->nwaiting && s->running && s->defer_to > now) {
+            if (!wake || s->defer_to < wake)
+                wake = s->defer_to;
+            continue;
+        }
         while (p->nready + p->nstarting < want && starting < s->max_starting) {
             starting++;
             if (member_spawn(s, p) < 0) {
@@ -958,6 +974,28 @@ static void write_done_free(uv_write_t *w, int status)
     free(w);
 }
 
+static void job_shut_done(uv_shutdown_t *sh, int status)
+{
+    (void)status;
+    free(sh);
+}
+
+/* The guest waits, after its answer, for its job socket to be shut before
+ * it ends (launcher/job.h): its end takes a core for milliseconds, which
+ * the client's answer should not wait for. Shut once the answer is out,
+ * or at once when the run waits for the sandbox's report. */
+static void member_release(member_t *m)
+{
+    if (m->released || m->state == M_ENDED || m->job_eof)
+        return;
+    m->released = true;
+    uv_shutdown_t *sh = malloc(sizeof *sh);
+    if (sh && uv_shutdown(sh, (uv_stream_t *)&m->job, job_shut_done) < 0)
+        free(sh);
+    else if (!sh)
+        member_quit(m);
+}
+
 static void shutdown_done(uv_shutdown_t *sh, int status)
 {
     (void)status;
@@ -967,20 +1005,24 @@ static void shutdown_done(uv_shutdown_t *sh, int status)
         uv_close((uv_handle_t *)&m->in, member_handle_closed);
 }
 
-/* Writes n bytes (copied) on a member's stream. */
-static int member_write(uv_stream_t *st, const void *data, size_t n)
+/* Writes an bytes then bn (copied, one write: one wake-up of the reader)
+ * on a member's stream. */
+static int member_write(uv_stream_t *st, const void *a, size_t an, const void *b, size_t bn)
 {
     uv_write_t *w = malloc(sizeof *w);
-    char *copy = malloc(n ? n : 1);
+    char *copy = malloc(an + bn ? an + bn : 1);
     if (!w || !copy) {
         free(w);
         free(copy);
         return -ENOMEM;
     }
-    memcpy(copy, data, n);
+    if (an)
+        memcpy(copy, a, an);
+    if (bn)
+        memcpy(copy + an, b, bn);
     w->data = copy;
-    uv_buf_t b = uv_buf_init(copy, (unsigned)n);
-    int e = uv_write(w, st, &b, 1, write_done_free);
+    uv_buf_t buf = uv_buf_init(copy, (unsigned)(an + bn));
+    int e = uv_write(w, st, &buf, 1, write_done_free);
     if (e < 0) {
         free(copy);
         free(w);
@@ -995,6 +1037,9 @@ static void run_dispatch(run_t *r, member_t *m)
     m->run = r;
     m->state = M_BUSY;
     r->t0_ns = uv_hrtime();
+    r->running = true;
+    s->running++;
+    s->defer_to = uv_now(s->loop) + DEFER_MS;
     unsigned char start[LCH_SERVE_START_LEN] = {LCH_SERVE_START};
     for (int i = 0; i < 8; i++)
         start[1 + i] = (unsigned char)(r->req.timeout_ms >> (8 * i));
@@ -1006,11 +1051,11 @@ static void run_dispatch(run_t *r, member_t *m)
     r->safety.data = r;
     r->safety_on = true;
     uv_timer_start(&r->safety, on_safety, r->req.timeout_ms + SAFETY_MS, 0);
-    if (member_write((uv_stream_t *)&m->ctl, start, sizeof start) < 0 ||
-        member_write((uv_stream_t *)&m->job, head, sizeof head) < 0 ||
-        member_write((uv_stream_t *)&m->job, r->req.job_json, jl) < 0 ||
+    /* the job first: the guest's wake-up is the one the answer waits for */
+    if (member_write((uv_stream_t *)&m->job, head, sizeof head, r->req.job_json, jl) < 0 ||
+        member_write((uv_stream_t *)&m->ctl, start, sizeof start, NULL, 0) < 0 ||
         (r->req.stdin_len &&
-         member_write((uv_stream_t *)&m->in, r->req.stdin_data, r->req.stdin_len) < 0)) {
+         member_write((uv_stream_t *)&m->in, r->req.stdin_data, r->req.stdin_len, NULL, 0) < 0)) {
         member_quit(m); /* it reports without a job, or ends: on_member_exit answers */
         return;
     }
@@ -1082,13 +1127,19 @@ static void run_release(run_t *r)
     if (r->waiting)
         waiter_remove(r->waiting, r);
     bool still = false;
+    if (r->running) {
+        r->running = false;
+        s->running--;
+    }
     if (r->m) {
         member_t *m = r->m;
         m->run = NULL;
+        member_release(m);
         if (!m->exited && !r->report) {
             /* answered before the member's end: it still holds a slot
              * until then (on_member_exit), and has a short while to end */
             m->answered = true;
+            s->ending++;
             still = true;
             uv_timer_start(&m->grace, on_grace, GRACE_MS, 0);
         } else {
@@ -1101,6 +1152,7 @@ static void run_release(run_t *r)
     if (!still)
         s->active--;
     start_queued(s);
+    pool_refill(s); /* what waited for this run */
     if (r->safety_on) {
         uv_close((uv_handle_t *)&r->safety, safety_closed);
     } else {
@@ -1160,8 +1212,11 @@ static void run_check_done(run_t *r)
         return;
     bool early = r->answer && json_is_true(json_object_get(r->answer, "ended")) && r->output_done &&
                  json_is_integer(json_object_get(r->answer, "exit_code"));
-    if (!early && !r->report)
+    if (!early && !r->report) {
+        if (r->m)
+            member_release(r->m); /* its report comes when it ends */
         return;
+    }
     server_t *s = r->srv;
     json_t *res = json_object();
     if (!res) {
@@ -1677,7 +1732,9 @@ static void handle_request(conn_t *c)
         return;
     }
     if (s->active >= s->o->max_concurrent) {
-        if (s->queued >= s->o->queue) {
+        /* a slot held by a sandbox that has answered and is ending is
+         * free within its grace: a request may wait for it */
+        if (s->queued >= s->o->queue + s->ending) {
             lch_serve_req_free(&r->req);
             free(r);
             respond_error(c, 429, "every sandbox is busy: retry after a second",
