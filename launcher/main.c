@@ -684,17 +684,13 @@ static int run_guest(void *arg)
     if (br_rt_new(&loop, &cfg, lch_snapshot_blob, snap_len, &rt, &err) < 0)
         die("%s", err ? err : "cannot create the isolate");
     lch_job_t job = {0};
-    watchdog_t wd;
-    bool wd_made = false;
+    watchdog_t wd; /* a serve job's limit is known once it comes */
+    if ((g->job_fd >= 0 || timeout_ms) && (r = watchdog_init(&wd, rt, &wake)) < 0)
+        die("cannot start the watchdog: %s", strerror(-r));
     if (g->job_fd >= 0) {
         br_rt_prepare(rt);
-        if ((r = watchdog_init(&wd, rt, &wake)) < 0)
-            die("cannot start the watchdog: %s", strerror(-r));
-        wd_made = true;
         take_job(g->job_fd, &cfg, &job, &timeout_ms);
     }
-    if (timeout_ms && !wd_made && (r = watchdog_init(&wd, rt, &wake)) < 0)
-        die("cannot start the watchdog: %s", strerror(-r));
     if (timeout_ms)
         watchdog_arm(&wd, timeout_ms);
     int status = br_rt_run(rt);

@@ -138,7 +138,6 @@ struct run {
     bool answer_done; /* the answer came, or the job socket ended */
     bool output_done; /* the relay's LCH_FRAME_EOF: all output is here */
     bool finished;
-    bool running;     /* counted in the server's running */
     char carry[2][4]; /* an incomplete UTF-8 sequence held back per stream */
     size_t ncarry[2];
     uint64_t t0_ns;
@@ -990,10 +989,12 @@ static void member_release(member_t *m)
         return;
     m->released = true;
     uv_shutdown_t *sh = malloc(sizeof *sh);
-    if (sh && uv_shutdown(sh, (uv_stream_t *)&m->job, job_shut_done) < 0)
-        free(sh);
-    else if (!sh)
+    if (!sh) {
         member_quit(m);
+        return;
+    }
+    if (uv_shutdown(sh, (uv_stream_t *)&m->job, job_shut_done) < 0)
+        free(sh); /* the guest ends after its wait (job.h) */
 }
 
 static void shutdown_done(uv_shutdown_t *sh, int status)
@@ -1037,7 +1038,6 @@ static void run_dispatch(run_t *r, member_t *m)
     m->run = r;
     m->state = M_BUSY;
     r->t0_ns = uv_hrtime();
-    r->running = true;
     s->running++;
     s->defer_to = uv_now(s->loop) + DEFER_MS;
     unsigned char start[LCH_SERVE_START_LEN] = {LCH_SERVE_START};
@@ -1127,13 +1127,10 @@ static void run_release(run_t *r)
     if (r->waiting)
         waiter_remove(r->waiting, r);
     bool still = false;
-    if (r->running) {
-        r->running = false;
-        s->running--;
-    }
     if (r->m) {
         member_t *m = r->m;
         m->run = NULL;
+        s->running--;
         member_release(m);
         if (!m->exited && !r->report) {
             /* answered before the member's end: it still holds a slot
