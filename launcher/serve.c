@@ -121,6 +121,7 @@ struct member {
     run_t *run;
     member_t *next; /* in its pool's ready list */
     uint64_t spawned_ms;
+    unsigned gen; /* the server's generation when it was started */
 };
 
 struct run {
@@ -201,6 +202,7 @@ struct server {
     unsigned queued;
     bool draining;
     unsigned max_starting; /* sandboxes made at once: twice the cores */
+    unsigned gen;          /* SIGHUPs so far: older members are never used */
     char unix_path[PATH_MAX];
     /* metrics */
     uint64_t requests[8]; /* by status: see status_slot */
@@ -696,14 +698,15 @@ static void member_ready(member_t *m)
     p->nstarting--;
     s->refill_sum += (double)(uv_now(s->loop) - m->spawned_ms) / 1000.0;
     s->refill_count++;
-    run_t *w = waiter_take(p);
+    run_t *w = m->gen == s->gen ? waiter_take(p) : NULL;
     if (w) {
         run_dispatch(w, m); /* refills: a start slot is free */
         return;
     }
-    if (!p->want || s->draining || p->nready >= p->want) {
-        /* made for a run that is gone, the server is closing, or the pool
-         * is full (made for runs that took others) */
+    if (!p->want || s->draining || p->nready >= p->want || m->gen != s->gen) {
+        /* made for a run that is gone, the server is closing, the pool is
+         * full (made for runs that took others), or it was started before
+         * a SIGHUP (with the profiles as they were) */
         m->state = M_BUSY; /* on no list, no longer starting */
         member_close(m);
         pool_refill(s);
@@ -823,6 +826,7 @@ static int member_spawn(server_t *s, pool_t *p)
     m->pool = p;
     m->state = M_STARTING;
     m->spawned_ms = uv_now(s->loop);
+    m->gen = s->gen;
     char mem[32], cpu[48];
     snprintf(mem, sizeof mem, "--memory-limit=%zu", p->memory_mb);
     snprintf(cpu, sizeof cpu, "--cpu-time-limit=%" PRIu64, s->o->cpu_ms);
@@ -1870,6 +1874,7 @@ static void on_hup(uv_signal_t *sig, int signum)
     /* the members read their profiles when they start: new ones take the
      * files as they are now */
     serve_log("SIGHUP: the idle sandboxes are remade with the profiles as they are now");
+    s->gen++; /* and those being made are closed once ready */
     idle_members_close(s);
     pool_refill(s);
 }
