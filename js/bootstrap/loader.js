@@ -636,11 +636,16 @@ Module.prototype._compile = function (content, filename, format) {
     loadESMFromCJS(this, filename, content);
     return undefined;
   }
-  const dirname = path.dirname(filename);
-  const require = makeRequireFunction(this);
-  const exports = this.exports;
-  return Reflect.apply(fn, exports, [exports, require, this, filename, dirname]);
+  return runWrapper(this, fn, filename);
 };
+
+// Runs a module's compiled wrapper with its arguments.
+function runWrapper(module, fn, filename) {
+  const dirname = path.dirname(filename);
+  const require = makeRequireFunction(module);
+  const exports = module.exports;
+  return Reflect.apply(fn, exports, [exports, require, module, filename, dirname]);
+}
 
 function stripShebang(content) {
   // V8 accepts a hashbang only at the start of a script, not of a function
@@ -821,9 +826,19 @@ function runEval(code) {
 // syntax runs as `-e` runs it (an ES module has no module.exports).
 // onModule(module) is told the module before its code runs.
 function runSource(code, filename, onModule) {
-  if (esm().evalContainsModuleSyntax(code)) {
-    esm().runEvalMain(code, reportFatal);
-    return;
+  // compiled once: as CommonJS, and only when that fails, looked at again
+  // for ES module syntax
+  const content = stripBOM(code);
+  let fn = null;
+  let compileError = null;
+  try {
+    fn = compileWrapper(content, filename);
+  } catch (err) {
+    if (esm().evalContainsModuleSyntax(code)) {
+      esm().runEvalMain(code, reportFatal);
+      return;
+    }
+    compileError = err;
   }
   const module = new Module(filename, null);
   module.filename = filename;
@@ -833,7 +848,11 @@ function runSource(code, filename, onModule) {
   mainModule = module;
   Module._cache[filename] = module;
   onModule(module);
-  module._compile(stripBOM(code), filename, 'commonjs');
+  if (compileError) {
+    decorateSyntaxError(compileError);
+    throw compileError;
+  }
+  runWrapper(module, fn, filename);
   module.loaded = true;
 }
 

@@ -36,7 +36,7 @@ Object.defineProperty(globalThis, 'global', {
 const timers = require('./timers');
 const actx = require('../node/internal/async-context');
 const {
-  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, setFatalHandler,
+  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, setFatalHandler, compileWrapper,
 } = require('./loader');
 // Loaded (and its lexer initialised) in the snapshot, not at first import
 const esm = require('./esm');
@@ -358,29 +358,13 @@ function exit() {
 
 // ---- per run ------------------------------------------------------------------
 
-// serve's pool (launcher/job.h): a sandbox waiting for its job makes what
-// is the same for every run (the stdio streams) and compiles the functions
-// a job's start takes, so that the job finds them ready. Nothing the job
-// could see is left: no module is cached, no listener added.
-function prepare() {
-  void process.stdout;
-  void process.stderr;
-  esm.evalContainsModuleSyntax('module.exports = 0');
-  // its parser's regular expressions compiled (the run sets its own list)
-  require('../node/internal/dns').setRunServers('127.0.0.1:53,[::1]:53');
-  const m = new Module('/app/[prepare]', null);
-  m.paths = Module._nodeModulePaths('/app');
-  JSON.stringify({ prepared: [m.paths.length] });
-}
-
-function start(json) {
-  const cfg = JSON.parse(json);
-  if (cfg.prepare === true) {
-    prepare();
-    return null;
-  }
-  setupRun(cfg);
-  setTimeOrigin();
+// What every run installs the same way, whatever its job: the runtime's
+// hooks into the tick queue, the timers, the exit path and the ES module
+// loader. Once: in prepare() for serve's pool, else at start().
+let hooksSet = false;
+function setRuntimeHooks() {
+  if (hooksSet) return;
+  hooksSet = true;
   binding.task.setHooks(
     tick.processTicksAndRejections,
     fatal,
@@ -392,6 +376,40 @@ function start(json) {
   binding.task.setPromiseRejectHook(tick.promiseRejectHook);
   tick.takeTickInfo();
   esm.init();
+}
+
+// serve's pool (launcher/job.h): a sandbox waiting for its job makes what
+// is the same for every run (the stdio streams, the runtime's hooks) and
+// runs the functions a job's start takes, so that the job finds them
+// compiled and their inline caches warm. Twice: V8 compiles a regular
+// expression to machine code at its second use. Nothing the job could see
+// is left: no module is cached, no listener added, and what is set here
+// (the search paths, the DNS servers) the job's start sets again.
+function prepare() {
+  void process.stdout;
+  void process.stderr;
+  setRuntimeHooks();
+  for (let i = 0; i < 2; i++) {
+    binding.process.pid();
+    binding.process.ppid();
+    compileWrapper('module.exports = 0', '/app/[prepare]');
+    require('../node/internal/dns').setRunServers('127.0.0.1:53,[::1]:53');
+    Module._initPaths();
+    const m = new Module('/app/[prepare]', null);
+    m.paths = Module._nodeModulePaths('/app');
+    JSON.stringify({ prepared: [m.paths.length] });
+  }
+}
+
+function start(json) {
+  const cfg = JSON.parse(json);
+  if (cfg.prepare === true) {
+    prepare();
+    return null;
+  }
+  setupRun(cfg);
+  setTimeOrigin();
+  setRuntimeHooks();
   Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {
