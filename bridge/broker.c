@@ -46,7 +46,8 @@ struct brk_policy_s {
     bool audit_stopped;              /* the log ended: every decision is refused */
     void (*audit_stop)(void *arg, const char *why);
     void *audit_stop_arg;
-    uint64_t denials; /* decisions that refused */
+    uint64_t denials;                   /* decisions that refused */
+    uint64_t denials_in[BRK_DOMAINS];   /* the same, by domain */
 };
 
 static const char *const domain_names[BRK_DOMAINS] = {"fs", "fs", "net", "env", "run"};
@@ -115,6 +116,11 @@ brk_settings_t *brk_settings_mut(brk_policy_t *p)
 uint64_t brk_denials(const brk_policy_t *p)
 {
     return p->denials;
+}
+
+uint64_t brk_denials_in(const brk_policy_t *p, brk_domain_t d)
+{
+    return (unsigned)d < BRK_DOMAINS ? p->denials_in[d] : 0;
 }
 
 void brk_set_audit(brk_policy_t *p, FILE *f)
@@ -1488,14 +1494,18 @@ bool brk_audit_os_refusal(brk_policy_t *p, brk_domain_t d, const char *op, const
 
 /* A decision's end: refused when its line could not be logged, counted
  * when refused. */
-static int verdict(brk_policy_t *p, bool allow, bool logged, const char *why, const char **rule)
+static int verdict(brk_policy_t *p, brk_domain_t d, bool allow, bool logged, const char *why,
+                   const char **rule)
 {
     if (!logged) {
         allow = false;
         why = "audit-limit";
     }
-    if (!allow)
+    if (!allow) {
         p->denials++;
+        if ((unsigned)d < BRK_DOMAINS)
+            p->denials_in[d]++;
+    }
     if (rule)
         *rule = why;
     return allow ? 0 : -EACCES;
@@ -1522,7 +1532,7 @@ int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *targ
         }
         logged = audit(p, d, op, target, allow, why);
     }
-    return verdict(p, allow, logged, why, rule);
+    return verdict(p, d, allow, logged, why, rule);
 }
 
 int brk_net_decide(brk_policy_t *p, const char *by, const char *op, const char *host, unsigned port,
@@ -1549,7 +1559,7 @@ int brk_net_decide(brk_policy_t *p, const char *by, const char *op, const char *
         }
         logged = audit_line(p, "net", op, target, allow, why, allow ? NULL : "broker", extra);
     }
-    return verdict(p, allow, logged, why, rule);
+    return verdict(p, BRK_NET, allow, logged, why, rule);
 }
 
 /* An abstract name as the audit line shows it: "unix:@" and the name,
@@ -1583,7 +1593,7 @@ int brk_unix_decide(brk_policy_t *p, const char *by, const char *op, const char 
         line_add(&l, ",\"by\":");
         line_str(&l, by);
         bool logged = audit_line(p, "net", op, target, allow, why, allow ? NULL : "broker", extra);
-        return verdict(p, allow, logged, why, rule);
+        return verdict(p, BRK_NET, allow, logged, why, rule);
     }
     /* a path: absolute, canonical, and nothing after a NUL */
     char path[BRK_UNIX_ADDR_MAX + 1], norm[BRK_UNIX_ADDR_MAX + 1];

@@ -132,8 +132,10 @@ const brk_settings_t *brk_settings(const brk_policy_t *p);
 const char *const *brk_path_rules(const brk_policy_t *p, brk_domain_t d, size_t *n, bool *all);
 brk_settings_t *brk_settings_mut(brk_policy_t *p);
 
-/* How many decisions refused so far (the guest's --report count). */
+/* How many decisions refused so far (the guest's --report count), and
+ * how many of them in domain d. */
 uint64_t brk_denials(const brk_policy_t *p);
+uint64_t brk_denials_in(const brk_policy_t *p, brk_domain_t d);
 
 /* Audit: one JSON line per decision to f (borrowed; NULL turns it off).
  *

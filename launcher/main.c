@@ -561,6 +561,7 @@ typedef struct {
     br_config_t *cfg;
     uint64_t timeout_ms;
     uint64_t denials_before; /* the broker's refusals before the guest (its environment) */
+    uint64_t denials_before_in[BRK_DOMAINS];
     int audit_wr;            /* its audit lines go here (the supervisor's relay), or -1 */
     int job_fd;              /* serve's job socket (launcher/job.h), or -1 */
 } guest_t;
@@ -704,6 +705,15 @@ static int run_guest(void *arg)
     if (g->job_fd >= 0)
         send_answer(g->job_fd, rt, status, lim == VM_LIMIT_NONE || lim == VM_LIMIT_EXIT);
     lch_claim_package(br_rt_missing_package(rt)); /* for the launcher's hint (hint.h) */
+    int64_t by[LCH_DENIAL_DOMAINS]; /* the audit log's domains: fs is reads and writes */
+    const brk_domain_t doms[LCH_DENIAL_DOMAINS][2] = {
+        {BRK_FS_READ, BRK_FS_WRITE}, {BRK_NET, BRK_NET}, {BRK_ENV, BRK_ENV}, {BRK_RUN, BRK_RUN}};
+    for (int i = 0; i < LCH_DENIAL_DOMAINS; i++) {
+        by[i] = 0;
+        for (int j = 0; j < (doms[i][0] == doms[i][1] ? 1 : 2); j++)
+            by[i] += (int64_t)(brk_denials_in(cfg.policy, doms[i][j]) - g->denials_before_in[doms[i][j]]);
+    }
+    lch_claim_denials_by(by);
     lch_claim_send(lim == VM_LIMIT_MEMORY ? LCH_LIMIT_MEMORY
                    : lim == VM_LIMIT_TIME ? LCH_LIMIT_TIME
                                           : LCH_LIMIT_NONE,
@@ -1121,6 +1131,8 @@ int main(int argc, char **argv)
             die("%s", rerr);
     }
     g.denials_before = brk_denials(policy);
+    for (int d = 0; d < BRK_DOMAINS; d++)
+        g.denials_before_in[d] = brk_denials_in(policy, (brk_domain_t)d);
     if (audit && !brk_audit_run(policy, "start", script ? script : "[eval]", -1))
         die("--audit: cannot write the audit log");
     lch_sandbox_t sb = {

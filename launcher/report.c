@@ -120,6 +120,8 @@ void lch_report_decide(lch_report_t *r, const lch_facts_t *f)
     r->peak_bytes = f->peak_bytes;
     r->peak_source = f->peak_bytes >= 0 ? f->peak_source : NULL;
     r->claimed_denials = f->have_claim ? f->claim.denials : -1;
+    for (int i = 0; i < LCH_DENIAL_DOMAINS; i++)
+        r->claimed_denials_by[i] = f->have_claim && r->claimed_denials >= 0 ? f->claim.denials_by[i] : -1;
     r->limit = observed(f);
     if (r->limit == LCH_LIMIT_NONE && f->end == LCH_END_GUEST) {
         r->limit = claimed(f);
@@ -186,6 +188,18 @@ char *lch_report_json(const lch_report_t *r, const char *version)
     bad |= json_object_set_new(o, "peak_memory_bytes", int_or_null(r->peak_bytes));
     bad |= json_object_set_new(o, "peak_memory_source", str_or_null(r->peak_source));
     bad |= json_object_set_new(o, "denials_claimed_by_guest", int_or_null(r->claimed_denials));
+    json_t *by = NULL;
+    if (r->claimed_denials >= 0 && r->claimed_denials_by[0] >= 0) {
+        by = json_object();
+        for (int i = 0; by && i < LCH_DENIAL_DOMAINS; i++)
+            if (json_object_set_new(by, lch_denial_domains[i], int_or_null(r->claimed_denials_by[i])) < 0) {
+                json_decref(by);
+                by = NULL;
+            }
+    } else {
+        by = json_null();
+    }
+    bad |= json_object_set_new(o, "denials_by_domain_claimed_by_guest", by);
     bad |= json_object_set_new(o, "error", str_or_null(r->error));
     char *text = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -388,11 +402,20 @@ typedef struct {
     uint32_t magic;
     int32_t limit;
     int64_t denials;
+    int64_t denials_by[LCH_DENIAL_DOMAINS];
     char package[LCH_CLAIM_PACKAGE_MAX];
 } claim_msg_t;
 
+const char *const lch_denial_domains[LCH_DENIAL_DOMAINS] = {"fs", "net", "env", "run"};
+
 static int claim_fd = -1; /* the guest process's write end */
 static char claim_package[LCH_CLAIM_PACKAGE_MAX];
+static int64_t claim_denials_by[LCH_DENIAL_DOMAINS] = {-1, -1, -1, -1};
+
+void lch_claim_denials_by(const int64_t by[LCH_DENIAL_DOMAINS])
+{
+    memcpy(claim_denials_by, by, sizeof claim_denials_by);
+}
 
 void lch_claim_package(const char *name)
 {
@@ -414,6 +437,8 @@ void lch_claim_send(lch_limit_t limit, int64_t denials)
     if (claim_fd < 0)
         return;
     claim_msg_t m = {.magic = CLAIM_MAGIC, .limit = (int32_t)limit, .denials = denials};
+    for (int i = 0; i < LCH_DENIAL_DOMAINS; i++)
+        m.denials_by[i] = denials >= 0 ? claim_denials_by[i] : -1;
     memcpy(m.package, claim_package, sizeof m.package);
     ssize_t w;
     do
@@ -449,6 +474,16 @@ bool lch_claim_read(int fd, lch_claim_t *c)
         }
         c->limit = (lch_limit_t)m.limit;
         c->denials = m.denials >= 0 ? m.denials : -1;
+        /* the parts of a count: none when one is bad or they do not add up */
+        int64_t sum = 0;
+        bool whole = c->denials >= 0;
+        for (int i = 0; i < LCH_DENIAL_DOMAINS; i++) {
+            whole = whole && m.denials_by[i] >= 0 && m.denials_by[i] <= c->denials;
+            sum += whole ? m.denials_by[i] : 0;
+        }
+        whole = whole && sum == c->denials;
+        for (int i = 0; i < LCH_DENIAL_DOMAINS; i++)
+            c->denials_by[i] = whole ? m.denials_by[i] : -1;
         m.package[sizeof m.package - 1] = '\0';
         memcpy(c->package, m.package, sizeof c->package);
         got = true;

@@ -50,9 +50,15 @@ typedef enum {
  * broker's denial count (-1: not counted). */
 #define LCH_CLAIM_PACKAGE_MAX 216
 
+/* The domains the denial count is split into, as the audit log names
+ * them: fs (reads and writes), net, env, run. */
+#define LCH_DENIAL_DOMAINS 4
+extern const char *const lch_denial_domains[LCH_DENIAL_DOMAINS];
+
 typedef struct {
     lch_limit_t limit;
     int64_t denials;
+    int64_t denials_by[LCH_DENIAL_DOMAINS]; /* -1: not counted */
     /* the package an uncaught "Cannot find module/package" named ("": none):
      * only for the launcher's hint (hint.h), never trusted beyond that */
     char package[LCH_CLAIM_PACKAGE_MAX];
@@ -89,6 +95,7 @@ typedef struct {
     int64_t peak_bytes; /* -1: null */
     const char *peak_source;
     int64_t claimed_denials; /* -1: null */
+    int64_t claimed_denials_by[LCH_DENIAL_DOMAINS]; /* [0] -1: null */
     const char *error;       /* NULL: null */
 } lch_report_t;
 
@@ -135,7 +142,10 @@ void lch_claim_init(int fd);
 int lch_claim_fd(void);
 /* The package name later claims carry (cut to LCH_CLAIM_PACKAGE_MAX - 1). */
 void lch_claim_package(const char *name);
-/* Sends a claim (async-signal-safe; nothing without lch_claim_init). */
+/* The count by domain later claims carry (lch_denial_domains' order). */
+void lch_claim_denials_by(const int64_t by[LCH_DENIAL_DOMAINS]);
+/* Sends a claim (async-signal-safe; nothing without lch_claim_init). A
+ * claim whose denials is -1 carries no count by domain either. */
 void lch_claim_send(lch_limit_t limit, int64_t denials);
 /* In the supervisor, after the guest is gone: the first claim on the read
  * end (non-blocking). True when there was a well-formed one. */

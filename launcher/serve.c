@@ -210,7 +210,7 @@ struct server {
     double dur_sum;
     uint64_t dur_count;
     uint64_t limits[6]; /* time cpu memory output seccomp launcher */
-    uint64_t denials;
+    uint64_t denials[LCH_DENIAL_DOMAINS + 1]; /* by domain; the last: not told */
     double refill_sum;
     uint64_t refill_count;
     uint64_t member_failures;
@@ -1198,8 +1198,20 @@ static void account_report(server_t *s, const char *data, size_t len)
         if (!strcmp(limit, limit_names[i]))
             s->limits[i]++;
     json_t *den = json_object_get(rep, "denials_claimed_by_guest");
-    if (json_is_integer(den) && json_integer_value(den) > 0)
-        s->denials += (uint64_t)json_integer_value(den);
+    json_t *by = json_object_get(rep, "denials_by_domain_claimed_by_guest");
+    if (json_is_integer(den) && json_integer_value(den) > 0) {
+        /* by domain when the parts are told (they add up: report.c) */
+        json_int_t told = 0;
+        for (int i = 0; i < LCH_DENIAL_DOMAINS; i++) {
+            json_t *v = json_object_get(by, lch_denial_domains[i]);
+            if (json_is_integer(v) && json_integer_value(v) > 0) {
+                s->denials[i] += (uint64_t)json_integer_value(v);
+                told += json_integer_value(v);
+            }
+        }
+        if (json_integer_value(den) > told)
+            s->denials[LCH_DENIAL_DOMAINS] += (uint64_t)(json_integer_value(den) - told);
+    }
     json_decref(rep);
 }
 
@@ -1661,9 +1673,12 @@ static void metrics(conn_t *c)
     OUT("secure_exec_sandbox_failures_total %" PRIu64 "\n", s->member_failures);
     OUT("# HELP secure_exec_runs_active Runs holding or waiting for a sandbox.\n");
     OUT("# TYPE secure_exec_runs_active gauge\nsecure_exec_runs_active %u\n", s->active);
-    OUT("# HELP secure_exec_denials_total Permission refusals the runs' brokers counted.\n");
+    OUT("# HELP secure_exec_denials_total Permission refusals the runs' brokers counted, by "
+        "domain.\n");
     OUT("# TYPE secure_exec_denials_total counter\n");
-    OUT("secure_exec_denials_total %" PRIu64 "\n", s->denials);
+    for (int i = 0; i <= LCH_DENIAL_DOMAINS; i++)
+        OUT("secure_exec_denials_total{domain=\"%s\"} %" PRIu64 "\n",
+            i < LCH_DENIAL_DOMAINS ? lch_denial_domains[i] : "unknown", s->denials[i]);
 #undef OUT
     respond(c, 200, "text/plain; version=0.0.4", b.p ? b.p : "", b.len, NULL);
     buf_free(&b);

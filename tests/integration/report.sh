@@ -51,7 +51,8 @@ if not text.endswith("}\n") or text.count("\n") != 1:
 types = {"version": str, "exit_code": int, "signal": (str, type(None)), "limit": str,
          "limit_claimed_by_guest": bool, "duration_ms": int, "cpu_ms": (int, type(None)),
          "peak_memory_bytes": (int, type(None)), "peak_memory_source": (str, type(None)),
-         "denials_claimed_by_guest": (int, type(None)), "error": (str, type(None))}
+         "denials_claimed_by_guest": (int, type(None)),
+         "denials_by_domain_claimed_by_guest": (dict, type(None)), "error": (str, type(None))}
 if set(r) != set(types):
     sys.exit(f"fields {sorted(r)}")
 for k, t in types.items():
@@ -65,6 +66,11 @@ if r["duration_ms"] < 0 or (r["peak_memory_bytes"] or 1) <= 0:
     sys.exit("negative numbers")
 if r["peak_memory_bytes"] is not None and r["peak_memory_source"] not in ("cgroup", "rusage"):
     sys.exit("peak_memory_source")
+by = r["denials_by_domain_claimed_by_guest"]
+if (by is None) != (r["denials_claimed_by_guest"] is None):
+    sys.exit("denials by domain without the total, or the other way")
+if by is not None and (sorted(by) != ["env", "fs", "net", "run"] or sum(by.values()) != r["denials_claimed_by_guest"]):
+    sys.exit(f"denials by domain {by}")
 for w in wants:
     k, v = w.split("=", 1)
     if r.get(k) != json.loads(v):
@@ -91,7 +97,8 @@ EOF
 run -e 'console.log("hi")'
 record "normal exit: limit none, exit 0, no signal, no denial" 0 "" \
   limit='"none"' exit_code=0 signal=null limit_claimed_by_guest=false \
-  denials_claimed_by_guest=0 error=null
+  denials_claimed_by_guest=0 error=null \
+  denials_by_domain_claimed_by_guest='{"fs": 0, "net": 0, "env": 0, "run": 0}'
 if [ "$(stat -c %a "$rec")" = 600 ]; then ok "the record is created 0600"; else bad "record mode" "$(stat -c %a "$rec")"; fi
 
 run -e 'throw new Error("boom")'
@@ -99,7 +106,15 @@ record "uncaught exception: exit 1, limit none" 1 "" limit='"none"' exit_code=1 
 
 run -e 'const fs = require("fs");
 for (const p of ["/etc/shadow", "/root/x", "/var/log/y"]) try { fs.readFileSync(p); } catch {}'
-record "three refused reads: denials_claimed_by_guest 3" 0 "" denials_claimed_by_guest=3
+record "three refused reads: denials_claimed_by_guest 3, all fs" 0 "" denials_claimed_by_guest=3 \
+  denials_by_domain_claimed_by_guest='{"fs": 3, "net": 0, "env": 0, "run": 0}'
+
+run -e 'const fs = require("fs");
+try { fs.readFileSync("/etc/shadow"); } catch {}
+require("net").connect(9, "192.0.2.1").on("error", () => {});
+void process.env.HOME;'
+record "refusals in three domains: fs, net and env counted apart" 0 "" denials_claimed_by_guest=3 \
+  denials_by_domain_claimed_by_guest='{"fs": 1, "net": 1, "env": 1, "run": 0}'
 
 run --timeout 300 -e 'for (;;) {}'
 record "time (busy loop): the watchdog's claim, checked by the supervisor's clock" 124 \
@@ -108,7 +123,7 @@ record "time (busy loop): the watchdog's claim, checked by the supervisor's cloc
 run --timeout 400 -e 'require("crypto").pbkdf2Sync("pw", "salt", 1e9, 64, "sha512")'
 record "time (stuck in pbkdf2Sync): the supervisor's kill, and its line" 124 \
   "time limit exceeded (400 ms)" limit='"time"' limit_claimed_by_guest=false signal='"SIGKILL"' \
-  denials_claimed_by_guest=null
+  denials_claimed_by_guest=null denials_by_domain_claimed_by_guest=null
 
 run --cpu-time-limit 300 -e 'for (;;) {}'
 record "cpu: limit cpu, exit 124 and its line" 124 "CPU time limit exceeded (300 ms)" \

@@ -414,6 +414,25 @@ cnt=$(metric 'secure_exec_run_duration_seconds_count')
   [ -n "$inf" ] && [ "$inf" = "$cnt" ] && [ "${cnt:-0}" -ge 30 ] &&
   ok "metrics count the limits, the 400s and the runs ($t timeout, $m memory, $o output, $s400 400s, $cnt runs)" ||
   bad "metrics counts" "timeout $t memory $m output $o 400s $s400 +Inf $inf count $cnt"
+# denials by domain: a run refused two reads and a variable moves fs by 2 and env by 1
+fs0=$(metric 'secure_exec_denials_total{domain="fs"}')
+env0=$(metric 'secure_exec_denials_total{domain="env"}')
+net0=$(metric 'secure_exec_denials_total{domain="net"}')
+run "$S1" 'const fs = require("fs"); for (const p of ["/etc/shadow", "/root/x"]) try { fs.readFileSync(p); } catch {}
+module.exports = process.env.HOME === undefined'
+# counted from the sandbox's record, which comes after the answer
+for _ in $(seq 50); do
+  call "$S1" GET /metrics
+  fs1=$(metric 'secure_exec_denials_total{domain="fs"}')
+  env1=$(metric 'secure_exec_denials_total{domain="env"}')
+  net1=$(metric 'secure_exec_denials_total{domain="net"}')
+  [ $((fs1 - fs0)) -ge 2 ] && break
+  sleep 0.1
+done
+# (at least: an earlier run's record may still come in)
+[ -n "$fs0" ] && [ $((fs1 - fs0)) -ge 2 ] && [ $((env1 - env0)) -ge 1 ] &&
+  ok "metrics: denials by domain (fs +$((fs1 - fs0)), env +$((env1 - env0)), net +$((net1 - net0)))" ||
+  bad "metrics: denials by domain" "fs $fs0 -> $fs1, env $env0 -> $env1, net $net0 -> $net1"
 
 # ---- 8. one sandbox per run ------------------------------------------------------------------------
 

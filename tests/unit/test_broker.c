@@ -460,6 +460,9 @@ START_TEST(audit_run_lines)
     ck_assert(!brk_allows(p, BRK_FS_READ, "/etc"));
     ck_assert_int_eq(brk_denials(p), 0);
     ck_assert_int_eq(brk_decide(p, BRK_ENV, "read", "SECRET", NULL), -EACCES);
+    ck_assert_int_eq(brk_denials_in(p, BRK_ENV), 1);
+    ck_assert_int_eq(brk_denials_in(p, BRK_FS_READ), 0);
+    ck_assert_int_eq(brk_denials_in(p, BRK_DOMAINS), 0); /* no such domain */
     ck_assert(brk_audit_allowed(p, BRK_FS_READ, "load", "/app/x.js", "module-root"));
     ck_assert(brk_audit_os_refusal(p, BRK_FS_WRITE, "open", "/out/x", "EACCES", "host-permissions",
                                    65534));

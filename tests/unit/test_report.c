@@ -141,7 +141,7 @@ START_TEST(json_record)
     json_error_t je;
     json_t *o = json_loads(text, 0, &je);
     ck_assert_msg(o != NULL, "%s: %s", text, je.text);
-    ck_assert_int_eq(json_object_size(o), 11);
+    ck_assert_int_eq(json_object_size(o), 12);
     ck_assert_str_eq(json_string_value(json_object_get(o, "version")), "9.9.9");
     ck_assert_int_eq(json_integer_value(json_object_get(o, "exit_code")), 125);
     ck_assert_str_eq(json_string_value(json_object_get(o, "limit")), "launcher");
@@ -151,6 +151,7 @@ START_TEST(json_record)
     ck_assert(json_is_null(json_object_get(o, "peak_memory_bytes")));
     ck_assert(json_is_null(json_object_get(o, "peak_memory_source")));
     ck_assert(json_is_null(json_object_get(o, "denials_claimed_by_guest")));
+    ck_assert(json_is_null(json_object_get(o, "denials_by_domain_claimed_by_guest")));
     ck_assert_int_eq(json_integer_value(json_object_get(o, "duration_ms")), 7);
     ck_assert_str_eq(json_string_value(json_object_get(o, "error")), f.error);
     json_decref(o);
@@ -160,6 +161,8 @@ START_TEST(json_record)
     f.wait_status = SIGSYS;
     f.have_claim = true;
     f.claim.denials = 4;
+    const int64_t parts[LCH_DENIAL_DOMAINS] = {1, 2, 1, 0};
+    memcpy(f.claim.denials_by, parts, sizeof parts);
     lch_report_decide(&r, &f);
     text = lch_report_json(&r, "1");
     o = json_loads(text, 0, &je);
@@ -167,6 +170,12 @@ START_TEST(json_record)
     ck_assert_str_eq(json_string_value(json_object_get(o, "signal")), "SIGSYS");
     ck_assert_str_eq(json_string_value(json_object_get(o, "limit")), "seccomp");
     ck_assert_int_eq(json_integer_value(json_object_get(o, "denials_claimed_by_guest")), 4);
+    json_t *by = json_object_get(o, "denials_by_domain_claimed_by_guest");
+    ck_assert_int_eq(json_object_size(by), 4);
+    ck_assert_int_eq(json_integer_value(json_object_get(by, "fs")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(by, "net")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(by, "env")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(by, "run")), 0);
     ck_assert_int_eq(json_integer_value(json_object_get(o, "peak_memory_bytes")), 1 << 20);
     ck_assert_str_eq(json_string_value(json_object_get(o, "peak_memory_source")), "cgroup");
     ck_assert(json_is_null(json_object_get(o, "error")));
@@ -190,6 +199,23 @@ START_TEST(claims)
     ck_assert(lch_claim_read(p[0], &c));
     ck_assert_int_eq(c.limit, LCH_LIMIT_CPU);
     ck_assert_int_eq(c.denials, -1);
+    ck_assert_int_eq(c.denials_by[0], -1); /* no count: no parts */
+    /* the parts of a count come with it; parts that do not add up to it
+     * are no parts */
+    lch_claim_init(p[1]);
+    const int64_t by[LCH_DENIAL_DOMAINS] = {2, 0, 1, 0};
+    lch_claim_denials_by(by);
+    lch_claim_send(LCH_LIMIT_NONE, 3);
+    ck_assert(lch_claim_read(p[0], &c));
+    ck_assert_int_eq(c.denials, 3);
+    ck_assert_int_eq(c.denials_by[0], 2);
+    ck_assert_int_eq(c.denials_by[2], 1);
+    lch_claim_send(LCH_LIMIT_NONE, 5);
+    ck_assert(lch_claim_read(p[0], &c));
+    ck_assert_int_eq(c.denials, 5);
+    for (int i = 0; i < LCH_DENIAL_DOMAINS; i++)
+        ck_assert_int_eq(c.denials_by[i], -1);
+    lch_claim_init(-1);
     close(p[0]);
     close(p[1]);
 }
