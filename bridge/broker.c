@@ -46,8 +46,8 @@ struct brk_policy_s {
     bool audit_stopped;              /* the log ended: every decision is refused */
     void (*audit_stop)(void *arg, const char *why);
     void *audit_stop_arg;
-    uint64_t denials;                   /* decisions that refused */
-    uint64_t denials_in[BRK_DOMAINS];   /* the same, by domain */
+    uint64_t denials;                 /* decisions that refused */
+    uint64_t denials_in[BRK_DOMAINS]; /* the same, by domain */
 };
 
 static const char *const domain_names[BRK_DOMAINS] = {"fs", "fs", "net", "env", "run"};

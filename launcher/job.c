@@ -33,6 +33,16 @@ static int opt_string(json_t *o, const char *key, char **out)
     return *out ? 0 : -1;
 }
 
+bool lch_job_id_ok(const char *s, size_t len)
+{
+    if (len != LCH_JOB_ID_LEN)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
 int lch_job_parse(const char *json, size_t len, const brk_policy_t *policy, lch_job_t *job,
                   char *err, size_t errlen)
 {
@@ -111,6 +121,14 @@ int lch_job_parse(const char *json, size_t len, const brk_policy_t *policy, lch_
         goto out;
     }
     job->timeout_ms = t ? (uint64_t)json_integer_value(t) : 0;
+    json_t *id = json_object_get(o, "id");
+    if (id &&
+        (!json_is_string(id) || !lch_job_id_ok(json_string_value(id), json_string_length(id)))) {
+        fail(err, errlen, "id must be 16 hex digits");
+        goto out;
+    }
+    if (id)
+        memcpy(job->id, json_string_value(id), LCH_JOB_ID_LEN + 1);
     r = 0;
 out:
     json_decref(o);

@@ -9,7 +9,10 @@
  * object the server made from the request it checked,
  *
  *   {"code": "..." | null, "file": "/app/x.js" | null, "filename": "/app/index.js",
- *    "argv": ["..."], "env": {"NAME": "value"}, "timeout_ms": 5000}
+ *    "argv": ["..."], "env": {"NAME": "value"}, "timeout_ms": 5000,
+ *    "id": "0123456789abcdef"}
+ * ("id": the request's, LCH_JOB_ID_LEN hex digits: the run's audit lines
+ * carry it from the job on.)
  *
  * After the run it closes its 1 and 2 (the relay then sends LCH_FRAME_EOF:
  * every byte of output is with the server) and answers with one frame,
@@ -31,6 +34,7 @@
 #ifndef LCH_JOB_H
 #define LCH_JOB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +44,7 @@
 #define LCH_JOB_FRAME 'j'  /* the server's job */
 #define LCH_JOB_ANSWER 'a' /* the guest's answer after the run */
 #define LCH_JOB_MAX (64u << 20)
+#define LCH_JOB_ID_LEN 16 /* a request id: hex digits */
 /* The member's descriptors: the server's control socket (frames of
  * output and the report) and the job socket the guest keeps. */
 #define LCH_MEMBER_CONTROL_FD 3
@@ -53,8 +58,12 @@ typedef struct {
     size_t argc;
     char **env; /* "NAME=value", only names the policy lets through */
     size_t nenv;
-    uint64_t timeout_ms; /* 0 none */
+    uint64_t timeout_ms;         /* 0 none */
+    char id[LCH_JOB_ID_LEN + 1]; /* the request's, "" none */
 } lch_job_t;
+
+/* True when s is a request id (LCH_JOB_ID_LEN lowercase hex digits). */
+bool lch_job_id_ok(const char *s, size_t len);
 
 /* Parses a job's JSON (len bytes): 0, or -1 with err. env keeps the names
  * policy allows (BRK_ENV; NULL: all). */

@@ -13,6 +13,7 @@
  * also when the audit log cannot take a decision's line.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -178,6 +179,9 @@ static void on_wake(uv_async_t *a)
 typedef struct {
     int rd, out;
     char run[40]; /* "\"run\":\"ID\"" */
+    /* serve: the request's, taken too once has_job is set */
+    char job_run[40];
+    atomic_bool has_job;
     uint64_t bytes, dropped;
     pthread_t thread;
     bool started;
@@ -190,7 +194,10 @@ static bool audit_line_ok(const audit_relay_t *r, const char *l, size_t n)
     char tmp[AUDIT_LINE_MAX + 1];
     memcpy(tmp, l, n);
     tmp[n] = '\0';
-    if (strncmp(tmp, "{\"ts\":", 6) || (r->run[0] && !strstr(tmp, r->run)))
+    if (strncmp(tmp, "{\"ts\":", 6))
+        return false;
+    if (r->run[0] && !strstr(tmp, r->run) &&
+        !(atomic_load_explicit(&r->has_job, memory_order_acquire) && strstr(tmp, r->job_run)))
         return false;
     if (strstr(tmp, "\"by\":\"supervisor\""))
         return false;
@@ -249,6 +256,23 @@ typedef struct {
     lch_netd_t *d;
     audit_relay_t *audit; /* NULL: no audit log */
 } netd_job_t;
+
+/* serve's start message: the supervisor's audit lines carry the request's
+ * id from here, and the guest's are taken with it too (the guest switches
+ * to it when its job comes, take_job; a line of its own id may still be
+ * on the way) */
+static void netd_job_started(void *arg, const char *id)
+{
+    netd_job_t *j = arg;
+    if (!id)
+        return;
+    if (j->audit) {
+        snprintf(j->audit->job_run, sizeof j->audit->job_run, "\"run\":\"%s\"", id);
+        atomic_store_explicit(&j->audit->has_job, true, memory_order_release);
+    }
+    if (j->d)
+        lch_netd_audit_job(j->d, id);
+}
 
 /* The sandbox is forked: the supervisor's network broker starts serving
  * (a run whose broker cannot start has no network: its requests fail),
@@ -562,8 +586,8 @@ typedef struct {
     uint64_t timeout_ms;
     uint64_t denials_before; /* the broker's refusals before the guest (its environment) */
     uint64_t denials_before_in[BRK_DOMAINS];
-    int audit_wr;            /* its audit lines go here (the supervisor's relay), or -1 */
-    int job_fd;              /* serve's job socket (launcher/job.h), or -1 */
+    int audit_wr; /* its audit lines go here (the supervisor's relay), or -1 */
+    int job_fd;   /* serve's job socket (launcher/job.h), or -1 */
 } guest_t;
 
 /* A serve member's guest, its isolate made: says it is ready, waits for
@@ -595,6 +619,9 @@ static void take_job(int fd, br_config_t *cfg, lch_job_t *job, uint64_t *timeout
     cfg->env = (const char *const *)job->env;
     cfg->nenv = job->nenv;
     *timeout_ms = job->timeout_ms;
+    if (job->id[0]) /* its audit lines carry the request's id from here (the
+                     * supervisor's line names it: netd_job_started) */
+        brk_set_audit_run(cfg->policy, job->id);
 }
 
 /* The job's answer (job.h): its status, whether it ended by itself, the
@@ -711,7 +738,8 @@ static int run_guest(void *arg)
     for (int i = 0; i < LCH_DENIAL_DOMAINS; i++) {
         by[i] = 0;
         for (int j = 0; j < (doms[i][0] == doms[i][1] ? 1 : 2); j++)
-            by[i] += (int64_t)(brk_denials_in(cfg.policy, doms[i][j]) - g->denials_before_in[doms[i][j]]);
+            by[i] += (int64_t)(brk_denials_in(cfg.policy, doms[i][j]) -
+                               g->denials_before_in[doms[i][j]]);
     }
     lch_claim_denials_by(by);
     lch_claim_send(lim == VM_LIMIT_MEMORY ? LCH_LIMIT_MEMORY
@@ -1164,6 +1192,7 @@ int main(int argc, char **argv)
         .give_fds = give,
         .ngive = ngive,
         .started = start_netd,
+        .job_started = netd_job_started,
         .started_arg = &nj,
         .before_seccomp = br_os_take_interfaces,
     };

@@ -365,6 +365,14 @@ int lch__netd_unix_decide(lch_netd_t *d, const char *op, const char *addr, size_
     return r;
 }
 
+void lch_netd_audit_job(lch_netd_t *d, const char *id)
+{
+    pthread_mutex_lock(&d->decide_mu);
+    brk_audit_run(d->o.policy, "job", id, -1);
+    brk_set_audit_run(d->o.policy, id);
+    pthread_mutex_unlock(&d->decide_mu);
+}
+
 const brk_policy_t *lch__netd_policy(const lch_netd_t *d)
 {
     return d->o.policy;

@@ -78,6 +78,10 @@ void lch_netd_pairs_close(lch_netd_fds_t *f);
 lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *err, size_t errlen);
 /* Stops: wakes and joins every thread, closes what it holds. */
 void lch_netd_stop(lch_netd_t *d);
+/* serve's job came (request id id): an audit line naming it under the
+ * sandbox's run id, then the supervisor's lines carry the request's id
+ * (under the decisions' lock: its reader may be deciding). */
+void lch_netd_audit_job(lch_netd_t *d, const char *id);
 
 /* The middle process's side of the factory: serves one request waiting on
  * fd (the factory's middle end). fd_dir is the middle's own

@@ -121,7 +121,8 @@ void lch_report_decide(lch_report_t *r, const lch_facts_t *f)
     r->peak_source = f->peak_bytes >= 0 ? f->peak_source : NULL;
     r->claimed_denials = f->have_claim ? f->claim.denials : -1;
     for (int i = 0; i < LCH_DENIAL_DOMAINS; i++)
-        r->claimed_denials_by[i] = f->have_claim && r->claimed_denials >= 0 ? f->claim.denials_by[i] : -1;
+        r->claimed_denials_by[i] =
+            f->have_claim && r->claimed_denials >= 0 ? f->claim.denials_by[i] : -1;
     r->limit = observed(f);
     if (r->limit == LCH_LIMIT_NONE && f->end == LCH_END_GUEST) {
         r->limit = claimed(f);
@@ -192,7 +193,8 @@ char *lch_report_json(const lch_report_t *r, const char *version)
     if (r->claimed_denials >= 0 && r->claimed_denials_by[0] >= 0) {
         by = json_object();
         for (int i = 0; by && i < LCH_DENIAL_DOMAINS; i++)
-            if (json_object_set_new(by, lch_denial_domains[i], int_or_null(r->claimed_denials_by[i])) < 0) {
+            if (json_object_set_new(by, lch_denial_domains[i],
+                                    int_or_null(r->claimed_denials_by[i])) < 0) {
                 json_decref(by);
                 by = NULL;
             }

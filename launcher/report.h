@@ -94,9 +94,9 @@ typedef struct {
     int64_t cpu_ms;     /* -1: null */
     int64_t peak_bytes; /* -1: null */
     const char *peak_source;
-    int64_t claimed_denials; /* -1: null */
+    int64_t claimed_denials;                        /* -1: null */
     int64_t claimed_denials_by[LCH_DENIAL_DOMAINS]; /* [0] -1: null */
-    const char *error;       /* NULL: null */
+    const char *error;                              /* NULL: null */
 } lch_report_t;
 
 const char *lch_limit_name(lch_limit_t l);

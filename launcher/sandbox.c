@@ -50,6 +50,7 @@
 #include "landlock.h"
 #include "netd.h"
 #include "hint.h"
+#include "job.h"
 #include "relay.h"
 #include "sandbox.h"
 #include "seccomp.h"
@@ -1016,9 +1017,10 @@ static void send_window_size(const lch_sandbox_t *sb)
  * error on the pipe, a signal to forward, the CPU-time limit (measured
  * from out here, whatever the guest does with its signals) or the
  * wall-clock backstop. Returns the status, or -1 with err set. */
-/* serve's start message: 1 with *wall_ms, 0 when the socket is closed or
- * says anything else (the server is gone or broken: the run ends). */
-static int read_start(int fd, uint64_t *wall_ms)
+/* serve's start message: 1 with *wall_ms and the request's id in id (""
+ * when it is not one), 0 when the socket is closed or says anything else
+ * (the server is gone or broken: the run ends). */
+static int read_start(int fd, uint64_t *wall_ms, char id[LCH_JOB_ID_LEN + 1])
 {
     unsigned char m[LCH_SERVE_START_LEN];
     size_t have = 0;
@@ -1036,6 +1038,9 @@ static int read_start(int fd, uint64_t *wall_ms)
     for (int i = 8; i >= 1; i--)
         v = v << 8 | m[i];
     *wall_ms = v;
+    bool ok = lch_job_id_ok((const char *)m + 9, LCH_JOB_ID_LEN);
+    memcpy(id, ok ? (const char *)m + 9 : "", ok ? LCH_JOB_ID_LEN : 0);
+    id[ok ? LCH_JOB_ID_LEN : 0] = '\0';
     return 1;
 }
 
@@ -1103,7 +1108,8 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
             break;
         if (n > 0 && waiting && pf[2].revents) {
             waiting = false;
-            if (!read_start(sb->control_fd, wall_ms)) {
+            char id[LCH_JOB_ID_LEN + 1];
+            if (!read_start(sb->control_fd, wall_ms, id)) {
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
                 status = 128 + SIGKILL;
@@ -1112,6 +1118,8 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
             }
             *t0 = now_ms();
             deadline = *wall_ms ? *t0 + *wall_ms + GRACE_MS : 0;
+            if (sb->job_started)
+                sb->job_started(sb->started_arg, id[0] ? id : NULL);
         }
         if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
             int r = read_pipe(pipe_rd, &guest, mr, err, errlen);

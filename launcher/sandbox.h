@@ -38,9 +38,10 @@
 /* The status of a run whose output passed its cap (128 + SIGXFSZ). */
 #define LCH_EXIT_OUTPUT 153
 
-/* serve's start message on control_fd, then 8 bytes: the wall-clock limit. */
+/* serve's start message on control_fd, then 8 bytes: the wall-clock
+ * limit, and 16: the request's id (hex digits, job.h). */
 #define LCH_SERVE_START 'S'
-#define LCH_SERVE_START_LEN 9
+#define LCH_SERVE_START_LEN 25 /* 'S', the wall limit (8 bytes), the request id (16) */
 
 typedef struct {
     const char *app;             /* host folder shown read-only at /app */
@@ -79,9 +80,9 @@ typedef struct {
     size_t ngive;
     /* serve's sandboxes (launcher/serve.h): the server's control socket
      * (> 2; 0 none). The sandbox is built and waits, no wall clock
-     * running, until the server's start message on it (LCH_SERVE_START and
-     * the job's wall-clock limit in ms, 8 bytes little-endian; 0 none);
-     * the wall clock runs from then. The socket closed before: the guest
+     * running, until the server's start message on it (LCH_SERVE_START,
+     * the job's wall-clock limit in ms, 8 bytes little-endian, 0 none, and
+     * the request's id); the wall clock runs from then. The socket closed before: the guest
      * is ended. The guest's output goes there in frames (relay.h), no
      * limit line or hint is printed (the report frame says it all). */
     int control_fd;
@@ -89,6 +90,9 @@ typedef struct {
      * may start there: none runs across the fork). */
     void (*started)(void *arg);
     void *started_arg;
+    /* Called in the supervisor when serve's start message came, with the
+     * request's id (NULL: none), started_arg as arg. */
+    void (*job_started)(void *arg, const char *id);
     /* Called in the guest just before its seccomp policy is installed
      * (what it must do while it still may). */
     void (*before_seccomp)(void);

@@ -209,7 +209,7 @@ struct server {
     uint64_t hist[11];    /* duration buckets, see bounds */
     double dur_sum;
     uint64_t dur_count;
-    uint64_t limits[6]; /* time cpu memory output seccomp launcher */
+    uint64_t limits[6];                       /* time cpu memory output seccomp launcher */
     uint64_t denials[LCH_DENIAL_DOMAINS + 1]; /* by domain; the last: not told */
     double refill_sum;
     uint64_t refill_count;
@@ -843,6 +843,10 @@ static int member_spawn(server_t *s, pool_t *p)
         args[na++] = cpu;
     for (size_t i = 0; i < s->o->npass; i++)
         args[na++] = s->o->pass[i];
+    if (s->o->audit) {
+        args[na++] = "--audit";
+        args[na++] = s->o->audit;
+    }
     args[na] = NULL;
     uv_pipe_init(s->loop, &m->in, 0);
     uv_stdio_container_t io[5] = {
@@ -989,7 +993,8 @@ static void job_shut_done(uv_shutdown_t *sh, int status)
  * or at once when the run waits for the sandbox's report. */
 static void member_release(member_t *m)
 {
-    if (m->released || m->state == M_ENDED || m->job_eof)
+    /* (whether or not its reading is over: the answer read stops it) */
+    if (m->released || m->state == M_ENDED)
         return;
     m->released = true;
     uv_shutdown_t *sh = malloc(sizeof *sh);
@@ -1047,6 +1052,7 @@ static void run_dispatch(run_t *r, member_t *m)
     unsigned char start[LCH_SERVE_START_LEN] = {LCH_SERVE_START};
     for (int i = 0; i < 8; i++)
         start[1 + i] = (unsigned char)(r->req.timeout_ms >> (8 * i));
+    memcpy(start + 9, r->id, LCH_JOB_ID_LEN); /* for the supervisor's audit lines */
     size_t jl = strlen(r->req.job_json);
     unsigned char head[LCH_FRAME_HEAD] = {LCH_JOB_FRAME, (unsigned char)jl,
                                           (unsigned char)(jl >> 8), (unsigned char)(jl >> 16),
@@ -1747,14 +1753,21 @@ static void handle_request(conn_t *c)
         free(r);
         return;
     }
+    if (lch_serve_req_set_id(&r->req, r->id) < 0) {
+        lch_serve_req_free(&r->req);
+        free(r);
+        respond_error(c, 500, "out of memory", NULL);
+        return;
+    }
     if (s->active >= s->o->max_concurrent) {
         /* a slot held by a sandbox that has answered and is ending is
          * free within its grace: a request may wait for it */
         if (s->queued >= s->o->queue + s->ending) {
+            char extra[64];
+            snprintf(extra, sizeof extra, "Retry-After: 1\r\nX-Request-Id: %s\r\n", r->id);
             lch_serve_req_free(&r->req);
             free(r);
-            respond_error(c, 429, "every sandbox is busy: retry after a second",
-                          "Retry-After: 1\r\n");
+            respond_error(c, 429, "every sandbox is busy: retry after a second", extra);
             return;
         }
         /* waits for a slot (run_release starts it) */
@@ -2003,6 +2016,27 @@ static int listen_on(server_t *s, char *err, size_t errlen)
     return 0;
 }
 
+/* --audit's file: made (0600) or there, a regular file this process may
+ * append to, before the server listens (each member checks it again, as
+ * a run does: it must lie outside the sandboxes' write grants). */
+static int check_audit(server_t *s, char *err, size_t errlen)
+{
+    if (!s->o->audit)
+        return 0;
+    int fd = open(s->o->audit, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                  0600);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "--audit %s: %s", s->o->audit,
+                 fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 /* Each profile checked once, as a run would check it (the launcher's own
  * --print-profile): a bad one stops the server before it listens. */
 static int check_profiles(server_t *s, char *err, size_t errlen)
@@ -2093,7 +2127,7 @@ int lch_serve_main(const lch_serve_opts_t *o, const char *self)
     s->lim.timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
     s->lim.memory_mb = o->memory_mb ? o->memory_mb : DEFAULT_MEMORY_MB;
     if (setup_apps(s, err, sizeof err) < 0 || check_profiles(s, err, sizeof err) < 0 ||
-        listen_on(s, err, sizeof err) < 0) {
+        check_audit(s, err, sizeof err) < 0 || listen_on(s, err, sizeof err) < 0) {
         fprintf(stderr, "secure-exec-launch: %s\n", err);
         return 125;
     }

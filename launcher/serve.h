@@ -16,8 +16,8 @@
  *   0  a pipe: the job's stdin (written, then closed)
  *   2  the server's stderr: a member's set-up failure line
  *   3  the control socket: the server sends LCH_SERVE_START + the wall
- *      limit (sandbox.h); the member sends frames of output and, last, its
- *      report (relay.h)
+ *      limit + the request's id (sandbox.h); the member sends frames of
+ *      output and, last, its report (relay.h)
  *   4  the job socket, held by the guest: LCH_JOB_READY, then the job
  *      frame, then the answer frame (job.h)
  */
@@ -46,6 +46,7 @@ typedef struct {
     size_t nprofiles;
     const char *apps[LCH_SERVE_MAX_APPS]; /* [NAME=]DIR; the first is the default */
     size_t napps;
+    const char *audit;                    /* --audit FILE (absolute), given to each member */
     const char *pass[LCH_SERVE_MAX_PASS]; /* --allow-* options, given to each member */
     size_t npass;
     bool help;
@@ -90,6 +91,9 @@ typedef struct {
 int lch_serve_request(const char *body, size_t len, const lch_serve_limits_t *lim,
                       lch_serve_req_t *req, char *err, size_t errlen);
 void lch_serve_req_free(lch_serve_req_t *req);
+/* Adds the request's id (job.h's "id") to req's job: 0, or -1 (a bad id,
+ * out of memory). */
+int lch_serve_req_set_id(lch_serve_req_t *req, const char *id);
 
 /* Copies the longest prefix of data (len bytes) that is whole UTF-8 into
  * out (cap >= 3 * len + 1 bytes; each invalid byte becomes U+FFFD), and

@@ -11,6 +11,7 @@
 
 #include "../bridge/broker.h"
 #include "cli.h"
+#include "job.h"
 #include "serve.h"
 
 /* ---- options ---- */
@@ -40,6 +41,8 @@ const char *lch_serve_usage(void)
            "  --cpu-time-limit MS    a job's CPU-time limit\n"
            "  --max-body BYTES       the largest request body (default 4194304)\n"
            "  --allow-*              grants added to every sandbox, as for a run\n"
+           "  --audit FILE           every sandbox appends its permission decisions to FILE\n"
+           "                         (absolute), one JSON line each, with the request's id\n"
            "  -h, --help             this text\n";
 }
 
@@ -92,8 +95,8 @@ int lch_serve_parse(int argc, char *const *argv, lch_serve_opts_t *o, char **err
             continue;
         }
         static const char *const takes[] = {
-            "--listen", "--pool",    "--max-concurrent", "--queue",          "--profile",
-            "--app",    "--timeout", "--memory-limit",   "--cpu-time-limit", "--max-body"};
+            "--listen",  "--pool",         "--max-concurrent", "--queue",    "--profile", "--app",
+            "--timeout", "--memory-limit", "--cpu-time-limit", "--max-body", "--audit"};
         bool known = false;
         for (size_t k = 0; k < sizeof takes / sizeof takes[0]; k++)
             known |= !strcmp(name, takes[k]);
@@ -112,6 +115,16 @@ int lch_serve_parse(int argc, char *const *argv, lch_serve_opts_t *o, char **err
             if (o->listen)
                 return fail(err, "serve: option '--listen' given twice");
             o->listen = val;
+        } else if (!strcmp(name, "--audit")) {
+            /* the members' cwd is their app: a relative path would be its */
+            if (o->audit)
+                return fail(err, "serve: option '--audit' given twice");
+            if (val[0] != '/')
+                return fail(err,
+                            "serve: --audit %s: give an absolute path (every sandbox appends "
+                            "its lines to that file)",
+                            val);
+            o->audit = val;
         } else if (!strcmp(name, "--profile")) {
             if (o->nprofiles >= LCH_SERVE_MAX_PROFILES)
                 return fail(err, "serve: more than %d --profile options", LCH_SERVE_MAX_PROFILES);
@@ -364,6 +377,20 @@ out:
     if (r < 0)
         lch_serve_req_free(req);
     return r;
+}
+
+int lch_serve_req_set_id(lch_serve_req_t *req, const char *id)
+{
+    size_t jl = req->job_json ? strlen(req->job_json) : 0;
+    /* the job is jansson's compact object: its last byte is the '}' */
+    if (!id || !lch_job_id_ok(id, strlen(id)) || jl < 2 || req->job_json[jl - 1] != '}')
+        return -1;
+    char *j = realloc(req->job_json, jl + LCH_JOB_ID_LEN + 9);
+    if (!j)
+        return -1;
+    snprintf(j + jl - 1, LCH_JOB_ID_LEN + 10, ",\"id\":\"%s\"}", id);
+    req->job_json = j;
+    return 0;
 }
 
 void lch_serve_req_free(lch_serve_req_t *req)

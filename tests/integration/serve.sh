@@ -269,7 +269,7 @@ expect "env under strict (no --allow-env): the variable is hidden" \
 # a second server, on TCP, with --allow-env
 port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 S2=127.0.0.1:$port
-start s2 "$S2" --app "$work/a" --pool 1 --allow-env
+start s2 "$S2" --app "$work/a" --pool 1 --allow-env --audit "$work/audit.log"
 if ready s2 "$S2"; then
   call "$S2" GET /healthz
   expect "TCP: healthz 200" 'r["status"] == 200 and r["body"] == "ok\n"'
@@ -280,6 +280,30 @@ if ready s2 "$S2"; then
   run "$S2" '-' file='"main.js"'
   expect "TCP: the default app (named after its folder) runs its file" \
     'j["exports"] == {"app": "a", "argv": ["/app/main.js"]}'
+  # --audit: the run's lines carry its request's id, from the guest and
+  # from the supervisor, after a line of the sandbox's own that names it
+  run "$S2" 'try { require("fs").readFileSync("/etc/shadow"); } catch {} module.exports = 1'
+  rid=$("$py" -c 'import json, sys; print(json.loads(json.load(open(sys.argv[1]))["body"])["id"])' "$resp")
+  for _ in $(seq 50); do
+    grep -q "\"run\":\"$rid\",\"domain\":\"audit\",\"op\":\"end\"" "$work/audit.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  if "$py" - "$work/audit.log" "$rid" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+rid = sys.argv[2]
+job = [l for l in lines if l["domain"] == "audit" and l["op"] == "job" and l["target"] == rid]
+mine = [l for l in lines if l["run"] == rid]
+denied = [l for l in mine if l["domain"] == "fs" and l["target"] == "/etc/shadow" and l["allow"] is False]
+ends = [l for l in mine if l["domain"] == "audit" and l["op"] == "end"]
+sys.exit(0 if len(job) == 1 and job[0]["run"] != rid and len(denied) == 1 and len(ends) == 1
+         else f"job {job} denied {denied} ends {ends}")
+EOF
+  then
+    ok "--audit: the run's lines carry its request id: the supervisor's job line names it, the guest's refusal, the end"
+  else
+    bad "--audit: request id $rid" "$(tail -5 "$work/audit.log")"
+  fi
 else
   bad "the TCP server is not ready in 30 s" "$(tail -5 "$work/s2.log")"
 fi

@@ -201,6 +201,15 @@ START_TEST(opts_refusals)
     sparse_fails(4, empty_sep, "'--app' needs a non-empty value");
     const char *allow_bad[] = {"serve", "--listen=unix:/s", "--allow-everything"};
     sparse_fails(3, allow_bad, "unknown option '--allow-everything'");
+    const char *audit_rel[] = {"serve", "--listen=unix:/s", "--audit", "audit.log"};
+    sparse_fails(4, audit_rel, "--audit audit.log: give an absolute path");
+    const char *audit_twice[] = {"serve", "--listen=unix:/s", "--audit=/a", "--audit=/b"};
+    sparse_fails(4, audit_twice, "'--audit' given twice");
+    lch_serve_opts_t o;
+    char *err = NULL;
+    char *audit[] = {"serve", "--listen=unix:/s", "--audit", "/var/log/se.audit"};
+    ck_assert_int_eq(lch_serve_parse(4, audit, &o, &err), 0);
+    ck_assert_str_eq(o.audit, "/var/log/se.audit");
 }
 END_TEST
 
@@ -681,6 +690,10 @@ START_TEST(job_parse)
     job_refused("{\"code\":\"1\",\"filename\":\"/a\",\"env\":[]}", "env must be");
     job_refused("{\"code\":\"1\",\"filename\":\"/a\",\"timeout_ms\":-1}", "timeout_ms");
     job_refused("{\"code\":\"1\",\"filename\":\"/a\",\"timeout_ms\":1.5}", "timeout_ms");
+    job_refused("{\"code\":\"1\",\"filename\":\"/a\",\"id\":\"0123\"}", "id must be");
+    job_refused("{\"code\":\"1\",\"filename\":\"/a\",\"id\":\"0123456789ABCDEF\"}", "id must be");
+    job_refused("{\"code\":\"1\",\"filename\":\"/a\",\"id\":12}", "id must be");
+    job_refused("{\"code\":\"1\",\"filename\":\"/a\",\"id\":\"0123456789abcdeg\"}", "id must be");
     /* the least: no argv, env or timeout */
     lch_job_t job;
     char err[256];
@@ -691,8 +704,28 @@ START_TEST(job_parse)
     ck_assert_ptr_nonnull(job.argv);
     ck_assert_uint_eq(job.nenv, 0);
     ck_assert_uint_eq(job.timeout_ms, 0);
+    ck_assert_str_eq(job.id, "");
     lch_job_free(&job);
     lch_job_free(&job);
+}
+END_TEST
+
+/* the request's id, added to its job for the run's audit lines */
+START_TEST(job_id)
+{
+    lch_serve_req_t r;
+    char err[256];
+    ck_assert_int_eq(request("{\"code\":\"1\"}", &r, err, sizeof err), 0);
+    ck_assert_int_eq(lch_serve_req_set_id(&r, "0123456789ABCDEF"), -1);
+    ck_assert_int_eq(lch_serve_req_set_id(&r, "0123"), -1);
+    ck_assert_int_eq(lch_serve_req_set_id(&r, NULL), -1);
+    ck_assert_int_eq(lch_serve_req_set_id(&r, "00ff00ff00ff00ff"), 0);
+    lch_job_t job;
+    job_of(&r, &job);
+    ck_assert_str_eq(job.id, "00ff00ff00ff00ff");
+    ck_assert_str_eq(job.code, "1");
+    lch_job_free(&job);
+    lch_serve_req_free(&r);
 }
 END_TEST
 
@@ -955,6 +988,7 @@ Suite *serve_suite(void)
     tcase_add_test(tc, req_stdin_env);
     tcase_add_test(tc, job_parse);
     tcase_add_test(tc, job_env_policy);
+    tcase_add_test(tc, job_id);
     tcase_add_test(tc, utf8_whole);
     tcase_add_test(tc, utf8_cut);
     tcase_add_test(tc, utf8_invalid);
