@@ -13,7 +13,6 @@
  * also when the audit log cannot take a decision's line.
  */
 #include <errno.h>
-#include <stdatomic.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -179,15 +178,43 @@ static void on_wake(uv_async_t *a)
 typedef struct {
     int rd, out;
     char run[40]; /* "\"run\":\"ID\"" */
-    /* serve: the request's, taken too once has_job is set */
+    /* serve: the request's, taken too once has_job is set (under mu). The
+     * guest switches to it when its job comes, which can be before the
+     * server's start message reaches this process: a line of another id
+     * waits (once, at most JOB_WAIT_MS) for that message. */
+    bool serve;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool has_job, waited;
     char job_run[40];
-    atomic_bool has_job;
     uint64_t bytes, dropped;
     pthread_t thread;
     bool started;
 } audit_relay_t;
 
-static bool audit_line_ok(const audit_relay_t *r, const char *l, size_t n)
+#define JOB_WAIT_MS 1000
+
+/* Whether line is of the request's id (serve), waiting for the start
+ * message the first time one comes before it. */
+static bool job_line(audit_relay_t *r, const char *line)
+{
+    pthread_mutex_lock(&r->mu);
+    if (!r->has_job && !r->waited) {
+        r->waited = true;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (long)(JOB_WAIT_MS % 1000) * 1000000L;
+        until.tv_sec += JOB_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        while (!r->has_job && pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
+            ;
+    }
+    bool ok = r->has_job && strstr(line, r->job_run);
+    pthread_mutex_unlock(&r->mu);
+    return ok;
+}
+
+static bool audit_line_ok(audit_relay_t *r, const char *l, size_t n)
 {
     if (n < 8 || l[0] != '{' || l[n - 2] != '}' || memchr(l, '\0', n))
         return false;
@@ -196,8 +223,7 @@ static bool audit_line_ok(const audit_relay_t *r, const char *l, size_t n)
     tmp[n] = '\0';
     if (strncmp(tmp, "{\"ts\":", 6))
         return false;
-    if (r->run[0] && !strstr(tmp, r->run) &&
-        !(atomic_load_explicit(&r->has_job, memory_order_acquire) && strstr(tmp, r->job_run)))
+    if (r->run[0] && !strstr(tmp, r->run) && !(r->serve && job_line(r, tmp)))
         return false;
     if (strstr(tmp, "\"by\":\"supervisor\""))
         return false;
@@ -267,8 +293,11 @@ static void netd_job_started(void *arg, const char *id)
     if (!id)
         return;
     if (j->audit) {
+        pthread_mutex_lock(&j->audit->mu);
         snprintf(j->audit->job_run, sizeof j->audit->job_run, "\"run\":\"%s\"", id);
-        atomic_store_explicit(&j->audit->has_job, true, memory_order_release);
+        j->audit->has_job = true;
+        pthread_cond_broadcast(&j->audit->cv);
+        pthread_mutex_unlock(&j->audit->mu);
     }
     if (j->d)
         lch_netd_audit_job(j->d, id);
@@ -998,6 +1027,21 @@ int main(int argc, char **argv)
         fcntl(LCH_MEMBER_JOB_FD, F_SETFD, FD_CLOEXEC);
     }
     brk_policy_t *policy = build_policy(&opts, app);
+    /* "-": the launcher's stderr, which is the guest's stderr pipe in the
+     * guest process (its lines are relayed with the guest's own) */
+    bool audit_stderr = opts.audit && !strcmp(opts.audit, "-");
+    if (opts.audit && !audit_stderr) {
+        /* the guest process writes the log; a log the guest could reach
+         * through a write grant it could also replace (checked with
+         * --print-profile too: serve checks its --audit so) */
+        size_t ngrants;
+        bool any;
+        const char *const *grants = brk_path_rules(policy, BRK_FS_WRITE, &ngrants, &any);
+        char real[PATH_MAX], base[NAME_MAX + 1], aerr[PATH_MAX + 256];
+        if (lch_outside_write_grants(opts.audit, "--audit", grants, ngrants, real, base, aerr,
+                                     sizeof aerr) < 0)
+            die("%s", aerr);
+    }
     if (opts.print_profile) {
         print_profile(policy, &opts);
         brk_policy_free(policy);
@@ -1005,21 +1049,7 @@ int main(int argc, char **argv)
     }
     FILE *audit = NULL;
     char audit_id[33] = "";
-    bool audit_stderr = opts.audit && !strcmp(opts.audit, "-");
     if (opts.audit) {
-        /* "-": the launcher's stderr, which is the guest's stderr pipe in
-         * the guest process (its lines are relayed with the guest's own) */
-        if (!audit_stderr) {
-            /* the guest process writes the log; a log the guest could
-             * reach through a write grant it could also replace */
-            size_t ngrants;
-            bool any;
-            const char *const *grants = brk_path_rules(policy, BRK_FS_WRITE, &ngrants, &any);
-            char real[PATH_MAX], base[NAME_MAX + 1], aerr[PATH_MAX + 256];
-            if (lch_outside_write_grants(opts.audit, "--audit", grants, ngrants, real, base, aerr,
-                                         sizeof aerr) < 0)
-                die("%s", aerr);
-        }
         audit = audit_stderr ? stderr : open_regular(opts.audit, "--audit ", true);
         brk_set_audit(policy, audit);
         brk_set_audit_stop(policy, audit_stopped, NULL);
@@ -1142,6 +1172,13 @@ int main(int argc, char **argv)
         relay.rd = ap[0];
         relay.out = fileno(audit);
         snprintf(relay.run, sizeof relay.run, "\"run\":\"%s\"", audit_id);
+        relay.serve = opts.serve_member;
+        pthread_mutex_init(&relay.mu, NULL);
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&relay.cv, &ca);
+        pthread_condattr_destroy(&ca);
         g.audit_wr = give[ngive++] = keep[nkeep++] = ap[1];
         nj.audit = &relay;
     }
@@ -1220,6 +1257,10 @@ int main(int argc, char **argv)
         pthread_join(relay.thread, NULL);
     else if (relay.rd >= 0)
         close(relay.rd);
+    if (audit) {
+        pthread_cond_destroy(&relay.cv);
+        pthread_mutex_destroy(&relay.mu);
+    }
     if (relay.dropped) {
         char why[96];
         snprintf(why, sizeof why, "%" PRIu64 " lines from the guest that were not its own",

@@ -2043,7 +2043,7 @@ static int check_profiles(server_t *s, char *err, size_t errlen)
 {
     for (size_t i = 0; i < (s->o->nprofiles ? s->o->nprofiles : 1); i++) {
         const char *prof = s->o->nprofiles ? s->o->profiles[i] : "strict";
-        const char *args[8 + LCH_SERVE_MAX_PASS];
+        const char *args[10 + LCH_SERVE_MAX_PASS];
         size_t na = 0;
         args[na++] = s->self;
         args[na++] = "--profile";
@@ -2052,6 +2052,10 @@ static int check_profiles(server_t *s, char *err, size_t errlen)
         args[na++] = s->app_dirs[0];
         for (size_t k = 0; k < s->o->npass; k++)
             args[na++] = s->o->pass[k];
+        if (s->o->audit) { /* outside this profile's write grants */
+            args[na++] = "--audit";
+            args[na++] = s->o->audit;
+        }
         args[na++] = "--print-profile";
         args[na] = NULL;
         posix_spawn_file_actions_t fa;
@@ -2063,8 +2067,8 @@ static int check_profiles(server_t *s, char *err, size_t errlen)
         posix_spawn_file_actions_destroy(&fa);
         int st = 0;
         if (e != 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            snprintf(err, errlen, "--profile %s: the profile or a grant is not valid (above)",
-                     prof);
+            snprintf(err, errlen,
+                     "--profile %s: the profile, a grant or --audit is not valid (above)", prof);
             return -1;
         }
     }
