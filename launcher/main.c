@@ -187,6 +187,7 @@ typedef struct {
     pthread_cond_t cv;
     bool has_job, waited;
     char job_run[40];
+    bool failed; /* a line could not be appended: the run was ended */
     uint64_t bytes, dropped;
     pthread_t thread;
     bool started;
@@ -253,9 +254,22 @@ static void *audit_relay(void *arg)
             if (skipping || len > AUDIT_LINE_MAX || !audit_line_ok(r, buf + start, len) ||
                 r->bytes + len > BRK_AUDIT_MAX_BYTES) {
                 r->dropped++;
-            } else {
-                ssize_t w = write(r->out, buf + start, len);
-                (void)w;
+            } else if (!r->failed) {
+                size_t done = 0;
+                while (done < len) {
+                    ssize_t w = write(r->out, buf + start + done, len - done);
+                    if (w < 0 && errno == EINTR)
+                        continue;
+                    if (w <= 0) {
+                        /* the guest's decision is made and its line cannot
+                         * be kept: the run ends (SIGQUIT: the supervisor
+                         * kills the sandbox and cleans up; main says why) */
+                        r->failed = true;
+                        kill(getpid(), SIGQUIT);
+                        break;
+                    }
+                    done += (size_t)w;
+                }
                 r->bytes += len;
             }
             skipping = false;
@@ -1152,7 +1166,8 @@ int main(int argc, char **argv)
                               .resolvers = settings->resolvers[0] ? settings->resolvers : NULL,
                               .publish = pub,
                               .npublish = opts.npublish,
-                              .binds = lch_sandbox_binds},
+                              .binds = lch_sandbox_binds,
+                              .wait_job = opts.serve_member && audit},
                      .fds = &nfds};
     /* the guest's audit lines: a pipe to the supervisor's relay */
     audit_relay_t relay = {.rd = -1};
@@ -1260,6 +1275,12 @@ int main(int argc, char **argv)
     if (audit) {
         pthread_cond_destroy(&relay.cv);
         pthread_mutex_destroy(&relay.mu);
+    }
+    if (relay.failed && status >= 0) {
+        status = -1;
+        snprintf(serr, sizeof serr,
+                 "--audit: cannot append the guest's decisions to the log (the disk is full, or a "
+                 "write failed): the run was ended");
     }
     if (relay.dropped) {
         char why[96];

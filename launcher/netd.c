@@ -46,6 +46,8 @@ struct lch_netd {
     lch_netd_opts_t o;
     int async_fd, sync_fd, factory_fd, stop_fd;
     pthread_mutex_t decide_mu, factory_mu, workers_mu;
+    pthread_cond_t job_cv; /* the request's id is known (o.wait_job) */
+    bool job_known, job_waited;
     pthread_cond_t workers_cv; /* a job queued, a worker ended, room in the queue */
     int nworkers, idle;        /* threads of the pool, and those waiting for a job */
     struct job *queue, *queue_tail;
@@ -333,10 +335,30 @@ static int targets_of(lch_netd_t *d, const char *host, int family, target_t *t, 
 
 /* ---- decisions ---------------------------------------------------------------------- */
 
+#define NETD_JOB_WAIT_MS 1000
+
+/* Takes the decisions' lock for a decision that writes an audit line:
+ * with o.wait_job, the first one before the request's id waits for it. */
+static void lock_decide(lch_netd_t *d)
+{
+    pthread_mutex_lock(&d->decide_mu);
+    if (!d->o.wait_job || d->job_known || d->job_waited)
+        return;
+    d->job_waited = true;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += NETD_JOB_WAIT_MS / 1000;
+    until.tv_nsec += (long)(NETD_JOB_WAIT_MS % 1000) * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    while (!d->job_known && pthread_cond_timedwait(&d->job_cv, &d->decide_mu, &until) == 0)
+        ;
+}
+
 static int decide(lch_netd_t *d, const char *op, const char *host, unsigned port,
                   const brk_ip_t *ip)
 {
-    pthread_mutex_lock(&d->decide_mu);
+    lock_decide(d);
     int r = brk_net_decide(d->o.policy, "supervisor", op, host, port, ip, NULL);
     pthread_mutex_unlock(&d->decide_mu);
     return r;
@@ -351,7 +373,7 @@ static void refuse_host_address(lch_netd_t *d, const char *host, unsigned port, 
     bool v6 = strchr(host, ':') != NULL;
     snprintf(target, sizeof target, "%s%s%s:%u (%s)", v6 ? "[" : "", host, v6 ? "]" : "", port,
              txt);
-    pthread_mutex_lock(&d->decide_mu);
+    lock_decide(d);
     brk_audit_os_refusal(d->o.policy, BRK_NET, "connect", target, "EACCES",
                          "host-address (reach the host as host.internal)", -1);
     pthread_mutex_unlock(&d->decide_mu);
@@ -359,7 +381,7 @@ static void refuse_host_address(lch_netd_t *d, const char *host, unsigned port, 
 
 int lch__netd_unix_decide(lch_netd_t *d, const char *op, const char *addr, size_t len)
 {
-    pthread_mutex_lock(&d->decide_mu);
+    lock_decide(d);
     int r = brk_unix_decide(d->o.policy, "supervisor", op, addr, len, NULL);
     pthread_mutex_unlock(&d->decide_mu);
     return r;
@@ -370,6 +392,8 @@ void lch_netd_audit_job(lch_netd_t *d, const char *id)
     pthread_mutex_lock(&d->decide_mu);
     brk_audit_run(d->o.policy, "job", id, -1);
     brk_set_audit_run(d->o.policy, id);
+    d->job_known = true;
+    pthread_cond_broadcast(&d->job_cv);
     pthread_mutex_unlock(&d->decide_mu);
 }
 
@@ -386,7 +410,7 @@ bool (*lch__netd_binds(const lch_netd_t *d))(const char *)
 void lch__netd_os_refusal(lch_netd_t *d, brk_domain_t dom, const char *op, const char *target,
                           const char *errname, const char *rule)
 {
-    pthread_mutex_lock(&d->decide_mu);
+    lock_decide(d);
     brk_audit_os_refusal(d->o.policy, dom, op, target, errname, rule, -1);
     pthread_mutex_unlock(&d->decide_mu);
 }
@@ -1470,6 +1494,11 @@ lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *er
     f->own_async = f->own_sync = f->factory_own = -1;
     d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     pthread_mutex_init(&d->decide_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->job_cv, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_mutex_init(&d->factory_mu, NULL);
     pthread_mutex_init(&d->workers_mu, NULL);
     pthread_cond_init(&d->workers_cv, NULL);
@@ -1521,6 +1550,7 @@ void lch_netd_stop(lch_netd_t *d)
     close_fd(&d->stop_fd);
     lch_netd_udp_free(d->udp); /* every copy closed */
     pthread_mutex_destroy(&d->decide_mu);
+    pthread_cond_destroy(&d->job_cv);
     pthread_mutex_destroy(&d->factory_mu);
     pthread_mutex_destroy(&d->workers_mu);
     pthread_cond_destroy(&d->workers_cv);

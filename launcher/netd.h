@@ -43,6 +43,10 @@ typedef struct {
     /* which write grants the sandbox binds from the host (no unix socket
      * is made below them): lch_sandbox_binds; NULL: all but / and /tmp */
     bool (*binds)(const char *path);
+    /* serve's sandbox with an audit log: a decision that comes before the
+     * request's id (lch_netd_audit_job) waits for it, once, at most 1 s,
+     * so that its line carries the id */
+    bool wait_job;
 } lch_netd_opts_t;
 
 /* One --publish [HOSTIP:]HOSTPORT:GUESTPORT, its host socket made at start. */

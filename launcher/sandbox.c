@@ -1020,7 +1020,7 @@ static void send_window_size(const lch_sandbox_t *sb)
 /* serve's start message: 1 with *wall_ms and the request's id in id (""
  * when it is not one), 0 when the socket is closed or says anything else
  * (the server is gone or broken: the run ends). */
-static int read_start(int fd, uint64_t *wall_ms, char id[LCH_JOB_ID_LEN + 1])
+static int read_start(int fd, uint64_t *wall_ms, char id[LCH_JOB_ID_LEN + 1], uint64_t *sent_ms)
 {
     unsigned char m[LCH_SERVE_START_LEN];
     size_t have = 0;
@@ -1038,6 +1038,10 @@ static int read_start(int fd, uint64_t *wall_ms, char id[LCH_JOB_ID_LEN + 1])
     for (int i = 8; i >= 1; i--)
         v = v << 8 | m[i];
     *wall_ms = v;
+    uint64_t t = 0;
+    for (int i = 8; i >= 1; i--)
+        t = t << 8 | m[24 + i];
+    *sent_ms = t;
     bool ok = lch_job_id_ok((const char *)m + 9, LCH_JOB_ID_LEN);
     memcpy(id, ok ? (const char *)m + 9 : "", ok ? LCH_JOB_ID_LEN : 0);
     id[ok ? LCH_JOB_ID_LEN : 0] = '\0';
@@ -1109,14 +1113,20 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
         if (n > 0 && waiting && pf[2].revents) {
             waiting = false;
             char id[LCH_JOB_ID_LEN + 1];
-            if (!read_start(sb->control_fd, wall_ms, id)) {
+            uint64_t sent;
+            if (!read_start(sb->control_fd, wall_ms, id, &sent)) {
                 kill(mid, SIGKILL);
                 waitpid(mid, &st, 0);
                 status = 128 + SIGKILL;
                 *end = LCH_END_SIGNAL;
                 break;
             }
+            /* from the job's hand-over: a guest that took it before this
+             * message was read has its watchdog running since then (a
+             * time in the future or over 10 s old is not believed) */
             *t0 = now_ms();
+            if (sent && sent <= *t0 && *t0 - sent < 10000)
+                *t0 = sent;
             deadline = *wall_ms ? *t0 + *wall_ms + GRACE_MS : 0;
             if (sb->job_started)
                 sb->job_started(sb->started_arg, id[0] ? id : NULL);

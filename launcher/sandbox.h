@@ -39,9 +39,11 @@
 #define LCH_EXIT_OUTPUT 153
 
 /* serve's start message on control_fd, then 8 bytes: the wall-clock
- * limit, and 16: the request's id (hex digits, job.h). */
+ * limit, 16: the request's id (hex digits, job.h), and 8: when the server
+ * gave the job (CLOCK_MONOTONIC, ms), which the wall clock starts from
+ * (the guest may take its job before this message is read). */
 #define LCH_SERVE_START 'S'
-#define LCH_SERVE_START_LEN 25 /* 'S', the wall limit (8 bytes), the request id (16) */
+#define LCH_SERVE_START_LEN 33
 
 typedef struct {
     const char *app;             /* host folder shown read-only at /app */

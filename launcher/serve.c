@@ -1053,6 +1053,9 @@ static void run_dispatch(run_t *r, member_t *m)
     for (int i = 0; i < 8; i++)
         start[1 + i] = (unsigned char)(r->req.timeout_ms >> (8 * i));
     memcpy(start + 9, r->id, LCH_JOB_ID_LEN); /* for the supervisor's audit lines */
+    uint64_t now = uv_hrtime() / 1000000;     /* CLOCK_MONOTONIC, as the supervisor's */
+    for (int i = 0; i < 8; i++)
+        start[25 + i] = (unsigned char)(now >> (8 * i));
     size_t jl = strlen(r->req.job_json);
     unsigned char head[LCH_FRAME_HEAD] = {LCH_JOB_FRAME, (unsigned char)jl,
                                           (unsigned char)(jl >> 8), (unsigned char)(jl >> 16),
