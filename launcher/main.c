@@ -177,7 +177,7 @@ static void on_wake(uv_async_t *a)
 
 typedef struct {
     int rd, out;
-    char run[40]; /* "\"run\":\"ID\"" */
+    char run[40]; /* the run's id */
     /* serve: the request's, taken too once has_job is set (under mu). The
      * guest switches to it when its job comes, which can be before the
      * server's start message reaches this process: a line of another id
@@ -197,7 +197,7 @@ typedef struct {
 
 /* Whether line is of the request's id (serve), waiting for the start
  * message the first time one comes before it. */
-static bool job_line(audit_relay_t *r, const char *line)
+static bool job_line(audit_relay_t *r, const char *run)
 {
     pthread_mutex_lock(&r->mu);
     if (!r->has_job && !r->waited) {
@@ -210,26 +210,33 @@ static bool job_line(audit_relay_t *r, const char *line)
         while (!r->has_job && pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
             ;
     }
-    bool ok = r->has_job && strstr(line, r->job_run);
+    bool ok = r->has_job && !strcmp(run, r->job_run);
     pthread_mutex_unlock(&r->mu);
     return ok;
 }
 
 static bool audit_line_ok(audit_relay_t *r, const char *l, size_t n)
 {
-    if (n < 8 || l[0] != '{' || l[n - 2] != '}' || memchr(l, '\0', n))
+    if (n < 8 || strncmp(l, "{\"ts\":", 6) || l[n - 2] != '}' || memchr(l, '\0', n))
         return false;
-    char tmp[AUDIT_LINE_MAX + 1];
-    memcpy(tmp, l, n);
-    tmp[n] = '\0';
-    if (strncmp(tmp, "{\"ts\":", 6))
-        return false;
-    if (r->run[0] && !strstr(tmp, r->run) && !(r->serve && job_line(r, tmp)))
-        return false;
-    if (strstr(tmp, "\"by\":\"supervisor\""))
-        return false;
-    const char *dom = strstr(tmp, "\"domain\":\"audit\"");
-    return !dom || strstr(tmp, "\"domain\":\"audit\",\"op\":\"stop\"") == dom;
+    /* read as JSON, each key once: what a reader of the log will see
+     * (escapes such as \u0073upervisor and repeated keys read as the
+     * broker never writes them are refused, not matched as text) */
+    json_error_t je;
+    json_t *o = json_loadb(l, n - 1, JSON_REJECT_DUPLICATES, &je);
+    const char *run = json_string_value(json_object_get(o, "run"));
+    const char *by = json_string_value(json_object_get(o, "by"));
+    const char *dom = json_string_value(json_object_get(o, "domain"));
+    const char *op = json_string_value(json_object_get(o, "op"));
+    bool ok = json_is_object(o) && json_is_number(json_object_get(o, "ts")) && dom && op;
+    if (ok && r->run[0])
+        ok = run && (!strcmp(run, r->run) || (r->serve && job_line(r, run)));
+    if (ok && json_object_get(o, "by"))
+        ok = by && strcmp(by, "supervisor") != 0;
+    if (ok && !strcmp(dom, "audit"))
+        ok = !strcmp(op, "stop");
+    json_decref(o);
+    return ok;
 }
 
 static void *audit_relay(void *arg)
@@ -308,7 +315,7 @@ static void netd_job_started(void *arg, const char *id)
         return;
     if (j->audit) {
         pthread_mutex_lock(&j->audit->mu);
-        snprintf(j->audit->job_run, sizeof j->audit->job_run, "\"run\":\"%s\"", id);
+        snprintf(j->audit->job_run, sizeof j->audit->job_run, "%s", id);
         j->audit->has_job = true;
         pthread_cond_broadcast(&j->audit->cv);
         pthread_mutex_unlock(&j->audit->mu);
@@ -1186,7 +1193,7 @@ int main(int argc, char **argv)
             die("--audit: pipe: %s", strerror(errno));
         relay.rd = ap[0];
         relay.out = fileno(audit);
-        snprintf(relay.run, sizeof relay.run, "\"run\":\"%s\"", audit_id);
+        snprintf(relay.run, sizeof relay.run, "%s", audit_id);
         relay.serve = opts.serve_member;
         pthread_mutex_init(&relay.mu, NULL);
         pthread_condattr_t ca;
