@@ -9,9 +9,11 @@
 #ifndef SE_LAUNCHER_CLI_H
 #define SE_LAUNCHER_CLI_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define LCH_MAX_GRANTS 64
 #define LCH_MAX_PUBLISH 16
@@ -52,6 +54,11 @@ typedef struct lch_opts_s {
 int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err);
 /* A whole decimal number in [min, max]: 0, or -EINVAL. */
 int lch_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* A condition variable whose timed waits run on CLOCK_MONOTONIC, and the
+ * time on that clock ms from now (for pthread_cond_timedwait). */
+void lch_cond_init_monotonic(pthread_cond_t *cv);
+void lch_monotonic_in(struct timespec *ts, uint64_t ms);
 /* The --help text. */
 const char *lch_cli_usage(void);
 

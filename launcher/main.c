@@ -132,12 +132,8 @@ static void *watchdog_main(void *arg)
  * it before its job comes, which then only sets the deadline. */
 static int watchdog_init(watchdog_t *w, br_rt_t *rt, uv_async_t *wake)
 {
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    lch_cond_init_monotonic(&w->cond);
     w->armed = false;
     w->rt = rt;
     w->wake = wake;
@@ -148,13 +144,7 @@ static int watchdog_init(watchdog_t *w, br_rt_t *rt, uv_async_t *wake)
 static void watchdog_arm(watchdog_t *w, uint64_t ms)
 {
     pthread_mutex_lock(&w->lock);
-    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-    w->deadline.tv_sec += (time_t)(ms / 1000);
-    w->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (w->deadline.tv_nsec >= 1000000000L) {
-        w->deadline.tv_sec++;
-        w->deadline.tv_nsec -= 1000000000L;
-    }
+    lch_monotonic_in(&w->deadline, ms);
     w->armed = true;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->lock);
@@ -203,10 +193,7 @@ static bool job_line(audit_relay_t *r, const char *run)
     if (!r->has_job && !r->waited) {
         r->waited = true;
         struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += (long)(JOB_WAIT_MS % 1000) * 1000000L;
-        until.tv_sec += JOB_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        lch_monotonic_in(&until, JOB_WAIT_MS);
         while (!r->has_job && pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
             ;
     }
@@ -1196,11 +1183,7 @@ int main(int argc, char **argv)
         snprintf(relay.run, sizeof relay.run, "%s", audit_id);
         relay.serve = opts.serve_member;
         pthread_mutex_init(&relay.mu, NULL);
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&relay.cv, &ca);
-        pthread_condattr_destroy(&ca);
+        lch_cond_init_monotonic(&relay.cv);
         g.audit_wr = give[ngive++] = keep[nkeep++] = ap[1];
         nj.audit = &relay;
     }

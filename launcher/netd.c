@@ -34,6 +34,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "netd.h"
 
 #define NETD_WORKERS 64
@@ -346,11 +347,7 @@ static void lock_decide(lch_netd_t *d)
         return;
     d->job_waited = true;
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += NETD_JOB_WAIT_MS / 1000;
-    until.tv_nsec += (long)(NETD_JOB_WAIT_MS % 1000) * 1000000L;
-    until.tv_sec += until.tv_nsec / 1000000000L;
-    until.tv_nsec %= 1000000000L;
+    lch_monotonic_in(&until, NETD_JOB_WAIT_MS);
     while (!d->job_known && pthread_cond_timedwait(&d->job_cv, &d->decide_mu, &until) == 0)
         ;
 }
@@ -1494,11 +1491,7 @@ lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *er
     f->own_async = f->own_sync = f->factory_own = -1;
     d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     pthread_mutex_init(&d->decide_mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&d->job_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    lch_cond_init_monotonic(&d->job_cv);
     pthread_mutex_init(&d->factory_mu, NULL);
     pthread_mutex_init(&d->workers_mu, NULL);
     pthread_cond_init(&d->workers_cv, NULL);
