@@ -229,10 +229,11 @@ $(BUILD)/fuzz/fuzz_profile: tests/fuzz/fuzz_profile.c bridge/broker.c bridge/bro
 
 # The supervisor's socket broker's control messages, the same way.
 $(BUILD)/fuzz/fuzz_netd: tests/fuzz/fuzz_netd.c launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd_unix.c launcher/netd.h bridge/broker.c \
-    bridge/netproto.h | $(DEPS_OK)
+    launcher/cli.c bridge/netproto.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_netd.c \
-	    launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd_unix.c bridge/broker.c -lcares -ljansson -lpthread
+	    launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd_unix.c launcher/cli.c bridge/broker.c \
+	    -lcares -ljansson -lpthread
 
 # serve's request checks, streamed UTF-8 and options (launcher/serve_req.c),
 # each request it takes parsed back by the member's job parser.
