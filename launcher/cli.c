@@ -333,3 +333,42 @@ void lch_monotonic_in(struct timespec *ts, uint64_t ms)
         ts->tv_nsec -= 1000000000L;
     }
 }
+
+void lch_job_id_init(lch_job_id_t *j)
+{
+    memset(j, 0, sizeof *j);
+    pthread_mutex_init(&j->mu, NULL);
+    lch_cond_init_monotonic(&j->cv);
+}
+
+void lch_job_id_destroy(lch_job_id_t *j)
+{
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mu);
+}
+
+void lch_job_id_set(lch_job_id_t *j, const char *id)
+{
+    pthread_mutex_lock(&j->mu);
+    snprintf(j->id, sizeof j->id, "%s", id);
+    j->known = true;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+bool lch_job_id_wait(lch_job_id_t *j, uint64_t ms, char *out, size_t outlen)
+{
+    pthread_mutex_lock(&j->mu);
+    if (!j->known && !j->waited) {
+        j->waited = true;
+        struct timespec until;
+        lch_monotonic_in(&until, ms);
+        while (!j->known && pthread_cond_timedwait(&j->cv, &j->mu, &until) == 0)
+            ;
+    }
+    bool have = j->known;
+    if (have && outlen)
+        snprintf(out, outlen, "%s", j->id);
+    pthread_mutex_unlock(&j->mu);
+    return have;
+}

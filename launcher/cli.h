@@ -59,6 +59,24 @@ int lch_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * time on that clock ms from now (for pthread_cond_timedwait). */
 void lch_cond_init_monotonic(pthread_cond_t *cv);
 void lch_monotonic_in(struct timespec *ts, uint64_t ms);
+
+/* serve's request id as a sandbox's supervisor learns it (its start
+ * message), shared by the threads that write audit lines: a line due
+ * before it waits for it, once in all, at most a given time. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool known, waited;
+    char id[40];
+} lch_job_id_t;
+
+void lch_job_id_init(lch_job_id_t *j);
+void lch_job_id_destroy(lch_job_id_t *j);
+void lch_job_id_set(lch_job_id_t *j, const char *id);
+/* Whether the id is known, waiting at most ms for it the first time any
+ * caller finds it unknown; the id is copied into out (outlen > 0) when
+ * known. */
+bool lch_job_id_wait(lch_job_id_t *j, uint64_t ms, char *out, size_t outlen);
 /* The --help text. */
 const char *lch_cli_usage(void);
 

@@ -35,6 +35,7 @@
 
 #include "../bridge/bridge.h"
 #include "../isolate/vm.h"
+#include "audit.h"
 #include "check.h"
 #include "cli.h"
 #include "job.h"
@@ -155,131 +156,14 @@ static void on_wake(uv_async_t *a)
     uv_stop(a->loop);
 }
 
-/* ---- the guest's audit lines --------------------------------------------------- */
+/* ---- the guest's audit lines: audit.c ------------------------------------------ */
 
-/* The guest's lines arrive on a pipe; the supervisor appends each whole
- * line that is the guest's to say — this run's id, no "by":"supervisor",
- * no line of the run's own (start, end) — to the log, at most
- * BRK_AUDIT_MAX_BYTES of them. Others are dropped and counted: a guest
- * past a V8 escape can still claim decisions of its own, not the
- * supervisor's, and cannot touch what is already written. */
-#define AUDIT_LINE_MAX 16384
-
-typedef struct {
-    int rd, out;
-    char run[40]; /* the run's id */
-    /* serve: the request's, taken too once has_job is set (under mu). The
-     * guest switches to it when its job comes, which can be before the
-     * server's start message reaches this process: a line of another id
-     * waits (once, at most JOB_WAIT_MS) for that message. */
-    bool serve;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool has_job, waited;
-    char job_run[40];
-    bool failed; /* a line could not be appended: the run was ended */
-    uint64_t bytes, dropped;
-    pthread_t thread;
-    bool started;
-} audit_relay_t;
-
-#define JOB_WAIT_MS 1000
-
-/* Whether line is of the request's id (serve), waiting for the start
- * message the first time one comes before it. */
-static bool job_line(audit_relay_t *r, const char *run)
+/* A line the relay could not append ends the run: SIGQUIT (the supervisor
+ * kills the sandbox and cleans up; main says why). */
+static void audit_relay_failed(void *arg)
 {
-    pthread_mutex_lock(&r->mu);
-    if (!r->has_job && !r->waited) {
-        r->waited = true;
-        struct timespec until;
-        lch_monotonic_in(&until, JOB_WAIT_MS);
-        while (!r->has_job && pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
-            ;
-    }
-    bool ok = r->has_job && !strcmp(run, r->job_run);
-    pthread_mutex_unlock(&r->mu);
-    return ok;
-}
-
-static bool audit_line_ok(audit_relay_t *r, const char *l, size_t n)
-{
-    if (n < 8 || strncmp(l, "{\"ts\":", 6) || l[n - 2] != '}' || memchr(l, '\0', n))
-        return false;
-    /* read as JSON, each key once: what a reader of the log will see
-     * (escapes such as \u0073upervisor and repeated keys read as the
-     * broker never writes them are refused, not matched as text) */
-    json_error_t je;
-    json_t *o = json_loadb(l, n - 1, JSON_REJECT_DUPLICATES, &je);
-    const char *run = json_string_value(json_object_get(o, "run"));
-    const char *by = json_string_value(json_object_get(o, "by"));
-    const char *dom = json_string_value(json_object_get(o, "domain"));
-    const char *op = json_string_value(json_object_get(o, "op"));
-    bool ok = json_is_object(o) && json_is_number(json_object_get(o, "ts")) && dom && op;
-    if (ok && r->run[0])
-        ok = run && (!strcmp(run, r->run) || (r->serve && job_line(r, run)));
-    if (ok && json_object_get(o, "by"))
-        ok = by && strcmp(by, "supervisor") != 0;
-    if (ok && !strcmp(dom, "audit"))
-        ok = !strcmp(op, "stop");
-    json_decref(o);
-    return ok;
-}
-
-static void *audit_relay(void *arg)
-{
-    audit_relay_t *r = arg;
-    static char buf[AUDIT_LINE_MAX * 2];
-    size_t have = 0;
-    bool skipping = false; /* inside a line too long to take */
-    for (;;) {
-        ssize_t n = read(r->rd, buf + have, sizeof buf - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-        size_t start = 0;
-        for (;;) {
-            char *nl = memchr(buf + start, '\n', have - start);
-            if (!nl)
-                break;
-            size_t len = (size_t)(nl - (buf + start)) + 1;
-            if (skipping || len > AUDIT_LINE_MAX || !audit_line_ok(r, buf + start, len) ||
-                r->bytes + len > BRK_AUDIT_MAX_BYTES) {
-                r->dropped++;
-            } else if (!r->failed) {
-                size_t done = 0;
-                while (done < len) {
-                    ssize_t w = write(r->out, buf + start + done, len - done);
-                    if (w < 0 && errno == EINTR)
-                        continue;
-                    if (w <= 0) {
-                        /* the guest's decision is made and its line cannot
-                         * be kept: the run ends (SIGQUIT: the supervisor
-                         * kills the sandbox and cleans up; main says why) */
-                        r->failed = true;
-                        kill(getpid(), SIGQUIT);
-                        break;
-                    }
-                    done += (size_t)w;
-                }
-                r->bytes += len;
-            }
-            skipping = false;
-            start += len;
-        }
-        memmove(buf, buf + start, have - start);
-        have -= start;
-        if (have > AUDIT_LINE_MAX) { /* no end in sight: drop up to the next one */
-            skipping = true;
-            have = 0;
-        }
-    }
-    if (have)
-        r->dropped++;
-    close(r->rd);
-    return NULL;
+    (void)arg;
+    kill(getpid(), SIGQUIT);
 }
 
 /* ---- the network ------------------------------------------------------------ */
@@ -288,7 +172,10 @@ typedef struct {
     lch_netd_opts_t opts;
     lch_netd_fds_t *fds;
     lch_netd_t *d;
-    audit_relay_t *audit; /* NULL: no audit log */
+    lch_audit_relay_t *audit; /* NULL: no audit log */
+    lch_job_id_t *job;        /* serve's request id, NULL: not serve's */
+    pthread_t audit_thread;
+    bool audit_started;
 } netd_job_t;
 
 /* serve's start message: the supervisor's audit lines carry the request's
@@ -300,15 +187,10 @@ static void netd_job_started(void *arg, const char *id)
     netd_job_t *j = arg;
     if (!id)
         return;
-    if (j->audit) {
-        pthread_mutex_lock(&j->audit->mu);
-        snprintf(j->audit->job_run, sizeof j->audit->job_run, "%s", id);
-        j->audit->has_job = true;
-        pthread_cond_broadcast(&j->audit->cv);
-        pthread_mutex_unlock(&j->audit->mu);
-    }
     if (j->d)
         lch_netd_audit_job(j->d, id);
+    if (j->job)
+        lch_job_id_set(j->job, id);
 }
 
 /* The sandbox is forked: the supervisor's network broker starts serving
@@ -322,8 +204,8 @@ static void start_netd(void *arg)
     if (!j->d)
         fprintf(stderr, "secure-exec-launch: %s\n", err);
     if (j->audit) {
-        j->audit->started = pthread_create(&j->audit->thread, NULL, audit_relay, j->audit) == 0;
-        if (!j->audit->started)
+        j->audit_started = pthread_create(&j->audit_thread, NULL, lch_audit_relay, j->audit) == 0;
+        if (!j->audit_started)
             fprintf(stderr, "secure-exec-launch: --audit: cannot take the guest's lines\n");
     }
 }
@@ -338,29 +220,22 @@ static void start_netd(void *arg)
  * audit log); anything else — a FIFO that would block before any limit
  * applies, a terminal or another device — is refused before it is opened.
  * Dies with the option's name on failure. */
-static FILE *open_regular(const char *path, const char *what, bool append)
+static FILE *open_regular(const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        die("%s%s: not a regular file", what, path);
-    int fd =
-        append
-            ? open(path,
-                   O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-                   0600)
-            : open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        die("%s: not a regular file", path);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        die("%s%s: %s", what, path,
-            append && errno == ELOOP ? "is a symbolic link (the log is never written through one)"
-                                     : strerror(errno));
+        die("%s: %s", path, strerror(errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        die("%s%s: not a regular file", what, path);
+        die("%s: not a regular file", path);
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0)
         fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    FILE *f = fdopen(fd, append ? "a" : "r");
+    FILE *f = fdopen(fd, "r");
     if (!f)
-        die("%s%s: %s", what, path, strerror(errno));
+        die("%s: %s", path, strerror(errno));
     return f;
 }
 
@@ -386,7 +261,7 @@ static char *profile_text(const char *spec, size_t *len, char **label)
         }
     if (!strchr(spec, '/') && !strstr(spec, ".profile"))
         die("--profile: no built-in profile '%s' (strict, default, dev) and not a file path", spec);
-    FILE *f = open_regular(spec, "", false);
+    FILE *f = open_regular(spec);
     char *t = malloc(LCH_PROFILE_MAX + 1);
     if (!t)
         die("out of memory");
@@ -1049,6 +924,21 @@ int main(int argc, char **argv)
         if (lch_outside_write_grants(opts.audit, "--audit", grants, ngrants, real, base, aerr,
                                      sizeof aerr) < 0)
             die("%s", aerr);
+        /* nor read it: the log holds the run's paths and, under serve,
+         * every request's (the app folder is the guest's /app) */
+        char full[PATH_MAX + NAME_MAX + 2];
+        snprintf(full, sizeof full, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base);
+        if (brk_path_covers(app, full))
+            die("--audit %s: inside the app folder %s, which the guest reads; choose a path "
+                "outside it",
+                opts.audit, app);
+        const char *const *reads = brk_path_rules(policy, BRK_FS_READ, &ngrants, &any);
+        for (size_t i = 0; i < ngrants; i++)
+            if (strcmp(reads[i], "/tmp") && strcmp(reads[i], "/app") &&
+                brk_path_covers(reads[i], full))
+                die("--audit %s: inside the read grant %s, where the guest could read the log; "
+                    "choose a path outside the read grants",
+                    opts.audit, reads[i]);
     }
     if (opts.print_profile) {
         print_profile(policy, &opts);
@@ -1058,7 +948,16 @@ int main(int argc, char **argv)
     FILE *audit = NULL;
     char audit_id[33] = "";
     if (opts.audit) {
-        audit = audit_stderr ? stderr : open_regular(opts.audit, "--audit ", true);
+        if (audit_stderr) {
+            audit = stderr;
+        } else {
+            char aerr[PATH_MAX + 128];
+            int afd = lch_audit_open(opts.audit, aerr, sizeof aerr);
+            if (afd < 0)
+                die("%s", aerr);
+            if (!(audit = fdopen(afd, "a")))
+                die("--audit %s: %s", opts.audit, strerror(errno));
+        }
         brk_set_audit(policy, audit);
         brk_set_audit_stop(policy, audit_stopped, NULL);
         if (!run_id(audit_id, sizeof audit_id) || brk_set_audit_run(policy, audit_id) < 0)
@@ -1156,15 +1055,18 @@ int main(int argc, char **argv)
     if (lch_netd_dns_servers(settings->resolvers[0] ? settings->resolvers : NULL, dns_servers,
                              sizeof dns_servers) == 0)
         cfg.dns_servers = dns_servers;
+    lch_job_id_t job_id;
+    lch_job_id_init(&job_id);
     netd_job_t nj = {.opts = {.policy = policy,
                               .resolvers = settings->resolvers[0] ? settings->resolvers : NULL,
                               .publish = pub,
                               .npublish = opts.npublish,
                               .binds = lch_sandbox_binds,
-                              .wait_job = opts.serve_member && audit},
-                     .fds = &nfds};
+                              .job = opts.serve_member && audit ? &job_id : NULL},
+                     .fds = &nfds,
+                     .job = opts.serve_member && audit ? &job_id : NULL};
     /* the guest's audit lines: a pipe to the supervisor's relay */
-    audit_relay_t relay = {.rd = -1};
+    lch_audit_relay_t relay = {.rd = -1, .on_fail = audit_relay_failed};
     int give[4] = {nfds.guest_async, nfds.guest_sync, -1, -1};
     size_t ngive = 2;
     int keep[5];
@@ -1181,9 +1083,7 @@ int main(int argc, char **argv)
         relay.rd = ap[0];
         relay.out = fileno(audit);
         snprintf(relay.run, sizeof relay.run, "%s", audit_id);
-        relay.serve = opts.serve_member;
-        pthread_mutex_init(&relay.mu, NULL);
-        lch_cond_init_monotonic(&relay.cv);
+        relay.job = nj.job;
         g.audit_wr = give[ngive++] = keep[nkeep++] = ap[1];
         nj.audit = &relay;
     }
@@ -1258,14 +1158,11 @@ int main(int argc, char **argv)
     nfds.guest_async = nfds.guest_sync = nfds.factory_mid = -1;
     lch_netd_stop(nj.d);
     lch_netd_pairs_close(&nfds);
-    if (relay.started) /* the guest's end is closed: the relay ends */
-        pthread_join(relay.thread, NULL);
+    if (nj.audit_started) /* the guest's end is closed: the relay ends */
+        pthread_join(nj.audit_thread, NULL);
     else if (relay.rd >= 0)
         close(relay.rd);
-    if (audit) {
-        pthread_cond_destroy(&relay.cv);
-        pthread_mutex_destroy(&relay.mu);
-    }
+    lch_job_id_destroy(&job_id);
     if (relay.failed && status >= 0) {
         status = -1;
         snprintf(serr, sizeof serr,

@@ -47,8 +47,6 @@ struct lch_netd {
     lch_netd_opts_t o;
     int async_fd, sync_fd, factory_fd, stop_fd;
     pthread_mutex_t decide_mu, factory_mu, workers_mu;
-    pthread_cond_t job_cv; /* the request's id is known (o.wait_job) */
-    bool job_known, job_waited;
     pthread_cond_t workers_cv; /* a job queued, a worker ended, room in the queue */
     int nworkers, idle;        /* threads of the pool, and those waiting for a job */
     struct job *queue, *queue_tail;
@@ -339,17 +337,12 @@ static int targets_of(lch_netd_t *d, const char *host, int family, target_t *t, 
 #define NETD_JOB_WAIT_MS 1000
 
 /* Takes the decisions' lock for a decision that writes an audit line:
- * with o.wait_job, the first one before the request's id waits for it. */
+ * with o.job, the first one before the request's id waits for it. */
 static void lock_decide(lch_netd_t *d)
 {
+    if (d->o.job)
+        (void)lch_job_id_wait(d->o.job, NETD_JOB_WAIT_MS, NULL, 0);
     pthread_mutex_lock(&d->decide_mu);
-    if (!d->o.wait_job || d->job_known || d->job_waited)
-        return;
-    d->job_waited = true;
-    struct timespec until;
-    lch_monotonic_in(&until, NETD_JOB_WAIT_MS);
-    while (!d->job_known && pthread_cond_timedwait(&d->job_cv, &d->decide_mu, &until) == 0)
-        ;
 }
 
 static int decide(lch_netd_t *d, const char *op, const char *host, unsigned port,
@@ -389,8 +382,6 @@ void lch_netd_audit_job(lch_netd_t *d, const char *id)
     pthread_mutex_lock(&d->decide_mu);
     brk_audit_run(d->o.policy, "job", id, -1);
     brk_set_audit_run(d->o.policy, id);
-    d->job_known = true;
-    pthread_cond_broadcast(&d->job_cv);
     pthread_mutex_unlock(&d->decide_mu);
 }
 
@@ -1491,7 +1482,6 @@ lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *er
     f->own_async = f->own_sync = f->factory_own = -1;
     d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     pthread_mutex_init(&d->decide_mu, NULL);
-    lch_cond_init_monotonic(&d->job_cv);
     pthread_mutex_init(&d->factory_mu, NULL);
     pthread_mutex_init(&d->workers_mu, NULL);
     pthread_cond_init(&d->workers_cv, NULL);
@@ -1543,7 +1533,6 @@ void lch_netd_stop(lch_netd_t *d)
     close_fd(&d->stop_fd);
     lch_netd_udp_free(d->udp); /* every copy closed */
     pthread_mutex_destroy(&d->decide_mu);
-    pthread_cond_destroy(&d->job_cv);
     pthread_mutex_destroy(&d->factory_mu);
     pthread_mutex_destroy(&d->workers_mu);
     pthread_cond_destroy(&d->workers_cv);

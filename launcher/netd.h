@@ -29,6 +29,7 @@
 
 #include "../bridge/broker.h"
 #include "../bridge/netproto.h"
+#include "cli.h"
 
 #define LCH_HOST_INTERNAL_V4 NETP_HOST_INTERNAL_V4
 
@@ -43,10 +44,11 @@ typedef struct {
     /* which write grants the sandbox binds from the host (no unix socket
      * is made below them): lch_sandbox_binds; NULL: all but / and /tmp */
     bool (*binds)(const char *path);
-    /* serve's sandbox with an audit log: a decision that comes before the
-     * request's id (lch_netd_audit_job) waits for it, once, at most 1 s,
-     * so that its line carries the id */
-    bool wait_job;
+    /* serve's sandbox with an audit log: the request's id, set after
+     * lch_netd_audit_job; a decision that comes before it waits for it
+     * (lch_job_id_wait, at most 1 s) so that its line carries the id.
+     * NULL: no wait. */
+    lch_job_id_t *job;
 } lch_netd_opts_t;
 
 /* One --publish [HOSTIP:]HOSTPORT:GUESTPORT, its host socket made at start. */
@@ -84,7 +86,8 @@ lch_netd_t *lch_netd_start(const lch_netd_opts_t *o, lch_netd_fds_t *f, char *er
 void lch_netd_stop(lch_netd_t *d);
 /* serve's job came (request id id): an audit line naming it under the
  * sandbox's run id, then the supervisor's lines carry the request's id
- * (under the decisions' lock: its reader may be deciding). */
+ * (under the decisions' lock: its reader may be deciding). The caller
+ * sets o.job after it: decisions waiting for the id go on. */
 void lch_netd_audit_job(lch_netd_t *d, const char *id);
 
 /* The middle process's side of the factory: serves one request waiting on

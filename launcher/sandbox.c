@@ -624,6 +624,10 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     lch_claim_init(claim_wr);
     if (lch_drop_caps(err, sizeof err) < 0)
         fail(errfd, "sandbox: %s", err);
+    /* a change of credentials may clear the parent-death signal: set
+     * again once they are final (the middle's end must take the guest) */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        fail(errfd, "sandbox: prctl: %s", strerror(errno));
     /* no symlink in the folders bound from the host (landlock.h) */
     const char **scratch = calloc(2 * sb->nrw + 1, sizeof *scratch);
     if (!scratch)
@@ -828,6 +832,14 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
             kill(pid, SIGKILL);
             fail(errfd, "sandbox: the middle process: %s", cerr);
         }
+    }
+    /* the kernel forgot the parent-death signal when this process took
+     * the sandbox's ids: set again, so that a supervisor killed from
+     * outside takes this process (and with it the guest, pid 1 of its
+     * namespace) along; a supervisor already gone is seen here */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor) {
+        kill(pid, SIGKILL);
+        _exit(125);
     }
     if (fuse_sock >= 0)
         close(fuse_sock);

@@ -5,6 +5,7 @@
  * sockets and make the answer.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <http_parser.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "job.h"
 #include "relay.h"
@@ -189,7 +192,7 @@ struct server {
         uv_handle_t handle;
     } listener;
     bool listening;
-    uv_signal_t sig_term, sig_int, sig_hup;
+    uv_signal_t sig_term, sig_int, sig_hup, sig_chld;
     uv_timer_t refill;
     uv_timer_t drain_timer;
     conn_t *conns;
@@ -764,6 +767,7 @@ static void on_job_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
         else {
             r->answer_done = true;
             run_check_done(r);
+            member_settle(m); /* its supervisor may be gone already */
         }
         return;
     }
@@ -799,6 +803,9 @@ static void on_job_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
         uv_read_stop(st);
         m->job_eof = true;
         run_check_done(r);
+        /* a supervisor killed from outside has ended already, without a
+         * report: the run is decided now */
+        member_settle(m);
     }
 }
 
@@ -1910,6 +1917,70 @@ static void on_hup(uv_signal_t *sig, int signum)
     pool_refill(s);
 }
 
+/* The server is its sandboxes' subreaper (and pid 1 in a container): a
+ * supervisor killed from outside leaves its sandbox's first process to it.
+ * libuv waits only for the pids it spawned, so any other child that has
+ * ended is waited for here, by pid, never with -1 (that would take a
+ * member's status from libuv). */
+typedef struct {
+    pid_t pids[256];
+    size_t n;
+    bool full;
+} pidset_t;
+
+static void spawned_pid(uv_handle_t *h, void *arg)
+{
+    pidset_t *set = arg;
+    if (h->type != UV_PROCESS)
+        return;
+    if (set->n == sizeof set->pids / sizeof set->pids[0]) {
+        set->full = true;
+        return;
+    }
+    set->pids[set->n++] = ((uv_process_t *)h)->pid;
+}
+
+static void on_chld(uv_signal_t *sig, int signum)
+{
+    (void)signum;
+    server_t *s = sig->data;
+    pidset_t mine = {.n = 0};
+    uv_walk(s->loop, spawned_pid, &mine);
+    if (mine.full) /* a pid unlisted could be a member's: wait for the next signal */
+        return;
+    DIR *tasks = opendir("/proc/self/task");
+    if (!tasks)
+        return;
+    struct dirent *t;
+    while ((t = readdir(tasks))) {
+        if (t->d_name[0] == '.')
+            continue;
+        char path[64], list[4096];
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/children", t->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, list, sizeof list - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        list[n] = '\0';
+        char *cut = n == (ssize_t)sizeof list - 1 ? strrchr(list, ' ') : NULL;
+        if (cut) /* the last pid may be cut short: the next signal reads it */
+            *cut = '\0';
+        char *save = NULL;
+        for (char *tok = strtok_r(list, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+            pid_t pid = (pid_t)strtol(tok, NULL, 10);
+            bool spawned = false;
+            for (size_t i = 0; i < mine.n && !spawned; i++)
+                spawned = mine.pids[i] == pid;
+            if (pid > 0 && !spawned)
+                (void)waitpid(pid, NULL, WNOHANG);
+        }
+    }
+    closedir(tasks);
+}
+
 static int listen_on(server_t *s, char *err, size_t errlen)
 {
     const char *a = s->o->listen;
@@ -2026,16 +2097,9 @@ static int check_audit(server_t *s, char *err, size_t errlen)
 {
     if (!s->o->audit)
         return 0;
-    int fd = open(s->o->audit, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-                  0600);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "--audit %s: %s", s->o->audit,
-                 fd < 0 ? strerror(errno) : "not a regular file");
-        if (fd >= 0)
-            close(fd);
+    int fd = lch_audit_open(s->o->audit, err, errlen);
+    if (fd < 0)
         return -1;
-    }
     close(fd);
     return 0;
 }
@@ -2145,6 +2209,11 @@ int lch_serve_main(const lch_serve_opts_t *o, const char *self)
     uv_signal_start(&s->sig_term, on_term, SIGTERM);
     uv_signal_start(&s->sig_int, on_term, SIGINT);
     uv_signal_start(&s->sig_hup, on_hup, SIGHUP);
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+    uv_signal_init(s->loop, &s->sig_chld);
+    s->sig_chld.data = s;
+    uv_signal_start(&s->sig_chld, on_chld, SIGCHLD);
+    uv_unref((uv_handle_t *)&s->sig_chld);
     uv_timer_init(s->loop, &s->refill);
     s->refill.data = s;
     uv_timer_init(s->loop, &s->drain_timer);

@@ -293,4 +293,40 @@ else
   bad "check text" "${out:0:900}"
 fi
 
+# ---- 11. a launcher killed from outside takes its sandbox along ---------------------
+# (the kernel forgets a parent-death signal when credentials change: the
+# sandbox's processes set theirs again once their ids are final)
+
+for kind in idle busy; do
+  code='setInterval(() => {}, 1000)'
+  [ "$kind" = busy ] && code='for (;;) {}'
+  (cd "$work/app" && exec "$bin" -e "$code") >/dev/null 2>&1 </dev/null &
+  lpid=$!
+  guests=
+  for _ in $(seq 100); do
+    guests=$(for p in $(pgrep -P "$lpid"); do for q in $(pgrep -P "$p"); do echo "$p $q"; done; done)
+    [ -n "$guests" ] && break
+    sleep 0.1
+  done
+  sleep 0.3
+  kill -KILL "$lpid"
+  wait "$lpid" 2>/dev/null
+  left=x
+  for _ in $(seq 50); do
+    left=
+    for p in $guests; do
+      st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)
+      [ -n "$st" ] && [ "$st" != Z ] && left+=" $p"
+    done
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  if [ -n "$guests" ] && [ -z "$left" ]; then
+    ok "a launcher SIGKILLed with its guest $kind: the sandbox's processes end with it"
+  else
+    bad "a launcher SIGKILLed ($kind guest): left:${left:- (none found: '$guests')}" "$(ps -o pid,ppid,stat,args -p "${left# }" 2>&1)"
+    for p in $left; do kill -KILL "$p" 2>/dev/null; done
+  fi
+done
+
 summary

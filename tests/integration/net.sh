@@ -12,6 +12,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 test_setup net "$here/../../build/secure-exec-launch" "$@"
 cd "$work" || exit 1
+# the audit logs: outside the app folder ($work), which the guest reads
+logs=$(mktemp -d "${TMPDIR:-/tmp}/net-logs.XXXXXX") || exit 1
+# shellcheck disable=SC2064 # both are fixed now
+trap "rm -rf '$work' '$logs'" EXIT
 
 # a host HTTP server on 127.0.0.1 (a random port), answering "host:PATH"
 python3 - > port 2> /dev/null <<'PY' &
@@ -72,12 +76,12 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' > anyport 2>/dev/null &
   anyl=$!
   for _ in $(seq 50); do [ -s anyport ] && break; sleep 0.1; done
   ap=$(cat anyport)
-  out=$(se --allow-net="$hip:$ap,[::ffff:$hip]:$ap" --audit "$work/host.log" -e '
+  out=$(se --allow-net="$hip:$ap,[::ffff:$hip]:$ap" --audit "$logs/host.log" -e '
 for (const h of [process.argv[1], "::ffff:" + process.argv[1]])
   require("net").connect(+process.argv[2], h).on("connect", () => console.log("connected", h))
     .on("error", (e) => console.log(e.code));' -- "$hip" "$ap" 2>&1)
   kill $anyl 2>/dev/null
-  n=$(grep -c '"rule":"host-address' host.log)
+  n=$(grep -c '"rule":"host-address' "$logs/host.log")
   [ "$out" = "$(printf 'ERR_ACCESS_DENIED\nERR_ACCESS_DENIED')" ] && [ "$n" -eq 2 ] &&
     ok "the host's own address ($hip), even granted, is refused by the supervisor" ||
     bad "host address" "got: $out" "supervisor refusals: $n"
@@ -87,11 +91,11 @@ fi
 
 # both walls in the audit: the guest's line and the supervisor's, with the
 # address the supervisor connected
-se --audit "$work/audit.log" --allow-net="host.internal:$port" -e "$get" -- host.internal "$port" > /dev/null 2>&1
-g=$(grep -c '"op":"connect","target":"host.internal:'"$port"'","allow":true.*"by":"guest"' audit.log)
-s=$(grep -c '"op":"connect","target":"host.internal:'"$port"'","allow":true.*"by":"supervisor","ip":"127.0.0.1","class":"loopback"' audit.log)
+se --audit "$logs/audit.log" --allow-net="host.internal:$port" -e "$get" -- host.internal "$port" > /dev/null 2>&1
+g=$(grep -c '"op":"connect","target":"host.internal:'"$port"'","allow":true.*"by":"guest"' "$logs/audit.log")
+s=$(grep -c '"op":"connect","target":"host.internal:'"$port"'","allow":true.*"by":"supervisor","ip":"127.0.0.1","class":"loopback"' "$logs/audit.log")
 [ "$g" -ge 1 ] && [ "$s" -ge 1 ] && ok "the audit shows the guest's and the supervisor's decisions" ||
-  bad "audit lines" "guest $g, supervisor $s" "$(head -c 600 audit.log)"
+  bad "audit lines" "guest $g, supervisor $s" "$(head -c 600 "$logs/audit.log")"
 
 # --publish: the host listens, the guest's server accepts
 pp=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -216,4 +216,43 @@ refused "a file with another hard link is refused" "$work/out/second" "has other
 run --profile default -e '0'
 record "--profile default (fs.write = /tmp, the private one): a record in the host's folder" 0 "" limit='"none"'
 
+
+# ---- the audit log's own path: the guest can neither read nor replace it,
+# and a file someone else made beforehand is not appended to
+# audit_refused NAME PATH WANT ARGS...: 125, one line, the guest never ran
+audit_refused() {
+  local name=$1 path=$2 want=$3
+  shift 3
+  local out
+  out=$(cd "$work/app" && timeout 30 "$bin" --audit "$path" "$@" -e 'console.log("GUEST RAN")' 2>"$work/.err")
+  rc=$?
+  err=$(cat "$work/.err")
+  if [ "$rc" -eq 125 ] && [ -z "$out" ] && [[ $err == "secure-exec-launch: --audit "*"$want"* ]] &&
+    [ "$(wc -l <"$work/.err")" -eq 1 ]; then
+    ok "$name"
+  else
+    bad "$name" "rc=$rc out=$out" "err: $err"
+  fi
+}
+audit_refused "--audit in the app folder (the guest's /app) is refused" "$work/app/a.log" \
+  "inside the app folder"
+mkdir -p "$work/ro-grant"
+audit_refused "--audit inside a read grant is refused" "$work/ro-grant/a.log" \
+  "inside the read grant $work/ro-grant" --allow-read="$work/ro-grant"
+[ ! -e "$work/app/a.log" ] && [ ! -e "$work/ro-grant/a.log" ] && ok "no log is made there" ||
+  bad "a refused log was made"
+install -m 0620 /dev/null "$work/out/gw.log"
+audit_refused "--audit on a file others may write is refused" "$work/out/gw.log" "writable by others"
+install -m 0600 /dev/null "$work/out/other.log"
+chown 65534 "$work/out/other.log" 2>/dev/null
+if [ "$(stat -c %u "$work/out/other.log")" = 65534 ]; then
+  audit_refused "--audit on a file another user owns is refused" "$work/out/other.log" "owned by uid 65534"
+  [ ! -s "$work/out/other.log" ] && ok "that file is untouched" || bad "the other user's file was written"
+else
+  ok "(not root: no file of another user's to try)"
+fi
+install -m 0600 /dev/null "$work/out/mine.log"
+(cd "$work/app" && timeout 30 "$bin" --audit "$work/out/mine.log" -e '1') >/dev/null 2>&1 &&
+  [ -s "$work/out/mine.log" ] && ok "--audit on one's own 0600 file is appended to" || bad "--audit on an own 0600 file"
+
 summary

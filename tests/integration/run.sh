@@ -265,8 +265,9 @@ sys.stdout.write(subprocess.run(sys.argv[1:], stdin=b, capture_output=True, text
 if [ "$got" = '"through a socket"' ]; then ok "stdin from a socket (pumped through a pipe)"; else bad "stdin from a socket" "got: $got"; fi
 got=$(timeout 10 "$bin" -e "$read_all" < /) || true
 if [ "$got" = '""' ]; then ok "a folder as stdin: nothing of it reaches the guest"; else bad "a folder as stdin" "got: $got"; fi
-mkfifo "$work/fifo"
-for args in "--audit $work/fifo" "--profile $work/fifo" "--audit /dev/tty" "--report /dev/null"; do
+fdir=$(mktemp -d) # outside the app folder ($work): an audit log may not be in it
+mkfifo "$fdir/fifo"
+for args in "--audit $fdir/fifo" "--profile $fdir/fifo" "--audit /dev/tty" "--report /dev/null"; do
   set +e; err=$(timeout 10 "$bin" $args -e 1 2>&1 >/dev/null); rc=$?; set -e
   if [ "$rc" -eq 125 ] && [[ $err == *"not a regular file"* ]]; then
     ok "${args%% *} on a FIFO or a device: refused before it is opened (125)"
@@ -274,6 +275,7 @@ for args in "--audit $work/fifo" "--profile $work/fifo" "--audit /dev/tty" "--re
     bad "${args%% *} ${args#* }" "rc=$rc err: $err"
   fi
 done
+rm -rf "$fdir"
 bad_app=$work/$'app\xff'
 mkdir -p "$bad_app/in"
 echo 1 > "$bad_app/in/s.js"

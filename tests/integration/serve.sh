@@ -133,6 +133,16 @@ wait_busy() {
   done
 }
 
+# supervisor_of NAME PID: the server's child (a member's supervisor) above PID
+supervisor_of() {
+  local p=$2 up
+  while [ -n "$p" ] && [ "$p" != 1 ]; do
+    up=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null)
+    [ "$up" = "${spid[$1]}" ] && echo "$p" && return
+    p=$up
+  done
+}
+
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 nfds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 # wait_exit PID: up to 5 s for a server of ours to exit; rc is its status,
@@ -514,6 +524,28 @@ else
 fi
 settle s1 $((2 * pool)) && ok "after the kill: the pool is back to $pool per app" || bad "after the kill: $(members s1) members"
 
+# the supervisor itself killed from outside: that request only
+"$py" "$client" run "$S1" 'for (;;) {}' timeout_ms=10000 >kill2.json &
+bg+=($!)
+kc=$!
+wait_busy s1
+sup=$(supervisor_of s1 "$guest")
+if [ -n "$sup" ]; then
+  kill -KILL "$sup"
+  wait "$kc"
+  expect "a supervisor SIGKILLed from outside: its request answered 500" "r['status'] == 500" kill2.json
+  gone=no
+  for _ in $(seq 50); do
+    kill -0 "$guest" 2>/dev/null || { gone=yes && break; }
+    sleep 0.1
+  done
+  [ "$gone" = yes ] && ok "the killed supervisor's guest is gone" || bad "the killed supervisor's guest $guest still runs"
+else
+  bad "supervisor kill test: no supervisor found for guest '$guest'"
+  wait "$kc"
+fi
+settle s1 $((2 * pool)) && ok "after the supervisor's kill: the pool is back to $pool per app" || bad "after the supervisor's kill: $(members s1) members"
+
 # ---- 10. a client that leaves mid-run -----------------------------------------------------------------
 
 "$py" "$client" abandon "$S1" '{"code": "for (;;) {}", "timeout_ms": 10000}' 2 &
@@ -614,6 +646,48 @@ if ready s4 "$S4"; then
 else
   bad "s4 not ready" "$(tail -5 "$work/s4.log")"
 fi
+
+# ---- 12b. the server as pid 1 (a container's entry point) --------------------------------------------
+# A supervisor killed from outside leaves its sandbox's first process to
+# the pid namespace's init: the server, which must wait for it.
+S5=unix:$work/s5.sock
+unshare --pid --fork --mount-proc --kill-child "$bin" serve --listen "$S5" --pool 1 >"$work/s5.log" 2>&1 &
+upid=$!
+bg+=($upid)
+s5=
+for _ in $(seq 50); do
+  s5=$(pgrep -P "$upid")
+  [ -n "$s5" ] && break
+  sleep 0.1
+done
+spid[s5]=$s5
+if [ -n "$s5" ] && ready s5 "$S5"; then
+  for round in 1 2; do
+    "$py" "$client" run "$S5" 'for (;;) {}' timeout_ms=10000 >kill3.json &
+    bg+=($!)
+    kc=$!
+    wait_busy s5
+    sup=$(supervisor_of s5 "$guest")
+    [ -n "$sup" ] && kill -KILL "$sup"
+    wait "$kc"
+  done
+  expect "pid 1: a supervisor SIGKILLed from outside: 500" "r['status'] == 500" kill3.json
+  zombies=x
+  for _ in $(seq 50); do
+    zombies=$(for c in $(pgrep -P "$s5"); do awk '$3 == "Z" {print $1}' "/proc/$c/stat" 2>/dev/null; done)
+    [ -z "$zombies" ] && break
+    sleep 0.1
+  done
+  [ -z "$zombies" ] && ok "pid 1: the killed supervisors' sandboxes are waited for (no zombie under the server)" ||
+    bad "pid 1: zombies under the server: $zombies" "$(ps -o pid,ppid,stat,args --ppid "$s5" 2>&1)"
+  run "$S5" 'module.exports = "after"'
+  expect "pid 1: the next request: 200" 'r["status"] == 200 and j["exports"] == "after"'
+else
+  bad "s5 (pid 1) not ready" "$(tail -5 "$work/s5.log")"
+fi
+kill -KILL "$upid" 2>/dev/null
+wait "$upid" 2>/dev/null
+unset 'spid[s5]'
 
 # ---- 13. a bounded load -------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ int main(void)
     srunner_add_suite(sr, netd_suite());
     srunner_add_suite(sr, netd_dns_suite());
     srunner_add_suite(sr, serve_suite());
+    srunner_add_suite(sr, audit_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -23,6 +23,7 @@ Suite *netd_udp_suite(void);
 Suite *netd_suite(void);
 Suite *netd_dns_suite(void);
 Suite *serve_suite(void);
+Suite *audit_suite(void);
 
 /* Checked fixture: V8 platform for the test's child process. */
 void unit_v8_setup(void);
