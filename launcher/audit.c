@@ -26,8 +26,8 @@ int lch_audit_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "--audit %s: not a regular file", path);
         return -1;
     }
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-                  0600);
+    int fd = open(
+        path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "--audit %s: %s", path,
                  errno == ELOOP ? "is a symbolic link (the log is never written through one)"

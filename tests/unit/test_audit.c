@@ -47,8 +47,10 @@ START_TEST(forged_lines_dropped)
     lch_audit_relay_t r = relay_of(RUN);
     const char *bad[] = {
         /* the supervisor's, plainly and spelt otherwise */
-        "{\"ts\":1,\"run\":\"" RUN "\",\"by\":\"supervisor\",\"domain\":\"net\",\"op\":\"connect\"}\n",
-        "{\"ts\":1,\"run\":\"" RUN "\",\"by\":\"\\u0073upervisor\",\"domain\":\"net\",\"op\":\"x\"}\n",
+        "{\"ts\":1,\"run\":\"" RUN
+        "\",\"by\":\"supervisor\",\"domain\":\"net\",\"op\":\"connect\"}\n",
+        "{\"ts\":1,\"run\":\"" RUN
+        "\",\"by\":\"\\u0073upervisor\",\"domain\":\"net\",\"op\":\"x\"}\n",
         "{\"ts\":1,\"run\":\"" RUN "\",\"by\" : \"supervisor\",\"domain\":\"net\",\"op\":\"x\"}\n",
         /* a "by" that is not a string */
         "{\"ts\":1,\"run\":\"" RUN "\",\"by\":null,\"domain\":\"net\",\"op\":\"x\"}\n",
@@ -61,7 +63,8 @@ START_TEST(forged_lines_dropped)
         "{\"ts\":1,\"run\":\"" RUN "\",\"domain\":\"audit\",\"op\":\"start\"}\n",
         "{\"ts\":1,\"run\":\"" RUN "\",\"domain\":\"audit\",\"op\":\"job\"}\n",
         /* another run's id, or none */
-        "{\"ts\":1,\"run\":\"ffffffffffffffffffffffffffffffff\",\"domain\":\"fs\",\"op\":\"read\"}\n",
+        "{\"ts\":1,\"run\":\"ffffffffffffffffffffffffffffffff\",\"domain\":\"fs\",\"op\":\"read\"}"
+        "\n",
         "{\"ts\":1,\"domain\":\"fs\",\"op\":\"read\"}\n",
         /* not a decision: fields missing or of the wrong type */
         "{\"ts\":\"1\",\"run\":\"" RUN "\",\"domain\":\"fs\",\"op\":\"read\"}\n",
@@ -110,13 +113,15 @@ START_TEST(job_id_waited_for)
     lch_job_id_init(&job);
     lch_audit_relay_t r = relay_of(RUN);
     r.job = &job;
-    const char *line = "{\"ts\":1,\"run\":\"feedfacefeedface\",\"domain\":\"fs\",\"op\":\"read\"}\n";
+    const char *line =
+        "{\"ts\":1,\"run\":\"feedfacefeedface\",\"domain\":\"fs\",\"op\":\"read\"}\n";
     late_t l = {.job = &job, .delay_ms = 100};
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, set_late, &l), 0);
     ck_assert(ok_line(&r, line)); /* came before the id: waited for it */
     pthread_join(t, NULL);
-    ck_assert(!ok_line(&r, "{\"ts\":1,\"run\":\"feedfacefeedfacf\",\"domain\":\"fs\",\"op\":\"r\"}\n"));
+    ck_assert(
+        !ok_line(&r, "{\"ts\":1,\"run\":\"feedfacefeedfacf\",\"domain\":\"fs\",\"op\":\"r\"}\n"));
     /* the run's own id is still taken */
     ck_assert(ok_line(&r, "{\"ts\":1,\"run\":\"" RUN "\",\"domain\":\"fs\",\"op\":\"read\"}\n"));
     lch_job_id_destroy(&job);
@@ -129,7 +134,8 @@ START_TEST(job_id_never_comes)
     lch_job_id_init(&job);
     lch_audit_relay_t r = relay_of(RUN);
     r.job = &job;
-    const char *line = "{\"ts\":1,\"run\":\"feedfacefeedface\",\"domain\":\"fs\",\"op\":\"read\"}\n";
+    const char *line =
+        "{\"ts\":1,\"run\":\"feedfacefeedface\",\"domain\":\"fs\",\"op\":\"read\"}\n";
     double t0 = now_s();
     ck_assert(!ok_line(&r, line));
     double waited = now_s() - t0;
@@ -178,7 +184,8 @@ static char *relay_through(lch_audit_relay_t *r, const char *in, size_t n, size_
 }
 
 #define GOOD "{\"ts\":1,\"run\":\"" RUN "\",\"domain\":\"fs\",\"op\":\"read\"}\n"
-#define FORGED "{\"ts\":1,\"run\":\"" RUN "\",\"by\":\"supervisor\",\"domain\":\"fs\",\"op\":\"x\"}\n"
+#define FORGED \
+    "{\"ts\":1,\"run\":\"" RUN "\",\"by\":\"supervisor\",\"domain\":\"fs\",\"op\":\"x\"}\n"
 
 START_TEST(relay_keeps_the_guests_lines_only)
 {
@@ -186,12 +193,13 @@ START_TEST(relay_keeps_the_guests_lines_only)
     /* a good line, a forged one, one too long (no end for a while), a
      * good one after it, an unended tail */
     size_t big = LCH_AUDIT_LINE_MAX * 3;
-    char *in = malloc(big + 1024);
+    size_t cap = big + 1024;
+    char *in = malloc(cap);
     size_t n = 0;
-    n += (size_t)sprintf(in + n, "%s%s", GOOD, FORGED);
+    n += (size_t)snprintf(in + n, cap - n, "%s%s", GOOD, FORGED);
     memset(in + n, 'x', big);
     n += big;
-    n += (size_t)sprintf(in + n, "\n%s{\"ts\":1,", GOOD);
+    n += (size_t)snprintf(in + n, cap - n, "\n%s{\"ts\":1,", GOOD);
     size_t len;
     char *out = relay_through(&r, in, n, &len);
     ck_assert_str_eq(out, GOOD GOOD);
