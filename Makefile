@@ -35,7 +35,7 @@ CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFL
 # -isystem so their own warnings are not ours.
 CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
         -fno-rtti -fno-exceptions -isystem $(V8_INC) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
-SANDBOX_LIBS := -lseccomp -lcap -ljansson -lcares $$(pkg-config --libs fuse3)
+SANDBOX_LIBS := -lseccomp -lcap -ljansson -lcares -ledit $$(pkg-config --libs fuse3)
 LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec -lhttp_parser $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
@@ -46,8 +46,8 @@ LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
 LIB_CXX += isolate/v8/lazyjs.cc
 LIB_CXX += isolate/v8/buffer.cc
 LIB_C   += bridge/quota.c
-LIB_C   += launcher/report.c launcher/audit.c
-LIB_C   += bridge/signal.c
+LIB_C   += launcher/report.c launcher/audit.c launcher/shell.c
+LIB_C   += bridge/signal.c bridge/shell.c
 LIB_C   += launcher/hint.c
 LIB_C   += launcher/job.c launcher/serve.c launcher/serve_req.c
 LIB_C   += bridge/http.c

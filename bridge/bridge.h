@@ -84,6 +84,13 @@ typedef struct br_config_s {
      * dns.getServers() shows them, comma-separated ("IP", "IP:PORT",
      * "[IPv6]:PORT"); NULL or "": none known. */
     const char *dns_servers;
+    /* The operator shell (bridge/shell.c): with on, the guest evaluates
+     * what the supervisor sends on ctl_fd (a socket, JSON lines) instead
+     * of a main module; each byte on intr_fd (a pipe) is a Ctrl-C. */
+    struct {
+        bool on;
+        int ctl_fd, intr_fd;
+    } shell;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */

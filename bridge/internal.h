@@ -38,6 +38,8 @@ typedef struct {
     uint64_t fds[BR_MAX_FDS / 64]; /* guest descriptors whose writes count */
 } br_quota_t;
 
+typedef struct br_shell br_shell_t; /* shell.c */
+
 struct br_rt_s {
     uv_loop_t *loop;
     vm_t *vm;
@@ -69,6 +71,8 @@ struct br_rt_s {
     char missing_package[216]; /* an uncaught "Cannot find" named it ("" none) */
     char *result;              /* serve's job: JSON of module.exports (NULL none) */
     char *result_error;        /* why there is none (NULL: no job, or undefined) */
+    uint64_t stdio_bytes;      /* written to stdout and stderr (process.write) */
+    br_shell_t *shell;         /* the operator shell's channel, once opened */
 };
 
 /* clk's time in ns as the guest sees it (its hrtime, its uptime): a serve
@@ -200,9 +204,13 @@ void br__timers_close(br_rt_t *rt);
  * init after the timers, close with them. */
 int br__signals_init(br_rt_t *rt);
 void br__signals_close(br_rt_t *rt);
+void br__shell_close(br_rt_t *rt);
+/* Writes all n bytes to fd, waiting when it is non-blocking: n, or -errno. */
+ssize_t br__write_all(int fd, const uint8_t *p, size_t n);
 
 extern const vm_table_t br__process_table;
 extern const vm_table_t br__signal_table;
+extern const vm_table_t br__shell_table;
 extern const vm_table_t br__timers_table;
 extern const vm_table_t br__task_table;
 extern const vm_table_t br__module_table;

@@ -17,7 +17,7 @@
 
 #include "internal.h"
 
-static ssize_t write_all(int fd, const uint8_t *p, size_t n)
+ssize_t br__write_all(int fd, const uint8_t *p, size_t n)
 {
     size_t done = 0;
     while (done < n) {
@@ -52,15 +52,17 @@ static void process_write(vm_call_t *c)
         uint8_t *p;
         size_t n;
         vm_arg_bytes(c, 1, &p, &n);
-        r = write_all((int)fd, p, n);
+        r = br__write_all((int)fd, p, n);
     } else {
         size_t n;
         char *s = vm_arg_str(c, 1, &n);
         if (!s)
             return;
-        r = write_all((int)fd, (const uint8_t *)s, n);
+        r = br__write_all((int)fd, (const uint8_t *)s, n);
         free(s);
     }
+    if (r > 0)
+        br__rt(c)->stdio_bytes += (uint64_t)r;
     vm_ret_num(c, (double)r);
 }
 

@@ -23,10 +23,10 @@
 #include "internal.h"
 
 static const vm_table_t *const tables[] = {
-    &vm_v8_table,       &vm_task_table,    &vm_json_table,    &vm_esm_table,   &br__task_table,
-    &br__process_table, &br__timers_table, &br__module_table, &br__fs_table,   &br__os_table,
-    &br__crypto_table,  &br__zlib_table,   &br__signal_table, &br__http_table, &br__net_table,
-    &vm_lazyjs_table,   &br__dgram_table,  &vm_buffer_table,
+    &vm_v8_table,       &vm_task_table,    &vm_json_table,    &vm_esm_table,    &br__task_table,
+    &br__process_table, &br__timers_table, &br__module_table, &br__fs_table,    &br__os_table,
+    &br__crypto_table,  &br__zlib_table,   &br__signal_table, &br__http_table,  &br__net_table,
+    &vm_lazyjs_table,   &br__dgram_table,  &vm_buffer_table,  &br__shell_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -105,6 +105,7 @@ static char *config_json(const br_config_t *cfg)
     sb_json(&b, cfg->script);
     sb_str(&b, ",\"eval\":");
     sb_json(&b, cfg->eval);
+    sb_str(&b, cfg->shell.on ? ",\"shell\":true" : ",\"shell\":false");
     sb_str(&b, ",\"source\":");
     sb_json(&b, cfg->source);
     sb_str(&b, ",\"filename\":");
@@ -459,6 +460,7 @@ void br_rt_free(br_rt_t *rt)
     rt->closing = true;
     br__timers_close(rt);
     br__signals_close(rt);
+    br__shell_close(rt);
     br__stdin_close(rt);
     br__dgram_close(rt);
     br__net_close(rt);

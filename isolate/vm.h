@@ -103,6 +103,9 @@ typedef enum {
     VM_LIMIT_MEMORY, /* heap limit reached; execution was terminated */
     VM_LIMIT_TIME,   /* terminated by vm_terminate(.., VM_LIMIT_TIME) */
     VM_LIMIT_EXIT,   /* terminated because the guest asked to exit */
+    /* the shell's Ctrl-C: stops one interruptible statement only
+     * (vm_interrupt), never the run */
+    VM_LIMIT_INTERRUPT,
 } vm_limit_t;
 
 typedef struct vm_options_s {
@@ -152,6 +155,14 @@ void vm_throw_alloc_failed(vm_call_t *c);
 
 /* Thread-safe: stop the running JS as soon as possible. */
 void vm_terminate(vm_t *vm, vm_limit_t why);
+/* The shell's statements: between vm_interruptible_begin and _end (on the
+ * vm's thread) vm_interrupt (any thread) stops the running JS; outside
+ * them it does nothing and returns false. _end takes back a stop that came
+ * (the run goes on) and says whether one did. Any other limit wins over an
+ * interrupt and is never taken back. */
+void vm_interruptible_begin(vm_t *vm);
+bool vm_interruptible_end(vm_t *vm);
+bool vm_interrupt(vm_t *vm);
 /* Why execution was terminated, VM_LIMIT_NONE if it was not. */
 vm_limit_t vm_limit(vm_t *vm);
 

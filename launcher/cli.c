@@ -48,6 +48,7 @@ const char *lch_cli_usage(void)
            "       secure-exec-launch [OPTIONS] -e CODE [--] [ARGS...]\n"
            "       secure-exec-launch check [--json]   which walls this host supports\n"
            "       secure-exec-launch serve --listen ADDR [OPTIONS]   the sidecar (serve --help)\n"
+           "       secure-exec-launch shell [OPTIONS]   an interactive REPL inside the same walls\n"
            "       secure-exec-launch --version | --help\n"
            "\n"
            "Runs untrusted Node.js code in a V8 isolate whose Node.js modules are\n"
@@ -184,6 +185,10 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
     memset(o, 0, sizeof *o);
     *err = NULL;
     int i = 1;
+    if (argc >= 2 && !strcmp(argv[1], "shell")) {
+        o->shell = true;
+        i = 2;
+    }
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--")) {
@@ -298,6 +303,15 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
     if (o->serve_member) {
         if (o->eval || i < argc)
             return fail(err, "%s", "--serve-member takes no script: its job comes from serve");
+        return 0;
+    }
+    if (o->shell) {
+        if (o->eval || i < argc)
+            return fail(err, "%s",
+                        "shell takes no script or -e: it reads its input (.load FILE runs a file)");
+        if (o->serve_member || o->report)
+            return fail(err, "%s",
+                        "shell: --serve-member and --report are a run's, not the shell's");
         return 0;
     }
     if (!o->eval) {

@@ -47,6 +47,7 @@ typedef struct lch_opts_s {
     bool allow_all;
     bool print_profile; /* --print-profile: show the effective policy and exit */
     bool serve_member;  /* --serve-member: a sandbox of serve's pool (launcher/job.h) */
+    bool shell;         /* `shell`: the operator's REPL (launcher/shell.c) */
     bool help;
     bool version;
 } lch_opts_t;

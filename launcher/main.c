@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <linux/openat2.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -43,6 +44,7 @@
 #include "relay.h"
 #include "report.h"
 #include "sandbox.h"
+#include "shell.h"
 #include "serve.h"
 #include "seccomp.h"
 
@@ -176,6 +178,7 @@ typedef struct {
     lch_job_id_t *job;        /* serve's request id, NULL: not serve's */
     pthread_t audit_thread;
     bool audit_started;
+    lch_shell_t *shell; /* `shell`: its thread starts with the sandbox */
 } netd_job_t;
 
 /* serve's start message: the supervisor's audit lines carry the request's
@@ -200,6 +203,8 @@ static void start_netd(void *arg)
 {
     netd_job_t *j = arg;
     char err[256];
+    if (j->shell && lch_shell_start(j->shell) < 0)
+        fprintf(stderr, "secure-exec-launch: shell: cannot start its thread\n");
     j->d = lch_netd_start(&j->opts, j->fds, err, sizeof err);
     if (!j->d)
         fprintf(stderr, "secure-exec-launch: %s\n", err);
@@ -822,6 +827,35 @@ static bool script_exists(const char *p)
     return false;
 }
 
+/* ---- the shell ------------------------------------------------------------ */
+
+typedef struct {
+    const brk_policy_t *policy;
+    const lch_opts_t *opts;
+} perms_t;
+
+static void shell_perms(void *arg)
+{
+    const perms_t *p = arg;
+    print_profile(p->policy, p->opts);
+    fflush(stdout);
+}
+
+static void shell_sigint(void *arg)
+{
+    netd_job_t *j = arg;
+    if (j->shell)
+        lch_shell_interrupt(j->shell);
+}
+
+static const char *limit_text(char *buf, size_t cap, uint64_t v, const char *unit)
+{
+    if (!v)
+        return "none";
+    snprintf(buf, cap, "%" PRIu64 "%s", v, unit);
+    return buf;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -947,8 +981,16 @@ int main(int argc, char **argv)
     }
     FILE *audit = NULL;
     char audit_id[33] = "";
-    if (opts.audit) {
-        if (audit_stderr) {
+    /* the shell keeps its decisions for .audit: in --audit's file, else in
+     * a file of its own in memory */
+    char shell_audit[64] = "";
+    if (opts.audit || opts.shell) {
+        if (!opts.audit) {
+            int mfd = memfd_create("secure-exec-shell-audit", MFD_CLOEXEC);
+            if (mfd < 0 || !(audit = fdopen(mfd, "a")))
+                die("shell: cannot keep the audit lines: %s", strerror(errno));
+            snprintf(shell_audit, sizeof shell_audit, "/proc/self/fd/%d", mfd);
+        } else if (audit_stderr) {
             audit = stderr;
         } else {
             char aerr[PATH_MAX + 128];
@@ -1067,9 +1109,9 @@ int main(int argc, char **argv)
                      .job = opts.serve_member && audit ? &job_id : NULL};
     /* the guest's audit lines: a pipe to the supervisor's relay */
     lch_audit_relay_t relay = {.rd = -1, .on_fail = audit_relay_failed};
-    int give[4] = {nfds.guest_async, nfds.guest_sync, -1, -1};
+    int give[6] = {nfds.guest_async, nfds.guest_sync, -1, -1, -1, -1};
     size_t ngive = 2;
-    int keep[5];
+    int keep[8];
     size_t nkeep = 0;
     keep[nkeep++] = nfds.guest_async;
     keep[nkeep++] = nfds.guest_sync;
@@ -1089,6 +1131,57 @@ int main(int argc, char **argv)
     }
     if (resize[0] >= 0)
         keep[nkeep++] = resize[0];
+    /* the shell's channels: JSON lines (a socket), Ctrl-C (a pipe), the
+     * guest's output in frames (relay.h) for the shell's thread */
+    lch_shell_t shell = {.ctl = -1, .frames = -1, .intr = -1};
+    int shell_frames_wr = -1;
+    perms_t perms = {.policy = policy, .opts = &opts};
+    char history[PATH_MAX + 64];
+    char lim_v[9][32];
+    const char *lim_n[9] = {"heap", "timeout", "cpu",         "tmpfs",      "pids",
+                            "fds",  "output",  "write bytes", "write files"};
+    const char *lim_p[9];
+    char banner[160];
+    if (opts.shell) {
+        int cs[2], ip[2], fs[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cs) < 0 ||
+            pipe2(ip, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fs) < 0)
+            die("shell: %s", strerror(errno));
+        shell.ctl = cs[0];
+        shell.intr = ip[1];
+        shell.frames = fs[1];
+        shell_frames_wr = fs[0];
+        cfg.shell.on = true;
+        cfg.shell.ctl_fd = give[ngive++] = keep[nkeep++] = cs[1];
+        cfg.shell.intr_fd = give[ngive++] = keep[nkeep++] = ip[0];
+        shell.history = lch_shell_history_path(app, history, sizeof history) ? history : NULL;
+        shell.audit = audit;
+        shell.audit_path = shell_audit[0] ? shell_audit : audit_stderr ? NULL : opts.audit;
+        shell.run_id = audit_id;
+        shell.perms = shell_perms;
+        shell.perms_arg = &perms;
+        uint64_t lv[9] = {cfg.heap_limit_mb,
+                          g.timeout_ms,
+                          opts.cpu_ms ? opts.cpu_ms : settings->cpu_ms,
+                          settings->tmpfs_mb,
+                          settings->pids,
+                          settings->fds,
+                          settings->output_bytes,
+                          opts.write_bytes_set ? opts.write_bytes : settings->write_bytes,
+                          opts.write_files_set ? opts.write_files : settings->write_files};
+        const char *units[9] = {" MiB", " ms", " ms", " MiB", "", "", " bytes", " bytes", ""};
+        for (int i = 0; i < 9; i++)
+            lim_p[i] = limit_text(lim_v[i], sizeof lim_v[i], lv[i], units[i]);
+        shell.limit_names = lim_n;
+        shell.limit_values = lim_p;
+        shell.nlimits = 9;
+        snprintf(banner, sizeof banner,
+                 "secure-exec-launch shell: Node.js v22.14.0 under the %s profile. .help lists the "
+                 "operator's commands.",
+                 opts.profile ? opts.profile : "strict");
+        shell.banner = banner;
+        nj.shell = &shell;
+    }
     /* the record's file, opened now: a bad path ends the launch before
      * the guest runs; only the supervisor writes it */
     int report_fd = -1;
@@ -1103,7 +1196,11 @@ int main(int argc, char **argv)
     g.denials_before = brk_denials(policy);
     for (int d = 0; d < BRK_DOMAINS; d++)
         g.denials_before_in[d] = brk_denials_in(policy, (brk_domain_t)d);
-    if (audit && !brk_audit_run(policy, "start", script ? script : "[eval]", -1))
+    if (audit && !brk_audit_run(policy, "start",
+                                script       ? script
+                                : opts.shell ? "[shell]"
+                                             : "[eval]",
+                                -1))
         die("--audit: cannot write the audit log");
     lch_sandbox_t sb = {
         .app = app,
@@ -1137,6 +1234,10 @@ int main(int argc, char **argv)
         .job_started = netd_job_started,
         .started_arg = &nj,
         .before_seccomp = br_os_take_interfaces,
+        .frames_fd = shell_frames_wr,
+        .null_stdin = opts.shell,
+        .on_sigint = opts.shell ? shell_sigint : NULL,
+        .guest_pid = opts.shell ? &shell.guest : NULL,
     };
     /* /proc/self/cmdline inside: process.argv, not the host's command line */
     const char **gargv = calloc(opts.nargs + 2, sizeof *gargv);
@@ -1158,6 +1259,13 @@ int main(int argc, char **argv)
     nfds.guest_async = nfds.guest_sync = nfds.factory_mid = -1;
     lch_netd_stop(nj.d);
     lch_netd_pairs_close(&nfds);
+    if (opts.shell) { /* the guest is gone: its channel and output end */
+        close(shell_frames_wr);
+        lch_shell_join(&shell);
+        close(shell.ctl);
+        close(shell.frames);
+        close(shell.intr);
+    }
     if (nj.audit_started) /* the guest's end is closed: the relay ends */
         pthread_join(nj.audit_thread, NULL);
     else if (relay.rd >= 0)

@@ -48,11 +48,11 @@ static bool same_output(void)
 /* The guest's standard input: /dev/null when the host has none (or its 0
  * is /dev/null); else -2: the pump copies the host's 0 into a pipe, so the
  * guest never holds a description of a host file. -1 with err on failure. */
-static int own_stdin(char *err, size_t errlen)
+static int own_stdin(bool null_stdin, char *err, size_t errlen)
 {
     struct stat st, null;
     /* closed, or the host's /dev/null: the view's own /dev/null */
-    if (fstat(0, &st) < 0 ||
+    if (null_stdin || fstat(0, &st) < 0 ||
         (S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 && st.st_rdev == null.st_rdev)) {
         int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -174,7 +174,8 @@ int lch_frame_write(int fd, char type, const void *data, size_t len)
     return 0;
 }
 
-lch_relay_t *lch_relay_open(uint64_t cap, int framed, int guest[3], char *err, size_t errlen)
+lch_relay_t *lch_relay_open(uint64_t cap, int framed, bool null_stdin, int guest[3], char *err,
+                            size_t errlen)
 {
     lch_relay_t *r = calloc(1, sizeof *r);
     if (!r) {
@@ -185,7 +186,7 @@ lch_relay_t *lch_relay_open(uint64_t cap, int framed, int guest[3], char *err, s
     r->framed = framed;
     r->rd[0] = r->rd[1] = r->wr[0] = r->wr[1] = -1;
     r->in_wr = -1;
-    r->in = own_stdin(err, errlen);
+    r->in = own_stdin(null_stdin, err, errlen);
     if (r->in == -1) {
         free(r);
         return NULL;

@@ -25,13 +25,13 @@
 
 typedef struct lch_relay lch_relay_t;
 
-/* Makes the pipes and the guest's input. cap is the output limit in bytes
- * (0 none). guest[0], guest[1] and guest[2] are the guest's descriptors 0,
- * 1 and 2 (1 and 2 maybe the same). With framed >= 0 (serve's sandboxes)
- * the output goes there instead of to the host's 1 and 2, in frames that
- * keep which stream and the order: LCH_FRAME_STDOUT or LCH_FRAME_STDERR,
- * the length (4 bytes, little-endian), the bytes. */
-lch_relay_t *lch_relay_open(uint64_t cap, int framed, int guest[3], char *err, size_t errlen);
+/* Makes the pipes and the guest's input (/dev/null with null_stdin). cap is the output limit in
+ * bytes (0 none). guest[0], guest[1] and guest[2] are the guest's descriptors 0, 1 and 2 (1 and 2
+ * maybe the same). With framed >= 0 (serve's sandboxes) the output goes there instead of to the
+ * host's 1 and 2, in frames that keep which stream and the order: LCH_FRAME_STDOUT or
+ * LCH_FRAME_STDERR, the length (4 bytes, little-endian), the bytes. */
+lch_relay_t *lch_relay_open(uint64_t cap, int framed, bool null_stdin, int guest[3], char *err,
+                            size_t errlen);
 
 /* Frame types on serve's control socket (launcher/serve.h). */
 enum {

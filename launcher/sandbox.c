@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1145,6 +1146,8 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
         }
         if (n > 0 && pipe_open && (pf[1].revents & (POLLIN | POLLHUP))) {
             int r = read_pipe(pipe_rd, &guest, mr, err, errlen);
+            if (guest > 0 && sb->guest_pid)
+                atomic_store(sb->guest_pid, guest);
             if (r == 1) {
                 status = mr->status;
                 break; /* the middle ends by itself, or with us */
@@ -1162,7 +1165,9 @@ static int supervise(pid_t mid, const lch_sandbox_t *sb, const lch_cgroup_t *cg,
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 int sig = (int)si.ssi_signo;
-                if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+                if (sig == SIGINT && sb->on_sigint) {
+                    sb->on_sigint(sb->started_arg); /* the shell's Ctrl-C */
+                } else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
                     /* the guest's, as Node takes it: its listeners, or
                      * its end with 128 + N (the middle passes it on) */
                     kill(mid, sig);
@@ -1284,8 +1289,11 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     };
     lch_cgroup_create(&cg, &lim, why, sizeof why);
     int io[3];
-    lch_relay_t *relay =
-        lch_relay_open(sb->output_bytes, sb->control_fd > 2 ? sb->control_fd : -1, io, err, errlen);
+    lch_relay_t *relay = lch_relay_open(sb->output_bytes,
+                                        sb->control_fd > 2  ? sb->control_fd
+                                        : sb->frames_fd > 2 ? sb->frames_fd
+                                                            : -1,
+                                        sb->null_stdin, io, err, errlen);
     if (!relay) {
         lch_cgroup_remove(&cg);
         close(ep[0]);

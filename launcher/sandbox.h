@@ -21,6 +21,7 @@
 #ifndef LCH_SANDBOX_H
 #define LCH_SANDBOX_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -98,6 +99,16 @@ typedef struct {
     /* Called in the guest just before its seccomp policy is installed
      * (what it must do while it still may). */
     void (*before_seccomp)(void);
+    /* The operator shell (launcher/shell.c): the guest's output in frames
+     * on frames_fd (> 2; 0 none) as for serve, but with the limit lines
+     * printed; its standard input /dev/null (null_stdin: the shell reads
+     * the host's); a SIGINT to the supervisor calls on_sigint(started_arg)
+     * instead of going to the guest; the guest's pid (as the supervisor
+     * sees it) stored in *guest_pid once known. */
+    int frames_fd;
+    bool null_stdin;
+    void (*on_sigint)(void *arg);
+    _Atomic pid_t *guest_pid;
 } lch_sandbox_t;
 
 /* The guest's user on the host: the invoking user, or nobody (65534) when

@@ -22,6 +22,7 @@ pkgs=(
   libc-ares-dev zlib1g-dev libbrotli-dev check hyperfine valgrind time
   libjansson-dev  # the --report record (launcher/report.c)
   libhttp-parser-dev  # HTTP/1.1 parsing for the http module (bridge/http.c)
+  libedit-dev tmux  # the shell's line editing and history (launcher/shell.c); its tests
   util-linux-extra  # fincore: tests/integration/overlay.sh sees the prefetch
   bsdutils util-linux passwd  # script, setpriv, useradd: tests/security/wall.sh
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)

@@ -188,6 +188,44 @@ void run_script(vm_call_t *c)
         info.GetReturnValue().Set(out);
 }
 
+// runInterruptible(source, filename) -> completion value: runScript for
+// the shell's statements, which its Ctrl-C stops (vm_interrupt): then a
+// catchable Error "Script execution interrupted."
+// (ERR_SCRIPT_EXECUTION_INTERRUPTED) and the run goes on.
+void run_interruptible(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    if (!info[0]->IsString() || !info[1]->IsString()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "runInterruptible(source, filename)");
+        return;
+    }
+    vm_t *vm = vm_call_vm(c);
+    ScriptOrigin origin(iso, info[1]);
+    Local<Script> script;
+    Local<Value> out;
+    bool ok, interrupted;
+    {
+        TryCatch tc(iso);
+        vm_interruptible_begin(vm);
+        ok = Script::Compile(ctx, info[0].As<String>(), &origin).ToLocal(&script) &&
+             script->Run(ctx).ToLocal(&out);
+        interrupted = vm_interruptible_end(vm);
+        if (!ok && !interrupted) {
+            if (!tc.HasTerminated()) { // a limit ends the run: nothing to throw
+                vm__keep_where(iso, ctx, tc);
+                tc.ReThrow();
+            }
+            return;
+        }
+    }
+    if (interrupted) // (the TryCatch is gone: this error reaches the caller)
+        vm_throwf(c, "Error", "ERR_SCRIPT_EXECUTION_INTERRUPTED", "Script execution interrupted.");
+    else
+        info.GetReturnValue().Set(out);
+}
+
 // errorSource(error) -> Node's "where" header (file:line, the source line,
 // a caret) of the place an Error was made, as Node prints it above an
 // unhandled rejection (a message V8 makes from the error's own stack), or
@@ -491,6 +529,7 @@ const vm_native_t util_natives[] = {
     {"structuredClone", structured_clone, 1, VM_NATIVE_PURE},
     {"compileFunction", compile_function, 3, VM_NATIVE_PURE},
     {"runScript", run_script, 2, VM_NATIVE_PURE},
+    {"runInterruptible", run_interruptible, 2, VM_NATIVE_PURE},
     {"errorSource", error_source, 1, VM_NATIVE_PURE},
     {"heapStatistics", heap_statistics, 0, VM_NATIVE_PURE},
     {"zeroFillSwitch", zero_fill_switch, 0, VM_NATIVE_PURE},

@@ -334,9 +334,11 @@ struct vm_s {
     bool frames_on = false;
     void *userdata = nullptr;
     std::atomic<int> limit{VM_LIMIT_NONE};
-    size_t heap_limit = 0;     // the memory budget, bytes (0: none)
-    bool budget_check = false; // a check_budget interrupt is pending or running
-    bool snapshotting = false; // inside vm_snapshot_build
+    std::mutex interrupt_mu;    // interruptible, against vm_interrupt's threads
+    bool interruptible = false; // a shell statement runs
+    size_t heap_limit = 0;      // the memory budget, bytes (0: none)
+    bool budget_check = false;  // a check_budget interrupt is pending or running
+    bool snapshotting = false;  // inside vm_snapshot_build
     vm_ref_t start_fn = 0;
     vm_ref_t reject_hook = 0;
     Global<Value> exception;
@@ -877,9 +879,40 @@ extern "C" vm_ref_t vm_start_fn(vm_t *vm)
 
 extern "C" void vm_terminate(vm_t *vm, vm_limit_t why)
 {
-    int none = VM_LIMIT_NONE;
-    vm->limit.compare_exchange_strong(none, why);
+    // the first reason stays, but a limit wins over the shell's interrupt
+    int cur = vm->limit.load();
+    while ((cur == VM_LIMIT_NONE || (cur == VM_LIMIT_INTERRUPT && why != VM_LIMIT_INTERRUPT)) &&
+           !vm->limit.compare_exchange_weak(cur, why))
+        ;
     vm->isolate->TerminateExecution();
+}
+
+extern "C" void vm_interruptible_begin(vm_t *vm)
+{
+    std::lock_guard<std::mutex> g(vm->interrupt_mu);
+    vm->interruptible = true;
+}
+
+extern "C" bool vm_interruptible_end(vm_t *vm)
+{
+    std::lock_guard<std::mutex> g(vm->interrupt_mu);
+    vm->interruptible = false;
+    int was = VM_LIMIT_INTERRUPT;
+    if (!vm->limit.compare_exchange_strong(was, VM_LIMIT_NONE))
+        return false;
+    vm->isolate->CancelTerminateExecution();
+    return true;
+}
+
+extern "C" bool vm_interrupt(vm_t *vm)
+{
+    std::lock_guard<std::mutex> g(vm->interrupt_mu);
+    if (!vm->interruptible)
+        return false;
+    int none = VM_LIMIT_NONE;
+    if (vm->limit.compare_exchange_strong(none, VM_LIMIT_INTERRUPT))
+        vm->isolate->TerminateExecution();
+    return true;
 }
 
 extern "C" vm_limit_t vm_limit(vm_t *vm)

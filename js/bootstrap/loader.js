@@ -876,5 +876,5 @@ const resolverFs = {
 
 module.exports = {
   Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, isBuiltin, requireBuiltin, resolverFs,
-  setFatalHandler, compileWrapper, moduleAt,
+  setFatalHandler, compileWrapper, moduleAt, makeRequireFunction,
 };

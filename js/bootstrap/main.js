@@ -37,6 +37,7 @@ const timers = require('./timers');
 const actx = require('../node/internal/async-context');
 const {
   Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, setFatalHandler, compileWrapper,
+  makeRequireFunction,
 } = require('./loader');
 // Loaded (and its lexer initialised) in the snapshot, not at first import
 const esm = require('./esm');
@@ -401,6 +402,31 @@ function prepare() {
   }
 }
 
+// `secure-exec-launch shell`: a REPL over the supervisor's channel
+// (node/internal/shell/repl.js, in the lazy bundle), with `require`,
+// `module` and `exports` of a module in the current folder, as Node's REPL.
+function startShell() {
+  const path = require('path');
+  const cwd = process.cwd();
+  const mod = new Module('<repl>', null);
+  mod.filename = path.join(cwd, '<repl>');
+  mod.paths = Module._nodeModulePaths(cwd);
+  const define = (name, value) => Object.defineProperty(globalThis, name, {
+    value, writable: true, configurable: true, enumerable: false,
+  });
+  define('module', mod);
+  define('exports', mod.exports);
+  define('require', makeRequireFunction(mod));
+  const util = require('util');
+  const out = process.stdout;
+  require('../node/internal/fetch').loadLazy().shell().start({
+    binding,
+    process,
+    inspect: util.inspect,
+    colors: Boolean(out.isTTY && typeof out.hasColors === 'function' && out.hasColors()),
+  });
+}
+
 function start(json) {
   const cfg = JSON.parse(json);
   if (cfg.prepare === true) {
@@ -413,6 +439,10 @@ function start(json) {
   Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {
+    if (cfg.shell === true) {
+      startShell();
+      return;
+    }
     if (cfg.filename !== null) {
       wantResult = true;
       setBeforeReallyExit(sendResult);

@@ -117,7 +117,7 @@ const LAZY_SHIMS = {
 };
 
 const LAZY_OWN = new Set([
-  'stream_web.js', 'internal/fetch/lazy-entry.js',
+  'stream_web.js', 'internal/fetch/lazy-entry.js', 'internal/shell/repl.js',
   ...Object.values(LAZY_SHIMS),
 ]);
 

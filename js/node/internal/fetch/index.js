@@ -96,4 +96,4 @@ function installGlobals(target) {
   defineLazyProperties(target, loadStreamWeb, streamWebNames, false);
 }
 
-module.exports = { installGlobals, loadUndici, loadStreamWeb };
+module.exports = { installGlobals, loadUndici, loadStreamWeb, loadLazy };

@@ -5,4 +5,5 @@
 module.exports = {
   undici: () => require('undici/index-fetch.js'),
   streamWeb: () => require('../../stream_web'),
+  shell: () => require('../shell/repl.js'),
 };

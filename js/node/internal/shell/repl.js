@@ -1,0 +1,385 @@
+'use strict';
+// node/internal/shell/repl.js — the guest's side of the operator shell
+// (`secure-exec-launch shell`; bridge/shell.c, launcher/shell.c).
+//
+// The supervisor owns the terminal: it edits the lines, keeps the history
+// and runs the operator's own commands (.perms, .audit, ...). What it sends
+// here, one JSON object per line:
+//   {t:'eval', code}      a statement (or several lines of one)
+//   {t:'complete', line}  the line so far, for Tab
+//   {t:'stats'}           this isolate's memory, for .limits
+//   {t:'exit'}            Ctrl-D or .exit: the run ends as Node's REPL does
+// and what it gets back:
+//   {t:'ready'}, {t:'more'} (the statement is not complete yet),
+//   {t:'done', out} (out: bytes written to stdout and stderr so far, the
+//   statement's output among them), {t:'completions', prefix, list},
+//   {t:'stats', ...}.
+//
+// A statement runs as Node's REPL runs it: a script in the global scope
+// (its `let` and `const` stay for the next), its value printed with
+// util.inspect (colours on a terminal) and kept in `_`, a thrown value in
+// `_error`, `await` at the top level (the declarations it wraps become
+// globals), `{ a: 1 }` an object rather than a block, and input that ends
+// too early (an open bracket, a template) waiting for more lines. Ctrl-C
+// stops a running statement (bridge/shell.c) or gives up waiting on one.
+// Bundled lazily (build-support.js): a run that is no shell never compiles
+// it, nor acorn, the parser it uses as Node's REPL does.
+
+const acorn = require('acorn');
+
+const PARSE = { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: false };
+
+// ---- top-level await -----------------------------------------------------------
+
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
+// Whether node (not inside a function of its own) awaits.
+function awaitsAtTop(node) {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(awaitsAtTop);
+  if (typeof node.type !== 'string') return false;
+  if (FUNCTIONS.has(node.type)) return false;
+  if (node.type === 'AwaitExpression') return true;
+  if (node.type === 'ForOfStatement' && node.await) return true;
+  if (node.type === 'MethodDefinition' || node.type === 'PropertyDefinition' ||
+      node.type === 'StaticBlock') {
+    return node.computed ? awaitsAtTop(node.key) : false;
+  }
+  for (const key of Object.keys(node)) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    if (awaitsAtTop(node[key])) return true;
+  }
+  return false;
+}
+
+// The names a binding pattern declares.
+function patternNames(p, out) {
+  if (!p) return out;
+  switch (p.type) {
+    case 'Identifier': out.push(p.name); break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
+      break;
+    case 'ArrayPattern': for (const el of p.elements) patternNames(el, out); break;
+    case 'RestElement': patternNames(p.argument, out); break;
+    case 'AssignmentPattern': patternNames(p.left, out); break;
+    default: break;
+  }
+  return out;
+}
+
+// code with await at its top level, as one async function whose
+// declarations are made globals first; its value is the last expression's,
+// as { value }. null: nothing to wrap (or code that does not parse so).
+function wrapTopLevelAwait(code) {
+  const head = '(async () => { ';
+  const wrapped = `${head}${code}\n})()`;
+  let root;
+  try {
+    root = acorn.parse(wrapped, PARSE);
+  } catch {
+    return null;
+  }
+  const body = root.body[0].expression.callee.body.body;
+  if (!awaitsAtTop(body)) return null;
+  const lets = [];
+  const vars = [];
+  const edits = []; // [start, end, text]
+  for (const st of body) {
+    if (st.type === 'VariableDeclaration') {
+      const names = [];
+      for (const d of st.declarations) patternNames(d.id, names);
+      (st.kind === 'var' ? vars : lets).push(...names);
+      const parts = st.declarations.filter((d) => d.init)
+        .map((d) => {
+          const target = wrapped.slice(d.id.start, d.id.end);
+          const init = wrapped.slice(d.init.start, d.init.end);
+          return d.id.type === 'Identifier' ? `${target} = ${init}` : `(${target} = ${init})`;
+        });
+      edits.push([st.start, st.end, parts.length ? `void (${parts.join(', ')});` : ';']);
+    } else if (st.type === 'FunctionDeclaration') {
+      vars.push(st.id.name);
+      edits.push([st.start, st.start, `${st.id.name} = `]);
+      edits.push([st.end, st.end, ';']);
+    } else if (st.type === 'ClassDeclaration') {
+      lets.push(st.id.name);
+      edits.push([st.start, st.start, `${st.id.name} = `]);
+      edits.push([st.end, st.end, ';']);
+    }
+  }
+  const last = body[body.length - 1];
+  if (last && last.type === 'ExpressionStatement') {
+    edits.push([last.start, last.start, 'return { value: (']);
+    edits.push([last.expression.end, last.expression.end, ') }']);
+  }
+  let out = wrapped;
+  edits.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
+  for (const [s, e, text] of edits) out = out.slice(0, s) + text + out.slice(e);
+  const decl = (vars.length ? `var ${vars.join(', ')}; ` : '') +
+    (lets.length ? `let ${[...new Set(lets)].join(', ')}; ` : '');
+  return decl + out;
+}
+
+// ---- input that is not over yet ------------------------------------------------
+
+// Whether the SyntaxError of code is its end coming too early: an open
+// bracket, string template or comment, more lines may make it whole.
+function recoverable(err, code) {
+  if (!(err instanceof SyntaxError)) return false;
+  try {
+    acorn.parse(code, { ...PARSE, allowAwaitOutsideFunction: true });
+    return false;
+  } catch (e) {
+    if (/^Unterminated (template|comment)/.test(e.message)) return true;
+    return typeof e.pos === 'number' && e.pos >= code.trimEnd().length &&
+      !/^Unterminated string/.test(e.message);
+  }
+}
+
+// ---- completion ----------------------------------------------------------------
+
+const KEYWORDS = [
+  'async', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger',
+  'default', 'delete', 'do', 'else', 'export', 'extends', 'false', 'finally', 'for',
+  'function', 'if', 'import', 'in', 'instanceof', 'let', 'new', 'null', 'return', 'super',
+  'switch', 'this', 'throw', 'true', 'try', 'typeof', 'undefined', 'var', 'void', 'while',
+  'with', 'yield',
+];
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+function namesOf(obj) {
+  const names = new Set();
+  let o = obj;
+  for (let depth = 0; o !== null && o !== undefined && depth < 32; depth++) {
+    let own;
+    try {
+      own = Object.getOwnPropertyNames(o);
+    } catch {
+      break;
+    }
+    for (const n of own) if (IDENT.test(n)) names.add(n);
+    try {
+      o = Object.getPrototypeOf(o);
+    } catch {
+      break;
+    }
+  }
+  return names;
+}
+
+// ---- the loop -----------------------------------------------------------------
+
+function start(env) {
+  const { binding, inspect, process } = env;
+  const colors = env.colors;
+  let count = 0;
+  let busy = false;
+  let giveUp = null; // rejects the statement being awaited (Ctrl-C)
+  let last;
+  let lastError;
+  let lastOn = true;
+  let lastErrorOn = true;
+
+  Object.defineProperty(globalThis, '_', {
+    configurable: true,
+    get: () => last,
+    set(value) {
+      last = value;
+      if (lastOn) {
+        lastOn = false;
+        process.stdout.write('Expression assignment to _ now disabled.\n');
+      }
+    },
+  });
+  Object.defineProperty(globalThis, '_error', {
+    configurable: true,
+    get: () => lastError,
+    set(value) {
+      lastError = value;
+      if (lastErrorOn) {
+        lastErrorOn = false;
+        process.stdout.write('Expression assignment to _error now disabled.\n');
+      }
+    },
+  });
+
+  function send(o) {
+    binding.shell.send(JSON.stringify(o));
+  }
+  function done() {
+    send({ t: 'done', out: binding.shell.outputBytes() });
+  }
+
+  function show(value) {
+    process.stdout.write(`${inspect(value, { colors, showProxy: true })}\n`);
+  }
+
+  // Node's REPL shows a thrown error without the frames of its own
+  // machinery: the statement's frame and what is below it go.
+  function report(err) {
+    if (lastErrorOn) lastError = err;
+    const shown = err;
+    if (err instanceof Error && err.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' &&
+        typeof err.stack === 'string') {
+      // Ctrl-C: where the statement was is of no use (the frames are ours)
+      try {
+        Object.defineProperty(err, 'stack', {
+          value: `${err.name}: ${err.message}`, configurable: true, writable: true,
+        });
+        delete err.code;
+      } catch { /* as it is */ }
+    } else if (err instanceof Error && typeof err.stack === 'string') {
+      const lines = err.stack.split('\n');
+      const at = lines.findIndex((l) => /^\s+at (?:.*\()?REPL\d+:\d+/.test(l));
+      if (at > 0) {
+        try {
+          Object.defineProperty(err, 'stack', {
+            value: lines.slice(0, at).join('\n'), configurable: true, writable: true,
+          });
+        } catch { /* a frozen error keeps its stack */ }
+      }
+    }
+    let text;
+    try {
+      text = inspect(shown, { colors });
+    } catch {
+      text = String(shown);
+    }
+    // an error with no frames left prints as Node's REPL prints it:
+    // without the brackets inspect puts around it
+    if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
+    process.stdout.write(`Uncaught ${text}\n`);
+  }
+
+  function finish(value) {
+    if (lastOn) last = value;
+    show(value);
+    done();
+  }
+
+  function compiles(src) {
+    try {
+      acorn.parse(src, PARSE);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function evaluate(code) {
+    if (busy) return;
+    if (code.trim() === '') {
+      done();
+      return;
+    }
+    let src = code;
+    // `{ a: 1 }` is an object, not a block (as Node's REPL reads it)
+    if (/^\s*\{/.test(code) && !/;\s*$/.test(code) && compiles(`(${code}\n)`)) src = `(${code}\n)`;
+    let wrapped = false;
+    if (/\bawait\b/.test(src)) {
+      const w = wrapTopLevelAwait(src);
+      if (w !== null) {
+        src = w;
+        wrapped = true;
+      }
+    }
+    let value;
+    try {
+      value = binding.util.runInterruptible(src, `REPL${count + 1}`);
+    } catch (err) {
+      if (recoverable(err, code)) {
+        send({ t: 'more' });
+        return;
+      }
+      count++;
+      report(err);
+      done();
+      return;
+    }
+    count++;
+    if (!wrapped) {
+      finish(value);
+      return;
+    }
+    busy = true;
+    new Promise((resolve, reject) => {
+      giveUp = () => {
+        const err = new Error('Script execution interrupted.');
+        err.code = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+        reject(err);
+      };
+      Promise.resolve(value).then(resolve, reject);
+    }).then((v) => {
+      giveUp = null;
+      busy = false;
+      finish(v && typeof v === 'object' && 'value' in v ? v.value : undefined);
+    }, (err) => {
+      giveUp = null;
+      busy = false;
+      report(err);
+      done();
+    });
+  }
+
+  function complete(line) {
+    const prop = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\.([\w$]*)$/.exec(line);
+    let names;
+    let prefix;
+    if (prop) {
+      prefix = prop[2];
+      const path = prop[1].split('.');
+      let obj;
+      try {
+        obj = path[0] in globalThis ? globalThis[path[0]] : binding.util.runScript(path[0], 'REPL');
+        for (const p of path.slice(1)) obj = obj == null ? undefined : obj[p];
+      } catch {
+        obj = undefined;
+      }
+      names = obj === undefined || obj === null ? new Set() : namesOf(Object(obj));
+    } else {
+      const word = /[A-Za-z_$][\w$]*$/.exec(line);
+      prefix = word ? word[0] : '';
+      if (!word && line.length && !/[\s([{,;=+\-*/%!&|?:<>^~]$/.test(line)) {
+        return { prefix: '', list: [] };
+      }
+      names = namesOf(globalThis);
+      for (const k of KEYWORDS) names.add(k);
+    }
+    const list = [...names].filter((n) => n.startsWith(prefix) && !n.startsWith('__')).sort();
+    return { prefix, list: list.slice(0, 1000) };
+  }
+
+  function stats() {
+    const m = process.memoryUsage();
+    return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external,
+      arrayBuffers: m.arrayBuffers, rss: m.rss };
+  }
+
+  function onMessage(line) {
+    let m;
+    try {
+      m = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (m === null || typeof m !== 'object') return;
+    if (m.t === 'eval' && typeof m.code === 'string') evaluate(m.code);
+    else if (m.t === 'complete' && typeof m.line === 'string') send({ t: 'completions', ...complete(m.line) });
+    else if (m.t === 'stats') send({ t: 'stats', ...stats() });
+    else if (m.t === 'exit') process.exit();
+  }
+
+  function onInterrupt() {
+    if (giveUp !== null) giveUp();
+  }
+
+  if (!binding.shell.open(onMessage, onInterrupt)) {
+    process.stderr.write('shell: no channel to the supervisor\n');
+    process.exitCode = 1;
+    return;
+  }
+  send({ t: 'ready' });
+}
+
+module.exports = { start, wrapTopLevelAwait, recoverable };
