@@ -6,6 +6,8 @@
 #   make check-asan  the unit tests under ASan+UBSan (part of make check)
 #   make demo        deps + build + run contrib/examples/hello under --profile strict
 #   make bench       cold start, fs, package, memory and output workloads against host node, the overlay against a bind
+#   make install     the launcher, its libnode, the profiles, the man page and bash completion
+#                    under PREFIX (default /usr/local; DESTDIR for a staging root); make uninstall
 #   make format / make lint
 
 SHELL := /bin/bash
@@ -82,7 +84,7 @@ ASAN_UNIT := $(ASAN)/unit-tests
 ASAN_BIN  := $(ASAN)/secure-exec-launch
 
 .PHONY: all deps check check-unit check-asan check-fuzz check-integration check-matrix demo bench \
-        format check-format lint clean
+        format check-format lint clean install uninstall
 
 all: $(BIN) $(OVERLAY_BIN)
 
@@ -282,6 +284,52 @@ bench: $(BIN)
 	bash bench/loopback.sh
 	bash bench/http.sh
 	bash bench/serve.sh
+
+# ---- install ----------------------------------------------------------------
+
+# The launcher finds libnode by its rpath, $ORIGIN/vendor/root/usr/lib/...
+# (LDLIBS_): the binary goes, as it was built, into a folder of its own
+# under lib/ with libnode at that path beside it, and bin/ gets a relative
+# symbolic link to it ($ORIGIN and /proc/self/exe, by which serve starts
+# its members, both name the real file). DESTDIR stages the tree in
+# another root; the link and the rpath are relative, so the tree works
+# wherever it lands.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+PKGLIBDIR  ?= $(PREFIX)/lib/secure-exec-launch
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+COMPDIR    ?= $(DATADIR)/bash-completion/completions
+PKGDATADIR := $(DATADIR)/secure-exec-launch
+LIBNODE    := libnode.so.108
+# build/vendor/... less build/: where the rpath looks, from the binary's folder
+INST_V8LIB := $(patsubst $(BUILD)/%,%,$(V8_LIB))
+PROFILES   := $(notdir $(wildcard profiles/*.profile))
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR)/$(INST_V8LIB) \
+	    $(DESTDIR)$(PKGDATADIR)/profiles $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(PKGLIBDIR)/secure-exec-launch
+	install -m 644 $(V8_LIB)/$(LIBNODE) $(DESTDIR)$(PKGLIBDIR)/$(INST_V8LIB)/$(LIBNODE)
+	ln -sfn "$$(realpath -m --relative-to=$(BINDIR) $(PKGLIBDIR)/secure-exec-launch)" \
+	    $(DESTDIR)$(BINDIR)/secure-exec-launch
+	install -m 644 $(addprefix profiles/,$(PROFILES)) $(DESTDIR)$(PKGDATADIR)/profiles/
+	install -m 644 docs/secure-exec-launch.1 $(DESTDIR)$(MANDIR)/man1/secure-exec-launch.1
+	install -m 644 contrib/bash-completion/secure-exec-launch $(DESTDIR)$(COMPDIR)/secure-exec-launch
+
+# What install put there, file by file; then the folders it made for the
+# launcher alone, when nothing else was put in them (bin/, man1/ and the
+# completions folder are shared: they stay).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/secure-exec-launch $(DESTDIR)$(PKGLIBDIR)/secure-exec-launch \
+	    $(DESTDIR)$(PKGLIBDIR)/$(INST_V8LIB)/$(LIBNODE) \
+	    $(addprefix $(DESTDIR)$(PKGDATADIR)/profiles/,$(PROFILES)) \
+	    $(DESTDIR)$(MANDIR)/man1/secure-exec-launch.1 $(DESTDIR)$(COMPDIR)/secure-exec-launch
+	@d=$(INST_V8LIB); while :; do \
+	    [ ! -d "$(DESTDIR)$(PKGLIBDIR)/$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(PKGLIBDIR)/$$d"; \
+	    [ "$$d" != "$${d%/*}" ] || break; d=$${d%/*}; done
+	@for d in $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(PKGDATADIR)/profiles $(DESTDIR)$(PKGDATADIR); do \
+	    [ ! -d "$$d" ] || rmdir --ignore-fail-on-non-empty "$$d"; done
 
 # ---- form -------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ run "OS wall (native probes)" bash tests/security/wall.sh --probe build/tests/wa
 run "contrib (k8s manifests, seccomp profile, systemd units)" env SECURE_EXEC_LAUNCH="$PWD/$bin" bash contrib/k8s/validate.sh --run
 run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
 run "serve (the sidecar: API, pool, limits, backpressure, drain)" bash tests/integration/serve.sh --bin "$bin"
+run "install (make install and uninstall, the man page, bash completion)" bash tests/integration/install.sh --bin "$bin"
 
 # The bridges' C under ASan+UBSan (LSan on) through the real launcher.
 asan_bin=build/asan/secure-exec-launch

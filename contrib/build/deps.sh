@@ -28,6 +28,7 @@ pkgs=(
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)
   wrk  # make bench: bench/http.sh
   python3 python3-yaml python3-seccomp  # contrib/k8s/validate.sh: the manifests, the seccomp profile
+  man-db groff-base  # man -l and groff -man -ww of the man page: tests/integration/install.sh
   # what libnode.so.108 needs at run time (its Depends: minus nodejs bits)
   libicu72 libnghttp2-14 libbrotli1 libc-ares2 libuv1 libssl3 zlib1g
   # database servers the peer-* matrix fixtures talk to (tests/peers/peers.sh
