@@ -284,6 +284,7 @@ bench: $(BIN)
 	bash bench/loopback.sh
 	bash bench/http.sh
 	bash bench/serve.sh
+	bash bench/shell.sh
 
 # ---- install ----------------------------------------------------------------
 
