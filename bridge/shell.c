@@ -153,8 +153,10 @@ static void shell_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     }
 }
 
-/* open(onMessage(line), onInterrupt()): starts taking the supervisor's
- * lines and Ctrl-Cs; false when this run is no shell. */
+/* open(onMessage(line), onInterrupt(), unref): starts taking the
+ * supervisor's lines and Ctrl-Cs; false when this run is no shell. With
+ * unref (a serve job's channel, for a shell that may attach) the channel
+ * does not keep the run alive. */
 static void shell_open(vm_call_t *c)
 {
     br_rt_t *rt = br__rt(c);
@@ -196,6 +198,8 @@ static void shell_open(vm_call_t *c)
         vm_ret_bool(c, false);
         return;
     }
+    if (vm_arg_bool(c, 2))
+        uv_unref((uv_handle_t *)&sh->ctl);
     pthread_mutex_lock(&intr_mu);
     intr_shell = sh;
     pthread_mutex_unlock(&intr_mu);
@@ -232,7 +236,7 @@ static void shell_output_bytes(vm_call_t *c)
 }
 
 static const vm_native_t natives[] = {
-    {"open", shell_open, 2, VM_NATIVE_PURE},
+    {"open", shell_open, 3, VM_NATIVE_PURE},
     {"send", shell_send, 1, VM_NATIVE_PURE},
     {"outputBytes", shell_output_bytes, 0, VM_NATIVE_PURE},
 };

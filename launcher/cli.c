@@ -49,6 +49,8 @@ const char *lch_cli_usage(void)
            "       secure-exec-launch check [--json]   which walls this host supports\n"
            "       secure-exec-launch serve --listen ADDR [OPTIONS]   the sidecar (serve --help)\n"
            "       secure-exec-launch shell [OPTIONS]   an interactive REPL inside the same walls\n"
+           "       secure-exec-launch shell --attach ID --server unix:PATH   a REPL in a running\n"
+           "                              job of serve --debug\n"
            "       secure-exec-launch --version | --help\n"
            "\n"
            "Runs untrusted Node.js code in a V8 isolate whose Node.js modules are\n"
@@ -120,6 +122,9 @@ static const char *const known[] = {
     "--publish",
     "--print-profile",
     "--serve-member",
+    "--shell-channel",
+    "--attach",
+    "--server",
     "-h",
     "--help",
     "-v",
@@ -227,7 +232,8 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
                      is(a, n, "--timeout") || is(a, n, "--profile") || is(a, n, "--app") ||
                      is(a, n, "--audit") || is(a, n, "--cpu-time-limit") ||
                      is(a, n, "--write-limit") || is(a, n, "--write-files-limit") ||
-                     is(a, n, "--report") || is(a, n, "--publish");
+                     is(a, n, "--report") || is(a, n, "--publish") || is(a, n, "--attach") ||
+                     is(a, n, "--server");
         if (takes && !val) {
             if (i + 1 >= argc)
                 return fail(err, "option '%s' needs a value", a);
@@ -273,6 +279,18 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
             o->print_profile = true;
         } else if (is(a, n, "--serve-member")) {
             o->serve_member = true;
+        } else if (is(a, n, "--shell-channel")) {
+            o->shell_channel = true;
+        } else if (is(a, n, "--attach") || is(a, n, "--server")) {
+            const char **slot = is(a, n, "--attach") ? &o->attach : &o->server;
+            if (*slot)
+                return fail(err, "option '%.*s' given twice", (int)n, a);
+            if (!o->shell)
+                return fail(
+                    err,
+                    "%.*s is the shell's (secure-exec-launch shell --attach ID --server unix:PATH)",
+                    (int)n, a);
+            *slot = val;
         } else if (is(a, n, "--memory-limit")) {
             if (lch_parse_uint(val, BRK_MIN_HEAP_MB, 1u << 20, &num) < 0)
                 return fail(err, "--memory-limit: '%s' is not a size in MB (%d to 1048576)", val,
@@ -300,6 +318,8 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
     }
     if (o->help || o->version || o->print_profile)
         return 0;
+    if (o->shell_channel && !o->serve_member)
+        return fail(err, "%s", "--shell-channel is serve's own (serve --debug)");
     if (o->serve_member) {
         if (o->eval || i < argc)
             return fail(err, "%s", "--serve-member takes no script: its job comes from serve");

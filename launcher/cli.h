@@ -48,6 +48,9 @@ typedef struct lch_opts_s {
     bool print_profile; /* --print-profile: show the effective policy and exit */
     bool serve_member;  /* --serve-member: a sandbox of serve's pool (launcher/job.h) */
     bool shell;         /* `shell`: the operator's REPL (launcher/shell.c) */
+    bool shell_channel; /* --shell-channel: serve --debug's member, fds 5 and 6 */
+    const char *attach; /* shell --attach ID: a running serve job's sandbox */
+    const char *server; /* shell --server unix:PATH: that serve */
     bool help;
     bool version;
 } lch_opts_t;

@@ -908,6 +908,8 @@ int main(int argc, char **argv)
                vm_engine_version());
         return 0;
     }
+    if (opts.shell && opts.attach) /* no sandbox of its own: serve's job's */
+        return lch_shell_attach(opts.server, opts.attach);
 
     /* A closed reader of our stdout must not kill us (Node ignores SIGPIPE),
      * nor a write past RLIMIT_FSIZE (Node ignores SIGXFSZ: the write fails
@@ -942,6 +944,14 @@ int main(int argc, char **argv)
             die("--serve-member is serve's own: descriptors 3 and 4 must be its sockets");
         fcntl(LCH_MEMBER_CONTROL_FD, F_SETFD, FD_CLOEXEC);
         fcntl(LCH_MEMBER_JOB_FD, F_SETFD, FD_CLOEXEC);
+        if (opts.shell_channel) { /* serve --debug: a shell may attach */
+            struct stat sst, ist;
+            if (fstat(LCH_MEMBER_SHELL_CTL_FD, &sst) < 0 || !S_ISSOCK(sst.st_mode) ||
+                fstat(LCH_MEMBER_SHELL_INTR_FD, &ist) < 0 || !S_ISFIFO(ist.st_mode))
+                die("--shell-channel is serve's own: descriptors 5 and 6 must be its channel");
+            fcntl(LCH_MEMBER_SHELL_CTL_FD, F_SETFD, FD_CLOEXEC);
+            fcntl(LCH_MEMBER_SHELL_INTR_FD, F_SETFD, FD_CLOEXEC);
+        }
     }
     brk_policy_t *policy = build_policy(&opts, app);
     /* "-": the launcher's stderr, which is the guest's stderr pipe in the
@@ -1142,6 +1152,11 @@ int main(int argc, char **argv)
                             "fds",  "output",  "write bytes", "write files"};
     const char *lim_p[9];
     char banner[160];
+    if (opts.shell_channel) { /* serve --debug's: the guest keeps 5 and 6 */
+        cfg.shell.on = true;
+        cfg.shell.ctl_fd = give[ngive++] = keep[nkeep++] = LCH_MEMBER_SHELL_CTL_FD;
+        cfg.shell.intr_fd = give[ngive++] = keep[nkeep++] = LCH_MEMBER_SHELL_INTR_FD;
+    }
     if (opts.shell) {
         int cs[2], ip[2], fs[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cs) < 0 ||

@@ -125,6 +125,10 @@ struct member {
     member_t *next; /* in its pool's ready list */
     uint64_t spawned_ms;
     unsigned gen; /* the server's generation when it was started */
+    /* --debug: the server's ends of the operator shell's channel (-1 none),
+     * handed to one `shell --attach` */
+    int dbg_ctl, dbg_intr;
+    bool dbg_attached;
 };
 
 struct run {
@@ -442,6 +446,10 @@ static void member_handle_closed(uv_handle_t *h)
 {
     member_t *m = h->data;
     if (--m->open_handles == 0) {
+        if (m->dbg_ctl >= 0)
+            close(m->dbg_ctl);
+        if (m->dbg_intr >= 0)
+            close(m->dbg_intr);
         buf_free(&m->ctl_buf);
         buf_free(&m->job_buf);
         free(m);
@@ -829,6 +837,25 @@ static int member_spawn(server_t *s, pool_t *p)
         close(job[1]);
         return -ENOMEM;
     }
+    /* --debug: the shell's channel, the guest's ends given as 5 and 6 */
+    int dsh[2] = {-1, -1}, dintr[2] = {-1, -1};
+    m->dbg_ctl = m->dbg_intr = -1;
+    if (s->o->debug && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, dsh) < 0 ||
+                        pipe2(dintr, O_CLOEXEC) < 0)) {
+        int e = -errno;
+        for (int i = 0; i < 2; i++) {
+            if (dsh[i] >= 0)
+                close(dsh[i]);
+            if (dintr[i] >= 0)
+                close(dintr[i]);
+        }
+        close(ctl[0]);
+        close(ctl[1]);
+        close(job[0]);
+        close(job[1]);
+        free(m);
+        return e;
+    }
     m->srv = s;
     m->pool = p;
     m->state = M_STARTING;
@@ -854,25 +881,35 @@ static int member_spawn(server_t *s, pool_t *p)
         args[na++] = "--audit";
         args[na++] = s->o->audit;
     }
+    if (s->o->debug)
+        args[na++] = "--shell-channel";
     args[na] = NULL;
     uv_pipe_init(s->loop, &m->in, 0);
-    uv_stdio_container_t io[5] = {
+    uv_stdio_container_t io[7] = {
         {.flags = UV_CREATE_PIPE | UV_READABLE_PIPE, .data.stream = (uv_stream_t *)&m->in},
         {.flags = UV_IGNORE},
         {.flags = UV_INHERIT_FD, .data.fd = 2},
         {.flags = UV_INHERIT_FD, .data.fd = ctl[1]},
         {.flags = UV_INHERIT_FD, .data.fd = job[1]},
+        {.flags = UV_INHERIT_FD, .data.fd = dsh[1]},
+        {.flags = UV_INHERIT_FD, .data.fd = dintr[0]},
     };
     uv_process_options_t po = {.exit_cb = on_member_exit,
                                .file = s->self,
                                .args = (char **)args,
                                .cwd = s->app_dirs[p->app],
-                               .stdio_count = 5,
+                               .stdio_count = s->o->debug ? 7 : 5,
                                .stdio = io};
     m->proc.data = m->in.data = m->ctl.data = m->job.data = m;
     int e = uv_spawn(s->loop, &m->proc, &po);
     close(ctl[1]);
     close(job[1]);
+    if (s->o->debug) {
+        close(dsh[1]);
+        close(dintr[0]);
+        m->dbg_ctl = dsh[0];
+        m->dbg_intr = dintr[1];
+    }
     if (e < 0) {
         /* the process handle is still to be closed (libuv's rule) */
         close(ctl[0]);
@@ -1710,6 +1747,75 @@ static bool server_ready(server_t *s)
     return true;
 }
 
+/* POST /v1/attach/ID (serve --debug, a unix socket): the running job's
+ * end of the operator shell's channel goes to the client with the answer
+ * (SCM_RIGHTS), once per job. */
+static void attach(conn_t *c, const char *id)
+{
+    server_t *s = c->srv;
+    if (!*id && (c->parser.method == HTTP_GET || c->parser.method == HTTP_HEAD)) {
+        /* GET /v1/attach/: the jobs running now, to attach to */
+        json_t *jobs = json_array();
+        uint64_t now = uv_hrtime();
+        for (conn_t *k = s->conns; k; k = k->next)
+            if (k->run && k->run->m && !k->run->finished)
+                json_array_append_new(jobs, json_pack("{s:s, s:f}", "id", k->run->id, "seconds",
+                                                      (double)(now - k->run->t0_ns) / 1e9));
+        respond_json(c, 200, json_pack("{s:o}", "jobs", jobs), NULL);
+        return;
+    }
+    if (c->parser.method != HTTP_POST) {
+        respond_error(c, 405, "use POST", "Allow: POST\r\n");
+        return;
+    }
+    if (c->h.handle.type != UV_NAMED_PIPE) {
+        respond_error(c, 400, "a shell attaches over the server's unix socket only", NULL);
+        return;
+    }
+    run_t *r = NULL;
+    for (conn_t *k = s->conns; k && !r; k = k->next)
+        if (k->run && !strcmp(k->run->id, id))
+            r = k->run;
+    member_t *m = r && !r->finished ? r->m : NULL;
+    if (!m || m->dbg_ctl < 0) {
+        respond_error(c, 404, "no job of that id is running", NULL);
+        return;
+    }
+    if (m->dbg_attached || c->wq_bytes) {
+        respond_error(c, 409, "a shell was attached to that job already", NULL);
+        return;
+    }
+    char body[96], msg[320];
+    int bl = snprintf(body, sizeof body, "{\"attached\":\"%s\"}\n", id);
+    int ml = snprintf(msg, sizeof msg,
+                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                      "%d\r\nX-Request-Id: %s\r\nConnection: close\r\n\r\n%s",
+                      bl, id, body);
+    int fds[2] = {m->dbg_ctl, m->dbg_intr};
+    union {
+        char buf[CMSG_SPACE(sizeof fds)];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof u);
+    struct iovec iov = {.iov_base = msg, .iov_len = (size_t)ml};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof fds);
+    memcpy(CMSG_DATA(cm), fds, sizeof fds);
+    uv_os_fd_t fd;
+    if (uv_fileno(&c->h.handle, &fd) < 0 || sendmsg(fd, &mh, MSG_NOSIGNAL) != ml) {
+        conn_close(c);
+        return;
+    }
+    m->dbg_attached = true;
+    count_status(s, 200);
+    serve_log("request %s: an operator shell attached", id);
+    conn_close(c);
+}
+
 static void handle_request(conn_t *c)
 {
     server_t *s = c->srv;
@@ -1732,6 +1838,10 @@ static void handle_request(conn_t *c)
         else
             respond(c, 503, "text/plain", s->draining ? "draining\n" : "warming\n",
                     s->draining ? 9 : 8, NULL);
+        return;
+    }
+    if (s->o->debug && !strncmp(path, "/v1/attach/", 11)) {
+        attach(c, path + 11);
         return;
     }
     if (strcmp(path, "/v1/run")) {

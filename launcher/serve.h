@@ -49,8 +49,17 @@ typedef struct {
     const char *audit;                    /* --audit FILE (absolute), given to each member */
     const char *pass[LCH_SERVE_MAX_PASS]; /* --allow-* options, given to each member */
     size_t npass;
+    /* --debug: each sandbox also takes an operator shell's channel, which
+     * `shell --attach ID` asks for (POST /v1/attach/ID, unix sockets only) */
+    bool debug;
     bool help;
 } lch_serve_opts_t;
+
+/* A serve member's descriptors for the operator shell's channel
+ * (serve --debug): the guest's end of the JSON-lines socket and the read
+ * end of the Ctrl-C pipe (bridge/shell.c). */
+#define LCH_MEMBER_SHELL_CTL_FD 5
+#define LCH_MEMBER_SHELL_INTR_FD 6
 
 /* Parses serve's options (argv[0] is "serve"): 0, or -1 with a malloc'd
  * one-line message in *err. Never prints or exits. */

@@ -43,6 +43,8 @@ const char *lch_serve_usage(void)
            "  --allow-*              grants added to every sandbox, as for a run\n"
            "  --audit FILE           every sandbox appends its permission decisions to FILE\n"
            "                         (absolute), one JSON line each, with the request's id\n"
+           "  --debug                let an operator attach a shell to a running job\n"
+           "                         (shell --attach ID; unix sockets only)\n"
            "  -h, --help             this text\n";
 }
 
@@ -76,10 +78,10 @@ int lch_serve_parse(int argc, char *const *argv, lch_serve_opts_t *o, char **err
             o->help = true;
             continue;
         }
-        if (!strcmp(name, "--listen-public")) {
+        if (!strcmp(name, "--listen-public") || !strcmp(name, "--debug")) {
             if (eq)
                 return fail(err, "serve: option '%s' takes no value", name);
-            o->listen_public = true;
+            *(!strcmp(name, "--debug") ? &o->debug : &o->listen_public) = true;
             continue;
         }
         if (!strncmp(name, "--allow-", 8)) {

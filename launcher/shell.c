@@ -25,7 +25,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,7 +160,15 @@ static void take_lines(st_t *st)
         size_t n = (size_t)(nl - (st->cbuf + start));
         json_error_t je;
         json_t *o = json_loadb(st->cbuf + start, n, 0, &je);
-        if (json_is_object(o) && st->nmsgs < MSG_QUEUE)
+        const char *t = json_string_value(json_object_get(o, "t"));
+        const char *text = json_string_value(json_object_get(o, "s"));
+        if (st->sh->attached && t && !strcmp(t, "out") && text) {
+            /* what an attached shell prints (not the job's output) */
+            size_t tl = strlen(text);
+            write_all_fd(1, text, tl);
+            st->line_open = tl && text[tl - 1] != '\n';
+            json_decref(o);
+        } else if (json_is_object(o) && st->nmsgs < MSG_QUEUE)
             st->msgs[st->nmsgs++] = o;
         else
             json_decref(o);
@@ -784,7 +794,13 @@ static bool operator_command(st_t *st, const char *line, bool *quit)
     snprintf(arg, sizeof arg, "%s", p);
     for (size_t n = strlen(arg); n && (arg[n - 1] == ' ' || arg[n - 1] == '\t');)
         arg[--n] = '\0';
-    if (!strcmp(name, "help")) {
+    bool local = !strcmp(name, "perms") || !strcmp(name, "audit") || !strcmp(name, "limits") ||
+                 !strcmp(name, "mounts");
+    if (st->sh->attached && local) {
+        printf(".%s: not offered when attached (the job's server keeps its policy, its audit "
+               "log and its limits)\n",
+               name);
+    } else if (!strcmp(name, "help")) {
         cmd_help();
     } else if (!strcmp(name, "exit")) {
         *quit = true;
@@ -903,6 +919,7 @@ static void *shell_main(void *arg)
         return NULL;
     st->sh = sh;
     st->tty = isatty(0) && isatty(1);
+    st->frames_eof = sh->frames < 0;
     /* the guest's first word: it is ready, or gone */
     json_t *ready = wait_msg(st, "ready", NULL, false);
     if (ready) {
@@ -955,12 +972,15 @@ static void *shell_main(void *arg)
             write_all_fd(1, "\n", 1);
         /* Ctrl-D or .exit: the guest ends as Node's REPL would (its
          * 'exit' listeners, its exit code) */
-        if (!st->ctl_eof)
+        if (!st->ctl_eof && !sh->attached)
             send_msg(st, json_pack("{s:s}", "t", "exit"));
     }
+    if (sh->attached) /* the job goes on without the operator */
+        goto out;
     /* what the guest still writes, to its end */
     while (!(pump(st, -1, false) & GUEST_GONE))
         ;
+out:
     if (st->el)
         el_end(st->el);
     if (st->hist)
@@ -995,6 +1015,89 @@ void lch_shell_join(lch_shell_t *sh)
     if (sh->started)
         pthread_join(sh->thread, NULL);
     sh->started = false;
+}
+
+int lch_shell_attach(const char *server, const char *id)
+{
+    const char *path = server + 5; /* unix: */
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        fprintf(stderr, "secure-exec-launch: shell: --server %s: the path is too long\n", server);
+        return 125;
+    }
+    for (const char *p = id; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) || p - id >= 64) {
+            fprintf(stderr, "secure-exec-launch: shell: --attach %s: a request id is hex\n", id);
+            return 125;
+        }
+    memcpy(sa.sun_path, path, strlen(path));
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        fprintf(stderr, "secure-exec-launch: shell: --server %s: %s\n", server, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 125;
+    }
+    char req[256];
+    int rl = snprintf(req, sizeof req,
+                      "POST /v1/attach/%s HTTP/1.1\r\nHost: serve\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n",
+                      id);
+    write_all_fd(fd, req, (size_t)rl);
+    /* the answer, with the channel's two descriptors on its first bytes */
+    char buf[4096];
+    size_t have = 0;
+    int fds[2] = {-1, -1};
+    for (;;) {
+        union {
+            char c[CMSG_SPACE(2 * sizeof(int))];
+            struct cmsghdr align;
+        } u;
+        struct iovec iov = {.iov_base = buf + have, .iov_len = sizeof buf - 1 - have};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof u.c};
+        ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                c->cmsg_len == CMSG_LEN(2 * sizeof(int)) && fds[0] < 0)
+                memcpy(fds, CMSG_DATA(c), sizeof fds);
+        if (n <= 0 || (have += (size_t)n) >= sizeof buf - 1)
+            break;
+    }
+    close(fd);
+    buf[have] = '\0';
+    int status = 0;
+    if (sscanf(buf, "HTTP/1.1 %d", &status) != 1 || status != 200 || fds[0] < 0) {
+        const char *body = strstr(buf, "\r\n\r\n");
+        json_error_t je;
+        json_t *o = body ? json_loads(body + 4, 0, &je) : NULL;
+        const char *why = json_string_value(json_object_get(o, "error"));
+        fprintf(stderr, "secure-exec-launch: shell: --attach %s: %s\n", id,
+                why      ? why
+                : status ? "refused (is the server run with --debug?)"
+                         : "no answer");
+        json_decref(o);
+        for (int i = 0; i < 2; i++)
+            if (fds[i] >= 0)
+                close(fds[i]);
+        return 125;
+    }
+    char banner[160];
+    snprintf(banner, sizeof banner,
+             "attached to job %s: its globals, under its policy; .exit or Ctrl-D detaches", id);
+    lch_shell_t sh = {
+        .ctl = fds[0], .intr = fds[1], .frames = -1, .attached = true, .banner = banner};
+    signal(SIGPIPE, SIG_IGN);
+    if (lch_shell_start(&sh) < 0) {
+        fprintf(stderr, "secure-exec-launch: shell: cannot start its thread\n");
+        return 125;
+    }
+    lch_shell_join(&sh);
+    close(fds[0]);
+    close(fds[1]);
+    return 0;
 }
 
 bool lch_shell_history_path(const char *app, char *out, size_t outlen)

@@ -39,7 +39,10 @@ typedef struct lch_shell {
     const char *const *limit_values;
     size_t nlimits;
     _Atomic pid_t guest; /* the guest's pid once the sandbox says it */
-    const char *banner;  /* the first line on a terminal */
+    /* attached to a serve job (shell --attach): no frames (frames -1),
+     * what the guest's shell prints comes on ctl, the end detaches */
+    bool attached;
+    const char *banner; /* the first line on a terminal */
     /* the thread */
     pthread_t thread;
     bool started;
@@ -52,6 +55,10 @@ int lch_shell_start(lch_shell_t *sh);
 void lch_shell_interrupt(lch_shell_t *sh);
 /* Waits for the thread: the guest is gone (its channel closed). */
 void lch_shell_join(lch_shell_t *sh);
+/* shell --attach ID --server unix:PATH: asks serve (--debug) for the
+ * running job's channel and runs the shell on it until the operator
+ * detaches or the job ends. The exit status: 0, or 125 with a line. */
+int lch_shell_attach(const char *server, const char *id);
 /* The history file for the app folder app: $SECURE_EXEC_SHELL_HISTORY
  * ("" none), else $XDG_STATE_HOME or ~/.local/state, then
  * secure-exec-launch/history/ and the app's path with '/' as '%'. Into

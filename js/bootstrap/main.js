@@ -405,7 +405,20 @@ function prepare() {
 // `secure-exec-launch shell`: a REPL over the supervisor's channel
 // (node/internal/shell/repl.js, in the lazy bundle), with `require`,
 // `module` and `exports` of a module in the current folder, as Node's REPL.
-function startShell() {
+function startShell(attached) {
+  const util = require('util');
+  const out = process.stdout;
+  const env = {
+    binding,
+    process,
+    inspect: util.inspect,
+    colors: Boolean(out.isTTY && typeof out.hasColors === 'function' && out.hasColors()),
+    attached,
+  };
+  if (attached) { // a serve job's own globals: nothing added
+    require('../node/internal/fetch').loadLazy().shell().start(env);
+    return;
+  }
   const path = require('path');
   const cwd = process.cwd();
   const mod = new Module('<repl>', null);
@@ -417,14 +430,7 @@ function startShell() {
   define('module', mod);
   define('exports', mod.exports);
   define('require', makeRequireFunction(mod));
-  const util = require('util');
-  const out = process.stdout;
-  require('../node/internal/fetch').loadLazy().shell().start({
-    binding,
-    process,
-    inspect: util.inspect,
-    colors: Boolean(out.isTTY && typeof out.hasColors === 'function' && out.hasColors()),
-  });
+  require('../node/internal/fetch').loadLazy().shell().start(env);
 }
 
 function start(json) {
@@ -439,10 +445,12 @@ function start(json) {
   Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {
-    if (cfg.shell === true) {
-      startShell();
+    if (cfg.shell === true && cfg.source === null) {
+      startShell(false);
       return;
     }
+    // serve --debug: an operator's shell may attach to this job
+    if (cfg.shell === true) startShell(true);
     if (cfg.filename !== null) {
       wantResult = true;
       setBeforeReallyExit(sendResult);

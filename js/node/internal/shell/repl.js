@@ -173,6 +173,11 @@ function namesOf(obj) {
 function start(env) {
   const { binding, inspect, process } = env;
   const colors = env.colors;
+  // attached (serve --debug): the job's own sandbox; what the shell prints
+  // goes to the operator over the channel, not into the job's output, and
+  // nothing is added to the job's globals before the first statement
+  const attached = env.attached === true;
+  let globalsSet = false;
   let count = 0;
   let busy = false;
   let giveUp = null; // rejects the statement being awaited (Ctrl-C)
@@ -181,38 +186,48 @@ function start(env) {
   let lastOn = true;
   let lastErrorOn = true;
 
-  Object.defineProperty(globalThis, '_', {
-    configurable: true,
-    get: () => last,
-    set(value) {
-      last = value;
-      if (lastOn) {
-        lastOn = false;
-        process.stdout.write('Expression assignment to _ now disabled.\n');
-      }
-    },
-  });
-  Object.defineProperty(globalThis, '_error', {
-    configurable: true,
-    get: () => lastError,
-    set(value) {
-      lastError = value;
-      if (lastErrorOn) {
-        lastErrorOn = false;
-        process.stdout.write('Expression assignment to _error now disabled.\n');
-      }
-    },
-  });
+  function setGlobals() {
+    if (globalsSet) return;
+    globalsSet = true;
+    Object.defineProperty(globalThis, '_', {
+      configurable: true,
+      get: () => last,
+      set(value) {
+        last = value;
+        if (lastOn) {
+          lastOn = false;
+          print('Expression assignment to _ now disabled.\n');
+        }
+      },
+    });
+    Object.defineProperty(globalThis, '_error', {
+      configurable: true,
+      get: () => lastError,
+      set(value) {
+        lastError = value;
+        if (lastErrorOn) {
+          lastErrorOn = false;
+          print('Expression assignment to _error now disabled.\n');
+        }
+      },
+    });
+  }
+  if (!attached) setGlobals();
 
   function send(o) {
     binding.shell.send(JSON.stringify(o));
   }
   function done() {
-    send({ t: 'done', out: binding.shell.outputBytes() });
+    send({ t: 'done', out: attached ? 0 : binding.shell.outputBytes() });
+  }
+
+  function print(text) {
+    if (attached) send({ t: 'out', s: text });
+    else process.stdout.write(text);
   }
 
   function show(value) {
-    process.stdout.write(`${inspect(value, { colors, showProxy: true })}\n`);
+    print(`${inspect(value, { colors, showProxy: true })}\n`);
   }
 
   // Node's REPL shows a thrown error without the frames of its own
@@ -249,7 +264,7 @@ function start(env) {
     // an error with no frames left prints as Node's REPL prints it:
     // without the brackets inspect puts around it
     if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
-    process.stdout.write(`Uncaught ${text}\n`);
+    print(`Uncaught ${text}\n`);
   }
 
   function finish(value) {
@@ -269,6 +284,7 @@ function start(env) {
 
   function evaluate(code) {
     if (busy) return;
+    setGlobals();
     if (code.trim() === '') {
       done();
       return;
@@ -367,14 +383,15 @@ function start(env) {
     if (m.t === 'eval' && typeof m.code === 'string') evaluate(m.code);
     else if (m.t === 'complete' && typeof m.line === 'string') send({ t: 'completions', ...complete(m.line) });
     else if (m.t === 'stats') send({ t: 'stats', ...stats() });
-    else if (m.t === 'exit') process.exit();
+    else if (m.t === 'exit' && !attached) process.exit();
   }
 
   function onInterrupt() {
     if (giveUp !== null) giveUp();
   }
 
-  if (!binding.shell.open(onMessage, onInterrupt)) {
+  if (!binding.shell.open(onMessage, onInterrupt, attached)) {
+    if (attached) return;
     process.stderr.write('shell: no channel to the supervisor\n');
     process.exitCode = 1;
     return;
