@@ -71,8 +71,11 @@ static void on_wake(uv_async_t *a)
 {
     br_shell_t *sh = a->data;
     br_rt_t *rt = sh->rt;
-    if (!atomic_exchange(&sh->interrupts, 0) || !sh->on_interrupt || rt->closing ||
-        vm_limit(rt->vm) != VM_LIMIT_NONE)
+    if (vm_limit(rt->vm) != VM_LIMIT_NONE) { /* a limit: the run ends */
+        uv_stop(rt->loop);
+        return;
+    }
+    if (!atomic_exchange(&sh->interrupts, 0) || !sh->on_interrupt || rt->closing)
         return;
     br__invoke(rt, sh->on_interrupt, 0, NULL, NULL);
 }
@@ -137,7 +140,11 @@ static void shell_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
         if (!nl)
             break;
         size_t ll = (size_t)(nl - (sh->buf + start));
-        if (!rt->closing && vm_limit(rt->vm) == VM_LIMIT_NONE && sh->on_message) {
+        if (vm_limit(rt->vm) != VM_LIMIT_NONE) { /* a limit: the run ends */
+            uv_stop(rt->loop);
+            return;
+        }
+        if (!rt->closing && sh->on_message) {
             vm_val_t arg = VM_STR(sh->buf + start, ll);
             br__invoke(rt, sh->on_message, 1, &arg, NULL);
         }

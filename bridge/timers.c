@@ -75,6 +75,10 @@ static void on_prepare(uv_prepare_t *h)
 {
     br_rt_t *rt = h->data;
     vm_pump(rt->vm);
+    /* a limit reached outside any call (a collection here, or one that
+     * came between two calls) ends the run as one inside a call does */
+    if (vm_limit(rt->vm) != VM_LIMIT_NONE)
+        uv_stop(rt->loop);
 }
 
 int br__timers_init(br_rt_t *rt)

@@ -36,7 +36,8 @@
 #include "check.h"
 #include "relay.h"
 
-#define LINE_CAP (16u << 20) /* the longest statement or line the shell takes */
+#define LINE_CAP (16u << 20)      /* the longest statement or line the shell takes */
+#define GUEST_LINE_MAX (1u << 20) /* the longest line taken from the guest */
 #define FRAME_MAX (1u << 20)
 #define MSG_QUEUE 8
 
@@ -51,6 +52,7 @@ typedef struct {
     json_t *msgs[MSG_QUEUE];
     size_t nmsgs;
     bool ctl_eof;
+    bool cskip; /* inside a guest line too long to take: dropped to its end */
     /* the relay's frames */
     unsigned char *fbuf;
     size_t flen, fcap;
@@ -106,8 +108,12 @@ static void write_all_fd(int fd, const void *p, size_t n)
     }
 }
 
+static void drop_msgs(st_t *st);
+
+/* Sends a request to the guest; what it said before is stale. */
 static void send_msg(st_t *st, json_t *o)
 {
+    drop_msgs(st);
     char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
     if (!s)
@@ -150,6 +156,38 @@ static void take_frames(st_t *st)
     st->flen -= off;
 }
 
+/* The guest's messages the shell waits for: anything else is dropped, and
+ * a newer one of a kind replaces the older (the guest is not trusted to
+ * say things once, or in order). */
+static const char *const KINDS[] = {"ready", "more", "done", "completions", "stats"};
+
+static void queue_msg(st_t *st, json_t *o)
+{
+    const char *t = json_string_value(json_object_get(o, "t"));
+    bool known = false;
+    for (size_t k = 0; t && k < sizeof KINDS / sizeof KINDS[0]; k++)
+        known |= !strcmp(t, KINDS[k]);
+    if (!known || st->nmsgs >= MSG_QUEUE) {
+        json_decref(o);
+        return;
+    }
+    for (size_t i = 0; i < st->nmsgs; i++)
+        if (!strcmp(json_string_value(json_object_get(st->msgs[i], "t")), t)) {
+            json_decref(st->msgs[i]);
+            st->msgs[i] = o;
+            return;
+        }
+    st->msgs[st->nmsgs++] = o;
+}
+
+/* Drops what the guest said before a new request (stale answers). */
+static void drop_msgs(st_t *st)
+{
+    for (size_t i = 0; i < st->nmsgs; i++)
+        json_decref(st->msgs[i]);
+    st->nmsgs = 0;
+}
+
 static void take_lines(st_t *st)
 {
     size_t start = 0;
@@ -158,8 +196,13 @@ static void take_lines(st_t *st)
         if (!nl)
             break;
         size_t n = (size_t)(nl - (st->cbuf + start));
+        if (st->cskip) { /* the end of a line too long: dropped */
+            st->cskip = false;
+            start += n + 1;
+            continue;
+        }
         json_error_t je;
-        json_t *o = json_loadb(st->cbuf + start, n, 0, &je);
+        json_t *o = n <= GUEST_LINE_MAX ? json_loadb(st->cbuf + start, n, 0, &je) : NULL;
         const char *t = json_string_value(json_object_get(o, "t"));
         const char *text = json_string_value(json_object_get(o, "s"));
         if (st->sh->attached && t && !strcmp(t, "out") && text) {
@@ -168,16 +211,19 @@ static void take_lines(st_t *st)
             write_all_fd(1, text, tl);
             st->line_open = tl && text[tl - 1] != '\n';
             json_decref(o);
-        } else if (json_is_object(o) && st->nmsgs < MSG_QUEUE)
-            st->msgs[st->nmsgs++] = o;
-        else
+        } else if (json_is_object(o)) {
+            queue_msg(st, o);
+        } else {
             json_decref(o);
+        }
         start += n + 1;
     }
     memmove(st->cbuf, st->cbuf + start, st->clen - start);
     st->clen -= start;
-    if (st->clen > LINE_CAP) /* a guest that never ends its line */
-        st->ctl_eof = true;
+    if (st->clen > GUEST_LINE_MAX) { /* a line too long: dropped as it comes */
+        st->cskip = true;
+        st->clen = 0;
+    }
 }
 
 /* Waits (timeout ms, -1 for ever) for what comes: the guest's output is
@@ -411,11 +457,53 @@ static void print_columns(char **names, size_t n)
 }
 
 /* Tab: the guest's names for what is before the cursor. */
+/* A name the guest offers, as the operator's line may take it: a plain
+ * identifier (no byte that could act on the terminal or the line). */
+static bool plain_name(const char *s)
+{
+    if (!s || !*s || strlen(s) > 256)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '$'))
+            return false;
+    return true;
+}
+
+static const char *const COMMANDS[] = {"audit",  "exit",  "help", "limits", "load",
+                                       "mounts", "perms", "save", "walls"};
+
+/* Tab on an operator's command: its name, from the shell's own list (the
+ * guest never sees the line). */
+static unsigned char complete_command(EditLine *el, const char *line)
+{
+    const char *word = line + 1;
+    size_t wl = strlen(word), n = 0;
+    const char *only = NULL;
+    char *names[sizeof COMMANDS / sizeof COMMANDS[0]];
+    for (size_t k = 0; k < sizeof COMMANDS / sizeof COMMANDS[0]; k++)
+        if (!strncmp(COMMANDS[k], word, wl))
+            names[n++] = (char *)COMMANDS[k], only = COMMANDS[k];
+    if (strchr(word, ' ') || n == 0)
+        return CC_REFRESH_BEEP;
+    if (n == 1)
+        return el_insertstr(el, only + wl) == 0 ? CC_REFRESH : CC_ERROR;
+    print_columns(names, n);
+    return CC_REDISPLAY;
+}
+
 static unsigned char on_tab(EditLine *el, int ch)
 {
     (void)ch;
     st_t *st = state_of(el);
     const LineInfo *li = el_line(el);
+    if (!st->more && li->buffer < li->lastchar && li->buffer[0] == '.' &&
+        ((li->buffer[1] >= 'a' && li->buffer[1] <= 'z') || li->cursor == li->buffer + 1)) {
+        char *line = strndup(li->buffer, (size_t)(li->cursor - li->buffer));
+        unsigned char r = line ? complete_command(el, line) : CC_ERROR;
+        free(line);
+        return r;
+    }
     char *upto = strndup(li->buffer, (size_t)(li->cursor - li->buffer));
     if (!upto)
         return CC_ERROR;
@@ -425,24 +513,31 @@ static unsigned char on_tab(EditLine *el, int ch)
     if (!req)
         return CC_ERROR;
     send_msg(st, req);
-    json_t *r = wait_msg(st, "completions", NULL, false);
+    json_t *r = wait_msg(st, "completions", NULL, true);
     if (!r)
         return CC_EOF;
     const char *prefix = json_string_value(json_object_get(r, "prefix")) ?: "";
+    if (*prefix && !plain_name(prefix))
+        prefix = "";
     json_t *list = json_object_get(r, "list");
     size_t n = json_array_size(list);
     size_t pl = strlen(prefix);
     unsigned char ret = CC_REFRESH_BEEP;
     if (n > 0) {
         /* the longest start every name shares */
-        const char *first = json_string_value(json_array_get(list, 0)) ?: "";
-        size_t common = strlen(first);
         char **names = calloc(n, sizeof *names);
+        size_t kept = 0;
         for (size_t i = 0; i < n && names; i++) {
-            const char *s = json_string_value(json_array_get(list, i)) ?: "";
-            names[i] = (char *)s;
+            const char *nm = json_string_value(json_array_get(list, i));
+            if (plain_name(nm) && !strncmp(nm, prefix, pl))
+                names[kept++] = (char *)nm;
+        }
+        n = kept;
+        const char *first = n ? names[0] : "";
+        size_t common = strlen(first);
+        for (size_t i = 1; i < n; i++) {
             size_t k = 0;
-            while (k < common && s[k] == first[k])
+            while (k < common && names[i][k] == first[k])
                 k++;
             common = k;
         }
@@ -537,6 +632,21 @@ static void cmd_help(void)
           stdout);
 }
 
+/* Prints text that came from the guest (an audit line's fields) so that
+ * it cannot act on the terminal: control characters (C0, DEL and C1 in
+ * UTF-8) as \xNN. */
+static void put_safe(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            printf("\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            printf("\\x%02x", *++p);
+        else
+            putchar(*p);
+    }
+}
+
 static const char *color(st_t *st, const char *code)
 {
     return st->tty ? code : "";
@@ -600,14 +710,19 @@ static void cmd_audit(st_t *st, const char *arg)
         const char *rule = json_string_value(json_object_get(o, "rule"));
         bool deny = json_is_false(allow);
         const char *verdict = json_is_boolean(allow) ? (deny ? "DENY " : "allow") : "-    ";
-        printf("%s  %s%s%s  %s %s %s", when, deny ? color(st, "\033[1;31m") : "", verdict,
-               deny ? color(st, "\033[0m") : "", dom, op, target);
-        if (rule && *rule)
-            printf("  rule %s", rule);
-        if (by)
-            printf("  by %s", by);
-        if (wall)
-            printf("  wall %s", wall);
+        printf("%s  %s%s%s  ", when, deny ? color(st, "\033[1;31m") : "", verdict,
+               deny ? color(st, "\033[0m") : "");
+        put_safe(dom);
+        putchar(' ');
+        put_safe(op);
+        putchar(' ');
+        put_safe(target);
+        const char *label[3] = {"rule", "by", "wall"}, *val[3] = {rule, by, wall};
+        for (int k = 0; k < 3; k++)
+            if (val[k] && *val[k]) {
+                printf("  %s ", label[k]);
+                put_safe(val[k]);
+            }
         putchar('\n');
         json_decref(o);
     }
@@ -666,7 +781,7 @@ static void cmd_limits(st_t *st)
         printf("  %-20s %s\n", sh->limit_names[i], sh->limit_values[i]);
     puts("in use now:");
     send_msg(st, json_pack("{s:s}", "t", "stats"));
-    json_t *m = wait_msg(st, "stats", NULL, false);
+    json_t *m = wait_msg(st, "stats", NULL, true);
     char a[32], b[32];
     if (m) {
         mib(a, sizeof a, json_number_value(json_object_get(m, "heapUsed")));
@@ -743,7 +858,11 @@ static void cmd_mounts(st_t *st)
         if (nt < 6 || dash < 0 || dash + 2 >= nt)
             continue;
         bool ro = !strncmp(tok[5], "ro", 2) && (tok[5][2] == ',' || !tok[5][2]);
-        printf("%-28s %-10s %-3s %s\n", tok[4], tok[dash + 1], ro ? "ro" : "rw", tok[dash + 2]);
+        put_safe(tok[4]); /* (mountinfo escapes spaces and such itself) */
+        printf("%*s %-10s %-3s ", strlen(tok[4]) < 28 ? (int)(28 - strlen(tok[4])) : 0, "",
+               tok[dash + 1], ro ? "ro" : "rw");
+        put_safe(tok[dash + 2]);
+        putchar('\n');
     }
     free(line);
     fclose(f);
@@ -827,11 +946,20 @@ static bool operator_command(st_t *st, const char *line, bool *quit)
             run_code(st, code, len, true);
         free(code);
     } else if (!strcmp(name, "save")) {
-        int fd = *arg ? open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+        /* never blocks on a FIFO, never writes a device; truncated only
+         * once it is known to be a regular file */
+        int fd =
+            *arg ? open(arg, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600) : -1;
+        struct stat fs;
+        if (fd >= 0 && (fstat(fd, &fs) < 0 || !S_ISREG(fs.st_mode) || ftruncate(fd, 0) < 0)) {
+            close(fd);
+            fd = -1;
+            errno = EINVAL;
+        }
         if (!*arg)
             puts(".save: which file? (.save FILE)");
         else if (fd < 0)
-            printf(".save %s: %s\n", arg, strerror(errno));
+            printf(".save %s: %s\n", arg, errno == EINVAL ? "not a regular file" : strerror(errno));
         else {
             write_all_fd(fd, st->session ? st->session : "", st->slen);
             close(fd);

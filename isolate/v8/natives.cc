@@ -226,6 +226,37 @@ void run_interruptible(vm_call_t *c)
         info.GetReturnValue().Set(out);
 }
 
+// callInterruptible(fn) -> fn(): the same for the shell's own work that
+// runs the guest's code (a getter its Tab completion reads).
+void call_interruptible(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    if (!info[0]->IsFunction()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "callInterruptible(fn)");
+        return;
+    }
+    vm_t *vm = vm_call_vm(c);
+    Local<Value> out;
+    bool ok, interrupted;
+    {
+        TryCatch tc(iso);
+        vm_interruptible_begin(vm);
+        ok = info[0].As<Function>()->Call(ctx, Undefined(iso), 0, nullptr).ToLocal(&out);
+        interrupted = vm_interruptible_end(vm);
+        if (!ok && !interrupted) {
+            if (!tc.HasTerminated())
+                tc.ReThrow();
+            return;
+        }
+    }
+    if (interrupted)
+        vm_throwf(c, "Error", "ERR_SCRIPT_EXECUTION_INTERRUPTED", "Script execution interrupted.");
+    else
+        info.GetReturnValue().Set(out);
+}
+
 // errorSource(error) -> Node's "where" header (file:line, the source line,
 // a caret) of the place an Error was made, as Node prints it above an
 // unhandled rejection (a message V8 makes from the error's own stack), or
@@ -530,6 +561,7 @@ const vm_native_t util_natives[] = {
     {"compileFunction", compile_function, 3, VM_NATIVE_PURE},
     {"runScript", run_script, 2, VM_NATIVE_PURE},
     {"runInterruptible", run_interruptible, 2, VM_NATIVE_PURE},
+    {"callInterruptible", call_interruptible, 1, VM_NATIVE_PURE},
     {"errorSource", error_source, 1, VM_NATIVE_PURE},
     {"heapStatistics", heap_statistics, 0, VM_NATIVE_PURE},
     {"zeroFillSwitch", zero_fill_switch, 0, VM_NATIVE_PURE},

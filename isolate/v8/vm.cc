@@ -473,9 +473,7 @@ void capture_header(vm_t *vm, Local<Context> ctx, Local<Message> msg)
 
 void memory_exceeded(vm_t *vm)
 {
-    int none = VM_LIMIT_NONE;
-    vm->limit.compare_exchange_strong(none, VM_LIMIT_MEMORY);
-    vm->isolate->TerminateExecution();
+    vm_terminate(vm, VM_LIMIT_MEMORY); // (wins over a shell's interrupt)
 }
 
 size_t near_heap_limit(void *data, size_t current, size_t)

@@ -27,6 +27,24 @@
 
 const acorn = require('acorn');
 
+// What the shell's own work calls, taken when the shell starts (before any
+// statement of the guest's): a statement that replaces JSON, Promise or
+// their methods changes its own code, not what the shell says to the
+// supervisor (which checks every message anyway: launcher/shell.c).
+const JSONStringify = JSON.stringify;
+const JSONParse = JSON.parse;
+const ReflectApply = Reflect.apply;
+const PromiseCtor = Promise;
+const PromiseResolve = Promise.resolve;
+const PromiseThen = Promise.prototype.then;
+const ObjectDefineProperty = Object.defineProperty;
+const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+
+function then(promise, onOk, onErr) {
+  return ReflectApply(PromiseThen, promise, [onOk, onErr]);
+}
+
 const PARSE = { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: false };
 
 // ---- top-level await -----------------------------------------------------------
@@ -154,13 +172,13 @@ function namesOf(obj) {
   for (let depth = 0; o !== null && o !== undefined && depth < 32; depth++) {
     let own;
     try {
-      own = Object.getOwnPropertyNames(o);
+      own = ObjectGetOwnPropertyNames(o);
     } catch {
       break;
     }
     for (const n of own) if (IDENT.test(n)) names.add(n);
     try {
-      o = Object.getPrototypeOf(o);
+      o = ObjectGetPrototypeOf(o);
     } catch {
       break;
     }
@@ -177,7 +195,10 @@ function start(env) {
   // goes to the operator over the channel, not into the job's output, and
   // nothing is added to the job's globals before the first statement
   const attached = env.attached === true;
+  const memoryUsage = process.memoryUsage.bind(process);
   let globalsSet = false;
+  let statement = 0; // the statement being answered: one 'done' each
+  let answered = 0;
   let count = 0;
   let busy = false;
   let giveUp = null; // rejects the statement being awaited (Ctrl-C)
@@ -189,7 +210,7 @@ function start(env) {
   function setGlobals() {
     if (globalsSet) return;
     globalsSet = true;
-    Object.defineProperty(globalThis, '_', {
+    ObjectDefineProperty(globalThis, '_', {
       configurable: true,
       get: () => last,
       set(value) {
@@ -200,7 +221,7 @@ function start(env) {
         }
       },
     });
-    Object.defineProperty(globalThis, '_error', {
+    ObjectDefineProperty(globalThis, '_error', {
       configurable: true,
       get: () => lastError,
       set(value) {
@@ -215,9 +236,11 @@ function start(env) {
   if (!attached) setGlobals();
 
   function send(o) {
-    binding.shell.send(JSON.stringify(o));
+    binding.shell.send(JSONStringify(o));
   }
   function done() {
+    if (answered === statement) return;
+    answered = statement;
     send({ t: 'done', out: attached ? 0 : binding.shell.outputBytes() });
   }
 
@@ -249,7 +272,7 @@ function start(env) {
       const at = lines.findIndex((l) => /^\s+at (?:.*\()?REPL\d+:\d+/.test(l));
       if (at > 0) {
         try {
-          Object.defineProperty(err, 'stack', {
+          ObjectDefineProperty(err, 'stack', {
             value: lines.slice(0, at).join('\n'), configurable: true, writable: true,
           });
         } catch { /* a frozen error keeps its stack */ }
@@ -284,6 +307,7 @@ function start(env) {
 
   function evaluate(code) {
     if (busy) return;
+    statement++;
     setGlobals();
     if (code.trim() === '') {
       done();
@@ -319,18 +343,22 @@ function start(env) {
       return;
     }
     busy = true;
-    new Promise((resolve, reject) => {
+    const mine = statement;
+    const settled = new PromiseCtor((resolve, reject) => {
       giveUp = () => {
         const err = new Error('Script execution interrupted.');
         err.code = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
         reject(err);
       };
-      Promise.resolve(value).then(resolve, reject);
-    }).then((v) => {
+      then(ReflectApply(PromiseResolve, PromiseCtor, [value]), resolve, reject);
+    });
+    then(settled, (v) => {
+      if (mine !== statement) return;
       giveUp = null;
       busy = false;
       finish(v && typeof v === 'object' && 'value' in v ? v.value : undefined);
     }, (err) => {
+      if (mine !== statement) return;
       giveUp = null;
       busy = false;
       report(err);
@@ -367,7 +395,7 @@ function start(env) {
   }
 
   function stats() {
-    const m = process.memoryUsage();
+    const m = memoryUsage();
     return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external,
       arrayBuffers: m.arrayBuffers, rss: m.rss };
   }
@@ -375,15 +403,33 @@ function start(env) {
   function onMessage(line) {
     let m;
     try {
-      m = JSON.parse(line);
+      m = JSONParse(line);
     } catch {
       return;
     }
     if (m === null || typeof m !== 'object') return;
-    if (m.t === 'eval' && typeof m.code === 'string') evaluate(m.code);
-    else if (m.t === 'complete' && typeof m.line === 'string') send({ t: 'completions', ...complete(m.line) });
-    else if (m.t === 'stats') send({ t: 'stats', ...stats() });
-    else if (m.t === 'exit' && !attached) process.exit();
+    if (m.t === 'eval' && typeof m.code === 'string') {
+      evaluate(m.code);
+    } else if (m.t === 'complete' && typeof m.line === 'string') {
+      // the names' getters are the guest's code: Ctrl-C stops them too
+      let r;
+      try {
+        r = binding.util.callInterruptible(() => complete(m.line));
+      } catch {
+        r = { prefix: '', list: [] };
+      }
+      send({ t: 'completions', prefix: r.prefix, list: r.list });
+    } else if (m.t === 'stats') {
+      let r;
+      try {
+        r = stats();
+      } catch {
+        r = {};
+      }
+      send({ t: 'stats', ...r });
+    } else if (m.t === 'exit' && !attached) {
+      process.exit();
+    }
   }
 
   function onInterrupt() {
