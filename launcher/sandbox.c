@@ -1426,6 +1426,10 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         waitpid(mid, NULL, 0); /* out of the cgroup before it goes */
         lch_cgroup_remove(&cg);
     }
+    /* the shell's Ctrl-C after its end is no signal to die of: one still
+     * pending is dropped, not delivered (the status is the run's) */
+    if (sb->on_sigint)
+        signal(SIGINT, SIG_IGN);
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(ep[0]);
     return status;

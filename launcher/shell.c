@@ -948,9 +948,13 @@ static bool operator_command(st_t *st, const char *line, bool *quit)
     } else if (!strcmp(name, "save")) {
         /* never blocks on a FIFO, never writes a device; truncated only
          * once it is known to be a regular file */
-        int fd =
-            *arg ? open(arg, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600) : -1;
         struct stat fs;
+        bool special = *arg && lstat(arg, &fs) == 0 && !S_ISREG(fs.st_mode);
+        int fd = *arg && !special
+                     ? open(arg, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600)
+                     : -1;
+        if (special)
+            errno = EINVAL;
         if (fd >= 0 && (fstat(fd, &fs) < 0 || !S_ISREG(fs.st_mode) || ftruncate(fd, 0) < 0)) {
             close(fd);
             fd = -1;

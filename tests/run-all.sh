@@ -61,6 +61,7 @@ run "contrib (k8s manifests, seccomp profile, systemd units)" env SECURE_EXEC_LA
 run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
 run "serve (the sidecar: API, pool, limits, backpressure, drain)" bash tests/integration/serve.sh --bin "$bin"
 run "install (make install and uninstall, the man page, bash completion)" bash tests/integration/install.sh --bin "$bin"
+run "shell: the attack's findings as probes" bash tests/integration/shell-attack.sh --bin "$bin"
 
 # The bridges' C under ASan+UBSan (LSan on) through the real launcher.
 asan_bin=build/asan/secure-exec-launch
@@ -76,6 +77,7 @@ run "network under ASan+UBSan" "${asan_env[@]}" bash tests/integration/net.sh --
 run "net matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" net- http- npm-express-listen
 run "fuzz targets (seeds + 10 s each)" bash tests/fuzz/seeds.sh 10
 run "overlay under ASan+UBSan" "${asan_env[@]}" bash tests/integration/overlay-launch.sh --bin "$asan_bin"
+run "shell probes under ASan+UBSan" "${asan_env[@]}" bash tests/integration/shell-attack.sh --bin "$asan_bin"
 
 echo
 echo "$total_pass passed, $total_fail failed"
