@@ -56,10 +56,12 @@ run "network (the supervisor's socket broker)" bash tests/integration/net.sh --b
 run "overlay (stand-alone)" bash tests/integration/overlay.sh --bin build/secure-exec-overlay
 run "overlay (through the launcher)" bash tests/integration/overlay-launch.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"
+run "security probes through the shell" bash tests/security/run.sh --bin "$bin" --shell
 run "OS wall (native probes)" bash tests/security/wall.sh --probe build/tests/wall-probe
 run "contrib (k8s manifests, seccomp profile, systemd units)" env SECURE_EXEC_LAUNCH="$PWD/$bin" bash contrib/k8s/validate.sh --run
 run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
 run "serve (the sidecar: API, pool, limits, backpressure, drain)" bash tests/integration/serve.sh --bin "$bin"
+run "shell (the operator's REPL on a terminal, in tmux)" bash tests/integration/shell.sh --bin "$bin"
 run "install (make install and uninstall, the man page, bash completion)" bash tests/integration/install.sh --bin "$bin"
 run "shell: the attack's findings as probes" bash tests/integration/shell-attack.sh --bin "$bin"
 

@@ -8,11 +8,23 @@
 # launcher options; @RW@ in it is a fresh folder outside the app, passed to
 # the probe as its second argument.
 #
-# usage: tests/security/run.sh [--bin PATH]
+# With --shell the same JS probes run inside the operator shell instead
+# (`secure-exec-launch shell`, its input piped: the arguments set in
+# process.argv, then `.load` of the probe) and are judged the same way;
+# the limits below are then not run.
+#
+# usage: tests/security/run.sh [--bin PATH] [--shell]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin="$here/../../build/secure-exec-launch"
-if [ "${1:-}" = "--bin" ] && [ -n "${2:-}" ]; then bin=$2; fi
+shell=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --bin) [ -n "${2:-}" ] && bin=$2; shift $(($# > 1 ? 2 : 1)) ;;
+    --shell) shell=1; shift ;;
+    *) echo "usage: tests/security/run.sh [--bin PATH] [--shell]" >&2; exit 2 ;;
+  esac
+done
 bin=$(readlink -f "$bin")
 if [ ! -x "$bin" ]; then echo "security: no launcher at $bin" >&2; echo "0 passed, 1 failed"; exit 1; fi
 
@@ -25,7 +37,7 @@ chmod 755 "$work"
 [ -d "$work" ] || exit 1
 trap 'rm -rf "$work"' EXIT
 secret="TOP-SECRET-$RANDOM$RANDOM"
-mkdir -p "$work/app" "$work/secret"
+mkdir -p "$work/app" "$work/secret" "$work/shell-io"
 echo "$secret" > "$work/secret/key.txt"
 echo "module.exports = '$secret'" > "$work/secret/key.js"
 pass=0
@@ -36,9 +48,51 @@ fail=0
 # appear in its output and the secret folder must stay as it was (the
 # probe's own "LEAK" lines then report what the JS wall would have
 # stopped, which is no escape as long as nothing of the host shows).
+#
+# Through the shell (--shell): the shell's guest never ends by itself (its
+# input keeps it), so the input stays open until the probe's closing line
+# (HELD, ESCAPED..., "N leaks", an uncaught error) or the guest's end, and
+# a moment more; the REPL's own echo of the two statements ("undefined",
+# or the value of the probe's last line, shown before an async probe's
+# output) is no line of the probe's. A probe that cannot be such input is
+# named here with the reason, and skipped.
+declare -A shell_skip=(
+  [proc-host]="it wants /proc/self/cmdline to be process.argv with the host folder as argv[2]: a shell takes no arguments, and an argv set from the REPL is not the kernel's cmdline"
+)
+# shell_run FLAGS...: the probe through the shell; sets out and rc (its
+# files in a folder of their own, made beforehand: the secret folder's
+# listing shows its parent, $work)
+shell_run() {
+  local io="$work/shell-io"
+  rm -f "$io/in" && mkfifo "$io/in"
+  (cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" SECURE_EXEC_SHELL_HISTORY= \
+    ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
+    SE_SECRET_DIR="$work/secret" timeout 30 "$bin" shell "$@" <"$io/in" >"$io/out" 2>&1
+    echo $? >"$io/rc") &
+  local pid=$! i
+  exec 3>"$io/in"
+  # (a shell that ended at once is no reason for SIGPIPE to end this script)
+  (trap '' PIPE
+    printf 'void process.argv.splice(1, Infinity, "/app/probe.js", "%s", "%s")\n.load %s\n' \
+      "$work/secret" "$work/rw" "$work/app/probe.js") >&3 2>/dev/null
+  for ((i = 0; i < 400; i++)); do
+    grep -qE '^(HELD|ESCAPED.*|[0-9]+ leaks|Uncaught .*)$' "$io/out" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  sleep 0.3
+  exec 3>&-
+  wait "$pid"
+  rc=$(cat "$io/rc")
+  out=$(cat "$io/out")
+}
 for mode in default allow-all; do
   for probe in "$here"/probes/*.js; do
     name=$(basename "$probe" .js)
+    if [ "$shell" -eq 1 ] && [ -n "${shell_skip[$name]:-}" ]; then
+      echo "skip    shell $mode $name: ${shell_skip[$name]}"
+      continue
+    fi
     rm -rf "$work/app" && mkdir -p "$work/app"
     rm -rf "$work/rw" && mkdir -p "$work/rw" && chmod 777 "$work/rw"
     cp "$probe" "$work/app/probe.js"
@@ -55,10 +109,14 @@ for mode in default allow-all; do
     if [ "$mode" = default ]; then flags+=(--profile default); else flags+=(--allow-all); fi
     find "$work/rw" -mindepth 1 \( -perm /6000 -o -type l \) -printf '%M %p\n' | sort >"$work/planted.before"
     before=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
-    out=$(cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" \
-      ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
-      SE_SECRET_DIR="$work/secret" timeout 30 "$bin" "${flags[@]}" probe.js "$work/secret" "$work/rw" 2>&1)
-    rc=$?
+    if [ "$shell" -eq 1 ]; then
+      shell_run "${flags[@]}"
+    else
+      out=$(cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" \
+        ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
+        SE_SECRET_DIR="$work/secret" timeout 30 "$bin" "${flags[@]}" probe.js "$work/secret" "$work/rw" 2>&1)
+      rc=$?
+    fi
     after=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
     changed=0
     [ "$before" = "$after" ] || changed=1
@@ -70,20 +128,29 @@ for mode in default allow-all; do
     [ -z "$planted" ] || { changed=1; echo "        planted on the host: $planted"; }
     verdict=escaped
     if [ "$changed" -eq 0 ] && ! grep -q "$secret" <<<"$out"; then
-      if [ "$mode" = allow-all ] || { [ "$rc" -eq 0 ] && [ "$(tail -n 1 <<<"$out")" = "HELD" ]; }; then
+      last=$(tail -n 1 <<<"$out")
+      [ "$shell" -eq 0 ] || last=$(grep -vx undefined <<<"$out" | tail -n 1)
+      if [ "$mode" = allow-all ] || { [ "$rc" -eq 0 ] && [ "$last" = "HELD" ]; }; then
         verdict=held
       fi
     fi
+    label="$mode $name"
+    [ "$shell" -eq 0 ] || label="shell $label"
     if [ "$verdict" = held ]; then
-      echo "held    $mode $name"
+      echo "held    $label"
       pass=$((pass + 1))
     else
-      echo "ESCAPED $mode $name (exit $rc$([ "$changed" -eq 1 ] && echo ', secret folder changed'))"
+      echo "ESCAPED $label (exit $rc$([ "$changed" -eq 1 ] && echo ', secret folder changed'))"
       head -n 20 <<<"$out" | sed 's/^/        /'
       fail=$((fail + 1))
     fi
   done
 done
+if [ "$shell" -eq 1 ]; then
+  echo "$pass passed, $fail failed"
+  [ "$fail" -eq 0 ]
+  exit
+fi
 
 # Limits: each ends the guest with its status, in time.
 limit() {
