@@ -1169,7 +1169,10 @@ int main(int argc, char **argv)
         cfg.shell.on = true;
         cfg.shell.ctl_fd = give[ngive++] = keep[nkeep++] = cs[1];
         cfg.shell.intr_fd = give[ngive++] = keep[nkeep++] = ip[0];
-        shell.history = lch_shell_history_path(app, history, sizeof history) ? history : NULL;
+        /* (a terminal's only: a plain REPL keeps none, nor makes its folder) */
+        shell.history =
+            isatty(0) && isatty(1) && lch_shell_history_path(app, history, sizeof history) ? history
+                                                                                           : NULL;
         shell.audit = audit;
         shell.audit_path = shell_audit[0] ? shell_audit : audit_stderr ? NULL : opts.audit;
         shell.run_id = audit_id;

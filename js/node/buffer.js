@@ -451,9 +451,11 @@ function inspectBuffer(recurseTimes, ctx) {
     const util = require('./util');
     const extras = {};
     let any = false;
-    const keys = ctx.showHidden ? Object.getOwnPropertyNames(this) : Object.keys(this);
+    // the properties besides the bytes' indices (a list of every index
+    // would cost as much as the buffer is long): V8's filter, as Node's
+    // getOwnNonIndexProperties (ONLY_ENUMERABLE = 2, SKIP_SYMBOLS = 16)
+    const keys = binding.util.getOwnNonIndexProperties(this, ctx.showHidden ? 16 : 2 | 16) || [];
     for (const key of keys) {
-      if (/^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1) continue;
       any = true;
       extras[key] = this[key];
     }
