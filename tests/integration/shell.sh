@@ -430,4 +430,65 @@ else
   bad "process.exit(3) in the shell exits 3" "exit $rc" "$out" "$err"
 fi
 
+
+# ---- 12. --attach: a REPL in a running job of serve --debug ----------------------
+
+client=$here/serve_client.py
+dsock=$work/debug.sock
+"$bin" serve --listen "unix:$dsock" --app "$work/app" --pool 1 --debug >"$work/serve.log" 2>&1 &
+spid=$!
+trap 'tm kill-server 2>/dev/null; kill "$spid" 2>/dev/null; rm -rf "$work"' EXIT
+if python3 "$client" ready "unix:$dsock" 30 >/dev/null; then
+  job='globalThis.counter = 0; const t = setInterval(() => { counter++; if (globalThis.stop) { clearInterval(t); module.exports = { counter, stop } } }, 50)'
+  python3 "$client" run "unix:$dsock" "$job" timeout_ms=20000 >"$work/job.json" &
+  jpid=$!
+  id=
+  for _ in $(seq 100); do
+    id=$(python3 "$client" req "unix:$dsock" GET /v1/attach/ |
+      python3 -c 'import json, sys; j = json.loads(json.load(sys.stdin)["body"])["jobs"]; print(j[0]["id"] if j else "")' 2>/dev/null)
+    [ -n "$id" ] && break
+    sleep 0.1
+  done
+  if [ -n "$id" ]; then
+    ok "GET /v1/attach/ lists the running job ($id)"
+    tm new-session -d -s att -x 150 -y 50 \
+      "$(printf '%q ' "$bin" shell --attach "$id" --server "unix:$dsock"); echo EXIT:\$?; exec sleep 600"
+    check "attached: the banner names the job" att "^attached to job $id"
+    wait_for att '^>' && typed att 'counter > 0'
+    check "attached: the job's own globals (counter > 0 is true)" att '^true$'
+    typed att '.perms'
+    check "attached: .perms is the server's" att '^\.perms: not offered when attached'
+    typed att 'globalThis.stop = "by the operator"'
+    check "attached: a statement sets the job's global" att "^'by the operator'$"
+    keys att C-d
+    check "attached: Ctrl-D detaches (status 0)" att '^EXIT:0$'
+    wait "$jpid"
+    got=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["status"], json.dumps(r["json"]["exports"]["stop"]), r["json"]["exit_code"])' "$work/job.json" 2>&1)
+    [ "$got" = '200 "by the operator" 0' ] && ok "the job went on after the detach and ended as the operator told it (200, exit 0)" ||
+      bad "the job after the detach" "$got" "$(head -c 300 "$work/job.json")"
+    out=$(printf '1\n' | "$bin" shell --attach "$id" --server "unix:$dsock" 2>&1)
+    rc=$?
+    [ "$rc" = 125 ] && [[ $out == *"no job of that id is running"* ]] && ok "attach to a job that has ended: refused (125, why)" ||
+      bad "attach to an ended job" "rc=$rc $out"
+  else
+    bad "GET /v1/attach/ lists no running job" "$(tail -3 "$work/serve.log")"
+    wait "$jpid"
+  fi
+else
+  bad "serve --debug did not become ready" "$(tail -3 "$work/serve.log")"
+fi
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+"$bin" serve --listen "unix:$work/nodebug.sock" --app "$work/app" --pool 0 >"$work/serve2.log" 2>&1 &
+spid=$!
+if python3 "$client" ready "unix:$work/nodebug.sock" 30 >/dev/null; then
+  python3 "$client" req "unix:$work/nodebug.sock" GET /v1/attach/ >"$work/nd.json"
+  python3 "$client" check "$work/nd.json" 'r["status"] == 404' >/dev/null &&
+    ok "without --debug there is no attach endpoint (404)" || bad "attach endpoint without --debug" "$(head -c 300 "$work/nd.json")"
+else
+  bad "serve without --debug did not become ready" "$(tail -3 "$work/serve2.log")"
+fi
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+
 summary
