@@ -59,6 +59,21 @@ static int try_all_ns(void)
                    CLONE_NEWUTS | CLONE_NEWCGROUP);
 }
 
+/* What the sandbox does in its namespaces besides making them: its own
+ * hostname, and a new root (pivot_root onto a tmpfs). A host or runtime
+ * that lets the namespaces be made may still refuse these (a seccomp
+ * profile of the container's, a read-only or locked mount). */
+static int try_root_and_name(void)
+{
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS) < 0 || sethostname("sandbox", 7) < 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") < 0 || chdir("/tmp") < 0)
+        return -1;
+    /* (no id map here, so no folder for the old root can be made: the
+     * old root goes on top of the new one, as the sandbox does it) */
+    return (int)syscall(SYS_pivot_root, ".", ".");
+}
+
 static int try_proc(void)
 {
     if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0)
@@ -90,7 +105,7 @@ static bool seccomp_filter_ok(void)
 
 int lch_check(bool json)
 {
-    probe_t p[12];
+    probe_t p[13];
     size_t n = 0;
     int r = in_child(try_userns);
     p[n] = (probe_t){.name = "user namespaces", .ok = r == 0, .required = true};
@@ -104,6 +119,13 @@ int lch_check(bool json)
     p[n] = (probe_t){
         .name = "mount/pid/net/ipc/uts/cgroup namespaces", .ok = r == 0, .required = true};
     snprintf(p[n].detail, sizeof p[n].detail, "%s", r == 0 ? "all can be created" : strerror(-r));
+    n++;
+    r = in_child(try_root_and_name);
+    p[n] = (probe_t){.name = "pivot_root and sethostname", .ok = r == 0, .required = true};
+    snprintf(p[n].detail, sizeof p[n].detail, "%s%s",
+             r == 0 ? "a new root and hostname in the sandbox's namespaces"
+                    : "refused in a new mount/uts namespace: ",
+             r == 0 ? "" : strerror(-r));
     n++;
     r = in_child(try_proc);
     p[n] = (probe_t){.name = "private /proc", .ok = r == 0, .required = true};
