@@ -20,6 +20,7 @@
  * relayed that many, so a statement's output comes before it.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ struct br_shell {
     char *buf;
     size_t len, cap;
     int open_handles;
+    bool attached;               /* a serve job's channel (unref): its writes never wait long */
     _Atomic unsigned interrupts; /* Ctrl-Cs the loop has not told JS of */
 };
 
@@ -205,8 +207,10 @@ static void shell_open(vm_call_t *c)
         vm_ret_bool(c, false);
         return;
     }
-    if (vm_arg_bool(c, 2))
+    if (vm_arg_bool(c, 2)) {
+        sh->attached = true;
         uv_unref((uv_handle_t *)&sh->ctl);
+    }
     pthread_mutex_lock(&intr_mu);
     intr_shell = sh;
     pthread_mutex_unlock(&intr_mu);
@@ -215,6 +219,31 @@ static void shell_open(vm_call_t *c)
         pthread_create(&t, NULL, intr_main, (void *)(intptr_t)cfg->shell.intr_fd) == 0)
         pthread_detach(t);
     vm_ret_bool(c, true);
+}
+
+/* Writes all of p to the non-blocking fd within ms: false on an error or
+ * when the time passes. */
+static bool write_within(int fd, const char *p, size_t n, int ms)
+{
+    uint64_t until = uv_hrtime() + (uint64_t)ms * 1000000u;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno != EAGAIN)
+            return false;
+        uint64_t now = uv_hrtime();
+        if (now >= until)
+            return false;
+        struct pollfd pf = {.fd = fd, .events = POLLOUT};
+        (void)poll(&pf, 1, (int)((until - now) / 1000000u) + 1);
+    }
+    return true;
 }
 
 /* send(line): one line to the supervisor (blocking: lines are short and
@@ -229,8 +258,16 @@ static void shell_send(vm_call_t *c)
     bool ok = false;
     if (rt->shell && !memchr(s, '\n', n)) {
         int fd = rt->cfg->shell.ctl_fd;
-        ok = br__write_all(fd, (const uint8_t *)s, n) == (ssize_t)n &&
-             br__write_all(fd, (const uint8_t *)"\n", 1) == 1;
+        if (rt->shell->attached) {
+            /* a job's own run must not wait on an operator who does not
+             * read: 2 s for the line, then the channel is given up */
+            ok = write_within(fd, s, n, 2000) && write_within(fd, "\n", 1, 2000);
+            if (!ok)
+                br__shell_close(rt);
+        } else {
+            ok = br__write_all(fd, (const uint8_t *)s, n) == (ssize_t)n &&
+                 br__write_all(fd, (const uint8_t *)"\n", 1) == 1;
+        }
     }
     free(s);
     vm_ret_bool(c, ok);

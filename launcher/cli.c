@@ -332,6 +332,13 @@ int lch_cli_parse(int argc, char *const *argv, lch_opts_t *o, char **err)
         if (o->serve_member || o->report)
             return fail(err, "%s",
                         "shell: --serve-member and --report are a run's, not the shell's");
+        if (!o->attach != !o->server)
+            return fail(err, "%s", "shell: --attach ID and --server unix:PATH go together");
+        if (o->server && (strncmp(o->server, "unix:", 5) || !o->server[5]))
+            return fail(err,
+                        "shell: --server %s: a shell attaches over serve's unix socket "
+                        "(unix:PATH)",
+                        o->server);
         return 0;
     }
     if (!o->eval) {

@@ -1753,6 +1753,10 @@ static bool server_ready(server_t *s)
 static void attach(conn_t *c, const char *id)
 {
     server_t *s = c->srv;
+    if (c->h.handle.type != UV_NAMED_PIPE) {
+        respond_error(c, 400, "a shell attaches over the server's unix socket only", NULL);
+        return;
+    }
     if (!*id && (c->parser.method == HTTP_GET || c->parser.method == HTTP_HEAD)) {
         /* GET /v1/attach/: the jobs running now, to attach to */
         json_t *jobs = json_array();
@@ -1768,21 +1772,17 @@ static void attach(conn_t *c, const char *id)
         respond_error(c, 405, "use POST", "Allow: POST\r\n");
         return;
     }
-    if (c->h.handle.type != UV_NAMED_PIPE) {
-        respond_error(c, 400, "a shell attaches over the server's unix socket only", NULL);
-        return;
-    }
     run_t *r = NULL;
     for (conn_t *k = s->conns; k && !r; k = k->next)
         if (k->run && !strcmp(k->run->id, id))
             r = k->run;
     member_t *m = r && !r->finished ? r->m : NULL;
-    if (!m || m->dbg_ctl < 0) {
-        respond_error(c, 404, "no job of that id is running", NULL);
+    if (m && (m->dbg_attached || c->wq_bytes)) {
+        respond_error(c, 409, "a shell was attached to that job already", NULL);
         return;
     }
-    if (m->dbg_attached || c->wq_bytes) {
-        respond_error(c, 409, "a shell was attached to that job already", NULL);
+    if (!m || m->dbg_ctl < 0) {
+        respond_error(c, 404, "no job of that id is running", NULL);
         return;
     }
     char body[96], msg[320];
@@ -1811,6 +1811,11 @@ static void attach(conn_t *c, const char *id)
         return;
     }
     m->dbg_attached = true;
+    /* the channel is the shell's alone now: when it goes, the guest's
+     * writes fail rather than fill a socket nobody reads */
+    close(m->dbg_ctl);
+    close(m->dbg_intr);
+    m->dbg_ctl = m->dbg_intr = -1;
     count_status(s, 200);
     serve_log("request %s: an operator shell attached", id);
     conn_close(c);

@@ -72,7 +72,8 @@ typedef struct {
     /* the line editor's state */
     bool cancelled; /* Ctrl-C took the line */
     int empty_ctrl_c;
-    bool more; /* the statement so far is not complete */
+    bool more;     /* the statement so far is not complete */
+    bool detached; /* attached: the operator left while a statement ran */
     /* .save: what this session ran */
     char *session;
     size_t slen, scap;
@@ -114,6 +115,28 @@ static void write_all_fd(int fd, const void *p, size_t n)
 static void drop_msgs(st_t *st);
 
 /* Sends a request to the guest; what it said before is stale. */
+/* What an attached shell prints for the job (its REPL's values): the
+ * job's text, which must not act on the operator's terminal: control
+ * characters but newline and tab as \xNN. */
+static void write_text_safe(const char *text)
+{
+    char out[4096];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (n > sizeof out - 8) {
+            write_all_fd(1, out, n);
+            n = 0;
+        }
+        unsigned c = *p;
+        bool c1 = c == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || c1)
+            n += (size_t)snprintf(out + n, sizeof out - n, "\\x%02x", c1 ? *++p : c);
+        else
+            out[n++] = (char)c;
+    }
+    write_all_fd(1, out, n);
+}
+
 static void send_msg(st_t *st, json_t *o)
 {
     drop_msgs(st);
@@ -211,7 +234,7 @@ static void take_lines(st_t *st)
         if (st->sh->attached && t && !strcmp(t, "out") && text) {
             /* what an attached shell prints (not the job's output) */
             size_t tl = strlen(text);
-            write_all_fd(1, text, tl);
+            write_text_safe(text);
             st->line_open = tl && text[tl - 1] != '\n';
             json_decref(o);
         } else if (json_is_object(o)) {
@@ -326,18 +349,31 @@ static json_t *wait_msg(st_t *st, const char *a, const char *b, bool interruptib
             ssize_t n = read(0, c, sizeof c);
             if (n == 0)
                 st->in_eof = true;
-            for (ssize_t i = 0; i < n; i++)
-                if (c[i] != 3) { /* typed ahead: the editor takes it next */
+            for (ssize_t i = 0; i < n && !st->detached; i++)
+                if (c[i] == 4 && st->sh->attached) { /* Ctrl-D: the operator leaves */
+                    st->detached = true;
+                } else if (c[i] != 3) { /* typed ahead: the editor takes it next */
                     if (grow(&st->ibuf, &st->icap, st->ilen + 1))
                         st->ibuf[st->ilen++] = c[i];
                 } else {
                     write_all_fd(st->sh->intr, "c", 1);
                     if (++ctrl_c == 3)
-                        fputs("\n(the statement does not stop: two more Ctrl-C end the session)\n",
+                        fputs(st->sh->attached
+                                  ? "\n(the statement does not stop: two more Ctrl-C, or "
+                                    "Ctrl-D, detach)\n"
+                                  : "\n(the statement does not stop: two more Ctrl-C end the "
+                                    "session)\n",
                               stderr);
-                    if (ctrl_c == 5)
+                    if (ctrl_c == 5 && st->sh->attached) {
+                        st->detached = true; /* the job goes on without the operator */
+                    } else if (ctrl_c == 5) {
+                        if (rawmode)
+                            tcsetattr(0, TCSANOW, &saved);
                         kill(getpid(), SIGQUIT); /* the supervisor kills the sandbox */
+                    }
                 }
+            if (st->detached)
+                break;
         }
     }
     if (rawmode)
@@ -1064,8 +1100,20 @@ static void *shell_main(void *arg)
     st->sh = sh;
     st->tty = isatty(0) && isatty(1);
     st->frames_eof = sh->frames < 0;
-    /* the guest's first word: it is ready, or gone */
-    json_t *ready = wait_msg(st, "ready", NULL, false);
+    /* the guest's first word: it is ready, or gone (an attached job's
+     * came long ago and waits in the socket: 10 s at most) */
+    json_t *ready = NULL;
+    if (sh->attached) {
+        for (int i = 0; i < 100 && !ready; i++) {
+            ready = take_msg(st, "ready");
+            if (!ready && (pump(st, 100, false) & GUEST_GONE))
+                break;
+        }
+        if (!ready)
+            fputs("secure-exec-launch: shell: the job's channel did not answer\n", stderr);
+    } else {
+        ready = wait_msg(st, "ready", NULL, false);
+    }
     if (ready) {
         json_decref(ready);
         if (st->tty)
@@ -1119,8 +1167,13 @@ static void *shell_main(void *arg)
         if (!st->ctl_eof && !sh->attached)
             send_msg(st, json_pack("{s:s}", "t", "exit"));
     }
-    if (sh->attached) /* the job goes on without the operator */
+    if (sh->attached) { /* the job goes on without the operator */
+        if (ready && st->ctl_eof)
+            fputs("(the job has ended)\n", stderr);
+        else if (st->detached)
+            fputs("\n(detached: the job goes on)\n", stderr);
         goto out;
+    }
     /* what the guest still writes, to its end */
     while (!(pump(st, -1, false) & GUEST_GONE))
         ;
@@ -1163,6 +1216,10 @@ void lch_shell_join(lch_shell_t *sh)
 
 int lch_shell_attach(const char *server, const char *id)
 {
+    if (!server || strncmp(server, "unix:", 5) || !server[5] || !id) {
+        fputs("secure-exec-launch: shell: --attach ID needs --server unix:PATH\n", stderr);
+        return 125;
+    }
     const char *path = server + 5; /* unix: */
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof sa.sun_path) {
@@ -1176,7 +1233,9 @@ int lch_shell_attach(const char *server, const char *id)
         }
     memcpy(sa.sun_path, path, strlen(path));
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    struct timeval tv = {.tv_sec = 10};
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
+        connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
         fprintf(stderr, "secure-exec-launch: shell: --server %s: %s\n", server, strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -1188,13 +1247,14 @@ int lch_shell_attach(const char *server, const char *id)
                       "Connection: close\r\n\r\n",
                       id);
     write_all_fd(fd, req, (size_t)rl);
-    /* the answer, with the channel's two descriptors on its first bytes */
+    /* the answer, with the channel's two descriptors on its first bytes;
+     * any other descriptor that comes is closed at once */
     char buf[4096];
     size_t have = 0;
     int fds[2] = {-1, -1};
     for (;;) {
         union {
-            char c[CMSG_SPACE(2 * sizeof(int))];
+            char c[CMSG_SPACE(16 * sizeof(int))];
             struct cmsghdr align;
         } u;
         struct iovec iov = {.iov_base = buf + have, .iov_len = sizeof buf - 1 - have};
@@ -1203,25 +1263,48 @@ int lch_shell_attach(const char *server, const char *id)
         ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR)
             continue;
-        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                c->cmsg_len == CMSG_LEN(2 * sizeof(int)) && fds[0] < 0)
-                memcpy(fds, CMSG_DATA(c), sizeof fds);
+        for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                continue;
+            size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            int got[16];
+            memcpy(got, CMSG_DATA(c), k * sizeof(int));
+            bool take = k == 2 && fds[0] < 0;
+            for (size_t i = 0; i < k; i++)
+                if (take)
+                    fds[i] = got[i];
+                else
+                    close(got[i]);
+        }
         if (n <= 0 || (have += (size_t)n) >= sizeof buf - 1)
             break;
     }
     close(fd);
     buf[have] = '\0';
     int status = 0;
-    if (sscanf(buf, "HTTP/1.1 %d", &status) != 1 || status != 200 || fds[0] < 0) {
+    struct stat cs, is;
+    bool channel = fds[0] >= 0 && fstat(fds[0], &cs) == 0 && S_ISSOCK(cs.st_mode) &&
+                   fstat(fds[1], &is) == 0 && S_ISFIFO(is.st_mode);
+    if (sscanf(buf, "HTTP/1.1 %d", &status) != 1 || status != 200 || !channel) {
         const char *body = strstr(buf, "\r\n\r\n");
         json_error_t je;
         json_t *o = body ? json_loads(body + 4, 0, &je) : NULL;
         const char *why = json_string_value(json_object_get(o, "error"));
-        fprintf(stderr, "secure-exec-launch: shell: --attach %s: %s\n", id,
-                why      ? why
-                : status ? "refused (is the server run with --debug?)"
-                         : "no answer");
+        fprintf(stderr, "secure-exec-launch: shell: --attach %s: ", id);
+        fflush(stderr);
+        if (why) { /* the server's words, as text only */
+            for (const unsigned char *p = (const unsigned char *)why; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                    fprintf(stderr, "\\x%02x", *p);
+                else
+                    fputc(*p, stderr);
+            fputc('\n', stderr);
+        } else {
+            fprintf(stderr, "%s\n",
+                    status == 200 ? "the answer carried no channel"
+                    : status      ? "refused (is the server run with --debug?)"
+                                  : "no answer");
+        }
         json_decref(o);
         for (int i = 0; i < 2; i++)
             if (fds[i] >= 0)

@@ -41,6 +41,27 @@ const ObjectDefineProperty = Object.defineProperty;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 
+// A message as its JSON text, built here: JSON.stringify of an object
+// would ask Object.prototype.toJSON (the guest's to set); of a string or
+// a number it asks nothing. Values: strings, numbers, booleans, arrays of
+// strings.
+function encode(fields) {
+  let text = '{';
+  for (let i = 0; i < fields.length; i += 2) {
+    const v = fields[i + 1];
+    let json;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      json = JSONStringify(v);
+    } else {
+      json = '[';
+      for (let k = 0; k < v.length; k++) json += (k ? ',' : '') + JSONStringify(`${v[k]}`);
+      json += ']';
+    }
+    text += `${i ? ',' : ''}${JSONStringify(fields[i])}:${json}`;
+  }
+  return `${text}}`;
+}
+
 function then(promise, onOk, onErr) {
   return ReflectApply(PromiseThen, promise, [onOk, onErr]);
 }
@@ -235,22 +256,33 @@ function start(env) {
   }
   if (!attached) setGlobals();
 
-  function send(o) {
-    binding.shell.send(JSONStringify(o));
+  function send(...fields) {
+    binding.shell.send(encode(fields));
   }
   function done() {
     if (answered === statement) return;
     answered = statement;
-    send({ t: 'done', out: attached ? 0 : binding.shell.outputBytes() });
+    send('t', 'done', 'out', attached ? 0 : binding.shell.outputBytes());
   }
 
   function print(text) {
-    if (attached) send({ t: 'out', s: text });
+    if (attached) send('t', 'out', 's', `${text}`);
     else process.stdout.write(text);
   }
 
+  // inspect runs the guest's code (custom inspect functions, getters of a
+  // Proxy's handler): where Ctrl-C reaches it
+  function inspectStopping(value, opts) {
+    try {
+      return binding.util.callInterruptible(() => inspect(value, opts));
+    } catch (err) {
+      if (err && err.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') return '[inspect interrupted]';
+      throw err;
+    }
+  }
+
   function show(value) {
-    print(`${inspect(value, { colors, showProxy: true })}\n`);
+    print(`${inspectStopping(value, { colors, showProxy: true })}\n`);
   }
 
   // Node's REPL shows a thrown error without the frames of its own
@@ -280,9 +312,13 @@ function start(env) {
     }
     let text;
     try {
-      text = inspect(shown, { colors });
+      text = inspectStopping(shown, { colors });
     } catch {
-      text = String(shown);
+      try {
+        text = `${shown}`;
+      } catch {
+        text = '[a thrown value that cannot be shown]';
+      }
     }
     // an error with no frames left prints as Node's REPL prints it:
     // without the brackets inspect puts around it
@@ -292,9 +328,21 @@ function start(env) {
 
   function finish(value) {
     if (lastOn) last = value;
-    show(value);
+    try {
+      show(value);
+    } catch (err) {
+      report(err);
+    }
+    // a statement whose value is a promise that rejects: told as Node's
+    // REPL tells it, never the run's end (an attached job goes on)
+    if (value instanceof PromiseCtor) {
+      try {
+        then(value, undefined, report);
+      } catch { /* a promise the guest made unusable */ }
+    }
     done();
   }
+
 
   function compiles(src) {
     try {
@@ -329,7 +377,7 @@ function start(env) {
       value = binding.util.runInterruptible(src, `REPL${count + 1}`);
     } catch (err) {
       if (recoverable(err, code)) {
-        send({ t: 'more' });
+        send('t', 'more');
         return;
       }
       count++;
@@ -418,7 +466,11 @@ function start(env) {
       } catch {
         r = { prefix: '', list: [] };
       }
-      send({ t: 'completions', prefix: r.prefix, list: r.list });
+      const list = [];
+      try {
+        for (let i = 0; i < r.list.length && i < 1000; i++) list[i] = `${r.list[i]}`;
+      } catch { /* what it made so far */ }
+      send('t', 'completions', 'prefix', `${r.prefix}`, 'list', list);
     } else if (m.t === 'stats') {
       let r;
       try {
@@ -426,7 +478,11 @@ function start(env) {
       } catch {
         r = {};
       }
-      send({ t: 'stats', ...r });
+      const fields = ['t', 'stats'];
+      for (const k of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'rss']) {
+        if (typeof r[k] === 'number') fields.push(k, r[k]);
+      }
+      send(...fields);
     } else if (m.t === 'exit' && !attached) {
       process.exit();
     }
@@ -442,7 +498,14 @@ function start(env) {
     process.exitCode = 1;
     return;
   }
-  send({ t: 'ready' });
+  // Node's REPL reports an error no statement caught (a timer's throw, a
+  // rejection nobody handles) and goes on; a session of its own does the
+  // same (an attached job keeps its own handling)
+  if (!attached) {
+    process.on('uncaughtException', report);
+    process.on('unhandledRejection', report);
+  }
+  send('t', 'ready');
 }
 
 module.exports = { start, wrapTopLevelAwait, recoverable };
