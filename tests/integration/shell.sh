@@ -466,6 +466,35 @@ if python3 "$client" ready "unix:$dsock" 30 >/dev/null; then
     got=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["status"], json.dumps(r["json"]["exports"]["stop"]), r["json"]["exit_code"])' "$work/job.json" 2>&1)
     [ "$got" = '200 "by the operator" 0' ] && ok "the job went on after the detach and ended as the operator told it (200, exit 0)" ||
       bad "the job after the detach" "$got" "$(head -c 300 "$work/job.json")"
+    # the attack's findings: a hostile job's escapes never reach the
+    # operator's terminal raw; a rejected promise is not the job's end; a
+    # shell that goes mid-statement does not hold the job up
+    job2='Object.prototype[Symbol.for("nodejs.util.inspect.custom")] = function () { return "\x1b]0;pwned\x07\x1b[2J" }; Object.prototype.toJSON = function () { return { t: "out", s: "\x1b[2J" } }; setTimeout(() => { module.exports = "fine" }, 3000)'
+    python3 "$client" run "unix:$dsock" "$job2" timeout_ms=20000 >"$work/job2.json" &
+    jpid=$!
+    id2=
+    for _ in $(seq 100); do
+      id2=$(python3 "$client" req "unix:$dsock" GET /v1/attach/ |
+        python3 -c 'import json, sys; j = json.loads(json.load(sys.stdin)["body"])["jobs"]; print(j[-1]["id"] if j else "")' 2>/dev/null)
+      [ -n "$id2" ] && break
+      sleep 0.1
+    done
+    printf '({a: 1})\nPromise.reject(new Error("no"))\nawait new Promise((r) => setTimeout(() => r("x".repeat(4e6)), 4000))\n' |
+      timeout 2 "$bin" shell --attach "$id2" --server "unix:$dsock" >"$work/att2.out" 2>&1
+    if grep -qF '\x1b]0;pwned\x07' "$work/att2.out" && ! grep -q $'\x1b' "$work/att2.out" &&
+      ! grep -q $'\x07' "$work/att2.out"; then
+      ok "attached: a hostile job's terminal escapes are shown as \\xNN, never raw"
+    else
+      bad "attached: escapes from the job" "$(cat -v "$work/att2.out" | head -5)"
+    fi
+    wait "$jpid"
+    got=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["status"], r["json"]["exit_code"], r["json"]["exports"])' "$work/job2.json" 2>&1)
+    [ "$got" = "200 0 fine" ] && ok "a rejected promise and a shell gone mid-statement: the job ends as it would have (200, exit 0)" ||
+      bad "the job after a rejected promise and a shell killed mid-statement" "$got"
+    out=$("$bin" shell --attach "$id" 2>&1)
+    rc=$?
+    [ "$rc" = 125 ] && [[ $out == *"--attach ID and --server unix:PATH go together"* ]] &&
+      ok "shell --attach without --server: 125 and why (it crashed)" || bad "--attach without --server" "rc=$rc $out"
     out=$(printf '1\n' | "$bin" shell --attach "$id" --server "unix:$dsock" 2>&1)
     rc=$?
     [ "$rc" = 125 ] && [[ $out == *"no job of that id is running"* ]] && ok "attach to a job that has ended: refused (125, why)" ||
