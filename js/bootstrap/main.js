@@ -407,12 +407,15 @@ function prepare() {
 // `module` and `exports` of a module in the current folder, as Node's REPL.
 function startShell(attached) {
   const util = require('util');
-  const out = process.stdout;
+  // colours as the host's terminal has them (the launcher says so from the
+  // host's environment): no read of the guest's own, which the audit log
+  // would show as the shell's denials
+  const { terminal } = require('../node/internal/terminal');
   const env = {
     binding,
     process,
     inspect: util.inspect,
-    colors: Boolean(out.isTTY && typeof out.hasColors === 'function' && out.hasColors()),
+    colors: !attached && terminal.stdout === true && terminal.colorDepth >= 4,
     attached,
   };
   if (attached) { // a serve job's own globals: nothing added
