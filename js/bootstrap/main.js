@@ -418,8 +418,17 @@ function startShell(attached) {
     colors: !attached && terminal.stdout === true && terminal.colorDepth >= 4,
     attached,
   };
-  if (attached) { // a serve job's own globals: nothing added
-    require('../node/internal/fetch').loadLazy().shell().start(env);
+  if (attached) {
+    // a serve job's: nothing added to its globals, and the REPL (acorn
+    // with it) compiled only when a shell attaches and speaks
+    let repl = null;
+    const opened = binding.shell.open((line) => {
+      if (repl === null) repl = require('../node/internal/fetch').loadLazy().shell().start(env);
+      repl.onMessage(line);
+    }, () => {
+      if (repl !== null) repl.onInterrupt();
+    }, true);
+    if (opened) binding.shell.send('{"t":"ready"}');
     return;
   }
   const path = require('path');

@@ -492,11 +492,13 @@ function start(env) {
     if (giveUp !== null) giveUp();
   }
 
-  if (!binding.shell.open(onMessage, onInterrupt, attached)) {
-    if (attached) return;
+  // attached: the channel is open already (bootstrap/main.js), its first
+  // message brought this module in
+  if (attached) return { onMessage, onInterrupt };
+  if (!binding.shell.open(onMessage, onInterrupt, false)) {
     process.stderr.write('shell: no channel to the supervisor\n');
     process.exitCode = 1;
-    return;
+    return undefined;
   }
   // Node's REPL reports an error no statement caught (a timer's throw, a
   // rejection nobody handles) and goes on; a session of its own does the
@@ -506,6 +508,7 @@ function start(env) {
     process.on('unhandledRejection', report);
   }
   send('t', 'ready');
+  return undefined;
 }
 
 module.exports = { start, wrapTopLevelAwait, recoverable };
