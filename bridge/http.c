@@ -300,11 +300,18 @@ static int push_fields(hp_t *h, size_t first)
     size_t n = h->nfield >= first ? h->nfield - first + 1 : 0;
     if (n % 2)
         n++;
-    char *utf8 = malloc(h->len * 2 + 1);
-    vm_val_t *items = calloc(n ? n : 1, sizeof *items);
+    /* a usual head's fields fit on the stack: no allocation per message */
+    char small_utf8[4096];
+    vm_val_t small_items[64] = {0};
+    bool big_utf8 = h->len * 2 + 1 > sizeof small_utf8;
+    bool big_items = n > sizeof small_items / sizeof small_items[0];
+    char *utf8 = big_utf8 ? malloc(h->len * 2 + 1) : small_utf8;
+    vm_val_t *items = big_items ? calloc(n, sizeof *items) : small_items;
     if (!utf8 || !items) {
-        free(utf8);
-        free(items);
+        if (big_utf8)
+            free(utf8);
+        if (big_items)
+            free(items);
         return stop(h, "HPE_USER", "out of memory");
     }
     size_t o = 0;
@@ -322,8 +329,10 @@ static int push_fields(hp_t *h, size_t first)
         o += items[i].u.str.len;
     }
     vm_ref_t arr = vm_new_array(h->vm, items, n);
-    free(utf8);
-    free(items);
+    if (big_utf8)
+        free(utf8);
+    if (big_items)
+        free(items);
     if (keep_ref(h, arr) < 0)
         return -1;
     return push(h, VM_REF(arr));
