@@ -51,9 +51,7 @@ int lch_audit_open(const char *path, char *err, size_t errlen)
         close(fd);
         return -1;
     }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    lch_fd_blocking(fd);
     return fd;
 }
 

@@ -81,6 +81,9 @@ void lch_job_id_set(lch_job_id_t *j, const char *id);
  * caller finds it unknown; the id is copied into out (outlen > 0) when
  * known. */
 bool lch_job_id_wait(lch_job_id_t *j, uint64_t ms, char *out, size_t outlen);
+/* Makes fd's reads and writes blocking again (a file opened O_NONBLOCK
+ * so that its open could not wait). */
+void lch_fd_blocking(int fd);
 /* The --help text. */
 const char *lch_cli_usage(void);
 

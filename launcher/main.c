@@ -235,9 +235,7 @@ static FILE *open_regular(const char *path)
         die("%s: %s", path, strerror(errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
         die("%s: not a regular file", path);
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    lch_fd_blocking(fd);
     FILE *f = fdopen(fd, "r");
     if (!f)
         die("%s: %s", path, strerror(errno));

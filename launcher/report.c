@@ -28,6 +28,8 @@
 #include "../bridge/broker.h"
 #include "report.h"
 
+#include "cli.h"
+
 #define STATUS_TIME 124
 #define STATUS_MEMORY 137
 #define STATUS_LAUNCHER 125
@@ -327,9 +329,7 @@ int lch_report_open(const char *path, const char *const *rw, size_t nrw, int aud
         return -1;
     }
     /* back to blocking writes: a regular file, but keep it plain */
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    lch_fd_blocking(fd);
     return fd;
 }
 

@@ -252,6 +252,23 @@ static void take_lines(st_t *st)
     }
 }
 
+/* Reads what fd has after the len bytes of *buf (grown): true when some
+ * came; *eof set at its end, an error, or no room. */
+static bool read_more(int fd, char **buf, size_t *len, size_t *cap, bool *eof)
+{
+    if (!grow(buf, cap, *len + 65536)) {
+        *eof = true;
+        return false;
+    }
+    ssize_t r = read(fd, *buf + *len, 65536);
+    if (r <= 0 && !(r < 0 && errno == EINTR))
+        *eof = true;
+    if (r <= 0)
+        return false;
+    *len += (size_t)r;
+    return true;
+}
+
 /* Waits (timeout ms, -1 for ever) for what comes: the guest's output is
  * written out at once, its messages queued; with input, the operator's
  * input too (not read). Returns GOT_* flags (0: the time passed). */
@@ -268,38 +285,20 @@ static int pump(st_t *st, int timeout, bool input)
         return 0;
     if (pf[0].revents) {
         char *fb = (char *)st->fbuf;
-        bool room = grow(&fb, &st->fcap, st->flen + 65536);
+        bool more = read_more(st->sh->frames, &fb, &st->flen, &st->fcap, &st->frames_eof);
         st->fbuf = (unsigned char *)fb;
-        if (!room) {
-            st->frames_eof = true;
-        } else {
-            ssize_t r = read(st->sh->frames, st->fbuf + st->flen, 65536);
-            if (r <= 0 && !(r < 0 && errno == EINTR))
-                st->frames_eof = true;
-            if (r > 0) {
-                st->flen += (size_t)r;
-                uint64_t before = st->shown;
-                take_frames(st);
-                if (st->shown != before)
-                    got |= GOT_OUTPUT;
-            }
-        }
+        uint64_t before = st->shown;
+        if (more)
+            take_frames(st);
+        if (st->shown != before)
+            got |= GOT_OUTPUT;
     }
     if (pf[1].revents) {
-        if (!grow(&st->cbuf, &st->ccap, st->clen + 65536)) {
-            st->ctl_eof = true;
-        } else {
-            ssize_t r = read(st->sh->ctl, st->cbuf + st->clen, 65536);
-            if (r <= 0 && !(r < 0 && errno == EINTR))
-                st->ctl_eof = true;
-            if (r > 0) {
-                st->clen += (size_t)r;
-                size_t before = st->nmsgs;
-                take_lines(st);
-                if (st->nmsgs != before)
-                    got |= GOT_MSG;
-            }
-        }
+        size_t before = st->nmsgs;
+        if (read_more(st->sh->ctl, &st->cbuf, &st->clen, &st->ccap, &st->ctl_eof))
+            take_lines(st);
+        if (st->nmsgs != before)
+            got |= GOT_MSG;
     }
     if (pf[2].revents)
         got |= GOT_INPUT;

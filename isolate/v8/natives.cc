@@ -188,33 +188,29 @@ void run_script(vm_call_t *c)
         info.GetReturnValue().Set(out);
 }
 
-// runInterruptible(source, filename) -> completion value: runScript for
-// the shell's statements, which its Ctrl-C stops (vm_interrupt): then a
-// catchable Error "Script execution interrupted."
-// (ERR_SCRIPT_EXECUTION_INTERRUPTED) and the run goes on.
-void run_interruptible(vm_call_t *c)
+// The shell's interruptible work (run on the vm's thread): run(ctx, &out)
+// between vm_interruptible_begin and _end, so that its Ctrl-C
+// (vm_interrupt) stops it; then a catchable Error "Script execution
+// interrupted." (ERR_SCRIPT_EXECUTION_INTERRUPTED) and the run goes on. A
+// real limit ends the run as usual; any other exception is the caller's
+// (with the loader's "where" header kept when keep_where).
+template <typename Run> static void interruptibly(vm_call_t *c, bool keep_where, Run run)
 {
     const auto &info = vm__info(c);
     Isolate *iso = info.GetIsolate();
     Local<Context> ctx = iso->GetCurrentContext();
-    if (!info[0]->IsString() || !info[1]->IsString()) {
-        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "runInterruptible(source, filename)");
-        return;
-    }
     vm_t *vm = vm_call_vm(c);
-    ScriptOrigin origin(iso, info[1]);
-    Local<Script> script;
     Local<Value> out;
     bool ok, interrupted;
     {
         TryCatch tc(iso);
         vm_interruptible_begin(vm);
-        ok = Script::Compile(ctx, info[0].As<String>(), &origin).ToLocal(&script) &&
-             script->Run(ctx).ToLocal(&out);
+        ok = run(ctx, &out);
         interrupted = vm_interruptible_end(vm);
         if (!ok && !interrupted) {
             if (!tc.HasTerminated()) { // a limit ends the run: nothing to throw
-                vm__keep_where(iso, ctx, tc);
+                if (keep_where)
+                    vm__keep_where(iso, ctx, tc);
                 tc.ReThrow();
             }
             return;
@@ -226,35 +222,37 @@ void run_interruptible(vm_call_t *c)
         info.GetReturnValue().Set(out);
 }
 
+// runInterruptible(source, filename) -> completion value: runScript for
+// the shell's statements.
+void run_interruptible(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    if (!info[0]->IsString() || !info[1]->IsString()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "runInterruptible(source, filename)");
+        return;
+    }
+    interruptibly(c, true, [&](Local<Context> ctx, Local<Value> *out) {
+        ScriptOrigin origin(iso, info[1]);
+        Local<Script> script;
+        return Script::Compile(ctx, info[0].As<String>(), &origin).ToLocal(&script) &&
+               script->Run(ctx).ToLocal(out);
+    });
+}
+
 // callInterruptible(fn) -> fn(): the same for the shell's own work that
 // runs the guest's code (a getter its Tab completion reads).
 void call_interruptible(vm_call_t *c)
 {
     const auto &info = vm__info(c);
     Isolate *iso = info.GetIsolate();
-    Local<Context> ctx = iso->GetCurrentContext();
     if (!info[0]->IsFunction()) {
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "callInterruptible(fn)");
         return;
     }
-    vm_t *vm = vm_call_vm(c);
-    Local<Value> out;
-    bool ok, interrupted;
-    {
-        TryCatch tc(iso);
-        vm_interruptible_begin(vm);
-        ok = info[0].As<Function>()->Call(ctx, Undefined(iso), 0, nullptr).ToLocal(&out);
-        interrupted = vm_interruptible_end(vm);
-        if (!ok && !interrupted) {
-            if (!tc.HasTerminated())
-                tc.ReThrow();
-            return;
-        }
-    }
-    if (interrupted)
-        vm_throwf(c, "Error", "ERR_SCRIPT_EXECUTION_INTERRUPTED", "Script execution interrupted.");
-    else
-        info.GetReturnValue().Set(out);
+    interruptibly(c, false, [&](Local<Context> ctx, Local<Value> *out) {
+        return info[0].As<Function>()->Call(ctx, Undefined(iso), 0, nullptr).ToLocal(out);
+    });
 }
 
 // errorSource(error) -> Node's "where" header (file:line, the source line,

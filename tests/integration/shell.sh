@@ -438,17 +438,22 @@ dsock=$work/debug.sock
 "$bin" serve --listen "unix:$dsock" --app "$work/app" --pool 1 --debug >"$work/serve.log" 2>&1 &
 spid=$!
 trap 'tm kill-server 2>/dev/null; kill "$spid" 2>/dev/null; rm -rf "$work"' EXIT
+# running_job: the id of the newest job GET /v1/attach/ lists (10 s at most)
+running_job() {
+  local id
+  for _ in $(seq 100); do
+    id=$(python3 "$client" req "unix:$dsock" GET /v1/attach/ |
+      python3 -c 'import json, sys; j = json.loads(json.load(sys.stdin)["body"])["jobs"]; print(j[-1]["id"] if j else "")' 2>/dev/null)
+    [ -n "$id" ] && break
+    sleep 0.1
+  done
+  echo "$id"
+}
 if python3 "$client" ready "unix:$dsock" 30 >/dev/null; then
   job='globalThis.counter = 0; const t = setInterval(() => { counter++; if (globalThis.stop) { clearInterval(t); module.exports = { counter, stop } } }, 50)'
   python3 "$client" run "unix:$dsock" "$job" timeout_ms=20000 >"$work/job.json" &
   jpid=$!
-  id=
-  for _ in $(seq 100); do
-    id=$(python3 "$client" req "unix:$dsock" GET /v1/attach/ |
-      python3 -c 'import json, sys; j = json.loads(json.load(sys.stdin)["body"])["jobs"]; print(j[0]["id"] if j else "")' 2>/dev/null)
-    [ -n "$id" ] && break
-    sleep 0.1
-  done
+  id=$(running_job)
   if [ -n "$id" ]; then
     ok "GET /v1/attach/ lists the running job ($id)"
     tm new-session -d -s att -x 150 -y 50 \
@@ -472,13 +477,7 @@ if python3 "$client" ready "unix:$dsock" 30 >/dev/null; then
     job2='Object.prototype[Symbol.for("nodejs.util.inspect.custom")] = function () { return "\x1b]0;pwned\x07\x1b[2J" }; Object.prototype.toJSON = function () { return { t: "out", s: "\x1b[2J" } }; setTimeout(() => { module.exports = "fine" }, 3000)'
     python3 "$client" run "unix:$dsock" "$job2" timeout_ms=20000 >"$work/job2.json" &
     jpid=$!
-    id2=
-    for _ in $(seq 100); do
-      id2=$(python3 "$client" req "unix:$dsock" GET /v1/attach/ |
-        python3 -c 'import json, sys; j = json.loads(json.load(sys.stdin)["body"])["jobs"]; print(j[-1]["id"] if j else "")' 2>/dev/null)
-      [ -n "$id2" ] && break
-      sleep 0.1
-    done
+    id2=$(running_job)
     printf '({a: 1})\nPromise.reject(new Error("no"))\nawait new Promise((r) => setTimeout(() => r("x".repeat(4e6)), 4000))\n' |
       timeout 2 "$bin" shell --attach "$id2" --server "unix:$dsock" >"$work/att2.out" 2>&1
     if grep -qF '\x1b]0;pwned\x07' "$work/att2.out" && ! grep -q $'\x1b' "$work/att2.out" &&
