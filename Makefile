@@ -42,7 +42,7 @@ LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec -lhttp_
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
 LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c bridge/crypto.c bridge/zlib.c launcher/cli.c \
-        launcher/sandbox.c launcher/cgroup.c launcher/relay.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/seccomp.c \
+        launcher/sandbox.c launcher/cgroup.c launcher/relay.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/run.c launcher/nested.c launcher/seccomp.c \
         fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
 LIB_CXX += isolate/v8/lazyjs.cc
@@ -57,7 +57,7 @@ LIB_C   += bridge/net.c
 LIB_C   += launcher/netd.c
 LIB_C   += launcher/netd_udp.c
 LIB_C   += launcher/netd_unix.c
-LIB_C   += bridge/dgram.c
+LIB_C   += bridge/dgram.c bridge/child.c
 LIB_C   += launcher/netd_dns.c
 
 OBJ      := $(BUILD)/obj
@@ -146,11 +146,13 @@ $(BUILD)/seccomp/%.bpf: $(MKSECCOMP)
 	$(MKSECCOMP) $* $@
 
 $(OBJ)/launcher/seccomp_bpf.o: launcher/seccomp_bpf.S $(BUILD)/seccomp/strict.bpf $(BUILD)/seccomp/default.bpf \
-        $(BUILD)/seccomp/overlay.bpf
+        $(BUILD)/seccomp/overlay.bpf $(BUILD)/seccomp/strict+run.bpf $(BUILD)/seccomp/default+run.bpf
 	@mkdir -p $(dir $@)
 	$(CC) -DLCH_BPF_STRICT='"$(BUILD)/seccomp/strict.bpf"' \
 	    -DLCH_BPF_DEFAULT='"$(BUILD)/seccomp/default.bpf"' \
-	    -DLCH_BPF_OVERLAY='"$(BUILD)/seccomp/overlay.bpf"' -c $< -o $@
+	    -DLCH_BPF_OVERLAY='"$(BUILD)/seccomp/overlay.bpf"' \
+	    -DLCH_BPF_STRICT_RUN='"$(BUILD)/seccomp/strict+run.bpf"' \
+	    -DLCH_BPF_DEFAULT_RUN='"$(BUILD)/seccomp/default+run.bpf"' -c $< -o $@
 
 $(OBJ)/launcher/profiles.o: launcher/profiles.S $(wildcard profiles/*.profile)
 	@mkdir -p $(dir $@)

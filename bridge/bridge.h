@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <uv.h>
 
 #include "../isolate/vm.h"
@@ -91,6 +92,21 @@ typedef struct br_config_s {
         bool on;
         int ctl_fd, intr_fd;
     } shell;
+    /* A nested guest started by fork (or with an 'ipc' stdio entry): the
+     * descriptor of its channel to the parent guest; below 3: none. */
+    int ipc_fd;
+    /* Node's command-line forms a nested guest is started with
+     * (launcher/nested.c): -p prints eval's result, --input-type=module
+     * runs it as an ES module, a program read from stdin when there is
+     * neither script nor eval, the -r modules loaded first, and the
+     * options as process.execArgv shows them. */
+    bool print;
+    bool input_module;
+    bool stdin_script;
+    const char *const *preload;
+    size_t npreload;
+    const char *const *exec_argv;
+    size_t nexec_argv;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */
@@ -133,6 +149,11 @@ void br_rt_free(br_rt_t *rt);
  * called in the sandbox before its seccomp policy, which forbids the
  * addressed netlink request the listing makes. */
 void br_os_take_interfaces(void);
+
+/* Calls fn for each child of this process (every thread's, from
+ * /proc/self/task/N/children): who a pid 1 or a subreaper may have to
+ * wait for. A list longer than one read is finished by the next call. */
+void br_each_child(void (*fn)(pid_t pid, void *arg), void *arg);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1097,16 +1098,233 @@ static bool env_match(const char *rule, const char *name)
     return strcmp(rule, name) == 0;
 }
 
+/* A run rule is the canonical path of one program (the launcher resolves
+ * a bare name on the guest's PATH at start: brk_run_resolve); the target
+ * is the canonical path about to be executed. */
 static bool run_match(const char *rule, const char *cmd)
 {
-    if (!strcmp(rule, cmd))
-        return true;
-    /* a bare name grants that program wherever PATH finds it */
-    if (!strchr(rule, '/')) {
-        const char *base = strrchr(cmd, '/');
-        return base && !strcmp(base + 1, rule);
+    return rule[0] == '/' && !strcmp(rule, cmd);
+}
+
+int brk_run_resolve(brk_policy_t *p,
+                    int (*resolve)(const char *name, char *out, size_t cap, void *arg), void *arg,
+                    char **err)
+{
+    rules_t *r = &p->dom[BRK_RUN];
+    for (size_t i = 0; i < r->n; i++) {
+        char out[BRK_MAX_PATH];
+        int e = resolve(r->rules[i], out, sizeof out, arg);
+        if (e < 0)
+            return fail(err, "%s: %s", r->rules[i], strerror(-e));
+        if (!strcmp(out, r->rules[i]))
+            continue;
+        char *n = strdup(out);
+        if (!n)
+            return -ENOMEM;
+        free(r->rules[i]);
+        r->rules[i] = n;
     }
-    return false;
+    /* two names of one program are one rule */
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t j = i + 1; j < r->n;)
+            if (!strcmp(r->rules[i], r->rules[j])) {
+                free(r->rules[j]);
+                free(r->origins[j]);
+                memmove(r->rules + j, r->rules + j + 1, (r->n - j - 1) * sizeof *r->rules);
+                memmove(r->origins + j, r->origins + j + 1, (r->n - j - 1) * sizeof *r->origins);
+                memmove(r->dirs + j, r->dirs + j + 1, (r->n - j - 1) * sizeof *r->dirs);
+                r->n--;
+            } else {
+                j++;
+            }
+    return 0;
+}
+
+/* ---- sh's simple commands ---------------------------------------------------- */
+
+/* sh's words that are no program: reserved words and the builtins that
+ * have no program of their name (running one directly would not do what
+ * sh does). */
+static const char *const sh_only[] = {
+    "if",     "then",    "else", "elif",  "fi",       "do",       "done",    "case",    "esac",
+    "while",  "until",   "for",  "in",    "function", "select",   "time",    "[[",      "]]",
+    "!",      "{",       "}",    "exit",  "cd",       "export",   "unset",   "set",     ".",
+    "source", "eval",    "exec", "shift", "trap",     "readonly", "return",  "break",   "continue",
+    "alias",  "unalias", "read", "wait",  "umask",    "ulimit",   "getopts", "command", "type",
+    "hash",   "times",   "jobs", "fg",    "bg",       "local",    "let",     "declare", "typeset",
+};
+
+/* Characters a word may hold outside quotes: none of sh's operators,
+ * expansions, globs or quoting. */
+static bool sh_plain(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80 || strchr("_-./:,+=@%^~", c);
+}
+
+void brk_shell_words_free(char **words)
+{
+    for (size_t i = 0; words && words[i]; i++)
+        free(words[i]);
+    free(words);
+}
+
+int brk_shell_words(const char *line, char ***out, size_t *nout, const char **why)
+{
+    *out = NULL;
+    *nout = 0;
+    size_t len = strlen(line), n = 0, cap = 8;
+    char **w = calloc(cap + 1, sizeof *w);
+    char *buf = malloc(len + 1);
+    if (!w || !buf) {
+        free(w);
+        free(buf);
+        *why = "out of memory";
+        return -ENOMEM;
+    }
+    const char *p = line;
+    *why = NULL;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        size_t bl = 0;
+        bool quoted = false;
+        const char *start = p;
+        while (*p && *p != ' ' && *p != '\t' && !*why) {
+            unsigned char c = (unsigned char)*p;
+            if (c == '\'') {
+                const char *e = strchr(p + 1, '\'');
+                if (!e) {
+                    *why = "an unterminated quote";
+                    break;
+                }
+                for (const char *q = p + 1; q < e; q++)
+                    if ((unsigned char)*q < 0x20 || *q == 0x7f || *q == '\\')
+                        *why = *q == '\\' ? "a backslash" : "a control character";
+                memcpy(buf + bl, p + 1, (size_t)(e - p - 1));
+                bl += (size_t)(e - p - 1);
+                p = e + 1;
+                quoted = true;
+            } else if (c == '"') {
+                const char *q = p + 1;
+                for (; *q && *q != '"'; q++)
+                    if (*q == '$' || *q == '`' || *q == '\\' || (unsigned char)*q < 0x20 ||
+                        *q == 0x7f) {
+                        *why = *q == '$'    ? "an expansion ('$')"
+                               : *q == '`'  ? "a command substitution ('`')"
+                               : *q == '\\' ? "a backslash"
+                                            : "a control character";
+                        break;
+                    }
+                if (*why)
+                    break;
+                if (!*q) {
+                    *why = "an unterminated quote";
+                    break;
+                }
+                memcpy(buf + bl, p + 1, (size_t)(q - p - 1));
+                bl += (size_t)(q - p - 1);
+                p = q + 1;
+                quoted = true;
+            } else if (sh_plain(c) && !(c == '=' && n == 0) && !(c == '~' && p == start)) {
+                buf[bl++] = (char)c;
+                p++;
+            } else {
+                *why = c == ';' || c == '&' || c == '|' ? "an operator"
+                       : c == '<' || c == '>'           ? "a redirection"
+                       : c == '$'                       ? "an expansion ('$')"
+                       : c == '`'                       ? "a command substitution ('`')"
+                       : c == '(' || c == ')'           ? "a subshell"
+                       : c == '#' && p == start         ? "a comment"
+                       : c == '*' || c == '?' || c == '[' || c == ']' ? "a pattern"
+                       : c == '\n' || c == '\r'                       ? "a newline"
+                       : c == '\\'                                    ? "a backslash"
+                       : c == '='                                     ? "an assignment"
+                       : c < 0x20 || c == 0x7f                        ? "a control character"
+                                               : "a character sh treats specially";
+            }
+        }
+        if (*why)
+            break;
+        buf[bl] = '\0';
+        if (n == 0 && !quoted)
+            for (size_t i = 0; i < sizeof sh_only / sizeof sh_only[0]; i++)
+                if (!strcmp(buf, sh_only[i]))
+                    *why = "a word of sh's own (a builtin or reserved word)";
+        if (n == 0 && !bl)
+            *why = "an empty program name";
+        if (*why)
+            break;
+        if (n == cap) {
+            char **nw = realloc(w, (2 * cap + 1) * sizeof *w);
+            if (!nw) {
+                *why = "out of memory";
+                break;
+            }
+            w = nw;
+            cap *= 2;
+        }
+        if (!(w[n] = strdup(buf))) {
+            *why = "out of memory";
+            break;
+        }
+        w[++n] = NULL;
+    }
+    free(buf);
+    if (!*why && n == 0)
+        *why = "no command";
+    if (*why) {
+        brk_shell_words_free(w);
+        return -EINVAL;
+    }
+    *out = w;
+    *nout = n;
+    return 0;
+}
+
+/* ---- the policy as profile text ------------------------------------------------ */
+
+FILE *brk_audit_stream(const brk_policy_t *p)
+{
+    return p->audit_stopped ? NULL : p->audit;
+}
+
+const char *brk_audit_run_id(const brk_policy_t *p)
+{
+    return p->run_id;
+}
+
+char *brk_policy_text(const brk_policy_t *p)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    for (int d = 0; d < BRK_DOMAINS; d++) {
+        const rules_t *r = &p->dom[d];
+        fprintf(f, "%s =", keys[d]);
+        const char *sep = " ";
+        if (r->all) {
+            fputs(" *", f);
+            sep = ",";
+        }
+        for (size_t i = 0; i < r->n; i++, sep = ",")
+            fprintf(f, "%s%s%s", sep, r->rules[i],
+                    r->dirs[i] && strcmp(r->rules[i], "/") ? "/" : "");
+        fputc('\n', f);
+    }
+    const brk_settings_t *s = &p->settings;
+    fprintf(f,
+            "limits.heap_mb = %zu\nlimits.write_bytes = %" PRIu64 "\nlimits.write_files = %" PRIu64
+            "\n",
+            s->heap_mb, s->write_bytes, s->write_files);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 /* A JSON line under construction in a fixed buffer (a decision never

@@ -183,6 +183,40 @@ bool brk_allows(const brk_policy_t *p, brk_domain_t d, const char *target);
 int brk_decide(brk_policy_t *p, brk_domain_t d, const char *op, const char *target,
                const char **rule);
 
+/* ---- programs ------------------------------------------------------------------
+ *
+ * A run rule is the canonical path of one program. brk_run_resolve turns
+ * each rule into one with resolve(name) (the launcher's: a bare name found
+ * on the guest's PATH, `node` the nested guest, every path canonical;
+ * a negative errno is the rule's error); two names of one program become
+ * one rule. brk_decide(BRK_RUN, op, path) then matches the canonical path
+ * of the file about to be executed exactly. */
+int brk_run_resolve(brk_policy_t *p,
+                    int (*resolve)(const char *name, char *out, size_t cap, void *arg), void *arg,
+                    char **err);
+
+/* A shell form's command line (child_process.exec, `shell: true`) when sh
+ * is not granted: it runs only if it is one simple command of words and
+ * quotes — no operator, redirection, expansion, substitution, pattern,
+ * comment, assignment, backslash, newline, nor a word of sh's own first
+ * (a reserved word or a builtin with no program of its name). 0 with
+ * *words (NULL-terminated; brk_shell_words_free) and *n, the arguments sh
+ * would have given the program; else -EINVAL with *why (static text:
+ * "an operator", ...) or -ENOMEM. */
+int brk_shell_words(const char *line, char ***words, size_t *n, const char **why);
+void brk_shell_words_free(char **words);
+
+/* The policy as profile text (the five domains' rules, limits.heap_mb and
+ * the write quota) that brk_profile_parse reads back into the same
+ * decisions: what a nested guest (process.execPath) starts from. malloc'd;
+ * NULL when out of memory. */
+char *brk_policy_text(const brk_policy_t *p);
+/* The audit log's stream (NULL: none, or stopped): a nested guest writes
+ * its lines there too. */
+FILE *brk_audit_stream(const brk_policy_t *p);
+/* The run's id on the audit lines ("" none: brk_set_audit_run). */
+const char *brk_audit_run_id(const brk_policy_t *p);
+
 /* ---- network rules --------------------------------------------------------
  *
  * A net rule is "*", HOST[:PORT], A.B.C.D[:PORT] (the canonical dotted quad

@@ -128,6 +128,11 @@ static bool fd_ok(br_rt_t *rt, int64_t fd, bool stdio_ok)
     return fd_bit(rt->fds, fd);
 }
 
+bool br__fd_owned(br_rt_t *rt, int64_t fd)
+{
+    return fd_ok(rt, fd, true);
+}
+
 static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
 {
     if (fd < 3)

@@ -164,6 +164,12 @@ const char *br__errno_message(int err);
 
 /* Closes every TCP socket still open (net.c): the run is ending. */
 void br__net_close(br_rt_t *rt);
+/* child.c: the run is ending (its reaper stops); whether pid is a child
+ * this process spawned and has not yet waited for. */
+void br__child_close(br_rt_t *rt);
+bool br__child_owned(long pid);
+/* fs.c: whether fd is one of the guest's (0-2, or one it opened). */
+bool br__fd_owned(br_rt_t *rt, int64_t fd);
 /* Closes every UDP socket still open (dgram.c): the run is ending. */
 void br__dgram_close(br_rt_t *rt);
 
@@ -192,6 +198,15 @@ void br__net_fill_req(netp_req_t *q, unsigned op, const char *host, int port, in
 int br__net_target(vm_call_t *c, int i, const char *op, struct sockaddr_storage *sa, char *asked);
 /* Returns [address, port, family] of sa (undefined when it is none). */
 void br__net_ret_addr(vm_call_t *c, const struct sockaddr_storage *sa);
+/* Opens fd (a connected stream socket, taken: closed on failure) into the
+ * unopened net handle that is argument i: a child's stdio end (child.c).
+ * 0 or -errno. */
+int br__net_adopt(vm_call_t *c, int i, int fd);
+/* Whether argument i is a net handle with no socket yet (br__net_adopt's). */
+bool br__net_unopened(vm_call_t *c, int i);
+/* The descriptor of the open net handle that is argument i, or -EBADF
+ * (borrowed: a stream handed to a child as its stdio). */
+int br__net_fd(vm_call_t *c, int i);
 
 /* Closes the stdin stream if one was opened. */
 void br__stdin_close(br_rt_t *rt);
@@ -219,6 +234,7 @@ extern const vm_table_t br__crypto_table;
 extern const vm_table_t br__zlib_table;
 extern const vm_table_t br__http_table;
 extern const vm_table_t br__net_table;
+extern const vm_table_t br__child_table;
 extern const vm_table_t br__dgram_table;
 extern const vm_table_t br__fs_table;
 

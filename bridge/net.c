@@ -1701,6 +1701,37 @@ static void net_pipe_connect(vm_call_t *c)
         vm_ret_num(c, r);
 }
 
+/* ---- stream sockets of other bridges (child.c: a child's stdio) ---------- */
+
+bool br__net_unopened(vm_call_t *c, int i)
+{
+    net_box_t *b = vm_arg_handle(c, i, &sock_type);
+    uv_os_fd_t fd;
+    return b && b->s && !uv_is_closing((uv_handle_t *)&b->s->tcp) &&
+           uv_fileno((uv_handle_t *)&b->s->tcp, &fd) == UV_EBADF;
+}
+
+int br__net_adopt(vm_call_t *c, int i, int fd)
+{
+    net_box_t *b = vm_arg_handle(c, i, &sock_type);
+    int r = -EINVAL;
+    if (br__net_unopened(c, i))
+        r = uv_tcp_open(&b->s->tcp, fd);
+    if (r < 0)
+        close(fd);
+    return r;
+}
+
+int br__net_fd(vm_call_t *c, int i)
+{
+    net_box_t *b = vm_arg_handle(c, i, &sock_type);
+    uv_os_fd_t fd;
+    if (!b || !b->s || uv_is_closing((uv_handle_t *)&b->s->tcp) ||
+        uv_fileno((uv_handle_t *)&b->s->tcp, &fd) < 0)
+        return -EBADF;
+    return fd;
+}
+
 static const vm_native_t natives[] = {
     {"pipeBind", net_pipe_bind, 3, VM_NATIVE_NET},
     {"pipeConnect", net_pipe_connect, 2, VM_NATIVE_NET},

@@ -26,7 +26,7 @@ static const vm_table_t *const tables[] = {
     &vm_v8_table,       &vm_task_table,    &vm_json_table,    &vm_esm_table,    &br__task_table,
     &br__process_table, &br__timers_table, &br__module_table, &br__fs_table,    &br__os_table,
     &br__crypto_table,  &br__zlib_table,   &br__signal_table, &br__http_table,  &br__net_table,
-    &vm_lazyjs_table,   &br__dgram_table,  &vm_buffer_table,  &br__shell_table,
+    &vm_lazyjs_table,   &br__dgram_table,  &vm_buffer_table,  &br__shell_table, &br__child_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -116,7 +116,22 @@ static char *config_json(const br_config_t *cfg)
             sb_add(&b, ",", 1);
         sb_json(&b, cfg->args[i]);
     }
-    sb_str(&b, "],\"env\":{");
+    sb_str(&b, "],\"preload\":[");
+    for (size_t i = 0; i < cfg->npreload; i++) {
+        if (i)
+            sb_add(&b, ",", 1);
+        sb_json(&b, cfg->preload[i]);
+    }
+    sb_str(&b, "],\"execArgv\":[");
+    for (size_t i = 0; i < cfg->nexec_argv; i++) {
+        if (i)
+            sb_add(&b, ",", 1);
+        sb_json(&b, cfg->exec_argv[i]);
+    }
+    sb_str(&b, cfg->print ? "],\"print\":true" : "],\"print\":false");
+    sb_str(&b, cfg->input_module ? ",\"inputModule\":true" : ",\"inputModule\":false");
+    sb_str(&b, cfg->stdin_script ? ",\"stdinScript\":true" : ",\"stdinScript\":false");
+    sb_str(&b, ",\"env\":{");
     for (size_t i = 0; i < cfg->nenv; i++) {
         const char *kv = cfg->env[i];
         const char *eq = strchr(kv, '=');
@@ -464,6 +479,7 @@ void br_rt_free(br_rt_t *rt)
     br__stdin_close(rt);
     br__dgram_close(rt);
     br__net_close(rt);
+    br__child_close(rt);
     /* Let the close callbacks run and in-flight requests finish (their
      * callbacks see `closing` and deliver nothing). */
     while (rt->handles_open > 0 || rt->pending_reqs > 0)

@@ -13,9 +13,9 @@
  * guest's own pid goes the same way for every signal (a real one would be
  * dropped for pid 1): a listener gets it, else Node's default — the
  * terminating ones end the run with 128 + N, the ignored and stopping ones
- * do nothing. Other pids are passed to kill(2) (the pid namespace holds
- * nobody else; Landlock scoping refuses anything outside), process groups
- * refused.
+ * do nothing. The pid of a child it spawned (child.c) is passed to
+ * kill(2); any other pid is ESRCH, a process group or -1 EPERM (the pid
+ * namespace and Landlock's scoping refuse anything outside as well).
  *
  * The handler's state is process-wide (a handler has nothing else to
  * reach): which signals have listeners and which wait for the loop, each
@@ -208,9 +208,8 @@ static void signal_listen(vm_call_t *c)
 }
 
 /* kill(pid, signum) -> 0 or -errno. The guest's own pid is played here as
- * Node's process would take it. A process group (0, -pgid) is refused
- * (EPERM): the guest's own is only itself. -1 reaches nobody (kill(2)
- * spares pid 1 and the caller, and the pid namespace has no one else). */
+ * Node's process would take it; a child it spawned gets the signal; any
+ * other pid is ESRCH, a process group (0, -pgid) and -1 EPERM. */
 static void signal_kill(vm_call_t *c)
 {
     int64_t pid = vm_arg_int(c, 0);
@@ -224,12 +223,14 @@ static void signal_kill(vm_call_t *c)
         vm_ret_num(c, 0);
         return;
     }
-    if (pid == 0 || pid < -1) {
-        vm_ret_num(c, -EPERM);
-        return;
-    }
     if (pid > INT32_MAX) {
         vm_ret_num(c, -ESRCH);
+        return;
+    }
+    /* its own children only (child.c's list); every other pid of the
+     * sandbox, a group and -1 are refused */
+    if (!br__child_owned((long)pid)) {
+        vm_ret_num(c, pid > 0 ? -ESRCH : -EPERM);
         return;
     }
     vm_ret_num(c, kill((pid_t)pid, (int)sig) < 0 ? -errno : 0);

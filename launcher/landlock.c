@@ -119,7 +119,8 @@ bool lch_landlock_scoping(void)
 }
 
 static int apply(const char *const *scratch, size_t nscratch, const char *const *host, size_t nhost,
-                 bool scoped, char *err, size_t errlen)
+                 const char *const *exec, size_t nexec, bool exec_all, bool scoped, char *err,
+                 size_t errlen)
 {
     int abi = lch_landlock_abi();
     if (abi <= 0) {
@@ -139,13 +140,23 @@ static int apply(const char *const *scratch, size_t nscratch, const char *const 
         snprintf(err, errlen, "landlock_create_ruleset: %s", strerror(errno));
         return -errno;
     }
-    int e = add_path(ruleset, "/", READ_RIGHTS, handled);
+    /* execute: everywhere (exec_all), else only the files named; rights
+     * add up down a tree, so no folder below gets it either */
+    uint64_t root = exec_all ? READ_RIGHTS : READ_RIGHTS & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE;
+    int e = add_path(ruleset, "/", root, handled);
     if (e < 0)
         snprintf(err, errlen, "landlock rule for /: %s", strerror(-e));
+    for (size_t i = 0; !e && i < nexec; i++) {
+        e = add_path(ruleset, exec[i], LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE,
+                     handled);
+        if (e < 0)
+            snprintf(err, errlen, "landlock rule for %s: %s", exec[i], strerror(-e));
+    }
+    uint64_t noexec = exec_all ? 0 : LANDLOCK_ACCESS_FS_EXECUTE;
     /* rights add up down a tree: a scratch folder with a host grant below
      * it makes no symlinks either */
     for (size_t i = 0; !e && i < nscratch; i++) {
-        uint64_t rights = handled;
+        uint64_t rights = handled & ~noexec;
         for (size_t j = 0; j < nhost; j++)
             if (beneath(host[j], scratch[i]))
                 rights &= ~HOST_DENIED;
@@ -156,7 +167,7 @@ static int apply(const char *const *scratch, size_t nscratch, const char *const 
     for (size_t i = 0; !e && i < nhost; i++) {
         /* no symlink, socket, FIFO or device node either: nothing for the
          * host's tools to trip on */
-        e = add_path(ruleset, host[i], handled & ~HOST_DENIED, handled);
+        e = add_path(ruleset, host[i], handled & ~HOST_DENIED & ~noexec, handled);
         if (e < 0)
             snprintf(err, errlen, "landlock rule for %s: %s", host[i], strerror(-e));
     }
@@ -174,16 +185,16 @@ static int apply(const char *const *scratch, size_t nscratch, const char *const 
 
 int lch_landlock_apply(const char *const *writable, size_t n, char *err, size_t errlen)
 {
-    return apply(writable, n, NULL, 0, false, err, errlen);
+    return apply(writable, n, NULL, 0, NULL, 0, true, false, err, errlen);
 }
 
 int lch_landlock_apply_scoped(const char *const *writable, size_t n, char *err, size_t errlen)
 {
-    return apply(writable, n, NULL, 0, true, err, errlen);
+    return apply(writable, n, NULL, 0, NULL, 0, true, true, err, errlen);
 }
 
-int lch_landlock_apply_host(const char *const *scratch, size_t nscratch, const char *const *host,
-                            size_t nhost, char *err, size_t errlen)
+int lch_landlock_apply_guest(const lch_landlock_guest_t *g, char *err, size_t errlen)
 {
-    return apply(scratch, nscratch, host, nhost, true, err, errlen);
+    return apply(g->scratch, g->nscratch, g->host, g->nhost, g->exec, g->nexec, g->exec_all, true,
+                 err, errlen);
 }

@@ -40,9 +40,12 @@
 #include "check.h"
 #include "cli.h"
 #include "job.h"
+#include "nested.h"
 #include "netd.h"
+#include "landlock.h"
 #include "relay.h"
 #include "report.h"
+#include "run.h"
 #include "sandbox.h"
 #include "shell.h"
 #include "serve.h"
@@ -60,7 +63,7 @@ extern const char lch_profile_dev[], lch_profile_dev_end[];
 extern const uint8_t lch_snapshot_blob[];
 extern const uint8_t lch_snapshot_blob_end[];
 
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
+void lch_die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -229,16 +232,16 @@ static FILE *open_regular(const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        die("%s: not a regular file", path);
+        lch_die("%s: not a regular file", path);
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        die("%s: %s", path, strerror(errno));
+        lch_die("%s: %s", path, strerror(errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        die("%s: not a regular file", path);
+        lch_die("%s: not a regular file", path);
     lch_fd_blocking(fd);
     FILE *f = fdopen(fd, "r");
     if (!f)
-        die("%s: %s", path, strerror(errno));
+        lch_die("%s: %s", path, strerror(errno));
     return f;
 }
 
@@ -255,26 +258,27 @@ static char *profile_text(const char *spec, size_t *len, char **label)
         if (!strcmp(spec, builtin[i].name)) {
             *len = (size_t)(builtin[i].end - builtin[i].start);
             if (asprintf(label, "%s.profile", spec) < 0)
-                die("out of memory");
+                lch_die("out of memory");
             char *t = malloc(*len + 1);
             if (!t)
-                die("out of memory");
+                lch_die("out of memory");
             memcpy(t, builtin[i].start, *len);
             return t;
         }
     if (!strchr(spec, '/') && !strstr(spec, ".profile"))
-        die("--profile: no built-in profile '%s' (strict, default, dev) and not a file path", spec);
+        lch_die("--profile: no built-in profile '%s' (strict, default, dev) and not a file path",
+                spec);
     FILE *f = open_regular(spec);
     char *t = malloc(LCH_PROFILE_MAX + 1);
     if (!t)
-        die("out of memory");
+        lch_die("out of memory");
     *len = fread(t, 1, LCH_PROFILE_MAX + 1, f);
     bool bad = ferror(f);
     fclose(f);
     if (bad)
-        die("%s: cannot read", spec);
+        lch_die("%s: cannot read", spec);
     if (*len > LCH_PROFILE_MAX)
-        die("%s: larger than %u bytes", spec, LCH_PROFILE_MAX);
+        lch_die("%s: larger than %u bytes", spec, LCH_PROFILE_MAX);
     *label = strdup(spec);
     return t;
 }
@@ -283,31 +287,31 @@ static brk_policy_t *build_policy(const lch_opts_t *o, const char *app)
 {
     brk_policy_t *p = brk_policy_new();
     if (!p)
-        die("out of memory");
+        lch_die("out of memory");
     size_t len;
     char *label = NULL, *err = NULL;
     char *text = profile_text(o->profile ? o->profile : "strict", &len, &label);
     if (brk_profile_parse(p, text, len, label, &err) < 0)
-        die("%s", err ? err : "bad profile");
+        lch_die("%s", err ? err : "bad profile");
     free(text);
     free(label);
     /* each grant remembers the option it came from (--print-profile) */
     for (size_t i = 0; i < o->ngrants; i++)
         if (brk_set_origin(p, o->grants[i].option) < 0 ||
             brk_grant(p, (brk_domain_t)o->grants[i].domain, o->grants[i].list, &err) < 0)
-            die("%s: %s", o->grants[i].option, err ? err : "out of memory");
+            lch_die("%s: %s", o->grants[i].option, err ? err : "out of memory");
     /* a published port: the guest may listen on it (on its loopback) */
     for (size_t i = 0; i < o->npublish; i++) {
         lch_publish_t pb;
         char perr[256], rule[32];
         if (lch_publish_parse(o->publish[i], &pb, perr, sizeof perr) < 0)
-            die("%s", perr);
+            lch_die("%s", perr);
         snprintf(rule, sizeof rule, "localhost:%u", pb.guest_port);
         if (brk_set_origin(p, "--publish") < 0 || brk_grant(p, BRK_NET, rule, &err) < 0)
-            die("--publish: %s", err ? err : "out of memory");
+            lch_die("--publish: %s", err ? err : "out of memory");
     }
     if (o->allow_all && (brk_set_origin(p, "--allow-all") < 0 || brk_grant_all(p) < 0))
-        die("out of memory");
+        lch_die("out of memory");
     brk_set_origin(p, NULL);
     /* the limit options set the profile's value */
     brk_settings_t *s = brk_settings_mut(p);
@@ -382,7 +386,7 @@ static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
     made_file_t *made = calloc(n + 1, sizeof *made);
     bool *make = calloc(n + 1, sizeof *make);
     if (!made || !make)
-        die("out of memory");
+        lch_die("out of memory");
     *nmade = 0;
     for (size_t i = 0; i < n; i++) {
         if (!lch_sandbox_binds(rw[i]))
@@ -394,11 +398,11 @@ static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
         struct stat st;
         if (stat(rw[i], &st) == 0) {
             if (dir && !S_ISDIR(st.st_mode))
-                die("%s: %s is not a folder (a trailing '/' names one)", origin, rw[i]);
+                lch_die("%s: %s is not a folder (a trailing '/' names one)", origin, rw[i]);
             continue;
         }
         if (errno != ENOENT)
-            die("%s: %s: %s", origin, rw[i], strerror(errno));
+            lch_die("%s: %s: %s", origin, rw[i], strerror(errno));
         char parent[PATH_MAX], real[PATH_MAX];
         snprintf(parent, sizeof parent, "%s", rw[i]);
         char *slash = strrchr(parent, '/');
@@ -407,15 +411,18 @@ static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
         else
             *slash = '\0';
         if (dir)
-            die("%s: the folder %s does not exist on the host: create it first (mkdir -p %s); a "
+            lch_die(
+                "%s: the folder %s does not exist on the host: create it first (mkdir -p %s); a "
                 "write grant is never the sandbox's private /tmp",
                 origin, rw[i], rw[i]);
         if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
-            die("%s: %s does not exist on the host, nor its folder %s: create it first (mkdir -p "
+            lch_die(
+                "%s: %s does not exist on the host, nor its folder %s: create it first (mkdir -p "
                 "%s); a write grant is never the sandbox's private /tmp",
                 origin, rw[i], parent, rw[i]);
         if (!realpath(parent, real) || strcmp(real, parent))
-            die("%s: the folder of %s goes through a symbolic link (it is %s): name the file by "
+            lch_die(
+                "%s: the folder of %s goes through a symbolic link (it is %s): name the file by "
                 "its real path",
                 origin, rw[i], realpath(parent, real) ? real : strerror(errno));
         for (size_t j = 0; j < i; j++)
@@ -460,7 +467,7 @@ static made_file_t *ensure_write_grants(const brk_policy_t *p, size_t *nmade)
                 close(m->dirfd);
             free(m->name);
             remove_untouched(made, *nmade);
-            die("%s: cannot create %s for the guest to write: %s", origin, rw[i], why);
+            lch_die("%s: cannot create %s for the guest to write: %s", origin, rw[i], why);
         }
         (*nmade)++;
     }
@@ -479,7 +486,7 @@ static const char **guest_env(brk_policy_t *p, size_t *n)
         cap++;
     const char **out = calloc(cap + 1, sizeof *out);
     if (!out)
-        die("out of memory");
+        lch_die("out of memory");
     *n = 0;
     for (char **e = environ; *e; e++) {
         const char *eq = strchr(*e, '=');
@@ -489,7 +496,7 @@ static const char **guest_env(brk_policy_t *p, size_t *n)
         memcpy(name, *e, (size_t)(eq - *e));
         name[eq - *e] = '\0';
         if (brk_allows(p, BRK_ENV, name) && !(out[(*n)++] = strdup(*e)))
-            die("out of memory");
+            lch_die("out of memory");
     }
     return out;
 }
@@ -502,6 +509,7 @@ typedef struct {
     uint64_t denials_before; /* the broker's refusals before the guest (its environment) */
     uint64_t denials_before_in[BRK_DOMAINS];
     int audit_wr; /* its audit lines go here (the supervisor's relay), or -1 */
+    bool run;     /* run.allow grants something: nested guests share audit_wr */
     int job_fd;   /* serve's job socket (launcher/job.h), or -1 */
 } guest_t;
 
@@ -524,7 +532,7 @@ static void take_job(int fd, br_config_t *cfg, lch_job_t *job, uint64_t *timeout
         _exit(LCH_EXIT_LAUNCHER); /* the pool is closing: no job for this one */
     char err[160];
     if (type != LCH_JOB_FRAME || lch_job_parse(data, len, cfg->policy, job, err, sizeof err) < 0)
-        die("%s", type != LCH_JOB_FRAME ? "job: not a job frame" : err);
+        lch_die("%s", type != LCH_JOB_FRAME ? "job: not a job frame" : err);
     free(data);
     cfg->source = job->code;
     cfg->script = job->file;
@@ -598,7 +606,10 @@ static int run_guest(void *arg)
     if (g->audit_wr >= 0) {
         FILE *f = fdopen(g->audit_wr, "w");
         if (!f)
-            die("--audit: %s", strerror(errno));
+            lch_die("--audit: %s", strerror(errno));
+        /* nested guests write the same pipe: one write per line */
+        if (g->run && setvbuf(f, NULL, _IOLBF, 1 << 16) != 0)
+            lch_die("--audit: %s", strerror(errno));
         brk_set_audit(cfg.policy, f);
     }
     /* The host's environment stays readable in this process's memory
@@ -613,10 +624,10 @@ static int run_guest(void *arg)
     uv_loop_t loop;
     int r = uv_loop_init(&loop);
     if (r < 0)
-        die("cannot create the event loop: %s", uv_strerror(r));
+        lch_die("cannot create the event loop: %s", uv_strerror(r));
     uv_async_t wake;
     if ((r = uv_async_init(&loop, &wake, on_wake)) < 0)
-        die("cannot create the event loop: %s", uv_strerror(r));
+        lch_die("cannot create the event loop: %s", uv_strerror(r));
     uv_unref((uv_handle_t *)&wake);
 
     /* Set-up is over: V8's platform threads start here. A pooled sandbox
@@ -625,15 +636,15 @@ static int run_guest(void *arg)
      * filled was compiled in the job's first millisecond (0.5 ms of a
      * 2 ms run); the interpreter and TurboFan remain. */
     if (vm_platform_init(g->job_fd >= 0 ? "--no-sparkplug" : NULL, 2) < 0)
-        die("cannot initialise V8");
+        lch_die("cannot initialise V8");
     br_rt_t *rt;
     size_t snap_len = (size_t)(lch_snapshot_blob_end - lch_snapshot_blob);
     if (br_rt_new(&loop, &cfg, lch_snapshot_blob, snap_len, &rt, &err) < 0)
-        die("%s", err ? err : "cannot create the isolate");
+        lch_die("%s", err ? err : "cannot create the isolate");
     lch_job_t job = {0};
     watchdog_t wd; /* a serve job's limit is known once it comes */
     if ((g->job_fd >= 0 || timeout_ms) && (r = watchdog_init(&wd, rt, &wake)) < 0)
-        die("cannot start the watchdog: %s", strerror(-r));
+        lch_die("cannot start the watchdog: %s", strerror(-r));
     if (g->job_fd >= 0) {
         br_rt_prepare(rt);
         take_job(g->job_fd, &cfg, &job, &timeout_ms);
@@ -807,7 +818,7 @@ static void print_profile(const brk_policy_t *p, const lch_opts_t *o)
 #undef SETTING_FROM
     const char *text = lch_seccomp_policy_text(policy);
     if (!text)
-        die("sandbox.seccomp: no seccomp policy named '%s'", policy);
+        lch_die("sandbox.seccomp: no seccomp policy named '%s'", policy);
     printf("\n# seccomp policy %s (launcher/seccomp/%s.policy)\n%s", policy, policy, text);
 }
 
@@ -864,11 +875,15 @@ int main(int argc, char **argv)
     for (int fd = 0; fd <= 2; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
             return 125;
+    /* process.execPath inside a sandbox: a nested guest (nested.h) */
+    if (argc >= 2 && !strncmp(argv[1], LCH_NESTED_MARKER, strlen(LCH_NESTED_MARKER)))
+        return lch_nested_main(argc, argv, lch_snapshot_blob,
+                               (size_t)(lch_snapshot_blob_end - lch_snapshot_blob));
     if (argc >= 2 && !strcmp(argv[1], "serve")) {
         lch_serve_opts_t so;
         char *serr = NULL;
         if (lch_serve_parse(argc - 1, argv + 1, &so, &serr) < 0)
-            die("%s", serr ? serr : "serve: bad command line");
+            lch_die("%s", serr ? serr : "serve: bad command line");
         if (so.help) {
             fputs(lch_serve_usage(), stdout);
             return 0;
@@ -879,7 +894,7 @@ int main(int argc, char **argv)
         char self[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n <= 0 || (size_t)n >= sizeof self - 1)
-            die("serve: cannot find the launcher's own binary: %s", strerror(errno));
+            lch_die("serve: cannot find the launcher's own binary: %s", strerror(errno));
         self[n] = '\0';
         return lch_serve_main(&so, self);
     }
@@ -889,14 +904,14 @@ int main(int argc, char **argv)
             if (!strcmp(argv[i], "--json"))
                 json = true;
             else
-                die("check: unknown option '%s' (check [--json])", argv[i]);
+                lch_die("check: unknown option '%s' (check [--json])", argv[i]);
         }
         return lch_check(json);
     }
     lch_opts_t opts;
     char *err = NULL;
     if (lch_cli_parse(argc, argv, &opts, &err) < 0)
-        die("%s", err ? err : "bad command line");
+        lch_die("%s", err ? err : "bad command line");
     if (opts.help) {
         fputs(lch_cli_usage(), stdout);
         return 0;
@@ -917,36 +932,36 @@ int main(int argc, char **argv)
 
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
-        die("cannot read the current folder: %s", strerror(errno));
+        lch_die("cannot read the current folder: %s", strerror(errno));
     /* The app folder is the guest's cwd; a relative script is the current
      * folder's, as for node. */
     char app[PATH_MAX];
     if (!realpath(opts.app ? opts.app : cwd, app))
-        die("--app %s: %s", opts.app ? opts.app : cwd, strerror(errno));
+        lch_die("--app %s: %s", opts.app ? opts.app : cwd, strerror(errno));
     struct stat ast;
     if (stat(app, &ast) < 0 || !S_ISDIR(ast.st_mode))
-        die("--app %s: not a folder", opts.app);
+        lch_die("--app %s: not a folder", opts.app);
     /* the kernel's and the devices' trees would show the host to the guest
      * read-only at /app: its processes, boot arguments, devices */
     static const char *const kernel_trees[] = {"/proc", "/sys", "/dev"};
     for (size_t i = 0; i < sizeof kernel_trees / sizeof kernel_trees[0]; i++) {
         size_t n = strlen(kernel_trees[i]);
         if (!strncmp(app, kernel_trees[i], n) && (app[n] == '/' || !app[n]))
-            die("--app %s: the app folder cannot be in %s", app, kernel_trees[i]);
+            lch_die("--app %s: the app folder cannot be in %s", app, kernel_trees[i]);
     }
     if (opts.serve_member) {
         /* started by serve (launcher/serve.c): its sockets are there */
         struct stat cst, jst;
         if (fstat(LCH_MEMBER_CONTROL_FD, &cst) < 0 || !S_ISSOCK(cst.st_mode) ||
             fstat(LCH_MEMBER_JOB_FD, &jst) < 0 || !S_ISSOCK(jst.st_mode))
-            die("--serve-member is serve's own: descriptors 3 and 4 must be its sockets");
+            lch_die("--serve-member is serve's own: descriptors 3 and 4 must be its sockets");
         fcntl(LCH_MEMBER_CONTROL_FD, F_SETFD, FD_CLOEXEC);
         fcntl(LCH_MEMBER_JOB_FD, F_SETFD, FD_CLOEXEC);
         if (opts.shell_channel) { /* serve --debug: a shell may attach */
             struct stat sst, ist;
             if (fstat(LCH_MEMBER_SHELL_CTL_FD, &sst) < 0 || !S_ISSOCK(sst.st_mode) ||
                 fstat(LCH_MEMBER_SHELL_INTR_FD, &ist) < 0 || !S_ISFIFO(ist.st_mode))
-                die("--shell-channel is serve's own: descriptors 5 and 6 must be its channel");
+                lch_die("--shell-channel is serve's own: descriptors 5 and 6 must be its channel");
             fcntl(LCH_MEMBER_SHELL_CTL_FD, F_SETFD, FD_CLOEXEC);
             fcntl(LCH_MEMBER_SHELL_INTR_FD, F_SETFD, FD_CLOEXEC);
         }
@@ -965,22 +980,34 @@ int main(int argc, char **argv)
         char real[PATH_MAX], base[NAME_MAX + 1], aerr[PATH_MAX + 256];
         if (lch_outside_write_grants(opts.audit, "--audit", grants, ngrants, real, base, aerr,
                                      sizeof aerr) < 0)
-            die("%s", aerr);
+            lch_die("%s", aerr);
         /* nor read it: the log holds the run's paths and, under serve,
          * every request's (the app folder is the guest's /app) */
         char full[PATH_MAX + NAME_MAX + 2];
         snprintf(full, sizeof full, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base);
         if (brk_path_covers(app, full))
-            die("--audit %s: inside the app folder %s, which the guest reads; choose a path "
-                "outside it",
-                opts.audit, app);
+            lch_die("--audit %s: inside the app folder %s, which the guest reads; choose a path "
+                    "outside it",
+                    opts.audit, app);
         const char *const *reads = brk_path_rules(policy, BRK_FS_READ, &ngrants, &any);
         for (size_t i = 0; i < ngrants; i++)
             if (strcmp(reads[i], "/tmp") && strcmp(reads[i], "/app") &&
                 brk_path_covers(reads[i], full))
-                die("--audit %s: inside the read grant %s, where the guest could read the log; "
-                    "choose a path outside the read grants",
-                    opts.audit, reads[i]);
+                lch_die("--audit %s: inside the read grant %s, where the guest could read the log; "
+                        "choose a path outside the read grants",
+                        opts.audit, reads[i]);
+    }
+    /* the programs run.allow names, each made one exact file (run.h) */
+    size_t nrun = 0;
+    bool run_all = false;
+    brk_path_rules(policy, BRK_RUN, &nrun, &run_all);
+    if (nrun) {
+        const char *path_env =
+            !opts.serve_member && brk_allows(policy, BRK_ENV, "PATH") ? getenv("PATH") : NULL;
+        char *rerr = NULL;
+        if (lch_run_resolve(policy, app, path_env, &rerr) < 0)
+            lch_die("%s", rerr ? rerr : "run.allow: out of memory");
+        brk_path_rules(policy, BRK_RUN, &nrun, &run_all);
     }
     if (opts.print_profile) {
         print_profile(policy, &opts);
@@ -996,7 +1023,7 @@ int main(int argc, char **argv)
         if (!opts.audit) {
             int mfd = memfd_create("secure-exec-shell-audit", MFD_CLOEXEC);
             if (mfd < 0 || !(audit = fdopen(mfd, "a")))
-                die("shell: cannot keep the audit lines: %s", strerror(errno));
+                lch_die("shell: cannot keep the audit lines: %s", strerror(errno));
             snprintf(shell_audit, sizeof shell_audit, "/proc/self/fd/%d", mfd);
         } else if (audit_stderr) {
             audit = stderr;
@@ -1004,21 +1031,21 @@ int main(int argc, char **argv)
             char aerr[PATH_MAX + 128];
             int afd = lch_audit_open(opts.audit, aerr, sizeof aerr);
             if (afd < 0)
-                die("%s", aerr);
+                lch_die("%s", aerr);
             if (!(audit = fdopen(afd, "a")))
-                die("--audit %s: %s", opts.audit, strerror(errno));
+                lch_die("--audit %s: %s", opts.audit, strerror(errno));
         }
         brk_set_audit(policy, audit);
         brk_set_audit_stop(policy, audit_stopped, NULL);
         if (!run_id(audit_id, sizeof audit_id) || brk_set_audit_run(policy, audit_id) < 0)
-            die("--audit: cannot make the run's id: %s", strerror(errno));
+            lch_die("--audit: cannot make the run's id: %s", strerror(errno));
     }
     const brk_settings_t *settings = brk_settings(policy);
     size_t nenv;
     /* a serve job brings its own environment (the server's is not the guest's) */
     const char **env = opts.serve_member ? calloc(1, sizeof *env) : guest_env(policy, &nenv);
     if (!env)
-        die("out of memory");
+        lch_die("out of memory");
     if (opts.serve_member)
         nenv = 0;
     /* The script as the guest sees it: a relative path is the current
@@ -1033,13 +1060,14 @@ int main(int argc, char **argv)
         char norm[PATH_MAX * 2];
         size_t al = strlen(app);
         if (brk_path_normalize(host, norm, sizeof norm) < 0)
-            die("%s: path too long", opts.script);
+            lch_die("%s: path too long", opts.script);
         if (!script_exists(norm))
-            die("%s: no such script (%s)", opts.script, norm);
+            lch_die("%s: no such script (%s)", opts.script, norm);
         if (!brk_path_covers(app, norm))
-            die("%s: the script must be inside the app folder %s (see --app)", opts.script, app);
+            lch_die("%s: the script must be inside the app folder %s (see --app)", opts.script,
+                    app);
         if (asprintf(&script, "/app%s", norm + (al == 1 ? 0 : al)) < 0)
-            die("out of memory");
+            lch_die("out of memory");
     }
     /* The host's terminal, told to the guest without handing it over:
      * which of the host's 1 and 2 are terminals, the window's size (and
@@ -1078,6 +1106,7 @@ int main(int argc, char **argv)
                 .resize_fd = resize[0]},
     };
     guest_t g = {.cfg = &cfg,
+                 .run = nrun || run_all,
                  .timeout_ms = opts.timeout_ms ? opts.timeout_ms : settings->timeout_ms,
                  .job_fd = opts.serve_member ? LCH_MEMBER_JOB_FD : -1};
 
@@ -1090,13 +1119,13 @@ int main(int argc, char **argv)
     lch_netd_fds_t nfds;
     int ne = lch_netd_pairs(&nfds);
     if (ne < 0)
-        die("network: cannot make its channel: %s", strerror(-ne));
+        lch_die("network: cannot make its channel: %s", strerror(-ne));
     lch_publish_t pub[LCH_MAX_PUBLISH];
     for (size_t i = 0; i < opts.npublish; i++) {
         char perr[256];
         if (lch_publish_parse(opts.publish[i], &pub[i], perr, sizeof perr) < 0 ||
             lch_publish_open(&pub[i], perr, sizeof perr) < 0)
-            die("%s", perr);
+            lch_die("%s", perr);
     }
     cfg.net_fd = nfds.guest_async;
     cfg.net_sync_fd = nfds.guest_sync;
@@ -1129,7 +1158,7 @@ int main(int argc, char **argv)
     if (audit) {
         int ap[2];
         if (pipe2(ap, O_CLOEXEC) < 0)
-            die("--audit: pipe: %s", strerror(errno));
+            lch_die("--audit: pipe: %s", strerror(errno));
         relay.rd = ap[0];
         relay.out = fileno(audit);
         snprintf(relay.run, sizeof relay.run, "%s", audit_id);
@@ -1159,7 +1188,7 @@ int main(int argc, char **argv)
         int cs[2], ip[2], fs[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cs) < 0 ||
             pipe2(ip, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fs) < 0)
-            die("shell: %s", strerror(errno));
+            lch_die("shell: %s", strerror(errno));
         shell.ctl = cs[0];
         shell.intr = ip[1];
         shell.frames = fs[1];
@@ -1207,7 +1236,7 @@ int main(int argc, char **argv)
         report_fd = lch_report_open(opts.report, rw, nrw,
                                     audit && !audit_stderr ? fileno(audit) : -1, rerr, sizeof rerr);
         if (report_fd < 0)
-            die("%s", rerr);
+            lch_die("%s", rerr);
     }
     g.denials_before = brk_denials(policy);
     for (int d = 0; d < BRK_DOMAINS; d++)
@@ -1217,8 +1246,24 @@ int main(int argc, char **argv)
                                 : opts.shell ? "[shell]"
                                              : "[eval]",
                                 -1))
-        die("--audit: cannot write the audit log");
+        lch_die("--audit: cannot write the audit log");
+    /* processes: only with Landlock, the wall that decides which files
+     * run (the seccomp policy only says whether processes may be made) */
+    char **exec_files = NULL;
+    size_t nexec = 0;
+    if (nrun || run_all) {
+        if (lch_landlock_abi() <= 0)
+            lch_die(
+                "--allow-run: this kernel has no Landlock, which must decide which programs the "
+                "guest may start (add landlock to the lsm= boot list); run without run grants");
+        if (lch_run_exec_files(policy, app, &exec_files, &nexec) < 0)
+            lch_die("out of memory");
+    }
     lch_sandbox_t sb = {
+        .run = nrun || run_all,
+        .exec_files = (const char *const *)exec_files,
+        .nexec = nexec,
+        .exec_all = run_all,
         .app = app,
         .ro_paths = ro,
         .nro = nro,
@@ -1258,7 +1303,7 @@ int main(int argc, char **argv)
     /* /proc/self/cmdline inside: process.argv, not the host's command line */
     const char **gargv = calloc(opts.nargs + 2, sizeof *gargv);
     if (!gargv)
-        die("out of memory");
+        lch_die("out of memory");
     gargv[sb.argc++] = LCH_GUEST_EXEC_PATH;
     if (script)
         gargv[sb.argc++] = script;
@@ -1334,7 +1379,7 @@ int main(int argc, char **argv)
     if (audit)
         brk_audit_run(policy, "end", "", status < 0 ? LCH_EXIT_LAUNCHER : status);
     if (status < 0)
-        die("%s", serr);
+        lch_die("%s", serr);
     free(script);
     for (size_t i = 0; i < nenv; i++)
         free((char *)env[i]);

@@ -17,6 +17,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -145,7 +146,10 @@ static int bind_at(const char *src, const char *dst, bool rw)
     unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV;
     if (!rw)
         flags |= MS_RDONLY;
-    if (sv.f_flag & ST_NOEXEC)
+    /* nothing the guest can write is ever executed or mapped as code
+     * (a program run through the dynamic loader included: PROT_EXEC of a
+     * file on a noexec mount fails) */
+    if (rw || (sv.f_flag & ST_NOEXEC))
         flags |= MS_NOEXEC;
     if (sv.f_flag & ST_NOATIME)
         flags |= MS_NOATIME;
@@ -237,6 +241,16 @@ static const char *const etc_files[] = {"/etc/resolv.conf", "/etc/nsswitch.conf"
                                         "/etc/ca-certificates", "/etc/localtime"};
 /* no tty: the guest has no controlling terminal, and no other way to one */
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
+bool lch_sandbox_system(const char *p)
+{
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
+        size_t n = strlen(system_dirs[i]);
+        if (!strncmp(p, system_dirs[i], n) && (p[n] == '\0' || p[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
 /* A grant path worth a bind: outside what the view already shows. A
  * grant of /tmp itself means the private /tmp; a host path below /tmp
  * that was granted by name shows up inside it. */
@@ -250,12 +264,7 @@ bool lch_sandbox_binds(const char *p)
         if (!strncmp(p, own[i], n) && (p[n] == '\0' || p[n] == '/'))
             return false;
     }
-    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
-        size_t n = strlen(system_dirs[i]);
-        if (!strncmp(p, system_dirs[i], n) && (p[n] == '\0' || p[n] == '/'))
-            return false;
-    }
-    return true;
+    return !lch_sandbox_system(p);
 }
 
 /* The node_modules overlay: the guest opens /dev/fuse, mounts it on
@@ -336,7 +345,22 @@ static void mask_own_pid(const lch_sandbox_t *sb, int errfd)
  * guest's execPath names a file of its view, not the host's path. (The
  * magic link /proc/self/exe cannot be the source: it leads into the
  * host's mount namespace.) */
-static void show_launcher(int errfd)
+/* Where the dynamic loader finds libnode for the launcher at
+ * LCH_GUEST_EXEC_PATH: the binary's rpath, $ORIGIN/LCH_LIBNODE_REL. */
+#define LCH_LIBNODE_REL "vendor/root/usr/lib/x86_64-linux-gnu/libnode.so.108"
+
+static int find_libnode(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    const char *base = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+    if (base && !strncmp(base + 1, "libnode.so", 10)) {
+        snprintf(arg, PATH_MAX, "%s", info->dlpi_name);
+        return 1;
+    }
+    return 0;
+}
+
+static void show_launcher(const lch_sandbox_t *sb, int errfd)
 {
     char exe[PATH_MAX], src[PATH_MAX + 16];
     ssize_t n = readlink("/oldroot/proc/self/exe", exe, sizeof exe - 1);
@@ -348,6 +372,21 @@ static void show_launcher(int errfd)
     if (e < 0)
         fail(errfd, "sandbox: cannot show the launcher at %s: %s", LCH_GUEST_EXEC_PATH,
              strerror(-e));
+    /* and the libnode it was started with, where its rpath looks from
+     * there: a nested guest (process.execPath) loads the same library.
+     * One from the system folders is in the view already. */
+    char lib[PATH_MAX] = "";
+    if (sb->run)
+        dl_iterate_phdr(find_libnode, lib);
+    if (sb->run && lib[0] == '/' && !lch_sandbox_system(lib)) {
+        char real[PATH_MAX];
+        in_old(src, sizeof src, lib);
+        if (realpath(src, real)) {
+            e = bind_at(real, "/newroot/sandbox/bin/" LCH_LIBNODE_REL, false);
+            if (e < 0)
+                fail(errfd, "sandbox: cannot show libnode beside the launcher: %s", strerror(-e));
+        }
+    }
 }
 
 /* The guest's command line (/proc/self/cmdline) becomes sb->argv, with
@@ -466,7 +505,7 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     snprintf(opts, sizeof opts, "mode=1777,size=%zum,nr_inodes=%zu", tmp_mb,
              tmp_mb * 256 > 1024 ? tmp_mb * 256 : 1024);
     if (mkdir_p("/newroot/tmp", 01777) < 0 ||
-        mount("tmpfs", "/newroot/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+        mount("tmpfs", "/newroot/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
         fail(errfd, "sandbox: cannot mount /tmp: %s", strerror(errno));
 
     /* a read grant of a path the host lacks shows nothing; a write grant's
@@ -491,7 +530,7 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
              strerror(errno));
 
     mask_own_pid(sb, errfd);
-    show_launcher(errfd);
+    show_launcher(sb, errfd);
 
     /* A minimal /dev. */
     if (mkdir_p("/newroot/dev", 0755) < 0)
@@ -641,7 +680,14 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
             host[nhost++] = sb->rw_paths[i];
         else
             scratch[nscratch++] = sb->rw_paths[i];
-    int r = lch_landlock_apply_host(scratch, nscratch, host, nhost, err, sizeof err);
+    lch_landlock_guest_t ll = {.scratch = scratch,
+                               .nscratch = nscratch,
+                               .host = host,
+                               .nhost = nhost,
+                               .exec = sb->exec_files,
+                               .nexec = sb->nexec,
+                               .exec_all = sb->exec_all};
+    int r = lch_landlock_apply_guest(&ll, err, sizeof err);
     free(scratch);
     if (r < 0 && r != -EOPNOTSUPP)
         fail(errfd, "sandbox: landlock: %s", err);
@@ -663,7 +709,10 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     }
     if (sb->before_seccomp)
         sb->before_seccomp();
-    if (lch_seccomp_install(sb->seccomp ? sb->seccomp : "strict", err, sizeof err) < 0)
+    char policy[48];
+    snprintf(policy, sizeof policy, "%s%s", sb->seccomp ? sb->seccomp : "strict",
+             sb->run ? "+run" : "");
+    if (lch_seccomp_install(policy, err, sizeof err) < 0)
         fail(errfd, "sandbox: seccomp: %s", err);
     close(errfd); /* nothing of the supervisor's stays open in the guest */
     exit(guest(arg));

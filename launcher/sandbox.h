@@ -62,7 +62,14 @@ typedef struct {
     uint64_t output_bytes; /* cap on stdout and stderr together (0 none) */
     bool overlay;          /* serve <app>/node_modules at /app/node_modules (FUSE) */
     const char *seccomp;   /* policy name ("strict", "default", ...) */
-    const int *keep_fds;   /* descriptors the guest keeps besides 0-2 */
+    /* Processes (run.allow): the seccomp policy's "+run" form, and the
+     * files Landlock lets the guest execute (guest paths: launcher/run.h),
+     * or every file with exec_all. */
+    bool run;
+    const char *const *exec_files;
+    size_t nexec;
+    bool exec_all;
+    const int *keep_fds; /* descriptors the guest keeps besides 0-2 */
     size_t nkeep;
     size_t budget_mb;        /* the guest's memory budget, for its limit's line */
     lch_report_t *report;    /* out (optional): how the run ended, as the supervisor saw it */
@@ -115,6 +122,9 @@ typedef struct {
  * that is root (the guest is uid 1000 inside). */
 uid_t lch_sandbox_host_uid(void);
 
+/* Whether p is in the system folders the view shows read-only (/usr,
+ * /bin, /lib, ...). */
+bool lch_sandbox_system(const char *p);
 /* Whether the sandbox shows host path p (a grant) by binding it at the same
  * path: false for what the view has of its own (/, /app, /tmp itself — the
  * private one —, /proc, /dev, /sys, /etc, /sandbox, the system folders). */

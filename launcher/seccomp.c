@@ -341,8 +341,9 @@ static int compile_line(compiler_t *c, char *line)
     return 0;
 }
 
-/* Compiles text into a new filter in *out (caller releases it). */
-static int compile(const char *text, scmp_filter_ctx *out, char *err, size_t errlen)
+/* Compiles text into a new filter in *out (caller releases it). run: the
+ * profile grants processes (the lines marked `run:` count, `norun:` not). */
+static int compile(const char *text, bool run, scmp_filter_ctx *out, char *err, size_t errlen)
 {
     compiler_t c = {.err = err, .errlen = errlen};
     /* the default action is only known after the first line: start with
@@ -363,8 +364,13 @@ static int compile(const char *text, scmp_filter_ctx *out, char *err, size_t err
         char *hash = strchr(line, '#');
         if (hash)
             *hash = '\0';
+        char *body = line;
+        if (!strncmp(line, "run:", 4))
+            body = run ? line + 4 : NULL;
+        else if (!strncmp(line, "norun:", 6))
+            body = run ? NULL : line + 6;
         bool was_def = c.have_def;
-        r = compile_line(&c, line);
+        r = body ? compile_line(&c, body) : 0;
         if (r == 0 && !was_def && c.have_def) {
             c.ctx = seccomp_init(c.def);
             if (!c.ctx) {
@@ -408,11 +414,22 @@ static int compile(const char *text, scmp_filter_ctx *out, char *err, size_t err
     return 0;
 }
 
-const char *lch_seccomp_policy_text(const char *name)
+/* "NAME+run": NAME's text compiled for a profile that grants run. */
+static bool run_variant(const char *name, char *base, size_t cap)
+{
+    size_t n = strlen(name);
+    bool run = n > 4 && !strcmp(name + n - 4, "+run");
+    snprintf(base, cap, "%.*s", (int)(run ? n - 4 : n), name);
+    return run;
+}
+
+const char *lch_seccomp_policy_text(const char *full)
 {
     static char *cache[3];
     const char *start, *end;
     int i;
+    char name[32];
+    run_variant(full, name, sizeof name);
     if (!strcmp(name, "strict")) {
         start = lch_seccomp_strict, end = lch_seccomp_strict_end, i = 0;
     } else if (!strcmp(name, "default")) {
@@ -436,7 +453,11 @@ const char *lch_seccomp_policy_text(const char *name)
 int lch_seccomp_check(const char *text, char *err, size_t errlen)
 {
     scmp_filter_ctx ctx;
-    int r = compile(text, &ctx, err, errlen);
+    int r = compile(text, false, &ctx, err, errlen);
+    if (r == 0) {
+        seccomp_release(ctx);
+        r = compile(text, true, &ctx, err, errlen);
+    }
     if (r == 0)
         seccomp_release(ctx);
     return r;
@@ -449,8 +470,9 @@ int lch_seccomp_export(const char *name, int fd, char *err, size_t errlen)
         snprintf(err, errlen, "no seccomp policy named '%s' (strict, default)", name);
         return -ENOENT;
     }
+    char base[32];
     scmp_filter_ctx ctx;
-    int r = compile(text, &ctx, err, errlen);
+    int r = compile(text, run_variant(name, base, sizeof base), &ctx, err, errlen);
     if (r < 0)
         return r;
     r = seccomp_export_bpf(ctx, fd);
@@ -465,6 +487,8 @@ int lch_seccomp_export(const char *name, int fd, char *err, size_t errlen)
 extern const struct sock_filter lch_bpf_strict[], lch_bpf_strict_end[];
 extern const struct sock_filter lch_bpf_default[], lch_bpf_default_end[];
 extern const struct sock_filter lch_bpf_overlay[], lch_bpf_overlay_end[];
+extern const struct sock_filter lch_bpf_strict_run[], lch_bpf_strict_run_end[];
+extern const struct sock_filter lch_bpf_default_run[], lch_bpf_default_run_end[];
 
 int lch_seccomp_install(const char *name, char *err, size_t errlen)
 {
@@ -472,6 +496,10 @@ int lch_seccomp_install(const char *name, char *err, size_t errlen)
     unsigned flags = SECCOMP_FILTER_FLAG_TSYNC;
     if (!strcmp(name, "strict")) {
         start = lch_bpf_strict, end = lch_bpf_strict_end;
+    } else if (!strcmp(name, "strict+run")) {
+        start = lch_bpf_strict_run, end = lch_bpf_strict_run_end;
+    } else if (!strcmp(name, "default+run")) {
+        start = lch_bpf_default_run, end = lch_bpf_default_run_end;
     } else if (!strcmp(name, "default")) {
         start = lch_bpf_default, end = lch_bpf_default_end;
     } else if (!strcmp(name, "overlay")) {

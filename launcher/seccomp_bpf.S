@@ -17,4 +17,14 @@ lch_bpf_default_end:
 lch_bpf_overlay:
     .incbin LCH_BPF_OVERLAY
 lch_bpf_overlay_end:
+    .balign 8
+    .globl lch_bpf_strict_run, lch_bpf_strict_run_end
+lch_bpf_strict_run:
+    .incbin LCH_BPF_STRICT_RUN
+lch_bpf_strict_run_end:
+    .balign 8
+    .globl lch_bpf_default_run, lch_bpf_default_run_end
+lch_bpf_default_run:
+    .incbin LCH_BPF_DEFAULT_RUN
+lch_bpf_default_run_end:
     .section .note.GNU-stack,"",@progbits

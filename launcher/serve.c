@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "../bridge/bridge.h"
 #include "audit.h"
 #include "cli.h"
 #include "job.h"
@@ -2055,6 +2056,15 @@ static void spawned_pid(uv_handle_t *h, void *arg)
     set->pids[set->n++] = ((uv_process_t *)h)->pid;
 }
 
+static void reap_unlisted(pid_t pid, void *arg)
+{
+    const pidset_t *mine = arg;
+    for (size_t i = 0; i < mine->n; i++)
+        if (mine->pids[i] == pid)
+            return;
+    (void)waitpid(pid, NULL, WNOHANG);
+}
+
 static void on_chld(uv_signal_t *sig, int signum)
 {
     (void)signum;
@@ -2063,37 +2073,7 @@ static void on_chld(uv_signal_t *sig, int signum)
     uv_walk(s->loop, spawned_pid, &mine);
     if (mine.full) /* a pid unlisted could be a member's: wait for the next signal */
         return;
-    DIR *tasks = opendir("/proc/self/task");
-    if (!tasks)
-        return;
-    struct dirent *t;
-    while ((t = readdir(tasks))) {
-        if (t->d_name[0] == '.')
-            continue;
-        char path[64], list[4096];
-        snprintf(path, sizeof path, "/proc/self/task/%.20s/children", t->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        ssize_t n = read(fd, list, sizeof list - 1);
-        close(fd);
-        if (n <= 0)
-            continue;
-        list[n] = '\0';
-        char *cut = n == (ssize_t)sizeof list - 1 ? strrchr(list, ' ') : NULL;
-        if (cut) /* the last pid may be cut short: the next signal reads it */
-            *cut = '\0';
-        char *save = NULL;
-        for (char *tok = strtok_r(list, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-            pid_t pid = (pid_t)strtol(tok, NULL, 10);
-            bool spawned = false;
-            for (size_t i = 0; i < mine.n && !spawned; i++)
-                spawned = mine.pids[i] == pid;
-            if (pid > 0 && !spawned)
-                (void)waitpid(pid, NULL, WNOHANG);
-        }
-    }
-    closedir(tasks);
+    br_each_child(reap_unlisted, &mine);
 }
 
 static int listen_on(server_t *s, char *err, size_t errlen)

@@ -803,22 +803,31 @@ Module.runMain = function (main) {
 // `node -e`: a classic script named [eval], with module/require as globals;
 // code with module syntax runs as an ES module instead (Node 22's default
 // --experimental-detect-module).
-function runEval(code) {
-  if (esm().evalContainsModuleSyntax(code)) {
+function runEval(code, name = '[eval]', asModule = false) {
+  if (asModule || esm().evalContainsModuleSyntax(code)) {
     esm().runEvalMain(code, reportFatal);
     return undefined;
   }
   const cwd = process.cwd();
-  const module = new Module('[eval]', null);
-  module.filename = path.join(cwd, '[eval]');
+  const module = new Module(name, null);
+  module.filename = path.join(cwd, name);
   module.paths = Module._nodeModulePaths(cwd);
   const require = makeRequireFunction(module);
   globalThis.module = module;
   globalThis.exports = module.exports;
-  globalThis.__filename = '[eval]';
+  globalThis.__filename = name;
   globalThis.__dirname = '.';
   globalThis.require = require;
-  return binding.util.runScript(code, '[eval]');
+  return binding.util.runScript(code, name);
+}
+
+// `node -r MOD`: each loaded first, resolved from the working folder
+function preload(requests) {
+  const cwd = process.cwd();
+  const parent = new Module('internal/preload', null);
+  parent.filename = path.join(cwd, 'internal/preload');
+  parent.paths = Module._nodeModulePaths(cwd);
+  for (const request of requests) Module._load(request, parent, false);
 }
 
 // serve's job: code posted to the sidecar, run as the main CommonJS module
@@ -875,6 +884,6 @@ const resolverFs = {
 };
 
 module.exports = {
-  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, isBuiltin, requireBuiltin, resolverFs,
+  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, preload, isBuiltin, requireBuiltin, resolverFs,
   setFatalHandler, compileWrapper, moduleAt, makeRequireFunction,
 };

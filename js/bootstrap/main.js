@@ -18,6 +18,7 @@ const binding = require('../node/internal/binding');
 Object.assign(binding, globalThis.__se_bridge);
 // Guest code must never reach a native function directly.
 delete globalThis.__se_bridge;
+binding.child = require('../node/internal/child-native');
 // JSON.parse from an external copy of one-byte text (V8 10.2 makes its
 // short strings two-byte otherwise; see isolate/v8/natives.cc).
 binding.json.keepBuiltin(JSON.parse);
@@ -36,7 +37,7 @@ Object.defineProperty(globalThis, 'global', {
 const timers = require('./timers');
 const actx = require('../node/internal/async-context');
 const {
-  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, setFatalHandler, compileWrapper,
+  Module, defineBuiltin, loadBuiltin, builtins, runEval, runSource, preload, setFatalHandler, compileWrapper,
   makeRequireFunction,
 } = require('./loader');
 // Loaded (and its lexer initialised) in the snapshot, not at first import
@@ -467,9 +468,16 @@ function start(json) {
       wantResult = true;
       setBeforeReallyExit(sendResult);
     }
-    if (cfg.source !== null) runSource(cfg.source, cfg.filename, (m) => { sourceModule = m; });
-    else if (cfg.eval !== null) runEval(cfg.eval);
-    else Module.runMain(cfg.script);
+    if (cfg.preload.length) preload(cfg.preload);
+    if (cfg.source !== null) {
+      runSource(cfg.source, cfg.filename, (m) => { sourceModule = m; });
+    } else if (cfg.eval !== null || cfg.stdinScript) {
+      const code = cfg.eval !== null ? cfg.eval : require('fs').readFileSync(0, 'utf8');
+      const result = runEval(code, cfg.eval !== null ? '[eval]' : '[stdin]', cfg.inputModule);
+      if (cfg.print) console.log(result);
+    } else {
+      Module.runMain(cfg.script);
+    }
   };
 }
 

@@ -598,6 +598,7 @@ function setupRun(cfg) {
   // a serve job's code is its main module, named filename
   const main = cfg.script || cfg.filename;
   process.argv = main ? [cfg.execPath, main, ...cfg.args] : [cfg.execPath, ...cfg.args];
+  process.execArgv = cfg.execArgv;
   const vars = cfg.env || {};
   process.env = envView(vars);
   setEnv(vars, process.env);

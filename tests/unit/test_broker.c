@@ -80,8 +80,9 @@ START_TEST(profile_full)
     ck_assert(allowed(p, BRK_ENV, "HOME"));
     ck_assert(allowed(p, BRK_ENV, "NODE_ENV"));
     ck_assert(!allowed(p, BRK_ENV, "PATH"));
-    ck_assert(allowed(p, BRK_RUN, "git"));
-    ck_assert(allowed(p, BRK_RUN, "/usr/bin/git"));
+    /* a bare name matches nothing until the launcher resolves it */
+    ck_assert(!allowed(p, BRK_RUN, "git"));
+    ck_assert(!allowed(p, BRK_RUN, "/usr/bin/git"));
     ck_assert(allowed(p, BRK_RUN, "/usr/bin/env"));
     ck_assert(!allowed(p, BRK_RUN, "env"));
     brk_policy_free(p);
@@ -602,6 +603,139 @@ START_TEST(unix_audit)
 }
 END_TEST
 
+/* the launcher's resolver, played: git is /usr/bin/git, ls a link to
+ * coreutils' one file, missing is nowhere */
+static int fake_resolve(const char *name, char *out, size_t cap, void *arg)
+{
+    (void)arg;
+    if (!strcmp(name, "git"))
+        snprintf(out, cap, "/usr/bin/git");
+    else if (!strcmp(name, "ls") || !strcmp(name, "/bin/ls"))
+        snprintf(out, cap, "/usr/bin/ls");
+    else if (name[0] == '/')
+        snprintf(out, cap, "%s", name);
+    else
+        return -ENOENT;
+    return 0;
+}
+
+START_TEST(run_rules)
+{
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    ck_assert_int_eq(brk_grant(p, BRK_RUN, "git,ls,/bin/ls,/opt/x", &err), 0);
+    ck_assert_int_eq(brk_run_resolve(p, fake_resolve, NULL, &err), 0);
+    size_t n;
+    bool all;
+    brk_path_rules(p, BRK_RUN, &n, &all);
+    ck_assert_uint_eq(n, 3); /* ls and /bin/ls are one program */
+    ck_assert(allowed(p, BRK_RUN, "/usr/bin/git"));
+    ck_assert(allowed(p, BRK_RUN, "/usr/bin/ls"));
+    ck_assert(allowed(p, BRK_RUN, "/opt/x"));
+    ck_assert(!allowed(p, BRK_RUN, "git"));
+    ck_assert(!allowed(p, BRK_RUN, "/usr/local/bin/git"));
+    ck_assert(!allowed(p, BRK_RUN, "/opt/x/y"));
+    ck_assert_int_eq(brk_grant(p, BRK_RUN, "missing", &err), 0);
+    ck_assert_int_lt(brk_run_resolve(p, fake_resolve, NULL, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "missing"));
+    free(err);
+    brk_policy_free(p);
+}
+END_TEST
+
+/* words: what brk_shell_words gives, joined by '|'; or "!" + why */
+static void words_are(const char *line, const char *want)
+{
+    char **w = NULL;
+    size_t n = 0;
+    const char *why = NULL;
+    char got[512] = "";
+    if (brk_shell_words(line, &w, &n, &why) < 0) {
+        snprintf(got, sizeof got, "!%s", why);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "|" : "", w[i]);
+        ck_assert_ptr_null(w[n]);
+        brk_shell_words_free(w);
+    }
+    ck_assert_msg(!strcmp(got, want), "'%s': '%s', not '%s'", line, got, want);
+}
+
+START_TEST(shell_words)
+{
+    words_are("echo hi", "echo|hi");
+    words_are("  echo   'a b'  \"c d\" e'f'\"g\"  ", "echo|a b|c d|efg");
+    words_are("/sandbox/bin/node -e \"console.log(1); process.exit(2)\"",
+              "/sandbox/bin/node|-e|console.log(1); process.exit(2)");
+    words_are("ls -la /tmp/x.y,z@w:1+2=3%", "ls|-la|/tmp/x.y,z@w:1+2=3%");
+    words_are("echo ''", "echo|");
+    words_are("echo a~b", "echo|a~b");
+    words_are("echo hi; id", "!an operator");
+    words_are("echo hi && id", "!an operator");
+    words_are("echo hi | id", "!an operator");
+    words_are("echo hi &", "!an operator");
+    words_are("echo $(id)", "!an expansion ('$')");
+    words_are("echo $HOME", "!an expansion ('$')");
+    words_are("echo \"$HOME\"", "!an expansion ('$')");
+    words_are("echo `id`", "!a command substitution ('`')");
+    words_are("echo \"`id`\"", "!a command substitution ('`')");
+    words_are("id # echo", "!a comment");
+    words_are("echo hi > /tmp/x", "!a redirection");
+    words_are("cat < /etc/passwd", "!a redirection");
+    words_are("echo hi\nid", "!a newline");
+    words_are("echo 'hi\nid'", "!a control character");
+    words_are("echo *", "!a pattern");
+    words_are("echo ~", "!a character sh treats specially");
+    words_are("(id)", "!a subshell");
+    words_are("FOO=1 id", "!an assignment");
+    words_are("echo \\; id", "!a backslash");
+    words_are("echo 'a\\b'", "!a backslash");
+    words_are("echo 'unterminated", "!an unterminated quote");
+    words_are("echo \"unterminated", "!an unterminated quote");
+    words_are("exit 1", "!a word of sh's own (a builtin or reserved word)");
+    words_are("cd /; id", "!a word of sh's own (a builtin or reserved word)");
+    words_are("if true", "!a word of sh's own (a builtin or reserved word)");
+    words_are("'exit' 1", "exit|1");
+    words_are("", "!no command");
+    words_are("   ", "!no command");
+    words_are("'' x", "!an empty program name");
+    words_are("echo {a,b}", "!a character sh treats specially");
+}
+END_TEST
+
+START_TEST(policy_text_round_trip)
+{
+    brk_policy_t *p = brk_policy_new();
+    char *err = NULL;
+    ck_assert_int_eq(brk_grant(p, BRK_FS_READ, "/app,/data/", &err), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_FS_WRITE, "/tmp", &err), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_NET, "127.0.0.1:80,example.com", &err), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_ENV, "HOME,NODE_*", &err), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_RUN, "/usr/bin/git", &err), 0);
+    ck_assert_int_eq(brk_grant(p, BRK_FS_READ, NULL, &err), 0);
+    brk_settings_mut(p)->heap_mb = 96;
+    brk_settings_mut(p)->write_bytes = 1234;
+    char *text = brk_policy_text(p);
+    ck_assert_ptr_nonnull(text);
+    brk_policy_t *q = brk_policy_new();
+    ck_assert_msg(brk_profile_parse(q, text, strlen(text), "t", &err) == 0, "%s\n%s", err, text);
+    const char *targets[][2] = {{"0", "/anything"},  {"0", "/data/x"},      {"1", "/tmp/y"},
+                                {"1", "/app/y"},     {"2", "127.0.0.1:80"}, {"2", "127.0.0.1:81"},
+                                {"3", "NODE_ENV"},   {"3", "PATH"},         {"4", "/usr/bin/git"},
+                                {"4", "/usr/bin/id"}};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        brk_domain_t d = (brk_domain_t)(targets[i][0][0] - '0');
+        ck_assert_msg(brk_allows(p, d, targets[i][1]) == brk_allows(q, d, targets[i][1]), "%s",
+                      targets[i][1]);
+    }
+    ck_assert_uint_eq(brk_settings(q)->heap_mb, 96);
+    ck_assert_uint_eq(brk_settings(q)->write_bytes, 1234);
+    free(text);
+    brk_policy_free(p);
+    brk_policy_free(q);
+}
+END_TEST
+
 Suite *broker_suite(void)
 {
     Suite *s = suite_create("broker");
@@ -622,6 +756,9 @@ Suite *broker_suite(void)
     tcase_add_test(tc, grant_errors);
     tcase_add_test(tc, unix_sockets);
     tcase_add_test(tc, unix_audit);
+    tcase_add_test(tc, run_rules);
+    tcase_add_test(tc, shell_words);
+    tcase_add_test(tc, policy_text_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }
