@@ -49,6 +49,7 @@ defineBuiltin('assert', () => require('assert'));
 defineBuiltin('assert/strict', () => require('assert').strict);
 defineBuiltin('async_hooks', () => require('async_hooks'));
 defineBuiltin('buffer', () => require('buffer'));
+defineBuiltin('child_process', () => require('../node/child_process'));
 defineBuiltin('console', () => require('console'));
 defineBuiltin('constants', () => require('constants'));
 defineBuiltin('crypto', () => require('../node/crypto'));
@@ -455,6 +456,8 @@ function start(json) {
   setupRun(cfg);
   setTimeOrigin();
   setRuntimeHooks();
+  // a guest its parent started with an IPC channel (fork): process.send...
+  require('../node/internal/child_process/ipc').setupChildChannel();
   Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {

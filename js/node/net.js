@@ -1251,9 +1251,12 @@ function consume(socket, fn) {
 }
 
 // for dgram (node/dgram.js): the same lookups, errors and checks; for http,
-// consume()
+// consume(); for child_process, the wraps (a child's stdio pipes are Pipe
+// wraps over the natives' handles; a socket given as a child's stdio is
+// passed by its native handle, rawHandle)
 Object.assign(require('./internal/net-shared'), {
   lookupHost, accessDenied, exceptionWithHostPort, errnoException, isIP, validatePort, consume,
+  TCP, Pipe, rawHandle: (wrap) => wrap[kRaw],
 });
 
 const Socket = callable(SocketClass);

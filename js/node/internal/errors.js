@@ -230,6 +230,16 @@ const messages = {
   }],
   ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL: [TypeError, (arg) =>
     `Unexpected argument '${arg}'. This command does not take positional arguments`],
+  ERR_UNKNOWN_SIGNAL: [TypeError, (signal) => `Unknown signal: ${signal}`],
+  ERR_INVALID_SYNC_FORK_INPUT: [TypeError, (value) =>
+    `Asynchronous forks do not support Buffer, TypedArray, DataView or string input: ${value}`],
+  ERR_IPC_ONE_PIPE: [Error, () => 'Child process can have only one IPC pipe'],
+  ERR_IPC_SYNC_FORK: [Error, () => 'IPC cannot be used with synchronous forks'],
+  ERR_IPC_CHANNEL_CLOSED: [Error, () => 'Channel closed'],
+  ERR_IPC_DISCONNECTED: [Error, () => 'IPC channel is already disconnected'],
+  ERR_CHILD_PROCESS_IPC_REQUIRED: [Error, (name) =>
+    `Forked processes must have an IPC channel, missing value 'ipc' in ${name}`],
+  ERR_CHILD_PROCESS_STDIO_MAXBUFFER: [RangeError, (name) => `${name} maxBuffer length exceeded`],
 };
 
 // codes.ERR_X(...args), with or without `new`, returns the error.
