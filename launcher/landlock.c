@@ -152,6 +152,14 @@ static int apply(const char *const *scratch, size_t nscratch, const char *const 
         if (e < 0)
             snprintf(err, errlen, "landlock rule for %s: %s", exec[i], strerror(-e));
     }
+    /* the null device is written by anyone (a child's ignored stdio is
+     * /dev/null opened read-write, as libuv opens it) */
+    if (!e && nexec + (size_t)exec_all > 0) {
+        e = add_path(ruleset, "/dev/null",
+                     LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE, handled);
+        if (e < 0)
+            snprintf(err, errlen, "landlock rule for /dev/null: %s", strerror(-e));
+    }
     uint64_t noexec = exec_all ? 0 : LANDLOCK_ACCESS_FS_EXECUTE;
     /* rights add up down a tree: a scratch folder with a host grant below
      * it makes no symlinks either */
