@@ -43,12 +43,14 @@
 #include <poll.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "../../launcher/cgroup.h"
 #include "../../launcher/landlock.h"
 #include "../../launcher/netd.h"
+#include "../../launcher/run.h"
 #include "../../launcher/sandbox.h"
 
 static const char *canary;
@@ -1131,9 +1133,74 @@ static int run(void *arg)
         }
         return made < 64 ? held() : escaped("%d threads started", made);
     }
+    /* ---- processes with a run grant (/usr/bin/true only) ---------- */
+    if (!strcmp(test, "run-granted")) {
+        /* the grant works: a raw fork and execve of the granted program */
+        pid_t pid = fork();
+        if (pid == 0) {
+            char *av[] = {"true", NULL}, *ev[] = {NULL};
+            execve("/usr/bin/true", av, ev);
+            _exit(100 + errno);
+        }
+        int st = 0;
+        if (pid < 0 || waitpid(pid, &st, 0) != pid)
+            return escaped("the granted program could not start: %s", strerror(errno));
+        return WIFEXITED(st) && WEXITSTATUS(st) == 0
+                   ? held()
+                   : escaped("the granted program ended with %d", WEXITSTATUS(st));
+    }
+    if (!strcmp(test, "run-other") || !strcmp(test, "run-self") || !strcmp(test, "run-tmp-copy")) {
+        /* a raw execve of a program the grant does not name: Landlock's
+         * execute right (and, for a file the guest wrote, a noexec mount) */
+        const char *path = !strcmp(test, "run-other")  ? "/usr/bin/id"
+                           : !strcmp(test, "run-self") ? "/proc/self/exe"
+                                                       : "/tmp/copy-of-true";
+        if (!strcmp(test, "run-tmp-copy")) {
+            int in = open("/usr/bin/true", O_RDONLY | O_CLOEXEC);
+            int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+            char buf[65536];
+            ssize_t n;
+            while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+                if (write(out, buf, (size_t)n) != n)
+                    break;
+            if (in < 0 || out < 0 || fchmod(out, 0755) < 0)
+                return escaped("cannot make the copy: %s", strerror(errno));
+            close(in);
+            close(out);
+        }
+        char *av[] = {(char *)path, NULL}, *ev[] = {NULL};
+        execve(path, av, ev);
+        return errno == EACCES ? held() : escaped("execve %s: %s", path, strerror(errno));
+    }
+    if (!strcmp(test, "run-fork-bomb")) {
+        /* the pids limit (64) holds a fork bomb to EAGAIN; the children go
+         * with the sandbox */
+        int made = 0, e = 0;
+        for (int i = 0; i < 4096; i++) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                pause();
+                _exit(0);
+            }
+            if (pid < 0) {
+                e = errno;
+                break;
+            }
+            made++;
+        }
+        return made < 64 && e == EAGAIN ? held()
+                                        : escaped("%d processes made (%s)", made, strerror(e));
+    }
+    if (!strcmp(test, "run-namespaces")) {
+        /* processes, never new namespaces: clone with a namespace flag is
+         * killed */
+        pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+        if (pid == 0)
+            _exit(0);
+        return pid < 0 ? held() : escaped("clone(CLONE_NEWUSER) made pid %d", (int)pid);
+    }
     if (!strcmp(test, "fork")) {
-        /* no child processes yet (child_process is a later issue): a fork
-         * bomb stops at the first fork */
+        /* no run grant: a fork bomb stops at the first fork */
         pid_t pid = fork();
         if (pid == 0)
             _exit(0);
@@ -1587,6 +1654,22 @@ int main(int argc, char **argv)
         .nrw = rw ? 1 : 0,
     };
     const char *grant[1];
+    /* the run-* probes: the profile grants /usr/bin/true (the launcher's
+     * resolution and Landlock's execute files, as a run gets them) */
+    brk_policy_t *runpol = NULL;
+    char **exec_files = NULL;
+    if (!strncmp(test, "run-", 4)) {
+        char *rerr = NULL;
+        runpol = brk_policy_new();
+        if (!runpol || brk_grant(runpol, BRK_RUN, "true", &rerr) < 0 ||
+            lch_run_resolve(runpol, argv[2], NULL, &rerr) < 0 ||
+            lch_run_exec_files(runpol, argv[2], &exec_files, &sb.nexec) < 0) {
+            fprintf(stderr, "wall-probe: run grant: %s\n", rerr ? rerr : "out of memory");
+            return 2;
+        }
+        sb.run = true;
+        sb.exec_files = (const char *const *)exec_files;
+    }
     if (!strcmp(test, "proc-host")) {
         /* the canary's folder granted read-only: its host path is shown */
         if (!realpath(sb.app, host.app) || !realpath(canary, host.grant)) {
