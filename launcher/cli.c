@@ -65,7 +65,7 @@ const char *lch_cli_usage(void)
            "  --allow-write[=P,...]  grant fs writes\n"
            "  --allow-net[=H[:P],..] grant network hosts\n"
            "  --allow-env[=N,...]    pass host variables through (NAME* globs)\n"
-           "  --allow-run[=C,...]    allow these child processes\n"
+           "  --allow-run[=C,...]    allow these programs (node: a nested guest)\n"
            "  --allow-all            every permission domain open\n"
            "  --publish [IP:]HP:GP   the host listens on IP:HP (127.0.0.1 by default) for the\n"
            "                         guest's server on port GP (accept() runs in the guest)\n"
