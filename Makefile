@@ -287,6 +287,7 @@ bench: $(BIN)
 	bash bench/http.sh
 	bash bench/serve.sh
 	bash bench/shell.sh
+	bash bench/processes.sh
 
 # ---- install ----------------------------------------------------------------
 
