@@ -21,6 +21,8 @@ typedef struct {
     const brk_policy_t *p;
     const char *app;
     const char *path_env;
+    const char *failed; /* the name that could not be resolved, and why */
+    int why;
 } ctx_t;
 
 static bool below(const char *path, const char *dir)
@@ -91,9 +93,21 @@ static int program(const ctx_t *x, const char *g, char *out, size_t cap)
     return shown(x, out) ? 0 : -EXDEV;
 }
 
+static int find(const ctx_t *x, const char *name, char *out, size_t cap);
+
 static int resolve(const char *name, char *out, size_t cap, void *arg)
 {
-    const ctx_t *x = arg;
+    ctx_t *x = arg;
+    int r = find(x, name, out, cap);
+    if (r < 0) {
+        x->failed = name;
+        x->why = r;
+    }
+    return r;
+}
+
+static int find(const ctx_t *x, const char *name, char *out, size_t cap)
+{
     if (!strcmp(name, "node") || !strcmp(name, LCH_GUEST_EXEC_PATH)) {
         snprintf(out, cap, "%s", LCH_GUEST_EXEC_PATH);
         return 0;
@@ -127,17 +141,23 @@ int lch_run_resolve(brk_policy_t *p, const char *app, const char *path_env, char
     ctx_t x = {.p = p, .app = app, .path_env = path_env};
     char *why = NULL;
     int r = brk_run_resolve(p, resolve, &x, &why);
+    free(why);
     if (r < 0) {
-        const char *w = why ? why : "cannot resolve";
+        const char *name = x.failed ? x.failed : "?";
+        const char *what = x.why == -EXDEV     ? "the sandbox does not show it (only the system "
+                                                 "folders, /app and the read grants: grant its "
+                                                 "folder with --allow-read)"
+                           : x.why == -EACCES  ? "not an executable file"
+                           : x.why == -EINVAL  ? "a relative path (name a program by its "
+                                                 "absolute path or by a bare name)"
+                           : strchr(name, '/') ? strerror(-x.why)
+                                               : "no such program on the guest's PATH";
         int n = asprintf(err,
-                         "run.allow: %s (a bare name is a program on the guest's PATH %s, `node` "
-                         "the nested guest, a path that file; it must be an executable file the "
-                         "sandbox shows: the system folders, /app or a read grant; \"Invalid "
-                         "cross-device link\" means one it does not show)",
-                         w, path_env ? path_env : DEFAULT_PATH);
+                         "run.allow: %s: %s (a bare name is looked up on the guest's PATH, "
+                         "%s; `node` is the nested guest)",
+                         name, what, path_env ? path_env : DEFAULT_PATH);
         if (n < 0)
             *err = NULL;
-        free(why);
     }
     return r;
 }

@@ -53,6 +53,7 @@ run "--report" bash tests/integration/report.sh --bin "$bin"
 run "dns (a test DNS server, host node parity)" bash tests/integration/dns.sh --bin "$bin"
 run "node parity" bash tests/integration/node-parity.sh --bin "$bin"
 run "network (the supervisor's socket broker)" bash tests/integration/net.sh --bin "$bin"
+run "child processes (run grants, decisions, nested guests)" bash tests/integration/child.sh --bin "$bin"
 run "overlay (stand-alone)" bash tests/integration/overlay.sh --bin build/secure-exec-overlay
 run "overlay (through the launcher)" bash tests/integration/overlay-launch.sh --bin "$bin"
 run "security probes" bash tests/security/run.sh --bin "$bin"
@@ -77,6 +78,9 @@ run "module matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh -
 run "security probes under ASan+UBSan" "${asan_env[@]}" bash tests/security/run.sh --bin "$asan_bin"
 run "network under ASan+UBSan" "${asan_env[@]}" bash tests/integration/net.sh --bin "$asan_bin"
 run "net matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" net- http- npm-express-listen
+run "child_process under ASan+UBSan" "${asan_env[@]}" bash tests/integration/child.sh --bin "$asan_bin"
+run "child_process matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" \
+  child-process npm-execa npm-cross-spawn
 run "fuzz targets (seeds + 10 s each)" bash tests/fuzz/seeds.sh 10
 run "overlay under ASan+UBSan" "${asan_env[@]}" bash tests/integration/overlay-launch.sh --bin "$asan_bin"
 run "shell probes under ASan+UBSan" "${asan_env[@]}" bash tests/integration/shell-attack.sh --bin "$asan_bin"
