@@ -178,6 +178,51 @@ limit "heap bomb, --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64
 limit "wasm memories past --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const m = [new WebAssembly.Memory({ initial: 1000 }), new WebAssembly.Memory({ initial: 1000 })]; for (const x of m) new Uint8Array(x.buffer).fill(1); const a = []; for (;;) a.push({ i: a.length })'
 limit "Buffers then heap past --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const k = []; try { for (;;) k.push(Buffer.alloc(1 << 20, 1)) } catch {} const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
 
+# Fork bombs, with the programs they need granted: the run ends by itself
+# (0), by --timeout (124) or by the memory budget (137), in time, and
+# leaves nothing behind on the host (its processes are in the run's pid
+# namespace and cgroup: pids.max and memory.max hold them). Run as root,
+# the guest's processes are nobody's outside: their count must come back
+# to what it was.
+bomb() {
+  local label=$1 max_s=$2
+  shift 2
+  local t0 t1 rc ms before after i
+  before=$(pgrep -c -u 65534 2>/dev/null || true)
+  t0=$(date +%s%N)
+  (cd "$work/app" && timeout 60 "$bin" "$@" >/dev/null 2>"$work/limit.err")
+  rc=$?
+  t1=$(date +%s%N)
+  ms=$(((t1 - t0) / 1000000))
+  after=$before
+  if [ "$(id -u)" -eq 0 ]; then
+    for ((i = 0; i < 50; i++)); do
+      after=$(pgrep -c -u 65534 2>/dev/null || true)
+      [ "${after:-0}" -le "${before:-0}" ] && break
+      sleep 0.1
+    done
+  fi
+  if { [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; } && [ "$ms" -le $((max_s * 1000)) ] &&
+    [ "${after:-0}" -le "${before:-0}" ] && timeout 5 true; then
+    echo "held    $label (exit $rc after $ms ms)"
+    pass=$((pass + 1))
+  else
+    echo "ESCAPED $label (exit $rc after $ms ms, processes left: ${after:-?} against ${before:-?})"
+    head -n 5 "$work/limit.err" | sed 's/^/        /'
+    fail=$((fail + 1))
+  fi
+}
+bomb "fork bomb of nested guests, --allow-run=node --timeout 5000" 30 --profile default --allow-run=node --timeout 5000 -e '
+const cp = require("child_process");
+const me = "const cp = require(\"child_process\"); for (;;) { try { cp.spawn(process.execPath, [\"-e\", process.argv[1], process.argv[1]], { stdio: \"ignore\" }).on(\"error\", () => {}); } catch {} }";
+for (;;) { try { cp.spawn(process.execPath, ["-e", me, me], { stdio: "ignore" }).on("error", () => {}); } catch {} }'
+bomb "shell fork bomb, --allow-run=sh, the guest leaves after 3 s" 30 --profile default --allow-run=sh --timeout 10000 -e '
+require("child_process").exec(":(){ :|:& };:", () => {});
+setTimeout(() => process.exit(0), 3000);'
+bomb "spawn loop of a granted program, --allow-run=sleep --timeout 3000" 30 --profile default --allow-run=sleep --timeout 3000 -e '
+const cp = require("child_process");
+(function more() { for (let i = 0; i < 50; i++) { try { cp.spawn("sleep", ["60"], { stdio: "ignore" }).on("error", () => {}); } catch {} } setImmediate(more); })();'
+
 # The descriptor and /tmp size limits of a profile hold (with --allow-all
 # the JS wall would let the guest go on).
 printf '%s\n' 'fs.read = /app' 'fs.write = /tmp' 'limits.fds = 64' 'limits.tmpfs_mb = 8' >"$work/small.profile"
