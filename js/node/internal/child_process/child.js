@@ -316,7 +316,8 @@ function spawnSync(options) {
   if (r.error) result.error = r.error;
   result.status = r.status === undefined ? null : r.status;
   result.signal = r.signal ? signalName(r.signal) || null : null;
-  let output = r.output == null ? null : r.output;
+  // a start that failed has no output at all (null, as Node's)
+  let output = r.output == null || r.output.length === 0 ? null : r.output;
   if (output !== null) {
     const decode = options.encoding && options.encoding !== 'buffer';
     output = output.map((bytes) => {
