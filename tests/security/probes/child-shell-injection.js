@@ -69,12 +69,6 @@ for (const line of lines) {
     refused(`spawnSync shell ${what}`, e);
   }
   try {
-    cp.execFileSync('echo', [line], { shell: true, stdio: 'pipe' });
-    refused(`execFileSync shell ${what}`, null);
-  } catch (e) {
-    refused(`execFileSync shell ${what}`, e);
-  }
-  try {
     pending++;
     cp.exec(line, () => {
       refused(`exec ${what}`, null);
@@ -95,6 +89,17 @@ for (const line of lines) {
   } catch (e) {
     refused(`spawn bash ${what}`, e);
     done();
+  }
+}
+// execFile's arguments joined into the shell's command line
+for (const args of [['hi;', 'id'], ['hi', ';', 'id'], ['$(id)'], ['`id`'], ['hi', '|', 'id'], ['hi', '>', '/tmp/redirected'],
+  ['hi\nid'], ['hi', '&&', 'id']]) {
+  const what = JSON.stringify(args);
+  try {
+    cp.execFileSync('echo', args, { shell: true, stdio: 'pipe' });
+    refused(`execFileSync shell ${what}`, null);
+  } catch (e) {
+    refused(`execFileSync shell ${what}`, e);
   }
 }
 done();
