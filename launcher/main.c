@@ -52,7 +52,6 @@
 #include "seccomp.h"
 
 #define LCH_VERSION "0.1.0"
-#define LCH_EXIT_LAUNCHER 125
 
 /* The built-in profiles, embedded by launcher/profiles.S. */
 extern const char lch_profile_strict[], lch_profile_strict_end[];
@@ -62,18 +61,6 @@ extern const char lch_profile_dev[], lch_profile_dev_end[];
 /* The startup snapshot, embedded by launcher/snapshot.S. */
 extern const uint8_t lch_snapshot_blob[];
 extern const uint8_t lch_snapshot_blob_end[];
-
-void lch_die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("secure-exec-launch: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    lch_claim_send(LCH_LIMIT_LAUNCHER, -1); /* in the guest process: the supervisor's record */
-    exit(LCH_EXIT_LAUNCHER);
-}
 
 /* The audit log could not take a decision's line (the run's room in it is
  * used up, or a write failed; the log's last line says which): the run

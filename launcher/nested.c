@@ -14,6 +14,7 @@
 
 #include "../bridge/bridge.h"
 #include "nested.h"
+#include "report.h"
 #include "sandbox.h"
 
 #define EXIT_BAD_OPTION 9

@@ -30,9 +30,4 @@
 
 int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snapshot_len);
 
-/* The launcher's one way out before a guest runs (main.c): "secure-exec-
- * launch: MESSAGE" on stderr, the supervisor's record told (in a guest
- * process), exit 125. */
-__attribute__((format(printf, 1, 2), noreturn)) void lch_die(const char *fmt, ...);
-
 #endif

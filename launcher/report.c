@@ -11,6 +11,7 @@
  * bad --report path ends the launch (125) before any guest code.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -493,4 +494,16 @@ bool lch_claim_read(int fd, lch_claim_t *c)
     }
     free(buf);
     return got;
+}
+
+void lch_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("secure-exec-launch: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    lch_claim_send(LCH_LIMIT_LAUNCHER, -1); /* in the guest process: the supervisor's record */
+    exit(LCH_EXIT_LAUNCHER);
 }

@@ -151,4 +151,12 @@ void lch_claim_send(lch_limit_t limit, int64_t denials);
  * end (non-blocking). True when there was a well-formed one. */
 bool lch_claim_read(int fd, lch_claim_t *c);
 
+/* The launcher's status for its own failures. */
+#define LCH_EXIT_LAUNCHER 125
+
+/* The launcher's one way out before a guest runs (main.c, nested.c):
+ * "secure-exec-launch: MESSAGE" on stderr, the supervisor's record told
+ * (in a guest process: lch_claim_send), exit LCH_EXIT_LAUNCHER. */
+__attribute__((format(printf, 1, 2), noreturn)) void lch_die(const char *fmt, ...);
+
 #endif
