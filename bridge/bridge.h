@@ -44,6 +44,7 @@ typedef struct br_config_s {
     const char *const *args; /* guest arguments after the script */
     size_t nargs;
     const char *exec_path; /* process.execPath / argv[0] */
+    const char *argv0;     /* process.argv0 (NULL: "node") */
     const char *cwd;       /* process.cwd() */
     size_t heap_limit_mb;  /* 0: V8's default */
     brk_policy_t *policy;  /* the broker every bridge asks; NULL: no checks */

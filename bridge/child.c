@@ -95,9 +95,40 @@ static bool pids_has(pid_t pid)
     return found;
 }
 
+/* The parent of pid from /proc (0 when it cannot be read). */
+static pid_t parent_of(pid_t pid)
+{
+    char path[48], line[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, line, sizeof line - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    line[n] = '\0';
+    /* "pid (comm) state ppid ...": comm may hold anything but ends at the last ')' */
+    char *p = strrchr(line, ')');
+    int ppid = 0;
+    char state;
+    return p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 ? (pid_t)ppid : 0;
+}
+
 bool br__child_owned(long pid)
 {
-    return pid > 0 && pid <= INT32_MAX && pids_has((pid_t)pid);
+    if (pid <= 0 || pid > INT32_MAX)
+        return false;
+    if (pids_has((pid_t)pid))
+        return true;
+    /* a descendant: its parents lead here (orphans are pid 1's) */
+    pid_t self = getpid(), p = (pid_t)pid;
+    for (int depth = 0; depth < 64 && p > 1; depth++) {
+        p = parent_of(p);
+        if (p == self)
+            return true;
+    }
+    return false;
 }
 
 void br_each_child(void (*fn)(pid_t pid, void *arg), void *arg)
@@ -871,8 +902,8 @@ static void sync_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     sync_run_t *r = x->run;
     if (n > 0) {
         x->len += (size_t)n;
+        /* past maxBuffer: what was read stays (as Node's, a whole read) */
         if ((double)x->len > r->max_buffer) {
-            x->len = r->max_buffer > 0 ? (size_t)r->max_buffer : 0;
             sync_kill(r, -ENOBUFS);
             sync_close_io(x);
         }

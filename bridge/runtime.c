@@ -99,6 +99,8 @@ static char *config_json(const br_config_t *cfg)
     sbuf_t b = {.max = 64u << 20};
     sb_str(&b, "{\"execPath\":");
     sb_json(&b, cfg->exec_path);
+    sb_str(&b, ",\"argv0\":");
+    sb_json(&b, cfg->argv0 ? cfg->argv0 : "node");
     sb_str(&b, ",\"cwd\":");
     sb_json(&b, cfg->cwd);
     sb_str(&b, ",\"script\":");

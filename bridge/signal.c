@@ -13,8 +13,9 @@
  * guest's own pid goes the same way for every signal (a real one would be
  * dropped for pid 1): a listener gets it, else Node's default — the
  * terminating ones end the run with 128 + N, the ignored and stopping ones
- * do nothing. The pid of a child it spawned (child.c) is passed to
- * kill(2); any other pid is ESRCH, a process group or -1 EPERM (the pid
+ * do nothing. The pid of a child it spawned or of one of their
+ * descendants (child.c) is passed to kill(2); any other pid is ESRCH, a
+ * process group or -1 EPERM (the pid
  * namespace and Landlock's scoping refuse anything outside as well).
  *
  * The handler's state is process-wide (a handler has nothing else to
@@ -208,8 +209,9 @@ static void signal_listen(vm_call_t *c)
 }
 
 /* kill(pid, signum) -> 0 or -errno. The guest's own pid is played here as
- * Node's process would take it; a child it spawned gets the signal; any
- * other pid is ESRCH, a process group (0, -pgid) and -1 EPERM. */
+ * Node's process would take it; a child it spawned or another descendant
+ * gets the signal; any other pid is ESRCH, a process group (0, -pgid) and
+ * -1 EPERM. */
 static void signal_kill(vm_call_t *c)
 {
     int64_t pid = vm_arg_int(c, 0);
@@ -227,8 +229,8 @@ static void signal_kill(vm_call_t *c)
         vm_ret_num(c, -ESRCH);
         return;
     }
-    /* its own children only (child.c's list); every other pid of the
-     * sandbox, a group and -1 are refused */
+    /* its own children and their descendants only (child.c); every other
+     * pid of the sandbox, a group and -1 are refused */
     if (!br__child_owned((long)pid)) {
         vm_ret_num(c, pid > 0 ? -ESRCH : -EPERM);
         return;

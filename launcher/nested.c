@@ -254,6 +254,7 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
         .args = cli.args,
         .nargs = cli.nargs,
         .exec_path = LCH_GUEST_EXEC_PATH,
+        .argv0 = argv[0],
         .cwd = cwd,
         .module_root = "/app",
         .heap_limit_mb = s->heap_mb,

@@ -594,7 +594,7 @@ function onResize(columns, rows) {
 
 function setupRun(cfg) {
   process.execPath = cfg.execPath;
-  process.argv0 = 'node';
+  process.argv0 = cfg.argv0;
   // a serve job's code is its main module, named filename
   const main = cfg.script || cfg.filename;
   process.argv = main ? [cfg.execPath, main, ...cfg.args] : [cfg.execPath, ...cfg.args];
