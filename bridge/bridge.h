@@ -33,6 +33,8 @@ extern "C" {
 
 typedef struct br_rt_s br_rt_t;
 
+#define BR_QUOTA_SHARED_SIZE 4096
+
 typedef struct br_config_s {
     const char *script; /* path of the main module, or NULL with eval */
     const char *eval;   /* -e CODE, or NULL */
@@ -59,6 +61,10 @@ typedef struct br_config_s {
     uint64_t write_bytes;
     uint64_t write_files;
     const char *private_tmp;
+    /* A file of BR_QUOTA_SHARED_SIZE bytes (a memfd) holding the run's
+     * quota count (bytes, files: two uint64) that the guest and its nested
+     * guests share; below 3: each process counts its own. */
+    int quota_fd;
     /* The guest's user on the host (the sandbox maps its uid there), named
      * when the host's permissions refuse what a grant allowed; 0: not
      * known (the guest is never root on the host). */

@@ -444,7 +444,7 @@ out:
 #define STDIO_MAX 256
 
 typedef struct {
-    uv_stdio_container_t box[STDIO_MAX + 2];
+    uv_stdio_container_t box[STDIO_MAX + 3];
     int parent[STDIO_MAX]; /* our end of a pipe ('p', 'c'), else -1 */
     int child[STDIO_MAX];  /* its end (closed here once it runs), else -1 */
     int n;
@@ -549,8 +549,8 @@ static int stdio_parse(vm_call_t *c, int spec_arg, int h0, stdio_t *io)
     return r;
 }
 
-/* A nested guest's argv: --se-nested=POLICY_FD,IPC_FD,AUDIT_FD after its
- * argv[0], the policy as profile text on a pipe at POLICY_FD. 0 or -errno
+/* A nested guest's argv: --se-nested=POLICY_FD,IPC_FD,AUDIT_FD,QUOTA_FD,RUN
+ * after its argv[0], the policy as profile text on a pipe at POLICY_FD. 0 or -errno
  * (E2BIG: a policy past one pipe's buffer). */
 static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, char *marker,
                        size_t cap)
@@ -575,15 +575,20 @@ static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, c
     int k = io->n;
     io->box[k].flags = UV_INHERIT_FD;
     io->box[k].data.fd = p[0];
-    int audit_fd = -1;
+    int n = k + 1, audit_fd = -1, quota_fd = -1;
     FILE *audit = rt->policy ? brk_audit_stream(rt->policy) : NULL;
     if (audit) {
         fflush(audit);
-        io->box[k + 1].flags = UV_INHERIT_FD;
-        io->box[k + 1].data.fd = fileno(audit);
-        audit_fd = k + 1;
+        io->box[n].flags = UV_INHERIT_FD;
+        io->box[n].data.fd = fileno(audit);
+        audit_fd = n++;
     }
-    snprintf(marker, cap, "--se-nested=%d,%d,%d,%s", k, io->ipc, audit_fd,
+    if (rt->cfg->quota_fd > 2) { /* the run's one write quota */
+        io->box[n].flags = UV_INHERIT_FD;
+        io->box[n].data.fd = rt->cfg->quota_fd;
+        quota_fd = n++;
+    }
+    snprintf(marker, cap, "--se-nested=%d,%d,%d,%d,%s", k, io->ipc, audit_fd, quota_fd,
              rt->policy ? brk_audit_run_id(rt->policy) : "");
     char **argv = calloc(pg->argc + 2, sizeof *argv);
     if (!argv)
@@ -593,7 +598,7 @@ static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, c
     for (size_t a = 1; a < pg->argc; a++)
         argv[a + 1] = pg->argv[a];
     *argv_out = argv;
-    return audit ? 2 : 1; /* the containers added */
+    return n - k; /* the containers added */
 }
 
 /* Everything this process holds is close-on-exec before a child starts

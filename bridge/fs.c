@@ -906,13 +906,13 @@ static void sandbox_statfs(br_quota_t *q, const char *canon, const struct statfs
     } else if (br__quota_counts(q, canon)) {
         uint64_t bsize = s->f_bsize ? (uint64_t)s->f_bsize : 1;
         if (q->max_bytes) {
-            uint64_t left = (q->max_bytes - atomic_load(&q->bytes)) / bsize;
+            uint64_t left = (q->max_bytes - atomic_load(q->bytes)) / bsize;
             v[0] = q->max_bytes / bsize;
             v[1] = left < v[1] ? left : v[1];
             v[2] = left < v[2] ? left : v[2];
         }
         if (q->max_files) {
-            uint64_t left = q->max_files - atomic_load(&q->files);
+            uint64_t left = q->max_files - atomic_load(q->files);
             v[3] = q->max_files;
             v[4] = left < v[4] ? left : v[4];
         }

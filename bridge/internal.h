@@ -32,7 +32,10 @@ enum {
 /* The write quota of host grants (quota.c). */
 typedef struct {
     uint64_t max_bytes, max_files; /* 0: no limit */
-    _Atomic uint64_t bytes, files; /* taken so far */
+    /* taken so far: own[], or the run's shared count (cfg.quota_fd) that
+     * every guest process of the run takes from */
+    _Atomic uint64_t *bytes, *files;
+    _Atomic uint64_t own[2];
     const brk_policy_t *policy;    /* its write rules say what counts */
     const char *private_tmp;       /* a rule naming it does not count */
     uint64_t fds[BR_MAX_FDS / 64]; /* guest descriptors whose writes count */

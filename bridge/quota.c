@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -33,6 +34,17 @@ void br__quota_init(br_quota_t *q, const br_config_t *cfg)
     q->max_files = cfg->write_files;
     q->policy = cfg->policy;
     q->private_tmp = cfg->private_tmp;
+    q->bytes = &q->own[0];
+    q->files = &q->own[1];
+    /* the run's count, shared with its nested guests: one quota for all */
+    if (cfg->quota_fd > 2) {
+        void *m =
+            mmap(NULL, BR_QUOTA_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, cfg->quota_fd, 0);
+        if (m != MAP_FAILED) {
+            q->bytes = (_Atomic uint64_t *)m;
+            q->files = (_Atomic uint64_t *)m + 1;
+        }
+    }
 }
 
 int br__private_tmp_fs(const br_quota_t *q, const char *canon)
@@ -99,10 +111,10 @@ static bool take_one(_Atomic uint64_t *used, uint64_t max, uint64_t n)
 
 int br__quota_take(br_quota_t *q, uint64_t bytes, uint64_t files)
 {
-    if (!take_one(&q->bytes, q->max_bytes, bytes))
+    if (!take_one(q->bytes, q->max_bytes, bytes))
         return -EDQUOT;
-    if (!take_one(&q->files, q->max_files, files)) {
-        atomic_fetch_sub(&q->bytes, bytes);
+    if (!take_one(q->files, q->max_files, files)) {
+        atomic_fetch_sub(q->bytes, bytes);
         return -EDQUOT;
     }
     return 0;
@@ -110,8 +122,8 @@ int br__quota_take(br_quota_t *q, uint64_t bytes, uint64_t files)
 
 void br__quota_give(br_quota_t *q, uint64_t bytes, uint64_t files)
 {
-    atomic_fetch_sub(&q->bytes, bytes);
-    atomic_fetch_sub(&q->files, files);
+    atomic_fetch_sub(q->bytes, bytes);
+    atomic_fetch_sub(q->files, files);
 }
 
 /* libuv (1.44 here, and Node 22's) has no name for EDQUOT: the quota's

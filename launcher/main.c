@@ -1114,6 +1114,14 @@ int main(int argc, char **argv)
             lch_publish_open(&pub[i], perr, sizeof perr) < 0)
             lch_die("%s", perr);
     }
+    /* one write quota for the guest and its nested guests: a count they
+     * share (bridge.h, quota_fd) */
+    cfg.quota_fd = -1;
+    if ((nrun || run_all) && (settings->write_bytes || settings->write_files)) {
+        cfg.quota_fd = memfd_create("secure-exec-quota", MFD_CLOEXEC);
+        if (cfg.quota_fd < 0 || ftruncate(cfg.quota_fd, BR_QUOTA_SHARED_SIZE) < 0)
+            lch_die("cannot make the write quota's count: %s", strerror(errno));
+    }
     cfg.net_fd = nfds.guest_async;
     cfg.net_sync_fd = nfds.guest_sync;
     /* what the guest's dns.getServers() shows: the servers the supervisor asks */
@@ -1135,7 +1143,7 @@ int main(int argc, char **argv)
     lch_audit_relay_t relay = {.rd = -1, .on_fail = audit_relay_failed};
     int give[6] = {nfds.guest_async, nfds.guest_sync, -1, -1, -1, -1};
     size_t ngive = 2;
-    int keep[8];
+    int keep[9];
     size_t nkeep = 0;
     keep[nkeep++] = nfds.guest_async;
     keep[nkeep++] = nfds.guest_sync;
@@ -1155,6 +1163,8 @@ int main(int argc, char **argv)
     }
     if (resize[0] >= 0)
         keep[nkeep++] = resize[0];
+    if (cfg.quota_fd > 2)
+        keep[nkeep++] = cfg.quota_fd;
     /* the shell's channels: JSON lines (a socket), Ctrl-C (a pipe), the
      * guest's output in frames (relay.h) for the shell's thread */
     lch_shell_t shell = {.ctl = -1, .frames = -1, .intr = -1};

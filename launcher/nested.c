@@ -181,13 +181,14 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
     /* the marker */
     char mark[160];
     snprintf(mark, sizeof mark, "%s", argv[1] + strlen(LCH_NESTED_MARKER));
-    char *save = NULL, *f[4] = {NULL, NULL, NULL, NULL};
+    char *save = NULL, *f[5] = {NULL, NULL, NULL, NULL, NULL};
     int nf = 0;
-    for (char *t = strtok_r(mark, ",", &save); t && nf < 4; t = strtok_r(NULL, ",", &save))
+    for (char *t = strtok_r(mark, ",", &save); t && nf < 5; t = strtok_r(NULL, ",", &save))
         f[nf++] = t;
-    if (nf < 3)
+    if (nf < 4)
         lch_die("%s: bad marker", LCH_NESTED_MARKER);
-    int policy_fd = fd_of(f[0]), ipc_fd = fd_of(f[1]), audit_fd = fd_of(f[2]);
+    int policy_fd = fd_of(f[0]), ipc_fd = fd_of(f[1]), audit_fd = fd_of(f[2]),
+        quota_fd = fd_of(f[3]);
     if (policy_fd < 0)
         lch_die("%s: no policy", LCH_NESTED_MARKER);
     char *text = malloc(POLICY_MAX + 1);
@@ -212,12 +213,14 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
          * same pipe */
         if (a && setvbuf(a, NULL, _IOLBF, 1 << 16) == 0) {
             brk_set_audit(policy, a);
-            if (nf == 4 && f[3][0])
-                brk_set_audit_run(policy, f[3]);
+            if (nf == 5 && f[4][0])
+                brk_set_audit_run(policy, f[4]);
         }
     }
     if (ipc_fd >= 0)
         fcntl(ipc_fd, F_SETFD, FD_CLOEXEC);
+    if (quota_fd >= 0)
+        fcntl(quota_fd, F_SETFD, FD_CLOEXEC);
 
     node_cli_t cli = {0};
     int r = parse(argc, argv, &cli);
@@ -264,6 +267,7 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
         .write_bytes = s->write_bytes,
         .write_files = s->write_files,
         .private_tmp = "/tmp",
+        .quota_fd = quota_fd,
         .net_fd = -1,
         .net_sync_fd = -1,
         .ipc_fd = ipc_fd,

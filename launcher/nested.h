@@ -14,9 +14,10 @@
  *   node -p CODE    node --input-type=module -e CODE    node -r MOD ...
  *   node [options] < program    (no script, no -e: the program is stdin)
  *
- * argv[1] is the marker --se-nested=POLICY_FD,IPC_FD,AUDIT_FD,RUN_ID
+ * argv[1] is the marker --se-nested=POLICY_FD,IPC_FD,AUDIT_FD,QUOTA_FD,RUN_ID
  * (-1: none): the policy's pipe, the channel of a fork, the audit log's
- * pipe (its lines carry the run's id, as the parent's do). Exit status:
+ * pipe (its lines carry the run's id, as the parent's do), the run's
+ * shared write-quota count (bridge.h, quota_fd). Exit status:
  * the guest's; 9 for an option node does not know ("bad option"); 125
  * when it cannot start.
  */

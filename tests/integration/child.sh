@@ -6,6 +6,7 @@
 # the run's id), a nested guest's command line (node's options, a bad
 # one), the marker refused outside a sandbox, the orphans of a child
 # waited for (no zombie left), no descriptor of the guest's in a child,
+# one write quota shared with nested guests,
 # and a child's exit and signal as the guest sees them.
 # Prints ok/FAIL per check and "N passed, N failed".
 #
@@ -152,5 +153,19 @@ EOF
 run --allow-run=sh,ls --allow-read=/proc orphans.js
 expect "orphans waited for, a child holds only its stdio, exits and signals" 0 \
   $'^zombies 0\nfds 0 1 2 3\nsignal null SIGTERM\nexit 7 null$'
+
+# ---- one write quota for the guest and its nested guests ------------------------
+mkdir -p "$work/qout"
+chmod 777 "$work/qout"
+cat >"$work/app/quota.js" <<EOF
+const fs = require('fs'), cp = require('child_process');
+fs.writeFileSync('$work/qout/a', 'x'.repeat(600));
+const r = cp.spawnSync(process.execPath, ['-e', "try { require('fs').writeFileSync('$work/qout/b', 'y'.repeat(600)); console.log('wrote') } catch (e) { console.log(e.code) }"], { encoding: 'utf8' });
+console.log(r.stdout.trim());
+fs.writeFileSync('$work/qout/c', 'z'.repeat(300));
+console.log('parent wrote 300 more');
+EOF
+run --allow-run=node --allow-write="$work/qout" --write-limit=1000 quota.js
+expect "a nested guest takes from the run's write quota" 0 $'^EDQUOT\nparent wrote 300 more$'
 
 summary
