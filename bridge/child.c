@@ -49,7 +49,7 @@
 
 /* sh's command line (sh -c LINE) at most; a longer one is E2BIG. */
 #define CMD_MAX (1u << 20)
-/* The nested guest's policy travels on a pipe written before it starts. */
+/* The nested guest's policy travels in one message written before it starts. */
 #define POLICY_MAX 65536
 #define DEFAULT_PATH "/bin:/usr/bin"
 
@@ -524,6 +524,18 @@ static int stdio_parse(vm_call_t *c, int spec_arg, int h0, stdio_t *io)
                 r = 1;
                 break;
             }
+            /* the quota counts the guest's own writes: a child writing to
+             * such a file would write past it */
+            if (br__fd_counted(rt, fd)) {
+                vm_throwf(c, "Error", "ERR_ACCESS_DENIED",
+                          "Access to this API has been restricted: descriptor %ld is a file "
+                          "in a write grant the write quota counts, which a child's writes "
+                          "would not be counted in (give the child a pipe and write what it "
+                          "prints yourself)",
+                          fd);
+                r = 1;
+                break;
+            }
             b->flags = UV_INHERIT_FD;
             b->data.fd = (int)fd;
         } else if (!strcmp(t, "s")) {
@@ -550,7 +562,8 @@ static int stdio_parse(vm_call_t *c, int spec_arg, int h0, stdio_t *io)
 }
 
 /* A nested guest's argv: --se-nested=POLICY_FD,IPC_FD,AUDIT_FD,QUOTA_FD,RUN
- * after its argv[0], the policy as profile text on a pipe at POLICY_FD. 0 or -errno
+ * after its argv[0], the policy as profile text in one message on a
+ * SEQPACKET socket at POLICY_FD. 0 or -errno
  * (E2BIG: a policy past one pipe's buffer). */
 static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, char *marker,
                        size_t cap)
@@ -559,17 +572,20 @@ static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, c
     if (!text)
         return -ENOMEM;
     size_t len = strlen(text);
+    /* one message on a SEQPACKET socket this process made: the kind of
+     * channel no stdio entry is, so the nested guest can tell it from
+     * a policy a guest's own program handed it (nested.c) */
     int p[2];
-    if (len > POLICY_MAX || pipe2(p, O_CLOEXEC) < 0) {
+    if (len > POLICY_MAX || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0) {
         free(text);
         return len > POLICY_MAX ? -E2BIG : -errno;
     }
-    ssize_t w = write(p[1], text, len);
+    ssize_t w = send(p[1], text, len, MSG_NOSIGNAL);
     free(text);
     close(p[1]);
     if (w != (ssize_t)len) {
         close(p[0]);
-        return -E2BIG;
+        return w < 0 ? -errno : -E2BIG;
     }
     io->policy_rd = p[0];
     int k = io->n;

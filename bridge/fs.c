@@ -133,6 +133,11 @@ bool br__fd_owned(br_rt_t *rt, int64_t fd)
     return fd_ok(rt, fd, true);
 }
 
+bool br__fd_counted(br_rt_t *rt, int64_t fd)
+{
+    return fd_bit(rt->quota.fds, fd);
+}
+
 static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
 {
     if (fd < 3)

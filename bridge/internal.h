@@ -174,6 +174,8 @@ void br__child_close(br_rt_t *rt);
 bool br__child_owned(long pid);
 /* fs.c: whether fd is one of the guest's (0-2, or one it opened). */
 bool br__fd_owned(br_rt_t *rt, int64_t fd);
+/* fs.c: whether fd's writes count in the write quota. */
+bool br__fd_counted(br_rt_t *rt, int64_t fd);
 /* Closes every UDP socket still open (dgram.c): the run is ending. */
 void br__dgram_close(br_rt_t *rt);
 

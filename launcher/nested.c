@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -172,6 +175,28 @@ static int parse(int argc, char **argv, node_cli_t *o)
     return 0;
 }
 
+/* V8's platform threads of a nested guest */
+#define NESTED_THREADS 2
+
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
+/* Whether n threads can start now (each is joined at once). */
+static bool threads_start(int n)
+{
+    pthread_t t[8];
+    int made = 0, e = 0;
+    for (; made < n && made < 8; made++)
+        if ((e = pthread_create(&t[made], NULL, nothing, NULL)) != 0)
+            break;
+    for (int i = 0; i < made; i++)
+        pthread_join(t[i], NULL);
+    errno = e;
+    return e == 0;
+}
+
 int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snapshot_len)
 {
     if (!walled())
@@ -191,15 +216,30 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
         quota_fd = fd_of(f[3]);
     if (policy_fd < 0)
         lch_die("%s: no policy", LCH_NESTED_MARKER);
+    /* the policy comes from the guest that started this process: one
+     * message on a SEQPACKET socket it made (child.c), a channel no stdio
+     * entry and no granted program's output is; a policy of a guest's
+     * own making (a program that starts this binary with the marker) is
+     * refused */
+    int type = 0, domain = 0;
+    struct ucred peer = {0};
+    socklen_t tl = sizeof type, dl = sizeof domain, pl = sizeof peer;
+    if (getsockopt(policy_fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 ||
+        getsockopt(policy_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
+        getsockopt(policy_fd, SOL_SOCKET, SO_PEERCRED, &peer, &pl) < 0 || domain != AF_UNIX ||
+        type != SOCK_SEQPACKET || peer.pid != getppid())
+        lch_die("%s: the policy must come from the guest that started this one", LCH_NESTED_MARKER);
     char *text = malloc(POLICY_MAX + 1);
-    size_t len = 0;
-    ssize_t n;
-    while (text && len < POLICY_MAX &&
-           ((n = read(policy_fd, text + len, POLICY_MAX - len)) > 0 || (n < 0 && errno == EINTR)))
-        len += n > 0 ? (size_t)n : 0;
-    close(policy_fd);
     if (!text)
         lch_die("out of memory");
+    ssize_t n;
+    do
+        n = recv(policy_fd, text, POLICY_MAX + 1, MSG_TRUNC);
+    while (n < 0 && errno == EINTR);
+    close(policy_fd);
+    if (n < 0 || n > POLICY_MAX)
+        lch_die("%s: no policy", LCH_NESTED_MARKER);
+    size_t len = (size_t)n;
     text[len] = '\0';
     brk_policy_t *policy = brk_policy_new();
     char *err = NULL;
@@ -224,8 +264,14 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
 
     node_cli_t cli = {0};
     int r = parse(argc, argv, &cli);
-    if (r)
-        return r;
+    if (r) {
+        fflush(NULL);
+        _exit(r);
+    }
+    /* as the launcher's main(): EPIPE and EFBIG, not the signals (libuv
+     * gave this process the default actions before its exec) */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
         lch_die("cannot read the working folder: %s", strerror(errno));
@@ -283,7 +329,11 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
     uv_loop_t loop;
     if ((r = uv_loop_init(&loop)) < 0)
         lch_die("cannot create the event loop: %s", uv_strerror(r));
-    if (vm_platform_init(NULL, 2) < 0)
+    /* V8 ends the process when it cannot start its threads: at the pids
+     * limit, end here with a clear line instead */
+    if (!threads_start(NESTED_THREADS))
+        lch_die("cannot start a thread (%s): the run's pids limit is reached", strerror(errno));
+    if (vm_platform_init(NULL, NESTED_THREADS) < 0)
         lch_die("cannot initialise V8");
     br_rt_t *rt;
     if (br_rt_new(&loop, &cfg, snapshot, snapshot_len, &rt, &err) < 0)

@@ -72,7 +72,10 @@ static lch_limit_t observed(const lch_facts_t *f)
         return LCH_LIMIT_CPU;
     if (f->end == LCH_END_SIGNAL)
         return LCH_LIMIT_NONE;
-    if (f->cgroup_oom && f->status == STATUS_MEMORY)
+    /* the cgroup's OOM killer took the guest itself (a child it killed
+     * is no limit of the run: the guest may exit 137 of its own accord) */
+    if (f->cgroup_oom && f->status == STATUS_MEMORY && ws >= 0 && WIFSIGNALED(ws) &&
+        WTERMSIG(ws) == SIGKILL)
         return LCH_LIMIT_MEMORY;
     if (ws >= 0 && WIFSIGNALED(ws)) {
         int sig = WTERMSIG(ws);

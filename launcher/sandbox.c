@@ -131,9 +131,10 @@ static int make_target(const char *src, const char *dst)
     return 0;
 }
 
-/* Bind src at dst; read-only unless rw. A remount keeps the flags the
- * kernel locked on the source mount (nodev, noexec, atime) or it fails. */
-static int bind_at(const char *src, const char *dst, bool rw)
+/* A remount keeps the flags the kernel locked on the source mount (nodev,
+ * noexec, atime) or it fails. Bind src at dst; read-only unless rw; noexec unless exec (a writable
+ * bind always): code runs only from where the view's programs are. */
+static int bind_at(const char *src, const char *dst, bool rw, bool exec)
 {
     int e = make_target(src, dst);
     if (e < 0)
@@ -149,7 +150,7 @@ static int bind_at(const char *src, const char *dst, bool rw)
     /* nothing the guest can write is ever executed or mapped as code
      * (a program run through the dynamic loader included: PROT_EXEC of a
      * file on a noexec mount fails) */
-    if (rw || (sv.f_flag & ST_NOEXEC))
+    if (rw || !exec || (sv.f_flag & ST_NOEXEC))
         flags |= MS_NOEXEC;
     if (sv.f_flag & ST_NOATIME)
         flags |= MS_NOATIME;
@@ -174,7 +175,7 @@ static void in_old(char *out, size_t cap, const char *path)
 }
 
 /* Binds the host path (seen at /oldroot) at the same path, if it exists. */
-static void bind_same(int errfd, const char *path, bool rw, bool required)
+static void bind_same(int errfd, const char *path, bool rw, bool required, bool exec)
 {
     char src[PATH_MAX], dst[PATH_MAX];
     in_old(src, sizeof src, path);
@@ -202,7 +203,7 @@ static void bind_same(int errfd, const char *path, bool rw, bool required)
             fail(errfd, "sandbox: symlink %s: %s", path, strerror(errno));
         return;
     }
-    int e = bind_at(src, dst, rw);
+    int e = bind_at(src, dst, rw, exec);
     if (e < 0)
         fail(errfd, "sandbox: cannot bind %s: %s", path, strerror(-e));
 }
@@ -223,7 +224,7 @@ static void bind_ssl(int errfd)
         char path[PATH_MAX];
         if (snprintf(path, sizeof path, "/etc/ssl/%s", e->d_name) >= (int)sizeof path)
             continue;
-        bind_same(errfd, path, false, false);
+        bind_same(errfd, path, false, false, false);
     }
     closedir(d);
 }
@@ -368,7 +369,7 @@ static void show_launcher(const lch_sandbox_t *sb, int errfd)
         fail(errfd, "sandbox: cannot read /proc/self/exe: %s", strerror(errno));
     exe[n] = '\0';
     in_old(src, sizeof src, exe);
-    int e = bind_at(src, "/newroot" LCH_GUEST_EXEC_PATH, false);
+    int e = bind_at(src, "/newroot" LCH_GUEST_EXEC_PATH, false, true);
     if (e < 0)
         fail(errfd, "sandbox: cannot show the launcher at %s: %s", LCH_GUEST_EXEC_PATH,
              strerror(-e));
@@ -382,7 +383,7 @@ static void show_launcher(const lch_sandbox_t *sb, int errfd)
         char real[PATH_MAX];
         in_old(src, sizeof src, lib);
         if (realpath(src, real)) {
-            e = bind_at(real, "/newroot/sandbox/bin/" LCH_LIBNODE_REL, false);
+            e = bind_at(real, "/newroot/sandbox/bin/" LCH_LIBNODE_REL, false, true);
             if (e < 0)
                 fail(errfd, "sandbox: cannot show libnode beside the launcher: %s", strerror(-e));
         }
@@ -449,6 +450,20 @@ static void set_cmdline(const lch_sandbox_t *sb, int errfd)
              strerror(errno));
 }
 
+/* Whether a granted program lies below dir (or every program may run):
+ * its bind then stays executable. */
+static bool runs_below(const lch_sandbox_t *sb, const char *dir)
+{
+    if (sb->exec_all)
+        return true;
+    size_t n = strlen(dir);
+    for (size_t i = 0; i < sb->nexec; i++)
+        if (!strncmp(sb->exec_files[i], dir, n) &&
+            (sb->exec_files[i][n] == '/' || !sb->exec_files[i][n]))
+            return true;
+    return false;
+}
+
 static void build_view(const lch_sandbox_t *sb, int errfd)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -471,9 +486,9 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
         fail(errfd, "sandbox: cannot mount the root tmpfs: %s", strerror(errno));
 
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
-        bind_same(errfd, system_dirs[i], false, !strcmp(system_dirs[i], "/usr"));
+        bind_same(errfd, system_dirs[i], false, !strcmp(system_dirs[i], "/usr"), true);
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++)
-        bind_same(errfd, etc_files[i], false, false);
+        bind_same(errfd, etc_files[i], false, false, false);
     bind_ssl(errfd);
     if (mkdir_p("/newroot/etc", 0755) < 0 ||
         lch_write_text("/newroot/etc/passwd",
@@ -489,7 +504,7 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
     /* The app, read-only; /app/node_modules is where the overlay goes. */
     char src[PATH_MAX];
     in_old(src, sizeof src, sb->app);
-    int e = bind_at(src, "/newroot/app", false);
+    int e = bind_at(src, "/newroot/app", false, runs_below(sb, "/app"));
     if (e < 0)
         fail(errfd, "sandbox: cannot show %s at /app: %s%s", sb->app, strerror(-e),
              e == -EACCES ? " (the guest runs as an unprivileged user: the app folder and the "
@@ -513,10 +528,10 @@ static void build_view(const lch_sandbox_t *sb, int errfd)
      * stops rather than let the guest write into the private /tmp */
     for (size_t i = 0; i < sb->nro; i++)
         if (lch_sandbox_binds(sb->ro_paths[i]))
-            bind_same(errfd, sb->ro_paths[i], false, false);
+            bind_same(errfd, sb->ro_paths[i], false, false, runs_below(sb, sb->ro_paths[i]));
     for (size_t i = 0; i < sb->nrw; i++)
         if (lch_sandbox_binds(sb->rw_paths[i]))
-            bind_same(errfd, sb->rw_paths[i], true, true);
+            bind_same(errfd, sb->rw_paths[i], true, true, false);
 
     /* /proc of the new pid namespace: its own processes only (subset=pid:
      * no kernel-wide file or knob is there to mask). */

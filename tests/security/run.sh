@@ -178,6 +178,30 @@ limit "heap bomb, --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64
 limit "wasm memories past --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const m = [new WebAssembly.Memory({ initial: 1000 }), new WebAssembly.Memory({ initial: 1000 })]; for (const x of m) new Uint8Array(x.buffer).fill(1); const a = []; for (;;) a.push({ i: a.length })'
 limit "Buffers then heap past --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const k = []; try { for (;;) k.push(Buffer.alloc(1 << 20, 1)) } catch {} const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
 
+# A child's end is no limit of the run: nested guests (node granted) fill
+# the run's cgroup and some are OOM-killed, the guest lives on and exits
+# 137 of its own accord. --report must not say "memory" (it ended by the
+# guest's choice), where the host gives runs a cgroup.
+cat >"$work/app/oom.js" <<'EOF'
+const cp = require('child_process');
+let left = 7;
+for (let i = 0; i < 7; i++) setTimeout(() => {
+  const c = cp.spawn(process.execPath, ['-e', 'const a = []; try { for (let i = 0; i < 56; i++) a.push(Buffer.alloc(1 << 20, 1)); } catch {} setTimeout(() => {}, 3000)'], { stdio: 'ignore' });
+  c.on('exit', () => { if (--left === 0) process.exitCode = 137; });
+}, i * 150);
+EOF
+(cd "$work/app" && timeout 60 "$bin" --allow-run=node --memory-limit 64 --report "$work/report.json" oom.js >/dev/null 2>&1)
+if ! grep -q '"peak_memory_source":"cgroup"' "$work/report.json" 2>/dev/null; then
+  echo "skip    a child's OOM kill and the guest's own 137: no cgroup for runs on this host"
+elif grep -q '"limit":"memory"' "$work/report.json"; then
+  echo "ESCAPED a child's OOM kill and the guest's own 137: --report says the memory limit ended the run"
+  fail=$((fail + 1))
+else
+  echo "held    a child's OOM kill and the guest's own 137: --report's limit is not memory"
+  pass=$((pass + 1))
+fi
+rm -f "$work/app/oom.js" "$work/report.json"
+
 # Fork bombs, with the programs they need granted: the run ends by itself
 # (0), by --timeout (124) or by the memory budget (137), in time, and
 # leaves nothing behind on the host (its processes are in the run's pid

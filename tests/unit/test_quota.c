@@ -60,7 +60,7 @@ START_TEST(take_and_give)
     br__quota_give(q, 10, 0);
     /* both or neither: the bytes fit, the files do not */
     ck_assert_int_eq(br__quota_take(q, 5, 2), -EDQUOT);
-    ck_assert_uint_eq(atomic_load(&q->bytes), 90);
+    ck_assert_uint_eq(atomic_load(q->bytes), 90);
     ck_assert_int_eq(br__quota_take(q, 0, 1), 0);
     ck_assert_int_eq(br__quota_take(q, 0, 1), -EDQUOT);
     /* 0: no limit on that counter */

@@ -105,6 +105,10 @@ START_TEST(what_ended_it)
     f.cgroup_oom = true;
     f.wait_status = SIGKILL;
     ck_assert_int_eq(decide(&f, NULL), LCH_LIMIT_MEMORY);
+    /* an OOM kill of a child, and the guest's own exit(137): no limit */
+    f = exited(137);
+    f.cgroup_oom = true;
+    ck_assert_int_eq(decide(&f, NULL), LCH_LIMIT_NONE);
     f = exited(159);
     f.wait_status = SIGSYS;
     ck_assert_int_eq(decide(&f, NULL), LCH_LIMIT_SECCOMP);
