@@ -515,6 +515,12 @@ Object.defineProperty(process, 'stdin', {
   enumerable: false,
 });
 
+// Node's old way to read stdin: process.stdin, flowing
+process.openStdin = function openStdin() {
+  process.stdin.resume();
+  return process.stdin;
+};
+
 // ---- per run ----------------------------------------------------------------
 
 // process.env: the variables the policy let through, behind a proxy that

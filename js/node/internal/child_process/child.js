@@ -82,6 +82,17 @@ function nativeOptions(options, stdio) {
 
 const kNative = Symbol('kNative');
 
+const UV_EPERM = -1;
+
+// A child with other user or group ids than the guest's cannot be made:
+// the sandbox's user has no capability, and setuid/setgid to another id
+// fail with EPERM (what Node reports for an unprivileged user); the same
+// ids as the guest's change nothing.
+function idsRefused(options) {
+  return (options.uid != null && options.uid !== process.getuid()) ||
+    (options.gid != null && options.gid !== process.getgid());
+}
+
 // Node's Process wrap: the child's native handle, its pid, kill and ref
 class Process {
   constructor() {
@@ -92,6 +103,7 @@ class Process {
 
   // 0 or a negative errno; throws the broker's ERR_ACCESS_DENIED
   spawn(options, stdio) {
+    if (idsRefused(options)) return UV_EPERM;
     const r = binding.child.spawn(nativeOptions(options, stdio), (exitCode, signal) => {
       if (this.onexit !== null) this.onexit(exitCode, signal === 0 ? null : signalName(signal) || null);
     });
@@ -246,6 +258,8 @@ class ChildProcess extends EventEmitter {
           wrapped.pause();
           wrapped.readableFlowing = false;
           wrapped._readableState.reading = false;
+          // a net socket reads again when it is resumed (the child may be done with it)
+          if (wrapped._reading === true) wrapped._reading = false;
           wrapped[kUsedInChild] = true;
         }
         continue;
@@ -311,7 +325,8 @@ function spawnSync(options) {
   opts.timeout = options.timeout == null ? 0 : options.timeout;
   opts.killSignal = options.killSignal === undefined ? convertToValidSignal('SIGTERM') : options.killSignal;
   opts.maxBuffer = options.maxBuffer;
-  const r = binding.child.spawnSync(opts);
+  const r = idsRefused(options) ? { pid: 0, status: null, signal: 0, output: null, error: UV_EPERM }
+    : binding.child.spawnSync(opts);
   const result = {};
   if (r.error) result.error = r.error;
   result.status = r.status === undefined ? null : r.status;
