@@ -71,7 +71,7 @@ class Control extends EventEmitter {
 // A message whose cmd starts with NODE_ is Node's own ('internalMessage')
 function isInternal(message) {
   return message !== null && typeof message === 'object' && typeof message.cmd === 'string' &&
-    message.cmd.length > 4 && message.cmd.startsWith('NODE_');
+    message.cmd.length > 5 && message.cmd.startsWith('NODE_');
 }
 
 // Whether Node could send this handle (and this sandbox refuses to)
