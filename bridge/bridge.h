@@ -65,6 +65,10 @@ typedef struct br_config_s {
      * quota count (bytes, files: two uint64) that the guest and its nested
      * guests share; below 3: each process counts its own. */
     int quota_fd;
+    /* The run's policy as profile text in a sealed memfd
+     * ("secure-exec-policy", launcher/nested.h) every process of the run
+     * inherits: what a nested guest runs under; below 3: none. */
+    int policy_fd;
     /* The guest's user on the host (the sandbox maps its uid there), named
      * when the host's permissions refuse what a grant allowed; 0: not
      * known (the guest is never root on the host). */

@@ -16,8 +16,8 @@
  * command (brk_shell_words), else it is refused and nothing runs.
  *
  * The launcher as the guest sees it (process.execPath) is a nested guest:
- * the same binary in the same walls, started with --se-nested and the
- * guest's policy as profile text on a pipe (launcher/nested.c reads it).
+ * the same binary in the same walls, under the run's policy (the
+ * launcher's sealed memfd every process of the run inherits; nested.h).
  *
  * Every pid this process spawned is in one process-wide list until its
  * loop has waited for it; the guest that is pid 1 of the sandbox also
@@ -49,8 +49,6 @@
 
 /* sh's command line (sh -c LINE) at most; a longer one is E2BIG. */
 #define CMD_MAX (1u << 20)
-/* The nested guest's policy travels in one message written before it starts. */
-#define POLICY_MAX 65536
 #define DEFAULT_PATH "/bin:/usr/bin"
 
 /* ---- the pids this process spawned ------------------------------------ */
@@ -444,12 +442,11 @@ out:
 #define STDIO_MAX 256
 
 typedef struct {
-    uv_stdio_container_t box[STDIO_MAX + 3];
+    uv_stdio_container_t box[STDIO_MAX + 2];
     int parent[STDIO_MAX]; /* our end of a pipe ('p', 'c'), else -1 */
     int child[STDIO_MAX];  /* its end (closed here once it runs), else -1 */
     int n;
     int ipc; /* the index of its IPC channel, -1 none */
-    int policy_rd;
 } stdio_t;
 
 static void stdio_close(stdio_t *io, bool parent_too)
@@ -463,9 +460,6 @@ static void stdio_close(stdio_t *io, bool parent_too)
         if (parent_too)
             io->parent[k] = -1;
     }
-    if (io->policy_rd >= 0)
-        close(io->policy_rd);
-    io->policy_rd = -1;
 }
 
 /* spec: one token per child fd, comma-separated: i (ignore), p (pipe),
@@ -476,7 +470,6 @@ static int stdio_parse(vm_call_t *c, int spec_arg, int h0, stdio_t *io)
     br_rt_t *rt = br__rt(c);
     io->n = 0;
     io->ipc = -1;
-    io->policy_rd = -1;
     size_t len;
     char *spec = vm_arg_type(c, spec_arg) == VM_T_STRING ? vm_arg_str(c, spec_arg, &len) : NULL;
     if (!spec) {
@@ -561,37 +554,21 @@ static int stdio_parse(vm_call_t *c, int spec_arg, int h0, stdio_t *io)
     return r;
 }
 
-/* A nested guest's argv: --se-nested=POLICY_FD,IPC_FD,AUDIT_FD,QUOTA_FD,RUN
- * after its argv[0], the policy as profile text in one message on a
- * SEQPACKET socket at POLICY_FD. 0 or -errno
- * (E2BIG: a policy past one pipe's buffer). */
+/* A nested guest's argv: --se-nested=IPC_FD,AUDIT_FD,RUN after its
+ * argv[0] (-1: none). Its policy and the run's write quota are the
+ * launcher's sealed memfds, found by the nested guest itself
+ * (launcher/nested.h); the policy's is also put right after the stdio
+ * entries, where no entry can have taken its number. The containers
+ * added, or -errno. */
 static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, char *marker,
                        size_t cap)
 {
-    char *text = rt->policy ? brk_policy_text(rt->policy) : strdup("");
-    if (!text)
-        return -ENOMEM;
-    size_t len = strlen(text);
-    /* one message on a SEQPACKET socket this process made: the kind of
-     * channel no stdio entry is, so the nested guest can tell it from
-     * a policy a guest's own program handed it (nested.c) */
-    int p[2];
-    if (len > POLICY_MAX || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0) {
-        free(text);
-        return len > POLICY_MAX ? -E2BIG : -errno;
+    int n = io->n, audit_fd = -1;
+    if (rt->cfg->policy_fd > 2) {
+        io->box[n].flags = UV_INHERIT_FD;
+        io->box[n].data.fd = rt->cfg->policy_fd;
+        n++;
     }
-    ssize_t w = send(p[1], text, len, MSG_NOSIGNAL);
-    free(text);
-    close(p[1]);
-    if (w != (ssize_t)len) {
-        close(p[0]);
-        return w < 0 ? -errno : -E2BIG;
-    }
-    io->policy_rd = p[0];
-    int k = io->n;
-    io->box[k].flags = UV_INHERIT_FD;
-    io->box[k].data.fd = p[0];
-    int n = k + 1, audit_fd = -1, quota_fd = -1;
     FILE *audit = rt->policy ? brk_audit_stream(rt->policy) : NULL;
     if (audit) {
         fflush(audit);
@@ -599,12 +576,7 @@ static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, c
         io->box[n].data.fd = fileno(audit);
         audit_fd = n++;
     }
-    if (rt->cfg->quota_fd > 2) { /* the run's one write quota */
-        io->box[n].flags = UV_INHERIT_FD;
-        io->box[n].data.fd = rt->cfg->quota_fd;
-        quota_fd = n++;
-    }
-    snprintf(marker, cap, "--se-nested=%d,%d,%d,%d,%s", k, io->ipc, audit_fd, quota_fd,
+    snprintf(marker, cap, "--se-nested=%d,%d,%s", io->ipc, audit_fd,
              rt->policy ? brk_audit_run_id(rt->policy) : "");
     char **argv = calloc(pg->argc + 2, sizeof *argv);
     if (!argv)
@@ -614,15 +586,22 @@ static int nested_argv(br_rt_t *rt, prog_t *pg, stdio_t *io, char ***argv_out, c
     for (size_t a = 1; a < pg->argc; a++)
         argv[a + 1] = pg->argv[a];
     *argv_out = argv;
-    return n - k; /* the containers added */
+    return n - io->n;
 }
 
 /* Everything this process holds is close-on-exec before a child starts
  * (libuv clears it on the child's stdio only): no channel of the
  * supervisor's, no claim pipe, no file of the guest's reaches a child. */
-static void cloexec_all(void)
+static void cloexec_all(br_rt_t *rt)
 {
     (void)syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+    /* but the policy and the write quota's count, which every process of
+     * the run inherits: the launcher started by a granted program (a
+     * shell) is a nested guest under them (launcher/nested.h) */
+    if (rt->cfg->policy_fd > 2)
+        fcntl(rt->cfg->policy_fd, F_SETFD, 0);
+    if (rt->cfg->quota_fd > 2)
+        fcntl(rt->cfg->quota_fd, F_SETFD, 0);
 }
 
 /* uv_spawn of pg with io on loop; the pid is in the list from the moment
@@ -648,7 +627,7 @@ static int start(br_rt_t *rt, uv_loop_t *loop, uv_process_t *proc, prog_t *pg, s
         .stdio_count = io->n + extra,
         .stdio = io->box,
     };
-    cloexec_all();
+    cloexec_all(rt);
     pthread_mutex_lock(&pids_mu);
     int r = uv_spawn(loop, proc, &o);
     if (r == 0 && pids_add(proc->pid) < 0) {

@@ -863,7 +863,7 @@ int main(int argc, char **argv)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
             return 125;
     /* process.execPath inside a sandbox: a nested guest (nested.h) */
-    if (argc >= 2 && !strncmp(argv[1], LCH_NESTED_MARKER, strlen(LCH_NESTED_MARKER)))
+    if (lch_nested_here(argc, argv))
         return lch_nested_main(argc, argv, lch_snapshot_blob,
                                (size_t)(lch_snapshot_blob_end - lch_snapshot_blob));
     if (argc >= 2 && !strcmp(argv[1], "serve")) {
@@ -1116,11 +1116,21 @@ int main(int argc, char **argv)
     }
     /* one write quota for the guest and its nested guests: a count they
      * share (bridge.h, quota_fd) */
-    cfg.quota_fd = -1;
+    cfg.quota_fd = cfg.policy_fd = -1;
     if ((nrun || run_all) && (settings->write_bytes || settings->write_files)) {
-        cfg.quota_fd = memfd_create("secure-exec-quota", MFD_CLOEXEC);
+        cfg.quota_fd = memfd_create(LCH_QUOTA_MEMFD, MFD_CLOEXEC);
         if (cfg.quota_fd < 0 || ftruncate(cfg.quota_fd, BR_QUOTA_SHARED_SIZE) < 0)
             lch_die("cannot make the write quota's count: %s", strerror(errno));
+    }
+    /* the policy a nested guest runs under, however it is started
+     * (nested.h): sealed before the sandbox exists */
+    if (nrun || run_all) {
+        char *ptext = brk_policy_text(policy);
+        if (!ptext ||
+            (cfg.policy_fd = lch_memfd_sealed(LCH_POLICY_MEMFD, ptext, strlen(ptext))) < 0)
+            lch_die("cannot keep the run's policy for nested guests: %s",
+                    strerror(ptext ? -cfg.policy_fd : ENOMEM));
+        free(ptext);
     }
     cfg.net_fd = nfds.guest_async;
     cfg.net_sync_fd = nfds.guest_sync;
@@ -1143,7 +1153,7 @@ int main(int argc, char **argv)
     lch_audit_relay_t relay = {.rd = -1, .on_fail = audit_relay_failed};
     int give[6] = {nfds.guest_async, nfds.guest_sync, -1, -1, -1, -1};
     size_t ngive = 2;
-    int keep[9];
+    int keep[10];
     size_t nkeep = 0;
     keep[nkeep++] = nfds.guest_async;
     keep[nkeep++] = nfds.guest_sync;
@@ -1165,6 +1175,8 @@ int main(int argc, char **argv)
         keep[nkeep++] = resize[0];
     if (cfg.quota_fd > 2)
         keep[nkeep++] = cfg.quota_fd;
+    if (cfg.policy_fd > 2)
+        keep[nkeep++] = cfg.policy_fd;
     /* the shell's channels: JSON lines (a socket), Ctrl-C (a pipe), the
      * guest's output in frames (relay.h) for the shell's thread */
     lch_shell_t shell = {.ctl = -1, .frames = -1, .intr = -1};

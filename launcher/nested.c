@@ -2,6 +2,7 @@
  * launcher/nested.c — see nested.h.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -21,7 +24,7 @@
 #include "sandbox.h"
 
 #define EXIT_BAD_OPTION 9
-#define POLICY_MAX 65536
+#define POLICY_MAX (1 << 20)
 
 /* Inside a sandbox: a seccomp filter and no_new_privs (a launcher run by
  * hand with the marker would have neither). */
@@ -109,14 +112,14 @@ static const char *value(int argc, char **argv, int *i, const char *a, size_t n)
     return argv[++*i];
 }
 
-static int parse(int argc, char **argv, node_cli_t *o)
+static int parse(int argc, char **argv, int first, node_cli_t *o)
 {
     o->preload = calloc((size_t)argc + 1, sizeof *o->preload);
     o->exec_argv = calloc((size_t)argc + 1, sizeof *o->exec_argv);
     o->args = calloc((size_t)argc + 1, sizeof *o->args);
     if (!o->preload || !o->exec_argv || !o->args)
         lch_die("out of memory");
-    int i = 2;
+    int i = first;
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--")) {
@@ -197,54 +200,121 @@ static bool threads_start(int n)
     return e == 0;
 }
 
+int lch_memfd_sealed(const char *name, const void *data, size_t len)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -errno;
+    const char *p = data;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = w < 0 ? -errno : -EIO;
+            close(fd);
+            return e;
+        }
+        off += (size_t)w;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    return fd;
+}
+
+int lch_memfd_find(const char *name, bool sealed)
+{
+    char want[128];
+    snprintf(want, sizeof want, "/memfd:%s (deleted)", name);
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    int found = -1;
+    struct dirent *e;
+    while (found < 0 && (e = readdir(d))) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end || end == e->d_name || fd < 3 || fd == dirfd(d))
+            continue;
+        char path[64], target[160];
+        snprintf(path, sizeof path, "/proc/self/fd/%ld", fd);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        if (strcmp(target, want))
+            continue;
+        int seals = fcntl((int)fd, F_GET_SEALS);
+        int all = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        if (!sealed || (seals >= 0 && (seals & all) == all))
+            found = (int)fd;
+    }
+    closedir(d);
+    return found;
+}
+
+bool lch_nested_here(int argc, char **argv)
+{
+    if (argc >= 2 && !strncmp(argv[1], LCH_NESTED_MARKER, strlen(LCH_NESTED_MARKER)))
+        return true;
+    /* started inside a sandbox by another program (a granted shell): the
+     * run's policy is there */
+    return lch_memfd_find(LCH_POLICY_MEMFD, true) >= 0 && walled();
+}
+
 int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snapshot_len)
 {
     if (!walled())
         lch_die("%s is the sandbox's own: it starts a nested guest inside a sandbox, never "
                 "outside one",
                 LCH_NESTED_MARKER);
-    /* the marker */
-    char mark[160];
-    snprintf(mark, sizeof mark, "%s", argv[1] + strlen(LCH_NESTED_MARKER));
-    char *save = NULL, *f[5] = {NULL, NULL, NULL, NULL, NULL};
-    int nf = 0;
-    for (char *t = strtok_r(mark, ",", &save); t && nf < 5; t = strtok_r(NULL, ",", &save))
-        f[nf++] = t;
-    if (nf < 4)
-        lch_die("%s: bad marker", LCH_NESTED_MARKER);
-    int policy_fd = fd_of(f[0]), ipc_fd = fd_of(f[1]), audit_fd = fd_of(f[2]),
-        quota_fd = fd_of(f[3]);
+    /* the marker, when the guest's bridge started this process: its IPC
+     * channel, the audit log's pipe, the run's id */
+    bool marked = argc >= 2 && !strncmp(argv[1], LCH_NESTED_MARKER, strlen(LCH_NESTED_MARKER));
+    int ipc_fd = -1, audit_fd = -1;
+    char mark[160], *run = NULL;
+    if (marked) {
+        snprintf(mark, sizeof mark, "%s", argv[1] + strlen(LCH_NESTED_MARKER));
+        char *save = NULL, *f[3] = {NULL, NULL, NULL};
+        int nf = 0;
+        for (char *t = strtok_r(mark, ",", &save); t && nf < 3; t = strtok_r(NULL, ",", &save))
+            f[nf++] = t;
+        if (nf < 2)
+            lch_die("%s: bad marker", LCH_NESTED_MARKER);
+        ipc_fd = fd_of(f[0]);
+        audit_fd = fd_of(f[1]);
+        run = nf == 3 ? f[2] : NULL;
+    } else {
+        /* a program started this one: node's own way to a fork's channel */
+        const char *ch = getenv("NODE_CHANNEL_FD");
+        ipc_fd = ch ? fd_of(ch) : -1;
+    }
+    /* the run's policy: the launcher's sealed memfd, which nothing in the
+     * sandbox can make (memfd_create is refused there) or change (sealed);
+     * never a policy a guest or its programs hand over */
+    int policy_fd = lch_memfd_find(LCH_POLICY_MEMFD, true);
     if (policy_fd < 0)
-        lch_die("%s: no policy", LCH_NESTED_MARKER);
-    /* the policy comes from the guest that started this process: one
-     * message on a SEQPACKET socket it made (child.c), a channel no stdio
-     * entry and no granted program's output is; a policy of a guest's
-     * own making (a program that starts this binary with the marker) is
-     * refused */
-    int type = 0, domain = 0;
-    struct ucred peer = {0};
-    socklen_t tl = sizeof type, dl = sizeof domain, pl = sizeof peer;
-    if (getsockopt(policy_fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 ||
-        getsockopt(policy_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
-        getsockopt(policy_fd, SOL_SOCKET, SO_PEERCRED, &peer, &pl) < 0 || domain != AF_UNIX ||
-        type != SOCK_SEQPACKET || peer.pid != getppid())
-        lch_die("%s: the policy must come from the guest that started this one", LCH_NESTED_MARKER);
-    char *text = malloc(POLICY_MAX + 1);
+        lch_die("no policy: process.execPath starts a nested guest only inside a run with a "
+                "run grant");
+    struct stat st;
+    if (fstat(policy_fd, &st) < 0 || st.st_size <= 0 || st.st_size > POLICY_MAX)
+        lch_die("the run's policy: %s", strerror(errno ? errno : EINVAL));
+    char *text = malloc((size_t)st.st_size + 1);
     if (!text)
         lch_die("out of memory");
-    ssize_t n;
-    do
-        n = recv(policy_fd, text, POLICY_MAX + 1, MSG_TRUNC);
-    while (n < 0 && errno == EINTR);
-    close(policy_fd);
-    if (n < 0 || n > POLICY_MAX)
-        lch_die("%s: no policy", LCH_NESTED_MARKER);
+    ssize_t n = pread(policy_fd, text, (size_t)st.st_size, 0);
+    if (n != (ssize_t)st.st_size)
+        lch_die("the run's policy: a short read");
     size_t len = (size_t)n;
     text[len] = '\0';
     brk_policy_t *policy = brk_policy_new();
     char *err = NULL;
-    if (!policy || brk_profile_parse(policy, text, len, "[the parent guest's policy]", &err) < 0)
-        lch_die("the parent guest's policy: %s", err ? err : "out of memory");
+    if (!policy || brk_profile_parse(policy, text, len, "[the run's policy]", &err) < 0)
+        lch_die("the run's policy: %s", err ? err : "out of memory");
     free(text);
     if (audit_fd >= 0) {
         fcntl(audit_fd, F_SETFD, FD_CLOEXEC);
@@ -253,17 +323,16 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
          * same pipe */
         if (a && setvbuf(a, NULL, _IOLBF, 1 << 16) == 0) {
             brk_set_audit(policy, a);
-            if (nf == 5 && f[4][0])
-                brk_set_audit_run(policy, f[4]);
+            if (run && run[0])
+                brk_set_audit_run(policy, run);
         }
     }
     if (ipc_fd >= 0)
         fcntl(ipc_fd, F_SETFD, FD_CLOEXEC);
-    if (quota_fd >= 0)
-        fcntl(quota_fd, F_SETFD, FD_CLOEXEC);
+    int quota_fd = lch_memfd_find(LCH_QUOTA_MEMFD, false);
 
     node_cli_t cli = {0};
-    int r = parse(argc, argv, &cli);
+    int r = parse(argc, argv, marked ? 2 : 1, &cli);
     if (r) {
         fflush(NULL);
         _exit(r);

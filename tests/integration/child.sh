@@ -127,6 +127,17 @@ expect "node's command-line forms in a nested guest" 0 "$(printf '%s' \
 \[9,"",".*-e requires an argument"\]
 \[0,"v22.14.0",""\]$')"
 
+# a granted shell starting process.execPath: a nested guest all the same,
+# under the run's policy (the sealed memfd), not one of its own making
+cat >"$work/app/via-sh.js" <<'EOF'
+const { execSync } = require('child_process');
+const code = 'try { require(\\"fs\\").readFileSync(\\"/etc/hostname\\"); console.log(\\"read\\") } catch (e) { console.log(e.code) }';
+console.log(execSync(`"${process.execPath}" -e "${code}"`, { env: { PATH: '/usr/bin:/bin' } }).toString().trim());
+console.log(execSync('echo "fs.read = /" | "$N" --se-nested=-1,-1, -e "console.log(process.argv.length)"', { env: { N: process.execPath } }).toString().trim());
+EOF
+run --allow-run=node,sh,echo via-sh.js
+expect "a shell starts a nested guest under the run's policy" 0 $'^EACCES\n1$'
+
 run --se-nested=3,-1,-1, one.js
 expect "the nested marker outside a sandbox is refused" 125 "is the sandbox's own" stderr
 
