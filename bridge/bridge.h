@@ -103,8 +103,10 @@ typedef struct br_config_s {
         bool on;
         int ctl_fd, intr_fd;
     } shell;
-    /* A nested guest started by fork (or with an 'ipc' stdio entry): the
-     * descriptor of its channel to the parent guest; below 3: none. */
+    /* A nested guest started by fork (or with an 'ipc' stdio entry): its
+     * channel to the parent guest (ipc set), at any descriptor (stdio
+     * ['inherit', 'ipc', ...] puts it at 1). */
+    bool ipc;
     int ipc_fd;
     /* Node's command-line forms a nested guest is started with
      * (launcher/nested.c): -p prints eval's result, --input-type=module

@@ -1088,7 +1088,7 @@ static void child_ipc_channel(vm_call_t *c)
     br_rt_t *rt = br__rt(c);
     static int taken;
     int fd = rt->cfg->ipc_fd;
-    if (fd < 3 || taken || !br__net_unopened(c, 0)) {
+    if (!rt->cfg->ipc || fd < 0 || taken || !br__net_unopened(c, 0)) {
         vm_ret_bool(c, false);
         return;
     }
