@@ -14,6 +14,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +46,14 @@ struct brk_policy_s {
     FILE *audit;
     char run_id[BRK_RUN_ID_MAX + 1]; /* on every line; empty: none */
     uint64_t audit_bytes;            /* added to the log by this run */
-    bool audit_stopped;              /* the log ended: every decision is refused */
+    /* Worker threads (bridge/worker.c) decide on the same policy: their
+     * lines are written whole, one at a time, and the counts are atomic. */
+    pthread_mutex_t audit_mu;
+    _Atomic bool audit_stopped; /* the log ended: every decision is refused */
     void (*audit_stop)(void *arg, const char *why);
     void *audit_stop_arg;
-    uint64_t denials;                 /* decisions that refused */
-    uint64_t denials_in[BRK_DOMAINS]; /* the same, by domain */
+    _Atomic uint64_t denials;                 /* decisions that refused */
+    _Atomic uint64_t denials_in[BRK_DOMAINS]; /* the same, by domain */
 };
 
 static const char *const domain_names[BRK_DOMAINS] = {"fs", "fs", "net", "env", "run"};
@@ -70,6 +75,7 @@ brk_policy_t *brk_policy_new(void)
     brk_policy_t *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
+    pthread_mutex_init(&p->audit_mu, NULL);
     /* Defaults for what a profile leaves out: the strict shape. */
     p->settings.heap_mb = 128;
     p->settings.tmpfs_mb = 64;
@@ -101,6 +107,7 @@ void brk_policy_free(brk_policy_t *p)
     for (int k = 0; k < BRK_SETTING_KEYS; k++)
         free(p->setting_origin[k]);
     free(p->origin);
+    pthread_mutex_destroy(&p->audit_mu);
     free(p);
 }
 
@@ -1430,11 +1437,10 @@ static void audit_end(brk_policy_t *p, const struct timespec *now, const char *w
 /* Writes one line: false when the log has ended (before or now), and the
  * decision must then be refused. `wall` names the wall that refused
  * (NULL for an allowed line); `extra` is more JSON members ("" none). */
-static bool audit_line(brk_policy_t *p, const char *domain, const char *op, const char *target,
-                       bool allow, const char *rule, const char *wall, const char *extra)
+static bool audit_line_locked(brk_policy_t *p, const char *domain, const char *op,
+                              const char *target, bool allow, const char *rule, const char *wall,
+                              const char *extra)
 {
-    if (!p->audit)
-        return true;
     if (p->audit_stopped)
         return false;
     struct timespec now;
@@ -1469,6 +1475,17 @@ static bool audit_line(brk_policy_t *p, const char *domain, const char *op, cons
         return false;
     }
     return true;
+}
+
+static bool audit_line(brk_policy_t *p, const char *domain, const char *op, const char *target,
+                       bool allow, const char *rule, const char *wall, const char *extra)
+{
+    if (!p->audit)
+        return true;
+    pthread_mutex_lock(&p->audit_mu);
+    bool ok = audit_line_locked(p, domain, op, target, allow, rule, wall, extra);
+    pthread_mutex_unlock(&p->audit_mu);
+    return ok;
 }
 
 static bool audit(brk_policy_t *p, brk_domain_t d, const char *op, const char *target, bool allow,
