@@ -47,6 +47,7 @@ LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/pro
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc
 LIB_CXX += isolate/v8/lazyjs.cc
 LIB_CXX += isolate/v8/buffer.cc
+LIB_CXX += isolate/v8/message.cc
 LIB_C   += bridge/quota.c
 LIB_C   += launcher/report.c launcher/audit.c launcher/shell.c
 LIB_C   += bridge/signal.c bridge/shell.c

@@ -115,6 +115,13 @@ typedef struct vm_options_s {
     size_t snapshot_len;
     size_t heap_limit_mb; /* the memory budget (see vm_reserve); 0: V8's default */
     void *userdata;       /* returned by vm_userdata() */
+    /* A worker's isolate (bridge/worker.c): its budget is share's (one
+     * count for the process; share must outlive this vm), its old
+     * generation at most old_gen_mb and its young generation young_gen_mb
+     * when they are not 0 (worker_threads' resourceLimits), its stack
+     * stack_kb below the frame that calls vm_new (0: V8's default). */
+    vm_t *share;
+    size_t old_gen_mb, young_gen_mb, stack_kb;
 } vm_options_t;
 
 /* The young generation (two semi-spaces and its large-object space), as
@@ -321,6 +328,27 @@ void vm_throw_ref(vm_call_t *c, vm_ref_t ref);
 /* Shorthand: a TypeError/RangeError/Error with a code and printf message. */
 void vm_throwf(vm_call_t *c, const char *type, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- messages between vms (worker_threads; see v8/message.cc) --------- */
+
+/* A structured clone made in one vm and read in another, each on its own
+ * thread; in between it touches no vm. Its bytes count in the budget. */
+typedef struct vm_msg_s vm_msg_t;
+/* Serializes argument i with argument list (an array, or undefined) as the
+ * transfer list: its ArrayBuffers move (detached here), SharedArrayBuffers
+ * anywhere in the value are shared, its handles of port_type move into the
+ * message (their objects here read as released from then on; see
+ * vm_message_ports). NULL with a DataCloneError (or TypeError) thrown. */
+vm_msg_t *vm_arg_message(vm_call_t *c, int i, int list, const vm_handle_type_t *port_type);
+/* The C objects of the ports m carries (borrowed; NULL once received). */
+size_t vm_message_ports(vm_msg_t *m, void ***ports);
+/* Reads m into the calling native's vm and consumes it: returns [value,
+ * port handle, ...] (each port a new handle of the message's port_type), or
+ * throws when the bytes cannot be read. */
+void vm_ret_message(vm_call_t *c, vm_msg_t *m);
+/* Frees m unread, with the ports it still carries (port_type's free).
+ * NULL is fine; any thread. */
+void vm_message_free(vm_msg_t *m);
 
 /* Registers the function that receives V8's promise-rejection events as
  * fn(type, promise, reason) — type 0 unhandled, 1 handler added later.

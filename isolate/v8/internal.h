@@ -5,6 +5,7 @@
 
 #include <v8.h>
 
+#include <memory>
 #include <string>
 
 #include "../vm.h"
@@ -50,6 +51,19 @@ void vm__async_frame_set(vm_t *vm, v8::Local<v8::Context> ctx, v8::Local<v8::Val
 // callbacks, and the records freed before the isolate is disposed.
 void vm__modules_setup(v8::Isolate *iso);
 void vm__modules_free(v8::Isolate *iso);
+
+// Handles (vm_ret_handle) for the shim's own files: a new one owning p
+// (empty with an exception pending; p is then still the caller's); whether
+// v is a handle of type, with its object (NULL once released); and taking
+// the object away from v's handle (which then reads as released).
+v8::Local<v8::Object> vm__handle_new(vm_t *vm, const vm_handle_type_t *type, void *p);
+bool vm__handle_is(vm_t *vm, v8::Local<v8::Value> v, const vm_handle_type_t *type, void **p);
+void vm__handle_take(vm_t *vm, v8::Local<v8::Value> v, const vm_handle_type_t *type);
+
+// The process's budget, kept alive past vm (a message outlives its
+// sender), and bytes given back to it from any thread.
+std::shared_ptr<void> vm__budget(vm_t *vm);
+void vm__budget_release(void *budget, size_t bytes);
 
 // Drops a Maybe/MaybeLocal on purpose (the only failure is a pending
 // termination, which the caller sees anyway).

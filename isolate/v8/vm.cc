@@ -101,27 +101,33 @@ char *xstrdup_printf(const char *fmt, ...)
     return out;
 }
 
-// The run's one memory budget (vm_options_t.heap_limit_mb). V8's old
-// generation is capped at the budget by its own limit; this counts the rest
-// the guest can make grow, outside the heap: ArrayBuffer and Buffer backing
-// stores (V8 allocates them here), arrays the bridges hand over
-// (vm_*_bytes_take) and the bridges' native buffers in flight (vm_reserve).
-// A reservation is refused when the external bytes plus the heap's size at
-// the last GC would pass the budget; for a backing store V8 then collects
-// garbage, retries, and at last throws "RangeError: Array buffer allocation
-// failed", as Node does on a failed allocation. Thread-safe: bridges reserve
-// from the pool and V8 frees backing stores from its sweeper threads.
+// The run's one memory budget (vm_options_t.heap_limit_mb), one count for
+// the whole process: the main isolate and every worker's (vm_options_t.share)
+// take from the same Budget. V8's old generation of each isolate is capped
+// by its own limit; this counts the rest the guest can make grow, outside
+// the heaps: ArrayBuffer and Buffer backing stores (V8 allocates them
+// here), arrays the bridges hand over (vm_*_bytes_take), the bridges'
+// native buffers in flight (vm_reserve) and messages between threads. A
+// reservation is refused when the external bytes plus the heaps' sizes at
+// their last GCs would pass the budget; for a backing store V8 then
+// collects garbage, retries, and at last throws "RangeError: Array buffer
+// allocation failed", as Node does on a failed allocation. Thread-safe:
+// bridges reserve from the pool, V8 frees backing stores from its sweeper
+// threads, and workers allocate from their own threads.
 //
 // Freed backing stores are kept, still counted, for the next allocation of
 // the same size (glibc would hand the same memory back, but calloc must
 // zero it again and large ones come as fresh pages to fault in): zeroed
 // again when taken, unless Buffer.allocUnsafe turned zero-filling off for
-// its one allocation (the switch, zero_fill(), is a Uint32Array of the
-// bootstrap's, as Node's zeroFill) or V8 asked for uninitialized memory it
+// its one allocation (the switch, tl_zero_fill, is a Uint32Array of the
+// bootstrap's, as Node's zeroFill: one per thread, since each isolate
+// allocates on its own) or V8 asked for uninitialized memory it
 // overwrites. Only the guest's own freed stores are ever handed back
 // unzeroed; new memory is always zeroed, as the process's heap may hold
 // what the launcher had before the sandbox was built. A reservation the
 // budget refuses frees the kept stores and tries again.
+thread_local uint32_t tl_zero_fill = 1; // 0 while Buffer.allocUnsafe allocates
+
 class Budget final : public ArrayBuffer::Allocator
 {
   public:
@@ -134,40 +140,12 @@ class Budget final : public ArrayBuffer::Allocator
     {
         drain();
     }
-    uint32_t *zero_fill()
-    {
-        return &zero_fill_;
-    }
 
     bool reserve(size_t n)
     {
         return try_reserve(n) || (drain() && try_reserve(n));
     }
-    bool try_reserve(size_t n)
-    {
-        if (!limit_) {
-            external_.fetch_add(n, std::memory_order_relaxed);
-            return true;
-        }
-        if (n > limit_)
-            return false;
-        size_t now = external_.fetch_add(n, std::memory_order_relaxed) + n;
-        // On the isolate's thread the heap's side is counted afresh past
-        // half the budget and every 1/32 of it reserved: WebAssembly
-        // memories grow without a GC.
-        if (iso_ && Isolate::TryGetCurrent() == iso_) {
-            since_ += n;
-            if (since_ >= limit_ / 32 || now + heap_.load(std::memory_order_relaxed) > limit_ / 2) {
-                since_ = 0;
-                refresh();
-            }
-        }
-        if (now + heap_.load(std::memory_order_relaxed) > limit_) {
-            external_.fetch_sub(n, std::memory_order_relaxed);
-            return false;
-        }
-        return true;
-    }
+    bool try_reserve(size_t n);
     // Bytes that already exist (arrays taken from a bridge): counted, never refused.
     void charge(size_t n)
     {
@@ -177,25 +155,20 @@ class Budget final : public ArrayBuffer::Allocator
     {
         external_.fetch_sub(n, std::memory_order_relaxed);
     }
-    // Counts the heap's side again (on the isolate's thread): the used
-    // heap, and what V8 counts outside it that did not come through here —
-    // WebAssembly memories, mostly (V8 reserves them itself).
-    size_t refresh()
-    {
-        HeapStatistics hs;
-        iso_->GetHeapStatistics(&hs);
-        size_t ours = external(), v8 = hs.external_memory();
-        size_t heap = hs.used_heap_size() + (v8 > ours ? v8 - ours : 0);
-        heap_.store(heap, std::memory_order_relaxed);
-        return heap;
-    }
-    void set_isolate(Isolate *iso)
-    {
-        iso_ = iso;
-    }
+    // Counts vm's heap again (on its thread): the used heap, and what V8
+    // counts outside it that did not come through here — WebAssembly
+    // memories, mostly (V8 reserves them itself). Returns every heap's
+    // side together.
+    size_t refresh(vm_t *vm);
+    // A vm's heap leaves the count (vm_free).
+    void forget(vm_t *vm);
     size_t external() const
     {
         return external_.load(std::memory_order_relaxed);
+    }
+    size_t heaps() const
+    {
+        return heap_.load(std::memory_order_relaxed);
     }
     size_t limit() const
     {
@@ -205,7 +178,7 @@ class Budget final : public ArrayBuffer::Allocator
     void *Allocate(size_t n) override
     {
         if (void *p = reuse(n)) {
-            if (zero_fill_)
+            if (tl_zero_fill)
                 memset(p, 0, n);
             return p;
         }
@@ -253,6 +226,9 @@ class Budget final : public ArrayBuffer::Allocator
     static constexpr size_t kFreedLeast = 4096;
     static constexpr size_t kFreedMost = size_t{256} << 20;
 
+    // The vm whose isolate this thread runs, when it takes from this budget.
+    vm_t *current_vm();
+
     // A kept store of exactly n bytes (still counted); nullptr if none.
     void *reuse(size_t n)
     {
@@ -295,12 +271,9 @@ class Budget final : public ArrayBuffer::Allocator
         return p;
     }
 
-    const size_t limit_;     // bytes; 0: count only
-    Isolate *iso_ = nullptr; // set once the isolate exists
-    size_t since_ = 0;       // reserved on iso_'s thread since the last refresh
+    const size_t limit_; // bytes; 0: count only
     std::atomic<size_t> external_{0};
-    std::atomic<size_t> heap_{0};                           // V8's used heap at the last GC
-    uint32_t zero_fill_ = 1;                                // 0 while Buffer.allocUnsafe allocates
+    std::atomic<size_t> heap_{0};                           // the heaps at their last GCs
     std::mutex freed_lock_;                                 // Free runs on V8's sweeper threads too
     std::unordered_map<size_t, std::vector<void *>> freed_; // by size
     size_t freed_bytes_ = 0;
@@ -319,7 +292,11 @@ struct NativeHandle {
 
 struct vm_s {
     Isolate *isolate = nullptr;
-    Budget *budget = nullptr;
+    // One for the process (workers share their parent's); V8 keeps it
+    // alive as long as a backing store it made does.
+    std::shared_ptr<Budget> budget;
+    size_t budget_heap = 0;  // this isolate's part of budget->heaps()
+    size_t budget_since = 0; // reserved on this thread since the last refresh
     Global<Context> context;
     std::vector<const vm_native_t *> natives;
     std::vector<const char *> natives_ns;
@@ -360,6 +337,62 @@ struct vm_call_s {
     const FunctionCallbackInfo<Value> *info;
     vm_t *vm;
 };
+
+bool Budget::try_reserve(size_t n)
+{
+    if (!limit_) {
+        external_.fetch_add(n, std::memory_order_relaxed);
+        return true;
+    }
+    if (n > limit_)
+        return false;
+    size_t now = external_.fetch_add(n, std::memory_order_relaxed) + n;
+    // On an isolate's thread its heap's side is counted afresh past
+    // half the budget and every 1/32 of it reserved: WebAssembly
+    // memories grow without a GC.
+    if (vm_t *vm = current_vm()) {
+        vm->budget_since += n;
+        if (vm->budget_since >= limit_ / 32 ||
+            now + heap_.load(std::memory_order_relaxed) > limit_ / 2) {
+            vm->budget_since = 0;
+            refresh(vm);
+        }
+    }
+    if (now + heap_.load(std::memory_order_relaxed) > limit_) {
+        external_.fetch_sub(n, std::memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
+size_t Budget::refresh(vm_t *vm)
+{
+    HeapStatistics hs;
+    vm->isolate->GetHeapStatistics(&hs);
+    size_t ours = external(), v8 = hs.external_memory();
+    size_t heap = hs.used_heap_size() + (v8 > ours ? v8 - ours : 0);
+    if (heap >= vm->budget_heap)
+        heap_.fetch_add(heap - vm->budget_heap, std::memory_order_relaxed);
+    else
+        heap_.fetch_sub(vm->budget_heap - heap, std::memory_order_relaxed);
+    vm->budget_heap = heap;
+    return heaps();
+}
+
+void Budget::forget(vm_t *vm)
+{
+    heap_.fetch_sub(vm->budget_heap, std::memory_order_relaxed);
+    vm->budget_heap = 0;
+}
+
+vm_t *Budget::current_vm()
+{
+    Isolate *iso = Isolate::TryGetCurrent();
+    if (!iso)
+        return nullptr;
+    vm_t *vm = static_cast<vm_t *>(iso->GetData(0));
+    return vm && vm->budget.get() == this ? vm : nullptr;
+}
 
 namespace
 {
@@ -500,7 +533,7 @@ void check_budget(Isolate *iso, void *data)
 {
     vm_t *vm = static_cast<vm_t *>(data);
     iso->LowMemoryNotification();
-    size_t heap = vm->budget->refresh();
+    size_t heap = vm->budget->refresh(vm);
     if (heap + vm->budget->external() > overdrawn(vm))
         memory_exceeded(vm);
     vm->budget_check = false;
@@ -513,7 +546,7 @@ void check_budget(Isolate *iso, void *data)
 void after_gc(Isolate *iso, GCType type, GCCallbackFlags, void *data)
 {
     vm_t *vm = static_cast<vm_t *>(data);
-    size_t heap = vm->budget->refresh();
+    size_t heap = vm->budget->refresh(vm);
     if (type == kGCTypeMarkSweepCompact && vm->heap_limit && !vm->budget_check &&
         heap + vm->budget->external() > overdrawn(vm)) {
         vm->budget_check = true;
@@ -670,8 +703,8 @@ extern "C" int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables
     *blob_out = nullptr;
     *blob_len = 0;
     vm_t vm;
-    Budget budget(0); // counts, refuses nothing; outlives the creator's arrays
-    vm.budget = &budget;
+    // counts, refuses nothing; outlives the creator's arrays
+    vm.budget = std::make_shared<Budget>(0);
     vm.snapshotting = true;
     flatten(&vm, tables, ntables);
     StartupData data{nullptr, 0};
@@ -783,11 +816,11 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
 
     vm->userdata = opts->userdata;
     vm->heap_limit = opts->heap_limit_mb << 20;
-    vm->budget = new Budget(vm->heap_limit);
+    vm->budget = opts->share ? opts->share->budget : std::make_shared<Budget>(vm->heap_limit);
     Isolate::CreateParams params;
     params.snapshot_blob = &blob;
     params.external_references = kExternalRefs;
-    params.array_buffer_allocator = vm->budget;
+    params.array_buffer_allocator_shared = vm->budget;
     if (opts->heap_limit_mb) {
         // The old generation gets the whole budget (what it holds is
         // counted against external allocations); the young generation is
@@ -798,12 +831,24 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
         // engine's page limit.
         params.constraints.set_max_old_generation_size_in_bytes(vm->heap_limit);
         params.constraints.set_max_young_generation_size_in_bytes(size_t{VM_YOUNG_GEN_MB} << 20);
-        std::string pages = "--wasm-max-mem-pages=" + std::to_string(vm->heap_limit >> 16);
-        V8::SetFlagsFromString(pages.c_str());
+        if (!opts->share) { // a process-wide flag, set once
+            std::string pages = "--wasm-max-mem-pages=" + std::to_string(vm->heap_limit >> 16);
+            V8::SetFlagsFromString(pages.c_str());
+        }
+    }
+    // A worker's resourceLimits, within the budget.
+    size_t old_gen = opts->old_gen_mb << 20;
+    if (old_gen && (!vm->heap_limit || old_gen < vm->heap_limit))
+        params.constraints.set_max_old_generation_size_in_bytes(old_gen);
+    if (opts->young_gen_mb)
+        params.constraints.set_max_young_generation_size_in_bytes(opts->young_gen_mb << 20);
+    if (opts->stack_kb) {
+        uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+        params.constraints.set_stack_limit(
+            reinterpret_cast<uint32_t *>(here - (opts->stack_kb << 10)));
     }
     vm->isolate = Isolate::New(params);
     if (!vm->isolate) {
-        delete vm->budget;
         *err = xstrdup_printf("cannot create a V8 isolate");
         return -ENOMEM;
     }
@@ -811,7 +856,6 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     // "current isolate" (used by Exception::*, among others) must be it.
     vm->isolate->Enter();
     setup_isolate(vm.get());
-    vm->budget->set_isolate(vm->isolate);
     vm->isolate->AddGCEpilogueCallback(after_gc, vm.get());
     {
         HandleScope hs(vm->isolate);
@@ -860,8 +904,8 @@ extern "C" void vm_free(vm_t *vm)
         vm->context.Reset();
         vm->isolate->Exit();
         vm->isolate->Dispose();
+        vm->budget->forget(vm);
     }
-    delete vm->budget;
     delete vm;
 }
 
@@ -1060,8 +1104,8 @@ static void free_backing(void *data, size_t len, void *budget)
 static Local<ArrayBuffer> owned_buffer(vm_t *vm, void *data, size_t len)
 {
     vm->budget->charge(len);
-    return ArrayBuffer::New(vm->isolate,
-                            ArrayBuffer::NewBackingStore(data, len, free_backing, vm->budget));
+    return ArrayBuffer::New(
+        vm->isolate, ArrayBuffer::NewBackingStore(data, len, free_backing, vm->budget.get()));
 }
 
 // A new ArrayBuffer of len bytes, copied from data (if any), or an empty
@@ -1154,7 +1198,7 @@ extern "C" const uint32_t *vm_tick_info(vm_t *vm)
 
 uint32_t *vm__zero_fill(vm_t *vm)
 {
-    return vm->snapshotting ? nullptr : vm->budget->zero_fill();
+    return vm->snapshotting ? nullptr : &tl_zero_fill;
 }
 
 bool vm__json_text(vm_t *vm, size_t n, char **bytes, size_t *len, Local<String> *out)
@@ -1199,6 +1243,16 @@ bool vm__json_text(vm_t *vm, size_t n, char **bytes, size_t *len, Local<String> 
     *bytes = const_cast<char *>(out->As<String>()->GetExternalOneByteStringResource()->data());
     *len = size;
     return true;
+}
+
+std::shared_ptr<void> vm__budget(vm_t *vm)
+{
+    return vm->budget;
+}
+
+void vm__budget_release(void *budget, size_t bytes)
+{
+    static_cast<Budget *>(budget)->release(bytes);
 }
 
 extern "C" void vm_release(vm_t *vm, size_t bytes)
@@ -1429,9 +1483,8 @@ static void handle_gone(const WeakCallbackInfo<NativeHandle> &info)
     delete h;
 }
 
-extern "C" void vm_ret_handle(vm_call_t *c, const vm_handle_type_t *type, void *p)
+Local<Object> vm__handle_new(vm_t *vm, const vm_handle_type_t *type, void *p)
 {
-    vm_t *vm = c->vm;
     Isolate *iso = vm->isolate;
     if (vm->handle_tpl.IsEmpty()) {
         Local<ObjectTemplate> tpl = ObjectTemplate::New(iso);
@@ -1439,21 +1492,28 @@ extern "C" void vm_ret_handle(vm_call_t *c, const vm_handle_type_t *type, void *
         vm->handle_tpl.Reset(iso, tpl);
     }
     Local<Object> o;
-    if (!vm->handle_tpl.Get(iso)->NewInstance(iso->GetCurrentContext()).ToLocal(&o)) {
-        type->free(p); // an exception (termination) is pending
-        return;
-    }
+    if (!vm->handle_tpl.Get(iso)->NewInstance(iso->GetCurrentContext()).ToLocal(&o))
+        return o; // an exception (termination) is pending
     NativeHandle *h = new NativeHandle{Global<Object>(iso, o), type, p, vm};
     o->SetAlignedPointerInInternalField(0, h);
     h->obj.SetWeak(h, handle_gone, WeakCallbackType::kParameter);
     vm->handles.insert(h);
+    return o;
+}
+
+extern "C" void vm_ret_handle(vm_call_t *c, const vm_handle_type_t *type, void *p)
+{
+    Local<Object> o = vm__handle_new(c->vm, type, p);
+    if (o.IsEmpty()) {
+        type->free(p);
+        return;
+    }
     c->info->GetReturnValue().Set(o);
 }
 
-// The live NativeHandle behind argument i, of this type (p may be NULL: released).
-static NativeHandle *arg_handle(vm_call_t *c, int i, const vm_handle_type_t *type)
+// The live NativeHandle that is v, of this type (p may be NULL: released).
+static NativeHandle *handle_of(vm_t *vm, Local<Value> v, const vm_handle_type_t *type)
 {
-    Local<Value> v = (*c->info)[i];
     if (!v->IsObject() || v->IsArrayBuffer() || v->IsArrayBufferView())
         return nullptr;
     Local<Object> o = v.As<Object>();
@@ -1461,9 +1521,29 @@ static NativeHandle *arg_handle(vm_call_t *c, int i, const vm_handle_type_t *typ
         return nullptr;
     auto *h = static_cast<NativeHandle *>(o->GetAlignedPointerFromInternalField(0));
     // Only ours are in the set; the identity check rules out a stale pointer.
-    if (!h || !c->vm->handles.count(h) || h->type != type || h->obj != o)
+    if (!h || !vm->handles.count(h) || h->type != type || h->obj != o)
         return nullptr;
     return h;
+}
+
+static NativeHandle *arg_handle(vm_call_t *c, int i, const vm_handle_type_t *type)
+{
+    return handle_of(c->vm, (*c->info)[i], type);
+}
+
+bool vm__handle_is(vm_t *vm, Local<Value> v, const vm_handle_type_t *type, void **p)
+{
+    NativeHandle *h = handle_of(vm, v, type);
+    if (!h)
+        return false;
+    *p = h->p;
+    return true;
+}
+
+void vm__handle_take(vm_t *vm, Local<Value> v, const vm_handle_type_t *type)
+{
+    if (NativeHandle *h = handle_of(vm, v, type))
+        h->p = nullptr;
 }
 
 extern "C" void *vm_arg_handle(vm_call_t *c, int i, const vm_handle_type_t *type)
