@@ -120,6 +120,9 @@ typedef struct br_config_s {
     size_t npreload;
     const char *const *exec_argv;
     size_t nexec_argv;
+    /* worker_threads' threadId: 0 the main thread, else a worker's runtime
+     * (bridge/worker.c sets it). */
+    unsigned thread_id;
 } br_config_t;
 
 /* Exit statuses the launcher maps limits to (launcher/README.md). */

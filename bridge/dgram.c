@@ -54,7 +54,7 @@ struct dg_sock {
     dg_sock_t *prev, *next;
 };
 
-static dg_sock_t *all_socks; /* one runtime per process */
+static _Thread_local dg_sock_t *all_socks; /* the runtime of this thread's */
 
 static void dg_box_free(void *p);
 static const vm_handle_type_t udp_type = {"UDP", dg_box_free};

@@ -41,7 +41,9 @@ typedef struct {
     uint64_t fds[BR_MAX_FDS / 64]; /* guest descriptors whose writes count */
 } br_quota_t;
 
-typedef struct br_shell br_shell_t; /* shell.c */
+typedef struct br_shell br_shell_t;   /* shell.c */
+typedef struct wk_thread wk_thread_t; /* worker.c */
+struct wk_port;
 
 struct br_rt_s {
     uv_loop_t *loop;
@@ -76,7 +78,25 @@ struct br_rt_s {
     char *result_error;        /* why there is none (NULL: no job, or undefined) */
     uint64_t stdio_bytes;      /* written to stdout and stderr (process.write) */
     br_shell_t *shell;         /* the operator shell's channel, once opened */
+    const uint8_t *snapshot;   /* borrowed: a worker's runtime starts from it too */
+    size_t snapshot_len;
+    wk_thread_t *self;            /* the worker this runtime runs (NULL: the main thread) */
+    wk_thread_t *workers;         /* the workers it started, until reported */
+    struct wk_port *ports;        /* message ports started here */
+    struct wk_port *port_pending; /* channel()'s second port until channelPeer() */
 };
+
+/* worker.c: a worker's runtime, on its own thread and loop (cfg borrowed:
+ * the worker's record owns it); its vm shares parent's budget. */
+int br__rt_new_worker(uv_loop_t *loop, const br_config_t *cfg, br_rt_t *parent, wk_thread_t *self,
+                      br_rt_t **out, char **err);
+/* The runtime is ending: its workers are terminated and joined, its ports
+ * leave its loop. */
+void br__workers_close(br_rt_t *rt);
+/* The stack a worker's isolate may use (worker.c), for its vm. */
+size_t br__worker_stack_kb(const wk_thread_t *t);
+size_t br__worker_old_mb(const wk_thread_t *t);
+size_t br__worker_young_mb(const wk_thread_t *t);
 
 /* clk's time in ns as the guest sees it (its hrtime, its uptime): a serve
  * job's clocks start when the job does, so they do not tell how long its
@@ -243,5 +263,6 @@ extern const vm_table_t br__net_table;
 extern const vm_table_t br__child_table;
 extern const vm_table_t br__dgram_table;
 extern const vm_table_t br__fs_table;
+extern const vm_table_t br__worker_table;
 
 #endif

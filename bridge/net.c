@@ -33,8 +33,8 @@
 #define NET_READ_CHUNK (64 * 1024)
 /* A read chunk kept for the next read: the loop reads one socket at a
  * time, and a small read is copied out of its chunk. */
-static char *read_spare;
-#define NET_TARGET_MAX 320 /* "[host]:port" as the broker sees it */
+static _Thread_local char *read_spare; /* the runtime of this thread */
+#define NET_TARGET_MAX 320             /* "[host]:port" as the broker sees it */
 
 typedef struct net_sock net_sock_t;
 
@@ -72,7 +72,7 @@ typedef struct {
     vm_ref_t cb;
 } net_shutdown_t;
 
-static net_sock_t *all_socks; /* one runtime per process */
+static _Thread_local net_sock_t *all_socks; /* the runtime of this thread's */
 
 static void net_box_free(void *p);
 static const vm_handle_type_t sock_type = {"TCP", net_box_free};
@@ -254,10 +254,25 @@ static void throw_denied(vm_call_t *c, const char *op, const char *host, int por
 /* The address arguments (i: ip literal, i+1: the host as the guest gave
  * it, i+2: port) checked and decided: 0 with *sa filled and asked (cap
  * NET_TARGET_MAX) the host as decided, or thrown. */
+/* The supervisor's network channels are one per process, read by the main
+ * runtime's loop: a worker's request is refused here, before the broker,
+ * with what would make it work. True when refused (thrown). */
+static bool worker_refused(vm_call_t *c)
+{
+    if (!br__rt(c)->self)
+        return false;
+    vm_throwf(c, "Error", "ERR_ACCESS_DENIED",
+              "Access to the network is not available in worker threads in sandbox: make "
+              "network requests from the main thread and post the results to the worker");
+    return true;
+}
+
 static int target_args(vm_call_t *c, int i, const char *op, struct sockaddr_storage *sa,
                        char *asked)
 {
     br_rt_t *rt = br__rt(c);
+    if (worker_refused(c))
+        return -1;
     size_t iplen = 0, hostlen = 0;
     char *ip = vm_arg_str(c, i, &iplen), *host = vm_arg_str(c, i + 1, &hostlen);
     double port = vm_arg_num(c, i + 2);
@@ -338,7 +353,8 @@ typedef struct net_pending {
     void *ctx;           /* its context (NULL once br__net_forget) */
 } net_pending_t;
 
-static struct {
+/* The main runtime's: a worker's requests never reach it (worker_refused). */
+static _Thread_local struct {
     br_rt_t *rt;
     uv_poll_t poll;
     bool poll_init, poll_active, poll_closing;
@@ -999,6 +1015,10 @@ static void net_lookup(vm_call_t *c)
     size_t hl = 0;
     char *host = vm_arg_str(c, 0, &hl);
     double fam = vm_arg_num(c, 1), flags = vm_arg_num(c, 2);
+    if (host && worker_refused(c)) {
+        free(host);
+        return;
+    }
     if (!host || vm_arg_type(c, 3) != VM_T_FUNCTION) {
         free(host);
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
@@ -1104,6 +1124,8 @@ out:
  * or -errno. */
 static double dns_ask(vm_call_t *c, netp_req_t *q, const netp_dns_opts_t *o, int kind, int cb_arg)
 {
+    if (worker_refused(c))
+        return -EACCES;
     vm_ref_t cb = vm_arg_ref(c, cb_arg);
     int r = o->nservers ? chan_ask_payload(br__rt(c), q, o, sizeof *o, kind, NULL, cb, NULL, NULL)
                         : chan_ask(br__rt(c), q, kind, NULL, cb);

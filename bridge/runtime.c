@@ -27,6 +27,7 @@ static const vm_table_t *const tables[] = {
     &br__process_table, &br__timers_table, &br__module_table, &br__fs_table,    &br__os_table,
     &br__crypto_table,  &br__zlib_table,   &br__signal_table, &br__http_table,  &br__net_table,
     &vm_lazyjs_table,   &br__dgram_table,  &vm_buffer_table,  &br__shell_table, &br__child_table,
+    &br__worker_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -108,6 +109,9 @@ static char *config_json(const br_config_t *cfg)
     sb_str(&b, ",\"eval\":");
     sb_json(&b, cfg->eval);
     sb_str(&b, cfg->shell.on ? ",\"shell\":true" : ",\"shell\":false");
+    char tid[32];
+    snprintf(tid, sizeof tid, ",\"threadId\":%u", cfg->thread_id);
+    sb_str(&b, tid);
     sb_str(&b, ",\"source\":");
     sb_json(&b, cfg->source);
     sb_str(&b, ",\"filename\":");
@@ -316,8 +320,9 @@ const vm_table_t br__task_table = {"task", task_natives,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, size_t snapshot_len,
-              br_rt_t **out, char **err)
+static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot,
+                  size_t snapshot_len, br_rt_t *parent, wk_thread_t *self, br_rt_t **out,
+                  char **err)
 {
     *out = NULL;
     br_rt_t *rt = calloc(1, sizeof *rt);
@@ -326,9 +331,13 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
     rt->loop = loop;
     rt->cfg = cfg;
     rt->policy = cfg->policy;
+    rt->snapshot = snapshot;
+    rt->snapshot_len = snapshot_len;
+    rt->self = self;
     br__quota_init(&rt->quota, cfg);
-    br__path_roots_init(cfg->policy);
-    rt->start_ns = uv_hrtime();
+    if (!parent) /* the process's mount points: once, by the main runtime */
+        br__path_roots_init(cfg->policy);
+    rt->start_ns = parent ? parent->start_ns : uv_hrtime();
     size_t ntables;
     const vm_table_t *const *t = br_tables(&ntables);
     vm_options_t opts = {
@@ -338,6 +347,10 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
         .snapshot_len = snapshot_len,
         .heap_limit_mb = cfg->heap_limit_mb,
         .userdata = rt,
+        .share = parent ? parent->vm : NULL,
+        .old_gen_mb = self ? br__worker_old_mb(self) : 0,
+        .young_gen_mb = self ? br__worker_young_mb(self) : 0,
+        .stack_kb = self ? br__worker_stack_kb(self) : 0,
     };
     int r = vm_new(&opts, &rt->vm, err);
     if (r < 0) {
@@ -345,7 +358,7 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
         return r;
     }
     r = br__timers_init(rt);
-    if (r == 0)
+    if (r == 0 && !self) /* signals are the main thread's */
         r = br__signals_init(rt);
     if (r < 0) {
         if (asprintf(err, "cannot set up the event loop: %s", uv_strerror(r)) < 0)
@@ -355,6 +368,18 @@ int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, 
     }
     *out = rt;
     return 0;
+}
+
+int br_rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapshot, size_t snapshot_len,
+              br_rt_t **out, char **err)
+{
+    return rt_new(loop, cfg, snapshot, snapshot_len, NULL, NULL, out, err);
+}
+
+int br__rt_new_worker(uv_loop_t *loop, const br_config_t *cfg, br_rt_t *parent, wk_thread_t *self,
+                      br_rt_t **out, char **err)
+{
+    return rt_new(loop, cfg, parent->snapshot, parent->snapshot_len, parent, self, out, err);
 }
 
 /* The start function: start(configJSON) -> main(). */
@@ -475,8 +500,10 @@ void br_rt_free(br_rt_t *rt)
     if (!rt)
         return;
     rt->closing = true;
+    br__workers_close(rt);
     br__timers_close(rt);
-    br__signals_close(rt);
+    if (!rt->self)
+        br__signals_close(rt);
     br__shell_close(rt);
     br__stdin_close(rt);
     br__dgram_close(rt);

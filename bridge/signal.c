@@ -205,6 +205,8 @@ static void signal_listen(vm_call_t *c)
         vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE", "no signal %lld", (long long)sig);
         return;
     }
+    if (br__rt(c)->self) /* a worker's listeners hear nothing, as in Node */
+        return;
     listening[sig] = vm_arg_bool(c, 1) ? 1 : 0;
 }
 

@@ -25,7 +25,10 @@ binding.json.keepBuiltin(JSON.parse);
 JSON.parse = binding.json.parse;
 
 const tick = require('./tick');
-const { process, setupRun, toStatus, NODE_VERSION, setBeforeReallyExit } = require('./process');
+const procModule = require('./process');
+const { process, setupRun, toStatus, NODE_VERSION, setBeforeReallyExit } = procModule;
+const workerHooks = require('../node/internal/worker-hooks');
+workerHooks.process = procModule;
 
 Object.defineProperty(globalThis, 'process', {
   value: process, writable: true, configurable: true, enumerable: false,
@@ -130,6 +133,7 @@ defineBuiltin('tty', () => require('tty'));
 defineBuiltin('url', () => require('url'));
 defineBuiltin('util', () => require('util'));
 defineBuiltin('util/types', () => require('util').types);
+defineBuiltin('worker_threads', () => require('../node/worker_threads'));
 defineBuiltin('zlib', () => require('../node/zlib'));
 
 // ---- globals ----------------------------------------------------------------
@@ -287,7 +291,8 @@ function fatal(err, header, fromPromise) {
     binding.process.reallyExit(7);
     return false;
   }
-  printFatal(err, header, fromPromise);
+  // a worker's uncaught exception is its parent's 'error' event
+  if (!(isWorker && workerHooks.reportWorkerError(err))) printFatal(err, header, fromPromise);
   noteMissingPackage(err);
   if (!process._exiting) {
     process._exiting = true;
@@ -447,6 +452,8 @@ function startShell(attached) {
   require('../node/internal/fetch').loadLazy().shell().start(env);
 }
 
+let isWorker = false;
+
 function start(json) {
   const cfg = JSON.parse(json);
   if (cfg.prepare === true) {
@@ -454,6 +461,10 @@ function start(json) {
     return null;
   }
   setupRun(cfg);
+  if (cfg.threadId > 0) {
+    isWorker = true;
+    workerHooks.setupWorkerThread(cfg, procModule);
+  }
   setTimeOrigin();
   setRuntimeHooks();
   // a guest its parent started with an IPC channel (fork): process.send...

@@ -427,6 +427,14 @@ process.on('warning', onWarning);
 
 // ---- stdio ----------------------------------------------------------------
 
+// A worker's stdout and stderr go to its parent (worker_threads): the
+// sink takes each chunk instead of the descriptor.
+let stdioSink = null;
+function stdioWrite(fd, chunk) {
+  if (stdioSink !== null) stdioSink(fd, chunk);
+  else binding.process.write(fd, chunk);
+}
+
 function makeWritable(fd) {
   const { Writable } = require('stream');
   const stream = new Writable({
@@ -436,12 +444,12 @@ function makeWritable(fd) {
           encoding !== 'buffer') {
         chunk = Buffer.from(chunk, encoding);
       }
-      binding.process.write(fd, chunk);
+      stdioWrite(fd, chunk);
       cb();
     },
     writev(chunks, cb) {
       for (const { chunk, encoding } of chunks) {
-        binding.process.write(fd,
+        stdioWrite(fd,
           typeof chunk === 'string' && encoding !== 'utf8' && encoding !== 'buffer'
             ? Buffer.from(chunk, encoding) : chunk);
       }
@@ -627,4 +635,12 @@ function setupRun(cfg) {
 module.exports = {
   process, setupRun, toStatus, NODE_VERSION, timeOriginOf: () => timeOrigin,
   setBeforeReallyExit: (fn) => { beforeReallyExit = fn; },
+  setStdioSink: (fn) => { stdioSink = fn; },
+  // worker_threads: a copy of this thread's variables for a worker, and a
+  // worker's process.env made from its parent's copy
+  envCopy: () => ({ ...require('../node/internal/env').runtimeEnv() }),
+  setEnvFrom: (vars) => {
+    process.env = envView(vars);
+    setEnv(vars, process.env);
+  },
 };

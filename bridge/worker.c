@@ -1,0 +1,926 @@
+/*
+ * bridge/worker.c — worker_threads: message ports between runtimes, and
+ * workers, each a runtime (br_rt_t) of its own on its own OS thread.
+ *
+ * A worker is an isolate from the same startup snapshot, with its own libuv
+ * loop and bridge runtime, started on a thread of this process: it is
+ * behind the same walls (the seccomp filter and Landlock domain of the
+ * process hold for every thread made after them) and takes from the same
+ * memory budget (vm_options_t.share). Its runtime has no signals (the main
+ * thread's take them) and no network channel (netd's channels are one per
+ * process: a worker's requests are refused, see net.c).
+ *
+ * Ports. A channel has two ends; each end is the C object of a JS
+ * MessagePort handle. Messages (vm_msg_t: the structured clone, moved
+ * buffers, shared memory, moved ports) wait in the channel, under its
+ * mutex, for the end they go to; an end that was started in a runtime has
+ * a uv_async_t in that runtime's loop, which the sending thread wakes. The
+ * loop then calls the end's JS callback once per message waiting, and JS
+ * takes each one (portReceive, which reads it into its isolate): one
+ * callback per message, ticks and microtasks after each, as Node. An end
+ * moved in a message leaves its runtime first (on the sender's thread) and
+ * is started again where it arrives. Closing an end (close(), its handle
+ * collected, its runtime's end) tells the other end, whose JS gets a last
+ * callback with `true` once the messages before it were taken.
+ *
+ * Workers. spawn() makes the worker's record (its configuration, the
+ * first message: workerData and the ports it starts with) and its thread;
+ * the thread makes the runtime, runs it, frees it, and wakes the parent's
+ * loop, which joins the thread and calls the Worker's exit callback with
+ * the exit code and the limit that ended it (the memory budget:
+ * ERR_WORKER_OUT_OF_MEMORY). terminate() stops the worker's JS
+ * (TerminateExecution: a loop that never returns ends too) and wakes its
+ * loop. A runtime that ends terminates its own workers and waits for them.
+ *
+ * Threads: a channel's queues and its ends' wake-up handles are read and
+ * written under the channel's mutex; a worker record's running runtime
+ * under the record's. Everything else of an end or a record belongs to the
+ * thread of the runtime holding it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../isolate/vm.h"
+#include "bridge.h"
+#include "internal.h"
+
+/* Messages one end may hold unread: past it a post fails (the receiver is
+ * not taking them; each holds budget memory). */
+#define WK_QUEUE_MAX 1000000
+
+typedef struct wk_node {
+    vm_msg_t *m;
+    struct wk_node *next;
+} wk_node_t;
+
+typedef struct wk_port wk_port_t;
+
+typedef struct {
+    pthread_mutex_t mu;
+    int ends; /* alive */
+    struct {
+        wk_node_t *head, *tail;
+        size_t n;
+    } q[2];         /* messages to end i */
+    bool closed[2]; /* end i closed */
+    uv_async_t *wake[2];
+} wk_chan_t;
+
+/* An end's wake-up handle: lives until its close callback. */
+typedef struct {
+    uv_async_t a;
+    br_rt_t *rt;
+} wk_wake_t;
+
+struct wk_port {
+    wk_chan_t *ch;
+    int side;
+    br_rt_t *rt;    /* the runtime it was started in (NULL: not started) */
+    wk_wake_t *w;   /* while started */
+    vm_ref_t cb;    /* JS: fn(closed) */
+    bool refd;      /* keeps its loop alive while started */
+    bool closing;   /* close() was called here */
+    bool told;      /* the peer's close was handed to JS */
+    wk_port_t *next; /* the runtime's started ends */
+};
+
+static void port_free(void *p);
+static const vm_handle_type_t port_type = {"MessagePort", port_free};
+
+/* ---- channels ---------------------------------------------------------- */
+
+static void chan_unref(wk_chan_t *ch)
+{
+    pthread_mutex_lock(&ch->mu);
+    bool last = --ch->ends == 0;
+    pthread_mutex_unlock(&ch->mu);
+    if (!last)
+        return;
+    for (int i = 0; i < 2; i++)
+        for (wk_node_t *n = ch->q[i].head, *next; n; n = next) {
+            next = n->next;
+            vm_message_free(n->m);
+            free(n);
+        }
+    pthread_mutex_destroy(&ch->mu);
+    free(ch);
+}
+
+static void wake_closed(uv_handle_t *h)
+{
+    wk_wake_t *w = (wk_wake_t *)h;
+    w->rt->handles_open--;
+    free(w);
+}
+
+/* The end leaves its runtime (on that runtime's thread). */
+static void port_stop(wk_port_t *p)
+{
+    if (!p->rt)
+        return;
+    pthread_mutex_lock(&p->ch->mu);
+    p->ch->wake[p->side] = NULL;
+    pthread_mutex_unlock(&p->ch->mu);
+    p->w->a.data = NULL;
+    uv_close((uv_handle_t *)&p->w->a, wake_closed);
+    p->w = NULL;
+    for (wk_port_t **pp = &p->rt->ports; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    p->next = NULL;
+    vm_ref_free(p->rt->vm, p->cb);
+    p->cb = 0;
+    p->rt = NULL;
+}
+
+/* Marks the end closed and wakes its peer. */
+static void port_close(wk_port_t *p)
+{
+    wk_chan_t *ch = p->ch;
+    pthread_mutex_lock(&ch->mu);
+    if (!ch->closed[p->side]) {
+        ch->closed[p->side] = true;
+        if (ch->wake[!p->side])
+            uv_async_send(ch->wake[!p->side]);
+    }
+    pthread_mutex_unlock(&ch->mu);
+}
+
+static void port_free(void *ptr)
+{
+    wk_port_t *p = ptr;
+    port_stop(p);
+    port_close(p);
+    chan_unref(p->ch);
+    free(p);
+}
+
+static void on_wake(uv_async_t *a)
+{
+    wk_port_t *p = a->data;
+    if (!p)
+        return;
+    br_rt_t *rt = p->rt;
+    wk_chan_t *ch = p->ch;
+    pthread_mutex_lock(&ch->mu);
+    size_t n = ch->q[p->side].n;
+    pthread_mutex_unlock(&ch->mu);
+    /* those waiting now; later ones wake the handle again */
+    for (size_t i = 0; i < n; i++) {
+        if (rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE)
+            return;
+        vm_val_t arg = VM_BOOL(false);
+        br__invoke(rt, p->cb, 1, &arg, NULL);
+        if (a->data != p) /* closed, moved or collected meanwhile */
+            return;
+    }
+    pthread_mutex_lock(&ch->mu);
+    bool closed = ch->closed[!p->side] && ch->q[p->side].n == 0;
+    pthread_mutex_unlock(&ch->mu);
+    if (closed && !p->told && !rt->closing && vm_limit(rt->vm) == VM_LIMIT_NONE) {
+        p->told = true;
+        vm_val_t arg = VM_BOOL(true);
+        br__invoke(rt, p->cb, 1, &arg, NULL);
+    }
+}
+
+/* ---- port natives ------------------------------------------------------- */
+
+/* channel() -> [port1, port2] */
+static void worker_channel(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    wk_chan_t *ch = calloc(1, sizeof *ch);
+    wk_port_t *p[2] = {calloc(1, sizeof(wk_port_t)), calloc(1, sizeof(wk_port_t))};
+    if (!ch || !p[0] || !p[1]) {
+        free(ch);
+        free(p[0]);
+        free(p[1]);
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    pthread_mutex_init(&ch->mu, NULL);
+    ch->ends = 2;
+    for (int i = 0; i < 2; i++) {
+        p[i]->ch = ch;
+        p[i]->side = i;
+        p[i]->refd = true;
+    }
+    /* each handle is made by a call of its own (vm_ret_handle): the pair
+     * is handed out through two calls of makePort, kept here meanwhile */
+    rt->port_pending = p[1];
+    vm_ret_handle(c, &port_type, p[0]);
+}
+
+/* channelPeer() -> the second port of the last channel() */
+static void worker_channel_peer(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    wk_port_t *p = rt->port_pending;
+    rt->port_pending = NULL;
+    if (!p) {
+        vm_ret_undefined(c);
+        return;
+    }
+    vm_ret_handle(c, &port_type, p);
+}
+
+static wk_port_t *arg_port(vm_call_t *c, int i)
+{
+    wk_port_t *p = vm_arg_handle(c, i, &port_type);
+    if (!p)
+        vm_throwf(c, "TypeError", "ERR_INVALID_THIS", "Value of \"this\" must be of type MessagePort");
+    return p;
+}
+
+/* Queues m for the peer of p: 0, or -EPIPE (closed: m dropped, as Node drops
+ * messages to a closed port), -ENOBUFS. */
+static int chan_post(wk_chan_t *ch, int to, vm_msg_t *m)
+{
+    wk_node_t *n = malloc(sizeof *n);
+    if (!n) {
+        vm_message_free(m);
+        return -ENOMEM;
+    }
+    n->m = m;
+    n->next = NULL;
+    pthread_mutex_lock(&ch->mu);
+    if (ch->closed[to] || ch->closed[!to] || ch->q[to].n >= WK_QUEUE_MAX) {
+        int r = ch->q[to].n >= WK_QUEUE_MAX ? -ENOBUFS : -EPIPE;
+        pthread_mutex_unlock(&ch->mu);
+        vm_message_free(m);
+        free(n);
+        return r;
+    }
+    if (ch->q[to].tail)
+        ch->q[to].tail->next = n;
+    else
+        ch->q[to].head = n;
+    ch->q[to].tail = n;
+    ch->q[to].n++;
+    if (ch->wake[to])
+        uv_async_send(ch->wake[to]);
+    pthread_mutex_unlock(&ch->mu);
+    return 0;
+}
+
+/* The ports a message moves leave this runtime now. */
+static void message_moved(vm_msg_t *m)
+{
+    void **ports;
+    size_t n = vm_message_ports(m, &ports);
+    for (size_t i = 0; i < n; i++)
+        port_stop(ports[i]);
+}
+
+/* portPost(port, value, transferList): false when the port is closed (the
+ * message is dropped, as Node's), else true. */
+static void worker_port_post(vm_call_t *c)
+{
+    wk_port_t *p = arg_port(c, 0);
+    if (!p)
+        return;
+    vm_msg_t *m = vm_arg_message(c, 1, 2, &port_type);
+    if (!m)
+        return;
+    message_moved(m);
+    int r = chan_post(p->ch, !p->side, m);
+    if (r == -ENOMEM || r == -ENOBUFS) {
+        vm_throwf(c, "Error", "ERR_WORKER_OUT_OF_MEMORY",
+                  "Cannot post the message: %s", r == -ENOBUFS ? "too many unread messages" : "out of memory");
+        return;
+    }
+    vm_ret_bool(c, r == 0);
+}
+
+/* portReceive(port) -> [value, ports...] or undefined (nothing waits) */
+static void worker_port_receive(vm_call_t *c)
+{
+    wk_port_t *p = arg_port(c, 0);
+    if (!p)
+        return;
+    wk_chan_t *ch = p->ch;
+    pthread_mutex_lock(&ch->mu);
+    wk_node_t *n = ch->q[p->side].head;
+    if (n) {
+        ch->q[p->side].head = n->next;
+        if (!n->next)
+            ch->q[p->side].tail = NULL;
+        ch->q[p->side].n--;
+    }
+    pthread_mutex_unlock(&ch->mu);
+    if (!n) {
+        vm_ret_undefined(c);
+        return;
+    }
+    vm_msg_t *m = n->m;
+    free(n);
+    vm_ret_message(c, m);
+}
+
+/* portStart(port, fn(closed)): messages to the port come to fn from this
+ * runtime's loop. */
+static void worker_port_start(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    wk_port_t *p = arg_port(c, 0);
+    if (!p)
+        return;
+    if (vm_arg_type(c, 1) != VM_T_FUNCTION) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "portStart(port, fn)");
+        return;
+    }
+    if (p->rt) {
+        vm_ref_free(rt->vm, p->cb);
+        p->cb = vm_arg_ref(c, 1);
+        return;
+    }
+    wk_wake_t *w = calloc(1, sizeof *w);
+    if (!w || uv_async_init(rt->loop, &w->a, on_wake) < 0) {
+        free(w);
+        vm_throwf(c, "Error", "ERR_WORKER_INIT_FAILED", "cannot start the port");
+        return;
+    }
+    w->rt = rt;
+    w->a.data = p;
+    rt->handles_open++;
+    if (!p->refd)
+        uv_unref((uv_handle_t *)&w->a);
+    p->w = w;
+    p->rt = rt;
+    p->cb = vm_arg_ref(c, 1);
+    p->next = rt->ports;
+    rt->ports = p;
+    pthread_mutex_lock(&p->ch->mu);
+    p->ch->wake[p->side] = &w->a;
+    if (p->ch->q[p->side].n || p->ch->closed[!p->side])
+        uv_async_send(&w->a);
+    pthread_mutex_unlock(&p->ch->mu);
+}
+
+/* portStop(port): messages wait again (port.stop(), or no listener left). */
+static void worker_port_stop(vm_call_t *c)
+{
+    wk_port_t *p = arg_port(c, 0);
+    if (p)
+        port_stop(p);
+}
+
+/* portRef(port, on) */
+static void worker_port_ref(vm_call_t *c)
+{
+    wk_port_t *p = arg_port(c, 0);
+    if (!p)
+        return;
+    p->refd = vm_arg_bool(c, 1);
+    if (p->w) {
+        if (p->refd)
+            uv_ref((uv_handle_t *)&p->w->a);
+        else
+            uv_unref((uv_handle_t *)&p->w->a);
+    }
+}
+
+/* portHasRef(port) */
+static void worker_port_has_ref(vm_call_t *c)
+{
+    wk_port_t *p = vm_arg_handle(c, 0, &port_type);
+    vm_ret_bool(c, p && p->w && uv_has_ref((uv_handle_t *)&p->w->a));
+}
+
+/* portClose(port): both ends get their 'close' once what was sent before is
+ * taken. */
+static void worker_port_close(vm_call_t *c)
+{
+    wk_port_t *p = vm_arg_handle(c, 0, &port_type);
+    if (!p || p->closing)
+        return;
+    p->closing = true;
+    port_close(p);
+    /* this end's own 'close' comes from its loop too */
+    if (p->w)
+        uv_async_send(&p->w->a);
+}
+
+/* portClosed(port): whether the peer closed and nothing is left to take. */
+static void worker_port_drained(vm_call_t *c)
+{
+    wk_port_t *p = vm_arg_handle(c, 0, &port_type);
+    if (!p) {
+        vm_ret_bool(c, true);
+        return;
+    }
+    pthread_mutex_lock(&p->ch->mu);
+    bool done = (p->ch->closed[!p->side] || p->ch->closed[p->side]) && p->ch->q[p->side].n == 0;
+    pthread_mutex_unlock(&p->ch->mu);
+    vm_ret_bool(c, done);
+}
+
+/* isPort(value) */
+static void worker_is_port(vm_call_t *c)
+{
+    vm_ret_bool(c, vm_arg_handle(c, 0, &port_type) != NULL);
+}
+
+/* ---- BroadcastChannel ------------------------------------------------------ */
+
+/* Every BroadcastChannel of the process is a channel whose end 0 is this
+ * registry's: a post is cloned once for each other member of the name. */
+typedef struct wk_member {
+    char *name;
+    wk_chan_t *ch;
+    struct wk_member *next;
+} wk_member_t;
+
+static pthread_mutex_t members_mu = PTHREAD_MUTEX_INITIALIZER;
+static wk_member_t *members;
+
+/* broadcastJoin(name) -> port */
+static void worker_broadcast_join(vm_call_t *c)
+{
+    char *name = vm_arg_str(c, 0, NULL);
+    if (!name)
+        return;
+    wk_member_t *mb = calloc(1, sizeof *mb);
+    wk_chan_t *ch = calloc(1, sizeof *ch);
+    wk_port_t *p = calloc(1, sizeof *p);
+    if (!mb || !ch || !p) {
+        free(name);
+        free(mb);
+        free(ch);
+        free(p);
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    pthread_mutex_init(&ch->mu, NULL);
+    ch->ends = 2; /* the registry's and the port's */
+    p->ch = ch;
+    p->side = 1;
+    p->refd = true;
+    mb->name = name;
+    mb->ch = ch;
+    pthread_mutex_lock(&members_mu);
+    mb->next = members;
+    members = mb;
+    pthread_mutex_unlock(&members_mu);
+    vm_ret_handle(c, &port_type, p);
+}
+
+static void member_free(wk_member_t *mb)
+{
+    pthread_mutex_lock(&mb->ch->mu);
+    mb->ch->closed[0] = true;
+    pthread_mutex_unlock(&mb->ch->mu);
+    chan_unref(mb->ch);
+    free(mb->name);
+    free(mb);
+}
+
+/* broadcastLeave(port) */
+static void worker_broadcast_leave(vm_call_t *c)
+{
+    wk_port_t *p = vm_arg_handle(c, 0, &port_type);
+    if (!p)
+        return;
+    wk_member_t *gone = NULL;
+    pthread_mutex_lock(&members_mu);
+    for (wk_member_t **pp = &members; *pp; pp = &(*pp)->next)
+        if ((*pp)->ch == p->ch) {
+            gone = *pp;
+            *pp = gone->next;
+            break;
+        }
+    pthread_mutex_unlock(&members_mu);
+    if (gone)
+        member_free(gone);
+}
+
+/* broadcastPost(port, value): a clone to every other member of its name */
+static void worker_broadcast_post(vm_call_t *c)
+{
+    wk_port_t *p = arg_port(c, 0);
+    if (!p)
+        return;
+    wk_member_t *dead = NULL;
+    pthread_mutex_lock(&members_mu);
+    const char *name = NULL;
+    for (wk_member_t *mb = members; mb; mb = mb->next)
+        if (mb->ch == p->ch)
+            name = mb->name;
+    for (wk_member_t **pp = &members; name && *pp;) {
+        wk_member_t *mb = *pp;
+        pthread_mutex_lock(&mb->ch->mu);
+        bool closed = mb->ch->closed[1];
+        pthread_mutex_unlock(&mb->ch->mu);
+        if (closed) { /* its port was collected without leaving */
+            *pp = mb->next;
+            mb->next = dead;
+            dead = mb;
+            continue;
+        }
+        pp = &mb->next;
+        if (mb->ch == p->ch || strcmp(mb->name, name) != 0)
+            continue;
+        vm_msg_t *m = vm_arg_message(c, 1, 2, &port_type);
+        if (!m)
+            break;
+        message_moved(m);
+        chan_post(mb->ch, 1, m);
+    }
+    pthread_mutex_unlock(&members_mu);
+    while (dead) {
+        wk_member_t *next = dead->next;
+        member_free(dead);
+        dead = next;
+    }
+}
+
+/* ---- workers ------------------------------------------------------------- */
+
+struct wk_thread {
+    pthread_mutex_t mu;
+    int refs; /* the parent's handle, the thread */
+    pthread_t tid;
+    bool started, joined;
+    unsigned thread_id;
+    br_rt_t *parent; /* the parent runtime (its loop has `done`) */
+    wk_wake_t *done; /* NULL once closed */
+    vm_ref_t on_exit;
+    br_config_t cfg; /* the worker's: the parent's, with these: */
+    char *script, *eval;
+    vm_msg_t *init;
+    size_t old_mb, young_mb, stack_mb;
+    br_rt_t *rt;      /* the worker's runtime while it runs (mu) */
+    uv_async_t *stop; /* wakes the worker's loop to end it (mu) */
+    bool stop_asked;  /* terminate() (mu) */
+    bool gone;        /* the thread ended (mu) */
+    int exit_code;
+    vm_limit_t limit;
+    char *error; /* why the runtime could not start */
+    wk_thread_t *next; /* the parent's workers */
+};
+
+static _Atomic unsigned next_thread_id = 1;
+
+static void thread_unref(wk_thread_t *t)
+{
+    pthread_mutex_lock(&t->mu);
+    bool last = --t->refs == 0;
+    pthread_mutex_unlock(&t->mu);
+    if (!last)
+        return;
+    vm_message_free(t->init);
+    free(t->script);
+    free(t->eval);
+    free(t->error);
+    pthread_mutex_destroy(&t->mu);
+    free(t);
+}
+
+static void on_stop(uv_async_t *a)
+{
+    uv_stop(a->loop);
+}
+
+static void stop_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void *thread_main(void *arg)
+{
+    wk_thread_t *t = arg;
+    uv_loop_t loop;
+    br_rt_t *rt = NULL;
+    char *err = NULL;
+    int r = uv_loop_init(&loop);
+    if (r == 0) {
+        r = br__rt_new_worker(&loop, &t->cfg, t->parent, t, &rt, &err);
+        if (r < 0)
+            uv_loop_close(&loop);
+    }
+    if (r < 0) {
+        t->exit_code = 1;
+        t->error = err ? err : strdup(uv_strerror(r));
+    } else {
+        uv_async_t stop;
+        bool stop_ok = uv_async_init(&loop, &stop, on_stop) == 0;
+        if (stop_ok)
+            uv_unref((uv_handle_t *)&stop);
+        pthread_mutex_lock(&t->mu);
+        t->rt = rt;
+        t->stop = stop_ok ? &stop : NULL;
+        if (t->stop_asked)
+            br_rt_terminate(rt, VM_LIMIT_EXIT);
+        pthread_mutex_unlock(&t->mu);
+        int status = br_rt_run(rt);
+        pthread_mutex_lock(&t->mu);
+        t->rt = NULL;
+        t->stop = NULL;
+        bool asked = t->stop_asked;
+        pthread_mutex_unlock(&t->mu);
+        t->limit = br_rt_limit(rt);
+        /* terminate() ends a worker with 1, unless it had ended itself */
+        t->exit_code = asked && !rt->exiting ? 1 : status;
+        if (stop_ok)
+            uv_close((uv_handle_t *)&stop, stop_closed);
+        br_rt_free(rt);
+        uv_run(&loop, UV_RUN_NOWAIT);
+        uv_loop_close(&loop);
+    }
+    pthread_mutex_lock(&t->mu);
+    t->gone = true;
+    if (t->done)
+        uv_async_send(&t->done->a);
+    pthread_mutex_unlock(&t->mu);
+    thread_unref(t);
+    return NULL;
+}
+
+static void thread_join(wk_thread_t *t)
+{
+    if (t->started && !t->joined) {
+        pthread_join(t->tid, NULL);
+        t->joined = true;
+    }
+}
+
+/* The record leaves its parent: its wake-up handle closes. */
+static void thread_detach(wk_thread_t *t)
+{
+    br_rt_t *rt = t->parent;
+    for (wk_thread_t **pp = &rt->workers; *pp; pp = &(*pp)->next)
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    pthread_mutex_lock(&t->mu);
+    wk_wake_t *w = t->done;
+    t->done = NULL;
+    pthread_mutex_unlock(&t->mu);
+    if (w) {
+        w->a.data = NULL;
+        uv_close((uv_handle_t *)&w->a, wake_closed);
+    }
+    vm_ref_free(rt->vm, t->on_exit);
+    t->on_exit = 0;
+}
+
+static void on_done(uv_async_t *a)
+{
+    wk_thread_t *t = a->data;
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->mu);
+    bool gone = t->gone;
+    pthread_mutex_unlock(&t->mu);
+    if (!gone)
+        return;
+    thread_join(t);
+    br_rt_t *rt = t->parent;
+    vm_ref_t fn = t->on_exit;
+    t->on_exit = 0;
+    thread_detach(t);
+    if (fn && !rt->closing && vm_limit(rt->vm) == VM_LIMIT_NONE) {
+        const char *lim = t->limit == VM_LIMIT_MEMORY ? "memory" : "";
+        vm_val_t args[3] = {VM_NUM(t->exit_code), VM_STR(lim, strlen(lim)),
+                            t->error ? VM_STR(t->error, strlen(t->error)) : VM_UNDEF};
+        br__invoke(rt, fn, 3, args, NULL);
+    }
+    if (fn)
+        vm_ref_free(rt->vm, fn);
+}
+
+static void thread_terminate(wk_thread_t *t)
+{
+    pthread_mutex_lock(&t->mu);
+    t->stop_asked = true;
+    if (t->rt)
+        br_rt_terminate(t->rt, VM_LIMIT_EXIT);
+    if (t->stop)
+        uv_async_send(t->stop);
+    pthread_mutex_unlock(&t->mu);
+}
+
+static void thread_handle_free(void *p)
+{
+    wk_thread_t *t = p;
+    /* only collected once it ended and was reported, or with its runtime */
+    thread_unref(t);
+}
+static const vm_handle_type_t thread_type = {"Worker", thread_handle_free};
+
+void br__workers_close(br_rt_t *rt)
+{
+    for (wk_thread_t *t = rt->workers; t; t = t->next)
+        thread_terminate(t);
+    while (rt->workers) {
+        wk_thread_t *t = rt->workers;
+        thread_join(t);
+        thread_detach(t);
+    }
+    while (rt->ports)
+        port_stop(rt->ports);
+    free(rt->port_pending);
+    rt->port_pending = NULL;
+}
+
+/* A limit argument in MB: 0 when absent, else a positive finite number. */
+static size_t limit_mb(vm_call_t *c, int i)
+{
+    if (vm_arg_type(c, i) != VM_T_NUMBER)
+        return 0;
+    double v = vm_arg_num(c, i);
+    if (!(v > 0) || v > 1 << 20)
+        return 0;
+    return v < 1 ? 1 : (size_t)v;
+}
+
+/* spawn(script, evalCode, init, transferList, maxOld, maxYoung, stackMb,
+ *       onExit(code, limit, error)) -> handle
+ * script: the main module's path, or null with evalCode; init: the first
+ * message the worker takes (bootstrap: its workerData, ports, options). */
+static void worker_spawn(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    if (vm_arg_type(c, 7) != VM_T_FUNCTION ||
+        (vm_arg_type(c, 0) != VM_T_STRING && vm_arg_type(c, 1) != VM_T_STRING)) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "spawn(script, eval, ...)");
+        return;
+    }
+    wk_thread_t *t = calloc(1, sizeof *t);
+    if (!t) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    pthread_mutex_init(&t->mu, NULL);
+    t->refs = 1;
+    t->parent = rt;
+    if (vm_arg_type(c, 0) == VM_T_STRING)
+        t->script = vm_arg_str(c, 0, NULL);
+    else
+        t->eval = vm_arg_str(c, 1, NULL);
+    if (!t->script && !t->eval) {
+        thread_unref(t);
+        return;
+    }
+    t->init = vm_arg_message(c, 2, 3, &port_type);
+    if (!t->init) {
+        thread_unref(t);
+        return;
+    }
+    message_moved(t->init);
+    t->old_mb = limit_mb(c, 4);
+    t->young_mb = limit_mb(c, 5);
+    t->stack_mb = limit_mb(c, 6);
+    if (!t->stack_mb)
+        t->stack_mb = 4;
+    if (t->stack_mb > 256)
+        t->stack_mb = 256;
+    t->thread_id = atomic_fetch_add(&next_thread_id, 1);
+    t->cfg = *rt->cfg;
+    t->cfg.script = t->script;
+    t->cfg.eval = t->eval;
+    t->cfg.source = NULL;
+    t->cfg.filename = NULL;
+    t->cfg.args = NULL;
+    t->cfg.nargs = 0;
+    t->cfg.thread_id = t->thread_id;
+    t->cfg.shell.on = false;
+    t->cfg.tty.resize = false;
+    /* netd's channels are the main runtime's: a worker's requests are
+     * refused (net.c says so) */
+    t->cfg.net_fd = -1;
+    t->cfg.net_sync_fd = -1;
+    wk_wake_t *w = calloc(1, sizeof *w);
+    if (!w || uv_async_init(rt->loop, &w->a, on_done) < 0) {
+        free(w);
+        thread_unref(t);
+        vm_throwf(c, "Error", "ERR_WORKER_INIT_FAILED", "cannot set up the worker");
+        return;
+    }
+    w->rt = rt;
+    w->a.data = t;
+    rt->handles_open++;
+    t->done = w;
+    t->on_exit = vm_arg_ref(c, 7);
+    t->next = rt->workers;
+    rt->workers = t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (t->stack_mb + 2) << 20);
+    t->refs++; /* the thread's */
+    int r = pthread_create(&t->tid, &attr, thread_main, t);
+    pthread_attr_destroy(&attr);
+    if (r != 0) {
+        t->refs--;
+        thread_detach(t);
+        thread_unref(t);
+        vm_throwf(c, "Error", "ERR_WORKER_INIT_FAILED", "cannot start a thread: %s", strerror(r));
+        return;
+    }
+    t->started = true;
+    t->refs++; /* the handle's */
+    vm_ret_handle(c, &thread_type, t);
+    thread_unref(t); /* spawn's own */
+}
+
+/* terminate(handle) */
+static void worker_terminate(vm_call_t *c)
+{
+    wk_thread_t *t = vm_arg_handle(c, 0, &thread_type);
+    if (t)
+        thread_terminate(t);
+}
+
+/* ref(handle, on): whether the worker keeps its parent's loop alive. */
+static void worker_ref(vm_call_t *c)
+{
+    wk_thread_t *t = vm_arg_handle(c, 0, &thread_type);
+    if (!t || !t->done)
+        return;
+    if (vm_arg_bool(c, 1))
+        uv_ref((uv_handle_t *)&t->done->a);
+    else
+        uv_unref((uv_handle_t *)&t->done->a);
+}
+
+/* threadId(handle) */
+static void worker_thread_id(vm_call_t *c)
+{
+    wk_thread_t *t = vm_arg_handle(c, 0, &thread_type);
+    vm_ret_num(c, t ? (double)t->thread_id : -1.0);
+}
+
+/* init() in a worker: its first message, [value, ports...], once. */
+static void worker_init(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    wk_thread_t *t = rt->self;
+    if (!t || !t->init) {
+        vm_ret_undefined(c);
+        return;
+    }
+    vm_msg_t *m = t->init;
+    t->init = NULL;
+    vm_ret_message(c, m);
+}
+
+/* resourceLimits() in a worker: [maxOld, maxYoung, codeRange, stack] (MB) */
+static void worker_resource_limits(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    wk_thread_t *t = rt->self;
+    double v[4] = {-1, -1, -1, -1};
+    if (t) {
+        v[0] = (double)(t->old_mb ? t->old_mb : rt->cfg->heap_limit_mb);
+        v[1] = (double)(t->young_mb ? t->young_mb : VM_YOUNG_GEN_MB);
+        v[2] = 0;
+        v[3] = (double)t->stack_mb;
+    }
+    vm_ret_f64(c, v, 4);
+}
+
+static const vm_native_t natives[] = {
+    {"channel", worker_channel, 0, VM_NATIVE_PURE},
+    {"channelPeer", worker_channel_peer, 0, VM_NATIVE_PURE},
+    {"portPost", worker_port_post, 3, VM_NATIVE_PURE},
+    {"portReceive", worker_port_receive, 1, VM_NATIVE_PURE},
+    {"portStart", worker_port_start, 2, VM_NATIVE_PURE},
+    {"portStop", worker_port_stop, 1, VM_NATIVE_PURE},
+    {"portRef", worker_port_ref, 2, VM_NATIVE_PURE},
+    {"portHasRef", worker_port_has_ref, 1, VM_NATIVE_PURE},
+    {"portClose", worker_port_close, 1, VM_NATIVE_PURE},
+    {"portDrained", worker_port_drained, 1, VM_NATIVE_PURE},
+    {"isPort", worker_is_port, 1, VM_NATIVE_PURE},
+    {"broadcastJoin", worker_broadcast_join, 1, VM_NATIVE_PURE},
+    {"broadcastLeave", worker_broadcast_leave, 1, VM_NATIVE_PURE},
+    {"broadcastPost", worker_broadcast_post, 2, VM_NATIVE_PURE},
+    {"spawn", worker_spawn, 8, VM_NATIVE_PURE},
+    {"terminate", worker_terminate, 1, VM_NATIVE_PURE},
+    {"ref", worker_ref, 2, VM_NATIVE_PURE},
+    {"threadId", worker_thread_id, 1, VM_NATIVE_PURE},
+    {"init", worker_init, 0, VM_NATIVE_PURE},
+    {"resourceLimits", worker_resource_limits, 0, VM_NATIVE_PURE},
+};
+const vm_table_t br__worker_table = {"worker", natives, sizeof natives / sizeof natives[0]};
+
+size_t br__worker_stack_kb(const wk_thread_t *t)
+{
+    return t->stack_mb << 10;
+}
+
+size_t br__worker_old_mb(const wk_thread_t *t)
+{
+    return t->old_mb;
+}
+
+size_t br__worker_young_mb(const wk_thread_t *t)
+{
+    return t->young_mb;
+}

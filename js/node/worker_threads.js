@@ -1,0 +1,815 @@
+'use strict';
+// worker_threads: Worker, MessageChannel, MessagePort, BroadcastChannel and
+// the thread's own facts, over bridge/worker.c. A Worker is a runtime of its
+// own (an isolate from the same snapshot, its own loop) on an OS thread of
+// the sandbox; messages are V8's structured clone (isolate/v8/message.cc).
+//
+// A MessagePort is the native port handle itself (its prototype set here),
+// so the serializer finds the ports of a transfer list wherever they sit in
+// the value. Each Worker has two channels to its thread: the public one
+// (worker.postMessage / parentPort) and a control one for the runtime's own
+// words: online, the worker's stdout/stderr chunks, its uncaught error.
+
+const binding = require('./internal/binding');
+const EventEmitter = require('events');
+const { makeNodeError, codes } = require('./internal/errors');
+
+const native = () => binding.worker;
+
+// ---- thread facts ------------------------------------------------------------
+
+const thread = {
+  isMainThread: true,
+  threadId: 0,
+  parentPort: null,
+  workerData: null,
+  resourceLimits: {},
+  ctl: null,
+};
+const environmentData = new Map();
+const untransferable = new WeakSet();
+
+function markAsUntransferable(obj) {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return;
+  untransferable.add(obj);
+}
+
+function isMarkedAsUntransferable(obj) {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return false;
+  return untransferable.has(obj);
+}
+
+function markAsUncloneable(obj) {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return;
+  untransferable.add(obj);
+}
+
+function getEnvironmentData(key) {
+  return environmentData.get(key);
+}
+
+function setEnvironmentData(key, value) {
+  if (value === undefined) environmentData.delete(key);
+  else environmentData.set(key, value);
+}
+
+const SHARE_ENV = Symbol.for('nodejs.worker_threads.SHARE_ENV');
+
+// ---- errors --------------------------------------------------------------------
+
+function dataCloneError(message) {
+  const { DOMException } = require('./internal/dom-exception');
+  return new DOMException(message, 'DataCloneError');
+}
+
+// The bridge's DataCloneError (an Error named so) as Node's DOMException.
+function asDomException(err) {
+  if (err !== null && typeof err === 'object' && err.name === 'DataCloneError' &&
+      !(err instanceof require('./internal/dom-exception').DOMException)) {
+    return dataCloneError(err.message);
+  }
+  return err;
+}
+
+// ---- MessagePort -----------------------------------------------------------------
+
+const portState = new WeakMap(); // port -> { started, closed, closeEmitted, wrappers }
+
+function MessagePort() {
+  throw makeNodeError(TypeError, 'ERR_CONSTRUCT_CALL_INVALID', 'Constructor cannot be called');
+}
+Object.setPrototypeOf(MessagePort.prototype, EventEmitter.prototype);
+Object.setPrototypeOf(MessagePort, EventEmitter);
+
+function isPort(value) {
+  return value !== null && typeof value === 'object' && native().isPort(value);
+}
+
+function stateOf(port) {
+  let s = portState.get(port);
+  if (s === undefined) {
+    s = { started: false, closed: false, closeEmitted: false, internal: false, wrappers: new Map() };
+    portState.set(port, s);
+  }
+  return s;
+}
+
+// A native port handle made a MessagePort of this thread.
+function adoptPort(handle) {
+  Object.setPrototypeOf(handle, MessagePort.prototype);
+  EventEmitter.init.call(handle);
+  stateOf(handle);
+  handle.on('newListener', onNewListener);
+  handle.on('removeListener', onRemoveListener);
+  return handle;
+}
+
+function onNewListener(name) {
+  if (name === 'message' || name === 'messageerror') {
+    const s = stateOf(this);
+    if (!s.closed) {
+      startPort(this);
+      if (!s.internal) native().portRef(this, true);
+    }
+  }
+}
+
+function onRemoveListener(name) {
+  if ((name === 'message' || name === 'messageerror') &&
+      this.listenerCount('message') === 0 && this.listenerCount('messageerror') === 0) {
+    const s = stateOf(this);
+    if (s.started && !s.closed && !s.internal) {
+      native().portStop(this);
+      s.started = false;
+    }
+  }
+}
+
+function makeEvent(type, port, data, ports) {
+  return {
+    type, data, target: port, currentTarget: port, ports, origin: '', lastEventId: '', source: null,
+  };
+}
+
+function deliver(port, value, ports) {
+  if (port.listenerCount('message') === 0) return;
+  port.emit('message', value, ports);
+}
+
+// One message from the native queue into JS, or the close.
+function onPortWake(port, closed) {
+  const s = stateOf(port);
+  if (closed) {
+    emitClose(port);
+    return;
+  }
+  let r;
+  try {
+    r = native().portReceive(port);
+  } catch (err) {
+    if (port.listenerCount('messageerror') > 0) port.emit('messageerror', err);
+    return;
+  }
+  if (r === undefined || s.closed && !s.internal && s.closeEmitted) return;
+  const ports = r.length > 1 ? r.slice(1).map(adoptPort) : [];
+  deliver(port, r[0], ports);
+}
+
+function startPort(port) {
+  const s = stateOf(port);
+  if (s.started || s.closed) return;
+  s.started = true;
+  native().portStart(port, (closed) => onPortWake(port, closed));
+}
+
+function emitClose(port) {
+  const s = stateOf(port);
+  s.closed = true;
+  native().portStop(port);
+  s.started = false;
+  if (s.closeEmitted) return;
+  s.closeEmitted = true;
+  port.emit('close');
+}
+
+function transferListOf(transfer) {
+  if (transfer === undefined || transfer === null) return undefined;
+  if (typeof transfer === 'object' && !Array.isArray(transfer) &&
+      typeof transfer[Symbol.iterator] !== 'function') {
+    transfer = transfer.transfer;
+    if (transfer === undefined || transfer === null) return undefined;
+  }
+  if (typeof transfer !== 'object' || typeof transfer[Symbol.iterator] !== 'function') {
+    throw makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      'Optional transferList argument must be an iterable');
+  }
+  const list = Array.from(transfer);
+  for (const item of list) {
+    if (item !== null && typeof item === 'object' && untransferable.has(item)) {
+      throw dataCloneError('An ArrayBuffer is marked as untransferable');
+    }
+  }
+  return list;
+}
+
+function post(port, value, list) {
+  try {
+    return native().portPost(port, value, list);
+  } catch (err) {
+    throw asDomException(err);
+  }
+}
+
+Object.defineProperties(MessagePort.prototype, {
+  postMessage: {
+    value: function postMessage(value, transfer) {
+      if (!isPort(this)) throw codes.ERR_INVALID_ARG_TYPE('this', 'MessagePort', this);
+      if (arguments.length === 0) {
+        throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The "message" argument must be specified');
+      }
+      const list = transferListOf(transfer);
+      if (list !== undefined && list.includes(this)) {
+        throw dataCloneError('Transfer list contains source port');
+      }
+      if (stateOf(this).closed) return;
+      post(this, value, list);
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  start: {
+    value: function start() {
+      startPort(this);
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  close: {
+    value: function close(cb) {
+      if (typeof cb === 'function') this.once('close', cb);
+      const s = stateOf(this);
+      if (s.closed) return;
+      s.closed = true;
+      native().portClose(this);
+      if (!s.started) {
+        // no loop handle of its own: its 'close' comes on the next turn
+        setImmediate(() => emitClose(this));
+      }
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  ref: {
+    value: function ref() {
+      native().portRef(this, true);
+      return this;
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  unref: {
+    value: function unref() {
+      native().portRef(this, false);
+      return this;
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  hasRef: {
+    value: function hasRef() {
+      return native().portHasRef(this);
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  addEventListener: {
+    value: function addEventListener(type, listener, options) {
+      if (typeof listener !== 'function' && !(listener && typeof listener.handleEvent === 'function')) return;
+      const s = stateOf(this);
+      const key = `${type}`;
+      let byType = s.wrappers.get(key);
+      if (byType === undefined) s.wrappers.set(key, byType = new Map());
+      if (byType.has(listener)) return;
+      const once = options !== null && typeof options === 'object' && options.once === true;
+      const port = this;
+      const wrapper = function (data, ports) {
+        if (once) port.removeEventListener(type, listener);
+        const event = type === 'message' || type === 'messageerror'
+          ? makeEvent(type, port, data, ports || []) : makeEvent(type, port, undefined, []);
+        if (typeof listener === 'function') listener.call(port, event);
+        else listener.handleEvent(event);
+      };
+      byType.set(listener, wrapper);
+      this.on(type, wrapper);
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  removeEventListener: {
+    value: function removeEventListener(type, listener) {
+      const byType = stateOf(this).wrappers.get(`${type}`);
+      if (byType === undefined || !byType.has(listener)) return;
+      const wrapper = byType.get(listener);
+      byType.delete(listener);
+      this.removeListener(type, wrapper);
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  dispatchEvent: {
+    value: function dispatchEvent(event) {
+      this.emit(event.type, event.data);
+      return true;
+    },
+    writable: true, configurable: true, enumerable: true,
+  },
+  [Symbol.toStringTag]: { value: 'MessagePort', configurable: true },
+});
+
+for (const type of ['message', 'messageerror']) {
+  const slot = new WeakMap();
+  Object.defineProperty(MessagePort.prototype, `on${type}`, {
+    get() {
+      return slot.get(this) || null;
+    },
+    set(fn) {
+      const old = slot.get(this);
+      if (old) this.removeEventListener(type, old);
+      if (typeof fn === 'function') {
+        slot.set(this, fn);
+        this.addEventListener(type, fn);
+      } else {
+        slot.delete(this);
+      }
+    },
+    configurable: true, enumerable: true,
+  });
+}
+
+function newChannel() {
+  const port1 = native().channel();
+  const port2 = native().channelPeer();
+  return [adoptPort(port1), adoptPort(port2)];
+}
+
+class MessageChannel {
+  constructor() {
+    const [port1, port2] = newChannel();
+    this.port1 = port1;
+    this.port2 = port2;
+  }
+}
+
+function receiveMessageOnPort(port) {
+  if (!isPort(port)) {
+    throw codes.ERR_INVALID_ARG_TYPE('port', 'MessagePort', port);
+  }
+  let r;
+  try {
+    r = native().portReceive(port);
+  } catch (err) {
+    throw asDomException(err);
+  }
+  if (r === undefined) return undefined;
+  const ports = r.length > 1 ? r.slice(1).map(adoptPort) : [];
+  void ports;
+  return { message: r[0] };
+}
+
+function moveMessagePortToContext() {
+  throw makeNodeError(Error, 'ERR_METHOD_NOT_IMPLEMENTED',
+    'moveMessagePortToContext is not supported in sandbox');
+}
+
+// ---- BroadcastChannel ----------------------------------------------------------
+// Every BroadcastChannel of a name, on any thread, hears the others' messages.
+// Each one is a port whose peer the bridge's registry keeps (broadcast*).
+
+const kName = Symbol('kName');
+const kPort = Symbol('kPort');
+
+class BroadcastChannel extends EventEmitter {
+  constructor(name) {
+    if (arguments.length === 0) {
+      throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The "name" argument must be specified');
+    }
+    super();
+    this[kName] = `${name}`;
+    const port = adoptPort(native().broadcastJoin(this[kName]));
+    this[kPort] = port;
+    port.on('message', (data) => {
+      const event = makeEvent('message', this, data, []);
+      this.emit('message', event);
+      if (typeof this.onmessage === 'function') this.onmessage(event);
+    });
+    this.onmessage = null;
+    this.onmessageerror = null;
+  }
+
+  get name() {
+    return this[kName];
+  }
+
+  postMessage(message) {
+    if (this[kPort] === null) {
+      throw dataCloneError('BroadcastChannel is closed.');
+    }
+    if (arguments.length === 0) {
+      throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The "message" argument must be specified');
+    }
+    try {
+      native().broadcastPost(this[kPort], message);
+    } catch (err) {
+      throw asDomException(err);
+    }
+  }
+
+  close() {
+    if (this[kPort] === null) return;
+    const port = this[kPort];
+    this[kPort] = null;
+    native().broadcastLeave(port);
+    port.removeAllListeners('message');
+    port.close();
+  }
+
+  addEventListener(type, listener) {
+    this.on(type, typeof listener === 'function' ? listener : (e) => listener.handleEvent(e));
+  }
+
+  removeEventListener(type, listener) {
+    this.removeListener(type, listener);
+  }
+
+  ref() {
+    if (this[kPort]) this[kPort].ref();
+    return this;
+  }
+
+  unref() {
+    if (this[kPort]) this[kPort].unref();
+    return this;
+  }
+}
+
+// ---- Worker (the parent's side) --------------------------------------------------
+
+const kHandle = Symbol('kHandle');
+const kPublic = Symbol('kPublic');
+const kCtl = Symbol('kCtl');
+const kExitCode = Symbol('kExitCode');
+const kOptions = Symbol('kOptions');
+const kLimits = Symbol('kLimits');
+
+function workerError(code, message, Base = Error) {
+  return makeNodeError(Base, code, message);
+}
+
+// The worker's uncaught exception as the parent sees it: an error of the
+// same kind (message, stack and own properties), or the value thrown.
+function serializeError(err) {
+  try {
+    if (err !== null && typeof err === 'object' && (err instanceof Error || typeof err.stack === 'string')) {
+      const props = {};
+      for (const key of Object.keys(err)) {
+        try {
+          props[key] = require('./util').types.isNativeError(err[key]) ? String(err[key]) : err[key];
+        } catch {
+          // getters that throw are left out
+        }
+      }
+      let ctor = 'Error';
+      try {
+        ctor = err.constructor && typeof err.constructor.name === 'string' ? err.constructor.name : 'Error';
+      } catch {
+        ctor = 'Error';
+      }
+      const out = { kind: 'error', ctor, name: err.name, message: err.message, stack: err.stack, props };
+      try {
+        structuredClone(out);
+        return out;
+      } catch {
+        return { kind: 'error', ctor, name: String(err.name), message: String(err.message), stack: String(err.stack), props: {} };
+      }
+    }
+    structuredClone(err);
+    return { kind: 'value', value: err };
+  } catch {
+    return { kind: 'value', value: require('util').inspect(err) };
+  }
+}
+
+function deserializeError(s) {
+  if (s === null || typeof s !== 'object' || s.kind !== 'error') return s && s.value;
+  const Ctor = typeof globalThis[s.ctor] === 'function' && (globalThis[s.ctor] === Error ||
+    globalThis[s.ctor].prototype instanceof Error) ? globalThis[s.ctor] : Error;
+  const err = Object.create(Ctor.prototype);
+  const define = (key, value) => Object.defineProperty(err, key, {
+    value, writable: true, configurable: true, enumerable: false,
+  });
+  define('message', s.message);
+  define('stack', s.stack);
+  if (s.name !== Ctor.prototype.name) define('name', s.name);
+  if (s.props) Object.assign(err, s.props);
+  return err;
+}
+
+function validateLimits(limits) {
+  const out = {};
+  if (limits === undefined) return out;
+  if (limits === null || typeof limits !== 'object') {
+    throw codes.ERR_INVALID_ARG_TYPE('options.resourceLimits', 'object', limits);
+  }
+  for (const key of ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']) {
+    const v = limits[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number') throw codes.ERR_INVALID_ARG_TYPE(`options.resourceLimits.${key}`, 'number', v);
+    if (v > 0) out[key] = v;
+  }
+  return out;
+}
+
+function workerEnv(env) {
+  const proc = require('./internal/worker-hooks').process;
+  if (env === undefined || env === SHARE_ENV || env === null) return proc.envCopy();
+  if (typeof env !== 'object') {
+    throw codes.ERR_INVALID_ARG_TYPE('options.env', ['object', 'undefined', 'null', 'worker_threads.SHARE_ENV'], env);
+  }
+  const out = {};
+  for (const key of Object.keys(env)) out[key] = `${env[key]}`;
+  return out;
+}
+
+function scriptOf(filename, options) {
+  const path = require('path');
+  if (options.eval) {
+    if (typeof filename !== 'string') {
+      throw codes.ERR_INVALID_ARG_VALUE('options.eval', options.eval,
+        'must be false when \'filename\' is not a string');
+    }
+    return { script: null, code: filename };
+  }
+  const { URL, fileURLToPath } = require('url');
+  if (filename instanceof URL || (filename !== null && typeof filename === 'object' &&
+      typeof filename.href === 'string' && typeof filename.protocol === 'string')) {
+    if (filename.protocol === 'data:') {
+      return { script: null, code: `import(${JSON.stringify(filename.href)});` };
+    }
+    if (filename.protocol !== 'file:') {
+      throw makeNodeError(TypeError, 'ERR_INVALID_URL_SCHEME', 'The URL must be of scheme file or data');
+    }
+    return { script: fileURLToPath(filename), code: null };
+  }
+  if (typeof filename !== 'string') {
+    throw codes.ERR_INVALID_ARG_TYPE('filename', ['string', 'URL'], filename);
+  }
+  if (filename.startsWith('data:')) {
+    return { script: null, code: `import(${JSON.stringify(filename)});` };
+  }
+  if (filename.startsWith('file:')) {
+    return { script: fileURLToPath(filename), code: null };
+  }
+  if (!path.isAbsolute(filename) && !/^\.\.?[\\/]/.test(filename)) {
+    throw makeNodeError(TypeError, 'ERR_WORKER_PATH',
+      'The worker script or module filename must be an absolute path or a relative path starting ' +
+      `with './' or '../'. Received "${filename}"`);
+  }
+  return { script: path.resolve(filename), code: null };
+}
+
+function stdioReadable() {
+  const { Readable } = require('stream');
+  return new Readable({ read() {} });
+}
+
+class Worker extends EventEmitter {
+  constructor(filename, options = {}) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw codes.ERR_INVALID_ARG_TYPE('options', 'object', options);
+    }
+    const { script, code } = scriptOf(filename, options);
+    if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
+      throw codes.ERR_INVALID_ARG_TYPE('options.execArgv', 'Array', options.execArgv);
+    }
+    if (options.argv !== undefined && !Array.isArray(options.argv)) {
+      throw codes.ERR_INVALID_ARG_TYPE('options.argv', 'Array', options.argv);
+    }
+    if (options.name !== undefined && typeof options.name !== 'string') {
+      throw codes.ERR_INVALID_ARG_TYPE('options.name', 'string', options.name);
+    }
+    const limits = validateLimits(options.resourceLimits);
+    const env = workerEnv(options.env);
+    const list = transferListOf(options.transferList) || [];
+    const [ctlParent, ctlWorker] = newChannel();
+    const [pubParent, pubWorker] = newChannel();
+    const init = {
+      workerData: options.workerData,
+      environmentData: new Map(environmentData),
+      env,
+      argv: (options.argv || []).map((a) => `${a}`),
+      execArgv: options.execArgv || [],
+      name: options.name || '',
+      ctl: ctlWorker,
+      pub: pubWorker,
+      stdin: options.stdin === true,
+      limits,
+    };
+    let handle;
+    try {
+      handle = native().spawn(script, code, init, [ctlWorker, pubWorker, ...list],
+        limits.maxOldGenerationSizeMb, limits.maxYoungGenerationSizeMb, limits.stackSizeMb,
+        (code2, limit, error) => this._onExit(code2, limit, error));
+    } catch (err) {
+      ctlParent.close();
+      pubParent.close();
+      throw asDomException(err);
+    }
+    this[kHandle] = handle;
+    this[kOptions] = options;
+    this[kLimits] = limits;
+    this[kExitCode] = null;
+    this.threadId = native().threadId(handle);
+    this.stdin = null;
+    this.stdout = stdioReadable();
+    this.stderr = stdioReadable();
+    this.performance = {
+      eventLoopUtilization() {
+        return { idle: 0, active: 0, utilization: 0 };
+      },
+    };
+    const ctl = stateOf(ctlParent);
+    ctl.internal = true;
+    const pub = stateOf(pubParent);
+    pub.internal = true;
+    this[kCtl] = ctlParent;
+    this[kPublic] = pubParent;
+    ctlParent.on('message', (msg) => this._onControl(msg));
+    pubParent.on('message', (value) => this.emit('message', value));
+    pubParent.on('messageerror', (err) => this.emit('messageerror', err));
+    native().portRef(ctlParent, false);
+    native().portRef(pubParent, false);
+  }
+
+  _onControl(msg) {
+    if (msg === null || typeof msg !== 'object') return;
+    switch (msg.type) {
+      case 'online':
+        this.emit('online');
+        break;
+      case 'stdio': {
+        const want = msg.fd === 1 ? this[kOptions].stdout : this[kOptions].stderr;
+        const stream = msg.fd === 1 ? this.stdout : this.stderr;
+        const chunk = typeof msg.chunk === 'string' ? msg.chunk : Buffer.from(msg.chunk);
+        if (want) stream.push(chunk);
+        else (msg.fd === 1 ? process.stdout : process.stderr).write(chunk);
+        break;
+      }
+      case 'error':
+        this.emit('error', deserializeError(msg.error));
+        break;
+      default:
+        break;
+    }
+  }
+
+  _drain(port) {
+    for (;;) {
+      let r;
+      try {
+        r = native().portReceive(port);
+      } catch (err) {
+        if (port === this[kPublic]) this.emit('messageerror', err);
+        continue;
+      }
+      if (r === undefined) break;
+      const ports = r.length > 1 ? r.slice(1).map(adoptPort) : [];
+      if (port === this[kCtl]) this._onControl(r[0]);
+      else this.emit('message', r[0], ports);
+    }
+  }
+
+  _onExit(code, limit, error) {
+    this._drain(this[kCtl]);
+    this._drain(this[kPublic]);
+    let status = code;
+    if (limit === 'memory') {
+      status = 1;
+      this.emit('error', workerError('ERR_WORKER_OUT_OF_MEMORY',
+        'Worker terminated due to reaching memory limit: JS heap out of memory'));
+    } else if (typeof error === 'string') {
+      this.emit('error', workerError('ERR_WORKER_INIT_FAILED', `Worker initialization failure: ${error}`));
+    }
+    this[kHandle] = null;
+    this[kExitCode] = status;
+    this[kLimits] = {};
+    for (const port of [this[kCtl], this[kPublic]]) {
+      port.removeAllListeners('message');
+      port.close();
+    }
+    this.stdout.push(null);
+    this.stderr.push(null);
+    this.emit('exit', status);
+    this.removeAllListeners('message');
+    this.removeAllListeners('messageerror');
+  }
+
+  postMessage(value, transfer) {
+    if (arguments.length === 0) {
+      throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The "message" argument must be specified');
+    }
+    if (this[kHandle] === null) return;
+    post(this[kPublic], value, transferListOf(transfer));
+  }
+
+  terminate(callback) {
+    if (typeof callback === 'function') {
+      process.emitWarning('Passing a callback to worker.terminate() is deprecated. ' +
+        'It returns a Promise instead.', 'DeprecationWarning', 'DEP0132');
+      if (this[kHandle] === null) return Promise.resolve();
+      this.once('exit', (code) => callback(null, code));
+    }
+    if (this[kHandle] === null) return Promise.resolve();
+    native().terminate(this[kHandle]);
+    return new Promise((resolve) => this.once('exit', resolve));
+  }
+
+  ref() {
+    if (this[kHandle] !== null) native().ref(this[kHandle], true);
+  }
+
+  unref() {
+    if (this[kHandle] !== null) native().ref(this[kHandle], false);
+  }
+
+  get resourceLimits() {
+    if (this[kHandle] === null) return {};
+    const l = this[kLimits];
+    return {
+      maxYoungGenerationSizeMb: l.maxYoungGenerationSizeMb || 48,
+      maxOldGenerationSizeMb: l.maxOldGenerationSizeMb || Math.floor(require('./os').totalmem() / 1048576),
+      codeRangeSizeMb: l.codeRangeSizeMb || 0,
+      stackSizeMb: l.stackSizeMb || 4,
+    };
+  }
+
+  getHeapSnapshot() {
+    return Promise.reject(makeNodeError(Error, 'ERR_METHOD_NOT_IMPLEMENTED',
+      'worker.getHeapSnapshot is not supported in sandbox'));
+  }
+}
+
+// ---- the worker's side -------------------------------------------------------------
+
+// Called by the bootstrap in a worker's runtime before its main code: takes
+// the first message (workerData, the ports, the options) and makes the
+// thread's facts, its process.env/argv and its stdio.
+function setupWorkerThread(cfg, proc) {
+  const r = native().init();
+  const init = r[0];
+  for (const port of r.slice(1)) adoptPort(port);
+  thread.isMainThread = false;
+  thread.threadId = cfg.threadId;
+  thread.workerData = init.workerData;
+  thread.parentPort = init.pub;
+  thread.ctl = init.ctl;
+  stateOf(init.ctl).internal = true;
+  const lim = native().resourceLimits();
+  thread.resourceLimits = {
+    maxYoungGenerationSizeMb: lim[1],
+    maxOldGenerationSizeMb: lim[0],
+    codeRangeSizeMb: lim[2],
+    stackSizeMb: lim[3],
+  };
+  if (init.environmentData instanceof Map) {
+    for (const [k, v] of init.environmentData) environmentData.set(k, v);
+  }
+  proc.setEnvFrom(init.env);
+  const script = cfg.script;
+  process.argv = script ? [cfg.execPath, script, ...init.argv] : [cfg.execPath, ...init.argv];
+  process.execArgv = init.execArgv;
+  proc.setStdioSink((fd, chunk) => {
+    try {
+      post(thread.ctl, { type: 'stdio', fd, chunk }, undefined);
+    } catch {
+      // the parent is gone
+    }
+  });
+  post(thread.ctl, { type: 'online' }, undefined);
+}
+
+// The worker's uncaught exception, for its parent's 'error' event.
+function reportWorkerError(err) {
+  if (thread.ctl === null) return false;
+  try {
+    post(thread.ctl, { type: 'error', error: serializeError(err) }, undefined);
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+module.exports = {
+  Worker,
+  MessageChannel,
+  MessagePort,
+  BroadcastChannel,
+  receiveMessageOnPort,
+  moveMessagePortToContext,
+  markAsUntransferable,
+  isMarkedAsUntransferable,
+  markAsUncloneable,
+  getEnvironmentData,
+  setEnvironmentData,
+  SHARE_ENV,
+  get isMainThread() {
+    return thread.isMainThread;
+  },
+  get threadId() {
+    return thread.threadId;
+  },
+  get parentPort() {
+    return thread.parentPort;
+  },
+  get workerData() {
+    return thread.workerData;
+  },
+  get resourceLimits() {
+    return thread.resourceLimits;
+  },
+};
+
+// for the bootstrap only (never reachable from the module guests get)
+Object.assign(require('./internal/worker-hooks'), { setupWorkerThread, reportWorkerError });
