@@ -205,8 +205,8 @@ extern "C" vm_msg_t *vm_arg_message(vm_call_t *c, int i, int list,
     Local<Value> lv = info[list];
     if (!lv->IsUndefined() && !lv->IsNull()) {
         if (!lv->IsArray()) {
-            iso->ThrowException(Exception::TypeError(
-                s(iso, "Optional transferList argument must be an iterable")));
+            iso->ThrowException(
+                Exception::TypeError(s(iso, "Optional transferList argument must be an iterable")));
             return nullptr;
         }
         Local<Array> arr = lv.As<Array>();

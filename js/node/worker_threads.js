@@ -229,10 +229,8 @@ Object.defineProperties(MessagePort.prototype, {
       if (s.closed) return;
       s.closed = true;
       native().portClose(this);
-      if (!s.started) {
-        // no loop handle of its own: its 'close' comes on the next turn
-        setImmediate(() => emitClose(this));
-      }
+      // this side's 'close' comes first, the peer's from its own loop
+      process.nextTick(() => emitClose(this));
     },
     writable: true, configurable: true, enumerable: true,
   },
