@@ -78,12 +78,12 @@ typedef struct {
 struct wk_port {
     wk_chan_t *ch;
     int side;
-    br_rt_t *rt;    /* the runtime it was started in (NULL: not started) */
-    wk_wake_t *w;   /* while started */
-    vm_ref_t cb;    /* JS: fn(closed) */
-    bool refd;      /* keeps its loop alive while started */
-    bool closing;   /* close() was called here */
-    bool told;      /* the peer's close was handed to JS */
+    br_rt_t *rt;     /* the runtime it was started in (NULL: not started) */
+    wk_wake_t *w;    /* while started */
+    vm_ref_t cb;     /* JS: fn(closed) */
+    bool refd;       /* keeps its loop alive while started */
+    bool closing;    /* close() was called here */
+    bool told;       /* the peer's close was handed to JS */
     wk_port_t *next; /* the runtime's started ends */
 };
 
@@ -234,7 +234,8 @@ static wk_port_t *arg_port(vm_call_t *c, int i)
 {
     wk_port_t *p = vm_arg_handle(c, i, &port_type);
     if (!p)
-        vm_throwf(c, "TypeError", "ERR_INVALID_THIS", "Value of \"this\" must be of type MessagePort");
+        vm_throwf(c, "TypeError", "ERR_INVALID_THIS",
+                  "Value of \"this\" must be of type MessagePort");
     return p;
 }
 
@@ -291,8 +292,8 @@ static void worker_port_post(vm_call_t *c)
     message_moved(m);
     int r = chan_post(p->ch, !p->side, m);
     if (r == -ENOMEM || r == -ENOBUFS) {
-        vm_throwf(c, "Error", "ERR_WORKER_OUT_OF_MEMORY",
-                  "Cannot post the message: %s", r == -ENOBUFS ? "too many unread messages" : "out of memory");
+        vm_throwf(c, "Error", "ERR_WORKER_OUT_OF_MEMORY", "Cannot post the message: %s",
+                  r == -ENOBUFS ? "too many unread messages" : "out of memory");
         return;
     }
     vm_ret_bool(c, r == 0);
@@ -561,7 +562,7 @@ struct wk_thread {
     bool gone;        /* the thread ended (mu) */
     int exit_code;
     vm_limit_t limit;
-    char *error; /* why the runtime could not start */
+    char *error;       /* why the runtime could not start */
     wk_thread_t *next; /* the parent's workers */
 };
 

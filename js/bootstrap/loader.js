@@ -802,7 +802,8 @@ Module.runMain = function (main) {
 
 // `node -e`: a classic script named [eval], with module/require as globals;
 // code with module syntax runs as an ES module instead (Node 22's default
-// --experimental-detect-module).
+// --experimental-detect-module). A worker's eval code (worker_threads) is
+// named [worker eval].
 function runEval(code, name = '[eval]', asModule = false) {
   if (asModule || esm().evalContainsModuleSyntax(code)) {
     esm().runEvalMain(code, reportFatal);

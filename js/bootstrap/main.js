@@ -183,6 +183,13 @@ defineGlobal('queueMicrotask', queueMicrotask, true);
 const { Buffer } = require('buffer');
 defineGlobal('Buffer', Buffer);
 
+{
+  const wt = require('../node/worker_threads');
+  defineGlobal('MessageChannel', wt.MessageChannel);
+  defineGlobal('MessagePort', wt.MessagePort);
+  defineGlobal('BroadcastChannel', wt.BroadcastChannel);
+}
+
 const webGlobals = require('../node/internal/globals');
 for (const name of Object.keys(webGlobals)) defineGlobal(name, webGlobals[name]);
 
@@ -292,7 +299,7 @@ function fatal(err, header, fromPromise) {
     return false;
   }
   // a worker's uncaught exception is its parent's 'error' event
-  if (!(isWorker && workerHooks.reportWorkerError(err))) printFatal(err, header, fromPromise);
+  if (!(isWorker && workerHooks.reportWorkerError(err, header))) printFatal(err, header, fromPromise);
   noteMissingPackage(err);
   if (!process._exiting) {
     process._exiting = true;
@@ -487,7 +494,7 @@ function start(json) {
       runSource(cfg.source, cfg.filename, (m) => { sourceModule = m; });
     } else if (cfg.eval !== null || cfg.stdinScript) {
       const code = cfg.eval !== null ? cfg.eval : require('fs').readFileSync(0, 'utf8');
-      const result = runEval(code, cfg.eval !== null ? '[eval]' : '[stdin]', cfg.inputModule);
+      const result = runEval(code, cfg.eval !== null ? (isWorker ? '[worker eval]' : '[eval]') : '[stdin]', cfg.inputModule);
       if (cfg.print) console.log(result);
     } else {
       Module.runMain(cfg.script);

@@ -253,11 +253,22 @@ process.exit = function exit(code) {
   }
   if (beforeReallyExit !== null) beforeReallyExit();
   binding.process.reallyExit(toStatus(process.exitCode));
+  untilTerminated();
 };
 
 process.reallyExit = function reallyExit(code) {
   binding.process.reallyExit(toStatus(code));
+  untilTerminated();
 };
+
+// reallyExit asked V8 to terminate, which it does at its next interrupt
+// check: a loop's back edge is one, so no statement after process.exit()
+// runs (a worker's run goes on after its end, its parent's with it).
+function untilTerminated() {
+  for (;;) {
+    // terminated at the back edge
+  }
+}
 
 process.abort = function abort() {
   binding.process.reallyExit(134);

@@ -619,6 +619,10 @@ class Worker extends EventEmitter {
     pubParent.on('messageerror', (err) => this.emit('messageerror', err));
     native().portRef(ctlParent, false);
     native().portRef(pubParent, false);
+    // without stdout/stderr: true, the worker's output is the parent's
+    if (!options.stdout) this.stdout.on('data', (c) => process.stdout.write(c));
+    if (!options.stderr) this.stderr.on('data', (c) => process.stderr.write(c));
+    process.nextTick(() => process.emit('worker', this));
   }
 
   _onControl(msg) {
@@ -631,8 +635,8 @@ class Worker extends EventEmitter {
         const want = msg.fd === 1 ? this[kOptions].stdout : this[kOptions].stderr;
         const stream = msg.fd === 1 ? this.stdout : this.stderr;
         const chunk = typeof msg.chunk === 'string' ? msg.chunk : Buffer.from(msg.chunk);
-        if (want) stream.push(chunk);
-        else (msg.fd === 1 ? process.stdout : process.stderr).write(chunk);
+        stream.push(chunk);
+        void want;
         break;
       }
       case 'error':
@@ -700,6 +704,8 @@ class Worker extends EventEmitter {
       this.once('exit', (code) => callback(null, code));
     }
     if (this[kHandle] === null) return Promise.resolve();
+    // the exit it waits for keeps the loop alive, unref()'d or not
+    native().ref(this[kHandle], true);
     native().terminate(this[kHandle]);
     return new Promise((resolve) => this.once('exit', resolve));
   }
@@ -769,10 +775,16 @@ function setupWorkerThread(cfg, proc) {
 }
 
 // The worker's uncaught exception, for its parent's 'error' event.
-function reportWorkerError(err) {
+function reportWorkerError(err, header) {
   if (thread.ctl === null) return false;
   try {
-    post(thread.ctl, { type: 'error', error: serializeError(err) }, undefined);
+    const s = serializeError(err);
+    // Node's decorated stack: where it was thrown, then the stack
+    if (s.kind === 'error' && typeof header === 'string' && typeof s.stack === 'string' &&
+        !s.stack.startsWith(header)) {
+      s.stack = `${header}\n${s.stack}`;
+    }
+    post(thread.ctl, { type: 'error', error: s }, undefined);
   } catch {
     return false;
   }
