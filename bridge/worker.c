@@ -53,6 +53,7 @@
 
 typedef struct wk_node {
     vm_msg_t *m;
+    uint64_t seq; /* the order of posts across every channel of the process */
     struct wk_node *next;
 } wk_node_t;
 
@@ -81,11 +82,14 @@ struct wk_port {
     br_rt_t *rt;     /* the runtime it was started in (NULL: not started) */
     wk_wake_t *w;    /* while started */
     vm_ref_t cb;     /* JS: fn(closed) */
-    bool refd;       /* keeps its loop alive while started */
+    bool refd;       /* keeps its loop alive while attached */
+    bool delivering; /* started: messages go to JS (else they wait) */
     bool closing;    /* close() was called here */
     bool told;       /* the peer's close was handed to JS */
     wk_port_t *next; /* the runtime's started ends */
 };
+
+static _Atomic uint64_t next_seq = 1;
 
 static void port_free(void *p);
 static const vm_handle_type_t port_type = {"MessagePort", port_free};
@@ -168,24 +172,45 @@ static void on_wake(uv_async_t *a)
     br_rt_t *rt = p->rt;
     wk_chan_t *ch = p->ch;
     pthread_mutex_lock(&ch->mu);
-    size_t n = ch->q[p->side].n;
+    size_t n = p->delivering ? ch->q[p->side].n : 0;
     pthread_mutex_unlock(&ch->mu);
-    /* those waiting now; later ones wake the handle again */
-    for (size_t i = 0; i < n; i++) {
+    /* those waiting now (and a few more: JS may take another port's first,
+     * to keep a worker's two channels in order); later ones wake the
+     * handle again. fn answers whether it took one. */
+    for (size_t i = 0; n && i < n + 64 && p->delivering; i++) {
         if (rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE)
             return;
         vm_val_t arg = VM_BOOL(false);
-        br__invoke(rt, p->cb, 1, &arg, NULL);
+        vm_ref_t took = 0;
+        int st = br__invoke(rt, p->cb, 1, &arg, &took);
+        bool more = st == VM_OK && vm_ref_is_true(rt->vm, took);
+        vm_ref_free(rt->vm, took);
         if (a->data != p) /* closed, moved or collected meanwhile */
             return;
+        if (!more)
+            break;
     }
     pthread_mutex_lock(&ch->mu);
-    bool closed = ch->closed[!p->side] && ch->q[p->side].n == 0;
+    bool closed =
+        (ch->closed[!p->side] || ch->closed[p->side]) && (ch->q[p->side].n == 0 || !p->delivering);
+    /* the closing end's 'close' comes first: one in this runtime tells
+     * this one after its own (below) */
+    uv_async_t *closer = !ch->closed[p->side] ? ch->wake[!p->side] : NULL;
     pthread_mutex_unlock(&ch->mu);
+    if (closed && closer && ((wk_wake_t *)closer)->rt == rt && closer->data &&
+        !((wk_port_t *)closer->data)->told)
+        return;
     if (closed && !p->told && !rt->closing && vm_limit(rt->vm) == VM_LIMIT_NONE) {
         p->told = true;
+        pthread_mutex_lock(&ch->mu);
+        uv_async_t *peer = ch->wake[!p->side];
+        pthread_mutex_unlock(&ch->mu);
         vm_val_t arg = VM_BOOL(true);
         br__invoke(rt, p->cb, 1, &arg, NULL);
+        /* a peer in this runtime hears of it next, as in Node, before the
+         * loop may end (the closing end kept it alive until now) */
+        if (peer && ((wk_wake_t *)peer)->rt == rt && peer->data)
+            on_wake(peer);
     }
 }
 
@@ -209,7 +234,6 @@ static void worker_channel(vm_call_t *c)
     for (int i = 0; i < 2; i++) {
         p[i]->ch = ch;
         p[i]->side = i;
-        p[i]->refd = true;
     }
     /* each handle is made by a call of its own (vm_ret_handle): the pair
      * is handed out through two calls of makePort, kept here meanwhile */
@@ -251,6 +275,7 @@ static int chan_post(wk_chan_t *ch, int to, vm_msg_t *m)
     n->m = m;
     n->next = NULL;
     pthread_mutex_lock(&ch->mu);
+    n->seq = atomic_fetch_add(&next_seq, 1);
     if (ch->closed[to] || ch->closed[!to] || ch->q[to].n >= WK_QUEUE_MAX) {
         int r = ch->q[to].n >= WK_QUEUE_MAX ? -ENOBUFS : -EPIPE;
         pthread_mutex_unlock(&ch->mu);
@@ -324,8 +349,8 @@ static void worker_port_receive(vm_call_t *c)
     vm_ret_message(c, m);
 }
 
-/* portStart(port, fn(closed)): messages to the port come to fn from this
- * runtime's loop. */
+/* portStart(port, fn(closed)): the port's news come to fn from this
+ * runtime's loop: its close, and its messages once portResume(port, true). */
 static void worker_port_start(vm_call_t *c)
 {
     br_rt_t *rt = br__rt(c);
@@ -359,12 +384,25 @@ static void worker_port_start(vm_call_t *c)
     rt->ports = p;
     pthread_mutex_lock(&p->ch->mu);
     p->ch->wake[p->side] = &w->a;
-    if (p->ch->q[p->side].n || p->ch->closed[!p->side])
+    if ((p->delivering && p->ch->q[p->side].n) || p->ch->closed[!p->side] || p->ch->closed[p->side])
         uv_async_send(&w->a);
     pthread_mutex_unlock(&p->ch->mu);
 }
 
-/* portStop(port): messages wait again (port.stop(), or no listener left). */
+/* portResume(port, on): messages go to JS (start()) or wait (no listener). */
+static void worker_port_resume(vm_call_t *c)
+{
+    wk_port_t *p = arg_port(c, 0);
+    if (!p)
+        return;
+    p->delivering = vm_arg_bool(c, 1);
+    pthread_mutex_lock(&p->ch->mu);
+    if (p->delivering && p->w && p->ch->q[p->side].n)
+        uv_async_send(&p->w->a);
+    pthread_mutex_unlock(&p->ch->mu);
+}
+
+/* portStop(port): the port leaves this runtime's loop (closed). */
 static void worker_port_stop(vm_call_t *c)
 {
     wk_port_t *p = arg_port(c, 0);
@@ -403,9 +441,26 @@ static void worker_port_close(vm_call_t *c)
         return;
     p->closing = true;
     port_close(p);
-    /* this end's own 'close' comes from its loop too */
-    if (p->w)
+    /* this end's own 'close' comes from its loop too, which it keeps alive
+     * until then */
+    if (p->w) {
+        uv_ref((uv_handle_t *)&p->w->a);
         uv_async_send(&p->w->a);
+    }
+}
+
+/* portHeadSeq(port): the order of the first message waiting (-1 none). */
+static void worker_port_head_seq(vm_call_t *c)
+{
+    wk_port_t *p = vm_arg_handle(c, 0, &port_type);
+    double seq = -1;
+    if (p) {
+        pthread_mutex_lock(&p->ch->mu);
+        if (p->ch->q[p->side].head)
+            seq = (double)p->ch->q[p->side].head->seq;
+        pthread_mutex_unlock(&p->ch->mu);
+    }
+    vm_ret_num(c, seq);
 }
 
 /* portClosed(port): whether the peer closed and nothing is left to take. */
@@ -462,7 +517,6 @@ static void worker_broadcast_join(vm_call_t *c)
     ch->ends = 2; /* the registry's and the port's */
     p->ch = ch;
     p->side = 1;
-    p->refd = true;
     mb->name = name;
     mb->ch = ch;
     pthread_mutex_lock(&members_mu);
@@ -894,10 +948,12 @@ static const vm_native_t natives[] = {
     {"portReceive", worker_port_receive, 1, VM_NATIVE_PURE},
     {"portStart", worker_port_start, 2, VM_NATIVE_PURE},
     {"portStop", worker_port_stop, 1, VM_NATIVE_PURE},
+    {"portResume", worker_port_resume, 2, VM_NATIVE_PURE},
     {"portRef", worker_port_ref, 2, VM_NATIVE_PURE},
     {"portHasRef", worker_port_has_ref, 1, VM_NATIVE_PURE},
     {"portClose", worker_port_close, 1, VM_NATIVE_PURE},
     {"portDrained", worker_port_drained, 1, VM_NATIVE_PURE},
+    {"portHeadSeq", worker_port_head_seq, 1, VM_NATIVE_PURE},
     {"isPort", worker_is_port, 1, VM_NATIVE_PURE},
     {"broadcastJoin", worker_broadcast_join, 1, VM_NATIVE_PURE},
     {"broadcastLeave", worker_broadcast_leave, 1, VM_NATIVE_PURE},

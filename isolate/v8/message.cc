@@ -219,7 +219,8 @@ extern "C" vm_msg_t *vm_arg_message(vm_call_t *c, int i, int list,
                 Local<ArrayBuffer> ab = v.As<ArrayBuffer>();
                 for (auto &b : buffers)
                     if (b == ab) {
-                        throw_clone_error(iso, s(iso, "Transfer list contains duplicate"));
+                        throw_clone_error(iso,
+                                          s(iso, "Transfer list contains duplicate ArrayBuffer"));
                         return nullptr;
                     }
                 if (!ab->IsDetachable()) {

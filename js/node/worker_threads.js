@@ -94,13 +94,15 @@ function stateOf(port) {
   return s;
 }
 
-// A native port handle made a MessagePort of this thread.
+// A native port handle made a MessagePort of this thread: it hears of its
+// close from this thread's loop at once, of its messages once started.
 function adoptPort(handle) {
   Object.setPrototypeOf(handle, MessagePort.prototype);
   EventEmitter.init.call(handle);
   stateOf(handle);
   handle.on('newListener', onNewListener);
   handle.on('removeListener', onRemoveListener);
+  native().portStart(handle, (closed) => onPortWake(handle, closed));
   return handle;
 }
 
@@ -119,7 +121,8 @@ function onRemoveListener(name) {
       this.listenerCount('message') === 0 && this.listenerCount('messageerror') === 0) {
     const s = stateOf(this);
     if (s.started && !s.closed && !s.internal) {
-      native().portStop(this);
+      native().portResume(this, false);
+      native().portRef(this, false);
       s.started = false;
     }
   }
@@ -131,35 +134,44 @@ function makeEvent(type, port, data, ports) {
   };
 }
 
+// The ports of the message being emitted, for the event listeners' event.
+let deliveredPorts = [];
+
 function deliver(port, value, ports) {
   if (port.listenerCount('message') === 0) return;
-  port.emit('message', value, ports);
+  deliveredPorts = ports;
+  try {
+    port.emit('message', value);
+  } finally {
+    deliveredPorts = [];
+  }
 }
 
-// One message from the native queue into JS, or the close.
+// One message from the native queue into JS, or the close; whether it
+// took a message.
 function onPortWake(port, closed) {
-  const s = stateOf(port);
   if (closed) {
     emitClose(port);
-    return;
+    return false;
   }
   let r;
   try {
     r = native().portReceive(port);
   } catch (err) {
     if (port.listenerCount('messageerror') > 0) port.emit('messageerror', err);
-    return;
+    return true;
   }
-  if (r === undefined || s.closed && !s.internal && s.closeEmitted) return;
+  if (r === undefined) return false;
   const ports = r.length > 1 ? r.slice(1).map(adoptPort) : [];
   deliver(port, r[0], ports);
+  return true;
 }
 
 function startPort(port) {
   const s = stateOf(port);
   if (s.started || s.closed) return;
   s.started = true;
-  native().portStart(port, (closed) => onPortWake(port, closed));
+  native().portResume(port, true);
 }
 
 function emitClose(port) {
@@ -203,13 +215,21 @@ function post(port, value, list) {
 Object.defineProperties(MessagePort.prototype, {
   postMessage: {
     value: function postMessage(value, transfer) {
-      if (!isPort(this)) throw codes.ERR_INVALID_ARG_TYPE('this', 'MessagePort', this);
+      if (!isPort(this)) {
+        if (portState.has(this)) return; // moved to another thread
+        throw codes.ERR_INVALID_ARG_TYPE('this', 'MessagePort', this);
+      }
       if (arguments.length === 0) {
         throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The "message" argument must be specified');
       }
       const list = transferListOf(transfer);
-      if (list !== undefined && list.includes(this)) {
-        throw dataCloneError('Transfer list contains source port');
+      if (list !== undefined) {
+        if (list.includes(this)) throw dataCloneError('Transfer list contains source port');
+        for (const item of list) {
+          if (portState.has(item) && (portState.get(item).closed || !isPort(item))) {
+            throw dataCloneError('MessagePort in transfer list is already detached');
+          }
+        }
       }
       if (stateOf(this).closed) return;
       post(this, value, list);
@@ -228,9 +248,9 @@ Object.defineProperties(MessagePort.prototype, {
       const s = stateOf(this);
       if (s.closed) return;
       s.closed = true;
+      // the messages already here are still emitted, then 'close' (on both
+      // sides), from each side's loop
       native().portClose(this);
-      // this side's 'close' comes first, the peer's from its own loop
-      process.nextTick(() => emitClose(this));
     },
     writable: true, configurable: true, enumerable: true,
   },
@@ -267,7 +287,7 @@ Object.defineProperties(MessagePort.prototype, {
       const wrapper = function (data, ports) {
         if (once) port.removeEventListener(type, listener);
         const event = type === 'message' || type === 'messageerror'
-          ? makeEvent(type, port, data, ports || []) : makeEvent(type, port, undefined, []);
+          ? makeEvent(type, port, data, ports || deliveredPorts) : makeEvent(type, port, undefined, []);
         if (typeof listener === 'function') listener.call(port, event);
         else listener.handleEvent(event);
       };
@@ -294,6 +314,15 @@ Object.defineProperties(MessagePort.prototype, {
     writable: true, configurable: true, enumerable: true,
   },
   [Symbol.toStringTag]: { value: 'MessagePort', configurable: true },
+  [Symbol.for('nodejs.util.inspect.custom')]: {
+    value: function inspectPort(depth, options, inspect) {
+      const s = portState.get(this);
+      const active = isPort(this) && s !== undefined && !s.closed;
+      const shown = { active, refed: active && native().portHasRef(this) };
+      return `MessagePort [EventTarget] ${inspect(shown, options)}`;
+    },
+    writable: true, configurable: true,
+  },
 });
 
 for (const type of ['message', 'messageerror']) {
@@ -322,17 +351,20 @@ function newChannel() {
   return [adoptPort(port1), adoptPort(port2)];
 }
 
-class MessageChannel {
-  constructor() {
-    const [port1, port2] = newChannel();
-    this.port1 = port1;
-    this.port2 = port2;
+function MessageChannel() {
+  if (new.target === undefined) {
+    throw makeNodeError(TypeError, 'ERR_CONSTRUCT_CALL_REQUIRED',
+      'Class constructor MessageChannel cannot be invoked without \'new\'');
   }
+  const [port1, port2] = newChannel();
+  this.port1 = port1;
+  this.port2 = port2;
 }
 
 function receiveMessageOnPort(port) {
   if (!isPort(port)) {
-    throw codes.ERR_INVALID_ARG_TYPE('port', 'MessagePort', port);
+    throw makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      'The "port" argument must be a MessagePort instance');
   }
   let r;
   try {
@@ -533,18 +565,40 @@ function scriptOf(filename, options) {
   if (typeof filename !== 'string') {
     throw codes.ERR_INVALID_ARG_TYPE('filename', ['string', 'URL'], filename);
   }
-  if (filename.startsWith('data:')) {
-    return { script: null, code: `import(${JSON.stringify(filename)});` };
-  }
-  if (filename.startsWith('file:')) {
-    return { script: fileURLToPath(filename), code: null };
-  }
   if (!path.isAbsolute(filename) && !/^\.\.?[\\/]/.test(filename)) {
+    let hint = '';
+    if (filename.startsWith('file://')) hint = ' Wrap file:// URLs with `new URL`.';
+    else if (filename.startsWith('data:')) hint = ' Wrap data: URLs with `new URL`.';
     throw makeNodeError(TypeError, 'ERR_WORKER_PATH',
       'The worker script or module filename must be an absolute path or a relative path starting ' +
-      `with './' or '../'. Received "${filename}"`);
+      `with './' or '../'.${hint} Received "${filename}"`);
   }
   return { script: path.resolve(filename), code: null };
+}
+
+// The Node options a worker may be given (per thread in Node; here they
+// are taken and change nothing the sandbox decides).
+const workerFlags = new Set([
+  '--expose-gc', '--expose_gc', '--no-warnings', '--trace-warnings', '--no-deprecation',
+  '--trace-deprecation', '--throw-deprecation', '--pending-deprecation', '--trace-uncaught',
+  '--enable-source-maps', '--stack-trace-limit', '--max-old-space-size', '--max-semi-space-size',
+  '--stack-size', '--unhandled-rejections', '--experimental-vm-modules', '--conditions', '-C',
+  '--input-type', '--experimental-default-type', '--harmony', '--abort-on-uncaught-exception',
+  '--require', '-r', '--import', '--loader', '--experimental-loader', '--no-experimental-fetch',
+  '--frozen-intrinsics', '--disallow-code-generation-from-strings', '--jitless',
+]);
+
+function checkFlags(list, what) {
+  const bad = [];
+  for (const flag of list) {
+    const name = `${flag}`.split('=')[0];
+    if (!workerFlags.has(name) && !name.startsWith('--experimental-') && !name.startsWith('--no-experimental-')) {
+      bad.push(`${flag}`);
+    }
+  }
+  if (bad.length > 0) {
+    throw makeNodeError(Error, 'ERR_WORKER_INVALID_EXEC_ARGV', `Initiated Worker with ${what}: ${bad.join(', ')}`);
+  }
 }
 
 function stdioReadable() {
@@ -562,6 +616,11 @@ class Worker extends EventEmitter {
     if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
       throw codes.ERR_INVALID_ARG_TYPE('options.execArgv', 'Array', options.execArgv);
     }
+    checkFlags(options.execArgv || [], 'invalid execArgv flags');
+    if (options.env !== null && typeof options.env === 'object' &&
+        typeof options.env.NODE_OPTIONS === 'string') {
+      checkFlags(options.env.NODE_OPTIONS.split(/\s+/).filter(Boolean), 'invalid NODE_OPTIONS env variable');
+    }
     if (options.argv !== undefined && !Array.isArray(options.argv)) {
       throw codes.ERR_INVALID_ARG_TYPE('options.argv', 'Array', options.argv);
     }
@@ -577,7 +636,7 @@ class Worker extends EventEmitter {
       workerData: options.workerData,
       environmentData: new Map(environmentData),
       env,
-      argv: (options.argv || []).map((a) => `${a}`),
+      argv: (options.argv || []).map((a) => String(a)),
       execArgv: options.execArgv || [],
       name: options.name || '',
       ctl: ctlWorker,
@@ -608,17 +667,15 @@ class Worker extends EventEmitter {
         return { idle: 0, active: 0, utilization: 0 };
       },
     };
-    const ctl = stateOf(ctlParent);
-    ctl.internal = true;
-    const pub = stateOf(pubParent);
-    pub.internal = true;
     this[kCtl] = ctlParent;
     this[kPublic] = pubParent;
-    ctlParent.on('message', (msg) => this._onControl(msg));
-    pubParent.on('message', (value) => this.emit('message', value));
-    pubParent.on('messageerror', (err) => this.emit('messageerror', err));
-    native().portRef(ctlParent, false);
-    native().portRef(pubParent, false);
+    // both channels in the order the worker posted to them (its output
+    // before the message it sent after it, ...)
+    for (const port of [ctlParent, pubParent]) {
+      stateOf(port).internal = true;
+      native().portStart(port, (closed) => (closed ? emitClose(port) : this._pumpOne()));
+      native().portResume(port, true);
+    }
     // without stdout/stderr: true, the worker's output is the parent's
     if (!options.stdout) this.stdout.on('data', (c) => process.stdout.write(c));
     if (!options.stderr) this.stderr.on('data', (c) => process.stderr.write(c));
@@ -647,25 +704,40 @@ class Worker extends EventEmitter {
     }
   }
 
-  _drain(port) {
-    for (;;) {
-      let r;
-      try {
-        r = native().portReceive(port);
-      } catch (err) {
-        if (port === this[kPublic]) this.emit('messageerror', err);
-        continue;
-      }
-      if (r === undefined) break;
-      const ports = r.length > 1 ? r.slice(1).map(adoptPort) : [];
-      if (port === this[kCtl]) this._onControl(r[0]);
-      else this.emit('message', r[0], ports);
+  // The first message of the two channels; whether there was one.
+  _pumpOne() {
+    const ctl = this[kCtl];
+    const pub = this[kPublic];
+    const a = native().portHeadSeq(ctl);
+    const b = native().portHeadSeq(pub);
+    if (a < 0 && b < 0) return false;
+    const port = b < 0 || (a >= 0 && a < b) ? ctl : pub;
+    let r;
+    try {
+      r = native().portReceive(port);
+    } catch (err) {
+      if (port === pub) this.emit('messageerror', err);
+      return true;
     }
+    if (r === undefined) return false;
+    if (port === ctl) {
+      this._onControl(r[0]);
+    } else {
+      const ports = r.length > 1 ? r.slice(1).map(adoptPort) : [];
+      deliveredPorts = ports;
+      try {
+        this.emit('message', r[0]);
+      } finally {
+        deliveredPorts = [];
+      }
+    }
+    return true;
   }
 
   _onExit(code, limit, error) {
-    this._drain(this[kCtl]);
-    this._drain(this[kPublic]);
+    while (this._pumpOne()) {
+      // what the worker sent before it ended comes before 'exit'
+    }
     let status = code;
     if (limit === 'memory') {
       status = 1;
@@ -676,6 +748,7 @@ class Worker extends EventEmitter {
     }
     this[kHandle] = null;
     this[kExitCode] = status;
+    this.threadId = -1;
     this[kLimits] = {};
     for (const port of [this[kCtl], this[kPublic]]) {
       port.removeAllListeners('message');
