@@ -555,7 +555,8 @@ function scriptOf(filename, options) {
   if (filename instanceof URL || (filename !== null && typeof filename === 'object' &&
       typeof filename.href === 'string' && typeof filename.protocol === 'string')) {
     if (filename.protocol === 'data:') {
-      return { script: null, code: `import(${JSON.stringify(filename.href)});` };
+      // an ES module of its own: the eval is one (no CommonJS globals)
+      return { script: null, code: `import ${JSON.stringify(filename.href)};` };
     }
     if (filename.protocol !== 'file:') {
       throw makeNodeError(TypeError, 'ERR_INVALID_URL_SCHEME', 'The URL must be of scheme file or data');
