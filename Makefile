@@ -290,6 +290,7 @@ bench: $(BIN)
 	bash bench/serve.sh
 	bash bench/shell.sh
 	bash bench/processes.sh
+	bash bench/worker.sh
 
 # ---- install ----------------------------------------------------------------
 

@@ -77,6 +77,7 @@ run "module matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh -
   import- require- interop- module- conditional-exports mod-os npm-esm-libs mod-crypto npm-uuid mod-zlib
 run "security probes under ASan+UBSan" "${asan_env[@]}" bash tests/security/run.sh --bin "$asan_bin"
 run "network under ASan+UBSan" "${asan_env[@]}" bash tests/integration/net.sh --bin "$asan_bin"
+run "worker matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" worker-
 run "net matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" net- http- npm-express-listen
 run "child_process under ASan+UBSan" "${asan_env[@]}" bash tests/integration/child.sh --bin "$asan_bin"
 run "child_process matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" \
