@@ -304,8 +304,21 @@ static void message_moved(vm_msg_t *m)
         port_stop(ports[i]);
 }
 
-/* portPost(port, value, transferList): false when the port is closed (the
- * message is dropped, as Node's), else true. */
+/* Whether m moves the peer of the port it is posted on (the channel would
+ * carry its own end: Node drops the message and the channel is lost). */
+static bool message_moves_peer(vm_msg_t *m, const wk_port_t *from)
+{
+    void **ports;
+    size_t n = vm_message_ports(m, &ports);
+    for (size_t i = 0; i < n; i++)
+        if (ports[i] && ((wk_port_t *)ports[i])->ch == from->ch)
+            return true;
+    return false;
+}
+
+/* portPost(port, value, transferList): 1 posted, 0 dropped (the port is
+ * closed, as Node drops it), -1 the message moved the port's own peer
+ * (dropped, the channel closed). */
 static void worker_port_post(vm_call_t *c)
 {
     wk_port_t *p = arg_port(c, 0);
@@ -315,13 +328,18 @@ static void worker_port_post(vm_call_t *c)
     if (!m)
         return;
     message_moved(m);
+    if (message_moves_peer(m, p)) {
+        vm_message_free(m); /* closes the peer: both ends get 'close' */
+        vm_ret_num(c, -1);
+        return;
+    }
     int r = chan_post(p->ch, !p->side, m);
     if (r == -ENOMEM || r == -ENOBUFS) {
         vm_throwf(c, "Error", "ERR_WORKER_OUT_OF_MEMORY", "Cannot post the message: %s",
                   r == -ENOBUFS ? "too many unread messages" : "out of memory");
         return;
     }
-    vm_ret_bool(c, r == 0);
+    vm_ret_num(c, r == 0 ? 1 : 0);
 }
 
 /* portReceive(port) -> [value, ports...] or undefined (nothing waits) */

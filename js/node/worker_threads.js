@@ -205,11 +205,16 @@ function transferListOf(transfer) {
 }
 
 function post(port, value, list) {
+  let r;
   try {
-    return native().portPost(port, value, list);
+    r = native().portPost(port, value, list);
   } catch (err) {
     throw asDomException(err);
   }
+  if (r === -1) {
+    process.emitWarning('The target port was posted to itself, and the communication channel was lost');
+  }
+  return r === 1;
 }
 
 Object.defineProperties(MessagePort.prototype, {
@@ -486,12 +491,19 @@ function serializeError(err) {
       } catch {
         ctor = 'Error';
       }
-      const out = { kind: 'error', ctor, name: err.name, message: err.message, stack: err.stack, props };
+      // a stack getter (or Error.prepareStackTrace) that throws leaves none
+      let stack;
+      try {
+        stack = err.stack;
+      } catch {
+        stack = undefined;
+      }
+      const out = { kind: 'error', ctor, name: err.name, message: err.message, stack, props };
       try {
         structuredClone(out);
         return out;
       } catch {
-        return { kind: 'error', ctor, name: String(err.name), message: String(err.message), stack: String(err.stack), props: {} };
+        return { kind: 'error', ctor, name: String(err.name), message: String(err.message), stack: typeof stack === 'string' ? stack : undefined, props: {} };
       }
     }
     structuredClone(err);
