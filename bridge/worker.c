@@ -923,6 +923,13 @@ static void worker_ref(vm_call_t *c)
         uv_unref((uv_handle_t *)&t->done->a);
 }
 
+/* hasRef(handle) */
+static void worker_has_ref(vm_call_t *c)
+{
+    wk_thread_t *t = vm_arg_handle(c, 0, &thread_type);
+    vm_ret_bool(c, t && t->done && uv_has_ref((uv_handle_t *)&t->done->a));
+}
+
 /* threadId(handle) */
 static void worker_thread_id(vm_call_t *c)
 {
@@ -980,6 +987,7 @@ static const vm_native_t natives[] = {
     {"terminate", worker_terminate, 1, VM_NATIVE_PURE},
     {"ref", worker_ref, 2, VM_NATIVE_PURE},
     {"threadId", worker_thread_id, 1, VM_NATIVE_PURE},
+    {"hasRef", worker_has_ref, 1, VM_NATIVE_PURE},
     {"init", worker_init, 0, VM_NATIVE_PURE},
     {"resourceLimits", worker_resource_limits, 0, VM_NATIVE_PURE},
 };

@@ -79,14 +79,12 @@ class Writer final : public ValueSerializer::Delegate
     {
         throw_clone_error(iso_, message);
     }
+    // Once per SharedArrayBuffer: V8 writes a reference for its next
+    // appearances itself.
     Maybe<uint32_t> GetSharedArrayBufferId(Isolate *, Local<SharedArrayBuffer> sab) override
     {
-        for (size_t i = 0; i < sabs_.size(); i++)
-            if (sabs_[i] == sab)
-                return Just(static_cast<uint32_t>(i));
-        sabs_.push_back(sab);
         m_->shared.push_back(sab->GetBackingStore());
-        return Just(static_cast<uint32_t>(sabs_.size() - 1));
+        return Just(static_cast<uint32_t>(m_->shared.size() - 1));
     }
     Maybe<bool> WriteHostObject(Isolate *, Local<Object> obj) override
     {
@@ -143,7 +141,6 @@ class Writer final : public ValueSerializer::Delegate
     vm_msg_s *m_;
     const vm_handle_type_t *port_type_;
     ValueSerializer *ser_ = nullptr;
-    std::vector<Local<SharedArrayBuffer>> sabs_;
     std::vector<Local<Object>> ports_;
     size_t cap_ = 0;
     bool released_ = false;

@@ -367,6 +367,7 @@ function MessageChannel() {
 }
 
 function receiveMessageOnPort(port) {
+  if (port instanceof BroadcastChannel && port[kPort]) port = port[kPort];
   if (!isPort(port)) {
     throw makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
       'The "port" argument must be a MessagePort instance');
@@ -395,13 +396,20 @@ function moveMessagePortToContext() {
 const kName = Symbol('kName');
 const kPort = Symbol('kPort');
 
+function checkChannel(self) {
+  if (self === null || typeof self !== 'object' || !(kName in self)) {
+    throw makeNodeError(TypeError, 'ERR_INVALID_THIS', 'Value of "this" must be of type BroadcastChannel');
+  }
+}
+
 class BroadcastChannel extends EventEmitter {
   constructor(name) {
     if (arguments.length === 0) {
       throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The "name" argument must be specified');
     }
+    const text = `${name}`;
     super();
-    this[kName] = `${name}`;
+    this[kName] = text;
     const port = adoptPort(native().broadcastJoin(this[kName]));
     this[kPort] = port;
     port.on('message', (data) => {
@@ -414,10 +422,12 @@ class BroadcastChannel extends EventEmitter {
   }
 
   get name() {
+    checkChannel(this);
     return this[kName];
   }
 
   postMessage(message) {
+    checkChannel(this);
     if (this[kPort] === null) {
       throw dataCloneError('BroadcastChannel is closed.');
     }
@@ -432,6 +442,7 @@ class BroadcastChannel extends EventEmitter {
   }
 
   close() {
+    checkChannel(this);
     if (this[kPort] === null) return;
     const port = this[kPort];
     this[kPort] = null;
@@ -449,13 +460,19 @@ class BroadcastChannel extends EventEmitter {
   }
 
   ref() {
+    checkChannel(this);
     if (this[kPort]) this[kPort].ref();
     return this;
   }
 
   unref() {
+    checkChannel(this);
     if (this[kPort]) this[kPort].unref();
     return this;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
+    return `BroadcastChannel ${inspect({ name: this[kName], active: this[kPort] !== null }, options)}`;
   }
 }
 
@@ -467,6 +484,7 @@ const kCtl = Symbol('kCtl');
 const kExitCode = Symbol('kExitCode');
 const kOptions = Symbol('kOptions');
 const kLimits = Symbol('kLimits');
+const kExiting = Symbol('kExiting');
 
 function workerError(code, message, Base = Error) {
   return makeNodeError(Base, code, message);
@@ -672,6 +690,14 @@ class Worker extends EventEmitter {
     this[kLimits] = limits;
     this[kExitCode] = null;
     this.threadId = native().threadId(handle);
+    // async_hooks' WORKER resource: hasRef() while the worker lives
+    const resource = {
+      hasRef: () => {
+        if (this[kExiting]) return true; // its handle closes after 'exit'
+        return this[kHandle] === null ? undefined : native().hasRef(this[kHandle]);
+      },
+    };
+    require('./internal/async-context').initResource('WORKER', resource);
     this.stdin = null;
     this.stdout = stdioReadable();
     this.stderr = stdioReadable();
@@ -769,7 +795,9 @@ class Worker extends EventEmitter {
     }
     this.stdout.push(null);
     this.stderr.push(null);
+    this[kExiting] = true;
     this.emit('exit', status);
+    this[kExiting] = false;
     this.removeAllListeners('message');
     this.removeAllListeners('messageerror');
   }
@@ -847,9 +875,9 @@ function setupWorkerThread(cfg, proc) {
     for (const [k, v] of init.environmentData) environmentData.set(k, v);
   }
   proc.setEnvFrom(init.env);
-  const script = cfg.script;
-  process.argv = script ? [cfg.execPath, script, ...init.argv] : [cfg.execPath, ...init.argv];
+  process.argv = [cfg.execPath, cfg.script || '[worker eval]', ...init.argv];
   process.execArgv = init.execArgv;
+  limitProcess();
   proc.setStdioSink((fd, chunk) => {
     try {
       post(thread.ctl, { type: 'stdio', fd, chunk }, undefined);
@@ -858,6 +886,41 @@ function setupWorkerThread(cfg, proc) {
     }
   });
   post(thread.ctl, { type: 'online' }, undefined);
+}
+
+// What a worker's process may not do, as Node's: its title and debug port
+// stay, the process-wide calls throw ERR_WORKER_UNSUPPORTED_OPERATION.
+function limitProcess() {
+  const unsupported = (what) => makeNodeError(TypeError, 'ERR_WORKER_UNSUPPORTED_OPERATION',
+    `${what} is not supported in workers`);
+  for (const key of ['title', 'debugPort']) {
+    const value = process[key];
+    Object.defineProperty(process, key, {
+      get() { return value; }, set() {}, enumerable: true, configurable: true,
+    });
+  }
+  const umask = process.umask;
+  process.umask = function (mask) {
+    if (mask !== undefined) throw unsupported('Setting process.umask()');
+    return umask.call(process);
+  };
+  for (const fn of ['abort', 'chdir', 'send', 'disconnect', 'setuid', 'seteuid', 'setgid',
+    'setegid', 'setgroups', 'initgroups']) {
+    const stub = function () {
+      throw unsupported(`process.${fn}()`);
+    };
+    stub.disabled = true;
+    process[fn] = stub;
+  }
+  for (const key of ['channel', 'connected']) {
+    Object.defineProperty(process, key, {
+      get() { throw unsupported(`process.${key}`); }, enumerable: false, configurable: true,
+    });
+  }
+  for (const key of ['_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', '_debugProcess',
+    '_debugPause', '_debugEnd']) {
+    delete process[key];
+  }
 }
 
 // The worker's uncaught exception, for its parent's 'error' event.
