@@ -128,10 +128,19 @@ function onRemoveListener(name) {
   }
 }
 
+// The web MessageEvent (compiled at its first use, with fetch's bundle)
+// that an event listener gets: target and ports are the port's own.
 function makeEvent(type, port, data, ports) {
-  return {
-    type, data, target: port, currentTarget: port, ports, origin: '', lastEventId: '', source: null,
-  };
+  let event;
+  try {
+    event = new globalThis.MessageEvent(type, { data });
+  } catch {
+    event = { type, data, origin: '', lastEventId: '', source: null };
+  }
+  for (const [key, value] of [['target', port], ['currentTarget', port], ['srcElement', port], ['ports', ports]]) {
+    Object.defineProperty(event, key, { value, enumerable: true, configurable: true });
+  }
+  return event;
 }
 
 // The ports of the message being emitted, for the event listeners' event.
@@ -413,12 +422,8 @@ class BroadcastChannel extends EventEmitter {
     const port = adoptPort(native().broadcastJoin(this[kName]));
     this[kPort] = port;
     port.on('message', (data) => {
-      const event = makeEvent('message', this, data, []);
-      this.emit('message', event);
-      if (typeof this.onmessage === 'function') this.onmessage(event);
+      this.emit('message', makeEvent('message', this, data, []));
     });
-    this.onmessage = null;
-    this.onmessageerror = null;
   }
 
   get name() {
@@ -474,6 +479,30 @@ class BroadcastChannel extends EventEmitter {
   [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
     return `BroadcastChannel ${inspect({ name: this[kName], active: this[kPort] !== null }, options)}`;
   }
+}
+
+// onmessage/onmessageerror: a listener in the order it was set, as the
+// web's event handler attributes.
+for (const type of ['message', 'messageerror']) {
+  const slot = new WeakMap();
+  Object.defineProperty(BroadcastChannel.prototype, `on${type}`, {
+    get() {
+      const h = slot.get(this);
+      return h ? h.fn : null;
+    },
+    set(fn) {
+      const old = slot.get(this);
+      if (old) this.removeListener(type, old.wrapper);
+      if (typeof fn === 'function') {
+        const wrapper = (e) => fn.call(this, e);
+        slot.set(this, { fn, wrapper });
+        this.on(type, wrapper);
+      } else {
+        slot.delete(this);
+      }
+    },
+    configurable: true, enumerable: true,
+  });
 }
 
 // ---- Worker (the parent's side) --------------------------------------------------

@@ -98,9 +98,10 @@ function polyfillPlugin() {
 // `node:`) becomes an external `builtin:NAME`, served by the loader's
 // builtins; a file of js/node/ outside the lazy set an external
 // `se:PATH` (relative to js/node/). The lazy set is bundled into it:
-// stream_web.js and the stand-ins undici alone gets for the modules the
-// sandbox does not offer (internal/fetch/: perf_hooks' performance,
-// worker_threads' MessagePort).
+// stream_web.js and the stand-in undici alone gets for a module the
+// sandbox does not offer (internal/fetch/: perf_hooks' performance);
+// worker_threads is the real one (its MessagePort for MessageEvent's
+// checks).
 
 const NODE_BUILTINS = new Set([
   'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants',
@@ -112,7 +113,6 @@ const NODE_BUILTINS = new Set([
 
 const LAZY_SHIMS = {
   perf_hooks: 'internal/fetch/perf-hooks.js',
-  worker_threads: 'internal/fetch/worker-threads.js',
   'stream/web': 'stream_web.js',
 };
 
