@@ -507,6 +507,8 @@ static void worker_is_port(vm_call_t *c)
  * registry's: a post is cloned once for each other member of the name. */
 typedef struct wk_member {
     char *name;
+    size_t len; /* a name may hold NULs */
+    bool inbox; /* postMessageToThread's (never a BroadcastChannel's) */
     wk_chan_t *ch;
     struct wk_member *next;
 } wk_member_t;
@@ -514,10 +516,16 @@ typedef struct wk_member {
 static pthread_mutex_t members_mu = PTHREAD_MUTEX_INITIALIZER;
 static wk_member_t *members;
 
-/* broadcastJoin(name) -> port */
+/* broadcastJoin(name, inbox) -> port */
+static bool same_name(const wk_member_t *mb, const char *name, size_t len)
+{
+    return mb->len == len && memcmp(mb->name, name, len) == 0;
+}
+
 static void worker_broadcast_join(vm_call_t *c)
 {
-    char *name = vm_arg_str(c, 0, NULL);
+    size_t len = 0;
+    char *name = vm_arg_str(c, 0, &len);
     if (!name)
         return;
     wk_member_t *mb = calloc(1, sizeof *mb);
@@ -536,6 +544,8 @@ static void worker_broadcast_join(vm_call_t *c)
     p->ch = ch;
     p->side = 1;
     mb->name = name;
+    mb->len = len;
+    mb->inbox = vm_arg_bool(c, 1);
     mb->ch = ch;
     pthread_mutex_lock(&members_mu);
     mb->next = members;
@@ -581,11 +591,11 @@ static void worker_broadcast_post(vm_call_t *c)
         return;
     wk_member_t *dead = NULL;
     pthread_mutex_lock(&members_mu);
-    const char *name = NULL;
+    const wk_member_t *own = NULL;
     for (wk_member_t *mb = members; mb; mb = mb->next)
         if (mb->ch == p->ch)
-            name = mb->name;
-    for (wk_member_t **pp = &members; name && *pp;) {
+            own = mb;
+    for (wk_member_t **pp = &members; own && *pp;) {
         wk_member_t *mb = *pp;
         pthread_mutex_lock(&mb->ch->mu);
         bool closed = mb->ch->closed[1];
@@ -597,7 +607,7 @@ static void worker_broadcast_post(vm_call_t *c)
             continue;
         }
         pp = &mb->next;
-        if (mb->ch == p->ch || strcmp(mb->name, name) != 0)
+        if (mb->ch == p->ch || mb->inbox || !same_name(mb, own->name, own->len))
             continue;
         vm_msg_t *m = vm_arg_message(c, 1, 2, &port_type);
         if (!m)
@@ -611,6 +621,59 @@ static void worker_broadcast_post(vm_call_t *c)
         member_free(dead);
         dead = next;
     }
+}
+
+/* postMessageToThread's inboxes are members too (inbox: a
+ * BroadcastChannel never hears them), named after their thread's id.
+ * inboxName(port, name) names the member of port's channel. */
+static void worker_inbox_name(vm_call_t *c)
+{
+    wk_port_t *p = arg_port(c, 0);
+    size_t len = 0;
+    char *name = p ? vm_arg_str(c, 1, &len) : NULL;
+    if (!name)
+        return;
+    pthread_mutex_lock(&members_mu);
+    for (wk_member_t *mb = members; mb; mb = mb->next)
+        if (mb->ch == p->ch) {
+            free(mb->name);
+            mb->name = name;
+            mb->len = len;
+            name = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&members_mu);
+    free(name);
+}
+
+/* inboxPost(name, value, transferList) -> whether a live member of that
+ * name took it (one: the first) */
+static void worker_inbox_post(vm_call_t *c)
+{
+    size_t len = 0;
+    char *name = vm_arg_str(c, 0, &len);
+    if (!name)
+        return;
+    bool posted = false;
+    pthread_mutex_lock(&members_mu);
+    for (wk_member_t *mb = members; mb; mb = mb->next) {
+        if (!mb->inbox || !same_name(mb, name, len))
+            continue;
+        pthread_mutex_lock(&mb->ch->mu);
+        bool closed = mb->ch->closed[1];
+        pthread_mutex_unlock(&mb->ch->mu);
+        if (closed)
+            continue;
+        vm_msg_t *m = vm_arg_message(c, 1, 2, &port_type);
+        if (m) {
+            message_moved(m);
+            posted = chan_post(mb->ch, 1, m) == 0;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&members_mu);
+    free(name);
+    vm_ret_bool(c, posted);
 }
 
 /* ---- workers ------------------------------------------------------------- */
@@ -814,8 +877,15 @@ static size_t limit_mb(vm_call_t *c, int i)
     return v < 1 ? 1 : (size_t)v;
 }
 
+/* reserveThreadId() -> the id the next spawn() is to take (a worker's
+ * inbox is named before its first message is made). */
+static void worker_reserve_thread_id(vm_call_t *c)
+{
+    vm_ret_num(c, (double)atomic_fetch_add(&next_thread_id, 1));
+}
+
 /* spawn(script, evalCode, init, transferList, maxOld, maxYoung, stackMb,
- *       onExit(code, limit, error)) -> handle
+ *       onExit(code, limit, error), threadId) -> handle
  * script: the main module's path, or null with evalCode; init: the first
  * message the worker takes (bootstrap: its workerData, ports, options). */
 static void worker_spawn(vm_call_t *c)
@@ -855,7 +925,9 @@ static void worker_spawn(vm_call_t *c)
         t->stack_mb = 4;
     if (t->stack_mb > 256)
         t->stack_mb = 256;
-    t->thread_id = atomic_fetch_add(&next_thread_id, 1);
+    double tid = vm_arg_num(c, 8);
+    t->thread_id =
+        tid >= 1 && tid < 4294967295.0 ? (unsigned)tid : atomic_fetch_add(&next_thread_id, 1);
     t->cfg = *rt->cfg;
     t->cfg.script = t->script;
     t->cfg.eval = t->eval;
@@ -980,10 +1052,13 @@ static const vm_native_t natives[] = {
     {"portDrained", worker_port_drained, 1, VM_NATIVE_PURE},
     {"portHeadSeq", worker_port_head_seq, 1, VM_NATIVE_PURE},
     {"isPort", worker_is_port, 1, VM_NATIVE_PURE},
-    {"broadcastJoin", worker_broadcast_join, 1, VM_NATIVE_PURE},
+    {"broadcastJoin", worker_broadcast_join, 2, VM_NATIVE_PURE},
     {"broadcastLeave", worker_broadcast_leave, 1, VM_NATIVE_PURE},
     {"broadcastPost", worker_broadcast_post, 2, VM_NATIVE_PURE},
-    {"spawn", worker_spawn, 8, VM_NATIVE_PURE},
+    {"inboxName", worker_inbox_name, 2, VM_NATIVE_PURE},
+    {"inboxPost", worker_inbox_post, 3, VM_NATIVE_PURE},
+    {"spawn", worker_spawn, 9, VM_NATIVE_PURE},
+    {"reserveThreadId", worker_reserve_thread_id, 0, VM_NATIVE_PURE},
     {"terminate", worker_terminate, 1, VM_NATIVE_PURE},
     {"ref", worker_ref, 2, VM_NATIVE_PURE},
     {"threadId", worker_thread_id, 1, VM_NATIVE_PURE},

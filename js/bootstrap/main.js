@@ -326,6 +326,9 @@ function captureFn() {
 }
 
 tick.setFatalHandler(fatal);
+// Node's own entry for an error that nobody caught: true when a listener
+// took it (else the run ends, as for any uncaught exception)
+process._fatalException = (err) => fatal(err, undefined, false);
 
 function beforeExit() {
   process.emit('beforeExit', toStatus(process.exitCode));

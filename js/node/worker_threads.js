@@ -419,7 +419,7 @@ class BroadcastChannel extends EventEmitter {
     const text = `${name}`;
     super();
     this[kName] = text;
-    const port = adoptPort(native().broadcastJoin(this[kName]));
+    const port = adoptPort(native().broadcastJoin(this[kName], false));
     this[kPort] = port;
     port.on('message', (data) => {
       this.emit('message', makeEvent('message', this, data, []));
@@ -502,6 +502,119 @@ for (const type of ['message', 'messageerror']) {
       }
     },
     configurable: true, enumerable: true,
+  });
+}
+
+// ---- postMessageToThread -----------------------------------------------------------
+// Each thread that can be reached has an inbox: a registry member named
+// after its threadId (bridge/worker.c). A worker's is made by its parent
+// when the Worker is (so a message may wait for the worker to start), the
+// main thread's at its first 'workerMessage' listener or send. A message
+// carries a reply port; the destination answers whether a listener took it.
+
+const inboxPrefix = 'thread:';
+
+function messagingError(code, message) {
+  return makeNodeError(Error, code, message);
+}
+
+// The inbox of this thread: what arrives is 'workerMessage' on process.
+function listenInbox(port) {
+  stateOf(port).internal = true;
+  port.on('message', (msg) => {
+    if (msg === null || typeof msg !== 'object' || !isPort(msg.reply)) return;
+    const { reply } = msg;
+    let status = 'ok';
+    if (process.listenerCount('workerMessage') === 0) {
+      status = 'failed';
+    } else {
+      try {
+        process.emit('workerMessage', msg.value, msg.source);
+      } catch {
+        status = 'errored';
+      }
+    }
+    try {
+      reply.postMessage(status);
+    } finally {
+      reply.close();
+    }
+  });
+  native().portRef(port, false);
+  return port;
+}
+
+let mainInbox = null;
+function ensureMainInbox() {
+  if (!thread.isMainThread || mainInbox !== null) return;
+  mainInbox = listenInbox(adoptPort(native().broadcastJoin('', true)));
+  native().inboxName(mainInbox, `${inboxPrefix}${thread.threadId}`);
+}
+process.on('newListener', (name) => {
+  if (name === 'workerMessage') ensureMainInbox();
+});
+
+function postMessageToThread(threadId, value, transferList, timeout) {
+  if (typeof transferList === 'number' && timeout === undefined) {
+    timeout = transferList;
+    transferList = undefined;
+  }
+  if (typeof threadId !== 'number') {
+    return Promise.reject(codes.ERR_INVALID_ARG_TYPE('threadId', 'number', threadId));
+  }
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+    return Promise.reject(codes.ERR_INVALID_ARG_TYPE('timeout', 'number', timeout));
+  }
+  if (threadId === thread.threadId) {
+    return Promise.reject(messagingError('ERR_WORKER_MESSAGING_SAME_THREAD',
+      'Cannot sent a message to the same thread'));
+  }
+  ensureMainInbox();
+  let list;
+  try {
+    list = transferListOf(transferList) || [];
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const [mine, theirs] = newChannel();
+  let posted;
+  try {
+    posted = native().inboxPost(`${inboxPrefix}${threadId}`,
+      { value, source: thread.threadId, reply: theirs }, [theirs, ...list]);
+  } catch (err) {
+    mine.close();
+    return Promise.reject(asDomException(err));
+  }
+  const failed = () => messagingError('ERR_WORKER_MESSAGING_FAILED',
+    'Cannot find the destination thread or listener');
+  if (!posted) {
+    mine.close();
+    return Promise.reject(failed());
+  }
+  return new Promise((resolve, reject) => {
+    let timer = null;
+    let settled = false;
+    const settle = (err) => {
+      if (settled) return;
+      settled = true;
+      if (timer !== null) clearTimeout(timer);
+      mine.removeAllListeners('message');
+      mine.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    if (timeout !== undefined) {
+      timer = setTimeout(() => settle(messagingError('ERR_WORKER_MESSAGING_TIMEOUT',
+        'Sending a message to another thread timed out')), timeout);
+    }
+    mine.on('message', (status) => {
+      if (status === 'ok') settle();
+      else if (status === 'errored') {
+        settle(messagingError('ERR_WORKER_MESSAGING_ERRORED',
+          'The destination thread threw an error while processing the message'));
+      } else settle(failed());
+    });
+    mine.once('close', () => settle(failed()));
   });
 }
 
@@ -692,6 +805,10 @@ class Worker extends EventEmitter {
     const list = transferListOf(options.transferList) || [];
     const [ctlParent, ctlWorker] = newChannel();
     const [pubParent, pubWorker] = newChannel();
+    // the worker's inbox (postMessageToThread)
+    const threadId = native().reserveThreadId();
+    const inbox = native().broadcastJoin('', true);
+    native().inboxName(inbox, `${inboxPrefix}${threadId}`);
     const init = {
       workerData: options.workerData,
       environmentData: new Map(environmentData),
@@ -701,17 +818,22 @@ class Worker extends EventEmitter {
       name: options.name || '',
       ctl: ctlWorker,
       pub: pubWorker,
+      inbox,
       stdin: options.stdin === true,
       limits,
     };
     let handle;
     try {
-      handle = native().spawn(script, code, init, [ctlWorker, pubWorker, ...list],
+      handle = native().spawn(script, code, init, [ctlWorker, pubWorker, inbox, ...list],
         limits.maxOldGenerationSizeMb, limits.maxYoungGenerationSizeMb, limits.stackSizeMb,
-        (code2, limit, error) => this._onExit(code2, limit, error));
+        (code2, limit, error) => this._onExit(code2, limit, error), threadId);
     } catch (err) {
       ctlParent.close();
       pubParent.close();
+      if (isPort(inbox)) {
+        native().broadcastLeave(inbox);
+        native().portClose(inbox);
+      }
       throw asDomException(err);
     }
     this[kHandle] = handle;
@@ -893,6 +1015,7 @@ function setupWorkerThread(cfg, proc) {
   thread.parentPort = init.pub;
   thread.ctl = init.ctl;
   stateOf(init.ctl).internal = true;
+  listenInbox(init.inbox);
   const lim = native().resourceLimits();
   thread.resourceLimits = {
     maxYoungGenerationSizeMb: lim[1],
@@ -906,6 +1029,14 @@ function setupWorkerThread(cfg, proc) {
   proc.setEnvFrom(init.env);
   process.argv = [cfg.execPath, cfg.script || '[worker eval]', ...init.argv];
   process.execArgv = init.execArgv;
+  // the options a worker takes that change what its process reports
+  for (const flag of init.execArgv) {
+    if (flag === '--trace-warnings') process.traceProcessWarnings = true;
+    else if (flag === '--no-deprecation') process.noDeprecation = true;
+    else if (flag === '--trace-deprecation') process.traceDeprecation = true;
+    else if (flag === '--throw-deprecation') process.throwDeprecation = true;
+    else if (flag === '--pending-deprecation') process.pendingDeprecation = true;
+  }
   limitProcess();
   proc.setStdioSink((fd, chunk) => {
     try {
@@ -975,6 +1106,7 @@ module.exports = {
   MessagePort,
   BroadcastChannel,
   receiveMessageOnPort,
+  postMessageToThread,
   moveMessagePortToContext,
   markAsUntransferable,
   isMarkedAsUntransferable,
