@@ -105,20 +105,23 @@ static void req_free(fs_req_t *r)
 
 /* ---- guest file descriptors ---------------------------------------------- */
 
-/* Descriptor bitmaps (rt->fds, rt->quota.fds): BR_MAX_FDS bits. */
+/* Descriptor bitmaps (rt->fds, rt->quota->fds): BR_MAX_FDS bits. */
 static bool fd_bit(const uint64_t *map, int64_t fd)
 {
-    return fd >= 0 && fd < BR_MAX_FDS && ((map[fd / 64] >> (fd % 64)) & 1);
+    return fd >= 0 && fd < BR_MAX_FDS &&
+           ((__atomic_load_n(&map[fd / 64], __ATOMIC_RELAXED) >> (fd % 64)) & 1);
 }
 
+/* Atomic: the maps are the process's, and workers change them from their
+ * threads. */
 static void fd_set_bit(uint64_t *map, int64_t fd, bool on)
 {
     if (fd < 0 || fd >= BR_MAX_FDS)
         return;
     if (on)
-        map[fd / 64] |= UINT64_C(1) << (fd % 64);
+        __atomic_fetch_or(&map[fd / 64], UINT64_C(1) << (fd % 64), __ATOMIC_RELAXED);
     else
-        map[fd / 64] &= ~(UINT64_C(1) << (fd % 64));
+        __atomic_fetch_and(&map[fd / 64], ~(UINT64_C(1) << (fd % 64)), __ATOMIC_RELAXED);
 }
 
 static bool fd_ok(br_rt_t *rt, int64_t fd, bool stdio_ok)
@@ -135,7 +138,7 @@ bool br__fd_owned(br_rt_t *rt, int64_t fd)
 
 bool br__fd_counted(br_rt_t *rt, int64_t fd)
 {
-    return fd_bit(rt->quota.fds, fd);
+    return fd_bit(rt->quota->fds, fd);
 }
 
 static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
@@ -143,7 +146,17 @@ static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
     if (fd < 3)
         return;
     fd_set_bit(rt->fds, fd, on);
-    fd_set_bit(rt->quota.fds, fd, false);
+    fd_set_bit(rt->fds_own, fd, on);
+    fd_set_bit(rt->quota->fds, fd, false);
+}
+
+void br__fds_close_own(br_rt_t *rt)
+{
+    for (int64_t fd = 3; fd < BR_MAX_FDS; fd++)
+        if (fd_bit(rt->fds_own, fd) && fd_bit(rt->fds, fd)) {
+            fd_mark(rt, fd, false);
+            close((int)fd);
+        }
 }
 
 /* A descriptor the guest's open returned: its own, and in the quota when
@@ -151,7 +164,7 @@ static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
 static void fd_opened(br_rt_t *rt, const fs_req_t *r)
 {
     fd_mark(rt, (int64_t)r->num, true);
-    fd_set_bit(rt->quota.fds, (int64_t)r->num, r->fd_counts);
+    fd_set_bit(rt->quota->fds, (int64_t)r->num, r->fd_counts);
 }
 
 /* ---- *at() helpers -------------------------------------------------------- */
@@ -247,7 +260,7 @@ static int open_req(fs_req_t *r, const char *canon, int flags, mode_t mode)
 {
     if (!r->counted)
         return br__open_canonical(canon, flags, mode);
-    int fd = open_counted(&r->rt->quota, canon, flags, mode);
+    int fd = open_counted(r->rt->quota, canon, flags, mode);
     struct stat st;
     r->fd_counts =
         fd >= 0 && (flags & O_ACCMODE) != O_RDONLY && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -257,18 +270,18 @@ static int open_req(fs_req_t *r, const char *canon, int flags, mode_t mode)
 /* The call creates one entry at canon: it counts if canon is in the quota. */
 static void count_entry(fs_req_t *r, const char *canon)
 {
-    r->entry = !r->err && br__quota_counts(&r->rt->quota, canon);
+    r->entry = !r->err && br__quota_counts(r->rt->quota, canon);
 }
 
 /* Runs the operation; one that creates an entry in a counted grant takes
  * it from the quota first and gives it back if it fails. */
 static int run_op(fs_req_t *r)
 {
-    if (r->entry && br__quota_take(&r->rt->quota, 0, 1) < 0)
+    if (r->entry && br__quota_take(r->rt->quota, 0, 1) < 0)
         return -EDQUOT;
     int e = r->op(r);
     if (e < 0 && r->entry)
-        br__quota_give(&r->rt->quota, 0, 1);
+        br__quota_give(r->rt->quota, 0, 1);
     return e;
 }
 
@@ -307,7 +320,7 @@ static int op_read(fs_req_t *r)
  * gives back what was not written: it fits entirely or nothing is written. */
 static int op_write(fs_req_t *r)
 {
-    if (r->counted && br__quota_take(&r->rt->quota, r->len, 0) < 0)
+    if (r->counted && br__quota_take(r->rt->quota, r->len, 0) < 0)
         return -EDQUOT;
     ssize_t n;
     do {
@@ -316,7 +329,7 @@ static int op_write(fs_req_t *r)
     } while (n < 0 && errno == EINTR);
     int e = n < 0 ? -errno : 0;
     if (r->counted)
-        br__quota_give(&r->rt->quota, r->len - (n < 0 ? 0 : (size_t)n), 0);
+        br__quota_give(r->rt->quota, r->len - (n < 0 ? 0 : (size_t)n), 0);
     if (e)
         return e;
     r->kind = RES_NUM;
@@ -556,8 +569,8 @@ static int op_mkdir(fs_req_t *r)
             break;
         }
         built += (size_t)m;
-        bool counts = br__quota_counts(&r->rt->quota, sofar);
-        if (counts && br__quota_take(&r->rt->quota, 0, 1) < 0) {
+        bool counts = br__quota_counts(r->rt->quota, sofar);
+        if (counts && br__quota_take(r->rt->quota, 0, 1) < 0) {
             e = -EDQUOT;
             break;
         }
@@ -568,7 +581,7 @@ static int op_mkdir(fs_req_t *r)
             }
         } else {
             if (counts)
-                br__quota_give(&r->rt->quota, 0, 1);
+                br__quota_give(r->rt->quota, 0, 1);
             if (errno != EEXIST) {
                 e = -errno;
                 break;
@@ -664,14 +677,14 @@ static int op_copy_file(fs_req_t *r)
     }
     /* the whole copy fits in the quota, or nothing is created */
     uint64_t want = r->counted && st.st_size > 0 ? (uint64_t)st.st_size : 0;
-    if (want && br__quota_take(&r->rt->quota, want, 0) < 0) {
+    if (want && br__quota_take(r->rt->quota, want, 0) < 0) {
         close(in);
         return -EDQUOT;
     }
     int flags = O_WRONLY | O_CREAT | O_TRUNC | ((r->a[0] & 1) ? O_EXCL : 0);
     int out = open_req(r, r->canon2, flags, plain_mode(st.st_mode & 07777));
     if (out < 0) {
-        br__quota_give(&r->rt->quota, want, 0);
+        br__quota_give(r->rt->quota, want, 0);
         close(in);
         r->err_dest = false;
         return out;
@@ -702,7 +715,7 @@ static int op_copy_file(fs_req_t *r)
     if (!e && fchmod(out, plain_mode(st.st_mode & 07777)) < 0)
         e = -errno;
     if (want)
-        br__quota_give(&r->rt->quota, want - ((uint64_t)off < want ? (uint64_t)off : want), 0);
+        br__quota_give(r->rt->quota, want - ((uint64_t)off < want ? (uint64_t)off : want), 0);
     close(in);
     close(out);
     return e;
@@ -826,11 +839,11 @@ static int op_fd_simple(fs_req_t *r)
         uint64_t grow = r->counted && fstat(fd, &st) == 0 && r->a[1] > st.st_size
                             ? (uint64_t)(r->a[1] - st.st_size)
                             : 0;
-        if (grow && br__quota_take(&r->rt->quota, grow, 0) < 0)
+        if (grow && br__quota_take(r->rt->quota, grow, 0) < 0)
             return -EDQUOT;
         rc = ftruncate(fd, (off_t)r->a[1]);
         if (rc < 0 && grow)
-            br__quota_give(&r->rt->quota, grow, 0);
+            br__quota_give(r->rt->quota, grow, 0);
         break;
     }
     case 1:
@@ -938,7 +951,7 @@ static int op_statfs(fs_req_t *r)
         return e;
     r->stats[0] = (double)s.f_type;
     r->stats[1] = (double)s.f_bsize;
-    sandbox_statfs(&r->rt->quota, r->canon, &s, r->stats + 2);
+    sandbox_statfs(r->rt->quota, r->canon, &s, r->stats + 2);
     r->kind = RES_STATFS;
     return 0;
 }
@@ -1246,7 +1259,7 @@ static bool take_open_path(vm_call_t *c, fs_req_t *r, int i, int flags)
         refuse(r, BRK_FS_WRITE);
     if (wr && !r->err)
         r->need[0] = BRK_FS_WRITE + 1; /* the OS wall's refusal: write was wanted */
-    r->counted = wr && !r->err && br__quota_counts(&r->rt->quota, r->canon);
+    r->counted = wr && !r->err && br__quota_counts(r->rt->quota, r->canon);
     return true;
 }
 
@@ -1309,7 +1322,7 @@ static void fs_write(vm_call_t *c)
     REQ(op_write, "write");
     if (!take_fd(c, r, 0, true) || !take_buffer(c, r, 1))
         BAIL();
-    r->counted = fd_bit(r->rt->quota.fds, r->a[0]);
+    r->counted = fd_bit(r->rt->quota->fds, r->a[0]);
     dispatch(c, r, 5);
 }
 
@@ -1447,7 +1460,7 @@ static void fs_copy_file(vm_call_t *c)
     if (!take_path(c, r, 0, false, BRK_FS_READ, true) ||
         !take_path(c, r, 1, true, BRK_FS_WRITE, true))
         BAIL();
-    r->counted = !r->err && br__quota_counts(&r->rt->quota, r->canon2);
+    r->counted = !r->err && br__quota_counts(r->rt->quota, r->canon2);
     r->a[0] = vm_arg_int(c, 2);
     dispatch(c, r, 3);
 }
@@ -1500,7 +1513,7 @@ static void fs_symlink(vm_call_t *c)
     r->path = vm_arg_str(c, 0, NULL);
     if (!r->path)
         BAIL();
-    if (!r->err && br__host_grant(&r->rt->quota, r->canon2) && !symlink_target_granted(r)) {
+    if (!r->err && br__host_grant(r->rt->quota, r->canon2) && !symlink_target_granted(r)) {
         r->err = -EACCES;
         r->denied = true;
     }
@@ -1540,7 +1553,7 @@ static void fd_op(vm_call_t *c, int which, const char *sys, int cb)
     r->a[1] = vm_arg_int(c, 1);
     r->a[2] = vm_arg_int(c, 2);
     r->a[3] = which;
-    r->counted = which == 0 && fd_bit(r->rt->quota.fds, r->a[0]); /* ftruncate may grow */
+    r->counted = which == 0 && fd_bit(r->rt->quota->fds, r->a[0]); /* ftruncate may grow */
     r->t[0] = vm_arg_num(c, 1);
     r->t[1] = vm_arg_num(c, 2);
     dispatch(c, r, cb);

@@ -60,17 +60,26 @@ struct br_rt_s {
     uv_stream_t *stdin_stream; /* pipe/tty/socket stdin, once read */
     vm_ref_t stdin_cb;
     bool stdin_reading;
-    uint64_t fds[BR_MAX_FDS / 64]; /* descriptors the guest opened */
-    bool exiting;                  /* the guest called process.reallyExit */
-    int exit_code;                 /* valid once exiting */
-    uint64_t start_ns;             /* uv_hrtime() at br_rt_new */
-    brk_policy_t *policy;          /* borrowed from the config; NULL: no checks */
-    vm_ref_t stats_out;            /* Float64Array(18) reused by synchronous stats */
-    br_quota_t quota;              /* limits.write_bytes / write_files */
-    uv_async_t signal_async;       /* wakes the loop for a listened signal (signal.c) */
-    vm_ref_t signal_cb;            /* JS: fn(signum) */
-    uv_pipe_t *resize_pipe;        /* the terminal's size messages, once watched */
-    vm_ref_t resize_cb;            /* JS: fn(columns, rows) */
+    /* Descriptors the guest opened: one map for the process (a worker's
+     * points at the main runtime's: descriptors are the process's, as in
+     * Node), and the ones this runtime opened (a worker's are closed at its
+     * end with trackUnmanagedFds). Bits change atomically (fs.c). */
+    uint64_t *fds;
+    uint64_t fds_own[BR_MAX_FDS / 64];
+    uint64_t fds_main[BR_MAX_FDS / 64]; /* the main runtime's map */
+    bool exiting;                       /* the guest called process.reallyExit */
+    int exit_code;                      /* valid once exiting */
+    uint64_t start_ns;                  /* uv_hrtime() at br_rt_new */
+    brk_policy_t *policy;               /* borrowed from the config; NULL: no checks */
+    vm_ref_t stats_out;                 /* Float64Array(18) reused by synchronous stats */
+    /* limits.write_bytes / write_files: one quota for the run (a worker's
+     * points at the main runtime's quota_main) */
+    br_quota_t *quota;
+    br_quota_t quota_main;
+    uv_async_t signal_async; /* wakes the loop for a listened signal (signal.c) */
+    vm_ref_t signal_cb;      /* JS: fn(signum) */
+    uv_pipe_t *resize_pipe;  /* the terminal's size messages, once watched */
+    vm_ref_t resize_cb;      /* JS: fn(columns, rows) */
     uint8_t resize_buf[64];
     size_t resize_have;
     char missing_package[216]; /* an uncaught "Cannot find" named it ("" none) */
@@ -93,6 +102,9 @@ int br__rt_new_worker(uv_loop_t *loop, const br_config_t *cfg, br_rt_t *parent, 
 /* The runtime is ending: its workers are terminated and joined, its ports
  * leave its loop. */
 void br__workers_close(br_rt_t *rt);
+/* Closes the descriptors this runtime opened and has not closed (a
+ * worker's end with trackUnmanagedFds; fs.c). */
+void br__fds_close_own(br_rt_t *rt);
 /* The stack a worker's isolate may use (worker.c), for its vm. */
 size_t br__worker_stack_kb(const wk_thread_t *t);
 size_t br__worker_old_mb(const wk_thread_t *t);

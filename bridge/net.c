@@ -1619,10 +1619,10 @@ static bool unix_on_own_fs(br_rt_t *rt, const char *path, bool listen)
     struct stat st;
     if (!listen && lstat(path, &st) < 0)
         return true; /* nothing to connect to: the socket's own error */
-    int own = br__private_tmp_fs(&rt->quota, path);
+    int own = br__private_tmp_fs(rt->quota, path);
     if (listen)
-        return own != 0 && !br__host_grant(&rt->quota, path);
-    return own != 0 || br__host_grant(&rt->quota, path);
+        return own != 0 && !br__host_grant(rt->quota, path);
+    return own != 0 || br__host_grant(rt->quota, path);
 }
 
 /* Asks the supervisor for a unix socket (NETP_UNIX_LISTEN or _CONNECT)

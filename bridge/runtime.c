@@ -334,7 +334,14 @@ static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapsh
     rt->snapshot = snapshot;
     rt->snapshot_len = snapshot_len;
     rt->self = self;
-    br__quota_init(&rt->quota, cfg);
+    if (parent) { /* the run's: one map of descriptors, one write quota */
+        rt->fds = parent->fds;
+        rt->quota = parent->quota;
+    } else {
+        rt->fds = rt->fds_main;
+        rt->quota = &rt->quota_main;
+        br__quota_init(rt->quota, cfg);
+    }
     if (!parent) /* the process's mount points: once, by the main runtime */
         br__path_roots_init(cfg->policy);
     rt->start_ns = parent ? parent->start_ns : uv_hrtime();

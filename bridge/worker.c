@@ -691,6 +691,7 @@ struct wk_thread {
     char *script, *eval;
     vm_msg_t *init;
     size_t old_mb, young_mb, stack_mb;
+    bool track_fds;   /* trackUnmanagedFds: its descriptors close at its end */
     br_rt_t *rt;      /* the worker's runtime while it runs (mu) */
     uv_async_t *stop; /* wakes the worker's loop to end it (mu) */
     bool stop_asked;  /* terminate() (mu) */
@@ -765,6 +766,8 @@ static void *thread_main(void *arg)
         t->exit_code = asked && !rt->exiting ? 1 : status;
         if (stop_ok)
             uv_close((uv_handle_t *)&stop, stop_closed);
+        if (t->track_fds)
+            br__fds_close_own(rt);
         br_rt_free(rt);
         uv_run(&loop, UV_RUN_NOWAIT);
         uv_loop_close(&loop);
@@ -885,7 +888,7 @@ static void worker_reserve_thread_id(vm_call_t *c)
 }
 
 /* spawn(script, evalCode, init, transferList, maxOld, maxYoung, stackMb,
- *       onExit(code, limit, error), threadId) -> handle
+ *       onExit(code, limit, error), threadId, trackUnmanagedFds) -> handle
  * script: the main module's path, or null with evalCode; init: the first
  * message the worker takes (bootstrap: its workerData, ports, options). */
 static void worker_spawn(vm_call_t *c)
@@ -925,6 +928,7 @@ static void worker_spawn(vm_call_t *c)
         t->stack_mb = 4;
     if (t->stack_mb > 256)
         t->stack_mb = 256;
+    t->track_fds = vm_arg_type(c, 9) != VM_T_BOOL || vm_arg_bool(c, 9);
     double tid = vm_arg_num(c, 8);
     t->thread_id =
         tid >= 1 && tid < 4294967295.0 ? (unsigned)tid : atomic_fetch_add(&next_thread_id, 1);
@@ -1057,7 +1061,7 @@ static const vm_native_t natives[] = {
     {"broadcastPost", worker_broadcast_post, 2, VM_NATIVE_PURE},
     {"inboxName", worker_inbox_name, 2, VM_NATIVE_PURE},
     {"inboxPost", worker_inbox_post, 3, VM_NATIVE_PURE},
-    {"spawn", worker_spawn, 9, VM_NATIVE_PURE},
+    {"spawn", worker_spawn, 10, VM_NATIVE_PURE},
     {"reserveThreadId", worker_reserve_thread_id, 0, VM_NATIVE_PURE},
     {"terminate", worker_terminate, 1, VM_NATIVE_PURE},
     {"ref", worker_ref, 2, VM_NATIVE_PURE},

@@ -826,7 +826,8 @@ class Worker extends EventEmitter {
     try {
       handle = native().spawn(script, code, init, [ctlWorker, pubWorker, inbox, ...list],
         limits.maxOldGenerationSizeMb, limits.maxYoungGenerationSizeMb, limits.stackSizeMb,
-        (code2, limit, error) => this._onExit(code2, limit, error), threadId);
+        (code2, limit, error) => this._onExit(code2, limit, error), threadId,
+        options.trackUnmanagedFds !== false);
     } catch (err) {
       ctlParent.close();
       pubParent.close();
