@@ -78,7 +78,10 @@ const portState = new WeakMap(); // port -> { started, closed, closeEmitted, wra
 function MessagePort() {
   throw makeNodeError(TypeError, 'ERR_CONSTRUCT_CALL_INVALID', 'Constructor cannot be called');
 }
-Object.setPrototypeOf(MessagePort.prototype, EventEmitter.prototype);
+// Node's NodeEventTarget between MessagePort and the emitter: the web's
+// listener methods beside on/emit.
+const eventTarget = Object.create(EventEmitter.prototype);
+Object.setPrototypeOf(MessagePort.prototype, eventTarget);
 Object.setPrototypeOf(MessagePort, EventEmitter);
 
 function isPort(value) {
@@ -193,18 +196,28 @@ function emitClose(port) {
   port.emit('close');
 }
 
+// A transfer list: an iterable, or options with one as `transfer`.
 function transferListOf(transfer) {
   if (transfer === undefined || transfer === null) return undefined;
-  if (typeof transfer === 'object' && !Array.isArray(transfer) &&
-      typeof transfer[Symbol.iterator] !== 'function') {
+  const notIterable = (what) => makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+    `Optional ${what} argument must be an iterable`);
+  if (typeof transfer !== 'object') throw notIterable('transferList');
+  let what = 'transferList';
+  if (typeof transfer[Symbol.iterator] !== 'function') {
     transfer = transfer.transfer;
-    if (transfer === undefined || transfer === null) return undefined;
+    what = 'options.transfer';
+    if (transfer === undefined) return undefined;
+    if (transfer === null || typeof transfer !== 'object' ||
+        typeof transfer[Symbol.iterator] !== 'function') {
+      throw notIterable(what);
+    }
   }
-  if (typeof transfer !== 'object' || typeof transfer[Symbol.iterator] !== 'function') {
-    throw makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
-      'Optional transferList argument must be an iterable');
+  let list;
+  try {
+    list = Array.from(transfer);
+  } catch {
+    throw notIterable(what);
   }
-  const list = Array.from(transfer);
   for (const item of list) {
     if (item !== null && typeof item === 'object' && untransferable.has(item)) {
       throw dataCloneError('An ArrayBuffer is marked as untransferable');
@@ -288,6 +301,19 @@ Object.defineProperties(MessagePort.prototype, {
     },
     writable: true, configurable: true, enumerable: true,
   },
+  [Symbol.toStringTag]: { value: 'MessagePort', configurable: true },
+  [Symbol.for('nodejs.util.inspect.custom')]: {
+    value: function inspectPort(depth, options, inspect) {
+      const s = portState.get(this);
+      const active = isPort(this) && s !== undefined && !s.closed && !native().portDrained(this);
+      const shown = { active, refed: active && native().portHasRef(this) };
+      return `MessagePort [EventTarget] ${inspect(shown, options)}`;
+    },
+    writable: true, configurable: true,
+  },
+});
+
+Object.defineProperties(eventTarget, {
   addEventListener: {
     value: function addEventListener(type, listener, options) {
       if (typeof listener !== 'function' && !(listener && typeof listener.handleEvent === 'function')) return;
@@ -300,8 +326,10 @@ Object.defineProperties(MessagePort.prototype, {
       const port = this;
       const wrapper = function (data, ports) {
         if (once) port.removeEventListener(type, listener);
+        // other events are Node's CustomEvents: what emit() was given is detail
         const event = type === 'message' || type === 'messageerror'
-          ? makeEvent(type, port, data, ports || deliveredPorts) : makeEvent(type, port, undefined, []);
+          ? makeEvent(type, port, data, ports || deliveredPorts)
+          : { type, detail: data, target: port, currentTarget: port };
         if (typeof listener === 'function') listener.call(port, event);
         else listener.handleEvent(event);
       };
@@ -326,16 +354,6 @@ Object.defineProperties(MessagePort.prototype, {
       return true;
     },
     writable: true, configurable: true, enumerable: true,
-  },
-  [Symbol.toStringTag]: { value: 'MessagePort', configurable: true },
-  [Symbol.for('nodejs.util.inspect.custom')]: {
-    value: function inspectPort(depth, options, inspect) {
-      const s = portState.get(this);
-      const active = isPort(this) && s !== undefined && !s.closed;
-      const shown = { active, refed: active && native().portHasRef(this) };
-      return `MessagePort [EventTarget] ${inspect(shown, options)}`;
-    },
-    writable: true, configurable: true,
   },
 });
 
