@@ -106,6 +106,7 @@ function adoptPort(handle) {
   handle.on('newListener', onNewListener);
   handle.on('removeListener', onRemoveListener);
   native().portStart(handle, (closed) => onPortWake(handle, closed));
+  require('./internal/async-context').initResource('MESSAGEPORT', handle);
   return handle;
 }
 
@@ -411,7 +412,10 @@ function receiveMessageOnPort(port) {
   return { message: r[0] };
 }
 
-function moveMessagePortToContext() {
+function moveMessagePortToContext(port) {
+  if (portState.has(port) && (portState.get(port).closed || !isPort(port))) {
+    throw makeNodeError(Error, 'ERR_CLOSED_MESSAGE_PORT', 'Cannot send data on closed MessagePort');
+  }
   throw makeNodeError(Error, 'ERR_METHOD_NOT_IMPLEMENTED',
     'moveMessagePortToContext is not supported in sandbox');
 }
@@ -1013,7 +1017,13 @@ class Worker extends EventEmitter {
     };
   }
 
-  getHeapSnapshot() {
+  getHeapSnapshot(options) {
+    if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+      throw codes.ERR_INVALID_ARG_TYPE('options', 'object', options);
+    }
+    if (this[kHandle] === null) {
+      return Promise.reject(makeNodeError(Error, 'ERR_WORKER_NOT_RUNNING', 'Worker instance not running'));
+    }
     return Promise.reject(makeNodeError(Error, 'ERR_METHOD_NOT_IMPLEMENTED',
       'worker.getHeapSnapshot is not supported in sandbox'));
   }
