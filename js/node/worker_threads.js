@@ -872,7 +872,21 @@ class Worker extends EventEmitter {
       },
     };
     require('./internal/async-context').initResource('WORKER', resource);
+    // stdin: true: what is written here is the worker's process.stdin
     this.stdin = null;
+    if (options.stdin) {
+      const { Writable } = require('stream');
+      this.stdin = new Writable({
+        write: (chunk, encoding, cb) => {
+          if (this[kHandle] !== null) post(this[kCtl], { type: 'stdin', chunk }, undefined);
+          cb();
+        },
+        final: (cb) => {
+          if (this[kHandle] !== null) post(this[kCtl], { type: 'stdin-end' }, undefined);
+          cb();
+        },
+      });
+    }
     this.stdout = stdioReadable();
     this.stderr = stdioReadable();
     this.performance = {
@@ -1067,6 +1081,7 @@ function setupWorkerThread(cfg, proc) {
     else if (flag === '--pending-deprecation') process.pendingDeprecation = true;
   }
   limitProcess();
+  workerStdin(init.stdin);
   proc.setStdioSink((fd, chunk) => {
     try {
       post(thread.ctl, { type: 'stdio', fd, chunk }, undefined);
@@ -1075,6 +1090,43 @@ function setupWorkerThread(cfg, proc) {
     }
   });
   post(thread.ctl, { type: 'online' }, undefined);
+}
+
+// A worker's process.stdin is its parent's worker.stdin (stdin: true), or
+// empty: never the process's descriptor 0. The control port is read (and
+// keeps the worker alive) only while the stream wants data.
+function workerStdin(hasInput) {
+  let stream = null;
+  const make = () => {
+    const { Readable } = require('stream');
+    const ctl = thread.ctl;
+    let listening = false;
+    stream = new Readable({
+      read() {
+        if (!hasInput || listening) return;
+        listening = true;
+        ctl.on('message', (msg) => {
+          if (msg === null || typeof msg !== 'object') return;
+          if (msg.type === 'stdin') {
+            stream.push(typeof msg.chunk === 'string' ? msg.chunk : Buffer.from(msg.chunk));
+          } else if (msg.type === 'stdin-end') {
+            stream.push(null);
+            native().portRef(ctl, false);
+          }
+        });
+        native().portRef(ctl, true);
+      },
+    });
+    stream.fd = 0;
+    if (!hasInput) stream.push(null);
+    return stream;
+  };
+  Object.defineProperty(process, 'stdin', {
+    get() {
+      return stream || make();
+    },
+    configurable: true, enumerable: false,
+  });
 }
 
 // What a worker's process may not do, as Node's: its title and debug port
