@@ -113,6 +113,22 @@ static void chan_unref(wk_chan_t *ch)
     free(ch);
 }
 
+/* Whether a wake-up handle keeps its loop alive (a port's, a worker's). */
+static void wake_ref(wk_wake_t *w, bool on)
+{
+    if (!w)
+        return;
+    if (on)
+        uv_ref((uv_handle_t *)&w->a);
+    else
+        uv_unref((uv_handle_t *)&w->a);
+}
+
+static bool wake_has_ref(const wk_wake_t *w)
+{
+    return w && uv_has_ref((const uv_handle_t *)&w->a);
+}
+
 static void wake_closed(uv_handle_t *h)
 {
     wk_wake_t *w = (wk_wake_t *)h;
@@ -435,19 +451,14 @@ static void worker_port_ref(vm_call_t *c)
     if (!p)
         return;
     p->refd = vm_arg_bool(c, 1);
-    if (p->w) {
-        if (p->refd)
-            uv_ref((uv_handle_t *)&p->w->a);
-        else
-            uv_unref((uv_handle_t *)&p->w->a);
-    }
+    wake_ref(p->w, p->refd);
 }
 
 /* portHasRef(port) */
 static void worker_port_has_ref(vm_call_t *c)
 {
     wk_port_t *p = vm_arg_handle(c, 0, &port_type);
-    vm_ret_bool(c, p && p->w && uv_has_ref((uv_handle_t *)&p->w->a));
+    vm_ret_bool(c, p && wake_has_ref(p->w));
 }
 
 /* portClose(port): both ends get their 'close' once what was sent before is
@@ -993,17 +1004,14 @@ static void worker_ref(vm_call_t *c)
     wk_thread_t *t = vm_arg_handle(c, 0, &thread_type);
     if (!t || !t->done)
         return;
-    if (vm_arg_bool(c, 1))
-        uv_ref((uv_handle_t *)&t->done->a);
-    else
-        uv_unref((uv_handle_t *)&t->done->a);
+    wake_ref(t->done, vm_arg_bool(c, 1));
 }
 
 /* hasRef(handle) */
 static void worker_has_ref(vm_call_t *c)
 {
     wk_thread_t *t = vm_arg_handle(c, 0, &thread_type);
-    vm_ret_bool(c, t && t->done && uv_has_ref((uv_handle_t *)&t->done->a));
+    vm_ret_bool(c, t && wake_has_ref(t->done));
 }
 
 /* threadId(handle) */

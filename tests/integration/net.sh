@@ -58,6 +58,23 @@ out=$(se --allow-net="127.0.0.1:$port" -e "$get" -- 127.0.0.1 "$port" 2>&1)
 [ "$out" = "ECONNREFUSED connect ECONNREFUSED 127.0.0.1:$port" ] &&
   ok "the sandbox's 127.0.0.1 is its own, not the host's" || bad "127.0.0.1" "got: $out"
 
+# worker_threads: the supervisor's channel is the main thread's; a worker's
+# requests are refused before the broker, saying so (and the main thread's
+# still work in the same run)
+wget='const { Worker } = require("worker_threads");
+const w = new Worker(`const net = require("net"), dns = require("dns"), { parentPort } = require("worker_threads");
+const out = [];
+const done = (what) => (e) => { out.push(what + " " + (e ? e.code : "ok")); if (out.length === 3) parentPort.postMessage(out.sort().join(", ")); };
+net.connect(+process.argv[2], "host.internal").on("error", done("connect")).on("connect", () => done("connect")());
+dns.lookup("example.com", done("lookup"));
+require("dgram").createSocket("udp4").on("error", done("udp")).send("x", 9, "host.internal", done("udp"));`, { eval: true, argv: process.argv.slice(1) });
+w.on("message", (m) => { console.log("worker:", m); require("http").get({ host: "host.internal", port: +process.argv[1], path: "/w" }, (r) => { let b = ""; r.on("data", (d) => (b += d)); r.on("end", () => console.log("main:", r.statusCode, b)); }); });'
+out=$(se --allow-net="host.internal:$port" -e "$wget" -- "$port" 2>&1)
+want="worker: connect ERR_ACCESS_DENIED, lookup ERR_ACCESS_DENIED, udp ERR_ACCESS_DENIED
+main: 200 host:/w"
+[ "$out" = "$want" ] && ok "a worker's network requests are refused; the main thread's work" ||
+  bad "worker network" "got: $out" "want: $want"
+
 out=$(se --allow-all -e "$get" -- 169.254.169.254 80 2>&1)
 [[ $out == "ERR_ACCESS_DENIED "* ]] && ok "--allow-all: the metadata address stays closed" ||
   bad "metadata under --allow-all" "got: $out"
