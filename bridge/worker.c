@@ -952,6 +952,12 @@ static void worker_spawn(vm_call_t *c)
     t->cfg.nargs = 0;
     t->cfg.thread_id = t->thread_id;
     t->cfg.shell.on = false;
+    /* a fork()ed guest's channel is its main thread's; -p and a program on
+     * stdin are the main module's */
+    t->cfg.ipc_fd = -1;
+    t->cfg.print = false;
+    t->cfg.input_module = false;
+    t->cfg.stdin_script = false;
     t->cfg.tty.resize = false;
     /* netd's channels are the main runtime's: a worker's requests are
      * refused (net.c says so) */

@@ -836,7 +836,7 @@ class Worker extends EventEmitter {
       environmentData: new Map(environmentData),
       env,
       argv: (options.argv || []).map((a) => String(a)),
-      execArgv: options.execArgv || [],
+      execArgv: options.execArgv || process.execArgv,
       name: options.name || '',
       ctl: ctlWorker,
       pub: pubWorker,
