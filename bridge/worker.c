@@ -954,6 +954,7 @@ static void worker_spawn(vm_call_t *c)
     t->cfg.shell.on = false;
     /* a fork()ed guest's channel is its main thread's; -p and a program on
      * stdin are the main module's */
+    t->cfg.ipc = false;
     t->cfg.ipc_fd = -1;
     t->cfg.print = false;
     t->cfg.input_module = false;

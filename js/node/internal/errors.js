@@ -50,7 +50,7 @@ function determineSpecificType(value) {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   const type = typeof value;
-  if (type === 'function') return `function ${value.name || 'anonymous'}`;
+  if (type === 'function') return `function ${value.name}`;
   if (type === 'object') {
     const ctor = value.constructor;
     if (ctor && ctor.name) return `an instance of ${ctor.name}`;
