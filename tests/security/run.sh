@@ -57,6 +57,9 @@ fail=0
 # output) is no line of the probe's. A probe that cannot be such input is
 # named here with the reason, and skipped.
 declare -A shell_skip=(
+  [worker-bridge-unreachable]="its workers run the probe's own file (new Worker(__filename)), which a REPL's code has no name for"
+  [worker-memory]="its workers run the probe's own file (new Worker(__filename)), which a REPL's code has no name for"
+  [worker-quota]="its workers run the probe's own file (new Worker(__filename)), which a REPL's code has no name for"
   [proc-host]="it wants /proc/self/cmdline to be process.argv with the host folder as argv[2]: a shell takes no arguments, and an argv set from the REPL is not the kernel's cmdline"
 )
 # shell_run FLAGS...: the probe through the shell; sets out and rc (its
