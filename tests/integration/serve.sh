@@ -702,6 +702,9 @@ fd0=$(nfds "${spid[s1]}")
 "$py" "$client" load "$S1" "$load_n" "$load_conc" "$body" >load.json
 expect "load: $load_n requests, $load_conc at once: all 200, exit 0, unique ids" \
   "r['statuses'] == {'200': $load_n} and r['bad'] == 0 and r['transport_errors'] == 0 and r['unique_ids'] == $load_n" load.json
+# a request that was not a 200: what the server said of it
+grep -q '"200": '"$load_n"'}' load.json ||
+  grep -v '"GET /\|listening' "$work/s1.log" | tail -n 8 | sed 's/^/     server: /'
 settle s1 $((2 * pool))
 rss1=$(rss_kb "${spid[s1]}")
 fd1=$(nfds "${spid[s1]}")
