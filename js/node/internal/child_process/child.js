@@ -56,7 +56,8 @@ function nativeStdio(entry) {
       return entry.input === undefined ? { type: 'pipe' } : { type: 'pipe', input: entry.input };
     case 'inherit':
     case 'fd':
-      return { type: 'fd', fd: entry.fd };
+      // a negative descriptor is none (libuv gives the child nothing there)
+      return entry.fd < 0 ? { type: 'ignore' } : { type: 'fd', fd: entry.fd };
     case 'wrap':
       return { type: 'stream', handle: netShared().rawHandle(entry.handle) };
     default:
@@ -83,6 +84,36 @@ function nativeOptions(options, stdio) {
 const kNative = Symbol('kNative');
 
 const UV_EPERM = -1;
+const UV_E2BIG = -7;
+
+// execve's limits on Linux: one argument or variable at most 128 KiB
+// (with its NUL), all of them with their pointers at most 2 MiB (a quarter
+// of the usual 8 MiB stack). Past them the kernel says E2BIG, as Node
+// reports it; the natives' own cap is not reached first.
+const ARG_STRLEN_MAX = 128 * 1024;
+const ARGS_TOTAL_MAX = 2 * 1024 * 1024;
+function tooBig(opts) {
+  let total = 0;
+  for (const list of [opts.args, opts.env]) {
+    for (const s of list) {
+      const n = Buffer.byteLength(s) + 1;
+      if (n > ARG_STRLEN_MAX) return true;
+      total += n + 8;
+    }
+  }
+  return total > ARGS_TOTAL_MAX;
+}
+
+// A system error the natives threw (a descriptor that is not the guest's:
+// EBADF) -> its errno, as the spawn's result; anything else (the broker's
+// ERR_ACCESS_DENIED) goes on up.
+function nativeErrno(err) {
+  if (err !== null && typeof err === 'object' && typeof err.errno === 'number' && err.errno < 0 &&
+      err.code !== 'ERR_ACCESS_DENIED') {
+    return err.errno;
+  }
+  throw err;
+}
 
 // A child with other user or group ids than the guest's cannot be made:
 // the sandbox's user has no capability, and setuid/setgid to another id
@@ -104,9 +135,16 @@ class Process {
   // 0 or a negative errno; throws the broker's ERR_ACCESS_DENIED
   spawn(options, stdio) {
     if (idsRefused(options)) return UV_EPERM;
-    const r = binding.child.spawn(nativeOptions(options, stdio), (exitCode, signal) => {
-      if (this.onexit !== null) this.onexit(exitCode, signal === 0 ? null : signalName(signal) || null);
-    });
+    const opts = nativeOptions(options, stdio);
+    if (tooBig(opts)) return UV_E2BIG;
+    let r;
+    try {
+      r = binding.child.spawn(opts, (exitCode, signal) => {
+        if (this.onexit !== null) this.onexit(exitCode, signal === 0 ? null : signalName(signal) || null);
+      });
+    } catch (err) {
+      return nativeErrno(err);
+    }
     if (typeof r === 'number') return r;
     this.pid = r.pid;
     this[kNative] = r.handle;
@@ -324,9 +362,21 @@ function spawnSync(options) {
   const opts = nativeOptions(options, options.stdio);
   opts.timeout = options.timeout == null ? 0 : options.timeout;
   opts.killSignal = options.killSignal === undefined ? convertToValidSignal('SIGTERM') : options.killSignal;
-  opts.maxBuffer = options.maxBuffer;
-  const r = idsRefused(options) ? { pid: 0, status: null, signal: 0, output: null, error: UV_EPERM }
-    : binding.child.spawnSync(opts);
+  // 0 is no limit for the synchronous forms (Node's spawn_sync)
+  opts.maxBuffer = options.maxBuffer === 0 ? Infinity : options.maxBuffer;
+  const failed = (error) => ({ pid: 0, status: null, signal: 0, output: null, error });
+  let r;
+  if (idsRefused(options)) {
+    r = failed(UV_EPERM);
+  } else if (tooBig(opts)) {
+    r = failed(UV_E2BIG);
+  } else {
+    try {
+      r = binding.child.spawnSync(opts);
+    } catch (err) {
+      r = failed(nativeErrno(err));
+    }
+  }
   const result = {};
   if (r.error) result.error = r.error;
   result.status = r.status === undefined ? null : r.status;
