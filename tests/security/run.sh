@@ -207,34 +207,51 @@ rm -f "$work/app/oom.js" "$work/report.json"
 
 # Fork bombs, with the programs they need granted: the run ends by itself
 # (0), by --timeout (124) or by the memory budget (137), in time, and
-# leaves nothing behind on the host (its processes are in the run's pid
-# namespace and cgroup: pids.max and memory.max hold them). Run as root,
-# the guest's processes are nobody's outside: their count must come back
-# to what it was.
+# leaves nothing behind on the host: while it runs, the sandbox's pid
+# namespace is found among the launcher's descendants; a moment after the
+# run, no process may be left in it.
+descendants() {
+  ps -e -o pid=,ppid= | awk -v root="$1" '
+    { parent[$1] = $2 }
+    END { for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) print p } }'
+}
 bomb() {
   local label=$1 max_s=$2
   shift 2
-  local t0 t1 rc ms before after i
-  before=$(pgrep -c -u 65534 2>/dev/null || true)
+  local t0 t1 rc ms pid ns="" mine d p left=0 i
+  mine=$(readlink /proc/self/ns/pid)
   t0=$(date +%s%N)
-  (cd "$work/app" && timeout 60 "$bin" "$@" >/dev/null 2>"$work/limit.err")
+  (cd "$work/app" && exec timeout 60 "$bin" "$@" >/dev/null 2>"$work/limit.err") &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ -z "$ns" ]; then
+      for d in $(descendants "$pid"); do
+        p=$(readlink "/proc/$d/ns/pid" 2>/dev/null) || continue
+        if [ -n "$p" ] && [ "$p" != "$mine" ]; then ns=$p; break; fi
+      done
+    fi
+    sleep 0.1
+  done
+  wait "$pid"
   rc=$?
   t1=$(date +%s%N)
   ms=$(((t1 - t0) / 1000000))
-  after=$before
-  if [ "$(id -u)" -eq 0 ]; then
+  if [ -n "$ns" ]; then
     for ((i = 0; i < 50; i++)); do
-      after=$(pgrep -c -u 65534 2>/dev/null || true)
-      [ "${after:-0}" -le "${before:-0}" ] && break
+      left=0
+      for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && left=$((left + 1))
+      done
+      [ "$left" -eq 0 ] && break
       sleep 0.1
     done
   fi
   if { [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; } && [ "$ms" -le $((max_s * 1000)) ] &&
-    [ "${after:-0}" -le "${before:-0}" ] && timeout 5 true; then
+    [ -n "$ns" ] && [ "$left" -eq 0 ] && timeout 5 true; then
     echo "held    $label (exit $rc after $ms ms)"
     pass=$((pass + 1))
   else
-    echo "ESCAPED $label (exit $rc after $ms ms, processes left: ${after:-?} against ${before:-?})"
+    echo "ESCAPED $label (exit $rc after $ms ms, sandbox ${ns:-not seen}, $left of its processes left)"
     head -n 5 "$work/limit.err" | sed 's/^/        /'
     fail=$((fail + 1))
   fi
@@ -244,7 +261,7 @@ const cp = require("child_process");
 const me = "const cp = require(\"child_process\"); for (;;) { try { cp.spawn(process.execPath, [\"-e\", process.argv[1], process.argv[1]], { stdio: \"ignore\" }).on(\"error\", () => {}); } catch {} }";
 for (;;) { try { cp.spawn(process.execPath, ["-e", me, me], { stdio: "ignore" }).on("error", () => {}); } catch {} }'
 bomb "shell fork bomb, --allow-run=sh, the guest leaves after 3 s" 30 --profile default --allow-run=sh --timeout 10000 -e '
-require("child_process").exec(":(){ :|:& };:", () => {});
+require("child_process").exec("b(){ b|b& };b", () => {});
 setTimeout(() => process.exit(0), 3000);'
 bomb "spawn loop of a granted program, --allow-run=sleep --timeout 3000" 30 --profile default --allow-run=sleep --timeout 3000 -e '
 const cp = require("child_process");
