@@ -318,8 +318,10 @@ class ChildProcess extends EventEmitter {
     this.stdout = stdio.length >= 2 && stdio[1].socket !== undefined ? stdio[1].socket : null;
     this.stderr = stdio.length >= 3 && stdio[2].socket !== undefined ? stdio[2].socket : null;
     this.stdio = stdio.map((entry) => (entry.socket === undefined ? null : entry.socket));
-    if (ipcFd !== undefined && channel !== null) {
-      require('./ipc').setupChannel(this, new (netShared().Pipe)(channel), serialization, () => maybeClose(this));
+    if (ipcFd !== undefined) {
+      const ipc = require('./ipc');
+      const wrap = channel !== null ? new (netShared().Pipe)(channel) : new ipc.ClosedChannel();
+      ipc.setupChannel(this, wrap, serialization, () => maybeClose(this));
     }
     return err;
   }

@@ -95,6 +95,35 @@ function warnChannel() {
     'DeprecationWarning', 'DEP0129');
 }
 
+// The channel of a child that did not start: its other end is gone, so a
+// write fails with EPIPE and the first read finds the end (after the
+// spawn's 'error', as Node's socketpair tells it).
+class ClosedChannel {
+  constructor() {
+    this.closed = false;
+    this.onread = null;
+  }
+
+  readStart() {
+    setImmediate(() => {
+      if (!this.closed && this.onread) this.onread(0);
+    });
+    return 0;
+  }
+
+  writeBuffer() {
+    return -32; // EPIPE
+  }
+
+  close() {
+    this.closed = true;
+  }
+
+  ref() {}
+
+  unref() {}
+}
+
 // Gives target (a ChildProcess or process) the channel over `channel` (a
 // Pipe wrap); onClosed() when the other end has closed it. Returns the Control.
 function setupChannel(target, channel, serialization, onClosed, fd) {
@@ -294,4 +323,4 @@ function setupChildChannel() {
   });
 }
 
-module.exports = { setupChannel, setupChildChannel };
+module.exports = { setupChannel, setupChildChannel, ClosedChannel };
