@@ -207,20 +207,22 @@ function flushStdio(subprocess) {
   }
 }
 
-class ChildProcess extends EventEmitter {
-  constructor() {
-    super();
-    this._closesNeeded = 1;
-    this._closesGot = 0;
-    this.connected = false;
-    this.signalCode = null;
-    this.exitCode = null;
-    this.killed = false;
-    this.spawnfile = null;
-    this._handle = new Process();
-    this._handle.onexit = (exitCode, signalCode) => this._onexit(exitCode, signalCode);
-  }
+// ChildProcess is a function, as Node's: old-style subclasses call it on
+// their own object (ChildProcess.call(this)); its methods are this class's.
+function ChildProcess() {
+  EventEmitter.call(this);
+  this._closesNeeded = 1;
+  this._closesGot = 0;
+  this.connected = false;
+  this.signalCode = null;
+  this.exitCode = null;
+  this.killed = false;
+  this.spawnfile = null;
+  this._handle = new Process();
+  this._handle.onexit = (exitCode, signalCode) => this._onexit(exitCode, signalCode);
+}
 
+class ChildProcessMethods extends EventEmitter {
   _onexit(exitCode, signalCode) {
     if (signalCode) this.signalCode = signalCode;
     else this.exitCode = exitCode;
@@ -357,6 +359,11 @@ class ChildProcess extends EventEmitter {
     if (this._handle) this._handle.unref();
   }
 }
+ChildProcess.prototype = ChildProcessMethods.prototype;
+Object.defineProperty(ChildProcess.prototype, 'constructor', {
+  value: ChildProcess, writable: true, configurable: true, enumerable: false,
+});
+Object.setPrototypeOf(ChildProcess, EventEmitter);
 
 // spawnSync's options (normalized, stdio parsed, input validated) -> Node's
 // result: {error?, status, signal, output, pid, stdout, stderr}
