@@ -108,6 +108,11 @@ typedef struct br_config_s {
      * ['inherit', 'ipc', ...] puts it at 1). */
     bool ipc;
     int ipc_fd;
+    /* Descriptors above 2 this guest was started with as stdio (a nested
+     * guest's stdio entries past 2): its own, as if it had opened them
+     * (fs calls, `new net.Socket({fd})`). */
+    const int *inherited_fds;
+    size_t ninherited;
     /* Node's command-line forms a nested guest is started with
      * (launcher/nested.c): -p prints eval's result, --input-type=module
      * runs it as an ES module, a program read from stdin when there is

@@ -150,6 +150,11 @@ static void fd_mark(br_rt_t *rt, int64_t fd, bool on)
     fd_set_bit(rt->quota->fds, fd, false);
 }
 
+void br__fd_adopt(br_rt_t *rt, int64_t fd, bool on)
+{
+    fd_mark(rt, fd, on);
+}
+
 void br__fds_close_own(br_rt_t *rt)
 {
     for (int64_t fd = 3; fd < BR_MAX_FDS; fd++)

@@ -206,6 +206,10 @@ void br__child_close(br_rt_t *rt);
 bool br__child_owned(long pid);
 /* fs.c: whether fd is one of the guest's (0-2, or one it opened). */
 bool br__fd_owned(br_rt_t *rt, int64_t fd);
+/* fs.c: fd becomes the guest's own (on), as if it had opened it (a
+ * descriptor a nested guest was started with), or no longer (off: a net
+ * handle took it). */
+void br__fd_adopt(br_rt_t *rt, int64_t fd, bool on);
 /* fs.c: whether fd's writes count in the write quota. */
 bool br__fd_counted(br_rt_t *rt, int64_t fd);
 /* Closes every UDP socket still open (dgram.c): the run is ending. */

@@ -1754,7 +1754,35 @@ int br__net_fd(vm_call_t *c, int i)
     return fd;
 }
 
+/* openFd(h, fd) -> 0 | -errno: the guest's own stream socket fd (0-2, or
+ * one it was started with or opened) into the unopened handle h, as
+ * `new net.Socket({fd})` takes one; the handle owns it from here on */
+static void net_open_fd(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    int64_t fd = vm_arg_int(c, 1);
+    struct stat st;
+    if (vm_arg_type(c, 1) != VM_T_NUMBER || !br__fd_owned(rt, fd) || fd > INT32_MAX) {
+        vm_ret_num(c, -EBADF);
+        return;
+    }
+    if (fstat((int)fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+        vm_ret_num(c, -ENOTSOCK);
+        return;
+    }
+    if (!br__net_unopened(c, 0)) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "not a fresh net handle");
+        return;
+    }
+    net_box_t *b = vm_arg_handle(c, 0, &sock_type);
+    int r = uv_tcp_open(&b->s->tcp, (uv_os_sock_t)fd);
+    if (r == 0 && fd > 2)
+        br__fd_adopt(rt, fd, false); /* the socket's now, closed with it */
+    vm_ret_num(c, r);
+}
+
 static const vm_native_t natives[] = {
+    {"openFd", net_open_fd, 2, VM_NATIVE_NET},
     {"pipeBind", net_pipe_bind, 3, VM_NATIVE_NET},
     {"pipeConnect", net_pipe_connect, 2, VM_NATIVE_NET},
     {"tcpNew", net_tcp_new, 0, VM_NATIVE_NET},

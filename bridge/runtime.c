@@ -344,6 +344,8 @@ static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapsh
     }
     if (!parent) /* the process's mount points: once, by the main runtime */
         br__path_roots_init(cfg->policy);
+    for (size_t i = 0; !parent && i < cfg->ninherited; i++)
+        br__fd_adopt(rt, cfg->inherited_fds[i], true);
     rt->start_ns = parent ? parent->start_ns : uv_hrtime();
     size_t ntables;
     const vm_table_t *const *t = br_tables(&ntables);

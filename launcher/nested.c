@@ -330,6 +330,14 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
     if (ipc_fd >= 0)
         fcntl(ipc_fd, F_SETFD, FD_CLOEXEC);
     int quota_fd = lch_memfd_find(LCH_QUOTA_MEMFD, false);
+    /* its other descriptors above 2 are the stdio entries it was started
+     * with (everything else of its parent's was close-on-exec) */
+    int inherited[64];
+    size_t ninherited = 0;
+    for (int fd = 3; fd < 256 && ninherited < sizeof inherited / sizeof inherited[0]; fd++)
+        if (fd != policy_fd && fd != quota_fd && fd != audit_fd && fd != ipc_fd &&
+            fcntl(fd, F_GETFD) >= 0)
+            inherited[ninherited++] = fd;
 
     node_cli_t cli = {0};
     int r = parse(argc, argv, marked ? 2 : 1, &cli);
@@ -386,6 +394,8 @@ int lch_nested_main(int argc, char **argv, const uint8_t *snapshot, size_t snaps
         .policy_fd = policy_fd,
         .net_fd = -1,
         .net_sync_fd = -1,
+        .inherited_fds = inherited,
+        .ninherited = ninherited,
         .ipc = ipc_fd >= 0,
         .ipc_fd = ipc_fd,
         .print = cli.print,

@@ -255,7 +255,16 @@ class SocketClass extends Duplex {
   constructor(options) {
     if (typeof options === 'number') options = { fd: options };
     else options = { ...options };
-    if (options.fd !== undefined) throw notSupported('net.Socket with an fd');
+    if (options.fd !== undefined) {
+      // a stream socket of the guest's own (0-2, one it was started with
+      // as stdio, or opened): bridge/net.c's openFd checks and takes it
+      validateInteger(options.fd, 'fd', 0, 2 ** 31 - 1);
+      const handle = new Pipe();
+      const r = binding.net.openFd(handle[kRaw], options.fd);
+      if (r === -88) throw codes.ERR_INVALID_FD_TYPE('FILE'); // ENOTSOCK
+      if (r < 0) throw errnoException(r, 'open');
+      options.handle = handle;
+    }
     options.allowHalfOpen = Boolean(options.allowHalfOpen);
     options.emitClose = false;
     options.autoDestroy = true;

@@ -165,6 +165,25 @@ run --allow-run=sh,ls --allow-read=/proc orphans.js
 expect "orphans waited for, a child holds only its stdio, exits and signals" 0 \
   $'^zombies 0\nfds 0 1 2 3\nsignal null SIGTERM\nexit 7 null$'
 
+# ---- a nested guest's own stdio descriptors past 2 ---------------------------------
+cat >"$work/app/fd4.js" <<'EOF'
+const cp = require('child_process');
+const net = require('net');
+if (process.argv[2] === 'child') {
+  const pipe = new net.Socket({ fd: 4 });
+  pipe.setEncoding('utf8');
+  pipe.on('data', (d) => { process.send(d); pipe.destroy(); process.disconnect(); });
+  try { new net.Socket({ fd: 9 }); } catch (e) { process.send(e.code); }
+} else {
+  const child = cp.fork(__filename, ['child'], { stdio: [0, 1, 2, 'ipc', 'pipe'] });
+  child.on('message', (m) => console.log('got', m));
+  child.stdio[4].write('through fd 4');
+}
+EOF
+run --allow-run=node fd4.js
+expect "new net.Socket({fd}) of a descriptor a nested guest was started with, none other" 0 \
+  $'^got EBADF\ngot through fd 4$'
+
 # ---- one write quota for the guest and its nested guests ------------------------
 mkdir -p "$work/qout"
 chmod 777 "$work/qout"
