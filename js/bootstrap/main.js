@@ -364,12 +364,12 @@ function sendResult() {
   binding.process.result(json, undefined);
 }
 
+// The loop is empty: 'exit', always (Node's, even after a process.exit()
+// whose replaced process.reallyExit returned)
 function exit() {
   esm.checkUnsettled();
-  if (!process._exiting) {
-    process._exiting = true;
-    process.emit('exit', toStatus(process.exitCode));
-  }
+  process._exiting = true;
+  process.emit('exit', toStatus(process.exitCode));
   sendResult();
   return toStatus(process.exitCode);
 }

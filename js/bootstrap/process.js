@@ -252,8 +252,8 @@ process.exit = function exit(code) {
     process.emit('exit', toStatus(process.exitCode));
   }
   if (beforeReallyExit !== null) beforeReallyExit();
-  binding.process.reallyExit(toStatus(process.exitCode));
-  untilTerminated();
+  // through process.reallyExit, as Node's (a program may replace it)
+  process.reallyExit(toStatus(process.exitCode));
 };
 
 process.reallyExit = function reallyExit(code) {
@@ -474,9 +474,12 @@ function makeWritable(fd) {
   stream.columns = undefined;
   stream.rows = undefined;
   stream.destroySoon = stream.destroy;
-  // Node's stdout/stderr are never really closed by the guest.
+  // Node's stdout/stderr are never really closed by the guest: destroy()
+  // is told ('close') and undone, later writes still go out.
   stream._destroy = function (err, cb) {
     cb(err);
+    this._undestroy();
+    if (!this._writableState.emitClose) process.nextTick(() => this.emit('close'));
   };
   return stream;
 }
@@ -506,6 +509,13 @@ function makeStdin() {
   stdin.fd = 0;
   stdin.isTTY = undefined;
   stdin.setRawMode = undefined;
+  // Paused by its user, stdin stops reading (once the stream has, a tick
+  // later), so that it no longer keeps the process alive (Node's)
+  stdin.on('pause', () => process.nextTick(() => {
+    if (stdin.readableFlowing || stdin.destroyed) return;
+    binding.process.stdinPause();
+    stdin._readableState.reading = false;
+  }));
   return stdin;
 }
 
