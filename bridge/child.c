@@ -422,7 +422,9 @@ static int prepare(vm_call_t *c, int i, prog_t *pg, unsigned *flags)
             prog = words[0];
         }
     }
-    r = find_program(prog, path_env, pg->cwd, pg->path);
+    /* `node` is the nested guest, as the run grant names it (run.h) */
+    r = find_program(!strcmp(prog, "node") && rt->cfg->exec_path ? rt->cfg->exec_path : prog,
+                     path_env, pg->cwd, pg->path);
     if (r < 0)
         goto out;
     pg->nested = is_launcher(rt, pg->path);

@@ -66,7 +66,8 @@ static void ring_put(int sig)
 /* The signals passed on from outside: handled for the whole run. */
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
 
-/* Node's default action, played for pid 1: true when it ends the process. */
+/* Node's default action, played here (pid 1 has none): true when it ends
+ * the process. */
 static bool ends_process(int sig)
 {
     switch (sig) {
@@ -98,8 +99,21 @@ static void deliver(int sig)
         uv_async_send(wake);
         return;
     }
-    if (ends_process(sig))
-        _exit(128 + sig);
+    if (!ends_process(sig))
+        return;
+    /* a process that is not pid 1 (a nested guest) dies of the signal
+     * itself, as node does: its parent sees the signal, not 128 + N */
+    if (getpid() != 1) {
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigemptyset(&dfl.sa_mask);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        sigaction(sig, &dfl, NULL);
+        sigprocmask(SIG_UNBLOCK, &one, NULL);
+        raise(sig);
+    }
+    _exit(128 + sig);
 }
 
 static void on_signal(int sig)

@@ -178,8 +178,9 @@ static int parse(int argc, char **argv, int first, node_cli_t *o)
     return 0;
 }
 
-/* V8's platform threads of a nested guest */
-#define NESTED_THREADS 2
+/* V8's platform threads of a nested guest: one (each thread is a pid
+ * of the run's pids limit) */
+#define NESTED_THREADS 1
 
 static void *nothing(void *arg)
 {

@@ -138,6 +138,21 @@ EOF
 run --allow-run=node,sh,echo via-sh.js
 expect "a shell starts a nested guest under the run's policy" 0 $'^EACCES\n1$'
 
+# a nested guest killed by a signal dies of it (node's exitCode null,
+# signalCode set), and a bare `node` is the nested guest
+cat >"$work/app/sig.js" <<'EOF'
+const cp = require('child_process');
+const c = cp.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)']);
+c.on('spawn', () => setTimeout(() => c.kill(), 200));
+c.on('exit', (code, signal) => {
+  console.log('exit', code, signal);
+  console.log(cp.execFileSync('node', ['-p', '"bare node"']).toString().trim());
+});
+EOF
+run --allow-run=node sig.js
+expect "a nested guest killed by SIGTERM dies of it; a bare node is the nested guest" 0 \
+  $'^exit null SIGTERM\nbare node$'
+
 run --se-nested=3,-1,-1, one.js
 expect "the nested marker outside a sandbox is refused" 125 "is the sandbox's own" stderr
 
