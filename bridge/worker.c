@@ -687,6 +687,149 @@ static void worker_inbox_post(vm_call_t *c)
     vm_ret_bool(c, posted);
 }
 
+/* ---- SHARE_ENV ------------------------------------------------------------ */
+
+/* The environment threads share (a Worker with env: SHARE_ENV): names and
+ * values under a mutex, filled by the first thread that shares its own.
+ * At most ENV_MAX variables, each name and value capped, and their bytes
+ * in the memory budget (the process's one: reserved through whichever
+ * thread's vm sets them, given back through whichever deletes them). */
+#define ENV_MAX 4096
+#define ENV_VALUE_MAX (1u << 20)
+
+static pthread_mutex_t env_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *name, *value;
+    size_t nlen, vlen;
+} env_vars[ENV_MAX];
+static size_t env_n;
+static bool env_on;
+
+static ssize_t env_find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < env_n; i++)
+        if (env_vars[i].nlen == len && memcmp(env_vars[i].name, name, len) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+/* sharedEnvInit() -> true the first time (the caller fills it) */
+static void worker_shared_env_init(vm_call_t *c)
+{
+    pthread_mutex_lock(&env_mu);
+    bool first = !env_on;
+    env_on = true;
+    pthread_mutex_unlock(&env_mu);
+    vm_ret_bool(c, first);
+}
+
+/* sharedEnvGet(name) -> value or undefined */
+static void worker_shared_env_get(vm_call_t *c)
+{
+    size_t len = 0;
+    char *name = vm_arg_str(c, 0, &len);
+    if (!name)
+        return;
+    pthread_mutex_lock(&env_mu);
+    ssize_t i = env_find(name, len);
+    if (i >= 0)
+        vm_ret_str(c, env_vars[i].value, env_vars[i].vlen);
+    else
+        vm_ret_undefined(c);
+    pthread_mutex_unlock(&env_mu);
+    free(name);
+}
+
+/* sharedEnvSet(name, value) */
+static void worker_shared_env_set(vm_call_t *c)
+{
+    size_t nlen = 0, vlen = 0;
+    char *name = vm_arg_str(c, 0, &nlen);
+    char *value = name ? vm_arg_str(c, 1, &vlen) : NULL;
+    if (!name || !value) {
+        free(name);
+        return;
+    }
+    if (vlen > ENV_VALUE_MAX || nlen > ENV_VALUE_MAX) {
+        free(name);
+        free(value);
+        vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE",
+                  "an environment variable is at most %u bytes", ENV_VALUE_MAX);
+        return;
+    }
+    vm_t *vm = vm_call_vm(c);
+    if (!vm_reserve(vm, nlen + vlen)) {
+        free(name);
+        free(value);
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    pthread_mutex_lock(&env_mu);
+    ssize_t i = env_find(name, nlen);
+    if (i >= 0) {
+        vm_release(vm, env_vars[i].nlen + env_vars[i].vlen);
+        free(env_vars[i].value);
+        env_vars[i].value = value;
+        env_vars[i].vlen = vlen;
+        free(name);
+        name = value = NULL;
+    } else if (env_n < ENV_MAX) {
+        env_vars[env_n].name = name;
+        env_vars[env_n].nlen = nlen;
+        env_vars[env_n].value = value;
+        env_vars[env_n].vlen = vlen;
+        env_n++;
+        name = value = NULL;
+    }
+    pthread_mutex_unlock(&env_mu);
+    if (name) {
+        free(name);
+        free(value);
+        vm_release(vm, nlen + vlen);
+        vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE", "at most %d shared environment variables",
+                  ENV_MAX);
+    }
+}
+
+/* sharedEnvDelete(name) */
+static void worker_shared_env_delete(vm_call_t *c)
+{
+    size_t len = 0;
+    char *name = vm_arg_str(c, 0, &len);
+    if (!name)
+        return;
+    pthread_mutex_lock(&env_mu);
+    ssize_t i = env_find(name, len);
+    if (i >= 0) {
+        vm_release(vm_call_vm(c), env_vars[i].nlen + env_vars[i].vlen);
+        free(env_vars[i].name);
+        free(env_vars[i].value);
+        env_vars[i] = env_vars[--env_n];
+    }
+    pthread_mutex_unlock(&env_mu);
+    free(name);
+}
+
+/* sharedEnvKeys() -> [names] */
+static void worker_shared_env_keys(vm_call_t *c)
+{
+    vm_t *vm = vm_call_vm(c);
+    pthread_mutex_lock(&env_mu);
+    vm_val_t *items = calloc(env_n ? env_n : 1, sizeof *items);
+    size_t n = items ? env_n : 0;
+    for (size_t i = 0; i < n; i++)
+        items[i] = VM_STR(env_vars[i].name, env_vars[i].nlen);
+    vm_ref_t arr = items ? vm_new_array(vm, items, n) : 0;
+    pthread_mutex_unlock(&env_mu);
+    free(items);
+    if (!arr) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    vm_ret_ref(c, arr);
+    vm_ref_free(vm, arr);
+}
+
 /* ---- workers ------------------------------------------------------------- */
 
 struct wk_thread {
@@ -1075,6 +1218,11 @@ static const vm_native_t natives[] = {
     {"broadcastLeave", worker_broadcast_leave, 1, VM_NATIVE_PURE},
     {"broadcastPost", worker_broadcast_post, 2, VM_NATIVE_PURE},
     {"inboxName", worker_inbox_name, 2, VM_NATIVE_PURE},
+    {"sharedEnvInit", worker_shared_env_init, 0, VM_NATIVE_PURE},
+    {"sharedEnvGet", worker_shared_env_get, 1, VM_NATIVE_PURE},
+    {"sharedEnvSet", worker_shared_env_set, 2, VM_NATIVE_PURE},
+    {"sharedEnvDelete", worker_shared_env_delete, 1, VM_NATIVE_PURE},
+    {"sharedEnvKeys", worker_shared_env_keys, 0, VM_NATIVE_PURE},
     {"inboxPost", worker_inbox_post, 3, VM_NATIVE_PURE},
     {"spawn", worker_spawn, 10, VM_NATIVE_PURE},
     {"reserveThreadId", worker_reserve_thread_id, 0, VM_NATIVE_PURE},

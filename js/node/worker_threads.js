@@ -725,9 +725,54 @@ function validateLimits(limits) {
   return out;
 }
 
+// SHARE_ENV: one environment for the threads that share it (the bridge's,
+// under a lock), seen through this object as process.env's variables.
+let sharedEnv = null;
+function sharedEnvObject() {
+  if (sharedEnv !== null) return sharedEnv;
+  const n = native();
+  const descriptor = (value) => (value === undefined ? undefined
+    : { value, writable: true, enumerable: true, configurable: true });
+  sharedEnv = new Proxy({}, {
+    get: (t, key) => (typeof key === 'string' ? n.sharedEnvGet(key) : undefined),
+    set: (t, key, value) => {
+      if (typeof key === 'string') n.sharedEnvSet(key, `${value}`);
+      return true;
+    },
+    has: (t, key) => typeof key === 'string' && n.sharedEnvGet(key) !== undefined,
+    deleteProperty: (t, key) => {
+      if (typeof key === 'string') n.sharedEnvDelete(key);
+      return true;
+    },
+    ownKeys: () => n.sharedEnvKeys(),
+    getOwnPropertyDescriptor: (t, key) => (typeof key === 'string' ? descriptor(n.sharedEnvGet(key)) : undefined),
+    defineProperty: (t, key, desc) => {
+      if (typeof key === 'string') n.sharedEnvSet(key, `${desc.value}`);
+      return true;
+    },
+  });
+  return sharedEnv;
+}
+
+// This thread's process.env becomes the shared one (filled from it when
+// no thread shared one before).
+function shareEnv(proc) {
+  if (sharedEnv !== null) return;
+  const mine = proc.envCopy();
+  const shared = sharedEnvObject();
+  if (native().sharedEnvInit()) {
+    for (const key of Object.keys(mine)) native().sharedEnvSet(key, mine[key]);
+  }
+  proc.setEnvFrom(shared);
+}
+
 function workerEnv(env) {
   const proc = require('./internal/worker-hooks').process;
-  if (env === undefined || env === SHARE_ENV || env === null) return proc.envCopy();
+  if (env === SHARE_ENV) {
+    shareEnv(proc);
+    return null;
+  }
+  if (env === undefined || env === null) return proc.envCopy();
   if (typeof env !== 'object') {
     throw codes.ERR_INVALID_ARG_TYPE('options.env', ['object', 'undefined', 'null', 'worker_threads.SHARE_ENV'], env);
   }
@@ -1069,7 +1114,8 @@ function setupWorkerThread(cfg, proc) {
   if (init.environmentData instanceof Map) {
     for (const [k, v] of init.environmentData) environmentData.set(k, v);
   }
-  proc.setEnvFrom(init.env);
+  if (init.env === null) proc.setEnvFrom(sharedEnvObject());
+  else proc.setEnvFrom(init.env);
   process.argv = [cfg.execPath, cfg.script || '[worker eval]', ...init.argv];
   process.execArgv = init.execArgv;
   // the options a worker takes that change what its process reports
