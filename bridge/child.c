@@ -129,15 +129,39 @@ bool br__child_owned(long pid)
     return false;
 }
 
+static pid_t parent_of(pid_t pid);
+
+/* The children from every process's parent (/proc/N/stat): where the
+ * task folder is masked, as the guest's own is (launcher/sandbox.c). */
+static void each_child_by_parent(void (*fn)(pid_t pid, void *arg), void *arg)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    pid_t self = getpid();
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || end == e->d_name || pid <= 0 || pid > INT32_MAX || pid == self)
+            continue;
+        if (parent_of((pid_t)pid) == self)
+            fn((pid_t)pid, arg);
+    }
+    closedir(d);
+}
+
 void br_each_child(void (*fn)(pid_t pid, void *arg), void *arg)
 {
     DIR *tasks = opendir("/proc/self/task");
     if (!tasks)
         return;
     struct dirent *t;
+    bool any = false;
     while ((t = readdir(tasks))) {
         if (t->d_name[0] == '.')
             continue;
+        any = true;
         char path[64], list[4096];
         snprintf(path, sizeof path, "/proc/self/task/%.20s/children", t->d_name);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -159,6 +183,8 @@ void br_each_child(void (*fn)(pid_t pid, void *arg), void *arg)
         }
     }
     closedir(tasks);
+    if (!any) /* no task folder to read: the guest's is masked */
+        each_child_by_parent(fn, arg);
 }
 
 static void reap_orphan(pid_t pid, void *arg)
@@ -183,9 +209,11 @@ static void on_sigchld(uv_signal_t *h, int signum)
     pthread_mutex_unlock(&pids_mu);
 }
 
+/* The reaper is the main runtime's (its loop lives as long as the
+ * process): started with it when processes are granted. */
 static void reaper_start(br_rt_t *rt)
 {
-    if (reaper_on || getpid() != 1)
+    if (reaper_on || getpid() != 1 || rt->self)
         return;
     if (uv_signal_init(rt->loop, &reaper) == 0) {
         if (uv_signal_start(&reaper, on_sigchld, SIGCHLD) == 0) {
@@ -789,7 +817,6 @@ static void child_spawn(vm_call_t *c)
     p->live = true;
     rt->handles_open++;
     p->onexit = vm_arg_ref(c, 7);
-    reaper_start(rt);
     for (int k = 0; k < io.n; k++)
         if (io.parent[k] >= 0 && br__net_adopt(c, 8 + k, io.parent[k]) < 0) {
             /* our end is gone with the failure: the child sees EOF */
@@ -1037,7 +1064,6 @@ static void child_spawn_sync(vm_call_t *c)
             uv_timer_start(&r->timer, sync_timeout,
                            timeout > 1e12 ? (uint64_t)1e12 : (uint64_t)timeout, 0);
         }
-        reaper_start(rt);
         uv_run(&r->loop, UV_RUN_DEFAULT);
     }
     if (loop_made) {
@@ -1098,10 +1124,15 @@ static void child_ipc_channel(vm_call_t *c)
     vm_ret_bool(c, br__net_adopt(c, 0, fd) == 0);
 }
 
+void br__child_init(br_rt_t *rt)
+{
+    if (rt->cfg->policy_fd > 2) /* a run grant */
+        reaper_start(rt);
+}
+
 void br__child_close(br_rt_t *rt)
 {
-    (void)rt;
-    if (reaper_on) {
+    if (reaper_on && !rt->self) {
         uv_close((uv_handle_t *)&reaper, NULL);
         reaper_on = false;
     }

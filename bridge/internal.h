@@ -199,9 +199,11 @@ const char *br__errno_message(int err);
 
 /* Closes every TCP socket still open (net.c): the run is ending. */
 void br__net_close(br_rt_t *rt);
-/* child.c: the run is ending (its reaper stops); whether pid is a child
+/* child.c: the main runtime starts (its reaper of orphans, with a run
+ * grant) and ends (the reaper stops); whether pid is a child
  * this process spawned and has not yet waited for, or a descendant (the
  * processes the guest that is pid 1 adopted included). */
+void br__child_init(br_rt_t *rt);
 void br__child_close(br_rt_t *rt);
 bool br__child_owned(long pid);
 /* fs.c: whether fd is one of the guest's (0-2, or one it opened). */

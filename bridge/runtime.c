@@ -375,6 +375,8 @@ static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapsh
         br_rt_free(rt);
         return r;
     }
+    if (!self) /* the orphans a run's processes leave: the main thread's */
+        br__child_init(rt);
     *out = rt;
     return 0;
 }
