@@ -180,6 +180,28 @@ run --allow-run=sh,ls --allow-read=/proc orphans.js
 expect "orphans waited for, a child holds only its stdio, exits and signals" 0 \
   $'^zombies 0\nfds 0 1 2 3\nsignal null SIGTERM\nexit 7 null$'
 
+# a worker thread spawns too; the main runtime waits for its orphans
+cat >"$work/app/worker-spawn.js" <<'EOF'
+const { Worker, isMainThread, parentPort } = require('worker_threads');
+const fs = require('fs');
+if (isMainThread) {
+  const w = new Worker(__filename);
+  w.on('message', (m) => console.log(m));
+  w.on('exit', () => setTimeout(() => {
+    const z = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try { return fs.readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '')[0] === 'Z'; } catch { return false; }
+    });
+    console.log('zombies', z.length);
+  }, 300));
+} else {
+  const cp = require('child_process');
+  for (let i = 0; i < 3; i++) cp.spawnSync('sh', ['-c', 'true & exit 0']);
+  parentPort.postMessage(cp.execFileSync('echo', ['from a worker']).toString().trim());
+}
+EOF
+run --allow-run=sh,echo --allow-read=/proc worker-spawn.js
+expect "a worker spawns; its orphans are waited for" 0 $'^from a worker\nzombies 0$'
+
 # ---- a nested guest's own stdio descriptors past 2 ---------------------------------
 cat >"$work/app/fd4.js" <<'EOF'
 const cp = require('child_process');
