@@ -35,6 +35,11 @@ typedef struct br_rt_s br_rt_t;
 
 #define BR_QUOTA_SHARED_SIZE 4096
 
+/* The guest's PATH when its environment has none: where a bare program
+ * name is looked up, at start (launcher/run.c) and at a spawn (child.c),
+ * as glibc's execvp looks. */
+#define BR_DEFAULT_PATH "/bin:/usr/bin"
+
 typedef struct br_config_s {
     const char *script; /* path of the main module, or NULL with eval */
     const char *eval;   /* -e CODE, or NULL */

@@ -49,7 +49,6 @@
 
 /* sh's command line (sh -c LINE) at most; a longer one is E2BIG. */
 #define CMD_MAX (1u << 20)
-#define DEFAULT_PATH "/bin:/usr/bin"
 
 /* ---- the pids this process spawned ------------------------------------ */
 
@@ -308,7 +307,7 @@ static int find_program(const char *file, const char *path_env, const char *cwd,
             return why;
         return realpath(cand, out) ? 0 : -errno;
     }
-    const char *p = path_env ? path_env : DEFAULT_PATH;
+    const char *p = path_env ? path_env : BR_DEFAULT_PATH;
     for (;;) {
         const char *e = strchr(p, ':');
         size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -346,11 +345,11 @@ static void throw_denied(vm_call_t *c, const char *given, const char *canon, boo
               canon, grant);
 }
 
-/* Whether canon is the launcher as the guest sees it (process.execPath). */
+/* Whether canon is the launcher as the guest sees it (process.execPath:
+ * a canonical path already, the file the sandbox binds there). */
 static bool is_launcher(br_rt_t *rt, const char *canon)
 {
-    char self[PATH_MAX];
-    return rt->cfg->exec_path && realpath(rt->cfg->exec_path, self) && !strcmp(self, canon);
+    return rt->cfg->exec_path && !strcmp(rt->cfg->exec_path, canon);
 }
 
 enum { F_DETACHED = 1, F_SHELL = 2 };

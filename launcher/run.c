@@ -12,10 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../bridge/bridge.h"
 #include "run.h"
 #include "sandbox.h"
-
-#define DEFAULT_PATH "/bin:/usr/bin"
 
 typedef struct {
     const brk_policy_t *p;
@@ -114,7 +113,7 @@ static int find(const ctx_t *x, const char *name, char *out, size_t cap)
     }
     if (strchr(name, '/'))
         return name[0] == '/' ? program(x, name, out, cap) : -EINVAL;
-    const char *p = x->path_env ? x->path_env : DEFAULT_PATH;
+    const char *p = x->path_env ? x->path_env : BR_DEFAULT_PATH;
     int why = -ENOENT;
     for (;;) {
         const char *e = strchr(p, ':');
@@ -155,7 +154,7 @@ int lch_run_resolve(brk_policy_t *p, const char *app, const char *path_env, char
         int n = asprintf(err,
                          "run.allow: %s: %s (a bare name is looked up on the guest's PATH, "
                          "%s; `node` is the nested guest)",
-                         name, what, path_env ? path_env : DEFAULT_PATH);
+                         name, what, path_env ? path_env : BR_DEFAULT_PATH);
         if (n < 0)
             *err = NULL;
     }

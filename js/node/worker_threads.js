@@ -1191,20 +1191,17 @@ function limitProcess() {
     if (mask !== undefined) throw unsupported('Setting process.umask()');
     return umask.call(process);
   };
-  for (const fn of ['abort', 'chdir', 'send', 'disconnect', 'setuid', 'seteuid', 'setgid',
-    'setegid', 'setgroups', 'initgroups']) {
-    const stub = function () {
+  for (const fn of ['abort', 'chdir', 'setuid', 'seteuid', 'setgid', 'setegid', 'setgroups',
+    'initgroups']) {
+    // Node's: a process-wide call a worker may not make throws, marked disabled
+    const unavailable = function () {
       throw unsupported(`process.${fn}()`);
     };
-    stub.disabled = true;
-    process[fn] = stub;
+    unavailable.disabled = true;
+    process[fn] = unavailable;
   }
-  for (const key of ['channel', 'connected']) {
-    Object.defineProperty(process, key, {
-      get() { throw unsupported(`process.${key}`); }, enumerable: false, configurable: true,
-    });
-  }
-  for (const key of ['_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', '_debugProcess',
+  // a worker has no IPC channel of a fork: none of its API, as in Node
+  for (const key of ['send', 'disconnect', 'channel', 'connected', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', '_debugProcess',
     '_debugPause', '_debugEnd']) {
     delete process[key];
   }
