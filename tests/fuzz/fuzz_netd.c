@@ -1,7 +1,8 @@
 /* tests/fuzz/fuzz_netd.c — libFuzzer target for the supervisor's socket
  * broker (launcher/netd.c): any bytes, sent as one request on either of the
  * guest's channels, must be answered (or, when not even an id can be read,
- * answered with id 0) and never crash, leak or read out of bounds (built
+ * answered with id 0; a question to servers it names, once cancelled)
+ * and never crash, leak or read out of bounds (built
  * with ASan+UBSan); the broker must go on serving. One broker runs for the
  * whole session, its policy granting only 127.0.0.1 (so a well-formed
  * request costs a loopback connect at most, never a DNS query), its
@@ -89,8 +90,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int chan = data[0] & 1 ? fds.guest_sync : fds.guest_async;
     if (send(chan, data + 1, size - 1, MSG_NOSIGNAL) < 0)
         return 0;
-    if (drain(chan, 2000) < 1)
-        abort(); /* every message is answered */
+    if (drain(chan, 2000) < 1) {
+        /* every message is answered at once, but a question (RESOLVE,
+         * REVERSE) asked of servers the request names may wait for them
+         * up to NETP_DNS_DEADLINE_MS: the guest's cancel stops it, and
+         * the question then answers (ECANCELED) */
+        netp_req_t q;
+        if (chan != fds.guest_async || size - 1 < sizeof q)
+            abort();
+        memcpy(&q, data + 1, sizeof q);
+        if (q.op != NETP_RESOLVE && q.op != NETP_REVERSE)
+            abort();
+        netp_req_t c = {.version = NETP_VERSION, .id = 0xcafe, .op = NETP_CANCEL};
+        c.arg = (int32_t)q.id;
+        if (send(fds.guest_sync, &c, sizeof c, MSG_NOSIGNAL) != (ssize_t)sizeof c ||
+            drain(fds.guest_sync, 2000) < 1 || drain(chan, 2000) < 1)
+            abort();
+    }
     /* and the broker still serves */
     netp_req_t q = {.version = NETP_VERSION, .id = 0xfeed, .op = NETP_LOOKUP};
     snprintf(q.host, sizeof q.host, "localhost");
