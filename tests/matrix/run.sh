@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # tests/matrix/run.sh — the differential harness. Every folder under
 # fixtures/ is a tiny Node project (package.json, an entry file, an optional
-# `flags` file with extra launcher options). Each runs on host `node` and in
+# `flags` file with extra launcher options). Each runs on Node 22.14.0 (the
+# reference, build/node22/bin/node from make deps) and in
 # the sandbox, from inside its folder, entry given by its absolute path;
 # stdout and the exit code must be equal byte for byte once the fixture's
 # absolute path is replaced by <FIXTURE> on both sides. stderr is not compared.
 #
 # usage: tests/matrix/run.sh [--bin PATH] [-j N] [FILTER...]
 #   --bin PATH   the launcher (default build/secure-exec-launch); `--bin
-#                "$(command -v node)"` checks the fixtures themselves (the
+#                build/node22/bin/node` checks the fixtures themselves (the
 #                `flags` files are then not passed, node would reject them)
 #   -j N         fixtures run N at a time (default $MATRIX_JOBS or 2); the
 #                report stays in fixture order
 #   FILTER       run only fixtures whose name contains one of these strings
 # env: MATRIX_TIMEOUT seconds per run (default 30)
-#      SE_PEERS_SANDBOX=0 runs the peer-* fixtures' second side on host node
+#      SE_PEERS_SANDBOX=0 runs the peer-* fixtures' second side on the reference
 #      again (a determinism check) instead of in the sandbox
 #
 # peer-* fixtures talk to real database servers: when one is selected, the
@@ -55,9 +56,13 @@ esac
 if [ -z "$bin" ] || [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
   die "no launcher at ${bin:-(not found)} (run make first, or pass --bin)"
 fi
-command -v node >/dev/null || die "host node not found"
+# The reference: Node 22.14.0 itself (make deps puts it in build/node22;
+# MATRIX_NODE names another), never host node, which differs from it.
+ref=${MATRIX_NODE:-$root/build/node22/bin/node}
+[ -x "$ref" ] || die "no reference node at $ref (run make deps)"
+command -v node >/dev/null || die "host node not found (a build tool here)"
 use_flags=1
-[ "$(basename -- "$bin")" != node ] || use_flags=0
+case $(basename -- "$bin") in node | node[0-9]*) use_flags=0 ;; esac
 
 # The fixtures, in name order, filtered.
 dirs=()
@@ -133,7 +138,7 @@ peers_stop() {
 }
 # The peer-* fixtures' sandbox side reaches the host's servers as
 # host.internal (--allow-net=host.internal:PORT in their flags).
-# SE_PEERS_SANDBOX=0: the second side is host node again instead (its
+# SE_PEERS_SANDBOX=0: the second side is the reference again instead (its
 # output checked for determinism); either way a fixture must exit 0.
 peers_sandbox=${SE_PEERS_SANDBOX:-1}
 peers_wanted=0
@@ -222,7 +227,7 @@ one() {
     read -r -a flags <"$dir/flags" || true
   fi
   local peer=0 in_sandbox=$use_flags note="" i kv pat
-  local node_cmd=(node) se_cmd=("$bin")
+  local node_cmd=("$ref") se_cmd=("$bin")
   if [[ $name == peer-* ]]; then
     peer=1
     if [ "$peers_state" != up ]; then
@@ -234,7 +239,7 @@ one() {
       : >"$t/done"
       return 0
     fi
-    node_cmd=(env "${peer_scrub[@]}" "${peer_host_env[@]}" node)
+    node_cmd=(env "${peer_scrub[@]}" "${peer_host_env[@]}" "$ref")
     if [ "$use_flags" -eq 0 ]; then
       se_cmd=(env "${peer_scrub[@]}" "${peer_host_env[@]}" "$bin")
     elif [ "$peers_sandbox" = 1 ]; then
@@ -246,11 +251,11 @@ one() {
       done
       se_cmd=(env "${peer_scrub[@]}" "${peer_sandbox_env[@]}" "$bin")
     else
-      # SE_PEERS_SANDBOX=0: host node twice
+      # SE_PEERS_SANDBOX=0: the reference twice
       se_cmd=("${node_cmd[@]}")
       flags=()
       in_sandbox=0
-      note=" (host node twice: SE_PEERS_SANDBOX=0)"
+      note=" (the reference twice: SE_PEERS_SANDBOX=0)"
     fi
   fi
   side "$t/node" "$dir" "${node_cmd[@]}" "$dir/$main"
@@ -271,7 +276,7 @@ one() {
     {
       echo "FAIL $name$note"
       if [ "$node_rc" != "$se_rc" ]; then
-        echo "     exit status: node $node_rc, secure-exec-launch $se_rc"
+        echo "     exit status: node22 $node_rc, secure-exec-launch $se_rc"
       elif [ "$peer" -eq 1 ] && [ "$node_rc" != 0 ]; then
         echo "     exit status: $node_rc on both sides (a peer-* fixture must exit 0)"
         echo "     node stdout (last 10 lines):"
