@@ -37,7 +37,7 @@ CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFL
 # -isystem so their own warnings are not ours.
 CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
         -fno-rtti -fno-exceptions -isystem $(V8_INC) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
-SANDBOX_LIBS := -lseccomp -lcap -ljansson -lcares -ledit $$(pkg-config --libs fuse3)
+SANDBOX_LIBS := -lseccomp -lcap -ljansson -lcares -lresolv -ledit $$(pkg-config --libs fuse3)
 LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec -lhttp_parser $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
@@ -239,7 +239,7 @@ $(BUILD)/fuzz/fuzz_netd: tests/fuzz/fuzz_netd.c launcher/netd.c launcher/netd_dn
 	@mkdir -p $(dir $@)
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_netd.c \
 	    launcher/netd.c launcher/netd_dns.c launcher/netd_udp.c launcher/netd_unix.c launcher/cli.c bridge/broker.c \
-	    -lcares -ljansson -lpthread
+	    -lcares -lresolv -ljansson -lpthread
 
 # serve's request checks, streamed UTF-8 and options (launcher/serve_req.c),
 # each request it takes parsed back by the member's job parser.

@@ -568,15 +568,16 @@ static void job_run(kdf_job_t *j)
     int ok = 0;
     switch (j->kind) {
     case KDF_PBKDF2:
-        ok = PKCS5_PBKDF2_HMAC((const char *)j->a, (int)j->alen, j->b, (int)j->blen, (int)j->n,
-                               j->md, (int)j->outlen, j->out);
+        ok =
+            j->outlen > 0 && PKCS5_PBKDF2_HMAC((const char *)j->a, (int)j->alen, j->b, (int)j->blen,
+                                               (int)j->n, j->md, (int)j->outlen, j->out);
         break;
     case KDF_SCRYPT:
         ok = EVP_PBE_scrypt((const char *)j->a, j->alen, j->b, j->blen, j->n, j->r, j->p, j->maxmem,
                             j->out, j->outlen);
         break;
     case KDF_HKDF:
-        ok = hkdf_run(j);
+        ok = j->outlen > 0 && hkdf_run(j);
         break;
     case KDF_RANDOM:
         ok = fill_random(j->out, j->outlen) == 0;
@@ -591,7 +592,13 @@ static void job_run(kdf_job_t *j)
     }
     if (!ok) {
         j->failed = true;
-        if (!ssl_take(&j->err))
+        /* Node 22 names no OpenSSL error for a failed PBKDF2 or HKDF (an
+         * empty key among them): one plain message */
+        if (j->kind == KDF_PBKDF2 || j->kind == KDF_HKDF) {
+            ERR_clear_error();
+            memset(&j->err, 0, sizeof j->err);
+            snprintf(j->err.message, sizeof j->err.message, "Deriving bits failed");
+        } else if (!ssl_take(&j->err))
             snprintf(j->err.message, sizeof j->err.message, "%s failed",
                      j->kind == KDF_DIGEST ? "digest" : "key derivation");
     }

@@ -735,12 +735,14 @@ static void answer_json(br_rt_t *rt, net_pending_t *p, const netp_res_t *res,
 {
     if (!deliverable(rt))
         return;
-    vm_val_t args[2] = {VM_NUM(res->status), VM_UNDEF};
+    /* a RESOLVE's third: the seconds its answer or failure may be kept */
+    vm_val_t args[3] = {VM_NUM(res->status), VM_UNDEF,
+                        VM_NUM(p->kind == P_RESOLVE ? res->naddr : 0)};
     if (res->status == 0 && payload && plen && res->len == plen)
         args[1] = (vm_val_t)VM_STR((const char *)payload, plen);
     else if (res->status == 0)
         args[0] = (vm_val_t)VM_NUM(-EPROTO);
-    br__invoke(rt, p->cb, 2, args, NULL);
+    br__invoke(rt, p->cb, 3, args, NULL);
 }
 
 /* An answer to the one waiting for it, by the kind of its question. */
@@ -1136,7 +1138,7 @@ static double dns_ask(vm_call_t *c, netp_req_t *q, const netp_dns_opts_t *o, int
     return q->id;
 }
 
-/* netResolve(host, rrtype, ttl, callback(status, json)[, servers, timeout,
+/* netResolve(host, rrtype, ttl, callback(status, json, cacheSeconds)[, servers, timeout,
  * tries]) -> id | -errno: the supervisor asks DNS (class IN) and answers
  * the records as JSON in Node's shapes. Without servers its own resolvers
  * are asked, and a name no rule could grant is refused here first; with

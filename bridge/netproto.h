@@ -213,7 +213,9 @@ typedef struct {
     uint32_t id;        /* the request's */
     int32_t status;     /* 0, -errno, or -(NETP_DNS_BASE + ares status) */
     uint16_t op;        /* the request's */
-    uint16_t naddr;     /* LOOKUP: addresses in the payload */
+    uint16_t naddr;     /* LOOKUP: addresses in the payload; RESOLVE: the
+                           seconds its answer or failure may be kept
+                           (lch_netd_dns_cache_ttl), 0 none */
     int32_t value;      /* UDP_BIND: handle; UDP_SEND: bytes sent */
     netp_addr_t local;  /* CONNECT/LISTEN/UDP_BIND: the socket's own */
     netp_addr_t remote; /* CONNECT/UDP_CONNECT: the peer; on a failed

@@ -984,10 +984,12 @@ static void op_resolve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         fail_res(res, -EINVAL);
         return;
     }
+    int cache = 0;
     if (plen) { /* the guest's own servers (netd_dns.c) */
-        int r = lch_netd_dns_guest(d, q, payload, plen, stop_fd, json);
+        int r = lch_netd_dns_guest(d, q, payload, plen, stop_fd, json, &cache);
         fail_res(res, r < 0 ? r : 0);
         res->value = r > 0;
+        res->naddr = (uint16_t)cache;
         return;
     }
     if (!name_granted(d, host)) {
@@ -1005,7 +1007,9 @@ static void op_resolve(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         fail_res(res, *json ? 0 : -(NETP_DNS_BASE + ARES_ENODATA));
         return;
     }
-    int r = lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, stop_fd, json);
+    int r = lch_netd_dns_query(d->o.resolvers, host, q->arg, q->flags & NETP_F_TTL, stop_fd, json,
+                               &cache);
+    res->naddr = (uint16_t)cache;
     if (r < 0) {
         fail_res(res, r);
         return;
@@ -1029,7 +1033,8 @@ static void op_reverse(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         return;
     }
     if (plen) { /* the guest's own servers (netd_dns.c) */
-        int r = lch_netd_dns_guest(d, q, payload, plen, stop_fd, json);
+        int cache;
+        int r = lch_netd_dns_guest(d, q, payload, plen, stop_fd, json, &cache);
         fail_res(res, r < 0 ? r : 0);
         res->value = r > 0;
         return;

@@ -216,9 +216,11 @@ struct hostent;
  * 0, or 1 when the answer was cut to fit a message, with *json (malloc'd)
  * the records in Node's shapes (dns.resolve4/6 with {ttl}, resolveCname,
  * Mx, Ns, Txt, Srv, Ptr, Naptr, Soa, Caa, Any); or -(NETP_DNS_BASE + ares
- * status), -EINVAL (a type it does not ask), -ECANCELED, -errno. */
+ * status), -EINVAL (a type it does not ask), -ECANCELED, -errno. *cache:
+ * the seconds the answer (or the failure) may be kept, as
+ * lch_netd_dns_cache_ttl says; 0 when there was none. */
 int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool ttl, int stop_fd,
-                       char **json);
+                       char **json, int *cache);
 /* The names of the address literal ip (dns.reverse): as above, *json a JSON
  * array of names. */
 int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, char **json);
@@ -231,7 +233,14 @@ int lch_netd_dns_reverse(const char *resolvers, const char *ip, int stop_fd, cha
  * lch_netd_dns_query gives it; -EACCES (a server refused), -EINVAL, or a
  * status as there. */
 int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
-                       int stop_fd, char **json);
+                       int stop_fd, char **json, int *cache);
+/* The seconds a raw DNS answer may be cached, by c-ares' query cache rules
+ * (what Node 22's resolvers keep): a truncated answer or an rcode other
+ * than NOERROR and NXDOMAIN none; a negative one (NXDOMAIN, or no answer
+ * records) its SOA's, the lesser of its minimum and its TTL (none without
+ * one); else the least TTL of its records (OPT, SOA and SIG aside); at
+ * most 3600. 0: not cached. */
+int lch_netd_dns_cache_ttl(const unsigned char *abuf, int alen);
 /* The guest's servers of opts (plen bytes) checked: 0 with ips[] and
  * ports[] (nservers of them, port 53 for 0), or -EINVAL. */
 int lch_netd_dns_opts_check(const void *opts, size_t plen, brk_ip_t *ips, unsigned *ports,

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -661,8 +662,52 @@ typedef struct {
     int type;
     bool ttl;
     char *json;
-    int jr; /* lch_netd_dns_json's return */
+    int jr;    /* lch_netd_dns_json's return */
+    int cache; /* lch_netd_dns_cache_ttl's */
 } query_t;
+
+/* c-ares' query cache's bound (qcache_max_ttl's default) */
+#define DNS_CACHE_MAX_S 3600
+
+int lch_netd_dns_cache_ttl(const unsigned char *abuf, int alen)
+{
+    ns_msg m;
+    if (!abuf || alen <= 0 || ns_initparse(abuf, alen, &m) < 0 || ns_msg_getflag(m, ns_f_tc))
+        return 0;
+    int rcode = ns_msg_getflag(m, ns_f_rcode);
+    if (rcode != ns_r_noerror && rcode != ns_r_nxdomain)
+        return 0;
+    bool negative = rcode == ns_r_nxdomain || ns_msg_count(m, ns_s_an) == 0;
+    unsigned long least = ULONG_MAX;
+    const ns_sect sects[] = {ns_s_an, ns_s_ns, ns_s_ar};
+    for (size_t s = 0; s < sizeof sects / sizeof sects[0]; s++) {
+        if (negative && sects[s] != ns_s_ns)
+            continue;
+        for (int i = 0; i < ns_msg_count(m, sects[s]); i++) {
+            ns_rr rr;
+            if (ns_parserr(&m, sects[s], i, &rr) < 0)
+                return 0;
+            unsigned long ttl = ns_rr_ttl(rr);
+            int type = ns_rr_type(rr);
+            if (negative) {
+                /* the SOA's minimum (its last 4 bytes) and its own TTL */
+                if (type != ns_t_soa || ns_rr_rdlen(rr) < 20)
+                    continue;
+                const unsigned char *min = ns_rr_rdata(rr) + ns_rr_rdlen(rr) - 4;
+                unsigned long v = (unsigned long)min[0] << 24 | (unsigned long)min[1] << 16 |
+                                  (unsigned long)min[2] << 8 | min[3];
+                ttl = v < ttl ? v : ttl;
+            } else if (type == ns_t_opt || type == ns_t_soa || type == ns_t_sig) {
+                continue;
+            }
+            if (ttl < least)
+                least = ttl;
+        }
+    }
+    if (least == ULONG_MAX)
+        return 0;
+    return least > DNS_CACHE_MAX_S ? DNS_CACHE_MAX_S : (int)least;
+}
 
 static void query_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
@@ -670,6 +715,7 @@ static void query_done(void *arg, int status, int timeouts, unsigned char *abuf,
     query_t *q = arg;
     q->done = true;
     q->status = status;
+    q->cache = lch_netd_dns_cache_ttl(abuf, alen);
     if (status == ARES_SUCCESS)
         q->jr = lch_netd_dns_json(q->type, q->ttl, abuf, alen, &q->json);
 }
@@ -677,12 +723,13 @@ static void query_done(void *arg, int status, int timeouts, unsigned char *abuf,
 /* Asks channel ch (taken: destroyed here) for name's records of type: as
  * lch_netd_dns_query. Past deadline_ms (< 0: none): ETIMEOUT. */
 static int ask_query(ares_channel ch, const char *name, int type, bool ttl, int stop_fd,
-                     int deadline_ms, char **json)
+                     int deadline_ms, char **json, int *cache)
 {
     query_t q = {.type = type, .ttl = ttl};
     ares_query(ch, name, ns_c_in, type, query_done, &q);
     int e = drive(ch, &q.done, stop_fd, deadline_ms);
     ares_destroy(ch); /* calls query_done with ARES_EDESTRUCTION if pending */
+    *cache = e < 0 ? 0 : q.cache;
     if (e == -ETIMEDOUT)
         e = -(NETP_DNS_BASE + ARES_ETIMEOUT);
     if (e < 0) {
@@ -700,16 +747,17 @@ static int ask_query(ares_channel ch, const char *name, int type, bool ttl, int 
 }
 
 int lch_netd_dns_query(const char *resolvers, const char *name, int type, bool ttl, int stop_fd,
-                       char **json)
+                       char **json, int *cache)
 {
     *json = NULL;
+    *cache = 0;
     if (!name || !lch_netd_dns_type_ok(type))
         return -EINVAL;
     void *chp;
     int r = lch_netd_ares_new(resolvers, &chp);
     if (r != ARES_SUCCESS)
         return -(NETP_DNS_BASE + r);
-    return ask_query(chp, name, type, ttl, stop_fd, -1, json);
+    return ask_query(chp, name, type, ttl, stop_fd, -1, json, cache);
 }
 
 typedef struct {
@@ -1043,9 +1091,10 @@ static int g_decide(lch_netd_t *d, const brk_ip_t *ips, const unsigned *ports, s
 }
 
 int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payload, size_t plen,
-                       int stop_fd, char **json)
+                       int stop_fd, char **json, int *cache)
 {
     *json = NULL;
+    *cache = 0;
     brk_ip_t ips[NETP_DNS_SERVERS_MAX];
     unsigned ports[NETP_DNS_SERVERS_MAX];
     size_t n;
@@ -1098,7 +1147,7 @@ int lch_netd_dns_guest(lch_netd_t *d, const netp_req_t *q, const uint8_t *payloa
         r = ask_reverse(ch, q->host, stop_fd, NETP_DNS_DEADLINE_MS, json);
     else
         r = ask_query(ch, q->host, q->arg, q->flags & NETP_F_TTL, stop_fd, NETP_DNS_DEADLINE_MS,
-                      json);
+                      json, cache);
     free(g);
     return r;
 }

@@ -70,6 +70,7 @@ define('chown', ops.chown);
 define('close', ops.close);
 define('copyFile', ops.copyFile);
 define('cp', ops.cp);
+fs.cpSync = forms('cp', ops.cpSync).sync;
 define('fchmod', ops.fchmod);
 define('fchown', ops.fchown);
 define('fdatasync', ops.fdatasync);

@@ -340,8 +340,58 @@ START_TEST(malformed)
     }
     ck_assert(!lch_netd_dns_type_ok(ns_t_hinfo));
     ck_assert(lch_netd_dns_type_ok(NETP_RR_ANY));
-    ck_assert_int_eq(lch_netd_dns_query(NULL, "a.dns.test", ns_t_hinfo, false, -1, &j), -EINVAL);
+    int cache = -1;
+    ck_assert_int_eq(lch_netd_dns_query(NULL, "a.dns.test", ns_t_hinfo, false, -1, &j, &cache),
+                     -EINVAL);
+    ck_assert_int_eq(cache, 0);
     ck_assert_int_eq(lch_netd_dns_reverse(NULL, "not-an-address", -1, &j), -EINVAL);
+    free(m);
+}
+END_TEST
+
+/* How long an answer may be kept (Node 22's c-ares query cache) */
+START_TEST(cache_ttl)
+{
+    msg_t *m = malloc(sizeof *m);
+    begin(m, "a.dns.test", ns_t_a);
+    rr_a(m, "a.dns.test", 300, "192.0.2.10");
+    rr_a(m, "a.dns.test", 120, "192.0.2.11");
+    finish(m);
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 120); /* the least */
+    m->b[2] |= 0x02;                                                /* truncated */
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 0);
+    m->b[2] &= (unsigned char)~0x02;
+    m->b[3] = 0x82; /* SERVFAIL */
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 0);
+    begin(m, "a.dns.test", ns_t_a);
+    rr_a(m, "a.dns.test", 86400, "192.0.2.10");
+    finish(m);
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 3600); /* at most an hour */
+    begin(m, "a.dns.test", ns_t_a);
+    rr_a(m, "a.dns.test", 0, "192.0.2.10");
+    finish(m);
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 0);
+    /* a negative answer: its SOA (in the authority section) says */
+    begin(m, "nope.dns.test", ns_t_a);
+    rr_soa(m, "dns.test");
+    m->an = 0;
+    finish(m);
+    m->b[9] = 1;    /* nscount */
+    m->b[3] = 0x83; /* NXDOMAIN */
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 60);
+    m->b[3] = 0x80; /* NOERROR, no records */
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 60);
+    begin(m, "nope.dns.test", ns_t_a);
+    finish(m);
+    m->b[3] = 0x83; /* no SOA: not kept */
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n), 0);
+    /* nothing, or cut short */
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(NULL, 0), 0);
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, 5), 0);
+    begin(m, "a.dns.test", ns_t_a);
+    rr_a(m, "a.dns.test", 300, "192.0.2.10");
+    finish(m);
+    ck_assert_int_eq(lch_netd_dns_cache_ttl(m->b, (int)m->n - 2), 0);
     free(m);
 }
 END_TEST
@@ -669,6 +719,7 @@ Suite *netd_dns_suite(void)
     tcase_add_test(tc, any);
     tcase_add_test(tc, cut_to_fit);
     tcase_add_test(tc, malformed);
+    tcase_add_test(tc, cache_ttl);
     tcase_add_test(tc, names_and_servers);
     suite_add_tcase(s, tc);
     return s;

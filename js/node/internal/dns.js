@@ -243,6 +243,7 @@ class ChannelHandle {
     this.tries = tries;
     this.servers = null; // the run's until set (a handle may be made in the snapshot)
     this.pending = new Set();
+    this.cache = new Map(); // `${rrtype} ${name}` -> a kept answer (cachedAnswer)
   }
 
   getServers() {
@@ -255,6 +256,7 @@ class ChannelHandle {
   setServers(list) {
     if (this.pending.size) return 'There are pending queries.';
     this.servers = list.map((s) => [s[1], s[2] === undefined ? 53 : s[2]]);
+    this.cache.clear();
     return 0;
   }
 
@@ -281,6 +283,50 @@ class ChannelHandle {
   }
 }
 
+// Node 22's resolvers keep answers (c-ares' query cache): a question asked
+// again of the same Resolver while its answer lives (the supervisor says
+// how long: the least TTL of the records, a negative answer's SOA, at most
+// an hour) is answered from the Resolver, TTLs counted down by the whole
+// seconds gone, and no server sees it; setServers() empties the cache. A
+// and AAAA are always asked with their TTLs, so one answer serves both
+// forms. (Reverse lookups are not kept.)
+const kCacheMax = 1000; // answers one Resolver keeps at most
+const nowMs = () => {
+  const [sec, ns] = process.hrtime();
+  return sec * 1e3 + ns / 1e6;
+};
+
+function cacheKeep(handle, key, status, result, seconds) {
+  if (!(seconds > 0)) return;
+  if (handle.cache.size >= kCacheMax) handle.cache.delete(handle.cache.keys().next().value);
+  const at = nowMs();
+  handle.cache.set(key, { at, expires: at + seconds * 1000, status, result });
+}
+
+// The kept answer of key, or undefined (an expired one is dropped).
+function cacheFind(handle, key) {
+  const hit = handle.cache.get(key);
+  if (hit === undefined) return undefined;
+  if (nowMs() >= hit.expires) {
+    handle.cache.delete(key);
+    return undefined;
+  }
+  return hit;
+}
+
+// A kept or fresh result as the caller asked for it: TTLs less `gone`
+// seconds; A/AAAA without {ttl} as addresses.
+function shapeResult(result, gone, addressesOnly) {
+  if (!Array.isArray(result)) return result;
+  return result.map((r) => {
+    if (addressesOnly) return r.address;
+    if (r !== null && typeof r === 'object' && typeof r.ttl === 'number') {
+      return { ...r, ttl: Math.max(0, r.ttl - gone) };
+    }
+    return r;
+  });
+}
+
 // Asks the supervisor for bindingName's records of name (getHostByAddr:
 // the names of an address); callback(err, result) runs later. Returns the
 // request (cancelled with the handle's questions).
@@ -299,9 +345,17 @@ function query(handle, bindingName, name, ttl, callback) {
     setImmediate(finish, dnsException('ECANCELLED', bindingName, name));
   };
   handle.pending.add(req);
-  const answer = (status, json) => {
+  const rrtype = rrTypes[bindingName];
+  const addressRecords = rrtype === 1 || rrtype === 28;
+  const key = `${rrtype} ${name}`;
+  const deliver = (status, result, gone) => {
+    if (status < 0) finish(queryException(status, bindingName, name));
+    else finish(null, shapeResult(result, gone, addressRecords && !ttl));
+  };
+  const answer = (status, json, cacheSeconds) => {
     if (status < 0) {
-      finish(queryException(status, bindingName, name));
+      cacheKeep(handle, key, status, undefined, cacheSeconds);
+      deliver(status, undefined, 0);
       return;
     }
     let result;
@@ -311,8 +365,15 @@ function query(handle, bindingName, name, ttl, callback) {
       finish(dnsException('EBADRESP', bindingName, name));
       return;
     }
-    finish(null, result);
+    cacheKeep(handle, key, status, result, cacheSeconds);
+    deliver(status, result, 0);
   };
+  const kept = bindingName === 'getHostByAddr' ? undefined : cacheFind(handle, key);
+  if (kept !== undefined) {
+    const gone = Math.floor((nowMs() - kept.at) / 1000);
+    setImmediate(deliver, kept.status, kept.result, gone);
+    return req;
+  }
   if (name === '') {
     setImmediate(finish, dnsException('ENOTFOUND', bindingName, name));
     return req;
@@ -327,7 +388,7 @@ function query(handle, bindingName, name, ttl, callback) {
     if (bindingName === 'getHostByAddr') {
       r = binding.net.netReverse(name, answer, servers, handle.timeout, handle.tries);
     } else {
-      r = binding.net.netResolve(name, rrTypes[bindingName], !!ttl, answer, servers,
+      r = binding.net.netResolve(name, rrtype, addressRecords || !!ttl, answer, servers,
         handle.timeout, handle.tries);
     }
   } catch (err) {

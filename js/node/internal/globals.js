@@ -25,8 +25,10 @@ const { URL, URLSearchParams } = require('./url');
 
 function structuredClone(value, options = undefined) {
   if (arguments.length === 0) {
-    // Node's wording (its structuredClone is native).
-    throw makeNodeError(TypeError, 'ERR_MISSING_ARGS', 'The value argument must be specified');
+    // Node 22's wording: its native structuredClone names the whole
+    // sentence as the missing argument
+    throw makeNodeError(TypeError, 'ERR_MISSING_ARGS',
+      'The "The value argument must be specified" argument must be specified');
   }
   if (options !== undefined && options !== null && typeof options !== 'object') {
     throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', options);

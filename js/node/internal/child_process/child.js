@@ -65,12 +65,22 @@ function nativeStdio(entry) {
   }
 }
 
+// An argument as the spawn natives make it a string: Node's spawn (not
+// spawnSync, which throws) passes one whose conversion throws as ''.
+function lenientString(value) {
+  try {
+    return `${value}`;
+  } catch {
+    return '';
+  }
+}
+
 // The spawn options (normalizeSpawnArguments' shape) -> the natives' opts
-function nativeOptions(options, stdio) {
+function nativeOptions(options, stdio, lenient) {
   const env = options.envPairs === undefined ? envPairsOf(process.env) : options.envPairs;
   return {
     file: options.file,
-    args: options.args.map((a) => `${a}`),
+    args: options.args.map(lenient ? lenientString : (a) => `${a}`),
     env: env.map((p) => `${p}`),
     cwd: options.cwd == null ? undefined : options.cwd,
     detached: !!options.detached,
@@ -135,7 +145,7 @@ class Process {
   // 0 or a negative errno; throws the broker's ERR_ACCESS_DENIED
   spawn(options, stdio) {
     if (idsRefused(options)) return UV_EPERM;
-    const opts = nativeOptions(options, stdio);
+    const opts = nativeOptions(options, stdio, true);
     if (tooBig(opts)) return UV_E2BIG;
     let r;
     try {
@@ -402,8 +412,9 @@ function spawnSync(options) {
   }
   result.output = output;
   result.pid = r.pid || 0;
-  result.stdout = output && output[1];
-  result.stderr = output && output[2];
+  // no output at all: undefined (Node 22's output?.[1])
+  result.stdout = output === null ? undefined : output[1];
+  result.stderr = output === null ? undefined : output[2];
   if (result.error) {
     result.error = errnoException(r.error, `spawnSync ${options.file}`);
     result.error.path = options.file;

@@ -374,7 +374,7 @@ function mkdir(path, options) {
     mode = u.parseFileMode(options, 'mode');
   } else if (options) {
     if (options.recursive !== undefined) recursive = options.recursive;
-    if (options.mode !== undefined) mode = u.parseFileMode(options.mode, 'mode');
+    if (options.mode !== undefined) mode = u.parseFileMode(options.mode, 'options.mode');
   }
   u.validateBoolean(recursive, 'options.recursive');
   return u.single('mkdir', p, mode, recursive);
@@ -639,34 +639,64 @@ function* cpDir(src, dest, srcStat, destStat, opts) {
   if (!destStat) yield ['chmod', dest, srcStat[1] & 0o7777];
 }
 
-function* cpAny(src, dest, opts) {
+// cpSync's checks of the paths it was given are Node 22's native ones (its
+// cpSyncCheckPaths): plain Errors with a code, in that order; everything
+// else (fs.cp, and the entries below the top) is the JS checks' SystemError.
+function cpNativeError(code, message) {
+  const err = new Error(message);
+  err.code = code;
+  return err;
+}
+
+function* cpAny(src, dest, opts, nativeChecks = false) {
   if (opts.filter) {
     const keep = yield ['await', opts.filter(src, dest)];
     if (!keep) return;
   }
   const srcStat = yield ['stat', src, !!opts.dereference];
   const destStat = yield* statOrNull(dest, !!opts.dereference);
+  const srcDir = isDirMode(srcStat);
+  const rel = pathModule.relative(src, dest);
+  const intoSelf = srcDir && rel !== '' && !rel.startsWith('..') && !pathModule.isAbsolute(rel);
+  if (nativeChecks) {
+    if (destStat && srcStat[0] === destStat[0] && srcStat[7] === destStat[7]) {
+      throw cpNativeError('ERR_FS_CP_EINVAL', `src and dest cannot be the same ${dest}`);
+    }
+    if (destStat && srcDir && !isDirMode(destStat)) {
+      throw cpNativeError('ERR_FS_CP_DIR_TO_NON_DIR',
+        `Cannot overwrite non-directory ${dest} with directory ${src}`);
+    }
+    if (destStat && !srcDir && isDirMode(destStat)) {
+      throw cpNativeError('ERR_FS_CP_NON_DIR_TO_DIR',
+        `Cannot overwrite directory ${dest} with non-directory ${src}`);
+    }
+    if (intoSelf) {
+      throw cpNativeError('ERR_FS_CP_EINVAL', `Cannot copy ${src}/ to a subdirectory of self ${dest}`);
+    }
+    if (srcDir && !opts.recursive) {
+      throw cpNativeError('ERR_FS_EISDIR', `Recursive option not enabled, cannot copy a directory: ${src}/`);
+    }
+  }
   if (destStat) {
     if (srcStat[0] === destStat[0] && srcStat[7] === destStat[7]) {
       throw cpError('ERR_FS_CP_EINVAL', 'Invalid src or dest', 'EINVAL', 22,
         'src and dest cannot be the same', dest);
     }
-    if (isDirMode(srcStat) && !isDirMode(destStat)) {
+    if (srcDir && !isDirMode(destStat)) {
       throw cpError('ERR_FS_CP_DIR_TO_NON_DIR', 'Cannot overwrite non-directory with directory',
         'EISDIR', 21, `cannot overwrite non-directory ${dest} with directory ${src}`, dest);
     }
-    if (!isDirMode(srcStat) && isDirMode(destStat)) {
+    if (!srcDir && isDirMode(destStat)) {
       throw cpError('ERR_FS_CP_NON_DIR_TO_DIR', 'Cannot overwrite directory with non-directory',
         'ENOTDIR', 20, `cannot overwrite directory ${dest} with non-directory ${src}`, dest);
     }
   }
-  if (isDirMode(srcStat)) {
+  if (srcDir) {
     if (!opts.recursive) {
       throw cpError('ERR_FS_EISDIR', 'Path is a directory', 'EISDIR', 22,
         `${src} is a directory (not copied)`, src);
     }
-    const rel = pathModule.relative(src, dest);
-    if (rel !== '' && !rel.startsWith('..') && !pathModule.isAbsolute(rel)) {
+    if (intoSelf) {
       throw cpError('ERR_FS_CP_EINVAL', 'Invalid src or dest', 'EINVAL', 22,
         `cannot copy ${src} to a subdirectory of self ${dest}`, dest);
     }
@@ -678,7 +708,8 @@ function* cpAny(src, dest, opts) {
   }
 }
 
-function cp(src, dest, options) {
+// sync: cpSync (Node 22's native checks of src and dest, cpAny)
+function cpPaths(src, dest, options, sync) {
   const s = pathModule.resolve(vpath(src, 'src'));
   const d = pathModule.resolve(vpath(dest, 'dest'));
   const opts = {
@@ -691,17 +722,20 @@ function cp(src, dest, options) {
   if (opts.filter !== undefined) u.validateFunction(opts.filter, 'options.filter');
   u.validateInteger(opts.mode, 'options.mode', 0, 7);
   if (s === d) {
+    if (sync) throw cpNativeError('ERR_FS_CP_EINVAL', `src and dest cannot be the same ${d}`);
     throw cpError('ERR_FS_CP_EINVAL', 'Invalid src or dest', 'EINVAL', 22,
       'src and dest cannot be the same', d);
   }
-  return cpAny(s, d, opts);
+  return cpAny(s, d, opts, sync);
 }
+const cp = (src, dest, options) => cpPaths(src, dest, options, false);
+const cpSync = (src, dest, options) => cpPaths(src, dest, options, true);
 
 module.exports = {
   readFile, writeFile, appendFile, open, close, read, write, readv, writev,
   fstat, ftruncate, fsync, fdatasync, fchmod, fchown, futimes,
   access, stat, lstat, statfs, chmod, chown, lchown, utimes, lutimes,
   mkdir, mkdtemp, rename, unlink, link, symlink, readlink, realpath, realpathNative,
-  copyFile, truncate, readdir, rm, rmdir, cp,
+  copyFile, truncate, readdir, rm, rmdir, cp, cpSync,
   readArgs, writeArgs, position, readFd, writeAll, listDir,
 };

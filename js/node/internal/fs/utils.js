@@ -62,7 +62,9 @@ function validateFd(fd, name = 'fd') {
 
 function assertEncoding(encoding) {
   if (encoding && encoding !== 'buffer' && !Buffer.isEncoding(encoding)) {
-    throw codes.ERR_INVALID_ARG_VALUE('encoding', encoding, 'is invalid encoding');
+    // Node 22's own argument order (its message names the value as the
+    // argument and says it received 'encoding')
+    throw codes.ERR_INVALID_ARG_VALUE(encoding, 'encoding', 'is invalid encoding');
   }
 }
 
@@ -226,10 +228,6 @@ function Stats(dev, mode, nlink, uid, gid, rdev, blksize, ino, size, blocks,
   this.mtimeMs = mtimeMs;
   this.ctimeMs = ctimeMs;
   this.birthtimeMs = birthtimeMs;
-  this.atime = dateFromMs(atimeMs);
-  this.mtime = dateFromMs(mtimeMs);
-  this.ctime = dateFromMs(ctimeMs);
-  this.birthtime = dateFromMs(birthtimeMs);
 }
 Object.setPrototypeOf(Stats.prototype, StatsBase.prototype);
 Object.setPrototypeOf(Stats, StatsBase);
@@ -268,16 +266,34 @@ class BigIntStats extends StatsBase {
     this.mtimeNs = mtimeNs;
     this.ctimeNs = ctimeNs;
     this.birthtimeNs = birthtimeNs;
-    this.atime = dateFromMs(this.atimeMs);
-    this.mtime = dateFromMs(this.mtimeMs);
-    this.ctime = dateFromMs(this.ctimeMs);
-    this.birthtime = dateFromMs(this.birthtimeMs);
   }
 
   _checkModeProperty(property) {
     return (this.mode & BigInt(O.S_IFMT)) === BigInt(property);
   }
 }
+
+// atime, mtime, ctime and birthtime as Node 22 has them: enumerable
+// accessors of the prototype (so not in Object.keys or JSON of a Stats),
+// each Date made at its first read and kept, like one assigned, as an own
+// non-enumerable property that shadows the accessor.
+function defineLazyDates(proto) {
+  for (const name of ['atime', 'mtime', 'ctime', 'birthtime']) {
+    const ms = `${name}Ms`;
+    const own = (obj, value) => {
+      Object.defineProperty(obj, name, { value, writable: true, enumerable: false, configurable: true });
+      return value;
+    };
+    Object.defineProperty(proto, name, {
+      get() { return own(this, dateFromMs(this[ms])); },
+      set(value) { own(this, value); },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}
+defineLazyDates(Stats.prototype);
+defineLazyDates(BigIntStats.prototype);
 
 // The bridge's Float64Array(18) -> Stats or BigIntStats.
 function getStats(a, bigint) {
