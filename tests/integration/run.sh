@@ -31,7 +31,11 @@ esac
 if [ -z "$bin" ] || [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
   die "no launcher at ${bin:-(not found)} (run make first)"
 fi
-command -v node >/dev/null || die "host node not found"
+# what the guest's output is compared with: Node 22.14.0 (make deps)
+here_root=$(cd "$(dirname "$0")/../.." && pwd -P)
+ref=${MATRIX_NODE:-$here_root/build/node22/bin/node}
+[ -x "$ref" ] || die "no reference node at $ref (run make deps)"
+node() { "$ref" "$@"; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX")
 # the guest is an unprivileged user outside the sandbox: what it is shown
