@@ -58,7 +58,7 @@ LIB_C   += bridge/net.c
 LIB_C   += launcher/netd.c
 LIB_C   += launcher/netd_udp.c
 LIB_C   += launcher/netd_unix.c
-LIB_C   += bridge/dgram.c bridge/child.c
+LIB_C   += bridge/dgram.c bridge/child.c bridge/watch.c
 LIB_C   += bridge/worker.c
 LIB_C   += launcher/netd_dns.c
 

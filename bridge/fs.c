@@ -880,8 +880,14 @@ static int op_mkdtemp(fs_req_t *r)
     int e = at_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
+    /* the template's last component ends in the six X's replaced */
     char name[NAME_MAX + 1];
-    size_t bl = strcmp(base, ".") ? strlen(base) : 0;
+    size_t bl = strlen(base);
+    if (bl < 6 || strcmp(base + bl - 6, "XXXXXX")) {
+        close(dirfd);
+        return -EINVAL;
+    }
+    bl -= 6;
     if (bl + 6 > NAME_MAX) {
         close(dirfd);
         return -ENAMETOOLONG;

@@ -216,6 +216,8 @@ void br__fd_adopt(br_rt_t *rt, int64_t fd, bool on);
 bool br__fd_counted(br_rt_t *rt, int64_t fd);
 /* Closes every UDP socket still open (dgram.c): the run is ending. */
 void br__dgram_close(br_rt_t *rt);
+/* Stops every fs.watch handle (watch.c): the run is ending. */
+void br__watch_close(br_rt_t *rt);
 
 /* The supervisor's network channel (net.c), for the other bridges
  * (dgram.c). An answer to br__net_ask comes to fn(rt, ctx, cb, res, fd)
@@ -280,6 +282,7 @@ extern const vm_table_t br__http_table;
 extern const vm_table_t br__net_table;
 extern const vm_table_t br__child_table;
 extern const vm_table_t br__dgram_table;
+extern const vm_table_t br__watch_table;
 extern const vm_table_t br__fs_table;
 extern const vm_table_t br__worker_table;
 

@@ -27,7 +27,7 @@ static const vm_table_t *const tables[] = {
     &br__process_table, &br__timers_table, &br__module_table, &br__fs_table,    &br__os_table,
     &br__crypto_table,  &br__zlib_table,   &br__signal_table, &br__http_table,  &br__net_table,
     &vm_lazyjs_table,   &br__dgram_table,  &vm_buffer_table,  &br__shell_table, &br__child_table,
-    &br__worker_table,
+    &br__worker_table,  &br__watch_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)
@@ -518,6 +518,7 @@ void br_rt_free(br_rt_t *rt)
     br__shell_close(rt);
     br__stdin_close(rt);
     br__dgram_close(rt);
+    br__watch_close(rt);
     br__net_close(rt);
     br__child_close(rt);
     /* Let the close callbacks run and in-flight requests finish (their

@@ -604,6 +604,19 @@ static void socket_buffers(const lch_sandbox_t *sb, int errfd)
              strerror(-e));
 }
 
+/* inotify (fs.watch) is charged to the user who ran the sandbox as well
+ * (the limits count up the user namespaces): the sandbox's own namespace
+ * gets small ones, so a guest cannot use up that user's instances or
+ * watches on the host. */
+static void user_limits(int errfd)
+{
+    int e = lch_write_text("/proc/sys/user/max_inotify_instances", "32\n");
+    if (e == 0)
+        e = lch_write_text("/proc/sys/user/max_inotify_watches", "8192\n");
+    if (e < 0)
+        fail(errfd, "sandbox: cannot set the user namespace's inotify limits: %s", strerror(-e));
+}
+
 static void loopback_up(int errfd)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -649,6 +662,7 @@ __attribute__((noreturn)) static void guest_main(const lch_sandbox_t *sb, int (*
     if (setsid() < 0)
         fail(errfd, "sandbox: setsid: %s", strerror(errno));
     socket_buffers(sb, errfd); /* /proc/sys is read-only in the view */
+    user_limits(errfd);
     build_view(sb, errfd);
     set_cmdline(sb, errfd);
     if (sethostname("sandbox", 7) < 0)

@@ -4,8 +4,8 @@
 // each becomes xSync (runs it inline), x(..., cb) (runs it on the libuv
 // thread pool and calls cb from the loop) and, in fs/promises, a promise.
 // Every path goes through the permission broker in bridge/fs.c; a refused
-// path fails with EACCES like any other system error. fs.watch and friends
-// are deferred in the sandbox and throw ERR_UNSUPPORTED_SANDBOX_API.
+// path fails with EACCES like any other system error. fs.watch is inotify
+// (internal/fs/watchers.js over bridge/watch.c), fs.watchFile stat polling.
 'use strict';
 
 const { kCustomPromisifyArgs } = require('./internal/util');
@@ -24,12 +24,24 @@ function named(name, fn) {
   return fn;
 }
 
-function takeCallback(args) {
+// Node checks the callback of these after their other arguments (the
+// rest check it first: a bad callback is the error then, whatever else is
+// wrong), and opendir's is named 'callback'.
+const argsFirst = new Set(['access', 'chmod', 'close', 'copyFile', 'fchmod', 'fchown', 'fdatasync',
+  'fstat', 'fsync', 'ftruncate', 'futimes', 'mkdir', 'open', 'read', 'readv', 'truncate', 'write',
+  'writev']);
+const callbackNames = { opendir: 'callback' };
+
+// The callback, taken off args. make: checks the other arguments first
+// (it only builds the operation) and throws for a bad one.
+function takeCallback(name, args, make) {
   const cb = args.length > 0 ? args[args.length - 1] : undefined;
   if (typeof cb !== 'function') {
+    if (argsFirst.has(name)) make(...args);
     // Node names the missing callback "undefined" when only the first
     // argument was given, else the value in its place
-    throw codes.ERR_INVALID_ARG_TYPE('cb', 'Function', args.length > 1 ? cb : undefined);
+    throw codes.ERR_INVALID_ARG_TYPE(callbackNames[name] || 'cb', 'Function',
+      args.length > 1 ? cb : undefined);
   }
   args.pop();
   return cb;
@@ -44,7 +56,7 @@ function forms(name, make, results = undefined) {
     return results ? r[0] : r;
   });
   const callback = named(name, (...args) => {
-    const cb = takeCallback(args);
+    const cb = takeCallback(name, args, make);
     const gen = make(...args);
     u.runAsync(gen, results
       ? (err, r) => (err ? cb(err) : cb(null, r[0], r[1]))
@@ -88,6 +100,7 @@ define('mkdtemp', ops.mkdtemp);
 define('open', ops.open);
 define('opendir', opendir);
 define('read', ops.read, ['bytesRead', 'buffer']);
+fs.readSync = forms('read', ops.readSync, ['bytesRead', 'buffer']).sync;
 define('readdir', ops.readdir);
 define('readFile', ops.readFile);
 define('readlink', ops.readlink);
@@ -183,11 +196,11 @@ fs.openAsBlob = named('openAsBlob', (path, options = undefined) => {
   return u.runPromise(ops.readFile(p)).then((data) => new Blob([data], { type }));
 });
 
-for (const api of ['watch', 'watchFile', 'unwatchFile']) {
-  fs[api] = named(api, () => {
-    throw u.unsupported(`fs.${api}`);
-  });
-}
+const watchers = require('./internal/fs/watchers');
+
+fs.watch = watchers.watch;
+fs.watchFile = watchers.watchFile;
+fs.unwatchFile = watchers.unwatchFile;
 
 fs.Dir = Dir;
 fs.Dirent = u.Dirent;

@@ -73,16 +73,39 @@ expect "fs.glob under a granted folder never lists its parents" "[\"$g/src/a/z.t
 
 # ---- deferred and refused ----------------------------------------------------------
 
-run --allow-read="$g" -e "
+# ---- fs.watch, watchFile --------------------------------------------------------------
+
+wd="$work/wd"
+mkdir -p "$wd/sub" "$work/unseen"
+ln -s /etc "$wd/etc-link"
+chmod -R a+rwX "$wd"
+run --allow-read="$wd" --allow-write="$wd" -e "
 const fs = require('fs');
-for (const f of [() => fs.watch('$g'), () => fs.watchFile('$g/top.js', () => {}), () => fs.unwatchFile('$g/top.js'), () => fs.promises.watch('$g')]) {
-  try { f(); console.log('no throw'); } catch (e) { console.log(e.code, e.message); }
-}"
-expect "fs.watch, watchFile, unwatchFile, promises.watch throw ERR_UNSUPPORTED_SANDBOX_API" \
-'ERR_UNSUPPORTED_SANDBOX_API fs.watch is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API fs.watchFile is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API fs.unwatchFile is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API fs.promises.watch is not supported in sandbox'
+const seen = [];
+const w = fs.watch('$wd', (ev, name) => seen.push('dir ' + ev + ' ' + name));
+const r = fs.watch('$wd', { recursive: true }, (ev, name) => seen.push('rec ' + ev + ' ' + name));
+for (const p of ['/etc', '$wd/etc-link', '$work/unseen']) {
+  try { fs.watch(p); console.log('watched', p); } catch (e) { console.log(e.code, e.syscall); }
+}
+fs.watchFile('$wd/later.txt', { interval: 10 }, (cur, prev) => {
+  seen.push('file ' + cur.size + ' ' + prev.size);
+  if (cur.size > 0) fs.unwatchFile('$wd/later.txt');
+});
+setTimeout(() => fs.writeFileSync('$wd/a.txt', 'x'), 50);
+setTimeout(() => fs.writeFileSync('$wd/sub/b.txt', 'y'), 100);
+setTimeout(() => fs.writeFileSync('$wd/later.txt', 'zz'), 150);
+setTimeout(() => {
+  w.close();
+  r.close();
+  const has = (s) => seen.includes(s) ? 'yes' : 'no';
+  console.log(has('dir rename a.txt'), has('rec rename a.txt'), has('rec rename sub/b.txt'),
+    has('dir rename sub/b.txt'), has('file 0 0'), has('file 2 0'));
+}, 400);"
+expect "fs.watch (a folder, recursive) and watchFile see the guest's writes; a path not granted, through a link too, is EACCES" \
+"EACCES watch
+EACCES watch
+EACCES watch
+yes yes yes no yes yes"
 
 run -e "
 const fs = require('fs');

@@ -43,7 +43,7 @@ fail=0
 kill_strict=" tiocsti fork tty-ioctl net-udp-sendto run-namespaces "
 kill_always=" mount unshare ptrace "
 for policy in strict default; do
-  for t in host-files pid-ns net-none net-outside net-channel net-dns net-unix net-udp net-udp-sendto mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3 tty-ioctl ssl-private proc-host run-granted run-other run-self run-tmp-copy run-fork-bomb run-namespaces run-memfd; do
+  for t in host-files pid-ns net-none net-outside net-channel net-dns net-unix net-udp net-udp-sendto mount unshare ptrace proc-mem write-app tmp-size fsize pids fork caps fds tiocsti clone3 tty-ioctl ssl-private proc-host run-granted run-other run-self run-tmp-copy run-fork-bomb run-namespaces run-memfd inotify; do
     out=$(timeout 30 "$probe" "$policy" "$work/app" "$work/canary" "$t" 2>&1)
     rc=$?
     if [ "$rc" -eq 0 ] && [ "$out" = "held $t" ]; then

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -1190,6 +1191,29 @@ static int run(void *arg)
         }
         return made < 64 && e == EAGAIN ? held()
                                         : escaped("%d processes made (%s)", made, strerror(e));
+    }
+    if (!strcmp(test, "inotify")) {
+        /* inotify (fs.watch) is counted against the user who ran the
+         * sandbox too: its own user namespace allows 32 instances and 8192
+         * watches (sandbox.c user_limits), so no guest uses up the host
+         * user's */
+        int made = 0, e = 0;
+        for (; made < 200; made++) {
+            if (inotify_init1(IN_CLOEXEC) < 0) {
+                e = errno;
+                break;
+            }
+        }
+        if (made > 32 || e != EMFILE)
+            return escaped("%d inotify instances made (%s)", made, strerror(e));
+        char v[32] = "";
+        int fd = open("/proc/sys/user/max_inotify_watches", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, v, sizeof v - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n > 0 && strtol(v, NULL, 10) > 8192)
+            return escaped("max_inotify_watches is %s", v);
+        return held();
     }
     if (!strcmp(test, "run-memfd")) {
         /* the run's policy is the launcher's sealed memfd: none can be made

@@ -176,26 +176,44 @@ function offsetLength(buf, offset, length) {
 }
 
 // (buffer, offset, length, position) | (buffer, options) | (options) -> args
-function readArgs(buffer, offset, length, pos) {
-  let buf = buffer;
-  let off = offset;
-  let len = length;
-  let p = pos;
-  if (buf === undefined || buf === null || (!ArrayBuffer.isView(buf) && typeof buf === 'object')) {
-    const o = buf || {};
-    buf = o.buffer === undefined ? Buffer.alloc(16384) : o.buffer;
-    off = o.offset;
-    len = o.length;
-    p = o.position;
-  } else if (off !== null && typeof off === 'object') {
-    const o = off;
-    off = o.offset;
-    len = o.length;
-    p = o.position;
+// Node's validatePosition for a read of length bytes -> the native's
+// position (-1: the file's own).
+function readPosition(pos, length) {
+  if (pos === null || pos === undefined) return -1;
+  if (typeof pos === 'number') {
+    u.validateInteger(pos, 'position', -1);
+    return pos;
   }
-  validateBuffer(buf);
-  [off, len] = offsetLength(buf, off, len);
-  return [buf, off, len, position(p)];
+  if (typeof pos === 'bigint') {
+    const max = 9223372036854775807n - BigInt(length);
+    if (!(pos >= -1n && pos <= max)) throw codes.ERR_OUT_OF_RANGE('position', `>= -1 && <= ${max}`, pos);
+    return Number(pos);
+  }
+  throw codes.ERR_INVALID_ARG_TYPE('position', ['integer', 'bigint'], pos);
+}
+
+function validateOptionsObject(value) {
+  if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+    throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', value);
+  }
+}
+
+// Node's checks once buffer, offset, length and position are known.
+function readChecked(fd, buffer, offset, length, pos) {
+  validateBuffer(buffer);
+  let off = offset;
+  if (off == null) off = 0;
+  else u.validateInteger(off, 'offset', 0);
+  const len = length | 0;
+  if (len === 0) return readGen(fd, buffer, 0, 0, -1);
+  if (buffer.byteLength === 0) {
+    throw codes.ERR_INVALID_ARG_VALUE('buffer', buffer, 'is empty and cannot be written');
+  }
+  if (len < 0) throw codes.ERR_OUT_OF_RANGE('length', '>= 0', len);
+  if (off + len > buffer.byteLength) {
+    throw codes.ERR_OUT_OF_RANGE('length', `<= ${buffer.byteLength - off}`, len);
+  }
+  return readGen(fd, buffer, off, len, readPosition(pos, len));
 }
 
 function* readGen(fd, buf, off, len, pos) {
@@ -204,10 +222,47 @@ function* readGen(fd, buf, off, len, pos) {
   return [n, buf];
 }
 
-function read(fd, buffer, offset, length, pos) {
-  validateFd(fd);
-  const [buf, off, len, p] = readArgs(buffer, offset, length, pos);
-  return readGen(fd, buf, off, len, p);
+// fs.read's forms, by how many arguments came before the callback:
+// (fd), (fd, buffer | options), (fd, buffer, options), (fd, buffer,
+// offset, length, position).
+function read(...args) {
+  const fd = validateFd(args[0]);
+  let [, buffer, offset, length, pos] = args;
+  if (args.length <= 3) {
+    let params;
+    if (args.length === 3) {
+      validateOptionsObject(offset);
+      params = offset;
+    } else if (args.length === 2) {
+      if (!ArrayBuffer.isView(buffer)) {
+        params = buffer;
+        buffer = params != null && params.buffer !== undefined ? params.buffer : Buffer.alloc(16384);
+      }
+    } else {
+      buffer = Buffer.alloc(16384);
+    }
+    if (params !== undefined) validateOptionsObject(params);
+    const o = params == null ? {} : params;
+    offset = o.offset === undefined ? 0 : o.offset;
+    length = o.length === undefined ? (buffer == null ? undefined : buffer.byteLength - offset) : o.length;
+    pos = o.position === undefined ? null : o.position;
+  }
+  return readChecked(fd, buffer, offset, length, pos);
+}
+
+// fs.readSync(fd, buffer, offsetOrOptions, length, position)
+function readSync(...args) {
+  const fd = validateFd(args[0]);
+  let [, buffer, offset, length, pos] = args;
+  validateBuffer(buffer);
+  if (args.length <= 3 || typeof offset === 'object') {
+    if (offset !== undefined) validateOptionsObject(offset);
+    const o = offset == null ? {} : offset;
+    offset = o.offset === undefined ? 0 : o.offset;
+    length = o.length === undefined ? buffer.byteLength - offset : o.length;
+    pos = o.position === undefined ? null : o.position;
+  }
+  return readChecked(fd, buffer, offset, length, pos);
 }
 
 // (buffer, offset, length, position) | (buffer, options) | (string, position, encoding)
@@ -386,7 +441,9 @@ function mkdtemp(prefix, options) {
   return (function* mkdtempGen() {
     let made;
     try {
-      made = yield ['mkdtemp', p];
+      // the template as mkdtemp(3) takes it: the broker decides on the
+      // path made (a prefix ending in '/' makes it inside that folder)
+      made = yield ['mkdtemp', `${p}XXXXXX`];
     } catch (err) {
       // Node names the template, XXXXXX included
       if (err.syscall === 'mkdtemp' && typeof err.errno === 'number') throw u.uvError(err.errno, 'mkdtemp', `${p}XXXXXX`);
@@ -737,5 +794,5 @@ module.exports = {
   access, stat, lstat, statfs, chmod, chown, lchown, utimes, lutimes,
   mkdir, mkdtemp, rename, unlink, link, symlink, readlink, realpath, realpathNative,
   copyFile, truncate, readdir, rm, rmdir, cp, cpSync,
-  readArgs, writeArgs, position, readFd, writeAll, listDir,
+  readSync, readChecked, writeArgs, position, readFd, writeAll, listDir,
 };

@@ -4,6 +4,7 @@
 'use strict';
 
 const EventEmitter = require('../../events');
+const { Buffer } = require('buffer');
 const { codes } = require('../errors');
 const u = require('./utils');
 const ops = require('./ops');
@@ -42,8 +43,29 @@ class FileHandle extends EventEmitter {
     return u.runPromise(gen);
   }
 
-  async read(buffer, offset, length, position) {
-    const [bytesRead, buf] = await this.#run('read', (fd) => ops.read(fd, buffer, offset, length, position));
+  // (buffer, offset, length, position) | (buffer, options) | (options)
+  async read(bufferOrParams, offsetOrOptions, length, position) {
+    let buffer = bufferOrParams;
+    let offset = offsetOrOptions;
+    if (!ArrayBuffer.isView(buffer)) {
+      if (bufferOrParams !== undefined && bufferOrParams !== null &&
+          (typeof bufferOrParams !== 'object' || Array.isArray(bufferOrParams))) {
+        throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', bufferOrParams);
+      }
+      const o = bufferOrParams || {};
+      buffer = o.buffer === undefined ? Buffer.alloc(16384) : o.buffer;
+      offset = o.offset === undefined ? 0 : o.offset;
+      length = o.length === undefined ? buffer.byteLength - offset : o.length;
+      position = o.position === undefined ? null : o.position;
+    } else if (offset !== null && typeof offset === 'object') {
+      const o = offset;
+      offset = o.offset === undefined ? 0 : o.offset;
+      length = o.length === undefined ? buffer.byteLength - offset : o.length;
+      position = o.position === undefined ? null : o.position;
+    }
+    if (length === undefined || length === null) length = buffer.byteLength - (offset || 0);
+    const [bytesRead, buf] = await this.#run('read',
+      (fd) => ops.readChecked(fd, buffer, offset, length, position));
     return { bytesRead, buffer: buf };
   }
 
@@ -199,8 +221,8 @@ async function* glob(pattern, options) {
   yield* matches;
 }
 
-function watch() {
-  throw u.unsupported('fs.promises.watch');
+function watch(filename, options) {
+  return require('./watchers').watchPromise(filename, options);
 }
 
 const promises = {
