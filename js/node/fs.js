@@ -58,9 +58,11 @@ function forms(name, make, results = undefined) {
   const callback = named(name, (...args) => {
     const cb = takeCallback(name, args, make);
     const gen = make(...args);
+    // an operation with no result calls back with the error alone, as
+    // Node's requests do
     u.runAsync(gen, results
       ? (err, r) => (err ? cb(err) : cb(null, r[0], r[1]))
-      : cb);
+      : (err, r) => (err || r === undefined ? cb(err) : cb(null, r)));
   });
   if (results) {
     Object.defineProperty(callback, kCustomPromisifyArgs, { value: results, enumerable: false });

@@ -121,8 +121,8 @@ function stringToFlags(flags, name = 'flags') {
 
 const kOctal = /^[0-7]+$/;
 function parseFileMode(value, name, def) {
-  if (value == null) return def;
-  let v = value;
+  // Node's `value ??= def`: no mode and no default is a type error
+  let v = value == null ? def : value;
   if (typeof v === 'string') {
     if (!kOctal.test(v)) {
       throw codes.ERR_INVALID_ARG_VALUE(name, value, 'must be a 32-bit unsigned integer or an octal string');
@@ -137,7 +137,6 @@ function parseFileMode(value, name, def) {
 function toUnixTimestamp(time, name = 'time') {
   if (typeof time === 'string' && +time == time) return +time; // eslint-disable-line eqeqeq
   if (typeof time === 'number' && Number.isFinite(time)) return time < 0 ? Date.now() / 1000 : time;
-  if (typeof time === 'number') return Date.now() / 1000;
   if (time instanceof Date) return time.getTime() / 1000;
   throw codes.ERR_INVALID_ARG_TYPE(name, ['Date', 'Time in seconds'], time);
 }
