@@ -113,21 +113,51 @@ function leave(id) {
 // ---- hooks --------------------------------------------------------------------
 
 // The enabled hooks' callbacks: { hook, init, before, after, destroy,
-// promiseResolve }, each called with the AsyncHook as `this`.
-const enabled = [];
+// promiseResolve }, each called with the AsyncHook as `this`. Replaced,
+// never changed in place: a hook enabled or disabled by a hook callback
+// takes effect from the next event on, as in Node.
+let enabled = [];
+
+// A hook callback that throws ends the process (Node's fatalError): the
+// stack, or "Error: <value>" for a thrown non-error, then exit code 1.
+function fatalError(e) {
+  let text;
+  if (e !== null && (typeof e === 'object' || typeof e === 'function') &&
+      typeof e.stack === 'string') {
+    text = e.stack;
+  } else {
+    const o = { message: typeof e === 'symbol' ? e.toString() : e };
+    Error.captureStackTrace(o, fatalError);
+    text = o.stack;
+  }
+  binding.process.write(2, `${text}\n`);
+  process.exit(1);
+}
 
 function emit(kind, id) {
-  for (let i = 0; i < enabled.length; i++) {
-    const cb = enabled[i];
+  const list = enabled;
+  for (let i = 0; i < list.length; i++) {
+    const cb = list[i];
     const fn = cb[kind];
-    if (fn !== undefined) Reflect.apply(fn, cb.hook, [id]);
+    if (fn === undefined) continue;
+    try {
+      Reflect.apply(fn, cb.hook, [id]);
+    } catch (e) {
+      fatalError(e);
+    }
   }
 }
 
 function emitInit(id, type, trigger, resource) {
-  for (let i = 0; i < enabled.length; i++) {
-    const cb = enabled[i];
-    if (cb.init !== undefined) Reflect.apply(cb.init, cb.hook, [id, type, trigger, resource]);
+  const list = enabled;
+  for (let i = 0; i < list.length; i++) {
+    const cb = list[i];
+    if (cb.init === undefined) continue;
+    try {
+      Reflect.apply(cb.init, cb.hook, [id, type, trigger, resource]);
+    } catch (e) {
+      fatalError(e);
+    }
   }
 }
 
@@ -151,6 +181,33 @@ function initResource(type, resource) {
   const id = ++lastId;
   if (state.hooksOn !== 0) emitInit(id, type, executionAsyncId(), resource);
   return id;
+}
+
+// A request the runtime hands to a bridge (an fs call, a lookup ...):
+// cb wrapped to run as its own resource `type` (Node's provider name),
+// made now (init when a hook listens; the trigger is the caller's scope),
+// entered around the call (before/after), destroyed after it. The frame
+// travels through the bridge itself (vm.cc).
+class AsyncRequest {
+  constructor(type) {
+    this.type = type;
+  }
+}
+
+function bindRequest(type, cb) {
+  const trigger = ids[depth];
+  const id = ++lastId;
+  const resource = new AsyncRequest(type);
+  if (state.hooksOn !== 0) emitInit(id, type, trigger, resource);
+  return function request(...args) {
+    enter(id, trigger, resource);
+    try {
+      return Reflect.apply(cb, this, args);
+    } finally {
+      leave(id);
+      emitDestroy(id);
+    }
+  };
 }
 
 // Promises while a hook listens: id and trigger kept by promise.
@@ -181,9 +238,12 @@ function promiseBefore(promise) {
   enter(p.id, p.trigger, promise);
 }
 
+// A reaction that began before a hook listened has no scope of ours to
+// leave; its after hook is still called, as Node's.
 function promiseAfter(promise) {
   const p = promiseInfo(promise);
   if (depth > 0 && ids[depth] === p.id) leave(p.id);
+  else emit('after', p.id);
 }
 
 function promiseResolve(promise) {
@@ -210,7 +270,7 @@ function refreshPromiseHooks() {
 
 function hookEnable(callbacks) {
   if (enabled.includes(callbacks)) return;
-  enabled.push(callbacks);
+  enabled = [...enabled, callbacks];
   state.hooksOn = enabled.length;
   refreshPromiseHooks();
 }
@@ -218,7 +278,7 @@ function hookEnable(callbacks) {
 function hookDisable(callbacks) {
   const i = enabled.indexOf(callbacks);
   if (i < 0) return;
-  enabled.splice(i, 1);
+  enabled = enabled.filter((cb) => cb !== callbacks);
   state.hooksOn = enabled.length;
   refreshPromiseHooks();
 }
@@ -237,6 +297,7 @@ module.exports = {
   emitInit,
   emitDestroy,
   initResource,
+  bindRequest,
   hookEnable,
   hookDisable,
 };

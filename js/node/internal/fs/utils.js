@@ -13,6 +13,7 @@
 'use strict';
 
 const binding = require('../binding');
+const actx = require('../async-context');
 const { Buffer } = require('buffer');
 const { codes, makeNodeError, systemError } = require('../errors');
 const {
@@ -389,8 +390,9 @@ function runQuiet(call) {
 }
 
 // cb(err, value) is always called from a later turn of the loop, never
-// from inside runAsync itself.
-function runAsync(gen, cb) {
+// from inside runAsync itself, as the async resource `type` (async_hooks).
+function runAsync(gen, cb, type = 'FSREQCALLBACK') {
+  cb = actx.bindRequest(type, cb);
   if (gen instanceof Call) {
     try {
       binding.fs[gen.op](...gen.args, gen.map
@@ -435,7 +437,7 @@ function runAsync(gen, cb) {
 
 function runPromise(gen) {
   return new Promise((resolve, reject) => {
-    runAsync(gen, (err, value) => (err ? reject(err) : resolve(value)));
+    runAsync(gen, (err, value) => (err ? reject(err) : resolve(value)), 'FSREQPROMISE');
   });
 }
 
