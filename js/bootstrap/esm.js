@@ -16,6 +16,7 @@
 // broker sees every path.
 
 const binding = require('../node/internal/binding');
+const dcChannels = require('../node/internal/dc-channels');
 const path = require('path');
 const { URL, pathToFileURL, fileURLToPath } = require('url');
 const { makeNodeError } = require('../node/internal/errors');
@@ -654,12 +655,16 @@ function parentURLOf(referrer) {
 // later microtask, as Node's asynchronous loader does.
 function dynamicImport(specifier, referrer, assertions) {
   const spec = String(specifier);
-  return Promise.resolve().then(() => {
+  const load = () => Promise.resolve().then(() => {
     const url = resolve(spec, parentURLOf(referrer));
     const rec = getRecord(url, assertions || {});
     instantiate(rec);
     return binding.esm.evaluate(rec.id).then(() => binding.esm.namespace(rec.id));
   });
+  // diagnostics_channel's tracing:module.import:*, as Node's.
+  const trace = dcChannels.tracing('module.import');
+  if (trace === null) return load();
+  return trace.tracePromise(load, { __proto__: null, parentURL: parentURLOf(referrer), url: spec });
 }
 
 function importMeta(id, meta) {

@@ -14,6 +14,7 @@ const path = require('path');
 const { exportsResolve, importsResolve } = require('./package-map');
 const { makeNodeError } = require('../node/internal/errors');
 const { runtimeEnv } = require('../node/internal/env');
+const dcChannels = require('../node/internal/dc-channels');
 
 const builtins = new Map(); // name -> { load(), exports, loaded }
 
@@ -578,7 +579,11 @@ Module.prototype.require = function (id) {
     err.code = 'ERR_INVALID_ARG_VALUE';
     throw err;
   }
-  return Module._load(id, this, false);
+  // diagnostics_channel's tracing:module.require:*, as Node's.
+  const trace = dcChannels.tracing('module.require');
+  if (trace === null) return Module._load(id, this, false);
+  const context = { __proto__: null, parentFilename: this.filename, id };
+  return trace.traceSync(Module._load, context, Module, id, this, false);
 };
 
 const wrapperParams = ['exports', 'require', 'module', '__filename', '__dirname'];

@@ -24,6 +24,7 @@
 const EventEmitter = require('events');
 const { Buffer } = require('buffer');
 const { codes, systemError } = require('./internal/errors');
+const dcChannels = require('./internal/dc-channels');
 const { validateString, validateNumber, validateFunction, validateAbortSignal } =
   require('./internal/validators');
 const { deferredFunction, notSupported } = require('./internal/deferred');
@@ -131,6 +132,7 @@ function Socket(type, listener) {
       this.once('close', () => signal.removeEventListener('abort', onAborted));
     }
   }
+  dcChannels.publish('udp.socket', () => ({ socket: this }));
 }
 Object.setPrototypeOf(Socket.prototype, EventEmitter.prototype);
 Object.setPrototypeOf(Socket, EventEmitter);

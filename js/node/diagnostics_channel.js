@@ -129,9 +129,9 @@ class Channel {
     getRegistry().register(this, name);
   }
 
+  // Object.getPrototypeOf as Node's: null or undefined throws its TypeError.
   static [Symbol.hasInstance](instance) {
-    const proto = instance !== null && (typeof instance === 'object' || typeof instance === 'function')
-      ? Object.getPrototypeOf(instance) : null;
+    const proto = Object.getPrototypeOf(instance);
     return proto === ActiveChannel.prototype || proto === Channel.prototype;
   }
 

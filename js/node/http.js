@@ -14,6 +14,7 @@ const { Readable, Stream, finished } = require('stream');
 const net = require('./net');
 const { consume } = require('./internal/net-shared');
 const binding = require('./internal/binding');
+const dcChannels = require('./internal/dc-channels');
 const { codes, abortError } = require('./internal/errors');
 const { callable } = require('./internal/util');
 const { validateString, validateInteger, validateNumber, validateObject } = require('./internal/validators');
@@ -1228,6 +1229,7 @@ function clearIncoming(req) {
 }
 
 function resOnFinish(req, res, socket, state, server) {
+  dcChannels.publish('http.server.response.finish', () => ({ request: req, response: res, socket, server }));
   state.incoming.shift();
   // a body nobody reads is read off the wire
   if (!req._consuming && !req._readableState.resumeScheduled) req._dump();
@@ -1272,6 +1274,7 @@ function parserOnIncoming(server, socket, state, req, keepAlive) {
   }
   const ResponseCtor = server[kServerResponse] || ServerResponse;
   const res = new ResponseCtor(req, { highWaterMark: socket.writableHighWaterMark });
+  dcChannels.publish('http.server.response.created', () => ({ request: req, response: res }));
   res._keepAliveTimeout = server.keepAliveTimeout;
   res._maxRequestsPerSocket = server.maxRequestsPerSocket;
   res._onPendingData = (delta) => updateOutgoingData(socket, state, delta);
@@ -1281,6 +1284,7 @@ function parserOnIncoming(server, socket, state, req, keepAlive) {
   if (socket._httpMessage) state.outgoing.push(res);
   else res.assignSocket(socket);
   res.on('finish', () => resOnFinish(req, res, socket, state, server));
+  dcChannels.publish('http.server.request.start', () => ({ request: req, response: res, socket, server }));
   let handled = false;
   if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
     if (server.requireHostHeader && req.headers.host === undefined) {
@@ -1549,6 +1553,7 @@ function ClientRequest(input, options, cb) {
   }
   const optsWithoutSignal = { __proto__: null, ...options };
   delete optsWithoutSignal.signal;
+  dcChannels.publish('http.client.request.created', () => ({ request: this }));
   if (this.agent) {
     this.agent.addRequest(this, optsWithoutSignal);
   } else {
@@ -1559,7 +1564,7 @@ function ClientRequest(input, options, cb) {
       if (called) return;
       called = true;
       if (err) {
-        process.nextTick(() => this.emit('error', err));
+        process.nextTick(emitErrorEvent, this, err);
         return;
       }
       this.onSocket(socket);
@@ -1574,6 +1579,18 @@ function ClientRequest(input, options, cb) {
 }
 Object.setPrototypeOf(ClientRequest.prototype, OutgoingMessage.prototype);
 Object.setPrototypeOf(ClientRequest, OutgoingMessage);
+
+ClientRequest.prototype._finish = function _finish() {
+  if (this._finishEmitted) return;
+  Reflect.apply(OutgoingMessage.prototype._finish, this, []);
+  dcChannels.publish('http.client.request.start', () => ({ request: this }));
+};
+
+// A client request's 'error', told first on http.client.request.error.
+function emitErrorEvent(request, error) {
+  dcChannels.publish('http.client.request.error', () => ({ request, error }));
+  request.emit('error', error);
+}
 
 const kRawHeaders = Symbol('kRawHeaders');
 
@@ -1649,7 +1666,7 @@ function onSocketNT(req, socket, err) {
     req.destroyed = true;
     const done = (e) => {
       if (!req.aborted && !e) e = connResetException('socket hang up');
-      if (e) req.emit('error', e);
+      if (e) emitErrorEvent(req, e);
       req._closed = true;
       req.emit('close');
     };
@@ -1784,6 +1801,7 @@ function parserOnHeadersClient(info) {
   }
   if (req.shouldKeepAlive && !info.shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false;
   res.req = req;
+  dcChannels.publish('http.client.response.finish', () => ({ request: req, response: res }));
   // ours first: the connection is cleaned up whatever the user's handlers do
   res.on('end', responseOnEnd);
   req.on('prefinish', requestOnPrefinish);
@@ -1823,7 +1841,7 @@ function socketOnData(d) {
     socket.removeListener('end', socketOnEnd);
     socket.destroy();
     req.socket._hadError = true;
-    req.emit('error', ret);
+    emitErrorEvent(req, ret);
   } else if (parser.incoming && parser.incoming.upgrade) {
     const res = parser.incoming;
     req.res = res;
@@ -1864,7 +1882,7 @@ function socketOnEnd() {
   if (!req.res && !req.socket._hadError) {
     // the connection ended before a response
     req.socket._hadError = true;
-    req.emit('error', connResetException('socket hang up'));
+    emitErrorEvent(req, connResetException('socket hang up'));
   }
   if (parser) {
     parser.finish(); // a body read till the end is complete now
@@ -1878,7 +1896,7 @@ function socketErrorListener(err) {
   const req = socket._httpMessage;
   if (req) {
     req.socket._hadError = true;
-    req.emit('error', err);
+    emitErrorEvent(req, err);
   }
   const parser = socket.parser;
   if (parser) {
@@ -1904,7 +1922,7 @@ function socketCloseListener() {
   } else {
     if (!req.socket._hadError) {
       req.socket._hadError = true;
-      req.emit('error', connResetException('socket hang up'));
+      emitErrorEvent(req, connResetException('socket hang up'));
     }
     req._closed = true;
     req.emit('close');

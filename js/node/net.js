@@ -16,6 +16,7 @@ const {
 } = require('./internal/validators');
 const { notSupported, deferredFunction } = require('./internal/deferred');
 const { BlockList, SocketAddress } = require('./internal/blocklist');
+const dcChannels = require('./internal/dc-channels');
 
 const kBlockList = Symbol('kBlockList');
 
@@ -927,6 +928,7 @@ function connect(...args) {
   const normalized = normalizeArgs(args);
   const options = normalized[0];
   const socket = new Socket(options);
+  dcChannels.publish('net.client.socket', () => ({ socket }));
   if (options.timeout) socket.setTimeout(options.timeout);
   return socket.connect(normalized);
 }
@@ -975,6 +977,15 @@ class ServerClass extends EventEmitter {
     this._listeningId++;
     if (cb) this.once('listening', cb);
     options = options._handle || options.handle || options;
+    // tracing:net.server.listen: asyncStart (its subscribers may still
+    // change the options), then asyncEnd when listening or error.
+    const trace = dcChannels.tracing('net.server.listen');
+    if (trace !== null) trace.asyncStart.publish({ server: this, options });
+    // (Node tells the outcome as the handle is made, the events after.)
+    const failed = (error) => {
+      if (trace !== null) trace.error.publish({ server: this, error });
+      process.nextTick(() => this.emit('error', error));
+    };
     if (options !== args[0] && (options._handle !== undefined || typeof options.fd === 'number' ||
         (typeof args[0] === 'object' && args[0] !== null && (args[0].handle || args[0]._handle)))) {
       throw notSupported('net.Server.listen on a descriptor or handle');
@@ -1034,13 +1045,14 @@ class ServerClass extends EventEmitter {
         const shown = host || (address === '::' ? '::' : address);
         const err = exceptionWithHostPort(r, 'listen', shown, port);
         err.message = `listen ${err.code}: ${errnoMessage(r) || err.code} ${shown}:${port}`;
-        process.nextTick(() => this.emit('error', err));
+        failed(err);
         return;
       }
       if (this._unref) this._handle.unref();
       this._address = null;
       // Node's key for the listener: family:address:port as asked
       this._connectionKey = `${isIP(address) || 4}:${address}:${port}`;
+      if (trace !== null) trace.asyncEnd.publish({ server: this });
       process.nextTick(() => {
         if (this._handle) this.emit('listening');
       });
@@ -1053,8 +1065,12 @@ class ServerClass extends EventEmitter {
       const listeningId = this._listeningId;
       lookupHost(host, 0, (err, list) => {
         if (listeningId !== this._listeningId) return; // closed (or listening again) meanwhile
-        if (err) this.emit('error', err);
-        else start(list[0].address);
+        if (err) {
+          if (trace !== null) trace.error.publish({ server: this, error: err });
+          this.emit('error', err);
+        } else {
+          start(list[0].address);
+        }
       });
     }
     return this;
@@ -1232,6 +1248,7 @@ function onconnection(err, clientHandle) {
   self._connections++;
   socket.server = self;
   socket._server = self;
+  dcChannels.publish('net.server.socket', () => ({ socket }));
   self.emit('connection', socket);
   if (!self.pauseOnConnect && !socket.destroyed && socket.readableFlowing !== false) socket._startReading();
 }

@@ -13,6 +13,7 @@
 const binding = require('./internal/binding');
 const EventEmitter = require('events');
 const { makeNodeError, codes } = require('./internal/errors');
+const dcChannels = require('./internal/dc-channels');
 
 const native = () => binding.worker;
 
@@ -952,6 +953,7 @@ class Worker extends EventEmitter {
     if (!options.stdout) this.stdout.on('data', (c) => process.stdout.write(c));
     if (!options.stderr) this.stderr.on('data', (c) => process.stderr.write(c));
     process.nextTick(() => process.emit('worker', this));
+    dcChannels.publish('worker_threads', () => ({ worker: this }));
   }
 
   _onControl(msg) {

@@ -15,6 +15,7 @@
 const EventEmitter = require('events');
 const binding = require('../binding');
 const { codes } = require('../errors');
+const dcChannels = require('../dc-channels');
 const { errnoName } = require('../errno');
 const { validateObject, validateOneOf, validateString } = require('../validators');
 const { notSupported } = require('../deferred');
@@ -230,6 +231,7 @@ function ChildProcess() {
   this.spawnfile = null;
   this._handle = new Process();
   this._handle.onexit = (exitCode, signalCode) => this._onexit(exitCode, signalCode);
+  dcChannels.publish('child_process', () => ({ process: this }));
 }
 
 class ChildProcessMethods extends EventEmitter {
