@@ -467,11 +467,11 @@ function load(request, parent, isMain) {
   const filename = Module._resolveFilename(request, parent, isMain);
   const id = filename.startsWith('node:') ? filename.slice(5) : filename;
   if (builtinId(filename) !== null && !path.isAbsolute(filename)) {
-    if (schemeOnly.has(filename)) throw unsupported(filename);
+    if (schemeOnly.has(filename) && !builtins.has(filename)) throw unsupported(filename);
     // Without the prefix, require.cache may stand in for a builtin (Node)
     const cachedBuiltin = filename.startsWith('node:') ? undefined : Module._cache[filename];
     if (cachedBuiltin !== undefined) return cachedBuiltin.exports;
-    return loadBuiltin(id);
+    return loadBuiltin(schemeOnly.has(filename) ? filename : id);
   }
   const cached = Module._cache[filename];
   if (cached !== undefined) {
@@ -874,7 +874,7 @@ function runSource(code, filename, onModule) {
 // require() of a builtin by name or node: URL (the ES module loader's way in)
 function requireBuiltin(request) {
   const id = builtinId(request);
-  if (id === null || schemeOnly.has(id)) throw unsupported(request);
+  if (id === null || (schemeOnly.has(id) && !builtins.has(id))) throw unsupported(request);
   return loadBuiltin(id);
 }
 

@@ -58,6 +58,10 @@ defineBuiltin('constants', () => require('constants'));
 defineBuiltin('crypto', () => require('../node/crypto'));
 defineBuiltin('dgram', () => require('../node/dgram'));
 defineBuiltin('diagnostics_channel', () => require('diagnostics_channel'));
+// node:test (only with the prefix): the lazy bundle's, built at first use.
+defineBuiltin('node:test', () => require('../node/internal/fetch').loadLazy().test().nodeTest());
+defineBuiltin('node:test/reporters',
+  () => require('../node/internal/fetch').loadLazy().test().nodeTestReporters());
 defineBuiltin('dns', () => require('../node/dns'));
 defineBuiltin('dns/promises', () => require('../node/dns').promises);
 defineBuiltin('events', () => require('events'));
@@ -223,7 +227,7 @@ defineGlobal('console', require('console'));
 // Build every builtin and the stdio streams now, so none of that runs at
 // start-up: it is all in the snapshot.
 // stream/web is left for first use, with the fetch family.
-const notPreloaded = new Set(['stream/web']);
+const notPreloaded = new Set(['stream/web', 'node:test', 'node:test/reporters']);
 for (const name of builtins.keys()) if (!notPreloaded.has(name)) loadBuiltin(name);
 void process.stdout;
 void process.stderr;

@@ -118,6 +118,8 @@ const LAZY_SHIMS = {
 
 const LAZY_OWN = new Set([
   'stream_web.js', 'internal/fetch/lazy-entry.js', 'internal/shell/repl.js',
+  'internal/test_runner/index.js', 'internal/test_runner/runner.js',
+  'internal/test_runner/mock.js', 'internal/test_runner/reporters.js',
   ...Object.values(LAZY_SHIMS),
 ]);
 

@@ -6,4 +6,5 @@ module.exports = {
   undici: () => require('undici/index-fetch.js'),
   streamWeb: () => require('../../stream_web'),
   shell: () => require('../shell/repl.js'),
+  test: () => require('../test_runner/index.js'),
 };
