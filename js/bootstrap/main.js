@@ -295,6 +295,7 @@ function fatal(err, header, fromPromise) {
     process.emit('uncaughtExceptionMonitor', err, origin);
     if (process.listenerCount('uncaughtException') > 0) {
       process.emit('uncaughtException', err, origin);
+      actx.clearScopes();
       return true;
     }
   } catch (err2) {
@@ -335,6 +336,7 @@ tick.setFatalHandler(fatal);
 process._fatalException = (err) => fatal(err, undefined, false);
 
 function beforeExit() {
+  actx.flushDestroyed(); // destroy hooks still queued: the loop has no check phase left
   process.emit('beforeExit', toStatus(process.exitCode));
 }
 

@@ -481,7 +481,22 @@ function clearImmediate(immediate) {
   actx.emitDestroy(immediate[kAsyncId]);
 }
 
+// The runtime's own callbacks for the next check phase (Node's
+// env->SetImmediate, unref'ed): before the guest's immediates, no async
+// resource of their own (async_hooks' destroy queue).
+let nativeImmediates = [];
+function setNativeImmediate(fn) {
+  if (nativeImmediates.length === 0) immediateCountAdd(1);
+  nativeImmediates.push(fn);
+}
+
 function processImmediate() {
+  if (nativeImmediates.length !== 0) {
+    const list = nativeImmediates;
+    nativeImmediates = [];
+    immediateCountAdd(-1);
+    for (const fn of list) fn();
+  }
   const queue = outstandingQueue.head !== null ? outstandingQueue : immediateQueue;
   let immediate = queue.head;
   // Immediates queued from here on wait for the next loop iteration.
@@ -535,6 +550,7 @@ module.exports = {
   clearImmediate,
   processTimers,
   processImmediate,
+  setNativeImmediate,
   active,
   unrefActive,
   unenroll,

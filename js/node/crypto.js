@@ -14,6 +14,7 @@ const binding = require('./internal/binding');
 const { Buffer } = require('buffer');
 const LazyTransform = require('./internal/lazy-transform');
 const { codes, makeNodeError } = require('./internal/errors');
+const actx = require('./internal/async-context');
 const { DOMException } = require('./internal/dom-exception');
 const { webcrypto, subtle } = require('./internal/webcrypto');
 const { deferredFunction } = require('./internal/deferred');
@@ -152,7 +153,7 @@ function randomFill(buf, offset, size, callback) {
     callback(null, buf);
     return;
   }
-  native.randomBytes(size, (err, bytes) => {
+  native.randomBytes(size, actx.bindRequest('RANDOMBYTESREQUEST', (err, bytes) => {
     if (err) {
       callback(err);
       return;
@@ -160,7 +161,7 @@ function randomFill(buf, offset, size, callback) {
     // The guest may have detached or shrunk its buffer meanwhile.
     if (buf.byteLength >= offset + size) viewAt(buf, offset, size).set(bytes);
     callback(null, buf);
-  });
+  }));
 }
 
 function randomBytes(size, callback) {

@@ -17,7 +17,7 @@
 require('./internal/dispose-symbols');
 const npmEE = require('../node_modules/events/events.js');
 const { codes, AbortError } = require('./internal/errors');
-const { validateNumber } = require('./internal/validators');
+const { validateNumber, validateString } = require('./internal/validators');
 const {
   isEventTarget, getEventTargetListeners, setEventTargetMaxListeners,
   getEventTargetMaxListeners, setDefaultMaxListeners,
@@ -432,6 +432,29 @@ function addAbortListener(signal, listener) {
   };
 }
 
+// Node's: the emitter's AsyncResource (an EventEmitterReferencingAsyncResource
+// pointing back at it) made with the emitter; every emit runs in its scope.
+let ReferencingResource;
+function referencingResourceClass() {
+  if (ReferencingResource === undefined) {
+    const { AsyncResource } = require('async_hooks');
+    ReferencingResource = class EventEmitterReferencingAsyncResource extends AsyncResource {
+      #eventEmitter;
+
+      constructor(ee, type, options) {
+        super(type, options);
+        this.#eventEmitter = ee;
+      }
+
+      get eventEmitter() {
+        if (!(#eventEmitter in this)) throw codes.ERR_INVALID_THIS('EventEmitterReferencingAsyncResource');
+        return this.#eventEmitter;
+      }
+    };
+  }
+  return ReferencingResource;
+}
+
 class EventEmitterAsyncResource extends EventEmitter {
   #resource;
 
@@ -441,41 +464,40 @@ class EventEmitterAsyncResource extends EventEmitter {
       name = options;
       options = undefined;
     } else {
-      name = (options && options.name) || new.target.name;
+      if (new.target === EventEmitterAsyncResource) validateString(options?.name, 'options.name');
+      name = options?.name || new.target.name;
     }
     super(options);
-    let AsyncResource;
-    try {
-      ({ AsyncResource } = require('async_hooks'));
-    } catch {
-      AsyncResource = undefined;
+    const Resource = referencingResourceClass();
+    this.#resource = new Resource(this, name, options);
+  }
+
+  static #own(ee) {
+    if (ee === null || typeof ee !== 'object' || !(#resource in ee)) {
+      throw codes.ERR_INVALID_THIS('EventEmitterAsyncResource');
     }
-    this.#resource = typeof AsyncResource === 'function'
-      ? new AsyncResource(name, options) : { asyncId: () => -1, triggerAsyncId: () => -1, emitDestroy() {} };
+    return ee.#resource;
   }
 
   emit(event, ...args) {
-    const resource = this.#resource;
-    if (typeof resource.runInAsyncScope === 'function') {
-      return resource.runInAsyncScope(super.emit, this, event, ...args);
-    }
-    return super.emit(event, ...args);
+    const resource = EventEmitterAsyncResource.#own(this);
+    return resource.runInAsyncScope(super.emit, this, event, ...args);
   }
 
   emitDestroy() {
-    this.#resource.emitDestroy();
+    EventEmitterAsyncResource.#own(this).emitDestroy();
   }
 
   get asyncId() {
-    return this.#resource.asyncId();
+    return EventEmitterAsyncResource.#own(this).asyncId();
   }
 
   get triggerAsyncId() {
-    return this.#resource.triggerAsyncId();
+    return EventEmitterAsyncResource.#own(this).triggerAsyncId();
   }
 
   get asyncResource() {
-    return this.#resource;
+    return EventEmitterAsyncResource.#own(this);
   }
 }
 

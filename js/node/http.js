@@ -1553,7 +1553,6 @@ function ClientRequest(input, options, cb) {
   }
   const optsWithoutSignal = { __proto__: null, ...options };
   delete optsWithoutSignal.signal;
-  dcChannels.publish('http.client.request.created', () => ({ request: this }));
   if (this.agent) {
     this.agent.addRequest(this, optsWithoutSignal);
   } else {
@@ -1576,6 +1575,7 @@ function ClientRequest(input, options, cb) {
       this.onSocket(net.createConnection(optsWithoutSignal));
     }
   }
+  dcChannels.publish('http.client.request.created', () => ({ request: this }));
 }
 Object.setPrototypeOf(ClientRequest.prototype, OutgoingMessage.prototype);
 Object.setPrototypeOf(ClientRequest, OutgoingMessage);

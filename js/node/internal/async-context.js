@@ -161,10 +161,11 @@ function emitInit(id, type, trigger, resource) {
   }
 }
 
-// Destroy hooks run after the current callback (Node's destroy queue): in
-// a microtask, once the callback and the ticks it queued are done.
+// Destroy hooks run from Node's destroy queue: at the loop's next check
+// phase, before the immediates (bootstrap/timers.js setNativeImmediate).
 let destroyed = [];
 function flushDestroyed() {
+  if (destroyed.length === 0) return;
   const ids = destroyed;
   destroyed = [];
   for (const id of ids) emit('destroy', id);
@@ -172,7 +173,7 @@ function flushDestroyed() {
 
 function emitDestroy(id) {
   if (state.hooksOn === 0) return;
-  if (destroyed.length === 0) binding.task.enqueueMicrotask(flushDestroyed);
+  if (destroyed.length === 0) require('../../bootstrap/timers').setNativeImmediate(flushDestroyed);
   destroyed.push(id);
 }
 
@@ -201,13 +202,19 @@ function bindRequest(type, cb) {
   if (state.hooksOn !== 0) emitInit(id, type, trigger, resource);
   return function request(...args) {
     enter(id, trigger, resource);
-    try {
-      return Reflect.apply(cb, this, args);
-    } finally {
-      leave(id);
-      emitDestroy(id);
-    }
+    const result = Reflect.apply(cb, this, args);
+    // (a throw leaves the scope entered: the uncaught exception handler
+    // runs in it, then clearScopes, as Node's)
+    leave(id);
+    emitDestroy(id);
+    return result;
   };
+}
+
+// After an uncaught exception has been handled (Node's clearAsyncIdStack):
+// the scopes the throw left entered get their after hooks, innermost first.
+function clearScopes() {
+  while (depth > 0) leave(ids[depth]);
 }
 
 // Promises while a hook listens: id and trigger kept by promise.
@@ -298,6 +305,8 @@ module.exports = {
   emitDestroy,
   initResource,
   bindRequest,
+  clearScopes,
+  flushDestroyed,
   hookEnable,
   hookDisable,
 };

@@ -390,14 +390,15 @@ function runQuiet(call) {
 }
 
 // cb(err, value) is always called from a later turn of the loop, never
-// from inside runAsync itself, as the async resource `type` (async_hooks).
+// from inside runAsync itself. Each native call is a request of its own,
+// the async resource `type` (async_hooks), as Node's uv requests; cb runs
+// in the last one's scope.
 function runAsync(gen, cb, type = 'FSREQCALLBACK') {
-  cb = actx.bindRequest(type, cb);
   if (gen instanceof Call) {
     try {
-      binding.fs[gen.op](...gen.args, gen.map
+      binding.fs[gen.op](...gen.args, actx.bindRequest(type, gen.map
         ? (err, r) => (err ? cb(err) : cb(null, gen.map(r)))
-        : cb);
+        : cb));
     } catch (err) {
       process.nextTick(cb, err);
     }
@@ -422,7 +423,7 @@ function runAsync(gen, cb, type = 'FSREQCALLBACK') {
       return;
     }
     try {
-      binding.fs[op](...args, resume);
+      binding.fs[op](...args, actx.bindRequest(type, resume));
     } catch (e) {
       resume(e);
     }

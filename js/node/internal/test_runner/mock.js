@@ -212,6 +212,7 @@ function validateTimes(times) {
 
 // ---- timers ---------------------------------------------------------------------------------
 
+let warnedTimers = false;
 const kApis = ['setTimeout', 'setInterval', 'setImmediate', 'Date'];
 const TIMEOUT_MAX = 2 ** 31 - 1;
 
@@ -264,6 +265,11 @@ class MockTimers {
 
   enable(options = {}) {
     if (this.#enabled) throw codes.ERR_INVALID_STATE('MockTimers is already enabled!');
+    if (!warnedTimers) {
+      warnedTimers = true;
+      process.emitWarning('The MockTimers API is an experimental feature and might change at any time',
+        'ExperimentalWarning');
+    }
     validateObject(options, 'options');
     const { apis = kApis, now = 0 } = options;
     if (!Array.isArray(apis)) throw codes.ERR_INVALID_ARG_TYPE('options.apis', 'Array', apis);

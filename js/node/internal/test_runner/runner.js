@@ -293,7 +293,7 @@ class Test {
     Object.assign(this, {
       mock: null, passed: false, error: null, skipped: false, isTodo: false, message: undefined,
       planned: undefined, assertCount: 0, startTime: 0n, endTime: 0n, finished: false,
-      started: false, runOnlySubtests: false, reportedType: undefined, testNumber: 0,
+      started: false, running: 0, runOnlySubtests: false, reportedType: undefined, testNumber: 0,
     });
     const { skip, todo, only, timeout, signal } = options || {};
     if (skip !== undefined && skip !== false) {
@@ -342,9 +342,18 @@ class Test {
   }
 
   // Queued after the tests before it; the promise settles when it ended.
+  // A subtest (t.test) with none before it still running starts at once,
+  // as Node's; top-level tests start from the loop.
   start() {
-    const run = this.parent.pending.then(() => this.runTest());
-    this.parent.pending = run;
+    const parent = this.parent;
+    let run;
+    if (parent !== this.root && parent.running === 0) run = this.runTest();
+    else run = parent.pending.then(() => this.runTest());
+    parent.running++;
+    run = run.finally(() => {
+      parent.running--;
+    });
+    parent.pending = run;
     return run.then(() => undefined);
   }
 
