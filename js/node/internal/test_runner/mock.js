@@ -327,22 +327,25 @@ class MockTimers {
   tick(time = 1) {
     if (!this.#enabled) throw codes.ERR_INVALID_STATE('You should enable MockTimers first by calling the .enable function');
     validateNumber(time, 'time', 0);
-    const until = this.#now + time;
+    // Node's order: the clock moves first, then the timers due run (so
+    // Date.now() in their callbacks is the new time), earliest first.
+    this.#now += time;
     for (;;) {
       let next = null;
       for (const t of this.#queue) {
-        if (t.runAt <= until && (next === null || t.runAt < next.runAt || (t.runAt === next.runAt && t.id < next.id))) next = t;
+        if (t.runAt <= this.#now && (next === null || t.runAt < next.runAt ||
+            (t.runAt === next.runAt && t.id < next.id))) {
+          next = t;
+        }
       }
       if (next === null) break;
-      if (next.runAt > this.#now) this.#now = next.runAt;
       this.#clear(next);
       if (next.interval) {
-        next.runAt = this.#now + next.interval;
+        next.runAt += next.interval;
         this.#queue.push(next);
       }
       Reflect.apply(next.callback, undefined, next.args);
     }
-    this.#now = until;
   }
 
   runAll() {

@@ -112,6 +112,8 @@ function locData(test, data) {
 
 let nextTestId = 0;
 
+function noop() {}
+
 function abortPromise(signal) {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
@@ -281,7 +283,7 @@ class Test {
     this.parent = parent;
     this.root = root || this;
     this.name = name;
-    this.fn = fn;
+    this.fn = fn ?? noop; // a test without a function still runs (its hooks too)
     this.loc = loc || { file: undefined, line: undefined, column: undefined };
     this.nesting = parent === null ? -1 : parent.nesting + 1;
     this.subtests = [];
