@@ -27,12 +27,15 @@
 // measurable.
 //
 // Execution ids. Every resource we schedule (Timeout, Immediate, a tick,
-// AsyncResource, and promises while a hook wants them) takes an id from
-// one counter; ids/triggers/resources hold the scopes that are running. The top level is id 1, trigger 0. A bridge callback has no
-// resource of its own: it runs as the top level.
+// AsyncResource, a request of fs or randomBytes (bindRequest), and
+// promises while a hook wants them) takes an id from one counter;
+// ids/triggers/resources hold the scopes that are running. The top level
+// is id 1, trigger 0. Other bridge callbacks (sockets, lookups ...) have
+// no resource of their own yet: they run as the top level.
 //
 // Hooks (createHook): init/before/after/destroy for Timeout, Immediate,
-// TickObject, Microtask, AsyncResource and PROMISE (destroy when the
+// TickObject, Microtask, FSREQCALLBACK/FSREQPROMISE, RANDOMBYTESREQUEST,
+// AsyncResource and PROMISE (destroy when the
 // collector takes the promise); promiseResolve for promises. The
 // promise ones come from Context::SetPromiseHooks, installed only while
 // an enabled hook has a callback (and never in the snapshot).
