@@ -1180,6 +1180,38 @@ static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
 
 /* Takes path argument i, canonicalises it (follow: resolve the last
  * component too) and asks the broker for domain d; on refusal r->err. */
+/* A refusal of an operation on an existing file (a read, or a change of
+ * one: never one that creates) whose path is not there, where the guest may
+ * know it is not: its folder is readable to it, or its first component is
+ * not in the sandbox's root at all (the same few names every run). Such a
+ * refusal is Node's ENOENT, so a library's fallback for a missing file
+ * works; anything it could not see stays EACCES (no oracle of what the
+ * sandbox shows but does not grant). The audit line is the refusal's. */
+static bool refusal_is_absence(const brk_policy_t *p, brk_domain_t d, const char *op,
+                               const char *canon)
+{
+    static const char *const changes[] = {"utime",  "lutime", "chmod", "chown",
+                                          "lchown", "unlink", "rmdir"};
+    bool on_existing = d == BRK_FS_READ;
+    for (size_t i = 0; !on_existing && i < sizeof changes / sizeof changes[0]; i++)
+        on_existing = !strcmp(op, changes[i]);
+    struct stat st;
+    if (!on_existing || canon[0] != '/' || lstat(canon, &st) == 0 || errno != ENOENT)
+        return false;
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", canon);
+    char *slash = strrchr(parent, '/');
+    if (slash == parent)
+        return true; /* a name in the root that is not there */
+    *slash = '\0';
+    if (brk_allows(p, BRK_FS_READ, parent))
+        return true;
+    char *first = strchr(parent + 1, '/');
+    if (first)
+        *first = '\0';
+    return lstat(parent, &st) < 0 && errno == ENOENT;
+}
+
 static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_t d, bool follow)
 {
     char **slot = second ? &r->path2 : &r->path;
@@ -1216,6 +1248,8 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
     if (e == 0 && r->rt->policy) {
         e = brk_decide(r->rt->policy, d, r->syscall, canon, NULL);
         r->denied = e < 0;
+        if (e == -EACCES && refusal_is_absence(r->rt->policy, d, r->syscall, canon))
+            e = -ENOENT;
     }
     if (e < 0) {
         r->err = e;

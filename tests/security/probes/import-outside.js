@@ -31,7 +31,10 @@ const attempts = [
       leaks.push(typeof got === 'string' ? got : JSON.stringify(got && got.default));
     } catch (err) {
       const ok = ['EACCES', 'ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNKNOWN_FILE_EXTENSION',
-        'ERR_UNSUPPORTED_RESOLVE_REQUEST', 'ERR_ACCESS_DENIED'];
+        'ERR_UNSUPPORTED_RESOLVE_REQUEST', 'ERR_ACCESS_DENIED',
+        // the secret's folder is not in the sandbox at all: a read of it is
+        // Node's ENOENT (the guest may know the sandbox's root has no /var)
+        'ENOENT'];
       if (!ok.includes(err.code)) leaks.push(`${err.code}: ${err.message}`);
     }
   }
