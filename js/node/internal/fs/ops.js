@@ -631,13 +631,22 @@ function rm(path, options) {
   })();
 }
 
+let warnedRecursiveRmdir = false;
+
 function rmdir(path, options) {
   const p = vpath(path);
   if (options && options.recursive) {
+    if (!warnedRecursiveRmdir) {
+      warnedRecursiveRmdir = true;
+      process.emitWarning('In future versions of Node.js, fs.rmdir(path, { recursive: true }) ' +
+        'will be removed. Use fs.rm(path, { recursive: true }) instead', 'DeprecationWarning', 'DEP0147');
+    }
     validateRmOptions({ ...options });
     return (function* rmdirRecursive() {
-      yield ['stat', p, false];
-      yield* rmTree(p);
+      const st = yield ['stat', p, false];
+      // not a folder: rmdir(2) itself says so (ENOTDIR), as Node's does
+      if ((st[1] & C.S_IFMT) !== C.S_IFDIR) return yield ['rmdir', p];
+      return yield* rmTree(p);
     })();
   }
   return u.single('rmdir', p);

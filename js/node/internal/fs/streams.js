@@ -43,7 +43,17 @@ function setupCommon(stream, path, options, defFlags) {
   const custom = options.fs;
   stream[kFs] = custom ? { ...defaultFs(), ...custom } : defaultFs();
   if (custom) {
-    for (const fn of ['open', 'close']) u.validateFunction(stream[kFs][fn], `options.fs.${fn}`);
+    // Node's checks of a custom fs, in its order
+    const f = stream[kFs];
+    u.validateFunction(f.open, 'options.fs.open');
+    if (defFlags === 'r') {
+      u.validateFunction(f.read, 'options.fs.read');
+    } else {
+      if (!f.write && !f.writev) throw codes.ERR_INVALID_ARG_TYPE('options.fs.write', 'function', f.write);
+      if (f.write) u.validateFunction(f.write, 'options.fs.write');
+      if (f.writev) u.validateFunction(f.writev, 'options.fs.writev');
+    }
+    u.validateFunction(f.close, 'options.fs.close');
   }
   stream[kIsPerformingIO] = false;
   stream.fd = null;
@@ -78,9 +88,43 @@ function setupCommon(stream, path, options, defFlags) {
   if (options.encoding !== undefined && options.encoding !== null) u.assertEncoding(options.encoding);
 }
 
+// ReadStream/WriteStream.prototype.open: deprecated no-ops (DEP0135); a
+// stream whose open was replaced (old code patching it) is opened by
+// calling it and waiting for its 'open' or 'error', as Node still does.
+let warnedOpen = false;
+function openNoop() {
+  if (!warnedOpen) {
+    warnedOpen = true;
+    process.emitWarning(`${this instanceof ReadStream ? 'ReadStream' : 'WriteStream'}.prototype.open() is deprecated`,
+      'DeprecationWarning', 'DEP0135');
+  }
+}
+
+function constructPatched(stream, callback) {
+  const orgEmit = stream.emit;
+  stream.emit = function emit(...args) {
+    if (args[0] === 'open') {
+      this.emit = orgEmit;
+      callback();
+      return Reflect.apply(orgEmit, this, args);
+    }
+    if (args[0] === 'error') {
+      this.emit = orgEmit;
+      callback(args[1]);
+      return undefined;
+    }
+    return Reflect.apply(orgEmit, this, args);
+  };
+  stream.open();
+}
+
 function construct(callback) {
   if (typeof this.fd === 'number') {
     callback();
+    return;
+  }
+  if (this.open !== openNoop) {
+    constructPatched(this, callback);
     return;
   }
   this[kFs].open(this.path, this.flags, this.mode, (err, fd) => {
@@ -136,6 +180,7 @@ Object.defineProperty(ReadStream.prototype, 'pending', {
 });
 
 ReadStream.prototype._construct = construct;
+ReadStream.prototype.open = openNoop;
 
 ReadStream.prototype._read = function _read(size) {
   const n = this.pos !== undefined
@@ -193,6 +238,7 @@ Object.defineProperty(WriteStream.prototype, 'pending', {
 });
 
 WriteStream.prototype._construct = construct;
+WriteStream.prototype.open = openNoop;
 
 // Writes `bytes` (a Buffer or an array of them) at the stream's position.
 function writeOut(stream, bytes, cb) {
