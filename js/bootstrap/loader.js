@@ -116,7 +116,9 @@ function stat(filename) {
   if (r === undefined) {
     r = listedStat(filename);
     if (r === undefined) r = binding.fs.internalModuleStat(filename);
-    statCache.set(filename, r);
+    // only what is there is kept, as Node does: the main module runs
+    // inside one load, and a file it writes may be required next
+    if (r >= 0) statCache.set(filename, r);
   }
   if (r === -13 && refusedProbe === null) refusedProbe = filename;
   return r;
@@ -239,12 +241,45 @@ Module.isBuiltin = isBuiltin;
 Module.globalPaths = [];
 Module.Module = Module;
 
-const wrapper = [
+// Module.wrapper and Module.wrap as Node has them: changing either (old
+// code does, to prepend to every module) makes the loader compile
+// Module.wrap(source) as a script from then on, as Node's does.
+let wrapPatched = false;
+const wrapperArray = [
   '(function (exports, require, module, __filename, __dirname) { ',
   '\n});',
 ];
-Module.wrapper = wrapper;
-Module.wrap = (script) => wrapper[0] + script + wrapper[1];
+let wrapperProxy = new Proxy(wrapperArray, {
+  set(target, property, value, receiver) {
+    wrapPatched = true;
+    return Reflect.set(target, property, value, receiver);
+  },
+  defineProperty(target, property, descriptor) {
+    wrapPatched = true;
+    return Reflect.defineProperty(target, property, descriptor);
+  },
+});
+let wrapFn = function wrap(script) {
+  return Module.wrapper[0] + script + Module.wrapper[1];
+};
+Object.defineProperty(Module, 'wrap', {
+  get() { return wrapFn; },
+  set(value) {
+    wrapPatched = true;
+    wrapFn = value;
+  },
+  enumerable: true,
+  configurable: true,
+});
+Object.defineProperty(Module, 'wrapper', {
+  get() { return wrapperProxy; },
+  set(value) {
+    wrapPatched = true;
+    wrapperProxy = value;
+  },
+  enumerable: true,
+  configurable: true,
+});
 
 Module._nodeModulePaths = function (from) {
   from = path.resolve(from);
@@ -260,7 +295,6 @@ Module._nodeModulePaths = function (from) {
   return paths;
 };
 
-const extensionOrder = ['.js', '.json', '.node'];
 
 function tryFile(p) {
   return stat(p) === 0 ? toRealPath(p) : false;
@@ -282,8 +316,10 @@ function toRealPath(p) {
   return real;
 }
 
+// The registered extensions in their order, as Node tries them
+// (require.extensions may gain some: '.foo.bar' too).
 function tryExtensions(p) {
-  for (const ext of extensionOrder) {
+  for (const ext of Object.keys(Module._extensions)) {
     const f = tryFile(p + ext);
     if (f) return f;
   }
@@ -555,11 +591,21 @@ Object.defineProperty(Module.prototype, 'parent', {
   configurable: true,
 });
 
+// The longest registered extension of filename ('.foo.bar' before
+// '.bar'; a leading dot is a dotfile's name, not an extension), else .js.
+function longestExtension(filename) {
+  const name = path.basename(filename);
+  for (let i = name.indexOf('.', 1); i !== -1; i = name.indexOf('.', i + 1)) {
+    const ext = name.slice(i);
+    if (Module._extensions[ext]) return ext;
+  }
+  return '.js';
+}
+
 Module.prototype.load = function (filename) {
   this.filename = filename;
   this.paths = Module._nodeModulePaths(path.dirname(filename));
-  let ext = path.extname(filename);
-  if (!Module._extensions[ext]) ext = '.js';
+  const ext = longestExtension(filename);
   Module._extensions[ext](this, filename);
   this.loaded = true;
 };
@@ -590,6 +636,7 @@ const wrapperParams = ['exports', 'require', 'module', '__filename', '__dirname'
 
 // A file's source as the CommonJS wrapper function (throws its SyntaxError)
 function compileWrapper(content, filename) {
+  if (wrapPatched) return binding.util.runScript(String(Module.wrap(stripShebang(content))), filename);
   return binding.util.compileFunction(stripShebang(content), filename, wrapperParams);
 }
 
