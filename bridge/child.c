@@ -404,7 +404,7 @@ static int prepare(vm_call_t *c, int i, prog_t *pg, unsigned *flags)
             goto out;
         }
     } else {
-        pg->cwd = getcwd(NULL, 0);
+        pg->cwd = strdup(br__rt(c)->cwd);
     }
     if (!pg->argv || !pg->env || !pg->cwd) {
         vm_throw_alloc_failed(c);

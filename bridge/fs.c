@@ -1235,11 +1235,11 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
         return true;
     int e;
     if (follow) {
-        e = br__path_canon(*slot, r->rt->cfg->cwd, canon, PATH_MAX);
+        e = br__path_canon(*slot, r->rt->cwd, canon, PATH_MAX);
     } else {
         /* the link itself: canonical parent + last component */
         char tmp[PATH_MAX];
-        e = br__path_canon_nofollow(*slot, r->rt->cfg->cwd, tmp, sizeof tmp);
+        e = br__path_canon_nofollow(*slot, r->rt->cwd, tmp, sizeof tmp);
         if (e == 0)
             snprintf(canon, PATH_MAX, "%s", tmp);
     }

@@ -71,7 +71,11 @@ struct br_rt_s {
     int exit_code;                      /* valid once exiting */
     uint64_t start_ns;                  /* uv_hrtime() at br_rt_new */
     brk_policy_t *policy;               /* borrowed from the config; NULL: no checks */
-    vm_ref_t stats_out;                 /* Float64Array(18) reused by synchronous stats */
+    /* process.cwd(): the config's until process.chdir; one for the process
+     * (a worker's points at the main runtime's cwd_main, as in Node) */
+    char *cwd;
+    char cwd_main[PATH_MAX];
+    vm_ref_t stats_out; /* Float64Array(18) reused by synchronous stats */
     /* limits.write_bytes / write_files: one quota for the run (a worker's
      * points at the main runtime's quota_main) */
     br_quota_t *quota;

@@ -77,7 +77,7 @@ static int module_check(vm_call_t *c, const char *op, const char *path, char *ca
 {
     br_rt_t *rt = br__rt(c);
     canon[0] = '\0';
-    int r = br__path_canon(path, rt->cfg->cwd, canon, cap);
+    int r = br__path_canon(path, rt->cwd, canon, cap);
     if (r < 0)
         return r;
     if (beneath_root(rt, canon))
@@ -100,7 +100,7 @@ static int open_in_root(vm_call_t *c, const char *path, int flags, char norm[PAT
     if (!root || !*root || !*path)
         return -1;
     int n = path[0] == '/' ? snprintf(abs, sizeof abs, "%s", path)
-                           : snprintf(abs, sizeof abs, "%s/%s", rt->cfg->cwd, path);
+                           : snprintf(abs, sizeof abs, "%s/%s", rt->cwd, path);
     if (n < 0 || (size_t)n >= sizeof abs || brk_path_normalize(abs, norm, PATH_MAX) < 0)
         return -1;
     size_t rl = strlen(root);
@@ -320,7 +320,7 @@ static void module_refused(vm_call_t *c)
     br_rt_t *rt = br__rt(c);
     char abs[PATH_MAX * 2], norm[PATH_MAX], canon[PATH_MAX], tail[PATH_MAX + 256] = "";
     int n = path[0] == '/' ? snprintf(abs, sizeof abs, "%s", path)
-                           : snprintf(abs, sizeof abs, "%s/%s", rt->cfg->cwd, path);
+                           : snprintf(abs, sizeof abs, "%s/%s", rt->cwd, path);
     free(path);
     if (n > 0 && (size_t)n < sizeof abs && brk_path_normalize(abs, norm, sizeof norm) == 0) {
         if (beneath_root(rt, norm))

@@ -1567,8 +1567,8 @@ static int unix_addr(br_rt_t *rt, const char *given, size_t glen, bool listen, c
     if (!glen || memchr(given, '\0', glen))
         return -EINVAL;
     char canon[PATH_MAX];
-    int r = listen ? br__path_canon_nofollow(given, rt->cfg->cwd, canon, sizeof canon)
-                   : br__path_canon(given, rt->cfg->cwd, canon, sizeof canon);
+    int r = listen ? br__path_canon_nofollow(given, rt->cwd, canon, sizeof canon)
+                   : br__path_canon(given, rt->cwd, canon, sizeof canon);
     if (r < 0)
         return r;
     size_t cl = strlen(canon);

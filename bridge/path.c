@@ -275,7 +275,7 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
 int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
                    size_t cap)
 {
-    int r = br__path_canon(path, rt->cfg->cwd, canon, cap);
+    int r = br__path_canon(path, rt->cwd, canon, cap);
     if (r < 0)
         return r;
     if (!rt->policy)

@@ -156,8 +156,43 @@ static void process_really_exit(vm_call_t *c)
 
 static void process_cwd(vm_call_t *c)
 {
-    const char *cwd = br__rt(c)->cfg->cwd;
+    const char *cwd = br__rt(c)->cwd;
     vm_ret_str(c, cwd, strlen(cwd));
+}
+
+/* chdir(directory) -> 0 | -errno (EACCES with the refusal thrown): the
+ * broker decides the folder as a read ("chdir"); it must be one. Relative
+ * paths of every bridge resolve against it from then on. */
+static void process_chdir(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    size_t n;
+    char *dir = vm_arg_type(c, 0) == VM_T_STRING ? vm_arg_str(c, 0, &n) : NULL;
+    if (!dir || strlen(dir) != n) {
+        free(dir);
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "chdir(directory)");
+        return;
+    }
+    char canon[PATH_MAX];
+    int r = n ? br__check_path(rt, BRK_FS_READ, "chdir", dir, canon, sizeof canon) : -ENOENT;
+    if (r == -EACCES) {
+        char tail[PATH_MAX + 256] = "";
+        br__refusal(rt, BRK_FS_READ, true, "chdir", canon, tail, sizeof tail);
+        br__throw_errno_tail(c, r, "chdir", dir, NULL, tail);
+        free(dir);
+        return;
+    }
+    free(dir);
+    struct stat st;
+    if (r == 0 && stat(canon, &st) < 0)
+        r = -errno;
+    if (r == 0 && !S_ISDIR(st.st_mode))
+        r = -ENOTDIR;
+    if (r == 0 && chdir(canon) < 0)
+        r = -errno;
+    if (r == 0)
+        snprintf(rt->cwd, PATH_MAX, "%s", canon);
+    vm_ret_num(c, r);
 }
 
 static void process_pid(vm_call_t *c)
@@ -490,6 +525,7 @@ static const vm_native_t natives[] = {
     {"uptime", process_uptime, 0, VM_NATIVE_PURE},
     {"reallyExit", process_really_exit, 1, VM_NATIVE_PURE},
     {"cwd", process_cwd, 0, VM_NATIVE_PURE},
+    {"chdir", process_chdir, 1, VM_NATIVE_FS_READ},
     {"pid", process_pid, 0, VM_NATIVE_PURE},
     {"ppid", process_ppid, 0, VM_NATIVE_PURE},
     {"ids", process_ids, 0, VM_NATIVE_PURE},

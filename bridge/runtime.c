@@ -334,10 +334,13 @@ static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapsh
     rt->snapshot = snapshot;
     rt->snapshot_len = snapshot_len;
     rt->self = self;
-    if (parent) { /* the run's: one map of descriptors, one write quota */
+    if (parent) { /* the run's: one map of descriptors, one write quota, one cwd */
         rt->fds = parent->fds;
         rt->quota = parent->quota;
+        rt->cwd = parent->cwd;
     } else {
+        rt->cwd = rt->cwd_main;
+        snprintf(rt->cwd_main, sizeof rt->cwd_main, "%s", cfg->cwd ? cfg->cwd : "/");
         rt->fds = rt->fds_main;
         rt->quota = &rt->quota_main;
         br__quota_init(rt->quota, cfg);

@@ -140,9 +140,21 @@ process.chdir = function chdir(directory) {
     throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
       `The "directory" argument must be of type string. Received ${describe(directory)}`);
   }
-  const err = makeError(Error, 'ERR_UNSUPPORTED_SANDBOX_API',
-    'process.chdir is not supported in sandbox');
-  throw err;
+  // the bridge decides the folder as a read; relative paths resolve
+  // against it from then on (Node's message: chdir FROM -> 'TO')
+  const from = binding.process.cwd();
+  const r = binding.process.chdir(directory);
+  if (r < 0) {
+    const { errnoName, errnoMessage } = require('../node/internal/errno');
+    const code = errnoName(r) || 'UNKNOWN';
+    const err = new Error(`${code}: ${errnoMessage(r) || 'unknown error'}, chdir '${from}' -> '${directory}'`);
+    err.errno = r;
+    err.code = code;
+    err.syscall = 'chdir';
+    err.path = from;
+    err.dest = directory;
+    throw err;
+  }
 };
 
 process.umask = function umask(mask) {

@@ -73,6 +73,28 @@ expect "fs.glob under a granted folder never lists its parents" "[\"$g/src/a/z.t
 
 # ---- deferred and refused ----------------------------------------------------------
 
+# ---- process.chdir ---------------------------------------------------------------------
+
+cdw="$work/cdw"
+mkdir -p "$cdw/sub"
+echo 'in sub' > "$cdw/sub/f.txt"
+chmod -R a+rX "$cdw"
+run --allow-read="$cdw" -e "
+const fs = require('fs');
+process.chdir('$cdw');
+process.chdir('sub');
+console.log(process.cwd(), fs.readFileSync('f.txt', 'utf8').trim(), require('path').resolve('x'));
+for (const d of ['nope', '/etc', '$cdw/sub/f.txt']) {
+  try { process.chdir(d); console.log('moved', d); } catch (e) { console.log(e.code, e.syscall); }
+}
+console.log(process.cwd());"
+expect "process.chdir: relative paths follow it; a missing folder, one not granted (EACCES) and a file are refused, cwd unchanged" \
+"$cdw/sub in sub $cdw/sub/x
+ENOENT chdir
+EACCES chdir
+ENOTDIR chdir
+$cdw/sub"
+
 # ---- fs.watch, watchFile --------------------------------------------------------------
 
 wd="$work/wd"
