@@ -170,6 +170,11 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap);
 /* Canonicalises path and asks the broker: 0, -EACCES, or -errno. */
 int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
                    size_t cap);
+/* br__check_path for a native of op on its path argument: a refusal is
+ * thrown there (EACCES with the grant that would allow it); -EACCES then,
+ * else as br__check_path. */
+int br__check_path_throw(vm_call_t *c, brk_domain_t d, const char *op, const char *path,
+                         char *canon, size_t cap);
 /* Opens a canonical path refusing any symlink on the way (the check above
  * must not be raced): fd or -errno. */
 int br__open_canonical(const char *canon, int flags, mode_t mode);

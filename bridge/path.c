@@ -283,6 +283,19 @@ int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path
     return brk_decide(rt->policy, d, op, canon, NULL);
 }
 
+int br__check_path_throw(vm_call_t *c, brk_domain_t d, const char *op, const char *path,
+                         char *canon, size_t cap)
+{
+    br_rt_t *rt = br__rt(c);
+    int r = br__check_path(rt, d, op, path, canon, cap);
+    if (r == -EACCES) {
+        char tail[PATH_MAX + 256] = "";
+        br__refusal(rt, d, true, op, canon, tail, sizeof tail);
+        br__throw_errno_tail(c, r, op, path, NULL, tail);
+    }
+    return r;
+}
+
 /* Where the host's file permissions (not Landlock or the mounts:
  * faccessat asks only the owner and mode bits, with the guest's ids) refuse
  * the access to canon: a folder on the way that cannot be searched, canon

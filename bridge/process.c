@@ -174,15 +174,10 @@ static void process_chdir(vm_call_t *c)
         return;
     }
     char canon[PATH_MAX];
-    int r = n ? br__check_path(rt, BRK_FS_READ, "chdir", dir, canon, sizeof canon) : -ENOENT;
-    if (r == -EACCES) {
-        char tail[PATH_MAX + 256] = "";
-        br__refusal(rt, BRK_FS_READ, true, "chdir", canon, tail, sizeof tail);
-        br__throw_errno_tail(c, r, "chdir", dir, NULL, tail);
-        free(dir);
-        return;
-    }
+    int r = n ? br__check_path_throw(c, BRK_FS_READ, "chdir", dir, canon, sizeof canon) : -ENOENT;
     free(dir);
+    if (r == -EACCES)
+        return; /* thrown */
     struct stat st;
     if (r == 0 && stat(canon, &st) < 0)
         r = -errno;

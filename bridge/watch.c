@@ -136,15 +136,10 @@ static void fs_watch_start(vm_call_t *c)
         return;
     }
     char canon[PATH_MAX];
-    int r = br__check_path(rt, BRK_FS_READ, "watch", path, canon, sizeof canon);
-    if (r == -EACCES) {
-        char tail[PATH_MAX + 256] = "";
-        br__refusal(rt, BRK_FS_READ, true, "watch", canon, tail, sizeof tail);
-        br__throw_errno_tail(c, r, "watch", path, NULL, tail);
-        free(path);
-        return;
-    }
+    int r = br__check_path_throw(c, BRK_FS_READ, "watch", path, canon, sizeof canon);
     free(path);
+    if (r == -EACCES)
+        return; /* thrown */
     if (r < 0) {
         vm_ret_num(c, r);
         return;
