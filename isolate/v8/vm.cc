@@ -664,9 +664,13 @@ extern "C" int vm_platform_init(const char *flags, int worker_threads)
 {
     if (g_platform)
         return 0;
-    // The language Node 22 code is written in: `import ... assert {}` (10.2
-    // has assertions behind this flag; Node 18 turned it on the same way).
-    V8::SetFlagsFromString("--harmony-import-assertions");
+    // The language level of Node 22 where this V8 has it behind a flag:
+    // import attributes (`import ... with { type: 'json' }`, import()'s
+    // `{ with: {...} }`; Node 18.20 backported them) without the older
+    // `assert {}` form, a SyntaxError in Node 22 as here; resizable and
+    // growable ArrayBuffer/SharedArrayBuffer (shipped in V8 11.1).
+    V8::SetFlagsFromString("--harmony-import-attributes");
+    V8::SetFlagsFromString("--harmony-rab-gsab");
     // The startup snapshot is embedded in the binary and checked against it
     // (vm_new's header and fingerprint): a checksum pass over its 4.5 MB at
     // every start proves nothing the binary's own integrity does not.

@@ -368,8 +368,11 @@ function load(url) {
     return { format, source: body.toString() };
   }
   if (u.protocol !== 'file:') {
+    // Node 22's resolver lets http: and https: through (network imports
+    // were a loader option) and its loader then names file and data only
+    const schemes = u.protocol === 'http:' || u.protocol === 'https:' ? 'file and data' : 'file, data, and node';
     throw nodeError(Error, 'ERR_UNSUPPORTED_ESM_URL_SCHEME',
-      'Only URLs with a scheme in: file, data, and node are supported by the default ESM ' +
+      `Only URLs with a scheme in: ${schemes} are supported by the default ESM ` +
       `loader. Received protocol '${u.protocol}'`);
   }
   const file = fileURLToPath(u);
@@ -772,6 +775,12 @@ function requireModule(file, source, parent) {
       `${parentFile ? ` (from ${parentFile})` : ''} A cycle involving require(esm) is not ` +
       'allowed to maintain invariants mandated by the ECMAScript specification. Try making ' +
       'at least part of the dependency in the graph lazily loaded.');
+  }
+  if (rec && binding.esm.status(rec.id) === kErrored) {
+    // Node 22.14: a module that threw (under import() or an earlier
+    // require()) is not evaluated, which its require() takes for a cycle
+    throw nodeError(Error, 'ERR_REQUIRE_CYCLE_MODULE',
+      `Cannot require() ES Module ${file} in a cycle.${parentFile ? ` (from ${parentFile})` : ''}`);
   }
   if (!rec) rec = getRecord(url, {}, { format: 'module', source, file });
   instantiate(rec);
