@@ -135,6 +135,28 @@ void structured_clone(vm_call_t *c)
     free(buf.first);
 }
 
+// moveArrayBuffer(ab, dropOnly) -> a new ArrayBuffer over ab's memory, ab
+// detached (ArrayBuffer.prototype.transfer's zero-copy step), or with
+// dropOnly true ab detached and true; undefined for what cannot be
+// detached (not an ArrayBuffer, shared, or not detachable).
+void move_array_buffer(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    if (!info[0]->IsArrayBuffer())
+        return;
+    Local<ArrayBuffer> ab = info[0].As<ArrayBuffer>();
+    if (!ab->IsDetachable())
+        return;
+    if (info[1]->IsTrue()) {
+        ab->Detach();
+        info.GetReturnValue().Set(true);
+        return;
+    }
+    std::shared_ptr<BackingStore> store = ab->GetBackingStore();
+    ab->Detach();
+    info.GetReturnValue().Set(ArrayBuffer::New(info.GetIsolate(), std::move(store)));
+}
+
 // compileFunction(source, filename, params[]) -> function. Compile errors
 // propagate as the guest's SyntaxError with the file's location, its
 // "where" header kept on it (whereOf) for the loader's decoration.
@@ -556,6 +578,7 @@ const vm_native_t util_natives[] = {
     {"getConstructorName", get_constructor_name, 1, VM_NATIVE_PURE},
     {"getOwnNonIndexProperties", get_own_non_index_properties, 2, VM_NATIVE_PURE},
     {"structuredClone", structured_clone, 1, VM_NATIVE_PURE},
+    {"moveArrayBuffer", move_array_buffer, 2, VM_NATIVE_PURE},
     {"compileFunction", compile_function, 3, VM_NATIVE_PURE},
     {"runScript", run_script, 2, VM_NATIVE_PURE},
     {"runInterruptible", run_interruptible, 2, VM_NATIVE_PURE},

@@ -1,244 +1,139 @@
-// node/internal/es-builtins.js — the ECMAScript built-ins Node 22's V8 has
-// and the sandbox's V8 10.2 lacks, after the spec's algorithms: the
-// change-array-by-copy methods (Array and TypedArray toReversed, toSorted,
-// toSpliced, with: ES2023), String isWellFormed/toWellFormed (ES2024),
-// Object.groupBy/Map.groupBy (ES2024) and Promise.withResolvers (ES2024).
-// Each is installed only where V8 has none, as V8 installs its own:
-// non-enumerable, with the spec's name and length, and the array methods
-// in Array.prototype[Symbol.unscopables]. Error texts are V8's.
-// (Not here yet: the Set methods, Array.fromAsync, ArrayBuffer transfer.)
+// node/internal/es-builtins.js — the ECMAScript built-ins Node 22's V8
+// (12.4) has and the sandbox's V8 10.2 lacks, from core-js (npm, pinned):
+// one module each, installed into the snapshot where V8 has none, as
+// core-js installs them (non-enumerable, the spec's name and length,
+// `Function.prototype.toString` shows `[native code]`, the array methods in
+// Array.prototype[Symbol.unscopables]). The table of what Node 22 has and
+// how the guest gets it: docs/node22.md.
+//
+// ArrayBuffer.prototype.transfer/transferToFixedLength are the exception:
+// core-js needs a way to detach a buffer and finds one by detaching a test
+// buffer when it loads, which here is at snapshot time, where it would
+// invalidate V8's detaching protector (slower typed arrays) in every run.
+// They are the spec's ArrayBufferCopyAndDetach over a native move
+// (binding.util.moveArrayBuffer), with V8's messages.
 'use strict';
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const binding = require('./binding');
 
-function toObject(value, method) {
-  if (value === null || value === undefined) {
-    throw new TypeError(`${method} called on null or undefined`);
+function installCoreJs() {
+  // ES2023: change array by copy
+  require('core-js/modules/es.array.to-reversed');
+  require('core-js/modules/es.array.to-sorted');
+  require('core-js/modules/es.array.to-spliced');
+  require('core-js/modules/es.array.with');
+  require('core-js/modules/es.typed-array.to-reversed');
+  require('core-js/modules/es.typed-array.to-sorted');
+  require('core-js/modules/es.typed-array.with');
+  // ES2024
+  require('core-js/modules/es.object.group-by');
+  require('core-js/modules/es.map.group-by');
+  require('core-js/modules/es.promise.with-resolvers');
+  require('core-js/modules/es.string.is-well-formed');
+  require('core-js/modules/es.string.to-well-formed');
+  require('core-js/modules/es.array-buffer.detached');
+  require('core-js/modules/es.array.from-async');
+  // ES2025 in Node 22: Set methods, iterator helpers
+  require('core-js/modules/es.set.union.v2');
+  require('core-js/modules/es.set.intersection.v2');
+  require('core-js/modules/es.set.difference.v2');
+  require('core-js/modules/es.set.symmetric-difference.v2');
+  require('core-js/modules/es.set.is-subset-of.v2');
+  require('core-js/modules/es.set.is-superset-of.v2');
+  require('core-js/modules/es.set.is-disjoint-from.v2');
+  require('core-js/modules/es.iterator.constructor');
+  require('core-js/modules/es.iterator.from');
+  require('core-js/modules/es.iterator.map');
+  require('core-js/modules/es.iterator.filter');
+  require('core-js/modules/es.iterator.take');
+  require('core-js/modules/es.iterator.drop');
+  require('core-js/modules/es.iterator.flat-map');
+  require('core-js/modules/es.iterator.reduce');
+  require('core-js/modules/es.iterator.to-array');
+  require('core-js/modules/es.iterator.for-each');
+  require('core-js/modules/es.iterator.some');
+  require('core-js/modules/es.iterator.every');
+  require('core-js/modules/es.iterator.find');
+}
+
+// resizable and maxByteLength are V8's own (--harmony-rab-gsab): installed
+// in each run's context, absent while the snapshot is built
+const getterOf = (name) => Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, name).get;
+
+function receiverText(o) {
+  if (o === null || (typeof o !== 'object' && typeof o !== 'function')) return String(o);
+  const ctor = binding.util.getConstructorName(o);
+  return `#<${ctor || 'Object'}>`;
+}
+
+const notDetachable = () => new TypeError('ArrayBuffer is not detachable and could not be cloned.');
+
+// ArrayBufferCopyAndDetach(O, newLength, preserveResizability)
+function copyAndDetach(o, newLength, preserve, method) {
+  let byteLength;
+  try {
+    byteLength = getterOf('byteLength').call(o); // the brand check: ArrayBuffer, not shared
+  } catch {
+    throw new TypeError(`Method ArrayBuffer.prototype.${method} called on incompatible receiver ${
+      receiverText(o)}`);
   }
-  return Object(value);
-}
-
-function toIntegerOrInfinity(value) {
-  const n = Number(value);
-  if (Number.isNaN(n) || n === 0) return 0;
-  if (!Number.isFinite(n)) return n;
-  return Math.trunc(n);
-}
-
-function lengthOf(o) {
-  const len = toIntegerOrInfinity(o.length);
-  return len <= 0 ? 0 : Math.min(len, MAX_SAFE);
-}
-
-// ArrayCreate(len): past 2^32 - 1 a RangeError
-function arrayCreate(len) {
-  if (len > 4294967295) throw new RangeError('Invalid array length');
-  return new Array(len);
-}
-
-function validComparator(fn) {
-  if (fn !== undefined && typeof fn !== 'function') {
-    throw new TypeError('The comparison function must be either a function or undefined');
+  let newByteLength = byteLength;
+  if (newLength !== undefined) {
+    const n = Math.trunc(Number(newLength)) || 0;
+    if (n < 0) throw new RangeError('Invalid array buffer length');
+    newByteLength = n;
   }
-}
-
-const arrayMethods = {
-  toReversed() {
-    const o = toObject(this, 'Array.prototype.toReversed');
-    const len = lengthOf(o);
-    const a = arrayCreate(len);
-    for (let k = 0; k < len; k++) a[k] = o[len - 1 - k];
-    return a;
-  },
-  toSorted(comparefn) {
-    validComparator(comparefn);
-    const o = toObject(this, 'Array.prototype.toSorted');
-    const len = lengthOf(o);
-    const a = arrayCreate(len);
-    for (let k = 0; k < len; k++) a[k] = o[k];
-    return Array.prototype.sort.call(a, comparefn);
-  },
-  toSpliced(start, skipCount, ...items) {
-    const o = toObject(this, 'Array.prototype.toSpliced');
-    const len = lengthOf(o);
-    const rel = toIntegerOrInfinity(start);
-    const actualStart = rel === -Infinity ? 0 : rel < 0 ? Math.max(len + rel, 0) : Math.min(rel, len);
-    let skip;
-    if (arguments.length === 0) skip = 0;
-    else if (arguments.length === 1) skip = len - actualStart;
-    else skip = Math.min(Math.max(toIntegerOrInfinity(skipCount), 0), len - actualStart);
-    const newLen = len + items.length - skip;
-    if (newLen > MAX_SAFE) throw new TypeError('Invalid array length');
-    const a = arrayCreate(newLen);
-    let i = 0;
-    let r = actualStart + skip;
-    for (; i < actualStart; i++) a[i] = o[i];
-    for (const item of items) a[i++] = item;
-    for (; i < newLen; i++, r++) a[i] = o[r];
-    return a;
-  },
-  with(index, value) {
-    const o = toObject(this, 'Array.prototype.with');
-    const len = lengthOf(o);
-    const rel = toIntegerOrInfinity(index);
-    const actual = rel >= 0 ? rel : len + rel;
-    if (actual >= len || actual < 0) throw new RangeError(`Invalid index : ${index}`);
-    const a = arrayCreate(len);
-    for (let k = 0; k < len; k++) a[k] = k === actual ? value : o[k];
-    return a;
-  },
-};
-
-// %TypedArray%: the receiver must be a typed array (its toStringTag getter
-// says which), the copy is of the same intrinsic type.
-const TypedArray = Object.getPrototypeOf(Uint8Array);
-const tagOf = Object.getOwnPropertyDescriptor(TypedArray.prototype, Symbol.toStringTag).get;
-const typedLength = Object.getOwnPropertyDescriptor(TypedArray.prototype, 'length').get;
-const typedCtors = {};
-for (const C of [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array,
-  Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array]) typedCtors[C.name] = C;
-
-function validTyped(o, method) {
-  const name = tagOf.call(o);
-  if (name === undefined) {
-    throw new TypeError(`Method %TypedArray%.prototype.${method} called on incompatible receiver ${
-      Object.prototype.toString.call(o)}`);
+  if (getterOf('detached').call(o)) {
+    throw new TypeError(`Cannot perform ArrayBuffer.prototype.${method} on a detached ArrayBuffer`);
   }
-  return typedCtors[name];
-}
-
-const typedMethods = {
-  toReversed() {
-    const C = validTyped(this, 'toReversed');
-    const len = typedLength.call(this);
-    const a = new C(len);
-    for (let k = 0; k < len; k++) a[k] = this[len - 1 - k];
-    return a;
-  },
-  toSorted(comparefn) {
-    validComparator(comparefn);
-    const C = validTyped(this, 'toSorted');
-    const len = typedLength.call(this);
-    const a = new C(len);
-    for (let k = 0; k < len; k++) a[k] = this[k];
-    return TypedArray.prototype.sort.call(a, comparefn);
-  },
-  with(index, value) {
-    const C = validTyped(this, 'with');
-    const len = typedLength.call(this);
-    const rel = toIntegerOrInfinity(index);
-    const actual = rel >= 0 ? rel : len + rel;
-    const v = C === BigInt64Array || C === BigUint64Array ? BigInt(value) : Number(value);
-    if (actual >= typedLength.call(this) || actual < 0) throw new RangeError('Invalid typed array index');
-    const a = new C(len);
-    for (let k = 0; k < len; k++) a[k] = k === actual ? v : this[k];
-    return a;
-  },
-};
-
-const stringMethods = {
-  isWellFormed() {
-    const s = String(toObject(this, 'String.prototype.isWellFormed') && this); // a primitive stays one
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) i++;
-        else return false;
-      } else if (c >= 0xdc00 && c <= 0xdfff) {
-        return false;
-      }
+  const resizable = getterOf('resizable').call(o);
+  if (!resizable && newByteLength === byteLength) {
+    const moved = binding.util.moveArrayBuffer(o, false);
+    if (moved === undefined) throw notDetachable();
+    return moved;
+  }
+  let out;
+  try {
+    out = preserve && resizable
+      ? new ArrayBuffer(newByteLength, { maxByteLength: getterOf('maxByteLength').call(o) })
+      : new ArrayBuffer(newByteLength);
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new RangeError(newByteLength > Number.MAX_SAFE_INTEGER
+        ? `ArrayBuffer.prototype.${method}: Invalid length parameter` : 'Array buffer allocation failed');
     }
-    return true;
-  },
-  toWellFormed() {
-    const s = String(toObject(this, 'String.prototype.toWellFormed') && this);
-    let out = '';
-    let from = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      let lone = false;
-      if (c >= 0xd800 && c <= 0xdbff) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) i++;
-        else lone = true;
-      } else if (c >= 0xdc00 && c <= 0xdfff) {
-        lone = true;
-      }
-      if (lone) {
-        out += `${s.slice(from, i)}\ufffd`;
-        from = i + 1;
-      }
-    }
-    return from === 0 ? s : out + s.slice(from);
-  },
-};
-
-// GroupBy(items, callback, key coercion)
-function groupBy(items, callback, propertyKeys, method) {
-  if (items === null || items === undefined) {
-    throw new TypeError(`${method} called on null or undefined`);
+    throw err;
   }
-  if (typeof callback !== 'function') throw new TypeError(`${String(callback)} is not a function`);
-  const groups = new Map();
-  let k = 0;
-  for (const value of items) {
-    let key = callback(value, k++);
-    if (propertyKeys) key = typeof key === 'symbol' ? key : String(key);
-    else if (key === 0) key = 0; // -0 becomes +0
-    const list = groups.get(key);
-    if (list) list.push(value);
-    else groups.set(key, [value]);
-  }
-  return groups;
+  new Uint8Array(out).set(new Uint8Array(o, 0, Math.min(byteLength, newByteLength)));
+  if (binding.util.moveArrayBuffer(o, true) === undefined) throw notDetachable();
+  return out;
 }
 
-const objectStatics = {
-  groupBy(items, callbackfn) {
-    const obj = { __proto__: null };
-    for (const [key, list] of groupBy(items, callbackfn, true, 'Object.groupBy')) obj[key] = list;
-    return obj;
+const arrayBufferMethods = {
+  transfer(newLength = undefined) {
+    return copyAndDetach(this, newLength, true, 'transfer');
   },
-};
-const mapStatics = {
-  groupBy(items, callbackfn) {
-    return groupBy(items, callbackfn, false, 'Map.groupBy');
-  },
-};
-const promiseStatics = {
-  withResolvers() {
-    if ((typeof this !== 'function' && typeof this !== 'object') || this === null) {
-      throw new TypeError('PromiseResolve called on non-object');
-    }
-    let resolve;
-    let reject;
-    const promise = new this((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
+  transferToFixedLength(newLength = undefined) {
+    return copyAndDetach(this, newLength, false, 'transferToFixedLength');
   },
 };
 
-function install(target, methods) {
-  for (const name of Object.keys(methods)) {
-    if (Object.prototype.hasOwnProperty.call(target, name)) continue;
-    Object.defineProperty(target, name, {
-      value: methods[name], writable: true, enumerable: false, configurable: true,
-    });
+function installArrayBufferTransfer() {
+  // as core-js defines its own (a non-enumerable method, `[native code]`)
+  const defineBuiltIn = require('core-js/internals/define-built-in');
+  for (const name of Object.keys(arrayBufferMethods)) {
+    if (!Object.prototype.hasOwnProperty.call(ArrayBuffer.prototype, name)) {
+      defineBuiltIn(ArrayBuffer.prototype, name, arrayBufferMethods[name]);
+    }
   }
 }
 
 function installEsBuiltins() {
-  const missingArray = Object.keys(arrayMethods).filter((n) => !(n in Array.prototype));
-  install(Array.prototype, arrayMethods);
-  const unscopables = Array.prototype[Symbol.unscopables];
-  for (const name of missingArray) if (name !== 'with') unscopables[name] = true;
-  install(TypedArray.prototype, typedMethods);
-  install(String.prototype, stringMethods);
-  install(Object, objectStatics);
-  install(Map, mapStatics);
-  install(Promise, promiseStatics);
+  installCoreJs();
+  installArrayBufferTransfer();
+  // core-js keeps its state in a global it makes; its modules hold it
+  // already, and Node has no such global
+  delete globalThis['__core-js_shared__'];
 }
 
 module.exports = { installEsBuiltins };
