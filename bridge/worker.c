@@ -1041,6 +1041,9 @@ static void worker_reserve_thread_id(vm_call_t *c)
     vm_ret_num(c, (double)atomic_fetch_add(&next_thread_id, 1));
 }
 
+/* What a worker needs of the memory budget to start (its snapshot heap) */
+#define WK_START_ROOM ((size_t)8 << 20)
+
 /* spawn(script, evalCode, init, transferList, maxOld, maxYoung, stackMb,
  *       onExit(code, limit, error), threadId, trackUnmanagedFds) -> handle
  * script: the main module's path, or null with evalCode; init: the first
@@ -1053,6 +1056,14 @@ static void worker_spawn(vm_call_t *c)
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "spawn(script, eval, ...)");
         return;
     }
+    /* A worker's isolate comes from the snapshot (its heap and a few
+     * backing stores): with less than that left of the memory budget it
+     * is refused here, as an allocation that failed. */
+    if (!vm_reserve(rt->vm, WK_START_ROOM)) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    vm_release(rt->vm, WK_START_ROOM);
     wk_thread_t *t = calloc(1, sizeof *t);
     if (!t) {
         vm_throw_alloc_failed(c);

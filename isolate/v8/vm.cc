@@ -127,6 +127,10 @@ char *xstrdup_printf(const char *fmt, ...)
 // what the launcher had before the sandbox was built. A reservation the
 // budget refuses frees the kept stores and tries again.
 thread_local uint32_t tl_zero_fill = 1; // 0 while Buffer.allocUnsafe allocates
+// Set while an isolate and its context are deserialised from the snapshot:
+// the snapshot's own backing stores are counted but never refused (V8
+// cannot fail them: it would abort the process, not throw).
+thread_local bool tl_from_snapshot = false;
 
 class Budget final : public ArrayBuffer::Allocator
 {
@@ -143,6 +147,10 @@ class Budget final : public ArrayBuffer::Allocator
 
     bool reserve(size_t n)
     {
+        if (tl_from_snapshot) {
+            charge(n);
+            return true;
+        }
         return try_reserve(n) || (drain() && try_reserve(n));
     }
     bool try_reserve(size_t n);
@@ -851,7 +859,9 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
         params.constraints.set_stack_limit(
             reinterpret_cast<uint32_t *>(here - (opts->stack_kb << 10)));
     }
+    tl_from_snapshot = true;
     vm->isolate = Isolate::New(params);
+    tl_from_snapshot = false;
     if (!vm->isolate) {
         *err = xstrdup_printf("cannot create a V8 isolate");
         return -ENOMEM;
@@ -863,7 +873,9 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     vm->isolate->AddGCEpilogueCallback(after_gc, vm.get());
     {
         HandleScope hs(vm->isolate);
+        tl_from_snapshot = true;
         Local<Context> ctx = Context::New(vm->isolate);
+        tl_from_snapshot = false;
         if (ctx.IsEmpty()) {
             *err = xstrdup_printf("cannot create the context from the snapshot");
             vm_free(vm.release());
