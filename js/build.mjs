@@ -29,6 +29,7 @@ if (!out || !lazyOut) {
 // The alias table and the polyfill plugin live with the modules they route
 // to (node/internal/build-support.js).
 const { nodeAliases, polyfillPlugin, lazyPlugin } = require('./node/internal/build-support.js');
+const { stackTable } = require('./stack-names.js');
 const alias = {
   ...nodeAliases(),
   // npm polyfills (readable-stream) ask for 'process/': the real process.
@@ -161,7 +162,9 @@ try {
   console.error(`build.mjs: the bundle does not parse after its names were kept: ${err.message}`);
   process.exit(1);
 }
-const wrapped = `(function () {\nvar module = { exports: {} }, exports = module.exports;\n${body}\nreturn module.exports;\n})()\n`;
+const head = `(function () {\nvar module = { exports: {} }, exports = module.exports;\n${body}\n`;
+// after the modules, so their lines stay those the table names (stack-names.js)
+const wrapped = `${head}${stackTable(head)}return module.exports;\n})()\n`;
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, wrapped);
 console.log(`bundle: ${out} (${(wrapped.length / 1024).toFixed(0)} KiB)`);

@@ -652,8 +652,8 @@ function moduleAt(filename) {
 // A CommonJS file's SyntaxError as Node shows it: its stack starts with
 // the "where" header (file:line, the source line, a caret, a blank line),
 // so a caught one prints the place too, and the loader's own frames in
-// front of the requiring file's are dropped (node:internal/bootstrap lines
-// that name nothing of the guest's). The entry point has no file of the
+// front of the requiring file's are dropped (node: frames that name
+// nothing of the guest's). The entry point has no file of the
 // guest's below it: its frames stay, as Node's do.
 function decorateSyntaxError(err) {
   const where = binding.esm.whereOf(err);
@@ -669,7 +669,7 @@ function decorateSyntaxError(err) {
   let first = lines.findIndex((l) => /^\s+at /.test(l));
   if (first !== -1) {
     let end = first;
-    while (end < lines.length && /^\s+at .*\bnode:internal\//.test(lines[end])) end++;
+    while (end < lines.length && /^\s+at (?:.*\()?node:[\w/-]+:\d+:\d+\)?$/.test(lines[end])) end++;
     if (end < lines.length && /^\s+at /.test(lines[end])) lines.splice(first, end - first);
   }
   err.stack = `${where}\n${lines.join('\n')}`;

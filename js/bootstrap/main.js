@@ -144,6 +144,8 @@ defineBuiltin('zlib', () => require('../node/zlib'));
 
 // ES2023/2024 built-ins Node 22's V8 has and V8 10.2 lacks (toSorted, ...)
 require('../node/internal/es-builtins').installEsBuiltins();
+// stack frames name our modules (node:fs, ...), not the bundle's lines
+require('../node/internal/stack-names').installStackNames();
 
 function defineGlobal(name, value, enumerable = false) {
   Object.defineProperty(globalThis, name, {

@@ -8,7 +8,8 @@
 # still ends it), process.kill of the guest's own pid, the host's
 # terminal told to the guest (isTTY, size, colours, 'resize': script(1)
 # and a python pty give the launcher a terminal) and the hint naming the
-# --app that shows a workspace's hoisted node_modules. Prints ok/FAIL per
+# --app that shows a workspace's hoisted node_modules, stack frames that
+# name our modules as Node's do (node:events, not the bundle). Prints ok/FAIL per
 # check and "N passed, N failed".
 #
 # usage: tests/integration/node-parity.sh [--bin PATH]
@@ -275,5 +276,33 @@ for f in caught.js absent.js; do
   err=$(cd "$mono/packages/a" && timeout 30 "$bin" "$f" 2>&1 >/dev/null < /dev/null)
   if ! grep -q 'hint:' <<<"$err"; then ok "$f: no hint (caught, or nowhere above)"; else bad "no hint $f" "$err"; fi
 done
+
+# Stack frames of our modules name them as Node's do (node:events,
+# node:internal/...), never the one bundle script's line; the user's frames
+# keep their file, line and column.
+cat > "$app/stacks.js" <<'EOF'
+const EventEmitter = require('events');
+const fs = require('fs');
+const e = new EventEmitter();
+e.on('x', () => console.log(new Error('listener').stack));
+e.emit('x');
+fs.readFile(__filename, () => {
+  console.log(new Error('fs callback').stack);
+  try { require('./absent'); } catch (err) { console.log(err.stack); }
+  console.log(typeof Error.prepareStackTrace, Error.prepareStackTrace.name);
+});
+EOF
+run stacks.js
+if [ "$rc" -eq 0 ] && ! grep -q 'node:internal/bootstrap:' <<<"$out" &&
+  grep -q '^    at EventEmitter.emit (node:events:[0-9]*:[0-9]*)$' <<<"$out" &&
+  grep -q '^    at EventEmitter.<anonymous> (/app/stacks.js:4:29)$' <<<"$out" &&
+  grep -q '^    at /app/stacks.js:7:15$' <<<"$out" &&
+  grep -q '^    at .* (node:internal/modules/cjs/loader:[0-9]*:[0-9]*)$' <<<"$out" &&
+  grep -q '^    at node:internal/fs/utils:[0-9]*:[0-9]*$' <<<"$out" &&
+  [ "$(tail -n 1 <<<"$out")" = "function ErrorPrepareStackTrace" ]; then
+  ok "stacks: node:events, node:internal/fs/utils, node:internal/modules/cjs/loader frames; the user's unchanged"
+else
+  bad "stacks name modules" "exit $rc" "$out" "stderr: ${err:0:400}"
+fi
 
 summary
