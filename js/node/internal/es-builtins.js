@@ -134,6 +134,8 @@ function installEsBuiltins() {
   // core-js keeps its state in a global it makes; its modules hold it
   // already, and Node has no such global
   delete globalThis['__core-js_shared__'];
+  // V8 10.2's pre-standard segmenter; Node 22's V8 no longer has it
+  delete Intl.v8BreakIterator;
 }
 
 module.exports = { installEsBuiltins };
