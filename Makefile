@@ -73,6 +73,8 @@ BUNDLE   := $(BUILD)/js/bootstrap.js
 # undici and the web streams: compiled at first use, not in the snapshot
 # (isolate/v8/lazyjs.cc); js/build.mjs writes it with the bundle.
 LAZYJS   := $(BUILD)/js/lazy.js
+# acorn and regexpu-core: the RegExp v flag's rewrite (js/node/internal/regexp-v.js)
+LAZYJS_RE := $(BUILD)/js/lazy-regexp.js
 SNAPSHOT := $(BUILD)/snapshot.bin
 MKSNAP   := $(BUILD)/se-mksnapshot
 
@@ -114,13 +116,13 @@ $(LIB_A): $(LIB_OBJS)
 
 # ---- the JS bundle and the startup snapshot -------------------------------
 
-$(BUNDLE) $(LAZYJS) &: $(JS_SRCS) js/package-lock.json | $(DEPS_OK)
+$(BUNDLE) $(LAZYJS) $(LAZYJS_RE) &: $(JS_SRCS) js/package-lock.json | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	node js/build.mjs $(BUNDLE) $(LAZYJS)
+	node js/build.mjs $(BUNDLE) $(LAZYJS) $(LAZYJS_RE)
 
-$(OBJ)/isolate/v8/lazyjs_data.o: isolate/v8/lazyjs_data.S $(LAZYJS)
+$(OBJ)/isolate/v8/lazyjs_data.o: isolate/v8/lazyjs_data.S $(LAZYJS) $(LAZYJS_RE)
 	@mkdir -p $(dir $@)
-	$(CC) -DSE_LAZYJS_FETCH='"$(LAZYJS)"' -c $< -o $@
+	$(CC) -DSE_LAZYJS_FETCH='"$(LAZYJS)"' -DSE_LAZYJS_REGEXP='"$(LAZYJS_RE)"' -c $< -o $@
 
 $(MKSNAP): $(OBJ)/launcher/mksnapshot.o $(LIB_A)
 	$(CXX) -o $@ $^ $(LDLIBS_)

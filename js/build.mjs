@@ -13,6 +13,7 @@
 
 import * as esbuild from 'esbuild';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -21,8 +22,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const out = process.argv[2];
 const lazyOut = process.argv[3];
-if (!out || !lazyOut) {
-  console.error('usage: node js/build.mjs OUT.js LAZY.js');
+const lazyRegexpOut = process.argv[4];
+if (!out || !lazyOut || !lazyRegexpOut) {
+  console.error('usage: node js/build.mjs OUT.js LAZY.js LAZY-REGEXP.js');
   process.exit(2);
 }
 
@@ -169,12 +171,10 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, wrapped);
 console.log(`bundle: ${out} (${(wrapped.length / 1024).toFixed(0)} KiB)`);
 
-// The lazy bundle (node/internal/build-support.js, lazyPlugin): a script
-// whose completion value is `function (require) -> exports`. ASCII only:
-// the launcher compiles it from an external one-byte string over the
-// embedded bytes (isolate/v8/lazyjs.cc).
-const lazy = await esbuild.build({
-  entryPoints: [join(here, 'node', 'internal', 'fetch', 'lazy-entry.js')],
+// The lazy bundles: scripts whose completion value is `function (require)
+// -> exports`. ASCII only: the launcher compiles each from an external
+// one-byte string over the embedded bytes (isolate/v8/lazyjs.cc).
+const lazyOptions = {
   bundle: true,
   write: false,
   format: 'cjs',
@@ -182,10 +182,28 @@ const lazy = await esbuild.build({
   mainFields: ['main'],
   target: 'chrome102',
   minify: false,
-  keepNames: true,
   legalComments: 'none',
   charset: 'ascii',
   logLevel: 'warning',
+};
+function writeLazy(file, text) {
+  // esbuild escapes non-ASCII in code (charset ascii) but keeps comments as
+  // they are: what is left is in comments (undici's curly quotes).
+  const body = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const wrapped = `(function (require) {\nvar module = { exports: {} }, exports = module.exports;\n${body}\nreturn module.exports;\n})\n`;
+  if (/[^\x00-\x7f]/.test(wrapped)) {
+    console.error(`build.mjs: the lazy bundle ${file} is not ASCII`);
+    process.exit(1);
+  }
+  writeFileSync(file, wrapped);
+  console.log(`lazy bundle: ${file} (${(wrapped.length / 1024).toFixed(0)} KiB)`);
+}
+
+// "fetch" (node/internal/build-support.js, lazyPlugin): undici, stream/web
+const lazy = await esbuild.build({
+  ...lazyOptions,
+  entryPoints: [join(here, 'node', 'internal', 'fetch', 'lazy-entry.js')],
+  keepNames: true,
   // As Node builds it (user-agent "node"); undici's test and coverage
   // switches, read at load, are never set here.
   define: {
@@ -196,14 +214,28 @@ const lazy = await esbuild.build({
   },
   plugins: [lazyPlugin()],
 });
-// esbuild escapes non-ASCII in code (charset ascii) but keeps comments as
-// they are: what is left is in comments (undici's curly quotes).
-const lazyBody = cheapNames(lazy.outputFiles[0].text, 'lazy').replace(/[^\x00-\x7f]/g,
-  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-const lazyWrapped = `(function (require) {\nvar module = { exports: {} }, exports = module.exports;\n${lazyBody}\nreturn module.exports;\n})\n`;
-if (/[^\x00-\x7f]/.test(lazyWrapped)) {
-  console.error('build.mjs: the lazy bundle is not ASCII');
-  process.exit(1);
-}
-writeFileSync(lazyOut, lazyWrapped);
-console.log(`lazy bundle: ${lazyOut} (${(lazyWrapped.length / 1024).toFixed(0)} KiB)`);
+writeLazy(lazyOut, cheapNames(lazy.outputFiles[0].text, 'lazy'));
+
+// "regexp" (node/internal/regexp-v/lazy-entry.js): acorn and regexpu-core,
+// whose Unicode property tables are found by a computed require that
+// esbuild bundles as a glob once it is relative.
+const lazyRegexp = await esbuild.build({
+  ...lazyOptions,
+  entryPoints: [join(here, 'node', 'internal', 'regexp-v', 'lazy-entry.js')],
+  plugins: [{
+    name: 'regexpu-tables',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]regexpu-core[\\/]rewrite-pattern\.js$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        const from = 'require(`regenerate-unicode-properties/${ path }.js`)';
+        if (!text.includes(from)) throw new Error('regexpu-core: its property table require changed');
+        return {
+          contents: text.replace(from, 'require(`../regenerate-unicode-properties/${ path }.js`)'),
+          loader: 'js',
+          resolveDir: dirname(args.path),
+        };
+      });
+    },
+  }],
+});
+writeLazy(lazyRegexpOut, lazyRegexp.outputFiles[0].text);

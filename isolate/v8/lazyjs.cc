@@ -3,8 +3,9 @@
 // does not deserialise it (the snapshot's functions are compiled eagerly,
 // see launcher/mksnapshot.c).
 //
-// One bundle today, "fetch" (build/js/lazy.js: undici and the web streams,
-// js/build.mjs), embedded by isolate/v8/lazyjs_data.S. The native
+// Two bundles (js/build.mjs), embedded by isolate/v8/lazyjs_data.S: "fetch"
+// (build/js/lazy.js: undici and the web streams) and "regexp"
+// (build/js/lazy-regexp.js: acorn and regexpu-core for the RegExp v flag). The native
 // lazyjs.run(name) compiles it from an external string over the embedded
 // bytes (nothing copied onto the heap; esbuild's output is ASCII, checked
 // at build time) and returns the script's completion value; the JS side
@@ -18,6 +19,8 @@ using namespace v8;
 
 extern "C" const char vm_lazyjs_fetch[];
 extern "C" const char vm_lazyjs_fetch_end[];
+extern "C" const char vm_lazyjs_regexp[];
+extern "C" const char vm_lazyjs_regexp_end[];
 
 namespace
 {
@@ -52,17 +55,29 @@ void run(vm_call_t *c)
     const auto &info = vm__info(c);
     Isolate *iso = info.GetIsolate();
     Local<Context> ctx = iso->GetCurrentContext();
+    static const struct {
+        const char *name, *start, *end, *origin;
+    } bundles[] = {
+        {"fetch", vm_lazyjs_fetch, vm_lazyjs_fetch_end, "node:internal/deps/undici/undici"},
+        {"regexp", vm_lazyjs_regexp, vm_lazyjs_regexp_end, "node:internal/deps/regexpu-core"},
+    };
     String::Utf8Value name(iso, info[0]);
-    if (!*name || strcmp(*name, "fetch") != 0) {
+    size_t i = 0;
+    while (*name && i < sizeof bundles / sizeof bundles[0] && strcmp(*name, bundles[i].name) != 0)
+        i++;
+    if (!*name || i == sizeof bundles / sizeof bundles[0]) {
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_VALUE", "lazyjs.run: no bundle %s",
                   *name ? *name : "?");
         return;
     }
-    size_t len = static_cast<size_t>(vm_lazyjs_fetch_end - vm_lazyjs_fetch);
+    size_t len = static_cast<size_t>(bundles[i].end - bundles[i].start);
     Local<String> src;
-    if (!String::NewExternalOneByte(iso, new Embedded(vm_lazyjs_fetch, len)).ToLocal(&src))
+    if (!String::NewExternalOneByte(iso, new Embedded(bundles[i].start, len)).ToLocal(&src))
         return;
-    ScriptOrigin origin(iso, String::NewFromUtf8Literal(iso, "node:internal/deps/undici/undici"));
+    Local<String> where;
+    if (!String::NewFromUtf8(iso, bundles[i].origin).ToLocal(&where))
+        return;
+    ScriptOrigin origin(iso, where);
     Local<Script> script;
     Local<Value> out;
     if (Script::Compile(ctx, src, &origin).ToLocal(&script) && script->Run(ctx).ToLocal(&out))

@@ -1,5 +1,6 @@
 /* isolate/v8/lazyjs_data.S — the lazily compiled JS bundle (see lazyjs.cc),
- * embedded as it is. SE_LAZYJS_FETCH is set by the Makefile. */
+ * embedded as they are. SE_LAZYJS_FETCH and SE_LAZYJS_REGEXP are set by
+ * the Makefile. */
     .section .rodata
     .balign 64
     .globl vm_lazyjs_fetch
@@ -7,4 +8,10 @@ vm_lazyjs_fetch:
     .incbin SE_LAZYJS_FETCH
     .globl vm_lazyjs_fetch_end
 vm_lazyjs_fetch_end:
+    .balign 64
+    .globl vm_lazyjs_regexp
+vm_lazyjs_regexp:
+    .incbin SE_LAZYJS_REGEXP
+    .globl vm_lazyjs_regexp_end
+vm_lazyjs_regexp_end:
     .section .note.GNU-stack,"",@progbits

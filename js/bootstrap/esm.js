@@ -17,6 +17,7 @@
 
 const binding = require('../node/internal/binding');
 const dcChannels = require('../node/internal/dc-channels');
+const { rewriteRegExpV } = require('../node/internal/regexp-v');
 const path = require('path');
 const { URL, pathToFileURL, fileURLToPath } = require('url');
 const { makeNodeError } = require('../node/internal/errors');
@@ -540,7 +541,7 @@ function syncBuiltinESMExports() {
 }
 
 function moduleRecord(url, source, fresh) {
-  const [id, requests] = binding.esm.compile(source, url);
+  const [id, requests] = binding.esm.compile(rewriteRegExpV(source, true), url);
   return addRecord({ url, format: 'module', id, requests, children: null, linked: false }, fresh);
 }
 

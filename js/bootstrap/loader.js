@@ -10,6 +10,7 @@
 // realpath), which the permission broker guards.
 
 const binding = require('../node/internal/binding');
+const { rewriteRegExpV } = require('../node/internal/regexp-v');
 const path = require('path');
 const { exportsResolve, importsResolve } = require('./package-map');
 const { makeNodeError } = require('../node/internal/errors');
@@ -636,8 +637,9 @@ const wrapperParams = ['exports', 'require', 'module', '__filename', '__dirname'
 
 // A file's source as the CommonJS wrapper function (throws its SyntaxError)
 function compileWrapper(content, filename) {
-  if (wrapPatched) return binding.util.runScript(String(Module.wrap(stripShebang(content))), filename);
-  return binding.util.compileFunction(stripShebang(content), filename, wrapperParams);
+  const source = rewriteRegExpV(stripShebang(content), false);
+  if (wrapPatched) return binding.util.runScript(String(Module.wrap(source)), filename);
+  return binding.util.compileFunction(source, filename, wrapperParams);
 }
 
 // A module object standing for filename, with its node_modules lookup
