@@ -258,7 +258,7 @@ function printFatal(err, header, fromPromise) {
     stack = undefined;
   }
   if (header && typeof stack === 'string' && stack.startsWith(header)) header = undefined;
-  if (header) out += header;
+  if (header) out += require('../node/internal/stack-names').renameFrame(header);
   if (err instanceof Error || (err && typeof err.stack === 'string')) {
     out += `${header ? '\n' : ''}${inspect(err)}\n`;
   } else {

@@ -9,10 +9,13 @@
 // `ErrorPrepareStackTrace`, the default a program may replace): V8 calls it
 // once per error, when its stack is first read; each frame is V8's own
 // text (CallSite toString), only bundle positions rewritten. A program
-// that sets its own gets V8's CallSites unchanged.
+// that sets its own gets V8's CallSites unchanged. renameFrame also serves
+// the header printed above an uncaught exception (bootstrap/main.js).
 'use strict';
 
-const kBundle = /node:internal\/bootstrap:(\d+):(\d+)/g;
+// a bundle position: line and column in a frame, a line alone in the
+// header of an uncaught exception (`node:internal/bootstrap:33119`)
+const kBundle = /node:internal\/bootstrap:(\d+)(:\d+)?/g;
 const errorToString = Error.prototype.toString;
 
 let table;
@@ -34,10 +37,10 @@ function moduleAt(line) {
 
 function renameFrame(text) {
   if (!text.includes('node:internal/bootstrap:')) return text;
-  return text.replace(kBundle, (whole, line, col) => {
+  return text.replace(kBundle, (whole, line, col = '') => {
     const i = moduleAt(Number(line));
     if (i === undefined) return whole;
-    return `${table.names[i]}:${Number(line) - table.lines[i]}:${col}`;
+    return `${table.names[i]}:${Number(line) - table.lines[i]}${col}`;
   });
 }
 
