@@ -149,8 +149,9 @@ for (const name of ['statSync', 'lstatSync']) {
 
 // close(fd[, cb]): the callback is optional.
 fs.close = named('close', (fd, cb = () => {}) => {
+  const gen = ops.close(fd); // the descriptor is checked first, as Node does
   u.validateFunction(cb, 'cb');
-  u.runAsync(ops.close(fd), cb);
+  u.runAsync(gen, (err) => cb(err));
 });
 
 fs.exists = named('exists', (path, cb) => {
