@@ -78,6 +78,9 @@ extern const vm_table_t vm_esm_table;
 /* JS compiled at first use, not in the snapshot (namespace "lazyjs"; see
  * v8/lazyjs.cc). */
 extern const vm_table_t vm_lazyjs_table;
+/* The vm module: new contexts, scripts, timeouts (namespace "contextify";
+ * see v8/contextify.cc). */
+extern const vm_table_t vm_contextify_table;
 
 /* ---- process-wide ---------------------------------------------------- */
 

@@ -65,6 +65,17 @@ void vm__handle_take(vm_t *vm, v8::Local<v8::Value> v, const vm_handle_type_t *t
 std::shared_ptr<void> vm__budget(vm_t *vm);
 void vm__budget_release(void *budget, size_t bytes);
 
+// vm's timeout (contextify.cc): its watchdog thread terminates the running
+// JS as the shell's interrupt does (false while another interrupt or a
+// limit holds the vm), and the run's thread, once it is back, cancels that
+// termination so the run goes on (false when a limit came meanwhile: the
+// run ends).
+bool vm__timeout_fire(vm_t *vm);
+bool vm__timeout_cancel(vm_t *vm);
+// Whether a script's host-defined options mark it as compiled by the vm
+// module (contextify.cc): its import() has no loader.
+bool vm__is_vm_script(v8::Isolate *iso, v8::Local<v8::Data> options);
+
 // Drops a Maybe/MaybeLocal on purpose (the only failure is a pending
 // termination, which the caller sees anyway).
 template <typename T> inline void discard(const T &)

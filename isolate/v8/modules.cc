@@ -411,12 +411,22 @@ void esm_set_handlers(vm_call_t *c)
 // import(specifier, { assert }) from any script or module: the loader's
 // import function is called with (specifier, referrer name, assertions) and
 // returns the promise V8 hands back to the guest.
-MaybeLocal<Promise> on_dynamic_import(Local<Context> ctx, Local<Data>, Local<Value> resource_name,
-                                      Local<String> specifier, Local<FixedArray> assertions)
+MaybeLocal<Promise> on_dynamic_import(Local<Context> ctx, Local<Data> options,
+                                      Local<Value> resource_name, Local<String> specifier,
+                                      Local<FixedArray> assertions)
 {
     Isolate *iso = ctx->GetIsolate();
     Store *st = store(iso, false);
     Local<Promise::Resolver> res;
+    if (vm__is_vm_script(iso, options)) { // vm's scripts: Node's default, no loader
+        Local<Value> e =
+            Exception::TypeError(str(iso, "A dynamic import callback was not specified."));
+        discard(e.As<Object>()->Set(ctx, str(iso, "code"),
+                                    str(iso, "ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING")));
+        if (!Promise::Resolver::New(ctx).ToLocal(&res) || res->Reject(ctx, e).IsNothing())
+            return MaybeLocal<Promise>();
+        return res->GetPromise();
+    }
     if (!st || st->import_fn.IsEmpty()) {
         iso->ThrowException(
             Exception::TypeError(str(iso, "A dynamic import callback was not specified.")));

@@ -768,7 +768,11 @@ extern "C" int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables
             vm.context.Reset();
             vm.refs.clear();
             vm.frames.clear();
-            creator.SetDefaultContext(ctx);
+            // Context 0 is the run's; the default context is V8's bare
+            // one, that vm.createContext's contexts are made from (a copy
+            // of the run's would carry the natives along).
+            creator.SetDefaultContext(Context::New(vm.isolate));
+            creator.AddContext(ctx);
         }
         data = creator.CreateBlob(SnapshotCreator::FunctionCodeHandling::kKeep);
         vm.isolate = nullptr;
@@ -873,10 +877,11 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     vm->isolate->AddGCEpilogueCallback(after_gc, vm.get());
     {
         HandleScope hs(vm->isolate);
+        Local<Context> ctx;
         tl_from_snapshot = true;
-        Local<Context> ctx = Context::New(vm->isolate);
+        bool made = Context::FromSnapshot(vm->isolate, 0).ToLocal(&ctx);
         tl_from_snapshot = false;
-        if (ctx.IsEmpty()) {
+        if (!made) {
             *err = xstrdup_printf("cannot create the context from the snapshot");
             vm_free(vm.release());
             return -EINVAL;
@@ -951,15 +956,25 @@ extern "C" void vm_interruptible_begin(vm_t *vm)
     vm->interruptible = true;
 }
 
+// An interrupt's start or end (under interrupt_mu): from NONE to INTERRUPT
+// terminates execution, unless a limit or another interrupt holds the vm;
+// back to NONE cancels the termination, unless a limit came meanwhile.
+static bool interrupt_swap(vm_t *vm, int from, int to)
+{
+    if (!vm->limit.compare_exchange_strong(from, to))
+        return false;
+    if (to == VM_LIMIT_INTERRUPT)
+        vm->isolate->TerminateExecution();
+    else
+        vm->isolate->CancelTerminateExecution();
+    return true;
+}
+
 extern "C" bool vm_interruptible_end(vm_t *vm)
 {
     std::lock_guard<std::mutex> g(vm->interrupt_mu);
     vm->interruptible = false;
-    int was = VM_LIMIT_INTERRUPT;
-    if (!vm->limit.compare_exchange_strong(was, VM_LIMIT_NONE))
-        return false;
-    vm->isolate->CancelTerminateExecution();
-    return true;
+    return interrupt_swap(vm, VM_LIMIT_INTERRUPT, VM_LIMIT_NONE);
 }
 
 extern "C" bool vm_interrupt(vm_t *vm)
@@ -967,10 +982,20 @@ extern "C" bool vm_interrupt(vm_t *vm)
     std::lock_guard<std::mutex> g(vm->interrupt_mu);
     if (!vm->interruptible)
         return false;
-    int none = VM_LIMIT_NONE;
-    if (vm->limit.compare_exchange_strong(none, VM_LIMIT_INTERRUPT))
-        vm->isolate->TerminateExecution();
+    interrupt_swap(vm, VM_LIMIT_NONE, VM_LIMIT_INTERRUPT);
     return true;
+}
+
+bool vm__timeout_fire(vm_t *vm)
+{
+    std::lock_guard<std::mutex> g(vm->interrupt_mu);
+    return interrupt_swap(vm, VM_LIMIT_NONE, VM_LIMIT_INTERRUPT);
+}
+
+bool vm__timeout_cancel(vm_t *vm)
+{
+    std::lock_guard<std::mutex> g(vm->interrupt_mu);
+    return interrupt_swap(vm, VM_LIMIT_INTERRUPT, VM_LIMIT_NONE);
 }
 
 extern "C" vm_limit_t vm_limit(vm_t *vm)

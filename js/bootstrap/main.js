@@ -137,6 +137,7 @@ defineBuiltin('tty', () => require('tty'));
 defineBuiltin('url', () => require('url'));
 defineBuiltin('util', () => require('util'));
 defineBuiltin('util/types', () => require('util').types);
+defineBuiltin('vm', () => require('../node/vm'));
 defineBuiltin('worker_threads', () => require('../node/worker_threads'));
 defineBuiltin('zlib', () => require('../node/zlib'));
 

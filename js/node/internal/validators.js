@@ -70,3 +70,24 @@ module.exports = {
   validateAbortSignal,
   validateOneOf,
 };
+
+function validateInt32(value, name, min = -2147483648, max = 2147483647) {
+  if (typeof value !== 'number') throw codes.ERR_INVALID_ARG_TYPE(name, 'number', value);
+  if (!Number.isInteger(value)) throw codes.ERR_OUT_OF_RANGE(name, 'an integer', value);
+  if (value < min || value > max) throw codes.ERR_OUT_OF_RANGE(name, `>= ${min} && <= ${max}`, value);
+}
+
+function validateUint32(value, name, positive = false) {
+  validateInt32(value, name, positive ? 1 : 0, 4294967295);
+}
+
+function validateArray(value, name, minLength = 0) {
+  if (!Array.isArray(value)) throw codes.ERR_INVALID_ARG_TYPE(name, 'Array', value);
+  if (value.length < minLength) {
+    throw codes.ERR_INVALID_ARG_VALUE(name, value, `must be longer than ${minLength}`);
+  }
+}
+
+module.exports.validateInt32 = validateInt32;
+module.exports.validateUint32 = validateUint32;
+module.exports.validateArray = validateArray;

@@ -1,0 +1,682 @@
+// isolate/v8/contextify.cc — the natives behind the vm module (namespace
+// "contextify"): new contexts of the same isolate, scripts compiled once
+// and run in any context, and the timeout that stops a run.
+//
+// A new context is made from the snapshot's default context, which is V8's
+// bare one (vm.cc: the run's own context is snapshot context 0): it has
+// the language's builtins and nothing else, no binding, no require, no
+// process. Guest code reaches the run's world only through the objects it
+// hands in (the sandbox, values it stores on it), which are the guest's
+// own JS. As Node's contextify, a contextified sandbox is the new global's
+// backing store: the global's named and indexed interceptors read, write,
+// define, delete and list the sandbox's properties, and the sandbox holds
+// the global (a private symbol) so that isContext and runInContext find
+// the context again; the context holds the sandbox (the interceptors'
+// data). Nothing is kept in C: the GC frees both together.
+//
+// Same isolate, same limits: the memory budget is the isolate's, the run's
+// --timeout terminates whatever context runs, and a run's own `timeout` is
+// a watchdog thread that terminates execution as the shell's Ctrl-C does
+// (vm__timeout_fire), after which the run goes on with Node's
+// ERR_SCRIPT_EXECUTION_TIMEOUT; a real limit met meanwhile wins.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "internal.h"
+
+using namespace v8;
+
+namespace
+{
+
+// Embedder data of a new context: its microtask queue's owner (a handle,
+// or undefined), and whether WebAssembly may be compiled in it.
+constexpr int kQueueSlot = 1;
+constexpr int kWasmSlot = 2;
+
+Local<String> s(Isolate *iso, const char *p)
+{
+    return String::NewFromUtf8(iso, p).ToLocalChecked();
+}
+
+Local<Private> context_key(Isolate *iso)
+{
+    return Private::ForApi(iso, s(iso, "secure-exec:vm.context"));
+}
+
+// The context whose global (a global proxy) a contextified object holds.
+bool context_of(Isolate *iso, Local<Value> v, Local<Context> *out)
+{
+    if (!v->IsObject())
+        return false;
+    Local<Context> cur = iso->GetCurrentContext();
+    Local<Value> g;
+    if (!v.As<Object>()->GetPrivate(cur, context_key(iso)).ToLocal(&g) || !g->IsObject())
+        return false;
+    return g.As<Object>()->GetCreationContext().ToLocal(out);
+}
+
+// ---- the global's interceptors (data: the sandbox) -----------------------
+
+struct Held {
+    Local<Context> ctx;
+    Local<Object> sandbox;
+    Local<Object> global; // the global proxy
+};
+
+template <typename T> bool held(const PropertyCallbackInfo<T> &info, Held *h)
+{
+    if (!info.Data()->IsObject() || !info.Holder()->GetCreationContext().ToLocal(&h->ctx))
+        return false;
+    h->sandbox = info.Data().template As<Object>();
+    h->global = h->ctx->Global();
+    return true;
+}
+
+void named_get(Local<Name> property, const PropertyCallbackInfo<Value> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    Isolate *iso = info.GetIsolate();
+    Local<Value> rv;
+    TryCatch tc(iso);
+    MaybeLocal<Value> got;
+    if (h.sandbox->IsProxy()) {
+        bool has = false;
+        if (!h.sandbox->Has(h.ctx, property).To(&has)) {
+            tc.ReThrow();
+            return;
+        }
+        if (has)
+            got = h.sandbox->Get(h.ctx, property);
+    } else {
+        got = h.sandbox->GetRealNamedProperty(h.ctx, property);
+    }
+    if (tc.HasCaught() || tc.HasTerminated()) {
+        tc.ReThrow();
+        return;
+    }
+    if (got.IsEmpty())
+        got = h.global->GetRealNamedProperty(h.ctx, property);
+    if (tc.HasCaught() || tc.HasTerminated()) {
+        tc.ReThrow();
+        return;
+    }
+    if (got.ToLocal(&rv)) {
+        if (rv == h.sandbox)
+            rv = h.global;
+        info.GetReturnValue().Set(rv);
+    }
+}
+
+void named_set(Local<Name> property, Local<Value> value, const PropertyCallbackInfo<Value> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    PropertyAttribute attrs = None;
+    bool on_global = h.global->GetRealNamedPropertyAttributes(h.ctx, property).To(&attrs);
+    bool read_only = attrs & ReadOnly;
+    attrs = None;
+    bool on_sandbox = !h.sandbox->IsProxy() &&
+                      h.sandbox->GetRealNamedPropertyAttributes(h.ctx, property).To(&attrs);
+    read_only = read_only || (attrs & ReadOnly);
+    if (read_only)
+        return;
+    // x = 5 stores to the global object itself; this.x = 5 to its proxy
+    bool contextual = h.global != info.This();
+    bool declared = on_global || on_sandbox;
+    if (!declared && info.ShouldThrowOnError() && contextual && !value->IsFunction())
+        return;
+    if (!declared && property->IsSymbol())
+        return;
+    if (h.sandbox->Set(h.ctx, property, value).IsNothing())
+        return;
+    Local<Value> desc;
+    if (on_sandbox && h.sandbox->GetOwnPropertyDescriptor(h.ctx, property).ToLocal(&desc) &&
+        desc->IsObject()) {
+        Isolate *iso = info.GetIsolate();
+        Local<Object> d = desc.As<Object>();
+        if (d->HasOwnProperty(h.ctx, s(iso, "get")).FromMaybe(false) ||
+            d->HasOwnProperty(h.ctx, s(iso, "set")).FromMaybe(false))
+            info.GetReturnValue().Set(value); // an accessor: the sandbox's alone
+    }
+}
+
+void named_descriptor(Local<Name> property, const PropertyCallbackInfo<Value> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    if (h.sandbox->HasOwnProperty(h.ctx, property).FromMaybe(false)) {
+        Local<Value> desc;
+        if (h.sandbox->GetOwnPropertyDescriptor(h.ctx, property).ToLocal(&desc))
+            info.GetReturnValue().Set(desc);
+    }
+}
+
+void named_define(Local<Name> property, const PropertyDescriptor &desc,
+                  const PropertyCallbackInfo<Value> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    Isolate *iso = info.GetIsolate();
+    PropertyAttribute attrs = None;
+    bool declared = h.global->GetRealNamedPropertyAttributes(h.ctx, property).To(&attrs);
+    if (declared && (attrs & ReadOnly) && (attrs & DontDelete))
+        return;
+    auto define = [&](PropertyDescriptor *d) {
+        if (desc.has_enumerable())
+            d->set_enumerable(desc.enumerable());
+        if (desc.has_configurable())
+            d->set_configurable(desc.configurable());
+        discard(h.sandbox->DefineProperty(h.ctx, property, *d));
+    };
+    if (desc.has_get() || desc.has_set()) {
+        PropertyDescriptor d(desc.has_get() ? desc.get() : Undefined(iso).As<Value>(),
+                             desc.has_set() ? desc.set() : Undefined(iso).As<Value>());
+        define(&d);
+    } else {
+        Local<Value> value = desc.has_value() ? desc.value() : Undefined(iso).As<Value>();
+        if (desc.has_writable()) {
+            PropertyDescriptor d(value, desc.writable());
+            define(&d);
+        } else {
+            PropertyDescriptor d(value);
+            define(&d);
+        }
+    }
+}
+
+void named_delete(Local<Name> property, const PropertyCallbackInfo<Boolean> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    if (h.sandbox->Delete(h.ctx, property).FromMaybe(false))
+        return;
+    info.GetReturnValue().Set(false); // not on the global either
+}
+
+void named_list(const PropertyCallbackInfo<Array> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    Local<Array> names;
+    if (h.sandbox
+            ->GetPropertyNames(h.ctx, KeyCollectionMode::kOwnOnly, PropertyFilter::ALL_PROPERTIES,
+                               IndexFilter::kSkipIndices)
+            .ToLocal(&names))
+        info.GetReturnValue().Set(names);
+}
+
+// Indexed properties go through the named ones, their name a string.
+bool index_name(const PropertyCallbackInfo<Value> &info, uint32_t index, Local<Name> *out)
+{
+    Local<String> n;
+    if (!Uint32::NewFromUnsigned(info.GetIsolate(), index)
+             ->ToString(info.GetIsolate()->GetCurrentContext())
+             .ToLocal(&n))
+        return false;
+    *out = n;
+    return true;
+}
+
+void indexed_get(uint32_t index, const PropertyCallbackInfo<Value> &info)
+{
+    Local<Name> n;
+    if (index_name(info, index, &n))
+        named_get(n, info);
+}
+
+void indexed_set(uint32_t index, Local<Value> value, const PropertyCallbackInfo<Value> &info)
+{
+    Local<Name> n;
+    if (index_name(info, index, &n))
+        named_set(n, value, info);
+}
+
+void indexed_descriptor(uint32_t index, const PropertyCallbackInfo<Value> &info)
+{
+    Local<Name> n;
+    if (index_name(info, index, &n))
+        named_descriptor(n, info);
+}
+
+void indexed_define(uint32_t index, const PropertyDescriptor &desc,
+                    const PropertyCallbackInfo<Value> &info)
+{
+    Local<Name> n;
+    if (index_name(info, index, &n))
+        named_define(n, desc, info);
+}
+
+void indexed_delete(uint32_t index, const PropertyCallbackInfo<Boolean> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    if (h.sandbox->Delete(h.ctx, index).FromMaybe(false))
+        return;
+    info.GetReturnValue().Set(false);
+}
+
+void indexed_list(const PropertyCallbackInfo<Array> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    Local<Array> all;
+    if (!h.sandbox
+             ->GetPropertyNames(h.ctx, KeyCollectionMode::kOwnOnly, PropertyFilter::ALL_PROPERTIES,
+                                IndexFilter::kIncludeIndices, KeyConversionMode::kKeepNumbers)
+             .ToLocal(&all))
+        return;
+    std::vector<Local<Value>> idx;
+    for (uint32_t i = 0; i < all->Length(); i++) {
+        Local<Value> k;
+        if (!all->Get(h.ctx, i).ToLocal(&k))
+            return;
+        if (k->IsUint32())
+            idx.push_back(k);
+    }
+    info.GetReturnValue().Set(Array::New(info.GetIsolate(), idx.data(), idx.size()));
+}
+
+// ---- contexts ------------------------------------------------------------
+
+const vm_handle_type_t queue_type = {"vm.MicrotaskQueue",
+                                     [](void *p) { delete static_cast<MicrotaskQueue *>(p); }};
+
+bool allow_wasm(Local<Context> ctx, Local<String>)
+{
+    Local<Value> v = ctx->GetEmbedderData(kWasmSlot);
+    return !v->IsFalse();
+}
+
+// makeContext(sandbox, name, strings, wasm, afterEvaluate, dontContextify)
+// -> the contextified sandbox, or (dontContextify) the new global itself.
+void make_context(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> cur = iso->GetCurrentContext();
+    bool plain = info[5]->IsTrue();
+    if (!plain && !info[0]->IsObject()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "The \"contextObject\" argument must be of type object");
+        return;
+    }
+    Local<Object> sandbox = plain ? Local<Object>() : info[0].As<Object>();
+    Local<ObjectTemplate> tpl;
+    if (!plain) {
+        tpl = ObjectTemplate::New(iso);
+        tpl->SetHandler(NamedPropertyHandlerConfiguration(
+            named_get, named_set, named_descriptor, named_delete, named_list, named_define, sandbox,
+            PropertyHandlerFlags::kHasNoSideEffect));
+        tpl->SetHandler(IndexedPropertyHandlerConfiguration(
+            indexed_get, indexed_set, indexed_descriptor, indexed_delete, indexed_list,
+            indexed_define, sandbox, PropertyHandlerFlags::kHasNoSideEffect));
+    }
+    MicrotaskQueue *queue = nullptr;
+    Local<Object> queue_handle;
+    if (info[4]->IsTrue()) {
+        std::unique_ptr<MicrotaskQueue> q = MicrotaskQueue::New(iso, MicrotasksPolicy::kExplicit);
+        queue_handle = vm__handle_new(vm_call_vm(c), &queue_type, q.get());
+        if (queue_handle.IsEmpty())
+            return;
+        queue = q.release();
+    }
+    Local<Context> ctx = Context::New(iso, nullptr, tpl, MaybeLocal<Value>(),
+                                      DeserializeInternalFieldsCallback(), queue);
+    if (ctx.IsEmpty()) {
+        vm_throwf(c, "Error", "ERR_CONTEXT_NOT_INITIALIZED", "Context not initialized");
+        return;
+    }
+    ctx->SetSecurityToken(cur->GetSecurityToken());
+    ctx->SetEmbedderData(kQueueSlot, queue_handle.IsEmpty() ? Undefined(iso).As<Value>()
+                                                            : queue_handle.As<Value>());
+    ctx->SetEmbedderData(kWasmSlot, Boolean::New(iso, !info[3]->IsFalse()));
+    if (info[2]->IsFalse()) {
+        ctx->AllowCodeGenerationFromStrings(false);
+        ctx->SetErrorMessageForCodeGenerationFromStrings(
+            s(iso, "Code generation from strings disallowed for this context"));
+    }
+    if (info[3]->IsFalse())
+        iso->SetAllowWasmCodeGenerationCallback(allow_wasm);
+    Local<Object> global = ctx->Global();
+    Local<Object> key = plain ? global : sandbox;
+    if (key->SetPrivate(cur, context_key(iso), global).IsNothing())
+        return;
+    info.GetReturnValue().Set(key);
+}
+
+void is_context(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Local<Context> ctx;
+    info.GetReturnValue().Set(context_of(info.GetIsolate(), info[0], &ctx));
+}
+
+// ---- scripts -------------------------------------------------------------
+
+struct ScriptBox {
+    Global<UnboundScript> script;
+};
+
+const vm_handle_type_t script_type = {"vm.Script",
+                                      [](void *p) { delete static_cast<ScriptBox *>(p); }};
+
+// Every script and function the vm module compiles carries this as its
+// host-defined options: import() from one is Node's
+// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, never the run's loader.
+Local<PrimitiveArray> vm_marker(Isolate *iso)
+{
+    Local<PrimitiveArray> a = PrimitiveArray::New(iso, 1);
+    a->Set(iso, 0, s(iso, "secure-exec:vm"));
+    return a;
+}
+
+ScriptOrigin origin_of(Isolate *iso, const FunctionCallbackInfo<Value> &info, int at, bool marked)
+{
+    int line = info[at + 1]->IsInt32() ? info[at + 1].As<Int32>()->Value() : 0;
+    int col = info[at + 2]->IsInt32() ? info[at + 2].As<Int32>()->Value() : 0;
+    return ScriptOrigin(iso, info[at], line, col, false, -1, Local<Value>(), false, false, false,
+                        marked ? vm_marker(iso) : Local<PrimitiveArray>());
+}
+
+// The context a script or function is compiled in: v's, or the caller's
+// when v is undefined; false (thrown) when v is not a context.
+bool parsing_context(vm_call_t *c, Local<Value> v, Local<Context> *ctx)
+{
+    Isolate *iso = vm__info(c).GetIsolate();
+    *ctx = iso->GetCurrentContext();
+    if (v->IsUndefined() || context_of(iso, v, ctx))
+        return true;
+    vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+              "The \"options.parsingContext\" property must be an vm.Context");
+    return false;
+}
+
+bool cache_of(vm_call_t *c, Local<UnboundScript> script)
+{
+    std::unique_ptr<ScriptCompiler::CachedData> cd(ScriptCompiler::CreateCodeCache(script));
+    if (!cd)
+        return vm_ret_bytes(c, nullptr, 0);
+    return vm_ret_bytes(c, cd->data, static_cast<size_t>(cd->length));
+}
+
+// compile(code, filename, lineOffset, columnOffset, parsingContext,
+// marked) -> [script handle, sourceMappingURL]
+void compile(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    if (!info[0]->IsString() || !info[1]->IsString()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "compile(code, filename, ...)");
+        return;
+    }
+    Local<Context> ctx;
+    if (!parsing_context(c, info[4], &ctx))
+        return;
+    ScriptOrigin origin = origin_of(iso, info, 1, !info[5]->IsFalse());
+    ScriptCompiler::Source src(info[0].As<String>(), origin);
+    Local<UnboundScript> script;
+    {
+        Context::Scope cs(ctx);
+        TryCatch tc(iso);
+        if (!ScriptCompiler::CompileUnboundScript(iso, &src).ToLocal(&script)) {
+            if (!tc.HasTerminated())
+                vm__keep_where(iso, ctx, tc);
+            tc.ReThrow();
+            return;
+        }
+    }
+    ScriptBox *box = new ScriptBox;
+    box->script.Reset(iso, script);
+    Local<Object> h = vm__handle_new(vm_call_vm(c), &script_type, box);
+    if (h.IsEmpty()) {
+        delete box;
+        return;
+    }
+    Local<Value> out[2] = {h, script->GetSourceMappingURL()};
+    info.GetReturnValue().Set(Array::New(iso, out, 2));
+}
+
+// createCachedData(script | function) -> Uint8Array: V8's code cache of a
+// script or of a function compileFunction made.
+// Produced, never consumed (docs/guest.md: a guest's cachedData is never
+// given to V8).
+void create_cached_data(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    if (info[0]->IsFunction()) { // compileFunction's
+        std::unique_ptr<ScriptCompiler::CachedData> cd(
+            ScriptCompiler::CreateCodeCacheForFunction(info[0].As<Function>()));
+        vm_ret_bytes(c, cd ? cd->data : nullptr, cd ? static_cast<size_t>(cd->length) : 0);
+        return;
+    }
+    void *p = vm_arg_handle(c, 0, &script_type);
+    if (!p) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_THIS", "Value of \"this\" must be of type Script");
+        return;
+    }
+    cache_of(c, static_cast<ScriptBox *>(p)->script.Get(info.GetIsolate()));
+}
+
+// The run's timeout: a thread that terminates execution after ms, unless
+// stopped first; it retries while another interrupt holds the vm.
+class Watchdog
+{
+  public:
+    Watchdog(vm_t *vm, int64_t ms) : vm_(vm)
+    {
+        if (ms >= 0)
+            thread_ = std::thread([this, ms] { watch(ms); });
+    }
+    // Stops the thread; true when it had terminated execution.
+    bool stop()
+    {
+        if (!thread_.joinable())
+            return false;
+        {
+            std::lock_guard<std::mutex> g(mu_);
+            done_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+        return fired_;
+    }
+    ~Watchdog()
+    {
+        stop();
+    }
+
+  private:
+    void watch(int64_t ms)
+    {
+        std::unique_lock<std::mutex> g(mu_);
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        if (cv_.wait_until(g, until, [this] { return done_; }))
+            return;
+        while (!done_) {
+            if (vm__timeout_fire(vm_)) {
+                fired_ = true;
+                return;
+            }
+            if (vm_limit(vm_) != VM_LIMIT_NONE && vm_limit(vm_) != VM_LIMIT_INTERRUPT)
+                return; // a real limit ends the run anyway
+            cv_.wait_for(g, std::chrono::milliseconds(1), [this] { return done_; });
+        }
+    }
+    vm_t *vm_;
+    std::thread thread_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    bool fired_ = false;
+};
+
+// Runs fn in ctx under the timeout (ms < 0: none), then the context's own
+// microtasks (afterEvaluate), and sets the call's result or exception.
+template <typename Fn>
+void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool keep_where, Fn fn)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    vm_t *vm = vm_call_vm(c);
+    MicrotaskQueue *queue = nullptr;
+    Local<Value> qh = ctx->GetNumberOfEmbedderDataFields() > kQueueSlot
+                          ? ctx->GetEmbedderData(kQueueSlot)
+                          : Undefined(iso).As<Value>();
+    void *qp = nullptr;
+    if (vm__handle_is(vm, qh, &queue_type, &qp))
+        queue = static_cast<MicrotaskQueue *>(qp);
+    Local<Value> out;
+    bool ok, fired;
+    {
+        TryCatch tc(iso);
+        Watchdog wd(vm, ms);
+        {
+            Context::Scope cs(ctx);
+            ok = fn(ctx, &out);
+            if (ok && queue)
+                queue->PerformCheckpoint(iso);
+        }
+        fired = wd.stop();
+        if (fired && vm__timeout_cancel(vm)) {
+            // (after the TryCatch: the error reaches the caller)
+        } else if (!ok || tc.HasCaught()) {
+            if (!tc.HasTerminated() && tc.HasCaught()) {
+                if (keep_where)
+                    vm__keep_where(iso, ctx, tc);
+                tc.ReThrow();
+            }
+            return;
+        } else {
+            fired = false;
+        }
+    }
+    if (fired) {
+        vm_throwf(c, "Error", "ERR_SCRIPT_EXECUTION_TIMEOUT",
+                  "Script execution timed out after %lldms", static_cast<long long>(ms));
+        return;
+    }
+    info.GetReturnValue().Set(out);
+}
+
+int64_t timeout_of(Local<Value> v)
+{
+    return v->IsNumber() ? static_cast<int64_t>(v.As<Number>()->Value()) : -1;
+}
+
+// run(script, contextifiedObject | undefined, timeout) -> completion value
+// (undefined context: the caller's, runInThisContext).
+void run(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    void *p = vm_arg_handle(c, 0, &script_type);
+    if (!p) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_THIS", "Value of \"this\" must be of type Script");
+        return;
+    }
+    Local<Context> ctx = iso->GetCurrentContext();
+    if (!info[1]->IsUndefined() && !context_of(iso, info[1], &ctx)) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
+                  "The \"contextifiedObject\" argument must be an vm.Context");
+        return;
+    }
+    Local<UnboundScript> unbound = static_cast<ScriptBox *>(p)->script.Get(iso);
+    run_timed(c, ctx, timeout_of(info[2]), false, [&](Local<Context> in, Local<Value> *out) {
+        return unbound->BindToCurrentContext()->Run(in).ToLocal(out);
+    });
+}
+
+// compileFunction(code, filename, lineOffset, columnOffset, parsingContext,
+// contextExtensions[], params[]) -> function
+void compile_function(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> cur = iso->GetCurrentContext();
+    if (!info[0]->IsString() || !info[1]->IsString() || !info[5]->IsArray() ||
+        !info[6]->IsArray()) {
+        vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "compileFunction(code, filename, ...)");
+        return;
+    }
+    Local<Context> ctx;
+    if (!parsing_context(c, info[4], &ctx))
+        return;
+    std::vector<Local<Object>> exts;
+    std::vector<Local<String>> params;
+    Local<Array> ea = info[5].As<Array>(), pa = info[6].As<Array>();
+    for (uint32_t i = 0; i < ea->Length(); i++) {
+        Local<Value> v;
+        if (!ea->Get(cur, i).ToLocal(&v))
+            return;
+        if (v->IsObject())
+            exts.push_back(v.As<Object>());
+    }
+    for (uint32_t i = 0; i < pa->Length(); i++) {
+        Local<Value> v;
+        if (!pa->Get(cur, i).ToLocal(&v))
+            return;
+        if (!v->IsString()) {
+            vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "params must be strings");
+            return;
+        }
+        params.push_back(v.As<String>());
+    }
+    ScriptOrigin origin = origin_of(iso, info, 1, true);
+    ScriptCompiler::Source src(info[0].As<String>(), origin);
+    Context::Scope cs(ctx);
+    TryCatch tc(iso);
+    Local<Function> fn;
+    if (ScriptCompiler::CompileFunction(ctx, &src, params.size(), params.data(), exts.size(),
+                                        exts.data())
+            .ToLocal(&fn)) {
+        info.GetReturnValue().Set(fn);
+        return;
+    }
+    if (!tc.HasTerminated())
+        vm__keep_where(iso, ctx, tc);
+    tc.ReThrow();
+}
+
+const vm_native_t contextify_natives[] = {
+    {"makeContext", make_context, 6, VM_NATIVE_PURE},
+    {"isContext", is_context, 1, VM_NATIVE_PURE},
+    {"compile", compile, 6, VM_NATIVE_PURE},
+    {"createCachedData", create_cached_data, 1, VM_NATIVE_PURE},
+    {"run", run, 3, VM_NATIVE_PURE},
+    {"compileFunction", compile_function, 7, VM_NATIVE_PURE},
+};
+
+} // namespace
+
+bool vm__is_vm_script(Isolate *iso, Local<Data> options)
+{
+    if (options.IsEmpty() || !options->IsFixedArray())
+        return false;
+    Local<PrimitiveArray> a = options.As<PrimitiveArray>();
+    if (a->Length() < 1)
+        return false;
+    Local<Primitive> v = a->Get(iso, 0);
+    if (!v->IsString())
+        return false;
+    String::Utf8Value u(iso, v);
+    return *u && !strcmp(*u, "secure-exec:vm");
+}
+
+extern "C" const vm_table_t vm_contextify_table = {
+    "contextify", contextify_natives, sizeof contextify_natives / sizeof contextify_natives[0]};
