@@ -196,6 +196,37 @@ void named_define(Local<Name> property, const PropertyDescriptor &desc,
     }
 }
 
+// What `in` and hasOwn ask: the sandbox's own property, else the global's
+// own (V8 asks the getter, which sees prototypes too, when there is no
+// query).
+void named_query(Local<Name> property, const PropertyCallbackInfo<Integer> &info)
+{
+    Held h;
+    if (!held(info, &h))
+        return;
+    PropertyAttribute attrs = None;
+    bool has = false;
+    if (h.sandbox->IsProxy()) {
+        if (!h.sandbox->HasOwnProperty(h.ctx, property).To(&has))
+            return;
+        if (has) {
+            info.GetReturnValue().Set(static_cast<int>(None));
+            return;
+        }
+    } else {
+        if (!h.sandbox->HasRealNamedProperty(h.ctx, property).To(&has))
+            return;
+        if (has) {
+            if (h.sandbox->GetRealNamedPropertyAttributes(h.ctx, property).To(&attrs))
+                info.GetReturnValue().Set(static_cast<int>(attrs));
+            return;
+        }
+    }
+    if (h.global->HasRealNamedProperty(h.ctx, property).To(&has) && has &&
+        h.global->GetRealNamedPropertyAttributes(h.ctx, property).To(&attrs))
+        info.GetReturnValue().Set(static_cast<int>(attrs));
+}
+
 void named_delete(Local<Name> property, const PropertyCallbackInfo<Boolean> &info)
 {
     Held h;
@@ -220,7 +251,8 @@ void named_list(const PropertyCallbackInfo<Array> &info)
 }
 
 // Indexed properties go through the named ones, their name a string.
-bool index_name(const PropertyCallbackInfo<Value> &info, uint32_t index, Local<Name> *out)
+template <typename T>
+bool index_name(const PropertyCallbackInfo<T> &info, uint32_t index, Local<Name> *out)
 {
     Local<String> n;
     if (!Uint32::NewFromUnsigned(info.GetIsolate(), index)
@@ -250,6 +282,13 @@ void indexed_descriptor(uint32_t index, const PropertyCallbackInfo<Value> &info)
     Local<Name> n;
     if (index_name(info, index, &n))
         named_descriptor(n, info);
+}
+
+void indexed_query(uint32_t index, const PropertyCallbackInfo<Integer> &info)
+{
+    Local<Name> n;
+    if (index_name(info, index, &n))
+        named_query(n, info);
 }
 
 void indexed_define(uint32_t index, const PropertyDescriptor &desc,
@@ -321,11 +360,11 @@ void make_context(vm_call_t *c)
     if (!plain) {
         tpl = ObjectTemplate::New(iso);
         tpl->SetHandler(NamedPropertyHandlerConfiguration(
-            named_get, named_set, named_descriptor, named_delete, named_list, named_define, sandbox,
-            PropertyHandlerFlags::kHasNoSideEffect));
+            named_get, named_set, named_query, named_delete, named_list, named_define,
+            named_descriptor, sandbox, PropertyHandlerFlags::kHasNoSideEffect));
         tpl->SetHandler(IndexedPropertyHandlerConfiguration(
-            indexed_get, indexed_set, indexed_descriptor, indexed_delete, indexed_list,
-            indexed_define, sandbox, PropertyHandlerFlags::kHasNoSideEffect));
+            indexed_get, indexed_set, indexed_query, indexed_delete, indexed_list, indexed_define,
+            indexed_descriptor, sandbox, PropertyHandlerFlags::kHasNoSideEffect));
     }
     MicrotaskQueue *queue = nullptr;
     Local<Object> queue_handle;
@@ -376,22 +415,53 @@ struct ScriptBox {
 const vm_handle_type_t script_type = {"vm.Script",
                                       [](void *p) { delete static_cast<ScriptBox *>(p); }};
 
-// Every script and function the vm module compiles carries this as its
-// host-defined options: import() from one is Node's
-// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, never the run's loader.
-Local<PrimitiveArray> vm_marker(Isolate *iso)
+// A script or function the vm module compiles carries one of these as its
+// host-defined options unless importModuleDynamically was
+// USE_MAIN_CONTEXT_DEFAULT_LOADER (mark 0): import() from it is Node's
+// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING (mark 1: no callback) or, as
+// Node without --experimental-vm-modules, ..._MISSING_FLAG (2: a
+// function), never the run's loader (vm__vm_import_refused).
+Local<PrimitiveArray> vm_marker(Isolate *iso, int mark)
 {
     Local<PrimitiveArray> a = PrimitiveArray::New(iso, 1);
-    a->Set(iso, 0, s(iso, "secure-exec:vm"));
+    a->Set(iso, 0, s(iso, mark == 2 ? "secure-exec:vm:fn" : "secure-exec:vm"));
     return a;
 }
 
-ScriptOrigin origin_of(Isolate *iso, const FunctionCallbackInfo<Value> &info, int at, bool marked)
+ScriptOrigin origin_of(Isolate *iso, const FunctionCallbackInfo<Value> &info, int at, int mark)
 {
     int line = info[at + 1]->IsInt32() ? info[at + 1].As<Int32>()->Value() : 0;
     int col = info[at + 2]->IsInt32() ? info[at + 2].As<Int32>()->Value() : 0;
     return ScriptOrigin(iso, info[at], line, col, false, -1, Local<Value>(), false, false, false,
-                        marked ? vm_marker(iso) : Local<PrimitiveArray>());
+                        mark ? vm_marker(iso, mark) : Local<PrimitiveArray>());
+}
+
+// displayErrors: the error's stack gets Node's "where" header (file:line,
+// the source line, a caret) in front, once; a stack that is not a string
+// or a getter that throws leaves it as it was.
+void decorate(Isolate *iso, const TryCatch &caught)
+{
+    Local<Value> e = caught.Exception();
+    if (e.IsEmpty() || !e->IsObject() || e->IsProxy())
+        return;
+    Local<Context> cur = iso->GetCurrentContext();
+    Local<Object> o = e.As<Object>();
+    Local<Private> key = Private::ForApi(iso, s(iso, "secure-exec:vm.decorated"));
+    std::string where;
+    TryCatch tc(iso);
+    Local<Value> done, stack;
+    if (!o->GetPrivate(cur, key).ToLocal(&done) || done->IsTrue() ||
+        !o->Get(cur, s(iso, "stack")).ToLocal(&stack) || !stack->IsString() ||
+        !vm__where_header(iso, cur, caught.Message(), &where))
+        return;
+    where += "\n";
+    Local<String> head;
+    if (!String::NewFromUtf8(iso, where.data(), NewStringType::kNormal,
+                             static_cast<int>(where.size()))
+             .ToLocal(&head))
+        return;
+    if (o->Set(cur, s(iso, "stack"), String::Concat(iso, head, stack.As<String>())).IsJust())
+        discard(o->SetPrivate(cur, key, True(iso)));
 }
 
 // The context a script or function is compiled in: v's, or the caller's
@@ -416,7 +486,7 @@ bool cache_of(vm_call_t *c, Local<UnboundScript> script)
 }
 
 // compile(code, filename, lineOffset, columnOffset, parsingContext,
-// marked) -> [script handle, sourceMappingURL]
+// mark) -> [script handle, sourceMappingURL] (mark: vm_marker's)
 void compile(vm_call_t *c)
 {
     const auto &info = vm__info(c);
@@ -428,15 +498,18 @@ void compile(vm_call_t *c)
     Local<Context> ctx;
     if (!parsing_context(c, info[4], &ctx))
         return;
-    ScriptOrigin origin = origin_of(iso, info, 1, !info[5]->IsFalse());
+    ScriptOrigin origin =
+        origin_of(iso, info, 1, info[5]->IsInt32() ? info[5].As<Int32>()->Value() : 1);
     ScriptCompiler::Source src(info[0].As<String>(), origin);
     Local<UnboundScript> script;
     {
         Context::Scope cs(ctx);
         TryCatch tc(iso);
         if (!ScriptCompiler::CompileUnboundScript(iso, &src).ToLocal(&script)) {
-            if (!tc.HasTerminated())
+            if (!tc.HasTerminated()) {
                 vm__keep_where(iso, ctx, tc);
+                decorate(iso, tc);
+            }
             tc.ReThrow();
             return;
         }
@@ -529,7 +602,7 @@ class Watchdog
 // Runs fn in ctx under the timeout (ms < 0: none), then the context's own
 // microtasks (afterEvaluate), and sets the call's result or exception.
 template <typename Fn>
-void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool keep_where, Fn fn)
+void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool display, Fn fn)
 {
     const auto &info = vm__info(c);
     Isolate *iso = info.GetIsolate();
@@ -557,8 +630,8 @@ void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool keep_where, Fn
             // (after the TryCatch: the error reaches the caller)
         } else if (!ok || tc.HasCaught()) {
             if (!tc.HasTerminated() && tc.HasCaught()) {
-                if (keep_where)
-                    vm__keep_where(iso, ctx, tc);
+                if (display)
+                    decorate(iso, tc);
                 tc.ReThrow();
             }
             return;
@@ -579,8 +652,8 @@ int64_t timeout_of(Local<Value> v)
     return v->IsNumber() ? static_cast<int64_t>(v.As<Number>()->Value()) : -1;
 }
 
-// run(script, contextifiedObject | undefined, timeout) -> completion value
-// (undefined context: the caller's, runInThisContext).
+// run(script, contextifiedObject | undefined, timeout, displayErrors) ->
+// completion value (undefined context: the caller's, runInThisContext).
 void run(vm_call_t *c)
 {
     const auto &info = vm__info(c);
@@ -597,13 +670,14 @@ void run(vm_call_t *c)
         return;
     }
     Local<UnboundScript> unbound = static_cast<ScriptBox *>(p)->script.Get(iso);
-    run_timed(c, ctx, timeout_of(info[2]), false, [&](Local<Context> in, Local<Value> *out) {
-        return unbound->BindToCurrentContext()->Run(in).ToLocal(out);
-    });
+    run_timed(c, ctx, timeout_of(info[2]), !info[3]->IsFalse(),
+              [&](Local<Context> in, Local<Value> *out) {
+                  return unbound->BindToCurrentContext()->Run(in).ToLocal(out);
+              });
 }
 
 // compileFunction(code, filename, lineOffset, columnOffset, parsingContext,
-// contextExtensions[], params[]) -> function
+// contextExtensions[], params[], mark) -> function
 void compile_function(vm_call_t *c)
 {
     const auto &info = vm__info(c);
@@ -637,7 +711,8 @@ void compile_function(vm_call_t *c)
         }
         params.push_back(v.As<String>());
     }
-    ScriptOrigin origin = origin_of(iso, info, 1, true);
+    ScriptOrigin origin =
+        origin_of(iso, info, 1, info[7]->IsInt32() ? info[7].As<Int32>()->Value() : 1);
     ScriptCompiler::Source src(info[0].As<String>(), origin);
     Context::Scope cs(ctx);
     TryCatch tc(iso);
@@ -658,24 +733,31 @@ const vm_native_t contextify_natives[] = {
     {"isContext", is_context, 1, VM_NATIVE_PURE},
     {"compile", compile, 6, VM_NATIVE_PURE},
     {"createCachedData", create_cached_data, 1, VM_NATIVE_PURE},
-    {"run", run, 3, VM_NATIVE_PURE},
-    {"compileFunction", compile_function, 7, VM_NATIVE_PURE},
+    {"run", run, 4, VM_NATIVE_PURE},
+    {"compileFunction", compile_function, 8, VM_NATIVE_PURE},
 };
 
 } // namespace
 
-bool vm__is_vm_script(Isolate *iso, Local<Data> options)
+const char *vm__vm_import_refused(Isolate *iso, Local<Data> options, const char **message)
 {
     if (options.IsEmpty() || !options->IsFixedArray())
-        return false;
+        return nullptr;
     Local<PrimitiveArray> a = options.As<PrimitiveArray>();
     if (a->Length() < 1)
-        return false;
+        return nullptr;
     Local<Primitive> v = a->Get(iso, 0);
     if (!v->IsString())
-        return false;
+        return nullptr;
     String::Utf8Value u(iso, v);
-    return *u && !strcmp(*u, "secure-exec:vm");
+    if (!*u || strncmp(*u, "secure-exec:vm", 14) != 0)
+        return nullptr;
+    if (!strcmp(*u + 14, ":fn")) {
+        *message = "A dynamic import callback was invoked without --experimental-vm-modules";
+        return "ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG";
+    }
+    *message = "A dynamic import callback was not specified.";
+    return "ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING";
 }
 
 extern "C" const vm_table_t vm_contextify_table = {

@@ -72,9 +72,11 @@ void vm__budget_release(void *budget, size_t bytes);
 // run ends).
 bool vm__timeout_fire(vm_t *vm);
 bool vm__timeout_cancel(vm_t *vm);
-// Whether a script's host-defined options mark it as compiled by the vm
-// module (contextify.cc): its import() has no loader.
-bool vm__is_vm_script(v8::Isolate *iso, v8::Local<v8::Data> options);
+// When a script's host-defined options mark it as compiled by the vm
+// module without the run's loader (contextify.cc): the code of Node's
+// error its import() rejects with, and *message; else NULL.
+const char *vm__vm_import_refused(v8::Isolate *iso, v8::Local<v8::Data> options,
+                                  const char **message);
 
 // Drops a Maybe/MaybeLocal on purpose (the only failure is a pending
 // termination, which the caller sees anyway).

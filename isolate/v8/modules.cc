@@ -418,11 +418,10 @@ MaybeLocal<Promise> on_dynamic_import(Local<Context> ctx, Local<Data> options,
     Isolate *iso = ctx->GetIsolate();
     Store *st = store(iso, false);
     Local<Promise::Resolver> res;
-    if (vm__is_vm_script(iso, options)) { // vm's scripts: Node's default, no loader
-        Local<Value> e =
-            Exception::TypeError(str(iso, "A dynamic import callback was not specified."));
-        discard(e.As<Object>()->Set(ctx, str(iso, "code"),
-                                    str(iso, "ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING")));
+    const char *message = nullptr;
+    if (const char *code = vm__vm_import_refused(iso, options, &message)) { // vm's, no loader
+        Local<Value> e = Exception::TypeError(str(iso, message));
+        discard(e.As<Object>()->Set(ctx, str(iso, "code"), str(iso, code)));
         if (!Promise::Resolver::New(ctx).ToLocal(&res) || res->Reject(ctx, e).IsNothing())
             return MaybeLocal<Promise>();
         return res->GetPromise();

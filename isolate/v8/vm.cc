@@ -637,6 +637,14 @@ bool vm__where_header(Isolate *iso, Local<Context> ctx, Local<Message> msg, std:
     String::Utf8Value srcline(iso, src);
     int start = msg->GetStartColumn(ctx).FromMaybe(0);
     int end = msg->GetEndColumn(ctx).FromMaybe(start + 1);
+    // V8's columns on a script's first line count its column offset (vm's
+    // columnOffset); the line shown does not
+    ScriptOrigin origin = msg->GetScriptOrigin();
+    int first = line - origin.LineOffset() == 1 ? origin.ColumnOffset() : 0;
+    if (first > 0 && start >= first) {
+        start -= first;
+        end -= first;
+    }
     std::string h = std::string(*file) + ":" + std::to_string(line) + "\n";
     h += *srcline ? *srcline : "";
     h += "\n";

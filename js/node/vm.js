@@ -18,7 +18,7 @@
 // usual). vm.measureMemory and vm modules are not provided.
 
 const binding = require('./internal/binding');
-const { codes, makeNodeError } = require('./internal/errors');
+const { codes } = require('./internal/errors');
 const {
   validateString, validateBoolean, validateObject, validateOneOf, validateInt32, validateUint32,
   validateArray,
@@ -41,17 +41,18 @@ function validateCache(cachedData, produceCachedData) {
   validateBoolean(produceCachedData, 'options.produceCachedData');
 }
 
-// Whether import() of code compiled with this option goes to the run's
-// loader (USE_MAIN_CONTEXT_DEFAULT_LOADER) or fails as Node's default.
-function importMarked(importModuleDynamically, name) {
-  if (importModuleDynamically === undefined) return true;
-  if (importModuleDynamically === constants.USE_MAIN_CONTEXT_DEFAULT_LOADER) return false;
+// How import() of code compiled with this option goes (contextify.cc's
+// marks): 0 the run's loader (USE_MAIN_CONTEXT_DEFAULT_LOADER), 1 Node's
+// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING (none given), 2 a function: as
+// Node without --experimental-vm-modules, ..._MISSING_FLAG.
+function importMark(importModuleDynamically, name) {
+  if (importModuleDynamically === undefined) return 1;
+  if (importModuleDynamically === constants.USE_MAIN_CONTEXT_DEFAULT_LOADER) return 0;
   if (typeof importModuleDynamically !== 'function') {
     throw codes.ERR_INVALID_ARG_TYPE(name, ['function', 'vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER'],
       importModuleDynamically);
   }
-  throw makeNodeError(Error, 'ERR_UNSUPPORTED_SANDBOX_API',
-    'vm importModuleDynamically functions are not supported in sandbox');
+  return 2;
 }
 
 class Script {
@@ -74,9 +75,9 @@ class Script {
     validateInt32(lineOffset, 'options.lineOffset');
     validateInt32(columnOffset, 'options.columnOffset');
     validateCache(cachedData, produceCachedData);
-    const marked = importMarked(importModuleDynamically, 'options.importModuleDynamically');
+    const mark = importMark(importModuleDynamically, 'options.importModuleDynamically');
     const [script, sourceMapURL] = binding.contextify.compile(code, filename, lineOffset, columnOffset,
-      parsingContext, marked);
+      parsingContext, mark);
     this.#script = script;
     if (sourceMapURL !== undefined) this.sourceMapURL = sourceMapURL;
     if (cachedData !== undefined) this.cachedDataRejected = true;
@@ -91,14 +92,14 @@ class Script {
   }
 
   runInThisContext(options) {
-    const { timeout } = runOptions(options);
-    return binding.contextify.run(this.#script, undefined, timeout);
+    const { timeout, displayErrors } = runOptions(options);
+    return binding.contextify.run(this.#script, undefined, timeout, displayErrors);
   }
 
   runInContext(contextifiedObject, options) {
     validateContext(contextifiedObject);
-    const { timeout } = runOptions(options);
-    return binding.contextify.run(this.#script, contextifiedObject, timeout);
+    const { timeout, displayErrors } = runOptions(options);
+    return binding.contextify.run(this.#script, contextifiedObject, timeout, displayErrors);
   }
 
   runInNewContext(contextObject, options) {
@@ -126,7 +127,7 @@ function runOptions(options = {}) {
   const { displayErrors = true, breakOnSigint = false } = options;
   validateBoolean(displayErrors, 'options.displayErrors');
   validateBoolean(breakOnSigint, 'options.breakOnSigint');
-  return { timeout };
+  return { timeout, displayErrors };
 }
 
 function contextOptions(options) {
@@ -180,7 +181,7 @@ function createContext(contextObject = {}, options = {}) {
   if (microtaskMode !== undefined) {
     validateOneOf(microtaskMode, 'options.microtaskMode', ['afterEvaluate', undefined]);
   }
-  importMarked(importModuleDynamically, 'options.importModuleDynamically');
+  importMark(importModuleDynamically, 'options.importModuleDynamically');
   return binding.contextify.makeContext(contextObject, name, strings, wasm,
     microtaskMode === 'afterEvaluate', plain);
 }
@@ -214,6 +215,7 @@ function compileFunction(code, params, options = {}) {
     validateArray(params, 'params');
     params.forEach((param, i) => validateString(param, `params[${i}]`));
   }
+  validateObject(options, 'options');
   const {
     filename = '',
     columnOffset = 0,
@@ -237,9 +239,9 @@ function compileFunction(code, params, options = {}) {
   contextExtensions.forEach((extension, i) => {
     validateObject(extension, `options.contextExtensions[${i}]`, { ...allowObjects, nullable: true });
   });
-  importMarked(importModuleDynamically, 'options.importModuleDynamically');
+  const mark = importMark(importModuleDynamically, 'options.importModuleDynamically');
   const fn = binding.contextify.compileFunction(code, filename, lineOffset, columnOffset,
-    parsingContext, contextExtensions, params === undefined ? [] : params);
+    parsingContext, contextExtensions, params === undefined ? [] : params, mark);
   if (cachedData !== undefined) fn.cachedDataRejected = true;
   if (produceCachedData) {
     fn.cachedData = toBuffer(binding.contextify.createCachedData(fn));
