@@ -49,6 +49,7 @@ LIB_CXX += isolate/v8/lazyjs.cc
 LIB_CXX += isolate/v8/buffer.cc
 LIB_CXX += isolate/v8/message.cc
 LIB_CXX += isolate/v8/contextify.cc
+LIB_CXX += isolate/v8/serdes.cc
 LIB_C   += bridge/quota.c
 LIB_C   += launcher/report.c launcher/audit.c launcher/shell.c
 LIB_C   += bridge/signal.c bridge/shell.c

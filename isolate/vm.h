@@ -81,6 +81,9 @@ extern const vm_table_t vm_lazyjs_table;
 /* The vm module: new contexts, scripts, timeouts (namespace "contextify";
  * see v8/contextify.cc). */
 extern const vm_table_t vm_contextify_table;
+/* The v8 module: Serializer/Deserializer, heap statistics (namespace "v8";
+ * see v8/serdes.cc). */
+extern const vm_table_t vm_serdes_table;
 
 /* ---- process-wide ---------------------------------------------------- */
 

@@ -78,6 +78,13 @@ bool vm__timeout_cancel(vm_t *vm);
 const char *vm__vm_import_refused(v8::Isolate *iso, v8::Local<v8::Data> options,
                                   const char **message);
 
+// A ValueSerializer delegate's ReallocateBufferMemory within the budget
+// (message.cc): *cap bytes are reserved so far, grown to size (NULL when the
+// budget or malloc refuses: V8 then throws its out-of-memory
+// DataCloneError); the holder releases *cap when it frees the buffer or
+// hands it on.
+void *vm__budget_realloc(vm_t *vm, void *old, size_t size, size_t *cap, size_t *actual);
+
 // Drops a Maybe/MaybeLocal on purpose (the only failure is a pending
 // termination, which the caller sees anyway).
 template <typename T> inline void discard(const T &)

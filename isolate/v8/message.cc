@@ -104,18 +104,7 @@ class Writer final : public ValueSerializer::Delegate
     }
     void *ReallocateBufferMemory(void *old, size_t size, size_t *actual) override
     {
-        if (size > cap_ && !vm_reserve(vm_, size - cap_))
-            return nullptr;
-        void *p = realloc(old, size);
-        if (!p) {
-            if (size > cap_)
-                vm_release(vm_, size - cap_);
-            return nullptr;
-        }
-        if (size > cap_)
-            cap_ = size;
-        *actual = size;
-        return p;
+        return vm__budget_realloc(vm_, old, size, &cap_, actual);
     }
     void FreeBufferMemory(void *p) override
     {
@@ -188,6 +177,22 @@ class Reader final : public ValueDeserializer::Delegate
 };
 
 } // namespace
+
+void *vm__budget_realloc(vm_t *vm, void *old, size_t size, size_t *cap, size_t *actual)
+{
+    if (size > *cap && !vm_reserve(vm, size - *cap))
+        return nullptr;
+    void *p = realloc(old, size);
+    if (!p) {
+        if (size > *cap)
+            vm_release(vm, size - *cap);
+        return nullptr;
+    }
+    if (size > *cap)
+        *cap = size;
+    *actual = size;
+    return p;
+}
 
 extern "C" vm_msg_t *vm_arg_message(vm_call_t *c, int i, int list,
                                     const vm_handle_type_t *port_type)

@@ -138,6 +138,7 @@ defineBuiltin('url', () => require('url'));
 defineBuiltin('util', () => require('util'));
 defineBuiltin('util/types', () => require('util').types);
 defineBuiltin('vm', () => require('../node/vm'));
+defineBuiltin('v8', () => require('../node/v8'));
 defineBuiltin('worker_threads', () => require('../node/worker_threads'));
 defineBuiltin('zlib', () => require('../node/zlib'));
 
