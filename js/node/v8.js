@@ -13,7 +13,7 @@
 
 const binding = require('./internal/binding');
 const { Buffer } = require('buffer');
-const { codes, makeNodeError } = require('./internal/errors');
+const { makeNodeError } = require('./internal/errors');
 const { validateString } = require('./internal/validators');
 const { deferredFunction, deferredClass, notSupported } = require('./internal/deferred');
 
@@ -61,8 +61,9 @@ function setFlagsFromString(flags) {
   throw notSupported('v8.setFlagsFromString');
 }
 
-function viewTypes(name, value) {
-  return codes.ERR_INVALID_ARG_TYPE(name, ['Buffer', 'TypedArray', 'DataView'], value);
+// (Node's binding's own message, not the validators')
+function viewTypes(name) {
+  return makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${name} must be a TypedArray or a DataView`);
 }
 
 class Serializer {
@@ -102,7 +103,7 @@ class Serializer {
   }
 
   writeRawBytes(source) {
-    if (!ArrayBuffer.isView(source)) throw viewTypes('source', source);
+    if (!ArrayBuffer.isView(source)) throw viewTypes('source');
     binding.v8.writeRawBytes(this.#h, source);
   }
 
@@ -116,7 +117,7 @@ class Deserializer {
   #h;
 
   constructor(buffer) {
-    if (!ArrayBuffer.isView(buffer)) throw viewTypes('buffer', buffer);
+    if (!ArrayBuffer.isView(buffer)) throw viewTypes('buffer');
     this.#h = binding.v8.newDeserializer(buffer);
     this.buffer = buffer;
   }

@@ -176,6 +176,10 @@ limit() {
 }
 limit "infinite loop, --timeout 1000 -> 124" 124 3 --allow-all --timeout 1000 -e 'for (;;) {}'
 limit "busy loop, --cpu-time-limit 500 -> 124" 124 3 --allow-all --cpu-time-limit 500 -e 'for (;;) {}'
+# a vm context runs in the same isolate: the run's limits stop it too, a
+# vm timeout of its own longer than the run's included
+limit "vm context loop, --timeout 1000 -> 124" 124 3 --allow-all --timeout 1000 -e 'require("vm").runInNewContext("for (;;) {}", {}, { timeout: 60000 })'
+limit "vm context heap bomb, --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'require("vm").runInNewContext("const a = []; for (;;) a.push({ x: new Array(100).fill(1) })")'
 limit "heap bomb, --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
 # the same budget: WebAssembly memories with the heap, Buffers with a heap that grows after them
 limit "wasm memories past --memory-limit 64 -> 137" 137 20 --allow-all --memory-limit 64 -e 'const m = [new WebAssembly.Memory({ initial: 1000 }), new WebAssembly.Memory({ initial: 1000 })]; for (const x of m) new Uint8Array(x.buffer).fill(1); const a = []; for (;;) a.push({ i: a.length })'
