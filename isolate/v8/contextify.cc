@@ -336,10 +336,11 @@ void indexed_list(const PropertyCallbackInfo<Array> &info)
 const vm_handle_type_t queue_type = {"vm.MicrotaskQueue",
                                      [](void *p) { delete static_cast<MicrotaskQueue *>(p); }};
 
+// (the run's context has no such slot: always allowed there)
 bool allow_wasm(Local<Context> ctx, Local<String>)
 {
-    Local<Value> v = ctx->GetEmbedderData(kWasmSlot);
-    return !v->IsFalse();
+    return ctx->GetNumberOfEmbedderDataFields() <= kWasmSlot ||
+           !ctx->GetEmbedderData(kWasmSlot)->IsFalse();
 }
 
 // makeContext(sandbox, name, strings, wasm, afterEvaluate, dontContextify)
