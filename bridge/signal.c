@@ -94,6 +94,8 @@ static void deliver(int sig)
 {
     if (sig <= 0 || sig >= SIG_COUNT)
         return;
+    if (sig == SIGINT && vm_sigint_break()) /* a vm run with breakOnSigint */
+        return;
     if (listening[sig] && wake) {
         ring_put(sig);
         uv_async_send(wake);

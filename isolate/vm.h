@@ -81,6 +81,11 @@ extern const vm_table_t vm_lazyjs_table;
 /* The vm module: new contexts, scripts, timeouts (namespace "contextify";
  * see v8/contextify.cc). */
 extern const vm_table_t vm_contextify_table;
+/* vm's breakOnSigint: from a signal handler (async-signal-safe, any
+ * thread), true when a run that asked for it takes this SIGINT (it is then
+ * interrupted with ERR_SCRIPT_EXECUTION_INTERRUPTED, and the guest's
+ * listeners do not see the signal, as in Node). */
+bool vm_sigint_break(void);
 /* The v8 module: Serializer/Deserializer, heap statistics (namespace "v8";
  * see v8/serdes.cc). */
 extern const vm_table_t vm_serdes_table;

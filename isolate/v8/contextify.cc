@@ -20,6 +20,7 @@
 // (vm__timeout_fire), after which the run goes on with Node's
 // ERR_SCRIPT_EXECUTION_TIMEOUT; a real limit met meanwhile wins.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -547,27 +548,41 @@ void create_cached_data(vm_call_t *c)
     cache_of(c, static_cast<ScriptBox *>(p)->script.Get(info.GetIsolate()));
 }
 
-// The run's timeout: a thread that terminates execution after ms, unless
-// stopped first; it retries while another interrupt holds the vm.
+// breakOnSigint: while such runs are going (armed), the signal handler
+// gives SIGINT here (vm_sigint_break: atomics only) and the run's
+// watchdog, which polls for it, interrupts the run.
+std::atomic<int> sigint_armed{0};
+std::atomic<int> sigint_seen{0};
+
+enum Fired { kNone, kTimeout, kSigint };
+
+// A run's watchdog: a thread that terminates execution after ms (< 0:
+// never) or at a SIGINT (breakOnSigint), unless stopped first; it retries
+// while another interrupt holds the vm, and gives up for a real limit.
 class Watchdog
 {
   public:
-    Watchdog(vm_t *vm, int64_t ms) : vm_(vm)
+    Watchdog(vm_t *vm, int64_t ms, bool sigint) : vm_(vm), sigint_(sigint)
     {
-        if (ms >= 0)
+        if (sigint_)
+            sigint_armed++;
+        if (ms >= 0 || sigint_)
             thread_ = std::thread([this, ms] { watch(ms); });
     }
-    // Stops the thread; true when it had terminated execution.
-    bool stop()
+    // Stops the thread; what made it terminate execution, if it did.
+    Fired stop()
     {
-        if (!thread_.joinable())
-            return false;
-        {
-            std::lock_guard<std::mutex> g(mu_);
-            done_ = true;
+        if (thread_.joinable()) {
+            {
+                std::lock_guard<std::mutex> g(mu_);
+                done_ = true;
+            }
+            cv_.notify_one();
+            thread_.join();
         }
-        cv_.notify_one();
-        thread_.join();
+        if (sigint_ && --sigint_armed == 0)
+            sigint_seen = 0;
+        sigint_ = false;
         return fired_;
     }
     ~Watchdog()
@@ -578,32 +593,45 @@ class Watchdog
   private:
     void watch(int64_t ms)
     {
+        using namespace std::chrono;
         std::unique_lock<std::mutex> g(mu_);
-        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-        if (cv_.wait_until(g, until, [this] { return done_; }))
-            return;
+        auto deadline = steady_clock::now() + milliseconds(ms);
+        Fired due = kNone;
         while (!done_) {
-            if (vm__timeout_fire(vm_)) {
-                fired_ = true;
-                return;
+            if (due == kNone && sigint_ && sigint_seen.exchange(0))
+                due = kSigint;
+            if (due == kNone && ms >= 0 && steady_clock::now() >= deadline)
+                due = kTimeout;
+            if (due != kNone) {
+                if (vm__timeout_fire(vm_)) {
+                    fired_ = due;
+                    return;
+                }
+                if (vm_limit(vm_) != VM_LIMIT_NONE && vm_limit(vm_) != VM_LIMIT_INTERRUPT)
+                    return; // a real limit ends the run anyway
             }
-            if (vm_limit(vm_) != VM_LIMIT_NONE && vm_limit(vm_) != VM_LIMIT_INTERRUPT)
-                return; // a real limit ends the run anyway
-            cv_.wait_for(g, std::chrono::milliseconds(1), [this] { return done_; });
+            auto wait = milliseconds(due != kNone ? 1 : sigint_ ? 5 : ms);
+            if (ms >= 0 && due == kNone) {
+                auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
+                if (left < wait)
+                    wait = left < milliseconds(0) ? milliseconds(0) : left;
+            }
+            cv_.wait_for(g, wait, [this] { return done_; });
         }
     }
     vm_t *vm_;
+    bool sigint_;
     std::thread thread_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool done_ = false;
-    bool fired_ = false;
+    Fired fired_ = kNone;
 };
 
 // Runs fn in ctx under the timeout (ms < 0: none), then the context's own
 // microtasks (afterEvaluate), and sets the call's result or exception.
 template <typename Fn>
-void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool display, Fn fn)
+void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool sigint, bool display, Fn fn)
 {
     const auto &info = vm__info(c);
     Isolate *iso = info.GetIsolate();
@@ -616,10 +644,11 @@ void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool display, Fn fn
     if (vm__handle_is(vm, qh, &queue_type, &qp))
         queue = static_cast<MicrotaskQueue *>(qp);
     Local<Value> out;
-    bool ok, fired;
+    bool ok;
+    Fired fired;
     {
         TryCatch tc(iso);
-        Watchdog wd(vm, ms);
+        Watchdog wd(vm, ms, sigint);
         {
             Context::Scope cs(ctx);
             ok = fn(ctx, &out);
@@ -627,7 +656,7 @@ void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool display, Fn fn
                 queue->PerformCheckpoint(iso);
         }
         fired = wd.stop();
-        if (fired && vm__timeout_cancel(vm)) {
+        if (fired != kNone && vm__timeout_cancel(vm)) {
             // (after the TryCatch: the error reaches the caller)
         } else if (!ok || tc.HasCaught()) {
             if (!tc.HasTerminated() && tc.HasCaught()) {
@@ -637,12 +666,17 @@ void run_timed(vm_call_t *c, Local<Context> ctx, int64_t ms, bool display, Fn fn
             }
             return;
         } else {
-            fired = false;
+            fired = kNone;
         }
     }
-    if (fired) {
+    if (fired == kTimeout) {
         vm_throwf(c, "Error", "ERR_SCRIPT_EXECUTION_TIMEOUT",
                   "Script execution timed out after %lldms", static_cast<long long>(ms));
+        return;
+    }
+    if (fired == kSigint) {
+        vm_throwf(c, "Error", "ERR_SCRIPT_EXECUTION_INTERRUPTED",
+                  "Script execution was interrupted by `SIGINT`");
         return;
     }
     info.GetReturnValue().Set(out);
@@ -653,8 +687,9 @@ int64_t timeout_of(Local<Value> v)
     return v->IsNumber() ? static_cast<int64_t>(v.As<Number>()->Value()) : -1;
 }
 
-// run(script, contextifiedObject | undefined, timeout, displayErrors) ->
-// completion value (undefined context: the caller's, runInThisContext).
+// run(script, contextifiedObject | undefined, timeout, displayErrors,
+// breakOnSigint) -> completion value (undefined context: the caller's,
+// runInThisContext).
 void run(vm_call_t *c)
 {
     const auto &info = vm__info(c);
@@ -671,7 +706,7 @@ void run(vm_call_t *c)
         return;
     }
     Local<UnboundScript> unbound = static_cast<ScriptBox *>(p)->script.Get(iso);
-    run_timed(c, ctx, timeout_of(info[2]), !info[3]->IsFalse(),
+    run_timed(c, ctx, timeout_of(info[2]), info[4]->IsTrue(), !info[3]->IsFalse(),
               [&](Local<Context> in, Local<Value> *out) {
                   return unbound->BindToCurrentContext()->Run(in).ToLocal(out);
               });
@@ -734,7 +769,7 @@ const vm_native_t contextify_natives[] = {
     {"isContext", is_context, 1, VM_NATIVE_PURE},
     {"compile", compile, 6, VM_NATIVE_PURE},
     {"createCachedData", create_cached_data, 1, VM_NATIVE_PURE},
-    {"run", run, 4, VM_NATIVE_PURE},
+    {"run", run, 5, VM_NATIVE_PURE},
     {"compileFunction", compile_function, 8, VM_NATIVE_PURE},
 };
 
@@ -759,6 +794,14 @@ const char *vm__vm_import_refused(Isolate *iso, Local<Data> options, const char 
     }
     *message = "A dynamic import callback was not specified.";
     return "ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING";
+}
+
+extern "C" bool vm_sigint_break(void)
+{
+    if (sigint_armed.load() <= 0)
+        return false;
+    sigint_seen = 1;
+    return true;
 }
 
 extern "C" const vm_table_t vm_contextify_table = {

@@ -14,8 +14,9 @@
 // `importModuleDynamically` rejects with Node's
 // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING; with
 // `vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER` it is the run's import().
-// `breakOnSigint` is accepted (a SIGINT reaches the guest's listeners as
-// usual). vm.measureMemory and vm modules are not provided.
+// `breakOnSigint`: a SIGINT during the run interrupts it
+// (ERR_SCRIPT_EXECUTION_INTERRUPTED) instead of reaching the listeners.
+// vm.measureMemory and vm modules are not provided.
 
 const binding = require('./internal/binding');
 const { codes } = require('./internal/errors');
@@ -92,14 +93,14 @@ class Script {
   }
 
   runInThisContext(options) {
-    const { timeout, displayErrors } = runOptions(options);
-    return binding.contextify.run(this.#script, undefined, timeout, displayErrors);
+    const { timeout, displayErrors, breakOnSigint } = runOptions(options);
+    return binding.contextify.run(this.#script, undefined, timeout, displayErrors, breakOnSigint);
   }
 
   runInContext(contextifiedObject, options) {
     validateContext(contextifiedObject);
-    const { timeout, displayErrors } = runOptions(options);
-    return binding.contextify.run(this.#script, contextifiedObject, timeout, displayErrors);
+    const { timeout, displayErrors, breakOnSigint } = runOptions(options);
+    return binding.contextify.run(this.#script, contextifiedObject, timeout, displayErrors, breakOnSigint);
   }
 
   runInNewContext(contextObject, options) {
@@ -127,7 +128,7 @@ function runOptions(options = {}) {
   const { displayErrors = true, breakOnSigint = false } = options;
   validateBoolean(displayErrors, 'options.displayErrors');
   validateBoolean(breakOnSigint, 'options.breakOnSigint');
-  return { timeout, displayErrors };
+  return { timeout, displayErrors, breakOnSigint };
 }
 
 function contextOptions(options) {
