@@ -262,9 +262,6 @@ class ChildProcessMethods extends EventEmitter {
     validateOneOf(options.serialization, 'options.serialization', [undefined, 'json', 'advanced']);
     const serialization = options.serialization || 'json';
     if (ipcFd !== undefined) {
-      if (serialization === 'advanced') {
-        throw notSupported("child_process with serialization 'advanced'");
-      }
       if (options.envPairs === undefined) options.envPairs = envPairsOf(process.env);
       else validateArray(options.envPairs, 'options.envPairs');
       options.envPairs.push(`NODE_CHANNEL_FD=${ipcFd}`);

@@ -4,8 +4,8 @@
 // disconnect(), connected, channel and the 'message' and 'disconnect'
 // events, as Node gives them.
 //
-// The wire is Node's default ('json') serialization: each message is its
-// JSON text and a '\n'. The channel is a native stream handle in a net.js
+// The wire is Node's, 'json' or 'advanced' serialization
+// (serialization.js). The channel is a native stream handle in a net.js
 // Pipe wrap (the parent's from binding.child.spawn, the child's from
 // binding.child.ipcChannel()). Handles cannot be sent: a send with one
 // that Node could send is refused with ERR_UNSUPPORTED_SANDBOX_API, any
@@ -15,7 +15,7 @@
 'use strict';
 
 const EventEmitter = require('events');
-const { StringDecoder } = require('string_decoder');
+const { codecs } = require('./serialization');
 const binding = require('../binding');
 const { codes } = require('../errors');
 const { notSupported } = require('../deferred');
@@ -145,8 +145,8 @@ function setupChannel(target, channel, serialization, onClosed, fd) {
   target._handleQueue = null;
   target._pendingMessage = null;
 
-  let decoder = null;
-  let partial = '';
+  const codec = codecs[serialization];
+  const reader = codec.reader();
   let queued = 0;
   let afterPartial = null; // a disconnect waiting for a message's end
   channel.buffering = false;
@@ -175,18 +175,12 @@ function setupChannel(target, channel, serialization, onClosed, fd) {
 
   channel.onread = (n, bytes) => {
     if (n > 0) {
-      if (decoder === null) decoder = new StringDecoder('utf8');
-      const lines = decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).split('\n');
-      const last = lines.length - 1;
-      if (last === 0) {
-        partial += lines[0];
-      } else {
-        lines[0] = partial + lines[0];
-        partial = lines[last];
-        for (let i = 0; i < last; i++) handleMessage(JSON.parse(lines[i]));
+      const messages = reader.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (messages.length !== 0) {
+        for (const message of messages) handleMessage(message);
         if (afterPartial !== null) afterPartial();
       }
-      channel.buffering = partial.length !== 0;
+      channel.buffering = reader.buffering;
       return;
     }
     // the other end closed the channel (or it failed)
@@ -229,7 +223,7 @@ function setupChannel(target, channel, serialization, onClosed, fd) {
       if (!isSendableHandle(handle)) throw codes.ERR_INVALID_HANDLE_TYPE();
       throw notSupported(`${target === process ? 'process' : 'subprocess'}.send with a handle`);
     }
-    const data = Buffer.from(`${JSON.stringify(message)}\n`);
+    const data = codec.encode(message);
     let r;
     try {
       r = channel.writeBuffer(data, (status) => {
@@ -310,7 +304,7 @@ function setupChildChannel() {
   const { Pipe } = require('../net-shared');
   const channel = new Pipe(raw);
   channel.unref();
-  if (serialization !== 'json') {
+  if (serialization !== 'json' && serialization !== 'advanced') {
     channel.close();
     throw notSupported(`an IPC channel with serialization '${serialization}'`);
   }
