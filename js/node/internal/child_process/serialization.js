@@ -75,23 +75,30 @@ const advanced = {
   },
   reader() {
     const { ChildProcessDeserializer } = advancedCodec();
-    let pending = Buffer.alloc(0);
+    // the chunks read so far, joined once a whole message is there
+    let chunks = [];
+    let total = 0;
     return {
       push(bytes) {
-        pending = pending.length === 0 ? Buffer.from(bytes) : Buffer.concat([pending, bytes]);
+        chunks.push(Buffer.from(bytes));
+        total += bytes.length;
         const out = [];
-        while (pending.length >= 4) {
-          const size = pending.readUInt32BE(0);
-          if (pending.length < 4 + size) break;
-          const des = new ChildProcessDeserializer(pending.subarray(4, 4 + size));
-          pending = pending.subarray(4 + size);
+        while (total >= 4) {
+          if (chunks[0].length < 4) chunks = [Buffer.concat(chunks, total)];
+          const size = chunks[0].readUInt32BE(0);
+          if (total < 4 + size) break;
+          const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+          const des = new ChildProcessDeserializer(all.subarray(4, 4 + size));
+          const rest = all.subarray(4 + size);
+          chunks = rest.length === 0 ? [] : [rest];
+          total = rest.length;
           des.readHeader();
           out.push(des.readValue());
         }
         return out;
       },
       get buffering() {
-        return pending.length !== 0;
+        return total !== 0;
       },
     };
   },
