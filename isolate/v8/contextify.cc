@@ -764,7 +764,28 @@ void compile_function(vm_call_t *c)
     tc.ReThrow();
 }
 
+// measureMemory(detailed, eager) -> promise of V8's measurement (its
+// default delegate: { total: { jsMemoryEstimate, jsMemoryRange } }, and
+// with detailed the current context's and the others'), resolved after the
+// GC that measures (eager: one started for it).
+void measure_memory(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    Local<Promise::Resolver> r;
+    if (!Promise::Resolver::New(ctx).ToLocal(&r))
+        return;
+    iso->MeasureMemory(
+        MeasureMemoryDelegate::Default(iso, ctx, r,
+                                       info[0]->IsTrue() ? MeasureMemoryMode::kDetailed
+                                                         : MeasureMemoryMode::kSummary),
+        info[1]->IsTrue() ? MeasureMemoryExecution::kEager : MeasureMemoryExecution::kDefault);
+    info.GetReturnValue().Set(r->GetPromise());
+}
+
 const vm_native_t contextify_natives[] = {
+    {"measureMemory", measure_memory, 2, VM_NATIVE_PURE},
     {"makeContext", make_context, 6, VM_NATIVE_PURE},
     {"isContext", is_context, 1, VM_NATIVE_PURE},
     {"compile", compile, 6, VM_NATIVE_PURE},

@@ -334,6 +334,13 @@ function processTimers(now) {
   return 0;
 }
 
+function destroyTimer(timer) {
+  timer._destroyed = true;
+  if (timer[kHasPrimitive]) knownTimersById.delete(timer.asyncId);
+  if (timer[kRefed]) toggleRef(-1);
+  actx.emitDestroy(timer.asyncId);
+}
+
 function listOnTimeout(list, now) {
   const msecs = list.msecs;
   let ranAtLeastOneTimer = false;
@@ -349,6 +356,10 @@ function listOnTimeout(list, now) {
     if (ranAtLeastOneTimer) runNextTicks();
     else ranAtLeastOneTimer = true;
     unlink(timer);
+    if (!timer._onTimeout) { // cleared by the ticks just run, as Node skips it
+      if (!timer._destroyed) destroyTimer(timer);
+      continue;
+    }
     let start;
     if (timer._repeat) start = binding.timers.now();
     const framed = actx.state.framesOn;
@@ -365,10 +376,7 @@ function listOnTimeout(list, now) {
         timer._idleTimeout = timer._repeat;
         insert(timer, timer._idleTimeout, start);
       } else if (!timer._idleNext && !timer._idlePrev && !timer._destroyed) {
-        timer._destroyed = true;
-        if (timer[kHasPrimitive]) knownTimersById.delete(timer.asyncId);
-        if (timer[kRefed]) toggleRef(-1);
-        actx.emitDestroy(timer.asyncId);
+        destroyTimer(timer);
       }
     }
   }
