@@ -93,9 +93,9 @@ static const vm_native_t t_natives[] = {
     {"fail", t_fail, 0, VM_NATIVE_PURE},
 };
 static const vm_table_t t_table = {"t", t_natives, sizeof t_natives / sizeof t_natives[0]};
-static const vm_table_t *const t_tables[] = {&vm_v8_table, &vm_task_table, &vm_esm_table,
-                                             &vm_json_table, &t_table};
-#define T_NTABLES 5
+static const vm_table_t *const t_tables[] = {&vm_v8_table,   &vm_task_table, &vm_esm_table,
+                                             &vm_json_table, &t_table,       &vm_contextify_table};
+#define T_NTABLES 6
 static const vm_table_t *const other_tables[] = {&vm_task_table, &t_table};
 
 /* start(x) runs a snippet chosen by x, seeing the natives as `b`. */
@@ -103,6 +103,7 @@ static const char bundle[] =
     "(function () {\n"
     "  const b = globalThis.__se_bridge;\n"
     "  delete globalThis.__se_bridge;\n"
+    "  globalThis.bootMarker = b.t.add;\n"
     "  const cases = {\n"
     "    add: () => b.t.add(40, 2),\n"
     "    upper: () => b.t.upper('héllo wörld') === 'HéLLO WöRLD' ? 1 : 0,\n"
@@ -131,6 +132,20 @@ static const char bundle[] =
     "      if (b.t.hget(h) === -1) n++;\n"
     "      for (let i = 0; i < 20000; i++) b.t.hnew(i);\n"
     "      globalThis.kept = b.t.hnew(99);\n"
+    "      return n; },\n"
+    "    vmctx: () => { const c = b.contextify; let n = 0;\n"
+    "      const g = c.makeContext(undefined, 'x', true, true, false, true);\n"
+    "      if (typeof globalThis.bootMarker === 'function') n++;\n"
+    "      if (!('bootMarker' in g) && !('__se_bridge' in g) && c.isContext(g)) n++;\n"
+    "      const src = 'typeof bootMarker + typeof b + Object.getOwnPropertyNames(globalThis)' +\n"
+    "        '.filter((k) => /bridge|binding|Marker/.test(k)).length';\n"
+    "      const [s] = c.compile(src, 'x.js', 0, 0, g, 1);\n"
+    "      if (c.run(s, g, -1, true, false) === 'undefinedundefined0') n++;\n"
+    "      const sb = { a: 1 }; c.makeContext(sb, 'y', true, true, false, false);\n"
+    "      const [t] = c.compile('a + 1', 'y.js', 0, 0, undefined, 1);\n"
+    "      if (c.run(t, sb, -1, true, false) === 2 && c.isContext(sb) && !c.isContext({})) n++;\n"
+    "      for (const bad of [[{}, {}], [t, {}], [7, sb], [t, 'x']])\n"
+    "        try { c.run(bad[0], bad[1], -1); } catch (e) { if (e instanceof TypeError) n++; }\n"
     "      return n; },\n"
     "    hog: () => { const a = []; for (;;) a.push(new Array(1e5).fill(1)); },\n"
     "    spin: () => { for (;;) {} },\n"
@@ -284,6 +299,8 @@ START_TEST(v8_natives)
     ck_assert_int_eq(run_case(vm, "esmbad", &v), VM_OK);
     ck_assert_msg(v == 12, "bad module calls refused: %g of 12", v);
     handles_made = handles_freed = 0;
+    ck_assert_int_eq(run_case(vm, "vmctx", &v), VM_OK);
+    ck_assert(v == 8); /* a new context has none of the snapshot's globals */
     ck_assert_int_eq(run_case(vm, "handles", &v), VM_OK);
     ck_assert_msg(v == 14, "handle checks passed: %g of 14", v);
     ck_assert_int_ge(handles_freed, 1); /* the released one, once */
