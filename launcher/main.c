@@ -1358,6 +1358,7 @@ int main(int argc, char **argv)
             close(pub[i].fd);
     remove_untouched(made, nmade);
     free(gargv);
+    lch_run_files_free(exec_files, nexec);
     for (int i = 0; i < 2; i++)
         if (resize[i] >= 0)
             close(resize[i]);
