@@ -217,13 +217,15 @@ require('../node/internal/fetch').installGlobals(globalThis);
 const { performance, setTimeOrigin } = require('../node/internal/performance');
 defineGlobal('performance', performance, true);
 
-defineGlobal('navigator', Object.freeze({
-  hardwareConcurrency: 1,
-  language: 'en-US',
-  languages: Object.freeze(['en-US']),
-  platform: 'linux',
-  userAgent: `Node.js/${NODE_VERSION.split('.')[0]}`,
-}));
+// navigator: a getter of the global, as Node 22's; Navigator its class
+const { Navigator, getNavigator } = require('../node/internal/navigator');
+defineGlobal('Navigator', Navigator);
+Object.defineProperty(globalThis, 'navigator', {
+  get: Object.getOwnPropertyDescriptor({ get navigator() { return getNavigator(); } }, 'navigator').get,
+  set: undefined,
+  enumerable: true,
+  configurable: true,
+});
 
 // console last: it formats with util, which needs the globals above.
 defineGlobal('console', require('console'));
