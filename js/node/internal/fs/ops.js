@@ -553,7 +553,16 @@ function* readdirRecursive(base, encoding, withFileTypes) {
       const entries = yield* listDir(dir, encoding, true, dir);
       for (const d of entries) {
         out.push(d);
-        if (d.isDirectory()) queue.push(pathModule.join(dir, d.name));
+        let into = d.isDirectory();
+        if (!into && d.isSymbolicLink()) { // a link to a folder is walked, as Node 22.14 does
+          try {
+            const st = yield ['stat', pathModule.join(dir, d.name), true];
+            into = (st[1] & C.S_IFMT) === C.S_IFDIR;
+          } catch {
+            into = false;
+          }
+        }
+        if (into) queue.push(pathModule.join(dir, d.name));
       }
     } else {
       const names = yield ['readdir', dir, false];
