@@ -31,7 +31,10 @@ static void arm(br_rt_t *rt, double next)
     }
     double when = fabs(next);
     double now = (double)uv_now(rt->loop);
-    uint64_t delay = when > now ? (uint64_t)(when - now) : 0;
+    /* A fractional expiry (setTimeout(fn, 1.1)) rounds up: a delay of 0
+     * from inside the timer's callback would run it again at the same loop
+     * time, forever (libuv runs due timers until none is). */
+    uint64_t delay = when > now ? (uint64_t)ceil(when - now) : 1;
     uv_timer_start(&rt->timer, on_timer, delay, 0);
     if (next > 0)
         uv_ref((uv_handle_t *)&rt->timer);

@@ -15,6 +15,7 @@
 const binding = require('../node/internal/binding');
 const { runNextTicks } = require('./tick');
 const actx = require('../node/internal/async-context');
+require('../node/internal/dispose-symbols');
 
 const TIMEOUT_MAX = 2 ** 31 - 1;
 const kRefed = Symbol('refed');
@@ -184,6 +185,10 @@ class Timeout {
     return this;
   }
 
+  [Symbol.dispose]() {
+    clearTimeout(this);
+  }
+
   [Symbol.toPrimitive]() {
     const id = this.asyncId;
     if (!this[kHasPrimitive]) {
@@ -195,6 +200,9 @@ class Timeout {
 }
 
 function insert(item, msecs, start) {
+  // As Node: sub-millisecond accuracy is not assumed (1.8 shares the 1 ms
+  // list, in insertion order).
+  msecs = Math.trunc(msecs);
   item._idleStart = start;
   let list = lists.get(msecs);
   if (list === undefined) {
@@ -240,7 +248,7 @@ function unenroll(item) {
   if (item.asyncId !== undefined) actx.emitDestroy(item.asyncId);
   if (item[kHasPrimitive]) knownTimersById.delete(item.asyncId);
   if (item[kRefed]) toggleRef(-1);
-  const list = lists.get(item._idleTimeout);
+  const list = lists.get(Math.trunc(item._idleTimeout));
   if (list !== undefined && item._idleNext && item._idleNext !== item) {
     unlink(item);
     if (list._idleNext === list) {
@@ -251,6 +259,26 @@ function unenroll(item) {
     unlink(item);
   }
   item._idleTimeout = -1;
+}
+
+// timers.enroll(item, msecs): makes a plain object a timer of msecs that
+// active()/_unrefActive() start (Node's legacy API; its own duration rules).
+function enroll(item, msecs) {
+  const { validateNumber } = require('../node/internal/validators');
+  const { codes } = require('../node/internal/errors');
+  validateNumber(msecs, 'msecs');
+  if (msecs < 0 || !Number.isFinite(msecs)) {
+    throw codes.ERR_OUT_OF_RANGE('msecs', 'a non-negative finite number', msecs);
+  }
+  if (msecs > TIMEOUT_MAX) {
+    process.emitWarning(`${msecs} does not fit into a 32-bit signed integer.` +
+      `\nTimer duration was truncated to ${TIMEOUT_MAX}.`, 'TimeoutOverflowWarning');
+    msecs = TIMEOUT_MAX;
+  }
+  if (item._idleNext) unenroll(item);
+  item._idleNext = item;
+  item._idlePrev = item;
+  item._idleTimeout = msecs;
 }
 
 function validateCallback(callback) {
@@ -338,7 +366,7 @@ function destroyTimer(timer) {
   timer._destroyed = true;
   if (timer[kHasPrimitive]) knownTimersById.delete(timer.asyncId);
   if (timer[kRefed]) toggleRef(-1);
-  actx.emitDestroy(timer.asyncId);
+  if (timer.asyncId !== undefined) actx.emitDestroy(timer.asyncId);
 }
 
 function listOnTimeout(list, now) {
@@ -356,7 +384,9 @@ function listOnTimeout(list, now) {
     if (ranAtLeastOneTimer) runNextTicks();
     else ranAtLeastOneTimer = true;
     unlink(timer);
-    if (!timer._onTimeout) { // cleared by the ticks just run, as Node skips it
+    if (!timer._onTimeout) {
+      // an enrolled object without a callback, or a timer cleared by the
+      // ticks just run: skipped, as Node does
       if (!timer._destroyed) destroyTimer(timer);
       continue;
     }
@@ -463,6 +493,10 @@ class Immediate {
   hasRef() {
     return !!this[kRefed];
   }
+
+  [Symbol.dispose]() {
+    clearImmediate(this);
+  }
 }
 
 function setImmediate(callback, arg1, arg2, arg3) {
@@ -549,6 +583,17 @@ function processImmediate() {
   if (queue === outstandingQueue) outstandingQueue.head = null;
 }
 
+// util.promisify(setTimeout) and (setImmediate) are timers/promises' own.
+for (const [fn, name] of [[setTimeout, 'setTimeout'], [setImmediate, 'setImmediate']]) {
+  Object.defineProperty(fn, Symbol.for('nodejs.util.promisify.custom'), {
+    enumerable: true,
+    configurable: true,
+    get() {
+      return require('../node/timers_promises')[name];
+    },
+  });
+}
+
 module.exports = {
   setTimeout,
   setInterval,
@@ -561,6 +606,7 @@ module.exports = {
   setNativeImmediate,
   active,
   unrefActive,
+  enroll,
   unenroll,
   Timeout,
   Immediate,

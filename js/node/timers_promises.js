@@ -105,13 +105,22 @@ async function* setInterval(after, value, options) {
   }
 }
 
-const scheduler = {
+// Node's Scheduler: the one instance is made here; `new` from outside
+// (scheduler.constructor) is an illegal constructor.
+const kScheduler = Symbol('kScheduler');
+class Scheduler {
+  constructor(token) {
+    if (token !== kScheduler) throw require('./internal/errors').codes.ERR_ILLEGAL_CONSTRUCTOR();
+  }
+
   wait(delay, options) {
     return setTimeout(delay, undefined, options);
-  },
+  }
+
   yield() {
     return setImmediate();
-  },
-};
+  }
+}
+const scheduler = new Scheduler(kScheduler);
 
 module.exports = { setTimeout, setImmediate, setInterval, scheduler };
