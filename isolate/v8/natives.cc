@@ -302,6 +302,39 @@ void error_source(vm_call_t *c)
                                       .ToLocalChecked());
 }
 
+// callSites(skip, count) -> [[functionName, scriptId, scriptName, line,
+// column], ...] of the current stack, from the caller's frame skip frames
+// up (util.getCallSites; V8 10.2's CallSite objects have no script id).
+// Counts outside 0..200 are clamped; lines and columns are 1-based.
+void call_sites(vm_call_t *c)
+{
+    const auto &info = vm__info(c);
+    Isolate *iso = info.GetIsolate();
+    Local<Context> ctx = iso->GetCurrentContext();
+    double skip_d = info[0]->IsNumber() ? info[0].As<Number>()->Value() : 0;
+    double count_d = info[1]->IsNumber() ? info[1].As<Number>()->Value() : 0;
+    int skip = skip_d > 0 && skip_d <= 200 ? static_cast<int>(skip_d) : 0;
+    int count = count_d > 0 && count_d <= 200 ? static_cast<int>(count_d) : 0;
+    Local<StackTrace> st = StackTrace::CurrentStackTrace(iso, skip + count);
+    int n = st->GetFrameCount();
+    Local<Array> out = Array::New(iso, n > skip ? n - skip : 0);
+    for (int i = skip; i < n; i++) {
+        Local<StackFrame> f = st->GetFrame(iso, static_cast<uint32_t>(i));
+        Local<String> fn = f->GetFunctionName();
+        Local<String> name = f->GetScriptName();
+        Local<Value> row[5] = {
+            fn.IsEmpty() ? s(iso, "") : fn,
+            Integer::New(iso, f->GetScriptId())->ToString(ctx).ToLocalChecked(),
+            name.IsEmpty() ? s(iso, "") : name,
+            Integer::New(iso, f->GetLineNumber()),
+            Integer::New(iso, f->GetColumn()),
+        };
+        if (out->Set(ctx, static_cast<uint32_t>(i - skip), Array::New(iso, row, 5)).IsNothing())
+            return;
+    }
+    info.GetReturnValue().Set(out);
+}
+
 // JSON.parse. V8 10.2's parser internalizes the short strings it makes
 // (keys, and values up to 10 characters) as two-byte strings when its
 // source is a one-byte string on the heap (SeqSubStringKey keeps the
@@ -584,6 +617,7 @@ const vm_native_t util_natives[] = {
     {"runInterruptible", run_interruptible, 2, VM_NATIVE_PURE},
     {"callInterruptible", call_interruptible, 1, VM_NATIVE_PURE},
     {"errorSource", error_source, 1, VM_NATIVE_PURE},
+    {"callSites", call_sites, 2, VM_NATIVE_PURE},
     {"heapStatistics", heap_statistics, 0, VM_NATIVE_PURE},
     {"zeroFillSwitch", zero_fill_switch, 0, VM_NATIVE_PURE},
     {"isAnyArrayBuffer", check_isAnyArrayBuffer, 1, VM_NATIVE_PURE},

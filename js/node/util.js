@@ -20,7 +20,9 @@ const {
   validateFunction, validateString, validateBoolean, validateNumber, validateAbortSignal,
   validateObject, validateOneOf,
 } = require('./internal/validators');
-const { errnoMap, errnoName } = require('./internal/errno');
+const { errnoMap, errnoName, errnoMessage } = require('./internal/errno');
+const { MIMEType, MIMEParams } = require('./internal/mime');
+const { parseArgs } = require('./internal/parse-args');
 const globals = require('./internal/globals');
 const { kCustomPromisifyArgs, kKeyObject, kCryptoKey, shouldColorize } = require('./internal/util');
 
@@ -268,13 +270,58 @@ function toUSVString(input) {
     /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
-function getSystemErrorName(err) {
+function validateErrno(err) {
   validateNumber(err, 'err');
   if (err >= 0 || !Number.isSafeInteger(err)) {
     throw codes.ERR_OUT_OF_RANGE('err', 'a negative integer', err);
   }
+}
+
+function getSystemErrorName(err) {
+  validateErrno(err);
   const name = errnoName(err);
   return name === undefined ? `Unknown system error ${err}` : name;
+}
+
+function getSystemErrorMessage(err) {
+  validateErrno(err);
+  const message = errnoMessage(err);
+  return message === undefined ? `Unknown system error ${err}` : message;
+}
+
+// util.getCallSites([frameCount][, options]): the caller's stack as plain
+// objects, from V8's stack frames (binding.util.callSites), whatever
+// Error.stackTraceLimit says. skip: frames of ours above the caller.
+function callSitesOf(skip, frameCount, options) {
+  if (options === undefined) {
+    if (typeof frameCount === 'object') {
+      options = frameCount;
+      frameCount = 10;
+    } else {
+      options = { sourceMap: false };
+    }
+  }
+  validateObject(options, 'options');
+  validateBoolean(options.sourceMap, 'options.sourceMap');
+  validateNumber(frameCount, 'frameCount', 1, 200);
+  const rows = binding.util.callSites(skip, Math.trunc(frameCount));
+  return rows.map(([functionName, scriptId, scriptName, lineNumber, column]) => ({
+    __proto__: null, functionName, scriptId, scriptName, lineNumber, columnNumber: column, column,
+  }));
+}
+
+function getCallSites(frameCount = 10, options = undefined) {
+  return callSitesOf(2, frameCount, options);
+}
+
+let callSiteWarned = false;
+function getCallSite(frameCount = 10, options = undefined) {
+  if (!callSiteWarned) {
+    callSiteWarned = true;
+    process.emitWarning('The `util.getCallSite` API has been renamed to `util.getCallSites()`.',
+      'ExperimentalWarning');
+  }
+  return callSitesOf(2, frameCount, options);
 }
 
 function getSystemErrorMap() {
@@ -365,7 +412,7 @@ function parseEnv(content) {
     const eq = rest.indexOf('=');
     if (eq === -1) break;
     let key = trimSpaces(rest.slice(0, eq));
-    rest = rest.slice(eq + 1);
+    rest = rest.slice(eq + 1).replace(/^[ \t]+/, '');
     if (key.startsWith('export ')) key = key.slice(7);
     if (rest.length === 0) {
       if (key !== '') entries.set(key, '');
@@ -468,8 +515,14 @@ module.exports = {
   format,
   styleText,
   formatWithOptions,
+  getCallSite,
+  getCallSites,
   getSystemErrorMap,
+  getSystemErrorMessage,
   getSystemErrorName,
+  MIMEParams,
+  MIMEType,
+  parseArgs,
   inherits,
   inspect,
   isArray: Array.isArray,

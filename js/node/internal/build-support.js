@@ -8,7 +8,8 @@
 // node-inspect-extracted's dist on load (patch-inspect.js), (2) gives
 // readable-stream's stream files the global `process` and (3) redirects
 // whatwg-url's lib/encoding.js, which reads the TextEncoder/TextDecoder
-// globals at load time, to whatwg-url-encoding.js. Wrappers whose Node name
+// globals at load time, to whatwg-url-encoding.js, and (4) gives
+// @pkgjs/parseargs our errors and validators (parse-args-shims.js). Wrappers whose Node name
 // equals their npm package's name (util, buffer, events, assert, url,
 // punycode, string_decoder) reach the package by a relative path into
 // js/node_modules, which no alias touches.
@@ -80,6 +81,10 @@ function polyfillPlugin() {
           loader: 'js',
           resolveDir: path.dirname(args.path),
         };
+      });
+      build.onResolve({ filter: /^\.\/internal\/(errors|validators)$/ }, (args) => {
+        if (!/[\\/]@pkgjs[\\/]parseargs$/.test(args.resolveDir)) return undefined;
+        return { path: path.join(__dirname, 'parse-args-shims.js') };
       });
       build.onResolve({ filter: /^\.\/encoding(\.js)?$/ }, (args) => {
         if (!/[\\/]whatwg-url[\\/]lib$/.test(args.resolveDir)) return undefined;
