@@ -518,11 +518,8 @@ module.exports = {
   getCallSite,
   getCallSites,
   getSystemErrorMap,
-  getSystemErrorMessage,
   getSystemErrorName,
-  MIMEParams,
-  MIMEType,
-  parseArgs,
+  getSystemErrorMessage,
   inherits,
   inspect,
   isArray: Array.isArray,
@@ -550,7 +547,10 @@ module.exports = {
   aborted,
   types,
   parseEnv,
+  parseArgs,
   TextDecoder: globals.TextDecoder,
   TextEncoder: globals.TextEncoder,
+  MIMEType,
+  MIMEParams,
 };
 
