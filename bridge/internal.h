@@ -70,7 +70,11 @@ struct br_rt_s {
     bool exiting;                       /* the guest called process.reallyExit */
     int exit_code;                      /* valid once exiting */
     uint64_t start_ns;                  /* uv_hrtime() at br_rt_new */
-    brk_policy_t *policy;               /* borrowed from the config; NULL: no checks */
+    /* performance's milestones, br__clock_ns(CLOCK_MONOTONIC) values (0:
+     * not yet); origin_* are the run's (a worker has its parent's) */
+    uint64_t origin_ns, v8_start_ns, loop_start_ns, loop_exit_ns;
+    double origin_wall_ms; /* the wall clock at origin_ns, ms since the epoch */
+    brk_policy_t *policy;  /* borrowed from the config; NULL: no checks */
     /* process.cwd(): the config's until process.chdir; one for the process
      * (a worker's points at the main runtime's cwd_main, as in Node) */
     char *cwd;
@@ -118,6 +122,7 @@ size_t br__worker_young_mb(const wk_thread_t *t);
  * job's clocks start when the job does, so they do not tell how long its
  * sandbox waited in the pool (br__clock_restart). */
 uint64_t br__clock_ns(clockid_t clk);
+void br__timing_origin(br_rt_t *rt);
 void br__clock_restart(void);
 
 /* The runtime of a native call. */

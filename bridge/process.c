@@ -143,6 +143,22 @@ static void process_uptime(vm_call_t *c)
     vm_ret_num(c, (double)(uv_hrtime() - br__rt(c)->start_ns) / 1e9);
 }
 
+/* timing() -> [origin, originWallMs, v8Start, loopStart, loopExit, idle]:
+ * performance's milestones in hrtime ns (-1: not yet), the wall clock at
+ * the origin, and the time the loop has waited in poll (ns; libuv's
+ * UV_METRICS_IDLE_TIME, configured on the loop by br_rt_new). */
+static void process_timing(vm_call_t *c)
+{
+    br_rt_t *rt = br__rt(c);
+    double v[6] = {(double)rt->origin_ns,
+                   rt->origin_wall_ms,
+                   rt->v8_start_ns ? (double)rt->v8_start_ns : -1,
+                   rt->loop_start_ns ? (double)rt->loop_start_ns : -1,
+                   rt->loop_exit_ns ? (double)rt->loop_exit_ns : -1,
+                   (double)uv_metrics_idle_time(rt->loop)};
+    vm_ret_f64(c, v, sizeof v / sizeof v[0]);
+}
+
 static void process_really_exit(vm_call_t *c)
 {
     br_rt_t *rt = br__rt(c);
@@ -518,6 +534,7 @@ static const vm_native_t natives[] = {
     {"cpuUsage", process_cpu_usage, 0, VM_NATIVE_PURE},
     {"resourceUsage", process_resource_usage, 0, VM_NATIVE_PURE},
     {"uptime", process_uptime, 0, VM_NATIVE_PURE},
+    {"timing", process_timing, 0, VM_NATIVE_PURE},
     {"reallyExit", process_really_exit, 1, VM_NATIVE_PURE},
     {"cwd", process_cwd, 0, VM_NATIVE_PURE},
     {"chdir", process_chdir, 1, VM_NATIVE_FS_READ},

@@ -329,6 +329,8 @@ static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapsh
     if (!rt)
         return -ENOMEM;
     rt->loop = loop;
+    /* the loop's idle time, for performance.eventLoopUtilization() */
+    uv_loop_configure(loop, UV_METRICS_IDLE_TIME);
     rt->cfg = cfg;
     rt->policy = cfg->policy;
     rt->snapshot = snapshot;
@@ -350,6 +352,12 @@ static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapsh
     for (size_t i = 0; !parent && i < cfg->ninherited; i++)
         br__fd_adopt(rt, cfg->inherited_fds[i], true);
     rt->start_ns = parent ? parent->start_ns : uv_hrtime();
+    if (parent) {
+        rt->origin_ns = parent->origin_ns;
+        rt->origin_wall_ms = parent->origin_wall_ms;
+    } else {
+        br__timing_origin(rt);
+    }
     size_t ntables;
     const vm_table_t *const *t = br_tables(&ntables);
     vm_options_t opts = {
@@ -365,6 +373,7 @@ static int rt_new(uv_loop_t *loop, const br_config_t *cfg, const uint8_t *snapsh
         .stack_kb = self ? br__worker_stack_kb(self) : 0,
     };
     int r = vm_new(&opts, &rt->vm, err);
+    rt->v8_start_ns = br__clock_ns(CLOCK_MONOTONIC);
     if (r < 0) {
         free(rt);
         return r;
@@ -431,6 +440,15 @@ static uint64_t raw_ns(clockid_t clk)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The run's origin for performance.timeOrigin: now, on both clocks. */
+void br__timing_origin(br_rt_t *rt)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    rt->origin_ns = br__clock_ns(CLOCK_MONOTONIC);
+    rt->origin_wall_ms = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 uint64_t br__clock_ns(clockid_t clk)
 {
     return raw_ns(clk) - clock_base[clk == CLOCK_BOOTTIME];
@@ -450,11 +468,14 @@ int br_rt_run(br_rt_t *rt)
     if (rt->cfg->filename) { /* a serve job: its start is its sandbox's */
         br__clock_restart();
         rt->start_ns = uv_hrtime();
+        br__timing_origin(rt);
+        rt->v8_start_ns = br__clock_ns(CLOCK_MONOTONIC);
     }
     vm_ref_t main_fn = 0;
     if (start(rt, &main_fn) == 0) {
         br__invoke(rt, main_fn, 0, NULL, NULL);
         vm_ref_free(rt->vm, main_fn);
+        rt->loop_start_ns = br__clock_ns(CLOCK_MONOTONIC);
         while (!rt->exiting && vm_limit(rt->vm) == VM_LIMIT_NONE) {
             uv_run(rt->loop, UV_RUN_DEFAULT);
             if (rt->exiting || vm_limit(rt->vm) != VM_LIMIT_NONE)
@@ -463,6 +484,7 @@ int br_rt_run(br_rt_t *rt)
             if (!uv_loop_alive(rt->loop))
                 break;
         }
+        rt->loop_exit_ns = br__clock_ns(CLOCK_MONOTONIC);
         if (!rt->exiting && vm_limit(rt->vm) == VM_LIMIT_NONE) {
             vm_ref_t code = 0;
             if (br__invoke(rt, rt->hooks[BR_HOOK_EXIT], 0, NULL, &code) == VM_OK && !rt->exiting) {

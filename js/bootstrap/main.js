@@ -214,8 +214,13 @@ defineGlobal('SubtleCrypto', webcrypto.SubtleCrypto);
 // web streams: lazy, built at first use (not in the snapshot).
 require('../node/internal/fetch').installGlobals(globalThis);
 
-const { performance, setTimeOrigin } = require('../node/internal/performance');
+const perfInternal = require('../node/internal/performance');
+const { performance, setTimeOrigin } = perfInternal;
 defineGlobal('performance', performance, true);
+for (const name of ['Performance', 'PerformanceEntry', 'PerformanceMark', 'PerformanceMeasure',
+  'PerformanceObserver', 'PerformanceObserverEntryList', 'PerformanceResourceTiming']) {
+  defineGlobal(name, perfInternal[name]);
+}
 
 // navigator: a getter of the global, as Node 22's; Navigator its class
 const { Navigator, getNavigator } = require('../node/internal/navigator');
@@ -494,6 +499,7 @@ function start(json) {
   Module._initPaths();
   setFatalHandler((err) => fatal(err, esm.errorHeader(err), false));
   return function main() {
+    perfInternal.markBootstrapComplete();
     if (cfg.shell === true && cfg.source === null) {
       startShell(false);
       return;

@@ -1,11 +1,10 @@
 'use strict';
-// node:perf_hooks — the `performance` global's object (now(), timeOrigin)
-// and Node's constants; the observers, marks and histograms are Tier 4:
-// they load and throw "perf_hooks.<api> is not supported in sandbox" when
-// used (internal/deferred.js).
+// node:perf_hooks — the `performance` global's object, its entry and
+// observer classes (internal/performance.js), the histograms
+// (internal/histogram.js) and Node's constants.
 
-const { performance, Performance } = require('./internal/performance');
-const { deferredClass, deferredFunction } = require('./internal/deferred');
+const perf = require('./internal/performance');
+const { createHistogram, monitorEventLoopDelay } = require('./internal/histogram');
 
 const constants = Object.freeze({
   NODE_PERFORMANCE_GC_MAJOR: 4,
@@ -22,15 +21,15 @@ const constants = Object.freeze({
 });
 
 module.exports = {
-  Performance,
-  PerformanceEntry: deferredClass('perf_hooks.PerformanceEntry'),
-  PerformanceMark: deferredClass('perf_hooks.PerformanceMark'),
-  PerformanceMeasure: deferredClass('perf_hooks.PerformanceMeasure'),
-  PerformanceObserver: deferredClass('perf_hooks.PerformanceObserver'),
-  PerformanceObserverEntryList: deferredClass('perf_hooks.PerformanceObserverEntryList'),
-  PerformanceResourceTiming: deferredClass('perf_hooks.PerformanceResourceTiming'),
-  monitorEventLoopDelay: deferredFunction('perf_hooks.monitorEventLoopDelay'),
-  createHistogram: deferredFunction('perf_hooks.createHistogram'),
-  performance,
+  Performance: perf.Performance,
+  PerformanceEntry: perf.PerformanceEntry,
+  PerformanceMark: perf.PerformanceMark,
+  PerformanceMeasure: perf.PerformanceMeasure,
+  PerformanceObserver: perf.PerformanceObserver,
+  PerformanceObserverEntryList: perf.PerformanceObserverEntryList,
+  PerformanceResourceTiming: perf.PerformanceResourceTiming,
+  monitorEventLoopDelay,
+  createHistogram,
+  performance: perf.performance,
   constants,
 };

@@ -209,6 +209,9 @@ const messages = {
   ERR_ENCODING_INVALID_ENCODED_DATA: [TypeError, (enc) =>
     `The encoded data was not valid for encoding ${enc}`],
   ERR_ILLEGAL_CONSTRUCTOR: [TypeError, () => 'Illegal constructor'],
+  ERR_PERFORMANCE_INVALID_TIMESTAMP: [TypeError, (ts) =>
+    `${ts} is not a valid timestamp`],
+  ERR_PERFORMANCE_MEASURE_INVALID_OPTIONS: [TypeError, (msg) => msg],
   ERR_ASYNC_CALLBACK: [TypeError, (name) => `${name} must be a function`],
   ERR_ASYNC_TYPE: [TypeError, (type) => `Invalid name for async "type": ${type}`],
   ERR_INVALID_ASYNC_ID: [RangeError, (type, id) => `Invalid ${type} value: ${id}`],
