@@ -106,8 +106,8 @@ process.platform = 'linux';
 process.release = {
   name: 'node',
   lts: 'Jod',
-  sourceUrl: '',
-  headersUrl: '',
+  sourceUrl: `https://nodejs.org/download/release/v${NODE_VERSION}/node-v${NODE_VERSION}.tar.gz`,
+  headersUrl: `https://nodejs.org/download/release/v${NODE_VERSION}/node-v${NODE_VERSION}-headers.tar.gz`,
 };
 process.argv = [];
 process.execArgv = [];
@@ -121,7 +121,11 @@ process.features = {
   tls_ocsp: true, tls: true, cached_builtins: true, require_module: true, typescript: false,
 };
 // node_module_version: Node 22's ABI (native addons never load here anyway)
-process.config = { target_defaults: {}, variables: { node_module_version: 127 } };
+// frozen through, as Node's (an assignment to it throws in strict code)
+process.config = Object.freeze({
+  target_defaults: Object.freeze({}),
+  variables: Object.freeze({ node_module_version: 127 }),
+});
 process.allowedNodeEnvironmentFlags = new Set();
 process.moduleLoadList = [];
 process._exiting = false;
@@ -230,6 +234,43 @@ process.resourceUsage = function resourceUsage() {
     voluntaryContextSwitches: r[14], involuntaryContextSwitches: r[15],
   };
 };
+
+// The run's memory budget (what os.totalmem() says) and what it has left:
+// the guest's constraint, as Node reports the cgroup's.
+process.constrainedMemory = function constrainedMemory() {
+  return binding.os.stats()[3];
+};
+
+process.availableMemory = function availableMemory() {
+  return binding.os.stats()[4];
+};
+
+// The ref'd timers and immediates (Node lists its libuv handles and
+// requests too; the sandbox's sockets, servers and fs requests are not
+// listed).
+process.getActiveResourcesInfo = function getActiveResourcesInfo() {
+  const [timeouts, immediates] = require('./timers').activeCounts();
+  return [...new Array(timeouts).fill('Timeout'), ...new Array(immediates).fill('Immediate')];
+};
+
+// process.report: diagnostic reports are not written in the sandbox.
+{
+  const { notSupported } = require('../node/internal/deferred');
+  const report = {};
+  for (const fn of ['writeReport', 'getReport']) {
+    report[fn] = {
+      [fn]() {
+        throw notSupported(`process.report.${fn}`);
+      },
+    }[fn];
+  }
+  Object.assign(report, {
+    directory: '', filename: '', compact: false, excludeNetwork: false, signal: 'SIGUSR2',
+    reportOnFatalError: false, reportOnSignal: false, reportOnUncaughtException: false,
+    excludeEnv: false,
+  });
+  process.report = report;
+}
 
 process.uptime = function uptime() {
   return binding.process.uptime();

@@ -594,7 +594,14 @@ for (const [fn, name] of [[setTimeout, 'setTimeout'], [setImmediate, 'setImmedia
   });
 }
 
+// process.getActiveResourcesInfo(): ref'd timers and immediates, as Node
+// counts them (a timer whose callback is running still counts).
+function activeCounts() {
+  return [refCount, immediateRefCount];
+}
+
 module.exports = {
+  activeCounts,
   setTimeout,
   setInterval,
   clearTimeout,
