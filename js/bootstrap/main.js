@@ -127,6 +127,7 @@ defineBuiltin('punycode', () => require('punycode'));
 defineBuiltin('querystring', () => require('querystring'));
 defineBuiltin('stream', () => require('stream'));
 defineBuiltin('stream/promises', () => require('stream/promises'));
+defineBuiltin('stream/consumers', () => require('../node/stream_consumers'));
 defineBuiltin('stream/web', () => require('../node/internal/fetch').loadStreamWeb());
 defineBuiltin('string_decoder', () => require('string_decoder'));
 defineBuiltin('sys', () => require('util'));
