@@ -580,21 +580,21 @@ Object.defineProperty(process, 'stdout', {
     return stdout || (stdout = makeWritable(1));
   },
   configurable: true,
-  enumerable: false,
+  enumerable: true,
 });
 Object.defineProperty(process, 'stderr', {
   get() {
     return stderr || (stderr = makeWritable(2));
   },
   configurable: true,
-  enumerable: false,
+  enumerable: true,
 });
 Object.defineProperty(process, 'stdin', {
   get() {
     return stdin || (stdin = makeStdin());
   },
   configurable: true,
-  enumerable: false,
+  enumerable: true,
 });
 
 // Node's old way to read stdin: process.stdin, flowing

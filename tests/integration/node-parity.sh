@@ -9,7 +9,8 @@
 # terminal told to the guest (isTTY, size, colours, 'resize': script(1)
 # and a python pty give the launcher a terminal) and the hint naming the
 # --app that shows a workspace's hoisted node_modules, stack frames that
-# name our modules as Node's do (node:events, not the bundle). Prints ok/FAIL per
+# name our modules as Node's do (node:events, not the bundle), and readline
+# over piped stdin compared with build/node22 (Node 22.14). Prints ok/FAIL per
 # check and "N passed, N failed".
 #
 # usage: tests/integration/node-parity.sh [--bin PATH]
@@ -303,6 +304,40 @@ if [ "$rc" -eq 0 ] && ! grep -q 'node:internal/bootstrap:' <<<"$out" &&
   ok "stacks: node:events, node:internal/fs/utils, node:internal/modules/cjs/loader frames; the user's unchanged"
 else
   bad "stacks name modules" "exit $rc" "$out" "stderr: ${err:0:400}"
+fi
+
+# ---- readline over piped stdin, against Node 22.14 itself --------------------
+
+node22="$here/../../build/node22/bin/node"
+cat > "$app/rl-question.js" <<'JS'
+const readline = require('readline');
+const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+rl.question('name? ', (name) => {
+  console.log(`hello ${name}`);
+  rl.on('line', (l) => console.log('line', JSON.stringify(l)));
+  rl.on('close', () => console.log('closed'));
+});
+JS
+cat > "$app/rl-iterate.mjs" <<'JS'
+import * as readline from 'node:readline/promises';
+import { stdin, stdout } from 'node:process';
+const rl = readline.createInterface({ input: stdin, output: stdout, terminal: false });
+let n = 0;
+for await (const line of rl) console.log(++n, JSON.stringify(line));
+console.log('done', n, await Promise.resolve(rl.closed));
+JS
+chmod a+r "$app"/rl-*
+if [ -x "$node22" ]; then
+  input=$'bob\r\nx\ny\r\n\n\xe2\x82\xac split \rlast'
+  for f in rl-question.js rl-iterate.mjs; do
+    got=$(cd "$app" && printf '%s' "$input" | timeout 30 "$bin" "$f" 2>&1; echo "rc=$?")
+    want=$(cd "$app" && printf '%s' "$input" | timeout 30 "$node22" "$f" 2>&1; echo "rc=$?")
+    if [ "$got" = "$want" ]; then ok "readline over piped stdin ($f) as Node 22.14"; else
+      bad "readline $f" "got:  $got" "want: $want"
+    fi
+  done
+else
+  bad "readline over piped stdin" "no reference node at $node22 (make deps)"
 fi
 
 summary

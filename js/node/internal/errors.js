@@ -209,6 +209,8 @@ const messages = {
   ERR_ENCODING_INVALID_ENCODED_DATA: [TypeError, (enc) =>
     `The encoded data was not valid for encoding ${enc}`],
   ERR_ILLEGAL_CONSTRUCTOR: [TypeError, () => 'Illegal constructor'],
+  ERR_USE_AFTER_CLOSE: [Error, (name) => `${name} was closed`],
+  ERR_INVALID_CURSOR_POS: [TypeError, () => 'Cannot set cursor row without setting its column'],
   ERR_PERFORMANCE_INVALID_TIMESTAMP: [TypeError, (ts) =>
     `${ts} is not a valid timestamp`],
   ERR_PERFORMANCE_MEASURE_INVALID_OPTIONS: [TypeError, (msg) => msg],
