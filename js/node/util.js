@@ -328,6 +328,21 @@ function getSystemErrorMap() {
   return errnoMap();
 }
 
+// Node's duck-typed stream checks (internal/streams/utils): a Node stream
+// has a stream state or write/pipe with on(); a web stream its reader,
+// writer and cancel/abort methods.
+function isNodeStream(obj) {
+  return obj != null && typeof obj === 'object' && !!(obj._readableState || obj._writableState ||
+    (typeof obj.on === 'function' && (typeof obj.write === 'function' || typeof obj.pipe === 'function')));
+}
+
+function isWebStream(obj) {
+  return obj != null && typeof obj === 'object' &&
+    ((typeof obj.pipeThrough === 'function' && typeof obj.getReader === 'function' &&
+      typeof obj.cancel === 'function') ||
+     (typeof obj.getWriter === 'function' && typeof obj.abort === 'function'));
+}
+
 function escapeStyleCode(code) {
   return `\u001b[${code}m`;
 }
@@ -337,9 +352,7 @@ function styleText(format, text, { validateStream = true, stream = process.stdou
   validateBoolean(validateStream, 'options.validateStream');
   let skipColorize = false;
   if (validateStream) {
-    if (stream == null || typeof stream !== 'object' ||
-        (typeof stream.write !== 'function' && typeof stream.getWriter !== 'function' &&
-         typeof stream.getReader !== 'function' && typeof stream.pipe !== 'function')) {
+    if (!isNodeStream(stream) && !isWebStream(stream)) {
       throw codes.ERR_INVALID_ARG_TYPE('stream', ['ReadableStream', 'WritableStream', 'Stream'], stream);
     }
     skipColorize = !shouldColorize(stream);
