@@ -898,6 +898,10 @@ static void *thread_main(void *arg)
     if (r < 0) {
         t->exit_code = 1;
         t->error = err ? err : strdup(uv_strerror(r));
+        /* no room in the memory budget for its isolate: the budget ended it
+         * (ERR_WORKER_OUT_OF_MEMORY), as one that fills it later */
+        if (r == -ENOMEM)
+            t->limit = VM_LIMIT_MEMORY;
     } else {
         uv_async_t stop;
         bool stop_ok = uv_async_init(&loop, &stop, on_stop) == 0;

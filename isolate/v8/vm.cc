@@ -127,10 +127,12 @@ char *xstrdup_printf(const char *fmt, ...)
 // what the launcher had before the sandbox was built. A reservation the
 // budget refuses frees the kept stores and tries again.
 thread_local uint32_t tl_zero_fill = 1; // 0 while Buffer.allocUnsafe allocates
-// Set while an isolate and its context are deserialised from the snapshot:
-// the snapshot's own backing stores are counted but never refused (V8
-// cannot fail them: it would abort the process, not throw).
-thread_local bool tl_from_snapshot = false;
+// While an isolate's context is deserialized from the snapshot, a backing
+// store the budget refuses is made anyway and counted (V8 cannot take a
+// refusal there: it aborts the process); vm_new then gives the isolate up
+// (tl_overdrawn), so a worker started with no room left is refused.
+thread_local bool tl_deserializing = false;
+thread_local bool tl_overdrawn = false;
 
 class Budget final : public ArrayBuffer::Allocator
 {
@@ -147,10 +149,6 @@ class Budget final : public ArrayBuffer::Allocator
 
     bool reserve(size_t n)
     {
-        if (tl_from_snapshot) {
-            charge(n);
-            return true;
-        }
         return try_reserve(n) || (drain() && try_reserve(n));
     }
     bool try_reserve(size_t n);
@@ -190,13 +188,23 @@ class Budget final : public ArrayBuffer::Allocator
                 memset(p, 0, n);
             return p;
         }
-        return reserve(n) ? kept(calloc(n ? n : 1, 1), n) : nullptr;
+        return reserve_or_overdraw(n) ? kept(calloc(n ? n : 1, 1), n) : nullptr;
     }
     void *AllocateUninitialized(size_t n) override
     {
         if (void *p = reuse(n))
             return p;
-        return reserve(n) ? kept(malloc(n ? n : 1), n) : nullptr;
+        return reserve_or_overdraw(n) ? kept(malloc(n ? n : 1), n) : nullptr;
+    }
+    bool reserve_or_overdraw(size_t n)
+    {
+        if (reserve(n))
+            return true;
+        if (!tl_deserializing)
+            return false;
+        charge(n);
+        tl_overdrawn = true;
+        return true;
     }
     void Free(void *p, size_t n) override
     {
@@ -871,9 +879,10 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
         params.constraints.set_stack_limit(
             reinterpret_cast<uint32_t *>(here - (opts->stack_kb << 10)));
     }
-    tl_from_snapshot = true;
+    tl_deserializing = true; // the isolate's own snapshot data too
+    tl_overdrawn = false;
     vm->isolate = Isolate::New(params);
-    tl_from_snapshot = false;
+    tl_deserializing = false;
     if (!vm->isolate) {
         *err = xstrdup_printf("cannot create a V8 isolate");
         return -ENOMEM;
@@ -883,26 +892,37 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     vm->isolate->Enter();
     setup_isolate(vm.get());
     vm->isolate->AddGCEpilogueCallback(after_gc, vm.get());
+    bool overdrawn = false;
     {
         HandleScope hs(vm->isolate);
+        tl_deserializing = true;
         Local<Context> ctx;
-        tl_from_snapshot = true;
-        bool made = Context::FromSnapshot(vm->isolate, 0).ToLocal(&ctx);
-        tl_from_snapshot = false;
-        if (!made) {
-            *err = xstrdup_printf("cannot create the context from the snapshot");
-            vm_free(vm.release());
-            return -EINVAL;
+        if (!Context::FromSnapshot(vm->isolate, 0).ToLocal(&ctx))
+            ctx = Local<Context>();
+        tl_deserializing = false;
+        overdrawn = tl_overdrawn;
+        tl_overdrawn = false;
+        if (!overdrawn) {
+            if (ctx.IsEmpty()) {
+                *err = xstrdup_printf("cannot create the context from the snapshot");
+                vm_free(vm.release());
+                return -EINVAL;
+            }
+            vm->context.Reset(vm->isolate, ctx);
+            Context::Scope cs(ctx);
+            Local<Function> start;
+            if (!ctx->GetDataFromSnapshotOnce<Function>(0).ToLocal(&start)) {
+                *err = xstrdup_printf("the snapshot carries no start function");
+                vm_free(vm.release());
+                return -EINVAL;
+            }
+            vm->start_fn = ref_new(vm.get(), start);
         }
-        vm->context.Reset(vm->isolate, ctx);
-        Context::Scope cs(ctx);
-        Local<Function> start;
-        if (!ctx->GetDataFromSnapshotOnce<Function>(0).ToLocal(&start)) {
-            *err = xstrdup_printf("the snapshot carries no start function");
-            vm_free(vm.release());
-            return -EINVAL;
-        }
-        vm->start_fn = ref_new(vm.get(), start);
+    }
+    if (overdrawn) { /* its handles are gone: the isolate can go */
+        *err = xstrdup_printf("the memory budget has no room for a new isolate");
+        vm_free(vm.release());
+        return -ENOMEM;
     }
     *out = vm.release();
     return 0;
