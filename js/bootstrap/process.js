@@ -66,6 +66,7 @@ Object.defineProperty(Process.prototype, Symbol.toStringTag, {
 Object.defineProperty(Process, 'name', { value: 'process' });
 
 const process = new Process();
+require('./tick').setReceiver(process);
 let exitCode;
 let startTime = 0;
 let timeOrigin = 0;

@@ -77,37 +77,41 @@ function hasTickScheduled() {
   return head < queue.length;
 }
 
-function runTicks() {
-  while (head < queue.length) {
-    const t = queue[head];
-    queue[head++] = undefined;
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-      tickInfo[0] = 0;
-    }
-    const { callback, args, frame, asyncId } = t;
-    const framed = actx.state.framesOn;
-    if (framed) actx.frameSet(frame);
-    actx.enter(asyncId, t.triggerAsyncId, t);
-    try {
-      switch (args.length) {
-        case 0: callback(); break;
-        case 1: callback(args[0]); break;
-        case 2: callback(args[0], args[1]); break;
-        default: callback(...args);
-      }
-    } finally {
-      actx.leave(asyncId);
-      if (framed) actx.frameSet(undefined);
-      actx.emitDestroy(asyncId);
-    }
-  }
+// The drain. Its callbacks are called from it directly and with the
+// process as its receiver (setReceiver), so that their stacks read
+// "at process.processTicksAndRejections" as in Node.
+let drain; // processTicksAndRejections bound to the process (no frame of its own)
+function setReceiver(process) {
+  drain = processTicksAndRejections.bind(process);
 }
 
 function processTicksAndRejections() {
   do {
-    runTicks();
+    while (head < queue.length) {
+      const t = queue[head];
+      queue[head++] = undefined;
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+        tickInfo[0] = 0;
+      }
+      const { callback, args, frame, asyncId } = t;
+      const framed = actx.state.framesOn;
+      if (framed) actx.frameSet(frame);
+      actx.enter(asyncId, t.triggerAsyncId, t);
+      try {
+        switch (args.length) {
+          case 0: callback(); break;
+          case 1: callback(args[0]); break;
+          case 2: callback(args[0], args[1]); break;
+          default: callback(...args);
+        }
+      } finally {
+        actx.leave(asyncId);
+        if (framed) actx.frameSet(undefined);
+        actx.emitDestroy(asyncId);
+      }
+    }
     binding.task.runMicrotasks();
   } while (hasTickScheduled() || processPromiseRejections());
 }
@@ -116,7 +120,7 @@ function processTicksAndRejections() {
 function runNextTicks() {
   if (!hasTickScheduled() && pending.length === 0) binding.task.runMicrotasks();
   if (!hasTickScheduled() && pending.length === 0) return;
-  processTicksAndRejections();
+  drain();
 }
 
 // ---- unhandled rejections ------------------------------------------------
@@ -177,8 +181,14 @@ function processPromiseRejections() {
 module.exports = {
   takeTickInfo,
   nextTick,
-  processTicksAndRejections,
   runNextTicks,
+  setReceiver,
   promiseRejectHook,
   setFatalHandler,
 };
+Object.defineProperty(module.exports, 'processTicksAndRejections', {
+  get() {
+    return drain;
+  },
+  enumerable: true,
+});

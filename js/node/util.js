@@ -15,7 +15,7 @@
 const inspectLib = require('node-inspect-extracted');
 const binding = require('./internal/binding');
 const { runtimeEnv } = require('./internal/env');
-const { codes } = require('./internal/errors');
+const { codes, restack } = require('./internal/errors');
 const {
   validateFunction, validateString, validateBoolean, validateNumber, validateAbortSignal,
   validateObject, validateOneOf,
@@ -154,7 +154,7 @@ promisify.custom = kCustomPromisified;
 
 function callbackifyOnRejected(reason, cb) {
   if (!reason) {
-    reason = codes.ERR_FALSY_VALUE_REJECTION(reason);
+    reason = restack(codes.ERR_FALSY_VALUE_REJECTION(reason), callbackifyOnRejected);
   }
   return cb(reason);
 }

@@ -20,12 +20,15 @@ function codeToString() {
 
 // Builds the error. V8 formats `stack` on first read from the name and
 // message of that moment, so the name carries the code for that one read.
-function makeNodeError(Base, code, message, props) {
+// Its stack starts at the caller of `hideFrom` (the codes.ERR_X function
+// when made through it), as Node's errors show none of their own making.
+function makeNodeError(Base, code, message, props, hideFrom = makeNodeError) {
   const err = new Base(message);
   const name = err.name;
   Object.defineProperty(err, 'name', {
     value: `${name} [${code}]`, configurable: true, writable: true, enumerable: false,
   });
+  Error.captureStackTrace(err, hideFrom);
   err.stack; // eslint-disable-line no-unused-expressions
   delete err.name;
   Object.defineProperty(err, 'toString', {
@@ -33,6 +36,18 @@ function makeNodeError(Base, code, message, props) {
   });
   err.code = code;
   if (props !== undefined) Object.assign(err, props);
+  return err;
+}
+
+// A Node error's stack made again from the caller of hideFrom (Node's
+// hideStackFrames: the helper that made the error is not shown).
+function restack(err, hideFrom) {
+  Object.defineProperty(err, 'name', {
+    value: `${err.name} [${err.code}]`, configurable: true, writable: true, enumerable: false,
+  });
+  Error.captureStackTrace(err, hideFrom);
+  err.stack; // eslint-disable-line no-unused-expressions
+  delete err.name;
   return err;
 }
 
@@ -254,8 +269,8 @@ for (const code of Object.keys(messages)) {
   codes[code] = function NodeError(...args) {
     const out = build(...args);
     return Array.isArray(out)
-      ? makeNodeError(Base, code, out[0], out[1])
-      : makeNodeError(Base, code, out);
+      ? makeNodeError(Base, code, out[0], out[1], NodeError)
+      : makeNodeError(Base, code, out, undefined, NodeError);
   };
 }
 
@@ -322,6 +337,7 @@ module.exports = {
   systemError,
   codes,
   makeNodeError,
+  restack,
   determineSpecificType,
   formatList,
   addNumericalSeparator,
