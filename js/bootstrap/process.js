@@ -59,11 +59,11 @@ function validateExitCode(code) {
     `The "code" argument must be of type number. Received ${describe(code)}`);
 }
 
-class Process extends EventEmitter {}
+// named `process` as Node's (V8 says "#<process>" in its messages)
+const Process = { process: class extends EventEmitter {} }.process;
 Object.defineProperty(Process.prototype, Symbol.toStringTag, {
   value: 'process', writable: false, enumerable: false, configurable: true,
 });
-Object.defineProperty(Process, 'name', { value: 'process' });
 
 const process = new Process();
 require('./tick').setReceiver(process);
@@ -213,6 +213,17 @@ memoryUsage.rss = function rss() {
 };
 process.memoryUsage = memoryUsage;
 
+// prevValue's fields as Node checks them: numbers, then finite and >= 0.
+function checkPrevUsage(prev, field) {
+  const { codes } = require('../node/internal/errors');
+  const v = prev[field];
+  if (typeof v !== 'number') throw codes.ERR_INVALID_ARG_TYPE(`prevValue.${field}`, 'number', v);
+  if (v < 0 || !Number.isFinite(v)) {
+    const err = codes.ERR_INVALID_ARG_VALUE(`prevValue.${field}`, v);
+    throw Object.setPrototypeOf(err, RangeError.prototype);
+  }
+}
+
 process.cpuUsage = function cpuUsage(prev) {
   const c = binding.process.cpuUsage();
   if (prev !== undefined) {
@@ -220,6 +231,8 @@ process.cpuUsage = function cpuUsage(prev) {
       throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
         `The "prevValue" argument must be of type object. Received ${describe(prev)}`);
     }
+    checkPrevUsage(prev, 'user');
+    checkPrevUsage(prev, 'system');
     return { user: c[0] - prev.user, system: c[1] - prev.system };
   }
   return { user: c[0], system: c[1] };
@@ -324,8 +337,34 @@ function untilTerminated() {
   }
 }
 
-process.abort = function abort() {
-  binding.process.reallyExit(134);
+// a method: no prototype, not a constructor, as Node's
+process.abort = {
+  abort() {
+    binding.process.reallyExit(134);
+  },
+}.abort;
+
+// DEP0100: process.assert, a plain assertion.
+// (util.deprecate made at the first call: util is not loaded this early)
+let deprecatedAssert;
+process.assert = function assert(value, message) {
+  if (deprecatedAssert === undefined) {
+    deprecatedAssert = require('util').deprecate((v, m) => {
+      if (!v) {
+        const { makeNodeError } = require('../node/internal/errors');
+        throw makeNodeError(Error, 'ERR_ASSERTION', m || 'assertion error');
+      }
+    }, 'process.assert() is deprecated. Please use the `assert` module instead.', 'DEP0100');
+  }
+  return deprecatedAssert(value, message);
+};
+
+// Source maps are not applied to the sandbox's stack traces: enabling them
+// is refused; the argument is checked as Node checks it.
+process.sourceMapsEnabled = false;
+process.setSourceMapsEnabled = function setSourceMapsEnabled(val) {
+  require('../node/internal/validators').validateBoolean(val, 'val');
+  if (val) throw require('../node/internal/deferred').notSupported('process.setSourceMapsEnabled');
 };
 
 function toStatus(code) {
@@ -629,10 +668,12 @@ function envView(vars) {
   };
   return new Proxy(vars, {
     get(target, key, receiver) {
+      if (typeof key === 'symbol') return undefined;
       ask(target, key);
       return Reflect.get(target, key, receiver);
     },
     has(target, key) {
+      if (typeof key === 'symbol') return false;
       ask(target, key);
       return Reflect.has(target, key);
     },
@@ -640,17 +681,35 @@ function envView(vars) {
       ask(target, key);
       return Reflect.getOwnPropertyDescriptor(target, key);
     },
-    set(target, key, value, receiver) {
+    // Node's rules: names and values are strings (a symbol is a TypeError,
+    // anything else is made a string), only plain data properties may be
+    // defined, a delete always succeeds, symbols are never variables.
+    set(target, key, value) {
+      if (typeof key === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string');
       mine(key);
-      return Reflect.set(target, key, value, receiver);
+      target[key] = `${value}`;
+      return true;
     },
     defineProperty(target, key, desc) {
+      if (typeof key === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string');
+      if ('get' in desc || 'set' in desc) {
+        throw makeError(TypeError, 'ERR_INVALID_OBJECT_DEFINE_PROPERTY',
+          "'process.env' does not accept an accessor(getter/setter) descriptor");
+      }
+      if (!desc.configurable || !desc.writable || !desc.enumerable) {
+        throw makeError(TypeError, 'ERR_INVALID_OBJECT_DEFINE_PROPERTY',
+          "'process.env' only accepts a configurable, writable, and enumerable data descriptor");
+      }
       mine(key);
-      return Reflect.defineProperty(target, key, desc);
+      target[key] = `${desc.value}`;
+      return true;
     },
     deleteProperty(target, key) {
-      mine(key);
-      return Reflect.deleteProperty(target, key);
+      if (typeof key !== 'symbol') {
+        mine(key);
+        delete target[key];
+      }
+      return true;
     },
   });
 }
