@@ -330,7 +330,9 @@ function fatal(err, header, fromPromise) {
       binding.process.reallyExit(7);
     }
   }
-  binding.process.reallyExit(1);
+  // an 'exit' listener may have set process.exitCode: Node exits with it
+  const code = process.exitCode;
+  binding.process.reallyExit(code === undefined || code === null ? 1 : Number(code));
   return false;
 }
 

@@ -308,6 +308,72 @@ process.getgroups = function getgroups() {
   return Array.from(binding.process.ids().subarray(4));
 };
 
+// The credential setters, as the kernel answers an unprivileged process
+// (the sandbox's user has no capability): an id it already has is kept,
+// any other is EPERM, and setgroups/initgroups are EPERM; no syscall is
+// made. Names resolve against the run's own user only (the host's user
+// database is not the guest's): another name is ERR_UNKNOWN_CREDENTIAL.
+// Arguments are checked as Node checks them.
+function credentialId(id, name, type) {
+  const { codes } = require('../node/internal/errors');
+  if (typeof id === 'number') {
+    require('../node/internal/validators').validateInteger(id, name, 0, 2 ** 32 - 1);
+    return id;
+  }
+  if (typeof id !== 'string') throw codes.ERR_INVALID_ARG_TYPE(name, ['number', 'string'], id);
+  const own = binding.os.userInfo();
+  const [username] = typeof own === 'string' ? own.split('\0') : [];
+  if (type === 'User' && id === username) return binding.process.ids()[0];
+  throw codes.ERR_UNKNOWN_CREDENTIAL(type, id);
+}
+
+function credentialDenied(syscall) {
+  const err = new Error('EPERM, Operation not permitted');
+  err.errno = -1;
+  err.code = 'EPERM';
+  err.syscall = syscall;
+  return err;
+}
+
+for (const [fn, type, index] of [['setuid', 'User', 0], ['seteuid', 'User', 1],
+  ['setgid', 'Group', 2], ['setegid', 'Group', 3]]) {
+  process[fn] = {
+    [fn](id) {
+      const wanted = credentialId(id, 'id', type);
+      const ids = binding.process.ids();
+      // an unprivileged process may take its real, effective or saved id
+      if (wanted !== ids[index & 2] && wanted !== ids[(index & 2) + 1]) throw credentialDenied(fn);
+    },
+  }[fn];
+}
+
+process.setgroups = function setgroups(groups) {
+  const { codes } = require('../node/internal/errors');
+  if (!Array.isArray(groups)) throw codes.ERR_INVALID_ARG_TYPE('groups', 'Array', groups);
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (typeof g !== 'number' && typeof g !== 'string') {
+      throw codes.ERR_INVALID_ARG_TYPE(`groups[${i}]`, ['number', 'string'], g);
+    }
+    if (typeof g === 'number') credentialId(g, `groups[${i}]`, 'Group');
+  }
+  for (const g of groups) if (typeof g === 'string') credentialId(g, 'groups', 'Group');
+  throw credentialDenied('setgroups');
+};
+
+process.initgroups = function initgroups(user, extraGroup) {
+  const { codes } = require('../node/internal/errors');
+  if (typeof user !== 'number' && typeof user !== 'string') {
+    throw codes.ERR_INVALID_ARG_TYPE('user', ['number', 'string'], user);
+  }
+  if (typeof extraGroup !== 'number' && typeof extraGroup !== 'string') {
+    throw codes.ERR_INVALID_ARG_TYPE('extraGroup', ['number', 'string'], extraGroup);
+  }
+  credentialId(extraGroup, 'extraGroup', 'Group');
+  credentialId(user, 'user', 'User');
+  throw credentialDenied('initgroups');
+};
+
 // Called once 'exit' is emitted, before the run ends (a serve job's
 // result: main.js); null none.
 let beforeReallyExit = null;
@@ -488,6 +554,9 @@ process.emitWarning = function emitWarning(warning, type, code, ctor) {
   if (typeof code === 'function') {
     ctor = code;
     code = undefined;
+  } else if (code !== undefined && typeof code !== 'string') {
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      `The "code" argument must be of type string. Received ${describe(code)}`);
   }
   if (typeof warning === 'string') {
     const w = new Error(warning);

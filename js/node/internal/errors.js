@@ -225,6 +225,7 @@ const messages = {
     `The encoded data was not valid for encoding ${enc}`],
   ERR_ILLEGAL_CONSTRUCTOR: [TypeError, () => 'Illegal constructor'],
   ERR_USE_AFTER_CLOSE: [Error, (name) => `${name} was closed`],
+  ERR_UNKNOWN_CREDENTIAL: [Error, (type, id) => `${type} identifier does not exist: ${id}`],
   ERR_INVALID_CURSOR_POS: [TypeError, () => 'Cannot set cursor row without setting its column'],
   ERR_PERFORMANCE_INVALID_TIMESTAMP: [TypeError, (ts) =>
     `${ts} is not a valid timestamp`],
