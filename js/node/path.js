@@ -113,7 +113,7 @@ function uncShareEnd(path) {
 }
 
 // The root of a win32 path for normalize/resolve: `device` ('C:',
-// '\\\\server\\share', '\\\\.' or '\\\\?' for the device namespaces, or ''),
+// '\\\\server\\share' or ''),
 // whether it is absolute, and where the rest starts. `uncOnly` marks a path
 // that is nothing but a UNC root.
 function winRoot(path) {
@@ -125,9 +125,6 @@ function winRoot(path) {
       let j = 2;
       while (!isSep(path[j])) j++;
       const server = path.slice(2, j);
-      if (server === '.' || server === '?') {
-        return { device: `\\\\${server}`, absolute: true, end: 3, uncOnly: false };
-      }
       let k = j;
       while (isSep(path[k])) k++;
       return {
@@ -160,13 +157,6 @@ function normalizeTail(tail, allowAboveRoot) {
   return out.join('\\');
 }
 
-// Reserved DOS device names. Node keeps a relative path whose first part is
-// one of them followed by ':' ('CON:x') from being read as a device, and a
-// relative path where a ':' ends a part ('ab:', 'x/a:\\y') or whose result
-// starts with a drive ('a/../b:c') from being read as a drive, by
-// prefixing '.\\'.
-const reservedDevice = /^(CON|PRN|AUX|NUL|COM[1-9\u00b9\u00b2\u00b3]|LPT[1-9\u00b9\u00b2\u00b3])$/i;
-
 function winNormalize(path) {
   validateString(path, 'path');
   if (path.length === 0) return '.';
@@ -174,26 +164,15 @@ function winNormalize(path) {
   const root = winRoot(path);
   if (root.uncOnly) return `${root.device}\\`;
   const trailingSep = isSep(path[path.length - 1]);
-  if (!root.absolute && root.device === '') {
-    const m = /^([^\\/:]*):/.exec(path);
-    if (m !== null && reservedDevice.test(m[1])) {
-      let rest = normalizeTail(path.slice(m[0].length), true);
-      if (rest.length === 0) rest = '.';
-      if (trailingSep) rest += '\\';
-      return `.\\${m[0]}${rest}`;
-    }
-  }
   let tail = normalizeTail(path.slice(root.end), !root.absolute);
   if (tail.length === 0 && !root.absolute) tail = '.';
   if (tail.length > 0 && trailingSep) tail += '\\';
+  // A relative path with no drive must not come out as one Windows reads as
+  // a drive ('a/../b:c') or a stream ('ab:', 'x/a:\\y'): Node 22 prefixes
+  // '.\\' (CVE-2024-36139).
   if (!root.absolute && root.device === '' && path.includes(':') &&
       (/^[A-Za-z]:/.test(tail) || /:(?:[\\/]|$)/.test(path))) {
     return `.\\${tail}`;
-  }
-  // Node compares the text before the first ':' — or, with no ':', all
-  // but the last character — against the reserved names.
-  if (reservedDevice.test(path.slice(0, path.indexOf(':')))) {
-    return `.\\${root.absolute ? `${root.device}\\` : root.device}${tail}`;
   }
   if (root.absolute) return `${root.device}\\${tail}`;
   return `${root.device}${tail}`;
