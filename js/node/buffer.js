@@ -8,18 +8,75 @@
 // File, atob, btoa, resolveObjectURL, constants, kMaxLength,
 // kStringMaxLength, INSPECT_MAX_BYTES, SlowBuffer). The npm package is
 // reached by a relative path because the bare name `buffer` is aliased to
-// this file. kMaxLength is V8 10.2's typed-array limit (2^32) and
-// kStringMaxLength its string limit (2^29 - 24).
+// this file. kMaxLength is Node 22's (2^53 - 1; V8 10.2 allocates up to
+// 2^32 bytes) and kStringMaxLength V8's string limit (2^29 - 24).
 'use strict';
 
 const npm = require('../node_modules/buffer/index.js');
 const { codes, makeNodeError } = require('./internal/errors');
+const { validateInteger, validateString } = require('./internal/validators');
 const { Blob, File, resolveObjectURL } = require('./internal/blob');
 const { atob, btoa } = require('./internal/base64');
 const { isValidUtf8 } = require('./internal/encoding');
 const binding = require('./internal/binding');
 
-const { Buffer } = npm;
+const NpmBuffer = npm.Buffer;
+
+// Buffer itself is Node's: Buffer(n) is Buffer.alloc(n), Buffer(x, ...) is
+// Buffer.from(x, ...), with DEP0005 warned once when the caller is outside
+// node_modules. It carries the package's statics (replaced below) and
+// shares its prototype.
+function Buffer(arg, encodingOrOffset, length) {
+  showFlaggedDeprecation();
+  if (typeof arg === 'number') {
+    if (typeof encodingOrOffset === 'string') throw codes.ERR_INVALID_ARG_TYPE('string', 'string', arg);
+    return Buffer.alloc(arg);
+  }
+  return Buffer.from(arg, encodingOrOffset, length);
+}
+for (const key of Reflect.ownKeys(NpmBuffer)) {
+  if (!['length', 'name', 'prototype', 'arguments', 'caller'].includes(key)) {
+    Object.defineProperty(Buffer, key, Object.getOwnPropertyDescriptor(NpmBuffer, key));
+  }
+}
+Buffer.isBuffer = function isBuffer(b) {
+  return b instanceof Buffer;
+};
+
+let bufferWarned = false;
+let deprecationChecks = 0;
+
+// Node's isInsideNodeModules: the first frame outside node: decides; none
+// in 100 frames counts as inside. The frames are taken without the guest's
+// Error.prepareStackTrace.
+function callerInNodeModules() {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  const holder = {};
+  try {
+    Error.prepareStackTrace = (err, frames) => frames;
+    Error.stackTraceLimit = 100;
+    Error.captureStackTrace(holder, Buffer);
+    const frames = holder.stack;
+    if (!Array.isArray(frames)) return true;
+    for (const frame of frames) {
+      const file = frame.getFileName();
+      if (!file || file.startsWith('node:')) continue;
+      return /[\\/]node_modules[\\/]/.test(file);
+    }
+    return true;
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
+}
+
+function showFlaggedDeprecation() {
+  if (bufferWarned || ++deprecationChecks > 10000 || callerInNodeModules()) return;
+  bufferWarned = true;
+  process.emitWarning('Buffer() is deprecated due to security and usability issues. Please use the ' +
+    'Buffer.alloc(), Buffer.allocUnsafe(), or Buffer.from() methods instead.', 'DeprecationWarning', 'DEP0005');
+}
 
 // ---- FastBuffer: how a Buffer is made ------------------------------------------
 // As in Node, a Buffer is an instance of a Uint8Array subclass made by its
@@ -38,7 +95,7 @@ class FastBuffer extends Uint8Array {
   }
 }
 {
-  const old = Buffer.prototype;
+  const old = NpmBuffer.prototype;
   for (const key of Reflect.ownKeys(old)) {
     if (key !== 'constructor') Object.defineProperty(FastBuffer.prototype, key, Object.getOwnPropertyDescriptor(old, key));
   }
@@ -46,9 +103,16 @@ class FastBuffer extends Uint8Array {
     value: Buffer, writable: true, configurable: true, enumerable: false,
   });
   Buffer.prototype = FastBuffer.prototype;
+  NpmBuffer.prototype = FastBuffer.prototype;
   Object.defineProperty(Buffer, Symbol.species, { get() { return FastBuffer; }, configurable: true });
 }
-const kMaxLength = 2 ** 32;
+// Node 22's limit (V8 12's typed arrays); V8 10.2's stop at 2^32 bytes, and a
+// Buffer between the two fails as an allocation Node could not make does.
+const kMaxLength = Number.MAX_SAFE_INTEGER;
+const kEngineMaxLength = 2 ** 32;
+function allocationFailed() {
+  return new RangeError('Array buffer allocation failed');
+}
 const kStringMaxLength = 2 ** 29 - 24;
 const constants = { MAX_LENGTH: kMaxLength, MAX_STRING_LENGTH: kStringMaxLength };
 const kInspect = Symbol.for('nodejs.util.inspect.custom');
@@ -61,18 +125,9 @@ function isBase64url(enc) {
   return typeof enc === 'string' && (enc === 'base64url' || enc.toLowerCase() === 'base64url');
 }
 
-function mapEnc(enc) {
-  return isBase64url(enc) ? 'base64' : enc;
-}
-
 const npmFrom = Buffer.from;
-const npmAlloc = Buffer.alloc;
 const npmIsEncoding = Buffer.isEncoding;
 const proto = Buffer.prototype;
-const npmFill = proto.fill;
-const npmIndexOf = proto.indexOf;
-const npmLastIndexOf = proto.lastIndexOf;
-const npmIncludes = proto.includes;
 
 function validateSize(size) {
   if (typeof size !== 'number') throw codes.ERR_INVALID_ARG_TYPE('size', 'number', size);
@@ -132,6 +187,7 @@ const ArrayBufferCtor = ArrayBuffer;
 const kNpmMaxLength = 0x7fffffff;
 
 function unzeroedStore(size) {
+  if (size > kEngineMaxLength) throw allocationFailed();
   if (size >= kNpmMaxLength) return new ArrayBufferCtor(size);
   if (zeroFill === undefined) zeroFill = binding.util.zeroFillSwitch();
   if (zeroFill === undefined) return new ArrayBufferCtor(size);
@@ -261,7 +317,8 @@ Buffer.from = function from(value, encodingOrOffset, length) {
 
 Buffer.alloc = function alloc(size, fill, encoding) {
   validateSize(size);
-  if (fill !== undefined && fill !== 0 && size > 0) return npmAlloc(size, fill, mapEnc(encoding));
+  if (fill !== undefined && fill !== 0 && size > 0) return new FastBuffer(unzeroedStore(size)).fill(fill, 0, size, encoding);
+  if (size > kEngineMaxLength) throw allocationFailed();
   return new FastBuffer(size);
 };
 
@@ -351,12 +408,28 @@ proto.toString = function toString(encoding, start, end) {
   if (end === undefined || end > len) end = len;
   else end = Math.trunc(end) || 0;
   if (end <= start) return '';
-  if (encoding === undefined) return binding.buffer.slice(this, start, end, ENC_UTF8);
-  const code = encCode(encoding);
+  const code = encoding === undefined ? ENC_UTF8 : encCode(encoding);
   if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
+  if (decodedLength(end - start, code) > kStringMaxLength) throw stringTooLong();
   return binding.buffer.slice(this, start, end, code);
 };
 proto.toLocaleString = proto.toString;
+
+// The length of the text n bytes decode to, for Node's ERR_STRING_TOO_LONG
+// (V8 makes no longer string).
+function decodedLength(n, code) {
+  switch (code) {
+    case ENC_UTF16LE: return n >>> 1;
+    case ENC_HEX: return n * 2;
+    case ENC_BASE64: return Math.ceil(n / 3) * 4;
+    case ENC_BASE64URL: return Math.ceil((n * 4) / 3);
+    default: return n;
+  }
+}
+function stringTooLong() {
+  return makeNodeError(Error, 'ERR_STRING_TOO_LONG',
+    `Cannot create a string longer than 0x${kStringMaxLength.toString(16)} characters`);
+}
 
 // write(string[, offset[, length]][, encoding]) as Node reads its arguments.
 proto.write = function write(string, offset, length, encoding) {
@@ -419,23 +492,267 @@ for (const [name, code] of Object.entries(sliceNames)) {
   };
 }
 
+// ---- fill, search, compare, copy: Node's argument rules and results ------------
+
+// Node's validateOffset: an integer in [min, max] (ERR_INVALID_ARG_TYPE,
+// ERR_OUT_OF_RANGE '>= min && <= max').
+function validateRange(value, name, min = 0, max = kMaxLength) {
+  validateInteger(value, name, min, max);
+}
+
+// The bytes of a fill or search value given as a string.
+function stringBytes(value, encoding) {
+  const code = encoding === undefined ? ENC_UTF8 : encCode(encoding);
+  if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
+  return fromStringNative(value, code);
+}
+
 proto.fill = function fill(value, offset, end, encoding) {
-  return npmFill.call(this, value, mapEnc(offset), mapEnc(end), mapEnc(encoding));
+  if (typeof value === 'string') {
+    if (offset === undefined || typeof offset === 'string') {
+      encoding = offset;
+      offset = 0;
+      end = this.length;
+    } else if (typeof end === 'string') {
+      encoding = end;
+      end = this.length;
+    }
+    if (encoding !== undefined && encoding !== null && encCode(encoding) < 0) {
+      validateString(encoding, 'encoding');
+      throw codes.ERR_UNKNOWN_ENCODING(encoding);
+    }
+    if (encoding === null) encoding = undefined;
+    if (value.length === 0) value = 0;
+  } else {
+    encoding = undefined;
+  }
+  if (offset === undefined) {
+    offset = 0;
+    end = this.length;
+  } else {
+    validateRange(offset, 'offset');
+    if (end === undefined) end = this.length;
+    else validateRange(end, 'end', 0, this.length);
+    if (offset >= end) return this;
+  }
+  if (offset > end || end > this.byteLength) throw codes.ERR_BUFFER_OUT_OF_BOUNDS();
+  let bytes;
+  if (typeof value === 'string') bytes = stringBytes(value, encoding);
+  else if (isUint8Array(value)) bytes = Uint8Array.prototype.slice.call(value);
+  else return Uint8Array.prototype.fill.call(this, (Number(value) >>> 0) & 255, offset, end);
+  if (bytes.length === 0) {
+    if (typeof value === 'string') throw codes.ERR_INVALID_ARG_VALUE('value', value);
+    return this;
+  }
+  let filled = Math.min(bytes.length, end - offset);
+  this.set(bytes.length === filled ? bytes : bytes.subarray(0, filled), offset);
+  // doubling copies of what is already in place
+  while (offset + filled < end) {
+    const n = Math.min(filled, end - offset - filled);
+    this.copyWithin(offset + filled, offset, offset + n);
+    filled += n;
+  }
+  return this;
 };
 
+// Node's IndexOfOffset: where a search starts, or -1 for none.
+function searchStart(length, offset, needleLength, forward) {
+  if (offset < 0) {
+    if (offset + length >= 0) return length + offset;
+    return forward || needleLength === 0 ? 0 : -1;
+  }
+  if (offset + needleLength <= length) return offset;
+  if (needleLength === 0) return length;
+  return forward ? -1 : length - 1;
+}
+
+// The first (forward) or last position at or after / at or before `from`
+// where `needle` is in `hay`, stepping by `step` (2 for UTF-16 units).
+function searchBytes(hay, needle, from, forward, step) {
+  const n = needle.length;
+  const last = hay.length - n;
+  const first = needle[0];
+  if (forward) {
+    for (let i = from; i <= last; i += step) {
+      if (hay[i] !== first) continue;
+      let j = 1;
+      while (j < n && hay[i + j] === needle[j]) j++;
+      if (j === n) return i;
+    }
+  } else {
+    for (let i = Math.min(from, last); i >= 0; i -= step) {
+      if (hay[i] !== first) continue;
+      let j = 1;
+      while (j < n && hay[i + j] === needle[j]) j++;
+      if (j === n) return i;
+    }
+  }
+  return -1;
+}
+
+function bidirectionalIndexOf(buffer, value, byteOffset, encoding, forward) {
+  if (!ArrayBuffer.isView(buffer)) {
+    throw codes.ERR_INVALID_ARG_TYPE('buffer', ['Buffer', 'TypedArray', 'DataView'], buffer);
+  }
+  if (typeof byteOffset === 'string') {
+    encoding = byteOffset;
+    byteOffset = undefined;
+  } else if (byteOffset > 0x7fffffff) {
+    byteOffset = 0x7fffffff;
+  } else if (byteOffset < -0x80000000) {
+    byteOffset = -0x80000000;
+  }
+  byteOffset = +byteOffset;
+  if (Number.isNaN(byteOffset)) byteOffset = forward ? 0 : buffer.length || buffer.byteLength;
+  byteOffset = Math.trunc(byteOffset);
+  const hay = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  if (typeof value === 'number') {
+    const start = searchStart(hay.length, byteOffset, 1, forward);
+    if (start < 0 || hay.length === 0) return -1;
+    const byte = (value >>> 0) & 255;
+    return forward ? Uint8Array.prototype.indexOf.call(hay, byte, start)
+      : Uint8Array.prototype.lastIndexOf.call(hay, byte, start);
+  }
+  let code = ENC_UTF8;
+  if (encoding !== undefined) code = encCode(encoding);
+  let needle;
+  if (typeof value === 'string') {
+    if (code < 0) throw codes.ERR_UNKNOWN_ENCODING(encoding);
+    needle = fromStringNative(value, code);
+  } else if (isUint8Array(value)) {
+    needle = value;
+  } else {
+    throw codes.ERR_INVALID_ARG_TYPE('value', ['number', 'string', 'Buffer', 'Uint8Array'], value);
+  }
+  const start = searchStart(hay.length, byteOffset, needle.length, forward);
+  if (needle.length === 0) return start;
+  if (hay.length === 0 || start < 0) return -1;
+  if ((forward && needle.length + start > hay.length) || needle.length > hay.length) return -1;
+  if (code === ENC_UTF16LE) {
+    // UTF-16 code units: aligned positions only
+    if (hay.length < 2 || needle.length < 2) return -1;
+    return searchBytes(hay, needle.length & 1 ? needle.subarray(0, needle.length - 1) : needle,
+      start - (start & 1), forward, 2);
+  }
+  return searchBytes(hay, needle, start, forward, 1);
+}
+
 proto.indexOf = function indexOf(value, byteOffset, encoding) {
-  return npmIndexOf.call(this, value, mapEnc(byteOffset), mapEnc(encoding));
+  return bidirectionalIndexOf(this, value, byteOffset, encoding, true);
 };
 
 proto.lastIndexOf = function lastIndexOf(value, byteOffset, encoding) {
-  return Reflect.apply(npmLastIndexOf, this,
-    [value, mapEnc(byteOffset), mapEnc(encoding)].slice(0, Math.max(arguments.length, 1)));
+  return bidirectionalIndexOf(this, value, byteOffset, encoding, false);
 };
 
 proto.includes = function includes(value, byteOffset, encoding) {
-  return npmIncludes.call(this, value, mapEnc(byteOffset), mapEnc(encoding));
+  return this.indexOf(value, byteOffset, encoding) !== -1;
 };
 
+// memcmp of two ranges, then the shorter first.
+function compareRanges(a, aStart, aEnd, b, bStart, bEnd) {
+  const n = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < n; i++) {
+    const x = a[aStart + i];
+    const y = b[bStart + i];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  const la = aEnd - aStart;
+  const lb = bEnd - bStart;
+  return la > lb ? 1 : la < lb ? -1 : 0;
+}
+
+Buffer.compare = function compare(buf1, buf2) {
+  if (!isUint8Array(buf1)) throw codes.ERR_INVALID_ARG_TYPE('buf1', ['Buffer', 'Uint8Array'], buf1);
+  if (!isUint8Array(buf2)) throw codes.ERR_INVALID_ARG_TYPE('buf2', ['Buffer', 'Uint8Array'], buf2);
+  if (buf1 === buf2) return 0;
+  return compareRanges(buf1, 0, buf1.length, buf2, 0, buf2.length);
+};
+
+proto.equals = function equals(otherBuffer) {
+  if (!isUint8Array(otherBuffer)) {
+    throw codes.ERR_INVALID_ARG_TYPE('otherBuffer', ['Buffer', 'Uint8Array'], otherBuffer);
+  }
+  if (this === otherBuffer) return true;
+  if (this.byteLength !== otherBuffer.byteLength) return false;
+  return compareRanges(this, 0, this.length, otherBuffer, 0, otherBuffer.length) === 0;
+};
+
+proto.compare = function compare(target, targetStart, targetEnd, sourceStart, sourceEnd) {
+  if (!isUint8Array(target)) throw codes.ERR_INVALID_ARG_TYPE('target', ['Buffer', 'Uint8Array'], target);
+  if (arguments.length === 1) return compareRanges(this, 0, this.length, target, 0, target.length);
+  if (targetStart === undefined) targetStart = 0;
+  else validateRange(targetStart, 'targetStart');
+  if (targetEnd === undefined) targetEnd = target.length;
+  else validateRange(targetEnd, 'targetEnd', 0, target.length);
+  if (sourceStart === undefined) sourceStart = 0;
+  else validateRange(sourceStart, 'sourceStart');
+  if (sourceEnd === undefined) sourceEnd = this.length;
+  else validateRange(sourceEnd, 'sourceEnd', 0, this.length);
+  if (sourceStart >= sourceEnd) return targetStart >= targetEnd ? 0 : -1;
+  if (targetStart >= targetEnd) return 1;
+  if (sourceStart > this.length) {
+    throw makeNodeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "sourceStart" is out of range.');
+  }
+  if (targetStart > target.length) {
+    throw makeNodeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "targetStart" is out of range.');
+  }
+  const n = Math.min(sourceEnd - sourceStart, targetEnd - targetStart, this.length - sourceStart);
+  const c = compareRanges(this, sourceStart, sourceStart + n, target, targetStart, targetStart + n);
+  if (c !== 0) return c;
+  const la = sourceEnd - sourceStart;
+  const lb = targetEnd - targetStart;
+  return la > lb ? 1 : la < lb ? -1 : 0;
+};
+
+// Node's toInteger for copy's positions: safe integers floored, else the
+// default.
+function toInteger(n, dflt) {
+  n = +n;
+  if (!Number.isNaN(n) && n >= Number.MIN_SAFE_INTEGER && n <= Number.MAX_SAFE_INTEGER) {
+    return n % 1 === 0 ? n : Math.floor(n);
+  }
+  return dflt;
+}
+
+function bytesView(v) {
+  return v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function copyBytes(source, target, targetStart, sourceStart, sourceEnd) {
+  if (!ArrayBuffer.isView(source)) throw codes.ERR_INVALID_ARG_TYPE('source', ['Buffer', 'Uint8Array'], source);
+  if (!ArrayBuffer.isView(target)) throw codes.ERR_INVALID_ARG_TYPE('target', ['Buffer', 'Uint8Array'], target);
+  if (targetStart === undefined) {
+    targetStart = 0;
+  } else {
+    targetStart = Number.isInteger(targetStart) ? targetStart : toInteger(targetStart, 0);
+    if (targetStart < 0) throw codes.ERR_OUT_OF_RANGE('targetStart', '>= 0', targetStart);
+  }
+  if (sourceStart === undefined) {
+    sourceStart = 0;
+  } else {
+    sourceStart = Number.isInteger(sourceStart) ? sourceStart : toInteger(sourceStart, 0);
+    if (sourceStart < 0 || sourceStart > source.byteLength) {
+      throw codes.ERR_OUT_OF_RANGE('sourceStart', `>= 0 && <= ${source.byteLength}`, sourceStart);
+    }
+  }
+  if (sourceEnd === undefined) {
+    sourceEnd = source.byteLength;
+  } else {
+    sourceEnd = Number.isInteger(sourceEnd) ? sourceEnd : toInteger(sourceEnd, 0);
+    if (sourceEnd < 0) throw codes.ERR_OUT_OF_RANGE('sourceEnd', '>= 0', sourceEnd);
+  }
+  if (targetStart >= target.byteLength || sourceStart >= sourceEnd) return 0;
+  if (sourceEnd - sourceStart > target.byteLength - targetStart) sourceEnd = sourceStart + target.byteLength - targetStart;
+  const n = Math.min(sourceEnd - sourceStart, source.byteLength - sourceStart);
+  if (n <= 0) return 0;
+  bytesView(target).set(bytesView(source).subarray(sourceStart, sourceStart + n), targetStart);
+  return n;
+}
+
+proto.copy = function copy(target, targetStart, sourceStart, sourceEnd) {
+  return copyBytes(this, target, targetStart, sourceStart, sourceEnd);
+};
 
 // ---- inspect ----------------------------------------------------------------------
 
@@ -477,11 +794,23 @@ proto.inspect = inspectBuffer;
 
 // ---- module functions ------------------------------------------------------------------
 
+// The bytes of a TypedArray or (Shared)ArrayBuffer for isUtf8/isAscii; a
+// detached store is Node's ERR_INVALID_STATE.
 function bytesOf(input, name) {
-  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  const tag = Object.prototype.toString.call(input);
-  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(input);
-  throw codes.ERR_INVALID_ARG_TYPE(name, ['ArrayBuffer', 'Buffer', 'TypedArray'], input);
+  let store;
+  if (ArrayBuffer.isView(input) && !(input instanceof DataView)) store = input.buffer;
+  else if (binding.util.isAnyArrayBuffer(input)) store = input;
+  else throw codes.ERR_INVALID_ARG_TYPE(name, ['ArrayBuffer', 'Buffer', 'TypedArray'], input);
+  if (store.byteLength === 0) {
+    try {
+      // eslint-disable-next-line no-new
+      new Uint8Array(store);
+    } catch {
+      throw makeNodeError(Error, 'ERR_INVALID_STATE', 'Cannot validate on a detached buffer');
+    }
+  }
+  if (store === input) return new Uint8Array(input);
+  return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
 }
 
 function isUtf8(input) {
@@ -524,40 +853,9 @@ function SlowBuffer(size) {
 Object.setPrototypeOf(SlowBuffer.prototype, Uint8Array.prototype);
 Object.setPrototypeOf(SlowBuffer, Uint8Array);
 
-// Fixed-width reads and writes check their offset the way Node does
-// (ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE / ERR_BUFFER_OUT_OF_BOUNDS)
-// before the npm implementation runs; its own checks throw uncoded errors.
-function checkOffset(buf, offset, size) {
-  if (offset === undefined) offset = 0;
-  if (typeof offset !== 'number') throw codes.ERR_INVALID_ARG_TYPE('offset', 'number', offset);
-  const last = buf.length - size;
-  if (!Number.isInteger(offset)) throw codes.ERR_OUT_OF_RANGE('offset', 'an integer', offset);
-  if (last < 0) throw codes.ERR_BUFFER_OUT_OF_BOUNDS();
-  if (offset < 0 || offset > last) throw codes.ERR_OUT_OF_RANGE('offset', `>= 0 and <= ${last}`, offset);
-  return offset;
-}
-const fixedWidth = {
-  Int8: 1, UInt8: 1, Uint8: 1, Int16LE: 2, Int16BE: 2, UInt16LE: 2, UInt16BE: 2, Uint16LE: 2,
-  Uint16BE: 2, Int32LE: 4, Int32BE: 4, UInt32LE: 4, UInt32BE: 4, Uint32LE: 4, Uint32BE: 4,
-  FloatLE: 4, FloatBE: 4, DoubleLE: 8, DoubleBE: 8, BigInt64LE: 8, BigInt64BE: 8,
-  BigUInt64LE: 8, BigUInt64BE: 8, BigUint64LE: 8, BigUint64BE: 8,
-};
-for (const [suffix, size] of Object.entries(fixedWidth)) {
-  const read = proto[`read${suffix}`];
-  if (typeof read === 'function') {
-    Object.defineProperty(proto, `read${suffix}`, {
-      value: { [`read${suffix}`](offset) { return read.call(this, checkOffset(this, offset, size)); } }[`read${suffix}`],
-      writable: true, configurable: true, enumerable: true,
-    });
-  }
-  const write = proto[`write${suffix}`];
-  if (typeof write === 'function') {
-    Object.defineProperty(proto, `write${suffix}`, {
-      value: { [`write${suffix}`](value, offset) { return write.call(this, value, checkOffset(this, offset, size)); } }[`write${suffix}`],
-      writable: true, configurable: true, enumerable: true,
-    });
-  }
-}
+// Fixed-width reads and writes: Node's checks and coercions
+// (internal/buffer-rw.js).
+require('./internal/buffer-rw').install(proto);
 
 // Buffer.prototype's methods are enumerable in Node (assigned, not
 // defined): packages walk them with for...in (mysql2's MockBuffer). The
