@@ -1,16 +1,14 @@
 // node/internal/assertion-error.js — assert.AssertionError.
 //
-// Own code reproducing the messages of the AssertionError in host Node
-// (v20.20, checked with tests/matrix/fixtures/mod-assert*): for strictEqual /
-// deepStrictEqual a line diff of the two values inspected with
-// { compact: false, depth: 1000, sorted: true, getters: true } — short
-// primitives as `1 !== 2`, single lines with a `^` under the first
-// difference, runs of identical lines collapsed to two lines of context
-// and `...`, identical trailing lines kept up to three; a custom message
-// replaces the title but keeps the diff; other operators print
-// `actual <op> expected` or the loosely-deep-equal forms. Node 22.13+
-// prints deep diffs with a Myers diff instead; this module follows the host
-// Node the tests run against. Colours only when stderr would get them.
+// Own code reproducing the messages of Node 22.14's AssertionError (checked
+// with tests/matrix/fixtures/mod-assert*): for strictEqual / deepStrictEqual
+// the two values inspected with { compact: false, depth: 1000, sorted:
+// true, getters: true }; one-line values short enough (quotes not counted)
+// as `1 !== 2`, else stacked `+`/`-` lines with a `^` under the first
+// difference of two strings; several lines as a Myers line diff with runs of
+// equal lines cut; a custom message replaces the title but keeps the diff;
+// other operators print `actual <op> expected` or the loosely-deep-equal
+// forms. Colours only when stderr would get them.
 'use strict';
 
 const { codes } = require('./errors');
@@ -34,13 +32,14 @@ const kReadableOperator = {
 const kMaxShortLength = 12;
 const kMaxLines = 50;
 
-let colors = { blue: '', green: '', red: '', white: '' };
+const noColors = { blue: '', green: '', red: '', white: '', hasColors: false };
+let colors = noColors;
 
 function refreshColors() {
   const on = typeof process !== 'undefined' && process.stderr && shouldColorize(process.stderr);
   colors = on
-    ? { blue: '\u001b[34m', green: '\u001b[32m', red: '\u001b[31m', white: '\u001b[39m' }
-    : { blue: '', green: '', red: '', white: '' };
+    ? { blue: '\u001b[34m', green: '\u001b[32m', red: '\u001b[31m', white: '\u001b[39m', hasColors: true }
+    : noColors;
 }
 
 function lazyUtil() {
@@ -60,10 +59,6 @@ function inspectValue(value) {
   });
 }
 
-function removeColors(s) {
-  return s.replace(/\u001b\[\d\d?m/g, '');
-}
-
 function isObjectLike(v) {
   return typeof v === 'object' && v !== null;
 }
@@ -74,143 +69,173 @@ function copyError(source) {
   return target;
 }
 
-// Lines of context printed before a diverging line, after `same` identical
-// lines (the first two of a run are printed when they are seen).
-function context(lines, i, same) {
-  if (same <= 2) return { text: '', printed: 0, skipped: false };
-  let text = '';
-  let printed = 0;
-  let skipped = false;
-  if (same >= 4) {
-    if (same === 5) {
-      text += `\n  ${lines[i - 3]}`;
-      printed++;
-    } else if (same > 5) {
-      text += `\n${colors.blue}...${colors.white}`;
-      skipped = true;
-    }
-    text += `\n  ${lines[i - 2]}`;
-    printed++;
-  }
-  text += `\n  ${lines[i - 1]}`;
-  printed++;
-  return { text, printed, skipped };
+// ---- Node 22's diff ------------------------------------------------------------
+// Lines are compared with Myers' shortest edit script; equal lines are
+// `nop`s (at most five printed in a row, longer runs cut to `...` and the
+// run's last line), additions of the actual `+`, of the expected `-`. For
+// objects a line and the same line with a trailing comma count as equal.
+
+const kNopLinesToCollapse = 5;
+
+function linesEqual(a, b, commaLoose) {
+  return a === b || (commaLoose && (`${a},` === b || a === `${b},`));
 }
 
-function createErrDiff(actual, expected, operator, customMessage = '') {
-  const actualText = inspectValue(actual);
-  const actualLines = actualText.split('\n');
-  const expectedLines = inspectValue(expected).split('\n');
+// The edit script from actual to expected, in order: { type, value }.
+function myersDiff(actual, expected, commaLoose = false) {
+  const n = actual.length;
+  const m = expected.length;
+  const max = n + m;
+  const v = new Int32Array(2 * max + 2);
+  const trace = [];
+  for (let d = 0; d <= max; d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      const fromAbove = k === -d || (k !== d && v[max + k - 1] < v[max + k + 1]);
+      let x = fromAbove ? v[max + k + 1] : v[max + k - 1] + 1;
+      let y = x - k;
+      while (x < n && y < m && linesEqual(actual[x], expected[y], commaLoose)) {
+        x++;
+        y++;
+      }
+      v[max + k] = x;
+      if (x >= n && y >= m) return editsBack(trace, actual, expected, commaLoose);
+    }
+  }
+  return [];
+}
+
+function editsBack(trace, actual, expected, commaLoose) {
+  const max = actual.length + expected.length;
+  let x = actual.length;
+  let y = expected.length;
+  const out = [];
+  for (let d = trace.length - 1; d >= 0; d--) {
+    const v = trace[d];
+    const k = x - y;
+    const prevK = k === -d || (k !== d && v[max + k - 1] < v[max + k + 1]) ? k + 1 : k - 1;
+    const prevX = v[max + prevK];
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      const line = actual[x - 1];
+      out.push({ type: 'nop', value: !commaLoose || line.endsWith(',') ? line : expected[y - 1] });
+      x--;
+      y--;
+    }
+    if (d > 0) {
+      if (x > prevX) {
+        out.push({ type: 'insert', value: actual[x - 1] });
+        x--;
+      } else {
+        out.push({ type: 'delete', value: expected[y - 1] });
+        y--;
+      }
+    }
+  }
+  return out.reverse();
+}
+
+function printDiff(edits) {
+  let message = '';
+  let skipped = false;
+  let nops = 0;
+  for (let i = 0; i < edits.length; i++) {
+    const { type, value } = edits[i];
+    if (i > 0 && edits[i - 1].type === 'nop' && type !== 'nop') {
+      // a cut run shows its last line; one or two lines are not worth a cut
+      if (nops === kNopLinesToCollapse + 1) {
+        message += `${colors.white}  ${edits[i - 1].value}\n`;
+      } else if (nops === kNopLinesToCollapse + 2) {
+        message += `${colors.white}  ${edits[i - 2].value}\n${colors.white}  ${edits[i - 1].value}\n`;
+      } else if (nops >= kNopLinesToCollapse + 3) {
+        message += `${colors.blue}...${colors.white}\n${colors.white}  ${edits[i - 1].value}\n`;
+        skipped = true;
+      }
+      nops = 0;
+    }
+    if (type === 'insert') {
+      message += `${colors.green}+${colors.white} ${value}\n`;
+    } else if (type === 'delete') {
+      message += `${colors.red}-${colors.white} ${value}\n`;
+    } else {
+      if (nops < kNopLinesToCollapse) message += `${colors.white}  ${value}\n`;
+      nops++;
+    }
+  }
+  return { message: `\n${message.trimEnd()}`, skipped };
+}
+
+// Two strings on a terminal with colours: one line, characters coloured.
+function printCharDiff(edits) {
+  let message = '';
+  for (const { type, value } of edits) {
+    const color = type === 'insert' ? colors.green : type === 'delete' ? colors.red : colors.white;
+    message += `${color}${value}${colors.white}`;
+  }
+  return `\n${message}`;
+}
+
+function stackedDiff(actual, expected, bothStrings) {
+  let message = `\n${colors.green}+${colors.white} ${actual}\n${colors.red}- ${colors.white}${expected}`;
+  const width = process.stderr && process.stderr.isTTY ? process.stderr.columns : 80;
+  if (bothStrings && actual.length + expected.length <= width) {
+    for (let i = 0; i < actual.length; i++) {
+      if (actual[i] !== expected[i]) {
+        // the first characters (and the quote) make the difference plain
+        if (i >= 3) message += `\n${' '.repeat(i + 2)}^`;
+        break;
+      }
+    }
+  }
+  return message;
+}
+
+function createErrDiff(actual, expected, operator, customMessage) {
   if (operator === 'strictEqual' &&
       ((isObjectLike(actual) && isObjectLike(expected)) ||
        (typeof actual === 'function' && typeof expected === 'function'))) {
     operator = 'strictEqualObject';
   }
-  const title = customMessage || kReadableOperator[operator];
-  let indicator = '';
-
-  if (actualLines.length === 1 && expectedLines.length === 1 && actualLines[0] !== expectedLines[0]) {
-    const colored = lazyUtil().inspect.defaultOptions.colors;
-    const a = colored ? removeColors(actualLines[0]) : actualLines[0];
-    const b = colored ? removeColors(expectedLines[0]) : expectedLines[0];
-    const total = a.length + b.length;
-    if (total <= kMaxShortLength) {
-      if (!isObjectLike(actual) && !isObjectLike(expected) && (actual !== 0 || expected !== 0)) {
-        return `${title}\n\n${actualLines[0]} !== ${expectedLines[0]}\n`;
-      }
-    } else if (operator !== 'strictEqualObject') {
-      const width = process.stderr && process.stderr.isTTY ? process.stderr.columns : 80;
-      if (total < width) {
-        let k = 0;
-        while (a[k] === b[k]) k++;
-        if (k > 2) indicator = `\n  ${' '.repeat(k)}^`;
-      }
-    }
-  }
-
-  // Identical trailing lines: keep the last three, remember one more, and
-  // mark the rest as skipped.
-  let end = '';
-  let extra = '';
-  let trailing = 0;
+  const actualText = inspectValue(actual);
+  const expectedText = inspectValue(expected);
+  const actualLines = actualText.split('\n');
+  const expectedLines = expectedText.split('\n');
+  let header = `${colors.green}+ actual${colors.white} ${colors.red}- expected${colors.white}`;
+  let message;
   let skipped = false;
-  while (actualLines.length > 0 && expectedLines.length > 0 &&
-         actualLines[actualLines.length - 1] === expectedLines[expectedLines.length - 1]) {
-    const line = actualLines.pop();
-    expectedLines.pop();
-    if (trailing++ < 3) end = `\n  ${line}${end}`;
-    else extra = line;
-  }
-  const maxLines = Math.max(actualLines.length, expectedLines.length);
-  if (maxLines === 0) {
-    const lines = actualText.split('\n');
-    if (lines.length > kMaxLines) {
-      lines.length = 47;
-      lines[46] = `${colors.blue}...${colors.white}`;
-    }
-    return `${kReadableOperator.notIdentical}\n\n${lines.join('\n')}\n`;
-  }
-  if (trailing >= 5) {
-    end = `\n${colors.blue}...${colors.white}${end}`;
-    skipped = true;
-  }
-  if (extra !== '') end = `\n  ${extra}${end}`;
-
-  const head = `${title}\n${colors.green}+ actual${colors.white} ${colors.red}- expected${colors.white}`;
-  const skippedNote = ` ${colors.blue}...${colors.white} Lines skipped`;
-  const actualLonger = actualLines.length >= maxLines;
-  const longer = actualLonger ? actualLines : expectedLines;
-  const sign = actualLonger ? `${colors.green}+${colors.white}` : `${colors.red}-${colors.white}`;
-  const common = actualLonger ? expectedLines.length : actualLines.length;
-  let res = '';
-  let pending = '';
-  let printed = 0;
-  let same = 0;
-
-  for (let i = 0; i < maxLines; i++) {
-    if (i >= common) {
-      const ctx = context(longer, i, same);
-      res += ctx.text;
-      printed += ctx.printed;
-      skipped = skipped || ctx.skipped;
-      same = 0;
-      if (actualLonger) res += `\n${sign} ${longer[i]}`;
-      else pending += `\n${sign} ${longer[i]}`;
-      printed++;
+  if (actualLines.length === 1 && expectedLines.length === 1 &&
+      (!isObjectLike(actual) || !isObjectLike(expected))) {
+    const a = actualLines[0];
+    const b = expectedLines[0];
+    const bothStrings = typeof actual === 'string' && typeof expected === 'string';
+    const length = a.length + b.length - (typeof actual === 'string' ? 2 : 0) -
+      (typeof expected === 'string' ? 2 : 0);
+    if (length <= kMaxShortLength && (actual !== 0 || expected !== 0)) {
+      message = `${a} !== ${b}`;
+      header = '';
+    } else if (bothStrings && colors.hasColors) {
+      message = printCharDiff(myersDiff(a.split(''), b.split('')));
+      header = `${colors.green}actual${colors.white} ${colors.red}expected${colors.white}`;
     } else {
-      const expectedLine = expectedLines[i];
-      let actualLine = actualLines[i];
-      let differs = actualLine !== expectedLine &&
-        (!actualLine.endsWith(',') || actualLine.slice(0, -1) !== expectedLine);
-      if (differs && expectedLine.endsWith(',') && expectedLine.slice(0, -1) === actualLine) {
-        differs = false;
-        actualLine += ',';
-      }
-      if (differs) {
-        const ctx = context(actualLines, i, same);
-        res += ctx.text;
-        printed += ctx.printed;
-        skipped = skipped || ctx.skipped;
-        same = 0;
-        res += `\n${colors.green}+${colors.white} ${actualLine}`;
-        pending += `\n${colors.red}-${colors.white} ${expectedLine}`;
-        printed += 2;
-      } else {
-        res += pending;
-        pending = '';
-        same++;
-        if (same <= 2) {
-          res += `\n  ${actualLine}`;
-          printed++;
-        }
-      }
+      message = stackedDiff(a, b, bothStrings);
     }
-    if (printed > kMaxLines && i < maxLines - 2) {
-      return `${head}${skippedNote}\n${res}\n${colors.blue}...${colors.white}${pending}\n` +
-        `${colors.blue}...${colors.white}`;
+  } else if (actualText === expectedText) {
+    // the same structure, not the same object
+    operator = 'notIdentical';
+    if (actualLines.length > 50) {
+      message = `${actualLines.slice(0, 50).join('\n')}\n...}`;
+      skipped = true;
+    } else {
+      message = actualText;
     }
+    header = '';
+  } else {
+    const printed = printDiff(myersDiff(actualLines, expectedLines, isObjectLike(actual)));
+    message = printed.message;
+    skipped = printed.skipped;
   }
-  return `${head}${skipped ? skippedNote : ''}\n${res}${pending}${end}${indicator}`;
+  const title = customMessage || kReadableOperator[operator];
+  return `${title}\n${header}${skipped ? '\n... Skipped lines' : ''}\n${message}\n`;
 }
 
 function addEllipsis(string) {
