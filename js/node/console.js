@@ -114,14 +114,22 @@ function renderTable(head, columns) {
 
 // ---- Console ------------------------------------------------------------------------
 
-const consoleMethods = {
-  log(...args) {
-    this[kWrite](false, this[kFormat](false, args));
-  },
-
-  warn(...args) {
-    this[kWrite](true, this[kFormat](true, args));
-  },
+// Node's order of the methods (what Object.keys(console) shows); the five
+// printing methods publish their arguments on the diagnostics channels
+// console.log … console.error first.
+const consoleMethods = {};
+for (const [name, useStderr] of [['log', false], ['info', false], ['debug', false], ['warn', true],
+  ['error', true]]) {
+  let channel;
+  consoleMethods[name] = {
+    [name](...args) {
+      if (channel === undefined) channel = require('./diagnostics_channel').channel(`console.${name}`);
+      if (channel.hasSubscribers) channel.publish(args);
+      this[kWrite](useStderr, this[kFormat](useStderr, args));
+    },
+  }[name];
+}
+Object.assign(consoleMethods, {
 
   dir(object, options) {
     this[kWrite](false, inspect(object, {
@@ -157,7 +165,8 @@ const consoleMethods = {
 
   assert(expression, ...args) {
     if (!expression) {
-      args[0] = `Assertion failed${args.length === 0 ? '' : `: ${args[0]}`}`;
+      if (args.length !== 0 && typeof args[0] === 'string') args[0] = `Assertion failed: ${args[0]}`;
+      else args.unshift('Assertion failed');
       Reflect.apply(this.warn, this, args);
     }
   },
@@ -281,11 +290,8 @@ const consoleMethods = {
     values.unshift(indexKeyArray);
     return final(keys, values);
   },
-};
-consoleMethods.debug = consoleMethods.log;
-consoleMethods.info = consoleMethods.log;
+});
 consoleMethods.dirxml = consoleMethods.log;
-consoleMethods.error = consoleMethods.warn;
 consoleMethods.groupCollapsed = consoleMethods.group;
 
 const kWrite = Symbol('kWrite');
