@@ -39,6 +39,7 @@ for (const key of Reflect.ownKeys(NpmBuffer)) {
     Object.defineProperty(Buffer, key, Object.getOwnPropertyDescriptor(NpmBuffer, key));
   }
 }
+Object.setPrototypeOf(Buffer, Uint8Array);
 Buffer.isBuffer = function isBuffer(b) {
   return b instanceof Buffer;
 };
