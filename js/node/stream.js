@@ -53,6 +53,19 @@ function duplexPair(options = undefined) {
 
 Stream.duplexPair = duplexPair;
 
+// Node 22: a writable is disposed of by destroying it (an AbortError unless
+// it had finished), the promise settling when it is done.
+Stream.Writable.prototype[Symbol.asyncDispose] = function asyncDispose() {
+  let error;
+  if (!this.destroyed) {
+    error = this.writableFinished ? null : new (require('./internal/errors').AbortError)();
+    this.destroy(error);
+  }
+  return new Promise((resolve, reject) => {
+    Stream.finished(this, (err) => (err && err.name !== 'AbortError' ? reject(err) : resolve(null)));
+  });
+};
+
 // Readable.toWeb and Readable.fromWeb: Node's adapters between a stream
 // and a WHATWG ReadableStream (readable-stream leaves them to the host).
 // The web streams are the lazy globals (stream/web), loaded at first use.

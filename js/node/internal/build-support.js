@@ -61,6 +61,37 @@ function nodeAliases() {
   return out;
 }
 
+// Where readable-stream 4.7 (Node 18's streams) differs from Node 22's:
+// chunks may be any TypedArray or DataView, a default encoding is checked
+// when the stream is made (ERR_UNKNOWN_ENCODING), an object-mode write
+// gets no encoding, ERR_MULTIPLE_CALLBACK is constructed with `new`. Each
+// edit must apply: a changed package fails the build.
+const kChunkError = `require(${JSON.stringify(path.join(__dirname, 'errors.js'))}).codes` +
+  ".ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'TypedArray', 'DataView'], chunk)";
+const kStreamEdits = [
+  ['readable.js', /Stream\._isUint8Array\(chunk\)/g, 'Stream._isArrayBufferView(chunk)'],
+  ['writable.js', /Stream\._isUint8Array\(chunk\)/g, 'Stream._isArrayBufferView(chunk)'],
+  ['readable.js', /new ERR_INVALID_ARG_TYPE\('chunk', \['string', 'Buffer', 'Uint8Array'\], chunk\)/g, kChunkError],
+  ['writable.js', /new ERR_INVALID_ARG_TYPE\('chunk', \['string', 'Buffer', 'Uint8Array'\], chunk\)/g, kChunkError],
+  ['readable.js', /this\.defaultEncoding = \(options && options\.defaultEncoding\) \|\| 'utf8'/,
+    `this.defaultEncoding = require(${JSON.stringify(path.join(__dirname, 'stream-checks.js'))}).defaultEncoding(options)`],
+  ['writable.js', /this\.defaultEncoding = \(options && options\.defaultEncoding\) \|\| 'utf8'/,
+    `this.defaultEncoding = require(${JSON.stringify(path.join(__dirname, 'stream-checks.js'))}).defaultEncoding(options)`],
+  ['writable.js', /if \(typeof encoding === 'function'\) \{\n    cb = encoding\n    encoding = state\.defaultEncoding\n  \} else \{\n    if \(!encoding\) encoding = state\.defaultEncoding\n/,
+    "if (typeof encoding === 'function') {\n    cb = encoding\n    encoding = state.objectMode ? undefined : state.defaultEncoding\n  } else {\n    if (!encoding) encoding = state.objectMode ? undefined : state.defaultEncoding\n"],
+  ['writable.js', /: ERR_MULTIPLE_CALLBACK\(\)\)/, ': new ERR_MULTIPLE_CALLBACK())'],
+];
+
+function node22Streams(src, file) {
+  for (const [name, pattern, replacement] of kStreamEdits) {
+    if (name !== file) continue;
+    if (!pattern.test(src)) throw new Error(`build-support: readable-stream's ${name} changed (${pattern})`);
+    pattern.lastIndex = 0;
+    src = src.replace(pattern, replacement);
+  }
+  return src;
+}
+
 function polyfillPlugin() {
   return {
     name: 'secure-exec-node-polyfills',
@@ -77,7 +108,7 @@ function polyfillPlugin() {
       build.onLoad({ filter: /[\\/]readable-stream[\\/]lib[\\/]internal[\\/]streams[\\/][^\\/]+\.js$/ }, async (args) => {
         const src = await fs.promises.readFile(args.path, 'utf8');
         return {
-          contents: src.replace(/^const process = require\('process\/'\)$/m, ''),
+          contents: node22Streams(src.replace(/^const process = require\('process\/'\)$/m, ''), path.basename(args.path)),
           loader: 'js',
           resolveDir: path.dirname(args.path),
         };
