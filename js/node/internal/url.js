@@ -42,7 +42,7 @@ class URLSearchParams {
       this.#p = new WUSP(init.#p.toString());
       return;
     }
-    this.#p = init === undefined ? new WUSP() : new WUSP(init);
+    this.#p = init === undefined || init === null ? new WUSP() : new WUSP(init);
   }
 
   static #is(value) {
@@ -57,62 +57,64 @@ class URLSearchParams {
     return Array.from(params.#p);
   }
 
-  #self() {
-    if (!URLSearchParams.#is(this)) throw codes.ERR_INVALID_THIS('URLSearchParams');
-    return this.#p;
+  // the wrapped list of a URLSearchParams, or Node's error for another `this`
+  static #of(value) {
+    if (!URLSearchParams.#is(value)) throw codes.ERR_INVALID_THIS('URLSearchParams');
+    return value.#p;
   }
 
   get size() {
-    return this.#self().size;
+    return URLSearchParams.#of(this).size;
   }
 
   append(name, value) {
-    const p = this.#self();
+    const p = URLSearchParams.#of(this);
     if (arguments.length < 2) throw codes.ERR_MISSING_ARGS('name', 'value');
     p.append(`${name}`, `${value}`);
   }
 
   delete(name, value = undefined) {
-    const p = this.#self();
+    const p = URLSearchParams.#of(this);
     if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
     if (value === undefined) p.delete(`${name}`);
     else p.delete(`${name}`, `${value}`);
   }
 
   get(name) {
-    const p = this.#self();
+    const p = URLSearchParams.#of(this);
     if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
     return p.get(`${name}`);
   }
 
   getAll(name) {
-    const p = this.#self();
+    const p = URLSearchParams.#of(this);
     if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
     return p.getAll(`${name}`);
   }
 
   has(name, value = undefined) {
-    const p = this.#self();
+    const p = URLSearchParams.#of(this);
     if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('name');
     return value === undefined ? p.has(`${name}`) : p.has(`${name}`, `${value}`);
   }
 
   set(name, value) {
-    const p = this.#self();
+    const p = URLSearchParams.#of(this);
     if (arguments.length < 2) throw codes.ERR_MISSING_ARGS('name', 'value');
     p.set(`${name}`, `${value}`);
   }
 
   sort() {
-    this.#self().sort();
+    URLSearchParams.#of(this).sort();
   }
 
   entries() {
+    URLSearchParams.#of(this);
     return new URLSearchParamsIterator(this, 'key+value');
   }
 
   forEach(callback, thisArg = undefined) {
-    this.#self();
+    URLSearchParams.#of(this);
     if (typeof callback !== 'function') {
       throw codes.ERR_INVALID_ARG_TYPE('callback', 'Function', callback);
     }
@@ -125,15 +127,17 @@ class URLSearchParams {
   }
 
   keys() {
+    URLSearchParams.#of(this);
     return new URLSearchParamsIterator(this, 'key');
   }
 
   values() {
+    URLSearchParams.#of(this);
     return new URLSearchParamsIterator(this, 'value');
   }
 
   toString() {
-    return this.#self().toString();
+    return URLSearchParams.#of(this).toString();
   }
 
   [kInspect](recurseTimes, ctx) {
@@ -175,7 +179,14 @@ class URLSearchParamsIterator {
     return [pair[0], pair[1]];
   }
 
+  static #check(value) {
+    if (value === null || typeof value !== 'object' || !(#params in value)) {
+      throw codes.ERR_INVALID_THIS('URLSearchParamsIterator');
+    }
+  }
+
   next() {
+    URLSearchParamsIterator.#check(this);
     const list = listOf(this.#params);
     if (this.#index >= list.length) return { value: undefined, done: true };
     return { value: this.#item(list[this.#index++]), done: false };
@@ -226,21 +237,22 @@ class URL {
     return URL.#is(value);
   }
 
-  #self() {
-    if (!URL.#is(this)) throw codes.ERR_INVALID_THIS('URL');
-    return this.#u;
+  // the wrapped URL record, or Node's error for another `this`
+  static #of(value) {
+    if (!URL.#is(value)) throw codes.ERR_INVALID_THIS('URL');
+    return value.#u;
   }
 
   toString() {
-    return this.#self().href;
+    return URL.#of(this).href;
   }
 
   get href() {
-    return this.#self().href;
+    return URL.#of(this).href;
   }
 
   set href(value) {
-    const u = this.#self();
+    const u = URL.#of(this);
     value = `${value}`;
     try {
       u.href = value;
@@ -250,75 +262,75 @@ class URL {
   }
 
   get origin() {
-    return this.#self().origin;
+    return URL.#of(this).origin;
   }
 
   get protocol() {
-    return this.#self().protocol;
+    return URL.#of(this).protocol;
   }
 
   set protocol(value) {
-    this.#self().protocol = `${value}`;
+    URL.#of(this).protocol = `${value}`;
   }
 
   get username() {
-    return this.#self().username;
+    return URL.#of(this).username;
   }
 
   set username(value) {
-    this.#self().username = `${value}`;
+    URL.#of(this).username = `${value}`;
   }
 
   get password() {
-    return this.#self().password;
+    return URL.#of(this).password;
   }
 
   set password(value) {
-    this.#self().password = `${value}`;
+    URL.#of(this).password = `${value}`;
   }
 
   get host() {
-    return this.#self().host;
+    return URL.#of(this).host;
   }
 
   set host(value) {
-    this.#self().host = `${value}`;
+    URL.#of(this).host = `${value}`;
   }
 
   get hostname() {
-    return this.#self().hostname;
+    return URL.#of(this).hostname;
   }
 
   set hostname(value) {
-    this.#self().hostname = `${value}`;
+    URL.#of(this).hostname = `${value}`;
   }
 
   get port() {
-    return this.#self().port;
+    return URL.#of(this).port;
   }
 
   set port(value) {
-    this.#self().port = `${value}`;
+    URL.#of(this).port = `${value}`;
   }
 
   get pathname() {
-    return this.#self().pathname;
+    return URL.#of(this).pathname;
   }
 
   set pathname(value) {
-    this.#self().pathname = `${value}`;
+    URL.#of(this).pathname = `${value}`;
   }
 
   get search() {
-    return this.#self().search;
+    return URL.#of(this).search;
   }
 
   set search(value) {
-    this.#self().search = `${value}`;
+    URL.#of(this).search = `${value}`;
   }
 
   get searchParams() {
-    const u = this.#self();
+    const u = URL.#of(this);
     if (this.#searchParams === undefined) {
       this.#searchParams = new URLSearchParams(kLink, u.searchParams);
     }
@@ -326,15 +338,15 @@ class URL {
   }
 
   get hash() {
-    return this.#self().hash;
+    return URL.#of(this).hash;
   }
 
   set hash(value) {
-    this.#self().hash = `${value}`;
+    URL.#of(this).hash = `${value}`;
   }
 
   toJSON() {
-    return this.#self().href;
+    return URL.#of(this).href;
   }
 
   static canParse(url, base = undefined) {
