@@ -237,22 +237,24 @@ class URL {
     return URL.#is(value);
   }
 
-  // the wrapped URL record, or Node's error for another `this`
-  static #of(value) {
-    if (!URL.#is(value)) throw codes.ERR_INVALID_THIS('URL');
-    return value.#u;
+  // Another `this` meets V8's own errors, as in Node: "Receiver must be an
+  // instance of class URL" where Node calls a private method (toString,
+  // toJSON, href, search), "Cannot read private member" where it reads a
+  // private field (the rest).
+  #record() {
+    return this.#u;
   }
 
   toString() {
-    return URL.#of(this).href;
+    return this.#record().href;
   }
 
   get href() {
-    return URL.#of(this).href;
+    return this.#record().href;
   }
 
   set href(value) {
-    const u = URL.#of(this);
+    const u = this.#u;
     value = `${value}`;
     try {
       u.href = value;
@@ -262,75 +264,75 @@ class URL {
   }
 
   get origin() {
-    return URL.#of(this).origin;
+    return this.#u.origin;
   }
 
   get protocol() {
-    return URL.#of(this).protocol;
+    return this.#u.protocol;
   }
 
   set protocol(value) {
-    URL.#of(this).protocol = `${value}`;
+    this.#u.protocol = `${value}`;
   }
 
   get username() {
-    return URL.#of(this).username;
+    return this.#u.username;
   }
 
   set username(value) {
-    URL.#of(this).username = `${value}`;
+    this.#u.username = `${value}`;
   }
 
   get password() {
-    return URL.#of(this).password;
+    return this.#u.password;
   }
 
   set password(value) {
-    URL.#of(this).password = `${value}`;
+    this.#u.password = `${value}`;
   }
 
   get host() {
-    return URL.#of(this).host;
+    return this.#u.host;
   }
 
   set host(value) {
-    URL.#of(this).host = `${value}`;
+    this.#u.host = `${value}`;
   }
 
   get hostname() {
-    return URL.#of(this).hostname;
+    return this.#u.hostname;
   }
 
   set hostname(value) {
-    URL.#of(this).hostname = `${value}`;
+    this.#u.hostname = `${value}`;
   }
 
   get port() {
-    return URL.#of(this).port;
+    return this.#u.port;
   }
 
   set port(value) {
-    URL.#of(this).port = `${value}`;
+    this.#u.port = `${value}`;
   }
 
   get pathname() {
-    return URL.#of(this).pathname;
+    return this.#u.pathname;
   }
 
   set pathname(value) {
-    URL.#of(this).pathname = `${value}`;
+    this.#u.pathname = `${value}`;
   }
 
   get search() {
-    return URL.#of(this).search;
+    return this.#record().search;
   }
 
   set search(value) {
-    URL.#of(this).search = `${value}`;
+    this.#u.search = `${value}`;
   }
 
   get searchParams() {
-    const u = URL.#of(this);
+    const u = this.#u;
     if (this.#searchParams === undefined) {
       this.#searchParams = new URLSearchParams(kLink, u.searchParams);
     }
@@ -338,15 +340,15 @@ class URL {
   }
 
   get hash() {
-    return URL.#of(this).hash;
+    return this.#u.hash;
   }
 
   set hash(value) {
-    URL.#of(this).hash = `${value}`;
+    this.#u.hash = `${value}`;
   }
 
   toJSON() {
-    return URL.#of(this).href;
+    return this.#record().href;
   }
 
   static canParse(url, base = undefined) {
