@@ -261,6 +261,8 @@ const messages = {
   ERR_CHILD_PROCESS_IPC_REQUIRED: [Error, (name) =>
     `Forked processes must have an IPC channel, missing value 'ipc' in ${name}`],
   ERR_CHILD_PROCESS_STDIO_MAXBUFFER: [RangeError, (name) => `${name} maxBuffer length exceeded`],
+  ERR_ARG_NOT_ITERABLE: [TypeError, (name) => `${name} must be iterable`],
+  ERR_INVALID_TUPLE: [TypeError, (name, value) => `${name} must be an iterable ${value} tuple`],
 };
 
 // codes.ERR_X(...args), with or without `new`, returns the error.

@@ -30,6 +30,52 @@ function removeColors(s) {
 
 // ---- URLSearchParams -------------------------------------------------------------
 
+// What URLSearchParams is made from, with Node's checks: an iterable of
+// [name, value] pairs (ERR_ARG_NOT_ITERABLE, ERR_INVALID_TUPLE), a record
+// of its own enumerable properties, else a string; names and values are
+// converted with String() (a Symbol throws).
+function initPairs(init) {
+  if (typeof init !== 'object' && typeof init !== 'function') return `${init}`;
+  const method = init[Symbol.iterator];
+  const pairs = [];
+  if (method != null) {
+    if (typeof method !== 'function') throw codes.ERR_ARG_NOT_ITERABLE('Query pairs');
+    const tupleError = () => codes.ERR_INVALID_TUPLE('Each query pair', '[name, value]');
+    for (const pair of init) {
+      if (pair == null) throw tupleError();
+      if (Array.isArray(pair)) {
+        if (pair.length !== 2) throw tupleError();
+        pairs.push([`${pair[0]}`, `${pair[1]}`]);
+        continue;
+      }
+      if ((typeof pair !== 'object' && typeof pair !== 'function') || typeof pair[Symbol.iterator] !== 'function') {
+        throw tupleError();
+      }
+      const items = [];
+      for (const element of pair) items.push(`${element}`);
+      if (items.length !== 2) throw tupleError();
+      pairs.push(items);
+    }
+    return pairs;
+  }
+  // a record: a name met twice (after conversion) keeps its first place
+  const index = new Map();
+  for (const key of Reflect.ownKeys(init)) {
+    const desc = Reflect.getOwnPropertyDescriptor(init, key);
+    if (desc === undefined || !desc.enumerable) continue;
+    const name = toWellFormed(`${key}`);
+    const value = `${init[key]}`;
+    if (index.has(name)) pairs[index.get(name)][1] = value;
+    else index.set(name, pairs.push([name, value]) - 1);
+  }
+  return pairs;
+}
+
+// A string with lone surrogates replaced by U+FFFD (USVString).
+function toWellFormed(s) {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
 class URLSearchParams {
   #p;
 
@@ -42,7 +88,7 @@ class URLSearchParams {
       this.#p = new WUSP(init.#p.toString());
       return;
     }
-    this.#p = init === undefined || init === null ? new WUSP() : new WUSP(init);
+    this.#p = init === undefined || init === null ? new WUSP() : new WUSP(initPairs(init));
   }
 
   static #is(value) {
