@@ -4,7 +4,7 @@
 // U+FFFD), and decoders for utf-8 (WHATWG error handling: each maximal
 // invalid subsequence becomes one U+FFFD; `fatal` throws
 // ERR_ENCODING_INVALID_ENCODED_DATA; `stream: true` keeps a partial
-// sequence for the next call), utf-16le, and the windows-1252 labels
+// sequence for the next call), utf-16le and utf-16be, and the windows-1252 labels
 // (latin1, ascii, iso-8859-1 …) decoded as ISO-8859-1, as Node 20/22 do.
 // Any other label throws ERR_ENCODING_NOT_SUPPORTED.
 // Also exports utf8Encode / utf8DecodeWithoutBOM, the two helpers whatwg-url
@@ -193,9 +193,10 @@ class Utf8Decoder {
   }
 }
 
-class Utf16leDecoder {
-  constructor(fatal) {
+class Utf16Decoder {
+  constructor(fatal, bigEndian) {
     this.fatal = fatal;
+    this.bigEndian = bigEndian;
     this.pendingByte = -1;
     this.lead = -1;
   }
@@ -204,7 +205,7 @@ class Utf16leDecoder {
     if (this.fatal) {
       this.pendingByte = -1;
       this.lead = -1;
-      throw lazyErrors().ERR_ENCODING_INVALID_ENCODED_DATA('utf-16le');
+      throw lazyErrors().ERR_ENCODING_INVALID_ENCODED_DATA(this.bigEndian ? 'utf-16be' : 'utf-16le');
     }
     sink.push(0xfffd);
   }
@@ -225,14 +226,19 @@ class Utf16leDecoder {
     else sink.push(u);
   }
 
+  // a code unit from its two bytes in stream order
+  join(first, second) {
+    return this.bigEndian ? (first << 8) | second : first | (second << 8);
+  }
+
   decode(bytes, sink, flush) {
     let i = 0;
     if (this.pendingByte !== -1 && bytes.length > 0) {
-      this.unit(this.pendingByte | (bytes[0] << 8), sink);
+      this.unit(this.join(this.pendingByte, bytes[0]), sink);
       this.pendingByte = -1;
       i = 1;
     }
-    for (; i + 1 < bytes.length; i += 2) this.unit(bytes[i] | (bytes[i + 1] << 8), sink);
+    for (; i + 1 < bytes.length; i += 2) this.unit(this.join(bytes[i], bytes[i + 1]), sink);
     if (i < bytes.length) this.pendingByte = bytes[i];
     if (flush) {
       if (this.pendingByte !== -1 || this.lead !== -1) {
@@ -258,6 +264,7 @@ for (const l of ['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8',
   'x-unicode20utf8']) labels.set(l, 'utf-8');
 for (const l of ['csunicode', 'iso-10646-ucs-2', 'ucs-2', 'unicode', 'unicodefeff', 'utf-16',
   'utf-16le']) labels.set(l, 'utf-16le');
+for (const l of ['unicodefffe', 'utf-16be']) labels.set(l, 'utf-16be');
 for (const l of ['ansi_x3.4-1968', 'ascii', 'cp1252', 'cp819', 'csisolatin1', 'ibm819',
   'iso-8859-1', 'iso-ir-100', 'iso8859-1', 'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'l1',
   'latin1', 'us-ascii', 'windows-1252', 'x-cp1252']) labels.set(l, 'windows-1252');
@@ -311,7 +318,8 @@ class TextDecoder {
   #bomSeen = false;
 
   constructor(label = 'utf-8', options = {}) {
-    const name = labels.get(`${label}`.trim().toLowerCase());
+    // only ASCII whitespace is trimmed (WHATWG's "get an encoding")
+    const name = labels.get(`${label}`.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '').toLowerCase());
     if (name === undefined) throw lazyErrors().ERR_ENCODING_NOT_SUPPORTED(label);
     if (options !== null && options !== undefined && typeof options !== 'object') {
       throw lazyErrors().ERR_INVALID_ARG_TYPE('options', 'Object', options);
@@ -324,7 +332,8 @@ class TextDecoder {
 
   #makeDecoder() {
     if (this.#encoding === 'utf-8') return new Utf8Decoder(this.#fatal);
-    if (this.#encoding === 'utf-16le') return new Utf16leDecoder(this.#fatal);
+    if (this.#encoding === 'utf-16le') return new Utf16Decoder(this.#fatal, false);
+    if (this.#encoding === 'utf-16be') return new Utf16Decoder(this.#fatal, true);
     return new Latin1Decoder();
   }
 
