@@ -208,6 +208,42 @@ proto.once = function once(type, listener) {
   return npmOnce.call(this, type, listener);
 };
 
+// removeAllListeners() tells 'removeListener' about symbol-keyed events
+// too (the package walks Object.keys only).
+proto.removeAllListeners = function removeAllListeners(type) {
+  const events = this._events;
+  if (events === undefined) return this;
+  if (events.removeListener === undefined) {
+    if (arguments.length === 0) {
+      this._events = Object.create(null);
+      this._eventsCount = 0;
+    } else if (events[type] !== undefined) {
+      if (--this._eventsCount === 0) this._events = Object.create(null);
+      else delete events[type];
+    }
+    this[kShapeMode] = false;
+    return this;
+  }
+  if (arguments.length === 0) {
+    for (const key of Reflect.ownKeys(events)) {
+      if (key !== 'removeListener') this.removeAllListeners(key);
+    }
+    this.removeAllListeners('removeListener');
+    this._events = Object.create(null);
+    this._eventsCount = 0;
+    this[kShapeMode] = false;
+    return this;
+  }
+  const listeners = events[type];
+  if (typeof listeners === 'function') {
+    this.removeListener(type, listeners);
+  } else if (listeners !== undefined) {
+    // last added first
+    for (let i = listeners.length - 1; i >= 0; i--) this.removeListener(type, listeners[i]);
+  }
+  return this;
+};
+
 proto.prependOnceListener = function prependOnceListener(type, listener) {
   checkListener(listener);
   return npmPrependOnce.call(this, type, listener);
@@ -547,9 +583,7 @@ Object.defineProperty(EventEmitter, 'defaultMaxListeners', {
     return defaultMaxListeners;
   },
   set(arg) {
-    if (typeof arg !== 'number' || arg < 0 || Number.isNaN(arg)) {
-      throw codes.ERR_OUT_OF_RANGE('defaultMaxListeners', 'a non-negative number', arg);
-    }
+    validateNumber(arg, 'defaultMaxListeners', 0);
     defaultMaxListeners = arg;
   },
 });
