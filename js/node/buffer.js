@@ -59,9 +59,13 @@ function callerInNodeModules() {
     Error.stackTraceLimit = 100;
     Error.captureStackTrace(holder, Buffer);
     const frames = holder.stack;
-    if (!Array.isArray(frames)) return true;
-    for (const frame of frames) {
-      const file = frame.getFileName();
+    // inside a prepareStackTrace V8 formats the frames itself: read the text
+    const files = Array.isArray(frames) ? frames.map((frame) => frame.getFileName())
+      : `${frames}`.split('\n').slice(1).map((line) => {
+        const m = /\(([^()]*?):\d+:\d+\)$|at ([^() ]*?):\d+:\d+$/.exec(line);
+        return m === null ? undefined : m[1] || m[2];
+      });
+    for (const file of files) {
       if (!file || file.startsWith('node:')) continue;
       return /[\\/]node_modules[\\/]/.test(file);
     }
@@ -126,7 +130,6 @@ function isBase64url(enc) {
   return typeof enc === 'string' && (enc === 'base64url' || enc.toLowerCase() === 'base64url');
 }
 
-const npmFrom = Buffer.from;
 const npmIsEncoding = Buffer.isEncoding;
 const proto = Buffer.prototype;
 
@@ -298,22 +301,54 @@ function fromArrayBuffer(store, byteOffset, length) {
 
 const isUint8Array = (v) => binding.util.isUint8Array(v);
 
-Buffer.from = function from(value, encodingOrOffset, length) {
-  if (typeof value === 'string') return fromString(value, encodingOrOffset);
-  if (value === null || value === undefined ||
-      (typeof value !== 'object' && typeof value !== 'function')) {
-    throw codes.ERR_INVALID_ARG_TYPE('first argument',
-      ['string', 'Buffer', 'ArrayBuffer', 'Array', 'Array-like Object'], value);
-  }
-  if (value instanceof ArrayBufferCtor || binding.util.isAnyArrayBuffer(value)) {
-    return fromArrayBuffer(value, encodingOrOffset, length);
-  }
-  if (isUint8Array(value)) {
-    const b = allocate(value.length);
-    b.set(value);
+// A copy of an array-like's elements, small ones in the pool.
+function fromArrayLike(obj) {
+  const n = obj.length;
+  if (n <= 0) return new FastBuffer();
+  if (n < (Buffer.poolSize >>> 1)) {
+    const b = allocate(n);
+    Uint8Array.prototype.set.call(b, obj, 0);
     return b;
   }
-  return npmFrom(value, encodingOrOffset, length);
+  return new FastBuffer(obj);
+}
+
+// Node's reading of an object: array-likes and views copied, a
+// `{ type: 'Buffer', data }` (toJSON's shape) rebuilt; undefined otherwise.
+function fromObject(obj) {
+  if (obj.length !== undefined || binding.util.isAnyArrayBuffer(obj.buffer)) {
+    if (typeof obj.length !== 'number') return new FastBuffer();
+    return fromArrayLike(obj);
+  }
+  if (obj.type === 'Buffer' && Array.isArray(obj.data)) return fromArrayLike(obj.data);
+  return undefined;
+}
+
+Buffer.from = function from(value, encodingOrOffset, length) {
+  if (typeof value === 'string') return fromString(value, encodingOrOffset);
+  if (typeof value === 'object' && value !== null) {
+    if (binding.util.isAnyArrayBuffer(value)) return fromArrayBuffer(value, encodingOrOffset, length);
+    const valueOf = value.valueOf && value.valueOf();
+    if (valueOf != null && valueOf !== value && (typeof valueOf === 'string' || typeof valueOf === 'object')) {
+      return from(valueOf, encodingOrOffset, length);
+    }
+    const b = fromObject(value);
+    if (b) return b;
+    if (typeof value[Symbol.toPrimitive] === 'function') {
+      const primitive = value[Symbol.toPrimitive]('string');
+      if (typeof primitive === 'string') return fromString(primitive, encodingOrOffset);
+    }
+  }
+  throw codes.ERR_INVALID_ARG_TYPE('first argument',
+    ['string', 'Buffer', 'ArrayBuffer', 'Array', 'Array-like Object'], value);
+};
+
+// Buffer.of makes a Buffer (not `new this(n)`, which would be the
+// deprecated constructor).
+Buffer.of = function of(...items) {
+  const b = new FastBuffer(items.length);
+  for (let k = 0; k < items.length; k++) b[k] = items[k];
+  return b;
 };
 
 Buffer.alloc = function alloc(size, fill, encoding) {
@@ -395,7 +430,7 @@ Buffer.copyBytesFrom = function copyBytesFrom(view, offset = 0, length = undefin
   const end = length === undefined ? count : Math.min(count, offset + length);
   if (end <= offset) return Buffer.alloc(0);
   const bytes = new Uint8Array(view.buffer, view.byteOffset + offset * size, (end - offset) * size);
-  return npmFrom(bytes);
+  return fromArrayLike(bytes);
 };
 
 // toString with Node's coercion of start and end (clamped, truncated;
