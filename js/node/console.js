@@ -18,6 +18,7 @@
 
 const util = require('./util');
 const { codes } = require('./internal/errors');
+const { validateOneOf } = require('./internal/validators');
 const { runtimeEnv } = require('./internal/env');
 const { shouldColorize } = require('./internal/util');
 const natives = require('./internal/inspect-natives');
@@ -320,7 +321,14 @@ const internals = {
         stream.once('error', noop);
         addedNoop = true;
       }
-      stream.write(string);
+      // an error the write reports before the stream emitted it gets a
+      // listener, so it does not become uncaught
+      stream.write(string, (err) => {
+        if (err !== null && err !== undefined && !(stream._writableState && stream._writableState.errorEmitted) &&
+            typeof stream.listenerCount === 'function' && stream.listenerCount('error') === 0) {
+          stream.once('error', noop);
+        }
+      });
     } catch (err) {
       if (err instanceof RangeError && /call stack/i.test(err.message)) throw err;
     } finally {
@@ -392,9 +400,7 @@ function Console(options, stderr = undefined, ignoreErrors = undefined) {
     inspectOptions, groupIndentation } = options;
   if (!isWritable(stdout)) throw codes.ERR_CONSOLE_WRITABLE_STREAM('stdout');
   if (!isWritable(errStream)) throw codes.ERR_CONSOLE_WRITABLE_STREAM('stderr');
-  if (typeof colorMode !== 'boolean' && colorMode !== 'auto') {
-    throw codes.ERR_INVALID_ARG_VALUE('colorMode', colorMode);
-  }
+  validateOneOf(colorMode, 'colorMode', ['auto', true, false]);
   if (groupIndentation !== undefined) {
     if (typeof groupIndentation !== 'number') {
       throw codes.ERR_INVALID_ARG_TYPE('groupIndentation', 'number', groupIndentation);
@@ -408,9 +414,7 @@ function Console(options, stderr = undefined, ignoreErrors = undefined) {
       throw codes.ERR_INVALID_ARG_TYPE('options.inspectOptions', 'object', inspectOptions);
     }
     if (inspectOptions.colors !== undefined && options.colorMode !== undefined) {
-      throw codes.ERR_INCOMPATIBLE_OPTION_PAIR
-        ? codes.ERR_INCOMPATIBLE_OPTION_PAIR('options.inspectOptions.color', 'colorMode')
-        : codes.ERR_INVALID_ARG_VALUE('colorMode', colorMode);
+      throw codes.ERR_INCOMPATIBLE_OPTION_PAIR('options.inspectOptions.color', 'colorMode');
     }
   }
   for (const [key, value] of [['_stdout', stdout], ['_stderr', errStream]]) {
@@ -418,7 +422,12 @@ function Console(options, stderr = undefined, ignoreErrors = undefined) {
   }
   initConsole(this, () => this._stdout, () => this._stderr,
     { ignoreErrors: ignore, colorMode, inspectOptions, groupIndentation });
-  bindMethods(this, this);
+  // the methods found through the instance, so a subclass's overrides are
+  // the ones bound
+  for (const key of Object.keys(Console.prototype)) {
+    this[key] = this[key].bind(this);
+    Object.defineProperty(this[key], 'name', { value: key });
+  }
 }
 
 for (const key of Object.keys(consoleMethods)) {
@@ -431,7 +440,23 @@ for (const key of Object.keys(consoleMethods)) {
 
 function createGlobalConsole() {
   const target = {};
-  initConsole(target, () => process.stdout, () => process.stderr, {});
+  // _stdout/_stderr: process.stdout/stderr when first read (at run time),
+  // or what the program puts there
+  let stdout;
+  let stderr;
+  Object.defineProperties(target, {
+    _stdout: {
+      get() { return stdout === undefined ? (stdout = process.stdout) : stdout; },
+      set(value) { stdout = value; },
+      enumerable: false, configurable: true,
+    },
+    _stderr: {
+      get() { return stderr === undefined ? (stderr = process.stderr) : stderr; },
+      set(value) { stderr = value; },
+      enumerable: false, configurable: true,
+    },
+  });
+  initConsole(target, () => target._stdout, () => target._stderr, {});
   bindMethods(target, target);
   const extras = {
     Console,

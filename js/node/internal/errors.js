@@ -262,6 +262,7 @@ const messages = {
     `Forked processes must have an IPC channel, missing value 'ipc' in ${name}`],
   ERR_CHILD_PROCESS_STDIO_MAXBUFFER: [RangeError, (name) => `${name} maxBuffer length exceeded`],
   ERR_ARG_NOT_ITERABLE: [TypeError, (name) => `${name} must be iterable`],
+  ERR_INCOMPATIBLE_OPTION_PAIR: [TypeError, (a, b) => `Option "${a}" cannot be used in combination with option "${b}"`],
   ERR_INVALID_TUPLE: [TypeError, (name, value) => `${name} must be an iterable ${value} tuple`],
 };
 
