@@ -7,7 +7,8 @@
 // decoder that throws falls back to unescape(); undecodable %XX bytes come
 // out as U+FFFD. stringify/encode accept strings, finite numbers, bigints
 // and booleans (anything else becomes ''), arrays repeat the key. escape()
-// throws URIError [ERR_INVALID_URI] on lone surrogates, as Node does.
+// reads a surrogate and the unit after it as one code point, as Node does,
+// and throws URIError [ERR_INVALID_URI] on one at the end.
 'use strict';
 
 const { makeNodeError } = require('./internal/errors');
@@ -57,8 +58,26 @@ function escape(str) {
   try {
     return encodeURIComponent(str);
   } catch {
-    throw makeNodeError(URIError, 'ERR_INVALID_URI', 'URI malformed');
+    return escapeSurrogates(str);
   }
+}
+
+// Node's encoder takes any surrogate and the unit after it as one code
+// point (0x10000 + the low ten bits of each); only a surrogate at the end
+// is URI malformed.
+function escapeSurrogates(str) {
+  let out = '';
+  for (let i = 0; i < str.length; i++) {
+    const c = str.charCodeAt(i);
+    if (c < 0xd800 || c >= 0xe000) {
+      out += encodeURIComponent(str[i]);
+      continue;
+    }
+    if (++i >= str.length) throw makeNodeError(URIError, 'ERR_INVALID_URI', 'URI malformed');
+    const point = 0x10000 + (((c & 0x3ff) << 10) | (str.charCodeAt(i) & 0x3ff));
+    out += encodeURIComponent(String.fromCodePoint(point));
+  }
+  return out;
 }
 
 function stringifyPrimitive(v) {
