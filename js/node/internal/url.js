@@ -501,43 +501,54 @@ function fileURLToPath(path, options = undefined) {
   return windows ? getPathFromURLWin32(path) : getPathFromURLPosix(path);
 }
 
-function encodePathChars(filepath, windows) {
-  if (filepath.includes('%')) filepath = filepath.replace(/%/g, '%25');
-  if (!windows && filepath.includes('\\')) filepath = filepath.replace(/\\/g, '%5C');
-  if (filepath.includes('\n')) filepath = filepath.replace(/\n/g, '%0A');
-  if (filepath.includes('\r')) filepath = filepath.replace(/\r/g, '%0D');
-  if (filepath.includes('\t')) filepath = filepath.replace(/\t/g, '%09');
-  return filepath;
+// A path's characters as Node 22 puts them in a file: URL: letters, digits
+// and !$&'()*+,-./:;=@_ as they are, everything else (controls, space,
+// "#%<>?[\]^`{|}~, DEL, non-ASCII as UTF-8) percent-encoded.
+const kPathKeep = /[A-Za-z0-9!$&'()*+,\-./:;=@_]/;
+function encodePathChars(filepath) {
+  let out = '';
+  for (const ch of filepath) {
+    if (ch.length === 1 && kPathKeep.test(ch)) {
+      out += ch;
+    } else if (ch.charCodeAt(0) < 0x80) {
+      out += `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+    } else {
+      const c = ch.charCodeAt(0);
+      // a lone surrogate is U+FFFD, as the URL parser would make it
+      out += encodeURIComponent(ch.length === 1 && c >= 0xd800 && c <= 0xdfff ? '\ufffd' : ch);
+    }
+  }
+  return out.replace(/%[0-9a-f]{2}/g, (m) => m.toUpperCase());
 }
 
 function pathToFileURL(filepath, options = undefined) {
   const windows = options !== undefined && options !== null && options.windows === true;
   const pathModule = require('../path');
   if (typeof filepath !== 'string') throw codes.ERR_INVALID_ARG_TYPE('path', 'string', filepath);
-  if (windows && filepath.startsWith('\\\\')) {
-    const outURL = new URL('file://');
-    const hostnameEnd = filepath.indexOf('\\', 2);
+  const isUNC = windows && filepath.startsWith('\\\\');
+  let resolved = isUNC ? filepath : windows ? pathModule.win32.resolve(filepath) : pathModule.posix.resolve(filepath);
+  if (isUNC || (windows && resolved.startsWith('\\\\'))) {
+    // \\server\share\resource, or \\?\UNC\server\share\resource
+    const prefix = resolved.startsWith('\\\\?\\UNC\\') ? 8 : 2;
+    const hostnameEnd = resolved.indexOf('\\', prefix);
     if (hostnameEnd === -1) {
-      throw codes.ERR_INVALID_ARG_VALUE('path', filepath, 'Missing UNC resource path');
+      throw codes.ERR_INVALID_ARG_VALUE('path', resolved, 'Missing UNC resource path');
     }
     if (hostnameEnd === 2) {
-      throw codes.ERR_INVALID_ARG_VALUE('path', filepath, 'Empty UNC servername');
+      throw codes.ERR_INVALID_ARG_VALUE('path', resolved, 'Empty UNC servername');
     }
-    outURL.hostname = domainToASCII(filepath.slice(2, hostnameEnd));
-    outURL.pathname = encodePathChars(filepath.slice(hostnameEnd).replace(/\\/g, '/'), true);
+    const outURL = new URL('file://');
+    outURL.hostname = domainToASCII(resolved.slice(prefix, hostnameEnd));
+    outURL.pathname = encodePathChars(resolved.slice(hostnameEnd).replace(/\\/g, '/'));
     return outURL;
   }
-  let resolved = windows ? pathModule.win32.resolve(filepath) : pathModule.posix.resolve(filepath);
   const last = filepath.charCodeAt(filepath.length - 1);
   if ((last === 0x2f || (windows && last === 0x5c)) &&
       resolved[resolved.length - 1] !== pathModule.sep) {
     resolved += '/';
   }
   if (windows) resolved = resolved.replace(/\\/g, '/');
-  resolved = encodePathChars(resolved, windows);
-  // '?' and '#' would end the path if left to the parser.
-  resolved = resolved.replace(/\?/g, '%3F').replace(/#/g, '%23');
-  return new URL(`file://${windows ? '/' : ''}${resolved}`);
+  return new URL(`file://${windows ? '/' : ''}${encodePathChars(resolved)}`);
 }
 
 function urlToHttpOptions(url) {
