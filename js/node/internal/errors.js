@@ -71,6 +71,11 @@ function determineSpecificType(value) {
     if (ctor && ctor.name) return `an instance of ${ctor.name}`;
     return inspect(value, { depth: -1 });
   }
+  if (type === 'string') {
+    // cut before quoting; double quotes (JSON) only around a single quote
+    const cut = value.length > 28 ? `${value.slice(0, 25)}...` : value;
+    return cut.includes("'") ? `type string (${JSON.stringify(cut)})` : `type string ('${cut}')`;
+  }
   let shown = inspect(value, { colors: false });
   if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
   return `type ${type} (${shown})`;
@@ -212,11 +217,8 @@ const messages = {
   ERR_INVALID_FILE_URL_HOST: [TypeError, (platform) =>
     `File URL host must be "localhost" or empty on ${platform}`],
   ERR_INVALID_FILE_URL_PATH: [TypeError, (msg) => `File URL path ${msg}`],
-  ERR_INVALID_RETURN_VALUE: [TypeError, (input, name, value) => {
-    const type = value && value.constructor && value.constructor.name
-      ? `instance of ${value.constructor.name}` : `type ${typeof value}`;
-    return `Expected ${input} to be returned from the "${name}" function but got ${type}.`;
-  }],
+  ERR_INVALID_RETURN_VALUE: [TypeError, (input, name, value) =>
+    `Expected ${input} to be returned from the "${name}" function but got ${determineSpecificType(value)}.`],
   ERR_FALSY_VALUE_REJECTION: [Error, (reason) =>
     ['Promise was rejected with falsy value', { reason }]],
   ERR_UNKNOWN_ENCODING: [TypeError, (enc) => `Unknown encoding: ${enc}`],
