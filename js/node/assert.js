@@ -15,7 +15,8 @@
 const comparisons = require('../node_modules/assert/build/internal/util/comparisons.js');
 const binding = require('./internal/binding');
 const { AssertionError } = require('./internal/assertion-error');
-const { codes } = require('./internal/errors');
+const { codes, makeNodeError } = require('./internal/errors');
+const { validateInteger } = require('./internal/validators');
 
 const { isDeepEqual, isDeepStrictEqual } = comparisons;
 const NO_EXCEPTION = {};
@@ -574,19 +575,26 @@ class CallTracker {
   #calls = new Set();
 
   calls(fn = () => {}, exact = 1) {
+    if (process._exiting) {
+      throw makeNodeError(Error, 'ERR_UNAVAILABLE_DURING_EXIT', 'Cannot call function in process exit handler');
+    }
     if (typeof fn === 'number') {
       exact = fn;
       fn = () => {};
     }
+    validateInteger(exact, 'expected', 1, 4294967295);
     if (typeof fn !== 'function') throw codes.ERR_INVALID_ARG_TYPE('fn', 'Function', fn);
     const record = { exact, actual: 0, name: fn.name || 'calls', calls: [], stack: new Error() };
-    const tracked = function tracked(...args) {
-      record.actual++;
-      record.calls.push({ thisArg: this, arguments: args });
-      return Reflect.apply(fn, this, args);
-    };
+    // a proxy, as Node's: the function's own properties show through
+    const tracked = new Proxy(fn, {
+      __proto__: null,
+      apply(target, thisArg, args) {
+        record.actual++;
+        record.calls.push({ thisArg, arguments: args });
+        return Reflect.apply(target, thisArg, args);
+      },
+    });
     record.tracked = tracked;
-    Object.defineProperty(tracked, 'length', { value: fn.length });
     this.#calls.add(record);
     return tracked;
   }
