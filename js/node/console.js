@@ -323,12 +323,7 @@ const internals = {
       }
       // an error the write reports before the stream emitted it gets a
       // listener, so it does not become uncaught
-      stream.write(string, (err) => {
-        if (err !== null && err !== undefined && !(stream._writableState && stream._writableState.errorEmitted) &&
-            typeof stream.listenerCount === 'function' && stream.listenerCount('error') === 0) {
-          stream.once('error', noop);
-        }
-      });
+      stream.write(string, useStderr ? this[kStderrErrorHandler] : this[kStdoutErrorHandler]);
     } catch (err) {
       if (err instanceof RangeError && /call stack/i.test(err.message)) throw err;
     } finally {
@@ -366,6 +361,21 @@ const internals = {
   },
 };
 
+const kStdoutErrorHandler = Symbol('kStdoutErrorHandler');
+const kStderrErrorHandler = Symbol('kStderrErrorHandler');
+
+// A write's callback: an error the stream has not emitted yet gets a
+// listener, so it does not become uncaught.
+function writeErrorHandler(getStream) {
+  return (err) => {
+    const stream = getStream();
+    if (err !== null && err !== undefined && !(stream._writableState && stream._writableState.errorEmitted) &&
+        typeof stream.listenerCount === 'function' && stream.listenerCount('error') === 0) {
+      stream.once('error', noop);
+    }
+  };
+}
+
 // Sets up `target` as a console over the given stream getters.
 function initConsole(target, getStdout, getStderr, opts) {
   const define = (key, value) => Object.defineProperty(target, key, {
@@ -380,6 +390,10 @@ function initConsole(target, getStdout, getStderr, opts) {
   define(kGroupIndentationWidth, opts.groupIndentation === undefined ? 2 : opts.groupIndentation);
   define(kCounts, new Map());
   define(kTimes, new Map());
+  // one handler per stream (a writable batches the callbacks of
+  // consecutive writes that share one)
+  define(kStdoutErrorHandler, writeErrorHandler(getStdout));
+  define(kStderrErrorHandler, writeErrorHandler(getStderr));
   for (const key of Object.getOwnPropertySymbols(internals)) define(key, internals[key]);
 }
 

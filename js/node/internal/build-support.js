@@ -78,7 +78,7 @@ const kStreamEdits = [
   ['writable.js', /this\.defaultEncoding = \(options && options\.defaultEncoding\) \|\| 'utf8'/,
     `this.defaultEncoding = require(${JSON.stringify(path.join(__dirname, 'stream-checks.js'))}).defaultEncoding(options)`],
   ['writable.js', /if \(typeof encoding === 'function'\) \{\n    cb = encoding\n    encoding = state\.defaultEncoding\n  \} else \{\n    if \(!encoding\) encoding = state\.defaultEncoding\n/,
-    "if (typeof encoding === 'function') {\n    cb = encoding\n    encoding = state.objectMode ? undefined : state.defaultEncoding\n  } else {\n    if (!encoding) encoding = state.objectMode ? undefined : state.defaultEncoding\n"],
+    "if (typeof encoding === 'function') {\n    cb = encoding\n    encoding = state.objectMode ? null : state.defaultEncoding\n  } else {\n    if (!encoding) encoding = state.objectMode ? encoding : state.defaultEncoding\n"],
   ['writable.js', /: ERR_MULTIPLE_CALLBACK\(\)\)/, ': new ERR_MULTIPLE_CALLBACK())'],
 ];
 
