@@ -4,7 +4,9 @@
 // require('stream') is the legacy Stream constructor carrying Readable,
 // Writable, Duplex, Transform, PassThrough, pipeline, finished, compose,
 // addAbortSignal, destroy, is* helpers, promises, get/setDefaultHighWaterMark
-// — as in Node. Added here: duplexPair (Node 22.6) and _isArrayBufferView.
+// — as in Node. Added here: duplexPair (Node 22.6), _isArrayBufferView, the
+// web adapters (Readable's below, Writable's and Duplex's in
+// internal/web-adapters.js) and Writable's Symbol.asyncDispose.
 // The default high-water mark is Node 22's 64 KiB for byte streams (Node 20:
 // 16 KiB). readable-stream reaches `buffer`, `events`, `process`,
 // `string_decoder` and `abort-controller` through the build's aliases, so it
@@ -134,5 +136,8 @@ Stream.Readable.fromWeb = function fromWeb(readableStream, options = {}) {
   });
   return readable;
 };
+
+// Writable.fromWeb/toWeb and Duplex.fromWeb/toWeb.
+require('./internal/web-adapters').install(Stream);
 
 module.exports = Stream;
