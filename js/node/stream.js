@@ -137,6 +137,16 @@ Stream.Readable.fromWeb = function fromWeb(readableStream, options = {}) {
   return readable;
 };
 
+// A stream's event names skip the empty slots its constructor made.
+Stream.prototype.eventNames = function eventNames() {
+  const names = [];
+  for (const key of Reflect.ownKeys(this._events)) {
+    const listeners = this._events[key];
+    if (typeof listeners === 'function' || (Array.isArray(listeners) && listeners.length > 0)) names.push(key);
+  }
+  return names;
+};
+
 // Writable.fromWeb/toWeb and Duplex.fromWeb/toWeb.
 require('./internal/web-adapters').install(Stream);
 

@@ -155,6 +155,22 @@ function wrapClosedChecks(Controller, streamOf, byte) {
 wrapClosedChecks(ReadableStreamDefaultController, (c) => c._controlledReadableStream, false);
 wrapClosedChecks(ReadableByteStreamController, (c) => c._controlledReadableByteStream, true);
 
+// A reader of a locked stream: Node's ERR_INVALID_STATE (getReader,
+// values(), for await).
+for (const key of ['getReader', 'values', Symbol.asyncIterator]) {
+  const original = ReadableStream.prototype[key];
+  if (typeof original !== 'function') continue;
+  Object.defineProperty(ReadableStream.prototype, key, {
+    value: {
+      [key](...args) {
+        if (ReadableStream.prototype.isPrototypeOf(this) && this.locked) throw invalidState('ReadableStream is locked');
+        return Reflect.apply(original, this, args);
+      },
+    }[key],
+    writable: true, enumerable: typeof key === 'string', configurable: true,
+  });
+}
+
 // ---- util.inspect -----------------------------------------------------------
 
 function customInspect(name, fields) {

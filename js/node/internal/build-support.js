@@ -68,6 +68,9 @@ function nodeAliases() {
 // edit must apply: a changed package fails the build.
 const kChunkError = `require(${JSON.stringify(path.join(__dirname, 'errors.js'))}).codes` +
   ".ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'TypedArray', 'DataView'], chunk)";
+function kEventSlots(names) {
+  return `{ ${names.split(' ').map((n) => `${n}: undefined`).join(', ')} }`;
+}
 const kStreamEdits = [
   ['readable.js', /Stream\._isUint8Array\(chunk\)/g, 'Stream._isArrayBufferView(chunk)'],
   ['writable.js', /Stream\._isUint8Array\(chunk\)/g, 'Stream._isArrayBufferView(chunk)'],
@@ -80,6 +83,17 @@ const kStreamEdits = [
   ['writable.js', /if \(typeof encoding === 'function'\) \{\n    cb = encoding\n    encoding = state\.defaultEncoding\n  \} else \{\n    if \(!encoding\) encoding = state\.defaultEncoding\n/,
     "if (typeof encoding === 'function') {\n    cb = encoding\n    encoding = state.objectMode ? null : state.defaultEncoding\n  } else {\n    if (!encoding) encoding = state.objectMode ? encoding : state.defaultEncoding\n"],
   ['writable.js', /: ERR_MULTIPLE_CALLBACK\(\)\)/, ': new ERR_MULTIPLE_CALLBACK())'],
+  // the common events' slots made first, in Node's order (eventNames()
+  // and util.inspect show them so)
+  ['readable.js', /\n  this\._readableState = new ReadableState\(options, this, isDuplex\)/,
+    `\n  if (this._events == null) this._events = ${kEventSlots('close error data end readable')}` +
+    '\n  this._readableState = new ReadableState(options, this, isDuplex)'],
+  ['writable.js', /\n  this\._writableState = new WritableState\(options, this, isDuplex\)/,
+    `\n  if (this._events == null) this._events = ${kEventSlots('close error prefinish finish drain')}` +
+    '\n  this._writableState = new WritableState(options, this, isDuplex)'],
+  ['duplex.js', /\n  Readable\.call\(this, options\)\n  Writable\.call\(this, options\)/,
+    `\n  if (this._events == null) this._events = ${kEventSlots('close error prefinish finish drain data end readable')}` +
+    '\n  Readable.call(this, options)\n  Writable.call(this, options)'],
 ];
 
 function node22Streams(src, file) {
