@@ -247,6 +247,23 @@ function winJoin(...args) {
   return winNormalize(joined);
 }
 
+function relativeByParts(fromAbs, toAbs) {
+  const fromParts = fromAbs.split('\\');
+  const toParts = toAbs.split('\\');
+  if (fromParts[fromParts.length - 1] === '') fromParts.pop();
+  if (toParts[toParts.length - 1] === '') toParts.pop();
+  const common = Math.min(fromParts.length, toParts.length);
+  let i = 0;
+  while (i < common && fromParts[i].toLowerCase() === toParts[i].toLowerCase()) i++;
+  if (i === 0) return toAbs;
+  if (i === common) {
+    if (toParts.length > common) return toParts.slice(i).join('\\');
+    if (fromParts.length > common) return `${'..\\'.repeat(fromParts.length - 1 - i)}..`;
+    return '';
+  }
+  return `${'..\\'.repeat(fromParts.length - i)}${toParts.slice(i).join('\\')}`;
+}
+
 function winRelative(from, to) {
   validateString(from, 'from');
   validateString(to, 'to');
@@ -257,6 +274,9 @@ function winRelative(from, to) {
   const f = fromAbs.toLowerCase();
   const t = toAbs.toLowerCase();
   if (f === t) return '';
+  // Lower case changed a length ('İ' is two units lower): compare part by
+  // part, as Node 22 does, so no index of one string is used in the other.
+  if (f.length !== fromAbs.length || t.length !== toAbs.length) return relativeByParts(fromAbs, toAbs);
   // Compare as strings without leading/trailing separators, as Node does.
   let fs = 0;
   while (fs < f.length && f[fs] === '\\') fs++;
