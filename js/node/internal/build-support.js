@@ -64,7 +64,8 @@ function nodeAliases() {
 // Where readable-stream 4.7 (Node 18's streams) differs from Node 22's:
 // chunks may be any TypedArray or DataView, a default encoding is checked
 // when the stream is made (ERR_UNKNOWN_ENCODING), an object-mode write
-// gets no encoding, ERR_MULTIPLE_CALLBACK is constructed with `new`. Each
+// gets no encoding, ERR_MULTIPLE_CALLBACK is constructed with `new`, the
+// common events get their slots first, end()'s callback gets null. Each
 // edit must apply: a changed package fails the build.
 const kChunkError = `require(${JSON.stringify(path.join(__dirname, 'errors.js'))}).codes` +
   ".ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'TypedArray', 'DataView'], chunk)";
@@ -83,6 +84,8 @@ const kStreamEdits = [
   ['writable.js', /if \(typeof encoding === 'function'\) \{\n    cb = encoding\n    encoding = state\.defaultEncoding\n  \} else \{\n    if \(!encoding\) encoding = state\.defaultEncoding\n/,
     "if (typeof encoding === 'function') {\n    cb = encoding\n    encoding = state.objectMode ? null : state.defaultEncoding\n  } else {\n    if (!encoding) encoding = state.objectMode ? encoding : state.defaultEncoding\n"],
   ['writable.js', /: ERR_MULTIPLE_CALLBACK\(\)\)/, ': new ERR_MULTIPLE_CALLBACK())'],
+  // end()'s callback learns of the finish with null (no error), as Node's
+  ['writable.js', /onfinishCallbacks\[i\]\(\)\n/, 'onfinishCallbacks[i](null)\n'],
   // the common events' slots made first, in Node's order (eventNames()
   // and util.inspect show them so)
   ['readable.js', /\n  this\._readableState = new ReadableState\(options, this, isDuplex\)/,
