@@ -134,6 +134,17 @@ function polyfillPlugin() {
         if (!/[\\/]@pkgjs[\\/]parseargs$/.test(args.resolveDir)) return undefined;
         return { path: path.join(__dirname, 'parse-args-shims.js') };
       });
+      // assert's loose comparison: NaN equals NaN, as in Node 18+
+      build.onLoad({ filter: /[\\/]assert[\\/]build[\\/]internal[\\/]util[\\/]comparisons\.js$/ }, async (args) => {
+        const src = await fs.promises.readFile(args.path, 'utf8');
+        const loose = /return val1 == val2;\n/;
+        if (!loose.test(src)) throw new Error("build-support: assert's comparisons.js changed");
+        return {
+          contents: src.replace(loose, 'return val1 == val2 || (numberIsNaN(val1) && numberIsNaN(val2));\n'),
+          loader: 'js',
+          resolveDir: path.dirname(args.path),
+        };
+      });
       build.onResolve({ filter: /^\.\/encoding(\.js)?$/ }, (args) => {
         if (!/[\\/]whatwg-url[\\/]lib$/.test(args.resolveDir)) return undefined;
         return { path: path.join(__dirname, 'whatwg-url-encoding.js') };
