@@ -60,7 +60,9 @@ const result = await esbuild.build({
 // outer one: a defineProperty per closure (1.5 % of an http server's time
 // per request). The helper here leaves alone a function already carrying
 // the right name, which is what the redefinition would give it (`name` keeps
-// its attributes); the renamed ones get the redefinition as before.
+// its attributes); the renamed ones get the redefinition as before (its
+// descriptor without a prototype, so a guest's Object.prototype.get cannot
+// make it an accessor).
 const kNameHelper = 'var __name = (target, value) => __defProp(target, "name", { value, configurable: true });';
 function cheapNames(text, what) {
   if (!text.includes(kNameHelper)) {
@@ -68,7 +70,7 @@ function cheapNames(text, what) {
     process.exit(1);
   }
   return text.replace(kNameHelper,
-    'var __name = (target, value) => (target.name === value ? target : __defProp(target, "name", { value, configurable: true }));');
+    'var __name = (target, value) => (target.name === value ? target : __defProp(target, "name", { __proto__: null, value, configurable: true }));');
 }
 
 // Where the name is already the one keepNames would give, its wrapper goes

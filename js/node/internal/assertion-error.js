@@ -65,7 +65,7 @@ function isObjectLike(v) {
 
 function copyError(source) {
   const target = Object.assign(Object.create(Object.getPrototypeOf(source)), source);
-  Object.defineProperty(target, 'message', { value: source.message });
+  Object.defineProperty(target, 'message', { __proto__: null, value: source.message });
   return target;
 }
 
@@ -317,8 +317,10 @@ class AssertionError extends Error {
     }
     super(built[0]);
     this.generatedMessage = !message;
+    // descriptors without a prototype: a guest's Object.prototype.get does not
+    // turn them into accessors
     Object.defineProperty(this, 'name', {
-      value: 'AssertionError [ERR_ASSERTION]', enumerable: false, writable: true, configurable: true,
+      __proto__: null, value: 'AssertionError [ERR_ASSERTION]', enumerable: false, writable: true, configurable: true,
     });
     this.code = 'ERR_ASSERTION';
     if (details) {
