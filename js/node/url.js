@@ -63,12 +63,24 @@ function formatWhatwg(url, options) {
 function format(urlObject, options = undefined) {
   if (typeof urlObject === 'string') {
     urlObject = legacy.parse(urlObject);
-  } else if (urlObject === null || (typeof urlObject !== 'object' && typeof urlObject !== 'function')) {
+  } else if (urlObject === null || typeof urlObject !== 'object') {
     throw codes.ERR_INVALID_ARG_TYPE('urlObject', ['Object', 'string'], urlObject);
   } else if (internal.isURL(urlObject)) {
     return formatWhatwg(urlObject, options);
   }
-  return Url.prototype.format.call(urlObject);
+  // Where the package differs from Node, it formats a view of the object:
+  // an IPv6 hostname already in brackets keeps them once (the package
+  // brackets any hostname with a ':'), every '#' of search is escaped (the
+  // package escapes the first).
+  const { host, hostname, search } = urlObject;
+  const bracketed = !host && typeof hostname === 'string' && hostname[0] === '[' &&
+    hostname[hostname.length - 1] === ']';
+  const hashes = typeof search === 'string' && search.includes('#');
+  if (!bracketed && !hashes) return Url.prototype.format.call(urlObject);
+  const view = Object.create(urlObject);
+  if (bracketed) view.hostname = hostname.slice(1, -1);
+  if (hashes) view.search = search.replace(/#/g, '%23');
+  return Url.prototype.format.call(view);
 }
 
 function resolve(source, relative) {
