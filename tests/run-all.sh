@@ -50,7 +50,7 @@ run "launch (grants, profiles, limits, CLI)" bash tests/integration/launch.sh --
 run "fs" bash tests/integration/fs.sh --bin "$bin"
 run "write quota" bash tests/integration/quota.sh --bin "$bin"
 run "--report" bash tests/integration/report.sh --bin "$bin"
-run "dns (a test DNS server, host node parity)" bash tests/integration/dns.sh --bin "$bin"
+run "dns (a test DNS server, Node 22.14 parity)" bash tests/integration/dns.sh --bin "$bin"
 run "node parity" bash tests/integration/node-parity.sh --bin "$bin"
 run "network (the supervisor's socket broker)" bash tests/integration/net.sh --bin "$bin"
 run "child processes (run grants, decisions, nested guests)" bash tests/integration/child.sh --bin "$bin"
@@ -60,7 +60,7 @@ run "security probes" bash tests/security/run.sh --bin "$bin"
 run "security probes through the shell" bash tests/security/run.sh --bin "$bin" --shell
 run "OS wall (native probes)" bash tests/security/wall.sh --probe build/tests/wall-probe
 run "contrib (k8s manifests, seccomp profile, systemd units)" env SECURE_EXEC_LAUNCH="$PWD/$bin" bash contrib/k8s/validate.sh --run
-run "matrix (host node vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
+run "matrix (Node 22.14 vs sandbox)" bash tests/matrix/run.sh --bin "$bin"
 run "serve (the sidecar: API, pool, limits, backpressure, drain)" bash tests/integration/serve.sh --bin "$bin"
 run "shell (the operator's REPL on a terminal, in tmux)" bash tests/integration/shell.sh --bin "$bin"
 run "install (make install and uninstall, the man page, bash completion)" bash tests/integration/install.sh --bin "$bin"

@@ -2,7 +2,7 @@
 # tests/integration/dns.sh — the guest's dns module against a DNS server
 # the test starts on the host's loopback (dns_server.py, the zone
 # dns.test), named by the profile key net.resolvers: every dns.Resolver
-# answer byte for byte as host node prints it with setServers() on the
+# answer byte for byte as Node 22.14 prints it with setServers() on the
 # same server, lookup (all, family, order), the error shapes (NXDOMAIN,
 # NODATA), a name not granted (ERR_ACCESS_DENIED, nothing asked), the
 # rebinding name (a public address first, a private one when the
@@ -35,6 +35,9 @@ case $bin in
 esac
 [ -n "$bin" ] && [ -x "$bin" ] || die "no launcher at ${bin:-(not found)} (run make first)"
 command -v node >/dev/null || die "host node not found"
+# the reference the answers are compared with: Node 22.14.0 (make deps)
+node22=${MATRIX_NODE:-$(cd "$(dirname "$0")/../.." && pwd)/build/node22/bin/node}
+[ -x "$node22" ] || die "no reference node at $node22 (run make deps)"
 command -v python3 >/dev/null || die "python3 not found"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dns.XXXXXX")
@@ -83,7 +86,7 @@ se() {
 names=a.dns.test,v6.dns.test,mx.dns.test,txt.dns.test,_http._tcp.dns.test,cname.dns.test,dns.test
 names=$names,ptr.dns.test,naptr.dns.test,nx.dns.test,192.0.2.10,192.0.2.99
 
-# ---- every answer as host node prints it --------------------------------------------------
+# ---- every answer as Node 22.14 prints it --------------------------------------------------
 
 cat > "$work/app/resolve.js" <<'EOF'
 const dns = require('dns');
@@ -126,13 +129,13 @@ const jobs = [
   }
 })();
 EOF
-DNS_SERVER=$server node "$work/app/resolve.js" > "$work/host.out" 2>&1 || true
+DNS_SERVER=$server "$node22" "$work/app/resolve.js" > "$work/host.out" 2>&1 || true
 se --allow-net="$names" resolve.js
 if [ "$rc" -eq 0 ] && [ -s "$work/host.out" ] && cmp -s "$work/host.out" "$work/out" &&
    grep -q "resolveAny(dns.test)" "$work/out"; then
-  ok "every dns.Resolver and dns.promises.Resolver answer equals host node's, byte for byte ($(wc -l < "$work/out") lines)"
+  ok "every dns.Resolver and dns.promises.Resolver answer equals Node 22.14's, byte for byte ($(wc -l < "$work/out") lines)"
 else
-  bad "resolve* against host node" "exit $rc" "$(diff "$work/host.out" "$work/out" | head -20)" "err: ${err:0:300}"
+  bad "resolve* against Node 22.14" "exit $rc" "$(diff "$work/host.out" "$work/out" | head -20)" "err: ${err:0:300}"
 fi
 
 # ---- lookup -----------------------------------------------------------------------------
