@@ -23,6 +23,32 @@ const { atob, btoa } = require('./base64');
 const { Blob, File } = require('./blob');
 const { URL, URLSearchParams } = require('./url');
 
+// options.transfer checked as Node 22's structuredClone does; its
+// ArrayBuffers (others, such as MessagePorts, are the serializer's).
+function transferredBuffers(options) {
+  const list = options == null ? undefined : options.transfer;
+  if (list === undefined) return [];
+  if (list === null || typeof list !== 'object' || typeof list[Symbol.iterator] !== 'function') {
+    throw makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      "Failed to execute 'structuredClone': transfer in Options can not be converted to sequence.");
+  }
+  const items = [...list];
+  const seen = new Set();
+  const buffers = [];
+  for (const x of items) {
+    if (x === null || (typeof x !== 'object' && typeof x !== 'function')) {
+      throw makeNodeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Value is not an object');
+    }
+    if (seen.has(x)) throw new DOMException('Transfer list contains duplicate ArrayBuffer', 'DataCloneError');
+    seen.add(x);
+    if (Object.prototype.toString.call(x) === '[object ArrayBuffer]') {
+      if (x.detached) throw new DOMException('Cannot transfer object of unsupported type.', 'DataCloneError');
+      buffers.push(x);
+    }
+  }
+  return buffers;
+}
+
 function structuredClone(value, options = undefined) {
   if (arguments.length === 0) {
     // Node 22's wording: its native structuredClone names the whole
@@ -35,8 +61,13 @@ function structuredClone(value, options = undefined) {
   }
   const fn = binding.util != null ? binding.util.structuredClone : undefined;
   if (typeof fn !== 'function') throw codes.ERR_METHOD_NOT_IMPLEMENTED('structuredClone');
+  const moved = transferredBuffers(options);
   try {
-    return fn(value);
+    const out = fn(value);
+    // the transferred ArrayBuffers: the clone has their bytes, the
+    // originals are detached, as a transfer leaves them
+    for (const ab of moved) ArrayBuffer.prototype.transfer.call(ab, 0);
+    return out;
   } catch (err) {
     if (err !== null && typeof err === 'object' && err.name === 'DataCloneError' &&
         !(err instanceof DOMException)) {
