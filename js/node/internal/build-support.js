@@ -10,7 +10,7 @@
 // whatwg-url's lib/encoding.js, which reads the TextEncoder/TextDecoder
 // globals at load time, to whatwg-url-encoding.js, and (4) gives
 // @pkgjs/parseargs our errors and validators (parse-args-shims.js). Wrappers whose Node name
-// equals their npm package's name (util, buffer, events, assert, url,
+// equals their npm package's name (util, buffer, events, assert,
 // punycode, string_decoder) reach the package by a relative path into
 // js/node_modules, which no alias touches.
 'use strict';
@@ -51,7 +51,6 @@ const MODULES = {
 // npm package names that must resolve to our modules too.
 const NPM_REDIRECTS = {
   'abort-controller': 'internal/abort.js',
-  qs: 'internal/qs-shim.js',
 };
 
 function nodeAliases() {
