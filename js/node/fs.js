@@ -134,6 +134,20 @@ for (const name of ['statSync', 'lstatSync']) {
   });
 }
 
+// A descriptor given to truncate: Node's DEP0081, once for both forms.
+let warnedTruncateFd = false;
+for (const name of ['truncate', 'truncateSync']) {
+  const base = fs[name];
+  fs[name] = named(name, (path, ...rest) => {
+    if (typeof path === 'number' && !warnedTruncateFd) {
+      warnedTruncateFd = true;
+      process.emitWarning('Using fs.truncate with a file descriptor is deprecated. ' +
+        'Please use fs.ftruncate with a file descriptor instead.', 'DeprecationWarning', 'DEP0081');
+    }
+    return base(path, ...rest);
+  });
+}
+
 // Node's synchronous opendir error names no path (the callback's does).
 {
   const opendirSync = fs.opendirSync;
@@ -207,7 +221,7 @@ fs.unwatchFile = watchers.unwatchFile;
 
 fs.Dir = Dir;
 fs.Dirent = u.Dirent;
-fs.Stats = u.Stats;
+fs.Stats = require('./util').deprecate(u.Stats, 'fs.Stats constructor is deprecated.', 'DEP0180');
 fs.ReadStream = streams.ReadStream;
 fs.WriteStream = streams.WriteStream;
 fs.FileReadStream = streams.ReadStream;

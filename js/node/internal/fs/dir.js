@@ -5,7 +5,7 @@
 'use strict';
 
 const pathModule = require('../../path');
-const { makeNodeError } = require('../errors');
+const { codes, makeNodeError } = require('../errors');
 const u = require('./utils');
 const ops = require('./ops');
 
@@ -22,6 +22,8 @@ function concurrent() {
 
 class Dir {
   constructor(path, entries, options) {
+    // Node's first argument is the native handle: without one, its error
+    if (!path) throw codes.ERR_MISSING_ARGS('handle');
     this[kState] = {
       path,
       entries,

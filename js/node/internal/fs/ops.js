@@ -109,13 +109,13 @@ function writeFile(path, data, options, defaultFlag = 'w') {
     checkAborted(signal);
     if (isFd) {
       yield* writeAll(p, bytes, -1, signal);
-      if (flush) yield ['fsync', p];
+      if (flush) yield ['export', 'fsync', p];
       return undefined;
     }
     const fd = yield ['open', p, flags, mode];
     yield* closing(fd, (function* body() {
       yield* writeAll(fd, bytes, -1, signal);
-      if (flush) yield ['fsync', fd];
+      if (flush) yield ['export', 'fsync', fd];
     })());
     return undefined;
   })();

@@ -225,6 +225,7 @@ function WriteStream(path, options) {
   opts.decodeStrings = true;
   setupCommon(this, path, opts, 'w');
   this.autoClose = opts.autoClose === undefined ? true : opts.autoClose;
+  if (opts.flush !== undefined && opts.flush !== null) u.validateBoolean(opts.flush, 'options.flush');
   this.flush = opts.flush === true;
   this.bytesWritten = 0;
   Writable.call(this, opts);

@@ -361,6 +361,15 @@ function* direntType(type, full) {
 
 // A yield of ['await', value] hands a value (maybe a promise) back as is
 // (sync) or once settled (async): user callbacks such as cp's filter.
+// A yield of ['export', name, ...args] calls the fs module's own export
+// (fs.nameSync, or fs.name with a callback), as Node's writeFile calls
+// fs.fsync: a guest that replaces it sees the call. Promises use the native.
+let fsModule;
+function fsExport(name) {
+  if (fsModule === undefined) fsModule = require('../../fs');
+  return fsModule[name];
+}
+
 function runSync(gen) {
   if (gen instanceof Call) {
     const r = binding.fs[gen.op](...gen.args);
@@ -371,7 +380,9 @@ function runSync(gen) {
     const [op, ...args] = step.value;
     let value;
     try {
-      value = op === 'await' ? args[0] : binding.fs[op](...args);
+      if (op === 'await') value = args[0];
+      else if (op === 'export') value = fsExport(`${args[0]}Sync`)(...args.slice(1));
+      else value = binding.fs[op](...args);
       // synchronous stats come in one shared array: keep a copy
       if (value instanceof Float64Array) value = value.slice();
     } catch (err) {
@@ -423,7 +434,9 @@ function runAsync(gen, cb, type = 'FSREQCALLBACK') {
       return;
     }
     try {
-      binding.fs[op](...args, actx.bindRequest(type, resume));
+      if (op === 'export' && type !== 'FSREQPROMISE') fsExport(args[0])(...args.slice(1), resume);
+      else if (op === 'export') binding.fs[args[0]](...args.slice(1), actx.bindRequest(type, resume));
+      else binding.fs[op](...args, actx.bindRequest(type, resume));
     } catch (e) {
       resume(e);
     }
