@@ -13,6 +13,7 @@ const u = require('./utils');
 const { constants: C, getValidatedPath: vpath, validateFd, getOptions } = u;
 const kMaxUserId = 4294967295;
 const kReadFileChunk = 512 * 1024;
+const kWriteFileChunk = 512 * 1024;
 
 function* closing(fd, body) {
   let result;
@@ -84,12 +85,15 @@ function readFile(path, options) {
   })();
 }
 
+// With a signal, in Node's chunks of at most 512 KiB, so an abort is seen
+// between them.
 function* writeAll(fd, bytes, position, signal) {
   let off = 0;
   let pos = position;
   while (off < bytes.byteLength) {
     checkAborted(signal);
-    const n = yield ['write', fd, bytes, off, bytes.byteLength - off, pos];
+    const len = signal ? Math.min(kWriteFileChunk, bytes.byteLength - off) : bytes.byteLength - off;
+    const n = yield ['write', fd, bytes, off, len, pos];
     off += n;
     if (pos >= 0) pos += n;
   }
@@ -97,7 +101,7 @@ function* writeAll(fd, bytes, position, signal) {
 
 function writeFile(path, data, options, defaultFlag = 'w') {
   const opts = getOptions(options, { encoding: 'utf8', mode: 0o666, flag: defaultFlag });
-  const flags = u.stringToFlags(opts.flag);
+  const flags = u.stringToFlags(opts.flag || defaultFlag); // Node's `flag || 'w'`
   const mode = u.parseFileMode(opts.mode, 'mode', 0o666);
   const isFd = isFdLike(path);
   const p = isFd ? path : vpath(path);
@@ -270,6 +274,10 @@ function writeArgs(buffer, offset, length, pos) {
   if (typeof buffer === 'string') {
     const encoding = typeof length === 'string' ? length : 'utf8';
     u.assertEncoding(encoding);
+    // Node's validateEncoding: hex comes in whole bytes
+    if (encoding === 'hex' && buffer.length % 2 !== 0) {
+      throw codes.ERR_INVALID_ARG_VALUE('encoding', encoding, `is invalid for data of length ${buffer.length}`);
+    }
     const bytes = Buffer.from(buffer, encoding);
     return [bytes, 0, bytes.byteLength, position(offset), buffer];
   }

@@ -5,7 +5,7 @@
 
 const EventEmitter = require('../../events');
 const { Buffer } = require('buffer');
-const { codes } = require('../errors');
+const { codes, makeNodeError } = require('../errors');
 const u = require('./utils');
 const ops = require('./ops');
 const { opendir } = require('./dir');
@@ -21,6 +21,26 @@ function fileClosed(syscall) {
   return err;
 }
 
+// Node's internal assertion, as its fsCall makes it.
+function notAHandle() {
+  return makeNodeError(Error, 'ERR_INTERNAL_ASSERTION', 'handle must be an instance of FileHandle\n' +
+    'This is caused by either a bug in Node.js or incorrect usage of Node.js internals.\n' +
+    'Please open an issue with this stack trace at https://github.com/nodejs/node/issues\n');
+}
+
+// One operation on handle's descriptor: make(fd) -> its generator.
+function fsCall(handle, syscall, make) {
+  if (!(handle instanceof FileHandle)) return Promise.reject(notAHandle());
+  if (handle[kFd] === -1) return Promise.reject(fileClosed(syscall));
+  let gen;
+  try {
+    gen = make(handle[kFd]);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return u.runPromise(gen);
+}
+
 class FileHandle extends EventEmitter {
   constructor(fd) {
     super();
@@ -30,17 +50,6 @@ class FileHandle extends EventEmitter {
 
   get fd() {
     return this[kFd];
-  }
-
-  #run(syscall, make) {
-    if (this[kFd] === -1) return Promise.reject(fileClosed(syscall));
-    let gen;
-    try {
-      gen = make(this[kFd]);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return u.runPromise(gen);
   }
 
   // (buffer, offset, length, position) | (buffer, options) | (options)
@@ -64,28 +73,28 @@ class FileHandle extends EventEmitter {
       position = o.position === undefined ? null : o.position;
     }
     if (length === undefined || length === null) length = buffer.byteLength - (offset || 0);
-    const [bytesRead, buf] = await this.#run('read',
+    const [bytesRead, buf] = await fsCall(this, 'read',
       (fd) => ops.readChecked(fd, buffer, offset, length, position));
     return { bytesRead, buffer: buf };
   }
 
   async readv(buffers, position) {
-    const [bytesRead, bufs] = await this.#run('read', (fd) => ops.readv(fd, buffers, position));
+    const [bytesRead, bufs] = await fsCall(this, 'read', (fd) => ops.readv(fd, buffers, position));
     return { bytesRead, buffers: bufs };
   }
 
   async write(buffer, offset, length, position) {
-    const [bytesWritten, buf] = await this.#run('write', (fd) => ops.write(fd, buffer, offset, length, position));
+    const [bytesWritten, buf] = await fsCall(this, 'write', (fd) => ops.write(fd, buffer, offset, length, position));
     return { bytesWritten, buffer: buf };
   }
 
   async writev(buffers, position) {
-    const [bytesWritten, bufs] = await this.#run('write', (fd) => ops.writev(fd, buffers, position));
+    const [bytesWritten, bufs] = await fsCall(this, 'write', (fd) => ops.writev(fd, buffers, position));
     return { bytesWritten, buffers: bufs };
   }
 
   readFile(options) {
-    return this.#run('read', (fd) => ops.readFile(fd, options));
+    return fsCall(this, 'read', (fd) => ops.readFile(fd, options));
   }
 
   writeFile(data, options) {
@@ -97,31 +106,31 @@ class FileHandle extends EventEmitter {
   }
 
   stat(options) {
-    return this.#run('fstat', (fd) => ops.fstat(fd, options));
+    return fsCall(this, 'fstat', (fd) => ops.fstat(fd, options));
   }
 
   truncate(len = 0) {
-    return this.#run('ftruncate', (fd) => ops.ftruncate(fd, len));
+    return fsCall(this, 'ftruncate', (fd) => ops.ftruncate(fd, len));
   }
 
   sync() {
-    return this.#run('fsync', (fd) => ops.fsync(fd));
+    return fsCall(this, 'fsync', (fd) => ops.fsync(fd));
   }
 
   datasync() {
-    return this.#run('fdatasync', (fd) => ops.fdatasync(fd));
+    return fsCall(this, 'fdatasync', (fd) => ops.fdatasync(fd));
   }
 
   chmod(mode) {
-    return this.#run('fchmod', (fd) => ops.fchmod(fd, mode));
+    return fsCall(this, 'fchmod', (fd) => ops.fchmod(fd, mode));
   }
 
   chown(uid, gid) {
-    return this.#run('fchown', (fd) => ops.fchown(fd, uid, gid));
+    return fsCall(this, 'fchown', (fd) => ops.fchown(fd, uid, gid));
   }
 
   utimes(atime, mtime) {
-    return this.#run('futime', (fd) => ops.futimes(fd, atime, mtime));
+    return fsCall(this, 'futime', (fd) => ops.futimes(fd, atime, mtime));
   }
 
   close() {
@@ -171,10 +180,15 @@ async function writeFileAny(target, data, options, defFlag) {
     }
     return u.runPromise(ops.writeFile(target, data, opts, defFlag));
   }
-  const fh = handle || await open(target, opts.flag, opts.mode);
+  const aborted = () => {
+    if (opts.signal && opts.signal.aborted) throw u.abortError(opts.signal);
+  };
+  aborted();
+  const fh = handle || await open(target, opts.flag || defFlag, opts.mode);
   try {
+    aborted();
     for await (const chunk of data) {
-      if (opts.signal && opts.signal.aborted) throw u.abortError(opts.signal);
+      aborted();
       const bytes = u.toBytes(chunk, opts.encoding, 'chunk');
       await u.runPromise(ops.writeAll(fh.fd, bytes, -1, opts.signal));
     }
@@ -190,12 +204,8 @@ async function open(path, flags, mode) {
 }
 
 function wrap(make) {
-  return function promised(...args) {
-    try {
-      return u.runPromise(make(...args));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  return async function promised(...args) {
+    return await u.runPromise(make(...args)); // eslint-disable-line no-return-await
   };
 }
 

@@ -449,10 +449,18 @@ function runAsync(gen, cb, type = 'FSREQCALLBACK') {
   sync = false;
 }
 
+// A failure gets its stack where Node's handleErrorFromBinding gives it
+// one: in the reaction to the request, so the stack is the async
+// functions awaiting it ("at async Object.access ...").
+function rejected(err) {
+  if (err instanceof Error) Error.captureStackTrace(err, rejected);
+  throw err;
+}
+
 function runPromise(gen) {
   return new Promise((resolve, reject) => {
     runAsync(gen, (err, value) => (err ? reject(err) : resolve(value)), 'FSREQPROMISE');
-  });
+  }).then(undefined, rejected);
 }
 
 // One native call and its result: what most operations are. Drivers run
