@@ -96,6 +96,9 @@ const kStreamEdits = [
   ['duplex.js', /\n  Readable\.call\(this, options\)\n  Writable\.call\(this, options\)/,
     `\n  if (this._events == null) this._events = ${kEventSlots('close error prefinish finish drain data end readable')}` +
     '\n  Readable.call(this, options)\n  Writable.call(this, options)'],
+  // construction done: the buffered writes go at once, not a tick later
+  // (Node 22's fix of out-of-order writes made in an 'open' listener)
+  ['destroy.js', /process\.nextTick\(emitConstructNT, stream\)/, 'stream.emit(kConstruct)'],
 ];
 
 function node22Streams(src, file) {

@@ -13,6 +13,8 @@ const globMod = require('./glob');
 
 const kFd = Symbol('kFd');
 const kClosePromise = Symbol('kClosePromise');
+const kRefs = Symbol('kRefs');
+const kCloseWaiter = Symbol('kCloseWaiter');
 
 function fileClosed(syscall) {
   const err = new Error('file closed');
@@ -38,7 +40,17 @@ function fsCall(handle, syscall, make) {
   } catch (err) {
     return Promise.reject(err);
   }
-  return u.runPromise(gen);
+  // a close asked meanwhile waits for this operation (Node's kRef/kUnref)
+  handle[kRefs]++;
+  return u.runPromise(gen).finally(() => unref(handle));
+}
+
+function unref(handle) {
+  if (--handle[kRefs] !== 0) return;
+  const fd = handle[kFd];
+  handle[kFd] = -1;
+  const { resolve, reject } = handle[kCloseWaiter];
+  u.runPromise(ops.close(fd)).then(resolve, reject);
 }
 
 class FileHandle extends EventEmitter {
@@ -46,6 +58,8 @@ class FileHandle extends EventEmitter {
     super();
     this[kFd] = fd;
     this[kClosePromise] = null;
+    this[kRefs] = 1; // the handle's own, dropped by close()
+    this[kCloseWaiter] = null;
   }
 
   get fd() {
@@ -133,18 +147,25 @@ class FileHandle extends EventEmitter {
     return fsCall(this, 'futime', (fd) => ops.futimes(fd, atime, mtime));
   }
 
+  // Closes now, or once the operations under way are done; 'close' is
+  // emitted at once, as Node does.
   close() {
     if (this[kFd] === -1) return Promise.resolve();
     if (this[kClosePromise]) return this[kClosePromise];
-    const fd = this[kFd];
-    this[kClosePromise] = u.runPromise(ops.close(fd)).then(() => {
+    const done = () => {
+      this[kClosePromise] = null;
+      this[kCloseWaiter] = null;
+    };
+    if (--this[kRefs] === 0) {
+      const fd = this[kFd];
       this[kFd] = -1;
-      this[kClosePromise] = null;
-      this.emit('close');
-    }, (err) => {
-      this[kClosePromise] = null;
-      throw err;
-    });
+      this[kClosePromise] = u.runPromise(ops.close(fd)).finally(done);
+    } else {
+      this[kClosePromise] = new Promise((resolve, reject) => {
+        this[kCloseWaiter] = { resolve, reject };
+      }).finally(done);
+    }
+    this.emit('close');
     return this[kClosePromise];
   }
 

@@ -8,6 +8,7 @@
 const { Buffer } = require('buffer');
 const { Readable, Writable, finished } = require('../../stream');
 const { codes } = require('../errors');
+const { errorOrDestroy } = require('readable-stream/lib/internal/streams/destroy.js');
 const u = require('./utils');
 
 const kFs = Symbol('kFs');
@@ -60,6 +61,7 @@ function setupCommon(stream, path, options, defFlags) {
   const fd = options.fd;
   if (fd !== undefined && fd !== null) {
     if (typeof fd === 'object' && typeof fd.fd === 'number' && typeof fd.read === 'function') {
+      if (custom) throw codes.ERR_METHOD_NOT_IMPLEMENTED('FileHandle with fs');
       stream[kHandle] = fd;
       stream[kFs] = handleFs(fd);
       stream.fd = fd.fd;
@@ -139,14 +141,23 @@ function construct(callback) {
   });
 }
 
+// The descriptor is forgotten once its close has been asked, as in Node
+// (a custom close sees it still on the stream).
 function closeStream(stream, err, callback) {
   if (stream.fd === null || stream.fd === undefined) {
     callback(err);
     return;
   }
-  const fd = stream.fd;
+  stream[kFs].close(stream.fd, (er) => callback(er || err));
   stream.fd = null;
-  stream[kFs].close(fd, (er) => callback(er || err));
+}
+
+// The options as Node's copyObject takes them: inherited ones too.
+function streamOptions(options) {
+  if (options === null || typeof options !== 'object') return { ...u.getOptions(options, {}) };
+  const out = {};
+  for (const key in options) out[key] = options[key]; // eslint-disable-line guard-for-in
+  return u.getOptions(out, {});
 }
 
 function destroy(err, callback) {
@@ -158,7 +169,7 @@ function destroy(err, callback) {
 
 function ReadStream(path, options) {
   if (!(this instanceof ReadStream)) return new ReadStream(path, options);
-  const opts = { ...u.getOptions(options, {}) };
+  const opts = streamOptions(options);
   if (opts.highWaterMark === undefined) opts.highWaterMark = 64 * 1024;
   setupCommon(this, path, opts, 'r');
   this.autoClose = opts.autoClose === undefined ? true : opts.autoClose;
@@ -199,7 +210,7 @@ ReadStream.prototype._read = function _read(size) {
       return;
     }
     if (err) {
-      this.destroy(err);
+      errorOrDestroy(this, err); // autoClose false: the error alone
     } else if (bytesRead > 0) {
       if (this.pos !== undefined) this.pos += bytesRead;
       this.bytesRead += bytesRead;
@@ -221,7 +232,7 @@ ReadStream.prototype.close = function close(cb) {
 
 function WriteStream(path, options) {
   if (!(this instanceof WriteStream)) return new WriteStream(path, options);
-  const opts = { ...u.getOptions(options, {}) };
+  const opts = streamOptions(options);
   opts.decodeStrings = true;
   setupCommon(this, path, opts, 'w');
   this.autoClose = opts.autoClose === undefined ? true : opts.autoClose;
