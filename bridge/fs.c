@@ -1026,11 +1026,28 @@ static vm_val_t make_result(fs_req_t *r, vm_ref_t *ref)
         return VM_REF(*ref);
     case RES_DIRENTS: {
         vm_val_t *items = calloc(r->n ? r->n : 1, sizeof *items);
-        if (!items)
+        vm_ref_t *raw = r->a[3] ? calloc(r->n ? r->n : 1, sizeof *raw) : NULL;
+        if (!items || (r->a[3] && !raw)) {
+            free(items);
+            free(raw);
             return VM_UNDEF;
-        for (size_t i = 0; i < r->n; i++)
-            items[i] = VM_STR(r->names[i], strlen(r->names[i]));
+        }
+        for (size_t i = 0; i < r->n; i++) {
+            size_t len = strlen(r->names[i]);
+            if (!raw) {
+                items[i] = VM_STR(r->names[i], len);
+                continue;
+            }
+            uint8_t *b = malloc(len ? len : 1);
+            if (b)
+                memcpy(b, r->names[i], len);
+            raw[i] = vm_new_bytes_take(vm, b, b ? len : 0);
+            items[i] = VM_REF(raw[i]);
+        }
         vm_ref_t names = vm_new_array(vm, items, r->n);
+        for (size_t i = 0; raw && i < r->n; i++)
+            vm_ref_free(vm, raw[i]);
+        free(raw);
         free(items);
         if (!r->a[2]) { /* no types asked */
             *ref = names;
@@ -1216,13 +1233,24 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
 {
     char **slot = second ? &r->path2 : &r->path;
     char *canon = second ? r->canon2 : r->canon;
-    if (vm_arg_type(c, i) != VM_T_STRING) {
+    size_t n;
+    if (vm_arg_type(c, i) == VM_T_BYTES) {
+        /* a Buffer path that is not UTF-8: its bytes, as Node passes them */
+        uint8_t *bytes;
+        if (vm_arg_bytes(c, i, &bytes, &n) < 0 || !(*slot = malloc(n + 1))) {
+            vm_throwf(c, "RangeError", "ERR_OUT_OF_MEMORY", "out of memory");
+            return false;
+        }
+        if (n)
+            memcpy(*slot, bytes, n);
+        (*slot)[n] = '\0';
+    } else if (vm_arg_type(c, i) != VM_T_STRING) {
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE",
                   "The \"path\" argument must be of type string");
         return false;
+    } else {
+        *slot = vm_arg_str(c, i, &n);
     }
-    size_t n;
-    *slot = vm_arg_str(c, i, &n);
     if (!*slot)
         return false;
     if (strlen(*slot) != n) {
@@ -1404,7 +1432,11 @@ static void fs_readdir(vm_call_t *c)
     REQ(op_readdir, "scandir");
     if (!take_path(c, r, 0, false, BRK_FS_READ, true))
         BAIL();
-    r->a[2] = vm_arg_bool(c, 1);
+    /* true/false: the types or not; a number: 1 the types, 2 the names as
+     * their bytes (encoding 'buffer': a name need not be UTF-8) */
+    int64_t how = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : vm_arg_bool(c, 1);
+    r->a[2] = how & 1;
+    r->a[3] = (how & 2) != 0;
     dispatch(c, r, 2);
 }
 

@@ -10,7 +10,7 @@ const pathModule = require('../../path');
 const { codes, makeNodeError } = require('../errors');
 const u = require('./utils');
 
-const { constants: C, getValidatedPath: vpath, validateFd, getOptions } = u;
+const { constants: C, getNativePath: vpath, getValidatedPath: spath, validateFd, getOptions } = u;
 const kMaxUserId = 4294967295;
 const kReadFileChunk = 512 * 1024;
 const kWriteFileChunk = 512 * 1024;
@@ -445,7 +445,7 @@ function mkdir(path, options) {
 
 function mkdtemp(prefix, options) {
   const opts = getOptions(options);
-  const p = vpath(prefix, 'prefix');
+  const p = spath(prefix, 'prefix');
   return (function* mkdtempGen() {
     let made;
     try {
@@ -473,7 +473,7 @@ function link(existingPath, newPath) {
 }
 
 function symlink(target, path, type) {
-  const t = vpath(target, 'target');
+  const t = spath(target, 'target');
   const p = vpath(path);
   if (type !== undefined && type !== null && type !== 'dir' && type !== 'file' && type !== 'junction') {
     throw makeNodeError(Error, 'ERR_FS_INVALID_SYMLINK_TYPE',
@@ -494,7 +494,7 @@ function readlink(path, options) {
 // walks with lstat and names the first component that is missing.
 function realpath(path, options, native = false) {
   const opts = getOptions(options);
-  const p = vpath(path);
+  const p = spath(path);
   return (function* realpathGen() {
     try {
       return u.encodePath(yield ['realpath', p], opts.encoding);
@@ -539,14 +539,21 @@ function truncate(path, len = 0) {
 
 // ---- directories ------------------------------------------------------------------------
 
+// A name in another encoding than UTF-8 is made from its bytes (a file
+// name need not be UTF-8), as Node's are.
 function* listDir(dir, encoding, withFileTypes, shown) {
-  const res = yield ['readdir', dir, withFileTypes];
-  if (!withFileTypes) return res.map((n) => u.encodePath(n, encoding));
+  const raw = !!encoding && encoding !== 'utf8' && encoding !== 'utf-8';
+  const res = yield ['readdir', dir, (withFileTypes ? 1 : 0) | (raw ? 2 : 0)];
+  const encode = raw
+    ? (bytes) => (encoding === 'buffer' ? toBuffer(bytes) : toBuffer(bytes).toString(encoding))
+    : (name) => name;
+  if (!withFileTypes) return res.map(encode);
   const [names, types] = res;
   const out = [];
   for (let i = 0; i < names.length; i++) {
-    const type = yield* u.direntType(types[i], pathModule.join(dir, names[i]));
-    out.push(new u.Dirent(u.encodePath(names[i], encoding), type, shown));
+    const name = raw ? toBuffer(names[i]).toString() : names[i];
+    const type = yield* u.direntType(types[i], pathModule.join(dir, name));
+    out.push(new u.Dirent(encode(names[i]), type, shown));
   }
   return out;
 }
@@ -593,7 +600,8 @@ function* readdirRecursive(base, encoding, withFileTypes) {
 
 function readdir(path, options) {
   const opts = getOptions(options);
-  const p = vpath(path);
+  // bytes only where no path is joined to it
+  const p = opts.withFileTypes || opts.recursive ? spath(path) : vpath(path);
   const withFileTypes = !!opts.withFileTypes;
   if (opts.recursive !== undefined && opts.recursive !== null) u.validateBoolean(opts.recursive, 'options.recursive');
   if (opts.recursive) return readdirRecursive(p, opts.encoding, withFileTypes);
@@ -621,7 +629,7 @@ function validateRmOptions(options) {
 }
 
 function rm(path, options) {
-  const p = vpath(path);
+  const p = spath(path);
   if (options !== undefined && options !== null && typeof options !== 'object') {
     throw codes.ERR_INVALID_ARG_TYPE('options', 'Object', options);
   }
@@ -651,7 +659,7 @@ function rm(path, options) {
 let warnedRecursiveRmdir = false;
 
 function rmdir(path, options) {
-  const p = vpath(path);
+  const p = spath(path);
   if (options && options.recursive) {
     if (!warnedRecursiveRmdir) {
       warnedRecursiveRmdir = true;
@@ -793,8 +801,8 @@ function* cpAny(src, dest, opts, nativeChecks = false) {
 
 // sync: cpSync (Node 22's native checks of src and dest, cpAny)
 function cpPaths(src, dest, options, sync) {
-  const s = pathModule.resolve(vpath(src, 'src'));
-  const d = pathModule.resolve(vpath(dest, 'dest'));
+  const s = pathModule.resolve(spath(src, 'src'));
+  const d = pathModule.resolve(spath(dest, 'dest'));
   const opts = {
     dereference: false, errorOnExist: false, force: true, mode: 0,
     preserveTimestamps: false, recursive: false, verbatimSymlinks: false, ...(options || {}),

@@ -14,7 +14,7 @@
 
 const binding = require('../binding');
 const actx = require('../async-context');
-const { Buffer } = require('buffer');
+const { Buffer, isUtf8 } = require('buffer');
 const { codes, makeNodeError, systemError } = require('../errors');
 const {
   validateAbortSignal, validateFunction, validateBoolean, validateInteger,
@@ -50,6 +50,16 @@ function getValidatedPath(value, name = 'path') {
       'must be a string, Uint8Array, or URL without null bytes');
   }
   return p;
+}
+
+// getValidatedPath for the natives, which also take a path as its bytes:
+// a Buffer that is not UTF-8 (a name any file may have) stays bytes.
+function getNativePath(value, name = 'path') {
+  if (value instanceof Uint8Array) {
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (!isUtf8(bytes) && !bytes.includes(0)) return Uint8Array.from(bytes);
+  }
+  return getValidatedPath(value, name);
 }
 
 function validateFd(fd, name = 'fd') {
@@ -490,6 +500,7 @@ function mapped(map, op, ...args) {
 module.exports = {
   constants,
   getValidatedPath,
+  getNativePath,
   validateFd,
   getOptions,
   assertEncoding,
