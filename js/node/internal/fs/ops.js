@@ -496,6 +496,9 @@ function realpath(path, options, native = false) {
   const opts = getOptions(options);
   const p = spath(path);
   return (function* realpathGen() {
+    // Node's JS realpath resolves first and asks nothing of the root; the
+    // root is itself to realpath(3) too, so the broker is not asked either
+    if (pathModule.resolve(p) === '/') return u.encodePath('/', opts.encoding);
     try {
       return u.encodePath(yield ['realpath', p], opts.encoding);
     } catch (err) {
