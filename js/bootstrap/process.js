@@ -630,6 +630,7 @@ function makeWritable(fd) {
     },
   });
   stream.fd = fd;
+  stream.readable = false; // as Node's pipe Socket and file SyncWriteStream
   stream._type = 'pipe';
   stream._isStdio = true;
   stream.isTTY = undefined;
@@ -790,6 +791,7 @@ function makeTTY(stream, tty) {
   const { WriteStream } = require('tty');
   Object.setPrototypeOf(stream, WriteStream.prototype);
   stream._type = 'tty';
+  delete stream.readable; // makeWritable's false is a pipe's
   stream.isTTY = true;
   if (tty.columns > 0 && tty.rows > 0) {
     stream.columns = tty.columns;

@@ -147,7 +147,7 @@ const messages = {
   ERR_INVALID_ARG_VALUE: [TypeError, (name, value, reason = 'is invalid') => {
     let shown = inspect(value);
     if (shown.length > 128) shown = `${shown.slice(0, 128)}...`;
-    const kind = name.includes('.') ? 'property' : 'argument';
+    const kind = String(name).includes('.') ? 'property' : 'argument';
     return `The ${kind} '${name}' ${reason}. Received ${shown}`;
   }],
   ERR_OUT_OF_RANGE: [RangeError, (name, range, input) =>
