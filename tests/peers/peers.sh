@@ -180,7 +180,11 @@ wait_ready() {
   shift 4
   for ((i = 0; i < wait_s * 10; i++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
-    alive "$pidfile" "$bin" >/dev/null || return 2
+    # gone: it did not start; there but not yet the server: setsid and
+    # setpriv have not exec'd it yet (a loaded machine): wait on
+    if ! alive "$pidfile" "$bin" >/dev/null; then
+      kill -0 "$(head -n 1 "$pidfile" 2>/dev/null)" 2>/dev/null || return 2
+    fi
     sleep 0.1
   done
   return 1
