@@ -291,6 +291,16 @@ static bool executable_file(const char *path, int *why)
     return true;
 }
 
+/* The candidate for file in the PATH entry at p (up to the next ':'; an
+ * empty one is cwd) into cand: false when it does not fit. */
+static bool path_entry(const char *p, const char *file, const char *cwd, char cand[PATH_MAX])
+{
+    size_t n = strcspn(p, ":");
+    int w = n ? snprintf(cand, PATH_MAX, "%.*s/%s", (int)n, p, file)
+              : snprintf(cand, PATH_MAX, "%s/%s", cwd, file);
+    return w > 0 && w < PATH_MAX;
+}
+
 /* file found as execvp finds it, made canonical into out: 0 or -errno. */
 static int find_program(const char *file, const char *path_env, const char *cwd, char *out)
 {
@@ -307,24 +317,40 @@ static int find_program(const char *file, const char *path_env, const char *cwd,
             return why;
         return realpath(cand, out) ? 0 : -errno;
     }
-    const char *p = path_env ? path_env : BR_DEFAULT_PATH;
-    for (;;) {
-        const char *e = strchr(p, ':');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        int w = n ? snprintf(cand, sizeof cand, "%.*s/%s", (int)n, p, file)
-                  : snprintf(cand, sizeof cand, "%s/%s", cwd, file);
+    for (const char *p = path_env ? path_env : BR_DEFAULT_PATH;; p = strchr(p, ':') + 1) {
         int this_why = -ENOENT;
-        if (w > 0 && w < (int)sizeof cand) {
+        if (path_entry(p, file, cwd, cand)) {
             if (executable_file(cand, &this_why))
                 return realpath(cand, out) ? 0 : -errno;
             if (this_why == -EACCES)
                 why = -EACCES; /* as execvp: EACCES if one was found and not runnable */
         }
-        if (!e)
+        if (!strchr(p, ':'))
             break;
-        p = e + 1;
     }
     return why;
+}
+
+/* Whether a failed lookup of file (ENOENT, EACCES: not there, not
+ * runnable) tells the guest only what it may know (br__may_know) of each
+ * place looked in; else the failure is answered as a refusal, as a found
+ * program the broker refuses is, so spawn is no existence oracle for what
+ * the sandbox shows without granting. */
+static bool lookup_known(br_rt_t *rt, const char *file, const char *path_env, const char *cwd)
+{
+    char cand[PATH_MAX], canon[PATH_MAX];
+    if (!rt->policy)
+        return true;
+    if (strchr(file, '/'))
+        return br__path_canon(file, cwd, canon, sizeof canon) == 0 &&
+               (brk_allows(rt->policy, BRK_RUN, canon) || br__may_know(rt->policy, canon));
+    for (const char *p = path_env ? path_env : BR_DEFAULT_PATH;; p = strchr(p, ':') + 1) {
+        if (path_entry(p, file, cwd, cand) && (br__path_canon(cand, cwd, canon, sizeof canon) < 0 ||
+                                               !br__may_know(rt->policy, canon)))
+            return false;
+        if (!strchr(p, ':'))
+            return true;
+    }
 }
 
 static const char *env_get(char *const *env, const char *name)
@@ -452,7 +478,12 @@ static int prepare(vm_call_t *c, int i, prog_t *pg, unsigned *flags)
     /* `node` is the nested guest, as the run grant names it (run.h) */
     r = find_program(!strcmp(prog, "node") && rt->cfg->exec_path ? rt->cfg->exec_path : prog,
                      path_env, pg->cwd, pg->path);
-    if (r < 0)
+    if (r < 0 && !lookup_known(rt, prog, path_env, pg->cwd)) {
+        brk_decide(rt->policy, BRK_RUN, "spawn", prog, NULL);
+        throw_denied(c, prog, prog, false);
+        r = 1;
+    }
+    if (r < 0 || r == 1)
         goto out;
     pg->nested = is_launcher(rt, pg->path);
     if (rt->policy && brk_decide(rt->policy, BRK_RUN, "spawn", pg->path, NULL) < 0) {

@@ -1215,11 +1215,21 @@ static bool refusal_is_absence(const brk_policy_t *p, brk_domain_t d, const char
     struct stat st;
     if (!on_existing || canon[0] != '/' || lstat(canon, &st) == 0 || errno != ENOENT)
         return false;
+    return br__may_know(p, canon);
+}
+
+bool br__may_know(const brk_policy_t *p, const char *canon)
+{
+    struct stat st;
+    if (canon[0] != '/')
+        return false;
+    if (brk_allows(p, BRK_FS_READ, canon))
+        return true;
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s", canon);
     char *slash = strrchr(parent, '/');
-    if (slash == parent)
-        return true; /* a name in the root that is not there */
+    if (slash == parent) /* a name in the root: known when not there */
+        return lstat(canon, &st) < 0 && errno == ENOENT;
     *slash = '\0';
     if (brk_allows(p, BRK_FS_READ, parent))
         return true;

@@ -172,6 +172,11 @@ void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, co
  * would touch: symlinks resolved in the existing prefix, the rest lexical.
  * 0 or -errno. */
 int br__path_canon(const char *path, const char *cwd, char *out, size_t cap);
+/* Whether the guest may know if canon (canonical) is there and what it is:
+ * it or its folder is readable to the guest, or its first component is not
+ * in the sandbox's root at all (the same few names every run). What the
+ * sandbox shows without granting stays unknown: no existence oracle. */
+bool br__may_know(const brk_policy_t *p, const char *canon);
 /* Canonicalises path and asks the broker: 0, -EACCES, or -errno. */
 int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
                    size_t cap);
