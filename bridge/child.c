@@ -364,6 +364,13 @@ static const char *env_get(char *const *env, const char *name)
 
 static void throw_denied(vm_call_t *c, const char *given, const char *canon, bool nested)
 {
+    br_rt_t *rt = br__rt(c);
+    char abs[PATH_MAX];
+    /* never the target of a link the guest may not read (path.c) */
+    if (!nested && rt->policy && strcmp(given, canon) &&
+        (!strchr(given, '/') || (br__path_lexical(given, rt->cwd, abs, sizeof abs) == 0 &&
+                                 !br__links_readable(rt->policy, abs))))
+        canon = given;
     const char *grant = nested ? "node" : strchr(given, '/') ? canon : given;
     vm_throwf(c, "Error", "ERR_ACCESS_DENIED",
               "Access to this API has been restricted: spawn %s (not granted: run with "

@@ -984,7 +984,7 @@ static vm_ref_t make_error(fs_req_t *r)
     bool second = r->err_dest && r->path2;
     if (r->err == -EACCES && p && !r->no_hint && r->need[second])
         br__refusal(r->rt, (brk_domain_t)(r->need[second] - 1), r->denied, r->syscall,
-                    second ? r->canon2 : r->canon, tail, sizeof tail);
+                    second ? r->canon2 : r->canon, p, tail, sizeof tail);
     if (p && dest)
         snprintf(msg, sizeof msg, "%s: %s, %s '%s' -> '%s'%s", name, br__errno_message(r->err),
                  r->syscall, p, dest, tail);

@@ -166,7 +166,7 @@ void br__throw_errno_tail(vm_call_t *c, int err, const char *syscall, const char
  * refuse the sandbox's user, the tail says so and how to fix it, and the
  * audit log gets the OS wall's line. d is what op needed of canon. */
 void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, const char *canon,
-                 char *tail, size_t cap);
+                 const char *given, char *tail, size_t cap);
 
 /* The canonical absolute path an operation on `path` (relative to cwd)
  * would touch: symlinks resolved in the existing prefix, the rest lexical.
@@ -177,6 +177,12 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap);
  * in the sandbox's root at all (the same few names every run). What the
  * sandbox shows without granting stays unknown: no existence oracle. */
 bool br__may_know(const brk_policy_t *p, const char *canon);
+/* path made absolute (against cwd) and lexically normal: 0 or -errno. */
+int br__path_lexical(const char *path, const char *cwd, char *out, size_t cap);
+/* Whether the guest may read every symlink met resolving the absolute,
+ * lexically normal path lex (else the canonical path would tell it the
+ * target of a link it may not read). */
+bool br__links_readable(const brk_policy_t *p, const char *lex);
 /* Canonicalises path and asks the broker: 0, -EACCES, or -errno. */
 int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
                    size_t cap);

@@ -133,7 +133,7 @@ static void module_read_file_utf8(vm_call_t *c)
         /* which wall refused, and what would allow it */
         char tail[PATH_MAX + 256] = "";
         if (fd == -EACCES && canon[0] == '/')
-            br__refusal(br__rt(c), BRK_FS_READ, by_broker, "open", canon, tail, sizeof tail);
+            br__refusal(br__rt(c), BRK_FS_READ, by_broker, "open", canon, path, tail, sizeof tail);
         br__throw_errno_tail(c, fd, "open", path, NULL, tail);
         free(path);
         return;
@@ -324,10 +324,10 @@ static void module_refused(vm_call_t *c)
     free(path);
     if (n > 0 && (size_t)n < sizeof abs && brk_path_normalize(abs, norm, sizeof norm) == 0) {
         if (beneath_root(rt, norm))
-            br__refusal(rt, BRK_FS_READ, false, "load", norm, tail, sizeof tail);
+            br__refusal(rt, BRK_FS_READ, false, "load", norm, NULL, tail, sizeof tail);
         else if (!os_only && br__path_canon(norm, "/", canon, sizeof canon) == 0)
             br__refusal(rt, BRK_FS_READ, rt->policy && !brk_allows(rt->policy, BRK_FS_READ, canon),
-                        "load", canon, tail, sizeof tail);
+                        "load", canon, norm, tail, sizeof tail);
     }
     size_t tl = strlen(tail);
     if (tl > 3) /* " (" ... ")" */

@@ -290,7 +290,7 @@ int br__check_path_throw(vm_call_t *c, brk_domain_t d, const char *op, const cha
     int r = br__check_path(rt, d, op, path, canon, cap);
     if (r == -EACCES) {
         char tail[PATH_MAX + 256] = "";
-        br__refusal(rt, d, true, op, canon, tail, sizeof tail);
+        br__refusal(rt, d, true, op, canon, path, tail, sizeof tail);
         br__throw_errno_tail(c, r, op, path, NULL, tail);
     }
     return r;
@@ -334,14 +334,70 @@ static bool beneath(const char *root, const char *p)
     return root && *root && brk_path_covers(root, p);
 }
 
+int br__path_lexical(const char *path, const char *cwd, char *out, size_t cap)
+{
+    char abs[PATH_MAX * 2];
+    int n = path[0] == '/' ? snprintf(abs, sizeof abs, "%s", path)
+                           : snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+    if (n < 0 || (size_t)n >= sizeof abs)
+        return -ENAMETOOLONG;
+    return brk_path_normalize(abs, out, cap);
+}
+
+/* Whether the guest may read every symlink met resolving the absolute,
+ * lexically normal path lex: then the canonical path tells it nothing it
+ * could not learn (readlink), else it is the target of a link it may not
+ * read (a host fact: /etc/localtime names the host's time zone). */
+bool br__links_readable(const brk_policy_t *p, const char *lex)
+{
+    char cur[PATH_MAX * 2];
+    snprintf(cur, sizeof cur, "%s", lex);
+    for (int hops = 0; hops <= 40; hops++) {
+        char *q = cur;
+        struct stat st;
+        do {
+            q = strchr(q + 1, '/');
+            if (q)
+                *q = '\0';
+            if (lstat(cur, &st) == 0 && S_ISLNK(st.st_mode))
+                break;
+            if (q)
+                *q = '/';
+        } while (q);
+        if (!q && !(lstat(cur, &st) == 0 && S_ISLNK(st.st_mode)))
+            return true; /* no link on the way */
+        char target[PATH_MAX], next[PATH_MAX * 3];
+        ssize_t t = brk_allows(p, BRK_FS_READ, cur) ? readlink(cur, target, sizeof target - 1) : -1;
+        if (t < 0)
+            return false;
+        target[t] = '\0';
+        const char *rest = q ? q + 1 : "";
+        char *slash = strrchr(cur, '/');
+        *slash = '\0';
+        if (snprintf(next, sizeof next, "%s/%s/%s", target[0] == '/' ? "" : cur, target, rest) >=
+                (int)sizeof next ||
+            brk_path_normalize(next, cur, sizeof cur) < 0)
+            return false;
+    }
+    return false;
+}
+
 void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, const char *canon,
-                 char *tail, size_t cap)
+                 const char *given, char *tail, size_t cap)
 {
     bool write = d == BRK_FS_WRITE;
     const char *root = rt->cfg->module_root;
     tail[0] = '\0';
     if (!canon || canon[0] != '/')
         return;
+    /* the hint names the path as given when the canonical one would show
+     * the target of a link the guest may not read */
+    char lex[PATH_MAX];
+    const char *shown = canon;
+    if (by_broker && given && rt->policy &&
+        br__path_lexical(given, rt->cwd, lex, sizeof lex) == 0 && strcmp(lex, canon) &&
+        !br__links_readable(rt->policy, lex))
+        shown = lex;
     if (by_broker) {
         if (write && beneath(root, canon))
             snprintf(tail, cap,
@@ -350,7 +406,7 @@ void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, co
                      root);
         else
             snprintf(tail, cap, " (not granted: run with --allow-%s=%s)", write ? "write" : "read",
-                     canon);
+                     shown);
         return;
     }
     char where[PATH_MAX];
