@@ -610,7 +610,7 @@ static void socket_buffers(const lch_sandbox_t *sb, int errfd)
  * watches on the host. */
 static void user_limits(int errfd)
 {
-    int e = lch_write_text("/proc/sys/user/max_inotify_instances", "32\n");
+    int e = lch_write_text("/proc/sys/user/max_inotify_instances", "8\n");
     if (e == 0)
         e = lch_write_text("/proc/sys/user/max_inotify_watches", "8192\n");
     if (e < 0)

@@ -1194,7 +1194,7 @@ static int run(void *arg)
     }
     if (!strcmp(test, "inotify")) {
         /* inotify (fs.watch) is counted against the user who ran the
-         * sandbox too: its own user namespace allows 32 instances and 8192
+         * sandbox too: its own user namespace allows 8 instances and 8192
          * watches (sandbox.c user_limits), so no guest uses up the host
          * user's */
         int made = 0, e = 0;
@@ -1204,7 +1204,7 @@ static int run(void *arg)
                 break;
             }
         }
-        if (made > 32 || e != EMFILE)
+        if (made > 8 || e != EMFILE)
             return escaped("%d inotify instances made (%s)", made, strerror(e));
         char v[32] = "";
         int fd = open("/proc/sys/user/max_inotify_watches", O_RDONLY | O_CLOEXEC);
