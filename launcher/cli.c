@@ -72,7 +72,7 @@ const char *lch_cli_usage(void)
            "  --audit FILE           one JSON line per permission decision, with the run's\n"
            "                         id (64 MiB a run, then exit 125); - for stderr\n"
            "  --report FILE          the supervisor's JSON record of how the run ended\n"
-           "  --memory-limit MB      memory budget, at least 16: V8 heap + buffers (exit 137)\n"
+           "  --memory-limit MB      memory budget, at least 24: V8 heap + buffers (exit 137)\n"
            "  --timeout MS           wall-clock limit (exit 124 when exceeded)\n"
            "  --cpu-time-limit MS    CPU-time limit of the guest (exit 124 when exceeded)\n"
            "  --write-limit BYTES    bytes the guest may write into host write grants (EDQUOT)\n"

@@ -900,7 +900,9 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
         if (!Context::FromSnapshot(vm->isolate, 0).ToLocal(&ctx))
             ctx = Local<Context>();
         tl_deserializing = false;
-        overdrawn = tl_overdrawn;
+        // only a worker is refused for it: the main isolate's snapshot is
+        // the run's floor (counted; the budget stops what comes after)
+        overdrawn = tl_overdrawn && opts->share;
         tl_overdrawn = false;
         if (!overdrawn) {
             if (ctx.IsEmpty()) {

@@ -198,19 +198,19 @@ limit "wall clock: 124 and its line" 124 "secure-exec-launch: time limit exceede
   --timeout 300 -e 'for (;;) {}'
 limit "CPU time: 124 and its line" 124 "secure-exec-launch: CPU time limit exceeded (300 ms)" \
   --cpu-time-limit 300 -e 'for (;;) {}'
-limit "memory: 137 and its line" 137 "secure-exec-launch: memory limit exceeded (heap limit 16 MB)" \
-  --memory-limit 16 -e 'const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
+limit "memory: 137 and its line" 137 "secure-exec-launch: memory limit exceeded (heap limit 24 MB)" \
+  --memory-limit 24 -e 'const a = []; for (;;) a.push({ x: new Array(100).fill(1) })'
 printf '%s\n' 'fs.read = /app' 'limits.output_bytes = 10' >"$work/out.profile"
 limit "output: 153 and its line" 153 \
   "secure-exec-launch: output limit exceeded (10 bytes on stdout and stderr together)" \
   --profile "$work/out.profile" -e 'console.log("x".repeat(100))'
-for mb in 1 8 15; do
+for mb in 1 8 16 23; do
   launcher_error "--memory-limit $mb: below the minimum, 125" \
-    "secure-exec-launch: --memory-limit: '$mb' is not a size in MB (16 to 1048576)" \
+    "secure-exec-launch: --memory-limit: '$mb' is not a size in MB (24 to 1048576)" \
     --memory-limit "$mb" -e 'console.log("ok")'
 done
-app_run --memory-limit 16 -e 'console.log("ok")'
-if [ "$rc" -eq 0 ] && [ "$out" = ok ]; then ok "--memory-limit 16, the minimum, runs"; else bad "--memory-limit 16" "exit $rc" "${err:0:300}"; fi
+app_run --memory-limit 24 -e 'console.log("ok")'
+if [ "$rc" -eq 0 ] && [ "$out" = ok ]; then ok "--memory-limit 24, the minimum, runs"; else bad "--memory-limit 24" "exit $rc" "${err:0:300}"; fi
 
 # ---- 6. profiles mean what they say ----------------------------------------------
 
@@ -227,7 +227,7 @@ profile_error "sandbox.namespaces = mount refused" "sandbox.namespaces = mount" 
 profile_error "limits.tmpfs_mb = 0 refused" "limits.tmpfs_mb = 0" \
   "limits.tmpfs_mb: '0' is too small: at least 1 MB"
 profile_error "limits.heap_mb = 0 refused" "limits.heap_mb = 0" \
-  "limits.heap_mb: '0' is too small: at least 16 MB"
+  "limits.heap_mb: '0' is too small: at least 24 MB"
 profile_error "sandbox.seccomp = dev refused" "sandbox.seccomp = dev" \
   "sandbox.seccomp: no seccomp policy named 'dev' (strict, default)"
 profile_error "a bad seccomp name with FILE:LINE" "sandbox.seccomp = Str!ct" \

@@ -57,7 +57,7 @@ if [ "$out" = "/app" ]; then ok "--app folder is the guest's cwd, at /app"; else
 
 printf 'fs.read = /app\n\nlimits.heap_mb = lots\n' > "$work/bad.profile"
 app_run --profile "$work/bad.profile" -e 1
-if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: $work/bad.profile:3: limits.heap_mb: 'lots' is not a size in MB (16 to 1048576)" ]; then
+if [ "$rc" -eq 125 ] && [ "$err" = "secure-exec-launch: $work/bad.profile:3: limits.heap_mb: 'lots' is not a size in MB (24 to 1048576)" ]; then
   ok "bad profile -> 125 with file:line"
 else
   bad "bad profile" "exit $rc: $err"

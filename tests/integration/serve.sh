@@ -433,11 +433,11 @@ expect "timeout_ms 300 with for(;;): limit \"timeout\", exit 124, in time" \
 run "$S1" 'setTimeout(() => {}, 5000)' timeout_ms=300 stdio='"stream"'
 expect "timeout_ms 300 with a pending timer: limit \"timeout\" (streamed)" \
   'r["status"] == 200 and last["limit"] == "timeout" and last["exit_code"] == 124'
-run "$S1" 'const a = []; for (;;) a.push(new Array(1e5).fill(1))' memory_mb=16
-expect "memory_mb 16 with an allocation loop: limit \"memory\"" \
+run "$S1" 'const a = []; for (;;) a.push(new Array(1e5).fill(1))' memory_mb=24
+expect "memory_mb 24 with an allocation loop: limit \"memory\"" \
   'r["status"] == 200 and j["limit"] == "memory" and j["exit_code"] == 137'
-run "$S1" 'module.exports = 16' memory_mb=16
-expect "memory_mb 16: a small run is fine" 'r["status"] == 200 and j["exports"] == 16 and j["limit"] is None'
+run "$S1" 'module.exports = 24' memory_mb=24
+expect "memory_mb 24: a small run is fine" 'r["status"] == 200 and j["exports"] == 24 and j["limit"] is None'
 run "$S1" 'for (;;) process.stdout.write("x".repeat(4096))' profile="\"$work/small.profile\""
 expect "a profile file with limits.output_bytes = 65536: limit \"output\"" \
   'r["status"] == 200 and j["limit"] == "output" and j["exit_code"] == 153'

@@ -109,7 +109,7 @@ START_TEST(profile_errors)
     parse_fails("limits.pids = 99999999999\n", "limits.pids");
     parse_fails("limits.pids = 3\n", "limits.pids: '3' is too small: at least 8");
     parse_fails("limits.fds = 8\n", "limits.fds: '8' is too small: at least 16");
-    parse_fails("limits.heap_mb = 4\n", "limits.heap_mb: '4' is too small: at least 16 MB");
+    parse_fails("limits.heap_mb = 4\n", "limits.heap_mb: '4' is too small: at least 24 MB");
     parse_fails("limits.write_bytes = 64M\n",
                 "t.profile:1: limits.write_bytes: '64M' is not a byte count");
     parse_fails("limits.write_bytes = -1\n", "limits.write_bytes");
@@ -156,7 +156,7 @@ START_TEST(profile_unhonoured)
     parse_fails("\nlimits.tmpfs_mb = 0\n", "t.profile:2: limits.tmpfs_mb: '0' is too small: at "
                                            "least 1 MB");
     parse_fails("limits.heap_mb = 0\n", "t.profile:1: limits.heap_mb: '0' is too small: at least "
-                                        "16 MB");
+                                        "24 MB");
     parse_fails("limits.fds = 3\n", "t.profile:1: limits.fds: '3' is too small: at least 16");
     parse_fails("\n\nsandbox.seccomp = dev\n",
                 "t.profile:3: sandbox.seccomp: no seccomp policy named 'dev' (strict, default)");
@@ -170,7 +170,7 @@ START_TEST(profile_unhonoured)
     brk_policy_t *p = parsed("sandbox.network = loopback\n"
                              "sandbox.namespaces = cgroup, net, uts, ipc, pid, mount, user\n"
                              "limits.tmpfs_mb = 1\n"
-                             "limits.heap_mb = 16\n"
+                             "limits.heap_mb = 24\n"
                              "limits.fds = 16\n");
     ck_assert_uint_eq(brk_settings(p)->namespaces, BRK_NS_ALL);
     brk_policy_free(p);

@@ -123,7 +123,7 @@ START_TEST(refusals)
     const char *wneg[] = {"sel", "--write-limit=-1", "a.js"};
     refused(3, wneg, "--write-limit: '-1' is not a byte count");
     const char *small[] = {"sel", "--memory-limit", "4", "a.js"};
-    refused(4, small, "--memory-limit: '4' is not a size in MB (16 to 1048576)");
+    refused(4, small, "--memory-limit: '4' is not a size in MB (24 to 1048576)");
     const char *blank[] = {"sel", "--memory-limit", " 64", "a.js"};
     refused(4, blank, "--memory-limit: ' 64'");
     const char *wunit[] = {"sel", "--write-files-limit", "10k", "a.js"};

@@ -149,7 +149,7 @@ START_TEST(opts_bad_numbers)
         {"--timeout", "1.5", "is not a time in ms"},
         {"--timeout", "1099511627777", "is not a time in ms"}, /* 2^40 + 1 */
         {"--cpu-time-limit", "0", "--cpu-time-limit: '0' is not a time in ms"},
-        {"--memory-limit", "15", "--memory-limit: '15' is not a size in MB (16 to 1048576)"},
+        {"--memory-limit", "23", "--memory-limit: '23' is not a size in MB (24 to 1048576)"},
         {"--memory-limit", "1048577", "is not a size in MB"},
         {"--max-body", "1023", "--max-body: '1023' is not a size in bytes"},
         {"--max-body", "1073741825", "is not a size in bytes"},
@@ -165,7 +165,7 @@ START_TEST(opts_bad_numbers)
                            "--pool=4096",
                            "--queue=0",
                            "--max-concurrent=4096",
-                           "--memory-limit=16",
+                           "--memory-limit=24",
                            "--max-body=1073741824",
                            "--timeout=1099511627776"};
     lch_serve_opts_t o;
@@ -353,7 +353,7 @@ START_TEST(req_round_trip)
 {
     const char *body = "{\"code\":\"let s = \\\"\\u00e9\\\\n\\\";\",\"filename\":\"lib/main.mjs\","
                        "\"app\":\"api\",\"profile\":\"strict\",\"timeout_ms\":1234,"
-                       "\"memory_mb\":16,\"stdio\":\"stream\",\"stdin\":\"line 1\\nline 2\","
+                       "\"memory_mb\":24,\"stdio\":\"stream\",\"stdin\":\"line 1\\nline 2\","
                        "\"argv\":[\"--flag\",\"\",\"x y\"],"
                        "\"env\":{\"A\":\"1\",\"B\":\"x=y\",\"EMPTY\":\"\"}}";
     lch_serve_req_t r;
@@ -546,7 +546,7 @@ START_TEST(req_limits)
     refused("{\"code\":\"1\",\"timeout_ms\":-9223372036854775808}", "timeout_ms must be");
     refused("{\"code\":\"1\",\"timeout_ms\":9223372036854775807}", "timeout_ms must be");
     refused("{\"code\":\"1\",\"timeout_ms\":1e3}", "timeout_ms must be");
-    refused("{\"code\":\"1\",\"memory_mb\":15}", "memory_mb must be a whole number from 16 to 256");
+    refused("{\"code\":\"1\",\"memory_mb\":23}", "memory_mb must be a whole number from 24 to 256");
     refused("{\"code\":\"1\",\"memory_mb\":0}", "memory_mb must be");
     refused("{\"code\":\"1\",\"memory_mb\":-16}", "memory_mb must be");
     refused("{\"code\":\"1\",\"memory_mb\":257}", "memory_mb must be");
