@@ -332,10 +332,10 @@ static int find_program(const char *file, const char *path_env, const char *cwd,
 }
 
 /* Whether a failed lookup of file (ENOENT, EACCES: not there, not
- * runnable) tells the guest only what it may know (br__may_know) of each
- * place looked in; else the failure is answered as a refusal, as a found
- * program the broker refuses is, so spawn is no existence oracle for what
- * the sandbox shows without granting. */
+ * runnable) tells the guest only what it may know of each place looked
+ * in (br__may_know, or a run grant covering it); else the failure is answered as a refusal, as a
+ * found program the broker refuses is, so spawn is no existence oracle for what the sandbox shows
+ * without granting. */
 static bool lookup_known(br_rt_t *rt, const char *file, const char *path_env, const char *cwd)
 {
     char cand[PATH_MAX], canon[PATH_MAX];
@@ -345,8 +345,9 @@ static bool lookup_known(br_rt_t *rt, const char *file, const char *path_env, co
         return br__path_canon(file, cwd, canon, sizeof canon) == 0 &&
                (brk_allows(rt->policy, BRK_RUN, canon) || br__may_know(rt->policy, canon));
     for (const char *p = path_env ? path_env : BR_DEFAULT_PATH;; p = strchr(p, ':') + 1) {
-        if (path_entry(p, file, cwd, cand) && (br__path_canon(cand, cwd, canon, sizeof canon) < 0 ||
-                                               !br__may_know(rt->policy, canon)))
+        if (path_entry(p, file, cwd, cand) &&
+            (br__path_canon(cand, cwd, canon, sizeof canon) < 0 ||
+             !(brk_allows(rt->policy, BRK_RUN, canon) || br__may_know(rt->policy, canon))))
             return false;
         if (!strchr(p, ':'))
             return true;

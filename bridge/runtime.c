@@ -22,6 +22,8 @@
 #include "bridge.h"
 #include "internal.h"
 
+_Static_assert(BRK_MIN_HEAP_MB >= VM_MIN_OLD_GEN_MB, "a run's least budget holds an isolate");
+
 static const vm_table_t *const tables[] = {
     &vm_v8_table,       &vm_task_table,       &vm_json_table,    &vm_esm_table,    &br__task_table,
     &br__process_table, &br__timers_table,    &br__module_table, &br__fs_table,    &br__os_table,

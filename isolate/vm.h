@@ -139,6 +139,13 @@ typedef struct vm_options_s {
  * Node's on x64: a working area on top of the budget, whatever its size. */
 #define VM_YOUNG_GEN_MB 48
 
+/* The least old generation an isolate is made with: the startup snapshot
+ * (about 7 MB with Node 22's builtins) leaves a smaller heap at its limit
+ * while it starts, where V8 10.2's concurrent marking crashes. A worker's
+ * smaller resourceLimits is raised to it (the run's budget, bounded by
+ * BRK_MIN_HEAP_MB, is never below it). */
+#define VM_MIN_OLD_GEN_MB 24
+
 /* Creates an isolate + context from the snapshot. *err is malloc'd. */
 int vm_new(const vm_options_t *opts, vm_t **out, char **err);
 /* Disposes the isolate; every ref dies with it. NULL is fine. */

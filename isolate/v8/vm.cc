@@ -870,6 +870,8 @@ extern "C" int vm_new(const vm_options_t *opts, vm_t **out, char **err)
     }
     // A worker's resourceLimits, within the budget.
     size_t old_gen = opts->old_gen_mb << 20;
+    if (old_gen && old_gen < (size_t{VM_MIN_OLD_GEN_MB} << 20))
+        old_gen = size_t{VM_MIN_OLD_GEN_MB} << 20;
     if (old_gen && (!vm->heap_limit || old_gen < vm->heap_limit))
         params.constraints.set_max_old_generation_size_in_bytes(old_gen);
     if (opts->young_gen_mb)
