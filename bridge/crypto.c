@@ -26,7 +26,7 @@
 
 #include "internal.h"
 
-static bool ssl_ready(void)
+bool br__ssl_ready(void)
 {
     static int ok = -1;
     if (ok < 0)
@@ -41,11 +41,6 @@ static bool ssl_ready(void)
  * the libraries Node names (so EVP's "not XOF or invalid length" is
  * ERR_OSSL_EVP_NOT_XOF_OR_INVALID_LENGTH, the provider's "wrong final block
  * length" ERR_OSSL_WRONG_FINAL_BLOCK_LENGTH). */
-typedef struct {
-    char message[256];
-    char code[128];
-} ssl_err_t;
-
 static const struct {
     int lib;
     const char *name;
@@ -72,7 +67,7 @@ static const struct {
 };
 
 /* Takes the first queued error (the queue is cleared); false when none. */
-static bool ssl_take(ssl_err_t *out)
+bool br__ssl_take(br_ssl_err_t *out)
 {
     unsigned long e = ERR_get_error();
     ERR_clear_error();
@@ -91,10 +86,10 @@ static bool ssl_take(ssl_err_t *out)
 }
 
 /* Throws OpenSSL's last error, or `fallback` when the queue is empty. */
-static void throw_ssl(vm_call_t *c, const char *fallback)
+void br__throw_ssl(vm_call_t *c, const char *fallback)
 {
-    ssl_err_t e;
-    if (ssl_take(&e))
+    br_ssl_err_t e;
+    if (br__ssl_take(&e))
         vm_throw(c, &(vm_error_t){.message = e.message, .code = e.code});
     else
         vm_throw(c, &(vm_error_t){.message = fallback ? fallback : "OpenSSL error"});
@@ -128,9 +123,9 @@ static const EVP_MD *fetched_md(const EVP_MD *legacy)
 }
 
 /* The digest `name` names (OpenSSL's names and aliases), or NULL. */
-static const EVP_MD *digest_named(vm_call_t *c, int i)
+const EVP_MD *br__digest_named(vm_call_t *c, int i)
 {
-    if (!ssl_ready())
+    if (!br__ssl_ready())
         return NULL;
     char *name = vm_arg_str(c, i, NULL);
     const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
@@ -140,9 +135,9 @@ static const EVP_MD *digest_named(vm_call_t *c, int i)
 }
 
 /* digest_named, or NULL after throwing Node's "Invalid digest: <name>". */
-static const EVP_MD *digest_or_throw(vm_call_t *c, int i)
+const EVP_MD *br__digest_or_throw(vm_call_t *c, int i)
 {
-    const EVP_MD *md = digest_named(c, i);
+    const EVP_MD *md = br__digest_named(c, i);
     if (!md) {
         char *name = vm_arg_str(c, i, NULL);
         vm_throwf(c, "TypeError", "ERR_CRYPTO_INVALID_DIGEST", "Invalid digest: %s",
@@ -156,7 +151,7 @@ static const EVP_MD *digest_or_throw(vm_call_t *c, int i)
 
 static int fill_random(uint8_t *p, size_t len)
 {
-    if (!ssl_ready())
+    if (!br__ssl_ready())
         return -1;
     while (len) {
         int n = len > INT_MAX ? INT_MAX : (int)len;
@@ -178,7 +173,7 @@ static void c_random_fill(vm_call_t *c)
         return;
     }
     if (len && fill_random(p, len) < 0)
-        throw_ssl(c, NULL);
+        br__throw_ssl(c, NULL);
 }
 
 /* timingSafeEqual(a, b): lengths are checked in JS, again here. */
@@ -265,7 +260,7 @@ static hash_t *hash_new(vm_t *vm, const EVP_MD *md, const EVP_MD_CTX *from, int6
 /* hashNew(algorithm, xofLen or -1) -> handle */
 static void c_hash_new(vm_call_t *c)
 {
-    const EVP_MD *md = digest_named(c, 0);
+    const EVP_MD *md = br__digest_named(c, 0);
     int64_t xof = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : -1;
     bool oom = false;
     hash_t *h = md ? hash_new(vm_call_vm(c), md, NULL, xof, &oom) : NULL;
@@ -273,7 +268,7 @@ static void c_hash_new(vm_call_t *c)
         if (oom)
             vm_throw_alloc_failed(c);
         else if (md)
-            throw_ssl(c, "Digest method not supported");
+            br__throw_ssl(c, "Digest method not supported");
         else
             vm_throw(c, &(vm_error_t){.message = "Digest method not supported"});
         return;
@@ -292,7 +287,7 @@ static void c_hash_copy(vm_call_t *c)
         if (oom)
             vm_throw_alloc_failed(c);
         else if (from && from->ctx)
-            throw_ssl(c, NULL);
+            br__throw_ssl(c, NULL);
         else
             vm_throw(c, &(vm_error_t){.code = "ERR_CRYPTO_HASH_FINALIZED",
                                       .message = "Digest already called"});
@@ -357,7 +352,7 @@ static void c_hash_digest(vm_call_t *c)
         if (!ok) {
             free(out);
             vm_handle_release(c, 0, &hash_type);
-            throw_ssl(c, NULL);
+            br__throw_ssl(c, NULL);
             return;
         }
         h->md = out;
@@ -385,7 +380,7 @@ static const vm_handle_type_t hmac_type = {"Hmac", hmac_free};
 /* hmacNew(digest, keyBytes) -> handle */
 static void c_hmac_new(vm_call_t *c)
 {
-    const EVP_MD *md = digest_or_throw(c, 0);
+    const EVP_MD *md = br__digest_or_throw(c, 0);
     uint8_t *key;
     size_t klen;
     if (!md)
@@ -412,7 +407,7 @@ static void c_hmac_new(vm_call_t *c)
         EVP_MAC_CTX_free(ctx);
         free(h);
         vm_release(vm, HMAC_STATE_BYTES);
-        throw_ssl(c, NULL);
+        br__throw_ssl(c, NULL);
         return;
     }
     *h = (hmac_t){.vm = vm, .ctx = ctx};
@@ -438,7 +433,7 @@ static void c_hmac_digest(vm_call_t *c)
     size_t len = 0;
     if (h && EVP_MAC_final(h->ctx, out, &len, sizeof out) != 1) {
         vm_handle_release(c, 0, &hmac_type);
-        throw_ssl(c, NULL);
+        br__throw_ssl(c, NULL);
         return;
     }
     vm_handle_release(c, 0, &hmac_type);
@@ -476,10 +471,10 @@ static void add_hash_name(const EVP_MD *md, const char *from, const char *to, vo
 
 static void c_hashes(vm_call_t *c)
 {
-    char *list = ssl_ready() ? calloc(1, 1) : NULL;
+    char *list = br__ssl_ready() ? calloc(1, 1) : NULL;
     EVP_MD_do_all_sorted(add_hash_name, &list);
     if (!list) {
-        throw_ssl(c, "out of memory");
+        br__throw_ssl(c, "out of memory");
         return;
     }
     vm_ret_str(c, list, strlen(list));
@@ -505,7 +500,7 @@ typedef struct {
     int cb_index;    /* the argument that may hold the callback */
     bool async;      /* it does: the job runs on the pool, on copies it owns */
     bool failed;
-    ssl_err_t err;
+    br_ssl_err_t err;
 } kdf_job_t;
 
 static void job_free(kdf_job_t *j)
@@ -598,7 +593,7 @@ static void job_run(kdf_job_t *j)
             ERR_clear_error();
             memset(&j->err, 0, sizeof j->err);
             snprintf(j->err.message, sizeof j->err.message, "Deriving bits failed");
-        } else if (!ssl_take(&j->err))
+        } else if (!br__ssl_take(&j->err))
             snprintf(j->err.message, sizeof j->err.message, "%s failed",
                      j->kind == KDF_DIGEST ? "digest" : "key derivation");
     }
@@ -757,7 +752,7 @@ static bool out_len_ok(vm_call_t *c, int i, size_t *out)
 static void c_pbkdf2(vm_call_t *c)
 {
     size_t outlen;
-    const EVP_MD *md = digest_or_throw(c, 4);
+    const EVP_MD *md = br__digest_or_throw(c, 4);
     if (!md)
         return;
     double iter = vm_arg_num(c, 2);
@@ -788,12 +783,12 @@ static void c_scrypt_check(vm_call_t *c)
         v[i] = (uint64_t)d;
     }
     ERR_clear_error();
-    if (ssl_ready() && EVP_PBE_scrypt(NULL, 0, NULL, 0, v[0], v[1], v[2], v[3], NULL, 0) == 1) {
+    if (br__ssl_ready() && EVP_PBE_scrypt(NULL, 0, NULL, 0, v[0], v[1], v[2], v[3], NULL, 0) == 1) {
         vm_ret_str(c, "", 0);
         return;
     }
-    ssl_err_t e;
-    if (ssl_take(&e))
+    br_ssl_err_t e;
+    if (br__ssl_take(&e))
         vm_ret_str(c, e.message, strlen(e.message));
     else
         vm_ret_bool(c, true);
@@ -819,7 +814,7 @@ static void c_scrypt(vm_call_t *c)
 static void c_hkdf(vm_call_t *c)
 {
     size_t outlen;
-    const EVP_MD *md = digest_or_throw(c, 0);
+    const EVP_MD *md = br__digest_or_throw(c, 0);
     if (!md)
         return;
     if (!out_len_ok(c, 4, &outlen))
@@ -834,7 +829,7 @@ static void c_hkdf(vm_call_t *c)
 /* digestSize(name) -> the digest's output size, -1 when unknown */
 static void c_digest_size(vm_call_t *c)
 {
-    const EVP_MD *md = digest_named(c, 0);
+    const EVP_MD *md = br__digest_named(c, 0);
     vm_ret_num(c, md ? EVP_MD_get_size(md) : -1);
 }
 
@@ -854,7 +849,7 @@ static void c_random_bytes_async(vm_call_t *c)
  * subtle.digest); with a callback, on the pool. */
 static void c_digest(vm_call_t *c)
 {
-    const EVP_MD *md = digest_named(c, 0);
+    const EVP_MD *md = br__digest_named(c, 0);
     if (!md || (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)) {
         vm_throw(c, &(vm_error_t){.message = "Digest method not supported"});
         return;

@@ -302,6 +302,28 @@ extern const vm_table_t br__task_table;
 extern const vm_table_t br__module_table;
 extern const vm_table_t br__os_table;
 extern const vm_table_t br__crypto_table;
+
+/* ---- OpenSSL, shared by the crypto natives (bridge/crypto.c) ---- */
+
+/* OpenSSL's first queued error as Node reports it: the message
+ * "error:<hex>:<library>::<reason>" and the code ERR_OSSL_[<LIB>_]<REASON>. */
+typedef struct {
+    char message[256];
+    char code[128];
+} br_ssl_err_t;
+struct evp_md_st;
+/* OpenSSL initialised for the run (no configuration file is read, only the
+ * built-in providers): false when it cannot be. */
+bool br__ssl_ready(void);
+/* Takes the first queued error (the queue is cleared); false when none. */
+bool br__ssl_take(br_ssl_err_t *out);
+/* Throws OpenSSL's last error, or `fallback` when the queue is empty. */
+void br__throw_ssl(vm_call_t *c, const char *fallback);
+/* The digest argument i names (OpenSSL's names and aliases; the provider's
+ * implementation, fetched once per run), or NULL. */
+const struct evp_md_st *br__digest_named(vm_call_t *c, int i);
+/* br__digest_named, or NULL after throwing Node's "Invalid digest: <name>". */
+const struct evp_md_st *br__digest_or_throw(vm_call_t *c, int i);
 extern const vm_table_t br__zlib_table;
 extern const vm_table_t br__http_table;
 extern const vm_table_t br__net_table;
