@@ -35,6 +35,7 @@ pkgs=(
   # database servers the peer-* matrix fixtures talk to (tests/peers/peers.sh
   # starts its own instances on loopback; never run as system services)
   postgresql-15 mariadb-server redis-server procps  # ps: tests/peers/peers.sh
+  openssh-server  # sshd (and ssh, ssh-keygen) for the peer-ssh2 fixture
 )
 
 missing=()

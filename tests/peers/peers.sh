@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# tests/peers/peers.sh — private database servers for the tests: PostgreSQL
-# 15, MariaDB 10.11 and Redis 7 from the Debian packages (contrib/build/
-# deps.sh installs them; no system service is used), each on 127.0.0.1 with
-# a free port, data, logs and pid files under DIR.
+# tests/peers/peers.sh — private servers for the tests: PostgreSQL 15,
+# MariaDB 10.11, Redis 7 and OpenSSH's sshd from the Debian packages
+# (contrib/build/deps.sh installs them; no system service is used), each on
+# 127.0.0.1 with a free port, data, keys, logs and pid files under DIR.
 #
 # usage: tests/peers/peers.sh start DIR   start all three, wait until each
 #                                         accepts connections, write DIR/env
@@ -12,12 +12,18 @@
 #   PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
 #   MYSQL_HOST MYSQL_PORT MYSQL_USER MYSQL_PASSWORD MYSQL_DATABASE
 #   REDIS_HOST REDIS_PORT
+#   SSH_HOST SSH_PORT SSH_USER SSH_KEY_FILE (the client's private key, an
+#   ed25519 key made for this start) SSH_DIR (a folder the user may write)
 # A server that does not accept connections within $SE_PEERS_WAIT seconds
 # (default 60) fails the start: the others are stopped, the log's tail is
 # shown, the exit status is 1. Nothing is skipped.
 #
 # Run as root, the servers run as $SE_PEERS_USER (default nobody): DIR is
 # handed to that user, and the folders above it must be searchable by it.
+# sshd runs as $SE_PEERS_SSH_USER (default se-peers-ssh, made with useradd
+# when missing: a system user with /bin/sh, no password, / as its home), the one
+# user it lets in (sshd not run as root serves only its own user); not run
+# as root, every server runs as the caller, and sshd lets the caller in.
 # `stop` ends the servers (SIGINT/SIGTERM, then SIGKILL after
 # $SE_PEERS_WAIT seconds) and removes their pid files, nothing else.
 set -euo pipefail
@@ -49,7 +55,8 @@ as() { ${run_as[@]+"${run_as[@]}"} "$@"; }
 
 # alive PIDFILE BINARY [here]: the pid in PIDFILE runs BINARY (never a
 # reused pid of somebody else's process); with `here`, also works in DIR
-# (each server's cwd is its data folder once it is up).
+# (each server's cwd is its data folder once it is up; sshd works in /,
+# and its command line names its configuration in DIR).
 alive() {
   local pid exe cwd
   pid=$(head -n 1 "$1" 2>/dev/null) || return 1
@@ -58,7 +65,8 @@ alive() {
   [ "${exe% (deleted)}" = "$(readlink -f "$2")" ] || return 1
   if [ "${3:-}" = here ]; then
     cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || return 1
-    [[ $cwd == "$dir"/* ]] || return 1
+    [[ $cwd == "$dir"/* ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- " $dir/" ||
+      return 1
   fi
   echo "$pid"
 }
@@ -105,6 +113,7 @@ stop_all() {
   stop_one postgres "$pg_bin/postgres" INT
   stop_one mariadb /usr/sbin/mariadbd TERM
   stop_one redis /usr/bin/redis-server TERM
+  stop_one sshd /usr/sbin/sshd TERM
 }
 
 # `stop` ends only servers working in DIR; start's own clean-up after a
@@ -118,12 +127,12 @@ fi
 
 for b in "$pg_bin/initdb" "$pg_bin/postgres" "$pg_bin/pg_isready" /usr/bin/psql \
   /usr/bin/mariadb-install-db /usr/sbin/mariadbd /usr/bin/mariadb-admin \
-  /usr/bin/redis-server /usr/bin/redis-cli; do
-  [ -x "$b" ] || die "missing $b (run make deps: it installs postgresql-15, mariadb-server, redis-server)"
+  /usr/bin/redis-server /usr/bin/redis-cli /usr/sbin/sshd /usr/bin/ssh /usr/bin/ssh-keygen; do
+  [ -x "$b" ] || die "missing $b (run make deps: it installs postgresql-15, mariadb-server, redis-server, openssh-server)"
 done
 command -v node >/dev/null || die "host node not found (it picks the free ports)"
 
-for f in postgres:$pg_bin/postgres mariadb:/usr/sbin/mariadbd redis:/usr/bin/redis-server; do
+for f in postgres:$pg_bin/postgres mariadb:/usr/sbin/mariadbd redis:/usr/bin/redis-server sshd:/usr/sbin/sshd; do
   if alive "$dir/${f%%:*}.pid" "${f#*:}" here >/dev/null; then
     die "$dir already has running servers (peers.sh stop $dir first)"
   fi
@@ -152,8 +161,8 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
-rm -rf -- "$dir/pg" "$dir/mysql" "$dir/redis" "$dir/run" "$dir/env"
-mkdir -p -- "$dir/pg" "$dir/mysql" "$dir/redis" "$dir/run"
+rm -rf -- "$dir/pg" "$dir/mysql" "$dir/redis" "$dir/ssh" "$dir/run" "$dir/env"
+mkdir -p -- "$dir/pg" "$dir/mysql" "$dir/redis" "$dir/ssh/files" "$dir/run"
 # The MariaDB socket (its admin needs none, but mariadbd always makes one)
 # must fit sun_path: a short folder of its own when DIR is deep.
 sock_dir="$dir/run"
@@ -242,7 +251,7 @@ chmod 600 "$dir/mysql/init.sql"
 
 # ---- start, each with up to three ports -----------------------------------
 started=1
-pg_port="" my_port="" redis_port=""
+pg_port="" my_port="" redis_port="" ssh_port=""
 
 start_postgres() {
   local port r
@@ -308,9 +317,73 @@ start_redis() {
   die "Redis did not start (log: $dir/redis/redis.log)"
 }
 
+# sshd: a host key and a client key of this start's own, one user. Not
+# run as root, sshd serves only the user it runs as.
+ssh_user=$(id -un)
+ssh_as=()
+if [ ${#run_as[@]} -gt 0 ]; then
+  ssh_user=${SE_PEERS_SSH_USER:-se-peers-ssh}
+  if ! id -u -- "$ssh_user" >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir / --shell /bin/sh --password '*' "$ssh_user" ||
+      die "cannot make the user $ssh_user for sshd (set SE_PEERS_SSH_USER)"
+  fi
+  ssh_uid=$(id -u -- "$ssh_user")
+  [ "$ssh_uid" -ne 0 ] || die "SE_PEERS_SSH_USER must not be root"
+  ssh_as=(setpriv --reuid="$ssh_uid" --regid="$(id -g -- "$ssh_user")" --clear-groups --)
+fi
+
+start_sshd() {
+  local port r f k=$dir/ssh
+  for f in host_key client_key; do
+    ssh-keygen -q -t ed25519 -N '' -C "peers-$f" -f "$k/$f" || die "ssh-keygen failed"
+  done
+  cp "$k/client_key.pub" "$k/authorized_keys"
+  # the fixtures' copy: readable by the sandbox and host node (ssh itself
+  # refuses a key others may read, hence two)
+  install -m 644 "$k/client_key" "$k/client_key.fixture"
+  if [ ${#ssh_as[@]} -gt 0 ]; then
+    chown "$ssh_user" "$k/host_key" "$k/authorized_keys" "$k/files"
+  fi
+  for _ in 1 2 3; do
+    port=$(free_port)
+    cat >"$k/sshd_config" <<EOF
+ListenAddress 127.0.0.1:$port
+HostKey $k/host_key
+PidFile none
+AuthorizedKeysFile $k/authorized_keys
+AllowUsers $ssh_user
+StrictModes no
+UsePAM no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+EOF
+    : >"$k/sshd.log"
+    (cd "$k" && exec setsid ${ssh_as[@]+"${ssh_as[@]}"} /usr/sbin/sshd -D -e -f "$k/sshd_config" \
+      </dev/null >>"$k/sshd.log" 2>&1) &
+    echo "$!" >"$dir/sshd.pid"
+    r=0
+    wait_ready sshd "$dir/sshd.pid" /usr/sbin/sshd "$k/sshd.log" \
+      ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+      -o ConnectTimeout=2 -o LogLevel=ERROR -i "$k/client_key" -p "$port" "$ssh_user@127.0.0.1" true || r=$?
+    if [ "$r" -eq 0 ]; then ssh_port=$port; return 0; fi
+    if [ "$r" -eq 1 ]; then show_log "$k/sshd.log"; die "sshd did not let $ssh_user in on 127.0.0.1:$port within ${wait_s}s"; fi
+    grep -q 'Address already in use' "$k/sshd.log" 2>/dev/null || break
+  done
+  show_log "$k/sshd.log"
+  die "sshd did not start (log: $k/sshd.log)"
+}
+
 start_postgres
 start_mariadb
 start_redis
+start_sshd
 
 # PostgreSQL's test database (initdb made the user, the superuser).
 PGPASSWORD=$password /usr/bin/psql -X -q -h 127.0.0.1 -p "$pg_port" -U "$db" -d postgres \
@@ -330,7 +403,12 @@ MYSQL_PASSWORD=$password
 MYSQL_DATABASE=$db
 REDIS_HOST=127.0.0.1
 REDIS_PORT=$redis_port
+SSH_HOST=127.0.0.1
+SSH_PORT=$ssh_port
+SSH_USER=$ssh_user
+SSH_KEY_FILE=$dir/ssh/client_key.fixture
+SSH_DIR=$dir/ssh/files
 EOF
 mv -f "$dir/env.tmp" "$dir/env"
 t1=$(date +%s%N)
-echo "peers: PostgreSQL :$pg_port, MariaDB :$my_port, Redis :$redis_port up in $(((t1 - t0) / 1000000)) ms ($dir)" >&2
+echo "peers: PostgreSQL :$pg_port, MariaDB :$my_port, Redis :$redis_port, sshd :$ssh_port up in $(((t1 - t0) / 1000000)) ms ($dir)" >&2
