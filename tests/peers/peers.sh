@@ -253,68 +253,54 @@ chmod 600 "$dir/mysql/init.sql"
 started=1
 pg_port="" my_port="" redis_port="" ssh_port=""
 
-start_postgres() {
-  local port r
+# on_ports NAME LOG LAUNCH: LAUNCH PORT starts the server on PORT and waits
+# for it (wait_ready's status); a port that turned out to be taken after
+# all (LOG says so) is retried with another, three times. got_port: the
+# port it took.
+got_port=""
+on_ports() {
+  local name=$1 log=$2 launch=$3 port r
   for _ in 1 2 3; do
     port=$(free_port)
-    : >"$dir/pg/postgres.log"
-    spawn "$dir/pg/postgres.log" "$dir/postgres.pid" "$pg_bin/postgres" -D "$dir/pg/data" -h 127.0.0.1 -p "$port" \
-      -k '' -c logging_collector=off -c fsync=off -c synchronous_commit=off \
-      -c full_page_writes=off -c max_connections=50 -c shared_buffers=16MB
+    : >"$log"
+    [ ${#run_as[@]} -eq 0 ] || chown "$uid:$gid" "$log"
     r=0
-    wait_ready postgres "$dir/postgres.pid" "$pg_bin/postgres" "$dir/pg/postgres.log" \
-      "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$port" -d postgres -U "$db" || r=$?
-    if [ "$r" -eq 0 ]; then pg_port=$port; return 0; fi
-    if [ "$r" -eq 1 ]; then show_log "$dir/pg/postgres.log"; die "PostgreSQL did not accept connections on 127.0.0.1:$port within ${wait_s}s"; fi
-    grep -q 'already in use' "$dir/pg/postgres.log" 2>/dev/null || break
+    "$launch" "$port" || r=$?
+    if [ "$r" -eq 0 ]; then got_port=$port; return 0; fi
+    if [ "$r" -eq 1 ]; then show_log "$log"; die "$name did not accept connections on 127.0.0.1:$port within ${wait_s}s"; fi
+    grep -q 'already in use' "$log" 2>/dev/null || break
   done
-  show_log "$dir/pg/postgres.log"
-  die "PostgreSQL did not start (log: $dir/pg/postgres.log)"
+  show_log "$log"
+  die "$name did not start (log: $log)"
 }
 
-start_mariadb() {
-  local port r
-  for _ in 1 2 3; do
-    port=$(free_port)
-    : >"$dir/mysql/mariadbd.log"
-    [ ${#run_as[@]} -eq 0 ] || chown "$uid:$gid" "$dir/mysql/mariadbd.log"
-    spawn "$dir/mysql/mariadbd.log" "$dir/mariadb.pid" /usr/sbin/mariadbd --no-defaults --datadir="$dir/mysql/data" \
-      --bind-address=127.0.0.1 --port="$port" --socket="$sock_dir/mysqld.sock" \
-      --pid-file="$dir/mysql/mariadbd.pid" --log-error="$dir/mysql/mariadbd.log" \
-      --init-file="$dir/mysql/init.sql" --skip-name-resolve --skip-log-bin \
-      --innodb-use-native-aio=0 --innodb-buffer-pool-size=32M --innodb-log-file-size=8M \
-      --innodb-flush-log-at-trx-commit=0 --max-connections=50
-    r=0
-    wait_ready mariadb "$dir/mariadb.pid" /usr/sbin/mariadbd "$dir/mysql/mariadbd.log" \
-      /usr/bin/mariadb-admin --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" \
-      -u "$db" "-p$password" --connect-timeout=2 status || r=$?
-    if [ "$r" -eq 0 ]; then my_port=$port; return 0; fi
-    if [ "$r" -eq 1 ]; then show_log "$dir/mysql/mariadbd.log"; die "MariaDB did not accept connections on 127.0.0.1:$port within ${wait_s}s"; fi
-    grep -q 'already in use' "$dir/mysql/mariadbd.log" 2>/dev/null || break
-  done
-  show_log "$dir/mysql/mariadbd.log"
-  die "MariaDB did not start (log: $dir/mysql/mariadbd.log)"
+launch_postgres() {
+  spawn "$dir/pg/postgres.log" "$dir/postgres.pid" "$pg_bin/postgres" -D "$dir/pg/data" -h 127.0.0.1 -p "$1" \
+    -k '' -c logging_collector=off -c fsync=off -c synchronous_commit=off \
+    -c full_page_writes=off -c max_connections=50 -c shared_buffers=16MB
+  wait_ready postgres "$dir/postgres.pid" "$pg_bin/postgres" "$dir/pg/postgres.log" \
+    "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$1" -d postgres -U "$db"
 }
 
-start_redis() {
-  local port r
-  for _ in 1 2 3; do
-    port=$(free_port)
-    : >"$dir/redis/redis.log"
-    [ ${#run_as[@]} -eq 0 ] || chown "$uid:$gid" "$dir/redis/redis.log"
-    spawn "$dir/redis/redis.log" "$dir/redis.pid" /usr/bin/redis-server --bind 127.0.0.1 --port "$port" \
-      --dir "$dir/redis" --logfile "$dir/redis/redis.log" --daemonize no \
-      --save '' --appendonly no --protected-mode yes
-    r=0
-    # shellcheck disable=SC2016 # the inner sh expands it
-    wait_ready redis "$dir/redis.pid" /usr/bin/redis-server "$dir/redis/redis.log" \
-      sh -c '[ "$(redis-cli -h 127.0.0.1 -p "$1" ping)" = PONG ]' sh "$port" || r=$?
-    if [ "$r" -eq 0 ]; then redis_port=$port; return 0; fi
-    if [ "$r" -eq 1 ]; then show_log "$dir/redis/redis.log"; die "Redis did not accept connections on 127.0.0.1:$port within ${wait_s}s"; fi
-    grep -q 'already in use' "$dir/redis/redis.log" 2>/dev/null || break
-  done
-  show_log "$dir/redis/redis.log"
-  die "Redis did not start (log: $dir/redis/redis.log)"
+launch_mariadb() {
+  spawn "$dir/mysql/mariadbd.log" "$dir/mariadb.pid" /usr/sbin/mariadbd --no-defaults --datadir="$dir/mysql/data" \
+    --bind-address=127.0.0.1 --port="$1" --socket="$sock_dir/mysqld.sock" \
+    --pid-file="$dir/mysql/mariadbd.pid" --log-error="$dir/mysql/mariadbd.log" \
+    --init-file="$dir/mysql/init.sql" --skip-name-resolve --skip-log-bin \
+    --innodb-use-native-aio=0 --innodb-buffer-pool-size=32M --innodb-log-file-size=8M \
+    --innodb-flush-log-at-trx-commit=0 --max-connections=50
+  wait_ready mariadb "$dir/mariadb.pid" /usr/sbin/mariadbd "$dir/mysql/mariadbd.log" \
+    /usr/bin/mariadb-admin --no-defaults --protocol=tcp -h 127.0.0.1 -P "$1" \
+    -u "$db" "-p$password" --connect-timeout=2 status
+}
+
+launch_redis() {
+  spawn "$dir/redis/redis.log" "$dir/redis.pid" /usr/bin/redis-server --bind 127.0.0.1 --port "$1" \
+    --dir "$dir/redis" --logfile "$dir/redis/redis.log" --daemonize no \
+    --save '' --appendonly no --protected-mode yes
+  # shellcheck disable=SC2016 # the inner sh expands it
+  wait_ready redis "$dir/redis.pid" /usr/bin/redis-server "$dir/redis/redis.log" \
+    sh -c '[ "$(redis-cli -h 127.0.0.1 -p "$1" ping)" = PONG ]' sh "$1"
 }
 
 # sshd: a host key and a client key of this start's own, one user. Not
@@ -332,8 +318,9 @@ if [ ${#run_as[@]} -gt 0 ]; then
   ssh_as=(setpriv --reuid="$ssh_uid" --regid="$(id -g -- "$ssh_user")" --clear-groups --)
 fi
 
-start_sshd() {
-  local port r f k=$dir/ssh
+# the keys, once; then sshd on PORT (its configuration names the port)
+ssh_keys() {
+  local f k=$dir/ssh
   for f in host_key client_key; do
     ssh-keygen -q -t ed25519 -N '' -C "peers-$f" -f "$k/$f" || die "ssh-keygen failed"
   done
@@ -344,10 +331,12 @@ start_sshd() {
   if [ ${#ssh_as[@]} -gt 0 ]; then
     chown "$ssh_user" "$k/host_key" "$k/authorized_keys" "$k/files"
   fi
-  for _ in 1 2 3; do
-    port=$(free_port)
-    cat >"$k/sshd_config" <<EOF
-ListenAddress 127.0.0.1:$port
+}
+
+launch_sshd() {
+  local k=$dir/ssh
+  cat >"$k/sshd_config" <<EOF
+ListenAddress 127.0.0.1:$1
 HostKey $k/host_key
 PidFile none
 AuthorizedKeysFile $k/authorized_keys
@@ -364,26 +353,23 @@ PrintMotd no
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
 EOF
-    : >"$k/sshd.log"
-    (cd "$k" && exec setsid ${ssh_as[@]+"${ssh_as[@]}"} /usr/sbin/sshd -D -e -f "$k/sshd_config" \
-      </dev/null >>"$k/sshd.log" 2>&1) &
-    echo "$!" >"$dir/sshd.pid"
-    r=0
-    wait_ready sshd "$dir/sshd.pid" /usr/sbin/sshd "$k/sshd.log" \
-      ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-      -o ConnectTimeout=2 -o LogLevel=ERROR -i "$k/client_key" -p "$port" "$ssh_user@127.0.0.1" true || r=$?
-    if [ "$r" -eq 0 ]; then ssh_port=$port; return 0; fi
-    if [ "$r" -eq 1 ]; then show_log "$k/sshd.log"; die "sshd did not let $ssh_user in on 127.0.0.1:$port within ${wait_s}s"; fi
-    grep -q 'Address already in use' "$k/sshd.log" 2>/dev/null || break
-  done
-  show_log "$k/sshd.log"
-  die "sshd did not start (log: $k/sshd.log)"
+  (cd "$k" && exec setsid ${ssh_as[@]+"${ssh_as[@]}"} /usr/sbin/sshd -D -e -f "$k/sshd_config" \
+    </dev/null >>"$k/sshd.log" 2>&1) &
+  echo "$!" >"$dir/sshd.pid"
+  wait_ready sshd "$dir/sshd.pid" /usr/sbin/sshd "$k/sshd.log" \
+    ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o ConnectTimeout=2 -o LogLevel=ERROR -i "$k/client_key" -p "$1" "$ssh_user@127.0.0.1" true
 }
 
-start_postgres
-start_mariadb
-start_redis
-start_sshd
+on_ports PostgreSQL "$dir/pg/postgres.log" launch_postgres
+pg_port=$got_port
+on_ports MariaDB "$dir/mysql/mariadbd.log" launch_mariadb
+my_port=$got_port
+on_ports Redis "$dir/redis/redis.log" launch_redis
+redis_port=$got_port
+ssh_keys
+on_ports sshd "$dir/ssh/sshd.log" launch_sshd
+ssh_port=$got_port
 
 # PostgreSQL's test database (initdb made the user, the superuser).
 PGPASSWORD=$password /usr/bin/psql -X -q -h 127.0.0.1 -p "$pg_port" -U "$db" -d postgres \
