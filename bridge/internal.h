@@ -54,6 +54,7 @@ struct br_rt_s {
     uv_check_t immediate;          /* runs setImmediate callbacks */
     uv_idle_t immediate_keepalive; /* keeps poll from blocking while ref'd immediates wait */
     uv_prepare_t pump;             /* V8 foreground tasks */
+    uv_async_t wake;               /* V8 posted a foreground task (any thread) */
     int handles_open;
     int pending_reqs;          /* uv requests in flight (teardown waits for them) */
     bool closing;              /* br_rt_free has begun: deliver nothing to JS */
@@ -140,6 +141,11 @@ static inline br_rt_t *br__rt(vm_call_t *c)
  * an escaping exception to the fatal hook. Returns VM_OK, BR_HANDLED or
  * VM_TERMINATED. */
 int br__invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result);
+
+/* Runs V8's pending foreground tasks, then the microtask checkpoint and
+ * tick queue that follow any callback (a task may settle a promise: a
+ * WebAssembly compile's). */
+void br__run_tasks(br_rt_t *rt);
 
 /* br__invoke, with then(rt, result) called after a call that returned and
  * before the ticks run (ticks may schedule work that must win over what

@@ -249,6 +249,13 @@ static int run_ticks(br_rt_t *rt)
     return VM_OK;
 }
 
+void br__run_tasks(br_rt_t *rt)
+{
+    vm_pump(rt->vm);
+    if (vm_limit(rt->vm) != VM_LIMIT_NONE || run_ticks(rt) == VM_TERMINATED)
+        uv_stop(rt->loop);
+}
+
 static int invoke(br_rt_t *rt, vm_ref_t fn, int argc, const vm_val_t *argv, vm_ref_t *result,
                   void (*then)(br_rt_t *rt, vm_ref_t result))
 {
@@ -482,6 +489,13 @@ int br_rt_run(br_rt_t *rt)
             uv_run(rt->loop, UV_RUN_DEFAULT);
             if (rt->exiting || vm_limit(rt->vm) != VM_LIMIT_NONE)
                 break;
+            /* the engine's work in flight (a WebAssembly compile) may
+             * still settle a promise: waited for, as Node drains its
+             * platform's tasks before 'beforeExit' */
+            if (vm_drain(rt->vm)) {
+                br__run_tasks(rt);
+                continue;
+            }
             br__invoke(rt, rt->hooks[BR_HOOK_BEFORE_EXIT], 0, NULL, NULL);
             if (!uv_loop_alive(rt->loop))
                 break;

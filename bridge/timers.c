@@ -74,6 +74,17 @@ static void on_idle(uv_idle_t *h)
     (void)h;
 }
 
+static void on_wake(uv_async_t *h)
+{
+    br__run_tasks(h->data);
+}
+
+/* from any thread: V8 posted a task for this runtime's isolate */
+static void wake(void *arg)
+{
+    uv_async_send(arg);
+}
+
 static void on_prepare(uv_prepare_t *h)
 {
     br_rt_t *rt = h->data;
@@ -106,13 +117,22 @@ int br__timers_init(br_rt_t *rt)
     rt->handles_open++;
     uv_prepare_start(&rt->pump, on_prepare);
     uv_unref((uv_handle_t *)&rt->pump);
+    if ((r = uv_async_init(rt->loop, &rt->wake, on_wake)) < 0)
+        return r;
+    rt->wake.data = rt;
+    rt->handles_open++;
+    uv_unref((uv_handle_t *)&rt->wake);
+    vm_set_wake(rt->vm, wake, &rt->wake);
     return 0;
 }
 
 void br__timers_close(br_rt_t *rt)
 {
+    if (rt->wake.loop)
+        vm_set_wake(rt->vm, NULL, NULL);
     uv_handle_t *hs[] = {(uv_handle_t *)&rt->timer, (uv_handle_t *)&rt->immediate,
-                         (uv_handle_t *)&rt->immediate_keepalive, (uv_handle_t *)&rt->pump};
+                         (uv_handle_t *)&rt->immediate_keepalive, (uv_handle_t *)&rt->pump,
+                         (uv_handle_t *)&rt->wake};
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
         if (hs[i]->loop && !uv_is_closing(hs[i]))
             uv_close(hs[i], on_close);

@@ -200,6 +200,14 @@ void vm_run_microtasks(vm_t *vm);
 const uint32_t *vm_tick_info(vm_t *vm);
 /* Runs pending foreground platform tasks (GC finalisers, FinalizationRegistry). */
 void vm_pump(vm_t *vm);
+/* wake(arg) is called, from any thread, whenever V8 posts a foreground
+ * task for vm's isolate (vm_pump runs them on the isolate's thread);
+ * NULL: no longer. The loop that owns vm sets it. */
+void vm_set_wake(vm_t *vm, void (*wake)(void *), void *arg);
+/* Waits until no worker task of the engine is in flight, then runs vm's
+ * foreground tasks: true when one ran (its promise reactions wait for a
+ * microtask checkpoint). For a loop with nothing else left. */
+bool vm_drain(vm_t *vm);
 
 typedef struct vm_heap_stats_s {
     double total, used, limit, external, array_buffers, malloced;

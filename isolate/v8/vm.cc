@@ -31,6 +31,7 @@
 #include <v8.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -51,7 +52,198 @@ using namespace v8;
 namespace
 {
 
-std::unique_ptr<Platform> g_platform; // process-wide by V8's design
+// ---- the platform: V8's default one, with the event loop told ----------------
+//
+// V8 posts foreground tasks for an isolate from any thread (an async
+// WebAssembly compile finishing on a worker, a FinalizationRegistry's
+// cleanup) and expects the embedder to run them soon. The default
+// platform only queues them; the loop that owns the isolate would see
+// them at its next turn, which may never come (nothing else pending: the
+// run ends with the compile's promise unsettled). LoopPlatform hands V8
+// the default platform's runners wrapped so that each post wakes the
+// isolate's loop (vm_set_wake), and counts the worker tasks in flight so
+// that a loop with nothing left waits for them before it ends (vm_drain),
+// as Node's platform drains its tasks before 'beforeExit'.
+
+std::mutex g_wake_mu; // guards g_wakes; a wake runs under it
+std::unordered_map<Isolate *, std::pair<void (*)(void *), void *>> g_wakes;
+std::mutex g_bg_mu;
+std::condition_variable g_bg_cv;
+size_t g_bg_tasks; // worker tasks posted and not yet done (not the delayed ones)
+
+void wake_isolate(Isolate *iso)
+{
+    std::lock_guard<std::mutex> lk(g_wake_mu);
+    auto it = g_wakes.find(iso);
+    if (it != g_wakes.end())
+        it->second.first(it->second.second);
+}
+
+class CountedTask : public Task
+{
+  public:
+    explicit CountedTask(std::unique_ptr<Task> t) : task_(std::move(t))
+    {
+        std::lock_guard<std::mutex> lk(g_bg_mu);
+        g_bg_tasks++;
+    }
+    ~CountedTask() override
+    {
+        task_.reset();
+        std::lock_guard<std::mutex> lk(g_bg_mu);
+        g_bg_tasks--;
+        g_bg_cv.notify_all();
+    }
+    void Run() override
+    {
+        task_->Run();
+    }
+
+  private:
+    std::unique_ptr<Task> task_;
+};
+
+class WakingRunner : public TaskRunner
+{
+  public:
+    WakingRunner(std::shared_ptr<TaskRunner> inner, Isolate *iso)
+        : inner_(std::move(inner)), iso_(iso)
+    {
+    }
+    void PostTask(std::unique_ptr<Task> t) override
+    {
+        inner_->PostTask(std::move(t));
+        wake_isolate(iso_);
+    }
+    void PostNonNestableTask(std::unique_ptr<Task> t) override
+    {
+        inner_->PostNonNestableTask(std::move(t));
+        wake_isolate(iso_);
+    }
+    void PostDelayedTask(std::unique_ptr<Task> t, double s) override
+    {
+        inner_->PostDelayedTask(std::move(t), s); // runs at a later pump
+    }
+    void PostNonNestableDelayedTask(std::unique_ptr<Task> t, double s) override
+    {
+        inner_->PostNonNestableDelayedTask(std::move(t), s);
+    }
+    void PostIdleTask(std::unique_ptr<IdleTask> t) override
+    {
+        inner_->PostIdleTask(std::move(t));
+    }
+    bool IdleTasksEnabled() override
+    {
+        return inner_->IdleTasksEnabled();
+    }
+    bool NonNestableTasksEnabled() const override
+    {
+        return inner_->NonNestableTasksEnabled();
+    }
+    bool NonNestableDelayedTasksEnabled() const override
+    {
+        return inner_->NonNestableDelayedTasksEnabled();
+    }
+
+  private:
+    std::shared_ptr<TaskRunner> inner_;
+    Isolate *iso_;
+};
+
+class LoopPlatform : public Platform
+{
+  public:
+    explicit LoopPlatform(std::unique_ptr<Platform> inner) : inner_(std::move(inner))
+    {
+    }
+    Platform *inner()
+    {
+        return inner_.get();
+    }
+    void forget(Isolate *iso)
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        runners_.erase(iso);
+    }
+
+    PageAllocator *GetPageAllocator() override
+    {
+        return inner_->GetPageAllocator();
+    }
+    void OnCriticalMemoryPressure() override
+    {
+        inner_->OnCriticalMemoryPressure();
+    }
+    bool OnCriticalMemoryPressure(size_t length) override
+    {
+        return inner_->OnCriticalMemoryPressure(length);
+    }
+    int NumberOfWorkerThreads() override
+    {
+        return inner_->NumberOfWorkerThreads();
+    }
+    std::shared_ptr<TaskRunner> GetForegroundTaskRunner(Isolate *iso) override
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        auto &r = runners_[iso];
+        if (!r)
+            r = std::make_shared<WakingRunner>(inner_->GetForegroundTaskRunner(iso), iso);
+        return r;
+    }
+    void CallOnWorkerThread(std::unique_ptr<Task> t) override
+    {
+        inner_->CallOnWorkerThread(std::make_unique<CountedTask>(std::move(t)));
+    }
+    void CallBlockingTaskOnWorkerThread(std::unique_ptr<Task> t) override
+    {
+        inner_->CallBlockingTaskOnWorkerThread(std::make_unique<CountedTask>(std::move(t)));
+    }
+    void CallLowPriorityTaskOnWorkerThread(std::unique_ptr<Task> t) override
+    {
+        inner_->CallLowPriorityTaskOnWorkerThread(std::make_unique<CountedTask>(std::move(t)));
+    }
+    void CallDelayedOnWorkerThread(std::unique_ptr<Task> t, double s) override
+    {
+        inner_->CallDelayedOnWorkerThread(std::move(t), s);
+    }
+    bool IdleTasksEnabled(Isolate *iso) override
+    {
+        return inner_->IdleTasksEnabled(iso);
+    }
+    // a job's worker tasks come through CallOnWorkerThread above: counted
+    std::unique_ptr<JobHandle> PostJob(TaskPriority p, std::unique_ptr<JobTask> j) override
+    {
+        return platform::NewDefaultJobHandle(this, p, std::move(j),
+                                             static_cast<size_t>(NumberOfWorkerThreads()));
+    }
+    double MonotonicallyIncreasingTime() override
+    {
+        return inner_->MonotonicallyIncreasingTime();
+    }
+    double CurrentClockTimeMillis() override
+    {
+        return inner_->CurrentClockTimeMillis();
+    }
+    StackTracePrinter GetStackTracePrinter() override
+    {
+        return inner_->GetStackTracePrinter();
+    }
+    TracingController *GetTracingController() override
+    {
+        return inner_->GetTracingController();
+    }
+    void DumpWithoutCrashing() override
+    {
+        inner_->DumpWithoutCrashing();
+    }
+
+  private:
+    std::unique_ptr<Platform> inner_;
+    std::mutex mu_;
+    std::unordered_map<Isolate *, std::shared_ptr<WakingRunner>> runners_;
+};
+
+std::unique_ptr<LoopPlatform> g_platform; // process-wide by V8's design
 
 const char kMagic[8] = {'S', 'E', 'V', 'M', 'S', 'N', 'P', '1'};
 
@@ -701,7 +893,7 @@ extern "C" int vm_platform_init(const char *flags, int worker_threads)
     V8::SetFlagsFromString("--no-verify-snapshot-checksum");
     if (flags && *flags)
         V8::SetFlagsFromString(flags);
-    g_platform = platform::NewDefaultPlatform(worker_threads);
+    g_platform = std::make_unique<LoopPlatform>(platform::NewDefaultPlatform(worker_threads));
     V8::InitializePlatform(g_platform.get());
     if (!V8::Initialize())
         return -EIO;
@@ -956,7 +1148,9 @@ extern "C" void vm_free(vm_t *vm)
             g.Reset();
         vm->context.Reset();
         vm->isolate->Exit();
+        vm_set_wake(vm, nullptr, nullptr);
         vm->isolate->Dispose();
+        g_platform->forget(vm->isolate);
         vm->budget->forget(vm);
     }
     delete vm;
@@ -1046,9 +1240,31 @@ extern "C" void vm_run_microtasks(vm_t *vm)
 
 extern "C" void vm_pump(vm_t *vm)
 {
-    while (platform::PumpMessageLoop(g_platform.get(), vm->isolate,
+    while (platform::PumpMessageLoop(g_platform->inner(), vm->isolate,
                                      platform::MessageLoopBehavior::kDoNotWait)) {
     }
+}
+
+extern "C" void vm_set_wake(vm_t *vm, void (*wake)(void *), void *arg)
+{
+    std::lock_guard<std::mutex> lk(g_wake_mu);
+    if (wake)
+        g_wakes[vm->isolate] = {wake, arg};
+    else
+        g_wakes.erase(vm->isolate);
+}
+
+extern "C" bool vm_drain(vm_t *vm)
+{
+    {
+        std::unique_lock<std::mutex> lk(g_bg_mu);
+        g_bg_cv.wait(lk, [] { return g_bg_tasks == 0; });
+    }
+    bool ran = false;
+    while (platform::PumpMessageLoop(g_platform->inner(), vm->isolate,
+                                     platform::MessageLoopBehavior::kDoNotWait))
+        ran = true;
+    return ran;
 }
 
 extern "C" void vm_heap_stats(vm_t *vm, vm_heap_stats_t *out)
