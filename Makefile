@@ -41,7 +41,7 @@ SANDBOX_LIBS := -lseccomp -lcap -ljansson -lcares -lresolv -ledit $$(pkg-config 
 LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec -lhttp_parser $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
-LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c bridge/crypto.c bridge/zlib.c launcher/cli.c \
+LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c bridge/crypto.c bridge/crypto_cipher.c bridge/crypto_kex.c bridge/zlib.c launcher/cli.c \
         launcher/sandbox.c launcher/cgroup.c launcher/relay.c launcher/check.c launcher/harden.c launcher/landlock.c launcher/run.c launcher/nested.c launcher/seccomp.c \
         fuse-overlay/overlay.c
 LIB_CXX := isolate/v8/vm.cc isolate/v8/natives.cc isolate/v8/modules.cc

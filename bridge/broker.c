@@ -36,7 +36,7 @@ typedef struct {
 } rules_t;
 
 /* The settings keys a profile may give (the order of keys[] below). */
-#define BRK_SETTING_KEYS 14
+#define BRK_SETTING_KEYS 17
 
 struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
@@ -87,6 +87,9 @@ brk_policy_t *brk_policy_new(void)
     p->settings.namespaces = BRK_NS_ALL;
     snprintf(p->settings.seccomp, sizeof p->settings.seccomp, "%s", "strict");
     p->settings.network = BRK_NETMODE_LOOPBACK;
+    p->settings.crypto_max_scrypt_n = BRK_DEFAULT_SCRYPT_N;
+    p->settings.crypto_max_pbkdf2_iterations = BRK_DEFAULT_PBKDF2_ITERATIONS;
+    p->settings.crypto_max_prime_bits = BRK_DEFAULT_PRIME_BITS;
     return p;
 }
 
@@ -735,6 +738,9 @@ enum {
     K_NETWORK,
     K_OVERLAY,
     K_RESOLVERS,
+    K_CRYPTO_SCRYPT_N,
+    K_CRYPTO_PBKDF2_ITERATIONS,
+    K_CRYPTO_PRIME_BITS,
     K_COUNT,
 };
 
@@ -758,6 +764,9 @@ static const char *const keys[K_COUNT] = {
     "sandbox.network",
     "sandbox.overlay",
     "net.resolvers",
+    "crypto.max_scrypt_n",
+    "crypto.max_pbkdf2_iterations",
+    "crypto.max_prime_bits",
 };
 
 static int parse_u64(const char *v, uint64_t max, uint64_t *out)
@@ -960,6 +969,19 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
         return 0;
     case K_RESOLVERS:
         return set_resolvers(s, v, why);
+    case K_CRYPTO_SCRYPT_N:
+    case K_CRYPTO_PBKDF2_ITERATIONS:
+    case K_CRYPTO_PRIME_BITS: {
+        /* the caps of one crypto call's work; 0: none */
+        static const uint64_t max[] = {UINT64_C(1) << 32, UINT64_C(1) << 31, UINT64_C(1) << 20};
+        uint64_t m = max[k - K_CRYPTO_SCRYPT_N];
+        if (parse_u64(v, m, &x) < 0)
+            return fail(why, "'%.64s' is not a count (0 to %" PRIu64 ", 0: no cap)", v, m);
+        *(k == K_CRYPTO_SCRYPT_N            ? &s->crypto_max_scrypt_n
+          : k == K_CRYPTO_PBKDF2_ITERATIONS ? &s->crypto_max_pbkdf2_iterations
+                                            : &s->crypto_max_prime_bits) = x;
+        return 0;
+    }
     case K_OVERLAY:
         if (!strcmp(v, "on"))
             s->overlay_off = false;
@@ -1327,6 +1349,10 @@ char *brk_policy_text(const brk_policy_t *p)
             "limits.heap_mb = %zu\nlimits.write_bytes = %" PRIu64 "\nlimits.write_files = %" PRIu64
             "\n",
             s->heap_mb, s->write_bytes, s->write_files);
+    fprintf(f,
+            "crypto.max_scrypt_n = %" PRIu64 "\ncrypto.max_pbkdf2_iterations = %" PRIu64
+            "\ncrypto.max_prime_bits = %" PRIu64 "\n",
+            s->crypto_max_scrypt_n, s->crypto_max_pbkdf2_iterations, s->crypto_max_prime_bits);
     if (fclose(f) != 0) {
         free(text);
         return NULL;

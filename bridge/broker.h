@@ -76,7 +76,19 @@ typedef struct brk_settings_s {
     /* net.resolvers: the DNS servers the supervisor asks, "IP[:PORT],..."
      * with IPv6 as [IP]:PORT ("": the host's resolv.conf) */
     char resolvers[256];
+    /* crypto.max_*: what one crypto native may be asked to do, so a guest
+     * cannot pin a CPU for minutes in one call (0: no cap) */
+    uint64_t crypto_max_scrypt_n;          /* scrypt's cost N */
+    uint64_t crypto_max_pbkdf2_iterations; /* PBKDF2's iterations */
+    uint64_t crypto_max_prime_bits;        /* generatePrime, DH primes, checkPrime */
 } brk_settings_t;
+
+/* The crypto caps' defaults: above what Node's tests and common packages
+ * ask (bcrypt-like PBKDF2 counts, scrypt N = 2^20, RFC 3526's 8192-bit
+ * group). */
+#define BRK_DEFAULT_SCRYPT_N (UINT64_C(1) << 20)
+#define BRK_DEFAULT_PBKDF2_ITERATIONS UINT64_C(10000000)
+#define BRK_DEFAULT_PRIME_BITS UINT64_C(8192)
 
 enum {
     BRK_NS_USER = 1 << 0,

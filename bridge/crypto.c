@@ -761,6 +761,8 @@ static void c_pbkdf2(vm_call_t *c)
             vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE", "invalid iteration count");
         return;
     }
+    if (!br__crypto_cap(c, BR_CAP_PBKDF2_ITERATIONS, "iterations", iter))
+        return;
     kdf_job_t *j = job_new(c, KDF_PBKDF2, outlen, 5);
     if (!j || !job_inputs(c, j, 0, 1, -1, "key material must be bytes"))
         return;
@@ -798,7 +800,7 @@ static void c_scrypt_check(vm_call_t *c)
 static void c_scrypt(vm_call_t *c)
 {
     size_t outlen;
-    if (!out_len_ok(c, 2, &outlen))
+    if (!out_len_ok(c, 2, &outlen) || !br__crypto_cap(c, BR_CAP_SCRYPT_N, "N", vm_arg_num(c, 3)))
         return;
     kdf_job_t *j = job_new(c, KDF_SCRYPT, outlen, 7);
     if (!j || !job_inputs(c, j, 0, 1, -1, "key material must be bytes"))

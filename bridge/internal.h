@@ -308,6 +308,8 @@ extern const vm_table_t br__task_table;
 extern const vm_table_t br__module_table;
 extern const vm_table_t br__os_table;
 extern const vm_table_t br__crypto_table;
+extern const vm_table_t br__crypto_cipher_table;
+extern const vm_table_t br__crypto_kex_table;
 
 /* ---- OpenSSL, shared by the crypto natives (bridge/crypto.c) ---- */
 
@@ -330,6 +332,11 @@ void br__throw_ssl(vm_call_t *c, const char *fallback);
 const struct evp_md_st *br__digest_named(vm_call_t *c, int i);
 /* br__digest_named, or NULL after throwing Node's "Invalid digest: <name>". */
 const struct evp_md_st *br__digest_or_throw(vm_call_t *c, int i);
+/* The profile's crypto.max_* caps (bridge/crypto_cipher.c): true when
+ * value is within cap `which`, else false after throwing a RangeError that
+ * names the argument and the profile key. */
+enum { BR_CAP_SCRYPT_N, BR_CAP_PBKDF2_ITERATIONS, BR_CAP_PRIME_BITS };
+bool br__crypto_cap(vm_call_t *c, int which, const char *name, double value);
 extern const vm_table_t br__zlib_table;
 extern const vm_table_t br__http_table;
 extern const vm_table_t br__net_table;

@@ -25,11 +25,32 @@
 _Static_assert(BRK_MIN_HEAP_MB >= VM_MIN_OLD_GEN_MB, "a run's least budget holds an isolate");
 
 static const vm_table_t *const tables[] = {
-    &vm_v8_table,       &vm_task_table,       &vm_json_table,    &vm_esm_table,    &br__task_table,
-    &br__process_table, &br__timers_table,    &br__module_table, &br__fs_table,    &br__os_table,
-    &br__crypto_table,  &br__zlib_table,      &br__signal_table, &br__http_table,  &br__net_table,
-    &vm_lazyjs_table,   &br__dgram_table,     &vm_buffer_table,  &br__shell_table, &br__child_table,
-    &br__worker_table,  &vm_contextify_table, &vm_serdes_table,  &br__watch_table,
+    &vm_v8_table,
+    &vm_task_table,
+    &vm_json_table,
+    &vm_esm_table,
+    &br__task_table,
+    &br__process_table,
+    &br__timers_table,
+    &br__module_table,
+    &br__fs_table,
+    &br__os_table,
+    &br__crypto_table,
+    &br__zlib_table,
+    &br__signal_table,
+    &br__http_table,
+    &br__net_table,
+    &vm_lazyjs_table,
+    &br__dgram_table,
+    &vm_buffer_table,
+    &br__shell_table,
+    &br__child_table,
+    &br__worker_table,
+    &vm_contextify_table,
+    &vm_serdes_table,
+    &br__watch_table,
+    &br__crypto_cipher_table,
+    &br__crypto_kex_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)

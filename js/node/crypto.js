@@ -5,9 +5,11 @@
 // getRandomValues, createHash / hash (every OpenSSL digest, XOF lengths for
 // SHAKE), createHmac, getHashes, pbkdf2(Sync), scrypt(Sync), hkdf(Sync),
 // timingSafeEqual, and webcrypto's getRandomValues, randomUUID and
-// subtle.digest. The async forms run on libuv's pool. Ciphers, signatures,
-// key objects and the rest of SubtleCrypto are not bridged yet: calling one
-// throws "crypto.<name> is not supported in sandbox".
+// subtle.digest; ciphers, Diffie-Hellman, ECDH and primes in
+// internal/crypto/ (bridge/crypto_cipher.c). The async forms run on libuv's
+// pool. Signatures, asymmetric key objects and the rest of SubtleCrypto are
+// not bridged yet: calling one throws "crypto.<name> is not supported in
+// sandbox".
 'use strict';
 
 const binding = require('./internal/binding');
@@ -39,8 +41,9 @@ function decorate(err) {
   return err;
 }
 const native = {};
-for (const [name, fn] of Object.entries(binding.crypto)) {
-  native[name] = (...args) => {
+const cipherNative = {};
+for (const [table, into] of [['crypto', native], ['cryptoCipher', cipherNative], ['cryptoKex', cipherNative]]) for (const [name, fn] of Object.entries(binding[table])) {
+  into[name] = (...args) => {
     const last = args.length - 1;
     if (typeof args[last] === 'function') {
       const cb = args[last];
@@ -651,16 +654,31 @@ function hkdf(digest, key, salt, info, length, callback) {
   native.hkdf(...args, (err, out) => (err ? callback(err) : callback(null, arrayBufferOf(out))));
 }
 
+// ---- ciphers, Diffie-Hellman, ECDH, primes (internal/crypto/) ------------------------
+
+const cipher = require('./internal/crypto/cipher');
+const dh = require('./internal/crypto/dh');
+
+cipher.setup({ native: cipherNative, prepareSecretKey: secretKeyBytes, byteSource });
+dh.setup({ native: cipherNative, byteSource });
+
+// No engine can be loaded: OpenSSL runs without its configuration and
+// engines (bridge/crypto.c), as a Node built without engine support.
+function setEngine(id, flags) {
+  validateString(id, 'id');
+  if (flags) validateNumber(flags, 'flags');
+  throw makeNodeError(Error, 'ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED', 'Custom engines not supported by this OpenSSL');
+}
+
 // ---- the module ------------------------------------------------------------------
 
 const constants = Object.freeze({ ...require('./internal/linux-constants').crypto });
 
 const notBridged = [
-  'checkPrime', 'checkPrimeSync', 'createCipheriv', 'createDecipheriv', 'createDiffieHellman',
-  'createDiffieHellmanGroup', 'createECDH', 'createPrivateKey', 'createPublicKey',
-  'createSign', 'createVerify', 'diffieHellman', 'generatePrime', 'generatePrimeSync', 'getCipherInfo',
-  'getCiphers', 'getCurves', 'getDiffieHellman', 'generateKeyPair', 'generateKeyPairSync', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'publicEncrypt', 'sign',
-  'setEngine', 'verify', 'setFips',
+  'createPrivateKey', 'createPublicKey',
+  'createSign', 'createVerify', 'diffieHellman',
+  'generateKeyPair', 'generateKeyPairSync', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'publicEncrypt', 'sign',
+  'verify', 'setFips',
 ];
 
 const crypto = {
@@ -684,6 +702,25 @@ const crypto = {
   getRandomValues,
   secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
   createSecretKey,
+  createCipheriv: cipher.createCipheriv,
+  createDecipheriv: cipher.createDecipheriv,
+  getCiphers: cipher.getCiphers,
+  getCipherInfo: cipher.getCipherInfo,
+  getCurves: cipher.getCurves,
+  Cipheriv: cipher.Cipheriv,
+  Decipheriv: cipher.Decipheriv,
+  createDiffieHellman: dh.createDiffieHellman,
+  createDiffieHellmanGroup: dh.createDiffieHellmanGroup,
+  getDiffieHellman: dh.getDiffieHellman,
+  createECDH: dh.createECDH,
+  DiffieHellman: dh.DiffieHellman,
+  DiffieHellmanGroup: dh.DiffieHellmanGroup,
+  ECDH: dh.ECDH,
+  generatePrime: dh.generatePrime,
+  generatePrimeSync: dh.generatePrimeSync,
+  checkPrime: dh.checkPrime,
+  checkPrimeSync: dh.checkPrimeSync,
+  setEngine,
   generateKey,
   generateKeySync,
   // Node 22 deprecates calling or constructing these directly.
