@@ -309,6 +309,11 @@ static void c_cipher_update(vm_call_t *c)
         vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE", "data is too long");
         return;
     }
+    /* an empty update still runs (CCM encrypts then), and OpenSSL takes a
+     * NULL input as the final call */
+    static const uint8_t empty[1];
+    if (!len)
+        in = (uint8_t *)empty;
     if (!ci || !ci->ctx) {
         vm_throw(c, &(vm_error_t){.message = "Trying to add data in unsupported state"});
         return;
@@ -424,7 +429,8 @@ static void c_cipher_set_aad(vm_call_t *c)
             return;
         }
     }
-    bool ok = EVP_CipherUpdate(ci->ctx, NULL, &outl, aad, (int)len) == 1;
+    static const uint8_t empty[1]; /* NULL would set CCM's length instead */
+    bool ok = EVP_CipherUpdate(ci->ctx, NULL, &outl, len ? aad : empty, (int)len) == 1;
     ERR_clear_error();
     vm_ret_bool(c, ok);
 }
