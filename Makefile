@@ -62,6 +62,7 @@ LIB_C   += launcher/netd_udp.c
 LIB_C   += launcher/netd_unix.c
 LIB_C   += bridge/dgram.c bridge/child.c bridge/watch.c
 LIB_C   += bridge/worker.c
+LIB_C   += bridge/crypto_pkey.c
 LIB_C   += launcher/netd_dns.c
 
 OBJ      := $(BUILD)/obj

@@ -36,7 +36,7 @@ typedef struct {
 } rules_t;
 
 /* The settings keys a profile may give (the order of keys[] below). */
-#define BRK_SETTING_KEYS 17
+#define BRK_SETTING_KEYS 18
 
 struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
@@ -741,6 +741,7 @@ enum {
     K_CRYPTO_SCRYPT_N,
     K_CRYPTO_PBKDF2_ITERATIONS,
     K_CRYPTO_PRIME_BITS,
+    K_MODULUS,
     K_COUNT,
 };
 
@@ -767,6 +768,7 @@ static const char *const keys[K_COUNT] = {
     "crypto.max_scrypt_n",
     "crypto.max_pbkdf2_iterations",
     "crypto.max_prime_bits",
+    "crypto.max_modulus_bits",
 };
 
 static int parse_u64(const char *v, uint64_t max, uint64_t *out)
@@ -982,6 +984,12 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
                                             : &s->crypto_max_prime_bits) = x;
         return 0;
     }
+    case K_MODULUS:
+        if (parse_u64(v, BRK_MAX_MODULUS_BITS, &x) < 0 || x < BRK_MIN_MODULUS_BITS)
+            return fail(why, "'%.64s' is not a modulus size in bits (%d to %d)", v,
+                        BRK_MIN_MODULUS_BITS, BRK_MAX_MODULUS_BITS);
+        s->max_modulus_bits = (uint32_t)x;
+        return 0;
     case K_OVERLAY:
         if (!strcmp(v, "on"))
             s->overlay_off = false;
@@ -1353,6 +1361,8 @@ char *brk_policy_text(const brk_policy_t *p)
             "crypto.max_scrypt_n = %" PRIu64 "\ncrypto.max_pbkdf2_iterations = %" PRIu64
             "\ncrypto.max_prime_bits = %" PRIu64 "\n",
             s->crypto_max_scrypt_n, s->crypto_max_pbkdf2_iterations, s->crypto_max_prime_bits);
+    if (s->max_modulus_bits)
+        fprintf(f, "crypto.max_modulus_bits = %u\n", (unsigned)s->max_modulus_bits);
     if (fclose(f) != 0) {
         free(text);
         return NULL;

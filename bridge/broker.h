@@ -58,6 +58,12 @@ typedef enum {
 /* The guest seccomp policies the launcher carries (launcher/seccomp/). */
 #define BRK_SECCOMP_POLICIES "strict, default"
 
+/* crypto.max_modulus_bits when the profile gives none: an 8192-bit RSA key
+ * takes seconds to make, a 16384-bit one minutes. */
+#define BRK_DEFAULT_MAX_MODULUS_BITS 8192
+#define BRK_MIN_MODULUS_BITS 512
+#define BRK_MAX_MODULUS_BITS 65536
+
 /* Limits and OS-sandbox settings a profile carries (0 = none/default). */
 typedef struct brk_settings_s {
     size_t heap_mb;
@@ -81,6 +87,9 @@ typedef struct brk_settings_s {
     uint64_t crypto_max_scrypt_n;          /* scrypt's cost N */
     uint64_t crypto_max_pbkdf2_iterations; /* PBKDF2's iterations */
     uint64_t crypto_max_prime_bits;        /* generatePrime, DH primes, checkPrime */
+    /* crypto.max_modulus_bits: the largest RSA, DSA or DH modulus a key
+     * pair may be generated with (0: BRK_DEFAULT_MAX_MODULUS_BITS) */
+    uint32_t max_modulus_bits;
 } brk_settings_t;
 
 /* The crypto caps' defaults: above what Node's tests and common packages

@@ -147,6 +147,32 @@ const EVP_MD *br__digest_or_throw(vm_call_t *c, int i)
     return md;
 }
 
+/* Delivers a pool job that ended: its callback *cb gets an error (e when
+ * it failed, or "cancelled") or the malloc'd bytes *out (taken). The job is
+ * freed first (its copies and reservations end before the callback), and
+ * without a call when the runtime is going away. */
+void br__ssl_job_done(br_rt_t *rt, vm_ref_t *cb, const br_ssl_err_t *e, bool cancelled,
+                      uint8_t **out, size_t len, void (*free_job)(void *), void *job)
+{
+    rt->pending_reqs--;
+    if (rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE) {
+        free_job(job);
+        return;
+    }
+    vm_ref_t err = 0, res = 0;
+    if (e || cancelled) {
+        err = vm_new_error(rt->vm, &(vm_error_t){.message = e ? e->message : "cancelled",
+                                                 .code = e && e->code[0] ? e->code : NULL});
+    } else {
+        res = vm_new_bytes_take(rt->vm, *out, len);
+        *out = NULL;
+    }
+    vm_ref_t fn = *cb;
+    *cb = 0;
+    free_job(job);
+    br__complete(rt, fn, err, res);
+}
+
 /* ---- random ---------------------------------------------------------------- */
 
 static int fill_random(uint8_t *p, size_t len)
@@ -604,28 +630,16 @@ static void job_work(uv_work_t *w)
     job_run(w->data);
 }
 
+static void job_free_cb(void *j)
+{
+    job_free(j);
+}
+
 static void job_done(uv_work_t *w, int status)
 {
     kdf_job_t *j = w->data;
-    br_rt_t *rt = j->rt;
-    rt->pending_reqs--;
-    if (rt->closing || vm_limit(rt->vm) != VM_LIMIT_NONE) {
-        job_free(j);
-        return;
-    }
-    vm_ref_t err = 0, res = 0;
-    if (j->failed || status < 0) {
-        err = vm_new_error(rt->vm,
-                           &(vm_error_t){.message = j->failed ? j->err.message : "cancelled",
-                                         .code = j->failed && j->err.code[0] ? j->err.code : NULL});
-    } else {
-        res = vm_new_bytes_take(rt->vm, j->out, j->outlen);
-        j->out = NULL;
-    }
-    vm_ref_t cb = j->cb;
-    j->cb = 0;
-    job_free(j); /* the copies and reservations end with the job, before the callback */
-    br__complete(rt, cb, err, res);
+    br__ssl_job_done(j->rt, &j->cb, status >= 0 && j->failed ? &j->err : NULL, status < 0, &j->out,
+                     j->outlen, job_free_cb, j);
 }
 
 /* Input i of job j: the guest's bytes, borrowed for a job run inside the

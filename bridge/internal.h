@@ -310,6 +310,7 @@ extern const vm_table_t br__os_table;
 extern const vm_table_t br__crypto_table;
 extern const vm_table_t br__crypto_cipher_table;
 extern const vm_table_t br__crypto_kex_table;
+extern const vm_table_t br__pkey_table; /* crypto_pkey.c: keys, signatures, X.509 */
 
 /* ---- OpenSSL, shared by the crypto natives (bridge/crypto.c) ---- */
 
@@ -327,6 +328,11 @@ bool br__ssl_ready(void);
 bool br__ssl_take(br_ssl_err_t *out);
 /* Throws OpenSSL's last error, or `fallback` when the queue is empty. */
 void br__throw_ssl(vm_call_t *c, const char *fallback);
+/* Ends a crypto job run on libuv's pool: frees the job (free_job(job)),
+ * then calls *cb with e's error (or "cancelled") or the malloc'd bytes
+ * *out, taken; no call when the runtime is closing. */
+void br__ssl_job_done(br_rt_t *rt, vm_ref_t *cb, const br_ssl_err_t *e, bool cancelled,
+                      uint8_t **out, size_t len, void (*free_job)(void *), void *job);
 /* The digest argument i names (OpenSSL's names and aliases; the provider's
  * implementation, fetched once per run), or NULL. */
 const struct evp_md_st *br__digest_named(vm_call_t *c, int i);

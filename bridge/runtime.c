@@ -51,6 +51,7 @@ static const vm_table_t *const tables[] = {
     &br__watch_table,
     &br__crypto_cipher_table,
     &br__crypto_kex_table,
+    &br__pkey_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)

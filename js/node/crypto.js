@@ -12,7 +12,6 @@
 // sandbox".
 'use strict';
 
-const binding = require('./internal/binding');
 const { Buffer } = require('buffer');
 const LazyTransform = require('./internal/lazy-transform');
 const { codes, makeNodeError } = require('./internal/errors');
@@ -26,36 +25,11 @@ const {
   validateObject, validateOneOf,
 } = require('./internal/validators');
 
-// OpenSSL's errors get Node's library and reason properties (the native
-// gives the message "error:<hex>:<library>:<function>:<reason>" and code).
-function decorate(err) {
-  if (err === null || typeof err !== 'object' || typeof err.code !== 'string' ||
-      !err.code.startsWith('ERR_OSSL_')) return err;
-  const m = /^error:[0-9A-Fa-f]+:([^:]*):[^:]*:(.*)$/.exec(err.message);
-  if (m === null) return err;
-  const { code } = err;
-  delete err.code;
-  err.library = m[1];
-  err.reason = m[2];
-  err.code = code;
-  return err;
-}
-const native = {};
-const cipherNative = {};
-for (const [table, into] of [['crypto', native], ['cryptoCipher', cipherNative], ['cryptoKex', cipherNative]]) for (const [name, fn] of Object.entries(binding[table])) {
-  into[name] = (...args) => {
-    const last = args.length - 1;
-    if (typeof args[last] === 'function') {
-      const cb = args[last];
-      args[last] = (err, value) => cb(decorate(err), value);
-    }
-    try {
-      return fn(...args);
-    } catch (err) {
-      throw decorate(err);
-    }
-  };
-}
+const native = require('./internal/crypto/util').natives('crypto');
+const cipherNative = {
+  ...require('./internal/crypto/util').natives('cryptoCipher'),
+  ...require('./internal/crypto/util').natives('cryptoKex'),
+};
 const kMaxInt32 = 2 ** 31 - 1;
 const kMaxLength = 2 ** 32; // Buffer's kMaxLength in Node 22 (v8 10.2: 4 GiB)
 
@@ -670,15 +644,29 @@ function setEngine(id, flags) {
   throw makeNodeError(Error, 'ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED', 'Custom engines not supported by this OpenSSL');
 }
 
+// ---- asymmetric keys, signatures, certificates (internal/crypto/) ---------------
+
+const asymmetric = require('./internal/crypto/keys').install({
+  KeyObject,
+  making(fn) {
+    makingKey = true;
+    try {
+      return fn();
+    } finally {
+      makingKey = false;
+    }
+  },
+});
+const sig = require('./internal/crypto/sig');
+const x509 = require('./internal/crypto/x509');
+x509.setWrapKey(asymmetric.wrap);
+
 // ---- the module ------------------------------------------------------------------
 
 const constants = Object.freeze({ ...require('./internal/linux-constants').crypto });
 
 const notBridged = [
-  'createPrivateKey', 'createPublicKey',
-  'createSign', 'createVerify', 'diffieHellman',
-  'generateKeyPair', 'generateKeyPairSync', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'publicEncrypt', 'sign',
-  'verify', 'setFips',
+  'setFips',
 ];
 
 const crypto = {
@@ -727,6 +715,22 @@ const crypto = {
   Hash: deprecate(Hash, 'crypto.Hash constructor is deprecated.', 'DEP0179'),
   Hmac: deprecate(Hmac, 'crypto.Hmac constructor is deprecated.', 'DEP0181'),
   KeyObject,
+  createPublicKey: asymmetric.createPublicKey,
+  createPrivateKey: asymmetric.createPrivateKey,
+  generateKeyPair: asymmetric.generateKeyPair,
+  generateKeyPairSync: asymmetric.generateKeyPairSync,
+  createSign: (algorithm, options) => new sig.Sign(algorithm, options),
+  createVerify: (algorithm, options) => new sig.Verify(algorithm, options),
+  sign: sig.signOneShot,
+  verify: sig.verifyOneShot,
+  publicEncrypt: sig.publicEncrypt,
+  privateDecrypt: sig.privateDecrypt,
+  privateEncrypt: sig.privateEncrypt,
+  publicDecrypt: sig.publicDecrypt,
+  diffieHellman: sig.diffieHellman,
+  X509Certificate: x509.X509Certificate,
+  Sign: sig.Sign,
+  Verify: sig.Verify,
   constants,
   webcrypto,
   subtle,
