@@ -287,7 +287,15 @@ static void c_parse(vm_call_t *c)
     free(format);
     free(type);
     if (!pkey) {
-        if (ps.needed) {
+        unsigned long e = ERR_peek_error();
+        if (ps.needed && pem) {
+            /* OpenSSL 3's PEM reader queues "interrupted or cancelled"
+             * after the refused passphrase: Node reports that one */
+            ERR_clear_error();
+            ERR_raise(ERR_LIB_CRYPTO, ERR_R_INTERRUPTED_OR_CANCELLED);
+            br__throw_ssl(c, NULL);
+        } else if (ps.needed && ERR_GET_LIB(e) == ERR_LIB_PEM &&
+                   ERR_GET_REASON(e) == PEM_R_BAD_PASSWORD_READ) {
             ERR_clear_error();
             throw_msg(c, "TypeError", "ERR_MISSING_PASSPHRASE",
                       "Passphrase required for encrypted key");
@@ -362,9 +370,30 @@ static void c_export(vm_call_t *c)
     if (cipher_name) {
         cipher = EVP_get_cipherbyname(cipher_name);
         if (!cipher) {
-            throw_msg(c, "TypeError", "ERR_CRYPTO_UNKNOWN_CIPHER", "Unknown cipher");
+            throw_msg(c, "Error", "ERR_CRYPTO_UNKNOWN_CIPHER", "Unknown cipher");
             goto out;
         }
+    }
+    if (cipher && !pub) {
+        /* encrypted: OpenSSL's PEM and PKCS#8 writers, as Node's */
+        static char empty[1];
+        char *kstr = has_pass && pass_len ? (char *)pass : empty;
+        int klen = has_pass ? (int)pass_len : 0;
+        BIO *eb = BIO_new(BIO_s_mem());
+        int done = 0;
+        ERR_clear_error();
+        if (eb && !strcmp(structure, "PrivateKeyInfo"))
+            done = pem ? PEM_write_bio_PKCS8PrivateKey(eb, k->pkey, cipher, kstr, klen, NULL, NULL)
+                       : i2d_PKCS8PrivateKey_bio(eb, k->pkey, cipher, kstr, klen, NULL, NULL);
+        else if (eb)
+            done = PEM_write_bio_PrivateKey_traditional(eb, k->pkey, cipher, (unsigned char *)kstr,
+                                                        klen, NULL, NULL);
+        if (done == 1)
+            ret_bio(c, eb);
+        else
+            br__throw_ssl(c, "Failed to encode key");
+        BIO_free(eb);
+        goto out;
     }
     int selection =
         pub ? EVP_PKEY_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS : OSSL_KEYMGMT_SELECT_ALL;
@@ -373,12 +402,6 @@ static void c_export(vm_call_t *c)
         OSSL_ENCODER_CTX_new_for_pkey(k->pkey, selection, pem ? "PEM" : "DER", structure, NULL);
     BIO *b = BIO_new(BIO_s_mem());
     bool ok = e && b && OSSL_ENCODER_CTX_get_num_encoders(e) > 0;
-    if (ok && cipher) {
-        static const uint8_t empty[1];
-        ok = OSSL_ENCODER_CTX_set_cipher(e, EVP_CIPHER_get0_name(cipher), NULL) == 1 &&
-             OSSL_ENCODER_CTX_set_passphrase(e, has_pass && pass_len ? pass : empty,
-                                             has_pass ? pass_len : 0) == 1;
-    }
     ok = ok && OSSL_ENCODER_to_bio(e, b) == 1;
     if (ok)
         ret_bio(c, b);
@@ -508,9 +531,13 @@ static void c_details(vm_call_t *c)
     sbuf_t s = {0};
     sb_add(&s, "type=%s\n", key_type_name(pkey));
     switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA:
     case EVP_PKEY_RSA_PSS: {
+        sb_add(&s, "modulusLength=%d\n", EVP_PKEY_get_bits(pkey));
+        add_bn(&s, pkey, "publicExponent", OSSL_PKEY_PARAM_RSA_E, 0);
         char name[64];
-        if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_RSA_DIGEST, name, sizeof name,
+        if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA_PSS &&
+            EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_RSA_DIGEST, name, sizeof name,
                                            NULL) == 1) {
             int salt = 0;
             add_md(&s, pkey, "hashAlgorithm", OSSL_PKEY_PARAM_RSA_DIGEST);
@@ -519,12 +546,8 @@ static void c_details(vm_call_t *c)
                 sb_add(&s, "saltLength=%d\n", salt);
         }
         ERR_clear_error();
-    }
-        /* fall through */
-    case EVP_PKEY_RSA:
-        sb_add(&s, "modulusLength=%d\n", EVP_PKEY_get_bits(pkey));
-        add_bn(&s, pkey, "publicExponent", OSSL_PKEY_PARAM_RSA_E, 0);
         break;
+    }
     case EVP_PKEY_DSA: {
         sb_add(&s, "modulusLength=%d\n", EVP_PKEY_get_bits(pkey));
         BIGNUM *q = NULL;
@@ -597,7 +620,7 @@ static void c_jwk(vm_call_t *c)
     EVP_PKEY *pkey = k->pkey;
     sbuf_t s = {0};
     int id = EVP_PKEY_get_base_id(pkey);
-    if (id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) {
+    if (id == EVP_PKEY_RSA) {
         sb_add(&s, "kty=RSA\n");
         add_bn(&s, pkey, "n", OSSL_PKEY_PARAM_RSA_N, 0);
         add_bn(&s, pkey, "e", OSSL_PKEY_PARAM_RSA_E, 0);
@@ -627,9 +650,10 @@ static void c_jwk(vm_call_t *c)
             bytes = 48;
         else
             bytes = 32;
-        sb_add(&s, "kty=EC\ncrv=%s\n", crv);
+        sb_add(&s, "kty=EC\n");
         add_bn(&s, pkey, "x", OSSL_PKEY_PARAM_EC_PUB_X, bytes);
         add_bn(&s, pkey, "y", OSSL_PKEY_PARAM_EC_PUB_Y, bytes);
+        sb_add(&s, "crv=%s\n", crv);
         if (priv)
             add_bn(&s, pkey, "d", OSSL_PKEY_PARAM_PRIV_KEY, bytes);
     } else if (id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448 || id == EVP_PKEY_X25519 ||

@@ -354,8 +354,8 @@ class KeyObject {
       if (type !== 'secret' && type !== 'public' && type !== 'private') {
         throw codes.ERR_INVALID_ARG_VALUE('type', type);
       }
-      if (typeof handle !== 'object' || handle === null) throw codes.ERR_INVALID_ARG_TYPE('handle', 'object', handle);
-      unsupported('KeyObject')();
+      // a KeyObjectHandle, which the guest never holds
+      throw codes.ERR_INVALID_ARG_TYPE('handle', 'object', handle);
     }
     this[kKeyType] = type;
   }
@@ -365,6 +365,9 @@ class KeyObject {
   }
 
   static from(key) {
+    if (!(key instanceof require('./internal/webcrypto').CryptoKey)) {
+      throw codes.ERR_INVALID_ARG_TYPE('key', 'CryptoKey', key);
+    }
     return unsupported('KeyObject.from')(key);
   }
 

@@ -181,8 +181,16 @@ function keyHandle(key, ctx) {
   return native.parse(k.data, k.format, k.type, k.passphrase, wantPublic);
 }
 
-const preparePrivateKey = (key) => keyHandle(key, kConsumePrivate);
-const preparePublicOrPrivateKey = (key) => keyHandle(key, kConsumePublic);
+// The consumers' form: the key argument checked now, parsed when the
+// returned function is called (after the other arguments are checked, the
+// order in which Node's natives parse).
+function lazyHandle(key, ctx) {
+  const k = prepareAsymmetricKey(key, ctx);
+  if (k.handle !== undefined) return () => k.handle;
+  return () => native.parse(k.data, k.format, k.type, k.passphrase, ctx === kConsumePublic);
+}
+const preparePrivateKey = (key) => lazyHandle(key, kConsumePrivate);
+const preparePublicOrPrivateKey = (key) => lazyHandle(key, kConsumePublic);
 
 function install(base) {
   KeyObjectBase = base.KeyObject;
@@ -348,7 +356,8 @@ function install(base) {
           }
         }
         const md = hashAlgorithm || hash;
-        const mgf1 = mgf1HashAlgorithm || mgf1Hash;
+        // MGF1 takes the message digest when not given, as in Node
+        const mgf1 = mgf1HashAlgorithm || mgf1Hash || md;
         for (const [name, v] of [['hashAlgorithm', md], ['mgf1HashAlgorithm', mgf1]]) {
           if (v !== undefined && native.digestKnown(v) === false) {
             throw makeNodeError(TypeError, 'ERR_CRYPTO_INVALID_DIGEST', `Invalid ${name === 'hashAlgorithm' ? '' : 'MGF1 '}digest: ${v}`);
@@ -448,6 +457,13 @@ function install(base) {
       callback(null, pair.publicKey, pair.privateKey);
     });
   }
+
+  Object.defineProperty(generateKeyPair, require('util').promisify.custom, {
+    value: (type, options) => new Promise((resolve, reject) => {
+      generateKeyPair(type, options, (err, publicKey, privateKey) => (err ? reject(err)
+        : resolve({ publicKey, privateKey })));
+    }),
+  });
 
   return {
     PublicKeyObject, PrivateKeyObject, AsymmetricKeyObject, createPublicKey, createPrivateKey,

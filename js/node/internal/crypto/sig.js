@@ -57,6 +57,9 @@ const unsupportedOperation = () => makeNodeError(Error, 'ERR_CRYPTO_UNSUPPORTED_
 const kHash = Symbol('kHash');
 const kAlgorithm = Symbol('kAlgorithm');
 
+// DSS1, an old name of SHA-1 for DSA that Node still takes.
+const digestName = (name) => (name === 'dss1' || name === 'DSS1' ? 'sha1' : name);
+
 function newHash(algorithm) {
   try {
     return hashNative.hashNew(algorithm, -1);
@@ -78,8 +81,8 @@ function updateData(self, data, encoding) {
 function Sign(algorithm, options) {
   if (!(this instanceof Sign)) return new Sign(algorithm, options);
   validateString(algorithm, 'algorithm');
-  this[kHash] = newHash(algorithm);
-  this[kAlgorithm] = algorithm;
+  this[kAlgorithm] = digestName(algorithm);
+  this[kHash] = newHash(this[kAlgorithm]);
   Writable.call(this, options);
 }
 Object.setPrototypeOf(Sign.prototype, Writable.prototype);
@@ -104,8 +107,9 @@ function digestOnce(self) {
 
 Sign.prototype.sign = function sign(options, encoding) {
   if (!options) throw signKeyRequired();
-  const handle = keys.preparePrivateKey(options);
+  const key = keys.preparePrivateKey(options);
   const { padding, salt, p1363: ieee } = sigOptions(options);
+  const handle = key();
   if (isEdKey(handle)) throw unsupportedOperation();
   const sig = toBuffer(native.sign(handle, this[kAlgorithm], digestOnce(this), padding, salt, ieee, true));
   if (encoding && encoding !== 'buffer') return sig.toString(encoding);
@@ -115,8 +119,8 @@ Sign.prototype.sign = function sign(options, encoding) {
 function Verify(algorithm, options) {
   if (!(this instanceof Verify)) return new Verify(algorithm, options);
   validateString(algorithm, 'algorithm');
-  this[kHash] = newHash(algorithm);
-  this[kAlgorithm] = algorithm;
+  this[kAlgorithm] = digestName(algorithm);
+  this[kHash] = newHash(this[kAlgorithm]);
   Writable.call(this, options);
 }
 Object.setPrototypeOf(Verify.prototype, Writable.prototype);
@@ -126,9 +130,10 @@ Verify.prototype._write = Sign.prototype._write;
 Verify.prototype.update = Sign.prototype.update;
 
 Verify.prototype.verify = function verify(options, signature, sigEncoding) {
-  const handle = keys.preparePublicOrPrivateKey(options);
+  const key = keys.preparePublicOrPrivateKey(options);
   const { padding, salt, p1363: ieee } = sigOptions(options);
   signature = byteSource(signature, 'signature', sigEncoding);
+  const handle = key();
   if (isEdKey(handle)) throw unsupportedOperation();
   return native.verify(handle, this[kAlgorithm], digestOnce(this), signature, padding, salt, ieee, true);
 };
@@ -151,16 +156,18 @@ function answer(callback, fn) {
 function signOneShot(algorithm, data, key, callback) {
   if (algorithm != null) validateString(algorithm, 'algorithm');
   if (callback !== undefined) validateFunction(callback, 'callback');
+  algorithm = algorithm == null ? algorithm : digestName(algorithm);
   data = byteSource(data, 'data');
   if (!key) throw signKeyRequired();
   const { padding, salt, p1363: ieee } = sigOptions(key);
   const handle = keys.preparePrivateKey(key);
-  return answer(callback, () => toBuffer(native.sign(handle, algorithm, data, padding, salt, ieee, false)));
+  return answer(callback, () => toBuffer(native.sign(handle(), algorithm, data, padding, salt, ieee, false)));
 }
 
 function verifyOneShot(algorithm, data, key, signature, callback) {
   if (algorithm != null) validateString(algorithm, 'algorithm');
   if (callback !== undefined) validateFunction(callback, 'callback');
+  algorithm = algorithm == null ? algorithm : digestName(algorithm);
   data = byteSource(data, 'data');
   if (!isView(data)) throw codes.ERR_INVALID_ARG_TYPE('data', ['Buffer', 'TypedArray', 'DataView'], data);
   const { padding, salt, p1363: ieee } = sigOptions(key);
@@ -169,7 +176,7 @@ function verifyOneShot(algorithm, data, key, signature, callback) {
   }
   const handle = keys.preparePublicOrPrivateKey(key);
   const sig = new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength);
-  return answer(callback, () => native.verify(handle, algorithm, data, sig, padding, salt, ieee, false));
+  return answer(callback, () => native.verify(handle(), algorithm, data, sig, padding, salt, ieee, false));
 }
 
 // ---- RSA encryption -----------------------------------------------------------
@@ -191,7 +198,7 @@ function rsaFunctionFor(op, defaultPadding, keyType) {
     if (oaepHash !== undefined && !native.digestKnown(oaepHash)) {
       throw makeNodeError(TypeError, 'ERR_OSSL_EVP_INVALID_DIGEST', 'Invalid digest used');
     }
-    return toBuffer(native.crypt(op, handle, buffer, padding, oaepHash, oaepLabel));
+    return toBuffer(native.crypt(op, handle(), buffer, padding, oaepHash, oaepLabel));
   };
 }
 
