@@ -105,6 +105,14 @@ static void throw_msg(vm_call_t *c, const char *type, const char *code, const ch
     vm_throw(c, &(vm_error_t){.type = type, .code = code, .message = msg});
 }
 
+/* A read-only BIO over len bytes (an empty view may have no pointer,
+ * which OpenSSL refuses). len is at most INT_MAX. */
+static BIO *mem_bio(const uint8_t *data, size_t len)
+{
+    static const uint8_t none[1];
+    return BIO_new_mem_buf(len ? data : none, (int)len);
+}
+
 /* ---- parsing -------------------------------------------------------------- */
 
 typedef struct {
@@ -131,7 +139,7 @@ static int pass_cb(char *buf, int size, int rwflag, void *u)
 static bool pem_block(const uint8_t *data, size_t len, const char *name, uint8_t **der,
                       long *der_len)
 {
-    BIO *b = BIO_new_mem_buf(data, (int)len);
+    BIO *b = mem_bio(data, len);
     char *nm = NULL, *hdr = NULL;
     bool ok = false;
     ERR_set_mark();
@@ -216,12 +224,12 @@ static EVP_PKEY *private_der(const uint8_t *data, size_t len, const char *type, 
     if (!strcmp(type, "sec1"))
         return d2i_PrivateKey(EVP_PKEY_EC, NULL, &p, (long)len);
     if (is_encrypted_pkcs8(data, len)) {
-        BIO *b = BIO_new_mem_buf(data, (int)len);
+        BIO *b = mem_bio(data, len);
         EVP_PKEY *pkey = b ? d2i_PKCS8PrivateKey_bio(b, NULL, pass_cb, ps) : NULL;
         BIO_free(b);
         return pkey;
     }
-    BIO *b = BIO_new_mem_buf(data, (int)len);
+    BIO *b = mem_bio(data, len);
     PKCS8_PRIV_KEY_INFO *info = b ? d2i_PKCS8_PRIV_KEY_INFO_bio(b, NULL) : NULL;
     BIO_free(b);
     EVP_PKEY *pkey = info ? EVP_PKCS82PKEY(info) : NULL;
@@ -242,6 +250,8 @@ static void c_parse(vm_call_t *c)
         throw_msg(c, "TypeError", "ERR_INVALID_ARG_TYPE", "key data must be bytes");
         return;
     }
+    if (!len)
+        data = (uint8_t *)"";
     char *format = arg_str(c, 1), *type = arg_str(c, 2);
     pass_t ps = {0};
     if (vm_arg_bytes(c, 3, (uint8_t **)&ps.p, &ps.len) == 0)
@@ -276,7 +286,7 @@ static void c_parse(vm_call_t *c)
     if (!pkey) {
         ERR_clear_error();
         if (pem) {
-            BIO *b = BIO_new_mem_buf(data, (int)len);
+            BIO *b = mem_bio(data, len);
             pkey = b ? PEM_read_bio_PrivateKey(b, NULL, pass_cb, &ps) : NULL;
             BIO_free(b);
         } else {
@@ -508,13 +518,14 @@ static const char *key_type_name(EVP_PKEY *pkey)
     }
 }
 
-/* Node's digest names in details: OpenSSL's long names ("sha256"). */
+/* Node's digest names in details: OpenSSL's long names ("sha256"); a
+ * parameter OpenSSL leaves out is its default, SHA-1. */
 static void add_md(sbuf_t *s, EVP_PKEY *pkey, const char *jname, const char *param)
 {
     char name[64];
     if (EVP_PKEY_get_utf8_string_param(pkey, param, name, sizeof name, NULL) != 1) {
         ERR_clear_error();
-        return;
+        snprintf(name, sizeof name, "SHA1");
     }
     const EVP_MD *md = EVP_get_digestbyname(name);
     const char *ln = md ? OBJ_nid2ln(EVP_MD_get_type(md)) : NULL;
@@ -1472,12 +1483,14 @@ static void c_x509_parse(vm_call_t *c)
         return;
     }
     ERR_clear_error();
-    BIO *b = BIO_new_mem_buf(data, (int)len);
+    BIO *b = mem_bio(data, len);
     X509 *x = b ? PEM_read_bio_X509_AUX(b, NULL, NULL, NULL) : NULL;
     if (!x) {
-        ERR_clear_error();
+        /* not PEM: DER, with PEM's error kept for a failure, as Node's */
+        ERR_set_mark();
         const uint8_t *p = data;
         x = d2i_X509(NULL, &p, (long)len);
+        ERR_pop_to_mark();
     }
     BIO_free(b);
     if (!x) {
@@ -1513,10 +1526,11 @@ static void bio_name(BIO *b, const X509_NAME *name)
  * the value JSON-quoted when it holds a separator or a quote. */
 static void bio_quoted(BIO *b, const char *prefix, const uint8_t *p, int n)
 {
+    /* Node's rule: quotes, backslashes, commas, apostrophes and anything
+     * but printable ASCII make the value quoted */
     bool quote = false;
     for (int i = 0; i < n; i++)
-        if (p[i] == ',' || p[i] == ':' || p[i] == '"' || p[i] == '\\' || p[i] < 0x20 ||
-            p[i] >= 0x7f)
+        if (p[i] == ',' || p[i] == '"' || p[i] == '\\' || p[i] == '\'' || p[i] < 0x20 || p[i] > '~')
             quote = true;
     BIO_printf(b, "%s", prefix);
     if (!quote) {
@@ -1556,29 +1570,9 @@ static void bio_general_name(BIO *b, GENERAL_NAME *g)
         if (n == 4) {
             BIO_printf(b, "IP Address:%d.%d.%d.%d", ip[0], ip[1], ip[2], ip[3]);
         } else if (n == 16) {
-            /* compressed, as uv_inet_ntop prints it */
-            int best = -1, best_len = 0;
-            for (int i = 0; i < 8;) {
-                int j = i;
-                while (j < 8 && !ip[2 * j] && !ip[2 * j + 1])
-                    j++;
-                if (j - i > best_len && j - i > 1) {
-                    best = i;
-                    best_len = j - i;
-                }
-                i = j > i ? j : i + 1;
-            }
             BIO_printf(b, "IP Address:");
-            for (int i = 0; i < 8; i++) {
-                if (i == best) {
-                    BIO_printf(b, "::");
-                    i += best_len - 1;
-                    continue;
-                }
-                if (i && i != best + best_len)
-                    BIO_printf(b, ":");
-                BIO_printf(b, "%x", ip[2 * i] << 8 | ip[2 * i + 1]);
-            }
+            for (int i = 0; i < 8; i++)
+                BIO_printf(b, i ? ":%X" : "%X", ip[2 * i] << 8 | ip[2 * i + 1]);
         } else {
             BIO_printf(b, "IP Address:<invalid>");
         }
@@ -1644,8 +1638,6 @@ static void c_x509_field(vm_call_t *c)
             BIO_printf(b, "%s - ", buf);
             bio_general_name(b, d->location);
         }
-        if (aia && sk_ACCESS_DESCRIPTION_num(aia))
-            bio_text(b, "\n");
         AUTHORITY_INFO_ACCESS_free(aia);
     } else if (!strcmp(name, "validFrom") || !strcmp(name, "validTo")) {
         ASN1_TIME_print(b, !strcmp(name, "validFrom") ? X509_get0_notBefore(x)
@@ -1748,7 +1740,8 @@ static void c_x509_check(vm_call_t *c)
         const char *s = peer ? peer : value;
         vm_ret_str(c, s, strlen(s));
     } else if (r == -2) {
-        throw_msg(c, "Error", "ERR_INVALID_ARG_VALUE", "Invalid name");
+        throw_msg(c, "TypeError", "ERR_INVALID_ARG_VALUE",
+                  !strcmp(what, "ip") ? "Invalid IP" : "Invalid name");
     } else {
         vm_ret_undefined(c);
     }
@@ -1781,6 +1774,47 @@ static void c_x509_key_check(vm_call_t *c)
     vm_ret_bool(c, r == 1);
 }
 
+/* spkac(op, bytes): a Netscape SPKAC (crypto.Certificate). op 0: whether
+ * its signature verifies; 1: its public key as PEM; 2: its challenge.
+ * Bytes ops answer undefined for an SPKAC that does not decode. */
+static void c_spkac(vm_call_t *c)
+{
+    int op = (int)vm_arg_int(c, 0);
+    uint8_t *data;
+    size_t len;
+    if (!br__ssl_ready() || vm_arg_bytes(c, 1, &data, &len) < 0 || len > INT_MAX) {
+        throw_msg(c, "RangeError", "ERR_OUT_OF_RANGE", "spkac is too large");
+        return;
+    }
+    while (len > 0 && (data[len - 1] == ' ' || (data[len - 1] >= '\t' && data[len - 1] <= '\r')))
+        len--;
+    char *text = malloc(len + 1);
+    if (!text) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    memcpy(text, data, len);
+    text[len] = '\0';
+    NETSCAPE_SPKI *spki = NETSCAPE_SPKI_b64_decode(text, (int)len);
+    free(text);
+    EVP_PKEY *pkey = spki ? NETSCAPE_SPKI_get_pubkey(spki) : NULL;
+    BIO *b = NULL;
+    if (op == 0) {
+        vm_ret_bool(c, pkey && NETSCAPE_SPKI_verify(spki, pkey) > 0);
+    } else if (op == 1 && pkey && (b = BIO_new(BIO_s_mem())) && PEM_write_bio_PUBKEY(b, pkey)) {
+        ret_bio(c, b);
+    } else if (op == 2 && spki) {
+        const ASN1_IA5STRING *ch = spki->spkac->challenge;
+        vm_ret_bytes(c, ASN1_STRING_get0_data(ch), (size_t)ASN1_STRING_length(ch));
+    } else {
+        vm_ret_undefined(c);
+    }
+    ERR_clear_error();
+    BIO_free(b);
+    EVP_PKEY_free(pkey);
+    NETSCAPE_SPKI_free(spki);
+}
+
 /* digestKnown(name) -> whether OpenSSL has the digest */
 static void c_digest_known(vm_call_t *c)
 {
@@ -1810,6 +1844,7 @@ static void c_curve_name(vm_call_t *c)
 
 static const vm_native_t natives[] = {
     {"digestKnown", c_digest_known, 1, VM_NATIVE_PURE},
+    {"spkac", c_spkac, 2, VM_NATIVE_PURE},
     {"curveName", c_curve_name, 1, VM_NATIVE_PURE},
     {"parse", c_parse, 5, VM_NATIVE_PURE},
     {"kind", c_kind, 1, VM_NATIVE_PURE},

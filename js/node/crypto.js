@@ -732,6 +732,7 @@ const crypto = {
   publicDecrypt: sig.publicDecrypt,
   diffieHellman: sig.diffieHellman,
   X509Certificate: x509.X509Certificate,
+  Certificate: x509.Certificate,
   Sign: sig.Sign,
   Verify: sig.Verify,
   constants,

@@ -18,6 +18,7 @@ const {
 const { natives, isStringOrBuffer, isView, isAnyArrayBuffer, byteSource, toBuffer } = require('./util');
 
 const native = natives('pkey');
+const hashNatives = natives('crypto');
 
 // What a key is asked for (Node's kConsumePublic ... kCreatePrivate).
 const kConsumePublic = 0;
@@ -363,7 +364,9 @@ function install(base) {
             throw makeNodeError(TypeError, 'ERR_CRYPTO_INVALID_DIGEST', `Invalid ${name === 'hashAlgorithm' ? '' : 'MGF1 '}digest: ${v}`);
           }
         }
-        return { encoding, args: [type, modulusLength, exp, md, mgf1, saltLength] };
+        // the salt is as long as the digest when not given, as in Node
+        const salt = saltLength === undefined && md !== undefined ? hashNatives.digestSize(md) : saltLength;
+        return { encoding, args: [type, modulusLength, exp, md, mgf1, salt >= 0 ? salt : undefined] };
       }
       case 'dsa': {
         validateObject(options, 'options');

@@ -153,6 +153,13 @@ function answer(callback, fn) {
   return undefined;
 }
 
+// The one-shot forms name an unknown digest at once, also with a callback.
+function checkDigest(algorithm) {
+  if (algorithm != null && !native.digestKnown(algorithm)) {
+    throw makeNodeError(TypeError, 'ERR_CRYPTO_INVALID_DIGEST', `Invalid digest: ${algorithm}`);
+  }
+}
+
 function signOneShot(algorithm, data, key, callback) {
   if (algorithm != null) validateString(algorithm, 'algorithm');
   if (callback !== undefined) validateFunction(callback, 'callback');
@@ -161,6 +168,7 @@ function signOneShot(algorithm, data, key, callback) {
   if (!key) throw signKeyRequired();
   const { padding, salt, p1363: ieee } = sigOptions(key);
   const handle = keys.preparePrivateKey(key);
+  checkDigest(algorithm);
   return answer(callback, () => toBuffer(native.sign(handle(), algorithm, data, padding, salt, ieee, false)));
 }
 
@@ -175,6 +183,7 @@ function verifyOneShot(algorithm, data, key, signature, callback) {
     throw codes.ERR_INVALID_ARG_TYPE('signature', ['Buffer', 'TypedArray', 'DataView'], signature);
   }
   const handle = keys.preparePublicOrPrivateKey(key);
+  checkDigest(algorithm);
   const sig = new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength);
   return answer(callback, () => native.verify(handle(), algorithm, data, sig, padding, salt, ieee, false));
 }

@@ -7,7 +7,7 @@
 const { Buffer } = require('buffer');
 const { codes } = require('../errors');
 const { validateString, validateObject, validateBoolean } = require('../validators');
-const { isView, toBuffer } = require('./util');
+const { isView, toBuffer, byteSource } = require('./util');
 const keys = require('./keys');
 
 const native = keys.native;
@@ -57,10 +57,6 @@ function field(cert, name) {
     cache[name] = bytes === undefined ? undefined : toBuffer(bytes).toString('utf8');
   }
   return cache[name];
-}
-
-function isIP(s) {
-  return require('../../net').isIP(s) !== 0;
 }
 
 class X509Certificate {
@@ -134,7 +130,6 @@ class X509Certificate {
 
   checkIP(ip, options) {
     validateString(ip, 'ip');
-    if (!isIP(ip)) throw codes.ERR_INVALID_ARG_VALUE('ip', ip);
     return native.x509Check(handles.get(this), 'ip', ip, 0);
   }
 
@@ -166,7 +161,7 @@ class X509Certificate {
         const at = line.indexOf('=');
         if (at < 0) continue;
         const k = line.slice(0, at);
-        const v = line.slice(at + 1);
+        const v = line.slice(at + 1).replace(/\\(.)/g, '$1');
         if (k in out) out[k] = Array.isArray(out[k]) ? [...out[k], v] : [out[k], v];
         else out[k] = v;
       }
@@ -180,10 +175,10 @@ class X509Certificate {
     if (this.infoAccess !== undefined) {
       const ia = Object.create(null);
       for (const line of this.infoAccess.split('\n')) {
-        const at = line.indexOf(' - ');
+        const at = line.indexOf(':');
         if (at < 0) continue;
         const k = line.slice(0, at);
-        (ia[k] ||= []).push(line.slice(at + 3));
+        (ia[k] ||= []).push(line.slice(at + 1));
       }
       out.infoAccess = ia;
     }
@@ -195,14 +190,16 @@ class X509Certificate {
       out.modulus = Buffer.from(jwk.n, 'base64url').toString('hex').toUpperCase();
       out.bits = d.modulusLength;
       out.exponent = `0x${d.publicExponent.toString(16)}`;
+      out.pubkey = key.export({ format: 'der', type: 'spki' });
     } else if (key.asymmetricKeyType === 'ec') {
+      const jwk = key.export({ format: 'jwk' });
+      const x = Buffer.from(jwk.x, 'base64url');
       out.bits = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256 }[d.namedCurve];
-      if (d.namedCurve === 'prime256v1') out.asn1Curve = 'prime256v1';
-      else out.asn1Curve = d.namedCurve;
+      out.pubkey = Buffer.concat([Buffer.from([4]), x, Buffer.from(jwk.y, 'base64url')]);
+      out.asn1Curve = d.namedCurve;
       const nist = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[d.namedCurve];
       if (nist) out.nistCurve = nist;
     }
-    out.pubkey = key.export({ format: 'der', type: 'spki' });
     out.valid_from = this.validFrom;
     out.valid_to = this.validTo;
     out.fingerprint = this.fingerprint;
@@ -229,7 +226,30 @@ Object.defineProperty(X509Certificate.prototype, Symbol.for('nodejs.util.inspect
   },
 });
 
+// ---- crypto.Certificate: Netscape SPKACs (HTML5 keygen) ------------------------
+
+function spkacOp(op, spkac, encoding) {
+  const bytes = byteSource(spkac, 'spkac', encoding);
+  const out = native.spkac(op, bytes);
+  if (op === 0) return out;
+  return out === undefined ? '' : toBuffer(out);
+}
+const verifySpkac = (spkac, encoding) => spkacOp(0, spkac, encoding);
+const exportPublicKey = (spkac, encoding) => spkacOp(1, spkac, encoding);
+const exportChallenge = (spkac, encoding) => spkacOp(2, spkac, encoding);
+
+function Certificate() {
+  if (!(this instanceof Certificate)) return new Certificate();
+}
+Certificate.prototype.verifySpkac = verifySpkac;
+Certificate.prototype.exportPublicKey = exportPublicKey;
+Certificate.prototype.exportChallenge = exportChallenge;
+Certificate.verifySpkac = verifySpkac;
+Certificate.exportPublicKey = exportPublicKey;
+Certificate.exportChallenge = exportChallenge;
+
 module.exports = {
   X509Certificate,
+  Certificate,
   setWrapKey: (fn) => { wrapKey = fn; },
 };
