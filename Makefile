@@ -38,7 +38,7 @@ CFLAGS_  := -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFL
 CXXFLAGS_ := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
         -fno-rtti -fno-exceptions -isystem $(V8_INC) $(HARDEN) -MMD -MP $(OPT) $(EXTRA_CFLAGS)
 SANDBOX_LIBS := -lseccomp -lcap -ljansson -lcares -lresolv -ledit $$(pkg-config --libs fuse3)
-LDLIBS_  := -L$(V8_LIB) -lnode -luv -lcrypto -lz -lbrotlienc -lbrotlidec -lhttp_parser $(SANDBOX_LIBS) -lpthread -lm \
+LDLIBS_  := -L$(V8_LIB) -lnode -luv -lssl -lcrypto -lz -lbrotlienc -lbrotlidec -lhttp_parser $(SANDBOX_LIBS) -lpthread -lm \
         -Wl,-rpath,'$$ORIGIN/vendor/root/usr/lib/x86_64-linux-gnu'
 
 LIB_C   := bridge/broker.c bridge/path.c bridge/fs.c bridge/runtime.c bridge/process.c bridge/timers.c bridge/module.c bridge/os.c bridge/crypto.c bridge/crypto_cipher.c bridge/crypto_kex.c bridge/zlib.c launcher/cli.c \
@@ -63,6 +63,7 @@ LIB_C   += launcher/netd_unix.c
 LIB_C   += bridge/dgram.c bridge/child.c bridge/watch.c
 LIB_C   += bridge/worker.c
 LIB_C   += bridge/crypto_pkey.c
+LIB_C   += bridge/tls.c
 LIB_C   += launcher/netd_dns.c
 
 OBJ      := $(BUILD)/obj

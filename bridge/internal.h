@@ -311,6 +311,7 @@ extern const vm_table_t br__crypto_table;
 extern const vm_table_t br__crypto_cipher_table;
 extern const vm_table_t br__crypto_kex_table;
 extern const vm_table_t br__pkey_table; /* crypto_pkey.c: keys, signatures, X.509 */
+extern const vm_table_t br__tls_table;
 
 /* ---- OpenSSL, shared by the crypto natives (bridge/crypto.c) ---- */
 

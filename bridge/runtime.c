@@ -52,6 +52,7 @@ static const vm_table_t *const tables[] = {
     &br__crypto_cipher_table,
     &br__crypto_kex_table,
     &br__pkey_table,
+    &br__tls_table,
 };
 
 const vm_table_t *const *br_tables(size_t *n)

@@ -1426,6 +1426,15 @@ class ServerClass extends BaseServer {
 }
 const Server = callable(ServerClass, { allowCall: true });
 
+// https.Server is a tls.Server that serves HTTP: the same request and
+// response classes, connection tracking and closing methods.
+function setupHttpsServer(server) {
+  server[kIncomingMessage] = server[kHTTPOptions].IncomingMessage || IncomingMessage;
+  server[kServerResponse] = server[kHTTPOptions].ServerResponse || ServerResponse;
+  server[kUniqueHeaders] = parseUniqueHeadersOption(server[kHTTPOptions].uniqueHeaders);
+  server.on('listening', setupConnectionsTracking);
+}
+
 
 // ---- the client -------------------------------------------------------------------------
 
@@ -2284,6 +2293,7 @@ function setMaxIdleHTTPParsers(max) {
 
 module.exports = {
   _connectionListener: connectionListener,
+  _setupHttpsServer: setupHttpsServer,
   _kConnectionsCheckingInterval: kConnectionsCheckingInterval,
   _parsers: parsers,
   _freeParser: freeParser,

@@ -188,6 +188,24 @@ const messages = {
     `${name} should be ${allowZero ? '>=' : '>'} 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : `type ${typeof port} (${port})`}.`],
   ERR_SERVER_ALREADY_LISTEN: [Error, () => 'Listen method has been called more than once without closing.'],
   ERR_SOCKET_CLOSED: [Error, () => 'Socket is closed'],
+  ERR_TLS_CERT_ALTNAME_INVALID: [Error, (reason, host, cert) =>
+    [`Hostname/IP does not match certificate's altnames: ${reason}`, { reason, host, cert }]],
+  ERR_TLS_INVALID_PROTOCOL_VERSION: [TypeError, (version, which) =>
+    `${JSON.stringify(version)} is not a valid ${which} TLS protocol version`],
+  ERR_TLS_PROTOCOL_VERSION_CONFLICT: [TypeError, (prev, method) =>
+    `TLS protocol version ${JSON.stringify(prev)} conflicts with secureProtocol ${JSON.stringify(method)}`],
+  ERR_TLS_HANDSHAKE_TIMEOUT: [Error, () => 'TLS handshake timeout'],
+  ERR_TLS_RENEGOTIATION_DISABLED: [Error, () => 'TLS session renegotiation disabled for this socket'],
+  ERR_TLS_INVALID_CONTEXT: [TypeError, (name) => `${name} must be a SecureContext`],
+  ERR_TLS_INVALID_STATE: [Error, () => 'TLS socket connection must be securely established'],
+  ERR_TLS_SNI_FROM_SERVER: [Error, () => 'Cannot issue SNI from a TLS server-side socket'],
+  ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS: [TypeError, () =>
+    'The ALPNCallback and ALPNProtocols TLS options are mutually exclusive'],
+  ERR_TLS_ALPN_CALLBACK_INVALID_RESULT: [TypeError, (value, protocols) =>
+    `ALPN callback returned a value (${value}) that did not match any of the client's offered protocols (${protocols.join(', ')})`],
+  ERR_TLS_DH_PARAM_SIZE: [Error, (size) => `DH parameter size ${size} is less than 2048`],
+  ERR_TLS_REQUIRED_SERVER_NAME: [Error, () => '"servername" is required parameter for Server.addContext'],
+  ERR_TLS_SESSION_ATTACK: [Error, () => 'TLS session renegotiation attack detected'],
   ERR_SOCKET_DGRAM_NOT_RUNNING: [Error, () => 'Not running'],
   ERR_SOCKET_DGRAM_IS_CONNECTED: [Error, () => 'Already connected'],
   ERR_SOCKET_DGRAM_NOT_CONNECTED: [Error, () => 'Not connected'],

@@ -86,4 +86,4 @@ function serverClass(moduleName) {
   return Server;
 }
 
-module.exports = { serverClass, kHTTPOptions };
+module.exports = { serverClass, kHTTPOptions, initServer, serverArgs, serverSetTimeout };

@@ -1,0 +1,194 @@
+// node/internal/tls/secure-context.js — tls.createSecureContext and the
+// SecureContext class over bridge/tls.c's contexts (an SSL_CTX each): the
+// options checked and applied in Node's order (protocol bounds, trust,
+// certificates and keys, ciphers, curves, DH, PFX, session options).
+'use strict';
+
+const binding = require('../binding');
+const { Buffer } = require('buffer');
+const { codes } = require('../errors');
+const { validateString, validateInteger } = require('../validators');
+
+const DEFAULT_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'DHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-SHA256',
+  'DHE-RSA-AES128-SHA256', 'ECDHE-RSA-AES256-SHA384', 'DHE-RSA-AES256-SHA384',
+  'ECDHE-RSA-AES256-SHA256', 'DHE-RSA-AES256-SHA256', 'HIGH', '!aNULL', '!eNULL', '!EXPORT',
+  '!DES', '!RC4', '!MD5', '!PSK', '!SRP', '!CAMELLIA',
+].join(':');
+
+const versions = { __proto__: null, 'TLSv1': 0x301, 'TLSv1.1': 0x302, 'TLSv1.2': 0x303, 'TLSv1.3': 0x304 };
+const defaults = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ecdhCurve: 'auto', ciphers: DEFAULT_CIPHERS };
+
+// secureProtocol names that pin one version, as Node's table
+const methods = {
+  __proto__: null,
+  TLSv1_method: ['TLSv1', 'TLSv1'],
+  TLSv1_1_method: ['TLSv1.1', 'TLSv1.1'],
+  TLSv1_2_method: ['TLSv1.2', 'TLSv1.2'],
+  TLS_method: ['TLSv1', 'TLSv1.3'],
+  SSLv23_method: ['TLSv1', 'TLSv1.3'],
+  TLS_client_method: ['TLSv1', 'TLSv1.3'],
+  TLS_server_method: ['TLSv1', 'TLSv1.3'],
+  SSLv23_client_method: ['TLSv1', 'TLSv1.3'],
+  SSLv23_server_method: ['TLSv1', 'TLSv1.3'],
+};
+
+function versionOf(v, which) {
+  const n = versions[v];
+  if (n === undefined) throw codes.ERR_TLS_INVALID_PROTOCOL_VERSION(v, which);
+  return n;
+}
+
+// A string, Buffer or view as bytes for the native.
+function toBytes(value, name) {
+  if (typeof value === 'string') return Buffer.from(value);
+  if (ArrayBuffer.isView(value)) return value;
+  throw codes.ERR_INVALID_ARG_TYPE(name, ['string', 'Buffer', 'TypedArray', 'DataView'], value);
+}
+
+// OpenSSL's errors with Node's shape (library, reason) where a native threw.
+function native(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err && typeof err.message === 'string') {
+      const m = /^error:[0-9A-F]+:([^:]*)::(.*)$/.exec(err.message);
+      if (m) {
+        err.library = m[1];
+        err.reason = m[2];
+      }
+    }
+    throw err;
+  }
+}
+
+class SecureContext {
+  constructor(secureProtocol, secureOptions, minVersion, maxVersion) {
+    let min = minVersion;
+    let max = maxVersion;
+    if (secureProtocol) {
+      validateString(secureProtocol, 'options.secureProtocol');
+      if (min !== undefined) throw codes.ERR_TLS_PROTOCOL_VERSION_CONFLICT(min, secureProtocol);
+      if (max !== undefined) throw codes.ERR_TLS_PROTOCOL_VERSION_CONFLICT(max, secureProtocol);
+      const m = methods[secureProtocol];
+      if (!m) {
+        const err = new TypeError(`Unknown method: ${secureProtocol}`);
+        err.code = 'ERR_TLS_INVALID_PROTOCOL_METHOD';
+        throw err;
+      }
+      [min, max] = m;
+    }
+    if (min === undefined) min = module.exports.defaults.minVersion;
+    if (max === undefined) max = module.exports.defaults.maxVersion;
+    if (min !== undefined) validateString(min, 'options.minVersion');
+    if (max !== undefined) validateString(max, 'options.maxVersion');
+    const minN = versionOf(min, 'minimum');
+    const maxN = versionOf(max, 'maximum');
+    this.context = native(() => binding.tls.ctxNew(minN, maxN));
+    if (secureOptions !== undefined) {
+      validateInteger(secureOptions, 'secureOptions');
+      binding.tls.ctxSetOptions(this.context, -1, true, secureOptions);
+    }
+  }
+}
+
+function asList(v) {
+  return Array.isArray(v) ? v : [v];
+}
+
+function setCiphers(ctx, ciphers) {
+  validateString(ciphers, 'options.ciphers');
+  const parts = ciphers.split(':');
+  const suites = parts.filter((c) => c.startsWith('TLS_')).join(':');
+  const list = parts.filter((c) => !c.startsWith('TLS_')).join(':');
+  if (suites === '' && list === '') {
+    throw codes.ERR_INVALID_ARG_VALUE('options.ciphers', ciphers);
+  }
+  native(() => binding.tls.ctxSetCiphers(ctx, list, suites));
+}
+
+function createSecureContext(options) {
+  if (!options) options = {};
+  const { honorCipherOrder, minVersion, maxVersion, secureProtocol, secureOptions } = options;
+  const sc = new SecureContext(secureProtocol, secureOptions, minVersion, maxVersion);
+  const ctx = sc.context;
+  const { ca, cert, key, passphrase, ciphers, ecdhCurve, dhparam, pfx, sessionTimeout, ticketKeys,
+    sigalgs, privateKeyIdentifier, privateKeyEngine, crl, clientCertEngine } = options;
+  if (ca) {
+    for (const c of asList(ca)) native(() => binding.tls.ctxAddCA(ctx, toBytes(c, 'options.ca')));
+  } else {
+    binding.tls.ctxAddRoots(ctx);
+    for (const pem of extraCAs()) binding.tls.ctxAddCA(ctx, Buffer.from(pem));
+  }
+  if (cert) {
+    for (const c of asList(cert)) {
+      if (c === undefined || c === null) continue;
+      native(() => binding.tls.ctxSetCert(ctx, toBytes(c, 'options.cert')));
+    }
+  }
+  if (key) {
+    for (const k of asList(key)) {
+      if (k === undefined || k === null) continue;
+      const pem = k.pem !== undefined ? k.pem : k;
+      const pass = k.passphrase !== undefined ? k.passphrase : passphrase;
+      if (pass !== undefined) validateString(pass, 'options.passphrase');
+      native(() => binding.tls.ctxSetKey(ctx, toBytes(pem, 'options.key'), pass));
+    }
+  }
+  if (sigalgs !== undefined) validateString(sigalgs, 'options.sigalgs');
+  if (privateKeyIdentifier !== undefined || privateKeyEngine !== undefined || clientCertEngine !== undefined) {
+    throw codes.ERR_FEATURE_UNAVAILABLE_ON_PLATFORM
+      ? codes.ERR_FEATURE_UNAVAILABLE_ON_PLATFORM('Custom engines')
+      : new Error('Custom engines not supported by this OpenSSL');
+  }
+  setCiphers(ctx, ciphers === undefined ? module.exports.defaults.ciphers : ciphers);
+  const curve = ecdhCurve === undefined ? module.exports.defaults.ecdhCurve : ecdhCurve;
+  validateString(curve, 'options.ecdhCurve');
+  if (curve !== 'auto') native(() => binding.tls.ctxSetCurves(ctx, curve));
+  if (dhparam !== undefined && dhparam !== null) {
+    const bits = native(() => binding.tls.ctxSetDH(ctx, toBytes(dhparam, 'options.dhparam')));
+    if (bits < 2048) process.emitWarning(`DH parameter is less than 2048 bits`);
+  }
+  if (pfx !== undefined && pfx !== null) {
+    for (const p of asList(pfx)) {
+      const buf = p.buf !== undefined ? p.buf : p;
+      const pass = p.passphrase !== undefined ? p.passphrase : passphrase;
+      native(() => binding.tls.ctxPfx(ctx, toBytes(buf, 'options.pfx'), pass));
+    }
+  }
+  if (crl !== undefined) {
+    // certificate revocation lists are not checked in sandbox
+  }
+  if (sessionTimeout !== undefined) validateInteger(sessionTimeout, 'options.sessionTimeout');
+  binding.tls.ctxSetOptions(ctx, sessionTimeout === undefined ? -1 : sessionTimeout,
+    honorCipherOrder === undefined ? true : !!honorCipherOrder, undefined);
+  if (ticketKeys !== undefined && ticketKeys !== null) {
+    if (!ArrayBuffer.isView(ticketKeys)) {
+      throw codes.ERR_INVALID_ARG_TYPE('options.ticketKeys', 'Buffer', ticketKeys);
+    }
+    binding.tls.ctxTicketKeys(ctx, ticketKeys);
+  }
+  return sc;
+}
+
+// Extra trusted roots, as Node's NODE_EXTRA_CA_CERTS: the profile's
+// tls.extra_ca_certs, read by the launcher and handed in with the config.
+let extra = null;
+function extraCAs() {
+  if (extra === null) {
+    const text = (process.binding && undefined) || globalThis.__se_extra_ca || '';
+    extra = text ? text.split(/(?<=-----END CERTIFICATE-----)\s*/).filter((s) => s.includes('BEGIN')) : [];
+  }
+  return extra;
+}
+
+function isSecureContext(value) {
+  return value instanceof SecureContext;
+}
+
+module.exports = {
+  DEFAULT_CIPHERS, SecureContext, createSecureContext, isSecureContext, toBytes, native, extraCAs,
+  defaults,
+};
