@@ -101,6 +101,9 @@ typedef struct br_config_s {
      * dns.getServers() shows them, comma-separated ("IP", "IP:PORT",
      * "[IPv6]:PORT"); NULL or "": none known. */
     const char *dns_servers;
+    /* The PEM text of tls.extra_ca_certs, read by the launcher (NULL:
+     * none): roots trusted besides the system's, as NODE_EXTRA_CA_CERTS. */
+    const char *extra_ca_pem;
     /* The operator shell (bridge/shell.c): with on, the guest evaluates
      * what the supervisor sends on ctl_fd (a socket, JSON lines) instead
      * of a main module; each byte on intr_fd (a pipe) is a Ctrl-C. */

@@ -36,7 +36,7 @@ typedef struct {
 } rules_t;
 
 /* The settings keys a profile may give (the order of keys[] below). */
-#define BRK_SETTING_KEYS 18
+#define BRK_SETTING_KEYS 19
 
 struct brk_policy_s {
     rules_t dom[BRK_DOMAINS];
@@ -742,6 +742,7 @@ enum {
     K_CRYPTO_PBKDF2_ITERATIONS,
     K_CRYPTO_PRIME_BITS,
     K_MODULUS,
+    K_EXTRA_CA,
     K_COUNT,
 };
 
@@ -769,6 +770,7 @@ static const char *const keys[K_COUNT] = {
     "crypto.max_pbkdf2_iterations",
     "crypto.max_prime_bits",
     "crypto.max_modulus_bits",
+    "tls.extra_ca_certs",
 };
 
 static int parse_u64(const char *v, uint64_t max, uint64_t *out)
@@ -989,6 +991,15 @@ static int set_key(brk_policy_t *p, int k, const char *v, char **why)
             return fail(why, "'%.64s' is not a modulus size in bits (%d to %d)", v,
                         BRK_MIN_MODULUS_BITS, BRK_MAX_MODULUS_BITS);
         s->max_modulus_bits = (uint32_t)x;
+        return 0;
+    case K_EXTRA_CA:
+        /* a PEM file of roots the guest trusts besides the system's (Node's
+         * NODE_EXTRA_CA_CERTS): the launcher reads it as the operator */
+        if (*v && v[0] != '/')
+            return fail(why, "tls.extra_ca_certs must be an absolute path, not '%.64s'", v);
+        if (strlen(v) >= sizeof s->extra_ca_certs)
+            return fail(why, "tls.extra_ca_certs: the path is too long");
+        memcpy(s->extra_ca_certs, v, strlen(v) + 1);
         return 0;
     case K_OVERLAY:
         if (!strcmp(v, "on"))

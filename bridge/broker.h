@@ -90,6 +90,8 @@ typedef struct brk_settings_s {
     /* crypto.max_modulus_bits: the largest RSA, DSA or DH modulus a key
      * pair may be generated with (0: BRK_DEFAULT_MAX_MODULUS_BITS) */
     uint32_t max_modulus_bits;
+    /* tls.extra_ca_certs: a PEM file of extra trusted roots ("": none) */
+    char extra_ca_certs[1024];
 } brk_settings_t;
 
 /* The crypto caps' defaults: above what Node's tests and common packages

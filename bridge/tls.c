@@ -112,29 +112,42 @@ static void throw_ssl(vm_call_t *c, const char *fallback)
 /* ---- the system trust store ---- */
 
 /* The roots as read once per process: their store (shared by every
- * context that uses the defaults) and their PEM texts (tls.rootCertificates). */
+ * context that uses the defaults), the system's as PEM texts
+ * (tls.rootCertificates), and the operator's extra ones (the profile's
+ * tls.extra_ca_certs, read by the launcher: cfg.extra_ca_pem), which are
+ * in the store and not in rootCertificates, as Node's NODE_EXTRA_CA_CERTS.
+ * The natives run on a runtime's loop; the main runtime loads them first
+ * (a worker's runtime is made after the main one has started). */
 static X509_STORE *root_store;
-static STACK_OF(X509) * root_certs;
+static STACK_OF(X509) * root_certs, *extra_certs;
 
-static bool roots_load(void)
+static void pem_into(BIO *b, X509_STORE *st, STACK_OF(X509) * list)
 {
-    if (root_store)
-        return true;
-    root_certs = sk_X509_new_null();
-    X509_STORE *st = X509_STORE_new();
-    if (!root_certs || !st) {
-        X509_STORE_free(st);
-        return false;
-    }
-    BIO *b = BIO_new_file(TLS_CA_FILE, "r");
     X509 *x;
     while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
         X509_STORE_add_cert(st, x);
-        if (!sk_X509_push(root_certs, x))
+        if (!sk_X509_push(list, x))
             X509_free(x);
     }
     BIO_free(b);
     ERR_clear_error();
+}
+
+static bool roots_load(vm_call_t *c)
+{
+    if (root_store)
+        return true;
+    root_certs = sk_X509_new_null();
+    extra_certs = sk_X509_new_null();
+    X509_STORE *st = X509_STORE_new();
+    if (!root_certs || !extra_certs || !st) {
+        X509_STORE_free(st);
+        return false;
+    }
+    pem_into(BIO_new_file(TLS_CA_FILE, "r"), st, root_certs);
+    const char *extra = br__rt(c)->cfg->extra_ca_pem;
+    if (extra)
+        pem_into(BIO_new_mem_buf(extra, -1), st, extra_certs);
     root_store = st;
     return true;
 }
@@ -219,6 +232,8 @@ static void c_ctx_new(vm_call_t *c)
         return;
     }
     SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    /* OpenSSL 3.0's own default, which Node keeps (Debian builds in 2) */
+    SSL_CTX_set_security_level(t->ctx, 1);
     SSL_CTX_set_mode(t->ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_alpn_select_cb(t->ctx, alpn_select, NULL);
     SSL_CTX_set_keylog_callback(t->ctx, keylog_cb);
@@ -349,7 +364,7 @@ static void c_ctx_add_roots(vm_call_t *c)
     tctx_t *t = ctx_arg(c);
     if (!t)
         return;
-    if (!roots_load()) {
+    if (!roots_load(c)) {
         vm_throw_alloc_failed(c);
         return;
     }
@@ -366,22 +381,27 @@ static void c_ctx_add_roots(vm_call_t *c)
     }
     for (int i = 0; i < sk_X509_num(root_certs); i++)
         X509_STORE_add_cert(st, sk_X509_value(root_certs, i));
+    for (int i = 0; i < sk_X509_num(extra_certs); i++)
+        X509_STORE_add_cert(st, sk_X509_value(extra_certs, i));
     ERR_clear_error();
 }
 
-/* ctxSetCiphers(ctx, tls12List, tls13Suites) */
+/* ctxSetCiphers(ctx, tls12List or undefined, tls13Suites or undefined):
+ * OpenSSL keeps the two apart; an empty TLS 1.2 list with TLS 1.3 suites
+ * leaves TLS 1.3 only, as Node's */
 static void c_ctx_set_ciphers(vm_call_t *c)
 {
     tctx_t *t = ctx_arg(c);
     if (!t)
         return;
-    char *l12 = vm_arg_str(c, 1, NULL), *l13 = vm_arg_str(c, 2, NULL);
-    bool ok = l12 && l13;
-    if (ok && *l12)
+    char *l12 = vm_arg_type(c, 1) == VM_T_STRING ? vm_arg_str(c, 1, NULL) : NULL;
+    char *l13 = vm_arg_type(c, 2) == VM_T_STRING ? vm_arg_str(c, 2, NULL) : NULL;
+    bool ok = true;
+    if (l12 && *l12)
         ok = SSL_CTX_set_cipher_list(t->ctx, l12) == 1;
-    else if (ok && *l13)
+    else if (l12 && l13 && *l13)
         SSL_CTX_set_cipher_list(t->ctx, "");
-    if (ok)
+    if (ok && l13)
         ok = SSL_CTX_set_ciphersuites(t->ctx, l13) == 1;
     free(l12);
     free(l13);
@@ -957,9 +977,15 @@ static void c_ssl_peer_cert(vm_call_t *c)
         ret_der(c, peer);
         return;
     }
-    /* the client's chain holds its leaf, the server's does not (OpenSSL) */
-    STACK_OF(X509) *ch = SSL_get_peer_cert_chain(s->ssl);
-    int off = s->server ? 0 : 1;
+    /* the chain as verified (up to the trusted root) when there is one,
+     * else as sent: the client's chain holds its leaf, the server's does
+     * not (OpenSSL) */
+    STACK_OF(X509) *ch = SSL_get0_verified_chain(s->ssl);
+    int off = 1;
+    if (!ch || sk_X509_num(ch) < 2) {
+        ch = SSL_get_peer_cert_chain(s->ssl);
+        off = s->server ? 0 : 1;
+    }
     if (ch && i - 1 + off >= 0 && i - 1 + off < sk_X509_num(ch))
         ret_der(c, sk_X509_value(ch, (int)(i - 1 + off)));
 }
@@ -1271,7 +1297,7 @@ static void c_x509_info(vm_call_t *c)
 /* rootCertificates() -> the system roots as PEM texts */
 static void c_root_certs(vm_call_t *c)
 {
-    if (!br__ssl_ready() || !roots_load()) {
+    if (!br__ssl_ready() || !roots_load(c)) {
         vm_throw_alloc_failed(c);
         return;
     }

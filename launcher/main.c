@@ -705,6 +705,50 @@ static size_t cgroup_memory_mb(size_t budget_mb, size_t tmpfs_mb)
 
 /* The origin of a settings key for --print-profile: the option that set
  * it, the profile's FILE:LINE, or the built-in default. */
+/* tls.extra_ca_certs: the PEM file read as the operator, before the
+ * sandbox exists (the guest needs no read grant for it, and the host's
+ * other files stay out of its sight): 0 with *out malloc'd, or -errno
+ * with *why. Capped at 4 MiB, as a bundle of roots is far smaller. */
+static int read_extra_ca(const char *path, char **out, char **why)
+{
+    enum { CAP = 4 << 20 };
+    static char msg[1200];
+    *why = msg;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(msg, sizeof msg, "tls.extra_ca_certs: cannot read %s: %s", path, strerror(e));
+        return -e;
+    }
+    char *buf = malloc(CAP + 1);
+    size_t n = 0;
+    ssize_t r = 0;
+    while (buf && n < CAP && (r = read(fd, buf + n, CAP - n)) != 0) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (!buf || r < 0 || n >= CAP) {
+        snprintf(msg, sizeof msg, "tls.extra_ca_certs: cannot read %s: %s", path,
+                 !buf    ? "out of memory"
+                 : r < 0 ? strerror(errno)
+                         : "larger than 4 MiB");
+        free(buf);
+        return -EIO;
+    }
+    buf[n] = '\0';
+    if (!strstr(buf, "-----BEGIN CERTIFICATE-----")) {
+        snprintf(msg, sizeof msg, "tls.extra_ca_certs: %s holds no PEM certificate", path);
+        free(buf);
+        return -EINVAL;
+    }
+    *out = buf;
+    return 0;
+}
+
 static const char *setting_origin(const brk_policy_t *p, const lch_opts_t *o, const char *key)
 {
     if (!strcmp(key, "limits.heap_mb") && o->memory_limit_mb)
@@ -798,6 +842,8 @@ static void print_profile(const brk_policy_t *p, const lch_opts_t *o)
     SETTING_FROM("sandbox.network");
     printf("sandbox.overlay = %s\n", s->overlay_off ? "off" : "on");
     SETTING_FROM("sandbox.overlay");
+    printf("tls.extra_ca_certs = %s\n", s->extra_ca_certs);
+    SETTING_FROM("tls.extra_ca_certs");
     printf("net.resolvers = %s\n", s->resolvers);
     SETTING_FROM("net.resolvers");
     if (!s->resolvers[0])
@@ -1139,6 +1185,13 @@ int main(int argc, char **argv)
     if (lch_netd_dns_servers(settings->resolvers[0] ? settings->resolvers : NULL, dns_servers,
                              sizeof dns_servers) == 0)
         cfg.dns_servers = dns_servers;
+    char *extra_ca = NULL;
+    if (settings->extra_ca_certs[0]) {
+        char *why = NULL;
+        if (read_extra_ca(settings->extra_ca_certs, &extra_ca, &why) < 0)
+            lch_die("%s", why);
+        cfg.extra_ca_pem = extra_ca;
+    }
     lch_job_id_t job_id;
     lch_job_id_init(&job_id);
     netd_job_t nj = {.opts = {.policy = policy,

@@ -53,6 +53,7 @@ run "--report" bash tests/integration/report.sh --bin "$bin"
 run "dns (a test DNS server, Node 22.14 parity)" bash tests/integration/dns.sh --bin "$bin"
 run "node parity" bash tests/integration/node-parity.sh --bin "$bin"
 run "network (the supervisor's socket broker)" bash tests/integration/net.sh --bin "$bin"
+run "tls and https (Node 22.14 parity, test certificates)" bash tests/integration/tls.sh --bin "$bin"
 run "child processes (run grants, decisions, nested guests)" bash tests/integration/child.sh --bin "$bin"
 run "overlay (stand-alone)" bash tests/integration/overlay.sh --bin build/secure-exec-overlay
 run "overlay (through the launcher)" bash tests/integration/overlay-launch.sh --bin "$bin"

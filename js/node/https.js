@@ -8,10 +8,11 @@
 const http = require('./http');
 const tls = require('./tls');
 const { initServer, serverArgs, serverSetTimeout } = require('./internal/http-server');
+const { callable } = require('./internal/util');
 
 const kSessionCache = '_sessionCache';
 
-class Agent extends http.Agent {
+class AgentClass extends http.Agent {
   constructor(options) {
     super(options);
     this.defaultPort = 443;
@@ -120,9 +121,12 @@ class Agent extends http.Agent {
   }
 }
 
-const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+let globalAgent;
+function makeGlobalAgent() {
+  return new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+}
 
-class Server extends tls.Server {
+class ServerClass extends tls.Server {
   constructor(options, requestListener) {
     [options, requestListener] = serverArgs(options, requestListener);
     options = { ...options };
@@ -150,7 +154,9 @@ class Server extends tls.Server {
     return super.close(callback);
   }
 }
-Server.prototype.setTimeout = serverSetTimeout;
+ServerClass.prototype.setTimeout = serverSetTimeout;
+const Server = callable(ServerClass, { allowCall: true });
+const Agent = callable(AgentClass);
 
 // http.request with this module's global agent as the default one
 function request(...args) {
@@ -167,6 +173,7 @@ function get(input, options, cb) {
   return req;
 }
 
+globalAgent = makeGlobalAgent();
 module.exports = {
   Agent,
   globalAgent,

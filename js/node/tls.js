@@ -16,8 +16,9 @@ const { codes } = require('./internal/errors');
 const { validateFunction, validateString, validateNumber, validateInteger } = require('./internal/validators');
 const sc = require('./internal/tls/secure-context');
 const { TLSWrap } = require('./internal/tls/wrap');
+const { callable } = require('./internal/util');
 
-const { DEFAULT_CIPHERS, SecureContext, createSecureContext } = sc;
+const { DEFAULT_CIPHERS, SecureContext, createSecureContext, handleOf } = sc;
 
 const kOptions = Symbol('kTLSOptions');
 const kWrap = Symbol('kTLSWrap');
@@ -211,7 +212,7 @@ function makeSocketError(msg, code, sock) {
   return err;
 }
 
-class TLSSocket extends net.Socket {
+class TLSSocketClass extends net.Socket {
   constructor(socket, opts) {
     const tlsOptions = { ...opts };
     let inner = socket;
@@ -270,11 +271,16 @@ class TLSSocket extends net.Socket {
     this._requestCert = requestCert;
     this._rejectUnauthorized = rejectUnauthorized;
     const server = options.server;
-    const pauseHello = isServer && !!(options.SNICallback || (server && (server._contexts.length ||
+    const pauseHello = isServer && !!(options.SNICallback || (server && (server._contexts?.length ||
       server.ALPNCallback)));
     let alpn = options.ALPNProtocols;
     if (isServer && server && server.ALPNProtocols) alpn = server.ALPNProtocols;
-    const ssl = binding.tls.sslNew(context.context, isServer, '', alpn, isServer && !!options.requestCert,
+    if (Array.isArray(alpn)) {
+      const o = {};
+      convertALPNProtocols(alpn, o);
+      alpn = o.ALPNProtocols;
+    }
+    const ssl = binding.tls.sslNew(handleOf(context), isServer, '', alpn, isServer && !!options.requestCert,
       rejectUnauthorized, pauseHello);
     this[kWrap] = new TLSWrap(this, inner, ssl, isServer);
     this._handle = this[kWrap];
@@ -354,7 +360,7 @@ class TLSSocket extends net.Socket {
           alpnPick = pick === undefined ? '' : pick;
         }
       }
-      w.resume(ctx ? ctx.context : undefined, alpnPick);
+      w.resume(ctx ? handleOf(ctx) : undefined, alpnPick);
     };
     const sni = options.SNICallback;
     if (!servername || !sni) {
@@ -726,7 +732,7 @@ function SNICallback(servername, callback) {
   callback(null, ctx);
 }
 
-class Server extends net.Server {
+class ServerClass extends net.Server {
   constructor(options, listener) {
     if (typeof options === 'function') {
       listener = options;
@@ -772,7 +778,7 @@ class Server extends net.Server {
     this._sharedCreds = createSecureContext({
       ...options, ciphers: this.ciphers,
     });
-    if (options.ticketKeys) binding.tls.ctxTicketKeys(this._sharedCreds.context, options.ticketKeys);
+    if (options.ticketKeys) this._sharedCreds.context.setTicketKeys(options.ticketKeys);
   }
 
   _getServerData() {
@@ -784,7 +790,7 @@ class Server extends net.Server {
   }
 
   getTicketKeys() {
-    return Buffer.from(binding.tls.ctxTicketKeys(this._sharedCreds.context, undefined));
+    return this._sharedCreds.context.getTicketKeys();
   }
 
   setTicketKeys(keys) {
@@ -792,7 +798,7 @@ class Server extends net.Server {
     if (keys.byteLength !== 48) {
       throw codes.ERR_INVALID_ARG_VALUE('keys', keys.byteLength, 'must be exactly 48 bytes');
     }
-    binding.tls.ctxTicketKeys(this._sharedCreds.context, keys);
+    this._sharedCreds.context.setTicketKeys(keys);
   }
 
   addContext(servername, context) {
@@ -802,6 +808,9 @@ class Server extends net.Server {
     this._contexts.push([re, ctx]);
   }
 }
+
+const TLSSocket = callable(TLSSocketClass, { allowCall: true });
+const Server = callable(ServerClass, { allowCall: true });
 
 function createServer(options, listener) {
   return new Server(options, listener);

@@ -64,6 +64,77 @@ function native(fn) {
   }
 }
 
+const kHandle = Symbol('kHandle');
+
+// The native context as Node's binding shows it (sc.context): its methods
+// are what Node's tests and some libraries call directly.
+class NativeSecureContext {
+  constructor(min, max) {
+    this[kHandle] = native(() => binding.tls.ctxNew(min, max));
+  }
+
+  addCACert(pem) {
+    native(() => binding.tls.ctxAddCA(this[kHandle], toBytes(pem, 'ca')));
+  }
+
+  addRootCerts() {
+    binding.tls.ctxAddRoots(this[kHandle]);
+  }
+
+  setCert(pem) {
+    native(() => binding.tls.ctxSetCert(this[kHandle], toBytes(pem, 'cert')));
+  }
+
+  setKey(pem, passphrase) {
+    native(() => binding.tls.ctxSetKey(this[kHandle], toBytes(pem, 'key'), passphrase));
+  }
+
+  setCiphers(list) {
+    native(() => binding.tls.ctxSetCiphers(this[kHandle], `${list}`, undefined));
+  }
+
+  setCipherSuites(suites) {
+    native(() => binding.tls.ctxSetCiphers(this[kHandle], undefined, `${suites}`));
+  }
+
+  setECDHCurve(curve) {
+    if (curve !== 'auto') native(() => binding.tls.ctxSetCurves(this[kHandle], curve));
+  }
+
+  setDHParam(pem) {
+    return native(() => binding.tls.ctxSetDH(this[kHandle], toBytes(pem, 'dhparam')));
+  }
+
+  setSessionTimeout(timeout) {
+    binding.tls.ctxSetOptions(this[kHandle], timeout, true, undefined);
+  }
+
+  setOptions(options) {
+    binding.tls.ctxSetOptions(this[kHandle], -1, true, options);
+  }
+
+  getTicketKeys() {
+    return Buffer.from(binding.tls.ctxTicketKeys(this[kHandle], undefined));
+  }
+
+  setTicketKeys(keys) {
+    binding.tls.ctxTicketKeys(this[kHandle], keys);
+  }
+
+  enableTicketKeyCallback() {}
+
+  getCertificate() {
+    const der = binding.tls.ctxOwnCert(this[kHandle]);
+    return der ? Buffer.from(der) : null;
+  }
+
+  close() {}
+}
+
+function handleOf(context) {
+  return context && context.context ? context.context[kHandle] : undefined;
+}
+
 class SecureContext {
   constructor(secureProtocol, secureOptions, minVersion, maxVersion) {
     let min = minVersion;
@@ -86,10 +157,10 @@ class SecureContext {
     if (max !== undefined) validateString(max, 'options.maxVersion');
     const minN = versionOf(min, 'minimum');
     const maxN = versionOf(max, 'maximum');
-    this.context = native(() => binding.tls.ctxNew(minN, maxN));
+    this.context = new NativeSecureContext(minN, maxN);
     if (secureOptions !== undefined) {
       validateInteger(secureOptions, 'secureOptions');
-      binding.tls.ctxSetOptions(this.context, -1, true, secureOptions);
+      this.context.setOptions(secureOptions);
     }
   }
 }
@@ -113,14 +184,13 @@ function createSecureContext(options) {
   if (!options) options = {};
   const { honorCipherOrder, minVersion, maxVersion, secureProtocol, secureOptions } = options;
   const sc = new SecureContext(secureProtocol, secureOptions, minVersion, maxVersion);
-  const ctx = sc.context;
+  const ctx = sc.context[kHandle];
   const { ca, cert, key, passphrase, ciphers, ecdhCurve, dhparam, pfx, sessionTimeout, ticketKeys,
     sigalgs, privateKeyIdentifier, privateKeyEngine, crl, clientCertEngine } = options;
   if (ca) {
     for (const c of asList(ca)) native(() => binding.tls.ctxAddCA(ctx, toBytes(c, 'options.ca')));
   } else {
     binding.tls.ctxAddRoots(ctx);
-    for (const pem of extraCAs()) binding.tls.ctxAddCA(ctx, Buffer.from(pem));
   }
   if (cert) {
     for (const c of asList(cert)) {
@@ -137,7 +207,7 @@ function createSecureContext(options) {
       native(() => binding.tls.ctxSetKey(ctx, toBytes(pem, 'options.key'), pass));
     }
   }
-  if (sigalgs !== undefined) validateString(sigalgs, 'options.sigalgs');
+  if (sigalgs !== undefined && sigalgs !== null) validateString(sigalgs, 'options.sigalgs');
   if (privateKeyIdentifier !== undefined || privateKeyEngine !== undefined || clientCertEngine !== undefined) {
     throw codes.ERR_FEATURE_UNAVAILABLE_ON_PLATFORM
       ? codes.ERR_FEATURE_UNAVAILABLE_ON_PLATFORM('Custom engines')
@@ -173,22 +243,11 @@ function createSecureContext(options) {
   return sc;
 }
 
-// Extra trusted roots, as Node's NODE_EXTRA_CA_CERTS: the profile's
-// tls.extra_ca_certs, read by the launcher and handed in with the config.
-let extra = null;
-function extraCAs() {
-  if (extra === null) {
-    const text = (process.binding && undefined) || globalThis.__se_extra_ca || '';
-    extra = text ? text.split(/(?<=-----END CERTIFICATE-----)\s*/).filter((s) => s.includes('BEGIN')) : [];
-  }
-  return extra;
-}
-
 function isSecureContext(value) {
   return value instanceof SecureContext;
 }
 
 module.exports = {
-  DEFAULT_CIPHERS, SecureContext, createSecureContext, isSecureContext, toBytes, native, extraCAs,
+  DEFAULT_CIPHERS, SecureContext, createSecureContext, isSecureContext, toBytes, native, handleOf,
   defaults,
 };

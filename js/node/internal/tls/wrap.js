@@ -31,6 +31,7 @@ class TLSWrap {
     this.streamEnded = false;
     this.shutdownSent = false;
     this.failed = false;
+    this.writeQueueSize = 0;
     this.onData = (chunk) => this.receive(chunk);
     this.onEnd = () => this.streamEnd();
     stream.on('data', this.onData);
