@@ -39,6 +39,7 @@
 #define TLS_READ_CHUNK 16384
 #define TLS_KEYLOG_MAX (64 * 1024) /* lines kept until JS takes them */
 #define TLS_STATE_BYTES 65536      /* an SSL's buffers and state, in the budget */
+#define TLS_SESSIONS_MAX 8
 #define TLS_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
 typedef struct {
@@ -58,6 +59,11 @@ typedef struct {
     char *alpn_pick; /* server: what ALPNCallback chose ("" none) */
     char *keylog;    /* lines the keylog callback gave, until JS takes them */
     size_t keylog_len;
+    /* client: sessions OpenSSL made (a TLS 1.3 server sends its tickets
+     * after the handshake), in DER, until JS takes them ('session') */
+    uint8_t *sessions[TLS_SESSIONS_MAX];
+    size_t session_len[TLS_SESSIONS_MAX];
+    int nsessions;
 } tsock_t;
 
 static void tctx_free(void *p)
@@ -76,6 +82,8 @@ static void tsock_free(void *p)
     free(s->alpn);
     free(s->alpn_pick);
     free(s->keylog);
+    for (int i = 0; i < s->nsessions; i++)
+        free(s->sessions[i]);
     vm_release(s->vm, TLS_STATE_BYTES);
     free(s);
 }
@@ -162,9 +170,10 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
     if (!s)
         return SSL_TLSEXT_ERR_NOACK;
     if (s->alpn_pick) {
+        /* ALPNCallback chose nothing: the handshake fails, as Node's */
         size_t n = strlen(s->alpn_pick);
         if (!n)
-            return SSL_TLSEXT_ERR_NOACK;
+            return SSL_TLSEXT_ERR_ALERT_FATAL;
         for (unsigned i = 0; i < inlen; i += 1u + in[i])
             if (in[i] == n && i + 1 + n <= inlen && !memcmp(in + i + 1, s->alpn_pick, n)) {
                 *out = in + i + 1;
@@ -197,6 +206,24 @@ static void keylog_cb(const SSL *ssl, const char *line)
     s->keylog_len += n + 1;
     p[s->keylog_len] = '\0';
     s->keylog = p;
+}
+
+/* A client's new session, kept in DER for JS; 0: OpenSSL keeps its own. */
+static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+    tsock_t *s = sock_of(ssl);
+    if (!s || s->server || s->nsessions == TLS_SESSIONS_MAX)
+        return 0;
+    int n = i2d_SSL_SESSION(sess, NULL);
+    uint8_t *p = n > 0 ? malloc((size_t)n) : NULL;
+    unsigned char *q = p;
+    if (!p || i2d_SSL_SESSION(sess, &q) != n) {
+        free(p);
+        return 0;
+    }
+    s->sessions[s->nsessions] = p;
+    s->session_len[s->nsessions++] = (size_t)n;
+    return 0;
 }
 
 static int hello_cb(SSL *ssl, int *al, void *arg)
@@ -240,6 +267,8 @@ static void c_ctx_new(vm_call_t *c)
     SSL_CTX_set_client_hello_cb(t->ctx, hello_cb, NULL);
     SSL_CTX_set_session_id_context(t->ctx, (const unsigned char *)"node", 4);
     SSL_CTX_sess_set_cache_size(t->ctx, 1024);
+    SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_BOTH);
+    SSL_CTX_sess_set_new_cb(t->ctx, new_session_cb);
     /* Node's default: a client is verified after the handshake, in JS. */
     SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
     vm_ret_handle(c, &tctx_type, t);
@@ -843,6 +872,21 @@ static void c_ssl_keylog(vm_call_t *c)
     s->keylog_len = 0;
 }
 
+/* sslSessions(ssl) -> the new sessions in DER (oldest first), or undefined */
+static void c_ssl_sessions(vm_call_t *c)
+{
+    tsock_t *s = sock_arg(c);
+    if (!s || !s->nsessions)
+        return;
+    vm_val_t items[TLS_SESSIONS_MAX];
+    for (int i = 0; i < s->nsessions; i++)
+        items[i] = VM_BYTES_TAKE(s->sessions[i], s->session_len[i]);
+    vm_ref_t a = vm_new_array(s->vm, items, (size_t)s->nsessions);
+    s->nsessions = 0;
+    vm_ret_ref(c, a);
+    vm_ref_free(s->vm, a);
+}
+
 /* sslInfo(ssl) -> [protocol, cipher name, cipher standard name, cipher
  * version, alpn or '', servername or '', reused, verify code or '', verify
  * message, ephemeral type, ephemeral name, ephemeral size, peerFinished?] */
@@ -1005,7 +1049,7 @@ static void c_ssl_session(vm_call_t *c)
     if (!s)
         return;
     SSL_SESSION *ss = SSL_get_session(s->ssl);
-    if (!ss || !SSL_SESSION_is_resumable(ss))
+    if (!ss)
         return;
     unsigned char *der = NULL;
     int n = i2d_SSL_SESSION(ss, &der);
@@ -1234,8 +1278,13 @@ static void c_x509_info(vm_call_t *c)
     }
     BN_free(bn_n);
     BN_free(bn_e);
+    /* Node's pubkey: an RSA key's SubjectPublicKeyInfo, an EC key's point */
     unsigned char *pub = NULL;
-    int publ = pk ? i2d_PUBKEY(pk, &pub) : 0;
+    int publ = 0;
+    if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC)
+        publ = (int)EVP_PKEY_get1_encoded_public_key(pk, &pub);
+    else if (pk)
+        publ = i2d_PUBKEY(pk, &pub);
 
     vm_val_t eku[32];
     char ekub[32][80];
@@ -1383,6 +1432,7 @@ static const vm_native_t natives[] = {
     {"sslOut", c_ssl_out, 1, VM_NATIVE_PURE},
     {"sslShutdown", c_ssl_shutdown, 1, VM_NATIVE_PURE},
     {"sslKeylog", c_ssl_keylog, 1, VM_NATIVE_PURE},
+    {"sslSessions", c_ssl_sessions, 1, VM_NATIVE_PURE},
     {"sslInfo", c_ssl_info, 1, VM_NATIVE_PURE},
     {"sslPeerCert", c_ssl_peer_cert, 2, VM_NATIVE_PURE},
     {"sslOwnCert", c_ssl_own_cert, 1, VM_NATIVE_PURE},

@@ -26,6 +26,7 @@ const kRes = Symbol('kRes');
 const kPendingSession = Symbol('kPendingSession');
 const kErrorEmitted = Symbol('kErrorEmitted');
 const kConnectOptions = Symbol('kConnectOptions');
+const kEarlySessions = Symbol('kEarlySessions');
 
 // ---- certificates as objects ------------------------------------------------------------
 
@@ -113,6 +114,7 @@ function matchName(hostParts, pattern, wildcards) {
 }
 
 function canonicalIP(ip) {
+  if (!net.isIP(ip)) return undefined;
   if (net.isIPv4(ip)) return ip;
   try {
     return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
@@ -296,7 +298,8 @@ class TLSSocketClass extends net.Socket {
     inner.on('close', () => {
       if (!this.destroyed && !this._handle?.established) {
         this._tlsEndBeforeSecure();
-      } else if (!this.destroyed && this.readableEnded) {
+      } else if (!this.destroyed) {
+        // the stream below is gone: so is this socket, as Node's TLSWrap
         this.destroy();
       }
     });
@@ -376,7 +379,7 @@ class TLSSocketClass extends net.Socket {
         return;
       }
       if (ctx && !ctx.context) {
-        this._tlsError(codes.ERR_TLS_INVALID_CONTEXT('context'));
+        this._tlsError(new Error('Invalid SNI context'));
         return;
       }
       afterSNI(ctx);
@@ -440,17 +443,18 @@ class TLSSocketClass extends net.Socket {
       this.authorized = true;
     }
     this.emit('secureConnect');
-    this._checkNewSession();
+    const early = this[kEarlySessions];
+    this[kEarlySessions] = null;
+    if (early) for (const session of early) if (!this.destroyed) this.emit('session', session);
   }
 
-  _checkNewSession() {
-    if (this._tlsOptions.isServer || this.destroyed) return;
-    if (!this.listenerCount('session')) return;
-    const s = this.getSession();
-    if (s && (!this._lastSession || !this._lastSession.equals(s))) {
-      this._lastSession = s;
-      this.emit('session', s);
+  _tlsSession(session) {
+    if (!this._secureEstablished) {
+      // a TLS 1.2 session comes before secureConnect: it waits for it
+      (this[kEarlySessions] ||= []).push(session);
+      return;
     }
+    this.emit('session', session);
   }
 
   _tlsError(err) {
@@ -483,18 +487,13 @@ class TLSSocketClass extends net.Socket {
     this._tlsError(err);
   }
 
-  _onRead(n, bytes) {
-    super._onRead(n, bytes);
-    if (n > 0 && !this._tlsOptions.isServer) this._checkNewSession();
-  }
-
   get _secureContextHandle() {
     return this._secureContext;
   }
 
   getPeerCertificate(detailed) {
     const ssl = this[kWrap]?.ssl;
-    if (!ssl) return null;
+    if (!ssl || !this._handle) return null;
     const der = binding.tls.sslPeerCert(ssl, 0);
     if (!der) return this._secureEstablished ? {} : null;
     const leaf = certObject(der);
@@ -518,7 +517,7 @@ class TLSSocketClass extends net.Socket {
 
   getCertificate() {
     const ssl = this[kWrap]?.ssl;
-    if (!ssl) return null;
+    if (!ssl || !this._handle) return null;
     const der = binding.tls.sslOwnCert(ssl);
     return der ? certObject(der) : {};
   }
@@ -538,6 +537,7 @@ class TLSSocketClass extends net.Socket {
   }
 
   getCipher() {
+    if (!this._handle) return null;
     if (!this._secureEstablished) return null;
     const info = binding.tls.sslInfo(this[kWrap].ssl);
     return { name: info[1], standardName: info[2], version: info[3] };
@@ -548,11 +548,13 @@ class TLSSocketClass extends net.Socket {
   }
 
   getProtocol() {
+    if (!this._handle) return null;
     if (!this._secureEstablished) return null;
     return binding.tls.sslInfo(this[kWrap].ssl)[0];
   }
 
   getEphemeralKeyInfo() {
+    if (!this._handle) return null;
     if (!this._secureEstablished) return null;
     if (this._tlsOptions.isServer) return {};
     const info = binding.tls.sslInfo(this[kWrap].ssl);
@@ -562,6 +564,7 @@ class TLSSocketClass extends net.Socket {
   }
 
   getSession() {
+    if (!this._handle) return undefined;
     const w = this[kWrap];
     if (!w) return undefined;
     const s = binding.tls.sslSession(w.ssl);
@@ -569,6 +572,7 @@ class TLSSocketClass extends net.Socket {
   }
 
   getTLSTicket() {
+    if (!this._handle) return undefined;
     const w = this[kWrap];
     if (!w) return undefined;
     const t = binding.tls.sslTicket(w.ssl);
@@ -582,11 +586,13 @@ class TLSSocketClass extends net.Socket {
   }
 
   getFinished() {
+    if (!this._handle) return undefined;
     const f = this[kWrap] && binding.tls.sslFinished(this[kWrap].ssl, false);
     return f ? Buffer.from(f) : undefined;
   }
 
   getPeerFinished() {
+    if (!this._handle) return undefined;
     const f = this[kWrap] && binding.tls.sslFinished(this[kWrap].ssl, true);
     return f ? Buffer.from(f) : undefined;
   }
@@ -834,8 +840,29 @@ function rootCertificates() {
   return roots;
 }
 
-function createSecurePair() {
-  throw require('./internal/deferred').notSupported('tls.createSecurePair');
+// The deprecated pair (DEP0064): a TLSSocket over one end of a duplex
+// pair, the other end carrying the encrypted bytes.
+let securePairWarned = false;
+function createSecurePair(context, isServer, requestCert, rejectUnauthorized) {
+  if (!securePairWarned) {
+    securePairWarned = true;
+    process.emitWarning('tls.createSecurePair() is deprecated. Please use tls.TLSSocket instead.',
+      'DeprecationWarning', 'DEP0064');
+  }
+  if (!context) context = createSecureContext();
+  else if (!(context instanceof SecureContext)) throw codes.ERR_TLS_INVALID_CONTEXT('context');
+  const [clear, encrypted] = require('./stream').duplexPair();
+  const pair = new EventEmitter();
+  pair.server = null;
+  pair.encrypted = encrypted;
+  pair.cleartext = new TLSSocket(clear, {
+    secureContext: context, isServer: !!isServer, requestCert: !!requestCert,
+    rejectUnauthorized: !!rejectUnauthorized,
+  });
+  pair.cleartext.once('secure', () => pair.emit('secure'));
+  pair.cleartext.on('error', (err) => pair.emit('error', err));
+  if (!isServer) process.nextTick(() => pair.cleartext._start());
+  return pair;
 }
 
 module.exports = {

@@ -150,8 +150,8 @@ const messages = {
     const kind = String(name).includes('.') ? 'property' : 'argument';
     return `The ${kind} '${name}' ${reason}. Received ${shown}`;
   }],
-  ERR_OUT_OF_RANGE: [RangeError, (name, range, input) =>
-    `The value of "${name}" is out of range. It must be ${range}. Received ${outOfRangeReceived(input)}`],
+  ERR_OUT_OF_RANGE: [RangeError, (name, range, input, replaceDefaultBoolean = false) =>
+    `${replaceDefaultBoolean ? name : `The value of "${name}" is out of range.`} It must be ${range}. Received ${outOfRangeReceived(input)}`],
   ERR_BUFFER_OUT_OF_BOUNDS: [RangeError, (name) => (name
     ? `"${name}" is outside of buffer bounds`
     : 'Attempt to access memory outside buffer bounds')],

@@ -177,7 +177,8 @@ function setCiphers(ctx, ciphers) {
   if (suites === '' && list === '') {
     throw codes.ERR_INVALID_ARG_VALUE('options.ciphers', ciphers);
   }
-  native(() => binding.tls.ctxSetCiphers(ctx, list, suites));
+  // TLS 1.3's suites change only when the list names some, as Node's
+  native(() => binding.tls.ctxSetCiphers(ctx, list, suites === '' ? undefined : suites));
 }
 
 function createSecureContext(options) {
@@ -199,12 +200,12 @@ function createSecureContext(options) {
     }
   }
   if (key) {
-    for (const k of asList(key)) {
-      if (k === undefined || k === null) continue;
-      const pem = k.pem !== undefined ? k.pem : k;
-      const pass = k.passphrase !== undefined ? k.passphrase : passphrase;
-      if (pass !== undefined) validateString(pass, 'options.passphrase');
-      native(() => binding.tls.ctxSetKey(ctx, toBytes(pem, 'options.key'), pass));
+    // an array may hold { pem, passphrase } objects; a lone key is the key
+    for (const k of Array.isArray(key) ? key : [key]) {
+      const pem = Array.isArray(key) && k?.pem !== undefined ? k.pem : k;
+      const pass = (Array.isArray(key) && k?.passphrase) || passphrase;
+      if (pass !== undefined && pass !== null) validateString(pass, 'options.passphrase');
+      native(() => binding.tls.ctxSetKey(ctx, toBytes(pem, 'options.key'), pass ?? undefined));
     }
   }
   if (sigalgs !== undefined && sigalgs !== null) validateString(sigalgs, 'options.sigalgs');
@@ -236,7 +237,10 @@ function createSecureContext(options) {
     honorCipherOrder === undefined ? true : !!honorCipherOrder, undefined);
   if (ticketKeys !== undefined && ticketKeys !== null) {
     if (!ArrayBuffer.isView(ticketKeys)) {
-      throw codes.ERR_INVALID_ARG_TYPE('options.ticketKeys', 'Buffer', ticketKeys);
+      throw codes.ERR_INVALID_ARG_TYPE('options.ticketKeys', ['Buffer', 'TypedArray', 'DataView'], ticketKeys);
+    }
+    if (ticketKeys.byteLength !== 48) {
+      throw codes.ERR_INVALID_ARG_VALUE('options.ticketKeys', ticketKeys.byteLength, 'must be exactly 48 bytes');
     }
     binding.tls.ctxTicketKeys(ctx, ticketKeys);
   }

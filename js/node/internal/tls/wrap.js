@@ -13,6 +13,7 @@ const binding = require('../binding');
 const { Buffer } = require('buffer');
 
 const UV_EBADF = -9;
+const kFailed = Symbol('kFailed');
 
 class TLSWrap {
   constructor(owner, stream, ssl, isServer) {
@@ -60,48 +61,59 @@ class TLSWrap {
     }
   }
 
+  // A native step: its OpenSSL error fails the connection (flushing the
+  // alert first); kFailed then. The guest's own callbacks run outside it,
+  // so what they throw stays theirs, as in Node.
+  step(fn) {
+    try {
+      return fn();
+    } catch (err) {
+      this.flush();
+      this.fail(err);
+      return kFailed;
+    }
+  }
+
   // Runs the state machine as far as the bytes in hand allow, then sends
   // what it produced.
   cycle() {
     if (this.closed || this.failed || this.helloPending) return;
-    try {
-      if (!this.established) {
-        const r = binding.tls.sslHandshake(this.ssl);
-        this.keylog();
-        if (r === 2) {
-          this.helloPending = true;
-          this.flush();
-          this.owner._tlsHello(binding.tls.sslHello(this.ssl));
-          return;
-        }
-        if (r === 1) {
-          this.established = true;
-          this.flush();
-          this.owner._tlsHandshakeDone();
-          if (this.closed || this.failed) return;
-          const writes = this.pendingWrites;
-          this.pendingWrites = [];
-          for (const [data, cb] of writes) this.writeNow(data, cb);
-        }
+    if (!this.established) {
+      const r = this.step(() => binding.tls.sslHandshake(this.ssl));
+      if (r === kFailed) return;
+      this.keylog();
+      if (r === 2) {
+        this.helloPending = true;
+        this.flush();
+        this.owner._tlsHello(binding.tls.sslHello(this.ssl));
+        return;
       }
-      if (this.established) {
-        for (;;) {
-          const got = binding.tls.sslRead(this.ssl);
-          if (got === undefined) break;
-          if (got === 0) {
-            this.deliver(0);
-            break;
-          }
-          this.deliver(got);
-          if (this.closed) return;
-        }
-        this.keylog();
+      if (r === 1) {
+        this.established = true;
+        this.flush();
+        this.owner._tlsHandshakeDone();
+        if (this.closed || this.failed) return;
+        const writes = this.pendingWrites;
+        this.pendingWrites = [];
+        for (const [data, cb] of writes) this.writeNow(data, cb);
       }
-      this.flush();
-    } catch (err) {
-      this.flush();
-      this.fail(err);
     }
+    if (this.established) {
+      for (;;) {
+        const got = this.step(() => binding.tls.sslRead(this.ssl));
+        if (got === kFailed) return;
+        if (got === undefined) break;
+        if (got === 0) {
+          this.deliver(0);
+          break;
+        }
+        this.deliver(got);
+        if (this.closed || this.failed) return;
+      }
+      this.keylog();
+      if (!this.isServer) this.sessions();
+    }
+    this.flush();
   }
 
   // After the ClientHello: the context and ALPN protocol the server chose.
@@ -115,6 +127,11 @@ class TLSWrap {
     }
     this.helloPending = false;
     this.cycle();
+  }
+
+  sessions() {
+    const list = binding.tls.sslSessions(this.ssl);
+    if (list) for (const der of list) this.owner._tlsSession(Buffer.from(der.buffer, der.byteOffset, der.byteLength));
   }
 
   keylog() {
