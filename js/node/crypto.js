@@ -749,3 +749,13 @@ Object.defineProperty(crypto, 'fips', {
 });
 
 module.exports = crypto;
+
+// ---- KeyObject.from: the KeyObject behind a Web Crypto CryptoKey ----------------
+// (internal/webcrypto.js keeps it; kept apart from the key code above.)
+Object.defineProperty(crypto.KeyObject, 'from', {
+  value: function from(key) {
+    return require('./internal/webcrypto').keyObjectOf(key);
+  },
+  writable: true,
+  configurable: true,
+});
