@@ -820,6 +820,38 @@ function ecCheckUse(name, isPublic, usages) {
   if (hasAnyNotIn(usages, allowed)) throw domError(`Unsupported key usage for a ${name} key`, 'SyntaxError');
 }
 
+// The order of each curve: a private scalar must lie in 1 .. order - 1,
+// which OpenSSL's decoders do not check (Node checks the key as a whole).
+const kCurveOrders = {
+  prime256v1: 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
+  secp384r1: 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973',
+  secp521r1: '01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409',
+};
+
+function validEcScalar(keyObject) {
+  const order = kCurveOrders[keyObject.asymmetricKeyDetails.namedCurve];
+  if (order === undefined) return true;
+  let d;
+  try {
+    d = BigInt(`0x${Buffer.from(keyObject.export({ format: 'jwk' }).d, 'base64url').toString('hex') || '0'}`);
+  } catch {
+    return false;
+  }
+  return d > 0n && d < BigInt(`0x${order}`);
+}
+
+// A public key given with a compressed point is kept uncompressed, as Node
+// exports it (raw and SPKI).
+function uncompressed(keyObject, namedCurve) {
+  const spki = keyObject.export({ format: 'der', type: 'spki' });
+  if (spki.length > kPointBytes[namedCurve] && spki[spki.length - kPointBytes[namedCurve]] === 4) return keyObject;
+  try {
+    return lib().createPublicKey({ key: keyObject.export({ format: 'jwk' }), format: 'jwk' });
+  } catch (err) {
+    throw new DOMException('Invalid keyData', { name: 'DataError', cause: err });
+  }
+}
+
 function ecImport(format, keyData, algorithm, extractable, usages) {
   const { name, namedCurve } = algorithm;
   if (!Object.keys(kCurves).includes(namedCurve)) throw domError('Unrecognized namedCurve', 'NotSupportedError');
@@ -842,10 +874,6 @@ function ecImport(format, keyData, algorithm, extractable, usages) {
       const spki = der(0x30, der(0x30, kOids.ec, kOids[namedCurve]), der(0x03, [0], toBuffer(keyData)));
       try {
         keyObject = lib().createPublicKey({ key: spki, format: 'der', type: 'spki' });
-        // A compressed point is kept uncompressed, as Node exports it.
-        if (keyData.byteLength && toBuffer(keyData)[0] !== 4) {
-          keyObject = lib().createPublicKey({ key: keyObject.export({ format: 'jwk' }), format: 'jwk' });
-        }
       } catch {
         throw domError('Invalid keyData', 'DataError');
       }
@@ -853,6 +881,8 @@ function ecImport(format, keyData, algorithm, extractable, usages) {
     }
   }
   if (keyObject.asymmetricKeyType !== 'ec') throw domError('Invalid key type', 'DataError');
+  if (keyObject.type === 'private' && !validEcScalar(keyObject)) throw domError('Invalid keyData', 'DataError');
+  if (keyObject.type === 'public') keyObject = uncompressed(keyObject, namedCurve);
   if (keyObject.asymmetricKeyDetails.namedCurve !== kCurves[namedCurve]) {
     throw domError('Named curve mismatch', 'DataError');
   }
