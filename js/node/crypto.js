@@ -750,8 +750,9 @@ Object.defineProperty(crypto, 'fips', {
 
 module.exports = crypto;
 
-// ---- KeyObject.from: the KeyObject behind a Web Crypto CryptoKey ----------------
-// (internal/webcrypto.js keeps it; kept apart from the key code above.)
+// ---- KeyObject.from and keyObject.toCryptoKey: between KeyObjects and Web ------
+// Crypto's CryptoKeys (internal/webcrypto.js does both; kept apart from the
+// key code above, which may give toCryptoKey its own).
 Object.defineProperty(crypto.KeyObject, 'from', {
   value: function from(key) {
     return require('./internal/webcrypto').keyObjectOf(key);
@@ -759,3 +760,12 @@ Object.defineProperty(crypto.KeyObject, 'from', {
   writable: true,
   configurable: true,
 });
+if (typeof crypto.KeyObject.prototype.toCryptoKey !== 'function') {
+  Object.defineProperty(crypto.KeyObject.prototype, 'toCryptoKey', {
+    value: function toCryptoKey(algorithm, extractable, keyUsages) {
+      return require('./internal/webcrypto').toCryptoKey(this, algorithm, extractable, keyUsages);
+    },
+    writable: true,
+    configurable: true,
+  });
+}

@@ -450,12 +450,12 @@ function hmacImport(format, keyData, algorithm, extractable, usages) {
   if (hasAnyNotIn(usagesSet, ['sign', 'verify'])) {
     throw domError('Unsupported key usage for an HMAC key', 'SyntaxError');
   }
-  let bytes;
-  if (format === 'raw') {
-    const bits = keyData.byteLength * 8;
+  let keyObject;
+  if (format === 'raw' || format === 'KeyObject') {
+    const bits = format === 'raw' ? keyData.byteLength * 8 : keyData.symmetricKeySize * 8;
     if (bits === 0 || algorithm.length === 0) throw domError('Zero-length key is not supported', 'DataError');
     if (algorithm.length !== undefined && algorithm.length !== bits) throw domError('Invalid key length', 'DataError');
-    bytes = toBuffer(keyData);
+    keyObject = format === 'raw' ? lib().createSecretKey(toBuffer(keyData)) : keyData;
   } else if (format === 'jwk') {
     if (!keyData.kty) throw domError('Invalid keyData', 'DataError');
     if (keyData.kty !== 'oct') throw domError('Invalid JWK "kty" Parameter', 'DataError');
@@ -464,11 +464,10 @@ function hmacImport(format, keyData, algorithm, extractable, usages) {
       const expected = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' }[algorithm.hash.name];
       if (keyData.alg !== expected) throw domError('JWK "alg" does not match the requested algorithm', 'DataError');
     }
-    bytes = jwkSecretBytes(keyData);
+    keyObject = lib().createSecretKey(jwkSecretBytes(keyData));
   } else {
     throw domError(`Unable to import HMAC key with format ${format}`);
   }
-  const keyObject = lib().createSecretKey(bytes);
   return newKey(keyObject, { name: 'HMAC', hash: algorithm.hash, length: keyObject.symmetricKeySize * 8 },
     usages, extractable);
 }
@@ -488,24 +487,27 @@ function aesImport(algorithm, format, keyData, extractable, usages) {
   const checkLength = (bits) => {
     if (bits !== 128 && bits !== 192 && bits !== 256) throw domError('Invalid key length', 'DataError');
   };
-  let bytes;
+  let keyObject;
   if (format === 'raw') {
     checkLength(keyData.byteLength * 8);
-    bytes = toBuffer(keyData);
+    keyObject = lib().createSecretKey(toBuffer(keyData));
+  } else if (format === 'KeyObject') {
+    checkLength(keyData.symmetricKeySize * 8);
+    keyObject = keyData;
   } else if (format === 'jwk') {
     if (!keyData.kty) throw domError('Invalid keyData', 'DataError');
     if (keyData.kty !== 'oct') throw domError('Invalid JWK "kty" Parameter', 'DataError');
     checkJwkCommon(keyData, usagesSet, extractable, 'enc');
-    bytes = jwkSecretBytes(keyData);
+    const bytes = jwkSecretBytes(keyData);
     checkLength(bytes.length * 8);
     if (keyData.alg !== undefined && keyData.alg !== aesJwkAlg(name, bytes.length * 8)) {
       throw domError('JWK "alg" does not match the requested algorithm', 'DataError');
     }
+    keyObject = lib().createSecretKey(bytes);
   } else {
     throw domError(`Unable to import AES key with format ${format}`, 'NotSupportedError');
   }
-  const keyObject = lib().createSecretKey(bytes);
-  return newKey(keyObject, { name, length: bytes.length * 8 }, usages, extractable);
+  return newKey(keyObject, { name, length: keyObject.symmetricKeySize * 8 }, usages, extractable);
 }
 
 function genericSecretImport({ name, length }, format, keyData, extractable, usages) {
@@ -513,9 +515,10 @@ function genericSecretImport({ name, length }, format, keyData, extractable, usa
   if (hasAnyNotIn(new Set(usages), ['deriveKey', 'deriveBits'])) {
     throw domError(`Unsupported key usage for a ${name} key`, 'SyntaxError');
   }
-  if (format === 'raw') {
-    if (length !== undefined && length !== keyData.byteLength * 8) throw domError('Invalid key length', 'DataError');
-    return newKey(lib().createSecretKey(toBuffer(keyData)), { name }, usages, false);
+  if (format === 'raw' || format === 'KeyObject') {
+    const bits = format === 'raw' ? keyData.byteLength * 8 : keyData.symmetricKeySize * 8;
+    if (length !== undefined && length !== bits) throw domError('Invalid key length', 'DataError');
+    return newKey(format === 'raw' ? lib().createSecretKey(toBuffer(keyData)) : keyData, { name }, usages, false);
   }
   throw domError(`Unable to import ${name} key with format ${format}`, 'NotSupportedError');
 }
@@ -693,6 +696,10 @@ function importAsymmetric(format, keyData, isPrivate) {
 // What every asymmetric import starts with: SPKI and PKCS#8 are parsed once
 // their usages are checked; a JWK must name the key type expected.
 function importDerOrCheckJwk(format, keyData, kty, checkUse) {
+  if (format === 'KeyObject') {
+    checkUse(keyData.type === 'public');
+    return keyData;
+  }
   if (format === 'spki' || format === 'pkcs8') {
     checkUse(format === 'spki');
     return importAsymmetric(format, keyData, format === 'pkcs8');
@@ -708,6 +715,7 @@ function rsaImport(format, keyData, algorithm, extractable, usages) {
   const usagesSet = new Set(usages);
   let keyObject = importDerOrCheckJwk(format, keyData, 'RSA', (isPublic) => rsaCheckUse(algorithm.name, isPublic, usagesSet));
   switch (format) {
+    case 'KeyObject':
     case 'spki':
     case 'pkcs8':
       break;
@@ -1124,6 +1132,19 @@ async function cipherOrWrap(encrypt, algorithm, key, data, op) {
   throw domError('Unrecognized algorithm name', 'NotSupportedError');
 }
 
+// KeyObject's toCryptoKey: the key imported as it is, with the arguments
+// converted as WebIDL says (without a prefix or context of their own).
+function toCryptoKey(keyObject, algorithm, extractable, usages) {
+  algorithm = normalizeAlgorithm(algorithmIdentifier(algorithm, {}), 'importKey');
+  usages = keyUsages(usages, {});
+  const family = kFamily[algorithm.name];
+  const secret = family === 'hmac' || family === 'aes' || family === 'kdf';
+  if (family === undefined || secret !== (keyObject.type === 'secret')) {
+    throw domError('Unrecognized algorithm name', 'NotSupportedError');
+  }
+  return doImportKey('KeyObject', keyObject, algorithm, !!extractable, usages);
+}
+
 // ---- SubtleCrypto -----------------------------------------------------------------
 
 const illegal = () => codes.ERR_ILLEGAL_CONSTRUCTOR();
@@ -1342,4 +1363,4 @@ const subtle = new SubtleCrypto();
 const webcrypto = new Crypto();
 constructing = false;
 
-module.exports = { Crypto, CryptoKey, SubtleCrypto, webcrypto, subtle, isCryptoKey, keyObjectOf };
+module.exports = { Crypto, CryptoKey, SubtleCrypto, webcrypto, subtle, isCryptoKey, keyObjectOf, toCryptoKey };
