@@ -760,6 +760,12 @@ Object.defineProperty(crypto.KeyObject, 'from', {
   writable: true,
   configurable: true,
 });
+// Where the asymmetric key code is there (internal/crypto/keys.js), a
+// CryptoKey is taken wherever Node takes one as a key (sign, createPublicKey).
+if (typeof asymmetric === 'object' && typeof asymmetric.setCryptoKeyObject === 'function') {
+  const wc = require('./internal/webcrypto');
+  asymmetric.setCryptoKeyObject((key) => (wc.isCryptoKey(key) ? wc.keyObjectOf(key) : null));
+}
 if (typeof crypto.KeyObject.prototype.toCryptoKey !== 'function') {
   Object.defineProperty(crypto.KeyObject.prototype, 'toCryptoKey', {
     value: function toCryptoKey(algorithm, extractable, keyUsages) {
