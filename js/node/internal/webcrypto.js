@@ -360,11 +360,10 @@ function checkJwkCommon(jwk, usagesSet, extractable, use) {
 function der(tag, ...parts) {
   const body = Buffer.concat(parts.map((p) => Buffer.from(p)));
   const n = body.length;
-  let len;
-  if (n < 0x80) len = [n];
-  else if (n < 0x100) len = [0x81, n];
-  else len = [0x82, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...len]), body]);
+  const len = [];
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 256)) len.unshift(rest % 256);
+  const head = n < 0x80 ? [n] : [0x80 | len.length, ...len];
+  return Buffer.concat([Buffer.from([tag, ...head]), body]);
 }
 const kOids = {
   ec: [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01],
