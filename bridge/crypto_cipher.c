@@ -447,7 +447,9 @@ static void c_cipher_get_auth_tag(vm_call_t *c)
     vm_ret_bytes(c, ci->tag, (size_t)ci->tag_len);
 }
 
-/* cipherSetAuthTag(handle, bytes) -> false when the state refuses a tag */
+/* cipherSetAuthTag(handle, bytes) -> 0 when the state refuses a tag, 1
+ * taken, 2 taken and shorter than 16 bytes for GCM with no authTagLength
+ * given (Node's DEP0182 under --pending-deprecation) */
 static void c_cipher_set_auth_tag(vm_call_t *c)
 {
     cipher_t *ci = vm_arg_handle(c, 0, &cipher_type);
@@ -455,7 +457,7 @@ static void c_cipher_set_auth_tag(vm_call_t *c)
     size_t len;
     if (vm_arg_bytes(c, 1, &tag, &len) < 0 || !ci || !ci->ctx || !ci->aead || !ci->decrypt ||
         ci->tag_state != TAG_UNKNOWN) {
-        vm_ret_bool(c, false);
+        vm_ret_num(c, 0);
         return;
     }
     bool valid = ci->mode == EVP_CIPH_GCM_MODE ? (ci->tag_len < 0 || (size_t)ci->tag_len == len) &&
@@ -466,10 +468,11 @@ static void c_cipher_set_auth_tag(vm_call_t *c)
                   "Invalid authentication tag length: %zu", len);
         return;
     }
+    bool short_gcm = ci->mode == EVP_CIPH_GCM_MODE && ci->tag_len < 0 && len != 16;
     ci->tag_len = (int)len;
     ci->tag_state = TAG_KNOWN;
     memcpy(ci->tag, tag, len);
-    vm_ret_bool(c, true);
+    vm_ret_num(c, short_gcm ? 2 : 1);
 }
 
 /* ---- lists and cipher info ------------------------------------------------ */

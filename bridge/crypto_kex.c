@@ -8,8 +8,9 @@
  * does: their raw get/set of public and private values has no shorter
  * form in the EVP API, so the deprecated declarations are let through for
  * this file only. Each state lives in a vm handle, counted in the budget.
- * Sizes that cost CPU (a prime to make, a DH prime, a candidate) are
- * bounded by the profile's crypto.max_prime_bits (br__crypto_cap).
+ * Sizes that cost CPU (a prime to make, a DH prime) are bounded by the
+ * profile's crypto.max_prime_bits (br__crypto_cap); a checkPrime candidate
+ * by OpenSSL's own limit, as in Node, its copy counted in the budget.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
@@ -617,7 +618,9 @@ typedef struct {
     BIGNUM *add, *rem;
     int bits, checks;
     bool safe;
-    int result; /* checkPrime: 1 prime, 0 not, < 0 failed; generate: 1 ok */
+    int result;       /* checkPrime: 1 prime, 0 not, < 0 failed; generate: 1 ok */
+    br_ssl_err_t err; /* OpenSSL's reason when it failed ("" none) */
+    size_t reserved;  /* in the budget: the candidate's copy */
 } prime_job_t;
 
 static void prime_job_free(prime_job_t *j)
@@ -627,6 +630,7 @@ static void prime_job_free(prime_job_t *j)
     BN_clear_free(j->n);
     BN_free(j->add);
     BN_free(j->rem);
+    vm_release(j->rt->vm, j->reserved);
     free(j);
 }
 
@@ -639,11 +643,15 @@ static void prime_run(prime_job_t *j)
     } else {
         j->result = BN_generate_prime_ex(j->n, j->bits, j->safe, j->add, j->rem, NULL) ? 1 : -1;
     }
+    if (j->result < 0 && br__ssl_take(&j->err))
+        return;
     ERR_clear_error();
 }
 
 static vm_ref_t prime_error(vm_t *vm, prime_job_t *j)
 {
+    if (j->err.message[0])
+        return vm_new_error(vm, &(vm_error_t){.message = j->err.message, .code = j->err.code});
     return vm_new_error(
         vm, &(vm_error_t){.message = j->check ? "Check prime failed" : "Deriving bits failed"});
 }
@@ -780,15 +788,27 @@ static void c_check_prime(vm_call_t *c)
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "candidate must be bytes");
         return;
     }
-    if (!br__crypto_cap(c, BR_CAP_PRIME_BITS, "candidate bits", (double)len * 8))
-        return;
     prime_job_t *j = prime_job_new(c, true);
     if (!j)
         return;
     j->checks = (int)vm_arg_int(c, 1);
-    if (!(j->n = BN_bin2bn(p, (int)len, NULL))) {
+    /* past OpenSSL's largest number (INT_MAX / 4 bits) it refuses the
+     * candidate before copying it: so does this, with its error */
+    if ((len + 7) / 8 > INT_MAX / (4 * 64)) {
+        prime_job_free(j);
+        ERR_raise(ERR_LIB_BN, BN_R_BIGNUM_TOO_LONG);
+        br__throw_ssl(c, "Error loading candidate");
+        return;
+    }
+    if (!vm_reserve(j->rt->vm, len)) {
         prime_job_free(j);
         vm_throw_alloc_failed(c);
+        return;
+    }
+    j->reserved = len;
+    if (!(j->n = BN_bin2bn(p, (int)len, NULL))) {
+        prime_job_free(j);
+        br__throw_ssl(c, "Error loading candidate");
         return;
     }
     prime_dispatch(c, j, 2);

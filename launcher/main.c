@@ -848,6 +848,16 @@ static void print_profile(const brk_policy_t *p, const lch_opts_t *o)
     SETTING_FROM("net.resolvers");
     if (!s->resolvers[0])
         printf("# (none named: the supervisor asks the host's resolvers)\n");
+    const struct {
+        const char *key;
+        uint64_t value;
+    } caps[] = {{"crypto.max_scrypt_n", s->crypto_max_scrypt_n},
+                {"crypto.max_pbkdf2_iterations", s->crypto_max_pbkdf2_iterations},
+                {"crypto.max_prime_bits", s->crypto_max_prime_bits}};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        printf("%s = %" PRIu64 "\n", caps[i].key, caps[i].value);
+        SETTING_FROM(caps[i].key);
+    }
 #undef SETTING_FROM
     const char *text = lch_seccomp_policy_text(policy);
     if (!text)

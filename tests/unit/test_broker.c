@@ -703,6 +703,36 @@ START_TEST(shell_words)
 }
 END_TEST
 
+/* crypto.max_*: the defaults, values, 0 (no cap), and what is refused. */
+START_TEST(profile_crypto_caps)
+{
+    brk_policy_t *d = brk_policy_new();
+    ck_assert_uint_eq(brk_settings(d)->crypto_max_scrypt_n, UINT64_C(1) << 20);
+    ck_assert_uint_eq(brk_settings(d)->crypto_max_pbkdf2_iterations, 10000000);
+    ck_assert_uint_eq(brk_settings(d)->crypto_max_prime_bits, 8192);
+    brk_policy_free(d);
+    brk_policy_t *p = parsed("crypto.max_scrypt_n = 65536\n"
+                             "crypto.max_pbkdf2_iterations = 0\n"
+                             "crypto.max_prime_bits = 4096\n");
+    const brk_settings_t *s = brk_settings(p);
+    ck_assert_uint_eq(s->crypto_max_scrypt_n, 65536);
+    ck_assert_uint_eq(s->crypto_max_pbkdf2_iterations, 0); /* no cap */
+    ck_assert_uint_eq(s->crypto_max_prime_bits, 4096);
+    ck_assert_str_eq(brk_setting_origin(p, "crypto.max_prime_bits"), "t.profile:3");
+    brk_policy_free(p);
+    parse_fails("crypto.max_scrypt_n = -1\n",
+                "t.profile:1: crypto.max_scrypt_n: '-1' is not a count");
+    parse_fails("crypto.max_scrypt_n = 99999999999\n", "crypto.max_scrypt_n");
+    parse_fails("crypto.max_pbkdf2_iterations = 1e6\n",
+                "crypto.max_pbkdf2_iterations: '1e6' is not a count (0 to 2147483648, 0: no cap)");
+    parse_fails("crypto.max_prime_bits = 2000000\n", "crypto.max_prime_bits");
+    parse_fails("crypto.max_prime_bits = \n", "crypto.max_prime_bits");
+    parse_fails("crypto.max_prime_bits = 1\ncrypto.max_prime_bits = 2\n",
+                "'crypto.max_prime_bits' given twice");
+    parse_fails("crypto.max_rsa_bits = 1\n", "unknown key 'crypto.max_rsa_bits'");
+}
+END_TEST
+
 START_TEST(policy_text_round_trip)
 {
     brk_policy_t *p = brk_policy_new();
@@ -715,6 +745,8 @@ START_TEST(policy_text_round_trip)
     ck_assert_int_eq(brk_grant(p, BRK_FS_READ, NULL, &err), 0);
     brk_settings_mut(p)->heap_mb = 96;
     brk_settings_mut(p)->write_bytes = 1234;
+    brk_settings_mut(p)->crypto_max_prime_bits = 2048;
+    brk_settings_mut(p)->crypto_max_scrypt_n = 0;
     char *text = brk_policy_text(p);
     ck_assert_ptr_nonnull(text);
     brk_policy_t *q = brk_policy_new();
@@ -730,6 +762,9 @@ START_TEST(policy_text_round_trip)
     }
     ck_assert_uint_eq(brk_settings(q)->heap_mb, 96);
     ck_assert_uint_eq(brk_settings(q)->write_bytes, 1234);
+    ck_assert_uint_eq(brk_settings(q)->crypto_max_prime_bits, 2048);
+    ck_assert_uint_eq(brk_settings(q)->crypto_max_scrypt_n, 0);
+    ck_assert_uint_eq(brk_settings(q)->crypto_max_pbkdf2_iterations, 10000000);
     free(text);
     brk_policy_free(p);
     brk_policy_free(q);
@@ -742,6 +777,7 @@ Suite *broker_suite(void)
     TCase *tc = tcase_create("policy");
     tcase_add_test(tc, profile_full);
     tcase_add_test(tc, profile_errors);
+    tcase_add_test(tc, profile_crypto_caps);
     tcase_add_test(tc, profile_unhonoured);
     tcase_add_test(tc, profile_defaults_and_origins);
     tcase_add_test(tc, grants_compose);

@@ -566,6 +566,7 @@ Url.prototype.resolveObject = function resolveObject(relative) {
 };
 
 module.exports = {
+  pendingDeprecation,
   Url,
   urlParse,
   urlResolve,

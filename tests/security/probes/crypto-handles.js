@@ -2,7 +2,8 @@
 // GC) reached from guest code: a Hash's hidden handle pulled out by its
 // symbol and passed where an Hmac's is expected, handles used after their
 // digest, forged objects, prototypes and typed arrays in their place,
-// and OpenSSL asked to read files through the digest and key names.
+// and OpenSSL asked to read files through the digest, cipher and key
+// names; cipher and ECDH handles passed where others are expected.
 // Each attempt must throw a JS error or answer as a refusal; the process
 // must neither crash nor read anything outside the app.
 'use strict';
@@ -41,7 +42,26 @@ const attempts = [
   () => crypto.createHmac(`file:${dir}/key.txt`, 'k'),
   () => crypto.pbkdf2Sync('a', 'b', 1, 8, `${dir}/key.txt`),
   () => crypto.hkdfSync(`${dir}/key.txt`, 'a', 'b', 'c', 8),
-  () => crypto.createCipheriv('aes-128-cbc', Buffer.alloc(16), Buffer.alloc(16)),
+  () => crypto.createCipheriv(`${dir}/key.txt`, Buffer.alloc(16), Buffer.alloc(16)),
+  () => crypto.createCipheriv('aes-128-ccm', Buffer.alloc(16), Buffer.alloc(12), { authTagLength: 2 ** 31 }),
+  // a cipher's handle where a hash's is expected, and the other way round
+  () => {
+    const ci = crypto.createCipheriv('aes-128-cbc', Buffer.alloc(16), Buffer.alloc(16));
+    const forged = Object.assign(Object.create(crypto.Hash.prototype), { [Object.getOwnPropertySymbols(h)[0]]: handleOf(ci) });
+    return forged.digest();
+  },
+  () => {
+    const ci = crypto.createCipheriv('aes-128-cbc', Buffer.alloc(16), Buffer.alloc(16));
+    const sym = Object.getOwnPropertySymbols(ci).find((s) => String(s) === 'Symbol(kHandle)');
+    const forged = Object.assign(Object.create(crypto.Cipheriv.prototype), { [sym]: hashHandle });
+    return forged.update(Buffer.alloc(16));
+  },
+  () => {
+    const dh = crypto.createECDH('prime256v1');
+    const sym = Object.getOwnPropertySymbols(dh).find((s) => String(s) === 'Symbol(kHandle)');
+    const forged = Object.assign(Object.create(crypto.DiffieHellman.prototype), { [sym]: dh[sym] });
+    return forged.getPrime();
+  },
   () => crypto.createPrivateKey(`-----BEGIN PRIVATE KEY-----\n${dir}/key.txt`),
 ];
 

@@ -13,6 +13,7 @@ const { StringDecoder } = require('string_decoder');
 const LazyTransform = require('../lazy-transform');
 const { codes, makeNodeError } = require('../errors');
 const { validateString, validateObject, validateInt32 } = require('../validators');
+const { pendingDeprecation } = require('../url-legacy');
 
 const kHandle = Symbol('kHandle');
 let native = null;
@@ -121,7 +122,12 @@ function getAuthTag() {
 
 function setAuthTag(tagbuf, encoding) {
   tagbuf = viewOf(byteSource(tagbuf, 'buffer', encoding));
-  if (!native.cipherSetAuthTag(this[kHandle], tagbuf)) throw invalidState('setAuthTag');
+  const taken = native.cipherSetAuthTag(this[kHandle], tagbuf);
+  if (!taken) throw invalidState('setAuthTag');
+  if (taken === 2 && pendingDeprecation()) {
+    process.emitWarning('Using AES-GCM authentication tags of less than 128 bits without specifying the ' +
+      'authTagLength option when initializing decryption is deprecated.', 'DeprecationWarning', 'DEP0182');
+  }
   return this;
 }
 
