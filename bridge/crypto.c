@@ -13,6 +13,7 @@
  * configuration file, and only the built-in default provider is used.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,31 +96,43 @@ void br__throw_ssl(vm_call_t *c, const char *fallback)
         vm_throw(c, &(vm_error_t){.message = fallback ? fallback : "OpenSSL error"});
 }
 
-/* The provider's implementation of a legacy digest (what
- * EVP_get_digestbyname gives): OpenSSL 3 fetches one at every init given
- * the legacy one (a third of a small createHash's time), so it is fetched
- * once per digest and kept for the run, as Node keeps them. The natives
- * run on the loop's thread only. */
-static const EVP_MD *fetched_md(const EVP_MD *legacy)
+/* The provider's implementation of a legacy algorithm object (what
+ * EVP_get_digestbyname or EVP_get_cipherbyname gives): OpenSSL 3 fetches
+ * one at every init given the legacy one (a third of a small createHash's
+ * time), so each is fetched once and kept for the run, as Node keeps them.
+ * One cache for digests and ciphers, locked: workers' loops share it. */
+const void *br__ssl_fetched(const void *legacy, bool cipher)
 {
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     static struct {
-        const EVP_MD *legacy;
-        EVP_MD *fetched; /* NULL: none (the legacy one is used) */
-    } cache[64];
+        const void *legacy;
+        void *fetched; /* NULL: none (the legacy one is used) */
+    } cache[128];
     static size_t n;
-    for (size_t i = 0; i < n; i++)
+    const void *found = NULL;
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < n && !found; i++)
         if (cache[i].legacy == legacy)
-            return cache[i].fetched ? cache[i].fetched : legacy;
-    EVP_MD *f = EVP_MD_fetch(NULL, EVP_MD_get0_name(legacy), NULL);
-    ERR_clear_error();
-    if (n == sizeof cache / sizeof cache[0]) {
-        EVP_MD_free(f);
-        return legacy;
+            found = cache[i].fetched ? cache[i].fetched : legacy;
+    if (!found) {
+        void *f = cipher ? (void *)EVP_CIPHER_fetch(NULL, EVP_CIPHER_get0_name(legacy), NULL)
+                         : (void *)EVP_MD_fetch(NULL, EVP_MD_get0_name(legacy), NULL);
+        ERR_clear_error();
+        if (n < sizeof cache / sizeof cache[0]) {
+            cache[n].legacy = legacy;
+            cache[n].fetched = f;
+            n++;
+            found = f ? f : legacy;
+        } else {
+            if (cipher)
+                EVP_CIPHER_free(f);
+            else
+                EVP_MD_free(f);
+            found = legacy;
+        }
     }
-    cache[n].legacy = legacy;
-    cache[n].fetched = f;
-    n++;
-    return f ? f : legacy;
+    pthread_mutex_unlock(&mu);
+    return found;
 }
 
 /* The digest `name` names (OpenSSL's names and aliases), or NULL. */
@@ -131,7 +144,7 @@ const EVP_MD *br__digest_named(vm_call_t *c, int i)
     const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
     free(name);
     ERR_clear_error();
-    return md ? fetched_md(md) : NULL;
+    return md ? br__ssl_fetched(md, false) : NULL;
 }
 
 /* digest_named, or NULL after throwing Node's "Invalid digest: <name>". */

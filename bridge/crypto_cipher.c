@@ -15,7 +15,6 @@
  * and scrypt's N (br__crypto_cap; the KDFs in crypto.c ask it too).
  */
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,40 +77,6 @@ static void c_limits(vm_call_t *c)
 }
 
 /* ---- ciphers ------------------------------------------------------------- */
-
-/* The provider's implementation of a legacy cipher, fetched once per
- * cipher and kept for the run (as crypto.c does for digests): OpenSSL 3
- * fetches it again at every init given the legacy one. Workers' loops
- * share the cache, so it is locked. */
-static const EVP_CIPHER *fetched_cipher(const EVP_CIPHER *legacy)
-{
-    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    static struct {
-        const EVP_CIPHER *legacy;
-        EVP_CIPHER *fetched; /* NULL: none (the legacy one is used) */
-    } cache[64];
-    static size_t n;
-    const EVP_CIPHER *found = NULL;
-    pthread_mutex_lock(&mu);
-    for (size_t i = 0; i < n && !found; i++)
-        if (cache[i].legacy == legacy)
-            found = cache[i].fetched ? cache[i].fetched : legacy;
-    if (!found) {
-        EVP_CIPHER *f = EVP_CIPHER_fetch(NULL, EVP_CIPHER_get0_name(legacy), NULL);
-        ERR_clear_error();
-        if (n < sizeof cache / sizeof cache[0]) {
-            cache[n].legacy = legacy;
-            cache[n].fetched = f;
-            n++;
-            found = f ? f : legacy;
-        } else {
-            EVP_CIPHER_free(f);
-            found = legacy;
-        }
-    }
-    pthread_mutex_unlock(&mu);
-    return found;
-}
 
 /* Node's authenticated modes: GCM, CCM, OCB and ChaCha20-Poly1305. */
 static bool aead_cipher(const EVP_CIPHER *ci)
@@ -215,7 +180,7 @@ static void c_cipher_new(vm_call_t *c)
         vm_throwf(c, NULL, "ERR_CRYPTO_UNKNOWN_CIPHER", "Unknown cipher");
         return;
     }
-    const EVP_CIPHER *type = fetched_cipher(legacy);
+    const EVP_CIPHER *type = br__ssl_fetched(legacy, true);
     uint8_t *key, *iv = NULL;
     size_t klen, ivlen = 0;
     if (vm_arg_bytes(c, 1, &key, &klen) < 0 ||

@@ -327,6 +327,10 @@ struct evp_md_st;
 bool br__ssl_ready(void);
 /* Takes the first queued error (the queue is cleared); false when none. */
 bool br__ssl_take(br_ssl_err_t *out);
+/* The provider's implementation of a legacy EVP_MD (cipher false) or
+ * EVP_CIPHER, fetched once per run and kept (any thread); the legacy one
+ * when none can be fetched. */
+const void *br__ssl_fetched(const void *legacy, bool cipher);
 /* Throws OpenSSL's last error, or `fallback` when the queue is empty. */
 void br__throw_ssl(vm_call_t *c, const char *fallback);
 /* Ends a crypto job run on libuv's pool: frees the job (free_job(job)),
