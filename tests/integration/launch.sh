@@ -175,11 +175,36 @@ if [ "$rc" -eq 0 ] &&
   [[ $out == *"fs.read = /app
 #   /app from $work/min.profile:2"* ]] &&
   [[ $out == *"sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup
+#   from the default"* ]] &&
+  [[ $out == *"crypto.max_pbkdf2_iterations = 10000000
 #   from the default"* ]]; then
   ok "--print-profile: defaults of keys left out, options and FILE:LINE"
 else
   bad "--print-profile origins" "${out:0:900}"
 fi
+
+# a crypto cap from the profile: at the cap the call runs, past it the
+# RangeError names the key; nested guests inherit the caps
+printf '%s\n' 'fs.read = /app' 'run.allow = node' 'crypto.max_pbkdf2_iterations = 1000' \
+  'crypto.max_prime_bits = 64' >"$work/caps.profile"
+app_run --profile "$work/caps.profile" --print-profile
+if [[ $out == *"crypto.max_prime_bits = 64
+#   from $work/caps.profile:4"* ]]; then ok "--print-profile: a crypto cap and its line"
+else bad "--print-profile crypto cap" "${out:0:900}"; fi
+app_run --profile "$work/caps.profile" -e '
+const c = require("crypto");
+const t = (f) => { try { return String(f().length) } catch (e) { return `${e.code} ${e.message}` } };
+console.log(t(() => c.pbkdf2Sync("p", "s", 1000, 8, "sha256")));
+console.log(t(() => c.pbkdf2Sync("p", "s", 1001, 8, "sha256")));
+console.log(t(() => c.generatePrimeSync(65)));
+console.log(require("child_process").execFileSync(process.execPath,
+  ["-e", "try { require(\"crypto\").generatePrimeSync(65) } catch (e) { console.log(e.code) }"]).toString().trim());'
+want='8
+ERR_OUT_OF_RANGE The value of "iterations" is out of range. It must be <= 1000 (the sandbox profile'"'"'s crypto.max_pbkdf2_iterations). Received 1001
+ERR_OUT_OF_RANGE The value of "size" is out of range. It must be <= 64 (the sandbox profile'"'"'s crypto.max_prime_bits). Received 65
+ERR_OUT_OF_RANGE'
+if [ "$rc" -eq 0 ] && [ "$out" = "$want" ]; then ok "crypto caps from the profile, in nested guests too"
+else bad "crypto caps" "rc=$rc ${out:0:600} ${err:0:300}"; fi
 
 # ---- 5. limits: each one's line and status ---------------------------------------
 

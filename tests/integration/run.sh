@@ -327,13 +327,13 @@ if [ "$out" = "cluster is not supported in sandbox" ]; then ok "unsupported buil
 run -e 'for (const f of [
   () => require("https").request("https://example.com/"),
   () => require("https").createServer().listen(443),
-  () => require("crypto").createCipheriv("aes-128-gcm", Buffer.alloc(16), Buffer.alloc(12)),
+  () => require("crypto").createSign("sha256"),
   () => require("crypto").generateKeyPairSync("ed25519"),
 ]) { try { f(); console.log("no error") } catch (e) { console.log(e.code, e.message) } }
-crypto.subtle.importKey("raw", new Uint8Array(16), "AES-GCM", false, ["encrypt"]).catch((e) => console.log(e.code, e.message))'
+crypto.subtle.importKey("spki", new Uint8Array(16), "ECDSA", false, ["verify"]).catch((e) => console.log(e.code, e.message))'
 want='ERR_UNSUPPORTED_SANDBOX_API https.request is not supported in sandbox
 ERR_UNSUPPORTED_SANDBOX_API https.Server.listen is not supported in sandbox
-ERR_UNSUPPORTED_SANDBOX_API crypto.createCipheriv is not supported in sandbox
+ERR_UNSUPPORTED_SANDBOX_API crypto.createSign is not supported in sandbox
 ERR_UNSUPPORTED_SANDBOX_API crypto.generateKeyPairSync is not supported in sandbox
 ERR_UNSUPPORTED_SANDBOX_API crypto.subtle.importKey is not supported in sandbox'
 if [ "$out" = "$want" ]; then ok "deferred https/crypto calls throw the Tier 4 error"; else bad "deferred APIs" "got: $out"; fi
