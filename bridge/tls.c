@@ -447,8 +447,11 @@ static void c_ctx_set_curves(vm_call_t *c)
     char *s = t ? vm_arg_str(c, 1, NULL) : NULL;
     if (!s)
         return;
-    if (SSL_CTX_set1_groups_list(t->ctx, s) != 1)
-        throw_ssl(c, "Failed to set ECDH curve");
+    if (SSL_CTX_set1_groups_list(t->ctx, s) != 1) {
+        ERR_clear_error();
+        vm_throw(c, &(vm_error_t){.code = "ERR_CRYPTO_OPERATION_FAILED",
+                                  .message = "Failed to set ECDH curve"});
+    }
     free(s);
 }
 

@@ -153,8 +153,6 @@ class SecureContext {
     }
     if (min === undefined) min = module.exports.defaults.minVersion;
     if (max === undefined) max = module.exports.defaults.maxVersion;
-    if (min !== undefined) validateString(min, 'options.minVersion');
-    if (max !== undefined) validateString(max, 'options.maxVersion');
     const minN = versionOf(min, 'minimum');
     const maxN = versionOf(max, 'maximum');
     this.context = new NativeSecureContext(minN, maxN);
