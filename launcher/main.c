@@ -740,6 +740,9 @@ static int read_extra_ca(const char *path, char **out, char **why)
         return -EIO;
     }
     buf[n] = '\0';
+    char *fit = realloc(buf, n + 1);
+    if (fit)
+        buf = fit;
     if (!strstr(buf, "-----BEGIN CERTIFICATE-----")) {
         snprintf(msg, sizeof msg, "tls.extra_ca_certs: %s holds no PEM certificate", path);
         free(buf);
@@ -1454,6 +1457,7 @@ int main(int argc, char **argv)
     if (status < 0)
         lch_die("%s", serr);
     free(script);
+    free(extra_ca);
     for (size_t i = 0; i < nenv; i++)
         free((char *)env[i]);
     free(env);
