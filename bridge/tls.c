@@ -376,7 +376,8 @@ static void c_ctx_add_ca(vm_call_t *c)
     X509_STORE *st = own_store(t);
     X509 *x;
     int n = 0;
-    while (st && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+    /* _AUX: "TRUSTED CERTIFICATE" too, as Node reads a CA */
+    while (st && (x = PEM_read_bio_X509_AUX(b, NULL, NULL, NULL))) {
         X509_STORE_add_cert(st, x);
         SSL_CTX_add_client_CA(t->ctx, x);
         X509_free(x);

@@ -13,7 +13,7 @@ const net = require('./net');
 const binding = require('./internal/binding');
 const { Buffer } = require('buffer');
 const { codes } = require('./internal/errors');
-const { validateFunction, validateString, validateNumber, validateInteger } = require('./internal/validators');
+const { validateFunction, validateString, validateNumber, validateInt32 } = require('./internal/validators');
 const sc = require('./internal/tls/secure-context');
 const { TLSWrap } = require('./internal/tls/wrap');
 const { callable } = require('./internal/util');
@@ -478,7 +478,8 @@ class TLSSocketClass extends net.Socket {
   _tlsEndBeforeSecure() {
     if (this.destroyed || this._secureEstablished) return;
     const options = this[kConnectOptions] || this._tlsOptions;
-    const err = new Error('Client network socket disconnected before secure TLS connection was established');
+    const err = new Error(options.isServer ? 'socket hang up'
+      : 'Client network socket disconnected before secure TLS connection was established');
     err.code = 'ECONNRESET';
     err.path = options.path;
     err.host = options.host;
@@ -608,7 +609,7 @@ class TLSSocketClass extends net.Socket {
   }
 
   setMaxSendFragment(size) {
-    validateInteger(size, 'size');
+    validateInt32(size, 'size');
     return binding.tls.sslMaxSendFragment(this[kWrap].ssl, size);
   }
 

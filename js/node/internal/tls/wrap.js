@@ -155,7 +155,13 @@ class TLSWrap {
     if (out === undefined) return false;
     const s = this.stream;
     if (s.destroyed || s.writableEnded) return false;
-    s.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength), cb);
+    // writeQueueSize: the encrypted bytes the stream below has not taken yet
+    const n = out.byteLength;
+    this.writeQueueSize += n;
+    s.write(Buffer.from(out.buffer, out.byteOffset, n), (err) => {
+      this.writeQueueSize -= n;
+      if (cb) cb(err);
+    });
     return true;
   }
 
