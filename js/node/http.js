@@ -539,7 +539,9 @@ OutgoingMessage.prototype.end = function end(chunk, encoding, callback) {
   if (typeof callback === 'function') this.once('finish', callback);
   const finish = () => this._finish();
   if (this._hasBody && this.chunkedEncoding) {
-    this._send(this._trailer ? `0\r\n${this._trailer}\r\n` : chunkEnd, 'latin1', finish);
+    // a string while the head is unsent: one write with it, as Node's (a
+    // TLS socket sends it as one record)
+    this._send(this._trailer ? `0\r\n${this._trailer}\r\n` : this._headerSent ? chunkEnd : '0\r\n\r\n', 'latin1', finish);
   } else if (!this._headerSent || this.writableLength || chunk) {
     this._send('', 'latin1', finish);
   } else {

@@ -33,6 +33,7 @@ class TLSWrap {
     this.shutdownSent = false;
     this.failed = false;
     this.writeQueueSize = 0;
+    this.batch = []; // plaintext writes of this tick
     this.onData = (chunk) => this.receive(chunk);
     this.onEnd = () => this.streamEnd();
     stream.on('data', this.onData);
@@ -99,17 +100,31 @@ class TLSWrap {
       }
     }
     if (this.established) {
+      // the records one network read brought are read as one chunk, as
+      // TCP gives what arrived together (a response's head and body)
+      const chunks = [];
+      let size = 0;
+      let eof = false;
       for (;;) {
         const got = this.step(() => binding.tls.sslRead(this.ssl));
-        if (got === kFailed) return;
+        if (got === kFailed) break;
         if (got === undefined) break;
         if (got === 0) {
-          this.deliver(0);
+          eof = true;
           break;
         }
-        this.deliver(got);
-        if (this.closed || this.failed) return;
+        chunks.push(got);
+        size += got.byteLength;
+        if (size >= 65536) {
+          this.deliver(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+          chunks.length = 0;
+          size = 0;
+          if (this.closed || this.failed) return;
+        }
       }
+      if (chunks.length) this.deliver(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (eof && !this.closed) this.deliver(0);
+      if (this.closed || this.failed) return;
       this.keylog();
       if (!this.isServer) this.sessions();
     }
@@ -218,15 +233,36 @@ class TLSWrap {
     if (!this.flush(() => cb(0))) process.nextTick(cb, 0);
   }
 
-  // 1: the callback tells when the bytes went to the stream below
+  // 1: the callback tells when the bytes went to the stream below. The
+  // writes of one tick go out as one record where they fit (an http
+  // response's head and body), as Node's writev makes one.
   writeBuffer(data, cb) {
     if (this.closed || this.failed) return UV_EBADF;
     if (!this.established) {
       this.pendingWrites.push([data, cb]);
       return 1;
     }
-    this.writeNow(data, cb);
+    this.batch.push([data, cb]);
+    this.writeQueueSize += data.length;
+    if (this.batch.length === 1) process.nextTick(() => this.flushBatch());
     return 1;
+  }
+
+  flushBatch() {
+    const batch = this.batch;
+    if (!batch.length) return;
+    this.batch = [];
+    let size = 0;
+    for (const [data] of batch) size += data.length;
+    this.writeQueueSize -= size;
+    if (this.closed || this.failed) {
+      for (const [, cb] of batch) process.nextTick(cb, UV_EBADF);
+      return;
+    }
+    const data = batch.length === 1 ? batch[0][0] : Buffer.concat(batch.map((w) => w[0]), size);
+    this.writeNow(data, (status) => {
+      for (const [, cb] of batch) cb(status);
+    });
   }
 
   shutdown(cb) {
@@ -241,6 +277,7 @@ class TLSWrap {
       this.pendingWrites.push([Buffer.alloc(0), done]);
       return 0;
     }
+    this.flushBatch();
     binding.tls.sslShutdown(this.ssl);
     this.shutdownSent = true;
     this.flush();
