@@ -299,8 +299,9 @@ static BIO *bytes_bio(vm_call_t *c, int i)
 static int pass_cb(char *buf, int size, int rw, void *u)
 {
     (void)rw;
+    /* no passphrase: an empty one, so a wrong guess reads "bad decrypt" */
     if (!u)
-        return -1;
+        return 0;
     size_t n = strlen(u);
     if (n > (size_t)size)
         n = (size_t)size;
@@ -487,8 +488,13 @@ static void c_ctx_pfx(vm_call_t *c)
     EVP_PKEY *k = NULL;
     X509 *x = NULL;
     STACK_OF(X509) *extra = NULL;
-    bool ok = p12 && PKCS12_parse(p12, pass ? pass : "", &k, &x, &extra) == 1 && x && k &&
-              SSL_CTX_use_certificate(t->ctx, x) == 1 && SSL_CTX_use_PrivateKey(t->ctx, k) == 1;
+    bool parsed = p12 && PKCS12_parse(p12, pass ? pass : "", &k, &x, &extra) == 1;
+    const char *why = !parsed ? "Unable to load PFX certificate"
+                      : !k    ? "Unable to load private key from PFX data"
+                      : !x    ? "Unable to load certificate from PFX data"
+                              : NULL;
+    bool ok =
+        !why && SSL_CTX_use_certificate(t->ctx, x) == 1 && SSL_CTX_use_PrivateKey(t->ctx, k) == 1;
     if (pass) {
         OPENSSL_cleanse(pass, strlen(pass));
         free(pass);
@@ -508,10 +514,14 @@ static void c_ctx_pfx(vm_call_t *c)
     EVP_PKEY_free(k);
     X509_free(x);
     sk_X509_pop_free(extra, X509_free);
-    if (!ok)
-        throw_ssl(c, "Unable to load PFX certificate");
-    else
+    if (parsed && why) {
         ERR_clear_error();
+        vm_throw(c, &(vm_error_t){.message = why});
+    } else if (!ok) {
+        throw_ssl(c, "Unable to load PFX certificate");
+    } else {
+        ERR_clear_error();
+    }
 }
 
 /* ctxTicketKeys(ctx, keys48 or undefined) -> the keys (48 bytes) */

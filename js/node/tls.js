@@ -262,7 +262,8 @@ class TLSSocketClass extends net.Socket {
 
   _init(inner) {
     const options = this._tlsOptions;
-    const context = options.secureContext || createSecureContext(options);
+    if (options.isServer && options.SNICallback !== undefined) validateFunction(options.SNICallback, 'options.SNICallback');
+    const context = options.secureContext || module.exports.createSecureContext(options);
     if (!(context instanceof SecureContext) && !(context && context.context)) {
       throw codes.ERR_TLS_INVALID_CONTEXT('context');
     }
@@ -666,7 +667,7 @@ function connect(...args) {
   if (!options.keepAlive) options.singleUse = true;
   validateFunction(options.checkServerIdentity, 'options.checkServerIdentity');
   validateNumber(options.minDHSize, 'options.minDHSize', 1);
-  const context = options.secureContext || createSecureContext(options);
+  const context = options.secureContext || module.exports.createSecureContext(options);
   const tlsOpts = {
     ...options, secureContext: context, isServer: false, requestCert: true,
     rejectUnauthorized: options.rejectUnauthorized !== false, session: undefined,
@@ -782,7 +783,7 @@ class ServerClass extends net.Server {
     this.cert = options.cert;
     this.ca = options.ca;
     this.ciphers = options.ciphers || module.exports.DEFAULT_CIPHERS;
-    this._sharedCreds = createSecureContext({
+    this._sharedCreds = module.exports.createSecureContext({
       ...options, ciphers: this.ciphers,
     });
     if (options.ticketKeys) this._sharedCreds.context.setTicketKeys(options.ticketKeys);
