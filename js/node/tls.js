@@ -20,9 +20,7 @@ const { callable } = require('./internal/util');
 
 const { DEFAULT_CIPHERS, SecureContext, createSecureContext, handleOf } = sc;
 
-const kOptions = Symbol('kTLSOptions');
 const kWrap = Symbol('kTLSWrap');
-const kRes = Symbol('kRes');
 const kPendingSession = Symbol('kPendingSession');
 const kErrorEmitted = Symbol('kErrorEmitted');
 const kConnectOptions = Symbol('kConnectOptions');
@@ -208,12 +206,6 @@ function convertALPNProtocols(protocols, out) {
 
 // ---- TLSSocket -------------------------------------------------------------------------
 
-function makeSocketError(msg, code, sock) {
-  const err = new Error(msg);
-  err.code = code;
-  return err;
-}
-
 class TLSSocketClass extends net.Socket {
   constructor(socket, opts) {
     const tlsOptions = { ...opts };
@@ -226,16 +218,12 @@ class TLSSocketClass extends net.Socket {
     });
     this._tlsOptions = tlsOptions;
     this._secureEstablished = false;
-    this._securePending = false;
-    this._newSessionPending = false;
     this._controlReleased = false;
     this.secureConnecting = true;
-    this._SNICallback = null;
     this.servername = null;
     this.alpnProtocol = null;
     this.authorized = false;
     this.authorizationError = null;
-    this[kRes] = null;
     this[kErrorEmitted] = false;
     this.encrypted = true;
     if (!inner) inner = new net.Socket({ allowHalfOpen: true });
@@ -287,12 +275,8 @@ class TLSSocketClass extends net.Socket {
       rejectUnauthorized, pauseHello);
     this[kWrap] = new TLSWrap(this, inner, ssl, isServer);
     this._handle = this[kWrap];
-    this._sslRaw = ssl;
     this._secureContext = context;
     if (!isServer && options.session) this.setSession(options.session);
-    if (inner.connecting === false || inner.readable === true && !inner.connecting) {
-      // a socket already connected (or a Duplex): ready to start
-    }
     inner.on('error', (err) => {
       if (!this.destroyed) this.destroy(err);
     });
