@@ -26,10 +26,12 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -45,7 +47,12 @@
 typedef struct {
     vm_t *vm;
     SSL_CTX *ctx;
+    /* session ticket keys as Node's: name, HMAC-SHA256 key, AES-128 key;
+     * owned by the SSL_CTX (its ex_data), which may outlive this handle */
+    uint8_t *ticket_keys;
 } tctx_t;
+
+#define TLS_TICKET_KEYS 48
 
 typedef struct {
     vm_t *vm;
@@ -65,6 +72,28 @@ typedef struct {
     size_t session_len[TLS_SESSIONS_MAX];
     int nsessions;
 } tsock_t;
+
+static void ticket_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                             void *argp)
+{
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
+    if (ptr)
+        OPENSSL_cleanse(ptr, TLS_TICKET_KEYS);
+    free(ptr);
+}
+
+/* The SSL_CTX's ex_data slot of its ticket keys (freed with it). */
+static int ctx_index(void)
+{
+    static int idx = -2;
+    if (idx == -2)
+        idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, ticket_keys_free);
+    return idx;
+}
 
 static void tctx_free(void *p)
 {
@@ -238,6 +267,34 @@ static int hello_cb(SSL *ssl, int *al, void *arg)
     return SSL_CLIENT_HELLO_RETRY;
 }
 
+/* Session tickets sealed with the context's 48 bytes of keys, as Node's
+ * (so tls.Server's ticketKeys and getTicketKeys are the same 48 bytes): a
+ * ticket of another key name is not decrypted (a full handshake). */
+static int ticket_cb(SSL *ssl, unsigned char name[16], unsigned char iv[16], EVP_CIPHER_CTX *ectx,
+                     EVP_MAC_CTX *hctx, int enc)
+{
+    const uint8_t *k = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index());
+    if (!k)
+        return -1;
+    if (enc) {
+        memcpy(name, k, 16);
+        if (RAND_bytes(iv, 16) != 1 ||
+            EVP_EncryptInit_ex(ectx, EVP_aes_128_cbc(), NULL, k + 32, iv) != 1)
+            return -1;
+    } else {
+        if (memcmp(name, k, 16) != 0)
+            return 0;
+        if (EVP_DecryptInit_ex(ectx, EVP_aes_128_cbc(), NULL, k + 32, iv) != 1)
+            return -1;
+    }
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)(k + 16), 16),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    return EVP_MAC_CTX_set_params(hctx, params) == 1 ? 1 : -1;
+}
+
 /* ctxNew(minVersion, maxVersion) -> handle (versions as 0x0303...) */
 static void c_ctx_new(vm_call_t *c)
 {
@@ -266,6 +323,15 @@ static void c_ctx_new(vm_call_t *c)
     SSL_CTX_set_keylog_callback(t->ctx, keylog_cb);
     SSL_CTX_set_client_hello_cb(t->ctx, hello_cb, NULL);
     SSL_CTX_set_session_id_context(t->ctx, (const unsigned char *)"node", 4);
+    t->ticket_keys = malloc(TLS_TICKET_KEYS);
+    if (!t->ticket_keys || RAND_bytes(t->ticket_keys, TLS_TICKET_KEYS) != 1 ||
+        SSL_CTX_set_ex_data(t->ctx, ctx_index(), t->ticket_keys) != 1) {
+        free(t->ticket_keys);
+        tctx_free(t);
+        throw_ssl(c, "SSL_CTX_new failed");
+        return;
+    }
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(t->ctx, ticket_cb);
     SSL_CTX_sess_set_cache_size(t->ctx, 1024);
     SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_BOTH);
     SSL_CTX_sess_set_new_cb(t->ctx, new_session_cb);
@@ -530,21 +596,17 @@ static void c_ctx_ticket_keys(vm_call_t *c)
     tctx_t *t = ctx_arg(c);
     if (!t)
         return;
-    uint8_t *p, keys[48];
+    uint8_t *p;
     size_t n;
     if (vm_arg_bytes(c, 1, &p, &n) == 0) {
-        if (n != 48) {
+        if (n != TLS_TICKET_KEYS) {
             vm_throwf(c, "TypeError", "ERR_INVALID_ARG_VALUE",
                       "Ticket keys length must be 48 bytes");
             return;
         }
-        SSL_CTX_set_tlsext_ticket_keys(t->ctx, p, 48);
+        memcpy(t->ticket_keys, p, n);
     }
-    if (SSL_CTX_get_tlsext_ticket_keys(t->ctx, keys, 48) != 1) {
-        throw_ssl(c, NULL);
-        return;
-    }
-    vm_ret_bytes(c, keys, 48);
+    vm_ret_bytes(c, t->ticket_keys, TLS_TICKET_KEYS);
 }
 
 /* ctxSetOptions(ctx, sessionTimeout or -1, honorCipherOrder, secureOptions) */

@@ -612,6 +612,9 @@ class TLSSocketClass extends net.Socket {
     return false;
   }
 
+  // Node frees its SSL here; the GC frees ours with the handle
+  _destroySSL() {}
+
   disableRenegotiation() {
     this._disableRenegotiation = true;
   }

@@ -100,29 +100,18 @@ class TLSWrap {
       }
     }
     if (this.established) {
-      // the records one network read brought are read as one chunk, as
-      // TCP gives what arrived together (a response's head and body)
-      const chunks = [];
-      let size = 0;
+      // a chunk per record, as Node's TLSWrap reads them
       let eof = false;
       for (;;) {
         const got = this.step(() => binding.tls.sslRead(this.ssl));
-        if (got === kFailed) break;
-        if (got === undefined) break;
+        if (got === kFailed || got === undefined) break;
         if (got === 0) {
           eof = true;
           break;
         }
-        chunks.push(got);
-        size += got.byteLength;
-        if (size >= 65536) {
-          this.deliver(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-          chunks.length = 0;
-          size = 0;
-          if (this.closed || this.failed) return;
-        }
+        this.deliver(got);
+        if (this.closed || this.failed) return;
       }
-      if (chunks.length) this.deliver(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
       if (eof && !this.closed) this.deliver(0);
       if (this.closed || this.failed) return;
       this.keylog();
