@@ -32,7 +32,7 @@ class TLSWrap {
     this.streamEnded = false;
     this.shutdownSent = false;
     this.failed = false;
-    this.writeQueueSize = 0;
+    this.writeQueueSize = 0; // plaintext not yet given to OpenSSL
     this.batch = []; // plaintext writes of this tick
     this.onData = (chunk) => this.receive(chunk);
     this.onEnd = () => this.streamEnd();
@@ -159,13 +159,7 @@ class TLSWrap {
     if (out === undefined) return false;
     const s = this.stream;
     if (s.destroyed || s.writableEnded) return false;
-    // writeQueueSize: the encrypted bytes the stream below has not taken yet
-    const n = out.byteLength;
-    this.writeQueueSize += n;
-    s.write(Buffer.from(out.buffer, out.byteOffset, n), (err) => {
-      this.writeQueueSize -= n;
-      if (cb) cb(err);
-    });
+    s.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength), cb);
     return true;
   }
 
@@ -222,19 +216,21 @@ class TLSWrap {
     if (!this.flush(() => cb(0))) process.nextTick(cb, 0);
   }
 
-  // 1: the callback tells when the bytes went to the stream below. The
-  // writes of one tick go out as one record where they fit (an http
-  // response's head and body), as Node's writev makes one.
+  // The writes of one tick go out as one record where they fit (an http
+  // response's head and body), as Node's writev makes one. 0: taken (the
+  // stream below has room, as a TCP write the kernel took whole); 1: the
+  // callback tells when the stream below took the bytes (backpressure).
   writeBuffer(data, cb) {
     if (this.closed || this.failed) return UV_EBADF;
     if (!this.established) {
       this.pendingWrites.push([data, cb]);
       return 1;
     }
-    this.batch.push([data, cb]);
+    const now = !this.stream.writableNeedDrain;
+    this.batch.push([data, now ? null : cb]);
     this.writeQueueSize += data.length;
     if (this.batch.length === 1) process.nextTick(() => this.flushBatch());
-    return 1;
+    return now ? 0 : 1;
   }
 
   flushBatch() {
@@ -245,12 +241,12 @@ class TLSWrap {
     for (const [data] of batch) size += data.length;
     this.writeQueueSize -= size;
     if (this.closed || this.failed) {
-      for (const [, cb] of batch) process.nextTick(cb, UV_EBADF);
+      for (const [, cb] of batch) if (cb) process.nextTick(cb, UV_EBADF);
       return;
     }
     const data = batch.length === 1 ? batch[0][0] : Buffer.concat(batch.map((w) => w[0]), size);
     this.writeNow(data, (status) => {
-      for (const [, cb] of batch) cb(status);
+      for (const [, cb] of batch) if (cb) cb(status);
     });
   }
 
