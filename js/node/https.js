@@ -151,7 +151,18 @@ class ServerClass extends tls.Server {
 
   close(callback) {
     this.closeIdleConnections();
+    clearInterval(this[http._kConnectionsCheckingInterval]);
     return super.close(callback);
+  }
+
+  [Symbol.asyncDispose]() {
+    return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  // a rejected async 'request' listener answers as http's server does
+  [Symbol.for('nodejs.rejection')](err, event, ...args) {
+    if (event === 'request') http.Server.prototype[Symbol.for('nodejs.rejection')].call(this, err, event, ...args);
+    else super[Symbol.for('nodejs.rejection')](err, event, ...args);
   }
 }
 ServerClass.prototype.setTimeout = serverSetTimeout;

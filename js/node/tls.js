@@ -209,6 +209,9 @@ function convertALPNProtocols(protocols, out) {
 class TLSSocketClass extends net.Socket {
   constructor(socket, opts) {
     const tlsOptions = { ...opts };
+    if (socket && typeof socket.write !== 'function') {
+      throw codes.ERR_INVALID_ARG_TYPE('wrap', ['net.Socket', 'stream.Duplex'], socket);
+    }
     let inner = socket;
     if (!(inner instanceof EventEmitter) || inner === undefined) inner = null;
     super({
@@ -451,7 +454,7 @@ class TLSSocketClass extends net.Socket {
       }
     }
     const options = this._tlsOptions;
-    if (options.isServer && options.server) {
+    if (options.isServer && options.server instanceof ServerClass) {
       this._hadError = true;
       options.server.emit('tlsClientError', err, this);
       this.destroy();
@@ -794,6 +797,12 @@ class ServerClass extends net.Server {
       throw codes.ERR_INVALID_ARG_VALUE('keys', keys.byteLength, 'must be exactly 48 bytes');
     }
     this._sharedCreds.context.setTicketKeys(keys);
+  }
+
+  // a rejected async 'secureConnection' listener destroys its socket
+  [Symbol.for('nodejs.rejection')](err, event, sock) {
+    if (event === 'secureConnection') sock.destroy(err);
+    else super[Symbol.for('nodejs.rejection')](err, event, sock);
   }
 
   addContext(servername, context) {
