@@ -1793,7 +1793,8 @@ static void c_spkac(vm_call_t *c)
         vm_throw_alloc_failed(c);
         return;
     }
-    memcpy(text, data, len);
+    if (len)
+        memcpy(text, data, len);
     text[len] = '\0';
     NETSCAPE_SPKI *spki = NETSCAPE_SPKI_b64_decode(text, (int)len);
     free(text);

@@ -1,15 +1,18 @@
-// node/crypto.js — Node's `crypto` module over bridge/crypto.c (OpenSSL's
-// libcrypto, as Node's own binding).
+// node/crypto.js — Node's `crypto` module over bridge/crypto.c and
+// bridge/crypto_pkey.c (OpenSSL's libcrypto, as Node's own binding).
 //
 // Bridged: randomBytes, randomFill(Sync), randomInt, randomUUID,
 // getRandomValues, createHash / hash (every OpenSSL digest, XOF lengths for
 // SHAKE), createHmac, getHashes, pbkdf2(Sync), scrypt(Sync), hkdf(Sync),
-// timingSafeEqual, and webcrypto's getRandomValues, randomUUID and
-// subtle.digest; ciphers, Diffie-Hellman, ECDH and primes in
-// internal/crypto/ (bridge/crypto_cipher.c). The async forms run on libuv's
-// pool. Signatures, asymmetric key objects and the rest of SubtleCrypto are
-// not bridged yet: calling one throws "crypto.<name> is not supported in
-// sandbox".
+// timingSafeEqual, secret keys, and webcrypto's getRandomValues and
+// randomUUID. In internal/crypto/: ciphers, Diffie-Hellman, ECDH and primes
+// (cipher.js, dh.js over bridge/crypto_cipher.c and crypto_kex.c);
+// asymmetric keys (keys.js: createPublicKey / createPrivateKey from PEM,
+// DER, JWK, export, details, generateKeyPair(Sync)), signatures and RSA
+// encryption (sig.js: sign / verify, createSign / createVerify,
+// diffieHellman) and certificates (x509.js: X509Certificate, Certificate)
+// over bridge/crypto_pkey.c; SubtleCrypto is internal/webcrypto.js. The
+// async forms run on libuv's pool.
 'use strict';
 
 const { Buffer } = require('buffer');

@@ -52,6 +52,7 @@ START_TEST(profile_full)
                              "limits.output_bytes = 1048576\n"
                              "limits.write_bytes = 0\n"
                              "limits.write_files = 7\n"
+                             "crypto.max_modulus_bits = 4096\n"
                              "sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup\n"
                              "sandbox.seccomp = default\n"
                              "sandbox.network = loopback\n"
@@ -66,6 +67,7 @@ START_TEST(profile_full)
     ck_assert_uint_eq(s->output_bytes, 1048576);
     ck_assert_uint_eq(s->write_bytes, 0); /* 0: no quota */
     ck_assert_uint_eq(s->write_files, 7);
+    ck_assert_uint_eq(s->max_modulus_bits, 4096);
     ck_assert_uint_eq(s->namespaces, BRK_NS_ALL);
     ck_assert_str_eq(s->seccomp, "default");
     ck_assert_int_eq(s->network, BRK_NETMODE_LOOPBACK);
@@ -119,6 +121,11 @@ START_TEST(profile_errors)
     parse_fails("limits.write_files = 99999999999\n", "limits.write_files");
     parse_fails("limits.write_files = 1\nlimits.write_files = 2\n",
                 "'limits.write_files' given twice");
+    parse_fails("crypto.max_modulus_bits = 256\n",
+                "t.profile:1: crypto.max_modulus_bits: '256' is not a modulus size in bits (512 "
+                "to 65536)");
+    parse_fails("crypto.max_modulus_bits = 65537\n", "crypto.max_modulus_bits");
+    parse_fails("crypto.max_modulus_bits = 4k\n", "crypto.max_modulus_bits");
     parse_fails("sandbox.namespaces = user,time\n", "unknown namespace 'time'");
     parse_fails("sandbox.seccomp = Bad!\n",
                 "t.profile:1: sandbox.seccomp: no seccomp policy named 'Bad!' (strict, default)");
@@ -256,6 +263,7 @@ START_TEST(defaults_deny)
     /* a profile that names no write quota gets strict's */
     ck_assert_uint_eq(brk_settings(p)->write_bytes, 64u << 20);
     ck_assert_uint_eq(brk_settings(p)->write_files, 1000);
+    ck_assert_uint_eq(brk_settings(p)->max_modulus_bits, 0); /* 0: BRK_DEFAULT_MAX_MODULUS_BITS */
     for (int d = 0; d < BRK_DOMAINS; d++)
         ck_assert(!allowed(p, (brk_domain_t)d, d <= BRK_FS_WRITE ? "/x" : "x"));
     const char *rule;
@@ -747,6 +755,7 @@ START_TEST(policy_text_round_trip)
     brk_settings_mut(p)->write_bytes = 1234;
     brk_settings_mut(p)->crypto_max_prime_bits = 2048;
     brk_settings_mut(p)->crypto_max_scrypt_n = 0;
+    brk_settings_mut(p)->max_modulus_bits = 2048;
     char *text = brk_policy_text(p);
     ck_assert_ptr_nonnull(text);
     brk_policy_t *q = brk_policy_new();
@@ -765,6 +774,8 @@ START_TEST(policy_text_round_trip)
     ck_assert_uint_eq(brk_settings(q)->crypto_max_prime_bits, 2048);
     ck_assert_uint_eq(brk_settings(q)->crypto_max_scrypt_n, 0);
     ck_assert_uint_eq(brk_settings(q)->crypto_max_pbkdf2_iterations, 10000000);
+    /* a nested guest keeps the run's cap on key pairs */
+    ck_assert_uint_eq(brk_settings(q)->max_modulus_bits, 2048);
     free(text);
     brk_policy_free(p);
     brk_policy_free(q);
