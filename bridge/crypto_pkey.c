@@ -532,6 +532,24 @@ static void add_md(sbuf_t *s, EVP_PKEY *pkey, const char *jname, const char *par
     sb_add(s, "%s=%s\n", jname, ln ? ln : name);
 }
 
+/* Whether an RSA-PSS key carries parameters (restrictions): its
+ * SubjectPublicKeyInfo's algorithm has them. */
+static bool pss_restricted(EVP_PKEY *pkey)
+{
+    uint8_t *der = NULL;
+    int n = i2d_PUBKEY(pkey, &der);
+    const uint8_t *p = der;
+    X509_PUBKEY *xpk = n > 0 ? d2i_X509_PUBKEY(NULL, &p, n) : NULL;
+    X509_ALGOR *alg = NULL;
+    int ptype = V_ASN1_UNDEF;
+    if (xpk && X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg, xpk) == 1 && alg)
+        X509_ALGOR_get0(NULL, &ptype, NULL, alg);
+    X509_PUBKEY_free(xpk);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    return ptype == V_ASN1_SEQUENCE;
+}
+
 /* details(handle) -> "type=...\nkey=value\n..." with big numbers in hex */
 static void c_details(vm_call_t *c)
 {
@@ -546,15 +564,14 @@ static void c_details(vm_call_t *c)
     case EVP_PKEY_RSA_PSS: {
         sb_add(&s, "modulusLength=%d\n", EVP_PKEY_get_bits(pkey));
         add_bn(&s, pkey, "publicExponent", OSSL_PKEY_PARAM_RSA_E, 0);
-        char name[64];
-        if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA_PSS &&
-            EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_RSA_DIGEST, name, sizeof name,
-                                           NULL) == 1) {
-            int salt = 0;
+        if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA_PSS && pss_restricted(pkey)) {
+            /* OpenSSL leaves out the parameters that are RFC 8017's
+             * defaults: SHA-1, MGF1 with SHA-1, a 20-byte salt */
+            int salt = 20;
             add_md(&s, pkey, "hashAlgorithm", OSSL_PKEY_PARAM_RSA_DIGEST);
             add_md(&s, pkey, "mgf1HashAlgorithm", OSSL_PKEY_PARAM_RSA_MGF1_DIGEST);
-            if (EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_RSA_PSS_SALTLEN, &salt) == 1)
-                sb_add(&s, "saltLength=%d\n", salt);
+            EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_RSA_PSS_SALTLEN, &salt);
+            sb_add(&s, "saltLength=%d\n", salt);
         }
         ERR_clear_error();
         break;
@@ -1223,9 +1240,10 @@ static void c_sign(vm_call_t *c)
     uint8_t *sig = NULL;
     bool ok;
     if (prehashed) {
-        ok = pctx && EVP_PKEY_sign_init(pctx) == 1 &&
+        /* the RSA options first, then the digest, as Node's Sign: a
+         * restricted key names the salt length before the digest */
+        ok = pctx && EVP_PKEY_sign_init(pctx) == 1 && rsa_options(pctx, k->pkey, padding, salt) &&
              (!md || EVP_PKEY_CTX_set_signature_md(pctx, md) == 1) &&
-             rsa_options(pctx, k->pkey, padding, salt) &&
              EVP_PKEY_sign(pctx, NULL, &siglen, data, len) == 1 && (sig = malloc(siglen)) &&
              EVP_PKEY_sign(pctx, sig, &siglen, data, len) == 1;
     } else {
@@ -1307,9 +1325,8 @@ static void c_verify(vm_call_t *c)
     int r = -1;
     if (prehashed) {
         EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
-        if (pctx && EVP_PKEY_verify_init(pctx) == 1 &&
-            (!md || EVP_PKEY_CTX_set_signature_md(pctx, md) == 1) &&
-            rsa_options(pctx, k->pkey, padding, salt))
+        if (pctx && EVP_PKEY_verify_init(pctx) == 1 && rsa_options(pctx, k->pkey, padding, salt) &&
+            (!md || EVP_PKEY_CTX_set_signature_md(pctx, md) == 1))
             r = EVP_PKEY_verify(pctx, sig, siglen, data, len);
         EVP_PKEY_CTX_free(pctx);
     } else {
