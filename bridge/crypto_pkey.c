@@ -1096,7 +1096,8 @@ static void c_generate(vm_call_t *c)
         j->prime = BN_bin2bn(p, (int)n, NULL);
     j->generator = vm_arg_type(c, 8) == VM_T_NUMBER ? (uint32_t)vm_arg_int(c, 8) : 2;
     j->named = vm_arg_bool(c, 9);
-    if (j->kind == GEN_DH && j->alg[0]) {
+    bool group = j->kind == GEN_DH && j->alg[0];
+    if (group) {
         /* Node's groups are RFC 2409 / 3526 primes with generator 2 */
         static const struct {
             const char *name;
@@ -1123,8 +1124,10 @@ static void c_generate(vm_call_t *c)
     bool capped = j->kind == GEN_RSA || j->kind == GEN_RSA_PSS || j->kind == GEN_DSA ||
                   (j->kind == GEN_DH && !j->alg[0]);
     if (capped && asked > cap) {
-        const char *what = j->kind == GEN_DH ? (j->prime ? "options.prime" : "options.primeLength")
-                                             : "options.modulusLength";
+        const char *what = j->kind != GEN_DH ? "options.modulusLength"
+                           : group           ? "options.group"
+                           : j->prime        ? "options.prime"
+                                             : "options.primeLength";
         vm_throwf(c, "RangeError", "ERR_OUT_OF_RANGE",
                   "The value of \"%s\" is out of range. It must be <= %u (the sandbox's "
                   "crypto.max_modulus_bits). Received %u",

@@ -856,7 +856,9 @@ static void print_profile(const brk_policy_t *p, const lch_opts_t *o)
         uint64_t value;
     } caps[] = {{"crypto.max_scrypt_n", s->crypto_max_scrypt_n},
                 {"crypto.max_pbkdf2_iterations", s->crypto_max_pbkdf2_iterations},
-                {"crypto.max_prime_bits", s->crypto_max_prime_bits}};
+                {"crypto.max_prime_bits", s->crypto_max_prime_bits},
+                {"crypto.max_modulus_bits",
+                 s->max_modulus_bits ? s->max_modulus_bits : BRK_DEFAULT_MAX_MODULUS_BITS}};
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
         printf("%s = %" PRIu64 "\n", caps[i].key, caps[i].value);
         SETTING_FROM(caps[i].key);

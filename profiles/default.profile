@@ -14,6 +14,7 @@ limits.fds = 1024
 limits.output_bytes = 67108864
 limits.write_bytes = 268435456
 limits.write_files = 10000
+crypto.max_modulus_bits = 8192
 sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup
 sandbox.seccomp = default
 sandbox.network = loopback

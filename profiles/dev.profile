@@ -15,6 +15,7 @@ limits.fds = 4096
 limits.output_bytes = 0
 limits.write_bytes = 4294967296
 limits.write_files = 100000
+crypto.max_modulus_bits = 8192
 sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup
 sandbox.seccomp = default
 sandbox.network = loopback

@@ -14,6 +14,7 @@ limits.fds = 256
 limits.output_bytes = 16777216
 limits.write_bytes = 67108864
 limits.write_files = 1000
+crypto.max_modulus_bits = 8192
 sandbox.namespaces = user, mount, pid, net, ipc, uts, cgroup
 sandbox.seccomp = strict
 sandbox.network = loopback
