@@ -405,6 +405,18 @@ static void c_export(vm_call_t *c)
         BIO_free(eb);
         goto out;
     }
+    if (!strcmp(structure, "SubjectPublicKeyInfo")) {
+        /* OpenSSL's PUBKEY writers, as Node's: they keep an EC point's
+         * form (a key imported compressed exports compressed) */
+        BIO *pb = BIO_new(BIO_s_mem());
+        ERR_clear_error();
+        if (pb && (pem ? PEM_write_bio_PUBKEY(pb, k->pkey) : i2d_PUBKEY_bio(pb, k->pkey)) == 1)
+            ret_bio(c, pb);
+        else
+            br__throw_ssl(c, "Failed to encode key");
+        BIO_free(pb);
+        goto out;
+    }
     int selection =
         pub ? EVP_PKEY_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS : OSSL_KEYMGMT_SELECT_ALL;
     ERR_clear_error();
