@@ -297,6 +297,8 @@ bench: $(BIN)
 	bash bench/shell.sh
 	bash bench/processes.sh
 	bash bench/worker.sh
+	bash bench/crypto.sh
+	bash bench/tls.sh
 
 # ---- install ----------------------------------------------------------------
 
