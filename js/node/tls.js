@@ -258,7 +258,20 @@ class TLSSocketClass extends net.Socket {
     if (!(context instanceof SecureContext) && !(context && context.context)) {
       throw codes.ERR_TLS_INVALID_CONTEXT('context');
     }
-    this.ssl = null;
+    // Node's socket.ssl (its native TLSWrap): the few methods programs call
+    this.ssl = {
+      verifyError: () => {
+        const w = this[kWrap];
+        if (!w || !w.established) return null;
+        const info = binding.tls.sslInfo(w.ssl);
+        if (!info[7]) return null;
+        const err = new Error(info[8]);
+        err.code = info[7];
+        return err;
+      },
+      getSession: () => this.getSession(),
+      isSessionReused: () => this.isSessionReused(),
+    };
     const isServer = !!options.isServer;
     const requestCert = !!options.requestCert || !isServer;
     const rejectUnauthorized = !!options.rejectUnauthorized;
@@ -292,6 +305,23 @@ class TLSSocketClass extends net.Socket {
       }
     });
     inner.on('timeout', () => this.emit('timeout'));
+  }
+
+  // A TLSSocket made without a socket connects its own one (Node's
+  // `new TLSSocket(null, options).connect(port)`); the handshake starts
+  // once it is connected.
+  connect(...args) {
+    const inner = this._innerSocket;
+    if (this._parent || !inner) return super.connect(...args);
+    const [options, cb] = net._normalizeArgs(args);
+    if (cb) this.once('connect', cb);
+    this.connecting = true;
+    inner.once('connect', () => {
+      this._afterConnect();
+      this._tlsStartIfReady();
+    });
+    inner.connect(options);
+    return this;
   }
 
   _tlsStartIfReady() {
@@ -672,20 +702,14 @@ function connect(...args) {
   if (tlssock[kPendingSession]) tlssock.setSession(tlssock[kPendingSession]);
   if (options.servername) tlssock.setServername(options.servername);
   if (!options.socket) {
-    const inner = tlssock._innerSocket;
     if (options.timeout) tlssock.setTimeout(options.timeout);
-    tlssock.connecting = true;
-    inner.once('connect', () => {
-      tlssock._afterConnect();
-      tlssock._tlsStartIfReady();
-    });
     const connectOpts = {
       path: options.path, port: options.port, host: options.host, family: options.family,
       localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup,
       autoSelectFamily: options.autoSelectFamily, noDelay: options.noDelay,
     };
     for (const k of Object.keys(connectOpts)) if (connectOpts[k] === undefined) delete connectOpts[k];
-    inner.connect(connectOpts);
+    tlssock.connect(connectOpts);
     tlssock._host = options.host;
   } else if (!options.socket.connecting) {
     process.nextTick(() => tlssock._tlsStartIfReady());
