@@ -243,6 +243,7 @@ class TLSSocketClass extends net.Socket {
       });
     }
     this.on('error', this._tlsOnError);
+    this.once('close', () => { this.ssl = null; });
     this.readable = true;
     this.writable = true;
   }
@@ -271,6 +272,9 @@ class TLSSocketClass extends net.Socket {
       },
       getSession: () => this.getSession(),
       isSessionReused: () => this.isSessionReused(),
+      get fd() {
+        return -1;
+      },
     };
     const isServer = !!options.isServer;
     const requestCert = !!options.requestCert || !isServer;
@@ -504,6 +508,11 @@ class TLSSocketClass extends net.Socket {
     err.port = options.port;
     err.localAddress = options.localAddress;
     this._tlsError(err);
+  }
+
+  // what waits in the Writable and the plaintext not yet encrypted
+  get bufferSize() {
+    return this._handle ? this.writableLength + this._handle.writeQueueSize : undefined;
   }
 
   get _secureContextHandle() {

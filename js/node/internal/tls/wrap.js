@@ -14,6 +14,7 @@ const { Buffer } = require('buffer');
 
 const UV_EBADF = -9;
 const kFailed = Symbol('kFailed');
+const kBatchMax = 65536; // plaintext bytes a tick gathers into records
 
 class TLSWrap {
   constructor(owner, stream, ssl, isServer) {
@@ -226,10 +227,14 @@ class TLSWrap {
       this.pendingWrites.push([data, cb]);
       return 1;
     }
-    const now = !this.stream.writableNeedDrain;
+    // taken at once while the stream below has room and this tick's batch
+    // is small; else it goes now and the callback waits (a tight write
+    // loop sees the stream's backpressure)
+    const now = !this.stream.writableNeedDrain && this.writeQueueSize + data.length < kBatchMax;
     this.batch.push([data, now ? null : cb]);
     this.writeQueueSize += data.length;
-    if (this.batch.length === 1) process.nextTick(() => this.flushBatch());
+    if (!now) this.flushBatch();
+    else if (this.batch.length === 1) process.nextTick(() => this.flushBatch());
     return now ? 0 : 1;
   }
 
