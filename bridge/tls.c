@@ -541,6 +541,15 @@ static void c_ctx_set_dh(vm_call_t *c)
     vm_ret_num(c, bits);
 }
 
+/* ctxSetDHAuto(ctx): OpenSSL's built-in groups, sized to the
+ * certificate's key (dhparam: 'auto', as Node) */
+static void c_ctx_set_dh_auto(vm_call_t *c)
+{
+    tctx_t *t = ctx_arg(c);
+    if (t && SSL_CTX_set_dh_auto(t->ctx, 1) != 1)
+        throw_ssl(c, "Invalid DH parameters");
+}
+
 /* ctxLoadPKCS12(ctx, bytes, passphrase or undefined) */
 static void c_ctx_pfx(vm_call_t *c)
 {
@@ -1493,6 +1502,7 @@ static const vm_native_t natives[] = {
     {"ctxSetCiphers", c_ctx_set_ciphers, 3, VM_NATIVE_PURE},
     {"ctxSetCurves", c_ctx_set_curves, 2, VM_NATIVE_PURE},
     {"ctxSetDH", c_ctx_set_dh, 2, VM_NATIVE_PURE},
+    {"ctxSetDHAuto", c_ctx_set_dh_auto, 1, VM_NATIVE_PURE},
     {"ctxPfx", c_ctx_pfx, 3, VM_NATIVE_PURE},
     {"ctxTicketKeys", c_ctx_ticket_keys, 2, VM_NATIVE_PURE},
     {"ctxSetOptions", c_ctx_set_options, 4, VM_NATIVE_PURE},

@@ -826,8 +826,12 @@ class ServerClass extends net.Server {
 
   setTicketKeys(keys) {
     if (!ArrayBuffer.isView(keys)) throw codes.ERR_INVALID_ARG_TYPE('buffer', ['Buffer', 'TypedArray', 'DataView'], keys);
-    if (keys.byteLength !== 48) {
-      throw codes.ERR_INVALID_ARG_VALUE('keys', keys.byteLength, 'must be exactly 48 bytes');
+    if (keys.byteLength !== 48) { // Node's internal assertion
+      const err = new Error('Session ticket keys must be a 48-byte buffer\nThis is caused by either a bug ' +
+        'in Node.js or incorrect usage of Node.js internals.\nPlease open an issue with this stack trace at ' +
+        'https://github.com/nodejs/node/issues\n');
+      err.code = 'ERR_INTERNAL_ASSERTION';
+      throw err;
     }
     this._sharedCreds.context.setTicketKeys(keys);
   }

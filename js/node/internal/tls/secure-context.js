@@ -25,8 +25,14 @@ const defaults = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ecdhCurve: 'aut
 const methods = {
   __proto__: null,
   TLSv1_method: ['TLSv1', 'TLSv1'],
+  TLSv1_client_method: ['TLSv1', 'TLSv1'],
+  TLSv1_server_method: ['TLSv1', 'TLSv1'],
   TLSv1_1_method: ['TLSv1.1', 'TLSv1.1'],
+  TLSv1_1_client_method: ['TLSv1.1', 'TLSv1.1'],
+  TLSv1_1_server_method: ['TLSv1.1', 'TLSv1.1'],
   TLSv1_2_method: ['TLSv1.2', 'TLSv1.2'],
+  TLSv1_2_client_method: ['TLSv1.2', 'TLSv1.2'],
+  TLSv1_2_server_method: ['TLSv1.2', 'TLSv1.2'],
   TLS_method: ['TLSv1', 'TLSv1.3'],
   SSLv23_method: ['TLSv1', 'TLSv1.3'],
   TLS_client_method: ['TLSv1', 'TLSv1.3'],
@@ -144,8 +150,10 @@ class SecureContext {
       if (min !== undefined) throw codes.ERR_TLS_PROTOCOL_VERSION_CONFLICT(min, secureProtocol);
       if (max !== undefined) throw codes.ERR_TLS_PROTOCOL_VERSION_CONFLICT(max, secureProtocol);
       const m = methods[secureProtocol];
+      const disabled = /^SSLv[23]_(?:client_|server_)?method$/.exec(secureProtocol);
       if (!m) {
-        const err = new TypeError(`Unknown method: ${secureProtocol}`);
+        const err = new TypeError(disabled ? `${secureProtocol.slice(0, 5)} methods disabled`
+          : `Unknown method: ${secureProtocol}`);
         err.code = 'ERR_TLS_INVALID_PROTOCOL_METHOD';
         throw err;
       }
@@ -216,7 +224,9 @@ function createSecureContext(options) {
   const curve = ecdhCurve === undefined ? module.exports.defaults.ecdhCurve : ecdhCurve;
   validateString(curve, 'options.ecdhCurve');
   if (curve !== 'auto') native(() => binding.tls.ctxSetCurves(ctx, curve));
-  if (dhparam !== undefined && dhparam !== null) {
+  if (dhparam === 'auto') {
+    native(() => binding.tls.ctxSetDHAuto(ctx));
+  } else if (dhparam !== undefined && dhparam !== null) {
     const bits = native(() => binding.tls.ctxSetDH(ctx, toBytes(dhparam, 'options.dhparam')));
     if (bits < 2048) process.emitWarning(`DH parameter is less than 2048 bits`);
   }
