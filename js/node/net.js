@@ -421,7 +421,13 @@ class SocketClass extends Duplex {
         if (this.connecting) this._connectTo([{ address: host, family: isIP(host) }], 0, host, port);
       });
     } else if (lookup) {
-      lookup(host, { family, all: true }, (err, addresses, fam) => {
+      // the options Node gives a custom lookup: ADDRCONFIG unless a family
+      // is pinned, every address when it may pick the family itself
+      const dnsopts = { family: options.family ? family : undefined, hints: options.hints || 0 };
+      const pinned = dnsopts.family === 4 || dnsopts.family === 6;
+      if (!pinned && dnsopts.hints === 0) dnsopts.hints = 32; // dns.ADDRCONFIG
+      if (!pinned && options.autoSelectFamily !== false) dnsopts.all = true;
+      lookup(host, dnsopts, (err, addresses, fam) => {
         if (!err && !Array.isArray(addresses)) addresses = [{ address: addresses, family: fam }];
         if (!err) {
           const bad = addresses.find((a) => !isIP(a.address) || (a.family !== 4 && a.family !== 6 &&

@@ -709,13 +709,20 @@ function connect(...args) {
   if (options.session) tlssock[kPendingSession] = typeof options.session === 'string'
     ? Buffer.from(options.session, 'latin1') : options.session;
   if (tlssock[kPendingSession]) tlssock.setSession(tlssock[kPendingSession]);
-  if (options.servername) tlssock.setServername(options.servername);
+  if (options.servername) {
+    if (!ipServernameWarned && net.isIP(options.servername)) {
+      ipServernameWarned = true;
+      process.emitWarning('Setting the TLS ServerName to an IP address is not permitted by RFC 6066. ' +
+        'This will be ignored in a future version.', 'DeprecationWarning', 'DEP0123');
+    }
+    tlssock.setServername(options.servername);
+  }
   if (!options.socket) {
     if (options.timeout) tlssock.setTimeout(options.timeout);
     const connectOpts = {
       path: options.path, port: options.port, host: options.host, family: options.family,
       localAddress: options.localAddress, localPort: options.localPort, lookup: options.lookup,
-      autoSelectFamily: options.autoSelectFamily, noDelay: options.noDelay,
+      autoSelectFamily: options.autoSelectFamily, noDelay: options.noDelay, hints: options.hints,
     };
     for (const k of Object.keys(connectOpts)) if (connectOpts[k] === undefined) delete connectOpts[k];
     tlssock.connect(connectOpts);
@@ -727,6 +734,8 @@ function connect(...args) {
 }
 
 // ---- Server ---------------------------------------------------------------------------
+
+let ipServernameWarned = false; // DEP0123, once per process
 
 function tlsConnectionListener(rawSocket) {
   const socket = new TLSSocket(rawSocket, {

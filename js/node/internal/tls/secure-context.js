@@ -215,12 +215,12 @@ function createSecureContext(options) {
     }
   }
   if (sigalgs !== undefined && sigalgs !== null) validateString(sigalgs, 'options.sigalgs');
-  if (privateKeyIdentifier !== undefined || privateKeyEngine !== undefined || clientCertEngine !== undefined) {
+  if (privateKeyIdentifier != null || privateKeyEngine != null || clientCertEngine != null) {
     throw codes.ERR_FEATURE_UNAVAILABLE_ON_PLATFORM
       ? codes.ERR_FEATURE_UNAVAILABLE_ON_PLATFORM('Custom engines')
       : new Error('Custom engines not supported by this OpenSSL');
   }
-  setCiphers(ctx, ciphers === undefined ? module.exports.defaults.ciphers : ciphers);
+  setCiphers(ctx, ciphers == null ? module.exports.defaults.ciphers : ciphers);
   const curve = ecdhCurve === undefined ? module.exports.defaults.ecdhCurve : ecdhCurve;
   validateString(curve, 'options.ecdhCurve');
   if (curve !== 'auto') native(() => binding.tls.ctxSetCurves(ctx, curve));
@@ -240,8 +240,8 @@ function createSecureContext(options) {
   if (crl !== undefined) {
     // certificate revocation lists are not checked in sandbox
   }
-  if (sessionTimeout !== undefined) validateInteger(sessionTimeout, 'options.sessionTimeout');
-  binding.tls.ctxSetOptions(ctx, sessionTimeout === undefined ? -1 : sessionTimeout,
+  if (sessionTimeout != null) validateInteger(sessionTimeout, 'options.sessionTimeout');
+  binding.tls.ctxSetOptions(ctx, sessionTimeout == null ? -1 : sessionTimeout,
     honorCipherOrder === undefined ? true : !!honorCipherOrder, undefined);
   if (ticketKeys !== undefined && ticketKeys !== null) {
     if (!ArrayBuffer.isView(ticketKeys)) {
