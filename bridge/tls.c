@@ -41,6 +41,8 @@
 #define TLS_READ_CHUNK 16384
 #define TLS_KEYLOG_MAX (64 * 1024) /* lines kept until JS takes them */
 #define TLS_STATE_BYTES 65536      /* an SSL's buffers and state, in the budget */
+#define TLS_CTX_BYTES 16384        /* an SSL_CTX's own state, in the budget */
+#define TLS_CA_BYTES 2048          /* a CA added to a context (store + client CA name) */
 #define TLS_SESSIONS_MAX 8
 #define TLS_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -50,6 +52,8 @@ typedef struct {
     /* session ticket keys as Node's: name, HMAC-SHA256 key, AES-128 key;
      * owned by the SSL_CTX (its ex_data), which may outlive this handle */
     uint8_t *ticket_keys;
+    size_t held;      /* bytes of the budget this context holds */
+    size_t cert_held; /* of those, its certificate and chain's (replaced) */
 } tctx_t;
 
 #define TLS_TICKET_KEYS 48
@@ -71,6 +75,7 @@ typedef struct {
     uint8_t *sessions[TLS_SESSIONS_MAX];
     size_t session_len[TLS_SESSIONS_MAX];
     int nsessions;
+    size_t in_held; /* budget bytes reserved for what waits in `in` */
 } tsock_t;
 
 static void ticket_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
@@ -99,6 +104,8 @@ static void tctx_free(void *p)
 {
     tctx_t *t = p;
     SSL_CTX_free(t->ctx);
+    if (t->held)
+        vm_release(t->vm, t->held);
     free(t);
 }
 
@@ -113,7 +120,7 @@ static void tsock_free(void *p)
     free(s->keylog);
     for (int i = 0; i < s->nsessions; i++)
         free(s->sessions[i]);
-    vm_release(s->vm, TLS_STATE_BYTES);
+    vm_release(s->vm, TLS_STATE_BYTES + s->in_held);
     free(s);
 }
 
@@ -302,12 +309,18 @@ static void c_ctx_new(vm_call_t *c)
         throw_ssl(c, "OpenSSL cannot start");
         return;
     }
+    if (!vm_reserve(vm_call_vm(c), TLS_CTX_BYTES)) {
+        vm_throw_alloc_failed(c);
+        return;
+    }
     tctx_t *t = calloc(1, sizeof *t);
     if (!t) {
+        vm_release(vm_call_vm(c), TLS_CTX_BYTES);
         vm_throw_alloc_failed(c);
         return;
     }
     t->vm = vm_call_vm(c);
+    t->held = TLS_CTX_BYTES;
     t->ctx = SSL_CTX_new(TLS_method());
     if (!t->ctx || SSL_CTX_set_min_proto_version(t->ctx, (int)vm_arg_int(c, 0)) != 1 ||
         SSL_CTX_set_max_proto_version(t->ctx, (int)vm_arg_int(c, 1)) != 1) {
@@ -382,6 +395,18 @@ static void c_ctx_set_cert(vm_call_t *c)
     BIO *b = t ? bytes_bio(c, 1) : NULL;
     if (!b)
         return;
+    /* the certificate and its chain stay with the context: their PEM's
+     * size in the budget, in place of the previous one's */
+    size_t len = (size_t)BIO_ctrl_pending(b);
+    if (len > t->cert_held && !vm_reserve(t->vm, len - t->cert_held)) {
+        BIO_free(b);
+        vm_throw_alloc_failed(c);
+        return;
+    }
+    if (len < t->cert_held)
+        vm_release(t->vm, t->cert_held - len);
+    t->held = t->held - t->cert_held + len;
+    t->cert_held = len;
     X509 *x = PEM_read_bio_X509_AUX(b, NULL, NULL, NULL);
     if (!x || SSL_CTX_use_certificate(t->ctx, x) != 1) {
         X509_free(x);
@@ -445,6 +470,16 @@ static void c_ctx_add_ca(vm_call_t *c)
     int n = 0;
     /* _AUX: "TRUSTED CERTIFICATE" too, as Node reads a CA */
     while (st && (x = PEM_read_bio_X509_AUX(b, NULL, NULL, NULL))) {
+        /* each adds a client CA name (never deduplicated) and maybe a
+         * store entry: counted until the context goes */
+        if (!vm_reserve(t->vm, TLS_CA_BYTES)) {
+            X509_free(x);
+            BIO_free(b);
+            ERR_clear_error();
+            vm_throw_alloc_failed(c);
+            return;
+        }
+        t->held += TLS_CA_BYTES;
         X509_STORE_add_cert(st, x);
         SSL_CTX_add_client_CA(t->ctx, x);
         X509_free(x);
@@ -750,6 +785,20 @@ static void c_ssl_feed(vm_call_t *c)
         vm_throwf(c, "TypeError", "ERR_INVALID_ARG_TYPE", "Expected bytes");
         return;
     }
+    /* what waits in `in` (a client not started, a server paused at its
+     * ClientHello, a peer sending faster than it is read) is in the
+     * budget: reserved for the bytes pending after this write, released
+     * as OpenSSL consumes them (counted again at each feed) */
+    size_t want = (size_t)BIO_ctrl_pending(s->in) + n;
+    if (want > s->in_held) {
+        if (!vm_reserve(s->vm, want - s->in_held)) {
+            vm_throw_alloc_failed(c);
+            return;
+        }
+    } else {
+        vm_release(s->vm, s->in_held - want);
+    }
+    s->in_held = want;
     if (n && BIO_write(s->in, p, (int)n) != (int)n)
         vm_throw_alloc_failed(c);
 }
