@@ -147,6 +147,7 @@ missing=()
 for k in $keys; do grep -qF -- "$k" <<<"$text" || missing+=("$k"); done
 [ -n "$keys" ] && [ "${#missing[@]}" -eq 0 ] && ok "the page names every profile key" ||
   bad "man page: profile keys" "missing: ${missing[*]:-(no keys read)}"
+missing=()
 for c in .perms .audit .limits .mounts .walls .load .save .help .exit SECURE_EXEC_SHELL_HISTORY; do
   grep -qF -- "$c" <<<"$text" || missing+=("$c")
 done
