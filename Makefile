@@ -5,7 +5,8 @@
 #   make check       deps + build + every test; ends with "N passed, N failed"
 #   make check-asan  the unit tests under ASan+UBSan (part of make check)
 #   make demo        deps + build + run contrib/examples/hello under --profile strict
-#   make bench       cold start, fs, package, memory and output workloads against host node, the overlay against a bind
+#   make bench       every workload against host node (and the same engine) in one run; writes
+#                    build/bench/summary.json and the chart build/bench/summary.png
 #   make install     the launcher, its libnode, the profiles, the man page and bash completion
 #                    under PREFIX (default /usr/local; DESTDIR for a staging root); make uninstall
 #   make format / make lint
@@ -285,6 +286,7 @@ demo: deps
 	    $(BIN) --profile strict --app $$d/hello $$d/hello/index.js; s=$$?; rm -rf $$d; exit $$s
 
 bench: $(BIN)
+	@rm -f $(BUILD)/bench/summary.jsonl
 	bash bench/startup.sh
 	bash bench/fs.sh
 	bash bench/overlay.sh
@@ -299,6 +301,8 @@ bench: $(BIN)
 	bash bench/worker.sh
 	bash bench/crypto.sh
 	bash bench/tls.sh
+	python3 bench/summary.py draw $(BUILD)/bench/summary.jsonl $(BUILD)/bench/summary.json \
+	    $(BUILD)/bench/summary.png
 
 # ---- install ----------------------------------------------------------------
 

@@ -9,6 +9,9 @@
 #     >= 0.9). ROUNDS rounds alternate node and ours; each side's median
 #     is reported (one 10 s run of node on this 2-core machine varies by
 #     up to 40 %, with wrk's threads on the same cores).
+#   - the same servers under Debian's node 18 on our libnode108 (V8 10.2,
+#     bench/same-engine-node), when it can run: the engine's floor. The
+#     last column is ours against it.
 #   - 2,000 sequential connects to a host server: host node directly, ours
 #     through the supervisor (host.internal); the medians and what the
 #     supervisor's path adds (goal: <= 100 us).
@@ -50,14 +53,24 @@ stop_last() { kill "${pids[-1]}" 2>/dev/null; wait "${pids[-1]}" 2>/dev/null || 
 rps() { wrk -t2 -c50 -d"${dur}s" --timeout 2s "http://127.0.0.1:$1/" | awk '/Requests\/sec/ {print $2}'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-printf '%-34s %12s %12s %7s\n' "wrk -t2 -c50 -d${dur}s, median of $rounds (req/s)" node ours ratio
+if [ -n "$same" ]; then
+  printf '%-34s %12s %12s %12s %7s %10s\n' "wrk -t2 -c50 -d${dur}s, median of $rounds (req/s)" node "same engine" ours ratio ours/same
+else
+  printf '%-34s %12s %12s %7s\n' "wrk -t2 -c50 -d${dur}s, median of $rounds (req/s)" node ours ratio
+fi
 for kind in hello express; do
-  ns=() os=()
+  ns=() ss=() os=()
   for _ in $(seq "$rounds"); do
     p=$(free_port)
     start "node-$kind" "$node" http-server.js "$kind" "$p"
     ns+=("$(rps "$p")")
     stop_last
+    if [ -n "$same" ]; then
+      p=$(free_port)
+      start "same-$kind" "$same" http-server.js "$kind" "$p"
+      ss+=("$(rps "$p")")
+      stop_last
+    fi
     p=$(free_port)
     start "ours-$kind" "$bin" --publish "127.0.0.1:$p:3000" --memory-limit 512 http-server.js "$kind" 3000
     os+=("$(rps "$p")")
@@ -65,8 +78,20 @@ for kind in hello express; do
   done
   n=$(median "${ns[@]}")
   o=$(median "${os[@]}")
-  printf '%-34s %12.0f %12.0f %7.2f   (node %s; ours %s)\n' "$kind (ours behind --publish)" "$n" "$o" \
-    "$(echo "$o / $n" | bc -l)" "${ns[*]}" "${os[*]}"
+  r=$(echo "$o / $n" | bc -l)
+  sr=-
+  if [ -n "$same" ]; then
+    m=$(median "${ss[@]}")
+    sr=$(echo "$o / $m" | bc -l)
+    printf '%-34s %12.0f %12.0f %12.0f %7.2f %10.2f   (node %s; same %s; ours %s)\n' \
+      "$kind (ours behind --publish)" "$n" "$m" "$o" "$r" "$sr" "${ns[*]}" "${ss[*]}" "${os[*]}"
+  else
+    printf '%-34s %12.0f %12.0f %7.2f   (node %s; ours %s)\n' "$kind (ours behind --publish)" "$n" "$o" \
+      "$r" "${ns[*]}" "${os[*]}"
+  fi
+  goal=1.0
+  [ "$kind" = express ] && goal=0.9
+  bench_record "$kind server req/s" "$r" "$goal" higher "$sr"
 done
 
 p=$(free_port)
@@ -75,3 +100,5 @@ n=$("$node" connect-work.js 127.0.0.1 "$p" 2000)
 o=$("$bin" --allow-net="host.internal:$p" connect-work.js host.internal "$p" 2000)
 stop_last
 printf '%-34s %12s %12s %7s\n' "connect, median of 2,000 (us)" "$n" "$o" "+$(echo "$o - $n" | bc -l | xargs printf '%.0f')"
+# the goal (the supervisor adds <= 100 us) as a ratio of this run's times
+bench_record "connect through the supervisor" "$(echo "$o / $n" | bc -l)" "$(echo "($n + 100) / $n" | bc -l)" lower

@@ -299,25 +299,20 @@ static void c_cipher_update(vm_call_t *c)
         br__throw_ssl(c, "Trying to add data in unsupported state");
         return;
     }
-    int out_len = (int)len + EVP_CIPHER_CTX_get_block_size(ci->ctx);
+    /* a block more than the input, but a stream mode (block size 1: GCM,
+     * CTR, ChaCha20...) gives exactly the input's length */
+    int block = EVP_CIPHER_CTX_get_block_size(ci->ctx);
+    int out_len = (int)len + (block > 1 ? block : 0);
     if (!ci->decrypt && ci->mode == EVP_CIPH_WRAP_MODE &&
         EVP_CipherUpdate(ci->ctx, NULL, &out_len, in, (int)len) != 1) {
         br__throw_ssl(c, "Trying to add data in unsupported state");
         return;
     }
-    size_t cap = (size_t)out_len;
-    if (!vm_reserve(ci->vm, cap)) {
-        vm_throw_alloc_failed(c);
+    /* written straight into the result's store (no copy of a large update) */
+    uint8_t *out = vm_ret_bytes_room(c, (size_t)out_len);
+    if (!out)
         return;
-    }
-    uint8_t *out = malloc(cap ? cap : 1);
-    if (!out) {
-        vm_release(ci->vm, cap);
-        vm_throw_alloc_failed(c);
-        return;
-    }
     int r = EVP_CipherUpdate(ci->ctx, out, &out_len, in, (int)len);
-    vm_release(ci->vm, cap);
     if (r != 1 && ci->decrypt && ci->mode == EVP_CIPH_CCM_MODE) {
         /* a wrong CCM tag fails the update: final() reports it */
         ERR_clear_error();
@@ -326,11 +321,10 @@ static void c_cipher_update(vm_call_t *c)
         out_len = 0;
     }
     if (r != 1) {
-        free(out);
         br__throw_ssl(c, "Trying to add data in unsupported state");
         return;
     }
-    vm_ret_bytes_take(c, out, (size_t)out_len);
+    vm_ret_bytes_commit(c, (size_t)out_len);
 }
 
 /* cipherFinal(handle) -> bytes; the context ends either way. */

@@ -314,6 +314,16 @@ void vm_ret_f64(vm_call_t *c, const double *v, size_t n);
 /* A Uint8Array holding a copy of data[0..len); past the budget it throws
  * (vm_throw_alloc_failed) and returns false. */
 bool vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len);
+/* Room for the call's result: cap bytes (at least 1) V8 allocates from the
+ * budget, as for vm_ret_bytes, for the bridge to write into, so a large
+ * result needs no copy; past the budget NULL with the allocation failure
+ * thrown. Then vm_ret_bytes_commit(c, len), len <= cap, returns the first
+ * len bytes as a Uint8Array over a store of exactly len bytes (copied
+ * when shorter: ask for the room the result will fill where that is
+ * known); past the budget that copy throws as the room does. Without a
+ * commit the room is freed when the call returns. One room per call. */
+uint8_t *vm_ret_bytes_room(vm_call_t *c, size_t cap);
+void vm_ret_bytes_commit(vm_call_t *c, size_t len);
 /* A Uint8Array that takes ownership of malloc'd data (freed by the GC); its
  * bytes are counted in the budget from here on, never refused (a bridge
  * that made a large buffer reserved it first and releases it now). */

@@ -28,6 +28,7 @@ pkgs=(
   bsdutils util-linux passwd  # script, setpriv, useradd: tests/security/wall.sh
   clang libclang-rt-14-dev  # make check-fuzz (libFuzzer)
   wrk  # make bench: bench/http.sh
+  gnuplot-nox  # make bench: the chart of every ratio against its goal (bench/summary.py)
   python3 python3-yaml python3-seccomp  # contrib/k8s/validate.sh: the manifests, the seccomp profile
   man-db groff-base  # man -l and groff -man -ww of the man page: tests/integration/install.sh
   # what libnode.so.108 needs at run time (its Depends: minus nodejs bits)
@@ -79,6 +80,27 @@ if [ ! -f "$stamp" ]; then
       { apt-get update -qq && apt-get download "libnode108=$libnode_ver" "libnode-dev=$libnode_ver"; }; })
   for d in "$vendor"/debs/*.deb; do dpkg-deb -x "$d" "$vendor/root"; done
   touch "$stamp"
+fi
+
+# The same engine as a bench peer: Debian's own node 18 ($libnode_ver, the
+# package the libnode108 above comes from), run on that libnode108 by
+# bench/same-engine-node, with the builtins that libnode reads from
+# /usr/share/nodejs at start (acorn, cjs-module-lexer, undici). `make bench`
+# puts it beside host node: what V8 10.2 itself does with Node's own code is
+# the floor our ratios are measured against. Unpacked into build/node18/,
+# not installed (it would replace the machine's nodejs).
+node18="$root/build/node18"
+stamp18="$node18/.nodejs-$libnode_ver"
+if [ ! -f "$stamp18" ]; then
+  echo "deps: unpacking Debian's nodejs $libnode_ver into build/node18 (a bench peer)"
+  rm -rf "$node18" && mkdir -p "$node18/debs"
+  debs18=("nodejs=$libnode_ver" node-acorn node-cjs-module-lexer node-undici)
+  (cd "$node18/debs" &&
+    { apt-get download "${debs18[@]}" 2>/dev/null ||
+      { apt-get update -qq && apt-get download "${debs18[@]}"; }; })
+  for d in "$node18"/debs/*.deb; do dpkg-deb -x "$d" "$node18/root"; done
+  rm -rf "$node18/debs"
+  touch "$stamp18"
 fi
 
 # The reference the matrix and the tests compare against: Node 22.14.0

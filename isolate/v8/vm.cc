@@ -319,6 +319,10 @@ char *xstrdup_printf(const char *fmt, ...)
 // what the launcher had before the sandbox was built. A reservation the
 // budget refuses frees the kept stores and tries again.
 thread_local uint32_t tl_zero_fill = 1; // 0 while Buffer.allocUnsafe allocates
+// A bridge's result V8 allocates (v8_buffer) is reserved before V8 asks for
+// it, as V8 cannot take a refusal there (it aborts the process): the next
+// Allocate of exactly that size takes the reservation instead of making one.
+thread_local size_t tl_reserved = 0;
 // While an isolate's context is deserialized from the snapshot, a backing
 // store the budget refuses is made anyway and counted (V8 cannot take a
 // refusal there: it aborts the process); vm_new then gives the isolate up
@@ -375,11 +379,18 @@ class Budget final : public ArrayBuffer::Allocator
 
     void *Allocate(size_t n) override
     {
+        bool held = n && tl_reserved == n;
+        if (held)
+            tl_reserved = 0;
         if (void *p = reuse(n)) {
+            if (held)
+                release(n); // a kept store is counted already
             if (tl_zero_fill)
                 memset(p, 0, n);
             return p;
         }
+        if (held)
+            return kept(calloc(n, 1), n);
         return reserve_or_overdraw(n) ? kept(calloc(n ? n : 1, 1), n) : nullptr;
     }
     void *AllocateUninitialized(size_t n) override
@@ -544,6 +555,7 @@ struct vm_s {
 struct vm_call_s {
     const FunctionCallbackInfo<Value> *info;
     vm_t *vm;
+    std::unique_ptr<BackingStore> room; // vm_ret_bytes_room's, until its commit
 };
 
 bool Budget::try_reserve(size_t n)
@@ -622,7 +634,7 @@ void trampoline(const FunctionCallbackInfo<Value> &info)
         fprintf(stderr, "secure-exec-launch: native index %d out of range\n", idx);
         abort();
     }
-    vm_call_s call{&info, vm};
+    vm_call_s call{&info, vm, {}};
     vm->natives[idx]->fn(&call);
 }
 
@@ -1397,19 +1409,49 @@ static Local<ArrayBuffer> owned_buffer(vm_t *vm, void *data, size_t len)
         vm->isolate, ArrayBuffer::NewBackingStore(data, len, free_backing, vm->budget.get()));
 }
 
+// A new store (v8_store) or ArrayBuffer (v8_buffer) of len bytes for a
+// native call's result, made by V8 from the budget as Buffer.allocUnsafe's store is (zeroed only
+// when zero is set), or an empty handle with the allocation failure thrown. V8 then counts it in
+// its young generation, so results that die young (a stream's chunks, a cipher's updates) go in a
+// scavenge, and a freed store of the size is taken again; a malloc'd store handed over
+// (owned_buffer) is found only by a full GC when the external memory piles up.
+static std::unique_ptr<BackingStore> v8_store(vm_call_t *c, size_t len, bool zero)
+{
+    Isolate *iso = c->vm->isolate;
+    if (!len)
+        return ArrayBuffer::NewBackingStore(iso, 0);
+    if (!vm_reserve(c->vm, len)) {
+        vm_throw_alloc_failed(c);
+        return nullptr;
+    }
+    tl_reserved = len;
+    uint32_t zero_fill = tl_zero_fill;
+    tl_zero_fill = zero;
+    std::unique_ptr<BackingStore> store = ArrayBuffer::NewBackingStore(iso, len);
+    tl_zero_fill = zero_fill;
+    if (tl_reserved) { // not taken: nothing V8 allocated here had that size
+        tl_reserved = 0;
+        c->vm->budget->release(len);
+    }
+    return store;
+}
+
+static Local<ArrayBuffer> v8_buffer(vm_call_t *c, size_t len, bool zero)
+{
+    std::unique_ptr<BackingStore> store = v8_store(c, len, zero);
+    if (!store)
+        return Local<ArrayBuffer>();
+    return ArrayBuffer::New(c->vm->isolate, std::move(store));
+}
+
 // A new ArrayBuffer of len bytes, copied from data (if any), or an empty
 // handle with the allocation failure thrown.
 static Local<ArrayBuffer> new_buffer(vm_call_t *c, const void *data, size_t len)
 {
-    void *p = vm_reserve(c->vm, len) ? malloc(len ? len : 1) : nullptr;
-    if (!p) {
-        vm_throw_alloc_failed(c);
-        return Local<ArrayBuffer>();
-    }
-    c->vm->budget->release(len); // owned_buffer counts it from here
-    if (data && len)
-        memcpy(p, data, len);
-    return owned_buffer(c->vm, p, len);
+    Local<ArrayBuffer> ab = v8_buffer(c, len, !data);
+    if (!ab.IsEmpty() && data && len)
+        memcpy(ab->Data(), data, len);
+    return ab;
 }
 
 // A malloc'd copy of n doubles as a Float64Array (small: never refused).
@@ -1748,6 +1790,34 @@ extern "C" bool vm_ret_bytes(vm_call_t *c, const uint8_t *data, size_t len)
         return false;
     c->info->GetReturnValue().Set(Uint8Array::New(ab, 0, len));
     return true;
+}
+
+extern "C" uint8_t *vm_ret_bytes_room(vm_call_t *c, size_t cap)
+{
+    c->room = v8_store(c, cap ? cap : 1, false);
+    return c->room ? static_cast<uint8_t *>(c->room->Data()) : nullptr;
+}
+
+extern "C" void vm_ret_bytes_commit(vm_call_t *c, size_t len)
+{
+    if (!c->room || len > c->room->ByteLength()) {
+        fprintf(stderr, "secure-exec-launch: vm_ret_bytes_commit of %zu bytes past its room\n",
+                len);
+        abort();
+    }
+    // A shorter result is copied to a store of its size, so its .buffer is
+    // exactly the result, as Node's (a store cut in place would come back
+    // to the allocator at a size the next room does not ask for).
+    std::unique_ptr<BackingStore> store = std::move(c->room);
+    if (len < store->ByteLength()) {
+        std::unique_ptr<BackingStore> exact = v8_store(c, len, false);
+        if (!exact)
+            return;
+        memcpy(exact->Data(), store->Data(), len);
+        store = std::move(exact);
+    }
+    Local<ArrayBuffer> ab = ArrayBuffer::New(c->vm->isolate, std::move(store));
+    c->info->GetReturnValue().Set(Uint8Array::New(ab, 0, len));
 }
 
 extern "C" void vm_ret_bytes_take(vm_call_t *c, uint8_t *data, size_t len)
