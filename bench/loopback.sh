@@ -21,7 +21,9 @@ chmod -R a+rX "$work/app"
 cd "$work/app"
 
 python3 - "$runs" "$node" "$bin" "$before" <<'PY'
-import statistics, subprocess, sys
+import os, statistics, subprocess, sys
+sys.path.insert(0, os.environ["SE_BENCH_DIR"])
+from summary import record
 runs, node, ours, before = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 grant = ["--allow-net=127.0.0.1", "--memory-limit", "512"]
 cmds = {"node": [node, "loopback-work.js"], "ours": [ours] + grant + ["loopback-work.js"]}
@@ -45,4 +47,5 @@ for i, what in enumerate(["http: 5,000 keep-alive requests", "tcp: 64 MiB echoed
     if before:
         line += f" {med['before'][i]:9.1f} {o / med['before'][i]:11.3f}"
     print(line)
+    record(os.environ["SE_BENCH_NAME"], what, o / n, None, "lower")
 PY

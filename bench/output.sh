@@ -24,6 +24,8 @@ cd "$work/app"
 
 python3 - "$runs" "$node" "$bin" "$before" <<'PY'
 import os, statistics, subprocess, sys, time
+sys.path.insert(0, os.environ["SE_BENCH_DIR"])
+from summary import record
 runs, node, ours, before = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 want = 64 << 20
 cmds = {"node": [node, "output-work.js"],
@@ -69,4 +71,5 @@ for i, what in enumerate(["whole run", "the write (1st byte..64 MiB)"]):
     if before:
         line += f" {med['before'][i]:9.1f} {o / med['before'][i]:11.3f}"
     print(line)
+    record(os.environ["SE_BENCH_NAME"], what, o / n, None, "lower")
 PY

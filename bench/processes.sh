@@ -46,11 +46,14 @@ report() {
     theirs+=("$(one node "$what" "$n")") || die "$label: node failed"
   done
   python3 - "$label" "$n" "${ours[*]}" "${theirs[*]}" <<'PY'
-import statistics, sys
+import os, statistics, sys
+sys.path.insert(0, os.environ["SE_BENCH_DIR"])
+from summary import record
 label, n, ours, node = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
 o = statistics.median(float(x) for x in ours)
 t = statistics.median(float(x) for x in node)
 print(f"{label:<34} ours {o / n:8.2f} ms each  node {t / n:8.2f} ms each  ratio {o / t:5.2f}  (goal <= 1.5)")
+record(os.environ["SE_BENCH_NAME"], label, o / t, 1.5, "lower")
 PY
 }
 

@@ -8,13 +8,9 @@
 # env: RUNS (default 20)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin="$root/build/secure-exec-launch"
-runs=${RUNS:-20}
-die() { echo "bench: $*" >&2; exit 1; }
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
-[ -x "$bin" ] || die "no launcher at $bin (build first: make)"
-node=$(command -v node) || die "host node not found"
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+bench_init 20 node
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-shell.XXXXXX")
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
@@ -83,4 +79,7 @@ for name, t in times.items():
     print(f"{name:28s} min {min(t) * 1000:7.1f} ms   median {statistics.median(t) * 1000:7.1f} ms")
 ratio = statistics.median(times["secure-exec-launch shell"]) / statistics.median(times["node -i"])
 print(f"shell start-up to the first prompt: {ratio:.2f}x node -i (target <= 1.2)")
+sys.path.insert(0, os.environ["SE_BENCH_DIR"])
+from summary import record
+record(os.environ["SE_BENCH_NAME"], "shell to its first prompt / node -i", ratio, 1.2, "lower")
 PY

@@ -142,6 +142,7 @@ set grid ytics
 set yrange [0:*]
 set xrange [-0.7:{len(plotted) - 0.3}]
 set bmargin 22
+set rmargin 24
 set key top right
 plot "{data}" using 1:3:4:xtic(2) with boxes lc rgb variable notitle, \\
      1 with lines lc rgb "black" dt 2 lw 1.5 title "goal", \\

@@ -21,7 +21,9 @@ chmod -R a+rX "$work/app"
 cd "$work/app"
 
 python3 - "$runs" "$node" "$bin" "$before" <<'PY'
-import json, statistics, subprocess, sys
+import json, os, statistics, subprocess, sys
+sys.path.insert(0, os.environ["SE_BENCH_DIR"])
+from summary import record
 runs, node, ours, before = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 cmds = {"node": [node, "worker-work.js"], "ours": [ours, "--profile", "default", "worker-work.js"]}
 if before:
@@ -44,4 +46,5 @@ for m, what in (("startup", "worker start-up (to 1st message)"), ("rtt", "1 MiB 
         b = statistics.median(res["before"][m])
         line += f" {b:8.2f} {o / b:11.3f}"
     print(line)
+    record(os.environ["SE_BENCH_NAME"], what, o / n, 1.2, "lower")
 PY
