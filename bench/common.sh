@@ -22,7 +22,9 @@ die() { echo "bench: $*" >&2; exit 1; }
 
 SE_BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SE_BENCH_NAME=$(basename "$0" .sh)
-export SE_BENCH_DIR SE_BENCH_NAME
+# no __pycache__ beside the scripts (their Python imports summary.py)
+PYTHONDONTWRITEBYTECODE=1
+export SE_BENCH_DIR SE_BENCH_NAME PYTHONDONTWRITEBYTECODE
 
 bench_record() {
   python3 "$SE_BENCH_DIR/summary.py" record "$SE_BENCH_NAME" "$@" || die "could not record $1"
