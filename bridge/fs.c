@@ -183,7 +183,8 @@ static mode_t plain_mode(int64_t mode)
 }
 
 /* Opens the canonical path's parent (no symlink on the way) and points
- * *base at the last component. "/" gives "/" itself and ".". */
+ * *base at the last component. "/" gives "/" itself and ".". The folder
+ * goes back with br__close_dir (a root's own descriptor is lent). */
 static int at_parent(const char *canon, int *dirfd, const char **base)
 {
     const char *slash = strrchr(canon, '/');
@@ -199,7 +200,7 @@ static int at_parent(const char *canon, int *dirfd, const char **base)
         parent[n] = '\0';
     }
     *base = slash[1] ? slash + 1 : ".";
-    int fd = br__open_canonical(parent, O_PATH | O_DIRECTORY, 0);
+    int fd = br__open_dir_canonical(parent);
     if (fd < 0)
         return fd;
     *dirfd = fd;
@@ -418,7 +419,7 @@ static int op_stat(fs_req_t *r)
               &x) < 0
             ? -errno
             : 0;
-    close(dirfd);
+    br__close_dir(dirfd);
     if (e == 0) {
         fill_stats(r->stats, &x);
         r->kind = RES_STATS;
@@ -553,7 +554,7 @@ static int op_mkdir(fs_req_t *r)
         if (e < 0)
             return e;
         e = mkdirat(dirfd, base, mode) < 0 ? -errno : 0;
-        close(dirfd);
+        br__close_dir(dirfd);
         return e;
     }
     /* Walk from "/" one component at a time, never following a symlink;
@@ -616,7 +617,7 @@ static int unlink_like(fs_req_t *r, int flags)
     if (e < 0)
         return e;
     e = unlinkat(dirfd, base, flags) < 0 ? -errno : 0;
-    close(dirfd);
+    br__close_dir(dirfd);
     return e;
 }
 
@@ -637,7 +638,7 @@ static int two_parents(fs_req_t *r, int *d1, const char **b1, int *d2, const cha
         return e;
     e = at_parent(r->canon2, d2, b2);
     if (e < 0) {
-        close(*d1);
+        br__close_dir(*d1);
         r->err_dest = true;
     }
     return e;
@@ -651,8 +652,8 @@ static int op_rename(fs_req_t *r)
     if (e < 0)
         return e;
     e = renameat(d1, b1, d2, b2) < 0 ? -errno : 0;
-    close(d1);
-    close(d2);
+    br__close_dir(d1);
+    br__close_dir(d2);
     return e;
 }
 
@@ -664,8 +665,8 @@ static int op_link(fs_req_t *r)
     if (e < 0)
         return e;
     e = linkat(d1, b1, d2, b2, 0) < 0 ? -errno : 0;
-    close(d1);
-    close(d2);
+    br__close_dir(d1);
+    br__close_dir(d2);
     return e;
 }
 
@@ -733,8 +734,9 @@ static int op_access(fs_req_t *r)
     int e = at_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
-    e = faccessat(dirfd, base, (int)r->a[0], 0) < 0 ? -errno : 0;
-    close(dirfd);
+    /* the canonical path has no symlink: one swapped in since is not followed */
+    e = faccessat(dirfd, base, (int)r->a[0], AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    br__close_dir(dirfd);
     return e;
 }
 
@@ -758,7 +760,7 @@ static int op_chmod(fs_req_t *r)
     /* The canonical last component is not a symlink; if it became one,
      * refuse rather than follow (glibc: EOPNOTSUPP). */
     e = fchmodat(dirfd, base, plain_mode(r->a[0]), AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
-    close(dirfd);
+    br__close_dir(dirfd);
     return e;
 }
 
@@ -770,7 +772,7 @@ static int op_chown(fs_req_t *r)
     if (e < 0)
         return e;
     e = fchownat(dirfd, base, (uid_t)r->a[0], (gid_t)r->a[1], AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
-    close(dirfd);
+    br__close_dir(dirfd);
     return e;
 }
 
@@ -782,7 +784,7 @@ static int op_symlink(fs_req_t *r)
     if (e < 0)
         return e;
     e = symlinkat(r->path, dirfd, base) < 0 ? -errno : 0;
-    close(dirfd);
+    br__close_dir(dirfd);
     return e;
 }
 
@@ -796,7 +798,7 @@ static int op_readlink(fs_req_t *r)
     char buf[PATH_MAX];
     ssize_t n = readlinkat(dirfd, base, buf, sizeof buf - 1);
     e = n < 0 ? -errno : 0;
-    close(dirfd);
+    br__close_dir(dirfd);
     if (e)
         return e;
     buf[n] = '\0';
@@ -829,7 +831,7 @@ static int op_utimes(fs_req_t *r)
         return e;
     struct timespec ts[2] = {to_ts(r->t[0]), to_ts(r->t[1])};
     e = utimensat(dirfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
-    close(dirfd);
+    br__close_dir(dirfd);
     return e;
 }
 
@@ -884,12 +886,12 @@ static int op_mkdtemp(fs_req_t *r)
     char name[NAME_MAX + 1];
     size_t bl = strlen(base);
     if (bl < 6 || strcmp(base + bl - 6, "XXXXXX")) {
-        close(dirfd);
+        br__close_dir(dirfd);
         return -EINVAL;
     }
     bl -= 6;
     if (bl + 6 > NAME_MAX) {
-        close(dirfd);
+        br__close_dir(dirfd);
         return -ENAMETOOLONG;
     }
     for (int attempt = 0; attempt < 100; attempt++) {
@@ -917,7 +919,7 @@ static int op_mkdtemp(fs_req_t *r)
         }
         e = -EEXIST;
     }
-    close(dirfd);
+    br__close_dir(dirfd);
     return e;
 }
 

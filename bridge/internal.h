@@ -200,6 +200,12 @@ int br__check_path_throw(vm_call_t *c, brk_domain_t d, const char *op, const cha
 /* Opens a canonical path refusing any symlink on the way (the check above
  * must not be raced): fd or -errno. */
 int br__open_canonical(const char *canon, int flags, mode_t mode);
+/* A canonical folder as an O_PATH descriptor for *at() calls: a root's
+ * own (the app, /tmp, a granted mount point: no system call) or a new one
+ * opened as br__open_canonical does; -errno. Give it back with
+ * br__close_dir, which closes it unless it is a root's. */
+int br__open_dir_canonical(const char *canon);
+void br__close_dir(int fd);
 /* The mount points a walk of br__open_canonical may start from (the app,
  * /tmp, the granted folders): once, before guest code runs. */
 void br__path_roots_init(const brk_policy_t *p);

@@ -171,6 +171,60 @@ static int open_nofollow(const char *path, int flags, mode_t mode)
     }
 }
 
+/* The root's own descriptor when path is one of the roots, else -1. */
+static int root_exact(const char *path)
+{
+    for (size_t i = 0; i < nroots; i++)
+        if (!strcmp(path, roots[i].path))
+            return roots[i].fd;
+    return -1;
+}
+
+int br__open_dir_canonical(const char *canon)
+{
+    int fd = root_exact(canon);
+    return fd >= 0 ? fd : open_nofollow(canon, O_PATH | O_DIRECTORY, 0);
+}
+
+void br__close_dir(int fd)
+{
+    for (size_t i = 0; i < nroots; i++)
+        if (roots[i].fd == fd)
+            return;
+    close(fd);
+}
+
+/* 0 when the absolute, normalized path meets no symlink: every folder on
+ * it is one (opened with O_NOFOLLOW from the deepest root), and its last
+ * component is no symlink or is missing (its folder exists then). A
+ * symlink as the last component is -ELOOP; other errors as the walk met
+ * them. A path right in a root costs one fstatat. */
+static int nofollow_here(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || path[0] != '/')
+        return -EINVAL;
+    if (!slash[1])
+        return 0; /* "/" */
+    size_t pl = (size_t)(slash - path);
+    char parent[PATH_MAX * 2];
+    if (pl >= sizeof parent)
+        return -ENAMETOOLONG;
+    memcpy(parent, path, pl);
+    parent[pl] = '\0';
+    int dirfd = br__open_dir_canonical(pl ? parent : "/");
+    if (dirfd < 0)
+        return dirfd;
+    struct stat st;
+    int e = fstatat(dirfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    br__close_dir(dirfd);
+    if (e == -ENOENT)
+        return 0;
+    if (e == 0 && S_ISLNK(st.st_mode))
+        return -ELOOP;
+    return e;
+}
+
 /* If probe (a missing path's existing prefix) is a symlink, the path it
  * stands for: its target (relative to its folder) followed by rest. */
 static int follow_dangling(const char *probe, const char *rest, char *abs, size_t cap)
@@ -215,22 +269,12 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
          * does before any fs call, so "a/link/.." means "a", like Node. A
          * prefix that is a dangling symlink stands for its target (a write
          * through it lands there): start again from the target. */
-        /* Fast path: a path the kernel opens without meeting a symlink is
-         * already canonical (two system calls, where realpath(3) makes two
-         * per component). */
-        int fast = open_nofollow(norm, O_PATH, 0);
-        if (fast == -ENOENT) {
-            /* a missing last component (a dangling symlink there would
-             * have been ELOOP): canonical when its folder is */
-            char *slash = strrchr(norm, '/');
-            if (slash && slash != norm) {
-                *slash = '\0';
-                fast = open_nofollow(norm, O_PATH, 0);
-                *slash = '/';
-            }
-        }
-        if (fast >= 0) {
-            close(fast);
+        /* Fast path: a path that meets no symlink is already canonical
+         * (one fstatat for a path right in a root, where realpath(3) makes
+         * two system calls per component); a missing last component is
+         * canonical when its folder is (a dangling symlink there is a
+         * symlink met). */
+        if (nofollow_here(norm) == 0) {
             int m = snprintf(out, cap, "%s", norm);
             return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
         }
