@@ -4,7 +4,8 @@
 # churn (allocUnsafe 64 KiB x100k, 1 MiB x10k) and JSON, Map and integer
 # workloads (bench/memory-work.js), one process a workload, RUNS times
 # each alternating node and ours; prints the median milliseconds and the
-# ratio ours/node (lower is better).
+# ratio ours/node (lower is better); Debian's node 18 on our libnode108
+# (bench/same-engine-node, the same V8 10.2) as a column where it runs.
 # env: RUNS (default 5); BEFORE=PATH another launcher build to time as a
 # third column (ours-before), with the ratio ours/before.
 set -euo pipefail
@@ -29,6 +30,7 @@ for i in $(seq "$runs"); do
     "$node" memory-work.js "$w" >> "$work/results/node"
     "$bin" --profile strict memory-work.js "$w" >> "$work/results/ours"
     if [ -n "$before" ]; then "$before" --profile strict memory-work.js "$w" >> "$work/results/before"; fi
+    if [ -n "$same" ]; then "$same" memory-work.js "$w" >> "$work/results/same"; fi
   done
 done
 
@@ -45,16 +47,20 @@ def load(who):
         for k, v in json.loads(line).items():
             out.setdefault(k, []).append(v)
     return {k: statistics.median(v) for k, v in out.items()}
-node, ours, before = load("node"), load("ours"), load("before")
+node, ours, before, same = load("node"), load("ours"), load("before"), load("same")
 print(f"memory budget and young generation, --profile strict, median of {runs} runs (ms)")
 head = f"{'workload':34} {'node':>9} {'ours':>9} {'ratio':>6}"
-print(head + (f" {'before':>9} {'ours/before':>11}" if before else ""))
+print(head + (f" {'same':>9} {'ours/same':>9}" if same else "") + (f" {'before':>9} {'ours/before':>11}" if before else ""))
 for k in node:
     n, o = node[k], ours[k]
     line = f"{k:34} {n:9.1f} {o:9.1f} {o / n:6.2f}"
+    vs = None
+    if same:
+        vs = o / same[k]
+        line += f" {same[k]:9.1f} {vs:9.2f}"
     if before:
         line += f" {before[k]:9.1f} {o / before[k]:11.3f}"
     print(line)
     # sustained CPU: within 5 % of node (faster is fine)
-    record(os.environ["SE_BENCH_NAME"], k, o / n, 1.05, "lower")
+    record(os.environ["SE_BENCH_NAME"], k, o / n, 1.05, "lower", vs)
 PY
