@@ -91,8 +91,10 @@ class TLSWrap {
         return;
       }
       if (r === 1) {
+        // As Node's TLSWrap: the guest hears of the handshake before its
+        // last flight goes out, so what it writes or ends there (a
+        // server's close_notify after its tickets) leaves in one write.
         this.established = true;
-        this.flush();
         this.owner._tlsHandshakeDone();
         if (this.closed || this.failed) return;
         const writes = this.pendingWrites;
