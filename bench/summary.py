@@ -111,7 +111,7 @@ def draw(jsonl, out_json, out_png):
         sign = ">=" if fig["better"] == "higher" else "<="
         same = f"   same engine {fig['same']:.2f}" if fig["same"] is not None else ""
         print(f"  {'met ' if fig['met'] else 'MISS'} {fig['bench'] + ': ' + fig['figure']:<52}"
-              f" {fig['ratio']:6.2f} (goal {sign} {fig['goal']:.3g}){same}")
+              f" {fig['ratio']:6.2f} (goal {sign} {fig['goal']:.4g}){same}")
     plotted = [f for f in figures if f["goal"] is not None]
     if not plotted:
         return
@@ -125,7 +125,7 @@ def draw(jsonl, out_json, out_png):
             same = fig["same"]
             same_s = score(fig["ratio"] / same, fig["goal"], fig["better"]) if same else float("nan")
             sign = ">=" if fig["better"] == "higher" else "<="
-            label = f"{fig['bench']}: {fig['figure']} {fig['ratio']:.2f} ({sign}{fig['goal']:.3g})"
+            label = f"{fig['bench']}: {fig['figure']} {fig['ratio']:.2f} ({sign}{fig['goal']:.4g})"
             color = 0x2e8b57 if s >= 1 else 0xc0392b
             f.write(f'{i} "{label.replace(chr(34), chr(39))}" {s:.4f} {color} {same_s:.4f}\n')
     width = max(900, 60 * len(plotted) + 200)
