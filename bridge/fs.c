@@ -743,8 +743,9 @@ static int op_access(fs_req_t *r)
 static int op_realpath(fs_req_t *r)
 {
     struct stat st;
-    if (lstat(r->canon, &st) < 0)
-        return -errno;
+    int e = br__stat_canonical(r->canon, &st);
+    if (e < 0)
+        return e;
     r->str = strdup(r->canon);
     r->kind = RES_STR;
     return r->str ? 0 : -ENOMEM;

@@ -206,6 +206,10 @@ int br__open_canonical(const char *canon, int flags, mode_t mode);
  * br__close_dir, which closes it unless it is a root's. */
 int br__open_dir_canonical(const char *canon);
 void br__close_dir(int fd);
+/* lstat of a canonical path through that walk: a symlink anywhere on it,
+ * swapped in since the check, is -ELOOP, never followed (a plain stat or
+ * lstat of the whole path would follow one in a folder). */
+int br__stat_canonical(const char *canon, struct stat *st);
 /* The mount points a walk of br__open_canonical may start from (the app,
  * /tmp, the granted folders): once, before guest code runs. */
 void br__path_roots_init(const brk_policy_t *p);

@@ -193,7 +193,7 @@ static void module_stat(vm_call_t *c)
     struct stat st;
     int r = module_check(c, "stat", path, canon, sizeof canon);
     if (r == 0)
-        r = stat(canon, &st) < 0 ? -errno : (S_ISDIR(st.st_mode) ? 1 : 0);
+        r = (r = br__stat_canonical(canon, &st)) < 0 ? r : (S_ISDIR(st.st_mode) ? 1 : 0);
     free(path);
     vm_ret_num(c, r);
 }
@@ -215,8 +215,9 @@ static void module_realpath(vm_call_t *c)
         return;
     }
     int r = module_check(c, "realpath", path, canon, sizeof canon);
-    if (r == 0 && lstat(canon, &st) < 0)
-        r = -errno; /* the canonical form of a missing path is not an answer */
+    if (r == 0)
+        r = br__stat_canonical(canon,
+                               &st); /* the canonical form of a missing path is not an answer */
     if (r < 0)
         br__throw_errno(c, r, "realpath", path, NULL);
     else

@@ -194,18 +194,21 @@ void br__close_dir(int fd)
     close(fd);
 }
 
-/* 0 when the absolute, normalized path meets no symlink: every folder on
- * it is one (opened with O_NOFOLLOW from the deepest root), and its last
- * component is no symlink or is missing (its folder exists then). A
- * symlink as the last component is -ELOOP; other errors as the walk met
- * them. A path right in a root costs one fstatat. */
-static int nofollow_here(const char *path)
+/* lstat of an absolute, normalized path that follows no symlink on the
+ * way: its folder from the deepest root (opened with O_NOFOLLOW, or the
+ * root's own descriptor), then fstatat(AT_SYMLINK_NOFOLLOW) of its last
+ * component. *in_folder tells whether the folder was reached (an error
+ * then is the last component's). */
+static int stat_nofollow(const char *path, struct stat *st, bool *in_folder)
 {
+    *in_folder = false;
     const char *slash = strrchr(path, '/');
     if (!slash || path[0] != '/')
         return -EINVAL;
-    if (!slash[1])
-        return 0; /* "/" */
+    if (!slash[1]) { /* "/" */
+        *in_folder = true;
+        return stat("/", st) < 0 ? -errno : 0;
+    }
     size_t pl = (size_t)(slash - path);
     char parent[PATH_MAX * 2];
     if (pl >= sizeof parent)
@@ -215,10 +218,29 @@ static int nofollow_here(const char *path)
     int dirfd = br__open_dir_canonical(pl ? parent : "/");
     if (dirfd < 0)
         return dirfd;
-    struct stat st;
-    int e = fstatat(dirfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    *in_folder = true;
+    int e = fstatat(dirfd, slash + 1, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
     br__close_dir(dirfd);
-    if (e == -ENOENT)
+    return e;
+}
+
+int br__stat_canonical(const char *canon, struct stat *st)
+{
+    bool in_folder;
+    int e = stat_nofollow(canon, st, &in_folder);
+    return e == 0 && S_ISLNK(st->st_mode) ? -ELOOP : e;
+}
+
+/* 0 when the absolute, normalized path meets no symlink: every folder on
+ * it is one, and its last component is no symlink or is missing (its
+ * folder exists then). A symlink as the last component is -ELOOP; other
+ * errors as the walk met them. A path right in a root costs one fstatat. */
+static int nofollow_here(const char *path)
+{
+    struct stat st;
+    bool in_folder;
+    int e = stat_nofollow(path, &st, &in_folder);
+    if (e == -ENOENT && in_folder)
         return 0;
     if (e == 0 && S_ISLNK(st.st_mode))
         return -ELOOP;

@@ -194,13 +194,20 @@ static void process_chdir(vm_call_t *c)
     free(dir);
     if (r == -EACCES)
         return; /* thrown */
+    /* the folder is opened and entered with no symlink on the way: one
+     * swapped in since the check is not followed */
     struct stat st;
-    if (r == 0 && stat(canon, &st) < 0)
-        r = -errno;
+    if (r == 0)
+        r = br__stat_canonical(canon, &st);
     if (r == 0 && !S_ISDIR(st.st_mode))
         r = -ENOTDIR;
-    if (r == 0 && chdir(canon) < 0)
+    int fd = r == 0 ? br__open_canonical(canon, O_PATH | O_DIRECTORY, 0) : -1;
+    if (r == 0 && fd < 0)
+        r = fd;
+    if (r == 0 && fchdir(fd) < 0)
         r = -errno;
+    if (fd >= 0)
+        close(fd);
     if (r == 0)
         snprintf(rt->cwd, PATH_MAX, "%s", canon);
     vm_ret_num(c, r);
