@@ -277,20 +277,6 @@ static char **split0(const char *s, size_t len, size_t *n)
     return out;
 }
 
-static bool executable_file(const char *path, int *why)
-{
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        *why = -errno;
-        return false;
-    }
-    if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
-        *why = -EACCES;
-        return false;
-    }
-    return true;
-}
-
 /* The candidate for file in the PATH entry at p (up to the next ':'; an
  * empty one is cwd) into cand: false when it does not fit. */
 static bool path_entry(const char *p, const char *file, const char *cwd, char cand[PATH_MAX])
@@ -301,27 +287,50 @@ static bool path_entry(const char *p, const char *file, const char *cwd, char ca
     return w > 0 && w < PATH_MAX;
 }
 
-/* file found as execvp finds it, made canonical into out: 0 or -errno. */
-static int find_program(const char *file, const char *path_env, const char *cwd, char *out)
+/* One place looked in: made canonical once (canon), then looked at there
+ * with no symlink followed (br__stat_canonical), so what is found and
+ * whether the guest may know of the place are decided on the same path,
+ * even while a folder of the guest's is swapped for a symlink. *known
+ * (when given) turns false if the guest may not know of the place: see
+ * find_program. 0 for a runnable file, else -errno as execvp's. */
+static int look_at(const char *cand, const char *cwd, char canon[PATH_MAX],
+                   const brk_policy_t *policy, bool *known)
+{
+    int e = br__path_canon(cand, cwd, canon, PATH_MAX);
+    if (known && policy &&
+        (e < 0 || !(brk_allows(policy, BRK_RUN, canon) || br__may_know(policy, canon))))
+        *known = false;
+    if (e < 0)
+        return e;
+    struct stat st;
+    e = br__stat_canonical(canon, &st);
+    if (e < 0)
+        return e;
+    return S_ISREG(st.st_mode) && (st.st_mode & 0111) ? 0 : -EACCES;
+}
+
+/* file found as execvp finds it, made canonical into out: 0 or -errno.
+ * With a policy and known, *known tells whether a failure tells the guest
+ * only what it may know of each place looked in (br__may_know, or a run
+ * grant covering it); else the failure is answered as a refusal, as a
+ * found program the broker refuses is, so spawn is no existence oracle
+ * for what the sandbox shows without granting. */
+static int find_program(const char *file, const char *path_env, const char *cwd, char *out,
+                        const brk_policy_t *policy, bool *known)
 {
     char cand[PATH_MAX];
     int why = -ENOENT;
+    if (known)
+        *known = true;
     if (!*file)
         return -ENOENT;
-    if (strchr(file, '/')) {
-        if (file[0] == '/')
-            snprintf(cand, sizeof cand, "%s", file);
-        else if (snprintf(cand, sizeof cand, "%s/%s", cwd, file) >= (int)sizeof cand)
-            return -ENAMETOOLONG;
-        if (!executable_file(cand, &why))
-            return why;
-        return realpath(cand, out) ? 0 : -errno;
-    }
+    if (strchr(file, '/'))
+        return look_at(file, cwd, out, policy, known);
     for (const char *p = path_env ? path_env : BR_DEFAULT_PATH;; p = strchr(p, ':') + 1) {
-        int this_why = -ENOENT;
         if (path_entry(p, file, cwd, cand)) {
-            if (executable_file(cand, &this_why))
-                return realpath(cand, out) ? 0 : -errno;
+            int this_why = look_at(cand, cwd, out, policy, known);
+            if (this_why == 0)
+                return 0;
             if (this_why == -EACCES)
                 why = -EACCES; /* as execvp: EACCES if one was found and not runnable */
         }
@@ -329,29 +338,6 @@ static int find_program(const char *file, const char *path_env, const char *cwd,
             break;
     }
     return why;
-}
-
-/* Whether a failed lookup of file (ENOENT, EACCES: not there, not
- * runnable) tells the guest only what it may know of each place looked
- * in (br__may_know, or a run grant covering it); else the failure is answered as a refusal, as a
- * found program the broker refuses is, so spawn is no existence oracle for what the sandbox shows
- * without granting. */
-static bool lookup_known(br_rt_t *rt, const char *file, const char *path_env, const char *cwd)
-{
-    char cand[PATH_MAX], canon[PATH_MAX];
-    if (!rt->policy)
-        return true;
-    if (strchr(file, '/'))
-        return br__path_canon(file, cwd, canon, sizeof canon) == 0 &&
-               (brk_allows(rt->policy, BRK_RUN, canon) || br__may_know(rt->policy, canon));
-    for (const char *p = path_env ? path_env : BR_DEFAULT_PATH;; p = strchr(p, ':') + 1) {
-        if (path_entry(p, file, cwd, cand) &&
-            (br__path_canon(cand, cwd, canon, sizeof canon) < 0 ||
-             !(brk_allows(rt->policy, BRK_RUN, canon) || br__may_know(rt->policy, canon))))
-            return false;
-        if (!strchr(p, ':'))
-            return true;
-    }
 }
 
 static const char *env_get(char *const *env, const char *name)
@@ -456,7 +442,7 @@ static int prepare(vm_call_t *c, int i, prog_t *pg, unsigned *flags)
         /* [shell, "-c", line]: the shell when it is granted, else the
          * line's one simple command */
         char sh[PATH_MAX];
-        bool granted = find_program(file, path_env, pg->cwd, sh) == 0 &&
+        bool granted = find_program(file, path_env, pg->cwd, sh, NULL, NULL) == 0 &&
                        (!rt->policy || brk_allows(rt->policy, BRK_RUN, sh));
         if (!granted) {
             if (pg->argc != 3 || strcmp(pg->argv[1], "-c")) {
@@ -484,9 +470,10 @@ static int prepare(vm_call_t *c, int i, prog_t *pg, unsigned *flags)
         }
     }
     /* `node` is the nested guest, as the run grant names it (run.h) */
+    bool known;
     r = find_program(!strcmp(prog, "node") && rt->cfg->exec_path ? rt->cfg->exec_path : prog,
-                     path_env, pg->cwd, pg->path);
-    if (r < 0 && !lookup_known(rt, prog, path_env, pg->cwd)) {
+                     path_env, pg->cwd, pg->path, rt->policy, &known);
+    if (r < 0 && !known) {
         brk_decide(rt->policy, BRK_RUN, "spawn", prog, NULL);
         throw_denied(c, prog, prog, false);
         r = 1;
