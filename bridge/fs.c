@@ -182,31 +182,6 @@ static mode_t plain_mode(int64_t mode)
     return (mode_t)mode & ~(mode_t)(S_ISUID | S_ISGID);
 }
 
-/* Opens the canonical path's parent (no symlink on the way) and points
- * *base at the last component. "/" gives "/" itself and ".". The folder
- * goes back with br__close_dir (a root's own descriptor is lent). */
-static int at_parent(const char *canon, int *dirfd, const char **base)
-{
-    const char *slash = strrchr(canon, '/');
-    if (!slash || canon[0] != '/')
-        return -EINVAL;
-    char parent[PATH_MAX];
-    size_t n = (size_t)(slash - canon);
-    if (n == 0) {
-        parent[0] = '/';
-        parent[1] = '\0';
-    } else {
-        memcpy(parent, canon, n);
-        parent[n] = '\0';
-    }
-    *base = slash[1] ? slash + 1 : ".";
-    int fd = br__open_dir_canonical(parent);
-    if (fd < 0)
-        return fd;
-    *dirfd = fd;
-    return 0;
-}
-
 static void fill_stats(double *s, const struct statx *x)
 {
     s[0] = (double)makedev(x->stx_dev_major, x->stx_dev_minor);
@@ -411,7 +386,7 @@ static int op_stat(fs_req_t *r)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     struct statx x;
@@ -550,7 +525,7 @@ static int op_mkdir(fs_req_t *r)
     if (!recursive) {
         int dirfd;
         const char *base;
-        int e = at_parent(r->canon, &dirfd, &base);
+        int e = br__open_parent(r->canon, &dirfd, &base);
         if (e < 0)
             return e;
         e = mkdirat(dirfd, base, mode) < 0 ? -errno : 0;
@@ -613,7 +588,7 @@ static int unlink_like(fs_req_t *r, int flags)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     e = unlinkat(dirfd, base, flags) < 0 ? -errno : 0;
@@ -633,10 +608,10 @@ static int op_unlink(fs_req_t *r)
 
 static int two_parents(fs_req_t *r, int *d1, const char **b1, int *d2, const char **b2)
 {
-    int e = at_parent(r->canon, d1, b1);
+    int e = br__open_parent(r->canon, d1, b1);
     if (e < 0)
         return e;
-    e = at_parent(r->canon2, d2, b2);
+    e = br__open_parent(r->canon2, d2, b2);
     if (e < 0) {
         br__close_dir(*d1);
         r->err_dest = true;
@@ -731,7 +706,7 @@ static int op_access(fs_req_t *r)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     /* the canonical path has no symlink: one swapped in since is not followed */
@@ -755,7 +730,7 @@ static int op_chmod(fs_req_t *r)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     /* The canonical last component is not a symlink; if it became one,
@@ -769,7 +744,7 @@ static int op_chown(fs_req_t *r)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     e = fchownat(dirfd, base, (uid_t)r->a[0], (gid_t)r->a[1], AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
@@ -781,7 +756,7 @@ static int op_symlink(fs_req_t *r)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon2, &dirfd, &base);
+    int e = br__open_parent(r->canon2, &dirfd, &base);
     if (e < 0)
         return e;
     e = symlinkat(r->path, dirfd, base) < 0 ? -errno : 0;
@@ -793,7 +768,7 @@ static int op_readlink(fs_req_t *r)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     char buf[PATH_MAX];
@@ -827,7 +802,7 @@ static int op_utimes(fs_req_t *r)
 {
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     struct timespec ts[2] = {to_ts(r->t[0]), to_ts(r->t[1])};
@@ -880,7 +855,7 @@ static int op_mkdtemp(fs_req_t *r)
     static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     int dirfd;
     const char *base;
-    int e = at_parent(r->canon, &dirfd, &base);
+    int e = br__open_parent(r->canon, &dirfd, &base);
     if (e < 0)
         return e;
     /* the template's last component ends in the six X's replaced */

@@ -206,6 +206,9 @@ int br__open_canonical(const char *canon, int flags, mode_t mode);
  * br__close_dir, which closes it unless it is a root's. */
 int br__open_dir_canonical(const char *canon);
 void br__close_dir(int fd);
+/* The canonical path's folder, opened that way, and *base its last
+ * component ("/" gives "/" itself and "."): 0 or -errno. */
+int br__open_parent(const char *canon, int *dirfd, const char **base);
 /* lstat of a canonical path through that walk: a symlink anywhere on it,
  * swapped in since the check, is -ELOOP, never followed (a plain stat or
  * lstat of the whole path would follow one in a folder). */

@@ -194,32 +194,39 @@ void br__close_dir(int fd)
     close(fd);
 }
 
+int br__open_parent(const char *canon, int *dirfd, const char **base)
+{
+    const char *slash = strrchr(canon, '/');
+    if (!slash || canon[0] != '/')
+        return -EINVAL;
+    char parent[PATH_MAX * 2];
+    size_t n = (size_t)(slash - canon);
+    if (n >= sizeof parent)
+        return -ENAMETOOLONG;
+    memcpy(parent, canon, n);
+    parent[n] = '\0';
+    *base = slash[1] ? slash + 1 : ".";
+    int fd = br__open_dir_canonical(n ? parent : "/");
+    if (fd < 0)
+        return fd;
+    *dirfd = fd;
+    return 0;
+}
+
 /* lstat of an absolute, normalized path that follows no symlink on the
- * way: its folder from the deepest root (opened with O_NOFOLLOW, or the
- * root's own descriptor), then fstatat(AT_SYMLINK_NOFOLLOW) of its last
- * component. *in_folder tells whether the folder was reached (an error
- * then is the last component's). */
+ * way: its folder (br__open_parent), then fstatat(AT_SYMLINK_NOFOLLOW) of
+ * its last component. *in_folder tells whether the folder was reached (an
+ * error then is the last component's). */
 static int stat_nofollow(const char *path, struct stat *st, bool *in_folder)
 {
+    int dirfd;
+    const char *base;
     *in_folder = false;
-    const char *slash = strrchr(path, '/');
-    if (!slash || path[0] != '/')
-        return -EINVAL;
-    if (!slash[1]) { /* "/" */
-        *in_folder = true;
-        return stat("/", st) < 0 ? -errno : 0;
-    }
-    size_t pl = (size_t)(slash - path);
-    char parent[PATH_MAX * 2];
-    if (pl >= sizeof parent)
-        return -ENAMETOOLONG;
-    memcpy(parent, path, pl);
-    parent[pl] = '\0';
-    int dirfd = br__open_dir_canonical(pl ? parent : "/");
-    if (dirfd < 0)
-        return dirfd;
+    int e = br__open_parent(path, &dirfd, &base);
+    if (e < 0)
+        return e;
     *in_folder = true;
-    int e = fstatat(dirfd, slash + 1, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    e = fstatat(dirfd, base, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
     br__close_dir(dirfd);
     return e;
 }

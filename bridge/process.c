@@ -195,12 +195,8 @@ static void process_chdir(vm_call_t *c)
     if (r == -EACCES)
         return; /* thrown */
     /* the folder is opened and entered with no symlink on the way: one
-     * swapped in since the check is not followed */
-    struct stat st;
-    if (r == 0)
-        r = br__stat_canonical(canon, &st);
-    if (r == 0 && !S_ISDIR(st.st_mode))
-        r = -ENOTDIR;
+     * swapped in since the check is not followed (ELOOP), a file is
+     * ENOTDIR */
     int fd = r == 0 ? br__open_canonical(canon, O_PATH | O_DIRECTORY, 0) : -1;
     if (r == 0 && fd < 0)
         r = fd;
