@@ -285,7 +285,13 @@ demo: deps
 	    echo "$(BIN) --profile strict --app $$d/hello $$d/hello/index.js" && \
 	    $(BIN) --profile strict --app $$d/hello $$d/hello/index.js; s=$$?; rm -rf $$d; exit $$s
 
-bench: $(BIN)
+# bench/serve.sh's client: C threads (Python's lock spread a round of
+# requests over tens of milliseconds and timed itself)
+$(BUILD)/bench/serve-load: bench/serve-load.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -pthread -o $@ $<
+
+bench: $(BIN) $(BUILD)/bench/serve-load
 	@rm -f $(BUILD)/bench/summary.jsonl
 	bash bench/startup.sh
 	bash bench/fs.sh

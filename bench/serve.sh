@@ -9,7 +9,7 @@
 # env: N1 (runs at concurrency 1, default 200), N8 (at 8, default 400),
 #      GAP, GAP8 (s between a client's runs at 1 and at 8: 0.25, 1.2),
 #      POOL (default 12), LOAD_N (default 1000; the issue's figure is 10000:
-#      each run costs a sandbox of its own, about 0.15 s of CPU),
+#      each run costs a sandbox of its own, about 45 ms of CPU),
 #      SKIP_PEER=1 (no secure-exec 0.2.1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +21,9 @@ n8=${N8:-400}
 pool=${POOL:-12}
 load_n=${LOAD_N:-1000}
 command -v python3 >/dev/null || die "python3 is needed"
-client="$here/serve-load.py"
+client="$root/build/bench/serve-load" # bench/serve-load.c (make bench builds it)
+[ -x "$client" ] || make -C "$root" --no-print-directory build/bench/serve-load >/dev/null ||
+  die "cannot build $client"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-serve.XXXXXX")
 chmod 755 "$work"
@@ -71,17 +73,17 @@ sleep 1 # the whole pool, not just one sandbox of it
 tiny='{"code":"let x = 0; for (let i = 0; i < 100; i++) x += i; module.exports = x"}'
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
-python3 "$client" "$sock" 20 1 "$tiny" >/dev/null # warm-up
+"$client" "$sock" 20 1 "$tiny" >/dev/null # warm-up
 # Each run uses up its sandbox and one is made again in the background
-# (about 0.15 s of CPU): a client that waits GAP s between its runs meets a
+# (about 45 ms of CPU): a client that waits GAP s between its runs meets a
 # warm pool; back to back, the runs share the cores with the refill.
 gap=${GAP:-0.25}
 echo "serve: tiny run against a warm pool of $pool (ms; client side, and the server's duration_ms)"
-r1=$(python3 "$client" "$sock" "$n1" 1 "$tiny" "$gap")
+r1=$("$client" "$sock" "$n1" 1 "$tiny" "$gap")
 echo "  concurrency 1, $gap s between runs: $r1"
 sleep 2 # the pool refills
 gap8=${GAP8:-1.2} # 8 clients: the refill must keep up with 8 runs per gap
-r8=$(python3 "$client" "$sock" "$n8" 8 "$tiny" "$gap8")
+r8=$("$client" "$sock" "$n8" 8 "$tiny" "$gap8")
 echo "  concurrency 8, $gap8 s between each client's runs: $r8"
 echo "  goal: p50 <= 2 ms and p99 <= 10 ms at both"
 # absolute figures (ms), their goals as issue 17 gives them
@@ -90,12 +92,12 @@ bench_record "tiny run p99 at concurrency 1 (ms)" "$(field "$r1" p99)" 10 lower
 bench_record "tiny run p50 at concurrency 8 (ms)" "$(field "$r8" p50)" 2 lower
 bench_record "tiny run p99 at concurrency 8 (ms)" "$(field "$r8" p99)" 10 lower
 sleep 2
-rb=$(python3 "$client" "$sock" "$n1" 1 "$tiny")
+rb=$("$client" "$sock" "$n1" 1 "$tiny")
 echo "  concurrency 1, back to back (the refill's CPU shared): $rb"
 
 sleep 3
 wait_body='{"code":"setTimeout(() => { module.exports = 1 }, 1000)"}'
-rw=$(python3 "$client" "$sock" 10 10 "$wait_body")
+rw=$("$client" "$sock" 10 10 "$wait_body")
 echo "serve: 10 concurrent runs each waiting 1 s: wall $(field "$rw" wall_ms) ms (goal <= 1100), errors $(field "$rw" errors)"
 bench_record "10 concurrent 1 s runs, wall (ms)" "$(field "$rw" wall_ms)" 1100 lower
 
@@ -137,7 +139,7 @@ echo "serve: memory: $nm pooled sandboxes, Pss $mper MB each (launcher + middle 
 rss() { awk '/^VmRSS/{print $2}' "/proc/$srv/status"; }
 fds() { ls "/proc/$srv/fd" | wc -l; }
 rss0=$(rss); fd0=$(fds)
-rl=$(python3 "$client" "$sock" "$load_n" 50 "$tiny")
+rl=$("$client" "$sock" "$load_n" 50 "$tiny")
 sleep 3
 rss1=$(rss); fd1=$(fds)
 echo "serve: load of $load_n runs at concurrency 50: errors $(field "$rl" errors), wall $(field "$rl" wall_ms) ms, p50 $(field "$rl" p50) ms;" \

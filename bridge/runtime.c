@@ -453,12 +453,31 @@ static int start(br_rt_t *rt, vm_ref_t *main_fn)
     return st == VM_OK ? 0 : -EINVAL;
 }
 
+/* serve's pool: the start function's warm-up (js/bootstrap/main.js
+ * prepare) gets a configuration of a job's shape, its keys in a job's
+ * order with values of a job's types, then "prepare": the objects V8 makes
+ * of a job's own (its JSON parsed, its fields read) find their hidden
+ * classes made, where each key of a first parse costs a new one. */
 void br_rt_prepare(br_rt_t *rt)
 {
-    static const char cfg[] = "{\"prepare\":true}";
-    vm_val_t arg = VM_STR(cfg, sizeof cfg - 1);
+    br_config_t pc = *rt->cfg;
+    if (!pc.source && !pc.script)
+        pc.source = "";
+    if (!pc.filename)
+        pc.filename = "/app/[prepare]";
+    char *json = config_json(&pc);
+    static const char tail[] = ",\"prepare\":true}";
+    size_t n = json ? strlen(json) : 0;
+    char *full = n ? realloc(json, n + sizeof tail) : NULL;
+    if (!full) {
+        free(json);
+        return; /* no warm-up: the job starts colder, nothing else */
+    }
+    memcpy(full + n - 1, tail, sizeof tail); /* over the closing brace */
+    vm_val_t arg = VM_STR(full, strlen(full));
     if (vm_call(rt->vm, vm_start_fn(rt->vm), 1, &arg, NULL) == VM_THREW)
         handle_fatal(rt);
+    free(full);
 }
 
 /* What br__clock_ns takes off CLOCK_MONOTONIC and CLOCK_BOOTTIME. */

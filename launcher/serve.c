@@ -209,8 +209,9 @@ struct server {
     run_t *queue_head, *queue_tail;
     unsigned queued;
     bool draining;
-    unsigned max_starting; /* sandboxes made at once: twice the cores */
-    unsigned gen;          /* SIGHUPs so far: older members are never used */
+    unsigned max_starting;   /* sandboxes made at once: twice the cores */
+    unsigned topup_starting; /* at once for a pool that has one ready: half */
+    unsigned gen;            /* SIGHUPs so far: older members are never used */
     char unix_path[PATH_MAX];
     /* metrics */
     uint64_t requests[8]; /* by status: see status_slot */
@@ -971,7 +972,12 @@ static void pool_refill(server_t *s)
                 wake = s->defer_to;
             continue;
         }
-        while (p->nready + p->nstarting < want && starting < s->max_starting) {
+        /* A pool with a sandbox ready and no run waiting is topped up on
+         * half the cores (one of two): a sandbox being made takes a core
+         * for tens of milliseconds, and the runs that come meanwhile need
+         * the others. Runs waiting, or none ready: as fast as it goes. */
+        unsigned cap = p->nwaiting || !p->nready ? s->max_starting : s->topup_starting;
+        while (p->nready + p->nstarting < want && starting < cap) {
             starting++;
             if (member_spawn(s, p) < 0) {
                 p->backoff_until = now + BACKOFF_MS;
@@ -2286,6 +2292,7 @@ int lch_serve_main(const lch_serve_opts_t *o, const char *self)
     s->loop = uv_default_loop();
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     s->max_starting = ncpu > 0 ? 2 * (unsigned)ncpu : 2;
+    s->topup_starting = ncpu > 1 ? (unsigned)ncpu / 2 : 1;
     char err[PATH_MAX + 256];
     static const char *const default_profile[1] = {"strict"};
     s->lim.profile_names = o->nprofiles ? o->profiles : default_profile;

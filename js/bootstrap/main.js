@@ -418,28 +418,59 @@ function setRuntimeHooks() {
   esm.init();
 }
 
-// serve's pool (launcher/job.h): a sandbox waiting for its job makes what
-// is the same for every run (the stdio streams, the runtime's hooks) and
-// runs the functions a job's start takes, so that the job finds them
-// compiled and their inline caches warm. Twice: V8 compiles a regular
+// serve's pool (launcher/job.h): a sandbox waiting for its job walks the
+// path a job's start takes, so that the job finds its functions compiled,
+// its hidden classes made, its inline caches warm and the engine's code
+// paged in (a job's first run of them costs several times its second).
+// cfg has a job's shape (bridge/runtime.c). Twice: V8 compiles a regular
 // expression to machine code at its second use. Nothing the job could see
-// is left: no module is cached, no listener added, and what is set here
-// (the search paths, the DNS servers) the job's start sets again.
-function prepare() {
-  void process.stdout;
-  void process.stderr;
-  setRuntimeHooks();
+// is left: no module is cached, no listener added, no code of the warm-up
+// run, and what is set here (process.argv, env, pid, the clocks, the DNS
+// servers, the search paths) the job's start sets again.
+function prepare(cfg) {
   for (let i = 0; i < 2; i++) {
-    binding.process.pid();
-    binding.process.ppid();
-    compileWrapper('module.exports = 0', '/app/[prepare]');
-    require('../node/internal/dns').setRunServers('127.0.0.1:53,[::1]:53');
+    setupRun(cfg);
+    setTimeOrigin();
+    setRuntimeHooks();
+    require('../node/internal/child_process/ipc').setupChildChannel();
     Module._initPaths();
-    const m = new Module('/app/[prepare]', null);
-    m.paths = Module._nodeModulePaths('/app');
-    JSON.stringify({ prepared: [m.paths.length] });
+    compileWrapper(prepareSource, cfg.filename);
+    const m = new Module(cfg.filename, null);
+    m.filename = cfg.filename;
+    m.paths = Module._nodeModulePaths(require('path').dirname(cfg.filename));
+    makeRequireFunction(m);
+    JSON.stringify({ prepared: [m.paths.length, 0.5, 'x', null, true, {}] });
   }
 }
+
+// What prepare compiles and never runs: the syntax a job's code is made
+// of, so that the parser and the bytecode generator have met each form once
+// (the wrapper's body is compiled at once, the inner functions preparsed).
+const prepareSource = `'use strict';
+const a = [1, 2.5, 'three', null, undefined, true, { b: 1, 'c-d': [2] }, /x+/g, 10n];
+let n = 0;
+for (let i = 0; i < a.length; i++) n += i;
+for (const k in a[6]) n += k.length;
+for (const v of a) if (v === null || typeof v === 'object') n--; else n++;
+while (n > 100) n -= 10;
+do { n++; } while (n < 0);
+switch (n % 3) { case 0: n = 1; break; case 1: n = 2; break; default: n = 3; }
+try { n = JSON.parse('{"x":1}').x ?? n; } catch (e) { n = -1; } finally { n += 0; }
+const { b, ...rest } = a[6];
+const [first, , third = 3, ...others] = a;
+const f = (x, y = 1, ...z) => x * y + z.length;
+function g(p) { return p?.q?.[0] ?? \`\${p} \${n}\`; }
+async function h() { await null; return 1; }
+function* gen() { yield 1; yield* [2, 3]; }
+class A { #p = 1; static s = 2; constructor(v) { this.v = v; } get w() { return this.#p; } m() { return super.toString(); } }
+class B extends A { constructor() { super(1); } }
+const o = { n, f, g, h, gen, [Symbol.iterator]: gen, get x() { return 1; }, set x(v) {}, ...rest };
+n = n > 0 ? n ** 2 : -n;
+n = (n & 0xff) | (n << 2) ^ ~n >>> 1;
+label: for (;;) { if (n) break label; else continue label; }
+exports.x = new B() instanceof A && 'x' in o && delete o.x && void 0;
+module.exports = { a, b, first, third, others, o, n: String(n).padStart(3) + f(1, 2) };
+`;
 
 // `secure-exec-launch shell`: a REPL over the supervisor's channel
 // (node/internal/shell/repl.js, in the lazy bundle), with `require`,
@@ -489,7 +520,7 @@ let isWorker = false;
 function start(json) {
   const cfg = JSON.parse(json);
   if (cfg.prepare === true) {
-    prepare();
+    prepare(cfg);
     return null;
   }
   setupRun(cfg);
