@@ -119,8 +119,11 @@ struct member {
     int term_signal;
     buf_t ctl_buf, job_buf;
     bool got_ready;
-    bool answered;    /* its run was answered before its end: it still counts as active */
-    bool released;    /* its job socket shut: the guest may end */
+    bool answered;   /* its run was answered before its end: it still counts as active */
+    bool released;   /* its job socket shut: the guest may end */
+    bool ending_now; /* released from the server's list below, not yet gone */
+    member_t *later; /* in the server's list of answered members whose end waits */
+    bool in_later;
     uv_timer_t grace; /* after an early answer: its end is due */
     run_t *run;
     member_t *next; /* in its pool's ready list */
@@ -202,10 +205,12 @@ struct server {
     uv_timer_t drain_timer;
     conn_t *conns;
     unsigned nconns;
-    unsigned active;   /* runs holding a member or waiting for one */
-    unsigned running;  /* runs given a member and not yet answered */
-    unsigned ending;   /* active members answered and ending (within the grace) */
-    uint64_t defer_to; /* refills wait for them until then (uv_now) */
+    unsigned active;    /* runs holding a member or waiting for one */
+    unsigned running;   /* runs given a member and not yet answered */
+    unsigned ending;    /* active members answered and ending (within the grace) */
+    uint64_t defer_to;  /* refills wait for them until then (uv_now) */
+    member_t *later;    /* answered members whose end waits (pool_refill) */
+    unsigned releasing; /* of those, released and not yet gone */
     run_t *queue_head, *queue_tail;
     unsigned queued;
     bool draining;
@@ -436,6 +441,7 @@ static void start_queued(server_t *s);
 static void run_start(run_t *r);
 static void account_report(server_t *s, const char *data, size_t len);
 static void member_quit(member_t *m);
+static void member_release(member_t *m);
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void on_ctl_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b);
 
@@ -534,6 +540,19 @@ static void waiter_remove(pool_t *p, run_t *r)
         }
 }
 
+static void later_remove(server_t *s, member_t *m)
+{
+    if (!m->in_later)
+        return;
+    for (member_t **pp = &s->later; *pp; pp = &(*pp)->later)
+        if (*pp == m) {
+            *pp = m->later;
+            break;
+        }
+    m->in_later = false;
+    m->later = NULL;
+}
+
 /* The member is gone and everything it sent is read (the process's end
  * can come before the last bytes of its sockets): its run is decided. */
 static void member_settle(member_t *m)
@@ -567,6 +586,11 @@ static void member_settle(member_t *m)
             r->answer_done = true;
             run_check_done(r);
         }
+    }
+    later_remove(s, m);
+    if (m->ending_now) {
+        m->ending_now = false;
+        s->releasing--;
     }
     if (m->answered) {
         m->answered = false;
@@ -935,6 +959,23 @@ static int member_spawn(server_t *s, pool_t *p)
     return 0;
 }
 
+/* Releases the answered member that waited longest for its end: it has
+ * the grace to end from now. */
+static void later_release_one(server_t *s)
+{
+    member_t *m = s->later, **last = &s->later;
+    while (m->later) {
+        last = &m->later;
+        m = m->later;
+    }
+    *last = NULL;
+    m->in_later = false;
+    m->ending_now = true;
+    s->releasing++;
+    member_release(m);
+    uv_timer_start(&m->grace, on_grace, GRACE_MS, 0);
+}
+
 static void on_refill_timer(uv_timer_t *t)
 {
     pool_refill(t->data);
@@ -951,6 +992,10 @@ static void pool_refill(server_t *s)
     unsigned starting = 0;
     for (size_t i = 0; i < MAX_POOLS; i++)
         starting += s->pools[i].nstarting;
+    /* Answered sandboxes end one by one with the refills (half the cores
+     * for both) while runs are under way, all at once when none is. */
+    while (s->later && (!s->running || s->draining || starting + s->releasing < s->topup_starting))
+        later_release_one(s);
     for (size_t i = 0; i < MAX_POOLS; i++) {
         pool_t *p = &s->pools[i];
         if (!p->used)
@@ -976,8 +1021,9 @@ static void pool_refill(server_t *s)
          * half the cores (one of two): a sandbox being made takes a core
          * for tens of milliseconds, and the runs that come meanwhile need
          * the others. Runs waiting, or none ready: as fast as it goes. */
-        unsigned cap = p->nwaiting || !p->nready ? s->max_starting : s->topup_starting;
-        while (p->nready + p->nstarting < want && starting < cap) {
+        bool topup = !p->nwaiting && p->nready;
+        unsigned cap = topup ? s->topup_starting : s->max_starting;
+        while (p->nready + p->nstarting < want && starting + (topup ? s->releasing : 0) < cap) {
             starting++;
             if (member_spawn(s, p) < 0) {
                 p->backoff_until = now + BACKOFF_MS;
@@ -1195,15 +1241,20 @@ static void run_release(run_t *r)
         member_t *m = r->m;
         m->run = NULL;
         s->running--;
-        member_release(m);
         if (!m->exited && !r->report) {
             /* answered before the member's end: it still holds a slot
-             * until then (on_member_exit), and has a short while to end */
+             * until then (on_member_exit), and has a short while to end
+             * once released. Its end (an isolate's address space torn
+             * down, the sandbox's mounts and cgroup removed: milliseconds
+             * of a core) is background work, as a refill is (pool_refill) */
             m->answered = true;
             s->ending++;
             still = true;
-            uv_timer_start(&m->grace, on_grace, GRACE_MS, 0);
+            m->later = s->later;
+            s->later = m;
+            m->in_later = true;
         } else {
+            member_release(m);
             member_close(m);
         }
         r->m = NULL;
