@@ -989,12 +989,16 @@ static void pool_refill(server_t *s)
     uint64_t now = uv_now(s->loop), wake = 0;
     /* sandboxes being made at once: each takes a core for a while, and
      * more at once only make them all ready later (a job's CPU too) */
-    unsigned starting = 0;
-    for (size_t i = 0; i < MAX_POOLS; i++)
+    unsigned starting = 0, waiting = s->queued;
+    for (size_t i = 0; i < MAX_POOLS; i++) {
         starting += s->pools[i].nstarting;
+        waiting += s->pools[i].nwaiting;
+    }
     /* Answered sandboxes end one by one with the refills (half the cores
-     * for both) while runs are under way, all at once when none is. */
-    while (s->later && (!s->running || s->draining || starting + s->releasing < s->topup_starting))
+     * for both) while runs are under way; all at once when none is, or
+     * when runs wait (for a sandbox or a slot: their ends free both). */
+    while (s->later &&
+           (!s->running || s->draining || waiting || starting + s->releasing < s->topup_starting))
         later_release_one(s);
     for (size_t i = 0; i < MAX_POOLS; i++) {
         pool_t *p = &s->pools[i];
