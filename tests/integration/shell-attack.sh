@@ -34,12 +34,18 @@ def at_limit():
     return any(b"memory limit exceeded" in l for l in list(out))
 stop = False
 def storm():  # the shell's Ctrl-C, every half millisecond, until the limit
+    # in bursts of 0.2 s with 0.1 s between: a statement interrupted before
+    # its first array (a slow build) makes no progress, and without the
+    # gaps the heap might never fill
     while not stop and p.poll() is None and not at_limit():
-        try:
-            os.kill(p.pid, signal.SIGINT)
-        except ProcessLookupError:
-            break
-        time.sleep(0.0005)
+        end = time.time() + 0.2
+        while time.time() < end and not stop and p.poll() is None and not at_limit():
+            try:
+                os.kill(p.pid, signal.SIGINT)
+            except ProcessLookupError:
+                return
+            time.sleep(0.0005)
+        time.sleep(0.1)
 time.sleep(1.0)
 threading.Thread(target=storm, daemon=True).start()
 deadline = time.time() + 80
