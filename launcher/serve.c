@@ -1788,6 +1788,9 @@ static void metrics(conn_t *c)
     OUT("secure_exec_sandbox_failures_total %" PRIu64 "\n", s->member_failures);
     OUT("# HELP secure_exec_runs_active Runs holding or waiting for a sandbox.\n");
     OUT("# TYPE secure_exec_runs_active gauge\nsecure_exec_runs_active %u\n", s->active);
+    OUT("# HELP secure_exec_sandboxes_ending Answered runs whose sandbox has not ended yet "
+        "(counted in runs_active).\n");
+    OUT("# TYPE secure_exec_sandboxes_ending gauge\nsecure_exec_sandboxes_ending %u\n", s->ending);
     OUT("# HELP secure_exec_denials_total Permission refusals the runs' brokers counted, by "
         "domain.\n");
     OUT("# TYPE secure_exec_denials_total counter\n");
@@ -1969,6 +1972,7 @@ static void handle_request(conn_t *c)
         s->queue_tail = r;
         s->queued++;
         uv_read_start(&c->h.stream, alloc_cb, on_conn_read);
+        pool_refill(s); /* answered sandboxes holding slots end now */
         return;
     }
     r->conn = c;

@@ -716,8 +716,8 @@ lsecs=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"]
 [ "$(members s1)" -eq $((2 * pool)) ] && ok "load: no sandbox leaked ($((2 * pool)) members)" ||
   bad "load: $(members s1) members, want $((2 * pool))"
 call "$S1" GET /metrics
-expect "load: no run active, the pool ready" \
-  "'\\nsecure_exec_runs_active 0\\n' in r['body'] and '\\nsecure_exec_pool_ready $((2 * pool))\\n' in r['body']"
+expect "load: no run active, no sandbox ending, the pool ready" \
+  "'\\nsecure_exec_runs_active 0\\n' in r['body'] and '\\nsecure_exec_sandboxes_ending 0\\n' in r['body'] and '\\nsecure_exec_pool_ready $((2 * pool))\\n' in r['body']"
 
 # the main server drains too (a SIGTERM it had before this one was sent by
 # someone else: the checks above that failed then are not the server's)
