@@ -1075,6 +1075,13 @@ static void on_safety(uv_timer_t *t)
         uv_process_kill(&r->m->proc, SIGKILL); /* its sandbox dies with it */
 }
 
+static void on_wait_deadline(uv_timer_t *t)
+{
+    run_t *r = t->data;
+    if (r->waiting)
+        run_fail(r, 503, "no sandbox was ready within the run's time limit");
+}
+
 static void write_done_free(uv_write_t *w, int status)
 {
     (void)status;
@@ -1161,9 +1168,11 @@ static void run_dispatch(run_t *r, member_t *m)
     unsigned char head[LCH_FRAME_HEAD] = {LCH_JOB_FRAME, (unsigned char)jl,
                                           (unsigned char)(jl >> 8), (unsigned char)(jl >> 16),
                                           (unsigned char)(jl >> 24)};
-    uv_timer_init(s->loop, &r->safety);
-    r->safety.data = r;
-    r->safety_on = true;
+    if (!r->safety_on) { /* (a run that waited for a sandbox has it) */
+        uv_timer_init(s->loop, &r->safety);
+        r->safety.data = r;
+        r->safety_on = true;
+    }
     uv_timer_start(&r->safety, on_safety, r->req.timeout_ms + SAFETY_MS, 0);
     /* the job first: the guest's wake-up is the one the answer waits for */
     if (member_write((uv_stream_t *)&m->job, head, sizeof head, r->req.job_json, jl) < 0 ||
@@ -1208,6 +1217,12 @@ static void run_start(run_t *r)
     }
     r->waiting = p;
     waiter_add(p, r);
+    /* no sandbox for it within its own time limit (sandboxes that keep
+     * failing, a storm of SIGHUPs): answered, not left waiting */
+    uv_timer_init(s->loop, &r->safety);
+    r->safety.data = r;
+    r->safety_on = true;
+    uv_timer_start(&r->safety, on_wait_deadline, r->req.timeout_ms + SAFETY_MS, 0);
     pool_refill(s);
 }
 
