@@ -120,7 +120,8 @@ static void sb_json(sbuf_t *b, const char *s)
     sb_add(b, "\"", 1);
 }
 
-static char *config_json(const br_config_t *cfg)
+/* The start function's argument; with prepare, serve's warm-up (br_rt_prepare). */
+static char *config_json(const br_config_t *cfg, bool prepare)
 {
     sbuf_t b = {.max = 64u << 20};
     sb_str(&b, "{\"execPath\":");
@@ -185,10 +186,11 @@ static char *config_json(const br_config_t *cfg)
     char tty[192];
     snprintf(tty, sizeof tty,
              ",\"tty\":{\"stdout\":%s,\"stderr\":%s,\"columns\":%u,\"rows\":%u,"
-             "\"colorDepth\":%d}}",
+             "\"colorDepth\":%d}",
              cfg->tty.stdout_tty ? "true" : "false", cfg->tty.stderr_tty ? "true" : "false",
              cfg->tty.columns, cfg->tty.rows, cfg->tty.color_depth);
     sb_str(&b, tty);
+    sb_str(&b, prepare ? ",\"prepare\":true}" : "}");
     if (b.failed) {
         free(b.p);
         return NULL;
@@ -440,7 +442,7 @@ int br__rt_new_worker(uv_loop_t *loop, const br_config_t *cfg, br_rt_t *parent, 
 /* The start function: start(configJSON) -> main(). */
 static int start(br_rt_t *rt, vm_ref_t *main_fn)
 {
-    char *json = config_json(rt->cfg);
+    char *json = config_json(rt->cfg, false);
     if (!json)
         return -ENOMEM;
     vm_val_t arg = VM_STR(json, strlen(json));
@@ -465,19 +467,13 @@ void br_rt_prepare(br_rt_t *rt)
         pc.source = "";
     if (!pc.filename)
         pc.filename = "/app/[prepare]";
-    char *json = config_json(&pc);
-    static const char tail[] = ",\"prepare\":true}";
-    size_t n = json ? strlen(json) : 0;
-    char *full = n ? realloc(json, n + sizeof tail) : NULL;
-    if (!full) {
-        free(json);
+    char *json = config_json(&pc, true);
+    if (!json)
         return; /* no warm-up: the job starts colder, nothing else */
-    }
-    memcpy(full + n - 1, tail, sizeof tail); /* over the closing brace */
-    vm_val_t arg = VM_STR(full, strlen(full));
+    vm_val_t arg = VM_STR(json, strlen(json));
     if (vm_call(rt->vm, vm_start_fn(rt->vm), 1, &arg, NULL) == VM_THREW)
         handle_fatal(rt);
-    free(full);
+    free(json);
 }
 
 /* What br__clock_ns takes off CLOCK_MONOTONIC and CLOCK_BOOTTIME. */
