@@ -73,6 +73,8 @@ struct fs_req_s {
     int kind;        /* RES_* */
     double num;
     double stats[18];
+    br_seen_t seen;        /* what the check saw of canon (path 0, followed) */
+    bool dir_only_missing; /* path 0 was "name/" and name is not there */
     char *str;
     uint8_t *data;
     size_t data_len;
@@ -323,15 +325,24 @@ static int op_read_file(fs_req_t *r)
     int fd = open_req(r, r->canon, (int)r->a[0], 0666);
     if (fd < 0)
         return fd;
-    struct stat st;
-    if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
-        close(fd);
-        r->syscall = "read";
-        r->err_bare = true;
-        return e;
+    /* the size the check's statx saw of a regular file, else fstat's: only
+     * the first guess of the room (the reads go on to the end whatever it
+     * is; a folder swapped in since fails the read with EISDIR) */
+    off_t size;
+    if (r->seen.known && !r->seen.err && S_ISREG(r->seen.x.stx_mode)) {
+        size = (off_t)r->seen.x.stx_size;
+    } else {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+            int e = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+            close(fd);
+            r->syscall = "read";
+            r->err_bare = true;
+            return e;
+        }
+        size = st.st_size;
     }
-    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 8192, len = 0;
+    size_t cap = size > 0 ? (size_t)size + 1 : 8192, len = 0;
     if (cap > FS_READFILE_MAX) {
         close(fd);
         return -EFBIG;
@@ -384,6 +395,13 @@ static int op_read_file(fs_req_t *r)
 
 static int op_stat(fs_req_t *r)
 {
+    if (r->seen.known) { /* the check's own statx of canon, a moment ago */
+        if (r->seen.err)
+            return r->seen.err;
+        fill_stats(r->stats, &r->seen.x);
+        r->kind = RES_STATS;
+        return 0;
+    }
     int dirfd;
     const char *base;
     int e = br__open_parent(r->canon, &dirfd, &base);
@@ -704,6 +722,9 @@ static int op_copy_file(fs_req_t *r)
 
 static int op_access(fs_req_t *r)
 {
+    /* the check found canon missing, or there when only that is asked */
+    if (r->seen.known && (r->seen.err || r->a[0] == F_OK))
+        return r->seen.err;
     int dirfd;
     const char *base;
     int e = br__open_parent(r->canon, &dirfd, &base);
@@ -1173,6 +1194,44 @@ static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
     return r;
 }
 
+/* Whether the path as given ends in "/" or "/." (not "/" itself). */
+static bool names_folder(const char *p)
+{
+    size_t n = strlen(p);
+    return n > 1 && (p[n - 1] == '/' || (p[n - 1] == '.' && p[n - 2] == '/'));
+}
+
+/* canon: 1 a folder, 0 something else, -ELOOP a symlink (not followed),
+ * other -errno missing or unknown; from what the check saw when it saw it
+ * (path 0, followed) */
+static int folder_kind(const fs_req_t *r, bool second, const char *canon)
+{
+    if (!second && r->seen.known)
+        return r->seen.err ? r->seen.err : S_ISDIR(r->seen.x.stx_mode) ? 1 : 0;
+    struct stat st;
+    int e = br__stat_canonical(canon, &st);
+    return e ? e : S_ISDIR(st.st_mode) ? 1 : 0;
+}
+
+/* The kernel's answer to a name given as "name/" where it differs from
+ * the name's own (0: none). An operation that follows it refuses what is
+ * no folder (stat('file/') ENOTDIR; realpath is Node's lexical walk, which
+ * ignores the slash). One on the entry itself (unlink, rmdir, rename,
+ * mkdir) refuses a file or a symlink there: ENOTDIR, mkdir EEXIST. Where
+ * it is missing: a file cannot be made with that name (open with O_CREAT,
+ * copyFile's destination: EISDIR; take_open_path, fs_copy_file). */
+static int slash_rule(fs_req_t *r, bool second, bool follow, const char *canon)
+{
+    int kind = folder_kind(r, second, canon);
+    if (!second)
+        r->dir_only_missing = kind == -ENOENT;
+    if (kind == 1 || (kind < 0 && kind != -ELOOP))
+        return 0;
+    if (follow)
+        return strcmp(r->syscall, "realpath") ? -ENOTDIR : 0;
+    return strcmp(r->syscall, "mkdir") ? -ENOTDIR : -EEXIST;
+}
+
 /* Takes path argument i, canonicalises it (follow: resolve the last
  * component too) and asks the broker for domain d; on refusal r->err. */
 /* A refusal of an operation on an existing file (a read, or a change of
@@ -1250,8 +1309,12 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
     if (r->err)
         return true;
     int e;
+    /* "name/" names a folder (slash_rule); lstat follows a symlink there */
+    bool dir_only = names_folder(*slot);
+    if (dir_only && !strcmp(r->syscall, "lstat"))
+        follow = true;
     if (follow) {
-        e = br__path_canon(*slot, r->rt->cwd, canon, PATH_MAX);
+        e = br__path_canon_seen(*slot, r->rt->cwd, canon, PATH_MAX, second ? NULL : &r->seen);
     } else {
         /* the link itself: canonical parent + last component */
         char tmp[PATH_MAX];
@@ -1267,6 +1330,9 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
         if (e == -EACCES && refusal_is_absence(r->rt->policy, d, r->syscall, canon))
             e = -ENOENT;
     }
+    /* after the broker: what the name is stays unknown where it refuses */
+    if (e == 0 && dir_only)
+        e = slash_rule(r, second, follow, canon);
     if (e < 0) {
         r->err = e;
         r->err_dest = second;
@@ -1315,6 +1381,10 @@ static bool take_open_path(vm_call_t *c, fs_req_t *r, int i, int flags)
     bool rd = acc != O_WRONLY;
     if (!take_path(c, r, i, false, rd ? BRK_FS_READ : BRK_FS_WRITE, true))
         return false;
+    /* open("name/", O_CREAT): a file cannot end in "/", whatever is there */
+    if ((!r->err || (r->err == -ENOTDIR && !r->denied)) && (flags & O_CREAT) &&
+        names_folder(r->path))
+        r->err = -EISDIR;
     if (wr && rd && !r->err && r->rt->policy &&
         brk_decide(r->rt->policy, BRK_FS_WRITE, r->syscall, r->canon, NULL) < 0)
         refuse(r, BRK_FS_WRITE);
@@ -1516,6 +1586,10 @@ static void fs_rename(vm_call_t *c)
     if (!take_path(c, r, 0, false, BRK_FS_WRITE, false) ||
         !take_path(c, r, 1, true, BRK_FS_WRITE, false))
         BAIL();
+    /* "name/" on either side: only a folder moves (slash_rule) */
+    if (!r->err && (names_folder(r->path) || names_folder(r->path2)) &&
+        folder_kind(r, true, r->canon) == 0)
+        r->err = -ENOTDIR;
     dispatch(c, r, 2);
 }
 
@@ -1525,6 +1599,10 @@ static void fs_copy_file(vm_call_t *c)
     if (!take_path(c, r, 0, false, BRK_FS_READ, true) ||
         !take_path(c, r, 1, true, BRK_FS_WRITE, true))
         BAIL();
+    if ((!r->err || (r->err == -ENOTDIR && r->err_dest)) && names_folder(r->path2)) {
+        r->err = -EISDIR; /* the copy is a file: its name cannot end in "/" */
+        r->err_dest = true;
+    }
     r->counted = !r->err && br__quota_counts(r->rt->quota, r->canon2);
     r->a[0] = vm_arg_int(c, 2);
     dispatch(c, r, 3);

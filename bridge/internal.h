@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <uv.h>
 
@@ -178,6 +179,18 @@ void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, co
  * would touch: symlinks resolved in the existing prefix, the rest lexical.
  * 0 or -errno. */
 int br__path_canon(const char *path, const char *cwd, char *out, size_t cap);
+/* What the check learned of the canonical path itself, when its walk
+ * (no symlink followed) stat'ed it on the way: there (err 0, x its statx)
+ * or missing in a folder that is (err -ENOENT). An operation may answer
+ * from it in place of asking the kernel a second time (fs.c: stat,
+ * access). known false: the check went the long way; ask. */
+typedef struct {
+    bool known;
+    int err;
+    struct statx x;
+} br_seen_t;
+/* br__path_canon, and what it saw of out (seen may be NULL). */
+int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap, br_seen_t *seen);
 /* Whether the guest may know if canon (canonical) is there and what it is:
  * it or its folder is readable to the guest, or its first component is not
  * in the sandbox's root at all (the same few names every run). What the

@@ -215,9 +215,10 @@ int br__open_parent(const char *canon, int *dirfd, const char **base)
 
 /* lstat of an absolute, normalized path that follows no symlink on the
  * way: its folder (br__open_parent), then fstatat(AT_SYMLINK_NOFOLLOW) of
- * its last component. *in_folder tells whether the folder was reached (an
- * error then is the last component's). */
-static int stat_nofollow(const char *path, struct stat *st, bool *in_folder)
+ * its last component, or statx into x when x is given (st unused then).
+ * *in_folder tells whether the folder was reached (an error then is the
+ * last component's). */
+static int stat_nofollow(const char *path, struct stat *st, struct statx *x, bool *in_folder)
 {
     int dirfd;
     const char *base;
@@ -226,7 +227,13 @@ static int stat_nofollow(const char *path, struct stat *st, bool *in_folder)
     if (e < 0)
         return e;
     *in_folder = true;
-    e = fstatat(dirfd, base, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    if (x)
+        e = statx(dirfd, base, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+                  STATX_BASIC_STATS | STATX_BTIME, x) < 0
+                ? -errno
+                : 0;
+    else
+        e = fstatat(dirfd, base, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
     br__close_dir(dirfd);
     return e;
 }
@@ -234,24 +241,31 @@ static int stat_nofollow(const char *path, struct stat *st, bool *in_folder)
 int br__stat_canonical(const char *canon, struct stat *st)
 {
     bool in_folder;
-    int e = stat_nofollow(canon, st, &in_folder);
+    int e = stat_nofollow(canon, st, NULL, &in_folder);
     return e == 0 && S_ISLNK(st->st_mode) ? -ELOOP : e;
 }
 
 /* 0 when the absolute, normalized path meets no symlink: every folder on
  * it is one, and its last component is no symlink or is missing (its
- * folder exists then). A symlink as the last component is -ELOOP; other
- * errors as the walk met them. A path right in a root costs one fstatat. */
-static int nofollow_here(const char *path)
+ * folder exists then); seen (if given) keeps what was found. A symlink as
+ * the last component is -ELOOP; other errors as the walk met them. A path
+ * right in a root costs one statx. */
+static int nofollow_here(const char *path, br_seen_t *seen)
 {
-    struct stat st;
+    struct statx x;
     bool in_folder;
-    int e = stat_nofollow(path, &st, &in_folder);
-    if (e == -ENOENT && in_folder)
-        return 0;
-    if (e == 0 && S_ISLNK(st.st_mode))
+    int e = stat_nofollow(path, NULL, &x, &in_folder);
+    if (e == 0 && S_ISLNK(x.stx_mode))
         return -ELOOP;
-    return e;
+    if (e != 0 && (e != -ENOENT || !in_folder))
+        return e;
+    if (seen) {
+        seen->known = true;
+        seen->err = e;
+        if (e == 0)
+            seen->x = x;
+    }
+    return 0;
 }
 
 /* If probe (a missing path's existing prefix) is a symlink, the path it
@@ -276,7 +290,14 @@ static int follow_dangling(const char *probe, const char *rest, char *abs, size_
 
 int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
 {
+    return br__path_canon_seen(path, cwd, out, cap, NULL);
+}
+
+int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap, br_seen_t *seen)
+{
     char abs[PATH_MAX * 2];
+    if (seen)
+        seen->known = false;
     int n;
     if (!path || !*path)
         return -ENOENT;
@@ -303,9 +324,15 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
          * two system calls per component); a missing last component is
          * canonical when its folder is (a dangling symlink there is a
          * symlink met). */
-        if (nofollow_here(norm) == 0) {
-            int m = snprintf(out, cap, "%s", norm);
-            return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
+        if (nofollow_here(norm, seen) == 0) {
+            size_t m = strlen(norm);
+            if (m >= cap) {
+                if (seen)
+                    seen->known = false;
+                return -ENAMETOOLONG;
+            }
+            memcpy(out, norm, m + 1);
+            return 0;
         }
         size_t len = strlen(norm);
         char probe[PATH_MAX * 2];
