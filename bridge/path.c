@@ -298,15 +298,17 @@ int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap
     char abs[PATH_MAX * 2];
     if (seen)
         seen->known = false;
-    int n;
     if (!path || !*path)
         return -ENOENT;
-    if (path[0] == '/')
-        n = snprintf(abs, sizeof abs, "%s", path);
-    else
-        n = snprintf(abs, sizeof abs, "%s/%s", cwd, path);
-    if (n < 0 || (size_t)n >= sizeof abs)
+    /* abs = path, or cwd/path (copied: this runs for every fs call) */
+    size_t pl = strlen(path), cl = path[0] == '/' ? 0 : strlen(cwd) + 1;
+    if (cl + pl >= sizeof abs)
         return -ENAMETOOLONG;
+    if (cl) {
+        memcpy(abs, cwd, cl - 1);
+        abs[cl - 1] = '/';
+    }
+    memcpy(abs + cl, path, pl + 1);
     char norm[PATH_MAX * 2];
     for (int hops = 0;; hops++) {
         if (hops > 40)
