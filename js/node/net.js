@@ -1282,50 +1282,12 @@ function consume(socket, fn) {
   }
 }
 
-// writeThrough(socket, data, cb): data straight to the socket's handle,
-// past its Writable, as Node's TLSWrap writes its records to the stream
-// below: cb(status) once the handle took them. false, with nothing done,
-// where that would reorder or cannot be (connecting, bytes already queued
-// in the Writable, ended, not a socket writing as net's own do); the caller
-// writes through the stream then. Bytes in flight are counted: the caller
-// asks throughQueued() for its backpressure.
-const kThrough = Symbol('kThrough');
-function writeThrough(socket, data, cb) {
-  const h = socket._handle;
-  if (!(socket instanceof SocketClass) || socket._writeGeneric !== SocketClass.prototype._writeGeneric ||
-      socket.connecting || !(h instanceof TCP) || socket.writableLength || socket.writableEnded ||
-      socket.destroyed) {
-    return false;
-  }
-  socket._unrefTimer();
-  const len = data.length;
-  const r = h.writeBuffer(data, (status) => {
-    socket[kThrough] -= len;
-    socket._unrefTimer();
-    if (status < 0) socket.destroy(errnoException(status, 'write'));
-    cb(status);
-  });
-  if (r < 0) {
-    socket.destroy(errnoException(r, 'write'));
-    return true;
-  }
-  socket._bytesDispatched += len;
-  if (r === 0) process.nextTick(cb, 0);
-  else socket[kThrough] = (socket[kThrough] || 0) + len;
-  return true;
-}
-
-function throughQueued(socket) {
-  return socket[kThrough] || 0;
-}
-
 // for dgram (node/dgram.js): the same lookups, errors and checks; for http,
 // consume(); for child_process, the wraps (a child's stdio pipes are Pipe
 // wraps over the natives' handles; a socket given as a child's stdio is
 // passed by its native handle, rawHandle)
 Object.assign(require('./internal/net-shared'), {
   lookupHost, accessDenied, exceptionWithHostPort, errnoException, isIP, validatePort, consume,
-  writeThrough, throughQueued,
   TCP, Pipe, rawHandle: (wrap) => wrap[kRaw],
 });
 

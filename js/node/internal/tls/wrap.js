@@ -10,13 +10,11 @@
 'use strict';
 
 const binding = require('../binding');
-const { consume, writeThrough, throughQueued } = require('../net-shared');
 const { Buffer } = require('buffer');
 
 const UV_EBADF = -9;
 const kFailed = Symbol('kFailed');
 const kBatchMax = 65536; // plaintext bytes a tick gathers into records
-const noop = () => {};
 
 class TLSWrap {
   constructor(owner, stream, ssl, isServer) {
@@ -40,9 +38,6 @@ class TLSWrap {
     this.onData = (chunk) => this.receive(chunk);
     this.onEnd = () => this.streamEnd();
     stream.on('data', this.onData);
-    // a net.Socket's reads come to onData from its handle, past its
-    // Readable, while it flows with nothing buffered (net's consume)
-    consume(stream, this.onData);
     stream.on('end', this.onEnd);
   }
 
@@ -167,7 +162,6 @@ class TLSWrap {
     if (out === undefined) return false;
     const s = this.stream;
     if (s.destroyed || s.writableEnded) return false;
-    if (writeThrough(s, out, cb || noop)) return true;
     s.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength), cb);
     return true;
   }
@@ -238,9 +232,7 @@ class TLSWrap {
     // taken at once while the stream below has room and this tick's batch
     // is small; else it goes now and the callback waits (a tight write
     // loop sees the stream's backpressure)
-    const s = this.stream;
-    const now = !s.writableNeedDrain && throughQueued(s) < s.writableHighWaterMark &&
-      this.writeQueueSize + data.length < kBatchMax;
+    const now = !this.stream.writableNeedDrain && this.writeQueueSize + data.length < kBatchMax;
     this.batch.push([data, now ? null : cb]);
     this.writeQueueSize += data.length;
     if (!now) this.flushBatch();
