@@ -73,8 +73,7 @@ struct fs_req_s {
     int kind;        /* RES_* */
     double num;
     double stats[18];
-    br_seen_t seen;        /* what the check saw of canon (path 0, followed) */
-    bool dir_only_missing; /* path 0 was "name/" and name is not there */
+    br_seen_t seen; /* what the check saw of canon (path 0, followed) */
     char *str;
     uint8_t *data;
     size_t data_len;
@@ -1126,6 +1125,8 @@ static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
 {
     br_rt_t *rt = r->rt;
     if (!r->err && vm_arg_type(c, cb_index) == VM_T_FUNCTION) {
+        /* the pool runs it later: it asks the kernel then, as Node's do */
+        r->seen.known = false;
         r->cb = vm_arg_ref(c, cb_index);
         r->work.data = r;
         int e = uv_queue_work(rt->loop, &r->work, work, after_work);
@@ -1194,11 +1195,11 @@ static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
     return r;
 }
 
-/* Whether the path as given ends in "/" or "/." (not "/" itself). */
+/* Whether the path as given ends in "/" (and is not "/" itself). */
 static bool names_folder(const char *p)
 {
     size_t n = strlen(p);
-    return n > 1 && (p[n - 1] == '/' || (p[n - 1] == '.' && p[n - 2] == '/'));
+    return n > 1 && p[n - 1] == '/';
 }
 
 /* canon: 1 a folder, 0 something else, -ELOOP a symlink (not followed),
@@ -1216,20 +1217,23 @@ static int folder_kind(const fs_req_t *r, bool second, const char *canon)
 /* The kernel's answer to a name given as "name/" where it differs from
  * the name's own (0: none). An operation that follows it refuses what is
  * no folder (stat('file/') ENOTDIR; realpath is Node's lexical walk, which
- * ignores the slash). One on the entry itself (unlink, rmdir, rename,
- * mkdir) refuses a file or a symlink there: ENOTDIR, mkdir EEXIST. Where
- * it is missing: a file cannot be made with that name (open with O_CREAT,
- * copyFile's destination: EISDIR; take_open_path, fs_copy_file). */
+ * ignores the slash; lstat and readlink follow a symlink there, take_path).
+ * One on the entry itself refuses a file or a symlink there: ENOTDIR
+ * (unlink, rmdir, rename), EEXIST where it would make the name (mkdir,
+ * symlink, link). A missing name is made only as a folder: symlink and
+ * link ENOENT (open with O_CREAT and copyFile's destination: EISDIR, in
+ * take_open_path and fs_copy_file). */
 static int slash_rule(fs_req_t *r, bool second, bool follow, const char *canon)
 {
     int kind = folder_kind(r, second, canon);
-    if (!second)
-        r->dir_only_missing = kind == -ENOENT;
+    bool makes_name = !strcmp(r->syscall, "symlink") || !strcmp(r->syscall, "link");
+    if (kind == -ENOENT)
+        return makes_name ? -ENOENT : 0;
     if (kind == 1 || (kind < 0 && kind != -ELOOP))
         return 0;
     if (follow)
         return strcmp(r->syscall, "realpath") ? -ENOTDIR : 0;
-    return strcmp(r->syscall, "mkdir") ? -ENOTDIR : -EEXIST;
+    return makes_name || !strcmp(r->syscall, "mkdir") ? -EEXIST : -ENOTDIR;
 }
 
 /* Takes path argument i, canonicalises it (follow: resolve the last
@@ -1309,9 +1313,9 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
     if (r->err)
         return true;
     int e;
-    /* "name/" names a folder (slash_rule); lstat follows a symlink there */
+    /* "name/" names a folder (slash_rule); lstat and readlink follow a link there */
     bool dir_only = names_folder(*slot);
-    if (dir_only && !strcmp(r->syscall, "lstat"))
+    if (dir_only && (!strcmp(r->syscall, "lstat") || !strcmp(r->syscall, "readlink")))
         follow = true;
     if (follow) {
         e = br__path_canon_seen(*slot, r->rt->cwd, canon, PATH_MAX, second ? NULL : &r->seen);
@@ -1319,11 +1323,17 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
         /* the link itself: canonical parent + last component */
         char tmp[PATH_MAX];
         e = br__path_canon_nofollow(*slot, r->rt->cwd, tmp, sizeof tmp);
-        if (e == 0)
-            snprintf(canon, PATH_MAX, "%s", tmp);
+        snprintf(canon, PATH_MAX, "%s", tmp); /* failed: as far as the walk went */
     }
     if (e == 0)
         r->need[second] = (uint8_t)(d + 1);
+    else if (br__refused_before_error(r->rt->policy, d, r->syscall, *slot, r->rt->cwd, canon,
+                                      PATH_MAX)) {
+        e = -EACCES; /* the refusal first (br__refused_before_error) */
+        r->denied = true;
+        if (refusal_is_absence(r->rt->policy, d, r->syscall, canon))
+            e = -ENOENT;
+    }
     if (e == 0 && r->rt->policy) {
         e = brk_decide(r->rt->policy, d, r->syscall, canon, NULL);
         r->denied = e < 0;

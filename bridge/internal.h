@@ -177,7 +177,7 @@ void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, co
 
 /* The canonical absolute path an operation on `path` (relative to cwd)
  * would touch: symlinks resolved in the existing prefix, the rest lexical.
- * 0 or -errno. */
+ * 0 or -errno (out then holds the path as far as the walk went, or ""). */
 int br__path_canon(const char *path, const char *cwd, char *out, size_t cap);
 /* What the check learned of the canonical path itself, when its walk
  * (no symlink followed) stat'ed it on the way: there (err 0, x its statx)
@@ -189,6 +189,14 @@ typedef struct {
     int err;
     struct statx x;
 } br_seen_t;
+/* When path could not be made canonical: whether the broker refuses d on
+ * the path as far as the walk went (what br__path_canon left in canon:
+ * the last symlink's target, or the path given, lexically normal; that
+ * form of path when it left nothing). A refusal answers first, never the
+ * walk's error: an ENAMETOOLONG, ENOTDIR or ELOOP met past a place the
+ * guest may not see would tell what is there. */
+bool br__refused_before_error(brk_policy_t *p, brk_domain_t d, const char *op, const char *path,
+                              const char *cwd, char *canon, size_t cap);
 /* br__path_canon, and what it saw of out (seen may be NULL). */
 int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap, br_seen_t *seen);
 /* Whether the guest may know if canon (canonical) is there and what it is:

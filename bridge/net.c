@@ -1569,12 +1569,15 @@ static int unix_addr(br_rt_t *rt, const char *given, size_t glen, bool listen, c
     char canon[PATH_MAX];
     int r = listen ? br__path_canon_nofollow(given, rt->cwd, canon, sizeof canon)
                    : br__path_canon(given, rt->cwd, canon, sizeof canon);
-    if (r < 0)
+    /* failed: out is the path as far as the walk went (or nothing), for
+     * the broker to refuse before the error is told
+     * (br__refused_before_error) */
+    if (r < 0 && canon[0] != '/')
         return r;
     size_t cl = strlen(canon);
     *len = cl < NETP_UNIX_ADDR_MAX ? cl : NETP_UNIX_ADDR_MAX;
     memcpy(out, canon, *len);
-    return 0;
+    return r < 0 ? r : 0;
 }
 
 /* Node's ERR_ACCESS_DENIED for a unix socket the broker refused (or a
@@ -1645,6 +1648,12 @@ static int unix_ask(vm_call_t *c, net_sock_t *s, bool listen, int backlog, bool 
     }
     int r = unix_addr(rt, given, glen, listen, addr, &len);
     free(given);
+    if (r < 0 && len && addr[0] == '/' && rt->policy &&
+        brk_unix_decide(rt->policy, "guest", op, addr, len, NULL) == -EACCES) {
+        throw_unix_denied(c, op, addr, len, false);
+        *thrown = true;
+        return -EACCES;
+    }
     if (r < 0)
         return r;
     if (rt->policy) {

@@ -293,11 +293,27 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap)
     return br__path_canon_seen(path, cwd, out, cap, NULL);
 }
 
+/* An error of the walk: out gets the path as far as the walk went (the
+ * lexical form of the last symlink's target, or of the path given), for
+ * the broker to decide on before the error may be told
+ * (br__refused_before_error). */
+static int walk_failed(char *out, size_t cap, const char *norm, int err)
+{
+    size_t n = strlen(norm);
+    if (n < cap)
+        memcpy(out, norm, n + 1);
+    else if (cap)
+        out[0] = '\0';
+    return err;
+}
+
 int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap, br_seen_t *seen)
 {
     char abs[PATH_MAX * 2];
     if (seen)
         seen->known = false;
+    if (cap)
+        out[0] = '\0';
     if (!path || !*path)
         return -ENOENT;
     /* abs = path, or cwd/path (copied: this runs for every fs call) */
@@ -309,13 +325,15 @@ int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap
         abs[cl - 1] = '/';
     }
     memcpy(abs + cl, path, pl + 1);
-    char norm[PATH_MAX * 2];
+    char norm[PATH_MAX * 2] = "";
     for (int hops = 0;; hops++) {
         if (hops > 40)
-            return -ELOOP;
-        int r = brk_path_normalize(abs, norm, sizeof norm);
+            return walk_failed(out, cap, norm, -ELOOP);
+        char next[PATH_MAX * 2];
+        int r = brk_path_normalize(abs, next, sizeof next);
         if (r < 0)
-            return r;
+            return walk_failed(out, cap, norm, r);
+        memcpy(norm, next, strlen(next) + 1);
         /* Resolve the longest existing prefix; keep the rest as written.
          * Note: ".." was resolved lexically above, as Node's path.resolve
          * does before any fs call, so "a/link/.." means "a", like Node. A
@@ -350,16 +368,21 @@ int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap
                 free(real);
                 return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
             }
-            if (errno != ENOENT && errno != ENOTDIR)
-                return -errno;
+            int err = errno;
             struct stat st;
-            if (errno == ENOENT && lstat(probe, &st) == 0 && S_ISLNK(st.st_mode)) {
+            /* a symlink the walk could not go through (its target is
+             * missing, runs through a file, is too long...) stands for its
+             * target all the same: the walk goes on there, so the broker
+             * decides on that, whatever is there */
+            if (lstat(probe, &st) == 0 && S_ISLNK(st.st_mode)) {
                 r = follow_dangling(probe, norm + cut, abs, sizeof abs);
                 if (r < 0)
-                    return r;
+                    return walk_failed(out, cap, norm, r);
                 relinked = true;
                 break;
             }
+            if (err != ENOENT && err != ENOTDIR)
+                return walk_failed(out, cap, norm, -err);
             char *slash = strrchr(probe, '/');
             if (!slash || slash == probe) {
                 /* only "/" is left, and it exists */
@@ -370,8 +393,18 @@ int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap
             cut = (size_t)(slash - probe);
         }
         if (!relinked)
-            return -ENOENT;
+            return walk_failed(out, cap, norm, -ENOENT);
     }
+}
+
+bool br__refused_before_error(brk_policy_t *p, brk_domain_t d, const char *op, const char *path,
+                              const char *cwd, char *canon, size_t cap)
+{
+    if (!p || !*path)
+        return false;
+    if (canon[0] != '/' && br__path_lexical(path, cwd, canon, cap) < 0)
+        return false;
+    return brk_decide(p, d, op, canon, NULL) < 0;
 }
 
 int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
@@ -379,7 +412,7 @@ int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path
 {
     int r = br__path_canon(path, rt->cwd, canon, cap);
     if (r < 0)
-        return r;
+        return br__refused_before_error(rt->policy, d, op, path, rt->cwd, canon, cap) ? -EACCES : r;
     if (!rt->policy)
         return 0; /* no broker configured: the embedder decided (unit tests) */
     return brk_decide(rt->policy, d, op, canon, NULL);
@@ -533,6 +566,8 @@ void br__refusal(br_rt_t *rt, brk_domain_t d, bool by_broker, const char *op, co
 int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t cap)
 {
     char abs[PATH_MAX * 2], norm[PATH_MAX * 2];
+    if (cap)
+        out[0] = '\0';
     int n = path[0] == '/' ? snprintf(abs, sizeof abs, "%s", path)
                            : snprintf(abs, sizeof abs, "%s/%s", cwd, path);
     if (!*path)
@@ -551,9 +586,15 @@ int br__path_canon_nofollow(const char *path, const char *cwd, char *out, size_t
     parent[pl] = '\0';
     char cparent[PATH_MAX];
     r = br__path_canon(pl ? parent : "/", cwd, cparent, sizeof cparent);
+    /* failed: out is still the path as far as the walk went, and the name */
+    if (r < 0 && cparent[0] != '/') {
+        if (cap)
+            out[0] = '\0';
+        return r;
+    }
+    int m = snprintf(out, cap, "%s/%s", strcmp(cparent, "/") ? cparent : "", slash + 1);
     if (r < 0)
         return r;
-    int m = snprintf(out, cap, "%s/%s", strcmp(cparent, "/") ? cparent : "", slash + 1);
     return (m < 0 || (size_t)m >= cap) ? -ENAMETOOLONG : 0;
 }
 
