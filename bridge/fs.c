@@ -1327,15 +1327,15 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
     }
     if (e == 0)
         r->need[second] = (uint8_t)(d + 1);
-    else if (br__refused_before_error(r->rt->policy, d, r->syscall, *slot, r->rt->cwd, canon,
-                                      PATH_MAX)) {
-        e = -EACCES; /* the refusal first (br__refused_before_error) */
-        r->denied = true;
-        if (refusal_is_absence(r->rt->policy, d, r->syscall, canon))
-            e = -ENOENT;
-    }
-    if (e == 0 && r->rt->policy) {
+    bool decided = e == 0 && r->rt->policy;
+    if (decided) {
         e = brk_decide(r->rt->policy, d, r->syscall, canon, NULL);
+    } else if (e < 0 && br__refused_before_error(r->rt->policy, d, r->syscall, *slot, r->rt->cwd,
+                                                 canon, PATH_MAX)) {
+        e = -EACCES; /* the refusal first, before the walk's error */
+        decided = true;
+    }
+    if (decided) {
         r->denied = e < 0;
         if (e == -EACCES && refusal_is_absence(r->rt->policy, d, r->syscall, canon))
             e = -ENOENT;
@@ -1598,7 +1598,7 @@ static void fs_rename(vm_call_t *c)
         BAIL();
     /* "name/" on either side: only a folder moves (slash_rule) */
     if (!r->err && (names_folder(r->path) || names_folder(r->path2)) &&
-        folder_kind(r, true, r->canon) == 0)
+        folder_kind(r, false, r->canon) == 0)
         r->err = -ENOTDIR;
     dispatch(c, r, 2);
 }

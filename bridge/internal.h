@@ -213,6 +213,10 @@ bool br__links_readable(const brk_policy_t *p, const char *lex);
 /* Canonicalises path and asks the broker: 0, -EACCES, or -errno. */
 int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
                    size_t cap);
+/* br__check_path's decision for path once br__path_canon made canon of it
+ * (walked: what that returned). */
+int br__check_canon(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
+                    size_t cap, int walked);
 /* br__check_path for a native of op on its path argument: a refusal is
  * thrown there (EACCES with the grant that would allow it); -EACCES then,
  * else as br__check_path. */

@@ -78,13 +78,9 @@ static int module_check(vm_call_t *c, const char *op, const char *path, char *ca
     br_rt_t *rt = br__rt(c);
     canon[0] = '\0';
     int r = br__path_canon(path, rt->cwd, canon, cap);
-    if (r < 0) /* a refusal answers before the walk's error (br__refused_before_error) */
-        return br__refused_before_error(rt->policy, BRK_FS_READ, op, path, rt->cwd, canon, cap)
-                   ? -EACCES
-                   : r;
-    if (beneath_root(rt, canon))
+    if (r == 0 && beneath_root(rt, canon))
         return 0;
-    return br__check_path(rt, BRK_FS_READ, op, path, canon, cap);
+    return br__check_canon(rt, BRK_FS_READ, op, path, canon, cap, r);
 }
 
 /* The loader's fast path: a path whose lexical form is beneath the module

@@ -407,15 +407,21 @@ bool br__refused_before_error(brk_policy_t *p, brk_domain_t d, const char *op, c
     return brk_decide(p, d, op, canon, NULL) < 0;
 }
 
-int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
-                   size_t cap)
+int br__check_canon(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
+                    size_t cap, int walked)
 {
-    int r = br__path_canon(path, rt->cwd, canon, cap);
-    if (r < 0)
-        return br__refused_before_error(rt->policy, d, op, path, rt->cwd, canon, cap) ? -EACCES : r;
+    if (walked < 0)
+        return br__refused_before_error(rt->policy, d, op, path, rt->cwd, canon, cap) ? -EACCES
+                                                                                      : walked;
     if (!rt->policy)
         return 0; /* no broker configured: the embedder decided (unit tests) */
     return brk_decide(rt->policy, d, op, canon, NULL);
+}
+
+int br__check_path(br_rt_t *rt, brk_domain_t d, const char *op, const char *path, char *canon,
+                   size_t cap)
+{
+    return br__check_canon(rt, d, op, path, canon, cap, br__path_canon(path, rt->cwd, canon, cap));
 }
 
 int br__check_path_throw(vm_call_t *c, brk_domain_t d, const char *op, const char *path,
