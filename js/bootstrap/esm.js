@@ -229,11 +229,10 @@ function commonJSHint(err, specifier, base) {
 // its path, and resolving a relative specifier against it is the path's
 // own resolution; the WHATWG parser (JavaScript here: Node's is C++) took
 // about 40 % of a graph's load. Anything else (a percent sign, a query or
-// fragment, a character the parser or pathToFileURL would encode ("~"
-// too), an empty, "." or ".."
-// segment it would rewrite, a drive-letter-like ":", a trailing "/", a
-// module that is not there) goes the parser's way, which also words the
-// errors.
+// fragment, a character the parser or pathToFileURL would encode, "~"
+// too; an empty, "." or ".." segment it would rewrite; a drive-letter-like
+// ":"; a trailing "/"; a module that is not there) goes the parser's way,
+// which also words the errors.
 
 const plainChars = /^[A-Za-z0-9\-._!$&'()*+,;=@/]*$/;
 const oddSegment = /\/\/|\/\.\.?(?:\/|$)/;

@@ -79,7 +79,6 @@ function assertEncoding(encoding) {
   }
 }
 
-// options: undefined/null -> defaults, string -> { encoding }, object -> as is.
 // own enumerable string-keyed properties of from, onto out, as a spread
 // copies them. Not a spread: V8 makes a new hidden class for every object
 // a spread starts and a property then extends (about 1 µs a call here,
@@ -97,6 +96,7 @@ function copyOwn(out, from) {
   return out;
 }
 
+// options: undefined/null -> defaults, string -> { encoding }, object -> as is.
 function getOptions(options, defaults = {}) {
   if (options == null || typeof options === 'function') return defaults;
   let out;
