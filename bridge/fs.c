@@ -61,16 +61,17 @@ struct fs_req_s {
     size_t len;
     vm_ref_t keep; /* the buffer, alive while the pool works on it */
     vm_ref_t cb;
-    int err;         /* -errno */
-    bool err_dest;   /* the error names path2 */
-    bool err_bare;   /* the error names no path (a read after the open) */
-    bool denied;     /* the broker refused (else an EACCES is the OS wall's) */
-    bool no_hint;    /* an EACCES whose message gets no tail (a symlink's target) */
-    uint8_t need[2]; /* what path and path2 were asked for: BRK_FS_* + 1, 0 none */
-    bool counted;    /* the path (copyFile: the destination) or fd is in the quota */
-    bool entry;      /* the call creates one entry that counts (run_op takes it) */
-    bool fd_counts;  /* open: the new descriptor's writes count */
-    int kind;        /* RES_* */
+    int err;           /* -errno */
+    bool err_dest;     /* the error names path2 */
+    bool err_bare;     /* the error names no path (a read after the open) */
+    bool denied;       /* the broker refused (else an EACCES is the OS wall's) */
+    bool no_hint;      /* an EACCES whose message gets no tail (a symlink's target) */
+    bool lenient_tail; /* recursive mkdir: "name/." asks only for a folder there */
+    uint8_t need[2];   /* what path and path2 were asked for: BRK_FS_* + 1, 0 none */
+    bool counted;      /* the path (copyFile: the destination) or fd is in the quota */
+    bool entry;        /* the call creates one entry that counts (run_op takes it) */
+    bool fd_counts;    /* open: the new descriptor's writes count */
+    int kind;          /* RES_* */
     double num;
     double stats[18];
     br_seen_t seen; /* what the check saw of canon (path 0, followed) */
@@ -535,6 +536,59 @@ static int op_readdir(fs_req_t *r)
     return err;
 }
 
+static size_t count_names(const char *p)
+{
+    size_t n = 0;
+    for (; *p; p++)
+        n += *p != '/' && (p[1] == '/' || p[1] == '\0');
+    return n;
+}
+
+/* Drops p's trailing slashes and "." components ("a/./" -> "a"); "/" and
+ * "." stay. */
+static void trim_tail(char *p)
+{
+    for (;;) {
+        size_t n = strlen(p);
+        while (n > 1 && p[n - 1] == '/')
+            p[--n] = '\0';
+        if (n >= 2 && p[n - 1] == '.' && p[n - 2] == '/')
+            p[n - 1] = '\0';
+        else
+            return;
+    }
+}
+
+/* A recursive mkdir answers the first folder it made in the form the guest
+ * wrote (Node takes dirname of the path given until it can make it): r->str
+ * (canonical) becomes the given path less the names made after it. The
+ * names past what existed are canon's last ones as written, so counting
+ * them is enough; a given path with ".." there keeps the canonical form. */
+static void first_made_as_given(fs_req_t *r)
+{
+    size_t drop = count_names(r->canon) - count_names(r->str);
+    char *given = strdup(r->path);
+    if (!given)
+        return;
+    trim_tail(given);
+    for (size_t i = 0; i < drop; i++) {
+        char *slash = strrchr(given, '/');
+        if (!slash || !strcmp(slash, "/..")) {
+            free(given);
+            return;
+        }
+        slash[slash == given] = '\0';
+        trim_tail(given);
+    }
+    char *last = strrchr(given, '/');
+    if (!strcmp(last ? last + 1 : given, "..") || !strcmp(given, ".")) {
+        free(given);
+        return;
+    }
+    free(r->str);
+    r->str = given;
+}
+
 static int op_mkdir(fs_req_t *r)
 {
     bool recursive = r->a[1] != 0;
@@ -572,7 +626,15 @@ static int op_mkdir(fs_req_t *r)
             e = -EDQUOT;
             break;
         }
-        if (mkdirat(dirfd, c, mode) == 0) {
+        /* a relative path never makes its own folder or one above it: the
+         * kernel resolves it from the folder itself, and that was removed */
+        size_t sl = strlen(sofar);
+        bool is_cwd = r->path[0] != '/' && !strncmp(r->rt->cwd, sofar, sl) &&
+                      (r->rt->cwd[sl] == '/' || r->rt->cwd[sl] == '\0');
+        if (is_cwd) {
+            if (counts)
+                br__quota_give(r->rt->quota, 0, 1);
+        } else if (mkdirat(dirfd, c, mode) == 0) {
             if (!r->str && !(r->str = strdup(sofar))) {
                 e = -ENOMEM;
                 break;
@@ -596,8 +658,10 @@ static int op_mkdir(fs_req_t *r)
         dirfd = next;
     }
     close(dirfd);
-    if (e == 0 && r->str)
+    if (e == 0 && r->str) {
+        first_made_as_given(r);
         r->kind = RES_STR;
+    }
     return e;
 }
 
@@ -1195,11 +1259,32 @@ static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
     return r;
 }
 
-/* Whether the path as given ends in "/" (and is not "/" itself). */
-static bool names_folder(const char *p)
+/* How a path as given ends: in a name, "name/", or a last component "."
+ * or ".." (trailing slashes aside). "/" itself ends in a name. */
+enum { TAIL_NAME, TAIL_SLASH, TAIL_DOT, TAIL_DOTDOT };
+
+static int path_tail(const char *p)
 {
     size_t n = strlen(p);
-    return n > 1 && p[n - 1] == '/';
+    bool slash = false;
+    while (n > 1 && p[n - 1] == '/') {
+        n--;
+        slash = true;
+    }
+    size_t s = n;
+    while (s > 0 && p[s - 1] != '/')
+        s--;
+    if (n - s == 1 && p[s] == '.')
+        return TAIL_DOT;
+    if (n - s == 2 && p[s] == '.' && p[s + 1] == '.')
+        return TAIL_DOTDOT;
+    return slash ? TAIL_SLASH : TAIL_NAME;
+}
+
+/* Whether the path as given is "name/" (not "/" itself, nor ".../."). */
+static bool names_folder(const char *p)
+{
+    return path_tail(p) == TAIL_SLASH;
 }
 
 /* canon: 1 a folder, 0 something else, -ELOOP a symlink (not followed),
@@ -1216,8 +1301,8 @@ static int folder_kind(const fs_req_t *r, bool second, const char *canon)
 
 /* The kernel's answer to a name given as "name/" where it differs from
  * the name's own (0: none). An operation that follows it refuses what is
- * no folder (stat('file/') ENOTDIR; realpath is Node's lexical walk, which
- * ignores the slash; lstat and readlink follow a symlink there, take_path).
+ * no folder (stat('file/') ENOTDIR; lstat and readlink follow a symlink
+ * there, take_path; Node's JS realpath resolves the path before it asks).
  * One on the entry itself refuses a file or a symlink there: ENOTDIR
  * (unlink, rmdir, rename), EEXIST where it would make the name (mkdir,
  * symlink, link). A missing name is made only as a folder: symlink and
@@ -1232,8 +1317,34 @@ static int slash_rule(fs_req_t *r, bool second, bool follow, const char *canon)
     if (kind == 1 || (kind < 0 && kind != -ELOOP))
         return 0;
     if (follow)
-        return strcmp(r->syscall, "realpath") ? -ENOTDIR : 0;
+        return -ENOTDIR;
     return makes_name || !strcmp(r->syscall, "mkdir") ? -EEXIST : -ENOTDIR;
+}
+
+/* The kernel's answer to a path whose last component is "." or ".."
+ * (0: none). What comes before must be a folder, for every operation
+ * (stat('file/.') ENOTDIR, mkdir('missing/.') ENOENT); one that would make,
+ * remove or move that name is refused on the name itself: rmdir EINVAL
+ * (ENOTEMPTY for ".."), rename EBUSY, unlink EISDIR, mkdir and a new
+ * symlink or link EEXIST. ".." was resolved lexically (br__path_canon), so
+ * its folder is canon's. */
+static int dot_rule(fs_req_t *r, bool second, bool dotdot, const char *canon)
+{
+    int kind = folder_kind(r, second, canon);
+    if (kind < 0)
+        return kind;
+    if (kind == 0)
+        return -ENOTDIR;
+    const char *s = r->syscall;
+    if (!strcmp(s, "rmdir"))
+        return dotdot ? -ENOTEMPTY : -EINVAL;
+    if (!strcmp(s, "rename"))
+        return -EBUSY;
+    if (!strcmp(s, "unlink"))
+        return -EISDIR;
+    if (!strcmp(s, "mkdir") || (second && (!strcmp(s, "symlink") || !strcmp(s, "link"))))
+        return -EEXIST;
+    return 0;
 }
 
 /* Takes path argument i, canonicalises it (follow: resolve the last
@@ -1313,10 +1424,16 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
     if (r->err)
         return true;
     int e;
-    /* "name/" names a folder (slash_rule); lstat and readlink follow a link there */
-    bool dir_only = names_folder(*slot);
-    if (dir_only && (!strcmp(r->syscall, "lstat") || !strcmp(r->syscall, "readlink")))
+    /* "name/" names a folder (slash_rule); lstat and readlink follow a link
+     * there. "name/." is the folder itself, whatever the operation (a
+     * recursive mkdir asks only that each name be a folder, fs_mkdir). */
+    int tail = path_tail(*slot);
+    if (tail == TAIL_SLASH && (!strcmp(r->syscall, "lstat") || !strcmp(r->syscall, "readlink")))
         follow = true;
+    if (tail >= TAIL_DOT)
+        follow = true;
+    if (r->lenient_tail && tail != TAIL_NAME)
+        tail = TAIL_SLASH;
     if (follow) {
         e = br__path_canon_seen(*slot, r->rt->cwd, canon, PATH_MAX, second ? NULL : &r->seen);
     } else {
@@ -1341,8 +1458,10 @@ static bool take_path(vm_call_t *c, fs_req_t *r, int i, bool second, brk_domain_
             e = -ENOENT;
     }
     /* after the broker: what the name is stays unknown where it refuses */
-    if (e == 0 && dir_only)
+    if (e == 0 && tail == TAIL_SLASH)
         e = slash_rule(r, second, follow, canon);
+    else if (e == 0 && tail >= TAIL_DOT)
+        e = dot_rule(r, second, tail == TAIL_DOTDOT, canon);
     if (e < 0) {
         r->err = e;
         r->err_dest = second;
@@ -1511,10 +1630,16 @@ static void fs_readdir(vm_call_t *c)
 static void fs_mkdir(vm_call_t *c)
 {
     REQ(op_mkdir, "mkdir");
-    if (!take_path(c, r, 0, false, BRK_FS_WRITE, false))
-        BAIL();
-    r->a[0] = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : 0777;
+    /* recursive: Node makes what is missing and accepts a folder, or a
+     * symlink to one, where the name is (its stat follows) */
     r->a[1] = vm_arg_bool(c, 2);
+    r->lenient_tail = r->a[1];
+    if (!take_path(c, r, 0, false, BRK_FS_WRITE, r->a[1]))
+        BAIL();
+    /* nor through a symlink to nothing: its target is not made */
+    if (r->a[1] && !r->err && r->seen.dangling)
+        r->err = -ENOENT;
+    r->a[0] = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : 0777;
     if (!r->a[1]) /* recursive: op_mkdir counts each folder it makes */
         count_entry(r, r->canon);
     dispatch(c, r, 3);

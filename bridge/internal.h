@@ -186,6 +186,7 @@ int br__path_canon(const char *path, const char *cwd, char *out, size_t cap);
  * access). known false: the check went the long way; ask. */
 typedef struct {
     bool known;
+    bool dangling; /* the walk went on from a symlink it could not pass */
     int err;
     struct statx x;
 } br_seen_t;

@@ -311,7 +311,7 @@ int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap
 {
     char abs[PATH_MAX * 2];
     if (seen)
-        seen->known = false;
+        seen->known = seen->dangling = false;
     if (cap)
         out[0] = '\0';
     if (!path || !*path)
@@ -379,6 +379,8 @@ int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap
                 if (r < 0)
                     return walk_failed(out, cap, norm, r);
                 relinked = true;
+                if (seen)
+                    seen->dangling = true;
                 break;
             }
             if (err != ENOENT && err != ENOTDIR)

@@ -498,12 +498,15 @@ function realpath(path, options, native = false) {
   return (function* realpathGen() {
     // Node's JS realpath resolves first and asks nothing of the root; the
     // root is itself to realpath(3) too, so the broker is not asked either
-    if (pathModule.resolve(p) === '/') return u.encodePath('/', opts.encoding);
+    const abs = pathModule.resolve(p);
+    if (abs === '/') return u.encodePath('/', opts.encoding);
     try {
-      return u.encodePath(yield ['realpath', p], opts.encoding);
+      // realpath(3) takes the path as written ('file/' is ENOTDIR); Node's
+      // JS realpath the resolved one
+      return u.encodePath(yield ['realpath', native ? p : abs], opts.encoding);
     } catch (err) {
       if (native || (err.code !== 'ENOENT' && err.code !== 'ENOTDIR')) throw err;
-      const parts = pathModule.resolve(p).split('/');
+      const parts = abs.split('/');
       for (let i = 2; i <= parts.length; i++) {
         const prefix = parts.slice(0, i).join('/');
         try {
