@@ -102,7 +102,11 @@ static void req_free(fs_req_t *r)
     free(r->str);
     free(r->path);
     free(r->path2);
-    free(r);
+    /* kept for the next call: a sync call takes one and gives it back */
+    if (!r->rt->fs_spare)
+        r->rt->fs_spare = r;
+    else
+        free(r);
 }
 
 /* ---- guest file descriptors ---------------------------------------------- */
@@ -1042,7 +1046,8 @@ static vm_ref_t make_error(fs_req_t *r)
     const char *dest = r->err_dest || r->err_bare ? NULL : r->path2;
     /* an EACCES says which wall refused and what would allow it; code,
      * errno, syscall and path stay Node's */
-    char tail[PATH_MAX + 256] = "";
+    char tail[PATH_MAX + 256];
+    tail[0] = '\0';
     bool second = r->err_dest && r->path2;
     if (r->err == -EACCES && p && !r->no_hint && r->need[second])
         br__refusal(r->rt, (brk_domain_t)(r->need[second] - 1), r->denied, r->syscall,
@@ -1244,7 +1249,12 @@ static void dispatch(vm_call_t *c, fs_req_t *r, int cb_index)
 
 static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
 {
-    fs_req_t *r = malloc(sizeof *r);
+    br_rt_t *rt = br__rt(c);
+    fs_req_t *r = rt->fs_spare;
+    if (r)
+        rt->fs_spare = NULL;
+    else
+        r = malloc(sizeof *r);
     if (r) {
         memset(r, 0, offsetof(fs_req_t, canon));
         r->canon[0] = r->canon2[0] = '\0';
@@ -1253,7 +1263,7 @@ static fs_req_t *req_new(vm_call_t *c, fs_op_fn op, const char *syscall)
         vm_throwf(c, "RangeError", "ERR_OUT_OF_MEMORY", "out of memory");
         return NULL;
     }
-    r->rt = br__rt(c);
+    r->rt = rt;
     r->op = op;
     r->syscall = syscall;
     return r;

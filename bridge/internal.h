@@ -82,6 +82,7 @@ struct br_rt_s {
     char *cwd;
     char cwd_main[PATH_MAX];
     vm_ref_t stats_out; /* Float64Array(18) reused by synchronous stats */
+    void *fs_spare;     /* a finished fs request kept for the next (fs.c, 9 KiB) */
     /* limits.write_bytes / write_files: one quota for the run (a worker's
      * points at the main runtime's quota_main) */
     br_quota_t *quota;

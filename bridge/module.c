@@ -129,7 +129,8 @@ static void module_read_file_utf8(vm_call_t *c)
     }
     if (fd < 0) {
         /* which wall refused, and what would allow it */
-        char tail[PATH_MAX + 256] = "";
+        char tail[PATH_MAX + 256];
+        tail[0] = '\0';
         if (fd == -EACCES && canon[0] == '/')
             br__refusal(br__rt(c), BRK_FS_READ, by_broker, "open", canon, path, tail, sizeof tail);
         br__throw_errno_tail(c, fd, "open", path, NULL, tail);
@@ -317,7 +318,8 @@ static void module_refused(vm_call_t *c)
         return;
     bool os_only = vm_arg_bool(c, 1);
     br_rt_t *rt = br__rt(c);
-    char abs[PATH_MAX * 2], norm[PATH_MAX], canon[PATH_MAX], tail[PATH_MAX + 256] = "";
+    char abs[PATH_MAX * 2], norm[PATH_MAX], canon[PATH_MAX], tail[PATH_MAX + 256];
+    tail[0] = '\0';
     int n = path[0] == '/' ? snprintf(abs, sizeof abs, "%s", path)
                            : snprintf(abs, sizeof abs, "%s/%s", rt->cwd, path);
     free(path);

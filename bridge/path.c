@@ -325,7 +325,8 @@ int br__path_canon_seen(const char *path, const char *cwd, char *out, size_t cap
         abs[cl - 1] = '/';
     }
     memcpy(abs + cl, path, pl + 1);
-    char norm[PATH_MAX * 2] = "";
+    char norm[PATH_MAX * 2];
+    norm[0] = '\0'; /* not "" as an initialiser: that clears all 8 KiB, every call */
     for (int hops = 0;; hops++) {
         if (hops > 40)
             return walk_failed(out, cap, norm, -ELOOP);
@@ -432,7 +433,8 @@ int br__check_path_throw(vm_call_t *c, brk_domain_t d, const char *op, const cha
     br_rt_t *rt = br__rt(c);
     int r = br__check_path(rt, d, op, path, canon, cap);
     if (r == -EACCES) {
-        char tail[PATH_MAX + 256] = "";
+        char tail[PATH_MAX + 256];
+        tail[0] = '\0';
         br__refusal(rt, d, true, op, canon, path, tail, sizeof tail);
         br__throw_errno_tail(c, r, op, path, NULL, tail);
     }

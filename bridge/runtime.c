@@ -610,6 +610,7 @@ void br_rt_free(br_rt_t *rt)
     vm_ref_free(rt->vm, rt->signal_cb);
     vm_ref_free(rt->vm, rt->resize_cb);
     vm_ref_free(rt->vm, rt->stats_out);
+    free(rt->fs_spare);
     vm_free(rt->vm);
     free(rt->result);
     free(rt->result_error);

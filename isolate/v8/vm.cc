@@ -1718,13 +1718,19 @@ extern "C" char *vm_arg_str(vm_call_t *c, int i, size_t *len)
         s = v.As<String>();
     else if (!v->ToString(iso->GetCurrentContext()).ToLocal(&s))
         return nullptr;
-    size_t n = static_cast<size_t>(s->Utf8Length(iso));
+    /* a short string (a path, a name) in one pass: no unit of UTF-16
+     * takes more than 3 bytes; a long one is measured first */
+    int units = s->Length();
+    size_t n =
+        units <= 4096 ? static_cast<size_t>(units) * 3 : static_cast<size_t>(s->Utf8Length(iso));
     char *out = static_cast<char *>(malloc(n + 1));
     if (!out) {
         iso->ThrowException(Exception::RangeError(str(iso, "out of memory")));
         return nullptr;
     }
-    s->WriteUtf8(iso, out, static_cast<int>(n + 1), nullptr, String::REPLACE_INVALID_UTF8);
+    n = static_cast<size_t>(
+        s->WriteUtf8(iso, out, static_cast<int>(n + 1), nullptr,
+                     String::REPLACE_INVALID_UTF8 | String::NO_NULL_TERMINATION));
     out[n] = '\0';
     if (len)
         *len = n;

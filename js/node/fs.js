@@ -184,15 +184,7 @@ Object.defineProperty(fs.exists, Symbol.for('nodejs.util.promisify.custom'), {
   enumerable: false,
 });
 
-fs.existsSync = named('existsSync', (path) => {
-  let call;
-  try {
-    call = ops.access(path, u.constants.F_OK);
-  } catch {
-    return false;
-  }
-  return u.runQuiet(call) === undefined;
-});
+fs.existsSync = named('existsSync', ops.exists);
 
 {
   const native = forms('realpath', ops.realpathNative);

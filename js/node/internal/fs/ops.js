@@ -9,6 +9,7 @@ const { Buffer } = require('buffer');
 const pathModule = require('../../path');
 const { codes, makeNodeError } = require('../errors');
 const u = require('./utils');
+const binding = require('../binding');
 
 const { constants: C, getNativePath: vpath, getValidatedPath: spath, validateFd, getOptions } = u;
 const kMaxUserId = 4294967295;
@@ -384,6 +385,18 @@ function access(path, mode = C.F_OK) {
   if (mode === null || mode === undefined) mode = C.F_OK;
   u.validateInteger(mode, 'mode', 0, 7);
   return u.single('access', p, mode);
+}
+
+// existsSync: a path that is no path is false; the native answers -errno
+// (its null request) in place of throwing
+function exists(path) {
+  let p;
+  try {
+    p = vpath(path);
+  } catch {
+    return false;
+  }
+  return binding.fs.access(p, C.F_OK, null) === undefined;
 }
 
 function stat(path, options, follow = true) {
@@ -832,7 +845,7 @@ module.exports = {
   readFile, writeFile, appendFile, open, close, read, write, readv, writev,
   fstat, ftruncate, fsync, fdatasync, fchmod, fchown, futimes,
   access, stat, lstat, statfs, chmod, chown, lchown, utimes, lutimes,
-  mkdir, mkdtemp, rename, unlink, link, symlink, readlink, realpath, realpathNative,
+  mkdir, mkdtemp, rename, unlink, link, symlink, readlink, realpath, realpathNative, exists,
   copyFile, truncate, readdir, rm, rmdir, cp, cpSync,
   readSync, readChecked, writeArgs, position, readFd, writeAll, listDir,
 };
