@@ -285,11 +285,30 @@ int lch_cgroup_create(lch_cgroup_t *cg, const lch_cgroup_limits_t *lim, char *wh
 
 int lch_cgroup_enter(const lch_cgroup_t *cg, pid_t pid)
 {
+    if (cg->version != 2)
+        return 0;
     char text[32];
     snprintf(text, sizeof text, "%d\n", (int)pid);
     const char *dirs[] = {cg->v2, cg->memory, cg->pids, cg->cpuacct};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         int e = dirs[i][0] ? put(dirs[i], "cgroup.procs", text) : 0;
+        if (e < 0)
+            return e;
+    }
+    return 0;
+}
+
+/* A process's move into a v1 cgroup write-locks the kernel's threadgroup
+ * rwsem, which waits for an RCU grace period (5-30 ms on a VM, on the
+ * start's critical path); a thread that moves itself ("0" to tasks) does
+ * not need the lock. */
+int lch_cgroup_enter_self(const lch_cgroup_t *cg)
+{
+    if (cg->version != 1)
+        return 0;
+    const char *dirs[] = {cg->memory, cg->pids, cg->cpuacct};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        int e = dirs[i][0] ? put(dirs[i], "tasks", "0") : 0;
         if (e < 0)
             return e;
     }

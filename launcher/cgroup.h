@@ -36,8 +36,14 @@ typedef struct {
  * this host has none for us, with why set (cg->version is 0 then). */
 int lch_cgroup_create(lch_cgroup_t *cg, const lch_cgroup_limits_t *lim, char *why, size_t cap);
 
-/* Moves pid into the run's cgroup (every hierarchy); -errno on failure. */
+/* Moves pid into the run's cgroup (every hierarchy); -errno on failure.
+ * v1: nothing (the process enters itself, lch_cgroup_enter_self). */
 int lch_cgroup_enter(const lch_cgroup_t *cg, pid_t pid);
+
+/* v1: moves the calling process, which must have one thread, into the
+ * run's cgroup (every hierarchy); -errno on failure; 0 and nothing done
+ * for v2 (the supervisor moves it, lch_cgroup_enter). */
+int lch_cgroup_enter_self(const lch_cgroup_t *cg);
 
 /* CPU time used by the run's cgroup in milliseconds, or -1 when unknown. */
 int64_t lch_cgroup_cpu_ms(const lch_cgroup_t *cg);

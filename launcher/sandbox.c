@@ -832,8 +832,9 @@ static void guest_clocks_and_cgroup(bool timens, int errfd)
         fail(errfd, "sandbox: cannot make the cgroup namespace: %s", strerror(errno));
 }
 
-__attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (*guest)(void *),
-                                                  void *arg, int errfd, int hs, pid_t supervisor)
+__attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, const lch_cgroup_t *cg,
+                                                  int (*guest)(void *), void *arg, int errfd,
+                                                  int hs, pid_t supervisor)
 {
     /* what the supervisor passes on waits here for the guest (below) */
     sigset_t fwd;
@@ -853,6 +854,12 @@ __attribute__((noreturn)) static void middle_main(const lch_sandbox_t *sb, int (
      * kernel keeps them under setgroups=deny): dropped while it may */
     if (lch_can_drop_groups() && setgroups(0, NULL) < 0)
         fail(errfd, "sandbox: cannot drop the supplementary groups: %s", strerror(errno));
+    /* into the run's cgroup before any of the sandbox is made: with v1 this
+     * process moves itself, which costs no grace period (cgroup.c); v2's
+     * move is the supervisor's, after the namespaces */
+    int ce = lch_cgroup_enter_self(cg);
+    if (ce < 0)
+        fail(errfd, "sandbox: cannot enter the run's cgroup: %s", strerror(-ce));
     /* always a network namespace of its own: only its lo (no option
      * shares the host's) */
     int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
@@ -1416,7 +1423,7 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
         if (sb->control_fd > 2)
             close(sb->control_fd); /* the server's: the sandbox never speaks on it */
         claim_wr = cp[1];
-        middle_main(sb, guest, arg, ep[1], hs[1], self);
+        middle_main(sb, &cg, guest, arg, ep[1], hs[1], self);
     }
     if (cp[1] >= 0)
         close(cp[1]);
@@ -1447,8 +1454,9 @@ int lch_sandbox_run(const lch_sandbox_t *sb, int (*guest)(void *arg), void *arg,
     bool relaying = lch_relay_start(relay, mid, rerr, sizeof rerr) == 0;
     char c;
     if (read(hs[0], &c, 1) == 1) {
-        /* the middle made its namespaces: map its ids, and put it in the
-         * run's cgroup before it forks the guest */
+        /* the middle made its namespaces: map its ids, and (v2; v1's
+         * entered by itself) put it in the run's cgroup before it forks
+         * the guest */
         int e = id_maps(mid, err, errlen);
         if (e == 0 && cg.version && (e = lch_cgroup_enter(&cg, mid)) < 0)
             snprintf(err, errlen, "sandbox: cannot enter the run's cgroup: %s", strerror(-e));
