@@ -67,6 +67,7 @@ struct fs_req_s {
     bool denied;       /* the broker refused (else an EACCES is the OS wall's) */
     bool no_hint;      /* an EACCES whose message gets no tail (a symlink's target) */
     bool lenient_tail; /* recursive mkdir: "name/." asks only for a folder there */
+    char *cwd;         /* recursive mkdir of a relative path: the working folder then */
     uint8_t need[2];   /* what path and path2 were asked for: BRK_FS_* + 1, 0 none */
     bool counted;      /* the path (copyFile: the destination) or fd is in the quota */
     bool entry;        /* the call creates one entry that counts (run_op takes it) */
@@ -102,6 +103,7 @@ static void req_free(fs_req_t *r)
     free(r->str);
     free(r->path);
     free(r->path2);
+    free(r->cwd);
     /* kept for the next call: a sync call takes one and gives it back */
     if (!r->rt->fs_spare)
         r->rt->fs_spare = r;
@@ -633,8 +635,8 @@ static int op_mkdir(fs_req_t *r)
         /* a relative path never makes its own folder or one above it: the
          * kernel resolves it from the folder itself, and that was removed */
         size_t sl = strlen(sofar);
-        bool is_cwd = r->path[0] != '/' && !strncmp(r->rt->cwd, sofar, sl) &&
-                      (r->rt->cwd[sl] == '/' || r->rt->cwd[sl] == '\0');
+        bool is_cwd =
+            r->cwd && !strncmp(r->cwd, sofar, sl) && (r->cwd[sl] == '/' || r->cwd[sl] == '\0');
         if (is_cwd) {
             if (counts)
                 br__quota_give(r->rt->quota, 0, 1);
@@ -1649,6 +1651,11 @@ static void fs_mkdir(vm_call_t *c)
     /* nor through a symlink to nothing: its target is not made */
     if (r->a[1] && !r->err && r->seen.dangling)
         r->err = -ENOENT;
+    /* the working folder as it is now (op_mkdir may run on the pool) */
+    if (r->a[1] && !r->err && r->path[0] != '/' && !(r->cwd = strdup(r->rt->cwd))) {
+        vm_throwf(c, "RangeError", "ERR_OUT_OF_MEMORY", "out of memory");
+        BAIL();
+    }
     r->a[0] = vm_arg_type(c, 1) == VM_T_NUMBER ? vm_arg_int(c, 1) : 0777;
     if (!r->a[1]) /* recursive: op_mkdir counts each folder it makes */
         count_entry(r, r->canon);
