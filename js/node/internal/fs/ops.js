@@ -758,12 +758,12 @@ function cpNativeError(code, message) {
   return err;
 }
 
-function* cpAny(src, dest, opts, nativeChecks = false) {
+function* cpAny(src, dest, opts, nativeChecks = false, followSrc = false) {
   if (opts.filter) {
     const keep = yield ['await', opts.filter(src, dest)];
     if (!keep) return;
   }
-  const srcStat = yield ['stat', src, !!opts.dereference];
+  const srcStat = yield ['stat', src, !!opts.dereference || followSrc];
   const destStat = yield* statOrNull(dest, !!opts.dereference);
   const srcDir = isDirMode(srcStat);
   const rel = pathModule.relative(src, dest);
@@ -820,7 +820,11 @@ function* cpAny(src, dest, opts, nativeChecks = false) {
 
 // sync: cpSync (Node 22's native checks of src and dest, cpAny)
 function cpPaths(src, dest, options, sync) {
-  const s = pathModule.resolve(spath(src, 'src'));
+  const given = spath(src, 'src');
+  const s = pathModule.resolve(given);
+  // 'link/', 'link/.': the kernel's lstat follows the link there, so the
+  // folder it names is copied (the resolved path lost that)
+  const followSrc = /(^|\/)\.{0,2}\/*$/.test(given) && given !== '';
   const d = pathModule.resolve(spath(dest, 'dest'));
   const opts = {
     dereference: false, errorOnExist: false, force: true, mode: 0,
@@ -836,7 +840,7 @@ function cpPaths(src, dest, options, sync) {
     throw cpError('ERR_FS_CP_EINVAL', 'Invalid src or dest', 'EINVAL', 22,
       'src and dest cannot be the same', d);
   }
-  return cpAny(s, d, opts, sync);
+  return cpAny(s, d, opts, sync, followSrc);
 }
 const cp = (src, dest, options) => cpPaths(src, dest, options, false);
 const cpSync = (src, dest, options) => cpPaths(src, dest, options, true);
