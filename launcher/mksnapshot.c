@@ -51,9 +51,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "se-mksnapshot: %s: %s\n", argv[1], strerror(errno));
         return 1;
     }
-    /* Compile every function of the bundle now: an early error anywhere in
-     * it fails the build, not a guest. The code itself is left out of the
-     * blob (vm.cc, kClear: it made every scavenge slower). */
+    /* Compile every function of the bundle now, so its bytecode is in the
+     * snapshot and nothing of it is parsed when a guest starts. */
     if (vm_platform_init("--no-lazy", 1) < 0) {
         fprintf(stderr, "se-mksnapshot: cannot initialise V8\n");
         return 1;

@@ -1000,15 +1000,7 @@ extern "C" int vm_snapshot_build(const vm_table_t *const *tables, size_t ntables
             creator.SetDefaultContext(Context::New(vm.isolate));
             creator.AddContext(ctx);
         }
-        // Without the functions' compiled code: V8 10.2 visits every
-        // object the context holds from the isolate's part of the snapshot
-        // (names, SharedFunctionInfos, ScopeInfos: the startup object
-        // cache) as a root in every scavenge. With the whole bundle's code
-        // kept that set made each scavenge 0.28-0.38 ms against node's 0.2
-        // (Buffer churn 1.9x node's time); without it 0.12 ms. A function
-        // is compiled when first called, which costs require('express')
-        // about 5 % and a start nothing measurable (bench/README.md).
-        data = creator.CreateBlob(SnapshotCreator::FunctionCodeHandling::kClear);
+        data = creator.CreateBlob(SnapshotCreator::FunctionCodeHandling::kKeep);
         vm.isolate = nullptr;
     }
     if (!data.data || data.raw_size <= 0) {
