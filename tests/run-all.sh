@@ -76,7 +76,7 @@ run "fs under ASan+UBSan" "${asan_env[@]}" bash tests/integration/fs.sh --bin "$
 run "fs matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" fs-
 run "module matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" \
   import- require- interop- module- conditional-exports mod-os npm-esm-libs mod-crypto npm-uuid mod-zlib
-run "security probes under ASan+UBSan" "${asan_env[@]}" bash tests/security/run.sh --bin "$asan_bin"
+run "security probes under ASan+UBSan" "${asan_env[@]}" SE_PROBE_TIMEOUT=90 bash tests/security/run.sh --bin "$asan_bin"
 run "network under ASan+UBSan" "${asan_env[@]}" bash tests/integration/net.sh --bin "$asan_bin"
 run "worker matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" worker-
 run "net matrix under ASan+UBSan" "${asan_env[@]}" bash tests/matrix/run.sh --bin "$asan_bin" net- http- npm-express-listen

@@ -14,6 +14,8 @@
 # the limits below are then not run.
 #
 # usage: tests/security/run.sh [--bin PATH] [--shell]
+# env: SE_PROBE_TIMEOUT, a probe's limit in seconds (30; make check gives the
+# ASan build 90)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin="$here/../../build/secure-exec-launch"
@@ -26,6 +28,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 bin=$(readlink -f "$bin")
+# a probe's time limit; an instrumented build (ASan) is several times slower
+probe_timeout=${SE_PROBE_TIMEOUT:-30}
 if [ ! -x "$bin" ]; then echo "security: no launcher at $bin" >&2; echo "0 passed, 1 failed"; exit 1; fi
 
 # Not under /tmp (even when the tree is): a profile that grants /tmp (the
@@ -117,7 +121,7 @@ for mode in default allow-all; do
     else
       out=$(cd "$work/app" && env -i PATH=/usr/bin:/bin SECRET_TOKEN="$secret" \
         ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
-        SE_SECRET_DIR="$work/secret" timeout 30 "$bin" "${flags[@]}" probe.js "$work/secret" "$work/rw" 2>&1)
+        SE_SECRET_DIR="$work/secret" timeout "$probe_timeout" "$bin" "${flags[@]}" probe.js "$work/secret" "$work/rw" 2>&1)
       rc=$?
     fi
     after=$(cd "$work/secret" && ls -la --time-style=full-iso . && sha256sum ./*)
