@@ -8,7 +8,8 @@
 // node-inspect-extracted's dist on load (patch-inspect.js), (2) gives
 // readable-stream's stream files the global `process` and (3) redirects
 // whatwg-url's lib/encoding.js, which reads the TextEncoder/TextDecoder
-// globals at load time, to whatwg-url-encoding.js, and (4) gives
+// globals at load time, to whatwg-url-encoding.js, and its tr46 to
+// whatwg-url-tr46.js, which loads the real one at its first use, and (4) gives
 // @pkgjs/parseargs our errors and validators (parse-args-shims.js). Wrappers whose Node name
 // equals their npm package's name (util, buffer, events, assert,
 // punycode, string_decoder) reach the package by a relative path into
@@ -150,6 +151,29 @@ function polyfillPlugin() {
       build.onResolve({ filter: /^\.\/encoding(\.js)?$/ }, (args) => {
         if (!/[\\/]whatwg-url[\\/]lib$/.test(args.resolveDir)) return undefined;
         return { path: path.join(__dirname, 'whatwg-url-encoding.js') };
+      });
+      build.onResolve({ filter: /^tr46$/ }, (args) => {
+        if (!/[\\/]whatwg-url[\\/]lib$/.test(args.resolveDir)) return undefined;
+        return { path: path.join(__dirname, 'whatwg-url-tr46.js') };
+      });
+      // whatwg-url's state machine found each character's handler by a
+      // name built per character (`parse ${state}`): a new string and a
+      // string-table lookup in C++ a character, half of a URL's parse.
+      // The handlers go in a table by state, built once.
+      build.onLoad({ filter: /[\\/]whatwg-url[\\/]lib[\\/]url-state-machine\.js$/ }, async (args) => {
+        const src = await fs.promises.readFile(args.path, 'utf8');
+        const call = 'const ret = this[`parse ${this.state}`](c, cStr);';
+        if (!src.includes(call)) throw new Error("build-support: whatwg-url's state machine changed");
+        return {
+          contents: src.replace(call, 'const ret = stateParsers[this.state].call(this, c, cStr);') + `
+const stateParsers = Object.create(null);
+for (const name of Object.getOwnPropertyNames(URLStateMachine.prototype)) {
+  if (name.startsWith("parse ")) stateParsers[name.slice(6)] = URLStateMachine.prototype[name];
+}
+`,
+          loader: 'js',
+          resolveDir: path.dirname(args.path),
+        };
       });
     },
   };

@@ -43,7 +43,6 @@ const kAutoEscape = {
 };
 const kAutoEscapeRe = /[\t\n\r "'<>\\^`{|}]/g;
 
-let tr46;
 let warnedParse = false;
 let warnedPort = false;
 
@@ -182,8 +181,7 @@ function cutHostname(self, rest, hostname, url) {
 }
 
 function toASCII(hostname) {
-  if (tr46 === undefined) tr46 = require('tr46');
-  const out = tr46.toASCII(hostname, {
+  const out = require('./whatwg-url-tr46').toASCII(hostname, {
     checkHyphens: false,
     checkBidi: true,
     checkJoiners: true,

@@ -1,0 +1,68 @@
+// node/internal/whatwg-url-tr46.js — stands in for tr46 (UTS #46, the
+// host names of URLs) where whatwg-url's url-state-machine.js and the
+// legacy url.parse ask for it (see build-support.js).
+//
+// Two things tr46 itself does badly here:
+// - It builds its mapping table (about 9,000 nested array literals) when it
+//   loads, and whatwg-url loads into the snapshot: each of those arrays,
+//   and each string in them, became an object V8 10.2 visits as a root in
+//   every scavenge (the startup object cache, 16,634 entries of which the
+//   table was 8,474). Here tr46 loads at the first name that needs it.
+// - A name of ASCII alone (nearly every name) still goes through its
+//   general path: a table search per character, NFC, the bidi and joiner
+//   rules, 18-25 us a name even on host node. For ASCII the table maps
+//   A-Z to a-z and leaves the rest valid, no character is a combining mark,
+//   a joiner or right-to-left, and NFC changes nothing, so what is left of
+//   UTS #46 is below: the hyphen, STD3 and length rules. A label that
+//   starts with "xn--" is decoded and checked by tr46 itself.
+'use strict';
+
+let tr46;
+function real() {
+  if (tr46 === undefined) tr46 = require('tr46');
+  return tr46;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const STD3 = /^[a-z0-9-]*$/;
+
+// tr46.toASCII of an ASCII name, or undefined when a label is punycode
+function asciiToASCII(name, checkHyphens, useSTD3ASCIIRules, verifyDNSLength) {
+  const mapped = name.toLowerCase();
+  const labels = mapped.split('.');
+  let error = false;
+  for (const label of labels) {
+    if (label.startsWith('xn--')) return undefined;
+    if (label.length === 0) continue;
+    if (checkHyphens &&
+        ((label[2] === '-' && label[3] === '-') || label[0] === '-' || label[label.length - 1] === '-')) {
+      error = true;
+    }
+    if (useSTD3ASCIIRules && !STD3.test(label)) error = true;
+  }
+  if (verifyDNSLength) {
+    if (mapped.length > 253 || mapped.length === 0) error = true;
+    for (const label of labels) {
+      if (label.length > 63 || label.length === 0) {
+        error = true;
+        break;
+      }
+    }
+  }
+  return error ? null : mapped;
+}
+
+function toASCII(name, options) {
+  if (typeof name === 'string' && !NON_ASCII.test(name)) {
+    const o = options || {};
+    const out = asciiToASCII(name, !!o.checkHyphens, !!o.useSTD3ASCIIRules,
+      !!o.verifyDNSLength);
+    if (out !== undefined) return out;
+  }
+  return real().toASCII(name, options);
+}
+
+module.exports = {
+  toASCII,
+  toUnicode: (name, options) => real().toUnicode(name, options),
+};
