@@ -175,6 +175,40 @@ for (const name of Object.getOwnPropertyNames(URLStateMachine.prototype)) {
           resolveDir: path.dirname(args.path),
         };
       });
+      // whatwg-url's URL made the URLSearchParams of its query with every
+      // URL (the query parsed, UTF-8 encoded and decoded, two objects
+      // made), searchParams read or not. It is made at its first use
+      // here, from the query as it is then: the setters that change the
+      // query (href, search) replace its list at once, so it holds what
+      // it would have held.
+      build.onLoad({ filter: /[\\/]whatwg-url[\\/]lib[\\/]URL-impl\.js$/ }, async (args) => {
+        const src = await fs.promises.readFile(args.path, 'utf8');
+        const made = [
+          '    this._query = URLSearchParams.createImpl(globalObject, [query], { doNotStripQMark: true });\n',
+          '    this._query._url = this;\n',
+        ].join('');
+        const getHref = '  get href() {\n';
+        if (!src.includes(made) || src.indexOf(getHref) < 0) {
+          throw new Error("build-support: whatwg-url's URL-impl.js changed");
+        }
+        const lazy = [
+          '  get _query() {',
+          '    if (this._queryMade === null) {',
+          '      const query = this._url.query !== null ? this._url.query : "";',
+          '      this._queryMade = URLSearchParams.createImpl(this._globalObject, [query], { doNotStripQMark: true });',
+          '      this._queryMade._url = this;',
+          '    }',
+          '    return this._queryMade;',
+          '  }',
+          '',
+        ].join('\n');
+        return {
+          contents: src.replace(made, '    this._globalObject = globalObject;\n    this._queryMade = null;\n')
+            .replace(getHref, lazy + getHref),
+          loader: 'js',
+          resolveDir: path.dirname(args.path),
+        };
+      });
     },
   };
 }
