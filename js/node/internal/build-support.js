@@ -112,6 +112,37 @@ function node22Streams(src, file) {
   return src;
 }
 
+// whatwg-url's url-state-machine.js, two changes (tests/js/url-fast.js
+// checks the result against the file as shipped):
+// - it found each character's handler by a name built per character
+//   (`parse ${state}`): a new string and a string-table lookup in C++ a
+//   character, half of a URL's parse. The handlers go in a table by
+//   state, built once.
+// - basicURLParse of a plain absolute http(s)/ws(s)/ftp URL takes the
+//   short path of whatwg-url-fast.js first.
+function patchUrlStateMachine(src) {
+  const call = 'const ret = this[`parse ${this.state}`](c, cStr);';
+  const entry = 'module.exports.basicURLParse = function (input, options) {\n';
+  if (!src.includes(call) || !src.includes(entry)) {
+    throw new Error("build-support: whatwg-url's state machine changed");
+  }
+  const fast = JSON.stringify(path.join(__dirname, 'whatwg-url-fast.js'));
+  return `${src
+    .replace(call, 'const ret = stateParsers[this.state].call(this, c, cStr);')
+    .replace(entry, `${entry}  if (options === undefined || (options.baseURL == null && options.url === undefined &&
+      options.stateOverride === undefined && options.encodingOverride === undefined)) {
+    const parsed = fastParse(input);
+    if (parsed !== undefined) return parsed;
+  }
+`)}
+const stateParsers = Object.create(null);
+for (const name of Object.getOwnPropertyNames(URLStateMachine.prototype)) {
+  if (name.startsWith("parse ")) stateParsers[name.slice(6)] = URLStateMachine.prototype[name];
+}
+const fastParse = require(${fast}).makeFastParse({ parseHost, failure, specialSchemes });
+`;
+}
+
 function polyfillPlugin() {
   return {
     name: 'secure-exec-node-polyfills',
@@ -156,25 +187,11 @@ function polyfillPlugin() {
         if (!/[\\/]whatwg-url[\\/]lib$/.test(args.resolveDir)) return undefined;
         return { path: path.join(__dirname, 'whatwg-url-tr46.js') };
       });
-      // whatwg-url's state machine found each character's handler by a
-      // name built per character (`parse ${state}`): a new string and a
-      // string-table lookup in C++ a character, half of a URL's parse.
-      // The handlers go in a table by state, built once.
-      build.onLoad({ filter: /[\\/]whatwg-url[\\/]lib[\\/]url-state-machine\.js$/ }, async (args) => {
-        const src = await fs.promises.readFile(args.path, 'utf8');
-        const call = 'const ret = this[`parse ${this.state}`](c, cStr);';
-        if (!src.includes(call)) throw new Error("build-support: whatwg-url's state machine changed");
-        return {
-          contents: src.replace(call, 'const ret = stateParsers[this.state].call(this, c, cStr);') + `
-const stateParsers = Object.create(null);
-for (const name of Object.getOwnPropertyNames(URLStateMachine.prototype)) {
-  if (name.startsWith("parse ")) stateParsers[name.slice(6)] = URLStateMachine.prototype[name];
-}
-`,
-          loader: 'js',
-          resolveDir: path.dirname(args.path),
-        };
-      });
+      build.onLoad({ filter: /[\\/]whatwg-url[\\/]lib[\\/]url-state-machine\.js$/ }, async (args) => ({
+        contents: patchUrlStateMachine(await fs.promises.readFile(args.path, 'utf8')),
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }));
       // whatwg-url's URL made the URLSearchParams of its query with every
       // URL (the query parsed, UTF-8 encoded and decoded, two objects
       // made), searchParams read or not. It is made at its first use
@@ -301,4 +318,4 @@ function lazyPlugin() {
   };
 }
 
-module.exports = { MODULES, nodeAliases, polyfillPlugin, lazyPlugin, NODE_DIR };
+module.exports = { MODULES, nodeAliases, polyfillPlugin, lazyPlugin, patchUrlStateMachine, NODE_DIR };
