@@ -298,6 +298,7 @@ bench: $(BIN) $(BUILD)/bench/serve-load
 	bash bench/overlay.sh
 	bash bench/modules.sh
 	bash bench/memory.sh
+	bash bench/url.sh
 	bash bench/output.sh
 	bash bench/loopback.sh
 	bash bench/http.sh

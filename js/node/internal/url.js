@@ -571,10 +571,25 @@ function urlToHttpOptions(url) {
   return options;
 }
 
+// A name of printable ASCII without a character that ends or changes a
+// URL's host is the host of `ws://NAME/` (whatwg-url's short path parses
+// that one: see whatwg-url-fast.js); anything else goes through the
+// hostname setter, as Node's own binding does.
+const kPlainHostName = /^[!-~]+$/;
+const kHostDelimiter = /[:/?#\\@[\]]/;
+
 function domainToASCII(domain) {
   if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('domain');
+  const name = `${domain}`;
+  if (kPlainHostName.test(name) && !kHostDelimiter.test(name)) {
+    try {
+      return new WURL(`ws://${name}/`).hostname;
+    } catch {
+      return '';
+    }
+  }
   const u = new WURL('ws://x');
-  u.hostname = `${domain}`;
+  u.hostname = name;
   // A hostname the parser rejects leaves the placeholder in place.
   if (u.hostname === 'x' && `${domain}`.toLowerCase() !== 'x') return '';
   return u.hostname;
