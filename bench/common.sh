@@ -13,6 +13,14 @@
 #       (bench/summary.py; GOAL "-" for none, SAME: ours against the same
 #       engine). Python parts of a script import record() from summary.py:
 #       SE_BENCH_DIR and SE_BENCH_NAME are exported for them.
+#   bench_workloads WORK.js
+#       runs each workload WORK.js names (it prints their names as a JSON
+#       list when run without one, and {"<name>": value} with one) RUNS
+#       times, one process each, alternating host node, ours under
+#       --profile strict, $before and the same engine where they are set;
+#       leaves the lines in $work/results/{node,ours,before,same} and the
+#       caller in $work/app. Then `python3 "$SE_BENCH_DIR/workloads.py"
+#       "$work/results" ...` prints the medians and records the ratios.
 #   npm_install DIR PACKAGE@VERSION...
 #       installs the packages into DIR from the npm registry, once
 #   die MESSAGE
@@ -50,6 +58,29 @@ bench_init() {
 bench_before() {
   before=${BEFORE:+$(readlink -f "$BEFORE")}
   [ -z "$before" ] || [ -x "$before" ] || die "BEFORE=$before is not a program"
+}
+
+bench_workloads() {
+  local js=$1 i w names
+  work=$(mktemp -d "${TMPDIR:-/tmp}/bench-$SE_BENCH_NAME.XXXXXX")
+  # shellcheck disable=SC2064  # the folder is known now
+  trap "rm -rf '$work'" EXIT
+  # the app folder: a copy anybody may read, as the guest is an unprivileged user outside
+  chmod 755 "$work"
+  mkdir -p "$work/app" "$work/results"
+  cp "$SE_BENCH_DIR/$js" "$work/app/"
+  chmod -R a+rX "$work/app"
+  cd "$work/app" || die "cannot enter $work/app"
+  mapfile -t names < <("$node" "$js" | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin)))')
+  [ ${#names[@]} -gt 0 ] || die "$js named no workload"
+  for i in $(seq "$runs"); do
+    for w in "${names[@]}"; do
+      "$node" "$js" "$w" >> "$work/results/node"
+      "$bin" --profile strict "$js" "$w" >> "$work/results/ours"
+      if [ -n "${before:-}" ]; then "$before" --profile strict "$js" "$w" >> "$work/results/before"; fi
+      if [ -n "${same:-}" ]; then "$same" "$js" "$w" >> "$work/results/same"; fi
+    done
+  done
 }
 
 npm_install() {
