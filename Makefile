@@ -80,6 +80,7 @@ BUNDLE   := $(BUILD)/js/bootstrap.js
 LAZYJS   := $(BUILD)/js/lazy.js
 # acorn and regexpu-core: the RegExp v flag's rewrite (js/node/internal/regexp-v.js)
 LAZYJS_RE := $(BUILD)/js/lazy-regexp.js
+LAZYJS_TR46 := $(BUILD)/js/lazy-tr46.js
 SNAPSHOT := $(BUILD)/snapshot.bin
 MKSNAP   := $(BUILD)/se-mksnapshot
 
@@ -121,13 +122,14 @@ $(LIB_A): $(LIB_OBJS)
 
 # ---- the JS bundle and the startup snapshot -------------------------------
 
-$(BUNDLE) $(LAZYJS) $(LAZYJS_RE) &: $(JS_SRCS) js/package-lock.json | $(DEPS_OK)
+$(BUNDLE) $(LAZYJS) $(LAZYJS_RE) $(LAZYJS_TR46) &: $(JS_SRCS) js/package-lock.json | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	node js/build.mjs $(BUNDLE) $(LAZYJS) $(LAZYJS_RE)
+	node js/build.mjs $(BUNDLE) $(LAZYJS) $(LAZYJS_RE) $(LAZYJS_TR46)
 
-$(OBJ)/isolate/v8/lazyjs_data.o: isolate/v8/lazyjs_data.S $(LAZYJS) $(LAZYJS_RE)
+$(OBJ)/isolate/v8/lazyjs_data.o: isolate/v8/lazyjs_data.S $(LAZYJS) $(LAZYJS_RE) $(LAZYJS_TR46)
 	@mkdir -p $(dir $@)
-	$(CC) -DSE_LAZYJS_FETCH='"$(LAZYJS)"' -DSE_LAZYJS_REGEXP='"$(LAZYJS_RE)"' -c $< -o $@
+	$(CC) -DSE_LAZYJS_FETCH='"$(LAZYJS)"' -DSE_LAZYJS_REGEXP='"$(LAZYJS_RE)"' \
+	    -DSE_LAZYJS_TR46='"$(LAZYJS_TR46)"' -c $< -o $@
 
 $(MKSNAP): $(OBJ)/launcher/mksnapshot.o $(LIB_A)
 	$(CXX) -o $@ $^ $(LDLIBS_)

@@ -46,6 +46,7 @@ run "unit (Check)" build/tests/unit-tests
 run "unit under ASan+UBSan" make --no-print-directory check-asan
 run "JS units: tr46 short path (the reference node)" build/node22/bin/node tests/js/tr46-ascii.js
 run "JS units: URL short path (the reference node)" build/node22/bin/node tests/js/url-fast.js
+run "JS units: tr46's flat table (the reference node)" build/node22/bin/node tests/js/tr46-table.js
 run "integration" bash tests/integration/run.sh --bin "$bin"
 run "permissions" bash tests/integration/permissions.sh --bin "$bin"
 run "launch (grants, profiles, limits, CLI)" bash tests/integration/launch.sh --bin "$bin"

@@ -3,9 +3,11 @@
 // does not deserialise it (the snapshot's functions are compiled eagerly,
 // see launcher/mksnapshot.c).
 //
-// Two bundles (js/build.mjs), embedded by isolate/v8/lazyjs_data.S: "fetch"
-// (build/js/lazy.js: undici and the web streams) and "regexp"
-// (build/js/lazy-regexp.js: acorn and regexpu-core for the RegExp v flag). The native
+// Three bundles (js/build.mjs), embedded by isolate/v8/lazyjs_data.S: "fetch"
+// (build/js/lazy.js: undici and the web streams), "regexp"
+// (build/js/lazy-regexp.js: acorn and regexpu-core for the RegExp v flag)
+// and "tr46" (build/js/lazy-tr46.js: UTS #46 for host names that are not
+// plain ASCII, js/node/internal/whatwg-url-tr46.js). The native
 // lazyjs.run(name) compiles it from an external string over the embedded
 // bytes (nothing copied onto the heap; esbuild's output is ASCII, checked
 // at build time) and returns the script's completion value; the JS side
@@ -21,6 +23,8 @@ extern "C" const char vm_lazyjs_fetch[];
 extern "C" const char vm_lazyjs_fetch_end[];
 extern "C" const char vm_lazyjs_regexp[];
 extern "C" const char vm_lazyjs_regexp_end[];
+extern "C" const char vm_lazyjs_tr46[];
+extern "C" const char vm_lazyjs_tr46_end[];
 
 namespace
 {
@@ -60,6 +64,7 @@ void run(vm_call_t *c)
     } bundles[] = {
         {"fetch", vm_lazyjs_fetch, vm_lazyjs_fetch_end, "node:internal/deps/undici/undici"},
         {"regexp", vm_lazyjs_regexp, vm_lazyjs_regexp_end, "node:internal/deps/regexpu-core"},
+        {"tr46", vm_lazyjs_tr46, vm_lazyjs_tr46_end, "node:internal/deps/tr46"},
     };
     String::Utf8Value name(iso, info[0]);
     size_t i = 0;

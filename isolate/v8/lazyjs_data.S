@@ -1,6 +1,6 @@
-/* isolate/v8/lazyjs_data.S — the lazily compiled JS bundle (see lazyjs.cc),
- * embedded as they are. SE_LAZYJS_FETCH and SE_LAZYJS_REGEXP are set by
- * the Makefile. */
+/* isolate/v8/lazyjs_data.S — the lazily compiled JS bundles (see lazyjs.cc),
+ * embedded as they are. SE_LAZYJS_FETCH, SE_LAZYJS_REGEXP and SE_LAZYJS_TR46
+ * are set by the Makefile. */
     .section .rodata
     .balign 64
     .globl vm_lazyjs_fetch
@@ -14,4 +14,10 @@ vm_lazyjs_regexp:
     .incbin SE_LAZYJS_REGEXP
     .globl vm_lazyjs_regexp_end
 vm_lazyjs_regexp_end:
+    .balign 64
+    .globl vm_lazyjs_tr46
+vm_lazyjs_tr46:
+    .incbin SE_LAZYJS_TR46
+    .globl vm_lazyjs_tr46_end
+vm_lazyjs_tr46_end:
     .section .note.GNU-stack,"",@progbits

@@ -9,6 +9,8 @@
 const path = require('path');
 const js = path.join(__dirname, '..', '..', 'js');
 const tr46 = require(path.join(js, 'node_modules', 'tr46'));
+// the shim loads tr46 from the lazy bundle through the bridge; here, from npm
+require(path.join(js, 'node', 'internal', 'binding.js')).lazyjs = { run: () => () => tr46 };
 const shim = require(path.join(js, 'node', 'internal', 'whatwg-url-tr46.js'));
 
 // labels that meet each rule, joined into names of one to four labels

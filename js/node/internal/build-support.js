@@ -143,6 +143,85 @@ const fastParse = require(${fast}).makeFastParse({ parseHost, failure, specialSc
 `;
 }
 
+// tr46 for the lazy bundle "tr46" (js/build.mjs). Its mapping table is
+// 9,185 nested arrays ([[start, end] or start, status, mapping?]): 4-9 ms
+// to build from JSON, more from a literal, at the first host name that
+// needs tr46, and as JSON in an ASCII bundle (every mapping \u-escaped) 4
+// ms more to compile. The ranges cover every code point in order, so here
+// the table is three ASCII strings read in place, nothing built when tr46
+// loads: each range's last code point (four base-36 digits), each status
+// (a digit), each mapping's code points (base 36, "." between them, "-"
+// for the empty mapping; "," between mappings). tr46's findStatus becomes
+// the binary search below over them; tests/js/tr46-table.js compares it
+// with the original for every code point.
+function compactTr46Table(json) {
+  const table = JSON.parse(json);
+  let ends = '';
+  let statuses = '';
+  const mappings = [];
+  let next = 0;
+  for (const entry of table) {
+    const [from, to] = Array.isArray(entry[0]) ? entry[0] : [entry[0], entry[0]];
+    if (from !== next || to < from || entry.length > 3 || !(entry[1] >= 0 && entry[1] <= 9)) {
+      throw new Error(`build-support: tr46's table is not what compactTr46Table reads at ${JSON.stringify(entry)}`);
+    }
+    next = to + 1;
+    ends += to.toString(36).padStart(4, '0');
+    statuses += String(entry[1]);
+    if (entry.length < 3) mappings.push('');
+    else if (entry[2] === '') mappings.push('-');
+    else mappings.push(Array.from(entry[2], (c) => c.codePointAt(0).toString(36)).join('.'));
+  }
+  if (next !== 0x110000) throw new Error("build-support: tr46's table does not end at U+10FFFF");
+  return `'use strict';
+const ends = ${JSON.stringify(ends)};
+const statuses = ${JSON.stringify(statuses)};
+const mappings = ${JSON.stringify(mappings.join(','))}.split(',');
+const count = statuses.length;
+function digit(c) {
+  return c <= 57 ? c - 48 : c - 87;
+}
+function endOf(i) {
+  const at = i * 4;
+  return ((digit(ends.charCodeAt(at)) * 36 + digit(ends.charCodeAt(at + 1))) * 36 +
+    digit(ends.charCodeAt(at + 2))) * 36 + digit(ends.charCodeAt(at + 3));
+}
+// [status] or [status, mapping] of the range holding the code point
+function findStatus(val) {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const first = mid === 0 ? 0 : endOf(mid - 1) + 1;
+    if (val < first) {
+      hi = mid - 1;
+    } else if (val > endOf(mid)) {
+      lo = mid + 1;
+    } else {
+      const status = statuses.charCodeAt(mid) - 48;
+      const m = mappings[mid];
+      if (m === '') return [status];
+      if (m === '-') return [status, ''];
+      return [status, String.fromCodePoint(...m.split('.').map((c) => parseInt(c, 36)))];
+    }
+  }
+  return null;
+}
+module.exports = { findStatus };
+`;
+}
+
+function patchTr46Index(src) {
+  const load = 'const mappingTable = require("./lib/mappingTable.json");\n';
+  const start = src.indexOf('function findStatus(val) {\n');
+  const end = src.indexOf('\nfunction mapChars(', start);
+  if (!src.includes(load) || start < 0 || end < 0) throw new Error("build-support: tr46's index.js changed");
+  return `${src.slice(0, start)}function findStatus(val) {
+  return mappingTable.findStatus(val);
+}
+${src.slice(end)}`;
+}
+
 function polyfillPlugin() {
   return {
     name: 'secure-exec-node-polyfills',
@@ -318,4 +397,6 @@ function lazyPlugin() {
   };
 }
 
-module.exports = { MODULES, nodeAliases, polyfillPlugin, lazyPlugin, patchUrlStateMachine, NODE_DIR };
+module.exports = {
+  MODULES, nodeAliases, polyfillPlugin, lazyPlugin, patchUrlStateMachine, compactTr46Table, patchTr46Index, NODE_DIR,
+};

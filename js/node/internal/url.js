@@ -599,8 +599,7 @@ function domainToUnicode(domain) {
   if (arguments.length < 1) throw codes.ERR_MISSING_ARGS('domain');
   const ascii = domainToASCII(domain);
   if (ascii === '') return '';
-  const tr46 = require('tr46');
-  const out = tr46.toUnicode(ascii, { checkHyphens: false, checkBidi: false, checkJoiners: false,
+  const out = require('./whatwg-url-tr46').toUnicode(ascii, { checkHyphens: false, checkBidi: false, checkJoiners: false,
     useSTD3ASCIIRules: false, processingOption: 'nontransitional' });
   return out.error ? '' : out.domain;
 }

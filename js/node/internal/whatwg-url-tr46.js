@@ -1,13 +1,15 @@
 // node/internal/whatwg-url-tr46.js — stands in for tr46 (UTS #46, the
-// host names of URLs) where whatwg-url's url-state-machine.js and the
-// legacy url.parse ask for it (see build-support.js).
+// host names of URLs) where whatwg-url's url-state-machine.js, the legacy
+// url.parse and url.domainToUnicode ask for it (see build-support.js).
 //
 // Two things tr46 itself does badly here:
-// - It builds its mapping table (about 9,000 nested array literals) when it
-//   loads, and whatwg-url loads into the snapshot: each of those arrays,
-//   and each string in them, became an object V8 10.2 visits as a root in
-//   every scavenge (the startup object cache, 16,634 entries of which the
-//   table was 8,474). Here tr46 loads at the first name that needs it.
+// - Its mapping table is about 9,000 nested array literals. Loaded into
+//   the snapshot, each array and each string in it was an object V8 10.2
+//   visits as a root in every scavenge (the startup object cache, 16,634
+//   entries of which the table was 8,474); even compiled and not run, its
+//   strings were 3,872 of the shared heap object cache's. tr46 is the lazy
+//   bundle "tr46" (js/build.mjs, isolate/v8/lazyjs.cc), compiled and run
+//   at the first name that needs it.
 // - A name of ASCII alone (nearly every name) still goes through its
 //   general path: a table search per character, NFC, the bidi and joiner
 //   rules, 18-25 us a name even on host node. For ASCII the table maps
@@ -17,9 +19,14 @@
 //   starts with "xn--" is decoded and checked by tr46 itself.
 'use strict';
 
+const binding = require('./binding');
+
 let tr46;
+function noRequire(id) {
+  throw new Error(`lazy bundle tr46: no module ${id}`);
+}
 function real() {
-  if (tr46 === undefined) tr46 = require('tr46');
+  if (tr46 === undefined) tr46 = binding.lazyjs.run('tr46')(noRequire);
   return tr46;
 }
 
