@@ -9,8 +9,12 @@
 // readable-stream's stream files the global `process` and (3) redirects
 // whatwg-url's lib/encoding.js, which reads the TextEncoder/TextDecoder
 // globals at load time, to whatwg-url-encoding.js, and its tr46 to
-// whatwg-url-tr46.js, which loads the real one at its first use, and (4) gives
-// @pkgjs/parseargs our errors and validators (parse-args-shims.js). Wrappers whose Node name
+// whatwg-url-tr46.js (ASCII names itself, the others through the lazy
+// bundle "tr46": compactTr46Table, patchTr46Index), (4) gives
+// @pkgjs/parseargs our errors and validators (parse-args-shims.js) and (5)
+// patches whatwg-url's state machine (patchUrlStateMachine: a handler
+// table, the short path of whatwg-url-fast.js) and its URL (the
+// URLSearchParams made at first use). Wrappers whose Node name
 // equals their npm package's name (util, buffer, events, assert,
 // punycode, string_decoder) reach the package by a relative path into
 // js/node_modules, which no alias touches.
