@@ -591,7 +591,7 @@ function domainToASCII(domain) {
   const u = new WURL('ws://x');
   u.hostname = name;
   // A hostname the parser rejects leaves the placeholder in place.
-  if (u.hostname === 'x' && `${domain}`.toLowerCase() !== 'x') return '';
+  if (u.hostname === 'x' && name.toLowerCase() !== 'x') return '';
   return u.hostname;
 }
 
